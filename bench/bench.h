@@ -1,0 +1,29 @@
+/*
+ * tacit — benchmark harness: timing helpers and the suite table of tacit-bench.
+ */
+#ifndef TACIT_BENCH_H
+#define TACIT_BENCH_H
+
+/* CPU time of the calling thread, in nanoseconds (CLOCK_THREAD_CPUTIME_ID). */
+double tacit_bench_now_ns(void);
+
+/*
+ * Runs `rounds` rounds of `inner` calls fn(arg) and returns the median over the rounds of
+ * the per-call time in nanoseconds (thread CPU time). One untimed warm-up call is made first.
+ * inner and rounds are clamped to at least 1.
+ */
+double tacit_bench_median_ns(void (*fn)(void *), void *arg, int inner, int rounds);
+
+/* Prints one aligned line "name  median  unit", choosing ns, µs or ms. */
+void tacit_bench_report(const char *name, double ns);
+
+/* Suites: int suite(int argc, char **argv), argv[0] is the suite name. 0 on success. */
+int bench_crypto(int argc, char **argv);
+
+struct tacit_bench_suite {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+};
+
+#endif /* TACIT_BENCH_H */

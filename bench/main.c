@@ -1,0 +1,36 @@
+/*
+ * tacit-bench <suite> [args] — runs one benchmark suite.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+
+static const struct tacit_bench_suite suites[] = {
+    {"crypto", bench_crypto, "BN254 field, group, pairing and MSM operations"},
+};
+
+#define NSUITES (sizeof suites / sizeof suites[0])
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: tacit-bench <suite> [args]\n\nsuites:\n");
+    for (size_t i = 0; i < NSUITES; i++) fprintf(out, "  %-12s %s\n", suites[i].name, suites[i].help);
+    fprintf(out, "\nTimes are medians of per-thread CPU time per call.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { /* no command: a usage error */
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < NSUITES; i++) {
+        if (strcmp(argv[1], suites[i].name) == 0) return suites[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "tacit-bench: unknown suite \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

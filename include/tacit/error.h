@@ -1,0 +1,55 @@
+/*
+ * tacit — one list of error codes.
+ *
+ * TACIT_ERR_MAP generates both the enum and the messages of tacit_strerror(),
+ * so a code and its message never drift apart (the UV_ERRNO_MAP pattern of libuv).
+ * Action functions return one of these codes; verification functions return the
+ * reason a check failed, so the RPC layer can tell a wallet exactly what is wrong.
+ */
+#ifndef TACIT_ERROR_H
+#define TACIT_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* XX(name, message) — the order is the numbering; append, never reorder. */
+#define TACIT_ERR_MAP(XX)                                                          \
+    XX(OK, "success")                                                              \
+    XX(ENOMEM, "out of memory")                                                    \
+    XX(EINVAL, "invalid argument")                                                 \
+    XX(EIO, "I/O error")                                                           \
+    XX(ENOENT, "no such file")                                                     \
+    XX(EENCODING, "bad encoding")                                                  \
+    XX(ENONCANONICAL, "coordinate not canonical (>= field modulus)")               \
+    XX(ENOTAFFINE, "point not in affine form (z must be \"1\")")                   \
+    XX(ENOT_ON_CURVE, "point not on curve")                                        \
+    XX(ENOT_IN_SUBGROUP, "point not in subgroup")                                  \
+    XX(EINFINITY, "point at infinity in proof")                                    \
+    XX(EPUBLIC_INPUT, "public input not canonical (>= r)")                         \
+    XX(ENPUBLIC, "wrong number of public inputs")                                  \
+    XX(EVERIFY, "pairing check failed")                                            \
+    XX(EVK_GAMMA_DELTA, "verification key invalid: gamma equals delta")            \
+    XX(EVK_IC_LENGTH, "verification key invalid: IC length is not nPublic + 1")    \
+    XX(EVK_INFINITY, "verification key invalid: point at infinity")                \
+    XX(EPROTOCOL, "unsupported protocol or curve (want groth16 over bn128)")       \
+    XX(ETOOBIG, "input too large")
+
+typedef enum {
+#define TACIT__ERR_ENUM(name, msg) TACIT_##name,
+    TACIT_ERR_MAP(TACIT__ERR_ENUM)
+#undef TACIT__ERR_ENUM
+    TACIT__ERR_COUNT
+} tacit_err;
+
+/* Returns a static, human-readable message for a code (never NULL). */
+const char *tacit_strerror(int code);
+
+/* Returns the symbolic name of a code, e.g. "ENOT_ON_CURVE" (never NULL). */
+const char *tacit_errname(int code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TACIT_ERROR_H */

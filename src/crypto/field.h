@@ -1,0 +1,104 @@
+/*
+ * Internal to src/crypto: inline Fp/Fr/Fp2 arithmetic for the hot paths (tower,
+ * curves, pairing), so they inline in every build, LTO or not. The public
+ * tacit_fp_* functions in fp.c wrap these.
+ */
+#ifndef TACIT_CRYPTO_FIELD_H
+#define TACIT_CRYPTO_FIELD_H
+
+#include "tacit/bn254.h"
+#include "crypto/bn254_constants.h"
+#include "crypto/field_impl.h"
+
+static const tacit_fp tacit__p = TACIT__P_RAW;
+static const uint64_t tacit__pinv = TACIT__P_INV;
+static const tacit_fr tacit__r = TACIT__R_RAW;
+static const uint64_t tacit__rinv = TACIT__R_INV;
+
+/* ------------------------------------------------------------------- Fp ---- */
+static inline void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mod_add(r->l, a->l, b->l, tacit__p.l); }
+static inline void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mod_sub(r->l, a->l, b->l, tacit__p.l); }
+static inline void fp_neg(tacit_fp *r, const tacit_fp *a) { tacit__mod_neg(r->l, a->l, tacit__p.l); }
+static inline void fp_dbl(tacit_fp *r, const tacit_fp *a) { tacit__mod_add(r->l, a->l, a->l, tacit__p.l); }
+static inline void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mont_mul(r->l, a->l, b->l, tacit__p.l, &tacit__pinv); }
+static inline void fp_sqr(tacit_fp *r, const tacit_fp *a) { tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv); }
+static inline bool fp_is_zero(const tacit_fp *a) { return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0; }
+static inline bool fp_eq(const tacit_fp *a, const tacit_fp *b)
+{
+    return ((a->l[0] ^ b->l[0]) | (a->l[1] ^ b->l[1]) | (a->l[2] ^ b->l[2]) | (a->l[3] ^ b->l[3])) == 0;
+}
+
+/* r = a + b WITHOUT reduction: r < 2p. Valid only as an input of fp_mul/fp_sqr, whose
+ * CIOS bound holds for inputs below 2p because 4p < 2^256. */
+static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    uint64_t c = 0;
+    r->l[0] = tacit__adc(a->l[0], b->l[0], &c);
+    r->l[1] = tacit__adc(a->l[1], b->l[1], &c);
+    r->l[2] = tacit__adc(a->l[2], b->l[2], &c);
+    r->l[3] = tacit__adc(a->l[3], b->l[3], &c);
+}
+
+/* ------------------------------------------------------------------ Fp2 ---- */
+static inline void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b) { fp_add(&r->c0, &a->c0, &b->c0); fp_add(&r->c1, &a->c1, &b->c1); }
+static inline void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b) { fp_sub(&r->c0, &a->c0, &b->c0); fp_sub(&r->c1, &a->c1, &b->c1); }
+static inline void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a) { fp_neg(&r->c0, &a->c0); fp_neg(&r->c1, &a->c1); }
+static inline void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a) { fp_dbl(&r->c0, &a->c0); fp_dbl(&r->c1, &a->c1); }
+static inline void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a) { r->c0 = a->c0; fp_neg(&r->c1, &a->c1); }
+static inline bool fp2_is_zero(const tacit_fp2 *a) { return fp_is_zero(&a->c0) && fp_is_zero(&a->c1); }
+static inline bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b) { return fp_eq(&a->c0, &b->c0) && fp_eq(&a->c1, &b->c1); }
+
+/* Karatsuba: (a0 + a1 u)(b0 + b1 u) = (a0b0 - a1b1) + ((a0+a1)(b0+b1) - a0b0 - a1b1) u;
+ * the sums a0+a1, b0+b1 stay unreduced (fp_add_nr). */
+static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    tacit_fp t0, t1, sa, sb, t2;
+    fp_mul(&t0, &a->c0, &b->c0);
+    fp_mul(&t1, &a->c1, &b->c1);
+    fp_add_nr(&sa, &a->c0, &a->c1);
+    fp_add_nr(&sb, &b->c0, &b->c1);
+    fp_mul(&t2, &sa, &sb);
+    fp_sub(&r->c0, &t0, &t1);
+    fp_sub(&t2, &t2, &t0);
+    fp_sub(&r->c1, &t2, &t1);
+}
+
+/* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
+static inline void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    tacit_fp s, d, m;
+    fp_add_nr(&s, &a->c0, &a->c1);
+    fp_sub(&d, &a->c0, &a->c1);
+    fp_mul(&m, &a->c0, &a->c1);
+    fp_mul(&r->c0, &s, &d);
+    fp_dbl(&r->c1, &m);
+}
+
+static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
+{
+    fp_mul(&r->c0, &a->c0, b);
+    fp_mul(&r->c1, &a->c1, b);
+}
+
+/* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u */
+static inline void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    tacit_fp t0, t1;
+    fp_dbl(&t0, &a->c0);
+    fp_dbl(&t0, &t0);
+    fp_dbl(&t0, &t0);
+    fp_add(&t0, &t0, &a->c0); /* 9 a0 */
+    fp_dbl(&t1, &a->c1);
+    fp_dbl(&t1, &t1);
+    fp_dbl(&t1, &t1);
+    fp_add(&t1, &t1, &a->c1); /* 9 a1 */
+    fp_sub(&t0, &t0, &a->c1);
+    fp_add(&r->c1, &t1, &a->c0);
+    r->c0 = t0;
+}
+
+/* Cross-file internals (defined in fp.c / tower.c). */
+void tacit__fp_mul_portable(tacit_fp *r, const tacit_fp *a, const tacit_fp *b);
+bool tacit__fp_mul_adx(tacit_fp *r, const tacit_fp *a, const tacit_fp *b);
+
+#endif /* TACIT_CRYPTO_FIELD_H */

@@ -1,0 +1,254 @@
+/*
+ * Montgomery arithmetic over a 4x64-bit prime modulus below 2^254 (BN254's p and r).
+ *
+ * Internal to src/crypto. Both BN254 moduli leave two spare bits at the top, so the
+ * CIOS accumulator never overflows four limbs plus one carry limb, and one final
+ * conditional subtraction reduces the result below the modulus (Koc, Acar, Kaliski,
+ * "Analyzing and comparing Montgomery multiplication algorithms", IEEE Micro 1996).
+ *
+ * Two kernels: a portable C one with unsigned __int128, and an x86-64 one with
+ * mulx/adcx/adox (two independent carry chains; Intel, "Large integer squaring on
+ * Intel architecture processors", 2012, and the ADX white paper), chosen at run time
+ * by CPUID. Set TACIT_NO_ADX=1 in the environment to force the portable kernel.
+ */
+#ifndef TACIT_CRYPTO_FIELD_IMPL_H
+#define TACIT_CRYPTO_FIELD_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef unsigned __int128 tacit__u128;
+
+/* Set once at load time (constructor in fp.c). */
+extern int tacit__use_adx;
+
+/* a + b with carry in/out */
+static inline uint64_t tacit__adc(uint64_t a, uint64_t b, uint64_t *carry)
+{
+    tacit__u128 t = (tacit__u128)a + b + *carry;
+    *carry = (uint64_t)(t >> 64);
+    return (uint64_t)t;
+}
+
+/* a - b with borrow in/out (borrow is 0 or 1) */
+static inline uint64_t tacit__sbb(uint64_t a, uint64_t b, uint64_t *borrow)
+{
+    tacit__u128 t = (tacit__u128)a - b - *borrow;
+    *borrow = (uint64_t)(t >> 64) & 1;
+    return (uint64_t)t;
+}
+
+/* Portable CIOS Montgomery multiplication: r = a*b/2^256 mod m, inputs < m < 2^254. */
+static inline __attribute__((always_inline)) void
+tacit__mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4],
+                  uint64_t minv)
+{
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4;
+    for (int i = 0; i < 4; i++) {
+        tacit__u128 acc;
+        uint64_t bi = b[i];
+        acc = (tacit__u128)a[0] * bi + t0;
+        t0 = (uint64_t)acc;
+        acc = (tacit__u128)a[1] * bi + t1 + (uint64_t)(acc >> 64);
+        t1 = (uint64_t)acc;
+        acc = (tacit__u128)a[2] * bi + t2 + (uint64_t)(acc >> 64);
+        t2 = (uint64_t)acc;
+        acc = (tacit__u128)a[3] * bi + t3 + (uint64_t)(acc >> 64);
+        t3 = (uint64_t)acc;
+        t4 = (uint64_t)(acc >> 64);
+
+        uint64_t q = t0 * minv;
+        acc = (tacit__u128)q * m[0] + t0;
+        acc = (tacit__u128)q * m[1] + t1 + (uint64_t)(acc >> 64);
+        t0 = (uint64_t)acc;
+        acc = (tacit__u128)q * m[2] + t2 + (uint64_t)(acc >> 64);
+        t1 = (uint64_t)acc;
+        acc = (tacit__u128)q * m[3] + t3 + (uint64_t)(acc >> 64);
+        t2 = (uint64_t)acc;
+        t3 = t4 + (uint64_t)(acc >> 64);
+    }
+    /* t < 2m: subtract m once if t >= m */
+    uint64_t br = 0, s0, s1, s2, s3;
+    s0 = tacit__sbb(t0, m[0], &br);
+    s1 = tacit__sbb(t1, m[1], &br);
+    s2 = tacit__sbb(t2, m[2], &br);
+    s3 = tacit__sbb(t3, m[3], &br);
+    uint64_t keep = 0 - br; /* all ones if t < m */
+    r[0] = (t0 & keep) | (s0 & ~keep);
+    r[1] = (t1 & keep) | (s1 & ~keep);
+    r[2] = (t2 & keep) | (s2 & ~keep);
+    r[3] = (t3 & keep) | (s3 & ~keep);
+}
+
+#if defined(__x86_64__) && !defined(TACIT_PORTABLE_ONLY)
+#define TACIT__HAVE_ADX_KERNEL 1
+
+/* One multiply-accumulate row: (A,B,C,D,E) = (A,B,C,D) + a * rdx, E starts at 0. */
+#define TACIT__MULROW(A, B, C, D, E)                                                   \
+    "xorl %k[" E "], %k[" E "]\n\t"                                                    \
+    "mulxq %[a0], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" A "]\n\t"                                                        \
+    "adcxq %[hi], %[" B "]\n\t"                                                        \
+    "mulxq %[a1], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" B "]\n\t"                                                        \
+    "adcxq %[hi], %[" C "]\n\t"                                                        \
+    "mulxq %[a2], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" C "]\n\t"                                                        \
+    "adcxq %[hi], %[" D "]\n\t"                                                        \
+    "mulxq %[a3], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" D "]\n\t"                                                        \
+    "adcxq %[hi], %[" E "]\n\t"                                                        \
+    "movl $0, %k[lo]\n\t"                                                              \
+    "adoxq %[lo], %[" E "]\n\t"
+
+/* One reduction row: q = A * minv; (A,B,C,D,E) += q * m; afterwards A = 0. */
+#define TACIT__REDROW(A, B, C, D, E)                                                   \
+    "movq %[" A "], %%rdx\n\t"                                                         \
+    "imulq %[minv], %%rdx\n\t"                                                         \
+    "xorl %k[lo], %k[lo]\n\t"                                                          \
+    "mulxq %[m0], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" A "]\n\t"                                                        \
+    "adcxq %[hi], %[" B "]\n\t"                                                        \
+    "mulxq %[m1], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" B "]\n\t"                                                        \
+    "adcxq %[hi], %[" C "]\n\t"                                                        \
+    "mulxq %[m2], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" C "]\n\t"                                                        \
+    "adcxq %[hi], %[" D "]\n\t"                                                        \
+    "mulxq %[m3], %[lo], %[hi]\n\t"                                                    \
+    "adoxq %[lo], %[" D "]\n\t"                                                        \
+    "adcxq %[hi], %[" E "]\n\t"                                                        \
+    "movl $0, %k[lo]\n\t"                                                              \
+    "adoxq %[lo], %[" E "]\n\t"
+
+/* mulx/adcx/adox CIOS: same contract as tacit__mont_mul_c. The caller guarantees the
+ * CPU has BMI2 and ADX. m and minv are memory operands so only 10 registers are used. */
+static inline __attribute__((always_inline)) void
+tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4],
+                    const uint64_t *minv)
+{
+    uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;
+    __asm__(
+        /* row 0: (t0..t4) = a * b0 */
+        "movq %[b0], %%rdx\n\t"
+        "mulxq %[a0], %[t0], %[t1]\n\t"
+        "mulxq %[a1], %[lo], %[t2]\n\t"
+        "addq %[lo], %[t1]\n\t"
+        "mulxq %[a2], %[lo], %[t3]\n\t"
+        "adcq %[lo], %[t2]\n\t"
+        "mulxq %[a3], %[lo], %[t4]\n\t"
+        "adcq %[lo], %[t3]\n\t"
+        "adcq $0, %[t4]\n\t"
+        TACIT__REDROW("t0", "t1", "t2", "t3", "t4")
+        /* value now in t1..t4; t0 is free */
+        "movq %[b1], %%rdx\n\t"
+        TACIT__MULROW("t1", "t2", "t3", "t4", "t0")
+        TACIT__REDROW("t1", "t2", "t3", "t4", "t0")
+        /* value in t2,t3,t4,t0 */
+        "movq %[b2], %%rdx\n\t"
+        TACIT__MULROW("t2", "t3", "t4", "t0", "t1")
+        TACIT__REDROW("t2", "t3", "t4", "t0", "t1")
+        /* value in t3,t4,t0,t1 */
+        "movq %[b3], %%rdx\n\t"
+        TACIT__MULROW("t3", "t4", "t0", "t1", "t2")
+        TACIT__REDROW("t3", "t4", "t0", "t1", "t2")
+        /* value in t4,t0,t1,t2 (< 2m); subtract m if it is >= m */
+        "movq %[t4], %[t3]\n\t"
+        "subq %[m0], %[t3]\n\t"
+        "movq %[t0], %[lo]\n\t"
+        "sbbq %[m1], %[lo]\n\t"
+        "movq %[t1], %[hi]\n\t"
+        "sbbq %[m2], %[hi]\n\t"
+        "movq %[t2], %%rdx\n\t"
+        "sbbq %[m3], %%rdx\n\t"
+        "cmovncq %[t3], %[t4]\n\t"
+        "cmovncq %[lo], %[t0]\n\t"
+        "cmovncq %[hi], %[t1]\n\t"
+        "cmovncq %%rdx, %[t2]\n\t"
+        : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
+        : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]),
+          [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]), [m0] "m"(m[0]), [m1] "m"(m[1]),
+          [m2] "m"(m[2]), [m3] "m"(m[3]), [minv] "m"(*minv)
+        : "cc");
+    (void)lo;
+    (void)hi;
+    (void)rdx;
+    (void)t3;
+    r[0] = t4;
+    r[1] = t0;
+    r[2] = t1;
+    r[3] = t2;
+}
+#endif
+
+static inline __attribute__((always_inline)) void
+tacit__mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4],
+                const uint64_t *minv)
+{
+#ifdef TACIT__HAVE_ADX_KERNEL
+    if (__builtin_expect(tacit__use_adx, 1)) {
+        tacit__mont_mul_adx(r, a, b, m, minv);
+        return;
+    }
+#endif
+    tacit__mont_mul_c(r, a, b, m, *minv);
+}
+
+/* r = a + b mod m (inputs < m < 2^254, so the sum fits in 4 limbs). */
+static inline __attribute__((always_inline)) void
+tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
+{
+    uint64_t c = 0, br = 0, t[4], s[4];
+    t[0] = tacit__adc(a[0], b[0], &c);
+    t[1] = tacit__adc(a[1], b[1], &c);
+    t[2] = tacit__adc(a[2], b[2], &c);
+    t[3] = tacit__adc(a[3], b[3], &c);
+    s[0] = tacit__sbb(t[0], m[0], &br);
+    s[1] = tacit__sbb(t[1], m[1], &br);
+    s[2] = tacit__sbb(t[2], m[2], &br);
+    s[3] = tacit__sbb(t[3], m[3], &br);
+    uint64_t keep = 0 - br;
+    for (int i = 0; i < 4; i++) r[i] = (t[i] & keep) | (s[i] & ~keep);
+}
+
+/* r = a - b mod m */
+static inline __attribute__((always_inline)) void
+tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
+{
+    uint64_t br = 0, c = 0, t[4];
+    t[0] = tacit__sbb(a[0], b[0], &br);
+    t[1] = tacit__sbb(a[1], b[1], &br);
+    t[2] = tacit__sbb(a[2], b[2], &br);
+    t[3] = tacit__sbb(a[3], b[3], &br);
+    uint64_t mask = 0 - br; /* add m back if we borrowed */
+    r[0] = tacit__adc(t[0], m[0] & mask, &c);
+    r[1] = tacit__adc(t[1], m[1] & mask, &c);
+    r[2] = tacit__adc(t[2], m[2] & mask, &c);
+    r[3] = tacit__adc(t[3], m[3] & mask, &c);
+}
+
+/* r = -a mod m (0 stays 0) */
+static inline __attribute__((always_inline)) void
+tacit__mod_neg(uint64_t r[4], const uint64_t a[4], const uint64_t m[4])
+{
+    uint64_t br = 0, nz = a[0] | a[1] | a[2] | a[3];
+    uint64_t mask = 0 - (uint64_t)(nz != 0);
+    r[0] = tacit__sbb(m[0], a[0], &br) & mask;
+    r[1] = tacit__sbb(m[1], a[1], &br) & mask;
+    r[2] = tacit__sbb(m[2], a[2], &br) & mask;
+    r[3] = tacit__sbb(m[3], a[3], &br) & mask;
+}
+
+/* true iff a < m, as integers */
+static inline bool tacit__lt(const uint64_t a[4], const uint64_t m[4])
+{
+    uint64_t br = 0;
+    (void)tacit__sbb(a[0], m[0], &br);
+    (void)tacit__sbb(a[1], m[1], &br);
+    (void)tacit__sbb(a[2], m[2], &br);
+    (void)tacit__sbb(a[3], m[3], &br);
+    return br != 0;
+}
+
+#endif /* TACIT_CRYPTO_FIELD_IMPL_H */
