@@ -86,16 +86,16 @@ tacit__mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const
 /* One multiply-accumulate row: (A,B,C,D,E) = (A,B,C,D) + a * rdx, E starts at 0. */
 #define TACIT__MULROW(A, B, C, D, E)                                                   \
     "xorl %k[" E "], %k[" E "]\n\t"                                                    \
-    "mulxq %[a0], %[lo], %[hi]\n\t"                                                    \
+    "mulxq (%[a]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" A "]\n\t"                                                        \
     "adcxq %[hi], %[" B "]\n\t"                                                        \
-    "mulxq %[a1], %[lo], %[hi]\n\t"                                                    \
+    "mulxq 8(%[a]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" B "]\n\t"                                                        \
     "adcxq %[hi], %[" C "]\n\t"                                                        \
-    "mulxq %[a2], %[lo], %[hi]\n\t"                                                    \
+    "mulxq 16(%[a]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" C "]\n\t"                                                        \
     "adcxq %[hi], %[" D "]\n\t"                                                        \
-    "mulxq %[a3], %[lo], %[hi]\n\t"                                                    \
+    "mulxq 24(%[a]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" D "]\n\t"                                                        \
     "adcxq %[hi], %[" E "]\n\t"                                                        \
     "movl $0, %k[lo]\n\t"                                                              \
@@ -106,23 +106,23 @@ tacit__mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const
     "movq %[" A "], %%rdx\n\t"                                                         \
     "imulq %[minv], %%rdx\n\t"                                                         \
     "xorl %k[lo], %k[lo]\n\t"                                                          \
-    "mulxq %[m0], %[lo], %[hi]\n\t"                                                    \
+    "mulxq (%[m]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" A "]\n\t"                                                        \
     "adcxq %[hi], %[" B "]\n\t"                                                        \
-    "mulxq %[m1], %[lo], %[hi]\n\t"                                                    \
+    "mulxq 8(%[m]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" B "]\n\t"                                                        \
     "adcxq %[hi], %[" C "]\n\t"                                                        \
-    "mulxq %[m2], %[lo], %[hi]\n\t"                                                    \
+    "mulxq 16(%[m]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" C "]\n\t"                                                        \
     "adcxq %[hi], %[" D "]\n\t"                                                        \
-    "mulxq %[m3], %[lo], %[hi]\n\t"                                                    \
+    "mulxq 24(%[m]), %[lo], %[hi]\n\t"                                                    \
     "adoxq %[lo], %[" D "]\n\t"                                                        \
     "adcxq %[hi], %[" E "]\n\t"                                                        \
     "movl $0, %k[lo]\n\t"                                                              \
     "adoxq %[lo], %[" E "]\n\t"
 
 /* mulx/adcx/adox CIOS: same contract as tacit__mont_mul_c. The caller guarantees the
- * CPU has BMI2 and ADX. m and minv are memory operands so only 10 registers are used. */
+ * CPU has BMI2 and ADX. a, b, m are passed as pointers: 11 registers in all. */
 static inline __attribute__((always_inline)) void
 tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4],
                     const uint64_t *minv)
@@ -130,47 +130,45 @@ tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], con
     uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;
     __asm__(
         /* row 0: (t0..t4) = a * b0 */
-        "movq %[b0], %%rdx\n\t"
-        "mulxq %[a0], %[t0], %[t1]\n\t"
-        "mulxq %[a1], %[lo], %[t2]\n\t"
+        "movq (%[b]), %%rdx\n\t"
+        "mulxq (%[a]), %[t0], %[t1]\n\t"
+        "mulxq 8(%[a]), %[lo], %[t2]\n\t"
         "addq %[lo], %[t1]\n\t"
-        "mulxq %[a2], %[lo], %[t3]\n\t"
+        "mulxq 16(%[a]), %[lo], %[t3]\n\t"
         "adcq %[lo], %[t2]\n\t"
-        "mulxq %[a3], %[lo], %[t4]\n\t"
+        "mulxq 24(%[a]), %[lo], %[t4]\n\t"
         "adcq %[lo], %[t3]\n\t"
         "adcq $0, %[t4]\n\t"
         TACIT__REDROW("t0", "t1", "t2", "t3", "t4")
         /* value now in t1..t4; t0 is free */
-        "movq %[b1], %%rdx\n\t"
+        "movq 8(%[b]), %%rdx\n\t"
         TACIT__MULROW("t1", "t2", "t3", "t4", "t0")
         TACIT__REDROW("t1", "t2", "t3", "t4", "t0")
         /* value in t2,t3,t4,t0 */
-        "movq %[b2], %%rdx\n\t"
+        "movq 16(%[b]), %%rdx\n\t"
         TACIT__MULROW("t2", "t3", "t4", "t0", "t1")
         TACIT__REDROW("t2", "t3", "t4", "t0", "t1")
         /* value in t3,t4,t0,t1 */
-        "movq %[b3], %%rdx\n\t"
+        "movq 24(%[b]), %%rdx\n\t"
         TACIT__MULROW("t3", "t4", "t0", "t1", "t2")
         TACIT__REDROW("t3", "t4", "t0", "t1", "t2")
         /* value in t4,t0,t1,t2 (< 2m); subtract m if it is >= m */
         "movq %[t4], %[t3]\n\t"
-        "subq %[m0], %[t3]\n\t"
+        "subq (%[m]), %[t3]\n\t"
         "movq %[t0], %[lo]\n\t"
-        "sbbq %[m1], %[lo]\n\t"
+        "sbbq 8(%[m]), %[lo]\n\t"
         "movq %[t1], %[hi]\n\t"
-        "sbbq %[m2], %[hi]\n\t"
+        "sbbq 16(%[m]), %[hi]\n\t"
         "movq %[t2], %%rdx\n\t"
-        "sbbq %[m3], %%rdx\n\t"
+        "sbbq 24(%[m]), %%rdx\n\t"
         "cmovncq %[t3], %[t4]\n\t"
         "cmovncq %[lo], %[t0]\n\t"
         "cmovncq %[hi], %[t1]\n\t"
         "cmovncq %%rdx, %[t2]\n\t"
         : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
           [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
-        : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]),
-          [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]), [m0] "m"(m[0]), [m1] "m"(m[1]),
-          [m2] "m"(m[2]), [m3] "m"(m[3]), [minv] "m"(*minv)
-        : "cc");
+        : [a] "r"(a), [b] "r"(b), [m] "r"(m), [minv] "m"(*minv)
+        : "cc", "memory");
     (void)lo;
     (void)hi;
     (void)rdx;
@@ -195,6 +193,82 @@ tacit__mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const u
     tacit__mont_mul_c(r, a, b, m, *minv);
 }
 
+#if defined(__x86_64__) && !defined(TACIT_PORTABLE_ONLY)
+/* x86-64 add/sub chains: gcc 12 compiles the __int128 carry idiom below into slow
+ * code (several times slower than these), and the tower spends much of its time here. */
+
+/* r = a + b mod m (inputs < m < 2^254, so the sum fits in 4 limbs). */
+static inline __attribute__((always_inline)) void
+tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
+{
+    uint64_t t0, t1, t2, t3, s0, s1, s2, s3;
+    __asm__("movq (%[a]), %[t0]\n\t"
+            "addq (%[b]), %[t0]\n\t"
+            "movq 8(%[a]), %[t1]\n\t"
+            "adcq 8(%[b]), %[t1]\n\t"
+            "movq 16(%[a]), %[t2]\n\t"
+            "adcq 16(%[b]), %[t2]\n\t"
+            "movq 24(%[a]), %[t3]\n\t"
+            "adcq 24(%[b]), %[t3]\n\t"
+            "movq %[t0], %[s0]\n\t"
+            "subq (%[m]), %[s0]\n\t"
+            "movq %[t1], %[s1]\n\t"
+            "sbbq 8(%[m]), %[s1]\n\t"
+            "movq %[t2], %[s2]\n\t"
+            "sbbq 16(%[m]), %[s2]\n\t"
+            "movq %[t3], %[s3]\n\t"
+            "sbbq 24(%[m]), %[s3]\n\t"
+            "cmovcq %[t0], %[s0]\n\t"
+            "cmovcq %[t1], %[s1]\n\t"
+            "cmovcq %[t2], %[s2]\n\t"
+            "cmovcq %[t3], %[s3]\n\t"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [s0] "=&r"(s0),
+              [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
+            : [a] "r"(a), [b] "r"(b), [m] "r"(m)
+            : "cc", "memory");
+    r[0] = s0;
+    r[1] = s1;
+    r[2] = s2;
+    r[3] = s3;
+}
+
+/* r = a - b mod m */
+static inline __attribute__((always_inline)) void
+tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
+{
+    uint64_t t0, t1, t2, t3, s0, s1, s2, s3, bw;
+    __asm__("movq (%[a]), %[t0]\n\t"
+            "subq (%[b]), %[t0]\n\t"
+            "movq 8(%[a]), %[t1]\n\t"
+            "sbbq 8(%[b]), %[t1]\n\t"
+            "movq 16(%[a]), %[t2]\n\t"
+            "sbbq 16(%[b]), %[t2]\n\t"
+            "movq 24(%[a]), %[t3]\n\t"
+            "sbbq 24(%[b]), %[t3]\n\t"
+            "sbbq %[bw], %[bw]\n\t" /* bw = -borrow */
+            "movq %[t0], %[s0]\n\t"
+            "addq (%[m]), %[s0]\n\t"
+            "movq %[t1], %[s1]\n\t"
+            "adcq 8(%[m]), %[s1]\n\t"
+            "movq %[t2], %[s2]\n\t"
+            "adcq 16(%[m]), %[s2]\n\t"
+            "movq %[t3], %[s3]\n\t"
+            "adcq 24(%[m]), %[s3]\n\t"
+            "testq %[bw], %[bw]\n\t"
+            "cmovzq %[t0], %[s0]\n\t"
+            "cmovzq %[t1], %[s1]\n\t"
+            "cmovzq %[t2], %[s2]\n\t"
+            "cmovzq %[t3], %[s3]\n\t"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [s0] "=&r"(s0),
+              [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [bw] "=&r"(bw)
+            : [a] "r"(a), [b] "r"(b), [m] "r"(m)
+            : "cc", "memory");
+    r[0] = s0;
+    r[1] = s1;
+    r[2] = s2;
+    r[3] = s3;
+}
+#else
 /* r = a + b mod m (inputs < m < 2^254, so the sum fits in 4 limbs). */
 static inline __attribute__((always_inline)) void
 tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
@@ -227,6 +301,7 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
     r[2] = tacit__adc(t[2], m[2] & mask, &c);
     r[3] = tacit__adc(t[3], m[3] & mask, &c);
 }
+#endif
 
 /* r = -a mod m (0 stays 0) */
 static inline __attribute__((always_inline)) void
