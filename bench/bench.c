@@ -39,7 +39,9 @@ double tacit_bench_median_ns(void (*fn)(void *), void *arg, int inner, int round
     return median;
 }
 
-void tacit_bench_report(const char *name, double ns) {
+void tacit_bench_report(const char *name, double ns) { tacit_bench_report_anchor(name, ns, NULL); }
+
+void tacit_bench_report_anchor(const char *name, double ns, const char *anchor) {
     const char *unit = "ns";
     double v = ns;
 
@@ -50,6 +52,9 @@ void tacit_bench_report(const char *name, double ns) {
         v = ns / 1e3;
         unit = "µs";
     }
-    printf("%-40s %12.3f %s\n", name, v, unit);
+    if (anchor != NULL)
+        printf("%-40s %12.3f %s   anchor: %s\n", name, v, unit, anchor);
+    else
+        printf("%-40s %12.3f %s\n", name, v, unit);
     fflush(stdout);
 }

@@ -17,8 +17,17 @@ double tacit_bench_median_ns(void (*fn)(void *), void *arg, int inner, int round
 /* Prints one aligned line "name  median  unit", choosing ns, µs or ms. */
 void tacit_bench_report(const char *name, double ns);
 
+/* Same, followed by "  anchor: <anchor>" when anchor is not NULL: a figure for the same
+ * operation measured elsewhere (shared/docs/ANCHORS.md), printed for comparison. */
+void tacit_bench_report_anchor(const char *name, double ns, const char *anchor);
+
 /* Suites: int suite(int argc, char **argv), argv[0] is the suite name. 0 on success. */
 int bench_crypto(int argc, char **argv);
+/* The Groth16 rows of `tacit-bench crypto` (bench/bench_groth16.c). 0 on success. */
+int bench_crypto_groth16(void);
+/* bench/bench_groth16.c: `tacit-bench verify <vk> <public> <proof>` and `synth7 <dir>`. */
+int bench_verify(int argc, char **argv);
+int bench_synth7(int argc, char **argv);
 
 struct tacit_bench_suite {
     const char *name;

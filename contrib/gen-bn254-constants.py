@@ -122,6 +122,74 @@ w("#define TACIT__ATE_NAF_LEN %d" % len(naf))
 w("#define TACIT__ATE_NAF {" + ", ".join(str(d) for d in naf) + "}")
 w("/* 6u^2, the G2 subgroup test scalar (psi(Q) == [6u^2]Q) */")
 w("#define TACIT__SIX_U2 %s" % c_limbs(6*U*U))
+
+# ---- G1 generator and the GLV endomorphism (Gallant, Lambert, Vanstone, CRYPTO 2001)
+# phi(x, y) = (beta x, y) with beta^3 = 1 in Fp acts on G1 as [lambda], lambda^2 + lambda + 1
+# = 0 mod r. Of the two cube roots beta and two roots lambda, pick the matching pair by
+# checking phi(G) == [lambda] G in affine arithmetic.
+def g1_add(a, b):
+    if a is None: return b
+    if b is None: return a
+    if a[0] == b[0]:
+        if (a[1] + b[1]) % P == 0: return None
+        l = 3 * a[0] * a[0] * pow(2 * a[1], -1, P) % P
+    else:
+        l = (b[1] - a[1]) * pow(b[0] - a[0], -1, P) % P
+    x = (l * l - a[0] - b[0]) % P
+    return (x, (l * (a[0] - x) - a[1]) % P)
+def g1_mul(k, a):
+    acc = None
+    for bit in bin(k)[2:]:
+        acc = g1_add(acc, acc)
+        if bit == "1": acc = g1_add(acc, a)
+    return acc
+G1 = (1, 2)
+assert (G1[1]**2 - G1[0]**3 - 3) % P == 0
+g = 2
+while pow(g, (P - 1)//3, P) == 1: g += 1
+betas = [pow(g, (P - 1)//3, P), pow(g, 2*(P - 1)//3, P)]
+g = 2
+while pow(g, (R - 1)//3, R) == 1: g += 1
+lambdas = [pow(g, (R - 1)//3, R), pow(g, 2*(R - 1)//3, R)]
+# For BN curves the lattice basis has a closed form in u (checked below against the
+# extended Euclidean algorithm): v1 = (2u+1, -(6u^2+2u)), v2 = (6u^2+4u+1, 2u+1). It belongs
+# to one of the two lambdas; take that one and the beta that matches it.
+GLV_A1, GLV_B1, GLV_A2 = 2*U + 1, 6*U*U + 2*U, 6*U*U + 4*U + 1
+LAMBDA = [l for l in lambdas if (GLV_A1 - GLV_B1 * l) % R == 0][0]
+BETA = [b for b in betas if g1_mul(LAMBDA, G1) == (b * G1[0] % P, G1[1])][0]
+assert (LAMBDA * LAMBDA + LAMBDA + 1) % R == 0 and pow(BETA, 3, P) == 1
+# Short basis of the lattice {(x, y) : x + y lambda = 0 mod r} by the extended Euclidean
+# algorithm (Hankerson, Menezes, Vanstone, "Guide to ECC", Algorithm 3.74).
+import math
+rr0, rr1, tt0, tt1 = R, LAMBDA, 0, 1
+seq = [(rr0, tt0), (rr1, tt1)]
+while rr1:
+    q = rr0 // rr1
+    rr0, rr1, tt0, tt1 = rr1, rr0 - q * rr1, tt1, tt0 - q * tt1
+    seq.append((rr1, tt1))
+ell = max(i for i, (ri, _) in enumerate(seq) if ri >= math.isqrt(R))
+va = (seq[ell + 1][0], -seq[ell + 1][1])
+vb = min([(seq[ell][0], -seq[ell][1]), (seq[ell + 2][0], -seq[ell + 2][1])],
+         key=lambda v: v[0]**2 + v[1]**2)
+assert va == (GLV_A1, -GLV_B1) and vb == (GLV_A2, GLV_A1)
+assert (GLV_A1 - GLV_B1 * LAMBDA) % R == 0 and (GLV_A2 + GLV_A1 * LAMBDA) % R == 0
+assert GLV_A1 * GLV_A1 + GLV_B1 * GLV_A2 == R   # det(v1, v2) = r
+w("")
+w("/* G1 generator (1, 2) */")
+w("#define TACIT__G1_GEN_X %s" % fp_c(G1[0]))
+w("#define TACIT__G1_GEN_Y %s" % fp_c(G1[1]))
+w("")
+w("/* GLV: phi(x, y) = (beta x, y) = [lambda](x, y) on G1; beta^3 = 1, lambda^2 + lambda + 1 = 0 mod r.")
+w(" * Lattice basis v1 = (A1, -B1), v2 = (A2, A1): A1 = 2u+1, B1 = 6u^2+2u, A2 = 6u^2+4u+1.")
+w(" * k = k1 + k2 lambda mod r with c1 = floor(k G1 / 2^256), c2 = floor(k G2 / 2^256),")
+w(" * k1 = k - c1 A1 - c2 A2, k2 = c1 B1 - c2 A1; |k1|, |k2| < 2^128 for k < r. */")
+w("#define TACIT__GLV_BETA %s" % fp_c(BETA))
+w("#define TACIT__GLV_LAMBDA_RAW %s" % c_limbs(LAMBDA))
+w("#define TACIT__GLV_A1 %s" % c_limbs(GLV_A1))
+w("#define TACIT__GLV_B1 %s" % c_limbs(GLV_B1))
+w("#define TACIT__GLV_A2 %s" % c_limbs(GLV_A2))
+w("#define TACIT__GLV_G1 %s /* floor(A1 2^256 / r) */" % c_limbs((GLV_A1 << 256) // R))
+w("#define TACIT__GLV_G2 %s /* floor(B1 2^256 / r) */" % c_limbs((GLV_B1 << 256) // R))
 w("")
 w("#endif")
 print("\n".join(out))

@@ -64,4 +64,20 @@
 /* 6u^2, the G2 subgroup test scalar (psi(Q) == [6u^2]Q) */
 #define TACIT__SIX_U2 {{0xf83e9682e87cfd46ULL, 0x6f4d8248eeb859fbULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
 
+/* G1 generator (1, 2) */
+#define TACIT__G1_GEN_X {{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}}
+#define TACIT__G1_GEN_Y {{0xa6ba871b8b1e1b3aULL, 0x14f1d651eb8e167bULL, 0xccdd46def0f28c58ULL, 0x1c14ef83340fbe5eULL}}
+
+/* GLV: phi(x, y) = (beta x, y) = [lambda](x, y) on G1; beta^3 = 1, lambda^2 + lambda + 1 = 0 mod r.
+ * Lattice basis v1 = (A1, -B1), v2 = (A2, A1): A1 = 2u+1, B1 = 6u^2+2u, A2 = 6u^2+4u+1.
+ * k = k1 + k2 lambda mod r with c1 = floor(k G1 / 2^256), c2 = floor(k G2 / 2^256),
+ * k1 = k - c1 A1 - c2 A2, k2 = c1 B1 - c2 A1; |k1|, |k2| < 2^128 for k < r. */
+#define TACIT__GLV_BETA {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}}
+#define TACIT__GLV_LAMBDA_RAW {{0x8b17ea66b99c90ddULL, 0x5bfc41088d8daaa7ULL, 0xb3c4d79d41a91758ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_A1 {{0x89d3256894d213e3ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_B1 {{0x8211bbeb7d4f1128ULL, 0x6f4d8248eeb859fcULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_A2 {{0x0be4e1541221250bULL, 0x6f4d8248eeb859fdULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_G1 {{0xd91d232ec7e0b3d7ULL, 0x0000000000000002ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}} /* floor(A1 2^256 / r) */
+#define TACIT__GLV_G2 {{0x7a7bd9d4391eb18dULL, 0x4ccef014a773d2cfULL, 0x0000000000000002ULL, 0x0000000000000000ULL}} /* floor(B1 2^256 / r) */
+
 #endif

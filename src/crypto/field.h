@@ -74,10 +74,13 @@ static inline void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
     fp_dbl(&r->c1, &m);
 }
 
+/* b is copied first: it may be a coefficient of r itself (r = a * r->c0), which the
+ * first product would overwrite. */
 static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
 {
-    fp_mul(&r->c0, &a->c0, b);
-    fp_mul(&r->c1, &a->c1, b);
+    const tacit_fp s = *b;
+    fp_mul(&r->c0, &a->c0, &s);
+    fp_mul(&r->c1, &a->c1, &s);
 }
 
 /* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u */
