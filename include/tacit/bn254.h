@@ -200,14 +200,15 @@ int tacit_g2_from_bytes_unchecked_subgroup(tacit_g2_affine *r, const uint8_t in[
 void tacit_g2_to_bytes(uint8_t out[128], const tacit_g2_affine *a);
 
 /* ----------------------------------------------------------- pairing ---- */
-/* Line coefficients of one Miller-loop step for a fixed G2 point. */
-typedef struct { tacit_fp2 a, b, c; } tacit_line;
+/* One Miller-loop line of a fixed G2 point, normalised: evaluated at P = (xP, yP) the
+ * line is, up to a factor in Fp, 1 + (b xP/yP) w + (c/yP) w^3. */
+typedef struct { tacit_fp2 b, c; } tacit_prepared_line;
 /* 6u+2 has 66 NAF digits: 65 doubling steps, 21 additions, and 2 final additions. */
 #define TACIT_PAIRING_LINES 88
 /* A G2 point with its Miller-loop lines precomputed (e.g. the gamma and delta of a
  * verifying key). Infinity is allowed and contributes the factor 1. */
 typedef struct {
-    tacit_line lines[TACIT_PAIRING_LINES];
+    tacit_prepared_line lines[TACIT_PAIRING_LINES];
     bool infinity;
 } tacit_g2_prepared;
 

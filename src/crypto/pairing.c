@@ -29,6 +29,11 @@ static const tacit_fp2 PSI_X = TACIT__PSI_X, PSI_Y = TACIT__PSI_Y;
 static const tacit_fp2 PSI2_X = TACIT__PSI2_X, PSI2_Y = TACIT__PSI2_Y;
 static const signed char ATE_NAF[TACIT__ATE_NAF_LEN] = TACIT__ATE_NAF;
 
+/* Line coefficients of one step: the line at P is a yP + b xP w + c w^3. */
+typedef struct {
+    tacit_fp2 a, b, c;
+} tacit_line;
+
 /* The point T of a Miller loop on the twist, homogeneous projective: (X/Z, Y/Z). */
 typedef struct {
     tacit_fp2 x, y, z;
@@ -131,6 +136,17 @@ static inline void mul_line(tacit_fp12 *f, const tacit_line *l, const tacit_g1_a
     fp12_mul_by_line(f, &l0, &l1, &l->c);
 }
 
+/* f <- f * line(P) for a normalised prepared line, with P given as (xP/yP, 1/yP):
+ * the line divided by yP is 1 + (b xP/yP) w + (c/yP) w^3. */
+static inline void mul_prepared_line(tacit_fp12 *f, const tacit_prepared_line *l,
+                                     const tacit_g1_affine *pn)
+{
+    tacit_fp2 l1, l3;
+    fp2_mul_fp(&l1, &l->b, &pn->x);
+    fp2_mul_fp(&l3, &l->c, &pn->y);
+    fp12_mul_by_line_1(f, &l1, &l3);
+}
+
 /* pi(Q) and -pi^2(Q) on the twist, through psi (see bn254.h). */
 static void frobenius_points(tacit_g2_affine *q1, tacit_g2_affine *q2m, const tacit_g2_affine *q)
 {
@@ -161,15 +177,24 @@ void tacit_g2_prepare(tacit_g2_prepared *out, const tacit_g2_affine *q)
     tacit_g2_affine qneg = *q, q1, q2m;
     fp2_neg(&qneg.y, &qneg.y);
     proj2 t = {q->x, q->y, {TACIT_FP_ONE, TACIT_FP_ZERO}};
+    tacit_line lines[TACIT_PAIRING_LINES];
     size_t k = 0;
     for (int i = 1; i < TACIT__ATE_NAF_LEN; i++) {
-        dbl_step(&t, &out->lines[k++]);
-        if (ATE_NAF[i] == 1) add_step(&t, q, &out->lines[k++]);
-        else if (ATE_NAF[i] == -1) add_step(&t, &qneg, &out->lines[k++]);
+        dbl_step(&t, &lines[k++]);
+        if (ATE_NAF[i] == 1) add_step(&t, q, &lines[k++]);
+        else if (ATE_NAF[i] == -1) add_step(&t, &qneg, &lines[k++]);
     }
     frobenius_points(&q1, &q2m, q);
-    add_step(&t, &q1, &out->lines[k++]);
-    add_step(&t, &q2m, &out->lines[k++]);
+    add_step(&t, &q1, &lines[k++]);
+    add_step(&t, &q2m, &lines[k++]);
+    /* normalise: divide each line by its a (an Fp2 factor, removed by the final
+     * exponentiation); for Q in G2, a is never 0 (it would need T = +-Q mid-loop). */
+    for (k = 0; k < TACIT_PAIRING_LINES; k++) {
+        tacit_fp2 inv;
+        tacit__fp2_inv_var(&inv, &lines[k].a);
+        fp2_mul(&out->lines[k].b, &lines[k].b, &inv);
+        fp2_mul(&out->lines[k].c, &lines[k].c, &inv);
+    }
 }
 
 /* Variable pairs are processed in groups of this size so the per-pair state stays on
@@ -199,6 +224,23 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
         if (g1_affine_is_inf(&pp[j]) || qp[j]->infinity) continue;
         plive[nplive++] = j;
     }
+    /* (xP/yP, 1/yP) for the prepared pairs, with one inversion (Montgomery's trick) */
+    tacit_g1_affine pn[MILLER_GROUP];
+    if (nplive > 0) {
+        tacit_fp acc[MILLER_GROUP], inv;
+        acc[0] = pp[plive[0]].y;
+        for (size_t m = 1; m < nplive; m++) fp_mul(&acc[m], &acc[m - 1], &pp[plive[m]].y);
+        tacit_fp_inv_var(&inv, &acc[nplive - 1]);
+        for (size_t m = nplive; m-- > 0;) {
+            if (m > 0) {
+                fp_mul(&pn[m].y, &inv, &acc[m - 1]);
+                fp_mul(&inv, &inv, &pp[plive[m]].y);
+            } else {
+                pn[m].y = inv;
+            }
+            fp_mul(&pn[m].x, &pp[plive[m]].x, &pn[m].y);
+        }
+    }
 
     *f = TACIT_FP12_ONE;
     size_t k = 0; /* index into the prepared lines */
@@ -208,7 +250,7 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
             dbl_step(&t[m], &l);
             mul_line(f, &l, &p[live[m]]);
         }
-        for (size_t m = 0; m < nplive; m++) mul_line(f, &qp[plive[m]]->lines[k], &pp[plive[m]]);
+        for (size_t m = 0; m < nplive; m++) mul_prepared_line(f, &qp[plive[m]]->lines[k], &pn[m]);
         k++;
         if (ATE_NAF[i] != 0) {
             for (size_t m = 0; m < nlive; m++) {
@@ -216,7 +258,7 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
                 mul_line(f, &l, &p[live[m]]);
             }
             for (size_t m = 0; m < nplive; m++)
-                mul_line(f, &qp[plive[m]]->lines[k], &pp[plive[m]]);
+                mul_prepared_line(f, &qp[plive[m]]->lines[k], &pn[m]);
             k++;
         }
     }
@@ -229,8 +271,8 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
         mul_line(f, &l, &p[live[m]]);
     }
     for (size_t m = 0; m < nplive; m++) {
-        mul_line(f, &qp[plive[m]]->lines[k], &pp[plive[m]]);
-        mul_line(f, &qp[plive[m]]->lines[k + 1], &pp[plive[m]]);
+        mul_prepared_line(f, &qp[plive[m]]->lines[k], &pn[m]);
+        mul_prepared_line(f, &qp[plive[m]]->lines[k + 1], &pn[m]);
     }
 }
 
@@ -253,14 +295,19 @@ void tacit_miller_loop_var(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_
     *f = acc;
 }
 
-/* r = a^u for a in the cyclotomic subgroup, u = 0x44e992b44a6909f1 (63 bits),
- * left-to-right square-and-multiply with cyclotomic squarings. */
+/* NAF of u (most significant digit first): 24 non-zero digits against 28 set bits. */
+static const signed char U_NAF[63] = {1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 1};
+
+/* r = a^u for a in the cyclotomic subgroup, where a^-1 = conj(a): left-to-right over the
+ * NAF of u with Granger-Scott squarings. */
 static void cyclotomic_exp_u(tacit_fp12 *r, const tacit_fp12 *a)
 {
-    tacit_fp12 acc = *a;
-    for (int b = 61; b >= 0; b--) {
+    tacit_fp12 acc = *a, inv;
+    tacit_fp12_conj(&inv, a);
+    for (size_t i = 1; i < sizeof U_NAF; i++) {
         tacit_fp12_cyclotomic_sqr(&acc, &acc);
-        if ((TACIT__BN_U >> b) & 1) fp12_mul(&acc, &acc, a);
+        if (U_NAF[i] == 1) fp12_mul(&acc, &acc, a);
+        else if (U_NAF[i] == -1) fp12_mul(&acc, &acc, &inv);
     }
     *r = acc;
 }
