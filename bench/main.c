@@ -8,6 +8,8 @@
 
 static const struct tacit_bench_suite suites[] = {
     {"crypto", bench_crypto, "BN254 field, group, pairing and MSM operations"},
+    {"verify", bench_verify, "median Groth16 verify time of <vk.json> <public.json> <proof.json>"},
+    {"synth7", bench_synth7, "write a synthetic 7-input Groth16 key/proof/public to <dir>"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])

@@ -33,7 +33,22 @@ extern "C" {
     XX(EVK_IC_LENGTH, "verification key invalid: IC length is not nPublic + 1")    \
     XX(EVK_INFINITY, "verification key invalid: point at infinity")                \
     XX(EPROTOCOL, "unsupported protocol or curve (want groth16 over bn128)")       \
-    XX(ETOOBIG, "input too large")
+    XX(ETOOBIG, "input too large")                                                 \
+    XX(EJSON, "malformed JSON (syntax error or duplicate key)")                    \
+    XX(ECORRUPT, "state store corrupt: a record is missing or has the wrong size") \
+    XX(ESTATE_VERSION, "state store has another format version (refused)")         \
+    XX(ESTATE_PARAMS, "state store made for another chain id or root history")     \
+    XX(EMAP_FULL, "state map full and cannot grow (size limit or readers)")        \
+    XX(EDISK_FULL, "disk full: block aborted, last committed state kept")          \
+    XX(ESTATE_IO, "state I/O error: block aborted, last committed state kept")     \
+    XX(ENOTFOUND, "not found")                                                     \
+    XX(EEXISTS, "already exists")                                                  \
+    XX(ENULLIFIER_SPENT, "nullifier already spent")                                \
+    XX(EOVERFLOW, "value overflow")                                                \
+    XX(EINSUFFICIENT, "insufficient balance")                                      \
+    XX(ETREE_FULL, "note commitment tree is full (2^32 leaves)")                   \
+    XX(EHEIGHT, "block height does not follow the tip")                            \
+    XX(EDIGEST, "state digests differ from the expected ones")
 
 typedef enum {
 #define TACIT__ERR_ENUM(name, msg) TACIT_##name,

@@ -278,6 +278,10 @@ static __attribute__((noinline)) void msm_straus_var(tacit_g1 *r, const tacit_g1
         }
         np++;
     }
+    if (np == 0) {
+        tacit_g1_set_infinity(r);
+        return;
+    }
     g1_batch_to_aff_var(aff, jac, np * STRAUS_TAB);
     for (size_t j = 0; j < np; j++) {
         if (!split[j]) continue;
