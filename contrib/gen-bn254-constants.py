@@ -106,6 +106,7 @@ w("#define TACIT__PSI_Y %s" % fp2_c(f2pow(XI, (P - 1)//2)))
 w("/* psi^2(x, y) = (x * xi^((p^2-1)/3), y * xi^((p^2-1)/2)); both factors lie in Fp */")
 w("#define TACIT__PSI2_X %s" % fp2_c(f2pow(XI, (P**2 - 1)//3)))
 w("#define TACIT__PSI2_Y %s" % fp2_c(f2pow(XI, (P**2 - 1)//2)))
+assert f2pow(XI, (P**2 - 1)//2) == (P - 1, 0)  # g2.c relies on psi^2(x, y) = (x PSI2_X, -y)
 w("")
 # NAF of 6u+2, most significant digit first
 n = 6*U + 2
@@ -120,8 +121,22 @@ naf = naf[::-1]
 w("/* NAF of 6u+2, most significant digit first (%d digits) */" % len(naf))
 w("#define TACIT__ATE_NAF_LEN %d" % len(naf))
 w("#define TACIT__ATE_NAF {" + ", ".join(str(d) for d in naf) + "}")
-w("/* 6u^2, the G2 subgroup test scalar (psi(Q) == [6u^2]Q) */")
-w("#define TACIT__SIX_U2 %s" % c_limbs(6*U*U))
+# NAF of u, most significant digit first: the G2 subgroup test computes [u]Q with it
+# (src/crypto/g2.c; contrib/check-g2-subgroup-test.py shows the test is exact)
+n = U
+unaf = []
+while n > 0:
+    if n & 1:
+        d = 2 - (n % 4); unaf.append(d); n -= d
+    else:
+        unaf.append(0)
+    n //= 2
+unaf = unaf[::-1]
+assert unaf[0] == 1 and sum(d << (len(unaf) - 1 - i) for i, d in enumerate(unaf)) == U
+w("/* NAF of u, most significant digit first (%d digits, %d nonzero): the G2 subgroup test */"
+  % (len(unaf), sum(1 for d in unaf if d)))
+w("#define TACIT__BN_U_NAF_LEN %d" % len(unaf))
+w("#define TACIT__BN_U_NAF {" + ", ".join(str(d) for d in unaf) + "}")
 
 # ---- G1 generator and the GLV endomorphism (Gallant, Lambert, Vanstone, CRYPTO 2001)
 # phi(x, y) = (beta x, y) with beta^3 = 1 in Fp acts on G1 as [lambda], lambda^2 + lambda + 1

@@ -1037,6 +1037,151 @@ TEST(g2_subgroup)
     CHECK(outside >= iters - 1);
 }
 
+/* The former subgroup test, kept as an oracle: psi(Q) == [6u^2]Q (El Housni, Guillevic,
+ * Piellard, AFRICACRYPT 2022, sec. 4). Exact on E'(Fp2): psi - 6u^2 has norm
+ * 36u^4 - 6u^2 t + p = p - 6u^2 = r, and gcd(r, h) = 1. */
+static bool g2_in_subgroup_oracle(const tacit_g2_affine *a)
+{
+    static const uint64_t six_u2[4] = {0xf83e9682e87cfd46ULL, 0x6f4d8248eeb859fbULL, 0, 0};
+    tacit_g2 q, l, rr;
+    tacit_g2_from_affine(&q, a);
+    tacit_g2_psi(&l, &q);
+    tacit_g2_mul_var(&rr, &q, six_u2);
+    return tacit_g2_eq(&l, &rr);
+}
+
+/* h = 2p - r = 10069 * 5864401 * 1875725156269 * L, squarefree, so E'(Fp2) (order r h) is
+ * cyclic and [r h / l]R has order l or is O. Each row: l, h / l (contrib/check-g2-subgroup-
+ * test.py verifies the factorisation). */
+static const struct {
+    uint64_t l[4], h_div_l[4];
+} G2_COFACTOR_PRIMES[4] = {
+    {{0x0000000000002755ULL, 0, 0, 0},
+     {0x6c3cd334915f1659ULL, 0x207142f7671af448ULL, 0x9e28bcf65b5681daULL, 0x00013af7a58fce69ULL}},
+    {{0x0000000000597bd1ULL, 0, 0, 0},
+     {0xd3865bed56710dfdULL, 0xd47f2c69679e3e75ULL, 0x67a5f8660434f091ULL, 0x0000008a712e2645ULL}},
+    {{0x000001b4b9ee7fadULL, 0, 0, 0},
+     {0x57455809a5954261ULL, 0x227489973709a736ULL, 0x6f7cb3fd5082f93bULL, 0x00000000001c5dc5ULL}},
+    {{0x9b6e0b358e0d894dULL, 0xe9dab9240f0c6ab8ULL, 0x000210315729f570ULL, 0},
+     {0x4286afdaa1f39641ULL, 0x0000000000001774ULL, 0, 0}},
+};
+
+/* A point of order exactly G2_COFACTOR_PRIMES[i].l: [h/l]([r]R) for a random twist point R,
+ * drawn again while it is O (probability 1/l). */
+static void g2_small_order_point(tacit_g2 *t, size_t i)
+{
+    tacit_g2_affine tw;
+    tacit_g2 s;
+    do {
+        g2_rand_twist(&tw);
+        tacit_g2_from_affine(&s, &tw);
+        tacit_g2_mul_var(&s, &s, R_LIMBS);
+        tacit_g2_mul_var(t, &s, G2_COFACTOR_PRIMES[i].h_div_l);
+    } while (tacit_g2_is_infinity(t));
+    CHECK(!tacit_g2_is_infinity(t));
+    tacit_g2_mul_var(&s, t, G2_COFACTOR_PRIMES[i].l);
+    CHECK(tacit_g2_is_infinity(&s));
+}
+
+/* The subgroup test against the oracle on thousands of points of every kind: random twist
+ * points, G2 points ([h]R), G2 points plus a point of each prime order l | h, the order-h
+ * part [r]R, and multiples of the small-order points; [r]Q == O decides on a sample. */
+TEST(g2_subgroup_vs_oracle)
+{
+    int iters = tacit_test_iters(64) * 32;
+    tacit_g2 small[4];
+    int in = 0, out = 0;
+    for (size_t i = 0; i < 4; i++) g2_small_order_point(&small[i], i);
+    for (int it = 0; it < iters; it++) {
+        tacit_g2_affine tw, c;
+        tacit_g2 p, t;
+        uint64_t k[4] = {0};
+        bool got, want;
+        if (it % 5 != 4) {
+            g2_rand_twist(&tw);
+            tacit_g2_from_affine(&p, &tw);
+        }
+        switch (it % 5) {
+        case 0: /* a random twist point */
+            break;
+        case 1: /* in G2 */
+            tacit_g2_mul_var(&p, &p, G2_COFACTOR);
+            break;
+        case 2: /* in G2 plus a point of prime order l | h */
+            tacit_g2_mul_var(&p, &p, G2_COFACTOR);
+            tacit_g2_add(&p, &p, &small[(it / 5) % 4]);
+            break;
+        case 3: /* the order-h part */
+            tacit_g2_mul_var(&p, &p, R_LIMBS);
+            break;
+        case 4: /* a random multiple of a small-order point */
+            k[0] = tacit_test_rand64();
+            tacit_g2_mul_var(&p, &small[(it / 5) % 4], k);
+            break;
+        }
+        g2_rerandomize(&p);
+        tacit_g2_to_affine(&c, &p);
+        got = tacit_g2_is_in_subgroup_var(&c);
+        CHECK(got == g2_in_subgroup_oracle(&c));
+        if (it % 5 == 1) CHECK(got);
+        if (it % 5 == 2 || (it % 5 == 4 && !tacit_g2_is_infinity(&p))) CHECK(!got);
+        if (it % 16 == 0) {
+            tacit_g2_from_affine(&t, &c);
+            tacit_g2_mul_var(&t, &t, R_LIMBS);
+            want = tacit_g2_is_infinity(&t);
+            CHECK(got == want);
+        }
+        if (got) in++;
+        else out++;
+    }
+    CHECK(in >= iters / 5 && out >= iters / 2);
+}
+
+/* Every point of order l for each prime l | h is rejected, alone and added to a G2 point;
+ * for l = 10069 exhaustively: all 10068 nonzero multiples of a generator of the order-l
+ * component, each alone and plus a random G2 point. */
+TEST(g2_subgroup_small_order)
+{
+    for (size_t i = 0; i < 4; i++) {
+        tacit_g2 t, q, s;
+        tacit_g2_affine c;
+        g2_small_order_point(&t, i);
+        for (int j = 0; j < 8; j++) {
+            tacit_g2_to_affine(&c, &t);
+            CHECK(!tacit_g2_is_in_subgroup_var(&c));
+            CHECK(!g2_in_subgroup_oracle(&c));
+            tacit_fp2_neg(&c.y, &c.y);
+            CHECK(!tacit_g2_is_in_subgroup_var(&c));
+            g2_rand(&q);
+            tacit_g2_add(&s, &q, &t);
+            tacit_g2_to_affine(&c, &s);
+            CHECK(!tacit_g2_is_in_subgroup_var(&c));
+            CHECK(!g2_in_subgroup_oracle(&c));
+            tacit_g2_add(&t, &t, &t); /* another generator of the same component */
+        }
+    }
+    {
+        tacit_g2 t, acc, q, s;
+        tacit_g2_affine c;
+        int rejected = 0, rejected_sum = 0;
+        g2_small_order_point(&t, 0);
+        acc = t;
+        g2_rand(&q);
+        for (int j = 1; j < 10069; j++) {
+            CHECK(!tacit_g2_is_infinity(&acc));
+            tacit_g2_to_affine(&c, &acc);
+            rejected += !tacit_g2_is_in_subgroup_var(&c);
+            tacit_g2_add(&s, &q, &acc);
+            tacit_g2_to_affine(&c, &s);
+            rejected_sum += !tacit_g2_is_in_subgroup_var(&c);
+            tacit_g2_add(&acc, &acc, &t);
+        }
+        CHECK(tacit_g2_is_infinity(&acc)); /* [10069]T = O */
+        CHECK_EQ_INT(rejected, 10068);
+        CHECK_EQ_INT(rejected_sum, 10068);
+    }
+}
+
 TEST(g2_bytes)
 {
     int iters = tacit_test_iters(64) / 2 + 1;
@@ -1251,6 +1396,8 @@ static const struct tacit_test tests[] = {
     {"g2_psi", g2_psi},
     {"g2_psi_characteristic_polynomial", g2_psi_characteristic_polynomial},
     {"g2_subgroup", g2_subgroup},
+    {"g2_subgroup_vs_oracle", g2_subgroup_vs_oracle},
+    {"g2_subgroup_small_order", g2_subgroup_small_order},
     {"g2_bytes", g2_bytes},
     {"scalar_recodings", scalar_recodings},
     {"u256_decimal", u256_decimal},

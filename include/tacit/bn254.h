@@ -185,12 +185,16 @@ bool tacit_g2_eq(const tacit_g2 *a, const tacit_g2 *b);
 bool tacit_g2_affine_is_on_curve(const tacit_g2_affine *a);
 /* psi = untwist-Frobenius-twist endomorphism of E'(Fp2) (Galbraith-Scott 2008). */
 void tacit_g2_psi(tacit_g2 *r, const tacit_g2 *a);
-/* Membership in the order-r subgroup: psi(Q) == [6u^2]Q (El Housni, Guillevic,
- * Piellard 2022, "Co-factor clearing and subgroup membership testing on
- * pairing-friendly curves", section 4). Infinity is in the subgroup. Variable time. */
+/* Membership in the order-r subgroup: [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q)
+ * (Dai, Lin, Zhao, Zhou 2022, "Fast subgroup membership testings for G1, G2 and GT on
+ * pairing-friendly curves", eprint 2022/348; exact for this u, see g2.c). a must be on the
+ * curve. Infinity is in the subgroup. Variable time. */
 bool tacit_g2_is_in_subgroup_var(const tacit_g2_affine *a);
 void tacit_g2_mul(tacit_g2 *r, const tacit_g2 *a, const uint64_t k[4]);
 void tacit_g2_mul_var(tacit_g2 *r, const tacit_g2 *a, const uint64_t k[4]);
+/* r = sum k[i] * p[i]; variable time (Pippenger, Jacobian buckets on the stack, ~50 KB).
+ * Scalars as plain limbs, 4 per point; (0,0) points add nothing. */
+void tacit_g2_msm_var(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[4], size_t n);
 /* 128 bytes in EIP-197 order x.c1||x.c0||y.c1||y.c0; (0,0,0,0) is infinity.
  * Checks canonical, on-curve and subgroup: TACIT_ENONCANONICAL, TACIT_ENOT_ON_CURVE,
  * TACIT_ENOT_IN_SUBGROUP. */

@@ -61,8 +61,9 @@
 /* NAF of 6u+2, most significant digit first (66 digits) */
 #define TACIT__ATE_NAF_LEN 66
 #define TACIT__ATE_NAF {1, 0, -1, 0, 1, 0, 0, 0, -1, 0, -1, 0, 0, 0, -1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 1, 0, 0, -1, 0, 0, 0, 0, -1, 0, 1, 0, 0, 0, -1, 0, -1, 0, 0, 1, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, 1, 0, 0, 0}
-/* 6u^2, the G2 subgroup test scalar (psi(Q) == [6u^2]Q) */
-#define TACIT__SIX_U2 {{0xf83e9682e87cfd46ULL, 0x6f4d8248eeb859fbULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+/* NAF of u, most significant digit first (63 digits, 24 nonzero): the G2 subgroup test */
+#define TACIT__BN_U_NAF_LEN 63
+#define TACIT__BN_U_NAF {1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 1}
 
 /* G1 generator (1, 2) */
 #define TACIT__G1_GEN_X {{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}}

@@ -16,6 +16,7 @@ static const tacit_fp2 g2_b = TACIT__B2;
 static const tacit_fp2 g2_b3 = TACIT__B2_3;
 static const tacit_fp2 psi_x = TACIT__PSI_X; /* xi^((p-1)/3) */
 static const tacit_fp2 psi_y = TACIT__PSI_Y; /* xi^((p-1)/2) */
+static const tacit_fp2 psi2_x = TACIT__PSI2_X; /* xi^((p^2-1)/3), in Fp */
 
 const tacit_g2_affine TACIT_G2_GENERATOR = {TACIT__G2_GEN_X, TACIT__G2_GEN_Y};
 
@@ -89,37 +90,64 @@ void tacit_g2_psi(tacit_g2 *r, const tacit_g2 *a)
 }
 
 /*
- * Q is in G2 iff psi(Q) == [6u^2] Q (El Housni, Guillevic, Piellard, "Co-factor clearing
- * and subgroup membership testing on pairing-friendly curves", AFRICACRYPT 2022, sec. 4).
- * Why: on E'(Fp2) psi satisfies psi^2 - [t] psi + [p] = 0 with t = 6u^2 + 1 (Galbraith-Scott;
- * tests/test_curve.c checks it on random twist points). If psi(Q) = [6u^2] Q, then
- * 0 = [36u^4 - t 6u^2 + p] Q = [p - 6u^2] Q = [r] Q; conversely psi acts as [p] = [6u^2] on
- * G2. [6u^2]Q (127 bits) is computed by a plain NAF (128 digits, 40 nonzero) with mixed
- * additions of +-Q: 127 doublings and 39 additions, no table. Q is assumed on the curve.
+ * psi^2(x, y) = (x xi^((p^2-1)/3), y xi^((p^2-1)/2)) = (x w, -y) with w in Fp a primitive cube
+ * root of unity (the generator asserts xi^((p^2-1)/2) = -1). Jacobian: Z is unchanged.
+ */
+static inline void g2_psi2(tacit_g2 *r, const tacit_g2 *a)
+{
+    fp2_mul_fp(&r->x, &a->x, &psi2_x.c0);
+    fp2_neg(&r->y, &a->y);
+    r->z = a->z;
+}
+
+/*
+ * Q is in G2 iff [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q) (Dai, Lin, Zhao, Zhou,
+ * "Fast subgroup membership testings for G1, G2 and GT on pairing-friendly curves",
+ * eprint 2022/348, the BN case of their Theorem 1). contrib/check-g2-subgroup-test.py checks
+ * every number below with exact integers.
+ *
+ * Why it is exact here. #E'(Fp2) = r h, h = 2p - r = 10069 * 5864401 * 1875725156269 * (a
+ * 177-bit prime), gcd(r, h) = 1, so E'(Fp2) = G2 (+) H with H the points of order dividing h;
+ * every endomorphism maps G2 and H into themselves. psi satisfies psi^2 - t psi + p = 0 on
+ * E'(Fp2), t = 6u^2 + 1 (Galbraith-Scott; tests/test_curve.c checks it on twist points), so
+ * f(psi) = (u+1) + u psi + u psi^2 - 2u psi^3 = a + b psi for integers a, b (a 444 bits,
+ * b 255 bits). On G2 psi is [p mod r] = [6u^2] and a + b 6u^2 = 0 mod r: G2 is in the kernel.
+ * With g = (a + b t) - b psi, g f = a^2 + a b t + b^2 p = N, so f(Q_h) = O for Q_h in H gives
+ * [N] Q_h = O; as gcd(N, h) = 1, Q_h = O. Hence f(Q) = O exactly on G2. (This is a property
+ * of this u, not of the BN family: for u = 5422 mod 21961 the gcd would be 21961.)
+ *
+ * Cost: [u]Q by the NAF of u (63 digits, 24 nonzero): 62 doublings and 23 mixed additions
+ * of +-Q, then 1 mixed and 2 general additions, 1 doubling, psi twice and psi^2 once, about
+ * half the 127 doublings and 39 additions of the former test psi(Q) == [6u^2]Q (El Housni,
+ * Guillevic, Piellard, AFRICACRYPT 2022), which tests/test_curve.c keeps as an oracle.
+ * The additions are complete by branching, so a [u]Q at infinity or equal to +-Q is handled.
+ * Q is assumed on the curve.
  */
 bool tacit_g2_is_in_subgroup_var(const tacit_g2_affine *a)
 {
-    static const u256_const six_u2 = TACIT__SIX_U2;
-    int8_t naf[WNAF_MAX(2)];
-    tacit_g2_affine neg, psi;
-    tacit_g2 acc;
-    int len;
+    static const int8_t u_naf[TACIT__BN_U_NAF_LEN] = TACIT__BN_U_NAF; /* top digit first */
+    tacit_g2_affine neg;
+    tacit_g2 uq, lhs, rhs, t;
     if (g2_aff_is_inf(a)) return true;
-    len = wnaf_recode(naf, six_u2.l, 2, 2);
     g2_aff_neg(&neg, a);
-    g2_set_inf(&acc);
-    for (int i = len - 1; i >= 0; i--) {
-        g2_dbl(&acc, &acc);
-        if (naf[i] > 0)
-            g2_add_aff(&acc, &acc, a);
-        else if (naf[i] < 0)
-            g2_add_aff(&acc, &acc, &neg);
+    g2_from_aff(&uq, a); /* the top digit is 1 */
+    for (int i = 1; i < TACIT__BN_U_NAF_LEN; i++) {
+        g2_dbl(&uq, &uq);
+        if (u_naf[i] > 0)
+            g2_add_aff(&uq, &uq, a);
+        else if (u_naf[i] < 0)
+            g2_add_aff(&uq, &uq, &neg);
     }
-    fp2_conj(&psi.x, &a->x);
-    fp2_mul(&psi.x, &psi.x, &psi_x);
-    fp2_conj(&psi.y, &a->y);
-    fp2_mul(&psi.y, &psi.y, &psi_y);
-    return g2_eq_aff(&acc, &psi);
+    /* lhs = [u]Q + Q + psi([u]Q) + psi^2([u]Q) */
+    g2_add_aff(&lhs, &uq, a);
+    tacit_g2_psi(&t, &uq);
+    g2_add(&lhs, &lhs, &t);
+    g2_psi2(&t, &uq);
+    g2_add(&lhs, &lhs, &t);
+    /* rhs = psi^3([2u]Q) = psi([2] psi^2([u]Q)) */
+    g2_dbl(&rhs, &t);
+    tacit_g2_psi(&rhs, &rhs);
+    return g2_eq(&lhs, &rhs);
 }
 
 /* ---------------------------------------------------------- encoding ---- */
