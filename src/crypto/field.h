@@ -39,6 +39,11 @@ static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
     r->l[3] = tacit__adc(a->l[3], b->l[3], &c);
 }
 
+/* ------------------------------------------------------------------- Fr ---- */
+static inline void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mod_add(r->l, a->l, b->l, tacit__r.l); }
+static inline void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mont_mul(r->l, a->l, b->l, tacit__r.l, &tacit__rinv); }
+static inline void fr_sqr(tacit_fr *r, const tacit_fr *a) { tacit__mont_mul(r->l, a->l, a->l, tacit__r.l, &tacit__rinv); }
+
 /* ------------------------------------------------------------------ Fp2 ---- */
 static inline void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b) { fp_add(&r->c0, &a->c0, &b->c0); fp_add(&r->c1, &a->c1, &b->c1); }
 static inline void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b) { fp_sub(&r->c0, &a->c0, &b->c0); fp_sub(&r->c1, &a->c1, &b->c1); }
