@@ -1,0 +1,274 @@
+/*
+ * tacit — the node state: an LMDB store of blocks, transactions, the note commitment tree,
+ * the roots history, nullifiers, transparent accounts and encrypted outputs
+ * (shared/docs/DESIGN.md 2.4, 2.7, 3). Byte layouts: docs/state-format.md.
+ *
+ * Writing: one call, tacit_state_apply_block, applies one block in ONE LMDB write transaction:
+ * all of it or nothing. When the map is full it grows the map and retries the block; on disk
+ * full or an I/O error it aborts the block and returns TACIT_EDISK_FULL or TACIT_ESTATE_IO,
+ * and the last committed state stays as it was. Durability is LMDB's full sync by default: when
+ * apply returns TACIT_OK the block is on disk.
+ *
+ * Reading: every read function runs in its own LMDB read transaction (a consistent snapshot)
+ * and copies what it returns; readers never block the writer. A view (tacit_state_view) keeps one
+ * read transaction open: it is the state interface of the protocol rules — it answers from the
+ * committed state plus the changes the rules made in it, and computes the header digests of a
+ * candidate block without writing anything.
+ *
+ * Threads: one struct tacit_state may be used from any number of threads; apply_block calls
+ * are serialised. A view is used by one thread at a time (it may move between threads).
+ * Processes: LMDB lets several processes open one store (writers are serialised by LMDB, and
+ * apply_block reads the tip inside its write transaction, so none writes from stale state).
+ * The node-level lock that keeps a second tacitd off the same data dir belongs to the node.
+ *
+ * Errors: TACIT_ECORRUPT (a record is missing or has the wrong size), TACIT_ESTATE_VERSION,
+ * TACIT_ESTATE_PARAMS, TACIT_EMAP_FULL, TACIT_EDISK_FULL, TACIT_ESTATE_IO, TACIT_ENOMEM,
+ * TACIT_EINVAL, and the rule errors documented per function. Nothing here aborts the process.
+ */
+#ifndef TACIT_STATE_H
+#define TACIT_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tacit/bn254.h"
+#include "tacit/tree.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Format of the store (docs/state-format.md). A store with another value is refused. */
+#define TACIT_STATE_FORMAT_VERSION 1
+/* Anchors: the roots after the last TACIT_STATE_ROOT_HISTORY_DEFAULT committed blocks. */
+#define TACIT_STATE_ROOT_HISTORY_DEFAULT 256
+/* Tree nodes of levels 1 .. TACIT_STATE_TREE_MIN_STORED-1 are not stored (recomputed from the
+ * leaves when a path is served); docs/state-format.md says why. */
+#define TACIT_STATE_TREE_MIN_STORED 4
+/* Ask for the tip in functions that take a height. */
+#define TACIT_STATE_TIP UINT64_MAX
+#define TACIT_ADDRESS_LEN 20
+
+struct tacit_state;
+struct tacit_state_view;
+
+/* Do not fsync on commit (tests and benchmarks only: a crash of the machine may lose blocks). */
+#define TACIT_STATE_NOSYNC 1u
+
+struct tacit_state_options {
+    uint64_t chain_id;      /* written when the store is made, checked at every open */
+    uint32_t root_history;  /* 0: the stored value (TACIT_STATE_ROOT_HISTORY_DEFAULT when made) */
+    uint64_t map_size;      /* initial LMDB map size in bytes (0: 1 GiB) */
+    uint64_t map_size_max;  /* the map grows (doubling) up to this (0: 1 TiB) */
+    unsigned flags;         /* TACIT_STATE_NOSYNC */
+};
+
+/* The digests of a block header (DESIGN 2.7), as after a block; docs/state-format.md. */
+struct tacit_state_digests {
+    tacit_fr note_root;              /* root of the note commitment tree */
+    uint64_t commitment_count;       /* leaves in the tree */
+    uint8_t nullifier_digest[32];    /* BLAKE2b chain over every nullifier, in order */
+    uint8_t transparent_digest[32];  /* BLAKE2b chain over the accounts each block changed */
+};
+
+struct tacit_state_tip {
+    uint64_t next_height;   /* height the next block must have (0 for an empty store) */
+    uint8_t hash[32];       /* hash of block next_height - 1 (zero for an empty store) */
+    uint64_t nullifier_count;
+    struct tacit_state_digests digests;
+};
+
+struct tacit_account {
+    uint64_t balance;
+    uint64_t nonce;
+};
+
+/* Applied in list order: balance += credit (TACIT_EOVERFLOW past 2^64-1), then
+ * balance -= debit (TACIT_EINSUFFICIENT below 0), then nonce += nonce_add (TACIT_EOVERFLOW). */
+struct tacit_account_delta {
+    uint8_t address[TACIT_ADDRESS_LEN];
+    uint64_t credit;
+    uint64_t debit;
+    uint64_t nonce_add;
+};
+
+struct tacit_state_tx {
+    uint8_t id[32];           /* tx id (DESIGN 2.6), computed by the caller */
+    const uint8_t *bytes;     /* the encoded transaction: opaque here */
+    size_t len;
+};
+
+struct tacit_state_bytes {
+    const uint8_t *data;
+    size_t len;
+};
+
+/* One block, as the state needs it. All pointers are borrowed for the call. */
+struct tacit_block_update {
+    uint64_t height;                  /* must be the tip's next_height */
+    uint8_t hash[32];                 /* block hash (DESIGN 2.7), computed by the caller */
+    const uint8_t *block;             /* the encoded block: opaque here */
+    size_t block_len;
+    const struct tacit_state_tx *txs; /* in block order */
+    size_t ntxs;
+    const tacit_fr *commitments;      /* leaves to append, in tree order */
+    size_t ncommitments;
+    const struct tacit_state_bytes *outputs; /* NULL, or one encrypted output per commitment
+                                                (len 0: none stored for that one) */
+    const tacit_fr *nullifiers;       /* to mark spent, in block order */
+    size_t nnullifiers;
+    const struct tacit_account_delta *deltas;
+    size_t ndeltas;
+};
+
+/* ------------------------------------------------------------------ lifecycle ---- */
+
+/* Zero options with TACIT_STATE_ROOT_HISTORY_DEFAULT; chain id 0. */
+void tacit_state_options_init(struct tacit_state_options *o);
+
+/*
+ * Opens (making it if needed, directory included) the store in dir.
+ * Out: *out, to be released with tacit_state_close (NULL on error).
+ * Returns TACIT_OK, TACIT_ESTATE_VERSION (made by another format version: nothing is written),
+ * TACIT_ESTATE_PARAMS (another chain id, or o->root_history set and different), TACIT_ECORRUPT,
+ * TACIT_ESTATE_IO, TACIT_EDISK_FULL, TACIT_ENOMEM, TACIT_EINVAL.
+ */
+int tacit_state_open(struct tacit_state **out, const char *dir, const struct tacit_state_options *o);
+
+/* Closes the store; accepts NULL. Views must be freed first. */
+void tacit_state_close(struct tacit_state *st);
+
+/* The root history length in force. */
+uint32_t tacit_state_root_history(const struct tacit_state *st);
+
+/* ------------------------------------------------------------------- writing ---- */
+
+/*
+ * Applies one block in one write transaction.
+ * In:  u; expect (may be NULL): when given, the block is refused with TACIT_EDIGEST unless the
+ *      digests after it equal *expect (a follower checks the header this way before committing).
+ * Out: out (may be NULL): the digests after the block.
+ * Returns TACIT_OK (committed and synced), or, with nothing written:
+ *   TACIT_EHEIGHT (u->height is not the tip's next_height), TACIT_EEXISTS (block hash or a tx
+ *   id already stored), TACIT_ENULLIFIER_SPENT (already spent, or twice in the block),
+ *   TACIT_EOVERFLOW, TACIT_EINSUFFICIENT, TACIT_ETREE_FULL, TACIT_EDIGEST, TACIT_EINVAL,
+ *   TACIT_EMAP_FULL, TACIT_EDISK_FULL, TACIT_ESTATE_IO, TACIT_ECORRUPT, TACIT_ENOMEM.
+ */
+int tacit_state_apply_block(struct tacit_state *st, const struct tacit_block_update *u,
+                            const struct tacit_state_digests *expect,
+                            struct tacit_state_digests *out);
+
+/* ------------------------------------------------------------------- reading ---- */
+
+int tacit_state_tip(struct tacit_state *st, struct tacit_state_tip *out);
+
+/* The header digests after block `height`: TACIT_ENOTFOUND if there is no such block. */
+int tacit_state_digests_at(struct tacit_state *st, uint64_t height, struct tacit_state_digests *out);
+
+/* *recent = root is the tree root after one of the last root_history committed blocks. */
+int tacit_state_anchor_recent(struct tacit_state *st, const tacit_fr *root, bool *recent);
+
+/* *spent = nf is in the nullifier set. */
+int tacit_state_nullifier_spent(struct tacit_state *st, const tacit_fr *nf, bool *spent);
+
+/* An account never touched reads as balance 0, nonce 0. */
+int tacit_state_account(struct tacit_state *st, const uint8_t address[TACIT_ADDRESS_LEN],
+                        struct tacit_account *out);
+
+/* The commitment at a leaf index: TACIT_ENOTFOUND past the end. */
+int tacit_state_commitment(struct tacit_state *st, uint64_t index, tacit_fr *out);
+
+/*
+ * The Merkle path of leaf `index` in the tree as it was after block `height`
+ * (TACIT_STATE_TIP: now), and that tree's root (root may be NULL).
+ * Returns TACIT_OK, TACIT_ENOTFOUND (no such block, or the leaf was not in the tree then).
+ */
+int tacit_state_path(struct tacit_state *st, uint64_t index, uint64_t height,
+                     struct tacit_tree_path *path, tacit_fr *root);
+
+/* The tree state (frontier) after block `height` (TACIT_STATE_TIP: now): a wallet's starting
+ * point. TACIT_ENOTFOUND if there is no such block. */
+int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_tree_frontier *out);
+
+/* Blocks, txs and outputs: *bytes is malloc'd (free with free()); NULL/0 on error.
+ * TACIT_ENOTFOUND when absent. hash, height and index outputs may be NULL. */
+int tacit_state_block_by_height(struct tacit_state *st, uint64_t height, uint8_t hash[32],
+                                uint8_t **bytes, size_t *len);
+int tacit_state_block_by_hash(struct tacit_state *st, const uint8_t hash[32], uint64_t *height,
+                              uint8_t **bytes, size_t *len);
+int tacit_state_tx(struct tacit_state *st, const uint8_t id[32], uint64_t *height,
+                   uint32_t *index_in_block, uint8_t **bytes, size_t *len);
+int tacit_state_output(struct tacit_state *st, uint64_t commitment_index, uint8_t **bytes,
+                       size_t *len);
+
+/*
+ * Consistency check of the tip (cheap: O(33) reads): the stored frontier equals the one
+ * recomputed from the stored nodes, its root equals the tip's root and the roots history, the
+ * anchor index points at the tip, and the commitment count matches the leaves stored.
+ * Returns TACIT_OK or TACIT_ECORRUPT.
+ */
+int tacit_state_check(struct tacit_state *st);
+
+/* Bytes used by the data file (LMDB's last page used times the page size). */
+int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes);
+
+/* ---------------------------------------------------------------------- views ---- */
+
+/*
+ * A view of the committed state at the time it is made, plus the changes made in it.
+ * Out: *out, freed with tacit_state_view_free (accepts NULL).
+ * The view holds an LMDB read transaction: keep views short-lived (a long one keeps old pages
+ * from being reused), and do not let the thread that holds one wait in apply_block for the map
+ * to grow (the grow waits for open readers: apply would give up with TACIT_EMAP_FULL).
+ */
+int tacit_state_view_new(struct tacit_state *st, struct tacit_state_view **out);
+void tacit_state_view_free(struct tacit_state_view *v);
+
+/* The committed tip the view started from. */
+void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_tip *out);
+
+/* Anchors are the committed roots only (not roots made inside the view). */
+int tacit_state_view_anchor_recent(struct tacit_state_view *v, const tacit_fr *root, bool *recent);
+/* Spent in the committed state or marked in the view. */
+int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr *nf, bool *spent);
+int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
+                             struct tacit_account *out);
+
+/* Marks nf spent. TACIT_ENULLIFIER_SPENT if it already is (nothing changes). */
+int tacit_state_view_mark_nullifier(struct tacit_state_view *v, const tacit_fr *nf);
+/* Appends leaves to the view's tree. TACIT_ETREE_FULL (nothing changes), TACIT_ENOMEM. */
+int tacit_state_view_append_commitments(struct tacit_state_view *v, const tacit_fr *cm, size_t n);
+/* Transparent value; each either applies whole or returns an error and changes nothing. */
+int tacit_state_view_credit(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
+                            uint64_t amount);                       /* TACIT_EOVERFLOW */
+int tacit_state_view_debit(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
+                           uint64_t amount);                        /* TACIT_EINSUFFICIENT */
+int tacit_state_view_move(struct tacit_state_view *v, const uint8_t from[TACIT_ADDRESS_LEN],
+                          const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount);
+int tacit_state_view_bump_nonce(struct tacit_state_view *v,
+                                const uint8_t address[TACIT_ADDRESS_LEN]); /* TACIT_EOVERFLOW */
+
+/* Undo everything done in the view since a savepoint (e.g. a transaction found invalid
+ * halfway). The fields are the view's business. Rollback returns TACIT_OK, TACIT_EINVAL (not
+ * a savepoint of this view's past), TACIT_ENOMEM. */
+struct tacit_state_view_savepoint {
+    size_t ncommitments, nnullifiers, ndeltas;
+};
+void tacit_state_view_savepoint(const struct tacit_state_view *v,
+                                struct tacit_state_view_savepoint *sp);
+int tacit_state_view_rollback(struct tacit_state_view *v, const struct tacit_state_view_savepoint *sp);
+
+/* The digests a block with the view's changes would have: the header's. Returns as
+ * tacit_state_apply_block would for the same changes (TACIT_OK, TACIT_ENOMEM). */
+int tacit_state_view_digests(struct tacit_state_view *v, struct tacit_state_digests *out);
+
+/* Fills u's commitments, nullifiers and deltas from the view (borrowed: valid until the view
+ * changes or is freed); the caller fills height, hash, block, txs and outputs. */
+void tacit_state_view_update(const struct tacit_state_view *v, struct tacit_block_update *u);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TACIT_STATE_H */

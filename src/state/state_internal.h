@@ -1,0 +1,107 @@
+/*
+ * tacit — internals of the state store shared by the files of src/state (and the tests' hooks).
+ * Only src/state includes lmdb.h.
+ */
+#ifndef TACIT_STATE_INTERNAL_H
+#define TACIT_STATE_INTERNAL_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "tacit/state.h"
+
+/* The named databases (docs/state-format.md). */
+enum {
+    TACIT__DB_META,
+    TACIT__DB_BLOCKS,      /* height -> hash || block bytes */
+    TACIT__DB_BLOCK_HASH,  /* hash -> height */
+    TACIT__DB_TXS,         /* tx id -> height || index || tx bytes */
+    TACIT__DB_LEAVES,      /* leaf index -> commitment */
+    TACIT__DB_NODES,       /* level || index -> complete node (levels >= 4) */
+    TACIT__DB_ROOTS,       /* height -> root || count || nullifier digest || transparent digest */
+    TACIT__DB_ANCHORS,     /* root -> latest height it was the root at */
+    TACIT__DB_NULLIFIERS,  /* nullifier -> height */
+    TACIT__DB_ACCOUNTS,    /* address -> balance || nonce */
+    TACIT__DB_OUTPUTS,     /* leaf index -> encrypted output bytes */
+    TACIT__DB_COUNT
+};
+
+extern const char *const tacit__state_db_names[TACIT__DB_COUNT];
+
+struct tacit_state {
+    MDB_env *env;
+    MDB_dbi dbi[TACIT__DB_COUNT];
+    uint64_t chain_id;
+    uint32_t root_history;
+    uint64_t map_size, map_size_max;
+    /* Read transactions hold it shared; growing the map (mdb_env_set_mapsize, which needs no
+     * transaction active in the process) takes it exclusive. */
+    pthread_rwlock_t map_lock;
+    /* Serialises apply_block (and so the map growth) within the process. */
+    pthread_mutex_t write_lock;
+    /* Test hook: when fail_put_after reaches 0 at a put, that put returns fail_put_err. */
+    long fail_put_after;
+    int fail_put_err;
+    /* Statistics, for tests and benchmarks. */
+    unsigned long map_grows;
+};
+
+/* The tip record (meta "tip"). */
+struct tacit__tip {
+    struct tacit_state_tip t;
+    struct tacit_tree_frontier frontier;
+};
+
+/* Translates an LMDB or errno code to a TACIT_ code: the one place that does. */
+int tacit__state_err(int mdb_rc);
+
+/* Read transactions: begin takes map_lock shared; end aborts the txn and releases it. */
+int tacit__state_read_begin(struct tacit_state *st, MDB_txn **txn);
+void tacit__state_read_end(struct tacit_state *st, MDB_txn *txn);
+
+/* Reads the tip record in txn (an empty store gives the empty tip). */
+int tacit__state_read_tip(struct tacit_state *st, MDB_txn *txn, struct tacit__tip *tip);
+/* The empty tip: height 0, empty tree. */
+void tacit__state_empty_tip(struct tacit__tip *tip);
+
+/* Tree node getter over txn (arg: struct tacit__getter). */
+struct tacit__getter {
+    struct tacit_state *st;
+    MDB_txn *txn;
+};
+int tacit__state_get_node(void *arg, unsigned level, uint64_t index, tacit_fr *out);
+
+/* Account record in txn (absent: zero). */
+int tacit__state_get_account(struct tacit_state *st, MDB_txn *txn, const uint8_t addr[20],
+                             struct tacit_account *out);
+/* Anchor check in txn against tip height next_height. */
+int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
+                               const tacit_fr *root, bool *recent);
+int tacit__state_nullifier_spent(struct tacit_state *st, MDB_txn *txn, const tacit_fr *nf,
+                                 bool *spent);
+
+/* --- digests (src/state/digest.c), docs/state-format.md ---------------------------- */
+
+/* d = BLAKE2b-256(personal "tacit-nullifiers", d || nf as 32 bytes big-endian). */
+void tacit__nullifier_digest_step(uint8_t d[32], const tacit_fr *nf);
+
+/* One (address, final account) pair of a block, for the transparent digest. */
+struct tacit__account_final {
+    uint8_t address[TACIT_ADDRESS_LEN];
+    struct tacit_account acct;
+};
+/* The distinct addresses of deltas[0..n-1], sorted ascending, into *out (malloc'd, free()).
+ * TACIT_OK or TACIT_ENOMEM. */
+int tacit__touched_addresses(struct tacit__account_final **out, size_t *count,
+                             const struct tacit_account_delta *deltas, size_t n);
+/* For each entry in order: d = BLAKE2b-256(personal "tacit-accounts", d || address ||
+ * balance u64 BE || nonce u64 BE). */
+void tacit__transparent_digest_step(uint8_t d[32], const struct tacit__account_final *a, size_t n);
+
+/* Applies one delta to acct: TACIT_OK, TACIT_EOVERFLOW, TACIT_EINSUFFICIENT (acct unchanged). */
+int tacit__account_apply(struct tacit_account *acct, const struct tacit_account_delta *d);
+
+#include "state/testhooks.h"
+
+#endif /* TACIT_STATE_INTERNAL_H */
