@@ -1,0 +1,254 @@
+/*
+ * tacit-cli circuit — the transfer circuit (shared/docs/DESIGN.md 2.5) as data.
+ *
+ *   tacit-cli circuit export-r1cs <out.r1cs> [--depth N]
+ *   tacit-cli circuit info [--depth N]
+ *   tacit-cli circuit info <file.r1cs>
+ *   tacit-cli circuit witness <out.wtns> [--depth N] [--seed HEX64]
+ *
+ * Exit status: 0 done, 1 failure (the reason on stderr), 2 bad usage or unreadable input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tacit/circuit.h"
+#include "tacit/error.h"
+#include "tacit/prover.h"
+#include "tacit/r1cs.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tacit-cli circuit export-r1cs <out.r1cs> [--depth N]\n"
+            "       tacit-cli circuit info [--depth N]\n"
+            "       tacit-cli circuit info <file.r1cs>\n"
+            "       tacit-cli circuit witness <out.wtns> [--depth N] [--seed HEX64]\n"
+            "\n"
+            "The transfer circuit (2 inputs, 2 outputs; public inputs root, public_amount,\n"
+            "ext_data_hash, nf0, nf1, cm0, cm1) with a Merkle tree of depth N (1..32,\n"
+            "default 32: the real circuit; smaller depths only for tests).\n"
+            "\n"
+            "export-r1cs  writes the constraint system in the iden3 .r1cs format (the input of\n"
+            "             `snarkjs groth16 setup` for a real trusted-setup ceremony) and prints\n"
+            "             its counts\n"
+            "info         prints the counts of the circuit, or of an .r1cs file\n"
+            "witness      writes the witness of a random valid transfer (two notes spent, a\n"
+            "             fee) in the iden3 .wtns format (for `snarkjs wtns check` / `groth16\n"
+            "             prove`) and prints its 7 public inputs in decimal, one per line;\n"
+            "             --seed (64 hex digits) makes it reproducible\n"
+            "\n"
+            "Counts are printed one per line as `<name> <number>`.\n");
+}
+
+static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Parses [--depth N] (and [--seed HEX64] when seed is non-NULL) from argv[from..argc-1];
+ * 0 on success. */
+static int parse_opts(unsigned *depth, uint8_t *seed, bool *have_seed, int argc, char **argv,
+                      int from, const char *cmd)
+{
+    *depth = TACIT_TRANSFER_DEPTH;
+    if (have_seed != NULL) *have_seed = false;
+    for (int i = from; i < argc; i++) {
+        if (seed != NULL && strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            const char *h = argv[i + 1];
+            if (strlen(h) != 64) goto bad_seed;
+            for (int k = 0; k < 32; k++) {
+                int hi = hexval(h[2 * k]), lo = hexval(h[2 * k + 1]);
+                if (hi < 0 || lo < 0) goto bad_seed;
+                seed[k] = (uint8_t)(hi << 4 | lo);
+            }
+            *have_seed = true;
+            i++;
+            continue;
+        bad_seed:
+            fprintf(stderr, "tacit-cli circuit %s: --seed wants 64 hex digits\n", cmd);
+            return EXIT_USAGE;
+        }
+        if (strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long d = strtoul(argv[i + 1], &end, 10);
+            if (argv[i + 1][0] < '0' || argv[i + 1][0] > '9' || *end != '\0' || d < 1 ||
+                d > TACIT_TRANSFER_DEPTH) {
+                fprintf(stderr, "tacit-cli circuit %s: --depth wants 1..%d, got \"%s\"\n", cmd,
+                        TACIT_TRANSFER_DEPTH, argv[i + 1]);
+                return EXIT_USAGE;
+            }
+            *depth = (unsigned)d;
+            i++;
+        } else {
+            fprintf(stderr, "tacit-cli circuit %s: unexpected argument \"%s\"\n\n", cmd, argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static void print_counts(const tacit_r1cs *r, const tacit_r1cs_file_info *info)
+{
+    uint64_t nz[3] = {0, 0, 0};
+
+    for (uint32_t i = 0; i < r->nconstraints; i++) {
+        nz[0] += r->constraints[i].a.n;
+        nz[1] += r->constraints[i].b.n;
+        nz[2] += r->constraints[i].c.n;
+    }
+    printf("wires %u\n", r->nvars);
+    printf("constraints %u\n", r->nconstraints);
+    printf("public %u\n", r->npublic);
+    if (info != NULL) {
+        printf("public_outputs %u\n", info->n_pub_out);
+        printf("public_inputs %u\n", info->n_pub_in);
+        printf("private_inputs %u\n", info->n_prv_in);
+        printf("labels %llu\n", (unsigned long long)info->n_labels);
+    } else {
+        printf("private %u\n", r->nvars - 1 - r->npublic);
+    }
+    printf("nonzeros_a %llu\n", (unsigned long long)nz[0]);
+    printf("nonzeros_b %llu\n", (unsigned long long)nz[1]);
+    printf("nonzeros_c %llu\n", (unsigned long long)nz[2]);
+}
+
+static int build(tacit_r1cs *r, unsigned depth, const char *cmd)
+{
+    int rc = tacit_transfer_build(r, NULL, NULL, NULL, depth);
+    if (rc != TACIT_OK)
+        fprintf(stderr, "tacit-cli circuit %s: building the circuit: %s\n", cmd,
+                tacit_strerror(rc));
+    return rc;
+}
+
+static int export_r1cs(int argc, char **argv)
+{
+    tacit_r1cs r;
+    unsigned depth;
+    int rc, st;
+
+    if (argc >= 2 && is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        fprintf(stderr, "tacit-cli circuit export-r1cs: missing <out.r1cs>\n\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if ((st = parse_opts(&depth, NULL, NULL, argc, argv, 2, "export-r1cs")) != 0) return st;
+    if (build(&r, depth, "export-r1cs") != TACIT_OK) return EXIT_FAIL;
+    if ((rc = tacit_r1cs_write_file(argv[1], &r)) != TACIT_OK) {
+        fprintf(stderr, "tacit-cli circuit export-r1cs: %s: %s\n", argv[1], tacit_strerror(rc));
+        tacit_r1cs_clear(&r);
+        return EXIT_FAIL;
+    }
+    printf("depth %u\n", depth);
+    print_counts(&r, NULL);
+    tacit_r1cs_clear(&r);
+    return 0;
+}
+
+static int info(int argc, char **argv)
+{
+    tacit_r1cs r;
+    tacit_r1cs_file_info fi;
+    unsigned depth;
+    int rc, st;
+
+    if (argc >= 2 && is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc == 2 && argv[1][0] != '-') {
+        if ((rc = tacit_r1cs_read_file(&r, &fi, argv[1])) != TACIT_OK) {
+            fprintf(stderr, "tacit-cli circuit info: %s: %s\n", argv[1], tacit_strerror(rc));
+            return EXIT_USAGE;
+        }
+        print_counts(&r, &fi);
+        tacit_r1cs_clear(&r);
+        return 0;
+    }
+    if ((st = parse_opts(&depth, NULL, NULL, argc, argv, 1, "info")) != 0) return st;
+    if (build(&r, depth, "info") != TACIT_OK) return EXIT_FAIL;
+    printf("depth %u\n", depth);
+    print_counts(&r, NULL);
+    tacit_r1cs_clear(&r);
+    return 0;
+}
+
+static int witness(int argc, char **argv)
+{
+    struct tacit_transfer t;
+    tacit_fr *w = NULL;
+    uint32_t n;
+    uint8_t seed[32];
+    bool have_seed;
+    unsigned depth;
+    int rc, st;
+
+    if (argc >= 2 && is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        fprintf(stderr, "tacit-cli circuit witness: missing <out.wtns>\n\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if ((st = parse_opts(&depth, seed, &have_seed, argc, argv, 2, "witness")) != 0) return st;
+    if ((rc = tacit_transfer_example(&t, depth, have_seed ? seed : NULL)) != TACIT_OK ||
+        (rc = tacit_transfer_build(NULL, &w, &n, &t, depth)) != TACIT_OK) {
+        fprintf(stderr, "tacit-cli circuit witness: %s\n", tacit_strerror(rc));
+        return EXIT_FAIL;
+    }
+    if ((rc = tacit_wtns_write_file(argv[1], w, n)) != TACIT_OK) {
+        fprintf(stderr, "tacit-cli circuit witness: %s: %s\n", argv[1], tacit_strerror(rc));
+        tacit_witness_free(w, n);
+        return EXIT_FAIL;
+    }
+    for (int i = 1; i <= TACIT_TRANSFER_NPUBLIC; i++) {
+        uint64_t l[4];
+        char dec[79];
+        tacit_fr_to_limbs(l, &w[i]);
+        tacit_u256_to_dec(dec, l);
+        printf("%s\n", dec);
+    }
+    tacit_witness_free(w, n);
+    return 0;
+}
+
+/* Subcommands; argv[0] is the subcommand's name. */
+static const struct tacit_cli_command subcommands[] = {
+    {"export-r1cs", export_r1cs, "write the transfer circuit as an iden3 .r1cs file"},
+    {"info", info, "print the counts of the transfer circuit or of an .r1cs file"},
+    {"witness", witness, "write the witness of a random valid transfer (.wtns)"},
+};
+
+int cmd_circuit(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (strcmp(argv[1], subcommands[i].name) == 0) return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tacit-cli circuit: unknown subcommand \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}
