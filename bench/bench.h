@@ -28,6 +28,11 @@ int bench_crypto_groth16(void);
 /* bench/bench_groth16.c: `tacit-bench verify <vk> <public> <proof>` and `synth7 <dir>`. */
 int bench_verify(int argc, char **argv);
 int bench_synth7(int argc, char **argv);
+int bench_state(int argc, char **argv); /* bench/bench_state.c */
+int bench_prove(int argc, char **argv); /* bench/bench_prove.c */
+/* Rows of `tacit-bench state` in bench/bench_state_tree.c: the note tree and LMDB store. */
+int bench_state_tree_1m(void);
+int bench_state_block_commit(void);
 
 struct tacit_bench_suite {
     const char *name;

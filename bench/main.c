@@ -10,6 +10,8 @@ static const struct tacit_bench_suite suites[] = {
     {"crypto", bench_crypto, "BN254 field, group, pairing and MSM operations"},
     {"verify", bench_verify, "median Groth16 verify time of <vk.json> <public.json> <proof.json>"},
     {"synth7", bench_synth7, "write a synthetic 7-input Groth16 key/proof/public to <dir>"},
+    {"state", bench_state, "Poseidon, note tree and state store (bench/bench_state.c)"},
+    {"prove", bench_prove, "Groth16 prove time and breakdown: merkle .zkey, transfer circuit"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])

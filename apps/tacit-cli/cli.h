@@ -13,6 +13,12 @@ struct tacit_cli_command {
     const char *help;
 };
 
+int cmd_circuit(int argc, char **argv);
 int cmd_groth16(int argc, char **argv);
+/* cmd_groth16_prove.c: `tacit-cli groth16 export-vk` and `groth16 prove` */
+int cmd_groth16_export_vk(int argc, char **argv);
+int cmd_groth16_prove(int argc, char **argv);
+int cmd_poseidon(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
 
 #endif /* TACIT_CLI_H */

@@ -1,5 +1,5 @@
 /*
- * tacit-cli groth16 — verify snarkjs Groth16 proofs.
+ * tacit-cli groth16 — verify snarkjs Groth16 proofs (export-vk and prove: cmd_groth16_prove.c).
  *
  *   tacit-cli groth16 verify <verification_key.json> <public.json> <proof.json>
  *   tacit-cli groth16 verify-batch <verification_key.json> <public.json> <proof.json> ...
@@ -24,6 +24,9 @@ static void usage(FILE *out)
             "usage: tacit-cli groth16 verify <verification_key.json> <public.json> <proof.json>\n"
             "       tacit-cli groth16 verify-batch <verification_key.json> <public.json> "
             "<proof.json> [<public.json> <proof.json> ...]\n"
+            "       tacit-cli groth16 export-vk <key.zkey> <verification_key.json>\n"
+            "       tacit-cli groth16 prove <key.zkey> <witness.wtns> <proof.json> <public.json> "
+            "[--threads N]\n"
             "\n"
             "Verifies Groth16 proofs over BN254 in the snarkjs JSON format (argument order as\n"
             "`snarkjs groth16 verify`). Stricter than snarkjs: coordinates must be canonical,\n"
@@ -33,6 +36,9 @@ static void usage(FILE *out)
             "verify-batch  checks every <public.json> <proof.json> pair against the key with one\n"
             "              batched pairing check; prints one line per proof (OK or its reason)\n"
             "              and exits 0 only if every proof is valid\n"
+            "export-vk     writes the verifying key of a .zkey (snarkjs's or tacit's)\n"
+            "prove         proves with a .zkey and an iden3 .wtns witness; writes proof.json\n"
+            "              and public.json (exit 1 if the key or witness is invalid)\n"
             "\n"
             "Exit status 2: a file cannot be read, is not JSON, or bad usage.\n");
 }
@@ -276,6 +282,8 @@ int cmd_groth16(int argc, char **argv)
     }
     if (strcmp(argv[1], "verify") == 0) return cmd_verify(argc - 1, argv + 1);
     if (strcmp(argv[1], "verify-batch") == 0) return cmd_verify_batch(argc - 1, argv + 1);
+    if (strcmp(argv[1], "export-vk") == 0) return cmd_groth16_export_vk(argc - 1, argv + 1);
+    if (strcmp(argv[1], "prove") == 0) return cmd_groth16_prove(argc - 1, argv + 1);
     fprintf(stderr, "tacit-cli groth16: unknown subcommand \"%s\"\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;

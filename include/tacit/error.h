@@ -48,7 +48,8 @@ extern "C" {
     XX(EINSUFFICIENT, "insufficient balance")                                      \
     XX(ETREE_FULL, "note commitment tree is full (2^32 leaves)")                   \
     XX(EHEIGHT, "block height does not follow the tip")                            \
-    XX(EDIGEST, "state digests differ from the expected ones")
+    XX(EDIGEST, "state digests differ from the expected ones")                     \
+    XX(EWITNESS, "witness length does not match the proving key")
 
 typedef enum {
 #define TACIT__ERR_ENUM(name, msg) TACIT_##name,

@@ -1,0 +1,361 @@
+/*
+ * Internal to src/crypto: multi-scalar multiplication templates, instantiated for G1 and
+ * G2 by msm.c. No include guard: msm.c includes this file once per group after defining
+ *
+ *   MSM_FN(name)   the name of a generated function (e.g. msm_g1_##name)
+ *   CFN(name)      the group law of curve_impl.h for this group (e.g. c1_##name)
+ *   JAC, AFF, FE   point and coordinate types
+ *   fe_add fe_sub fe_dbl fe_neg fe_mul fe_sqr fe_eq fe_inv_var, FE_ONE
+ *   fe_inv fe_cmov fe_zero_mask FE_ZERO (constant time, for the fixed-base part)
+ * and optionally, to batch-invert through a norm to a subfield (G2: 1/d = conj(d)/N(d),
+ * N(d) = c0^2 + c1^2 in Fp, so Montgomery's trick runs on Fp elements, 7 Fp
+ * multiplications per element instead of 3 Fp2 ones = 9):
+ *   MSM_NORM(n, d), MSM_NORM_INV(di, d, ninv), NM (the subfield type), nm_mul,
+ *   nm_inv_var, NM_ONE
+ *
+ * All macros are #undef'd at the end.
+ *
+ * Two Pippenger variants (Pippenger, "On the evaluation of powers and monomials", FOCS
+ * 1976), both with the signed Booth windows of curve.h (2^(c-1) buckets for c bits):
+ *
+ *  - window(): one window of a large MSM, with the buckets filled by AFFINE additions
+ *    whose inversions are shared (Montgomery's trick): the points of the window are sorted
+ *    into their buckets (counting sort), then every bucket is reduced pairwise, all pairs
+ *    of all buckets at once, one inversion per round, about log2(n / 2^(c-1)) rounds. An
+ *    affine addition with a shared inversion costs about 6 multiplications against 11 for
+ *    a mixed Jacobian one: the approach of the fastest MSM implementations (e.g. gnark's
+ *    and Aztec's "batch affine" Pippenger; Bernstein, Doumen, Lange, Oosterwijk,
+ *    "Faster batch forgery identification", INDOCRYPT 2012, for the pairwise tree). Needs
+ *    scratch memory from the caller; windows are independent, so threads split them.
+ *  - pippenger_jac(): the whole MSM with Jacobian buckets on the stack, no heap (for the
+ *    public tacit_g2_msm_var), as in g1.c.
+ *
+ * Everything here is variable time: for public scalars, or for a prover that accepts
+ * timing leaks of its witness (as every practical Groth16 prover does).
+ */
+
+/* Scratch layout of window(): points and field elements first (8-byte aligned). */
+static inline size_t MSM_FN(scratch_bytes)(size_t n, unsigned c)
+{
+    size_t nb = (size_t)1 << (c - 1), half = n / 2 + 1;
+    return n * sizeof(AFF) + 3 * half * sizeof(FE) + n * sizeof(int32_t) +
+           3 * nb * sizeof(uint32_t);
+}
+
+/* Denominator of the affine sum P + Q: x2 - x1, or 2 y1 when P == Q (doubling), or 1 when
+ * no inversion is needed (an operand at infinity, or P == -Q). */
+static inline void MSM_FN(pair_den)(FE *den, const AFF *p, const AFF *q)
+{
+    if (CFN(aff_is_inf)(p) || CFN(aff_is_inf)(q)) {
+        *den = FE_ONE;
+    } else if (fe_eq(&p->x, &q->x)) {
+        if (fe_eq(&p->y, &q->y))
+            fe_dbl(den, &p->y);
+        else
+            *den = FE_ONE;
+    } else {
+        fe_sub(den, &q->x, &p->x);
+    }
+}
+
+/* r = p + q given inv = 1 / pair_den(p, q); r may alias p or q.
+ * lambda = (y2 - y1) / (x2 - x1), or 3 x1^2 / (2 y1) when doubling;
+ * x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1. */
+static inline void MSM_FN(pair_add)(AFF *r, const AFF *p, const AFF *q, const FE *inv)
+{
+    FE l, t, x3;
+    if (CFN(aff_is_inf)(p)) {
+        *r = *q;
+        return;
+    }
+    if (CFN(aff_is_inf)(q)) {
+        *r = *p;
+        return;
+    }
+    if (fe_eq(&p->x, &q->x)) {
+        if (!fe_eq(&p->y, &q->y)) { /* p == -q */
+            memset(r, 0, sizeof *r);
+            return;
+        }
+        fe_sqr(&t, &p->x);
+        fe_dbl(&l, &t);
+        fe_add(&t, &l, &t);
+        fe_mul(&l, &t, inv);
+    } else {
+        fe_sub(&t, &q->y, &p->y);
+        fe_mul(&l, &t, inv);
+    }
+    fe_sqr(&x3, &l);
+    fe_sub(&x3, &x3, &p->x);
+    fe_sub(&x3, &x3, &q->x);
+    fe_sub(&t, &p->x, &x3);
+    fe_mul(&t, &l, &t);
+    fe_sub(&r->y, &t, &p->y);
+    r->x = x3;
+}
+
+/*
+ * out = sum over i of d_ij * p[i], where d_ij = booth_digit(k[i], j, c) is the signed
+ * digit of window j, weighted by 1 (the caller combines windows with tacit__*_combine).
+ * Infinity points are skipped. scratch: MSM_FN(scratch_bytes)(n, c) bytes.
+ */
+static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4], size_t n,
+                                  unsigned c, unsigned j, void *scratch)
+{
+    const size_t nb = (size_t)1 << (c - 1), half = n / 2 + 1;
+    AFF *pts = scratch;
+    FE *den = (FE *)(pts + n);
+#ifdef MSM_NORM
+    NM *pre = (NM *)(den + half), *nrm = pre + half;
+#else
+    FE *pre = den + half;
+#endif
+    int32_t *dig = (int32_t *)(den + 3 * half);
+    uint32_t *cnt = (uint32_t *)(dig + n), *start = cnt + nb, *active = start + nb;
+    size_t na = 0, off = 0;
+    JAC run, sum;
+
+    memset(cnt, 0, nb * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) {
+        int d = booth_digit(k[i], j, c);
+        if (d != 0 && CFN(aff_is_inf)(&p[i])) d = 0;
+        dig[i] = d;
+        if (d != 0) cnt[(d > 0 ? d : -d) - 1]++;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        start[b] = (uint32_t)off;
+        active[b] = (uint32_t)off; /* fill cursor */
+        off += cnt[b];
+    }
+    for (size_t i = 0; i < n; i++) {
+        int d = dig[i];
+        if (d == 0) continue;
+        AFF *q = &pts[active[(d > 0 ? d : -d) - 1]++];
+        q->x = p[i].x; /* negate from the source: no read back of the fresh copy */
+        if (d < 0)
+            fe_neg(&q->y, &p[i].y);
+        else
+            q->y = p[i].y;
+    }
+    for (size_t b = 0; b < nb; b++)
+        if (cnt[b] >= 2) active[na++] = (uint32_t)b;
+
+    /* Pairwise reduction: in each round every bucket of m >= 2 points becomes ceil(m/2). */
+    while (na > 0) {
+#ifdef MSM_NORM
+        NM acc = NM_ONE, inv, ni;
+#else
+        FE acc = FE_ONE, inv;
+#endif
+        FE di;
+        size_t np = 0, nna = 0;
+        for (size_t a = 0; a < na; a++) {
+            AFF *q = &pts[start[active[a]]];
+            size_t h = cnt[active[a]] / 2;
+            for (size_t t = 0; t < h; t++, np++) {
+                MSM_FN(pair_den)(&den[np], &q[2 * t], &q[2 * t + 1]);
+                pre[np] = acc;
+#ifdef MSM_NORM
+                MSM_NORM(&nrm[np], &den[np]);
+                nm_mul(&acc, &acc, &nrm[np]);
+#else
+                fe_mul(&acc, &acc, &den[np]);
+#endif
+            }
+        }
+#ifdef MSM_NORM
+        nm_inv_var(&inv, &acc);
+#else
+        fe_inv_var(&inv, &acc);
+#endif
+        for (size_t a = na; a-- > 0;) {
+            AFF *q = &pts[start[active[a]]];
+            size_t h = cnt[active[a]] / 2;
+            for (size_t t = h; t-- > 0;) {
+                np--;
+#ifdef MSM_NORM
+                nm_mul(&ni, &inv, &pre[np]);   /* 1 / N(den[np]) */
+                nm_mul(&inv, &inv, &nrm[np]);
+                MSM_NORM_INV(&di, &den[np], &ni); /* conj(den) / N(den) */
+#else
+                fe_mul(&di, &inv, &pre[np]);   /* 1 / den[np] */
+                fe_mul(&inv, &inv, &den[np]); /* 1 / (den[0] ... den[np-1]) */
+#endif
+                MSM_FN(pair_add)(&q[2 * t], &q[2 * t], &q[2 * t + 1], &di);
+            }
+        }
+        for (size_t a = 0; a < na; a++) {
+            size_t b = active[a], m = cnt[b], h = m / 2;
+            AFF *q = &pts[start[b]];
+            for (size_t t = 1; t < h; t++) q[t] = q[2 * t];
+            if (m & 1) q[h] = q[m - 1];
+            cnt[b] = (uint32_t)(h + (m & 1));
+            if (cnt[b] >= 2) active[nna++] = (uint32_t)b;
+        }
+        na = nna;
+    }
+
+    /* sum_b (b + 1) bucket[b] as the sum of the running sums from the top */
+    CFN(set_inf)(&run);
+    CFN(set_inf)(&sum);
+    for (size_t b = nb; b-- > 0;) {
+        if (cnt[b] != 0) CFN(add_aff)(&run, &run, &pts[start[b]]);
+        if (!CFN(is_inf)(&run)) CFN(add)(&sum, &sum, &run);
+    }
+    *out = sum;
+}
+
+/* r = sum_j 2^(c j) w[j] (Horner from the top window). */
+static inline void MSM_FN(combine)(JAC *r, const JAC *w, unsigned nwin, unsigned c)
+{
+    JAC acc;
+    CFN(set_inf)(&acc);
+    for (unsigned j = nwin; j-- > 0;) {
+        if (!CFN(is_inf)(&acc))
+            for (unsigned s = 0; s < c; s++) CFN(dbl)(&acc, &acc);
+        CFN(add)(&acc, &acc, &w[j]);
+    }
+    *r = acc;
+}
+
+#define MSM_JAC_MAX_C 9 /* 256 Jacobian buckets on the stack */
+
+/* Whole MSM, Jacobian buckets, no heap; bits is the longest scalar's length (> 0). */
+static inline void MSM_FN(pippenger_jac)(JAC *r, const AFF *p, const uint64_t (*k)[4],
+                                         size_t n, unsigned bits)
+{
+    JAC bucket[1u << (MSM_JAC_MAX_C - 1)], acc, run, sum;
+    unsigned c = 2, windows, nb;
+    double best = 0;
+
+    /* window minimising windows * (mixed additions + bucket sums), as g1.c */
+    for (unsigned w = 2; w <= MSM_JAC_MAX_C; w++) {
+        double cost = (double)(bits / w + 1) * (11.0 * (double)n + 16.0 * (double)(1u << w));
+        if (w == 2 || cost < best) {
+            best = cost;
+            c = w;
+        }
+    }
+    windows = bits / c + 1;
+    nb = 1u << (c - 1);
+    CFN(set_inf)(&acc);
+    for (unsigned j = windows; j-- > 0;) {
+        int top = -1;
+        for (unsigned s = 0; s < c; s++) CFN(dbl)(&acc, &acc);
+        for (unsigned b = 0; b < nb; b++) CFN(set_inf)(&bucket[b]);
+        for (size_t i = 0; i < n; i++) {
+            int d = booth_digit(k[i], j, c);
+            if (d == 0) continue;
+            int idx = (d > 0 ? d : -d) - 1;
+            if (d > 0) {
+                CFN(add_aff)(&bucket[idx], &bucket[idx], &p[i]);
+            } else {
+                AFF t;
+                CFN(aff_neg)(&t, &p[i]);
+                CFN(add_aff)(&bucket[idx], &bucket[idx], &t);
+            }
+            if (idx > top) top = idx;
+        }
+        CFN(set_inf)(&run);
+        CFN(set_inf)(&sum);
+        for (int b = top; b >= 0; b--) {
+            CFN(add)(&run, &run, &bucket[b]);
+            CFN(add)(&sum, &sum, &run);
+        }
+        CFN(add)(&acc, &acc, &sum);
+    }
+    *r = acc;
+}
+
+/* ------------------------------------------------------- fixed base ---- */
+
+/*
+ * Fixed-base multiplication for the devnet setup, constant time in the scalar: 64 windows
+ * of 4 bits, each with the 16 multiples d 16^w B stored in projective form (Z = 1, and
+ * (0 : 1 : 0) for d = 0), read with the constant-time lookup of curve_impl.h and added
+ * with the complete formulas of Renes-Costello-Batina: 63 additions, no doubling, the
+ * same sequence of operations for every scalar (the classic comb of Brickell, Gordon,
+ * McCurley, Wilson, "Fast exponentiation with precomputation", EUROCRYPT 1992).
+ */
+static inline void MSM_FN(fixed_init)(JAC tab[64][16], const AFF *base)
+{
+    JAC p, m[15];
+    AFF a[15];
+    CFN(from_aff)(&p, base);
+    for (int w = 0; w < 64; w++) {
+        m[0] = p;
+        for (int d = 1; d < 15; d++) CFN(add)(&m[d], &m[d - 1], &p);
+        CFN(batch_to_aff_var)(a, m, 15);
+        tab[w][0].x = FE_ZERO;
+        tab[w][0].y = FE_ONE;
+        tab[w][0].z = FE_ZERO;
+        for (int d = 1; d < 16; d++) {
+            tab[w][d].x = a[d - 1].x;
+            tab[w][d].y = a[d - 1].y;
+            tab[w][d].z = FE_ONE;
+        }
+        for (int s = 0; s < 4; s++) CFN(dbl)(&p, &p);
+    }
+}
+
+/* out[i] = k[i] B (affine, (0,0) for infinity) for n <= FIXED_CHUNK scalars. */
+#define FIXED_CHUNK 128
+static inline void MSM_FN(fixed_mul)(AFF *out, const JAC tab[64][16], const uint64_t (*k)[4],
+                                     size_t n)
+{
+    JAC r[FIXED_CHUNK], t;
+    FE acc = FE_ONE, inv, zi, z;
+    for (size_t i = 0; i < n; i++) {
+        CFN(ct_lookup16)(&r[i], tab[0], scalar_bits(k[i], 4, 0, 4));
+        for (unsigned w = 1; w < 64; w++) {
+            CFN(ct_lookup16)(&t, tab[w], scalar_bits(k[i], 4, 4 * w, 4));
+            CFN(proj_add)(&r[i], &r[i], &t);
+        }
+    }
+    /* x = X/Z, y = Y/Z with one constant-time inversion (Montgomery's trick); Z = 0
+     * (infinity) is replaced by 1 in the product and its output masked to (0, 0). */
+    for (size_t i = 0; i < n; i++) {
+        z = r[i].z;
+        fe_cmov(&z, &FE_ONE, fe_zero_mask(&r[i].z));
+        out[i].x = acc;
+        fe_mul(&acc, &acc, &z);
+    }
+    fe_inv(&inv, &acc);
+    for (size_t i = n; i-- > 0;) {
+        uint64_t inf = fe_zero_mask(&r[i].z);
+        z = r[i].z;
+        fe_cmov(&z, &FE_ONE, inf);
+        fe_mul(&zi, &inv, &out[i].x);
+        fe_mul(&inv, &inv, &z);
+        fe_mul(&out[i].x, &r[i].x, &zi);
+        fe_mul(&out[i].y, &r[i].y, &zi);
+        fe_cmov(&out[i].x, &FE_ZERO, inf);
+        fe_cmov(&out[i].y, &FE_ZERO, inf);
+    }
+}
+
+#undef MSM_JAC_MAX_C
+#undef MSM_FN
+#undef CFN
+#undef JAC
+#undef AFF
+#undef FE
+#undef fe_add
+#undef fe_sub
+#undef fe_dbl
+#undef fe_neg
+#undef fe_mul
+#undef fe_sqr
+#undef fe_eq
+#undef fe_inv_var
+#undef FE_ONE
+#undef MSM_NORM
+#undef MSM_NORM_INV
+#undef NM
+#undef nm_mul
+#undef nm_inv_var
+#undef NM_ONE
+#undef fe_inv
+#undef fe_cmov
+#undef fe_zero_mask
+#undef FE_ZERO

@@ -1,0 +1,29 @@
+/*
+ * tacit — internals shared by the proving-key files (zkey.c, groth16_setup.c,
+ * groth16_prove.c) and exposed to tests.
+ */
+#ifndef TACIT_ZK_PROVER_INTERNAL_H
+#define TACIT_ZK_PROVER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tacit/prover.h"
+
+/* A key with every array allocated (points zero = infinity) and its NTT domain.
+ * Returns: TACIT_OK, TACIT_ETOOBIG (log_n > TACIT_PROVER_MAX_LOG_DOMAIN), TACIT_ENOMEM. */
+int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npublic,
+                            uint32_t log_n, size_t ncoefs);
+
+/* Test hook: when set, tacit_groth16_setup calls it with its sodium_malloc'd toxic-waste
+ * arena right after wiping it and right before freeing it, so a test can check that every
+ * byte is zero. Not thread-safe to change while a setup runs. */
+extern void (*tacit__groth16_setup_wipe_hook)(const void *arena, size_t len);
+
+/* Read a whole file of at most max bytes. Returns TACIT_OK, TACIT_ENOENT, TACIT_EIO,
+ * TACIT_ETOOBIG or TACIT_ENOMEM; *out freed with free(). */
+int tacit__read_file(uint8_t **out, size_t *len, const char *path, size_t max);
+/* Write len bytes to path.tmp and rename it to path. Returns TACIT_OK or TACIT_EIO. */
+int tacit__write_file(const char *path, const uint8_t *buf, size_t len);
+
+#endif /* TACIT_ZK_PROVER_INTERNAL_H */
