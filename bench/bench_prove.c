@@ -262,7 +262,7 @@ int bench_prove(int argc, char **argv)
     int rounds = 11, status = 0;
     unsigned nthreads = 0;
 
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* options come in pairs: --name value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v != NULL && strcmp(a, "--rounds") == 0) {
             rounds = atoi(v);
@@ -282,7 +282,6 @@ int bench_prove(int argc, char **argv)
                     "[--only merkle|transfer|files] [--zkey F --wtns F] [--out DIR]\n");
             return 2;
         }
-        i++;
     }
     if (rounds < 1) rounds = 1;
     if (rounds > MAX_ROUNDS) rounds = MAX_ROUNDS;

@@ -82,7 +82,7 @@ int cmd_setup(int argc, char **argv)
     FILE *f;
     int rc, status = EXIT_FAIL;
 
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* options come in pairs: --name value */
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -100,7 +100,6 @@ int cmd_setup(int argc, char **argv)
             usage(stderr);
             return EXIT_USAGE;
         }
-        i++;
     }
     if (dir == NULL) {
         usage(stderr);

@@ -2,7 +2,7 @@
  * Internal to src/crypto: multi-scalar multiplication templates, instantiated for G1 and
  * G2 by msm.c. No include guard: msm.c includes this file once per group after defining
  *
- *   MSM_FN(name)   the name of a generated function (e.g. msm_g1_##name)
+ *   MSM_FN(name)   the name of a generated function (e.g. m1_##name)
  *   CFN(name)      the group law of curve_impl.h for this group (e.g. c1_##name)
  *   JAC, AFF, FE   point and coordinate types
  *   fe_add fe_sub fe_dbl fe_neg fe_mul fe_sqr fe_eq fe_inv_var, FE_ONE
@@ -23,15 +23,16 @@
  *    into their buckets (counting sort), then every bucket is reduced pairwise, all pairs
  *    of all buckets at once, one inversion per round, about log2(n / 2^(c-1)) rounds. An
  *    affine addition with a shared inversion costs about 6 multiplications against 11 for
- *    a mixed Jacobian one: the approach of the fastest MSM implementations (e.g. gnark's
- *    and Aztec's "batch affine" Pippenger; Bernstein, Doumen, Lange, Oosterwijk,
- *    "Faster batch forgery identification", INDOCRYPT 2012, for the pairwise tree). Needs
- *    scratch memory from the caller; windows are independent, so threads split them.
+ *    a mixed Jacobian one, the idea of the "batch affine" MSMs of gnark-crypto and
+ *    barretenberg; reducing each bucket as a balanced tree, level by level, makes every
+ *    level one batch with no conflicts to schedule. Needs scratch memory from the
+ *    caller; windows are independent, so threads split them.
  *  - pippenger_jac(): the whole MSM with Jacobian buckets on the stack, no heap (for the
  *    public tacit_g2_msm_var), as in g1.c.
  *
- * Everything here is variable time: for public scalars, or for a prover that accepts
- * timing leaks of its witness (as every practical Groth16 prover does).
+ * Both are variable time: for public scalars, or for a prover that accepts timing leaks
+ * of its witness (as every practical Groth16 prover does). The fixed-base part at the
+ * end (the devnet setup) is constant time in the scalars.
  */
 
 /* Scratch layout of window(): points and field elements first (8-byte aligned). */
