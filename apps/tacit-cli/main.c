@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const struct tacit_cli_command commands[] = {
-    {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info"},
+    {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info, witness, example"},
     {"groth16", cmd_groth16, "verify Groth16 proofs (snarkjs format)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
     {"setup", cmd_setup, "devnet Groth16 keys: transfer.zkey + verification_key.json"},
