@@ -17,44 +17,12 @@ set -uo pipefail
 BIN="${TACIT_BIN:-build/bin}"
 VEC="${TACIT_VECTORS:-tests/vectors}"
 CLI="$BIN/tacit-cli"
-SNARKJS_VERSION=0.7.6
 CACHE="${TACIT_NPM_CACHE:-$HOME/.cache/tacit-npm}/snarkjs"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/tacit-snarkjs-r1cs.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
-die() {
-    echo "snarkjs_r1cs.sh: $*" >&2
-    exit 1
-}
-
-for tool in node npm; do
-    command -v "$tool" >/dev/null || die "needs $tool (Debian: apt-get install nodejs npm)"
-done
-[[ -x "$CLI" ]] || die "no $CLI (build first)"
-
-# --- snarkjs from npm, once ---------------------------------------------------------------
-mkdir -p "$CACHE" || die "cannot create $CACHE"
-installed() {
-    [[ "$(node -e "try{console.log(require('$CACHE/node_modules/snarkjs/package.json').version)}catch(e){}" 2>/dev/null)" == "$SNARKJS_VERSION" ]]
-}
-(
-    flock 9
-    if ! installed; then
-        echo "snarkjs_r1cs.sh: installing snarkjs@$SNARKJS_VERSION from the npm registry into $CACHE" >&2
-        cd "$CACHE" && { [[ -f package.json ]] || echo '{"private": true}' >package.json; } &&
-            npm install --no-audit --no-fund --silent "snarkjs@$SNARKJS_VERSION" >&2
-    fi
-) 9>"$CACHE/.lock"
-installed || die "could not install snarkjs@$SNARKJS_VERSION from the npm registry (offline? registry unreachable?)"
-SNARKJS=(node "$CACHE/node_modules/snarkjs/build/cli.cjs")
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
+# shellcheck source=tests/lib/snarkjs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/snarkjs.sh"
 
 # field <name> <file>: the number after "<name> " in tacit-cli's `name value` lines
 field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }

@@ -30,69 +30,13 @@ BIN="${TACIT_BIN:-build/bin}"
 VEC="${TACIT_VECTORS:-tests/vectors}"
 PTAU="$VEC/ptau/pot12_final.ptau"
 CLI="$BIN/tacit-cli"
-SNARKJS_VERSION=0.7.6
 CACHE="${TACIT_NPM_CACHE:-$HOME/.cache/tacit-npm}/snarkjs"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/tacit-snarkjs-zkey.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
-die() {
-    echo "snarkjs_zkey_roundtrip.sh: $*" >&2
-    exit 1
-}
-
-for tool in node npm; do
-    command -v "$tool" >/dev/null || die "needs $tool (Debian: apt-get install nodejs npm)"
-done
-[[ -x "$CLI" ]] || die "no $CLI (build first)"
+# shellcheck source=tests/lib/snarkjs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/snarkjs.sh"
 [[ -f "$PTAU" ]] || die "no $PTAU"
-
-# --- snarkjs from npm, once ---------------------------------------------------------------
-mkdir -p "$CACHE" || die "cannot create $CACHE"
-installed() {
-    [[ "$(node -e "try{console.log(require('$CACHE/node_modules/snarkjs/package.json').version)}catch(e){}" 2>/dev/null)" == "$SNARKJS_VERSION" ]]
-}
-(
-    flock 9
-    if ! installed; then
-        echo "snarkjs_zkey_roundtrip.sh: installing snarkjs@$SNARKJS_VERSION from the npm registry into $CACHE" >&2
-        cd "$CACHE" && { [[ -f package.json ]] || echo '{"private": true}' >package.json; } &&
-            npm install --no-audit --no-fund --silent "snarkjs@$SNARKJS_VERSION" >&2
-    fi
-) 9>"$CACHE/.lock"
-installed || die "could not install snarkjs@$SNARKJS_VERSION from the npm registry (offline? registry unreachable?)"
-SNARKJS=(node "$CACHE/node_modules/snarkjs/build/cli.cjs")
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-
-# run <want-status> <command...>: the exit status must be want-status (output in $TMP/out)
-run() {
-    local want="$1"
-    shift
-    "$@" >"$TMP/out" 2>&1
-    local status=$?
-    if [[ $status -ne $want ]]; then
-        bad "$* -> exit $status, want $want: $(tail -c 2000 "$TMP/out")"
-        return 1
-    fi
-    ok
-    return 0
-}
-
-# same_vk <a.json> <b.json>: equal verifying keys (vk_alphabeta_12 aside: tacit does not write it)
-same_vk() {
-    node -e '
-const fs = require("fs");
-const [a, b] = process.argv.slice(1).map((p) => JSON.parse(fs.readFileSync(p, "utf8")));
-for (const k of [a, b]) delete k.vk_alphabeta_12;
-const canon = (o) => JSON.stringify(o, Object.keys(o).sort());
-process.exit(canon(a) === canon(b) ? 0 : 1);' "$1" "$2"
-}
 
 # step <label> <command...>: run (want 0) and print how long it took
 step() {
