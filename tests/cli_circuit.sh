@@ -11,32 +11,8 @@ CLI="$BIN/tacit-cli"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/tacit-cli-circuit.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
-[[ -x "$CLI" ]] || {
-    echo "cli_circuit.sh: no $CLI (build first)" >&2
-    exit 1
-}
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-
-# run <want-status> <command...>: the exit status must be want-status (output in $TMP/out)
-run() {
-    local want="$1"
-    shift
-    "$@" >"$TMP/out" 2>&1
-    local status=$?
-    if [[ $status -ne $want ]]; then
-        bad "$* -> exit $status, want $want: $(tail -c 2000 "$TMP/out")"
-        return 1
-    fi
-    ok
-    return 0
-}
+# shellcheck source=tests/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 K="$TMP/keys"
 O="$TMP/out1"

@@ -9,14 +9,8 @@ CLI="$BIN/tacit-cli"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/tacit-cli-groth16.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
+# shellcheck source=tests/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 # expect <want-status> <stdout-regex> <command...>
 expect() {

@@ -14,14 +14,8 @@ R_MINUS_1=2188824287183927522224640574525727508854836440041603434369820418657580
 U256_MAX=115792089237316195423570985008687907853269984665640564039457584007913129639935
 U256_MAX_PLUS_1=115792089237316195423570985008687907853269984665640564039457584007913129639936
 
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
+# shellcheck source=tests/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 # expect <want-status> <stdout-regex> <stderr-regex> <command...>
 expect() {

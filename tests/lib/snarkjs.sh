@@ -1,24 +1,17 @@
 # tests/lib/snarkjs.sh — sourced by the tests/*.sh scripts that use snarkjs as an oracle
-# (not a test itself: ctest registers tests/*.sh only).
-#
-# Before sourcing, the script sets CLI (tacit-cli), CACHE (the npm folder) and TMP (its
-# scratch folder). This file: checks node/npm and tacit-cli, installs snarkjs@SNARKJS_VERSION
-# from the npm registry into $CACHE once (a lock serialises concurrent installs; without
-# node/npm or the registry the test FAILS, saying so: it is never skipped silently), sets
-# SNARKJS to the command that runs it, and defines the helpers die, ok, bad, run, same_vk.
+# (not a test itself). Before sourcing, the script sets CLI (tacit-cli), CACHE (the npm
+# folder) and TMP (its scratch folder). This file: the helpers of common.sh; checks
+# node/npm; installs snarkjs@SNARKJS_VERSION from the npm registry into $CACHE once (a lock
+# serialises concurrent installs; without node/npm or the registry the test FAILS, saying
+# so: it is never skipped silently); sets SNARKJS to the command that runs it; same_vk.
+
+# shellcheck source=tests/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SNARKJS_VERSION=0.7.6
-SCRIPT_NAME="${0##*/}"
-
-die() {
-    echo "$SCRIPT_NAME: $*" >&2
-    exit 1
-}
-
 for tool in node npm; do
     command -v "$tool" >/dev/null || die "needs $tool (Debian: apt-get install nodejs npm)"
 done
-[[ -x "$CLI" ]] || die "no $CLI (build first)"
 
 mkdir -p "$CACHE" || die "cannot create $CACHE"
 snarkjs_installed() {
@@ -34,28 +27,6 @@ snarkjs_installed() {
 ) 9>"$CACHE/.lock"
 snarkjs_installed || die "could not install snarkjs@$SNARKJS_VERSION from the npm registry (offline? registry unreachable?)"
 SNARKJS=(node "$CACHE/node_modules/snarkjs/build/cli.cjs")
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-
-# run <want-status> <command...>: the exit status must be want-status (output in $TMP/out)
-run() {
-    local want="$1"
-    shift
-    "$@" >"$TMP/out" 2>&1
-    local status=$?
-    if [[ $status -ne $want ]]; then
-        bad "$* -> exit $status, want $want: $(tail -c 2000 "$TMP/out")"
-        return 1
-    fi
-    ok
-    return 0
-}
 
 # same_vk <a.json> <b.json>: equal verifying keys (vk_alphabeta_12 aside: tacit does not write it)
 same_vk() {
