@@ -49,7 +49,34 @@ extern "C" {
     XX(ETREE_FULL, "note commitment tree is full (2^32 leaves)")                   \
     XX(EHEIGHT, "block height does not follow the tip")                            \
     XX(EDIGEST, "state digests differ from the expected ones")                     \
-    XX(EWITNESS, "witness length does not match the proving key")
+    XX(EWITNESS, "witness length does not match the proving key")                  \
+    XX(ETRAILING, "trailing bytes after the encoded object")                       \
+    XX(EVERSION, "unsupported version")                                            \
+    XX(ECHAIN_ID, "wrong chain id")                                                \
+    XX(EEXT_DATA_HASH, "ext_data_hash does not match the ext data")                \
+    XX(EPUBLIC_AMOUNT, "public_amount inconsistent with deposit, withdrawal and fee") \
+    XX(EFEE_TOO_LOW, "fee below the minimum")                                      \
+    XX(ENULLIFIER_REPEATED, "the two nullifiers of the transaction are equal")     \
+    XX(ENULLIFIER_IN_BLOCK, "nullifier already spent earlier in the block")        \
+    XX(ENULLIFIER_IN_MEMPOOL, "nullifier spent by a pending transaction with a fee as high or higher") \
+    XX(EANCHOR, "unknown or stale anchor (not in the root history)")               \
+    XX(EDEPOSIT_SIG, "deposit signature invalid (does not recover to the sender)") \
+    XX(EDEPOSIT_HIGH_S, "deposit signature has a high s (only low-s is accepted)") \
+    XX(ENONCE, "deposit nonce is not the sender's next nonce")                     \
+    XX(ETURNSTILE, "shielded pool balance would go negative")                      \
+    XX(EWITHDRAW_RECIPIENT, "withdrawal recipient is the pool address")            \
+    XX(ESEQUENCER, "block not made by the configured sequencer key")               \
+    XX(EBLOCK_SIGNATURE, "block signature invalid")                                \
+    XX(EPARENT, "block parent hash does not match the tip")                        \
+    XX(ETIMESTAMP, "block timestamp before its parent's")                          \
+    XX(ETX_ROOT, "block tx root does not match its transactions")                  \
+    XX(ECREDIT, "credits not allowed here (not a devnet, or to the pool address)") \
+    XX(EMEMPOOL_FULL, "mempool full: fee too low to evict anything")               \
+    XX(EBUSY, "node busy: work queue full, retry later")                           \
+    XX(EUNAUTHORIZED, "missing or wrong credentials")                              \
+    XX(ELOCKED, "data directory in use by another process")                        \
+    XX(ETIMEOUT, "timed out")                                                      \
+    XX(EFLUSHED, "removed from the mempool by the operator (admin_flushMempool)")
 
 typedef enum {
 #define TACIT__ERR_ENUM(name, msg) TACIT_##name,

@@ -210,6 +210,13 @@ int tacit_state_output(struct tacit_state *st, uint64_t commitment_index, uint8_
  */
 int tacit_state_check(struct tacit_state *st);
 
+/* An online, consistent, compacted copy of the store (LMDB mdb_env_copy2 with MDB_CP_COMPACT)
+ * into directory dir (made with mode 0700 if absent; dir/data.mdb must not exist): a backup, or
+ * a devnet snapshot. The writer keeps writing meanwhile. Open the copy with tacit_state_open.
+ * Returns TACIT_OK, TACIT_EEXISTS (dir/data.mdb exists), TACIT_EINVAL, TACIT_EDISK_FULL,
+ * TACIT_ESTATE_IO. */
+int tacit_state_copy(struct tacit_state *st, const char *dir);
+
 /* Bytes used by the data file (LMDB's last page used times the page size). */
 int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes);
 
@@ -232,6 +239,9 @@ void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_
 int tacit_state_view_anchor_recent(struct tacit_state_view *v, const tacit_fr *root, bool *recent);
 /* Spent in the committed state or marked in the view. */
 int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr *nf, bool *spent);
+/* Marked in this view only (not the committed state): the protocol tells a nullifier spent in
+ * an earlier block from one spent earlier in the same block by this (TACIT_ENULLIFIER_IN_BLOCK). */
+bool tacit_state_view_nullifier_marked(const struct tacit_state_view *v, const tacit_fr *nf);
 int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
                              struct tacit_account *out);
 

@@ -196,6 +196,10 @@ int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr 
     return tacit__state_nullifier_spent(v->st, v->txn, nf, spent);
 }
 
+bool tacit_state_view_nullifier_marked(const struct tacit_state_view *v, const tacit_fr *nf) {
+    return nf_marked(v, nf);
+}
+
 int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
                              struct tacit_account *out) {
     struct acct_entry *e = acct_find(v, address);

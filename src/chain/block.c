@@ -1,0 +1,665 @@
+/*
+ * tacit — blocks (DESIGN 2.7): the header and its BIP-340 signature, the tx root, the block
+ * encoding, and the two paths that commit a block: validation of a received block
+ * (tacit_block_apply: a follower, the tests) and construction by the sequencer (the builder).
+ * Both run the same rules (tx.c) in a state view and end in the same commit step.
+ * Byte layouts: docs/protocol.md sections 3 and 4.
+ */
+#include <secp256k1_extrakeys.h>
+#include <secp256k1_schnorrsig.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/chain_internal.h"
+#include "tacit/error.h"
+
+/* Offsets inside the header encoding. */
+#define H_OFF_HEIGHT 9
+#define H_OFF_PARENT 17
+#define H_OFF_TIMESTAMP 49
+#define H_OFF_TX_ROOT 57
+#define H_OFF_NOTE_ROOT 89
+#define H_OFF_COUNT 121
+#define H_OFF_NF_DIGEST 129
+#define H_OFF_TR_DIGEST 161
+#define H_OFF_SEQUENCER 193
+#define H_OFF_SIGNATURE TACIT_BLOCK_HEADER_UNSIGNED_BYTES /* 225 */
+
+#define CREDIT_BYTES (TACIT_ADDRESS_LEN + 8)
+
+/* ------------------------------------------------------------------- header ---- */
+
+void tacit_block_header_encode(uint8_t out[TACIT_BLOCK_HEADER_BYTES], const struct tacit_block_header *h) {
+    out[0] = h->version;
+    tacit__put_u64(out + 1, h->chain_id);
+    tacit__put_u64(out + H_OFF_HEIGHT, h->height);
+    memcpy(out + H_OFF_PARENT, h->parent, 32);
+    tacit__put_u64(out + H_OFF_TIMESTAMP, h->timestamp_ms);
+    memcpy(out + H_OFF_TX_ROOT, h->tx_root, 32);
+    tacit_fr_to_bytes(out + H_OFF_NOTE_ROOT, &h->digests.note_root);
+    tacit__put_u64(out + H_OFF_COUNT, h->digests.commitment_count);
+    memcpy(out + H_OFF_NF_DIGEST, h->digests.nullifier_digest, 32);
+    memcpy(out + H_OFF_TR_DIGEST, h->digests.transparent_digest, 32);
+    memcpy(out + H_OFF_SEQUENCER, h->sequencer, 32);
+    memcpy(out + H_OFF_SIGNATURE, h->signature, 64);
+}
+
+/* The header of a block encoding of at least TACIT_BLOCK_HEADER_BYTES bytes. */
+static int header_decode(struct tacit_block_header *h, const uint8_t *in) {
+    memset(h, 0, sizeof *h);
+    if (in[0] != TACIT_BLOCK_VERSION) return TACIT_EVERSION;
+    h->version = in[0];
+    h->chain_id = tacit__get_u64(in + 1);
+    h->height = tacit__get_u64(in + H_OFF_HEIGHT);
+    memcpy(h->parent, in + H_OFF_PARENT, 32);
+    h->timestamp_ms = tacit__get_u64(in + H_OFF_TIMESTAMP);
+    memcpy(h->tx_root, in + H_OFF_TX_ROOT, 32);
+    if (tacit_fr_from_bytes(&h->digests.note_root, in + H_OFF_NOTE_ROOT) != TACIT_OK) {
+        memset(h, 0, sizeof *h);
+        return TACIT_EENCODING;
+    }
+    h->digests.commitment_count = tacit__get_u64(in + H_OFF_COUNT);
+    memcpy(h->digests.nullifier_digest, in + H_OFF_NF_DIGEST, 32);
+    memcpy(h->digests.transparent_digest, in + H_OFF_TR_DIGEST, 32);
+    memcpy(h->sequencer, in + H_OFF_SEQUENCER, 32);
+    memcpy(h->signature, in + H_OFF_SIGNATURE, 64);
+    return TACIT_OK;
+}
+
+void tacit_block_hash(uint8_t out[32], const struct tacit_block_header *h) {
+    crypto_generichash_blake2b_state s;
+    uint8_t enc[TACIT_BLOCK_HEADER_BYTES];
+    tacit_block_header_encode(enc, h);
+    tacit__blake2b_init(&s, "tacit-block");
+    tacit__blake2b_update(&s, enc, TACIT_BLOCK_HEADER_UNSIGNED_BYTES);
+    tacit__blake2b_final(&s, out);
+}
+
+int tacit_block_sign(struct tacit_block_header *h, const struct tacit_sequencer_key *k) {
+    uint8_t hash[32];
+    tacit_sequencer_key_public(k, h->sequencer, NULL);
+    tacit_block_hash(hash, h);
+    return tacit__sequencer_sign(h->signature, k, hash);
+}
+
+int tacit_block_check_signature(const struct tacit_block_header *h) {
+    const secp256k1_context *ctx = tacit__secp256k1();
+    secp256k1_xonly_pubkey pk;
+    uint8_t hash[32];
+
+    if (ctx == NULL) return TACIT_ENOMEM;
+    if (!secp256k1_xonly_pubkey_parse(ctx, &pk, h->sequencer)) return TACIT_EBLOCK_SIGNATURE;
+    tacit_block_hash(hash, h);
+    if (!secp256k1_schnorrsig_verify(ctx, h->signature, hash, sizeof hash, &pk))
+        return TACIT_EBLOCK_SIGNATURE;
+    return TACIT_OK;
+}
+
+/* ------------------------------------------------------------------ tx root ---- */
+
+static void credits_encode(uint8_t *out, const struct tacit_credit *c, size_t n) {
+    tacit__put_u32(out, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out + 4 + CREDIT_BYTES * i, c[i].address, TACIT_ADDRESS_LEN);
+        tacit__put_u64(out + 4 + CREDIT_BYTES * i + TACIT_ADDRESS_LEN, c[i].amount);
+    }
+}
+
+static void node_hash(uint8_t out[32], const uint8_t left[32], const uint8_t right[32]) {
+    crypto_generichash_blake2b_state s;
+    tacit__blake2b_init(&s, "tacit-txroot");
+    tacit__blake2b_update(&s, left, 32);
+    tacit__blake2b_update(&s, right, 32);
+    tacit__blake2b_final(&s, out);
+}
+
+void tacit_block_tx_root(uint8_t out[32], const uint8_t (*ids)[32], size_t nids,
+                         const struct tacit_credit *credits, size_t ncredits) {
+    uint8_t level[64][32]; /* one pending node per level: 2^64 leaves would not fit anyway */
+    uint8_t cur[32], leaf[32];
+    size_t nleaves = nids + (ncredits > 0 ? 1 : 0);
+    bool have[64] = {false};
+
+    memset(out, 0, 32);
+    if (nleaves == 0) return;
+    if (ncredits > 0) {
+        crypto_generichash_blake2b_state s;
+        uint8_t item[CREDIT_BYTES];
+        tacit__blake2b_init(&s, "tacit-credits");
+        tacit__put_u32(item, (uint32_t)ncredits);
+        tacit__blake2b_update(&s, item, 4);
+        for (size_t i = 0; i < ncredits; i++) {
+            memcpy(item, credits[i].address, TACIT_ADDRESS_LEN);
+            tacit__put_u64(item + TACIT_ADDRESS_LEN, credits[i].amount);
+            tacit__blake2b_update(&s, item, sizeof item);
+        }
+        tacit__blake2b_final(&s, leaf);
+    }
+    /*
+     * Streaming form of the level-by-level tree: level[k] holds a left node waiting for its
+     * right sibling. At the end the pending nodes are folded from the bottom up; a node with
+     * no sibling moves up unchanged (never paired with a copy of itself, which would let two
+     * different lists have one root: CVE-2012-2459).
+     */
+    for (size_t i = 0; i < nleaves; i++) {
+        unsigned k = 0;
+        memcpy(cur, i < nids ? ids[i] : leaf, 32);
+        while (have[k]) {
+            node_hash(cur, level[k], cur);
+            have[k++] = false;
+        }
+        memcpy(level[k], cur, 32);
+        have[k] = true;
+    }
+    {
+        bool carry = false;
+        for (unsigned k = 0; k < 64; k++) {
+            if (!have[k]) continue;
+            if (carry)
+                node_hash(cur, level[k], cur);
+            else
+                memcpy(cur, level[k], 32);
+            carry = true;
+        }
+    }
+    memcpy(out, cur, 32);
+}
+
+/* ----------------------------------------------------------------- decoding ---- */
+
+void tacit_block_free(struct tacit_block *b) {
+    if (b == NULL) return;
+    free(b->credits);
+    free(b->txs);
+    free(b->tx_ids);
+    free(b->bytes);
+    free(b->tx_offsets);
+    free(b);
+}
+
+int tacit_block_decode(struct tacit_block **out, const uint8_t *in, size_t len) {
+    struct tacit_block *b;
+    size_t off, n;
+    int rc;
+
+    *out = NULL;
+    if (len < 1) return TACIT_EENCODING;
+    if (in[0] != TACIT_BLOCK_VERSION) return TACIT_EVERSION;
+    if (len < TACIT_BLOCK_HEADER_BYTES + 4) return TACIT_EENCODING;
+    if ((b = calloc(1, sizeof *b)) == NULL) return TACIT_ENOMEM;
+    if ((rc = header_decode(&b->header, in)) != TACIT_OK) goto out_free;
+    tacit_block_hash(b->hash, &b->header);
+    off = TACIT_BLOCK_HEADER_BYTES;
+
+    /* Every count is checked against the bytes left before anything is allocated. */
+    n = tacit__get_u32(in + off);
+    off += 4;
+    rc = TACIT_ETOOBIG;
+    if (n > TACIT_BLOCK_MAX_CREDITS) goto out_free;
+    rc = TACIT_EENCODING;
+    if ((len - off) / CREDIT_BYTES < n) goto out_free;
+    if (n > 0) {
+        rc = TACIT_ENOMEM;
+        if ((b->credits = calloc(n, sizeof *b->credits)) == NULL) goto out_free;
+        for (size_t i = 0; i < n; i++, off += CREDIT_BYTES) {
+            memcpy(b->credits[i].address, in + off, TACIT_ADDRESS_LEN);
+            b->credits[i].amount = tacit__get_u64(in + off + TACIT_ADDRESS_LEN);
+        }
+    }
+    b->ncredits = n;
+
+    rc = TACIT_EENCODING;
+    if (len - off < 4) goto out_free;
+    n = tacit__get_u32(in + off);
+    off += 4;
+    rc = TACIT_ETOOBIG;
+    if (n > TACIT_BLOCK_MAX_TXS) goto out_free;
+    rc = TACIT_EENCODING; /* before allocating for n txs: a few bytes must not cost megabytes */
+    if ((len - off) / (4 + TACIT_TX_BYTES) < n) goto out_free;
+    if (n > 0) {
+        rc = TACIT_ENOMEM;
+        if ((b->txs = calloc(n, sizeof *b->txs)) == NULL || (b->tx_ids = calloc(n, 32)) == NULL ||
+            (b->tx_offsets = calloc(n, sizeof *b->tx_offsets)) == NULL)
+            goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t tl;
+        rc = TACIT_EENCODING;
+        if (len - off < 4) goto out_free;
+        tl = tacit__get_u32(in + off);
+        off += 4;
+        if (tl != TACIT_TX_BYTES || len - off < tl) goto out_free;
+        if ((rc = tacit_tx_decode(&b->txs[i], in + off, tl)) != TACIT_OK) goto out_free;
+        tacit_tx_id(b->tx_ids[i], &b->txs[i]);
+        b->tx_offsets[i] = off;
+        off += tl;
+    }
+    b->ntxs = n;
+    rc = TACIT_ETRAILING;
+    if (off != len) goto out_free;
+
+    rc = TACIT_ENOMEM;
+    if ((b->bytes = malloc(len)) == NULL) goto out_free;
+    memcpy(b->bytes, in, len);
+    b->len = len;
+    *out = b;
+    return TACIT_OK;
+
+out_free:
+    tacit_block_free(b);
+    return rc;
+}
+
+/* Encodes header, credits and txs (each TACIT_TX_BYTES at txbytes + i * TACIT_TX_BYTES). */
+static int block_encode(uint8_t **out, size_t *len, const struct tacit_block_header *h,
+                        const struct tacit_credit *credits, size_t ncredits, const uint8_t *txbytes,
+                        size_t ntxs) {
+    size_t n = TACIT_BLOCK_HEADER_BYTES + 4 + CREDIT_BYTES * ncredits + 4 + (4 + TACIT_TX_BYTES) * ntxs;
+    uint8_t *p;
+
+    *out = NULL;
+    *len = 0;
+    if ((p = malloc(n)) == NULL) return TACIT_ENOMEM;
+    *out = p;
+    *len = n;
+    tacit_block_header_encode(p, h);
+    p += TACIT_BLOCK_HEADER_BYTES;
+    credits_encode(p, credits, ncredits);
+    p += 4 + CREDIT_BYTES * ncredits;
+    tacit__put_u32(p, (uint32_t)ntxs);
+    p += 4;
+    for (size_t i = 0; i < ntxs; i++) {
+        tacit__put_u32(p, TACIT_TX_BYTES);
+        memcpy(p + 4, txbytes + i * TACIT_TX_BYTES, TACIT_TX_BYTES);
+        p += 4 + TACIT_TX_BYTES;
+    }
+    return TACIT_OK;
+}
+
+/* ------------------------------------------------------------------- commit ---- */
+
+static bool digests_equal(const struct tacit_state_digests *a, const struct tacit_state_digests *b) {
+    return tacit_fr_eq(&a->note_root, &b->note_root) && a->commitment_count == b->commitment_count &&
+           memcmp(a->nullifier_digest, b->nullifier_digest, 32) == 0 &&
+           memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
+}
+
+static void *memdup(const void *p, size_t n) {
+    void *q;
+    if (n == 0) return NULL;
+    if ((q = malloc(n)) != NULL) memcpy(q, p, n);
+    return q;
+}
+
+int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
+                        const struct tacit_block_header *h, const uint8_t hash[32],
+                        const uint8_t *block, size_t block_len, const struct tacit_tx *txs,
+                        const struct tacit_state_tx *stxs, size_t ntxs) {
+    struct tacit_block_update u;
+    struct tacit_state_bytes *outputs = NULL;
+    uint8_t *records = NULL;
+    tacit_fr *cms = NULL, *nfs = NULL;
+    struct tacit_account_delta *deltas = NULL;
+    int rc = TACIT_ENOMEM;
+
+    memset(&u, 0, sizeof u);
+    tacit_state_view_update(*v, &u);
+    /* Every commitment comes from a tx (cm0, cm1): the outputs line up with them. */
+    if (u.ncommitments != 2 * ntxs) {
+        rc = TACIT_EINVAL;
+        goto out_free;
+    }
+    if ((u.ncommitments > 0 && (cms = memdup(u.commitments, u.ncommitments * sizeof *cms)) == NULL) ||
+        (u.nnullifiers > 0 && (nfs = memdup(u.nullifiers, u.nnullifiers * sizeof *nfs)) == NULL) ||
+        (u.ndeltas > 0 && (deltas = memdup(u.deltas, u.ndeltas * sizeof *deltas)) == NULL))
+        goto out_free;
+    if (ntxs > 0) {
+        if ((outputs = calloc(2 * ntxs, sizeof *outputs)) == NULL ||
+            (records = malloc(2 * ntxs * TACIT_OUTPUT_RECORD_BYTES)) == NULL)
+            goto out_free;
+        for (size_t i = 0; i < 2 * ntxs; i++) {
+            uint8_t *r = records + i * TACIT_OUTPUT_RECORD_BYTES;
+            memcpy(r, txs[i / 2].ext.epk, TACIT_EPK_BYTES);
+            memcpy(r + TACIT_EPK_BYTES, txs[i / 2].ext.ciphertext[i % 2], TACIT_NOTE_CIPHERTEXT_BYTES);
+            outputs[i].data = r;
+            outputs[i].len = TACIT_OUTPUT_RECORD_BYTES;
+        }
+    }
+    u.commitments = cms;
+    u.nullifiers = nfs;
+    u.deltas = deltas;
+    u.outputs = outputs;
+    u.height = h->height;
+    memcpy(u.hash, hash, 32);
+    u.block = block;
+    u.block_len = block_len;
+    u.txs = stxs;
+    u.ntxs = ntxs;
+    /* The view's read transaction could hold up the map growth of apply_block (state.h). */
+    tacit_state_view_free(*v);
+    *v = NULL;
+    rc = tacit_state_apply_block(st, &u, &h->digests, NULL);
+
+out_free:
+    free(records);
+    free(outputs);
+    free(deltas);
+    free(nfs);
+    free(cms);
+    return rc;
+}
+
+/* The timestamp of the committed block at height. */
+static int block_timestamp(struct tacit_state *st, uint64_t height, uint64_t *ts) {
+    uint8_t *bytes;
+    size_t len;
+    int rc;
+
+    *ts = 0;
+    if ((rc = tacit_state_block_by_height(st, height, NULL, &bytes, &len)) != TACIT_OK) return rc;
+    if (len < TACIT_BLOCK_HEADER_BYTES)
+        rc = TACIT_ECORRUPT;
+    else
+        *ts = tacit__get_u64(bytes + H_OFF_TIMESTAMP);
+    free(bytes);
+    return rc;
+}
+
+static int credit_allowed(const struct tacit_chain_params *p, const struct tacit_credit *c) {
+    if (!p->allow_credits || memcmp(c->address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0)
+        return TACIT_ECREDIT;
+    return TACIT_OK;
+}
+
+/* --------------------------------------------------------------- block path ---- */
+
+/* The header against the committed tip and the parameters, in the documented order. */
+static int check_header(struct tacit_state *st, const struct tacit_block *b,
+                        const struct tacit_chain_params *p, const struct tacit_state_tip *tip) {
+    const struct tacit_block_header *h = &b->header;
+    uint8_t root[32];
+    uint64_t parent_ts;
+    int rc;
+
+    if (h->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
+    if (h->height != tip->next_height) return TACIT_EHEIGHT;
+    if (memcmp(h->parent, tip->hash, 32) != 0) return TACIT_EPARENT;
+    if (h->height > 0) {
+        if ((rc = block_timestamp(st, h->height - 1, &parent_ts)) != TACIT_OK)
+            return rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc;
+        if (h->timestamp_ms < parent_ts) return TACIT_ETIMESTAMP;
+    }
+    if (memcmp(h->sequencer, p->sequencer, 32) != 0) return TACIT_ESEQUENCER;
+    if ((rc = tacit_block_check_signature(h)) != TACIT_OK) return rc;
+    tacit_block_tx_root(root, (const uint8_t(*)[32])b->tx_ids, b->ntxs, b->credits, b->ncredits);
+    if (memcmp(root, h->tx_root, 32) != 0) return TACIT_ETX_ROOT;
+    for (size_t i = 0; i < b->ncredits; i++)
+        if ((rc = credit_allowed(p, &b->credits[i])) != TACIT_OK) return rc;
+    return TACIT_OK;
+}
+
+/* Every proof of the block in one batch; *bad is the first failing tx. */
+static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *pvk, long *bad) {
+    tacit_groth16_proof *proofs = NULL;
+    tacit_groth16_item *items = NULL;
+    int *results = NULL;
+    int rc = TACIT_ENOMEM;
+
+    if (b->ntxs == 0) return TACIT_OK;
+    if ((proofs = calloc(b->ntxs, sizeof *proofs)) == NULL || (items = calloc(b->ntxs, sizeof *items)) == NULL ||
+        (results = calloc(b->ntxs, sizeof *results)) == NULL)
+        goto out_free;
+    for (size_t i = 0; i < b->ntxs; i++) {
+        /* decoding only (canonical, on curve, not infinity): the batch checks the subgroup */
+        if ((rc = tacit_groth16_proof_from_bytes(&proofs[i], b->txs[i].proof, NULL)) != TACIT_OK) {
+            *bad = (long)i;
+            goto out_free;
+        }
+        items[i].proof = &proofs[i];
+        items[i].pub = b->txs[i].pub;
+        items[i].npub = TACIT_TX_NPUBLIC;
+    }
+    if ((rc = tacit_groth16_verify_batch_var(results, pvk, items, b->ntxs)) != TACIT_OK &&
+        rc != TACIT_ENOMEM) {
+        for (size_t i = 0; i < b->ntxs; i++)
+            if (results[i] != TACIT_OK) {
+                *bad = (long)i;
+                rc = results[i];
+                break;
+            }
+    }
+
+out_free:
+    free(results);
+    free(items);
+    free(proofs);
+    return rc;
+}
+
+int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
+                      const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
+                      long *bad_tx) {
+    struct tacit_block *b = NULL;
+    struct tacit_state_view *v = NULL;
+    struct tacit_state_tx *stxs = NULL;
+    struct tacit_state_tip tip;
+    struct tacit_state_digests d;
+    long bad = -1;
+    int rc;
+
+    if (pvk == NULL) {
+        rc = TACIT_EINVAL;
+        goto out;
+    }
+    if ((rc = tacit_block_decode(&b, in, len)) != TACIT_OK) goto out;
+    /* The view fixes the tip every check below is made against. */
+    if ((rc = tacit_state_view_new(st, &v)) != TACIT_OK) goto out_free;
+    tacit_state_view_base(v, &tip);
+    if ((rc = check_header(st, b, p, &tip)) != TACIT_OK) goto out_free;
+    for (size_t i = 0; i < b->ntxs; i++)
+        if ((rc = tacit_tx_check_static(&b->txs[i], p)) != TACIT_OK) {
+            bad = (long)i;
+            goto out_free;
+        }
+    /* credits first, then the txs in order (the builder keeps the same order) */
+    for (size_t i = 0; i < b->ncredits; i++)
+        if ((rc = tacit_state_view_credit(v, b->credits[i].address, b->credits[i].amount)) != TACIT_OK)
+            goto out_free;
+    for (size_t i = 0; i < b->ntxs; i++)
+        if ((rc = tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK) {
+            bad = (long)i;
+            goto out_free;
+        }
+    /* the expensive part last: a block that breaks a cheap rule costs no pairing */
+    if ((rc = verify_proofs(b, pvk, &bad)) != TACIT_OK) goto out_free;
+    if ((rc = tacit_state_view_digests(v, &d)) != TACIT_OK) goto out_free;
+    if (!digests_equal(&d, &b->header.digests)) {
+        rc = TACIT_EDIGEST;
+        goto out_free;
+    }
+    if (b->ntxs > 0 && (stxs = calloc(b->ntxs, sizeof *stxs)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto out_free;
+    }
+    for (size_t i = 0; i < b->ntxs; i++) {
+        memcpy(stxs[i].id, b->tx_ids[i], 32);
+        stxs[i].bytes = b->bytes + b->tx_offsets[i];
+        stxs[i].len = TACIT_TX_BYTES;
+    }
+    rc = tacit__block_commit(st, &v, &b->header, b->hash, b->bytes, b->len, b->txs, stxs, b->ntxs);
+
+out_free:
+    free(stxs);
+    tacit_state_view_free(v);
+    tacit_block_free(b);
+out:
+    if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ builder ---- */
+
+enum builder_stage { B_OPEN, B_SEALED, B_DONE };
+
+struct tacit_block_builder {
+    struct tacit_state *st;
+    struct tacit_chain_params p;
+    struct tacit_state_view *v;
+    struct tacit_state_tip tip;
+    uint64_t parent_ts;
+    enum builder_stage stage;
+
+    struct tacit_credit *credits;
+    size_t ncredits, cap_credits;
+    struct tacit_tx *txs;
+    uint8_t (*ids)[32];
+    uint8_t *txbytes; /* ntxs x TACIT_TX_BYTES */
+    size_t ntxs, cap_txs;
+
+    struct tacit_block_header h;
+    uint8_t hash[32];
+    uint8_t *block;
+    size_t block_len;
+};
+
+int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state *st,
+                            const struct tacit_chain_params *p) {
+    struct tacit_block_builder *b;
+    int rc;
+
+    *out = NULL;
+    if ((b = calloc(1, sizeof *b)) == NULL) return TACIT_ENOMEM;
+    b->st = st;
+    b->p = *p;
+    if ((rc = tacit_state_view_new(st, &b->v)) != TACIT_OK) goto out_free;
+    tacit_state_view_base(b->v, &b->tip);
+    if (b->tip.next_height > 0 &&
+        (rc = block_timestamp(st, b->tip.next_height - 1, &b->parent_ts)) != TACIT_OK) {
+        if (rc == TACIT_ENOTFOUND) rc = TACIT_ECORRUPT;
+        goto out_free;
+    }
+    *out = b;
+    return TACIT_OK;
+
+out_free:
+    tacit_block_builder_free(b);
+    return rc;
+}
+
+void tacit_block_builder_free(struct tacit_block_builder *b) {
+    if (b == NULL) return;
+    tacit_state_view_free(b->v);
+    free(b->credits);
+    free(b->txs);
+    free(b->ids);
+    free(b->txbytes);
+    free(b->block);
+    free(b);
+}
+
+int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c) {
+    int rc;
+
+    if (b->stage != B_OPEN || b->ntxs > 0) return TACIT_EINVAL;
+    if ((rc = credit_allowed(&b->p, c)) != TACIT_OK) return rc;
+    if (b->ncredits >= TACIT_BLOCK_MAX_CREDITS) return TACIT_ETOOBIG;
+    if (b->ncredits == b->cap_credits) {
+        size_t nc = b->cap_credits ? 2 * b->cap_credits : 16;
+        struct tacit_credit *q = realloc(b->credits, nc * sizeof *q);
+        if (q == NULL) return TACIT_ENOMEM;
+        b->credits = q;
+        b->cap_credits = nc;
+    }
+    if ((rc = tacit_state_view_credit(b->v, c->address, c->amount)) != TACIT_OK) return rc;
+    b->credits[b->ncredits++] = *c;
+    return TACIT_OK;
+}
+
+static int builder_reserve_tx(struct tacit_block_builder *b) {
+    size_t nc;
+    void *q;
+    if (b->ntxs < b->cap_txs) return TACIT_OK;
+    nc = b->cap_txs ? 2 * b->cap_txs : 16;
+    if ((q = realloc(b->txs, nc * sizeof *b->txs)) == NULL) return TACIT_ENOMEM;
+    b->txs = q;
+    if ((q = realloc(b->ids, nc * sizeof *b->ids)) == NULL) return TACIT_ENOMEM;
+    b->ids = q;
+    if ((q = realloc(b->txbytes, nc * TACIT_TX_BYTES)) == NULL) return TACIT_ENOMEM;
+    b->txbytes = q;
+    b->cap_txs = nc;
+    return TACIT_OK;
+}
+
+int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit_tx *tx,
+                               const uint8_t *bytes, size_t len) {
+    uint8_t enc[TACIT_TX_BYTES];
+    int rc;
+
+    if (b->stage != B_OPEN) return TACIT_EINVAL;
+    /* the bytes stored and served must be the tx the rules ran on */
+    tacit_tx_encode(enc, tx);
+    if (len != TACIT_TX_BYTES || memcmp(enc, bytes, TACIT_TX_BYTES) != 0) return TACIT_EINVAL;
+    if (b->ntxs >= TACIT_BLOCK_MAX_TXS) return TACIT_ETOOBIG;
+    if ((rc = builder_reserve_tx(b)) != TACIT_OK) return rc;
+    if ((rc = tacit_tx_apply(b->v, tx, &b->p)) != TACIT_OK) return rc;
+    b->txs[b->ntxs] = *tx;
+    tacit_tx_id(b->ids[b->ntxs], tx);
+    memcpy(b->txbytes + b->ntxs * TACIT_TX_BYTES, bytes, TACIT_TX_BYTES);
+    b->ntxs++;
+    return TACIT_OK;
+}
+
+size_t tacit_block_builder_ntxs(const struct tacit_block_builder *b) { return b->ntxs; }
+
+int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_sequencer_key *k,
+                             uint64_t timestamp_ms, struct tacit_block_header *h,
+                             uint8_t **bytes, size_t *len) {
+    struct tacit_block_header *hh = &b->h;
+    uint8_t xonly[32];
+    int rc;
+
+    if (bytes != NULL) *bytes = NULL;
+    if (len != NULL) *len = 0;
+    if (b->stage != B_OPEN) return TACIT_EINVAL;
+    tacit_sequencer_key_public(k, xonly, NULL);
+    if (memcmp(xonly, b->p.sequencer, 32) != 0) return TACIT_ESEQUENCER;
+    b->stage = B_DONE; /* until sealed: an error leaves a builder that can only be freed */
+    memset(hh, 0, sizeof *hh);
+    hh->version = TACIT_BLOCK_VERSION;
+    hh->chain_id = b->p.chain_id;
+    hh->height = b->tip.next_height;
+    memcpy(hh->parent, b->tip.hash, 32);
+    hh->timestamp_ms = timestamp_ms > b->parent_ts ? timestamp_ms : b->parent_ts;
+    tacit_block_tx_root(hh->tx_root, (const uint8_t(*)[32])b->ids, b->ntxs, b->credits, b->ncredits);
+    if ((rc = tacit_state_view_digests(b->v, &hh->digests)) != TACIT_OK) return rc;
+    if ((rc = tacit_block_sign(hh, k)) != TACIT_OK) return rc;
+    tacit_block_hash(b->hash, hh);
+    if ((rc = block_encode(&b->block, &b->block_len, hh, b->credits, b->ncredits, b->txbytes, b->ntxs)) !=
+        TACIT_OK)
+        return rc;
+    if (bytes != NULL) {
+        if ((*bytes = memdup(b->block, b->block_len)) == NULL) return TACIT_ENOMEM;
+        if (len != NULL) *len = b->block_len;
+    }
+    if (h != NULL) *h = *hh;
+    b->stage = B_SEALED;
+    return TACIT_OK;
+}
+
+int tacit_block_builder_commit(struct tacit_block_builder *b) {
+    struct tacit_state_tx *stxs = NULL;
+    int rc;
+
+    if (b->stage != B_SEALED) return TACIT_EINVAL;
+    b->stage = B_DONE;
+    if (b->ntxs > 0 && (stxs = calloc(b->ntxs, sizeof *stxs)) == NULL) return TACIT_ENOMEM;
+    for (size_t i = 0; i < b->ntxs; i++) {
+        memcpy(stxs[i].id, b->ids[i], 32);
+        stxs[i].bytes = b->block + TACIT_BLOCK_HEADER_BYTES + 4 + CREDIT_BYTES * b->ncredits + 4 +
+                        i * (4 + TACIT_TX_BYTES) + 4;
+        stxs[i].len = TACIT_TX_BYTES;
+    }
+    rc = tacit__block_commit(b->st, &b->v, &b->h, b->hash, b->block, b->block_len, b->txs, stxs, b->ntxs);
+    free(stxs);
+    return rc;
+}

@@ -1,0 +1,292 @@
+/*
+ * tacit — transactions (DESIGN 2.6): the canonical v1 encoding, the tx id, the ext-data
+ * digest that both the deposit signature and the circuit's ext_data_hash bind, and the rules
+ * of include/tacit/chain.h, each with its own error. Byte layout: docs/protocol.md section 2.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/chain_internal.h"
+#include "tacit/error.h"
+
+const uint8_t TACIT_POOL_ADDRESS[TACIT_ADDRESS_LEN] = {0};
+
+void tacit__blake2b_init(crypto_generichash_blake2b_state *s, const char *name) {
+    static const unsigned char zero_salt[crypto_generichash_blake2b_SALTBYTES];
+    unsigned char personal[crypto_generichash_blake2b_PERSONALBYTES] = {0};
+    size_t n = strlen(name);
+    memcpy(personal, name, n < sizeof personal ? n : sizeof personal);
+    /* Cannot fail: no key, outlen 32 is within 16..64. */
+    (void)crypto_generichash_blake2b_init_salt_personal(s, NULL, 0, 32, zero_salt, personal);
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++) acc |= p[i];
+    return acc == 0;
+}
+
+/* An amount of 0 means "none": the fields that go with it must be zero (one encoding per tx). */
+static bool ext_is_canonical(const struct tacit_tx_ext *e) {
+    if (e->withdrawal_amount == 0 && !all_zero(e->withdrawal_recipient, TACIT_ADDRESS_LEN))
+        return false;
+    if (e->deposit_amount == 0 &&
+        (e->deposit_nonce != 0 || !all_zero(e->deposit_sender, TACIT_ADDRESS_LEN) ||
+         !all_zero(e->deposit_sig, TACIT_DEPOSIT_SIG_BYTES)))
+        return false;
+    return true;
+}
+
+/* ------------------------------------------------------------------ encoding ---- */
+
+static void ext_encode(uint8_t out[TACIT_TX_EXT_BYTES], const struct tacit_tx_ext *e) {
+    uint8_t *p = out;
+    tacit__put_u64(p, e->fee), p += 8;
+    tacit__put_u64(p, e->withdrawal_amount), p += 8;
+    memcpy(p, e->withdrawal_recipient, TACIT_ADDRESS_LEN), p += TACIT_ADDRESS_LEN;
+    tacit__put_u64(p, e->deposit_amount), p += 8;
+    memcpy(p, e->deposit_sender, TACIT_ADDRESS_LEN), p += TACIT_ADDRESS_LEN;
+    tacit__put_u64(p, e->deposit_nonce), p += 8;
+    memcpy(p, e->deposit_sig, TACIT_DEPOSIT_SIG_BYTES), p += TACIT_DEPOSIT_SIG_BYTES;
+    memcpy(p, e->epk, TACIT_EPK_BYTES), p += TACIT_EPK_BYTES;
+    for (int j = 0; j < 2; j++) {
+        tacit__put_u16(p, TACIT_NOTE_CIPHERTEXT_BYTES), p += 2;
+        memcpy(p, e->ciphertext[j], TACIT_NOTE_CIPHERTEXT_BYTES), p += TACIT_NOTE_CIPHERTEXT_BYTES;
+    }
+}
+
+void tacit_tx_encode(uint8_t out[TACIT_TX_BYTES], const struct tacit_tx *tx) {
+    out[0] = tx->version;
+    tacit__put_u64(out + 1, tx->chain_id);
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++) tacit_fr_to_bytes(out + TACIT__TX_OFF_PUB + 32 * i, &tx->pub[i]);
+    memcpy(out + TACIT__TX_OFF_PROOF, tx->proof, TACIT_GROTH16_PROOF_BYTES);
+    tacit__put_u32(out + TACIT__TX_OFF_EXTLEN, TACIT_TX_EXT_BYTES);
+    ext_encode(out + TACIT__TX_OFF_EXT, &tx->ext);
+}
+
+static int tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
+    const uint8_t *p;
+
+    /* The version first: another version may well have another size. */
+    if (len < 1) return TACIT_EENCODING;
+    if (in[0] != TACIT_TX_VERSION) return TACIT_EVERSION;
+    if (len >= TACIT__TX_OFF_EXT && tacit__get_u32(in + TACIT__TX_OFF_EXTLEN) != TACIT_TX_EXT_BYTES)
+        return TACIT_EENCODING;
+    if (len < TACIT_TX_BYTES) return TACIT_EENCODING;
+    if (len > TACIT_TX_BYTES) return TACIT_ETRAILING;
+
+    tx->version = in[0];
+    tx->chain_id = tacit__get_u64(in + 1);
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++)
+        if (tacit_fr_from_bytes(&tx->pub[i], in + TACIT__TX_OFF_PUB + 32 * i) != TACIT_OK)
+            return TACIT_EPUBLIC_INPUT;
+    memcpy(tx->proof, in + TACIT__TX_OFF_PROOF, TACIT_GROTH16_PROOF_BYTES);
+
+    p = in + TACIT__TX_OFF_EXT;
+    tx->ext.fee = tacit__get_u64(p), p += 8;
+    tx->ext.withdrawal_amount = tacit__get_u64(p), p += 8;
+    memcpy(tx->ext.withdrawal_recipient, p, TACIT_ADDRESS_LEN), p += TACIT_ADDRESS_LEN;
+    tx->ext.deposit_amount = tacit__get_u64(p), p += 8;
+    memcpy(tx->ext.deposit_sender, p, TACIT_ADDRESS_LEN), p += TACIT_ADDRESS_LEN;
+    tx->ext.deposit_nonce = tacit__get_u64(p), p += 8;
+    memcpy(tx->ext.deposit_sig, p, TACIT_DEPOSIT_SIG_BYTES), p += TACIT_DEPOSIT_SIG_BYTES;
+    memcpy(tx->ext.epk, p, TACIT_EPK_BYTES), p += TACIT_EPK_BYTES;
+    for (int j = 0; j < 2; j++) {
+        if (tacit__get_u16(p) != TACIT_NOTE_CIPHERTEXT_BYTES) return TACIT_EENCODING;
+        p += 2;
+        memcpy(tx->ext.ciphertext[j], p, TACIT_NOTE_CIPHERTEXT_BYTES), p += TACIT_NOTE_CIPHERTEXT_BYTES;
+    }
+    if (!ext_is_canonical(&tx->ext)) return TACIT_EENCODING;
+    return TACIT_OK;
+}
+
+int tacit_tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
+    int rc = tx_decode(tx, in, len);
+    if (rc != TACIT_OK) memset(tx, 0, sizeof *tx);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- digests ---- */
+
+void tacit_tx_id(uint8_t id[32], const struct tacit_tx *tx) {
+    crypto_generichash_blake2b_state s;
+    uint8_t enc[TACIT_TX_BYTES];
+
+    /* Groth16 proofs are malleable (anyone can re-randomize one): the id leaves them out. */
+    tacit_tx_encode(enc, tx);
+    tacit__blake2b_init(&s, "tacit-txid");
+    tacit__blake2b_update(&s, enc, TACIT__TX_OFF_PROOF);
+    tacit__blake2b_update(&s, enc + TACIT__TX_OFF_EXTLEN, TACIT_TX_BYTES - TACIT__TX_OFF_EXTLEN);
+    tacit__blake2b_final(&s, id);
+}
+
+void tacit_tx_signing_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
+                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+    crypto_generichash_blake2b_state s;
+    uint8_t enc[TACIT_TX_EXT_BYTES], cid[8];
+
+    ext_encode(enc, ext);
+    tacit__put_u64(cid, chain_id);
+    tacit__blake2b_init(&s, "tacit-extdata");
+    tacit__blake2b_update(&s, cid, sizeof cid);
+    tacit__blake2b_update(&s, rollup_id, TACIT_ROLLUP_ID_LEN);
+    /* the signature cannot sign itself: everything but its 65 bytes */
+    tacit__blake2b_update(&s, enc, TACIT__EXT_OFF_SIG);
+    tacit__blake2b_update(&s, enc + TACIT__EXT_OFF_EPK, TACIT_TX_EXT_BYTES - TACIT__EXT_OFF_EPK);
+    tacit__blake2b_final(&s, digest);
+}
+
+/* The digest as a 256-bit big-endian integer, reduced mod r (a 512-bit value with a zero
+ * high half, for tacit_fr_from_wide). */
+static void digest_to_fr(tacit_fr *out, const uint8_t digest[32]) {
+    uint8_t wide[64] = {0};
+    memcpy(wide + 32, digest, 32);
+    tacit_fr_from_wide(out, wide);
+}
+
+void tacit_tx_ext_data_hash(tacit_fr *out, const struct tacit_tx_ext *ext, uint64_t chain_id,
+                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+    uint8_t digest[32];
+    tacit_tx_signing_digest(digest, ext, chain_id, rollup_id);
+    digest_to_fr(out, digest);
+}
+
+int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
+    tacit_fr dep, out_amt;
+    if (ext->withdrawal_amount > UINT64_MAX - ext->fee) {
+        *out = TACIT_FR_ZERO;
+        return TACIT_EOVERFLOW;
+    }
+    tacit_fr_from_u64(&dep, ext->deposit_amount);
+    tacit_fr_from_u64(&out_amt, ext->withdrawal_amount + ext->fee);
+    tacit_fr_sub(out, &dep, &out_amt);
+    return TACIT_OK;
+}
+
+/* -------------------------------------------------------------------- rules ---- */
+
+int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
+    tacit_fr amount, h;
+    uint8_t digest[32], signer[TACIT_ADDRESS_LEN];
+    int rc;
+
+    if (tx->version != TACIT_TX_VERSION) return TACIT_EVERSION;
+    if (!ext_is_canonical(&tx->ext)) return TACIT_EENCODING;
+    if (tx->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
+    if (tx->ext.fee < p->min_fee) return TACIT_EFEE_TOO_LOW;
+    if ((rc = tacit_tx_public_amount(&amount, &tx->ext)) != TACIT_OK) return rc;
+    /* one digest for both the hash check and the signature */
+    tacit_tx_signing_digest(digest, &tx->ext, tx->chain_id, p->rollup_id);
+    digest_to_fr(&h, digest);
+    if (!tacit_fr_eq(&h, &tx->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])) return TACIT_EEXT_DATA_HASH;
+    if (!tacit_fr_eq(&amount, &tx->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT])) return TACIT_EPUBLIC_AMOUNT;
+    if (tacit_fr_eq(&tx->pub[TACIT_TRANSFER_PUB_NF0], &tx->pub[TACIT_TRANSFER_PUB_NF1]))
+        return TACIT_ENULLIFIER_REPEATED;
+    if (tx->ext.withdrawal_amount > 0 &&
+        memcmp(tx->ext.withdrawal_recipient, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0)
+        return TACIT_EWITHDRAW_RECIPIENT;
+    if (tx->ext.deposit_amount > 0) {
+        if ((rc = tacit_deposit_recover(signer, tx->ext.deposit_sig, digest)) != TACIT_OK) return rc;
+        if (memcmp(signer, tx->ext.deposit_sender, TACIT_ADDRESS_LEN) != 0) return TACIT_EDEPOSIT_SIG;
+    }
+    return TACIT_OK;
+}
+
+int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx) {
+    int rc;
+    if ((rc = tacit_groth16_proof_from_bytes(proof, tx->proof, NULL)) != TACIT_OK) return rc;
+    if ((rc = tacit_groth16_proof_check_var(proof)) != TACIT_OK) {
+        memset(proof, 0, sizeof *proof);
+        return rc;
+    }
+    return TACIT_OK;
+}
+
+int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk *pvk) {
+    tacit_groth16_proof proof;
+    int rc;
+    if ((rc = tacit_tx_proof(&proof, tx)) != TACIT_OK) return rc;
+    return tacit_groth16_verify_var(pvk, &proof, tx->pub, TACIT_TX_NPUBLIC);
+}
+
+int tacit_tx_check_state(struct tacit_state *st, const struct tacit_tx *tx) {
+    struct tacit_state_view *v;
+    struct tacit_account acct;
+    bool ok;
+    int rc;
+
+    /* a view: one read transaction, so every answer comes from the same committed state */
+    if ((rc = tacit_state_view_new(st, &v)) != TACIT_OK) return rc;
+    if ((rc = tacit_state_view_anchor_recent(v, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
+        goto out;
+    rc = TACIT_EANCHOR;
+    if (!ok) goto out;
+    for (int i = TACIT_TRANSFER_PUB_NF0; i <= TACIT_TRANSFER_PUB_NF1; i++) {
+        if ((rc = tacit_state_view_nullifier_spent(v, &tx->pub[i], &ok)) != TACIT_OK) goto out;
+        rc = TACIT_ENULLIFIER_SPENT;
+        if (ok) goto out;
+    }
+    rc = TACIT_OK;
+    if (tx->ext.deposit_amount > 0) {
+        if ((rc = tacit_state_view_account(v, tx->ext.deposit_sender, &acct)) != TACIT_OK) goto out;
+        /* a nonce above the next one may become valid after other pending deposits */
+        if (tx->ext.deposit_nonce < acct.nonce)
+            rc = TACIT_ENONCE;
+        else if (acct.balance < tx->ext.deposit_amount)
+            rc = TACIT_EINSUFFICIENT;
+    }
+out:
+    tacit_state_view_free(v);
+    return rc;
+}
+
+/* The pool paying out: an empty pool is the turnstile's business, not the payer's. */
+static int pool_pay(struct tacit_state_view *v, const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount) {
+    int rc;
+    if (amount == 0) return TACIT_OK;
+    rc = tacit_state_view_move(v, TACIT_POOL_ADDRESS, to, amount);
+    return rc == TACIT_EINSUFFICIENT ? TACIT_ETURNSTILE : rc;
+}
+
+static int tx_apply(struct tacit_state_view *v, const struct tacit_tx *tx,
+                    const struct tacit_chain_params *p) {
+    const tacit_fr *nf = &tx->pub[TACIT_TRANSFER_PUB_NF0];
+    struct tacit_account acct;
+    bool ok;
+    int rc;
+
+    if ((rc = tacit_state_view_anchor_recent(v, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
+        return rc;
+    if (!ok) return TACIT_EANCHOR;
+    if (tacit_fr_eq(&nf[0], &nf[1])) return TACIT_ENULLIFIER_REPEATED;
+    for (int i = 0; i < 2; i++) {
+        if ((rc = tacit_state_view_nullifier_spent(v, &nf[i], &ok)) != TACIT_OK) return rc;
+        if (ok)
+            return tacit_state_view_nullifier_marked(v, &nf[i]) ? TACIT_ENULLIFIER_IN_BLOCK
+                                                                 : TACIT_ENULLIFIER_SPENT;
+    }
+    if (tx->ext.deposit_amount > 0) {
+        if ((rc = tacit_state_view_account(v, tx->ext.deposit_sender, &acct)) != TACIT_OK) return rc;
+        if (tx->ext.deposit_nonce != acct.nonce) return TACIT_ENONCE;
+        if ((rc = tacit_state_view_move(v, tx->ext.deposit_sender, TACIT_POOL_ADDRESS,
+                                        tx->ext.deposit_amount)) != TACIT_OK)
+            return rc; /* TACIT_EINSUFFICIENT: the sender's */
+        if ((rc = tacit_state_view_bump_nonce(v, tx->ext.deposit_sender)) != TACIT_OK) return rc;
+    }
+    if ((rc = pool_pay(v, tx->ext.withdrawal_recipient, tx->ext.withdrawal_amount)) != TACIT_OK) return rc;
+    if ((rc = pool_pay(v, p->fee_recipient, tx->ext.fee)) != TACIT_OK) return rc;
+    for (int i = 0; i < 2; i++)
+        if ((rc = tacit_state_view_mark_nullifier(v, &nf[i])) != TACIT_OK) return rc;
+    return tacit_state_view_append_commitments(v, &tx->pub[TACIT_TRANSFER_PUB_CM0], 2);
+}
+
+int tacit_tx_apply(struct tacit_state_view *v, const struct tacit_tx *tx,
+                   const struct tacit_chain_params *p) {
+    struct tacit_state_view_savepoint sp;
+    int rc, rrc;
+
+    tacit_state_view_savepoint(v, &sp);
+    if ((rc = tx_apply(v, tx, p)) != TACIT_OK && (rrc = tacit_state_view_rollback(v, &sp)) != TACIT_OK)
+        return rrc; /* ENOMEM while undoing: the caller must drop the view */
+    return rc;
+}

@@ -1,0 +1,1490 @@
+/*
+ * tacit — the protocol (src/chain, docs/protocol.md): keccak-256 and Ethereum addresses against
+ * published values, the tx and block encodings (round trips, every decoding error), tx ids and
+ * the ext-data digest, deposit signatures, every rule of the tx and block paths with its named
+ * error on an otherwise valid object (and nothing changed after a failure), the block builder,
+ * and real Groth16 proofs of the depth-32 transfer circuit through the block path.
+ *
+ * Stores live in fresh directories under TMPDIR (default /tmp), removed at the end.
+ * One devnet setup per run (lazily, only for the tests that need proofs).
+ */
+#define _GNU_SOURCE
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "tacit/chain.h"
+#include "tacit/circuit.h"
+#include "tacit/error.h"
+#include "tacit/prover.h"
+#include "tacit/r1cs.h"
+#include "tacit/tree.h"
+#include "zk/groth16_synth.h"
+
+#define CREDIT_BYTES (TACIT_ADDRESS_LEN + 8)
+/* Offsets in the tx encoding (docs/protocol.md, section 2), written out independently. */
+#define OFF_PUB 9
+#define OFF_PROOF 233
+#define OFF_EXTLEN 489
+#define OFF_EXT 493
+#define EXT_WADDR 16
+#define EXT_DEPOSIT 36
+#define EXT_SENDER 44
+#define EXT_NONCE 64
+#define EXT_SIG 72
+#define EXT_EPK 137
+#define EXT_CTLEN0 169
+#define EXT_CTLEN1 742
+
+static const uint8_t SEQ_SK[32] = {0x5e, 0x9a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+                                   15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+static const uint8_t SENDER_SK[32] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 9, 9, 9, 9, 9, 9, 9, 9,
+                                      9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0x42};
+/* r, the BN254 scalar field modulus, big-endian */
+static const uint8_t R_BE[32] = {0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45,
+                                 0xb6, 0x81, 0x81, 0x58, 0x5d, 0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9,
+                                 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01};
+/* n, the secp256k1 group order, big-endian */
+static const uint8_t N_BE[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                 0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48,
+                                 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
+
+static struct tacit_chain_params P;
+static struct tacit_sequencer_key *SEQ;
+static uint8_t SENDER[TACIT_ADDRESS_LEN];
+static tacit_fr EMPTY_ROOT;
+/* A synthetic key for 7 inputs (zk/groth16_synth.h): valid proofs of anything, cheaply. */
+static tacit__groth16_trapdoor *SYN_TD;
+static tacit_groth16_pvk *SYN_PVK;
+static tacit_groth16_vk *SYN_VK;
+
+/* ------------------------------------------------------------------ helpers ---- */
+
+static void hex_to(uint8_t *out, const char *hex, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        CHECK(sscanf(hex + 2 * i, "%2x", &v) == 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static struct tacit_sequencer_key *OTHER_KEY;
+
+static void cleanup(void) {
+    tacit_sequencer_key_free(SEQ);
+    tacit_sequencer_key_free(OTHER_KEY);
+    tacit_groth16_pvk_free(SYN_PVK);
+    tacit_groth16_vk_free(SYN_VK);
+    tacit__groth16_trapdoor_free(SYN_TD);
+}
+
+static void setup_params(void) {
+    struct tacit_tree_frontier f;
+    uint8_t xonly[32];
+    if (SEQ != NULL) return;
+    atexit(cleanup);
+    memset(&P, 0, sizeof P);
+    P.chain_id = 0x7ac17;
+    for (int i = 0; i < TACIT_ROLLUP_ID_LEN; i++) P.rollup_id[i] = (uint8_t)(0xc0 + i);
+    CHECK_EQ_INT(tacit_sequencer_key_new(&SEQ, SEQ_SK), TACIT_OK);
+    tacit_sequencer_key_public(SEQ, xonly, P.fee_recipient);
+    memcpy(P.sequencer, xonly, 32);
+    P.min_fee = 10;
+    P.allow_credits = true;
+    CHECK_EQ_INT(tacit_address_from_seckey(SENDER, SENDER_SK), TACIT_OK);
+    tacit_tree_frontier_init(&f);
+    tacit_tree_frontier_root(&EMPTY_ROOT, &f);
+}
+
+static void rand_fr(tacit_fr *r) {
+    uint8_t w[64];
+    tacit_test_rand_bytes(w, sizeof w);
+    tacit_fr_from_wide(r, w);
+}
+
+static uint64_t rand_below(uint64_t n) { return tacit_test_rand64() % n; }
+
+/* Sets ext_data_hash and public_amount from the ext data and signs a deposit with sk. */
+static void tx_finish(struct tacit_tx *tx, const uint8_t *sk) {
+    uint8_t d[32];
+    if (tx->ext.deposit_amount > 0 && sk != NULL) {
+        tacit_tx_signing_digest(d, &tx->ext, tx->chain_id, P.rollup_id);
+        CHECK_EQ_INT(tacit_deposit_sign(tx->ext.deposit_sig, sk, d), TACIT_OK);
+    }
+    tacit_tx_ext_data_hash(&tx->pub[2], &tx->ext, tx->chain_id, P.rollup_id);
+    CHECK_EQ_INT(tacit_tx_public_amount(&tx->pub[1], &tx->ext), TACIT_OK);
+}
+
+/* A tx that passes tacit_tx_check_static (any proof bytes): random nullifiers, commitments and
+ * ciphertexts, a deposit from SENDER of `deposit` (nonce `nonce`), a withdrawal to a random
+ * address, the given fee. root = the empty tree's. */
+static void make_tx(struct tacit_tx *tx, uint64_t deposit, uint64_t nonce, uint64_t withdrawal, uint64_t fee) {
+    memset(tx, 0, sizeof *tx);
+    tx->version = TACIT_TX_VERSION;
+    tx->chain_id = P.chain_id;
+    tx->pub[0] = EMPTY_ROOT;
+    for (int i = 3; i < 7; i++) rand_fr(&tx->pub[i]);
+    tacit_test_rand_bytes(tx->proof, sizeof tx->proof);
+    tx->ext.fee = fee;
+    tx->ext.withdrawal_amount = withdrawal;
+    if (withdrawal > 0) {
+        tacit_test_rand_bytes(tx->ext.withdrawal_recipient, TACIT_ADDRESS_LEN);
+        tx->ext.withdrawal_recipient[0] |= 1;
+    }
+    tx->ext.deposit_amount = deposit;
+    if (deposit > 0) {
+        memcpy(tx->ext.deposit_sender, SENDER, TACIT_ADDRESS_LEN);
+        tx->ext.deposit_nonce = nonce;
+    }
+    tacit_test_rand_bytes(tx->ext.epk, TACIT_EPK_BYTES);
+    tacit_test_rand_bytes(tx->ext.ciphertext[0], TACIT_NOTE_CIPHERTEXT_BYTES);
+    tacit_test_rand_bytes(tx->ext.ciphertext[1], TACIT_NOTE_CIPHERTEXT_BYTES);
+    tx_finish(tx, SENDER_SK);
+}
+
+static void make_random_tx(struct tacit_tx *tx) {
+    uint64_t dep = rand_below(3) ? rand_below(1000000) + 1 : 0;
+    uint64_t wd = rand_below(3) ? rand_below(1000000) + 1 : 0;
+    make_tx(tx, dep, dep ? rand_below(5) : 0, wd, P.min_fee + rand_below(100));
+    tx->pub[0] = tx->pub[3]; /* any root */
+}
+
+static bool tx_eq(const struct tacit_tx *a, const struct tacit_tx *b) {
+    uint8_t ea[TACIT_TX_BYTES], eb[TACIT_TX_BYTES];
+    tacit_tx_encode(ea, a);
+    tacit_tx_encode(eb, b);
+    return memcmp(ea, eb, sizeof ea) == 0 && a->version == b->version && a->chain_id == b->chain_id &&
+           tacit_fr_eq(&a->pub[6], &b->pub[6]) && a->ext.deposit_nonce == b->ext.deposit_nonce;
+}
+
+/* The block encoding, written here independently of src/chain (docs/protocol.md section 4). */
+static uint8_t *encode_block(size_t *len, const struct tacit_block_header *h, const struct tacit_credit *c,
+                             size_t nc, const struct tacit_tx *txs, size_t ntxs) {
+    size_t n = TACIT_BLOCK_HEADER_BYTES + 8 + nc * CREDIT_BYTES + ntxs * (4 + TACIT_TX_BYTES);
+    uint8_t *b = malloc(n), *p = b;
+    tacit_block_header_encode(p, h);
+    p += TACIT_BLOCK_HEADER_BYTES;
+    for (int k = 0; k < 4; k++) *p++ = (uint8_t)(nc >> (8 * k));
+    for (size_t i = 0; i < nc; i++) {
+        memcpy(p, c[i].address, TACIT_ADDRESS_LEN);
+        for (int k = 0; k < 8; k++) p[TACIT_ADDRESS_LEN + k] = (uint8_t)(c[i].amount >> (8 * k));
+        p += CREDIT_BYTES;
+    }
+    for (int k = 0; k < 4; k++) *p++ = (uint8_t)(ntxs >> (8 * k));
+    for (size_t i = 0; i < ntxs; i++) {
+        for (int k = 0; k < 4; k++) *p++ = (uint8_t)((uint32_t)TACIT_TX_BYTES >> (8 * k));
+        tacit_tx_encode(p, &txs[i]);
+        p += TACIT_TX_BYTES;
+    }
+    *len = n;
+    return b;
+}
+
+/* A block on the tip of st, signed by SEQ, with the right tx root; digests as given (or of an
+ * empty block on the tip when d is NULL). */
+static uint8_t *make_block(struct tacit_state *st, size_t *len, const struct tacit_credit *c, size_t nc,
+                           const struct tacit_tx *txs, size_t ntxs, const struct tacit_state_digests *d,
+                           uint64_t ts) {
+    struct tacit_block_header h;
+    struct tacit_state_tip tip;
+    uint8_t(*ids)[32] = calloc(ntxs + 1, 32);
+    uint8_t *b;
+
+    CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+    memset(&h, 0, sizeof h);
+    h.version = TACIT_BLOCK_VERSION;
+    h.chain_id = P.chain_id;
+    h.height = tip.next_height;
+    memcpy(h.parent, tip.hash, 32);
+    h.timestamp_ms = ts;
+    for (size_t i = 0; i < ntxs; i++) tacit_tx_id(ids[i], &txs[i]);
+    tacit_block_tx_root(h.tx_root, (const uint8_t(*)[32])ids, ntxs, c, nc);
+    h.digests = d ? *d : tip.digests;
+    CHECK_EQ_INT(tacit_block_sign(&h, SEQ), TACIT_OK);
+    b = encode_block(len, &h, c, nc, txs, ntxs);
+    free(ids);
+    return b;
+}
+
+/* Rewrites the header of an encoded block after f changed it, signed again by key. */
+static void reheader(uint8_t *block, size_t len, void (*f)(struct tacit_block_header *),
+                     const struct tacit_sequencer_key *key) {
+    struct tacit_block *b;
+    CHECK_EQ_INT(tacit_block_decode(&b, block, len), TACIT_OK);
+    if (b == NULL) return;
+    f(&b->header);
+    if (key != NULL) CHECK_EQ_INT(tacit_block_sign(&b->header, key), TACIT_OK);
+    tacit_block_header_encode(block, &b->header);
+    tacit_block_free(b);
+}
+
+static struct tacit_state *store_open(char *dir) {
+    struct tacit_state_options o;
+    struct tacit_state *st = NULL;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, 256, "%s/tacit-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    CHECK(mkdtemp(dir) != NULL);
+    tacit_state_options_init(&o);
+    o.chain_id = P.chain_id;
+    o.flags = TACIT_STATE_NOSYNC;
+    CHECK_EQ_INT(tacit_state_open(&st, dir, &o), TACIT_OK);
+    return st;
+}
+
+static void store_close(struct tacit_state *st, const char *dir) {
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    char p[512];
+    tacit_state_close(st);
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* Commits a block of credits and txs with the builder; returns its result. */
+static int build_commit(struct tacit_state *st, const struct tacit_credit *c, size_t nc,
+                        const struct tacit_tx *txs, size_t ntxs, uint64_t ts) {
+    struct tacit_block_builder *b;
+    uint8_t enc[TACIT_TX_BYTES];
+    int rc;
+    if ((rc = tacit_block_builder_new(&b, st, &P)) != TACIT_OK) return rc;
+    for (size_t i = 0; i < nc && rc == TACIT_OK; i++) rc = tacit_block_builder_add_credit(b, &c[i]);
+    for (size_t i = 0; i < ntxs && rc == TACIT_OK; i++) {
+        tacit_tx_encode(enc, &txs[i]);
+        rc = tacit_block_builder_add_tx(b, &txs[i], enc, sizeof enc);
+    }
+    if (rc == TACIT_OK) rc = tacit_block_builder_seal(b, SEQ, ts, NULL, NULL, NULL);
+    if (rc == TACIT_OK) rc = tacit_block_builder_commit(b);
+    tacit_block_builder_free(b);
+    return rc;
+}
+
+/* A store with block 0 committed: SENDER credited with `fund` (the empty root is an anchor). */
+static struct tacit_state *store_funded(char *dir, uint64_t fund) {
+    struct tacit_state *st = store_open(dir);
+    struct tacit_credit c = {.amount = fund};
+    memcpy(c.address, SENDER, TACIT_ADDRESS_LEN);
+    CHECK_EQ_INT(build_commit(st, &c, 1, NULL, 0, 1000), TACIT_OK);
+    return st;
+}
+
+static bool digests_eq(const struct tacit_state_digests *a, const struct tacit_state_digests *b) {
+    return tacit_fr_eq(&a->note_root, &b->note_root) && a->commitment_count == b->commitment_count &&
+           memcmp(a->nullifier_digest, b->nullifier_digest, 32) == 0 &&
+           memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
+}
+
+static bool tips_eq(const struct tacit_state_tip *a, const struct tacit_state_tip *b) {
+    return a->next_height == b->next_height && memcmp(a->hash, b->hash, 32) == 0 &&
+           digests_eq(&a->digests, &b->digests);
+}
+
+/* ------------------------------------------------------------------ keccak ---- */
+
+TEST(keccak_known_answers) {
+    /* "" and "abc": the published Keccak-256 values (Ethereum's keccak256); the rest from
+     * js-sha3 0.8.0 (`keccak256(Buffer of i % 251 for i < n)`), an independent implementation,
+     * around the 136-byte rate and over several blocks. */
+    static const struct {
+        long n; /* -1: "abc" */
+        const char *hex;
+    } v[] = {
+        {0, "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"},
+        {-1, "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"},
+        {135, "cbdfd9dee5faad3818d6b06f95a219fd290b0e1706f6a82e5a595b9ce9faca62"},
+        {136, "7ce759f1ab7f9ce437719970c26b0a66ff11fe3e38e17df89cf5d29c7d7f807e"},
+        {137, "ac73d4fae68b8453f764007c1a20ce95994187861f0c3227a3a8e99a73a3b1db"},
+        {200, "bfb0aa97863e797943cf7c33bb7e880bb4543f3d2703c0923c6901c2af57b890"},
+        {272, "8e2476e65823b24d96ebe239f2c1534cdf763e689e2410c3b1cb0c74e6177bfc"},
+        {1000, "af692982e84a5a9688359025660a7857cd28ee7c8d867cfa1677baf2e6d1f63b"},
+    };
+    uint8_t msg[1000], got[32], want[32];
+    for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)(i % 251);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        hex_to(want, v[i].hex, 32);
+        if (v[i].n < 0)
+            tacit_keccak256(got, (const uint8_t *)"abc", 3);
+        else
+            tacit_keccak256(got, msg, (size_t)v[i].n);
+        CHECK_MEM(got, want, 32);
+    }
+}
+
+TEST(ethereum_addresses) {
+    uint8_t sk[32] = {0}, a[20], want[20];
+    setup_params();
+    sk[31] = 1;
+    CHECK_EQ_INT(tacit_address_from_seckey(a, sk), TACIT_OK);
+    hex_to(want, "7E5F4552091A69125d5DfCb7b8C2659029395Bdf", 20);
+    CHECK_MEM(a, want, 20);
+    sk[31] = 2;
+    CHECK_EQ_INT(tacit_address_from_seckey(a, sk), TACIT_OK);
+    hex_to(want, "2B5AD5c4795c026514f8317c7a215E218DcCD6cF", 20);
+    CHECK_MEM(a, want, 20);
+    /* 0 and n are not secret keys */
+    memset(sk, 0, 32);
+    CHECK_EQ_INT(tacit_address_from_seckey(a, sk), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_address_from_seckey(a, N_BE), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_sequencer_key_new(&(struct tacit_sequencer_key *){NULL}, N_BE), TACIT_EINVAL);
+}
+
+/* ---------------------------------------------------------------- tx encoding ---- */
+
+TEST(tx_round_trip) {
+    int iters = tacit_test_iters(50);
+    setup_params();
+    CHECK_EQ_INT(TACIT_TX_BYTES, 1808);
+    CHECK_EQ_INT(TACIT_TX_EXT_BYTES, 1315);
+    for (int it = 0; it < iters; it++) {
+        struct tacit_tx tx, back;
+        uint8_t enc[TACIT_TX_BYTES], enc2[TACIT_TX_BYTES];
+        make_random_tx(&tx);
+        tacit_tx_encode(enc, &tx);
+        /* the documented layout */
+        CHECK_EQ_INT(enc[0], 1);
+        CHECK_EQ_INT(enc[OFF_EXTLEN] | enc[OFF_EXTLEN + 1] << 8, TACIT_TX_EXT_BYTES);
+        CHECK_EQ_INT(enc[OFF_EXT + EXT_CTLEN0] | enc[OFF_EXT + EXT_CTLEN0 + 1] << 8, 571);
+        CHECK_EQ_INT(enc[OFF_EXT + EXT_CTLEN1] | enc[OFF_EXT + EXT_CTLEN1 + 1] << 8, 571);
+        CHECK_MEM(enc + OFF_PROOF, tx.proof, 256);
+        CHECK_MEM(enc + OFF_EXT + EXT_EPK, tx.ext.epk, 32);
+        CHECK_EQ_INT(tacit_tx_decode(&back, enc, sizeof enc), TACIT_OK);
+        CHECK(tx_eq(&tx, &back));
+        tacit_tx_encode(enc2, &back);
+        CHECK_MEM(enc, enc2, sizeof enc);
+        CHECK_EQ_INT(tacit_tx_check_static(&back, &P), TACIT_OK);
+    }
+}
+
+static int decode_mutated(const uint8_t *enc, size_t off, uint8_t val) {
+    uint8_t m[TACIT_TX_BYTES];
+    struct tacit_tx tx;
+    static const struct tacit_tx zero;
+    int rc;
+    memcpy(m, enc, sizeof m);
+    m[off] = val;
+    memset(&tx, 0x5a, sizeof tx);
+    rc = tacit_tx_decode(&tx, m, sizeof m);
+    if (rc != TACIT_OK) CHECK(memcmp(&tx, &zero, sizeof tx) == 0);
+    return rc;
+}
+
+TEST(tx_decode_errors) {
+    struct tacit_tx tx, out;
+    uint8_t enc[TACIT_TX_BYTES + 1];
+    setup_params();
+
+    /* no deposit, no withdrawal: the canonical-zero rules apply to both groups */
+    make_tx(&tx, 0, 0, 0, 50);
+    tacit_tx_encode(enc, &tx);
+    CHECK_EQ_INT(tacit_tx_decode(&out, enc, TACIT_TX_BYTES), TACIT_OK);
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_WADDR + 7, 1), TACIT_EENCODING);   /* recipient */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SENDER + 19, 1), TACIT_EENCODING); /* sender */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_NONCE, 1), TACIT_EENCODING);       /* nonce */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_NONCE + 7, 0x80), TACIT_EENCODING);
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SIG, 1), TACIT_EENCODING);         /* sig r */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SIG + 64, 1), TACIT_EENCODING);    /* recid */
+    /* ... and with the amounts set, the same bytes are fine */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_DEPOSIT, 0), TACIT_OK);
+    /* length prefixes: ext, ct0, ct1 (each byte of each) */
+    for (int k = 0; k < 4; k++)
+        CHECK_EQ_INT(decode_mutated(enc, OFF_EXTLEN + k, enc[OFF_EXTLEN + k] ^ 1), TACIT_EENCODING);
+    for (int k = 0; k < 2; k++) {
+        CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_CTLEN0 + k, enc[OFF_EXT + EXT_CTLEN0 + k] ^ 4),
+                     TACIT_EENCODING);
+        CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_CTLEN1 + k, enc[OFF_EXT + EXT_CTLEN1 + k] ^ 4),
+                     TACIT_EENCODING);
+    }
+    /* version */
+    CHECK_EQ_INT(decode_mutated(enc, 0, 0), TACIT_EVERSION);
+    CHECK_EQ_INT(decode_mutated(enc, 0, 2), TACIT_EVERSION);
+    /* a public input equal to r, and r - 1 (the largest canonical value), at every position */
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++) {
+        uint8_t m[TACIT_TX_BYTES];
+        memcpy(m, enc, sizeof m);
+        memcpy(m + OFF_PUB + 32 * i, R_BE, 32);
+        CHECK_EQ_INT(tacit_tx_decode(&out, m, sizeof m), TACIT_EPUBLIC_INPUT);
+        m[OFF_PUB + 32 * i + 31] = 0; /* r - 1 */
+        CHECK_EQ_INT(tacit_tx_decode(&out, m, sizeof m), TACIT_OK);
+        memset(m + OFF_PUB + 32 * i, 0xff, 32);
+        CHECK_EQ_INT(tacit_tx_decode(&out, m, sizeof m), TACIT_EPUBLIC_INPUT);
+    }
+    /* truncation at every length, one trailing byte */
+    for (size_t len = 0; len < TACIT_TX_BYTES; len++)
+        CHECK_EQ_INT(tacit_tx_decode(&out, enc, len), TACIT_EENCODING);
+    enc[TACIT_TX_BYTES] = 0;
+    CHECK_EQ_INT(tacit_tx_decode(&out, enc, TACIT_TX_BYTES + 1), TACIT_ETRAILING);
+}
+
+TEST(tx_id_ignores_only_the_proof) {
+    struct tacit_tx tx, m;
+    uint8_t enc[TACIT_TX_BYTES], id[32], id2[32];
+    size_t changed = 0, decoded = 0;
+    setup_params();
+    make_tx(&tx, 500, 3, 200, 20);
+    tacit_tx_encode(enc, &tx);
+    tacit_tx_id(id, &tx);
+    /* the proof: any bytes, same id */
+    for (int k = 0; k < 8; k++) {
+        m = tx;
+        tacit_test_rand_bytes(m.proof, sizeof m.proof);
+        tacit_tx_id(id2, &m);
+        CHECK_MEM(id, id2, 32);
+    }
+    /* every other byte: a decodable change changes the id */
+    for (size_t off = 0; off < TACIT_TX_BYTES; off++) {
+        uint8_t e2[TACIT_TX_BYTES];
+        if (off >= OFF_PROOF && off < OFF_EXTLEN) continue;
+        memcpy(e2, enc, sizeof e2);
+        e2[off] ^= 0x01;
+        if (tacit_tx_decode(&m, e2, sizeof e2) != TACIT_OK) continue;
+        decoded++;
+        tacit_tx_id(id2, &m);
+        if (memcmp(id, id2, 32) != 0) changed++;
+    }
+    CHECK(decoded > 1400);
+    CHECK_EQ_INT(changed, decoded);
+    /* the id is the documented hash */
+    {
+        uint8_t in[TACIT_TX_BYTES - 256], want[32];
+        static const unsigned char salt[16];
+        unsigned char personal[16] = "tacit-txid";
+        memcpy(in, enc, OFF_PROOF);
+        memcpy(in + OFF_PROOF, enc + OFF_EXTLEN, TACIT_TX_BYTES - OFF_EXTLEN);
+        crypto_generichash_blake2b_salt_personal(want, 32, in, sizeof in, NULL, 0, salt, personal);
+        CHECK_MEM(id, want, 32);
+    }
+}
+
+TEST(signing_digest_and_ext_hash) {
+    struct tacit_tx tx;
+    struct tacit_tx_ext e;
+    uint8_t d[32], d2[32], rid[TACIT_ROLLUP_ID_LEN];
+    tacit_fr h;
+    setup_params();
+    make_tx(&tx, 500, 0, 0, 20);
+    e = tx.ext;
+    tacit_tx_signing_digest(d, &e, P.chain_id, P.rollup_id);
+    tacit_tx_signing_digest(d2, &e, P.chain_id + 1, P.rollup_id);
+    CHECK(memcmp(d, d2, 32) != 0);
+    memcpy(rid, P.rollup_id, sizeof rid);
+    rid[19] ^= 1;
+    tacit_tx_signing_digest(d2, &e, P.chain_id, rid);
+    CHECK(memcmp(d, d2, 32) != 0);
+    /* the signature is not signed; everything else is */
+    e.deposit_sig[5] ^= 1;
+    tacit_tx_signing_digest(d2, &e, P.chain_id, P.rollup_id);
+    CHECK_MEM(d, d2, 32);
+    e = tx.ext;
+    e.ciphertext[1][570] ^= 1;
+    tacit_tx_signing_digest(d2, &e, P.chain_id, P.rollup_id);
+    CHECK(memcmp(d, d2, 32) != 0);
+    /* ext_data_hash: the digest as a big-endian integer mod r */
+    {
+        uint8_t wide[64] = {0}, hb[32];
+        tacit_fr want;
+        memcpy(wide + 32, d, 32);
+        tacit_fr_from_wide(&want, wide);
+        tacit_tx_ext_data_hash(&h, &tx.ext, P.chain_id, P.rollup_id);
+        CHECK(tacit_fr_eq(&h, &want));
+        tacit_fr_to_bytes(hb, &h);
+        if (memcmp(d, R_BE, 32) < 0) CHECK_MEM(hb, d, 32);
+    }
+    /* public_amount = deposit - withdrawal - fee mod r */
+    {
+        tacit_fr pa, want, t;
+        e = tx.ext;
+        e.deposit_amount = 5;
+        e.withdrawal_amount = 7;
+        e.fee = 3;
+        CHECK_EQ_INT(tacit_tx_public_amount(&pa, &e), TACIT_OK);
+        tacit_fr_from_u64(&t, 5);
+        tacit_fr_neg(&want, &t); /* 5 - 10 = -5 */
+        CHECK(tacit_fr_eq(&pa, &want));
+        e.withdrawal_amount = UINT64_MAX;
+        e.fee = 1;
+        CHECK_EQ_INT(tacit_tx_public_amount(&pa, &e), TACIT_EOVERFLOW);
+    }
+}
+
+/* s -> n - s, recid ^ 1: the other valid signature of the same key and digest */
+static void high_s(uint8_t sig[65]) {
+    int borrow = 0;
+    for (int i = 31; i >= 0; i--) {
+        int v = N_BE[i] - sig[32 + i] - borrow;
+        borrow = v < 0;
+        sig[32 + i] = (uint8_t)(v + (borrow ? 256 : 0));
+    }
+    sig[64] ^= 1;
+}
+
+TEST(deposit_signatures) {
+    uint8_t d[32], sig[65], m[65], a[20];
+    int iters = tacit_test_iters(8);
+    setup_params();
+    for (int it = 0; it < iters; it++) {
+        uint8_t sk[32], want[20];
+        tacit_test_rand_bytes(sk, 32);
+        tacit_test_rand_bytes(d, 32);
+        CHECK_EQ_INT(tacit_address_from_seckey(want, sk), TACIT_OK);
+        CHECK_EQ_INT(tacit_deposit_sign(sig, sk, d), TACIT_OK);
+        CHECK(sig[64] <= 3);
+        CHECK_EQ_INT(tacit_deposit_recover(a, sig, d), TACIT_OK);
+        CHECK_MEM(a, want, 20);
+        memcpy(m, sig, 65);
+        high_s(m);
+        CHECK_EQ_INT(tacit_deposit_recover(a, m, d), TACIT_EDEPOSIT_HIGH_S);
+        /* another digest recovers another key */
+        d[0] ^= 1;
+        CHECK_EQ_INT(tacit_deposit_recover(a, sig, d), TACIT_OK);
+        CHECK(memcmp(a, want, 20) != 0);
+    }
+    memcpy(m, sig, 65);
+    m[64] = 4;
+    CHECK_EQ_INT(tacit_deposit_recover(a, m, d), TACIT_EDEPOSIT_SIG);
+    memset(m, 0, 64); /* r = s = 0 */
+    m[64] = 0;
+    CHECK_EQ_INT(tacit_deposit_recover(a, m, d), TACIT_EDEPOSIT_SIG);
+    memcpy(m, sig, 65);
+    memcpy(m, N_BE, 32); /* r = n */
+    CHECK_EQ_INT(tacit_deposit_recover(a, m, d), TACIT_EDEPOSIT_SIG);
+}
+
+/* ---------------------------------------------------------------- static rules ---- */
+
+TEST(tx_static_rules) {
+    struct tacit_tx base, tx;
+    struct tacit_chain_params p2;
+    setup_params();
+    make_tx(&base, 1000, 0, 300, 25);
+    CHECK_EQ_INT(tacit_tx_check_static(&base, &P), TACIT_OK);
+
+    tx = base;
+    tx.version = 2;
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EVERSION);
+    tx = base;
+    tx.chain_id++;
+    tx_finish(&tx, SENDER_SK);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_ECHAIN_ID);
+    tx = base;
+    tx.ext.fee = P.min_fee - 1;
+    tx_finish(&tx, SENDER_SK);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EFEE_TOO_LOW);
+    p2 = P;
+    p2.min_fee = 0;
+    tx.ext.fee = 0;
+    tx_finish(&tx, SENDER_SK);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &p2), TACIT_OK);
+    tx = base;
+    tx.ext.withdrawal_amount = UINT64_MAX - 10;
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EOVERFLOW);
+    tx = base;
+    tacit_fr_add(&tx.pub[2], &tx.pub[2], &TACIT_FR_ONE);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EEXT_DATA_HASH);
+    tx = base;
+    tx.ext.epk[0] ^= 1; /* the ext data changed, the hash did not follow */
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EEXT_DATA_HASH);
+    tx = base;
+    tacit_fr_add(&tx.pub[1], &tx.pub[1], &TACIT_FR_ONE);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EPUBLIC_AMOUNT);
+    tx = base;
+    tx.pub[4] = tx.pub[3];
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_ENULLIFIER_REPEATED);
+    tx = base;
+    memset(tx.ext.withdrawal_recipient, 0, TACIT_ADDRESS_LEN);
+    tx_finish(&tx, SENDER_SK);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EWITHDRAW_RECIPIENT);
+    tx = base;
+    high_s(tx.ext.deposit_sig);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_HIGH_S);
+    tx = base;
+    tx.ext.deposit_sender[3] ^= 1; /* signed by SENDER, claims another sender */
+    tx_finish(&tx, NULL);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_SIG);
+    tx = base;
+    tx.ext.deposit_sig[64] = 7;
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_SIG);
+    /* a signature for another chain (the digest binds the rollup id) */
+    tx = base;
+    p2 = P;
+    p2.rollup_id[0] ^= 1;
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &p2), TACIT_EEXT_DATA_HASH);
+    /* non-canonical in memory: refused like on the wire */
+    tx = base;
+    tx.ext.deposit_amount = 0;
+    tx_finish(&tx, NULL);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EENCODING);
+}
+
+/* ----------------------------------------------------------------- state rules ---- */
+
+TEST(tx_check_state_rules) {
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_tx tx, spent;
+    setup_params();
+    st = store_funded(dir, 10000);
+    /* a block that spends `spent`'s nullifiers and bumps SENDER's nonce to 1 */
+    make_tx(&spent, 100, 0, 0, 20);
+    CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
+
+    make_tx(&tx, 1000, 1, 0, 20);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    make_tx(&tx, 1000, 7, 0, 20); /* a later nonce may wait in a mempool */
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    make_tx(&tx, 1000, 0, 0, 20);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ENONCE);
+    make_tx(&tx, 10000, 1, 0, 20);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_EINSUFFICIENT);
+    make_tx(&tx, 1000, 1, 0, 20);
+    rand_fr(&tx.pub[0]);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_EANCHOR);
+    for (int i = 3; i <= 4; i++) {
+        make_tx(&tx, 1000, 1, 0, 20);
+        tx.pub[i] = spent.pub[7 - i];
+        CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ENULLIFIER_SPENT);
+    }
+    store_close(st, dir);
+}
+
+TEST(tx_apply_rules) {
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_state_view *v;
+    struct tacit_state_digests d0, d1;
+    struct tacit_account a;
+    struct tacit_tx tx, tx2, spent;
+    uint8_t fee_to[TACIT_ADDRESS_LEN];
+    setup_params();
+    memcpy(fee_to, P.fee_recipient, sizeof fee_to);
+    st = store_funded(dir, 10000);
+    make_tx(&spent, 100, 0, 0, 20);
+    CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
+    /* committed: SENDER 9900 nonce 1, pool 80, fee recipient 20 */
+    CHECK_EQ_INT(tacit_state_account(st, SENDER, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 9900);
+    CHECK_EQ_INT(a.nonce, 1);
+    CHECK_EQ_INT(tacit_state_account(st, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 80);
+
+    CHECK_EQ_INT(tacit_state_view_new(st, &v), TACIT_OK);
+    CHECK_EQ_INT(tacit_state_view_digests(v, &d0), TACIT_OK);
+#define APPLY_FAILS(t, err)                                                    \
+    do {                                                                       \
+        CHECK_EQ_INT(tacit_tx_apply(v, (t), &P), (err));                       \
+        CHECK_EQ_INT(tacit_state_view_digests(v, &d1), TACIT_OK);              \
+        CHECK(digests_eq(&d0, &d1));                                           \
+    } while (0)
+    make_tx(&tx, 1000, 1, 0, 20);
+    rand_fr(&tx.pub[0]);
+    APPLY_FAILS(&tx, TACIT_EANCHOR);
+    make_tx(&tx, 1000, 1, 0, 20);
+    tx.pub[4] = spent.pub[3];
+    APPLY_FAILS(&tx, TACIT_ENULLIFIER_SPENT);
+    make_tx(&tx, 1000, 0, 0, 20);
+    APPLY_FAILS(&tx, TACIT_ENONCE); /* replayed */
+    make_tx(&tx, 1000, 2, 0, 20);
+    APPLY_FAILS(&tx, TACIT_ENONCE); /* a gap */
+    make_tx(&tx, 9901, 1, 0, 20);
+    APPLY_FAILS(&tx, TACIT_EINSUFFICIENT);
+    make_tx(&tx, 0, 0, 61, 20); /* 81 out of a pool of 80 */
+    APPLY_FAILS(&tx, TACIT_ETURNSTILE);
+    make_tx(&tx, 0, 0, 0, 81); /* the fee alone */
+    APPLY_FAILS(&tx, TACIT_ETURNSTILE);
+    make_tx(&tx, 0, 0, 60, 20); /* exactly the pool */
+    CHECK_EQ_INT(tacit_tx_apply(v, &tx, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_state_view_account(v, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 0);
+    CHECK_EQ_INT(tacit_state_view_account(v, tx.ext.withdrawal_recipient, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 60);
+    CHECK_EQ_INT(tacit_state_view_account(v, fee_to, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 40);
+    /* a nullifier of tx again in this block: in block; the deposit then moves value in */
+    make_tx(&tx2, 1000, 1, 0, 20);
+    tx2.pub[3] = tx.pub[4];
+    CHECK_EQ_INT(tacit_state_view_digests(v, &d0), TACIT_OK);
+    APPLY_FAILS(&tx2, TACIT_ENULLIFIER_IN_BLOCK);
+    make_tx(&tx2, 1000, 1, 100, 20);
+    CHECK_EQ_INT(tacit_tx_apply(v, &tx2, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_state_view_account(v, SENDER, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 8900);
+    CHECK_EQ_INT(a.nonce, 2);
+    CHECK_EQ_INT(tacit_state_view_account(v, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 880);
+    CHECK_EQ_INT(tacit_state_view_digests(v, &d1), TACIT_OK);
+    CHECK_EQ_INT(d1.commitment_count, 6); /* 2 committed + 2 txs */
+#undef APPLY_FAILS
+    tacit_state_view_free(v);
+    store_close(st, dir);
+}
+
+/* ---------------------------------------------------------------------- blocks ---- */
+
+static void h2(uint8_t out[32], const uint8_t *l, const uint8_t *r) {
+    static const unsigned char salt[16];
+    unsigned char personal[16] = "tacit-txroot";
+    uint8_t in[64];
+    memcpy(in, l, 32);
+    memcpy(in + 32, r, 32);
+    crypto_generichash_blake2b_salt_personal(out, 32, in, 64, NULL, 0, salt, personal);
+}
+
+/* The tx root level by level, as docs/protocol.md states it. */
+static void naive_root(uint8_t out[32], uint8_t (*leaves)[32], size_t n) {
+    memset(out, 0, 32);
+    if (n == 0) return;
+    while (n > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i + 1 < n; i += 2) h2(leaves[k++], leaves[i], leaves[i + 1]);
+        if (n % 2) memcpy(leaves[k++], leaves[n - 1], 32);
+        n = k;
+    }
+    memcpy(out, leaves[0], 32);
+}
+
+TEST(tx_root) {
+    uint8_t ids[40][32], work[41][32], got[32], want[32], zero[32] = {0};
+    struct tacit_credit c[3];
+    tacit_test_rand_bytes((uint8_t *)ids, sizeof ids);
+    tacit_test_rand_bytes((uint8_t *)c, sizeof c);
+    tacit_block_tx_root(got, NULL, 0, NULL, 0);
+    CHECK_MEM(got, zero, 32);
+    tacit_block_tx_root(got, (const uint8_t(*)[32])ids, 1, NULL, 0);
+    CHECK_MEM(got, ids[0], 32);
+    for (size_t n = 0; n <= 40; n++) {
+        memcpy(work, ids, n * 32);
+        naive_root(want, work, n);
+        tacit_block_tx_root(got, (const uint8_t(*)[32])ids, n, NULL, 0);
+        CHECK_MEM(got, want, 32);
+        /* with credits: one more leaf, the credits section hashed */
+        {
+            static const unsigned char salt[16];
+            unsigned char personal[16] = "tacit-credits";
+            uint8_t sec[4 + 3 * CREDIT_BYTES] = {3};
+            for (int i = 0; i < 3; i++) {
+                memcpy(sec + 4 + CREDIT_BYTES * i, c[i].address, 20);
+                for (int k = 0; k < 8; k++) sec[4 + CREDIT_BYTES * i + 20 + k] = (uint8_t)(c[i].amount >> (8 * k));
+            }
+            memcpy(work, ids, n * 32);
+            crypto_generichash_blake2b_salt_personal(work[n], 32, sec, sizeof sec, NULL, 0, salt, personal);
+            naive_root(want, work, n + 1);
+            tacit_block_tx_root(got, (const uint8_t(*)[32])ids, n, c, 3);
+            CHECK_MEM(got, want, 32);
+        }
+    }
+    /* an odd last node is promoted, not paired with itself: [a b c] and [a b c c] differ */
+    memcpy(ids[3], ids[2], 32);
+    tacit_block_tx_root(got, (const uint8_t(*)[32])ids, 3, NULL, 0);
+    tacit_block_tx_root(want, (const uint8_t(*)[32])ids, 4, NULL, 0);
+    CHECK(memcmp(got, want, 32) != 0);
+}
+
+TEST(block_signature) {
+    struct tacit_block_header h, m;
+    struct tacit_sequencer_key *k2;
+    uint8_t sk2[32] = {0}, x2[32];
+    setup_params();
+    memset(&h, 0, sizeof h);
+    h.version = 1;
+    h.height = 9;
+    tacit_test_rand_bytes(h.tx_root, 32);
+    CHECK_EQ_INT(tacit_block_sign(&h, SEQ), TACIT_OK);
+    CHECK_MEM(h.sequencer, P.sequencer, 32);
+    CHECK_EQ_INT(tacit_block_check_signature(&h), TACIT_OK);
+    m = h;
+    m.signature[10] ^= 1;
+    CHECK_EQ_INT(tacit_block_check_signature(&m), TACIT_EBLOCK_SIGNATURE);
+    m = h;
+    m.timestamp_ms++;
+    CHECK_EQ_INT(tacit_block_check_signature(&m), TACIT_EBLOCK_SIGNATURE);
+    m = h;
+    memset(m.sequencer, 0xff, 32); /* not an x coordinate on the curve (>= p) */
+    CHECK_EQ_INT(tacit_block_check_signature(&m), TACIT_EBLOCK_SIGNATURE);
+    sk2[31] = 3;
+    CHECK_EQ_INT(tacit_sequencer_key_new(&k2, sk2), TACIT_OK);
+    tacit_sequencer_key_public(k2, x2, NULL);
+    m = h;
+    memcpy(m.sequencer, x2, 32);
+    CHECK_EQ_INT(tacit_block_check_signature(&m), TACIT_EBLOCK_SIGNATURE);
+    CHECK_EQ_INT(tacit_block_sign(&m, k2), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_check_signature(&m), TACIT_OK);
+    /* the hash covers everything but the signature */
+    {
+        uint8_t a[32], b[32];
+        tacit_block_hash(a, &h);
+        m = h;
+        memset(m.signature, 0, 64);
+        tacit_block_hash(b, &m);
+        CHECK_MEM(a, b, 32);
+        m.digests.commitment_count++;
+        tacit_block_hash(b, &m);
+        CHECK(memcmp(a, b, 32) != 0);
+    }
+    tacit_sequencer_key_free(k2);
+    tacit_sequencer_key_free(NULL);
+}
+
+static void random_header(struct tacit_block_header *h) {
+    memset(h, 0, sizeof *h);
+    h->version = 1;
+    h->chain_id = tacit_test_rand64();
+    h->height = tacit_test_rand64();
+    tacit_test_rand_bytes(h->parent, 32);
+    h->timestamp_ms = tacit_test_rand64();
+    tacit_test_rand_bytes(h->tx_root, 32);
+    rand_fr(&h->digests.note_root);
+    h->digests.commitment_count = tacit_test_rand64();
+    tacit_test_rand_bytes(h->digests.nullifier_digest, 32);
+    tacit_test_rand_bytes(h->digests.transparent_digest, 32);
+    tacit_test_rand_bytes(h->sequencer, 32);
+    tacit_test_rand_bytes(h->signature, 64);
+}
+
+TEST(block_round_trip) {
+    int iters = tacit_test_iters(10);
+    setup_params();
+    CHECK_EQ_INT(TACIT_BLOCK_HEADER_BYTES, 289);
+    for (int it = 0; it < iters; it++) {
+        struct tacit_block_header h;
+        struct tacit_credit c[4];
+        struct tacit_tx txs[3];
+        struct tacit_block *b;
+        size_t nc = rand_below(5), nt = rand_below(4), len;
+        uint8_t *enc, hash[32], hb[TACIT_BLOCK_HEADER_BYTES];
+        random_header(&h);
+        tacit_test_rand_bytes((uint8_t *)c, sizeof c);
+        for (size_t i = 0; i < nt; i++) make_random_tx(&txs[i]);
+        enc = encode_block(&len, &h, c, nc, txs, nt);
+        CHECK_EQ_INT(tacit_block_decode(&b, enc, len), TACIT_OK);
+        if (b != NULL) {
+            tacit_block_header_encode(hb, &b->header);
+            CHECK_MEM(hb, enc, sizeof hb);
+            tacit_block_hash(hash, &h);
+            CHECK_MEM(b->hash, hash, 32);
+            CHECK_EQ_INT(b->ncredits, nc);
+            for (size_t i = 0; i < nc; i++) {
+                CHECK_MEM(b->credits[i].address, c[i].address, 20);
+                CHECK(b->credits[i].amount == c[i].amount);
+            }
+            CHECK_EQ_INT(b->ntxs, nt);
+            for (size_t i = 0; i < nt; i++) {
+                uint8_t id[32], te[TACIT_TX_BYTES];
+                CHECK(tx_eq(&b->txs[i], &txs[i]));
+                tacit_tx_id(id, &txs[i]);
+                CHECK_MEM(b->tx_ids[i], id, 32);
+                tacit_tx_encode(te, &txs[i]);
+                CHECK_MEM(b->bytes + b->tx_offsets[i], te, sizeof te);
+            }
+            CHECK_EQ_INT(b->len, len);
+            CHECK_MEM(b->bytes, enc, len);
+        }
+        tacit_block_free(b);
+        free(enc);
+    }
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+    for (int k = 0; k < 4; k++) p[k] = (uint8_t)(v >> (8 * k));
+}
+
+TEST(block_decode_errors) {
+    struct tacit_block_header h;
+    struct tacit_credit c[2];
+    struct tacit_tx txs[2];
+    struct tacit_block *b;
+    size_t len, off_nc = TACIT_BLOCK_HEADER_BYTES, off_nt = off_nc + 4 + 2 * CREDIT_BYTES;
+    uint8_t *enc, *m;
+    setup_params();
+    random_header(&h);
+    tacit_test_rand_bytes((uint8_t *)c, sizeof c);
+    memcpy(c[1].address, "\x05\0\0\0", 4); /* read as a tx count when a credit is dropped */
+    make_random_tx(&txs[0]);
+    make_random_tx(&txs[1]);
+    enc = encode_block(&len, &h, c, 2, txs, 2);
+    m = malloc(len + 1);
+    CHECK_EQ_INT(tacit_block_decode(&b, enc, len), TACIT_OK);
+    tacit_block_free(b);
+    /* truncation at every length, one trailing byte */
+    for (size_t n = 0; n < len; n++) {
+        b = (struct tacit_block *)1;
+        CHECK_EQ_INT(tacit_block_decode(&b, enc, n), TACIT_EENCODING);
+        CHECK(b == NULL);
+    }
+    memcpy(m, enc, len);
+    m[len] = 0;
+    CHECK_EQ_INT(tacit_block_decode(&b, m, len + 1), TACIT_ETRAILING);
+#define MUTATED(stmt, err)                                                     \
+    do {                                                                       \
+        memcpy(m, enc, len);                                                   \
+        stmt;                                                                  \
+        CHECK_EQ_INT(tacit_block_decode(&b, m, len), (err));                   \
+        CHECK(b == NULL);                                                      \
+    } while (0)
+    MUTATED(m[0] = 2, TACIT_EVERSION);
+    MUTATED(m[0] = 0, TACIT_EVERSION);
+    MUTATED(memcpy(m + 89, R_BE, 32), TACIT_EENCODING); /* note root >= r */
+    MUTATED(put32(m + off_nc, 1000), TACIT_EENCODING);  /* more credits than bytes... */
+    MUTATED(put32(m + off_nc, 1), TACIT_EENCODING);     /* ...or fewer */
+    MUTATED(put32(m + off_nc, TACIT_BLOCK_MAX_CREDITS + 1), TACIT_ETOOBIG);
+    MUTATED(put32(m + off_nc, UINT32_MAX), TACIT_ETOOBIG);
+    MUTATED(put32(m + off_nt, 3), TACIT_EENCODING); /* 3 txs, 2 present */
+    MUTATED(put32(m + off_nt, 1), TACIT_ETRAILING);
+    MUTATED(put32(m + off_nt, TACIT_BLOCK_MAX_TXS + 1), TACIT_ETOOBIG);
+    MUTATED(put32(m + off_nt + 4, TACIT_TX_BYTES + 1), TACIT_EENCODING); /* a tx length prefix */
+    MUTATED(put32(m + off_nt + 4, TACIT_TX_BYTES - 1), TACIT_EENCODING);
+    /* the tx decoding errors come through */
+    MUTATED(m[off_nt + 8] = 2, TACIT_EVERSION);
+    MUTATED(memcpy(m + off_nt + 8 + 4 + TACIT_TX_BYTES + OFF_PUB, R_BE, 32), TACIT_EPUBLIC_INPUT);
+    MUTATED(m[off_nt + 8 + OFF_EXTLEN] ^= 1, TACIT_EENCODING);
+#undef MUTATED
+    free(m);
+    free(enc);
+}
+
+TEST(builder) {
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_block_builder *b;
+    struct tacit_block_header h;
+    struct tacit_state_tip tip, tip2;
+    struct tacit_block *blk;
+    struct tacit_credit c = {.amount = 5000};
+    struct tacit_tx tx;
+    struct tacit_chain_params p2;
+    uint8_t enc[TACIT_TX_BYTES], *bytes, *stored, id[32], hash[32];
+    size_t len, slen;
+    uint64_t height;
+    uint32_t index;
+    setup_params();
+    st = store_funded(dir, 10000);
+
+    /* credits: only when allowed, never to the pool, before any tx */
+    p2 = P;
+    p2.allow_credits = false;
+    memcpy(c.address, SENDER, 20);
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &p2), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c), TACIT_ECREDIT);
+    tacit_block_builder_free(b);
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &P), TACIT_OK);
+    {
+        struct tacit_credit pool = {.amount = 1};
+        CHECK_EQ_INT(tacit_block_builder_add_credit(b, &pool), TACIT_ECREDIT);
+    }
+    CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c), TACIT_OK);
+    make_tx(&tx, 1000, 0, 0, 20);
+    tacit_tx_encode(enc, &tx);
+    enc[100] ^= 1;
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_EINVAL); /* other bytes */
+    enc[100] ^= 1;
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc - 1), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_ENULLIFIER_IN_BLOCK);
+    CHECK_EQ_INT(tacit_block_builder_ntxs(b), 1);
+    CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_block_builder_commit(b), TACIT_EINVAL); /* not sealed */
+    tacit_block_builder_free(b);
+
+    /* seal: another key is refused; the timestamp never goes before the parent's (1000) */
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_OK);
+    {
+        struct tacit_sequencer_key *k2;
+        uint8_t sk2[32] = {0};
+        sk2[31] = 3;
+        CHECK_EQ_INT(tacit_sequencer_key_new(&k2, sk2), TACIT_OK);
+        CHECK_EQ_INT(tacit_block_builder_seal(b, k2, 5, &h, &bytes, &len), TACIT_ESEQUENCER);
+        tacit_sequencer_key_free(k2);
+    }
+    CHECK_EQ_INT(tacit_block_builder_seal(b, SEQ, 5, &h, &bytes, &len), TACIT_OK);
+    CHECK(h.timestamp_ms == 1000);
+    CHECK_EQ_INT(h.height, 1);
+    CHECK_EQ_INT(tacit_block_check_signature(&h), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_block_decode(&blk, bytes, len), TACIT_OK);
+    CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+    CHECK_MEM(blk->header.parent, tip.hash, 32);
+    CHECK_EQ_INT(blk->ntxs, 1);
+    CHECK_EQ_INT(blk->ncredits, 1);
+    CHECK_EQ_INT(tacit_block_builder_commit(b), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_commit(b), TACIT_EINVAL);
+    tacit_block_builder_free(b);
+
+    /* what the store now holds: the block, the tx, the outputs, the balances */
+    CHECK_EQ_INT(tacit_state_tip(st, &tip2), TACIT_OK);
+    CHECK_EQ_INT(tip2.next_height, 2);
+    CHECK_MEM(tip2.hash, blk->hash, 32);
+    CHECK(digests_eq(&tip2.digests, &h.digests));
+    CHECK_EQ_INT(tacit_state_block_by_height(st, 1, hash, &stored, &slen), TACIT_OK);
+    CHECK_EQ_INT(slen, len);
+    CHECK_MEM(stored, bytes, len);
+    free(stored);
+    tacit_tx_id(id, &tx);
+    CHECK_EQ_INT(tacit_state_tx(st, id, &height, &index, &stored, &slen), TACIT_OK);
+    CHECK_EQ_INT(height, 1);
+    CHECK_EQ_INT(index, 0);
+    CHECK_EQ_INT(slen, TACIT_TX_BYTES);
+    CHECK_MEM(stored, enc, TACIT_TX_BYTES);
+    free(stored);
+    for (int j = 0; j < 2; j++) {
+        CHECK_EQ_INT(tacit_state_output(st, (uint64_t)j, &stored, &slen), TACIT_OK);
+        CHECK_EQ_INT(slen, TACIT_OUTPUT_RECORD_BYTES);
+        CHECK_MEM(stored, tx.ext.epk, 32);
+        CHECK_MEM(stored + 32, tx.ext.ciphertext[j], TACIT_NOTE_CIPHERTEXT_BYTES);
+        free(stored);
+    }
+    {
+        struct tacit_account a;
+        tacit_fr cm;
+        CHECK_EQ_INT(tacit_state_commitment(st, 1, &cm), TACIT_OK);
+        CHECK(tacit_fr_eq(&cm, &tx.pub[6]));
+        CHECK_EQ_INT(tacit_state_account(st, SENDER, &a), TACIT_OK);
+        CHECK_EQ_INT(a.balance, 10000 + 5000 - 1000);
+        CHECK_EQ_INT(a.nonce, 1);
+        CHECK_EQ_INT(tacit_state_account(st, P.fee_recipient, &a), TACIT_OK);
+        CHECK_EQ_INT(a.balance, 20);
+    }
+    tacit_block_free(blk);
+    free(bytes);
+    store_close(st, dir);
+}
+
+/* ------------------------------------------------------------------ block path ---- */
+
+static void synth_setup(void) {
+    uint8_t seed[32] = {7};
+    if (SYN_PVK != NULL) return;
+    CHECK_EQ_INT(tacit__groth16_synth_setup(&SYN_TD, &SYN_VK, TACIT_TX_NPUBLIC, seed), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_pvk_new(&SYN_PVK, SYN_VK, NULL), TACIT_OK);
+}
+
+/* Gives tx a valid proof under the synthetic key. */
+static void synth_prove(struct tacit_tx *tx) {
+    tacit_groth16_proof pr;
+    uint8_t seed[32];
+    tacit_test_rand_bytes(seed, 32);
+    tacit__groth16_synth_prove(&pr, SYN_TD, tx->pub, seed);
+    tacit_groth16_proof_to_bytes(tx->proof, &pr);
+}
+
+static uint8_t *seal_only(struct tacit_state *st, const struct tacit_credit *c, size_t nc,
+                          const struct tacit_tx *txs, size_t ntxs, uint64_t ts, size_t *len) {
+    struct tacit_block_builder *b;
+    uint8_t enc[TACIT_TX_BYTES], *bytes = NULL;
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &P), TACIT_OK);
+    for (size_t i = 0; i < nc; i++) CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c[i]), TACIT_OK);
+    for (size_t i = 0; i < ntxs; i++) {
+        tacit_tx_encode(enc, &txs[i]);
+        CHECK_EQ_INT(tacit_block_builder_add_tx(b, &txs[i], enc, sizeof enc), TACIT_OK);
+    }
+    CHECK_EQ_INT(tacit_block_builder_seal(b, SEQ, ts, NULL, &bytes, len), TACIT_OK);
+    tacit_block_builder_free(b);
+    return bytes;
+}
+
+static void f_height(struct tacit_block_header *h) { h->height++; }
+static void f_parent(struct tacit_block_header *h) { h->parent[31] ^= 1; }
+static void f_time(struct tacit_block_header *h) { h->timestamp_ms = 999; }
+static void f_chain(struct tacit_block_header *h) { h->chain_id++; }
+static void f_root(struct tacit_block_header *h) { h->tx_root[0] ^= 1; }
+static void f_count(struct tacit_block_header *h) { h->digests.commitment_count++; }
+static void f_nfd(struct tacit_block_header *h) { h->digests.nullifier_digest[5] ^= 1; }
+static void f_trd(struct tacit_block_header *h) { h->digests.transparent_digest[5] ^= 1; }
+static void f_note(struct tacit_block_header *h) { tacit_fr_add(&h->digests.note_root, &h->digests.note_root, &TACIT_FR_ONE); }
+static void f_sig(struct tacit_block_header *h) { h->signature[0] ^= 1; }
+static void f_none(struct tacit_block_header *h) { (void)h; }
+
+/* apply must fail with err (and bad_tx == bad), leaving the tip as it was */
+static void apply_fails(struct tacit_state *st, const uint8_t *bytes, size_t len,
+                        const struct tacit_chain_params *p, int err, long bad) {
+    struct tacit_state_tip before, after;
+    long got = 99;
+    CHECK_EQ_INT(tacit_state_tip(st, &before), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_apply(st, bytes, len, p, SYN_PVK, &got), err);
+    CHECK_EQ_INT(got, bad);
+    CHECK_EQ_INT(tacit_state_tip(st, &after), TACIT_OK);
+    CHECK(tips_eq(&before, &after));
+}
+
+TEST(block_path_header_rules) {
+    static const struct {
+        void (*f)(struct tacit_block_header *);
+        bool other_key, resign;
+        int err;
+    } cases[] = {
+        {f_height, false, true, TACIT_EHEIGHT},   {f_parent, false, true, TACIT_EPARENT},
+        {f_time, false, true, TACIT_ETIMESTAMP},  {f_chain, false, true, TACIT_ECHAIN_ID},
+        {f_none, true, true, TACIT_ESEQUENCER},   {f_sig, false, false, TACIT_EBLOCK_SIGNATURE},
+        {f_root, false, false, TACIT_EBLOCK_SIGNATURE}, {f_root, false, true, TACIT_ETX_ROOT},
+        {f_count, false, true, TACIT_EDIGEST},    {f_nfd, false, true, TACIT_EDIGEST},
+        {f_trd, false, true, TACIT_EDIGEST},      {f_note, false, true, TACIT_EDIGEST},
+    };
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_chain_params p2;
+    struct tacit_credit c = {.amount = 77};
+    struct tacit_tx tx;
+    uint8_t *good, *m, sk2[32] = {0};
+    size_t len;
+    setup_params();
+    synth_setup();
+    sk2[31] = 3;
+    if (OTHER_KEY == NULL) CHECK_EQ_INT(tacit_sequencer_key_new(&OTHER_KEY, sk2), TACIT_OK);
+    st = store_funded(dir, 10000);
+    memcpy(c.address, SENDER, 20);
+    c.address[0] ^= 0x80;
+    make_tx(&tx, 500, 0, 0, 20);
+    synth_prove(&tx);
+    good = seal_only(st, &c, 1, &tx, 1, 1500, &len);
+    m = malloc(len);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(m, good, len);
+        reheader(m, len, cases[i].f, cases[i].resign ? (cases[i].other_key ? OTHER_KEY : SEQ) : NULL);
+        apply_fails(st, m, len, &P, cases[i].err, -1);
+    }
+    /* credits when not allowed */
+    p2 = P;
+    p2.allow_credits = false;
+    apply_fails(st, good, len, &p2, TACIT_ECREDIT, -1);
+    /* decoding errors pass through; a NULL key is refused */
+    apply_fails(st, good, len - 1, &P, TACIT_EENCODING, -1);
+    CHECK_EQ_INT(tacit_block_apply(st, good, len, &P, NULL, NULL), TACIT_EINVAL);
+    /* the good block goes in, once */
+    {
+        long bad = 5;
+        CHECK_EQ_INT(tacit_block_apply(st, good, len, &P, SYN_PVK, &bad), TACIT_OK);
+        CHECK_EQ_INT(bad, -1);
+        apply_fails(st, good, len, &P, TACIT_EHEIGHT, -1);
+    }
+    free(m);
+    free(good);
+    store_close(st, dir);
+}
+
+TEST(block_path_credit_to_pool) {
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_credit c = {.amount = 1};
+    uint8_t *b;
+    size_t len;
+    setup_params();
+    synth_setup();
+    st = store_funded(dir, 10);
+    b = make_block(st, &len, &c, 1, NULL, 0, NULL, 2000);
+    apply_fails(st, b, len, &P, TACIT_ECREDIT, -1);
+    free(b);
+    store_close(st, dir);
+}
+
+TEST(block_path_tx_rules) {
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_tx txs[3], spent;
+    struct tacit_state_tip tip;
+    uint8_t *b;
+    size_t len;
+    setup_params();
+    synth_setup();
+    st = store_funded(dir, 10000);
+    make_tx(&spent, 100, 0, 0, 20); /* commits: pool 80, nonce 1 */
+    CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
+
+#define BLOCK_FAILS(n, err, bad)                                               \
+    do {                                                                       \
+        for (int k = 0; k < (n); k++) synth_prove(&txs[k]);                    \
+        b = make_block(st, &len, NULL, 0, txs, (n), NULL, 3000);               \
+        apply_fails(st, b, len, &P, (err), (bad));                             \
+        free(b);                                                               \
+    } while (0)
+    /* a static rule broken by the second tx */
+    make_tx(&txs[0], 100, 1, 0, 20);
+    make_tx(&txs[1], 0, 0, 0, 20);
+    txs[1].ext.fee = 1;
+    tx_finish(&txs[1], NULL);
+    BLOCK_FAILS(2, TACIT_EFEE_TOO_LOW, 1);
+    /* the same nullifier in two txs of the block */
+    make_tx(&txs[0], 100, 1, 0, 20);
+    make_tx(&txs[1], 0, 0, 0, 20);
+    make_tx(&txs[2], 0, 0, 0, 20);
+    txs[2].pub[4] = txs[0].pub[3];
+    BLOCK_FAILS(3, TACIT_ENULLIFIER_IN_BLOCK, 2);
+    /* a nullifier spent in an earlier block */
+    make_tx(&txs[0], 0, 0, 0, 20);
+    txs[0].pub[3] = spent.pub[4];
+    BLOCK_FAILS(1, TACIT_ENULLIFIER_SPENT, 0);
+    /* a withdrawal larger than the pool (80) */
+    make_tx(&txs[0], 0, 0, 30, 20);
+    make_tx(&txs[1], 0, 0, 11, 20);
+    BLOCK_FAILS(2, TACIT_ETURNSTILE, 1);
+    /* ... which a deposit earlier in the block covers */
+    make_tx(&txs[0], 100, 1, 0, 20);
+    make_tx(&txs[1], 0, 0, 30, 20);
+    make_tx(&txs[2], 0, 0, 60, 20);
+    BLOCK_FAILS(3, TACIT_EDIGEST, -1); /* everything holds but the (empty-block) digests */
+    /* replayed deposit nonce, unknown anchor */
+    make_tx(&txs[0], 100, 0, 0, 20);
+    BLOCK_FAILS(1, TACIT_ENONCE, 0);
+    make_tx(&txs[0], 100, 1, 0, 20);
+    make_tx(&txs[1], 100, 2, 0, 20);
+    rand_fr(&txs[1].pub[0]);
+    tx_finish(&txs[1], SENDER_SK);
+    BLOCK_FAILS(2, TACIT_EANCHOR, 1);
+    /* a proof that does not verify (a commitment changed after proving) is found in a batch */
+    make_tx(&txs[0], 100, 1, 0, 20);
+    make_tx(&txs[1], 0, 0, 0, 20);
+    make_tx(&txs[2], 0, 0, 0, 20);
+    for (int k = 0; k < 3; k++) synth_prove(&txs[k]);
+    tacit_fr_add(&txs[1].pub[6], &txs[1].pub[6], &TACIT_FR_ONE);
+    b = make_block(st, &len, NULL, 0, txs, 3, NULL, 3000);
+    apply_fails(st, b, len, &P, TACIT_EVERIFY, 1);
+    free(b);
+    /* a proof point off the curve */
+    synth_prove(&txs[1]);
+    txs[2].proof[63] ^= 1; /* A.y */
+    b = make_block(st, &len, NULL, 0, txs, 3, NULL, 3000);
+    apply_fails(st, b, len, &P, TACIT_ENOT_ON_CURVE, 2);
+    free(b);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&txs[2], SYN_PVK), TACIT_ENOT_ON_CURVE);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&txs[1], SYN_PVK), TACIT_OK);
+#undef BLOCK_FAILS
+
+    /* the same three, valid, with the real digests: accepted; a re-randomized proof (the
+     * proof is malleable) does not change the tx id */
+    synth_prove(&txs[2]);
+    {
+        struct tacit_block_builder *bb;
+        struct tacit_block_header h;
+        uint8_t enc[TACIT_TX_BYTES], id[32], id2[32];
+        struct tacit_tx r = txs[0];
+        tacit_groth16_proof pr, pr2;
+        uint8_t seed[32] = {9};
+        long bad = 7;
+        CHECK_EQ_INT(tacit_groth16_proof_from_bytes(&pr, r.proof, NULL), TACIT_OK);
+        tacit__groth16_rerandomize(&pr2, &pr, &SYN_VK->delta, seed);
+        tacit_groth16_proof_to_bytes(r.proof, &pr2);
+        CHECK(memcmp(r.proof, txs[0].proof, 256) != 0);
+        tacit_tx_id(id, &txs[0]);
+        tacit_tx_id(id2, &r);
+        CHECK_MEM(id, id2, 32);
+        CHECK_EQ_INT(tacit_block_builder_new(&bb, st, &P), TACIT_OK);
+        for (int k = 0; k < 3; k++) {
+            tacit_tx_encode(enc, &txs[k]);
+            CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &txs[k], enc, sizeof enc), TACIT_OK);
+        }
+        CHECK_EQ_INT(tacit_block_builder_seal(bb, SEQ, 3000, &h, NULL, NULL), TACIT_OK);
+        tacit_block_builder_free(bb);
+        txs[0] = r;
+        b = make_block(st, &len, NULL, 0, txs, 3, &h.digests, 3000);
+        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, SYN_PVK, &bad), TACIT_OK);
+        CHECK_EQ_INT(bad, -1);
+        free(b);
+    }
+    CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+    CHECK_EQ_INT(tip.next_height, 3);
+    store_close(st, dir);
+}
+
+/* ------------------------------------------------------------ real proofs ---- */
+
+/* A deposit of `amount` from SENDER (nonce) with two dummy inputs, outputs splitting
+ * amount - fee, proved with the depth-32 transfer key pk. */
+static void real_deposit(struct tacit_tx *tx, const tacit_groth16_pk *pk, uint64_t amount, uint64_t nonce,
+                         uint64_t fee) {
+    struct tacit_transfer t;
+    tacit_groth16_proof proof;
+    tacit_fr *w = NULL;
+    uint32_t nv = 0;
+
+    make_tx(tx, amount, nonce, 0, fee);
+    memset(&t, 0, sizeof t);
+    t.root = EMPTY_ROOT;
+    t.public_amount = tx->pub[1];
+    t.ext_data_hash = tx->pub[2];
+    for (int i = 0; i < 2; i++) {
+        rand_fr(&t.in[i].sk);
+        rand_fr(&t.in[i].blinding);
+        rand_fr(&t.out[i].pk);
+        rand_fr(&t.out[i].blinding);
+    }
+    t.out[0].value = (amount - fee) / 3;
+    t.out[1].value = amount - fee - t.out[0].value;
+    CHECK_EQ_INT(tacit_transfer_public_inputs(tx->pub, &t, TACIT_TRANSFER_DEPTH), TACIT_OK);
+    CHECK_EQ_INT(tacit_transfer_build(NULL, &w, &nv, &t, TACIT_TRANSFER_DEPTH), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_prove(&proof, pk, w, nv, 0, NULL), TACIT_OK);
+    tacit_witness_free(w, nv);
+    tacit_groth16_proof_to_bytes(tx->proof, &proof);
+    CHECK_EQ_INT(tacit_tx_check_static(tx, &P), TACIT_OK);
+}
+
+TEST(real_transfer_proofs) {
+    char dir[256];
+    struct tacit_state *st;
+    tacit_r1cs r1cs;
+    tacit_groth16_pk *pk = NULL;
+    tacit_groth16_vk *vk = NULL;
+    tacit_groth16_pvk *pvk = NULL;
+    struct tacit_tx txs[2], m;
+    struct tacit_state_tip before, after;
+    uint8_t *b;
+    size_t len;
+    long bad;
+    setup_params();
+    memset(&r1cs, 0, sizeof r1cs);
+    CHECK_EQ_INT(tacit_transfer_build(&r1cs, NULL, NULL, NULL, TACIT_TRANSFER_DEPTH), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_setup(&pk, &r1cs, 0), TACIT_OK);
+    tacit_r1cs_clear(&r1cs);
+    if (pk == NULL) return;
+    CHECK_EQ_INT(tacit_groth16_pk_vk(&vk, pk), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_pvk_new(&pvk, vk, NULL), TACIT_OK);
+    st = store_funded(dir, 10000); /* block 0 makes the empty root an anchor */
+
+    real_deposit(&txs[0], pk, 1000, 0, 20);
+    real_deposit(&txs[1], pk, 500, 1, 30);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&txs[0], pvk), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&txs[1], pvk), TACIT_OK);
+    /* a public input changed that only the proof binds (cm1) */
+    m = txs[0];
+    tacit_fr_add(&m.pub[6], &m.pub[6], &TACIT_FR_ONE);
+    CHECK_EQ_INT(tacit_tx_check_static(&m, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&m, pvk), TACIT_EVERIFY);
+    /* the proof of another statement */
+    m = txs[0];
+    memcpy(m.proof, txs[1].proof, 256);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&m, pvk), TACIT_EVERIFY);
+    /* through the block path: found by the batch, nothing written */
+    {
+        struct tacit_tx two[2] = {txs[0], m};
+        two[1].ext.deposit_nonce = 1;
+        b = make_block(st, &len, NULL, 0, two, 2, NULL, 2000);
+        CHECK_EQ_INT(tacit_state_tip(st, &before), TACIT_OK);
+        /* nonce changed without re-signing: the deposit signature names it */
+        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_EEXT_DATA_HASH);
+        CHECK_EQ_INT(bad, 1);
+        free(b);
+        two[1] = txs[1];
+        memcpy(two[1].proof, txs[0].proof, 256);
+        b = make_block(st, &len, NULL, 0, two, 2, NULL, 2000);
+        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_EVERIFY);
+        CHECK_EQ_INT(bad, 1);
+        free(b);
+        two[1] = txs[1];
+        two[1].proof[63] ^= 0x01; /* A.y */
+        b = make_block(st, &len, NULL, 0, two, 2, NULL, 2000);
+        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_ENOT_ON_CURVE);
+        CHECK_EQ_INT(bad, 1);
+        free(b);
+        CHECK_EQ_INT(tacit_state_tip(st, &after), TACIT_OK);
+        CHECK(tips_eq(&before, &after));
+    }
+    /* the valid block: made by the builder, accepted by the block path */
+    b = seal_only(st, NULL, 0, txs, 2, 2000, &len);
+    CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_OK);
+    CHECK_EQ_INT(bad, -1);
+    free(b);
+    CHECK_EQ_INT(tacit_state_tip(st, &after), TACIT_OK);
+    CHECK_EQ_INT(after.next_height, 2);
+    CHECK_EQ_INT(after.digests.commitment_count, 4);
+    {
+        struct tacit_account a;
+        CHECK_EQ_INT(tacit_state_account(st, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+        CHECK_EQ_INT(a.balance, 1000 - 20 + 500 - 30);
+    }
+    store_close(st, dir);
+    tacit_groth16_pvk_free(pvk);
+    tacit_groth16_vk_free(vk);
+    tacit_groth16_pk_free(pk);
+}
+
+/* ------------------------------------------------------------- fuzz seeds ---- */
+
+/*
+ * The seed corpus of tests/fuzz/fuzz_tx_decode and fuzz_block_decode: valid encodings made
+ * here. With TACIT_WRITE_FUZZ_SEEDS=1 this test (re)writes them into tests/fuzz/corpus/;
+ * always, it checks that the checked-in seeds still decode.
+ */
+static void seed_file(const char *target, const char *name, const uint8_t *data, size_t len, bool write) {
+    char path[512];
+    FILE *f;
+    size_t n = 0;
+    char *got;
+    snprintf(path, sizeof path, "tests/fuzz/corpus/%s/%s", target, name);
+    if (write) {
+        char d[512];
+        snprintf(d, sizeof d, "tests/fuzz/corpus/%s", target);
+        mkdir(d, 0755);
+        CHECK((f = fopen(path, "wb")) != NULL);
+        if (f != NULL) {
+            CHECK_EQ_INT(fwrite(data, 1, len, f), len);
+            fclose(f);
+        }
+    }
+    got = tacit_test_read_file(path, &n);
+    CHECK(got != NULL);
+    if (got == NULL) return;
+    if (strcmp(target, "fuzz_tx_decode") == 0) {
+        struct tacit_tx tx;
+        CHECK_EQ_INT(tacit_tx_decode(&tx, (const uint8_t *)got, n), TACIT_OK);
+    } else {
+        struct tacit_block *b;
+        CHECK_EQ_INT(tacit_block_decode(&b, (const uint8_t *)got, n), TACIT_OK);
+        tacit_block_free(b);
+    }
+    free(got);
+}
+
+TEST(fuzz_seed_corpus) {
+    const char *w = getenv("TACIT_WRITE_FUZZ_SEEDS");
+    bool write = w != NULL && strcmp(w, "1") == 0;
+    struct tacit_tx tx[3];
+    struct tacit_block_header h;
+    struct tacit_credit c[2];
+    uint8_t enc[TACIT_TX_BYTES], *b;
+    size_t len;
+    setup_params();
+    make_tx(&tx[0], 0, 0, 0, 10);
+    make_tx(&tx[1], 1000, 4, 0, 10);
+    make_tx(&tx[2], 1000, 4, 500, 10);
+    tacit_tx_encode(enc, &tx[0]);
+    seed_file("fuzz_tx_decode", "valid_plain", enc, sizeof enc, write);
+    tacit_tx_encode(enc, &tx[1]);
+    seed_file("fuzz_tx_decode", "valid_deposit", enc, sizeof enc, write);
+    tacit_tx_encode(enc, &tx[2]);
+    seed_file("fuzz_tx_decode", "valid_deposit_withdrawal", enc, sizeof enc, write);
+    random_header(&h);
+    memset(c, 0x33, sizeof c);
+    b = encode_block(&len, &h, NULL, 0, NULL, 0);
+    seed_file("fuzz_block_decode", "valid_empty", b, len, write);
+    free(b);
+    b = encode_block(&len, &h, c, 2, tx, 3);
+    seed_file("fuzz_block_decode", "valid_credits_3txs", b, len, write);
+    free(b);
+}
+
+static const struct tacit_test tests[] = {
+    {"keccak_known_answers", keccak_known_answers},
+    {"ethereum_addresses", ethereum_addresses},
+    {"tx_round_trip", tx_round_trip},
+    {"tx_decode_errors", tx_decode_errors},
+    {"tx_id_ignores_only_the_proof", tx_id_ignores_only_the_proof},
+    {"signing_digest_and_ext_hash", signing_digest_and_ext_hash},
+    {"deposit_signatures", deposit_signatures},
+    {"tx_static_rules", tx_static_rules},
+    {"tx_check_state_rules", tx_check_state_rules},
+    {"tx_apply_rules", tx_apply_rules},
+    {"tx_root", tx_root},
+    {"block_signature", block_signature},
+    {"block_round_trip", block_round_trip},
+    {"block_decode_errors", block_decode_errors},
+    {"builder", builder},
+    {"block_path_header_rules", block_path_header_rules},
+    {"block_path_credit_to_pool", block_path_credit_to_pool},
+    {"block_path_tx_rules", block_path_tx_rules},
+    {"real_transfer_proofs", real_transfer_proofs},
+    {"fuzz_seed_corpus", fuzz_seed_corpus},
+};
+
+TACIT_TEST_MAIN(tests)
