@@ -1,0 +1,156 @@
+/*
+ * tacit — JSON-RPC 2.0 over HTTP/1.1, on TCP and on a Unix socket (shared/docs/DESIGN.md 3, 4).
+ *
+ * Server: runs on a libuv loop the caller owns. HTTP framing with http-parser, JSON with
+ * jansson. It knows nothing of the chain: it takes a method table, checks every request against
+ * the limits below, calls the method and writes its reply. Methods may reply at once or later
+ * (a proof check on a worker thread, a long poll): a call stays valid until it is replied to,
+ * even if its connection has gone (the reply is then dropped). A batch is answered when all of
+ * its calls are. Only the loop thread may call anything here.
+ *
+ * Every bad request gets a JSON-RPC error and the server keeps serving (docs/rpc.md lists the
+ * codes): parse error -32700 (also bad UTF-8, duplicate keys, nesting deeper than max_depth),
+ * invalid request -32600 (also a batch longer than max_batch), method not found -32601,
+ * invalid params -32602, busy -32005 (the bounded work queue is full), unauthorized -32001
+ * (admin_ without credentials). HTTP-level: 413 body too large, 408 header/body deadline,
+ * 405/404 for other methods/paths, 503 when max_conns are open (then closed).
+ *
+ * Client: a small blocking client (TCP "http://host:port" or "unix:/path") for tacit-cli, the
+ * tests and the load benchmark.
+ */
+#ifndef TACIT_RPC_H
+#define TACIT_RPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* JSON-RPC 2.0 codes, and ours (docs/rpc.md). Application errors (a rule a tx broke, a store
+ * error) use code = TACIT_RPC_APP_BASE + the tacit error number, message = tacit_strerror,
+ * data = {"error": "<ENAME>"} (tacit_rpc_reply_tacit_error). */
+#define TACIT_RPC_PARSE_ERROR -32700
+#define TACIT_RPC_INVALID_REQUEST -32600
+#define TACIT_RPC_METHOD_NOT_FOUND -32601
+#define TACIT_RPC_INVALID_PARAMS -32602
+#define TACIT_RPC_INTERNAL_ERROR -32603
+#define TACIT_RPC_UNAUTHORIZED -32001
+#define TACIT_RPC_BUSY -32005
+#define TACIT_RPC_APP_BASE 1000
+
+struct tacit_rpc_server;
+struct tacit_rpc_call;
+
+/* A method: params is borrowed (an array or an object; an absent "params" is an empty
+ * array). It must reply exactly once, now or later, with tacit_rpc_reply*. */
+typedef void (*tacit_rpc_method_fn)(struct tacit_rpc_call *call, json_t *params, void *ud);
+
+#define TACIT_RPC_ADMIN 1u /* needs the cookie or an rpcauth entry (or the Unix socket) */
+
+struct tacit_rpc_method {
+    const char *name;
+    tacit_rpc_method_fn fn;
+    unsigned flags;
+};
+
+struct tacit_rpc_limits {
+    size_t max_body;            /* bytes of a request body (default 4 MiB) */
+    size_t max_header;          /* bytes of the request line + headers (default 16 KiB) */
+    size_t max_batch;           /* calls in a batch (default 1000) */
+    unsigned max_depth;         /* JSON nesting (default 32) */
+    unsigned max_conns;         /* open connections (default 256) */
+    unsigned header_timeout_ms; /* the whole header must arrive within (default 10 s) */
+    unsigned body_timeout_ms;   /* the whole body within (default 30 s) */
+    unsigned idle_timeout_ms;   /* keep-alive connection idle (default 60 s) */
+    unsigned max_pending;       /* calls replied to later, in flight at once (default 4096):
+                                   past it, new calls get "busy" */
+};
+
+/* Auth: the cookie (user "__cookie__", the file's secret) or "user:salt$hmac" rpcauth entries
+ * (HMAC-SHA256(salt, password) in hex, bitcoind's rpcauth format); compared in constant time.
+ * Requests on the Unix socket are trusted (its file mode guards it). */
+struct tacit_rpc_auth {
+    const char *cookie;         /* "__cookie__:<hex secret>" or NULL */
+    const char *const *rpcauth; /* NULL-terminated list or NULL */
+};
+
+/* The server's extra HTTP endpoints: text appended to /metrics, the /health answer. */
+typedef void (*tacit_rpc_metrics_fn)(void *ud, char **text, size_t *len); /* malloc'd */
+typedef bool (*tacit_rpc_health_fn)(void *ud, char **json);                /* malloc'd */
+
+struct tacit_rpc_config {
+    const char *bind_host;      /* NULL: no TCP listener ("127.0.0.1" by default in tacitd) */
+    uint16_t bind_port;         /* 0: any free port (tacit_rpc_server_port says which) */
+    const char *socket_path;    /* NULL: no Unix socket */
+    struct tacit_rpc_limits limits;
+    struct tacit_rpc_auth auth;
+    const struct tacit_rpc_method *methods; /* terminated by a { NULL } entry */
+    void *ud;                   /* passed to methods and callbacks */
+    tacit_rpc_metrics_fn metrics;
+    tacit_rpc_health_fn health;
+};
+
+void tacit_rpc_limits_default(struct tacit_rpc_limits *l);
+
+/* Starts listening. Returns TACIT_OK, TACIT_EINVAL (a bad address), TACIT_EEXISTS (address or
+ * socket path in use), TACIT_EIO, TACIT_ENOMEM.
+ * A limit left 0 takes its default. bind_host is an IP literal (or "localhost"). cfg->methods
+ * and the strings it points to must outlive the server; everything else is copied.
+ * On failure, listener handles already opened are closed on the loop: their memory is
+ * released when the loop runs next. */
+int tacit_rpc_server_start(struct tacit_rpc_server **out, uv_loop_t *loop,
+                           const struct tacit_rpc_config *cfg);
+uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s);
+/* Stops accepting, closes every connection; calls not yet replied to are dropped when they
+ * reply. done (may be NULL) runs once everything is closed; the server is then freed. */
+void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), void *arg);
+
+/* Replies. result / data are stolen (data may be NULL). */
+void tacit_rpc_reply(struct tacit_rpc_call *call, json_t *result);
+void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message, json_t *data);
+/* code = TACIT_RPC_APP_BASE + err, message = tacit_strerror(err), data {"error": name}. */
+void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err);
+/* The method name of the call (for metrics) and whether it came over the Unix socket. */
+const char *tacit_rpc_call_method(const struct tacit_rpc_call *call);
+bool tacit_rpc_call_is_local(const struct tacit_rpc_call *call);
+
+/* Server counters for /metrics (also rendered by the server itself). */
+struct tacit_rpc_stats {
+    uint64_t connections_open, connections_total, requests, calls, errors, busy, rejected_http;
+};
+void tacit_rpc_server_stats(const struct tacit_rpc_server *s, struct tacit_rpc_stats *out);
+
+/* ------------------------------------------------------------------ client ---- */
+
+struct tacit_rpc_client;
+/* url: "http://host:port[/]" or "unix:/path/to/socket". auth: "user:password" or NULL (Basic).
+ * timeout_ms: per call (0: 30 s). TACIT_OK, TACIT_EINVAL (bad URL), TACIT_ENOMEM. Connects
+ * lazily and reconnects once when a kept-alive connection was closed by the server. */
+int tacit_rpc_client_new(struct tacit_rpc_client **out, const char *url, const char *auth,
+                         unsigned timeout_ms);
+void tacit_rpc_client_free(struct tacit_rpc_client *c);
+/*
+ * One call. params stolen (may be NULL). On TACIT_OK exactly one of *result (new reference) or
+ * *error (new reference: the JSON-RPC error object) is set. Transport failures: TACIT_EIO
+ * (connect/read/write), TACIT_ETIMEOUT, TACIT_EJSON (the reply is not JSON-RPC).
+ */
+int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params,
+                   json_t **result, json_t **error);
+/* A raw exchange: POSTs body (any bytes) to path, returns the HTTP status and the body
+ * (malloc'd, NUL-terminated). For tests of bad input. */
+int tacit_rpc_client_post(struct tacit_rpc_client *c, const char *path, const char *body,
+                          size_t len, int *status, char **reply, size_t *reply_len);
+int tacit_rpc_client_get(struct tacit_rpc_client *c, const char *path, int *status,
+                         char **reply, size_t *reply_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TACIT_RPC_H */
