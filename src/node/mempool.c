@@ -1,0 +1,596 @@
+/*
+ * tacit — the mempool (src/node/mempool.h): pending txs indexed three ways and ordered by fee.
+ *
+ * Every pending tx is one heap block, struct mp_entry, linked into:
+ *   - three chained hash tables through its struct mp_link members: by tx id, by each of its
+ *     two nullifiers, and (deposits only) by (sender, nonce). Keys are 32 bytes; the bucket is
+ *     chosen by SipHash-2-4 (crypto_shorthash) under a random per-pool key, because ids,
+ *     nullifiers and deposit senders are chosen by whoever submits a tx;
+ *   - a treap (Seidel and Aragon, "Randomized search trees", Algorithmica 1996) ordered by
+ *     (fee desc, arrival seq asc) with random heap priorities: O(log n) expected insert/delete
+ *     whatever keys a peer picks, in-order traversal for select, the rightmost node for
+ *     eviction and min_fee;
+ *   - a doubly linked list in arrival order (after_block's re-check, flush, dump).
+ * check() keeps every key unique within its table (one pending spender per nullifier, one
+ * pending deposit per (sender, nonce), one entry per id), so a lookup finds at most one entry.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/mempool.h"
+#include "tacit/circuit.h" /* TACIT_TRANSFER_PUB_NF0, NF1: where the nullifiers are */
+#include "tacit/error.h"
+
+#define MP_KEY_BYTES 32
+#define MP_TABLE_MIN_BUCKETS 256
+#define MP_DUMP_MAGIC "tacitmp1"
+#define MP_DUMP_HEADER 16
+#define MP_DUMP_RECORD (8 + TACIT_TX_BYTES)
+
+struct mp_entry;
+
+/* A membership of an entry in one hash table. */
+struct mp_link {
+    struct mp_link *next;
+    uint64_t hash;
+    uint8_t key[MP_KEY_BYTES];
+    struct mp_entry *entry;
+};
+
+enum { MP_LINK_ID, MP_LINK_NF0, MP_LINK_NF1, MP_LINK_DEPOSIT, MP_NLINKS };
+
+struct mp_entry {
+    struct tacit_mempool_item item;   /* what select and get copy out */
+    uint64_t fee;
+    uint64_t seq;                     /* arrival order */
+    uint64_t prio;                    /* treap heap priority (random) */
+    struct mp_entry *left, *right;    /* treap */
+    struct mp_entry *prev, *next;     /* arrival list */
+    bool deposit;
+    struct mp_link link[MP_NLINKS];
+};
+
+struct mp_table {
+    struct mp_link **bucket;
+    size_t mask;   /* buckets - 1 (a power of two) */
+    size_t n;
+};
+
+struct tacit_mempool {
+    struct tacit_mempool_limits limits;
+    size_t capacity;                  /* min(max_txs, max_bytes / entry bytes) */
+    size_t count;
+    uint64_t next_seq;
+    uint64_t rng;                     /* splitmix64 state for treap priorities */
+    uint8_t sipkey[crypto_shorthash_KEYBYTES];
+    struct mp_table ids, nullifiers, deposits;
+    struct mp_entry *root;            /* treap */
+    struct mp_entry *oldest, *newest; /* arrival list */
+};
+
+/* ---------------------------------------------------------------- keys ---- */
+
+/* Field elements are keyed by their Montgomery limbs: a bijection of the canonical value. */
+static void key_of_fr(uint8_t key[MP_KEY_BYTES], const tacit_fr *f) {
+    memcpy(key, f->l, MP_KEY_BYTES);
+}
+
+/* sender (20) || nonce (u64 LE) || 4 zero bytes. */
+static void key_of_deposit(uint8_t key[MP_KEY_BYTES], const struct tacit_tx_ext *ext) {
+    uint64_t n = ext->deposit_nonce;
+    memset(key, 0, MP_KEY_BYTES);
+    memcpy(key, ext->deposit_sender, TACIT_ADDRESS_LEN);
+    for (int i = 0; i < 8; i++) key[TACIT_ADDRESS_LEN + i] = (uint8_t)(n >> (8 * i));
+}
+
+static bool tx_is_deposit(const struct tacit_tx *tx) { return tx->ext.deposit_amount != 0; }
+
+static uint64_t key_hash(const struct tacit_mempool *mp, const uint8_t key[MP_KEY_BYTES]) {
+    uint8_t h[crypto_shorthash_BYTES];
+    uint64_t v = 0;
+    crypto_shorthash(h, key, MP_KEY_BYTES, mp->sipkey);
+    for (int i = 0; i < 8; i++) v |= (uint64_t)h[i] << (8 * i);
+    return v;
+}
+
+/* ------------------------------------------------------------ hash tables ---- */
+
+static int table_init(struct mp_table *t) {
+    t->bucket = calloc(MP_TABLE_MIN_BUCKETS, sizeof *t->bucket);
+    if (t->bucket == NULL) return TACIT_ENOMEM;
+    t->mask = MP_TABLE_MIN_BUCKETS - 1;
+    t->n = 0;
+    return TACIT_OK;
+}
+
+static void table_clear(struct mp_table *t) {
+    free(t->bucket);
+    t->bucket = NULL;
+}
+
+/* Doubles the buckets when the load passes 1. A failed allocation is not an error: chaining
+ * works at any load, only slower. */
+static void table_maybe_grow(struct mp_table *t) {
+    size_t nb = (t->mask + 1) * 2;
+    struct mp_link **b;
+    if (t->n <= t->mask + 1 || nb > SIZE_MAX / sizeof *b) return;
+    if ((b = calloc(nb, sizeof *b)) == NULL) return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        struct mp_link *l = t->bucket[i], *next;
+        for (; l != NULL; l = next) {
+            next = l->next;
+            l->next = b[l->hash & (nb - 1)];
+            b[l->hash & (nb - 1)] = l;
+        }
+    }
+    free(t->bucket);
+    t->bucket = b;
+    t->mask = nb - 1;
+}
+
+static void table_insert(struct mp_table *t, struct mp_link *l) {
+    struct mp_link **head = &t->bucket[l->hash & t->mask];
+    l->next = *head;
+    *head = l;
+    t->n++;
+    table_maybe_grow(t);
+}
+
+static void table_remove(struct mp_table *t, struct mp_link *l) {
+    struct mp_link **p = &t->bucket[l->hash & t->mask];
+    while (*p != NULL && *p != l) p = &(*p)->next;
+    if (*p == NULL) return; /* not linked: nothing to undo */
+    *p = l->next;
+    l->next = NULL;
+    t->n--;
+}
+
+static struct mp_entry *table_find(const struct tacit_mempool *mp, const struct mp_table *t,
+                                   const uint8_t key[MP_KEY_BYTES]) {
+    uint64_t h = key_hash(mp, key);
+    for (const struct mp_link *l = t->bucket[h & t->mask]; l != NULL; l = l->next)
+        if (l->hash == h && memcmp(l->key, key, MP_KEY_BYTES) == 0) return l->entry;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ treap ---- */
+
+/* < 0 when a comes first in select order: higher fee, then earlier arrival. */
+static int entry_cmp(const struct mp_entry *a, const struct mp_entry *b) {
+    if (a->fee != b->fee) return a->fee > b->fee ? -1 : 1;
+    if (a->seq != b->seq) return a->seq < b->seq ? -1 : 1;
+    return 0;
+}
+
+static struct mp_entry *treap_insert(struct mp_entry *t, struct mp_entry *e) {
+    if (t == NULL) return e;
+    if (entry_cmp(e, t) < 0) {
+        t->left = treap_insert(t->left, e);
+        if (t->left->prio > t->prio) { /* rotate right */
+            struct mp_entry *l = t->left;
+            t->left = l->right;
+            l->right = t;
+            return l;
+        }
+    } else {
+        t->right = treap_insert(t->right, e);
+        if (t->right->prio > t->prio) { /* rotate left */
+            struct mp_entry *r = t->right;
+            t->right = r->left;
+            r->left = t;
+            return r;
+        }
+    }
+    return t;
+}
+
+/* Joins two treaps, every key of a before every key of b. */
+static struct mp_entry *treap_merge(struct mp_entry *a, struct mp_entry *b) {
+    if (a == NULL) return b;
+    if (b == NULL) return a;
+    if (a->prio > b->prio) {
+        a->right = treap_merge(a->right, b);
+        return a;
+    }
+    b->left = treap_merge(a, b->left);
+    return b;
+}
+
+static struct mp_entry *treap_remove(struct mp_entry *t, struct mp_entry *e) {
+    int c;
+    if (t == NULL) return NULL; /* not in the tree: nothing to undo */
+    if ((c = entry_cmp(e, t)) == 0) {
+        struct mp_entry *m = treap_merge(t->left, t->right);
+        e->left = e->right = NULL;
+        return m;
+    }
+    if (c < 0) t->left = treap_remove(t->left, e);
+    else t->right = treap_remove(t->right, e);
+    return t;
+}
+
+/* The last entry of the order: lowest fee, newest among equals. */
+static struct mp_entry *treap_last(struct mp_entry *t) {
+    if (t == NULL) return NULL;
+    while (t->right != NULL) t = t->right;
+    return t;
+}
+
+/* In-order copy of at most max entries; returns how many. */
+static size_t treap_copy(const struct mp_entry *t, struct tacit_mempool_item *out, size_t max) {
+    size_t n = 0;
+    if (t == NULL || max == 0) return 0;
+    n = treap_copy(t->left, out, max);
+    if (n == max) return n;
+    memcpy(&out[n++], &t->item, sizeof *out);
+    return n + treap_copy(t->right, out + n, max - n);
+}
+
+/* splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", 2014),
+ * seeded from the OS: priorities only need to be unknown to peers and well spread. */
+static uint64_t next_prio(struct tacit_mempool *mp) {
+    uint64_t z = (mp->rng += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* ---------------------------------------------------------------- entries ---- */
+
+size_t tacit_mempool_entry_bytes(void) {
+    /* The entry itself plus, per hash-table link, up to two bucket pointers (the load of a
+     * table stays between 1/2 and 1 once it has grown). */
+    return sizeof(struct mp_entry) + 2 * MP_NLINKS * sizeof(struct mp_link *);
+}
+
+static void entry_link(struct tacit_mempool *mp, struct mp_entry *e) {
+    const struct tacit_tx *tx = &e->item.tx;
+
+    for (int i = 0; i < MP_NLINKS; i++) e->link[i].entry = e;
+    memcpy(e->link[MP_LINK_ID].key, e->item.id, MP_KEY_BYTES);
+    key_of_fr(e->link[MP_LINK_NF0].key, &tx->pub[TACIT_TRANSFER_PUB_NF0]);
+    key_of_fr(e->link[MP_LINK_NF1].key, &tx->pub[TACIT_TRANSFER_PUB_NF1]);
+    for (int i = MP_LINK_ID; i <= MP_LINK_NF1; i++) e->link[i].hash = key_hash(mp, e->link[i].key);
+    table_insert(&mp->ids, &e->link[MP_LINK_ID]);
+    table_insert(&mp->nullifiers, &e->link[MP_LINK_NF0]);
+    table_insert(&mp->nullifiers, &e->link[MP_LINK_NF1]);
+    if (e->deposit) {
+        key_of_deposit(e->link[MP_LINK_DEPOSIT].key, &tx->ext);
+        e->link[MP_LINK_DEPOSIT].hash = key_hash(mp, e->link[MP_LINK_DEPOSIT].key);
+        table_insert(&mp->deposits, &e->link[MP_LINK_DEPOSIT]);
+    }
+
+    mp->root = treap_insert(mp->root, e);
+
+    e->prev = mp->newest;
+    e->next = NULL;
+    if (mp->newest != NULL) mp->newest->next = e;
+    else mp->oldest = e;
+    mp->newest = e;
+    mp->count++;
+}
+
+/* Takes e out of every index and frees it; reports it when removed is given. */
+static void entry_remove(struct tacit_mempool *mp, struct mp_entry *e, int reason,
+                         tacit_mempool_removed_cb removed, void *ud) {
+    uint8_t id[32];
+
+    table_remove(&mp->ids, &e->link[MP_LINK_ID]);
+    table_remove(&mp->nullifiers, &e->link[MP_LINK_NF0]);
+    table_remove(&mp->nullifiers, &e->link[MP_LINK_NF1]);
+    if (e->deposit) table_remove(&mp->deposits, &e->link[MP_LINK_DEPOSIT]);
+    mp->root = treap_remove(mp->root, e);
+    if (e->prev != NULL) e->prev->next = e->next;
+    else mp->oldest = e->next;
+    if (e->next != NULL) e->next->prev = e->prev;
+    else mp->newest = e->prev;
+    mp->count--;
+
+    memcpy(id, e->item.id, sizeof id);
+    free(e);
+    if (removed != NULL) removed(ud, id, reason);
+}
+
+/* --------------------------------------------------------------- lifecycle ---- */
+
+void tacit_mempool_limits_init(struct tacit_mempool_limits *l) {
+    l->max_txs = TACIT_MEMPOOL_MAX_TXS_DEFAULT;
+    l->max_bytes = TACIT_MEMPOOL_MAX_BYTES_DEFAULT;
+}
+
+int tacit_mempool_new(struct tacit_mempool **out, const struct tacit_mempool_limits *l) {
+    struct tacit_mempool *mp;
+    struct tacit_mempool_limits dflt;
+    int rc;
+
+    *out = NULL;
+    if (l == NULL) {
+        tacit_mempool_limits_init(&dflt);
+        l = &dflt;
+    }
+    if (l->max_txs == 0 || l->max_bytes < tacit_mempool_entry_bytes()) return TACIT_EINVAL;
+    if (sodium_init() < 0) return TACIT_ENOMEM; /* cannot seed the keys */
+    if ((mp = calloc(1, sizeof *mp)) == NULL) return TACIT_ENOMEM;
+    mp->limits = *l;
+    mp->capacity = l->max_bytes / tacit_mempool_entry_bytes();
+    if (mp->capacity > l->max_txs) mp->capacity = l->max_txs;
+    crypto_shorthash_keygen(mp->sipkey);
+    randombytes_buf(&mp->rng, sizeof mp->rng);
+    if ((rc = table_init(&mp->ids)) != TACIT_OK) goto out_free;
+    if ((rc = table_init(&mp->nullifiers)) != TACIT_OK) goto out_free;
+    if ((rc = table_init(&mp->deposits)) != TACIT_OK) goto out_free;
+    *out = mp;
+    return TACIT_OK;
+
+out_free:
+    table_clear(&mp->deposits);
+    table_clear(&mp->nullifiers);
+    table_clear(&mp->ids);
+    free(mp);
+    return rc;
+}
+
+void tacit_mempool_free(struct tacit_mempool *mp) {
+    struct mp_entry *e, *next;
+    if (mp == NULL) return;
+    for (e = mp->oldest; e != NULL; e = next) {
+        next = e->next;
+        free(e);
+    }
+    table_clear(&mp->deposits);
+    table_clear(&mp->nullifiers);
+    table_clear(&mp->ids);
+    sodium_memzero(mp->sipkey, sizeof mp->sipkey);
+    free(mp);
+}
+
+void tacit_mempool_get_limits(const struct tacit_mempool *mp, struct tacit_mempool_limits *l) {
+    *l = mp->limits;
+}
+
+/* --------------------------------------------------------------- admission ---- */
+
+/* The pending txs tx conflicts with (by nullifier or deposit (sender, nonce)), deduplicated.
+ * Returns how many (0 to 3). */
+static size_t find_conflicts(const struct tacit_mempool *mp, const struct tacit_tx *tx,
+                             struct mp_entry *out[3]) {
+    uint8_t key[MP_KEY_BYTES];
+    struct mp_entry *c[3];
+    size_t n = 0;
+
+    key_of_fr(key, &tx->pub[TACIT_TRANSFER_PUB_NF0]);
+    c[0] = table_find(mp, &mp->nullifiers, key);
+    key_of_fr(key, &tx->pub[TACIT_TRANSFER_PUB_NF1]);
+    c[1] = table_find(mp, &mp->nullifiers, key);
+    c[2] = NULL;
+    if (tx_is_deposit(tx)) {
+        key_of_deposit(key, &tx->ext);
+        c[2] = table_find(mp, &mp->deposits, key);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        bool seen = c[i] == NULL;
+        for (size_t j = 0; j < n && !seen; j++) seen = out[j] == c[i];
+        if (!seen) out[n++] = c[i];
+    }
+    return n;
+}
+
+/* tacit_mempool_check, also giving the conflicts add must replace. */
+static int check(const struct tacit_mempool *mp, const struct tacit_tx *tx, const uint8_t id[32],
+                 struct mp_entry *conflicts[3], size_t *nconflicts) {
+    uint64_t fee = tx->ext.fee;
+    const struct mp_entry *last;
+
+    *nconflicts = 0;
+    if (table_find(mp, &mp->ids, id) != NULL) return TACIT_EEXISTS;
+    if (tacit_fr_eq(&tx->pub[TACIT_TRANSFER_PUB_NF0], &tx->pub[TACIT_TRANSFER_PUB_NF1]))
+        return TACIT_ENULLIFIER_REPEATED;
+    *nconflicts = find_conflicts(mp, tx, conflicts);
+    for (size_t i = 0; i < *nconflicts; i++)
+        if (conflicts[i]->fee >= fee) return TACIT_ENULLIFIER_IN_MEMPOOL;
+    /* Every tx costs the same against both limits, so replacing one or more frees room, and
+     * otherwise one eviction is enough (count <= capacity always holds). */
+    if (*nconflicts == 0 && mp->count >= mp->capacity) {
+        last = treap_last(mp->root);
+        if (last == NULL || last->fee >= fee) return TACIT_EMEMPOOL_FULL;
+    }
+    return TACIT_OK;
+}
+
+int tacit_mempool_check(const struct tacit_mempool *mp, const struct tacit_tx *tx,
+                        const uint8_t id[32]) {
+    struct mp_entry *conflicts[3];
+    size_t n;
+    return check(mp, tx, id, conflicts, &n);
+}
+
+int tacit_mempool_add(struct tacit_mempool *mp, const struct tacit_tx *tx, const uint8_t id[32],
+                      const uint8_t bytes[TACIT_TX_BYTES], uint64_t now_ms,
+                      tacit_mempool_removed_cb removed, void *ud) {
+    struct mp_entry *conflicts[3], *e;
+    size_t n;
+    int rc;
+
+    if ((rc = check(mp, tx, id, conflicts, &n)) != TACIT_OK) return rc;
+    /* Allocate before touching the pool, so that ENOMEM changes nothing. */
+    if ((e = calloc(1, sizeof *e)) == NULL) return TACIT_ENOMEM;
+    e->item.tx = *tx;
+    memcpy(e->item.id, id, 32);
+    memcpy(e->item.bytes, bytes, TACIT_TX_BYTES);
+    e->item.arrival_ms = now_ms;
+    e->fee = tx->ext.fee;
+    e->seq = mp->next_seq++;
+    e->prio = next_prio(mp);
+    e->deposit = tx_is_deposit(tx);
+
+    for (size_t i = 0; i < n; i++)
+        entry_remove(mp, conflicts[i], TACIT_ENULLIFIER_IN_MEMPOOL, removed, ud);
+    /* check() made sure the last entry pays less than tx whenever this loop runs. */
+    while (mp->count >= mp->capacity && mp->root != NULL)
+        entry_remove(mp, treap_last(mp->root), TACIT_EMEMPOOL_FULL, removed, ud);
+    entry_link(mp, e);
+    return TACIT_OK;
+}
+
+/* ------------------------------------------------------------------ reading ---- */
+
+bool tacit_mempool_has(const struct tacit_mempool *mp, const uint8_t id[32]) {
+    return table_find(mp, &mp->ids, id) != NULL;
+}
+
+int tacit_mempool_get(const struct tacit_mempool *mp, const uint8_t id[32],
+                      struct tacit_mempool_item *out) {
+    const struct mp_entry *e = table_find(mp, &mp->ids, id);
+    if (e == NULL) return TACIT_ENOTFOUND;
+    memcpy(out, &e->item, sizeof *out);
+    return TACIT_OK;
+}
+
+size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
+                            size_t max) {
+    return treap_copy(mp->root, out, max);
+}
+
+size_t tacit_mempool_count(const struct tacit_mempool *mp) { return mp->count; }
+
+size_t tacit_mempool_bytes(const struct tacit_mempool *mp) {
+    return mp->count * tacit_mempool_entry_bytes();
+}
+
+uint64_t tacit_mempool_min_fee(const struct tacit_mempool *mp) {
+    const struct mp_entry *last = treap_last(mp->root);
+    return last == NULL ? 0 : last->fee;
+}
+
+/* ----------------------------------------------------------------- removing ---- */
+
+int tacit_mempool_remove(struct tacit_mempool *mp, const uint8_t id[32], int reason,
+                         tacit_mempool_removed_cb removed, void *ud) {
+    struct mp_entry *e = table_find(mp, &mp->ids, id);
+    if (e == NULL) return TACIT_ENOTFOUND;
+    entry_remove(mp, e, reason, removed, ud);
+    return TACIT_OK;
+}
+
+size_t tacit_mempool_flush(struct tacit_mempool *mp, int reason, tacit_mempool_removed_cb removed,
+                           void *ud) {
+    size_t n = 0;
+    while (mp->oldest != NULL) {
+        entry_remove(mp, mp->oldest, reason, removed, ud);
+        n++;
+    }
+    return n;
+}
+
+/* Errors of the store or of resources, not of the tx: the tx stays (see after_block). */
+static bool is_store_error(int rc) {
+    switch (rc) {
+    case TACIT_ENOMEM:
+    case TACIT_EIO:
+    case TACIT_ECORRUPT:
+    case TACIT_ESTATE_IO:
+    case TACIT_EMAP_FULL:
+    case TACIT_EDISK_FULL:
+    case TACIT_EINVAL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included)[32], size_t n,
+                              struct tacit_state *st, tacit_mempool_removed_cb removed, void *ud) {
+    struct mp_entry *e, *next;
+    int first = TACIT_OK, rc;
+
+    for (size_t i = 0; i < n; i++)
+        if ((e = table_find(mp, &mp->ids, included[i])) != NULL) entry_remove(mp, e, TACIT_OK, NULL, NULL);
+    /* `next` is read before e may be removed; the callback must not change the pool, so it
+     * stays valid. */
+    for (e = mp->oldest; e != NULL; e = next) {
+        next = e->next;
+        rc = tacit_tx_check_state(st, &e->item.tx);
+        if (rc == TACIT_OK) continue;
+        if (is_store_error(rc)) {
+            if (first == TACIT_OK) first = rc;
+            continue;
+        }
+        entry_remove(mp, e, rc, removed, ud);
+    }
+    return first;
+}
+
+/* ------------------------------------------------------------ dump/restore ---- */
+
+static void put_u64(uint8_t *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+int tacit_mempool_dump(const struct tacit_mempool *mp, uint8_t **out, size_t *len) {
+    size_t total = MP_DUMP_HEADER + mp->count * MP_DUMP_RECORD; /* count <= capacity: no overflow */
+    uint8_t *buf, *p;
+
+    *out = NULL;
+    *len = 0;
+    if ((buf = malloc(total)) == NULL) return TACIT_ENOMEM;
+    memcpy(buf, MP_DUMP_MAGIC, 8);
+    put_u64(buf + 8, mp->count);
+    p = buf + MP_DUMP_HEADER;
+    for (const struct mp_entry *e = mp->oldest; e != NULL; e = e->next) {
+        put_u64(p, e->item.arrival_ms);
+        memcpy(p + 8, e->item.bytes, TACIT_TX_BYTES);
+        p += MP_DUMP_RECORD;
+    }
+    *out = buf;
+    *len = total;
+    return TACIT_OK;
+}
+
+int tacit_mempool_restore(struct tacit_mempool *mp, const uint8_t *in, size_t len,
+                          size_t *restored) {
+    struct tacit_tx *tx;
+    uint8_t id[32];
+    uint64_t count;
+    const uint8_t *rec;
+    int rc = TACIT_OK;
+
+    if (restored != NULL) *restored = 0;
+    if (mp->count != 0) return TACIT_EINVAL;
+    if (len < MP_DUMP_HEADER || memcmp(in, MP_DUMP_MAGIC, 8) != 0) return TACIT_EENCODING;
+    count = get_u64(in + 8);
+    if (count > (len - MP_DUMP_HEADER) / MP_DUMP_RECORD ||
+        len - MP_DUMP_HEADER != count * MP_DUMP_RECORD)
+        return TACIT_EENCODING;
+    if ((tx = malloc(sizeof *tx)) == NULL) return TACIT_ENOMEM;
+    /* First pass: every record decodes, or nothing is added. */
+    for (uint64_t i = 0; i < count; i++) {
+        rec = in + MP_DUMP_HEADER + i * MP_DUMP_RECORD;
+        if (tacit_tx_decode(tx, rec + 8, TACIT_TX_BYTES) != TACIT_OK) {
+            rc = TACIT_EENCODING;
+            goto out_free;
+        }
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        rec = in + MP_DUMP_HEADER + i * MP_DUMP_RECORD;
+        (void)tacit_tx_decode(tx, rec + 8, TACIT_TX_BYTES); /* checked above */
+        tacit_tx_id(id, tx);
+        rc = tacit_mempool_add(mp, tx, id, rec + 8, get_u64(rec), NULL, NULL);
+        if (rc == TACIT_ENOMEM) {
+            tacit_mempool_flush(mp, TACIT_ENOMEM, NULL, NULL);
+            goto out_free;
+        }
+        rc = TACIT_OK; /* refused by the rules: skipped */
+    }
+    if (restored != NULL) *restored = mp->count;
+
+out_free:
+    free(tx);
+    return rc;
+}
