@@ -15,7 +15,9 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "state/state_internal.h"
@@ -986,6 +988,25 @@ int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes) {
     if ((rc = tacit__state_err(mdb_env_stat(st->env, &stat))) != TACIT_OK) return rc;
     *bytes = (uint64_t)(info.me_last_pgno + 1) * stat.ms_psize;
     return TACIT_OK;
+}
+
+int tacit_state_copy(struct tacit_state *st, const char *dir) {
+    struct stat sb;
+    int rc;
+    if (dir == NULL) return TACIT_EINVAL;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return errno == ENOSPC ? TACIT_EDISK_FULL : TACIT_ESTATE_IO;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return TACIT_EINVAL;
+    {
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path) return TACIT_EINVAL;
+        if (access(path, F_OK) == 0) return TACIT_EEXISTS; /* never overwrite a backup */
+    }
+    /* mdb_env_copy2 runs its own read transaction: hold the map lock as readers do, so the map
+     * cannot be resized under it. Compaction omits free pages (a smaller, defragmented copy). */
+    pthread_rwlock_rdlock(&st->map_lock);
+    rc = tacit__state_err(mdb_env_copy2(st->env, dir, MDB_CP_COMPACT));
+    pthread_rwlock_unlock(&st->map_lock);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- test hooks ---- */

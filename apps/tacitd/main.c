@@ -1,0 +1,306 @@
+/*
+ * tacitd — the tacit sequencer node: command line and config file into a tacit_node_config,
+ * then tacit_node_run (src/node). Every config key is also a flag: key block_interval_ms is
+ * --block-interval-ms. The config file is read first, flags override it. docs/operations.md.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tacit/error.h"
+#include "tacit/node.h"
+#include "tacit/util.h"
+
+#define RPCAUTH_MAX 32
+
+struct opts {
+    struct tacit_node_config cfg;
+    bool min_fee_set, datadir_set;
+    char *strings[64];          /* owned copies of string values */
+    size_t nstrings;
+    const char *rpcauth[RPCAUTH_MAX + 1];
+    size_t nrpcauth;
+};
+
+enum kind { K_BOOL, K_U64, K_U32, K_SIZE, K_STR, K_BIND, K_ROLLUP, K_AUTH, K_LOG };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t off;                 /* into struct tacit_node_config */
+    const char *help;
+};
+
+#define C(f) offsetof(struct tacit_node_config, f)
+static const struct key keys[] = {
+    {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DEVNET_DIR ")"},
+    {"devnet", K_BOOL, C(devnet), "run a local devnet: keys, funded accounts, 1 s blocks, dev_* RPC"},
+    {"chain_id", K_U64, C(chain_id), "chain id (required unless --devnet)"},
+    {"rollup_id", K_ROLLUP, 0, "rollup id, 20 bytes hex (default zero)"},
+    {"vk_file", K_STR, C(vk_file), "snarkjs verification_key.json of the transfer circuit"},
+    {"rpc_bind", K_BIND, 0, "HOST:PORT for JSON-RPC over HTTP (default 127.0.0.1:8645; \"none\")"},
+    {"rpc_socket", K_STR, C(rpc_socket), "Unix socket path (default <datadir>/tacitd.sock; \"none\")"},
+    {"rpcauth", K_AUTH, 0, "user:salt$hmac credential for admin_ methods (repeatable)"},
+    {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
+    {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
+    {"empty_blocks", K_BOOL, C(empty_blocks), "seal blocks with no transactions too"},
+    {"min_fee", K_U64, C(min_fee), "minimum fee in base units (default 1000; devnet 0)"},
+    {"mempool_max_txs", K_SIZE, C(mempool_max_txs), "mempool limit in txs (default 50000)"},
+    {"mempool_max_bytes", K_SIZE, C(mempool_max_bytes), "mempool limit in bytes (default 256 MiB)"},
+    {"verify_threads", K_U32, C(verify_threads), "proof-check jobs at once (default: cores)"},
+    {"verify_queue_max", K_SIZE, C(verify_queue_max), "txs waiting for a proof check before \"busy\" (8192)"},
+    {"rpc_max_body", K_SIZE, C(rpc_limits.max_body), "request body bytes (default 4 MiB)"},
+    {"rpc_max_header", K_SIZE, C(rpc_limits.max_header), "request header bytes (default 16 KiB)"},
+    {"rpc_max_batch", K_SIZE, C(rpc_limits.max_batch), "calls per batch (default 1000)"},
+    {"rpc_max_depth", K_U32, C(rpc_limits.max_depth), "JSON nesting depth (default 32)"},
+    {"rpc_max_conns", K_U32, C(rpc_limits.max_conns), "open connections (default 256)"},
+    {"rpc_header_timeout_ms", K_U32, C(rpc_limits.header_timeout_ms), "header deadline (default 10000)"},
+    {"rpc_body_timeout_ms", K_U32, C(rpc_limits.body_timeout_ms), "body deadline (default 30000)"},
+    {"rpc_idle_timeout_ms", K_U32, C(rpc_limits.idle_timeout_ms), "keep-alive idle limit (default 60000)"},
+    {"rpc_max_pending", K_U32, C(rpc_limits.max_pending), "calls in flight before \"busy\" (default 4096)"},
+    {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
+};
+#undef C
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: tacitd [--devnet] [--datadir DIR] [--config FILE] [--KEY VALUE]...\n\n"
+               "The tacit sequencer node. Every config file key (KEY = VALUE lines, # comments) is\n"
+               "also a flag with dashes: --block-interval-ms 500. Flags override the file.\n\n");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char flag[64];
+        size_t k;
+        for (k = 0; keys[i].name[k] && k < sizeof flag - 1; k++)
+            flag[k] = keys[i].name[k] == '_' ? '-' : keys[i].name[k];
+        flag[k] = '\0';
+        fprintf(f, "  --%-24s %s%s\n", flag, keys[i].kind == K_BOOL ? "" : "V  ", keys[i].help);
+    }
+    fprintf(f, "  --%-24s %s\n  --%-24s %s\n\nStops cleanly on SIGINT/SIGTERM. docs/operations.md has more.\n",
+            "config FILE", "read KEY = VALUE settings from FILE", "help", "this text");
+}
+
+static const struct key *find_key(const char *name) {
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i].name, name) == 0) return &keys[i];
+    return NULL;
+}
+
+static char *keep(struct opts *o, const char *s) {
+    char *c;
+    if (o->nstrings == sizeof o->strings / sizeof o->strings[0] || (c = strdup(s)) == NULL) return NULL;
+    return o->strings[o->nstrings++] = c;
+}
+
+static bool parse_bool(const char *v, bool *out) {
+    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0) *out = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0) *out = false;
+    else return false;
+    return true;
+}
+
+static bool parse_uint(const char *v, uint64_t max, uint64_t *out) {
+    int rc = v != NULL && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? tacit_parse_hex_u64(out, v)
+                                                                      : tacit_parse_dec_u64(out, v);
+    return rc == TACIT_OK && *out <= max;
+}
+
+/* Sets one key; returns an error message or NULL. */
+static const char *set_key(struct opts *o, const struct key *k, const char *v) {
+    char *base = (char *)&o->cfg + k->off;
+    uint64_t u;
+    switch (k->kind) {
+    case K_BOOL:
+        if (!parse_bool(v, (bool *)base)) return "expected true or false";
+        return NULL;
+    case K_U64:
+        if (!parse_uint(v, UINT64_MAX, &u)) return "expected a non-negative integer";
+        *(uint64_t *)base = u;
+        if (strcmp(k->name, "min_fee") == 0) o->min_fee_set = true;
+        return NULL;
+    case K_U32:
+        if (!parse_uint(v, UINT32_MAX, &u)) return "expected an integer below 2^32";
+        if (strcmp(k->name, "block_interval_ms") == 0 && u == 0) return "must be at least 1";
+        *(uint32_t *)base = (uint32_t)u;
+        return NULL;
+    case K_SIZE:
+        if (!parse_uint(v, SIZE_MAX, &u)) return "expected a non-negative integer";
+        *(size_t *)base = (size_t)u;
+        return NULL;
+    case K_STR:
+        if (v == NULL || v[0] == '\0') return "expected a value";
+        if (strcmp(k->name, "rpc_socket") == 0 && strcmp(v, "none") == 0) v = "";
+        if ((*(const char **)base = keep(o, v)) == NULL) return "out of memory";
+        if (strcmp(k->name, "datadir") == 0) o->datadir_set = true;
+        return NULL;
+    case K_BIND: {
+        const char *colon;
+        char host[256];
+        if (v == NULL) return "expected HOST:PORT";
+        if (strcmp(v, "none") == 0) {
+            o->cfg.rpc_host = NULL;
+            return NULL;
+        }
+        if ((colon = strrchr(v, ':')) == NULL || colon == v || (size_t)(colon - v) >= sizeof host)
+            return "expected HOST:PORT";
+        if (!parse_uint(colon + 1, 65535, &u)) return "port must be 0..65535";
+        memcpy(host, v, (size_t)(colon - v));
+        host[colon - v] = '\0';
+        if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1]:8645 */
+            memmove(host, host + 1, strlen(host));
+            host[strlen(host) - 1] = '\0';
+        }
+        if ((o->cfg.rpc_host = keep(o, host)) == NULL) return "out of memory";
+        o->cfg.rpc_port = (uint16_t)u;
+        return NULL;
+    }
+    case K_ROLLUP:
+        if (tacit_hex_decode(o->cfg.rollup_id, TACIT_ROLLUP_ID_LEN, v, true) != TACIT_OK)
+            return "expected 20 bytes in 0x-prefixed hex";
+        return NULL;
+    case K_AUTH:
+        if (v == NULL || strchr(v, ':') == NULL || strchr(v, '$') == NULL) return "expected user:salt$hmac";
+        if (o->nrpcauth == RPCAUTH_MAX) return "too many rpcauth entries";
+        if ((o->rpcauth[o->nrpcauth++] = keep(o, v)) == NULL) return "out of memory";
+        o->cfg.rpcauth = o->rpcauth;
+        return NULL;
+    case K_LOG:
+        if (v == NULL) return "expected error, warn, info or debug";
+        if (strcmp(v, "error") == 0) o->cfg.log_level = TACIT_LOG_ERROR;
+        else if (strcmp(v, "warn") == 0) o->cfg.log_level = TACIT_LOG_WARN;
+        else if (strcmp(v, "info") == 0) o->cfg.log_level = TACIT_LOG_INFO;
+        else if (strcmp(v, "debug") == 0) o->cfg.log_level = TACIT_LOG_DEBUG;
+        else return "expected error, warn, info or debug";
+        return NULL;
+    }
+    return "unknown kind";
+}
+
+static char *trim(char *s) {
+    char *e;
+    while (*s == ' ' || *s == '\t') s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) *--e = '\0';
+    return s;
+}
+
+static int load_config(struct opts *o, const char *path) {
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int lineno = 0;
+    if (f == NULL) {
+        fprintf(stderr, "tacitd: cannot read config %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *s = trim(line), *eq, *name, *val;
+        const struct key *k;
+        const char *err;
+        lineno++;
+        if (s[0] == '\0' || s[0] == '#') continue;
+        if ((eq = strchr(s, '=')) == NULL) {
+            fprintf(stderr, "tacitd: %s:%d: expected KEY = VALUE\n", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        *eq = '\0';
+        name = trim(s);
+        val = trim(eq + 1);
+        if ((k = find_key(name)) == NULL) {
+            fprintf(stderr, "tacitd: %s:%d: unknown key \"%s\" (tacitd --help lists them)\n", path, lineno, name);
+            fclose(f);
+            return -1;
+        }
+        if ((err = set_key(o, k, val)) != NULL) {
+            fprintf(stderr, "tacitd: %s:%d: %s: %s\n", path, lineno, name, err);
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static void opts_free(struct opts *o) {
+    for (size_t i = 0; i < o->nstrings; i++) free(o->strings[i]);
+}
+
+int main(int argc, char **argv) {
+    struct opts o;
+    const char *config = NULL;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    tacit_node_config_init(&o.cfg);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "tacitd: --config needs a file\n");
+                return 2;
+            }
+            config = argv[++i];
+        }
+    }
+    if (config != NULL && load_config(&o, config) != 0) {
+        opts_free(&o);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        char name[64];
+        const struct key *k;
+        const char *err, *val = NULL;
+        size_t j;
+        if (strcmp(argv[i], "--config") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(argv[i], "--", 2) != 0 || strlen(argv[i]) - 2 >= sizeof name) {
+            fprintf(stderr, "tacitd: unexpected argument \"%s\" (tacitd --help)\n", argv[i]);
+            opts_free(&o);
+            return 2;
+        }
+        for (j = 0; argv[i][2 + j]; j++) name[j] = argv[i][2 + j] == '-' ? '_' : argv[i][2 + j];
+        name[j] = '\0';
+        if ((k = find_key(name)) == NULL) {
+            fprintf(stderr, "tacitd: unknown option %s (tacitd --help)\n", argv[i]);
+            opts_free(&o);
+            return 2;
+        }
+        if (k->kind != K_BOOL) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "tacitd: %s needs a value\n", argv[i]);
+                opts_free(&o);
+                return 2;
+            }
+            val = argv[++i];
+        }
+        if ((err = set_key(&o, k, val)) != NULL) {
+            fprintf(stderr, "tacitd: %s: %s\n", argv[i - (val != NULL)], err);
+            opts_free(&o);
+            return 2;
+        }
+    }
+    if (o.cfg.devnet) {
+        if (!o.datadir_set) o.cfg.datadir = TACIT_DEVNET_DIR;
+        if (!o.min_fee_set) o.cfg.min_fee = 0;
+    } else {
+        if (!o.datadir_set) {
+            fprintf(stderr, "tacitd: --datadir is required (or --devnet for a local devnet)\n");
+            opts_free(&o);
+            return 2;
+        }
+        if (o.cfg.chain_id == 0) {
+            fprintf(stderr, "tacitd: chain_id is required (or --devnet for a local devnet)\n");
+            opts_free(&o);
+            return 2;
+        }
+    }
+    rc = tacit_node_run(&o.cfg);
+    opts_free(&o);
+    return rc;
+}

@@ -1,0 +1,674 @@
+/*
+ * tacit — the node's JSON-RPC methods (docs/rpc.md, "Methods"; shared/docs/DESIGN.md 4).
+ * Each method parses its positional params strictly (a number or a float where a string is
+ * required is an invalid-params error that names the parameter), answers reads from the
+ * committed state (LMDB read transactions: they never wait for the writer) and hands writes to
+ * node.c. Quantities are 0x-hex, amounts decimal strings.
+ */
+#define _GNU_SOURCE /* asprintf, open_memstream */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node_internal.h"
+#include "tacit/error.h"
+#include "tacit/util.h"
+
+#define RANGE_MAX_BLOCKS 1000
+#define COMMITMENTS_MAX 65536
+#define NULLIFIERS_MAX 4096
+#define WAIT_DEFAULT_MS 30000
+#define WAIT_MAX_MS 60000
+
+/* ------------------------------------------------------------- param helpers ---- */
+
+static void bad_param(struct tacit_rpc_call *call, size_t i, const char *what) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "invalid params: parameter %zu must be %s", i, what);
+    tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, msg, NULL);
+}
+
+/* Checks the number of params (at least min, at most max) and that params is an array. */
+static bool nparams(struct tacit_rpc_call *call, json_t *params, size_t min, size_t max) {
+    char msg[120];
+    if (!json_is_array(params)) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "invalid params: positional params (an array) expected", NULL);
+        return false;
+    }
+    if (json_array_size(params) < min || json_array_size(params) > max) {
+        snprintf(msg, sizeof msg, "invalid params: expected %zu to %zu params, got %zu", min, max,
+                 json_array_size(params));
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, msg, NULL);
+        return false;
+    }
+    return true;
+}
+
+static const char *str_param(json_t *params, size_t i) {
+    return json_string_value(json_array_get(params, i));
+}
+
+static bool hex_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint8_t *out, size_t n,
+                      const char *what) {
+    if (tacit_hex_decode(out, n, str_param(params, i), true) != TACIT_OK) {
+        bad_param(call, i, what);
+        return false;
+    }
+    return true;
+}
+
+static bool quantity_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint64_t *out) {
+    if (tacit_parse_hex_u64(out, str_param(params, i)) != TACIT_OK) {
+        bad_param(call, i, "a hex quantity string (\"0x1a\")");
+        return false;
+    }
+    return true;
+}
+
+static bool amount_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint64_t *out) {
+    int rc = tacit_parse_dec_u64(out, str_param(params, i));
+    if (rc != TACIT_OK) {
+        bad_param(call, i, rc == TACIT_EOVERFLOW ? "an amount below 2^64"
+                                                 : "an amount as a decimal string (\"1000\"; no floats)");
+        return false;
+    }
+    return true;
+}
+
+/* "latest" or a hex height. */
+static bool height_param(struct tacit_node *n, struct tacit_rpc_call *call, json_t *params, size_t i,
+                         uint64_t *h, bool *none) {
+    const char *s = str_param(params, i);
+    *none = false;
+    if (s != NULL && strcmp(s, "latest") == 0) {
+        struct tacit_state_tip tip;
+        int rc = tacit_state_tip(n->st, &tip);
+        if (rc != TACIT_OK) {
+            tacit_rpc_reply_tacit_error(call, rc);
+            return false;
+        }
+        *none = tip.next_height == 0;
+        *h = tip.next_height - (tip.next_height > 0);
+        return true;
+    }
+    if (tacit_parse_hex_u64(h, s) != TACIT_OK) {
+        bad_param(call, i, "a hex block height or \"latest\"");
+        return false;
+    }
+    return true;
+}
+
+static bool bool_param(struct tacit_rpc_call *call, json_t *params, size_t i, bool *out) {
+    json_t *v = json_array_get(params, i);
+    *out = false;
+    if (v == NULL) return true;
+    if (!json_is_boolean(v)) {
+        bad_param(call, i, "a boolean");
+        return false;
+    }
+    *out = json_is_true(v);
+    return true;
+}
+
+static json_t *hex_json(const uint8_t *b, size_t n) {
+    char buf[2 * 64 + 3];
+    char *heap = NULL, *p = buf;
+    json_t *j;
+    if (2 * n + 3 > sizeof buf) {
+        if ((heap = malloc(2 * n + 3)) == NULL) return NULL;
+        p = heap;
+    }
+    tacit_hex_encode(p, b, n);
+    j = json_string(p);
+    free(heap);
+    return j;
+}
+
+static json_t *fr_json(const tacit_fr *x) {
+    uint8_t b[32];
+    tacit_fr_to_bytes(b, x);
+    return hex_json(b, 32);
+}
+
+static json_t *u64_json(uint64_t v) {
+    char h[19];
+    tacit_hex_u64(h, v);
+    return json_string(h);
+}
+
+static json_t *amount_json(uint64_t v) {
+    char d[24];
+    snprintf(d, sizeof d, "%" PRIu64, v);
+    return json_string(d);
+}
+
+/* ------------------------------------------------------------------ blocks ---- */
+
+static json_t *block_to_json(const struct tacit_block *b, bool raw) {
+    const struct tacit_block_header *h = &b->header;
+    json_t *txs = json_array(), *credits = json_array(), *o;
+    for (size_t i = 0; i < b->ntxs; i++) json_array_append_new(txs, hex_json(b->tx_ids[i], 32));
+    for (size_t i = 0; i < b->ncredits; i++)
+        json_array_append_new(credits, json_pack("{s:o,s:o}", "address", hex_json(b->credits[i].address, 20),
+                                                  "amount", amount_json(b->credits[i].amount)));
+    o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "height", u64_json(h->height),
+                  "hash", hex_json(b->hash, 32), "parent", hex_json(h->parent, 32), "timestamp",
+                  u64_json(h->timestamp_ms), "txRoot", hex_json(h->tx_root, 32), "noteRoot",
+                  fr_json(&h->digests.note_root), "commitmentCount", u64_json(h->digests.commitment_count),
+                  "nullifierDigest", hex_json(h->digests.nullifier_digest, 32), "transparentDigest",
+                  hex_json(h->digests.transparent_digest, 32), "sequencer", hex_json(h->sequencer, 32),
+                  "signature", hex_json(h->signature, 64), "txs", txs, "credits", credits);
+    if (o != NULL && raw) json_object_set_new(o, "raw", hex_json(b->bytes, b->len));
+    return o;
+}
+
+static int load_block(struct tacit_node *n, uint64_t height, struct tacit_block **b) {
+    uint8_t *bytes = NULL;
+    size_t len;
+    int rc;
+    *b = NULL;
+    if ((rc = tacit_state_block_by_height(n->st, height, NULL, &bytes, &len)) != TACIT_OK) return rc;
+    rc = tacit_block_decode(b, bytes, len);
+    free(bytes);
+    return rc == TACIT_OK ? TACIT_OK : TACIT_ECORRUPT;
+}
+
+json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw) {
+    struct tacit_block *b;
+    json_t *j;
+    if (load_block(n, height, &b) != TACIT_OK) return json_null();
+    j = block_to_json(b, raw);
+    tacit_block_free(b);
+    return j != NULL ? j : json_null();
+}
+
+/* ------------------------------------------------------------------ tacit_ ---- */
+
+static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    struct tacit_state_tip tip;
+    json_t *o;
+    int rc;
+    if (!nparams(call, params, 0, 0)) return;
+    if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    o = json_pack("{s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:i,s:i}", "chainId",
+                  u64_json(n->params.chain_id), "devnet", n->cfg.devnet, "height",
+                  tip.next_height ? u64_json(tip.next_height - 1) : json_null(), "tipHash",
+                  hex_json(tip.hash, 32), "noteRoot", fr_json(&tip.digests.note_root),
+                  "commitmentCount", u64_json(tip.digests.commitment_count), "nullifierCount",
+                  u64_json(tip.nullifier_count), "paused", n->paused, "minFee",
+                  amount_json(n->params.min_fee), "rollupId", hex_json(n->params.rollup_id, 20),
+                  "sequencer", hex_json(n->params.sequencer, 32), "feeRecipient",
+                  hex_json(n->params.fee_recipient, 20), "blockIntervalMs",
+                  (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
+    tacit_rpc_reply(call, o);
+}
+
+static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint8_t *bytes;
+    size_t len;
+    int rc;
+    if (!nparams(call, params, 1, 1)) return;
+    rc = tacit_hex_decode_alloc(&bytes, &len, str_param(params, 0), 2 * TACIT_TX_BYTES);
+    if (rc != TACIT_OK) {
+        if (rc == TACIT_ETOOBIG) tacit_rpc_reply_tacit_error(call, TACIT_ETRAILING);
+        else bad_param(call, 0, "the transaction as a 0x-prefixed hex string");
+        return;
+    }
+    /* On TACIT_OK the call is answered once the proof is checked. */
+    if ((rc = tacit__node_submit(n, call, bytes, len)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
+    free(bytes);
+}
+
+static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint8_t id[32], hash[32];
+    uint64_t height;
+    uint32_t index;
+    int rc;
+    if (!nparams(call, params, 1, 1) || !hex_param(call, params, 0, id, 32, "a 32-byte tx id in hex"))
+        return;
+    rc = tacit_state_tx(n->st, id, &height, &index, NULL, NULL);
+    if (rc == TACIT_OK) {
+        if (tacit_state_block_by_height(n->st, height, hash, NULL, NULL) != TACIT_OK) memset(hash, 0, 32);
+        tacit_rpc_reply(call, json_pack("{s:o,s:s,s:o,s:i,s:o}", "id", hex_json(id, 32), "status",
+                                        "included", "height", u64_json(height), "index",
+                                        (json_int_t)index, "blockHash", hex_json(hash, 32)));
+        return;
+    }
+    if (rc != TACIT_ENOTFOUND) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    if (tacit_mempool_has(n->mp, id)) {
+        tacit_rpc_reply(call, json_pack("{s:o,s:s}", "id", hex_json(id, 32), "status", "pending"));
+        return;
+    }
+    for (struct tacit__pending *p = n->vq_head; p != NULL; p = p->next) {
+        if (memcmp(p->id, id, 32) == 0) {
+            tacit_rpc_reply(call, json_pack("{s:o,s:s}", "id", hex_json(id, 32), "status", "pending"));
+            return;
+        }
+    }
+    if ((rc = tacit__node_rejected_reason(n, id)) != TACIT_OK) {
+        tacit_rpc_reply(call, json_pack("{s:o,s:s,s:s,s:s}", "id", hex_json(id, 32), "status", "rejected",
+                                        "error", tacit_errname(rc), "message", tacit_strerror(rc)));
+        return;
+    }
+    tacit_rpc_reply(call, json_null());
+}
+
+static void m_block_by_number(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint64_t h;
+    bool none, raw;
+    if (!nparams(call, params, 1, 2) || !height_param(n, call, params, 0, &h, &none) ||
+        !bool_param(call, params, 1, &raw))
+        return;
+    tacit_rpc_reply(call, none ? json_null() : tacit__block_json(n, h, raw));
+}
+
+static void m_block_by_hash(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint8_t hash[32];
+    uint64_t h;
+    bool raw;
+    int rc;
+    if (!nparams(call, params, 1, 2) || !hex_param(call, params, 0, hash, 32, "a 32-byte block hash in hex") ||
+        !bool_param(call, params, 1, &raw))
+        return;
+    rc = tacit_state_block_by_hash(n->st, hash, &h, NULL, NULL);
+    if (rc == TACIT_ENOTFOUND) tacit_rpc_reply(call, json_null());
+    else if (rc != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
+    else tacit_rpc_reply(call, tacit__block_json(n, h, raw));
+}
+
+static json_t *compact_block(const struct tacit_block *b) {
+    json_t *txs = json_array();
+    uint64_t start = b->header.digests.commitment_count - 2 * (uint64_t)b->ntxs;
+    for (size_t i = 0; i < b->ntxs; i++) {
+        const struct tacit_tx *t = &b->txs[i];
+        json_array_append_new(
+            txs, json_pack("{s:o,s:[o,o],s:[o,o],s:o,s:[o,o]}", "id", hex_json(b->tx_ids[i], 32),
+                           "nullifiers", fr_json(&t->pub[3]), fr_json(&t->pub[4]), "commitments",
+                           fr_json(&t->pub[5]), fr_json(&t->pub[6]), "epk",
+                           hex_json(t->ext.epk, TACIT_EPK_BYTES), "ciphertexts",
+                           hex_json(t->ext.ciphertext[0], TACIT_NOTE_CIPHERTEXT_BYTES),
+                           hex_json(t->ext.ciphertext[1], TACIT_NOTE_CIPHERTEXT_BYTES)));
+    }
+    return json_pack("{s:o,s:o,s:o,s:o}", "height", u64_json(b->header.height), "hash",
+                     hex_json(b->hash, 32), "commitmentStart", u64_json(start), "txs", txs);
+}
+
+static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    struct tacit_state_tip tip;
+    uint64_t from, to;
+    json_t *out;
+    int rc;
+    if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &from) ||
+        !quantity_param(call, params, 1, &to))
+        return;
+    if (to < from || to - from >= RANGE_MAX_BLOCKS) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "invalid params: need from <= to and at most 1000 blocks", NULL);
+        return;
+    }
+    if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    out = json_array();
+    for (uint64_t h = from; h <= to && h < tip.next_height; h++) {
+        struct tacit_block *b;
+        if ((rc = load_block(n, h, &b)) != TACIT_OK) {
+            json_decref(out);
+            tacit_rpc_reply_tacit_error(call, rc);
+            return;
+        }
+        json_array_append_new(out, compact_block(b));
+        tacit_block_free(b);
+    }
+    tacit_rpc_reply(call, out);
+}
+
+static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    struct tacit_tree_frontier f;
+    struct tacit_state_digests d;
+    uint64_t h;
+    bool none;
+    json_t *nodes;
+    int rc;
+    if (!nparams(call, params, 1, 1) || !height_param(n, call, params, 0, &h, &none)) return;
+    if (none) {
+        tacit_rpc_reply(call, json_null());
+        return;
+    }
+    rc = tacit_state_frontier(n->st, h, &f);
+    if (rc == TACIT_OK) rc = tacit_state_digests_at(n->st, h, &d);
+    if (rc == TACIT_ENOTFOUND) {
+        tacit_rpc_reply(call, json_null());
+        return;
+    }
+    if (rc != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    nodes = json_array();
+    for (int l = 0; l <= TACIT_TREE_DEPTH; l++) json_array_append_new(nodes, fr_json(&f.node[l]));
+    tacit_rpc_reply(call, json_pack("{s:o,s:o,s:o,s:o}", "height", u64_json(h), "size", u64_json(f.size),
+                                    "root", fr_json(&d.note_root), "frontier", nodes));
+}
+
+static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint64_t start, count;
+    json_t *out;
+    if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &start) ||
+        !quantity_param(call, params, 1, &count))
+        return;
+    if (count > COMMITMENTS_MAX) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536", NULL);
+        return;
+    }
+    out = json_array();
+    for (uint64_t i = 0; i < count; i++) {
+        tacit_fr cm;
+        int rc = tacit_state_commitment(n->st, start + i, &cm);
+        if (rc == TACIT_ENOTFOUND) break;
+        if (rc != TACIT_OK) {
+            json_decref(out);
+            tacit_rpc_reply_tacit_error(call, rc);
+            return;
+        }
+        json_array_append_new(out, fr_json(&cm));
+    }
+    tacit_rpc_reply(call, out);
+}
+
+static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    json_t *list, *v, *out;
+    size_t i;
+    if (!nparams(call, params, 1, 1)) return;
+    list = json_array_get(params, 0);
+    if (!json_is_array(list) || json_array_size(list) > NULLIFIERS_MAX) {
+        bad_param(call, 0, "an array of at most 4096 nullifiers");
+        return;
+    }
+    out = json_array();
+    json_array_foreach(list, i, v) {
+        uint8_t b[32];
+        tacit_fr nf;
+        bool spent;
+        int rc;
+        if (tacit_hex_decode(b, 32, json_string_value(v), true) != TACIT_OK ||
+            tacit_fr_from_bytes(&nf, b) != TACIT_OK) {
+            json_decref(out);
+            bad_param(call, 0, "an array of 32-byte field elements (< r) in hex");
+            return;
+        }
+        if ((rc = tacit_state_nullifier_spent(n->st, &nf, &spent)) != TACIT_OK) {
+            json_decref(out);
+            tacit_rpc_reply_tacit_error(call, rc);
+            return;
+        }
+        json_array_append_new(out, json_boolean(spent));
+    }
+    tacit_rpc_reply(call, out);
+}
+
+static void m_account(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint8_t addr[20];
+    struct tacit_account a;
+    int rc;
+    if (!nparams(call, params, 1, 1) || !hex_param(call, params, 0, addr, 20, "a 20-byte address in hex"))
+        return;
+    if ((rc = tacit_state_account(n->st, addr, &a)) != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    tacit_rpc_reply(call, json_pack("{s:o,s:o}", "balance", amount_json(a.balance), "nonce", u64_json(a.nonce)));
+}
+
+static void m_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    if (nparams(call, params, 0, 0)) tacit_rpc_reply(call, amount_json(n->params.min_fee));
+}
+
+static void m_mempool_info(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    if (!nparams(call, params, 0, 0)) return;
+    tacit_rpc_reply(call, json_pack("{s:I,s:I,s:I,s:I,s:I}", "count", (json_int_t)tacit_mempool_count(n->mp),
+                                    "bytes", (json_int_t)tacit_mempool_bytes(n->mp), "maxCount",
+                                    (json_int_t)n->cfg.mempool_max_txs, "maxBytes",
+                                    (json_int_t)n->cfg.mempool_max_bytes, "verifying",
+                                    (json_int_t)n->vq_len));
+}
+
+static void m_vk(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    json_t *vk;
+    if (!nparams(call, params, 0, 0)) return;
+    if ((vk = json_loads(n->vk_json, 0, NULL)) == NULL) tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+    else tacit_rpc_reply(call, vk);
+}
+
+static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    struct tacit_state_tip tip;
+    struct tacit__waiter *w;
+    uint64_t h, timeout = WAIT_DEFAULT_MS;
+    json_t *t;
+    int rc;
+    if (!nparams(call, params, 1, 2) || !quantity_param(call, params, 0, &h)) return;
+    if ((t = json_array_get(params, 1)) != NULL) {
+        if (!json_is_integer(t) || json_integer_value(t) < 0) {
+            bad_param(call, 1, "a timeout in milliseconds (an integer)");
+            return;
+        }
+        timeout = (uint64_t)json_integer_value(t);
+        if (timeout > WAIT_MAX_MS) timeout = WAIT_MAX_MS;
+    }
+    if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    if (tip.next_height > h) {
+        tacit_rpc_reply(call, tacit__block_json(n, h, false));
+        return;
+    }
+    if ((w = calloc(1, sizeof *w)) == NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+        return;
+    }
+    w->call = call;
+    w->kind = TACIT__WAIT_HEIGHT;
+    w->height = h;
+    w->deadline_ms = tacit__now_ms() + timeout;
+    tacit__node_add_waiter(&n->height_waiters, w);
+}
+
+/* ------------------------------------------------------------------ admin_ ---- */
+
+static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit_node *n, bool paused) {
+    bool was = n->paused;
+    int rc;
+    if (!nparams(call, params, 0, 0)) return;
+    n->paused = paused;
+    if ((rc = tacit__flags_save(n)) != TACIT_OK) {
+        n->paused = was;
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    tacit_log(TACIT_LOG_INFO, "admin", "sequencing %s", paused ? "paused" : "resumed");
+    tacit_rpc_reply(call, json_true());
+}
+
+static void m_pause(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, true); }
+static void m_resume(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, false); }
+
+static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint64_t fee, was = n->params.min_fee;
+    int rc;
+    if (!nparams(call, params, 1, 1) || !amount_param(call, params, 0, &fee)) return;
+    n->params.min_fee = fee;
+    if ((rc = tacit__flags_save(n)) != TACIT_OK) {
+        n->params.min_fee = was;
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    tacit_log(TACIT_LOG_INFO, "admin", "minimum fee set to %" PRIu64, fee);
+    tacit_rpc_reply(call, json_true());
+}
+
+static void flush_removed(void *ud, const uint8_t id[32], int reason) {
+    tacit__node_record_rejected(ud, id, reason);
+}
+
+static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    size_t k;
+    if (!nparams(call, params, 0, 0)) return;
+    k = tacit_mempool_flush(n->mp, TACIT_EFLUSHED, flush_removed, n);
+    tacit_log(TACIT_LOG_INFO, "admin", "mempool flushed: %zu txs dropped", k);
+    tacit_rpc_reply(call, json_integer((json_int_t)k));
+}
+
+static void m_backup(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    const char *dir;
+    char *file;
+    FILE *f;
+    long size = -1;
+    int rc;
+    if (!nparams(call, params, 1, 1)) return;
+    if ((dir = str_param(params, 0)) == NULL || dir[0] != '/') {
+        bad_param(call, 0, "an absolute directory path");
+        return;
+    }
+    /* mdb_env_copy2 on the loop thread: a devnet-sized store copies in milliseconds; a large
+     * one would stall the loop, which is the operator's call to make. */
+    if ((rc = tacit_state_copy(n->st, dir)) != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    if ((file = tacit__path(dir, "data.mdb")) != NULL && (f = fopen(file, "rb")) != NULL) {
+        if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+        fclose(f);
+    }
+    free(file);
+    tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", dir, size);
+    tacit_rpc_reply(call, json_pack("{s:s,s:I}", "path", dir, "bytes", (json_int_t)size));
+}
+
+/* -------------------------------------------------------------------- dev_ ---- */
+
+static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n) {
+    if (n->cfg.devnet) return true;
+    tacit_rpc_reply_error(call, TACIT_RPC_METHOD_NOT_FOUND, "dev_ methods exist on a devnet only", NULL);
+    return false;
+}
+
+static bool wait_next_block(struct tacit_rpc_call *call, struct tacit_node *n) {
+    struct tacit__waiter *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+        return false;
+    }
+    w->call = call;
+    w->kind = TACIT__WAIT_NEXT_BLOCK;
+    tacit__node_add_waiter(&n->block_waiters, w);
+    n->mine_requested = true;
+    tacit__node_kick_batcher(n);
+    return true;
+}
+
+static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    struct tacit_credit c;
+    if (!devnet_only(call, n) || !nparams(call, params, 2, 2) ||
+        !hex_param(call, params, 0, c.address, 20, "a 20-byte address in hex") ||
+        !amount_param(call, params, 1, &c.amount))
+        return;
+    if (memcmp(c.address, TACIT_POOL_ADDRESS, 20) == 0) {
+        tacit_rpc_reply_tacit_error(call, TACIT_ECREDIT);
+        return;
+    }
+    if (n->ncredits == n->credits_cap) {
+        tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
+        return;
+    }
+    n->credits[n->ncredits++] = c;
+    wait_next_block(call, n);
+}
+
+static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    if (devnet_only(call, n) && nparams(call, params, 0, 0)) wait_next_block(call, n);
+}
+
+static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint64_t id;
+    int rc;
+    if (!devnet_only(call, n) || !nparams(call, params, 0, 0)) return;
+    if ((rc = tacit__snapshot_take(n, &id)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
+    else tacit_rpc_reply(call, u64_json(id));
+}
+
+static void m_revert(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint64_t id;
+    int rc;
+    if (!devnet_only(call, n) || !nparams(call, params, 1, 1) || !quantity_param(call, params, 0, &id))
+        return;
+    if (n->revert_call != NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
+        return;
+    }
+    if (n->block_inflight || n->verify_inflight > 0) {
+        /* Runs when the block in flight has committed (node.c). */
+        n->revert_call = call;
+        n->revert_id = id;
+        return;
+    }
+    if ((rc = tacit__snapshot_revert(n, id)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
+    else tacit_rpc_reply(call, json_true());
+}
+
+const struct tacit_rpc_method tacit__node_methods[] = {
+    {"tacit_chainInfo", m_chain_info, 0},
+    {"tacit_sendRawTransaction", m_send_raw, 0},
+    {"tacit_getTransaction", m_get_tx, 0},
+    {"tacit_getBlockByNumber", m_block_by_number, 0},
+    {"tacit_getBlockByHash", m_block_by_hash, 0},
+    {"tacit_getBlockRange", m_block_range, 0},
+    {"tacit_getTreeState", m_tree_state, 0},
+    {"tacit_getCommitments", m_commitments, 0},
+    {"tacit_nullifiersSpent", m_nullifiers_spent, 0},
+    {"tacit_getAccount", m_account, 0},
+    {"tacit_minFee", m_min_fee, 0},
+    {"tacit_mempoolInfo", m_mempool_info, 0},
+    {"tacit_getVerifyingKey", m_vk, 0},
+    {"tacit_waitForBlock", m_wait_for_block, 0},
+    {"admin_pause", m_pause, TACIT_RPC_ADMIN},
+    {"admin_resume", m_resume, TACIT_RPC_ADMIN},
+    {"admin_setMinFee", m_set_min_fee, TACIT_RPC_ADMIN},
+    {"admin_flushMempool", m_flush, TACIT_RPC_ADMIN},
+    {"admin_backup", m_backup, TACIT_RPC_ADMIN},
+    {"dev_fund", m_fund, 0},
+    {"dev_mine", m_mine, 0},
+    {"dev_snapshot", m_snapshot, 0},
+    {"dev_revert", m_revert, 0},
+    {NULL, NULL, 0},
+};
