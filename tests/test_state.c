@@ -843,7 +843,45 @@ TEST(map_grown_by_another_process) {
     gen_rmdir(dir);
 }
 
+/* Subtree roots (tacit_getSubtreeRoots): every complete subtree of 2^level leaves, recomputed
+ * here from the leaves read back, and none for an incomplete one. */
+TEST(subtree_roots) {
+    char dir[256];
+    struct tacit_state *st;
+    tacit_fr roots[8], leaves[64];
+    size_t n;
+
+    CHECK(gen_tmpdir(dir, sizeof dir, "state") == 0);
+    st = open_store(dir, 0);
+    if (st == NULL) return;
+    apply_range(st, NULL, 0, 5, 7); /* 70 leaves: 4 complete subtrees of 16, 2 of 32 */
+    for (uint64_t i = 0; i < 64; i++) CHECK_EQ_INT(tacit_state_commitment(st, i, &leaves[i]), TACIT_OK);
+    for (unsigned level = 4; level <= 5; level++) {
+        size_t want = 64u >> level;
+        CHECK_EQ_INT(tacit_state_subtree_roots(st, level, 0, 8, roots, &n), TACIT_OK);
+        CHECK_EQ_INT(n, want);
+        for (size_t k = 0; k < n; k++) {
+            tacit_fr lvl[32];
+            size_t w = (size_t)1 << level;
+            for (size_t i = 0; i < w; i++) lvl[i % 32] = leaves[k * w + i]; /* w <= 32 */
+            for (size_t width = w; width > 1; width /= 2)
+                for (size_t i = 0; i < width / 2; i++) tacit_poseidon2(&lvl[i], &lvl[2 * i], &lvl[2 * i + 1]);
+            CHECK(tacit_fr_eq(&roots[k], &lvl[0]));
+        }
+        /* Starting past the complete ones: none. */
+        CHECK_EQ_INT(tacit_state_subtree_roots(st, level, want, 8, roots, &n), TACIT_OK);
+        CHECK_EQ_INT(n, 0);
+    }
+    CHECK_EQ_INT(tacit_state_subtree_roots(st, 4, 1, 2, roots, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(tacit_state_subtree_roots(st, 3, 0, 8, roots, &n), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_state_subtree_roots(st, 33, 0, 8, roots, &n), TACIT_EINVAL);
+    tacit_state_close(st);
+    gen_rmdir(dir);
+}
+
 static const struct tacit_test tests[] = {
+    {"subtree_roots", subtree_roots},
     {"empty_store", empty_store},
     {"apply_reopen_read_back", apply_reopen_read_back},
     {"anchors_window", anchors_window},

@@ -187,6 +187,14 @@ int tacit_state_commitment(struct tacit_state *st, uint64_t index, tacit_fr *out
 int tacit_state_path(struct tacit_state *st, uint64_t index, uint64_t height,
                      struct tacit_tree_path *path, tacit_fr *root);
 
+/* The roots of the complete subtrees of 2^level leaves numbered start, start+1, ... (at most
+ * max, stopping at the first that is not complete): out[0..*n). A wallet keeps the Merkle paths
+ * of its notes with them, hashing only the subtrees that hold its own notes
+ * (tacit_getSubtreeRoots). level in TACIT_STATE_TREE_MIN_STORED..TACIT_TREE_DEPTH.
+ * Returns TACIT_OK, TACIT_EINVAL, a store error. */
+int tacit_state_subtree_roots(struct tacit_state *st, unsigned level, uint64_t start, size_t max,
+                              tacit_fr *out, size_t *n);
+
 /* The tree state (frontier) after block `height` (TACIT_STATE_TIP: now): a wallet's starting
  * point. TACIT_ENOTFOUND if there is no such block. */
 int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_tree_frontier *out);

@@ -393,6 +393,40 @@ static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud)
     tacit_rpc_reply(call, out);
 }
 
+/* Roots of the complete 2^16-leaf subtrees (issue 6: wallets keep their witnesses current
+ * without asking for paths, which would tell the node which notes are theirs). */
+#define SUBTREE_LEVEL 16
+#define SUBTREES_MAX 65536
+static void m_subtree_roots(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    struct tacit_node *n = ud;
+    uint64_t start, count;
+    tacit_fr *roots;
+    size_t got;
+    json_t *out;
+    int rc;
+    if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &start) ||
+        !quantity_param(call, params, 1, &count))
+        return;
+    if (count > SUBTREES_MAX) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536", NULL);
+        return;
+    }
+    if ((roots = calloc(count + 1, sizeof *roots)) == NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+        return;
+    }
+    if ((rc = tacit_state_subtree_roots(n->st, SUBTREE_LEVEL, start, (size_t)count, roots, &got)) != TACIT_OK) {
+        free(roots);
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    out = json_array();
+    for (size_t i = 0; i < got; i++) json_array_append_new(out, fr_json(&roots[i]));
+    free(roots);
+    tacit_rpc_reply(call, json_pack("{s:i,s:o,s:o}", "level", SUBTREE_LEVEL, "start", u64_json(start),
+                                    "roots", out));
+}
+
 static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     json_t *list, *v, *out;
@@ -655,6 +689,7 @@ const struct tacit_rpc_method tacit__node_methods[] = {
     {"tacit_getBlockRange", m_block_range, 0},
     {"tacit_getTreeState", m_tree_state, 0},
     {"tacit_getCommitments", m_commitments, 0},
+    {"tacit_getSubtreeRoots", m_subtree_roots, 0},
     {"tacit_nullifiersSpent", m_nullifiers_spent, 0},
     {"tacit_getAccount", m_account, 0},
     {"tacit_minFee", m_min_fee, 0},

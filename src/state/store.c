@@ -762,6 +762,28 @@ int tacit_state_commitment(struct tacit_state *st, uint64_t index, tacit_fr *out
     return rc;
 }
 
+int tacit_state_subtree_roots(struct tacit_state *st, unsigned level, uint64_t start, size_t max,
+                              tacit_fr *out, size_t *n) {
+    struct tacit__getter g = {st, NULL};
+    int rc;
+    *n = 0;
+    if (level < TACIT_STATE_TREE_MIN_STORED || level > TACIT_TREE_DEPTH) return TACIT_EINVAL;
+    if ((rc = tacit__state_read_begin(st, &g.txn)) != TACIT_OK) return rc;
+    /* Only complete nodes are stored: the first one missing ends the list. */
+    for (size_t i = 0; i < max; i++) {
+        if (start + i < start) break;
+        rc = tacit__state_get_node(&g, level, start + i, &out[i]);
+        if (rc == TACIT_ENOTFOUND) {
+            rc = TACIT_OK;
+            break;
+        }
+        if (rc != TACIT_OK) break;
+        (*n)++;
+    }
+    tacit__state_read_end(st, g.txn);
+    return rc;
+}
+
 /* Tree size and root after block height (or now). */
 static int tree_at(struct tacit_state *st, MDB_txn *txn, uint64_t height, uint64_t *size,
                    tacit_fr *root, struct tacit__tip *tipbuf) {
