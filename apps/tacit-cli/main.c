@@ -10,6 +10,7 @@ static const struct tacit_cli_command commands[] = {
     {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info, witness, example"},
     {"groth16", cmd_groth16, "verify Groth16 proofs (snarkjs format)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
+    {"rpc", cmd_rpc, "a raw JSON-RPC call to tacitd: rpc <method> [params...]"},
     {"setup", cmd_setup, "devnet Groth16 keys: transfer.zkey + verification_key.json"},
 };
 
@@ -17,29 +18,65 @@ static const struct tacit_cli_command commands[] = {
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: tacit-cli <command> [args]\n"
-            "       tacit-cli --help | --version\n\ncommands:\n");
+            "usage: tacit-cli [global options] <command> [args]\n"
+            "       tacit-cli --help | --version\n\n"
+            "global options:\n"
+            "  --rpc URL          tacitd's JSON-RPC: http://HOST:PORT or unix:/path (default $TACIT_RPC,\n"
+            "                     else the devnet's with --devnet, else http://127.0.0.1:8645)\n"
+            "  --rpc-auth U:P     credentials for admin_ methods (--devnet: the devnet's cookie)\n"
+            "  --devnet           talk to the local devnet (its data dir: --datadir, default ./.tacit-devnet)\n"
+            "  --datadir DIR      the devnet's data directory\n"
+            "  --json             machine-readable output\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
+struct tacit_cli_globals tacit_cli_globals;
+
 int main(int argc, char **argv) {
-    if (argc < 2) { /* no command: a usage error */
+    int i = 1;
+    struct tacit_cli_globals *g = &tacit_cli_globals;
+
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(o, "--version") == 0) {
+            printf("tacit-cli " TACIT_CLI_VERSION "\n");
+            return 0;
+        }
+        if (strcmp(o, "--devnet") == 0) {
+            g->devnet = 1;
+        } else if (strcmp(o, "--json") == 0) {
+            g->json = 1;
+        } else if (strcmp(o, "--rpc") == 0 || strcmp(o, "--rpc-auth") == 0 || strcmp(o, "--datadir") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "tacit-cli: %s needs a value\n", o);
+                return 2;
+            }
+            if (strcmp(o, "--rpc") == 0) g->rpc_url = argv[++i];
+            else if (strcmp(o, "--rpc-auth") == 0) g->rpc_auth = argv[++i];
+            else g->datadir = argv[++i];
+        } else {
+            fprintf(stderr, "tacit-cli: unknown global option %s\n", o);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i >= argc) { /* no command: a usage error */
         usage(stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (strcmp(argv[i], "-h") == 0) {
         usage(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("tacit-cli " TACIT_CLI_VERSION "\n");
-        return 0;
+    for (size_t k = 0; k < NCOMMANDS; k++) {
+        if (strcmp(argv[i], commands[k].name) == 0) return commands[k].run(argc - i, argv + i);
     }
-    for (size_t i = 0; i < NCOMMANDS; i++) {
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
-    }
-    fprintf(stderr, "tacit-cli: unknown command \"%s\"\n", argv[1]);
+    fprintf(stderr, "tacit-cli: unknown command \"%s\"\n", argv[i]);
     usage(stderr);
     return 2;
 }

@@ -1,0 +1,129 @@
+/*
+ * tacit-cli rpc <method> [params...] — a raw JSON-RPC call to tacitd (docs/rpc.md).
+ * A param is JSON when it starts with [ { or " or is true, false or null; =JSON forces JSON
+ * (=30000 is the number 30000); anything else is a string, so amounts and hex quantities need
+ * no quoting: `tacit-cli rpc tacit_getBlockByNumber latest`, `tacit-cli rpc dev_fund 0x11...11
+ * 5000` (an address and a decimal amount: strings, as the API wants them).
+ * Prints the result as JSON on stdout (exit 0); a JSON-RPC error on stderr (exit 1); a
+ * transport failure or bad usage (exit 2).
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tacit/error.h"
+#include "tacit/rpc.h"
+
+#define DEFAULT_RPC "http://127.0.0.1:8645"
+#define DEVNET_DIR ".tacit-devnet"
+
+/* The devnet's cookie, if readable (admin_ methods on the devnet need nothing else). */
+static char *devnet_cookie(const char *dir) {
+    char path[4096], *buf;
+    FILE *f;
+    size_t n;
+    if ((size_t)snprintf(path, sizeof path, "%s/.cookie", dir) >= sizeof path) return NULL;
+    if ((f = fopen(path, "r")) == NULL) return NULL;
+    if ((buf = calloc(1, 256)) != NULL) {
+        n = fread(buf, 1, 255, f);
+        buf[n] = '\0';
+        buf[strcspn(buf, "\r\n")] = '\0';
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The devnet's RPC URL from <dir>/devnet-accounts.json ("rpc"), else NULL. */
+static char *devnet_url(const char *dir) {
+    char path[4096];
+    json_t *j;
+    char *url = NULL;
+    if ((size_t)snprintf(path, sizeof path, "%s/devnet-accounts.json", dir) >= sizeof path) return NULL;
+    if ((j = json_load_file(path, 0, NULL)) == NULL) return NULL;
+    if (json_is_string(json_object_get(j, "rpc"))) url = strdup(json_string_value(json_object_get(j, "rpc")));
+    json_decref(j);
+    return url;
+}
+
+struct tacit_rpc_client *tacit_cli_rpc_client(void) {
+    const struct tacit_cli_globals *g = &tacit_cli_globals;
+    const char *dir = g->datadir ? g->datadir : DEVNET_DIR;
+    char *url = NULL, *cookie = NULL;
+    const char *use_url = g->rpc_url, *use_auth = g->rpc_auth;
+    struct tacit_rpc_client *c = NULL;
+    int rc;
+
+    if (use_url == NULL) use_url = getenv("TACIT_RPC");
+    if (use_url == NULL && g->devnet) use_url = url = devnet_url(dir);
+    if (use_url == NULL) use_url = DEFAULT_RPC;
+    if (use_auth == NULL && (g->devnet || g->datadir)) use_auth = cookie = devnet_cookie(dir);
+    if ((rc = tacit_rpc_client_new(&c, use_url, use_auth, 0)) != TACIT_OK)
+        fprintf(stderr, "tacit-cli: bad RPC URL \"%s\" (want http://HOST:PORT or unix:/path): %s\n",
+                use_url, tacit_strerror(rc));
+    free(url);
+    free(cookie);
+    return c;
+}
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: tacit-cli [--rpc URL] rpc <method> [params...]\n"
+               "  a param starting with [ { or \" (or true/false/null) is JSON, =JSON forces JSON (=30000),\n"
+               "  anything else is a string (amounts, hex quantities); the result is printed as JSON\n"
+               "  example: tacit-cli --devnet rpc tacit_getAccount 0x1111111111111111111111111111111111111111\n");
+}
+
+int cmd_rpc(int argc, char **argv) {
+    struct tacit_rpc_client *c;
+    json_t *params, *result = NULL, *error = NULL;
+    char *text;
+    int rc, status;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if ((params = json_array()) == NULL) return 2;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool forced = a[0] == '=';
+        json_t *v = NULL;
+        if (forced || a[0] == '[' || a[0] == '{' || a[0] == '"' || strcmp(a, "true") == 0 ||
+            strcmp(a, "false") == 0 || strcmp(a, "null") == 0) {
+            json_error_t e;
+            if ((v = json_loads(a + forced, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e)) == NULL) {
+                fprintf(stderr, "tacit-cli rpc: param %d is not JSON: %s\n", i - 1, e.text);
+                json_decref(params);
+                return 2;
+            }
+        }
+        json_array_append_new(params, v != NULL ? v : json_string(a));
+    }
+    if ((c = tacit_cli_rpc_client()) == NULL) {
+        json_decref(params);
+        return 2;
+    }
+    rc = tacit_rpc_call(c, argv[1], params, &result, &error);
+    tacit_rpc_client_free(c);
+    if (rc != TACIT_OK) {
+        fprintf(stderr, "tacit-cli rpc: %s: %s (is tacitd running?)\n", argv[1], tacit_strerror(rc));
+        return 2;
+    }
+    if (error != NULL) {
+        const char *msg = json_string_value(json_object_get(error, "message"));
+        const char *name = json_string_value(json_object_get(json_object_get(error, "data"), "error"));
+        fprintf(stderr, "tacit-cli rpc: %s: error %" JSON_INTEGER_FORMAT "%s%s%s: %s\n", argv[1],
+                json_integer_value(json_object_get(error, "code")), name ? " (" : "", name ? name : "",
+                name ? ")" : "", msg ? msg : "");
+        json_decref(error);
+        return 1;
+    }
+    text = json_dumps(result, JSON_ENCODE_ANY | (tacit_cli_globals.json ? JSON_COMPACT : JSON_INDENT(2)));
+    status = text != NULL ? 0 : 1;
+    if (text != NULL) printf("%s\n", text);
+    free(text);
+    json_decref(result);
+    return status;
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# tests/cli_tacitd.sh — tacitd as an operator meets it, without proofs (those are in
+# tests/test_node.c): --help, config and flag errors with file:line, a node on loopback with a
+# small verifying key (depth-2 transfer keys: same 7 public inputs), empty blocks, the data-dir
+# lock, admin auth over TCP (cookie, wrong credentials) and the Unix socket, the pause flag
+# across a clean SIGTERM restart, /health and /metrics, dev_ methods refused off the devnet, and
+# `tacit-cli rpc`.
+set -uo pipefail
+
+BIN="${TACIT_BIN:-build/bin}"
+CLI="$BIN/tacit-cli"
+D="$BIN/tacitd"
+TMP=$(mktemp -d)
+. "$(dirname "$0")/lib/common.sh"
+[[ -x "$D" ]] || die "no $D (build first)"
+pid=
+cleanup() {
+    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# start_node <log> <args...>: starts tacitd in the background, waits for its RPC port in the log.
+start_node() {
+    local log=$1
+    shift
+    "$D" "$@" >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do
+        port=$(sed -n 's|.*JSON-RPC on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log" | head -1)
+        [[ -n $port ]] && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+stop_node() {
+    kill -TERM "$pid"
+    wait "$pid"
+    local st=$?
+    pid=
+    return $st
+}
+call() { # call <method> [params...] via tacit-cli over TCP
+    "$CLI" --rpc "http://127.0.0.1:$port" --json rpc "$@"
+}
+
+# --- usage and configuration errors -----------------------------------------------------------
+run 0 "$D" --help && grep -q -- '--block-interval-ms' "$TMP/out" || bad "--help lists the flags"
+run 2 "$D" --chain-id 5 && grep -q 'datadir is required' "$TMP/out" || bad "datadir required"
+run 2 "$D" --datadir "$TMP/x" && grep -q 'chain_id is required' "$TMP/out" || bad "chain id required"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --bogus 1 && grep -q 'unknown option --bogus' "$TMP/out" ||
+    bad "unknown flag named"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --block-interval-ms 0 && grep -q 'at least 1' "$TMP/out" ||
+    bad "interval 0 refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind nonsense && grep -q 'HOST:PORT' "$TMP/out" ||
+    bad "bad bind refused"
+printf 'chain_id = 5\n# a comment\nblock_interval_ms = 100\nmin_fe = 3\n' >"$TMP/bad.conf"
+run 2 "$D" --datadir "$TMP/x" --config "$TMP/bad.conf" && grep -q 'bad.conf:4: unknown key "min_fe"' "$TMP/out" ||
+    bad "config error names file:line"
+printf 'chain_id = 5\nmin_fee = -3\n' >"$TMP/bad2.conf"
+run 2 "$D" --datadir "$TMP/x" --config "$TMP/bad2.conf" && grep -q 'bad2.conf:2: min_fee' "$TMP/out" ||
+    bad "bad value names file:line"
+run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 && grep -q 'no verifying key' "$TMP/out" ||
+    bad "missing vk explained"
+
+# --- a node ------------------------------------------------------------------------------------
+run 0 "$CLI" setup --depth 2 --out "$TMP/keys"
+cat >"$TMP/node.conf" <<EOF
+chain_id = 5
+vk_file = $TMP/keys/verification_key.json
+rpc_bind = 127.0.0.1:0
+block_interval_ms = 100
+min_fee = 77
+EOF
+start_node "$TMP/log1" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks ||
+    die "tacitd did not start: $(cat "$TMP/log1")"
+ok
+[[ $(stat -c %a "$TMP/d/.cookie") == 600 ]] && ok || bad "cookie mode 0600"
+[[ $(stat -c %a "$TMP/d/tacitd.sock") == 600 ]] && ok || bad "socket mode 0600"
+run 0 call tacit_chainInfo
+grep -q '"chainId":"0x5"' "$TMP/out" && grep -q '"minFee":"77"' "$TMP/out" && grep -q '"devnet":false' "$TMP/out" ||
+    bad "chainInfo: $(cat "$TMP/out")"
+run 0 call tacit_waitForBlock 0x3 =20000 && grep -q '"height":"0x3"' "$TMP/out" || bad "empty blocks are sealed"
+run 0 call tacit_minFee && grep -qx '"77"' "$TMP/out" || bad "min fee from the config"
+
+# a second tacitd on the same data dir is refused, naming the lock
+run 1 "$D" --datadir "$TMP/d" --config "$TMP/node.conf" && grep -q 'in use by another tacitd' "$TMP/out" ||
+    bad "second instance refused"
+
+# admin: refused without or with wrong credentials, accepted with the cookie and on the socket
+run 1 call admin_pause && grep -q -- '-32001' "$TMP/out" || bad "admin without credentials"
+run 1 "$CLI" --rpc "http://127.0.0.1:$port" --rpc-auth "__cookie__:00" rpc admin_pause &&
+    grep -q -- '-32001' "$TMP/out" || bad "admin with a wrong cookie"
+run 0 "$CLI" --rpc "http://127.0.0.1:$port" --rpc-auth "$(cat "$TMP/d/.cookie")" rpc admin_setMinFee 5
+run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_pause
+run 0 call tacit_chainInfo && grep -q '"paused":true' "$TMP/out" || bad "paused"
+run 1 call dev_mine && grep -q 'devnet only' "$TMP/out" || bad "dev_ refused off the devnet"
+run 1 call tacit_getBlockByNumber 12 && grep -q -- '-32602' "$TMP/out" || bad "height must be hex"
+run 0 call tacit_getBlockByNumber 0x1 && grep -q '"parent"' "$TMP/out" || bad "block 1"
+run 1 call tacit_sendRawTransaction 0x01 && grep -q '(EENCODING): bad encoding' "$TMP/out" || bad "junk tx"
+curl -s "http://127.0.0.1:$port/health" >"$TMP/health"
+grep -q '"status":"ok"' "$TMP/health" && ok || bad "/health"
+curl -s "http://127.0.0.1:$port/metrics" >"$TMP/metrics"
+grep -q '^tacit_blocks_total [1-9]' "$TMP/metrics" && grep -q '^tacit_block_commit_seconds_count' "$TMP/metrics" &&
+    grep -q 'tacit_rpc_calls_total{method="admin_pause",code="-32001"}' "$TMP/metrics" && ok || bad "/metrics"
+
+# clean stop: exit 0, cookie removed; restart keeps blocks, the pause flag and the min fee
+run 0 call tacit_chainInfo
+tip=$(sed -n 's/.*"tipHash":"\(0x[0-9a-f]*\)".*/\1/p' "$TMP/out")
+stop_node && ok || bad "SIGTERM -> exit 0"
+[[ ! -e $TMP/d/.cookie ]] && ok || bad "cookie removed at stop"
+grep -q 'stopped' "$TMP/log1" && ok || bad "stop logged"
+start_node "$TMP/log2" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks || die "restart failed"
+run 0 call tacit_chainInfo
+grep -q '"paused":true' "$TMP/out" && grep -q '"minFee":"5"' "$TMP/out" && grep -q "\"tipHash\":\"$tip\"" "$TMP/out" ||
+    bad "restart keeps paused, min fee, tip: $(cat "$TMP/out")"
+run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_resume
+run 0 call tacit_waitForBlock 0x8 =20000 && grep -q '"height":"0x8"' "$TMP/out" || bad "resumed"
+stop_node || bad "second stop"
+
+echo "cli_tacitd.sh: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
