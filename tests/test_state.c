@@ -880,7 +880,38 @@ TEST(subtree_roots) {
     gen_rmdir(dir);
 }
 
+/* Block and tx readers with bytes = NULL answer where a record is, without copying it. */
+TEST(metadata_only_reads) {
+    char dir[256];
+    struct tacit_state *st;
+    struct gen_block b;
+    uint8_t hash[32], hash2[32];
+    uint64_t h = 99;
+    uint32_t idx = 99;
+
+    CHECK(gen_tmpdir(dir, sizeof dir, "state") == 0);
+    st = open_store(dir, 0);
+    if (st == NULL) return;
+    apply_range(st, NULL, 0, 3, 2);
+    gen_block_make(&b, SEED, 2, 2);
+    CHECK_EQ_INT(tacit_state_tx(st, b.txs[1].id, &h, &idx, NULL, NULL), TACIT_OK);
+    CHECK_EQ_INT(h, 2);
+    CHECK_EQ_INT(idx, 1);
+    CHECK_EQ_INT(tacit_state_block_by_height(st, 2, hash, NULL, NULL), TACIT_OK);
+    CHECK_MEM(hash, b.u.hash, 32);
+    h = 99;
+    CHECK_EQ_INT(tacit_state_block_by_hash(st, hash, &h, NULL, NULL), TACIT_OK);
+    CHECK_EQ_INT(h, 2);
+    memset(hash2, 0xee, 32);
+    CHECK_EQ_INT(tacit_state_block_by_hash(st, hash2, &h, NULL, NULL), TACIT_ENOTFOUND);
+    CHECK_EQ_INT(tacit_state_block_by_height(st, 3, NULL, NULL, NULL), TACIT_ENOTFOUND);
+    gen_block_free(&b);
+    tacit_state_close(st);
+    gen_rmdir(dir);
+}
+
 static const struct tacit_test tests[] = {
+    {"metadata_only_reads", metadata_only_reads},
     {"subtree_roots", subtree_roots},
     {"empty_store", empty_store},
     {"apply_reopen_read_back", apply_reopen_read_back},

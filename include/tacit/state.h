@@ -200,7 +200,8 @@ int tacit_state_subtree_roots(struct tacit_state *st, unsigned level, uint64_t s
 int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_tree_frontier *out);
 
 /* Blocks, txs and outputs: *bytes is malloc'd (free with free()); NULL/0 on error.
- * TACIT_ENOTFOUND when absent. hash, height and index outputs may be NULL. */
+ * TACIT_ENOTFOUND when absent. hash, height and index outputs may be NULL; so may bytes and
+ * len (together) of the block and tx readers, to ask only whether it exists and where. */
 int tacit_state_block_by_height(struct tacit_state *st, uint64_t height, uint8_t hash[32],
                                 uint8_t **bytes, size_t *len);
 int tacit_state_block_by_hash(struct tacit_state *st, const uint8_t hash[32], uint64_t *height,

@@ -846,7 +846,9 @@ int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_t
 /* Copies v[skip..] into a new buffer. */
 static int copy_out(uint8_t **bytes, size_t *len, const MDB_val *v, size_t skip) {
     size_t n = v->mv_size - skip;
-    uint8_t *b = malloc(n ? n : 1);
+    uint8_t *b;
+    if (bytes == NULL) return TACIT_OK; /* the caller wants the metadata only */
+    b = malloc(n ? n : 1);
     if (b == NULL) return TACIT_ENOMEM;
     if (n) memcpy(b, (const uint8_t *)v->mv_data + skip, n);
     *bytes = b;
@@ -870,8 +872,8 @@ int tacit_state_block_by_height(struct tacit_state *st, uint64_t height, uint8_t
                                 uint8_t **bytes, size_t *len) {
     MDB_txn *txn;
     int rc;
-    *bytes = NULL;
-    *len = 0;
+    if (bytes != NULL) *bytes = NULL;
+    if (len != NULL) *len = 0;
     if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
     rc = block_at_txn(st, txn, height, hash, bytes, len);
     tacit__state_read_end(st, txn);
@@ -884,8 +886,8 @@ int tacit_state_block_by_hash(struct tacit_state *st, const uint8_t hash[32], ui
     MDB_val v;
     uint64_t h;
     int rc;
-    *bytes = NULL;
-    *len = 0;
+    if (bytes != NULL) *bytes = NULL;
+    if (len != NULL) *len = 0;
     if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
     if ((rc = st_get(st, txn, TACIT__DB_BLOCK_HASH, hash, 32, &v)) != TACIT_OK) goto out;
     if (v.mv_size != 8) {
@@ -906,8 +908,8 @@ int tacit_state_tx(struct tacit_state *st, const uint8_t id[32], uint64_t *heigh
     MDB_txn *txn;
     MDB_val v;
     int rc;
-    *bytes = NULL;
-    *len = 0;
+    if (bytes != NULL) *bytes = NULL;
+    if (len != NULL) *len = 0;
     if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
     if ((rc = st_get(st, txn, TACIT__DB_TXS, id, 32, &v)) != TACIT_OK) goto out;
     if (v.mv_size < 12) {
@@ -928,8 +930,8 @@ int tacit_state_output(struct tacit_state *st, uint64_t commitment_index, uint8_
     MDB_val v;
     uint8_t ikey[4];
     int rc;
-    *bytes = NULL;
-    *len = 0;
+    if (bytes != NULL) *bytes = NULL;
+    if (len != NULL) *len = 0;
     if (commitment_index > UINT32_MAX) return TACIT_ENOTFOUND;
     put_u32(ikey, (uint32_t)commitment_index);
     if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
