@@ -12,6 +12,7 @@ static const struct tacit_bench_suite suites[] = {
     {"synth7", bench_synth7, "write a synthetic 7-input Groth16 key/proof/public to <dir>"},
     {"state", bench_state, "Poseidon, note tree and state store (bench/bench_state.c)"},
     {"prove", bench_prove, "Groth16 prove time and breakdown: merkle .zkey, transfer circuit"},
+    {"node-load", bench_node_load, "a running tacitd under tx load (use bench/node-load)"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])

@@ -1,0 +1,157 @@
+/*
+ * tacit — building and proving transactions (include/tacit/txbuild.h).
+ *
+ * The order of tacit_txbuild_prove follows what binds what (DESIGN 2.6): the ext data is
+ * fixed first, its signing digest is what the deposit signature and ext_data_hash commit to,
+ * public_amount follows from its amounts, and only then is the statement proved, so that
+ * every public input the node recomputes (tacit_tx_check_static) is the one in the proof.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "tacit/chain.h"
+#include "tacit/circuit.h"
+#include "tacit/error.h"
+#include "tacit/poseidon.h"
+#include "tacit/prover.h"
+#include "tacit/txbuild.h"
+
+/* ------------------------------------------------------------ derivations ---- */
+
+void tacit_txbuild_random_fr(tacit_fr *out)
+{
+    uint8_t wide[64];
+
+    /* 64 bytes reduced mod r: the bias is below 2^-250 (DESIGN 2.3). */
+    randombytes_buf(wide, sizeof wide);
+    tacit_fr_from_wide(out, wide);
+    sodium_memzero(wide, sizeof wide);
+}
+
+void tacit_txbuild_keys(tacit_fr *nk, tacit_fr *pk, const tacit_fr *sk)
+{
+    tacit_fr n;
+
+    /* DESIGN 2.3: nk = Poseidon(sk), pk = Poseidon(nk); the circuit checks the same chain. */
+    (void)tacit_poseidon(&n, sk, 1);
+    if (pk != NULL) (void)tacit_poseidon(pk, &n, 1);
+    if (nk != NULL) *nk = n;
+    sodium_memzero(&n, sizeof n);
+}
+
+void tacit_txbuild_commitment(tacit_fr *cm, uint64_t value, const tacit_fr *pk,
+                              const tacit_fr *blinding)
+{
+    tacit_fr in[3];
+
+    tacit_fr_from_u64(&in[0], value);
+    in[1] = *pk;
+    in[2] = *blinding;
+    (void)tacit_poseidon(cm, in, 3);
+    sodium_memzero(in, sizeof in);
+}
+
+void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *cm,
+                             uint64_t index)
+{
+    tacit_fr in[3];
+
+    /* DESIGN 2.4: nf = Poseidon(nk, cm, leaf_index). */
+    tacit_txbuild_keys(&in[0], NULL, sk);
+    in[1] = *cm;
+    tacit_fr_from_u64(&in[2], index);
+    (void)tacit_poseidon(nf, in, 3);
+    sodium_memzero(in, sizeof in);
+}
+
+/* --------------------------------------------------------------- proving ---- */
+
+/* The ext data of b, with random bytes standing in for absent encrypted outputs. */
+static void ext_fill(struct tacit_tx_ext *ext, const struct tacit_txbuild *b)
+{
+    memset(ext, 0, sizeof *ext);
+    ext->fee = b->fee;
+    ext->withdrawal_amount = b->withdrawal_amount;
+    memcpy(ext->withdrawal_recipient, b->withdrawal_recipient, TACIT_ADDRESS_LEN);
+    ext->deposit_amount = b->deposit_amount;
+    memcpy(ext->deposit_sender, b->deposit_sender, TACIT_ADDRESS_LEN);
+    ext->deposit_nonce = b->deposit_nonce;
+    if (b->epk != NULL) memcpy(ext->epk, b->epk, TACIT_EPK_BYTES);
+    else randombytes_buf(ext->epk, TACIT_EPK_BYTES);
+    for (int i = 0; i < 2; i++) {
+        if (b->ciphertext[i] != NULL) memcpy(ext->ciphertext[i], b->ciphertext[i], TACIT_NOTE_CIPHERTEXT_BYTES);
+        else randombytes_buf(ext->ciphertext[i], TACIT_NOTE_CIPHERTEXT_BYTES);
+    }
+}
+
+int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
+                        const tacit_groth16_pk *pk, unsigned nthreads,
+                        tacit_groth16_prove_stats *stats)
+{
+    struct tacit_transfer *t;
+    tacit_groth16_proof proof;
+    tacit_fr *w = NULL;
+    uint32_t nvars = 0;
+    uint8_t digest[32];
+    int rc;
+
+    memset(tx, 0, sizeof *tx);
+    if (b->deposit_amount != 0 && b->deposit_sk == NULL) return TACIT_EINVAL;
+    for (int i = 0; i < 2; i++) {
+        if (b->in[i].value != 0 && b->in[i].path.index >= TACIT_TREE_MAX_LEAVES) return TACIT_EINVAL;
+    }
+    /* The statement holds the spending keys: sodium_malloc memory (guard pages, wiped). */
+    if ((t = sodium_malloc(sizeof *t)) == NULL) return TACIT_ENOMEM;
+    memset(t, 0, sizeof *t);
+
+    tx->version = TACIT_TX_VERSION;
+    tx->chain_id = b->chain_id;
+    ext_fill(&tx->ext, b);
+    tacit_tx_signing_digest(digest, &tx->ext, b->chain_id, b->rollup_id);
+    if (b->deposit_amount != 0 &&
+        (rc = tacit_deposit_sign(tx->ext.deposit_sig, b->deposit_sk, digest)) != TACIT_OK)
+        goto out_free_statement;
+
+    t->root = b->anchor;
+    tacit_tx_ext_data_hash(&t->ext_data_hash, &tx->ext, b->chain_id, b->rollup_id);
+    if ((rc = tacit_tx_public_amount(&t->public_amount, &tx->ext)) != TACIT_OK) goto out_free_statement;
+    for (int i = 0; i < 2; i++) {
+        if (b->in[i].value == 0 && tacit_fr_is_zero(&b->in[i].sk)) {
+            /* A dummy: its own fresh key (the circuit needs nf0 != nf1, and a reused key would
+             * link transactions), index 0, no membership. */
+            tacit_txbuild_random_fr(&t->in[i].sk);
+            tacit_txbuild_random_fr(&t->in[i].blinding);
+        } else if (b->in[i].value == 0) {
+            /* A dummy whose key the caller chose (fresh, but known beforehand: a wallet needs
+             * the nullifiers before it encrypts the outputs, which are bound to them). */
+            t->in[i].sk = b->in[i].sk;
+            t->in[i].blinding = b->in[i].blinding;
+        } else {
+            t->in[i].sk = b->in[i].sk;
+            t->in[i].value = b->in[i].value;
+            t->in[i].blinding = b->in[i].blinding;
+            t->in[i].path = b->in[i].path;
+        }
+        t->out[i] = b->out[i];
+    }
+
+    if ((rc = tacit_transfer_public_inputs(tx->pub, t, TACIT_TRANSFER_DEPTH)) != TACIT_OK)
+        goto out_free_statement;
+    if ((rc = tacit_transfer_build(NULL, &w, &nvars, t, TACIT_TRANSFER_DEPTH)) != TACIT_OK)
+        goto out_free_statement;
+    if (nvars != pk->nvars || pk->npublic != TACIT_TRANSFER_NPUBLIC) {
+        rc = TACIT_EWITNESS;
+        goto out_free_witness;
+    }
+    if ((rc = tacit_groth16_prove(&proof, pk, w, nvars, nthreads, stats)) != TACIT_OK)
+        goto out_free_witness;
+    tacit_groth16_proof_to_bytes(tx->proof, &proof);
+
+out_free_witness:
+    tacit_witness_free(w, nvars);
+out_free_statement:
+    sodium_free(t); /* wipes */
+    sodium_memzero(digest, sizeof digest);
+    if (rc != TACIT_OK) memset(tx, 0, sizeof *tx);
+    return rc;
+}
