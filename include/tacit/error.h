@@ -76,7 +76,16 @@ extern "C" {
     XX(EUNAUTHORIZED, "missing or wrong credentials")                              \
     XX(ELOCKED, "data directory in use by another process")                        \
     XX(ETIMEOUT, "timed out")                                                      \
-    XX(EFLUSHED, "removed from the mempool by the operator (admin_flushMempool)")
+    XX(EFLUSHED, "removed from the mempool by the operator (admin_flushMempool)")        \
+    XX(ECHECKSUM, "bech32m checksum mismatch (mistyped, or not a bech32m string)")    \
+    XX(ENETWORK, "address or key of another network (mainnet vs devnet prefix)")     \
+    XX(ENOTE_COMMITMENT, "decrypted note does not open its on-chain commitment") \
+    XX(EPASSPHRASE, "wrong passphrase (or the wallet file was altered)")          \
+    XX(EWATCH_ONLY, "watch-only wallet: it holds no spending key")               \
+    XX(ENOT_SYNCED, "wallet has no verified witness: sync it first")             \
+    XX(ENOTE_ROOT, "wallet's note tree root differs from the node's note root")  \
+    XX(EBAD_NODE_DATA, "node sent inconsistent data (blocks out of order, commitment index, malformed field)") \
+    XX(ENOTES_FRAGMENTED, "no two notes cover the amount (a transaction spends at most two notes)")
 
 typedef enum {
 #define TACIT__ERR_ENUM(name, msg) TACIT_##name,
