@@ -547,6 +547,7 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id) {
         free(d);
     }
     n->snapshot_next = id - 1;
+    tacit__recent_blocks_clear(n);
     tacit_mempool_flush(n->mp, TACIT_OK, NULL, NULL);
     memset(n->rejected, 0, TACIT__REJECTED_MAX * sizeof *n->rejected);
     n->ncredits = 0;

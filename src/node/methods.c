@@ -175,9 +175,30 @@ static int load_block(struct tacit_node *n, uint64_t height, struct tacit_block 
     return rc == TACIT_OK ? TACIT_OK : TACIT_ECORRUPT;
 }
 
-json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw) {
+json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len) {
     struct tacit_block *b;
     json_t *j;
+    if (tacit_block_decode(&b, bytes, len) != TACIT_OK) return NULL;
+    j = block_to_json(b, false);
+    tacit_block_free(b);
+    return j;
+}
+
+void tacit__recent_blocks_clear(struct tacit_node *n) {
+    for (size_t i = 0; i < TACIT__RECENT_BLOCKS; i++) {
+        json_decref(n->recent[i]);
+        n->recent[i] = NULL;
+    }
+}
+
+json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw) {
+    struct tacit_block *b;
+    json_t *j = n->recent[height % TACIT__RECENT_BLOCKS], *hj;
+    uint64_t h;
+    /* The cached JSON is shared: replies only serialise it, nobody changes it. */
+    if (!raw && j != NULL && (hj = json_object_get(j, "height")) != NULL &&
+        tacit_parse_hex_u64(&h, json_string_value(hj)) == TACIT_OK && h == height)
+        return json_incref(j);
     if (load_block(n, height, &b) != TACIT_OK) return json_null();
     j = block_to_json(b, raw);
     tacit_block_free(b);

@@ -37,6 +37,8 @@ struct tacit__waiter {
 };
 enum { TACIT__WAIT_HEIGHT, TACIT__WAIT_NEXT_BLOCK };
 
+#define TACIT__RECENT_BLOCKS 16
+
 /* Rejected statuses, bounded (oldest forgotten first). */
 #define TACIT__REJECTED_MAX 65536
 struct tacit__rejected {
@@ -102,6 +104,10 @@ struct tacit_node {
 
     uint64_t snapshot_next;        /* devnet snapshots: ids 1, 2, ... */
 
+    /* JSON of the most recent blocks (made on the block worker after the commit): readers of
+     * new blocks (getBlockByNumber "latest", waitForBlock) never decode them on the loop. */
+    json_t *recent[TACIT__RECENT_BLOCKS];
+
     /* metrics */
     uint64_t m_blocks, m_txs_included, m_txs_admitted, m_txs_rejected_admission, m_commit_failures;
     struct tacit__hist h_verify, h_commit, h_block_build;
@@ -120,7 +126,9 @@ bool tacit__node_health(void *ud, char **json);
 
 /* methods.c */
 extern const struct tacit_rpc_method tacit__node_methods[];
-json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw); /* new ref or NULL */
+json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw); /* new ref (null if none) */
+json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len); /* any thread; new ref or NULL */
+void tacit__recent_blocks_clear(struct tacit_node *n);
 
 /* devnet.c: data directory, persistent node flags, keys, devnet set-up, snapshots */
 int tacit__datadir_lock(struct tacit_node *n);
