@@ -648,6 +648,15 @@ TEST(tx_check_state_rules) {
         tx.pub[i] = spent.pub[7 - i];
         CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ENULLIFIER_SPENT);
     }
+    /* the turnstile against the committed pool (100 deposited - 20 fee = 80 in it) */
+    make_tx(&tx, 0, 0, 80 - P.min_fee, P.min_fee);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    make_tx(&tx, 0, 0, 81 - P.min_fee, P.min_fee);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ETURNSTILE);
+    make_tx(&tx, 5, 1, 85 - P.min_fee, P.min_fee); /* its own deposit counts */
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    make_tx(&tx, 5, 1, 86 - P.min_fee, P.min_fee);
+    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ETURNSTILE);
     store_close(st, dir);
 }
 

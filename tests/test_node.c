@@ -790,6 +790,117 @@ TEST(node_deposit)
     expect_tx_refused(g_http, &bad, TACIT_EDEPOSIT_SIG, __LINE__);
 }
 
+/* Recomputes what the proof does not cover but the static rules check: ext_data_hash,
+ * public_amount, and the deposit signature (with sk, when there is a deposit). */
+static void fixup(struct tacit_tx *t, const uint8_t *sk)
+{
+    uint8_t digest[32];
+    tacit_tx_signing_digest(digest, &t->ext, g_chain_id, g_rollup_id);
+    if (t->ext.deposit_amount > 0 && sk != NULL) CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, sk, digest), TACIT_OK);
+    tacit_tx_ext_data_hash(&t->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &t->ext, g_chain_id, g_rollup_id);
+    CHECK_EQ_INT(tacit_tx_public_amount(&t->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &t->ext), TACIT_OK);
+}
+
+/* Fresh nullifiers and the current anchor: a variant of an included tx that gets past the
+ * nullifier and anchor rules, so the rule under test is the first to fail. */
+static void refresh(struct tacit_tx *t)
+{
+    json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
+    CHECK(fr_from_hex(&t->pub[TACIT_TRANSFER_PUB_ROOT], json_string_value(json_object_get(ci, "noteRoot"))));
+    json_decref(ci);
+    tacit_txbuild_random_fr(&t->pub[TACIT_TRANSFER_PUB_NF0]);
+    tacit_txbuild_random_fr(&t->pub[TACIT_TRANSFER_PUB_NF1]);
+}
+
+/* The rules the mempool path checks before the proof, each on a variant of the included
+ * deposit (the proof no longer matches, but no rule before it may pass), each refused with its
+ * own error and nothing changed. tests/test_chain.c has the same rules on the block path. */
+TEST(node_mempool_rules)
+{
+    static uint8_t enc[TACIT_TX_BYTES];
+    static const uint8_t n_order[32] = { /* secp256k1's group order, big-endian */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+        0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
+    struct tacit_tx bad;
+    struct account a0, pool;
+
+    if (!g_up || !g_deposited) return;
+    a0 = get_account(g_http, g_addr[0]);
+    pool = get_account(g_http, TACIT_POOL_ADDRESS);
+
+    /* decoding: version, a public input >= r */
+    tacit_tx_encode(enc, &g_p1);
+    enc[0] = 2;
+    expect_refused(g_http, enc, sizeof enc, TACIT_EVERSION, __LINE__);
+    tacit_tx_encode(enc, &g_p1);
+    memset(enc + 9 + 32 * TACIT_TRANSFER_PUB_NF0, 0xff, 32);
+    expect_refused(g_http, enc, sizeof enc, TACIT_EPUBLIC_INPUT, __LINE__);
+    /* nf0 = nf1 */
+    bad = g_p1;
+    refresh(&bad);
+    bad.pub[TACIT_TRANSFER_PUB_NF1] = bad.pub[TACIT_TRANSFER_PUB_NF0];
+    expect_tx_refused(g_unix, &bad, TACIT_ENULLIFIER_REPEATED, __LINE__);
+    /* ext data changed after proving: the hash no longer matches */
+    bad = g_p1;
+    refresh(&bad);
+    bad.ext.epk[0] ^= 1;
+    expect_tx_refused(g_http, &bad, TACIT_EEXT_DATA_HASH, __LINE__);
+    /* withdrawal + fee past 2^64 - 1 */
+    bad = g_p1;
+    refresh(&bad);
+    bad.ext.withdrawal_amount = UINT64_MAX;
+    bad.ext.withdrawal_recipient[0] = 1;
+    expect_tx_refused(g_http, &bad, TACIT_EOVERFLOW, __LINE__);
+    /* a withdrawal to the pool address itself */
+    bad = g_p1;
+    refresh(&bad);
+    bad.ext.withdrawal_amount = 5;
+    memset(bad.ext.withdrawal_recipient, 0, TACIT_ADDRESS_LEN);
+    fixup(&bad, g_sk[0]);
+    expect_tx_refused(g_http, &bad, TACIT_EWITHDRAW_RECIPIENT, __LINE__);
+    /* the same signature with s -> n - s (and the recovery id flipped): high s */
+    bad = g_p1;
+    refresh(&bad);
+    {
+        int borrow = 0;
+        for (int i = 31; i >= 0; i--) {
+            int d = (int)n_order[i] - (int)bad.ext.deposit_sig[32 + i] - borrow;
+            borrow = d < 0;
+            bad.ext.deposit_sig[32 + i] = (uint8_t)(d + (borrow ? 256 : 0));
+        }
+        bad.ext.deposit_sig[64] ^= 1;
+    }
+    expect_tx_refused(g_unix, &bad, TACIT_EDEPOSIT_HIGH_S, __LINE__);
+    /* a deposit larger than the sender's balance (next nonce, properly signed) */
+    bad = g_p1;
+    refresh(&bad);
+    bad.ext.deposit_nonce = a0.nonce;
+    bad.ext.deposit_amount = a0.balance + 1;
+    fixup(&bad, g_sk[0]);
+    expect_tx_refused(g_http, &bad, TACIT_EINSUFFICIENT, __LINE__);
+    /* the turnstile: a withdrawal the pool cannot pay */
+    bad = g_p1;
+    refresh(&bad);
+    bad.ext.deposit_amount = 0;
+    bad.ext.deposit_nonce = 0;
+    memset(bad.ext.deposit_sender, 0, TACIT_ADDRESS_LEN);
+    memset(bad.ext.deposit_sig, 0, TACIT_DEPOSIT_SIG_BYTES);
+    bad.ext.withdrawal_amount = pool.balance + 1;
+    memcpy(bad.ext.withdrawal_recipient, g_addr[1], TACIT_ADDRESS_LEN);
+    fixup(&bad, NULL);
+    expect_tx_refused(g_http, &bad, TACIT_ETURNSTILE, __LINE__);
+    /* every rule before the proof passes, the proof's point A is off the curve */
+    bad = g_p1;
+    refresh(&bad);
+    bad.ext.deposit_nonce = a0.nonce;
+    fixup(&bad, g_sk[0]);
+    bad.proof[63] ^= 1;
+    expect_tx_refused(g_unix, &bad, TACIT_ENOT_ON_CURVE, __LINE__);
+    /* ... and with the proof intact, the statement is not the proved one */
+    bad.proof[63] ^= 1;
+    expect_tx_refused(g_http, &bad, TACIT_EVERIFY, __LINE__);
+}
+
 /* A shielded transfer spending note A; before it goes in, every broken variant of it. */
 TEST(node_transfer)
 {
@@ -1279,6 +1390,7 @@ TEST(node_cleanup)
 static const struct tacit_test tests[] = {
     {"node_start", node_start},
     {"node_deposit", node_deposit},
+    {"node_mempool_rules", node_mempool_rules},
     {"node_transfer", node_transfer},
     {"node_withdraw_double_spend", node_withdraw_double_spend},
     {"node_bad_requests", node_bad_requests},

@@ -163,7 +163,8 @@ int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk
  * The state checks against the committed state only (the mempool's admission): anchor in the
  * root history (TACIT_EANCHOR), nullifiers unspent (TACIT_ENULLIFIER_SPENT), a deposit's nonce
  * not below the sender's next nonce (TACIT_ENONCE: replayed) and the sender's balance covers
- * it (TACIT_EINSUFFICIENT). Store errors pass through.
+ * it (TACIT_EINSUFFICIENT), the turnstile against the committed pool: withdrawal + fee at most
+ * the pool's balance plus the tx's own deposit (TACIT_ETURNSTILE). Store errors pass through.
  */
 int tacit_tx_check_state(struct tacit_state *st, const struct tacit_tx *tx);
 

@@ -234,6 +234,18 @@ int tacit_tx_check_state(struct tacit_state *st, const struct tacit_tx *tx) {
             rc = TACIT_ENONCE;
         else if (acct.balance < tx->ext.deposit_amount)
             rc = TACIT_EINSUFFICIENT;
+        if (rc != TACIT_OK) goto out;
+    }
+    /* The turnstile against the committed pool: what the tx pays out (withdrawal + fee) must be
+     * covered by the pool plus its own deposit. Pending txs may still change the pool, so the
+     * block builder checks again (tacit_tx_apply); this refuses what cannot fit now. */
+    if (tx->ext.withdrawal_amount > 0 || tx->ext.fee > tx->ext.deposit_amount) {
+        uint64_t out_amt = tx->ext.withdrawal_amount + tx->ext.fee;
+        rc = TACIT_EOVERFLOW; /* the static rules refuse it first; kept for callers that skip them */
+        if (tx->ext.withdrawal_amount > UINT64_MAX - tx->ext.fee) goto out;
+        if ((rc = tacit_state_view_account(v, TACIT_POOL_ADDRESS, &acct)) != TACIT_OK) goto out;
+        if (out_amt > tx->ext.deposit_amount && out_amt - tx->ext.deposit_amount > acct.balance)
+            rc = TACIT_ETURNSTILE;
     }
 out:
     tacit_state_view_free(v);
