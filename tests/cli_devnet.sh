@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# tests/cli_devnet.sh — `tacitd --devnet` as a developer meets it, through `tacit-cli --devnet
+# rpc` (no proofs: tests/test_node.c has those): the funded accounts and their file, dev_fund,
+# dev_mine, dev_snapshot / dev_revert (state back, later snapshots and the used one gone),
+# block lookups by number and hash, the compact range, tree state and subtree roots, the
+# verifying key, waitForBlock's timeout, admin_backup (and its refusal to overwrite),
+# admin_flushMempool, and a clean stop.
+set -uo pipefail
+
+BIN="${TACIT_BIN:-build/bin}"
+CLI="$BIN/tacit-cli"
+D="$BIN/tacitd"
+TMP=$(mktemp -d)
+. "$(dirname "$0")/lib/common.sh"
+[[ -x "$D" ]] || die "no $D (build first)"
+pid=
+cleanup() {
+    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+DN="$TMP/dn"
+"$D" --devnet --datadir "$DN" --rpc-bind 127.0.0.1:0 --block-interval-ms 100 >"$TMP/stdout" 2>"$TMP/log" &
+pid=$!
+port=
+for _ in $(seq 1 1800); do # the devnet setup runs first: up to 3 minutes under sanitizers
+    port=$(sed -n 's|.*JSON-RPC on http://127.0.0.1:\([0-9]*\).*|\1|p' "$TMP/log" | head -1)
+    [[ -n $port ]] && break
+    kill -0 "$pid" 2>/dev/null || die "tacitd --devnet exited: $(cat "$TMP/log")"
+    sleep 0.1
+done
+[[ -n $port ]] || die "tacitd --devnet did not start"
+call() { "$CLI" --devnet --datadir "$DN" --rpc "http://127.0.0.1:$port" --json rpc "$@"; }
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$TMP/out" | head -1; }
+
+# the accounts: printed, in the file (mode 0600), funded on chain
+grep -q 'private key 0x' "$TMP/stdout" && ok || bad "accounts printed"
+[[ $(stat -c %a "$DN/devnet-accounts.json") == 600 ]] && ok || bad "accounts file mode 0600"
+acct=$(grep -o '"address": "0x[0-9a-f]*"' "$DN/devnet-accounts.json" | head -1 | grep -o '0x[0-9a-f]*')
+[[ $(grep -c '"privateKey"' "$DN/devnet-accounts.json") == 10 ]] && ok || bad "10 accounts in the file"
+run 0 call tacit_getAccount "$acct" && [[ $(field balance) == 1000000000000 ]] || bad "account funded: $(cat "$TMP/out")"
+run 0 call tacit_chainInfo && [[ $(field chainId) == 0x7461 ]] && grep -q '"devnet":true' "$TMP/out" ||
+    bad "devnet chain info"
+
+# dev_fund, then a snapshot, more funds, a revert
+X=0x1111111111111111111111111111111111111111
+run 0 call dev_fund $X 5000
+run 0 call tacit_getAccount $X && [[ $(field balance) == 5000 ]] || bad "dev_fund credited"
+run 1 call dev_fund 0x0000000000000000000000000000000000000000 5 && grep -q ECREDIT "$TMP/out" || bad "fund the pool"
+run 0 call tacit_chainInfo
+h_snap=$(field height)
+run 0 call dev_snapshot && grep -qx '"0x1"' "$TMP/out" || bad "snapshot id 0x1"
+run 0 call dev_fund $X 7000
+run 0 call dev_snapshot && grep -qx '"0x2"' "$TMP/out" || bad "snapshot id 0x2"
+run 0 call dev_mine
+run 0 call tacit_getAccount $X && [[ $(field balance) == 12000 ]] || bad "funded again"
+run 0 call dev_revert 0x1
+run 0 call tacit_getAccount $X && [[ $(field balance) == 5000 ]] || bad "revert restored the balance"
+run 0 call tacit_chainInfo && [[ $(field height) == "$h_snap" ]] || bad "revert restored the height $h_snap: $(cat "$TMP/out")"
+run 1 call dev_revert 0x1 && grep -q ENOTFOUND "$TMP/out" || bad "a snapshot is used once"
+run 1 call dev_revert 0x2 && grep -q ENOTFOUND "$TMP/out" || bad "later snapshots dropped"
+
+# blocks: by number and by hash agree; the compact range; a far height times out
+run 0 call dev_mine
+h=$(field height)
+hash=$(field hash)
+run 0 call tacit_getBlockByHash "$hash" && [[ $(field height) == "$h" ]] || bad "block by hash"
+run 0 call tacit_getBlockByNumber "$h" && [[ $(field hash) == "$hash" ]] || bad "block by number"
+run 0 call tacit_getBlockByNumber latest true && grep -q '"raw":"0x' "$TMP/out" || bad "raw block"
+run 0 call tacit_getBlockRange 0x0 "$h" && [[ $(grep -o '"commitmentStart"' "$TMP/out" | wc -l) -ge 2 ]] ||
+    bad "block range"
+run 1 call tacit_getBlockRange 0x0 0x3e8 && grep -q -- '-32602' "$TMP/out" || bad "range over 1000 refused"
+run 0 call tacit_waitForBlock 0xffffff =300 && grep -qx null "$TMP/out" || bad "waitForBlock timeout"
+
+# the tree: empty, 33 frontier nodes, no complete subtree yet
+run 0 call tacit_getTreeState latest && [[ $(field size) == 0x0 ]] &&
+    [[ $(grep -o '"0x[0-9a-f]\{64\}"' "$TMP/out" | wc -l) == 34 ]] || bad "tree state: $(cat "$TMP/out")"
+run 0 call tacit_getSubtreeRoots 0x0 0x10 && grep -q '"roots":\[\]' "$TMP/out" && grep -q '"level":16' "$TMP/out" ||
+    bad "subtree roots of an empty tree"
+run 0 call tacit_getCommitments 0x0 0x10 && grep -qx '\[\]' "$TMP/out" || bad "no commitments yet"
+run 0 call tacit_getVerifyingKey && grep -q '"nPublic":7' "$TMP/out" && grep -q '"protocol":"groth16"' "$TMP/out" ||
+    bad "verifying key"
+
+# admin over the devnet cookie: a backup (never over an existing one), flush
+run 0 call admin_backup "$TMP/backup" && [[ -s $TMP/backup/data.mdb ]] || bad "backup written"
+run 1 call admin_backup "$TMP/backup" && grep -q EEXISTS "$TMP/out" || bad "backup never overwrites"
+run 1 call admin_backup relative/dir && grep -q -- '-32602' "$TMP/out" || bad "backup path must be absolute"
+run 0 call admin_flushMempool && grep -qx 0 "$TMP/out" || bad "flush an empty mempool"
+
+kill -TERM "$pid"
+wait "$pid" && ok || bad "SIGTERM -> exit 0"
+pid=
+echo "cli_devnet.sh: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
