@@ -676,14 +676,23 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
     n->exit_code = 0;
     n->verify_threads = cfg->verify_threads ? cfg->verify_threads : ncores();
     n->credits_cap = 65536;
-    if ((n->datadir = strdup(cfg->datadir)) == NULL || (n->state_dir = tacit__path(cfg->datadir, "state")) == NULL ||
+    if ((n->datadir = strdup(cfg->datadir)) == NULL ||
         (n->rejected = calloc(TACIT__REJECTED_MAX, sizeof *n->rejected)) == NULL ||
         (n->credits = calloc(n->credits_cap, sizeof *n->credits)) == NULL)
         goto fail;
-    if (cfg->rpc_socket == NULL) n->socket_path = tacit__path(cfg->datadir, "tacitd.sock");
+    if (tacit__datadir_lock(n) != TACIT_OK) goto fail; /* makes the directory */
+    {
+        /* Absolute from here on: logs, the accounts file and the socket path say where. */
+        char *abs = realpath(n->datadir, NULL);
+        if (abs != NULL) {
+            free(n->datadir);
+            n->datadir = abs;
+        }
+    }
+    if ((n->state_dir = tacit__path(n->datadir, "state")) == NULL) goto fail;
+    if (cfg->rpc_socket == NULL) n->socket_path = tacit__path(n->datadir, "tacitd.sock");
     else if (cfg->rpc_socket[0] != '\0') n->socket_path = strdup(cfg->rpc_socket);
 
-    if (tacit__datadir_lock(n) != TACIT_OK) goto fail;
     if (tacit__flags_load(n) != TACIT_OK) goto fail;
     if (tacit__keys_load(n) != TACIT_OK) goto fail;
     if (tacit__sequencer_key_load(n) != TACIT_OK) goto fail;
