@@ -51,6 +51,7 @@
 #include "tacit/rpc.h"
 #include "tacit/tree.h"
 #include "tacit/txbuild.h"
+#include "tacit/util.h"
 
 #define DEVNET_CHAIN_ID 0x7461u
 #define DEPOSITS_PER_SENDER 10
@@ -78,17 +79,7 @@ static double now_ms(clockid_t clk)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void hex_encode(char *out, const uint8_t *in, size_t n)
-{
-    static const char d[] = "0123456789abcdef";
-    out[0] = '0';
-    out[1] = 'x';
-    for (size_t i = 0; i < n; i++) {
-        out[2 + 2 * i] = d[in[i] >> 4];
-        out[3 + 2 * i] = d[in[i] & 15];
-    }
-    out[2 + 2 * n] = '\0';
-}
+static void hex_encode(char *out, const uint8_t *in, size_t n) { tacit_hex_encode(out, in, n); }
 
 /* VmHWM (peak resident set) of a process in KiB, 0 if unknown. */
 static unsigned long vmhwm_kib(pid_t pid)

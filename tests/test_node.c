@@ -45,6 +45,7 @@
 #include "tacit/rpc.h"
 #include "tacit/tree.h"
 #include "tacit/txbuild.h"
+#include "tacit/util.h"
 
 #define NACCOUNTS 10
 #define GENESIS_BALANCE UINT64_C(1000000000000)
@@ -84,23 +85,12 @@ static bool g_deposited, g_transferred;
 
 /* ---------------------------------------------------------------- helpers ---- */
 
-static void hex_encode(char *out, const uint8_t *in, size_t n)
-{
-    static const char d[] = "0123456789abcdef";
-    out[0] = '0';
-    out[1] = 'x';
-    for (size_t i = 0; i < n; i++) {
-        out[2 + 2 * i] = d[in[i] >> 4];
-        out[3 + 2 * i] = d[in[i] & 15];
-    }
-    out[2 + 2 * n] = '\0';
-}
+static void hex_encode(char *out, const uint8_t *in, size_t n) { tacit_hex_encode(out, in, n); }
 
 /* "0x" + exactly 2n hex digits. */
 static bool hex_decode(uint8_t *out, size_t n, const char *s)
 {
-    if (s == NULL || strncmp(s, "0x", 2) != 0 || strlen(s) != 2 + 2 * n) return false;
-    return sodium_hex2bin(out, n, s + 2, 2 * n, NULL, NULL, NULL) == 0;
+    return tacit_hex_decode(out, n, s, true) == TACIT_OK;
 }
 
 static void fr_hex(char out[67], const tacit_fr *a)

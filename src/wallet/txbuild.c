@@ -14,6 +14,7 @@
 #include "tacit/error.h"
 #include "tacit/poseidon.h"
 #include "tacit/prover.h"
+#include "tacit/note.h"
 #include "tacit/txbuild.h"
 
 /* ------------------------------------------------------------ derivations ---- */
@@ -42,26 +43,18 @@ void tacit_txbuild_keys(tacit_fr *nk, tacit_fr *pk, const tacit_fr *sk)
 void tacit_txbuild_commitment(tacit_fr *cm, uint64_t value, const tacit_fr *pk,
                               const tacit_fr *blinding)
 {
-    tacit_fr in[3];
-
-    tacit_fr_from_u64(&in[0], value);
-    in[1] = *pk;
-    in[2] = *blinding;
-    (void)tacit_poseidon(cm, in, 3);
-    sodium_memzero(in, sizeof in);
+    tacit_note_commitment(cm, value, pk, blinding);
 }
 
 void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *cm,
                              uint64_t index)
 {
-    tacit_fr in[3];
+    tacit_fr nk;
 
-    /* DESIGN 2.4: nf = Poseidon(nk, cm, leaf_index). */
-    tacit_txbuild_keys(&in[0], NULL, sk);
-    in[1] = *cm;
-    tacit_fr_from_u64(&in[2], index);
-    (void)tacit_poseidon(nf, in, 3);
-    sodium_memzero(in, sizeof in);
+    /* DESIGN 2.4: nf = Poseidon(nk, cm, leaf_index), nk = Poseidon(sk). */
+    tacit_txbuild_keys(&nk, NULL, sk);
+    tacit_note_nullifier(nf, &nk, cm, index);
+    sodium_memzero(&nk, sizeof nk);
 }
 
 /* --------------------------------------------------------------- proving ---- */
