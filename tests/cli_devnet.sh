@@ -39,6 +39,7 @@ grep -q 'private key 0x' "$TMP/stdout" && ok || bad "accounts printed"
 [[ $(stat -c %a "$DN/devnet-accounts.json") == 600 ]] && ok || bad "accounts file mode 0600"
 acct=$(grep -o '"address": "0x[0-9a-f]*"' "$DN/devnet-accounts.json" | head -1 | grep -o '0x[0-9a-f]*')
 [[ $(grep -c '"privateKey"' "$DN/devnet-accounts.json") == 10 ]] && ok || bad "10 accounts in the file"
+grep -q "\"rpc\": \"http://127.0.0.1:$port\"" "$DN/devnet-accounts.json" && ok || bad "the bound port recorded"
 run 0 call tacit_getAccount "$acct" && [[ $(field balance) == 1000000000000 ]] || bad "account funded: $(cat "$TMP/out")"
 run 0 call tacit_chainInfo && [[ $(field chainId) == 0x7461 ]] && grep -q '"devnet":true' "$TMP/out" ||
     bad "devnet chain info"

@@ -399,6 +399,26 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
     return rc;
 }
 
+int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
+    char *path = tacit__path(n->datadir, "devnet-accounts.json"), *text = NULL;
+    json_t *root;
+    int rc;
+    if (path == NULL) return TACIT_ENOMEM;
+    if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+        free(path);
+        return TACIT_EIO;
+    }
+    json_object_set_new(root, "rpc", json_string(url));
+    text = json_dumps(root, JSON_INDENT(2));
+    json_decref(root);
+    rc = text != NULL ? write_file_atomic(n->datadir, "devnet-accounts.json", text, strlen(text), 0600)
+                      : TACIT_ENOMEM;
+    if (text != NULL) sodium_memzero(text, strlen(text));
+    free(text);
+    free(path);
+    return rc;
+}
+
 static void accounts_print(struct tacit_node *n) {
     char *path = tacit__path(n->datadir, "devnet-accounts.json"), *text = NULL;
     json_t *root, *list, *a;

@@ -628,9 +628,14 @@ static int start_rpc(struct tacit_node *n) {
                   tacit_strerror(err));
         return err;
     }
-    if (n->cfg.rpc_host != NULL)
-        tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on http://%s:%u", n->cfg.rpc_host,
-                  (unsigned)tacit_rpc_server_port(n->rpc));
+    if (n->cfg.rpc_host != NULL) {
+        char url[300];
+        snprintf(url, sizeof url, "http://%s:%u", n->cfg.rpc_host, (unsigned)tacit_rpc_server_port(n->rpc));
+        tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on %s", url);
+        /* Scripts and tacit-cli --devnet find the node there (port 0 binds any free port). */
+        if (n->cfg.devnet && tacit__devnet_set_rpc_url(n, url) != TACIT_OK)
+            tacit_log(TACIT_LOG_WARN, "devnet", "cannot record %s in devnet-accounts.json", url);
+    }
     if (n->socket_path != NULL) tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", n->socket_path);
     return TACIT_OK;
 }

@@ -140,6 +140,7 @@ int tacit__flags_save(struct tacit_node *n);
 int tacit__sequencer_key_load(struct tacit_node *n); /* <datadir>/sequencer.key, made if absent */
 int tacit__keys_load(struct tacit_node *n);          /* the verifying key (devnet: made if absent) */
 int tacit__devnet_genesis(struct tacit_node *n);     /* accounts + genesis block on a new devnet */
+int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url); /* the URL really bound */
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id);
 int tacit__snapshot_revert(struct tacit_node *n, uint64_t id);
 int tacit__state_open(struct tacit_node *n);
