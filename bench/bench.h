@@ -31,6 +31,7 @@ int bench_synth7(int argc, char **argv);
 int bench_state(int argc, char **argv); /* bench/bench_state.c */
 int bench_prove(int argc, char **argv); /* bench/bench_prove.c */
 int bench_node_load(int argc, char **argv); /* bench/bench_node_load.c, run by bench/node-load */
+int bench_wallet(int argc, char **argv); /* bench/bench_wallet.c */
 /* Rows of `tacit-bench state` in bench/bench_state_tree.c: the note tree and LMDB store. */
 int bench_state_tree_1m(void);
 int bench_state_block_commit(void);

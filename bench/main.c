@@ -13,6 +13,7 @@ static const struct tacit_bench_suite suites[] = {
     {"state", bench_state, "Poseidon, note tree and state store (bench/bench_state.c)"},
     {"prove", bench_prove, "Groth16 prove time and breakdown: merkle .zkey, transfer circuit"},
     {"node-load", bench_node_load, "a running tacitd under tx load (use bench/node-load)"},
+    {"wallet", bench_wallet, "wallet scanning, witnesses and the 2,000,000-output catch-up"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])

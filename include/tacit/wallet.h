@@ -1,0 +1,381 @@
+/*
+ * tacit — the wallet: a wallet file, sync (finding notes, spends and keeping witnesses
+ * current) and sending (transfers, deposits, withdrawals). shared/docs/DESIGN.md 2.3, 2.4, 4;
+ * the file format and the sync/witness algorithm are in docs/wallet.md.
+ *
+ * A wallet is one LMDB file (mode 0600) holding:
+ *  - in clear: the format version, the network, the KDF parameters and salt, the sync state
+ *    (height and hash of the last synced block) and public tree data (roots of complete
+ *    subtrees, the leaves of the last incomplete subtree);
+ *  - sealed with a key derived from the passphrase (argon2id, crypto_pwhash, then
+ *    crypto_secretbox): the spending key (or, watch-only, the viewing key), the imported
+ *    transparent secp256k1 keys, and every private record (notes, values, memos, sent
+ *    transactions). Opening therefore always needs the passphrase: without it the file shows
+ *    no balance and no note. Watch-only wallets may use an empty passphrase.
+ *
+ * The chain is reached through struct tacit_wallet_node, a table of functions: the JSON-RPC
+ * implementation (tacit_wallet_node_rpc) talks to tacitd, tests and benchmarks feed blocks
+ * directly. Witnesses are kept without asking the node for paths (which would reveal which
+ * notes are ours): the node gives the roots of complete 2^16-leaf subtrees and the wallet
+ * hashes only the subtrees that hold its own notes and the last incomplete one. After every
+ * sync the witness root is compared with the node's note root at the synced height.
+ *
+ * Not thread-safe: one wallet handle is used by one thread at a time. Two processes may open
+ * the same file: each write transaction first reloads what the other process wrote, so two
+ * sends never pick the same note (docs/wallet.md, "Concurrency").
+ *
+ * Every function returns a tacit error code (include/tacit/error.h) and leaves its outputs
+ * zeroed on failure; nothing here logs or prints.
+ */
+#ifndef TACIT_WALLET_H
+#define TACIT_WALLET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tacit/bn254.h"
+#include "tacit/chain.h"
+#include "tacit/keys.h"
+#include "tacit/prover.h"
+#include "tacit/tree.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tacit_wallet;
+struct tacit_rpc_client;
+
+#define TACIT_WALLET_FORMAT_VERSION 1
+/* The level of the subtrees whose roots tacitd serves (tacit_getSubtreeRoots). */
+#define TACIT_WALLET_SUBTREE_LEVEL 16
+/* A height that is not one: unspent notes, no block synced yet. */
+#define TACIT_WALLET_NO_HEIGHT UINT64_MAX
+
+/* ----------------------------------------------------------- the chain ---- */
+
+/* What the wallet needs from a chain tip (tacit_chainInfo). */
+struct tacit_wallet_chain_info {
+    uint64_t chain_id;
+    uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
+    uint64_t height;              /* the tip; TACIT_WALLET_NO_HEIGHT before genesis */
+    uint64_t min_fee;
+};
+
+/* A block header as far as the wallet checks it (tacit_getBlockByNumber). */
+struct tacit_wallet_header {
+    uint8_t hash[32];
+    tacit_fr note_root;           /* the note tree root after the block */
+    uint64_t commitment_count;    /* leaves after the block */
+};
+
+/* A compact transaction: what scanning needs (tacit_getBlockRange). */
+struct tacit_wallet_ctx {
+    uint8_t id[32];
+    tacit_fr nf[2];
+    tacit_fr cm[2];
+    uint8_t epk[TACIT_EPK_BYTES];
+    uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES];
+};
+
+/* A compact block. */
+struct tacit_wallet_cblock {
+    uint64_t height;
+    uint8_t hash[32];
+    uint64_t commitment_start;    /* leaf index of the block's first commitment */
+    size_t ntxs;
+    struct tacit_wallet_ctx *txs;
+};
+
+enum tacit_wallet_tx_state {
+    TACIT_WALLET_TX_UNKNOWN = 0,  /* the node does not know it (dropped, or a node reset) */
+    TACIT_WALLET_TX_PENDING = 1,  /* in the node's mempool */
+    TACIT_WALLET_TX_INCLUDED = 2, /* in block `height` */
+    TACIT_WALLET_TX_REJECTED = 3, /* left the mempool without inclusion: `error` says why */
+};
+
+struct tacit_wallet_tx_status {
+    enum tacit_wallet_tx_state state;
+    uint64_t height;              /* INCLUDED only */
+    int error;                    /* REJECTED only: the rule's tacit error code */
+};
+
+/*
+ * The chain as the wallet sees it. Every function returns TACIT_OK or an error code; the
+ * node's rejection of a transaction is returned as the rule's tacit code (e.g.
+ * TACIT_ENULLIFIER_SPENT), transport failures as TACIT_EIO / TACIT_ETIMEOUT.
+ */
+struct tacit_wallet_node {
+    void *ud;
+    int (*chain_info)(void *ud, struct tacit_wallet_chain_info *out);
+    /* TACIT_ENOTFOUND when height is past the tip. */
+    int (*header)(void *ud, uint64_t height, struct tacit_wallet_header *out);
+    /* Blocks from..to (inclusive; to - from < 1000), fewer when the tip is below `to`.
+     * *blocks is the source's until free_blocks(ud, *blocks, *n). */
+    int (*block_range)(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks,
+                       size_t *n);
+    void (*free_blocks)(void *ud, struct tacit_wallet_cblock *blocks, size_t n);
+    /* Roots of the complete subtrees of 2^subtree_level leaves numbered start.. (at most
+     * count; *got fewer at the first incomplete one). May be NULL: the wallet hashes them. */
+    int (*subtree_roots)(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got);
+    unsigned subtree_level;
+    /* Transparent account: balance and next nonce. */
+    int (*account)(void *ud, const uint8_t address[TACIT_ADDRESS_LEN], uint64_t *balance,
+                   uint64_t *nonce);
+    /* Submits; TACIT_OK once admitted. */
+    int (*send_raw)(void *ud, const struct tacit_tx *tx);
+    int (*tx_status)(void *ud, const uint8_t id[32], struct tacit_wallet_tx_status *out);
+    /* Returns when the tip reaches height (*reached true) or after timeout_ms (false). */
+    int (*wait_block)(void *ud, uint64_t height, unsigned timeout_ms, bool *reached);
+};
+
+/*
+ * A node reached over JSON-RPC (docs/rpc.md): fills *node with functions that call
+ * tacitd through c (borrowed: it must outlive the node's use). Returns TACIT_OK.
+ * RPC errors 1000 + n map back to the tacit code n; other RPC errors give TACIT_EIO;
+ * a reply that is not the documented shape TACIT_EJSON.
+ */
+int tacit_wallet_node_rpc(struct tacit_wallet_node *node, struct tacit_rpc_client *c);
+
+/* ------------------------------------------------------- the wallet file ---- */
+
+/* Set by tacit_wallet_open in *flags. */
+#define TACIT_WALLET_OPEN_INSECURE_MODE 1u /* the file is readable or writable by group/other */
+
+/*
+ * Creates a wallet file at path (refused with TACIT_EEXISTS if it exists), mode 0600.
+ * In:  pass (passlen bytes, any bytes); net: the network of its addresses; key: the spending
+ *      key to hold (copied), or NULL for a fresh random one.
+ * The KDF is argon2id with libsodium's INTERACTIVE limits; TACIT_WALLET_KDF=fast in the
+ * environment selects the MIN limits (tests only: a weak key).
+ * Returns TACIT_OK, TACIT_EEXISTS, TACIT_EINVAL (net unknown), TACIT_EIO, TACIT_ENOMEM.
+ * Out: *out, an open wallet (tacit_wallet_close).
+ */
+int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char *pass,
+                        size_t passlen, enum tacit_network net,
+                        const struct tacit_spending_key *key);
+
+/* The same for a watch-only wallet holding the viewing key vk_text (full or incoming, of
+ * network net). An incoming viewing key sees received notes but not their spends.
+ * Returns as tacit_wallet_create, plus the errors of tacit_viewing_key_decode. */
+int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path,
+                                   const char *pass, size_t passlen, enum tacit_network net,
+                                   const char *vk_text);
+
+/*
+ * Opens a wallet file. flags (may be NULL) receives TACIT_WALLET_OPEN_INSECURE_MODE when the
+ * file's mode lets group or other read or write it (the caller warns; it still opens).
+ * Returns TACIT_OK, TACIT_ENOENT, TACIT_EPASSPHRASE (wrong passphrase: nothing read or
+ * changed), TACIT_EVERSION (another format version), TACIT_ECORRUPT (not a tacit wallet, a
+ * record of the wrong size), TACIT_EIO, TACIT_ENOMEM.
+ */
+int tacit_wallet_open(struct tacit_wallet **out, unsigned *flags, const char *path,
+                      const char *pass, size_t passlen);
+
+/* Closes the file and wipes every secret. NULL-safe. */
+void tacit_wallet_close(struct tacit_wallet *w);
+
+bool tacit_wallet_is_watch_only(const struct tacit_wallet *w);
+enum tacit_network tacit_wallet_network(const struct tacit_wallet *w);
+
+/* The shielded address (bech32m, "tacit1..." or "tdev1..."). */
+void tacit_wallet_address(char out[TACIT_KEYS_STR_MAX], const struct tacit_wallet *w);
+void tacit_wallet_shielded_address(struct tacit_shielded_address *a, const struct tacit_wallet *w);
+
+/* The viewing key as text, a secret: wipe out after use. kind FULL needs a spending or full
+ * watch-only wallet. Returns TACIT_OK or TACIT_EINVAL (out empty). */
+int tacit_wallet_export_viewing_key(char out[TACIT_KEYS_STR_MAX], const struct tacit_wallet *w,
+                                    enum tacit_viewing_key_kind kind);
+
+/*
+ * Imports a transparent secp256k1 secret key (sealed in the file with the others).
+ * Out: address (may be NULL): its Ethereum-style address.
+ * Returns TACIT_OK, TACIT_EINVAL (not a valid secp256k1 secret key), TACIT_EEXISTS (already
+ * imported), TACIT_EIO, TACIT_ENOMEM.
+ */
+int tacit_wallet_import_transparent(struct tacit_wallet *w, const uint8_t sk[32],
+                                    uint8_t address[TACIT_ADDRESS_LEN]);
+/* The number of imported transparent keys and the address of key i (TACIT_EINVAL if i is
+ * out of range). */
+size_t tacit_wallet_transparent_count(const struct tacit_wallet *w);
+int tacit_wallet_transparent_address(uint8_t address[TACIT_ADDRESS_LEN],
+                                     const struct tacit_wallet *w, size_t i);
+
+/* ------------------------------------------------------ balance and notes ---- */
+
+struct tacit_wallet_balance {
+    uint64_t confirmed;           /* unspent notes not reserved by a pending send */
+    uint64_t pending_out;         /* notes reserved by sends not yet included */
+    uint64_t pending_in;          /* change and deposits of own sends not yet included */
+    uint64_t nnotes;              /* unspent notes (confirmed or reserved) */
+    uint64_t synced_height;       /* TACIT_WALLET_NO_HEIGHT before the first sync */
+};
+
+/* Returns TACIT_OK or TACIT_EOVERFLOW (a sum above 2^64 - 1). */
+int tacit_wallet_balance(const struct tacit_wallet *w, struct tacit_wallet_balance *out);
+
+struct tacit_wallet_note {
+    uint64_t index;               /* leaf position in the note tree */
+    uint64_t value;
+    tacit_fr cm;
+    bool has_nf;                  /* false for an incoming-only watch-only wallet */
+    tacit_fr nf;
+    uint64_t height;              /* received in block */
+    uint64_t spent_height;        /* TACIT_WALLET_NO_HEIGHT: unspent */
+    bool reserved;                /* picked by a send not yet included */
+    uint8_t reserved_by[32];      /* that send's tx id (zero while it is being built) */
+    uint16_t memo_len;
+    uint8_t memo[TACIT_NOTE_MEMO_MAX];
+};
+
+/* Every note received (spent ones too), in leaf order. *notes is malloc'd: free with
+ * tacit_wallet_notes_free(*notes, *n). Returns TACIT_OK or TACIT_ENOMEM. */
+int tacit_wallet_notes(const struct tacit_wallet *w, struct tacit_wallet_note **notes, size_t *n);
+void tacit_wallet_notes_free(struct tacit_wallet_note *notes, size_t n);
+
+/* ------------------------------------------------------------------ sync ---- */
+
+struct tacit_wallet_sync_progress {
+    uint64_t height;              /* synced up to and including */
+    uint64_t target;              /* the tip the sync runs to */
+    uint64_t blocks;              /* blocks processed by this call */
+    uint64_t outputs;             /* outputs scanned by this call */
+    uint64_t notes_found;         /* notes received by this call */
+};
+
+/* Called after each chunk; a nonzero return stops the sync, which returns that value (what
+ * was synced so far is kept). */
+typedef int (*tacit_wallet_progress_fn)(void *ud, const struct tacit_wallet_sync_progress *p);
+
+struct tacit_wallet_sync_opts {
+    unsigned chunk_blocks;        /* blocks per block_range call (0: 100; at most 1000) */
+    unsigned nthreads;            /* scanning threads (0: TACIT_THREADS or all CPUs) */
+    uint64_t to_height;           /* stop there; 0 or TACIT_WALLET_NO_HEIGHT: the node's tip
+                                   * (the usual case) */
+    tacit_wallet_progress_fn progress;
+    void *progress_ud;
+};
+
+struct tacit_wallet_sync_result {
+    uint64_t height;              /* synced height (TACIT_WALLET_NO_HEIGHT: none) */
+    uint64_t blocks, outputs, notes_found, spends_found;
+    bool rescanned;               /* the node did not have our block: we started over from 0 */
+};
+
+/*
+ * Syncs with the node: from the block after the last synced one (or from 0) to the tip,
+ * in chunks committed one at a time (an interrupted sync resumes where it stopped). If the
+ * node's block at our synced height has another hash, or its tip is below it (a devnet reset,
+ * a reorg), every note, the tree and the sync state are dropped and the sync starts from 0
+ * (result.rescanned). At the end each unspent note's witness is brought to the synced height
+ * and the tree root is compared with the node's note root there.
+ * Returns TACIT_OK; TACIT_ENOTE_ROOT (the root differs: the node's data is inconsistent;
+ * witnesses are not usable until a sync succeeds); TACIT_EBAD_NODE_DATA (blocks out of order,
+ * a commitment index that does not follow, a malformed field); the node's errors; a store
+ * error; the progress callback's nonzero value.
+ */
+int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                      const struct tacit_wallet_sync_opts *opts,
+                      struct tacit_wallet_sync_result *result);
+
+/* Forgets every note, the tree and the sync state (keys, imported keys and the record of
+ * sent transactions stay): the next sync starts from block 0. TACIT_OK or a store error. */
+int tacit_wallet_rescan(struct tacit_wallet *w);
+
+/*
+ * The Merkle path of the note at leaf `index` and the root it reaches, at the synced height
+ * (what a send proves against). Returns TACIT_OK, TACIT_ENOTFOUND (no such own note),
+ * TACIT_ENOT_SYNCED (no verified witness: sync first).
+ */
+int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root,
+                         const struct tacit_wallet *w, uint64_t index);
+
+/* ------------------------------------------------------------------ send ---- */
+
+enum tacit_wallet_send_kind {
+    TACIT_WALLET_SEND_TRANSFER = 0, /* shielded -> shielded address */
+    TACIT_WALLET_SEND_WITHDRAW = 1, /* shielded -> transparent address */
+    TACIT_WALLET_SEND_DEPOSIT = 2,  /* transparent key -> own shielded address */
+};
+
+struct tacit_wallet_send_req {
+    enum tacit_wallet_send_kind kind;
+    uint64_t amount;              /* paid to the recipient (deposit: taken from the account,
+                                   * the fee comes out of it) */
+    bool fee_set;                 /* false: the node's minimum fee */
+    uint64_t fee;
+    struct tacit_shielded_address to;           /* TRANSFER */
+    const uint8_t *memo;          /* TRANSFER: memo_len bytes (at most 512) or NULL */
+    size_t memo_len;
+    uint8_t withdraw_to[TACIT_ADDRESS_LEN];     /* WITHDRAW */
+    /* DEPOSIT: the transparent key: deposit_sk (32 bytes, not kept) or, when NULL, the
+     * imported key number deposit_key. */
+    const uint8_t *deposit_sk;
+    size_t deposit_key;
+    unsigned wait_ms;             /* wait for inclusion up to this long (0: do not wait) */
+    unsigned nthreads;            /* prover threads (0: TACIT_THREADS or all CPUs) */
+};
+
+struct tacit_wallet_send_result {
+    uint8_t txid[32];
+    struct tacit_wallet_tx_status status; /* PENDING, INCLUDED or REJECTED after the wait */
+    uint64_t fee;
+    unsigned ninputs;             /* notes spent (0..2) */
+    double prove_seconds;         /* wall time of the proof */
+};
+
+/*
+ * Builds, proves and submits a transaction, then (wait_ms > 0) waits for its inclusion.
+ * Transfers and withdrawals pick the fewest notes that cover amount + fee (one note, else
+ * the pair with the smallest sum that does), with dummy inputs for the rest, and send the
+ * change back to this wallet; the notes are reserved in the file before proving, so a
+ * second send (from this process or another) picks other notes. If the node refuses the tx,
+ * the notes are released and the node's error is returned.
+ * The inputs' witnesses are those of the last sync: sync first (the anchor must be one of
+ * the node's last 256 roots).
+ * Returns TACIT_OK (submitted; result->status says pending or included, or rejected after
+ * admission with its reason), TACIT_ETIMEOUT (submitted, still pending after wait_ms),
+ * TACIT_EWATCH_ONLY, TACIT_ENOT_SYNCED, TACIT_EINSUFFICIENT (unreserved notes, or the
+ * account, hold less than needed), TACIT_ENOTES_FRAGMENTED (enough in all, but no two notes
+ * cover it: one transaction has two inputs), TACIT_EINVAL (amount 0, memo too long, a deposit
+ * not above its fee, a bad deposit key or key number), TACIT_EOVERFLOW, the prover's errors,
+ * the node's rejection (TACIT_ENULLIFIER_IN_MEMPOOL, TACIT_ENULLIFIER_SPENT, TACIT_EANCHOR,
+ * TACIT_EFEE_TOO_LOW, TACIT_ENONCE, ...), a store error.
+ * In: pk: the transfer proving key (the node's keys/transfer.zkey).
+ */
+int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                      const tacit_groth16_pk *pk, const struct tacit_wallet_send_req *req,
+                      struct tacit_wallet_send_result *result);
+
+/*
+ * Asks the node about a transaction this wallet sent and records the answer: included ->
+ * kept as included; rejected -> its notes are released. Returns TACIT_OK (*st filled),
+ * TACIT_ENOTFOUND (not a tx this wallet sent), the node's errors, a store error.
+ */
+int tacit_wallet_tx_status(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                           const uint8_t txid[32], struct tacit_wallet_tx_status *st);
+
+/* A transaction this wallet sent, as last recorded (tacit_wallet_tx_status refreshes it). */
+struct tacit_wallet_sent {
+    uint8_t txid[32];
+    enum tacit_wallet_send_kind kind;
+    struct tacit_wallet_tx_status status;
+    uint64_t amount, fee;
+    uint64_t change;              /* what comes back to this wallet (change; deposit - fee) */
+};
+
+/* Every transaction this wallet sent, oldest first. *sent is malloc'd (free()).
+ * Returns TACIT_OK or TACIT_ENOMEM. */
+int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sent **sent, size_t *n);
+
+/* Releases the notes reserved by a sent tx the node no longer knows (state UNKNOWN after a
+ * node restart): they can be spent again. TACIT_OK, TACIT_ENOTFOUND, a store error.
+ * If the tx is in fact still pending somewhere, the node refuses the second spend. */
+int tacit_wallet_abandon(struct tacit_wallet *w, const uint8_t txid[32]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TACIT_WALLET_H */

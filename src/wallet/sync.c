@@ -1,0 +1,492 @@
+/*
+ * tacit — wallet sync: blocks from a struct tacit_wallet_node, trial decryption, spends,
+ * the tree (docs/wallet.md, "Sync").
+ *
+ * One chunk of blocks at a time:
+ *   1. fetch the chunk;
+ *   2. on all threads at once: scan its transactions (tacit_note_scan_tx: one X25519 per tx,
+ *      the view tag before any AEAD) and hash the subtrees that the previous chunk completed
+ *      and that hold own notes (witness.c's jobs);
+ *   3. store those subtrees' roots and lower paths: the wallet is now exactly "synced to the
+ *      previous chunk", and that state is committed (one LMDB write transaction; at most
+ *      every tacit__wallet_commit_interval seconds);
+ *   4. record the chunk's own notes, spends (own nullifiers appearing) and own sent
+ *      transactions included, append its commitments to the tree (new jobs).
+ * So the hashing of a subtree overlaps the scanning of the next chunk, and what is in the file
+ * is always a consistent synced state: an interrupted sync resumes after the last commit.
+ * At the end the last jobs run, witnesses are brought to the synced height and the root is
+ * compared with the node's.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/parallel.h"
+#include "tacit/error.h"
+#include "wallet/wallet_internal.h"
+
+#define CHUNK_DEFAULT 100
+#define CHUNK_MAX 1000
+#define RESTARTS_MAX 3
+/* A commit (an fsync) at most this often during a long sync: an interrupted sync then
+ * redoes at most this much work, and a catch-up does not spend its time in fsync. */
+double tacit__wallet_commit_interval = 2.0;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A note found by a scan task. */
+struct found {
+    uint64_t index, height;
+    tacit_fr cm;
+    struct tacit_note_plaintext pt;
+};
+
+struct task_out {
+    struct found *f;
+    size_t n, cap;
+    bool oom;
+};
+
+struct scan_ctx {
+    const struct tacit_wallet_cblock *blocks;
+    size_t nblocks;
+    size_t *block_of;             /* first tx number of each block, nblocks + 1 entries */
+    size_t ntx, slice, nslices;
+    const struct tacit_viewing_key *vk;
+    struct tacit__wtree_job *jobs;
+    size_t njobs;
+    unsigned level;
+    struct task_out *out;         /* one per slice */
+};
+
+static void scan_slice(struct scan_ctx *c, size_t slice)
+{
+    size_t t0 = slice * c->slice, t1 = t0 + c->slice, b = 0;
+    struct task_out *o = &c->out[slice];
+    if (t1 > c->ntx) t1 = c->ntx;
+    /* the block holding tx t0 */
+    {
+        size_t lo = 0, hi = c->nblocks;
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (c->block_of[mid] <= t0) lo = mid;
+            else hi = mid;
+        }
+        b = lo;
+    }
+    for (size_t t = t0; t < t1; t++) {
+        const struct tacit_wallet_ctx *tx;
+        struct tacit_note_plaintext pt[2];
+        uint8_t aad[TACIT_NOTE_AAD_BYTES];
+        int st[2];
+        size_t k;
+        while (t >= c->block_of[b + 1]) b++;
+        k = t - c->block_of[b];
+        tx = &c->blocks[b].txs[k];
+        tacit_note_aad(aad, &tx->nf[0], &tx->nf[1]);
+        if (tacit_note_scan_tx(pt, st, c->vk, tx->epk, tx->ct, tx->cm, aad, sizeof aad) != TACIT_OK)
+            continue;
+        for (unsigned i = 0; i < 2; i++) {
+            if (st[i] != TACIT_OK) continue;
+            if (o->n == o->cap) {
+                size_t cap = o->cap ? 2 * o->cap : 4;
+                struct found *p = calloc(cap, sizeof *p);
+                if (p == NULL) {
+                    o->oom = true;
+                    break;
+                }
+                if (o->n) memcpy(p, o->f, o->n * sizeof *p);
+                if (o->f) {
+                    sodium_memzero(o->f, o->cap * sizeof *o->f);
+                    free(o->f);
+                }
+                o->f = p;
+                o->cap = cap;
+            }
+            o->f[o->n].index = c->blocks[b].commitment_start + 2 * (uint64_t)k + i;
+            o->f[o->n].height = c->blocks[b].height;
+            o->f[o->n].cm = tx->cm[i];
+            o->f[o->n].pt = pt[i];
+            o->n++;
+        }
+        sodium_memzero(pt, sizeof pt);
+    }
+}
+
+static void scan_task(void *ctx, size_t task, unsigned thread)
+{
+    struct scan_ctx *c = ctx;
+    (void)thread;
+    if (task < c->njobs) tacit__wtree_job_run(&c->jobs[task], c->level); /* largest first */
+    else scan_slice(c, task - c->njobs);
+}
+
+static void jobs_free(struct tacit__wtree_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) tacit__wtree_job_free(&jobs[i]);
+}
+
+/* ----------------------------------------------------------- spends ---- */
+
+/* Open addressing over the own unspent nullifiers (a chunk may hold 2 million nullifiers
+ * against a hundred notes: one probe each). */
+struct nfset {
+    size_t *slot;                 /* note position + 1; 0 empty */
+    size_t mask;
+};
+
+static int nfset_build(struct nfset *s, const struct tacit_wallet *w)
+{
+    size_t n = 0, cap = 16;
+    for (size_t i = 0; i < w->nnotes; i++)
+        if (w->notes[i].has_nf && w->notes[i].spent_height == TACIT_WALLET_NO_HEIGHT) n++;
+    while (cap < 2 * n) cap *= 2;
+    if ((s->slot = calloc(cap, sizeof *s->slot)) == NULL) return TACIT_ENOMEM;
+    s->mask = cap - 1;
+    for (size_t i = 0; i < w->nnotes; i++) {
+        const struct tacit__wnote *nt = &w->notes[i];
+        size_t h;
+        if (!nt->has_nf || nt->spent_height != TACIT_WALLET_NO_HEIGHT) continue;
+        for (h = (size_t)nt->nf.l[0] & s->mask; s->slot[h] != 0; h = (h + 1) & s->mask) {}
+        s->slot[h] = i + 1;
+    }
+    return TACIT_OK;
+}
+
+static struct tacit__wnote *nfset_find(const struct nfset *s, struct tacit_wallet *w, const tacit_fr *nf)
+{
+    for (size_t h = (size_t)nf->l[0] & s->mask; s->slot[h] != 0; h = (h + 1) & s->mask) {
+        struct tacit__wnote *n = &w->notes[s->slot[h] - 1];
+        if (tacit_fr_eq(&n->nf, nf)) return n;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------- one chunk ---- */
+
+/* Checks the chunk's shape against what the wallet holds. */
+static int chunk_check(const struct tacit_wallet *w, const struct tacit_wallet_cblock *b, size_t n,
+                       uint64_t from)
+{
+    uint64_t leaves = w->tree.size;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i].height != from + i || b[i].commitment_start != leaves ||
+            b[i].ntxs > TACIT_BLOCK_MAX_TXS || (b[i].ntxs > 0 && b[i].txs == NULL))
+            return TACIT_EBAD_NODE_DATA;
+        leaves += 2 * (uint64_t)b[i].ntxs;
+        if (leaves > TACIT_TREE_MAX_LEAVES) return TACIT_EBAD_NODE_DATA;
+    }
+    return TACIT_OK;
+}
+
+/* Step 4: notes, spends, sent txs, tree. */
+static int chunk_apply(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                       const struct scan_ctx *c, struct tacit__wtree_job **jobs, size_t *njobs,
+                       size_t *jobs_cap, struct tacit_wallet_sync_result *res)
+{
+    struct nfset set = {0};
+    tacit_fr *cms = NULL, *roots = NULL;
+    uint64_t s0, s1;
+    size_t nroots = 0, ncm = 2 * c->ntx, k = 0;
+    int rc = TACIT_OK;
+
+    /* received notes (slices in order: index order) */
+    for (size_t s = 0; s < c->nslices; s++) {
+        for (size_t i = 0; i < c->out[s].n; i++) {
+            const struct found *f = &c->out[s].f[i];
+            struct tacit__wnote n;
+            if (f->pt.value == 0) continue; /* dummy outputs: nothing to spend */
+            memset(&n, 0, sizeof n);
+            n.index = f->index;
+            n.value = f->pt.value;
+            n.cm = f->cm;
+            n.blinding = f->pt.blinding;
+            n.has_nf = tacit_viewing_key_nullifier(&n.nf, w->vk, &n.cm, n.index) == TACIT_OK;
+            n.height = f->height;
+            n.spent_height = TACIT_WALLET_NO_HEIGHT;
+            n.memo_len = f->pt.memo_len;
+            memcpy(n.memo, f->pt.memo, f->pt.memo_len);
+            rc = tacit__wallet_add_note(w, &n);
+            sodium_memzero(&n, sizeof n);
+            if (rc == TACIT_EEXISTS) continue;
+            if (rc != TACIT_OK) goto out;
+            res->notes_found++;
+        }
+    }
+    rc = TACIT_OK;
+
+    /* spends and own sent txs, in chain order */
+    if ((rc = nfset_build(&set, w)) != TACIT_OK) goto out;
+    for (size_t b = 0; b < c->nblocks; b++) {
+        for (size_t t = 0; t < c->blocks[b].ntxs; t++) {
+            const struct tacit_wallet_ctx *tx = &c->blocks[b].txs[t];
+            for (unsigned i = 0; i < 2; i++) {
+                struct tacit__wnote *n = nfset_find(&set, w, &tx->nf[i]);
+                if (n == NULL || n->spent_height != TACIT_WALLET_NO_HEIGHT) continue;
+                n->spent_height = c->blocks[b].height;
+                n->reserved = false;
+                res->spends_found++;
+            }
+            for (size_t j = 0; j < w->nsent; j++) {
+                struct tacit__wsent *s = &w->sent[j];
+                if (s->state != TACIT_WALLET_TX_PENDING) continue;
+                if (memcmp(s->txid, tx->id, 32) == 0) {
+                    s->state = TACIT_WALLET_TX_INCLUDED;
+                    s->height = c->blocks[b].height;
+                } else if (s->nin > 0 && (tacit_fr_eq(&s->nf[0], &tx->nf[0]) || tacit_fr_eq(&s->nf[0], &tx->nf[1]) ||
+                                          tacit_fr_eq(&s->nf[1], &tx->nf[0]) || tacit_fr_eq(&s->nf[1], &tx->nf[1]))) {
+                    /* another tx spent our inputs first (another process with this wallet) */
+                    s->state = TACIT_WALLET_TX_REJECTED;
+                    s->error = TACIT_ENULLIFIER_SPENT;
+                }
+            }
+        }
+    }
+
+    /* the tree: roots of the subtrees this chunk completes, from the node */
+    if ((cms = malloc((ncm ? ncm : 1) * sizeof *cms)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto out;
+    }
+    for (size_t b = 0; b < c->nblocks; b++)
+        for (size_t t = 0; t < c->blocks[b].ntxs; t++) {
+            cms[k++] = c->blocks[b].txs[t].cm[0];
+            cms[k++] = c->blocks[b].txs[t].cm[1];
+        }
+    s0 = w->tree.size >> w->tree.level;
+    s1 = (w->tree.size + ncm) >> w->tree.level;
+    if (s1 > s0 && node->subtree_roots != NULL && node->subtree_level == w->tree.level) {
+        if ((roots = malloc((size_t)(s1 - s0) * sizeof *roots)) == NULL) {
+            rc = TACIT_ENOMEM;
+            goto out;
+        }
+        while (s0 + nroots < s1) {
+            size_t want = (size_t)(s1 - s0 - nroots), got = 0;
+            if (want > 65536) want = 65536;
+            rc = node->subtree_roots(node->ud, s0 + nroots, want, roots + nroots, &got);
+            if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT) goto out;
+            if (rc != TACIT_OK || got == 0) break; /* hash the rest here */
+            nroots += got > want ? want : got;
+        }
+        rc = TACIT_OK;
+    }
+    rc = tacit__wtree_append(w, cms, ncm, roots, s0, nroots, jobs, njobs, jobs_cap);
+    if (rc != TACIT_OK) goto out;
+
+    w->synced_height = c->blocks[c->nblocks - 1].height;
+    memcpy(w->synced_hash, c->blocks[c->nblocks - 1].hash, 32);
+    w->witness_ok = false;
+out:
+    free(set.slot);
+    free(cms);
+    free(roots);
+    return rc;
+}
+
+/* Runs queued jobs (and nothing else) and stores their results. */
+static int run_jobs(struct tacit_wallet *w, struct tacit__wtree_job *jobs, size_t njobs, unsigned nthreads)
+{
+    struct scan_ctx c;
+    int rc = TACIT_OK;
+    memset(&c, 0, sizeof c);
+    c.jobs = jobs;
+    c.njobs = njobs;
+    c.level = w->tree.level;
+    if (njobs) tacit__parallel_run(nthreads, njobs, scan_task, &c);
+    for (size_t i = 0; i < njobs; i++)
+        if (rc == TACIT_OK) rc = tacit__wtree_job_apply(w, &jobs[i]);
+    return rc;
+}
+
+static void scan_out_free(struct scan_ctx *c)
+{
+    if (c->out == NULL) return;
+    for (size_t s = 0; s < c->nslices; s++) {
+        if (c->out[s].f) {
+            sodium_memzero(c->out[s].f, c->out[s].cap * sizeof *c->out[s].f);
+            free(c->out[s].f);
+        }
+    }
+    free(c->out);
+    c->out = NULL;
+}
+
+/* Brings the witnesses to the synced height and checks the root with the node's. */
+static int finish(struct tacit_wallet *w, const struct tacit_wallet_node *node)
+{
+    struct tacit_wallet_header hdr;
+    tacit_fr root;
+    int rc;
+    w->witness_ok = false;
+    if (w->synced_height == TACIT_WALLET_NO_HEIGHT) return TACIT_OK;
+    if ((rc = tacit__wtree_witnesses(w, &root)) != TACIT_OK) return rc;
+    if ((rc = node->header(node->ud, w->synced_height, &hdr)) != TACIT_OK) return rc;
+    if (hdr.commitment_count != w->tree.size || !tacit_fr_eq(&hdr.note_root, &root) ||
+        memcmp(hdr.hash, w->synced_hash, 32) != 0)
+        return TACIT_ENOTE_ROOT;
+    w->anchor = root;
+    w->witness_ok = true;
+    return TACIT_OK;
+}
+
+int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                      const struct tacit_wallet_sync_opts *opts,
+                      struct tacit_wallet_sync_result *result)
+{
+    struct tacit_wallet_sync_opts o = {0};
+    struct tacit_wallet_sync_result res;
+    struct tacit__wtree_job *jobs = NULL;
+    size_t njobs = 0, jobs_cap = 0;
+    unsigned restarts = 0, nthreads;
+    int rc = TACIT_OK, stop = 0;
+
+    if (opts) o = *opts;
+    if (o.chunk_blocks == 0) o.chunk_blocks = CHUNK_DEFAULT;
+    if (o.chunk_blocks > CHUNK_MAX) o.chunk_blocks = CHUNK_MAX;
+    nthreads = o.nthreads ? o.nthreads : tacit__nthreads_default();
+    memset(&res, 0, sizeof res);
+
+restart:
+    {
+        struct tacit_wallet_chain_info info;
+        bool uncommitted = false, reloaded;
+        uint64_t from, target;
+        double last_commit = now_s();
+
+        jobs_free(jobs, njobs);
+        njobs = 0;
+        if ((rc = tacit__wallet_store_refresh(w, &reloaded)) != TACIT_OK) goto out;
+        if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) goto out;
+
+        /* a node that no longer has our block: reset, reorg, another chain */
+        if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0) {
+            bool reset = info.height == TACIT_WALLET_NO_HEIGHT ||
+                         (w->has_chain_id && w->chain_id != info.chain_id);
+            if (!reset && w->synced_height != TACIT_WALLET_NO_HEIGHT) {
+                struct tacit_wallet_header hdr;
+                if (info.height < w->synced_height) {
+                    reset = true;
+                } else {
+                    rc = node->header(node->ud, w->synced_height, &hdr);
+                    if (rc == TACIT_ENOTFOUND) reset = true;
+                    else if (rc != TACIT_OK) goto out;
+                    else if (memcmp(hdr.hash, w->synced_hash, 32) != 0) reset = true;
+                }
+            }
+            if (reset) {
+                if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
+                res.rescanned = true;
+            }
+        }
+        if (info.height == TACIT_WALLET_NO_HEIGHT) goto done;
+        w->chain_id = info.chain_id;
+        w->has_chain_id = true;
+
+        target = info.height;
+        if (o.to_height != 0 && o.to_height < target)
+            target = o.to_height;
+        from = w->synced_height == TACIT_WALLET_NO_HEIGHT ? 0 : w->synced_height + 1;
+
+        while (from <= target && stop == 0) {
+            struct tacit_wallet_cblock *blocks = NULL;
+            struct scan_ctx c;
+            size_t nb = 0;
+            uint64_t to = target - from >= o.chunk_blocks ? from + o.chunk_blocks - 1 : target;
+
+            if ((rc = node->block_range(node->ud, from, to, &blocks, &nb)) != TACIT_OK) goto out;
+            if (nb == 0) {
+                node->free_blocks(node->ud, blocks, nb);
+                rc = TACIT_EBAD_NODE_DATA; /* the node said its tip is at least `to` */
+                goto out;
+            }
+            if ((rc = chunk_check(w, blocks, nb, from)) != TACIT_OK) {
+                node->free_blocks(node->ud, blocks, nb);
+                goto out;
+            }
+
+            /* steps 2 and 3: scan + the previous chunk's jobs; commit the previous chunk */
+            memset(&c, 0, sizeof c);
+            c.blocks = blocks;
+            c.nblocks = nb;
+            c.vk = w->vk;
+            c.jobs = jobs;
+            c.njobs = njobs;
+            c.level = w->tree.level;
+            if ((c.block_of = malloc((nb + 1) * sizeof *c.block_of)) == NULL) {
+                node->free_blocks(node->ud, blocks, nb);
+                rc = TACIT_ENOMEM;
+                goto out;
+            }
+            c.block_of[0] = 0;
+            for (size_t b = 0; b < nb; b++) c.block_of[b + 1] = c.block_of[b] + blocks[b].ntxs;
+            c.ntx = c.block_of[nb];
+            c.slice = c.ntx / (8 * (size_t)nthreads);
+            if (c.slice < 32) c.slice = 32;
+            c.nslices = (c.ntx + c.slice - 1) / c.slice;
+            if ((c.out = calloc(c.nslices + 1, sizeof *c.out)) == NULL) rc = TACIT_ENOMEM;
+            if (rc == TACIT_OK) {
+                tacit__parallel_run(nthreads, njobs + c.nslices, scan_task, &c);
+                for (size_t s = 0; s < c.nslices; s++)
+                    if (c.out[s].oom) rc = TACIT_ENOMEM;
+                for (size_t i = 0; i < njobs && rc == TACIT_OK; i++) rc = tacit__wtree_job_apply(w, &jobs[i]);
+                jobs_free(jobs, njobs);
+                njobs = 0;
+            }
+            if (rc == TACIT_OK && uncommitted && now_s() - last_commit >= tacit__wallet_commit_interval) {
+                rc = tacit__wallet_store_commit(w);
+                if (rc == TACIT_OK) {
+                    uncommitted = false;
+                    last_commit = now_s();
+                }
+            }
+            if (rc == TACIT_OK) rc = chunk_apply(w, node, &c, &jobs, &njobs, &jobs_cap, &res);
+            scan_out_free(&c);
+            free(c.block_of);
+            node->free_blocks(node->ud, blocks, nb);
+            if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
+            if (rc != TACIT_OK) goto out;
+            uncommitted = true;
+            res.blocks += nb;
+            res.outputs += 2 * (uint64_t)c.ntx;
+            from = w->synced_height + 1;
+            if (o.progress) {
+                struct tacit_wallet_sync_progress p = {w->synced_height, target, res.blocks,
+                                                       res.outputs, res.notes_found};
+                stop = o.progress(o.progress_ud, &p);
+            }
+        }
+    done:
+        /* the last jobs, witnesses, root check, commit */
+        if ((rc = run_jobs(w, jobs, njobs, nthreads)) != TACIT_OK) goto out;
+        jobs_free(jobs, njobs);
+        njobs = 0;
+        {
+            int frc = finish(w, node);
+            if (frc != TACIT_OK && frc != TACIT_ENOTE_ROOT) {
+                rc = frc;
+                goto out;
+            }
+            rc = tacit__wallet_store_commit(w);
+            if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
+            if (rc == TACIT_OK) rc = frc;
+        }
+    }
+out:
+    jobs_free(jobs, njobs);
+    free(jobs);
+    /* a failed step may have left memory ahead of the file (a chunk applied, its subtree
+     * jobs dropped): go back to the last commit, which a resumed sync continues from */
+    if (rc != TACIT_OK) (void)tacit__wallet_store_reload(w);
+    res.height = w->synced_height;
+    if (result) *result = res;
+    if (rc == TACIT_OK && stop != 0) rc = stop;
+    return rc;
+}
+
+int tacit_wallet_rescan(struct tacit_wallet *w) { return tacit__wallet_store_reset_sync(w); }

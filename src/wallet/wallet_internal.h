@@ -1,0 +1,214 @@
+/*
+ * tacit — internals shared by the wallet files (src/wallet/wallet.c, store.c, sync.c,
+ * witness.c, send.c, node_rpc.c) and the wallet tests and benchmark.
+ *
+ *   wallet.c   handles, keys, balance, notes
+ *   store.c    the LMDB file: records, sealing with the passphrase key, (de)serialisation
+ *   witness.c  the wallet's view of the note tree: subtree roots, the leaves it must hash,
+ *              witnesses
+ *   sync.c     block scanning, spends, the sync loop
+ *   send.c     note selection, building, proving, submission, statuses
+ *   node_rpc.c struct tacit_wallet_node over JSON-RPC
+ */
+#ifndef TACIT_WALLET_INTERNAL_H
+#define TACIT_WALLET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tacit/keys.h"
+#include "tacit/note.h"
+#include "tacit/tree.h"
+#include "tacit/wallet.h"
+
+/* A note of this wallet. Private (values, blindings, memos): kept sealed in the file and
+ * wiped when freed. */
+struct tacit__wnote {
+    uint64_t index;
+    uint64_t value;
+    tacit_fr cm;
+    tacit_fr blinding;
+    tacit_fr nf;
+    bool has_nf;
+    uint64_t height;
+    uint64_t spent_height;        /* TACIT_WALLET_NO_HEIGHT: unspent */
+    bool reserved;
+    uint8_t reserved_by[32];
+    uint16_t memo_len;
+    uint8_t memo[TACIT_NOTE_MEMO_MAX];
+    /* siblings at levels 0..subtree_level-1: final once the note's subtree is complete */
+    bool lower_done;
+    tacit_fr lower[TACIT_TREE_DEPTH];
+    /* the whole witness at the synced height (valid while the wallet's witness_ok) */
+    tacit_fr path[TACIT_TREE_DEPTH];
+};
+
+/* A transaction this wallet built. */
+struct tacit__wsent {
+    uint8_t txid[32];             /* zero while it is being built */
+    uint8_t kind;                 /* enum tacit_wallet_send_kind */
+    uint8_t state;                /* enum tacit_wallet_tx_state */
+    uint64_t height;
+    int32_t error;
+    uint64_t amount, fee;
+    uint64_t change;              /* value coming back to this wallet (change, deposit) */
+    uint8_t deposit_sender[TACIT_ADDRESS_LEN];
+    uint64_t deposit_nonce;
+    tacit_fr nf[2];
+    uint8_t nin;                  /* own notes spent */
+    uint64_t in_index[2];
+};
+
+/* The wallet's part of the note tree (witness.c). */
+struct tacit__wtree {
+    unsigned level;               /* subtree level h: subtrees of 2^h leaves */
+    uint64_t size;                /* leaves so far */
+    tacit_fr *roots;              /* roots of the complete subtrees 0 .. size >> h */
+    size_t nroots, roots_cap;
+    tacit_fr *leaves;             /* the leaves of the incomplete subtree (size & (2^h-1)) */
+    size_t nleaves;
+    size_t leaves_saved;          /* how many of them are in the file */
+    size_t roots_saved;
+    /* cache of the incomplete subtree's inner levels (memory only): valid for its first
+     * levels_n leaves while it is subtree levels_sub; a sync rehashes only the right edge */
+    tacit_fr *levels;             /* 2^(level+1) entries (witness.c lays the levels out) */
+    size_t levels_n;
+    uint64_t levels_sub;
+};
+
+struct tacit_wallet {
+    void *env;                    /* MDB_env * (only store.c knows) */
+    unsigned dbi;
+    enum tacit_network net;
+    uint8_t kind;                 /* 0 spending, 1 full viewing, 2 incoming viewing */
+    struct tacit_spending_key *sk;           /* kind 0 */
+    struct tacit_viewing_key *vk_own;        /* kinds 1, 2 */
+    const struct tacit_viewing_key *vk;      /* the key that scans (borrowed from one above) */
+    struct tacit_shielded_address addr;
+
+    uint8_t *box_key;             /* sodium_malloc: from the passphrase; seals the secrets */
+    uint8_t *data_key;            /* sodium_malloc: seals the private records */
+    uint8_t (*tkeys)[32];         /* sodium_malloc: imported transparent keys */
+    size_t ntkeys, tkeys_cap;
+    uint8_t (*taddrs)[TACIT_ADDRESS_LEN];
+
+    uint64_t generation;          /* bumped by every commit (another process: reload) */
+
+    /* sync state */
+    uint64_t synced_height;       /* TACIT_WALLET_NO_HEIGHT: none */
+    uint8_t synced_hash[32];
+    uint64_t chain_id;
+    bool has_chain_id;
+
+    struct tacit__wnote *notes;   /* sorted by index */
+    size_t nnotes, notes_cap;
+    struct tacit__wsent *sent;
+    size_t nsent, sent_cap;
+
+    struct tacit__wtree tree;
+    bool witness_ok;              /* paths hold witnesses for anchor at synced_height */
+    tacit_fr anchor;
+};
+
+/* ---------------------------------------------------------------- store.c ---- */
+
+/* Opens/creates the LMDB file; store_create writes the header and secrets records. */
+int tacit__wallet_store_create(struct tacit_wallet *w, const char *path, const char *pass,
+                               size_t passlen);
+int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char *path,
+                             const char *pass, size_t passlen);
+void tacit__wallet_store_close(struct tacit_wallet *w);
+/* Room for n transparent keys (sodium_malloc; the addresses beside them). */
+int tacit__wallet_tkeys_reserve(struct tacit_wallet *w, size_t n);
+/* Writes the secrets record again (after an import). */
+int tacit__wallet_store_save_secrets(struct tacit_wallet *w);
+/*
+ * One commit of everything that changed: sync state, private records, new subtree roots,
+ * new leaves (and dropped leaves of a subtree that completed). If another process committed
+ * since we last read (generation), nothing is written, the wallet is reloaded from the file
+ * and TACIT_EBUSY is returned: the caller redoes its step on the fresh state.
+ */
+int tacit__wallet_store_commit(struct tacit_wallet *w);
+/* Reloads the wallet's non-secret and private state from the file if another process
+ * committed; *reloaded says whether it did. */
+int tacit__wallet_store_refresh(struct tacit_wallet *w, bool *reloaded);
+/* Replaces the in-memory state by the file's (after a failed step left it half-changed). */
+int tacit__wallet_store_reload(struct tacit_wallet *w);
+/* Drops the tree, notes and sync state from the file and memory. */
+int tacit__wallet_store_reset_sync(struct tacit_wallet *w);
+
+/* --------------------------------------------------------------- wallet.c ---- */
+
+/* Inserts a note in index order (ENOMEM); an index already there is left alone (EEXISTS). */
+int tacit__wallet_add_note(struct tacit_wallet *w, const struct tacit__wnote *n);
+struct tacit__wnote *tacit__wallet_find_note(struct tacit_wallet *w, uint64_t index);
+int tacit__wallet_add_sent(struct tacit_wallet *w, const struct tacit__wsent *s);
+struct tacit__wsent *tacit__wallet_find_sent(struct tacit_wallet *w, const uint8_t txid[32]);
+/* Releases the notes a sent tx reserved. */
+void tacit__wallet_release(struct tacit_wallet *w, const struct tacit__wsent *s);
+void tacit__wallet_free_state(struct tacit_wallet *w);
+
+/* -------------------------------------------------------------- witness.c ---- */
+
+/* An empty tree of subtree level `level`: TACIT_OK or TACIT_ENOMEM. */
+int tacit__wtree_init(struct tacit__wtree *t, unsigned level);
+void tacit__wtree_clear(struct tacit__wtree *t);
+
+/* Work on one complete subtree that holds own notes: hashed on a worker thread. */
+struct tacit__wtree_job {
+    uint64_t subtree;
+    tacit_fr *leaves;             /* 2^level, owned */
+    size_t nnotes;
+    uint64_t *note_index;         /* the own notes in it */
+    tacit_fr *lower;              /* out: nnotes * level siblings */
+    tacit_fr root;                /* out */
+    bool leaves_done;             /* out: false if the run ran out of memory */
+};
+void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level);
+void tacit__wtree_job_free(struct tacit__wtree_job *job);
+
+/*
+ * Appends n leaves. Each subtree that becomes complete gets its root: from `roots` (the
+ * node's, indexed from roots_start, nroots_given of them) when it holds no note of w that
+ * still needs its lower path, else a job is queued in *jobs (the root slot is filled when
+ * the job is applied). Returns TACIT_OK or TACIT_ENOMEM.
+ */
+int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n,
+                        const tacit_fr *roots, uint64_t roots_start, size_t nroots_given,
+                        struct tacit__wtree_job **jobs, size_t *njobs, size_t *jobs_cap);
+/* Stores a finished job's root and lower paths. TACIT_OK, TACIT_ENOMEM (the run failed). */
+int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job *job);
+/* Brings every unspent note's path to the current tree and computes the root. */
+int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root);
+
+/* -------------------------------------------------------------- helpers ---- */
+
+/* Big-endian u64/u32 and little-endian codecs for records. */
+static inline void tacit__be64(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) { out[i] = (uint8_t)v; v >>= 8; }
+}
+static inline uint64_t tacit__rd_be64(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = (v << 8) | in[i];
+    return v;
+}
+
+/* The prover the sends use: tacit_txbuild_prove. Test hook: tests without a proving key put
+ * a function here that fills the public inputs and ext data without a proof. */
+struct tacit_txbuild;
+typedef int (*tacit__wallet_prove_fn)(struct tacit_tx *tx, const struct tacit_txbuild *b,
+                                      const tacit_groth16_pk *pk, unsigned nthreads,
+                                      tacit_groth16_prove_stats *stats);
+extern tacit__wallet_prove_fn tacit__wallet_prove;
+
+/* Seconds between commits during a sync (2; tests set 0: a commit after every chunk). */
+extern double tacit__wallet_commit_interval;
+
+/* Test hook: the subtree level of a wallet whose tree is still empty (tests use small
+ * subtrees so that crossing their boundaries is cheap). TACIT_EINVAL otherwise. */
+int tacit__wallet_set_subtree_level(struct tacit_wallet *w, unsigned level);
+
+#endif /* TACIT_WALLET_INTERNAL_H */

@@ -1,0 +1,313 @@
+/*
+ * tacit — the wallet's view of the note commitment tree, and its notes' witnesses
+ * (docs/wallet.md, "Witnesses").
+ *
+ * The tree (DESIGN 2.4: depth 32, Poseidon(left, right), empty subtrees Z[l]) is cut at
+ * level h (16 for tacitd) into subtrees of 2^h leaves. The wallet keeps:
+ *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16). The node serves
+ *    them (tacit_getSubtreeRoots), so a subtree without a note of ours is never hashed here;
+ *  - the leaves of the last, incomplete subtree (at most 2^h);
+ *  - for each own note, its h lower siblings, which are final once the note's subtree is
+ *    complete: that subtree is hashed once (2^h - 1 hashes), on a worker thread while the
+ *    next chunk of blocks is scanned, and its leaves are then dropped.
+ * A witness is then the note's lower siblings (or, in the incomplete subtree, siblings from
+ * its leaves) and upper siblings from the small tree whose leaves are the subtree roots.
+ * Why not the node's paths: asking for a path tells the node which note is ours.
+ *
+ * Level arrays: for n leaves, level l has ceil(n / 2^l) nodes; a node whose right child is
+ * past the end pairs with Z[l] (the empty subtree), exactly as the full tree does.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tacit/error.h"
+#include "tacit/poseidon.h"
+#include "wallet/wallet_internal.h"
+
+int tacit__wtree_init(struct tacit__wtree *t, unsigned level)
+{
+    memset(t, 0, sizeof *t);
+    t->level = level;
+    if ((t->leaves = calloc((size_t)1 << level, sizeof *t->leaves)) == NULL) return TACIT_ENOMEM;
+    return TACIT_OK;
+}
+
+void tacit__wtree_clear(struct tacit__wtree *t)
+{
+    free(t->roots);
+    free(t->leaves);
+    free(t->levels);
+    memset(t, 0, sizeof *t);
+}
+
+static size_t level_count(size_t n, unsigned l) { return (size_t)((n + ((size_t)1 << l) - 1) >> l); }
+
+/*
+ * Hashes the level arrays of n leaves up to level `top`: lv[0] = leaves, lv[1..top] point
+ * into scratch (at least n + top entries). Returns the node at level top, index 0 (Z[top]
+ * for n = 0). `zbase` is the level of the leaves in the full tree (0 for note leaves, h for
+ * the upper tree over subtree roots) so that the empty subtrees are the right Z.
+ */
+static void levels_hash(const tacit_fr **lv, tacit_fr *scratch, const tacit_fr *leaves, size_t n,
+                        unsigned top, unsigned zbase, tacit_fr *root)
+{
+    tacit_fr *p = scratch;
+    lv[0] = leaves;
+    for (unsigned l = 1; l <= top; l++) {
+        size_t below = level_count(n, l - 1), cnt = level_count(n, l);
+        const tacit_fr *src = lv[l - 1];
+        for (size_t j = 0; j < cnt; j++) {
+            const tacit_fr *right = 2 * j + 1 < below ? &src[2 * j + 1] : tacit_tree_zero(zbase + l - 1);
+            tacit_poseidon2(&p[j], &src[2 * j], right);
+        }
+        lv[l] = p;
+        p += cnt;
+    }
+    *root = n > 0 ? lv[top][0] : *tacit_tree_zero(zbase + top);
+}
+
+/* Sibling at level l of position i in level arrays over n leaves. */
+static const tacit_fr *sibling(const tacit_fr **lv, size_t n, unsigned l, uint64_t i, unsigned zbase)
+{
+    uint64_t j = (i >> l) ^ 1;
+    return j < level_count(n, l) ? &lv[l][j] : tacit_tree_zero(zbase + l);
+}
+
+/* ---------------------------------------------------------------- jobs ---- */
+
+void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level)
+{
+    size_t n = (size_t)1 << level;
+    const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+    tacit_fr *scratch = malloc((n + level + 1) * sizeof *scratch);
+    if (scratch == NULL) return; /* leaves_done stays false: tacit__wtree_job_apply fails */
+    levels_hash(lv, scratch, job->leaves, n, level, 0, &job->root);
+    for (size_t k = 0; k < job->nnotes; k++) {
+        uint64_t local = job->note_index[k] & (n - 1);
+        for (unsigned l = 0; l < level; l++) job->lower[k * level + l] = *sibling(lv, n, l, local, 0);
+    }
+    job->leaves_done = true;
+    free(scratch);
+}
+
+void tacit__wtree_job_free(struct tacit__wtree_job *job)
+{
+    if (job == NULL) return;
+    free(job->leaves);
+    free(job->note_index);
+    free(job->lower);
+    memset(job, 0, sizeof *job);
+}
+
+int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job *job)
+{
+    unsigned h = w->tree.level;
+    if (!job->leaves_done) return TACIT_ENOMEM;
+    w->tree.roots[job->subtree] = job->root;
+    for (size_t k = 0; k < job->nnotes; k++) {
+        struct tacit__wnote *n = tacit__wallet_find_note(w, job->note_index[k]);
+        if (n == NULL) continue;
+        memcpy(n->lower, &job->lower[k * h], h * sizeof *n->lower);
+        n->lower_done = true;
+    }
+    return TACIT_OK;
+}
+
+static int roots_reserve(struct tacit__wtree *t, size_t n)
+{
+    tacit_fr *p;
+    size_t cap;
+    if (n <= t->roots_cap) return TACIT_OK;
+    cap = t->roots_cap ? 2 * t->roots_cap : 64;
+    while (cap < n) cap *= 2;
+    if ((p = realloc(t->roots, cap * sizeof *p)) == NULL) return TACIT_ENOMEM;
+    t->roots = p;
+    t->roots_cap = cap;
+    return TACIT_OK;
+}
+
+/* The own notes in subtree s whose lower path is not final yet (into job, when job != NULL). */
+static size_t notes_in_subtree(struct tacit_wallet *w, uint64_t s, uint64_t *out)
+{
+    unsigned h = w->tree.level;
+    uint64_t lo = s << h, hi = (s + 1) << h;
+    size_t a = 0, b = w->nnotes, k = 0;
+    while (a < b) { /* first note with index >= lo */
+        size_t mid = a + (b - a) / 2;
+        if (w->notes[mid].index < lo) a = mid + 1;
+        else b = mid;
+    }
+    for (size_t i = a; i < w->nnotes && w->notes[i].index < hi; i++) {
+        if (w->notes[i].lower_done) continue;
+        if (out) out[k] = w->notes[i].index;
+        k++;
+    }
+    return k;
+}
+
+/* The job for subtree s, which just completed; takes the leaves buffer. */
+static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes, struct tacit__wtree_job **jobs,
+                     size_t *njobs, size_t *cap)
+{
+    struct tacit__wtree *t = &w->tree;
+    struct tacit__wtree_job *j;
+    tacit_fr *fresh;
+    if (*njobs == *cap) {
+        size_t c = *cap ? 2 * *cap : 8;
+        struct tacit__wtree_job *p = realloc(*jobs, c * sizeof *p);
+        if (p == NULL) return TACIT_ENOMEM;
+        *jobs = p;
+        *cap = c;
+    }
+    j = &(*jobs)[*njobs];
+    memset(j, 0, sizeof *j);
+    j->subtree = s;
+    j->nnotes = nnotes;
+    j->note_index = malloc(nnotes * sizeof *j->note_index);
+    j->lower = malloc(nnotes * t->level * sizeof *j->lower);
+    fresh = malloc(((size_t)1 << t->level) * sizeof *fresh);
+    if (j->note_index == NULL || j->lower == NULL || fresh == NULL) {
+        free(fresh);
+        tacit__wtree_job_free(j);
+        return TACIT_ENOMEM;
+    }
+    notes_in_subtree(w, s, j->note_index);
+    j->leaves = t->leaves; /* the job owns the complete subtree's leaves now */
+    t->leaves = fresh;
+    (*njobs)++;
+    return TACIT_OK;
+}
+
+int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n,
+                        const tacit_fr *roots, uint64_t roots_start, size_t nroots_given,
+                        struct tacit__wtree_job **jobs, size_t *njobs, size_t *jobs_cap)
+{
+    struct tacit__wtree *t = &w->tree;
+    size_t full = (size_t)1 << t->level;
+    int rc;
+    while (n > 0) {
+        size_t take = full - t->nleaves;
+        uint64_t s;
+        size_t mine;
+        if (take > n) take = n;
+        memcpy(&t->leaves[t->nleaves], leaves, take * sizeof *leaves);
+        t->nleaves += take;
+        t->size += take;
+        leaves += take;
+        n -= take;
+        if (t->nleaves < full) break;
+
+        /* subtree s is complete */
+        s = t->nroots;
+        if ((rc = roots_reserve(t, t->nroots + 1)) != TACIT_OK) return rc;
+        mine = notes_in_subtree(w, s, NULL);
+        if (mine > 0) {
+            if ((rc = queue_job(w, s, mine, jobs, njobs, jobs_cap)) != TACIT_OK) return rc;
+            t->roots[s] = TACIT_FR_ZERO; /* set by tacit__wtree_job_apply */
+        } else if (s >= roots_start && s - roots_start < nroots_given) {
+            t->roots[s] = roots[s - roots_start];
+        } else {
+            /* the node gave no root (another subtree level, or an old node): hash it */
+            const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+            tacit_fr *scratch = malloc((full + t->level + 1) * sizeof *scratch);
+            if (scratch == NULL) return TACIT_ENOMEM;
+            levels_hash(lv, scratch, t->leaves, full, t->level, 0, &t->roots[s]);
+            free(scratch);
+        }
+        t->nroots++;
+        t->nleaves = 0;
+    }
+    return TACIT_OK;
+}
+
+/*
+ * The level arrays of the incomplete subtree into t->levels, reusing what the last call
+ * computed: node (l, j) is final once its 2^l leaves are all there (j < n_old >> l), so
+ * only the nodes from there on are hashed again (the new leaves and the right edge).
+ */
+static int incomplete_levels(struct tacit__wtree *t, const tacit_fr **lv, tacit_fr *root)
+{
+    unsigned h = t->level;
+    size_t full = (size_t)1 << h, off = 0;
+    if (t->levels == NULL) {
+        if ((t->levels = malloc(2 * full * sizeof *t->levels)) == NULL) return TACIT_ENOMEM;
+        t->levels_n = 0;
+    }
+    if (t->levels_sub != t->nroots || t->levels_n > t->nleaves) t->levels_n = 0;
+    lv[0] = t->leaves;
+    for (unsigned l = 1; l <= h; l++) {
+        size_t below = level_count(t->nleaves, l - 1), cnt = level_count(t->nleaves, l);
+        tacit_fr *dst = t->levels + off;
+        for (size_t j = t->levels_n >> l; j < cnt; j++) {
+            const tacit_fr *right = 2 * j + 1 < below ? &lv[l - 1][2 * j + 1] : tacit_tree_zero(l - 1);
+            tacit_poseidon2(&dst[j], &lv[l - 1][2 * j], right);
+        }
+        lv[l] = dst;
+        off += full >> (l - 1);
+    }
+    t->levels_n = t->nleaves;
+    t->levels_sub = t->nroots;
+    *root = t->nleaves > 0 ? lv[h][0] : *tacit_tree_zero(h);
+    return TACIT_OK;
+}
+
+int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root)
+{
+    struct tacit__wtree *t = &w->tree;
+    unsigned h = t->level, up_top = TACIT_TREE_DEPTH - h;
+    const tacit_fr *lv[TACIT_TREE_DEPTH + 1], *uv[TACIT_TREE_DEPTH + 1];
+    tacit_fr *upper = NULL, *uscratch = NULL, cur_root;
+    size_t nup = t->nroots + (t->nleaves > 0 ? 1 : 0);
+    int rc = TACIT_OK;
+
+    if ((upper = malloc((nup + 1) * sizeof *upper)) == NULL ||
+        (uscratch = malloc((nup + up_top + 1) * sizeof *uscratch)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto out;
+    }
+    /* the incomplete subtree, then the tree over the subtree roots */
+    if ((rc = incomplete_levels(t, lv, &cur_root)) != TACIT_OK) goto out;
+    if (t->nroots) memcpy(upper, t->roots, t->nroots * sizeof *upper);
+    if (t->nleaves > 0) upper[t->nroots] = cur_root;
+    levels_hash(uv, uscratch, upper, nup, up_top, h, root);
+
+    for (size_t i = 0; i < w->nnotes; i++) {
+        struct tacit__wnote *n = &w->notes[i];
+        uint64_t s = n->index >> h;
+        if (n->spent_height != TACIT_WALLET_NO_HEIGHT) continue;
+        if (n->index >= t->size) {
+            rc = TACIT_ECORRUPT;
+            goto out;
+        }
+        if (s < t->nroots) {
+            if (!n->lower_done) {
+                rc = TACIT_ECORRUPT;
+                goto out;
+            }
+            memcpy(n->path, n->lower, h * sizeof *n->path);
+        } else {
+            uint64_t local = n->index & (((uint64_t)1 << h) - 1);
+            for (unsigned l = 0; l < h; l++) n->path[l] = *sibling(lv, t->nleaves, l, local, 0);
+        }
+        for (unsigned k = 0; k < up_top; k++) n->path[h + k] = *sibling(uv, nup, k, s, h);
+    }
+out:
+    free(upper);
+    free(uscratch);
+    return rc;
+}
+
+int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root,
+                         const struct tacit_wallet *w, uint64_t index)
+{
+    const struct tacit__wnote *n = tacit__wallet_find_note((struct tacit_wallet *)w, index);
+    memset(path, 0, sizeof *path);
+    *root = TACIT_FR_ZERO;
+    if (n == NULL || n->spent_height != TACIT_WALLET_NO_HEIGHT) return TACIT_ENOTFOUND;
+    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
+    path->index = n->index;
+    memcpy(path->sibling, n->path, sizeof path->sibling);
+    *root = w->anchor;
+    return TACIT_OK;
+}

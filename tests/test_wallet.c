@@ -1,0 +1,1526 @@
+/*
+ * tacit — the wallet (include/tacit/wallet.h): the wallet file, sync, witnesses, spends,
+ * resets, watch-only wallets and sends, without a node: a small in-memory chain implements
+ * struct tacit_wallet_node (blocks, headers with real note-tree roots, subtree roots, a
+ * mempool that refuses double spends the way tacitd does), and sends use a stand-in prover
+ * (tacit__wallet_prove) that checks every real input's Merkle path against the anchor and
+ * fills the public inputs without a proof. Trees use 2^4-leaf subtrees so that crossing
+ * subtree boundaries is cheap; witnesses are compared with a naive full recomputation.
+ * Wallet files live in a fresh directory under TMPDIR (or /tmp), removed at the end.
+ *
+ * e2e_devnet then runs the first-hour story against a real tacitd --devnet ($TACIT_BIN) with
+ * real proofs: deposit, transfer with a memo, withdrawal, a double spend from a copy of the
+ * wallet file, exact balances after each step (about a minute under ASan for the devnet
+ * set-up; TACIT_NODE_KEYS=<dir with transfer.zkey and verification_key.json> skips it;
+ * TACIT_KEEP_DATADIR=1 keeps the directory, with the node's tacitd.log).
+ */
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+#include "lib/node.h"
+#include "tacit/error.h"
+#include "tacit/prover.h"
+#include "tacit/rpc.h"
+#include "tacit/keys.h"
+#include "tacit/note.h"
+#include "tacit/tree.h"
+#include "tacit/txbuild.h"
+#include "tacit/util.h"
+#include "tacit/wallet.h"
+#include "wallet/wallet_internal.h"
+
+#define LEVEL 4      /* subtree level of the tests' wallets and chain */
+#define PASS "correct horse"
+#define NO TACIT_WALLET_NO_HEIGHT
+
+/* ------------------------------------------------------------- files ---- */
+
+static char g_dir[512];
+
+static void tmpdir_remove(void)
+{
+    char cmd[600];
+    if (getenv("TACIT_KEEP_DATADIR") != NULL) {
+        fprintf(stderr, "kept %s\n", g_dir);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
+}
+
+/* A path in the run's directory (made at first use, removed at exit). */
+static void wpath(char *out, size_t n, const char *name)
+{
+    if (g_dir[0] == '\0') {
+        const char *t = getenv("TMPDIR");
+        snprintf(g_dir, sizeof g_dir, "%s/tacit-wallet-XXXXXX", t && *t ? t : "/tmp");
+        if (mkdtemp(g_dir) == NULL) {
+            fprintf(stderr, "mkdtemp %s failed\n", g_dir);
+            exit(2);
+        }
+        atexit(tmpdir_remove);
+        tacit__wallet_commit_interval = 0; /* a commit after every chunk, as on a slow sync */
+        /* tests only: the minimum argon2id cost */
+        setenv("TACIT_WALLET_KDF", "fast", 1);
+    }
+    snprintf(out, n, "%s/%s", g_dir, name);
+}
+
+static void file_hash(uint8_t out[32], const char *path)
+{
+    size_t len = 0;
+    char *b = tacit_test_read_file(path, &len);
+    crypto_generichash(out, 32, (const uint8_t *)b, b ? len : 0, NULL, 0);
+    free(b);
+}
+
+/* A wallet with 2^LEVEL-leaf subtrees, from a deterministic key. */
+static struct tacit_wallet *new_wallet(const char *name, uint8_t seed)
+{
+    char path[600];
+    uint8_t wide[64];
+    struct tacit_spending_key *k = NULL;
+    struct tacit_wallet *w = NULL;
+    memset(wide, seed, sizeof wide);
+    wpath(path, sizeof path, name);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, k), TACIT_OK);
+    tacit_spending_key_free(k);
+    if (w) CHECK_EQ_INT(tacit__wallet_set_subtree_level(w, LEVEL), TACIT_OK);
+    return w;
+}
+
+/* -------------------------------------------------- the in-memory chain ---- */
+
+struct pending {
+    struct tacit_wallet_ctx tx;
+    uint64_t deposit_amount;
+    uint8_t sender[TACIT_ADDRESS_LEN];
+    uint64_t nonce;
+};
+
+struct chain {
+    unsigned level;
+    uint8_t salt;                 /* changes every block hash: another chain */
+    struct tacit_wallet_cblock *blocks;
+    struct tacit_wallet_header *headers;
+    size_t nblocks, cap;
+    tacit_fr *leaves;
+    size_t nleaves, leaves_cap;
+    struct tacit_tree_frontier f;
+    tacit_fr *nfs;                /* spent nullifiers */
+    size_t nnfs, nfs_cap;
+    struct pending *pool;
+    size_t npool;
+    uint64_t min_fee;
+    bool no_subtree_roots;
+    bool bad_root;                /* headers lie about the root */
+    bool bad_start;               /* block_range lies about commitmentStart */
+    uint64_t fail_from;           /* block_range fails with EIO from this height (0: never) */
+    uint64_t balance, nonce;      /* the one transparent account */
+};
+
+static void chain_init(struct chain *c, uint8_t salt)
+{
+    memset(c, 0, sizeof *c);
+    c->level = LEVEL;
+    c->salt = salt;
+    tacit_tree_frontier_init(&c->f);
+    c->balance = 1000000;
+}
+
+static void chain_free(struct chain *c)
+{
+    for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i].txs);
+    free(c->blocks);
+    free(c->headers);
+    free(c->leaves);
+    free(c->nfs);
+    free(c->pool);
+    memset(c, 0, sizeof *c);
+}
+
+/* Appends a block of n txs (copied); block hashes depend on salt, height and content. */
+static void chain_block(struct chain *c, const struct tacit_wallet_ctx *txs, size_t n)
+{
+    struct tacit_wallet_cblock *b;
+    struct tacit_wallet_header *h;
+    crypto_generichash_state st;
+    if (c->nblocks == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->blocks = realloc(c->blocks, c->cap * sizeof *c->blocks);
+        c->headers = realloc(c->headers, c->cap * sizeof *c->headers);
+    }
+    b = &c->blocks[c->nblocks];
+    h = &c->headers[c->nblocks];
+    memset(b, 0, sizeof *b);
+    b->height = c->nblocks;
+    b->commitment_start = c->nleaves;
+    b->ntxs = n;
+    b->txs = n ? malloc(n * sizeof *txs) : NULL;
+    if (n) memcpy(b->txs, txs, n * sizeof *txs);
+    if (c->nleaves + 2 * n > c->leaves_cap) {
+        c->leaves_cap = 2 * (c->nleaves + 2 * n) + 64;
+        c->leaves = realloc(c->leaves, c->leaves_cap * sizeof *c->leaves);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            c->leaves[c->nleaves++] = txs[i].cm[k];
+            CHECK_EQ_INT(tacit_tree_append(&c->f, NULL, &txs[i].cm[k], 1, NULL, NULL, 0), TACIT_OK);
+        }
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            if (c->nnfs == c->nfs_cap) {
+                c->nfs_cap = c->nfs_cap ? 2 * c->nfs_cap : 64;
+                c->nfs = realloc(c->nfs, c->nfs_cap * sizeof *c->nfs);
+            }
+            c->nfs[c->nnfs++] = txs[i].nf[k];
+        }
+    tacit_tree_frontier_root(&h->note_root, &c->f);
+    h->commitment_count = c->nleaves;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, &c->salt, 1);
+    crypto_generichash_update(&st, (const uint8_t *)&b->height, 8);
+    if (c->nblocks) crypto_generichash_update(&st, c->headers[c->nblocks - 1].hash, 32);
+    crypto_generichash_update(&st, (const uint8_t *)&h->note_root, sizeof h->note_root);
+    crypto_generichash_final(&st, h->hash, 32);
+    memcpy(b->hash, h->hash, 32);
+    c->nblocks++;
+}
+
+static void random_fr(tacit_fr *x)
+{
+    uint8_t b[64];
+    tacit_test_rand_bytes(b, sizeof b);
+    tacit_fr_from_wide(x, b);
+}
+
+/* Someone else's transaction: random nullifiers, commitments and ciphertexts (a view tag
+ * matches by chance for 1 output in 256; its AEAD then fails). */
+static void foreign_tx(struct tacit_wallet_ctx *t)
+{
+    memset(t, 0, sizeof *t);
+    tacit_test_rand_bytes(t->id, 32);
+    for (int k = 0; k < 2; k++) {
+        random_fr(&t->nf[k]);
+        random_fr(&t->cm[k]);
+        tacit_test_rand_bytes(t->ct[k], TACIT_NOTE_CIPHERTEXT_BYTES);
+    }
+    crypto_scalarmult_base(t->epk, t->id); /* a valid point, so the X25519 runs */
+}
+
+/* A tx whose outputs go to to[k] with values v[k] (memo on output 0). bad_cm[k]: the
+ * commitment on chain is not the encrypted note's (the wallet must not count it). */
+static void pay_tx(struct tacit_wallet_ctx *t, const struct tacit_shielded_address to[2], const uint64_t v[2],
+                   const char *memo, const bool bad_cm[2])
+{
+    struct tacit_note_plaintext pt[2];
+    uint8_t aad[TACIT_NOTE_AAD_BYTES];
+    memset(t, 0, sizeof *t);
+    memset(pt, 0, sizeof pt);
+    tacit_test_rand_bytes(t->id, 32);
+    for (int k = 0; k < 2; k++) {
+        random_fr(&t->nf[k]);
+        pt[k].value = v[k];
+        random_fr(&pt[k].blinding);
+        tacit_note_commitment(&t->cm[k], v[k], &to[k].pk, &pt[k].blinding);
+        if (bad_cm && bad_cm[k]) random_fr(&t->cm[k]);
+    }
+    if (memo) {
+        pt[0].memo_len = (uint16_t)strlen(memo);
+        memcpy(pt[0].memo, memo, pt[0].memo_len);
+    }
+    tacit_note_aad(aad, &t->nf[0], &t->nf[1]);
+    CHECK_EQ_INT(tacit_note_encrypt(t->ct, t->epk, to, pt, aad, sizeof aad), TACIT_OK);
+}
+
+/* Mines the mempool into a block. */
+static void chain_mine(struct chain *c)
+{
+    struct tacit_wallet_ctx *txs = malloc((c->npool + 1) * sizeof *txs);
+    for (size_t i = 0; i < c->npool; i++) {
+        txs[i] = c->pool[i].tx;
+        if (c->pool[i].deposit_amount) {
+            c->balance -= c->pool[i].deposit_amount;
+            c->nonce++;
+        }
+    }
+    chain_block(c, txs, c->npool);
+    c->npool = 0;
+    free(txs);
+}
+
+/* --- struct tacit_wallet_node over the chain --- */
+
+static int c_info(void *ud, struct tacit_wallet_chain_info *out)
+{
+    struct chain *c = ud;
+    memset(out, 0, sizeof *out);
+    out->chain_id = 0x7461;
+    out->height = c->nblocks ? c->nblocks - 1 : NO;
+    out->min_fee = c->min_fee;
+    return TACIT_OK;
+}
+
+static int c_header(void *ud, uint64_t height, struct tacit_wallet_header *out)
+{
+    struct chain *c = ud;
+    if (height >= c->nblocks) return TACIT_ENOTFOUND;
+    *out = c->headers[height];
+    if (c->bad_root) random_fr(&out->note_root);
+    return TACIT_OK;
+}
+
+static int c_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks, size_t *n)
+{
+    struct chain *c = ud;
+    *blocks = NULL;
+    *n = 0;
+    if (c->fail_from != 0 && to >= c->fail_from) return TACIT_EIO;
+    if (from >= c->nblocks) return TACIT_OK;
+    if (to >= c->nblocks) to = c->nblocks - 1;
+    *n = (size_t)(to - from + 1);
+    *blocks = malloc(*n * sizeof **blocks);
+    memcpy(*blocks, &c->blocks[from], *n * sizeof **blocks);
+    if (c->bad_start) (*blocks)[0].commitment_start += 2;
+    return TACIT_OK;
+}
+
+static void c_free(void *ud, struct tacit_wallet_cblock *b, size_t n)
+{
+    (void)ud;
+    (void)n;
+    free(b); /* the txs stay the chain's */
+}
+
+static int c_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
+{
+    struct chain *c = ud;
+    size_t w = (size_t)1 << c->level;
+    *got = 0;
+    for (uint64_t s = start; s < start + count && (s + 1) * w <= c->nleaves; s++) {
+        struct tacit_tree_frontier f;
+        tacit_tree_frontier_init(&f);
+        CHECK_EQ_INT(tacit_tree_append(&f, NULL, &c->leaves[s * w], w, NULL, NULL, 0), TACIT_OK);
+        roots[(*got)++] = f.node[c->level];
+    }
+    return TACIT_OK;
+}
+
+static int c_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance, uint64_t *nonce)
+{
+    struct chain *c = ud;
+    (void)a;
+    *balance = c->balance;
+    *nonce = c->nonce;
+    return TACIT_OK;
+}
+
+static bool chain_has_root(const struct chain *c, const tacit_fr *r)
+{
+    for (size_t i = 0; i < c->nblocks; i++)
+        if (tacit_fr_eq(&c->headers[i].note_root, r)) return true;
+    return false;
+}
+
+static int c_send(void *ud, const struct tacit_tx *tx)
+{
+    struct chain *c = ud;
+    struct pending p;
+    if (!chain_has_root(c, &tx->pub[0])) return TACIT_EANCHOR;
+    if (tx->ext.fee < c->min_fee) return TACIT_EFEE_TOO_LOW;
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < c->nnfs; i++)
+            if (tacit_fr_eq(&c->nfs[i], &tx->pub[3 + k])) return TACIT_ENULLIFIER_SPENT;
+        for (size_t i = 0; i < c->npool; i++)
+            if (tacit_fr_eq(&c->pool[i].tx.nf[0], &tx->pub[3 + k]) || tacit_fr_eq(&c->pool[i].tx.nf[1], &tx->pub[3 + k]))
+                return TACIT_ENULLIFIER_IN_MEMPOOL;
+    }
+    if (tx->ext.deposit_amount) {
+        uint64_t next = c->nonce;
+        for (size_t i = 0; i < c->npool; i++)
+            if (c->pool[i].deposit_amount) next++;
+        if (tx->ext.deposit_nonce != next) return TACIT_ENONCE;
+    }
+    memset(&p, 0, sizeof p);
+    tacit_tx_id(p.tx.id, tx);
+    p.tx.nf[0] = tx->pub[3];
+    p.tx.nf[1] = tx->pub[4];
+    p.tx.cm[0] = tx->pub[5];
+    p.tx.cm[1] = tx->pub[6];
+    memcpy(p.tx.epk, tx->ext.epk, TACIT_EPK_BYTES);
+    memcpy(p.tx.ct, tx->ext.ciphertext, sizeof p.tx.ct);
+    p.deposit_amount = tx->ext.deposit_amount;
+    c->pool = realloc(c->pool, (c->npool + 1) * sizeof *c->pool);
+    c->pool[c->npool++] = p;
+    return TACIT_OK;
+}
+
+static int c_status(void *ud, const uint8_t id[32], struct tacit_wallet_tx_status *st)
+{
+    struct chain *c = ud;
+    memset(st, 0, sizeof *st);
+    for (size_t i = 0; i < c->npool; i++)
+        if (memcmp(c->pool[i].tx.id, id, 32) == 0) {
+            st->state = TACIT_WALLET_TX_PENDING;
+            return TACIT_OK;
+        }
+    for (size_t b = 0; b < c->nblocks; b++)
+        for (size_t t = 0; t < c->blocks[b].ntxs; t++)
+            if (memcmp(c->blocks[b].txs[t].id, id, 32) == 0) {
+                st->state = TACIT_WALLET_TX_INCLUDED;
+                st->height = b;
+                return TACIT_OK;
+            }
+    return TACIT_OK;
+}
+
+/* The "sequencer": a block with the mempool at once. */
+static int c_wait(void *ud, uint64_t height, unsigned timeout_ms, bool *reached)
+{
+    struct chain *c = ud;
+    (void)timeout_ms;
+    if (c->npool) chain_mine(c);
+    *reached = c->nblocks > 0 && c->nblocks - 1 >= height;
+    return TACIT_OK;
+}
+
+static void node_of(struct tacit_wallet_node *n, struct chain *c)
+{
+    memset(n, 0, sizeof *n);
+    n->ud = c;
+    n->chain_info = c_info;
+    n->header = c_header;
+    n->block_range = c_range;
+    n->free_blocks = c_free;
+    n->subtree_roots = c->no_subtree_roots ? NULL : c_roots;
+    n->subtree_level = c->level;
+    n->account = c_account;
+    n->send_raw = c_send;
+    n->tx_status = c_status;
+    n->wait_block = c_wait;
+}
+
+/* ---------------------------------------------------- stand-in prover ---- */
+
+static int g_proofs;
+
+static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b, const tacit_groth16_pk *pk,
+                      unsigned nthreads, tacit_groth16_prove_stats *stats)
+{
+    (void)pk;
+    (void)nthreads;
+    (void)stats;
+    memset(tx, 0, sizeof *tx);
+    tx->version = TACIT_TX_VERSION;
+    tx->chain_id = b->chain_id;
+    tx->pub[0] = b->anchor;
+    for (int i = 0; i < 2; i++) {
+        tacit_fr pkey, cm, root;
+        tacit_txbuild_keys(NULL, &pkey, &b->in[i].sk);
+        tacit_txbuild_commitment(&cm, b->in[i].value, &pkey, &b->in[i].blinding);
+        if (b->in[i].value != 0) {
+            /* what the circuit checks: the path reaches the anchor */
+            tacit_tree_path_root(&root, &cm, &b->in[i].path);
+            if (!tacit_fr_eq(&root, &b->anchor)) return TACIT_EWITNESS;
+        }
+        tacit_txbuild_nullifier(&tx->pub[3 + i], &b->in[i].sk, &cm, b->in[i].value ? b->in[i].path.index : 0);
+        tacit_txbuild_commitment(&tx->pub[5 + i], b->out[i].value, &b->out[i].pk, &b->out[i].blinding);
+    }
+    tx->ext.fee = b->fee;
+    tx->ext.withdrawal_amount = b->withdrawal_amount;
+    memcpy(tx->ext.withdrawal_recipient, b->withdrawal_recipient, TACIT_ADDRESS_LEN);
+    tx->ext.deposit_amount = b->deposit_amount;
+    memcpy(tx->ext.deposit_sender, b->deposit_sender, TACIT_ADDRESS_LEN);
+    tx->ext.deposit_nonce = b->deposit_nonce;
+    memcpy(tx->ext.epk, b->epk, TACIT_EPK_BYTES);
+    memcpy(tx->ext.ciphertext[0], b->ciphertext[0], TACIT_NOTE_CIPHERTEXT_BYTES);
+    memcpy(tx->ext.ciphertext[1], b->ciphertext[1], TACIT_NOTE_CIPHERTEXT_BYTES);
+    g_proofs++;
+    return TACIT_OK;
+}
+
+/* ------------------------------------------------------------- checks ---- */
+
+static int naive_get(void *arg, unsigned level, uint64_t index, tacit_fr *out)
+{
+    const struct chain *c = arg;
+    if (level != 0 || index >= c->nleaves) return TACIT_ENOTFOUND;
+    *out = c->leaves[index];
+    return TACIT_OK;
+}
+
+/* Every unspent note's witness equals the path recomputed from all leaves at the wallet's
+ * synced height, and reaches the chain's root there. Returns the number checked. */
+static size_t check_witnesses(const struct tacit_wallet *w, const struct chain *c)
+{
+    struct tacit_wallet_note *notes;
+    struct tacit_wallet_balance bal;
+    size_t n, checked = 0;
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    if (bal.synced_height == NO) return 0;
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct tacit_tree_path got, want;
+        tacit_fr root, r2;
+        uint64_t size = c->headers[bal.synced_height].commitment_count;
+        if (notes[i].spent_height != NO) continue;
+        CHECK_EQ_INT(tacit_wallet_witness(&got, &root, w, notes[i].index), TACIT_OK);
+        CHECK_EQ_INT(tacit_tree_path(&want, notes[i].index, size, naive_get, (void *)c, TACIT_TREE_DEPTH), TACIT_OK);
+        CHECK_EQ_INT(got.index, notes[i].index);
+        CHECK_MEM(got.sibling, want.sibling, sizeof want.sibling);
+        CHECK(tacit_fr_eq(&root, &c->headers[bal.synced_height].note_root));
+        tacit_tree_path_root(&r2, &notes[i].cm, &got);
+        CHECK(tacit_fr_eq(&r2, &root));
+        checked++;
+    }
+    tacit_wallet_notes_free(notes, n);
+    return checked;
+}
+
+static int sync_all(struct tacit_wallet *w, struct chain *c, unsigned chunk, struct tacit_wallet_sync_result *r)
+{
+    struct tacit_wallet_node node;
+    struct tacit_wallet_sync_opts o = {.chunk_blocks = chunk, .nthreads = 2};
+    node_of(&node, c);
+    return tacit_wallet_sync(w, &node, &o, r);
+}
+
+/* A chain with `nblocks` blocks of `per` txs; each tx with probability 1/share pays the
+ * wallet address `a` (values 1000 + its leaf index, memo on output 0), plus a few outputs
+ * encrypted to `a` whose on-chain commitment differs. Returns the expected own value. */
+static uint64_t chain_fill(struct chain *c, const struct tacit_shielded_address *a, size_t nblocks, size_t per,
+                           unsigned share, size_t *own)
+{
+    uint64_t total = 0;
+    struct tacit_shielded_address other;
+    uint8_t wide[64];
+    struct tacit_spending_key *k;
+    memset(wide, 0x77, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    for (size_t b = 0; b < nblocks; b++) {
+        struct tacit_wallet_ctx *txs = malloc(per * sizeof *txs);
+        for (size_t t = 0; t < per; t++) {
+            unsigned r = (unsigned)(tacit_test_rand64() % share);
+            uint64_t leaf = c->nleaves + 2 * t;
+            if (r == 0) { /* output 0 ours, output 1 someone else's */
+                struct tacit_shielded_address to[2] = {*a, other};
+                uint64_t v[2] = {1000 + leaf, 5};
+                pay_tx(&txs[t], to, v, "hi", NULL);
+                total += v[0];
+                (*own)++;
+            } else if (r == 1) { /* both ours, output 1 a false note */
+                struct tacit_shielded_address to[2] = {*a, *a};
+                uint64_t v[2] = {2000 + leaf, 99};
+                bool bad[2] = {false, true};
+                pay_tx(&txs[t], to, v, NULL, bad);
+                total += v[0];
+                (*own)++;
+            } else {
+                foreign_tx(&txs[t]);
+            }
+        }
+        chain_block(c, txs, per);
+        free(txs);
+    }
+    return total;
+}
+
+/* ------------------------------------------------------------- tests ---- */
+
+TEST(file_create_open)
+{
+    char path[600], addr[TACIT_KEYS_STR_MAX], addr2[TACIT_KEYS_STR_MAX];
+    struct tacit_wallet *w = NULL, *w2 = NULL;
+    struct stat st;
+    unsigned flags = 99;
+    uint8_t h1[32], h2[32];
+
+    wpath(path, sizeof path, "create.wallet");
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    CHECK(w != NULL);
+    CHECK_EQ_INT(stat(path, &st), 0);
+    CHECK_EQ_INT(st.st_mode & 0777, 0600);
+    tacit_wallet_address(addr, w);
+    CHECK(strncmp(addr, "tdev1", 5) == 0);
+    CHECK(!tacit_wallet_is_watch_only(w));
+    tacit_wallet_close(w);
+
+    /* the same path again */
+    CHECK_EQ_INT(tacit_wallet_create(&w2, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_EEXISTS);
+    CHECK(w2 == NULL);
+
+    /* wrong passphrase: refused, the file is byte-identical */
+    file_hash(h1, path);
+    CHECK_EQ_INT(tacit_wallet_open(&w2, &flags, path, "wrong", 5), TACIT_EPASSPHRASE);
+    CHECK(w2 == NULL);
+    CHECK_EQ_INT(tacit_wallet_open(&w2, NULL, path, "", 0), TACIT_EPASSPHRASE);
+    file_hash(h2, path);
+    CHECK_MEM(h1, h2, 32);
+
+    CHECK_EQ_INT(tacit_wallet_open(&w2, &flags, path, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(flags, 0);
+    tacit_wallet_address(addr2, w2);
+    CHECK(strcmp(addr, addr2) == 0);
+    tacit_wallet_close(w2);
+    w2 = NULL;
+
+    /* permissive mode: opens, says so */
+    CHECK_EQ_INT(chmod(path, 0644), 0);
+    CHECK_EQ_INT(tacit_wallet_open(&w2, &flags, path, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(flags, TACIT_WALLET_OPEN_INSECURE_MODE);
+    tacit_wallet_close(w2);
+    w2 = NULL;
+
+    wpath(path, sizeof path, "nonexistent.wallet");
+    CHECK_EQ_INT(tacit_wallet_open(&w2, NULL, path, PASS, strlen(PASS)), TACIT_ENOENT);
+    CHECK_EQ_INT(tacit_wallet_create(&w2, path, PASS, strlen(PASS), (enum tacit_network)7, NULL), TACIT_EINVAL);
+
+    /* not a wallet */
+    wpath(path, sizeof path, "garbage.wallet");
+    {
+        FILE *f = fopen(path, "w");
+        fputs("this is not an LMDB file, not at all, no", f);
+        fclose(f);
+    }
+    CHECK(tacit_wallet_open(&w2, NULL, path, PASS, strlen(PASS)) != TACIT_OK);
+    CHECK(w2 == NULL);
+}
+
+TEST(file_tampered_secrets)
+{
+    /* a changed byte in the sealed secrets reads as a wrong passphrase, never as a key */
+    char path[600];
+    struct tacit_wallet *w = new_wallet("tamper.wallet", 3);
+    size_t len = 0;
+    char *b;
+    int hits = 0;
+    tacit_wallet_close(w);
+    wpath(path, sizeof path, "tamper.wallet");
+    b = tacit_test_read_file(path, &len);
+    CHECK(b != NULL);
+    /* the sealed record follows its key "secrets" in the LMDB page */
+    for (size_t i = 0; b && i + 7 < len; i++)
+        if (memcmp(b + i, "secrets", 7) == 0) {
+            b[i + 7 + 30] ^= 1; /* inside nonce || box */
+            hits++;
+        }
+    if (b) {
+        FILE *f = fopen(path, "wb");
+        fwrite(b, 1, len, f);
+        fclose(f);
+    }
+    free(b);
+    CHECK(hits >= 1);
+    w = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)), TACIT_EPASSPHRASE);
+    CHECK(w == NULL);
+}
+
+TEST(import_transparent)
+{
+    char path[600];
+    uint8_t sk[32], a[TACIT_ADDRESS_LEN], want[TACIT_ADDRESS_LEN], got[TACIT_ADDRESS_LEN], zero[32] = {0};
+    struct tacit_wallet *w = new_wallet("import.wallet", 4);
+    memset(sk, 0x11, sizeof sk);
+    CHECK_EQ_INT(tacit_address_from_seckey(want, sk), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_import_transparent(w, sk, a), TACIT_OK);
+    CHECK_MEM(a, want, TACIT_ADDRESS_LEN);
+    CHECK_EQ_INT(tacit_wallet_import_transparent(w, sk, a), TACIT_EEXISTS);
+    CHECK_EQ_INT(tacit_wallet_import_transparent(w, zero, a), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_wallet_transparent_count(w), 1);
+    tacit_wallet_close(w);
+    wpath(path, sizeof path, "import.wallet");
+    w = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_transparent_count(w), 1);
+    CHECK_EQ_INT(tacit_wallet_transparent_address(got, w, 0), TACIT_OK);
+    CHECK_MEM(got, want, TACIT_ADDRESS_LEN);
+    CHECK_EQ_INT(tacit_wallet_transparent_address(got, w, 1), TACIT_EINVAL);
+    tacit_wallet_close(w);
+}
+
+TEST(sync_finds_own_notes)
+{
+    struct chain c;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w = new_wallet("sync.wallet", 5);
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bal;
+    struct tacit_wallet_note *notes;
+    size_t own = 0, n;
+    uint64_t total;
+
+    chain_init(&c, 1);
+    tacit_wallet_shielded_address(&a, w);
+    chain_block(&c, NULL, 0); /* genesis */
+    total = chain_fill(&c, &a, 40, 13, 6, &own); /* 1,040 leaves: 65 subtrees of 16 */
+    CHECK(own > 10);
+    CHECK_EQ_INT(sync_all(w, &c, 7, &r), TACIT_OK);
+    CHECK_EQ_INT(r.height, 40);
+    CHECK_EQ_INT(r.blocks, 41);
+    CHECK_EQ_INT(r.outputs, 40 * 13 * 2);
+    CHECK_EQ_INT(r.notes_found, own);
+    CHECK(!r.rescanned);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, total);
+    CHECK_EQ_INT(bal.nnotes, own);
+    CHECK_EQ_INT(bal.synced_height, 40);
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    CHECK_EQ_INT(n, own);
+    for (size_t i = 0; i < n; i++) {
+        /* values encode the leaf index (see chain_fill); memos came through */
+        CHECK(notes[i].value == 1000 + notes[i].index || notes[i].value == 2000 + notes[i].index);
+        if (notes[i].value == 1000 + notes[i].index) {
+            CHECK_EQ_INT(notes[i].memo_len, 2);
+            CHECK(memcmp(notes[i].memo, "hi", 2) == 0);
+        }
+        CHECK(notes[i].has_nf);
+        CHECK(tacit_fr_eq(&notes[i].cm, &c.leaves[notes[i].index]));
+        if (i > 0) CHECK(notes[i].index > notes[i - 1].index);
+    }
+    tacit_wallet_notes_free(notes, n);
+    CHECK_EQ_INT(check_witnesses(w, &c), own);
+
+    /* more blocks: the witnesses follow (resumed sync) */
+    own = 0;
+    total += chain_fill(&c, &a, 9, 5, 4, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 4, &r), TACIT_OK);
+    CHECK_EQ_INT(r.blocks, 9);
+    CHECK_EQ_INT(r.notes_found, own);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, total);
+    check_witnesses(w, &c);
+
+    /* a sync with nothing new changes nothing */
+    CHECK_EQ_INT(sync_all(w, &c, 4, &r), TACIT_OK);
+    CHECK_EQ_INT(r.blocks, 0);
+    check_witnesses(w, &c);
+    tacit_wallet_close(w);
+    chain_free(&c);
+}
+
+TEST(witness_subtree_boundaries)
+{
+    /* own notes at the first and last leaf of subtrees, in a chain that ends exactly at a
+     * subtree boundary, then one leaf past it; the node gives no subtree roots (hashing
+     * fallback) in a second wallet */
+    struct chain c;
+    struct tacit_shielded_address a, other;
+    struct tacit_wallet *w = new_wallet("bound.wallet", 6), *w2;
+    struct tacit_wallet_sync_result r;
+    uint8_t wide[64];
+    struct tacit_spending_key *k;
+
+    memset(wide, 0x55, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    chain_init(&c, 2);
+    tacit_wallet_shielded_address(&a, w);
+    for (int b = 0; b < 6; b++) { /* 8 txs = 16 leaves = one subtree per block */
+        struct tacit_wallet_ctx txs[8];
+        for (int t = 0; t < 8; t++) {
+            struct tacit_shielded_address to[2] = {t == 0 ? a : other, t == 7 ? a : other};
+            uint64_t v[2] = {10, 20};
+            if ((b + t) % 3 == 0 || t == 0 || t == 7) pay_tx(&txs[t], to, v, NULL, NULL);
+            else foreign_tx(&txs[t]);
+        }
+        chain_block(&c, txs, 8);
+    }
+    CHECK_EQ_INT(sync_all(w, &c, 2, &r), TACIT_OK);
+    CHECK_EQ_INT(r.notes_found, 12);
+    CHECK_EQ_INT(check_witnesses(w, &c), 12);
+    {
+        struct tacit_wallet_ctx t;
+        struct tacit_shielded_address to[2] = {a, a};
+        uint64_t v[2] = {1, 2};
+        pay_tx(&t, to, v, NULL, NULL);
+        chain_block(&c, &t, 1);
+    }
+    CHECK_EQ_INT(sync_all(w, &c, 2, &r), TACIT_OK);
+    CHECK_EQ_INT(check_witnesses(w, &c), 14);
+
+    c.no_subtree_roots = true;
+    w2 = new_wallet("bound2.wallet", 6);
+    CHECK_EQ_INT(sync_all(w2, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(check_witnesses(w2, &c), 14);
+    tacit_wallet_close(w);
+    tacit_wallet_close(w2);
+    chain_free(&c);
+}
+
+TEST(spends_detected)
+{
+    struct chain c;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w = new_wallet("spend.wallet", 7);
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bal;
+    struct tacit_wallet_note *notes;
+    struct tacit_wallet_ctx t;
+    size_t own = 0, n;
+    uint64_t total;
+
+    chain_init(&c, 3);
+    tacit_wallet_shielded_address(&a, w);
+    total = chain_fill(&c, &a, 10, 6, 3, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    CHECK(n >= 2);
+    /* a tx spending notes 0 and 1 (its nullifiers are theirs) */
+    foreign_tx(&t);
+    t.nf[0] = notes[1].nf;
+    t.nf[1] = notes[0].nf;
+    chain_block(&c, &t, 1);
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(r.spends_found, 2);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, total - notes[0].value - notes[1].value);
+    CHECK_EQ_INT(bal.nnotes, n - 2);
+    tacit_wallet_notes_free(notes, n);
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    CHECK_EQ_INT(notes[0].spent_height, 10);
+    CHECK_EQ_INT(notes[1].spent_height, 10);
+    CHECK_EQ_INT(notes[2].spent_height, NO);
+    tacit_wallet_notes_free(notes, n);
+    check_witnesses(w, &c);
+    tacit_wallet_close(w);
+    chain_free(&c);
+}
+
+static bool same_notes(const struct tacit_wallet *x, const struct tacit_wallet *y)
+{
+    struct tacit_wallet_note *a, *b;
+    size_t na, nb;
+    bool same;
+    CHECK_EQ_INT(tacit_wallet_notes(x, &a, &na), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_notes(y, &b, &nb), TACIT_OK);
+    same = na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
+    tacit_wallet_notes_free(a, na);
+    tacit_wallet_notes_free(b, nb);
+    return same;
+}
+
+static int stop_at_3(void *ud, const struct tacit_wallet_sync_progress *p)
+{
+    int *calls = ud;
+    (*calls)++;
+    CHECK(p->height <= p->target);
+    return p->blocks >= 3 ? 12345 : 0;
+}
+
+TEST(resume_rescan_reopen)
+{
+    char path[600];
+    struct chain c;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w1 = new_wallet("one.wallet", 8), *w2 = new_wallet("two.wallet", 8);
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_node node;
+    struct tacit_wallet_sync_opts o = {.chunk_blocks = 1, .nthreads = 1};
+    tacit_fr root1, root2;
+    struct tacit_tree_path p1;
+    size_t own = 0;
+    int calls = 0;
+
+    chain_init(&c, 4);
+    tacit_wallet_shielded_address(&a, w1);
+    chain_fill(&c, &a, 30, 7, 4, &own);
+    /* one sync in one go */
+    CHECK_EQ_INT(sync_all(w1, &c, 1000, &r), TACIT_OK);
+    /* the other: stopped by its progress callback, up to a height, then the rest */
+    node_of(&node, &c);
+    o.progress = stop_at_3;
+    o.progress_ud = &calls;
+    CHECK_EQ_INT(tacit_wallet_sync(w2, &node, &o, &r), 12345);
+    CHECK_EQ_INT(calls, 3);
+    CHECK_EQ_INT(r.height, 2);
+    o.progress = NULL;
+    o.to_height = 17;
+    CHECK_EQ_INT(tacit_wallet_sync(w2, &node, &o, &r), TACIT_OK);
+    CHECK_EQ_INT(r.height, 17);
+    check_witnesses(w2, &c);
+    /* closed and reopened in between */
+    tacit_wallet_close(w2);
+    wpath(path, sizeof path, "two.wallet");
+    w2 = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&w2, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+    check_witnesses(w2, &c);
+    CHECK_EQ_INT(sync_all(w2, &c, 5, &r), TACIT_OK);
+    CHECK(same_notes(w1, w2));
+    CHECK_EQ_INT(check_witnesses(w2, &c), own);
+    CHECK_EQ_INT(tacit_wallet_witness(&p1, &root1, w1, c.nleaves + 5), TACIT_ENOTFOUND);
+
+    /* forget everything and sync from 0: the same notes again */
+    CHECK_EQ_INT(tacit_wallet_rescan(w2), TACIT_OK);
+    {
+        struct tacit_wallet_balance bal;
+        CHECK_EQ_INT(tacit_wallet_balance(w2, &bal), TACIT_OK);
+        CHECK_EQ_INT(bal.nnotes, 0);
+        CHECK_EQ_INT(bal.synced_height, NO);
+    }
+    CHECK_EQ_INT(sync_all(w2, &c, 6, &r), TACIT_OK);
+    CHECK_EQ_INT(r.notes_found, own);
+    CHECK(same_notes(w1, w2));
+    {
+        struct tacit_wallet_note *notes;
+        size_t n;
+        CHECK_EQ_INT(tacit_wallet_notes(w1, &notes, &n), TACIT_OK);
+        CHECK(n > 0);
+        if (n > 0) {
+            CHECK_EQ_INT(tacit_wallet_witness(&p1, &root1, w1, notes[n - 1].index), TACIT_OK);
+            CHECK_EQ_INT(tacit_wallet_witness(&p1, &root2, w2, notes[n - 1].index), TACIT_OK);
+            CHECK(tacit_fr_eq(&root1, &root2));
+        }
+        tacit_wallet_notes_free(notes, n);
+    }
+    tacit_wallet_close(w1);
+    tacit_wallet_close(w2);
+    chain_free(&c);
+}
+
+TEST(node_reset)
+{
+    struct chain c, d;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w = new_wallet("reset.wallet", 9);
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bal;
+    size_t own = 0, own2 = 0;
+    uint64_t total2;
+
+    chain_init(&c, 5);
+    tacit_wallet_shielded_address(&a, w);
+    chain_fill(&c, &a, 12, 4, 3, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 5, &r), TACIT_OK);
+    /* the node comes back as another chain, shorter: a devnet reset */
+    chain_init(&d, 6);
+    total2 = chain_fill(&d, &a, 8, 4, 3, &own2);
+    CHECK_EQ_INT(sync_all(w, &d, 5, &r), TACIT_OK);
+    CHECK(r.rescanned);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, total2);
+    CHECK_EQ_INT(bal.synced_height, 7);
+    CHECK_EQ_INT(check_witnesses(w, &d), own2);
+    /* same height, other blocks: the hash at our height differs */
+    chain_free(&c);
+    chain_init(&c, 7);
+    own = 0;
+    uint64_t total3 = chain_fill(&c, &a, 8, 4, 3, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 5, &r), TACIT_OK);
+    CHECK(r.rescanned);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, total3);
+    CHECK_EQ_INT(check_witnesses(w, &c), own);
+    /* the same chain again: no rescan */
+    CHECK_EQ_INT(sync_all(w, &c, 5, &r), TACIT_OK);
+    CHECK(!r.rescanned);
+    tacit_wallet_close(w);
+    chain_free(&c);
+    chain_free(&d);
+}
+
+TEST(bad_node_data)
+{
+    struct chain c;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w = new_wallet("bad.wallet", 10);
+    struct tacit_wallet_sync_result r;
+    struct tacit_tree_path p;
+    struct tacit_wallet_note *notes;
+    tacit_fr root;
+    size_t own = 0, n;
+
+    chain_init(&c, 8);
+    tacit_wallet_shielded_address(&a, w);
+    chain_fill(&c, &a, 6, 4, 2, &own);
+    c.bad_root = true;
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_ENOTE_ROOT);
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    CHECK(n > 0);
+    if (n > 0) CHECK_EQ_INT(tacit_wallet_witness(&p, &root, w, notes[0].index), TACIT_ENOT_SYNCED);
+    tacit_wallet_notes_free(notes, n);
+    c.bad_root = false;
+    chain_fill(&c, &a, 2, 4, 2, &own);
+    c.bad_start = true;
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_EBAD_NODE_DATA);
+    c.bad_start = false;
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_OK);
+    check_witnesses(w, &c);
+    /* the node fails in the middle of a sync (subtrees completed in memory, not committed):
+     * the wallet goes back to its last commit and the next sync ends where one sync would */
+    own = 0;
+    chain_fill(&c, &a, 12, 6, 2, &own);
+    c.fail_from = c.nblocks - 3;
+    CHECK_EQ_INT(sync_all(w, &c, 2, &r), TACIT_EIO);
+    CHECK(r.height < c.nblocks - 3);
+    c.fail_from = 0;
+    CHECK_EQ_INT(sync_all(w, &c, 2, &r), TACIT_OK);
+    CHECK_EQ_INT(r.height, c.nblocks - 1);
+    {
+        struct tacit_wallet *fresh = new_wallet("bad-fresh.wallet", 10);
+        CHECK_EQ_INT(sync_all(fresh, &c, 5, &r), TACIT_OK);
+        CHECK(same_notes(w, fresh));
+        tacit_wallet_close(fresh);
+    }
+    check_witnesses(w, &c);
+    tacit_wallet_close(w);
+    chain_free(&c);
+}
+
+TEST(watch_only)
+{
+    char path[600], fvk[TACIT_KEYS_STR_MAX], ivk[TACIT_KEYS_STR_MAX], a1[TACIT_KEYS_STR_MAX], a2[TACIT_KEYS_STR_MAX];
+    struct chain c;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w = new_wallet("spender.wallet", 11), *wf = NULL, *wi = NULL;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance b0, b1, b2;
+    struct tacit_wallet_note *notes;
+    struct tacit_wallet_ctx t;
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    size_t own = 0, n;
+
+    CHECK_EQ_INT(tacit_wallet_export_viewing_key(fvk, w, TACIT_VIEWING_KEY_FULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_export_viewing_key(ivk, w, TACIT_VIEWING_KEY_INCOMING), TACIT_OK);
+    wpath(path, sizeof path, "fvk.wallet");
+    CHECK_EQ_INT(tacit_wallet_create_watch_only(&wf, path, "", 0, TACIT_NETWORK_DEVNET, fvk), TACIT_OK);
+    wpath(path, sizeof path, "ivk.wallet");
+    CHECK_EQ_INT(tacit_wallet_create_watch_only(&wi, path, "x", 1, TACIT_NETWORK_DEVNET, ivk), TACIT_OK);
+    wpath(path, sizeof path, "bad-vk.wallet");
+    {
+        struct tacit_wallet *wx = NULL;
+        CHECK_EQ_INT(tacit_wallet_create_watch_only(&wx, path, "", 0, TACIT_NETWORK_MAINNET, fvk), TACIT_ENETWORK);
+        CHECK(wx == NULL);
+    }
+    CHECK(tacit_wallet_is_watch_only(wf));
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(wf, LEVEL), TACIT_OK);
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(wi, LEVEL), TACIT_OK);
+    tacit_wallet_address(a1, w);
+    tacit_wallet_address(a2, wf);
+    CHECK(strcmp(a1, a2) == 0);
+    /* an incoming key cannot give the full one */
+    CHECK_EQ_INT(tacit_wallet_export_viewing_key(a2, wi, TACIT_VIEWING_KEY_FULL), TACIT_EINVAL);
+
+    chain_init(&c, 9);
+    tacit_wallet_shielded_address(&a, w);
+    chain_fill(&c, &a, 10, 5, 3, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 4, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    foreign_tx(&t);
+    t.nf[0] = notes[0].nf;
+    chain_block(&c, &t, 1);
+    tacit_wallet_notes_free(notes, n);
+    CHECK_EQ_INT(sync_all(w, &c, 4, &r), TACIT_OK);
+    CHECK_EQ_INT(sync_all(wf, &c, 4, &r), TACIT_OK);
+    CHECK_EQ_INT(sync_all(wi, &c, 4, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b0), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(wf, &b1), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(wi, &b2), TACIT_OK);
+    CHECK_EQ_INT(b1.confirmed, b0.confirmed);
+    CHECK_EQ_INT(b1.nnotes, b0.nnotes);
+    CHECK(same_notes(w, wf));
+    /* the incoming key does not see the spend */
+    CHECK_EQ_INT(b2.nnotes, b0.nnotes + 1);
+    check_witnesses(wf, &c);
+
+    node_of(&node, &c);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 1;
+    req.to = a;
+    tacit__wallet_prove = fake_prove;
+    CHECK_EQ_INT(tacit_wallet_send(wf, &node, NULL, &req, &res), TACIT_EWATCH_ONLY);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    CHECK_EQ_INT(tacit_wallet_send(wi, &node, NULL, &req, &res), TACIT_EWATCH_ONLY);
+    CHECK_EQ_INT(c.npool, 0);
+    sodium_memzero(fvk, sizeof fvk);
+    sodium_memzero(ivk, sizeof ivk);
+    tacit_wallet_close(w);
+    tacit_wallet_close(wf);
+    tacit_wallet_close(wi);
+    chain_free(&c);
+}
+
+/* Gives wallet w notes of the given values, synced. */
+static void fund(struct chain *c, struct tacit_wallet *w, const uint64_t *values, size_t n)
+{
+    struct tacit_shielded_address a, other;
+    struct tacit_wallet_sync_result r;
+    uint8_t wide[64];
+    struct tacit_spending_key *k;
+    memset(wide, 0x99, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    tacit_wallet_shielded_address(&a, w);
+    for (size_t i = 0; i < n; i++) {
+        struct tacit_wallet_ctx t[2];
+        struct tacit_shielded_address to[2] = {a, other};
+        uint64_t v[2] = {values[i], 1};
+        pay_tx(&t[0], to, v, NULL, NULL);
+        foreign_tx(&t[1]);
+        chain_block(c, t, 2);
+    }
+    CHECK_EQ_INT(sync_all(w, c, 3, &r), TACIT_OK);
+}
+
+TEST(send_transfer_withdraw_deposit)
+{
+    struct chain c;
+    struct tacit_wallet *alice = new_wallet("alice.wallet", 12), *bob = new_wallet("bob.wallet", 13);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance ba, bb;
+    struct tacit_wallet_note *notes;
+    struct tacit_wallet_tx_status st;
+    uint64_t values[3] = {500, 300, 200};
+    uint8_t dsk[32];
+    size_t n;
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 10);
+    c.min_fee = 7;
+    fund(&c, alice, values, 3);
+    node_of(&node, &c);
+
+    /* 650 + 7: no single note covers it; the pair with the smallest sum that does is 500+200 */
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 650;
+    tacit_wallet_shielded_address(&req.to, bob);
+    req.memo = (const uint8_t *)"for the bikes";
+    req.memo_len = 13;
+    req.wait_ms = 5000;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.ninputs, 2);
+    CHECK_EQ_INT(res.fee, 7);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(res.status.height, c.nblocks - 1);
+    CHECK_EQ_INT(tacit_wallet_tx_status(alice, &node, res.txid, &st), TACIT_OK);
+    CHECK_EQ_INT(st.state, TACIT_WALLET_TX_INCLUDED);
+
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(sync_all(bob, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &ba), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(bob, &bb), TACIT_OK);
+    CHECK_EQ_INT(ba.confirmed, 300 + (700 - 657));
+    CHECK_EQ_INT(ba.pending_out, 0);
+    CHECK_EQ_INT(ba.pending_in, 0);
+    CHECK_EQ_INT(bb.confirmed, 650);
+    CHECK_EQ_INT(tacit_wallet_notes(bob, &notes, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK_EQ_INT(notes[0].memo_len, 13);
+        CHECK(memcmp(notes[0].memo, "for the bikes", 13) == 0);
+    }
+    tacit_wallet_notes_free(notes, n);
+    check_witnesses(alice, &c);
+    check_witnesses(bob, &c);
+
+    /* withdraw 340 - 7 from alice's 300 + 43: two notes, no change */
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    req.amount = 336;
+    memset(req.withdraw_to, 0xab, TACIT_ADDRESS_LEN);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_PENDING);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &ba), TACIT_OK);
+    CHECK_EQ_INT(ba.confirmed, 0);
+    CHECK_EQ_INT(ba.pending_out, 343);
+    CHECK_EQ_INT(ba.pending_in, 0);
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &ba), TACIT_OK);
+    CHECK_EQ_INT(ba.confirmed, 0);
+    CHECK_EQ_INT(ba.pending_out, 0);
+    CHECK_EQ_INT(ba.nnotes, 0);
+
+    /* deposit from a transparent key, fee out of it */
+    memset(dsk, 0x21, sizeof dsk);
+    CHECK_EQ_INT(tacit_wallet_import_transparent(alice, dsk, NULL), TACIT_OK);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_DEPOSIT;
+    req.amount = 1000;
+    req.deposit_key = 0;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &ba), TACIT_OK);
+    CHECK_EQ_INT(ba.pending_in, 993);
+    /* a second deposit before the first is mined takes the next nonce */
+    req.amount = 100;
+    req.deposit_key = 1;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EINVAL);
+    req.deposit_key = 0;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    req.amount = 7; /* not above its fee */
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EINVAL);
+    req.amount = 2000000; /* more than the account holds */
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EINSUFFICIENT);
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &ba), TACIT_OK);
+    CHECK_EQ_INT(ba.confirmed, 993 + 93);
+    CHECK_EQ_INT(ba.pending_in, 0);
+    CHECK_EQ_INT(c.nonce, 2);
+    check_witnesses(alice, &c);
+    {
+        /* the record of what alice sent: transfer, withdrawal, two deposits, all included
+         * (seen by sync or by the wait); refused sends are not recorded */
+        struct tacit_wallet_sent *sent;
+        size_t ns;
+        CHECK_EQ_INT(tacit_wallet_sent_list(alice, &sent, &ns), TACIT_OK);
+        CHECK_EQ_INT(ns, 4);
+        if (ns == 4) {
+            CHECK_EQ_INT(sent[0].kind, TACIT_WALLET_SEND_TRANSFER);
+            CHECK_EQ_INT(sent[0].amount, 650);
+            CHECK_EQ_INT(sent[0].change, 43);
+            CHECK_EQ_INT(sent[1].kind, TACIT_WALLET_SEND_WITHDRAW);
+            CHECK_EQ_INT(sent[3].kind, TACIT_WALLET_SEND_DEPOSIT);
+            CHECK_EQ_INT(sent[3].change, 93);
+            for (size_t i = 0; i < ns; i++) CHECK_EQ_INT(sent[i].status.state, TACIT_WALLET_TX_INCLUDED);
+        }
+        free(sent);
+    }
+
+    /* bad requests */
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 0;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EINVAL);
+    req.amount = 5;
+    req.memo_len = TACIT_NOTE_MEMO_MAX + 1;
+    req.memo = (const uint8_t *)"x";
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EINVAL);
+    req.memo_len = 0;
+    req.amount = UINT64_MAX;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EOVERFLOW);
+    tacit_wallet_close(alice);
+    tacit_wallet_close(bob);
+    chain_free(&c);
+}
+
+TEST(send_selection_and_races)
+{
+    char path[600], copy[600], cmd[1300];
+    struct chain c;
+    struct tacit_wallet *w = new_wallet("race.wallet", 14), *w2 = NULL;
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result r1, r2, r3;
+    struct tacit_wallet_balance bal;
+    uint64_t values[4] = {100, 100, 100, 30};
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 11);
+    fund(&c, w, values, 4);
+    node_of(&node, &c);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 90;
+    tacit_wallet_shielded_address(&req.to, w);
+
+    /* a second wallet file that is a copy: it knows nothing of the first one's sends, like
+     * another machine with the same key */
+    wpath(path, sizeof path, "race.wallet");
+    wpath(copy, sizeof copy, "race-copy.wallet");
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, copy);
+    CHECK_EQ_INT(system(cmd), 0);
+    CHECK_EQ_INT(tacit_wallet_open(&w2, NULL, copy, PASS, strlen(PASS)), TACIT_OK);
+
+    /* fewest inputs: one note of 100 (not 30 + 100) */
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r1), TACIT_OK);
+    CHECK_EQ_INT(r1.ninputs, 1);
+    /* the second send picks another note: the mempool takes both */
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r2), TACIT_OK);
+    CHECK_EQ_INT(c.npool, 2);
+    CHECK(memcmp(r1.txid, r2.txid, 32) != 0);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.pending_out, 200);
+    CHECK_EQ_INT(bal.confirmed, 130);
+
+    /* the copy picks one of the same notes: the node refuses, the copy releases it */
+    {
+        int rc = tacit_wallet_send(w2, &node, NULL, &req, &r3);
+        CHECK(rc == TACIT_ENULLIFIER_IN_MEMPOOL || rc == TACIT_OK);
+        if (rc == TACIT_OK) CHECK_EQ_INT(c.npool, 3); /* it happened to pick the third note */
+        if (rc != TACIT_OK) {
+            CHECK_EQ_INT(c.npool, 2);
+            CHECK_EQ_INT(tacit_wallet_balance(w2, &bal), TACIT_OK);
+            CHECK_EQ_INT(bal.pending_out, 0);
+            CHECK_EQ_INT(bal.confirmed, 330);
+        }
+    }
+    tacit_wallet_close(w2);
+
+    /* another process on the same file: its reservation is seen by ours */
+    {
+        pid_t pid = fork();
+        if (pid == 0) {
+            struct tacit_wallet *wc = NULL;
+            struct tacit_wallet_send_result rc3;
+            int rc = tacit_wallet_open(&wc, NULL, path, PASS, strlen(PASS));
+            if (rc == TACIT_OK) rc = tacit_wallet_send(wc, &node, NULL, &req, &rc3);
+            _exit(rc == TACIT_OK ? 0 : 10 + rc);
+        }
+        int status = 0;
+        CHECK(pid > 0);
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status));
+        CHECK_EQ_INT(WEXITSTATUS(status), 0);
+    }
+    /* the child took the last 100 (in its own copy of the node): 30 is all that is left */
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r3), TACIT_EINSUFFICIENT);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.pending_out, 300);
+    CHECK_EQ_INT(bal.confirmed, 30);
+
+    /* the child's tx never reached our node: abandon it, its note is free again */
+    {
+        struct tacit_wallet_note *notes;
+        size_t n;
+        uint8_t id[32];
+        bool found = false;
+        CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+        for (size_t i = 0; i < n; i++)
+            if (notes[i].reserved && memcmp(notes[i].reserved_by, r1.txid, 32) != 0 &&
+                memcmp(notes[i].reserved_by, r2.txid, 32) != 0) {
+                memcpy(id, notes[i].reserved_by, 32);
+                found = true;
+            }
+        tacit_wallet_notes_free(notes, n);
+        CHECK(found);
+        if (found) {
+            struct tacit_wallet_tx_status st;
+            CHECK_EQ_INT(tacit_wallet_tx_status(w, &node, id, &st), TACIT_OK);
+            CHECK_EQ_INT(st.state, TACIT_WALLET_TX_UNKNOWN);
+            CHECK_EQ_INT(tacit_wallet_abandon(w, id), TACIT_OK);
+        }
+        CHECK_EQ_INT(tacit_wallet_abandon(w, (const uint8_t *)"not a tx id of ours, 32 bytes!!"), TACIT_ENOTFOUND);
+    }
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, 130);
+
+    /* 3 x 100 + 30 is not reachable with two notes: fragmented, not insufficient */
+    chain_mine(&c);
+    {
+        struct tacit_wallet_sync_result sr;
+        uint64_t v[2] = {100, 100};
+        fund(&c, w, v, 2);
+        CHECK_EQ_INT(sync_all(w, &c, 3, &sr), TACIT_OK);
+    }
+    req.amount = 250;
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r3), TACIT_ENOTES_FRAGMENTED);
+    req.amount = 10000;
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r3), TACIT_EINSUFFICIENT);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.pending_out, 0);
+
+    /* a node that refuses: the notes are released */
+    c.min_fee = 1000000;
+    req.amount = 10;
+    req.fee_set = true;
+    req.fee = 1;
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r3), TACIT_EFEE_TOO_LOW);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.pending_out, 0);
+
+    /* not synced: no verified witness */
+    CHECK_EQ_INT(tacit_wallet_rescan(w), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &r3), TACIT_ENOT_SYNCED);
+    tacit_wallet_close(w);
+    chain_free(&c);
+}
+
+/* ------------------------------------------------------ a real tacitd ---- */
+
+static struct tnode g_node;
+
+static void node_reap(void)
+{
+    if (g_node.pid > 0) tnode_stop(&g_node, SIGKILL, 10000);
+}
+
+/* Sync and return the confirmed balance (UINT64_MAX on failure). */
+static uint64_t rpc_balance(struct tacit_wallet *w, const struct tacit_wallet_node *node)
+{
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance b;
+    struct tacit_wallet_sync_opts o = {.nthreads = 2};
+    int rc = tacit_wallet_sync(w, node, &o, &r);
+    CHECK_EQ_INT(rc, TACIT_OK);
+    if (rc != TACIT_OK || tacit_wallet_balance(w, &b) != TACIT_OK) return UINT64_MAX;
+    return b.confirmed;
+}
+
+TEST(e2e_devnet)
+{
+    char dir[600], path[700], copy[700], cmd[1600];
+    struct tacit_rpc_client *rpc = NULL;
+    struct tacit_wallet_node node;
+    struct tacit_wallet *a, *b, *a2 = NULL;
+    tacit_groth16_pk *pk = NULL;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res, res2;
+    struct tacit_wallet_note *notes;
+    uint8_t sk0[32], to[TACIT_ADDRESS_LEN];
+    uint64_t bal, nonce;
+    size_t n;
+    json_t *j;
+
+    signal(SIGPIPE, SIG_IGN);
+    atexit(node_reap);
+    tacit__wallet_prove = tacit_txbuild_prove; /* real proofs (other tests put the stand-in) */
+    wpath(dir, sizeof dir, "node");
+    CHECK_EQ_INT(mkdir(dir, 0700), 0);
+    if (getenv("TACIT_NODE_KEYS") != NULL) {
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s/keys' && cp '%s'/transfer.zkey '%s'/verification_key.json '%s/keys/'",
+                 dir, getenv("TACIT_NODE_KEYS"), getenv("TACIT_NODE_KEYS"), dir);
+        CHECK_EQ_INT(system(cmd), 0);
+    }
+    tnode_init(&g_node, dir);
+    if (!tnode_start(&g_node, NULL) || !tnode_wait_ready(&g_node, 300000)) {
+        tacit__test_fail(__FILE__, __LINE__, "tacitd not ready (see %s/tacitd.log)", dir);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/devnet-accounts.json", dir);
+    j = json_load_file(path, 0, NULL);
+    CHECK(j != NULL);
+    if (j == NULL) return;
+    CHECK_EQ_INT(tacit_hex_decode(sk0, 32,
+                                  json_string_value(json_object_get(json_array_get(json_object_get(j, "accounts"), 0),
+                                                                    "privateKey")),
+                                  true),
+                 TACIT_OK);
+    json_decref(j);
+    snprintf(path, sizeof path, "%s/keys/transfer.zkey", dir);
+    CHECK_EQ_INT(tacit_groth16_pk_read_file(&pk, path), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_new(&rpc, g_node.url, NULL, 60000), TACIT_OK);
+    if (pk == NULL || rpc == NULL) goto out;
+    tacit_wallet_node_rpc(&node, rpc);
+    a = b = NULL;
+    { /* wallets with the node's 2^16-leaf subtrees */
+        uint8_t wide[64];
+        struct tacit_spending_key *k;
+        memset(wide, 21, sizeof wide);
+        CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+        wpath(path, sizeof path, "e2e-a.wallet");
+        CHECK_EQ_INT(tacit_wallet_create(&a, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, k), TACIT_OK);
+        tacit_spending_key_free(k);
+        wpath(path, sizeof path, "e2e-b.wallet");
+        CHECK_EQ_INT(tacit_wallet_create(&b, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    }
+    if (a == NULL || b == NULL) goto out;
+    CHECK_EQ_INT(rpc_balance(a, &node), 0);
+
+    /* deposit 1,000,000 from devnet account 0 (fee 0 on the devnet) */
+    CHECK_EQ_INT(tacit_wallet_import_transparent(a, sk0, NULL), TACIT_OK);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_DEPOSIT;
+    req.amount = 1000000;
+    req.wait_ms = 60000;
+    CHECK_EQ_INT(tacit_wallet_send(a, &node, pk, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(rpc_balance(a, &node), 1000000);
+
+    /* a private transfer with a memo */
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 250000;
+    tacit_wallet_shielded_address(&req.to, b);
+    req.memo = (const uint8_t *)"first hour";
+    req.memo_len = 10;
+    req.wait_ms = 60000;
+    CHECK_EQ_INT(tacit_wallet_send(a, &node, pk, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(res.ninputs, 1);
+    CHECK_EQ_INT(rpc_balance(a, &node), 750000);
+    CHECK_EQ_INT(rpc_balance(b, &node), 250000);
+    CHECK_EQ_INT(tacit_wallet_notes(b, &notes, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) CHECK(notes[0].memo_len == 10 && memcmp(notes[0].memo, "first hour", 10) == 0);
+    tacit_wallet_notes_free(notes, n);
+
+    /* a withdrawal to a fresh transparent address */
+    memset(to, 0x5c, sizeof to);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    req.amount = 100000;
+    memcpy(req.withdraw_to, to, sizeof to);
+    req.wait_ms = 60000;
+    CHECK_EQ_INT(tacit_wallet_send(b, &node, pk, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(rpc_balance(b, &node), 150000);
+    CHECK_EQ_INT(node.account(node.ud, to, &bal, &nonce), TACIT_OK);
+    CHECK_EQ_INT(bal, 100000);
+
+    /* a copy of a's file spends the note a spends: the node refuses it, the copy stays sound */
+    wpath(path, sizeof path, "e2e-a.wallet");
+    wpath(copy, sizeof copy, "e2e-a-copy.wallet");
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, copy);
+    CHECK_EQ_INT(system(cmd), 0);
+    CHECK_EQ_INT(tacit_wallet_open(&a2, NULL, copy, PASS, strlen(PASS)), TACIT_OK);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 1000;
+    tacit_wallet_shielded_address(&req.to, b);
+    CHECK_EQ_INT(tacit_wallet_send(a, &node, pk, &req, &res), TACIT_OK);
+    if (a2 != NULL) {
+        int rc = tacit_wallet_send(a2, &node, pk, &req, &res2);
+        struct tacit_wallet_balance wb;
+        CHECK(rc == TACIT_ENULLIFIER_IN_MEMPOOL || rc == TACIT_ENULLIFIER_SPENT);
+        CHECK_EQ_INT(tacit_wallet_balance(a2, &wb), TACIT_OK);
+        CHECK_EQ_INT(wb.pending_out, 0);
+        /* once synced, the copy sees its note spent and a's change */
+        CHECK_EQ_INT(tacit_wallet_tx_status(a, &node, res.txid, &res.status), TACIT_OK);
+        {
+            struct tacit_wallet_tx_status st = res.status;
+            for (int i = 0; i < 100 && st.state == TACIT_WALLET_TX_PENDING; i++) {
+                tnode_sleep_ms(100);
+                CHECK_EQ_INT(tacit_wallet_tx_status(a, &node, res.txid, &st), TACIT_OK);
+            }
+            CHECK_EQ_INT(st.state, TACIT_WALLET_TX_INCLUDED);
+        }
+        CHECK_EQ_INT(rpc_balance(a2, &node), 749000);
+        CHECK_EQ_INT(rpc_balance(a, &node), 749000);
+        tacit_wallet_close(a2);
+    }
+    tacit_wallet_close(a);
+    tacit_wallet_close(b);
+out:
+    tacit_groth16_pk_free(pk);
+    tacit_rpc_client_free(rpc);
+    CHECK(tnode_stop(&g_node, SIGTERM, 60000) != -1);
+}
+
+static const struct tacit_test tests[] = {
+    {"file_create_open", file_create_open},
+    {"file_tampered_secrets", file_tampered_secrets},
+    {"import_transparent", import_transparent},
+    {"sync_finds_own_notes", sync_finds_own_notes},
+    {"witness_subtree_boundaries", witness_subtree_boundaries},
+    {"spends_detected", spends_detected},
+    {"resume_rescan_reopen", resume_rescan_reopen},
+    {"node_reset", node_reset},
+    {"bad_node_data", bad_node_data},
+    {"watch_only", watch_only},
+    {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
+    {"send_selection_and_races", send_selection_and_races},
+    {"e2e_devnet", e2e_devnet},
+};
+TACIT_TEST_MAIN(tests)
