@@ -12,6 +12,7 @@ CLI="$BIN/tacit-cli"
 D="$BIN/tacitd"
 TMP=$(mktemp -d)
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/tacitd.sh"
 [[ -x "$D" ]] || die "no $D (build first)"
 pid=
 cleanup() {
@@ -21,16 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 DN="$TMP/dn"
-"$D" --devnet --datadir "$DN" --rpc-bind 127.0.0.1:0 --block-interval-ms 100 >"$TMP/stdout" 2>"$TMP/log" &
-pid=$!
-port=
-for _ in $(seq 1 1800); do # the devnet setup runs first: up to 3 minutes under sanitizers
-    port=$(sed -n 's|.*JSON-RPC on http://127.0.0.1:\([0-9]*\).*|\1|p' "$TMP/log" | head -1)
-    [[ -n $port ]] && break
-    kill -0 "$pid" 2>/dev/null || die "tacitd --devnet exited: $(cat "$TMP/log")"
-    sleep 0.1
-done
-[[ -n $port ]] || die "tacitd --devnet did not start"
+tacitd_start "$TMP/stdout" "$TMP/log" --devnet --datadir "$DN" --rpc-bind 127.0.0.1:0 --block-interval-ms 100 ||
+    die "tacitd --devnet did not start: $(cat "$TMP/log")"
 call() { "$CLI" --devnet --datadir "$DN" --rpc "http://127.0.0.1:$port" --json rpc "$@"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$TMP/out" | head -1; }
 

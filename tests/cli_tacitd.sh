@@ -12,6 +12,7 @@ CLI="$BIN/tacit-cli"
 D="$BIN/tacitd"
 TMP=$(mktemp -d)
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/tacitd.sh"
 [[ -x "$D" ]] || die "no $D (build first)"
 pid=
 cleanup() {
@@ -20,27 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_node <log> <args...>: starts tacitd in the background, waits for its RPC port in the log.
-start_node() {
-    local log=$1
-    shift
-    "$D" "$@" >"$log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 600); do
-        port=$(sed -n 's|.*JSON-RPC on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log" | head -1)
-        [[ -n $port ]] && return 0
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-stop_node() {
-    kill -TERM "$pid"
-    wait "$pid"
-    local st=$?
-    pid=
-    return $st
-}
 call() { # call <method> [params...] via tacit-cli over TCP
     "$CLI" --rpc "http://127.0.0.1:$port" --json rpc "$@"
 }
@@ -73,7 +53,7 @@ rpc_bind = 127.0.0.1:0
 block_interval_ms = 100
 min_fee = 77
 EOF
-start_node "$TMP/log1" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks ||
+tacitd_start /dev/null "$TMP/log1" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks ||
     die "tacitd did not start: $(cat "$TMP/log1")"
 ok
 [[ $(stat -c %a "$TMP/d/.cookie") == 600 ]] && ok || bad "cookie mode 0600"
@@ -108,16 +88,16 @@ grep -q '^tacit_blocks_total [1-9]' "$TMP/metrics" && grep -q '^tacit_block_comm
 # clean stop: exit 0, cookie removed; restart keeps blocks, the pause flag and the min fee
 run 0 call tacit_chainInfo
 tip=$(sed -n 's/.*"tipHash":"\(0x[0-9a-f]*\)".*/\1/p' "$TMP/out")
-stop_node && ok || bad "SIGTERM -> exit 0"
+tacitd_stop && ok || bad "SIGTERM -> exit 0"
 [[ ! -e $TMP/d/.cookie ]] && ok || bad "cookie removed at stop"
 grep -q 'stopped' "$TMP/log1" && ok || bad "stop logged"
-start_node "$TMP/log2" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks || die "restart failed"
+tacitd_start /dev/null "$TMP/log2" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks || die "restart failed"
 run 0 call tacit_chainInfo
 grep -q '"paused":true' "$TMP/out" && grep -q '"minFee":"5"' "$TMP/out" && grep -q "\"tipHash\":\"$tip\"" "$TMP/out" ||
     bad "restart keeps paused, min fee, tip: $(cat "$TMP/out")"
 run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_resume
 run 0 call tacit_waitForBlock 0x8 =20000 && grep -q '"height":"0x8"' "$TMP/out" || bad "resumed"
-stop_node || bad "second stop"
+tacitd_stop || bad "second stop"
 
 echo "cli_tacitd.sh: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -5,6 +5,9 @@
 #ifndef TACIT_CLI_H
 #define TACIT_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #define TACIT_CLI_VERSION "0.1.0"
 
 struct tacit_cli_command {
@@ -14,13 +17,19 @@ struct tacit_cli_command {
 };
 
 /* Global options (before the command): tacit-cli [--rpc URL] [--devnet] [--datadir DIR]
- * [--rpc-auth USER:PASS] [--json] <command> ... */
+ * [--rpc-auth USER:PASS] [--json] [--wallet PATH] [--passphrase-file PATH]
+ * [--viewing-key KEY] [--proving-key PATH] <command> ... The wallet commands also take the
+ * last five after their own name (`tacit-cli wallet balance --json`). */
 struct tacit_cli_globals {
     const char *rpc_url;    /* --rpc, else $TACIT_RPC, else the devnet's, else 127.0.0.1:8645 */
     const char *rpc_auth;   /* --rpc-auth, else the devnet data dir's cookie when --devnet */
     const char *datadir;    /* --datadir: the devnet's data dir (default ./.tacit-devnet) */
     int devnet;             /* --devnet */
     int json;               /* --json: machine-readable output */
+    const char *wallet;     /* --wallet: a path, or a bare NAME for <wallets dir>/NAME.wallet */
+    const char *passphrase_file; /* --passphrase-file: the passphrase is its first line */
+    char *viewing_key;      /* --viewing-key: a watch-only view (argv memory, wiped once read) */
+    const char *proving_key; /* --proving-key: transfer.zkey (--devnet: <datadir>/keys/) */
 };
 extern struct tacit_cli_globals tacit_cli_globals;
 
@@ -36,5 +45,40 @@ int cmd_groth16_export_vk(int argc, char **argv);
 int cmd_groth16_prove(int argc, char **argv);
 int cmd_poseidon(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
+/* cmd_wallet.c: `tacit-cli wallet <subcommand>`, and `tacit-cli balance` (= wallet balance,
+ * for `tacit-cli --viewing-key KEY balance`) */
+int cmd_wallet(int argc, char **argv);
+int cmd_balance(int argc, char **argv);
+
+/* ------------------------------------------------ wallet_util.c: shared by the wallet ---- */
+
+/* The devnet's data directory: --datadir, else ./.tacit-devnet. */
+const char *tacit_cli_devnet_dir(void);
+
+/* Amounts are decimal TAC, 1 TAC = 10^9 base units (the RPC's u64 amounts), at most 9
+ * fractional digits: "1.5" = 1500000000. Returns TACIT_OK, TACIT_EENCODING (not of that
+ * form), TACIT_EOVERFLOW (above 2^64 - 1 base units). */
+#define TACIT_CLI_UNIT_DIGITS 9
+int tacit_cli_amount_parse(uint64_t *out, const char *s);
+/* The same form back, shortest (no trailing zeros): "1.5", "0", "18446744073.709551615". */
+#define TACIT_CLI_AMOUNT_MAX 32
+void tacit_cli_amount_format(char out[TACIT_CLI_AMOUNT_MAX], uint64_t v);
+
+/* A passphrase in sodium_malloc memory (tacit_cli_secret_free wipes and frees it). */
+struct tacit_cli_secret {
+    char *buf;
+    size_t len;
+};
+void tacit_cli_secret_free(struct tacit_cli_secret *s);
+/*
+ * The passphrase: the first line of --passphrase-file, else $TACIT_PASSPHRASE, else asked on
+ * the terminal without echo (twice when confirm). Returns 0, 1 (unreadable file, the two
+ * entries differ, out of memory; says why on stderr) or 2 (none given and no terminal).
+ */
+int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm);
+
+/* The wallet file --wallet names (or the default), malloc'd; NULL after saying why. create:
+ * make the wallets directory of a bare name (mode 0700) if missing. */
+char *tacit_cli_wallet_path(int create);
 
 #endif /* TACIT_CLI_H */

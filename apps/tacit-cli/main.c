@@ -1,17 +1,20 @@
 /*
  * tacit-cli <command> [args] — argument parsing and dispatch only; the work is in libtacit.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const struct tacit_cli_command commands[] = {
+    {"balance", cmd_balance, "the same as `wallet balance` (e.g. tacit-cli --viewing-key KEY balance)"},
     {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info, witness, example"},
     {"groth16", cmd_groth16, "verify Groth16 proofs (snarkjs format)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
     {"rpc", cmd_rpc, "a raw JSON-RPC call to tacitd: rpc <method> [params...]"},
     {"setup", cmd_setup, "devnet Groth16 keys: transfer.zkey + verification_key.json"},
+    {"wallet", cmd_wallet, "the wallet: create, address, balance, sync, send, deposit, withdraw..."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -26,7 +29,16 @@ static void usage(FILE *out) {
             "  --rpc-auth U:P     credentials for admin_ methods (--devnet: the devnet's cookie)\n"
             "  --devnet           talk to the local devnet (its data dir: --datadir, default ./.tacit-devnet)\n"
             "  --datadir DIR      the devnet's data directory\n"
-            "  --json             machine-readable output\n\ncommands:\n");
+            "  --json             machine-readable output\n"
+            "  --wallet PATH      the wallet file; a bare NAME (no '/' or '.') means <wallets>/NAME.wallet,\n"
+            "                     <wallets> = <datadir>/wallets with --devnet, else ~/.tacit/wallets\n"
+            "                     (default: the name \"default\", or $TACIT_WALLET)\n"
+            "  --passphrase-file PATH  the wallet passphrase is its first line (else $TACIT_PASSPHRASE,\n"
+            "                     else asked on the terminal)\n"
+            "  --viewing-key KEY  a watch-only view of a viewing key (a temporary wallet, or --wallet)\n"
+            "  --proving-key PATH transfer.zkey for sends (default with --devnet: <datadir>/keys/)\n"
+            "\namounts are decimal TAC: 1 TAC = 10^9 base units (\"1.5\" = 1500000000 base units)\n"
+            "\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
@@ -36,6 +48,12 @@ struct tacit_cli_globals tacit_cli_globals;
 int main(int argc, char **argv) {
     int i = 1;
     struct tacit_cli_globals *g = &tacit_cli_globals;
+
+    /* Before any sodium_malloc (passphrases, keys): it sets up guarded allocations. */
+    if (sodium_init() < 0) {
+        fprintf(stderr, "tacit-cli: libsodium failed to initialise\n");
+        return 1;
+    }
 
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         const char *o = argv[i];
@@ -51,13 +69,19 @@ int main(int argc, char **argv) {
             g->devnet = 1;
         } else if (strcmp(o, "--json") == 0) {
             g->json = 1;
-        } else if (strcmp(o, "--rpc") == 0 || strcmp(o, "--rpc-auth") == 0 || strcmp(o, "--datadir") == 0) {
+        } else if (strcmp(o, "--rpc") == 0 || strcmp(o, "--rpc-auth") == 0 || strcmp(o, "--datadir") == 0 ||
+                   strcmp(o, "--wallet") == 0 || strcmp(o, "--passphrase-file") == 0 ||
+                   strcmp(o, "--viewing-key") == 0 || strcmp(o, "--proving-key") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "tacit-cli: %s needs a value\n", o);
                 return 2;
             }
             if (strcmp(o, "--rpc") == 0) g->rpc_url = argv[++i];
             else if (strcmp(o, "--rpc-auth") == 0) g->rpc_auth = argv[++i];
+            else if (strcmp(o, "--wallet") == 0) g->wallet = argv[++i];
+            else if (strcmp(o, "--passphrase-file") == 0) g->passphrase_file = argv[++i];
+            else if (strcmp(o, "--viewing-key") == 0) g->viewing_key = argv[++i];
+            else if (strcmp(o, "--proving-key") == 0) g->proving_key = argv[++i];
             else g->datadir = argv[++i];
         } else {
             fprintf(stderr, "tacit-cli: unknown global option %s\n", o);

@@ -1,0 +1,1027 @@
+/*
+ * tacit-cli wallet <subcommand> — the wallet commands over libtacit's wallet
+ * (include/tacit/wallet.h, docs/wallet.md): create, address, balance, notes, sync, send,
+ * deposit, withdraw, status, export-viewing-key, import-key; and `tacit-cli balance`, the
+ * watch-only view `tacit-cli --viewing-key KEY balance`.
+ *
+ * Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage. Amounts are decimal TAC
+ * (1 TAC = 10^9 base units, wallet_util.c); --json prints one JSON object on stdout with
+ * amounts as decimal strings of base units. Secrets (passphrase, keys from the command line or
+ * the devnet's file) are held in sodium_malloc memory and wiped; the command-line copies are
+ * overwritten once read. Only export-viewing-key prints a secret, which is its purpose.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "tacit/error.h"
+#include "tacit/keys.h"
+#include "tacit/prover.h"
+#include "tacit/rpc.h"
+#include "tacit/util.h"
+#include "tacit/wallet.h"
+
+#define DEFAULT_WAIT_S 60
+/* The value the progress callback returns on Ctrl-C: outside the tacit error codes. */
+#define SYNC_INTERRUPTED 100000
+
+/* ------------------------------------------------------------------ options ---- */
+
+/* What a subcommand accepts besides the global options (bit set). */
+enum {
+    O_MEMO = 1 << 0, O_FEE = 1 << 1, O_NO_WAIT = 1 << 2, O_TIMEOUT = 1 << 3, O_FROM = 1 << 4,
+    O_TO = 1 << 5, O_INCOMING = 1 << 6, O_RESCAN = 1 << 7, O_NO_SYNC = 1 << 8,
+    O_TRANSPARENT = 1 << 9,
+};
+
+struct opts {
+    const char *memo, *fee, *from, *to;
+    unsigned timeout_s;
+    bool no_wait, incoming, rescan, no_sync, transparent;
+    char *pos[4];
+    int npos;
+};
+
+struct subcommand {
+    const char *name;
+    int (*run)(const struct opts *o);
+    unsigned accepts;
+    int min_pos, max_pos;
+    const char *usage;
+    const char *help;
+};
+
+static const struct subcommand *current; /* for messages */
+
+/* A usage error: the reason, the subcommand's usage line, exit status 2. */
+static int fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail_usage(const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "tacit-cli wallet %s: ", current->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: tacit-cli wallet %s\n", current->usage);
+    return 2;
+}
+
+/* Parses argv (argv[0] = the subcommand) into o. Returns 0, 2 (usage, said why) or -1
+ * (--help printed). */
+static int parse(struct opts *o, int argc, char **argv) {
+    struct tacit_cli_globals *g = &tacit_cli_globals;
+    static const struct { const char *name; unsigned bit; bool value; } known[] = {
+        {"--memo", O_MEMO, true},       {"--fee", O_FEE, true},         {"--no-wait", O_NO_WAIT, false},
+        {"--timeout", O_TIMEOUT, true}, {"--from", O_FROM, true},       {"--to", O_TO, true},
+        {"--incoming", O_INCOMING, false}, {"--rescan", O_RESCAN, false}, {"--no-sync", O_NO_SYNC, false},
+        {"--transparent", O_TRANSPARENT, false},
+    };
+    memset(o, 0, sizeof *o);
+    o->timeout_s = DEFAULT_WAIT_S;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        size_t k;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return -1;
+        if (strcmp(a, "--") == 0) { /* the rest are positional (an amount cannot be negative) */
+            for (i++; i < argc; i++) {
+                if (o->npos == current->max_pos) return fail_usage("too many arguments (%s)", argv[i]);
+                o->pos[o->npos++] = argv[i];
+            }
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            if (o->npos == current->max_pos) return fail_usage("too many arguments (%s)", a);
+            o->pos[o->npos++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            g->json = 1;
+            continue;
+        }
+        if (strcmp(a, "--wallet") == 0 || strcmp(a, "--passphrase-file") == 0 ||
+            strcmp(a, "--viewing-key") == 0 || strcmp(a, "--proving-key") == 0) {
+            if (v == NULL) return fail_usage("%s needs a value", a);
+            if (strcmp(a, "--wallet") == 0) g->wallet = v;
+            else if (strcmp(a, "--passphrase-file") == 0) g->passphrase_file = v;
+            else if (strcmp(a, "--viewing-key") == 0) g->viewing_key = argv[i + 1];
+            else g->proving_key = v;
+            i++;
+            continue;
+        }
+        for (k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (strcmp(a, known[k].name) == 0 && (current->accepts & known[k].bit)) break;
+        if (k == sizeof known / sizeof known[0]) return fail_usage("unknown option %s", a);
+        if (known[k].value && v == NULL) return fail_usage("%s needs a value", a);
+        switch (known[k].bit) {
+        case O_MEMO: o->memo = v; break;
+        case O_FEE: o->fee = v; break;
+        case O_FROM: o->from = v; break;
+        case O_TO: o->to = v; break;
+        case O_TIMEOUT: {
+            uint64_t t;
+            if (tacit_parse_dec_u64(&t, v) != TACIT_OK || t == 0 || t > 86400)
+                return fail_usage("--timeout: want whole seconds from 1 to 86400, not \"%s\"", v);
+            o->timeout_s = (unsigned)t;
+            break;
+        }
+        case O_NO_WAIT: o->no_wait = true; break;
+        case O_INCOMING: o->incoming = true; break;
+        case O_RESCAN: o->rescan = true; break;
+        case O_NO_SYNC: o->no_sync = true; break;
+        case O_TRANSPARENT: o->transparent = true; break;
+        default: break;
+        }
+        if (known[k].value) i++;
+    }
+    if (o->npos < current->min_pos) return fail_usage("missing arguments");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ output ---- */
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "tacit-cli wallet %s: ", current->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/* Prints j (stolen) compactly on stdout. Returns 0, or 1 when it cannot be built. */
+static int print_json(json_t *j) {
+    char *text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
+    if (text == NULL) return fail("out of memory");
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
+static json_t *json_amount(uint64_t v) {
+    char s[24];
+    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
+    return json_string(s);
+}
+
+static json_t *json_hex(const uint8_t *b, size_t n) {
+    char s[2 * 64 + 3];
+    tacit_hex_encode(s, b, n);
+    return json_string(s);
+}
+
+static const char *tac(char buf[TACIT_CLI_AMOUNT_MAX], uint64_t v) {
+    tacit_cli_amount_format(buf, v);
+    return buf;
+}
+
+/* A parsed amount in TAC, or a usage error naming what. */
+static int amount_arg(uint64_t *v, const char *s, const char *what, bool zero_ok) {
+    int rc = tacit_cli_amount_parse(v, s);
+    if (rc == TACIT_EOVERFLOW) return fail_usage("amount too large: %s", s);
+    if (rc != TACIT_OK)
+        return fail_usage("want a decimal amount of TAC with at most 9 decimals (e.g. 1.5), not \"%s\"", s);
+    if (*v == 0 && !zero_ok) return fail_usage("%s must be above 0", what);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- sessions ---- */
+
+/* An open wallet and, when needed, the node. */
+struct session {
+    char *path;
+    char tmpdir[4096];            /* a temporary watch-only wallet's directory, else "" */
+    struct tacit_wallet *w;
+    struct tacit_rpc_client *rpc;
+    struct tacit_wallet_node node;
+};
+
+static enum tacit_network cli_network(void) {
+    return tacit_cli_globals.devnet ? TACIT_NETWORK_DEVNET : TACIT_NETWORK_MAINNET;
+}
+
+static const char *network_name(enum tacit_network n) {
+    return n == TACIT_NETWORK_DEVNET ? "devnet" : "mainnet";
+}
+
+/* Why a key or address of the other network is refused, in words. */
+static const char *network_hint(int rc) {
+    if (rc != TACIT_ENETWORK) return "";
+    return tacit_cli_globals.devnet ? " (a mainnet one, and --devnet was given)"
+                                    : " (a devnet one: add --devnet)";
+}
+
+static void session_close(struct session *s) {
+    tacit_wallet_close(s->w);
+    s->w = NULL;
+    tacit_rpc_client_free(s->rpc);
+    s->rpc = NULL;
+    if (s->tmpdir[0] != '\0' && s->path != NULL) {
+        char lock[4200];
+        unlink(s->path);
+        snprintf(lock, sizeof lock, "%s-lock", s->path);
+        unlink(lock);
+        rmdir(s->tmpdir);
+    }
+    free(s->path);
+    s->path = NULL;
+}
+
+/* The --viewing-key text moved into protected memory and wiped from argv. */
+static int take_viewing_key(char **out) {
+    char *arg = tacit_cli_globals.viewing_key;
+    size_t n = strlen(arg);
+    *out = NULL;
+    if (n >= TACIT_KEYS_STR_MAX) {
+        sodium_memzero(arg, n);
+        return fail("--viewing-key: too long to be a viewing key");
+    }
+    if ((*out = sodium_malloc(TACIT_KEYS_STR_MAX)) == NULL) return fail("out of memory");
+    memcpy(*out, arg, n + 1);
+    sodium_memzero(arg, n);
+    return 0;
+}
+
+static int report_open_error(int rc, const char *path) {
+    switch (rc) {
+    case TACIT_ENOENT:
+        return fail("no wallet at %s (create one with `tacit-cli%s wallet create`)", path,
+                    tacit_cli_globals.devnet ? " --devnet" : "");
+    case TACIT_EPASSPHRASE: return fail("wrong passphrase for %s (or the file was altered)", path);
+    case TACIT_EVERSION: return fail("%s: a wallet of another format version", path);
+    case TACIT_ECORRUPT: return fail("%s is not a tacit wallet (or is damaged)", path);
+    default: return fail("cannot open %s: %s", path, tacit_strerror(rc));
+    }
+}
+
+/*
+ * Opens the wallet the options name: the --wallet file (created watch-only from
+ * --viewing-key when missing), or with --viewing-key and no --wallet a temporary watch-only
+ * wallet (empty passphrase, deleted at close). need_node: also connect to the node.
+ * Returns an exit status.
+ */
+static int session_open(struct session *s, bool need_node) {
+    struct tacit_cli_globals *g = &tacit_cli_globals;
+    struct tacit_cli_secret pass = {0};
+    char *vk = NULL;
+    unsigned flags = 0;
+    int rc, status = 1;
+
+    memset(s, 0, sizeof *s);
+    if (g->viewing_key != NULL && (status = take_viewing_key(&vk)) != 0) return status;
+    status = 1;
+    if (vk != NULL && g->wallet == NULL) {
+        const char *tmp = getenv("TMPDIR");
+        if ((size_t)snprintf(s->tmpdir, sizeof s->tmpdir, "%s/tacit-view-XXXXXX",
+                             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp") >= sizeof s->tmpdir ||
+            mkdtemp(s->tmpdir) == NULL) {
+            s->tmpdir[0] = '\0';
+            fail("cannot make a temporary directory: %s", strerror(errno));
+            goto out;
+        }
+        if ((s->path = malloc(strlen(s->tmpdir) + sizeof "/view.wallet")) == NULL) {
+            fail("out of memory");
+            goto out;
+        }
+        sprintf(s->path, "%s/view.wallet", s->tmpdir);
+        rc = tacit_wallet_create_watch_only(&s->w, s->path, "", 0, cli_network(), vk);
+    } else {
+        struct stat st;
+        if ((s->path = tacit_cli_wallet_path(vk != NULL)) == NULL) goto out;
+        if (vk != NULL && stat(s->path, &st) != 0) {
+            if ((status = tacit_cli_passphrase(&pass, 1)) != 0) goto out;
+            status = 1;
+            rc = tacit_wallet_create_watch_only(&s->w, s->path, pass.buf, pass.len, cli_network(), vk);
+            if (rc == TACIT_OK) fprintf(stderr, "created the watch-only wallet %s\n", s->path);
+        } else {
+            if (access(s->path, F_OK) != 0) {
+                report_open_error(TACIT_ENOENT, s->path);
+                goto out;
+            }
+            if ((status = tacit_cli_passphrase(&pass, 0)) != 0) goto out;
+            status = 1;
+            if ((rc = tacit_wallet_open(&s->w, &flags, s->path, pass.buf, pass.len)) != TACIT_OK) {
+                report_open_error(rc, s->path);
+                goto out;
+            }
+            if (flags & TACIT_WALLET_OPEN_INSECURE_MODE)
+                fprintf(stderr, "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",
+                        s->path);
+        }
+    }
+    if (rc != TACIT_OK) {
+        if (rc == TACIT_EEXISTS) fail("%s already exists", s->path);
+        else fail("--viewing-key: %s%s", tacit_strerror(rc), network_hint(rc));
+        goto out;
+    }
+    if (g->devnet && tacit_wallet_network(s->w) != TACIT_NETWORK_DEVNET) {
+        fail("%s is a %s wallet, and --devnet was given", s->path, network_name(tacit_wallet_network(s->w)));
+        goto out;
+    }
+    if (need_node) {
+        if ((s->rpc = tacit_cli_rpc_client()) == NULL) goto out;
+        tacit_wallet_node_rpc(&s->node, s->rpc);
+    }
+    status = 0;
+out:
+    tacit_cli_secret_free(&pass);
+    if (vk != NULL) sodium_free(vk);
+    if (status != 0) session_close(s);
+    return status;
+}
+
+/* A node error in words: transport failures point at the node. */
+static const char *node_error(int rc) {
+    static char buf[256];
+    if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT || rc == TACIT_EJSON) {
+        snprintf(buf, sizeof buf, "%s (is tacitd running? --rpc URL, or --devnet)", tacit_strerror(rc));
+        return buf;
+    }
+    return tacit_strerror(rc);
+}
+
+/* -------------------------------------------------------------------- sync ---- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress {
+    bool show, tty, drew;
+    double t0, last;
+};
+
+static int on_progress(void *ud, const struct tacit_wallet_sync_progress *p) {
+    struct progress *pr = ud;
+    double t = now_s(), el = t - pr->t0, rate = el > 0 ? (double)p->blocks / el : 0;
+    uint64_t left = p->target > p->height ? p->target - p->height : 0;
+    char eta[32];
+
+    if (interrupted) return SYNC_INTERRUPTED;
+    if (!pr->show || (!pr->tty && left != 0 && t - pr->last < 1.0)) return 0;
+    pr->last = t;
+    if (rate > 0) snprintf(eta, sizeof eta, "%.0f s", (double)left / rate);
+    else snprintf(eta, sizeof eta, "-");
+    if (pr->tty) {
+        int width = 30, done = p->target > 0 ? (int)((double)p->height * width / (double)p->target) : width;
+        printf("\r[%.*s%*s] height %llu/%llu  %.0f blocks/s  ETA %s   ", done,
+               "##############################", width - done, "", (unsigned long long)p->height,
+               (unsigned long long)p->target, rate, eta);
+        pr->drew = true;
+    } else {
+        printf("sync: height %llu of %llu, %.0f blocks/s, ETA %s\n", (unsigned long long)p->height,
+               (unsigned long long)p->target, rate, eta);
+    }
+    fflush(stdout);
+    return 0;
+}
+
+/* Syncs s's wallet; show: a progress bar (terminal) or lines. Returns a tacit code (the
+ * caller reports it with sync_error). */
+static int do_sync(struct session *s, bool show, struct tacit_wallet_sync_result *res) {
+    struct progress pr = {.show = show && !tacit_cli_globals.json, .tty = isatty(STDOUT_FILENO) != 0};
+    struct tacit_wallet_sync_opts so = {.progress = on_progress, .progress_ud = &pr};
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    int rc;
+
+    pr.t0 = pr.last = now_s();
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    sigaction(SIGINT, &sa, &old);
+    rc = tacit_wallet_sync(s->w, &s->node, &so, res);
+    sigaction(SIGINT, &old, NULL);
+    if (pr.drew) printf("\n");
+    if (rc == TACIT_OK && res->rescanned)
+        fprintf(stderr, "tacit-cli: the node no longer has this wallet's last block (a devnet reset?): "
+                        "rescanned from height 0\n");
+    return rc;
+}
+
+static int sync_error(int rc) {
+    if (rc == SYNC_INTERRUPTED) return fail("interrupted (what was synced is kept; run sync again to resume)");
+    if (rc == TACIT_ENOTE_ROOT)
+        return fail("the wallet's note tree does not match the node's (%s); try `wallet sync --rescan`",
+                    tacit_strerror(rc));
+    return fail("sync: %s", node_error(rc));
+}
+
+/* ----------------------------------------------------------------- commands ---- */
+
+static int run_create(const struct opts *o) {
+    struct tacit_cli_globals *g = &tacit_cli_globals;
+    struct tacit_cli_secret pass = {0};
+    struct session s;
+    char addr[TACIT_KEYS_STR_MAX];
+    int rc, status;
+    (void)o;
+
+    if (g->viewing_key != NULL) { /* a watch-only wallet kept in --wallet */
+        char *path;
+        if (g->wallet == NULL) return fail_usage("with --viewing-key, give --wallet PATH");
+        if ((path = tacit_cli_wallet_path(0)) == NULL) return 1;
+        rc = access(path, F_OK) == 0;
+        if (rc) fail("%s already exists (never overwritten; choose another --wallet)", path);
+        free(path);
+        if (rc) return 1;
+        if ((status = session_open(&s, false)) != 0) return status;
+    } else {
+        memset(&s, 0, sizeof s);
+        if ((s.path = tacit_cli_wallet_path(1)) == NULL) return 1;
+        if (access(s.path, F_OK) == 0) {
+            fail("%s already exists (never overwritten; choose another --wallet)", s.path);
+            session_close(&s);
+            return 1;
+        }
+        if ((status = tacit_cli_passphrase(&pass, 1)) != 0) {
+            session_close(&s);
+            return status;
+        }
+        rc = tacit_wallet_create(&s.w, s.path, pass.buf, pass.len, cli_network(), NULL);
+        tacit_cli_secret_free(&pass);
+        if (rc != TACIT_OK) {
+            if (rc == TACIT_EEXISTS) fail("%s already exists (never overwritten)", s.path);
+            else fail("cannot create %s: %s", s.path, tacit_strerror(rc));
+            session_close(&s);
+            return 1;
+        }
+    }
+    tacit_wallet_address(addr, s.w);
+    if (g->json) {
+        status = print_json(json_pack("{s:s,s:s,s:s,s:b}", "path", s.path, "address", addr, "network",
+                                      network_name(tacit_wallet_network(s.w)), "watchOnly",
+                                      tacit_wallet_is_watch_only(s.w)));
+    } else {
+        fprintf(stderr, "created %s (%s)\n", s.path, network_name(tacit_wallet_network(s.w)));
+        printf("%s\n", addr);
+        status = 0;
+    }
+    session_close(&s);
+    return status;
+}
+
+static int run_address(const struct opts *o) {
+    struct session s;
+    char addr[TACIT_KEYS_STR_MAX], hex[43];
+    uint8_t t[TACIT_ADDRESS_LEN];
+    size_t n;
+    json_t *list;
+    int status;
+
+    if ((status = session_open(&s, false)) != 0) return status;
+    tacit_wallet_address(addr, s.w);
+    n = tacit_wallet_transparent_count(s.w);
+    if (tacit_cli_globals.json) {
+        list = json_array();
+        for (size_t i = 0; i < n; i++)
+            if (tacit_wallet_transparent_address(t, s.w, i) == TACIT_OK) json_array_append_new(list, json_hex(t, 20));
+        status = print_json(json_pack("{s:s,s:o}", "address", addr, "transparent", list));
+    } else if (o->transparent) {
+        for (size_t i = 0; i < n; i++) {
+            if (tacit_wallet_transparent_address(t, s.w, i) != TACIT_OK) continue;
+            tacit_hex_encode(hex, t, 20);
+            printf("%s\n", hex);
+        }
+    } else {
+        printf("%s\n", addr);
+    }
+    session_close(&s);
+    return status;
+}
+
+/* Syncs unless --no-sync; an exit status. */
+static int maybe_sync(struct session *s, const struct opts *o) {
+    struct tacit_wallet_sync_result res;
+    int rc;
+    if (o->no_sync) return 0;
+    if ((rc = do_sync(s, false, &res)) != TACIT_OK) return sync_error(rc);
+    return 0;
+}
+
+static int print_balance(struct session *s) {
+    struct tacit_wallet_balance b;
+    char a[TACIT_CLI_AMOUNT_MAX];
+    int rc;
+    if ((rc = tacit_wallet_balance(s->w, &b)) != TACIT_OK) return fail("%s", tacit_strerror(rc));
+    if (tacit_cli_globals.json) {
+        return print_json(json_pack(
+            "{s:o,s:o,s:o,s:I,s:o,s:b}", "confirmed", json_amount(b.confirmed), "pendingOut",
+            json_amount(b.pending_out), "pendingIn", json_amount(b.pending_in), "notes", (json_int_t)b.nnotes,
+            "syncedHeight",
+            b.synced_height == TACIT_WALLET_NO_HEIGHT ? json_null() : json_integer((json_int_t)b.synced_height),
+            "watchOnly", tacit_wallet_is_watch_only(s->w)));
+    }
+    printf("confirmed  %s TAC\n", tac(a, b.confirmed));
+    if (b.pending_out != 0) printf("sending    %s TAC (reserved by sends not yet included)\n", tac(a, b.pending_out));
+    if (b.pending_in != 0) printf("incoming   %s TAC (change and deposits not yet included)\n", tac(a, b.pending_in));
+    printf("notes      %llu\n", (unsigned long long)b.nnotes);
+    if (b.synced_height == TACIT_WALLET_NO_HEIGHT) printf("synced     never\n");
+    else printf("synced     height %llu\n", (unsigned long long)b.synced_height);
+    if (tacit_wallet_is_watch_only(s->w)) printf("watch-only (cannot spend)\n");
+    return 0;
+}
+
+static int run_balance(const struct opts *o) {
+    struct session s;
+    int status;
+    if ((status = session_open(&s, !o->no_sync)) != 0) return status;
+    if ((status = maybe_sync(&s, o)) == 0) status = print_balance(&s);
+    session_close(&s);
+    return status;
+}
+
+/* The memo as text: printable ASCII as is, other bytes as \xNN (out: 4 * 512 + 1). */
+static void memo_text(char *out, const uint8_t *m, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i] >= 0x20 && m[i] < 0x7f && m[i] != '\\') out[k++] = (char)m[i];
+        else k += (size_t)sprintf(out + k, "\\x%02x", m[i]);
+    }
+    out[k] = '\0';
+}
+
+static int run_notes(const struct opts *o) {
+    struct session s;
+    struct tacit_wallet_note *notes = NULL;
+    size_t n = 0;
+    char a[TACIT_CLI_AMOUNT_MAX], memo[4 * TACIT_NOTE_MEMO_MAX + 1], state[64];
+    json_t *list;
+    int rc, status;
+
+    if ((status = session_open(&s, !o->no_sync)) != 0) return status;
+    if ((status = maybe_sync(&s, o)) != 0) goto out;
+    if ((rc = tacit_wallet_notes(s.w, &notes, &n)) != TACIT_OK) {
+        status = fail("%s", tacit_strerror(rc));
+        goto out;
+    }
+    if (tacit_cli_globals.json) {
+        list = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const struct tacit_wallet_note *t = &notes[i];
+            json_t *m = json_stringn((const char *)t->memo, t->memo_len); /* NULL: not UTF-8 */
+            json_array_append_new(
+                list, json_pack("{s:I,s:o,s:I,s:b,s:o,s:b,s:o,s:o}", "index", (json_int_t)t->index, "value",
+                                json_amount(t->value), "height", (json_int_t)t->height, "spent",
+                                t->spent_height != TACIT_WALLET_NO_HEIGHT, "spentHeight",
+                                t->spent_height == TACIT_WALLET_NO_HEIGHT ? json_null()
+                                                                          : json_integer((json_int_t)t->spent_height),
+                                "reserved", t->reserved, "memo", m != NULL ? m : json_null(), "memoHex",
+                                json_hex(t->memo, t->memo_len)));
+        }
+        status = print_json(list);
+    } else {
+        if (n == 0) printf("no notes\n");
+        for (size_t i = 0; i < n; i++) {
+            const struct tacit_wallet_note *t = &notes[i];
+            if (t->spent_height != TACIT_WALLET_NO_HEIGHT)
+                snprintf(state, sizeof state, "spent at %llu", (unsigned long long)t->spent_height);
+            else snprintf(state, sizeof state, "%s", t->reserved ? "reserved" : "unspent");
+            memo_text(memo, t->memo, t->memo_len);
+            printf("%s TAC  height %llu  %s  leaf %llu%s%s%s\n", tac(a, t->value), (unsigned long long)t->height,
+                   state, (unsigned long long)t->index, t->memo_len ? "  memo \"" : "", memo,
+                   t->memo_len ? "\"" : "");
+        }
+    }
+    tacit_wallet_notes_free(notes, n);
+out:
+    session_close(&s);
+    return status;
+}
+
+static int run_sync(const struct opts *o) {
+    struct session s;
+    struct tacit_wallet_sync_result res;
+    int rc, status;
+
+    if ((status = session_open(&s, true)) != 0) return status;
+    if (o->rescan && (rc = tacit_wallet_rescan(s.w)) != TACIT_OK) {
+        status = fail("rescan: %s", tacit_strerror(rc));
+        goto out;
+    }
+    if ((rc = do_sync(&s, true, &res)) != TACIT_OK) {
+        status = sync_error(rc);
+        goto out;
+    }
+    if (tacit_cli_globals.json) {
+        status = print_json(json_pack(
+            "{s:o,s:I,s:I,s:I,s:I,s:b}", "height",
+            res.height == TACIT_WALLET_NO_HEIGHT ? json_null() : json_integer((json_int_t)res.height), "blocks",
+            (json_int_t)res.blocks, "outputs", (json_int_t)res.outputs, "notesFound", (json_int_t)res.notes_found,
+            "spendsFound", (json_int_t)res.spends_found, "rescanned", res.rescanned));
+    } else if (res.height == TACIT_WALLET_NO_HEIGHT) {
+        printf("synced: the node has no block yet\n");
+    } else {
+        printf("synced to height %llu: %llu blocks, %llu outputs scanned, %llu notes received, %llu spent\n",
+               (unsigned long long)res.height, (unsigned long long)res.blocks, (unsigned long long)res.outputs,
+               (unsigned long long)res.notes_found, (unsigned long long)res.spends_found);
+    }
+out:
+    session_close(&s);
+    return status;
+}
+
+/* The transparent key of `deposit --from`: 0x<64 hex> (wiped from argv), devnet:N (the
+ * devnet's Nth funded account) or 0x<40 hex>, the address of a key imported in the wallet.
+ * *sk: sodium_malloc'd 32 bytes, or NULL with *index set. Returns an exit status. */
+static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, char *from) {
+    size_t len = strlen(from);
+    *sk = NULL;
+    if (strncmp(from, "devnet:", 7) == 0) {
+        char path[4096];
+        uint64_t n;
+        json_t *root, *acct;
+        const char *hex;
+        int rc;
+        if (tacit_parse_dec_u64(&n, from + 7) != TACIT_OK)
+            return fail_usage("--from devnet:N: N is an account number (0, 1, ...), not \"%s\"", from + 7);
+        if ((size_t)snprintf(path, sizeof path, "%s/devnet-accounts.json", tacit_cli_devnet_dir()) >= sizeof path)
+            return fail("--from %s: path too long", from);
+        /* The devnet's keys are public knowledge (tacitd prints them), so jansson's unwiped
+         * copies of them are no leak; the key we keep is still in protected memory. */
+        if ((root = json_load_file(path, 0, NULL)) == NULL)
+            return fail("--from %s: cannot read %s (is the devnet's --datadir right?)", from, path);
+        acct = json_array_get(json_object_get(root, "accounts"), (size_t)n);
+        hex = json_string_value(json_object_get(acct, "privateKey"));
+        if (hex == NULL) {
+            json_decref(root);
+            return fail("--from %s: %s has no account %llu", from, path, (unsigned long long)n);
+        }
+        if ((*sk = sodium_malloc(32)) == NULL) {
+            json_decref(root);
+            return fail("out of memory");
+        }
+        rc = tacit_hex_decode(*sk, 32, hex, true);
+        json_decref(root);
+        if (rc != TACIT_OK) {
+            sodium_free(*sk);
+            *sk = NULL;
+            return fail("--from %s: a malformed key in %s", from, path);
+        }
+        return 0;
+    }
+    if (len == 42) { /* an imported account, by address */
+        uint8_t want[TACIT_ADDRESS_LEN], a[TACIT_ADDRESS_LEN];
+        if (tacit_hex_decode(want, sizeof want, from, true) != TACIT_OK)
+            return fail_usage("--from: not a 0x address: \"%s\"", from);
+        for (size_t i = 0; i < tacit_wallet_transparent_count(s->w); i++) {
+            if (tacit_wallet_transparent_address(a, s->w, i) == TACIT_OK && memcmp(a, want, sizeof a) == 0) {
+                *index = i;
+                return 0;
+            }
+        }
+        return fail("--from %s: no such imported account (see `wallet import-key`, `wallet address "
+                    "--transparent`)", from);
+    }
+    if (len == 66) {
+        int rc;
+        if ((*sk = sodium_malloc(32)) == NULL) return fail("out of memory");
+        rc = tacit_hex_decode(*sk, 32, from, true);
+        sodium_memzero(from, len);
+        if (rc != TACIT_OK) {
+            sodium_free(*sk);
+            *sk = NULL;
+            return fail_usage("--from: not a 0x key of 64 hex digits");
+        }
+        return 0;
+    }
+    sodium_memzero(from, len); /* it may have been a mistyped key */
+    return fail_usage("--from: want 0x<64 hex> (a private key), devnet:N or the 0x address of an imported "
+                      "key");
+}
+
+/* The proving key: --proving-key, else with a devnet wallet the devnet's. */
+static int load_proving_key(tacit_groth16_pk **pk, const struct session *s) {
+    char path[4096];
+    const char *p = tacit_cli_globals.proving_key;
+    int rc;
+    *pk = NULL;
+    if (p == NULL) {
+        if (!tacit_cli_globals.devnet && tacit_wallet_network(s->w) != TACIT_NETWORK_DEVNET)
+            return fail("sending needs the transfer proving key: --proving-key PATH");
+        if ((size_t)snprintf(path, sizeof path, "%s/keys/transfer.zkey", tacit_cli_devnet_dir()) >= sizeof path)
+            return fail("--datadir too long");
+        p = path;
+    }
+    if ((rc = tacit_groth16_pk_read_file(pk, p)) != TACIT_OK)
+        return fail("cannot read the proving key %s: %s", p, tacit_strerror(rc));
+    return 0;
+}
+
+/* Why a send was refused, in words. */
+static int send_error(const struct session *s, int rc, uint64_t need) {
+    struct tacit_wallet_balance b;
+    char a[TACIT_CLI_AMOUNT_MAX], r[TACIT_CLI_AMOUNT_MAX], nd[TACIT_CLI_AMOUNT_MAX];
+    switch (rc) {
+    case TACIT_EWATCH_ONLY: return fail("this is a watch-only wallet: it cannot spend");
+    case TACIT_EINSUFFICIENT:
+        if (current->run != NULL && strcmp(current->name, "deposit") == 0)
+            return fail("the account holds less than %s TAC", tac(nd, need));
+        if (tacit_wallet_balance(s->w, &b) != TACIT_OK) return fail("%s", tacit_strerror(rc));
+        return fail("insufficient funds: %s TAC spendable (%s TAC reserved by sends not yet included), "
+                    "%s TAC needed with the fee",
+                    tac(a, b.confirmed), tac(r, b.pending_out), tac(nd, need));
+    case TACIT_ENOTES_FRAGMENTED:
+        return fail("%s; send part of it first (a transaction spends at most two notes)", tacit_strerror(rc));
+    case TACIT_ENOT_SYNCED: return fail("%s", tacit_strerror(rc));
+    default: return fail("refused: %s (%s)", node_error(rc), tacit_errname(rc));
+    }
+}
+
+/* After submission: the status line (and JSON), and a sync once included. */
+static int report_send(struct session *s, int rc, const struct tacit_wallet_send_result *r, unsigned timeout_s) {
+    char id[67], fee[TACIT_CLI_AMOUNT_MAX], line[256];
+    const char *state = "pending";
+    int status = 0;
+
+    tacit_hex_encode(id, r->txid, 32);
+    if (rc == TACIT_ETIMEOUT || r->status.state == TACIT_WALLET_TX_PENDING) {
+        if (rc == TACIT_ETIMEOUT)
+            snprintf(line, sizeof line, "pending (not included after %u s; `tacit-cli wallet status %s`)", timeout_s, id);
+        else snprintf(line, sizeof line, "pending");
+    } else if (r->status.state == TACIT_WALLET_TX_INCLUDED) {
+        struct tacit_wallet_sync_result res;
+        int src;
+        state = "included";
+        snprintf(line, sizeof line, "included at height %llu", (unsigned long long)r->status.height);
+        if ((src = do_sync(s, false, &res)) != TACIT_OK)
+            fprintf(stderr, "tacit-cli: warning: sync after inclusion: %s\n", node_error(src));
+    } else if (r->status.state == TACIT_WALLET_TX_REJECTED) {
+        state = "rejected";
+        snprintf(line, sizeof line, "rejected: %s", tacit_strerror(r->status.error));
+        status = 1;
+    } else {
+        state = "unknown";
+        snprintf(line, sizeof line, "unknown to the node (dropped?)");
+        status = 1;
+    }
+    if (tacit_cli_globals.json) {
+        json_t *j = json_pack("{s:s,s:s,s:o,s:I,s:f}", "txid", id, "status", state, "fee", json_amount(r->fee),
+                              "inputs", (json_int_t)r->ninputs, "proveSeconds", r->prove_seconds);
+        if (j != NULL && r->status.state == TACIT_WALLET_TX_INCLUDED)
+            json_object_set_new(j, "height", json_integer((json_int_t)r->status.height));
+        if (j != NULL && r->status.state == TACIT_WALLET_TX_REJECTED)
+            json_object_set_new(j, "error", json_string(tacit_errname(r->status.error)));
+        if (print_json(j) != 0) status = 1;
+    } else {
+        printf("%s: %s (fee %s TAC)\n", id, line, tac(fee, r->fee));
+    }
+    return status;
+}
+
+/* send, deposit and withdraw: parse, open, sync, prove, submit, wait, sync. */
+static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind) {
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result r;
+    struct tacit_wallet_sync_result res;
+    struct session s;
+    tacit_groth16_pk *pk = NULL;
+    uint8_t *sk = NULL;
+    const char *amount_text = kind == TACIT_WALLET_SEND_TRANSFER ? o->pos[1] : o->pos[0];
+    int rc, status;
+
+    memset(&req, 0, sizeof req);
+    req.kind = kind;
+    req.wait_ms = o->no_wait ? 0 : o->timeout_s * 1000u;
+    if ((status = amount_arg(&req.amount, amount_text, "the amount", false)) != 0) return status;
+    if (o->fee != NULL) {
+        if ((status = amount_arg(&req.fee, o->fee, "--fee", true)) != 0) return status;
+        req.fee_set = true;
+    }
+    if (o->memo != NULL) {
+        if (strlen(o->memo) > TACIT_NOTE_MEMO_MAX) return fail_usage("--memo: at most 512 bytes");
+        req.memo = (const uint8_t *)o->memo;
+        req.memo_len = strlen(o->memo);
+    }
+    if (kind == TACIT_WALLET_SEND_DEPOSIT && o->from == NULL) return fail_usage("--from KEY is required");
+    if (kind == TACIT_WALLET_SEND_DEPOSIT && strncmp(o->from, "devnet:", 7) != 0 && strlen(o->from) != 42 &&
+        strlen(o->from) != 66) {
+        sodium_memzero((char *)o->from, strlen(o->from)); /* it may be a mistyped key */
+        return fail_usage("--from: want 0x<64 hex> (a private key), devnet:N or the 0x address of an imported "
+                          "key");
+    }
+    if (kind == TACIT_WALLET_SEND_WITHDRAW &&
+        (o->to == NULL || strlen(o->to) != 42 || tacit_hex_decode(req.withdraw_to, 20, o->to, true) != TACIT_OK))
+        return fail_usage("--to: want a transparent 0x address of 40 hex digits");
+
+    if ((status = session_open(&s, true)) != 0) return status;
+    status = 1;
+    if (kind == TACIT_WALLET_SEND_TRANSFER &&
+        (rc = tacit_shielded_address_decode(&req.to, tacit_wallet_network(s.w), o->pos[0])) != TACIT_OK) {
+        if (rc == TACIT_ENETWORK)
+            fail("%s is an address of another network (this is a %s wallet)", o->pos[0],
+                 network_name(tacit_wallet_network(s.w)));
+        else fail("not a shielded address: %s (%s)", o->pos[0], tacit_strerror(rc));
+        goto out;
+    }
+    if (tacit_wallet_is_watch_only(s.w)) {
+        send_error(&s, TACIT_EWATCH_ONLY, 0);
+        goto out;
+    }
+    if (kind == TACIT_WALLET_SEND_DEPOSIT) {
+        if ((status = deposit_key(&sk, &req.deposit_key, &s, (char *)o->from)) != 0) goto out;
+        status = 1;
+        req.deposit_sk = sk;
+    }
+    if (load_proving_key(&pk, &s) != 0) goto out;
+    /* The anchor is the root at the synced height: bring it (and the notes) up to date. */
+    if (kind != TACIT_WALLET_SEND_DEPOSIT && (rc = do_sync(&s, false, &res)) != TACIT_OK) {
+        sync_error(rc);
+        goto out;
+    }
+    if (!tacit_cli_globals.json && isatty(STDERR_FILENO)) fprintf(stderr, "proving and sending...\n");
+    rc = tacit_wallet_send(s.w, &s.node, pk, &req, &r);
+    if (rc != TACIT_OK && rc != TACIT_ETIMEOUT) {
+        send_error(&s, rc, req.amount + (req.fee_set ? req.fee : 0));
+        goto out;
+    }
+    status = report_send(&s, rc, &r, o->timeout_s);
+out:
+    if (sk != NULL) sodium_free(sk);
+    tacit_groth16_pk_free(pk);
+    session_close(&s);
+    return status;
+}
+
+static int run_send(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_TRANSFER); }
+static int run_deposit(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_DEPOSIT); }
+static int run_withdraw(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_WITHDRAW); }
+
+static int run_status(const struct opts *o) {
+    struct session s;
+    struct tacit_wallet_tx_status st;
+    uint8_t id[32];
+    int rc, status;
+
+    if (tacit_hex_decode(id, 32, o->pos[0], true) != TACIT_OK)
+        return fail_usage("want a 0x transaction id of 64 hex digits, not \"%s\"", o->pos[0]);
+    if ((status = session_open(&s, true)) != 0) return status;
+    if ((rc = tacit_wallet_tx_status(s.w, &s.node, id, &st)) != TACIT_OK) {
+        status = rc == TACIT_ENOTFOUND ? fail("%s is not a transaction this wallet sent", o->pos[0])
+                                       : fail("%s", node_error(rc));
+        goto out;
+    }
+    if (tacit_cli_globals.json) {
+        static const char *names[] = {"unknown", "pending", "included", "rejected"};
+        json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status", names[st.state & 3]);
+        if (j != NULL && st.state == TACIT_WALLET_TX_INCLUDED)
+            json_object_set_new(j, "height", json_integer((json_int_t)st.height));
+        if (j != NULL && st.state == TACIT_WALLET_TX_REJECTED)
+            json_object_set_new(j, "error", json_string(tacit_errname(st.error)));
+        status = print_json(j);
+    } else if (st.state == TACIT_WALLET_TX_INCLUDED) {
+        printf("included at height %llu\n", (unsigned long long)st.height);
+    } else if (st.state == TACIT_WALLET_TX_PENDING) {
+        printf("pending\n");
+    } else if (st.state == TACIT_WALLET_TX_REJECTED) {
+        printf("rejected: %s\n", tacit_strerror(st.error));
+    } else {
+        printf("unknown to the node (a restart dropped its mempool?): send again\n");
+    }
+out:
+    session_close(&s);
+    return status;
+}
+
+static int run_export_vk(const struct opts *o) {
+    struct session s;
+    char *key;
+    int rc, status;
+
+    if ((status = session_open(&s, false)) != 0) return status;
+    if ((key = sodium_malloc(TACIT_KEYS_STR_MAX)) == NULL) {
+        session_close(&s);
+        return fail("out of memory");
+    }
+    rc = tacit_wallet_export_viewing_key(key, s.w, o->incoming ? TACIT_VIEWING_KEY_INCOMING : TACIT_VIEWING_KEY_FULL);
+    if (rc != TACIT_OK) status = fail("this wallet holds only an incoming viewing key: use --incoming");
+    else if (tacit_cli_globals.json)
+        status = print_json(json_pack("{s:s,s:s}", "kind", o->incoming ? "incoming" : "full", "viewingKey", key));
+    else printf("%s\n", key);
+    sodium_free(key);
+    session_close(&s);
+    return status;
+}
+
+static int run_import_key(const struct opts *o) {
+    struct session s;
+    uint8_t *sk, addr[TACIT_ADDRESS_LEN];
+    char hex[43];
+    size_t len = strlen(o->pos[0]);
+    int rc, status;
+
+    if ((sk = sodium_malloc(32)) == NULL) return fail("out of memory");
+    rc = len == 66 ? tacit_hex_decode(sk, 32, o->pos[0], true) : TACIT_EENCODING;
+    sodium_memzero(o->pos[0], len);
+    if (rc != TACIT_OK) {
+        sodium_free(sk);
+        return fail_usage("want a secp256k1 private key as 0x<64 hex>");
+    }
+    if ((status = session_open(&s, false)) == 0) {
+        rc = tacit_wallet_import_transparent(s.w, sk, addr);
+        if (rc == TACIT_OK) {
+            tacit_hex_encode(hex, addr, 20);
+            status = tacit_cli_globals.json ? print_json(json_pack("{s:s}", "address", hex))
+                                            : (printf("imported %s\n", hex), 0);
+        } else if (rc == TACIT_EEXISTS) {
+            status = fail("this key is already imported");
+        } else if (rc == TACIT_EINVAL) {
+            status = fail("not a valid secp256k1 private key");
+        } else {
+            status = fail("%s", tacit_strerror(rc));
+        }
+        session_close(&s);
+    }
+    sodium_free(sk);
+    return status;
+}
+
+static const struct subcommand subcommands[] = {
+    {"create", run_create, 0, 0, 0, "create", "a new wallet file (never overwrites); prints its address"},
+    {"address", run_address, O_TRANSPARENT, 0, 0, "address [--transparent]",
+     "the shielded address (--transparent: the imported accounts' 0x addresses)"},
+    {"balance", run_balance, O_NO_SYNC, 0, 0, "balance [--no-sync]",
+     "sync, then the confirmed and pending balance and the synced height"},
+    {"notes", run_notes, O_NO_SYNC, 0, 0, "notes [--no-sync]", "received notes: value, height, spent?, memo"},
+    {"sync", run_sync, O_RESCAN, 0, 0, "sync [--rescan]",
+     "follow the chain (--rescan: forget the notes and start again from block 0)"},
+    {"send", run_send, O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT, 2, 2,
+     "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S]",
+     "a private transfer to a shielded address"},
+    {"deposit", run_deposit, O_FROM | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
+     "deposit <amount> --from <key> [--fee F] [--no-wait] [--timeout S]",
+     "from a transparent account into this wallet (key: 0x<64 hex>, devnet:N, or an imported key's 0x address)"},
+    {"withdraw", run_withdraw, O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
+     "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
+     "from this wallet to a transparent address"},
+    {"status", run_status, 0, 1, 1, "status <0x txid>", "a sent transaction: pending, included, rejected"},
+    {"export-viewing-key", run_export_vk, O_INCOMING, 0, 0, "export-viewing-key [--incoming]",
+     "print the full (or incoming) viewing key: a secret that shows every note"},
+    {"import-key", run_import_key, 0, 1, 1, "import-key <0x secp256k1 private key>",
+     "keep a transparent account in the wallet (deposit --from its address)"},
+};
+
+#define NSUB (sizeof subcommands / sizeof subcommands[0])
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: tacit-cli [global options] wallet <command> [args] [--json]\n\ncommands:\n");
+    for (size_t i = 0; i < NSUB; i++) fprintf(f, "  %-19s %s\n", subcommands[i].name, subcommands[i].help);
+    fprintf(f,
+            "\nAmounts are decimal TAC: 1 TAC = 10^9 base units, at most 9 decimals (\"1.5\" = 1500000000 base\n"
+            "units); --json prints base units as decimal strings. The fee (--fee, in TAC) defaults to the node's\n"
+            "minimum (0 on the devnet). send/deposit/withdraw sync first, wait up to --timeout seconds (60)\n"
+            "for inclusion unless --no-wait, and print pending, included at height N, or rejected: reason.\n"
+            "\nThe wallet: --wallet PATH, or --wallet NAME for <datadir>/wallets/NAME.wallet with --devnet\n"
+            "(~/.tacit/wallets/NAME.wallet otherwise); default NAME \"default\" or $TACIT_WALLET.\n"
+            "The passphrase: --passphrase-file PATH, else $TACIT_PASSPHRASE, else asked on the terminal.\n"
+            "--viewing-key KEY: a watch-only view (a temporary wallet unless --wallet PATH keeps it).\n"
+            "Each command takes --help. Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage.\n");
+}
+
+static int dispatch(const struct subcommand *sc, int argc, char **argv) {
+    struct opts o;
+    int rc;
+    current = sc;
+    if ((rc = parse(&o, argc, argv)) == -1) {
+        printf("usage: tacit-cli [global options] wallet %s\n  %s\n", sc->usage, sc->help);
+        return 0;
+    }
+    if (rc != 0) return rc;
+    return sc->run(&o);
+}
+
+int cmd_wallet(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < NSUB; i++)
+        if (strcmp(argv[1], subcommands[i].name) == 0) return dispatch(&subcommands[i], argc - 1, argv + 1);
+    fprintf(stderr, "tacit-cli wallet: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
+
+int cmd_balance(int argc, char **argv) {
+    for (size_t i = 0; i < NSUB; i++)
+        if (strcmp(subcommands[i].name, "balance") == 0) return dispatch(&subcommands[i], argc, argv);
+    return 2;
+}
