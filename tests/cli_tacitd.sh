@@ -13,13 +13,6 @@ D="$BIN/tacitd"
 TMP=$(mktemp -d)
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/tacitd.sh"
-[[ -x "$D" ]] || die "no $D (build first)"
-pid=
-cleanup() {
-    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 call() { # call <method> [params...] via tacit-cli over TCP
     "$CLI" --rpc "http://127.0.0.1:$port" --json rpc "$@"

@@ -14,13 +14,6 @@ D="$BIN/tacitd"
 TMP=$(mktemp -d)
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/tacitd.sh"
-[[ -x "$D" ]] || die "no $D (build first)"
-pid=
-cleanup() {
-    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 DN="$TMP/dn"
 tacitd_start "$TMP/stdout" "$TMP/log" --devnet --datadir "$DN" --rpc-bind 127.0.0.1:0 --block-interval-ms 200 ||

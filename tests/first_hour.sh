@@ -18,14 +18,7 @@ README="$(dirname "$0")/../README.md"
 TMP=$(mktemp -d)
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/tacitd.sh"
-[[ -x "$D" ]] || die "no $D (build first)"
 [[ -r "$README" ]] || die "no $README"
-pid=
-cleanup() {
-    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 # --- the README's block ----------------------------------------------------------------
 awk '/tests\/first_hour.sh runs every command/ { armed = 1; next }

@@ -1,5 +1,14 @@
 # tests/lib/tacitd.sh — sourced by the tests/*.sh scripts that run a real tacitd (after
-# tests/lib/common.sh; they set D to the tacitd binary). Not a test itself.
+# tests/lib/common.sh; they set D to the tacitd binary and TMP to their scratch folder). Not a
+# test itself. On exit the script's tacitd is killed (if still running) and TMP removed.
+
+[[ -x "$D" ]] || die "no $D (build first)"
+pid=
+tacitd_cleanup() {
+    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap tacitd_cleanup EXIT
 
 # tacitd_start <stdout-file> <log-file> <tacitd args...>: starts tacitd in the background
 # (its pid in $pid) and waits until its log names the TCP port it bound ($port). A devnet runs
