@@ -200,6 +200,7 @@ struct block_job {
     struct tacit_credit *credits;
     size_t ncredits;
     struct tacit__waiter *waiters; /* dev_mine / dev_fund calls answered by this block */
+    struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
     int rc;                       /* build/seal/commit */
     json_t *json;                 /* the committed block for readers (may be NULL) */
     struct tacit_block_header header;
@@ -216,7 +217,7 @@ static void block_work(uv_work_t *req) {
     double t0 = mono_s(), t1;
     bool progress = true;
 
-    if ((j->rc = tacit_block_builder_new(&b, n->st, &n->params)) != TACIT_OK) return;
+    if ((j->rc = tacit_block_builder_new(&b, n->st, &j->params)) != TACIT_OK) return;
     for (size_t i = 0; i < j->ncredits && j->rc == TACIT_OK; i++)
         j->rc = tacit_block_builder_add_credit(b, &j->credits[i]);
     if (j->rc != TACIT_OK) goto out;
@@ -266,6 +267,18 @@ static void reply_block_waiters(struct tacit_node *n, struct tacit__waiter *w, c
 }
 
 static void finish_stop(struct tacit_node *n);
+static void dispatch_verify(struct tacit_node *n);
+
+/* dev_revert waits until no job is in flight (they read the store being replaced). */
+static void maybe_revert(struct tacit_node *n) {
+    struct tacit_rpc_call *call = n->revert_call;
+    int rc;
+    if (call == NULL || n->block_inflight || n->verify_inflight > 0) return;
+    n->revert_call = NULL;
+    rc = tacit__snapshot_revert(n, n->revert_id);
+    if (rc == TACIT_OK) tacit_rpc_reply(call, json_true());
+    else tacit_rpc_reply_tacit_error(call, rc);
+}
 
 static void block_after(uv_work_t *req, int status) {
     struct block_job *j = req->data;
@@ -328,19 +341,13 @@ static void block_after(uv_work_t *req, int status) {
     free(j->credits);
     free(j);
 
-    if (n->revert_call != NULL) {
-        struct tacit_rpc_call *call = n->revert_call;
-        int rc;
-        n->revert_call = NULL;
-        rc = tacit__snapshot_revert(n, n->revert_id);
-        if (rc == TACIT_OK) tacit_rpc_reply(call, json_true());
-        else tacit_rpc_reply_tacit_error(call, rc);
-    }
+    maybe_revert(n);
     if (n->stopping) {
         finish_stop(n);
         return;
     }
     if (tacit_mempool_count(n->mp) >= n->cfg.max_block_txs || n->mine_requested) try_seal(n);
+    dispatch_verify(n);
 }
 
 static void try_seal(struct tacit_node *n) {
@@ -365,6 +372,7 @@ static void try_seal(struct tacit_node *n) {
         tacit_log(TACIT_LOG_ERROR, "batcher", "out of memory: block postponed");
         return;
     }
+    j->params = n->params;
     j->nitems = tacit_mempool_select(n->mp, j->items, want);
     memcpy(j->credits, n->credits, n->ncredits * sizeof *j->credits);
     j->ncredits = n->ncredits;
@@ -438,7 +446,6 @@ out:
     free(results);
 }
 
-static void dispatch_verify(struct tacit_node *n);
 
 static void reply_id(struct tacit_rpc_call *call, const uint8_t id[32]) {
     char hex[67];
@@ -476,6 +483,7 @@ static void verify_after(uv_work_t *req, int status) {
         p = next;
     }
     free(j);
+    maybe_revert(n);
     if (n->stopping) {
         finish_stop(n);
         return;
@@ -485,7 +493,8 @@ static void verify_after(uv_work_t *req, int status) {
 }
 
 static void dispatch_verify(struct tacit_node *n) {
-    while (n->vq_head != NULL && n->verify_inflight < n->verify_threads && !n->stopping) {
+    while (n->vq_head != NULL && n->verify_inflight < n->verify_threads && !n->stopping &&
+           n->revert_call == NULL) {
         unsigned idle = n->verify_threads - n->verify_inflight;
         size_t take;
         /* A batch shares one final exponentiation and the gamma/delta Miller loops: a proof
@@ -587,6 +596,10 @@ static void finish_stop(struct tacit_node *n) {
         free(w);
     }
     wake_height_waiters(n, true);
+    if (n->revert_call != NULL) {
+        tacit_rpc_reply_tacit_error(n->revert_call, TACIT_EBUSY);
+        n->revert_call = NULL;
+    }
     if (!uv_is_closing((uv_handle_t *)&n->block_timer)) {
         uv_close((uv_handle_t *)&n->block_timer, close_cb_noop);
         uv_close((uv_handle_t *)&n->wait_timer, close_cb_noop);
