@@ -4,9 +4,9 @@
  *
  * A connection is a small state machine (enum conn_state) with one timer whose meaning
  * follows the state: the header deadline, the body deadline, the keep-alive idle timeout, or
- * the linger after an error answer. One request at a time per connection: reading stops
- * once a request is complete and resumes after its answer is written (pipelined bytes are
- * refused: the first request is answered and the connection closed).
+ * the linger after an error answer. One request at a time per connection: bytes that arrive
+ * while a request is being answered are a pipelined request, refused (the first request is
+ * answered and the connection closed; reading stops then).
  *
  * A request (struct rpc_req) owns its calls. It lives until every call has replied, even if
  * its connection or the whole server is gone meanwhile: the answer is then dropped. libuv
@@ -691,7 +691,8 @@ static int on_message_complete(http_parser *p)
     c->msg_done = true;
     c->state = CONN_BUSY;
     uv_timer_stop(&c->timer);
-    read_stop(c);
+    /* Reading goes on (no epoll_ctl pair per request): bytes that arrive before the answer
+     * is written are a pipelined request, refused in on_read. */
     http_parser_pause(p, 1); /* execute returns here: later bytes are not this request's */
     return 0;
 }
@@ -714,11 +715,24 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     size_t nparsed;
     enum http_errno e;
 
+    if (nread == UV_EOF && c->state == CONN_BUSY) {
+        /* The client half-closed after its request: answer it, then close. */
+        read_stop(c);
+        c->keep_alive = false;
+        return;
+    }
     if (nread < 0) { /* EOF or a socket error: nothing to answer to */
         conn_close(c);
         return;
     }
-    if (nread == 0 || c->state == CONN_DRAIN || c->state == CONN_BUSY) return;
+    if (nread > 0 && c->state == CONN_BUSY) {
+        /* A request while the last one is being answered: pipelining, refused (the answer
+         * goes out, then the connection closes). */
+        read_stop(c);
+        c->keep_alive = false;
+        return;
+    }
+    if (nread == 0 || c->state == CONN_DRAIN) return;
     if (c->state == CONN_IDLE) {
         c->state = CONN_HEADER;
         timer_restart(c, c->s->lim.header_timeout_ms);
