@@ -1125,6 +1125,45 @@ TEST(expect_continue)
 
 /* --------------------------------------------------------- lifetime, client ---- */
 
+/* While an async call is being answered: a second request on the same connection is
+ * pipelining (the first is answered with Connection: close, the second never), and a client
+ * that half-closes after its request still gets its answer. */
+TEST(busy_connection_input)
+{
+    struct fixture f;
+    static const char call[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"later\",\"params\":[200]}";
+    char req[512], out[4096];
+    int fd, k;
+    bool eof;
+
+    CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
+    k = snprintf(req, sizeof req, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s",
+                 sizeof call - 1, call);
+    /* a second request 50 ms into the first one's 200 ms */
+    fd = raw_connect(f.port);
+    CHECK_EQ_INT(send(fd, req, (size_t)k, MSG_NOSIGNAL), k);
+    sleep_ms(50);
+    CHECK_EQ_INT(send(fd, req, (size_t)k, MSG_NOSIGNAL), k);
+    raw_read(fd, out, sizeof out, 5000, &eof);
+    close(fd);
+    CHECK(starts_with(out, "HTTP/1.1 200 "));
+    CHECK(strstr(out, "Connection: close\r\n") != NULL);
+    CHECK(strstr(out, "\"id\":7") != NULL);
+    CHECK(strstr(out + 10, "HTTP/1.1") == NULL);
+    CHECK(eof);
+    /* the request, then shutdown(SHUT_WR): the answer still comes */
+    fd = raw_connect(f.port);
+    CHECK_EQ_INT(send(fd, req, (size_t)k, MSG_NOSIGNAL), k);
+    CHECK_EQ_INT(shutdown(fd, SHUT_WR), 0);
+    raw_read(fd, out, sizeof out, 5000, &eof);
+    close(fd);
+    CHECK(starts_with(out, "HTTP/1.1 200 "));
+    CHECK(strstr(out, "\"slept\":200") != NULL);
+    CHECK(eof);
+    check_alive(&f);
+    fixture_stop(&f);
+}
+
 TEST(async_reply_after_close)
 {
     struct fixture f;
@@ -1326,6 +1365,7 @@ static const struct tacit_test tests[] = {
     {"not_found_405", not_found_405},
     {"garbage", garbage},
     {"expect_continue", expect_continue},
+    {"busy_connection_input", busy_connection_input},
     {"async_reply_after_close", async_reply_after_close},
     {"stop_inside_call", stop_inside_call},
     {"ipv6", ipv6},
