@@ -44,6 +44,8 @@
 #include "tacit/tree.h"
 #include "tacit/util.h"
 #include "tacit/wallet.h"
+
+#define SUBTREE_LEAVES (UINT64_C(1) << TACIT_WALLET_SUBTREE_LEVEL)
 #include "wallet/wallet_internal.h"
 
 #define TEMPLATES 1024
@@ -197,7 +199,7 @@ static void g_free(void *ud, struct tacit_wallet_cblock *b, size_t nb)
 static int g_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
 {
     struct gnode *n = ud;
-    uint64_t complete = (n->visible - 1) * PER_BLOCK * 2 / 65536;
+    uint64_t complete = (n->visible - 1) * PER_BLOCK * 2 / SUBTREE_LEAVES;
     *got = 0;
     for (uint64_t s = start; s < start + count && s < complete && s < n->g->nsub; s++) roots[(*got)++] = n->g->subroots[s];
     return TACIT_OK;
@@ -212,7 +214,7 @@ static void gnode_of(struct tacit_wallet_node *node, struct gnode *gn)
     node->block_range = g_range;
     node->free_blocks = g_free;
     node->subtree_roots = g_roots;
-    node->subtree_level = 16;
+    node->subtree_level = TACIT_WALLET_SUBTREE_LEVEL;
 }
 
 /* --- the chain's roots, before timing: subtree roots on all threads, then the tree above --- */
@@ -229,8 +231,8 @@ static void subroot_task(void *ctx, size_t s, unsigned thread)
     tacit_fr leaves[1024];
     (void)thread;
     tacit_tree_frontier_init(&f);
-    for (uint64_t base = 0; base < 65536; base += 1024) {
-        for (int i = 0; i < 1024; i++) leaf_of(j->g, (uint64_t)s * 65536 + base + i, &leaves[i]);
+    for (uint64_t base = 0; base < SUBTREE_LEAVES; base += 1024) {
+        for (int i = 0; i < 1024; i++) leaf_of(j->g, (uint64_t)s * SUBTREE_LEAVES + base + i, &leaves[i]);
         tacit_tree_append(&f, NULL, leaves, 1024, NULL, NULL, 0);
     }
     j->out[s] = f.node[16];
@@ -240,12 +242,12 @@ static void subroot_task(void *ctx, size_t s, unsigned thread)
 static void root_of(const struct gen *g, uint64_t size, tacit_fr *root)
 {
     struct tacit_tree_frontier f;
-    uint64_t nsub = size / 65536;
+    uint64_t nsub = size / SUBTREE_LEAVES;
     tacit_fr *leaves;
-    size_t rest = (size_t)(size - nsub * 65536);
+    size_t rest = (size_t)(size - nsub * SUBTREE_LEAVES);
     /* a frontier of nsub complete subtrees: node[l] for l >= 16 from the subtree roots */
     tacit_tree_frontier_init(&f);
-    for (unsigned l = 16; l <= TACIT_TREE_DEPTH; l++) {
+    for (unsigned l = TACIT_WALLET_SUBTREE_LEVEL; l <= TACIT_TREE_DEPTH; l++) {
         if (!((nsub >> (l - 16)) & 1)) continue;
         /* node (l, (size >> l) - 1) covers subtrees [first, first + 2^(l-16)) */
         uint64_t first = ((nsub >> (l - 16)) - 1) << (l - 16), cnt = (uint64_t)1 << (l - 16);
@@ -256,9 +258,9 @@ static void root_of(const struct gen *g, uint64_t size, tacit_fr *root)
         f.node[l] = lv[0];
         free(lv);
     }
-    f.size = nsub * 65536;
+    f.size = nsub * SUBTREE_LEAVES;
     leaves = malloc((rest + 1) * sizeof *leaves);
-    for (size_t i = 0; i < rest; i++) leaf_of(g, nsub * 65536 + i, &leaves[i]);
+    for (size_t i = 0; i < rest; i++) leaf_of(g, nsub * SUBTREE_LEAVES + i, &leaves[i]);
     tacit_tree_append(&f, root, leaves, rest, NULL, NULL, 0);
     if (rest == 0) tacit_tree_frontier_root(root, &f);
     free(leaves);
@@ -320,7 +322,7 @@ static int gen_init(struct gen *g, uint64_t nblocks, uint64_t extra, const struc
     }
     /* roots */
     size = ntx * 2;
-    g->nsub = (size_t)(size / 65536);
+    g->nsub = (size_t)(size / SUBTREE_LEAVES);
     if ((g->subroots = malloc((g->nsub + 1) * sizeof *g->subroots)) == NULL) return -1;
     sj.g = g;
     sj.out = g->subroots;
@@ -529,11 +531,11 @@ int bench_wallet(int argc, char **argv)
             struct tacit__wtree_job job;
             uint64_t idx[2] = {5, 40000};
             memset(&job, 0, sizeof job);
-            job.leaves = malloc(65536 * sizeof *job.leaves);
+            job.leaves = malloc(SUBTREE_LEAVES * sizeof *job.leaves);
             job.lower = malloc(2 * 16 * sizeof *job.lower);
             job.note_index = idx;
             job.nnotes = 2;
-            for (uint64_t i = 0; i < 65536; i++) foreign_cm(&job.leaves[i], i);
+            for (uint64_t i = 0; i < SUBTREE_LEAVES; i++) foreign_cm(&job.leaves[i], i);
             double t0 = wall_s();
             tacit__wtree_job_run(&job, 16);
             v[r] = wall_s() - t0;

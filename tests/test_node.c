@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/note.h"
 #include "lib/node.h"
 #include "tacit/chain.h"
 #include "tacit/error.h"
@@ -75,10 +76,6 @@ static struct included g_included[16];
 static size_t g_nincluded;
 
 /* A note the test owns. */
-struct note {
-    tacit_fr sk, pk, blinding, cm;
-    uint64_t value;
-};
 static struct note g_a, g_b, g_c; /* deposit outputs A, B; transfer output C */
 static struct tacit_tx g_p1, g_p2; /* the deposit and the transfer */
 static bool g_deposited, g_transferred;
@@ -371,22 +368,6 @@ static bool wait_included(struct tacit_rpc_client *c, const char *id, uint64_t *
     return false;
 }
 
-static void note_new(struct note *n, uint64_t value)
-{
-    tacit_txbuild_random_fr(&n->sk);
-    tacit_txbuild_random_fr(&n->blinding);
-    tacit_txbuild_keys(NULL, &n->pk, &n->sk);
-    n->value = value;
-    tacit_txbuild_commitment(&n->cm, value, &n->pk, &n->blinding);
-}
-
-static void note_output(struct tacit_transfer_output *o, const struct note *n)
-{
-    o->value = n->value;
-    o->pk = n->pk;
-    o->blinding = n->blinding;
-}
-
 /* The node's tree, read back: every commitment (tacit_getCommitments), the root (checked
  * against chainInfo's noteRoot), and the path of the leaf equal to cm (its index found). */
 struct leaves {
@@ -638,7 +619,8 @@ static bool clients_new(void)
     return g_http != NULL && g_unix != NULL && g_admin != NULL;
 }
 
-/* Running only some tests (./test_node node_start) skips node_cleanup: never leave a tacitd. */
+/* When only some tests are named (./test_node node_start), node_cleanup does not run: this
+ * exit hook stops the tacitd so none is left behind. */
 static void node_reap(void)
 {
     if (g_node.pid > 0) tnode_stop(&g_node, SIGKILL, 10000);
@@ -668,13 +650,7 @@ TEST(node_start)
     fprintf(f, "rpc_header_timeout_ms = 1000\n");
     fclose(f);
 
-    /* TACIT_NODE_KEYS: a keys folder of an earlier devnet, to skip the set-up (development) */
-    if (getenv("TACIT_NODE_KEYS") != NULL) {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s/keys' && cp '%s'/transfer.zkey '%s'/verification_key.json '%s/keys/'",
-                 g_dir, getenv("TACIT_NODE_KEYS"), getenv("TACIT_NODE_KEYS"), g_dir);
-        CHECK_EQ_INT(system(cmd), 0);
-    }
+    CHECK(tnode_seed_keys(g_dir));
     tnode_init(&g_node, g_dir);
     CHECK(tnode_start(&g_node, g_config));
     if (!tnode_wait_ready(&g_node, 120000)) {

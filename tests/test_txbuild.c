@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/note.h"
 #include "tacit/chain.h"
 #include "tacit/circuit.h"
 #include "tacit/error.h"
@@ -121,27 +122,6 @@ static void check_valid(const struct tacit_tx *tx)
     CHECK_EQ_INT(tacit_tx_decode(&back, enc, TACIT_TX_BYTES + 1), TACIT_ETRAILING);
 }
 
-/* A note (value, owner sk, blinding) and its output form. */
-struct note {
-    tacit_fr sk, pk, blinding, cm;
-    uint64_t value;
-};
-
-static void note_new(struct note *n, uint64_t value)
-{
-    tacit_txbuild_random_fr(&n->sk);
-    tacit_txbuild_random_fr(&n->blinding);
-    tacit_txbuild_keys(NULL, &n->pk, &n->sk);
-    n->value = value;
-    tacit_txbuild_commitment(&n->cm, value, &n->pk, &n->blinding);
-}
-
-static void note_output(struct tacit_transfer_output *o, const struct note *n)
-{
-    o->value = n->value;
-    o->pk = n->pk;
-    o->blinding = n->blinding;
-}
 
 /* ----------------------------------------------------------------- tests ---- */
 

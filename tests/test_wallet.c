@@ -11,7 +11,8 @@
  * e2e_devnet then runs the first-hour story against a real tacitd --devnet ($TACIT_BIN) with
  * real proofs: deposit, transfer with a memo, withdrawal, a double spend from a copy of the
  * wallet file, exact balances after each step (about a minute under ASan for the devnet
- * set-up; TACIT_NODE_KEYS=<dir with transfer.zkey and verification_key.json> skips it;
+ * set-up; TACIT_NODE_KEYS=<dir with transfer.zkey and verification_key.json> reuses those
+ * keys instead of running the setup again — tests/lib/node.h, tnode_seed_keys;
  * TACIT_KEEP_DATADIR=1 keeps the directory, with the node's tacitd.log).
  */
 #include <fcntl.h>
@@ -1217,7 +1218,7 @@ TEST(send_transfer_withdraw_deposit)
 
 TEST(send_selection_and_races)
 {
-    char path[600], copy[600], cmd[1300];
+    char path[600], copy[600];
     struct chain c;
     struct tacit_wallet *w = new_wallet("race.wallet", 14), *w2 = NULL;
     struct tacit_wallet_node node;
@@ -1239,8 +1240,7 @@ TEST(send_selection_and_races)
      * another machine with the same key */
     wpath(path, sizeof path, "race.wallet");
     wpath(copy, sizeof copy, "race-copy.wallet");
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, copy);
-    CHECK_EQ_INT(system(cmd), 0);
+    CHECK(tnode_copy_file(path, copy));
     CHECK_EQ_INT(tacit_wallet_open(&w2, NULL, copy, PASS, strlen(PASS)), TACIT_OK);
 
     /* fewest inputs: one note of 100 (not 30 + 100) */
@@ -1370,7 +1370,7 @@ static uint64_t rpc_balance(struct tacit_wallet *w, const struct tacit_wallet_no
 
 TEST(e2e_devnet)
 {
-    char dir[600], path[700], copy[700], cmd[1600];
+    char dir[600], path[700], copy[700];
     struct tacit_rpc_client *rpc = NULL;
     struct tacit_wallet_node node;
     struct tacit_wallet *a, *b, *a2 = NULL;
@@ -1388,11 +1388,7 @@ TEST(e2e_devnet)
     tacit__wallet_prove = tacit_txbuild_prove; /* real proofs (other tests put the stand-in) */
     wpath(dir, sizeof dir, "node");
     CHECK_EQ_INT(mkdir(dir, 0700), 0);
-    if (getenv("TACIT_NODE_KEYS") != NULL) {
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s/keys' && cp '%s'/transfer.zkey '%s'/verification_key.json '%s/keys/'",
-                 dir, getenv("TACIT_NODE_KEYS"), getenv("TACIT_NODE_KEYS"), dir);
-        CHECK_EQ_INT(system(cmd), 0);
-    }
+    CHECK(tnode_seed_keys(dir));
     tnode_init(&g_node, dir);
     if (!tnode_start(&g_node, NULL) || !tnode_wait_ready(&g_node, 300000)) {
         tacit__test_fail(__FILE__, __LINE__, "tacitd not ready (see %s/tacitd.log)", dir);
@@ -1472,8 +1468,7 @@ TEST(e2e_devnet)
     /* a copy of a's file spends the note a spends: the node refuses it, the copy stays sound */
     wpath(path, sizeof path, "e2e-a.wallet");
     wpath(copy, sizeof copy, "e2e-a-copy.wallet");
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, copy);
-    CHECK_EQ_INT(system(cmd), 0);
+    CHECK(tnode_copy_file(path, copy));
     CHECK_EQ_INT(tacit_wallet_open(&a2, NULL, copy, PASS, strlen(PASS)), TACIT_OK);
     memset(&req, 0, sizeof req);
     req.kind = TACIT_WALLET_SEND_TRANSFER;

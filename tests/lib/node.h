@@ -88,6 +88,42 @@ static inline uint16_t tnode_free_port(void)
     return port;
 }
 
+/* Copies one file; false on any error. */
+static inline bool tnode_copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in != NULL ? fopen(to, "wb") : NULL;
+    char buf[1 << 16];
+    size_t n;
+    bool ok = in != NULL && out != NULL;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, n, out) == n;
+    if (ok && ferror(in)) ok = false;
+    if (in != NULL) fclose(in);
+    if (out != NULL && fclose(out) != 0) ok = false;
+    return ok;
+}
+
+/*
+ * TACIT_NODE_KEYS=<dir with transfer.zkey and verification_key.json>: puts those keys of an
+ * earlier devnet into datadir/keys/, which tacitd --devnet reuses instead of running the devnet
+ * trusted setup again (faster local runs; every test still runs; CI leaves it unset). Returns
+ * true when unset, or when the keys were copied.
+ */
+static inline bool tnode_seed_keys(const char *datadir)
+{
+    static const char *const files[] = {"transfer.zkey", "verification_key.json"};
+    const char *keys = getenv("TACIT_NODE_KEYS");
+    char from[1024], to[1024];
+    if (keys == NULL) return true;
+    snprintf(to, sizeof to, "%s/keys", datadir);
+    if (mkdir(to, 0700) != 0 && errno != EEXIST) return false;
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(from, sizeof from, "%s/%s", keys, files[i]);
+        snprintf(to, sizeof to, "%s/keys/%s", datadir, files[i]);
+        if (!tnode_copy_file(from, to)) return false;
+    }
+    return true;
+}
+
 static inline void tnode_init(struct tnode *n, const char *datadir)
 {
     memset(n, 0, sizeof *n);
