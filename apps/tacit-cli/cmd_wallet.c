@@ -283,6 +283,7 @@ static int session_open(struct session *s, bool need_node) {
     status = 1;
     if (vk != NULL && g->wallet == NULL) {
         const char *tmp = getenv("TMPDIR");
+        /* mkdtemp replaces the six X of the template with a unique name */
         if ((size_t)snprintf(s->tmpdir, sizeof s->tmpdir, "%s/tacit-view-XXXXXX",
                              tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp") >= sizeof s->tmpdir ||
             mkdtemp(s->tmpdir) == NULL) {

@@ -602,28 +602,12 @@ static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud) {
 static void m_backup(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     const char *dir;
-    char *file;
-    FILE *f;
-    long size = -1;
-    int rc;
     if (!nparams(call, params, 1, 1)) return;
     if ((dir = str_param(params, 0)) == NULL || dir[0] != '/') {
         bad_param(call, 0, "an absolute directory path");
         return;
     }
-    /* mdb_env_copy2 on the loop thread: a devnet-sized store copies in milliseconds; a large
-     * one would stall the loop, which is the operator's call to make. */
-    if ((rc = tacit_state_copy(n->st, dir)) != TACIT_OK) {
-        tacit_rpc_reply_tacit_error(call, rc);
-        return;
-    }
-    if ((file = tacit__path(dir, "data.mdb")) != NULL && (f = fopen(file, "rb")) != NULL) {
-        if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-        fclose(f);
-    }
-    free(file);
-    tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", dir, size);
-    tacit_rpc_reply(call, json_pack("{s:s,s:I}", "path", dir, "bytes", (json_int_t)size));
+    tacit__node_backup(n, call, dir); /* answers when the copy is written */
 }
 
 /* -------------------------------------------------------------------- dev_ ---- */
@@ -691,7 +675,7 @@ static void m_revert(struct tacit_rpc_call *call, json_t *params, void *ud) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
-    if (n->block_inflight || n->verify_inflight > 0) {
+    if (tacit__node_jobs_busy(n)) {
         /* Runs when the block in flight has committed (node.c). */
         n->revert_call = call;
         n->revert_id = id;

@@ -269,11 +269,80 @@ static void reply_block_waiters(struct tacit_node *n, struct tacit__waiter *w, c
 static void finish_stop(struct tacit_node *n);
 static void dispatch_verify(struct tacit_node *n);
 
+bool tacit__node_jobs_busy(const struct tacit_node *n) {
+    return n->block_inflight || n->verify_inflight > 0 || n->backups_inflight > 0;
+}
+
+/* admin_backup: mdb_env_copy2 of a large store takes long, so it runs on the thread pool
+ * (LMDB copies from its own read transaction while blocks keep committing). */
+struct backup_job {
+    uv_work_t req;
+    struct tacit_node *n;
+    struct tacit_rpc_call *call;
+    int rc;
+    long size;
+    char dir[];
+};
+
+static void maybe_revert(struct tacit_node *n);
+
+static void backup_work(uv_work_t *req) {
+    struct backup_job *j = req->data;
+    char *file;
+    FILE *f;
+    j->size = -1;
+    if ((j->rc = tacit_state_copy(j->n->st, j->dir)) != TACIT_OK) return;
+    if ((file = tacit__path(j->dir, "data.mdb")) != NULL && (f = fopen(file, "rb")) != NULL) {
+        if (fseek(f, 0, SEEK_END) == 0) j->size = ftell(f);
+        fclose(f);
+    }
+    free(file);
+}
+
+static void backup_after(uv_work_t *req, int status) {
+    struct backup_job *j = req->data;
+    struct tacit_node *n = j->n;
+    (void)status;
+    n->backups_inflight--;
+    if (j->rc != TACIT_OK) {
+        tacit_rpc_reply_tacit_error(j->call, j->rc);
+    } else {
+        tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", j->dir, j->size);
+        tacit_rpc_reply(j->call, json_pack("{s:s,s:I}", "path", j->dir, "bytes", (json_int_t)j->size));
+    }
+    free(j);
+    maybe_revert(n);
+    if (n->stopping) finish_stop(n);
+}
+
+void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir) {
+    size_t len = strlen(dir);
+    struct backup_job *j;
+    if (n->stopping || n->revert_call != NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
+        return;
+    }
+    if ((j = calloc(1, sizeof *j + len + 1)) == NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+        return;
+    }
+    memcpy(j->dir, dir, len + 1);
+    j->req.data = j;
+    j->n = n;
+    j->call = call;
+    n->backups_inflight++;
+    if (uv_queue_work(&n->loop, &j->req, backup_work, backup_after) != 0) {
+        n->backups_inflight--;
+        free(j);
+        tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
+    }
+}
+
 /* dev_revert waits until no job is in flight (they read the store being replaced). */
 static void maybe_revert(struct tacit_node *n) {
     struct tacit_rpc_call *call = n->revert_call;
     int rc;
-    if (call == NULL || n->block_inflight || n->verify_inflight > 0) return;
+    if (call == NULL || tacit__node_jobs_busy(n)) return;
     n->revert_call = NULL;
     rc = tacit__snapshot_revert(n, n->revert_id);
     if (rc == TACIT_OK) tacit_rpc_reply(call, json_true());
@@ -580,7 +649,7 @@ static void rpc_stopped(void *arg) {
 /* Runs when the RPC server has stopped and no job is in flight: close the remaining handles
  * (uv_run then returns, and tacit_node_run releases the rest). */
 static void finish_stop(struct tacit_node *n) {
-    if (n->rpc != NULL || n->block_inflight || n->verify_inflight > 0) return;
+    if (n->rpc != NULL || tacit__node_jobs_busy(n)) return;
     while (n->vq_head != NULL) {
         struct tacit__pending *p = n->vq_head;
         n->vq_head = p->next;

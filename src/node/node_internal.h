@@ -87,6 +87,7 @@ struct tacit_node {
     size_t vq_len;
     unsigned verify_inflight;
     unsigned verify_threads;
+    unsigned backups_inflight;     /* admin_backup copies running on the thread pool */
 
     /* batcher */
     bool block_inflight;
@@ -117,6 +118,8 @@ struct tacit_node {
 void tacit__node_kick_batcher(struct tacit_node *n);        /* seal a block now if possible */
 int tacit__node_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
                        size_t len);                         /* tacit_sendRawTransaction */
+bool tacit__node_jobs_busy(const struct tacit_node *n); /* a job that reads the store runs */
+void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
 void tacit__node_record_rejected(struct tacit_node *n, const uint8_t id[32], int reason);
 int tacit__node_rejected_reason(const struct tacit_node *n, const uint8_t id[32]);
 void tacit__node_add_waiter(struct tacit__waiter **list, struct tacit__waiter *w);

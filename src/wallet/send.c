@@ -117,7 +117,7 @@ static int commit_with(struct tacit_wallet *w, int (*fn)(struct tacit_wallet *, 
 
 struct reserve {
     uint64_t need;
-    uint8_t tag[32];              /* the placeholder id while the tx is built */
+    uint8_t tag[32];              /* random reservation tag until the tx id exists (relabelled then) */
     unsigned nin;
     uint64_t index[2];
     uint64_t sum;
