@@ -14,8 +14,11 @@
  *
  * `./test_x` runs every test; `./test_x adds` runs only `adds`; `./test_x --list` lists them.
  * A failed check prints file:line, the expression and the values, marks the current test
- * failed and carries on, so one run shows every failure. Each test prints "ok <name>" or
- * "FAIL <name>"; the process exits 1 if any check failed, 2 on a usage error.
+ * failed and carries on, so one run shows every failure. Each test prints "ok <name>",
+ * "FAIL <name>" or "skipped <name>: <reason>"; the process exits 1 if any check failed, 2 on a
+ * usage error. A test never passes without running: one whose environment cannot run it calls
+ * TACIT_SKIP (and says why); one whose precondition an earlier test should have made (a node
+ * that did not start) uses REQUIRE, which FAILS it, naming what was missing.
  *
  * Environment:
  *   TACIT_TEST_SEED   decimal seed of the test RNG (printed as "seed=N" at start; random if unset)
@@ -68,6 +71,26 @@ void tacit__test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tacit__check_mem(const char *file, int line, const char *as, const char *bs,
                       const void *a, const void *b, size_t len);
+
+/* The current test cannot run because `cond` (something an earlier step should have made)
+ * does not hold: fail it, saying so, and leave the test function. */
+#define REQUIRE(cond, why)                                                         \
+    do {                                                                           \
+        if (!(cond)) {                                                             \
+            tacit__test_fail(__FILE__, __LINE__, "did not run: %s (%s is false)", (why), #cond); \
+            return;                                                                \
+        }                                                                          \
+    } while (0)
+
+/* The environment cannot run the current test (no root for a mount, say): it is reported as
+ * "skipped <name>: <reason>", neither ok nor failed. The test function returns after it. */
+#define TACIT_SKIP(...)                                                            \
+    do {                                                                           \
+        tacit__test_skip(__VA_ARGS__);                                             \
+        return;                                                                    \
+    } while (0)
+
+void tacit__test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --- helpers ---------------------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/badproof.h"
 #include "tacit/chain.h"
 #include "tacit/circuit.h"
 #include "tacit/error.h"
@@ -108,15 +109,16 @@ static void rand_fr(tacit_fr *r) {
 
 static uint64_t rand_below(uint64_t n) { return tacit_test_rand64() % n; }
 
-/* Sets ext_data_hash and public_amount from the ext data and signs a deposit with sk. */
+/* Sets ext_data_hash and public_amount from the ext data, then signs a deposit with sk (over
+ * the public inputs, so last). */
 static void tx_finish(struct tacit_tx *tx, const uint8_t *sk) {
     uint8_t d[32];
-    if (tx->ext.deposit_amount > 0 && sk != NULL) {
-        tacit_tx_signing_digest(d, &tx->ext, tx->chain_id, P.rollup_id);
-        CHECK_EQ_INT(tacit_deposit_sign(tx->ext.deposit_sig, sk, d), TACIT_OK);
-    }
     tacit_tx_ext_data_hash(&tx->pub[2], &tx->ext, tx->chain_id, P.rollup_id);
     CHECK_EQ_INT(tacit_tx_public_amount(&tx->pub[1], &tx->ext), TACIT_OK);
+    if (tx->ext.deposit_amount > 0 && sk != NULL) {
+        tacit_tx_deposit_digest(d, tx, P.rollup_id);
+        CHECK_EQ_INT(tacit_deposit_sign(tx->ext.deposit_sig, sk, d), TACIT_OK);
+    }
 }
 
 /* A tx that passes tacit_tx_check_static (any proof bytes): random nullifiers, commitments and
@@ -151,6 +153,7 @@ static void make_random_tx(struct tacit_tx *tx) {
     uint64_t wd = rand_below(3) ? rand_below(1000000) + 1 : 0;
     make_tx(tx, dep, dep ? rand_below(5) : 0, wd, P.min_fee + rand_below(100));
     tx->pub[0] = tx->pub[3]; /* any root */
+    tx_finish(tx, SENDER_SK);
 }
 
 static bool tx_eq(const struct tacit_tx *a, const struct tacit_tx *b) {
@@ -460,33 +463,71 @@ TEST(tx_id_ignores_only_the_proof) {
     }
 }
 
-TEST(signing_digest_and_ext_hash) {
-    struct tacit_tx tx;
+TEST(ext_and_deposit_digests) {
+    struct tacit_tx tx, t2;
     struct tacit_tx_ext e;
     uint8_t d[32], d2[32], rid[TACIT_ROLLUP_ID_LEN];
     tacit_fr h;
     setup_params();
     make_tx(&tx, 500, 0, 0, 20);
     e = tx.ext;
-    tacit_tx_signing_digest(d, &e, P.chain_id, P.rollup_id);
-    tacit_tx_signing_digest(d2, &e, P.chain_id + 1, P.rollup_id);
+    tacit_tx_ext_digest(d, &e, P.chain_id, P.rollup_id);
+    tacit_tx_ext_digest(d2, &e, P.chain_id + 1, P.rollup_id);
     CHECK(memcmp(d, d2, 32) != 0);
     memcpy(rid, P.rollup_id, sizeof rid);
     rid[19] ^= 1;
-    tacit_tx_signing_digest(d2, &e, P.chain_id, rid);
+    tacit_tx_ext_digest(d2, &e, P.chain_id, rid);
     CHECK(memcmp(d, d2, 32) != 0);
-    /* the signature is not signed; everything else is */
+    /* the signature is not hashed; everything else is */
     e.deposit_sig[5] ^= 1;
-    tacit_tx_signing_digest(d2, &e, P.chain_id, P.rollup_id);
+    tacit_tx_ext_digest(d2, &e, P.chain_id, P.rollup_id);
     CHECK_MEM(d, d2, 32);
     e = tx.ext;
     e.ciphertext[1][570] ^= 1;
-    tacit_tx_signing_digest(d2, &e, P.chain_id, P.rollup_id);
+    tacit_tx_ext_digest(d2, &e, P.chain_id, P.rollup_id);
     CHECK(memcmp(d, d2, 32) != 0);
-    /* ext_data_hash: the digest as a big-endian integer mod r */
+    /* the deposit digest, from its definition (docs/protocol.md 2.2): BLAKE2b-256 with the
+     * personalization "tacit-deposit" of chain_id LE || rollup_id || the 7 public inputs as
+     * encoded (tx bytes 9..233) */
+    {
+        uint8_t enc[TACIT_TX_BYTES], in[8 + TACIT_ROLLUP_ID_LEN + 7 * 32], want[32];
+        static const unsigned char salt[16] = {0};
+        unsigned char personal[16] = "tacit-deposit";
+        tacit_tx_encode(enc, &tx);
+        memcpy(in, enc + 1, 8); /* chain_id, LE, as encoded */
+        memcpy(in + 8, P.rollup_id, TACIT_ROLLUP_ID_LEN);
+        memcpy(in + 8 + TACIT_ROLLUP_ID_LEN, enc + OFF_PUB, 7 * 32);
+        crypto_generichash_blake2b_salt_personal(want, 32, in, sizeof in, NULL, 0, salt, personal);
+        tacit_tx_deposit_digest(d2, &tx, P.rollup_id);
+        CHECK_MEM(d2, want, 32);
+    }
+    /* ... which every public input changes (the anchor, the amounts' hashes, the nullifiers
+     * and the outputs: where the value goes), and the chain and rollup ids; not the proof */
+    tacit_tx_deposit_digest(d, &tx, P.rollup_id);
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++) {
+        t2 = tx;
+        tacit_fr_add(&t2.pub[i], &t2.pub[i], &TACIT_FR_ONE);
+        tacit_tx_deposit_digest(d2, &t2, P.rollup_id);
+        CHECK(memcmp(d, d2, 32) != 0);
+    }
+    t2 = tx;
+    t2.chain_id++;
+    tacit_tx_deposit_digest(d2, &t2, P.rollup_id);
+    CHECK(memcmp(d, d2, 32) != 0);
+    tacit_tx_deposit_digest(d2, &tx, rid);
+    CHECK(memcmp(d, d2, 32) != 0);
+    t2 = tx;
+    t2.proof[7] ^= 1;
+    t2.ext.deposit_sig[3] ^= 1;
+    tacit_tx_deposit_digest(d2, &t2, P.rollup_id);
+    CHECK_MEM(d, d2, 32);
+    tacit_tx_ext_digest(d2, &tx.ext, P.chain_id, P.rollup_id);
+    CHECK(memcmp(d, d2, 32) != 0); /* not the ext digest: v1.0 signed that one */
+    /* ext_data_hash: the ext digest as a big-endian integer mod r */
     {
         uint8_t wide[64] = {0}, hb[32];
         tacit_fr want;
+        tacit_tx_ext_digest(d, &tx.ext, P.chain_id, P.rollup_id);
         memcpy(wide + 32, d, 32);
         tacit_fr_from_wide(&want, wide);
         tacit_tx_ext_data_hash(&h, &tx.ext, P.chain_id, P.rollup_id);
@@ -607,6 +648,24 @@ TEST(tx_static_rules) {
     CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_SIG);
     tx = base;
     tx.ext.deposit_sig[64] = 7;
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_SIG);
+    /* the theft of issue 10: a signature seen on one deposit, copied onto a transaction with
+     * the same ext data (sender, amount, nonce) and other outputs, other nullifiers or another
+     * anchor. The deposit digest covers them all. */
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++) {
+        if (i == 1 || i == 2) continue; /* public_amount and ext_data_hash follow the ext data */
+        tx = base;
+        rand_fr(&tx.pub[i]);
+        tx_finish(&tx, NULL);
+        CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_SIG);
+    }
+    /* a protocol 1.0 authorization (the ext digest signed, outputs not covered) */
+    tx = base;
+    {
+        uint8_t d[32];
+        tacit_tx_ext_digest(d, &tx.ext, tx.chain_id, P.rollup_id);
+        CHECK_EQ_INT(tacit_deposit_sign(tx.ext.deposit_sig, SENDER_SK, d), TACIT_OK);
+    }
     CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EDEPOSIT_SIG);
     /* a signature for another chain (the digest binds the rollup id) */
     tx = base;
@@ -1297,6 +1356,208 @@ TEST(block_path_tx_rules) {
     store_close(st, dir);
 }
 
+/* ---------------------------------------------------- DESIGN.md 7, block path ---- */
+
+/* Each edit breaks one rule of a plain transfer (fee 20, random nullifiers and outputs, the
+ * empty tree's root as anchor) or of a deposit from SENDER at its next nonce (1). */
+static struct tacit_tx ATK_FIRST; /* the valid tx before it in the block */
+static void atk_chain(struct tacit_tx *t) { t->chain_id++; tx_finish(t, SENDER_SK); }
+static void atk_fee(struct tacit_tx *t) { t->ext.fee = P.min_fee - 1; tx_finish(t, SENDER_SK); }
+static void atk_overflow(struct tacit_tx *t) {
+    t->ext.withdrawal_amount = UINT64_MAX - 10;
+    t->ext.withdrawal_recipient[0] = 1;
+}
+static void atk_ext_hash(struct tacit_tx *t) { t->ext.epk[0] ^= 1; }
+static void atk_public_amount(struct tacit_tx *t) { tacit_fr_add(&t->pub[1], &t->pub[1], &TACIT_FR_ONE); }
+static void atk_nf_repeated(struct tacit_tx *t) { t->pub[4] = t->pub[3]; tx_finish(t, SENDER_SK); }
+static void atk_recipient(struct tacit_tx *t) {
+    t->ext.withdrawal_amount = 5;
+    memset(t->ext.withdrawal_recipient, 0, TACIT_ADDRESS_LEN);
+    tx_finish(t, SENDER_SK);
+}
+static void atk_high_s(struct tacit_tx *t) { high_s(t->ext.deposit_sig); }
+static void atk_sig_other_key(struct tacit_tx *t) {
+    uint8_t d[32];
+    tacit_tx_deposit_digest(d, t, P.rollup_id);
+    CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, SEQ_SK, d), TACIT_OK);
+}
+static void atk_sig_copied(struct tacit_tx *t) { rand_fr(&t->pub[5]); rand_fr(&t->pub[6]); }
+static void atk_sig_v10(struct tacit_tx *t) {
+    uint8_t d[32];
+    tacit_tx_ext_digest(d, &t->ext, t->chain_id, P.rollup_id);
+    CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, SENDER_SK, d), TACIT_OK);
+}
+static void atk_other_rollup(struct tacit_tx *t) {
+    uint8_t d[32], rid[TACIT_ROLLUP_ID_LEN];
+    memcpy(rid, P.rollup_id, sizeof rid);
+    rid[0] ^= 1;
+    tacit_tx_ext_data_hash(&t->pub[2], &t->ext, t->chain_id, rid);
+    tacit_tx_deposit_digest(d, t, rid);
+    CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, SENDER_SK, d), TACIT_OK);
+}
+static void atk_anchor(struct tacit_tx *t) { rand_fr(&t->pub[0]); tx_finish(t, SENDER_SK); }
+static void atk_nf_in_block(struct tacit_tx *t) { t->pub[4] = ATK_FIRST.pub[3]; tx_finish(t, SENDER_SK); }
+static void atk_nonce(struct tacit_tx *t) { t->ext.deposit_nonce = 0; tx_finish(t, SENDER_SK); }
+static void atk_insufficient(struct tacit_tx *t) { t->ext.deposit_amount = 1000000; tx_finish(t, SENDER_SK); }
+static void atk_turnstile(struct tacit_tx *t) {
+    t->ext.withdrawal_amount = 1000;
+    t->ext.withdrawal_recipient[0] = 1;
+    tx_finish(t, SENDER_SK);
+}
+static void atk_other_proof(struct tacit_tx *t) { memcpy(t->proof, ATK_FIRST.proof, sizeof t->proof); }
+
+/* Every attack of DESIGN.md section 7 a block can carry, through tacit_block_apply (the
+ * follower's path): refused with the attack's own error, naming the transaction (index 1,
+ * after a valid one), the tip unchanged. docs/attacks.md maps each to its mempool-path test
+ * in tests/test_node.c. */
+TEST(block_path_attacks) {
+    static const struct {
+        const char *name;
+        bool deposit;
+        void (*edit)(struct tacit_tx *);
+        int proof; /* -1: a valid proof of the edited statement; else a badproof_kind */
+        int err;
+    } cases[] = {
+        {"wrong chain id", false, atk_chain, -1, TACIT_ECHAIN_ID},
+        {"fee below the minimum", false, atk_fee, -1, TACIT_EFEE_TOO_LOW},
+        {"withdrawal + fee overflow", false, atk_overflow, -1, TACIT_EOVERFLOW},
+        {"ext data changed after proving", false, atk_ext_hash, -1, TACIT_EEXT_DATA_HASH},
+        {"public_amount inconsistent", false, atk_public_amount, -1, TACIT_EPUBLIC_AMOUNT},
+        {"nullifier repeated in the tx", false, atk_nf_repeated, -1, TACIT_ENULLIFIER_REPEATED},
+        {"withdrawal to the pool", false, atk_recipient, -1, TACIT_EWITHDRAW_RECIPIENT},
+        {"deposit signature high-s", true, atk_high_s, -1, TACIT_EDEPOSIT_HIGH_S},
+        {"deposit signed by another key", true, atk_sig_other_key, -1, TACIT_EDEPOSIT_SIG},
+        {"deposit signature copied onto other outputs", true, atk_sig_copied, -1, TACIT_EDEPOSIT_SIG},
+        {"deposit signature over the ext data only (v1.0)", true, atk_sig_v10, -1, TACIT_EDEPOSIT_SIG},
+        {"deposit for another rollup", true, atk_other_rollup, -1, TACIT_EEXT_DATA_HASH},
+        {"unknown anchor", false, atk_anchor, -1, TACIT_EANCHOR},
+        {"nullifier spent earlier in the block", false, atk_nf_in_block, -1, TACIT_ENULLIFIER_IN_BLOCK},
+        {"deposit nonce replayed", true, atk_nonce, -1, TACIT_ENONCE},
+        {"deposit above the balance", true, atk_insufficient, -1, TACIT_EINSUFFICIENT},
+        {"withdrawal above the pool", false, atk_turnstile, -1, TACIT_ETURNSTILE},
+        {"proof of another statement", false, atk_other_proof, -2, TACIT_EVERIFY},
+    };
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_tx txs[2], spent;
+    uint8_t *b;
+    size_t len;
+    setup_params();
+    synth_setup();
+    st = store_funded(dir, 10000);
+    make_tx(&spent, 100, 0, 0, 20); /* commits: pool 80, SENDER's nonce 1 */
+    CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0] + BADPROOF_N + 1; i++) {
+        const char *name;
+        int err;
+        make_tx(&ATK_FIRST, 0, 0, 0, 20);
+        synth_prove(&ATK_FIRST);
+        txs[0] = ATK_FIRST;
+        if (i < sizeof cases / sizeof cases[0]) {
+            name = cases[i].name;
+            err = cases[i].err;
+            make_tx(&txs[1], cases[i].deposit ? 100 : 0, cases[i].deposit ? 1 : 0, 0, 20);
+            cases[i].edit(&txs[1]);
+            if (cases[i].proof == -1) synth_prove(&txs[1]);
+        } else if (i < sizeof cases / sizeof cases[0] + BADPROOF_N) {
+            enum badproof_kind k = (enum badproof_kind)(i - sizeof cases / sizeof cases[0]);
+            name = BADPROOF[k].name;
+            err = BADPROOF[k].err;
+            make_tx(&txs[1], 0, 0, 0, 20);
+            synth_prove(&txs[1]);
+            badproof_apply(txs[1].proof, k);
+        } else {
+            /* a spent nullifier (the one `spent` committed) */
+            name = "nullifier spent in an earlier block";
+            err = TACIT_ENULLIFIER_SPENT;
+            make_tx(&txs[1], 0, 0, 0, 20);
+            txs[1].pub[3] = spent.pub[4];
+            synth_prove(&txs[1]);
+        }
+        b = make_block(st, &len, NULL, 0, txs, 2, NULL, 3000);
+        printf("  block path: %s -> %s\n", name, tacit_errname(err));
+        apply_fails(st, b, len, &P, err, 1);
+        free(b);
+    }
+
+    /* decoding: a public input >= r inside a block's tx; a byte after the last tx */
+    make_tx(&txs[0], 0, 0, 0, 20);
+    synth_prove(&txs[0]);
+    b = make_block(st, &len, NULL, 0, txs, 1, NULL, 3000);
+    {
+        uint8_t *m = malloc(len + 1);
+        size_t tx_off = TACIT_BLOCK_HEADER_BYTES + 4 + 4 + 4; /* no credits, ntxs, len */
+        memcpy(m, b, len);
+        memcpy(m + tx_off + OFF_PUB + 32 * 3, R_BE, 32); /* nf0 = r */
+        apply_fails(st, m, len, &P, TACIT_EPUBLIC_INPUT, -1);
+        memcpy(m, b, len);
+        m[len] = 0;
+        apply_fails(st, m, len + 1, &P, TACIT_ETRAILING, -1);
+        free(m);
+    }
+    free(b);
+    /* a credit past 2^64 - 1 (SENDER holds 9,900) */
+    {
+        struct tacit_credit c = {.amount = UINT64_MAX - 100};
+        memcpy(c.address, SENDER, TACIT_ADDRESS_LEN);
+        b = make_block(st, &len, &c, 1, NULL, 0, NULL, 3000);
+        apply_fails(st, b, len, &P, TACIT_EOVERFLOW, -1);
+        free(b);
+    }
+    store_close(st, dir);
+}
+
+/* A stale anchor: a root that was recent and is no longer (root history 2 here; tacitd's
+ * default is 256), refused by the block path with EANCHOR; one block earlier it passed. */
+TEST(block_path_stale_anchor) {
+    struct tacit_state_options o;
+    struct tacit_state *st = NULL;
+    struct tacit_tx t, old;
+    const char *tmp = getenv("TMPDIR");
+    char dir[256];
+    uint8_t *b;
+    size_t len;
+    setup_params();
+    synth_setup();
+    snprintf(dir, sizeof dir, "%s/tacit-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    CHECK(mkdtemp(dir) != NULL);
+    tacit_state_options_init(&o);
+    o.chain_id = P.chain_id;
+    o.flags = TACIT_STATE_NOSYNC;
+    o.root_history = 2;
+    CHECK_EQ_INT(tacit_state_open(&st, dir, &o), TACIT_OK);
+    REQUIRE(st != NULL, "the store did not open");
+    CHECK_EQ_INT(build_commit(st, NULL, 0, NULL, 0, 1000), TACIT_OK); /* height 0: the empty root */
+    make_tx(&old, 0, 0, 0, 20); /* anchored at the empty root, the root after block 0 */
+    synth_prove(&old);
+    /* block 1 changes the root (a credit, then a deposit's two commitments) */
+    {
+        struct tacit_credit c = {.amount = 1000};
+        memcpy(c.address, SENDER, TACIT_ADDRESS_LEN);
+        make_tx(&t, 500, 0, 0, 20);
+        CHECK_EQ_INT(build_commit(st, &c, 1, &t, 1, 2000), TACIT_OK);
+    }
+    /* the empty root is the root after one of the last 2 blocks: still an anchor (the block
+     * fails later, on its digests) */
+    b = make_block(st, &len, NULL, 0, &old, 1, NULL, 2500);
+    apply_fails(st, b, len, &P, TACIT_EDIGEST, -1);
+    free(b);
+    /* block 2 changes the root again: the empty root has expired */
+    {
+        struct tacit_state_tip tip;
+        CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+        make_tx(&t, 0, 0, 0, 20);
+        t.pub[0] = tip.digests.note_root;
+        tx_finish(&t, NULL);
+        CHECK_EQ_INT(build_commit(st, NULL, 0, &t, 1, 3000), TACIT_OK);
+    }
+    b = make_block(st, &len, NULL, 0, &old, 1, NULL, 4000);
+    apply_fails(st, b, len, &P, TACIT_EANCHOR, 0);
+    free(b);
+    store_close(st, dir);
+}
+
 /* ------------------------------------------------------------ real proofs ---- */
 
 /* A deposit of `amount` from SENDER (nonce) with two dummy inputs, outputs splitting
@@ -1322,6 +1583,7 @@ static void real_deposit(struct tacit_tx *tx, const tacit_groth16_pk *pk, uint64
     t.out[0].value = (amount - fee) / 3;
     t.out[1].value = amount - fee - t.out[0].value;
     CHECK_EQ_INT(tacit_transfer_public_inputs(tx->pub, &t, TACIT_TRANSFER_DEPTH), TACIT_OK);
+    tx_finish(tx, SENDER_SK); /* the deposit signature covers the nullifiers and outputs */
     CHECK_EQ_INT(tacit_transfer_build(NULL, &w, &nv, &t, TACIT_TRANSFER_DEPTH), TACIT_OK);
     CHECK_EQ_INT(tacit_groth16_prove(&proof, pk, w, nv, 0, NULL), TACIT_OK);
     tacit_witness_free(w, nv);
@@ -1355,10 +1617,10 @@ TEST(real_transfer_proofs) {
     real_deposit(&txs[1], pk, 500, 1, 30);
     CHECK_EQ_INT(tacit_tx_verify_proof_var(&txs[0], pvk), TACIT_OK);
     CHECK_EQ_INT(tacit_tx_verify_proof_var(&txs[1], pvk), TACIT_OK);
-    /* a public input changed that only the proof binds (cm1) */
+    /* a public input changed (cm1): the deposit signature and the proof both bind it */
     m = txs[0];
     tacit_fr_add(&m.pub[6], &m.pub[6], &TACIT_FR_ONE);
-    CHECK_EQ_INT(tacit_tx_check_static(&m, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_check_static(&m, &P), TACIT_EDEPOSIT_SIG);
     CHECK_EQ_INT(tacit_tx_verify_proof_var(&m, pvk), TACIT_EVERIFY);
     /* the proof of another statement */
     m = txs[0];
@@ -1479,7 +1741,7 @@ static const struct tacit_test tests[] = {
     {"tx_round_trip", tx_round_trip},
     {"tx_decode_errors", tx_decode_errors},
     {"tx_id_ignores_only_the_proof", tx_id_ignores_only_the_proof},
-    {"signing_digest_and_ext_hash", signing_digest_and_ext_hash},
+    {"ext_and_deposit_digests", ext_and_deposit_digests},
     {"deposit_signatures", deposit_signatures},
     {"tx_static_rules", tx_static_rules},
     {"tx_check_state_rules", tx_check_state_rules},
@@ -1492,6 +1754,8 @@ static const struct tacit_test tests[] = {
     {"block_path_header_rules", block_path_header_rules},
     {"block_path_credit_to_pool", block_path_credit_to_pool},
     {"block_path_tx_rules", block_path_tx_rules},
+    {"block_path_attacks", block_path_attacks},
+    {"block_path_stale_anchor", block_path_stale_anchor},
     {"real_transfer_proofs", real_transfer_proofs},
     {"fuzz_seed_corpus", fuzz_seed_corpus},
 };

@@ -17,8 +17,8 @@
  *    data directory refuses to start and names the lock.
  *
  * The tests run in order on one node and one data directory (under TMPDIR or /var/tmp; removed
- * at the end unless TACIT_KEEP_DATADIR is set; tacitd's output is in its tacitd.log); a test whose predecessor could not set the node up
- * does nothing. Four proofs in all (a few seconds each under ASan); the devnet set-up (about a
+ * at the end unless TACIT_KEEP_DATADIR is set; tacitd's output is in its tacitd.log); a test whose
+ * predecessor could not set the node up FAILS, saying what it missed (REQUIRE), never passes. Four proofs in all (a few seconds each under ASan); the devnet set-up (about a
  * minute under ASan) runs once.
  */
 #define _GNU_SOURCE
@@ -701,7 +701,7 @@ TEST(node_deposit)
     tacit_fr root;
     json_t *blk;
 
-    if (!g_up) return;
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
     /* the anchor: the node's current root, the empty tree's; fees go to feeRecipient */
     {
         json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
@@ -740,7 +740,9 @@ TEST(node_deposit)
     CHECK_EQ_INT(strcmp(json_string_value(json_array_get(json_object_get(blk, "txs"), (size_t)ix)), want_id), 0);
     json_decref(blk);
 
-    /* the same authorization again, with fresh nullifiers and a current anchor: ENONCE */
+    /* the theft of issue 10: the included deposit's signature copied onto a transaction with
+     * other nullifiers, another anchor and outputs of someone else's: the authorization covers
+     * them (the deposit digest), so it does not recover to the sender. Refused. */
     {
         json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
         bad = g_p1;
@@ -749,9 +751,21 @@ TEST(node_deposit)
     }
     tacit_txbuild_random_fr(&bad.pub[TACIT_TRANSFER_PUB_NF0]);
     tacit_txbuild_random_fr(&bad.pub[TACIT_TRANSFER_PUB_NF1]);
+    bad.ext.deposit_nonce = 1; /* the sender's next nonce: only the signature is wrong */
+    tacit_tx_ext_data_hash(&bad.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &bad.ext, g_chain_id, g_rollup_id);
+    {
+        struct tacit_tx other = bad;
+        tacit_txbuild_random_fr(&other.pub[TACIT_TRANSFER_PUB_CM0]);
+        tacit_txbuild_random_fr(&other.pub[TACIT_TRANSFER_PUB_CM1]);
+        expect_tx_refused(g_unix, &other, TACIT_EDEPOSIT_SIG, __LINE__);
+    }
+    /* the same authorization again, signed over this tx by its sender: nonce 0 is used */
+    bad.ext.deposit_nonce = 0;
+    tacit_tx_ext_data_hash(&bad.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &bad.ext, g_chain_id, g_rollup_id);
+    tacit_tx_deposit_digest(digest, &bad, g_rollup_id);
+    CHECK_EQ_INT(tacit_deposit_sign(bad.ext.deposit_sig, g_sk[0], digest), TACIT_OK);
     expect_tx_refused(g_unix, &bad, TACIT_ENONCE, __LINE__);
     /* signed by account 1 for account 0's deposit: EDEPOSIT_SIG */
-    tacit_tx_signing_digest(digest, &bad.ext, g_chain_id, g_rollup_id);
     CHECK_EQ_INT(tacit_deposit_sign(bad.ext.deposit_sig, g_sk[1], digest), TACIT_OK);
     expect_tx_refused(g_http, &bad, TACIT_EDEPOSIT_SIG, __LINE__);
 }
@@ -761,10 +775,10 @@ TEST(node_deposit)
 static void fixup(struct tacit_tx *t, const uint8_t *sk)
 {
     uint8_t digest[32];
-    tacit_tx_signing_digest(digest, &t->ext, g_chain_id, g_rollup_id);
-    if (t->ext.deposit_amount > 0 && sk != NULL) CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, sk, digest), TACIT_OK);
     tacit_tx_ext_data_hash(&t->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &t->ext, g_chain_id, g_rollup_id);
     CHECK_EQ_INT(tacit_tx_public_amount(&t->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &t->ext), TACIT_OK);
+    tacit_tx_deposit_digest(digest, t, g_rollup_id); /* over the public inputs: last */
+    if (t->ext.deposit_amount > 0 && sk != NULL) CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, sk, digest), TACIT_OK);
 }
 
 /* Fresh nullifiers and the current anchor: a variant of an included tx that gets past the
@@ -790,7 +804,7 @@ TEST(node_mempool_rules)
     struct tacit_tx bad;
     struct account a0, pool;
 
-    if (!g_up || !g_deposited) return;
+    REQUIRE(g_up && g_deposited, "the deposit of node_deposit was not included");
     a0 = get_account(g_http, g_addr[0]);
     pool = get_account(g_http, TACIT_POOL_ADDRESS);
 
@@ -879,7 +893,7 @@ TEST(node_transfer)
     tacit_fr root, one;
     json_t *r;
 
-    if (!g_up || !g_deposited) return;
+    REQUIRE(g_up && g_deposited, "the deposit of node_deposit was not included");
     build_init(&b, tacit_tree_zero(0));
     if (!node_path(&root, &b.in[0].path, &g_a.cm)) return;
     b.anchor = root;
@@ -953,7 +967,7 @@ TEST(node_withdraw_double_spend)
     tacit_fr root;
     json_t *r, *ci;
 
-    if (!g_up || !g_transferred) return;
+    REQUIRE(g_up && g_transferred, "the transfer of node_transfer was not included");
     randombytes_buf(recipient, sizeof recipient);
     build_init(&b, tacit_tree_zero(0));
     if (!node_path(&root, &b.in[1].path, &g_c.cm)) return;
@@ -1011,7 +1025,7 @@ TEST(node_bad_requests)
     uint64_t h0, h1;
     int status, hl;
 
-    if (!g_up) return;
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
     h0 = chain_height(g_http);
 
     /* a body over the 4 MiB limit: 413, answered without reading it all */
@@ -1105,7 +1119,7 @@ TEST(node_slow_client)
     bool cut = false;
     int fd;
 
-    if (!g_up) return;
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
     if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) return;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
@@ -1182,7 +1196,7 @@ TEST(node_restart)
     uint64_t h, h2;
     json_t *r;
 
-    if (!g_up) return;
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
     r = rpc(g_admin, "admin_pause", NULL);
     json_decref(r);
     tnode_sleep_ms(3 * (unsigned)g_node.block_interval_ms); /* a block in flight lands */
@@ -1263,7 +1277,7 @@ TEST(node_crash_recovery)
     json_t *r;
     uint64_t tip;
 
-    if (!g_up) return;
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
     memset(&m, 0, sizeof m);
     snprintf(m.url, sizeof m.url, "%s", g_node.url);
     if (pthread_create(&th, NULL, miner_run, &m) != 0) return;
@@ -1300,7 +1314,7 @@ TEST(node_datadir_lock)
     pid_t pid;
     int status;
 
-    if (!g_up) return;
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
     tnode_init(&second, g_dir);
     snprintf(second.socket_path, sizeof second.socket_path, "%s/s2.sock", g_dir);
     pid = tnode_spawn(&second, extra, "second.log", false);

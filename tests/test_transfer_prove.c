@@ -132,7 +132,7 @@ TEST(transfer_prove_valid_kinds)
 {
     int iters = tacit_test_iters(2);
 
-    if (!key()) return;
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     for (int k = 0; k < NKINDS; k++) {
         for (int it = 0; it < iters; it++) {
             struct tacit_transfer t;
@@ -174,7 +174,7 @@ TEST(transfer_prove_broken_witness_fails)
 {
     int iters = tacit_test_iters(2);
 
-    if (!key()) return;
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     for (int it = 0; it < iters; it++) {
         struct tacit_transfer t, u;
         tacit_groth16_proof proof;
@@ -228,7 +228,7 @@ TEST(transfer_prove_wrong_witness_length)
     tacit_fr *w = NULL;
     uint32_t n = 0;
 
-    if (!key()) return;
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     CHECK_EQ_INT(tacit_transfer_example(&t, 3, NULL), TACIT_OK);
     CHECK_EQ_INT(tacit_transfer_build(NULL, &w, &n, &t, 3), TACIT_OK);
     CHECK(n != g_pk->nvars);

@@ -168,7 +168,7 @@ TEST(deposit_then_transfer)
     tacit_fr leaves[6], root, cm;
     const uint64_t amount = 1000000, fee = 7;
 
-    if (!key()) return;
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     params(&p);
     account(sk, addr);
 
@@ -193,8 +193,8 @@ TEST(deposit_then_transfer)
     CHECK(fr_eq(&dep.pub[TACIT_TRANSFER_PUB_CM0], &n0.cm));
     CHECK(fr_eq(&dep.pub[TACIT_TRANSFER_PUB_CM1], &n1.cm));
     CHECK(fr_eq(&dep.pub[TACIT_TRANSFER_PUB_ROOT], tacit_tree_zero(TACIT_TREE_DEPTH)));
-    /* the signature recovers to the sender over the signing digest */
-    tacit_tx_signing_digest(digest, &dep.ext, CHAIN_ID, b.rollup_id);
+    /* the signature recovers to the sender over the deposit digest (the public inputs) */
+    tacit_tx_deposit_digest(digest, &dep, b.rollup_id);
     CHECK_EQ_INT(tacit_deposit_recover(rec, dep.ext.deposit_sig, digest), TACIT_OK);
     CHECK_MEM(rec, addr, sizeof addr);
 
@@ -261,7 +261,7 @@ TEST(unbalanced_proof_fails)
     struct tacit_chain_params p;
     struct note n, o;
 
-    if (!key()) return;
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     params(&p);
     note_new(&n, 500);
     memset(&b, 0, sizeof b);
@@ -287,7 +287,7 @@ TEST(prove_errors)
     tacit_groth16_pk fake;
     uint8_t sk[32], addr[TACIT_ADDRESS_LEN];
 
-    if (!key()) return;
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     account(sk, addr);
 
     /* a deposit with no signing key */

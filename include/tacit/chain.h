@@ -64,7 +64,7 @@ struct tacit_tx_ext {
     uint64_t deposit_amount;
     uint8_t deposit_sender[TACIT_ADDRESS_LEN];
     uint64_t deposit_nonce;
-    uint8_t deposit_sig[TACIT_DEPOSIT_SIG_BYTES]; /* not part of the signed digest */
+    uint8_t deposit_sig[TACIT_DEPOSIT_SIG_BYTES]; /* over tacit_tx_deposit_digest; not in ext_data_hash */
     uint8_t epk[TACIT_EPK_BYTES];
     uint8_t ciphertext[2][TACIT_NOTE_CIPHERTEXT_BYTES];
 };
@@ -131,10 +131,16 @@ void tacit_tx_encode(uint8_t out[TACIT_TX_BYTES], const struct tacit_tx *tx);
 /* tx id = BLAKE2b-256(personal "tacit-txid", the encoding without the proof bytes). */
 void tacit_tx_id(uint8_t id[32], const struct tacit_tx *tx);
 
-/* The signing digest of the ext data: BLAKE2b-256(personal "tacit-extdata",
- * chain_id u64 LE || rollup_id || the ext encoding without deposit_sig). The deposit signature
- * signs it; ext_data_hash is it read big-endian, reduced mod r. */
-void tacit_tx_signing_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
+/* The digest of the ext data: BLAKE2b-256(personal "tacit-extdata", chain_id u64 LE ||
+ * rollup_id || the ext encoding without deposit_sig). ext_data_hash is it read big-endian,
+ * reduced mod r. */
+void tacit_tx_ext_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
+                         const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
+/* What a deposit signature signs: BLAKE2b-256(personal "tacit-deposit", chain_id u64 LE ||
+ * rollup_id || the 7 public inputs, 32 bytes big-endian each, in tx order). It binds the
+ * anchor, nullifiers and output commitments, and the ext data through ext_data_hash, so a
+ * signature seen on one transaction authorizes no other. tx->pub must be final. */
+void tacit_tx_deposit_digest(uint8_t digest[32], const struct tacit_tx *tx,
                              const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
 void tacit_tx_ext_data_hash(tacit_fr *out, const struct tacit_tx_ext *ext, uint64_t chain_id,
                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
@@ -147,7 +153,8 @@ int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext);
  * (TACIT_EEXT_DATA_HASH), public_amount (TACIT_EPUBLIC_AMOUNT), nf0 != nf1
  * (TACIT_ENULLIFIER_REPEATED), withdrawal recipient is not the pool
  * (TACIT_EWITHDRAW_RECIPIENT), deposit signature: low s (TACIT_EDEPOSIT_HIGH_S), recovers to
- * deposit_sender (TACIT_EDEPOSIT_SIG). Not the proof (tacit_tx_verify_proof_var), not state.
+ * deposit_sender over tacit_tx_deposit_digest (TACIT_EDEPOSIT_SIG: also a signature copied
+ * from another transaction). Not the proof (tacit_tx_verify_proof_var), not state.
  * Before all these, for a tx not made by tacit_tx_decode: version (TACIT_EVERSION) and the
  * canonical "amount 0" rule (TACIT_EENCODING).
  */

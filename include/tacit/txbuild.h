@@ -6,9 +6,9 @@
  * are only the pure steps every wallet, test and benchmark needs:
  *  - the key and note derivations of DESIGN 2.3/2.4: nk = Poseidon(sk), pk = Poseidon(nk),
  *    cm = Poseidon(value, pk, blinding), nf = Poseidon(nk, cm, leaf index);
- *  - tacit_txbuild_prove: ext data -> signing digest -> deposit signature -> ext_data_hash and
- *    public_amount -> the transfer statement -> witness (depth TACIT_TRANSFER_DEPTH) ->
- *    Groth16 proof -> the transaction, in the order the node checks them (include/tacit/chain.h).
+ *  - tacit_txbuild_prove: ext data -> ext_data_hash and public_amount -> the transfer
+ *    statement's public inputs -> deposit signature over them -> witness (depth
+ *    TACIT_TRANSFER_DEPTH) -> Groth16 proof -> the transaction, in the order the node checks them (include/tacit/chain.h).
  *
  * Secrets (spending keys, blindings, the witness) are copied only into sodium_malloc memory
  * and wiped before it is freed. The caller owns the secrets it passes in.
@@ -88,7 +88,7 @@ void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *c
  * Builds and proves the transaction described by b against the transfer proving key pk
  * (the depth-TACIT_TRANSFER_DEPTH circuit: the node's D/keys/transfer.zkey).
  * The ext data is copied from b (random epk/ciphertexts where b has NULL), the deposit signed
- * over tacit_tx_signing_digest when deposit_amount != 0, the public inputs are those of
+ * over tacit_tx_deposit_digest when deposit_amount != 0, the public inputs are those of
  * tacit_transfer_public_inputs for root = anchor, public_amount = tacit_tx_public_amount and
  * ext_data_hash = tacit_tx_ext_data_hash. Nothing is checked against the rules: an input whose
  * path does not reach the anchor, or unbalanced values, still give a transaction (whose proof

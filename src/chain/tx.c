@@ -1,6 +1,6 @@
 /*
  * tacit — transactions (DESIGN 2.6): the canonical v1 encoding, the tx id, the ext-data
- * digest that both the deposit signature and the circuit's ext_data_hash bind, and the rules
+ * digest behind the circuit's ext_data_hash, the deposit digest a deposit signature signs, and the rules
  * of include/tacit/chain.h, each with its own error. Byte layout: docs/protocol.md section 2.
  */
 #include <stdlib.h>
@@ -120,8 +120,8 @@ void tacit_tx_id(uint8_t id[32], const struct tacit_tx *tx) {
     tacit__blake2b_final(&s, id);
 }
 
-void tacit_tx_signing_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
-                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+void tacit_tx_ext_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
+                         const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
     crypto_generichash_blake2b_state s;
     uint8_t enc[TACIT_TX_EXT_BYTES], cid[8];
 
@@ -130,7 +130,8 @@ void tacit_tx_signing_digest(uint8_t digest[32], const struct tacit_tx_ext *ext,
     tacit__blake2b_init(&s, "tacit-extdata");
     tacit__blake2b_update(&s, cid, sizeof cid);
     tacit__blake2b_update(&s, rollup_id, TACIT_ROLLUP_ID_LEN);
-    /* the signature cannot sign itself: everything but its 65 bytes */
+    /* the signature is not hashed: it signs a digest that includes this one (through
+     * ext_data_hash, public input 2), and cannot sign itself */
     tacit__blake2b_update(&s, enc, TACIT__EXT_OFF_SIG);
     tacit__blake2b_update(&s, enc + TACIT__EXT_OFF_EPK, TACIT_TX_EXT_BYTES - TACIT__EXT_OFF_EPK);
     tacit__blake2b_final(&s, digest);
@@ -147,8 +148,28 @@ static void digest_to_fr(tacit_fr *out, const uint8_t digest[32]) {
 void tacit_tx_ext_data_hash(tacit_fr *out, const struct tacit_tx_ext *ext, uint64_t chain_id,
                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
     uint8_t digest[32];
-    tacit_tx_signing_digest(digest, ext, chain_id, rollup_id);
+    tacit_tx_ext_digest(digest, ext, chain_id, rollup_id);
     digest_to_fr(out, digest);
+}
+
+void tacit_tx_deposit_digest(uint8_t digest[32], const struct tacit_tx *tx,
+                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+    crypto_generichash_blake2b_state s;
+    uint8_t cid[8], fe[32];
+
+    /* Everything that decides where the deposited value goes: the anchor, the nullifiers and
+     * the output commitments, and (through ext_data_hash) the amounts, the recipient and the
+     * encrypted outputs. Signing the ext data alone let anyone re-bind a seen signature to
+     * outputs of their own (protocol revision 1.1, docs/protocol.md section 2.2). */
+    tacit__put_u64(cid, tx->chain_id);
+    tacit__blake2b_init(&s, "tacit-deposit");
+    tacit__blake2b_update(&s, cid, sizeof cid);
+    tacit__blake2b_update(&s, rollup_id, TACIT_ROLLUP_ID_LEN);
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++) {
+        tacit_fr_to_bytes(fe, &tx->pub[i]);
+        tacit__blake2b_update(&s, fe, sizeof fe);
+    }
+    tacit__blake2b_final(&s, digest);
 }
 
 int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
@@ -175,8 +196,7 @@ int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_pa
     if (tx->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
     if (tx->ext.fee < p->min_fee) return TACIT_EFEE_TOO_LOW;
     if ((rc = tacit_tx_public_amount(&amount, &tx->ext)) != TACIT_OK) return rc;
-    /* one digest for both the hash check and the signature */
-    tacit_tx_signing_digest(digest, &tx->ext, tx->chain_id, p->rollup_id);
+    tacit_tx_ext_digest(digest, &tx->ext, tx->chain_id, p->rollup_id);
     digest_to_fr(&h, digest);
     if (!tacit_fr_eq(&h, &tx->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])) return TACIT_EEXT_DATA_HASH;
     if (!tacit_fr_eq(&amount, &tx->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT])) return TACIT_EPUBLIC_AMOUNT;
@@ -186,6 +206,8 @@ int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_pa
         memcmp(tx->ext.withdrawal_recipient, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0)
         return TACIT_EWITHDRAW_RECIPIENT;
     if (tx->ext.deposit_amount > 0) {
+        /* after S6: the public inputs signed over are those the ext data gives */
+        tacit_tx_deposit_digest(digest, tx, p->rollup_id);
         if ((rc = tacit_deposit_recover(signer, tx->ext.deposit_sig, digest)) != TACIT_OK) return rc;
         if (memcmp(signer, tx->ext.deposit_sender, TACIT_ADDRESS_LEN) != 0) return TACIT_EDEPOSIT_SIG;
     }

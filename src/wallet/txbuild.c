@@ -2,9 +2,10 @@
  * tacit — building and proving transactions (include/tacit/txbuild.h).
  *
  * The order of tacit_txbuild_prove follows what binds what (DESIGN 2.6): the ext data is
- * fixed first, its signing digest is what the deposit signature and ext_data_hash commit to,
- * public_amount follows from its amounts, and only then is the statement proved, so that
- * every public input the node recomputes (tacit_tx_check_static) is the one in the proof.
+ * fixed first, its digest is ext_data_hash, public_amount follows from its amounts, the
+ * statement gives the other public inputs, the deposit signature covers all seven (so it
+ * authorizes these outputs only), and only then is the statement proved, so that every public
+ * input the node recomputes (tacit_tx_check_static) is the one in the proof.
  */
 #include <sodium.h>
 #include <string.h>
@@ -100,10 +101,6 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
     tx->version = TACIT_TX_VERSION;
     tx->chain_id = b->chain_id;
     ext_fill(&tx->ext, b);
-    tacit_tx_signing_digest(digest, &tx->ext, b->chain_id, b->rollup_id);
-    if (b->deposit_amount != 0 &&
-        (rc = tacit_deposit_sign(tx->ext.deposit_sig, b->deposit_sk, digest)) != TACIT_OK)
-        goto out_free_statement;
 
     t->root = b->anchor;
     tacit_tx_ext_data_hash(&t->ext_data_hash, &tx->ext, b->chain_id, b->rollup_id);
@@ -129,6 +126,12 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
     }
 
     if ((rc = tacit_transfer_public_inputs(tx->pub, t, TACIT_TRANSFER_DEPTH)) != TACIT_OK)
+        goto out_free_statement;
+    /* The deposit signature covers the public inputs (outputs, nullifiers, anchor, and the ext
+     * data through ext_data_hash): they are final now, and the signature is in none of them. */
+    tacit_tx_deposit_digest(digest, tx, b->rollup_id);
+    if (b->deposit_amount != 0 &&
+        (rc = tacit_deposit_sign(tx->ext.deposit_sig, b->deposit_sk, digest)) != TACIT_OK)
         goto out_free_statement;
     if ((rc = tacit_transfer_build(NULL, &w, &nvars, t, TACIT_TRANSFER_DEPTH)) != TACIT_OK)
         goto out_free_statement;

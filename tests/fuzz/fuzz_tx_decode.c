@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                rc == TACIT_EWITHDRAW_RECIPIENT || rc == TACIT_EDEPOSIT_HIGH_S || rc == TACIT_EDEPOSIT_SIG);
     if (tx.ext.deposit_amount > 0) {
         uint8_t digest[32], addr[TACIT_ADDRESS_LEN];
-        tacit_tx_signing_digest(digest, &tx.ext, tx.chain_id, p.rollup_id);
+        tacit_tx_deposit_digest(digest, &tx, p.rollup_id);
         rc = tacit_deposit_recover(addr, tx.ext.deposit_sig, digest);
         FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EDEPOSIT_HIGH_S || rc == TACIT_EDEPOSIT_SIG);
     }
