@@ -39,6 +39,22 @@ run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 && grep -q 'no
 
 # --- a node ------------------------------------------------------------------------------------
 run 0 "$CLI" setup --depth 2 --out "$TMP/keys"
+
+# a verifying key with gamma = delta, or an IC list of the wrong length (DESIGN.md 7): refused
+# at start with its own error, never served
+for edit in gamma_delta ic_length; do
+    node -e '
+        const fs = require("fs");
+        const vk = JSON.parse(fs.readFileSync(process.argv[1]));
+        if (process.argv[3] === "gamma_delta") vk.vk_delta_2 = vk.vk_gamma_2;
+        else vk.IC.pop();
+        fs.writeFileSync(process.argv[2], JSON.stringify(vk));
+    ' "$TMP/keys/verification_key.json" "$TMP/vk_$edit.json" "$edit" || die "node could not edit the vk"
+done
+run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 --vk-file "$TMP/vk_gamma_delta.json" &&
+    grep -q 'gamma equals delta' "$TMP/out" || bad "vk with gamma = delta refused"
+run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 --vk-file "$TMP/vk_ic_length.json" &&
+    grep -q 'IC length' "$TMP/out" || bad "vk with a wrong IC length refused"
 cat >"$TMP/node.conf" <<EOF
 chain_id = 5
 vk_file = $TMP/keys/verification_key.json

@@ -483,6 +483,38 @@ TEST(remove_and_flush) {
     free(t);
 }
 
+/* admin_setMinFee raised the minimum (issue 10 #4): the txs below it go, each reported with
+ * EFEE_TOO_LOW; those at or above it stay, in order; their nullifiers stay taken. */
+TEST(drop_below_min_fee) {
+    enum { N = 30 };
+    struct ttx *t = ttx_alloc(N);
+    struct tacit_mempool *mp = pool_big();
+    struct rec r = {0};
+    size_t below = 0;
+    for (size_t i = 0; i < N; i++) {
+        ttx_make(&t[i], 1 + tacit_test_rand64() % 50);
+        CHECK_EQ_INT(add(mp, &t[i], NULL, NULL), TACIT_OK);
+        below += t[i].tx.ext.fee < 25;
+    }
+    CHECK_EQ_INT(tacit_mempool_drop_below(mp, 25, TACIT_EFEE_TOO_LOW, rec_cb, &r), below);
+    CHECK_EQ_INT(r.n, below);
+    CHECK_EQ_INT(tacit_mempool_count(mp), N - below);
+    for (size_t i = 0; i < N; i++) {
+        CHECK(tacit_mempool_has(mp, t[i].id) == (t[i].tx.ext.fee >= 25));
+        CHECK(rec_has(&r, t[i].id, TACIT_EFEE_TOO_LOW) == (t[i].tx.ext.fee < 25));
+    }
+    CHECK(tacit_mempool_count(mp) == 0 || tacit_mempool_min_fee(mp) >= 25);
+    CHECK_EQ_INT(tacit_mempool_drop_below(mp, 25, TACIT_EFEE_TOO_LOW, rec_cb, &r), 0);
+    CHECK_EQ_INT(tacit_mempool_drop_below(mp, 0, TACIT_EFEE_TOO_LOW, rec_cb, &r), 0);
+    /* a dropped tx's nullifiers are free again; a kept one's are not */
+    for (size_t i = 0; i < N; i++)
+        CHECK_EQ_INT(add(mp, &t[i], NULL, NULL), t[i].tx.ext.fee < 25 ? TACIT_OK : TACIT_EEXISTS);
+    CHECK_EQ_INT(tacit_mempool_drop_below(mp, UINT64_MAX, TACIT_EFEE_TOO_LOW, NULL, NULL), N);
+    CHECK_EQ_INT(tacit_mempool_count(mp), 0);
+    tacit_mempool_free(mp);
+    free(t);
+}
+
 /* ------------------------------------------------------------ dump/restore ---- */
 
 TEST(dump_restore) {
@@ -840,6 +872,7 @@ static const struct tacit_test tests[] = {
     {"eviction_tie_newest_first", eviction_tie_newest_first},
     {"select_copies", select_copies},
     {"remove_and_flush", remove_and_flush},
+    {"drop_below_min_fee", drop_below_min_fee},
     {"dump_restore", dump_restore},
     {"after_block_rechecks", after_block_rechecks},
     {"model_random", model_random},

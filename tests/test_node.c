@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/badproof.h"
 #include "lib/note.h"
 #include "lib/node.h"
 #include "tacit/chain.h"
@@ -79,6 +80,7 @@ static size_t g_nincluded;
 static struct note g_a, g_b, g_c; /* deposit outputs A, B; transfer output C */
 static struct tacit_tx g_p1, g_p2; /* the deposit and the transfer */
 static bool g_deposited, g_transferred;
+static tacit_fr g_root_after_deposit; /* for node_stale_anchor */
 
 /* ---------------------------------------------------------------- helpers ---- */
 
@@ -648,13 +650,15 @@ TEST(node_start)
         return;
     }
     fprintf(f, "rpc_header_timeout_ms = 1000\n");
+    /* anchors expire after 4 root changes, for node_stale_anchor (tacitd's default is 256) */
+    fprintf(f, "root_history = 4\n");
     fclose(f);
 
     CHECK(tnode_seed_keys(g_dir));
     tnode_init(&g_node, g_dir);
     CHECK(tnode_start(&g_node, g_config));
-    if (!tnode_wait_ready(&g_node, 120000)) {
-        tacit__test_fail(__FILE__, __LINE__, "tacitd not ready within 120 s (see %s/tacitd.log)", g_dir);
+    if (!tnode_wait_ready(&g_node, 300000)) {
+        tacit__test_fail(__FILE__, __LINE__, "tacitd not ready within 300 s (see %s/tacitd.log)", g_dir);
         tnode_stop(&g_node, SIGKILL, 5000);
         return;
     }
@@ -728,6 +732,11 @@ TEST(node_deposit)
     CHECK_EQ_INT(strcmp(id, want_id), 0);
     if (!wait_included(g_http, want_id, &h, &ix)) return;
     g_deposited = true;
+    {
+        json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
+        CHECK(fr_from_hex(&g_root_after_deposit, json_string_value(json_object_get(ci, "noteRoot"))));
+        json_decref(ci);
+    }
     a0 = get_account(g_unix, g_addr[0]);
     CHECK(a0.balance == GENESIS_BALANCE - DEPOSIT);
     CHECK_EQ_INT(a0.nonce, 1);
@@ -879,6 +888,49 @@ TEST(node_mempool_rules)
     /* ... and with the proof intact, the statement is not the proved one */
     bad.proof[63] ^= 1;
     expect_tx_refused(g_http, &bad, TACIT_EVERIFY, __LINE__);
+    /* every proof-point attack of DESIGN.md 7 (tests/lib/badproof.h; the same list goes
+     * through the block path in tests/test_chain.c block_path_attacks) */
+    for (int k = 0; k < BADPROOF_N; k++) {
+        bad = g_p1;
+        refresh(&bad);
+        bad.ext.deposit_nonce = a0.nonce;
+        fixup(&bad, g_sk[0]);
+        badproof_apply(bad.proof, (enum badproof_kind)k);
+        printf("  mempool path: %s -> %s\n", BADPROOF[k].name, tacit_errname(BADPROOF[k].err));
+        expect_tx_refused(k & 1 ? g_unix : g_http, &bad, BADPROOF[k].err, __LINE__);
+    }
+}
+
+/* An anchor that expires (root history 4 in this node's config): a variant of the deposit
+ * anchored at the root after it passes the anchor rule (refused later, by its proof) until
+ * enough root changes and blocks have passed, then is refused with EANCHOR. The block path's
+ * twin is tests/test_chain.c block_path_stale_anchor. */
+TEST(node_stale_anchor)
+{
+    struct tacit_tx bad;
+    struct account a0;
+    char ename[48];
+    int k, recent = 0;
+    long code = 0;
+
+    REQUIRE(g_up && g_transferred, "the transfer of node_transfer was not included");
+    a0 = get_account(g_http, g_addr[0]);
+    for (k = 0; k < 8; k++) {
+        bad = g_p1;
+        refresh(&bad);
+        bad.pub[TACIT_TRANSFER_PUB_ROOT] = g_root_after_deposit;
+        bad.ext.deposit_nonce = a0.nonce;
+        fixup(&bad, g_sk[0]);
+        code = send_tx(g_http, &bad, NULL, ename);
+        if (code == TACIT_RPC_APP_BASE + TACIT_EANCHOR) break;
+        CHECK_EQ_INT(code, TACIT_RPC_APP_BASE + TACIT_EVERIFY); /* the anchor was still recent */
+        recent++;
+        json_decref(rpc(g_unix, "dev_mine", NULL));
+    }
+    CHECK_EQ_INT(code, TACIT_RPC_APP_BASE + TACIT_EANCHOR);
+    CHECK_EQ_INT(strcmp(ename, "EANCHOR"), 0);
+    CHECK(recent >= 1); /* it expired: it was an anchor once */
+    expect_tx_refused(g_unix, &bad, TACIT_EANCHOR, __LINE__);
 }
 
 /* A shielded transfer spending note A; before it goes in, every broken variant of it. */
@@ -938,6 +990,26 @@ TEST(node_transfer)
     expect_tx_refused(g_unix, &g_p2, TACIT_EFEE_TOO_LOW, __LINE__);
     r = rpc(g_admin, "admin_setMinFee", json_pack("[s]", "0"));
     json_decref(r);
+    /* a raised minimum drops the pending txs below it (issue 10 #4: they were sealed into
+     * blocks the block path refuses): paused, g_p2 waits in the mempool; the minimum goes up;
+     * g_p2 is gone, with EFEE_TOO_LOW as its status */
+    json_decref(rpc(g_admin, "admin_pause", NULL));
+    if (!admitted(g_unix, &g_p2, id, __LINE__)) return;
+    r = rpc(g_http, "tacit_getTransaction", json_pack("[s]", id));
+    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status")), "pending"), 0);
+    json_decref(r);
+    r = rpc(g_admin, "admin_setMinFee", json_pack("[s]", "11"));
+    CHECK(json_is_true(r));
+    json_decref(r);
+    r = rpc(g_http, "tacit_getTransaction", json_pack("[s]", id));
+    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status")), "rejected"), 0);
+    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "error")), "EFEE_TOO_LOW"), 0);
+    json_decref(r);
+    r = rpc(g_http, "tacit_mempoolInfo", NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "count")), 0);
+    json_decref(r);
+    json_decref(rpc(g_admin, "admin_setMinFee", json_pack("[s]", "0")));
+    json_decref(rpc(g_admin, "admin_resume", NULL));
 
     /* the real one, over the Unix socket: the refused variants (same id: the proof is not
      * part of it) did not poison it */
@@ -1087,6 +1159,26 @@ TEST(node_bad_requests)
                  TACIT_RPC_INVALID_PARAMS);
     CHECK_EQ_INT(rpc_error(g_unix, "tacit_noSuchMethod", NULL, NULL, NULL, 0), TACIT_RPC_METHOD_NOT_FOUND);
     CHECK(get_account(g_http, g_addr[3]).balance == GENESIS_BALANCE);
+    /* a credit that would take a balance past 2^64 - 1 (issue 10 #5): refused with EOVERFLOW
+     * and gone. It stayed queued and failed every later block; now the next blocks are made,
+     * another credit goes in, /health says ok, and the balance moved by that credit only. */
+    CHECK_EQ_INT(rpc_error(g_http, "dev_fund", json_pack("[ss]", addr, "18446744073709551615"), ename, NULL, 0),
+                 1000 + TACIT_EOVERFLOW);
+    CHECK_EQ_INT(strcmp(ename, "EOVERFLOW"), 0);
+    h1 = chain_height(g_http);
+    json_decref(rpc(g_unix, "dev_mine", NULL));
+    r = rpc(g_http, "dev_fund", json_pack("[ss]", addr, "5"));
+    CHECK(json_object_get(r, "height") != NULL);
+    json_decref(r);
+    CHECK(chain_height(g_http) >= h1 + 2);
+    CHECK(get_account(g_http, g_addr[3]).balance == GENESIS_BALANCE + 5);
+    {
+        static const char get_health[] = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        char *hb = NULL;
+        CHECK_EQ_INT(http_exchange(g_node.port, get_health, sizeof get_health - 1, 10000, &hb), 200);
+        CHECK(hb != NULL && strstr(hb, "\"status\":\"ok\"") != NULL);
+        free(hb);
+    }
 
     /* admin_ over TCP: no credentials, wrong credentials: -32001, and nothing paused */
     CHECK_EQ_INT(rpc_error(g_http, "admin_pause", NULL, ename, NULL, 0), TACIT_RPC_UNAUTHORIZED);
@@ -1373,6 +1465,7 @@ static const struct tacit_test tests[] = {
     {"node_mempool_rules", node_mempool_rules},
     {"node_transfer", node_transfer},
     {"node_withdraw_double_spend", node_withdraw_double_spend},
+    {"node_stale_anchor", node_stale_anchor},
     {"node_bad_requests", node_bad_requests},
     {"node_slow_client", node_slow_client},
     {"node_restart", node_restart},

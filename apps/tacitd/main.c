@@ -48,6 +48,7 @@ static const struct key keys[] = {
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
     {"empty_blocks", K_BOOL, C(empty_blocks), "seal blocks with no transactions too"},
     {"min_fee", K_U64, C(min_fee), "minimum fee in base units (default 1000; devnet 0)"},
+    {"root_history", K_U32, C(root_history), "anchors: the last N note roots (default 256; fixed when the chain is made)"},
     {"mempool_max_txs", K_SIZE, C(mempool_max_txs), "mempool limit in txs (default 50000)"},
     {"mempool_max_bytes", K_SIZE, C(mempool_max_bytes), "mempool limit in bytes (default 256 MiB)"},
     {"verify_threads", K_U32, C(verify_threads), "proof-check jobs at once (default: cores)"},

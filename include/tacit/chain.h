@@ -251,7 +251,8 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
  * new: TACIT_OK, a store error, TACIT_ENOMEM. Free with tacit_block_builder_free (NULL ok).
  * add_credit: TACIT_ECREDIT (not allowed, or to the pool), TACIT_EOVERFLOW, TACIT_ETOOBIG;
  *   TACIT_EINVAL once a tx was added (credits come first in a block: docs/protocol.md 6.3).
- * add_tx: the tx must have passed tacit_tx_check_static and its proof check; runs
+ * add_tx: the tx must have passed its proof check; runs tacit_tx_check_static under the
+ *   builder's parameters (the minimum fee may have changed since admission) and
  *   tacit_tx_apply: on error nothing is added. `bytes` is the tx's encoding (copied;
  *   TACIT_EINVAL if it is not tacit_tx_encode(tx)); TACIT_ETOOBIG past TACIT_BLOCK_MAX_TXS.
  * seal: fills the header (digests, tx root, timestamp never before the parent's), signs,

@@ -42,6 +42,8 @@ struct tacit_node_config {
     uint32_t max_block_txs;        /* 2048 */
     bool empty_blocks;             /* seal blocks with no transactions (default false) */
     uint64_t min_fee;              /* initial value; admin_setMinFee changes (and persists) it */
+    uint32_t root_history;         /* 0: the store's (256 when the chain is made); a chain
+                                    * parameter: another value than the store's is refused */
     size_t mempool_max_txs;        /* 50000 */
     size_t mempool_max_bytes;      /* 256 MiB */
     unsigned verify_threads;       /* proof-verification jobs in flight (0: number of cores) */

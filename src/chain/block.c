@@ -600,6 +600,10 @@ int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit
     tacit_tx_encode(enc, tx);
     if (len != TACIT_TX_BYTES || memcmp(enc, bytes, TACIT_TX_BYTES) != 0) return TACIT_EINVAL;
     if (b->ntxs >= TACIT_BLOCK_MAX_TXS) return TACIT_ETOOBIG;
+    /* The static rules again, under the parameters this block is built with: the mempool
+     * checked them at admission, but the minimum fee may have gone up since, and a block the
+     * block path (tacit_block_apply, a follower) refuses must never be sealed. */
+    if ((rc = tacit_tx_check_static(tx, &b->p)) != TACIT_OK) return rc;
     if ((rc = builder_reserve_tx(b)) != TACIT_OK) return rc;
     if ((rc = tacit_tx_apply(b->v, tx, &b->p)) != TACIT_OK) return rc;
     b->txs[b->ntxs] = *tx;

@@ -345,6 +345,7 @@ int tacit__state_open(struct tacit_node *n) {
     int rc;
     tacit_state_options_init(&o);
     o.chain_id = n->params.chain_id;
+    o.root_history = n->cfg.root_history;
     if (n->cfg.nosync) o.flags |= TACIT_STATE_NOSYNC;
     if ((rc = tacit_state_open(&n->st, n->state_dir, &o)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "state", "cannot open %s: %s", n->state_dir, tacit_strerror(rc));
@@ -570,7 +571,6 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id) {
     tacit__recent_blocks_clear(n);
     tacit_mempool_flush(n->mp, TACIT_OK, NULL, NULL);
     memset(n->rejected, 0, TACIT__REJECTED_MAX * sizeof *n->rejected);
-    n->ncredits = 0;
     /* The dumped txs' proofs were verified when they were first admitted; the state rules are
      * checked again against the reverted state. */
     if (tacit_mempool_restore(n->mp, (const uint8_t *)dump, len, NULL) == TACIT_OK)

@@ -483,6 +483,18 @@ size_t tacit_mempool_flush(struct tacit_mempool *mp, int reason, tacit_mempool_r
     return n;
 }
 
+size_t tacit_mempool_drop_below(struct tacit_mempool *mp, uint64_t min_fee, int reason,
+                                tacit_mempool_removed_cb removed, void *ud) {
+    struct mp_entry *e;
+    size_t n = 0;
+    /* the lowest fees are the treap's last entries: O(k log count) for k dropped */
+    while ((e = treap_last(mp->root)) != NULL && e->fee < min_fee) {
+        entry_remove(mp, e, reason, removed, ud);
+        n++;
+    }
+    return n;
+}
+
 /* Errors of the store or of resources, not of the tx: the tx stays (see after_block). */
 static bool is_store_error(int rc) {
     switch (rc) {

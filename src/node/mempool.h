@@ -151,6 +151,11 @@ int tacit_mempool_remove(struct tacit_mempool *mp, const uint8_t id[32], int rea
 size_t tacit_mempool_flush(struct tacit_mempool *mp, int reason, tacit_mempool_removed_cb removed,
                            void *ud);
 
+/* Removes every pending tx whose fee is below min_fee (lowest fee first, each reported with
+ * reason): the minimum fee went up. Returns how many. */
+size_t tacit_mempool_drop_below(struct tacit_mempool *mp, uint64_t min_fee, int reason,
+                                tacit_mempool_removed_cb removed, void *ud);
+
 size_t tacit_mempool_count(const struct tacit_mempool *mp);
 /* count * tacit_mempool_entry_bytes(). */
 size_t tacit_mempool_bytes(const struct tacit_mempool *mp);

@@ -571,9 +571,14 @@ static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit
 static void m_pause(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, true); }
 static void m_resume(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, false); }
 
+static void dropped_removed(void *ud, const uint8_t id[32], int reason) {
+    tacit__node_record_rejected(ud, id, reason);
+}
+
 static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     uint64_t fee, was = n->params.min_fee;
+    size_t k;
     int rc;
     if (!nparams(call, params, 1, 1) || !amount_param(call, params, 0, &fee)) return;
     n->params.min_fee = fee;
@@ -582,19 +587,20 @@ static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud)
         tacit_rpc_reply_tacit_error(call, rc);
         return;
     }
-    tacit_log(TACIT_LOG_INFO, "admin", "minimum fee set to %" PRIu64, fee);
+    /* Pending txs below the new minimum can no longer go into a block (the builder and the
+     * block path check the fee against the minimum in force): drop them now, with the rule
+     * they break as their status, rather than leave them to fail at the next block. */
+    k = tacit_mempool_drop_below(n->mp, fee, TACIT_EFEE_TOO_LOW, dropped_removed, n);
+    tacit_log(TACIT_LOG_INFO, "admin", "minimum fee set to %" PRIu64 " (%zu pending txs below it dropped)",
+              fee, k);
     tacit_rpc_reply(call, json_true());
-}
-
-static void flush_removed(void *ud, const uint8_t id[32], int reason) {
-    tacit__node_record_rejected(ud, id, reason);
 }
 
 static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     size_t k;
     if (!nparams(call, params, 0, 0)) return;
-    k = tacit_mempool_flush(n->mp, TACIT_EFLUSHED, flush_removed, n);
+    k = tacit_mempool_flush(n->mp, TACIT_EFLUSHED, dropped_removed, n);
     tacit_log(TACIT_LOG_INFO, "admin", "mempool flushed: %zu txs dropped", k);
     tacit_rpc_reply(call, json_integer((json_int_t)k));
 }
@@ -618,22 +624,23 @@ static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n) {
     return false;
 }
 
-static bool wait_next_block(struct tacit_rpc_call *call, struct tacit_node *n) {
+/* Answered after the next block (dev_mine; dev_fund with its credit in that block). */
+static struct tacit__waiter *wait_next_block(struct tacit_rpc_call *call, struct tacit_node *n) {
     struct tacit__waiter *w = calloc(1, sizeof *w);
     if (w == NULL) {
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
-        return false;
+        return NULL;
     }
     w->call = call;
     w->kind = TACIT__WAIT_NEXT_BLOCK;
     tacit__node_add_waiter(&n->block_waiters, w);
     n->mine_requested = true;
-    tacit__node_kick_batcher(n);
-    return true;
+    return w;
 }
 
 static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
+    struct tacit__waiter *w;
     struct tacit_credit c;
     if (!devnet_only(call, n) || !nparams(call, params, 2, 2) ||
         !hex_param(call, params, 0, c.address, 20, "a 20-byte address in hex") ||
@@ -643,17 +650,21 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
         tacit_rpc_reply_tacit_error(call, TACIT_ECREDIT);
         return;
     }
-    if (n->ncredits == n->credits_cap) {
+    if (n->ncredits == TACIT_BLOCK_MAX_CREDITS) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
-    n->credits[n->ncredits++] = c;
-    wait_next_block(call, n);
+    if ((w = wait_next_block(call, n)) == NULL) return;
+    w->has_credit = true;
+    w->credit = c;
+    n->ncredits++;
+    tacit__node_kick_batcher(n);
 }
 
 static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
-    if (devnet_only(call, n) && nparams(call, params, 0, 0)) wait_next_block(call, n);
+    if (devnet_only(call, n) && nparams(call, params, 0, 0) && wait_next_block(call, n) != NULL)
+        tacit__node_kick_batcher(n);
 }
 
 static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud) {

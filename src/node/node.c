@@ -124,11 +124,16 @@ void tacit__node_metrics(void *ud, char **text, size_t *len) {
 bool tacit__node_health(void *ud, char **json) {
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
-    bool ok = !n->store_failed && tacit_state_tip(n->st, &tip) == TACIT_OK;
-    char h[19];
-    tacit_hex_u64(h, ok ? tip.next_height : 0);
-    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s}",
-                 ok ? "ok" : "store failing", h, n->paused ? "true" : "false") < 0)
+    bool tip_ok = tacit_state_tip(n->st, &tip) == TACIT_OK;
+    bool ok = !n->store_failed && n->block_rc == TACIT_OK && tip_ok;
+    const char *status = ok ? "ok" : n->store_failed || !tip_ok ? "store failing" : "block failing";
+    char h[19], err[96] = "";
+    tacit_hex_u64(h, tip_ok ? tip.next_height : 0);
+    /* the last block that could not be built or committed, until one is */
+    if (n->block_rc != TACIT_OK)
+        snprintf(err, sizeof err, ",\"lastBlockError\":\"%s\"", tacit_errname(n->block_rc));
+    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s}", status, h,
+                 n->paused ? "true" : "false", err) < 0)
         *json = NULL;
     return ok;
 }
@@ -197,9 +202,9 @@ struct block_job {
     struct tacit_mempool_item *items;
     size_t nitems;
     int *results;                 /* per item: TACIT_OK (included) or the rule it broke */
-    struct tacit_credit *credits;
-    size_t ncredits;
-    struct tacit__waiter *waiters; /* dev_mine / dev_fund calls answered by this block */
+    size_t ncredits;              /* credits added to the block */
+    struct tacit__waiter *waiters; /* dev_mine / dev_fund calls answered by this block, oldest
+                                   * first; the credits of the dev_fund ones, in that order */
     struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
     int rc;                       /* build/seal/commit */
     json_t *json;                 /* the committed block for readers (may be NULL) */
@@ -218,9 +223,17 @@ static void block_work(uv_work_t *req) {
     bool progress = true;
 
     if ((j->rc = tacit_block_builder_new(&b, n->st, &j->params)) != TACIT_OK) return;
-    for (size_t i = 0; i < j->ncredits && j->rc == TACIT_OK; i++)
-        j->rc = tacit_block_builder_add_credit(b, &j->credits[i]);
-    if (j->rc != TACIT_OK) goto out;
+    /* A credit the rules refuse (EOVERFLOW: the balance would pass 2^64 - 1) is left out and
+     * its dev_fund call answered with that error; the block goes on without it. */
+    for (struct tacit__waiter *w = j->waiters; w != NULL; w = w->next) {
+        if (!w->has_credit) continue;
+        w->rc = tacit_block_builder_add_credit(b, &w->credit);
+        if (w->rc == TACIT_OK) j->ncredits++;
+        else if (w->rc != TACIT_EOVERFLOW && w->rc != TACIT_ECREDIT) {
+            j->rc = w->rc; /* ENOMEM, ETOOBIG: the block's, not the credit's */
+            goto out;
+        }
+    }
     for (size_t i = 0; i < j->nitems; i++) j->results[i] = TACIT_ENONCE;
     /* Fee order first; deposits whose nonce comes later than another pending deposit of the
      * same sender fail with ENONCE and get another pass once the earlier one is in. */
@@ -252,7 +265,9 @@ static void try_seal(struct tacit_node *n);
 static void reply_block_waiters(struct tacit_node *n, struct tacit__waiter *w, const struct block_job *j) {
     while (w != NULL) {
         struct tacit__waiter *next = w->next;
-        if (j->rc == TACIT_OK) {
+        if (j->rc == TACIT_OK && w->rc != TACIT_OK) {
+            tacit_rpc_reply_tacit_error(w->call, w->rc);
+        } else if (j->rc == TACIT_OK) {
             char h[19], hash[67];
             tacit_hex_u64(h, j->header.height);
             tacit_hex_encode(hash, j->hash, 32);
@@ -358,6 +373,7 @@ static void block_after(uv_work_t *req, int status) {
     (void)status;
 
     n->block_inflight = false;
+    n->block_rc = j->rc;
     if (j->rc == TACIT_OK) {
         n->store_failed = false;
         if ((included = malloc((j->nitems + 1) * sizeof *included)) == NULL)
@@ -395,11 +411,9 @@ static void block_after(uv_work_t *req, int status) {
             n->store_failed = true;
         tacit_log(TACIT_LOG_ERROR, "batcher", "block not committed: %s (%s); last committed state kept",
                   tacit_strerror(j->rc), tacit_errname(j->rc));
-        /* Credits of a failed block go back to the queue for the next one. */
-        for (size_t i = 0; i < j->ncredits; i++) {
-            if (n->ncredits == n->credits_cap) break;
-            n->credits[n->ncredits++] = j->credits[i];
-        }
+        /* The block's dev_fund calls are answered with its error below, so their credits are
+         * gone: re-queued, a credit answered as failed would be minted by a later block (and
+         * one the rules refuse would fail every later block). */
     }
     reply_block_waiters(n, j->waiters, j);
     wake_height_waiters(n, false);
@@ -407,7 +421,6 @@ static void block_after(uv_work_t *req, int status) {
     free(included);
     free(j->items);
     free(j->results);
-    free(j->credits);
     free(j);
 
     maybe_revert(n);
@@ -433,8 +446,7 @@ static void try_seal(struct tacit_node *n) {
     j->req.data = j;
     j->n = n;
     if ((j->items = calloc(want + 1, sizeof *j->items)) == NULL ||
-        (j->results = calloc(want + 1, sizeof *j->results)) == NULL ||
-        (j->credits = calloc(n->ncredits + 1, sizeof *j->credits)) == NULL) {
+        (j->results = calloc(want + 1, sizeof *j->results)) == NULL) {
         free(j->items);
         free(j->results);
         free(j);
@@ -443,19 +455,22 @@ static void try_seal(struct tacit_node *n) {
     }
     j->params = n->params;
     j->nitems = tacit_mempool_select(n->mp, j->items, want);
-    memcpy(j->credits, n->credits, n->ncredits * sizeof *j->credits);
-    j->ncredits = n->ncredits;
-    n->ncredits = 0;
-    j->waiters = n->block_waiters;
+    /* the waiters were pushed newest first: the block takes their credits in arrival order */
+    for (struct tacit__waiter *w = n->block_waiters, *next; w != NULL; w = next) {
+        next = w->next;
+        w->next = j->waiters;
+        j->waiters = w;
+    }
     n->block_waiters = NULL;
+    n->ncredits = 0;
     n->mine_requested = false;
     n->block_inflight = true;
     if (uv_queue_work(&n->loop, &j->req, block_work, block_after) != 0) {
         n->block_inflight = false;
         tacit_log(TACIT_LOG_ERROR, "batcher", "cannot queue the block job");
+        reply_block_waiters(n, j->waiters, &(struct block_job){.rc = TACIT_EBUSY});
         free(j->items);
         free(j->results);
-        free(j->credits);
         free(j);
     }
 }
@@ -732,7 +747,6 @@ static void node_free(struct tacit_node *n) {
     tacit_sequencer_key_free(n->key);
     tacit__cookie_remove(n);
     tacit__datadir_unlock(n);
-    free(n->credits);
     free(n->rejected);
     free(n->datadir);
     free(n->state_dir);
@@ -762,10 +776,8 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
     n->lock_fd = -1;
     n->exit_code = 0;
     n->verify_threads = cfg->verify_threads ? cfg->verify_threads : ncores();
-    n->credits_cap = 65536;
     if ((n->datadir = strdup(cfg->datadir)) == NULL ||
-        (n->rejected = calloc(TACIT__REJECTED_MAX, sizeof *n->rejected)) == NULL ||
-        (n->credits = calloc(n->credits_cap, sizeof *n->credits)) == NULL)
+        (n->rejected = calloc(TACIT__REJECTED_MAX, sizeof *n->rejected)) == NULL)
         goto fail;
     if (tacit__datadir_lock(n) != TACIT_OK) goto fail; /* makes the directory */
     {

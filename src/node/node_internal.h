@@ -34,6 +34,9 @@ struct tacit__waiter {
     int kind;                 /* TACIT__WAIT_* */
     uint64_t height;          /* WAIT_HEIGHT: reply when the tip reaches it */
     uint64_t deadline_ms;     /* WAIT_HEIGHT: reply null after it */
+    bool has_credit;          /* WAIT_NEXT_BLOCK from dev_fund: this credit goes in the block */
+    struct tacit_credit credit;
+    int rc;                   /* the credit's own error (EOVERFLOW): it was left out */
 };
 enum { TACIT__WAIT_HEIGHT, TACIT__WAIT_NEXT_BLOCK };
 
@@ -92,8 +95,8 @@ struct tacit_node {
     /* batcher */
     bool block_inflight;
     bool mine_requested;           /* dev_mine / dev_fund: seal even an empty block */
-    struct tacit_credit *credits;  /* devnet faucet credits for the next block */
-    size_t ncredits, credits_cap;
+    size_t ncredits;               /* dev_fund credits among block_waiters (at most 65,536) */
+    int block_rc;                  /* the last block job's error (TACIT_OK once one commits): /health */
     struct tacit__waiter *block_waiters;   /* dev_mine / dev_fund: reply after the next block */
     struct tacit__waiter *height_waiters;  /* tacit_waitForBlock */
     struct tacit_rpc_call *revert_call;    /* dev_revert waiting for the block in flight */

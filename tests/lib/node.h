@@ -177,6 +177,7 @@ static inline pid_t tnode_spawn(struct tnode *n, const char *const *extra, const
             close(fd);
         }
         execv(bin, (char *const *)argv);
+        dprintf(2, "tests/lib/node.h: cannot run %s: %s (is TACIT_BIN the build's bin/?)\n", bin, strerror(errno));
         _exit(127);
     }
     if (record) {
