@@ -30,6 +30,7 @@
 #include "tacit/rpc.h"
 #include "tacit/util.h"
 #include "tacit/wallet.h"
+#include "wallet/wallet_internal.h" /* tacit__wallet_kdf_weak: test builds only */
 
 #define DEFAULT_WAIT_S 60
 /* The value the progress callback returns on Ctrl-C: outside the tacit error codes. */
@@ -997,10 +998,22 @@ static void usage(FILE *f) {
             "Each command takes --help. Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage.\n");
 }
 
+/* TACIT_WALLET_KDF=fast: argon2id's minimum cost for new wallet files, so that the shell tests
+ * stay fast under the sanitizers. Honoured only by a test build (CMake TACIT_TEST_HOOKS, on in
+ * sanitizer builds): a release build has no code that reads it and never makes a weak file
+ * (the same shell tests then run at the full cost, their output unchanged). */
+static void kdf_from_env(void) {
+#ifdef TACIT_TEST_HOOKS
+    const char *v = getenv("TACIT_WALLET_KDF");
+    if (v != NULL && strcmp(v, "fast") == 0) tacit__wallet_kdf_weak = true;
+#endif
+}
+
 static int dispatch(const struct subcommand *sc, int argc, char **argv) {
     struct opts o;
     int rc;
     current = sc;
+    kdf_from_env();
     if ((rc = parse(&o, argc, argv)) == -1) {
         printf("usage: tacit-cli [global options] wallet %s\n  %s\n", sc->usage, sc->help);
         return 0;
