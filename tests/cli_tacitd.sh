@@ -3,8 +3,8 @@
 # tests/test_node.c): --help, config and flag errors with file:line, a node on loopback with a
 # small verifying key (depth-2 transfer keys: same 7 public inputs), empty blocks, the data-dir
 # lock, admin auth over TCP (cookie, wrong credentials) and the Unix socket, the pause flag
-# across a clean SIGTERM restart, /health and /metrics, dev_ methods refused off the devnet, and
-# `tacit-cli rpc`.
+# across a clean SIGTERM restart, /health and /metrics, dev_ methods refused off the devnet,
+# `tacit-cli rpc`, the log file (escaped strings, reopened on SIGHUP) and the signals.
 set -uo pipefail
 
 BIN="${TACIT_BIN:-build/bin}"
@@ -107,6 +107,57 @@ grep -q '"paused":true' "$TMP/out" && grep -q '"minFee":"5"' "$TMP/out" && grep 
 run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_resume
 run 0 call tacit_waitForBlock 0x8 =20000 && grep -q '"height":"0x8"' "$TMP/out" || bad "resumed"
 tacitd_stop || bad "second stop"
+
+# --- the log file and the signals (docs/operations.md "Signals") -------------------------------
+# --log-file: everything goes there, nothing to stderr; strings from outside are escaped (an
+# admin_backup path with a newline and an ESC cannot forge a line); SIGHUP after logrotate's mv
+# reopens the file and never kills; SIGTERM removes the cookie and the socket.
+LOGF="$TMP/log file.log"
+"$D" --datadir "$TMP/d" --config "$TMP/node.conf" --log-file "$LOGF" >/dev/null 2>"$TMP/stderr3" &
+pid=$!
+port=
+for _ in $(seq 1 600); do
+    port=$(sed -n 's|.*JSON-RPC on http://127.0.0.1:\([0-9]*\).*|\1|p' "$LOGF" 2>/dev/null | head -1)
+    [[ -n $port ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+[[ -n $port ]] || die "tacitd --log-file did not start: $(cat "$TMP/stderr3" "$LOGF" 2>&1)"
+ok
+[[ ! -s $TMP/stderr3 ]] && ok || bad "--log-file: nothing on stderr: $(cat "$TMP/stderr3")"
+forged="$TMP/bk"$'\n''2026-01-01T00:00:00.000Z ERROR node: forged'$'\x1b''[31m'
+run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_backup "$forged"
+[[ -s $forged/data.mdb ]] && ok || bad "the backup with an odd path was written"
+grep -q '^2026-01-01T00:00:00.000Z' "$LOGF" && bad "a path with a newline forged a log line: $(cat "$LOGF")" || ok
+grep -q $'\x1b' "$LOGF" && bad "a raw ESC reached the log" || ok
+grep -q 'backup written to ".*/bk\\n2026-01-01T00:00:00.000Z ERROR node: forged\\x1b\[31m" (' "$LOGF" && ok ||
+    bad "the backup line names the path quoted and escaped, on one line: $(grep backup "$LOGF")"
+mv "$LOGF" "$LOGF.1"
+kill -HUP "$pid"
+for _ in $(seq 1 100); do [[ -s $LOGF ]] && break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && ok || bad "SIGHUP killed tacitd"
+grep -q 'SIGHUP: log file reopened' "$LOGF" && ok || bad "SIGHUP: a new log file: $(cat "$LOGF" 2>&1)"
+[[ $(stat -c %a "$LOGF") == 640 ]] && ok || bad "log file mode 0640"
+run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_pause
+grep -q 'sequencing paused' "$LOGF" && ok || bad "after SIGHUP the log goes to the new file"
+grep -q 'sequencing paused' "$LOGF.1" && bad "the moved file still written after SIGHUP" || ok
+tacitd_stop && ok || bad "SIGTERM after SIGHUP -> exit 0"
+[[ ! -e $TMP/d/.cookie && ! -e $TMP/d/tacitd.sock ]] && ok || bad "SIGTERM removes the cookie and the socket"
+grep -q 'SIGTERM: stopping' "$LOGF" && grep -q 'stopped' "$LOGF" && ok || bad "the stop is in the new log file"
+
+# without --log-file: SIGHUP and SIGUSR2 are logged and ignored, SIGQUIT stops cleanly
+tacitd_start /dev/null "$TMP/log4" --datadir "$TMP/d" --config "$TMP/node.conf" || die "restart failed"
+kill -HUP "$pid"
+kill -USR2 "$pid"
+for _ in $(seq 1 100); do grep -q 'SIGUSR2: ignored' "$TMP/log4" && break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && ok || bad "SIGHUP or SIGUSR2 killed tacitd"
+grep -q 'SIGHUP: no log file to reopen' "$TMP/log4" && ok || bad "SIGHUP without a log file: said so"
+kill -QUIT "$pid"
+wait "$pid" && ok || bad "SIGQUIT -> exit 0"
+pid=
+[[ ! -e $TMP/d/.cookie && ! -e $TMP/d/tacitd.sock ]] && ok || bad "SIGQUIT removes the cookie and the socket"
+run 1 "$D" --datadir "$TMP/d" --config "$TMP/node.conf" --log-file "$TMP/no/such/dir/x.log" &&
+    grep -q 'cannot open the log file' "$TMP/out" || bad "an unwritable log file: refused, said why"
 
 echo "cli_tacitd.sh: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

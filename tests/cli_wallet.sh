@@ -3,9 +3,10 @@
 # `tacitd --devnet`: usage errors (exit 2) and refusals (exit 1) with their reasons, amounts,
 # the passphrase (wrong one refused with the file unchanged, none without a terminal, from a
 # file), no overwrite, networks, a watch-only view (same balance, cannot send; kept with
-# --wallet; incoming-only), import-key and a deposit from it, a rescan from height 0 finding
-# the same notes, two sends racing for one note (one refused, balances exact), tx status,
-# --json shapes, and a stopped node.
+# --wallet; incoming-only), private keys only from a file or stdin (one on the command line is
+# refused, saying how), import-key and a deposit from it, a deposit --from-key-file, a rescan
+# from height 0 finding the same notes, two sends racing for one note (one refused, balances
+# exact), tx status, --json shapes, and a stopped node.
 set -uo pipefail
 
 BIN="${TACIT_BIN:-build/bin}"
@@ -43,8 +44,13 @@ for amount in 1.0000000001 -1 .5 1. 1e9 abc "1 " 0x10; do
 done
 run 2 w a send tdev1x 18446744073.709551616 && has "too large" "amount above 2^64-1 base units"
 run 2 w a send tdev1x 0 && has "must be above 0" "zero amount"
-run 2 w a deposit 1 && has "--from KEY is required" "deposit without --from"
-run 2 w a deposit 1 --from 0x1234 && has "want 0x<64 hex>" "deposit --from malformed"
+run 2 w a deposit 1 && has "--from ACCOUNT or --from-key-file PATH is required" "deposit without --from"
+run 2 w a deposit 1 --from 0x1234 && has "want devnet:N, the 0x address of an imported key, or -" "deposit --from malformed"
+run 2 w a deposit 1 --from devnet:0 --from-key-file "$TMP/none" && has "not both" "--from and --from-key-file"
+# a private key on the command line (ps, /proc, shell history) is refused, saying how instead
+run 2 w a deposit 1 --from 0x$(printf '%064d' 1) && has "visible to other users" "deposit --from 0x<key> refused" &&
+    has "give --from-key-file PATH, or give --from - and write it on standard input" "says how to pass a key"
+run 2 w a deposit 1 --from $(printf '%064d' 1) && has "visible to other users" "--from <64 hex> without 0x refused"
 run 2 w a withdraw 1 --to 0x12 && has "40 hex digits" "withdraw --to malformed"
 run 2 w a send tdev1x 1 --timeout 0 && has "whole seconds" "timeout 0"
 run 2 w a send tdev1x 1 --memo "$(head -c 513 /dev/zero | tr '\0' m)" && has "at most 512 bytes" "memo of 513 bytes"
@@ -102,20 +108,37 @@ run 0 cli --json rpc tacit_getAccount $X && has '"balance":"250000000"' "withdra
 # --- import-key ------------------------------------------------------------------------------
 k2=$(sed -n 's/.*"privateKey": "\(0x[0-9a-f]*\)".*/\1/p' "$DN/devnet-accounts.json" | sed -n 3p)
 a2=$(sed -n 's/.*"address": "\(0x[0-9a-f]*\)".*/\1/p' "$DN/devnet-accounts.json" | sed -n 3p)
-run 0 w a import-key "$k2" && has "imported $a2" "import-key prints the account's address"
-run 1 w a import-key "$k2" && has "already imported" "the same key twice"
-run 1 w a import-key 0x$(printf '%064d' 0) && has "not a valid secp256k1" "the zero key"
-run 2 w a import-key 0x1234 && has "0x<64 hex>" "import-key malformed"
+run 2 w a import-key "$k2" && has "visible to other users" "import-key 0x<key> on the command line refused" &&
+    has "give --key-file PATH, or give - and write it on standard input" "import-key says how"
+run 0 w a address --transparent && [[ ! -s $TMP/out ]] && ok || bad "the refused key was not imported"
+run 2 w a import-key && has "want - (the private key on standard input) or --key-file PATH" "import-key alone"
+run 2 w a import-key 0x1234 && has "want - (the private key on standard input)" "import-key malformed"
+run 2 w a import-key - --key-file "$TMP/none" && has "not both" "import-key - and --key-file"
+run 0 w a import-key - <<<"$k2" && has "imported $a2" "import-key - (stdin) prints the account's address"
+(umask 077 && printf '%s\n' "$k2" >"$TMP/k2.key")
+run 1 w a import-key --key-file "$TMP/k2.key" && has "already imported" "the same key twice (from a key file)"
+! grep -q "readable or writable by others" "$TMP/out" && ok || bad "a 0600 key file: no warning"
+printf '0x%064d\n' 0 >"$TMP/zero.key"
+chmod 644 "$TMP/zero.key"
+run 1 w a import-key --key-file "$TMP/zero.key" && has "not a valid secp256k1" "the zero key" &&
+    has "readable or writable by others" "a key file others can read: warned"
+run 1 w a import-key - <<<"0x1234" && has "want a secp256k1 private key, 0x and 64 hex digits" "a malformed key on stdin"
+run 1 w a import-key --key-file "$TMP/none.key" && has "cannot read it" "a missing key file"
+run 1 w a deposit 1 --from - <<<"not a key" && has "want a secp256k1 private key" "deposit --from - with no key"
 run 0 w a address --transparent && [[ $(cat "$TMP/out") == "$a2" ]] && ok || bad "address --transparent"
 run 0 w a deposit 2 --from "$a2" && has "included at height" "deposit from the imported account"
 [[ $(confirmed a) == 50249999999 ]] && ok || bad "a: + 2 TAC from the imported account"
 run 1 w a deposit 1 --from 0x4444444444444444444444444444444444444444 && has "no such imported account" \
     "deposit from an address not imported"
+k5=$(sed -n 's/.*"privateKey": "\(0x[0-9a-f]*\)".*/\1/p' "$DN/devnet-accounts.json" | sed -n 6p)
+(umask 077 && printf '%s\n' "$k5" >"$TMP/k5.key")
+run 0 w a deposit 3 --from-key-file "$TMP/k5.key" && has "included at height" "deposit --from-key-file"
+[[ $(confirmed a) == 53249999999 ]] && ok || bad "a: + 3 TAC from the key file's account"
 
 # --- watch-only -------------------------------------------------------------------------------
 VK=$(w a export-viewing-key)
 [[ $VK == tdevfvk1* ]] && ok || bad "full viewing key exported: $VK"
-run 0 cli --viewing-key "$VK" balance && has "confirmed  50.249999999 TAC" "watch-only view: same balance" &&
+run 0 cli --viewing-key "$VK" balance && has "confirmed  53.249999999 TAC" "watch-only view: same balance" &&
     has "watch-only" "says watch-only"
 run 1 cli --viewing-key "$VK" wallet send "$B" 1 && has "watch-only wallet: it cannot spend" "watch-only cannot send"
 run 1 cli --viewing-key "$VK" wallet withdraw 1 --to $X && has "cannot spend" "watch-only cannot withdraw"
@@ -144,7 +167,7 @@ run 0 w a sync --rescan && has "synced to height" "sync --rescan"
 has "notes received" "sync reports what it found"
 run 0 w a notes --json --no-sync && cmp -s "$TMP/out" "$TMP/notes.before" && ok ||
     bad "rescan recovered the same notes: $(diff "$TMP/notes.before" "$TMP/out")"
-[[ $(confirmed a) == 50249999999 ]] && ok || bad "rescan: same balance"
+[[ $(confirmed a) == 53249999999 ]] && ok || bad "rescan: same balance"
 run 0 w a sync && has "0 notes received" "a second sync finds nothing new"
 
 # --- two sends racing for one note ------------------------------------------------------------
@@ -199,7 +222,7 @@ kill -TERM "$pid"
 wait "$pid" && ok || bad "tacitd: SIGTERM -> exit 0"
 pid=
 run 1 w a balance && has "is tacitd running" "balance with the node down says so"
-run 0 w a balance --no-sync && has "confirmed  50.249999999 TAC" "balance --no-sync works offline"
+run 0 w a balance --no-sync && has "confirmed  53.249999999 TAC" "balance --no-sync works offline"
 run 1 w a send "$B" 1 && has "is tacitd running" "send with the node down"
 
 echo "cli_wallet.sh: $pass passed, $fail failed"

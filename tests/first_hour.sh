@@ -8,7 +8,8 @@
 # and this test cannot drift apart. Only these differ from a reader's terminal, and say so in
 # the README too: `tacit-cli` is a function adding --datadir/--rpc for this test's devnet (a
 # temporary directory and a free port), and TACIT_PASSPHRASE replaces the prompt
-# (TACIT_WALLET_KDF=fast makes the wallet's argon2id cheap under the sanitizers).
+# (TACIT_WALLET_KDF=fast makes the wallet's argon2id cheap in the sanitizer test build, whose
+# tacit-cli has TACIT_TEST_HOOKS; a release tacit-cli ignores it).
 set -uo pipefail
 
 BIN="${TACIT_BIN:-build/bin}"

@@ -9,6 +9,7 @@
  * TACIT_TEST_ITERS scales the number of statements per kind (default 2).
  */
 #include <stdio.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,7 +201,7 @@ TEST(transfer_prove_broken_witness_fails)
         if (idx < n) {
             tacit_fr zero = TACIT_FR_ZERO, one = TACIT_FR_ONE;
             CHECK(tacit_fr_eq(&w[idx], &zero) || tacit_fr_eq(&w[idx], &one));
-            wb = malloc((size_t)n * sizeof *wb);
+            wb = sodium_malloc((size_t)n * sizeof *wb); /* tacit_witness_free's kind of memory */
             CHECK(wb != NULL);
             if (wb != NULL) {
                 memcpy(wb, w, (size_t)n * sizeof *wb);

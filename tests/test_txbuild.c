@@ -5,12 +5,15 @@
  * path computed with include/tacit/tree.h. Each passes the node's static rules and its
  * proof verifies, survives an encode/decode round trip, and fails to verify with a value
  * changed. The derivation helpers agree with the circuit's native public inputs, and every
- * error of tacit_txbuild_prove has its test. Three proofs in all: proofs are slow under ASan.
+ * error of tacit_txbuild_prove has its test, and the witness and the prover's arrays are
+ * sodium_malloc memory wiped on every path (the wipe hooks). Four proofs in all: proofs are
+ * slow under ASan.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "lib/note.h"
@@ -21,6 +24,8 @@
 #include "tacit/prover.h"
 #include "tacit/tree.h"
 #include "tacit/txbuild.h"
+#include "zk/circuit_internal.h"
+#include "zk/prover_internal.h"
 
 #define CHAIN_ID 0x7461u
 
@@ -253,6 +258,22 @@ TEST(deposit_then_transfer)
     sodium_memzero(sk, sizeof sk);
 }
 
+/* b: a transfer spending a fresh note n of in_value (the tree's only leaf) into a fresh note
+ * o of out_value, no fee. */
+static void one_note_spend(struct tacit_txbuild *b, struct note *n, struct note *o, uint64_t in_value,
+                           uint64_t out_value)
+{
+    note_new(n, in_value);
+    memset(b, 0, sizeof *b);
+    tree_of(&b->anchor, &b->in[0].path, &n->cm, 1, 0);
+    b->chain_id = CHAIN_ID;
+    b->in[0].sk = n->sk;
+    b->in[0].value = n->value;
+    b->in[0].blinding = n->blinding;
+    note_new(o, out_value);
+    note_output(&b->out[0], o);
+}
+
 /* Spending more than the note holds: built (txbuild checks no rule), but the proof fails. */
 TEST(unbalanced_proof_fails)
 {
@@ -263,15 +284,7 @@ TEST(unbalanced_proof_fails)
 
     REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
     params(&p);
-    note_new(&n, 500);
-    memset(&b, 0, sizeof b);
-    tree_of(&b.anchor, &b.in[0].path, &n.cm, 1, 0);
-    b.chain_id = CHAIN_ID;
-    b.in[0].sk = n.sk;
-    b.in[0].value = n.value;
-    b.in[0].blinding = n.blinding;
-    note_new(&o, 501); /* one more than the input */
-    note_output(&b.out[0], &o);
+    one_note_spend(&b, &n, &o, 500, 501); /* one more than the input */
     CHECK_EQ_INT(tacit_txbuild_prove(&tx, &b, g_pk, 0, NULL), TACIT_OK);
     CHECK_EQ_INT(tacit_tx_check_static(&tx, &p), TACIT_OK); /* public data is consistent */
     CHECK_EQ_INT(tacit_tx_verify_proof_var(&tx, g_pvk), TACIT_EVERIFY);
@@ -335,6 +348,97 @@ TEST(prove_errors)
     sodium_memzero(sk, sizeof sk);
 }
 
+/* ----------------------------------------------------------- the wipes ---- */
+
+/* What the wipe hooks saw: every buffer zero, each followed by a guard page (no access), which
+ * is how sodium_malloc memory ends (plain malloc memory is followed by more heap). */
+struct wipes {
+    int calls, nonzero, unguarded;
+    size_t largest;
+    size_t expect; /* a length to look for (the final witness's) */
+    int expect_seen;
+};
+static struct wipes g_witness_wipes, g_prover_wipes;
+
+/* Whether the page at addr is mapped with no access (/proc/self/maps: "---p"). */
+static bool guard_page_at(uintptr_t addr)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    bool guard = false;
+    if (f == NULL) return false;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && addr >= lo && addr < hi) {
+            guard = strncmp(perms, "---", 3) == 0;
+            break;
+        }
+    }
+    fclose(f);
+    return guard;
+}
+
+static void wipe_seen(struct wipes *w, const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), end = ((uintptr_t)b + len + page - 1) & ~(page - 1);
+    uint8_t acc = 0;
+    for (size_t i = 0; i < len; i++) acc |= b[i];
+    w->calls++;
+    w->nonzero += acc != 0;
+    w->unguarded += !guard_page_at(end);
+    if (len > w->largest) w->largest = len;
+    w->expect_seen += len == w->expect;
+}
+
+static void witness_wiped(const void *p, size_t len) { wipe_seen(&g_witness_wipes, p, len); }
+static void prover_wiped(const void *p, size_t len) { wipe_seen(&g_prover_wipes, p, len); }
+
+/* The witness (sk, values, blindings and all that follows from them) and every prover array
+ * computed from it are sodium_malloc memory, wiped on the error path and after a proof. */
+TEST(prove_wipes_witness)
+{
+    static struct tacit_txbuild b;
+    struct tacit_tx tx;
+    tacit_groth16_pk fake;
+    struct note n, o;
+
+    if (!key()) return;
+    memset(&g_witness_wipes, 0, sizeof g_witness_wipes);
+    memset(&g_prover_wipes, 0, sizeof g_prover_wipes);
+    g_witness_wipes.expect = (size_t)g_pk->nvars * sizeof(tacit_fr);
+    tacit__witness_wipe_hook = witness_wiped;
+    tacit__groth16_prove_wipe_hook = prover_wiped;
+
+    /* the error after the witness is built: a key of another circuit */
+    one_note_spend(&b, &n, &o, 500, 500);
+    fake = *g_pk;
+    fake.nvars = g_pk->nvars - 1;
+    CHECK_EQ_INT(tacit_txbuild_prove(&tx, &b, &fake, 0, NULL), TACIT_EWITNESS);
+    CHECK(g_witness_wipes.calls >= 2); /* the blocks the builder outgrew, then the witness */
+    CHECK_EQ_INT(g_witness_wipes.expect_seen, 1); /* the whole witness, handed over exactly */
+    CHECK_EQ_INT(g_witness_wipes.nonzero, 0);
+    CHECK_EQ_INT(g_witness_wipes.unguarded, 0);
+    CHECK_EQ_INT(g_prover_wipes.calls, 0); /* no proving started */
+
+    /* a proof: the witness and a, b, c, the limbs, the scratch and the five window arrays */
+    memset(&g_witness_wipes, 0, sizeof g_witness_wipes);
+    g_witness_wipes.expect = (size_t)g_pk->nvars * sizeof(tacit_fr);
+    CHECK_EQ_INT(tacit_txbuild_prove(&tx, &b, g_pk, 0, NULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&tx, g_pvk), TACIT_OK);
+    CHECK_EQ_INT(g_witness_wipes.expect_seen, 1);
+    CHECK_EQ_INT(g_witness_wipes.nonzero, 0);
+    CHECK_EQ_INT(g_witness_wipes.unguarded, 0);
+    CHECK_EQ_INT(g_prover_wipes.calls, 8);
+    CHECK(g_prover_wipes.largest >= 3 * g_pk->domain_size * sizeof(tacit_fr));
+    CHECK_EQ_INT(g_prover_wipes.nonzero, 0);
+    CHECK_EQ_INT(g_prover_wipes.unguarded, 0);
+
+    tacit__witness_wipe_hook = NULL;
+    tacit__groth16_prove_wipe_hook = NULL;
+}
+
 /* Releases the shared key (last, so leak checkers see a clean exit). */
 TEST(txbuild_cleanup)
 {
@@ -350,6 +454,7 @@ static const struct tacit_test tests[] = {
     {"prove_errors", prove_errors},
     {"deposit_then_transfer", deposit_then_transfer},
     {"unbalanced_proof_fails", unbalanced_proof_fails},
+    {"prove_wipes_witness", prove_wipes_witness},
     {"txbuild_cleanup", txbuild_cleanup},
 };
 

@@ -15,6 +15,7 @@
  * keys instead of running the setup again — tests/lib/node.h, tnode_seed_keys;
  * TACIT_KEEP_DATADIR=1 keeps the directory, with the node's tacitd.log).
  */
+#define _GNU_SOURCE /* memmem */
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ static void wpath(char *out, size_t n, const char *name)
         atexit(tmpdir_remove);
         tacit__wallet_commit_interval = 0; /* a commit after every chunk, as on a slow sync */
         /* tests only: the minimum argon2id cost */
-        setenv("TACIT_WALLET_KDF", "fast", 1);
+        tacit__wallet_kdf_weak = true;
     }
     snprintf(out, n, "%s/%s", g_dir, name);
 }
@@ -597,6 +598,57 @@ TEST(file_create_open)
     }
     CHECK(tacit_wallet_open(&w2, NULL, path, PASS, strlen(PASS)) != TACIT_OK);
     CHECK(w2 == NULL);
+}
+
+/* The argon2id limits in a file's clear "meta" record ("TWL", version, network, opslimit,
+ * memlimit, both big-endian: docs/wallet.md). */
+static bool meta_limits(const char *path, uint64_t *ops, uint64_t *mem)
+{
+    static const uint8_t magic[4] = {'T', 'W', 'L', TACIT_WALLET_FORMAT_VERSION};
+    size_t len = 0;
+    char *b = tacit_test_read_file(path, &len);
+    const uint8_t *m = b != NULL ? memmem(b, len, magic, sizeof magic) : NULL;
+    bool found = m != NULL && (size_t)(m - (const uint8_t *)b) + 21 <= len;
+    *ops = *mem = 0;
+    for (int i = 0; found && i < 8; i++) {
+        *ops = (*ops << 8) | m[5 + i];
+        *mem = (*mem << 8) | m[13 + i];
+    }
+    free(b);
+    return found;
+}
+
+/* TACIT_WALLET_KDF=fast in the environment used to give any program's new wallets argon2id's
+ * MIN limits. The library reads no environment now: INTERACTIVE always, MIN only through the
+ * test hook (which tacit-cli sets only in a TACIT_TEST_HOOKS build). */
+TEST(file_kdf_limits)
+{
+    char env_path[600], hook_path[600];
+    struct tacit_wallet *w = NULL;
+    uint64_t ops, mem;
+
+    wpath(env_path, sizeof env_path, "kdf-env.wallet"); /* sets the hook: reset below */
+    wpath(hook_path, sizeof hook_path, "kdf-hook.wallet");
+    tacit__wallet_kdf_weak = false;
+    setenv("TACIT_WALLET_KDF", "fast", 1);
+    CHECK_EQ_INT(tacit_wallet_create(&w, env_path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    tacit_wallet_close(w);
+    w = NULL;
+    unsetenv("TACIT_WALLET_KDF");
+    CHECK(meta_limits(env_path, &ops, &mem));
+    CHECK_EQ_INT(ops, crypto_pwhash_OPSLIMIT_INTERACTIVE);
+    CHECK_EQ_INT(mem, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+
+    tacit__wallet_kdf_weak = true; /* as every other test here */
+    CHECK_EQ_INT(tacit_wallet_create(&w, hook_path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    tacit_wallet_close(w);
+    w = NULL;
+    CHECK(meta_limits(hook_path, &ops, &mem));
+    CHECK_EQ_INT(ops, crypto_pwhash_OPSLIMIT_MIN);
+    CHECK_EQ_INT(mem, crypto_pwhash_MEMLIMIT_MIN);
+    /* a file opens with the limits it was made with */
+    CHECK_EQ_INT(tacit_wallet_open(&w, NULL, env_path, PASS, strlen(PASS)), TACIT_OK);
+    tacit_wallet_close(w);
 }
 
 TEST(file_tampered_secrets)
@@ -1505,6 +1557,7 @@ out:
 
 static const struct tacit_test tests[] = {
     {"file_create_open", file_create_open},
+    {"file_kdf_limits", file_kdf_limits},
     {"file_tampered_secrets", file_tampered_secrets},
     {"import_transparent", import_transparent},
     {"sync_finds_own_notes", sync_finds_own_notes},

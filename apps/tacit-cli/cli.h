@@ -77,6 +77,16 @@ void tacit_cli_secret_free(struct tacit_cli_secret *s);
  */
 int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm);
 
+/*
+ * A secp256k1 private key from the first line of the file at path, or for path "-" from standard
+ * input (asked on the terminal without echo when standard input is one): 0x and 64 hex digits
+ * (the 0x may be left out; blanks around it are ignored). Read byte by byte into sodium_malloc
+ * memory, no stdio buffer keeps a copy; a key file that others can read is warned about.
+ * what: the option, for messages ("--from-key-file"). Returns 0, or 1 after saying why
+ * (unreadable, not a key; key zeroed).
+ */
+int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what);
+
 /* The wallet file --wallet names (or the default), malloc'd; NULL after saying why. create:
  * make the wallets directory of a bare name (mode 0700) if missing. */
 char *tacit_cli_wallet_path(int create);

@@ -6,9 +6,11 @@
  *
  * Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage. Amounts are decimal TAC
  * (1 TAC = 10^9 base units, wallet_util.c); --json prints one JSON object on stdout with
- * amounts as decimal strings of base units. Secrets (passphrase, keys from the command line or
- * the devnet's file) are held in sodium_malloc memory and wiped; the command-line copies are
- * overwritten once read. Only export-viewing-key prints a secret, which is its purpose.
+ * amounts as decimal strings of base units. Secrets (passphrase, private keys from a key file,
+ * standard input or the devnet's file) are held in sodium_malloc memory and wiped. A private key
+ * is never taken from the command line, where ps, /proc/PID/cmdline and the shell history show
+ * it: one given there is refused (and its argv copy overwritten) with what to do instead.
+ * Only export-viewing-key prints a secret, which is its purpose.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -30,6 +32,7 @@
 #include "tacit/rpc.h"
 #include "tacit/util.h"
 #include "tacit/wallet.h"
+#include "wallet/wallet_internal.h" /* tacit__wallet_kdf_weak: test builds only */
 
 #define DEFAULT_WAIT_S 60
 /* The value the progress callback returns on Ctrl-C: outside the tacit error codes. */
@@ -41,11 +44,11 @@
 enum {
     O_MEMO = 1 << 0, O_FEE = 1 << 1, O_NO_WAIT = 1 << 2, O_TIMEOUT = 1 << 3, O_FROM = 1 << 4,
     O_TO = 1 << 5, O_INCOMING = 1 << 6, O_RESCAN = 1 << 7, O_NO_SYNC = 1 << 8,
-    O_TRANSPARENT = 1 << 9,
+    O_TRANSPARENT = 1 << 9, O_FROM_KEY_FILE = 1 << 10, O_KEY_FILE = 1 << 11,
 };
 
 struct opts {
-    const char *memo, *fee, *from, *to;
+    const char *memo, *fee, *from, *to, *from_key_file, *key_file;
     unsigned timeout_s;
     bool no_wait, incoming, rescan, no_sync, transparent;
     char *pos[4];
@@ -83,7 +86,8 @@ static int parse(struct opts *o, int argc, char **argv) {
         {"--memo", O_MEMO, true},       {"--fee", O_FEE, true},         {"--no-wait", O_NO_WAIT, false},
         {"--timeout", O_TIMEOUT, true}, {"--from", O_FROM, true},       {"--to", O_TO, true},
         {"--incoming", O_INCOMING, false}, {"--rescan", O_RESCAN, false}, {"--no-sync", O_NO_SYNC, false},
-        {"--transparent", O_TRANSPARENT, false},
+        {"--transparent", O_TRANSPARENT, false}, {"--from-key-file", O_FROM_KEY_FILE, true},
+        {"--key-file", O_KEY_FILE, true},
     };
     memset(o, 0, sizeof *o);
     o->timeout_s = DEFAULT_WAIT_S;
@@ -125,6 +129,8 @@ static int parse(struct opts *o, int argc, char **argv) {
         case O_MEMO: o->memo = v; break;
         case O_FEE: o->fee = v; break;
         case O_FROM: o->from = v; break;
+        case O_FROM_KEY_FILE: o->from_key_file = v; break;
+        case O_KEY_FILE: o->key_file = v; break;
         case O_TO: o->to = v; break;
         case O_TIMEOUT: {
             uint64_t t;
@@ -640,12 +646,60 @@ out:
     return status;
 }
 
-/* The transparent key of `deposit --from`: 0x<64 hex> (wiped from argv), devnet:N (the
- * devnet's Nth funded account) or 0x<40 hex>, the address of a key imported in the wallet.
- * *sk: sodium_malloc'd 32 bytes, or NULL with *index set. Returns an exit status. */
-static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, char *from) {
-    size_t len = strlen(from);
+/* Whether s looks like a private key: 64 hex digits, with or without 0x. */
+static bool looks_like_key(const char *s) {
+    uint8_t k[32];
+    bool yes = tacit_hex_decode(k, sizeof k, s, false) == TACIT_OK;
+    sodium_memzero(k, sizeof k);
+    return yes;
+}
+
+#define KEY_ADVICE                                                                                   \
+    "a private key on the command line is visible to other users (ps, /proc) and stays in the "     \
+    "shell history: "
+
+/* A private key given as the argument arg of option opt: overwritten in argv, then refused with
+ * what to do instead (exit 2). */
+static int refuse_key_arg(char *arg, const char *opt, const char *instead) {
+    sodium_memzero(arg, strlen(arg));
+    return fail_usage("%s: " KEY_ADVICE "%s", opt, instead);
+}
+
+/* The --from / --from-key-file of a deposit, checked before anything is opened. */
+static int check_deposit_from(const struct opts *o) {
+    const char *from = o->from;
+    if (from == NULL && o->from_key_file == NULL)
+        return fail_usage("--from ACCOUNT or --from-key-file PATH is required");
+    if (from != NULL && o->from_key_file != NULL) return fail_usage("give --from or --from-key-file, not both");
+    if (from == NULL || strcmp(from, "-") == 0 || strncmp(from, "devnet:", 7) == 0 || strlen(from) == 42)
+        return 0;
+    if (looks_like_key(from))
+        return refuse_key_arg((char *)from, "--from",
+                              "put it in a file only you can read and give --from-key-file PATH, or give "
+                              "--from - and write it on standard input (or import it once with `wallet "
+                              "import-key -`, then --from its 0x address)");
+    sodium_memzero((char *)from, strlen(from)); /* it may have been a mistyped key */
+    return fail_usage("--from: want devnet:N, the 0x address of an imported key, or - (the private key on "
+                      "standard input); --from-key-file PATH for a key in a file");
+}
+
+/* The transparent key of a deposit: --from devnet:N (the devnet's Nth funded account), the 0x
+ * address of a key imported in the wallet, - (a private key on standard input), or
+ * --from-key-file PATH. *sk: sodium_malloc'd 32 bytes, or NULL with *index set. Returns an
+ * exit status. */
+static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, const struct opts *o) {
+    const char *from = o->from;
     *sk = NULL;
+    if (o->from_key_file != NULL || strcmp(from, "-") == 0) {
+        if ((*sk = sodium_malloc(32)) == NULL) return fail("out of memory");
+        if (tacit_cli_read_key(*sk, o->from_key_file != NULL ? o->from_key_file : "-",
+                               o->from_key_file != NULL ? "--from-key-file" : "--from") != 0) {
+            sodium_free(*sk);
+            *sk = NULL;
+            return 1;
+        }
+        return 0;
+    }
     if (strncmp(from, "devnet:", 7) == 0) {
         char path[4096];
         uint64_t n;
@@ -679,7 +733,7 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, cha
         }
         return 0;
     }
-    if (len == 42) { /* an imported account, by address */
+    { /* an imported account, by address (check_deposit_from let only 42 characters through) */
         uint8_t want[TACIT_ADDRESS_LEN], a[TACIT_ADDRESS_LEN];
         if (tacit_hex_decode(want, sizeof want, from, true) != TACIT_OK)
             return fail_usage("--from: not a 0x address: \"%s\"", from);
@@ -692,21 +746,6 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, cha
         return fail("--from %s: no such imported account (see `wallet import-key`, `wallet address "
                     "--transparent`)", from);
     }
-    if (len == 66) {
-        int rc;
-        if ((*sk = sodium_malloc(32)) == NULL) return fail("out of memory");
-        rc = tacit_hex_decode(*sk, 32, from, true);
-        sodium_memzero(from, len);
-        if (rc != TACIT_OK) {
-            sodium_free(*sk);
-            *sk = NULL;
-            return fail_usage("--from: not a 0x key of 64 hex digits");
-        }
-        return 0;
-    }
-    sodium_memzero(from, len); /* it may have been a mistyped key */
-    return fail_usage("--from: want 0x<64 hex> (a private key), devnet:N or the 0x address of an imported "
-                      "key");
 }
 
 /* The proving key: --proving-key, else with a devnet wallet the devnet's. */
@@ -812,13 +851,7 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind) {
         req.memo = (const uint8_t *)o->memo;
         req.memo_len = strlen(o->memo);
     }
-    if (kind == TACIT_WALLET_SEND_DEPOSIT && o->from == NULL) return fail_usage("--from KEY is required");
-    if (kind == TACIT_WALLET_SEND_DEPOSIT && strncmp(o->from, "devnet:", 7) != 0 && strlen(o->from) != 42 &&
-        strlen(o->from) != 66) {
-        sodium_memzero((char *)o->from, strlen(o->from)); /* it may be a mistyped key */
-        return fail_usage("--from: want 0x<64 hex> (a private key), devnet:N or the 0x address of an imported "
-                          "key");
-    }
+    if (kind == TACIT_WALLET_SEND_DEPOSIT && (status = check_deposit_from(o)) != 0) return status;
     if (kind == TACIT_WALLET_SEND_WITHDRAW &&
         (o->to == NULL || strlen(o->to) != 42 || tacit_hex_decode(req.withdraw_to, 20, o->to, true) != TACIT_OK))
         return fail_usage("--to: want a transparent 0x address of 40 hex digits");
@@ -838,7 +871,7 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind) {
         goto out;
     }
     if (kind == TACIT_WALLET_SEND_DEPOSIT) {
-        if ((status = deposit_key(&sk, &req.deposit_key, &s, (char *)o->from)) != 0) goto out;
+        if ((status = deposit_key(&sk, &req.deposit_key, &s, o)) != 0) goto out;
         status = 1;
         req.deposit_sk = sk;
     }
@@ -926,15 +959,24 @@ static int run_import_key(const struct opts *o) {
     struct session s;
     uint8_t *sk, addr[TACIT_ADDRESS_LEN];
     char hex[43];
-    size_t len = strlen(o->pos[0]);
+    const char *src = o->key_file != NULL ? o->key_file : "-";
     int rc, status;
 
+    if (o->npos == 1 && strcmp(o->pos[0], "-") != 0) {
+        if (looks_like_key(o->pos[0]))
+            return refuse_key_arg(o->pos[0], "import-key",
+                                  "put it in a file only you can read and give --key-file PATH, or give - "
+                                  "and write it on standard input");
+        sodium_memzero(o->pos[0], strlen(o->pos[0])); /* it may have been a mistyped key */
+        return fail_usage("want - (the private key on standard input) or --key-file PATH");
+    }
+    if ((o->npos == 1) == (o->key_file != NULL))
+        return fail_usage(o->npos == 1 ? "give - or --key-file PATH, not both"
+                                       : "want - (the private key on standard input) or --key-file PATH");
     if ((sk = sodium_malloc(32)) == NULL) return fail("out of memory");
-    rc = len == 66 ? tacit_hex_decode(sk, 32, o->pos[0], true) : TACIT_EENCODING;
-    sodium_memzero(o->pos[0], len);
-    if (rc != TACIT_OK) {
+    if (tacit_cli_read_key(sk, src, o->key_file != NULL ? "--key-file" : "import-key") != 0) {
         sodium_free(sk);
-        return fail_usage("want a secp256k1 private key as 0x<64 hex>");
+        return 1;
     }
     if ((status = session_open(&s, false)) == 0) {
         rc = tacit_wallet_import_transparent(s.w, sk, addr);
@@ -967,17 +1009,17 @@ static const struct subcommand subcommands[] = {
     {"send", run_send, O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT, 2, 2,
      "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S]",
      "a private transfer to a shielded address"},
-    {"deposit", run_deposit, O_FROM | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
-     "deposit <amount> --from <key> [--fee F] [--no-wait] [--timeout S]",
-     "from a transparent account into this wallet (key: 0x<64 hex>, devnet:N, or an imported key's 0x address)"},
+    {"deposit", run_deposit, O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
+     "deposit <amount> (--from <account> | --from-key-file PATH) [--fee F] [--no-wait] [--timeout S]",
+     "from a transparent account (devnet:N, an imported key's 0x address, - = key on stdin, or a key file)"},
     {"withdraw", run_withdraw, O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
      "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
      "from this wallet to a transparent address"},
     {"status", run_status, 0, 1, 1, "status <0x txid>", "a sent transaction: pending, included, rejected"},
     {"export-viewing-key", run_export_vk, O_INCOMING, 0, 0, "export-viewing-key [--incoming]",
      "print the full (or incoming) viewing key: a secret that shows every note"},
-    {"import-key", run_import_key, 0, 1, 1, "import-key <0x secp256k1 private key>",
-     "keep a transparent account in the wallet (deposit --from its address)"},
+    {"import-key", run_import_key, O_KEY_FILE, 0, 1, "import-key (- | --key-file PATH)",
+     "keep a transparent account's key (from stdin or a file) in the wallet; deposit --from its address"},
 };
 
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
@@ -994,13 +1036,27 @@ static void usage(FILE *f) {
             "(~/.tacit/wallets/NAME.wallet otherwise); default NAME \"default\" or $TACIT_WALLET.\n"
             "The passphrase: --passphrase-file PATH, else $TACIT_PASSPHRASE, else asked on the terminal.\n"
             "--viewing-key KEY: a watch-only view (a temporary wallet unless --wallet PATH keeps it).\n"
+            "Private keys are never taken from the command line (ps and the shell history would show\n"
+            "them): a key file (--from-key-file, --key-file) or standard input (--from -, import-key -).\n"
             "Each command takes --help. Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage.\n");
+}
+
+/* TACIT_WALLET_KDF=fast: argon2id's minimum cost for new wallet files, so that the shell tests
+ * stay fast under the sanitizers. Honoured only by a test build (CMake TACIT_TEST_HOOKS, on in
+ * sanitizer builds): a release build has no code that reads it and never makes a weak file
+ * (the same shell tests then run at the full cost, their output unchanged). */
+static void kdf_from_env(void) {
+#ifdef TACIT_TEST_HOOKS
+    const char *v = getenv("TACIT_WALLET_KDF");
+    if (v != NULL && strcmp(v, "fast") == 0) tacit__wallet_kdf_weak = true;
+#endif
 }
 
 static int dispatch(const struct subcommand *sc, int argc, char **argv) {
     struct opts o;
     int rc;
     current = sc;
+    kdf_from_env();
     if ((rc = parse(&o, argc, argv)) == -1) {
         printf("usage: tacit-cli [global options] wallet %s\n  %s\n", sc->usage, sc->help);
         return 0;

@@ -1,6 +1,7 @@
 /*
  * tacit-cli — what the wallet commands share: amounts in TAC, the passphrase (file,
- * environment or terminal without echo), the wallet file's path.
+ * environment or terminal without echo), private keys (a file or standard input, never the
+ * command line), the wallet file's path.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -13,6 +14,7 @@
 
 #include "cli.h"
 #include "tacit/error.h"
+#include "tacit/util.h"
 
 #define DEVNET_DIR ".tacit-devnet"
 #define PASSPHRASE_MAX 1024 /* bytes; a longer first line is refused, not cut */
@@ -168,6 +170,60 @@ int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm) {
     fclose(f);
     if (rc != 0) tacit_cli_secret_free(out);
     return rc;
+}
+
+/* ------------------------------------------------------------ private keys ---- */
+
+/* The key text of s (a line): surrounding blanks dropped, then 0x<64 hex> or 64 hex. */
+static int key_decode(uint8_t key[32], struct tacit_cli_secret *s) {
+    size_t a = 0, b = s->len;
+    while (a < b && (s->buf[a] == ' ' || s->buf[a] == '\t')) a++;
+    while (b > a && (s->buf[b - 1] == ' ' || s->buf[b - 1] == '\t')) b--;
+    s->buf[b] = '\0';
+    return tacit_hex_decode(key, 32, s->buf + a, false) == TACIT_OK ? 0 : 1;
+}
+
+int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what) {
+    struct tacit_cli_secret s = {0};
+    FILE *f;
+    struct stat st;
+    int rc;
+
+    if (secret_alloc(&s) != 0) return 1;
+    if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO)) {
+        if ((f = fopen("/dev/tty", "r+")) == NULL) {
+            fprintf(stderr, "tacit-cli: %s -: cannot open the terminal: %s\n", what, strerror(errno));
+            tacit_cli_secret_free(&s);
+            return 1;
+        }
+        setvbuf(f, NULL, _IONBF, 0);
+        rc = ask(&s, f, "private key (0x + 64 hex, not shown): ");
+        fclose(f);
+    } else if (strcmp(path, "-") == 0) {
+        setvbuf(stdin, NULL, _IONBF, 0); /* no stdio buffer holding the key */
+        rc = read_line(&s, stdin);
+    } else {
+        if ((f = fopen(path, "r")) == NULL) {
+            fprintf(stderr, "tacit-cli: %s %s: cannot read it: %s\n", what, path, strerror(errno));
+            tacit_cli_secret_free(&s);
+            return 1;
+        }
+        if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+            fprintf(stderr, "tacit-cli: warning: the key file %s is readable or writable by others "
+                            "(chmod 600 it)\n", path);
+        setvbuf(f, NULL, _IONBF, 0);
+        rc = read_line(&s, f);
+        fclose(f);
+    }
+    if (rc != 0 || key_decode(key, &s) != 0) {
+        fprintf(stderr, "tacit-cli: %s %s: want a secp256k1 private key, 0x and 64 hex digits, on the "
+                        "first line\n", what, path);
+        tacit_cli_secret_free(&s);
+        sodium_memzero(key, 32);
+        return 1;
+    }
+    tacit_cli_secret_free(&s);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- the file ---- */

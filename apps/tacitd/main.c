@@ -2,6 +2,8 @@
  * tacitd — the tacit sequencer node: command line and config file into a tacit_node_config,
  * then tacit_node_run (src/node). Every config key is also a flag: key block_interval_ms is
  * --block-interval-ms. The config file is read first, flags override it. docs/operations.md.
+ * Messages quote what came from the command line or the file (TACIT_LOG_S): a control character
+ * in a name cannot forge a line of the log.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -63,6 +65,7 @@ static const struct key keys[] = {
     {"rpc_idle_timeout_ms", K_U32, C(rpc_limits.idle_timeout_ms), "keep-alive idle limit (default 60000)"},
     {"rpc_max_pending", K_U32, C(rpc_limits.max_pending), "calls in flight before \"busy\" (default 4096)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
+    {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
 #undef C
 
@@ -78,7 +81,8 @@ static void usage(FILE *f) {
         flag[k] = '\0';
         fprintf(f, "  --%-24s %s%s\n", flag, keys[i].kind == K_BOOL ? "" : "V  ", keys[i].help);
     }
-    fprintf(f, "  --%-24s %s\n  --%-24s %s\n\nStops cleanly on SIGINT/SIGTERM. docs/operations.md has more.\n",
+    fprintf(f, "  --%-24s %s\n  --%-24s %s\n\nStops cleanly on SIGINT, SIGTERM or SIGQUIT; SIGHUP reopens the log file.\n"
+               "docs/operations.md has more.\n",
             "config FILE", "read KEY = VALUE settings from FILE", "help", "this text");
 }
 
@@ -191,7 +195,7 @@ static int load_config(struct opts *o, const char *path) {
     char line[1024];
     int lineno = 0;
     if (f == NULL) {
-        fprintf(stderr, "tacitd: cannot read config %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "tacitd: cannot read config %s: %s\n", TACIT_LOG_S(path), strerror(errno));
         return -1;
     }
     while (fgets(line, sizeof line, f) != NULL) {
@@ -201,7 +205,7 @@ static int load_config(struct opts *o, const char *path) {
         lineno++;
         if (s[0] == '\0' || s[0] == '#') continue;
         if ((eq = strchr(s, '=')) == NULL) {
-            fprintf(stderr, "tacitd: %s:%d: expected KEY = VALUE\n", path, lineno);
+            fprintf(stderr, "tacitd: %s:%d: expected KEY = VALUE\n", TACIT_LOG_S(path), lineno);
             fclose(f);
             return -1;
         }
@@ -209,12 +213,13 @@ static int load_config(struct opts *o, const char *path) {
         name = trim(s);
         val = trim(eq + 1);
         if ((k = find_key(name)) == NULL) {
-            fprintf(stderr, "tacitd: %s:%d: unknown key \"%s\" (tacitd --help lists them)\n", path, lineno, name);
+            fprintf(stderr, "tacitd: %s:%d: unknown key %s (tacitd --help lists them)\n", TACIT_LOG_S(path), lineno,
+                    TACIT_LOG_QS(name));
             fclose(f);
             return -1;
         }
         if ((err = set_key(o, k, val)) != NULL) {
-            fprintf(stderr, "tacitd: %s:%d: %s: %s\n", path, lineno, name, err);
+            fprintf(stderr, "tacitd: %s:%d: %s: %s\n", TACIT_LOG_S(path), lineno, TACIT_LOG_S(name), err);
             fclose(f);
             return -1;
         }
@@ -261,14 +266,14 @@ int main(int argc, char **argv) {
             continue;
         }
         if (strncmp(argv[i], "--", 2) != 0 || strlen(argv[i]) - 2 >= sizeof name) {
-            fprintf(stderr, "tacitd: unexpected argument \"%s\" (tacitd --help)\n", argv[i]);
+            fprintf(stderr, "tacitd: unexpected argument %s (tacitd --help)\n", TACIT_LOG_QS(argv[i]));
             opts_free(&o);
             return 2;
         }
         for (j = 0; argv[i][2 + j]; j++) name[j] = argv[i][2 + j] == '-' ? '_' : argv[i][2 + j];
         name[j] = '\0';
         if ((k = find_key(name)) == NULL) {
-            fprintf(stderr, "tacitd: unknown option %s (tacitd --help)\n", argv[i]);
+            fprintf(stderr, "tacitd: unknown option %s (tacitd --help)\n", TACIT_LOG_S(argv[i]));
             opts_free(&o);
             return 2;
         }
@@ -281,7 +286,7 @@ int main(int argc, char **argv) {
             val = argv[++i];
         }
         if ((err = set_key(&o, k, val)) != NULL) {
-            fprintf(stderr, "tacitd: %s: %s\n", argv[i - (val != NULL)], err);
+            fprintf(stderr, "tacitd: %s: %s\n", TACIT_LOG_S(argv[i - (val != NULL)]), err);
             opts_free(&o);
             return 2;
         }

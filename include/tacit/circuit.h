@@ -90,7 +90,9 @@ const tacit_fr *tacit_cs_value(const tacit_cs *cs, uint32_t var);
  */
 int tacit_cs_finish(tacit_cs *cs, tacit_r1cs *r, tacit_fr **witness, uint32_t *nvars);
 
-/* Wipes (sodium_memzero) and frees a witness of nvars values; NULL-safe. */
+/* Wipes (sodium_memzero) and frees a witness of nvars values from tacit_cs_finish (or any
+ * sodium_malloc'd array of nvars values: the witness lives in sodium_malloc memory, guard pages
+ * and all); NULL-safe. */
 void tacit_witness_free(tacit_fr *w, uint32_t nvars);
 
 /* A new public input (only before any private variable) or private variable with the given

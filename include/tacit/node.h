@@ -50,20 +50,55 @@ struct tacit_node_config {
     size_t verify_queue_max;       /* txs waiting for their proof check (8192): past it, EBUSY */
     bool nosync;                   /* tests/benchmarks only: no fsync per block */
     enum tacit_log_level log_level;
+    const char *log_file;          /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };
 
 /* The defaults above; datadir and chain id unset. */
 void tacit_node_config_init(struct tacit_node_config *c);
 
-/* Runs the node until SIGINT or SIGTERM (or a fatal start-up error). Returns 0 on a clean stop,
- * else a non-zero exit status after logging why (e.g. the data directory is locked). */
+/* Runs the node until SIGINT, SIGTERM or SIGQUIT (or a fatal start-up error); SIGHUP and
+ * SIGUSR1 reopen the log file, SIGUSR2 is ignored (docs/operations.md). Returns 0 on a clean
+ * stop, else a non-zero exit status after logging why (e.g. the data directory is locked). */
 int tacit_node_run(const struct tacit_node_config *cfg);
 
-/* Logging (node, rpc and binaries only): one line per event on stderr,
- * "2026-11-28T13:00:00.123Z INFO  node: message". */
+/* Logging (node, rpc and binaries only): one line per event on stderr or in the log file,
+ * "2026-11-28T13:00:00.123Z INFO  node: message". The message never breaks the line: control
+ * characters, bytes that are not valid UTF-8 and the Unicode controls that hide or reorder
+ * text are written escaped (\n, \xHH, \uHHHH). Thread-safe. */
 void tacit_log_set_level(enum tacit_log_level l);
 void tacit_log(enum tacit_log_level l, const char *subsystem, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Every string from outside that goes into a log line (a path, a method name, a client's
+ * input, a file's contents, an error detail) goes through one of these, so that a reader can
+ * tell where it ends and it cannot forge a line:
+ *  - tacit_log_str: the string bare when it is non-empty printable text without spaces, '"'
+ *    or '\' (a plain path, a URL), else in double quotes with '"' and '\' escaped too;
+ *  - tacit_log_quoted: always in double quotes (for messages that say `key "NAME"`).
+ * Control characters, invalid UTF-8 and hidden Unicode controls are escaped as in tacit_log;
+ * a result longer than TACIT_LOG_STR_SIZE - 1 bytes is cut and ends in "...". NULL gives
+ * "(null)". Returns out (or a constant string). TACIT_LOG_S / TACIT_LOG_QS give each use its
+ * own buffer, alive until the end of the enclosing block: tacit_log(..., "%s", TACIT_LOG_S(path)).
+ */
+#define TACIT_LOG_STR_SIZE 1024
+const char *tacit_log_str(char out[TACIT_LOG_STR_SIZE], const char *s);
+const char *tacit_log_quoted(char out[TACIT_LOG_STR_SIZE], const char *s);
+#define TACIT_LOG_S(s) tacit_log_str((char[TACIT_LOG_STR_SIZE]){0}, (s))
+#define TACIT_LOG_QS(s) tacit_log_quoted((char[TACIT_LOG_STR_SIZE]){0}, (s))
+
+/*
+ * The log file (tacitd --log-file): tacit_log_open(path) appends every later line to path
+ * (created mode 0640), tacit_log_open(NULL) goes back to stderr. tacit_log_reopen opens the
+ * same path again (after logrotate moved the file: SIGHUP), replacing the descriptor
+ * atomically; with no log file it does nothing. Neither while another thread calls
+ * tacit_log_open. Returns TACIT_OK, TACIT_ENOENT (no such directory), TACIT_EIO, TACIT_ENOMEM;
+ * on failure the log keeps going where it went.
+ * tacit_log_path: the log file's path, or NULL for stderr.
+ */
+int tacit_log_open(const char *path);
+int tacit_log_reopen(void);
+const char *tacit_log_path(void);
 
 #ifdef __cplusplus
 }

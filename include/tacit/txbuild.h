@@ -10,8 +10,12 @@
  *    statement's public inputs -> deposit signature over them -> witness (depth
  *    TACIT_TRANSFER_DEPTH) -> Groth16 proof -> the transaction, in the order the node checks them (include/tacit/chain.h).
  *
- * Secrets (spending keys, blindings, the witness) are copied only into sodium_malloc memory
- * and wiped before it is freed. The caller owns the secrets it passes in.
+ * Secrets (spending keys, values, blindings) are copied only into sodium_malloc memory (guard
+ * pages; locked when the system allows it) and wiped with sodium_memzero before it is freed, on
+ * every path, success or error: the statement, the circuit's full witness vector
+ * (src/zk/r1cs_builder.c) and every prover array computed from it (src/zk/groth16_prove.c);
+ * tests/test_txbuild.c checks both through their wipe hooks. Not covered: short-lived stack
+ * copies of single field elements inside the gadgets. The caller owns the secrets it passes in.
  */
 #ifndef TACIT_TXBUILD_H
 #define TACIT_TXBUILD_H

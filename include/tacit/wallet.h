@@ -147,8 +147,8 @@ int tacit_wallet_node_rpc(struct tacit_wallet_node *node, struct tacit_rpc_clien
  * Creates a wallet file at path (refused with TACIT_EEXISTS if it exists), mode 0600.
  * In:  pass (passlen bytes, any bytes); net: the network of its addresses; key: the spending
  *      key to hold (copied), or NULL for a fresh random one.
- * The KDF is argon2id with libsodium's INTERACTIVE limits; TACIT_WALLET_KDF=fast in the
- * environment selects the MIN limits (tests only: a weak key).
+ * The KDF is argon2id with libsodium's INTERACTIVE limits, always (the test binaries alone can
+ * select the MIN limits, through an internal hook: docs/wallet.md).
  * Returns TACIT_OK, TACIT_EEXISTS, TACIT_EINVAL (net unknown), TACIT_EIO, TACIT_ENOMEM.
  * Out: *out, an open wallet (tacit_wallet_close).
  */

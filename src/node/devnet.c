@@ -121,14 +121,14 @@ int tacit__datadir_lock(struct tacit_node *n) {
     char pid[32];
     int len;
     if (mkdir_p(n->datadir, 0700) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "node", "cannot create the data directory %s: %s", n->datadir,
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot create the data directory %s: %s", TACIT_LOG_S(n->datadir),
                   strerror(errno));
         return TACIT_EIO;
     }
     if ((path = tacit__path(n->datadir, "LOCK")) == NULL) return TACIT_ENOMEM;
     n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (n->lock_fd < 0) {
-        tacit_log(TACIT_LOG_ERROR, "node", "cannot open %s: %s", path, strerror(errno));
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot open %s: %s", TACIT_LOG_S(path), strerror(errno));
         free(path);
         return TACIT_EIO;
     }
@@ -138,7 +138,7 @@ int tacit__datadir_lock(struct tacit_node *n) {
         if (r > 0) other[strcspn(other, "\n")] = '\0';
         tacit_log(TACIT_LOG_ERROR, "node",
                   "data directory %s is in use by another tacitd (lock %s held%s%s): refusing to start",
-                  n->datadir, path, r > 0 ? " by pid " : "", r > 0 ? other : "");
+                  TACIT_LOG_S(n->datadir), TACIT_LOG_S(path), r > 0 ? " by pid " : "", r > 0 ? TACIT_LOG_S(other) : "");
         close(n->lock_fd);
         n->lock_fd = -1;
         free(path);
@@ -167,7 +167,7 @@ int tacit__cookie_write(struct tacit_node *n) {
     sodium_bin2hex(n->cookie + 11, 65, secret, sizeof secret);
     sodium_memzero(secret, sizeof secret);
     rc = write_file_atomic(n->datadir, ".cookie", n->cookie, len, 0600);
-    if (rc != TACIT_OK) tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/.cookie", n->datadir);
+    if (rc != TACIT_OK) tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/.cookie", TACIT_LOG_S(n->datadir));
     return rc;
 }
 
@@ -197,8 +197,8 @@ int tacit__flags_load(struct tacit_node *n) {
         return TACIT_OK;
     }
     if (rc != TACIT_OK || (j = json_loads(text, JSON_REJECT_DUPLICATES, &e)) == NULL) {
-        tacit_log(TACIT_LOG_ERROR, "node", "%s: unreadable (%s)", path,
-                  rc != TACIT_OK ? tacit_strerror(rc) : e.text);
+        tacit_log(TACIT_LOG_ERROR, "node", "%s: unreadable (%s)", TACIT_LOG_S(path),
+                  rc != TACIT_OK ? tacit_strerror(rc) : TACIT_LOG_S(e.text));
         free(text);
         free(path);
         return rc != TACIT_OK ? rc : TACIT_EJSON;
@@ -272,7 +272,7 @@ static int devnet_setup(const char *keydir) {
     char *pkpath = tacit__path(keydir, "transfer.zkey"), *json = NULL;
     int rc;
     if (pkpath == NULL) return TACIT_ENOMEM;
-    tacit_log(TACIT_LOG_INFO, "devnet", "running the devnet trusted setup (once; cached in %s)", keydir);
+    tacit_log(TACIT_LOG_INFO, "devnet", "running the devnet trusted setup (once; cached in %s)", TACIT_LOG_S(keydir));
     if ((rc = tacit_transfer_build(&cs, NULL, NULL, NULL, TACIT_TRANSFER_DEPTH)) != TACIT_OK) goto out;
     rc = tacit_groth16_setup(&pk, &cs, 0);
     tacit_r1cs_clear(&cs);
@@ -320,18 +320,18 @@ int tacit__keys_load(struct tacit_node *n) {
     }
     if ((rc = read_file(vkpath, &n->vk_json, &len, (size_t)16 << 20)) != TACIT_OK ||
         (rc = tacit_groth16_vk_from_json(&n->vk, n->vk_json, len, where)) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "node", "verifying key %s: %s%s%s", vkpath, tacit_strerror(rc),
-                  where[0] ? " at " : "", where);
+        tacit_log(TACIT_LOG_ERROR, "node", "verifying key %s: %s%s%s", TACIT_LOG_S(vkpath), tacit_strerror(rc),
+                  where[0] ? " at " : "", where[0] ? TACIT_LOG_S(where) : "");
         goto out;
     }
     if (n->vk->npublic != TACIT_TX_NPUBLIC) {
         tacit_log(TACIT_LOG_ERROR, "node", "verifying key %s has %zu public inputs, the transfer "
-                  "circuit has %d", vkpath, n->vk->npublic, TACIT_TX_NPUBLIC);
+                  "circuit has %d", TACIT_LOG_S(vkpath), n->vk->npublic, TACIT_TX_NPUBLIC);
         rc = TACIT_ENPUBLIC;
         goto out;
     }
     if ((rc = tacit_groth16_pvk_new(&n->pvk, n->vk, where)) != TACIT_OK)
-        tacit_log(TACIT_LOG_ERROR, "node", "verifying key %s: %s", vkpath, tacit_strerror(rc));
+        tacit_log(TACIT_LOG_ERROR, "node", "verifying key %s: %s", TACIT_LOG_S(vkpath), tacit_strerror(rc));
 out:
     free(keydir);
     free(vkpath);
@@ -348,11 +348,11 @@ int tacit__state_open(struct tacit_node *n) {
     o.root_history = n->cfg.root_history;
     if (n->cfg.nosync) o.flags |= TACIT_STATE_NOSYNC;
     if ((rc = tacit_state_open(&n->st, n->state_dir, &o)) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "state", "cannot open %s: %s", n->state_dir, tacit_strerror(rc));
+        tacit_log(TACIT_LOG_ERROR, "state", "cannot open %s: %s", TACIT_LOG_S(n->state_dir), tacit_strerror(rc));
         return rc;
     }
     if ((rc = tacit_state_check(n->st)) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "state", "%s fails its consistency check: %s", n->state_dir,
+        tacit_log(TACIT_LOG_ERROR, "state", "%s fails its consistency check: %s", TACIT_LOG_S(n->state_dir),
                   tacit_strerror(rc));
         tacit_state_close(n->st);
         n->st = NULL;

@@ -322,7 +322,7 @@ static void backup_after(uv_work_t *req, int status) {
     if (j->rc != TACIT_OK) {
         tacit_rpc_reply_tacit_error(j->call, j->rc);
     } else {
-        tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", j->dir, j->size);
+        tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", TACIT_LOG_S(j->dir), j->size);
         tacit_rpc_reply(j->call, json_pack("{s:s,s:I}", "path", j->dir, "bytes", (json_int_t)j->size));
     }
     free(j);
@@ -654,6 +654,7 @@ out_free:
 /* ------------------------------------------------------------- life cycle ---- */
 
 static void close_cb_noop(uv_handle_t *h) { (void)h; }
+static void close_signals(struct tacit_node *n);
 
 static void rpc_stopped(void *arg) {
     struct tacit_node *n = arg;
@@ -687,16 +688,74 @@ static void finish_stop(struct tacit_node *n) {
     if (!uv_is_closing((uv_handle_t *)&n->block_timer)) {
         uv_close((uv_handle_t *)&n->block_timer, close_cb_noop);
         uv_close((uv_handle_t *)&n->wait_timer, close_cb_noop);
-        uv_close((uv_handle_t *)&n->sigint, close_cb_noop);
-        uv_close((uv_handle_t *)&n->sigterm, close_cb_noop);
+        /* The socket went with the RPC server; the cookie goes now, before the signal handles
+         * close: from then on a signal has its default action again, and a second SIGTERM
+         * must not leave anything behind. The signals that never stop the node stay ignored. */
+        tacit__cookie_remove(n);
+        close_signals(n);
     }
 }
 
-static void on_signal(uv_signal_t *s, int signum) {
-    struct tacit_node *n = s->data;
-    if (n->stopping) return;
-    tacit_log(TACIT_LOG_INFO, "node", "%s: stopping (finishing the block in progress)",
-              signum == SIGINT ? "SIGINT" : "SIGTERM");
+/* ------------------------------------------------------------------ signals ---- */
+
+/*
+ * What each signal does (docs/operations.md). SIGINT, SIGTERM and SIGQUIT stop the node
+ * cleanly: no new connections, the block in progress commits, the waiting calls are answered,
+ * the socket and the cookie are removed, exit 0. SIGHUP (logrotate's) and SIGUSR1 reopen the
+ * log file; SIGUSR2 is logged and ignored. None of them kills the node. SIGPIPE is ignored
+ * (a client that went away is seen on the write).
+ */
+enum { ON_STOP, ON_REOPEN_LOG, ON_IGNORE };
+static const struct {
+    int signum;
+    const char *name;
+    int what;
+} node_signals[TACIT__NSIGNALS] = {
+    {SIGINT, "SIGINT", ON_STOP},          {SIGTERM, "SIGTERM", ON_STOP},
+    {SIGQUIT, "SIGQUIT", ON_STOP},        {SIGHUP, "SIGHUP", ON_REOPEN_LOG},
+    {SIGUSR1, "SIGUSR1", ON_REOPEN_LOG},  {SIGUSR2, "SIGUSR2", ON_IGNORE},
+};
+
+/* Before the loop runs (a devnet's trusted setup takes minutes) and after its handles close,
+ * the signals that must never kill the node are ignored. */
+static void ignore_non_stop_signals(void) {
+    for (int i = 0; i < TACIT__NSIGNALS; i++)
+        if (node_signals[i].what != ON_STOP) signal(node_signals[i].signum, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void close_signals(struct tacit_node *n) {
+    for (int i = 0; i < TACIT__NSIGNALS; i++) uv_close((uv_handle_t *)&n->sig[i], close_cb_noop);
+    ignore_non_stop_signals(); /* libuv restored the default action of each */
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+    struct tacit_node *n = h->data;
+    int i = 0, rc;
+    while (i < TACIT__NSIGNALS - 1 && node_signals[i].signum != signum) i++;
+    switch (node_signals[i].what) {
+    case ON_REOPEN_LOG:
+        if (tacit_log_path() == NULL) {
+            tacit_log(TACIT_LOG_INFO, "node", "%s: no log file to reopen (the log goes to stderr)",
+                      node_signals[i].name);
+        } else if ((rc = tacit_log_reopen()) != TACIT_OK) {
+            tacit_log(TACIT_LOG_ERROR, "node", "%s: cannot reopen the log file %s: %s; still writing to the old one",
+                      node_signals[i].name, TACIT_LOG_S(tacit_log_path()), tacit_strerror(rc));
+        } else {
+            tacit_log(TACIT_LOG_INFO, "node", "%s: log file reopened", node_signals[i].name);
+        }
+        return;
+    case ON_IGNORE:
+        tacit_log(TACIT_LOG_INFO, "node", "%s: ignored", node_signals[i].name);
+        return;
+    default:
+        break;
+    }
+    if (n->stopping) {
+        tacit_log(TACIT_LOG_INFO, "node", "%s: already stopping", node_signals[i].name);
+        return;
+    }
+    tacit_log(TACIT_LOG_INFO, "node", "%s: stopping (finishing the block in progress)", node_signals[i].name);
     n->stopping = true;
     uv_timer_stop(&n->block_timer);
     if (n->rpc != NULL) tacit_rpc_server_stop(n->rpc, rpc_stopped, n);
@@ -720,20 +779,20 @@ static int start_rpc(struct tacit_node *n) {
     rc.health = tacit__node_health;
     if ((err = tacit_rpc_server_start(&n->rpc, &n->loop, &rc)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "rpc", "cannot listen on %s:%u%s%s: %s",
-                  n->cfg.rpc_host ? n->cfg.rpc_host : "-", (unsigned)n->cfg.rpc_port,
-                  n->socket_path ? " / " : "", n->socket_path ? n->socket_path : "",
+                  n->cfg.rpc_host ? TACIT_LOG_S(n->cfg.rpc_host) : "-", (unsigned)n->cfg.rpc_port,
+                  n->socket_path ? " / " : "", n->socket_path ? TACIT_LOG_S(n->socket_path) : "",
                   tacit_strerror(err));
         return err;
     }
     if (n->cfg.rpc_host != NULL) {
         char url[300];
         snprintf(url, sizeof url, "http://%s:%u", n->cfg.rpc_host, (unsigned)tacit_rpc_server_port(n->rpc));
-        tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on %s", url);
+        tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on %s", TACIT_LOG_S(url));
         /* Scripts and tacit-cli --devnet find the node there (port 0 binds any free port). */
         if (n->cfg.devnet && tacit__devnet_set_rpc_url(n, url) != TACIT_OK)
-            tacit_log(TACIT_LOG_WARN, "devnet", "cannot record %s in devnet-accounts.json", url);
+            tacit_log(TACIT_LOG_WARN, "devnet", "cannot record %s in devnet-accounts.json", TACIT_LOG_S(url));
     }
-    if (n->socket_path != NULL) tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", n->socket_path);
+    if (n->socket_path != NULL) tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", TACIT_LOG_S(n->socket_path));
     return TACIT_OK;
 }
 
@@ -766,12 +825,18 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
     char hex[67];
     int rc;
 
-    if (sodium_init() < 0) {
-        tacit_log(TACIT_LOG_ERROR, "node", "libsodium failed to initialise");
+    ignore_non_stop_signals();
+    if (cfg->log_file != NULL && (rc = tacit_log_open(cfg->log_file)) != TACIT_OK) {
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot open the log file %s: %s", TACIT_LOG_S(cfg->log_file),
+                  tacit_strerror(rc));
         return 1;
     }
     tacit_log_set_level(cfg->log_level);
-    if ((n = calloc(1, sizeof *n)) == NULL) return 1;
+    if (sodium_init() < 0) {
+        tacit_log(TACIT_LOG_ERROR, "node", "libsodium failed to initialise");
+        goto fail_log;
+    }
+    if ((n = calloc(1, sizeof *n)) == NULL) goto fail_log;
     n->cfg = *cfg;
     n->lock_fd = -1;
     n->exit_code = 0;
@@ -808,12 +873,12 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
     if (uv_loop_init(&n->loop) != 0) goto fail;
     uv_timer_init(&n->loop, &n->block_timer);
     uv_timer_init(&n->loop, &n->wait_timer);
-    uv_signal_init(&n->loop, &n->sigint);
-    uv_signal_init(&n->loop, &n->sigterm);
-    n->block_timer.data = n->wait_timer.data = n->sigint.data = n->sigterm.data = n;
-    uv_signal_start(&n->sigint, on_signal, SIGINT);
-    uv_signal_start(&n->sigterm, on_signal, SIGTERM);
-    signal(SIGPIPE, SIG_IGN);
+    n->block_timer.data = n->wait_timer.data = n;
+    for (int i = 0; i < TACIT__NSIGNALS; i++) {
+        uv_signal_init(&n->loop, &n->sig[i]);
+        n->sig[i].data = n;
+        uv_signal_start(&n->sig[i], on_signal, node_signals[i].signum);
+    }
     if (start_rpc(n) != TACIT_OK) {
         n->exit_code = 1;
         n->stopping = true;
@@ -834,8 +899,11 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
     rc = n->exit_code;
     tacit_log(TACIT_LOG_INFO, "node", "stopped");
     node_free(n);
+    if (cfg->log_file != NULL) tacit_log_open(NULL);
     return rc;
 fail:
     node_free(n);
+fail_log:
+    if (cfg->log_file != NULL) tacit_log_open(NULL);
     return 1;
 }

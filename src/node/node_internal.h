@@ -42,6 +42,8 @@ enum { TACIT__WAIT_HEIGHT, TACIT__WAIT_NEXT_BLOCK };
 
 #define TACIT__RECENT_BLOCKS 16
 
+#define TACIT__NSIGNALS 6 /* SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 */
+
 /* Rejected statuses, bounded (oldest forgotten first). */
 #define TACIT__REJECTED_MAX 65536
 struct tacit__rejected {
@@ -79,7 +81,7 @@ struct tacit_node {
 
     uv_timer_t block_timer;
     uv_timer_t wait_timer;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sig[TACIT__NSIGNALS]; /* node.c's signal table: stop, reopen the log, ignore */
     bool stopping;
     bool paused;
     int exit_code;

@@ -624,6 +624,8 @@ static int env_open(struct tacit_wallet *w, const char *path)
     return TACIT_OK;
 }
 
+bool tacit__wallet_kdf_weak = false; /* tests only (wallet_internal.h) */
+
 static int kdf(uint8_t *key, const char *pass, size_t passlen, const uint8_t *salt,
                uint64_t ops, uint64_t mem)
 {
@@ -646,10 +648,9 @@ int tacit__wallet_store_create(struct tacit_wallet *w, const char *path, const c
                                size_t passlen)
 {
     uint8_t meta[META_BYTES], s[SYNC_BYTES], *p = meta;
-    const char *mode = getenv("TACIT_WALLET_KDF");
-    bool fast = mode != NULL && strcmp(mode, "fast") == 0;
-    uint64_t ops = fast ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
-    uint64_t mem = fast ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    bool weak = tacit__wallet_kdf_weak;
+    uint64_t ops = weak ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    uint64_t mem = weak ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
     MDB_txn *txn;
     int fd, rc;
 

@@ -207,6 +207,13 @@ extern tacit__wallet_prove_fn tacit__wallet_prove;
 /* Seconds between commits during a sync (2; tests set 0: a commit after every chunk). */
 extern double tacit__wallet_commit_interval;
 
+/* Test hook: true makes tacit_wallet_create use argon2id's MIN limits (a weak key, cheap under
+ * the sanitizers). False in every program that does not set it: the library reads no
+ * environment variable for it. The test binaries set it; tacit-cli sets it from
+ * TACIT_WALLET_KDF=fast only when built with TACIT_TEST_HOOKS (CMake, the sanitizer test
+ * build), never in a release build (docs/wallet.md). */
+extern bool tacit__wallet_kdf_weak;
+
 /* Test hook: the subtree level of a wallet whose tree is still empty (tests use small
  * subtrees so that crossing their boundaries is cheap). TACIT_EINVAL otherwise. */
 int tacit__wallet_set_subtree_level(struct tacit_wallet *w, unsigned level);

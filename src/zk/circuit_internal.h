@@ -5,6 +5,8 @@
 #ifndef TACIT_ZK_CIRCUIT_INTERNAL_H
 #define TACIT_ZK_CIRCUIT_INTERNAL_H
 
+#include <stddef.h>
+
 #include "tacit/circuit.h"
 
 /* Sets the builder's sticky status to err (if it is still TACIT_OK). */
@@ -34,5 +36,11 @@ void tacit__transfer_public_inputs(tacit_fr pub[TACIT_TRANSFER_NPUBLIC],
 /* Builds the circuit (depth 1..32) and its witness for w into a fresh cs (either mode).
  * Returns tacit_cs_status(cs) or TACIT_EINVAL. */
 int tacit__transfer_build_raw(tacit_cs *cs, const struct tacit__transfer_raw *w, unsigned depth);
+
+/* Test hook: when set, tacit_witness_free calls it with the witness's sodium_malloc'd memory
+ * right after wiping it and right before freeing it (also for the blocks a growing builder
+ * leaves behind), so a test can check that every byte is zero and that a guard page follows.
+ * Not thread-safe to change while a witness is built or freed. */
+extern void (*tacit__witness_wipe_hook)(const void *w, size_t len);
 
 #endif /* TACIT_ZK_CIRCUIT_INTERNAL_H */

@@ -13,6 +13,10 @@
  *       A = alpha1 + sum w_i A_i + r delta1
  *       B = beta2 + sum w_i B2_i + s delta2,  B1 = beta1 + sum w_i B1_i + s delta1
  *       C = sum_priv w_i C_i + sum h_i H_i + s A + r B1 - r s delta1.
+ *
+ * Everything that holds the witness or is computed from it (a, b, c, the witness as limbs, the
+ * MSM scratch with its bucket sums, the window sums) is sodium_malloc memory (guard pages,
+ * locked when the system allows it), wiped on every path before it is freed (secret_free).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +178,28 @@ static size_t job_scratch(const struct msm_job *m)
     return (s + 63) & ~(size_t)63;
 }
 
+void (*tacit__groth16_prove_wipe_hook)(const void *p, size_t len);
+
+/* Memory for secret-derived values: sodium_malloc of len rounded up to 64 bytes (sodium_malloc
+ * puts the block's end at its guard page, so the start is then 64-byte aligned). */
+static size_t secret_len(size_t len) { return (len + 63) & ~(size_t)63; }
+
+static void *secret_alloc(size_t len) { return sodium_malloc(secret_len(len)); }
+
+/* Wipes and frees a secret_alloc block of len bytes (NULL is allowed). */
+static void secret_free(void *p, size_t len)
+{
+    if (p == NULL) return;
+    sodium_memzero(p, secret_len(len));
+    if (tacit__groth16_prove_wipe_hook != NULL) tacit__groth16_prove_wipe_hook(p, secret_len(len));
+    sodium_free(p);
+}
+
+static size_t win_bytes(const struct msm_job *m)
+{
+    return m->nwin * (m->g2 ? sizeof(tacit_g2) : sizeof(tacit_g1));
+}
+
 /* 64 random bytes reduced mod r. */
 static void random_fr(tacit_fr *r)
 {
@@ -211,8 +237,8 @@ int tacit_groth16_prove(tacit_groth16_proof *proof, const tacit_groth16_pk *pk, 
     ctx.pk = pk;
     ctx.w = w;
     ctx.nthreads = nthreads;
-    abc = malloc(3 * n * sizeof *abc);
-    ctx.wl = malloc(nv * sizeof *ctx.wl);
+    abc = secret_alloc(3 * n * sizeof *abc);
+    ctx.wl = secret_alloc(nv * sizeof *ctx.wl);
     if (abc == NULL || ctx.wl == NULL) goto out;
     ctx.abc[0] = abc;
     ctx.abc[1] = abc + n;
@@ -234,12 +260,12 @@ int tacit_groth16_prove(tacit_groth16_proof *proof, const tacit_groth16_pk *pk, 
     for (int j = 0; j < NMSM; j++) {
         size_t sb = job_scratch(&ctx.m[j]);
         if (sb > scratch) scratch = sb;
-        ctx.m[j].win = malloc(ctx.m[j].nwin * (ctx.m[j].g2 ? sizeof(tacit_g2) : sizeof(tacit_g1)));
+        ctx.m[j].win = secret_alloc(win_bytes(&ctx.m[j]));
         if (ctx.m[j].win == NULL) goto out;
         nwin_all += ctx.m[j].nwin;
     }
     ctx.scratch_bytes = scratch;
-    ctx.scratch = malloc(scratch * nthreads);
+    ctx.scratch = secret_alloc(scratch * nthreads);
     ctx.ntasks1 = NNTT + nwin_all - ctx.m[M_H].nwin;
     ntasks2 = nthreads + ctx.m[M_H].nwin;
     ctx.t1 = calloc(ctx.ntasks1, sizeof *ctx.t1);
@@ -317,18 +343,10 @@ out:
     sodium_memzero(sl, sizeof sl);
     sodium_memzero(rsl, sizeof rsl);
     /* everything below depends on the witness */
-    if (abc != NULL) sodium_memzero(abc, 3 * n * sizeof *abc);
-    free(abc);
-    if (ctx.wl != NULL) sodium_memzero(ctx.wl, nv * sizeof *ctx.wl);
-    free(ctx.wl);
-    if (ctx.scratch != NULL) sodium_memzero(ctx.scratch, ctx.scratch_bytes * nthreads);
-    free(ctx.scratch);
-    for (int j = 0; j < NMSM; j++) {
-        if (ctx.m[j].win != NULL)
-            sodium_memzero(ctx.m[j].win,
-                           ctx.m[j].nwin * (ctx.m[j].g2 ? sizeof(tacit_g2) : sizeof(tacit_g1)));
-        free(ctx.m[j].win);
-    }
+    secret_free(abc, 3 * n * sizeof *abc);
+    secret_free(ctx.wl, nv * sizeof *ctx.wl);
+    secret_free(ctx.scratch, ctx.scratch_bytes * nthreads);
+    for (int j = 0; j < NMSM; j++) secret_free(ctx.m[j].win, win_bytes(&ctx.m[j]));
     free(ctx.t1);
     free(ctx.t2);
     if (rc == TACIT_OK && stats != NULL) stats->total_ns = now_ns(CLOCK_MONOTONIC) - wall0;

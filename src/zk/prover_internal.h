@@ -20,6 +20,13 @@ int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npu
  * byte is zero. Not thread-safe to change while a setup runs. */
 extern void (*tacit__groth16_setup_wipe_hook)(const void *arena, size_t len);
 
+/* Test hook: when set, tacit_groth16_prove calls it with each of its sodium_malloc'd buffers
+ * that hold the witness or values computed from it (a·w, b·w, c on the domain and coset, the
+ * witness as limbs, the MSM scratch and window sums) right after wiping it and right before
+ * freeing it: a test checks that every byte is zero and that a guard page follows. len is the
+ * allocated size. Not thread-safe to change while a proof runs. */
+extern void (*tacit__groth16_prove_wipe_hook)(const void *p, size_t len);
+
 /* Read a whole file of at most max bytes. Returns TACIT_OK, TACIT_ENOENT, TACIT_EIO,
  * TACIT_ETOOBIG or TACIT_ENOMEM; *out freed with free(). */
 int tacit__read_file(uint8_t **out, size_t *len, const char *path, size_t max);

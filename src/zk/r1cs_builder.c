@@ -9,6 +9,11 @@
  * "Constant" is a structural property, decided by how a combination was built (from
  * constants only), never by looking at the terms after cancellation or at witness values:
  * TACIT_CS_WITNESS mode keeps no terms, and both modes must make the same variables.
+ *
+ * The witness holds the statement's secrets (spending keys, values, blindings, and every value
+ * computed from them): it lives in sodium_malloc memory (guard pages, locked when the system
+ * allows it), grows by moving (never realloc, which could leave a copy behind) and is wiped
+ * with sodium_memzero whenever a block of it is released.
  */
 #include "tacit/circuit.h"
 
@@ -47,10 +52,11 @@ int tacit_cs_new(tacit_cs **out, tacit_cs_mode mode)
 
     *out = NULL;
     if (mode != TACIT_CS_FULL && mode != TACIT_CS_WITNESS) return TACIT_EINVAL;
+    if (sodium_init() < 0) return TACIT_ENOMEM; /* sodium_malloc needs it (idempotent) */
     if ((cs = calloc(1, sizeof *cs)) == NULL) return TACIT_ENOMEM;
     cs->mode = mode;
     cs->wcap = 1024;
-    if ((cs->w = malloc(cs->wcap * sizeof *cs->w)) == NULL) {
+    if ((cs->w = sodium_malloc(cs->wcap * sizeof *cs->w)) == NULL) {
         free(cs);
         return TACIT_ENOMEM;
     }
@@ -71,27 +77,31 @@ static void free_constraints(tacit_constraint *c, uint32_t n)
     free(c);
 }
 
+void (*tacit__witness_wipe_hook)(const void *w, size_t len);
+
 void tacit_witness_free(tacit_fr *w, uint32_t nvars)
 {
     if (w == NULL) return;
     sodium_memzero(w, (size_t)nvars * sizeof *w);
-    free(w);
+    if (tacit__witness_wipe_hook != NULL) tacit__witness_wipe_hook(w, (size_t)nvars * sizeof *w);
+    sodium_free(w); /* which wipes the whole block once more */
 }
 
-/* The witness holds secrets: moved, never realloc'd (which could leave a copy behind). */
-static tacit_fr *witness_move(tacit_fr *w, uint32_t n, uint32_t cap)
+/* The witness holds secrets: moved, never realloc'd (which could leave a copy behind). The n
+ * values of w (a block of oldcap) into a new block of cap; w wiped whole and freed. */
+static tacit_fr *witness_move(tacit_fr *w, uint32_t n, uint32_t oldcap, uint32_t cap)
 {
-    tacit_fr *g = malloc((size_t)cap * sizeof *g);
+    tacit_fr *g = sodium_malloc((size_t)cap * sizeof *g);
     if (g == NULL) return NULL;
     memcpy(g, w, (size_t)n * sizeof *g);
-    tacit_witness_free(w, n);
+    tacit_witness_free(w, oldcap);
     return g;
 }
 
 void tacit_cs_free(tacit_cs *cs)
 {
     if (cs == NULL) return;
-    tacit_witness_free(cs->w, cs->nvars);
+    tacit_witness_free(cs->w, cs->wcap); /* the whole block */
     free_constraints(cs->cons, cs->mode == TACIT_CS_FULL ? cs->nconstraints : 0);
     free(cs);
 }
@@ -134,7 +144,7 @@ int tacit_cs_finish(tacit_cs *cs, tacit_r1cs *r, tacit_fr **witness, uint32_t *n
         cs->nconstraints = 0;
     }
     if (witness != NULL) {
-        tacit_fr *w = cs->nvars < cs->wcap ? witness_move(cs->w, cs->nvars, cs->nvars) : NULL;
+        tacit_fr *w = cs->nvars < cs->wcap ? witness_move(cs->w, cs->nvars, cs->wcap, cs->nvars) : NULL;
         *witness = w != NULL ? w : cs->w; /* shrinking failed: hand over the larger block */
         cs->w = NULL;
         cs->wcap = 0;
@@ -153,7 +163,7 @@ static uint32_t alloc_var(tacit_cs *cs, const tacit_fr *value)
         return 0;
     }
     if (cs->nvars == cs->wcap) {
-        tacit_fr *w = witness_move(cs->w, cs->nvars, 2 * cs->wcap);
+        tacit_fr *w = witness_move(cs->w, cs->nvars, cs->wcap, 2 * cs->wcap);
         if (w == NULL) {
             fail(cs, TACIT_ENOMEM);
             return 0;
