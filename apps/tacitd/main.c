@@ -61,6 +61,17 @@ static const struct key keys[] = {
     {"rpc_body_timeout_ms", K_U32, C(rpc_limits.body_timeout_ms), "body deadline (default 30000)"},
     {"rpc_idle_timeout_ms", K_U32, C(rpc_limits.idle_timeout_ms), "keep-alive idle limit (default 60000)"},
     {"rpc_max_pending", K_U32, C(rpc_limits.max_pending), "calls in flight before \"busy\" (default 4096)"},
+    {"rpc_pending_reserve", K_U32, C(rpc_limits.pending_reserve),
+     "of those, kept for admin and Unix-socket calls (default 256)"},
+    {"rpc_max_longpolls", K_U32, C(rpc_limits.max_longpolls), "tacit_waitForBlock calls waiting (default 1024)"},
+    {"rpc_max_longpolls_per_conn", K_U32, C(rpc_limits.max_longpolls_per_conn),
+     "of those, per connection (default 16)"},
+    {"rpc_max_conns_local", K_U32, C(rpc_limits.max_conns_local), "open Unix-socket connections (default 64)"},
+    {"rpc_max_response", K_SIZE, C(rpc_limits.max_response), "bytes of one call's answer (default 16 MiB)"},
+    {"rpc_max_batch_response", K_SIZE, C(rpc_limits.max_batch_response),
+     "bytes of a batch's answer (default 32 MiB)"},
+    {"rpc_write_timeout_ms", K_U32, C(rpc_limits.write_timeout_ms),
+     "a client must read its answer within (default 30000)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
 };
 #undef C
