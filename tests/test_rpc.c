@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/rpc_batch.h"
 #include "rpc/rpc_internal.h"
 #include "tacit/error.h"
 #include "tacit/rpc.h"
@@ -1473,21 +1474,6 @@ static int raw_post(uint16_t port, const char *body)
     return fd;
 }
 
-/* A batch of n calls of method with params (a JSON text), ids 0..n-1. malloc'd. */
-static char *batch_of(size_t n, const char *method, const char *params)
-{
-    size_t cap = n * (strlen(method) + strlen(params) + 64) + 3, len = 0;
-    char *b = malloc(cap);
-    b[len++] = '[';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(b + len, cap - len,
-                                "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"%s\",\"params\":%s}",
-                                i ? "," : "", i, method, params);
-    b[len++] = ']';
-    b[len] = '\0';
-    return b;
-}
-
 static const char *err_limit(const json_t *reply)
 {
     const char *l = json_string_value(
@@ -1524,7 +1510,7 @@ TEST(longpoll_caps)
     lim.max_longpolls = 5;
     CHECK_EQ_INT(fixture_start(&f, &lim), TACIT_OK);
     /* ten from one connection: three wait and answer, seven are refused */
-    body = batch_of(10, "poll", "[200]");
+    body = trpc_batch(10, "poll", "[200]");
     r = post_str(&f, body, &status);
     free(body);
     CHECK_EQ_INT(json_array_size(r), 10);
@@ -1534,11 +1520,11 @@ TEST(longpoll_caps)
     CHECK(strstr(err_msg(json_array_get(r, 9)), "at most 3 may wait per connection") != NULL);
     json_decref(r);
     /* the server's cap: three parked elsewhere, then three more: two fit */
-    body = batch_of(3, "poll", "[30000]");
+    body = trpc_batch(3, "poll", "[30000]");
     fd = raw_post(f.port, body);
     free(body);
     CHECK(metric_becomes(&f, "tacit_rpc_longpolls", 3, 5000));
-    body = batch_of(3, "poll", "[100]");
+    body = trpc_batch(3, "poll", "[100]");
     r = post_str(&f, body, &status);
     free(body);
     count_answers(r, &ok, &refused, TACIT_RPC_LONGPOLL_LIMIT, "max_longpolls");
@@ -1559,7 +1545,7 @@ TEST(longpoll_caps)
 TEST(longpoll_disconnect)
 {
     struct fixture f;
-    char *body = batch_of(4, "poll", "[60000]");
+    char *body = trpc_batch(4, "poll", "[60000]");
     int fd;
 
     CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
@@ -1597,7 +1583,7 @@ TEST(operator_reserve)
     struct tacit_rpc_limits lim;
     struct tacit_rpc_client *c;
     json_t *res = NULL, *err = NULL;
-    char *body = batch_of(6, "later", "[3000]");
+    char *body = trpc_batch(6, "later", "[3000]");
     int fd, fd2;
 
     tacit_rpc_limits_default(&lim);
@@ -1667,7 +1653,7 @@ TEST(response_too_large)
     json_decref(res);
     tacit_rpc_client_free(c);
     /* a batch: three answers of ~1,540 bytes fit in 5,000, the fourth does not */
-    body = batch_of(4, "big", "[1500]");
+    body = trpc_batch(4, "big", "[1500]");
     r = post_str(&f, body, &status);
     free(body);
     CHECK_EQ_INT(status, 200);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/rpc_batch.h"
 #include "lib/node.h"
 #include "tacit/error.h"
 #include "tacit/rpc.h"
@@ -32,19 +33,7 @@ static bool run_quiet(const char *const *argv)
     int st;
 
     snprintf(logp, sizeof logp, "%s/setup.log", g_dir);
-    fflush(stdout);
-    fflush(stderr);
-    if ((pid = fork()) < 0) return false;
-    if (pid == 0) {
-        int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+    if ((pid = tnode_exec_logged(argv, logp)) < 0) return false;
     st = tnode_wait_pid(pid, 300000);
     return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
@@ -105,18 +94,9 @@ static bool node_up(struct tnode *n, const char *name, const char *const *extra)
     argv[k++] = "--empty-blocks";
     for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 39; i++) argv[k++] = extra[i];
     argv[k] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    if ((pid = fork()) < 0) return false;
-    if (pid == 0) {
-        int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(bin, (char *const *)argv);
-        _exit(127);
+    if ((pid = tnode_exec_logged(argv, logp)) < 0) {
+        CHECK(!"fork");
+        return false;
     }
     n->pid = pid;
     snprintf(n->url, sizeof n->url, "http://127.0.0.1:%u", (unsigned)n->port);
@@ -201,21 +181,6 @@ static bool metric_becomes(const struct tnode *n, const char *name, long long wa
     return true;
 }
 
-/* A batch of count calls of method with params (JSON text). malloc'd. */
-static char *batch_of(size_t count, const char *method, const char *params)
-{
-    size_t cap = count * (strlen(method) + strlen(params) + 64) + 3, len = 0;
-    char *b = malloc(cap);
-    b[len++] = '[';
-    for (size_t i = 0; i < count; i++)
-        len += (size_t)snprintf(b + len, cap - len,
-                                "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"%s\",\"params\":%s}",
-                                i ? "," : "", i, method, params);
-    b[len++] = ']';
-    b[len] = '\0';
-    return b;
-}
-
 /* Sends a POST / on a new TCP connection and reads nothing: a client that waits. */
 static int send_and_wait(const struct tnode *n, const char *body)
 {
@@ -233,6 +198,15 @@ static int send_and_wait(const struct tnode *n, const char *body)
     CHECK_EQ_INT(send(fd, head, (size_t)k, MSG_NOSIGNAL), k);
     CHECK_EQ_INT(send(fd, body, strlen(body), MSG_NOSIGNAL), (long long)strlen(body));
     return fd;
+}
+
+/* An answer is the error code naming the limit (data.limit) it hit. */
+static bool is_error(const json_t *answer, int code, const char *limit)
+{
+    const json_t *err = json_object_get(answer, "error");
+    const char *l = json_string_value(json_object_get(json_object_get(err, "data"), "limit"));
+    return json_integer_value(json_object_get(err, "code")) == code && l != NULL &&
+           strcmp(l, limit) == 0;
 }
 
 static uint64_t tip_height(const struct tnode *n)
@@ -254,7 +228,7 @@ static uint64_t tip_height(const struct tnode *n)
 TEST(node_longpoll_flood)
 {
     struct tnode n;
-    char *flood = batch_of(1000, "tacit_waitForBlock", "[\"0xffffffff\",60000]"), *some;
+    char *flood = trpc_batch(1000, "tacit_waitForBlock", "[\"0xffffffff\",60000]"), *some;
     int fds[5], code;
     json_t *r, *e;
     size_t len, i, nulls = 0, refused = 0;
@@ -283,17 +257,13 @@ TEST(node_longpoll_flood)
     CHECK(json_is_object(r));
     json_decref(r);
     /* a client that reads: 16 wait (and time out with null), the rest are refused by name */
-    some = batch_of(20, "tacit_waitForBlock", "[\"0xffffffff\",300]");
+    some = trpc_batch(20, "tacit_waitForBlock", "[\"0xffffffff\",300]");
     r = post(n.url, some, &len);
     free(some);
     CHECK_EQ_INT(json_array_size(r), 20);
     json_array_foreach(r, i, e) {
-        json_t *err = json_object_get(e, "error");
         if (json_is_null(json_object_get(e, "result"))) nulls++;
-        else if (json_integer_value(json_object_get(err, "code")) == TACIT_RPC_LONGPOLL_LIMIT &&
-                 strcmp(json_string_value(json_object_get(json_object_get(err, "data"), "limit")),
-                        "max_longpolls_per_conn") == 0)
-            refused++;
+        else if (is_error(e, TACIT_RPC_LONGPOLL_LIMIT, "max_longpolls_per_conn")) refused++;
     }
     CHECK_EQ_INT(nulls, 16);
     CHECK_EQ_INT(refused, 4);
@@ -341,17 +311,13 @@ TEST(node_answer_bounds)
     }
     json_decref(r);
 
-    body = batch_of(10, "tacit_getBlockRange", "[\"0x0\",\"0x3e7\"]");
+    body = trpc_batch(10, "tacit_getBlockRange", "[\"0x0\",\"0x3e7\"]");
     r = post(n.url, body, &len);
     free(body);
     CHECK_EQ_INT(json_array_size(r), 10);
     json_array_foreach(r, i, e) {
-        json_t *err = json_object_get(e, "error");
         if (json_array_size(json_object_get(e, "result")) > 0) ranges++;
-        else if (json_integer_value(json_object_get(err, "code")) == TACIT_RPC_TOO_LARGE &&
-                 strcmp(json_string_value(json_object_get(json_object_get(err, "data"), "limit")),
-                        "max_batch_response") == 0)
-            refused++;
+        else if (is_error(e, TACIT_RPC_TOO_LARGE, "max_batch_response")) refused++;
     }
     CHECK(ranges >= 3 && ranges <= 5);
     CHECK_EQ_INT(ranges + refused, 10);
