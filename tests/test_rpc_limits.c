@@ -10,6 +10,7 @@
  * PID. A node that does not come up fails the test.
  */
 #define _GNU_SOURCE
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,30 @@ static bool run_quiet(const char *const *argv)
     return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* At exit: the scratch directory goes (the nodes are stopped by then). */
+static void dir_remove(void)
+{
+    nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* The depth-2 keys, made once per run. */
 static bool keys_ready(void)
 {
     char cli[600], out[600];
     if (g_keys) return true;
-    if (g_dir[strlen(g_dir) - 1] == 'X' && mkdtemp(g_dir) == NULL) return false;
+    if (g_dir[strlen(g_dir) - 1] == 'X') {
+        if (mkdtemp(g_dir) == NULL) return false;
+        atexit(dir_remove);
+    }
     snprintf(cli, sizeof cli, "%s/tacit-cli", tnode_bin_dir());
     snprintf(out, sizeof out, "%s/keys", g_dir);
     {
