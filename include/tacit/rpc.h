@@ -12,8 +12,15 @@
  * codes): parse error -32700 (also bad UTF-8, duplicate keys, nesting deeper than max_depth),
  * invalid request -32600 (also a batch longer than max_batch), method not found -32601,
  * invalid params -32602, busy -32005 (the bounded work queue is full), unauthorized -32001
- * (admin_ without credentials). HTTP-level: 413 body too large, 408 header/body deadline,
- * 405/404 for other methods/paths, 503 when max_conns are open (then closed).
+ * (admin_ without credentials), long-poll limit -32006, response too large -32007.
+ * HTTP-level: 413 body too large, 408 header/body deadline, 405/404 for other methods/paths,
+ * 503 when max_conns are open (then closed).
+ *
+ * Resources a client can hold are bounded: calls in flight (max_pending, with a reserve that
+ * only admin calls and Unix-socket calls may use), parked long-polls (per connection and in
+ * total; cancelled when the client leaves), the answer's size (per call and per batch), the
+ * time a client may take to read its answer (write deadline), and request bodies (freed once
+ * the request is answered).
  *
  * Client: a small blocking client (TCP "http://host:port" or "unix:/path") for tacit-cli, the
  * tests and the load benchmark.
@@ -42,6 +49,8 @@ extern "C" {
 #define TACIT_RPC_INTERNAL_ERROR -32603
 #define TACIT_RPC_UNAUTHORIZED -32001
 #define TACIT_RPC_BUSY -32005
+#define TACIT_RPC_LONGPOLL_LIMIT -32006 /* too many long-polls on the connection or the server */
+#define TACIT_RPC_TOO_LARGE -32007      /* the answer exceeds max_response / max_batch_response */
 #define TACIT_RPC_APP_BASE 1000
 
 struct tacit_rpc_server;
@@ -70,6 +79,17 @@ struct tacit_rpc_limits {
     unsigned idle_timeout_ms;   /* keep-alive connection idle (default 60 s) */
     unsigned max_pending;       /* calls replied to later, in flight at once (default 4096):
                                    past it, new calls get "busy" */
+    unsigned pending_reserve;   /* of max_pending, usable only by calls with credentials
+                                   (admin calls) and calls over the Unix socket (default 256;
+                                   at most max_pending / 2) */
+    unsigned max_longpolls;     /* long-polls parked on the server (default 1024) */
+    unsigned max_longpolls_per_conn; /* long-polls parked by one connection (default 16) */
+    unsigned max_conns_local;   /* open Unix-socket connections (default 64); they do not
+                                   count toward max_conns */
+    size_t max_response;        /* bytes of one call's answer (default 16 MiB) */
+    size_t max_batch_response;  /* bytes of a batch's answer (default 32 MiB) */
+    unsigned write_timeout_ms;  /* the client must have read the whole answer within, or it is
+                                   disconnected (default 30 s) */
 };
 
 /* Auth: the cookie (user "__cookie__", the file's secret) or "user:salt$hmac" rpcauth entries
@@ -120,9 +140,43 @@ void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err);
 const char *tacit_rpc_call_method(const struct tacit_rpc_call *call);
 bool tacit_rpc_call_is_local(const struct tacit_rpc_call *call);
 
+/*
+ * A result already serialised (built off the loop): text is one JSON value, len bytes,
+ * malloc'd and stolen. The server wraps it in the response object without parsing it again.
+ */
+void tacit_rpc_reply_text(struct tacit_rpc_call *call, char *text, size_t len);
+/*
+ * Bytes the call's result may take: max_response, or what is left of max_batch_response for
+ * the call's batch, less the response object around the result. 0 when nothing can be
+ * delivered (a notification, a client that left, a stopped server). A method building a big
+ * result asks first and stops (or answers tacit_rpc_reply_too_large) rather than build what
+ * would be refused. Every reply is checked against the same bounds anyway: one past them is
+ * replaced by -32007.
+ */
+size_t tacit_rpc_call_room(const struct tacit_rpc_call *call);
+/* Answers -32007, naming the bound in force for the call. */
+void tacit_rpc_reply_too_large(struct tacit_rpc_call *call);
+/*
+ * Parks a long-poll (a call answered when something happens, e.g. tacit_waitForBlock): it
+ * then counts toward max_longpolls and max_longpolls_per_conn instead of max_pending. If the
+ * client leaves (or the server stops) before the reply, cancel(arg) runs on the loop: the
+ * owner forgets the call and must not reply to it. Returns true when parked; false when a
+ * limit is reached: the call has then been answered with -32006 (or dropped, when its client
+ * has already left) and must not be replied to again.
+ */
+bool tacit_rpc_call_park(struct tacit_rpc_call *call, void (*cancel)(void *arg), void *arg);
+
 /* Server counters for /metrics (also rendered by the server itself). */
 struct tacit_rpc_stats {
     uint64_t connections_open, connections_total, requests, calls, errors, busy, rejected_http;
+    uint64_t pending;             /* calls in flight (long-polls not included) */
+    uint64_t longpolls;           /* parked long-polls */
+    uint64_t longpolls_refused;   /* -32006 answers */
+    uint64_t longpolls_cancelled; /* long-polls whose client left */
+    uint64_t too_large;           /* -32007 answers */
+    uint64_t write_timeouts;      /* connections closed at the write deadline */
+    uint64_t write_buffered;      /* answer bytes queued, not yet taken by the clients */
+    uint64_t body_buffered;       /* bytes of request body buffers held */
 };
 void tacit_rpc_server_stats(const struct tacit_rpc_server *s, struct tacit_rpc_stats *out);
 

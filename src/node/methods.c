@@ -16,7 +16,7 @@
 #include "tacit/util.h"
 
 #define RANGE_MAX_BLOCKS 1000
-#define COMMITMENTS_MAX 65536
+#define LIST_MAX 65536 /* commitments or subtree roots in one call */
 #define NULLIFIERS_MAX 4096
 #define WAIT_DEFAULT_MS 30000
 #define WAIT_MAX_MS 60000
@@ -327,12 +327,246 @@ static json_t *compact_block(const struct tacit_block *b) {
                      hex_json(b->hash, 32), "commitmentStart", u64_json(start), "txs", txs);
 }
 
-static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud) {
-    struct tacit_node *n = ud;
+/* -------------------------------------------------------------- big reads ---- */
+
+/*
+ * Answers that can be megabytes (a block range, up to 65536 commitments or subtree roots) are
+ * built on the thread pool, not the loop, one job at a time in arrival order: a client asking
+ * for many of them queues behind itself and never holds more than one worker. Each job is
+ * built straight into its JSON text, up to the room the RPC server gives the call
+ * (tacit_rpc_call_room: max_response, or what the batch has left), taken when the job starts.
+ * A block range that does not fit stops early (the blocks that fit, at least one); a list of
+ * commitments or roots that does not fit is refused whole (-32007), as a shorter list would
+ * mean "the end of the tree".
+ */
+struct tacit__read_job {
+    uv_work_t req;
+    struct tacit__read_job *next;
+    struct tacit_node *n;
+    struct tacit_rpc_call *call;
+    void (*work)(struct tacit__read_job *j);
+    uint64_t a, b;      /* the method's params */
+    size_t room;        /* bytes the result may take */
+    int rc;             /* TACIT_OK, TACIT_ETOOBIG (-32007) or a store error */
+    char *text;         /* the result */
+    size_t len, cap;
+};
+
+/* Appends to the job's text; false when out of memory (rc set). */
+static bool text_add(struct tacit__read_job *j, const char *s, size_t len) {
+    if (j->len + len + 1 > j->cap) {
+        size_t ncap = j->cap ? j->cap : 4096;
+        char *p;
+        while (ncap < j->len + len + 1) ncap *= 2;
+        if ((p = realloc(j->text, ncap)) == NULL) {
+            j->rc = TACIT_ENOMEM;
+            return false;
+        }
+        j->text = p;
+        j->cap = ncap;
+    }
+    memcpy(j->text + j->len, s, len);
+    j->len += len;
+    j->text[j->len] = '\0';
+    return true;
+}
+
+/* A field element as a JSON string: "0x" + 64 hex digits, quoted (68 bytes + NUL). */
+#define FR_TEXT_BYTES 68
+static void fr_text(char out[FR_TEXT_BYTES + 1], const tacit_fr *x) {
+    uint8_t b[32];
+    tacit_fr_to_bytes(b, x);
+    out[0] = '"';
+    tacit_hex_encode(out + 1, b, 32);
+    out[FR_TEXT_BYTES - 1] = '"';
+    out[FR_TEXT_BYTES] = '\0';
+}
+
+/* tacit_getBlockRange [a, b]: the compact blocks that exist and fit. */
+static void range_work(struct tacit__read_job *j) {
     struct tacit_state_tip tip;
+    uint64_t h;
+    if ((j->rc = tacit_state_tip(j->n->st, &tip)) != TACIT_OK || !text_add(j, "[", 1)) return;
+    for (h = j->a; h <= j->b && h < tip.next_height; h++) {
+        struct tacit_block *b;
+        json_t *o;
+        char *t;
+        size_t tlen;
+        bool first = h == j->a;
+        if ((j->rc = load_block(j->n, h, &b)) != TACIT_OK) return;
+        o = compact_block(b);
+        tacit_block_free(b);
+        t = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (t == NULL) {
+            j->rc = TACIT_ENOMEM;
+            return;
+        }
+        tlen = strlen(t);
+        /* + the comma before it and the closing bracket */
+        if (j->len + !first + tlen + 1 > j->room) {
+            free(t);
+            if (first) j->rc = TACIT_ETOOBIG;
+            break;
+        }
+        if ((!first && !text_add(j, ",", 1)) || !text_add(j, t, tlen)) {
+            free(t);
+            return;
+        }
+        free(t);
+        if (h == UINT64_MAX) break;
+    }
+    if (j->rc == TACIT_OK) text_add(j, "]", 1);
+}
+
+/* Appends count field elements as a JSON list; the size was checked. */
+static bool fr_list_add(struct tacit__read_job *j, const tacit_fr *x, size_t count) {
+    char t[FR_TEXT_BYTES + 1];
+    if (!text_add(j, "[", 1)) return false;
+    for (size_t i = 0; i < count; i++) {
+        fr_text(t, &x[i]);
+        if ((i > 0 && !text_add(j, ",", 1)) || !text_add(j, t, FR_TEXT_BYTES)) return false;
+    }
+    return text_add(j, "]", 1);
+}
+
+/* Bytes of a list of k field elements. */
+static size_t fr_list_bytes(size_t k) {
+    return k == 0 ? 2 : k * (FR_TEXT_BYTES + 1) + 1;
+}
+
+/* tacit_getCommitments [start a, count b]. */
+static void commitments_work(struct tacit__read_job *j) {
+    struct tacit_state_tip tip;
+    uint64_t have, k;
+    tacit_fr cm;
+    char t[FR_TEXT_BYTES + 1];
+    if ((j->rc = tacit_state_tip(j->n->st, &tip)) != TACIT_OK) return;
+    have = tip.digests.commitment_count > j->a ? tip.digests.commitment_count - j->a : 0;
+    k = j->b < have ? j->b : have;
+    if (fr_list_bytes((size_t)k) > j->room) {
+        j->rc = TACIT_ETOOBIG;
+        return;
+    }
+    if (!text_add(j, "[", 1)) return;
+    for (uint64_t i = 0; i < k; i++) {
+        int rc = tacit_state_commitment(j->n->st, j->a + i, &cm);
+        if (rc == TACIT_ENOTFOUND) break;
+        if (rc != TACIT_OK) {
+            j->rc = rc;
+            return;
+        }
+        fr_text(t, &cm);
+        if ((i > 0 && !text_add(j, ",", 1)) || !text_add(j, t, FR_TEXT_BYTES)) return;
+    }
+    text_add(j, "]", 1);
+}
+
+/* Roots of the complete 2^16-leaf subtrees (issue 6: wallets keep their witnesses current
+ * without asking for paths, which would tell the node which notes are theirs). */
+#define SUBTREE_LEVEL 16
+
+/* tacit_getSubtreeRoots [start a, count b]. */
+static void subtree_roots_work(struct tacit__read_job *j) {
+    tacit_fr *roots;
+    size_t got;
+    char head[96], h[19];
+    int hlen;
+    if ((roots = calloc(j->b + 1, sizeof *roots)) == NULL) {
+        j->rc = TACIT_ENOMEM;
+        return;
+    }
+    j->rc = tacit_state_subtree_roots(j->n->st, SUBTREE_LEVEL, j->a, (size_t)j->b, roots, &got);
+    if (j->rc == TACIT_OK) {
+        tacit_hex_u64(h, j->a);
+        hlen = snprintf(head, sizeof head, "{\"level\":%d,\"start\":\"%s\",\"roots\":", SUBTREE_LEVEL, h);
+        if ((size_t)hlen + fr_list_bytes(got) + 1 > j->room) j->rc = TACIT_ETOOBIG;
+        else if (text_add(j, head, (size_t)hlen) && fr_list_add(j, roots, got)) text_add(j, "}", 1);
+    }
+    free(roots);
+}
+
+static void read_work(uv_work_t *req) {
+    struct tacit__read_job *j = req->data;
+    j->work(j);
+}
+
+static void read_after(uv_work_t *req, int status);
+
+/* Starts the next queued job, unless one runs. */
+static void read_next(struct tacit_node *n) {
+    while (!n->read_inflight && n->reads_head != NULL) {
+        struct tacit__read_job *j = n->reads_head;
+        if ((n->reads_head = j->next) == NULL) n->reads_tail = NULL;
+        /* 0: no room at all, or nobody to answer (the client left): no work */
+        if ((j->room = tacit_rpc_call_room(j->call)) == 0) {
+            tacit_rpc_reply_too_large(j->call);
+            free(j);
+            continue;
+        }
+        j->req.data = j;
+        if (uv_queue_work(&n->loop, &j->req, read_work, read_after) != 0) {
+            tacit_rpc_reply_tacit_error(j->call, TACIT_EBUSY);
+            free(j);
+            continue;
+        }
+        n->read_inflight = true;
+    }
+}
+
+static void read_after(uv_work_t *req, int status) {
+    struct tacit__read_job *j = req->data;
+    struct tacit_node *n = j->n;
+    (void)status;
+    n->read_inflight = false;
+    if (j->rc == TACIT_OK) {
+        tacit_rpc_reply_text(j->call, j->text, j->len);
+        j->text = NULL;
+    } else if (j->rc == TACIT_ETOOBIG) {
+        tacit_rpc_reply_too_large(j->call);
+    } else {
+        tacit_rpc_reply_tacit_error(j->call, j->rc);
+    }
+    free(j->text);
+    free(j);
+    if (n->stopping) { /* the store closes: what is still queued is answered busy */
+        while (n->reads_head != NULL) {
+            struct tacit__read_job *q = n->reads_head;
+            n->reads_head = q->next;
+            tacit_rpc_reply_tacit_error(q->call, TACIT_EBUSY);
+            free(q);
+        }
+        n->reads_tail = NULL;
+    } else {
+        read_next(n);
+    }
+    tacit__node_job_finished(n);
+}
+
+static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
+                        void (*work)(struct tacit__read_job *), uint64_t a, uint64_t b) {
+    struct tacit__read_job *j;
+    if (n->stopping || n->revert_call != NULL) { /* the store is about to go or be replaced */
+        tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
+        return;
+    }
+    if ((j = calloc(1, sizeof *j)) == NULL) {
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+        return;
+    }
+    j->n = n;
+    j->call = call;
+    j->work = work;
+    j->a = a;
+    j->b = b;
+    if (n->reads_tail != NULL) n->reads_tail->next = j;
+    else n->reads_head = j;
+    n->reads_tail = j;
+    read_next(n);
+}
+
+static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud) {
     uint64_t from, to;
-    json_t *out;
-    int rc;
     if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &from) ||
         !quantity_param(call, params, 1, &to))
         return;
@@ -341,22 +575,7 @@ static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud)
                               "invalid params: need from <= to and at most 1000 blocks", NULL);
         return;
     }
-    if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK) {
-        tacit_rpc_reply_tacit_error(call, rc);
-        return;
-    }
-    out = json_array();
-    for (uint64_t h = from; h <= to && h < tip.next_height; h++) {
-        struct tacit_block *b;
-        if ((rc = load_block(n, h, &b)) != TACIT_OK) {
-            json_decref(out);
-            tacit_rpc_reply_tacit_error(call, rc);
-            return;
-        }
-        json_array_append_new(out, compact_block(b));
-        tacit_block_free(b);
-    }
-    tacit_rpc_reply(call, out);
+    read_submit(ud, call, range_work, from, to);
 }
 
 static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud) {
@@ -388,64 +607,26 @@ static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud) 
                                     "root", fr_json(&d.note_root), "frontier", nodes));
 }
 
-static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud) {
-    struct tacit_node *n = ud;
+/* tacit_getCommitments and tacit_getSubtreeRoots: ["0x<start>", "0x<count>"], count <= 65536. */
+static void start_count_method(struct tacit_rpc_call *call, json_t *params, void *ud,
+                               void (*work)(struct tacit__read_job *)) {
     uint64_t start, count;
-    json_t *out;
     if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &start) ||
         !quantity_param(call, params, 1, &count))
         return;
-    if (count > COMMITMENTS_MAX) {
+    if (count > LIST_MAX) {
         tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536", NULL);
         return;
     }
-    out = json_array();
-    for (uint64_t i = 0; i < count; i++) {
-        tacit_fr cm;
-        int rc = tacit_state_commitment(n->st, start + i, &cm);
-        if (rc == TACIT_ENOTFOUND) break;
-        if (rc != TACIT_OK) {
-            json_decref(out);
-            tacit_rpc_reply_tacit_error(call, rc);
-            return;
-        }
-        json_array_append_new(out, fr_json(&cm));
-    }
-    tacit_rpc_reply(call, out);
+    read_submit(ud, call, work, start, count);
 }
 
-/* Roots of the complete 2^16-leaf subtrees (issue 6: wallets keep their witnesses current
- * without asking for paths, which would tell the node which notes are theirs). */
-#define SUBTREE_LEVEL 16
-#define SUBTREES_MAX 65536
+static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud) {
+    start_count_method(call, params, ud, commitments_work);
+}
+
 static void m_subtree_roots(struct tacit_rpc_call *call, json_t *params, void *ud) {
-    struct tacit_node *n = ud;
-    uint64_t start, count;
-    tacit_fr *roots;
-    size_t got;
-    json_t *out;
-    int rc;
-    if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &start) ||
-        !quantity_param(call, params, 1, &count))
-        return;
-    if (count > SUBTREES_MAX) {
-        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536", NULL);
-        return;
-    }
-    if ((roots = calloc(count + 1, sizeof *roots)) == NULL) {
-        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
-        return;
-    }
-    if ((rc = tacit_state_subtree_roots(n->st, SUBTREE_LEVEL, start, (size_t)count, roots, &got)) != TACIT_OK) {
-        free(roots);
-        tacit_rpc_reply_tacit_error(call, rc);
-        return;
-    }
-    out = json_array();
-    for (size_t i = 0; i < got; i++) json_array_append_new(out, fr_json(&roots[i]));
-    free(roots);
-    tacit_rpc_reply(call, json_pack("{s:i,s:o,s:o}", "level", SUBTREE_LEVEL, "start", u64_json(start),
-                                    "roots", out));
+    start_count_method(call, params, ud, subtree_roots_work);
 }
 
 static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void *ud) {
@@ -545,10 +726,17 @@ static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
         return;
     }
+    w->n = n;
     w->call = call;
     w->kind = TACIT__WAIT_HEIGHT;
     w->height = h;
     w->deadline_ms = tacit__now_ms() + timeout;
+    /* A long-poll: capped per connection and in total by the RPC server, and cancelled (the
+     * waiter freed, nothing written) when its client leaves. */
+    if (!tacit_rpc_call_park(call, tacit__node_cancel_height_waiter, w)) {
+        free(w); /* answered -32006 */
+        return;
+    }
     tacit__node_add_waiter(&n->height_waiters, w);
 }
 

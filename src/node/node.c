@@ -174,6 +174,19 @@ void tacit__node_add_waiter(struct tacit__waiter **list, struct tacit__waiter *w
     *list = w;
 }
 
+/* tacit_waitForBlock's client left: the waiter goes without a reply (the list is bounded by
+ * the RPC server's max_longpolls, so the walk is short). */
+void tacit__node_cancel_height_waiter(void *arg) {
+    struct tacit__waiter *w = arg;
+    for (struct tacit__waiter **pp = &w->n->height_waiters; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == w) {
+            *pp = w->next;
+            break;
+        }
+    }
+    free(w);
+}
+
 static void wake_height_waiters(struct tacit_node *n, bool all) {
     struct tacit_state_tip tip;
     struct tacit__waiter **pp = &n->height_waiters;
@@ -285,7 +298,15 @@ static void finish_stop(struct tacit_node *n);
 static void dispatch_verify(struct tacit_node *n);
 
 bool tacit__node_jobs_busy(const struct tacit_node *n) {
-    return n->block_inflight || n->verify_inflight > 0 || n->backups_inflight > 0;
+    return n->block_inflight || n->verify_inflight > 0 || n->backups_inflight > 0 ||
+           n->read_inflight;
+}
+
+static void maybe_revert(struct tacit_node *n);
+
+void tacit__node_job_finished(struct tacit_node *n) {
+    maybe_revert(n);
+    if (n->stopping) finish_stop(n);
 }
 
 /* admin_backup: mdb_env_copy2 of a large store takes long, so it runs on the thread pool
@@ -298,8 +319,6 @@ struct backup_job {
     long size;
     char dir[];
 };
-
-static void maybe_revert(struct tacit_node *n);
 
 static void backup_work(uv_work_t *req) {
     struct backup_job *j = req->data;

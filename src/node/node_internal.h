@@ -30,6 +30,7 @@ struct tacit__pending {
 /* A call replied to when something happens: a block reaching a height, a block committed. */
 struct tacit__waiter {
     struct tacit__waiter *next;
+    struct tacit_node *n;
     struct tacit_rpc_call *call;
     int kind;                 /* TACIT__WAIT_* */
     uint64_t height;          /* WAIT_HEIGHT: reply when the tip reaches it */
@@ -93,6 +94,10 @@ struct tacit_node {
     unsigned verify_inflight;
     unsigned verify_threads;
     unsigned backups_inflight;     /* admin_backup copies running on the thread pool */
+    /* big reads (block ranges, commitments, subtree roots): built on the thread pool one at a
+     * time, in arrival order (methods.c) */
+    struct tacit__read_job *reads_head, *reads_tail;
+    bool read_inflight;
 
     /* batcher */
     bool block_inflight;
@@ -128,6 +133,8 @@ void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const
 void tacit__node_record_rejected(struct tacit_node *n, const uint8_t id[32], int reason);
 int tacit__node_rejected_reason(const struct tacit_node *n, const uint8_t id[32]);
 void tacit__node_add_waiter(struct tacit__waiter **list, struct tacit__waiter *w);
+void tacit__node_cancel_height_waiter(void *w);     /* its client left (tacit_rpc_call_park) */
+void tacit__node_job_finished(struct tacit_node *n); /* a job counted by jobs_busy ended */
 uint64_t tacit__now_ms(void);
 void tacit__node_metrics(void *ud, char **text, size_t *len);
 bool tacit__node_health(void *ud, char **json);

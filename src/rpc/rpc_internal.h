@@ -93,4 +93,14 @@ void tacit__rpc_auth_clear(struct tacit__rpc_auth *a);
  */
 bool tacit__rpc_auth_check(const struct tacit__rpc_auth *a, const char *value, size_t len);
 
+/*
+ * Answers are written with uv_write, whose buffers carry an unsigned int length: a piece longer
+ * than TACIT__RPC_BUF_MAX is split (never truncated). tacit__rpc_buf_pieces says how many
+ * uv_buf_t len bytes take; tacit__rpc_buf_split writes them to out (which must hold that many)
+ * and returns the count.
+ */
+#define TACIT__RPC_BUF_MAX ((size_t)1 << 30)
+size_t tacit__rpc_buf_pieces(size_t len);
+size_t tacit__rpc_buf_split(uv_buf_t *out, const char *p, size_t len);
+
 #endif /* TACIT_RPC_INTERNAL_H */

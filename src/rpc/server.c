@@ -3,15 +3,21 @@
  * http-parser, requests checked by request.c, calls dispatched to the method table.
  *
  * A connection is a small state machine (enum conn_state) with one timer whose meaning
- * follows the state: the header deadline, the body deadline, the keep-alive idle timeout, or
- * the linger after an error answer. One request at a time per connection: bytes that arrive
- * while a request is being answered are a pipelined request, refused (the first request is
- * answered and the connection closed; reading stops then).
+ * follows the state: the header deadline, the body deadline, the write deadline, the
+ * keep-alive idle timeout, or the linger after an error answer. One request at a time per
+ * connection: bytes that arrive while a request is being answered are a pipelined request,
+ * refused (the first request is answered and the connection closed; reading stops then). A
+ * body is kept only for POST / (the JSON-RPC parser's input) and freed once parsed: an idle
+ * connection holds no request buffer.
  *
  * A request (struct rpc_req) owns its calls. It lives until every call has replied, even if
- * its connection or the whole server is gone meanwhile: the answer is then dropped. libuv
- * handle memory is released only in close callbacks (libuv's rule); the server itself once
- * every handle it opened has closed.
+ * its connection or the whole server is gone meanwhile: the answer is then dropped. Each reply
+ * is serialised when it arrives and checked against max_response and, in a batch, against
+ * what is left of max_batch_response (then replaced by -32007), so a request never holds more
+ * than its bound; the answer is written from those texts without joining them (uv_write with
+ * one buffer per piece). Long-polls (tacit_rpc_call_park) are counted per connection and in
+ * total, and cancelled when their connection closes. libuv handle memory is released only in
+ * close callbacks (libuv's rule); the server itself once every handle it opened has closed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,11 +51,12 @@ static const double BUCKETS[] = {0.001, 0.01, 0.1, 1.0, 10.0};
 #define NBUCKETS (sizeof BUCKETS / sizeof BUCKETS[0])
 
 enum conn_state {
-    CONN_HEADER, /* reading the request line and headers: header deadline */
-    CONN_BODY,   /* reading the body: body deadline */
-    CONN_BUSY,   /* request complete, reading stopped, answer not yet written: no timer */
-    CONN_IDLE,   /* keep-alive between requests: idle timeout, then closed silently */
-    CONN_DRAIN   /* answered with an error or "close": input dropped until EOF or linger */
+    CONN_HEADER,  /* reading the request line and headers: header deadline */
+    CONN_BODY,    /* reading the body: body deadline */
+    CONN_BUSY,    /* request complete, calls running, answer not yet queued: no timer */
+    CONN_WRITING, /* answer queued: write deadline, then closed */
+    CONN_IDLE,    /* keep-alive between requests: idle timeout, then closed silently */
+    CONN_DRAIN    /* answered with an error or "close": input dropped until EOF or linger */
 };
 
 enum header_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT };
@@ -72,8 +79,10 @@ struct conn {
     int handles;        /* handles not yet closed (stream, timer) */
     int reject;         /* HTTP status a parser callback asked for, 0 if none */
     bool local;         /* came over the Unix socket */
-    bool counted;       /* counts toward max_conns (not a 503 connection) */
+    bool counted;       /* counts toward max_conns / max_conns_local (not a 503 connection) */
     bool closing, reading, msg_done, keep_alive, authed, in_value, auth_bad;
+    bool want_body;     /* POST /: the body is kept for the parser; others are only counted */
+    unsigned parked;    /* long-polls of its request */
     size_t hdr_bytes;
     char url[URL_MAX];
     size_t url_len;
@@ -99,7 +108,17 @@ struct tacit_rpc_call {
     uint64_t t0;      /* uv_hrtime at dispatch */
     bool notify;      /* no id: the reply is dropped */
     bool pending;     /* counted in the server's pending */
+    bool parked;      /* a long-poll: counted in longpolls instead */
     bool replied;
+    void (*cancel)(void *); /* parked: runs if the client leaves first */
+    void *cancel_arg;
+};
+
+/* One call's answer as text: text alone is the response object; with head, the object is
+ * head + text + "}" (a result serialised by the method, tacit_rpc_reply_text). */
+struct reply {
+    char *head, *text; /* malloc'd; text NULL: no answer (notification, dropped) */
+    size_t hlen, tlen;
 };
 
 struct rpc_req {
@@ -108,8 +127,9 @@ struct rpc_req {
     struct rpc_req *prev, *next;
     struct tacit__rpc_request parsed;
     struct tacit_rpc_call *calls;
-    json_t **replies; /* per call; NULL for notifications */
-    size_t remaining; /* calls not yet replied (+1 while dispatching) */
+    struct reply *replies; /* per call */
+    size_t bytes;          /* of the answers held (max_batch_response) */
+    size_t remaining;      /* calls not yet replied (+1 while dispatching) */
     bool local, authed, oom;
 };
 
@@ -134,9 +154,13 @@ struct tacit_rpc_server {
     char *socket_path; /* set once we created the socket file: removed at stop */
     uint16_t port;
     struct conn *conns;
-    unsigned nactive; /* connections counted toward max_conns */
+    unsigned nactive; /* TCP connections counted toward max_conns */
+    unsigned nlocal;  /* Unix-socket connections counted toward max_conns_local */
     struct rpc_req *reqs;
     unsigned pending;
+    unsigned longpolls;
+    size_t wbytes;    /* queued answer bytes */
+    size_t body_bytes; /* request body buffers */
     struct tacit_rpc_stats st;
     struct call_count *cc;
     size_t ncc, capcc;
@@ -163,6 +187,13 @@ void tacit_rpc_limits_default(struct tacit_rpc_limits *l)
     l->body_timeout_ms = 30000;
     l->idle_timeout_ms = 60000;
     l->max_pending = 4096;
+    l->pending_reserve = 256;
+    l->max_longpolls = 1024;
+    l->max_longpolls_per_conn = 16;
+    l->max_conns_local = 64;
+    l->max_response = (size_t)16 << 20;
+    l->max_batch_response = (size_t)32 << 20;
+    l->write_timeout_ms = 30000;
 }
 
 static const char *status_text(int status)
@@ -256,17 +287,25 @@ static void sbuf_append(struct sbuf *b, const char *s, size_t len)
 /* ------------------------------------------------------------- connections ---- */
 
 static void handle_closed(struct tacit_rpc_server *s);
+static void req_cancel_parked(struct rpc_req *q);
 
 static void on_conn_closed(uv_handle_t *h)
 {
     struct conn *c = h->data;
     struct tacit_rpc_server *s = c->s;
 
-    if (--c->handles == 0) {
-        free(c->body);
-        free(c);
-    }
+    if (--c->handles == 0) free(c);
     handle_closed(s);
+}
+
+/* The request body buffer goes as soon as the parser is done with it (or the request is
+ * refused): an idle connection holds none. */
+static void conn_drop_body(struct conn *c)
+{
+    c->s->body_bytes -= c->body_cap;
+    free(c->body);
+    c->body = NULL;
+    c->body_cap = 0;
 }
 
 static void conn_close(struct conn *c)
@@ -280,16 +319,26 @@ static void conn_close(struct conn *c)
     else
         s->conns = c->next;
     if (c->next) c->next->prev = c->prev;
-    if (c->counted) s->nactive--;
+    if (c->counted) {
+        if (c->local)
+            s->nlocal--;
+        else
+            s->nactive--;
+    }
     s->st.connections_open--;
+    conn_drop_body(c);
     if (c->req != NULL) {
-        c->req->c = NULL; /* its calls may still reply: the answer is dropped */
+        struct rpc_req *q = c->req;
+        q->c = NULL; /* its calls may still reply: the answer is dropped */
         c->req = NULL;
+        req_cancel_parked(q); /* long-polls end with their client */
     }
     if (c->auth != NULL) {
         sodium_free(c->auth);
         c->auth = NULL;
     }
+    /* Queued writes are cancelled by libuv (on_write with UV_ECANCELED frees them) before the
+     * close callbacks run. */
     uv_close(&c->h.handle, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
 }
@@ -325,13 +374,37 @@ static void read_stop(struct conn *c)
     c->reading = false;
 }
 
+size_t tacit__rpc_buf_pieces(size_t len)
+{
+    return len / TACIT__RPC_BUF_MAX + (len % TACIT__RPC_BUF_MAX != 0);
+}
+
+size_t tacit__rpc_buf_split(uv_buf_t *out, const char *p, size_t len)
+{
+    size_t k = 0;
+    while (len > 0) {
+        size_t n = len < TACIT__RPC_BUF_MAX ? len : TACIT__RPC_BUF_MAX;
+        out[k++] = uv_buf_init((char *)p, (unsigned)n); /* n fits: TACIT__RPC_BUF_MAX < 2^32 */
+        p += n;
+        len -= n;
+    }
+    return k;
+}
+
 enum write_kind { W_CONTINUE, W_RESPONSE };
+
+/* A piece of an answer: memory owned by the write request (or static). */
+struct seg {
+    const char *p;
+    size_t len;
+};
 
 struct wreq {
     uv_write_t w;
     enum write_kind kind;
-    char *owned; /* a malloc'd body written after data, freed with the request */
-    char data[]; /* the head (and a copied body) */
+    size_t bytes;   /* counted in the server's wbytes until the write ends */
+    size_t nowned;
+    char *owned[];  /* malloc'd pieces, freed with the request; then the head's bytes */
 };
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -346,7 +419,8 @@ static void on_write(uv_write_t *w, int status)
     struct conn *c = w->handle->data;
     enum write_kind kind = wr->kind;
 
-    free(wr->owned);
+    c->s->wbytes -= wr->bytes;
+    for (size_t i = 0; i < wr->nowned; i++) free(wr->owned[i]);
     free(wr);
     if (c->closing || kind == W_CONTINUE) return;
     if (status < 0) {
@@ -375,61 +449,98 @@ static void on_write(uv_write_t *w, int status)
     read_start(c);
 }
 
-/* Queues head + body: owned (malloc'd, taken: freed after the write, also on failure) or,
- * when owned is NULL, a copy of body. */
+/*
+ * Queues head (copied) and then segs. owned: the nowned malloc'd blocks segs point into,
+ * taken (freed when the write ends, also on failure; the array itself is the caller's). A
+ * response starts the write deadline (unless the connection is draining, where the linger
+ * bounds it). Pieces over TACIT__RPC_BUF_MAX are split: uv_buf_t lengths are unsigned int.
+ */
 static void conn_write(struct conn *c, enum write_kind kind, const char *head, size_t hlen,
-                       const char *body, char *owned, size_t blen)
+                       const struct seg *segs, size_t nseg, char *const *owned, size_t nowned)
 {
-    struct wreq *wr;
-    uv_buf_t b[2];
-    size_t copy = owned ? 0 : blen;
+    struct tacit_rpc_server *s = c->s;
+    struct wreq *wr = NULL;
+    uv_buf_t small[8], *bufs = small;
+    size_t nbufs = tacit__rpc_buf_pieces(hlen), total = hlen, k;
+    char *hcopy;
 
     if (c->closing) goto out_free_owned;
-    if ((wr = malloc(sizeof *wr + hlen + copy)) == NULL) {
-        conn_close(c);
-        goto out_free_owned;
+    for (size_t i = 0; i < nseg; i++) {
+        nbufs += tacit__rpc_buf_pieces(segs[i].len);
+        total += segs[i].len;
     }
+    if (nbufs > sizeof small / sizeof small[0] && (bufs = calloc(nbufs, sizeof *bufs)) == NULL)
+        goto out_close;
+    if ((wr = malloc(sizeof *wr + nowned * sizeof(char *) + hlen)) == NULL) goto out_close;
     wr->kind = kind;
-    wr->owned = owned;
-    memcpy(wr->data, head, hlen);
-    if (copy) memcpy(wr->data + hlen, body, copy);
-    b[0] = uv_buf_init(wr->data, (unsigned)(hlen + copy));
-    if (owned) b[1] = uv_buf_init(owned, (unsigned)blen);
-    if (uv_write(&wr->w, &c->h.stream, b, owned ? 2 : 1, on_write) != 0) {
-        free(wr->owned);
-        free(wr);
-        conn_close(c);
+    wr->bytes = total;
+    wr->nowned = nowned;
+    if (nowned) memcpy(wr->owned, owned, nowned * sizeof(char *));
+    hcopy = (char *)(wr->owned + nowned);
+    memcpy(hcopy, head, hlen);
+    k = tacit__rpc_buf_split(bufs, hcopy, hlen);
+    for (size_t i = 0; i < nseg; i++) k += tacit__rpc_buf_split(bufs + k, segs[i].p, segs[i].len);
+    /* libuv copies the buffer array: ours can go at once */
+    if (uv_write(&wr->w, &c->h.stream, bufs, (unsigned)k, on_write) != 0) goto out_close;
+    if (bufs != small) free(bufs);
+    s->wbytes += total;
+    if (kind == W_RESPONSE && c->state != CONN_DRAIN) {
+        c->state = CONN_WRITING;
+        timer_restart(c, s->lim.write_timeout_ms);
     }
     return;
 
+out_close:
+    if (bufs != small) free(bufs);
+    free(wr);
+    conn_close(c);
 out_free_owned:
-    free(owned);
+    for (size_t i = 0; i < nowned; i++) free(owned[i]);
 }
 
-/* Writes an answer: body copied, or owned taken (see conn_write). extra: more header lines
- * ("Name: value\r\n") or NULL. */
-static void conn_respond(struct conn *c, int status, const char *ctype, const char *body,
-                         char *owned, size_t blen, const char *extra)
+/* The status line and headers of an answer of blen bytes; 0 when they do not fit. extra: more
+ * header lines ("Name: value\r\n") or NULL. */
+static size_t response_head(char *head, size_t cap, const struct conn *c, int status,
+                            const char *ctype, size_t blen, const char *extra)
 {
-    char head[512];
     int n;
 
     if (status == 204) /* RFC 9110 15.3.5: no Content-Length, no body */
-        n = snprintf(head, sizeof head, "HTTP/1.1 204 No Content\r\n%sConnection: %s\r\n\r\n",
+        n = snprintf(head, cap, "HTTP/1.1 204 No Content\r\n%sConnection: %s\r\n\r\n",
                      extra ? extra : "", c->keep_alive ? "keep-alive" : "close");
     else
-        n = snprintf(head, sizeof head,
+        n = snprintf(head, cap,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
                      "Connection: %s\r\n\r\n",
                      status, status_text(status), ctype, blen, extra ? extra : "",
                      c->keep_alive ? "keep-alive" : "close");
-    if (n < 0 || (size_t)n >= sizeof head) {
+    return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+/* Writes an answer: body copied, or owned taken (malloc'd, body ignored). */
+static void conn_respond(struct conn *c, int status, const char *ctype, const char *body,
+                         char *owned, size_t blen, const char *extra)
+{
+    char head[512];
+    size_t hlen;
+    struct seg seg;
+
+    if (status == 204) blen = 0;
+    if (owned == NULL && blen > 0) {
+        if ((owned = malloc(blen)) == NULL) {
+            conn_close(c);
+            return;
+        }
+        memcpy(owned, body, blen);
+    }
+    if ((hlen = response_head(head, sizeof head, c, status, ctype, blen, extra)) == 0) {
         free(owned);
         conn_close(c);
         return;
     }
-    if (status == 204) blen = 0;
-    conn_write(c, W_RESPONSE, head, (size_t)n, body, owned, blen);
+    seg.p = owned;
+    seg.len = blen;
+    conn_write(c, W_RESPONSE, head, hlen, &seg, blen ? 1 : 0, &owned, owned ? 1 : 0);
 }
 
 static void respond_text(struct conn *c, int status, const char *text, const char *extra)
@@ -457,6 +568,7 @@ static void conn_reject(struct conn *c, int status)
     c->s->st.rejected_http++;
     c->state = CONN_DRAIN;
     c->keep_alive = false;
+    conn_drop_body(c);
     timer_restart(c, LINGER_MS);
     respond_text(c, status, text, NULL);
 }
@@ -469,6 +581,10 @@ static void on_timer(uv_timer_t *t)
     case CONN_HEADER:
     case CONN_BODY:
         conn_reject(c, 408);
+        break;
+    case CONN_WRITING: /* the client does not read its answer: the queued bytes go with it */
+        c->s->st.write_timeouts++;
+        conn_close(c);
         break;
     case CONN_IDLE:
     case CONN_DRAIN:
@@ -513,12 +629,17 @@ static void on_connection(uv_stream_t *ls, int status)
     }
     if (!c->local) uv_tcp_nodelay(&c->h.tcp, 1);
     read_start(c);
-    if (s->nactive >= s->lim.max_conns) {
+    /* The Unix socket has its own count: TCP clients filling max_conns never lock the
+     * operator out. */
+    if (c->local ? s->nlocal >= s->lim.max_conns_local : s->nactive >= s->lim.max_conns) {
         conn_reject(c, 503);
         return;
     }
     c->counted = true;
-    s->nactive++;
+    if (c->local)
+        s->nlocal++;
+    else
+        s->nactive++;
     c->state = CONN_HEADER; /* the header deadline runs from the accept */
     timer_restart(c, s->lim.header_timeout_ms);
 }
@@ -551,6 +672,7 @@ static int on_message_begin(http_parser *p)
     c->auth_bad = false;
     c->auth_len = 0;
     c->msg_done = false;
+    c->want_body = false;
     c->reject = 0;
     return 0;
 }
@@ -584,6 +706,14 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
         c->hname[c->hname_len++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
     }
     return 0;
+}
+
+/* The request's path (the URL without its query) is lit. */
+static bool path_is(const struct conn *c, const char *lit)
+{
+    const char *q = memchr(c->url, '?', c->url_len);
+    size_t plen = q != NULL ? (size_t)(q - c->url) : c->url_len;
+    return !c->url_long && plen == strlen(lit) && memcmp(c->url, lit, plen) == 0;
 }
 
 static bool hname_is(const struct conn *c, const char *name)
@@ -644,13 +774,14 @@ static int on_headers_complete(http_parser *p)
         sodium_free(c->auth); /* wipes */
         c->auth = NULL;
     }
+    c->want_body = p->method == HTTP_POST && path_is(c, "/");
     c->state = CONN_BODY;
     timer_restart(c, s->lim.body_timeout_ms);
     /* curl asks before sending a body over 1 KiB (RFC 9110 10.1.1) */
     if (p->method == HTTP_POST && c->expect_len == 12 &&
         strncasecmp(c->expect, "100-continue", 12) == 0) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        conn_write(c, W_CONTINUE, cont, sizeof cont - 1, NULL, NULL, 0);
+        conn_write(c, W_CONTINUE, cont, sizeof cont - 1, NULL, 0, NULL, 0);
     }
     return 0;
 }
@@ -665,7 +796,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
         c->reject = 413;
         return -1;
     }
-    if (p->method == HTTP_POST) {
+    if (c->want_body) { /* any other body is counted against max_body and dropped */
         if (c->body_len + len > c->body_cap) {
             size_t ncap = c->body_cap ? c->body_cap : 4096;
             while (ncap < c->body_len + len) ncap *= 2;
@@ -675,6 +806,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
                 c->reject = 500;
                 return -1;
             }
+            c->s->body_bytes += ncap - c->body_cap;
             c->body = nb;
             c->body_cap = ncap;
         }
@@ -715,8 +847,12 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     size_t nparsed;
     enum http_errno e;
 
-    if (nread == UV_EOF && c->state == CONN_BUSY) {
-        /* The client half-closed after its request: answer it, then close. */
+    bool answering = c->state == CONN_BUSY || c->state == CONN_WRITING;
+
+    if (nread == UV_EOF && answering && c->parked == 0) {
+        /* The client half-closed after its request: answer it, then close. (With a long-poll
+         * parked, EOF means the client has gone: a long-poll can last a minute, and a client
+         * that half-closes and still waits for one is not worth holding its slot.) */
         read_stop(c);
         c->keep_alive = false;
         return;
@@ -725,7 +861,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(c);
         return;
     }
-    if (nread > 0 && c->state == CONN_BUSY) {
+    if (nread > 0 && answering) {
         /* A request while the last one is being answered: pipelining, refused (the answer
          * goes out, then the connection closes). */
         read_stop(c);
@@ -796,11 +932,21 @@ static void req_free(struct rpc_req *q)
     if (q->calls)
         for (size_t i = 0; i < q->parsed.n; i++) json_decref(q->calls[i].params);
     if (q->replies)
-        for (size_t i = 0; i < q->parsed.n; i++) json_decref(q->replies[i]);
+        for (size_t i = 0; i < q->parsed.n; i++) {
+            free(q->replies[i].head);
+            free(q->replies[i].text);
+        }
     free(q->calls);
     free(q->replies);
     tacit__rpc_request_clear(&q->parsed);
     free(q);
+}
+
+static void respond_oom(struct conn *c)
+{
+    static const char oom[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":"
+                              "\"internal error: out of memory\"}}";
+    conn_respond(c, 500, "application/json", oom, NULL, sizeof oom - 1, NULL);
 }
 
 static void respond_json(struct conn *c, json_t *v)
@@ -808,46 +954,71 @@ static void respond_json(struct conn *c, json_t *v)
     char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
 
     if (text == NULL) {
-        static const char oom[] =
-            "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":"
-            "\"internal error: out of memory\"}}";
-        conn_respond(c, 500, "application/json", oom, NULL, sizeof oom - 1, NULL);
+        respond_oom(c);
         return;
     }
     conn_respond(c, 200, "application/json", NULL, text, strlen(text), NULL);
+}
+
+/* The answer from the replies' texts (taken from q): one object, or "[a,b,...]" for a batch,
+ * written piece by piece; 204 when nothing is to be answered. */
+static void respond_replies(struct conn *c, struct rpc_req *q)
+{
+    static const char open_[] = "[", comma[] = ",", close_[] = "]", brace[] = "}";
+    size_t n = q->parsed.n, nseg = 0, nowned = 0, blen = 0, k = 0, hlen;
+    struct seg *segs = NULL;
+    char **owned = NULL, head[256];
+
+    for (size_t i = 0; i < n; i++) k += q->replies[i].text != NULL;
+    if (k == 0) {
+        conn_respond(c, 204, NULL, NULL, NULL, 0, NULL);
+        return;
+    }
+    /* per reply: a separator or bracket, head, text, brace; one closing bracket */
+    if ((segs = calloc(4 * k + 1, sizeof *segs)) == NULL ||
+        (owned = calloc(2 * k, sizeof *owned)) == NULL) {
+        free(segs);
+        respond_oom(c);
+        return;
+    }
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct reply *r = &q->replies[i];
+        if (r->text == NULL) continue;
+        if (q->parsed.batch) segs[nseg++] = (struct seg){k++ == 0 ? open_ : comma, 1};
+        if (r->head != NULL) {
+            segs[nseg++] = (struct seg){r->head, r->hlen};
+            owned[nowned++] = r->head;
+        }
+        segs[nseg++] = (struct seg){r->text, r->tlen};
+        owned[nowned++] = r->text;
+        if (r->head != NULL) segs[nseg++] = (struct seg){brace, 1};
+        r->head = r->text = NULL;
+    }
+    if (q->parsed.batch) segs[nseg++] = (struct seg){close_, 1};
+    for (size_t i = 0; i < nseg; i++) blen += segs[i].len;
+    if ((hlen = response_head(head, sizeof head, c, 200, "application/json", blen, NULL)) == 0) {
+        for (size_t i = 0; i < nowned; i++) free(owned[i]);
+        conn_close(c);
+    } else {
+        conn_write(c, W_RESPONSE, head, hlen, segs, nseg, owned, nowned);
+    }
+    free(segs);
+    free(owned);
 }
 
 /* All calls replied: write the answer (if the connection is still there), free. */
 static void req_done(struct rpc_req *q)
 {
     struct conn *c = q->c;
-    json_t *out = NULL;
 
     if (c != NULL) {
         c->req = NULL;
-        if (q->oom) {
-            respond_json(c, NULL);
-        } else if (q->parsed.batch) {
-            out = json_array();
-            for (size_t i = 0; out != NULL && i < q->parsed.n; i++) {
-                if (q->replies[i] == NULL) continue;
-                if (json_array_append_new(out, q->replies[i]) != 0) {
-                    json_decref(out);
-                    out = NULL;
-                }
-                q->replies[i] = NULL;
-            }
-            if (out != NULL && json_array_size(out) == 0) /* only notifications */
-                conn_respond(c, 204, NULL, NULL, NULL, 0, NULL);
-            else
-                respond_json(c, out);
-        } else if (q->replies[0] != NULL) {
-            respond_json(c, q->replies[0]);
-        } else {
-            conn_respond(c, 204, NULL, NULL, NULL, 0, NULL);
-        }
+        if (q->oom)
+            respond_oom(c);
+        else
+            respond_replies(c, q);
     }
-    json_decref(out);
     req_free(q);
 }
 
@@ -856,59 +1027,322 @@ static void req_release(struct rpc_req *q)
     if (--q->remaining == 0) req_done(q);
 }
 
-/* Every reply ends here. obj: the response object (stolen; NULL when out of memory). */
-static void call_finish(struct tacit_rpc_call *call, json_t *obj, int code)
+/* Whether an answer to the call can still reach its client. */
+static bool call_delivers(const struct tacit_rpc_call *call)
+{
+    const struct rpc_req *q = call->req;
+    return !call->notify && q->s != NULL && q->c != NULL && !q->oom;
+}
+
+/* The reply has come: false when it had already (a method's bug: the new one is ignored).
+ * The call leaves the counts it was in. */
+static bool call_settle(struct tacit_rpc_call *call)
 {
     struct rpc_req *q = call->req;
     struct tacit_rpc_server *s = q->s;
 
-    if (call->replied) { /* a second reply: the method's bug, not the client's */
-        json_decref(obj);
-        return;
-    }
+    if (call->replied) return false;
     call->replied = true;
-    if (s != NULL) {
-        if (call->pending) s->pending--;
-        count_call(s, call->midx, code, uv_hrtime() - call->t0);
+    if (call->parked) {
+        call->parked = false;
+        if (s != NULL) s->longpolls--;
+        if (q->c != NULL) q->c->parked--;
+    } else if (call->pending && s != NULL) {
+        s->pending--;
     }
-    if (call->notify)
-        json_decref(obj);
-    else if (obj == NULL)
-        q->oom = true;
+    call->pending = false;
+    return true;
+}
+
+/* The JSON text of the call's id ("null" when absent or unusable). malloc'd or NULL. */
+static char *id_text(const struct rpc_req *q, size_t i)
+{
+    json_t *id = q->parsed.items[i].id;
+    return id != NULL ? json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("null");
+}
+
+/* Bytes around a result in its response object: {"jsonrpc":"2.0","id":ID,"result":...} */
+#define ENVELOPE_HEAD "{\"jsonrpc\":\"2.0\",\"id\":"
+#define ENVELOPE_RESULT ",\"result\":"
+#define ENVELOPE_BYTES (sizeof ENVELOPE_HEAD - 1 + sizeof ENVELOPE_RESULT - 1 + 1)
+
+/* The bound an answer of len bytes would break (NULL: none); *max its value. */
+static const char *bound_broken(const struct rpc_req *q, size_t len, size_t *max)
+{
+    const struct tacit_rpc_limits *l = &q->s->lim;
+
+    if (len > l->max_response) {
+        *max = l->max_response;
+        return "max_response";
+    }
+    /* + 1: the separator or bracket each answer of a batch adds */
+    if (q->parsed.batch && len + 1 > l->max_batch_response - (q->bytes < l->max_batch_response
+                                                                  ? q->bytes
+                                                                  : l->max_batch_response)) {
+        *max = l->max_batch_response;
+        return "max_batch_response";
+    }
+    return NULL;
+}
+
+/* The -32007 answer of call i as text (malloc'd, NULL when out of memory). len: the size of the
+ * refused answer, 0 when unknown. */
+static char *too_large_text(const struct rpc_req *q, size_t i, const char *limit, size_t max,
+                            size_t len)
+{
+    char msg[200], *text;
+    json_t *obj;
+
+    if (strcmp(limit, "max_response") == 0)
+        snprintf(msg, sizeof msg, "response too large: the answer%s exceeds max_response (%zu bytes)",
+                 len ? " of this call" : "", max);
     else
-        q->replies[call->index] = obj;
+        snprintf(msg, sizeof msg,
+                 "response too large: this answer would take the batch's answer past "
+                 "max_batch_response (%zu bytes); ask for less, or in another request", max);
+    obj = tacit__rpc_error_new(q->parsed.items[i].id, TACIT_RPC_TOO_LARGE, msg,
+                               json_pack("{s:s,s:I}", "limit", limit, "max", (json_int_t)max));
+    text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    return text;
+}
+
+/*
+ * Every settled reply ends here with its answer as text (head, text: malloc'd, taken; text
+ * NULL: none, or out of memory when oom). The answer is kept only if its client can get it;
+ * a result only within the bounds (else it becomes -32007, and code with it, for the
+ * metrics). Errors are short and always kept: a batch's answer is at most max_batch_response
+ * plus its error answers.
+ */
+static void call_done(struct tacit_rpc_call *call, int code, char *head, size_t hlen, char *text,
+                      size_t tlen, bool oom)
+{
+    struct rpc_req *q = call->req;
+    struct tacit_rpc_server *s = q->s;
+
+    if (call_delivers(call)) {
+        if (text == NULL && oom) {
+            q->oom = true;
+        } else if (text != NULL) {
+            size_t len = hlen + tlen + (head ? 1 : 0), max;
+            const char *limit = code == 0 ? bound_broken(q, len, &max) : NULL;
+            if (limit != NULL) {
+                free(head);
+                free(text);
+                head = NULL;
+                hlen = 0;
+                code = TACIT_RPC_TOO_LARGE;
+                s->st.too_large++;
+                if ((text = too_large_text(q, call->index, limit, max, len)) == NULL) q->oom = true;
+                tlen = text ? strlen(text) : 0;
+                len = tlen;
+            }
+            if (text != NULL) {
+                q->replies[call->index] = (struct reply){head, text, hlen, tlen};
+                q->bytes += len + 1;
+                head = text = NULL;
+            }
+        }
+    }
+    free(head);
+    free(text);
+    if (s != NULL) count_call(s, call->midx, code, uv_hrtime() - call->t0);
     req_release(q);
+}
+
+/* A response object (stolen; NULL: out of memory) to text, then call_done. */
+static void call_done_json(struct tacit_rpc_call *call, json_t *obj, int code)
+{
+    char *text = NULL;
+
+    if (obj != NULL && call_delivers(call)) text = json_dumps(obj, JSON_COMPACT);
+    call_done(call, code, NULL, 0, text, text ? strlen(text) : 0, obj == NULL || text == NULL);
+    json_decref(obj);
+}
+
+/* A method replied with no result: its bug, answered as an internal error. */
+static void reply_no_result(struct tacit_rpc_call *call)
+{
+    json_t *id = call->req->parsed.items[call->index].id;
+    call_done_json(call, call_delivers(call) ? tacit__rpc_error_new(id, TACIT_RPC_INTERNAL_ERROR,
+                                                                    "internal error: no result",
+                                                                    NULL)
+                                             : NULL,
+                   TACIT_RPC_INTERNAL_ERROR);
 }
 
 void tacit_rpc_reply(struct tacit_rpc_call *call, json_t *result)
 {
     json_t *id = call->req->parsed.items[call->index].id;
-    json_t *obj;
 
-    if (result == NULL) {
-        tacit_rpc_reply_error(call, TACIT_RPC_INTERNAL_ERROR, "internal error: no result", NULL);
+    if (!call_settle(call)) { /* a second reply: the method's bug, not the client's */
+        json_decref(result);
         return;
     }
-    obj = call->notify ? (json_decref(result), NULL) : tacit__rpc_result_new(id, result);
-    call_finish(call, obj, 0);
+    if (result == NULL) {
+        reply_no_result(call);
+        return;
+    }
+    call_done_json(call, call_delivers(call) ? tacit__rpc_result_new(id, result)
+                                             : (json_decref(result), NULL), 0);
 }
 
 void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message,
                            json_t *data)
 {
     json_t *id = call->req->parsed.items[call->index].id;
-    json_t *obj;
 
+    if (!call_settle(call)) {
+        json_decref(data);
+        return;
+    }
     if (code == 0) code = TACIT_RPC_INTERNAL_ERROR; /* 0 means success in the metrics */
-    obj = call->notify ? (json_decref(data), NULL)
-                       : tacit__rpc_error_new(id, code, message, data);
-    call_finish(call, obj, code);
+    call_done_json(call, call_delivers(call) ? tacit__rpc_error_new(id, code, message, data)
+                                             : (json_decref(data), NULL), code);
 }
 
 void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err)
 {
     json_t *data = json_pack("{s:s}", "error", tacit_errname(err));
     tacit_rpc_reply_error(call, TACIT_RPC_APP_BASE + err, tacit_strerror(err), data);
+}
+
+void tacit_rpc_reply_text(struct tacit_rpc_call *call, char *text, size_t len)
+{
+    char *id, *head = NULL;
+    size_t hlen = 0;
+
+    if (!call_settle(call)) {
+        free(text);
+        return;
+    }
+    if (text == NULL) {
+        reply_no_result(call);
+        return;
+    }
+    if (!call_delivers(call)) {
+        free(text);
+        call_done(call, 0, NULL, 0, NULL, 0, false);
+        return;
+    }
+    if ((id = id_text(call->req, call->index)) != NULL) {
+        size_t idlen = strlen(id);
+        hlen = sizeof ENVELOPE_HEAD - 1 + idlen + sizeof ENVELOPE_RESULT - 1;
+        if ((head = malloc(hlen + 1)) != NULL)
+            snprintf(head, hlen + 1, "%s%s%s", ENVELOPE_HEAD, id, ENVELOPE_RESULT);
+        free(id);
+    }
+    if (head == NULL) {
+        free(text);
+        text = NULL;
+    }
+    call_done(call, 0, head, hlen, text, len, text == NULL);
+}
+
+size_t tacit_rpc_call_room(const struct tacit_rpc_call *call)
+{
+    const struct rpc_req *q = call->req;
+    const struct tacit_rpc_limits *l;
+    size_t room, overhead;
+    char *id;
+
+    if (call->replied || !call_delivers(call)) return 0;
+    l = &q->s->lim;
+    room = l->max_response;
+    if (q->parsed.batch) {
+        size_t left = q->bytes + 1 < l->max_batch_response ? l->max_batch_response - q->bytes - 1 : 0;
+        if (left < room) room = left;
+    }
+    if ((id = id_text(q, call->index)) == NULL) return 0;
+    overhead = ENVELOPE_BYTES + strlen(id);
+    free(id);
+    return room > overhead ? room - overhead : 0;
+}
+
+void tacit_rpc_reply_too_large(struct tacit_rpc_call *call)
+{
+    struct rpc_req *q = call->req;
+    const char *limit = "max_response";
+    size_t max = 0;
+    char *text = NULL;
+
+    if (!call_settle(call)) return;
+    if (call_delivers(call)) {
+        const struct tacit_rpc_limits *l = &q->s->lim;
+        max = l->max_response;
+        if (q->parsed.batch && l->max_batch_response - (q->bytes < l->max_batch_response
+                                                             ? q->bytes
+                                                             : l->max_batch_response) <=
+                                   l->max_response) {
+            limit = "max_batch_response";
+            max = l->max_batch_response;
+        }
+        q->s->st.too_large++;
+        text = too_large_text(q, call->index, limit, max, 0);
+    }
+    call_done(call, TACIT_RPC_TOO_LARGE, NULL, 0, text, text ? strlen(text) : 0,
+              call_delivers(call) && text == NULL);
+}
+
+bool tacit_rpc_call_park(struct tacit_rpc_call *call, void (*cancel)(void *), void *arg)
+{
+    struct rpc_req *q = call->req;
+    struct tacit_rpc_server *s = q->s;
+    struct conn *c = q->c;
+    char msg[160];
+    const char *limit = NULL;
+    unsigned max = 0;
+
+    if (call->replied || call->parked) return false;
+    if (s == NULL || c == NULL) { /* nobody to answer: dropped */
+        tacit_rpc_reply_error(call, TACIT_RPC_INTERNAL_ERROR, "client gone", NULL);
+        return false;
+    }
+    if (c->parked >= s->lim.max_longpolls_per_conn) {
+        limit = "max_longpolls_per_conn";
+        max = s->lim.max_longpolls_per_conn;
+        snprintf(msg, sizeof msg,
+                 "too many long-polls: at most %u may wait per connection", max);
+    } else if (s->longpolls >= s->lim.max_longpolls) {
+        limit = "max_longpolls";
+        max = s->lim.max_longpolls;
+        snprintf(msg, sizeof msg,
+                 "too many long-polls: %u are waiting on the server, retry later", max);
+    }
+    if (limit != NULL) {
+        s->st.longpolls_refused++;
+        tacit_rpc_reply_error(call, TACIT_RPC_LONGPOLL_LIMIT, msg,
+                              json_pack("{s:s,s:I}", "limit", limit, "max", (json_int_t)max));
+        return false;
+    }
+    if (call->pending) {
+        call->pending = false;
+        s->pending--;
+    }
+    call->parked = true;
+    call->cancel = cancel;
+    call->cancel_arg = arg;
+    s->longpolls++;
+    c->parked++;
+    return true;
+}
+
+/* The connection of q has closed (q->c is already NULL): its long-polls end, without an
+ * answer. Their owners are told (cancel), then the calls are settled here. */
+static void req_cancel_parked(struct rpc_req *q)
+{
+    q->remaining++; /* the last cancelled call must not free q inside the loop */
+    for (size_t i = 0; i < q->parsed.n && q->calls != NULL; i++) {
+        struct tacit_rpc_call *call = &q->calls[i];
+        void (*cancel)(void *) = call->cancel;
+        if (!call->parked || call->replied) continue;
+        call_settle(call);
+        if (q->s != NULL) q->s->st.longpolls_cancelled++;
+        call->cancel = NULL;
+        if (cancel != NULL) cancel(call->cancel_arg);
+        req_release(q);
+    }
+    req_release(q);
 }
 
 const char *tacit_rpc_call_method(const struct tacit_rpc_call *call)
@@ -928,6 +1362,7 @@ static void dispatch_one(struct rpc_req *q, size_t i)
     struct tacit_rpc_server *s = q->s;
     const struct tacit_rpc_method *m = NULL;
     json_t *params;
+    unsigned cap;
 
     call->req = q;
     call->index = i;
@@ -961,7 +1396,11 @@ static void dispatch_one(struct rpc_req *q, size_t i)
                               "unauthorized: this method needs credentials", NULL);
         return;
     }
-    if (s->pending >= s->lim.max_pending) {
+    /* The last pending_reserve slots are for the operator: calls with valid credentials (admin
+     * calls have them by now) and anything over the Unix socket. */
+    cap = s->lim.max_pending;
+    if (!q->local && !q->authed) cap -= s->lim.pending_reserve;
+    if (s->pending >= cap) {
         s->st.busy++;
         tacit_rpc_reply_error(call, TACIT_RPC_BUSY, "busy: too many calls in flight, retry later",
                               NULL);
@@ -985,15 +1424,18 @@ static void rpc_dispatch(struct conn *c)
     struct tacit_rpc_server *s = c->s;
     struct rpc_req *q;
     size_t n;
+    int rc;
 
-    if ((q = calloc(1, sizeof *q)) == NULL) goto out_oom;
-    if (tacit__rpc_request_parse(&q->parsed, c->body ? c->body : "", c->body_len,
-                                 s->lim.max_batch, s->lim.max_depth) != TACIT_OK)
-        goto out_free;
+    if ((q = calloc(1, sizeof *q)) == NULL) {
+        conn_drop_body(c);
+        respond_oom(c);
+        return;
+    }
+    rc = tacit__rpc_request_parse(&q->parsed, c->body ? c->body : "", c->body_len,
+                                  s->lim.max_batch, s->lim.max_depth);
     /* the parsed tree holds its own copies: do not keep up to max_body per idle connection */
-    free(c->body);
-    c->body = NULL;
-    c->body_cap = 0;
+    conn_drop_body(c);
+    if (rc != TACIT_OK) goto out_free;
     if (q->parsed.code != 0) { /* one error for the whole body, id null */
         json_t *e = tacit__rpc_error_new(NULL, q->parsed.code, q->parsed.message, NULL);
         s->st.calls++;
@@ -1022,8 +1464,7 @@ static void rpc_dispatch(struct conn *c)
 
 out_free:
     req_free(q);
-out_oom:
-    respond_json(c, NULL);
+    respond_oom(c);
 }
 
 /* ---------------------------------------------------------------- endpoints ---- */
@@ -1057,7 +1498,22 @@ static void respond_metrics(struct conn *c)
         {"tacit_rpc_http_rejected_total", "counter",
          "HTTP requests refused (4xx and 503) before any call ran.", s->st.rejected_http},
         {"tacit_rpc_busy_total", "counter", "Calls refused with -32005 (busy).", s->st.busy},
-        {"tacit_rpc_calls_pending", "gauge", "Calls not yet replied to.", s->pending},
+        {"tacit_rpc_calls_pending", "gauge", "Calls not yet replied to (long-polls not included).",
+         s->pending},
+        {"tacit_rpc_longpolls", "gauge", "Long-polls parked.", s->longpolls},
+        {"tacit_rpc_longpolls_refused_total", "counter", "Long-polls refused with -32006.",
+         s->st.longpolls_refused},
+        {"tacit_rpc_longpolls_cancelled_total", "counter",
+         "Long-polls dropped because their client left.", s->st.longpolls_cancelled},
+        {"tacit_rpc_too_large_total", "counter", "Answers refused with -32007 (too large).",
+         s->st.too_large},
+        {"tacit_rpc_write_timeouts_total", "counter",
+         "Connections closed because the client did not read its answer in time.",
+         s->st.write_timeouts},
+        {"tacit_rpc_write_buffered_bytes", "gauge", "Answer bytes not yet taken by the clients.",
+         s->wbytes},
+        {"tacit_rpc_body_buffered_bytes", "gauge", "Bytes of request body buffers held.",
+         s->body_bytes},
     };
 
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
@@ -1115,15 +1571,12 @@ static void respond_health(struct conn *c)
 static void handle_request(struct conn *c)
 {
     struct tacit_rpc_server *s = c->s;
-    size_t plen = c->url_len;
-    const char *q = memchr(c->url, '?', c->url_len);
     int method = c->parser.method;
 
     s->st.requests++;
-    if (q != NULL) plen = (size_t)(q - c->url);
     /* every answer here has a body, which a HEAD client would not read: close after it */
     if (method == HTTP_HEAD) c->keep_alive = false;
-#define PATH_IS(lit) (!c->url_long && plen == sizeof lit - 1 && memcmp(c->url, lit, plen) == 0)
+#define PATH_IS(lit) path_is(c, lit)
     if (PATH_IS("/")) {
         if (method == HTTP_POST) {
             rpc_dispatch(c);
@@ -1145,6 +1598,7 @@ static void handle_request(struct conn *c)
         respond_text(c, 404, "not found\n", NULL);
     }
 #undef PATH_IS
+    conn_drop_body(c); /* none is kept past its request (rpc_dispatch drops it earlier) */
 }
 
 /* -------------------------------------------------------------- start / stop ---- */
@@ -1276,7 +1730,16 @@ static void limits_fill(struct tacit_rpc_limits *l, const struct tacit_rpc_limit
     FILL(body_timeout_ms);
     FILL(idle_timeout_ms);
     FILL(max_pending);
+    FILL(pending_reserve);
+    FILL(max_longpolls);
+    FILL(max_longpolls_per_conn);
+    FILL(max_conns_local);
+    FILL(max_response);
+    FILL(max_batch_response);
+    FILL(write_timeout_ms);
 #undef FILL
+    /* TCP callers keep at least half of max_pending */
+    if (l->pending_reserve > l->max_pending / 2) l->pending_reserve = l->max_pending / 2;
 }
 
 int tacit_rpc_server_start(struct tacit_rpc_server **out, uv_loop_t *loop,
@@ -1323,4 +1786,8 @@ uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s)
 void tacit_rpc_server_stats(const struct tacit_rpc_server *s, struct tacit_rpc_stats *out)
 {
     *out = s->st;
+    out->pending = s->pending;
+    out->longpolls = s->longpolls;
+    out->write_buffered = s->wbytes;
+    out->body_buffered = s->body_bytes;
 }

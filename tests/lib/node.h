@@ -133,6 +133,29 @@ static inline void tnode_init(struct tnode *n, const char *datadir)
     n->block_interval_ms = 200;
 }
 
+/* Runs argv[0] (a path) in a child whose stdout and stderr are appended to logp. Returns its
+ * pid, or -1. */
+static inline pid_t tnode_exec_logged(const char *const *argv, const char *logp)
+{
+    pid_t pid;
+
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) < 0) return -1;
+    if (pid == 0) {
+        int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        dprintf(2, "tests/lib/node.h: cannot run %s: %s (is TACIT_BIN the build's bin/?)\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
 /*
  * Spawns tacitd on n's datadir with a fresh port; extra (may be NULL) is a NULL-terminated
  * list of more arguments. Out: *pid_out (may be NULL) is set for a second instance that is
@@ -166,20 +189,7 @@ static inline pid_t tnode_spawn(struct tnode *n, const char *const *extra, const
     for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 31; i++) argv[k++] = extra[i];
     argv[k] = NULL;
 
-    fflush(stdout);
-    fflush(stderr);
-    if ((pid = fork()) < 0) return -1;
-    if (pid == 0) {
-        int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(bin, (char *const *)argv);
-        dprintf(2, "tests/lib/node.h: cannot run %s: %s (is TACIT_BIN the build's bin/?)\n", bin, strerror(errno));
-        _exit(127);
-    }
+    if ((pid = tnode_exec_logged(argv, logp)) < 0) return -1;
     if (record) {
         n->pid = pid;
         n->port = port;
