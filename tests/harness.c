@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 static int tacit__cur_failed;     /* checks failed in the current test */
+static char tacit__cur_skipped[256]; /* why the current test did not run ("" if it did) */
 static uint64_t tacit__seed;      /* run seed */
 static uint64_t tacit__rng[4];    /* xoshiro256** state */
 
@@ -26,6 +27,16 @@ void tacit__test_fail(const char *file, int line, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     tacit__cur_failed++;
+}
+
+int tacit_test_failures(void) { return tacit__cur_failed; }
+
+void tacit_test_skip(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, fmt, ap);
+    va_end(ap);
+    if (tacit__cur_skipped[0] == '\0') snprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, "no reason given");
 }
 
 static void tacit__hex_window(const char *label, const uint8_t *p, size_t from, size_t to) {
@@ -173,7 +184,7 @@ static void tacit__usage(const char *prog, const struct tacit_test *tests, size_
 
 int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char **argv) {
     const char *only = NULL;
-    size_t ran = 0, failed = 0;
+    size_t ran = 0, failed = 0, skipped = 0;
 
     /* Line-buffered stdout and unbuffered stderr keep "ok"/"FAIL" lines and the check
      * messages in order when ctest captures both. */
@@ -205,12 +216,16 @@ int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char
     for (size_t i = 0; i < count; i++) {
         if (only != NULL && strcmp(only, tests[i].name) != 0) continue;
         tacit__cur_failed = 0;
+        tacit__cur_skipped[0] = '\0';
         tacit__rng_reset(tests[i].name);
         tests[i].fn();
         ran++;
         if (tacit__cur_failed) {
             failed++;
             printf("FAIL %s\n", tests[i].name);
+        } else if (tacit__cur_skipped[0] != '\0') {
+            skipped++;
+            printf("skipped %s: %s\n", tests[i].name, tacit__cur_skipped);
         } else {
             printf("ok %s\n", tests[i].name);
         }
@@ -221,7 +236,7 @@ int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char
         tacit__usage(argv[0], tests, count);
         return 2;
     }
-    printf("%zu test%s, %zu failed (seed=%" PRIu64 ")\n", ran, ran == 1 ? "" : "s", failed,
-           tacit__seed);
+    printf("%zu test%s, %zu failed, %zu skipped (seed=%" PRIu64 ")\n", ran, ran == 1 ? "" : "s", failed,
+           skipped, tacit__seed);
     return failed ? 1 : 0;
 }

@@ -14,8 +14,9 @@
  *
  * `./test_x` runs every test; `./test_x adds` runs only `adds`; `./test_x --list` lists them.
  * A failed check prints file:line, the expression and the values, marks the current test
- * failed and carries on, so one run shows every failure. Each test prints "ok <name>" or
- * "FAIL <name>"; the process exits 1 if any check failed, 2 on a usage error.
+ * failed and carries on, so one run shows every failure. Each test prints "ok <name>",
+ * "FAIL <name>" or "skipped <name>: <reason>" (tacit_test_skip); the process exits 1 if any
+ * check failed, 2 on a usage error.
  *
  * Environment:
  *   TACIT_TEST_SEED   decimal seed of the test RNG (printed as "seed=N" at start; random if unset)
@@ -68,6 +69,13 @@ void tacit__test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tacit__check_mem(const char *file, int line, const char *as, const char *bs,
                       const void *a, const void *b, size_t len);
+
+/* Marks the current test as not run, with why (printf format): it prints "skipped <name>:
+ * <reason>" instead of "ok <name>" (a failed check still makes it FAIL). Return after it. */
+void tacit_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Checks failed so far in the current test (a forked child reports them in its exit status). */
+int tacit_test_failures(void);
 
 /* --- helpers ---------------------------------------------------------------- */
 
