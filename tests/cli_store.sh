@@ -96,7 +96,7 @@ refused "$TMP/log" 'is not the key that signed this chain (block' # the stored b
 cp -a "$TMP/chain.json.bak" "$TMP/d/chain.json"
 cp -a "$TMP/sequencer.key.bak" "$TMP/d/sequencer.key"
 chmod 644 "$TMP/d/sequencer.key"
-refused "$TMP/log" 'readable by group or others' && grep -q "chmod 600 $TMP/d/sequencer.key" "$TMP/log" ||
+refused "$TMP/log" 'readable or writable by group or others' && grep -q "chmod 600 $TMP/d/sequencer.key" "$TMP/log" ||
     bad "says chmod 600"
 chmod 600 "$TMP/d/sequencer.key"
 rm -f "$TMP/key.away"
@@ -151,7 +151,7 @@ tacitd_stop || bad "devnet stop"
 chmod 640 "$TMP/dn/sequencer.key"
 tacitd_start /dev/null "$TMP/logd2" --devnet --datadir "$TMP/dn" --rpc-bind 127.0.0.1:0 ||
     bad "devnet with a readable key: $(cat "$TMP/logd2")"
-grep -q 'WARN .*sequencer.key is readable by group or others (mode 640).*chmod 600' "$TMP/logd2" && ok ||
+grep -q 'WARN .*sequencer.key is readable or writable by group or others (mode 640).*chmod 600' "$TMP/logd2" && ok ||
     bad "devnet warns about the key's mode"
 tacitd_stop || bad "devnet stop"
 

@@ -291,14 +291,14 @@ int tacit__sequencer_key_load(struct tacit_node *n) {
         if (rc == TACIT_OK) tacit_log(TACIT_LOG_INFO, "node", "made a new sequencer key: %s", path);
     } else if (rc == TACIT_OK && (mode & 077) != 0 && !n->cfg.devnet) {
         tacit_log(TACIT_LOG_ERROR, "node",
-                  "%s is readable by group or others (mode %03o): refusing to use it; run "
-                  "chmod 600 %s (and check who could read it meanwhile)", path, (unsigned)mode, path);
+                  "%s is readable or writable by group or others (mode %03o): refusing to use it; "
+                  "run chmod 600 %s (and check who could read it meanwhile)", path, (unsigned)mode, path);
         rc = TACIT_EKEY_FILE_MODE;
     } else if (rc == TACIT_OK) {
         if ((mode & 077) != 0)
             tacit_log(TACIT_LOG_WARN, "node",
-                      "%s is readable by group or others (mode %03o): anyone who can read it can "
-                      "sign blocks; run chmod 600 %s (a non-devnet node refuses to start)",
+                      "%s is readable or writable by group or others (mode %03o): anyone who can "
+                      "read it can sign blocks; run chmod 600 %s (a non-devnet node refuses to start)",
                       path, (unsigned)mode, path);
         text[strcspn(text, "\r\n")] = '\0';
         rc = tacit_hex_decode(sk, 32, text, false);

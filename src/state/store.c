@@ -418,15 +418,13 @@ static int meta_read(int fd, off_t off, struct lmdb_meta *m) {
 }
 
 /* dir/data.mdb against its header, before LMDB maps it. *empty: absent or 0 bytes (LMDB would
- * make a new store); *used: (last page used + 1) * page size. TACIT_OK, TACIT_ESTATE_TRUNCATED,
- * or the error of reading it. */
-static int file_check(const char *path, bool *empty, uint64_t *used) {
+ * make a new store). TACIT_OK, TACIT_ESTATE_TRUNCATED, or the error of reading it. */
+static int file_check(const char *path, bool *empty) {
     struct lmdb_meta m0, m1, *cur;
     struct stat sb;
     int fd, rc;
 
     *empty = false;
-    *used = 0;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         if (errno != ENOENT) return tacit__state_err(errno);
         *empty = true;
@@ -451,13 +449,12 @@ static int file_check(const char *path, bool *empty, uint64_t *used) {
     if (m1.psize != m0.psize) goto out;
     cur = m1.txnid > m0.txnid ? &m1 : &m0;
     if (cur->last_pg < 1 || cur->last_pg >= UINT64_MAX / cur->psize) goto out;
-    *used = (cur->last_pg + 1) * cur->psize;
     /* the size after the metas: a commit meanwhile (another process) only makes it larger */
     if (fstat(fd, &sb) != 0) {
         rc = tacit__state_err(errno);
         goto out;
     }
-    if ((uint64_t)sb.st_size < *used) goto out;
+    if ((uint64_t)sb.st_size < (cur->last_pg + 1) * cur->psize) goto out;
     rc = TACIT_OK;
 out:
     close(fd);
@@ -545,9 +542,8 @@ int tacit_state_open(struct tacit_state **out, const char *dir, const struct tac
     {
         char path[4096];
         bool empty;
-        uint64_t used;
         if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path) return TACIT_EINVAL;
-        if ((rc = file_check(path, &empty, &used)) != TACIT_OK) return rc;
+        if ((rc = file_check(path, &empty)) != TACIT_OK) return rc;
         if (empty && (o->flags & TACIT_STATE_EXISTING)) return TACIT_ESTATE_MISSING;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) return errno == ENOENT ? TACIT_ENOENT : tacit__state_err(errno);
