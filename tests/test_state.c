@@ -521,6 +521,7 @@ TEST(map_full_grows_and_retries) {
     CHECK_EQ_INT(tacit_state_check(small), TACIT_OK);
     tacit_state_close(small);
     tacit_state_close(big);
+    gen_rmdir(d2);
     /* a map that may not grow enough: refused, state kept */
     {
         struct tacit_state_options o;
