@@ -13,19 +13,11 @@
 #include <sodium.h>
 
 static int tacit__cur_failed;     /* checks failed in the current test */
-static char tacit__cur_skipped[256]; /* the reason, when the current test was skipped */
+static char tacit__cur_skipped[256]; /* why the current test did not run ("" if it did) */
 static uint64_t tacit__seed;      /* run seed */
 static uint64_t tacit__rng[4];    /* xoshiro256** state */
 
 /* --- checks ----------------------------------------------------------------- */
-
-void tacit__test_skip(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, fmt, ap);
-    va_end(ap);
-    if (tacit__cur_skipped[0] == '\0') snprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, "no reason given");
-}
 
 void tacit__test_fail(const char *file, int line, const char *fmt, ...) {
     va_list ap;
@@ -35,6 +27,16 @@ void tacit__test_fail(const char *file, int line, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     tacit__cur_failed++;
+}
+
+int tacit_test_failures(void) { return tacit__cur_failed; }
+
+void tacit_test_skip(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, fmt, ap);
+    va_end(ap);
+    if (tacit__cur_skipped[0] == '\0') snprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, "no reason given");
 }
 
 static void tacit__hex_window(const char *label, const uint8_t *p, size_t from, size_t to) {
@@ -234,7 +236,7 @@ int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char
         tacit__usage(argv[0], tests, count);
         return 2;
     }
-    printf("%zu test%s, %zu failed, %zu skipped (seed=%" PRIu64 ")\n", ran, ran == 1 ? "" : "s",
-           failed, skipped, tacit__seed);
+    printf("%zu test%s, %zu failed, %zu skipped (seed=%" PRIu64 ")\n", ran, ran == 1 ? "" : "s", failed,
+           skipped, tacit__seed);
     return failed ? 1 : 0;
 }

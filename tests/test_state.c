@@ -2,18 +2,22 @@
  * tacit — the LMDB state store (src/state): blocks applied and read back after a reopen, the
  * header digests against an independent model of docs/state-format.md, views against
  * apply_block, rule errors, map growth, injected and real write errors (the previous state
- * stays byte-identical), format and parameter refusal.
+ * stays byte-identical), a really full file system (a small tmpfs, when root), format and
+ * parameter refusal, truncated or damaged data files refused before LMDB maps them, backups.
  *
  * Stores live under TMPDIR or /var/tmp (on disk), in fresh directories removed at the end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -517,6 +521,7 @@ TEST(map_full_grows_and_retries) {
     CHECK_EQ_INT(tacit_state_check(small), TACIT_OK);
     tacit_state_close(small);
     tacit_state_close(big);
+    gen_rmdir(d2);
     /* a map that may not grow enough: refused, state kept */
     {
         struct tacit_state_options o;
@@ -598,7 +603,7 @@ TEST(injected_write_error_keeps_state) {
 
 /* A real write error from the kernel: a child lowers its file-size limit (RLIMIT_FSIZE) so
  * LMDB's write of a big block fails (EFBIG, or EIO for a short write); the block is refused
- * and the store reopens at the block before. */
+ * as EDISK_FULL and the store reopens at the block before. */
 TEST(real_write_error_keeps_state) {
     char dir[256], path[300];
     struct tacit_state *st;
@@ -612,9 +617,15 @@ TEST(real_write_error_keeps_state) {
     st = open_store(dir, 0);
     if (st == NULL) return;
     apply_range(st, &m, 0, 3, 2);
-    tacit_state_close(st);
-    snprintf(path, sizeof path, "%s/data.mdb", dir);
-    CHECK(stat(path, &sb) == 0);
+    {
+        uint64_t used = 0;
+        CHECK_EQ_INT(tacit_state_disk_usage(st, &used), TACIT_OK);
+        tacit_state_close(st);
+        snprintf(path, sizeof path, "%s/data.mdb", dir);
+        CHECK(stat(path, &sb) == 0);
+        CHECK(used > 0 && used <= (uint64_t)sb.st_size);
+        sb.st_size = (off_t)used; /* the file may be sparse past the pages in use */
+    }
 
     fflush(stdout);
     pid = fork();
@@ -636,12 +647,13 @@ TEST(real_write_error_keeps_state) {
         rc = tacit_state_apply_block(cst, &b.u, NULL, NULL);
         gen_block_free(&b);
         tacit_state_close(cst);
-        /* EFBIG when a write starts past the limit; LMDB reports a short write as EIO */
+        /* EFBIG when a write starts past the limit; a short write, which LMDB reports as EIO,
+         * when it straddles it: both are the file that cannot grow, EDISK_FULL */
         _exit(rc == TACIT_EDISK_FULL ? 0 : rc == TACIT_ESTATE_IO ? 1 : 20 + rc);
     }
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) <= 1);
+    CHECK_EQ_INT(WEXITSTATUS(status), 0);
     printf("  child's block refused with %s\n", WEXITSTATUS(status) == 0 ? "EDISK_FULL" : "ESTATE_IO");
     st = open_store(dir, 0);
     if (st != NULL) {
@@ -669,7 +681,7 @@ TEST(other_format_or_chain_refused) {
     size_t l0 = 0, l1 = 0;
 
     CHECK(gen_tmpdir(dir, sizeof dir, "state") == 0);
-    st = open_store(dir, 0);
+    st = open_store(dir, 1 << 20); /* a small map: the file (as large as the map) is read whole */
     if (st == NULL) return;
     apply_range(st, NULL, 0, 2, 1);
     CHECK_EQ_INT(tacit__state_test_set_format(st, TACIT_STATE_FORMAT_VERSION + 1), TACIT_OK);
@@ -910,6 +922,388 @@ TEST(metadata_only_reads) {
     gen_rmdir(dir);
 }
 
+/* ------------------------------------------------- truncated or damaged data files ---- */
+
+/* Opens dir in a child process and, when that works, reads every record of every database (a
+ * page missing from the file would fault there). Returns the child's tacit code (its exit
+ * status), or 1000 + the signal that ended it: a SIGBUS fails the test instead of crashing it. */
+static int open_in_child(const char *dir, unsigned flags) {
+    int status = 0;
+    pid_t pid;
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) < 0) return -1;
+    if (pid == 0) {
+        struct tacit_state_options o;
+        struct tacit_state *st = NULL;
+        uint8_t h[32];
+        int rc;
+        tacit_state_options_init(&o);
+        o.chain_id = 7;
+        o.flags = flags;
+        rc = tacit_state_open(&st, dir, &o);
+        if (rc == TACIT_OK) {
+            rc = tacit__state_dump_hash(st, h);
+            tacit_state_close(st);
+        }
+        _exit(rc & 0xff);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status)) return 1000 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* dst/data.mdb := the first n bytes of src (a store as an older tacit or a backup leaves it:
+ * the file ends at its last page used), with one byte xor-ed at flip_at (< 0: none). */
+static bool copy_prefix(const char *src, const char *dstdir, uint64_t n, long flip_at) {
+    char path[300];
+    uint8_t *buf = malloc(n ? n : 1);
+    FILE *f = fopen(src, "rb");
+    bool ok = buf != NULL && f != NULL && fread(buf, 1, n, f) == n;
+    if (f != NULL) fclose(f);
+    if (ok && flip_at >= 0 && (uint64_t)flip_at < n) buf[flip_at] ^= 0x5a;
+    snprintf(path, sizeof path, "%s/data.mdb", dstdir);
+    unlink(path);
+    if (ok && (f = fopen(path, "wb")) != NULL) {
+        ok = fwrite(buf, 1, n, f) == n;
+        ok = fclose(f) == 0 && ok;
+    } else {
+        ok = false;
+    }
+    free(buf);
+    return ok;
+}
+
+TEST(truncated_or_damaged_file_refused) {
+    char dir[256], cp[256], src[300], path[300];
+    struct tacit_state *st;
+    struct stat sb;
+    uint8_t ref[32], got[32];
+    uint64_t used = 0;
+    const uint64_t psize = (uint64_t)sysconf(_SC_PAGESIZE);
+
+    CHECK(gen_tmpdir(dir, sizeof dir, "trunc") == 0);
+    CHECK(gen_tmpdir(cp, sizeof cp, "trunc") == 0);
+    st = open_store(dir, 0);
+    if (st == NULL) return;
+    apply_range(st, NULL, 0, 40, 3);
+    dump(st, ref);
+    CHECK_EQ_INT(tacit_state_disk_usage(st, &used), TACIT_OK); /* LMDB's (last page + 1) * psize */
+    tacit_state_close(st);
+    snprintf(src, sizeof src, "%s/data.mdb", dir);
+    snprintf(path, sizeof path, "%s/data.mdb", cp);
+    CHECK(used >= 8 * psize && used % psize == 0);
+
+    /* the whole of it opens, holding what was written */
+    CHECK(copy_prefix(src, cp, used, -1));
+    CHECK_EQ_INT(open_in_child(cp, TACIT_STATE_EXISTING), TACIT_OK);
+    st = open_store(cp, 0);
+    if (st != NULL) {
+        dump(st, got);
+        CHECK_MEM(ref, got, 32);
+        tacit_state_close(st);
+    }
+
+    /* cut anywhere: refused before LMDB maps it, the file left as it was */
+    {
+        const uint64_t cuts[] = {5, 100, psize, psize + 100, 2 * psize - 1, used / 2, used - psize,
+                                 used - 1};
+        for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+            int got_rc;
+            CHECK(copy_prefix(src, cp, cuts[i], -1));
+            got_rc = open_in_child(cp, 0);
+            if (got_rc != TACIT_ESTATE_TRUNCATED)
+                printf("  cut at %llu of %llu bytes: got %d (%s)\n", (unsigned long long)cuts[i],
+                       (unsigned long long)used, got_rc, got_rc < 1000 ? tacit_errname(got_rc) : "signal");
+            CHECK_EQ_INT(got_rc, TACIT_ESTATE_TRUNCATED);
+            CHECK_EQ_INT(open_in_child(cp, TACIT_STATE_EXISTING), TACIT_ESTATE_TRUNCATED);
+            CHECK(stat(path, &sb) == 0 && (uint64_t)sb.st_size == cuts[i]);
+        }
+    }
+    /* a damaged header (LMDB's MDB_meta after a 16-byte page header, 64-bit layout): the meta
+     * flag, magic, version, page size, and the current meta's last page used (past the end) */
+    {
+        const long hdr = (long)sizeof(size_t) + 8, last_pg = hdr + 8 + 8 + 8 + 2 * 48;
+        uint64_t txn0 = 0, txn1 = 0;
+        long cur;
+        FILE *f = fopen(src, "rb");
+        CHECK(f != NULL && fseek(f, last_pg + 8, SEEK_SET) == 0 && fread(&txn0, 8, 1, f) == 1 &&
+              fseek(f, (long)psize + last_pg + 8, SEEK_SET) == 0 && fread(&txn1, 8, 1, f) == 1);
+        if (f != NULL) fclose(f);
+        cur = txn1 > txn0 ? (long)psize : 0;
+        const long flips[] = {(long)sizeof(size_t) + 2, /* page 0 flags: not P_META */
+                              hdr,                      /* page 0 magic */
+                              hdr + 4,                  /* page 0 version */
+                              (long)psize + hdr,        /* page 1 magic */
+                              hdr + 24 + 1,             /* page 0 page size: not a power of 2 */
+                              (long)psize + hdr + 24 + 1,
+                              cur + last_pg + 7};       /* current meta's last page: high byte */
+        for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+            CHECK(copy_prefix(src, cp, used, flips[i]));
+            CHECK_EQ_INT(open_in_child(cp, 0), TACIT_ESTATE_TRUNCATED);
+        }
+    }
+    /* an empty or absent file: a new store, unless the store must exist */
+    CHECK(copy_prefix(src, cp, 0, -1));
+    CHECK_EQ_INT(open_in_child(cp, TACIT_STATE_EXISTING), TACIT_ESTATE_MISSING);
+    CHECK(stat(path, &sb) == 0 && sb.st_size == 0);
+    unlink(path);
+    CHECK_EQ_INT(open_in_child(cp, TACIT_STATE_EXISTING), TACIT_ESTATE_MISSING);
+    CHECK(stat(path, &sb) != 0); /* nothing made */
+    gen_rmdir(cp);
+    CHECK_EQ_INT(open_in_child(cp, TACIT_STATE_EXISTING), TACIT_ESTATE_MISSING);
+    CHECK(stat(cp, &sb) != 0);
+    CHECK(mkdir(cp, 0700) == 0);
+    CHECK(copy_prefix(src, cp, 0, -1));
+    CHECK_EQ_INT(open_in_child(cp, 0), TACIT_OK);
+    CHECK(strstr(tacit_strerror(TACIT_ESTATE_TRUNCATED), "restore") != NULL);
+    CHECK(strstr(tacit_strerror(TACIT_ESTATE_MISSING), "--new-chain") != NULL);
+
+    /* the store keeps its file as large as its map: a sound one never looks truncated */
+    st = open_store(dir, 1 << 20);
+    if (st != NULL) {
+        apply_range(st, NULL, 40, 60, 40); /* grows the map */
+        CHECK(tacit__state_map_grows(st) > 0);
+        CHECK_EQ_INT(tacit_state_disk_usage(st, &used), TACIT_OK);
+        tacit_state_close(st);
+        CHECK(stat(src, &sb) == 0);
+        CHECK((uint64_t)sb.st_size >= used);
+        CHECK((uint64_t)sb.st_size >= (uint64_t)1 << 20);
+        CHECK_EQ_INT(open_in_child(dir, TACIT_STATE_EXISTING), TACIT_OK);
+    }
+    gen_rmdir(cp);
+    gen_rmdir(dir);
+}
+
+/* ------------------------------------------------------------ a full file system ---- */
+
+/* Runs fn(mountpoint) in a child process, in a mount namespace of its own, on a fresh tmpfs
+ * of mount options opts (it goes away with the child). Returns fn's result (0: its checks
+ * passed), or -1 after tacit_test_skip when no tmpfs can be mounted here (not root, no
+ * CAP_SYS_ADMIN): never a silent pass. */
+static int on_small_tmpfs(const char *opts, int (*fn)(const char *mnt)) {
+    char mnt[256], reason[256] = "";
+    int fds[2], status = 0;
+    ssize_t r;
+    pid_t pid;
+
+    if (geteuid() != 0) {
+        tacit_test_skip("not root: cannot mount a small tmpfs to fill (CI runs this as root)");
+        return -1;
+    }
+    CHECK(gen_tmpdir(mnt, sizeof mnt, "mnt") == 0);
+    CHECK(pipe(fds) == 0);
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) < 0) return -2;
+    if (pid == 0) {
+        close(fds[0]);
+        if (unshare(CLONE_NEWNS) != 0)
+            snprintf(reason, sizeof reason, "cannot make a mount namespace: %s", strerror(errno));
+        else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+            snprintf(reason, sizeof reason, "cannot make mounts private: %s", strerror(errno));
+        else if (mount("tacit-test", mnt, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0)
+            snprintf(reason, sizeof reason, "cannot mount a tmpfs: %s", strerror(errno));
+        if (reason[0] != '\0') {
+            (void)!write(fds[1], reason, strlen(reason));
+            _exit(77);
+        }
+        _exit(fn(mnt));
+    }
+    close(fds[1]);
+    r = read(fds[0], reason, sizeof reason - 1);
+    reason[r > 0 ? r : 0] = '\0';
+    close(fds[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    rmdir(mnt);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        tacit_test_skip("%s", reason);
+        return -1;
+    }
+    CHECK(WIFEXITED(status));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+/* Fills the file system of path with a file, then gives back `leave` bytes of it. */
+static bool fill_fs(const char *path, size_t leave) {
+    static uint8_t chunk[64 << 10];
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    struct stat sb;
+    bool ok = fd >= 0;
+    while (ok) {
+        ssize_t w = write(fd, chunk, sizeof chunk);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+            ok = errno == ENOSPC;
+            break;
+        }
+        if (w < (ssize_t)sizeof chunk) { /* short: full now */
+            continue;
+        }
+    }
+    if (ok && leave > 0)
+        ok = fstat(fd, &sb) == 0 && (uint64_t)sb.st_size >= leave &&
+             ftruncate(fd, sb.st_size - (off_t)leave) == 0;
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
+/* In the child, on the tmpfs: a store with 4 blocks, then a big block on a full disk. */
+static int full_fs_store(const char *mnt) {
+    char dir[300], filler[300];
+    struct tacit_state *st;
+    struct tacit_state_tip t0, t1;
+    struct tacit_state_digests d;
+    struct gen_block b;
+    struct model m;
+    uint8_t before[32], after[32];
+    const size_t leave[] = {64 << 10, 0}; /* some room but not enough (a short write), none */
+
+    snprintf(dir, sizeof dir, "%s/state", mnt);
+    snprintf(filler, sizeof filler, "%s/filler", mnt);
+    model_init(&m);
+    st = open_store(dir, 16 << 20);
+    if (st == NULL) return 1;
+    apply_range(st, &m, 0, 4, 4);
+    dump(st, before);
+    CHECK_EQ_INT(tacit_state_tip(st, &t0), TACIT_OK);
+    gen_block_make(&b, SEED, 4, 400);
+    for (size_t i = 0; i < 2; i++) {
+        int rc;
+        CHECK(fill_fs(filler, leave[i]));
+        rc = tacit_state_apply_block(st, &b.u, NULL, NULL);
+        printf("  tmpfs full (%zu bytes left): block refused with %s\n", leave[i], tacit_errname(rc));
+        CHECK_EQ_INT(rc, TACIT_EDISK_FULL);
+        /* the last committed state kept */
+        dump(st, after);
+        CHECK_MEM(before, after, 32);
+        CHECK_EQ_INT(tacit_state_tip(st, &t1), TACIT_OK);
+        CHECK(memcmp(&t0, &t1, sizeof t0) == 0);
+        CHECK_EQ_INT(tacit_state_check(st), TACIT_OK);
+    }
+    CHECK(strstr(tacit_strerror(TACIT_EDISK_FULL), "disk full") != NULL);
+    /* room again: the same block commits, and survives a reopen */
+    CHECK(unlink(filler) == 0);
+    CHECK_EQ_INT(tacit_state_apply_block(st, &b.u, NULL, &d), TACIT_OK);
+    model_apply(&m, &b.u);
+    CHECK(digests_eq(&d, &m.hist[4]));
+    tacit_state_close(st);
+    st = open_store(dir, 0);
+    if (st != NULL) {
+        CHECK_EQ_INT(tacit_state_tip(st, &t1), TACIT_OK);
+        CHECK_EQ_INT(t1.next_height, 5);
+        CHECK(digests_eq(&t1.digests, &m.hist[4]));
+        CHECK_EQ_INT(tacit_state_check(st), TACIT_OK);
+        tacit_state_close(st);
+    }
+    gen_block_free(&b);
+    model_free(&m);
+    return tacit_test_failures() ? 1 : 0;
+}
+
+TEST(disk_full_on_a_real_filesystem) {
+    int rc = on_small_tmpfs("size=8m,mode=0700", full_fs_store);
+    if (rc >= 0) CHECK_EQ_INT(rc, 0);
+}
+
+/* ------------------------------------------------------------------------ backups ---- */
+
+/* The backup in dir holds what ref says, and the store it came from is unchanged and still
+ * takes block `next`. */
+static void check_backup(struct tacit_state *st, const char *dir, const uint8_t ref[32], uint64_t next) {
+    struct tacit_state *c = open_store(dir, 0);
+    uint8_t got[32];
+    if (c != NULL) {
+        dump(c, got);
+        CHECK_MEM(ref, got, 32);
+        tacit_state_close(c);
+    }
+    dump(st, got);
+    CHECK_MEM(ref, got, 32);
+    apply_range(st, NULL, next, next + 1, 1);
+}
+
+TEST(backup_mode_and_errors) {
+    char dir[256], out[256], path[400], sub[300];
+    struct tacit_state *st;
+    struct stat sb;
+    uint8_t ref[32];
+    mode_t old = umask(022); /* the usual umask: a 0666 file would come out 0644 */
+
+    CHECK(gen_tmpdir(dir, sizeof dir, "state") == 0);
+    CHECK(gen_tmpdir(out, sizeof out, "backup") == 0);
+    st = open_store(dir, 0);
+    if (st == NULL) return;
+    apply_range(st, NULL, 0, 10, 3);
+    dump(st, ref);
+
+    snprintf(sub, sizeof sub, "%s/b1", out);
+    snprintf(path, sizeof path, "%s/data.mdb", sub);
+    CHECK_EQ_INT(tacit_state_copy(st, sub), TACIT_OK);
+    CHECK(stat(sub, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+    CHECK(stat(path, &sb) == 0);
+    CHECK_EQ_INT(sb.st_mode & 0777, 0600);
+    /* never over an existing backup */
+    CHECK_EQ_INT(tacit_state_copy(st, sub), TACIT_EEXISTS);
+    /* a parent that does not exist, a path that is a file: backup errors, nothing left */
+    snprintf(sub, sizeof sub, "%s/no/such/dir", out);
+    CHECK_EQ_INT(tacit_state_copy(st, sub), TACIT_EBACKUP_IO);
+    snprintf(sub, sizeof sub, "%s/no", out);
+    CHECK(stat(sub, &sb) != 0);
+    CHECK_EQ_INT(tacit_state_copy(st, path), TACIT_EBACKUP_IO); /* b1/data.mdb is a file */
+    CHECK(strstr(tacit_strerror(TACIT_EBACKUP_IO), "backup") != NULL);
+    CHECK(strstr(tacit_strerror(TACIT_EBACKUP_IO), "block") == NULL);
+    CHECK(strstr(tacit_strerror(TACIT_EBACKUP_DISK_FULL), "backup") != NULL);
+    CHECK(strstr(tacit_strerror(TACIT_EBACKUP_DISK_FULL), "block") == NULL);
+    snprintf(sub, sizeof sub, "%s/b1", out);
+    check_backup(st, sub, ref, 10);
+    tacit_state_close(st);
+    umask(old);
+    gen_rmdir(sub);
+    gen_rmdir(out);
+    gen_rmdir(dir);
+}
+
+/* In the child: a backup onto a full tmpfs fails as a backup error and leaves nothing. */
+static int full_fs_backup(const char *mnt) {
+    char dir[256], sub[300], filler[300], path[400];
+    struct tacit_state *st;
+    struct stat sb;
+    uint8_t ref[32];
+    const size_t leave[] = {16 << 10, 0};
+
+    snprintf(sub, sizeof sub, "%s/backup", mnt);
+    snprintf(path, sizeof path, "%s/data.mdb", sub);
+    snprintf(filler, sizeof filler, "%s/filler", mnt);
+    if (gen_tmpdir(dir, sizeof dir, "state") != 0) return 1;
+    st = open_store(dir, 0);
+    if (st == NULL) return 1;
+    apply_range(st, NULL, 0, 10, 40);
+    dump(st, ref);
+    for (size_t i = 0; i < 2; i++) {
+        int rc;
+        CHECK(fill_fs(filler, leave[i]));
+        rc = tacit_state_copy(st, sub);
+        printf("  tmpfs full (%zu bytes left): backup refused with %s\n", leave[i], tacit_errname(rc));
+        CHECK_EQ_INT(rc, TACIT_EBACKUP_DISK_FULL);
+        CHECK(stat(path, &sb) != 0); /* no partial copy */
+        CHECK(stat(sub, &sb) != 0);
+    }
+    CHECK(unlink(filler) == 0);
+    CHECK_EQ_INT(tacit_state_copy(st, sub), TACIT_OK);
+    check_backup(st, sub, ref, 10);
+    tacit_state_close(st);
+    gen_rmdir(dir);
+    return tacit_test_failures() ? 1 : 0;
+}
+
+TEST(backup_on_a_full_filesystem) {
+    int rc = on_small_tmpfs("size=2m,mode=0700", full_fs_backup);
+    if (rc >= 0) CHECK_EQ_INT(rc, 0);
+}
+
 static const struct tacit_test tests[] = {
     {"metadata_only_reads", metadata_only_reads},
     {"subtree_roots", subtree_roots},
@@ -922,6 +1316,10 @@ static const struct tacit_test tests[] = {
     {"injected_write_error_keeps_state", injected_write_error_keeps_state},
     {"real_write_error_keeps_state", real_write_error_keeps_state},
     {"other_format_or_chain_refused", other_format_or_chain_refused},
+    {"truncated_or_damaged_file_refused", truncated_or_damaged_file_refused},
+    {"disk_full_on_a_real_filesystem", disk_full_on_a_real_filesystem},
+    {"backup_mode_and_errors", backup_mode_and_errors},
+    {"backup_on_a_full_filesystem", backup_on_a_full_filesystem},
     {"reader_does_not_block_writer", reader_does_not_block_writer},
     {"concurrent_readers_and_map_growth", concurrent_readers_and_map_growth},
     {"map_grown_by_another_process", map_grown_by_another_process},

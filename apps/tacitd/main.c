@@ -92,9 +92,13 @@ static void usage(FILE *f) {
         flag[k] = '\0';
         fprintf(f, "  --%-24s %s%s\n", flag, keys[i].kind == K_BOOL ? "" : "V  ", keys[i].help);
     }
-    fprintf(f, "  --%-24s %s\n  --%-24s %s\n\nStops cleanly on SIGINT, SIGTERM or SIGQUIT; SIGHUP reopens the log file.\n"
-               "docs/operations.md has more.\n",
-            "config FILE", "read KEY = VALUE settings from FILE", "help", "this text");
+    fprintf(f, "  --%-24s %s\n  --%-24s %s\n", "config FILE", "read KEY = VALUE settings from FILE",
+            "help", "this text");
+    fprintf(f, "  --%-24s %s\n%-28s %s\n", "new-chain",
+            "begin a new chain although the data directory held one (its store missing",
+            "", "or empty); command line only, for one start");
+    fprintf(f, "\nStops cleanly on SIGINT, SIGTERM or SIGQUIT; SIGHUP reopens the log file.\n"
+               "docs/operations.md has more.\n");
 }
 
 static const struct key *find_key(const char *name) {
@@ -274,6 +278,10 @@ int main(int argc, char **argv) {
         size_t j;
         if (strcmp(argv[i], "--config") == 0) {
             i++;
+            continue;
+        }
+        if (strcmp(argv[i], "--new-chain") == 0) { /* never a config key: it must not stay set */
+            o.cfg.new_chain = true;
             continue;
         }
         if (strncmp(argv[i], "--", 2) != 0 || strlen(argv[i]) - 2 >= sizeof name) {

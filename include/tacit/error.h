@@ -85,7 +85,14 @@ extern "C" {
     XX(ENOT_SYNCED, "wallet has no verified witness: sync it first")             \
     XX(ENOTE_ROOT, "wallet's note tree root differs from the node's note root")  \
     XX(EBAD_NODE_DATA, "node sent inconsistent data (blocks out of order, commitment index, malformed field)") \
-    XX(ENOTES_FRAGMENTED, "no two notes cover the amount (a transaction spends at most two notes)")
+    XX(ENOTES_FRAGMENTED, "no two notes cover the amount (a transaction spends at most two notes)") \
+    XX(ESTATE_TRUNCATED, "state store file truncated or its LMDB header damaged: restore the state directory from a backup") \
+    XX(ESTATE_MISSING, "state store missing or empty in an initialised data directory: restore it from a backup, or start once with --new-chain") \
+    XX(ESEQUENCER_KEY_MISSING, "sequencer.key missing from an initialised data directory: restore it (a new key would sign a conflicting chain)") \
+    XX(ESEQUENCER_KEY_MISMATCH, "sequencer.key is not the key that signed the stored chain: restore the right key") \
+    XX(EKEY_FILE_MODE, "key file readable or writable by group or others: chmod 600 it") \
+    XX(EBACKUP_DISK_FULL, "backup not written: no space left at the backup path (the node's store is unaffected)") \
+    XX(EBACKUP_IO, "backup not written: cannot create or write it (missing parent directory, permission or I/O error); the node's store is unaffected")
 
 typedef enum {
 #define TACIT__ERR_ENUM(name, msg) TACIT_##name,

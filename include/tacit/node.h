@@ -49,6 +49,8 @@ struct tacit_node_config {
     unsigned verify_threads;       /* proof-verification jobs in flight (0: number of cores) */
     size_t verify_queue_max;       /* txs waiting for their proof check (8192): past it, EBUSY */
     bool nosync;                   /* tests/benchmarks only: no fsync per block */
+    bool new_chain;                /* tacitd --new-chain: an initialised data directory whose store
+                                      is missing or empty begins a new chain (else: refused) */
     enum tacit_log_level log_level;
     const char *log_file;          /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };

@@ -55,13 +55,16 @@ struct tacit_state_view;
 
 /* Do not fsync on commit (tests and benchmarks only: a crash of the machine may lose blocks). */
 #define TACIT_STATE_NOSYNC 1u
+/* The store must exist: a missing or empty data.mdb is TACIT_ESTATE_MISSING and nothing is
+ * made (the node sets it once its data directory holds a chain). */
+#define TACIT_STATE_EXISTING 2u
 
 struct tacit_state_options {
     uint64_t chain_id;      /* written when the store is made, checked at every open */
     uint32_t root_history;  /* 0: the stored value (TACIT_STATE_ROOT_HISTORY_DEFAULT when made) */
     uint64_t map_size;      /* initial LMDB map size in bytes (0: 1 GiB) */
     uint64_t map_size_max;  /* the map grows (doubling) up to this (0: 1 TiB) */
-    unsigned flags;         /* TACIT_STATE_NOSYNC */
+    unsigned flags;         /* TACIT_STATE_NOSYNC, TACIT_STATE_EXISTING */
 };
 
 /* The digests of a block header (DESIGN 2.7), as after a block; docs/state-format.md. */
@@ -128,11 +131,17 @@ struct tacit_block_update {
 void tacit_state_options_init(struct tacit_state_options *o);
 
 /*
- * Opens (making it if needed, directory included) the store in dir.
+ * Opens (making it if needed, directory included, unless TACIT_STATE_EXISTING) the store in dir.
+ * Before LMDB maps dir/data.mdb, the file is checked against LMDB's own header (its two meta
+ * pages: magic, version, page size, and every page up to the last one used within the file):
+ * a truncated or damaged file is refused instead of faulting (SIGBUS) at its first read.
  * Out: *out, to be released with tacit_state_close (NULL on error).
- * Returns TACIT_OK, TACIT_ESTATE_VERSION (made by another format version: nothing is written),
- * TACIT_ESTATE_PARAMS (another chain id, or o->root_history set and different), TACIT_ECORRUPT,
- * TACIT_ESTATE_IO, TACIT_EDISK_FULL, TACIT_ENOMEM, TACIT_EINVAL.
+ * Returns TACIT_OK, TACIT_ESTATE_TRUNCATED (nothing is mapped or written), TACIT_ESTATE_MISSING
+ * (TACIT_STATE_EXISTING and data.mdb absent or empty: nothing is made), TACIT_ESTATE_VERSION
+ * (made by another format version: nothing is written), TACIT_ESTATE_PARAMS (another chain id,
+ * or o->root_history set and different), TACIT_ECORRUPT, TACIT_ESTATE_IO, TACIT_EDISK_FULL,
+ * TACIT_ENOMEM, TACIT_EINVAL.
+ * The data file is kept as large as the map (sparse: holes take no disk space).
  */
 int tacit_state_open(struct tacit_state **out, const char *dir, const struct tacit_state_options *o);
 
@@ -219,11 +228,14 @@ int tacit_state_output(struct tacit_state *st, uint64_t commitment_index, uint8_
  */
 int tacit_state_check(struct tacit_state *st);
 
-/* An online, consistent, compacted copy of the store (LMDB mdb_env_copy2 with MDB_CP_COMPACT)
- * into directory dir (made with mode 0700 if absent; dir/data.mdb must not exist): a backup, or
- * a devnet snapshot. The writer keeps writing meanwhile. Open the copy with tacit_state_open.
- * Returns TACIT_OK, TACIT_EEXISTS (dir/data.mdb exists), TACIT_EINVAL, TACIT_EDISK_FULL,
- * TACIT_ESTATE_IO. */
+/* An online, consistent, compacted copy of the store (LMDB mdb_env_copyfd2 with MDB_CP_COMPACT)
+ * into directory dir (made with mode 0700 if absent; its parent must exist) as dir/data.mdb,
+ * made with mode 0600 and fsynced (it must not exist): a backup, or a devnet snapshot. The
+ * writer keeps writing meanwhile. Open the copy with tacit_state_open. On error no partial
+ * data.mdb is left (nor dir, if this call made it); the store itself is never affected.
+ * Returns TACIT_OK, TACIT_EEXISTS (dir/data.mdb exists), TACIT_EINVAL, TACIT_EBACKUP_DISK_FULL
+ * (no space where dir is), TACIT_EBACKUP_IO (dir cannot be made or written: missing parent,
+ * not a directory, permission, I/O error), TACIT_ENOMEM. */
 int tacit_state_copy(struct tacit_state *st, const char *dir);
 
 /* Bytes used by the data file (LMDB's last page used times the page size). */

@@ -8,6 +8,7 @@
  *   <datadir>/.cookie                 "__cookie__:<64 hex>", mode 0600, removed at a clean stop
  *   <datadir>/node-flags.json         {"paused":bool,"minFee":"dec"}, replaced atomically
  *   <datadir>/sequencer.key           the sequencer's secp256k1 secret key (hex), mode 0600
+ *   <datadir>/chain.json              {"chainId","sequencer"}: the chain this directory holds
  *   <datadir>/state/                  the LMDB store (docs/state-format.md)
  *   <datadir>/keys/transfer.zkey      devnet proving key (tacit_groth16_pk_read_file)
  *   <datadir>/keys/verification_key.json
@@ -92,12 +93,20 @@ out:
     return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *len, size_t max) {
-    FILE *f = fopen(path, "rb");
+/* Reads a whole file (at most max bytes) NUL-terminated; *mode (may be NULL): its mode bits. */
+static int read_file_mode(const char *path, char **out, size_t *len, size_t max, mode_t *mode) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    FILE *f;
     char *buf;
     size_t n;
     *out = NULL;
-    if (f == NULL) return errno == ENOENT ? TACIT_ENOENT : TACIT_EIO;
+    if (fd < 0) return errno == ENOENT ? TACIT_ENOENT : TACIT_EIO;
+    if (fstat(fd, &sb) != 0 || (f = fdopen(fd, "rb")) == NULL) {
+        close(fd);
+        return TACIT_EIO;
+    }
+    if (mode != NULL) *mode = sb.st_mode & 07777;
     if ((buf = malloc(max + 1)) == NULL) {
         fclose(f);
         return TACIT_ENOMEM;
@@ -114,7 +123,35 @@ static int read_file(const char *path, char **out, size_t *len, size_t max) {
     return TACIT_OK;
 }
 
+static int read_file(const char *path, char **out, size_t *len, size_t max) {
+    return read_file_mode(path, out, len, max, NULL);
+}
+
+static bool file_exists(const char *dir, const char *name) {
+    char *p = tacit__path(dir, name);
+    bool yes = p != NULL && access(p, F_OK) == 0;
+    free(p);
+    return yes;
+}
+
 /* ------------------------------------------------------------ lock, cookie ---- */
+
+/* Files only a node that ran here leaves behind (keys/ is not one: tests and operators seed the
+ * devnet trusted setup into new data directories). With any of them, or a non-empty store, a
+ * missing store or sequencer key is damage to report, not a first start. */
+static bool datadir_initialised(const char *datadir) {
+    static const char *const marks[] = {"chain.json", "sequencer.key", "node-flags.json", ".cookie",
+                                        "devnet-accounts.json"};
+    struct stat sb;
+    char *db;
+    bool yes;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (file_exists(datadir, marks[i])) return true;
+    if ((db = tacit__path(datadir, "state/data.mdb")) == NULL) return true; /* assume the worst */
+    yes = stat(db, &sb) == 0 && sb.st_size > 0;
+    free(db);
+    return yes;
+}
 
 int tacit__datadir_lock(struct tacit_node *n) {
     char *path;
@@ -147,6 +184,7 @@ int tacit__datadir_lock(struct tacit_node *n) {
     free(path);
     len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
     if (ftruncate(n->lock_fd, 0) == 0) (void)!pwrite(n->lock_fd, pid, (size_t)len, 0);
+    n->datadir_initialised = datadir_initialised(n->datadir);
     return TACIT_OK;
 }
 
@@ -227,13 +265,22 @@ int tacit__sequencer_key_load(struct tacit_node *n) {
     char *path = tacit__path(n->datadir, "sequencer.key"), *text = NULL;
     uint8_t *sk = sodium_malloc(32);
     char xhex[67], ahex[43];
+    mode_t mode = 0;
     int rc;
     if (path == NULL || sk == NULL) {
         rc = TACIT_ENOMEM;
         goto out;
     }
-    rc = read_file(path, &text, NULL, 256);
-    if (rc == TACIT_ENOENT) {
+    rc = read_file_mode(path, &text, NULL, 256, &mode);
+    if (rc == TACIT_ENOENT && n->datadir_initialised && !n->cfg.new_chain) {
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "%s is missing, but %s already holds a chain: refusing to make a new sequencer "
+                  "key, which would sign blocks conflicting with those already signed. Restore "
+                  "sequencer.key from your backup (docs/operations.md); to begin a new chain "
+                  "instead, move %s/state away and start once with --new-chain",
+                  path, n->datadir, n->datadir);
+        rc = TACIT_ESEQUENCER_KEY_MISSING;
+    } else if (rc == TACIT_ENOENT) {
         char hex[65];
         do randombytes_buf(sk, 32);
         while (tacit_sequencer_key_new(&n->key, sk) != TACIT_OK);
@@ -242,7 +289,17 @@ int tacit__sequencer_key_load(struct tacit_node *n) {
         rc = write_file_atomic(n->datadir, "sequencer.key", hex, 65, 0600);
         sodium_memzero(hex, sizeof hex);
         if (rc == TACIT_OK) tacit_log(TACIT_LOG_INFO, "node", "made a new sequencer key: %s", path);
+    } else if (rc == TACIT_OK && (mode & 077) != 0 && !n->cfg.devnet) {
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "%s is readable or writable by group or others (mode %03o): refusing to use it; "
+                  "run chmod 600 %s (and check who could read it meanwhile)", path, (unsigned)mode, path);
+        rc = TACIT_EKEY_FILE_MODE;
     } else if (rc == TACIT_OK) {
+        if ((mode & 077) != 0)
+            tacit_log(TACIT_LOG_WARN, "node",
+                      "%s is readable or writable by group or others (mode %03o): anyone who can "
+                      "read it can sign blocks; run chmod 600 %s (a non-devnet node refuses to start)",
+                      path, (unsigned)mode, path);
         text[strcspn(text, "\r\n")] = '\0';
         rc = tacit_hex_decode(sk, 32, text, false);
         if (rc == TACIT_OK) rc = tacit_sequencer_key_new(&n->key, sk);
@@ -340,20 +397,154 @@ out:
 
 /* ------------------------------------------------------------------ state ---- */
 
-int tacit__state_open(struct tacit_node *n) {
+/* Opens and checks the store (flags: TACIT_STATE_EXISTING or 0), saying what to do when it
+ * cannot be used. */
+static int state_open_flags(struct tacit_node *n, unsigned flags) {
     struct tacit_state_options o;
     int rc;
     tacit_state_options_init(&o);
     o.chain_id = n->params.chain_id;
     o.root_history = n->cfg.root_history;
+    o.flags = flags;
     if (n->cfg.nosync) o.flags |= TACIT_STATE_NOSYNC;
-    if ((rc = tacit_state_open(&n->st, n->state_dir, &o)) != TACIT_OK) {
+    rc = tacit_state_open(&n->st, n->state_dir, &o);
+    if (rc == TACIT_ESTATE_MISSING) {
+        tacit_log(TACIT_LOG_ERROR, "state",
+                  "%s/data.mdb is missing or empty, but %s already holds a chain (its sequencer key, "
+                  "chain.json, flags or cookie): refusing to start, which would begin a new chain at "
+                  "height 0 conflicting with the blocks already signed. Restore the store from a "
+                  "backup (docs/operations.md, \"Restoring a backup\"); to really begin a new chain, "
+                  "start once with --new-chain", TACIT_LOG_S(n->state_dir), TACIT_LOG_S(n->datadir));
+        return rc;
+    }
+    if (rc == TACIT_ESTATE_TRUNCATED) {
+        tacit_log(TACIT_LOG_ERROR, "state",
+                  "%s/data.mdb is truncated or its LMDB header is damaged (the file ends before the "
+                  "last page its header says is in use): refusing to open it. Stop here and restore "
+                  "the store from a backup (docs/operations.md, \"Restoring a backup\")", TACIT_LOG_S(n->state_dir));
+        return rc;
+    }
+    if (rc != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "state", "cannot open %s: %s", TACIT_LOG_S(n->state_dir), tacit_strerror(rc));
         return rc;
     }
     if ((rc = tacit_state_check(n->st)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "state", "%s fails its consistency check: %s", TACIT_LOG_S(n->state_dir),
                   tacit_strerror(rc));
+        tacit_state_close(n->st);
+        n->st = NULL;
+    }
+    return rc;
+}
+
+/* The chain marker: <datadir>/chain.json, {"chainId":"0x..","sequencer":"0x<x-only key>"}. */
+static int marker_write(struct tacit_node *n) {
+    char id[24], seq[67], buf[160];
+    int len;
+    tacit_hex_u64(id, n->params.chain_id);
+    tacit_hex_encode(seq, n->params.sequencer, 32);
+    len = snprintf(buf, sizeof buf, "{\"chainId\":\"%s\",\"sequencer\":\"%s\"}\n", id, seq);
+    if (write_file_atomic(n->datadir, "chain.json", buf, (size_t)len, 0600) != TACIT_OK) {
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/chain.json: %s", n->datadir, strerror(errno));
+        return TACIT_EIO;
+    }
+    return TACIT_OK;
+}
+
+/* The marker (if any) and the last stored block name the loaded sequencer key and chain id. */
+static int chain_check(struct tacit_node *n, bool *have_marker) {
+    char *path = tacit__path(n->datadir, "chain.json"), *text = NULL, khex[67];
+    struct tacit_state_tip tip;
+    struct tacit_block *b = NULL;
+    uint8_t *bytes = NULL, seq[32];
+    uint64_t id;
+    size_t len = 0;
+    json_t *j = NULL;
+    int rc;
+
+    *have_marker = false;
+    if (path == NULL) return TACIT_ENOMEM;
+    tacit_hex_encode(khex, n->params.sequencer, 32);
+    rc = read_file(path, &text, NULL, 4096);
+    if (rc == TACIT_OK) {
+        const char *cid, *cseq;
+        *have_marker = true;
+        if ((j = json_loads(text, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+            (cid = json_string_value(json_object_get(j, "chainId"))) == NULL ||
+            (cseq = json_string_value(json_object_get(j, "sequencer"))) == NULL ||
+            tacit_parse_hex_u64(&id, cid) != TACIT_OK || tacit_hex_decode(seq, 32, cseq, true) != TACIT_OK) {
+            tacit_log(TACIT_LOG_ERROR, "node", "%s is not a chain marker (want {\"chainId\",\"sequencer\"})",
+                      path);
+            rc = TACIT_EJSON;
+            goto out;
+        }
+        if (id != n->params.chain_id) {
+            tacit_log(TACIT_LOG_ERROR, "node", "%s is chain %s, this node is configured for chain 0x%" PRIx64,
+                      path, cid, n->params.chain_id);
+            rc = TACIT_ESTATE_PARAMS;
+            goto out;
+        }
+        if (memcmp(seq, n->params.sequencer, 32) != 0) {
+            tacit_log(TACIT_LOG_ERROR, "node",
+                      "%s/sequencer.key (public key %s) is not the key of this chain (%s names %s): "
+                      "restore the chain's sequencer.key", n->datadir, khex, path, cseq);
+            rc = TACIT_ESEQUENCER_KEY_MISMATCH;
+            goto out;
+        }
+    } else if (rc != TACIT_ENOENT) {
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot read %s: %s", path, tacit_strerror(rc));
+        goto out;
+    }
+    /* the last block's header names the key that signed it */
+    if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK || tip.next_height == 0) goto out;
+    if ((rc = tacit_state_block_by_height(n->st, tip.next_height - 1, NULL, &bytes, &len)) != TACIT_OK ||
+        (rc = tacit_block_decode(&b, bytes, len)) != TACIT_OK) {
+        tacit_log(TACIT_LOG_ERROR, "state", "cannot read block %" PRIu64 ": %s", tip.next_height - 1,
+                  tacit_strerror(rc));
+        goto out;
+    }
+    if (memcmp(b->header.sequencer, n->params.sequencer, 32) != 0) {
+        char bhex[67];
+        tacit_hex_encode(bhex, b->header.sequencer, 32);
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "%s/sequencer.key (public key %s) is not the key that signed this chain (block %" PRIu64
+                  " is signed by %s): refusing to sign a conflicting chain; restore the chain's "
+                  "sequencer.key", n->datadir, khex, tip.next_height - 1, bhex);
+        rc = TACIT_ESEQUENCER_KEY_MISMATCH;
+    }
+out:
+    tacit_block_free(b);
+    free(bytes);
+    json_decref(j);
+    free(text);
+    free(path);
+    return rc;
+}
+
+int tacit__state_open(struct tacit_node *n) {
+    struct tacit_state_tip tip;
+    bool have_marker = false;
+    int rc;
+
+    rc = state_open_flags(n, n->datadir_initialised && !n->cfg.new_chain ? TACIT_STATE_EXISTING : 0);
+    if (rc != TACIT_OK) return rc;
+    if (n->cfg.new_chain) {
+        if ((rc = tacit_state_tip(n->st, &tip)) == TACIT_OK && tip.next_height > 0) {
+            tacit_log(TACIT_LOG_ERROR, "node",
+                      "--new-chain, but %s holds a chain (next height %" PRIu64 "): --new-chain only "
+                      "begins a chain where the store is missing or empty; remove the flag",
+                      n->state_dir, tip.next_height);
+            rc = TACIT_EEXISTS;
+        }
+        if (rc == TACIT_OK) {
+            tacit_log(TACIT_LOG_WARN, "node", "--new-chain: beginning a new chain at height 0 in %s",
+                      n->datadir);
+            rc = marker_write(n);
+        }
+    } else if ((rc = chain_check(n, &have_marker)) == TACIT_OK && !have_marker) {
+        rc = marker_write(n);
+    }
+    if (rc != TACIT_OK) {
         tacit_state_close(n->st);
         n->st = NULL;
     }
@@ -555,7 +746,7 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id) {
         rc = TACIT_EIO;
     }
     remove_tree(old);
-    if (tacit__state_open(n) != TACIT_OK) {
+    if (state_open_flags(n, TACIT_STATE_EXISTING) != TACIT_OK) {
         rc = TACIT_ESTATE_IO;
         goto out;
     }

@@ -339,6 +339,9 @@ static void backup_after(uv_work_t *req, int status) {
     (void)status;
     n->backups_inflight--;
     if (j->rc != TACIT_OK) {
+        /* a backup error is the backup's (EBACKUP_*, EEXISTS): blocks are not concerned */
+        tacit_log(TACIT_LOG_WARN, "admin", "backup to %s failed: %s (%s)", j->dir, tacit_strerror(j->rc),
+                  tacit_errname(j->rc));
         tacit_rpc_reply_tacit_error(j->call, j->rc);
     } else {
         tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", TACIT_LOG_S(j->dir), j->size);

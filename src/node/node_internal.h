@@ -68,6 +68,7 @@ struct tacit_node {
     char *datadir;
     char *state_dir;
     int lock_fd;
+    bool datadir_initialised;      /* a node ran here before (devnet.c): a missing store or key is damage */
     char *cookie;                  /* "__cookie__:<hex>" in sodium_malloc memory */
     char *socket_path;
 
@@ -158,6 +159,8 @@ int tacit__devnet_genesis(struct tacit_node *n);     /* accounts + genesis block
 int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url); /* the URL really bound */
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id);
 int tacit__snapshot_revert(struct tacit_node *n, uint64_t id);
+/* The store at start: refused when missing or empty in an initialised data directory (unless
+ * --new-chain), truncated, or signed by another sequencer key; writes <datadir>/chain.json. */
 int tacit__state_open(struct tacit_node *n);
 char *tacit__path(const char *dir, const char *name); /* malloc'd dir/name or NULL */
 

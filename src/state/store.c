@@ -10,13 +10,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -74,6 +77,34 @@ int tacit__state_err(int rc) {
     }
 }
 
+/* Less than this free where the file lives, after a failed write, is a full disk. */
+#define DISK_FULL_SLACK (UINT64_C(1) << 20)
+
+/* After LMDB failed to write fd: is the file system (or the process's file-size limit) full?
+ * LMDB reports a short write, which on a regular file means the space ran out mid-write, as
+ * EIO (mdb_page_flush: "short write, filesystem full?"); only ENOSPC from a write that could
+ * not start says it plainly. Root may use the blocks reserved for it, others may not. */
+static bool fd_space_exhausted(int fd) {
+    struct statvfs vs;
+    struct rlimit rl;
+    struct stat sb;
+    if (fstatvfs(fd, &vs) == 0) {
+        uint64_t blocks = geteuid() == 0 ? (uint64_t)vs.f_bfree : (uint64_t)vs.f_bavail;
+        if (blocks * (uint64_t)vs.f_frsize < DISK_FULL_SLACK) return true;
+    }
+    return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && fstat(fd, &sb) == 0 &&
+           (uint64_t)sb.st_size + DISK_FULL_SLACK >= (uint64_t)rl.rlim_cur;
+}
+
+/* The code of a failed write to the store's file (a commit): EIO becomes EDISK_FULL when the
+ * file's file system has no room left. */
+static int write_err(struct tacit_state *st, int mdb_rc) {
+    int rc = tacit__state_err(mdb_rc), fd;
+    if (mdb_rc == EIO && mdb_env_get_fd(st->env, &fd) == 0 && fd_space_exhausted(fd))
+        rc = TACIT_EDISK_FULL;
+    return rc;
+}
+
 /* Every put goes through here: the test hook, and the one translation of LMDB codes. */
 static int st_put(struct tacit_state *st, MDB_txn *txn, int db, const void *k, size_t kl,
                   const void *v, size_t vl, unsigned flags) {
@@ -102,6 +133,19 @@ static int map_lock_wr_timed(struct tacit_state *st) {
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += GROW_WAIT_SECONDS;
     return pthread_rwlock_timedwrlock(&st->map_lock, &ts) == 0 ? TACIT_OK : TACIT_EMAP_FULL;
+}
+
+/* The data file is kept at least as large as the map (sparse: the extension takes no disk
+ * space). LMDB may leave the top pages of a commit unwritten (pages freed in the transaction
+ * that allocated them), so without this a sound file could end before its last page used, and
+ * the open-time check (file_check) would take it for a truncated one; with it, only
+ * a file that lost bytes can.
+ * Best effort: when it fails, the writes past the end fail as they would anyway. */
+static void file_extend(struct tacit_state *st, uint64_t size) {
+    struct stat sb;
+    int fd;
+    if (mdb_env_get_fd(st->env, &fd) == 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size < size)
+        (void)!ftruncate(fd, (off_t)size);
 }
 
 static void map_size_refresh(struct tacit_state *st) {
@@ -138,6 +182,7 @@ static int map_grow(struct tacit_state *st) {
         st->map_size = ns;
         st->map_grows++;
         map_size_refresh(st);
+        file_extend(st, st->map_size);
     }
     pthread_rwlock_unlock(&st->map_lock);
     return rc;
@@ -315,6 +360,107 @@ int tacit__state_nullifier_spent(struct tacit_state *st, MDB_txn *txn, const tac
     return TACIT_OK;
 }
 
+/* ----------------------------------------------------------- the file header ---- */
+
+/*
+ * A check of data.mdb against LMDB's own header before LMDB maps it: a file shorter than the
+ * pages its header says are in use would make the first read of a missing page a SIGBUS
+ * (inside mdb_dbi_open, or any later read). LMDB's data file starts with two meta pages (page
+ * 0 at offset 0, page 1 at offset psize): a page header (mp_pgno: size_t, mp_pad: u16,
+ * mp_flags: u16 with P_META, then 4 bytes), then MDB_meta: mm_magic u32 = 0xBEEFC0DE,
+ * mm_version u32 = 1, mm_address (pointer), mm_mapsize (size_t), two MDB_db records (md_pad
+ * u32 — the first one holds the page size —, md_flags u16, md_depth u16, five size_t), mm_last_pg
+ * (size_t) and mm_txnid (size_t). Native byte order; the meta with the larger txnid is the
+ * current one, and pages 0 .. its mm_last_pg must all be in the file.
+ */
+#define LMDB_MAGIC 0xBEEFC0DEu
+#define LMDB_DATA_VERSION 1u
+#define LMDB_P_META 0x08u
+#define LMDB_PAGEHDR (sizeof(size_t) + 2 + 2 + 4)
+#define LMDB_DB_LEN (4 + 2 + 2 + 5 * sizeof(size_t))
+#define LMDB_OFF_FLAGS (sizeof(size_t) + 2)
+#define LMDB_OFF_MAGIC LMDB_PAGEHDR
+#define LMDB_OFF_VERSION (LMDB_PAGEHDR + 4)
+#define LMDB_OFF_PSIZE (LMDB_PAGEHDR + 8 + sizeof(void *) + sizeof(size_t))
+#define LMDB_OFF_LAST_PG (LMDB_OFF_PSIZE + 2 * LMDB_DB_LEN)
+#define LMDB_OFF_TXNID (LMDB_OFF_LAST_PG + sizeof(size_t))
+#define LMDB_META_END (LMDB_OFF_TXNID + sizeof(size_t))
+
+struct lmdb_meta {
+    uint32_t psize;
+    uint64_t last_pg, txnid;
+};
+
+/* One meta page at off: TACIT_OK or TACIT_ESTATE_TRUNCATED (short, or not a meta page). */
+static int meta_read(int fd, off_t off, struct lmdb_meta *m) {
+    uint8_t b[LMDB_META_END];
+    uint32_t magic, version;
+    uint16_t flags;
+    size_t last, txnid;
+    ssize_t r;
+    do r = pread(fd, b, sizeof b, off);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return tacit__state_err(errno);
+    if ((size_t)r < sizeof b) return TACIT_ESTATE_TRUNCATED;
+    memcpy(&flags, b + LMDB_OFF_FLAGS, 2);
+    memcpy(&magic, b + LMDB_OFF_MAGIC, 4);
+    memcpy(&version, b + LMDB_OFF_VERSION, 4);
+    memcpy(&m->psize, b + LMDB_OFF_PSIZE, 4);
+    memcpy(&last, b + LMDB_OFF_LAST_PG, sizeof last);
+    memcpy(&txnid, b + LMDB_OFF_TXNID, sizeof txnid);
+    m->last_pg = last;
+    m->txnid = txnid;
+    if (!(flags & LMDB_P_META) || magic != LMDB_MAGIC || version != LMDB_DATA_VERSION)
+        return TACIT_ESTATE_TRUNCATED;
+    /* a power of two LMDB could have chosen (it takes the OS page size) */
+    if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1)) != 0) return TACIT_ESTATE_TRUNCATED;
+    return TACIT_OK;
+}
+
+/* dir/data.mdb against its header, before LMDB maps it. *empty: absent or 0 bytes (LMDB would
+ * make a new store). TACIT_OK, TACIT_ESTATE_TRUNCATED, or the error of reading it. */
+static int file_check(const char *path, bool *empty) {
+    struct lmdb_meta m0, m1, *cur;
+    struct stat sb;
+    int fd, rc;
+
+    *empty = false;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (errno != ENOENT) return tacit__state_err(errno);
+        *empty = true;
+        return TACIT_OK;
+    }
+    if (fstat(fd, &sb) != 0) {
+        rc = tacit__state_err(errno);
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        rc = TACIT_ESTATE_TRUNCATED;
+        goto out;
+    }
+    if (sb.st_size == 0) { /* LMDB would make a new store in it */
+        *empty = true;
+        rc = TACIT_OK;
+        goto out;
+    }
+    if ((rc = meta_read(fd, 0, &m0)) != TACIT_OK || (rc = meta_read(fd, m0.psize, &m1)) != TACIT_OK)
+        goto out;
+    rc = TACIT_ESTATE_TRUNCATED;
+    if (m1.psize != m0.psize) goto out;
+    cur = m1.txnid > m0.txnid ? &m1 : &m0;
+    if (cur->last_pg < 1 || cur->last_pg >= UINT64_MAX / cur->psize) goto out;
+    /* the size after the metas: a commit meanwhile (another process) only makes it larger */
+    if (fstat(fd, &sb) != 0) {
+        rc = tacit__state_err(errno);
+        goto out;
+    }
+    if ((uint64_t)sb.st_size < (cur->last_pg + 1) * cur->psize) goto out;
+    rc = TACIT_OK;
+out:
+    close(fd);
+    return rc;
+}
+
 /* ---------------------------------------------------------------------- open ---- */
 
 void tacit_state_options_init(struct tacit_state_options *o) {
@@ -372,7 +518,7 @@ static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o)
         if (rc == TACIT_ENOTFOUND) goto out_corrupt;
         if (rc != TACIT_OK) goto out_abort;
     }
-    return tacit__state_err(mdb_txn_commit(txn));
+    return write_err(st, mdb_txn_commit(txn));
 
 out_corrupt:
     if (rc == TACIT_OK || rc == TACIT_ENOTFOUND) rc = TACIT_ECORRUPT;
@@ -392,6 +538,13 @@ int tacit_state_open(struct tacit_state **out, const char *dir, const struct tac
     if (o == NULL) {
         tacit_state_options_init(&defaults);
         o = &defaults;
+    }
+    {
+        char path[4096];
+        bool empty;
+        if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path) return TACIT_EINVAL;
+        if ((rc = file_check(path, &empty)) != TACIT_OK) return rc;
+        if (empty && (o->flags & TACIT_STATE_EXISTING)) return TACIT_ESTATE_MISSING;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) return errno == ENOENT ? TACIT_ENOENT : tacit__state_err(errno);
     if ((st = calloc(1, sizeof *st)) == NULL) return TACIT_ENOMEM;
@@ -415,6 +568,7 @@ int tacit_state_open(struct tacit_state **out, const char *dir, const struct tac
     map_size_refresh(st); /* an existing store may be larger than asked */
     if ((rc = open_dbs(st, o)) != TACIT_OK) goto out_close_env;
     if ((rc = tacit_state_check(st)) != TACIT_OK) goto out_close_env;
+    file_extend(st, st->map_size); /* a refused store is left as it was */
     *out = st;
     return TACIT_OK;
 
@@ -652,7 +806,7 @@ static int apply_once(struct tacit_state *st, const struct tacit_block_update *u
         return rc;
     }
     /* mdb_txn_commit frees txn whatever it returns; on error nothing was made durable. */
-    return tacit__state_err(mdb_txn_commit(txn));
+    return write_err(st, mdb_txn_commit(txn));
 }
 
 int tacit_state_apply_block(struct tacit_state *st, const struct tacit_block_update *u,
@@ -1014,22 +1168,52 @@ int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes) {
     return TACIT_OK;
 }
 
+/* A backup error: out of space (EBACKUP_DISK_FULL) or anything else (EBACKUP_IO). A short
+ * write is EIO (see fd_space_exhausted). */
+static int backup_err(int err, int fd) {
+    if (err == ENOSPC || err == EDQUOT || err == EFBIG) return TACIT_EBACKUP_DISK_FULL;
+    if (err == EIO && fd >= 0 && fd_space_exhausted(fd)) return TACIT_EBACKUP_DISK_FULL;
+    return err == ENOMEM ? TACIT_ENOMEM : TACIT_EBACKUP_IO;
+}
+
 int tacit_state_copy(struct tacit_state *st, const char *dir) {
     struct stat sb;
-    int rc;
-    if (dir == NULL) return TACIT_EINVAL;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return errno == ENOSPC ? TACIT_EDISK_FULL : TACIT_ESTATE_IO;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return TACIT_EINVAL;
-    {
-        char path[4096];
-        if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path) return TACIT_EINVAL;
-        if (access(path, F_OK) == 0) return TACIT_EEXISTS; /* never overwrite a backup */
+    char path[4096];
+    bool made_dir = false;
+    int fd = -1, dfd, rc, err;
+
+    if (dir == NULL || (size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path)
+        return TACIT_EINVAL;
+    if (mkdir(dir, 0700) == 0) made_dir = true;
+    else if (errno != EEXIST) return backup_err(errno, -1);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return TACIT_EBACKUP_IO;
+    /* O_EXCL: never over an existing backup (no check-then-write race either); 0600 like the
+     * store itself (the umask can only remove bits from it). */
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        rc = errno == EEXIST ? TACIT_EEXISTS : backup_err(errno, -1);
+        goto out_rmdir;
     }
-    /* mdb_env_copy2 runs its own read transaction: hold the map lock as readers do, so the map
-     * cannot be resized under it. Compaction omits free pages (a smaller, defragmented copy). */
+    /* mdb_env_copyfd2 runs its own read transaction: hold the map lock as readers do, so the
+     * map cannot be resized under it. Compaction omits free pages (a smaller, defragmented copy). */
     pthread_rwlock_rdlock(&st->map_lock);
-    rc = tacit__state_err(mdb_env_copy2(st->env, dir, MDB_CP_COMPACT));
+    err = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT);
     pthread_rwlock_unlock(&st->map_lock);
+    if (err == 0 && fsync(fd) != 0) err = errno;
+    if (err != 0) {
+        rc = err > 0 ? backup_err(err, fd) : TACIT_EBACKUP_IO; /* MDB_ codes are negative */
+        close(fd);
+        unlink(path); /* no partial backup left to be mistaken for one */
+        goto out_rmdir;
+    }
+    close(fd);
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return TACIT_OK;
+
+out_rmdir:
+    if (made_dir) rmdir(dir);
     return rc;
 }
 
