@@ -1,5 +1,5 @@
 /*
- * tacit — the note commitment tree (src/state/tree.c) against a naive reference written
+ * tacit — the note commitment tree (src/crypto/tree.c) against a naive reference written
  * plainly here: the root recomputed from all leaves, level by level, every time.
  */
 #include <stdlib.h>

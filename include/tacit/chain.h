@@ -22,6 +22,7 @@
 
 #include "tacit/bn254.h"
 #include "tacit/groth16.h"
+#include "tacit/keccak.h"
 #include "tacit/state.h"
 
 #ifdef __cplusplus
@@ -189,8 +190,7 @@ int tacit_tx_apply(struct tacit_state_view *v, const struct tacit_tx *tx,
 
 /* -------------------------------------------------------------- accounts ---- */
 
-/* keccak-256 (Ethereum's, not SHA3-256). */
-void tacit_keccak256(uint8_t out[32], const uint8_t *in, size_t len);
+/* tacit_keccak256: include/tacit/keccak.h (crypto). */
 /* The Ethereum-style address of a secp256k1 secret key: TACIT_OK or TACIT_EINVAL. */
 int tacit_address_from_seckey(uint8_t address[TACIT_ADDRESS_LEN], const uint8_t sk[32]);
 /* A low-s recoverable signature of digest (r || s || recid). TACIT_OK or TACIT_EINVAL. */

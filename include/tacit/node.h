@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "tacit/chain.h"
-#include "tacit/rpc.h"
+#include "tacit/rpc_limits.h" /* struct tacit_rpc_limits (the server itself: node_internal.h) */
 
 #ifdef __cplusplus
 extern "C" {

@@ -32,8 +32,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-#include <uv.h>
+#include "tacit/rpc_limits.h"
+
+/* jansson's json_t and libuv's loop, declared only: a user of this header includes
+ * <jansson.h> (to build params and read results) and <uv.h> (to run a server) itself. */
+struct json_t;
+struct uv_loop_s;
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,7 +62,7 @@ struct tacit_rpc_call;
 
 /* A method: params is borrowed (an array or an object; an absent "params" is an empty
  * array). It must reply exactly once, now or later, with tacit_rpc_reply*. */
-typedef void (*tacit_rpc_method_fn)(struct tacit_rpc_call *call, json_t *params, void *ud);
+typedef void (*tacit_rpc_method_fn)(struct tacit_rpc_call *call, struct json_t *params, void *ud);
 
 #define TACIT_RPC_ADMIN 1u /* needs the cookie or an rpcauth entry (or the Unix socket) */
 
@@ -68,29 +72,7 @@ struct tacit_rpc_method {
     unsigned flags;
 };
 
-struct tacit_rpc_limits {
-    size_t max_body;            /* bytes of a request body (default 4 MiB) */
-    size_t max_header;          /* bytes of the request line + headers (default 16 KiB) */
-    size_t max_batch;           /* calls in a batch (default 1000) */
-    unsigned max_depth;         /* JSON nesting (default 32) */
-    unsigned max_conns;         /* open connections (default 256) */
-    unsigned header_timeout_ms; /* the whole header must arrive within (default 10 s) */
-    unsigned body_timeout_ms;   /* the whole body within (default 30 s) */
-    unsigned idle_timeout_ms;   /* keep-alive connection idle (default 60 s) */
-    unsigned max_pending;       /* calls replied to later, in flight at once (default 4096):
-                                   past it, new calls get "busy" */
-    unsigned pending_reserve;   /* of max_pending, usable only by calls with credentials
-                                   (admin calls) and calls over the Unix socket (default 256;
-                                   at most max_pending / 2) */
-    unsigned max_longpolls;     /* long-polls parked on the server (default 1024) */
-    unsigned max_longpolls_per_conn; /* long-polls parked by one connection (default 16) */
-    unsigned max_conns_local;   /* open Unix-socket connections (default 64); they do not
-                                   count toward max_conns */
-    size_t max_response;        /* bytes of one call's answer (default 16 MiB) */
-    size_t max_batch_response;  /* bytes of a batch's answer (default 32 MiB) */
-    unsigned write_timeout_ms;  /* the client must have read the whole answer within, or it is
-                                   disconnected (default 30 s) */
-};
+/* struct tacit_rpc_limits and tacit_rpc_limits_default: include/tacit/rpc_limits.h. */
 
 /* Auth: the cookie (user "__cookie__", the file's secret) or "user:salt$hmac" rpcauth entries
  * (HMAC-SHA256(salt, password) in hex, bitcoind's rpcauth format); compared in constant time.
@@ -116,15 +98,13 @@ struct tacit_rpc_config {
     tacit_rpc_health_fn health;
 };
 
-void tacit_rpc_limits_default(struct tacit_rpc_limits *l);
-
 /* Starts listening. Returns TACIT_OK, TACIT_EINVAL (a bad address), TACIT_EEXISTS (address or
  * socket path in use), TACIT_EIO, TACIT_ENOMEM.
  * A limit left 0 takes its default. bind_host is an IP literal (or "localhost"). cfg->methods
  * and the strings it points to must outlive the server; everything else is copied.
  * On failure, listener handles already opened are closed on the loop: their memory is
  * released when the loop runs next. */
-int tacit_rpc_server_start(struct tacit_rpc_server **out, uv_loop_t *loop,
+int tacit_rpc_server_start(struct tacit_rpc_server **out, struct uv_loop_s *loop,
                            const struct tacit_rpc_config *cfg);
 uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s);
 /* Stops accepting, closes every connection; calls not yet replied to are dropped when they
@@ -132,8 +112,8 @@ uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s);
 void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), void *arg);
 
 /* Replies. result / data are stolen (data may be NULL). */
-void tacit_rpc_reply(struct tacit_rpc_call *call, json_t *result);
-void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message, json_t *data);
+void tacit_rpc_reply(struct tacit_rpc_call *call, struct json_t *result);
+void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message, struct json_t *data);
 /* code = TACIT_RPC_APP_BASE + err, message = tacit_strerror(err), data {"error": name}. */
 void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err);
 /* The method name of the call (for metrics) and whether it came over the Unix socket. */
@@ -194,8 +174,8 @@ void tacit_rpc_client_free(struct tacit_rpc_client *c);
  * *error (new reference: the JSON-RPC error object) is set. Transport failures: TACIT_EIO
  * (connect/read/write), TACIT_ETIMEOUT, TACIT_EJSON (the reply is not JSON-RPC).
  */
-int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params,
-                   json_t **result, json_t **error);
+int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, struct json_t *params,
+                   struct json_t **result, struct json_t **error);
 /* A raw exchange: POSTs body (any bytes) to path, returns the HTTP status and the body
  * (malloc'd, NUL-terminated). For tests of bad input. */
 int tacit_rpc_client_post(struct tacit_rpc_client *c, const char *path, const char *body,

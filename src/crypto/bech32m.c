@@ -1,5 +1,5 @@
 /*
- * tacit — bech32m (include/tacit/keys.h).
+ * tacit — bech32m (include/tacit/bech32m.h).
  *
  * Written from the specifications: BIP-173 (the BCH code over GF(32), its generator, the
  * human-readable-part expansion, the 8 <-> 5 bit regrouping and its padding rules) and
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "tacit/error.h"
-#include "tacit/keys.h"
+#include "tacit/bech32m.h"
 
 #define BECH32M_CONST 0x2bc830a3u
 #define CHECKSUM_LEN 6

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "tacit/chain.h"
+#include "tacit/keccak.h"
 
 #define KECCAK_RATE 136 /* (1600 - 2 * 256) / 8 bytes */
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include <jansson.h>
+#include <uv.h>
 
 #include "tacit/rpc.h"
 

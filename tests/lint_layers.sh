@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# tacit — contrib/lint-layers (the layers of src/modules, issue 11): the tree passes; copies of
+# src/ and include/ with one bad line planted each fail with the finding named: an upward
+# include, a sideways one, a public header leaking <uv.h>, a public header no module owns, a
+# src/ folder that is no module, a cycle between two headers, a module table pointing up.
+# Run by ctest from the repository root; needs only bash, awk and coreutils.
+set -uo pipefail
+
+LINT="contrib/lint-layers"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/tacit-lint-layers.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+pass=0
+fail=0
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*" >&2
+}
+
+# fresh copy of the tree in $TMP/t
+fresh() {
+    rm -rf "$TMP/t"
+    mkdir -p "$TMP/t"
+    cp -r src include "$TMP/t/"
+}
+
+# plant <file> <line>: appends line to file (the copy)
+plant() {
+    printf '%s\n' "$2" >>"$TMP/t/$1"
+}
+
+# expect_fail <name> <stderr-regex>: the lint on the copy exits 1 and says why
+expect_fail() {
+    local name="$1" re="$2" status
+    bash "$LINT" "$TMP/t" >"$TMP/out" 2>"$TMP/err"
+    status=$?
+    if [[ $status -ne 1 ]]; then
+        bad "$name: exit $status, want 1 ($(cat "$TMP/err"))"
+    elif ! grep -Eq -- "$re" "$TMP/err"; then
+        bad "$name: stderr \"$(cat "$TMP/err")\" does not match /$re/"
+    else
+        pass=$((pass + 1))
+    fi
+}
+
+# the tree itself
+if out="$(bash "$LINT" 2>&1)"; then
+    pass=$((pass + 1))
+else
+    bad "the tree: $out"
+fi
+
+fresh
+plant src/crypto/keccak.c '#include "tacit/chain.h"'
+expect_fail upward '^src/crypto/keccak\.c:[0-9]+: includes tacit/chain\.h \(module chain\): upward'
+
+fresh
+plant src/rpc/auth.c '#include "chain/chain_internal.h"'
+expect_fail sideways '^src/rpc/auth\.c:[0-9]+: includes chain/chain_internal\.h \(module chain\): sideways'
+
+fresh
+plant include/tacit/circuit.h '#include "tacit/state.h"'
+expect_fail public-upward '^include/tacit/circuit\.h:[0-9]+: includes tacit/state\.h \(module state\): upward'
+
+fresh
+plant include/tacit/rpc.h '#include <uv.h>'
+expect_fail leak '^include/tacit/rpc\.h:[0-9]+: includes <uv\.h>: a public header may not leak it'
+
+fresh
+printf '#include "tacit/bn254.h"\n' >"$TMP/t/include/tacit/l1.h"
+expect_fail unowned-header '^include/tacit/l1\.h: a public header that no header line'
+
+fresh
+mkdir -p "$TMP/t/src/l1"
+printf '#include "tacit/chain.h"\n' >"$TMP/t/src/l1/client.c"
+expect_fail unlisted-module '^src/l1: a folder of src/ that src/modules does not list'
+
+fresh
+plant src/crypto/field.h '#include "crypto/curve.h"'
+expect_fail header-cycle 'a cycle among the headers: .*src/crypto/(field|curve)\.h'
+
+fresh
+sed -i 's/^module    common$/module    common    crypto/' "$TMP/t/src/modules"
+expect_fail table-up 'module common uses crypto, which is not a module listed above it'
+
+echo "lint_layers: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
