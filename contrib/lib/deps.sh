@@ -14,13 +14,29 @@ tacit_install_deps() {
     if [[ $who == test ]] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
         missing+=(nodejs npm)
     fi
-    if ((${#missing[@]} > 0)); then
-        echo "contrib/$who: installing ${missing[*]}" >&2
-        local sudo=()
-        if [[ $(id -u) -ne 0 ]]; then
-            sudo=(sudo)
-        fi
-        "${sudo[@]}" apt-get update
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    # contrib/ci-builds (called by contrib/test): clang, and below its libFuzzer runtime
+    if [[ $who == test ]] && ! command -v clang >/dev/null 2>&1; then
+        missing+=(clang)
     fi
+    tacit__apt_install "$who" "${missing[@]}"
+    # libFuzzer ships in libclang-rt-<major>-dev, which clang only recommends: named once clang
+    # says its version
+    if [[ $who == test ]] && command -v clang >/dev/null 2>&1 &&
+        [[ ! -f $(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a") ]]; then
+        tacit__apt_install "$who" "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+    fi
+}
+
+# tacit__apt_install <caller> <package>...: apt-get install, nothing when no package is given
+tacit__apt_install() {
+    local who=$1
+    shift
+    (($# > 0)) || return 0
+    echo "contrib/$who: installing $*" >&2
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
 }
