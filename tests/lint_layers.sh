@@ -2,7 +2,8 @@
 # tacit — contrib/lint-layers (the layers of src/modules, issue 11): the tree passes; copies of
 # src/ and include/ with one bad line planted each fail with the finding named: an upward
 # include, a sideways one, a public header leaking <uv.h>, a public header no module owns, a
-# src/ folder that is no module, a cycle between two headers, a module table pointing up.
+# src/ folder that is no module, a cycle between two headers, a module table pointing up; and
+# with --libs, a module library calling a function of a module above it.
 # Run by ctest from the repository root; needs only bash, awk and coreutils.
 set -uo pipefail
 
@@ -82,6 +83,39 @@ expect_fail header-cycle 'a cycle among the headers: .*src/crypto/(field|curve)\
 fresh
 sed -i 's/^module    common$/module    common    crypto/' "$TMP/t/src/modules"
 expect_fail table-up 'module common uses crypto, which is not a module listed above it'
+
+# --libs: a module library that calls a function of a module above it (two tiny libraries
+# made here: crypto calls chain)
+if command -v cc >/dev/null && command -v ar >/dev/null && command -v nm >/dev/null; then
+    mkdir -p "$TMP/libs"
+    while read -r m code; do
+        printf '%s\n' "$code" >"$TMP/libs/$m.c"
+        cc -c -o "$TMP/libs/$m.o" "$TMP/libs/$m.c" && ar rc "$TMP/libs/libtacit_$m.a" "$TMP/libs/$m.o" ||
+            bad "libs: cannot build the test library $m"
+    done <<'LIBS'
+common int tacit_lint_common(void) { return 0; }
+crypto int tacit_lint_chain(void); int tacit_lint_crypto(void) { return tacit_lint_chain(); }
+zk int tacit_lint_zk(void) { return 0; }
+state int tacit_lint_state(void) { return 0; }
+chain int tacit_lint_common(void); int tacit_lint_chain(void) { return tacit_lint_common(); }
+rpc int tacit_lint_rpc(void) { return 0; }
+node int tacit_lint_node(void) { return 0; }
+wallet int tacit_lint_wallet(void) { return 0; }
+LIBS
+    fresh
+    bash "$LINT" --libs "$TMP/libs" "$TMP/t" >"$TMP/out" 2>"$TMP/err"
+    status=$?
+    if [[ $status -ne 1 ]]; then
+        bad "libs: exit $status, want 1 ($(cat "$TMP/err"))"
+    elif ! grep -q '^libtacit_crypto\.a calls tacit_lint_chain of module chain' "$TMP/err" ||
+        grep -q 'libtacit_chain' "$TMP/err"; then
+        bad "libs: stderr \"$(cat "$TMP/err")\" names the wrong call"
+    else
+        pass=$((pass + 1))
+    fi
+else
+    echo "lint_layers: libs case skipped: no cc, ar or nm"
+fi
 
 echo "lint_layers: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
