@@ -1014,8 +1014,8 @@ TEST(auth)
         static const char *hdrs[] = {
             "Authorization: Basic !!!!\r\n",
             "Authorization: Bearer YWxpY2U6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5\r\n",
-            "Authorization: Basic YWxpY2U6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5\r\n"
-            "Authorization: Basic YWxpY2U6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5\r\n",
+            ("Authorization: Basic YWxpY2U6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5\r\n" /* one string */
+             "Authorization: Basic YWxpY2U6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5\r\n"),
         };
         const char *call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"admin_x\"}";
         char req[1024];
