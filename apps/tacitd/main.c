@@ -36,6 +36,11 @@ struct key {
     const char *help;
 };
 
+/* What a block's raw answer takes (see the check before tacit_node_run), with some slack. */
+#define TACITD_BLOCK_ANSWER_BASE 4096u /* the header's fields and raw bytes in hex: about 1.5 KB */
+#define TACITD_BLOCK_ANSWER_PER_TX 3800u
+#define TACITD_BLOCK_ANSWER_PER_CREDIT 160u
+
 #define C(f) offsetof(struct tacit_node_config, f)
 static const struct key keys[] = {
     {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DEVNET_DIR ")"},
@@ -142,6 +147,9 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v) {
     case K_U32:
         if (!parse_uint(v, UINT32_MAX, &u)) return "expected an integer below 2^32";
         if (strcmp(k->name, "block_interval_ms") == 0 && u == 0) return "must be at least 1";
+        /* a block holds at most TACIT_BLOCK_MAX_TXS: past it every block would fail */
+        if (strcmp(k->name, "max_block_txs") == 0 && (u == 0 || u > TACIT_BLOCK_MAX_TXS))
+            return "must be 1 to 65536 (the most a block holds)";
         *(uint32_t *)base = (uint32_t)u;
         return NULL;
     case K_SIZE:
@@ -321,6 +329,21 @@ int main(int argc, char **argv) {
         }
         if (o.cfg.chain_id == 0) {
             fprintf(stderr, "tacitd: chain_id is required (or --devnet for a local devnet)\n");
+            opts_free(&o);
+            return 2;
+        }
+    }
+    {
+        /* The largest block a node may seal must fit in one answer (tacit_getBlockByNumber with
+         * raw bytes: 2 hex characters per byte, so about 3.7 KB per transaction and 150 bytes per
+         * credit, which only a devnet's dev_fund makes), or it could be sealed but never served. */
+        size_t need = TACITD_BLOCK_ANSWER_BASE + (size_t)o.cfg.max_block_txs * TACITD_BLOCK_ANSWER_PER_TX +
+                      (o.cfg.devnet ? (size_t)TACIT_NODE_DEVNET_MAX_CREDITS * TACITD_BLOCK_ANSWER_PER_CREDIT : 0);
+        if (o.cfg.rpc_limits.max_response < need) {
+            fprintf(stderr,
+                    "tacitd: rpc_max_response (%zu bytes) is below the answer of the largest block "
+                    "max_block_txs = %u allows (%zu bytes): raise rpc_max_response or lower max_block_txs\n",
+                    o.cfg.rpc_limits.max_response, o.cfg.max_block_txs, need);
             opts_free(&o);
             return 2;
         }

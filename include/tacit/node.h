@@ -55,6 +55,9 @@ struct tacit_node_config {
     const char *log_file;          /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };
 
+/* dev_fund credits waiting for one block, at most (past it: EBUSY until that block). */
+#define TACIT_NODE_DEVNET_MAX_CREDITS 4096
+
 /* The defaults above; datadir and chain id unset. */
 void tacit_node_config_init(struct tacit_node_config *c);
 

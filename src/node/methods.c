@@ -838,7 +838,7 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
         tacit_rpc_reply_tacit_error(call, TACIT_ECREDIT);
         return;
     }
-    if (n->ncredits == TACIT_BLOCK_MAX_CREDITS) {
+    if (n->ncredits == TACIT_NODE_DEVNET_MAX_CREDITS) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
