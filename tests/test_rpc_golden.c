@@ -503,6 +503,11 @@ static void replay(const char *dirpath, const char *fname, bool regen)
         json_t *actual = NULL;
         if (save != NULL && strncmp(save, "<--", 3) == 0) golden = save[3] == ' ' ? save + 4 : save + 3;
         last_was_request = true;
+        if (body != NULL && strstr(body, "${") != NULL) {
+            tacit__test_fail(__FILE__, __LINE__, "%s:%d: a placeholder not bound yet: %s", fname, lineno, body);
+            free(body);
+            continue;
+        }
         if (body == NULL || (answer = http_post(s.node.port, admin ? s.cookie : NULL, body, &status)) == NULL) {
             tacit__test_fail(__FILE__, __LINE__, "%s:%d: no answer from the node", fname, lineno);
             free(body);
