@@ -10,7 +10,6 @@
  * PID. A node that does not come up fails the test.
  */
 #define _GNU_SOURCE
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,28 +29,14 @@ static bool g_keys; /* g_dir/keys made */
 static bool run_quiet(const char *const *argv)
 {
     char logp[600];
-    pid_t pid;
-    int st;
-
     snprintf(logp, sizeof logp, "%s/setup.log", g_dir);
-    if ((pid = tnode_exec_logged(argv, logp)) < 0) return false;
-    st = tnode_wait_pid(pid, 300000);
-    return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
+    return tnode_run_ok(argv, logp, 300000);
 }
 
 /* At exit: the scratch directory goes (the nodes are stopped by then). */
 static void dir_remove(void)
 {
-    nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tnode_rm_tree(g_dir);
 }
 
 /* The depth-2 keys, made once per run. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/node.h"
 #include "tacit/util.h"
@@ -43,13 +44,13 @@ struct key {
 
 #define C(f) offsetof(struct tacit_node_config, f)
 static const struct key keys[] = {
-    {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DEVNET_DIR ")"},
+    {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DATADIR_DEVNET_DEFAULT ")"},
     {"devnet", K_BOOL, C(devnet), "run a local devnet: keys, funded accounts, 1 s blocks, dev_* RPC"},
     {"chain_id", K_U64, C(chain_id), "chain id (required unless --devnet)"},
     {"rollup_id", K_ROLLUP, 0, "rollup id, 20 bytes hex (default zero)"},
     {"vk_file", K_STR, C(vk_file), "snarkjs verification_key.json of the transfer circuit"},
     {"rpc_bind", K_BIND, 0, "HOST:PORT for JSON-RPC over HTTP (default 127.0.0.1:8645; \"none\")"},
-    {"rpc_socket", K_STR, C(rpc_socket), "Unix socket path (default <datadir>/tacitd.sock; \"none\")"},
+    {"rpc_socket", K_STR, C(rpc_socket), "Unix socket path (default <datadir>/" TACIT_DATADIR_SOCKET "; \"none\")"},
     {"rpcauth", K_AUTH, 0, "user:salt$hmac credential for admin_ methods (repeatable)"},
     {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
@@ -319,7 +320,7 @@ int main(int argc, char **argv) {
         }
     }
     if (o.cfg.devnet) {
-        if (!o.datadir_set) o.cfg.datadir = TACIT_DEVNET_DIR;
+        if (!o.datadir_set) o.cfg.datadir = TACIT_DATADIR_DEVNET_DEFAULT;
         if (!o.min_fee_set) o.cfg.min_fee = 0;
     } else {
         if (!o.datadir_set) {
