@@ -82,7 +82,7 @@ static struct {
     struct seen_tx *txs;
     size_t ntxs, txs_cap, nincluded;
     uint64_t proved, submitted, rejected, funded;
-    char last_reject[48];
+    char last_reject[64];
     /* what the provers need */
     tacit_groth16_pk *pk;
     uint64_t chain_id;
