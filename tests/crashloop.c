@@ -24,14 +24,15 @@
  * block committed is not a loss.
  *
  *   crashloop --datadir DIR [--kills N] [--minutes M] [--seed S] [--max-wait-ms MS]
- *             [--interval-ms MS] [--provers P]
+ *             [--interval-ms MS] [--provers P] [--sabotage K]
  *
  * TACIT_BIN: the directory of tacitd (default build/bin). TACIT_NODE_KEYS: devnet keys to
  * reuse (tests/lib/node.h; else the first start runs the devnet trusted setup). The run stops
  * after N kills (default 1000) or M minutes (default: none), whichever comes first. Each kill
  * waits for the node to answer and be checked, then a random 0..max-wait-ms (default 1000);
  * one kill in ten instead lands 0..250 ms after the start, while the store opens. Prints one
- * line per kill and a summary: kills, losses, corrupt opens. Exit 0 when the run had no loss
+ * line per kill and a summary: kills, losses, corrupt opens. --sabotage K checks the checks: the
+ * store is deleted after kill K, so the run must end with losses (or a corrupt open). Exit 0 when the run had no loss
  * and no corrupt open, 1 otherwise, 2 on a usage or set-up error.
  */
 #define _GNU_SOURCE
@@ -128,9 +129,11 @@ static void record_block(uint64_t h, const uint8_t hash[32], const char *where)
         S.nblocks_cap = cap;
     }
     if (S.blocks[h].seen && memcmp(S.blocks[h].hash, hash, 32) != 0) {
-        if (!S.blocks[h].lost) losses++;
+        if (!S.blocks[h].lost) {
+            losses++;
+            say("LOSS: block %" PRIu64 " changed its hash (%s)", h, where);
+        }
         S.blocks[h].lost = true;
-        say("LOSS: block %" PRIu64 " changed its hash (%s)", h, where);
         return;
     }
     S.blocks[h].seen = true;
@@ -615,7 +618,7 @@ out:
 static void usage(void)
 {
     fprintf(stderr, "usage: crashloop --datadir DIR [--kills N] [--minutes M] [--seed S] "
-                    "[--max-wait-ms MS] [--interval-ms MS] [--provers P]\n");
+                    "[--max-wait-ms MS] [--interval-ms MS] [--provers P] [--sabotage K]\n");
     exit(2);
 }
 
@@ -644,6 +647,7 @@ int main(int argc, char **argv)
     const char *datadir = NULL;
     unsigned long kills = 1000, minutes = 0, max_wait = 1000, interval = 200;
     unsigned long long seed = 0;
+    unsigned long sabotage = 0;
     uint64_t corrupt = 0, done = 0, tip = 0, t_start, early_kills = 0;
     struct tnode node;
     struct conn k = {0};
@@ -663,6 +667,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--max-wait-ms") == 0) max_wait = strtoul(v, NULL, 10);
         else if (strcmp(a, "--interval-ms") == 0) interval = strtoul(v, NULL, 10);
         else if (strcmp(a, "--provers") == 0) nprovers = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--sabotage") == 0) sabotage = strtoul(v, NULL, 10);
         else usage();
         i++;
     }
@@ -725,6 +730,12 @@ int main(int argc, char **argv)
         node.pid = 0;
         done++;
         early_kills += early;
+        if (sabotage && done == sabotage) { /* checks the checks: a store that lost its blocks */
+            char cmd[1400];
+            snprintf(cmd, sizeof cmd, "rm -rf '%s/state'", datadir);
+            say("crashloop: --sabotage: removing %s/state after kill %" PRIu64, datadir, done);
+            if (system(cmd) != 0) say("crashloop: could not remove the store");
+        }
 
         t0 = tnode_now_ms();
         if (!tnode_start(&node, NULL)) {
@@ -761,7 +772,7 @@ int main(int argc, char **argv)
         }
         pthread_mutex_lock(&S.mu);
         say("kill %" PRIu64 " at +%" PRIu64 " ms: up in %" PRIu64 " ms, tip %" PRIu64
-            ", %" PRId64 " blocks and %zu txs seen kept%s; proved %" PRIu64 ", admitted %" PRIu64
+            ", %" PRId64 " blocks and %zu included txs seen and checked%s; proved %" PRIu64 ", admitted %" PRIu64
             ", refused %" PRIu64 "%s%s%s", done, wait, ready_ms, tip, S.max_seen + 1, S.nincluded,
             lost ? ", LOSSES" : "", S.proved, S.submitted, S.rejected,
             S.last_reject[0] ? " (last: " : "", S.last_reject, S.last_reject[0] ? ")" : "");
