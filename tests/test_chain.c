@@ -5,7 +5,10 @@
  * error on an otherwise valid object (and nothing changed after a failure), the block builder,
  * and real Groth16 proofs of the depth-32 transfer circuit through the block path.
  *
- * Stores live in fresh directories under TMPDIR (default /tmp), removed at the end.
+ * The rules run on the in-memory state (include/tacit/view.h); the tests of what a commit
+ * writes, and the end-to-end ones, on LMDB stores; memstate_and_store_agree runs random blocks
+ * through both and compares every result. Stores live in fresh directories under TMPDIR
+ * (default /tmp), removed at the end.
  * One devnet setup per run (lazily, only for the tests that need proofs).
  */
 #define _GNU_SOURCE
