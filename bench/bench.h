@@ -35,6 +35,7 @@ int bench_wallet(int argc, char **argv); /* bench/bench_wallet.c */
 /* Rows of `tacit-bench state` in bench/bench_state_tree.c: the note tree and LMDB store. */
 int bench_state_tree_1m(void);
 int bench_state_block_commit(void);
+int bench_state_block_build(void);
 
 struct tacit_bench_suite {
     const char *name;

@@ -124,6 +124,7 @@ static const struct {
     {"poseidon3", row_poseidon3},
     {"poseidon16", row_poseidon16},
     {"block-commit", bench_state_block_commit}, /* bench/bench_state_tree.c */
+    {"block-build", bench_state_block_build},   /* bench/bench_state_tree.c */
     {"tree-1M", bench_state_tree_1m},           /* bench/bench_state_tree.c */
 };
 
