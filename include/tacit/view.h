@@ -134,9 +134,9 @@ void tacit_memview_free(struct tacit_memview *mv);
 /* The interface of mv (valid while mv lives). */
 void tacit_memview_view(struct tacit_memview *mv, struct tacit_view *out);
 /* Commits mv's changes as block tip.next_height with this hash and timestamp: the tree, the
- * nullifier set, the accounts, the anchors (the new root; the oldest one leaves once more
- * than root_history blocks are kept) and the digests, as tacit_state_apply_block would. mv can
- * only be freed afterwards. TACIT_OK, TACIT_EINVAL (mv is stale: another view was committed),
+ * nullifier set, the accounts, the anchors (the new root at this height: a root is recent
+ * while next_height - its latest height <= root_history, as in the store) and the digests, as
+ * tacit_state_apply_block would. mv can only be freed afterwards. TACIT_OK, TACIT_EINVAL (mv is stale: another view was committed),
  * TACIT_ENOMEM (nothing changed). */
 int tacit_memstate_commit(struct tacit_memstate *ms, struct tacit_memview *mv, const uint8_t hash[32],
                           uint64_t timestamp_ms);

@@ -59,25 +59,11 @@ static struct entry *table_find(const struct table *t, const uint8_t key[32]) {
     return NULL;
 }
 
-/* The entry of key, made (zero values) if absent. NULL: out of memory (nothing changed). */
+/* The entry of key, made (zero values) if absent; table_reserve made room for it. */
 static struct entry *table_put(struct table *t, const uint8_t key[32]) {
     struct entry *e = table_find(t, key);
     size_t j;
     if (e != NULL) return e;
-    if (t->e == NULL || 2 * (t->n + 1) > t->mask + 1) {
-        size_t cap = t->e ? 2 * (t->mask + 1) : 64;
-        struct entry *ne = calloc(cap, sizeof *ne);
-        if (ne == NULL) return NULL;
-        for (size_t i = 0; t->e != NULL && i <= t->mask; i++) {
-            if (!t->e[i].used) continue;
-            for (j = key_hash(t->e[i].key) & (cap - 1); ne[j].used; j = (j + 1) & (cap - 1)) {
-            }
-            ne[j] = t->e[i];
-        }
-        free(t->e);
-        t->e = ne;
-        t->mask = cap - 1;
-    }
     for (j = key_hash(key) & t->mask; t->e[j].used; j = (j + 1) & t->mask) {
     }
     t->e[j].used = 1;
@@ -86,7 +72,7 @@ static struct entry *table_put(struct table *t, const uint8_t key[32]) {
     return &t->e[j];
 }
 
-/* Room for `more` new keys without a resize, so a commit cannot fail halfway. */
+/* Room for `more` new keys (at most half the slots used), so a commit cannot fail halfway. */
 static int table_reserve(struct table *t, size_t more) {
     size_t want = t->n + more, cap = t->e ? t->mask + 1 : 0;
     struct table nt = {0};

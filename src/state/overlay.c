@@ -133,11 +133,6 @@ void tacit__overlay_clear(struct tacit__overlay *ov) {
     memset(ov, 0, sizeof *ov);
 }
 
-const struct tacit__overlay_acct *tacit__overlay_find_account(const struct tacit__overlay *ov,
-                                                              const uint8_t address[TACIT_ADDRESS_LEN]) {
-    return acct_find(ov, address);
-}
-
 /* ------------------------------------------------------------------ queries ---- */
 
 static void ov_tip(void *ctx, struct tacit_view_tip *out) {

@@ -66,10 +66,6 @@ void tacit__overlay_clear(struct tacit__overlay *ov);
 /* The interface (ctx: the overlay). */
 extern const struct tacit_view_ops tacit__overlay_ops;
 
-/* The overlay's account after its changes, if it touched it (NULL if not). */
-const struct tacit__overlay_acct *tacit__overlay_find_account(const struct tacit__overlay *ov,
-                                                              const uint8_t address[TACIT_ADDRESS_LEN]);
-
 /* The tree after the changes and the digests (as the digests op, plus the frontier). */
 int tacit__overlay_result(struct tacit__overlay *ov, struct tacit_tree_frontier *frontier,
                           struct tacit_state_digests *out);
