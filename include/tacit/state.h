@@ -252,9 +252,7 @@ void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_
 int tacit_state_view_anchor_recent(struct tacit_state_view *v, const tacit_fr *root, bool *recent);
 /* Spent in the committed state or marked in the view. */
 int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr *nf, bool *spent);
-/* Marked in this view only (not the committed state): the protocol tells a nullifier spent in
- * an earlier block from one spent earlier in the same block by this (TACIT_ENULLIFIER_IN_BLOCK). */
-bool tacit_state_view_nullifier_marked(const struct tacit_state_view *v, const tacit_fr *nf);
+/* (Which of the two: the interface's nullifier op, TACIT_VIEW_NF_SPENT or _IN_BLOCK.) */
 int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
                              struct tacit_account *out);
 

@@ -96,12 +96,6 @@ int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr 
     return rc;
 }
 
-bool tacit_state_view_nullifier_marked(const struct tacit_state_view *v, const tacit_fr *nf) {
-    enum tacit_view_nullifier s;
-    /* the overlay answers a marked nullifier without the base */
-    return tacit__overlay_ops.nullifier((void *)&v->ov, nf, &s) == TACIT_OK && s == TACIT_VIEW_NF_IN_BLOCK;
-}
-
 int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
                              struct tacit_account *out) {
     return tacit__overlay_ops.account(&v->ov, address, out);
