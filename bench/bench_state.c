@@ -125,6 +125,7 @@ static const struct {
     {"poseidon16", row_poseidon16},
     {"tx-static", bench_chain_tx_static},       /* bench/bench_chain.c */
     {"block-commit", bench_state_block_commit}, /* bench/bench_state_tree.c */
+    {"block-build", bench_state_block_build},   /* bench/bench_state_tree.c */
     {"tree-1M", bench_state_tree_1m},           /* bench/bench_state_tree.c */
 };
 

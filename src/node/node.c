@@ -531,7 +531,7 @@ static void verify_work(uv_work_t *req) {
         /* The static then the state rules, in the block path's order, off the loop (a deposit's
          * signature recovery costs ~50 us; LMDB reads are fine on any thread). */
         if ((p->result = tacit_tx_check_static(&p->tx, &j->params)) != TACIT_OK) continue;
-        if ((p->result = tacit_tx_check_state(j->n->st, &p->tx)) != TACIT_OK) continue;
+        if ((p->result = tacit_tx_check_state_store(j->n->st, &p->tx)) != TACIT_OK) continue;
         if ((p->result = tacit_tx_proof(&proofs[k], &p->tx)) != TACIT_OK) continue;
         items[k].proof = &proofs[k];
         items[k].pub = p->tx.pub;
@@ -575,7 +575,7 @@ static void verify_after(uv_work_t *req, int status) {
         struct tacit__pending *next = p->next;
         int rc = p->result;
         /* A block may have committed while the proof was checked: the state rules again. */
-        if (rc == TACIT_OK) rc = tacit_tx_check_state(n->st, &p->tx);
+        if (rc == TACIT_OK) rc = tacit_tx_check_state_store(n->st, &p->tx);
         if (rc == TACIT_OK && n->stopping) rc = TACIT_EBUSY;
         if (rc == TACIT_OK)
             rc = tacit_mempool_add(n->mp, &p->tx, p->id, p->bytes, tacit__now_ms(), on_removed, n);
