@@ -35,6 +35,9 @@ int bench_wallet(int argc, char **argv); /* bench/bench_wallet.c */
 /* Rows of `tacit-bench state` in bench/bench_state_tree.c: the note tree and LMDB store. */
 int bench_state_tree_1m(void);
 int bench_state_block_commit(void);
+int bench_state_block_build(void);
+/* The row of `tacit-bench state` in bench/bench_chain.c: the static rules per tx. */
+int bench_chain_tx_static(void);
 
 struct tacit_bench_suite {
     const char *name;

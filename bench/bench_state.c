@@ -123,7 +123,9 @@ static const struct {
     {"poseidon1", row_poseidon1},
     {"poseidon3", row_poseidon3},
     {"poseidon16", row_poseidon16},
+    {"tx-static", bench_chain_tx_static},       /* bench/bench_chain.c */
     {"block-commit", bench_state_block_commit}, /* bench/bench_state_tree.c */
+    {"block-build", bench_state_block_build},   /* bench/bench_state_tree.c */
     {"tree-1M", bench_state_tree_1m},           /* bench/bench_state_tree.c */
 };
 

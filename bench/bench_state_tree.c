@@ -7,6 +7,8 @@
  *                 Then: size on disk per million notes, and Merkle path latency.
  *   block-commit  a block of 1,000 txs (2,000 commitments + encrypted outputs, 2,000
  *                 nullifiers, 1,000 tx records, 3 account deltas), committed with fsync.
+ *   block-build   the sequencer's builder on the store: 1,000 shielded txs added (the rules
+ *                 over the store's view) and sealed; its commit timed apart.
  *
  * These rows time WALL clock (CLOCK_MONOTONIC), not thread CPU time: fsync waits are the cost.
  * Stores are made under TACIT_BENCH_DIR, else /var/tmp (the filesystem type is printed: the
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "tacit/chain.h"
 #include "tacit/error.h"
 #include "tacit/state.h"
 #include "tacit/tree.h"
@@ -340,5 +343,84 @@ int bench_state_block_commit(void) {
     status |= block_commit_run(1);
     status |= block_commit_run(2);
     unpin_end();
+    return status;
+}
+
+/* ------------------------------------------------------ block-build ---- */
+
+enum { BB_TXS = 1000, BB_WARM = 3, BB_MEASURE = 11 };
+
+/* The sequencer's path over the LMDB store: a builder on the tip, 1,000 shielded txs through
+ * tacit_block_builder_add_tx (static rules, then the state rules over the view), sealed
+ * (tree append and digests, signature, encoding); then the commit, timed apart. */
+int bench_state_block_build(void) {
+    static const uint8_t seq_sk[32] = {0x5e, 0x9a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+                                       15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+    struct tacit_state_options o;
+    struct tacit_state *st = NULL;
+    struct tacit_sequencer_key *k = NULL;
+    struct tacit_chain_params p;
+    struct tacit_tx *txs = calloc(BB_TXS, sizeof *txs);
+    uint8_t *enc = calloc(BB_TXS, TACIT_TX_BYTES);
+    double tb[BB_MEASURE], tcpu[BB_MEASURE], tc[BB_MEASURE];
+    char dir[4096];
+    int rc = TACIT_ENOMEM, status = 1;
+
+    if (txs == NULL || enc == NULL || make_dir(dir, sizeof dir) != 0) goto out_free;
+    memset(&p, 0, sizeof p);
+    p.chain_id = 7;
+    if ((rc = tacit_sequencer_key_new(&k, seq_sk)) != TACIT_OK) goto out_rm;
+    tacit_sequencer_key_public(k, p.sequencer, p.fee_recipient);
+    tacit_state_options_init(&o);
+    o.chain_id = p.chain_id;
+    if ((rc = tacit_state_open(&st, dir, &o)) != TACIT_OK) goto out_rm;
+    for (int b = 0; b < 1 + BB_WARM + BB_MEASURE; b++) {
+        struct tacit_block_builder *bb = NULL;
+        struct tacit_state_tip tip;
+        double t0, t1, c0, c1;
+        if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out_close;
+        for (int i = 0; i < BB_TXS && b > 0; i++) {
+            struct tacit_tx *tx = &txs[i];
+            memset(tx, 0, sizeof *tx);
+            tx->version = TACIT_TX_VERSION;
+            tx->chain_id = p.chain_id;
+            tx->pub[0] = tip.digests.note_root; /* block 0 made it an anchor */
+            for (int j = 3; j < 7; j++) fr_of(&tx->pub[j], (uint64_t)b * BB_TXS + (uint64_t)i, (uint64_t)j);
+            tacit_tx_ext_data_hash(&tx->pub[2], &tx->ext, tx->chain_id, p.rollup_id);
+            if ((rc = tacit_tx_public_amount(&tx->pub[1], &tx->ext)) != TACIT_OK) goto out_close;
+            tacit_tx_encode(enc + (size_t)i * TACIT_TX_BYTES, tx);
+        }
+        t0 = wall_s();
+        c0 = tacit_bench_now_ns();
+        if ((rc = tacit_block_builder_new(&bb, st, &p)) != TACIT_OK) goto out_close;
+        for (int i = 0; i < BB_TXS && b > 0 && rc == TACIT_OK; i++)
+            rc = tacit_block_builder_add_tx(bb, &txs[i], enc + (size_t)i * TACIT_TX_BYTES, TACIT_TX_BYTES);
+        if (rc == TACIT_OK) rc = tacit_block_builder_seal(bb, k, 1000 + (uint64_t)b, NULL, NULL, NULL);
+        c1 = tacit_bench_now_ns();
+        t1 = wall_s();
+        if (rc == TACIT_OK) rc = tacit_block_builder_commit(bb);
+        tacit_block_builder_free(bb);
+        if (rc != TACIT_OK) goto out_close;
+        if (b > BB_WARM) {
+            tb[b - 1 - BB_WARM] = t1 - t0;
+            tcpu[b - 1 - BB_WARM] = (c1 - c0) / 1e9;
+            tc[b - 1 - BB_WARM] = wall_s() - t1;
+        }
+    }
+    printf("\n  block build: %d shielded txs through the builder on the LMDB store; after %d warm-up\n"
+           "  blocks, median of %d\n", BB_TXS, BB_WARM, BB_MEASURE);
+    printf("%-40s %12.3f ms   (new + add_tx x %d + seal)\n", "block build, 1000 txs", median(tb, BB_MEASURE) * 1e3,
+           BB_TXS);
+    printf("%-40s %12.3f ms   (the same, this thread's CPU time)\n", "  its CPU time", median(tcpu, BB_MEASURE) * 1e3);
+    printf("%-40s %12.3f ms   (tacit_block_builder_commit, fsync)\n", "  its commit", median(tc, BB_MEASURE) * 1e3);
+    status = 0;
+out_close:
+    if (status != 0) fprintf(stderr, "tacit-bench: block build: %s\n", tacit_strerror(rc));
+    tacit_state_close(st);
+out_rm:
+    remove_dir(dir);
+out_free:
+    tacit_sequencer_key_free(k);
+    free(txs), free(enc);
     return status;
 }

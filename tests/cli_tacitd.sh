@@ -28,6 +28,10 @@ run 2 "$D" --datadir "$TMP/x" --chain-id 5 --block-interval-ms 0 && grep -q 'at 
     bad "interval 0 refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind nonsense && grep -q 'HOST:PORT' "$TMP/out" ||
     bad "bad bind refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --max-block-txs 70000 && grep -q '1 to 65536' "$TMP/out" ||
+    bad "max_block_txs past a block's limit refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-max-response 100000 && grep -q 'raise rpc_max_response' "$TMP/out" ||
+    bad "an answer bound too small for the largest block refused"
 printf 'chain_id = 5\n# a comment\nblock_interval_ms = 100\nmin_fe = 3\n' >"$TMP/bad.conf"
 run 2 "$D" --datadir "$TMP/x" --config "$TMP/bad.conf" && grep -q 'bad.conf:4: unknown key "min_fe"' "$TMP/out" ||
     bad "config error names file:line"

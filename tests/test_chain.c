@@ -5,7 +5,10 @@
  * error on an otherwise valid object (and nothing changed after a failure), the block builder,
  * and real Groth16 proofs of the depth-32 transfer circuit through the block path.
  *
- * Stores live in fresh directories under TMPDIR (default /tmp), removed at the end.
+ * The rules run on the in-memory state (include/tacit/view.h); the tests of what a commit
+ * writes, and the end-to-end ones, on LMDB stores; memstate_and_store_agree runs random blocks
+ * through both and compares every result. Stores live in fresh directories under TMPDIR
+ * (default /tmp), removed at the end.
  * One devnet setup per run (lazily, only for the tests that need proofs).
  */
 #define _GNU_SOURCE
@@ -23,6 +26,7 @@
 #include "tacit/error.h"
 #include "tacit/prover.h"
 #include "tacit/r1cs.h"
+#include "tacit/state.h"
 #include "tacit/tree.h"
 #include "zk/groth16_synth.h"
 
@@ -187,17 +191,166 @@ static uint8_t *encode_block(size_t *len, const struct tacit_block_header *h, co
     return b;
 }
 
+/* --------------------------------------------------------------- chain states ---- */
+
+/* The state a test runs on: the in-memory state (include/tacit/view.h) for the rules, the LMDB
+ * store for what a commit writes. Every helper below works on both. */
+enum backend { MEM, LMDB };
+
+struct tchain {
+    struct tacit_memstate *ms;   /* MEM */
+    struct tacit_memview *mv;    /* MEM: the view of the open builder or chain_view */
+    struct tacit_state *st;      /* LMDB */
+    struct tacit_state_view *sv; /* LMDB: the view of chain_view */
+    char dir[256];
+};
+
+static struct tchain *chain_open(enum backend kind, uint32_t root_history) {
+    struct tchain *c = calloc(1, sizeof *c);
+    if (c == NULL) abort();
+    if (kind == MEM) {
+        CHECK_EQ_INT(tacit_memstate_new(&c->ms, root_history), TACIT_OK);
+    } else {
+        struct tacit_state_options o;
+        const char *tmp = getenv("TMPDIR");
+        snprintf(c->dir, sizeof c->dir, "%s/tacit-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        CHECK(mkdtemp(c->dir) != NULL);
+        tacit_state_options_init(&o);
+        o.chain_id = P.chain_id;
+        o.flags = TACIT_STATE_NOSYNC;
+        o.root_history = root_history;
+        CHECK_EQ_INT(tacit_state_open(&c->st, c->dir, &o), TACIT_OK);
+        if (c->st == NULL) abort(); /* the checks above say why */
+    }
+    return c;
+}
+
+static void chain_close(struct tchain *c) {
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    char p[512];
+    if (c == NULL) return;
+    tacit_memview_free(c->mv);
+    tacit_memstate_free(c->ms);
+    tacit_state_view_free(c->sv);
+    if (c->st != NULL) {
+        tacit_state_close(c->st);
+        for (size_t i = 0; i < 2; i++) {
+            snprintf(p, sizeof p, "%s/%s", c->dir, files[i]);
+            unlink(p);
+        }
+        rmdir(c->dir);
+    }
+    free(c);
+}
+
+static void chain_tip(struct tchain *c, struct tacit_view_tip *tip) {
+    if (c->ms != NULL) {
+        tacit_memstate_tip(c->ms, tip, NULL);
+    } else {
+        struct tacit_state_tip t;
+        CHECK_EQ_INT(tacit_state_tip(c->st, &t), TACIT_OK);
+        tip->next_height = t.next_height;
+        memcpy(tip->hash, t.hash, 32);
+        tip->digests = t.digests;
+    }
+}
+
+static struct tacit_account chain_account(struct tchain *c, const uint8_t *address) {
+    struct tacit_account a = {0, 0};
+    if (c->ms != NULL)
+        CHECK_EQ_INT(tacit_memstate_account(c->ms, address, &a), TACIT_OK);
+    else
+        CHECK_EQ_INT(tacit_state_account(c->st, address, &a), TACIT_OK);
+    return a;
+}
+
+/* A view of the committed state (one at a time), freed by chain_view_free. */
+static void chain_view(struct tchain *c, struct tacit_view *v) {
+    if (c->ms != NULL) {
+        tacit_memview_free(c->mv);
+        CHECK_EQ_INT(tacit_memstate_view_new(c->ms, &c->mv), TACIT_OK);
+        tacit_memview_view(c->mv, v);
+    } else {
+        tacit_state_view_free(c->sv);
+        CHECK_EQ_INT(tacit_state_view_new(c->st, &c->sv), TACIT_OK);
+        tacit_state_view_as_view(c->sv, v);
+    }
+}
+
+static void chain_view_free(struct tchain *c) {
+    tacit_memview_free(c->mv);
+    c->mv = NULL;
+    tacit_state_view_free(c->sv);
+    c->sv = NULL;
+}
+
+static int chain_check_state(struct tchain *c, const struct tacit_tx *tx) {
+    struct tacit_view v;
+    int rc;
+    if (c->st != NULL) return tacit_tx_check_state_store(c->st, tx);
+    chain_view(c, &v);
+    rc = tacit_tx_check_state(&v, tx);
+    chain_view_free(c);
+    return rc;
+}
+
+/* The block path: tacit_block_apply on the store; on the in-memory state, decode +
+ * tacit_block_apply_view + tacit_memstate_commit. */
+static int chain_apply(struct tchain *c, const uint8_t *bytes, size_t len, const struct tacit_chain_params *p,
+                       const tacit_groth16_pvk *pvk, long *bad) {
+    struct tacit_block *b = NULL;
+    struct tacit_view v;
+    uint64_t ts;
+    int rc;
+    if (c->st != NULL) return tacit_block_apply(c->st, bytes, len, p, pvk, bad);
+    if (bad != NULL) *bad = -1;
+    if ((rc = tacit_block_decode(&b, bytes, len)) != TACIT_OK) return rc;
+    chain_view(c, &v);
+    tacit_memstate_tip(c->ms, NULL, &ts);
+    rc = tacit_block_apply_view(&v, ts, b, p, pvk, bad);
+    if (rc == TACIT_OK) rc = tacit_memstate_commit(c->ms, c->mv, b->hash, b->header.timestamp_ms);
+    chain_view_free(c);
+    tacit_block_free(b);
+    return rc;
+}
+
+/* A builder on the tip (its view held by c until chain_builder_done). */
+static int chain_builder(struct tchain *c, struct tacit_block_builder **b, const struct tacit_chain_params *p) {
+    struct tacit_view v;
+    uint64_t ts;
+    if (c->st != NULL) return tacit_block_builder_new(b, c->st, p);
+    chain_view(c, &v);
+    tacit_memstate_tip(c->ms, NULL, &ts);
+    return tacit_block_builder_new_view(b, &v, ts, p);
+}
+
+/* Commits a sealed builder's block. */
+static int chain_builder_commit(struct tchain *c, struct tacit_block_builder *b) {
+    struct tacit_block_header h;
+    uint8_t hash[32];
+    int rc;
+    if (c->st != NULL) return tacit_block_builder_commit(b);
+    if ((rc = tacit_block_builder_header(b, &h, hash)) != TACIT_OK) return rc;
+    return tacit_memstate_commit(c->ms, c->mv, hash, h.timestamp_ms);
+}
+
+/* Frees the builder, then its view. */
+static void chain_builder_done(struct tchain *c, struct tacit_block_builder *b) {
+    tacit_block_builder_free(b);
+    chain_view_free(c);
+}
+
 /* A block on the tip of st, signed by SEQ, with the right tx root; digests as given (or of an
  * empty block on the tip when d is NULL). */
-static uint8_t *make_block(struct tacit_state *st, size_t *len, const struct tacit_credit *c, size_t nc,
+static uint8_t *make_block(struct tchain *st, size_t *len, const struct tacit_credit *c, size_t nc,
                            const struct tacit_tx *txs, size_t ntxs, const struct tacit_state_digests *d,
                            uint64_t ts) {
     struct tacit_block_header h;
-    struct tacit_state_tip tip;
+    struct tacit_view_tip tip;
     uint8_t(*ids)[32] = calloc(ntxs + 1, 32);
     uint8_t *b;
 
-    CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+    chain_tip(st, &tip);
     memset(&h, 0, sizeof h);
     h.version = TACIT_BLOCK_VERSION;
     h.chain_id = P.chain_id;
@@ -225,51 +378,30 @@ static void reheader(uint8_t *block, size_t len, void (*f)(struct tacit_block_he
     tacit_block_free(b);
 }
 
-static struct tacit_state *store_open(char *dir) {
-    struct tacit_state_options o;
-    struct tacit_state *st = NULL;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, 256, "%s/tacit-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(dir) != NULL);
-    tacit_state_options_init(&o);
-    o.chain_id = P.chain_id;
-    o.flags = TACIT_STATE_NOSYNC;
-    CHECK_EQ_INT(tacit_state_open(&st, dir, &o), TACIT_OK);
-    return st;
-}
-
-static void store_close(struct tacit_state *st, const char *dir) {
-    static const char *const files[] = {"data.mdb", "lock.mdb"};
-    char p[512];
-    tacit_state_close(st);
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        unlink(p);
-    }
-    rmdir(dir);
-}
-
 /* Commits a block of credits and txs with the builder; returns its result. */
-static int build_commit(struct tacit_state *st, const struct tacit_credit *c, size_t nc,
+static int build_commit(struct tchain *st, const struct tacit_credit *c, size_t nc,
                         const struct tacit_tx *txs, size_t ntxs, uint64_t ts) {
     struct tacit_block_builder *b;
     uint8_t enc[TACIT_TX_BYTES];
     int rc;
-    if ((rc = tacit_block_builder_new(&b, st, &P)) != TACIT_OK) return rc;
+    if ((rc = chain_builder(st, &b, &P)) != TACIT_OK) {
+        chain_view_free(st);
+        return rc;
+    }
     for (size_t i = 0; i < nc && rc == TACIT_OK; i++) rc = tacit_block_builder_add_credit(b, &c[i]);
     for (size_t i = 0; i < ntxs && rc == TACIT_OK; i++) {
         tacit_tx_encode(enc, &txs[i]);
         rc = tacit_block_builder_add_tx(b, &txs[i], enc, sizeof enc);
     }
     if (rc == TACIT_OK) rc = tacit_block_builder_seal(b, SEQ, ts, NULL, NULL, NULL);
-    if (rc == TACIT_OK) rc = tacit_block_builder_commit(b);
-    tacit_block_builder_free(b);
+    if (rc == TACIT_OK) rc = chain_builder_commit(st, b);
+    chain_builder_done(st, b);
     return rc;
 }
 
-/* A store with block 0 committed: SENDER credited with `fund` (the empty root is an anchor). */
-static struct tacit_state *store_funded(char *dir, uint64_t fund) {
-    struct tacit_state *st = store_open(dir);
+/* A state with block 0 committed: SENDER credited with `fund` (the empty root is an anchor). */
+static struct tchain *chain_funded(enum backend kind, uint64_t fund) {
+    struct tchain *st = chain_open(kind, 0);
     struct tacit_credit c = {.amount = fund};
     memcpy(c.address, SENDER, TACIT_ADDRESS_LEN);
     CHECK_EQ_INT(build_commit(st, &c, 1, NULL, 0, 1000), TACIT_OK);
@@ -282,7 +414,7 @@ static bool digests_eq(const struct tacit_state_digests *a, const struct tacit_s
            memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
 }
 
-static bool tips_eq(const struct tacit_state_tip *a, const struct tacit_state_tip *b) {
+static bool tips_eq(const struct tacit_view_tip *a, const struct tacit_view_tip *b) {
     return a->next_height == b->next_height && memcmp(a->hash, b->hash, 32) == 0 &&
            digests_eq(&a->digests, &b->digests);
 }
@@ -682,69 +814,67 @@ TEST(tx_static_rules) {
 /* ----------------------------------------------------------------- state rules ---- */
 
 TEST(tx_check_state_rules) {
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     struct tacit_tx tx, spent;
     setup_params();
-    st = store_funded(dir, 10000);
+    st = chain_funded(MEM, 10000);
     /* a block that spends `spent`'s nullifiers and bumps SENDER's nonce to 1 */
     make_tx(&spent, 100, 0, 0, 20);
     CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
 
     make_tx(&tx, 1000, 1, 0, 20);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_OK);
     make_tx(&tx, 1000, 7, 0, 20); /* a later nonce may wait in a mempool */
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_OK);
     make_tx(&tx, 1000, 0, 0, 20);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ENONCE);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_ENONCE);
     make_tx(&tx, 10000, 1, 0, 20);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_EINSUFFICIENT);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_EINSUFFICIENT);
     make_tx(&tx, 1000, 1, 0, 20);
     rand_fr(&tx.pub[0]);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_EANCHOR);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_EANCHOR);
     for (int i = 3; i <= 4; i++) {
         make_tx(&tx, 1000, 1, 0, 20);
         tx.pub[i] = spent.pub[7 - i];
-        CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ENULLIFIER_SPENT);
+        CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_ENULLIFIER_SPENT);
     }
     /* the turnstile against the committed pool (100 deposited - 20 fee = 80 in it) */
     make_tx(&tx, 0, 0, 80 - P.min_fee, P.min_fee);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_OK);
     make_tx(&tx, 0, 0, 81 - P.min_fee, P.min_fee);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ETURNSTILE);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_ETURNSTILE);
     make_tx(&tx, 5, 1, 85 - P.min_fee, P.min_fee); /* its own deposit counts */
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_OK);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_OK);
     make_tx(&tx, 5, 1, 86 - P.min_fee, P.min_fee);
-    CHECK_EQ_INT(tacit_tx_check_state(st, &tx), TACIT_ETURNSTILE);
-    store_close(st, dir);
+    CHECK_EQ_INT(chain_check_state(st, &tx), TACIT_ETURNSTILE);
+    chain_close(st);
 }
 
 TEST(tx_apply_rules) {
-    char dir[256];
-    struct tacit_state *st;
-    struct tacit_state_view *v;
+    struct tchain *st;
+    struct tacit_view v;
     struct tacit_state_digests d0, d1;
     struct tacit_account a;
     struct tacit_tx tx, tx2, spent;
     uint8_t fee_to[TACIT_ADDRESS_LEN];
     setup_params();
     memcpy(fee_to, P.fee_recipient, sizeof fee_to);
-    st = store_funded(dir, 10000);
+    st = chain_funded(MEM, 10000);
     make_tx(&spent, 100, 0, 0, 20);
     CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
     /* committed: SENDER 9900 nonce 1, pool 80, fee recipient 20 */
-    CHECK_EQ_INT(tacit_state_account(st, SENDER, &a), TACIT_OK);
+    a = chain_account(st, SENDER);
     CHECK_EQ_INT(a.balance, 9900);
     CHECK_EQ_INT(a.nonce, 1);
-    CHECK_EQ_INT(tacit_state_account(st, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    a = chain_account(st, TACIT_POOL_ADDRESS);
     CHECK_EQ_INT(a.balance, 80);
 
-    CHECK_EQ_INT(tacit_state_view_new(st, &v), TACIT_OK);
-    CHECK_EQ_INT(tacit_state_view_digests(v, &d0), TACIT_OK);
+    chain_view(st, &v);
+    CHECK_EQ_INT(v.ops->digests(v.ctx, &d0), TACIT_OK);
 #define APPLY_FAILS(t, err)                                                    \
     do {                                                                       \
-        CHECK_EQ_INT(tacit_tx_apply(v, (t), &P), (err));                       \
-        CHECK_EQ_INT(tacit_state_view_digests(v, &d1), TACIT_OK);              \
+        CHECK_EQ_INT(tacit_tx_apply(&v, (t), &P), (err));                       \
+        CHECK_EQ_INT(v.ops->digests(v.ctx, &d1), TACIT_OK);              \
         CHECK(digests_eq(&d0, &d1));                                           \
     } while (0)
     make_tx(&tx, 1000, 1, 0, 20);
@@ -764,30 +894,30 @@ TEST(tx_apply_rules) {
     make_tx(&tx, 0, 0, 0, 81); /* the fee alone */
     APPLY_FAILS(&tx, TACIT_ETURNSTILE);
     make_tx(&tx, 0, 0, 60, 20); /* exactly the pool */
-    CHECK_EQ_INT(tacit_tx_apply(v, &tx, &P), TACIT_OK);
-    CHECK_EQ_INT(tacit_state_view_account(v, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_apply(&v, &tx, &P), TACIT_OK);
+    CHECK_EQ_INT(v.ops->account(v.ctx, TACIT_POOL_ADDRESS, &a), TACIT_OK);
     CHECK_EQ_INT(a.balance, 0);
-    CHECK_EQ_INT(tacit_state_view_account(v, tx.ext.withdrawal_recipient, &a), TACIT_OK);
+    CHECK_EQ_INT(v.ops->account(v.ctx, tx.ext.withdrawal_recipient, &a), TACIT_OK);
     CHECK_EQ_INT(a.balance, 60);
-    CHECK_EQ_INT(tacit_state_view_account(v, fee_to, &a), TACIT_OK);
+    CHECK_EQ_INT(v.ops->account(v.ctx, fee_to, &a), TACIT_OK);
     CHECK_EQ_INT(a.balance, 40);
     /* a nullifier of tx again in this block: in block; the deposit then moves value in */
     make_tx(&tx2, 1000, 1, 0, 20);
     tx2.pub[3] = tx.pub[4];
-    CHECK_EQ_INT(tacit_state_view_digests(v, &d0), TACIT_OK);
+    CHECK_EQ_INT(v.ops->digests(v.ctx, &d0), TACIT_OK);
     APPLY_FAILS(&tx2, TACIT_ENULLIFIER_IN_BLOCK);
     make_tx(&tx2, 1000, 1, 100, 20);
-    CHECK_EQ_INT(tacit_tx_apply(v, &tx2, &P), TACIT_OK);
-    CHECK_EQ_INT(tacit_state_view_account(v, SENDER, &a), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_apply(&v, &tx2, &P), TACIT_OK);
+    CHECK_EQ_INT(v.ops->account(v.ctx, SENDER, &a), TACIT_OK);
     CHECK_EQ_INT(a.balance, 8900);
     CHECK_EQ_INT(a.nonce, 2);
-    CHECK_EQ_INT(tacit_state_view_account(v, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    CHECK_EQ_INT(v.ops->account(v.ctx, TACIT_POOL_ADDRESS, &a), TACIT_OK);
     CHECK_EQ_INT(a.balance, 880);
-    CHECK_EQ_INT(tacit_state_view_digests(v, &d1), TACIT_OK);
+    CHECK_EQ_INT(v.ops->digests(v.ctx, &d1), TACIT_OK);
     CHECK_EQ_INT(d1.commitment_count, 6); /* 2 committed + 2 txs */
 #undef APPLY_FAILS
-    tacit_state_view_free(v);
-    store_close(st, dir);
+    chain_view_free(st);
+    chain_close(st);
 }
 
 /* ---------------------------------------------------------------------- blocks ---- */
@@ -1014,11 +1144,10 @@ TEST(block_decode_errors) {
 }
 
 TEST(builder) {
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     struct tacit_block_builder *b;
     struct tacit_block_header h;
-    struct tacit_state_tip tip, tip2;
+    struct tacit_view_tip tip, tip2;
     struct tacit_block *blk;
     struct tacit_credit c = {.amount = 5000};
     struct tacit_tx tx;
@@ -1028,16 +1157,16 @@ TEST(builder) {
     uint64_t height;
     uint32_t index;
     setup_params();
-    st = store_funded(dir, 10000);
+    st = chain_funded(LMDB, 10000); /* what a commit writes: the store */
 
     /* credits: only when allowed, never to the pool, before any tx */
     p2 = P;
     p2.allow_credits = false;
     memcpy(c.address, SENDER, 20);
-    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &p2), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st->st, &p2), TACIT_OK);
     CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c), TACIT_ECREDIT);
     tacit_block_builder_free(b);
-    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st->st, &P), TACIT_OK);
     {
         struct tacit_credit pool = {.amount = 1};
         CHECK_EQ_INT(tacit_block_builder_add_credit(b, &pool), TACIT_ECREDIT);
@@ -1057,7 +1186,7 @@ TEST(builder) {
     tacit_block_builder_free(b);
 
     /* seal: another key is refused; the timestamp never goes before the parent's (1000) */
-    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_new(&b, st->st, &P), TACIT_OK);
     CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c), TACIT_OK);
     CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_OK);
     {
@@ -1074,7 +1203,7 @@ TEST(builder) {
     CHECK_EQ_INT(tacit_block_check_signature(&h), TACIT_OK);
     CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_EINVAL);
     CHECK_EQ_INT(tacit_block_decode(&blk, bytes, len), TACIT_OK);
-    CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+    chain_tip(st, &tip);
     CHECK_MEM(blk->header.parent, tip.hash, 32);
     CHECK_EQ_INT(blk->ntxs, 1);
     CHECK_EQ_INT(blk->ncredits, 1);
@@ -1083,23 +1212,23 @@ TEST(builder) {
     tacit_block_builder_free(b);
 
     /* what the store now holds: the block, the tx, the outputs, the balances */
-    CHECK_EQ_INT(tacit_state_tip(st, &tip2), TACIT_OK);
+    chain_tip(st, &tip2);
     CHECK_EQ_INT(tip2.next_height, 2);
     CHECK_MEM(tip2.hash, blk->hash, 32);
     CHECK(digests_eq(&tip2.digests, &h.digests));
-    CHECK_EQ_INT(tacit_state_block_by_height(st, 1, hash, &stored, &slen), TACIT_OK);
+    CHECK_EQ_INT(tacit_state_block_by_height(st->st, 1, hash, &stored, &slen), TACIT_OK);
     CHECK_EQ_INT(slen, len);
     CHECK_MEM(stored, bytes, len);
     free(stored);
     tacit_tx_id(id, &tx);
-    CHECK_EQ_INT(tacit_state_tx(st, id, &height, &index, &stored, &slen), TACIT_OK);
+    CHECK_EQ_INT(tacit_state_tx(st->st, id, &height, &index, &stored, &slen), TACIT_OK);
     CHECK_EQ_INT(height, 1);
     CHECK_EQ_INT(index, 0);
     CHECK_EQ_INT(slen, TACIT_TX_BYTES);
     CHECK_MEM(stored, enc, TACIT_TX_BYTES);
     free(stored);
     for (int j = 0; j < 2; j++) {
-        CHECK_EQ_INT(tacit_state_output(st, (uint64_t)j, &stored, &slen), TACIT_OK);
+        CHECK_EQ_INT(tacit_state_output(st->st, (uint64_t)j, &stored, &slen), TACIT_OK);
         CHECK_EQ_INT(slen, TACIT_OUTPUT_RECORD_BYTES);
         CHECK_MEM(stored, tx.ext.epk, 32);
         CHECK_MEM(stored + 32, tx.ext.ciphertext[j], TACIT_NOTE_CIPHERTEXT_BYTES);
@@ -1108,17 +1237,17 @@ TEST(builder) {
     {
         struct tacit_account a;
         tacit_fr cm;
-        CHECK_EQ_INT(tacit_state_commitment(st, 1, &cm), TACIT_OK);
+        CHECK_EQ_INT(tacit_state_commitment(st->st, 1, &cm), TACIT_OK);
         CHECK(tacit_fr_eq(&cm, &tx.pub[6]));
-        CHECK_EQ_INT(tacit_state_account(st, SENDER, &a), TACIT_OK);
+        a = chain_account(st, SENDER);
         CHECK_EQ_INT(a.balance, 10000 + 5000 - 1000);
         CHECK_EQ_INT(a.nonce, 1);
-        CHECK_EQ_INT(tacit_state_account(st, P.fee_recipient, &a), TACIT_OK);
+        a = chain_account(st, P.fee_recipient);
         CHECK_EQ_INT(a.balance, 20);
     }
     tacit_block_free(blk);
     free(bytes);
-    store_close(st, dir);
+    chain_close(st);
 }
 
 /* ------------------------------------------------------------------ block path ---- */
@@ -1139,18 +1268,18 @@ static void synth_prove(struct tacit_tx *tx) {
     tacit_groth16_proof_to_bytes(tx->proof, &pr);
 }
 
-static uint8_t *seal_only(struct tacit_state *st, const struct tacit_credit *c, size_t nc,
+static uint8_t *seal_only(struct tchain *st, const struct tacit_credit *c, size_t nc,
                           const struct tacit_tx *txs, size_t ntxs, uint64_t ts, size_t *len) {
     struct tacit_block_builder *b;
     uint8_t enc[TACIT_TX_BYTES], *bytes = NULL;
-    CHECK_EQ_INT(tacit_block_builder_new(&b, st, &P), TACIT_OK);
+    CHECK_EQ_INT(chain_builder(st, &b, &P), TACIT_OK);
     for (size_t i = 0; i < nc; i++) CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c[i]), TACIT_OK);
     for (size_t i = 0; i < ntxs; i++) {
         tacit_tx_encode(enc, &txs[i]);
         CHECK_EQ_INT(tacit_block_builder_add_tx(b, &txs[i], enc, sizeof enc), TACIT_OK);
     }
     CHECK_EQ_INT(tacit_block_builder_seal(b, SEQ, ts, NULL, &bytes, len), TACIT_OK);
-    tacit_block_builder_free(b);
+    chain_builder_done(st, b);
     return bytes;
 }
 
@@ -1167,14 +1296,14 @@ static void f_sig(struct tacit_block_header *h) { h->signature[0] ^= 1; }
 static void f_none(struct tacit_block_header *h) { (void)h; }
 
 /* apply must fail with err (and bad_tx == bad), leaving the tip as it was */
-static void apply_fails(struct tacit_state *st, const uint8_t *bytes, size_t len,
+static void apply_fails(struct tchain *st, const uint8_t *bytes, size_t len,
                         const struct tacit_chain_params *p, int err, long bad) {
-    struct tacit_state_tip before, after;
+    struct tacit_view_tip before, after;
     long got = 99;
-    CHECK_EQ_INT(tacit_state_tip(st, &before), TACIT_OK);
-    CHECK_EQ_INT(tacit_block_apply(st, bytes, len, p, SYN_PVK, &got), err);
+    chain_tip(st, &before);
+    CHECK_EQ_INT(chain_apply(st, bytes, len, p, SYN_PVK, &got), err);
     CHECK_EQ_INT(got, bad);
-    CHECK_EQ_INT(tacit_state_tip(st, &after), TACIT_OK);
+    chain_tip(st, &after);
     CHECK(tips_eq(&before, &after));
 }
 
@@ -1191,8 +1320,7 @@ TEST(block_path_header_rules) {
         {f_count, false, true, TACIT_EDIGEST},    {f_nfd, false, true, TACIT_EDIGEST},
         {f_trd, false, true, TACIT_EDIGEST},      {f_note, false, true, TACIT_EDIGEST},
     };
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     struct tacit_chain_params p2;
     struct tacit_credit c = {.amount = 77};
     struct tacit_tx tx;
@@ -1202,7 +1330,7 @@ TEST(block_path_header_rules) {
     synth_setup();
     sk2[31] = 3;
     if (OTHER_KEY == NULL) CHECK_EQ_INT(tacit_sequencer_key_new(&OTHER_KEY, sk2), TACIT_OK);
-    st = store_funded(dir, 10000);
+    st = chain_funded(MEM, 10000);
     memcpy(c.address, SENDER, 20);
     c.address[0] ^= 0x80;
     make_tx(&tx, 500, 0, 0, 20);
@@ -1220,44 +1348,42 @@ TEST(block_path_header_rules) {
     apply_fails(st, good, len, &p2, TACIT_ECREDIT, -1);
     /* decoding errors pass through; a NULL key is refused */
     apply_fails(st, good, len - 1, &P, TACIT_EENCODING, -1);
-    CHECK_EQ_INT(tacit_block_apply(st, good, len, &P, NULL, NULL), TACIT_EINVAL);
+    CHECK_EQ_INT(chain_apply(st, good, len, &P, NULL, NULL), TACIT_EINVAL);
     /* the good block goes in, once */
     {
         long bad = 5;
-        CHECK_EQ_INT(tacit_block_apply(st, good, len, &P, SYN_PVK, &bad), TACIT_OK);
+        CHECK_EQ_INT(chain_apply(st, good, len, &P, SYN_PVK, &bad), TACIT_OK);
         CHECK_EQ_INT(bad, -1);
         apply_fails(st, good, len, &P, TACIT_EHEIGHT, -1);
     }
     free(m);
     free(good);
-    store_close(st, dir);
+    chain_close(st);
 }
 
 TEST(block_path_credit_to_pool) {
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     struct tacit_credit c = {.amount = 1};
     uint8_t *b;
     size_t len;
     setup_params();
     synth_setup();
-    st = store_funded(dir, 10);
+    st = chain_funded(MEM, 10);
     b = make_block(st, &len, &c, 1, NULL, 0, NULL, 2000);
     apply_fails(st, b, len, &P, TACIT_ECREDIT, -1);
     free(b);
-    store_close(st, dir);
+    chain_close(st);
 }
 
 TEST(block_path_tx_rules) {
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     struct tacit_tx txs[3], spent;
-    struct tacit_state_tip tip;
+    struct tacit_view_tip tip;
     uint8_t *b;
     size_t len;
     setup_params();
     synth_setup();
-    st = store_funded(dir, 10000);
+    st = chain_funded(MEM, 10000);
     make_tx(&spent, 100, 0, 0, 20); /* commits: pool 80, nonce 1 */
     CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
 
@@ -1338,22 +1464,22 @@ TEST(block_path_tx_rules) {
         tacit_tx_id(id, &txs[0]);
         tacit_tx_id(id2, &r);
         CHECK_MEM(id, id2, 32);
-        CHECK_EQ_INT(tacit_block_builder_new(&bb, st, &P), TACIT_OK);
+        CHECK_EQ_INT(chain_builder(st, &bb, &P), TACIT_OK);
         for (int k = 0; k < 3; k++) {
             tacit_tx_encode(enc, &txs[k]);
             CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &txs[k], enc, sizeof enc), TACIT_OK);
         }
         CHECK_EQ_INT(tacit_block_builder_seal(bb, SEQ, 3000, &h, NULL, NULL), TACIT_OK);
-        tacit_block_builder_free(bb);
+        chain_builder_done(st, bb);
         txs[0] = r;
         b = make_block(st, &len, NULL, 0, txs, 3, &h.digests, 3000);
-        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, SYN_PVK, &bad), TACIT_OK);
+        CHECK_EQ_INT(chain_apply(st, b, len, &P, SYN_PVK, &bad), TACIT_OK);
         CHECK_EQ_INT(bad, -1);
         free(b);
     }
-    CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+    chain_tip(st, &tip);
     CHECK_EQ_INT(tip.next_height, 3);
-    store_close(st, dir);
+    chain_close(st);
 }
 
 /* The sequencer and the block path agree (issue 10 #4): every block the builder seals, under
@@ -1363,20 +1489,19 @@ TEST(block_path_tx_rules) {
  * deposits at a later nonce or beyond the balance, withdrawals the pool cannot pay). */
 TEST(builder_blocks_pass_block_path) {
     static const uint64_t fees[] = {0, 10, 25, 50};
-    char da[256], db[256];
-    struct tacit_state *a, *b;
+    struct tchain *a, *b;
     struct tacit_chain_params p;
-    struct tacit_state_tip ta, tb;
+    struct tacit_view_tip ta, tb;
     int rounds = tacit_test_iters(12);
     size_t sealed_txs = 0, refused_fee = 0;
     setup_params();
     synth_setup();
     p = P;
-    a = store_open(da);
-    b = store_open(db);
+    a = chain_open(LMDB, 0); /* a sequencer's store and a follower's, end to end */
+    b = chain_open(LMDB, 0);
     for (int r = 0; r <= rounds; r++) {
         struct tacit_block_builder *bb;
-        struct tacit_state_tip tip;
+        struct tacit_view_tip tip;
         struct tacit_account acct;
         struct tacit_tx tx;
         uint8_t enc[TACIT_TX_BYTES], *bytes = NULL;
@@ -1384,10 +1509,10 @@ TEST(builder_blocks_pass_block_path) {
         uint64_t nonce;
         long bad = 7;
         p.min_fee = fees[rand_below(4)];
-        CHECK_EQ_INT(tacit_state_tip(a, &tip), TACIT_OK);
-        CHECK_EQ_INT(tacit_state_account(a, SENDER, &acct), TACIT_OK);
+        chain_tip(a, &tip);
+        acct = chain_account(a, SENDER);
         nonce = acct.nonce;
-        CHECK_EQ_INT(tacit_block_builder_new(&bb, a, &p), TACIT_OK);
+        CHECK_EQ_INT(tacit_block_builder_new(&bb, a->st, &p), TACIT_OK);
         if (bb == NULL) break;
         if (r == 0) {
             struct tacit_credit c = {.amount = 1000000};
@@ -1430,18 +1555,18 @@ TEST(builder_blocks_pass_block_path) {
         CHECK_EQ_INT(tacit_block_builder_seal(bb, SEQ, 1000 + (uint64_t)r, NULL, &bytes, &len), TACIT_OK);
         CHECK_EQ_INT(tacit_block_builder_commit(bb), TACIT_OK);
         tacit_block_builder_free(bb);
-        CHECK_EQ_INT(tacit_block_apply(b, bytes, len, &p, SYN_PVK, &bad), TACIT_OK);
+        CHECK_EQ_INT(tacit_block_apply(b->st, bytes, len, &p, SYN_PVK, &bad), TACIT_OK);
         CHECK_EQ_INT(bad, -1);
         free(bytes);
     }
-    CHECK_EQ_INT(tacit_state_tip(a, &ta), TACIT_OK);
-    CHECK_EQ_INT(tacit_state_tip(b, &tb), TACIT_OK);
+    chain_tip(a, &ta);
+    chain_tip(b, &tb);
     CHECK(tips_eq(&ta, &tb));
     CHECK_EQ_INT(ta.next_height, (uint64_t)rounds + 1);
     CHECK(sealed_txs > 0);
     printf("  %d blocks, %zu txs sealed, %zu refused for their fee\n", rounds + 1, sealed_txs, refused_fee);
-    store_close(a, da);
-    store_close(b, db);
+    chain_close(a);
+    chain_close(b);
 }
 
 /* ---------------------------------------------------- DESIGN.md 7, block path ---- */
@@ -1525,14 +1650,13 @@ TEST(block_path_attacks) {
         {"withdrawal above the pool", false, atk_turnstile, -1, TACIT_ETURNSTILE},
         {"proof of another statement", false, atk_other_proof, -2, TACIT_EVERIFY},
     };
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     struct tacit_tx txs[2], spent;
     uint8_t *b;
     size_t len;
     setup_params();
     synth_setup();
-    st = store_funded(dir, 10000);
+    st = chain_funded(MEM, 10000);
     make_tx(&spent, 100, 0, 0, 20); /* commits: pool 80, SENDER's nonce 1 */
     CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
 
@@ -1593,29 +1717,19 @@ TEST(block_path_attacks) {
         apply_fails(st, b, len, &P, TACIT_EOVERFLOW, -1);
         free(b);
     }
-    store_close(st, dir);
+    chain_close(st);
 }
 
 /* A stale anchor: a root that was recent and is no longer (root history 2 here; tacitd's
  * default is 256), refused by the block path with EANCHOR; one block earlier it passed. */
 TEST(block_path_stale_anchor) {
-    struct tacit_state_options o;
-    struct tacit_state *st = NULL;
+    struct tchain *st;
     struct tacit_tx t, old;
-    const char *tmp = getenv("TMPDIR");
-    char dir[256];
     uint8_t *b;
     size_t len;
     setup_params();
     synth_setup();
-    snprintf(dir, sizeof dir, "%s/tacit-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(dir) != NULL);
-    tacit_state_options_init(&o);
-    o.chain_id = P.chain_id;
-    o.flags = TACIT_STATE_NOSYNC;
-    o.root_history = 2;
-    CHECK_EQ_INT(tacit_state_open(&st, dir, &o), TACIT_OK);
-    REQUIRE(st != NULL, "the store did not open");
+    st = chain_open(MEM, 2);
     CHECK_EQ_INT(build_commit(st, NULL, 0, NULL, 0, 1000), TACIT_OK); /* height 0: the empty root */
     make_tx(&old, 0, 0, 0, 20); /* anchored at the empty root, the root after block 0 */
     synth_prove(&old);
@@ -1633,8 +1747,8 @@ TEST(block_path_stale_anchor) {
     free(b);
     /* block 2 changes the root again: the empty root has expired */
     {
-        struct tacit_state_tip tip;
-        CHECK_EQ_INT(tacit_state_tip(st, &tip), TACIT_OK);
+        struct tacit_view_tip tip;
+        chain_tip(st, &tip);
         make_tx(&t, 0, 0, 0, 20);
         t.pub[0] = tip.digests.note_root;
         tx_finish(&t, NULL);
@@ -1643,7 +1757,160 @@ TEST(block_path_stale_anchor) {
     b = make_block(st, &len, NULL, 0, &old, 1, NULL, 4000);
     apply_fails(st, b, len, &P, TACIT_EANCHOR, 0);
     free(b);
-    store_close(st, dir);
+    chain_close(st);
+}
+
+/* ------------------------------------------------- the two state implementations ---- */
+
+/* A random candidate tx against the state of `c` (committed nonce, the roots so far, the
+ * nullifiers seen): valid or breaking one state rule or another, at random. */
+static void random_candidate(struct tacit_tx *tx, struct tchain *c, const tacit_fr *roots, size_t nroots,
+                             const tacit_fr *seen, size_t nseen) {
+    struct tacit_account a = chain_account(c, SENDER), pool = chain_account(c, TACIT_POOL_ADDRESS);
+    uint64_t kind = rand_below(4), fee = P.min_fee + rand_below(30);
+    if (rand_below(10) == 0) fee = rand_below(P.min_fee); /* below the minimum */
+    if (kind == 0) {
+        /* a deposit: the next nonce, a later one or a replayed one; within or past the balance */
+        uint64_t nonce = a.nonce + (rand_below(4) == 0 ? 1 : 0);
+        uint64_t amount = rand_below(4) ? 1 + rand_below(a.balance / 4 + 1) : a.balance + 1 + rand_below(100);
+        if (a.nonce > 0 && rand_below(6) == 0) nonce = a.nonce - 1;
+        make_tx(tx, amount, nonce, 0, fee);
+    } else if (kind == 1) {
+        /* a withdrawal: within the pool or past it (the turnstile) */
+        make_tx(tx, 0, 0, rand_below(3) ? rand_below(pool.balance / 2 + 1) + 1 : pool.balance + 1, fee);
+    } else {
+        make_tx(tx, 0, 0, 0, fee);
+    }
+    /* the anchor: the tip's root, a root of the last few blocks (maybe expired), or none */
+    if (nroots > 0) tx->pub[0] = roots[nroots - 1];
+    if (nroots > 1 && rand_below(3) == 0) /* mostly near the edge of the history */
+        tx->pub[0] = roots[nroots - 1 - rand_below(rand_below(4) ? (nroots < 7 ? nroots : 7) : nroots)];
+    if (rand_below(12) == 0) rand_fr(&tx->pub[0]);
+    /* a nullifier spent in an earlier block, or earlier in this one */
+    if (nseen > 0 && rand_below(8) == 0) tx->pub[3 + rand_below(2)] = seen[rand_below(nseen)];
+    tx_finish(tx, SENDER_SK);
+    synth_prove(tx);
+}
+
+/* Random blocks (credits and txs, valid and not) through the in-memory state and the LMDB store:
+ * the same result code for every tacit_tx_check_state, every builder call and every block
+ * applied (and the same offending tx), and the same tip (hash, digests) after each block. Half
+ * the blocks are built by each side's builder, half are encoded here and sent down the block
+ * path. Root history 4, so anchors expire. */
+TEST(memstate_and_store_agree) {
+    enum { MAXTX = 6, MAXSEEN = 4096 };
+    struct tchain *c[2];
+    tacit_fr roots[512], *seen = calloc(MAXSEEN, sizeof *seen);
+    size_t nroots = 0, nseen = 0, built = 0, applied = 0, refused = 0, txs_in = 0;
+    int rounds = tacit_test_iters(120);
+    uint64_t ts = 1000;
+    setup_params();
+    synth_setup();
+    c[0] = chain_open(MEM, 4);
+    c[1] = chain_open(LMDB, 4);
+    for (int r = 0; r < rounds && r < 500; r++) {
+        struct tacit_credit cr[3];
+        struct tacit_tx txs[MAXTX];
+        struct tacit_view_tip t0, t1;
+        size_t nc = r == 0 ? 1 : rand_below(3), ntx = r == 0 ? 0 : rand_below(MAXTX + 1);
+        bool block_path = r > 0 && rand_below(2) == 0;
+        for (size_t i = 0; i < nc; i++) {
+            cr[i].amount = rand_below(8) ? 1 + rand_below(100000) : UINT64_MAX - rand_below(10);
+            memcpy(cr[i].address, SENDER, TACIT_ADDRESS_LEN);
+            if (rand_below(4) == 0) tacit_test_rand_bytes(cr[i].address, TACIT_ADDRESS_LEN);
+            if (rand_below(10) == 0) memset(cr[i].address, 0, TACIT_ADDRESS_LEN); /* the pool */
+        }
+        if (r == 0) cr[0].amount = 1000000, memcpy(cr[0].address, SENDER, TACIT_ADDRESS_LEN);
+        for (size_t i = 0; i < ntx; i++) {
+            random_candidate(&txs[i], c[0], roots, nroots, seen, nseen);
+            if (i > 0 && rand_below(8) == 0) { /* a nullifier of an earlier tx of this block */
+                txs[i].pub[4] = txs[rand_below(i)].pub[3];
+                tx_finish(&txs[i], SENDER_SK);
+                synth_prove(&txs[i]);
+            }
+            /* admission against the committed state: the same answer from both */
+            CHECK_EQ_INT(chain_check_state(c[0], &txs[i]), chain_check_state(c[1], &txs[i]));
+        }
+        ts += rand_below(3) * 1000;
+        if (block_path) {
+            /* the digests from a dry run of the in-memory builder; then the block goes down the
+             * block path on both (often refused: it holds every candidate, good or bad) */
+            struct tacit_block_builder *bb;
+            struct tacit_block_header h;
+            struct tacit_state_digests d;
+            uint8_t enc[TACIT_TX_BYTES], *bytes;
+            size_t len;
+            long bad[2] = {99, 99};
+            int rc[2];
+            chain_tip(c[0], &t0);
+            d = t0.digests;
+            CHECK_EQ_INT(chain_builder(c[0], &bb, &P), TACIT_OK);
+            for (size_t i = 0; i < nc; i++) (void)tacit_block_builder_add_credit(bb, &cr[i]);
+            for (size_t i = 0; i < ntx; i++) {
+                tacit_tx_encode(enc, &txs[i]);
+                (void)tacit_block_builder_add_tx(bb, &txs[i], enc, sizeof enc);
+            }
+            if (tacit_block_builder_seal(bb, SEQ, ts, &h, NULL, NULL) == TACIT_OK && rand_below(6) != 0)
+                d = h.digests;
+            chain_builder_done(c[0], bb);
+            bytes = make_block(c[0], &len, cr, nc, txs, ntx, &d, rand_below(10) == 0 ? ts - 1500 : ts);
+            rc[0] = chain_apply(c[0], bytes, len, &P, SYN_PVK, &bad[0]);
+            rc[1] = chain_apply(c[1], bytes, len, &P, SYN_PVK, &bad[1]);
+            CHECK_EQ_INT(rc[0], rc[1]);
+            CHECK_EQ_INT(bad[0], bad[1]);
+            if (rc[0] == TACIT_OK) {
+                applied++;
+                txs_in += ntx;
+            } else {
+                refused++;
+            }
+            free(bytes);
+        } else {
+            /* each side's builder: the same answer to every credit and tx, the same header */
+            struct tacit_block_builder *bb[2];
+            struct tacit_block_header h[2];
+            uint8_t enc[TACIT_TX_BYTES];
+            for (int k = 0; k < 2; k++) CHECK_EQ_INT(chain_builder(c[k], &bb[k], &P), TACIT_OK);
+            for (size_t i = 0; i < nc; i++)
+                CHECK_EQ_INT(tacit_block_builder_add_credit(bb[0], &cr[i]), tacit_block_builder_add_credit(bb[1], &cr[i]));
+            for (size_t i = 0; i < ntx; i++) {
+                int rc0;
+                tacit_tx_encode(enc, &txs[i]);
+                rc0 = tacit_block_builder_add_tx(bb[0], &txs[i], enc, sizeof enc);
+                CHECK_EQ_INT(rc0, tacit_block_builder_add_tx(bb[1], &txs[i], enc, sizeof enc));
+                txs_in += rc0 == TACIT_OK;
+            }
+            for (int k = 0; k < 2; k++) {
+                CHECK_EQ_INT(tacit_block_builder_seal(bb[k], SEQ, ts, &h[k], NULL, NULL), TACIT_OK);
+                CHECK_EQ_INT(chain_builder_commit(c[k], bb[k]), TACIT_OK);
+                chain_builder_done(c[k], bb[k]);
+            }
+            CHECK(digests_eq(&h[0].digests, &h[1].digests));
+            CHECK_MEM(h[0].tx_root, h[1].tx_root, 32);
+            ts = h[0].timestamp_ms;
+            built++;
+        }
+        chain_tip(c[0], &t0);
+        chain_tip(c[1], &t1);
+        CHECK(tips_eq(&t0, &t1));
+        {
+            struct tacit_account a0 = chain_account(c[0], SENDER), a1 = chain_account(c[1], SENDER);
+            struct tacit_account p0 = chain_account(c[0], TACIT_POOL_ADDRESS), p1 = chain_account(c[1], TACIT_POOL_ADDRESS);
+            CHECK(a0.balance == a1.balance && a0.nonce == a1.nonce && p0.balance == p1.balance);
+        }
+        if (nroots == 0 || !tacit_fr_eq(&roots[nroots - 1], &t0.digests.note_root))
+            if (nroots < sizeof roots / sizeof roots[0]) roots[nroots++] = t0.digests.note_root;
+        for (size_t i = 0; i < ntx && nseen + 2 <= MAXSEEN; i++) {
+            seen[nseen++] = txs[i].pub[3];
+            seen[nseen++] = txs[i].pub[4];
+        }
+    }
+    printf("  %d blocks: %zu built on both sides, %zu applied and %zu refused on the block path, %zu txs in\n",
+           rounds, built, applied, refused, txs_in);
+    CHECK(built > 0 && txs_in > 0);
+    free(seen);
+    chain_close(c[0]);
+    chain_close(c[1]);
 }
 
 /* ------------------------------------------------------------ real proofs ---- */
@@ -1680,14 +1947,13 @@ static void real_deposit(struct tacit_tx *tx, const tacit_groth16_pk *pk, uint64
 }
 
 TEST(real_transfer_proofs) {
-    char dir[256];
-    struct tacit_state *st;
+    struct tchain *st;
     tacit_r1cs r1cs;
     tacit_groth16_pk *pk = NULL;
     tacit_groth16_vk *vk = NULL;
     tacit_groth16_pvk *pvk = NULL;
     struct tacit_tx txs[2], m;
-    struct tacit_state_tip before, after;
+    struct tacit_view_tip before, after;
     uint8_t *b;
     size_t len;
     long bad;
@@ -1699,7 +1965,7 @@ TEST(real_transfer_proofs) {
     if (pk == NULL) return;
     CHECK_EQ_INT(tacit_groth16_pk_vk(&vk, pk), TACIT_OK);
     CHECK_EQ_INT(tacit_groth16_pvk_new(&pvk, vk, NULL), TACIT_OK);
-    st = store_funded(dir, 10000); /* block 0 makes the empty root an anchor */
+    st = chain_funded(LMDB, 10000); /* end to end on the store; block 0 makes the empty root an anchor */
 
     real_deposit(&txs[0], pk, 1000, 0, 20);
     real_deposit(&txs[1], pk, 500, 1, 30);
@@ -1719,40 +1985,40 @@ TEST(real_transfer_proofs) {
         struct tacit_tx two[2] = {txs[0], m};
         two[1].ext.deposit_nonce = 1;
         b = make_block(st, &len, NULL, 0, two, 2, NULL, 2000);
-        CHECK_EQ_INT(tacit_state_tip(st, &before), TACIT_OK);
+        chain_tip(st, &before);
         /* nonce changed without re-signing: the deposit signature names it */
-        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_EEXT_DATA_HASH);
+        CHECK_EQ_INT(chain_apply(st, b, len, &P, pvk, &bad), TACIT_EEXT_DATA_HASH);
         CHECK_EQ_INT(bad, 1);
         free(b);
         two[1] = txs[1];
         memcpy(two[1].proof, txs[0].proof, 256);
         b = make_block(st, &len, NULL, 0, two, 2, NULL, 2000);
-        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_EVERIFY);
+        CHECK_EQ_INT(chain_apply(st, b, len, &P, pvk, &bad), TACIT_EVERIFY);
         CHECK_EQ_INT(bad, 1);
         free(b);
         two[1] = txs[1];
         two[1].proof[63] ^= 0x01; /* A.y */
         b = make_block(st, &len, NULL, 0, two, 2, NULL, 2000);
-        CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_ENOT_ON_CURVE);
+        CHECK_EQ_INT(chain_apply(st, b, len, &P, pvk, &bad), TACIT_ENOT_ON_CURVE);
         CHECK_EQ_INT(bad, 1);
         free(b);
-        CHECK_EQ_INT(tacit_state_tip(st, &after), TACIT_OK);
+        chain_tip(st, &after);
         CHECK(tips_eq(&before, &after));
     }
     /* the valid block: made by the builder, accepted by the block path */
     b = seal_only(st, NULL, 0, txs, 2, 2000, &len);
-    CHECK_EQ_INT(tacit_block_apply(st, b, len, &P, pvk, &bad), TACIT_OK);
+    CHECK_EQ_INT(chain_apply(st, b, len, &P, pvk, &bad), TACIT_OK);
     CHECK_EQ_INT(bad, -1);
     free(b);
-    CHECK_EQ_INT(tacit_state_tip(st, &after), TACIT_OK);
+    chain_tip(st, &after);
     CHECK_EQ_INT(after.next_height, 2);
     CHECK_EQ_INT(after.digests.commitment_count, 4);
     {
         struct tacit_account a;
-        CHECK_EQ_INT(tacit_state_account(st, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+        a = chain_account(st, TACIT_POOL_ADDRESS);
         CHECK_EQ_INT(a.balance, 1000 - 20 + 500 - 30);
     }
-    store_close(st, dir);
+    chain_close(st);
     tacit_groth16_pvk_free(pvk);
     tacit_groth16_vk_free(vk);
     tacit_groth16_pk_free(pk);
@@ -1845,6 +2111,7 @@ static const struct tacit_test tests[] = {
     {"builder_blocks_pass_block_path", builder_blocks_pass_block_path},
     {"block_path_attacks", block_path_attacks},
     {"block_path_stale_anchor", block_path_stale_anchor},
+    {"memstate_and_store_agree", memstate_and_store_agree},
     {"real_transfer_proofs", real_transfer_proofs},
     {"fuzz_seed_corpus", fuzz_seed_corpus},
 };

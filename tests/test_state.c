@@ -393,7 +393,7 @@ TEST(view_matches_apply) {
     char dir[256];
     struct tacit_state *st;
     struct tacit_state_view *v;
-    struct tacit_state_view_savepoint sp;
+    struct tacit_view_savepoint sp;
     struct tacit_state_digests dv, da, dsp;
     struct tacit_state_tip base;
     struct model m;

@@ -14,18 +14,18 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/rpc.h"
 
 #define DEFAULT_RPC "http://127.0.0.1:8645"
-#define DEVNET_DIR ".tacit-devnet"
 
 /* The devnet's cookie, if readable (admin_ methods on the devnet need nothing else). */
 static char *devnet_cookie(const char *dir) {
     char path[4096], *buf;
     FILE *f;
     size_t n;
-    if ((size_t)snprintf(path, sizeof path, "%s/.cookie", dir) >= sizeof path) return NULL;
+    if (tacit_datadir_path_buf(path, sizeof path, dir, TACIT_DATADIR_COOKIE) != TACIT_OK) return NULL;
     if ((f = fopen(path, "r")) == NULL) return NULL;
     if ((buf = calloc(1, 256)) != NULL) {
         n = fread(buf, 1, 255, f);
@@ -41,7 +41,7 @@ static char *devnet_url(const char *dir) {
     char path[4096];
     json_t *j;
     char *url = NULL;
-    if ((size_t)snprintf(path, sizeof path, "%s/devnet-accounts.json", dir) >= sizeof path) return NULL;
+    if (tacit_datadir_path_buf(path, sizeof path, dir, TACIT_DATADIR_DEVNET_ACCOUNTS) != TACIT_OK) return NULL;
     if ((j = json_load_file(path, 0, NULL)) == NULL) return NULL;
     if (json_is_string(json_object_get(j, "rpc"))) url = strdup(json_string_value(json_object_get(j, "rpc")));
     json_decref(j);
@@ -50,7 +50,7 @@ static char *devnet_url(const char *dir) {
 
 struct tacit_rpc_client *tacit_cli_rpc_client(void) {
     const struct tacit_cli_globals *g = &tacit_cli_globals;
-    const char *dir = g->datadir ? g->datadir : DEVNET_DIR;
+    const char *dir = tacit_cli_devnet_dir();
     char *url = NULL, *cookie = NULL;
     const char *use_url = g->rpc_url, *use_auth = g->rpc_auth;
     struct tacit_rpc_client *c = NULL;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/keys.h"
 #include "tacit/prover.h"
@@ -708,7 +709,8 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, con
         int rc;
         if (tacit_parse_dec_u64(&n, from + 7) != TACIT_OK)
             return fail_usage("--from devnet:N: N is an account number (0, 1, ...), not \"%s\"", from + 7);
-        if ((size_t)snprintf(path, sizeof path, "%s/devnet-accounts.json", tacit_cli_devnet_dir()) >= sizeof path)
+        if (tacit_datadir_path_buf(path, sizeof path, tacit_cli_devnet_dir(), TACIT_DATADIR_DEVNET_ACCOUNTS) !=
+            TACIT_OK)
             return fail("--from %s: path too long", from);
         /* The devnet's keys are public knowledge (tacitd prints them), so jansson's unwiped
          * copies of them are no leak; the key we keep is still in protected memory. */
@@ -757,7 +759,7 @@ static int load_proving_key(tacit_groth16_pk **pk, const struct session *s) {
     if (p == NULL) {
         if (!tacit_cli_globals.devnet && tacit_wallet_network(s->w) != TACIT_NETWORK_DEVNET)
             return fail("sending needs the transfer proving key: --proving-key PATH");
-        if ((size_t)snprintf(path, sizeof path, "%s/keys/transfer.zkey", tacit_cli_devnet_dir()) >= sizeof path)
+        if (tacit_datadir_path_buf(path, sizeof path, tacit_cli_devnet_dir(), TACIT_DATADIR_PROVING_KEY) != TACIT_OK)
             return fail("--datadir too long");
         p = path;
     }
@@ -1032,7 +1034,7 @@ static void usage(FILE *f) {
             "units); --json prints base units as decimal strings. The fee (--fee, in TAC) defaults to the node's\n"
             "minimum (0 on the devnet). send/deposit/withdraw sync first, wait up to --timeout seconds (60)\n"
             "for inclusion unless --no-wait, and print pending, included at height N, or rejected: reason.\n"
-            "\nThe wallet: --wallet PATH, or --wallet NAME for <datadir>/wallets/NAME.wallet with --devnet\n"
+            "\nThe wallet: --wallet PATH, or --wallet NAME for <datadir>/" TACIT_DATADIR_WALLETS "/NAME.wallet with --devnet\n"
             "(~/.tacit/wallets/NAME.wallet otherwise); default NAME \"default\" or $TACIT_WALLET.\n"
             "The passphrase: --passphrase-file PATH, else $TACIT_PASSPHRASE, else asked on the terminal.\n"
             "--viewing-key KEY: a watch-only view (a temporary wallet unless --wallet PATH keeps it).\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tacit/datadir.h"
 
 static const struct tacit_cli_command commands[] = {
     {"balance", cmd_balance, "the same as `wallet balance` (e.g. tacit-cli --viewing-key KEY balance)"},
@@ -27,16 +28,16 @@ static void usage(FILE *out) {
             "  --rpc URL          tacitd's JSON-RPC: http://HOST:PORT or unix:/path (default $TACIT_RPC,\n"
             "                     else the devnet's with --devnet, else http://127.0.0.1:8645)\n"
             "  --rpc-auth U:P     credentials for admin_ methods (--devnet: the devnet's cookie)\n"
-            "  --devnet           talk to the local devnet (its data dir: --datadir, default ./.tacit-devnet)\n"
+            "  --devnet           talk to the local devnet (its data dir: --datadir, default ./" TACIT_DATADIR_DEVNET_DEFAULT ")\n"
             "  --datadir DIR      the devnet's data directory\n"
             "  --json             machine-readable output\n"
             "  --wallet PATH      the wallet file; a bare NAME (no '/' or '.') means <wallets>/NAME.wallet,\n"
-            "                     <wallets> = <datadir>/wallets with --devnet, else ~/.tacit/wallets\n"
+            "                     <wallets> = <datadir>/" TACIT_DATADIR_WALLETS " with --devnet, else ~/.tacit/wallets\n"
             "                     (default: the name \"default\", or $TACIT_WALLET)\n"
             "  --passphrase-file PATH  the wallet passphrase is its first line (else $TACIT_PASSPHRASE,\n"
             "                     else asked on the terminal)\n"
             "  --viewing-key KEY  a watch-only view of a viewing key (a temporary wallet, or --wallet)\n"
-            "  --proving-key PATH transfer.zkey for sends (default with --devnet: <datadir>/keys/)\n"
+            "  --proving-key PATH transfer.zkey for sends (default with --devnet: <datadir>/" TACIT_DATADIR_KEYS "/)\n"
             "\namounts are decimal TAC: 1 TAC = 10^9 base units (\"1.5\" = 1500000000 base units)\n"
             "\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)

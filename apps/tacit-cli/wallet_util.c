@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/util.h"
 
-#define DEVNET_DIR ".tacit-devnet"
 #define PASSPHRASE_MAX 1024 /* bytes; a longer first line is refused, not cut */
 
 const char *tacit_cli_devnet_dir(void) {
-    return tacit_cli_globals.datadir != NULL ? tacit_cli_globals.datadir : DEVNET_DIR;
+    return tacit_cli_globals.datadir != NULL ? tacit_cli_globals.datadir : TACIT_DATADIR_DEVNET_DEFAULT;
 }
 
 /* ------------------------------------------------------------------ amounts ---- */
@@ -259,7 +259,7 @@ char *tacit_cli_wallet_path(int create) {
     }
     /* A bare name: one directory holds the wallets side by side. */
     if (tacit_cli_globals.devnet) {
-        n = (size_t)snprintf(dir, sizeof dir, "%s/wallets", tacit_cli_devnet_dir());
+        n = (size_t)snprintf(dir, sizeof dir, "%s/" TACIT_DATADIR_WALLETS, tacit_cli_devnet_dir());
     } else {
         if ((home = getenv("HOME")) == NULL || home[0] == '\0') {
             fprintf(stderr, "tacit-cli: no $HOME for ~/.tacit/wallets: give --wallet PATH\n");

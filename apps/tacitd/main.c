@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/node.h"
 #include "tacit/util.h"
@@ -36,15 +37,20 @@ struct key {
     const char *help;
 };
 
+/* What a block's raw answer takes (see the check before tacit_node_run), with some slack. */
+#define TACITD_BLOCK_ANSWER_BASE 4096u /* the header's fields and raw bytes in hex: about 1.5 KB */
+#define TACITD_BLOCK_ANSWER_PER_TX 3800u
+#define TACITD_BLOCK_ANSWER_PER_CREDIT 160u
+
 #define C(f) offsetof(struct tacit_node_config, f)
 static const struct key keys[] = {
-    {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DEVNET_DIR ")"},
+    {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DATADIR_DEVNET_DEFAULT ")"},
     {"devnet", K_BOOL, C(devnet), "run a local devnet: keys, funded accounts, 1 s blocks, dev_* RPC"},
     {"chain_id", K_U64, C(chain_id), "chain id (required unless --devnet)"},
     {"rollup_id", K_ROLLUP, 0, "rollup id, 20 bytes hex (default zero)"},
     {"vk_file", K_STR, C(vk_file), "snarkjs verification_key.json of the transfer circuit"},
     {"rpc_bind", K_BIND, 0, "HOST:PORT for JSON-RPC over HTTP (default 127.0.0.1:8645; \"none\")"},
-    {"rpc_socket", K_STR, C(rpc_socket), "Unix socket path (default <datadir>/tacitd.sock; \"none\")"},
+    {"rpc_socket", K_STR, C(rpc_socket), "Unix socket path (default <datadir>/" TACIT_DATADIR_SOCKET "; \"none\")"},
     {"rpcauth", K_AUTH, 0, "user:salt$hmac credential for admin_ methods (repeatable)"},
     {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
@@ -142,6 +148,9 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v) {
     case K_U32:
         if (!parse_uint(v, UINT32_MAX, &u)) return "expected an integer below 2^32";
         if (strcmp(k->name, "block_interval_ms") == 0 && u == 0) return "must be at least 1";
+        /* a block holds at most TACIT_BLOCK_MAX_TXS: past it every block would fail */
+        if (strcmp(k->name, "max_block_txs") == 0 && (u == 0 || u > TACIT_BLOCK_MAX_TXS))
+            return "must be 1 to 65536 (the most a block holds)";
         *(uint32_t *)base = (uint32_t)u;
         return NULL;
     case K_SIZE:
@@ -311,7 +320,7 @@ int main(int argc, char **argv) {
         }
     }
     if (o.cfg.devnet) {
-        if (!o.datadir_set) o.cfg.datadir = TACIT_DEVNET_DIR;
+        if (!o.datadir_set) o.cfg.datadir = TACIT_DATADIR_DEVNET_DEFAULT;
         if (!o.min_fee_set) o.cfg.min_fee = 0;
     } else {
         if (!o.datadir_set) {
@@ -321,6 +330,21 @@ int main(int argc, char **argv) {
         }
         if (o.cfg.chain_id == 0) {
             fprintf(stderr, "tacitd: chain_id is required (or --devnet for a local devnet)\n");
+            opts_free(&o);
+            return 2;
+        }
+    }
+    {
+        /* The largest block a node may seal must fit in one answer (tacit_getBlockByNumber with
+         * raw bytes: 2 hex characters per byte, so about 3.7 KB per transaction and 150 bytes per
+         * credit, which only a devnet's dev_fund makes), or it could be sealed but never served. */
+        size_t need = TACITD_BLOCK_ANSWER_BASE + (size_t)o.cfg.max_block_txs * TACITD_BLOCK_ANSWER_PER_TX +
+                      (o.cfg.devnet ? (size_t)TACIT_NODE_DEVNET_MAX_CREDITS * TACITD_BLOCK_ANSWER_PER_CREDIT : 0);
+        if (o.cfg.rpc_limits.max_response < need) {
+            fprintf(stderr,
+                    "tacitd: rpc_max_response (%zu bytes) is below the answer of the largest block "
+                    "max_block_txs = %u allows (%zu bytes): raise rpc_max_response or lower max_block_txs\n",
+                    o.cfg.rpc_limits.max_response, o.cfg.max_block_txs, need);
             opts_free(&o);
             return 2;
         }

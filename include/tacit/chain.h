@@ -23,7 +23,10 @@
 #include "tacit/bn254.h"
 #include "tacit/groth16.h"
 #include "tacit/keccak.h"
-#include "tacit/state.h"
+#include "tacit/view.h" /* the state interface the rules run over */
+
+/* The LMDB store (include/tacit/state.h): only the entry points that commit take it. */
+struct tacit_state;
 
 #ifdef __cplusplus
 extern "C" {
@@ -168,13 +171,17 @@ int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx);
 int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk *pvk);
 
 /*
- * The state checks against the committed state only (the mempool's admission): anchor in the
- * root history (TACIT_EANCHOR), nullifiers unspent (TACIT_ENULLIFIER_SPENT), a deposit's nonce
- * not below the sender's next nonce (TACIT_ENONCE: replayed) and the sender's balance covers
- * it (TACIT_EINSUFFICIENT), the turnstile against the committed pool: withdrawal + fee at most
- * the pool's balance plus the tx's own deposit (TACIT_ETURNSTILE). Store errors pass through.
+ * The state checks of the mempool's admission, against the view's state (the node passes a
+ * fresh view of the committed state: tacit_tx_check_state_store): anchor in the root history
+ * (TACIT_EANCHOR), nullifiers unspent (TACIT_ENULLIFIER_SPENT), a deposit's nonce not below the
+ * sender's next nonce (TACIT_ENONCE: replayed) and the sender's balance covers it
+ * (TACIT_EINSUFFICIENT), the turnstile against the pool: withdrawal + fee at most the pool's
+ * balance plus the tx's own deposit (TACIT_ETURNSTILE). The view's errors pass through; the
+ * view is not changed.
  */
-int tacit_tx_check_state(struct tacit_state *st, const struct tacit_tx *tx);
+int tacit_tx_check_state(const struct tacit_view *v, const struct tacit_tx *tx);
+/* tacit_tx_check_state on a view of st's committed state (one LMDB read transaction). */
+int tacit_tx_check_state_store(struct tacit_state *st, const struct tacit_tx *tx);
 
 /*
  * Applies tx to a view (the block path and the block builder): anchor (TACIT_EANCHOR),
@@ -182,10 +189,10 @@ int tacit_tx_check_state(struct tacit_state *st, const struct tacit_tx *tx);
  * (TACIT_ENULLIFIER_IN_BLOCK), deposit: nonce equal to the sender's next nonce (TACIT_ENONCE),
  * balance (TACIT_EINSUFFICIENT), then sender -> pool and nonce + 1; withdrawal pool ->
  * recipient and fee pool -> fee_recipient (TACIT_ETURNSTILE when the pool would go negative);
- * appends cm0, cm1. On error the view is as before the call. Does not check the proof or the
- * static rules (call tacit_tx_check_static first).
+ * appends cm0, cm1. On error the view is as before the call (a savepoint, rolled back). Does
+ * not check the proof or the static rules (call tacit_tx_check_static first).
  */
-int tacit_tx_apply(struct tacit_state_view *v, const struct tacit_tx *tx,
+int tacit_tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
                    const struct tacit_chain_params *p);
 
 /* -------------------------------------------------------------- accounts ---- */
@@ -233,22 +240,38 @@ int tacit_block_decode(struct tacit_block **out, const uint8_t *in, size_t len);
 void tacit_block_free(struct tacit_block *b);
 
 /*
- * The block path: validates a block against the committed state and commits it (one write
- * transaction): version, chain id (TACIT_ECHAIN_ID), height (TACIT_EHEIGHT), parent
- * (TACIT_EPARENT), timestamp not before the parent's (TACIT_ETIMESTAMP), sequencer key
- * (TACIT_ESEQUENCER), signature (TACIT_EBLOCK_SIGNATURE), tx root (TACIT_ETX_ROOT), credits
- * allowed (TACIT_ECREDIT), every tx's static rules, state rules in order and proof (batch
- * verified), digests (TACIT_EDIGEST). *bad_tx (may be NULL) is the index of the offending tx,
- * or -1. Nothing is written unless TACIT_OK. Credits are applied before the txs. pvk is
- * required (TACIT_EINVAL if NULL). Store errors of the commit pass through.
+ * The block path over the state interface: checks a decoded block against the view's tip and
+ * applies it to the view: version, chain id (TACIT_ECHAIN_ID), height (TACIT_EHEIGHT), parent
+ * (TACIT_EPARENT), timestamp not before parent_timestamp_ms, the timestamp of the block the tip
+ * names (TACIT_ETIMESTAMP; not checked for height 0), sequencer key (TACIT_ESEQUENCER),
+ * signature (TACIT_EBLOCK_SIGNATURE), tx root (TACIT_ETX_ROOT), credits allowed
+ * (TACIT_ECREDIT), every tx's static rules, state rules in order and proof (batch verified),
+ * digests (TACIT_EDIGEST). *bad_tx (may be NULL) is the index of the offending tx, or -1.
+ * Credits are applied before the txs. pvk is required (TACIT_EINVAL if NULL). On TACIT_OK the
+ * view holds the block's changes (the caller commits them); on an error the view holds part of
+ * them and is to be dropped. Errors of the view pass through.
+ */
+int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
+                           const struct tacit_block *b, const struct tacit_chain_params *p,
+                           const tacit_groth16_pvk *pvk, long *bad_tx);
+
+/*
+ * The block path on the LMDB store: decodes the block, runs tacit_block_apply_view on a view of
+ * the committed state (the parent's timestamp read from the store) and commits it (one write
+ * transaction). Nothing is written unless TACIT_OK. Returns the errors of decoding and of
+ * tacit_block_apply_view; store errors of the commit pass through.
  */
 int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
                       const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
                       long *bad_tx);
 
 /*
- * The sequencer path: a block under construction on top of the committed tip.
- * new: TACIT_OK, a store error, TACIT_ENOMEM. Free with tacit_block_builder_free (NULL ok).
+ * The sequencer path: a block under construction on top of a view's tip.
+ * new_view: over v (borrowed: v and what it points to must outlive the builder), whose tip's
+ *   block has timestamp parent_timestamp_ms; the caller commits the changes v holds after seal
+ *   (tacit_memstate_commit, say). new: over a view of st's committed state that the builder
+ *   owns; commit writes it. Both: TACIT_OK, a store error, TACIT_ENOMEM. Free with
+ *   tacit_block_builder_free (NULL ok).
  * add_credit: TACIT_ECREDIT (not allowed, or to the pool), TACIT_EOVERFLOW, TACIT_ETOOBIG;
  *   TACIT_EINVAL once a tx was added (credits come first in a block: docs/protocol.md 6.3).
  * add_tx: the tx must have passed its proof check; runs tacit_tx_check_static under the
@@ -258,12 +281,14 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
  * seal: fills the header (digests, tx root, timestamp never before the parent's), signs,
  *   encodes. h, bytes, len may be NULL; *bytes (malloc'd, caller frees). TACIT_ESEQUENCER
  *   if k is not the key of p->sequencer (nothing changes then).
- * commit: tacit_state_apply_block of the sealed block. After commit or on error the builder
- *   can only be freed.
+ * commit: tacit_state_apply_block of the sealed block (TACIT_EINVAL for a builder made with
+ *   new_view). After commit or on error the builder can only be freed.
  */
 struct tacit_block_builder;
 int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state *st,
                             const struct tacit_chain_params *p);
+int tacit_block_builder_new_view(struct tacit_block_builder **out, const struct tacit_view *v,
+                                 uint64_t parent_timestamp_ms, const struct tacit_chain_params *p);
 void tacit_block_builder_free(struct tacit_block_builder *b);
 int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c);
 int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit_tx *tx,
@@ -273,6 +298,10 @@ int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_s
                              uint64_t timestamp_ms, struct tacit_block_header *h,
                              uint8_t **bytes, size_t *len);
 int tacit_block_builder_commit(struct tacit_block_builder *b);
+/* The sealed header and the block hash (what a caller of new_view commits its view under):
+ * TACIT_OK, TACIT_EINVAL (not sealed). h and hash may be NULL. */
+int tacit_block_builder_header(const struct tacit_block_builder *b, struct tacit_block_header *h,
+                               uint8_t hash[32]);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,6 @@ extern "C" {
 #endif
 
 #define TACIT_DEVNET_CHAIN_ID 0x7461u
-#define TACIT_DEVNET_DIR ".tacit-devnet"
 #define TACIT_DEVNET_ACCOUNTS 10
 #define TACIT_DEVNET_FUNDS UINT64_C(1000000000000)
 #define TACIT_DEFAULT_RPC_PORT 8645
@@ -54,6 +53,9 @@ struct tacit_node_config {
     enum tacit_log_level log_level;
     const char *log_file;          /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };
+
+/* dev_fund credits waiting for one block, at most (past it: EBUSY until that block). */
+#define TACIT_NODE_DEVNET_MAX_CREDITS 4096
 
 /* The defaults above; datadir and chain id unset. */
 void tacit_node_config_init(struct tacit_node_config *c);

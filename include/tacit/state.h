@@ -11,9 +11,10 @@
  *
  * Reading: every read function runs in its own LMDB read transaction (a consistent snapshot)
  * and copies what it returns; readers never block the writer. A view (tacit_state_view) keeps one
- * read transaction open: it is the state interface of the protocol rules — it answers from the
- * committed state plus the changes the rules made in it, and computes the header digests of a
- * candidate block without writing anything.
+ * read transaction open: it implements the state interface of the protocol rules
+ * (include/tacit/view.h; tacit_state_view_as_view) — it answers from the committed state plus
+ * the changes the rules made in it, and computes the header digests of a candidate block
+ * without writing anything.
  *
  * Threads: one struct tacit_state may be used from any number of threads; apply_block calls
  * are serialised. A view is used by one thread at a time (it may move between threads).
@@ -34,6 +35,7 @@
 
 #include "tacit/bn254.h"
 #include "tacit/tree.h"
+#include "tacit/view.h" /* the state interface, TACIT_ADDRESS_LEN, digests, accounts */
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,7 +50,6 @@ extern "C" {
 #define TACIT_STATE_TREE_MIN_STORED 4
 /* Ask for the tip in functions that take a height. */
 #define TACIT_STATE_TIP UINT64_MAX
-#define TACIT_ADDRESS_LEN 20
 
 struct tacit_state;
 struct tacit_state_view;
@@ -67,24 +68,11 @@ struct tacit_state_options {
     unsigned flags;         /* TACIT_STATE_NOSYNC, TACIT_STATE_EXISTING */
 };
 
-/* The digests of a block header (DESIGN 2.7), as after a block; docs/state-format.md. */
-struct tacit_state_digests {
-    tacit_fr note_root;              /* root of the note commitment tree */
-    uint64_t commitment_count;       /* leaves in the tree */
-    uint8_t nullifier_digest[32];    /* BLAKE2b chain over every nullifier, in order */
-    uint8_t transparent_digest[32];  /* BLAKE2b chain over the accounts each block changed */
-};
-
 struct tacit_state_tip {
     uint64_t next_height;   /* height the next block must have (0 for an empty store) */
     uint8_t hash[32];       /* hash of block next_height - 1 (zero for an empty store) */
     uint64_t nullifier_count;
     struct tacit_state_digests digests;
-};
-
-struct tacit_account {
-    uint64_t balance;
-    uint64_t nonce;
 };
 
 /* Applied in list order: balance += credit (TACIT_EOVERFLOW past 2^64-1), then
@@ -253,6 +241,10 @@ int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes);
 int tacit_state_view_new(struct tacit_state *st, struct tacit_state_view **out);
 void tacit_state_view_free(struct tacit_state_view *v);
 
+/* The view as the state interface of the rules (include/tacit/view.h): out borrows v (valid
+ * until v is freed). The calls below and the interface's ops act on the same changes. */
+void tacit_state_view_as_view(struct tacit_state_view *v, struct tacit_view *out);
+
 /* The committed tip the view started from. */
 void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_tip *out);
 
@@ -260,9 +252,7 @@ void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_
 int tacit_state_view_anchor_recent(struct tacit_state_view *v, const tacit_fr *root, bool *recent);
 /* Spent in the committed state or marked in the view. */
 int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr *nf, bool *spent);
-/* Marked in this view only (not the committed state): the protocol tells a nullifier spent in
- * an earlier block from one spent earlier in the same block by this (TACIT_ENULLIFIER_IN_BLOCK). */
-bool tacit_state_view_nullifier_marked(const struct tacit_state_view *v, const tacit_fr *nf);
+/* (Which of the two: the interface's nullifier op, TACIT_VIEW_NF_SPENT or _IN_BLOCK.) */
 int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
                              struct tacit_account *out);
 
@@ -281,14 +271,10 @@ int tacit_state_view_bump_nonce(struct tacit_state_view *v,
                                 const uint8_t address[TACIT_ADDRESS_LEN]); /* TACIT_EOVERFLOW */
 
 /* Undo everything done in the view since a savepoint (e.g. a transaction found invalid
- * halfway). The fields are the view's business. Rollback returns TACIT_OK, TACIT_EINVAL (not
- * a savepoint of this view's past), TACIT_ENOMEM. */
-struct tacit_state_view_savepoint {
-    size_t ncommitments, nnullifiers, ndeltas;
-};
-void tacit_state_view_savepoint(const struct tacit_state_view *v,
-                                struct tacit_state_view_savepoint *sp);
-int tacit_state_view_rollback(struct tacit_state_view *v, const struct tacit_state_view_savepoint *sp);
+ * halfway). Rollback returns TACIT_OK, TACIT_EINVAL (not a savepoint of this view's past),
+ * TACIT_ENOMEM. */
+void tacit_state_view_savepoint(const struct tacit_state_view *v, struct tacit_view_savepoint *sp);
+int tacit_state_view_rollback(struct tacit_state_view *v, const struct tacit_view_savepoint *sp);
 
 /* The digests a block with the view's changes would have: the header's. Returns as
  * tacit_state_apply_block would for the same changes (TACIT_OK, TACIT_ENOMEM). */

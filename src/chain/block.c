@@ -2,7 +2,10 @@
  * tacit — blocks (DESIGN 2.7): the header and its BIP-340 signature, the tx root, the block
  * encoding, and the two paths that commit a block: validation of a received block
  * (tacit_block_apply: a follower, the tests) and construction by the sequencer (the builder).
- * Both run the same rules (tx.c) in a state view and end in the same commit step.
+ * Both run the same rules (tx.c) over the state interface (include/tacit/view.h): the rules
+ * never know the store. The entry points that take the LMDB store (tacit_block_apply,
+ * tacit_block_builder_new / _commit) make its view, read the parent's timestamp, and end in the
+ * same commit step.
  * Byte layouts: docs/protocol.md sections 3 and 4.
  */
 #include <secp256k1_extrakeys.h>
@@ -349,14 +352,15 @@ out_free:
     return rc;
 }
 
-/* The timestamp of the committed block at height. */
+/* The timestamp of the committed block at height (a block the tip names must be there). */
 static int block_timestamp(struct tacit_state *st, uint64_t height, uint64_t *ts) {
     uint8_t *bytes;
     size_t len;
     int rc;
 
     *ts = 0;
-    if ((rc = tacit_state_block_by_height(st, height, NULL, &bytes, &len)) != TACIT_OK) return rc;
+    if ((rc = tacit_state_block_by_height(st, height, NULL, &bytes, &len)) != TACIT_OK)
+        return rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc;
     if (len < TACIT_BLOCK_HEADER_BYTES)
         rc = TACIT_ECORRUPT;
     else
@@ -374,21 +378,16 @@ static int credit_allowed(const struct tacit_chain_params *p, const struct tacit
 /* --------------------------------------------------------------- block path ---- */
 
 /* The header against the committed tip and the parameters, in the documented order. */
-static int check_header(struct tacit_state *st, const struct tacit_block *b,
-                        const struct tacit_chain_params *p, const struct tacit_state_tip *tip) {
+static int check_header(const struct tacit_block *b, const struct tacit_chain_params *p,
+                        const struct tacit_view_tip *tip, uint64_t parent_ts) {
     const struct tacit_block_header *h = &b->header;
     uint8_t root[32];
-    uint64_t parent_ts;
     int rc;
 
     if (h->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
     if (h->height != tip->next_height) return TACIT_EHEIGHT;
     if (memcmp(h->parent, tip->hash, 32) != 0) return TACIT_EPARENT;
-    if (h->height > 0) {
-        if ((rc = block_timestamp(st, h->height - 1, &parent_ts)) != TACIT_OK)
-            return rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc;
-        if (h->timestamp_ms < parent_ts) return TACIT_ETIMESTAMP;
-    }
+    if (h->height > 0 && h->timestamp_ms < parent_ts) return TACIT_ETIMESTAMP;
     if (memcmp(h->sequencer, p->sequencer, 32) != 0) return TACIT_ESEQUENCER;
     if ((rc = tacit_block_check_signature(h)) != TACIT_OK) return rc;
     tacit_block_tx_root(root, (const uint8_t(*)[32])b->tx_ids, b->ntxs, b->credits, b->ncredits);
@@ -436,13 +435,10 @@ out_free:
     return rc;
 }
 
-int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
-                      const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
-                      long *bad_tx) {
-    struct tacit_block *b = NULL;
-    struct tacit_state_view *v = NULL;
-    struct tacit_state_tx *stxs = NULL;
-    struct tacit_state_tip tip;
+int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
+                           const struct tacit_block *b, const struct tacit_chain_params *p,
+                           const tacit_groth16_pvk *pvk, long *bad_tx) {
+    struct tacit_view_tip tip;
     struct tacit_state_digests d;
     long bad = -1;
     int rc;
@@ -451,32 +447,59 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
         rc = TACIT_EINVAL;
         goto out;
     }
-    if ((rc = tacit_block_decode(&b, in, len)) != TACIT_OK) goto out;
-    /* The view fixes the tip every check below is made against. */
-    if ((rc = tacit_state_view_new(st, &v)) != TACIT_OK) goto out_free;
-    tacit_state_view_base(v, &tip);
-    if ((rc = check_header(st, b, p, &tip)) != TACIT_OK) goto out_free;
+    /* the view fixes the tip every check below is made against */
+    v->ops->tip(v->ctx, &tip);
+    if ((rc = check_header(b, p, &tip, parent_timestamp_ms)) != TACIT_OK) goto out;
     for (size_t i = 0; i < b->ntxs; i++)
         if ((rc = tacit_tx_check_static(&b->txs[i], p)) != TACIT_OK) {
             bad = (long)i;
-            goto out_free;
+            goto out;
         }
     /* credits first, then the txs in order (the builder keeps the same order) */
     for (size_t i = 0; i < b->ncredits; i++)
-        if ((rc = tacit_state_view_credit(v, b->credits[i].address, b->credits[i].amount)) != TACIT_OK)
-            goto out_free;
+        if ((rc = v->ops->credit(v->ctx, b->credits[i].address, b->credits[i].amount)) != TACIT_OK) goto out;
     for (size_t i = 0; i < b->ntxs; i++)
         if ((rc = tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK) {
             bad = (long)i;
-            goto out_free;
+            goto out;
         }
     /* the expensive part last: a block that breaks a cheap rule costs no pairing */
-    if ((rc = verify_proofs(b, pvk, &bad)) != TACIT_OK) goto out_free;
-    if ((rc = tacit_state_view_digests(v, &d)) != TACIT_OK) goto out_free;
-    if (!digests_equal(&d, &b->header.digests)) {
-        rc = TACIT_EDIGEST;
-        goto out_free;
+    if ((rc = verify_proofs(b, pvk, &bad)) != TACIT_OK) goto out;
+    if ((rc = v->ops->digests(v->ctx, &d)) != TACIT_OK) goto out;
+    if (!digests_equal(&d, &b->header.digests)) rc = TACIT_EDIGEST;
+out:
+    if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;
+    return rc;
+}
+
+int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
+                      const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
+                      long *bad_tx) {
+    struct tacit_block *b = NULL;
+    struct tacit_state_view *sv = NULL;
+    struct tacit_state_tx *stxs = NULL;
+    struct tacit_view v;
+    uint64_t parent_ts = 0;
+    long bad = -1;
+    int rc;
+
+    if (pvk == NULL) {
+        rc = TACIT_EINVAL;
+        goto out;
     }
+    if ((rc = tacit_block_decode(&b, in, len)) != TACIT_OK) goto out;
+    if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) goto out_free;
+    tacit_state_view_as_view(sv, &v);
+    /* the parent's timestamp only when the header's height is the tip's: another height is
+     * refused (TACIT_EHEIGHT) without it */
+    {
+        struct tacit_view_tip tip;
+        v.ops->tip(v.ctx, &tip);
+        if (tip.next_height > 0 && b->header.height == tip.next_height &&
+            (rc = block_timestamp(st, tip.next_height - 1, &parent_ts)) != TACIT_OK)
+            goto out_free;
+    }
+    if ((rc = tacit_block_apply_view(&v, parent_ts, b, p, pvk, &bad)) != TACIT_OK) goto out_free;
     if (b->ntxs > 0 && (stxs = calloc(b->ntxs, sizeof *stxs)) == NULL) {
         rc = TACIT_ENOMEM;
         goto out_free;
@@ -486,11 +509,11 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
         stxs[i].bytes = b->bytes + b->tx_offsets[i];
         stxs[i].len = TACIT_TX_BYTES;
     }
-    rc = tacit__block_commit(st, &v, &b->header, b->hash, b->bytes, b->len, b->txs, stxs, b->ntxs);
+    rc = tacit__block_commit(st, &sv, &b->header, b->hash, b->bytes, b->len, b->txs, stxs, b->ntxs);
 
 out_free:
     free(stxs);
-    tacit_state_view_free(v);
+    tacit_state_view_free(sv);
     tacit_block_free(b);
 out:
     if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;
@@ -502,10 +525,11 @@ out:
 enum builder_stage { B_OPEN, B_SEALED, B_DONE };
 
 struct tacit_block_builder {
-    struct tacit_state *st;
+    struct tacit_state *st;        /* NULL when made over a view by the caller */
+    struct tacit_state_view *sv;   /* st's view, owned */
     struct tacit_chain_params p;
-    struct tacit_state_view *v;
-    struct tacit_state_tip tip;
+    struct tacit_view v;
+    struct tacit_view_tip tip;
     uint64_t parent_ts;
     enum builder_stage stage;
 
@@ -522,33 +546,45 @@ struct tacit_block_builder {
     size_t block_len;
 };
 
-int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state *st,
-                            const struct tacit_chain_params *p) {
+int tacit_block_builder_new_view(struct tacit_block_builder **out, const struct tacit_view *v,
+                                 uint64_t parent_timestamp_ms, const struct tacit_chain_params *p) {
     struct tacit_block_builder *b;
-    int rc;
 
     *out = NULL;
     if ((b = calloc(1, sizeof *b)) == NULL) return TACIT_ENOMEM;
-    b->st = st;
     b->p = *p;
-    if ((rc = tacit_state_view_new(st, &b->v)) != TACIT_OK) goto out_free;
-    tacit_state_view_base(b->v, &b->tip);
-    if (b->tip.next_height > 0 &&
-        (rc = block_timestamp(st, b->tip.next_height - 1, &b->parent_ts)) != TACIT_OK) {
-        if (rc == TACIT_ENOTFOUND) rc = TACIT_ECORRUPT;
-        goto out_free;
-    }
+    b->v = *v;
+    v->ops->tip(v->ctx, &b->tip);
+    b->parent_ts = parent_timestamp_ms;
     *out = b;
     return TACIT_OK;
+}
 
-out_free:
-    tacit_block_builder_free(b);
-    return rc;
+int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state *st,
+                            const struct tacit_chain_params *p) {
+    struct tacit_state_view *sv;
+    struct tacit_view v;
+    struct tacit_view_tip tip;
+    uint64_t parent_ts = 0;
+    int rc;
+
+    *out = NULL;
+    if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) return rc;
+    tacit_state_view_as_view(sv, &v);
+    v.ops->tip(v.ctx, &tip);
+    if ((tip.next_height > 0 && (rc = block_timestamp(st, tip.next_height - 1, &parent_ts)) != TACIT_OK) ||
+        (rc = tacit_block_builder_new_view(out, &v, parent_ts, p)) != TACIT_OK) {
+        tacit_state_view_free(sv);
+        return rc;
+    }
+    (*out)->st = st;
+    (*out)->sv = sv;
+    return TACIT_OK;
 }
 
 void tacit_block_builder_free(struct tacit_block_builder *b) {
     if (b == NULL) return;
-    tacit_state_view_free(b->v);
+    tacit_state_view_free(b->sv);
     free(b->credits);
     free(b->txs);
     free(b->ids);
@@ -570,7 +606,7 @@ int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct t
         b->credits = q;
         b->cap_credits = nc;
     }
-    if ((rc = tacit_state_view_credit(b->v, c->address, c->amount)) != TACIT_OK) return rc;
+    if ((rc = b->v.ops->credit(b->v.ctx, c->address, c->amount)) != TACIT_OK) return rc;
     b->credits[b->ncredits++] = *c;
     return TACIT_OK;
 }
@@ -605,7 +641,7 @@ int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit
      * block path (tacit_block_apply, a follower) refuses must never be sealed. */
     if ((rc = tacit_tx_check_static(tx, &b->p)) != TACIT_OK) return rc;
     if ((rc = builder_reserve_tx(b)) != TACIT_OK) return rc;
-    if ((rc = tacit_tx_apply(b->v, tx, &b->p)) != TACIT_OK) return rc;
+    if ((rc = tacit_tx_apply(&b->v, tx, &b->p)) != TACIT_OK) return rc;
     b->txs[b->ntxs] = *tx;
     tacit_tx_id(b->ids[b->ntxs], tx);
     memcpy(b->txbytes + b->ntxs * TACIT_TX_BYTES, bytes, TACIT_TX_BYTES);
@@ -635,7 +671,7 @@ int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_s
     memcpy(hh->parent, b->tip.hash, 32);
     hh->timestamp_ms = timestamp_ms > b->parent_ts ? timestamp_ms : b->parent_ts;
     tacit_block_tx_root(hh->tx_root, (const uint8_t(*)[32])b->ids, b->ntxs, b->credits, b->ncredits);
-    if ((rc = tacit_state_view_digests(b->v, &hh->digests)) != TACIT_OK) return rc;
+    if ((rc = b->v.ops->digests(b->v.ctx, &hh->digests)) != TACIT_OK) return rc;
     if ((rc = tacit_block_sign(hh, k)) != TACIT_OK) return rc;
     tacit_block_hash(b->hash, hh);
     if ((rc = block_encode(&b->block, &b->block_len, hh, b->credits, b->ncredits, b->txbytes, b->ntxs)) !=
@@ -654,7 +690,7 @@ int tacit_block_builder_commit(struct tacit_block_builder *b) {
     struct tacit_state_tx *stxs = NULL;
     int rc;
 
-    if (b->stage != B_SEALED) return TACIT_EINVAL;
+    if (b->stage != B_SEALED || b->st == NULL) return TACIT_EINVAL;
     b->stage = B_DONE;
     if (b->ntxs > 0 && (stxs = calloc(b->ntxs, sizeof *stxs)) == NULL) return TACIT_ENOMEM;
     for (size_t i = 0; i < b->ntxs; i++) {
@@ -663,7 +699,15 @@ int tacit_block_builder_commit(struct tacit_block_builder *b) {
                         i * (4 + TACIT_TX_BYTES) + 4;
         stxs[i].len = TACIT_TX_BYTES;
     }
-    rc = tacit__block_commit(b->st, &b->v, &b->h, b->hash, b->block, b->block_len, b->txs, stxs, b->ntxs);
+    rc = tacit__block_commit(b->st, &b->sv, &b->h, b->hash, b->block, b->block_len, b->txs, stxs, b->ntxs);
     free(stxs);
     return rc;
+}
+
+int tacit_block_builder_header(const struct tacit_block_builder *b, struct tacit_block_header *h,
+                               uint8_t hash[32]) {
+    if (b->stage != B_SEALED) return TACIT_EINVAL;
+    if (h != NULL) *h = b->h;
+    if (hash != NULL) memcpy(hash, b->hash, 32);
+    return TACIT_OK;
 }

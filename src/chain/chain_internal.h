@@ -13,6 +13,7 @@
 
 #include "tacit/chain.h"
 #include "tacit/circuit.h" /* TACIT_TRANSFER_PUB_*: the public-input order */
+#include "tacit/state.h"   /* the LMDB entry points (tacit_block_apply, the store builder) */
 
 /* Offsets inside a v1 transaction encoding (docs/protocol.md section 2). */
 #define TACIT__TX_OFF_PUB 9

@@ -231,96 +231,99 @@ int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk
     return tacit_groth16_verify_var(pvk, &proof, tx->pub, TACIT_TX_NPUBLIC);
 }
 
-int tacit_tx_check_state(struct tacit_state *st, const struct tacit_tx *tx) {
-    struct tacit_state_view *v;
+int tacit_tx_check_state(const struct tacit_view *v, const struct tacit_tx *tx) {
+    const struct tacit_view_ops *op = v->ops;
+    enum tacit_view_nullifier nfs;
     struct tacit_account acct;
     bool ok;
     int rc;
 
-    /* a view: one read transaction, so every answer comes from the same committed state */
-    if ((rc = tacit_state_view_new(st, &v)) != TACIT_OK) return rc;
-    if ((rc = tacit_state_view_anchor_recent(v, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
-        goto out;
-    rc = TACIT_EANCHOR;
-    if (!ok) goto out;
+    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK) return rc;
+    if (!ok) return TACIT_EANCHOR;
     for (int i = TACIT_TRANSFER_PUB_NF0; i <= TACIT_TRANSFER_PUB_NF1; i++) {
-        if ((rc = tacit_state_view_nullifier_spent(v, &tx->pub[i], &ok)) != TACIT_OK) goto out;
-        rc = TACIT_ENULLIFIER_SPENT;
-        if (ok) goto out;
+        if ((rc = op->nullifier(v->ctx, &tx->pub[i], &nfs)) != TACIT_OK) return rc;
+        if (nfs != TACIT_VIEW_NF_UNSPENT) return TACIT_ENULLIFIER_SPENT;
     }
-    rc = TACIT_OK;
     if (tx->ext.deposit_amount > 0) {
-        if ((rc = tacit_state_view_account(v, tx->ext.deposit_sender, &acct)) != TACIT_OK) goto out;
+        if ((rc = op->account(v->ctx, tx->ext.deposit_sender, &acct)) != TACIT_OK) return rc;
         /* a nonce above the next one may become valid after other pending deposits */
-        if (tx->ext.deposit_nonce < acct.nonce)
-            rc = TACIT_ENONCE;
-        else if (acct.balance < tx->ext.deposit_amount)
-            rc = TACIT_EINSUFFICIENT;
-        if (rc != TACIT_OK) goto out;
+        if (tx->ext.deposit_nonce < acct.nonce) return TACIT_ENONCE;
+        if (acct.balance < tx->ext.deposit_amount) return TACIT_EINSUFFICIENT;
     }
     /* The turnstile against the committed pool: what the tx pays out (withdrawal + fee) must be
      * covered by the pool plus its own deposit. Pending txs may still change the pool, so the
      * block builder checks again (tacit_tx_apply); this refuses what cannot fit now. */
     if (tx->ext.withdrawal_amount > 0 || tx->ext.fee > tx->ext.deposit_amount) {
         uint64_t out_amt = tx->ext.withdrawal_amount + tx->ext.fee;
-        rc = TACIT_EOVERFLOW; /* the static rules refuse it first; kept for callers that skip them */
-        if (tx->ext.withdrawal_amount > UINT64_MAX - tx->ext.fee) goto out;
-        if ((rc = tacit_state_view_account(v, TACIT_POOL_ADDRESS, &acct)) != TACIT_OK) goto out;
+        /* the static rules refuse it first; kept for callers that skip them */
+        if (tx->ext.withdrawal_amount > UINT64_MAX - tx->ext.fee) return TACIT_EOVERFLOW;
+        if ((rc = op->account(v->ctx, TACIT_POOL_ADDRESS, &acct)) != TACIT_OK) return rc;
         if (out_amt > tx->ext.deposit_amount && out_amt - tx->ext.deposit_amount > acct.balance)
-            rc = TACIT_ETURNSTILE;
+            return TACIT_ETURNSTILE;
     }
-out:
-    tacit_state_view_free(v);
+    return TACIT_OK;
+}
+
+int tacit_tx_check_state_store(struct tacit_state *st, const struct tacit_tx *tx) {
+    struct tacit_state_view *sv;
+    struct tacit_view v;
+    int rc;
+
+    /* a view: one read transaction, so every answer comes from the same committed state */
+    if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) return rc;
+    tacit_state_view_as_view(sv, &v);
+    rc = tacit_tx_check_state(&v, tx);
+    tacit_state_view_free(sv);
     return rc;
 }
 
 /* The pool paying out: an empty pool is the turnstile's business, not the payer's. */
-static int pool_pay(struct tacit_state_view *v, const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount) {
+static int pool_pay(const struct tacit_view *v, const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount) {
     int rc;
     if (amount == 0) return TACIT_OK;
-    rc = tacit_state_view_move(v, TACIT_POOL_ADDRESS, to, amount);
+    rc = v->ops->move(v->ctx, TACIT_POOL_ADDRESS, to, amount);
     return rc == TACIT_EINSUFFICIENT ? TACIT_ETURNSTILE : rc;
 }
 
-static int tx_apply(struct tacit_state_view *v, const struct tacit_tx *tx,
+static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
                     const struct tacit_chain_params *p) {
+    const struct tacit_view_ops *op = v->ops;
     const tacit_fr *nf = &tx->pub[TACIT_TRANSFER_PUB_NF0];
+    enum tacit_view_nullifier nfs;
     struct tacit_account acct;
     bool ok;
     int rc;
 
-    if ((rc = tacit_state_view_anchor_recent(v, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
-        return rc;
+    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK) return rc;
     if (!ok) return TACIT_EANCHOR;
     if (tacit_fr_eq(&nf[0], &nf[1])) return TACIT_ENULLIFIER_REPEATED;
     for (int i = 0; i < 2; i++) {
-        if ((rc = tacit_state_view_nullifier_spent(v, &nf[i], &ok)) != TACIT_OK) return rc;
-        if (ok)
-            return tacit_state_view_nullifier_marked(v, &nf[i]) ? TACIT_ENULLIFIER_IN_BLOCK
-                                                                 : TACIT_ENULLIFIER_SPENT;
+        if ((rc = op->nullifier(v->ctx, &nf[i], &nfs)) != TACIT_OK) return rc;
+        if (nfs == TACIT_VIEW_NF_IN_BLOCK) return TACIT_ENULLIFIER_IN_BLOCK;
+        if (nfs == TACIT_VIEW_NF_SPENT) return TACIT_ENULLIFIER_SPENT;
     }
     if (tx->ext.deposit_amount > 0) {
-        if ((rc = tacit_state_view_account(v, tx->ext.deposit_sender, &acct)) != TACIT_OK) return rc;
+        if ((rc = op->account(v->ctx, tx->ext.deposit_sender, &acct)) != TACIT_OK) return rc;
         if (tx->ext.deposit_nonce != acct.nonce) return TACIT_ENONCE;
-        if ((rc = tacit_state_view_move(v, tx->ext.deposit_sender, TACIT_POOL_ADDRESS,
-                                        tx->ext.deposit_amount)) != TACIT_OK)
+        if ((rc = op->move(v->ctx, tx->ext.deposit_sender, TACIT_POOL_ADDRESS, tx->ext.deposit_amount)) !=
+            TACIT_OK)
             return rc; /* TACIT_EINSUFFICIENT: the sender's */
-        if ((rc = tacit_state_view_bump_nonce(v, tx->ext.deposit_sender)) != TACIT_OK) return rc;
+        if ((rc = op->bump_nonce(v->ctx, tx->ext.deposit_sender)) != TACIT_OK) return rc;
     }
     if ((rc = pool_pay(v, tx->ext.withdrawal_recipient, tx->ext.withdrawal_amount)) != TACIT_OK) return rc;
     if ((rc = pool_pay(v, p->fee_recipient, tx->ext.fee)) != TACIT_OK) return rc;
     for (int i = 0; i < 2; i++)
-        if ((rc = tacit_state_view_mark_nullifier(v, &nf[i])) != TACIT_OK) return rc;
-    return tacit_state_view_append_commitments(v, &tx->pub[TACIT_TRANSFER_PUB_CM0], 2);
+        if ((rc = op->mark_nullifier(v->ctx, &nf[i])) != TACIT_OK) return rc;
+    return op->append_commitments(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_CM0], 2);
 }
 
-int tacit_tx_apply(struct tacit_state_view *v, const struct tacit_tx *tx,
+int tacit_tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
                    const struct tacit_chain_params *p) {
-    struct tacit_state_view_savepoint sp;
+    struct tacit_view_savepoint sp;
     int rc, rrc;
 
-    tacit_state_view_savepoint(v, &sp);
-    if ((rc = tx_apply(v, tx, p)) != TACIT_OK && (rrc = tacit_state_view_rollback(v, &sp)) != TACIT_OK)
+    v->ops->savepoint(v->ctx, &sp);
+    if ((rc = tx_apply(v, tx, p)) != TACIT_OK && (rrc = v->ops->rollback(v->ctx, &sp)) != TACIT_OK)
         return rrc; /* ENOMEM while undoing: the caller must drop the view */
     return rc;
 }

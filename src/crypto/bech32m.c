@@ -30,8 +30,8 @@ static uint32_t polymod_step(uint32_t chk, uint8_t v)
     uint32_t top = chk >> 25;
 
     chk = ((chk & 0x1ffffffu) << 5) ^ v;
-    for (int i = 0; i < 5; i++)
-        if ((top >> i) & 1) chk ^= GEN[i];
+    /* masks, not branches: the data may be a secret key (tests/ctime.c) */
+    for (int i = 0; i < 5; i++) chk ^= (0u - ((top >> i) & 1u)) & GEN[i];
     return chk;
 }
 
@@ -47,15 +47,25 @@ static uint32_t polymod_hrp(const char *hrp, size_t n)
     return chk;
 }
 
-/* The value 0..31 of a lower-case data character, or -1. */
+/* The value 0..31 of a lower-case data character, or -1; every entry compared, no early
+ * exit (the string may be a secret key). */
 static int charset_value(char c)
 {
-    for (int i = 0; i < 32; i++)
-        if (CHARSET[i] == c) return i;
-    return -1;
+    int v = -1;
+    for (int i = 0; i < 32; i++) {
+        int eq = (int)(((uint32_t)(uint8_t)(CHARSET[i] ^ c) - 1u) >> 31); /* 1 iff equal */
+        v ^= (v ^ i) & -eq;
+    }
+    return v;
 }
 
-static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+/* Without a branch on c, as the case checks below: a secret key's letters and digits would
+ * otherwise take different paths. */
+static char to_lower(char c)
+{
+    uint32_t up = (uint32_t)(uint8_t)c - 'A' < 26u;
+    return (char)((uint8_t)c + (up << 5));
+}
 
 /* ---------------------------------------------------------------- encoding ---- */
 
@@ -86,9 +96,17 @@ static int enc_begin(struct encoder *e, char *out, size_t out_size, const char *
     return TACIT_OK;
 }
 
+/* CHARSET[v] read without an address that depends on v (v < 32), for the same reason. */
+static char charset_ct(uint8_t v)
+{
+    char c = 0;
+    for (uint32_t i = 0; i < 32; i++) c |= (char)(CHARSET[i] & (uint8_t)(((i ^ v) - 1u) >> 8));
+    return c;
+}
+
 static void enc_put(struct encoder *e, uint8_t v)
 {
-    e->out[e->pos++] = CHARSET[v];
+    e->out[e->pos++] = charset_ct(v);
     e->chk = polymod_step(e->chk, v);
 }
 
@@ -99,7 +117,7 @@ static void enc_finish(struct encoder *e)
 
     for (int i = 0; i < CHECKSUM_LEN; i++) chk = polymod_step(chk, 0);
     chk ^= BECH32M_CONST;
-    for (int i = 0; i < CHECKSUM_LEN; i++) e->out[e->pos++] = CHARSET[(chk >> (5 * (5 - i))) & 31];
+    for (int i = 0; i < CHECKSUM_LEN; i++) e->out[e->pos++] = charset_ct((chk >> (5 * (5 - i))) & 31);
     e->out[e->pos] = '\0';
 }
 
@@ -161,15 +179,15 @@ static int dec_check(char *hrp, size_t hrp_size, const char **data, size_t *n5, 
                      size_t max_len)
 {
     size_t len = strnlen(s, max_len + 1), sep = len;
-    bool lower = false, upper = false;
+    unsigned lower = 0, upper = 0;
     uint32_t chk;
 
     if (len > max_len) return TACIT_ETOOBIG;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 33 || c > 126) return TACIT_EENCODING;
-        if (c >= 'a' && c <= 'z') lower = true;
-        if (c >= 'A' && c <= 'Z') upper = true;
+        lower |= (uint32_t)c - 'a' < 26u;
+        upper |= (uint32_t)c - 'A' < 26u;
         if (c == '1') sep = i; /* the last '1' separates: the hrp may contain '1' */
     }
     if (lower && upper) return TACIT_EENCODING;

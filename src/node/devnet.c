@@ -1,19 +1,10 @@
 /*
- * tacit — the node's data directory (docs/operations.md): the lock that keeps a second tacitd
- * out, the RPC cookie, the persistent flags (paused, min fee), the sequencer key, the verifying
+ * tacit — the node's data directory: the lock that keeps a second tacitd out, the RPC cookie,
+ * the persistent flags (paused, min fee), the sequencer key, the chain marker, the verifying
  * key, and the devnet: its keys (a devnet trusted setup, run once and cached), its funded
- * accounts and genesis block, its snapshots.
- *
- *   <datadir>/LOCK                    flock'd while a tacitd runs; holds its pid
- *   <datadir>/.cookie                 "__cookie__:<64 hex>", mode 0600, removed at a clean stop
- *   <datadir>/node-flags.json         {"paused":bool,"minFee":"dec"}, replaced atomically
- *   <datadir>/sequencer.key           the sequencer's secp256k1 secret key (hex), mode 0600
- *   <datadir>/chain.json              {"chainId","sequencer"}: the chain this directory holds
- *   <datadir>/state/                  the LMDB store (docs/state-format.md)
- *   <datadir>/keys/transfer.zkey      devnet proving key (tacit_groth16_pk_read_file)
- *   <datadir>/keys/verification_key.json
- *   <datadir>/devnet-accounts.json    the funded devnet accounts with their private keys
- *   <datadir>/snapshots/<id>/         dev_snapshot: a compacted copy of the store + mempool.bin
+ * accounts and genesis block, its snapshots. The layout (names, contents, modes) is described
+ * in docs/operations.md ("The data directory"); the names and the path helpers are in
+ * include/tacit/datadir.h, shared with tacit-cli.
  */
 #define _GNU_SOURCE /* asprintf, open_memstream */
 #include <dirent.h>
@@ -30,16 +21,11 @@
 
 #include "node/node_internal.h"
 #include "tacit/circuit.h"
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/prover.h"
 #include "tacit/r1cs.h"
 #include "tacit/util.h"
-
-char *tacit__path(const char *dir, const char *name) {
-    char *p;
-    if (asprintf(&p, "%s/%s", dir, name) < 0) return NULL;
-    return p;
-}
 
 static int mkdir_p(const char *dir, mode_t mode) {
     char tmp[4096];
@@ -59,7 +45,7 @@ static int mkdir_p(const char *dir, mode_t mode) {
 /* Writes a whole file atomically: a temporary file, fsync, rename, fsync of the directory. */
 static int write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
                              mode_t mode) {
-    char *path = tacit__path(dir, name), *tmp = NULL;
+    char *path = tacit_datadir_path(dir, name), *tmp = NULL;
     int fd = -1, dfd, rc = TACIT_EIO;
     const uint8_t *p = data;
     if (path == NULL || asprintf(&tmp, "%s.tmp", path) < 0) {
@@ -128,7 +114,7 @@ static int read_file(const char *path, char **out, size_t *len, size_t max) {
 }
 
 static bool file_exists(const char *dir, const char *name) {
-    char *p = tacit__path(dir, name);
+    char *p = tacit_datadir_path(dir, name);
     bool yes = p != NULL && access(p, F_OK) == 0;
     free(p);
     return yes;
@@ -140,14 +126,14 @@ static bool file_exists(const char *dir, const char *name) {
  * devnet trusted setup into new data directories). With any of them, or a non-empty store, a
  * missing store or sequencer key is damage to report, not a first start. */
 static bool datadir_initialised(const char *datadir) {
-    static const char *const marks[] = {"chain.json", "sequencer.key", "node-flags.json", ".cookie",
-                                        "devnet-accounts.json"};
+    static const char *const marks[] = {TACIT_DATADIR_CHAIN, TACIT_DATADIR_SEQUENCER_KEY, TACIT_DATADIR_FLAGS,
+                                        TACIT_DATADIR_COOKIE, TACIT_DATADIR_DEVNET_ACCOUNTS};
     struct stat sb;
     char *db;
     bool yes;
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
         if (file_exists(datadir, marks[i])) return true;
-    if ((db = tacit__path(datadir, "state/data.mdb")) == NULL) return true; /* assume the worst */
+    if ((db = tacit_datadir_path(datadir, TACIT_DATADIR_STATE_DB)) == NULL) return true; /* assume the worst */
     yes = stat(db, &sb) == 0 && sb.st_size > 0;
     free(db);
     return yes;
@@ -162,7 +148,7 @@ int tacit__datadir_lock(struct tacit_node *n) {
                   strerror(errno));
         return TACIT_EIO;
     }
-    if ((path = tacit__path(n->datadir, "LOCK")) == NULL) return TACIT_ENOMEM;
+    if ((path = tacit_datadir_path(n->datadir, TACIT_DATADIR_LOCK)) == NULL) return TACIT_ENOMEM;
     n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (n->lock_fd < 0) {
         tacit_log(TACIT_LOG_ERROR, "node", "cannot open %s: %s", TACIT_LOG_S(path), strerror(errno));
@@ -204,15 +190,15 @@ int tacit__cookie_write(struct tacit_node *n) {
     memcpy(n->cookie, "__cookie__:", 11);
     sodium_bin2hex(n->cookie + 11, 65, secret, sizeof secret);
     sodium_memzero(secret, sizeof secret);
-    rc = write_file_atomic(n->datadir, ".cookie", n->cookie, len, 0600);
-    if (rc != TACIT_OK) tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/.cookie", TACIT_LOG_S(n->datadir));
+    rc = write_file_atomic(n->datadir, TACIT_DATADIR_COOKIE, n->cookie, len, 0600);
+    if (rc != TACIT_OK) tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/" TACIT_DATADIR_COOKIE, TACIT_LOG_S(n->datadir));
     return rc;
 }
 
 void tacit__cookie_remove(struct tacit_node *n) {
     char *path;
     if (n->cookie == NULL) return;
-    if ((path = tacit__path(n->datadir, ".cookie")) != NULL) {
+    if ((path = tacit_datadir_path(n->datadir, TACIT_DATADIR_COOKIE)) != NULL) {
         unlink(path);
         free(path);
     }
@@ -223,7 +209,7 @@ void tacit__cookie_remove(struct tacit_node *n) {
 /* ------------------------------------------------------------------ flags ---- */
 
 int tacit__flags_load(struct tacit_node *n) {
-    char *path = tacit__path(n->datadir, "node-flags.json"), *text = NULL;
+    char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_FLAGS), *text = NULL;
     json_t *j, *paused, *fee;
     json_error_t e;
     int rc;
@@ -256,13 +242,13 @@ int tacit__flags_save(struct tacit_node *n) {
     char buf[128];
     int len = snprintf(buf, sizeof buf, "{\"paused\":%s,\"minFee\":\"%" PRIu64 "\"}\n",
                        n->paused ? "true" : "false", n->params.min_fee);
-    return write_file_atomic(n->datadir, "node-flags.json", buf, (size_t)len, 0600);
+    return write_file_atomic(n->datadir, TACIT_DATADIR_FLAGS, buf, (size_t)len, 0600);
 }
 
 /* ------------------------------------------------------------------- keys ---- */
 
 int tacit__sequencer_key_load(struct tacit_node *n) {
-    char *path = tacit__path(n->datadir, "sequencer.key"), *text = NULL;
+    char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_SEQUENCER_KEY), *text = NULL;
     uint8_t *sk = sodium_malloc(32);
     char xhex[67], ahex[43];
     mode_t mode = 0;
@@ -276,8 +262,8 @@ int tacit__sequencer_key_load(struct tacit_node *n) {
         tacit_log(TACIT_LOG_ERROR, "node",
                   "%s is missing, but %s already holds a chain: refusing to make a new sequencer "
                   "key, which would sign blocks conflicting with those already signed. Restore "
-                  "sequencer.key from your backup (docs/operations.md); to begin a new chain "
-                  "instead, move %s/state away and start once with --new-chain",
+                  TACIT_DATADIR_SEQUENCER_KEY " from your backup (docs/operations.md); to begin a new "
+                  "chain instead, move %s/" TACIT_DATADIR_STATE " away and start once with --new-chain",
                   path, n->datadir, n->datadir);
         rc = TACIT_ESEQUENCER_KEY_MISSING;
     } else if (rc == TACIT_ENOENT) {
@@ -286,7 +272,7 @@ int tacit__sequencer_key_load(struct tacit_node *n) {
         while (tacit_sequencer_key_new(&n->key, sk) != TACIT_OK);
         sodium_bin2hex(hex, sizeof hex, sk, 32);
         hex[64] = '\n';
-        rc = write_file_atomic(n->datadir, "sequencer.key", hex, 65, 0600);
+        rc = write_file_atomic(n->datadir, TACIT_DATADIR_SEQUENCER_KEY, hex, 65, 0600);
         sodium_memzero(hex, sizeof hex);
         if (rc == TACIT_OK) tacit_log(TACIT_LOG_INFO, "node", "made a new sequencer key: %s", path);
     } else if (rc == TACIT_OK && (mode & 077) != 0 && !n->cfg.devnet) {
@@ -326,7 +312,7 @@ static int devnet_setup(const char *keydir) {
     tacit_r1cs cs;
     tacit_groth16_pk *pk = NULL;
     tacit_groth16_vk *vk = NULL;
-    char *pkpath = tacit__path(keydir, "transfer.zkey"), *json = NULL;
+    char *pkpath = tacit_datadir_path(keydir, TACIT_DATADIR_KEYS_PROVING), *json = NULL;
     int rc;
     if (pkpath == NULL) return TACIT_ENOMEM;
     tacit_log(TACIT_LOG_INFO, "devnet", "running the devnet trusted setup (once; cached in %s)", TACIT_LOG_S(keydir));
@@ -340,7 +326,7 @@ static int devnet_setup(const char *keydir) {
         rc = TACIT_ENOMEM;
         goto out;
     }
-    rc = write_file_atomic(keydir, "verification_key.json", json, strlen(json), 0644);
+    rc = write_file_atomic(keydir, TACIT_DATADIR_KEYS_VERIFYING, json, strlen(json), 0644);
 out:
     if (rc != TACIT_OK) tacit_log(TACIT_LOG_ERROR, "devnet", "setup failed: %s", tacit_strerror(rc));
     free(json);
@@ -356,8 +342,8 @@ int tacit__keys_load(struct tacit_node *n) {
     char where[TACIT_GROTH16_WHERE_MAX] = "";
     int rc;
     if (n->cfg.devnet) {
-        if ((keydir = tacit__path(n->datadir, "keys")) == NULL ||
-            (vkpath = tacit__path(keydir, "verification_key.json")) == NULL) {
+        if ((keydir = tacit_datadir_path(n->datadir, TACIT_DATADIR_KEYS)) == NULL ||
+            (vkpath = tacit_datadir_path(keydir, TACIT_DATADIR_KEYS_VERIFYING)) == NULL) {
             rc = TACIT_ENOMEM;
             goto out;
         }
@@ -444,8 +430,8 @@ static int marker_write(struct tacit_node *n) {
     tacit_hex_u64(id, n->params.chain_id);
     tacit_hex_encode(seq, n->params.sequencer, 32);
     len = snprintf(buf, sizeof buf, "{\"chainId\":\"%s\",\"sequencer\":\"%s\"}\n", id, seq);
-    if (write_file_atomic(n->datadir, "chain.json", buf, (size_t)len, 0600) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/chain.json: %s", n->datadir, strerror(errno));
+    if (write_file_atomic(n->datadir, TACIT_DATADIR_CHAIN, buf, (size_t)len, 0600) != TACIT_OK) {
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot write %s/" TACIT_DATADIR_CHAIN ": %s", n->datadir, strerror(errno));
         return TACIT_EIO;
     }
     return TACIT_OK;
@@ -453,7 +439,7 @@ static int marker_write(struct tacit_node *n) {
 
 /* The marker (if any) and the last stored block name the loaded sequencer key and chain id. */
 static int chain_check(struct tacit_node *n, bool *have_marker) {
-    char *path = tacit__path(n->datadir, "chain.json"), *text = NULL, khex[67];
+    char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_CHAIN), *text = NULL, khex[67];
     struct tacit_state_tip tip;
     struct tacit_block *b = NULL;
     uint8_t *bytes = NULL, seq[32];
@@ -486,8 +472,8 @@ static int chain_check(struct tacit_node *n, bool *have_marker) {
         }
         if (memcmp(seq, n->params.sequencer, 32) != 0) {
             tacit_log(TACIT_LOG_ERROR, "node",
-                      "%s/sequencer.key (public key %s) is not the key of this chain (%s names %s): "
-                      "restore the chain's sequencer.key", n->datadir, khex, path, cseq);
+                      "%s/" TACIT_DATADIR_SEQUENCER_KEY " (public key %s) is not the key of this chain (%s "
+                      "names %s): restore the chain's " TACIT_DATADIR_SEQUENCER_KEY, n->datadir, khex, path, cseq);
             rc = TACIT_ESEQUENCER_KEY_MISMATCH;
             goto out;
         }
@@ -507,9 +493,9 @@ static int chain_check(struct tacit_node *n, bool *have_marker) {
         char bhex[67];
         tacit_hex_encode(bhex, b->header.sequencer, 32);
         tacit_log(TACIT_LOG_ERROR, "node",
-                  "%s/sequencer.key (public key %s) is not the key that signed this chain (block %" PRIu64
-                  " is signed by %s): refusing to sign a conflicting chain; restore the chain's "
-                  "sequencer.key", n->datadir, khex, tip.next_height - 1, bhex);
+                  "%s/" TACIT_DATADIR_SEQUENCER_KEY " (public key %s) is not the key that signed this chain "
+                  "(block %" PRIu64 " is signed by %s): refusing to sign a conflicting chain; restore the "
+                  "chain's " TACIT_DATADIR_SEQUENCER_KEY, n->datadir, khex, tip.next_height - 1, bhex);
         rc = TACIT_ESEQUENCER_KEY_MISMATCH;
     }
 out:
@@ -585,14 +571,14 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
     text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
     if (text == NULL) return TACIT_ENOMEM;
-    rc = write_file_atomic(n->datadir, "devnet-accounts.json", text, strlen(text), 0600);
+    rc = write_file_atomic(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS, text, strlen(text), 0600);
     sodium_memzero(text, strlen(text));
     free(text);
     return rc;
 }
 
 int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
-    char *path = tacit__path(n->datadir, "devnet-accounts.json"), *text = NULL;
+    char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS), *text = NULL;
     json_t *root;
     int rc;
     if (path == NULL) return TACIT_ENOMEM;
@@ -603,7 +589,7 @@ int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
     json_object_set_new(root, "rpc", json_string(url));
     text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
-    rc = text != NULL ? write_file_atomic(n->datadir, "devnet-accounts.json", text, strlen(text), 0600)
+    rc = text != NULL ? write_file_atomic(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS, text, strlen(text), 0600)
                       : TACIT_ENOMEM;
     if (text != NULL) sodium_memzero(text, strlen(text));
     free(text);
@@ -612,7 +598,7 @@ int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
 }
 
 static void accounts_print(struct tacit_node *n) {
-    char *path = tacit__path(n->datadir, "devnet-accounts.json"), *text = NULL;
+    char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS), *text = NULL;
     json_t *root, *list, *a;
     size_t i;
     if (path == NULL || read_file(path, &text, NULL, 1 << 20) != TACIT_OK ||
@@ -674,9 +660,7 @@ out:
 /* -------------------------------------------------------------- snapshots ---- */
 
 static char *snapshot_dir(struct tacit_node *n, uint64_t id) {
-    char *p;
-    if (asprintf(&p, "%s/snapshots/%" PRIu64, n->datadir, id) < 0) return NULL;
-    return p;
+    return tacit_datadir_snapshot_path(n->datadir, id);
 }
 
 static void remove_tree(const char *dir) {
@@ -687,7 +671,7 @@ static void remove_tree(const char *dir) {
         char *p;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         struct stat sb;
-        if ((p = tacit__path(dir, e->d_name)) == NULL) continue;
+        if ((p = tacit_datadir_path(dir, e->d_name)) == NULL) continue;
         if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) remove_tree(p);
         else unlink(p);
         free(p);
@@ -697,7 +681,7 @@ static void remove_tree(const char *dir) {
 }
 
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id) {
-    char *base = tacit__path(n->datadir, "snapshots"), *dir = NULL;
+    char *base = tacit_datadir_path(n->datadir, TACIT_DATADIR_SNAPSHOTS), *dir = NULL;
     uint8_t *dump = NULL;
     size_t len = 0;
     int rc;
@@ -711,7 +695,7 @@ int tacit__snapshot_take(struct tacit_node *n, uint64_t *id) {
     remove_tree(dir); /* a left-over from a crashed run */
     if ((rc = tacit_state_copy(n->st, dir)) != TACIT_OK) goto out;
     if ((rc = tacit_mempool_dump(n->mp, &dump, &len)) != TACIT_OK) goto out;
-    if ((rc = write_file_atomic(dir, "mempool.bin", dump, len, 0600)) != TACIT_OK) goto out;
+    if ((rc = write_file_atomic(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL, dump, len, 0600)) != TACIT_OK) goto out;
     *id = ++n->snapshot_next;
 out:
     if (rc != TACIT_OK && dir != NULL) remove_tree(dir);
@@ -726,7 +710,7 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id) {
     size_t len = 0;
     int rc;
     if (id == 0 || id > n->snapshot_next) return TACIT_ENOTFOUND;
-    if ((dir = snapshot_dir(n, id)) == NULL || (mpath = tacit__path(dir, "mempool.bin")) == NULL ||
+    if ((dir = snapshot_dir(n, id)) == NULL || (mpath = tacit_datadir_path(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL)) == NULL ||
         asprintf(&old, "%s.old", n->state_dir) < 0) {
         rc = TACIT_ENOMEM;
         goto out;

@@ -522,7 +522,7 @@ int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included
      * stays valid. */
     for (e = mp->oldest; e != NULL; e = next) {
         next = e->next;
-        rc = tacit_tx_check_state(st, &e->item.tx);
+        rc = tacit_tx_check_state_store(st, &e->item.tx);
         if (rc == TACIT_OK) continue;
         if (is_store_error(rc)) {
             if (first == TACIT_OK) first = rc;

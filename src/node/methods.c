@@ -812,23 +812,29 @@ static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n) {
     return false;
 }
 
-/* Answered after the next block (dev_mine; dev_fund with its credit in that block). */
-static struct tacit__waiter *wait_next_block(struct tacit_rpc_call *call, struct tacit_node *n) {
+/* Answered after the next block: dev_mine, and dev_fund with its credit (c) in that block.
+ * False (and answered ENOMEM) if it cannot wait. */
+static bool wait_next_block(struct tacit_rpc_call *call, struct tacit_node *n, const struct tacit_credit *c) {
     struct tacit__waiter *w = calloc(1, sizeof *w);
     if (w == NULL) {
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
-        return NULL;
+        return false;
     }
     w->call = call;
     w->kind = TACIT__WAIT_NEXT_BLOCK;
+    if (c != NULL) {
+        w->has_credit = true;
+        w->credit = *c;
+        n->ncredits++;
+    }
     tacit__node_add_waiter(&n->block_waiters, w);
     n->mine_requested = true;
-    return w;
+    tacit__node_kick_batcher(n);
+    return true;
 }
 
 static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
-    struct tacit__waiter *w;
     struct tacit_credit c;
     if (!devnet_only(call, n) || !nparams(call, params, 2, 2) ||
         !hex_param(call, params, 0, c.address, 20, "a 20-byte address in hex") ||
@@ -838,21 +844,16 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
         tacit_rpc_reply_tacit_error(call, TACIT_ECREDIT);
         return;
     }
-    if (n->ncredits == TACIT_BLOCK_MAX_CREDITS) {
+    if (n->ncredits == TACIT_NODE_DEVNET_MAX_CREDITS) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
-    if ((w = wait_next_block(call, n)) == NULL) return;
-    w->has_credit = true;
-    w->credit = c;
-    n->ncredits++;
-    tacit__node_kick_batcher(n);
+    wait_next_block(call, n, &c);
 }
 
 static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
-    if (devnet_only(call, n) && nparams(call, params, 0, 0) && wait_next_block(call, n) != NULL)
-        tacit__node_kick_batcher(n);
+    if (devnet_only(call, n) && nparams(call, params, 0, 0)) wait_next_block(call, n, NULL);
 }
 
 static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud) {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "node/node_internal.h"
+#include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/util.h"
 
@@ -326,7 +327,7 @@ static void backup_work(uv_work_t *req) {
     FILE *f;
     j->size = -1;
     if ((j->rc = tacit_state_copy(j->n->st, j->dir)) != TACIT_OK) return;
-    if ((file = tacit__path(j->dir, "data.mdb")) != NULL && (f = fopen(file, "rb")) != NULL) {
+    if ((file = tacit_datadir_path(j->dir, "data.mdb")) != NULL && (f = fopen(file, "rb")) != NULL) {
         if (fseek(f, 0, SEEK_END) == 0) j->size = ftell(f);
         fclose(f);
     }
@@ -530,7 +531,7 @@ static void verify_work(uv_work_t *req) {
         /* The static then the state rules, in the block path's order, off the loop (a deposit's
          * signature recovery costs ~50 us; LMDB reads are fine on any thread). */
         if ((p->result = tacit_tx_check_static(&p->tx, &j->params)) != TACIT_OK) continue;
-        if ((p->result = tacit_tx_check_state(j->n->st, &p->tx)) != TACIT_OK) continue;
+        if ((p->result = tacit_tx_check_state_store(j->n->st, &p->tx)) != TACIT_OK) continue;
         if ((p->result = tacit_tx_proof(&proofs[k], &p->tx)) != TACIT_OK) continue;
         items[k].proof = &proofs[k];
         items[k].pub = p->tx.pub;
@@ -574,7 +575,7 @@ static void verify_after(uv_work_t *req, int status) {
         struct tacit__pending *next = p->next;
         int rc = p->result;
         /* A block may have committed while the proof was checked: the state rules again. */
-        if (rc == TACIT_OK) rc = tacit_tx_check_state(n->st, &p->tx);
+        if (rc == TACIT_OK) rc = tacit_tx_check_state_store(n->st, &p->tx);
         if (rc == TACIT_OK && n->stopping) rc = TACIT_EBUSY;
         if (rc == TACIT_OK)
             rc = tacit_mempool_add(n->mp, &p->tx, p->id, p->bytes, tacit__now_ms(), on_removed, n);
@@ -812,7 +813,7 @@ static int start_rpc(struct tacit_node *n) {
         tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on %s", TACIT_LOG_S(url));
         /* Scripts and tacit-cli --devnet find the node there (port 0 binds any free port). */
         if (n->cfg.devnet && tacit__devnet_set_rpc_url(n, url) != TACIT_OK)
-            tacit_log(TACIT_LOG_WARN, "devnet", "cannot record %s in devnet-accounts.json", TACIT_LOG_S(url));
+            tacit_log(TACIT_LOG_WARN, "devnet", "cannot record %s in " TACIT_DATADIR_DEVNET_ACCOUNTS, TACIT_LOG_S(url));
     }
     if (n->socket_path != NULL) tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", TACIT_LOG_S(n->socket_path));
     return TACIT_OK;
@@ -875,8 +876,8 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
             n->datadir = abs;
         }
     }
-    if ((n->state_dir = tacit__path(n->datadir, "state")) == NULL) goto fail;
-    if (cfg->rpc_socket == NULL) n->socket_path = tacit__path(n->datadir, "tacitd.sock");
+    if ((n->state_dir = tacit_datadir_path(n->datadir, TACIT_DATADIR_STATE)) == NULL) goto fail;
+    if (cfg->rpc_socket == NULL) n->socket_path = tacit_datadir_path(n->datadir, TACIT_DATADIR_SOCKET);
     else if (cfg->rpc_socket[0] != '\0') n->socket_path = strdup(cfg->rpc_socket);
 
     if (tacit__flags_load(n) != TACIT_OK) goto fail;

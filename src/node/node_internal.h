@@ -163,6 +163,5 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id);
 /* The store at start: refused when missing or empty in an initialised data directory (unless
  * --new-chain), truncated, or signed by another sequencer key; writes <datadir>/chain.json. */
 int tacit__state_open(struct tacit_node *n);
-char *tacit__path(const char *dir, const char *name); /* malloc'd dir/name or NULL */
 
 #endif /* TACIT_NODE_INTERNAL_H */

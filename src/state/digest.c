@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/state_internal.h"
+#include "state/digest.h"
 #include "tacit/error.h"
 
 /* 16-byte personalizations: ASCII, zero-padded. */

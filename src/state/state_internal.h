@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "state/digest.h"
 #include "tacit/state.h"
 
 /* The named databases (docs/state-format.md). */
@@ -80,27 +81,6 @@ int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t ne
                                const tacit_fr *root, bool *recent);
 int tacit__state_nullifier_spent(struct tacit_state *st, MDB_txn *txn, const tacit_fr *nf,
                                  bool *spent);
-
-/* --- digests (src/state/digest.c), docs/state-format.md ---------------------------- */
-
-/* d = BLAKE2b-256(personal "tacit-nullifiers", d || nf as 32 bytes big-endian). */
-void tacit__nullifier_digest_step(uint8_t d[32], const tacit_fr *nf);
-
-/* One (address, final account) pair of a block, for the transparent digest. */
-struct tacit__account_final {
-    uint8_t address[TACIT_ADDRESS_LEN];
-    struct tacit_account acct;
-};
-/* The distinct addresses of deltas[0..n-1], sorted ascending, into *out (malloc'd, free()).
- * TACIT_OK or TACIT_ENOMEM. */
-int tacit__touched_addresses(struct tacit__account_final **out, size_t *count,
-                             const struct tacit_account_delta *deltas, size_t n);
-/* For each entry in order: d = BLAKE2b-256(personal "tacit-accounts", d || address ||
- * balance u64 BE || nonce u64 BE). */
-void tacit__transparent_digest_step(uint8_t d[32], const struct tacit__account_final *a, size_t n);
-
-/* Applies one delta to acct: TACIT_OK, TACIT_EOVERFLOW, TACIT_EINSUFFICIENT (acct unchanged). */
-int tacit__account_apply(struct tacit_account *acct, const struct tacit_account_delta *d);
 
 #include "state/testhooks.h"
 

@@ -73,6 +73,12 @@ void tacit_note_aad(uint8_t aad[TACIT_NOTE_AAD_BYTES], const tacit_fr *nf0, cons
 
 /* -------------------------------------------------------------- plaintext ---- */
 
+/* 0xff when i < n, else 0, without a branch (i, n < 2^31). */
+static inline uint8_t lt_mask(size_t i, uint32_t n)
+{
+    return (uint8_t)(0u - (((uint32_t)i - n) >> 31));
+}
+
 static void plaintext_encode(uint8_t b[TACIT_NOTE_PLAINTEXT_BYTES],
                              const struct tacit_note_plaintext *pt)
 {
@@ -80,24 +86,31 @@ static void plaintext_encode(uint8_t b[TACIT_NOTE_PLAINTEXT_BYTES],
     tacit_fr_to_bytes(b + 8, &pt->blinding);
     b[40] = (uint8_t)pt->memo_len;
     b[41] = (uint8_t)(pt->memo_len >> 8);
-    memset(b + 42, 0, TACIT_NOTE_MEMO_MAX);
-    memcpy(b + 42, pt->memo, pt->memo_len);
+    /* the whole memo area, zero past memo_len: no time that depends on the (secret) length */
+    for (size_t i = 0; i < TACIT_NOTE_MEMO_MAX; i++)
+        b[42 + i] = pt->memo[i] & lt_mask(i, pt->memo_len);
 }
 
-/* TACIT_OK or TACIT_EENCODING (blinding >= r, memo length > 512, nonzero padding). */
+/* TACIT_OK or TACIT_EENCODING (blinding >= r, memo length > 512, nonzero padding). The memo
+ * length and bytes are checked and copied in one pass over the whole area, whatever the
+ * length: only the final verdict (valid or not) branches. */
 static int plaintext_decode(struct tacit_note_plaintext *pt,
                             const uint8_t b[TACIT_NOTE_PLAINTEXT_BYTES])
 {
+    uint32_t len = (uint32_t)(b[40] | (b[41] << 8));
     uint8_t pad = 0;
+    int rc;
 
     memset(pt, 0, sizeof *pt);
     for (int i = 0; i < 8; i++) pt->value |= (uint64_t)b[i] << (8 * i);
-    if (tacit_fr_from_bytes(&pt->blinding, b + 8) != TACIT_OK) goto fail;
-    pt->memo_len = (uint16_t)(b[40] | (b[41] << 8));
-    if (pt->memo_len > TACIT_NOTE_MEMO_MAX) goto fail;
-    for (size_t i = pt->memo_len; i < TACIT_NOTE_MEMO_MAX; i++) pad |= b[42 + i];
-    if (pad != 0) goto fail;
-    memcpy(pt->memo, b + 42, pt->memo_len);
+    rc = tacit_fr_from_bytes(&pt->blinding, b + 8);
+    for (size_t i = 0; i < TACIT_NOTE_MEMO_MAX; i++) {
+        uint8_t in = lt_mask(i, len);
+        pt->memo[i] = b[42 + i] & in;
+        pad |= b[42 + i] & (uint8_t)~in;
+    }
+    pt->memo_len = (uint16_t)len;
+    if (rc != TACIT_OK || (lt_mask(TACIT_NOTE_MEMO_MAX, len) | pad) != 0) goto fail;
     return TACIT_OK;
 fail:
     sodium_memzero(pt, sizeof *pt);

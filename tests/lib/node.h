@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -222,6 +223,30 @@ static inline int tnode_wait_pid(pid_t pid, unsigned timeout_ms)
         if (tnode_now_ms() >= end) return -1;
         tnode_sleep_ms(20);
     }
+}
+
+/* Runs argv to completion (stdout and stderr appended to logp), at most timeout_ms; true on exit
+ * status 0. */
+static inline bool tnode_run_ok(const char *const *argv, const char *logp, unsigned timeout_ms)
+{
+    pid_t pid = tnode_exec_logged(argv, logp);
+    int st = pid < 0 ? -1 : tnode_wait_pid(pid, timeout_ms);
+    return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static inline int tnode__rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Removes dir and everything under it (symbolic links are not followed). */
+static inline void tnode_rm_tree(const char *dir)
+{
+    nftw(dir, tnode__rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Until tacit_chainInfo answers (true), the process exits or timeout_ms passes (false). */
