@@ -402,30 +402,10 @@ static int raw_connect(uint16_t port)
 }
 
 /* Reads until EOF or timeout_ms; returns the bytes read (NUL-terminated in out). *eof: closed. */
-static size_t raw_read(int fd, char *out, size_t cap, int timeout_ms, bool *eof)
-{
-    size_t got = 0;
-    int64_t end = now_ms() + timeout_ms;
-    *eof = false;
-    while (got + 1 < cap) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int64_t left = end - now_ms();
-        ssize_t n;
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0) break;
-        n = recv(fd, out + got, cap - 1 - got, 0);
-        if (n <= 0) {
-            *eof = true;
-            break;
-        }
-        got += (size_t)n;
-    }
-    out[got] = '\0';
-    return got;
-}
-
-/* One whole HTTP response (headers and Content-Length bytes), waiting up to timeout_ms for it:
- * under a loaded machine and ASan a 4 MiB request can take seconds to be answered. */
-static size_t raw_read_response(int fd, char *out, size_t cap, int timeout_ms, bool *eof)
+/* Reads until timeout_ms passes or the peer closes; with `response`, also stops as soon as one
+ * whole HTTP response (headers and Content-Length bytes) has arrived: under a loaded machine
+ * and ASan a 4 MiB request can take seconds to be answered. */
+static size_t raw_read_until(int fd, char *out, size_t cap, int timeout_ms, bool *eof, bool response)
 {
     size_t got = 0;
     int64_t end = now_ms() + timeout_ms;
@@ -443,12 +423,18 @@ static size_t raw_read_response(int fd, char *out, size_t cap, int timeout_ms, b
         }
         got += (size_t)n;
         out[got] = '\0';
-        if ((hdr_end = strstr(out, "\r\n\r\n")) != NULL && (cl = strstr(out, "Content-Length: ")) != NULL &&
-            cl < hdr_end && got >= (size_t)(hdr_end + 4 - out) + strtoul(cl + 16, NULL, 10))
+        if (response && (hdr_end = strstr(out, "\r\n\r\n")) != NULL &&
+            (cl = strstr(out, "Content-Length: ")) != NULL && cl < hdr_end &&
+            got >= (size_t)(hdr_end + 4 - out) + strtoul(cl + 16, NULL, 10))
             break;
     }
     out[got] = '\0';
     return got;
+}
+
+static size_t raw_read(int fd, char *out, size_t cap, int timeout_ms, bool *eof)
+{
+    return raw_read_until(fd, out, cap, timeout_ms, eof, false);
 }
 
 static size_t raw_exchange(uint16_t port, const char *req, size_t len, char *out, size_t cap,
@@ -1793,7 +1779,7 @@ TEST(idle_connection_memory)
         heap0 = heap_in_use();
         fd = raw_connect(f.port);
         CHECK_EQ_INT(send(fd, big + 256 - hlen, hlen + blen, MSG_NOSIGNAL), (long long)(hlen + blen));
-        k = raw_read_response(fd, out, sizeof out, 20000, &eof); /* the answer; the connection stays open */
+        k = raw_read_until(fd, out, sizeof out, 20000, &eof, true); /* the answer; the connection stays open */
         CHECK(k > 0 && !eof);
         CHECK(starts_with(out, round == 0 ? "HTTP/1.1 404 " : "HTTP/1.1 200 "));
         CHECK(strstr(out, "Connection: keep-alive") != NULL);
