@@ -416,6 +416,41 @@ TEST(eviction_tie_newest_first) {
 
 /* --------------------------------------------------- select, remove, flush ---- */
 
+/* A sender's deposits come out in nonce order in the slots their fees gave them (a block takes
+ * them in one pass), whatever their fees; other txs keep the fee order. */
+TEST(select_deposits_in_nonce_order) {
+    struct tacit_mempool *mp = NULL;
+    struct ttx *t = ttx_alloc(6);
+    struct tacit_mempool_item *it = items_alloc(6);
+    /* fees: d2 (nonce 2) 900, x 800, d0 (nonce 0) 700, e1 (other sender, nonce 1) 600,
+     * d1 (nonce 1) 500, e0 (other sender, nonce 0) 400 */
+    static const uint64_t fee[6] = {900, 800, 700, 600, 500, 400};
+    CHECK_EQ_INT(tacit_mempool_new(&mp, NULL), TACIT_OK);
+    for (int i = 0; i < 6; i++) ttx_make(&t[i], fee[i]);
+    ttx_deposit(&t[0], 1, 2, 10);
+    ttx_deposit(&t[2], 1, 0, 10);
+    ttx_deposit(&t[3], 2, 1, 10);
+    ttx_deposit(&t[4], 1, 1, 10);
+    ttx_deposit(&t[5], 2, 0, 10);
+    for (int i = 0; i < 6; i++) CHECK_EQ_INT(add(mp, &t[i], NULL, NULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_mempool_select(mp, it, 6), 6);
+    /* sender 1 holds slots 0, 2, 4: nonces 0, 1, 2; sender 2 holds 3, 5: nonces 0, 1 */
+    CHECK_MEM(it[0].id, t[2].id, 32);
+    CHECK_MEM(it[1].id, t[1].id, 32);
+    CHECK_MEM(it[2].id, t[4].id, 32);
+    CHECK_MEM(it[3].id, t[5].id, 32);
+    CHECK_MEM(it[4].id, t[0].id, 32);
+    CHECK_MEM(it[5].id, t[3].id, 32);
+    /* a selection cut short reorders only what it holds: slots 0..2 hold d2, x, d0 */
+    CHECK_EQ_INT(tacit_mempool_select(mp, it, 3), 3);
+    CHECK_MEM(it[0].id, t[2].id, 32);
+    CHECK_MEM(it[1].id, t[1].id, 32);
+    CHECK_MEM(it[2].id, t[0].id, 32);
+    tacit_mempool_free(mp);
+    free(it);
+    free(t);
+}
+
 TEST(select_copies) {
     struct ttx *t = ttx_alloc(3);
     struct tacit_mempool_item *it = items_alloc(3), *copy = items_alloc(3);
@@ -757,6 +792,23 @@ static void m_compare(const struct model *m, const struct tacit_mempool *mp, siz
     for (size_t i = 0; i < m->n; i++) ord[i] = &m->e[i];
     qsort(ord, m->n, sizeof ord[0], m_order_cmp);
     want = max < m->n ? max : m->n;
+    /* the block order: among the first want, each sender's deposits take the slots its
+     * deposits hold, in nonce order (selection sort: the model stays simple) */
+    for (size_t i = 0; i < want; i++) {
+        const struct tacit_tx *x = &ord[i]->t.tx;
+        if (x->ext.deposit_amount == 0) continue;
+        for (size_t k = i + 1; k < want; k++) {
+            const struct tacit_tx *y = &ord[k]->t.tx;
+            if (y->ext.deposit_amount > 0 &&
+                memcmp(y->ext.deposit_sender, x->ext.deposit_sender, TACIT_ADDRESS_LEN) == 0 &&
+                y->ext.deposit_nonce < x->ext.deposit_nonce) {
+                const struct m_entry *sw = ord[i];
+                ord[i] = ord[k];
+                ord[k] = sw;
+                x = &ord[i]->t.tx;
+            }
+        }
+    }
     n = tacit_mempool_select(mp, it, max);
     CHECK_EQ_INT(n, want);
     for (size_t i = 0; i < n && i < want; i++) CHECK_MEM(it[i].id, ord[i]->t.id, 32);
@@ -870,6 +922,7 @@ static const struct tacit_test tests[] = {
     {"count_limit_evicts_lowest", count_limit_evicts_lowest},
     {"byte_limit_evicts_lowest", byte_limit_evicts_lowest},
     {"eviction_tie_newest_first", eviction_tie_newest_first},
+    {"select_deposits_in_nonce_order", select_deposits_in_nonce_order},
     {"select_copies", select_copies},
     {"remove_and_flush", remove_and_flush},
     {"drop_below_min_fee", drop_below_min_fee},

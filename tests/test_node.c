@@ -933,6 +933,54 @@ TEST(node_stale_anchor)
     expect_tx_refused(g_unix, &bad, TACIT_EANCHOR, __LINE__);
 }
 
+/* Three deposits of one sender, nonces 0, 1, 2, where the later nonce pays more and arrives
+ * first (so the fee order is 2, 1, 0): all three go into the next block, in nonce order. The
+ * selection puts a sender's deposits in nonce order (test_mempool
+ * select_deposits_in_nonce_order) and the batcher takes them in one pass. */
+TEST(node_deposit_nonce_run)
+{
+    static struct tacit_txbuild b;
+    static struct tacit_tx tx[3];
+    static struct note out[3][2];
+    char id[3][67];
+    uint64_t h[3];
+    long ix[3];
+    tacit_fr root;
+    json_t *r;
+
+    REQUIRE(g_up, "tacitd did not start (see node_start)");
+    r = rpc(g_http, "tacit_chainInfo", NULL);
+    CHECK(fr_from_hex(&root, json_string_value(json_object_get(r, "noteRoot"))));
+    json_decref(r);
+    REQUIRE(get_account(g_http, g_addr[2]).nonce == 0, "account 2 was used before");
+    for (int k = 0; k < 3; k++) {
+        uint64_t fee = FEE + (uint64_t)k;
+        note_new(&out[k][0], 1000);
+        note_new(&out[k][1], 2000 - fee);
+        build_init(&b, &root);
+        note_output(&b.out[0], &out[k][0]);
+        note_output(&b.out[1], &out[k][1]);
+        b.fee = fee;
+        b.deposit_amount = 3000;
+        memcpy(b.deposit_sender, g_addr[2], TACIT_ADDRESS_LEN);
+        b.deposit_nonce = (uint64_t)k;
+        b.deposit_sk = g_sk[2];
+        if (!prove(&tx[k], &b)) return;
+    }
+    json_decref(rpc(g_admin, "admin_pause", NULL));
+    for (int k = 2; k >= 0; k--)
+        if (!admitted(g_http, &tx[k], id[k], __LINE__)) goto out;
+    json_decref(rpc(g_unix, "dev_mine", NULL));
+    for (int k = 0; k < 3; k++)
+        if (!wait_included(g_http, id[k], &h[k], &ix[k])) goto out;
+    CHECK(h[0] == h[1] && h[1] == h[2]);
+    CHECK(ix[0] < ix[1] && ix[1] < ix[2]);
+    CHECK_EQ_INT(get_account(g_http, g_addr[2]).nonce, 3);
+    CHECK(get_account(g_http, g_addr[2]).balance == GENESIS_BALANCE - 3 * 3000);
+out:
+    json_decref(rpc(g_admin, "admin_resume", NULL));
+}
+
 /* A shielded transfer spending note A; before it goes in, every broken variant of it. */
 TEST(node_transfer)
 {
@@ -1466,6 +1514,7 @@ static const struct tacit_test tests[] = {
     {"node_transfer", node_transfer},
     {"node_withdraw_double_spend", node_withdraw_double_spend},
     {"node_stale_anchor", node_stale_anchor},
+    {"node_deposit_nonce_run", node_deposit_nonce_run},
     {"node_bad_requests", node_bad_requests},
     {"node_slow_client", node_slow_client},
     {"node_restart", node_restart},

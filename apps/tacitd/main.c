@@ -59,7 +59,7 @@ static const struct key keys[] = {
     {"root_history", K_U32, C(root_history), "anchors: the last N note roots (default 256; fixed when the chain is made)"},
     {"mempool_max_txs", K_SIZE, C(mempool_max_txs), "mempool limit in txs (default 50000)"},
     {"mempool_max_bytes", K_SIZE, C(mempool_max_bytes), "mempool limit in bytes (default 256 MiB)"},
-    {"verify_threads", K_U32, C(verify_threads), "proof-check jobs at once (default: cores)"},
+    {"verify_threads", K_U32, C(verify_threads), "threads that verify proofs (default: cores)"},
     {"verify_queue_max", K_SIZE, C(verify_queue_max), "txs waiting for a proof check before \"busy\" (8192)"},
     {"rpc_max_body", K_SIZE, C(rpc_limits.max_body), "request body bytes (default 4 MiB)"},
     {"rpc_max_header", K_SIZE, C(rpc_limits.max_header), "request header bytes (default 16 KiB)"},

@@ -186,15 +186,19 @@ int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
 
 /* -------------------------------------------------------------------- rules ---- */
 
-int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
-    tacit_fr amount, h;
-    uint8_t digest[32], signer[TACIT_ADDRESS_LEN];
-    int rc;
-
+int tacit_tx_check_params(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
     if (tx->version != TACIT_TX_VERSION) return TACIT_EVERSION;
     if (!ext_is_canonical(&tx->ext)) return TACIT_EENCODING;
     if (tx->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
     if (tx->ext.fee < p->min_fee) return TACIT_EFEE_TOO_LOW;
+    return TACIT_OK;
+}
+
+int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
+    tacit_fr amount, h;
+    uint8_t digest[32], signer[TACIT_ADDRESS_LEN];
+    int rc;
+
     if ((rc = tacit_tx_public_amount(&amount, &tx->ext)) != TACIT_OK) return rc;
     tacit_tx_ext_digest(digest, &tx->ext, tx->chain_id, p->rollup_id);
     digest_to_fr(&h, digest);
@@ -212,6 +216,12 @@ int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_pa
         if (memcmp(signer, tx->ext.deposit_sender, TACIT_ADDRESS_LEN) != 0) return TACIT_EDEPOSIT_SIG;
     }
     return TACIT_OK;
+}
+
+int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
+    int rc;
+    if ((rc = tacit_tx_check_params(tx, p)) != TACIT_OK) return rc;
+    return tacit_tx_check_content(tx, p);
 }
 
 int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx) {

@@ -447,9 +447,64 @@ int tacit_mempool_get(const struct tacit_mempool *mp, const uint8_t id[32],
     return TACIT_OK;
 }
 
+/* A deposit among the selected txs: its slot in the fee order, and what orders it. */
+struct dep_slot {
+    size_t pos;
+    const struct tacit_tx *tx;
+};
+
+static int by_sender_then_pos(const void *a, const void *b) {
+    const struct dep_slot *x = a, *y = b;
+    int c = memcmp(x->tx->ext.deposit_sender, y->tx->ext.deposit_sender, TACIT_ADDRESS_LEN);
+    return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int by_sender_then_nonce(const void *a, const void *b) {
+    const struct dep_slot *x = a, *y = b;
+    int c = memcmp(x->tx->ext.deposit_sender, y->tx->ext.deposit_sender, TACIT_ADDRESS_LEN);
+    if (c != 0) return c;
+    return (x->tx->ext.deposit_nonce > y->tx->ext.deposit_nonce) -
+           (x->tx->ext.deposit_nonce < y->tx->ext.deposit_nonce);
+}
+
+/* Each sender's deposits, in the slots the fee order gave them, in nonce order: the block path
+ * takes a sender's deposits only in nonce order (tacit_tx_apply), so one pass of the builder
+ * then includes every run of consecutive nonces. Without memory the fee order stays (a later
+ * nonce then waits for a later block). */
+static void deposits_in_nonce_order(struct tacit_mempool_item *out, size_t n) {
+    struct dep_slot *slots, *nonces;
+    struct tacit_mempool_item *copy;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += out[i].tx.ext.deposit_amount > 0;
+    if (k < 2) return;
+    slots = malloc(k * sizeof *slots);
+    nonces = malloc(k * sizeof *nonces);
+    copy = malloc(k * sizeof *copy);
+    if (slots == NULL || nonces == NULL || copy == NULL) goto out;
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].tx.ext.deposit_amount == 0) continue;
+        memcpy(&copy[k], &out[i], sizeof *copy);
+        slots[k] = nonces[k] = (struct dep_slot){.pos = k, .tx = &copy[k].tx};
+        slots[k].pos = i;
+        k++;
+    }
+    /* The same senders in the same order in both: the j-th slot of a sender gets its j-th
+     * nonce. (Two pending deposits never share a sender and a nonce: tacit_mempool_check.) */
+    qsort(slots, k, sizeof *slots, by_sender_then_pos);
+    qsort(nonces, k, sizeof *nonces, by_sender_then_nonce);
+    for (size_t j = 0; j < k; j++) memcpy(&out[slots[j].pos], &copy[nonces[j].pos], sizeof *out);
+out:
+    free(slots);
+    free(nonces);
+    free(copy);
+}
+
 size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
                             size_t max) {
-    return treap_copy(mp->root, out, max);
+    size_t n = treap_copy(mp->root, out, max);
+    deposits_in_nonce_order(out, n);
+    return n;
 }
 
 size_t tacit_mempool_count(const struct tacit_mempool *mp) { return mp->count; }

@@ -4,11 +4,11 @@
  * eviction"). Internal to the node module.
  *
  * A plain synchronous data structure: no locks, no libuv; the node calls it from its loop
- * thread only. The node runs the admission pipeline around it:
+ * thread only. The node's admission (src/node/admission.c) runs around it:
  *
- *   decode -> tacit_tx_check_static -> tacit_tx_check_state -> tacit_mempool_check
- *          -> proof verified on a worker -> tacit_mempool_add (which checks again: the pool may
- *             have changed while the proof was being verified)
+ *   decode -> tacit_mempool_check -> on a worker: tacit_tx_check_static,
+ *          tacit_tx_check_state_store, the proof -> tacit_mempool_add (which checks again: the
+ *          pool may have changed while the proof was being verified)
  *
  * Rules (what tacit_mempool_check answers):
  *   - one entry per tx id (TACIT_EEXISTS);
@@ -125,7 +125,10 @@ int tacit_mempool_get(const struct tacit_mempool *mp, const uint8_t id[32],
 
 /*
  * Up to max pending txs, highest fee first, equal fees in arrival order, COPIED into out[0..]
- * (the caller may hand them to another thread while the pool keeps changing).
+ * (the caller may hand them to another thread while the pool keeps changing), in the order a
+ * block takes them: the deposits of one sender among them are put in nonce order in the slots
+ * they hold, so a builder that adds them in this order includes every run of consecutive
+ * nonces in one pass.
  * Returns how many were written (min(max, count)).
  */
 size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool_item *out,

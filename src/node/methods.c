@@ -2,8 +2,10 @@
  * tacit — the node's JSON-RPC methods (docs/rpc.md, "Methods"; shared/docs/DESIGN.md 4).
  * Each method parses its positional params strictly (a number or a float where a string is
  * required is an invalid-params error that names the parameter), answers reads from the
- * committed state (LMDB read transactions: they never wait for the writer) and hands writes to
- * node.c. Quantities are 0x-hex, amounts decimal strings.
+ * committed state (LMDB read transactions: they never wait for the writer) and hands the rest
+ * to the part that owns it: a tx to admission.c, dev_mine / dev_fund / tacit_waitForBlock to
+ * batcher.c, admin_backup / dev_revert to lifecycle.c. Quantities are 0x-hex, amounts decimal
+ * strings.
  */
 #define _GNU_SOURCE /* asprintf, open_memstream */
 #include <inttypes.h>
@@ -186,14 +188,14 @@ json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len) {
 
 void tacit__recent_blocks_clear(struct tacit_node *n) {
     for (size_t i = 0; i < TACIT__RECENT_BLOCKS; i++) {
-        json_decref(n->recent[i]);
-        n->recent[i] = NULL;
+        json_decref(n->bat.recent[i]);
+        n->bat.recent[i] = NULL;
     }
 }
 
 json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw) {
     struct tacit_block *b;
-    json_t *j = n->recent[height % TACIT__RECENT_BLOCKS], *hj;
+    json_t *j = n->bat.recent[height % TACIT__RECENT_BLOCKS], *hj;
     uint64_t h;
     /* The cached JSON is shared: replies only serialise it, nobody changes it. */
     if (!raw && j != NULL && (hj = json_object_get(j, "height")) != NULL &&
@@ -243,7 +245,7 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud) {
         return;
     }
     /* On TACIT_OK the call is answered once the proof is checked. */
-    if ((rc = tacit__node_submit(n, call, bytes, len)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
+    if ((rc = tacit__admission_submit(n, call, bytes, len)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
     free(bytes);
 }
 
@@ -271,13 +273,11 @@ static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud) {
         tacit_rpc_reply(call, json_pack("{s:o,s:s}", "id", hex_json(id, 32), "status", "pending"));
         return;
     }
-    for (struct tacit__pending *p = n->vq_head; p != NULL; p = p->next) {
-        if (memcmp(p->id, id, 32) == 0) {
-            tacit_rpc_reply(call, json_pack("{s:o,s:s}", "id", hex_json(id, 32), "status", "pending"));
-            return;
-        }
+    if (tacit__admission_queued(n, id)) {
+        tacit_rpc_reply(call, json_pack("{s:o,s:s}", "id", hex_json(id, 32), "status", "pending"));
+        return;
     }
-    if ((rc = tacit__node_rejected_reason(n, id)) != TACIT_OK) {
+    if ((rc = tacit__status_reason(n, id)) != TACIT_OK) {
         tacit_rpc_reply(call, json_pack("{s:o,s:s,s:s,s:s}", "id", hex_json(id, 32), "status", "rejected",
                                         "error", tacit_errname(rc), "message", tacit_strerror(rc)));
         return;
@@ -495,9 +495,9 @@ static void read_after(uv_work_t *req, int status);
 
 /* Starts the next queued job, unless one runs. */
 static void read_next(struct tacit_node *n) {
-    while (!n->read_inflight && n->reads_head != NULL) {
-        struct tacit__read_job *j = n->reads_head;
-        if ((n->reads_head = j->next) == NULL) n->reads_tail = NULL;
+    while (!n->reads.inflight && n->reads.head != NULL) {
+        struct tacit__read_job *j = n->reads.head;
+        if ((n->reads.head = j->next) == NULL) n->reads.tail = NULL;
         /* 0: no room at all, or nobody to answer (the client left): no work */
         if ((j->room = tacit_rpc_call_room(j->call)) == 0) {
             tacit_rpc_reply_too_large(j->call);
@@ -510,7 +510,7 @@ static void read_next(struct tacit_node *n) {
             free(j);
             continue;
         }
-        n->read_inflight = true;
+        n->reads.inflight = true;
     }
 }
 
@@ -518,7 +518,7 @@ static void read_after(uv_work_t *req, int status) {
     struct tacit__read_job *j = req->data;
     struct tacit_node *n = j->n;
     (void)status;
-    n->read_inflight = false;
+    n->reads.inflight = false;
     if (j->rc == TACIT_OK) {
         tacit_rpc_reply_text(j->call, j->text, j->len);
         j->text = NULL;
@@ -530,13 +530,13 @@ static void read_after(uv_work_t *req, int status) {
     free(j->text);
     free(j);
     if (n->stopping) { /* the store closes: what is still queued is answered busy */
-        while (n->reads_head != NULL) {
-            struct tacit__read_job *q = n->reads_head;
-            n->reads_head = q->next;
+        while (n->reads.head != NULL) {
+            struct tacit__read_job *q = n->reads.head;
+            n->reads.head = q->next;
             tacit_rpc_reply_tacit_error(q->call, TACIT_EBUSY);
             free(q);
         }
-        n->reads_tail = NULL;
+        n->reads.tail = NULL;
     } else {
         read_next(n);
     }
@@ -546,7 +546,7 @@ static void read_after(uv_work_t *req, int status) {
 static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
                         void (*work)(struct tacit__read_job *), uint64_t a, uint64_t b) {
     struct tacit__read_job *j;
-    if (n->stopping || n->revert_call != NULL) { /* the store is about to go or be replaced */
+    if (tacit__node_store_closing(n)) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
@@ -559,9 +559,9 @@ static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
     j->work = work;
     j->a = a;
     j->b = b;
-    if (n->reads_tail != NULL) n->reads_tail->next = j;
-    else n->reads_head = j;
-    n->reads_tail = j;
+    if (n->reads.tail != NULL) n->reads.tail->next = j;
+    else n->reads.head = j;
+    n->reads.tail = j;
     read_next(n);
 }
 
@@ -687,7 +687,7 @@ static void m_mempool_info(struct tacit_rpc_call *call, json_t *params, void *ud
                                     "bytes", (json_int_t)tacit_mempool_bytes(n->mp), "maxCount",
                                     (json_int_t)n->cfg.mempool_max_txs, "maxBytes",
                                     (json_int_t)n->cfg.mempool_max_bytes, "verifying",
-                                    (json_int_t)n->vq_len));
+                                    (json_int_t)n->adm.len));
 }
 
 static void m_vk(struct tacit_rpc_call *call, json_t *params, void *ud) {
@@ -701,7 +701,6 @@ static void m_vk(struct tacit_rpc_call *call, json_t *params, void *ud) {
 static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
-    struct tacit__waiter *w;
     uint64_t h, timeout = WAIT_DEFAULT_MS;
     json_t *t;
     int rc;
@@ -722,22 +721,7 @@ static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *
         tacit_rpc_reply(call, tacit__block_json(n, h, false));
         return;
     }
-    if ((w = calloc(1, sizeof *w)) == NULL) {
-        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
-        return;
-    }
-    w->n = n;
-    w->call = call;
-    w->kind = TACIT__WAIT_HEIGHT;
-    w->height = h;
-    w->deadline_ms = tacit__now_ms() + timeout;
-    /* A long-poll: capped per connection and in total by the RPC server, and cancelled (the
-     * waiter freed, nothing written) when its client leaves. */
-    if (!tacit_rpc_call_park(call, tacit__node_cancel_height_waiter, w)) {
-        free(w); /* answered -32006 */
-        return;
-    }
-    tacit__node_add_waiter(&n->height_waiters, w);
+    tacit__batcher_wait_height(n, call, h, timeout);
 }
 
 /* ------------------------------------------------------------------ admin_ ---- */
@@ -759,10 +743,6 @@ static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit
 static void m_pause(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, true); }
 static void m_resume(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, false); }
 
-static void dropped_removed(void *ud, const uint8_t id[32], int reason) {
-    tacit__node_record_rejected(ud, id, reason);
-}
-
 static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     uint64_t fee, was = n->params.min_fee;
@@ -778,7 +758,7 @@ static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud)
     /* Pending txs below the new minimum can no longer go into a block (the builder and the
      * block path check the fee against the minimum in force): drop them now, with the rule
      * they break as their status, rather than leave them to fail at the next block. */
-    k = tacit_mempool_drop_below(n->mp, fee, TACIT_EFEE_TOO_LOW, dropped_removed, n);
+    k = tacit_mempool_drop_below(n->mp, fee, TACIT_EFEE_TOO_LOW, tacit__mempool_removed, n);
     tacit_log(TACIT_LOG_INFO, "admin", "minimum fee set to %" PRIu64 " (%zu pending txs below it dropped)",
               fee, k);
     tacit_rpc_reply(call, json_true());
@@ -788,7 +768,7 @@ static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     size_t k;
     if (!nparams(call, params, 0, 0)) return;
-    k = tacit_mempool_flush(n->mp, TACIT_EFLUSHED, dropped_removed, n);
+    k = tacit_mempool_flush(n->mp, TACIT_EFLUSHED, tacit__mempool_removed, n);
     tacit_log(TACIT_LOG_INFO, "admin", "mempool flushed: %zu txs dropped", k);
     tacit_rpc_reply(call, json_integer((json_int_t)k));
 }
@@ -812,27 +792,6 @@ static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n) {
     return false;
 }
 
-/* Answered after the next block: dev_mine, and dev_fund with its credit (c) in that block.
- * False (and answered ENOMEM) if it cannot wait. */
-static bool wait_next_block(struct tacit_rpc_call *call, struct tacit_node *n, const struct tacit_credit *c) {
-    struct tacit__waiter *w = calloc(1, sizeof *w);
-    if (w == NULL) {
-        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
-        return false;
-    }
-    w->call = call;
-    w->kind = TACIT__WAIT_NEXT_BLOCK;
-    if (c != NULL) {
-        w->has_credit = true;
-        w->credit = *c;
-        n->ncredits++;
-    }
-    tacit__node_add_waiter(&n->block_waiters, w);
-    n->mine_requested = true;
-    tacit__node_kick_batcher(n);
-    return true;
-}
-
 static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     struct tacit_credit c;
@@ -844,16 +803,16 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
         tacit_rpc_reply_tacit_error(call, TACIT_ECREDIT);
         return;
     }
-    if (n->ncredits == TACIT_NODE_DEVNET_MAX_CREDITS) {
+    if (n->bat.ncredits == TACIT_NODE_DEVNET_MAX_CREDITS) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
-    wait_next_block(call, n, &c);
+    tacit__batcher_wait_block(n, call, &c);
 }
 
 static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
-    if (devnet_only(call, n) && nparams(call, params, 0, 0)) wait_next_block(call, n, NULL);
+    if (devnet_only(call, n) && nparams(call, params, 0, 0)) tacit__batcher_wait_block(n, call, NULL);
 }
 
 static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud) {
@@ -868,21 +827,9 @@ static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud) {
 static void m_revert(struct tacit_rpc_call *call, json_t *params, void *ud) {
     struct tacit_node *n = ud;
     uint64_t id;
-    int rc;
     if (!devnet_only(call, n) || !nparams(call, params, 1, 1) || !quantity_param(call, params, 0, &id))
         return;
-    if (n->revert_call != NULL) {
-        tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
-        return;
-    }
-    if (tacit__node_jobs_busy(n)) {
-        /* Runs when the block in flight has committed (node.c). */
-        n->revert_call = call;
-        n->revert_id = id;
-        return;
-    }
-    if ((rc = tacit__snapshot_revert(n, id)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
-    else tacit_rpc_reply(call, json_true());
+    tacit__node_revert(n, call, id); /* answered once the jobs in flight are done */
 }
 
 const struct tacit_rpc_method tacit__node_methods[] = {

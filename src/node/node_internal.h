@@ -1,6 +1,18 @@
 /*
- * tacit — the node's internals, shared by node.c (life cycle, admission, batcher), methods.c
- * (the JSON-RPC methods) and devnet.c (data directory, keys, devnet set-up, snapshots).
+ * tacit — the node's internals, shared by its parts (docs/architecture.md, "A transaction's
+ * path"). Each part owns one member of struct tacit_node and the file of the same name:
+ *
+ *   admission.c   tacit_sendRawTransaction up to the mempool: decode, the static and state rules
+ *                 and the proof on the verify lane, statuses of txs no longer pending   n->adm
+ *   mempool.c     pending txs: conflicts, fee order, limits (mempool.h)                n->mp
+ *   batcher.c     blocks: a block job on the block lane, its waiters, recent blocks     n->bat
+ *   methods.c     the JSON-RPC methods; big reads on the thread pool                    n->reads
+ *   datadir.c     the data directory: lock, cookie, flags, keys, the store at start
+ *   devnet.c      devnet accounts and genesis, snapshots
+ *   metrics.c     /metrics and /health                                                  n->m
+ *   workers.c     lanes: dedicated worker threads with their own job queues
+ *   lifecycle.c   tacit_node_run, signals, the stop, jobs that hold the store (backups, revert)
+ *
  * Everything here runs on the loop thread unless it says otherwise.
  */
 #ifndef TACIT_NODE_INTERNAL_H
@@ -8,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 #include <uv.h>
 
@@ -17,6 +30,31 @@
 #include "tacit/node.h"
 #include "tacit/rpc.h"
 #include "tacit/state.h"
+
+struct tacit_node;
+
+/* ------------------------------------------------------------- workers.c ---- */
+
+/*
+ * A lane: threads of its own and one FIFO of jobs. work runs on a lane thread, then done on
+ * the loop thread, in the order the works finished. Proof batches and block jobs each have a
+ * lane, so neither waits behind the other or behind libuv's shared pool (4 threads, where
+ * backups and big reads run).
+ */
+struct tacit__job {
+    struct tacit__job *next;
+    void (*work)(struct tacit__job *j); /* on a lane thread */
+    void (*done)(struct tacit__job *j); /* on the loop thread, after work */
+};
+struct tacit__lane;
+/* TACIT_OK, TACIT_EINVAL (no thread), TACIT_ENOMEM, TACIT_EIO (a thread could not start). */
+int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name, unsigned nthreads);
+void tacit__lane_submit(struct tacit__lane *l, struct tacit__job *j);
+/* With no job queued or running: joins the threads and closes the loop handle (freed by the
+ * loop's close callback). NULL ok. */
+void tacit__lane_close(struct tacit__lane *l);
+
+/* ----------------------------------------------------------- admission.c ---- */
 
 /* A tx waiting for (or in) a proof-verification job. */
 struct tacit__pending {
@@ -28,25 +66,8 @@ struct tacit__pending {
     int result;
 };
 
-/* A call replied to when something happens: a block reaching a height, a block committed. */
-struct tacit__waiter {
-    struct tacit__waiter *next;
-    struct tacit_node *n;
-    struct tacit_rpc_call *call;
-    int kind;                 /* TACIT__WAIT_* */
-    uint64_t height;          /* WAIT_HEIGHT: reply when the tip reaches it */
-    uint64_t deadline_ms;     /* WAIT_HEIGHT: reply null after it */
-    bool has_credit;          /* WAIT_NEXT_BLOCK from dev_fund: this credit goes in the block */
-    struct tacit_credit credit;
-    int rc;                   /* the credit's own error (EOVERFLOW): it was left out */
-};
-enum { TACIT__WAIT_HEIGHT, TACIT__WAIT_NEXT_BLOCK };
-
-#define TACIT__RECENT_BLOCKS 16
-
-#define TACIT__NSIGNALS 6 /* SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 */
-
-/* Rejected statuses, bounded (oldest forgotten first). */
+/* Statuses of txs that were pending and are no more without being included, bounded (a new
+ * one takes its slot: oldest forgotten first). */
 #define TACIT__REJECTED_MAX 65536
 struct tacit__rejected {
     uint8_t id[32];
@@ -54,100 +75,115 @@ struct tacit__rejected {
     bool used;
 };
 
-/* Latency histogram for /metrics (coarse buckets: timing data must not identify txs). */
+struct tacit__admission {
+    struct tacit__lane *lane;          /* "verify": verify_threads threads */
+    unsigned threads;
+    unsigned inflight;                 /* verify jobs on the lane */
+    struct tacit__pending *head, *tail; /* the verify queue: waiting for a job */
+    size_t len;
+    struct tacit__rejected *rejected;
+};
+
+int tacit__admission_init(struct tacit_node *n); /* the lane (loop initialised), the statuses */
+int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
+                            size_t len);  /* tacit_sendRawTransaction; else answered later */
+void tacit__admission_dispatch(struct tacit_node *n); /* start verify jobs for the queue */
+bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32]);
+/* No verify job runs: the queue answered EBUSY, the lane closed. */
+void tacit__admission_stop(struct tacit_node *n);
+void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason);
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32]); /* TACIT_OK: none */
+void tacit__status_clear(struct tacit_node *n);
+void tacit__mempool_removed(void *n, const uint8_t id[32], int reason); /* tacit_mempool_removed_cb */
+
+/* ------------------------------------------------------------- batcher.c ---- */
+
+/* A call answered when something happens: a block reaching a height, the next block. */
+struct tacit__waiter {
+    struct tacit__waiter *next;
+    struct tacit_node *n;
+    struct tacit_rpc_call *call;
+    uint64_t height;          /* tacit_waitForBlock: reply when the tip reaches it */
+    uint64_t deadline_ms;     /* tacit_waitForBlock: reply null after it */
+    bool has_credit;          /* dev_fund: this credit goes in the next block */
+    struct tacit_credit credit;
+    int rc;                   /* the credit's own error (EOVERFLOW): it was left out */
+};
+
+#define TACIT__RECENT_BLOCKS 16
+
+struct tacit__batcher {
+    struct tacit__lane *lane;          /* "block": one thread */
+    uv_timer_t timer;                  /* every block_interval_ms */
+    uv_timer_t wait_timer;             /* tacit_waitForBlock deadlines */
+    bool timers_open;
+    bool inflight;                     /* a block job runs */
+    bool mine_requested;               /* dev_mine / dev_fund: seal even an empty block */
+    size_t ncredits;                   /* dev_fund credits among block_waiters */
+    int last_rc;                       /* the last block job's error (TACIT_OK once one commits) */
+    uint64_t commits;                  /* blocks committed by this process (admission's re-check) */
+    struct tacit__waiter *block_waiters;  /* dev_mine / dev_fund, newest first */
+    struct tacit__waiter *height_waiters; /* tacit_waitForBlock */
+    /* JSON of the most recent blocks (made on the block lane after the commit): readers of new
+     * blocks (getBlockByNumber "latest", waitForBlock) never decode them on the loop. */
+    json_t *recent[TACIT__RECENT_BLOCKS];
+};
+
+int tacit__batcher_init(struct tacit_node *n);   /* the lane and the timers (loop initialised) */
+void tacit__batcher_run(struct tacit_node *n);   /* the timers start */
+void tacit__batcher_start(struct tacit_node *n); /* a block job now, if one is due */
+void tacit__batcher_full(struct tacit_node *n);  /* a full block is pending: start one */
+/* dev_mine (c NULL) / dev_fund: answered after the next block. False if answered already. */
+bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,
+                               const struct tacit_credit *c);
+/* tacit_waitForBlock of a height not reached yet: answered when it is, or null at the deadline. */
+void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t height,
+                                uint64_t timeout_ms);
+/* No block job runs: every waiter answered (EBUSY, or null), the timers and the lane closed. */
+void tacit__batcher_stop(struct tacit_node *n);
+
+/* ------------------------------------------------------------- methods.c ---- */
+
+extern const struct tacit_rpc_method tacit__node_methods[];
+json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw); /* new ref (null if none) */
+json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len); /* any thread; new ref or NULL */
+void tacit__recent_blocks_clear(struct tacit_node *n);
+
+struct tacit__reads {
+    /* big reads (block ranges, commitments, subtree roots): built on the thread pool one at a
+     * time, in arrival order */
+    struct tacit__read_job *head, *tail;
+    bool inflight;
+};
+
+/* ------------------------------------------------------------- metrics.c ---- */
+
+/* Latency histogram (coarse buckets: timing data must not identify txs). */
 #define TACIT__HIST_N 10
 struct tacit__hist {
     uint64_t bucket[TACIT__HIST_N + 1]; /* cumulative at render time; +Inf last */
     uint64_t count;
     double sum;
 };
-void tacit__hist_add(struct tacit__hist *h, double seconds);
 
-struct tacit_node {
-    struct tacit_node_config cfg;
-    uv_loop_t loop;
-    char *datadir;
-    char *state_dir;
-    int lock_fd;
-    bool datadir_initialised;      /* a node ran here before (devnet.c): a missing store or key is damage */
-    char *cookie;                  /* "__cookie__:<hex>" in sodium_malloc memory */
-    char *socket_path;
-
-    struct tacit_state *st;
-    struct tacit_chain_params params;
-    struct tacit_sequencer_key *key;
-    tacit_groth16_vk *vk;
-    tacit_groth16_pvk *pvk;
-    char *vk_json;
-    struct tacit_mempool *mp;
-    struct tacit_rpc_server *rpc;
-
-    uv_timer_t block_timer;
-    uv_timer_t wait_timer;
-    uv_signal_t sig[TACIT__NSIGNALS]; /* node.c's signal table: stop, reopen the log, ignore */
-    bool stopping;
-    bool paused;
-    int exit_code;
-    bool store_failed;             /* the last commit failed (disk full, I/O): /health says so */
-
-    /* admission: txs waiting for a proof-verification job */
-    struct tacit__pending *vq_head, *vq_tail;
-    size_t vq_len;
-    unsigned verify_inflight;
-    unsigned verify_threads;
-    unsigned backups_inflight;     /* admin_backup copies running on the thread pool */
-    /* big reads (block ranges, commitments, subtree roots): built on the thread pool one at a
-     * time, in arrival order (methods.c) */
-    struct tacit__read_job *reads_head, *reads_tail;
-    bool read_inflight;
-
-    /* batcher */
-    bool block_inflight;
-    bool mine_requested;           /* dev_mine / dev_fund: seal even an empty block */
-    size_t ncredits;               /* dev_fund credits among block_waiters (at most 65,536) */
-    int block_rc;                  /* the last block job's error (TACIT_OK once one commits): /health */
-    struct tacit__waiter *block_waiters;   /* dev_mine / dev_fund: reply after the next block */
-    struct tacit__waiter *height_waiters;  /* tacit_waitForBlock */
-    struct tacit_rpc_call *revert_call;    /* dev_revert waiting for the block in flight */
-    uint64_t revert_id;
-
-    /* statuses of txs that were pending and are no more without being included */
-    struct tacit__rejected *rejected;
-    size_t rejected_next;
-
-    uint64_t snapshot_next;        /* devnet snapshots: ids 1, 2, ... */
-
-    /* JSON of the most recent blocks (made on the block worker after the commit): readers of
-     * new blocks (getBlockByNumber "latest", waitForBlock) never decode them on the loop. */
-    json_t *recent[TACIT__RECENT_BLOCKS];
-
-    /* metrics */
-    uint64_t m_blocks, m_txs_included, m_txs_admitted, m_txs_rejected_admission, m_commit_failures;
-    struct tacit__hist h_verify, h_commit, h_block_build;
+struct tacit__metrics {
+    uint64_t blocks, txs_included, txs_admitted, txs_refused, commit_failures;
+    struct tacit__hist verify, commit, block_build;
 };
 
-/* node.c */
-void tacit__node_kick_batcher(struct tacit_node *n);        /* seal a block now if possible */
-int tacit__node_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
-                       size_t len);                         /* tacit_sendRawTransaction */
-bool tacit__node_jobs_busy(const struct tacit_node *n); /* a job that reads the store runs */
-void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
-void tacit__node_record_rejected(struct tacit_node *n, const uint8_t id[32], int reason);
-int tacit__node_rejected_reason(const struct tacit_node *n, const uint8_t id[32]);
-void tacit__node_add_waiter(struct tacit__waiter **list, struct tacit__waiter *w);
-void tacit__node_cancel_height_waiter(void *w);     /* its client left (tacit_rpc_call_park) */
-void tacit__node_job_finished(struct tacit_node *n); /* a job counted by jobs_busy ended */
-uint64_t tacit__now_ms(void);
+void tacit__hist_add(struct tacit__hist *h, double seconds);
 void tacit__node_metrics(void *ud, char **text, size_t *len);
 bool tacit__node_health(void *ud, char **json);
 
-/* methods.c */
-extern const struct tacit_rpc_method tacit__node_methods[];
-json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw); /* new ref (null if none) */
-json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len); /* any thread; new ref or NULL */
-void tacit__recent_blocks_clear(struct tacit_node *n);
+/* ----------------------------------------------------- datadir.c, devnet.c ---- */
 
-/* devnet.c: data directory, persistent node flags, keys, devnet set-up, snapshots */
+int tacit__datadir_mkdir(const char *dir, mode_t mode);
+/* A temporary file, fsync, rename, fsync of the directory. */
+int tacit__datadir_write_file(const char *dir, const char *name, const void *data, size_t len,
+                             mode_t mode);
+/* A whole file (at most max bytes), NUL-terminated; TACIT_ENOENT, TACIT_ETOOBIG, TACIT_EIO. */
+int tacit__datadir_read_file(const char *path, char **out, size_t *len, size_t max);
+
 int tacit__datadir_lock(struct tacit_node *n);
 void tacit__datadir_unlock(struct tacit_node *n);
 int tacit__cookie_write(struct tacit_node *n);
@@ -156,12 +192,65 @@ int tacit__flags_load(struct tacit_node *n);     /* paused, min fee: <datadir>/n
 int tacit__flags_save(struct tacit_node *n);
 int tacit__sequencer_key_load(struct tacit_node *n); /* <datadir>/sequencer.key, made if absent */
 int tacit__keys_load(struct tacit_node *n);          /* the verifying key (devnet: made if absent) */
+/* The store at start: refused when missing or empty in an initialised data directory (unless
+ * --new-chain), truncated, or signed by another sequencer key; writes <datadir>/chain.json. */
+int tacit__state_open(struct tacit_node *n);
+int tacit__state_reopen(struct tacit_node *n);       /* after a revert moved a snapshot in */
+
 int tacit__devnet_genesis(struct tacit_node *n);     /* accounts + genesis block on a new devnet */
 int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url); /* the URL really bound */
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id);
 int tacit__snapshot_revert(struct tacit_node *n, uint64_t id);
-/* The store at start: refused when missing or empty in an initialised data directory (unless
- * --new-chain), truncated, or signed by another sequencer key; writes <datadir>/chain.json. */
-int tacit__state_open(struct tacit_node *n);
+
+/* ----------------------------------------------------------- lifecycle.c ---- */
+
+#define TACIT__NSIGNALS 6 /* SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 */
+
+struct tacit_node {
+    struct tacit_node_config cfg;
+    uv_loop_t loop;
+    char *datadir;
+    char *state_dir;
+    int lock_fd;
+    bool datadir_initialised;      /* a node ran here before: a missing store or key is damage */
+    char *cookie;                  /* "__cookie__:<hex>" in sodium_malloc memory */
+    char *socket_path;
+
+    struct tacit_state *st;
+    struct tacit_chain_params params; /* min_fee: admin_setMinFee; jobs take a copy */
+    struct tacit_sequencer_key *key;
+    tacit_groth16_vk *vk;
+    tacit_groth16_pvk *pvk;
+    char *vk_json;
+    struct tacit_rpc_server *rpc;
+
+    struct tacit__admission adm;
+    struct tacit_mempool *mp;
+    struct tacit__batcher bat;
+    struct tacit__reads reads;
+    struct tacit__metrics m;
+
+    uv_signal_t sig[TACIT__NSIGNALS];
+    bool stopping;
+    bool closed;                   /* the stop closed the handles */
+    bool paused;                   /* admin_pause: node-flags.json */
+    int exit_code;
+    bool store_failed;             /* the last commit failed (disk full, I/O): /health says so */
+    unsigned backups_inflight;     /* admin_backup copies on the thread pool */
+    struct tacit_rpc_call *revert_call; /* dev_revert waiting for the jobs in flight */
+    uint64_t revert_id;
+    uint64_t snapshot_next;        /* devnet snapshots: ids 1, 2, ... */
+};
+
+uint64_t tacit__now_ms(void);
+double tacit__mono_s(void);
+/* A job that reads the store runs (a verify, block, backup or read job). */
+bool tacit__node_jobs_busy(const struct tacit_node *n);
+/* Every job's done step ends with this: a waiting revert or stop goes on when none is left. */
+void tacit__node_job_finished(struct tacit_node *n);
+/* The store is about to go (a stop) or be replaced (a revert): no new job may start. */
+bool tacit__node_store_closing(const struct tacit_node *n);
+void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
+void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id);
 
 #endif /* TACIT_NODE_INTERNAL_H */

@@ -123,8 +123,8 @@ uint64_t tacit__now_ms(void)
     return fake_now;
 }
 
-int tacit__node_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
-                       size_t len)
+int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
+                            size_t len)
 {
     struct tacit_tx tx;
     uint8_t id[32];
@@ -136,7 +136,14 @@ int tacit__node_submit(struct tacit_node *n, struct tacit_rpc_call *call, const 
     return TACIT_OK;
 }
 
-bool tacit__node_jobs_busy(const struct tacit_node *n)
+/* Ids starting 0xdd are "in the verify queue" (the pending branch of tacit_getTransaction). */
+bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32])
+{
+    (void)n;
+    return id[0] == 0xdd;
+}
+
+bool tacit__node_store_closing(const struct tacit_node *n)
 {
     (void)n;
     return false;
@@ -149,7 +156,14 @@ void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const
     tacit_rpc_reply(call, json_true());
 }
 
-void tacit__node_record_rejected(struct tacit_node *n, const uint8_t id[32], int reason)
+void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id)
+{
+    (void)n;
+    if (id == 1) tacit_rpc_reply(call, json_true());
+    else tacit_rpc_reply_tacit_error(call, TACIT_ENOTFOUND);
+}
+
+void tacit__mempool_removed(void *n, const uint8_t id[32], int reason)
 {
     (void)n;
     (void)id;
@@ -157,32 +171,29 @@ void tacit__node_record_rejected(struct tacit_node *n, const uint8_t id[32], int
 }
 
 /* Ids starting 0xee were "rejected" (the status branch of tacit_getTransaction). */
-int tacit__node_rejected_reason(const struct tacit_node *n, const uint8_t id[32])
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32])
 {
     (void)n;
     return id[0] == 0xee ? TACIT_EFEE_TOO_LOW : TACIT_OK;
 }
 
 /* A waiter is answered at once, as when its block (or its timeout) comes. */
-void tacit__node_add_waiter(struct tacit__waiter **list, struct tacit__waiter *w)
-{
-    (void)list;
-    FUZZ_CHECK(w->kind == TACIT__WAIT_HEIGHT || w->kind == TACIT__WAIT_NEXT_BLOCK);
-    if (w->kind == TACIT__WAIT_HEIGHT) FUZZ_CHECK(w->deadline_ms <= fake_now + WAIT_MAX_MS);
-    tacit_rpc_reply(w->call, json_null());
-    free(w);
-}
-
-void tacit__node_kick_batcher(struct tacit_node *n)
+void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t height,
+                                uint64_t timeout_ms)
 {
     (void)n;
+    (void)height;
+    FUZZ_CHECK(timeout_ms <= WAIT_MAX_MS);
+    tacit_rpc_reply(call, json_null());
 }
 
-/* Waiters are answered at once here (above): none is ever parked to be cancelled. */
-void tacit__node_cancel_height_waiter(void *w)
+bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,
+                               const struct tacit_credit *c)
 {
-    (void)w;
-    FUZZ_CHECK(!"no long-poll is parked by the stub node");
+    (void)n;
+    if (c != NULL) FUZZ_CHECK(memcmp(c->address, TACIT_POOL_ADDRESS, 20) != 0);
+    tacit_rpc_reply(call, json_null());
+    return true;
 }
 
 void tacit__node_job_finished(struct tacit_node *n)
@@ -201,12 +212,6 @@ int tacit__snapshot_take(struct tacit_node *n, uint64_t *id)
     (void)n;
     *id = 1;
     return TACIT_OK;
-}
-
-int tacit__snapshot_revert(struct tacit_node *n, uint64_t id)
-{
-    (void)n;
-    return id == 1 ? TACIT_OK : TACIT_ENOTFOUND;
 }
 
 static void rm_tree(const char *dir)
@@ -276,9 +281,7 @@ static void node_reset(void)
 {
     node.params.min_fee = 1;
     node.paused = false;
-    node.ncredits = 0;
-    node.mine_requested = false;
-    node.revert_call = NULL;
+    node.bat.ncredits = 0;
 }
 
 /* ----------------------------------------------------- the reference grammar ---- */

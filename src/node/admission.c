@@ -1,0 +1,245 @@
+/*
+ * tacit — admission: tacit_sendRawTransaction up to the mempool (docs/architecture.md,
+ * "A transaction's path"). Each rule is checked once on this path, cheapest first:
+ *
+ *   loop    decode (tacit_tx_decode: the encoding rules), the chain's parameters
+ *           (tacit_tx_check_params: chain id, fee), the tx id, the mempool's conflicts
+ *           (tacit_mempool_check: a tx that would be refused there is not worth a proof check)
+ *   verify  the rest of the static rules (tacit_tx_check_content: hashes, amounts, the deposit
+ *   lane    signature), the state rules against the committed state
+ *           (tacit_tx_check_state_store), the proof's points (tacit_tx_proof), then the proofs
+ *           of the whole batch with one final exponentiation (tacit_groth16_verify_batch_var)
+ *   loop    tacit_mempool_add, and the caller gets its tx id
+ *
+ * Three checks may run a second time, each for a reason of its own, and only then: the
+ * mempool's conflicts in tacit_mempool_add (other txs entered the pool while the proof was
+ * checked); the state rules when a block committed while the job ran (it may have spent a
+ * nullifier or retired the anchor); the fee when admin_setMinFee raised the minimum meanwhile.
+ * A block that commits after that is the mempool's to re-check (tacit_mempool_after_block,
+ * batcher.c). The mempool also refuses nf0 = nf1 itself (its nullifier index needs two), but
+ * tacit_tx_check_content has refused such a tx before it gets there.
+ *
+ * Also here: the statuses of txs that were pending and are no more without being included
+ * ("rejected" with the rule they broke, for tacit_getTransaction).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node_internal.h"
+#include "tacit/error.h"
+#include "tacit/util.h"
+
+#define VERIFY_BATCH_MAX 256
+#define VERIFY_SPLIT_MIN 8 /* measured: 32 starved the second worker, 1 made batches of ~2 */
+
+/* ----------------------------------------------------------------- statuses ---- */
+
+static size_t rejected_slot(const uint8_t id[32]) {
+    /* Ids are BLAKE2b outputs: their first bytes are already uniform. */
+    uint64_t h;
+    memcpy(&h, id, sizeof h);
+    return (size_t)(h % TACIT__REJECTED_MAX);
+}
+
+void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason) {
+    struct tacit__rejected *r = &n->adm.rejected[rejected_slot(id)];
+    memcpy(r->id, id, 32);
+    r->reason = reason;
+    r->used = true;
+}
+
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32]) {
+    const struct tacit__rejected *r = &n->adm.rejected[rejected_slot(id)];
+    return r->used && memcmp(r->id, id, 32) == 0 ? r->reason : TACIT_OK;
+}
+
+void tacit__status_clear(struct tacit_node *n) {
+    memset(n->adm.rejected, 0, TACIT__REJECTED_MAX * sizeof *n->adm.rejected);
+}
+
+void tacit__mempool_removed(void *ud, const uint8_t id[32], int reason) {
+    char hex[67];
+    tacit__status_rejected(ud, id, reason);
+    tacit_hex_encode(hex, id, 32);
+    tacit_log(TACIT_LOG_DEBUG, "mempool", "dropped %s: %s", hex, tacit_errname(reason));
+}
+
+/* ------------------------------------------------------------- verify jobs ---- */
+
+struct verify_job {
+    struct tacit__job job;
+    struct tacit_node *n;
+    struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
+    uint64_t commits;             /* blocks committed when the job started */
+    struct tacit__pending *head;  /* the batch */
+    size_t count;
+    double seconds;
+};
+
+/* On the verify lane. */
+static void verify_work(struct tacit__job *job) {
+    struct verify_job *j = (struct verify_job *)job;
+    tacit_groth16_proof *proofs = calloc(j->count, sizeof *proofs);
+    tacit_groth16_item *items = calloc(j->count, sizeof *items);
+    size_t *map = calloc(j->count, sizeof *map);
+    int *results = calloc(j->count, sizeof *results);
+    struct tacit__pending *p;
+    size_t k = 0, i = 0;
+    double t0 = tacit__mono_s();
+
+    if (proofs == NULL || items == NULL || map == NULL || results == NULL) {
+        for (p = j->head; p != NULL; p = p->next) p->result = TACIT_ENOMEM;
+        goto out;
+    }
+    for (p = j->head; p != NULL; p = p->next, i++) {
+        /* In the block path's order (a deposit's signature recovery costs ~50 us; LMDB reads
+         * are fine on any thread). */
+        if ((p->result = tacit_tx_check_content(&p->tx, &j->params)) != TACIT_OK) continue;
+        if ((p->result = tacit_tx_check_state_store(j->n->st, &p->tx)) != TACIT_OK) continue;
+        if ((p->result = tacit_tx_proof(&proofs[k], &p->tx)) != TACIT_OK) continue;
+        items[k].proof = &proofs[k];
+        items[k].pub = p->tx.pub;
+        items[k].npub = TACIT_TX_NPUBLIC;
+        map[k++] = i;
+    }
+    if (k > 0) {
+        tacit_groth16_verify_batch_var(results, j->n->pvk, items, k);
+        i = 0;
+        size_t m = 0;
+        for (p = j->head; p != NULL && m < k; p = p->next, i++)
+            if (map[m] == i) p->result = results[m++];
+    }
+out:
+    j->seconds = tacit__mono_s() - t0;
+    free(proofs);
+    free(items);
+    free(map);
+    free(results);
+}
+
+static void reply_id(struct tacit_rpc_call *call, const uint8_t id[32]) {
+    char hex[67];
+    tacit_hex_encode(hex, id, 32);
+    tacit_rpc_reply(call, json_string(hex));
+}
+
+/* On the loop. */
+static void verify_done(struct tacit__job *job) {
+    struct verify_job *j = (struct verify_job *)job;
+    struct tacit_node *n = j->n;
+    struct tacit__pending *p = j->head;
+    bool block_landed = n->bat.commits != j->commits;
+
+    n->adm.inflight--;
+    if (j->count > 0) {
+        double per = j->seconds / (double)j->count;
+        for (size_t i = 0; i < j->count; i++) tacit__hist_add(&n->m.verify, per);
+    }
+    while (p != NULL) {
+        struct tacit__pending *next = p->next;
+        int rc = p->result;
+        if (rc == TACIT_OK && block_landed) rc = tacit_tx_check_state_store(n->st, &p->tx);
+        if (rc == TACIT_OK && p->tx.ext.fee < n->params.min_fee) rc = TACIT_EFEE_TOO_LOW; /* raised */
+        if (rc == TACIT_OK && n->stopping) rc = TACIT_EBUSY;
+        if (rc == TACIT_OK)
+            rc = tacit_mempool_add(n->mp, &p->tx, p->id, p->bytes, tacit__now_ms(),
+                                   tacit__mempool_removed, n);
+        if (rc == TACIT_OK) {
+            n->m.txs_admitted++;
+            reply_id(p->call, p->id);
+        } else {
+            n->m.txs_refused++;
+            tacit_rpc_reply_tacit_error(p->call, rc);
+        }
+        free(p);
+        p = next;
+    }
+    free(j);
+    tacit__node_job_finished(n);
+    if (n->stopping) return;
+    tacit__admission_dispatch(n);
+    tacit__batcher_full(n);
+}
+
+void tacit__admission_dispatch(struct tacit_node *n) {
+    struct tacit__admission *a = &n->adm;
+    while (a->head != NULL && a->inflight < a->threads && !tacit__node_store_closing(n)) {
+        unsigned idle = a->threads - a->inflight;
+        size_t take;
+        struct verify_job *j;
+        struct tacit__pending *tail;
+        /* A batch shares one final exponentiation and the gamma/delta Miller loops: a proof
+         * costs ~600 us alone, ~220 us in a batch of 16. So while one job runs, the next waits
+         * until VERIFY_SPLIT_MIN txs have queued (they arrive meanwhile: a bigger batch), and a
+         * long queue is split over the idle threads. */
+        if (a->inflight > 0 && a->len < VERIFY_SPLIT_MIN) break;
+        take = a->len < 2 * VERIFY_SPLIT_MIN ? a->len : (a->len + idle - 1) / idle;
+        if (take > VERIFY_BATCH_MAX) take = VERIFY_BATCH_MAX;
+        if ((j = calloc(1, sizeof *j)) == NULL) return; /* the queue waits for the next call */
+        j->job.work = verify_work;
+        j->job.done = verify_done;
+        j->n = n;
+        j->params = n->params;
+        j->commits = n->bat.commits;
+        j->head = a->head;
+        tail = a->head;
+        for (size_t i = 1; i < take; i++) tail = tail->next;
+        if ((a->head = tail->next) == NULL) a->tail = NULL;
+        tail->next = NULL;
+        a->len -= take;
+        j->count = take;
+        a->inflight++;
+        tacit__lane_submit(a->lane, &j->job);
+    }
+}
+
+int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
+                            size_t len) {
+    struct tacit__admission *a = &n->adm;
+    struct tacit__pending *p;
+    int rc;
+    if (n->stopping || a->len >= n->cfg.verify_queue_max) return TACIT_EBUSY;
+    if ((p = calloc(1, sizeof *p)) == NULL) return TACIT_ENOMEM;
+    if ((rc = tacit_tx_decode(&p->tx, bytes, len)) != TACIT_OK) goto refused;
+    if ((rc = tacit_tx_check_params(&p->tx, &n->params)) != TACIT_OK) goto refused;
+    tacit_tx_id(p->id, &p->tx);
+    if ((rc = tacit_mempool_check(n->mp, &p->tx, p->id)) != TACIT_OK) goto refused;
+    memcpy(p->bytes, bytes, TACIT_TX_BYTES);
+    p->call = call;
+    if (a->tail != NULL) a->tail->next = p;
+    else a->head = p;
+    a->tail = p;
+    a->len++;
+    tacit__admission_dispatch(n);
+    return TACIT_OK;
+refused:
+    n->m.txs_refused++;
+    free(p);
+    return rc;
+}
+
+bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32]) {
+    for (const struct tacit__pending *p = n->adm.head; p != NULL; p = p->next)
+        if (memcmp(p->id, id, 32) == 0) return true;
+    return false;
+}
+
+void tacit__admission_stop(struct tacit_node *n) {
+    struct tacit__admission *a = &n->adm;
+    while (a->head != NULL) {
+        struct tacit__pending *p = a->head;
+        a->head = p->next;
+        tacit_rpc_reply_tacit_error(p->call, TACIT_EBUSY);
+        free(p);
+    }
+    a->tail = NULL;
+    a->len = 0;
+    tacit__lane_close(a->lane);
+    a->lane = NULL;
+}
+
+int tacit__admission_init(struct tacit_node *n) {
+    struct tacit__admission *a = &n->adm;
+    if ((a->rejected = calloc(TACIT__REJECTED_MAX, sizeof *a->rejected)) == NULL) return TACIT_ENOMEM;
+    return tacit__lane_new(&a->lane, &n->loop, "verify", a->threads);
+}
