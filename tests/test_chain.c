@@ -747,6 +747,9 @@ TEST(tx_static_rules) {
     tx.ext.fee = P.min_fee - 1;
     tx_finish(&tx, SENDER_SK);
     CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EFEE_TOO_LOW);
+    /* the two parts of the static rules (admission runs them apart): the fee is params' */
+    CHECK_EQ_INT(tacit_tx_check_params(&tx, &P), TACIT_EFEE_TOO_LOW);
+    CHECK_EQ_INT(tacit_tx_check_content(&tx, &P), TACIT_OK);
     p2 = P;
     p2.min_fee = 0;
     tx.ext.fee = 0;
@@ -758,6 +761,8 @@ TEST(tx_static_rules) {
     tx = base;
     tacit_fr_add(&tx.pub[2], &tx.pub[2], &TACIT_FR_ONE);
     CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EEXT_DATA_HASH);
+    CHECK_EQ_INT(tacit_tx_check_params(&tx, &P), TACIT_OK); /* a hash is content's */
+    CHECK_EQ_INT(tacit_tx_check_content(&tx, &P), TACIT_EEXT_DATA_HASH);
     tx = base;
     tx.ext.epk[0] ^= 1; /* the ext data changed, the hash did not follow */
     CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EEXT_DATA_HASH);
