@@ -12,6 +12,7 @@
  * One devnet setup per run (lazily, only for the tests that need proofs).
  */
 #define _GNU_SOURCE
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "tacit/r1cs.h"
 #include "tacit/state.h"
 #include "tacit/tree.h"
+#include "tacit/util.h"
 #include "zk/groth16_synth.h"
 
 #define CREDIT_BYTES (TACIT_ADDRESS_LEN + 8)
@@ -115,15 +117,17 @@ static uint64_t rand_below(uint64_t n) { return tacit_test_rand64() % n; }
 
 /* Sets ext_data_hash and public_amount from the ext data, then signs a deposit with sk (over
  * the public inputs, so last). */
-static void tx_finish(struct tacit_tx *tx, const uint8_t *sk) {
+static void tx_finish_with(struct tacit_tx *tx, const uint8_t *sk, const struct tacit_chain_params *p) {
     uint8_t d[32];
-    tacit_tx_ext_data_hash(&tx->pub[2], &tx->ext, tx->chain_id, P.rollup_id);
+    tacit_tx_ext_data_hash_of(&tx->pub[2], tx, p);
     CHECK_EQ_INT(tacit_tx_public_amount(&tx->pub[1], &tx->ext), TACIT_OK);
     if (tx->ext.deposit_amount > 0 && sk != NULL) {
-        tacit_tx_deposit_digest(d, tx, P.rollup_id);
+        tacit_tx_deposit_digest_of(d, tx, p);
         CHECK_EQ_INT(tacit_deposit_sign(tx->ext.deposit_sig, sk, d), TACIT_OK);
     }
 }
+
+static void tx_finish(struct tacit_tx *tx, const uint8_t *sk) { tx_finish_with(tx, sk, &P); }
 
 /* A tx that passes tacit_tx_check_static (any proof bytes): random nullifiers, commitments and
  * ciphertexts, a deposit from SENDER of `deposit` (nonce `nonce`), a withdrawal to a random
@@ -536,7 +540,8 @@ TEST(tx_decode_errors) {
     }
     /* version */
     CHECK_EQ_INT(decode_mutated(enc, 0, 0), TACIT_EVERSION);
-    CHECK_EQ_INT(decode_mutated(enc, 0, 2), TACIT_EVERSION);
+    CHECK_EQ_INT(decode_mutated(enc, 0, 3), TACIT_EVERSION);
+    CHECK_EQ_INT(decode_mutated(enc, 0, TACIT_TX_VERSION_L1), TACIT_OK); /* v2: the same layout */
     /* a public input equal to r, and r - 1 (the largest canonical value), at every position */
     for (int i = 0; i < TACIT_TX_NPUBLIC; i++) {
         uint8_t m[TACIT_TX_BYTES];
@@ -593,6 +598,141 @@ TEST(tx_id_ignores_only_the_proof) {
         crypto_generichash_blake2b_salt_personal(want, 32, in, sizeof in, NULL, 0, salt, personal);
         CHECK_MEM(id, want, 32);
     }
+}
+
+/* ------------------------------------------------------------ protocol v2 ---- */
+
+/* The chain of P, settling on L1 (protocol v2): l1 chain id 31337, the contract P.rollup_id. */
+static struct tacit_chain_params params_v2(void) {
+    struct tacit_chain_params p = P;
+    p.tx_version = TACIT_TX_VERSION_L1;
+    p.l1_chain_id = 31337;
+    return p;
+}
+
+/* Every vector of tests/vectors/protocol-v2/vectors.json (ethers 6.13.5, contrib/gen-v2-vectors):
+ * the keccak ext digest and ext_data_hash, the EIP-712 domain separator and deposit digest, and
+ * a deposit signature by a fixed key, which tacit makes byte for byte (RFC 6979 on both sides)
+ * and recovers to the signer's address. */
+TEST(protocol_v2_vectors) {
+    char path[512];
+    json_error_t jerr;
+    json_t *root, *list;
+    size_t i;
+    static const uint8_t key[32] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x01};
+    snprintf(path, sizeof path, "%s/protocol-v2/vectors.json", tacit_test_vectors_dir());
+    root = json_load_file(path, 0, &jerr);
+    REQUIRE(root != NULL, "cannot read the protocol-v2 vectors");
+    list = json_object_get(root, "vectors");
+    CHECK(json_array_size(list) >= 4);
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *v = json_array_get(list, i);
+        const char *txhex = json_string_value(json_object_get(v, "tx"));
+        uint8_t enc[TACIT_TX_BYTES], rollup[20], want[32], got[32], sig[65], want_sig[65], signer[20], addr[20];
+        struct tacit_tx tx;
+        struct tacit_chain_params p = params_v2();
+        uint64_t l1;
+        tacit_fr h;
+        uint64_t limbs[4];
+        uint8_t hb[32], hwb[32];
+        REQUIRE(txhex != NULL && strlen(txhex) == 2 + 2 * TACIT_TX_BYTES, "a vector without its tx");
+        hex_to(enc, txhex + 2, TACIT_TX_BYTES);
+        hex_to(rollup, json_string_value(json_object_get(v, "rollup")) + 2, 20);
+        CHECK_EQ_INT(tacit_parse_dec_u64(&l1, json_string_value(json_object_get(v, "l1ChainId"))), TACIT_OK);
+        CHECK_EQ_INT(tacit_tx_decode(&tx, enc, sizeof enc), TACIT_OK);
+        CHECK_EQ_INT(tx.version, TACIT_TX_VERSION_L1);
+        p.l1_chain_id = l1;
+        p.chain_id = tx.chain_id;
+        memcpy(p.rollup_id, rollup, 20);
+
+        hex_to(want, json_string_value(json_object_get(v, "extDigest")) + 2, 32);
+        tacit_tx_ext_digest_v2(got, &tx.ext, tx.chain_id, l1, rollup);
+        CHECK_MEM(got, want, 32);
+        tacit_tx_ext_data_hash_of(&h, &tx, &p);
+        CHECK_EQ_INT(tacit_u256_from_dec(limbs, json_string_value(json_object_get(v, "extDataHash"))), TACIT_OK);
+        for (int k = 0; k < 32; k++) hwb[31 - k] = (uint8_t)(limbs[k / 8] >> (8 * (k % 8)));
+        tacit_fr_to_bytes(hb, &h);
+        CHECK_MEM(hb, hwb, 32);
+        CHECK(tacit_fr_eq(&h, &tx.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])); /* as the vector filled it */
+        hex_to(want, json_string_value(json_object_get(v, "domain")) + 2, 32);
+        tacit_tx_eip712_domain(got, l1, rollup);
+        CHECK_MEM(got, want, 32);
+        hex_to(want, json_string_value(json_object_get(v, "depositDigest")) + 2, 32);
+        tacit_tx_deposit_digest_of(got, &tx, &p);
+        CHECK_MEM(got, want, 32);
+        hex_to(want_sig, json_string_value(json_object_get(v, "signature")) + 2, 65);
+        hex_to(signer, json_string_value(json_object_get(v, "signer")) + 2, 20);
+        CHECK_EQ_INT(tacit_deposit_sign(sig, key, want), TACIT_OK);
+        CHECK_MEM(sig, want_sig, 65);
+        CHECK_EQ_INT(tacit_deposit_recover(addr, want_sig, want), TACIT_OK);
+        CHECK_MEM(addr, signer, 20);
+    }
+    json_decref(root);
+}
+
+/* The rules of a v2 chain: the version is the chain's (a v1 tx on a v2 chain and the reverse:
+ * EVERSION); the digests are v2's (a v1 signature or ext hash: refused); recovery ids 2 and 3
+ * (no ecrecover takes them) refused; a withdrawal and the fee leave the pool and credit nobody. */
+TEST(protocol_v2_rules) {
+    struct tacit_chain_params p2;
+    struct tacit_tx tx, v1;
+    struct tchain *st;
+    struct tacit_view v;
+    struct tacit_account a;
+    setup_params();
+    p2 = params_v2();
+    make_tx(&v1, 1000, 0, 0, 20); /* v1, on P */
+    CHECK_EQ_INT(tacit_tx_check_static(&v1, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_check_static(&v1, &p2), TACIT_EVERSION);
+    tx = v1;
+    tx.version = TACIT_TX_VERSION_L1;
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &P), TACIT_EVERSION);
+    /* v1's digests on a v2 tx: the ext hash first, then (with v2's ext hash) the signature */
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &p2), TACIT_EEXT_DATA_HASH);
+    tacit_tx_ext_data_hash_of(&tx.pub[2], &tx, &p2);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &p2), TACIT_EDEPOSIT_SIG);
+    tx_finish_with(&tx, SENDER_SK, &p2);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &p2), TACIT_OK);
+    /* the v2 digests bind the L1 chain and the contract */
+    {
+        struct tacit_chain_params q = p2;
+        q.l1_chain_id++;
+        CHECK_EQ_INT(tacit_tx_check_static(&tx, &q), TACIT_EEXT_DATA_HASH);
+        q = p2;
+        q.rollup_id[0] ^= 1;
+        CHECK_EQ_INT(tacit_tx_check_static(&tx, &q), TACIT_EEXT_DATA_HASH);
+    }
+    /* recovery id 2 or 3: EDEPOSIT_SIG before any recovery */
+    {
+        struct tacit_tx t = tx;
+        t.ext.deposit_sig[64] = (uint8_t)(2 + (tacit_test_rand64() & 1));
+        CHECK_EQ_INT(tacit_tx_check_static(&t, &p2), TACIT_EDEPOSIT_SIG);
+    }
+
+    /* applied: the deposit moves in; a withdrawal of 300 and a fee of 25 leave the pool */
+    st = chain_funded(MEM, 10000);
+    chain_view(st, &v);
+    CHECK_EQ_INT(tacit_tx_apply(&v, &tx, &p2), TACIT_OK);
+    make_tx(&tx, 0, 0, 300, 25);
+    tx.version = TACIT_TX_VERSION_L1;
+    tx_finish_with(&tx, NULL, &p2);
+    CHECK_EQ_INT(tacit_tx_check_static(&tx, &p2), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_apply(&v, &tx, &p2), TACIT_OK);
+    CHECK_EQ_INT(v.ops->account(v.ctx, TACIT_POOL_ADDRESS, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 1000 - 20 - 300 - 25);
+    CHECK_EQ_INT(v.ops->account(v.ctx, tx.ext.withdrawal_recipient, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 0);
+    CHECK_EQ_INT(v.ops->account(v.ctx, P.fee_recipient, &a), TACIT_OK);
+    CHECK_EQ_INT(a.balance, 0);
+    /* more than the pool holds: the turnstile, as in v1 */
+    make_tx(&tx, 0, 0, 1000, 10);
+    tx.version = TACIT_TX_VERSION_L1;
+    tx_finish_with(&tx, NULL, &p2);
+    CHECK_EQ_INT(tacit_tx_apply(&v, &tx, &p2), TACIT_ETURNSTILE);
+    chain_view_free(st);
+    chain_close(st);
 }
 
 TEST(ext_and_deposit_digests) {
@@ -1140,7 +1280,7 @@ TEST(block_decode_errors) {
     MUTATED(put32(m + off_nt + 4, TACIT_TX_BYTES + 1), TACIT_EENCODING); /* a tx length prefix */
     MUTATED(put32(m + off_nt + 4, TACIT_TX_BYTES - 1), TACIT_EENCODING);
     /* the tx decoding errors come through */
-    MUTATED(m[off_nt + 8] = 2, TACIT_EVERSION);
+    MUTATED(m[off_nt + 8] = 3, TACIT_EVERSION);
     MUTATED(memcpy(m + off_nt + 8 + 4 + TACIT_TX_BYTES + OFF_PUB, R_BE, 32), TACIT_EPUBLIC_INPUT);
     MUTATED(m[off_nt + 8 + OFF_EXTLEN] ^= 1, TACIT_EENCODING);
 #undef MUTATED
@@ -2096,6 +2236,8 @@ TEST(fuzz_seed_corpus) {
 
 static const struct tacit_test tests[] = {
     {"keccak_known_answers", keccak_known_answers},
+    {"protocol_v2_vectors", protocol_v2_vectors},
+    {"protocol_v2_rules", protocol_v2_rules},
     {"ethereum_addresses", ethereum_addresses},
     {"tx_round_trip", tx_round_trip},
     {"tx_decode_errors", tx_decode_errors},

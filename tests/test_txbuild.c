@@ -275,6 +275,49 @@ static void one_note_spend(struct tacit_txbuild *b, struct note *n, struct note 
 }
 
 /* Spending more than the note holds: built (txbuild checks no rule), but the proof fails. */
+/* A v2 deposit (a chain that settles on L1): the wallet fills in v2's ext hash and signs the
+ * EIP-712 digest; the v2 chain's rules take it, a v1 chain's refuse it; the proof verifies. */
+TEST(deposit_v2)
+{
+    static struct tacit_txbuild b;
+    struct tacit_tx dep;
+    struct tacit_chain_params p2;
+    struct note n0, n1;
+    uint8_t sk[32], addr[TACIT_ADDRESS_LEN], digest[32], rec[TACIT_ADDRESS_LEN];
+
+    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    params(&p2);
+    p2.tx_version = TACIT_TX_VERSION_L1;
+    p2.l1_chain_id = 31337;
+    memset(p2.rollup_id, 0xab, sizeof p2.rollup_id);
+    account(sk, addr);
+    note_new(&n0, 400);
+    note_new(&n1, 590);
+    memset(&b, 0, sizeof b);
+    b.chain_id = CHAIN_ID;
+    b.version = TACIT_TX_VERSION_L1;
+    b.l1_chain_id = p2.l1_chain_id;
+    memcpy(b.rollup_id, p2.rollup_id, sizeof b.rollup_id);
+    b.anchor = *tacit_tree_zero(TACIT_TREE_DEPTH);
+    note_output(&b.out[0], &n0);
+    note_output(&b.out[1], &n1);
+    b.fee = 10;
+    b.deposit_amount = 1000;
+    memcpy(b.deposit_sender, addr, sizeof addr);
+    b.deposit_sk = sk;
+    CHECK_EQ_INT(tacit_txbuild_prove(&dep, &b, g_pk, 0, NULL), TACIT_OK);
+    CHECK_EQ_INT(dep.version, TACIT_TX_VERSION_L1);
+    CHECK_EQ_INT(tacit_tx_check_static(&dep, &p2), TACIT_OK);
+    CHECK_EQ_INT(tacit_tx_verify_proof_var(&dep, g_pvk), TACIT_OK);
+    tacit_tx_deposit_digest_v2(digest, &dep, p2.l1_chain_id, p2.rollup_id);
+    CHECK_EQ_INT(tacit_deposit_recover(rec, dep.ext.deposit_sig, digest), TACIT_OK);
+    CHECK_MEM(rec, addr, sizeof addr);
+    p2.tx_version = TACIT_TX_VERSION;
+    CHECK_EQ_INT(tacit_tx_check_static(&dep, &p2), TACIT_EVERSION);
+    b.version = 3;
+    CHECK_EQ_INT(tacit_txbuild_prove(&dep, &b, g_pk, 0, NULL), TACIT_EVERSION);
+}
+
 TEST(unbalanced_proof_fails)
 {
     static struct tacit_txbuild b;
@@ -453,6 +496,7 @@ static const struct tacit_test tests[] = {
     {"derivations_match_circuit", derivations_match_circuit},
     {"prove_errors", prove_errors},
     {"deposit_then_transfer", deposit_then_transfer},
+    {"deposit_v2", deposit_v2},
     {"unbalanced_proof_fails", unbalanced_proof_fails},
     {"prove_wipes_witness", prove_wipes_witness},
     {"txbuild_cleanup", txbuild_cleanup},

@@ -32,7 +32,8 @@ struct tacit_state;
 extern "C" {
 #endif
 
-#define TACIT_TX_VERSION 1
+#define TACIT_TX_VERSION 1          /* protocol v1: an embedded chain (BLAKE2b digests) */
+#define TACIT_TX_VERSION_L1 2       /* protocol v2: a chain that settles on L1 (keccak, EIP-712) */
 #define TACIT_BLOCK_VERSION 1
 #define TACIT_TX_NPUBLIC 7          /* root, public_amount, ext_data_hash, nf0, nf1, cm0, cm1 */
 #define TACIT_ROLLUP_ID_LEN 20      /* the rollup's identity (its L1 contract address) */
@@ -89,7 +90,16 @@ struct tacit_chain_params {
     uint8_t fee_recipient[TACIT_ADDRESS_LEN]; /* where fees go (the sequencer's address) */
     uint64_t min_fee;                      /* fee >= min_fee, else TACIT_EFEE_TOO_LOW */
     bool allow_credits;                    /* devnet: blocks may mint (faucet, genesis funds) */
+    /* The protocol version of the chain's txs: TACIT_TX_VERSION (0 reads as it) or
+     * TACIT_TX_VERSION_L1, whose digests bind l1_chain_id and rollup_id (the contract). */
+    uint8_t tx_version;
+    uint64_t l1_chain_id;
 };
+
+/* The tx version a chain with these parameters takes. */
+static inline uint8_t tacit_chain_tx_version(const struct tacit_chain_params *p) {
+    return p->tx_version != 0 ? p->tx_version : TACIT_TX_VERSION;
+}
 
 /* A mint into a transparent account (devnet faucet and genesis funds; later, L1 deposits). */
 struct tacit_credit {
@@ -148,6 +158,32 @@ void tacit_tx_deposit_digest(uint8_t digest[32], const struct tacit_tx *tx,
                              const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
 void tacit_tx_ext_data_hash(tacit_fr *out, const struct tacit_tx_ext *ext, uint64_t chain_id,
                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
+
+/*
+ * Protocol v2 (TACIT_TX_VERSION_L1, docs/protocol.md section 8): what the L1 contract
+ * recomputes uses L1's hash.
+ * ext digest v2 = keccak-256(l1_chain_id as 32 bytes big-endian || rollup_id (the contract) ||
+ *   chain_id u64 LE || the ext encoding without deposit_sig); ext_data_hash is it read
+ *   big-endian, reduced mod r.
+ * deposit digest v2 = the EIP-712 digest keccak-256(0x19 0x01 || domain separator || struct
+ *   hash) of Deposit(uint64 amount,uint64 nonce,uint64 fee,bytes32 anchor,bytes32 nullifier0,
+ *   bytes32 nullifier1,bytes32 commitment0,bytes32 commitment1,bytes32 extDataHash) in the
+ *   domain {name "tacit", version "2", chainId l1_chain_id, verifyingContract rollup_id}: an
+ *   Ethereum wallet shows what it signs, and the contract checks it with ecrecover.
+ */
+void tacit_tx_ext_digest_v2(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
+                            uint64_t l1_chain_id, const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
+void tacit_tx_deposit_digest_v2(uint8_t digest[32], const struct tacit_tx *tx, uint64_t l1_chain_id,
+                                const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
+/* The EIP-712 domain separator of protocol v2 (for wallets that show it, and tests). */
+void tacit_tx_eip712_domain(uint8_t sep[32], uint64_t l1_chain_id,
+                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]);
+/* The digests of tx's version (tx->version, tx->chain_id, p->rollup_id, p->l1_chain_id):
+ * what the rules check and what a wallet must fill in and sign. */
+void tacit_tx_ext_data_hash_of(tacit_fr *out, const struct tacit_tx *tx,
+                               const struct tacit_chain_params *p);
+void tacit_tx_deposit_digest_of(uint8_t digest[32], const struct tacit_tx *tx,
+                                const struct tacit_chain_params *p);
 /* (deposit - withdrawal - fee) mod r. TACIT_EOVERFLOW if withdrawal + fee exceeds 2^64-1. */
 int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext);
 

@@ -48,6 +48,10 @@ struct tacit_txbuild_input {
 struct tacit_txbuild {
     uint64_t chain_id;
     uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
+    /* The chain's protocol: 0 or TACIT_TX_VERSION (v1), or TACIT_TX_VERSION_L1 (v2: the
+     * digests bind l1_chain_id and rollup_id, the contract; the deposit is signed as EIP-712). */
+    uint8_t version;
+    uint64_t l1_chain_id;
     tacit_fr anchor;             /* a recent note-tree root; the real inputs' paths reach it */
     struct tacit_txbuild_input in[2];
     struct tacit_transfer_output out[2];

@@ -8,6 +8,7 @@
 
 #include "chain/chain_internal.h"
 #include "tacit/error.h"
+#include "tacit/keccak.h"
 
 const uint8_t TACIT_POOL_ADDRESS[TACIT_ADDRESS_LEN] = {0};
 
@@ -69,7 +70,8 @@ static int tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
 
     /* The version first: another version may well have another size. */
     if (len < 1) return TACIT_EENCODING;
-    if (in[0] != TACIT_TX_VERSION) return TACIT_EVERSION;
+    /* v1 and v2 share the layout; which one a chain takes is tacit_tx_check_params' */
+    if (in[0] != TACIT_TX_VERSION && in[0] != TACIT_TX_VERSION_L1) return TACIT_EVERSION;
     if (len >= TACIT__TX_OFF_EXT && tacit__get_u32(in + TACIT__TX_OFF_EXTLEN) != TACIT_TX_EXT_BYTES)
         return TACIT_EENCODING;
     if (len < TACIT_TX_BYTES) return TACIT_EENCODING;
@@ -172,6 +174,89 @@ void tacit_tx_deposit_digest(uint8_t digest[32], const struct tacit_tx *tx,
     tacit__blake2b_final(&s, digest);
 }
 
+/* ------------------------------------------------- protocol v2 (L1) digests ---- */
+
+/* x as a 32-byte big-endian word (Solidity's uint256 and the EIP-712 encoding of uintN). */
+static void word_u64(uint8_t w[32], uint64_t x) {
+    memset(w, 0, 32);
+    for (int i = 0; i < 8; i++) w[31 - i] = (uint8_t)(x >> (8 * i));
+}
+
+static void keccak_str(uint8_t out[32], const char *s) {
+    tacit_keccak256(out, (const uint8_t *)s, strlen(s));
+}
+
+void tacit_tx_ext_digest_v2(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
+                            uint64_t l1_chain_id, const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+    /* abi.encodePacked(uint256 l1ChainId, address rollup, the tx's bytes [1, 9), ext without
+     * the signature): what the contract hashes straight from the calldata */
+    uint8_t enc[TACIT_TX_EXT_BYTES];
+    uint8_t buf[32 + TACIT_ROLLUP_ID_LEN + 8 + TACIT_TX_EXT_BYTES - TACIT_DEPOSIT_SIG_BYTES], *q = buf;
+    ext_encode(enc, ext);
+    word_u64(q, l1_chain_id), q += 32;
+    memcpy(q, rollup_id, TACIT_ROLLUP_ID_LEN), q += TACIT_ROLLUP_ID_LEN;
+    tacit__put_u64(q, chain_id), q += 8;
+    memcpy(q, enc, TACIT__EXT_OFF_SIG), q += TACIT__EXT_OFF_SIG;
+    memcpy(q, enc + TACIT__EXT_OFF_EPK, TACIT_TX_EXT_BYTES - TACIT__EXT_OFF_EPK);
+    tacit_keccak256(digest, buf, sizeof buf);
+}
+
+void tacit_tx_eip712_domain(uint8_t sep[32], uint64_t l1_chain_id,
+                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+    /* EIP-712: hashStruct(EIP712Domain); strings are encoded as their keccak-256, an address
+     * as a 32-byte word (zeros, then its 20 bytes) */
+    uint8_t buf[5 * 32];
+    keccak_str(buf, "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    keccak_str(buf + 32, "tacit");
+    keccak_str(buf + 64, "2");
+    word_u64(buf + 96, l1_chain_id);
+    memset(buf + 128, 0, 12);
+    memcpy(buf + 140, rollup_id, TACIT_ROLLUP_ID_LEN);
+    tacit_keccak256(sep, buf, sizeof buf);
+}
+
+void tacit_tx_deposit_digest_v2(uint8_t digest[32], const struct tacit_tx *tx, uint64_t l1_chain_id,
+                                const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+    static const int fields[6] = {TACIT_TRANSFER_PUB_ROOT, TACIT_TRANSFER_PUB_NF0,
+                                  TACIT_TRANSFER_PUB_NF1, TACIT_TRANSFER_PUB_CM0,
+                                  TACIT_TRANSFER_PUB_CM1, TACIT_TRANSFER_PUB_EXT_DATA_HASH};
+    uint8_t st[10 * 32], msg[2 + 64];
+    /* hashStruct(Deposit): the type hash, then each member as a 32-byte word in type order.
+     * The members bind what the v1.1 deposit digest binds: the anchor, the nullifiers, the
+     * output commitments and, through extDataHash, the rest of the tx (the theft fix of
+     * protocol revision 1.1 carries over); amount, nonce and fee are there for the signer to
+     * read. */
+    keccak_str(st, "Deposit(uint64 amount,uint64 nonce,uint64 fee,bytes32 anchor,bytes32 nullifier0,"
+                   "bytes32 nullifier1,bytes32 commitment0,bytes32 commitment1,bytes32 extDataHash)");
+    word_u64(st + 32, tx->ext.deposit_amount);
+    word_u64(st + 64, tx->ext.deposit_nonce);
+    word_u64(st + 96, tx->ext.fee);
+    for (int i = 0; i < 6; i++) tacit_fr_to_bytes(st + 128 + 32 * i, &tx->pub[fields[i]]);
+    msg[0] = 0x19;
+    msg[1] = 0x01;
+    tacit_tx_eip712_domain(msg + 2, l1_chain_id, rollup_id);
+    tacit_keccak256(msg + 34, st, sizeof st);
+    tacit_keccak256(digest, msg, sizeof msg);
+}
+
+void tacit_tx_ext_data_hash_of(tacit_fr *out, const struct tacit_tx *tx,
+                               const struct tacit_chain_params *p) {
+    uint8_t digest[32];
+    if (tx->version == TACIT_TX_VERSION_L1)
+        tacit_tx_ext_digest_v2(digest, &tx->ext, tx->chain_id, p->l1_chain_id, p->rollup_id);
+    else
+        tacit_tx_ext_digest(digest, &tx->ext, tx->chain_id, p->rollup_id);
+    digest_to_fr(out, digest);
+}
+
+void tacit_tx_deposit_digest_of(uint8_t digest[32], const struct tacit_tx *tx,
+                                const struct tacit_chain_params *p) {
+    if (tx->version == TACIT_TX_VERSION_L1)
+        tacit_tx_deposit_digest_v2(digest, tx, p->l1_chain_id, p->rollup_id);
+    else
+        tacit_tx_deposit_digest(digest, tx, p->rollup_id);
+}
+
 int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
     tacit_fr dep, out_amt;
     if (ext->withdrawal_amount > UINT64_MAX - ext->fee) {
@@ -187,7 +272,7 @@ int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
 /* -------------------------------------------------------------------- rules ---- */
 
 int tacit_tx_check_params(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
-    if (tx->version != TACIT_TX_VERSION) return TACIT_EVERSION;
+    if (tx->version != tacit_chain_tx_version(p)) return TACIT_EVERSION;
     if (!ext_is_canonical(&tx->ext)) return TACIT_EENCODING;
     if (tx->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
     if (tx->ext.fee < p->min_fee) return TACIT_EFEE_TOO_LOW;
@@ -200,8 +285,7 @@ int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_p
     int rc;
 
     if ((rc = tacit_tx_public_amount(&amount, &tx->ext)) != TACIT_OK) return rc;
-    tacit_tx_ext_digest(digest, &tx->ext, tx->chain_id, p->rollup_id);
-    digest_to_fr(&h, digest);
+    tacit_tx_ext_data_hash_of(&h, tx, p);
     if (!tacit_fr_eq(&h, &tx->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])) return TACIT_EEXT_DATA_HASH;
     if (!tacit_fr_eq(&amount, &tx->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT])) return TACIT_EPUBLIC_AMOUNT;
     if (tacit_fr_eq(&tx->pub[TACIT_TRANSFER_PUB_NF0], &tx->pub[TACIT_TRANSFER_PUB_NF1]))
@@ -211,7 +295,10 @@ int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_p
         return TACIT_EWITHDRAW_RECIPIENT;
     if (tx->ext.deposit_amount > 0) {
         /* after S6: the public inputs signed over are those the ext data gives */
-        tacit_tx_deposit_digest(digest, tx, p->rollup_id);
+        tacit_tx_deposit_digest_of(digest, tx, p);
+        /* v2: Ethereum's v is 27 or 28, so ecrecover takes recovery ids 0 and 1 only (2 and 3
+         * need r >= n - p, which no signer meets in practice) */
+        if (tx->version == TACIT_TX_VERSION_L1 && tx->ext.deposit_sig[64] > 1) return TACIT_EDEPOSIT_SIG;
         if ((rc = tacit_deposit_recover(signer, tx->ext.deposit_sig, digest)) != TACIT_OK) return rc;
         if (memcmp(signer, tx->ext.deposit_sender, TACIT_ADDRESS_LEN) != 0) return TACIT_EDEPOSIT_SIG;
     }
@@ -295,6 +382,14 @@ static int pool_pay(const struct tacit_view *v, const uint8_t to[TACIT_ADDRESS_L
     return rc == TACIT_EINSUFFICIENT ? TACIT_ETURNSTILE : rc;
 }
 
+/* v2: amount leaves the pool for L1 (the static rules bounded withdrawal + fee by 2^64 - 1). */
+static int pool_exit(const struct tacit_view *v, uint64_t amount) {
+    int rc;
+    if (amount == 0) return TACIT_OK;
+    rc = v->ops->debit(v->ctx, TACIT_POOL_ADDRESS, amount);
+    return rc == TACIT_EINSUFFICIENT ? TACIT_ETURNSTILE : rc;
+}
+
 static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
                     const struct tacit_chain_params *p) {
     const struct tacit_view_ops *op = v->ops;
@@ -320,8 +415,16 @@ static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
             return rc; /* TACIT_EINSUFFICIENT: the sender's */
         if ((rc = op->bump_nonce(v->ctx, tx->ext.deposit_sender)) != TACIT_OK) return rc;
     }
-    if ((rc = pool_pay(v, tx->ext.withdrawal_recipient, tx->ext.withdrawal_amount)) != TACIT_OK) return rc;
-    if ((rc = pool_pay(v, p->fee_recipient, tx->ext.fee)) != TACIT_OK) return rc;
+    if (tx->version == TACIT_TX_VERSION_L1) {
+        /* v2: the withdrawal and the fee leave the rollup; the contract makes them claimable
+         * on L1 by their recipients (SETTLEMENT.md 3), no account here is credited */
+        if (tx->ext.withdrawal_amount > UINT64_MAX - tx->ext.fee) return TACIT_EOVERFLOW;
+        if ((rc = pool_exit(v, tx->ext.withdrawal_amount + tx->ext.fee)) != TACIT_OK) return rc;
+    } else {
+        if ((rc = pool_pay(v, tx->ext.withdrawal_recipient, tx->ext.withdrawal_amount)) != TACIT_OK)
+            return rc;
+        if ((rc = pool_pay(v, p->fee_recipient, tx->ext.fee)) != TACIT_OK) return rc;
+    }
     for (int i = 0; i < 2; i++)
         if ((rc = op->mark_nullifier(v->ctx, &nf[i])) != TACIT_OK) return rc;
     return op->append_commitments(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_CM0], 2);

@@ -86,11 +86,14 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
     tacit_groth16_proof proof;
     tacit_fr *w = NULL;
     uint32_t nvars = 0;
+    struct tacit_chain_params dom = {0}; /* what the digests bind */
     uint8_t digest[32];
     int rc;
 
     memset(tx, 0, sizeof *tx);
     if (b->deposit_amount != 0 && b->deposit_sk == NULL) return TACIT_EINVAL;
+    if (b->version != 0 && b->version != TACIT_TX_VERSION && b->version != TACIT_TX_VERSION_L1)
+        return TACIT_EVERSION;
     for (int i = 0; i < 2; i++) {
         if (b->in[i].value != 0 && b->in[i].path.index >= TACIT_TREE_MAX_LEAVES) return TACIT_EINVAL;
     }
@@ -98,12 +101,16 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
     if ((t = sodium_malloc(sizeof *t)) == NULL) return TACIT_ENOMEM;
     memset(t, 0, sizeof *t);
 
-    tx->version = TACIT_TX_VERSION;
+    tx->version = b->version != 0 ? b->version : TACIT_TX_VERSION;
     tx->chain_id = b->chain_id;
     ext_fill(&tx->ext, b);
+    dom.chain_id = b->chain_id;
+    dom.tx_version = tx->version;
+    dom.l1_chain_id = b->l1_chain_id;
+    memcpy(dom.rollup_id, b->rollup_id, TACIT_ROLLUP_ID_LEN);
 
     t->root = b->anchor;
-    tacit_tx_ext_data_hash(&t->ext_data_hash, &tx->ext, b->chain_id, b->rollup_id);
+    tacit_tx_ext_data_hash_of(&t->ext_data_hash, tx, &dom);
     if ((rc = tacit_tx_public_amount(&t->public_amount, &tx->ext)) != TACIT_OK) goto out_free_statement;
     for (int i = 0; i < 2; i++) {
         if (b->in[i].value == 0 && tacit_fr_is_zero(&b->in[i].sk)) {
@@ -129,7 +136,7 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
         goto out_free_statement;
     /* The deposit signature covers the public inputs (outputs, nullifiers, anchor, and the ext
      * data through ext_data_hash): they are final now, and the signature is in none of them. */
-    tacit_tx_deposit_digest(digest, tx, b->rollup_id);
+    tacit_tx_deposit_digest_of(digest, tx, &dom);
     if (b->deposit_amount != 0 &&
         (rc = tacit_deposit_sign(tx->ext.deposit_sig, b->deposit_sk, digest)) != TACIT_OK)
         goto out_free_statement;
