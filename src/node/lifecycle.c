@@ -53,9 +53,7 @@ static void maybe_revert(struct tacit_node *n) {
     rc = tacit__snapshot_revert(n, n->revert_id);
     if (rc == TACIT_OK) tacit_rpc_reply(call, json_true());
     else tacit_rpc_reply_tacit_error(call, rc);
-    /* what waited for the revert goes on */
-    tacit__admission_dispatch(n);
-    tacit__batcher_start(n);
+    tacit__admission_dispatch(n); /* the verify queue waited for the revert */
 }
 
 void tacit__node_job_finished(struct tacit_node *n) {
