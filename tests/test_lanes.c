@@ -17,13 +17,14 @@ struct tjob {
     struct run *run;
     unsigned index;
     uv_thread_t worker;
+    unsigned long sum; /* the job's work, checked in tjob_done */
 };
 
 struct run {
     uv_loop_t loop;
     struct tacit__lane *lane;
     uv_thread_t loop_thread;
-    unsigned done, out_of_loop, on_loop_thread;
+    unsigned done, out_of_loop, on_loop_thread, summed;
     unsigned workers_seen;
     uv_thread_t workers[8];
     uv_mutex_t mu;
@@ -41,8 +42,9 @@ static void tjob_work(struct tacit__job *job) {
     if (!seen && r->workers_seen < 8) r->workers[r->workers_seen++] = self;
     uv_mutex_unlock(&r->mu);
     /* some work, so that both threads get jobs */
-    volatile unsigned x = 0;
-    for (unsigned i = 0; i < 20000; i++) x += i;
+    unsigned long x = 0;
+    for (unsigned i = 0; i < 20000; i++) x += i ^ (unsigned)(x >> 3);
+    j->sum = x;
 }
 
 static void tjob_done(struct tacit__job *job) {
@@ -51,6 +53,7 @@ static void tjob_done(struct tacit__job *job) {
     uv_thread_t self = uv_thread_self();
     if (!uv_thread_equal(&self, &r->loop_thread)) r->out_of_loop++;
     if (uv_thread_equal(&j->worker, &r->loop_thread)) r->on_loop_thread++;
+    if (j->sum != 0) r->summed++;
     r->done++;
     if (r->done == NJOBS) {
         tacit__lane_close(r->lane); /* every job is done: the threads are idle */
@@ -73,6 +76,7 @@ TEST(lane_runs_jobs_off_the_loop) {
     }
     CHECK_EQ_INT(uv_run(&r->loop, UV_RUN_DEFAULT), 0);
     CHECK_EQ_INT(r->done, NJOBS);
+    CHECK_EQ_INT(r->summed, NJOBS); /* every job ran its work */
     CHECK_EQ_INT(r->out_of_loop, 0);
     CHECK_EQ_INT(r->on_loop_thread, 0);
     CHECK(r->workers_seen >= 1 && r->workers_seen <= 2);
