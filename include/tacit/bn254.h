@@ -73,13 +73,15 @@ void tacit_fp_cmov(tacit_fp *r, const tacit_fp *a, unsigned flag);
 /* ---------------------------------------------------------------- Fr ---- */
 extern const tacit_fr TACIT_FR_ZERO, TACIT_FR_ONE;
 
-int tacit_fr_from_bytes(tacit_fr *r, const uint8_t in[32]); /* TACIT_ENONCANONICAL if >= r */
+/* TACIT_ENONCANONICAL if >= r (r is then set to 0). Constant time in the value, verdict
+ * included (it may be a secret key): the caller branches on the result. */
+int tacit_fr_from_bytes(tacit_fr *r, const uint8_t in[32]);
 void tacit_fr_to_bytes(uint8_t out[32], const tacit_fr *a);
 void tacit_fr_from_wide(tacit_fr *r, const uint8_t in[64]);
 void tacit_fr_from_u64(tacit_fr *r, uint64_t v);
 /* Plain little-endian limbs (the integer value, as used for scalar multiplication). */
 void tacit_fr_to_limbs(uint64_t out[4], const tacit_fr *a);
-int tacit_fr_from_limbs(tacit_fr *r, const uint64_t in[4]);
+int tacit_fr_from_limbs(tacit_fr *r, const uint64_t in[4]); /* the same from plain limbs */
 void tacit_fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b);
 void tacit_fr_sub(tacit_fr *r, const tacit_fr *a, const tacit_fr *b);
 void tacit_fr_neg(tacit_fr *r, const tacit_fr *a);
