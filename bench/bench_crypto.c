@@ -231,6 +231,31 @@ static void g1_mul_var_once(void *arg) { (void)arg; tacit_g1_mul_var(&cv.r1, &cv
 static void g1_mul_once(void *arg) { (void)arg; tacit_g1_mul(&cv.r1, &cv.g1, scalar254); }
 static void g2_mul_var_once(void *arg) { (void)arg; tacit_g2_mul_var(&cv.r2, &cv.g2, scalar254); }
 static void g2_mul_once(void *arg) { (void)arg; tacit_g2_mul(&cv.r2, &cv.g2, scalar254); }
+/* r = r + P, chained: the branching complete addition and the constant-time one */
+static void g1_add_chain(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < CHAIN; i++) tacit_g1_add(&cv.r1, &cv.r1, &cv.g1);
+}
+
+static void g1_add_ct_chain(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < CHAIN; i++) tacit_g1_add_ct(&cv.r1, &cv.r1, &cv.g1);
+}
+
+static void g2_add_chain(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < CHAIN; i++) tacit_g2_add(&cv.r2, &cv.r2, &cv.g2);
+}
+
+static void g2_add_ct_chain(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < CHAIN; i++) tacit_g2_add_ct(&cv.r2, &cv.r2, &cv.g2);
+}
+
 static void g2_subgroup_once(void *arg) { (void)arg; cv.ok ^= tacit_g2_is_in_subgroup_var(&cv.q); }
 static void g2_prepare_once(void *arg) { (void)arg; tacit_g2_prepare(&cv.q_prep, &cv.q); }
 
@@ -260,6 +285,10 @@ static double row_g1_mul_var(void) { return per_op(g1_mul_var_once, NULL, 1, 20)
 static double row_g1_mul(void) { return per_op(g1_mul_once, NULL, 1, 20); }
 static double row_g2_mul_var(void) { return per_op(g2_mul_var_once, NULL, 1, 10); }
 static double row_g2_mul(void) { return per_op(g2_mul_once, NULL, 1, 10); }
+static double row_g1_add(void) { return per_op(g1_add_chain, NULL, CHAIN, 5); }
+static double row_g1_add_ct(void) { return per_op(g1_add_ct_chain, NULL, CHAIN, 5); }
+static double row_g2_add(void) { return per_op(g2_add_chain, NULL, CHAIN, 2); }
+static double row_g2_add_ct(void) { return per_op(g2_add_ct_chain, NULL, CHAIN, 2); }
 static double row_g2_subgroup(void) { return per_op(g2_subgroup_once, NULL, 1, 10); }
 static double row_g2_prepare(void) { return per_op(g2_prepare_once, NULL, 1, 10); }
 static double row_miller(void) { return per_op(miller_once, NULL, 1, 5); }
@@ -288,6 +317,8 @@ static bool setup_curve_inputs(void)
         tacit_g1_to_affine(&cv.ps[i], &acc1);
         tacit_g2_to_affine(&cv.qs[i], &acc2);
     }
+    cv.r1 = acc1; /* the addition rows' accumulators: Z != 1 */
+    cv.r2 = acc2;
     tacit_g2_prepare(&cv.q_prep, &cv.q);
     tacit_miller_loop_var(&cv.f, &cv.p, &cv.q, 1, NULL, NULL, 0);
     tacit_final_exp(&e, &cv.f);
@@ -297,6 +328,10 @@ static bool setup_curve_inputs(void)
 }
 
 static const struct row curve_rows[] = {
+    {"G1 add (Jacobian, branches on P = +-Q, O)", row_g1_add, NULL},
+    {"G1 add_ct (complete, constant time)", row_g1_add_ct, NULL},
+    {"G2 add (Jacobian, branches on P = +-Q, O)", row_g2_add, NULL},
+    {"G2 add_ct (complete, constant time)", row_g2_add_ct, NULL},
     {"G1 mul_var, 254-bit scalar", row_g1_mul_var,
      "mcl JIT 39.2 us (GLV), static asm 39.8, portable 73.6"},
     {"G1 mul, constant time", row_g1_mul, NULL},

@@ -851,6 +851,109 @@ TEST(g2_mixed_add)
     CHECK_MEM(&a, &zero, sizeof a);
 }
 
+/*
+ * The constant-time addition (Renes-Costello-Batina, tacit_g*_add_ct) against the branching
+ * one (tacit_g*_add) on every case the branching one treats apart: P + Q, P + P (the same
+ * and another representative), P + (-P) both ways, infinity on either side and both, with
+ * infinity as set_infinity gives it and as other representatives (X, Y, 0) and (X, 0, 0) (any
+ * Z = 0 is infinity to tacit_g*_is_infinity); each also with r aliasing a and b. Then a
+ * running sum over all of them, so that representatives with an arbitrary Z go in. Written
+ * once for G1 and G2.
+ */
+#define DEFINE_ADD_CT_CASES(G, rand_fe)                                                \
+    static void G##_add_ct_check(const tacit_##G *a, const tacit_##G *b, const char *what) \
+    {                                                                                  \
+        tacit_##G want, got, inf;                                                      \
+        tacit_##G##_add(&want, a, b);                                                  \
+        tacit_##G##_add_ct(&got, a, b);                                                \
+        if (!tacit_##G##_eq(&got, &want))                                              \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s) != add", what);       \
+        /* infinity comes out as set_infinity writes it, (1, 1, 0) */                  \
+        tacit_##G##_set_infinity(&inf);                                                \
+        if (tacit_##G##_is_infinity(&got) && memcmp(&got, &inf, sizeof inf) != 0)      \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s): infinity not (1, 1, 0)", what); \
+        got = *a;                                                                      \
+        tacit_##G##_add_ct(&got, &got, b);                                             \
+        if (!tacit_##G##_eq(&got, &want))                                              \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s), r = a, != add", what); \
+        got = *b;                                                                      \
+        tacit_##G##_add_ct(&got, a, &got);                                             \
+        if (!tacit_##G##_eq(&got, &want))                                              \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s), r = b, != add", what); \
+    }                                                                                  \
+                                                                                       \
+    static void G##_add_ct_cases(const tacit_##G *p, const tacit_##G *q)              \
+    {                                                                                  \
+        tacit_##G p2, np, inf, inf2, inf3, acc, acc_ct;                                \
+        p2 = *p;                                                                       \
+        G##_rerandomize(&p2);                                                          \
+        tacit_##G##_neg(&np, p);                                                       \
+        G##_rerandomize(&np);                                                          \
+        tacit_##G##_set_infinity(&inf);                                                \
+        rand_fe(&inf2.x);                                                              \
+        rand_fe(&inf2.y);                                                              \
+        memset(&inf2.z, 0, sizeof inf2.z);                                             \
+        inf3 = inf2;                                                                   \
+        memset(&inf3.y, 0, sizeof inf3.y);                                             \
+        CHECK(tacit_##G##_is_infinity(&inf2) && tacit_##G##_is_infinity(&inf3));       \
+        const tacit_##G *cases[][2] = {{p, q}, {p, p}, {p, &p2}, {p, &np}, {&np, p},   \
+                                       {p, &inf}, {&inf, p}, {&inf, &inf},             \
+                                       {p, &inf2}, {&inf2, p}, {&inf2, &inf2},         \
+                                       {&inf, &inf2}, {p, &inf3}, {&inf3, p},          \
+                                       {&inf3, &inf3}};                                \
+        static const char *const names[] = {"P + Q", "P + P", "P + P'", "P + -P",      \
+                                            "-P + P", "P + O", "O + P", "O + O",       \
+                                            "P + O'", "O' + P", "O' + O'", "O + O'",   \
+                                            "P + O''", "O'' + P", "O'' + O''"};        \
+        tacit_##G##_set_infinity(&acc);                                                \
+        tacit_##G##_set_infinity(&acc_ct);                                             \
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {                  \
+            G##_add_ct_check(cases[i][0], cases[i][1], names[i]);                      \
+            tacit_##G##_add(&acc, &acc, cases[i][0]);                                  \
+            tacit_##G##_add_ct(&acc_ct, &acc_ct, cases[i][0]);                         \
+            CHECK(tacit_##G##_eq(&acc_ct, &acc));                                      \
+            G##_add_ct_check(&acc, cases[i][1], names[i]);                             \
+        }                                                                              \
+        /* the running sum against itself: 2 acc, then acc - acc */                    \
+        G##_add_ct_check(&acc, &acc_ct, "S + S");                                      \
+        tacit_##G##_neg(&np, &acc_ct);                                                 \
+        G##_add_ct_check(&acc, &np, "S + -S");                                         \
+    }
+
+DEFINE_ADD_CT_CASES(g1, rand_fp)
+DEFINE_ADD_CT_CASES(g2, rand_fp2)
+
+TEST(g1_add_ct)
+{
+    int iters = tacit_test_iters(64);
+    for (int it = 0; it < iters; it++) {
+        tacit_g1 p, q;
+        g1_rand(&p);
+        g1_rand(&q);
+        g1_add_ct_cases(&p, &q);
+    }
+}
+
+/* In G2 and on the whole twist E'(Fp2) (points outside G2 too: its order is odd, so the
+ * formulas stay complete there). */
+TEST(g2_add_ct)
+{
+    int iters = tacit_test_iters(64) / 2 + 1;
+    for (int it = 0; it < iters; it++) {
+        tacit_g2 p, q;
+        tacit_g2_affine ta, tb;
+        g2_rand(&p);
+        g2_rand(&q);
+        g2_add_ct_cases(&p, &q);
+        g2_rand_twist(&ta);
+        g2_rand_twist(&tb);
+        tacit_g2_from_affine(&p, &ta);
+        tacit_g2_from_affine(&q, &tb);
+        g2_rerandomize(&p);
+        g2_add_ct_cases(&p, &q);
+    }
+}
+
 TEST(g2_mul_agree)
 {
     int iters = tacit_test_iters(64) / 2 + 1;
@@ -1387,10 +1490,12 @@ static const struct tacit_test tests[] = {
     {"g1_msm", g1_msm},
     {"g1_msm_special", g1_msm_special},
     {"g1_bytes", g1_bytes},
+    {"g1_add_ct", g1_add_ct},
     {"g2_generator", g2_generator},
     {"g2_known_answers", g2_known_answers},
     {"g2_group_law", g2_group_law},
     {"g2_mixed_add", g2_mixed_add},
+    {"g2_add_ct", g2_add_ct},
     {"g2_mul_agree", g2_mul_agree},
     {"g2_mul_linear", g2_mul_linear},
     {"g2_psi", g2_psi},

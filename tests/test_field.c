@@ -583,8 +583,12 @@ static void field_encoding(const struct field *F)
     for (int i = 0; i < 5; i++) {
         if (i == 4 && F->m == P_REF) continue;
         limbs_to_be(bytes, bad[i], 4);
+        a = F->one;
         CHECK_EQ_INT(F->from_bytes(&a, bytes), TACIT_ENONCANONICAL);
+        if (F->m != P_REF) CHECK(F->is_zero(&a)); /* Fr: computed anyway (constant time), zeroed */
+        a = F->one;
         CHECK_EQ_INT(F->from_limbs(&a, bad[i]), TACIT_ENONCANONICAL);
+        if (F->m != P_REF) CHECK(F->is_zero(&a));
     }
     /* m - 1 and 0 are accepted */
     memcpy(v, F->m, 32);

@@ -7,12 +7,18 @@
  * closes bech32's weakness to inserting or deleting 'q' before a final 'p').
  *
  * Encoding and decoding stream the characters: no buffer of 5-bit values, no allocation, and
- * the checksum is computed as the characters go by. Variable time: nothing here is secret
- * except the payload of a key's text form, and the work depends only on its length.
+ * the checksum is computed as the characters go by. The payload may be a secret key's (a
+ * spending or viewing key's text form), so both are constant time in the data characters:
+ * they branch on and index with only the length of the string and its hrp, which are public
+ * (tests/ctime.c checks it). Encoding reads the alphabet without a data-dependent address;
+ * decoding accumulates every check of the characters (range, case, alphabet, checksum,
+ * padding) in masks and tells the verdict once, after the whole string has been read
+ * (tacit__declassify, src/common/declassify.h).
  */
 #include <stdbool.h>
 #include <string.h>
 
+#include "common/declassify.h"
 #include "tacit/error.h"
 #include "tacit/bech32m.h"
 
@@ -20,6 +26,18 @@
 #define CHECKSUM_LEN 6
 
 static const char CHARSET[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/* Hides a value from the optimizer, so that a computation written with masks is not turned
+ * back into a branch, a conditional move or a table lookup (libsecp256k1's value barrier). */
+static uint32_t value_barrier(uint32_t v)
+{
+    __asm__("" : "+r"(v));
+    return v;
+}
+
+/* 1 iff x == 0; 1 iff a < b (a, b < 2^32). No branch. */
+static uint32_t is_zero32(uint32_t x) { return value_barrier((uint32_t)(((uint64_t)x - 1) >> 63)); }
+static uint32_t lt32(uint32_t a, uint32_t b) { return value_barrier((uint32_t)(((uint64_t)a - b) >> 63)); }
 
 /* One step of the BIP-173 checksum: multiply by x modulo the generator, add v. The five
  * constants are the generator's multiples (BIP-173, "Checksum"). */
@@ -47,23 +65,26 @@ static uint32_t polymod_hrp(const char *hrp, size_t n)
     return chk;
 }
 
-/* The value 0..31 of a lower-case data character, or -1; every entry compared, no early
- * exit (the string may be a secret key). */
-static int charset_value(char c)
+/* The value 0..31 of a lower-case data character; *bad |= 1 if c is not one (the value is
+ * then 0). Every entry compared, no early exit, no address that depends on c (the string may
+ * be a secret key). */
+static uint8_t charset_value(char c, uint32_t *bad)
 {
-    int v = -1;
-    for (int i = 0; i < 32; i++) {
-        int eq = (int)(((uint32_t)(uint8_t)(CHARSET[i] ^ c) - 1u) >> 31); /* 1 iff equal */
-        v ^= (v ^ i) & -eq;
+    uint32_t v = 0, found = 0;
+    for (uint32_t i = 0; i < 32; i++) {
+        uint32_t eq = 0u - is_zero32((uint8_t)(CHARSET[i] ^ c));
+        v |= i & eq;
+        found |= eq;
     }
-    return v;
+    *bad |= ~found & 1u;
+    return (uint8_t)v;
 }
 
 /* Without a branch on c, as the case checks below: a secret key's letters and digits would
  * otherwise take different paths. */
 static char to_lower(char c)
 {
-    uint32_t up = (uint32_t)(uint8_t)c - 'A' < 26u;
+    uint32_t up = lt32((uint32_t)(uint8_t)c - 'A', 26u);
     return (char)((uint8_t)c + (up << 5));
 }
 
@@ -170,42 +191,60 @@ int tacit_bech32m_encode_bytes(char *out, size_t out_size, const char *hrp, cons
 
 /* ---------------------------------------------------------------- decoding ---- */
 
+/* strnlen for a string whose characters may be secret and whose length is public: whether
+ * each character is the terminating NUL is declassified as it is tested. */
+static size_t public_strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; n < max; n++) {
+        uint32_t end = is_zero32((uint8_t)s[n]);
+        tacit__declassify(&end, sizeof end);
+        if (end) break;
+    }
+    return n;
+}
+
 /*
  * Checks s completely (characters, case, separator, lengths, checksum) and copies out the
  * lower-case hrp. Out: *data (the first data character in s), *n5 (data characters, checksum
  * excluded). Capacity of the data is the caller's check.
+ * The length and the position of the separator (the last '1': the hrp's length) are public and
+ * branched on; the characters are not: their checks go into masks, told at the end.
  */
 static int dec_check(char *hrp, size_t hrp_size, const char **data, size_t *n5, const char *s,
                      size_t max_len)
 {
-    size_t len = strnlen(s, max_len + 1), sep = len;
-    unsigned lower = 0, upper = 0;
-    uint32_t chk;
+    char low[TACIT_BECH32M_HRP_MAX + 1];
+    size_t len = public_strnlen(s, max_len + 1), sep = len;
+    uint32_t bad = 0, lower = 0, upper = 0, chk, wrong;
 
     if (len > max_len) return TACIT_ETOOBIG;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 33 || c > 126) return TACIT_EENCODING;
-        lower |= (uint32_t)c - 'a' < 26u;
-        upper |= (uint32_t)c - 'A' < 26u;
-        if (c == '1') sep = i; /* the last '1' separates: the hrp may contain '1' */
+        uint32_t c = (uint8_t)s[i];
+        size_t one = (size_t)0 - is_zero32(c ^ '1');
+        bad |= lt32(c, 33) | lt32(126, c);
+        lower |= lt32(c - 'a', 26);
+        upper |= lt32(c - 'A', 26);
+        sep = (sep & ~one) | (i & one); /* the last '1' separates: the hrp may contain '1' */
     }
-    if (lower && upper) return TACIT_EENCODING;
+    tacit__declassify(&sep, sizeof sep);
     if (sep == len || sep == 0 || sep > TACIT_BECH32M_HRP_MAX) return TACIT_EENCODING;
     if (len - sep - 1 < CHECKSUM_LEN) return TACIT_EENCODING;
-    for (size_t i = sep + 1; i < len; i++)
-        if (charset_value(to_lower(s[i])) < 0) return TACIT_EENCODING;
-    if (sep + 1 > hrp_size) return TACIT_ETOOBIG;
 
-    for (size_t i = 0; i < sep; i++) hrp[i] = to_lower(s[i]);
-    hrp[sep] = '\0';
-    chk = polymod_hrp(hrp, sep);
-    for (size_t i = sep + 1; i < len; i++) chk = polymod_step(chk, (uint8_t)charset_value(to_lower(s[i])));
+    for (size_t i = 0; i < sep; i++) low[i] = to_lower(s[i]);
+    low[sep] = '\0';
+    chk = polymod_hrp(low, sep);
+    for (size_t i = sep + 1; i < len; i++) chk = polymod_step(chk, charset_value(to_lower(s[i]), &bad));
     /* A bech32 (BIP-173) string leaves 1 here, never the bech32m constant. */
-    if (chk != BECH32M_CONST) {
-        memset(hrp, 0, sep + 1);
-        return TACIT_ECHECKSUM;
-    }
+    wrong = 1u - is_zero32(chk ^ BECH32M_CONST);
+    bad |= lower & upper;
+    /* the verdict, which the caller is told: public from here on */
+    tacit__declassify(&bad, sizeof bad);
+    tacit__declassify(&wrong, sizeof wrong);
+    if (bad) return TACIT_EENCODING;
+    if (sep + 1 > hrp_size) return TACIT_ETOOBIG;
+    if (wrong) return TACIT_ECHECKSUM;
+    memcpy(hrp, low, sep + 1);
     *data = s + sep + 1;
     *n5 = len - sep - 1 - CHECKSUM_LEN;
     return TACIT_OK;
@@ -216,6 +255,7 @@ int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5,
 {
     const char *d;
     size_t n;
+    uint32_t bad = 0; /* checked by dec_check */
     int rc;
 
     *n5 = 0;
@@ -225,7 +265,7 @@ int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5,
         memset(hrp, 0, hrp_size);
         return TACIT_ETOOBIG;
     }
-    for (size_t i = 0; i < n; i++) data5[i] = (uint8_t)charset_value(to_lower(d[i]));
+    for (size_t i = 0; i < n; i++) data5[i] = charset_value(to_lower(d[i]), &bad);
     *n5 = n;
     return TACIT_OK;
 }
@@ -235,7 +275,7 @@ int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t
 {
     const char *d;
     size_t n, nbytes, out = 0;
-    uint32_t acc = 0;
+    uint32_t acc = 0, bad = 0;
     unsigned bits = 0;
     int rc;
 
@@ -247,9 +287,10 @@ int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t
         rc = TACIT_ETOOBIG;
         goto fail;
     }
-    /* 5 -> 8 bits. What is left must be padding: at most 4 bits, all zero (BIP-173). */
+    /* 5 -> 8 bits; bits depends on the position only. What is left must be padding: at most
+     * 4 bits, all zero (BIP-173). */
     for (size_t i = 0; i < n; i++) {
-        acc = (acc << 5) | (uint32_t)charset_value(to_lower(d[i]));
+        acc = (acc << 5) | charset_value(to_lower(d[i]), &bad);
         bits += 5;
         if (bits >= 8) {
             bits -= 8;
@@ -257,7 +298,9 @@ int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t
         }
         acc &= (1u << bits) - 1;
     }
-    if (bits > 4 || acc != 0) {
+    bad = (bits > 4) | (1u - is_zero32(acc));
+    tacit__declassify(&bad, sizeof bad);
+    if (bad) {
         rc = TACIT_EENCODING;
         goto fail;
     }

@@ -12,6 +12,7 @@
 
 #include "tacit/bn254.h"
 #include "tacit/error.h"
+#include "crypto/curve.h" /* ct_barrier */
 #include "crypto/field.h"
 
 int tacit__use_adx = 0;
@@ -269,11 +270,15 @@ void tacit_fr_cmov(tacit_fr *r, const tacit_fr *a, unsigned flag)
     for (int i = 0; i < 4; i++) r->l[i] ^= mask & (r->l[i] ^ a->l[i]);
 }
 
+/* Without a branch on the value (spending and viewing keys are read with it, tests/ctime.c):
+ * the conversion is always made, and masked to 0 when the value is not below r; the verdict
+ * is returned for the caller to tell. */
 int tacit_fr_from_limbs(tacit_fr *r, const uint64_t in[4])
 {
-    if (!tacit__lt(in, R.l)) return TACIT_ENONCANONICAL;
+    uint64_t ok = ct_barrier(0 - (uint64_t)tacit__lt(in, R.l));
     tacit__mont_mul(r->l, in, R_R2.l, R.l, &RINV);
-    return TACIT_OK;
+    for (int i = 0; i < 4; i++) r->l[i] &= ok;
+    return (int)(TACIT_ENONCANONICAL & ~ok);
 }
 
 void tacit_fr_to_limbs(uint64_t out[4], const tacit_fr *a)

@@ -64,6 +64,7 @@ void tacit_g1_batch_to_affine_var(tacit_g1_affine *r, const tacit_g1 *a, size_t 
 void tacit_g1_neg(tacit_g1 *r, const tacit_g1 *a) { g1_neg(r, a); }
 void tacit_g1_dbl(tacit_g1 *r, const tacit_g1 *a) { g1_dbl(r, a); }
 void tacit_g1_add(tacit_g1 *r, const tacit_g1 *a, const tacit_g1 *b) { g1_add(r, a, b); }
+void tacit_g1_add_ct(tacit_g1 *r, const tacit_g1 *a, const tacit_g1 *b) { g1_add_ct(r, a, b); }
 
 void tacit_g1_add_affine(tacit_g1 *r, const tacit_g1 *a, const tacit_g1_affine *b)
 {

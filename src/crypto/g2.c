@@ -54,6 +54,7 @@ void tacit_g2_to_affine(tacit_g2_affine *r, const tacit_g2 *a) { g2_to_aff(r, a)
 void tacit_g2_neg(tacit_g2 *r, const tacit_g2 *a) { g2_neg(r, a); }
 void tacit_g2_dbl(tacit_g2 *r, const tacit_g2 *a) { g2_dbl(r, a); }
 void tacit_g2_add(tacit_g2 *r, const tacit_g2 *a, const tacit_g2 *b) { g2_add(r, a, b); }
+void tacit_g2_add_ct(tacit_g2 *r, const tacit_g2 *a, const tacit_g2 *b) { g2_add_ct(r, a, b); }
 
 void tacit_g2_add_affine(tacit_g2 *r, const tacit_g2 *a, const tacit_g2_affine *b)
 {

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "common/declassify.h"
 #include "tacit/error.h"
 #include "tacit/keys.h"
 #include "tacit/poseidon.h"
@@ -43,20 +44,23 @@ static int encode_typed(char out[TACIT_KEYS_STR_MAX], enum tacit_network net, en
  * The hrp decides the type: an hrp tacit does not use, or a type not accepted here, is a bad
  * encoding; the right type for the other network is TACIT_ENETWORK, so a user is told that
  * a devnet address was pasted into a mainnet wallet rather than that it is malformed.
+ * Constant time in the data characters (they may be a secret key's): the bech32m decoding is,
+ * and what is branched on here (the hrp, the data's length, the verdict) is public.
  */
 static int decode_typed(uint8_t *data, size_t len, enum key_type *type, unsigned accept,
                         enum tacit_network net, const char *s)
 {
     char hrp[TACIT_BECH32M_HRP_MAX + 1];
-    uint8_t buf[TACIT_SHIELDED_ADDRESS_BYTES];
+    /* Room for the data of any string of TACIT_KEYS_STR_MAX - 1 characters (5 bits each), so
+     * ETOOBIG only ever means a string too long, and more data than a key holds a wrong
+     * length (EENCODING) below. */
+    uint8_t buf[TACIT_KEYS_STR_MAX];
     size_t n = 0;
     int rc, found_net = -1, found_type = -1;
 
     memset(data, 0, len);
     if (!network_ok(net)) return TACIT_EINVAL;
     rc = tacit_bech32m_decode_bytes(hrp, sizeof hrp, buf, &n, sizeof buf, s, TACIT_KEYS_STR_MAX - 1);
-    /* More data than any key holds is a wrong length, not a buffer problem of the caller. */
-    if (rc == TACIT_ETOOBIG && strnlen(s, TACIT_KEYS_STR_MAX) < TACIT_KEYS_STR_MAX) rc = TACIT_EENCODING;
     if (rc != TACIT_OK) goto out;
     for (int k = 0; k < 2; k++)
         for (int t = 0; t < TYPE_COUNT; t++)
@@ -225,12 +229,13 @@ int tacit_viewing_key_from_bytes(struct tacit_viewing_key **out, enum tacit_view
     if (kind != TACIT_VIEWING_KEY_FULL && kind != TACIT_VIEWING_KEY_INCOMING) return TACIT_EINVAL;
     if (sodium_init() < 0 || (vk = sodium_malloc(sizeof *vk)) == NULL) return TACIT_ENOMEM;
     memset(vk, 0, sizeof *vk);
+    /* nk is secret, pk private: range checks without a branch on them, the verdict told */
+    rc = tacit_fr_from_bytes(kind == TACIT_VIEWING_KEY_FULL ? &vk->nk : &vk->pk, in);
+    tacit__declassify(&rc, sizeof rc);
+    if (rc != TACIT_OK) goto fail;
     if (kind == TACIT_VIEWING_KEY_FULL) {
-        if ((rc = tacit_fr_from_bytes(&vk->nk, in)) != TACIT_OK) goto fail;
         (void)tacit_poseidon(&vk->pk, &vk->nk, 1);
         vk->full = true;
-    } else {
-        if ((rc = tacit_fr_from_bytes(&vk->pk, in)) != TACIT_OK) goto fail;
     }
     memcpy(vk->enc_sk, in + 32, 32);
     (void)crypto_scalarmult_base(vk->enc_pk, vk->enc_sk); /* cannot fail: see derive_enc */
@@ -311,7 +316,10 @@ int tacit_spending_key_from_bytes(struct tacit_spending_key **out, const uint8_t
     int rc;
 
     if ((rc = spending_key_alloc(out)) != TACIT_OK) return rc;
-    if ((rc = tacit_fr_from_bytes(&(*out)->sk, in)) != TACIT_OK) {
+    /* the range check does not branch on the key; whether it passed is the caller's answer */
+    rc = tacit_fr_from_bytes(&(*out)->sk, in);
+    tacit__declassify(&rc, sizeof rc);
+    if (rc != TACIT_OK) {
         tacit_spending_key_free(*out);
         *out = NULL;
         return rc;

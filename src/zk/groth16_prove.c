@@ -292,29 +292,35 @@ int tacit_groth16_prove(tacit_groth16_proof *proof, const tacit_groth16_pk *pk, 
     tacit_fr_to_limbs(sl, &s);
     tacit_fr_to_limbs(rsl, &rs);
 
+    /* Every sum from here on holds r or s (or the witness MSMs): constant-time additions
+     * (tacit_g1_add_ct, complete, no branch on equal points or infinity) and
+     * multiplications, tests/ctime.c's prover section. */
+    tacit_g1_from_affine(&a, &pk->alpha1);
+    tacit_g1_add_ct(&a, &a, &res[M_A]);
     tacit_g1_from_affine(&t, &pk->delta1);
     tacit_g1_mul(&t, &t, rl);
-    tacit_g1_add_affine(&a, &res[M_A], &pk->alpha1);
-    tacit_g1_add(&a, &a, &t);
+    tacit_g1_add_ct(&a, &a, &t);
 
+    tacit_g2_from_affine(&t2, &pk->beta2);
+    tacit_g2_add_ct(&b2, &b2, &t2);
     tacit_g2_from_affine(&t2, &pk->delta2);
     tacit_g2_mul(&t2, &t2, sl);
-    tacit_g2_add_affine(&b2, &b2, &pk->beta2);
-    tacit_g2_add(&b2, &b2, &t2);
+    tacit_g2_add_ct(&b2, &b2, &t2);
 
+    tacit_g1_from_affine(&b1, &pk->beta1);
+    tacit_g1_add_ct(&b1, &b1, &res[M_B1]);
     tacit_g1_from_affine(&t, &pk->delta1);
     tacit_g1_mul(&t, &t, sl);
-    tacit_g1_add_affine(&b1, &res[M_B1], &pk->beta1);
-    tacit_g1_add(&b1, &b1, &t);
+    tacit_g1_add_ct(&b1, &b1, &t);
 
-    tacit_g1_add(&c, &res[M_C], &res[M_H]);
+    tacit_g1_add_ct(&c, &res[M_C], &res[M_H]);
     tacit_g1_mul(&t, &a, sl);
-    tacit_g1_add(&c, &c, &t);
+    tacit_g1_add_ct(&c, &c, &t);
     tacit_g1_mul(&t, &b1, rl);
-    tacit_g1_add(&c, &c, &t);
+    tacit_g1_add_ct(&c, &c, &t);
     tacit_g1_from_affine(&t, &pk->delta1);
     tacit_g1_mul(&t, &t, rsl);
-    tacit_g1_add(&c, &c, &t);
+    tacit_g1_add_ct(&c, &c, &t);
 
     tacit_g1_to_affine(&proof->a, &a);
     tacit_g2_to_affine(&proof->b, &b2);
