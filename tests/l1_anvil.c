@@ -486,6 +486,9 @@ TEST(anvil_contract_reverts_and_logs)
     CHECK_EQ_INT(send_and_wait(&f, call.to, 0, data, 4, 100000, &sent, &r), TACIT_OK);
     CHECK(!r.success);
     tacit_l1_receipt_clear(&r);
+    CHECK_EQ_INT(tacit_l1_wait_success(f.l1, sent.hash, 1000, 50, &r), TACIT_EL1_TX_FAILED);
+    CHECK(!r.success && r.gas_used > 0);
+    tacit_l1_receipt_clear(&r);
     tacit_l1_sent_clear(&sent);
 
     /* ping(7): the event, from the receipt and from eth_getLogs */

@@ -200,9 +200,11 @@ int tacit_l1_get_logs(struct tacit_l1 *l1, const struct tacit_l1_filter *f,
                       struct tacit_l1_log **out, size_t *n);
 
 /* Polls for the receipt every poll_ms until timeout_ms: TACIT_ETIMEOUT when none came, else
- * tacit_l1_get_receipt's result. A mined transaction that failed is TACIT_OK with
- * success false (the caller decides; tacit_l1_sender_wait makes it TACIT_EL1_TX_FAILED). */
+ * tacit_l1_get_receipt's result. A mined transaction that failed is TACIT_OK with success
+ * false; tacit_l1_wait_success makes it TACIT_EL1_TX_FAILED (the receipt still filled in). */
 int tacit_l1_wait_receipt(struct tacit_l1 *l1, const uint8_t hash[32], unsigned timeout_ms,
+                          unsigned poll_ms, struct tacit_l1_receipt *out);
+int tacit_l1_wait_success(struct tacit_l1 *l1, const uint8_t hash[32], unsigned timeout_ms,
                           unsigned poll_ms, struct tacit_l1_receipt *out);
 
 /* ------------------------------------------------------------------ reverts ---- */

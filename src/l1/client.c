@@ -170,6 +170,13 @@ int tacit_l1_wait_receipt(struct tacit_l1 *l1, const uint8_t hash[32], unsigned 
     }
 }
 
+int tacit_l1_wait_success(struct tacit_l1 *l1, const uint8_t hash[32], unsigned timeout_ms,
+                          unsigned poll_ms, struct tacit_l1_receipt *out)
+{
+    int rc = tacit_l1_wait_receipt(l1, hash, timeout_ms, poll_ms, out);
+    return rc == TACIT_OK && !out->success ? TACIT_EL1_TX_FAILED : rc;
+}
+
 /* ------------------------------------------------------------------ reverts ---- */
 
 /* Solidity's panic codes ("Panic via assert and error conditions"). */
