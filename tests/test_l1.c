@@ -84,8 +84,8 @@ static void check_hex(const uint8_t *p, size_t n, const json_t *want)
 
 TEST(uint256_forms_and_arithmetic)
 {
-    static const char *bad_hex[] = {"", "0x", "0X1", "0x01", "0x0g", "1", "0x" /* 65 digits: */
-                                    "10000000000000000000000000000000000000000000000000000000000000000"};
+    static const char *bad_hex[] = {"", "0x", "0X1", "0x01", "0x0g", "1",
+                                    "0x10000000000000000000000000000000000000000000000000000000000000000"};
     static const char *bad_dec[] = {"", "01", "-1", "1 ", "a",
                                     "115792089237316195423570985008687907853269984665640564039457584007913129639936"};
     tacit_uint256 a, b, c;
