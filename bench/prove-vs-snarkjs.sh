@@ -28,24 +28,10 @@ RUNS="${RUNS:-11}"
 PTAU="${PTAU:-$ROOT/../shared/vectors/ptau/pot16_final.ptau}"
 BIN="${TACIT_BIN:-$ROOT/build/bin}"
 
-for tool in node npm; do
-    command -v "$tool" >/dev/null || { echo "prove-vs-snarkjs: needs $tool" >&2; exit 2; }
-done
-
 # --- snarkjs ---------------------------------------------------------------------------
-mkdir -p "$CACHE"
-installed() {
-    [[ "$(node -e "try{console.log(require('$CACHE/node_modules/snarkjs/package.json').version)}catch(e){}" 2>/dev/null)" == "$SNARKJS_VERSION" ]]
-}
-(
-    flock 9
-    if ! installed; then
-        echo "prove-vs-snarkjs: installing snarkjs@$SNARKJS_VERSION into $CACHE" >&2
-        cd "$CACHE" && { [[ -f package.json ]] || echo '{"private": true}' >package.json; } &&
-            npm install --no-audit --no-fund --silent "snarkjs@$SNARKJS_VERSION" >&2
-    fi
-) 9>"$CACHE/.lock"
-installed || { echo "prove-vs-snarkjs: could not install snarkjs from npm" >&2; exit 2; }
+# shellcheck source=contrib/lib/npm.sh
+source "$ROOT/contrib/lib/npm.sh"
+tacit_npm_install "$CACHE" snarkjs "$SNARKJS_VERSION" || exit 2
 SNARKJS=(node "$CACHE/node_modules/snarkjs/build/cli.cjs")
 
 # --- tacit -----------------------------------------------------------------------------

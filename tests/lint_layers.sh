@@ -68,13 +68,13 @@ plant include/tacit/rpc.h '#include <uv.h>'
 expect_fail leak '^include/tacit/rpc\.h:[0-9]+: includes <uv\.h>: a public header may not leak it'
 
 fresh
-printf '#include "tacit/bn254.h"\n' >"$TMP/t/include/tacit/l1.h"
-expect_fail unowned-header '^include/tacit/l1\.h: a public header that no header line'
+printf '#include "tacit/bn254.h"\n' >"$TMP/t/include/tacit/orphan.h"
+expect_fail unowned-header '^include/tacit/orphan\.h: a public header that no header line'
 
 fresh
-mkdir -p "$TMP/t/src/l1"
-printf '#include "tacit/chain.h"\n' >"$TMP/t/src/l1/client.c"
-expect_fail unlisted-module '^src/l1: a folder of src/ that src/modules does not list'
+mkdir -p "$TMP/t/src/orphan"
+printf '#include "tacit/chain.h"\n' >"$TMP/t/src/orphan/client.c"
+expect_fail unlisted-module '^src/orphan: a folder of src/ that src/modules does not list'
 
 fresh
 plant src/crypto/field.h '#include "crypto/curve.h"'

@@ -10,7 +10,8 @@ tacit_install_deps() {
             missing+=("$pkg")
         fi
     done
-    # node + npm run the test oracles (snarkjs from the npm registry) in tests/*.sh
+    # node + npm run the test oracles (snarkjs from the npm registry) in tests/*.sh and install
+    # the development L1 (anvil, tests/lib/anvil.sh: its binary comes in an npm package; curl asks it)
     if [[ $who == test ]] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
         missing+=(nodejs npm)
     fi

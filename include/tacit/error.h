@@ -97,7 +97,32 @@ extern "C" {
     XX(74, ESEQUENCER_KEY_MISMATCH, "sequencer.key is not the key that signed the stored chain: restore the right key") \
     XX(75, EKEY_FILE_MODE, "key file readable or writable by group or others: chmod 600 it") \
     XX(76, EBACKUP_DISK_FULL, "backup not written: no space left at the backup path (the node's store is unaffected)") \
-    XX(77, EBACKUP_IO, "backup not written: cannot create or write it (missing parent directory, permission or I/O error); the node's store is unaffected")
+    XX(77, EBACKUP_IO, "backup not written: cannot create or write it (missing parent directory, permission or I/O error); the node's store is unaffected") \
+    XX(78, ERLP_TRUNCATED, "RLP item runs past the end of its input")            \
+    XX(79, ERLP_NONCANONICAL_LENGTH, "RLP length not in its shortest form (long form below 56 bytes, or a length with leading zero bytes)") \
+    XX(80, ERLP_NONCANONICAL_BYTE, "RLP single byte below 0x80 wrapped in a string prefix (it must stand alone)") \
+    XX(81, ERLP_LEADING_ZERO, "RLP integer with leading zero bytes")             \
+    XX(82, ERLP_TYPE, "RLP item of the wrong kind (a list where a string is expected, or the reverse)") \
+    XX(83, ERLP_ITEMS, "RLP list with the wrong number of items")                 \
+    XX(84, EABI_TYPE, "ABI type or signature malformed or unsupported")          \
+    XX(85, EABI_OFFSET, "ABI offset or length points outside the data")          \
+    XX(86, EABI_PADDING, "ABI word with non-zero padding (dirty high bits, low bytes of bytesN, or the tail of bytes)") \
+    XX(87, EABI_BOOL, "ABI bool neither 0 nor 1")                                \
+    XX(88, EABI_VALUE, "ABI value does not fit its type (kind, length or range)") \
+    XX(89, EABI_SELECTOR, "ABI selector or event topics do not match the signature") \
+    XX(90, EL1_TX_TYPE, "not an EIP-1559 (type 2) transaction")                  \
+    XX(91, EL1_SIGNATURE, "L1 signature invalid (r or s out of range, high s, or y-parity not 0 or 1)") \
+    XX(92, EL1_UNREACHABLE, "L1 node unreachable (connection refused or reset, after retries)") \
+    XX(93, EL1_RPC, "L1 node answered with a JSON-RPC error")                    \
+    XX(94, EL1_REPLY, "L1 node sent a malformed answer (a field missing or not in its JSON-RPC form)") \
+    XX(95, EL1_CHAIN_ID, "L1 node is on another chain id than the one configured") \
+    XX(96, EL1_REVERTED, "L1 call or transaction reverted")                      \
+    XX(97, EL1_NONCE_TOO_LOW, "L1 nonce too low: already used")                  \
+    XX(98, EL1_NONCE_TOO_HIGH, "L1 nonce too high: a gap after the account's next nonce") \
+    XX(99, EL1_UNDERPRICED, "L1 fee too low (below the base fee, or a replacement that does not raise both fees enough)") \
+    XX(100, EL1_INSUFFICIENT_FUNDS, "L1 account cannot pay value + gas limit * max fee") \
+    XX(101, EL1_FEE_CAP, "L1 fee needed exceeds the configured maximum fee per gas") \
+    XX(102, EL1_TX_FAILED, "L1 transaction mined but failed (receipt status 0)")
 
 typedef enum {
 #define TACIT__ERR_ENUM(num, name, msg) TACIT_##name = (num),

@@ -1,7 +1,7 @@
 # tests/lib/snarkjs.sh — sourced by the tests/*.sh scripts that use snarkjs as an oracle
 # (not a test itself). Before sourcing, the script sets CLI (tacit-cli), CACHE (the npm
-# folder) and TMP (its scratch folder). This file: the helpers of common.sh; checks
-# node/npm; installs snarkjs@SNARKJS_VERSION from the npm registry into $CACHE once (a lock
+# folder) and TMP (its scratch folder). This file: the helpers of common.sh; installs
+# snarkjs@SNARKJS_VERSION from the npm registry into $CACHE once (contrib/lib/npm.sh: a lock
 # serialises concurrent installs; without node/npm or the registry the test FAILS, saying
 # so: it is never skipped silently); sets SNARKJS to the command that runs it; same_vk.
 
@@ -9,23 +9,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SNARKJS_VERSION=0.7.6
-for tool in node npm; do
-    command -v "$tool" >/dev/null || die "needs $tool (Debian: apt-get install nodejs npm)"
-done
-
-mkdir -p "$CACHE" || die "cannot create $CACHE"
-snarkjs_installed() {
-    [[ "$(node -e "try{console.log(require('$CACHE/node_modules/snarkjs/package.json').version)}catch(e){}" 2>/dev/null)" == "$SNARKJS_VERSION" ]]
-}
-(
-    flock 9
-    if ! snarkjs_installed; then
-        echo "$SCRIPT_NAME: installing snarkjs@$SNARKJS_VERSION from the npm registry into $CACHE" >&2
-        cd "$CACHE" && { [[ -f package.json ]] || echo '{"private": true}' >package.json; } &&
-            npm install --no-audit --no-fund --silent "snarkjs@$SNARKJS_VERSION" >&2
-    fi
-) 9>"$CACHE/.lock"
-snarkjs_installed || die "could not install snarkjs@$SNARKJS_VERSION from the npm registry (offline? registry unreachable?)"
+# shellcheck source=contrib/lib/npm.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../contrib/lib/npm.sh"
+tacit_npm_install "$CACHE" snarkjs "$SNARKJS_VERSION" || die "could not install snarkjs@$SNARKJS_VERSION"
 SNARKJS=(node "$CACHE/node_modules/snarkjs/build/cli.cjs")
 
 # same_vk <a.json> <b.json>: equal verifying keys (vk_alphabeta_12 aside: tacit does not write it)
