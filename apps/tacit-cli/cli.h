@@ -40,7 +40,7 @@ extern struct tacit_cli_globals tacit_cli_globals;
  * --help / -h, returning 0; else to stderr after saying what is wrong, returning 2). what
  * names the command in messages ("circuit"). */
 int tacit_cli_dispatch(const struct tacit_cli_command *cmds, size_t n, int argc, char **argv,
-                       void (*usage)(FILE *), const char *what);
+                       void (*print_usage)(FILE *), const char *what);
 
 /* The RPC client the global options describe (tacit_rpc_client_free it). NULL after printing
  * why on stderr. */

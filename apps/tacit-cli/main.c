@@ -47,20 +47,20 @@ static void usage(FILE *out) {
 struct tacit_cli_globals tacit_cli_globals;
 
 int tacit_cli_dispatch(const struct tacit_cli_command *cmds, size_t n, int argc, char **argv,
-                       void (*usage)(FILE *), const char *what)
+                       void (*print_usage)(FILE *), const char *what)
 {
     if (argc < 2) {
-        usage(stderr);
+        print_usage(stderr);
         return 2;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(stdout);
+        print_usage(stdout);
         return 0;
     }
     for (size_t i = 0; i < n; i++)
         if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].run(argc - 1, argv + 1);
     fprintf(stderr, "tacit-cli %s: unknown subcommand \"%s\"\n\n", what, argv[1]);
-    usage(stderr);
+    print_usage(stderr);
     return 2;
 }
 

@@ -110,6 +110,9 @@ int tacit_treeupdate_setup(tacit_groth16_pk **pk, unsigned depth, unsigned max_l
  * from tacit_treeupdate_setup or a ceremony's .zkey), on nthreads threads (0: all CPUs).
  * Out: proof (zeroed on failure); pub (may be NULL) the TACIT_TREEUPDATE_NPUBLIC(max_leaves)
  *      public inputs the proof is for; stats (may be NULL).
+ * More leaves than max_leaves (a large block) are appended by several proofs in a row: each
+ * takes the frontier the previous append left (tacit_tree_append on a copy of u->old), and
+ * starts at the root the previous one ended at.
  * Returns TACIT_OK, an error of tacit_treeupdate_public_inputs, TACIT_ENPUBLIC (the key has
  * another number of public inputs: another M), TACIT_EWITNESS (the key has another number of
  * variables: another depth, or another circuit), TACIT_ENOMEM.
