@@ -20,7 +20,7 @@
  * submission). The witness is the old tree's frontier (tree.h: the last complete node of each
  * level, i.e. the left siblings of the path to index s), from which the circuit recomputes
  * R_old, and then the nodes the append changes, level by level (src/zk/treeupdate.c gives
- * the construction and its constraint count: 52,000 for D = 32, M = 128).
+ * the construction and its constraint count: 52,258 for D = 32, M = 128).
  *
  * Nothing here is secret; the builder still keeps its witness in sodium_malloc memory (it is
  * the same builder as the transfer circuit's: include/tacit/circuit.h).

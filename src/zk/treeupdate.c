@@ -31,17 +31,19 @@
  * Nothing depends on alignment: s is any index, the window follows a_l at every level.
  *
  * Cost (constraints; H = 240, circomlib Poseidon(2), src/zk/gadgets.c):
- *   s bits D + 2, thermometer and zeros 2M + 1, s + k bound D + 2, the two roots' selections
- *   2, old root 2D selections + D hashes (the first with a constant input: 237),
- *   the window sum_{l=1..D} W_l hashes and about 2 selections each (fewer where a side is
- *   constant; a hash with one constant input saves 3).
+ *   s: D + 1 bits and their sum 1; the frontier's zeros D + 1; the thermometer and the zero
+ *   leaves 2M, their sum 1; s + k <= 2^D: D + 2; the two roots' selections 2;
+ *   R_old: D hashes and D swaps (the sibling is linear); the window: sum_{l=1..D} W_l hashes
+ *   and a product per child selection (none where both sides are the constant Z[l]; a hash of
+ *   two constants is free, one with a constant input saves 3).
  *   W_l = min(ceil((M - 1) / 2^l) + 1, 2^(D - l)): for M = 128 that is 65, 33, 17, 9, 5, 3,
- *   then 2 up to level D - 1, and 1 at D: 183 hashes at D = 32.
- *   Measured (tests/test_treeupdate.c pins them): D = 32, M = 128: 52,208 constraints (domain
- *   2^16); D = 32, M = 1: 15,909; D = 20, M = 128: 37,220; D = 4, M = 8: 3,613.
- *   Roughly 240 (M + 3 D) + 2M: the M - 1 changed internal nodes below level log2 M, then
- *   about 3 hashes per level above (the old path, and the window's two nodes: the appended
- *   range may straddle a node boundary at any level, up to the root).
+ *   then 2 up to level D - 1, and 1 at D: 183 hashes at D = 32, 215 with R_old's.
+ *   Pinned by tests/test_treeupdate.c: D = 32, M = 128: 52,258 (QAP domain 2^16); D = 32,
+ *   M = 1: 15,562; D = 20, M = 128: 43,570; D = 4, M = 8: 3,658; D = 4, M = 4: 2,920.
+ *   Roughly 242 (M + 3D) + 2M: the M - 1 changed internal nodes below level log2 M, then 3
+ *   hashes per level above (the old path, and the window's two nodes: the appended range may
+ *   straddle a node boundary at any level up to the root, and then the old node at s >> l, the
+ *   new one and its new right neighbour are three distinct values a fixed circuit must hash).
  */
 #include "tacit/treeupdate.h"
 
