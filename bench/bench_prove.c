@@ -2,8 +2,9 @@
  * tacit — `tacit-bench prove`: witness -> proof time of the Groth16 prover, with the
  * breakdown of where it went.
  *
- *   tacit-bench prove [--rounds N] [--threads T] [--only merkle|transfer|files]
+ *   tacit-bench prove [--rounds N] [--threads T] [--only merkle|transfer|tree-update|files]
  *                     [--zkey <file.zkey> --wtns <file.wtns>] [--out <dir>]
+ *                     [--depth D] [--max-leaves M]
  *
  * Statements:
  *   merkle    the snarkjs-made depth-20 Merkle vector (tests/vectors/groth16/valid/merkle,
@@ -12,6 +13,10 @@
  *             key from tacit_groth16_setup (made once, not timed in the medians) and the
  *             fixed dummy statement (a zero deposit, two dummy inputs): witness
  *             generation is timed too;
+ *   tree-update  the tree-update circuit (include/tacit/treeupdate.h) at depth D and M leaves
+ *             (--depth, --max-leaves; default 32 and 128, the chain's), a devnet key (setup
+ *             timed once), a random statement appending k = M leaves at a random unaligned s:
+ *             witness generation and the proof (tacit_treeupdate_prove's parts);
  *   files     --zkey and --wtns given.
  * --out <dir> also writes the transfer key and witness as <dir>/transfer.zkey,
  * <dir>/transfer.wtns and <dir>/verification_key.json (for bench/prove-vs-snarkjs.sh).
@@ -33,6 +38,7 @@
 #include "tacit/error.h"
 #include "tacit/groth16.h"
 #include "tacit/prover.h"
+#include "tacit/treeupdate.h"
 
 static double wall_ns(void)
 {
@@ -188,13 +194,70 @@ static int write_text(const char *dir, const char *file, char *text)
     return ok ? 0 : 1;
 }
 
+/* The devnet key of cs (cleared), its wall time reported. */
+static int timed_setup(tacit_groth16_pk **pk, tacit_r1cs *cs, unsigned nthreads)
+{
+    double t0 = wall_ns();
+    int rc = tacit_groth16_setup(pk, cs, nthreads);
+    double setup_ns = wall_ns() - t0;
+    tacit_r1cs_clear(cs);
+    if (rc != TACIT_OK) {
+        fprintf(stderr, "setup: %s\n", tacit_strerror(rc));
+        return rc;
+    }
+    tacit_bench_report("  devnet setup (wall, once)", setup_ns);
+    return TACIT_OK;
+}
+
+/* Times `rounds` witness generations by build(arg, ...) (median wall time in *median_ns) and
+ * keeps the last witness in *w, *nv. Returns the build's code. */
+static int witness_rounds(int (*build)(void *arg, tacit_fr **w, uint32_t *nv), void *arg,
+                          int rounds, tacit_fr **w, uint32_t *nv, double *median_ns)
+{
+    double t0, wt[MAX_ROUNDS];
+    int rc;
+
+    for (int r = 0; r < rounds; r++) {
+        t0 = wall_ns();
+        rc = build(arg, w, nv);
+        wt[r] = wall_ns() - t0;
+        if (rc != TACIT_OK) {
+            fprintf(stderr, "witness: %s\n", tacit_strerror(rc));
+            return rc;
+        }
+        if (r + 1 < rounds) {
+            tacit_witness_free(*w, *nv);
+            *w = NULL;
+        }
+    }
+    *median_ns = median(wt, rounds);
+    return TACIT_OK;
+}
+
+static int transfer_witness(void *arg, tacit_fr **w, uint32_t *nv)
+{
+    (void)arg;
+    return tacit_transfer_build(NULL, w, nv, NULL, TACIT_TRANSFER_DEPTH);
+}
+
+struct tu_arg {
+    const struct tacit_treeupdate *u;
+    unsigned depth, m;
+};
+
+static int treeupdate_witness(void *arg, tacit_fr **w, uint32_t *nv)
+{
+    const struct tu_arg *a = arg;
+    return tacit_treeupdate_build(NULL, w, nv, a->u, a->depth, a->m);
+}
+
 static int bench_transfer(int rounds, unsigned nthreads, const char *out)
 {
     tacit_r1cs cs;
     tacit_groth16_pk *pk = NULL;
     tacit_fr *w = NULL;
     uint32_t nv = 0;
-    double t0, wt[MAX_ROUNDS], setup_ns, witness_ns;
+    double t0, witness_ns;
     int rc, status = 1;
 
     memset(&cs, 0, sizeof cs);
@@ -206,31 +269,10 @@ static int bench_transfer(int rounds, unsigned nthreads, const char *out)
     }
     printf("\ntransfer circuit, depth %d: %u constraints, built in %.1f ms\n",
            TACIT_TRANSFER_DEPTH, cs.nconstraints, (wall_ns() - t0) / 1e6);
-    t0 = wall_ns();
-    rc = tacit_groth16_setup(&pk, &cs, nthreads);
-    setup_ns = wall_ns() - t0;
-    tacit_r1cs_clear(&cs);
-    if (rc != TACIT_OK) {
-        fprintf(stderr, "setup: %s\n", tacit_strerror(rc));
-        return 1;
-    }
-    tacit_bench_report("  devnet setup (wall, once)", setup_ns);
+    if (timed_setup(&pk, &cs, nthreads) != TACIT_OK) return 1;
 
     /* witness generation: the builder's witness-only mode */
-    for (int r = 0; r < rounds; r++) {
-        t0 = wall_ns();
-        rc = tacit_transfer_build(NULL, &w, &nv, NULL, TACIT_TRANSFER_DEPTH);
-        wt[r] = wall_ns() - t0;
-        if (rc != TACIT_OK) {
-            fprintf(stderr, "witness: %s\n", tacit_strerror(rc));
-            goto out;
-        }
-        if (r + 1 < rounds) {
-            tacit_witness_free(w, nv);
-            w = NULL;
-        }
-    }
-    witness_ns = median(wt, rounds);
+    if (witness_rounds(transfer_witness, NULL, rounds, &w, &nv, &witness_ns) != TACIT_OK) goto out;
     if (out != NULL) {
         char path[4096];
         tacit_groth16_vk *vk = NULL;
@@ -256,11 +298,55 @@ out:
     return status;
 }
 
+static int bench_treeupdate(int rounds, unsigned nthreads, unsigned depth, unsigned m)
+{
+    tacit_r1cs cs;
+    tacit_groth16_pk *pk = NULL;
+    tacit_fr *w = NULL, *leaves = calloc(m, sizeof *leaves);
+    struct tacit_treeupdate u;
+    struct tu_arg tu;
+    uint32_t nv = 0;
+    double t0, build_ns, witness_ns;
+    uint8_t seed[32] = {42};
+    char name[128];
+    int rc, status = 1;
+
+    if (leaves == NULL) return 1;
+    t0 = wall_ns();
+    rc = tacit_treeupdate_build(&cs, NULL, NULL, NULL, depth, m);
+    build_ns = wall_ns() - t0;
+    if (rc != TACIT_OK) {
+        fprintf(stderr, "tree-update build: %s\n", tacit_strerror(rc));
+        goto out;
+    }
+    printf("\ntree-update circuit, depth %u, M = %u: %u constraints, %u public inputs, built "
+           "in %.1f ms\n",
+           depth, m, cs.nconstraints, cs.npublic, build_ns / 1e6);
+    if (timed_setup(&pk, &cs, nthreads) != TACIT_OK) goto out;
+    /* a full block's leaves at an unaligned position */
+    if ((rc = tacit_treeupdate_example(&u, leaves, depth, m, UINT64_MAX, m, seed)) != TACIT_OK) {
+        fprintf(stderr, "example: %s\n", tacit_strerror(rc));
+        goto out;
+    }
+    printf("  statement: s = %llu, k = %zu\n", (unsigned long long)u.old.size, u.count);
+    tu.u = &u;
+    tu.depth = depth;
+    tu.m = m;
+    if (witness_rounds(treeupdate_witness, &tu, rounds, &w, &nv, &witness_ns) != TACIT_OK) goto out;
+    snprintf(name, sizeof name, "tree-update (depth %u, M = %u, k = M)", depth, m);
+    status = bench_one(name, pk, w, nv, rounds, nthreads, witness_ns);
+out:
+    tacit_witness_free(w, nv);
+    tacit_groth16_pk_free(pk);
+    free(leaves);
+    return status;
+}
+
 int bench_prove(int argc, char **argv)
 {
     const char *only = NULL, *zkey = NULL, *wtns = NULL, *out = NULL;
     int rounds = 11, status = 0;
-    unsigned nthreads = 0;
+    unsigned nthreads = 0, tu_depth = TACIT_TREEUPDATE_DEPTH, tu_m = TACIT_TREEUPDATE_MAX_LEAVES;
 
     for (int i = 1; i < argc; i += 2) { /* options come in pairs: --name value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -276,10 +362,15 @@ int bench_prove(int argc, char **argv)
             wtns = v;
         } else if (v != NULL && strcmp(a, "--out") == 0) {
             out = v;
+        } else if (v != NULL && strcmp(a, "--depth") == 0) {
+            tu_depth = (unsigned)atoi(v);
+        } else if (v != NULL && strcmp(a, "--max-leaves") == 0) {
+            tu_m = (unsigned)atoi(v);
         } else {
             fprintf(stderr,
                     "usage: tacit-bench prove [--rounds N] [--threads T] "
-                    "[--only merkle|transfer|files] [--zkey F --wtns F] [--out DIR]\n");
+                    "[--only merkle|transfer|tree-update|files] [--zkey F --wtns F] [--out DIR]\n"
+                    "       [--depth D --max-leaves M (tree-update; default 32, 128)]\n");
             return 2;
         }
     }
@@ -304,5 +395,7 @@ int bench_prove(int argc, char **argv)
     }
     if (zkey == NULL && (only == NULL || strcmp(only, "transfer") == 0))
         status |= bench_transfer(rounds, nthreads, out);
+    if (zkey == NULL && (only == NULL || strcmp(only, "tree-update") == 0))
+        status |= bench_treeupdate(rounds, nthreads, tu_depth, tu_m);
     return status;
 }

@@ -11,7 +11,7 @@ static const struct tacit_bench_suite suites[] = {
     {"verify", bench_verify, "median Groth16 verify time of <vk.json> <public.json> <proof.json>"},
     {"synth7", bench_synth7, "write a synthetic 7-input Groth16 key/proof/public to <dir>"},
     {"state", bench_state, "Poseidon, note tree and state store (bench/bench_state.c)"},
-    {"prove", bench_prove, "Groth16 prove time and breakdown: merkle .zkey, transfer circuit"},
+    {"prove", bench_prove, "Groth16 prove time and breakdown: merkle .zkey, transfer and tree-update circuits"},
     {"node-load", bench_node_load, "a running tacitd under tx load (use bench/node-load)"},
     {"wallet", bench_wallet, "wallet scanning, witnesses and the 2,000,000-output catch-up"},
 };

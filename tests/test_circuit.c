@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/r1cs_cmp.h"
 #include "tacit/circuit.h"
 #include "tacit/error.h"
 #include "tacit/poseidon.h"
@@ -59,37 +60,6 @@ static bool finish(tacit_cs *cs, tacit_r1cs *r, tacit_fr **w, uint32_t *nvars)
     CHECK_EQ_INT(rc, TACIT_OK);
     tacit_cs_free(cs);
     return rc == TACIT_OK;
-}
-
-/* Number of unsatisfied constraints. */
-static uint32_t count_unsat(const tacit_r1cs *r, const tacit_fr *w)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < r->nconstraints; i++)
-        if (!tacit_r1cs_is_constraint_satisfied(r, w, i)) n++;
-    return n;
-}
-
-static bool lc_equal(const tacit_lc *a, const tacit_lc *b)
-{
-    if (a->n != b->n) return false;
-    for (uint32_t i = 0; i < a->n; i++) /* field by field: the struct has padding */
-        if (a->terms[i].var != b->terms[i].var ||
-            !tacit_fr_eq(&a->terms[i].coeff, &b->terms[i].coeff))
-            return false;
-    return true;
-}
-
-static bool r1cs_equal(const tacit_r1cs *a, const tacit_r1cs *b)
-{
-    if (a->nvars != b->nvars || a->npublic != b->npublic || a->nconstraints != b->nconstraints)
-        return false;
-    for (uint32_t i = 0; i < a->nconstraints; i++) {
-        const tacit_constraint *x = &a->constraints[i], *y = &b->constraints[i];
-        if (!lc_equal(&x->a, &y->a) || !lc_equal(&x->b, &y->b) || !lc_equal(&x->c, &y->c))
-            return false;
-    }
-    return true;
 }
 
 /* ------------------------------------------------------------------ r1cs.c ---- */

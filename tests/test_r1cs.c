@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "lib/r1cs_cmp.h"
 #include "tacit/circuit.h"
 #include "tacit/error.h"
 #include "tacit/r1cs.h"
@@ -50,28 +51,6 @@ static tacit_fr *read_wtns_json(const char *rel, size_t *n)
     }
     json_decref(j);
     return w;
-}
-
-static bool lc_equal(const tacit_lc *a, const tacit_lc *b)
-{
-    if (a->n != b->n) return false;
-    for (uint32_t i = 0; i < a->n; i++)
-        if (a->terms[i].var != b->terms[i].var ||
-            !tacit_fr_eq(&a->terms[i].coeff, &b->terms[i].coeff))
-            return false;
-    return true;
-}
-
-static bool r1cs_equal(const tacit_r1cs *a, const tacit_r1cs *b)
-{
-    if (a->nvars != b->nvars || a->npublic != b->npublic || a->nconstraints != b->nconstraints)
-        return false;
-    for (uint32_t i = 0; i < a->nconstraints; i++) {
-        const tacit_constraint *x = &a->constraints[i], *y = &b->constraints[i];
-        if (!lc_equal(&x->a, &y->a) || !lc_equal(&x->b, &y->b) || !lc_equal(&x->c, &y->c))
-            return false;
-    }
-    return true;
 }
 
 /* A JSON combination {"wire": "coeff", ...} equals lc (same terms, same order). */

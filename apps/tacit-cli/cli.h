@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "tacit/r1cs.h"
 
 #define TACIT_CLI_VERSION "0.1.0"
 
@@ -33,11 +36,24 @@ struct tacit_cli_globals {
 };
 extern struct tacit_cli_globals tacit_cli_globals;
 
+/* main.c: runs the subcommand argv[1] of cmds (with argv + 1), or prints usage (to stdout for
+ * --help / -h, returning 0; else to stderr after saying what is wrong, returning 2). what
+ * names the command in messages ("circuit"). */
+int tacit_cli_dispatch(const struct tacit_cli_command *cmds, size_t n, int argc, char **argv,
+                       void (*print_usage)(FILE *), const char *what);
+
 /* The RPC client the global options describe (tacit_rpc_client_free it). NULL after printing
  * why on stderr. */
 struct tacit_rpc_client *tacit_cli_rpc_client(void);
 
 int cmd_circuit(int argc, char **argv);
+/* cmd_treeupdate.c: `tacit-cli circuit tree-update <subcommand>` */
+int cmd_circuit_treeupdate(int argc, char **argv);
+/* The tree-update circuit's devnet keys, as `tacit-cli setup --circuit tree-update` writes them
+ * and `circuit tree-update example|prove --keys DIR` reads them (beside transfer.zkey). */
+#define TACIT_CLI_TREEUPDATE_ZKEY "tree_update.zkey"
+#define TACIT_CLI_TREEUPDATE_VK "tree_update_verification_key.json"
+
 int cmd_rpc(int argc, char **argv);
 int cmd_groth16(int argc, char **argv);
 /* cmd_groth16_prove.c: `tacit-cli groth16 export-vk` and `groth16 prove` */
@@ -49,6 +65,12 @@ int cmd_setup(int argc, char **argv);
  * for `tacit-cli --viewing-key KEY balance`) */
 int cmd_wallet(int argc, char **argv);
 int cmd_balance(int argc, char **argv);
+
+/* cmd_circuit.c, shared with cmd_treeupdate.c: the counts of a constraint system as
+ * `name value` lines (info: an .r1cs file's header, or NULL); text + "\n" written to
+ * dir/name and freed (text NULL: out of memory), 0 or 1 after saying why, as `tacit-cli cmd`. */
+void tacit_cli_print_r1cs_counts(const tacit_r1cs *r, const tacit_r1cs_file_info *info);
+int tacit_cli_write_text(const char *dir, const char *name, char *text, const char *cmd);
 
 /* ------------------------------------------------ wallet_util.c: shared by the wallet ---- */
 

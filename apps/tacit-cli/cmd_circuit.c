@@ -7,6 +7,7 @@
  *   tacit-cli circuit witness <out.wtns> [--depth N] [--seed HEX64]
  *   tacit-cli circuit example --keys <dir> --out <dir> [--depth N] [--seed HEX64]
  *                             [--threads T]
+ *   tacit-cli circuit tree-update ...   the tree-update circuit (cmd_treeupdate.c)
  *
  * Exit status: 0 done, 1 failure (the reason on stderr), 2 bad usage or unreadable input.
  */
@@ -37,6 +38,7 @@ static void usage(FILE *out)
             "       tacit-cli circuit witness <out.wtns> [--depth N] [--seed HEX64]\n"
             "       tacit-cli circuit example --keys <dir> --out <dir> [--depth N] [--seed HEX64]\n"
             "                                 [--threads T]\n"
+            "       tacit-cli circuit tree-update <subcommand> ... (see circuit tree-update --help)\n"
             "\n"
             "The transfer circuit (2 inputs, 2 outputs; public inputs root, public_amount,\n"
             "ext_data_hash, nf0, nf1, cm0, cm1) with a Merkle tree of depth N (1..32,\n"
@@ -114,7 +116,7 @@ static int parse_opts(unsigned *depth, uint8_t *seed, bool *have_seed, int argc,
     return 0;
 }
 
-static void print_counts(const tacit_r1cs *r, const tacit_r1cs_file_info *info)
+void tacit_cli_print_r1cs_counts(const tacit_r1cs *r, const tacit_r1cs_file_info *info)
 {
     uint64_t nz[3] = {0, 0, 0};
 
@@ -171,7 +173,7 @@ static int export_r1cs(int argc, char **argv)
         return EXIT_FAIL;
     }
     printf("depth %u\n", depth);
-    print_counts(&r, NULL);
+    tacit_cli_print_r1cs_counts(&r, NULL);
     tacit_r1cs_clear(&r);
     return 0;
 }
@@ -192,14 +194,14 @@ static int info(int argc, char **argv)
             fprintf(stderr, "tacit-cli circuit info: %s: %s\n", argv[1], tacit_strerror(rc));
             return EXIT_USAGE;
         }
-        print_counts(&r, &fi);
+        tacit_cli_print_r1cs_counts(&r, &fi);
         tacit_r1cs_clear(&r);
         return 0;
     }
     if ((st = parse_opts(&depth, NULL, NULL, argc, argv, 1, "info")) != 0) return st;
     if (build(&r, depth, "info") != TACIT_OK) return EXIT_FAIL;
     printf("depth %u\n", depth);
-    print_counts(&r, NULL);
+    tacit_cli_print_r1cs_counts(&r, NULL);
     tacit_r1cs_clear(&r);
     return 0;
 }
@@ -265,21 +267,21 @@ static unsigned detect_depth(uint32_t nvars)
     return d;
 }
 
-static int write_json(const char *dir, const char *name, char *text)
+int tacit_cli_write_text(const char *dir, const char *name, char *text, const char *cmd)
 {
     char path[4096];
     FILE *f;
     int ok;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if (text == NULL) {
-        fprintf(stderr, "tacit-cli circuit example: %s\n", tacit_strerror(TACIT_ENOMEM));
+        fprintf(stderr, "tacit-cli %s: %s\n", cmd, tacit_strerror(TACIT_ENOMEM));
         return EXIT_FAIL;
     }
     ok = (f = fopen(path, "w")) != NULL && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
     if (f != NULL) ok = (fclose(f) == 0) && ok;
     free(text);
     if (!ok) {
-        fprintf(stderr, "tacit-cli circuit example: cannot write %s\n", path);
+        fprintf(stderr, "tacit-cli %s: cannot write %s\n", cmd, path);
         return EXIT_FAIL;
     }
     return 0;
@@ -392,9 +394,9 @@ static int example(int argc, char **argv)
         fprintf(stderr, "tacit-cli circuit example: cannot create %s\n", out);
         goto done;
     }
-    if (write_json(out, "proof.json", tacit_groth16_proof_to_json(&proof)) != 0 ||
-        write_json(out, "public.json", tacit_groth16_public_to_json(w + 1, TACIT_TRANSFER_NPUBLIC)) != 0 ||
-        write_json(out, "verification_key.json", tacit_groth16_vk_to_json(vk)) != 0)
+    if (tacit_cli_write_text(out, "proof.json", tacit_groth16_proof_to_json(&proof), "circuit example") != 0 ||
+        tacit_cli_write_text(out, "public.json", tacit_groth16_public_to_json(w + 1, TACIT_TRANSFER_NPUBLIC), "circuit example") != 0 ||
+        tacit_cli_write_text(out, "verification_key.json", tacit_groth16_vk_to_json(vk), "circuit example") != 0)
         goto done;
     printf("depth %u\n", depth);
     for (int i = 1; i <= TACIT_TRANSFER_NPUBLIC; i++) {
@@ -419,21 +421,11 @@ static const struct tacit_cli_command subcommands[] = {
     {"info", info, "print the counts of the transfer circuit or of an .r1cs file"},
     {"witness", witness, "write the witness of a random valid transfer (.wtns)"},
     {"example", example, "prove a random valid transfer: proof.json + public.json"},
+    {"tree-update", cmd_circuit_treeupdate, "the tree-update circuit (see `circuit tree-update --help`)"},
 };
 
 int cmd_circuit(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (is_help(argv[1])) {
-        usage(stdout);
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        if (strcmp(argv[1], subcommands[i].name) == 0) return subcommands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "tacit-cli circuit: unknown subcommand \"%s\"\n\n", argv[1]);
-    usage(stderr);
-    return EXIT_USAGE;
+    return tacit_cli_dispatch(subcommands, sizeof subcommands / sizeof subcommands[0], argc, argv,
+                              usage, "circuit");
 }

@@ -10,11 +10,11 @@
 
 static const struct tacit_cli_command commands[] = {
     {"balance", cmd_balance, "the same as `wallet balance` (e.g. tacit-cli --viewing-key KEY balance)"},
-    {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info, witness, example"},
+    {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info, witness, example; tree-update ..."},
     {"groth16", cmd_groth16, "verify Groth16 proofs (snarkjs format)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
     {"rpc", cmd_rpc, "a raw JSON-RPC call to tacitd: rpc <method> [params...]"},
-    {"setup", cmd_setup, "devnet Groth16 keys: transfer.zkey + verification_key.json"},
+    {"setup", cmd_setup, "devnet Groth16 keys: transfer.zkey (or --circuit tree-update) + verification key"},
     {"wallet", cmd_wallet, "the wallet: create, address, balance, sync, send, deposit, withdraw..."},
 };
 
@@ -45,6 +45,24 @@ static void usage(FILE *out) {
 }
 
 struct tacit_cli_globals tacit_cli_globals;
+
+int tacit_cli_dispatch(const struct tacit_cli_command *cmds, size_t n, int argc, char **argv,
+                       void (*print_usage)(FILE *), const char *what)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tacit-cli %s: unknown subcommand \"%s\"\n\n", what, argv[1]);
+    print_usage(stderr);
+    return 2;
+}
 
 int main(int argc, char **argv) {
     int i = 1;
