@@ -590,7 +590,7 @@ TEST(dump_restore) {
     bad[8] = 0xff; /* count larger than the records */
     CHECK_EQ_INT(tacit_mempool_restore(mp2, bad, len, &restored), TACIT_EENCODING);
     memcpy(bad, d, len);
-    bad[16 + (N - 2) * (8 + TACIT_TX_BYTES) + 8] = 2; /* last record: version 2 */
+    bad[16 + (N - 2) * (8 + TACIT_TX_BYTES) + 8] = 3; /* last record: version 3, unknown */
     CHECK_EQ_INT(tacit_mempool_restore(mp2, bad, len, &restored), TACIT_EENCODING);
     CHECK_EQ_INT(tacit_mempool_count(mp2), 0);
     CHECK_EQ_INT(restored, 0);
