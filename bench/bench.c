@@ -8,19 +8,22 @@
 #include <stdlib.h>
 #include <time.h>
 
-double tacit_bench_now_ns(void) {
+double tacit_bench_now_ns(void)
+{
     struct timespec ts;
     /* Per-thread CPU time: unaffected by other processes and by this process's other threads. */
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0.0;
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static int tacit__cmp_double(const void *a, const void *b) {
+static int tacit__cmp_double(const void *a, const void *b)
+{
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-double tacit_bench_median_ns(void (*fn)(void *), void *arg, int inner, int rounds) {
+double tacit_bench_median_ns(void (*fn)(void *), void *arg, int inner, int rounds)
+{
     double *t, median;
 
     if (inner < 1) inner = 1;
@@ -41,7 +44,8 @@ double tacit_bench_median_ns(void (*fn)(void *), void *arg, int inner, int round
 
 void tacit_bench_report(const char *name, double ns) { tacit_bench_report_anchor(name, ns, NULL); }
 
-void tacit_bench_report_anchor(const char *name, double ns, const char *anchor) {
+void tacit_bench_report_anchor(const char *name, double ns, const char *anchor)
+{
     const char *unit = "ns";
     double v = ns;
 

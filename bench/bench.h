@@ -28,10 +28,10 @@ int bench_crypto_groth16(void);
 /* bench/bench_groth16.c: `tacit-bench verify <vk> <public> <proof>` and `synth7 <dir>`. */
 int bench_verify(int argc, char **argv);
 int bench_synth7(int argc, char **argv);
-int bench_state(int argc, char **argv); /* bench/bench_state.c */
-int bench_prove(int argc, char **argv); /* bench/bench_prove.c */
+int bench_state(int argc, char **argv);     /* bench/bench_state.c */
+int bench_prove(int argc, char **argv);     /* bench/bench_prove.c */
 int bench_node_load(int argc, char **argv); /* bench/bench_node_load.c, run by bench/node-load */
-int bench_wallet(int argc, char **argv); /* bench/bench_wallet.c */
+int bench_wallet(int argc, char **argv);    /* bench/bench_wallet.c */
 /* Rows of `tacit-bench state` in bench/bench_state_tree.c: the note tree and LMDB store. */
 int bench_state_tree_1m(void);
 int bench_state_block_commit(void);

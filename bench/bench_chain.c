@@ -24,15 +24,17 @@ static struct {
 static void check_static(void *arg)
 {
     (void)arg;
-    if (tacit_tx_check_static(&g.tx, &g.p) != TACIT_OK) fprintf(stderr, "tx-static: the tx is refused\n");
+    if (tacit_tx_check_static(&g.tx, &g.p) != TACIT_OK)
+        fprintf(stderr, "tx-static: the tx is refused\n");
 }
 
 /* A tx that passes the static rules: random nullifiers and outputs, fee 10, and a deposit of
  * 1,000 from a fixed key when `deposit`. */
 static int make_tx(bool deposit)
 {
-    static const uint8_t sk[32] = {0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-                                   16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    static const uint8_t sk[32] = {0x42, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                   11,   12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                   22,   23, 24, 25, 26, 27, 28, 29, 30, 31};
     uint8_t wide[64], d[32];
     memset(&g, 0, sizeof g);
     g.p.chain_id = 7;
@@ -66,7 +68,8 @@ int bench_chain_tx_static(void)
             fprintf(stderr, "tx-static: could not make a valid tx\n");
             return 1;
         }
-        tacit_bench_report(dep ? "tx-static (deposit: + secp256k1 recovery)" : "tx-static (transfer)",
+        tacit_bench_report(dep ? "tx-static (deposit: + secp256k1 recovery)"
+                               : "tx-static (transfer)",
                            tacit_bench_median_ns(check_static, NULL, INNER, ROUNDS));
     }
     return 0;

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "bench.h"
-#include "tacit/bn254.h"
 #include "crypto/field.h" /* tacit__fp_mul_portable */
+#include "tacit/bn254.h"
 
 #define ROUNDS 11
 #define CHAIN 1000 /* operations per timed call, for the nanosecond-scale rows */
@@ -31,7 +31,8 @@ static const char *filter;
 static void fp_input(tacit_fp *r, uint64_t seed)
 {
     uint8_t w[64];
-    for (int i = 0; i < 64; i++) w[i] = (uint8_t)(seed * 0x9e3779b97f4a7c15ULL >> (i % 8 * 8)) ^ (uint8_t)(i * 37);
+    for (int i = 0; i < 64; i++)
+        w[i] = (uint8_t)(seed * 0x9e3779b97f4a7c15ULL >> (i % 8 * 8)) ^ (uint8_t)(i * 37);
     tacit_fp_from_wide(r, w);
 }
 
@@ -184,8 +185,7 @@ struct row {
 };
 
 static const struct row field_rows[] = {
-    {"Fp mul (dependent chain)", row_fp_mul,
-     "mcl JIT 22.4 ns, static asm 20.0, portable C++ 36.3"},
+    {"Fp mul (dependent chain)", row_fp_mul, "mcl JIT 22.4 ns, static asm 20.0, portable C++ 36.3"},
     {"Fp mul (8 independent)", row_fp_mul_8, "mcl JIT 18.2 ns, static asm 17.9, portable 31.8"},
     {"Fp mul, portable C kernel (chain)", row_fp_mul_portable,
      "plain C CIOS: gcc 12 39-41 ns, clang 14 22-26 ns"},
@@ -227,10 +227,26 @@ static struct {
     bool ok;
 } cv;
 
-static void g1_mul_var_once(void *arg) { (void)arg; tacit_g1_mul_var(&cv.r1, &cv.g1, scalar254); }
-static void g1_mul_once(void *arg) { (void)arg; tacit_g1_mul(&cv.r1, &cv.g1, scalar254); }
-static void g2_mul_var_once(void *arg) { (void)arg; tacit_g2_mul_var(&cv.r2, &cv.g2, scalar254); }
-static void g2_mul_once(void *arg) { (void)arg; tacit_g2_mul(&cv.r2, &cv.g2, scalar254); }
+static void g1_mul_var_once(void *arg)
+{
+    (void)arg;
+    tacit_g1_mul_var(&cv.r1, &cv.g1, scalar254);
+}
+static void g1_mul_once(void *arg)
+{
+    (void)arg;
+    tacit_g1_mul(&cv.r1, &cv.g1, scalar254);
+}
+static void g2_mul_var_once(void *arg)
+{
+    (void)arg;
+    tacit_g2_mul_var(&cv.r2, &cv.g2, scalar254);
+}
+static void g2_mul_once(void *arg)
+{
+    (void)arg;
+    tacit_g2_mul(&cv.r2, &cv.g2, scalar254);
+}
 /* r = r + P, chained: the branching complete addition and the constant-time one */
 static void g1_add_chain(void *arg)
 {
@@ -256,8 +272,16 @@ static void g2_add_ct_chain(void *arg)
     for (int i = 0; i < CHAIN; i++) tacit_g2_add_ct(&cv.r2, &cv.r2, &cv.g2);
 }
 
-static void g2_subgroup_once(void *arg) { (void)arg; cv.ok ^= tacit_g2_is_in_subgroup_var(&cv.q); }
-static void g2_prepare_once(void *arg) { (void)arg; tacit_g2_prepare(&cv.q_prep, &cv.q); }
+static void g2_subgroup_once(void *arg)
+{
+    (void)arg;
+    cv.ok ^= tacit_g2_is_in_subgroup_var(&cv.q);
+}
+static void g2_prepare_once(void *arg)
+{
+    (void)arg;
+    tacit_g2_prepare(&cv.q_prep, &cv.q);
+}
 
 static void miller_once(void *arg)
 {
@@ -278,8 +302,16 @@ static void miller_multi_once(void *arg)
     tacit_miller_loop_var(&cv.out, cv.ps, cv.qs, MULTI_N, NULL, NULL, 0);
 }
 
-static void final_exp_once(void *arg) { (void)arg; tacit_final_exp(&cv.out, &cv.f); }
-static void pairing_once(void *arg) { (void)arg; tacit_pairing(&cv.out, &cv.p, &cv.q); }
+static void final_exp_once(void *arg)
+{
+    (void)arg;
+    tacit_final_exp(&cv.out, &cv.f);
+}
+static void pairing_once(void *arg)
+{
+    (void)arg;
+    tacit_pairing(&cv.out, &cv.p, &cv.q);
+}
 
 static double row_g1_mul_var(void) { return per_op(g1_mul_var_once, NULL, 1, 20); }
 static double row_g1_mul(void) { return per_op(g1_mul_once, NULL, 1, 20); }

@@ -98,7 +98,8 @@ int bench_crypto_groth16(void)
     sa = (struct single_arg){pvk, &proofs[0], pubs[0], NPUB, TACIT_OK};
     ns = tacit_bench_median_ns(run_verify, &sa, 20, 11);
     if (sa.rc != TACIT_OK) {
-        fprintf(stderr, "groth16 bench: the synthetic proof did not verify: %s\n", tacit_strerror(sa.rc));
+        fprintf(stderr, "groth16 bench: the synthetic proof did not verify: %s\n",
+                tacit_strerror(sa.rc));
         goto out;
     }
     tacit_bench_report_anchor("groth16 verify, 7 public inputs", ns,
@@ -157,9 +158,10 @@ int bench_verify(int argc, char **argv)
         argc = 4;
     }
     if (argc != 4 || runs < 1) {
-        fprintf(stderr, "usage: tacit-bench verify <verification_key.json> <public.json> "
-                        "<proof.json> [--runs N]\n"
-                        "prints verify_median_us=<median of N rounds of verify, parsing excluded>\n");
+        fprintf(stderr,
+                "usage: tacit-bench verify <verification_key.json> <public.json> "
+                "<proof.json> [--runs N]\n"
+                "prints verify_median_us=<median of N rounds of verify, parsing excluded>\n");
         return 2;
     }
     if (load(&buf, &len, argv[1]) != TACIT_OK) return 2;
@@ -187,7 +189,8 @@ int bench_verify(int argc, char **argv)
     sa = (struct single_arg){pvk, &proof, pub, npub, TACIT_OK};
     run_verify(&sa);
     if (sa.rc != TACIT_OK) {
-        fprintf(stderr, "tacit-bench verify: the proof does not verify: %s\n", tacit_strerror(sa.rc));
+        fprintf(stderr, "tacit-bench verify: the proof does not verify: %s\n",
+                tacit_strerror(sa.rc));
         status = 1;
         goto out;
     }

@@ -258,8 +258,8 @@ static int cached_txs(struct tacit_tx *txs, size_t want, enum kind k, const stru
         tacit_tx_encode(enc, &txs[i]);
         fwrite(enc, 1, sizeof enc, f);
     }
-    printf("node-load: proving %zu %s txs on %u threads (cached in %s)\n", want - have, kind_name[k],
-           tacit__nthreads_default(), path);
+    printf("node-load: proving %zu %s txs on %u threads (cached in %s)\n", want - have,
+           kind_name[k], tacit__nthreads_default(), path);
     fflush(stdout);
     t0 = now_ms(CLOCK_MONOTONIC);
     have0 = have;
@@ -279,7 +279,8 @@ static int cached_txs(struct tacit_tx *txs, size_t want, enum kind k, const stru
         }
         fflush(f);
         have += n;
-        printf("  %zu/%zu (%.0f ms per tx)\n", have, want, (now_ms(CLOCK_MONOTONIC) - t0) / (double)(have - have0));
+        printf("  %zu/%zu (%.0f ms per tx)\n", have, want,
+               (now_ms(CLOCK_MONOTONIC) - t0) / (double)(have - have0));
         fflush(stdout);
     }
     if (fclose(f) != 0) {
@@ -299,8 +300,10 @@ static struct tacit_tx *load_txs(const struct opts *o, long **deposit_no)
     tacit_groth16_pk *owned = NULL;
     long *no = NULL;
 
-    if (o->kind == KIND_DEPOSIT) nd = o->n;
-    else if (o->kind == KIND_TRANSFER) nt = o->n;
+    if (o->kind == KIND_DEPOSIT)
+        nd = o->n;
+    else if (o->kind == KIND_TRANSFER)
+        nt = o->n;
     else {
         nt = (o->n + 1) / 2;
         nd = o->n / 2;
@@ -339,10 +342,10 @@ fail:
 /* ------------------------------------------------------------------ run ---- */
 
 struct result {
-    double sent_ms;     /* CLOCK_REALTIME at send */
+    double sent_ms; /* CLOCK_REALTIME at send */
     double latency_ms;
     char id[67];
-    char error[32];     /* "" when admitted */
+    char error[32]; /* "" when admitted */
 };
 
 struct load {
@@ -380,9 +383,11 @@ static void *submit_run(void *arg)
         int rc;
 
         if (l->o->rate > 0) { /* the global schedule: tx i at start + i / rate */
-            double due = l->start_mono + (double)i * 1000.0 / l->o->rate, now = now_ms(CLOCK_MONOTONIC);
+            double due = l->start_mono + (double)i * 1000.0 / l->o->rate,
+                   now = now_ms(CLOCK_MONOTONIC);
             if (due > now) {
-                struct timespec ts = {(time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6)};
+                struct timespec ts = {(time_t)((due - now) / 1000),
+                                      (long)(fmod(due - now, 1000.0) * 1e6)};
                 nanosleep(&ts, NULL);
             }
         }
@@ -392,13 +397,19 @@ static void *submit_run(void *arg)
         t0 = now_ms(CLOCK_MONOTONIC);
         rc = tacit_rpc_call(c, "tacit_sendRawTransaction", json_pack("[s]", hex), &res, &err);
         r->latency_ms = now_ms(CLOCK_MONOTONIC) - t0;
-        if (rc != TACIT_OK) snprintf(r->error, sizeof r->error, "transport:%s", tacit_errname(rc));
-        else if (res != NULL) snprintf(r->id, sizeof r->id, "%s", json_string_value(res) ? json_string_value(res) : "");
+        if (rc != TACIT_OK)
+            snprintf(r->error, sizeof r->error, "transport:%s", tacit_errname(rc));
+        else if (res != NULL)
+            snprintf(r->id, sizeof r->id, "%s",
+                     json_string_value(res) ? json_string_value(res) : "");
         else {
-            const char *e = json_string_value(json_object_get(json_object_get(err, "data"), "error"));
-            if (e != NULL) snprintf(r->error, sizeof r->error, "%s", e);
-            else snprintf(r->error, sizeof r->error, "rpc:%lld",
-                          (long long)json_integer_value(json_object_get(err, "code")));
+            const char *e =
+                json_string_value(json_object_get(json_object_get(err, "data"), "error"));
+            if (e != NULL)
+                snprintf(r->error, sizeof r->error, "%s", e);
+            else
+                snprintf(r->error, sizeof r->error, "rpc:%lld",
+                         (long long)json_integer_value(json_object_get(err, "code")));
         }
         json_decref(res);
         json_decref(err);
@@ -418,13 +429,15 @@ static void *read_run(void *arg)
         json_t *res = NULL, *err = NULL;
         double t0 = now_ms(CLOCK_MONOTONIC);
         struct timespec ts = {0, 5000000};
-        if (tacit_rpc_call(c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK && res != NULL)
+        if (tacit_rpc_call(c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK &&
+            res != NULL)
             l->lat_info[l->ninfo++] = now_ms(CLOCK_MONOTONIC) - t0;
         json_decref(res);
         json_decref(err);
         res = err = NULL;
         t0 = now_ms(CLOCK_MONOTONIC);
-        if (tacit_rpc_call(c, "tacit_getBlockByNumber", json_pack("[s]", "latest"), &res, &err) == TACIT_OK &&
+        if (tacit_rpc_call(c, "tacit_getBlockByNumber", json_pack("[s]", "latest"), &res, &err) ==
+                TACIT_OK &&
             res != NULL)
             l->lat_block[l->nblock++] = now_ms(CLOCK_MONOTONIC) - t0;
         json_decref(res);
@@ -452,15 +465,17 @@ static int fund_senders(struct tacit_rpc_client *c, size_t nsenders)
             sodium_memzero(sk, sizeof sk);
             hex_encode(ahex, addr, sizeof addr);
             len += (size_t)snprintf(body + len, cap - len,
-                                    "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"dev_fund\",\"params\":[\"%s\",\"%s\"]}",
+                                    "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"dev_fund\","
+                                    "\"params\":[\"%s\",\"%s\"]}",
                                     i ? "," : "", i, ahex, SENDER_FUNDS);
         }
         len += (size_t)snprintf(body + len, cap - len, "]");
         rc = tacit_rpc_client_post(c, "/", body, len, &status, &reply, &rlen);
         free(body);
-        if (rc != TACIT_OK || status != 200 || reply == NULL || strstr(reply, "\"error\"") != NULL) {
-            fprintf(stderr, "node-load: dev_fund batch failed (%s, HTTP %d): %.300s\n", tacit_errname(rc), status,
-                    reply != NULL ? reply : "");
+        if (rc != TACIT_OK || status != 200 || reply == NULL ||
+            strstr(reply, "\"error\"") != NULL) {
+            fprintf(stderr, "node-load: dev_fund batch failed (%s, HTTP %d): %.300s\n",
+                    tacit_errname(rc), status, reply != NULL ? reply : "");
             free(reply);
             return -1;
         }
@@ -477,9 +492,11 @@ static void metrics_commit(struct tacit_rpc_client *c, double *sum, double *coun
     int status = 0;
 
     *sum = *count = 0;
-    if (tacit_rpc_client_get(c, "/metrics", &status, &text, &tlen) != TACIT_OK || text == NULL) return;
+    if (tacit_rpc_client_get(c, "/metrics", &status, &text, &tlen) != TACIT_OK || text == NULL)
+        return;
     if ((p = strstr(text, "tacit_block_commit_seconds_sum ")) != NULL) *sum = strtod(p + 31, NULL);
-    if ((p = strstr(text, "tacit_block_commit_seconds_count ")) != NULL) *count = strtod(p + 33, NULL);
+    if ((p = strstr(text, "tacit_block_commit_seconds_count ")) != NULL)
+        *count = strtod(p + 33, NULL);
     free(text);
 }
 
@@ -523,7 +540,9 @@ static int run(const struct opts *o)
         goto out;
     }
     if (qty(json_object_get(ci, "chainId")) != DEVNET_CHAIN_ID ||
-        strcmp(json_string_value(json_object_get(ci, "rollupId")) ? json_string_value(json_object_get(ci, "rollupId")) : "",
+        strcmp(json_string_value(json_object_get(ci, "rollupId"))
+                   ? json_string_value(json_object_get(ci, "rollupId"))
+                   : "",
                "0x0000000000000000000000000000000000000000") != 0 ||
         qty(json_object_get(ci, "commitmentCount")) != 0) {
         fprintf(stderr, "node-load: want a fresh devnet (chain 0x7461, rollup id 0, empty tree)\n");
@@ -552,8 +571,8 @@ static int run(const struct opts *o)
     w = calloc(o->conns, sizeof *w);
     th = calloc(o->conns, sizeof *th);
     lat = calloc(o->n + 1, sizeof *lat);
-    if (l.res == NULL || l.lists == NULL || l.nlist == NULL || l.lat_info == NULL || l.lat_block == NULL ||
-        w == NULL || th == NULL || lat == NULL)
+    if (l.res == NULL || l.lists == NULL || l.nlist == NULL || l.lat_info == NULL ||
+        l.lat_block == NULL || w == NULL || th == NULL || lat == NULL)
         goto out;
     for (unsigned k = 0; k < o->conns; k++)
         if ((l.lists[k] = calloc(o->n, sizeof(size_t))) == NULL) goto out;
@@ -565,10 +584,11 @@ static int run(const struct opts *o)
 
     metrics_commit(c, &sum0, &cnt0);
     if (o->rate > 0)
-        printf("node-load: %zu %s txs, %u connections, offered at %.0f tx/s\n", o->n, kind_name[o->kind],
-               o->conns, o->rate);
+        printf("node-load: %zu %s txs, %u connections, offered at %.0f tx/s\n", o->n,
+               kind_name[o->kind], o->conns, o->rate);
     else
-        printf("node-load: %zu %s txs, %u connections, as fast as possible\n", o->n, kind_name[o->kind], o->conns);
+        printf("node-load: %zu %s txs, %u connections, as fast as possible\n", o->n,
+               kind_name[o->kind], o->conns);
     fflush(stdout);
     l.start_mono = now_ms(CLOCK_MONOTONIC);
     if (pthread_create(&rth, NULL, read_run, &l) != 0) goto out;
@@ -600,7 +620,8 @@ static int run(const struct opts *o)
         qsort(ids, accepted, sizeof *ids, cmp_str);
         while (included < accepted && now_ms(CLOCK_MONOTONIC) < end) {
             json_t *blk, *txl;
-            blk = call(c, "tacit_waitForBlock", json_pack("[oi]", json_sprintf("0x%llx", (unsigned long long)next), 10000));
+            blk = call(c, "tacit_waitForBlock",
+                       json_pack("[oi]", json_sprintf("0x%llx", (unsigned long long)next), 10000));
             if (blk == NULL || json_is_null(blk)) {
                 json_decref(blk);
                 continue;
@@ -608,7 +629,8 @@ static int run(const struct opts *o)
             txl = json_object_get(blk, "txs");
             for (size_t k = 0; k < json_array_size(txl); k++) {
                 const char *id = json_string_value(json_array_get(txl, k));
-                const char **hit = id != NULL ? bsearch(&id, ids, accepted, sizeof *ids, cmp_str) : NULL;
+                const char **hit =
+                    id != NULL ? bsearch(&id, ids, accepted, sizeof *ids, cmp_str) : NULL;
                 if (hit != NULL && !seen[hit - ids]) {
                     seen[hit - ids] = true;
                     included++;
@@ -637,8 +659,7 @@ static int run(const struct opts *o)
             if (l.res[i].error[0] != '\0') {
                 size_t k;
                 nrej++;
-                for (k = 0; k < nrows && strcmp(rej[k].name, l.res[i].error) != 0; k++) {
-                }
+                for (k = 0; k < nrows && strcmp(rej[k].name, l.res[i].error) != 0; k++) {}
                 if (k == nrows && nrows < 32) {
                     snprintf(rej[nrows].name, sizeof rej[nrows].name, "%s", l.res[i].error);
                     rej[nrows++].n = 0;
@@ -651,35 +672,50 @@ static int run(const struct opts *o)
         p99 = quantile(lat, nl, 0.99);
         metrics_commit(c, &sum1, &cnt1);
 
-        printf("  submitted        %zu: admitted %zu, included %zu, rejected at submission %zu\n", o->n, accepted,
-               included, nrej);
-        for (size_t k = 0; k < nrows; k++) printf("    rejected %-24s %zu\n", rej[k].name, rej[k].n);
-        if (included < accepted) printf("    admitted, not included within 300 s: %zu\n", accepted - included);
+        printf("  submitted        %zu: admitted %zu, included %zu, rejected at submission %zu\n",
+               o->n, accepted, included, nrej);
+        for (size_t k = 0; k < nrows; k++)
+            printf("    rejected %-24s %zu\n", rej[k].name, rej[k].n);
+        if (included < accepted)
+            printf("    admitted, not included within 300 s: %zu\n", accepted - included);
         if (included > 0 && e2e_s > 0)
-            printf("  end to end       %.0f tx/s (%zu included in %.3f s: first submit -> block %llu timestamp)\n",
+            printf("  end to end       %.0f tx/s (%zu included in %.3f s: first submit -> block "
+                   "%llu timestamp)\n",
                    (double)included / e2e_s, included, e2e_s, (unsigned long long)hmax);
-        printf("  submit latency   p50 %.2f ms  p99 %.2f ms (sendRawTransaction, send -> reply)\n", p50, p99);
-        printf("  reads (1 conn)   chainInfo p50 %.2f ms p99 %.2f ms (%zu); getBlockByNumber p50 %.2f ms p99 %.2f ms (%zu)\n",
+        printf("  submit latency   p50 %.2f ms  p99 %.2f ms (sendRawTransaction, send -> reply)\n",
+               p50, p99);
+        printf("  reads (1 conn)   chainInfo p50 %.2f ms p99 %.2f ms (%zu); getBlockByNumber p50 "
+               "%.2f ms p99 %.2f ms (%zu)\n",
                quantile(l.lat_info, l.ninfo, 0.5), quantile(l.lat_info, l.ninfo, 0.99), l.ninfo,
-               quantile(l.lat_block, l.nblock, 0.5), quantile(l.lat_block, l.nblock, 0.99), l.nblock);
+               quantile(l.lat_block, l.nblock, 0.5), quantile(l.lat_block, l.nblock, 0.99),
+               l.nblock);
         if (included > 0)
-            printf("  blocks           %llu..%llu (%llu blocks holding the load, genesis at %llu)\n",
-                   (unsigned long long)hmin, (unsigned long long)hmax, (unsigned long long)(hmax - hmin + 1),
-                   (unsigned long long)h0);
+            printf(
+                "  blocks           %llu..%llu (%llu blocks holding the load, genesis at %llu)\n",
+                (unsigned long long)hmin, (unsigned long long)hmax,
+                (unsigned long long)(hmax - hmin + 1), (unsigned long long)h0);
         if (cnt1 > cnt0)
-            printf("  block commit     mean %.1f ms over %.0f blocks (/metrics tacit_block_commit_seconds)\n",
+            printf("  block commit     mean %.1f ms over %.0f blocks (/metrics "
+                   "tacit_block_commit_seconds)\n",
                    (sum1 - sum0) / (cnt1 - cnt0) * 1000.0, cnt1 - cnt0);
         else
             printf("  block commit     (no tacit_block_commit_seconds in /metrics)\n");
         if (o->pid > 0)
-            printf("  node peak RSS    %.1f MiB (VmHWM of pid %ld)\n", (double)vmhwm_kib((pid_t)o->pid) / 1024.0, o->pid);
+            printf("  node peak RSS    %.1f MiB (VmHWM of pid %ld)\n",
+                   (double)vmhwm_kib((pid_t)o->pid) / 1024.0, o->pid);
         /* each target is judged only by the run it is about: e2e at full speed, p99 at 500/s */
-        printf("  targets          e2e >= 1500 tx/s: %s; p99 submit <= 50 ms at 500 tx/s offered: %s; "
-               "reads p99 <= 5 ms: %s\n",
-               o->rate > 0 ? "n/a (rate-limited run)"
-               : included > 0 && e2e_s > 0 && (double)included / e2e_s >= 1500 ? "met" : "NOT met",
-               o->rate != 500 ? "n/a (run with --rate 500)" : p99 <= 50 ? "met" : "NOT met",
-               quantile(l.lat_info, l.ninfo, 0.99) <= 5 && quantile(l.lat_block, l.nblock, 0.99) <= 5 ? "met" : "NOT met");
+        printf(
+            "  targets          e2e >= 1500 tx/s: %s; p99 submit <= 50 ms at 500 tx/s offered: %s; "
+            "reads p99 <= 5 ms: %s\n",
+            o->rate > 0 ? "n/a (rate-limited run)"
+            : included > 0 && e2e_s > 0 && (double)included / e2e_s >= 1500 ? "met"
+                                                                            : "NOT met",
+            o->rate != 500 ? "n/a (run with --rate 500)"
+            : p99 <= 50    ? "met"
+                           : "NOT met",
+            quantile(l.lat_info, l.ninfo, 0.99) <= 5 && quantile(l.lat_block, l.nblock, 0.99) <= 5
+                ? "met"
+                : "NOT met");
     }
     ret = included == o->n ? 0 : 1;
 out:
@@ -704,10 +740,12 @@ out:
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tacit-bench node-load prove --keys DIR [--n N] [--kind deposit|transfer|mix] [--cache DIR]\n"
-               "       tacit-bench node-load run --rpc URL --keys DIR [--pid PID] [--n N] [--kind K]\n"
-               "                                 [--conns C] [--rate R] [--cache DIR]\n"
-               "Normally started by bench/node-load, which runs a fresh devnet for it.\n");
+    fprintf(f,
+            "usage: tacit-bench node-load prove --keys DIR [--n N] [--kind deposit|transfer|mix] "
+            "[--cache DIR]\n"
+            "       tacit-bench node-load run --rpc URL --keys DIR [--pid PID] [--n N] [--kind K]\n"
+            "                                 [--conns C] [--rate R] [--cache DIR]\n"
+            "Normally started by bench/node-load, which runs a fresh devnet for it.\n");
 }
 
 int bench_node_load(int argc, char **argv)
@@ -722,8 +760,10 @@ int bench_node_load(int argc, char **argv)
         return 2;
     }
     do_run = strcmp(argv[1], "run") == 0;
-    if (env != NULL && env[0] != '\0') snprintf(cache, sizeof cache, "%s", env);
-    else snprintf(cache, sizeof cache, "%s/.cache/tacit-bench", home != NULL ? home : "/tmp");
+    if (env != NULL && env[0] != '\0')
+        snprintf(cache, sizeof cache, "%s", env);
+    else
+        snprintf(cache, sizeof cache, "%s/.cache/tacit-bench", home != NULL ? home : "/tmp");
     o.cache = cache;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -732,17 +772,27 @@ int bench_node_load(int argc, char **argv)
             return 2;
         }
         i++;
-        if (strcmp(a, "--rpc") == 0) o.rpc = v;
-        else if (strcmp(a, "--keys") == 0) o.keys = v;
-        else if (strcmp(a, "--cache") == 0) o.cache = v;
-        else if (strcmp(a, "--pid") == 0) o.pid = strtol(v, NULL, 10);
-        else if (strcmp(a, "--n") == 0) o.n = strtoul(v, NULL, 10);
-        else if (strcmp(a, "--conns") == 0) o.conns = (unsigned)strtoul(v, NULL, 10);
-        else if (strcmp(a, "--rate") == 0) o.rate = strtod(v, NULL);
+        if (strcmp(a, "--rpc") == 0)
+            o.rpc = v;
+        else if (strcmp(a, "--keys") == 0)
+            o.keys = v;
+        else if (strcmp(a, "--cache") == 0)
+            o.cache = v;
+        else if (strcmp(a, "--pid") == 0)
+            o.pid = strtol(v, NULL, 10);
+        else if (strcmp(a, "--n") == 0)
+            o.n = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--conns") == 0)
+            o.conns = (unsigned)strtoul(v, NULL, 10);
+        else if (strcmp(a, "--rate") == 0)
+            o.rate = strtod(v, NULL);
         else if (strcmp(a, "--kind") == 0) {
-            if (strcmp(v, "deposit") == 0) o.kind = KIND_DEPOSIT;
-            else if (strcmp(v, "transfer") == 0) o.kind = KIND_TRANSFER;
-            else if (strcmp(v, "mix") == 0) o.kind = KIND_MIX;
+            if (strcmp(v, "deposit") == 0)
+                o.kind = KIND_DEPOSIT;
+            else if (strcmp(v, "transfer") == 0)
+                o.kind = KIND_TRANSFER;
+            else if (strcmp(v, "mix") == 0)
+                o.kind = KIND_MIX;
             else {
                 usage(stderr);
                 return 2;

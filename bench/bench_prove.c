@@ -90,8 +90,8 @@ static unsigned log2u(uint32_t n)
 #define MAX_ROUNDS 101
 
 /* Times `rounds` proofs of w under pk, prints the medians, verifies the last proof. */
-static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_fr *w,
-                     size_t nw, int rounds, unsigned nthreads, double witness_ns)
+static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_fr *w, size_t nw,
+                     int rounds, unsigned nthreads, double witness_ns)
 {
     static double t[10][MAX_ROUNDS];
     tacit_groth16_prove_stats st;
@@ -124,8 +124,8 @@ static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_f
         t[6][r] = st.msm_b2_ns;
         t[7][r] = st.msm_c_ns;
         t[8][r] = st.msm_h_ns;
-        t[9][r] = st.abc_ns + st.ntt_ns + st.join_ns + st.msm_a_ns + st.msm_b1_ns +
-                  st.msm_b2_ns + st.msm_c_ns + st.msm_h_ns;
+        t[9][r] = st.abc_ns + st.ntt_ns + st.join_ns + st.msm_a_ns + st.msm_b1_ns + st.msm_b2_ns +
+                  st.msm_c_ns + st.msm_h_ns;
     }
     peak = peak_kib();
     for (int i = 0; i < 10; i++) m[i] = median(t[i], rounds);
@@ -148,7 +148,8 @@ static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_f
     tacit_bench_report("    MSM H (G1, domain)", m[8]);
     tacit_bench_report("    sum of parts (CPU)", cpu);
     printf("  %-38s %12.2f   (sum of parts / wall)\n", "parallel speed-up", cpu / m[0]);
-    if (peak >= 0) printf("  %-38s %12.1f MiB\n", "peak resident memory (VmHWM)", (double)peak / 1024);
+    if (peak >= 0)
+        printf("  %-38s %12.1f MiB\n", "peak resident memory (VmHWM)", (double)peak / 1024);
 
     if ((rc = tacit_groth16_pk_vk(&vk, pk)) == TACIT_OK &&
         (rc = tacit_groth16_pvk_new(&pvk, vk, NULL)) == TACIT_OK)
@@ -267,8 +268,8 @@ static int bench_transfer(int rounds, unsigned nthreads, const char *out)
         fprintf(stderr, "transfer build: %s\n", tacit_strerror(rc));
         return 1;
     }
-    printf("\ntransfer circuit, depth %d: %u constraints, built in %.1f ms\n",
-           TACIT_TRANSFER_DEPTH, cs.nconstraints, (wall_ns() - t0) / 1e6);
+    printf("\ntransfer circuit, depth %d: %u constraints, built in %.1f ms\n", TACIT_TRANSFER_DEPTH,
+           cs.nconstraints, (wall_ns() - t0) / 1e6);
     if (timed_setup(&pk, &cs, nthreads) != TACIT_OK) return 1;
 
     /* witness generation: the builder's witness-only mode */
@@ -282,7 +283,7 @@ static int bench_transfer(int rounds, unsigned nthreads, const char *out)
         if ((rc = tacit_wtns_write_file(path, w, nv)) != TACIT_OK) goto out_io;
         if ((rc = tacit_groth16_pk_vk(&vk, pk)) != TACIT_OK) goto out_io;
         rc = write_text(out, "verification_key.json", tacit_groth16_vk_to_json(vk)) ? TACIT_EIO
-                                                                                      : TACIT_OK;
+                                                                                    : TACIT_OK;
         tacit_groth16_vk_free(vk);
     out_io:
         if (rc != TACIT_OK) {
@@ -390,8 +391,8 @@ int bench_prove(int argc, char **argv)
         if (dir == NULL || *dir == '\0') dir = "tests/vectors";
         snprintf(z, sizeof z, "%s/groth16/valid/merkle/merkle_final.zkey", dir);
         snprintf(wf, sizeof wf, "%s/groth16/valid/merkle/merkle.wtns", dir);
-        status |= bench_files("merkle (snarkjs .zkey, depth 20, 4,860 constraints)", z, wf,
-                              rounds, nthreads);
+        status |= bench_files("merkle (snarkjs .zkey, depth 20, 4,860 constraints)", z, wf, rounds,
+                              nthreads);
     }
     if (zkey == NULL && (only == NULL || strcmp(only, "transfer") == 0))
         status |= bench_transfer(rounds, nthreads, out);

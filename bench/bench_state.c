@@ -155,13 +155,15 @@ static int poseidon_check(const char *path)
         json_decref(root);
         return 2;
     }
-    json_array_foreach(root, i, e) {
+    json_array_foreach(root, i, e)
+    {
         json_t *ins = json_object_get(e, "inputs");
         tacit_fr in[TACIT_POSEIDON_MAX_INPUTS], want, got;
         size_t n = json_array_size(ins);
         bool ok = json_is_array(ins) && n >= 1 && n <= TACIT_POSEIDON_MAX_INPUTS &&
                   parse_fr(&want, json_object_get(e, "output")) == TACIT_OK;
-        for (size_t k = 0; ok && k < n; k++) ok = parse_fr(&in[k], json_array_get(ins, k)) == TACIT_OK;
+        for (size_t k = 0; ok && k < n; k++)
+            ok = parse_fr(&in[k], json_array_get(ins, k)) == TACIT_OK;
         if (!ok) {
             fprintf(stderr, "tacit-bench state poseidon-check: %s: entry %zu malformed\n", path, i);
             status = 2;

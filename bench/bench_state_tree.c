@@ -35,7 +35,8 @@
 #define XFS_MAGIC_ 0x58465342
 #define BTRFS_MAGIC_ 0x9123683E
 
-static double wall_s(void) {
+static double wall_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
@@ -43,13 +44,15 @@ static double wall_s(void) {
 
 /* CPU time of the whole process (all threads): with wall time it shows how much of the wall
  * time was this process's work and how much waiting (fsync, or other processes on the CPUs). */
-static double cpu_s(void) {
+static double cpu_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double load1(void) {
+static double load1(void)
+{
     double l = -1;
     FILE *f = fopen("/proc/loadavg", "r");
     if (f != NULL) {
@@ -59,19 +62,22 @@ static double load1(void) {
     return l;
 }
 
-static int cmp_double(const void *a, const void *b) {
+static int cmp_double(const void *a, const void *b)
+{
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double median(double *v, size_t n) {
+static double median(double *v, size_t n)
+{
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* All CPUs for these rows (the suite pins itself to one); restored by unpin_end. */
 static cpu_set_t saved_cpus;
-static void unpin_begin(void) {
+static void unpin_begin(void)
+{
     cpu_set_t all;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     sched_getaffinity(0, sizeof saved_cpus, &saved_cpus);
@@ -81,7 +87,8 @@ static void unpin_begin(void) {
 }
 static void unpin_end(void) { sched_setaffinity(0, sizeof saved_cpus, &saved_cpus); }
 
-static const char *fs_name(const char *dir) {
+static const char *fs_name(const char *dir)
+{
     struct statfs s;
     if (statfs(dir, &s) != 0) return "unknown filesystem";
     switch ((unsigned long)s.f_type) {
@@ -93,14 +100,16 @@ static const char *fs_name(const char *dir) {
     }
 }
 
-static int make_dir(char *buf, size_t len) {
+static int make_dir(char *buf, size_t len)
+{
     const char *base = getenv("TACIT_BENCH_DIR");
     if (base == NULL || base[0] == '\0') base = "/var/tmp";
     if ((size_t)snprintf(buf, len, "%s/tacit-bench-XXXXXX", base) >= len) return -1;
     return mkdtemp(buf) == NULL ? -1 : 0;
 }
 
-static void remove_dir(const char *dir) {
+static void remove_dir(const char *dir)
+{
     char p[4200];
     snprintf(p, sizeof p, "%s/data.mdb", dir);
     unlink(p);
@@ -109,13 +118,15 @@ static void remove_dir(const char *dir) {
     rmdir(dir);
 }
 
-static void fr_of(tacit_fr *r, uint64_t i, uint64_t tag) {
+static void fr_of(tacit_fr *r, uint64_t i, uint64_t tag)
+{
     uint64_t l[4] = {i * 0x9e3779b97f4a7c15ULL ^ tag, i + tag * 31, ~i, i >> 3 | 1};
     l[3] &= 0x0fffffffffffffffULL; /* < r */
     tacit_fr_from_limbs(r, l);
 }
 
-static uint64_t file_bytes_on_disk(const char *dir) {
+static uint64_t file_bytes_on_disk(const char *dir)
+{
     char p[4200];
     struct stat sb;
     snprintf(p, sizeof p, "%s/data.mdb", dir);
@@ -124,7 +135,8 @@ static uint64_t file_bytes_on_disk(const char *dir) {
 
 /* ---------------------------------------------------------- tree-1M ---- */
 
-int bench_state_tree_1m(void) {
+int bench_state_tree_1m(void)
+{
     enum { BLOCKS = 1000, PER = 1000 };
     struct tacit_state_options o;
     struct tacit_state *st = NULL;
@@ -181,7 +193,8 @@ int bench_state_tree_1m(void) {
         u.commitments = leaves;
         u.ncommitments = PER;
         if ((rc = tacit_state_apply_block(st, &u, NULL, NULL)) != TACIT_OK) {
-            fprintf(stderr, "tacit-bench: apply block %llu: %s\n", (unsigned long long)b, tacit_strerror(rc));
+            fprintf(stderr, "tacit-bench: apply block %llu: %s\n", (unsigned long long)b,
+                    tacit_strerror(rc));
             goto out_close;
         }
         per_block[b] = wall_s() - tb;
@@ -215,7 +228,8 @@ int bench_state_tree_1m(void) {
                 tacit_state_path(st, idx, TACIT_STATE_TIP, &p, NULL);
                 t[i] = wall_s() - ts;
             }
-            printf("%-40s %12.3f µs\n", "Merkle path from the store (median)", median(t, NPATH) * 1e6);
+            printf("%-40s %12.3f µs\n", "Merkle path from the store (median)",
+                   median(t, NPATH) * 1e6);
             for (int i = 0; i < NPATH; i++) {
                 uint64_t idx = ((uint64_t)i * 2654435761u) % (BLOCKS * PER);
                 double ts = wall_s();
@@ -242,9 +256,17 @@ out:
 
 /* ----------------------------------------------------- block-commit ---- */
 
-enum { BC_TXS = 1000, BC_CM = 2000, BC_TXLEN = 800, BC_OUTLEN = 600, BC_WARM = 10, BC_MEASURE = 21 };
+enum {
+    BC_TXS = 1000,
+    BC_CM = 2000,
+    BC_TXLEN = 800,
+    BC_OUTLEN = 600,
+    BC_WARM = 10,
+    BC_MEASURE = 21
+};
 
-static int block_commit_run(unsigned threads) {
+static int block_commit_run(unsigned threads)
+{
     struct tacit_state_options o;
     struct tacit_state *st = NULL;
     struct tacit_block_update u;
@@ -257,7 +279,8 @@ static int block_commit_run(unsigned threads) {
     char dir[4096];
     int rc, status = 1;
 
-    if (!txs || !outs || !txb || !outb || !cms || !nfs || make_dir(dir, sizeof dir) != 0) goto out_free;
+    if (!txs || !outs || !txb || !outb || !cms || !nfs || make_dir(dir, sizeof dir) != 0)
+        goto out_free;
     tacit_tree_set_threads(threads);
     tacit_state_options_init(&o);
     if ((rc = tacit_state_open(&st, dir, &o)) != TACIT_OK) {
@@ -281,8 +304,8 @@ static int block_commit_run(unsigned threads) {
             outs[i].len = BC_OUTLEN;
         }
         memset(deltas, 0, sizeof deltas);
-        deltas[0].address[0] = 1, deltas[0].credit = 100;              /* sequencer fees */
-        deltas[1].address[0] = 2, deltas[1].credit = 1000;             /* a withdrawal */
+        deltas[0].address[0] = 1, deltas[0].credit = 100;  /* sequencer fees */
+        deltas[1].address[0] = 2, deltas[1].credit = 1000; /* a withdrawal */
         deltas[2].address[0] = 1, deltas[2].debit = 10, deltas[2].nonce_add = 1; /* a deposit */
         memset(&u, 0, sizeof u);
         u.height = (uint64_t)b;
@@ -309,14 +332,16 @@ static int block_commit_run(unsigned threads) {
     {
         char name[80];
         double m = median(t, BC_MEASURE);
-        snprintf(name, sizeof name, "block commit, 1000 txs (%u thread%s)", threads, threads > 1 ? "s" : "");
+        snprintf(name, sizeof name, "block commit, 1000 txs (%u thread%s)", threads,
+                 threads > 1 ? "s" : "");
         printf("%-40s %12.3f ms   (%.1f blocks/s; target <= 50 ms; fsync)\n", name, m * 1e3, 1 / m);
     }
     if (threads == 1) {
         uint64_t used = 0;
         tacit_state_disk_usage(st, &used);
         printf("%-40s %12.1f MB   (all records of such blocks, per 1,000,000 commitments)\n",
-               "  size on disk per million notes", used / 1e6 * 1e6 / ((double)(BC_WARM + BC_MEASURE) * BC_CM));
+               "  size on disk per million notes",
+               used / 1e6 * 1e6 / ((double)(BC_WARM + BC_MEASURE) * BC_CM));
     }
     status = 0;
 out_close:
@@ -329,16 +354,18 @@ out_free:
     return status;
 }
 
-int bench_state_block_commit(void) {
+int bench_state_block_commit(void)
+{
     char dir[4096];
     int status = 0;
     if (make_dir(dir, sizeof dir) == 0) {
         printf("\n  state store in %s: %s\n", dir, fs_name(dir));
         rmdir(dir);
     }
-    printf("  block: 2000 commitments + 2000 x %d-byte outputs, 2000 nullifiers, 1000 x %d-byte txs,\n"
-           "  3 account deltas; after %d warm-up blocks, median of %d\n",
-           BC_OUTLEN, BC_TXLEN, BC_WARM, BC_MEASURE);
+    printf(
+        "  block: 2000 commitments + 2000 x %d-byte outputs, 2000 nullifiers, 1000 x %d-byte txs,\n"
+        "  3 account deltas; after %d warm-up blocks, median of %d\n",
+        BC_OUTLEN, BC_TXLEN, BC_WARM, BC_MEASURE);
     unpin_begin();
     status |= block_commit_run(1);
     status |= block_commit_run(2);
@@ -353,9 +380,11 @@ enum { BB_TXS = 1000, BB_WARM = 3, BB_MEASURE = 11 };
 /* The sequencer's path over the LMDB store: a builder on the tip, 1,000 shielded txs through
  * tacit_block_builder_add_tx (static rules, then the state rules over the view), sealed
  * (tree append and digests, signature, encoding); then the commit, timed apart. */
-int bench_state_block_build(void) {
-    static const uint8_t seq_sk[32] = {0x5e, 0x9a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-                                       15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+int bench_state_block_build(void)
+{
+    static const uint8_t seq_sk[32] = {0x5e, 0x9a, 1,  2,  3,  4,  5,  6,  7,  8,  9,
+                                       10,   11,   12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                       21,   22,   23, 24, 25, 26, 27, 28, 29, 30};
     struct tacit_state_options o;
     struct tacit_state *st = NULL;
     struct tacit_sequencer_key *k = NULL;
@@ -385,7 +414,8 @@ int bench_state_block_build(void) {
             tx->version = TACIT_TX_VERSION;
             tx->chain_id = p.chain_id;
             tx->pub[0] = tip.digests.note_root; /* block 0 made it an anchor */
-            for (int j = 3; j < 7; j++) fr_of(&tx->pub[j], (uint64_t)b * BB_TXS + (uint64_t)i, (uint64_t)j);
+            for (int j = 3; j < 7; j++)
+                fr_of(&tx->pub[j], (uint64_t)b * BB_TXS + (uint64_t)i, (uint64_t)j);
             tacit_tx_ext_data_hash(&tx->pub[2], &tx->ext, tx->chain_id, p.rollup_id);
             if ((rc = tacit_tx_public_amount(&tx->pub[1], &tx->ext)) != TACIT_OK) goto out_close;
             tacit_tx_encode(enc + (size_t)i * TACIT_TX_BYTES, tx);
@@ -394,8 +424,10 @@ int bench_state_block_build(void) {
         c0 = tacit_bench_now_ns();
         if ((rc = tacit_block_builder_new(&bb, st, &p)) != TACIT_OK) goto out_close;
         for (int i = 0; i < BB_TXS && b > 0 && rc == TACIT_OK; i++)
-            rc = tacit_block_builder_add_tx(bb, &txs[i], enc + (size_t)i * TACIT_TX_BYTES, TACIT_TX_BYTES);
-        if (rc == TACIT_OK) rc = tacit_block_builder_seal(bb, k, 1000 + (uint64_t)b, NULL, NULL, NULL);
+            rc = tacit_block_builder_add_tx(bb, &txs[i], enc + (size_t)i * TACIT_TX_BYTES,
+                                            TACIT_TX_BYTES);
+        if (rc == TACIT_OK)
+            rc = tacit_block_builder_seal(bb, k, 1000 + (uint64_t)b, NULL, NULL, NULL);
         c1 = tacit_bench_now_ns();
         t1 = wall_s();
         if (rc == TACIT_OK) rc = tacit_block_builder_commit(bb);
@@ -407,12 +439,16 @@ int bench_state_block_build(void) {
             tc[b - 1 - BB_WARM] = wall_s() - t1;
         }
     }
-    printf("\n  block build: %d shielded txs through the builder on the LMDB store; after %d warm-up\n"
-           "  blocks, median of %d\n", BB_TXS, BB_WARM, BB_MEASURE);
-    printf("%-40s %12.3f ms   (new + add_tx x %d + seal)\n", "block build, 1000 txs", median(tb, BB_MEASURE) * 1e3,
-           BB_TXS);
-    printf("%-40s %12.3f ms   (the same, this thread's CPU time)\n", "  its CPU time", median(tcpu, BB_MEASURE) * 1e3);
-    printf("%-40s %12.3f ms   (tacit_block_builder_commit, fsync)\n", "  its commit", median(tc, BB_MEASURE) * 1e3);
+    printf(
+        "\n  block build: %d shielded txs through the builder on the LMDB store; after %d warm-up\n"
+        "  blocks, median of %d\n",
+        BB_TXS, BB_WARM, BB_MEASURE);
+    printf("%-40s %12.3f ms   (new + add_tx x %d + seal)\n", "block build, 1000 txs",
+           median(tb, BB_MEASURE) * 1e3, BB_TXS);
+    printf("%-40s %12.3f ms   (the same, this thread's CPU time)\n", "  its CPU time",
+           median(tcpu, BB_MEASURE) * 1e3);
+    printf("%-40s %12.3f ms   (tacit_block_builder_commit, fsync)\n", "  its commit",
+           median(tc, BB_MEASURE) * 1e3);
     status = 0;
 out_close:
     if (status != 0) fprintf(stderr, "tacit-bench: block build: %s\n", tacit_strerror(rc));

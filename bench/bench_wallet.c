@@ -88,14 +88,14 @@ static double median(double *v, int n)
 /* ------------------------------------------------------ the generated chain ---- */
 
 struct gen {
-    uint64_t nblocks;             /* blocks 1..nblocks hold txs; block 0 is empty (genesis) */
+    uint64_t nblocks; /* blocks 1..nblocks hold txs; block 0 is empty (genesis) */
     struct tacit_wallet_ctx *tmpl;
-    uint64_t own_tx[OWN_NOTES];   /* global tx numbers of the own txs, sorted */
+    uint64_t own_tx[OWN_NOTES]; /* global tx numbers of the own txs, sorted */
     struct tacit_wallet_ctx own[OWN_NOTES];
-    uint64_t extra_blocks;        /* blocks appended after the catch-up (incremental rows) */
-    tacit_fr *subroots;           /* roots of the complete 2^16 subtrees */
+    uint64_t extra_blocks; /* blocks appended after the catch-up (incremental rows) */
+    tacit_fr *subroots;    /* roots of the complete 2^16 subtrees */
     size_t nsub;
-    tacit_fr *root_at;            /* note root after each block */
+    tacit_fr *root_at; /* note root after each block */
     uint64_t nroot_at;
 };
 
@@ -109,8 +109,10 @@ static const struct tacit_wallet_ctx *own_of(const struct gen *g, uint64_t tx)
     size_t lo = 0, hi = OWN_NOTES;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (g->own_tx[mid] < tx) lo = mid + 1;
-        else hi = mid;
+        if (g->own_tx[mid] < tx)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo < OWN_NOTES && g->own_tx[lo] == tx ? &g->own[lo] : NULL;
 }
@@ -118,8 +120,10 @@ static const struct tacit_wallet_ctx *own_of(const struct gen *g, uint64_t tx)
 static void leaf_of(const struct gen *g, uint64_t leaf, tacit_fr *cm)
 {
     const struct tacit_wallet_ctx *o = own_of(g, leaf / 2);
-    if (o) *cm = o->cm[leaf & 1];
-    else foreign_cm(cm, leaf);
+    if (o)
+        *cm = o->cm[leaf & 1];
+    else
+        foreign_cm(cm, leaf);
 }
 
 static void fill_tx(const struct gen *g, struct tacit_wallet_ctx *t, uint64_t tx)
@@ -135,11 +139,14 @@ static void fill_tx(const struct gen *g, struct tacit_wallet_ctx *t, uint64_t tx
     t->id[0] = (uint8_t)tx, t->id[1] = (uint8_t)(tx >> 8), t->id[2] = (uint8_t)(tx >> 16);
 }
 
-static uint64_t visible_blocks(const struct gen *g, bool extra) { return 1 + g->nblocks + (extra ? g->extra_blocks : 0); }
+static uint64_t visible_blocks(const struct gen *g, bool extra)
+{
+    return 1 + g->nblocks + (extra ? g->extra_blocks : 0);
+}
 
 struct gnode {
     struct gen *g;
-    uint64_t visible;             /* blocks the node shows */
+    uint64_t visible; /* blocks the node shows */
 };
 
 static void block_hash(uint8_t out[32], uint64_t h)
@@ -167,7 +174,8 @@ static int g_header(void *ud, uint64_t h, struct tacit_wallet_header *out)
     return TACIT_OK;
 }
 
-static int g_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks, size_t *nb)
+static int g_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks,
+                   size_t *nb)
 {
     struct gnode *n = ud;
     struct tacit_wallet_cblock *b;
@@ -201,7 +209,8 @@ static int g_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size
     struct gnode *n = ud;
     uint64_t complete = (n->visible - 1) * PER_BLOCK * 2 / SUBTREE_LEAVES;
     *got = 0;
-    for (uint64_t s = start; s < start + count && s < complete && s < n->g->nsub; s++) roots[(*got)++] = n->g->subroots[s];
+    for (uint64_t s = start; s < start + count && s < complete && s < n->g->nsub; s++)
+        roots[(*got)++] = n->g->subroots[s];
     return TACIT_OK;
 }
 
@@ -232,7 +241,8 @@ static void subroot_task(void *ctx, size_t s, unsigned thread)
     (void)thread;
     tacit_tree_frontier_init(&f);
     for (uint64_t base = 0; base < SUBTREE_LEAVES; base += 1024) {
-        for (int i = 0; i < 1024; i++) leaf_of(j->g, (uint64_t)s * SUBTREE_LEAVES + base + i, &leaves[i]);
+        for (int i = 0; i < 1024; i++)
+            leaf_of(j->g, (uint64_t)s * SUBTREE_LEAVES + base + i, &leaves[i]);
         tacit_tree_append(&f, NULL, leaves, 1024, NULL, NULL, 0);
     }
     j->out[s] = f.node[16];
@@ -254,7 +264,8 @@ static void root_of(const struct gen *g, uint64_t size, tacit_fr *root)
         tacit_fr *lv = malloc(cnt * sizeof *lv);
         memcpy(lv, &g->subroots[first], cnt * sizeof *lv);
         for (; cnt > 1; cnt /= 2)
-            for (uint64_t j = 0; j < cnt / 2; j++) tacit_poseidon2(&lv[j], &lv[2 * j], &lv[2 * j + 1]);
+            for (uint64_t j = 0; j < cnt / 2; j++)
+                tacit_poseidon2(&lv[j], &lv[2 * j], &lv[2 * j + 1]);
         f.node[l] = lv[0];
         free(lv);
     }
@@ -266,7 +277,8 @@ static void root_of(const struct gen *g, uint64_t size, tacit_fr *root)
     free(leaves);
 }
 
-static int gen_init(struct gen *g, uint64_t nblocks, uint64_t extra, const struct tacit_shielded_address *me)
+static int gen_init(struct gen *g, uint64_t nblocks, uint64_t extra,
+                    const struct tacit_shielded_address *me)
 {
     struct tacit_shielded_address other;
     struct tacit_spending_key *k;
@@ -286,7 +298,8 @@ static int gen_init(struct gen *g, uint64_t nblocks, uint64_t extra, const struc
         randombytes_buf(t, sizeof *t);
         randombytes_buf(esk, 32);
         crypto_scalarmult_base(t->epk, esk);
-        for (int k2 = 0; k2 < 2; k2++) tacit_fr_from_u64(&t->nf[k2], ((uint64_t)i << 1) + k2 + (1ull << 40));
+        for (int k2 = 0; k2 < 2; k2++)
+            tacit_fr_from_u64(&t->nf[k2], ((uint64_t)i << 1) + k2 + (1ull << 40));
     }
     /* own notes: one per chosen tx (output 0 ours, output 1 to someone else) */
     if (tacit_spending_key_from_wide(&k, seed) != TACIT_OK) return -1;
@@ -331,8 +344,8 @@ static int gen_init(struct gen *g, uint64_t nblocks, uint64_t extra, const struc
     g->nroot_at = 1 + nblocks + extra;
     if ((g->root_at = calloc(g->nroot_at, sizeof *g->root_at)) == NULL) return -1;
     for (uint64_t h = nblocks; h < g->nroot_at; h++) root_of(g, h * PER_BLOCK * 2, &g->root_at[h]);
-    printf("  (chain generated: %llu txs, %zu subtree roots, %.1f s, not timed)\n", (unsigned long long)ntx,
-           g->nsub, wall_s() - t0);
+    printf("  (chain generated: %llu txs, %zu subtree roots, %.1f s, not timed)\n",
+           (unsigned long long)ntx, g->nsub, wall_s() - t0);
     return 0;
 }
 
@@ -369,8 +382,8 @@ static void scan_task(void *ctx, size_t task, unsigned thread)
     }
 }
 
-static double scan_rate(const struct gen *g, const struct tacit_viewing_key *vk, uint64_t ntx, unsigned threads,
-                        int rounds)
+static double scan_rate(const struct gen *g, const struct tacit_viewing_key *vk, uint64_t ntx,
+                        unsigned threads, int rounds)
 {
     double *v = malloc((size_t)rounds * sizeof *v), m;
     for (int r = 0; r < rounds; r++) {
@@ -407,9 +420,11 @@ static int bench_send_devnet(const char *datadir, int rounds)
     int rc = 1, n = 0, e;
 
     snprintf(path, sizeof path, "%s/devnet-accounts.json", datadir);
-    if ((j = json_load_file(path, 0, NULL)) == NULL || (url = json_string_value(json_object_get(j, "rpc"))) == NULL ||
+    if ((j = json_load_file(path, 0, NULL)) == NULL ||
+        (url = json_string_value(json_object_get(j, "rpc"))) == NULL ||
         tacit_hex_decode(sk0, 32,
-                         json_string_value(json_object_get(json_array_get(json_object_get(j, "accounts"), 0), "privateKey")),
+                         json_string_value(json_object_get(
+                             json_array_get(json_object_get(j, "accounts"), 0), "privateKey")),
                          true) != TACIT_OK) {
         fprintf(stderr, "cannot read %s\n", path);
         goto out;
@@ -422,7 +437,8 @@ static int bench_send_devnet(const char *datadir, int rounds)
     if (tacit_rpc_client_new(&rpc, url, NULL, 60000) != TACIT_OK || mkdtemp(dir) == NULL) goto out;
     tacit_wallet_node_rpc(&node, rpc);
     snprintf(path, sizeof path, "%s/send.wallet", dir);
-    if ((e = tacit_wallet_create(&w, path, "", 0, TACIT_NETWORK_DEVNET, NULL)) != TACIT_OK) goto out;
+    if ((e = tacit_wallet_create(&w, path, "", 0, TACIT_NETWORK_DEVNET, NULL)) != TACIT_OK)
+        goto out;
     memset(&req, 0, sizeof req);
     req.kind = TACIT_WALLET_SEND_DEPOSIT;
     req.amount = 1000000;
@@ -434,8 +450,8 @@ static int bench_send_devnet(const char *datadir, int rounds)
             fprintf(stderr, "deposit: %s\n", tacit_strerror(e));
             goto out;
         }
-        printf("%-44s %12.3f s     (prove %.3f s)\n", "deposit, build to included (devnet)", wall_s() - t0,
-               res.prove_seconds);
+        printf("%-44s %12.3f s     (prove %.3f s)\n", "deposit, build to included (devnet)",
+               wall_s() - t0, res.prove_seconds);
     }
     for (int r = 0; r < rounds; r++) {
         double t0;
@@ -457,8 +473,8 @@ static int bench_send_devnet(const char *datadir, int rounds)
         t[n] = wall_s() - t0;
         tp[n++] = res.prove_seconds;
     }
-    printf("%-44s %12.3f s     target <= 2 s (prove %.3f s; median of %d)\n", "send, build to included (devnet)",
-           median(t, n), median(tp, n), n);
+    printf("%-44s %12.3f s     target <= 2 s (prove %.3f s; median of %d)\n",
+           "send, build to included (devnet)", median(t, n), median(tp, n), n);
     rc = 0;
 out:
     if (w) {
@@ -490,12 +506,17 @@ int bench_wallet(int argc, char **argv)
     int rc = 0;
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--devnet") == 0 && i + 1 < argc) devnet = argv[++i];
-        else if (strcmp(argv[i], "--quick") == 0) quick = true;
-        else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--catchup-rounds") == 0 && i + 1 < argc) catchup_rounds = atoi(argv[++i]);
+        if (strcmp(argv[i], "--devnet") == 0 && i + 1 < argc)
+            devnet = argv[++i];
+        else if (strcmp(argv[i], "--quick") == 0)
+            quick = true;
+        else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--catchup-rounds") == 0 && i + 1 < argc)
+            catchup_rounds = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: tacit-bench wallet [--quick] [--rounds N] [--catchup-rounds N] [--devnet DATADIR]\n");
+            fprintf(stderr, "usage: tacit-bench wallet [--quick] [--rounds N] [--catchup-rounds N] "
+                            "[--devnet DATADIR]\n");
             return 2;
         }
     }
@@ -572,12 +593,14 @@ int bench_wallet(int argc, char **argv)
         cc[r] = cpu_s() - c0;
         tacit_wallet_balance(w, &bal);
         if (src != TACIT_OK || res.notes_found != OWN_NOTES) {
-            fprintf(stderr, "catch-up failed: %s, %llu notes\n", tacit_strerror(src), (unsigned long long)res.notes_found);
+            fprintf(stderr, "catch-up failed: %s, %llu notes\n", tacit_strerror(src),
+                    (unsigned long long)res.notes_found);
             rc = 1;
         }
-        printf("  round %d: %.2f s wall, %.2f s cpu (all threads), %llu outputs, %llu notes, balance %llu\n", r, ct[r], cc[r],
-               (unsigned long long)res.outputs, (unsigned long long)res.notes_found,
-               (unsigned long long)bal.confirmed);
+        printf("  round %d: %.2f s wall, %.2f s cpu (all threads), %llu outputs, %llu notes, "
+               "balance %llu\n",
+               r, ct[r], cc[r], (unsigned long long)res.outputs,
+               (unsigned long long)res.notes_found, (unsigned long long)bal.confirmed);
 
         /* incremental: the same wallet, one new block at a time */
         if (rc == 0 && r == 0) {
@@ -607,7 +630,8 @@ int bench_wallet(int argc, char **argv)
     }
     if (rc == 0) {
         double m = median(ct, catchup_rounds), mc = median(cc, catchup_rounds);
-        printf("%-44s %12.2f s     target <= 60 s (%llu outputs, %d own notes, %.0f outputs/s; cpu %.1f s)\n",
+        printf("%-44s %12.2f s     target <= 60 s (%llu outputs, %d own notes, %.0f outputs/s; cpu "
+               "%.1f s)\n",
                "catch-up", m, (unsigned long long)(nblocks * PER_BLOCK * 2), OWN_NOTES,
                (double)(nblocks * PER_BLOCK * 2) / m, mc);
     }

@@ -11,20 +11,24 @@ static const struct tacit_bench_suite suites[] = {
     {"verify", bench_verify, "median Groth16 verify time of <vk.json> <public.json> <proof.json>"},
     {"synth7", bench_synth7, "write a synthetic 7-input Groth16 key/proof/public to <dir>"},
     {"state", bench_state, "Poseidon, note tree and state store (bench/bench_state.c)"},
-    {"prove", bench_prove, "Groth16 prove time and breakdown: merkle .zkey, transfer and tree-update circuits"},
+    {"prove", bench_prove,
+     "Groth16 prove time and breakdown: merkle .zkey, transfer and tree-update circuits"},
     {"node-load", bench_node_load, "a running tacitd under tx load (use bench/node-load)"},
     {"wallet", bench_wallet, "wallet scanning, witnesses and the 2,000,000-output catch-up"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])
 
-static void usage(FILE *out) {
+static void usage(FILE *out)
+{
     fprintf(out, "usage: tacit-bench <suite> [args]\n\nsuites:\n");
-    for (size_t i = 0; i < NSUITES; i++) fprintf(out, "  %-12s %s\n", suites[i].name, suites[i].help);
+    for (size_t i = 0; i < NSUITES; i++)
+        fprintf(out, "  %-12s %s\n", suites[i].name, suites[i].help);
     fprintf(out, "\nTimes are medians of per-thread CPU time per call.\n");
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc < 2) { /* no command: a usage error */
         usage(stderr);
         return 2;

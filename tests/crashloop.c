@@ -38,8 +38,8 @@
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <sodium.h>
+#include <stdarg.h>
 
 #include "lib/node.h"
 #include "tacit/chain.h"
@@ -73,13 +73,13 @@ struct seen_tx {
 static struct {
     pthread_mutex_t mu;
     char url[64];
-    unsigned gen;          /* +1 at every start: clients of an older one reconnect */
-    bool up;               /* the node answered since its start */
+    unsigned gen; /* +1 at every start: clients of an older one reconnect */
+    bool up;      /* the node answered since its start */
     bool stop;
     struct seen_block *blocks;
     size_t nblocks_cap;
-    int64_t max_seen;      /* highest height seen, -1 none */
-    uint64_t fetched;      /* heights below this have their hash */
+    int64_t max_seen; /* highest height seen, -1 none */
+    uint64_t fetched; /* heights below this have their hash */
     struct seen_tx *txs;
     size_t ntxs, txs_cap, nincluded;
     uint64_t proved, submitted, rejected, funded;
@@ -226,10 +226,7 @@ static bool batch(struct conn *k, const char *method, json_t **params, size_t n,
     return true;
 }
 
-static void sleep_ms(unsigned ms)
-{
-    tnode_sleep_ms(ms);
-}
+static void sleep_ms(unsigned ms) { tnode_sleep_ms(ms); }
 
 static bool stopping(void)
 {
@@ -246,7 +243,7 @@ static bool stopping(void)
 static struct {
     uint8_t sk[32];
     uint8_t addr[TACIT_ADDRESS_LEN];
-} *senders;
+} * senders;
 static size_t nsenders;
 
 static bool senders_load(const char *datadir)
@@ -262,7 +259,8 @@ static bool senders_load(const char *datadir)
         json_decref(root);
         return false;
     }
-    json_array_foreach(list, i, a) {
+    json_array_foreach(list, i, a)
+    {
         if (tacit_hex_decode(senders[i].sk, 32, json_string_value(json_object_get(a, "privateKey")),
                              true) != TACIT_OK ||
             tacit_address_from_seckey(senders[i].addr, senders[i].sk) != TACIT_OK)
@@ -425,7 +423,8 @@ static void poll_blocks(struct conn *k)
         tacit_hex_u64(t, to);
         if ((r = call(k, "tacit_getBlockRange", json_pack("[s,s]", f, t), NULL, 0)) == NULL) return;
         pthread_mutex_lock(&S.mu);
-        json_array_foreach(r, i, b) {
+        json_array_foreach(r, i, b)
+        {
             uint64_t h = qty(json_object_get(b, "height"));
             if (h != UINT64_MAX && hex32(hash, json_object_get(b, "hash")))
                 record_block(h, hash, "getBlockRange");
@@ -567,7 +566,8 @@ static uint64_t verify(struct conn *k, uint64_t *tip_out, bool *failed)
             free(have);
             continue;
         }
-        json_array_foreach(r, i, b) {
+        json_array_foreach(r, i, b)
+        {
             uint64_t h = qty(json_object_get(b, "height"));
             uint8_t hash[32];
             if (h < from || h > to || !hex32(hash, json_object_get(b, "hash"))) continue;
@@ -602,7 +602,8 @@ static uint64_t verify(struct conn *k, uint64_t *tip_out, bool *failed)
             uint8_t hash[32];
             if (st == NULL || strcmp(st, "included") != 0 ||
                 qty(json_object_get(res[j], "height")) != t->height ||
-                !hex32(hash, json_object_get(res[j], "blockHash")) || memcmp(hash, t->hash, 32) != 0)
+                !hex32(hash, json_object_get(res[j], "blockHash")) ||
+                memcmp(hash, t->hash, 32) != 0)
                 lost += lost_tx(idx[j], st ? st : "unknown");
             json_decref(res[j]);
         }
@@ -660,15 +661,24 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL) usage();
-        if (strcmp(a, "--datadir") == 0) datadir = v;
-        else if (strcmp(a, "--kills") == 0) kills = strtoul(v, NULL, 10);
-        else if (strcmp(a, "--minutes") == 0) minutes = strtoul(v, NULL, 10);
-        else if (strcmp(a, "--seed") == 0) seed = strtoull(v, NULL, 10);
-        else if (strcmp(a, "--max-wait-ms") == 0) max_wait = strtoul(v, NULL, 10);
-        else if (strcmp(a, "--interval-ms") == 0) interval = strtoul(v, NULL, 10);
-        else if (strcmp(a, "--provers") == 0) nprovers = strtoul(v, NULL, 10);
-        else if (strcmp(a, "--sabotage") == 0) sabotage = strtoul(v, NULL, 10);
-        else usage();
+        if (strcmp(a, "--datadir") == 0)
+            datadir = v;
+        else if (strcmp(a, "--kills") == 0)
+            kills = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--minutes") == 0)
+            minutes = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--seed") == 0)
+            seed = strtoull(v, NULL, 10);
+        else if (strcmp(a, "--max-wait-ms") == 0)
+            max_wait = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--interval-ms") == 0)
+            interval = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--provers") == 0)
+            nprovers = strtoul(v, NULL, 10);
+        else if (strcmp(a, "--sabotage") == 0)
+            sabotage = strtoul(v, NULL, 10);
+        else
+            usage();
         i++;
     }
     if (datadir == NULL || kills == 0 || nprovers == 0 || nprovers > 4 || interval == 0) usage();
@@ -692,9 +702,11 @@ int main(int argc, char **argv)
         return 2;
     }
     set_up(&node, true);
-    if (!conn_get(&k, 60000) || (ci = call(&k, "tacit_chainInfo", json_array(), NULL, 0)) == NULL) return 2;
+    if (!conn_get(&k, 60000) || (ci = call(&k, "tacit_chainInfo", json_array(), NULL, 0)) == NULL)
+        return 2;
     S.chain_id = qty(json_object_get(ci, "chainId"));
-    tacit_hex_decode(S.rollup_id, sizeof S.rollup_id, json_string_value(json_object_get(ci, "rollupId")), true);
+    tacit_hex_decode(S.rollup_id, sizeof S.rollup_id,
+                     json_string_value(json_object_get(ci, "rollupId")), true);
     json_decref(ci);
     if (!senders_load(datadir)) {
         fprintf(stderr, "crashloop: cannot read the devnet accounts of %s\n", datadir);
@@ -771,11 +783,12 @@ int main(int argc, char **argv)
             break;
         }
         pthread_mutex_lock(&S.mu);
-        say("kill %" PRIu64 " at +%" PRIu64 " ms: up in %" PRIu64 " ms, tip %" PRIu64
-            ", %" PRId64 " blocks and %zu included txs seen and checked%s; proved %" PRIu64 ", admitted %" PRIu64
-            ", refused %" PRIu64 "%s%s%s", done, wait, ready_ms, tip, S.max_seen + 1, S.nincluded,
-            lost ? ", LOSSES" : "", S.proved, S.submitted, S.rejected,
-            S.last_reject[0] ? " (last: " : "", S.last_reject, S.last_reject[0] ? ")" : "");
+        say("kill %" PRIu64 " at +%" PRIu64 " ms: up in %" PRIu64 " ms, tip %" PRIu64 ", %" PRId64
+            " blocks and %zu included txs seen and checked%s; proved %" PRIu64 ", admitted %" PRIu64
+            ", refused %" PRIu64 "%s%s%s",
+            done, wait, ready_ms, tip, S.max_seen + 1, S.nincluded, lost ? ", LOSSES" : "",
+            S.proved, S.submitted, S.rejected, S.last_reject[0] ? " (last: " : "", S.last_reject,
+            S.last_reject[0] ? ")" : "");
         pthread_mutex_unlock(&S.mu);
         if (minutes && tnode_now_ms() - t_start >= minutes * 60000ull) {
             say("crashloop: %lu minutes passed", minutes);
@@ -805,11 +818,12 @@ int main(int argc, char **argv)
         tnode_stop(&node, SIGKILL, 10000);
     }
     tacit_rpc_client_free(k.c);
-    snprintf(ibuf, sizeof ibuf, "%.1f", done ? (double)(tnode_now_ms() - t_start) / 1000.0 / (double)done : 0.0);
-    say("\nkills %" PRIu64 " (%" PRIu64 " during a start), losses %" PRIu64 ", corrupt opens %" PRIu64
-        "; %" PRId64 " blocks and %zu included txs checked after every restart; %" PRIu64
-        " txs proved, %" PRIu64 " admitted, %" PRIu64 " refused, %" PRIu64
-        " dev_fund blocks; %s s per kill",
+    snprintf(ibuf, sizeof ibuf, "%.1f",
+             done ? (double)(tnode_now_ms() - t_start) / 1000.0 / (double)done : 0.0);
+    say("\nkills %" PRIu64 " (%" PRIu64 " during a start), losses %" PRIu64
+        ", corrupt opens %" PRIu64 "; %" PRId64
+        " blocks and %zu included txs checked after every restart; %" PRIu64 " txs proved, %" PRIu64
+        " admitted, %" PRIu64 " refused, %" PRIu64 " dev_fund blocks; %s s per kill",
         done, early_kills, losses, corrupt, S.max_seen + 1, S.nincluded, S.proved, S.submitted,
         S.rejected, S.funded, ibuf);
     tacit_groth16_pk_free(S.pk);

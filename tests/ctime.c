@@ -59,21 +59,21 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
             fprintf(stderr, "ctime: %s:%d: %s failed\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                            \
-        }                                                                          \
+            failures++;                                                              \
+        }                                                                            \
     } while (0)
 
 /* A call that must succeed; whether it did is public (a secret that does not parse is an error
  * the caller sees anyway). */
-#define CHECK_OK(expr)                                                             \
-    do {                                                                           \
-        int rc_ = (expr);                                                          \
-        PUBLIC(&rc_, sizeof rc_);                                                  \
-        CHECK(rc_ == TACIT_OK);                                                    \
+#define CHECK_OK(expr)            \
+    do {                          \
+        int rc_ = (expr);         \
+        PUBLIC(&rc_, sizeof rc_); \
+        CHECK(rc_ == TACIT_OK);   \
     } while (0)
 
 /* ------------------------------------------- randomness: secret in a section ---- */
@@ -93,10 +93,7 @@ static uint32_t secret_random(void)
     return v;
 }
 
-static const char *secret_name(void)
-{
-    return "ctime";
-}
+static const char *secret_name(void) { return "ctime"; }
 
 static randombytes_implementation secret_rng = {
     .implementation_name = secret_name,
@@ -191,13 +188,13 @@ static void keys(void)
     rc = tacit_spending_key_decode(&k2, TACIT_NETWORK_DEVNET, text);
     PUBLIC(&rc, sizeof rc);
     CHECK(rc == TACIT_ENONCANONICAL && k2 == NULL);
-    CHECK_OK(tacit_viewing_key_to_bytes(b64, tacit_spending_key_viewing_key(k),
-                                     TACIT_VIEWING_KEY_FULL));
+    CHECK_OK(
+        tacit_viewing_key_to_bytes(b64, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_FULL));
     CHECK_OK(tacit_viewing_key_from_bytes(&vk2, TACIT_VIEWING_KEY_FULL, b64));
     tacit_viewing_key_free(vk2);
     vk2 = NULL;
     CHECK_OK(tacit_viewing_key_encode(text, tacit_spending_key_viewing_key(k),
-                                   TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_DEVNET));
+                                      TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_DEVNET));
     CHECK_OK(tacit_viewing_key_decode(&vk2, TACIT_NETWORK_DEVNET, text));
     tacit_viewing_key_free(vk2);
 
@@ -280,8 +277,9 @@ static void notes(void)
     PUBLIC(&rc, sizeof rc);
     CHECK(rc == TACIT_EVERIFY);
     t.ct[0][100] ^= 1;
-    rc = tacit_note_scan_tx(out, status, vk, t.epk, (const uint8_t(*)[TACIT_NOTE_CIPHERTEXT_BYTES])t.ct,
-                            t.cm, t.aad, sizeof t.aad);
+    rc = tacit_note_scan_tx(out, status, vk, t.epk,
+                            (const uint8_t(*)[TACIT_NOTE_CIPHERTEXT_BYTES])t.ct, t.cm, t.aad,
+                            sizeof t.aad);
     PUBLIC(&rc, sizeof rc);
     PUBLIC(status, sizeof status);
     CHECK(rc == TACIT_OK && status[0] == TACIT_OK);
@@ -311,7 +309,8 @@ static void deposit(void)
     PUBLIC(sig, sizeof sig); /* goes on chain */
     CHECK(rc == TACIT_OK);
     section_end(false);
-    CHECK(tacit_deposit_recover(back, sig, digest) == TACIT_OK && memcmp(back, addr, sizeof addr) == 0);
+    CHECK(tacit_deposit_recover(back, sig, digest) == TACIT_OK &&
+          memcmp(back, addr, sizeof addr) == 0);
     sodium_memzero(sk, sizeof sk);
 }
 
@@ -395,7 +394,8 @@ int main(void)
         fprintf(stderr, "ctime: libsodium failed to initialise\n");
         return 2;
     }
-    printf("%-10s %s\n", "section", RUNNING_ON_VALGRIND ? "memcheck errors" : "(not under valgrind)");
+    printf("%-10s %s\n", "section",
+           RUNNING_ON_VALGRIND ? "memcheck errors" : "(not under valgrind)");
     keys();
     notes();
     deposit();

@@ -12,14 +12,15 @@
 
 #include <sodium.h>
 
-static int tacit__cur_failed;     /* checks failed in the current test */
+static int tacit__cur_failed;        /* checks failed in the current test */
 static char tacit__cur_skipped[256]; /* why the current test did not run ("" if it did) */
-static uint64_t tacit__seed;      /* run seed */
-static uint64_t tacit__rng[4];    /* xoshiro256** state */
+static uint64_t tacit__seed;         /* run seed */
+static uint64_t tacit__rng[4];       /* xoshiro256** state */
 
 /* --- checks ----------------------------------------------------------------- */
 
-void tacit__test_fail(const char *file, int line, const char *fmt, ...) {
+void tacit__test_fail(const char *file, int line, const char *fmt, ...)
+{
     va_list ap;
     fprintf(stderr, "%s:%d: ", file, line);
     va_start(ap, fmt);
@@ -31,28 +32,31 @@ void tacit__test_fail(const char *file, int line, const char *fmt, ...) {
 
 int tacit_test_failures(void) { return tacit__cur_failed; }
 
-void tacit_test_skip(const char *fmt, ...) {
+void tacit_test_skip(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, fmt, ap);
     va_end(ap);
-    if (tacit__cur_skipped[0] == '\0') snprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, "no reason given");
+    if (tacit__cur_skipped[0] == '\0')
+        snprintf(tacit__cur_skipped, sizeof tacit__cur_skipped, "no reason given");
 }
 
-static void tacit__hex_window(const char *label, const uint8_t *p, size_t from, size_t to) {
+static void tacit__hex_window(const char *label, const uint8_t *p, size_t from, size_t to)
+{
     fprintf(stderr, "    %s[%zu..%zu]: ", label, from, to);
     for (size_t i = from; i < to; i++) fprintf(stderr, "%02x", p[i]);
     fputc('\n', stderr);
 }
 
-void tacit__check_mem(const char *file, int line, const char *as, const char *bs,
-                      const void *a, const void *b, size_t len) {
+void tacit__check_mem(const char *file, int line, const char *as, const char *bs, const void *a,
+                      const void *b, size_t len)
+{
     const uint8_t *pa = a, *pb = b;
     size_t i, from, to;
 
     if (len == 0 || memcmp(a, b, len) == 0) return;
-    for (i = 0; i < len && pa[i] == pb[i]; i++) {
-    }
+    for (i = 0; i < len && pa[i] == pb[i]; i++) {}
     tacit__test_fail(file, line, "CHECK_MEM(%s, %s, %zu): differ at byte %zu", as, bs, len, i);
     /* Show up to 32 bytes around the first difference. */
     from = i >= 8 ? i - 8 : 0;
@@ -64,14 +68,16 @@ void tacit__check_mem(const char *file, int line, const char *as, const char *bs
 /* --- RNG -------------------------------------------------------------------- */
 
 /* splitmix64 (Steele, Lea, Flood 2014), the seeding recommended for xoshiro. */
-static uint64_t tacit__splitmix64(uint64_t *x) {
+static uint64_t tacit__splitmix64(uint64_t *x)
+{
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
 
-static void tacit__rng_reset(const char *test_name) {
+static void tacit__rng_reset(const char *test_name)
+{
     /* FNV-1a of the name, so each test gets its own, replayable stream. */
     uint64_t h = 0xcbf29ce484222325ULL, x;
     for (const char *c = test_name; *c; c++) h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
@@ -82,7 +88,8 @@ static void tacit__rng_reset(const char *test_name) {
 static inline uint64_t tacit__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* xoshiro256** 1.0 (Blackman, Vigna; https://prng.di.unimi.it/xoshiro256starstar.c). */
-uint64_t tacit_test_rand64(void) {
+uint64_t tacit_test_rand64(void)
+{
     uint64_t *s = tacit__rng;
     const uint64_t result = tacit__rotl(s[1] * 5, 7) * 9;
     const uint64_t t = s[1] << 17;
@@ -95,7 +102,8 @@ uint64_t tacit_test_rand64(void) {
     return result;
 }
 
-void tacit_test_rand_bytes(uint8_t *out, size_t n) {
+void tacit_test_rand_bytes(uint8_t *out, size_t n)
+{
     while (n > 0) {
         uint64_t r = tacit_test_rand64();
         size_t k = n < 8 ? n : 8;
@@ -107,7 +115,8 @@ void tacit_test_rand_bytes(uint8_t *out, size_t n) {
 
 uint64_t tacit_test_seed(void) { return tacit__seed; }
 
-static int tacit__seed_init(void) {
+static int tacit__seed_init(void)
+{
     const char *env = getenv("TACIT_TEST_SEED");
     if (env != NULL && *env != '\0') {
         char *end;
@@ -126,7 +135,8 @@ static int tacit__seed_init(void) {
 
 /* --- helpers ---------------------------------------------------------------- */
 
-int tacit_test_iters(int dflt) {
+int tacit_test_iters(int dflt)
+{
     const char *env = getenv("TACIT_TEST_ITERS");
     char *end;
     long v;
@@ -141,7 +151,8 @@ int tacit_test_iters(int dflt) {
     return (int)v;
 }
 
-char *tacit_test_read_file(const char *path, size_t *len) {
+char *tacit_test_read_file(const char *path, size_t *len)
+{
     FILE *f;
     char *buf = NULL, *nbuf;
     size_t cap = 0, n = 0, got;
@@ -170,19 +181,22 @@ out_fail:
     return NULL;
 }
 
-const char *tacit_test_vectors_dir(void) {
+const char *tacit_test_vectors_dir(void)
+{
     const char *env = getenv("TACIT_VECTORS");
     return (env != NULL && *env != '\0') ? env : "tests/vectors";
 }
 
 /* --- runner ----------------------------------------------------------------- */
 
-static void tacit__usage(const char *prog, const struct tacit_test *tests, size_t count) {
+static void tacit__usage(const char *prog, const struct tacit_test *tests, size_t count)
+{
     fprintf(stderr, "usage: %s [--list | TEST]\ntests:\n", prog);
     for (size_t i = 0; i < count; i++) fprintf(stderr, "  %s\n", tests[i].name);
 }
 
-int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char **argv) {
+int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char **argv)
+{
     const char *only = NULL;
     size_t ran = 0, failed = 0, skipped = 0;
 
@@ -236,7 +250,7 @@ int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char
         tacit__usage(argv[0], tests, count);
         return 2;
     }
-    printf("%zu test%s, %zu failed, %zu skipped (seed=%" PRIu64 ")\n", ran, ran == 1 ? "" : "s", failed,
-           skipped, tacit__seed);
+    printf("%zu test%s, %zu failed, %zu skipped (seed=%" PRIu64 ")\n", ran, ran == 1 ? "" : "s",
+           failed, skipped, tacit__seed);
     return failed ? 1 : 0;
 }

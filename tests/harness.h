@@ -42,44 +42,44 @@ struct tacit_test {
 /* Runs the tests (or only the one named by argv[1]); returns the process exit status. */
 int tacit_test_main(const struct tacit_test *tests, size_t count, int argc, char **argv);
 
-#define TACIT_TEST_MAIN(list)                                                      \
-    int main(int argc, char **argv) {                                              \
+#define TACIT_TEST_MAIN(list)                                                         \
+    int main(int argc, char **argv)                                                   \
+    {                                                                                 \
         return tacit_test_main((list), sizeof(list) / sizeof((list)[0]), argc, argv); \
     }
 
 /* --- checks ----------------------------------------------------------------- */
 
-#define CHECK(cond)                                                                \
-    do {                                                                           \
-        if (!(cond)) tacit__test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);     \
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond)) tacit__test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond); \
     } while (0)
 
 /* Compares two integers (evaluated once each, as long long). */
-#define CHECK_EQ_INT(a, b)                                                         \
-    do {                                                                           \
-        long long tacit__a = (long long)(a), tacit__b = (long long)(b);            \
-        if (tacit__a != tacit__b)                                                  \
-            tacit__test_fail(__FILE__, __LINE__, "CHECK_EQ_INT(%s, %s): %lld != %lld", \
-                             #a, #b, tacit__a, tacit__b);                          \
+#define CHECK_EQ_INT(a, b)                                                                     \
+    do {                                                                                       \
+        long long tacit__a = (long long)(a), tacit__b = (long long)(b);                        \
+        if (tacit__a != tacit__b)                                                              \
+            tacit__test_fail(__FILE__, __LINE__, "CHECK_EQ_INT(%s, %s): %lld != %lld", #a, #b, \
+                             tacit__a, tacit__b);                                              \
     } while (0)
 
 /* Compares len bytes; on mismatch prints the first differing offset and both sides in hex. */
-#define CHECK_MEM(a, b, len)                                                       \
-    tacit__check_mem(__FILE__, __LINE__, #a, #b, (a), (b), (len))
+#define CHECK_MEM(a, b, len) tacit__check_mem(__FILE__, __LINE__, #a, #b, (a), (b), (len))
 
 void tacit__test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void tacit__check_mem(const char *file, int line, const char *as, const char *bs,
-                      const void *a, const void *b, size_t len);
+void tacit__check_mem(const char *file, int line, const char *as, const char *bs, const void *a,
+                      const void *b, size_t len);
 
 /* The current test cannot run because `cond` (something an earlier step should have made)
  * does not hold: fail it, saying so, and leave the test function. */
-#define REQUIRE(cond, why)                                                         \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
+#define REQUIRE(cond, why)                                                                       \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
             tacit__test_fail(__FILE__, __LINE__, "did not run: %s (%s is false)", (why), #cond); \
-            return;                                                                \
-        }                                                                          \
+            return;                                                                              \
+        }                                                                                        \
     } while (0)
 
 /* Marks the current test as not run, with why (printf format): it prints "skipped <name>:

@@ -214,7 +214,8 @@ TEST(anvil_replacement)
     size_t n;
     bool known = false;
     REQUIRE(fx_open(&f), "TACIT_L1_URL (run tests/l1_anvil.sh)");
-    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0)) == TACIT_OK, "evm_setAutomine false");
+    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0)) == TACIT_OK,
+            "evm_setAutomine false");
     fresh_address(req.to);
     tacit_uint256_from_u64(&req.value, ETHER);
     CHECK_EQ_INT(tacit_l1_sender_send(f.s, &req, &sent), TACIT_OK);
@@ -222,8 +223,11 @@ TEST(anvil_replacement)
     CHECK_EQ_INT(tacit_l1_get_receipt(f.l1, first, &r), TACIT_ENOTFOUND); /* pending */
     /* bumped by 5% only: the node refuses the replacement */
     low = sent.tx;
-    CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&low.max_fee_per_gas, &low.max_fee_per_gas, 105, 100), TACIT_OK);
-    CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&low.max_priority_fee_per_gas, &low.max_priority_fee_per_gas, 105, 100), TACIT_OK);
+    CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&low.max_fee_per_gas, &low.max_fee_per_gas, 105, 100),
+                 TACIT_OK);
+    CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&low.max_priority_fee_per_gas,
+                                            &low.max_priority_fee_per_gas, 105, 100),
+                 TACIT_OK);
     CHECK_EQ_INT(tacit_eth_tx_sign(&raw, &n, NULL, &low, f.key), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_send_raw(f.l1, raw, n), TACIT_EL1_UNDERPRICED);
     free(raw);
@@ -236,7 +240,8 @@ TEST(anvil_replacement)
     CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, sent.hash, 10000, 50, &r), TACIT_OK);
     CHECK(r.success);
     tacit_l1_receipt_clear(&r);
-    CHECK_EQ_INT(tacit_l1_get_receipt(f.l1, first, &r), TACIT_ENOTFOUND); /* replaced, never mined */
+    CHECK_EQ_INT(tacit_l1_get_receipt(f.l1, first, &r),
+                 TACIT_ENOTFOUND); /* replaced, never mined */
     got = balance(&f, req.to);
     tacit_uint256_from_u64(&want, ETHER); /* paid once */
     check_u256_eq(&got, &want);
@@ -281,14 +286,22 @@ struct evm {
 };
 
 enum {
-    EQ = 0x14, SHR = 0x1c, CALLER = 0x33, CALLDATALOAD = 0x35, CODECOPY = 0x39, MSTORE = 0x52,
-    JUMPI = 0x57, JUMPDEST = 0x5b, PUSH1 = 0x60, DUP1 = 0x80, LOG2 = 0xa2, RETURN = 0xf3, REVERT = 0xfd,
+    EQ = 0x14,
+    SHR = 0x1c,
+    CALLER = 0x33,
+    CALLDATALOAD = 0x35,
+    CODECOPY = 0x39,
+    MSTORE = 0x52,
+    JUMPI = 0x57,
+    JUMPDEST = 0x5b,
+    PUSH1 = 0x60,
+    DUP1 = 0x80,
+    LOG2 = 0xa2,
+    RETURN = 0xf3,
+    REVERT = 0xfd,
 };
 
-static void op(struct evm *e, uint8_t o)
-{
-    e->code[e->n++] = o;
-}
+static void op(struct evm *e, uint8_t o) { e->code[e->n++] = o; }
 
 static void push(struct evm *e, const uint8_t *p, size_t n) /* PUSHn */
 {
@@ -297,10 +310,7 @@ static void push(struct evm *e, const uint8_t *p, size_t n) /* PUSHn */
     e->n += n;
 }
 
-static void push1(struct evm *e, uint8_t v)
-{
-    push(e, &v, 1);
-}
+static void push1(struct evm *e, uint8_t v) { push(e, &v, 1); }
 
 static void jumpi_to(struct evm *e, int label) /* PUSH2 <label> JUMPI */
 {
@@ -398,7 +408,8 @@ static void contract(uint8_t **out, size_t *len)
     push1(&rt, 0);
     op(&rt, MSTORE);
     op(&rt, CALLER);
-    CHECK_EQ_INT(tacit_abi_event_topic(w, "Pinged(address indexed sender, uint256 value)"), TACIT_OK);
+    CHECK_EQ_INT(tacit_abi_event_topic(w, "Pinged(address indexed sender, uint256 value)"),
+                 TACIT_OK);
     push(&rt, w, 32);
     push1(&rt, 0x20);
     push1(&rt, 0);
@@ -470,7 +481,8 @@ TEST(anvil_contract_reverts_and_logs)
     CHECK_EQ_INT(tacit_l1_call(f.l1, &call, TACIT_L1_LATEST, &out, &n), TACIT_EL1_REVERTED);
     tacit_l1_revert_reason(reason, sizeof reason, e->revert_data, e->revert_len, custom, 1);
     if (strcmp(reason, "Error(string): (\"nope\")") != 0)
-        tacit__test_fail(__FILE__, __LINE__, "reason \"%s\" (node: %lld %s)", reason, e->rpc_code, e->message);
+        tacit__test_fail(__FILE__, __LINE__, "reason \"%s\" (node: %lld %s)", reason, e->rpc_code,
+                         e->message);
     CHECK_EQ_INT(tacit_l1_estimate_gas(f.l1, &call, &gas), TACIT_EL1_REVERTED);
     tacit_l1_revert_reason(reason, sizeof reason, e->revert_data, e->revert_len, custom, 1);
     CHECK(strcmp(reason, "Error(string): (\"nope\")") == 0);
@@ -480,7 +492,8 @@ TEST(anvil_contract_reverts_and_logs)
     call_data(data, "failCustom()", 0);
     CHECK_EQ_INT(tacit_l1_call(f.l1, &call, TACIT_L1_LATEST, &out, &n), TACIT_EL1_REVERTED);
     tacit_l1_revert_reason(reason, sizeof reason, e->revert_data, e->revert_len, custom, 1);
-    if (strcmp(reason, "NullifierSpent(bytes32): (0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a)") != 0)
+    if (strcmp(reason, "NullifierSpent(bytes32): "
+                       "(0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a)") != 0)
         tacit__test_fail(__FILE__, __LINE__, "reason \"%s\"", reason);
     /* mined anyway (gas given, no estimate): the receipt says it failed */
     CHECK_EQ_INT(send_and_wait(&f, call.to, 0, data, 4, 100000, &sent, &r), TACIT_OK);
@@ -540,7 +553,8 @@ TEST(anvil_gone)
         tacit_test_skip("only after tests/l1_anvil.sh has stopped anvil (TACIT_L1_GONE=1)");
         return;
     }
-    REQUIRE(getenv("TACIT_L1_URL") && tacit_l1_http_new(&l1, getenv("TACIT_L1_URL"), &o) == TACIT_OK,
+    REQUIRE(getenv("TACIT_L1_URL") &&
+                tacit_l1_http_new(&l1, getenv("TACIT_L1_URL"), &o) == TACIT_OK,
             "TACIT_L1_URL");
     CHECK_EQ_INT(tacit_l1_chain_id(l1, &id), TACIT_EL1_UNREACHABLE);
     tacit_l1_free(l1);

@@ -28,7 +28,8 @@ struct gen_block {
     uint8_t block[64];
 };
 
-static void gen_bytes(uint8_t *out, size_t len, uint64_t seed, uint64_t h, uint64_t i, uint8_t tag) {
+static void gen_bytes(uint8_t *out, size_t len, uint64_t seed, uint64_t h, uint64_t i, uint8_t tag)
+{
     uint8_t in[25];
     memcpy(in, &seed, 8);
     memcpy(in + 8, &h, 8);
@@ -37,13 +38,15 @@ static void gen_bytes(uint8_t *out, size_t len, uint64_t seed, uint64_t h, uint6
     crypto_generichash(out, len, in, sizeof in, NULL, 0);
 }
 
-static void gen_fr(tacit_fr *r, uint64_t seed, uint64_t h, uint64_t i, uint8_t tag) {
+static void gen_fr(tacit_fr *r, uint64_t seed, uint64_t h, uint64_t i, uint8_t tag)
+{
     uint8_t w[64];
     gen_bytes(w, 64, seed, h, i, tag);
     tacit_fr_from_wide(r, w);
 }
 
-static void gen_address(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k) {
+static void gen_address(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k)
+{
     memset(addr, 0, TACIT_ADDRESS_LEN);
     addr[0] = 0xa0;
     addr[19] = (uint8_t)k;
@@ -51,7 +54,8 @@ static void gen_address(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k) {
 
 /* Block h: ntx txs of 2 commitments and 2 nullifiers each, an encrypted output per commitment,
  * a credit, a debit (from height GEN_ADDRS on, when every address holds enough) and a nonce. */
-static void gen_block_make(struct gen_block *b, uint64_t seed, uint64_t h, size_t ntx) {
+static void gen_block_make(struct gen_block *b, uint64_t seed, uint64_t h, size_t ntx)
+{
     size_t ncm = 2 * ntx;
     memset(b, 0, sizeof *b);
     b->txs = calloc(ntx ? ntx : 1, sizeof *b->txs);
@@ -96,7 +100,8 @@ static void gen_block_make(struct gen_block *b, uint64_t seed, uint64_t h, size_
     b->u.ndeltas = 3;
 }
 
-static void gen_block_free(struct gen_block *b) {
+static void gen_block_free(struct gen_block *b)
+{
     free(b->txs);
     free(b->txbytes);
     free(b->cms);
@@ -107,7 +112,8 @@ static void gen_block_free(struct gen_block *b) {
 
 /* Makes a fresh temporary directory under TMPDIR (or /var/tmp: on disk, not tmpfs); the path
  * is written to buf. Returns 0 on success. */
-static int gen_tmpdir(char *buf, size_t len, const char *tag) {
+static int gen_tmpdir(char *buf, size_t len, const char *tag)
+{
     const char *base = getenv("TMPDIR");
     if (base == NULL || base[0] == '\0') base = "/var/tmp";
     if ((size_t)snprintf(buf, len, "%s/tacit-%s-XXXXXX", base, tag) >= len) return -1;
@@ -115,7 +121,8 @@ static int gen_tmpdir(char *buf, size_t len, const char *tag) {
 }
 
 /* rm -r of a store directory (files only, one level). */
-static void gen_rmdir(const char *dir) {
+static void gen_rmdir(const char *dir)
+{
     char p[4096];
     static const char *const files[] = {"data.mdb", "lock.mdb"};
     for (size_t i = 0; i < 2; i++) {

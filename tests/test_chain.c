@@ -47,10 +47,12 @@
 #define EXT_CTLEN0 169
 #define EXT_CTLEN1 742
 
-static const uint8_t SEQ_SK[32] = {0x5e, 0x9a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-                                   15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
-static const uint8_t SENDER_SK[32] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 9, 9, 9, 9, 9, 9, 9, 9,
-                                      9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0x42};
+static const uint8_t SEQ_SK[32] = {0x5e, 0x9a, 1,  2,  3,  4,  5,  6,  7,  8,  9,
+                                   10,   11,   12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                   21,   22,   23, 24, 25, 26, 27, 28, 29, 30};
+static const uint8_t SENDER_SK[32] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 9, 9,   9,
+                                      9,    9,    9,    9,    9,    9,    9,    9,    9, 9,   9,
+                                      9,    9,    9,    9,    9,    9,    9,    9,    9, 0x42};
 /* r, the BN254 scalar field modulus, big-endian */
 static const uint8_t R_BE[32] = {0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45,
                                  0xb6, 0x81, 0x81, 0x58, 0x5d, 0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9,
@@ -71,7 +73,8 @@ static tacit_groth16_vk *SYN_VK;
 
 /* ------------------------------------------------------------------ helpers ---- */
 
-static void hex_to(uint8_t *out, const char *hex, size_t n) {
+static void hex_to(uint8_t *out, const char *hex, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         unsigned v;
         CHECK(sscanf(hex + 2 * i, "%2x", &v) == 1);
@@ -81,7 +84,8 @@ static void hex_to(uint8_t *out, const char *hex, size_t n) {
 
 static struct tacit_sequencer_key *OTHER_KEY;
 
-static void cleanup(void) {
+static void cleanup(void)
+{
     tacit_sequencer_key_free(SEQ);
     tacit_sequencer_key_free(OTHER_KEY);
     tacit_groth16_pvk_free(SYN_PVK);
@@ -89,7 +93,8 @@ static void cleanup(void) {
     tacit__groth16_trapdoor_free(SYN_TD);
 }
 
-static void setup_params(void) {
+static void setup_params(void)
+{
     struct tacit_tree_frontier f;
     uint8_t xonly[32];
     if (SEQ != NULL) return;
@@ -107,7 +112,8 @@ static void setup_params(void) {
     tacit_tree_frontier_root(&EMPTY_ROOT, &f);
 }
 
-static void rand_fr(tacit_fr *r) {
+static void rand_fr(tacit_fr *r)
+{
     uint8_t w[64];
     tacit_test_rand_bytes(w, sizeof w);
     tacit_fr_from_wide(r, w);
@@ -117,7 +123,9 @@ static uint64_t rand_below(uint64_t n) { return tacit_test_rand64() % n; }
 
 /* Sets ext_data_hash and public_amount from the ext data, then signs a deposit with sk (over
  * the public inputs, so last). */
-static void tx_finish_with(struct tacit_tx *tx, const uint8_t *sk, const struct tacit_chain_params *p) {
+static void tx_finish_with(struct tacit_tx *tx, const uint8_t *sk,
+                           const struct tacit_chain_params *p)
+{
     uint8_t d[32];
     tacit_tx_ext_data_hash_of(&tx->pub[2], tx, p);
     CHECK_EQ_INT(tacit_tx_public_amount(&tx->pub[1], &tx->ext), TACIT_OK);
@@ -132,7 +140,9 @@ static void tx_finish(struct tacit_tx *tx, const uint8_t *sk) { tx_finish_with(t
 /* A tx that passes tacit_tx_check_static (any proof bytes): random nullifiers, commitments and
  * ciphertexts, a deposit from SENDER of `deposit` (nonce `nonce`), a withdrawal to a random
  * address, the given fee. root = the empty tree's. */
-static void make_tx(struct tacit_tx *tx, uint64_t deposit, uint64_t nonce, uint64_t withdrawal, uint64_t fee) {
+static void make_tx(struct tacit_tx *tx, uint64_t deposit, uint64_t nonce, uint64_t withdrawal,
+                    uint64_t fee)
+{
     memset(tx, 0, sizeof *tx);
     tx->version = TACIT_TX_VERSION;
     tx->chain_id = P.chain_id;
@@ -156,7 +166,8 @@ static void make_tx(struct tacit_tx *tx, uint64_t deposit, uint64_t nonce, uint6
     tx_finish(tx, SENDER_SK);
 }
 
-static void make_random_tx(struct tacit_tx *tx) {
+static void make_random_tx(struct tacit_tx *tx)
+{
     uint64_t dep = rand_below(3) ? rand_below(1000000) + 1 : 0;
     uint64_t wd = rand_below(3) ? rand_below(1000000) + 1 : 0;
     make_tx(tx, dep, dep ? rand_below(5) : 0, wd, P.min_fee + rand_below(100));
@@ -164,17 +175,21 @@ static void make_random_tx(struct tacit_tx *tx) {
     tx_finish(tx, SENDER_SK);
 }
 
-static bool tx_eq(const struct tacit_tx *a, const struct tacit_tx *b) {
+static bool tx_eq(const struct tacit_tx *a, const struct tacit_tx *b)
+{
     uint8_t ea[TACIT_TX_BYTES], eb[TACIT_TX_BYTES];
     tacit_tx_encode(ea, a);
     tacit_tx_encode(eb, b);
-    return memcmp(ea, eb, sizeof ea) == 0 && a->version == b->version && a->chain_id == b->chain_id &&
-           tacit_fr_eq(&a->pub[6], &b->pub[6]) && a->ext.deposit_nonce == b->ext.deposit_nonce;
+    return memcmp(ea, eb, sizeof ea) == 0 && a->version == b->version &&
+           a->chain_id == b->chain_id && tacit_fr_eq(&a->pub[6], &b->pub[6]) &&
+           a->ext.deposit_nonce == b->ext.deposit_nonce;
 }
 
 /* The block encoding, written here independently of src/chain (docs/protocol.md section 4). */
-static uint8_t *encode_block(size_t *len, const struct tacit_block_header *h, const struct tacit_credit *c,
-                             size_t nc, const struct tacit_tx *txs, size_t ntxs) {
+static uint8_t *encode_block(size_t *len, const struct tacit_block_header *h,
+                             const struct tacit_credit *c, size_t nc, const struct tacit_tx *txs,
+                             size_t ntxs)
+{
     size_t n = TACIT_BLOCK_HEADER_BYTES + 8 + nc * CREDIT_BYTES + ntxs * (4 + TACIT_TX_BYTES);
     uint8_t *b = malloc(n), *p = b;
     tacit_block_header_encode(p, h);
@@ -209,7 +224,8 @@ struct tchain {
     char dir[256];
 };
 
-static struct tchain *chain_open(enum backend kind, uint32_t root_history) {
+static struct tchain *chain_open(enum backend kind, uint32_t root_history)
+{
     struct tchain *c = calloc(1, sizeof *c);
     if (c == NULL) abort();
     if (kind == MEM) {
@@ -229,7 +245,8 @@ static struct tchain *chain_open(enum backend kind, uint32_t root_history) {
     return c;
 }
 
-static void chain_close(struct tchain *c) {
+static void chain_close(struct tchain *c)
+{
     static const char *const files[] = {"data.mdb", "lock.mdb"};
     char p[512];
     if (c == NULL) return;
@@ -247,7 +264,8 @@ static void chain_close(struct tchain *c) {
     free(c);
 }
 
-static void chain_tip(struct tchain *c, struct tacit_view_tip *tip) {
+static void chain_tip(struct tchain *c, struct tacit_view_tip *tip)
+{
     if (c->ms != NULL) {
         tacit_memstate_tip(c->ms, tip, NULL);
     } else {
@@ -259,7 +277,8 @@ static void chain_tip(struct tchain *c, struct tacit_view_tip *tip) {
     }
 }
 
-static struct tacit_account chain_account(struct tchain *c, const uint8_t *address) {
+static struct tacit_account chain_account(struct tchain *c, const uint8_t *address)
+{
     struct tacit_account a = {0, 0};
     if (c->ms != NULL)
         CHECK_EQ_INT(tacit_memstate_account(c->ms, address, &a), TACIT_OK);
@@ -269,7 +288,8 @@ static struct tacit_account chain_account(struct tchain *c, const uint8_t *addre
 }
 
 /* A view of the committed state (one at a time), freed by chain_view_free. */
-static void chain_view(struct tchain *c, struct tacit_view *v) {
+static void chain_view(struct tchain *c, struct tacit_view *v)
+{
     if (c->ms != NULL) {
         tacit_memview_free(c->mv);
         CHECK_EQ_INT(tacit_memstate_view_new(c->ms, &c->mv), TACIT_OK);
@@ -281,14 +301,16 @@ static void chain_view(struct tchain *c, struct tacit_view *v) {
     }
 }
 
-static void chain_view_free(struct tchain *c) {
+static void chain_view_free(struct tchain *c)
+{
     tacit_memview_free(c->mv);
     c->mv = NULL;
     tacit_state_view_free(c->sv);
     c->sv = NULL;
 }
 
-static int chain_check_state(struct tchain *c, const struct tacit_tx *tx) {
+static int chain_check_state(struct tchain *c, const struct tacit_tx *tx)
+{
     struct tacit_view v;
     int rc;
     if (c->st != NULL) return tacit_tx_check_state_store(c->st, tx);
@@ -300,8 +322,9 @@ static int chain_check_state(struct tchain *c, const struct tacit_tx *tx) {
 
 /* The block path: tacit_block_apply on the store; on the in-memory state, decode +
  * tacit_block_apply_view + tacit_memstate_commit. */
-static int chain_apply(struct tchain *c, const uint8_t *bytes, size_t len, const struct tacit_chain_params *p,
-                       const tacit_groth16_pvk *pvk, long *bad) {
+static int chain_apply(struct tchain *c, const uint8_t *bytes, size_t len,
+                       const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk, long *bad)
+{
     struct tacit_block *b = NULL;
     struct tacit_view v;
     uint64_t ts;
@@ -319,7 +342,9 @@ static int chain_apply(struct tchain *c, const uint8_t *bytes, size_t len, const
 }
 
 /* A builder on the tip (its view held by c until chain_builder_done). */
-static int chain_builder(struct tchain *c, struct tacit_block_builder **b, const struct tacit_chain_params *p) {
+static int chain_builder(struct tchain *c, struct tacit_block_builder **b,
+                         const struct tacit_chain_params *p)
+{
     struct tacit_view v;
     uint64_t ts;
     if (c->st != NULL) return tacit_block_builder_new(b, c->st, p);
@@ -329,7 +354,8 @@ static int chain_builder(struct tchain *c, struct tacit_block_builder **b, const
 }
 
 /* Commits a sealed builder's block. */
-static int chain_builder_commit(struct tchain *c, struct tacit_block_builder *b) {
+static int chain_builder_commit(struct tchain *c, struct tacit_block_builder *b)
+{
     struct tacit_block_header h;
     uint8_t hash[32];
     int rc;
@@ -339,7 +365,8 @@ static int chain_builder_commit(struct tchain *c, struct tacit_block_builder *b)
 }
 
 /* Frees the builder, then its view. */
-static void chain_builder_done(struct tchain *c, struct tacit_block_builder *b) {
+static void chain_builder_done(struct tchain *c, struct tacit_block_builder *b)
+{
     tacit_block_builder_free(b);
     chain_view_free(c);
 }
@@ -347,8 +374,9 @@ static void chain_builder_done(struct tchain *c, struct tacit_block_builder *b) 
 /* A block on the tip of st, signed by SEQ, with the right tx root; digests as given (or of an
  * empty block on the tip when d is NULL). */
 static uint8_t *make_block(struct tchain *st, size_t *len, const struct tacit_credit *c, size_t nc,
-                           const struct tacit_tx *txs, size_t ntxs, const struct tacit_state_digests *d,
-                           uint64_t ts) {
+                           const struct tacit_tx *txs, size_t ntxs,
+                           const struct tacit_state_digests *d, uint64_t ts)
+{
     struct tacit_block_header h;
     struct tacit_view_tip tip;
     uint8_t(*ids)[32] = calloc(ntxs + 1, 32);
@@ -372,7 +400,8 @@ static uint8_t *make_block(struct tchain *st, size_t *len, const struct tacit_cr
 
 /* Rewrites the header of an encoded block after f changed it, signed again by key. */
 static void reheader(uint8_t *block, size_t len, void (*f)(struct tacit_block_header *),
-                     const struct tacit_sequencer_key *key) {
+                     const struct tacit_sequencer_key *key)
+{
     struct tacit_block *b;
     CHECK_EQ_INT(tacit_block_decode(&b, block, len), TACIT_OK);
     if (b == NULL) return;
@@ -384,7 +413,8 @@ static void reheader(uint8_t *block, size_t len, void (*f)(struct tacit_block_he
 
 /* Commits a block of credits and txs with the builder; returns its result. */
 static int build_commit(struct tchain *st, const struct tacit_credit *c, size_t nc,
-                        const struct tacit_tx *txs, size_t ntxs, uint64_t ts) {
+                        const struct tacit_tx *txs, size_t ntxs, uint64_t ts)
+{
     struct tacit_block_builder *b;
     uint8_t enc[TACIT_TX_BYTES];
     int rc;
@@ -404,7 +434,8 @@ static int build_commit(struct tchain *st, const struct tacit_credit *c, size_t 
 }
 
 /* A state with block 0 committed: SENDER credited with `fund` (the empty root is an anchor). */
-static struct tchain *chain_funded(enum backend kind, uint64_t fund) {
+static struct tchain *chain_funded(enum backend kind, uint64_t fund)
+{
     struct tchain *st = chain_open(kind, 0);
     struct tacit_credit c = {.amount = fund};
     memcpy(c.address, SENDER, TACIT_ADDRESS_LEN);
@@ -412,20 +443,24 @@ static struct tchain *chain_funded(enum backend kind, uint64_t fund) {
     return st;
 }
 
-static bool digests_eq(const struct tacit_state_digests *a, const struct tacit_state_digests *b) {
-    return tacit_fr_eq(&a->note_root, &b->note_root) && a->commitment_count == b->commitment_count &&
+static bool digests_eq(const struct tacit_state_digests *a, const struct tacit_state_digests *b)
+{
+    return tacit_fr_eq(&a->note_root, &b->note_root) &&
+           a->commitment_count == b->commitment_count &&
            memcmp(a->nullifier_digest, b->nullifier_digest, 32) == 0 &&
            memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
 }
 
-static bool tips_eq(const struct tacit_view_tip *a, const struct tacit_view_tip *b) {
+static bool tips_eq(const struct tacit_view_tip *a, const struct tacit_view_tip *b)
+{
     return a->next_height == b->next_height && memcmp(a->hash, b->hash, 32) == 0 &&
            digests_eq(&a->digests, &b->digests);
 }
 
 /* ------------------------------------------------------------------ keccak ---- */
 
-TEST(keccak_known_answers) {
+TEST(keccak_known_answers)
+{
     /* "" and "abc": the published Keccak-256 values (Ethereum's keccak256); the rest from
      * js-sha3 0.8.0 (`keccak256(Buffer of i % 251 for i < n)`), an independent implementation,
      * around the 136-byte rate and over several blocks. */
@@ -454,7 +489,8 @@ TEST(keccak_known_answers) {
     }
 }
 
-TEST(ethereum_addresses) {
+TEST(ethereum_addresses)
+{
     uint8_t sk[32] = {0}, a[20], want[20];
     setup_params();
     sk[31] = 1;
@@ -469,12 +505,14 @@ TEST(ethereum_addresses) {
     memset(sk, 0, 32);
     CHECK_EQ_INT(tacit_address_from_seckey(a, sk), TACIT_EINVAL);
     CHECK_EQ_INT(tacit_address_from_seckey(a, N_BE), TACIT_EINVAL);
-    CHECK_EQ_INT(tacit_sequencer_key_new(&(struct tacit_sequencer_key *){NULL}, N_BE), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_sequencer_key_new(&(struct tacit_sequencer_key *){NULL}, N_BE),
+                 TACIT_EINVAL);
 }
 
 /* ---------------------------------------------------------------- tx encoding ---- */
 
-TEST(tx_round_trip) {
+TEST(tx_round_trip)
+{
     int iters = tacit_test_iters(50);
     setup_params();
     CHECK_EQ_INT(TACIT_TX_BYTES, 1808);
@@ -499,7 +537,8 @@ TEST(tx_round_trip) {
     }
 }
 
-static int decode_mutated(const uint8_t *enc, size_t off, uint8_t val) {
+static int decode_mutated(const uint8_t *enc, size_t off, uint8_t val)
+{
     uint8_t m[TACIT_TX_BYTES];
     struct tacit_tx tx;
     static const struct tacit_tx zero;
@@ -512,7 +551,8 @@ static int decode_mutated(const uint8_t *enc, size_t off, uint8_t val) {
     return rc;
 }
 
-TEST(tx_decode_errors) {
+TEST(tx_decode_errors)
+{
     struct tacit_tx tx, out;
     uint8_t enc[TACIT_TX_BYTES + 1];
     setup_params();
@@ -521,22 +561,24 @@ TEST(tx_decode_errors) {
     make_tx(&tx, 0, 0, 0, 50);
     tacit_tx_encode(enc, &tx);
     CHECK_EQ_INT(tacit_tx_decode(&out, enc, TACIT_TX_BYTES), TACIT_OK);
-    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_WADDR + 7, 1), TACIT_EENCODING);   /* recipient */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_WADDR + 7, 1), TACIT_EENCODING); /* recipient */
     CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SENDER + 19, 1), TACIT_EENCODING); /* sender */
     CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_NONCE, 1), TACIT_EENCODING);       /* nonce */
     CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_NONCE + 7, 0x80), TACIT_EENCODING);
-    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SIG, 1), TACIT_EENCODING);         /* sig r */
-    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SIG + 64, 1), TACIT_EENCODING);    /* recid */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SIG, 1), TACIT_EENCODING);      /* sig r */
+    CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_SIG + 64, 1), TACIT_EENCODING); /* recid */
     /* ... and with the amounts set, the same bytes are fine */
     CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_DEPOSIT, 0), TACIT_OK);
     /* length prefixes: ext, ct0, ct1 (each byte of each) */
     for (int k = 0; k < 4; k++)
         CHECK_EQ_INT(decode_mutated(enc, OFF_EXTLEN + k, enc[OFF_EXTLEN + k] ^ 1), TACIT_EENCODING);
     for (int k = 0; k < 2; k++) {
-        CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_CTLEN0 + k, enc[OFF_EXT + EXT_CTLEN0 + k] ^ 4),
-                     TACIT_EENCODING);
-        CHECK_EQ_INT(decode_mutated(enc, OFF_EXT + EXT_CTLEN1 + k, enc[OFF_EXT + EXT_CTLEN1 + k] ^ 4),
-                     TACIT_EENCODING);
+        CHECK_EQ_INT(
+            decode_mutated(enc, OFF_EXT + EXT_CTLEN0 + k, enc[OFF_EXT + EXT_CTLEN0 + k] ^ 4),
+            TACIT_EENCODING);
+        CHECK_EQ_INT(
+            decode_mutated(enc, OFF_EXT + EXT_CTLEN1 + k, enc[OFF_EXT + EXT_CTLEN1 + k] ^ 4),
+            TACIT_EENCODING);
     }
     /* version */
     CHECK_EQ_INT(decode_mutated(enc, 0, 0), TACIT_EVERSION);
@@ -560,7 +602,8 @@ TEST(tx_decode_errors) {
     CHECK_EQ_INT(tacit_tx_decode(&out, enc, TACIT_TX_BYTES + 1), TACIT_ETRAILING);
 }
 
-TEST(tx_id_ignores_only_the_proof) {
+TEST(tx_id_ignores_only_the_proof)
+{
     struct tacit_tx tx, m;
     uint8_t enc[TACIT_TX_BYTES], id[32], id2[32];
     size_t changed = 0, decoded = 0;
@@ -603,7 +646,8 @@ TEST(tx_id_ignores_only_the_proof) {
 /* ------------------------------------------------------------ protocol v2 ---- */
 
 /* The chain of P, settling on L1 (protocol v2): l1 chain id 31337, the contract P.rollup_id. */
-static struct tacit_chain_params params_v2(void) {
+static struct tacit_chain_params params_v2(void)
+{
     struct tacit_chain_params p = P;
     p.tx_version = TACIT_TX_VERSION_L1;
     p.l1_chain_id = 31337;
@@ -614,14 +658,16 @@ static struct tacit_chain_params params_v2(void) {
  * the keccak ext digest and ext_data_hash, the EIP-712 domain separator and deposit digest, and
  * a deposit signature by a fixed key, which tacit makes byte for byte (RFC 6979 on both sides)
  * and recovers to the signer's address. */
-TEST(protocol_v2_vectors) {
+TEST(protocol_v2_vectors)
+{
     char path[512];
     json_error_t jerr;
     json_t *root, *list;
     size_t i;
-    static const uint8_t key[32] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x01};
+    static const uint8_t key[32] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x01};
     snprintf(path, sizeof path, "%s/protocol-v2/vectors.json", tacit_test_vectors_dir());
     root = json_load_file(path, 0, &jerr);
     REQUIRE(root != NULL, "cannot read the protocol-v2 vectors");
@@ -630,17 +676,20 @@ TEST(protocol_v2_vectors) {
     for (i = 0; i < json_array_size(list); i++) {
         json_t *v = json_array_get(list, i);
         const char *txhex = json_string_value(json_object_get(v, "tx"));
-        uint8_t enc[TACIT_TX_BYTES], rollup[20], want[32], got[32], sig[65], want_sig[65], signer[20], addr[20];
+        uint8_t enc[TACIT_TX_BYTES], rollup[20], want[32], got[32], sig[65], want_sig[65],
+            signer[20], addr[20];
         struct tacit_tx tx;
         struct tacit_chain_params p = params_v2();
         uint64_t l1;
         tacit_fr h;
         uint64_t limbs[4];
         uint8_t hb[32], hwb[32];
-        REQUIRE(txhex != NULL && strlen(txhex) == 2 + 2 * TACIT_TX_BYTES, "a vector without its tx");
+        REQUIRE(txhex != NULL && strlen(txhex) == 2 + 2 * TACIT_TX_BYTES,
+                "a vector without its tx");
         hex_to(enc, txhex + 2, TACIT_TX_BYTES);
         hex_to(rollup, json_string_value(json_object_get(v, "rollup")) + 2, 20);
-        CHECK_EQ_INT(tacit_parse_dec_u64(&l1, json_string_value(json_object_get(v, "l1ChainId"))), TACIT_OK);
+        CHECK_EQ_INT(tacit_parse_dec_u64(&l1, json_string_value(json_object_get(v, "l1ChainId"))),
+                     TACIT_OK);
         CHECK_EQ_INT(tacit_tx_decode(&tx, enc, sizeof enc), TACIT_OK);
         CHECK_EQ_INT(tx.version, TACIT_TX_VERSION_L1);
         p.l1_chain_id = l1;
@@ -651,11 +700,14 @@ TEST(protocol_v2_vectors) {
         tacit_tx_ext_digest_v2(got, &tx.ext, tx.chain_id, l1, rollup);
         CHECK_MEM(got, want, 32);
         tacit_tx_ext_data_hash_of(&h, &tx, &p);
-        CHECK_EQ_INT(tacit_u256_from_dec(limbs, json_string_value(json_object_get(v, "extDataHash"))), TACIT_OK);
+        CHECK_EQ_INT(
+            tacit_u256_from_dec(limbs, json_string_value(json_object_get(v, "extDataHash"))),
+            TACIT_OK);
         for (int k = 0; k < 32; k++) hwb[31 - k] = (uint8_t)(limbs[k / 8] >> (8 * (k % 8)));
         tacit_fr_to_bytes(hb, &h);
         CHECK_MEM(hb, hwb, 32);
-        CHECK(tacit_fr_eq(&h, &tx.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])); /* as the vector filled it */
+        CHECK(tacit_fr_eq(&h,
+                          &tx.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])); /* as the vector filled it */
         hex_to(want, json_string_value(json_object_get(v, "domain")) + 2, 32);
         tacit_tx_eip712_domain(got, l1, rollup);
         CHECK_MEM(got, want, 32);
@@ -675,7 +727,8 @@ TEST(protocol_v2_vectors) {
 /* The rules of a v2 chain: the version is the chain's (a v1 tx on a v2 chain and the reverse:
  * EVERSION); the digests are v2's (a v1 signature or ext hash: refused); recovery ids 2 and 3
  * (no ecrecover takes them) refused; a withdrawal and the fee leave the pool and credit nobody. */
-TEST(protocol_v2_rules) {
+TEST(protocol_v2_rules)
+{
     struct tacit_chain_params p2;
     struct tacit_tx tx, v1;
     struct tchain *st;
@@ -735,7 +788,8 @@ TEST(protocol_v2_rules) {
     chain_close(st);
 }
 
-TEST(ext_and_deposit_digests) {
+TEST(ext_and_deposit_digests)
+{
     struct tacit_tx tx, t2;
     struct tacit_tx_ext e;
     uint8_t d[32], d2[32], rid[TACIT_ROLLUP_ID_LEN];
@@ -825,7 +879,8 @@ TEST(ext_and_deposit_digests) {
 }
 
 /* s -> n - s, recid ^ 1: the other valid signature of the same key and digest */
-static void high_s(uint8_t sig[65]) {
+static void high_s(uint8_t sig[65])
+{
     int borrow = 0;
     for (int i = 31; i >= 0; i--) {
         int v = N_BE[i] - sig[32 + i] - borrow;
@@ -835,7 +890,8 @@ static void high_s(uint8_t sig[65]) {
     sig[64] ^= 1;
 }
 
-TEST(deposit_signatures) {
+TEST(deposit_signatures)
+{
     uint8_t d[32], sig[65], m[65], a[20];
     int iters = tacit_test_iters(8);
     setup_params();
@@ -869,7 +925,8 @@ TEST(deposit_signatures) {
 
 /* ---------------------------------------------------------------- static rules ---- */
 
-TEST(tx_static_rules) {
+TEST(tx_static_rules)
+{
     struct tacit_tx base, tx;
     struct tacit_chain_params p2;
     setup_params();
@@ -958,7 +1015,8 @@ TEST(tx_static_rules) {
 
 /* ----------------------------------------------------------------- state rules ---- */
 
-TEST(tx_check_state_rules) {
+TEST(tx_check_state_rules)
+{
     struct tchain *st;
     struct tacit_tx tx, spent;
     setup_params();
@@ -995,7 +1053,8 @@ TEST(tx_check_state_rules) {
     chain_close(st);
 }
 
-TEST(tx_apply_rules) {
+TEST(tx_apply_rules)
+{
     struct tchain *st;
     struct tacit_view v;
     struct tacit_state_digests d0, d1;
@@ -1016,11 +1075,11 @@ TEST(tx_apply_rules) {
 
     chain_view(st, &v);
     CHECK_EQ_INT(v.ops->digests(v.ctx, &d0), TACIT_OK);
-#define APPLY_FAILS(t, err)                                                    \
-    do {                                                                       \
-        CHECK_EQ_INT(tacit_tx_apply(&v, (t), &P), (err));                       \
-        CHECK_EQ_INT(v.ops->digests(v.ctx, &d1), TACIT_OK);              \
-        CHECK(digests_eq(&d0, &d1));                                           \
+#define APPLY_FAILS(t, err)                                 \
+    do {                                                    \
+        CHECK_EQ_INT(tacit_tx_apply(&v, (t), &P), (err));   \
+        CHECK_EQ_INT(v.ops->digests(v.ctx, &d1), TACIT_OK); \
+        CHECK(digests_eq(&d0, &d1));                        \
     } while (0)
     make_tx(&tx, 1000, 1, 0, 20);
     rand_fr(&tx.pub[0]);
@@ -1067,7 +1126,8 @@ TEST(tx_apply_rules) {
 
 /* ---------------------------------------------------------------------- blocks ---- */
 
-static void h2(uint8_t out[32], const uint8_t *l, const uint8_t *r) {
+static void h2(uint8_t out[32], const uint8_t *l, const uint8_t *r)
+{
     static const unsigned char salt[16];
     unsigned char personal[16] = "tacit-txroot";
     uint8_t in[64];
@@ -1077,7 +1137,8 @@ static void h2(uint8_t out[32], const uint8_t *l, const uint8_t *r) {
 }
 
 /* The tx root level by level, as docs/protocol.md states it. */
-static void naive_root(uint8_t out[32], uint8_t (*leaves)[32], size_t n) {
+static void naive_root(uint8_t out[32], uint8_t (*leaves)[32], size_t n)
+{
     memset(out, 0, 32);
     if (n == 0) return;
     while (n > 1) {
@@ -1089,7 +1150,8 @@ static void naive_root(uint8_t out[32], uint8_t (*leaves)[32], size_t n) {
     memcpy(out, leaves[0], 32);
 }
 
-TEST(tx_root) {
+TEST(tx_root)
+{
     uint8_t ids[40][32], work[41][32], got[32], want[32], zero[32] = {0};
     struct tacit_credit c[3];
     tacit_test_rand_bytes((uint8_t *)ids, sizeof ids);
@@ -1110,10 +1172,12 @@ TEST(tx_root) {
             uint8_t sec[4 + 3 * CREDIT_BYTES] = {3};
             for (int i = 0; i < 3; i++) {
                 memcpy(sec + 4 + CREDIT_BYTES * i, c[i].address, 20);
-                for (int k = 0; k < 8; k++) sec[4 + CREDIT_BYTES * i + 20 + k] = (uint8_t)(c[i].amount >> (8 * k));
+                for (int k = 0; k < 8; k++)
+                    sec[4 + CREDIT_BYTES * i + 20 + k] = (uint8_t)(c[i].amount >> (8 * k));
             }
             memcpy(work, ids, n * 32);
-            crypto_generichash_blake2b_salt_personal(work[n], 32, sec, sizeof sec, NULL, 0, salt, personal);
+            crypto_generichash_blake2b_salt_personal(work[n], 32, sec, sizeof sec, NULL, 0, salt,
+                                                     personal);
             naive_root(want, work, n + 1);
             tacit_block_tx_root(got, (const uint8_t(*)[32])ids, n, c, 3);
             CHECK_MEM(got, want, 32);
@@ -1126,7 +1190,8 @@ TEST(tx_root) {
     CHECK(memcmp(got, want, 32) != 0);
 }
 
-TEST(block_signature) {
+TEST(block_signature)
+{
     struct tacit_block_header h, m;
     struct tacit_sequencer_key *k2;
     uint8_t sk2[32] = {0}, x2[32];
@@ -1171,7 +1236,8 @@ TEST(block_signature) {
     tacit_sequencer_key_free(NULL);
 }
 
-static void random_header(struct tacit_block_header *h) {
+static void random_header(struct tacit_block_header *h)
+{
     memset(h, 0, sizeof *h);
     h->version = 1;
     h->chain_id = tacit_test_rand64();
@@ -1187,7 +1253,8 @@ static void random_header(struct tacit_block_header *h) {
     tacit_test_rand_bytes(h->signature, 64);
 }
 
-TEST(block_round_trip) {
+TEST(block_round_trip)
+{
     int iters = tacit_test_iters(10);
     setup_params();
     CHECK_EQ_INT(TACIT_BLOCK_HEADER_BYTES, 289);
@@ -1230,11 +1297,13 @@ TEST(block_round_trip) {
     }
 }
 
-static void put32(uint8_t *p, uint32_t v) {
+static void put32(uint8_t *p, uint32_t v)
+{
     for (int k = 0; k < 4; k++) p[k] = (uint8_t)(v >> (8 * k));
 }
 
-TEST(block_decode_errors) {
+TEST(block_decode_errors)
+{
     struct tacit_block_header h;
     struct tacit_credit c[2];
     struct tacit_tx txs[2];
@@ -1260,12 +1329,12 @@ TEST(block_decode_errors) {
     memcpy(m, enc, len);
     m[len] = 0;
     CHECK_EQ_INT(tacit_block_decode(&b, m, len + 1), TACIT_ETRAILING);
-#define MUTATED(stmt, err)                                                     \
-    do {                                                                       \
-        memcpy(m, enc, len);                                                   \
-        stmt;                                                                  \
-        CHECK_EQ_INT(tacit_block_decode(&b, m, len), (err));                   \
-        CHECK(b == NULL);                                                      \
+#define MUTATED(stmt, err)                                   \
+    do {                                                     \
+        memcpy(m, enc, len);                                 \
+        stmt;                                                \
+        CHECK_EQ_INT(tacit_block_decode(&b, m, len), (err)); \
+        CHECK(b == NULL);                                    \
     } while (0)
     MUTATED(m[0] = 2, TACIT_EVERSION);
     MUTATED(m[0] = 0, TACIT_EVERSION);
@@ -1288,7 +1357,8 @@ TEST(block_decode_errors) {
     free(enc);
 }
 
-TEST(builder) {
+TEST(builder)
+{
     struct tchain *st;
     struct tacit_block_builder *b;
     struct tacit_block_header h;
@@ -1320,7 +1390,8 @@ TEST(builder) {
     make_tx(&tx, 1000, 0, 0, 20);
     tacit_tx_encode(enc, &tx);
     enc[100] ^= 1;
-    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_EINVAL); /* other bytes */
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc),
+                 TACIT_EINVAL); /* other bytes */
     enc[100] ^= 1;
     CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc - 1), TACIT_EINVAL);
     CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_OK);
@@ -1397,7 +1468,8 @@ TEST(builder) {
 
 /* ------------------------------------------------------------------ block path ---- */
 
-static void synth_setup(void) {
+static void synth_setup(void)
+{
     uint8_t seed[32] = {7};
     if (SYN_PVK != NULL) return;
     CHECK_EQ_INT(tacit__groth16_synth_setup(&SYN_TD, &SYN_VK, TACIT_TX_NPUBLIC, seed), TACIT_OK);
@@ -1405,7 +1477,8 @@ static void synth_setup(void) {
 }
 
 /* Gives tx a valid proof under the synthetic key. */
-static void synth_prove(struct tacit_tx *tx) {
+static void synth_prove(struct tacit_tx *tx)
+{
     tacit_groth16_proof pr;
     uint8_t seed[32];
     tacit_test_rand_bytes(seed, 32);
@@ -1414,11 +1487,13 @@ static void synth_prove(struct tacit_tx *tx) {
 }
 
 static uint8_t *seal_only(struct tchain *st, const struct tacit_credit *c, size_t nc,
-                          const struct tacit_tx *txs, size_t ntxs, uint64_t ts, size_t *len) {
+                          const struct tacit_tx *txs, size_t ntxs, uint64_t ts, size_t *len)
+{
     struct tacit_block_builder *b;
     uint8_t enc[TACIT_TX_BYTES], *bytes = NULL;
     CHECK_EQ_INT(chain_builder(st, &b, &P), TACIT_OK);
-    for (size_t i = 0; i < nc; i++) CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c[i]), TACIT_OK);
+    for (size_t i = 0; i < nc; i++)
+        CHECK_EQ_INT(tacit_block_builder_add_credit(b, &c[i]), TACIT_OK);
     for (size_t i = 0; i < ntxs; i++) {
         tacit_tx_encode(enc, &txs[i]);
         CHECK_EQ_INT(tacit_block_builder_add_tx(b, &txs[i], enc, sizeof enc), TACIT_OK);
@@ -1436,13 +1511,17 @@ static void f_root(struct tacit_block_header *h) { h->tx_root[0] ^= 1; }
 static void f_count(struct tacit_block_header *h) { h->digests.commitment_count++; }
 static void f_nfd(struct tacit_block_header *h) { h->digests.nullifier_digest[5] ^= 1; }
 static void f_trd(struct tacit_block_header *h) { h->digests.transparent_digest[5] ^= 1; }
-static void f_note(struct tacit_block_header *h) { tacit_fr_add(&h->digests.note_root, &h->digests.note_root, &TACIT_FR_ONE); }
+static void f_note(struct tacit_block_header *h)
+{
+    tacit_fr_add(&h->digests.note_root, &h->digests.note_root, &TACIT_FR_ONE);
+}
 static void f_sig(struct tacit_block_header *h) { h->signature[0] ^= 1; }
 static void f_none(struct tacit_block_header *h) { (void)h; }
 
 /* apply must fail with err (and bad_tx == bad), leaving the tip as it was */
 static void apply_fails(struct tchain *st, const uint8_t *bytes, size_t len,
-                        const struct tacit_chain_params *p, int err, long bad) {
+                        const struct tacit_chain_params *p, int err, long bad)
+{
     struct tacit_view_tip before, after;
     long got = 99;
     chain_tip(st, &before);
@@ -1452,18 +1531,25 @@ static void apply_fails(struct tchain *st, const uint8_t *bytes, size_t len,
     CHECK(tips_eq(&before, &after));
 }
 
-TEST(block_path_header_rules) {
+TEST(block_path_header_rules)
+{
     static const struct {
         void (*f)(struct tacit_block_header *);
         bool other_key, resign;
         int err;
     } cases[] = {
-        {f_height, false, true, TACIT_EHEIGHT},   {f_parent, false, true, TACIT_EPARENT},
-        {f_time, false, true, TACIT_ETIMESTAMP},  {f_chain, false, true, TACIT_ECHAIN_ID},
-        {f_none, true, true, TACIT_ESEQUENCER},   {f_sig, false, false, TACIT_EBLOCK_SIGNATURE},
-        {f_root, false, false, TACIT_EBLOCK_SIGNATURE}, {f_root, false, true, TACIT_ETX_ROOT},
-        {f_count, false, true, TACIT_EDIGEST},    {f_nfd, false, true, TACIT_EDIGEST},
-        {f_trd, false, true, TACIT_EDIGEST},      {f_note, false, true, TACIT_EDIGEST},
+        {f_height, false, true, TACIT_EHEIGHT},
+        {f_parent, false, true, TACIT_EPARENT},
+        {f_time, false, true, TACIT_ETIMESTAMP},
+        {f_chain, false, true, TACIT_ECHAIN_ID},
+        {f_none, true, true, TACIT_ESEQUENCER},
+        {f_sig, false, false, TACIT_EBLOCK_SIGNATURE},
+        {f_root, false, false, TACIT_EBLOCK_SIGNATURE},
+        {f_root, false, true, TACIT_ETX_ROOT},
+        {f_count, false, true, TACIT_EDIGEST},
+        {f_nfd, false, true, TACIT_EDIGEST},
+        {f_trd, false, true, TACIT_EDIGEST},
+        {f_note, false, true, TACIT_EDIGEST},
     };
     struct tchain *st;
     struct tacit_chain_params p2;
@@ -1484,7 +1570,8 @@ TEST(block_path_header_rules) {
     m = malloc(len);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memcpy(m, good, len);
-        reheader(m, len, cases[i].f, cases[i].resign ? (cases[i].other_key ? OTHER_KEY : SEQ) : NULL);
+        reheader(m, len, cases[i].f,
+                 cases[i].resign ? (cases[i].other_key ? OTHER_KEY : SEQ) : NULL);
         apply_fails(st, m, len, &P, cases[i].err, -1);
     }
     /* credits when not allowed */
@@ -1506,7 +1593,8 @@ TEST(block_path_header_rules) {
     chain_close(st);
 }
 
-TEST(block_path_credit_to_pool) {
+TEST(block_path_credit_to_pool)
+{
     struct tchain *st;
     struct tacit_credit c = {.amount = 1};
     uint8_t *b;
@@ -1520,7 +1608,8 @@ TEST(block_path_credit_to_pool) {
     chain_close(st);
 }
 
-TEST(block_path_tx_rules) {
+TEST(block_path_tx_rules)
+{
     struct tchain *st;
     struct tacit_tx txs[3], spent;
     struct tacit_view_tip tip;
@@ -1532,12 +1621,12 @@ TEST(block_path_tx_rules) {
     make_tx(&spent, 100, 0, 0, 20); /* commits: pool 80, nonce 1 */
     CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
 
-#define BLOCK_FAILS(n, err, bad)                                               \
-    do {                                                                       \
-        for (int k = 0; k < (n); k++) synth_prove(&txs[k]);                    \
-        b = make_block(st, &len, NULL, 0, txs, (n), NULL, 3000);               \
-        apply_fails(st, b, len, &P, (err), (bad));                             \
-        free(b);                                                               \
+#define BLOCK_FAILS(n, err, bad)                                 \
+    do {                                                         \
+        for (int k = 0; k < (n); k++) synth_prove(&txs[k]);      \
+        b = make_block(st, &len, NULL, 0, txs, (n), NULL, 3000); \
+        apply_fails(st, b, len, &P, (err), (bad));               \
+        free(b);                                                 \
     } while (0)
     /* a static rule broken by the second tx */
     make_tx(&txs[0], 100, 1, 0, 20);
@@ -1632,7 +1721,8 @@ TEST(block_path_tx_rules) {
  * passes tacit_block_apply on a follower's store with the same parameters, and the two stores
  * end on the same tip. The candidate txs break rules at random (fee below the minimum,
  * deposits at a later nonce or beyond the balance, withdrawals the pool cannot pay). */
-TEST(builder_blocks_pass_block_path) {
+TEST(builder_blocks_pass_block_path)
+{
     static const uint64_t fees[] = {0, 10, 25, 50};
     struct tchain *a, *b;
     struct tacit_chain_params p;
@@ -1677,7 +1767,8 @@ TEST(builder_blocks_pass_block_path) {
         for (size_t i = 0; i < ntx; i++) {
             uint64_t kind = rand_below(3), fee = rand_below(60), rc;
             if (kind == 0) /* a deposit, sometimes at a later nonce or beyond the balance */
-                make_tx(&tx, rand_below(4) ? 1000 + rand_below(5000) : 2000000, nonce + (rand_below(4) == 0), 0, fee);
+                make_tx(&tx, rand_below(4) ? 1000 + rand_below(5000) : 2000000,
+                        nonce + (rand_below(4) == 0), 0, fee);
             else if (kind == 1) /* a withdrawal, sometimes more than the pool holds */
                 make_tx(&tx, 0, 0, rand_below(3) ? rand_below(500) + 1 : 5000000, fee);
             else
@@ -1697,7 +1788,8 @@ TEST(builder_blocks_pass_block_path) {
                 if (tx.ext.deposit_amount > 0) nonce++;
             }
         }
-        CHECK_EQ_INT(tacit_block_builder_seal(bb, SEQ, 1000 + (uint64_t)r, NULL, &bytes, &len), TACIT_OK);
+        CHECK_EQ_INT(tacit_block_builder_seal(bb, SEQ, 1000 + (uint64_t)r, NULL, &bytes, &len),
+                     TACIT_OK);
         CHECK_EQ_INT(tacit_block_builder_commit(bb), TACIT_OK);
         tacit_block_builder_free(bb);
         CHECK_EQ_INT(tacit_block_apply(b->st, bytes, len, &p, SYN_PVK, &bad), TACIT_OK);
@@ -1709,7 +1801,8 @@ TEST(builder_blocks_pass_block_path) {
     CHECK(tips_eq(&ta, &tb));
     CHECK_EQ_INT(ta.next_height, (uint64_t)rounds + 1);
     CHECK(sealed_txs > 0);
-    printf("  %d blocks, %zu txs sealed, %zu refused for their fee\n", rounds + 1, sealed_txs, refused_fee);
+    printf("  %d blocks, %zu txs sealed, %zu refused for their fee\n", rounds + 1, sealed_txs,
+           refused_fee);
     chain_close(a);
     chain_close(b);
 }
@@ -1719,33 +1812,57 @@ TEST(builder_blocks_pass_block_path) {
 /* Each edit breaks one rule of a plain transfer (fee 20, random nullifiers and outputs, the
  * empty tree's root as anchor) or of a deposit from SENDER at its next nonce (1). */
 static struct tacit_tx ATK_FIRST; /* the valid tx before it in the block */
-static void atk_chain(struct tacit_tx *t) { t->chain_id++; tx_finish(t, SENDER_SK); }
-static void atk_fee(struct tacit_tx *t) { t->ext.fee = P.min_fee - 1; tx_finish(t, SENDER_SK); }
-static void atk_overflow(struct tacit_tx *t) {
+static void atk_chain(struct tacit_tx *t)
+{
+    t->chain_id++;
+    tx_finish(t, SENDER_SK);
+}
+static void atk_fee(struct tacit_tx *t)
+{
+    t->ext.fee = P.min_fee - 1;
+    tx_finish(t, SENDER_SK);
+}
+static void atk_overflow(struct tacit_tx *t)
+{
     t->ext.withdrawal_amount = UINT64_MAX - 10;
     t->ext.withdrawal_recipient[0] = 1;
 }
 static void atk_ext_hash(struct tacit_tx *t) { t->ext.epk[0] ^= 1; }
-static void atk_public_amount(struct tacit_tx *t) { tacit_fr_add(&t->pub[1], &t->pub[1], &TACIT_FR_ONE); }
-static void atk_nf_repeated(struct tacit_tx *t) { t->pub[4] = t->pub[3]; tx_finish(t, SENDER_SK); }
-static void atk_recipient(struct tacit_tx *t) {
+static void atk_public_amount(struct tacit_tx *t)
+{
+    tacit_fr_add(&t->pub[1], &t->pub[1], &TACIT_FR_ONE);
+}
+static void atk_nf_repeated(struct tacit_tx *t)
+{
+    t->pub[4] = t->pub[3];
+    tx_finish(t, SENDER_SK);
+}
+static void atk_recipient(struct tacit_tx *t)
+{
     t->ext.withdrawal_amount = 5;
     memset(t->ext.withdrawal_recipient, 0, TACIT_ADDRESS_LEN);
     tx_finish(t, SENDER_SK);
 }
 static void atk_high_s(struct tacit_tx *t) { high_s(t->ext.deposit_sig); }
-static void atk_sig_other_key(struct tacit_tx *t) {
+static void atk_sig_other_key(struct tacit_tx *t)
+{
     uint8_t d[32];
     tacit_tx_deposit_digest(d, t, P.rollup_id);
     CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, SEQ_SK, d), TACIT_OK);
 }
-static void atk_sig_copied(struct tacit_tx *t) { rand_fr(&t->pub[5]); rand_fr(&t->pub[6]); }
-static void atk_sig_v10(struct tacit_tx *t) {
+static void atk_sig_copied(struct tacit_tx *t)
+{
+    rand_fr(&t->pub[5]);
+    rand_fr(&t->pub[6]);
+}
+static void atk_sig_v10(struct tacit_tx *t)
+{
     uint8_t d[32];
     tacit_tx_ext_digest(d, &t->ext, t->chain_id, P.rollup_id);
     CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, SENDER_SK, d), TACIT_OK);
 }
-static void atk_other_rollup(struct tacit_tx *t) {
+static void atk_other_rollup(struct tacit_tx *t)
+{
     uint8_t d[32], rid[TACIT_ROLLUP_ID_LEN];
     memcpy(rid, P.rollup_id, sizeof rid);
     rid[0] ^= 1;
@@ -1753,22 +1870,43 @@ static void atk_other_rollup(struct tacit_tx *t) {
     tacit_tx_deposit_digest(d, t, rid);
     CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, SENDER_SK, d), TACIT_OK);
 }
-static void atk_anchor(struct tacit_tx *t) { rand_fr(&t->pub[0]); tx_finish(t, SENDER_SK); }
-static void atk_nf_in_block(struct tacit_tx *t) { t->pub[4] = ATK_FIRST.pub[3]; tx_finish(t, SENDER_SK); }
-static void atk_nonce(struct tacit_tx *t) { t->ext.deposit_nonce = 0; tx_finish(t, SENDER_SK); }
-static void atk_insufficient(struct tacit_tx *t) { t->ext.deposit_amount = 1000000; tx_finish(t, SENDER_SK); }
-static void atk_turnstile(struct tacit_tx *t) {
+static void atk_anchor(struct tacit_tx *t)
+{
+    rand_fr(&t->pub[0]);
+    tx_finish(t, SENDER_SK);
+}
+static void atk_nf_in_block(struct tacit_tx *t)
+{
+    t->pub[4] = ATK_FIRST.pub[3];
+    tx_finish(t, SENDER_SK);
+}
+static void atk_nonce(struct tacit_tx *t)
+{
+    t->ext.deposit_nonce = 0;
+    tx_finish(t, SENDER_SK);
+}
+static void atk_insufficient(struct tacit_tx *t)
+{
+    t->ext.deposit_amount = 1000000;
+    tx_finish(t, SENDER_SK);
+}
+static void atk_turnstile(struct tacit_tx *t)
+{
     t->ext.withdrawal_amount = 1000;
     t->ext.withdrawal_recipient[0] = 1;
     tx_finish(t, SENDER_SK);
 }
-static void atk_other_proof(struct tacit_tx *t) { memcpy(t->proof, ATK_FIRST.proof, sizeof t->proof); }
+static void atk_other_proof(struct tacit_tx *t)
+{
+    memcpy(t->proof, ATK_FIRST.proof, sizeof t->proof);
+}
 
 /* Every attack of DESIGN.md section 7 a block can carry, through tacit_block_apply (the
  * follower's path): refused with the attack's own error, naming the transaction (index 1,
  * after a valid one), the tip unchanged. docs/attacks.md maps each to its mempool-path test
  * in tests/test_node.c. */
-TEST(block_path_attacks) {
+TEST(block_path_attacks)
+{
     static const struct {
         const char *name;
         bool deposit;
@@ -1785,11 +1923,14 @@ TEST(block_path_attacks) {
         {"withdrawal to the pool", false, atk_recipient, -1, TACIT_EWITHDRAW_RECIPIENT},
         {"deposit signature high-s", true, atk_high_s, -1, TACIT_EDEPOSIT_HIGH_S},
         {"deposit signed by another key", true, atk_sig_other_key, -1, TACIT_EDEPOSIT_SIG},
-        {"deposit signature copied onto other outputs", true, atk_sig_copied, -1, TACIT_EDEPOSIT_SIG},
-        {"deposit signature over the ext data only (v1.0)", true, atk_sig_v10, -1, TACIT_EDEPOSIT_SIG},
+        {"deposit signature copied onto other outputs", true, atk_sig_copied, -1,
+         TACIT_EDEPOSIT_SIG},
+        {"deposit signature over the ext data only (v1.0)", true, atk_sig_v10, -1,
+         TACIT_EDEPOSIT_SIG},
         {"deposit for another rollup", true, atk_other_rollup, -1, TACIT_EEXT_DATA_HASH},
         {"unknown anchor", false, atk_anchor, -1, TACIT_EANCHOR},
-        {"nullifier spent earlier in the block", false, atk_nf_in_block, -1, TACIT_ENULLIFIER_IN_BLOCK},
+        {"nullifier spent earlier in the block", false, atk_nf_in_block, -1,
+         TACIT_ENULLIFIER_IN_BLOCK},
         {"deposit nonce replayed", true, atk_nonce, -1, TACIT_ENONCE},
         {"deposit above the balance", true, atk_insufficient, -1, TACIT_EINSUFFICIENT},
         {"withdrawal above the pool", false, atk_turnstile, -1, TACIT_ETURNSTILE},
@@ -1867,7 +2008,8 @@ TEST(block_path_attacks) {
 
 /* A stale anchor: a root that was recent and is no longer (root history 2 here; tacitd's
  * default is 256), refused by the block path with EANCHOR; one block earlier it passed. */
-TEST(block_path_stale_anchor) {
+TEST(block_path_stale_anchor)
+{
     struct tchain *st;
     struct tacit_tx t, old;
     uint8_t *b;
@@ -1909,27 +2051,31 @@ TEST(block_path_stale_anchor) {
 
 /* A random candidate tx against the state of `c` (committed nonce, the roots so far, the
  * nullifiers seen): valid or breaking one state rule or another, at random. */
-static void random_candidate(struct tacit_tx *tx, struct tchain *c, const tacit_fr *roots, size_t nroots,
-                             const tacit_fr *seen, size_t nseen) {
+static void random_candidate(struct tacit_tx *tx, struct tchain *c, const tacit_fr *roots,
+                             size_t nroots, const tacit_fr *seen, size_t nseen)
+{
     struct tacit_account a = chain_account(c, SENDER), pool = chain_account(c, TACIT_POOL_ADDRESS);
     uint64_t kind = rand_below(4), fee = P.min_fee + rand_below(30);
     if (rand_below(10) == 0) fee = rand_below(P.min_fee); /* below the minimum */
     if (kind == 0) {
         /* a deposit: the next nonce, a later one or a replayed one; within or past the balance */
         uint64_t nonce = a.nonce + (rand_below(4) == 0 ? 1 : 0);
-        uint64_t amount = rand_below(4) ? 1 + rand_below(a.balance / 4 + 1) : a.balance + 1 + rand_below(100);
+        uint64_t amount =
+            rand_below(4) ? 1 + rand_below(a.balance / 4 + 1) : a.balance + 1 + rand_below(100);
         if (a.nonce > 0 && rand_below(6) == 0) nonce = a.nonce - 1;
         make_tx(tx, amount, nonce, 0, fee);
     } else if (kind == 1) {
         /* a withdrawal: within the pool or past it (the turnstile) */
-        make_tx(tx, 0, 0, rand_below(3) ? rand_below(pool.balance / 2 + 1) + 1 : pool.balance + 1, fee);
+        make_tx(tx, 0, 0, rand_below(3) ? rand_below(pool.balance / 2 + 1) + 1 : pool.balance + 1,
+                fee);
     } else {
         make_tx(tx, 0, 0, 0, fee);
     }
     /* the anchor: the tip's root, a root of the last few blocks (maybe expired), or none */
     if (nroots > 0) tx->pub[0] = roots[nroots - 1];
     if (nroots > 1 && rand_below(3) == 0) /* mostly near the edge of the history */
-        tx->pub[0] = roots[nroots - 1 - rand_below(rand_below(4) ? (nroots < 7 ? nroots : 7) : nroots)];
+        tx->pub[0] =
+            roots[nroots - 1 - rand_below(rand_below(4) ? (nroots < 7 ? nroots : 7) : nroots)];
     if (rand_below(12) == 0) rand_fr(&tx->pub[0]);
     /* a nullifier spent in an earlier block, or earlier in this one */
     if (nseen > 0 && rand_below(8) == 0) tx->pub[3 + rand_below(2)] = seen[rand_below(nseen)];
@@ -1942,7 +2088,8 @@ static void random_candidate(struct tacit_tx *tx, struct tchain *c, const tacit_
  * applied (and the same offending tx), and the same tip (hash, digests) after each block. Half
  * the blocks are built by each side's builder, half are encoded here and sent down the block
  * path. Root history 4, so anchors expire. */
-TEST(memstate_and_store_agree) {
+TEST(memstate_and_store_agree)
+{
     enum { MAXTX = 6, MAXSEEN = 4096 };
     struct tchain *c[2];
     tacit_fr roots[512], *seen = calloc(MAXSEEN, sizeof *seen);
@@ -1995,10 +2142,12 @@ TEST(memstate_and_store_agree) {
                 tacit_tx_encode(enc, &txs[i]);
                 (void)tacit_block_builder_add_tx(bb, &txs[i], enc, sizeof enc);
             }
-            if (tacit_block_builder_seal(bb, SEQ, ts, &h, NULL, NULL) == TACIT_OK && rand_below(6) != 0)
+            if (tacit_block_builder_seal(bb, SEQ, ts, &h, NULL, NULL) == TACIT_OK &&
+                rand_below(6) != 0)
                 d = h.digests;
             chain_builder_done(c[0], bb);
-            bytes = make_block(c[0], &len, cr, nc, txs, ntx, &d, rand_below(10) == 0 ? ts - 1500 : ts);
+            bytes =
+                make_block(c[0], &len, cr, nc, txs, ntx, &d, rand_below(10) == 0 ? ts - 1500 : ts);
             rc[0] = chain_apply(c[0], bytes, len, &P, SYN_PVK, &bad[0]);
             rc[1] = chain_apply(c[1], bytes, len, &P, SYN_PVK, &bad[1]);
             CHECK_EQ_INT(rc[0], rc[1]);
@@ -2017,7 +2166,8 @@ TEST(memstate_and_store_agree) {
             uint8_t enc[TACIT_TX_BYTES];
             for (int k = 0; k < 2; k++) CHECK_EQ_INT(chain_builder(c[k], &bb[k], &P), TACIT_OK);
             for (size_t i = 0; i < nc; i++)
-                CHECK_EQ_INT(tacit_block_builder_add_credit(bb[0], &cr[i]), tacit_block_builder_add_credit(bb[1], &cr[i]));
+                CHECK_EQ_INT(tacit_block_builder_add_credit(bb[0], &cr[i]),
+                             tacit_block_builder_add_credit(bb[1], &cr[i]));
             for (size_t i = 0; i < ntx; i++) {
                 int rc0;
                 tacit_tx_encode(enc, &txs[i]);
@@ -2040,7 +2190,8 @@ TEST(memstate_and_store_agree) {
         CHECK(tips_eq(&t0, &t1));
         {
             struct tacit_account a0 = chain_account(c[0], SENDER), a1 = chain_account(c[1], SENDER);
-            struct tacit_account p0 = chain_account(c[0], TACIT_POOL_ADDRESS), p1 = chain_account(c[1], TACIT_POOL_ADDRESS);
+            struct tacit_account p0 = chain_account(c[0], TACIT_POOL_ADDRESS),
+                                 p1 = chain_account(c[1], TACIT_POOL_ADDRESS);
             CHECK(a0.balance == a1.balance && a0.nonce == a1.nonce && p0.balance == p1.balance);
         }
         if (nroots == 0 || !tacit_fr_eq(&roots[nroots - 1], &t0.digests.note_root))
@@ -2050,7 +2201,8 @@ TEST(memstate_and_store_agree) {
             seen[nseen++] = txs[i].pub[4];
         }
     }
-    printf("  %d blocks: %zu built on both sides, %zu applied and %zu refused on the block path, %zu txs in\n",
+    printf("  %d blocks: %zu built on both sides, %zu applied and %zu refused on the block path, "
+           "%zu txs in\n",
            rounds, built, applied, refused, txs_in);
     CHECK(built > 0 && txs_in > 0);
     free(seen);
@@ -2062,8 +2214,9 @@ TEST(memstate_and_store_agree) {
 
 /* A deposit of `amount` from SENDER (nonce) with two dummy inputs, outputs splitting
  * amount - fee, proved with the depth-32 transfer key pk. */
-static void real_deposit(struct tacit_tx *tx, const tacit_groth16_pk *pk, uint64_t amount, uint64_t nonce,
-                         uint64_t fee) {
+static void real_deposit(struct tacit_tx *tx, const tacit_groth16_pk *pk, uint64_t amount,
+                         uint64_t nonce, uint64_t fee)
+{
     struct tacit_transfer t;
     tacit_groth16_proof proof;
     tacit_fr *w = NULL;
@@ -2091,7 +2244,8 @@ static void real_deposit(struct tacit_tx *tx, const tacit_groth16_pk *pk, uint64
     CHECK_EQ_INT(tacit_tx_check_static(tx, &P), TACIT_OK);
 }
 
-TEST(real_transfer_proofs) {
+TEST(real_transfer_proofs)
+{
     struct tchain *st;
     tacit_r1cs r1cs;
     tacit_groth16_pk *pk = NULL;
@@ -2110,7 +2264,8 @@ TEST(real_transfer_proofs) {
     if (pk == NULL) return;
     CHECK_EQ_INT(tacit_groth16_pk_vk(&vk, pk), TACIT_OK);
     CHECK_EQ_INT(tacit_groth16_pvk_new(&pvk, vk, NULL), TACIT_OK);
-    st = chain_funded(LMDB, 10000); /* end to end on the store; block 0 makes the empty root an anchor */
+    st = chain_funded(LMDB,
+                      10000); /* end to end on the store; block 0 makes the empty root an anchor */
 
     real_deposit(&txs[0], pk, 1000, 0, 20);
     real_deposit(&txs[1], pk, 500, 1, 30);
@@ -2176,7 +2331,9 @@ TEST(real_transfer_proofs) {
  * here. With TACIT_WRITE_FUZZ_SEEDS=1 this test (re)writes them into tests/fuzz/corpus/;
  * always, it checks that the checked-in seeds still decode.
  */
-static void seed_file(const char *target, const char *name, const uint8_t *data, size_t len, bool write) {
+static void seed_file(const char *target, const char *name, const uint8_t *data, size_t len,
+                      bool write)
+{
     char path[512];
     FILE *f;
     size_t n = 0;
@@ -2206,7 +2363,8 @@ static void seed_file(const char *target, const char *name, const uint8_t *data,
     free(got);
 }
 
-TEST(fuzz_seed_corpus) {
+TEST(fuzz_seed_corpus)
+{
     const char *w = getenv("TACIT_WRITE_FUZZ_SEEDS");
     bool write = w != NULL && strcmp(w, "1") == 0;
     struct tacit_tx tx[3];

@@ -410,8 +410,8 @@ TEST(gadget_select_swap_is_zero)
 }
 
 /* native root from leaf along index's bits */
-static void native_root(tacit_fr *root, const tacit_fr *leaf, uint64_t index,
-                        const tacit_fr *sib, unsigned depth)
+static void native_root(tacit_fr *root, const tacit_fr *leaf, uint64_t index, const tacit_fr *sib,
+                        unsigned depth)
 {
     tacit_fr cur = *leaf;
     for (unsigned l = 0; l < depth; l++) {
@@ -618,8 +618,10 @@ static void expect_raw(const struct tacit__transfer_raw *w, unsigned d, bool exp
     if (!build_raw(&r, &wit, &n, w, d)) return;
     sat = tacit_r1cs_is_satisfied(&r, wit, &failed);
     if (sat != expect)
-        tacit__test_fail(__FILE__, __LINE__, "%s (depth %u): satisfied = %d, want %d "
-                         "(first failed constraint %u)", what, d, sat, expect, failed);
+        tacit__test_fail(__FILE__, __LINE__,
+                         "%s (depth %u): satisfied = %d, want %d "
+                         "(first failed constraint %u)",
+                         what, d, sat, expect, failed);
     if (!sat && getenv("TACIT_TEST_VERBOSE") != NULL)
         printf("  %s (depth %u): %u constraints fail, the first is %u of %u\n", what, d,
                count_unsat(&r, wit), failed, r.nconstraints);
@@ -665,8 +667,7 @@ TEST(transfer_dummy_satisfies_and_every_variable_is_used)
         CHECK(tacit_r1cs_is_satisfied(&r, w, NULL));
         used = calloc(n, 1);
         for (uint32_t i = 0; i < r.nconstraints; i++) {
-            const tacit_lc *lc[3] = {&r.constraints[i].a, &r.constraints[i].b,
-                                     &r.constraints[i].c};
+            const tacit_lc *lc[3] = {&r.constraints[i].a, &r.constraints[i].b, &r.constraints[i].c};
             for (int s = 0; s < 3; s++)
                 for (uint32_t t = 0; t < lc[s]->n; t++) used[lc[s]->terms[t].var] = 1;
         }
@@ -946,8 +947,7 @@ static void mutation_run(unsigned d, int samples)
             memset(cnt, 0, (n + 1) * sizeof *cnt);
         }
         for (uint32_t i = 0; i < r.nconstraints; i++) {
-            const tacit_lc *lc[3] = {&r.constraints[i].a, &r.constraints[i].b,
-                                     &r.constraints[i].c};
+            const tacit_lc *lc[3] = {&r.constraints[i].a, &r.constraints[i].b, &r.constraints[i].c};
             for (int s = 0; s < 3; s++) {
                 for (uint32_t t = 0; t < lc[s]->n; t++) {
                     uint32_t v = lc[s]->terms[t].var;

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/curve.h"
 #include "harness.h"
 #include "tacit/bn254.h"
 #include "tacit/error.h"
-#include "crypto/curve.h"
 
 /* --------------------------------------------------------------- helpers ---- */
 
@@ -74,16 +74,12 @@ static void rand_scalar(uint64_t k[4])
         for (int i = 0; i < 4; i++) k[i] = tacit_test_rand64();
         break;
     case 2:
-    case 3:
-        rand_fr_limbs(k);
-        break;
+    case 3: rand_fr_limbs(k); break;
     case 4:
         k[0] = tacit_test_rand64();
         k[1] = tacit_test_rand64();
         break;
-    case 5:
-        k[0] = tacit_test_rand64() % 40;
-        break;
+    case 5: k[0] = tacit_test_rand64() % 40; break;
     case 6: {
         static const uint64_t ones[4] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
         const uint64_t *base[4] = {R_LIMBS, ones, LAMBDA, P_LIMBS};
@@ -535,12 +531,8 @@ static void check_msm(size_t n, int mode)
             k[i][0] = tacit_test_rand64();
             k[i][1] = tacit_test_rand64();
             break;
-        case 2: /* below r */
-            rand_fr_limbs(k[i]);
-            break;
-        default:
-            rand_scalar(k[i]);
-            break;
+        case 2: /* below r */ rand_fr_limbs(k[i]); break;
+        default: rand_scalar(k[i]); break;
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -679,11 +671,10 @@ TEST(g2_generator)
     CHECK(tacit_g2_affine_is_on_curve(&inf));
     CHECK(tacit_g2_is_in_subgroup_var(&inf));
     /* EIP-197 encoding of the generator: x.c1 leads */
-    static const char *gen_hex =
-        "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"
-        "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"
-        "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"
-        "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa";
+    static const char *gen_hex = "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"
+                                 "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"
+                                 "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"
+                                 "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa";
     uint8_t want[128];
     hex_decode(want, gen_hex, 128);
     tacit_g2_to_bytes(b, &a);
@@ -705,21 +696,18 @@ TEST(g2_generator)
  *   and double-and-add from the top bit for [k]. */
 TEST(g2_known_answers)
 {
-    static const char *two_g =
-        "203e205db4f19b37b60121b83a7333706db86431c6d835849957ed8c3928ad79"
-        "27dc7234fd11d3e8c36c59277c3e6f149d5cd3cfa9a62aee49f8130962b4b3b9"
-        "195e8aa5b7827463722b8c153931579d3505566b4edf48d498e185f0509de152"
-        "04bb53b8977e5f92a0bc372742c4830944a59b4fe6b1c0466e2a6dad122b5d2e";
-    static const char *five_g =
-        "0a09ccf561b55fd99d1c1208dee1162457b57ac5af3759d50671e510e428b2a1"
-        "2e539c423b302d13f4e5773c603948eaf5db5df8ae8a9a9113708390a06410d8"
-        "19b763513924a736e4eebd0d78c91c1bc1d657fee4214057d21414011cfcc763"
-        "2f8d9f9ab83727c77a2fec063cb7b6e5eb23044ccf535ad49d46d394fb6f6bf6";
-    static const char *k_g =
-        "2fa991f9d9654a6fe03a19c891e3f8298e59e7d579907c23766e8c071a99607d"
-        "0923e1d4de1ad26d2258943a10f8cee94fc5516be3074fd75b494ae72e8bbb39"
-        "05ddbacaa77db26735b8554c800cbf0f159a85a2e5ec71dffbaffbffaf4574f7"
-        "01f86545bd5d6b6cd70010f39e89725793cfb578a9aa37d88c64a039b40e4f1a";
+    static const char *two_g = "203e205db4f19b37b60121b83a7333706db86431c6d835849957ed8c3928ad79"
+                               "27dc7234fd11d3e8c36c59277c3e6f149d5cd3cfa9a62aee49f8130962b4b3b9"
+                               "195e8aa5b7827463722b8c153931579d3505566b4edf48d498e185f0509de152"
+                               "04bb53b8977e5f92a0bc372742c4830944a59b4fe6b1c0466e2a6dad122b5d2e";
+    static const char *five_g = "0a09ccf561b55fd99d1c1208dee1162457b57ac5af3759d50671e510e428b2a1"
+                                "2e539c423b302d13f4e5773c603948eaf5db5df8ae8a9a9113708390a06410d8"
+                                "19b763513924a736e4eebd0d78c91c1bc1d657fee4214057d21414011cfcc763"
+                                "2f8d9f9ab83727c77a2fec063cb7b6e5eb23044ccf535ad49d46d394fb6f6bf6";
+    static const char *k_g = "2fa991f9d9654a6fe03a19c891e3f8298e59e7d579907c23766e8c071a99607d"
+                             "0923e1d4de1ad26d2258943a10f8cee94fc5516be3074fd75b494ae72e8bbb39"
+                             "05ddbacaa77db26735b8554c800cbf0f159a85a2e5ec71dffbaffbffaf4574f7"
+                             "01f86545bd5d6b6cd70010f39e89725793cfb578a9aa37d88c64a039b40e4f1a";
     static const uint64_t k[4] = {0x1234567890abcdefULL, 0x1234567890abcdefULL,
                                   0x1234567890abcdefULL, 0x1234567890abcdefULL};
     uint8_t want[128], got[128];
@@ -860,64 +848,62 @@ TEST(g2_mixed_add)
  * running sum over all of them, so that representatives with an arbitrary Z go in. Written
  * once for G1 and G2.
  */
-#define DEFINE_ADD_CT_CASES(G, rand_fe)                                                \
-    static void G##_add_ct_check(const tacit_##G *a, const tacit_##G *b, const char *what) \
-    {                                                                                  \
-        tacit_##G want, got, inf;                                                      \
-        tacit_##G##_add(&want, a, b);                                                  \
-        tacit_##G##_add_ct(&got, a, b);                                                \
-        if (!tacit_##G##_eq(&got, &want))                                              \
-            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s) != add", what);       \
-        /* infinity comes out as set_infinity writes it, (1, 1, 0) */                  \
-        tacit_##G##_set_infinity(&inf);                                                \
-        if (tacit_##G##_is_infinity(&got) && memcmp(&got, &inf, sizeof inf) != 0)      \
+#define DEFINE_ADD_CT_CASES(G, rand_fe)                                                           \
+    static void G##_add_ct_check(const tacit_##G *a, const tacit_##G *b, const char *what)        \
+    {                                                                                             \
+        tacit_##G want, got, inf;                                                                 \
+        tacit_##G##_add(&want, a, b);                                                             \
+        tacit_##G##_add_ct(&got, a, b);                                                           \
+        if (!tacit_##G##_eq(&got, &want))                                                         \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s) != add", what);                  \
+        /* infinity comes out as set_infinity writes it, (1, 1, 0) */                             \
+        tacit_##G##_set_infinity(&inf);                                                           \
+        if (tacit_##G##_is_infinity(&got) && memcmp(&got, &inf, sizeof inf) != 0)                 \
             tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s): infinity not (1, 1, 0)", what); \
-        got = *a;                                                                      \
-        tacit_##G##_add_ct(&got, &got, b);                                             \
-        if (!tacit_##G##_eq(&got, &want))                                              \
-            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s), r = a, != add", what); \
-        got = *b;                                                                      \
-        tacit_##G##_add_ct(&got, a, &got);                                             \
-        if (!tacit_##G##_eq(&got, &want))                                              \
-            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s), r = b, != add", what); \
-    }                                                                                  \
-                                                                                       \
-    static void G##_add_ct_cases(const tacit_##G *p, const tacit_##G *q)              \
-    {                                                                                  \
-        tacit_##G p2, np, inf, inf2, inf3, acc, acc_ct;                                \
-        p2 = *p;                                                                       \
-        G##_rerandomize(&p2);                                                          \
-        tacit_##G##_neg(&np, p);                                                       \
-        G##_rerandomize(&np);                                                          \
-        tacit_##G##_set_infinity(&inf);                                                \
-        rand_fe(&inf2.x);                                                              \
-        rand_fe(&inf2.y);                                                              \
-        memset(&inf2.z, 0, sizeof inf2.z);                                             \
-        inf3 = inf2;                                                                   \
-        memset(&inf3.y, 0, sizeof inf3.y);                                             \
-        CHECK(tacit_##G##_is_infinity(&inf2) && tacit_##G##_is_infinity(&inf3));       \
-        const tacit_##G *cases[][2] = {{p, q}, {p, p}, {p, &p2}, {p, &np}, {&np, p},   \
-                                       {p, &inf}, {&inf, p}, {&inf, &inf},             \
-                                       {p, &inf2}, {&inf2, p}, {&inf2, &inf2},         \
-                                       {&inf, &inf2}, {p, &inf3}, {&inf3, p},          \
-                                       {&inf3, &inf3}};                                \
-        static const char *const names[] = {"P + Q", "P + P", "P + P'", "P + -P",      \
-                                            "-P + P", "P + O", "O + P", "O + O",       \
-                                            "P + O'", "O' + P", "O' + O'", "O + O'",   \
-                                            "P + O''", "O'' + P", "O'' + O''"};        \
-        tacit_##G##_set_infinity(&acc);                                                \
-        tacit_##G##_set_infinity(&acc_ct);                                             \
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {                  \
-            G##_add_ct_check(cases[i][0], cases[i][1], names[i]);                      \
-            tacit_##G##_add(&acc, &acc, cases[i][0]);                                  \
-            tacit_##G##_add_ct(&acc_ct, &acc_ct, cases[i][0]);                         \
-            CHECK(tacit_##G##_eq(&acc_ct, &acc));                                      \
-            G##_add_ct_check(&acc, cases[i][1], names[i]);                             \
-        }                                                                              \
-        /* the running sum against itself: 2 acc, then acc - acc */                    \
-        G##_add_ct_check(&acc, &acc_ct, "S + S");                                      \
-        tacit_##G##_neg(&np, &acc_ct);                                                 \
-        G##_add_ct_check(&acc, &np, "S + -S");                                         \
+        got = *a;                                                                                 \
+        tacit_##G##_add_ct(&got, &got, b);                                                        \
+        if (!tacit_##G##_eq(&got, &want))                                                         \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s), r = a, != add", what);          \
+        got = *b;                                                                                 \
+        tacit_##G##_add_ct(&got, a, &got);                                                        \
+        if (!tacit_##G##_eq(&got, &want))                                                         \
+            tacit__test_fail(__FILE__, __LINE__, #G " add_ct(%s), r = b, != add", what);          \
+    }                                                                                             \
+                                                                                                  \
+    static void G##_add_ct_cases(const tacit_##G *p, const tacit_##G *q)                          \
+    {                                                                                             \
+        tacit_##G p2, np, inf, inf2, inf3, acc, acc_ct;                                           \
+        p2 = *p;                                                                                  \
+        G##_rerandomize(&p2);                                                                     \
+        tacit_##G##_neg(&np, p);                                                                  \
+        G##_rerandomize(&np);                                                                     \
+        tacit_##G##_set_infinity(&inf);                                                           \
+        rand_fe(&inf2.x);                                                                         \
+        rand_fe(&inf2.y);                                                                         \
+        memset(&inf2.z, 0, sizeof inf2.z);                                                        \
+        inf3 = inf2;                                                                              \
+        memset(&inf3.y, 0, sizeof inf3.y);                                                        \
+        CHECK(tacit_##G##_is_infinity(&inf2) && tacit_##G##_is_infinity(&inf3));                  \
+        const tacit_##G *cases[][2] = {{p, q},     {p, p},     {p, &p2},       {p, &np},          \
+                                       {&np, p},   {p, &inf},  {&inf, p},      {&inf, &inf},      \
+                                       {p, &inf2}, {&inf2, p}, {&inf2, &inf2}, {&inf, &inf2},     \
+                                       {p, &inf3}, {&inf3, p}, {&inf3, &inf3}};                   \
+        static const char *const names[] = {                                                      \
+            "P + Q",  "P + P",  "P + P'",  "P + -P", "-P + P",  "P + O",   "O + P",    "O + O",   \
+            "P + O'", "O' + P", "O' + O'", "O + O'", "P + O''", "O'' + P", "O'' + O''"};          \
+        tacit_##G##_set_infinity(&acc);                                                           \
+        tacit_##G##_set_infinity(&acc_ct);                                                        \
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {                             \
+            G##_add_ct_check(cases[i][0], cases[i][1], names[i]);                                 \
+            tacit_##G##_add(&acc, &acc, cases[i][0]);                                             \
+            tacit_##G##_add_ct(&acc_ct, &acc_ct, cases[i][0]);                                    \
+            CHECK(tacit_##G##_eq(&acc_ct, &acc));                                                 \
+            G##_add_ct_check(&acc, cases[i][1], names[i]);                                        \
+        }                                                                                         \
+        /* the running sum against itself: 2 acc, then acc - acc */                               \
+        G##_add_ct_check(&acc, &acc_ct, "S + S");                                                 \
+        tacit_##G##_neg(&np, &acc_ct);                                                            \
+        G##_add_ct_check(&acc, &np, "S + -S");                                                    \
     }
 
 DEFINE_ADD_CT_CASES(g1, rand_fp)
@@ -1092,9 +1078,9 @@ TEST(g2_psi_characteristic_polynomial)
         tacit_g2_from_affine(&q, &tw);
         g2_rerandomize(&q);
         tacit_g2_psi(&a, &q);
-        tacit_g2_psi(&a, &a);           /* psi^2(Q) */
+        tacit_g2_psi(&a, &a); /* psi^2(Q) */
         tacit_g2_psi(&b, &q);
-        tacit_g2_mul_var(&b, &b, trace); /* [t] psi(Q) */
+        tacit_g2_mul_var(&b, &b, trace);   /* [t] psi(Q) */
         tacit_g2_mul_var(&c, &q, P_LIMBS); /* [p] Q */
         tacit_g2_neg(&b, &b);
         tacit_g2_add(&a, &a, &b);
@@ -1205,18 +1191,13 @@ TEST(g2_subgroup_vs_oracle)
             tacit_g2_from_affine(&p, &tw);
         }
         switch (it % 5) {
-        case 0: /* a random twist point */
-            break;
-        case 1: /* in G2 */
-            tacit_g2_mul_var(&p, &p, G2_COFACTOR);
-            break;
+        case 0: /* a random twist point */ break;
+        case 1: /* in G2 */ tacit_g2_mul_var(&p, &p, G2_COFACTOR); break;
         case 2: /* in G2 plus a point of prime order l | h */
             tacit_g2_mul_var(&p, &p, G2_COFACTOR);
             tacit_g2_add(&p, &p, &small[(it / 5) % 4]);
             break;
-        case 3: /* the order-h part */
-            tacit_g2_mul_var(&p, &p, R_LIMBS);
-            break;
+        case 3: /* the order-h part */ tacit_g2_mul_var(&p, &p, R_LIMBS); break;
         case 4: /* a random multiple of a small-order point */
             k[0] = tacit_test_rand64();
             tacit_g2_mul_var(&p, &small[(it / 5) % 4], k);
@@ -1234,8 +1215,10 @@ TEST(g2_subgroup_vs_oracle)
             want = tacit_g2_is_infinity(&t);
             CHECK(got == want);
         }
-        if (got) in++;
-        else out++;
+        if (got)
+            in++;
+        else
+            out++;
     }
     CHECK(in >= iters / 5 && out >= iters / 2);
 }
@@ -1409,7 +1392,19 @@ TEST(u256_decimal)
     uint64_t v[4], w[4];
     char buf[79];
     static const char *bad[] = {
-        "", "-1", "+1", " 1", "1 ", "01", "00", "0x10", "1e3", "12a", "\t1", "1\n", "１",
+        "",
+        "-1",
+        "+1",
+        " 1",
+        "1 ",
+        "01",
+        "00",
+        "0x10",
+        "1e3",
+        "12a",
+        "\t1",
+        "1\n",
+        "１",
         /* 2^256 */
         "115792089237316195423570985008687907853269984665640564039457584007913129639936",
         /* 79 digits */
@@ -1426,7 +1421,10 @@ TEST(u256_decimal)
     }
     CHECK_EQ_INT(tacit_u256_from_dec(v, NULL), TACIT_EENCODING);
 
-    struct { const char *s; uint64_t v[4]; } good[] = {
+    struct {
+        const char *s;
+        uint64_t v[4];
+    } good[] = {
         {"0", {0, 0, 0, 0}},
         {"1", {1, 0, 0, 0}},
         {"18446744073709551615", {~0ULL, 0, 0, 0}},

@@ -11,7 +11,8 @@
 #include "tacit/datadir.h"
 #include "tacit/error.h"
 
-TEST(paths) {
+TEST(paths)
+{
     char buf[32], *p;
     p = tacit_datadir_path("/var/lib/tacit", TACIT_DATADIR_COOKIE);
     REQUIRE(p != NULL, "allocated");
@@ -28,18 +29,29 @@ TEST(paths) {
     CHECK_EQ_INT(tacit_datadir_path_buf(buf, sizeof buf, "d", TACIT_DATADIR_STATE_DB), TACIT_OK);
     CHECK(strcmp(buf, "d/state/data.mdb") == 0);
     /* exactly full (31 characters and the NUL) fits; one more does not, and leaves "" */
-    CHECK_EQ_INT(tacit_datadir_path_buf(buf, sizeof buf, "0123456789012345678901234", "abcde"), TACIT_OK);
+    CHECK_EQ_INT(tacit_datadir_path_buf(buf, sizeof buf, "0123456789012345678901234", "abcde"),
+                 TACIT_OK);
     CHECK_EQ_INT(strlen(buf), 31);
-    CHECK_EQ_INT(tacit_datadir_path_buf(buf, sizeof buf, "0123456789012345678901234", "abcdef"), TACIT_ETOOBIG);
+    CHECK_EQ_INT(tacit_datadir_path_buf(buf, sizeof buf, "0123456789012345678901234", "abcdef"),
+                 TACIT_ETOOBIG);
     CHECK(strcmp(buf, "") == 0);
 }
 
-TEST(layout_documented) {
+TEST(layout_documented)
+{
     static const char *const names[] = {
-        TACIT_DATADIR_LOCK, TACIT_DATADIR_COOKIE, TACIT_DATADIR_FLAGS, TACIT_DATADIR_SEQUENCER_KEY,
-        TACIT_DATADIR_CHAIN, TACIT_DATADIR_STATE "/", TACIT_DATADIR_SOCKET, TACIT_DATADIR_PROVING_KEY,
-        TACIT_DATADIR_KEYS "/" TACIT_DATADIR_KEYS_VERIFYING, TACIT_DATADIR_DEVNET_ACCOUNTS,
-        TACIT_DATADIR_SNAPSHOTS "/<id>/", TACIT_DATADIR_WALLETS "/",
+        TACIT_DATADIR_LOCK,
+        TACIT_DATADIR_COOKIE,
+        TACIT_DATADIR_FLAGS,
+        TACIT_DATADIR_SEQUENCER_KEY,
+        TACIT_DATADIR_CHAIN,
+        TACIT_DATADIR_STATE "/",
+        TACIT_DATADIR_SOCKET,
+        TACIT_DATADIR_PROVING_KEY,
+        TACIT_DATADIR_KEYS "/" TACIT_DATADIR_KEYS_VERIFYING,
+        TACIT_DATADIR_DEVNET_ACCOUNTS,
+        TACIT_DATADIR_SNAPSHOTS "/<id>/",
+        TACIT_DATADIR_WALLETS "/",
     };
     char *doc = tacit_test_read_file("docs/operations.md", NULL);
     REQUIRE(doc != NULL, "docs/operations.md readable (the test runs in the source directory)");

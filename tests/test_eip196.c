@@ -90,7 +90,8 @@ TEST(bn256_add)
     size_t i, count = 0;
     json_t *e;
     if (root == NULL) return;
-    json_array_foreach(root, i, e) {
+    json_array_foreach(root, i, e)
+    {
         uint8_t in[128], want[64], got[64];
         const char *name;
         tacit_g1_affine a, b, s;
@@ -130,7 +131,8 @@ TEST(bn256_scalar_mul)
     size_t i, count = 0;
     json_t *e;
     if (root == NULL) return;
-    json_array_foreach(root, i, e) {
+    json_array_foreach(root, i, e)
+    {
         uint8_t in[96], want[64], got[64];
         const char *name;
         uint64_t k[4];

@@ -14,12 +14,14 @@
 #include "tacit/error.h"
 #include "tacit/rpc.h"
 
-static int regen(void) {
+static int regen(void)
+{
     const char *e = getenv("TACIT_REGEN");
     return e != NULL && strcmp(e, "1") == 0;
 }
 
-TEST(every_code_has_message_and_name) {
+TEST(every_code_has_message_and_name)
+{
     for (int c = 0; c < TACIT__ERR_COUNT; c++) {
         const char *msg = tacit_strerror(c), *name = tacit_errname(c);
         CHECK(msg != NULL);
@@ -32,7 +34,8 @@ TEST(every_code_has_message_and_name) {
     }
 }
 
-TEST(messages_and_names_are_distinct) {
+TEST(messages_and_names_are_distinct)
+{
     for (int a = 0; a < TACIT__ERR_COUNT; a++) {
         for (int b = a + 1; b < TACIT__ERR_COUNT; b++) {
             CHECK(strcmp(tacit_strerror(a), tacit_strerror(b)) != 0);
@@ -41,11 +44,12 @@ TEST(messages_and_names_are_distinct) {
     }
 }
 
-TEST(names_match_the_map) {
+TEST(names_match_the_map)
+{
     /* The name is the enum identifier without its TACIT_ prefix. */
-#define XX(num, name, msg)                                                         \
-    CHECK_EQ_INT(TACIT_##name, num);                                               \
-    CHECK(strcmp(tacit_errname(num), #name) == 0);                                 \
+#define XX(num, name, msg)                         \
+    CHECK_EQ_INT(TACIT_##name, num);               \
+    CHECK(strcmp(tacit_errname(num), #name) == 0); \
     CHECK(strcmp(tacit_strerror(num), msg) == 0);
     TACIT_ERR_MAP(XX)
 #undef XX
@@ -53,9 +57,10 @@ TEST(names_match_the_map) {
     CHECK(strcmp(tacit_strerror(TACIT_OK), "success") == 0);
 }
 
-TEST(out_of_range_is_unknown) {
-    const int bad[] = {-1, -1000, TACIT__ERR_COUNT, TACIT__ERR_COUNT + 1, 1 << 30,
-                       (int)(~0u >> 1), -(int)(~0u >> 1) - 1};
+TEST(out_of_range_is_unknown)
+{
+    const int bad[] = {-1,      -1000,           TACIT__ERR_COUNT,    TACIT__ERR_COUNT + 1,
+                       1 << 30, (int)(~0u >> 1), -(int)(~0u >> 1) - 1};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK(strcmp(tacit_strerror(bad[i]), "unknown error") == 0);
         CHECK(strcmp(tacit_errname(bad[i]), "EUNKNOWN") == 0);
@@ -64,11 +69,13 @@ TEST(out_of_range_is_unknown) {
 
 /* Numbers in the map's order: 0, 1, 2, ... with no gap (also a compile-time check in error.c;
  * this one names the entry). */
-TEST(numbers_are_dense_and_appended) {
+TEST(numbers_are_dense_and_appended)
+{
     int pos = 0;
-#define XX(num, name, msg)                                                         \
-    if ((num) != pos)                                                              \
-        tacit__test_fail(__FILE__, __LINE__, "%s is numbered %d at position %d", #name, (num), pos); \
+#define XX(num, name, msg)                                                                     \
+    if ((num) != pos)                                                                          \
+        tacit__test_fail(__FILE__, __LINE__, "%s is numbered %d at position %d", #name, (num), \
+                         pos);                                                                 \
     pos++;
     TACIT_ERR_MAP(XX)
 #undef XX
@@ -78,14 +85,16 @@ TEST(numbers_are_dense_and_appended) {
 /* tests/vectors/errors.txt: "number NAME" per line, '#' comments. Every line must name the code
  * of that number, and every code must have its line: a code renumbered, renamed or removed
  * fails here. */
-TEST(numbers_are_pinned) {
+TEST(numbers_are_pinned)
+{
     char path[4096];
     snprintf(path, sizeof path, "%s/errors.txt", tacit_test_vectors_dir());
     char *text = tacit_test_read_file(path, NULL);
     REQUIRE(text != NULL, "tests/vectors/errors.txt readable");
     int next = 0; /* the number the next line must carry */
     char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
         if (line[0] == '#' || line[0] == '\0') continue;
         int num = -1;
         char name[64] = {0};
@@ -98,13 +107,14 @@ TEST(numbers_are_pinned) {
                              line, next);
         next = num + 1;
         if (num < 0 || num >= TACIT__ERR_COUNT) {
-            tacit__test_fail(__FILE__, __LINE__, "errors.txt: %d %s is not in TACIT_ERR_MAP (removed?)",
-                             num, name);
+            tacit__test_fail(__FILE__, __LINE__,
+                             "errors.txt: %d %s is not in TACIT_ERR_MAP (removed?)", num, name);
             continue;
         }
         if (strcmp(tacit_errname(num), name) != 0)
-            tacit__test_fail(__FILE__, __LINE__, "error %d is %s in TACIT_ERR_MAP, %s in errors.txt",
-                             num, tacit_errname(num), name);
+            tacit__test_fail(__FILE__, __LINE__,
+                             "error %d is %s in TACIT_ERR_MAP, %s in errors.txt", num,
+                             tacit_errname(num), name);
     }
     free(text);
     if (next < TACIT__ERR_COUNT && regen()) {
@@ -116,21 +126,26 @@ TEST(numbers_are_pinned) {
         return;
     }
     for (int c = next; c < TACIT__ERR_COUNT; c++)
-        tacit__test_fail(__FILE__, __LINE__,
-                         "error %d %s is not pinned: append \"%d %s\" to errors.txt (or TACIT_REGEN=1)",
-                         c, tacit_errname(c), c, tacit_errname(c));
+        tacit__test_fail(
+            __FILE__, __LINE__,
+            "error %d %s is not pinned: append \"%d %s\" to errors.txt (or TACIT_REGEN=1)", c,
+            tacit_errname(c), c, tacit_errname(c));
 }
 
 #define DOC_PATH "docs/rpc.md"
-#define DOC_BEGIN "<!-- error-table: generated from TACIT_ERR_MAP; tests/test_error.c checks it (TACIT_REGEN=1 rewrites it) -->\n"
+#define DOC_BEGIN                                                                                  \
+    "<!-- error-table: generated from TACIT_ERR_MAP; tests/test_error.c checks it (TACIT_REGEN=1 " \
+    "rewrites it) -->\n"
 #define DOC_END "<!-- error-table end -->\n"
 
 /* The table of docs/rpc.md as the map makes it. Returns a malloc'd string. */
-static char *doc_table(void) {
+static char *doc_table(void)
+{
     size_t cap = 1 << 16, len = 0;
     char *t = malloc(cap);
     if (t == NULL) return NULL;
-    len += (size_t)snprintf(t + len, cap - len, "| wire code | n | name | message |\n|---|---|---|---|\n");
+    len += (size_t)snprintf(t + len, cap - len,
+                            "| wire code | n | name | message |\n|---|---|---|---|\n");
     for (int c = 0; c < TACIT__ERR_COUNT && len < cap; c++) {
         if (c == TACIT_OK) continue; /* success is a result, never an error answer */
         len += (size_t)snprintf(t + len, cap - len, "| `%d` | %d | `%s` | %s |\n",
@@ -143,7 +158,8 @@ static char *doc_table(void) {
     return t;
 }
 
-TEST(doc_table_is_the_map) {
+TEST(doc_table_is_the_map)
+{
     char *doc = tacit_test_read_file(DOC_PATH, NULL), *want = doc_table();
     REQUIRE(doc != NULL, DOC_PATH " readable (the test runs in the source directory)");
     REQUIRE(want != NULL, "table built");
@@ -167,7 +183,8 @@ TEST(doc_table_is_the_map) {
             } else {
                 tacit__test_fail(__FILE__, __LINE__,
                                  "the error table of " DOC_PATH " differs from TACIT_ERR_MAP "
-                                 "(TACIT_REGEN=1 rewrites it); it should read:\n%s", want);
+                                 "(TACIT_REGEN=1 rewrites it); it should read:\n%s",
+                                 want);
             }
         }
     }

@@ -23,11 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/field.h"
+#include "crypto/tower.h"
 #include "harness.h"
 #include "tacit/bn254.h"
 #include "tacit/error.h"
-#include "crypto/field.h"
-#include "crypto/tower.h"
 
 typedef unsigned __int128 u128;
 
@@ -135,7 +135,8 @@ static void be_to_limbs(uint64_t *out, const uint8_t *in, size_t n)
 static void limbs_to_be(uint8_t *out, const uint64_t *in, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        for (int j = 0; j < 8; j++) out[(n - 1 - i) * 8 + (size_t)j] = (uint8_t)(in[i] >> (56 - 8 * j));
+        for (int j = 0; j < 8; j++)
+            out[(n - 1 - i) * 8 + (size_t)j] = (uint8_t)(in[i] >> (56 - 8 * j));
 }
 
 /* p^k for k = 1..3 (up to 12 limbs; unused high limbs are 0). */
@@ -204,43 +205,61 @@ struct field {
     int (*from_limbs)(el *, const uint64_t *);
 };
 
-#define FIELD_WRAPPERS(F)                                                                   \
-    static void w_##F##_add(el *r, const el *a, const el *b) { tacit_##F##_add(&r->F, &a->F, &b->F); } \
-    static void w_##F##_sub(el *r, const el *a, const el *b) { tacit_##F##_sub(&r->F, &a->F, &b->F); } \
-    static void w_##F##_mul(el *r, const el *a, const el *b) { tacit_##F##_mul(&r->F, &a->F, &b->F); } \
-    static void w_##F##_neg(el *r, const el *a) { tacit_##F##_neg(&r->F, &a->F); }                   \
-    static void w_##F##_sqr(el *r, const el *a) { tacit_##F##_sqr(&r->F, &a->F); }                   \
-    static void w_##F##_inv(el *r, const el *a) { tacit_##F##_inv(&r->F, &a->F); }                   \
-    static void w_##F##_pow_var(el *r, const el *a, const uint64_t *e, size_t n)                    \
-    {                                                                                       \
-        tacit_##F##_pow_var(&r->F, &a->F, e, n);                                            \
-    }                                                                                       \
-    static bool w_##F##_sqrt(el *r, const el *a) { return tacit_##F##_sqrt(&r->F, &a->F); }          \
-    static bool w_##F##_eq(const el *a, const el *b) { return tacit_##F##_eq(&a->F, &b->F); }         \
-    static bool w_##F##_is_zero(const el *a) { return tacit_##F##_is_zero(&a->F); }                  \
-    static void w_##F##_cmov(el *r, const el *a, unsigned f) { tacit_##F##_cmov(&r->F, &a->F, f); }   \
-    static int w_##F##_from_bytes(el *r, const uint8_t *in) { return tacit_##F##_from_bytes(&r->F, in); } \
-    static void w_##F##_to_bytes(uint8_t *out, const el *a) { tacit_##F##_to_bytes(out, &a->F); }      \
-    static void w_##F##_from_wide(el *r, const uint8_t *in) { tacit_##F##_from_wide(&r->F, in); }      \
-    static void w_##F##_from_u64(el *r, uint64_t v) { tacit_##F##_from_u64(&r->F, v); }                \
-    static void w_##F##_to_limbs(uint64_t *out, const el *a) { tacit_##F##_to_limbs(out, &a->F); }     \
-    static int w_##F##_from_limbs(el *r, const uint64_t *in) { return tacit_##F##_from_limbs(&r->F, in); }
+#define FIELD_WRAPPERS(F)                                                                          \
+    static void w_##F##_add(el *r, const el *a, const el *b)                                       \
+    {                                                                                              \
+        tacit_##F##_add(&r->F, &a->F, &b->F);                                                      \
+    }                                                                                              \
+    static void w_##F##_sub(el *r, const el *a, const el *b)                                       \
+    {                                                                                              \
+        tacit_##F##_sub(&r->F, &a->F, &b->F);                                                      \
+    }                                                                                              \
+    static void w_##F##_mul(el *r, const el *a, const el *b)                                       \
+    {                                                                                              \
+        tacit_##F##_mul(&r->F, &a->F, &b->F);                                                      \
+    }                                                                                              \
+    static void w_##F##_neg(el *r, const el *a) { tacit_##F##_neg(&r->F, &a->F); }                 \
+    static void w_##F##_sqr(el *r, const el *a) { tacit_##F##_sqr(&r->F, &a->F); }                 \
+    static void w_##F##_inv(el *r, const el *a) { tacit_##F##_inv(&r->F, &a->F); }                 \
+    static void w_##F##_pow_var(el *r, const el *a, const uint64_t *e, size_t n)                   \
+    {                                                                                              \
+        tacit_##F##_pow_var(&r->F, &a->F, e, n);                                                   \
+    }                                                                                              \
+    static bool w_##F##_sqrt(el *r, const el *a) { return tacit_##F##_sqrt(&r->F, &a->F); }        \
+    static bool w_##F##_eq(const el *a, const el *b) { return tacit_##F##_eq(&a->F, &b->F); }      \
+    static bool w_##F##_is_zero(const el *a) { return tacit_##F##_is_zero(&a->F); }                \
+    static void w_##F##_cmov(el *r, const el *a, unsigned f)                                       \
+    {                                                                                              \
+        tacit_##F##_cmov(&r->F, &a->F, f);                                                         \
+    }                                                                                              \
+    static int w_##F##_from_bytes(el *r, const uint8_t *in)                                        \
+    {                                                                                              \
+        return tacit_##F##_from_bytes(&r->F, in);                                                  \
+    }                                                                                              \
+    static void w_##F##_to_bytes(uint8_t *out, const el *a) { tacit_##F##_to_bytes(out, &a->F); }  \
+    static void w_##F##_from_wide(el *r, const uint8_t *in) { tacit_##F##_from_wide(&r->F, in); }  \
+    static void w_##F##_from_u64(el *r, uint64_t v) { tacit_##F##_from_u64(&r->F, v); }            \
+    static void w_##F##_to_limbs(uint64_t *out, const el *a) { tacit_##F##_to_limbs(out, &a->F); } \
+    static int w_##F##_from_limbs(el *r, const uint64_t *in)                                       \
+    {                                                                                              \
+        return tacit_##F##_from_limbs(&r->F, in);                                                  \
+    }
 
 FIELD_WRAPPERS(fp)
 FIELD_WRAPPERS(fr)
 static void w_fp_dbl(el *r, const el *a) { tacit_fp_dbl(&r->fp, &a->fp); }
 static void w_fp_inv_var(el *r, const el *a) { tacit_fp_inv_var(&r->fp, &a->fp); }
 
-#define FIELD_OPS(F)                                                                        \
-    .add = w_##F##_add, .sub = w_##F##_sub, .mul = w_##F##_mul, .neg = w_##F##_neg,         \
-    .sqr = w_##F##_sqr, .inv = w_##F##_inv, .pow_var = w_##F##_pow_var,                    \
-    .sqrt = w_##F##_sqrt, .eq = w_##F##_eq, .is_zero = w_##F##_is_zero,                     \
-    .cmov = w_##F##_cmov, .from_bytes = w_##F##_from_bytes, .to_bytes = w_##F##_to_bytes,   \
-    .from_wide = w_##F##_from_wide, .from_u64 = w_##F##_from_u64,                           \
-    .to_limbs = w_##F##_to_limbs, .from_limbs = w_##F##_from_limbs
+#define FIELD_OPS(F)                                                                            \
+    .add = w_##F##_add, .sub = w_##F##_sub, .mul = w_##F##_mul, .neg = w_##F##_neg,             \
+    .sqr = w_##F##_sqr, .inv = w_##F##_inv, .pow_var = w_##F##_pow_var, .sqrt = w_##F##_sqrt,   \
+    .eq = w_##F##_eq, .is_zero = w_##F##_is_zero, .cmov = w_##F##_cmov,                         \
+    .from_bytes = w_##F##_from_bytes, .to_bytes = w_##F##_to_bytes,                             \
+    .from_wide = w_##F##_from_wide, .from_u64 = w_##F##_from_u64, .to_limbs = w_##F##_to_limbs, \
+    .from_limbs = w_##F##_from_limbs
 
-static struct field FP = {.name = "Fp", .m = P_REF, FIELD_OPS(fp), .dbl = w_fp_dbl,
-                          .inv_var = w_fp_inv_var};
+static struct field FP = {
+    .name = "Fp", .m = P_REF, FIELD_OPS(fp), .dbl = w_fp_dbl, .inv_var = w_fp_inv_var};
 static struct field FR = {.name = "Fr", .m = R_REF, FIELD_OPS(fr)};
 
 /* The constants live in the library; copy them in once. */
@@ -278,9 +297,12 @@ static void edge_el(const struct field *F, el *r, unsigned i)
     if (i >= EDGE_PLAIN) {
         memset(raw_mut(r), 0, 32);
         switch (i - EDGE_PLAIN) {
-        case 0: raw_mut(r)[0] = 1; break;                           /* R^-1 */
-        case 1: memcpy(raw_mut(r), m, 32); raw_mut(r)[0] -= 1; break; /* m - 1 as stored */
-        case 2: raw_mut(r)[3] = 1ULL << 61; break;                  /* 2^253 as stored */
+        case 0: raw_mut(r)[0] = 1; break; /* R^-1 */
+        case 1:
+            memcpy(raw_mut(r), m, 32);
+            raw_mut(r)[0] -= 1;
+            break;                                                             /* m - 1 as stored */
+        case 2: raw_mut(r)[3] = 1ULL << 61; break;                             /* 2^253 as stored */
         default: raw_mut(r)[0] = raw_mut(r)[1] = raw_mut(r)[2] = ~0ULL; break; /* 2^192-1 */
         }
         return;
@@ -290,23 +312,35 @@ static void edge_el(const struct field *F, el *r, unsigned i)
     case 1: x[0] = 1; break;
     case 2: x[0] = 2; break;
     case 3: x[0] = 3; break;
-    case 4: memcpy(x, m, 32); bn_sub_small(x, 5, 1); break; /* -1 */
-    case 5: memcpy(x, m, 32); bn_sub_small(x, 5, 2); break; /* -2 */
-    case 6: /* (m - 1) / 2 */
-    case 7: /* (m + 1) / 2 */
+    case 4:
         memcpy(x, m, 32);
-        if (i == 6) bn_sub_small(x, 5, 1); else x[0] += 1; /* m is odd: no carry */
+        bn_sub_small(x, 5, 1);
+        break; /* -1 */
+    case 5:
+        memcpy(x, m, 32);
+        bn_sub_small(x, 5, 2);
+        break; /* -2 */
+    case 6:    /* (m - 1) / 2 */
+    case 7:    /* (m + 1) / 2 */
+        memcpy(x, m, 32);
+        if (i == 6)
+            bn_sub_small(x, 5, 1);
+        else
+            x[0] += 1; /* m is odd: no carry */
         for (int k = 0; k < 4; k++) x[k] = (x[k] >> 1) | (x[k + 1] << 63);
         break;
     case 8: x[0] = ~0ULL; break;
     case 9: x[1] = 1; break;
     case 10: x[2] = 1; break;
     case 11: x[3] = 1; break;
-    case 12: x[3] = 1ULL << 61; break;                       /* 2^253 */
-    case 13: x[3] = 1ULL << 62; break;                       /* 2^254 mod m */
-    case 14: x[0] = x[1] = x[2] = ~0ULL; x[3] = (1ULL << 62) - 1; break; /* 2^254 - 1 */
-    case 15: x[4] = 1; break;                                /* 2^256 mod m */
-    default: x[0] = x[1] = x[2] = x[3] = ~0ULL; break;       /* 2^256 - 1 mod m */
+    case 12: x[3] = 1ULL << 61; break; /* 2^253 */
+    case 13: x[3] = 1ULL << 62; break; /* 2^254 mod m */
+    case 14:
+        x[0] = x[1] = x[2] = ~0ULL;
+        x[3] = (1ULL << 62) - 1;
+        break;                                         /* 2^254 - 1 */
+    case 15: x[4] = 1; break;                          /* 2^256 mod m */
+    default: x[0] = x[1] = x[2] = x[3] = ~0ULL; break; /* 2^256 - 1 mod m */
     }
     bn_mod(v, x, 5, m);
     from_plain(F, r, v);
@@ -321,8 +355,10 @@ static void rand_el(const struct field *F, el *r)
         uint64_t x[4], v[4];
         for (int i = 0; i < 4; i++) x[i] = rand_limb();
         bn_mod(v, x, 4, F->m);
-        if (tacit_test_rand64() & 1) from_plain(F, r, v);
-        else memcpy(raw_mut(r), v, 32); /* as the Montgomery representation */
+        if (tacit_test_rand64() & 1)
+            from_plain(F, r, v);
+        else
+            memcpy(raw_mut(r), v, 32); /* as the Montgomery representation */
     } else {
         uint8_t w[64];
         tacit_test_rand_bytes(w, sizeof w);
@@ -340,22 +376,31 @@ static void field_axioms(const struct field *F)
         rand_el(F, &b);
         rand_el(F, &c);
         /* associativity */
-        F->add(&t, &a, &b); F->add(&t, &t, &c);
-        F->add(&u, &b, &c); F->add(&u, &a, &u);
+        F->add(&t, &a, &b);
+        F->add(&t, &t, &c);
+        F->add(&u, &b, &c);
+        F->add(&u, &a, &u);
         CHECK(F->eq(&t, &u));
-        F->mul(&t, &a, &b); F->mul(&t, &t, &c);
-        F->mul(&u, &b, &c); F->mul(&u, &a, &u);
+        F->mul(&t, &a, &b);
+        F->mul(&t, &t, &c);
+        F->mul(&u, &b, &c);
+        F->mul(&u, &a, &u);
         CHECK(F->eq(&t, &u));
         CHECK(canon(F, &t));
         /* commutativity */
-        F->add(&t, &a, &b); F->add(&u, &b, &a);
+        F->add(&t, &a, &b);
+        F->add(&u, &b, &a);
         CHECK(F->eq(&t, &u));
         CHECK(canon(F, &t));
-        F->mul(&t, &a, &b); F->mul(&u, &b, &a);
+        F->mul(&t, &a, &b);
+        F->mul(&u, &b, &a);
         CHECK(F->eq(&t, &u));
         /* distributivity: a (b + c) = ab + ac */
-        F->add(&t, &b, &c); F->mul(&t, &a, &t);
-        F->mul(&u, &a, &b); F->mul(&v, &a, &c); F->add(&u, &u, &v);
+        F->add(&t, &b, &c);
+        F->mul(&t, &a, &t);
+        F->mul(&u, &a, &b);
+        F->mul(&v, &a, &c);
+        F->add(&u, &u, &v);
         CHECK(F->eq(&t, &u));
         /* identities */
         F->add(&t, &a, &F->zero);
@@ -374,7 +419,8 @@ static void field_axioms(const struct field *F)
         /* sub = add neg; (a - b) + b = a; a - a = 0 */
         F->sub(&t, &a, &b);
         CHECK(canon(F, &t));
-        F->neg(&u, &b); F->add(&u, &a, &u);
+        F->neg(&u, &b);
+        F->add(&u, &a, &u);
         CHECK(F->eq(&t, &u));
         F->add(&u, &t, &b);
         CHECK(F->eq(&u, &a));
@@ -382,18 +428,24 @@ static void field_axioms(const struct field *F)
         CHECK(F->is_zero(&t));
         /* dbl = add self */
         if (F->dbl) {
-            F->dbl(&t, &a); F->add(&u, &a, &a);
+            F->dbl(&t, &a);
+            F->add(&u, &a, &a);
             CHECK(F->eq(&t, &u));
             CHECK(canon(F, &t));
         }
         /* sqr = mul self; (a + b)^2 = a^2 + 2ab + b^2 */
-        F->sqr(&t, &a); F->mul(&u, &a, &a);
+        F->sqr(&t, &a);
+        F->mul(&u, &a, &a);
         CHECK(F->eq(&t, &u));
         CHECK(canon(F, &t));
-        F->add(&t, &a, &b); F->sqr(&t, &t);
-        F->mul(&u, &a, &b); F->add(&u, &u, &u);
-        F->sqr(&v, &a); F->add(&u, &u, &v);
-        F->sqr(&v, &b); F->add(&u, &u, &v);
+        F->add(&t, &a, &b);
+        F->sqr(&t, &t);
+        F->mul(&u, &a, &b);
+        F->add(&u, &u, &u);
+        F->sqr(&v, &a);
+        F->add(&u, &u, &v);
+        F->sqr(&v, &b);
+        F->add(&u, &u, &v);
         CHECK(F->eq(&t, &u));
     }
     el z;
@@ -464,8 +516,10 @@ static void field_inverse(const struct field *F)
         CHECK(F->is_zero(&t));
     }
     for (int it = 0; it < EDGE_COUNT + iters(); it++) {
-        if (it < EDGE_COUNT) edge_el(F, &a, (unsigned)it);
-        else rand_el(F, &a);
+        if (it < EDGE_COUNT)
+            edge_el(F, &a, (unsigned)it);
+        else
+            rand_el(F, &a);
         if (F->is_zero(&a)) continue;
         F->inv(&t, &a);
         CHECK(canon(F, &t));
@@ -490,8 +544,10 @@ static void field_pow(const struct field *F)
     bn_sub_small(m2, 4, 2);
     for (int it = 0; it < EDGE_COUNT + iters(); it++) {
         el a, t, u, v;
-        if (it < EDGE_COUNT) edge_el(F, &a, (unsigned)it);
-        else rand_el(F, &a);
+        if (it < EDGE_COUNT)
+            edge_el(F, &a, (unsigned)it);
+        else
+            rand_el(F, &a);
         /* Fermat: a^(m-1) = 1 for a != 0 (and 0 for a = 0); a^(m-2) = a^-1 */
         F->pow_var(&t, &a, m1, 4);
         CHECK(F->eq(&t, F->is_zero(&a) ? &F->zero : &F->one));
@@ -538,8 +594,10 @@ static void field_sqrt(const struct field *F, const el *nonsq)
 
     for (int it = 0; it < EDGE_COUNT + iters(); it++) {
         el a, na;
-        if (it < EDGE_COUNT) edge_el(F, &a, (unsigned)it);
-        else rand_el(F, &a);
+        if (it < EDGE_COUNT)
+            edge_el(F, &a, (unsigned)it);
+        else
+            rand_el(F, &a);
         /* squares: the root squares back and is +-a */
         F->sqr(&s, &a);
         CHECK(F->sqrt(&r, &s));
@@ -602,8 +660,10 @@ static void field_encoding(const struct field *F)
     CHECK(F->is_zero(&a));
 
     for (int it = 0; it < EDGE_COUNT + iters(); it++) {
-        if (it < EDGE_COUNT) edge_el(F, &a, (unsigned)it);
-        else rand_el(F, &a);
+        if (it < EDGE_COUNT)
+            edge_el(F, &a, (unsigned)it);
+        else
+            rand_el(F, &a);
         /* bytes are the big-endian plain value, and round trip */
         F->to_bytes(bytes, &a);
         plain(F, v, &a);
@@ -645,10 +705,13 @@ static void field_from_wide(const struct field *F)
             for (int h = 0; h < 2; h++) {
                 unsigned k = (unsigned)((it >> (2 * h)) & 3);
                 memset(half[h], k == 3 ? 0xff : 0, 32);
-                if (k == 1) { memcpy(half[h], F->m, 32); half[h][0] -= 1; }
+                if (k == 1) {
+                    memcpy(half[h], F->m, 32);
+                    half[h][0] -= 1;
+                }
                 if (k == 2) memcpy(half[h], F->m, 32);
             }
-            limbs_to_be(in, half[1], 4);     /* hi */
+            limbs_to_be(in, half[1], 4);      /* hi */
             limbs_to_be(in + 32, half[0], 4); /* lo */
         } else if (it % 2) {
             for (int i = 0; i < 8; i++) x[i] = rand_limb();
@@ -694,23 +757,28 @@ static void field_aliasing(const struct field *F)
         rand_el(F, &b);
         for (int k = 0; k < 3; k++) {
             bin[k](&want, &a, &b);
-            t = a; bin[k](&t, &t, &b);
+            t = a;
+            bin[k](&t, &t, &b);
             CHECK(F->eq(&t, &want));
-            t = b; bin[k](&t, &a, &t);
+            t = b;
+            bin[k](&t, &a, &t);
             CHECK(F->eq(&t, &want));
             bin[k](&want, &a, &a);
-            t = a; bin[k](&t, &t, &t);
+            t = a;
+            bin[k](&t, &t, &t);
             CHECK(F->eq(&t, &want));
         }
         for (int k = 0; k < 5; k++) {
             if (un[k] == NULL) continue; /* Fr has no dbl, inv_var */
             un[k](&want, &a);
-            t = a; un[k](&t, &t);
+            t = a;
+            un[k](&t, &t);
             CHECK(F->eq(&t, &want));
         }
         const uint64_t e[2] = {tacit_test_rand64(), tacit_test_rand64()};
         F->pow_var(&want, &a, e, 2);
-        t = a; F->pow_var(&t, &t, e, 2);
+        t = a;
+        F->pow_var(&t, &t, e, 2);
         CHECK(F->eq(&t, &want));
         bool ok = F->sqrt(&want, &a);
         t = a;
@@ -819,17 +887,35 @@ static void kernel_edge(uint64_t out[4], unsigned i)
     case 0: break;
     case 1: out[0] = 1; break;
     case 2: out[0] = 2; break;
-    case 3: memcpy(out, P_REF, 32); out[0] -= 1; break;        /* p - 1 */
-    case 4: memcpy(out, P_REF, 32); break;                     /* p (= 0) */
-    case 5: memcpy(out, P_REF, 32); out[0] += 1; break;        /* p + 1 */
-    case 6: memcpy(out, twop, 32); out[0] -= 1; break;         /* 2p - 1 */
-    case 7: memcpy(out, twop, 32); out[0] -= 2; break;         /* 2p - 2 */
-    case 8: out[3] = 1ULL << 61; break;                        /* 2^253 */
-    case 9: out[3] = 1ULL << 62; break;                        /* 2^254, in (p, 2p) */
-    case 10: memset(out, 0xff, 24); out[3] = (1ULL << 62) - 1; break; /* 2^254 - 1 */
-    case 11: memset(out, 0xff, 24); break;                     /* 2^192 - 1 */
+    case 3:
+        memcpy(out, P_REF, 32);
+        out[0] -= 1;
+        break;                             /* p - 1 */
+    case 4: memcpy(out, P_REF, 32); break; /* p (= 0) */
+    case 5:
+        memcpy(out, P_REF, 32);
+        out[0] += 1;
+        break; /* p + 1 */
+    case 6:
+        memcpy(out, twop, 32);
+        out[0] -= 1;
+        break; /* 2p - 1 */
+    case 7:
+        memcpy(out, twop, 32);
+        out[0] -= 2;
+        break;                          /* 2p - 2 */
+    case 8: out[3] = 1ULL << 61; break; /* 2^253 */
+    case 9: out[3] = 1ULL << 62; break; /* 2^254, in (p, 2p) */
+    case 10:
+        memset(out, 0xff, 24);
+        out[3] = (1ULL << 62) - 1;
+        break;                             /* 2^254 - 1 */
+    case 11: memset(out, 0xff, 24); break; /* 2^192 - 1 */
     case 12: out[0] = ~0ULL; break;
-    default: memset(out, 0xff, 24); out[3] = P_REF[3]; break;  /* in (p, 2p) */
+    default:
+        memset(out, 0xff, 24);
+        out[3] = P_REF[3];
+        break; /* in (p, 2p) */
     }
 }
 
@@ -877,8 +963,10 @@ TEST(fp_kernels_agree)
         }
     for (int it = 0; it < 20 * iters(); it++) {
         raw_rand_below_2p(a);
-        if (it % 4 == 0) kernel_edge(b, (unsigned)(tacit_test_rand64() % KEDGE_COUNT));
-        else raw_rand_below_2p(b);
+        if (it % 4 == 0)
+            kernel_edge(b, (unsigned)(tacit_test_rand64() % KEDGE_COUNT));
+        else
+            raw_rand_below_2p(b);
         check_kernels(a, b, have);
         check_kernels(a, a, have); /* squaring: both operands the same memory */
     }
@@ -951,18 +1039,27 @@ TEST(fp2_axioms)
         rand_fp2(&a);
         rand_fp2(&b);
         rand_fp2(&c);
-        tacit_fp2_add(&t, &a, &b); tacit_fp2_add(&t, &t, &c);
-        tacit_fp2_add(&u, &b, &c); tacit_fp2_add(&u, &a, &u);
+        tacit_fp2_add(&t, &a, &b);
+        tacit_fp2_add(&t, &t, &c);
+        tacit_fp2_add(&u, &b, &c);
+        tacit_fp2_add(&u, &a, &u);
         CHECK(tacit_fp2_eq(&t, &u));
-        tacit_fp2_mul(&t, &a, &b); tacit_fp2_mul(&t, &t, &c);
-        tacit_fp2_mul(&u, &b, &c); tacit_fp2_mul(&u, &a, &u);
+        tacit_fp2_mul(&t, &a, &b);
+        tacit_fp2_mul(&t, &t, &c);
+        tacit_fp2_mul(&u, &b, &c);
+        tacit_fp2_mul(&u, &a, &u);
         CHECK(tacit_fp2_eq(&t, &u));
-        tacit_fp2_add(&t, &a, &b); tacit_fp2_add(&u, &b, &a);
+        tacit_fp2_add(&t, &a, &b);
+        tacit_fp2_add(&u, &b, &a);
         CHECK(tacit_fp2_eq(&t, &u));
-        tacit_fp2_mul(&t, &a, &b); tacit_fp2_mul(&u, &b, &a);
+        tacit_fp2_mul(&t, &a, &b);
+        tacit_fp2_mul(&u, &b, &a);
         CHECK(tacit_fp2_eq(&t, &u));
-        tacit_fp2_add(&t, &b, &c); tacit_fp2_mul(&t, &a, &t);
-        tacit_fp2_mul(&u, &a, &b); tacit_fp2_mul(&v, &a, &c); tacit_fp2_add(&u, &u, &v);
+        tacit_fp2_add(&t, &b, &c);
+        tacit_fp2_mul(&t, &a, &t);
+        tacit_fp2_mul(&u, &a, &b);
+        tacit_fp2_mul(&v, &a, &c);
+        tacit_fp2_add(&u, &u, &v);
         CHECK(tacit_fp2_eq(&t, &u));
         tacit_fp2_add(&t, &a, &zero);
         CHECK(tacit_fp2_eq(&t, &a));
@@ -970,26 +1067,34 @@ TEST(fp2_axioms)
         CHECK(tacit_fp2_eq(&t, &a));
         tacit_fp2_mul(&t, &a, &zero);
         CHECK(tacit_fp2_is_zero(&t));
-        tacit_fp2_neg(&t, &a); tacit_fp2_add(&t, &t, &a);
+        tacit_fp2_neg(&t, &a);
+        tacit_fp2_add(&t, &t, &a);
         CHECK(tacit_fp2_is_zero(&t));
-        tacit_fp2_sub(&t, &a, &b); tacit_fp2_neg(&u, &b); tacit_fp2_add(&u, &a, &u);
+        tacit_fp2_sub(&t, &a, &b);
+        tacit_fp2_neg(&u, &b);
+        tacit_fp2_add(&u, &a, &u);
         CHECK(tacit_fp2_eq(&t, &u));
-        tacit_fp2_dbl(&t, &a); tacit_fp2_add(&u, &a, &a);
+        tacit_fp2_dbl(&t, &a);
+        tacit_fp2_add(&u, &a, &a);
         CHECK(tacit_fp2_eq(&t, &u));
         /* against the schoolbook product */
-        tacit_fp2_mul(&t, &a, &b); ref_fp2_mul(&u, &a, &b);
+        tacit_fp2_mul(&t, &a, &b);
+        ref_fp2_mul(&u, &a, &b);
         CHECK(tacit_fp2_eq(&t, &u));
         CHECK(fp2_canon(&t));
-        tacit_fp2_sqr(&t, &a); tacit_fp2_mul(&u, &a, &a);
+        tacit_fp2_sqr(&t, &a);
+        tacit_fp2_mul(&u, &a, &a);
         CHECK(tacit_fp2_eq(&t, &u));
         CHECK(fp2_canon(&t));
         /* mul_fp = mul by (b, 0); mul_xi = mul by (9, 1) */
         tacit_fp2 bb = {b.c0, TACIT_FP_ZERO}, xi;
-        tacit_fp2_mul_fp(&t, &a, &b.c0); tacit_fp2_mul(&u, &a, &bb);
+        tacit_fp2_mul_fp(&t, &a, &b.c0);
+        tacit_fp2_mul(&u, &a, &bb);
         CHECK(tacit_fp2_eq(&t, &u));
         tacit_fp_from_u64(&xi.c0, 9);
         xi.c1 = TACIT_FP_ONE;
-        tacit_fp2_mul_xi(&t, &a); tacit_fp2_mul(&u, &a, &xi);
+        tacit_fp2_mul_xi(&t, &a);
+        tacit_fp2_mul(&u, &a, &xi);
         CHECK(tacit_fp2_eq(&t, &u));
         CHECK(fp2_canon(&t));
         /* cmov, eq, is_zero */
@@ -1013,10 +1118,12 @@ TEST(fp2_mul_edges)
             edge_fp(&a.c1, j);
             edge_fp(&b.c0, j);
             edge_fp(&b.c1, (i + j) % EDGE_COUNT);
-            tacit_fp2_mul(&t, &a, &b); ref_fp2_mul(&u, &a, &b);
+            tacit_fp2_mul(&t, &a, &b);
+            ref_fp2_mul(&u, &a, &b);
             CHECK(tacit_fp2_eq(&t, &u));
             CHECK(fp2_canon(&t));
-            tacit_fp2_mul(&t, &a, &a); ref_fp2_mul(&u, &a, &a);
+            tacit_fp2_mul(&t, &a, &a);
+            ref_fp2_mul(&u, &a, &a);
             CHECK(tacit_fp2_eq(&t, &u));
             tacit_fp2_sqr(&t, &a);
             CHECK(tacit_fp2_eq(&t, &u));
@@ -1126,45 +1233,55 @@ TEST(fp2_sqrt)
 
 TEST(fp2_aliasing)
 {
-    void (*bin[3])(tacit_fp2 *, const tacit_fp2 *, const tacit_fp2 *) = {
-        tacit_fp2_add, tacit_fp2_sub, tacit_fp2_mul};
-    void (*un[6])(tacit_fp2 *, const tacit_fp2 *) = {tacit_fp2_neg, tacit_fp2_dbl,
-        tacit_fp2_sqr, tacit_fp2_mul_xi, tacit_fp2_conj, tacit_fp2_inv};
+    void (*bin[3])(tacit_fp2 *, const tacit_fp2 *,
+                   const tacit_fp2 *) = {tacit_fp2_add, tacit_fp2_sub, tacit_fp2_mul};
+    void (*un[6])(tacit_fp2 *, const tacit_fp2 *) = {tacit_fp2_neg,  tacit_fp2_dbl,
+                                                     tacit_fp2_sqr,  tacit_fp2_mul_xi,
+                                                     tacit_fp2_conj, tacit_fp2_inv};
     for (int it = 0; it < iters(); it++) {
         tacit_fp2 a, b, want, t;
         rand_fp2(&a);
         rand_fp2(&b);
         for (int k = 0; k < 3; k++) {
             bin[k](&want, &a, &b);
-            t = a; bin[k](&t, &t, &b);
+            t = a;
+            bin[k](&t, &t, &b);
             CHECK(tacit_fp2_eq(&t, &want));
-            t = b; bin[k](&t, &a, &t);
+            t = b;
+            bin[k](&t, &a, &t);
             CHECK(tacit_fp2_eq(&t, &want));
             bin[k](&want, &a, &a);
-            t = a; bin[k](&t, &t, &t);
+            t = a;
+            bin[k](&t, &t, &t);
             CHECK(tacit_fp2_eq(&t, &want));
         }
         for (int k = 0; k < 6; k++) {
             un[k](&want, &a);
-            t = a; un[k](&t, &t);
+            t = a;
+            un[k](&t, &t);
             CHECK(tacit_fp2_eq(&t, &want));
         }
         tacit_fp2_mul_fp(&want, &a, &b.c1);
-        t = a; tacit_fp2_mul_fp(&t, &t, &b.c1);
+        t = a;
+        tacit_fp2_mul_fp(&t, &t, &b.c1);
         CHECK(tacit_fp2_eq(&t, &want));
         /* Regression: the Fp factor may be a coefficient of the output itself; the first
          * product used to overwrite it before the second read it (r = a * r.c0). */
-        t = a; tacit_fp2_mul_fp(&t, &t, &t.c0);
+        t = a;
+        tacit_fp2_mul_fp(&t, &t, &t.c0);
         tacit_fp2_mul_fp(&want, &a, &a.c0);
         CHECK(tacit_fp2_eq(&t, &want));
-        t = b; tacit_fp2_mul_fp(&t, &a, &t.c0);
+        t = b;
+        tacit_fp2_mul_fp(&t, &a, &t.c0);
         tacit_fp2_mul_fp(&want, &a, &b.c0);
         CHECK(tacit_fp2_eq(&t, &want));
-        t = a; tacit_fp2_mul_fp(&t, &t, &t.c1);
+        t = a;
+        tacit_fp2_mul_fp(&t, &t, &t.c1);
         tacit_fp2_mul_fp(&want, &a, &a.c1);
         CHECK(tacit_fp2_eq(&t, &want));
         tacit__fp2_inv_var(&want, &a);
-        t = a; tacit__fp2_inv_var(&t, &t);
+        t = a;
+        tacit__fp2_inv_var(&t, &t);
         CHECK(tacit_fp2_eq(&t, &want));
         tacit_fp2_sqr(&b, &a); /* a square, so sqrt succeeds */
         CHECK(tacit_fp2_sqrt(&want, &b));
@@ -1173,7 +1290,8 @@ TEST(fp2_aliasing)
         CHECK(tacit_fp2_eq(&t, &want));
         const uint64_t e[1] = {tacit_test_rand64()};
         tacit_fp2_pow_var(&want, &a, e, 1);
-        t = a; tacit_fp2_pow_var(&t, &t, e, 1);
+        t = a;
+        tacit_fp2_pow_var(&t, &t, e, 1);
         CHECK(tacit_fp2_eq(&t, &want));
     }
 }
@@ -1250,18 +1368,27 @@ TEST(fp6_axioms)
         rand_fp6(&a);
         rand_fp6(&b);
         rand_fp6(&c);
-        tacit_fp6_add(&t, &a, &b); tacit_fp6_add(&t, &t, &c);
-        tacit_fp6_add(&u, &b, &c); tacit_fp6_add(&u, &a, &u);
+        tacit_fp6_add(&t, &a, &b);
+        tacit_fp6_add(&t, &t, &c);
+        tacit_fp6_add(&u, &b, &c);
+        tacit_fp6_add(&u, &a, &u);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_mul(&t, &a, &b); tacit_fp6_mul(&t, &t, &c);
-        tacit_fp6_mul(&u, &b, &c); tacit_fp6_mul(&u, &a, &u);
+        tacit_fp6_mul(&t, &a, &b);
+        tacit_fp6_mul(&t, &t, &c);
+        tacit_fp6_mul(&u, &b, &c);
+        tacit_fp6_mul(&u, &a, &u);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_add(&t, &a, &b); tacit_fp6_add(&u, &b, &a);
+        tacit_fp6_add(&t, &a, &b);
+        tacit_fp6_add(&u, &b, &a);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_mul(&t, &a, &b); tacit_fp6_mul(&u, &b, &a);
+        tacit_fp6_mul(&t, &a, &b);
+        tacit_fp6_mul(&u, &b, &a);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_add(&t, &b, &c); tacit_fp6_mul(&t, &a, &t);
-        tacit_fp6_mul(&u, &a, &b); tacit_fp6_mul(&w, &a, &c); tacit_fp6_add(&u, &u, &w);
+        tacit_fp6_add(&t, &b, &c);
+        tacit_fp6_mul(&t, &a, &t);
+        tacit_fp6_mul(&u, &a, &b);
+        tacit_fp6_mul(&w, &a, &c);
+        tacit_fp6_add(&u, &u, &w);
         CHECK(tacit_fp6_eq(&t, &u));
         tacit_fp6_add(&t, &a, &zero);
         CHECK(tacit_fp6_eq(&t, &a));
@@ -1269,17 +1396,23 @@ TEST(fp6_axioms)
         CHECK(tacit_fp6_eq(&t, &a));
         tacit_fp6_mul(&t, &a, &zero);
         CHECK(fp6_is_zero_(&t));
-        tacit_fp6_neg(&t, &a); tacit_fp6_add(&t, &t, &a);
+        tacit_fp6_neg(&t, &a);
+        tacit_fp6_add(&t, &t, &a);
         CHECK(fp6_is_zero_(&t));
-        tacit_fp6_sub(&t, &a, &b); tacit_fp6_neg(&u, &b); tacit_fp6_add(&u, &a, &u);
+        tacit_fp6_sub(&t, &a, &b);
+        tacit_fp6_neg(&u, &b);
+        tacit_fp6_add(&u, &a, &u);
         CHECK(tacit_fp6_eq(&t, &u));
         /* against the schoolbook product */
-        tacit_fp6_mul(&t, &a, &b); ref_fp6_mul(&u, &a, &b);
+        tacit_fp6_mul(&t, &a, &b);
+        ref_fp6_mul(&u, &a, &b);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_sqr(&t, &a); ref_fp6_mul(&u, &a, &a);
+        tacit_fp6_sqr(&t, &a);
+        ref_fp6_mul(&u, &a, &a);
         CHECK(tacit_fp6_eq(&t, &u));
         /* mul_v = mul by v */
-        tacit_fp6_mul_v(&t, &a); tacit_fp6_mul(&u, &a, &vv);
+        tacit_fp6_mul_v(&t, &a);
+        tacit_fp6_mul(&u, &a, &vv);
         CHECK(tacit_fp6_eq(&t, &u));
         /* inverse */
         if (!fp6_is_zero_(&a)) {
@@ -1317,13 +1450,16 @@ TEST(fp6_frobenius)
                 CHECK(tacit_fp6_eq(&t, &u));
             }
         /* compositions; p^6 fixes Fp6 */
-        tacit_fp6_frob(&t, &a, 1); tacit_fp6_frob(&t, &t, 1);
+        tacit_fp6_frob(&t, &a, 1);
+        tacit_fp6_frob(&t, &t, 1);
         tacit_fp6_frob(&u, &a, 2);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_frob(&t, &a, 1); tacit_fp6_frob(&t, &t, 2);
+        tacit_fp6_frob(&t, &a, 1);
+        tacit_fp6_frob(&t, &t, 2);
         tacit_fp6_frob(&u, &a, 3);
         CHECK(tacit_fp6_eq(&t, &u));
-        tacit_fp6_frob(&t, &a, 3); tacit_fp6_frob(&t, &t, 3);
+        tacit_fp6_frob(&t, &a, 3);
+        tacit_fp6_frob(&t, &t, 3);
         CHECK(tacit_fp6_eq(&t, &a));
         /* a ring automorphism: frob(ab) = frob(a) frob(b) */
         for (int k = 1; k <= 3; k++) {
@@ -1339,32 +1475,37 @@ TEST(fp6_frobenius)
 
 TEST(fp6_aliasing)
 {
-    void (*bin[3])(tacit_fp6 *, const tacit_fp6 *, const tacit_fp6 *) = {
-        tacit_fp6_add, tacit_fp6_sub, tacit_fp6_mul};
-    void (*un[4])(tacit_fp6 *, const tacit_fp6 *) = {tacit_fp6_neg, tacit_fp6_sqr,
-        tacit_fp6_mul_v, tacit_fp6_inv};
+    void (*bin[3])(tacit_fp6 *, const tacit_fp6 *,
+                   const tacit_fp6 *) = {tacit_fp6_add, tacit_fp6_sub, tacit_fp6_mul};
+    void (*un[4])(tacit_fp6 *, const tacit_fp6 *) = {tacit_fp6_neg, tacit_fp6_sqr, tacit_fp6_mul_v,
+                                                     tacit_fp6_inv};
     for (int it = 0; it < iters(); it++) {
         tacit_fp6 a, b, want, t;
         rand_fp6(&a);
         rand_fp6(&b);
         for (int k = 0; k < 3; k++) {
             bin[k](&want, &a, &b);
-            t = a; bin[k](&t, &t, &b);
+            t = a;
+            bin[k](&t, &t, &b);
             CHECK(tacit_fp6_eq(&t, &want));
-            t = b; bin[k](&t, &a, &t);
+            t = b;
+            bin[k](&t, &a, &t);
             CHECK(tacit_fp6_eq(&t, &want));
             bin[k](&want, &a, &a);
-            t = a; bin[k](&t, &t, &t);
+            t = a;
+            bin[k](&t, &t, &t);
             CHECK(tacit_fp6_eq(&t, &want));
         }
         for (int k = 0; k < 4; k++) {
             un[k](&want, &a);
-            t = a; un[k](&t, &t);
+            t = a;
+            un[k](&t, &t);
             CHECK(tacit_fp6_eq(&t, &want));
         }
         for (int k = 1; k <= 3; k++) {
             tacit_fp6_frob(&want, &a, k);
-            t = a; tacit_fp6_frob(&t, &t, k);
+            t = a;
+            tacit_fp6_frob(&t, &t, k);
             CHECK(tacit_fp6_eq(&t, &want));
         }
     }
@@ -1416,22 +1557,30 @@ TEST(fp12_axioms)
         rand_fp12(&a);
         rand_fp12(&b);
         rand_fp12(&c);
-        tacit_fp12_mul(&t, &a, &b); tacit_fp12_mul(&t, &t, &c);
-        tacit_fp12_mul(&u, &b, &c); tacit_fp12_mul(&u, &a, &u);
+        tacit_fp12_mul(&t, &a, &b);
+        tacit_fp12_mul(&t, &t, &c);
+        tacit_fp12_mul(&u, &b, &c);
+        tacit_fp12_mul(&u, &a, &u);
         CHECK(tacit_fp12_eq(&t, &u));
-        tacit_fp12_mul(&t, &a, &b); tacit_fp12_mul(&u, &b, &a);
+        tacit_fp12_mul(&t, &a, &b);
+        tacit_fp12_mul(&u, &b, &a);
         CHECK(tacit_fp12_eq(&t, &u));
-        fp12_add_(&t, &b, &c); tacit_fp12_mul(&t, &a, &t);
-        tacit_fp12_mul(&u, &a, &b); tacit_fp12_mul(&w, &a, &c); fp12_add_(&u, &u, &w);
+        fp12_add_(&t, &b, &c);
+        tacit_fp12_mul(&t, &a, &t);
+        tacit_fp12_mul(&u, &a, &b);
+        tacit_fp12_mul(&w, &a, &c);
+        fp12_add_(&u, &u, &w);
         CHECK(tacit_fp12_eq(&t, &u));
         tacit_fp12_mul(&t, &a, &TACIT_FP12_ONE);
         CHECK(tacit_fp12_eq(&t, &a));
         tacit_fp12_mul(&t, &a, &zero);
         CHECK(fp12_is_zero_(&t));
         /* against the schoolbook product */
-        tacit_fp12_mul(&t, &a, &b); ref_fp12_mul(&u, &a, &b);
+        tacit_fp12_mul(&t, &a, &b);
+        ref_fp12_mul(&u, &a, &b);
         CHECK(tacit_fp12_eq(&t, &u));
-        tacit_fp12_sqr(&t, &a); ref_fp12_mul(&u, &a, &a);
+        tacit_fp12_sqr(&t, &a);
+        ref_fp12_mul(&u, &a, &a);
         CHECK(tacit_fp12_eq(&t, &u));
         /* inverse */
         if (!fp12_is_zero_(&a)) {
@@ -1440,10 +1589,14 @@ TEST(fp12_axioms)
             CHECK(tacit_fp12_is_one(&u));
         }
         /* conj: an involution and a ring automorphism */
-        tacit_fp12_conj(&t, &a); tacit_fp12_conj(&t, &t);
+        tacit_fp12_conj(&t, &a);
+        tacit_fp12_conj(&t, &t);
         CHECK(tacit_fp12_eq(&t, &a));
-        tacit_fp12_mul(&w, &a, &b); tacit_fp12_conj(&t, &w);
-        tacit_fp12_conj(&u, &a); tacit_fp12_conj(&w, &b); tacit_fp12_mul(&u, &u, &w);
+        tacit_fp12_mul(&w, &a, &b);
+        tacit_fp12_conj(&t, &w);
+        tacit_fp12_conj(&u, &a);
+        tacit_fp12_conj(&w, &b);
+        tacit_fp12_mul(&u, &u, &w);
         CHECK(tacit_fp12_eq(&t, &u));
         /* pow_var: a^0 = 1, a^x a^y = a^(x+y), a^3 */
         uint64_t x = tacit_test_rand64() >> 1, y = tacit_test_rand64() >> 1;
@@ -1451,7 +1604,8 @@ TEST(fp12_axioms)
         tacit_fp12_pow_var(&t, &a, e0, 1);
         CHECK(tacit_fp12_is_one(&t));
         tacit_fp12_pow_var(&t, &a, e3, 1);
-        tacit_fp12_sqr(&u, &a); tacit_fp12_mul(&u, &u, &a);
+        tacit_fp12_sqr(&u, &a);
+        tacit_fp12_mul(&u, &u, &a);
         CHECK(tacit_fp12_eq(&t, &u));
         tacit_fp12_pow_var(&t, &a, ex, 1);
         tacit_fp12_pow_var(&u, &a, ey, 1);
@@ -1481,10 +1635,12 @@ TEST(fp12_frobenius)
                 tacit_fp12_pow_var(&u, &a, pk[k - 1], (size_t)(4 * k));
                 CHECK(tacit_fp12_eq(&t, &u));
             }
-        tacit_fp12_frob(&t, &a, 1); tacit_fp12_frob(&t, &t, 1);
+        tacit_fp12_frob(&t, &a, 1);
+        tacit_fp12_frob(&t, &t, 1);
         tacit_fp12_frob(&u, &a, 2);
         CHECK(tacit_fp12_eq(&t, &u));
-        tacit_fp12_frob(&t, &a, 2); tacit_fp12_frob(&t, &t, 1);
+        tacit_fp12_frob(&t, &a, 2);
+        tacit_fp12_frob(&t, &t, 1);
         tacit_fp12_frob(&u, &a, 3);
         CHECK(tacit_fp12_eq(&t, &u));
         /* frob^6 = conj; frob^12 = id (both by k = 1 steps and k = 3 steps) */
@@ -1494,11 +1650,15 @@ TEST(fp12_frobenius)
         CHECK(tacit_fp12_eq(&t, &u));
         for (int i = 0; i < 6; i++) tacit_fp12_frob(&t, &t, 1);
         CHECK(tacit_fp12_eq(&t, &a));
-        tacit_fp12_frob(&t, &a, 3); tacit_fp12_frob(&t, &t, 3);
+        tacit_fp12_frob(&t, &a, 3);
+        tacit_fp12_frob(&t, &t, 3);
         CHECK(tacit_fp12_eq(&t, &u));
-        tacit_fp12_frob(&t, &t, 3); tacit_fp12_frob(&t, &t, 3);
+        tacit_fp12_frob(&t, &t, 3);
+        tacit_fp12_frob(&t, &t, 3);
         CHECK(tacit_fp12_eq(&t, &a));
-        tacit_fp12_frob(&t, &a, 2); tacit_fp12_frob(&t, &t, 2); tacit_fp12_frob(&t, &t, 2);
+        tacit_fp12_frob(&t, &a, 2);
+        tacit_fp12_frob(&t, &t, 2);
+        tacit_fp12_frob(&t, &t, 2);
         CHECK(tacit_fp12_eq(&t, &u));
         /* frob(ab) = frob(a) frob(b) */
         for (int k = 1; k <= 3; k++) {
@@ -1522,7 +1682,7 @@ static void easy_part(tacit_fp12 *g, const tacit_fp12 *f)
     tacit_fp12_inv(&u, f);
     tacit_fp12_mul(&t, &t, &u); /* f^(p^6 - 1) */
     tacit_fp12_frob(&u, &t, 2);
-    tacit_fp12_mul(g, &u, &t);  /* .^(p^2 + 1) */
+    tacit_fp12_mul(g, &u, &t); /* .^(p^2 + 1) */
 }
 
 TEST(fp12_cyclotomic)
@@ -1592,28 +1752,34 @@ TEST(fp12_aliasing)
         rand_fp12(&a);
         rand_fp12(&b);
         tacit_fp12_mul(&want, &a, &b);
-        t = a; tacit_fp12_mul(&t, &t, &b);
+        t = a;
+        tacit_fp12_mul(&t, &t, &b);
         CHECK(tacit_fp12_eq(&t, &want));
-        t = b; tacit_fp12_mul(&t, &a, &t);
+        t = b;
+        tacit_fp12_mul(&t, &a, &t);
         CHECK(tacit_fp12_eq(&t, &want));
         tacit_fp12_mul(&want, &a, &a);
-        t = a; tacit_fp12_mul(&t, &t, &t);
+        t = a;
+        tacit_fp12_mul(&t, &t, &t);
         CHECK(tacit_fp12_eq(&t, &want));
         void (*un[3])(tacit_fp12 *, const tacit_fp12 *) = {tacit_fp12_sqr, tacit_fp12_inv,
                                                            tacit_fp12_conj};
         for (int k = 0; k < 3; k++) {
             un[k](&want, &a);
-            t = a; un[k](&t, &t);
+            t = a;
+            un[k](&t, &t);
             CHECK(tacit_fp12_eq(&t, &want));
         }
         for (int k = 1; k <= 3; k++) {
             tacit_fp12_frob(&want, &a, k);
-            t = a; tacit_fp12_frob(&t, &t, k);
+            t = a;
+            tacit_fp12_frob(&t, &t, k);
             CHECK(tacit_fp12_eq(&t, &want));
         }
         const uint64_t e[1] = {tacit_test_rand64() >> 48};
         tacit_fp12_pow_var(&want, &a, e, 1);
-        t = a; tacit_fp12_pow_var(&t, &t, e, 1);
+        t = a;
+        tacit_fp12_pow_var(&t, &t, e, 1);
         CHECK(tacit_fp12_eq(&t, &want));
     }
 }

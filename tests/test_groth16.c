@@ -61,7 +61,8 @@ static int run_vector(struct triple *t, const char *sub)
     int rc;
 
     memset(t, 0, sizeof *t);
-    if ((buf = tacit_test_read_file(vec_path(path, sizeof path, sub, "verification_key.json"), &len)) == NULL)
+    if ((buf = tacit_test_read_file(vec_path(path, sizeof path, sub, "verification_key.json"),
+                                    &len)) == NULL)
         return -1;
     rc = tacit_groth16_vk_from_json(&t->vk, buf, len, where);
     free(buf);
@@ -253,7 +254,8 @@ TEST(batch_64_names_the_bad_one)
         }
         CHECK_EQ_INT(tacit__groth16_batch_combined_var(t.pvk, items, N), TACIT_EVERIFY);
         CHECK_EQ_INT(tacit_groth16_verify_batch_var(results, t.pvk, items, N), TACIT_EVERIFY);
-        for (size_t k = 0; k < N; k++) CHECK_EQ_INT(results[k], k == bad ? TACIT_EVERIFY : TACIT_OK);
+        for (size_t k = 0; k < N; k++)
+            CHECK_EQ_INT(results[k], k == bad ? TACIT_EVERIFY : TACIT_OK);
         items[bad].pub = t.pub;
         proofs[bad] = saved;
     }
@@ -280,11 +282,11 @@ TEST(batch_per_proof_reasons)
     }
     memcpy(extra, t.pub, 2 * sizeof *extra);
     extra[2] = TACIT_FR_ZERO;
-    items[1].npub = 1;                        /* missing input */
+    items[1].npub = 1;                                     /* missing input */
     items[2] = (tacit_groth16_item){&proofs[2], extra, 3}; /* extra input */
-    proofs[3] = sg.proof;                     /* B outside G2 */
-    memset(&proofs[4].c, 0, sizeof proofs[4].c); /* C at infinity */
-    proofs[5].a.y = proofs[5].a.x;            /* A off the curve */
+    proofs[3] = sg.proof;                                  /* B outside G2 */
+    memset(&proofs[4].c, 0, sizeof proofs[4].c);           /* C at infinity */
+    proofs[5].a.y = proofs[5].a.x;                         /* A off the curve */
     CHECK_EQ_INT(tacit_groth16_verify_batch_var(results, t.pvk, items, 8), TACIT_ENPUBLIC);
     CHECK_EQ_INT(results[0], TACIT_OK);
     CHECK_EQ_INT(results[1], TACIT_ENPUBLIC);
@@ -339,7 +341,8 @@ static void edit_gamma_eq_minus_delta(json_t *vk)
         uint64_t l[4];
         tacit_fp v;
         char s[79];
-        CHECK_EQ_INT(tacit_u256_from_dec(l, json_string_value(json_array_get(y, (size_t)i))), TACIT_OK);
+        CHECK_EQ_INT(tacit_u256_from_dec(l, json_string_value(json_array_get(y, (size_t)i))),
+                     TACIT_OK);
         CHECK_EQ_INT(tacit_fp_from_limbs(&v, l), TACIT_OK);
         tacit_fp_neg(&v, &v);
         tacit_fp_to_limbs(l, &v);
@@ -390,7 +393,10 @@ static void edit_gamma_not_in_g2(json_t *vk)
 static void edit_protocol(json_t *vk) { json_object_set_new(vk, "protocol", json_string("plonk")); }
 static void edit_curve(json_t *vk) { json_object_set_new(vk, "curve", json_string("bls12381")); }
 static void edit_no_protocol(json_t *vk) { json_object_del(vk, "protocol"); }
-static void edit_alpha_z2(json_t *vk) { json_array_set_new(json_object_get(vk, "vk_alpha_1"), 2, json_string("2")); }
+static void edit_alpha_z2(json_t *vk)
+{
+    json_array_set_new(json_object_get(vk, "vk_alpha_1"), 2, json_string("2"));
+}
 static void edit_beta_z10(json_t *vk)
 {
     json_t *z = json_array_get(json_object_get(vk, "vk_beta_2"), 2);
@@ -523,7 +529,10 @@ static void pedit_b_z(json_t *p)
 {
     json_array_set_new(json_array_get(json_object_get(p, "pi_b"), 2), 0, json_string("2"));
 }
-static void pedit_c_inf(json_t *p) { json_object_set_new(p, "pi_c", json_pack("[sss]", "0", "1", "0")); }
+static void pedit_c_inf(json_t *p)
+{
+    json_object_set_new(p, "pi_c", json_pack("[sss]", "0", "1", "0"));
+}
 static void pedit_c_short(json_t *p) { json_array_remove(json_object_get(p, "pi_c"), 2); }
 static void pedit_c_leading_zero(json_t *p)
 {
@@ -532,9 +541,18 @@ static void pedit_c_leading_zero(json_t *p)
     snprintf(s, sizeof s, "0%s", json_string_value(json_array_get(c, 0)));
     json_array_set_new(c, 0, json_string(s));
 }
-static void pedit_a_hex(json_t *p) { json_array_set_new(json_object_get(p, "pi_a"), 0, json_string("0x1")); }
-static void pedit_a_neg(json_t *p) { json_array_set_new(json_object_get(p, "pi_a"), 1, json_string("-2")); }
-static void pedit_a_float(json_t *p) { json_array_set_new(json_object_get(p, "pi_a"), 0, json_real(1.0)); }
+static void pedit_a_hex(json_t *p)
+{
+    json_array_set_new(json_object_get(p, "pi_a"), 0, json_string("0x1"));
+}
+static void pedit_a_neg(json_t *p)
+{
+    json_array_set_new(json_object_get(p, "pi_a"), 1, json_string("-2"));
+}
+static void pedit_a_float(json_t *p)
+{
+    json_array_set_new(json_object_get(p, "pi_a"), 0, json_real(1.0));
+}
 static void pedit_no_c(json_t *p) { json_object_del(p, "pi_c"); }
 static void pedit_b_fp2_3(json_t *p)
 {
@@ -593,7 +611,8 @@ TEST(json_syntax_and_duplicate_keys)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(tacit_groth16_proof_from_json(&p, bad[i], strlen(bad[i]), NULL), TACIT_EJSON);
         CHECK_EQ_INT(tacit_groth16_vk_from_json(&vk, bad[i], strlen(bad[i]), NULL), TACIT_EJSON);
-        CHECK_EQ_INT(tacit_groth16_public_from_json(&pub, &n, bad[i], strlen(bad[i]), NULL), TACIT_EJSON);
+        CHECK_EQ_INT(tacit_groth16_public_from_json(&pub, &n, bad[i], strlen(bad[i]), NULL),
+                     TACIT_EJSON);
     }
     /* A real key with a duplicated "IC" key (textual edit: jansson cannot write one). */
     if ((j = load_json("valid/multiplier", "verification_key.json")) != NULL) {
@@ -627,10 +646,15 @@ TEST(public_json_strict)
         {"[\"0\"]", TACIT_OK, 1},
         {"[\"1\", \"2\", \"3\"]", TACIT_OK, 3},
         /* r - 1 and r */
-        {"[\"21888242871839275222246405745257275088548364400416034343698204186575808495616\"]", TACIT_OK, 1},
-        {"[\"21888242871839275222246405745257275088548364400416034343698204186575808495617\"]", TACIT_EPUBLIC_INPUT, 0},
-        {"[\"1\", \"115792089237316195423570985008687907853269984665640564039457584007913129639935\"]", TACIT_EPUBLIC_INPUT, 0},
-        {"[\"1157920892373161954235709850086879078532699846656405640394575840079131296399350\"]", TACIT_EENCODING, 0},
+        {"[\"21888242871839275222246405745257275088548364400416034343698204186575808495616\"]",
+         TACIT_OK, 1},
+        {"[\"21888242871839275222246405745257275088548364400416034343698204186575808495617\"]",
+         TACIT_EPUBLIC_INPUT, 0},
+        {"[\"1\", "
+         "\"115792089237316195423570985008687907853269984665640564039457584007913129639935\"]",
+         TACIT_EPUBLIC_INPUT, 0},
+        {"[\"1157920892373161954235709850086879078532699846656405640394575840079131296399350\"]",
+         TACIT_EENCODING, 0},
         {"[1]", TACIT_EENCODING, 0},
         {"[1.5]", TACIT_EENCODING, 0},
         {"[\"1.5\"]", TACIT_EENCODING, 0},
@@ -651,7 +675,8 @@ TEST(public_json_strict)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tacit_fr *pub = (tacit_fr *)1;
         size_t n = 99;
-        int rc = tacit_groth16_public_from_json(&pub, &n, cases[i].json, strlen(cases[i].json), NULL);
+        int rc =
+            tacit_groth16_public_from_json(&pub, &n, cases[i].json, strlen(cases[i].json), NULL);
         if (rc != cases[i].code) {
             fprintf(stderr, "public case %zu (%s): got %s, want %s\n", i, cases[i].json,
                     tacit_errname(rc), tacit_errname(cases[i].code));
@@ -696,9 +721,10 @@ TEST(binary_proof_round_trip_and_rejections)
     uint8_t b[256], m[256];
     tacit_groth16_proof p;
     char where[TACIT_GROTH16_WHERE_MAX];
-    static const uint8_t p_be[32] = {
-        0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
-        0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47};
+    static const uint8_t p_be[32] = {0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29,
+                                     0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+                                     0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d,
+                                     0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47};
 
     CHECK_EQ_INT(run_vector(&t, "valid/poseidon_hasher"), TACIT_OK);
     if (t.pvk == NULL) return;
@@ -856,7 +882,9 @@ TEST(read_file_errors)
     CHECK_EQ_INT(tacit_groth16_read_file(&buf, &len, "/nonexistent/tacit/file.json"), TACIT_ENOENT);
     CHECK(buf == NULL);
     CHECK_EQ_INT(tacit_groth16_read_file(&buf, &len, tacit_test_vectors_dir()), TACIT_EIO);
-    CHECK_EQ_INT(tacit_groth16_read_file(&buf, &len, vec_path(path, sizeof path, "valid/multiplier", "public.json")), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_read_file(
+                     &buf, &len, vec_path(path, sizeof path, "valid/multiplier", "public.json")),
+                 TACIT_OK);
     CHECK(buf != NULL && len > 0 && buf[len] == '\0');
     free(buf);
 }
@@ -873,7 +901,8 @@ TEST(json_mutations_are_rejected_cleanly)
     int iters = tacit_test_iters(60);
 
     for (int f = 0; f < 3; f++) {
-        orig[f] = tacit_test_read_file(vec_path(path, sizeof path, "valid/poseidon_hasher", files[f]), &len[f]);
+        orig[f] = tacit_test_read_file(
+            vec_path(path, sizeof path, "valid/poseidon_hasher", files[f]), &len[f]);
         CHECK(orig[f] != NULL);
         if (orig[f] == NULL) return;
     }

@@ -84,10 +84,18 @@ static void check_hex(const uint8_t *p, size_t n, const json_t *want)
 
 TEST(uint256_forms_and_arithmetic)
 {
-    static const char *bad_hex[] = {"", "0x", "0X1", "0x01", "0x0g", "1",
-                                    "0x10000000000000000000000000000000000000000000000000000000000000000"};
-    static const char *bad_dec[] = {"", "01", "-1", "1 ", "a",
-                                    "115792089237316195423570985008687907853269984665640564039457584007913129639936"};
+    static const char *bad_hex[] = {
+        "",
+        "0x",
+        "0X1",
+        "0x01",
+        "0x0g",
+        "1",
+        "0x10000000000000000000000000000000000000000000000000000000000000000"};
+    static const char *bad_dec[] = {
+        "",   "01",
+        "-1", "1 ",
+        "a",  "115792089237316195423570985008687907853269984665640564039457584007913129639936"};
     tacit_uint256 a, b, c;
     char hex[TACIT_UINT256_HEX_MAX], dec[TACIT_UINT256_DEC_MAX];
     uint64_t x;
@@ -112,7 +120,8 @@ TEST(uint256_forms_and_arithmetic)
     CHECK_EQ_INT(tacit_uint256_mul_u64(&b, &a, 2), TACIT_EOVERFLOW);
 
     for (int i = 0; i < tacit_test_iters(2000); i++) {
-        uint64_t p = tacit_test_rand64() >> (tacit_test_rand64() % 64), q = tacit_test_rand64() >> 33;
+        uint64_t p = tacit_test_rand64() >> (tacit_test_rand64() % 64),
+                 q = tacit_test_rand64() >> 33;
         unsigned __int128 prod = (unsigned __int128)p * q;
         tacit_uint256_from_u64(&a, p);
         tacit_uint256_to_hex(hex, &a);
@@ -125,7 +134,8 @@ TEST(uint256_forms_and_arithmetic)
         CHECK_EQ_INT(tacit_uint256_to_u64(&x, &b), (prod >> 64) ? TACIT_EOVERFLOW : TACIT_OK);
         /* (p * 1125 + 999) / 1000 */
         CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&b, &a, 1125, 1000), TACIT_OK);
-        CHECK_EQ_INT(tacit_uint256_to_u64(&x, &b), ((unsigned __int128)p * 1125 + 999) / 1000 >> 64 ? TACIT_EOVERFLOW : TACIT_OK);
+        CHECK_EQ_INT(tacit_uint256_to_u64(&x, &b),
+                     ((unsigned __int128)p * 1125 + 999) / 1000 >> 64 ? TACIT_EOVERFLOW : TACIT_OK);
         if (!(((unsigned __int128)p * 1125 + 999) / 1000 >> 64))
             CHECK(x == (uint64_t)(((unsigned __int128)p * 1125 + 999) / 1000));
         tacit_uint256_from_u64(&c, q);
@@ -198,14 +208,16 @@ TEST(rlp_vectors)
     json_t *v = load_vectors("rlp.json"), *c;
     size_t i;
     REQUIRE(v != NULL, "tests/vectors/l1/rlp.json");
-    json_array_foreach(json_object_get(v, "items"), i, c) {
+    json_array_foreach(json_object_get(v, "items"), i, c)
+    {
         size_t n;
         uint8_t *enc = hex_of(json_object_get(c, "encoded"), &n);
         rlp_check_json(json_object_get(c, "value"), enc, n);
         free(enc);
     }
     CHECK(i > 60);
-    json_array_foreach(json_object_get(v, "ints"), i, c) {
+    json_array_foreach(json_object_get(v, "ints"), i, c)
+    {
         struct tacit_rlp_enc e;
         struct tacit_rlp_item item;
         tacit_uint256 want = dec_of(json_object_get(c, "value")), got;
@@ -243,7 +255,8 @@ static json_t *rlp_random_tree(int depth)
         return j;
     }
     json_t *a = json_array();
-    for (uint64_t k = tacit_test_rand64() % 5; k > 0; k--) json_array_append_new(a, rlp_random_tree(depth + 1));
+    for (uint64_t k = tacit_test_rand64() % 5; k > 0; k--)
+        json_array_append_new(a, rlp_random_tree(depth + 1));
     return a;
 }
 
@@ -300,9 +313,9 @@ TEST(rlp_truncated)
 
 TEST(rlp_noncanonical_length)
 {
-    uint8_t s[60] = {0xb8, 0x01, 'a'};        /* long form for a 1-byte string */
-    uint8_t l[60] = {0xf8, 0x37};             /* long form for a 55-byte list */
-    uint8_t z[0x40] = {0xb9, 0x00, 0x38};     /* a length with a leading zero byte */
+    uint8_t s[60] = {0xb8, 0x01, 'a'};    /* long form for a 1-byte string */
+    uint8_t l[60] = {0xf8, 0x37};         /* long form for a 55-byte list */
+    uint8_t z[0x40] = {0xb9, 0x00, 0x38}; /* a length with a leading zero byte */
     rlp_expect(s, 3, TACIT_ERLP_NONCANONICAL_LENGTH);
     memset(l + 2, 0x01, 55);
     rlp_expect(l, 57, TACIT_ERLP_NONCANONICAL_LENGTH);
@@ -404,7 +417,8 @@ static void value_free(struct tacit_abi_value *v)
 }
 
 /* The vector form of a value, as type t. */
-static void value_of_json(struct tacit_abi_value *v, const struct tacit_abi_type *t, const json_t *j)
+static void value_of_json(struct tacit_abi_value *v, const struct tacit_abi_type *t,
+                          const json_t *j)
 {
     tacit_uint256 x;
     uint8_t buf[32];
@@ -429,16 +443,12 @@ static void value_of_json(struct tacit_abi_value *v, const struct tacit_abi_type
         fixed_of(buf, 20, j);
         tacit_abi_set_address(v, buf);
         break;
-    case TACIT_ABI_BOOL:
-        tacit_abi_set_bool(v, json_is_true(j));
-        break;
+    case TACIT_ABI_BOOL: tacit_abi_set_bool(v, json_is_true(j)); break;
     case TACIT_ABI_BYTESN:
         fixed_of(buf, t->size, j);
         tacit_abi_set_bytesn(v, buf, t->size);
         break;
-    case TACIT_ABI_BYTES:
-        v->bytes = hex_of(j, &v->len);
-        break;
+    case TACIT_ABI_BYTES: v->bytes = hex_of(j, &v->len); break;
     case TACIT_ABI_STRING:
         n = json_string_length(j);
         v->bytes = memcpy(malloc(n + 1), json_string_value(j), n + 1);
@@ -467,8 +477,7 @@ static bool value_equal(const struct tacit_abi_value *a, const struct tacit_abi_
         for (size_t i = 0; i < a->n; i++)
             if (!value_equal(&a->items[i], &b->items[i])) return false;
         return true;
-    default:
-        return memcmp(a->word, b->word, 32) == 0;
+    default: return memcmp(a->word, b->word, 32) == 0;
     }
 }
 
@@ -499,7 +508,8 @@ TEST(abi_vectors)
     json_t *v = load_vectors("abi.json"), *c;
     size_t i;
     REQUIRE(v != NULL, "tests/vectors/l1/abi.json");
-    json_array_foreach(json_object_get(v, "cases"), i, c) {
+    json_array_foreach(json_object_get(v, "cases"), i, c)
+    {
         const char *ts = json_string_value(json_object_get(c, "type"));
         const json_t *canon = json_object_get(c, "canonical");
         struct tacit_abi_type *t, *t2;
@@ -543,7 +553,8 @@ TEST(abi_calls_and_reverts)
     const char *custom[8];
     size_t i;
     REQUIRE(v != NULL, "tests/vectors/l1/abi.json");
-    json_array_foreach(json_object_get(v, "calls"), i, c) {
+    json_array_foreach(json_object_get(v, "calls"), i, c)
+    {
         const char *sig = json_string_value(json_object_get(c, "sig"));
         struct tacit_abi_type *params;
         struct tacit_abi_value args, *d;
@@ -569,11 +580,13 @@ TEST(abi_calls_and_reverts)
     custom_json = json_object_get(v, "custom_errors");
     for (i = 0; i < json_array_size(custom_json) && i < 8; i++)
         custom[i] = json_string_value(json_array_get(custom_json, i));
-    json_array_foreach(json_object_get(v, "reverts"), i, c) {
+    json_array_foreach(json_object_get(v, "reverts"), i, c)
+    {
         char reason[300];
         size_t n;
         uint8_t *data = hex_of(json_object_get(c, "data"), &n);
-        tacit_l1_revert_reason(reason, sizeof reason, data, n, custom, json_array_size(custom_json));
+        tacit_l1_revert_reason(reason, sizeof reason, data, n, custom,
+                               json_array_size(custom_json));
         if (strcmp(reason, json_string_value(json_object_get(c, "reason"))) != 0)
             tacit__test_fail(__FILE__, __LINE__, "revert reason \"%s\", want \"%s\"", reason,
                              json_string_value(json_object_get(c, "reason")));
@@ -587,7 +600,8 @@ TEST(abi_events)
     json_t *v = load_vectors("events.json"), *c;
     size_t i;
     REQUIRE(v != NULL, "tests/vectors/l1/events.json");
-    json_array_foreach(json_object_get(v, "events"), i, c) {
+    json_array_foreach(json_object_get(v, "events"), i, c)
+    {
         const char *sig = json_string_value(json_object_get(c, "sig"));
         json_t *topics_json = json_object_get(c, "topics"), *values = json_object_get(c, "values");
         struct tacit_abi_type *params;
@@ -600,9 +614,11 @@ TEST(abi_events)
         check_hex(topic0, 32, json_object_get(c, "topic0"));
         REQUIRE(tacit_abi_signature_parse(&canon, &params, sig) == TACIT_OK, sig);
         CHECK(strcmp(canon, json_string_value(json_object_get(c, "canonical"))) == 0);
-        for (size_t k = 0; k < nt && k < 4; k++) fixed_of(topics[k], 32, json_array_get(topics_json, k));
+        for (size_t k = 0; k < nt && k < 4; k++)
+            fixed_of(topics[k], 32, json_array_get(topics_json, k));
         data = hex_of(json_object_get(c, "data"), &n);
-        CHECK_EQ_INT(tacit_abi_decode_log(&d, sig, (const uint8_t(*)[32])topics, nt, data, n), TACIT_OK);
+        CHECK_EQ_INT(tacit_abi_decode_log(&d, sig, (const uint8_t(*)[32])topics, nt, data, n),
+                     TACIT_OK);
         for (size_t k = 0; d != NULL && k < params->nmembers; k++) {
             const struct tacit_abi_type *m = params->members[k];
             struct tacit_abi_value want;
@@ -620,11 +636,13 @@ TEST(abi_events)
         {
             struct tacit_abi_value *none;
             if (nt > 1)
-                CHECK_EQ_INT(tacit_abi_decode_log(&none, sig, (const uint8_t(*)[32])topics, nt - 1, data, n),
-                             TACIT_EABI_SELECTOR);
+                CHECK_EQ_INT(
+                    tacit_abi_decode_log(&none, sig, (const uint8_t(*)[32])topics, nt - 1, data, n),
+                    TACIT_EABI_SELECTOR);
             topics[0][0] ^= 1;
-            CHECK_EQ_INT(tacit_abi_decode_log(&none, sig, (const uint8_t(*)[32])topics, nt, data, n),
-                         TACIT_EABI_SELECTOR);
+            CHECK_EQ_INT(
+                tacit_abi_decode_log(&none, sig, (const uint8_t(*)[32])topics, nt, data, n),
+                TACIT_EABI_SELECTOR);
             CHECK(none == NULL);
         }
         tacit_abi_value_free(d);
@@ -677,9 +695,7 @@ static void random_value(struct tacit_abi_value *v, const struct tacit_abi_type 
     memset(v, 0, sizeof *v);
     v->kind = t->kind;
     switch (t->kind) {
-    case TACIT_ABI_UINT:
-        tacit_test_rand_bytes(v->word + 32 - t->size / 8, t->size / 8);
-        break;
+    case TACIT_ABI_UINT: tacit_test_rand_bytes(v->word + 32 - t->size / 8, t->size / 8); break;
     case TACIT_ABI_INT:
         tacit_test_rand_bytes(v->word + 32 - t->size / 8, t->size / 8);
         if (v->word[32 - t->size / 8] & 0x80) memset(v->word, 0xff, 32 - t->size / 8);
@@ -695,7 +711,7 @@ static void random_value(struct tacit_abi_value *v, const struct tacit_abi_type 
         v->len = n;
         break;
     default:
-        n = t->kind == TACIT_ABI_TUPLE ? t->nmembers
+        n = t->kind == TACIT_ABI_TUPLE    ? t->nmembers
             : t->kind == TACIT_ABI_FARRAY ? t->size
                                           : (size_t)(tacit_test_rand64() % 4);
         v->n = n;
@@ -762,17 +778,26 @@ static void abi_expect(const char *ts, const char *hex, int rc)
 
 TEST(abi_offset_out_of_range)
 {
-    abi_expect("(bytes)", "0x" W20 W1 "ab00000000000000000000000000000000000000000000000000000000000000", TACIT_OK);
+    abi_expect("(bytes)",
+               "0x" W20 W1 "ab00000000000000000000000000000000000000000000000000000000000000",
+               TACIT_OK);
     /* the offset points past the data */
-    abi_expect("(bytes)", "0x" "0000000000000000000000000000000000000000000000000000000000000060" W1, TACIT_EABI_OFFSET);
+    abi_expect("(bytes)",
+               "0x"
+               "0000000000000000000000000000000000000000000000000000000000000060" W1,
+               TACIT_EABI_OFFSET);
     /* an offset above 2^64 */
     abi_expect("(bytes)", "0x" WFF W1, TACIT_EABI_OFFSET);
     /* the length runs past the data */
-    abi_expect("(bytes)", "0x" W20 "0000000000000000000000000000000000000000000000000000000000000021" W0, TACIT_EABI_OFFSET);
+    abi_expect("(bytes)",
+               "0x" W20 "0000000000000000000000000000000000000000000000000000000000000021" W0,
+               TACIT_EABI_OFFSET);
     /* the content is there but its padding is not */
     abi_expect("(bytes)", "0x" W20 W1 "ab", TACIT_EABI_OFFSET);
     /* an array longer than its data could hold */
-    abi_expect("(uint256[])", "0x" W20 "0000000000000000000000000000000000000000000000000000000000000003" W1 W1, TACIT_EABI_OFFSET);
+    abi_expect("(uint256[])",
+               "0x" W20 "0000000000000000000000000000000000000000000000000000000000000003" W1 W1,
+               TACIT_EABI_OFFSET);
     /* a static head longer than the data */
     abi_expect("(uint256,uint256)", "0x" W1, TACIT_EABI_OFFSET);
     abi_expect("uint256", "0x", TACIT_EABI_OFFSET);
@@ -780,23 +805,54 @@ TEST(abi_offset_out_of_range)
 
 TEST(abi_padding)
 {
-    abi_expect("uint8", "0x" "00000000000000000000000000000000000000000000000000000000000000ff", TACIT_OK);
-    abi_expect("uint8", "0x" "0000000000000000000000000000000000000000000000000000000000000100", TACIT_EABI_PADDING);
-    abi_expect("address", "0x" "000000000000000000000001f39fd6e51aad88f6f4ce6ab8827279cfffb92266", TACIT_EABI_PADDING);
-    abi_expect("bytes4", "0x" "08c379a0000000000000000000000000000000000000000000000000000000ff", TACIT_EABI_PADDING);
-    abi_expect("int8", "0x" "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff80", TACIT_OK);
-    abi_expect("int8", "0x" "00000000000000000000000000000000000000000000000000000000000000ff", TACIT_EABI_PADDING);
-    abi_expect("int8", "0x" "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", TACIT_EABI_PADDING);
+    abi_expect("uint8",
+               "0x"
+               "00000000000000000000000000000000000000000000000000000000000000ff",
+               TACIT_OK);
+    abi_expect("uint8",
+               "0x"
+               "0000000000000000000000000000000000000000000000000000000000000100",
+               TACIT_EABI_PADDING);
+    abi_expect("address",
+               "0x"
+               "000000000000000000000001f39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+               TACIT_EABI_PADDING);
+    abi_expect("bytes4",
+               "0x"
+               "08c379a0000000000000000000000000000000000000000000000000000000ff",
+               TACIT_EABI_PADDING);
+    abi_expect("int8",
+               "0x"
+               "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff80",
+               TACIT_OK);
+    abi_expect("int8",
+               "0x"
+               "00000000000000000000000000000000000000000000000000000000000000ff",
+               TACIT_EABI_PADDING);
+    abi_expect("int8",
+               "0x"
+               "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+               TACIT_EABI_PADDING);
     /* the tail of bytes and string */
-    abi_expect("(bytes)", "0x" W20 W1 "ab00000000000000000000000000000000000000000000000000000000000001", TACIT_EABI_PADDING);
-    abi_expect("(string)", "0x" W20 W1 "6101000000000000000000000000000000000000000000000000000000000000", TACIT_EABI_PADDING);
+    abi_expect("(bytes)",
+               "0x" W20 W1 "ab00000000000000000000000000000000000000000000000000000000000001",
+               TACIT_EABI_PADDING);
+    abi_expect("(string)",
+               "0x" W20 W1 "6101000000000000000000000000000000000000000000000000000000000000",
+               TACIT_EABI_PADDING);
 }
 
 TEST(abi_bool)
 {
     abi_expect("bool", "0x" W1, TACIT_OK);
-    abi_expect("bool", "0x" "0000000000000000000000000000000000000000000000000000000000000002", TACIT_EABI_BOOL);
-    abi_expect("bool", "0x" "0100000000000000000000000000000000000000000000000000000000000001", TACIT_EABI_BOOL);
+    abi_expect("bool",
+               "0x"
+               "0000000000000000000000000000000000000000000000000000000000000002",
+               TACIT_EABI_BOOL);
+    abi_expect("bool",
+               "0x"
+               "0100000000000000000000000000000000000000000000000000000000000001",
+               TACIT_EABI_BOOL);
 }
 
 TEST(abi_selector)
@@ -813,9 +869,23 @@ TEST(abi_selector)
 
 TEST(abi_type_malformed)
 {
-    static const char *bad[] = {"uint7", "uint257", "uint0", "int", "bytes33", "bytes0", "uint08",
-                                "(uint256", "uint256)", "uint256[0]", "uint256[01]", "uint256[",
-                                "foo", "", "(uint256,)", "uint256[2097152]", "tuple(uint256)",
+    static const char *bad[] = {"uint7",
+                                "uint257",
+                                "uint0",
+                                "int",
+                                "bytes33",
+                                "bytes0",
+                                "uint08",
+                                "(uint256",
+                                "uint256)",
+                                "uint256[0]",
+                                "uint256[01]",
+                                "uint256[",
+                                "foo",
+                                "",
+                                "(uint256,)",
+                                "uint256[2097152]",
+                                "tuple(uint256)",
                                 "((((((((((((((((((uint256))))))))))))))))))"};
     struct tacit_abi_type *t;
     uint8_t sel[4];
@@ -827,13 +897,16 @@ TEST(abi_type_malformed)
             tacit_abi_type_free(t);
             continue;
         }
-        if (rc != TACIT_EABI_TYPE) tacit__test_fail(__FILE__, __LINE__, "type \"%s\": %d", bad[i], rc);
+        if (rc != TACIT_EABI_TYPE)
+            tacit__test_fail(__FILE__, __LINE__, "type \"%s\": %d", bad[i], rc);
         CHECK(t == NULL);
     }
     CHECK_EQ_INT(tacit_abi_selector(sel, "f(uint7)"), TACIT_EABI_TYPE);
     CHECK_EQ_INT(tacit_abi_selector(sel, "(uint256)"), TACIT_EABI_TYPE);
     CHECK_EQ_INT(tacit_abi_selector(sel, "f uint256"), TACIT_EABI_TYPE);
-    CHECK_EQ_INT(tacit_abi_signature_parse(&canon, NULL, "Transfer(address indexed from , uint amount)"), TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_abi_signature_parse(&canon, NULL, "Transfer(address indexed from , uint amount)"),
+        TACIT_OK);
     CHECK(strcmp(canon, "Transfer(address,uint256)") == 0);
     free(canon);
 }
@@ -863,13 +936,14 @@ TEST(abi_output_bounded)
     /* bytes[] of 200 items whose offsets all point at one 6,000-byte value: 1.2 MB of output
      * from 12.9 kB of input is refused before anything is allocated for it */
     enum { N = 200, LEN = 6000 };
-    size_t head = 64 + 32 * N, total = head + 32 + (LEN + 31) / 32 * 32; /* head: offset, length, N offsets */
+    size_t head = 64 + 32 * N,
+           total = head + 32 + (LEN + 31) / 32 * 32; /* head: offset, length, N offsets */
     uint8_t *data = calloc(1, total);
     struct tacit_abi_type *t;
     struct tacit_abi_value *d;
     REQUIRE(data != NULL && tacit_abi_type_parse(&t, "(bytes[])") == TACIT_OK, "setup");
-    data[31] = 0x20;                                          /* offset of the array */
-    data[63] = N;                                             /* its length */
+    data[31] = 0x20;                 /* offset of the array */
+    data[63] = N;                    /* its length */
     for (size_t i = 0; i < N; i++) { /* every item at the same place, relative to word 2 */
         size_t off = 32 * N, w = 64 + 32 * i;
         data[w + 30] = (uint8_t)(off >> 8);
@@ -927,7 +1001,8 @@ TEST(tx_vectors)
     json_t *v = load_vectors("tx.json"), *c;
     size_t i;
     REQUIRE(v != NULL, "tests/vectors/l1/tx.json");
-    json_array_foreach(json_object_get(v, "txs"), i, c) {
+    json_array_foreach(json_object_get(v, "txs"), i, c)
+    {
         struct tacit_eth_key *k = key_of(json_object_get(c, "key"));
         struct tacit_eth_tx tx, back;
         const json_t *sig = json_object_get(c, "signature");
@@ -1009,10 +1084,10 @@ TEST(tx_roundtrip_random)
 /* The first vector's raw transaction, re-encoded with changed fields (hand-built RLP). */
 struct raw_fields {
     uint8_t type;
-    int nfields;                /* 12 normally */
-    const uint8_t *to;          /* 20 bytes, or to_len bytes */
+    int nfields;       /* 12 normally */
+    const uint8_t *to; /* 20 bytes, or to_len bytes */
     size_t to_len;
-    bool access_list_item;      /* a non-empty access list */
+    bool access_list_item; /* a non-empty access list */
     uint64_t y_parity;
     uint8_t r[32], s[32];
     bool nonce_leading_zero;
@@ -1058,7 +1133,8 @@ static void raw_build(uint8_t **raw, size_t *n, const struct raw_fields *f)
 }
 
 /* A transaction signed by key with fields f (except the signature, which is made here). */
-static void raw_signed(uint8_t **raw, size_t *n, struct raw_fields *f, const struct tacit_eth_key *k)
+static void raw_signed(uint8_t **raw, size_t *n, struct raw_fields *f,
+                       const struct tacit_eth_key *k)
 {
     struct tacit_eth_tx tx = {.chain_id = 31337, .nonce = 5, .gas_limit = 21000};
     uint8_t h[32], sig[65];
@@ -1108,13 +1184,27 @@ TEST(tx_negative)
     CHECK_EQ_INT(tacit_eth_tx_decode(&tx, NULL, raw, n + 1), TACIT_ETRAILING);
     free(raw);
 
-    f = ok; f.type = 1;                      tx_expect(&f, TACIT_EL1_TX_TYPE, TACIT_EL1_TX_TYPE);
-    f = ok; f.nfields = 11;                  tx_expect(&f, TACIT_ERLP_ITEMS, TACIT_ERLP_ITEMS);
-    f = ok; f.nfields = 13;                  tx_expect(&f, TACIT_ERLP_ITEMS, TACIT_ERLP_ITEMS);
-    f = ok; f.to_len = 19;                   tx_expect(&f, TACIT_EENCODING, TACIT_EENCODING);
-    f = ok; f.access_list_item = true;       tx_expect(&f, TACIT_EENCODING, TACIT_EENCODING);
-    f = ok; f.nonce_leading_zero = true;     tx_expect(&f, TACIT_ERLP_LEADING_ZERO, TACIT_ERLP_LEADING_ZERO);
-    f = ok; f.y_parity = 2;                  tx_expect(&f, TACIT_EL1_SIGNATURE, TACIT_EL1_SIGNATURE);
+    f = ok;
+    f.type = 1;
+    tx_expect(&f, TACIT_EL1_TX_TYPE, TACIT_EL1_TX_TYPE);
+    f = ok;
+    f.nfields = 11;
+    tx_expect(&f, TACIT_ERLP_ITEMS, TACIT_ERLP_ITEMS);
+    f = ok;
+    f.nfields = 13;
+    tx_expect(&f, TACIT_ERLP_ITEMS, TACIT_ERLP_ITEMS);
+    f = ok;
+    f.to_len = 19;
+    tx_expect(&f, TACIT_EENCODING, TACIT_EENCODING);
+    f = ok;
+    f.access_list_item = true;
+    tx_expect(&f, TACIT_EENCODING, TACIT_EENCODING);
+    f = ok;
+    f.nonce_leading_zero = true;
+    tx_expect(&f, TACIT_ERLP_LEADING_ZERO, TACIT_ERLP_LEADING_ZERO);
+    f = ok;
+    f.y_parity = 2;
+    tx_expect(&f, TACIT_EL1_SIGNATURE, TACIT_EL1_SIGNATURE);
     /* high s: s' = n - s verifies mathematically with the other parity, but EIP-2 refuses it */
     f = ok;
     {
@@ -1126,8 +1216,12 @@ TEST(tx_negative)
         f.y_parity ^= 1;
     }
     tx_expect(&f, TACIT_OK, TACIT_EL1_SIGNATURE);
-    f = ok; memset(f.r, 0, 32);              tx_expect(&f, TACIT_OK, TACIT_EL1_SIGNATURE);
-    f = ok; memcpy(f.s, N, 32);              tx_expect(&f, TACIT_OK, TACIT_EL1_SIGNATURE);
+    f = ok;
+    memset(f.r, 0, 32);
+    tx_expect(&f, TACIT_OK, TACIT_EL1_SIGNATURE);
+    f = ok;
+    memcpy(f.s, N, 32);
+    tx_expect(&f, TACIT_OK, TACIT_EL1_SIGNATURE);
     tacit_eth_key_free(k);
 }
 
@@ -1141,10 +1235,18 @@ TEST(key_invalid)
     CHECK_EQ_INT(tacit_eth_key_new(&k, zero), TACIT_EINVAL);
     CHECK(k == NULL);
     CHECK_EQ_INT(tacit_eth_key_new(&k, N), TACIT_EINVAL);
-    CHECK_EQ_INT(tacit_eth_key_from_hex(&k, "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"), TACIT_EENCODING);
-    CHECK_EQ_INT(tacit_eth_key_from_hex(&k, "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff8"), TACIT_EENCODING);
-    CHECK_EQ_INT(tacit_eth_key_from_hex(&k, "0xzz0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"), TACIT_EENCODING);
-    CHECK_EQ_INT(tacit_eth_key_from_hex(&k, "0x0000000000000000000000000000000000000000000000000000000000000000"), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_eth_key_from_hex(
+                     &k, "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
+                 TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_eth_key_from_hex(
+                     &k, "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff8"),
+                 TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_eth_key_from_hex(
+                     &k, "0xzz0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
+                 TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_eth_key_from_hex(
+                     &k, "0x0000000000000000000000000000000000000000000000000000000000000000"),
+                 TACIT_EINVAL);
 }
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -1167,14 +1269,16 @@ TEST(key_load)
     CHECK_EQ_INT(tacit_eth_key_load(&k, path), TACIT_OK);
     if (k != NULL) {
         tacit_eth_key_address(k, addr);
-        CHECK_MEM(addr, ((const uint8_t[]){0xf3, 0x9f, 0xd6, 0xe5, 0x1a, 0xad, 0x88, 0xf6, 0xf4, 0xce,
-                                           0x6a, 0xb8, 0x82, 0x72, 0x79, 0xcf, 0xff, 0xb9, 0x22, 0x66}),
+        CHECK_MEM(addr,
+                  ((const uint8_t[]){0xf3, 0x9f, 0xd6, 0xe5, 0x1a, 0xad, 0x88, 0xf6, 0xf4, 0xce,
+                                     0x6a, 0xb8, 0x82, 0x72, 0x79, 0xcf, 0xff, 0xb9, 0x22, 0x66}),
                   20);
     }
     tacit_eth_key_free(k);
     chmod(path, 0640);
     CHECK_EQ_INT(tacit_eth_key_load(&k, path), TACIT_EKEY_FILE_MODE);
-    write_file(path, "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n\n", 0600);
+    write_file(path, "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n\n",
+               0600);
     CHECK_EQ_INT(tacit_eth_key_load(&k, path), TACIT_EENCODING);
     unlink(path);
     CHECK_EQ_INT(tacit_eth_key_load(&k, path), TACIT_ENOENT);
@@ -1221,7 +1325,8 @@ static void domain_of(uint8_t out[32], const json_t *d)
     fixed_of(contract, 20, json_object_get(d, "verifyingContract"));
     tacit_eip712_domain_separator(out, json_string_value(json_object_get(d, "name")),
                                   json_string_value(json_object_get(d, "version")),
-                                  (uint64_t)json_integer_value(json_object_get(d, "chainId")), contract);
+                                  (uint64_t)json_integer_value(json_object_get(d, "chainId")),
+                                  contract);
 }
 
 /* The EIP's own example: Mail(Person from,Person to,string contents), Person nested. */
@@ -1238,12 +1343,14 @@ static void eip712_mail(const json_t *c)
         const json_t *p = json_object_get(m, names[i]);
         word_string(pw[0], json_object_get(p, "name"));
         word_address(pw[1], json_object_get(p, "wallet"));
-        CHECK_EQ_INT(tacit_eip712_hash_struct(words[i], person_type, (const uint8_t(*)[32])pw, 2), TACIT_OK);
+        CHECK_EQ_INT(tacit_eip712_hash_struct(words[i], person_type, (const uint8_t(*)[32])pw, 2),
+                     TACIT_OK);
         check_hex(words[i], 32, json_array_get(json_object_get(c, "person_hashes"), (size_t)i));
     }
     word_string(words[2], json_object_get(m, "contents"));
     CHECK(strcmp(json_string_value(json_object_get(c, "encoded_type")),
-                 "Mail(Person from,Person to,string contents)Person(string name,address wallet)") == 0);
+                 "Mail(Person from,Person to,string contents)Person(string name,address wallet)") ==
+          0);
     tacit_eip712_type_hash(mail_type, json_string_value(json_object_get(c, "encoded_type")));
     CHECK_EQ_INT(tacit_eip712_hash_struct(h, mail_type, (const uint8_t(*)[32])words, 3), TACIT_OK);
     check_hex(h, 32, json_object_get(c, "struct_hash"));
@@ -1303,7 +1410,8 @@ TEST(eip712_vectors)
     json_t *v = load_vectors("eip712.json"), *c;
     size_t i, mails = 0, deposits = 0;
     REQUIRE(v != NULL, "tests/vectors/l1/eip712.json");
-    json_array_foreach(json_object_get(v, "cases"), i, c) {
+    json_array_foreach(json_object_get(v, "cases"), i, c)
+    {
         const char *kind = json_string_value(json_object_get(c, "kind"));
         if (strcmp(kind, "mail") == 0) {
             eip712_mail(c);

@@ -42,19 +42,19 @@ static uint64_t now_ms(void)
 
 struct fake {
     uint64_t chain_id;
-    uint64_t mined;                   /* the account's mined nonce count */
+    uint64_t mined; /* the account's mined nonce count */
     size_t npending;
-    uint8_t *pending[FAKE_MAX];       /* raw txs waiting, nonce mined + i */
+    uint8_t *pending[FAKE_MAX]; /* raw txs waiting, nonce mined + i */
     size_t pending_len[FAKE_MAX];
-    uint8_t known[64][32];            /* hashes of every tx taken */
+    uint8_t known[64][32]; /* hashes of every tx taken */
     size_t nknown;
     bool automine;
     uint64_t base_fee, prio;
     bool has_prio_method;
-    uint64_t estimate;                /* 0: revert with Error("nope") */
-    int fail_next_send;               /* a code to answer the next send with, once */
-    bool take_anyway;                 /* ... after taking the transaction */
-    size_t sends;                     /* eth_sendRawTransaction calls */
+    uint64_t estimate;  /* 0: revert with Error("nope") */
+    int fail_next_send; /* a code to answer the next send with, once */
+    bool take_anyway;   /* ... after taking the transaction */
+    size_t sends;       /* eth_sendRawTransaction calls */
 };
 
 static int f_chain_id(void *ctx, struct tacit_l1_error *err, uint64_t *out)
@@ -71,7 +71,8 @@ static int f_block_number(void *ctx, struct tacit_l1_error *err, uint64_t *out)
     return TACIT_OK;
 }
 
-static int f_get_block(void *ctx, struct tacit_l1_error *err, uint64_t block, struct tacit_l1_block *out)
+static int f_get_block(void *ctx, struct tacit_l1_error *err, uint64_t block,
+                       struct tacit_l1_block *out)
 {
     struct fake *f = ctx;
     (void)err;
@@ -129,7 +130,8 @@ static int f_estimate_gas(void *ctx, struct tacit_l1_error *err, const struct ta
                           uint64_t *out)
 {
     struct fake *f = ctx;
-    static const uint8_t nope[] = {0x08, 0xc3, 0x79, 0xa0, [35] = 0x20, [67] = 4, 'n', 'o', 'p', 'e', [99] = 0};
+    static const uint8_t nope[] = {0x08, 0xc3, 0x79, 0xa0, [35] = 0x20, [67] = 4,
+                                   'n',  'o',  'p',  'e',  [99] = 0};
     (void)c;
     if (f->estimate == 0) {
         err->rpc_code = 3;
@@ -184,7 +186,8 @@ static int f_send_raw(void *ctx, struct tacit_l1_error *err, const uint8_t *raw,
         f->fail_next_send = TACIT_OK;
         if (f->take_anyway) {
             f->take_anyway = false;
-            if (tacit_eth_tx_decode(&tx, NULL, raw, len) == TACIT_OK) fake_take(f, tx.nonce - f->mined, raw, len);
+            if (tacit_eth_tx_decode(&tx, NULL, raw, len) == TACIT_OK)
+                fake_take(f, tx.nonce - f->mined, raw, len);
         }
         return rc;
     }
@@ -196,11 +199,13 @@ static int f_send_raw(void *ctx, struct tacit_l1_error *err, const uint8_t *raw,
     slot = tx.nonce - f->mined;
     if (slot > f->npending) return TACIT_EL1_NONCE_TOO_HIGH;
     if (slot < f->npending) {
-        CHECK_EQ_INT(tacit_eth_tx_decode(&old, NULL, f->pending[slot], f->pending_len[slot]), TACIT_OK);
+        CHECK_EQ_INT(tacit_eth_tx_decode(&old, NULL, f->pending[slot], f->pending_len[slot]),
+                     TACIT_OK);
         (void)tacit_uint256_mul_div_ceil(&need, &old.max_fee_per_gas, 110, 100);
         if (tacit_uint256_cmp(&tx.max_fee_per_gas, &need) < 0) return TACIT_EL1_UNDERPRICED;
         (void)tacit_uint256_mul_div_ceil(&need, &old.max_priority_fee_per_gas, 110, 100);
-        if (tacit_uint256_cmp(&tx.max_priority_fee_per_gas, &need) < 0) return TACIT_EL1_UNDERPRICED;
+        if (tacit_uint256_cmp(&tx.max_priority_fee_per_gas, &need) < 0)
+            return TACIT_EL1_UNDERPRICED;
     }
     (void)err;
     fake_take(f, slot, raw, len);
@@ -241,8 +246,9 @@ static void f_free(void *ctx)
 }
 
 static const struct tacit_l1_ops fake_ops = {
-    f_chain_id, f_block_number, f_get_block, f_get_balance, f_get_nonce, f_max_priority_fee,
-    f_fee_history, f_estimate_gas, f_call, f_send_raw, f_tx_known, f_get_receipt, f_get_logs, f_free,
+    f_chain_id,         f_block_number, f_get_block,    f_get_balance, f_get_nonce,
+    f_max_priority_fee, f_fee_history,  f_estimate_gas, f_call,        f_send_raw,
+    f_tx_known,         f_get_receipt,  f_get_logs,     f_free,
 };
 
 /* anvil's account 0 (a public test key) */
@@ -261,8 +267,12 @@ static void rig_init(struct rig *r, const struct tacit_l1_sender_opts *opts)
 {
     struct tacit_l1_sender_opts o = {.chain_id = 31337};
     memset(r, 0, sizeof *r);
-    r->f = (struct fake){.chain_id = 31337, .automine = true, .base_fee = 7 * GWEI, .prio = 2 * GWEI,
-                         .has_prio_method = true, .estimate = 50000};
+    r->f = (struct fake){.chain_id = 31337,
+                         .automine = true,
+                         .base_fee = 7 * GWEI,
+                         .prio = 2 * GWEI,
+                         .has_prio_method = true,
+                         .estimate = 50000};
     CHECK_EQ_INT(tacit_l1_new(&r->l1, &fake_ops, &r->f), TACIT_OK);
     CHECK_EQ_INT(tacit_eth_key_from_hex(&r->key, KEY0), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_sender_new(&r->s, r->l1, r->key, opts ? opts : &o), TACIT_OK);
@@ -286,7 +296,8 @@ static void last_taken(struct rig *r, uint64_t nonce, struct tacit_eth_tx *tx)
     uint8_t from[20], addr[20];
     size_t slot = (size_t)(nonce - r->f.mined);
     REQUIRE(slot < r->f.npending, "the transaction is pending in the fake");
-    CHECK_EQ_INT(tacit_eth_tx_decode(tx, NULL, r->f.pending[slot], r->f.pending_len[slot]), TACIT_OK);
+    CHECK_EQ_INT(tacit_eth_tx_decode(tx, NULL, r->f.pending[slot], r->f.pending_len[slot]),
+                 TACIT_OK);
     CHECK_EQ_INT(tacit_eth_tx_sender(from, r->f.pending[slot], r->f.pending_len[slot]), TACIT_OK);
     tacit_eth_key_address(r->key, addr);
     CHECK_MEM(from, addr, 20);
@@ -569,7 +580,8 @@ static void server_stop(struct server *s)
 /* An L1 over the canned server (3 attempts, short waits). */
 static struct tacit_l1 *http_l1(const struct server *s)
 {
-    struct tacit_l1_http_opts o = {.timeout_ms = 3000, .attempts = 3, .backoff_ms = 10, .backoff_max_ms = 40};
+    struct tacit_l1_http_opts o = {
+        .timeout_ms = 3000, .attempts = 3, .backoff_ms = 10, .backoff_max_ms = 40};
     struct tacit_l1 *l1 = NULL;
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%u", s->port);
@@ -579,7 +591,8 @@ static struct tacit_l1 *http_l1(const struct server *s)
 
 TEST(http_unreachable)
 {
-    struct tacit_l1_http_opts o = {.timeout_ms = 1000, .attempts = 3, .backoff_ms = 20, .backoff_max_ms = 40};
+    struct tacit_l1_http_opts o = {
+        .timeout_ms = 1000, .attempts = 3, .backoff_ms = 20, .backoff_max_ms = 40};
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof a;
     struct tacit_l1 *l1;
@@ -596,8 +609,8 @@ TEST(http_unreachable)
     REQUIRE(tacit_l1_http_new(&l1, url, &o) == TACIT_OK, "an L1 handle");
     t0 = now_ms();
     CHECK_EQ_INT(tacit_l1_chain_id(l1, &id), TACIT_EL1_UNREACHABLE);
-    CHECK(now_ms() - t0 >= 60);   /* it waited between the attempts: 20 + 40 ms */
-    CHECK(now_ms() - t0 < 3000);  /* and gave up in bounded time */
+    CHECK(now_ms() - t0 >= 60);  /* it waited between the attempts: 20 + 40 ms */
+    CHECK(now_ms() - t0 < 3000); /* and gave up in bounded time */
     CHECK_EQ_INT(tacit_l1_last_error(l1)->rpc_code, 0);
     tacit_l1_free(l1);
     CHECK_EQ_INT(tacit_l1_http_new(&l1, "https://example.org", NULL), TACIT_EINVAL);
@@ -612,7 +625,8 @@ TEST(http_retry_then_answer)
     uint64_t id = 0;
     REQUIRE(server_start(&s, answers, 3), "the canned server");
     l1 = http_l1(&s);
-    CHECK_EQ_INT(tacit_l1_chain_id(l1, &id), TACIT_OK); /* two connections closed, the third answers */
+    CHECK_EQ_INT(tacit_l1_chain_id(l1, &id),
+                 TACIT_OK); /* two connections closed, the third answers */
     CHECK_EQ_INT(id, 31337);
     tacit_l1_free(l1);
     server_stop(&s);
@@ -669,6 +683,8 @@ TEST(http_errors_sorted)
 
 TEST(http_answers_read_strictly)
 {
+    /* the canned replies, one per line as the server sends them */
+    /* clang-format off */
     static const struct canned answers[] = {
         {"result", "\"0x07a69\""},                        /* a quantity with a leading zero */
         {"result", "\"12\""},                             /* no 0x */
@@ -690,6 +706,7 @@ TEST(http_answers_read_strictly)
                    "\"timestamp\":\"0x6553f100\",\"baseFeePerGas\":\"0x7\"}"},
         {"result", "null"},                               /* no such block */
     };
+    /* clang-format on */
     struct server s;
     struct tacit_l1 *l1;
     struct tacit_l1_receipt r;
@@ -709,11 +726,13 @@ TEST(http_answers_read_strictly)
     CHECK(r.success && r.block_number == 5 && r.gas_used == 21000 && !r.has_contract_address);
     check_u256(&r.effective_gas_price, GWEI + 7);
     CHECK_EQ_INT(r.nlogs, 1);
-    if (r.nlogs == 1) CHECK(r.logs[0].ntopics == 1 && r.logs[0].data_len == 2 && r.logs[0].address[0] == 0x42);
+    if (r.nlogs == 1)
+        CHECK(r.logs[0].ntopics == 1 && r.logs[0].data_len == 2 && r.logs[0].address[0] == 0x42);
     tacit_l1_receipt_clear(&r);
     CHECK_EQ_INT(tacit_l1_send_raw(l1, raw, 2), TACIT_EL1_REPLY); /* the node named another hash */
     CHECK_EQ_INT(tacit_l1_get_block(l1, 16, &b), TACIT_OK);
-    CHECK(b.number == 16 && b.timestamp == 0x6553f100 && b.has_base_fee && b.hash[0] == 4 && b.parent_hash[0] == 5);
+    CHECK(b.number == 16 && b.timestamp == 0x6553f100 && b.has_base_fee && b.hash[0] == 4 &&
+          b.parent_hash[0] == 5);
     check_u256(&b.base_fee, 7);
     /* the request carried the block number as a quantity, without full transactions */
     CHECK(strstr(s.last_request, "\"params\":[\"0x10\",false]") != NULL);
@@ -752,7 +771,8 @@ TEST(http_request_forms)
     CHECK(strstr(s.last_request, "\"method\":\"eth_estimateGas\"") != NULL);
     CHECK(strstr(s.last_request, "\"value\":\"0xff\"") != NULL);
     CHECK(strstr(s.last_request, "\"data\":\"0xabcd\"") != NULL);
-    CHECK(strstr(s.last_request, "\"from\":\"0x1111111111111111111111111111111111111111\"") != NULL);
+    CHECK(strstr(s.last_request, "\"from\":\"0x1111111111111111111111111111111111111111\"") !=
+          NULL);
     CHECK(strstr(s.last_request, "\"to\":\"0x2222222222222222222222222222222222222222\"") != NULL);
     CHECK(strstr(s.last_request, "\"gas\":\"0x186a0\"") != NULL);
     CHECK_EQ_INT(tacit_l1_get_logs(l1, &f, &logs, &n), TACIT_OK);
@@ -760,8 +780,12 @@ TEST(http_request_forms)
     tacit_l1_logs_free(logs, n);
     CHECK(strstr(s.last_request, "\"fromBlock\":\"0x1\"") != NULL);
     CHECK(strstr(s.last_request, "\"toBlock\":\"latest\"") != NULL);
-    CHECK(strstr(s.last_request, "\"address\":[\"0x3333333333333333333333333333333333333333\"]") != NULL);
-    CHECK(strstr(s.last_request, "\"topics\":[null,\"0x4444444444444444444444444444444444444444444444444444444444444444\"]") != NULL);
+    CHECK(strstr(s.last_request, "\"address\":[\"0x3333333333333333333333333333333333333333\"]") !=
+          NULL);
+    CHECK(strstr(s.last_request,
+                 "\"topics\":[null,"
+                 "\"0x4444444444444444444444444444444444444444444444444444444444444444\"]") !=
+          NULL);
     tacit_l1_free(l1);
     server_stop(&s);
 }

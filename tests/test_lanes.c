@@ -31,14 +31,16 @@ struct run {
     struct tjob jobs[NJOBS];
 };
 
-static void tjob_work(struct tacit__job *job) {
+static void tjob_work(struct tacit__job *job)
+{
     struct tjob *j = (struct tjob *)job;
     struct run *r = j->run;
     uv_thread_t self = uv_thread_self();
     bool seen = false;
     j->worker = self;
     uv_mutex_lock(&r->mu);
-    for (unsigned i = 0; i < r->workers_seen; i++) seen |= uv_thread_equal(&r->workers[i], &self) != 0;
+    for (unsigned i = 0; i < r->workers_seen; i++)
+        seen |= uv_thread_equal(&r->workers[i], &self) != 0;
     if (!seen && r->workers_seen < 8) r->workers[r->workers_seen++] = self;
     uv_mutex_unlock(&r->mu);
     /* some work, so that both threads get jobs */
@@ -47,7 +49,8 @@ static void tjob_work(struct tacit__job *job) {
     j->sum = x;
 }
 
-static void tjob_done(struct tacit__job *job) {
+static void tjob_done(struct tacit__job *job)
+{
     struct tjob *j = (struct tjob *)job;
     struct run *r = j->run;
     uv_thread_t self = uv_thread_self();
@@ -63,7 +66,8 @@ static void tjob_done(struct tacit__job *job) {
 
 /* 200 jobs on a lane of 2 threads: each work runs on a lane thread (never the loop's), each done
  * step on the loop thread, exactly once; closing the lane lets uv_run return. */
-TEST(lane_runs_jobs_off_the_loop) {
+TEST(lane_runs_jobs_off_the_loop)
+{
     struct run *r = calloc(1, sizeof *r);
     REQUIRE(r != NULL, "out of memory");
     CHECK_EQ_INT(uv_loop_init(&r->loop), 0);
@@ -71,7 +75,8 @@ TEST(lane_runs_jobs_off_the_loop) {
     r->loop_thread = uv_thread_self();
     CHECK_EQ_INT(tacit__lane_new(&r->lane, &r->loop, "test", 2), TACIT_OK);
     for (unsigned i = 0; i < NJOBS; i++) {
-        r->jobs[i] = (struct tjob){.job = {.work = tjob_work, .done = tjob_done}, .run = r, .index = i};
+        r->jobs[i] =
+            (struct tjob){.job = {.work = tjob_work, .done = tjob_done}, .run = r, .index = i};
         tacit__lane_submit(r->lane, &r->jobs[i].job);
     }
     CHECK_EQ_INT(uv_run(&r->loop, UV_RUN_DEFAULT), 0);
@@ -87,7 +92,8 @@ TEST(lane_runs_jobs_off_the_loop) {
 }
 
 /* A lane of no thread is refused; a lane closed with nothing submitted closes cleanly. */
-TEST(lane_edges) {
+TEST(lane_edges)
+{
     uv_loop_t loop;
     struct tacit__lane *l = (struct tacit__lane *)&loop;
     CHECK_EQ_INT(uv_loop_init(&loop), 0);

@@ -45,8 +45,10 @@ static size_t count_lines(const char *s, bool *controls)
     size_t n = 0;
     *controls = false;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '\n') n++;
-        else if (*p < 0x20 || *p == 0x7f) *controls = true;
+        if (*p == '\n')
+            n++;
+        else if (*p < 0x20 || *p == 0x7f)
+            *controls = true;
     }
     return n;
 }
@@ -75,7 +77,8 @@ static char *log_to_stderr_file(const char *arg)
  * no call site escaped stays on its line; ESC never reaches the terminal that shows the log. */
 TEST(log_line_stays_one_line)
 {
-    static const char forged[] = "/tmp/bk\n2026-01-01T00:00:00.000Z ERROR node: forged\x1b[31m red\r\x7f";
+    static const char forged[] =
+        "/tmp/bk\n2026-01-01T00:00:00.000Z ERROR node: forged\x1b[31m red\r\x7f";
     bool controls;
     char *out = log_to_stderr_file(forged);
 
@@ -84,8 +87,9 @@ TEST(log_line_stays_one_line)
     CHECK_EQ_INT(count_lines(out, &controls), 1);
     CHECK(!controls);
     CHECK(out[strlen(out) - 1] == '\n');
-    CHECK(strstr(out, "ERROR test: backup written to /tmp/bk\\n2026-01-01T00:00:00.000Z ERROR node: "
-                      "forged\\x1b[31m red\\r\\x7f (1 bytes)\n") != NULL);
+    CHECK(strstr(out,
+                 "ERROR test: backup written to /tmp/bk\\n2026-01-01T00:00:00.000Z ERROR node: "
+                 "forged\\x1b[31m red\\r\\x7f (1 bytes)\n") != NULL);
     free(out);
 }
 
@@ -107,7 +111,8 @@ TEST(log_str_forms)
     CHECK(strcmp(tacit_log_str(b, "x\x80y\xff"), "\"x\\x80y\\xff\"") == 0);
     CHECK(strcmp(tacit_log_str(b, "\xc0\xaf"), "\"\\xc0\\xaf\"") == 0);
     CHECK(strcmp(tacit_log_str(b, "\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"") == 0);
-    CHECK(strcmp(tacit_log_str(b, "\xf4\x90\x80\x80"), "\"\\xf4\\x90\\x80\\x80\"") == 0); /* > U+10FFFF */
+    CHECK(strcmp(tacit_log_str(b, "\xf4\x90\x80\x80"), "\"\\xf4\\x90\\x80\\x80\"") ==
+          0); /* > U+10FFFF */
     CHECK(strcmp(tacit_log_str(b, "ab\xe2\x82"), "\"ab\\xe2\\x82\"") == 0);
     /* valid but hidden: C1 NEL, the line separator, a right-to-left override */
     CHECK(strcmp(tacit_log_str(b, "a\xc2\x85z"), "\"a\\u0085z\"") == 0);
@@ -177,7 +182,8 @@ TEST(log_file_reopen)
     tacit_log(TACIT_LOG_INFO, "test", "third");
     a = tacit_test_read_file(moved, NULL);
     b = tacit_test_read_file(path, NULL);
-    CHECK(a != NULL && strstr(a, "test: first\n") && strstr(a, "test: second\n") && !strstr(a, "third"));
+    CHECK(a != NULL && strstr(a, "test: first\n") && strstr(a, "test: second\n") &&
+          !strstr(a, "third"));
     CHECK(b != NULL && strstr(b, "test: third\n") && !strstr(b, "first"));
     free(a);
     free(b);

@@ -24,20 +24,23 @@ struct ttx {
     uint8_t bytes[TACIT_TX_BYTES];
 };
 
-static void rand_fr(tacit_fr *f) {
+static void rand_fr(tacit_fr *f)
+{
     uint8_t w[64];
     tacit_test_rand_bytes(w, sizeof w);
     tacit_fr_from_wide(f, w);
 }
 
 /* Computes bytes and id after the fields changed. */
-static void ttx_seal(struct ttx *t) {
+static void ttx_seal(struct ttx *t)
+{
     tacit_tx_encode(t->bytes, &t->tx);
     tacit_tx_id(t->id, &t->tx);
 }
 
 /* A non-deposit tx with random public inputs (distinct nullifiers), proof and ciphertexts. */
-static void ttx_make(struct ttx *t, uint64_t fee) {
+static void ttx_make(struct ttx *t, uint64_t fee)
+{
     memset(t, 0, sizeof *t);
     t->tx.version = TACIT_TX_VERSION;
     t->tx.chain_id = 7;
@@ -49,14 +52,16 @@ static void ttx_make(struct ttx *t, uint64_t fee) {
     ttx_seal(t);
 }
 
-static void deposit_sender(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k) {
+static void deposit_sender(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k)
+{
     memset(addr, 0, TACIT_ADDRESS_LEN);
     addr[0] = 0xd0;
     addr[19] = (uint8_t)k;
 }
 
 /* Makes t a deposit of amount from sender k with nonce (the signature is not checked here). */
-static void ttx_deposit(struct ttx *t, unsigned k, uint64_t nonce, uint64_t amount) {
+static void ttx_deposit(struct ttx *t, unsigned k, uint64_t nonce, uint64_t amount)
+{
     deposit_sender(t->tx.ext.deposit_sender, k);
     t->tx.ext.deposit_nonce = nonce;
     t->tx.ext.deposit_amount = amount;
@@ -64,14 +69,16 @@ static void ttx_deposit(struct ttx *t, unsigned k, uint64_t nonce, uint64_t amou
     ttx_seal(t);
 }
 
-static struct ttx *ttx_alloc(size_t n) {
+static struct ttx *ttx_alloc(size_t n)
+{
     struct ttx *t = calloc(n, sizeof *t);
     CHECK(t != NULL);
     if (t == NULL) abort();
     return t;
 }
 
-static int add(struct tacit_mempool *mp, const struct ttx *t, tacit_mempool_removed_cb cb, void *ud) {
+static int add(struct tacit_mempool *mp, const struct ttx *t, tacit_mempool_removed_cb cb, void *ud)
+{
     return tacit_mempool_add(mp, &t->tx, t->id, t->bytes, 1000, cb, ud);
 }
 
@@ -83,7 +90,8 @@ struct rec {
     int reason[REC_MAX];
 };
 
-static void rec_cb(void *ud, const uint8_t id[32], int reason) {
+static void rec_cb(void *ud, const uint8_t id[32], int reason)
+{
     struct rec *r = ud;
     CHECK(r->n < REC_MAX);
     if (r->n >= REC_MAX) return;
@@ -91,13 +99,15 @@ static void rec_cb(void *ud, const uint8_t id[32], int reason) {
     r->reason[r->n++] = reason;
 }
 
-static bool rec_has(const struct rec *r, const uint8_t id[32], int reason) {
+static bool rec_has(const struct rec *r, const uint8_t id[32], int reason)
+{
     for (size_t i = 0; i < r->n; i++)
         if (memcmp(r->id[i], id, 32) == 0 && r->reason[i] == reason) return true;
     return false;
 }
 
-static struct tacit_mempool *pool_new(size_t max_txs, size_t max_bytes) {
+static struct tacit_mempool *pool_new(size_t max_txs, size_t max_bytes)
+{
     struct tacit_mempool *mp = NULL;
     struct tacit_mempool_limits l = {max_txs, max_bytes};
     CHECK_EQ_INT(tacit_mempool_new(&mp, &l), TACIT_OK);
@@ -108,7 +118,8 @@ static struct tacit_mempool *pool_new(size_t max_txs, size_t max_bytes) {
 
 static struct tacit_mempool *pool_big(void) { return pool_new(1000, (size_t)1 << 30); }
 
-static struct tacit_mempool_item *items_alloc(size_t n) {
+static struct tacit_mempool_item *items_alloc(size_t n)
+{
     struct tacit_mempool_item *it = calloc(n ? n : 1, sizeof *it);
     if (it == NULL) abort();
     return it;
@@ -116,20 +127,23 @@ static struct tacit_mempool_item *items_alloc(size_t n) {
 
 /* The tx of an item is the tx given (compared through the encoding: padding bytes of the struct
  * are not part of it). */
-static bool tx_eq(const struct tacit_tx *a, const struct tacit_tx *b) {
+static bool tx_eq(const struct tacit_tx *a, const struct tacit_tx *b)
+{
     uint8_t ea[TACIT_TX_BYTES], eb[TACIT_TX_BYTES];
     tacit_tx_encode(ea, a);
     tacit_tx_encode(eb, b);
     return memcmp(ea, eb, sizeof ea) == 0;
 }
 
-static bool item_eq(const struct tacit_mempool_item *a, const struct tacit_mempool_item *b) {
+static bool item_eq(const struct tacit_mempool_item *a, const struct tacit_mempool_item *b)
+{
     return tx_eq(&a->tx, &b->tx) && memcmp(a->id, b->id, 32) == 0 &&
            memcmp(a->bytes, b->bytes, TACIT_TX_BYTES) == 0 && a->arrival_ms == b->arrival_ms;
 }
 
 /* The pool's order as tx ids equals want[0..n) (and nothing more). */
-static void check_order(const struct tacit_mempool *mp, const struct ttx *const *want, size_t n) {
+static void check_order(const struct tacit_mempool *mp, const struct ttx *const *want, size_t n)
+{
     struct tacit_mempool_item *it = items_alloc(n + 1);
     size_t got = tacit_mempool_select(mp, it, n + 1);
     CHECK_EQ_INT(got, n);
@@ -144,7 +158,8 @@ static void check_order(const struct tacit_mempool *mp, const struct ttx *const 
 
 /* ------------------------------------------------------------------ basics ---- */
 
-TEST(limits_refused) {
+TEST(limits_refused)
+{
     struct tacit_mempool *mp = (struct tacit_mempool *)1;
     struct tacit_mempool_limits l = {0, (size_t)1 << 30};
     CHECK_EQ_INT(tacit_mempool_new(&mp, &l), TACIT_EINVAL);
@@ -157,7 +172,8 @@ TEST(limits_refused) {
     CHECK_EQ_INT(l.max_txs, TACIT_MEMPOOL_MAX_TXS_DEFAULT);
     CHECK_EQ_INT(l.max_bytes, TACIT_MEMPOOL_MAX_BYTES_DEFAULT);
     /* the defaults really hold max_txs txs: the byte limit is not the tighter one */
-    CHECK(TACIT_MEMPOOL_MAX_TXS_DEFAULT * tacit_mempool_entry_bytes() <= TACIT_MEMPOOL_MAX_BYTES_DEFAULT);
+    CHECK(TACIT_MEMPOOL_MAX_TXS_DEFAULT * tacit_mempool_entry_bytes() <=
+          TACIT_MEMPOOL_MAX_BYTES_DEFAULT);
     CHECK(tacit_mempool_entry_bytes() > TACIT_TX_BYTES);
     CHECK_EQ_INT(tacit_mempool_count(mp), 0);
     CHECK_EQ_INT(tacit_mempool_min_fee(mp), 0);
@@ -165,7 +181,8 @@ TEST(limits_refused) {
     tacit_mempool_free(NULL);
 }
 
-TEST(order_fee_then_arrival) {
+TEST(order_fee_then_arrival)
+{
     static const uint64_t fees[] = {5, 9, 5, 1, 9, 7, 5};
     static const size_t order[] = {1, 4, 5, 0, 2, 6, 3}; /* fee desc, arrival asc */
     enum { N = sizeof fees / sizeof fees[0] };
@@ -177,7 +194,8 @@ TEST(order_fee_then_arrival) {
     for (size_t i = 0; i < N; i++) {
         ttx_make(&t[i], fees[i]);
         CHECK_EQ_INT(tacit_mempool_check(mp, &t[i].tx, t[i].id), TACIT_OK);
-        CHECK_EQ_INT(tacit_mempool_add(mp, &t[i].tx, t[i].id, t[i].bytes, 100 + i, NULL, NULL), TACIT_OK);
+        CHECK_EQ_INT(tacit_mempool_add(mp, &t[i].tx, t[i].id, t[i].bytes, 100 + i, NULL, NULL),
+                     TACIT_OK);
         CHECK(tacit_mempool_has(mp, t[i].id));
     }
     for (size_t i = 0; i < N; i++) want[i] = &t[order[i]];
@@ -197,7 +215,8 @@ TEST(order_fee_then_arrival) {
     free(t);
 }
 
-TEST(duplicate_id) {
+TEST(duplicate_id)
+{
     struct ttx *t = ttx_alloc(1);
     struct tacit_mempool *mp = pool_big();
     struct rec r = {0};
@@ -215,7 +234,8 @@ TEST(duplicate_id) {
     free(t);
 }
 
-TEST(repeated_nullifier) {
+TEST(repeated_nullifier)
+{
     struct ttx *t = ttx_alloc(1);
     struct tacit_mempool *mp = pool_big();
     ttx_make(&t[0], 10);
@@ -230,7 +250,8 @@ TEST(repeated_nullifier) {
 
 /* ------------------------------------------------------------- conflicts ---- */
 
-TEST(nullifier_conflict_first_seen_wins) {
+TEST(nullifier_conflict_first_seen_wins)
+{
     struct ttx *t = ttx_alloc(5);
     struct tacit_mempool *mp = pool_big();
     struct rec r = {0};
@@ -296,7 +317,8 @@ TEST(nullifier_conflict_first_seen_wins) {
     free(t);
 }
 
-TEST(deposit_conflict) {
+TEST(deposit_conflict)
+{
     struct ttx *t = ttx_alloc(5);
     struct tacit_mempool *mp = pool_big();
     struct rec r = {0};
@@ -337,7 +359,8 @@ TEST(deposit_conflict) {
 /* -------------------------------------------------------------- limits ---- */
 
 /* Fills a pool of capacity 4 with fees 10, 20, 30, 40, then tests admission at the limit. */
-static void check_full(struct tacit_mempool *mp) {
+static void check_full(struct tacit_mempool *mp)
+{
     struct ttx *t = ttx_alloc(9);
     const struct ttx *want[4];
     struct rec r = {0};
@@ -385,20 +408,23 @@ static void check_full(struct tacit_mempool *mp) {
     free(t);
 }
 
-TEST(count_limit_evicts_lowest) {
+TEST(count_limit_evicts_lowest)
+{
     struct tacit_mempool *mp = pool_new(4, (size_t)1 << 30);
     check_full(mp);
     tacit_mempool_free(mp);
 }
 
-TEST(byte_limit_evicts_lowest) {
+TEST(byte_limit_evicts_lowest)
+{
     struct tacit_mempool *mp = pool_new(1000, 5 * tacit_mempool_entry_bytes() - 1);
     check_full(mp);
     CHECK(tacit_mempool_bytes(mp) <= 5 * tacit_mempool_entry_bytes() - 1);
     tacit_mempool_free(mp);
 }
 
-TEST(eviction_tie_newest_first) {
+TEST(eviction_tie_newest_first)
+{
     struct ttx *t = ttx_alloc(4);
     struct tacit_mempool *mp = pool_new(3, (size_t)1 << 30);
     struct rec r = {0};
@@ -418,7 +444,8 @@ TEST(eviction_tie_newest_first) {
 
 /* A sender's deposits come out in nonce order in the slots their fees gave them (a block takes
  * them in one pass), whatever their fees; other txs keep the fee order. */
-TEST(select_deposits_in_nonce_order) {
+TEST(select_deposits_in_nonce_order)
+{
     struct tacit_mempool *mp = NULL;
     struct ttx *t = ttx_alloc(6);
     struct tacit_mempool_item *it = items_alloc(6);
@@ -451,7 +478,8 @@ TEST(select_deposits_in_nonce_order) {
     free(t);
 }
 
-TEST(select_copies) {
+TEST(select_copies)
+{
     struct ttx *t = ttx_alloc(3);
     struct tacit_mempool_item *it = items_alloc(3), *copy = items_alloc(3);
     struct tacit_mempool *mp = pool_big();
@@ -478,7 +506,8 @@ TEST(select_copies) {
     free(t);
 }
 
-TEST(remove_and_flush) {
+TEST(remove_and_flush)
+{
     enum { N = 20 };
     struct ttx *t = ttx_alloc(N);
     struct tacit_mempool *mp = pool_big();
@@ -520,7 +549,8 @@ TEST(remove_and_flush) {
 
 /* admin_setMinFee raised the minimum (issue 10 #4): the txs below it go, each reported with
  * EFEE_TOO_LOW; those at or above it stay, in order; their nullifiers stay taken. */
-TEST(drop_below_min_fee) {
+TEST(drop_below_min_fee)
+{
     enum { N = 30 };
     struct ttx *t = ttx_alloc(N);
     struct tacit_mempool *mp = pool_big();
@@ -552,7 +582,8 @@ TEST(drop_below_min_fee) {
 
 /* ------------------------------------------------------------ dump/restore ---- */
 
-TEST(dump_restore) {
+TEST(dump_restore)
+{
     enum { N = 12 };
     struct ttx *t = ttx_alloc(N);
     struct tacit_mempool *mp = pool_big(), *mp2 = pool_big();
@@ -563,7 +594,8 @@ TEST(dump_restore) {
     for (size_t i = 0; i < N; i++) {
         ttx_make(&t[i], 1 + (i % 4));
         if (i % 3 == 0) ttx_deposit(&t[i], (unsigned)i, 0, 5);
-        CHECK_EQ_INT(tacit_mempool_add(mp, &t[i].tx, t[i].id, t[i].bytes, 500 + i, NULL, NULL), TACIT_OK);
+        CHECK_EQ_INT(tacit_mempool_add(mp, &t[i].tx, t[i].id, t[i].bytes, 500 + i, NULL, NULL),
+                     TACIT_OK);
     }
     CHECK_EQ_INT(tacit_mempool_remove(mp, t[5].id, TACIT_EANCHOR, NULL, NULL), TACIT_OK);
     na = tacit_mempool_select(mp, a, N);
@@ -621,7 +653,8 @@ TEST(dump_restore) {
 
 /* ------------------------------------------------------------- after_block ---- */
 
-TEST(after_block_rechecks) {
+TEST(after_block_rechecks)
+{
     struct tacit_state_options o;
     struct tacit_state *st = NULL;
     struct tacit_state_tip tip;
@@ -702,7 +735,7 @@ out:
 /* ---------------------------------------------------------- model (random) ---- */
 
 /* The naive model: an array of pending txs in arrival order. */
-#define M_NF 96    /* nullifier universe (at most): small, so conflicts are frequent */
+#define M_NF 96 /* nullifier universe (at most): small, so conflicts are frequent */
 #define M_MAX 64
 struct m_entry {
     struct ttx t;
@@ -715,7 +748,8 @@ struct model {
 };
 
 /* index of the entry that is selected last (lowest fee, newest), or n if empty */
-static size_t m_last(const struct model *m) {
+static size_t m_last(const struct model *m)
+{
     size_t best = m->n;
     for (size_t i = 0; i < m->n; i++)
         if (best == m->n || m->e[i].t.tx.ext.fee < m->e[best].t.tx.ext.fee ||
@@ -724,7 +758,8 @@ static size_t m_last(const struct model *m) {
     return best;
 }
 
-static bool m_conflict(const struct tacit_tx *a, const struct tacit_tx *b) {
+static bool m_conflict(const struct tacit_tx *a, const struct tacit_tx *b)
+{
     for (int i = TACIT_TRANSFER_PUB_NF0; i <= TACIT_TRANSFER_PUB_NF1; i++)
         for (int j = TACIT_TRANSFER_PUB_NF0; j <= TACIT_TRANSFER_PUB_NF1; j++)
             if (tacit_fr_eq(&a->pub[i], &b->pub[j])) return true;
@@ -733,13 +768,15 @@ static bool m_conflict(const struct tacit_tx *a, const struct tacit_tx *b) {
            memcmp(a->ext.deposit_sender, b->ext.deposit_sender, TACIT_ADDRESS_LEN) == 0;
 }
 
-static void m_erase(struct model *m, size_t i, int reason, struct rec *r) {
+static void m_erase(struct model *m, size_t i, int reason, struct rec *r)
+{
     if (r != NULL) rec_cb(r, m->e[i].t.id, reason);
     memmove(&m->e[i], &m->e[i + 1], (m->n - i - 1) * sizeof *m->e);
     m->n--;
 }
 
-static int m_add(struct model *m, const struct ttx *t, bool apply, struct rec *r) {
+static int m_add(struct model *m, const struct ttx *t, bool apply, struct rec *r)
+{
     bool conflicts = false;
     size_t last;
     for (size_t i = 0; i < m->n; i++)
@@ -751,13 +788,14 @@ static int m_add(struct model *m, const struct ttx *t, bool apply, struct rec *r
             conflicts = true;
             if (m->e[i].t.tx.ext.fee >= t->tx.ext.fee) return TACIT_ENULLIFIER_IN_MEMPOOL;
         }
-    if (!conflicts && m->n >= m->capacity &&
-        m->e[m_last(m)].t.tx.ext.fee >= t->tx.ext.fee)
+    if (!conflicts && m->n >= m->capacity && m->e[m_last(m)].t.tx.ext.fee >= t->tx.ext.fee)
         return TACIT_EMEMPOOL_FULL;
     if (!apply) return TACIT_OK;
     for (size_t i = 0; i < m->n;)
-        if (m_conflict(&m->e[i].t.tx, &t->tx)) m_erase(m, i, TACIT_ENULLIFIER_IN_MEMPOOL, r);
-        else i++;
+        if (m_conflict(&m->e[i].t.tx, &t->tx))
+            m_erase(m, i, TACIT_ENULLIFIER_IN_MEMPOOL, r);
+        else
+            i++;
     if (m->n >= m->capacity && (last = m_last(m)) < m->n) m_erase(m, last, TACIT_EMEMPOOL_FULL, r);
     m->e[m->n].t = *t;
     m->e[m->n].seq = m->seq++;
@@ -765,19 +803,23 @@ static int m_add(struct model *m, const struct ttx *t, bool apply, struct rec *r
     return TACIT_OK;
 }
 
-static int m_order_cmp(const void *pa, const void *pb) {
-    const struct m_entry *a = *(const struct m_entry *const *)pa, *b = *(const struct m_entry *const *)pb;
+static int m_order_cmp(const void *pa, const void *pb)
+{
+    const struct m_entry *a = *(const struct m_entry *const *)pa,
+                         *b = *(const struct m_entry *const *)pb;
     if (a->t.tx.ext.fee != b->t.tx.ext.fee) return a->t.tx.ext.fee > b->t.tx.ext.fee ? -1 : 1;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static int rec_cmp(const void *pa, const void *pb) {
+static int rec_cmp(const void *pa, const void *pb)
+{
     /* compares (id, reason) pairs laid out by rec_sorted */
     return memcmp(pa, pb, 36);
 }
 
 /* The reports as a sorted array of (id || reason) records, for set comparison. */
-static void rec_sorted(const struct rec *r, uint8_t (*out)[36]) {
+static void rec_sorted(const struct rec *r, uint8_t (*out)[36])
+{
     for (size_t i = 0; i < r->n; i++) {
         memcpy(out[i], r->id[i], 32);
         memcpy(out[i] + 32, &r->reason[i], 4);
@@ -786,7 +828,8 @@ static void rec_sorted(const struct rec *r, uint8_t (*out)[36]) {
 }
 
 static void m_compare(const struct model *m, const struct tacit_mempool *mp, size_t max,
-                      struct tacit_mempool_item *it) {
+                      struct tacit_mempool_item *it)
+{
     const struct m_entry *ord[M_MAX];
     size_t n, want;
     for (size_t i = 0; i < m->n; i++) ord[i] = &m->e[i];
@@ -817,22 +860,25 @@ static void m_compare(const struct model *m, const struct tacit_mempool *mp, siz
     CHECK_EQ_INT(tacit_mempool_min_fee(mp), m->n ? m->e[m_last(m)].t.tx.ext.fee : 0);
 }
 
-TEST(model_random) {
+TEST(model_random)
+{
     int iters = tacit_test_iters(4000);
     tacit_fr *nf = calloc(M_NF, sizeof *nf);
     struct model m = {0};
     struct ttx *t = ttx_alloc(1);
     struct tacit_mempool_item *it = items_alloc(M_MAX);
     struct rec *rm = calloc(1, sizeof *rm), *rp = calloc(1, sizeof *rp);
-    uint8_t (*sm)[36] = calloc(REC_MAX, 36), (*sp)[36] = calloc(REC_MAX, 36);
+    uint8_t(*sm)[36] = calloc(REC_MAX, 36), (*sp)[36] = calloc(REC_MAX, 36);
     struct tacit_mempool *mp;
     size_t counts[8] = {0}, nnf;
 
     m.e = calloc(M_MAX, sizeof *m.e);
     m.capacity = 4 + tacit_test_rand64() % 12;
     /* the capacity from the count limit or from the byte limit */
-    if (tacit_test_rand64() & 1) mp = pool_new(m.capacity, (size_t)1 << 30);
-    else mp = pool_new(1000, (m.capacity + 1) * tacit_mempool_entry_bytes() - 1);
+    if (tacit_test_rand64() & 1)
+        mp = pool_new(m.capacity, (size_t)1 << 30);
+    else
+        mp = pool_new(1000, (m.capacity + 1) * tacit_mempool_entry_bytes() - 1);
     /* a full pool holds 2/3 of the universe's nullifiers: conflicts and clean arrivals both */
     nnf = 3 * m.capacity + 8;
     for (size_t i = 0; i < nnf; i++) rand_fr(&nf[i]);
@@ -847,8 +893,10 @@ TEST(model_random) {
             } else {
                 size_t a = tacit_test_rand64() % nnf, b = tacit_test_rand64() % nnf;
                 ttx_make(t, 1 + tacit_test_rand64() % 12);
-                if (tacit_test_rand64() % 50 == 0) b = a; /* now and then, a repeated nullifier */
-                else while (b == a) b = tacit_test_rand64() % nnf;
+                if (tacit_test_rand64() % 50 == 0)
+                    b = a; /* now and then, a repeated nullifier */
+                else
+                    while (b == a) b = tacit_test_rand64() % nnf;
                 t->tx.pub[TACIT_TRANSFER_PUB_NF0] = nf[a];
                 t->tx.pub[TACIT_TRANSFER_PUB_NF1] = nf[b];
                 ttx_seal(t);
@@ -862,8 +910,11 @@ TEST(model_random) {
             want = m_add(&m, t, true, rm);
             got = add(mp, t, rec_cb, rp);
             CHECK_EQ_INT(got, want);
-            counts[want == TACIT_OK ? 0 : want == TACIT_EEXISTS ? 1 : want == TACIT_ENULLIFIER_IN_MEMPOOL ? 2
-                   : want == TACIT_EMEMPOOL_FULL ? 3 : 4]++;
+            counts[want == TACIT_OK                      ? 0
+                   : want == TACIT_EEXISTS               ? 1
+                   : want == TACIT_ENULLIFIER_IN_MEMPOOL ? 2
+                   : want == TACIT_EMEMPOOL_FULL         ? 3
+                                                         : 4]++;
         } else if (op < 80) { /* remove a pending tx, or an unknown id */
             if (m.n > 0 && tacit_test_rand64() % 4 != 0) {
                 size_t i = tacit_test_rand64() % m.n;
@@ -875,7 +926,8 @@ TEST(model_random) {
             } else {
                 uint8_t id[32];
                 tacit_test_rand_bytes(id, 32);
-                CHECK_EQ_INT(tacit_mempool_remove(mp, id, TACIT_EANCHOR, rec_cb, rp), TACIT_ENOTFOUND);
+                CHECK_EQ_INT(tacit_mempool_remove(mp, id, TACIT_EANCHOR, rec_cb, rp),
+                             TACIT_ENOTFOUND);
             }
         } else if (op < 99) { /* select some */
             m_compare(&m, mp, tacit_test_rand64() % (m.capacity + 3), it);
@@ -897,7 +949,8 @@ TEST(model_random) {
     /* every path was taken (at the default iteration count) */
     if (iters >= 4000)
         for (size_t i = 0; i < 8; i++) {
-            if (counts[i] == 0) fprintf(stderr, "path %zu never taken (capacity %zu)\n", i, m.capacity);
+            if (counts[i] == 0)
+                fprintf(stderr, "path %zu never taken (capacity %zu)\n", i, m.capacity);
             CHECK(counts[i] > 0);
         }
 

@@ -39,8 +39,8 @@
 
 #include "harness.h"
 #include "lib/badproof.h"
-#include "lib/note.h"
 #include "lib/node.h"
+#include "lib/note.h"
 #include "tacit/chain.h"
 #include "tacit/error.h"
 #include "tacit/prover.h"
@@ -59,7 +59,7 @@
 
 static struct tnode g_node;
 static char g_dir[512], g_config[600];
-static bool g_up;                      /* node_start succeeded */
+static bool g_up; /* node_start succeeded */
 static struct tacit_rpc_client *g_http, *g_unix, *g_admin;
 static char g_cookie[256];
 static tacit_groth16_pk *g_pk;
@@ -77,7 +77,7 @@ static struct included g_included[16];
 static size_t g_nincluded;
 
 /* A note the test owns. */
-static struct note g_a, g_b, g_c; /* deposit outputs A, B; transfer output C */
+static struct note g_a, g_b, g_c;  /* deposit outputs A, B; transfer output C */
 static struct tacit_tx g_p1, g_p2; /* the deposit and the transfer */
 static bool g_deposited, g_transferred;
 static tacit_fr g_root_after_deposit; /* for node_stale_anchor */
@@ -277,12 +277,15 @@ static long send_raw(struct tacit_rpc_client *c, const uint8_t *bytes, size_t le
     ename[0] = '\0';
     if (hex == NULL) return -1;
     hex_encode(hex, bytes, len);
-    if (tacit_rpc_call(c, "tacit_sendRawTransaction", json_pack("[s]", hex), &res, &err) == TACIT_OK) {
+    if (tacit_rpc_call(c, "tacit_sendRawTransaction", json_pack("[s]", hex), &res, &err) ==
+        TACIT_OK) {
         if (res != NULL) {
             code = 0;
-            if (id_out != NULL) snprintf(id_out, 67, "%s", json_string_value(res) ? json_string_value(res) : "");
+            if (id_out != NULL)
+                snprintf(id_out, 67, "%s", json_string_value(res) ? json_string_value(res) : "");
         } else {
-            const char *e = json_string_value(json_object_get(json_object_get(err, "data"), "error"));
+            const char *e =
+                json_string_value(json_object_get(json_object_get(err, "data"), "error"));
             code = (long)json_integer_value(json_object_get(err, "code"));
             snprintf(ename, 48, "%s", e != NULL ? e : "");
         }
@@ -293,7 +296,8 @@ static long send_raw(struct tacit_rpc_client *c, const uint8_t *bytes, size_t le
     return code;
 }
 
-static long send_tx(struct tacit_rpc_client *c, const struct tacit_tx *tx, char id_out[67], char ename[48])
+static long send_tx(struct tacit_rpc_client *c, const struct tacit_tx *tx, char id_out[67],
+                    char ename[48])
 {
     static uint8_t enc[TACIT_TX_BYTES];
     tacit_tx_encode(enc, tx);
@@ -301,7 +305,8 @@ static long send_tx(struct tacit_rpc_client *c, const struct tacit_tx *tx, char 
 }
 
 /* A tx the node must admit: its id into id_out. */
-static bool admitted(struct tacit_rpc_client *c, const struct tacit_tx *tx, char id_out[67], int line)
+static bool admitted(struct tacit_rpc_client *c, const struct tacit_tx *tx, char id_out[67],
+                     int line)
 {
     char ename[48];
     long code = send_tx(c, tx, id_out, ename);
@@ -325,7 +330,8 @@ static void expect_refused(struct tacit_rpc_client *c, const uint8_t *bytes, siz
     snap_check_same(&before, tacit_errname(want));
 }
 
-static void expect_tx_refused(struct tacit_rpc_client *c, const struct tacit_tx *tx, int want, int line)
+static void expect_tx_refused(struct tacit_rpc_client *c, const struct tacit_tx *tx, int want,
+                              int line)
 {
     static uint8_t enc[TACIT_TX_BYTES];
     tacit_tx_encode(enc, tx);
@@ -412,7 +418,8 @@ static bool node_path(tacit_fr *root, struct tacit_tree_path *path, const tacit_
     CHECK(tacit_fr_eq(root, &node_root)); /* the node's root is the tree of its commitments */
     CHECK(at >= 0);
     if (at < 0) goto out;
-    CHECK_EQ_INT(tacit_tree_path(path, (uint64_t)at, l.n, leaf_get, &l, TACIT_TREE_DEPTH + 1), TACIT_OK);
+    CHECK_EQ_INT(tacit_tree_path(path, (uint64_t)at, l.n, leaf_get, &l, TACIT_TREE_DEPTH + 1),
+                 TACIT_OK);
     ok = tacit_fr_eq(root, &node_root);
 out:
     free(l.v);
@@ -450,7 +457,8 @@ static void build_init(struct tacit_txbuild *b, const tacit_fr *anchor)
  * the connection closes or timeout_ms passes. Returns the HTTP status (0: none); *body
  * (malloc'd, may be NULL) the reply body.
  */
-static int http_exchange(uint16_t port, const char *data, size_t len, unsigned timeout_ms, char **body)
+static int http_exchange(uint16_t port, const char *data, size_t len, unsigned timeout_ms,
+                         char **body)
 {
     struct sockaddr_in a;
     size_t sent = 0, got = 0, cap = 65536;
@@ -478,8 +486,10 @@ static int http_exchange(uint16_t port, const char *data, size_t len, unsigned t
         if (poll(&p, 1, (int)(end - now)) <= 0) continue;
         if ((p.revents & POLLOUT) && sent < len) {
             ssize_t w = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
-            if (w > 0) sent += (size_t)w;
-            else if (w < 0 && errno != EAGAIN) sent = len; /* peer gone: just read */
+            if (w > 0)
+                sent += (size_t)w;
+            else if (w < 0 && errno != EAGAIN)
+                sent = len; /* peer gone: just read */
         }
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r;
@@ -524,7 +534,8 @@ static int post_json(const char *body, size_t len, json_t **reply)
     char head[256], *msg, *rbody = NULL;
     int hl = snprintf(head, sizeof head,
                       "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
+                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                      len);
     int status;
 
     *reply = NULL;
@@ -565,10 +576,12 @@ static bool read_accounts(void)
     {
         json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
         uint8_t file_rid[TACIT_ROLLUP_ID_LEN];
-        ok = hex_decode(g_rollup_id, TACIT_ROLLUP_ID_LEN, json_string_value(json_object_get(ci, "rollupId")));
+        ok = hex_decode(g_rollup_id, TACIT_ROLLUP_ID_LEN,
+                        json_string_value(json_object_get(ci, "rollupId")));
         CHECK(ok);
         json_decref(ci);
-        CHECK(hex_decode(file_rid, TACIT_ROLLUP_ID_LEN, json_string_value(json_object_get(j, "rollupId"))));
+        CHECK(hex_decode(file_rid, TACIT_ROLLUP_ID_LEN,
+                         json_string_value(json_object_get(j, "rollupId"))));
         CHECK_MEM(file_rid, g_rollup_id, TACIT_ROLLUP_ID_LEN);
     }
     accts = json_object_get(j, "accounts");
@@ -577,7 +590,8 @@ static bool read_accounts(void)
         json_t *a = json_array_get(accts, i);
         uint8_t derived[TACIT_ADDRESS_LEN];
         ok = ok && hex_decode(g_sk[i], 32, json_string_value(json_object_get(a, "privateKey"))) &&
-             hex_decode(g_addr[i], TACIT_ADDRESS_LEN, json_string_value(json_object_get(a, "address")));
+             hex_decode(g_addr[i], TACIT_ADDRESS_LEN,
+                        json_string_value(json_object_get(a, "address")));
         CHECK(ok);
         CHECK_EQ_INT(tacit_address_from_seckey(derived, g_sk[i]), TACIT_OK);
         CHECK_MEM(derived, g_addr[i], TACIT_ADDRESS_LEN);
@@ -658,7 +672,8 @@ TEST(node_start)
     tnode_init(&g_node, g_dir);
     CHECK(tnode_start(&g_node, g_config));
     if (!tnode_wait_ready(&g_node, 300000)) {
-        tacit__test_fail(__FILE__, __LINE__, "tacitd not ready within 300 s (see %s/tacitd.log)", g_dir);
+        tacit__test_fail(__FILE__, __LINE__, "tacitd not ready within 300 s (see %s/tacitd.log)",
+                         g_dir);
         tnode_stop(&g_node, SIGKILL, 5000);
         return;
     }
@@ -710,7 +725,8 @@ TEST(node_deposit)
     {
         json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
         CHECK(fr_from_hex(&root, json_string_value(json_object_get(ci, "noteRoot"))));
-        CHECK(hex_decode(fee_to, TACIT_ADDRESS_LEN, json_string_value(json_object_get(ci, "feeRecipient"))));
+        CHECK(hex_decode(fee_to, TACIT_ADDRESS_LEN,
+                         json_string_value(json_object_get(ci, "feeRecipient"))));
         json_decref(ci);
     }
     fees0 = get_account(g_http, fee_to).balance;
@@ -734,7 +750,8 @@ TEST(node_deposit)
     g_deposited = true;
     {
         json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
-        CHECK(fr_from_hex(&g_root_after_deposit, json_string_value(json_object_get(ci, "noteRoot"))));
+        CHECK(
+            fr_from_hex(&g_root_after_deposit, json_string_value(json_object_get(ci, "noteRoot"))));
         json_decref(ci);
     }
     a0 = get_account(g_unix, g_addr[0]);
@@ -746,7 +763,9 @@ TEST(node_deposit)
     /* the block names it */
     blk = rpc(g_unix, "tacit_getBlockByNumber", json_pack("[o]", qty_json(h)));
     CHECK(ix >= 0 && (size_t)ix < json_array_size(json_object_get(blk, "txs")));
-    CHECK_EQ_INT(strcmp(json_string_value(json_array_get(json_object_get(blk, "txs"), (size_t)ix)), want_id), 0);
+    CHECK_EQ_INT(
+        strcmp(json_string_value(json_array_get(json_object_get(blk, "txs"), (size_t)ix)), want_id),
+        0);
     json_decref(blk);
 
     /* the theft of issue 10: the included deposit's signature copied onto a transaction with
@@ -755,13 +774,15 @@ TEST(node_deposit)
     {
         json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
         bad = g_p1;
-        CHECK(fr_from_hex(&bad.pub[TACIT_TRANSFER_PUB_ROOT], json_string_value(json_object_get(ci, "noteRoot"))));
+        CHECK(fr_from_hex(&bad.pub[TACIT_TRANSFER_PUB_ROOT],
+                          json_string_value(json_object_get(ci, "noteRoot"))));
         json_decref(ci);
     }
     tacit_txbuild_random_fr(&bad.pub[TACIT_TRANSFER_PUB_NF0]);
     tacit_txbuild_random_fr(&bad.pub[TACIT_TRANSFER_PUB_NF1]);
     bad.ext.deposit_nonce = 1; /* the sender's next nonce: only the signature is wrong */
-    tacit_tx_ext_data_hash(&bad.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &bad.ext, g_chain_id, g_rollup_id);
+    tacit_tx_ext_data_hash(&bad.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &bad.ext, g_chain_id,
+                           g_rollup_id);
     {
         struct tacit_tx other = bad;
         tacit_txbuild_random_fr(&other.pub[TACIT_TRANSFER_PUB_CM0]);
@@ -770,7 +791,8 @@ TEST(node_deposit)
     }
     /* the same authorization again, signed over this tx by its sender: nonce 0 is used */
     bad.ext.deposit_nonce = 0;
-    tacit_tx_ext_data_hash(&bad.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &bad.ext, g_chain_id, g_rollup_id);
+    tacit_tx_ext_data_hash(&bad.pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &bad.ext, g_chain_id,
+                           g_rollup_id);
     tacit_tx_deposit_digest(digest, &bad, g_rollup_id);
     CHECK_EQ_INT(tacit_deposit_sign(bad.ext.deposit_sig, g_sk[0], digest), TACIT_OK);
     expect_tx_refused(g_unix, &bad, TACIT_ENONCE, __LINE__);
@@ -784,10 +806,13 @@ TEST(node_deposit)
 static void fixup(struct tacit_tx *t, const uint8_t *sk)
 {
     uint8_t digest[32];
-    tacit_tx_ext_data_hash(&t->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &t->ext, g_chain_id, g_rollup_id);
-    CHECK_EQ_INT(tacit_tx_public_amount(&t->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &t->ext), TACIT_OK);
+    tacit_tx_ext_data_hash(&t->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH], &t->ext, g_chain_id,
+                           g_rollup_id);
+    CHECK_EQ_INT(tacit_tx_public_amount(&t->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &t->ext),
+                 TACIT_OK);
     tacit_tx_deposit_digest(digest, t, g_rollup_id); /* over the public inputs: last */
-    if (t->ext.deposit_amount > 0 && sk != NULL) CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, sk, digest), TACIT_OK);
+    if (t->ext.deposit_amount > 0 && sk != NULL)
+        CHECK_EQ_INT(tacit_deposit_sign(t->ext.deposit_sig, sk, digest), TACIT_OK);
 }
 
 /* Fresh nullifiers and the current anchor: a variant of an included tx that gets past the
@@ -795,7 +820,8 @@ static void fixup(struct tacit_tx *t, const uint8_t *sk)
 static void refresh(struct tacit_tx *t)
 {
     json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
-    CHECK(fr_from_hex(&t->pub[TACIT_TRANSFER_PUB_ROOT], json_string_value(json_object_get(ci, "noteRoot"))));
+    CHECK(fr_from_hex(&t->pub[TACIT_TRANSFER_PUB_ROOT],
+                      json_string_value(json_object_get(ci, "noteRoot"))));
     json_decref(ci);
     tacit_txbuild_random_fr(&t->pub[TACIT_TRANSFER_PUB_NF0]);
     tacit_txbuild_random_fr(&t->pub[TACIT_TRANSFER_PUB_NF1]);
@@ -807,9 +833,11 @@ static void refresh(struct tacit_tx *t)
 TEST(node_mempool_rules)
 {
     static uint8_t enc[TACIT_TX_BYTES];
-    static const uint8_t n_order[32] = { /* secp256k1's group order, big-endian */
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
-        0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
+    static const uint8_t n_order[32] = {/* secp256k1's group order, big-endian */
+                                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+                                        0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b,
+                                        0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
     struct tacit_tx bad;
     struct account a0, pool;
 
@@ -1018,7 +1046,8 @@ TEST(node_transfer)
     /* public amount not (deposit - withdrawal - fee) */
     bad = g_p2;
     tacit_fr_from_u64(&one, 1);
-    tacit_fr_add(&bad.pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &bad.pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &one);
+    tacit_fr_add(&bad.pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT],
+                 &bad.pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT], &one);
     expect_tx_refused(g_http, &bad, TACIT_EPUBLIC_AMOUNT, __LINE__);
     /* another chain */
     bad = g_p2;
@@ -1150,8 +1179,10 @@ TEST(node_bad_requests)
 
     /* a body over the 4 MiB limit: 413, answered without reading it all */
     cap = (size_t)5 << 20;
-    hl = snprintf(head, sizeof head, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                  "application/json\r\nContent-Length: %zu\r\n\r\n", cap);
+    hl = snprintf(head, sizeof head,
+                  "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                  "application/json\r\nContent-Length: %zu\r\n\r\n",
+                  cap);
     if ((body = malloc((size_t)hl + cap)) != NULL) {
         memcpy(body, head, (size_t)hl);
         memset(body + hl, ' ', cap);
@@ -1165,7 +1196,8 @@ TEST(node_bad_requests)
     if ((body = malloc(cap)) != NULL) {
         n = (size_t)snprintf(body, cap, "[");
         for (int i = 0; i < 10000; i++)
-            n += (size_t)snprintf(body + n, cap - n, "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tacit_minFee\"}",
+            n += (size_t)snprintf(body + n, cap - n,
+                                  "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tacit_minFee\"}",
                                   i ? "," : "", i);
         n += (size_t)snprintf(body + n, cap - n, "]");
         status = post_json(body, n, &reply);
@@ -1177,7 +1209,8 @@ TEST(node_bad_requests)
 
     /* 10,000-deep nesting: -32700 */
     if ((body = malloc(20000 + 128)) != NULL) {
-        n = (size_t)sprintf(body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tacit_minFee\",\"params\":");
+        n = (size_t)sprintf(
+            body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tacit_minFee\",\"params\":");
         for (int i = 0; i < 10000; i++) body[n++] = '[';
         for (int i = 0; i < 10000; i++) body[n++] = ']';
         body[n++] = '}';
@@ -1205,12 +1238,14 @@ TEST(node_bad_requests)
     CHECK(msg[0] != '\0');
     CHECK_EQ_INT(rpc_error(g_http, "dev_fund", json_pack("[si]", addr, 5), NULL, NULL, 0),
                  TACIT_RPC_INVALID_PARAMS);
-    CHECK_EQ_INT(rpc_error(g_unix, "tacit_noSuchMethod", NULL, NULL, NULL, 0), TACIT_RPC_METHOD_NOT_FOUND);
+    CHECK_EQ_INT(rpc_error(g_unix, "tacit_noSuchMethod", NULL, NULL, NULL, 0),
+                 TACIT_RPC_METHOD_NOT_FOUND);
     CHECK(get_account(g_http, g_addr[3]).balance == GENESIS_BALANCE);
     /* a credit that would take a balance past 2^64 - 1 (issue 10 #5): refused with EOVERFLOW
      * and gone. It stayed queued and failed every later block; now the next blocks are made,
      * another credit goes in, /health says ok, and the balance moved by that credit only. */
-    CHECK_EQ_INT(rpc_error(g_http, "dev_fund", json_pack("[ss]", addr, "18446744073709551615"), ename, NULL, 0),
+    CHECK_EQ_INT(rpc_error(g_http, "dev_fund", json_pack("[ss]", addr, "18446744073709551615"),
+                           ename, NULL, 0),
                  1000 + TACIT_EOVERFLOW);
     CHECK_EQ_INT(strcmp(ename, "EOVERFLOW"), 0);
     h1 = chain_height(g_http);
@@ -1221,16 +1256,19 @@ TEST(node_bad_requests)
     CHECK(chain_height(g_http) >= h1 + 2);
     CHECK(get_account(g_http, g_addr[3]).balance == GENESIS_BALANCE + 5);
     {
-        static const char get_health[] = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        static const char get_health[] =
+            "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         char *hb = NULL;
-        CHECK_EQ_INT(http_exchange(g_node.port, get_health, sizeof get_health - 1, 10000, &hb), 200);
+        CHECK_EQ_INT(http_exchange(g_node.port, get_health, sizeof get_health - 1, 10000, &hb),
+                     200);
         CHECK(hb != NULL && strstr(hb, "\"status\":\"ok\"") != NULL);
         free(hb);
     }
 
     /* admin_ over TCP: no credentials, wrong credentials: -32001, and nothing paused */
     CHECK_EQ_INT(rpc_error(g_http, "admin_pause", NULL, ename, NULL, 0), TACIT_RPC_UNAUTHORIZED);
-    CHECK_EQ_INT(tacit_rpc_client_new(&wrong, g_node.url, "__cookie__:00112233445566778899", 30000), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_new(&wrong, g_node.url, "__cookie__:00112233445566778899", 30000),
+                 TACIT_OK);
     if (wrong != NULL) {
         CHECK_EQ_INT(rpc_error(wrong, "admin_pause", NULL, NULL, NULL, 0), TACIT_RPC_UNAUTHORIZED);
         CHECK_EQ_INT(rpc_error(wrong, "admin_setMinFee", json_pack("[s]", "5"), NULL, NULL, 0),
@@ -1239,7 +1277,11 @@ TEST(node_bad_requests)
     }
     r = rpc(g_http, "tacit_chainInfo", NULL);
     CHECK(json_is_false(json_object_get(r, "paused")));
-    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "minFee")) ? json_string_value(json_object_get(r, "minFee")) : "", "0"), 0);
+    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "minFee"))
+                            ? json_string_value(json_object_get(r, "minFee"))
+                            : "",
+                        "0"),
+                 0);
     json_decref(r);
 
     /* still serving, still making blocks */
@@ -1277,7 +1319,8 @@ TEST(node_slow_client)
         if (poll(&p, 1, 1000) > 0) {
             ssize_t r = recv(fd, buf, sizeof buf, 0);
             /* a 408 and/or the close */
-            if (r <= 0 || strncmp(buf, "HTTP/1.1 408", 12) == 0 || strncmp(buf, "HTTP/1.0 408", 12) == 0)
+            if (r <= 0 || strncmp(buf, "HTTP/1.1 408", 12) == 0 ||
+                strncmp(buf, "HTTP/1.0 408", 12) == 0)
                 cut = true;
             if (r > 0) {
                 /* the 408 first, then the close */
@@ -1297,7 +1340,7 @@ TEST(node_slow_client)
 /* Hashes of blocks 0..h (tacit_getBlockRange, 1000 at a time). */
 static char (*block_hashes(struct tacit_rpc_client *c, uint64_t h))[67]
 {
-    char (*out)[67] = calloc(h + 1, sizeof *out);
+    char(*out)[67] = calloc(h + 1, sizeof *out);
     if (out == NULL) return NULL;
     for (uint64_t from = 0; from <= h; from += 1000) {
         uint64_t to = from + 999 < h ? from + 999 : h, got;
@@ -1317,9 +1360,7 @@ static char (*block_hashes(struct tacit_rpc_client *c, uint64_t h))[67]
 static bool restart(int sig)
 {
     int status = tnode_stop(&g_node, sig, 60000);
-    if (sig == SIGTERM) {
-        CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    if (sig == SIGTERM) { CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0); }
     CHECK(tnode_start(&g_node, g_config));
     if (!tnode_wait_ready(&g_node, 120000)) {
         tacit__test_fail(__FILE__, __LINE__, "tacitd did not come back (see %s/tacitd.log)", g_dir);
@@ -1332,7 +1373,7 @@ static bool restart(int sig)
 /* SIGTERM and start again: every block, the paused flag, every tx status kept. */
 TEST(node_restart)
 {
-    char (*before)[67] = NULL, (*after)[67] = NULL;
+    char(*before)[67] = NULL, (*after)[67] = NULL;
     uint64_t h, h2;
     json_t *r;
 
@@ -1350,15 +1391,19 @@ TEST(node_restart)
     after = block_hashes(g_unix, h);
     for (uint64_t i = 0; before != NULL && after != NULL && i <= h; i++) {
         if (strcmp(before[i], after[i]) != 0) {
-            tacit__test_fail(__FILE__, __LINE__, "block %llu: %s before, %s after", (unsigned long long)i,
-                             before[i], after[i]);
+            tacit__test_fail(__FILE__, __LINE__, "block %llu: %s before, %s after",
+                             (unsigned long long)i, before[i], after[i]);
             break;
         }
     }
     for (size_t i = 0; i < g_nincluded; i++) {
         uint64_t th = 0;
         r = rpc(g_http, "tacit_getTransaction", json_pack("[s]", g_included[i].id));
-        CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status")) ? json_string_value(json_object_get(r, "status")) : "", "included"), 0);
+        CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status"))
+                                ? json_string_value(json_object_get(r, "status"))
+                                : "",
+                            "included"),
+                     0);
         CHECK(qty(&th, json_object_get(r, "height")) && th == g_included[i].height);
         CHECK_EQ_INT(json_integer_value(json_object_get(r, "index")), g_included[i].index);
         json_decref(r);
@@ -1391,7 +1436,8 @@ static void *miner_run(void *arg)
     for (unsigned i = 0; !m->stop; i++) {
         json_t *res = NULL, *err = NULL;
         json_t *params = i & 1 ? json_array() : json_pack("[ss]", addr, "1");
-        if (tacit_rpc_call(c, i & 1 ? "dev_mine" : "dev_fund", params, &res, &err) != TACIT_OK) break;
+        if (tacit_rpc_call(c, i & 1 ? "dev_mine" : "dev_fund", params, &res, &err) != TACIT_OK)
+            break;
         if (res != NULL) {
             uint64_t h;
             const char *hash = json_string_value(json_object_get(res, "hash"));
@@ -1434,12 +1480,20 @@ TEST(node_crash_recovery)
     tip = chain_height(g_http);
     CHECK(tip >= m.last_height);
     r = rpc(g_http, "tacit_getBlockByNumber", json_pack("[o]", qty_json(m.last_height)));
-    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "hash")) ? json_string_value(json_object_get(r, "hash")) : "", m.last_hash), 0);
+    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "hash"))
+                            ? json_string_value(json_object_get(r, "hash"))
+                            : "",
+                        m.last_hash),
+                 0);
     json_decref(r);
     /* and the txs of before are all still there */
     for (size_t i = 0; i < g_nincluded; i++) {
         r = rpc(g_unix, "tacit_getTransaction", json_pack("[s]", g_included[i].id));
-        CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status")) ? json_string_value(json_object_get(r, "status")) : "", "included"), 0);
+        CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status"))
+                                ? json_string_value(json_object_get(r, "status"))
+                                : "",
+                            "included"),
+                     0);
         json_decref(r);
     }
 }

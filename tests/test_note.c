@@ -68,7 +68,8 @@ static void spec_encrypt(uint8_t ct[CT], const uint8_t esk[32], const uint8_t en
                                                aad_len, NULL, h64 + 32, h64);
 }
 
-static void spec_plaintext(uint8_t b[TACIT_NOTE_PLAINTEXT_BYTES], const struct tacit_note_plaintext *pt)
+static void spec_plaintext(uint8_t b[TACIT_NOTE_PLAINTEXT_BYTES],
+                           const struct tacit_note_plaintext *pt)
 {
     memset(b, 0, TACIT_NOTE_PLAINTEXT_BYTES);
     for (int i = 0; i < 8; i++) b[i] = (uint8_t)(pt->value >> (8 * i));
@@ -78,13 +79,15 @@ static void spec_plaintext(uint8_t b[TACIT_NOTE_PLAINTEXT_BYTES], const struct t
     memcpy(b + 42, pt->memo, pt->memo_len);
 }
 
-TEST(matches_the_spec) {
+TEST(matches_the_spec)
+{
     int iters = tacit_test_iters(10);
     for (int it = 0; it < iters; it++) {
         struct tacit_spending_key *k0 = random_key(), *k1 = random_key();
         struct tacit_shielded_address to[2];
         struct tacit_note_plaintext pt[2];
-        uint8_t esk[32], aad[64], ct[2][CT], epk[32], want[CT], b[TACIT_NOTE_PLAINTEXT_BYTES], wepk[32];
+        uint8_t esk[32], aad[64], ct[2][CT], epk[32], want[CT], b[TACIT_NOTE_PLAINTEXT_BYTES],
+            wepk[32];
 
         if (k0 == NULL || k1 == NULL) return;
         tacit_spending_key_address(&to[0], k0);
@@ -114,7 +117,8 @@ TEST(matches_the_spec) {
 /* The vector of docs/wallet-format.md: the key of seed 00 01 .. 3f (test_wallet_keys.c),
  * esk = 32 bytes 0x42, value 1000000, blinding 7, memo "hello", aad = nf0 || nf1 = 1 || 2;
  * output 1 is the same note with an empty memo and value 0. */
-TEST(vector) {
+TEST(vector)
+{
     uint8_t seed[64], esk[32], ct[2][CT], epk[32], h[32], aad[64];
     struct tacit_spending_key *k = NULL;
     struct tacit_shielded_address to[2];
@@ -150,14 +154,17 @@ TEST(vector) {
     CHECK(strcmp(hex, NOTE_VECTOR_CT1) == 0);
     tacit_hex_encode(hex, epk, 32);
     CHECK(strcmp(hex, NOTE_VECTOR_EPK) == 0);
-    CHECK_EQ_INT(tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), epk, ct[0], 0, aad, 64), TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), epk, ct[0], 0, aad, 64),
+        TACIT_OK);
     CHECK(note_eq(&out, &pt[0]));
     tacit_spending_key_free(k);
 }
 
 /* --------------------------------------------------------------- round trips ---- */
 
-TEST(round_trip_every_memo_length) {
+TEST(round_trip_every_memo_length)
+{
     struct tacit_spending_key *k0 = random_key(), *k1 = random_key();
     const struct tacit_viewing_key *v[2];
     struct tacit_shielded_address to[2];
@@ -183,7 +190,9 @@ TEST(round_trip_every_memo_length) {
         }
         /* each recipient's scan finds its own output and only that */
         for (unsigned r = 0; r < 2; r++) {
-            CHECK_EQ_INT(tacit_note_scan_tx(outs, status, v[r], epk, (const uint8_t(*)[CT])ct, cm, aad, 64), TACIT_OK);
+            CHECK_EQ_INT(
+                tacit_note_scan_tx(outs, status, v[r], epk, (const uint8_t(*)[CT])ct, cm, aad, 64),
+                TACIT_OK);
             CHECK_EQ_INT(status[r], TACIT_OK);
             CHECK(note_eq(&outs[r], &pt[r]));
             CHECK(status[1 - r] == TACIT_ENOTFOUND || status[1 - r] == TACIT_EVERIFY);
@@ -206,7 +215,8 @@ TEST(round_trip_every_memo_length) {
 
 /* Both outputs to one recipient (payment and change): both found with one scan, under
  * different keys (the same note twice encrypts differently). */
-TEST(same_recipient_twice) {
+TEST(same_recipient_twice)
+{
     struct tacit_spending_key *k = random_key();
     struct tacit_shielded_address to[2];
     struct tacit_note_plaintext pt[2], outs[2];
@@ -221,7 +231,8 @@ TEST(same_recipient_twice) {
     pt[1] = pt[0];
     CHECK_EQ_INT(tacit_note_encrypt(ct, epk, to, pt, NULL, 0), TACIT_OK);
     CHECK(memcmp(ct[0] + 1, ct[1] + 1, CT - 1) != 0);
-    for (int i = 0; i < 2; i++) tacit_note_commitment(&cm[i], pt[i].value, &to[i].pk, &pt[i].blinding);
+    for (int i = 0; i < 2; i++)
+        tacit_note_commitment(&cm[i], pt[i].value, &to[i].pk, &pt[i].blinding);
     CHECK_EQ_INT(tacit_note_scan_tx(outs, status, tacit_spending_key_viewing_key(k), epk,
                                     (const uint8_t(*)[CT])ct, cm, NULL, 0),
                  TACIT_OK);
@@ -231,7 +242,8 @@ TEST(same_recipient_twice) {
     /* an output read at the other index is not found (the index is in the key) */
     {
         struct tacit_note_plaintext out;
-        int rc = tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), epk, ct[0], 1, NULL, 0);
+        int rc =
+            tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), epk, ct[0], 1, NULL, 0);
         CHECK(rc == TACIT_ENOTFOUND || rc == TACIT_EVERIFY);
     }
     tacit_spending_key_free(k);
@@ -246,7 +258,8 @@ static void check_rejected(int rc, const struct tacit_note_plaintext *out)
     CHECK(memcmp(out, &zero, sizeof zero) == 0);
 }
 
-TEST(every_tampered_byte_rejected) {
+TEST(every_tampered_byte_rejected)
+{
     struct tacit_spending_key *k = random_key();
     const struct tacit_viewing_key *v;
     struct tacit_shielded_address to[2];
@@ -297,7 +310,8 @@ TEST(every_tampered_byte_rejected) {
 }
 
 /* Other keys: not found, except when the tag collides (then the AEAD fails); never a note. */
-TEST(wrong_key_never_decrypts) {
+TEST(wrong_key_never_decrypts)
+{
     struct tacit_spending_key *k = random_key();
     struct tacit_shielded_address to[2];
     struct tacit_note_plaintext pt[2], out;
@@ -313,7 +327,8 @@ TEST(wrong_key_never_decrypts) {
     for (int it = 0; it < n; it++) {
         struct tacit_spending_key *w = random_key();
         if (w == NULL) return;
-        int rc = tacit_note_decrypt(&out, tacit_spending_key_viewing_key(w), epk, ct[it & 1], it & 1, NULL, 0);
+        int rc = tacit_note_decrypt(&out, tacit_spending_key_viewing_key(w), epk, ct[it & 1],
+                                    it & 1, NULL, 0);
         check_rejected(rc, &out);
         verify += rc == TACIT_EVERIFY;
         tacit_spending_key_free(w);
@@ -330,7 +345,8 @@ TEST(wrong_key_never_decrypts) {
  * 390.6, sd 19.7; the bounds are 6 sd (a correct tag fails them with probability ~2e-9),
  * and a tag that never matched, or matched far too often, fails them.
  */
-TEST(view_tag_false_positive_rate) {
+TEST(view_tag_false_positive_rate)
+{
     struct tacit_spending_key *k = random_key();
     const struct tacit_viewing_key *v;
     struct tacit_note_plaintext outs[2];
@@ -346,8 +362,9 @@ TEST(view_tag_false_positive_rate) {
         tacit_test_rand_bytes(epk, 32);
         tacit_test_rand_bytes(ct[0], CT);
         tacit_test_rand_bytes(ct[1], CT);
-        CHECK_EQ_INT(tacit_note_scan_tx(outs, status, v, epk, (const uint8_t(*)[CT])ct, cm, NULL, 0),
-                     TACIT_ENOTFOUND);
+        CHECK_EQ_INT(
+            tacit_note_scan_tx(outs, status, v, epk, (const uint8_t(*)[CT])ct, cm, NULL, 0),
+            TACIT_ENOTFOUND);
         for (int i = 0; i < 2; i++) {
             CHECK(status[i] == TACIT_ENOTFOUND || status[i] == TACIT_EVERIFY);
             hits += status[i] == TACIT_EVERIFY;
@@ -355,14 +372,16 @@ TEST(view_tag_false_positive_rate) {
     }
     mean = outputs / 256.0;
     sd = sqrt(outputs * (1.0 / 256) * (255.0 / 256));
-    printf("  %ld tag matches in %ld random outputs (expected %.1f, sd %.1f)\n", hits, outputs, mean, sd);
+    printf("  %ld tag matches in %ld random outputs (expected %.1f, sd %.1f)\n", hits, outputs,
+           mean, sd);
     CHECK(hits >= mean - 6 * sd && hits <= mean + 6 * sd);
     tacit_spending_key_free(k);
 }
 
 /* ------------------------------------------------------------- watch-only keys ---- */
 
-TEST(viewing_keys_decrypt_the_same_notes) {
+TEST(viewing_keys_decrypt_the_same_notes)
+{
     struct tacit_spending_key *k = random_key();
     struct tacit_viewing_key *fvk = NULL, *ivk = NULL;
     struct tacit_shielded_address to[2];
@@ -373,12 +392,12 @@ TEST(viewing_keys_decrypt_the_same_notes) {
     int status[2];
 
     if (k == NULL) return;
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_FULL,
-                                          TACIT_NETWORK_DEVNET),
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k),
+                                          TACIT_VIEWING_KEY_FULL, TACIT_NETWORK_DEVNET),
                  TACIT_OK);
     CHECK_EQ_INT(tacit_viewing_key_decode(&fvk, TACIT_NETWORK_DEVNET, s), TACIT_OK);
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_INCOMING,
-                                          TACIT_NETWORK_DEVNET),
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k),
+                                          TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_DEVNET),
                  TACIT_OK);
     CHECK_EQ_INT(tacit_viewing_key_decode(&ivk, TACIT_NETWORK_DEVNET, s), TACIT_OK);
     if (fvk == NULL || ivk == NULL) goto out;
@@ -394,10 +413,13 @@ TEST(viewing_keys_decrypt_the_same_notes) {
     random_note(&pt[1], 1);
     tacit_test_rand_bytes(aad, 64);
     CHECK_EQ_INT(tacit_note_encrypt(ct, epk, to, pt, aad, 64), TACIT_OK);
-    for (int i = 0; i < 2; i++) tacit_note_commitment(&cm[i], pt[i].value, &to[i].pk, &pt[i].blinding);
+    for (int i = 0; i < 2; i++)
+        tacit_note_commitment(&cm[i], pt[i].value, &to[i].pk, &pt[i].blinding);
     const struct tacit_viewing_key *keys[3] = {tacit_spending_key_viewing_key(k), fvk, ivk};
     for (int j = 0; j < 3; j++) {
-        CHECK_EQ_INT(tacit_note_scan_tx(outs, status, keys[j], epk, (const uint8_t(*)[CT])ct, cm, aad, 64), TACIT_OK);
+        CHECK_EQ_INT(
+            tacit_note_scan_tx(outs, status, keys[j], epk, (const uint8_t(*)[CT])ct, cm, aad, 64),
+            TACIT_OK);
         CHECK_EQ_INT(status[0], TACIT_OK);
         CHECK_EQ_INT(status[1], TACIT_OK);
         CHECK(note_eq(&outs[0], &pt[0]) && note_eq(&outs[1], &pt[1]));
@@ -411,7 +433,8 @@ out:
 /* ------------------------------------------------------------- commitments ---- */
 
 /* tacit_note_commitment is the cm the transfer circuit proves for the same note. */
-TEST(commitments_match_the_circuit) {
+TEST(commitments_match_the_circuit)
+{
     int iters = tacit_test_iters(4);
     for (int it = 0; it < iters; it++) {
         struct tacit_transfer t;
@@ -429,7 +452,8 @@ TEST(commitments_match_the_circuit) {
 }
 
 /* A sender that encrypts a note other than the committed one: found, decrypted, refused. */
-TEST(scan_checks_the_commitment) {
+TEST(scan_checks_the_commitment)
+{
     struct tacit_spending_key *k = random_key();
     struct tacit_shielded_address to[2];
     struct tacit_note_plaintext pt[2], outs[2];
@@ -464,7 +488,8 @@ TEST(scan_checks_the_commitment) {
 /* ------------------------------------------------------- malformed plaintexts ---- */
 
 /* What broken sender software could produce: authentic ciphertexts of bad plaintexts. */
-TEST(decrypt_rejects_bad_plaintext) {
+TEST(decrypt_rejects_bad_plaintext)
+{
     struct tacit_spending_key *k = random_key();
     const struct tacit_viewing_key *v;
     struct tacit_shielded_address a;
@@ -478,17 +503,18 @@ TEST(decrypt_rejects_bad_plaintext) {
     CHECK_EQ_INT(crypto_scalarmult_base(epk, esk), 0);
     random_note(&pt, 512);
 
-    spec_plaintext(b, &pt);                 /* the full memo: fine */
+    spec_plaintext(b, &pt); /* the full memo: fine */
     spec_encrypt(ct, esk, a.enc_pk, 0, b, NULL, 0);
     CHECK_EQ_INT(tacit_note_decrypt(&out, v, epk, ct, 0, NULL, 0), TACIT_OK);
     CHECK(note_eq(&out, &pt));
 
-    b[40] = 1; b[41] = 2;                   /* memo length 513 */
+    b[40] = 1;
+    b[41] = 2; /* memo length 513 */
     spec_encrypt(ct, esk, a.enc_pk, 0, b, NULL, 0);
     CHECK_EQ_INT(tacit_note_decrypt(&out, v, epk, ct, 0, NULL, 0), TACIT_EENCODING);
     CHECK(out.value == 0 && out.memo_len == 0);
 
-    random_note(&pt, 20);                   /* a nonzero byte after the memo */
+    random_note(&pt, 20); /* a nonzero byte after the memo */
     spec_plaintext(b, &pt);
     b[42 + 511] = 1;
     spec_encrypt(ct, esk, a.enc_pk, 0, b, NULL, 0);
@@ -499,14 +525,17 @@ TEST(decrypt_rejects_bad_plaintext) {
     CHECK_EQ_INT(tacit_note_decrypt(&out, v, epk, ct, 0, NULL, 0), TACIT_EENCODING);
     b[42 + 20] = 0;
 
-    CHECK_EQ_INT(tacit_hex_decode(b + 8, 32, "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001",
-                                  false), TACIT_OK); /* blinding = r */
+    CHECK_EQ_INT(
+        tacit_hex_decode(b + 8, 32,
+                         "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001", false),
+        TACIT_OK); /* blinding = r */
     spec_encrypt(ct, esk, a.enc_pk, 0, b, NULL, 0);
     CHECK_EQ_INT(tacit_note_decrypt(&out, v, epk, ct, 0, NULL, 0), TACIT_EENCODING);
     tacit_spending_key_free(k);
 }
 
-TEST(misuse_and_bad_keys) {
+TEST(misuse_and_bad_keys)
+{
     struct tacit_spending_key *k = random_key();
     struct tacit_shielded_address to[2];
     struct tacit_note_plaintext pt[2], out;
@@ -529,9 +558,13 @@ TEST(misuse_and_bad_keys) {
     to[1] = to[0];
     CHECK_EQ_INT(tacit_note_encrypt(ct, epk, to, pt, NULL, 0), TACIT_OK);
     /* index out of range */
-    CHECK_EQ_INT(tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), epk, ct[0], 2, NULL, 0), TACIT_EINVAL);
+    CHECK_EQ_INT(
+        tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), epk, ct[0], 2, NULL, 0),
+        TACIT_EINVAL);
     /* an epk of small order is nobody's */
-    CHECK_EQ_INT(tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), zero, ct[0], 0, NULL, 0), TACIT_ENOTFOUND);
+    CHECK_EQ_INT(
+        tacit_note_decrypt(&out, tacit_spending_key_viewing_key(k), zero, ct[0], 0, NULL, 0),
+        TACIT_ENOTFOUND);
     tacit_spending_key_free(k);
 }
 

@@ -71,7 +71,8 @@ TEST(eip197_vectors)
     size_t idx;
     json_t *e;
     int count = 0;
-    json_array_foreach(root, idx, e) {
+    json_array_foreach(root, idx, e)
+    {
         const char *in = json_string_value(json_object_get(e, "Input"));
         const char *exp = json_string_value(json_object_get(e, "Expected"));
         const char *name = json_string_value(json_object_get(e, "Name"));

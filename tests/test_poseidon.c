@@ -19,16 +19,17 @@
 
 #include <jansson.h>
 
+#include "crypto/field.h" /* tacit__use_adx */
+#include "crypto/poseidon_constants.h"
 #include "harness.h"
 #include "tacit/bn254.h"
 #include "tacit/error.h"
 #include "tacit/poseidon.h"
-#include "crypto/field.h" /* tacit__use_adx */
-#include "crypto/poseidon_constants.h"
 
 #define N_VECTORS 208
 
-static const unsigned N_ROUNDS_P[16] = {56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68};
+static const unsigned N_ROUNDS_P[16] = {56, 57, 56, 60, 60, 63, 64, 63,
+                                        60, 66, 60, 65, 70, 60, 64, 68};
 
 /* ----------------------------------------------------------- reference ---- */
 
@@ -141,7 +142,8 @@ static void check_vectors(bool with_ref)
     size_t i, per_arity[TACIT_POSEIDON_MAX_INPUTS + 1] = {0};
     if (root == NULL) return;
     CHECK_EQ_INT(json_array_size(root), N_VECTORS);
-    json_array_foreach(root, i, e) {
+    json_array_foreach(root, i, e)
+    {
         json_t *ins = json_object_get(e, "inputs");
         tacit_fr in[TACIT_POSEIDON_MAX_INPUTS], want, got;
         size_t n = json_array_size(ins);
@@ -184,10 +186,16 @@ TEST(spot_values)
     tacit_fr in[2], got, want;
     tacit_fr_from_u64(&in[0], 1);
     tacit_fr_from_u64(&in[1], 2);
-    CHECK_EQ_INT(fr_from_dec(&want, "18586133768512220936620570745912940619677854269274689475585506675881198879027"), TACIT_OK);
+    CHECK_EQ_INT(
+        fr_from_dec(
+            &want, "18586133768512220936620570745912940619677854269274689475585506675881198879027"),
+        TACIT_OK);
     CHECK_EQ_INT(tacit_poseidon(&got, in, 1), TACIT_OK);
     check_fr_eq("Poseidon([1])", 1, &got, &want);
-    CHECK_EQ_INT(fr_from_dec(&want, "7853200120776062878684798364095072458815029376092732009249414926327459813530"), TACIT_OK);
+    CHECK_EQ_INT(
+        fr_from_dec(&want,
+                    "7853200120776062878684798364095072458815029376092732009249414926327459813530"),
+        TACIT_OK);
     CHECK_EQ_INT(tacit_poseidon(&got, in, 2), TACIT_OK);
     check_fr_eq("Poseidon([1,2])", 2, &got, &want);
     tacit_poseidon2(&got, &in[0], &in[1]);

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
 #include "crypto/msm.h"
+#include "harness.h"
 #include "tacit/error.h"
 #include "tacit/groth16.h"
 #include "tacit/prover.h"
@@ -235,7 +235,10 @@ static void rand_scalars(uint64_t (*k)[4], size_t n, int mode)
         } else if (mode == 3) {
             switch (tacit_test_rand64() % 6) {
             case 0: memset(k[i], 0, sizeof k[i]); break;
-            case 1: memset(k[i], 0, sizeof k[i]); k[i][0] = 1; break;
+            case 1:
+                memset(k[i], 0, sizeof k[i]);
+                k[i][0] = 1;
+                break;
             case 2: {
                 tacit_fr f = TACIT_FR_ONE;
                 tacit_fr_neg(&f, &f);
@@ -243,7 +246,10 @@ static void rand_scalars(uint64_t (*k)[4], size_t n, int mode)
                 break;
             }
             case 3: memset(k[i], 0xff, sizeof k[i]); break;
-            case 4: memset(k[i], 0, sizeof k[i]); k[i][0] = tacit_test_rand64() & 1; break;
+            case 4:
+                memset(k[i], 0, sizeof k[i]);
+                k[i][0] = tacit_test_rand64() & 1;
+                break;
             default: break;
             }
         }
@@ -279,7 +285,7 @@ TEST(msm_g1)
     static const size_t sizes[] = {0, 1, 2, 3, 63, 64, 65, 200, 1000};
     const size_t nmax = 1000;
     tacit_g1_affine *p = malloc(nmax * sizeof *p);
-    uint64_t (*k)[4] = malloc(nmax * sizeof *k);
+    uint64_t(*k)[4] = malloc(nmax * sizeof *k);
     g1_rand_points(p, nmax);
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         for (int mode = 0; mode < 4; mode++) {
@@ -306,7 +312,7 @@ TEST(msm_g1_special)
 {
     const size_t n = 512;
     tacit_g1_affine *p = malloc(n * sizeof *p), q[3];
-    uint64_t (*k)[4] = malloc(n * sizeof *k);
+    uint64_t(*k)[4] = malloc(n * sizeof *k);
     tacit_g1 want, got;
     g1_rand_points(q, 3);
     for (int mode = 0; mode < 4; mode++) {
@@ -346,7 +352,7 @@ TEST(msm_g2)
     static const size_t sizes[] = {0, 1, 2, 5, 64, 150};
     const size_t nmax = 150;
     tacit_g2_affine *p = malloc(nmax * sizeof *p);
-    uint64_t (*k)[4] = malloc(nmax * sizeof *k);
+    uint64_t(*k)[4] = malloc(nmax * sizeof *k);
     g2_rand_points(p, nmax);
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         for (int mode = 0; mode < 4; mode++) {
@@ -378,7 +384,7 @@ TEST(fixed_base)
     const size_t n = 300;
     tacit__g1_fixed_table *t1 = malloc(sizeof *t1);
     tacit__g2_fixed_table *t2 = malloc(sizeof *t2);
-    uint64_t (*k)[4] = malloc(n * sizeof *k);
+    uint64_t(*k)[4] = malloc(n * sizeof *k);
     tacit_g1_affine *o1 = malloc(n * sizeof *o1), base1;
     tacit_g2_affine *o2 = malloc(n * sizeof *o2), base2;
     g1_rand_points(&base1, 1);
@@ -516,8 +522,8 @@ static bool satisfied(const tacit_r1cs *cs, const tacit_fr *w)
     return true;
 }
 
-static int prove_verify(const tacit_groth16_pk *pk, const tacit_groth16_pvk *pvk,
-                        const tacit_fr *w, unsigned nthreads)
+static int prove_verify(const tacit_groth16_pk *pk, const tacit_groth16_pvk *pvk, const tacit_fr *w,
+                        unsigned nthreads)
 {
     tacit_groth16_proof proof;
     int rc = tacit_groth16_prove(&proof, pk, w, pk->nvars, nthreads, NULL);
@@ -634,7 +640,8 @@ TEST(setup_shapes)
     tiny_build(&t);
     CHECK_EQ_INT(tacit_groth16_setup(&pk1, &t.cs, 1), TACIT_OK);
     CHECK_EQ_INT(tacit_groth16_setup(&pk2, &t.cs, 0), TACIT_OK);
-    if (pk1 != NULL && pk2 != NULL) CHECK(memcmp(&pk1->alpha1, &pk2->alpha1, sizeof pk1->alpha1) != 0);
+    if (pk1 != NULL && pk2 != NULL)
+        CHECK(memcmp(&pk1->alpha1, &pk2->alpha1, sizeof pk1->alpha1) != 0);
     /* a proof under one key does not verify under the other */
     rand_fr(&x);
     rand_fr(&y);
@@ -707,7 +714,8 @@ static tacit_groth16_vk *load_vk_json(const char *sub)
     char path[1024], *buf;
     size_t len;
     tacit_groth16_vk *vk = NULL;
-    if (tacit_groth16_read_file(&buf, &len, vec_path(path, sizeof path, sub, "verification_key.json")) != TACIT_OK)
+    if (tacit_groth16_read_file(
+            &buf, &len, vec_path(path, sizeof path, sub, "verification_key.json")) != TACIT_OK)
         return NULL;
     if (tacit_groth16_vk_from_json(&vk, buf, len, NULL) != TACIT_OK) vk = NULL;
     free(buf);
@@ -743,7 +751,8 @@ static void vector_prove(const char *sub, const char *zkey, const char *wtns)
     /* the witness's public part is public.json */
     CHECK_EQ_INT(nw, pk->nvars);
     CHECK(tacit_fr_eq(&w[0], &TACIT_FR_ONE));
-    if (tacit_groth16_read_file(&buf, &len, vec_path(path, sizeof path, sub, "public.json")) == TACIT_OK) {
+    if (tacit_groth16_read_file(&buf, &len, vec_path(path, sizeof path, sub, "public.json")) ==
+        TACIT_OK) {
         CHECK_EQ_INT(tacit_groth16_public_from_json(&pub, &npub, buf, len, NULL), TACIT_OK);
         free(buf);
         CHECK_EQ_INT(npub, pk->npublic);
@@ -812,7 +821,9 @@ TEST(zkey_wtns_roundtrip)
         uint8_t *img = NULL, *orig;
         size_t len = 0, olen, nw;
         tacit_fr *w = NULL;
-        CHECK_EQ_INT(tacit_groth16_pk_read_file(&pk, vec_path(path, sizeof path, subs[i], names[i][0])), TACIT_OK);
+        CHECK_EQ_INT(
+            tacit_groth16_pk_read_file(&pk, vec_path(path, sizeof path, subs[i], names[i][0])),
+            TACIT_OK);
         if (pk == NULL) continue;
         CHECK_EQ_INT(tacit_groth16_pk_write(&img, &len, pk), TACIT_OK);
         CHECK_EQ_INT(tacit_groth16_pk_read(&pk2, img, len), TACIT_OK);
@@ -827,7 +838,8 @@ TEST(zkey_wtns_roundtrip)
         tacit_groth16_pk_free(pk);
         tacit_groth16_pk_free(pk2);
 
-        orig = (uint8_t *)tacit_test_read_file(vec_path(path, sizeof path, subs[i], names[i][1]), &olen);
+        orig = (uint8_t *)tacit_test_read_file(vec_path(path, sizeof path, subs[i], names[i][1]),
+                                               &olen);
         CHECK_EQ_INT(tacit_wtns_read(&w, &nw, orig, olen), TACIT_OK);
         img = NULL;
         CHECK_EQ_INT(tacit_wtns_write(&img, &len, w, nw), TACIT_OK);
@@ -854,13 +866,13 @@ TEST(zkey_rejects)
     CHECK(memcmp(orig + 12, "\x01\0\0\0\x04\0\0\0\0\0\0\0", 12) == 0);
     CHECK(memcmp(orig + s2 - 12, "\x02\0\0\0", 4) == 0);
 
-#define TRY(want)                                                    \
-    do {                                                             \
-        pk = (tacit_groth16_pk *)1;                                  \
-        CHECK_EQ_INT(tacit_groth16_pk_read(&pk, b, len), (want));    \
-        CHECK(pk == NULL);                                           \
-        tacit_groth16_pk_free(pk);                                   \
-        memcpy(b, orig, len);                                        \
+#define TRY(want)                                                 \
+    do {                                                          \
+        pk = (tacit_groth16_pk *)1;                               \
+        CHECK_EQ_INT(tacit_groth16_pk_read(&pk, b, len), (want)); \
+        CHECK(pk == NULL);                                        \
+        tacit_groth16_pk_free(pk);                                \
+        memcpy(b, orig, len);                                     \
     } while (0)
 
     memcpy(b, orig, len);
@@ -967,8 +979,12 @@ TEST(setup_merkle_r1cs)
     tacit_fr *w = NULL;
     size_t nw = 0;
     memset(&cs, 0, sizeof cs);
-    CHECK_EQ_INT(tacit_r1cs_read_file(&cs, NULL, vec_path(path, sizeof path, "valid/merkle", "merkle.r1cs")), TACIT_OK);
-    CHECK_EQ_INT(tacit_wtns_read_file(&w, &nw, vec_path(path, sizeof path, "valid/merkle", "merkle.wtns")), TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_r1cs_read_file(&cs, NULL, vec_path(path, sizeof path, "valid/merkle", "merkle.r1cs")),
+        TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_wtns_read_file(&w, &nw, vec_path(path, sizeof path, "valid/merkle", "merkle.wtns")),
+        TACIT_OK);
     CHECK_EQ_INT(nw, cs.nvars);
     CHECK(w != NULL && satisfied(&cs, w));
     CHECK_EQ_INT(tacit_groth16_setup(&pk, &cs, 0), TACIT_OK);

@@ -61,7 +61,8 @@ static bool lc_equals_json(const tacit_lc *lc, json_t *o)
     uint32_t i = 0;
 
     if (!json_is_object(o) || json_object_size(o) != lc->n) return false;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         tacit_fr c;
         if (i >= lc->n || (uint32_t)strtoul(key, NULL, 10) != lc->terms[i].var) return false;
         if (!dec_to_fr(&c, json_string_value(v)) || !tacit_fr_eq(&c, &lc->terms[i].coeff))
@@ -205,8 +206,7 @@ TEST(round_trip_transfer)
         tacit_r1cs_clear(&b);
         tacit_witness_free(w, n);
     }
-    CHECK_EQ_INT(tacit_r1cs_read_file(&(tacit_r1cs){0}, NULL, "/nonexistent/x.r1cs"),
-                 TACIT_ENOENT);
+    CHECK_EQ_INT(tacit_r1cs_read_file(&(tacit_r1cs){0}, NULL, "/nonexistent/x.r1cs"), TACIT_ENOENT);
 }
 
 /* --- malformed files ------------------------------------------------------------ */

@@ -38,8 +38,8 @@
 /* python3 -c "import hmac; print(hmac.new(b'6e3a1f0c9b2d4e5f8a7b6c5d4e3f2a1b',
  *             b'correct horse battery', 'sha256').hexdigest())"
  * (what bitcoind's share/rpcauth/rpcauth.py computes for that salt and password) */
-#define RPCAUTH_ALICE                                                                  \
-    "alice:6e3a1f0c9b2d4e5f8a7b6c5d4e3f2a1b$"                                          \
+#define RPCAUTH_ALICE                         \
+    "alice:6e3a1f0c9b2d4e5f8a7b6c5d4e3f2a1b$" \
     "ff8ce3ce9cba0703ecdbd62677414e15f5a12261bace077e7a4353a3ddf155a1"
 #define ALICE "alice:correct horse battery"
 
@@ -74,10 +74,7 @@ struct later {
     json_int_t ms;
 };
 
-static void later_closed(uv_handle_t *h)
-{
-    free(h->data);
-}
+static void later_closed(uv_handle_t *h) { free(h->data); }
 
 static void later_fire(uv_timer_t *t)
 {
@@ -181,8 +178,8 @@ static void m_admin_x(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
     (void)params;
     (void)ud;
-    tacit_rpc_reply(call, json_pack("{s:b, s:s}", "local", tacit_rpc_call_is_local(call),
-                                    "method", tacit_rpc_call_method(call)));
+    tacit_rpc_reply(call, json_pack("{s:b, s:s}", "local", tacit_rpc_call_is_local(call), "method",
+                                    tacit_rpc_call_method(call)));
 }
 
 static void m_fail(struct tacit_rpc_call *call, json_t *params, void *ud)
@@ -205,16 +202,11 @@ static void m_stop_now(struct tacit_rpc_call *call, json_t *params, void *ud)
 }
 
 static const struct tacit_rpc_method methods[] = {
-    {"stop_now", m_stop_now, 0},
-    {"echo", m_echo, 0},
-    {"later", m_later, 0},
-    {"admin_x", m_admin_x, TACIT_RPC_ADMIN},
-    {"fail", m_fail, 0},
-    {"poll", m_poll, 0},
-    {"big", m_big, 0},
-    {"text", m_text, 0},
-    {"room", m_room, 0},
-    {NULL, NULL, 0},
+    {"stop_now", m_stop_now, 0}, {"echo", m_echo, 0},
+    {"later", m_later, 0},       {"admin_x", m_admin_x, TACIT_RPC_ADMIN},
+    {"fail", m_fail, 0},         {"poll", m_poll, 0},
+    {"big", m_big, 0},           {"text", m_text, 0},
+    {"room", m_room, 0},         {NULL, NULL, 0},
 };
 
 static void extra_metrics(void *ud, char **text, size_t *len)
@@ -405,7 +397,8 @@ static int raw_connect(uint16_t port)
 /* Reads until timeout_ms passes or the peer closes; with `response`, also stops as soon as one
  * whole HTTP response (headers and Content-Length bytes) has arrived: under a loaded machine
  * and ASan a 4 MiB request can take seconds to be answered. */
-static size_t raw_read_until(int fd, char *out, size_t cap, int timeout_ms, bool *eof, bool response)
+static size_t raw_read_until(int fd, char *out, size_t cap, int timeout_ms, bool *eof,
+                             bool response)
 {
     size_t got = 0;
     int64_t end = now_ms() + timeout_ms;
@@ -448,10 +441,7 @@ static size_t raw_exchange(uint16_t port, const char *req, size_t len, char *out
     return got;
 }
 
-static bool starts_with(const char *s, const char *p)
-{
-    return strncmp(s, p, strlen(p)) == 0;
-}
+static bool starts_with(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
 /* ------------------------------------------------------------------- calls ---- */
 
@@ -496,13 +486,12 @@ TEST(batch_mixed)
     struct fixture f;
     int status;
     json_t *r, *e;
-    const char *body =
-        "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\",\"params\":[60]},"
-        "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"notified\"]},"
-        "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"nope\"},"
-        "5,"
-        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"fail\"},"
-        "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"echo\",\"params\":[4]}]";
+    const char *body = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\",\"params\":[60]},"
+                       "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"notified\"]},"
+                       "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"nope\"},"
+                       "5,"
+                       "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"fail\"},"
+                       "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"echo\",\"params\":[4]}]";
 
     CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
     r = post_str(&f, body, &status);
@@ -530,8 +519,10 @@ TEST(batch_mixed)
     CHECK_EQ_INT(__atomic_load_n(&f.echo_ran, __ATOMIC_SEQ_CST), 2); /* notifications run */
 
     /* only notifications: nothing to answer */
-    r = post_str(&f, "[{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
-                     "{\"jsonrpc\":\"2.0\",\"method\":\"later\",\"params\":[10]}]", &status);
+    r = post_str(&f,
+                 "[{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
+                 "{\"jsonrpc\":\"2.0\",\"method\":\"later\",\"params\":[10]}]",
+                 &status);
     CHECK_EQ_INT(status, 204);
     CHECK(r == NULL);
     r = post_str(&f, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\"}", &status);
@@ -560,7 +551,8 @@ TEST(batch_too_long)
     char *body = malloc(n * (sizeof item - 1) + 2);
 
     body[len++] = '[';
-    for (size_t i = 0; i < n; i++, len += sizeof item - 1) memcpy(body + len, item, sizeof item - 1);
+    for (size_t i = 0; i < n; i++, len += sizeof item - 1)
+        memcpy(body + len, item, sizeof item - 1);
     body[len - 1] = ']';
     CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
     check_body_error(&f, body, len, TACIT_RPC_INVALID_REQUEST,
@@ -602,8 +594,7 @@ TEST(deep_nesting)
         for (int i = 0; i < 32; i++) *p++ = '[';
         for (int i = 0; i < 32; i++) *p++ = ']';
         *p++ = '}';
-        check_body_error(&f, ok, (size_t)(p - ok), TACIT_RPC_PARSE_ERROR,
-                         "nesting deeper than 32");
+        check_body_error(&f, ok, (size_t)(p - ok), TACIT_RPC_PARSE_ERROR, "nesting deeper than 32");
     }
     /* brackets inside strings (and escaped quotes) are text, not nesting */
     {
@@ -623,8 +614,10 @@ TEST(deep_nesting)
 TEST(invalid_utf8)
 {
     struct fixture f;
-    static const char bad[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"\xff\xfe\"]}";
-    static const char nul[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"a\\u0000b\"]}";
+    static const char bad[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"\xff\xfe\"]}";
+    static const char nul[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"a\\u0000b\"]}";
     static const char junk[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"} x";
 
     CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
@@ -641,7 +634,8 @@ TEST(duplicate_keys)
 {
     struct fixture f;
     static const char dup[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"echo\"}";
-    static const char dup2[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":{\"a\":1,\"a\":2}}";
+    static const char dup2[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":{\"a\":1,\"a\":2}}";
 
     CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
     check_body_error(&f, dup, sizeof dup - 1, TACIT_RPC_PARSE_ERROR, "duplicate key");
@@ -689,11 +683,13 @@ TEST(not_jsonrpc2)
     /* a string id and a null id are echoed as given */
     {
         int status;
-        json_t *r = post_str(&f, "{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"echo\"}", &status);
+        json_t *r =
+            post_str(&f, "{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"echo\"}", &status);
         CHECK(strcmp(json_string_value(json_object_get(r, "id")), "abc") == 0);
         json_decref(r);
         r = post_str(&f, "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"echo\"}", &status);
-        CHECK(json_is_null(json_object_get(r, "id")) && json_is_array(json_object_get(r, "result")));
+        CHECK(json_is_null(json_object_get(r, "id")) &&
+              json_is_array(json_object_get(r, "result")));
         json_decref(r);
     }
     CHECK_EQ_INT(__atomic_load_n(&f.echo_ran, __ATOMIC_SEQ_CST), 2);
@@ -1013,7 +1009,8 @@ TEST(auth)
     check_admin(f.url, COOKIE, 0, false);
     check_admin(f.url, ALICE, 0, false);
     /* wrong secret, wrong user, empty password, someone else's user name with the cookie */
-    check_admin(f.url, "__cookie__:5f0c3a9d7e1b2c4d6e8f0a1b3c5d7e9f5f0c3a9d7e1b2c4d6e8f0a1b3c5d7e9e",
+    check_admin(f.url,
+                "__cookie__:5f0c3a9d7e1b2c4d6e8f0a1b3c5d7e9f5f0c3a9d7e1b2c4d6e8f0a1b3c5d7e9e",
                 TACIT_RPC_UNAUTHORIZED, false);
     check_admin(f.url, "alice:correct horse batterY", TACIT_RPC_UNAUTHORIZED, false);
     check_admin(f.url, "bob:correct horse battery", TACIT_RPC_UNAUTHORIZED, false);
@@ -1231,7 +1228,8 @@ TEST(expect_continue)
 TEST(busy_connection_input)
 {
     struct fixture f;
-    static const char call[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"later\",\"params\":[200]}";
+    static const char call[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"later\",\"params\":[200]}";
     char req[512], out[4096];
     int fd, k;
     bool eof;
@@ -1267,7 +1265,8 @@ TEST(busy_connection_input)
 TEST(async_reply_after_close)
 {
     struct fixture f;
-    static const char call[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\",\"params\":[200]}";
+    static const char call[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\",\"params\":[200]}";
     char req[512];
     int fd, k;
 
@@ -1412,10 +1411,18 @@ TEST(client_errors)
     struct fixture f;
     struct tacit_rpc_client *c;
     json_t *res, *err;
-    static const char *bad[] = {"", "http://", "http://127.0.0.1", "http://127.0.0.1:",
-                                "http://127.0.0.1:0", "http://127.0.0.1:70000",
-                                "http://127.0.0.1:80x", "http://127.0.0.1:80/rpc", "ftp://x:1",
-                                "unix:", "http://[::1:80", "http://::1:80"};
+    static const char *bad[] = {"",
+                                "http://",
+                                "http://127.0.0.1",
+                                "http://127.0.0.1:",
+                                "http://127.0.0.1:0",
+                                "http://127.0.0.1:70000",
+                                "http://127.0.0.1:80x",
+                                "http://127.0.0.1:80/rpc",
+                                "ftp://x:1",
+                                "unix:",
+                                "http://[::1:80",
+                                "http://::1:80"};
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(tacit_rpc_client_new(&c, bad[i], NULL, 0), TACIT_EINVAL);
@@ -1503,9 +1510,12 @@ static void count_answers(const json_t *r, size_t *results, size_t *errors, int 
     size_t i;
     json_t *e;
     *results = *errors = 0;
-    json_array_foreach(r, i, e) {
-        if (json_object_get(e, "result") != NULL) (*results)++;
-        else if (err_code(e) == code && strcmp(err_limit(e), limit) == 0) (*errors)++;
+    json_array_foreach(r, i, e)
+    {
+        if (json_object_get(e, "result") != NULL)
+            (*results)++;
+        else if (err_code(e) == code && strcmp(err_limit(e), limit) == 0)
+            (*errors)++;
     }
 }
 
@@ -1653,7 +1663,8 @@ TEST(response_too_large)
     CHECK_EQ_INT(json_integer_value(json_object_get(err, "code")), TACIT_RPC_TOO_LARGE);
     CHECK(strcmp(json_string_value(json_object_get(json_object_get(err, "data"), "limit")),
                  "max_response") == 0);
-    CHECK(strstr(json_string_value(json_object_get(err, "message")), "exceeds max_response") != NULL);
+    CHECK(strstr(json_string_value(json_object_get(err, "message")), "exceeds max_response") !=
+          NULL);
     json_decref(err);
     /* the text path: same bounds, same envelope */
     CHECK_EQ_INT(tacit_rpc_call(c, "text", json_pack("[i]", 1900), &res, &err), TACIT_OK);
@@ -1678,8 +1689,10 @@ TEST(response_too_large)
     CHECK(json_object_get(json_array_get(r, 3), "error") != NULL);
     json_decref(r);
     /* a method asking for its room in a batch sees what is left */
-    r = post_str(&f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"big\",\"params\":[1500]},"
-                     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"room\"}]", &status);
+    r = post_str(&f,
+                 "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"big\",\"params\":[1500]},"
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"room\"}]",
+                 &status);
     CHECK(json_integer_value(json_object_get(json_array_get(r, 1), "result")) > 1500);
     CHECK(json_integer_value(json_object_get(json_array_get(r, 1), "result")) < 2000);
     json_decref(r);
@@ -1712,8 +1725,8 @@ TEST(write_deadline)
     sin.sin_port = htons(f.port);
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     CHECK_EQ_INT(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-    snprintf(body, sizeof body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"big\",\"params\":[%zu]}",
-             big);
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"big\",\"params\":[%zu]}", big);
     {
         char head[128];
         int k = snprintf(head, sizeof head,
@@ -1773,13 +1786,16 @@ TEST(idle_connection_memory)
             blen += n - 1024;
             blen += (size_t)sprintf(big + 256 + blen, "\"]}");
         }
-        hlen = (size_t)snprintf(out, sizeof out, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n",
+        hlen = (size_t)snprintf(out, sizeof out,
+                                "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n",
                                 round == 0 ? "/x" : "/", blen);
         memcpy(big + 256 - hlen, out, hlen);
         heap0 = heap_in_use();
         fd = raw_connect(f.port);
-        CHECK_EQ_INT(send(fd, big + 256 - hlen, hlen + blen, MSG_NOSIGNAL), (long long)(hlen + blen));
-        k = raw_read_until(fd, out, sizeof out, 20000, &eof, true); /* the answer; the connection stays open */
+        CHECK_EQ_INT(send(fd, big + 256 - hlen, hlen + blen, MSG_NOSIGNAL),
+                     (long long)(hlen + blen));
+        k = raw_read_until(fd, out, sizeof out, 20000, &eof,
+                           true); /* the answer; the connection stays open */
         CHECK(k > 0 && !eof);
         CHECK(starts_with(out, round == 0 ? "HTTP/1.1 404 " : "HTTP/1.1 200 "));
         CHECK(strstr(out, "Connection: keep-alive") != NULL);

@@ -29,10 +29,7 @@
 static char g_dir[] = "/tmp/tacit-test-rpc-golden-XXXXXX";
 static bool g_keys;
 
-static void dir_remove(void)
-{
-    tnode_rm_tree(g_dir);
-}
+static void dir_remove(void) { tnode_rm_tree(g_dir); }
 
 /* Runs argv to completion (output to g_dir/setup.log); true on exit status 0. */
 static bool run_quiet(const char *const *argv)
@@ -100,9 +97,9 @@ static const char *vars_find(const struct vars *v, const json_t *value)
  * regeneration writes a placeholder for them. Everything else is pinned literally. */
 static bool key_varies(const char *key)
 {
-    static const char *const keys[] = {"hash", "tipHash", "parent", "blockHash", "timestamp",
-                                       "signature", "sequencer", "feeRecipient", "txRoot",
-                                       "transparentDigest", "raw", "address"};
+    static const char *const keys[] = {
+        "hash",      "tipHash",      "parent", "blockHash",         "timestamp", "signature",
+        "sequencer", "feeRecipient", "txRoot", "transparentDigest", "raw",       "address"};
     if (key == NULL) return false;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(key, keys[i]) == 0) return true;
@@ -122,7 +119,8 @@ static bool is_zero_hex(const json_t *j)
 static bool is_placeholder(const char *s, size_t *name_len)
 {
     size_t len = s != NULL ? strlen(s) : 0;
-    if (len < 4 || strncmp(s, "${", 2) != 0 || s[len - 1] != '}' || strchr(s + 2, '$') != NULL) return false;
+    if (len < 4 || strncmp(s, "${", 2) != 0 || s[len - 1] != '}' || strchr(s + 2, '$') != NULL)
+        return false;
     *name_len = len - 3;
     return true;
 }
@@ -167,7 +165,8 @@ static json_t *templatize(struct vars *v, json_t *j, const char *key)
         const char *s = json_string_value(j), *t = json_string_value(tmp), *at;
         if (t != NULL && (at = strstr(s, t)) != NULL) {
             char *out = NULL;
-            if (asprintf(&out, "%.*s${tmp}%s", (int)(at - s), s, at + strlen(t)) < 0) return json_incref(j);
+            if (asprintf(&out, "%.*s${tmp}%s", (int)(at - s), s, at + strlen(t)) < 0)
+                return json_incref(j);
             json_t *r = json_string(out);
             free(out);
             return r;
@@ -224,7 +223,8 @@ static bool match(struct vars *v, const json_t *golden, json_t *actual, char *wh
     }
     if (gs != NULL && strstr(gs, "${") != NULL) {
         char *want = expand(v, gs);
-        bool ok = want != NULL && json_is_string(actual) && strcmp(want, json_string_value(actual)) == 0;
+        bool ok =
+            want != NULL && json_is_string(actual) && strcmp(want, json_string_value(actual)) == 0;
         if (!ok) snprintf(where, wsize, "\"%s\" differs", gs);
         free(want);
         return ok;
@@ -236,7 +236,8 @@ static bool match(struct vars *v, const json_t *golden, json_t *actual, char *wh
             snprintf(where, wsize, "object keys differ");
             return false;
         }
-        json_object_foreach((json_t *)golden, k, g) {
+        json_object_foreach((json_t *)golden, k, g)
+        {
             json_t *a = json_object_get(actual, k);
             if (a == NULL) {
                 snprintf(where, wsize, "key \"%s\" missing", k);
@@ -257,7 +258,8 @@ static bool match(struct vars *v, const json_t *golden, json_t *actual, char *wh
             snprintf(where, wsize, "array lengths differ");
             return false;
         }
-        json_array_foreach((json_t *)golden, i, g) if (!match(v, g, json_array_get(actual, i), where, wsize)) return false;
+        json_array_foreach((json_t *)golden, i, g) if (!match(v, g, json_array_get(actual, i),
+                                                              where, wsize)) return false;
         return true;
     }
     if (!json_equal((json_t *)golden, actual)) {
@@ -295,9 +297,10 @@ static char *http_post(uint16_t port, const char *auth, const char *body, int *s
     hl = snprintf(head, sizeof head,
                   "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                   "Content-Length: %zu\r\nConnection: close\r\n%s%s%s\r\n",
-                  strlen(body), auth != NULL ? "Authorization: Basic " : "", auth != NULL ? b64 : "",
-                  auth != NULL ? "\r\n" : "");
-    if (write(fd, head, (size_t)hl) != hl || write(fd, body, strlen(body)) != (ssize_t)strlen(body)) goto fail;
+                  strlen(body), auth != NULL ? "Authorization: Basic " : "",
+                  auth != NULL ? b64 : "", auth != NULL ? "\r\n" : "");
+    if (write(fd, head, (size_t)hl) != hl || write(fd, body, strlen(body)) != (ssize_t)strlen(body))
+        goto fail;
     for (;;) {
         ssize_t r;
         if (len + 1 == cap) {
@@ -327,7 +330,7 @@ fail:
 
 struct session {
     struct tnode node;
-    bool plain;          /* not a devnet */
+    bool plain; /* not a devnet */
     char cookie[256];
     struct vars v;
 };
@@ -397,8 +400,9 @@ static bool session_start(struct session *s, const char *name)
         bool up = false;
         while (!up && tnode_now_ms() < end && waitpid(pid, NULL, WNOHANG) == 0) {
             int status = 0;
-            char *a = http_post(s->node.port, NULL,
-                                "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"tacit_chainInfo\"}", &status);
+            char *a =
+                http_post(s->node.port, NULL,
+                          "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"tacit_chainInfo\"}", &status);
             up = a != NULL && status == 200;
             free(a);
             if (!up) tnode_sleep_ms(50);
@@ -425,7 +429,8 @@ static bool session_start(struct session *s, const char *name)
         snprintf(path, sizeof path, "%s/devnet-accounts.json", dir);
         if ((j = json_load_file(path, 0, NULL)) == NULL) return false;
         accts = json_object_get(j, "accounts");
-        json_array_foreach(accts, i, acct) {
+        json_array_foreach(accts, i, acct)
+        {
             char nm[32];
             snprintf(nm, sizeof nm, "account%zu", i);
             vars_set(&s->v, nm, strlen(nm), json_object_get(acct, "address"));
@@ -466,7 +471,8 @@ static void replay(const char *dirpath, const char *fname, bool regen)
     snprintf(path, sizeof path, "%s/%s", dirpath, fname);
     text = tacit_test_read_file(path, NULL);
     REQUIRE(text != NULL, "golden file readable");
-    s.plain = strstr(text, "\n# node: plain\n") != NULL || strncmp(text, "# node: plain\n", 14) == 0;
+    s.plain =
+        strstr(text, "\n# node: plain\n") != NULL || strncmp(text, "# node: plain\n", 14) == 0;
     if (!session_start(&s, fname)) {
         tacit__test_fail(__FILE__, __LINE__, "%s: the node did not start", fname);
         tnode_stop(&s.node, SIGKILL, 10000);
@@ -485,13 +491,16 @@ static void replay(const char *dirpath, const char *fname, bool regen)
         bool req = strncmp(line, "--> ", 4) == 0, admin = strncmp(line, "==> ", 4) == 0;
         if (strncmp(line, "<-- ", 4) == 0 || strcmp(line, "<--") == 0) {
             if (!last_was_request)
-                tacit__test_fail(__FILE__, __LINE__, "%s:%d: an answer without its request", fname, lineno);
+                tacit__test_fail(__FILE__, __LINE__, "%s:%d: an answer without its request", fname,
+                                 lineno);
             last_was_request = false;
             continue; /* consumed with its request below */
         }
         if (last_was_request && !regen)
-            tacit__test_fail(__FILE__, __LINE__, "%s:%d: no golden answer for the request above "
-                             "(TACIT_REGEN=1 writes it)", fname, lineno - 1);
+            tacit__test_fail(__FILE__, __LINE__,
+                             "%s:%d: no golden answer for the request above "
+                             "(TACIT_REGEN=1 writes it)",
+                             fname, lineno - 1);
         last_was_request = false;
         if (out != NULL) fprintf(out, "%s\n", line);
         if (!req && !admin) continue;
@@ -501,21 +510,25 @@ static void replay(const char *dirpath, const char *fname, bool regen)
         int status = 0;
         const char *golden = NULL;
         json_t *actual = NULL;
-        if (save != NULL && strncmp(save, "<--", 3) == 0) golden = save[3] == ' ' ? save + 4 : save + 3;
+        if (save != NULL && strncmp(save, "<--", 3) == 0)
+            golden = save[3] == ' ' ? save + 4 : save + 3;
         last_was_request = true;
         if (body != NULL && strstr(body, "${") != NULL) {
-            tacit__test_fail(__FILE__, __LINE__, "%s:%d: a placeholder not bound yet: %s", fname, lineno, body);
+            tacit__test_fail(__FILE__, __LINE__, "%s:%d: a placeholder not bound yet: %s", fname,
+                             lineno, body);
             free(body);
             continue;
         }
-        if (body == NULL || (answer = http_post(s.node.port, admin ? s.cookie : NULL, body, &status)) == NULL) {
+        if (body == NULL ||
+            (answer = http_post(s.node.port, admin ? s.cookie : NULL, body, &status)) == NULL) {
             tacit__test_fail(__FILE__, __LINE__, "%s:%d: no answer from the node", fname, lineno);
             free(body);
             continue;
         }
         if (answer[0] != '\0') actual = json_loads(answer, JSON_DECODE_ANY, NULL);
         if (answer[0] != '\0' && actual == NULL)
-            tacit__test_fail(__FILE__, __LINE__, "%s:%d: the answer is not JSON: %s", fname, lineno, answer);
+            tacit__test_fail(__FILE__, __LINE__, "%s:%d: the answer is not JSON: %s", fname, lineno,
+                             answer);
         if (out != NULL) {
             if (actual == NULL) {
                 fprintf(out, "<--\n");
@@ -531,11 +544,13 @@ static void replay(const char *dirpath, const char *fname, bool regen)
             char *gtext = strndup(golden, glen), where[512] = "";
             json_t *g = glen > 0 ? json_loads(gtext, JSON_DECODE_ANY, NULL) : NULL;
             if (glen > 0 && g == NULL) {
-                tacit__test_fail(__FILE__, __LINE__, "%s:%d: the golden answer is not JSON", fname, lineno + 1);
+                tacit__test_fail(__FILE__, __LINE__, "%s:%d: the golden answer is not JSON", fname,
+                                 lineno + 1);
             } else if ((g == NULL) != (actual == NULL) ||
                        (g != NULL && !match(&s.v, g, actual, where, sizeof where))) {
-                tacit__test_fail(__FILE__, __LINE__, "%s:%d: %s\n  want %s\n  got  %s", fname, lineno + 1,
-                                 where[0] ? where : "the answer differs", gtext, answer);
+                tacit__test_fail(__FILE__, __LINE__, "%s:%d: %s\n  want %s\n  got  %s", fname,
+                                 lineno + 1, where[0] ? where : "the answer differs", gtext,
+                                 answer);
             }
             json_decref(g);
             free(gtext);
@@ -545,7 +560,8 @@ static void replay(const char *dirpath, const char *fname, bool regen)
         free(body);
     }
     if (last_was_request && !regen)
-        tacit__test_fail(__FILE__, __LINE__, "%s: no golden answer for the last request (TACIT_REGEN=1 writes it)",
+        tacit__test_fail(__FILE__, __LINE__,
+                         "%s: no golden answer for the last request (TACIT_REGEN=1 writes it)",
                          fname);
     {
         int st = tnode_stop(&s.node, SIGTERM, 60000);
@@ -554,7 +570,8 @@ static void replay(const char *dirpath, const char *fname, bool regen)
     if (out != NULL) {
         FILE *f;
         fclose(out);
-        if ((f = fopen(path, "w")) == NULL || fwrite(out_buf, 1, out_len, f) != out_len || fclose(f) != 0)
+        if ((f = fopen(path, "w")) == NULL || fwrite(out_buf, 1, out_len, f) != out_len ||
+            fclose(f) != 0)
             tacit__test_fail(__FILE__, __LINE__, "cannot write %s", path);
         else
             printf("# rewrote %s\n", path);
@@ -595,7 +612,8 @@ TEST(golden)
     } else {
         atexit(dir_remove);
         if (!keys_ready()) {
-            tacit__test_fail(__FILE__, __LINE__, "tacit-cli setup --depth 2 failed: see %s/setup.log", g_dir);
+            tacit__test_fail(__FILE__, __LINE__,
+                             "tacit-cli setup --depth 2 failed: see %s/setup.log", g_dir);
         } else {
             for (size_t i = 0; i < count; i++) replay(dirpath, names[i], regen);
         }

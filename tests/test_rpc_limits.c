@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "lib/rpc_batch.h"
 #include "lib/node.h"
+#include "lib/rpc_batch.h"
 #include "tacit/error.h"
 #include "tacit/rpc.h"
 #include "tacit/util.h"
@@ -34,10 +34,7 @@ static bool run_quiet(const char *const *argv)
 }
 
 /* At exit: the scratch directory goes (the nodes are stopped by then). */
-static void dir_remove(void)
-{
-    tnode_rm_tree(g_dir);
-}
+static void dir_remove(void) { tnode_rm_tree(g_dir); }
 
 /* The depth-2 keys, made once per run. */
 static bool keys_ready(void)
@@ -265,9 +262,12 @@ TEST(node_longpoll_flood)
     r = post(n.url, some, &len);
     free(some);
     CHECK_EQ_INT(json_array_size(r), 20);
-    json_array_foreach(r, i, e) {
-        if (json_is_null(json_object_get(e, "result"))) nulls++;
-        else if (is_error(e, TACIT_RPC_LONGPOLL_LIMIT, "max_longpolls_per_conn")) refused++;
+    json_array_foreach(r, i, e)
+    {
+        if (json_is_null(json_object_get(e, "result")))
+            nulls++;
+        else if (is_error(e, TACIT_RPC_LONGPOLL_LIMIT, "max_longpolls_per_conn"))
+            refused++;
     }
     CHECK_EQ_INT(nulls, 16);
     CHECK_EQ_INT(refused, 4);
@@ -291,8 +291,9 @@ out:
 TEST(node_answer_bounds)
 {
     /* one tx per block, so that an answer bound this small still holds the largest block */
-    static const char *const flags[] = {"--max-block-txs", "1", "--rpc-max-response", "8192",
-                                        "--rpc-max-batch-response", "32768", NULL};
+    static const char *const flags[] = {
+        "--max-block-txs", "1", "--rpc-max-response", "8192", "--rpc-max-batch-response",
+        "32768",           NULL};
     struct tnode n;
     json_t *r, *e;
     char *body;
@@ -304,7 +305,8 @@ TEST(node_answer_bounds)
     r = call(n.url, "tacit_getBlockRange", json_pack("[s,s]", "0x0", "0x3e7"), &code);
     CHECK_EQ_INT(code, 0);
     CHECK(json_array_size(r) > 10 && json_array_size(r) < 150);
-    json_array_foreach(r, i, e) {
+    json_array_foreach(r, i, e)
+    {
         uint64_t h;
         CHECK(tacit_parse_hex_u64(&h, json_string_value(json_object_get(e, "height"))) == TACIT_OK);
         CHECK_EQ_INT(h, i); /* from the start, none skipped: a wallet goes on from the last */
@@ -320,9 +322,12 @@ TEST(node_answer_bounds)
     r = post(n.url, body, &len);
     free(body);
     CHECK_EQ_INT(json_array_size(r), 10);
-    json_array_foreach(r, i, e) {
-        if (json_array_size(json_object_get(e, "result")) > 0) ranges++;
-        else if (is_error(e, TACIT_RPC_TOO_LARGE, "max_batch_response")) refused++;
+    json_array_foreach(r, i, e)
+    {
+        if (json_array_size(json_object_get(e, "result")) > 0)
+            ranges++;
+        else if (is_error(e, TACIT_RPC_TOO_LARGE, "max_batch_response"))
+            refused++;
     }
     CHECK(ranges >= 3 && ranges <= 5);
     CHECK_EQ_INT(ranges + refused, 10);

@@ -45,19 +45,23 @@ struct model {
     struct tacit_state_digests *hist; /* digests after each height */
 };
 
-static void model_init(struct model *m) {
+static void model_init(struct model *m)
+{
     memset(m, 0, sizeof *m);
     tacit_tree_frontier_init(&m->f);
 }
 
-static void model_free(struct model *m) {
+static void model_free(struct model *m)
+{
     free(m->leaves);
     free(m->hist);
 }
 
-static void model_apply(struct model *m, const struct tacit_block_update *u) {
+static void model_apply(struct model *m, const struct tacit_block_update *u)
+{
     static const unsigned char pn[16] = "tacit-nullifiers";
-    static const unsigned char pa[16] = {'t', 'a', 'c', 'i', 't', '-', 'a', 'c', 'c', 'o', 'u', 'n', 't', 's', 0, 0};
+    static const unsigned char pa[16] = {'t', 'a', 'c', 'i', 't', '-', 'a', 'c',
+                                         'c', 'o', 'u', 'n', 't', 's', 0,   0};
     static const unsigned char salt[16];
     struct tacit_state_digests d;
     bool touched[GEN_ADDRS] = {false};
@@ -66,10 +70,12 @@ static void model_apply(struct model *m, const struct tacit_block_update *u) {
         m->cap = (m->nleaves + u->ncommitments) * 2;
         m->leaves = realloc(m->leaves, m->cap * sizeof *m->leaves);
     }
-    if (u->ncommitments) memcpy(m->leaves + m->nleaves, u->commitments, u->ncommitments * sizeof(tacit_fr));
+    if (u->ncommitments)
+        memcpy(m->leaves + m->nleaves, u->commitments, u->ncommitments * sizeof(tacit_fr));
     m->nleaves += u->ncommitments;
-    CHECK_EQ_INT(tacit_tree_append(&m->f, &d.note_root, u->commitments, u->ncommitments, NULL, NULL, 0),
-                 TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_tree_append(&m->f, &d.note_root, u->commitments, u->ncommitments, NULL, NULL, 0),
+        TACIT_OK);
     tacit_tree_frontier_root(&d.note_root, &m->f);
     d.commitment_count = m->f.size;
     for (size_t i = 0; i < u->nnullifiers; i++) {
@@ -102,15 +108,18 @@ static void model_apply(struct model *m, const struct tacit_block_update *u) {
     m->hist[m->height++] = d;
 }
 
-static bool digests_eq(const struct tacit_state_digests *a, const struct tacit_state_digests *b) {
-    return tacit_fr_eq(&a->note_root, &b->note_root) && a->commitment_count == b->commitment_count &&
+static bool digests_eq(const struct tacit_state_digests *a, const struct tacit_state_digests *b)
+{
+    return tacit_fr_eq(&a->note_root, &b->note_root) &&
+           a->commitment_count == b->commitment_count &&
            memcmp(a->nullifier_digest, b->nullifier_digest, 32) == 0 &&
            memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
 }
 
 /* ----------------------------------------------------------------- helpers ---- */
 
-static struct tacit_state *open_store(const char *dir, uint64_t map_size) {
+static struct tacit_state *open_store(const char *dir, uint64_t map_size)
+{
     struct tacit_state_options o;
     struct tacit_state *st = NULL;
     tacit_state_options_init(&o);
@@ -121,7 +130,9 @@ static struct tacit_state *open_store(const char *dir, uint64_t map_size) {
 }
 
 /* Applies gen blocks [from, to) with ntx txs each, to the store and the model. */
-static void apply_range(struct tacit_state *st, struct model *m, uint64_t from, uint64_t to, size_t ntx) {
+static void apply_range(struct tacit_state *st, struct model *m, uint64_t from, uint64_t to,
+                        size_t ntx)
+{
     for (uint64_t h = from; h < to; h++) {
         struct gen_block b;
         struct tacit_state_digests d;
@@ -135,13 +146,15 @@ static void apply_range(struct tacit_state *st, struct model *m, uint64_t from, 
     }
 }
 
-static void dump(struct tacit_state *st, uint8_t out[32]) {
+static void dump(struct tacit_state *st, uint8_t out[32])
+{
     CHECK_EQ_INT(tacit__state_dump_hash(st, out), TACIT_OK);
 }
 
 /* ------------------------------------------------------------------- tests ---- */
 
-TEST(empty_store) {
+TEST(empty_store)
+{
     char dir[256];
     struct tacit_state *st;
     struct tacit_state_tip tip;
@@ -175,7 +188,8 @@ TEST(empty_store) {
     gen_rmdir(dir);
 }
 
-TEST(apply_reopen_read_back) {
+TEST(apply_reopen_read_back)
+{
     char dir[256];
     struct tacit_state *st;
     struct tacit_state_tip tip;
@@ -213,7 +227,9 @@ TEST(apply_reopen_read_back) {
         /* the tree state at that height is the model's */
         CHECK_EQ_INT(tacit_state_frontier(st, h, &f), TACIT_OK);
         tacit_tree_frontier_init(&mf);
-        CHECK_EQ_INT(tacit_tree_append(&mf, NULL, m.leaves, m.hist[h].commitment_count, NULL, NULL, 0), TACIT_OK);
+        CHECK_EQ_INT(
+            tacit_tree_append(&mf, NULL, m.leaves, m.hist[h].commitment_count, NULL, NULL, 0),
+            TACIT_OK);
         CHECK(memcmp(&f, &mf, sizeof f) == 0);
         /* paths at that height verify against that height's root */
         for (uint64_t i = 0; i < m.hist[h].commitment_count; i += 7) {
@@ -272,7 +288,8 @@ TEST(apply_reopen_read_back) {
             CHECK_EQ_INT(a.nonce, m.acct[k].nonce);
         }
         gen_block_free(&b);
-        CHECK_EQ_INT(tacit_state_block_by_hash(st, (uint8_t[32]){1}, &h, &bytes, &len), TACIT_ENOTFOUND);
+        CHECK_EQ_INT(tacit_state_block_by_hash(st, (uint8_t[32]){1}, &h, &bytes, &len),
+                     TACIT_ENOTFOUND);
         CHECK_EQ_INT(tacit_state_commitment(st, nblocks * 10, &cm), TACIT_ENOTFOUND);
     }
     /* the store goes on from where it was */
@@ -283,7 +300,8 @@ TEST(apply_reopen_read_back) {
     gen_rmdir(dir);
 }
 
-TEST(anchors_window) {
+TEST(anchors_window)
+{
     char dir[256];
     struct tacit_state_options o;
     struct tacit_state *st = NULL;
@@ -317,7 +335,8 @@ TEST(anchors_window) {
     gen_rmdir(dir);
 }
 
-TEST(rule_errors_change_nothing) {
+TEST(rule_errors_change_nothing)
+{
     char dir[256];
     struct tacit_state *st;
     struct model m;
@@ -389,7 +408,8 @@ TEST(rule_errors_change_nothing) {
     gen_rmdir(dir);
 }
 
-TEST(view_matches_apply) {
+TEST(view_matches_apply)
+{
     char dir[256];
     struct tacit_state *st;
     struct tacit_state_view *v;
@@ -496,7 +516,8 @@ TEST(view_matches_apply) {
     gen_rmdir(dir);
 }
 
-TEST(map_full_grows_and_retries) {
+TEST(map_full_grows_and_retries)
+{
     char d1[256], d2[256];
     struct tacit_state *small, *big;
     struct model m;
@@ -550,7 +571,8 @@ TEST(map_full_grows_and_retries) {
     gen_rmdir(d1);
 }
 
-TEST(injected_write_error_keeps_state) {
+TEST(injected_write_error_keeps_state)
+{
     char dir[256];
     struct tacit_state *st;
     struct model m;
@@ -559,7 +581,8 @@ TEST(injected_write_error_keeps_state) {
     struct tacit_state_tip t0, t1;
     /* puts in a block of 4 txs: 1 + 1 + 4 + 8 leaves + 8 outputs + nodes + 8 nullifiers +
      * 3 accounts + roots + anchors + tip: fail each of the first 40 and some far ones */
-    const long nth[] = {1, 2, 3, 4, 5, 6, 7, 10, 14, 15, 20, 22, 23, 25, 28, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39};
+    const long nth[] = {1,  2,  3,  4,  5,  6,  7,  10, 14, 15, 20, 22, 23,
+                        25, 28, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39};
 
     CHECK(gen_tmpdir(dir, sizeof dir, "state") == 0);
     model_init(&m);
@@ -589,7 +612,8 @@ TEST(injected_write_error_keeps_state) {
     {
         struct tacit_state_tip t;
         CHECK_EQ_INT(tacit_state_tip(st, &t), TACIT_OK);
-        if (t.next_height == 20) CHECK_EQ_INT(tacit_state_apply_block(st, &b.u, NULL, NULL), TACIT_OK);
+        if (t.next_height == 20)
+            CHECK_EQ_INT(tacit_state_apply_block(st, &b.u, NULL, NULL), TACIT_OK);
         model_apply(&m, &b.u);
         CHECK_EQ_INT(tacit_state_tip(st, &t), TACIT_OK);
         CHECK(digests_eq(&t.digests, &m.hist[20]));
@@ -604,7 +628,8 @@ TEST(injected_write_error_keeps_state) {
 /* A real write error from the kernel: a child lowers its file-size limit (RLIMIT_FSIZE) so
  * LMDB's write of a big block fails (EFBIG, or EIO for a short write); the block is refused
  * as EDISK_FULL and the store reopens at the block before. */
-TEST(real_write_error_keeps_state) {
+TEST(real_write_error_keeps_state)
+{
     char dir[256], path[300];
     struct tacit_state *st;
     struct model m;
@@ -654,7 +679,8 @@ TEST(real_write_error_keeps_state) {
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
     CHECK_EQ_INT(WEXITSTATUS(status), 0);
-    printf("  child's block refused with %s\n", WEXITSTATUS(status) == 0 ? "EDISK_FULL" : "ESTATE_IO");
+    printf("  child's block refused with %s\n",
+           WEXITSTATUS(status) == 0 ? "EDISK_FULL" : "ESTATE_IO");
     st = open_store(dir, 0);
     if (st != NULL) {
         struct tacit_state_tip t;
@@ -669,11 +695,13 @@ TEST(real_write_error_keeps_state) {
     gen_rmdir(dir);
 }
 
-static uint8_t *read_all(const char *path, size_t *len) {
+static uint8_t *read_all(const char *path, size_t *len)
+{
     return (uint8_t *)tacit_test_read_file(path, len);
 }
 
-TEST(other_format_or_chain_refused) {
+TEST(other_format_or_chain_refused)
+{
     char dir[256], path[300];
     struct tacit_state_options o;
     struct tacit_state *st;
@@ -716,7 +744,8 @@ TEST(other_format_or_chain_refused) {
     CHECK_EQ_INT(tacit_state_open(&st, "/nonexistent-tacit-dir/x/y", &o), TACIT_ENOENT);
 }
 
-TEST(reader_does_not_block_writer) {
+TEST(reader_does_not_block_writer)
+{
     char dir[256];
     struct tacit_state *st;
     struct tacit_state_view *v = NULL;
@@ -753,7 +782,8 @@ struct reader_arg {
     unsigned long reads, errors;
 };
 
-static void *reader_thread(void *p) {
+static void *reader_thread(void *p)
+{
     struct reader_arg *a = p;
     while (!a->stop) {
         struct tacit_state_tip t;
@@ -779,7 +809,8 @@ static void *reader_thread(void *p) {
 }
 
 /* Readers on other threads while blocks commit and the map grows under them. */
-TEST(concurrent_readers_and_map_growth) {
+TEST(concurrent_readers_and_map_growth)
+{
     char dir[256];
     struct reader_arg a = {0};
     pthread_t t[2];
@@ -804,7 +835,8 @@ TEST(concurrent_readers_and_map_growth) {
 /* Another process grows the map while this one has the store open: this one's next read and
  * write transactions adopt the new size (MDB_MAP_RESIZED), and its writes go on from the
  * other process's tip. */
-TEST(map_grown_by_another_process) {
+TEST(map_grown_by_another_process)
+{
     char dir[256];
     struct tacit_state *st;
     struct tacit_state_tip tip;
@@ -857,7 +889,8 @@ TEST(map_grown_by_another_process) {
 
 /* Subtree roots (tacit_getSubtreeRoots): every complete subtree of 2^level leaves, recomputed
  * here from the leaves read back, and none for an incomplete one. */
-TEST(subtree_roots) {
+TEST(subtree_roots)
+{
     char dir[256];
     struct tacit_state *st;
     tacit_fr roots[8], leaves[64];
@@ -867,7 +900,8 @@ TEST(subtree_roots) {
     st = open_store(dir, 0);
     if (st == NULL) return;
     apply_range(st, NULL, 0, 5, 7); /* 70 leaves: 4 complete subtrees of 16, 2 of 32 */
-    for (uint64_t i = 0; i < 64; i++) CHECK_EQ_INT(tacit_state_commitment(st, i, &leaves[i]), TACIT_OK);
+    for (uint64_t i = 0; i < 64; i++)
+        CHECK_EQ_INT(tacit_state_commitment(st, i, &leaves[i]), TACIT_OK);
     for (unsigned level = 4; level <= 5; level++) {
         size_t want = 64u >> level;
         CHECK_EQ_INT(tacit_state_subtree_roots(st, level, 0, 8, roots, &n), TACIT_OK);
@@ -877,7 +911,8 @@ TEST(subtree_roots) {
             size_t w = (size_t)1 << level;
             for (size_t i = 0; i < w; i++) lvl[i % 32] = leaves[k * w + i]; /* w <= 32 */
             for (size_t width = w; width > 1; width /= 2)
-                for (size_t i = 0; i < width / 2; i++) tacit_poseidon2(&lvl[i], &lvl[2 * i], &lvl[2 * i + 1]);
+                for (size_t i = 0; i < width / 2; i++)
+                    tacit_poseidon2(&lvl[i], &lvl[2 * i], &lvl[2 * i + 1]);
             CHECK(tacit_fr_eq(&roots[k], &lvl[0]));
         }
         /* Starting past the complete ones: none. */
@@ -893,7 +928,8 @@ TEST(subtree_roots) {
 }
 
 /* Block and tx readers with bytes = NULL answer where a record is, without copying it. */
-TEST(metadata_only_reads) {
+TEST(metadata_only_reads)
+{
     char dir[256];
     struct tacit_state *st;
     struct gen_block b;
@@ -927,7 +963,8 @@ TEST(metadata_only_reads) {
 /* Opens dir in a child process and, when that works, reads every record of every database (a
  * page missing from the file would fault there). Returns the child's tacit code (its exit
  * status), or 1000 + the signal that ended it: a SIGBUS fails the test instead of crashing it. */
-static int open_in_child(const char *dir, unsigned flags) {
+static int open_in_child(const char *dir, unsigned flags)
+{
     int status = 0;
     pid_t pid;
     fflush(stdout);
@@ -948,15 +985,15 @@ static int open_in_child(const char *dir, unsigned flags) {
         }
         _exit(rc & 0xff);
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (WIFSIGNALED(status)) return 1000 + WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* dst/data.mdb := the first n bytes of src (a store as an older tacit or a backup leaves it:
  * the file ends at its last page used), with one byte xor-ed at flip_at (< 0: none). */
-static bool copy_prefix(const char *src, const char *dstdir, uint64_t n, long flip_at) {
+static bool copy_prefix(const char *src, const char *dstdir, uint64_t n, long flip_at)
+{
     char path[300];
     uint8_t *buf = malloc(n ? n : 1);
     FILE *f = fopen(src, "rb");
@@ -975,7 +1012,8 @@ static bool copy_prefix(const char *src, const char *dstdir, uint64_t n, long fl
     return ok;
 }
 
-TEST(truncated_or_damaged_file_refused) {
+TEST(truncated_or_damaged_file_refused)
+{
     char dir[256], cp[256], src[300], path[300];
     struct tacit_state *st;
     struct stat sb;
@@ -1007,15 +1045,16 @@ TEST(truncated_or_damaged_file_refused) {
 
     /* cut anywhere: refused before LMDB maps it, the file left as it was */
     {
-        const uint64_t cuts[] = {5, 100, psize, psize + 100, 2 * psize - 1, used / 2, used - psize,
-                                 used - 1};
+        const uint64_t cuts[] = {5,        100,          psize,   psize + 100, 2 * psize - 1,
+                                 used / 2, used - psize, used - 1};
         for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
             int got_rc;
             CHECK(copy_prefix(src, cp, cuts[i], -1));
             got_rc = open_in_child(cp, 0);
             if (got_rc != TACIT_ESTATE_TRUNCATED)
                 printf("  cut at %llu of %llu bytes: got %d (%s)\n", (unsigned long long)cuts[i],
-                       (unsigned long long)used, got_rc, got_rc < 1000 ? tacit_errname(got_rc) : "signal");
+                       (unsigned long long)used, got_rc,
+                       got_rc < 1000 ? tacit_errname(got_rc) : "signal");
             CHECK_EQ_INT(got_rc, TACIT_ESTATE_TRUNCATED);
             CHECK_EQ_INT(open_in_child(cp, TACIT_STATE_EXISTING), TACIT_ESTATE_TRUNCATED);
             CHECK(stat(path, &sb) == 0 && (uint64_t)sb.st_size == cuts[i]);
@@ -1038,7 +1077,7 @@ TEST(truncated_or_damaged_file_refused) {
                               (long)psize + hdr,        /* page 1 magic */
                               hdr + 24 + 1,             /* page 0 page size: not a power of 2 */
                               (long)psize + hdr + 24 + 1,
-                              cur + last_pg + 7};       /* current meta's last page: high byte */
+                              cur + last_pg + 7}; /* current meta's last page: high byte */
         for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
             CHECK(copy_prefix(src, cp, used, flips[i]));
             CHECK_EQ_INT(open_in_child(cp, 0), TACIT_ESTATE_TRUNCATED);
@@ -1082,7 +1121,8 @@ TEST(truncated_or_damaged_file_refused) {
  * of mount options opts (it goes away with the child). Returns fn's result (0: its checks
  * passed), or -1 after tacit_test_skip when no tmpfs can be mounted here (not root, no
  * CAP_SYS_ADMIN): never a silent pass. */
-static int on_small_tmpfs(const char *opts, int (*fn)(const char *mnt)) {
+static int on_small_tmpfs(const char *opts, int (*fn)(const char *mnt))
+{
     char mnt[256], reason[256] = "";
     int fds[2], status = 0;
     ssize_t r;
@@ -1115,8 +1155,7 @@ static int on_small_tmpfs(const char *opts, int (*fn)(const char *mnt)) {
     r = read(fds[0], reason, sizeof reason - 1);
     reason[r > 0 ? r : 0] = '\0';
     close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     rmdir(mnt);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
         tacit_test_skip("%s", reason);
@@ -1127,7 +1166,8 @@ static int on_small_tmpfs(const char *opts, int (*fn)(const char *mnt)) {
 }
 
 /* Fills the file system of path with a file, then gives back `leave` bytes of it. */
-static bool fill_fs(const char *path, size_t leave) {
+static bool fill_fs(const char *path, size_t leave)
+{
     static uint8_t chunk[64 << 10];
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     struct stat sb;
@@ -1151,7 +1191,8 @@ static bool fill_fs(const char *path, size_t leave) {
 }
 
 /* In the child, on the tmpfs: a store with 4 blocks, then a big block on a full disk. */
-static int full_fs_store(const char *mnt) {
+static int full_fs_store(const char *mnt)
+{
     char dir[300], filler[300];
     struct tacit_state *st;
     struct tacit_state_tip t0, t1;
@@ -1174,7 +1215,8 @@ static int full_fs_store(const char *mnt) {
         int rc;
         CHECK(fill_fs(filler, leave[i]));
         rc = tacit_state_apply_block(st, &b.u, NULL, NULL);
-        printf("  tmpfs full (%zu bytes left): block refused with %s\n", leave[i], tacit_errname(rc));
+        printf("  tmpfs full (%zu bytes left): block refused with %s\n", leave[i],
+               tacit_errname(rc));
         CHECK_EQ_INT(rc, TACIT_EDISK_FULL);
         /* the last committed state kept */
         dump(st, after);
@@ -1203,7 +1245,8 @@ static int full_fs_store(const char *mnt) {
     return tacit_test_failures() ? 1 : 0;
 }
 
-TEST(disk_full_on_a_real_filesystem) {
+TEST(disk_full_on_a_real_filesystem)
+{
     int rc = on_small_tmpfs("size=8m,mode=0700", full_fs_store);
     if (rc >= 0) CHECK_EQ_INT(rc, 0);
 }
@@ -1212,7 +1255,9 @@ TEST(disk_full_on_a_real_filesystem) {
 
 /* The backup in dir holds what ref says, and the store it came from is unchanged and still
  * takes block `next`. */
-static void check_backup(struct tacit_state *st, const char *dir, const uint8_t ref[32], uint64_t next) {
+static void check_backup(struct tacit_state *st, const char *dir, const uint8_t ref[32],
+                         uint64_t next)
+{
     struct tacit_state *c = open_store(dir, 0);
     uint8_t got[32];
     if (c != NULL) {
@@ -1225,7 +1270,8 @@ static void check_backup(struct tacit_state *st, const char *dir, const uint8_t 
     apply_range(st, NULL, next, next + 1, 1);
 }
 
-TEST(backup_mode_and_errors) {
+TEST(backup_mode_and_errors)
+{
     char dir[256], out[256], path[400], sub[300];
     struct tacit_state *st;
     struct stat sb;
@@ -1267,7 +1313,8 @@ TEST(backup_mode_and_errors) {
 }
 
 /* In the child: a backup onto a full tmpfs fails as a backup error and leaves nothing. */
-static int full_fs_backup(const char *mnt) {
+static int full_fs_backup(const char *mnt)
+{
     char dir[256], sub[300], filler[300], path[400];
     struct tacit_state *st;
     struct stat sb;
@@ -1286,7 +1333,8 @@ static int full_fs_backup(const char *mnt) {
         int rc;
         CHECK(fill_fs(filler, leave[i]));
         rc = tacit_state_copy(st, sub);
-        printf("  tmpfs full (%zu bytes left): backup refused with %s\n", leave[i], tacit_errname(rc));
+        printf("  tmpfs full (%zu bytes left): backup refused with %s\n", leave[i],
+               tacit_errname(rc));
         CHECK_EQ_INT(rc, TACIT_EBACKUP_DISK_FULL);
         CHECK(stat(path, &sb) != 0); /* no partial copy */
         CHECK(stat(sub, &sb) != 0);
@@ -1299,7 +1347,8 @@ static int full_fs_backup(const char *mnt) {
     return tacit_test_failures() ? 1 : 0;
 }
 
-TEST(backup_on_a_full_filesystem) {
+TEST(backup_on_a_full_filesystem)
+{
     int rc = on_small_tmpfs("size=2m,mode=0700", full_fs_backup);
     if (rc >= 0) CHECK_EQ_INT(rc, 0);
 }

@@ -29,13 +29,15 @@
 #define NBLOCKS 200
 #define NTX 2
 
-static double now_s(void) {
+static double now_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int open_store(struct tacit_state **st, const char *dir) {
+static int open_store(struct tacit_state **st, const char *dir)
+{
     struct tacit_state_options o;
     tacit_state_options_init(&o);
     o.chain_id = 99;
@@ -43,7 +45,8 @@ static int open_store(struct tacit_state **st, const char *dir) {
     return tacit_state_open(st, dir, &o);
 }
 
-static int apply_height(struct tacit_state *st, uint64_t h) {
+static int apply_height(struct tacit_state *st, uint64_t h)
+{
     struct gen_block b;
     int rc;
     gen_block_make(&b, SEED, h, NTX);
@@ -53,7 +56,8 @@ static int apply_height(struct tacit_state *st, uint64_t h) {
 }
 
 /* The child: commit blocks from the tip up to NBLOCKS, writing each committed height. */
-static void child(const char *dir, int fd) {
+static void child(const char *dir, int fd)
+{
     struct tacit_state *st;
     struct tacit_state_tip tip;
     if (open_store(&st, dir) != TACIT_OK) _exit(3);
@@ -68,13 +72,14 @@ static void child(const char *dir, int fd) {
 
 struct run_result {
     bool killed;
-    bool reported;      /* the child reported at least one commit */
-    uint64_t last;      /* the last height it reported */
+    bool reported; /* the child reported at least one commit */
+    uint64_t last; /* the last height it reported */
     int exit_code;
 };
 
 /* Starts a child on dir and kills it after delay seconds (never, if delay < 0). */
-static int run_child(const char *dir, double delay, struct run_result *r) {
+static int run_child(const char *dir, double delay, struct run_result *r)
+{
     int fds[2], status;
     pid_t pid;
     uint64_t h;
@@ -95,8 +100,7 @@ static int run_child(const char *dir, double delay, struct run_result *r) {
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     while ((n = read(fds[0], &h, sizeof h)) == (ssize_t)sizeof h) {
         r->reported = true;
         r->last = h;
@@ -107,7 +111,8 @@ static int run_child(const char *dir, double delay, struct run_result *r) {
     return 0;
 }
 
-TEST(sigkill_during_commits) {
+TEST(sigkill_during_commits)
+{
     const char *env = getenv("TACIT_CRASH_SECONDS");
     double budget = env != NULL && atof(env) > 0 ? atof(env) : 30.0, start = now_s(), t_full;
     struct tacit_state_digests ref[NBLOCKS];
@@ -124,7 +129,8 @@ TEST(sigkill_during_commits) {
     CHECK(r.reported && r.last == NBLOCKS - 1);
     CHECK_EQ_INT(open_store(&st, dir), TACIT_OK);
     if (st == NULL) return;
-    for (uint64_t h = 0; h < NBLOCKS; h++) CHECK_EQ_INT(tacit_state_digests_at(st, h, &ref[h]), TACIT_OK);
+    for (uint64_t h = 0; h < NBLOCKS; h++)
+        CHECK_EQ_INT(tacit_state_digests_at(st, h, &ref[h]), TACIT_OK);
     tacit_state_close(st);
     gen_rmdir(dir);
     runs++;
@@ -148,19 +154,24 @@ TEST(sigkill_during_commits) {
             mid_store++;
         }
         /* a moment while the child still has blocks to commit */
-        delay = t_full * 1.05 * (double)(NBLOCKS - pre) / NBLOCKS * (double)(tacit_test_rand64() % 10000) / 10000.0;
+        delay = t_full * 1.05 * (double)(NBLOCKS - pre) / NBLOCKS *
+                (double)(tacit_test_rand64() % 10000) / 10000.0;
         if (run_child(dir, delay, &r) != 0) {
             CHECK(!"fork or pipe failed");
             break;
         }
         runs++;
-        if (r.killed) kills++;
-        else if (r.exit_code == 0) finished++;
-        else CHECK_EQ_INT(r.exit_code, 0); /* the child failed by itself */
+        if (r.killed)
+            kills++;
+        else if (r.exit_code == 0)
+            finished++;
+        else
+            CHECK_EQ_INT(r.exit_code, 0); /* the child failed by itself */
 
         st = NULL;
         rc = open_store(&st, dir);
-        if (rc != TACIT_OK || tacit_state_check(st) != TACIT_OK || tacit_state_tip(st, &tip) != TACIT_OK) {
+        if (rc != TACIT_OK || tacit_state_check(st) != TACIT_OK ||
+            tacit_state_tip(st, &tip) != TACIT_OK) {
             corrupt++;
             printf("  run %lu: open/check failed: %s\n", runs, tacit_strerror(rc));
             tacit_state_close(st);
@@ -169,19 +180,21 @@ TEST(sigkill_during_commits) {
         }
         if (r.reported && tip.next_height < r.last + 1) {
             lost += r.last + 1 - tip.next_height;
-            printf("  run %lu: reported block %llu committed, store reopened at %llu blocks\n", runs,
-                   (unsigned long long)r.last, (unsigned long long)tip.next_height);
+            printf("  run %lu: reported block %llu committed, store reopened at %llu blocks\n",
+                   runs, (unsigned long long)r.last, (unsigned long long)tip.next_height);
         }
         /* every height equals the uninterrupted run; the tip's digests too */
         for (uint64_t h = 0; h < tip.next_height && h < NBLOCKS; h++) {
             struct tacit_state_digests d;
-            if (tacit_state_digests_at(st, h, &d) != TACIT_OK || memcmp(&d, &ref[h], sizeof d) != 0) {
+            if (tacit_state_digests_at(st, h, &d) != TACIT_OK ||
+                memcmp(&d, &ref[h], sizeof d) != 0) {
                 corrupt++;
                 printf("  run %lu: digests differ at height %llu\n", runs, (unsigned long long)h);
                 break;
             }
         }
-        if (tip.next_height > 0 && memcmp(&tip.digests, &ref[tip.next_height - 1], sizeof tip.digests) != 0)
+        if (tip.next_height > 0 &&
+            memcmp(&tip.digests, &ref[tip.next_height - 1], sizeof tip.digests) != 0)
             corrupt++;
         /* and the store takes the next block */
         if (tip.next_height < NBLOCKS) {

@@ -8,8 +8,8 @@
  *
  * TACIT_TEST_ITERS scales the number of statements per kind (default 2).
  */
-#include <stdio.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,8 +83,7 @@ static bool statement(struct tacit_transfer *t, enum kind kind)
         t->out[0].value = below(amount + 1);
         t->out[1].value = amount - t->out[0].value;
         break;
-    case TRANSFER: /* as made: two notes in, a fee out (public_amount = -fee) */
-        break;
+    case TRANSFER: /* as made: two notes in, a fee out (public_amount = -fee) */ break;
     case ONE_DUMMY: /* one note in, no fee, a zero-value output */
         t->in[1].value = 0;
         t->public_amount = TACIT_FR_ZERO;
@@ -98,8 +97,7 @@ static bool statement(struct tacit_transfer *t, enum kind kind)
         t->out[0].value = total - amount;
         t->out[1].value = 0;
         break;
-    default:
-        return false;
+    default: return false;
     }
     return true;
 }
@@ -133,7 +131,8 @@ TEST(transfer_prove_valid_kinds)
 {
     int iters = tacit_test_iters(2);
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     for (int k = 0; k < NKINDS; k++) {
         for (int it = 0; it < iters; it++) {
             struct tacit_transfer t;
@@ -175,7 +174,8 @@ TEST(transfer_prove_broken_witness_fails)
 {
     int iters = tacit_test_iters(2);
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     for (int it = 0; it < iters; it++) {
         struct tacit_transfer t, u;
         tacit_groth16_proof proof;
@@ -209,8 +209,9 @@ TEST(transfer_prove_broken_witness_fails)
                 CHECK(!tacit_r1cs_is_satisfied(&g_r1cs, wb, NULL));
                 CHECK_EQ_INT(prove_verify(wb, n, &proof), TACIT_EVERIFY);
                 /* and against the public inputs the honest statement would have */
-                CHECK_EQ_INT(tacit_groth16_verify_var(g_pvk, &proof, wu + 1, TACIT_TRANSFER_NPUBLIC),
-                             TACIT_EVERIFY);
+                CHECK_EQ_INT(
+                    tacit_groth16_verify_var(g_pvk, &proof, wu + 1, TACIT_TRANSFER_NPUBLIC),
+                    TACIT_EVERIFY);
                 tacit_witness_free(wb, n);
             }
         }
@@ -229,7 +230,8 @@ TEST(transfer_prove_wrong_witness_length)
     tacit_fr *w = NULL;
     uint32_t n = 0;
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     CHECK_EQ_INT(tacit_transfer_example(&t, 3, NULL), TACIT_OK);
     CHECK_EQ_INT(tacit_transfer_build(NULL, &w, &n, &t, 3), TACIT_OK);
     CHECK(n != g_pk->nvars);

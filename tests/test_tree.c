@@ -15,9 +15,11 @@
 /* Z[i] computed here, independently of tree.c. */
 static tacit_fr ref_zero[TACIT_TREE_DEPTH + 1];
 
-static void ref_init(void) {
+static void ref_init(void)
+{
     ref_zero[0] = TACIT_FR_ZERO;
-    for (int i = 0; i < TACIT_TREE_DEPTH; i++) tacit_poseidon2(&ref_zero[i + 1], &ref_zero[i], &ref_zero[i]);
+    for (int i = 0; i < TACIT_TREE_DEPTH; i++)
+        tacit_poseidon2(&ref_zero[i + 1], &ref_zero[i], &ref_zero[i]);
 }
 
 /* Every level of the tree holding leaves[0..n-1], by full recomputation: lv[l][j] for
@@ -27,7 +29,8 @@ struct ref_tree {
     uint64_t cnt[TACIT_TREE_DEPTH + 1];
 };
 
-static void ref_build(struct ref_tree *t, const tacit_fr *leaves, uint64_t n) {
+static void ref_build(struct ref_tree *t, const tacit_fr *leaves, uint64_t n)
+{
     t->cnt[0] = n;
     t->lv[0] = malloc((n ? n : 1) * sizeof(tacit_fr));
     memcpy(t->lv[0], leaves, n * sizeof(tacit_fr));
@@ -42,15 +45,18 @@ static void ref_build(struct ref_tree *t, const tacit_fr *leaves, uint64_t n) {
     }
 }
 
-static void ref_free(struct ref_tree *t) {
+static void ref_free(struct ref_tree *t)
+{
     for (unsigned l = 0; l <= TACIT_TREE_DEPTH; l++) free(t->lv[l]);
 }
 
-static tacit_fr ref_node_of(const struct ref_tree *t, unsigned level, uint64_t index) {
+static tacit_fr ref_node_of(const struct ref_tree *t, unsigned level, uint64_t index)
+{
     return index < t->cnt[level] ? t->lv[level][index] : ref_zero[level];
 }
 
-static tacit_fr ref_root(const tacit_fr *leaves, uint64_t n) {
+static tacit_fr ref_root(const tacit_fr *leaves, uint64_t n)
+{
     struct ref_tree t;
     tacit_fr r;
     ref_build(&t, leaves, n);
@@ -59,13 +65,15 @@ static tacit_fr ref_root(const tacit_fr *leaves, uint64_t n) {
     return r;
 }
 
-static void rand_fr(tacit_fr *r) {
+static void rand_fr(tacit_fr *r)
+{
     uint8_t w[64];
     tacit_test_rand_bytes(w, sizeof w);
     tacit_fr_from_wide(r, w);
 }
 
-static tacit_fr *rand_leaves(size_t n) {
+static tacit_fr *rand_leaves(size_t n)
+{
     tacit_fr *l = malloc((n ? n : 1) * sizeof *l);
     for (size_t i = 0; i < n; i++) rand_fr(&l[i]);
     return l;
@@ -85,7 +93,8 @@ struct mem_store {
     int fail_at; /* sink returns TACIT_EIO at this call (0: never) */
 };
 
-static void mem_init(struct mem_store *m, tacit_fr *leaves, unsigned min_level) {
+static void mem_init(struct mem_store *m, tacit_fr *leaves, unsigned min_level)
+{
     memset(m, 0, sizeof *m);
     m->leaves = leaves;
     m->min_level = min_level;
@@ -95,14 +104,16 @@ static void mem_init(struct mem_store *m, tacit_fr *leaves, unsigned min_level) 
     }
 }
 
-static void mem_free(struct mem_store *m) {
+static void mem_free(struct mem_store *m)
+{
     for (unsigned l = 1; l <= TACIT_TREE_DEPTH; l++) {
         free(m->node[l]);
         free(m->have[l]);
     }
 }
 
-static int mem_sink(void *arg, unsigned level, uint64_t index, const tacit_fr *node) {
+static int mem_sink(void *arg, unsigned level, uint64_t index, const tacit_fr *node)
+{
     struct mem_store *m = arg;
     m->sunk++;
     if (m->fail_at && (int)m->sunk == m->fail_at) return TACIT_EIO;
@@ -115,7 +126,8 @@ static int mem_sink(void *arg, unsigned level, uint64_t index, const tacit_fr *n
     return TACIT_OK;
 }
 
-static int mem_get(void *arg, unsigned level, uint64_t index, tacit_fr *out) {
+static int mem_get(void *arg, unsigned level, uint64_t index, tacit_fr *out)
+{
     struct mem_store *m = arg;
     if (level == 0) {
         if (index >= m->n) return TACIT_ENOTFOUND;
@@ -130,26 +142,31 @@ static int mem_get(void *arg, unsigned level, uint64_t index, tacit_fr *out) {
 
 /* ---------------------------------------------------------------- tests ---- */
 
-TEST(zero_subtrees) {
+TEST(zero_subtrees)
+{
     ref_init();
-    for (unsigned l = 0; l <= TACIT_TREE_DEPTH; l++) CHECK(tacit_fr_eq(tacit_tree_zero(l), &ref_zero[l]));
+    for (unsigned l = 0; l <= TACIT_TREE_DEPTH; l++)
+        CHECK(tacit_fr_eq(tacit_tree_zero(l), &ref_zero[l]));
     CHECK(tacit_tree_zero(TACIT_TREE_DEPTH + 1) == NULL);
     /* Z[1] = Poseidon(0, 0) of circomlibjs (the zero value of many Poseidon trees). */
     {
-        static const uint8_t z1[32] = {0x20, 0x98, 0xf5, 0xfb, 0x9e, 0x23, 0x9e, 0xab, 0x3c, 0xea, 0xc3,
-                                       0xf2, 0x7b, 0x81, 0xe4, 0x81, 0xdc, 0x31, 0x24, 0xd5, 0x5f, 0xfe,
-                                       0xd5, 0x23, 0xa8, 0x39, 0xee, 0x84, 0x46, 0xb6, 0x48, 0x64};
+        static const uint8_t z1[32] = {0x20, 0x98, 0xf5, 0xfb, 0x9e, 0x23, 0x9e, 0xab,
+                                       0x3c, 0xea, 0xc3, 0xf2, 0x7b, 0x81, 0xe4, 0x81,
+                                       0xdc, 0x31, 0x24, 0xd5, 0x5f, 0xfe, 0xd5, 0x23,
+                                       0xa8, 0x39, 0xee, 0x84, 0x46, 0xb6, 0x48, 0x64};
         uint8_t b[32];
         tacit_fr_to_bytes(b, tacit_tree_zero(1));
         CHECK_MEM(b, z1, 32);
     }
 }
 
-static const uint64_t sizes[] = {0,   1,   2,   3,   4,   5,   7,   8,   9,   15,  16,  17,  31,  32, 33,
-                                 63,  64,  65,  127, 128, 129, 255, 256, 257, 511, 512, 513, 1023, 1024, 1025};
+static const uint64_t sizes[] = {0,   1,   2,   3,   4,   5,   7,   8,    9,    15,
+                                 16,  17,  31,  32,  33,  63,  64,  65,   127,  128,
+                                 129, 255, 256, 257, 511, 512, 513, 1023, 1024, 1025};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
-TEST(roots_equal_reference) {
+TEST(roots_equal_reference)
+{
     tacit_fr *leaves = rand_leaves(1025);
     ref_init();
     for (size_t s = 0; s < NSIZES; s++) {
@@ -165,7 +182,8 @@ TEST(roots_equal_reference) {
     free(leaves);
 }
 
-TEST(one_by_one_equals_reference) {
+TEST(one_by_one_equals_reference)
+{
     tacit_fr *leaves = rand_leaves(70);
     struct tacit_tree_frontier f;
     ref_init();
@@ -178,7 +196,8 @@ TEST(one_by_one_equals_reference) {
     free(leaves);
 }
 
-TEST(batch_equals_one_by_one) {
+TEST(batch_equals_one_by_one)
+{
     const size_t n = 1025;
     tacit_fr *leaves = rand_leaves(n);
     int iters = tacit_test_iters(4);
@@ -233,7 +252,8 @@ TEST(batch_equals_one_by_one) {
     free(leaves);
 }
 
-TEST(wide_level_in_two_threads) {
+TEST(wide_level_in_two_threads)
+{
     const size_t n = 1000;
     tacit_fr *leaves = rand_leaves(n);
     struct tacit_tree_frontier a, b;
@@ -254,7 +274,8 @@ TEST(wide_level_in_two_threads) {
 
 /* Paths and frontiers at every size, from the nodes stored at the final size (complete nodes
  * never change), with all levels stored and with levels 1..3 recomputed. */
-static void paths_and_frontiers(unsigned min_level) {
+static void paths_and_frontiers(unsigned min_level)
+{
     const uint64_t n = 300;
     tacit_fr *leaves = rand_leaves(n);
     struct tacit_tree_frontier f, fat;
@@ -287,7 +308,8 @@ static void paths_and_frontiers(unsigned min_level) {
                 CHECK(tacit_fr_is_zero(&fat.node[l]));
             }
         }
-        CHECK_EQ_INT(tacit_tree_node(&r, TACIT_TREE_DEPTH, 0, size, mem_get, &m, min_level), TACIT_OK);
+        CHECK_EQ_INT(tacit_tree_node(&r, TACIT_TREE_DEPTH, 0, size, mem_get, &m, min_level),
+                     TACIT_OK);
         CHECK(tacit_fr_eq(&r, &ref));
         /* paths of (some) leaves verify against the root of that size */
         for (uint64_t i = 0; i < size; i += 1 + size / 17) {
@@ -317,7 +339,8 @@ static void paths_and_frontiers(unsigned min_level) {
 TEST(paths_and_frontiers_all_levels) { paths_and_frontiers(1); }
 TEST(paths_and_frontiers_low_levels_recomputed) { paths_and_frontiers(4); }
 
-TEST(missing_stored_node_is_corrupt) {
+TEST(missing_stored_node_is_corrupt)
+{
     const uint64_t n = 64;
     tacit_fr *leaves = rand_leaves(n);
     struct tacit_tree_frontier f;
@@ -329,7 +352,8 @@ TEST(missing_stored_node_is_corrupt) {
     m.n = n;
     m.have[5][1] = false;
     CHECK_EQ_INT(tacit_tree_path(&p, 0, n, mem_get, &m, 4), TACIT_ECORRUPT);
-    CHECK_EQ_INT(tacit_tree_frontier_at(&f, n, mem_get, &m, 4), TACIT_OK); /* needs node (6, 0) only */
+    CHECK_EQ_INT(tacit_tree_frontier_at(&f, n, mem_get, &m, 4),
+                 TACIT_OK); /* needs node (6, 0) only */
     m.have[6][0] = false;
     CHECK_EQ_INT(tacit_tree_frontier_at(&f, n, mem_get, &m, 4), TACIT_ECORRUPT);
     m.n = 10; /* a leaf missing */
@@ -338,7 +362,8 @@ TEST(missing_stored_node_is_corrupt) {
     free(leaves);
 }
 
-TEST(sink_error_leaves_frontier) {
+TEST(sink_error_leaves_frontier)
+{
     const uint64_t n = 100;
     tacit_fr *leaves = rand_leaves(n);
     struct tacit_tree_frontier f, before;
@@ -354,7 +379,8 @@ TEST(sink_error_leaves_frontier) {
     free(leaves);
 }
 
-TEST(full_tree) {
+TEST(full_tree)
+{
     struct tacit_tree_frontier f, g;
     tacit_fr leaf, root, acc;
     /* a tree one leaf short of full: every level has a frontier node */

@@ -127,7 +127,6 @@ static void check_valid(const struct tacit_tx *tx)
     CHECK_EQ_INT(tacit_tx_decode(&back, enc, TACIT_TX_BYTES + 1), TACIT_ETRAILING);
 }
 
-
 /* ----------------------------------------------------------------- tests ---- */
 
 /* The helpers compute what the circuit's native public inputs say (nf, cm of DESIGN 2.4). */
@@ -173,7 +172,8 @@ TEST(deposit_then_transfer)
     tacit_fr leaves[6], root, cm;
     const uint64_t amount = 1000000, fee = 7;
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     params(&p);
     account(sk, addr);
 
@@ -260,8 +260,8 @@ TEST(deposit_then_transfer)
 
 /* b: a transfer spending a fresh note n of in_value (the tree's only leaf) into a fresh note
  * o of out_value, no fee. */
-static void one_note_spend(struct tacit_txbuild *b, struct note *n, struct note *o, uint64_t in_value,
-                           uint64_t out_value)
+static void one_note_spend(struct tacit_txbuild *b, struct note *n, struct note *o,
+                           uint64_t in_value, uint64_t out_value)
 {
     note_new(n, in_value);
     memset(b, 0, sizeof *b);
@@ -285,7 +285,8 @@ TEST(deposit_v2)
     struct note n0, n1;
     uint8_t sk[32], addr[TACIT_ADDRESS_LEN], digest[32], rec[TACIT_ADDRESS_LEN];
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     params(&p2);
     p2.tx_version = TACIT_TX_VERSION_L1;
     p2.l1_chain_id = 31337;
@@ -325,7 +326,8 @@ TEST(unbalanced_proof_fails)
     struct tacit_chain_params p;
     struct note n, o;
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     params(&p);
     one_note_spend(&b, &n, &o, 500, 501); /* one more than the input */
     CHECK_EQ_INT(tacit_txbuild_prove(&tx, &b, g_pk, 0, NULL), TACIT_OK);
@@ -343,7 +345,8 @@ TEST(prove_errors)
     tacit_groth16_pk fake;
     uint8_t sk[32], addr[TACIT_ADDRESS_LEN];
 
-    REQUIRE(key(), "the transfer proving key could not be made (see the first test that needed it)");
+    REQUIRE(key(),
+            "the transfer proving key could not be made (see the first test that needed it)");
     account(sk, addr);
 
     /* a deposit with no signing key */
@@ -425,7 +428,8 @@ static bool guard_page_at(uintptr_t addr)
 static void wipe_seen(struct wipes *w, const void *p, size_t len)
 {
     const uint8_t *b = p;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), end = ((uintptr_t)b + len + page - 1) & ~(page - 1);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE),
+              end = ((uintptr_t)b + len + page - 1) & ~(page - 1);
     uint8_t acc = 0;
     for (size_t i = 0; i < len; i++) acc |= b[i];
     w->calls++;

@@ -30,17 +30,17 @@
 #include "harness.h"
 #include "lib/node.h"
 #include "tacit/error.h"
-#include "tacit/prover.h"
-#include "tacit/rpc.h"
 #include "tacit/keys.h"
 #include "tacit/note.h"
+#include "tacit/prover.h"
+#include "tacit/rpc.h"
 #include "tacit/tree.h"
 #include "tacit/txbuild.h"
 #include "tacit/util.h"
 #include "tacit/wallet.h"
 #include "wallet/wallet_internal.h"
 
-#define LEVEL 4      /* subtree level of the tests' wallets and chain */
+#define LEVEL 4 /* subtree level of the tests' wallets and chain */
 #define PASS "correct horse"
 #define NO TACIT_WALLET_NO_HEIGHT
 
@@ -95,7 +95,8 @@ static struct tacit_wallet *new_wallet(const char *name, uint8_t seed)
     memset(wide, seed, sizeof wide);
     wpath(path, sizeof path, name);
     CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
-    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, k), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, k),
+                 TACIT_OK);
     tacit_spending_key_free(k);
     if (w) CHECK_EQ_INT(tacit__wallet_set_subtree_level(w, LEVEL), TACIT_OK);
     return w;
@@ -112,23 +113,23 @@ struct pending {
 
 struct chain {
     unsigned level;
-    uint8_t salt;                 /* changes every block hash: another chain */
+    uint8_t salt; /* changes every block hash: another chain */
     struct tacit_wallet_cblock *blocks;
     struct tacit_wallet_header *headers;
     size_t nblocks, cap;
     tacit_fr *leaves;
     size_t nleaves, leaves_cap;
     struct tacit_tree_frontier f;
-    tacit_fr *nfs;                /* spent nullifiers */
+    tacit_fr *nfs; /* spent nullifiers */
     size_t nnfs, nfs_cap;
     struct pending *pool;
     size_t npool;
     uint64_t min_fee;
     bool no_subtree_roots;
-    bool bad_root;                /* headers lie about the root */
-    bool bad_start;               /* block_range lies about commitmentStart */
-    uint64_t fail_from;           /* block_range fails with EIO from this height (0: never) */
-    uint64_t balance, nonce;      /* the one transparent account */
+    bool bad_root;           /* headers lie about the root */
+    bool bad_start;          /* block_range lies about commitmentStart */
+    uint64_t fail_from;      /* block_range fails with EIO from this height (0: never) */
+    uint64_t balance, nonce; /* the one transparent account */
 };
 
 static void chain_init(struct chain *c, uint8_t salt)
@@ -222,8 +223,8 @@ static void foreign_tx(struct tacit_wallet_ctx *t)
 
 /* A tx whose outputs go to to[k] with values v[k] (memo on output 0). bad_cm[k]: the
  * commitment on chain is not the encrypted note's (the wallet must not count it). */
-static void pay_tx(struct tacit_wallet_ctx *t, const struct tacit_shielded_address to[2], const uint64_t v[2],
-                   const char *memo, const bool bad_cm[2])
+static void pay_tx(struct tacit_wallet_ctx *t, const struct tacit_shielded_address to[2],
+                   const uint64_t v[2], const char *memo, const bool bad_cm[2])
 {
     struct tacit_note_plaintext pt[2];
     uint8_t aad[TACIT_NOTE_AAD_BYTES];
@@ -282,7 +283,8 @@ static int c_header(void *ud, uint64_t height, struct tacit_wallet_header *out)
     return TACIT_OK;
 }
 
-static int c_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks, size_t *n)
+static int c_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks,
+                   size_t *n)
 {
     struct chain *c = ud;
     *blocks = NULL;
@@ -318,7 +320,8 @@ static int c_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size
     return TACIT_OK;
 }
 
-static int c_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance, uint64_t *nonce)
+static int c_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance,
+                     uint64_t *nonce)
 {
     struct chain *c = ud;
     (void)a;
@@ -344,7 +347,8 @@ static int c_send(void *ud, const struct tacit_tx *tx)
         for (size_t i = 0; i < c->nnfs; i++)
             if (tacit_fr_eq(&c->nfs[i], &tx->pub[3 + k])) return TACIT_ENULLIFIER_SPENT;
         for (size_t i = 0; i < c->npool; i++)
-            if (tacit_fr_eq(&c->pool[i].tx.nf[0], &tx->pub[3 + k]) || tacit_fr_eq(&c->pool[i].tx.nf[1], &tx->pub[3 + k]))
+            if (tacit_fr_eq(&c->pool[i].tx.nf[0], &tx->pub[3 + k]) ||
+                tacit_fr_eq(&c->pool[i].tx.nf[1], &tx->pub[3 + k]))
                 return TACIT_ENULLIFIER_IN_MEMPOOL;
     }
     if (tx->ext.deposit_amount) {
@@ -416,8 +420,9 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
 
 static int g_proofs;
 
-static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b, const tacit_groth16_pk *pk,
-                      unsigned nthreads, tacit_groth16_prove_stats *stats)
+static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
+                      const tacit_groth16_pk *pk, unsigned nthreads,
+                      tacit_groth16_prove_stats *stats)
 {
     (void)pk;
     (void)nthreads;
@@ -435,8 +440,10 @@ static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b, const 
             tacit_tree_path_root(&root, &cm, &b->in[i].path);
             if (!tacit_fr_eq(&root, &b->anchor)) return TACIT_EWITNESS;
         }
-        tacit_txbuild_nullifier(&tx->pub[3 + i], &b->in[i].sk, &cm, b->in[i].value ? b->in[i].path.index : 0);
-        tacit_txbuild_commitment(&tx->pub[5 + i], b->out[i].value, &b->out[i].pk, &b->out[i].blinding);
+        tacit_txbuild_nullifier(&tx->pub[3 + i], &b->in[i].sk, &cm,
+                                b->in[i].value ? b->in[i].path.index : 0);
+        tacit_txbuild_commitment(&tx->pub[5 + i], b->out[i].value, &b->out[i].pk,
+                                 &b->out[i].blinding);
     }
     tx->ext.fee = b->fee;
     tx->ext.withdrawal_amount = b->withdrawal_amount;
@@ -477,7 +484,9 @@ static size_t check_witnesses(const struct tacit_wallet *w, const struct chain *
         uint64_t size = c->headers[bal.synced_height].commitment_count;
         if (notes[i].spent_height != NO) continue;
         CHECK_EQ_INT(tacit_wallet_witness(&got, &root, w, notes[i].index), TACIT_OK);
-        CHECK_EQ_INT(tacit_tree_path(&want, notes[i].index, size, naive_get, (void *)c, TACIT_TREE_DEPTH), TACIT_OK);
+        CHECK_EQ_INT(
+            tacit_tree_path(&want, notes[i].index, size, naive_get, (void *)c, TACIT_TREE_DEPTH),
+            TACIT_OK);
         CHECK_EQ_INT(got.index, notes[i].index);
         CHECK_MEM(got.sibling, want.sibling, sizeof want.sibling);
         CHECK(tacit_fr_eq(&root, &c->headers[bal.synced_height].note_root));
@@ -489,7 +498,8 @@ static size_t check_witnesses(const struct tacit_wallet *w, const struct chain *
     return checked;
 }
 
-static int sync_all(struct tacit_wallet *w, struct chain *c, unsigned chunk, struct tacit_wallet_sync_result *r)
+static int sync_all(struct tacit_wallet *w, struct chain *c, unsigned chunk,
+                    struct tacit_wallet_sync_result *r)
 {
     struct tacit_wallet_node node;
     struct tacit_wallet_sync_opts o = {.chunk_blocks = chunk, .nthreads = 2};
@@ -500,8 +510,8 @@ static int sync_all(struct tacit_wallet *w, struct chain *c, unsigned chunk, str
 /* A chain with `nblocks` blocks of `per` txs; each tx with probability 1/share pays the
  * wallet address `a` (values 1000 + its leaf index, memo on output 0), plus a few outputs
  * encrypted to `a` whose on-chain commitment differs. Returns the expected own value. */
-static uint64_t chain_fill(struct chain *c, const struct tacit_shielded_address *a, size_t nblocks, size_t per,
-                           unsigned share, size_t *own)
+static uint64_t chain_fill(struct chain *c, const struct tacit_shielded_address *a, size_t nblocks,
+                           size_t per, unsigned share, size_t *own)
 {
     uint64_t total = 0;
     struct tacit_shielded_address other;
@@ -550,7 +560,8 @@ TEST(file_create_open)
     uint8_t h1[32], h2[32];
 
     wpath(path, sizeof path, "create.wallet");
-    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
     CHECK(w != NULL);
     CHECK_EQ_INT(stat(path, &st), 0);
     CHECK_EQ_INT(st.st_mode & 0777, 0600);
@@ -560,7 +571,8 @@ TEST(file_create_open)
     tacit_wallet_close(w);
 
     /* the same path again */
-    CHECK_EQ_INT(tacit_wallet_create(&w2, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_EEXISTS);
+    CHECK_EQ_INT(tacit_wallet_create(&w2, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_EEXISTS);
     CHECK(w2 == NULL);
 
     /* wrong passphrase: refused, the file is byte-identical */
@@ -587,7 +599,8 @@ TEST(file_create_open)
 
     wpath(path, sizeof path, "nonexistent.wallet");
     CHECK_EQ_INT(tacit_wallet_open(&w2, NULL, path, PASS, strlen(PASS)), TACIT_ENOENT);
-    CHECK_EQ_INT(tacit_wallet_create(&w2, path, PASS, strlen(PASS), (enum tacit_network)7, NULL), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_wallet_create(&w2, path, PASS, strlen(PASS), (enum tacit_network)7, NULL),
+                 TACIT_EINVAL);
 
     /* not a wallet */
     wpath(path, sizeof path, "garbage.wallet");
@@ -631,7 +644,8 @@ TEST(file_kdf_limits)
     wpath(hook_path, sizeof hook_path, "kdf-hook.wallet");
     tacit__wallet_kdf_weak = false;
     setenv("TACIT_WALLET_KDF", "fast", 1);
-    CHECK_EQ_INT(tacit_wallet_create(&w, env_path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create(&w, env_path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
     tacit_wallet_close(w);
     w = NULL;
     unsetenv("TACIT_WALLET_KDF");
@@ -640,7 +654,8 @@ TEST(file_kdf_limits)
     CHECK_EQ_INT(mem, crypto_pwhash_MEMLIMIT_INTERACTIVE);
 
     tacit__wallet_kdf_weak = true; /* as every other test here */
-    CHECK_EQ_INT(tacit_wallet_create(&w, hook_path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create(&w, hook_path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
     tacit_wallet_close(w);
     w = NULL;
     CHECK(meta_limits(hook_path, &ops, &mem));
@@ -684,7 +699,8 @@ TEST(file_tampered_secrets)
 TEST(import_transparent)
 {
     char path[600];
-    uint8_t sk[32], a[TACIT_ADDRESS_LEN], want[TACIT_ADDRESS_LEN], got[TACIT_ADDRESS_LEN], zero[32] = {0};
+    uint8_t sk[32], a[TACIT_ADDRESS_LEN], want[TACIT_ADDRESS_LEN], got[TACIT_ADDRESS_LEN],
+        zero[32] = {0};
     struct tacit_wallet *w = new_wallet("import.wallet", 4);
     memset(sk, 0x11, sizeof sk);
     CHECK_EQ_INT(tacit_address_from_seckey(want, sk), TACIT_OK);
@@ -717,7 +733,7 @@ TEST(sync_finds_own_notes)
 
     chain_init(&c, 1);
     tacit_wallet_shielded_address(&a, w);
-    chain_block(&c, NULL, 0); /* genesis */
+    chain_block(&c, NULL, 0);                    /* genesis */
     total = chain_fill(&c, &a, 40, 13, 6, &own); /* 1,040 leaves: 65 subtrees of 16 */
     CHECK(own > 10);
     CHECK_EQ_INT(sync_all(w, &c, 7, &r), TACIT_OK);
@@ -787,8 +803,10 @@ TEST(witness_subtree_boundaries)
         for (int t = 0; t < 8; t++) {
             struct tacit_shielded_address to[2] = {t == 0 ? a : other, t == 7 ? a : other};
             uint64_t v[2] = {10, 20};
-            if ((b + t) % 3 == 0 || t == 0 || t == 7) pay_tx(&txs[t], to, v, NULL, NULL);
-            else foreign_tx(&txs[t]);
+            if ((b + t) % 3 == 0 || t == 0 || t == 7)
+                pay_tx(&txs[t], to, v, NULL, NULL);
+            else
+                foreign_tx(&txs[t]);
         }
         chain_block(&c, txs, 8);
     }
@@ -1035,7 +1053,8 @@ TEST(bad_node_data)
 
 TEST(watch_only)
 {
-    char path[600], fvk[TACIT_KEYS_STR_MAX], ivk[TACIT_KEYS_STR_MAX], a1[TACIT_KEYS_STR_MAX], a2[TACIT_KEYS_STR_MAX];
+    char path[600], fvk[TACIT_KEYS_STR_MAX], ivk[TACIT_KEYS_STR_MAX], a1[TACIT_KEYS_STR_MAX],
+        a2[TACIT_KEYS_STR_MAX];
     struct chain c;
     struct tacit_shielded_address a;
     struct tacit_wallet *w = new_wallet("spender.wallet", 11), *wf = NULL, *wi = NULL;
@@ -1051,13 +1070,16 @@ TEST(watch_only)
     CHECK_EQ_INT(tacit_wallet_export_viewing_key(fvk, w, TACIT_VIEWING_KEY_FULL), TACIT_OK);
     CHECK_EQ_INT(tacit_wallet_export_viewing_key(ivk, w, TACIT_VIEWING_KEY_INCOMING), TACIT_OK);
     wpath(path, sizeof path, "fvk.wallet");
-    CHECK_EQ_INT(tacit_wallet_create_watch_only(&wf, path, "", 0, TACIT_NETWORK_DEVNET, fvk), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create_watch_only(&wf, path, "", 0, TACIT_NETWORK_DEVNET, fvk),
+                 TACIT_OK);
     wpath(path, sizeof path, "ivk.wallet");
-    CHECK_EQ_INT(tacit_wallet_create_watch_only(&wi, path, "x", 1, TACIT_NETWORK_DEVNET, ivk), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_create_watch_only(&wi, path, "x", 1, TACIT_NETWORK_DEVNET, ivk),
+                 TACIT_OK);
     wpath(path, sizeof path, "bad-vk.wallet");
     {
         struct tacit_wallet *wx = NULL;
-        CHECK_EQ_INT(tacit_wallet_create_watch_only(&wx, path, "", 0, TACIT_NETWORK_MAINNET, fvk), TACIT_ENETWORK);
+        CHECK_EQ_INT(tacit_wallet_create_watch_only(&wx, path, "", 0, TACIT_NETWORK_MAINNET, fvk),
+                     TACIT_ENETWORK);
         CHECK(wx == NULL);
     }
     CHECK(tacit_wallet_is_watch_only(wf));
@@ -1135,7 +1157,8 @@ static void fund(struct chain *c, struct tacit_wallet *w, const uint64_t *values
 TEST(send_transfer_withdraw_deposit)
 {
     struct chain c;
-    struct tacit_wallet *alice = new_wallet("alice.wallet", 12), *bob = new_wallet("bob.wallet", 13);
+    struct tacit_wallet *alice = new_wallet("alice.wallet", 12),
+                        *bob = new_wallet("bob.wallet", 13);
     struct tacit_wallet_node node;
     struct tacit_wallet_send_req req;
     struct tacit_wallet_send_result res;
@@ -1246,7 +1269,8 @@ TEST(send_transfer_withdraw_deposit)
             CHECK_EQ_INT(sent[1].kind, TACIT_WALLET_SEND_WITHDRAW);
             CHECK_EQ_INT(sent[3].kind, TACIT_WALLET_SEND_DEPOSIT);
             CHECK_EQ_INT(sent[3].change, 93);
-            for (size_t i = 0; i < ns; i++) CHECK_EQ_INT(sent[i].status.state, TACIT_WALLET_TX_INCLUDED);
+            for (size_t i = 0; i < ns; i++)
+                CHECK_EQ_INT(sent[i].status.state, TACIT_WALLET_TX_INCLUDED);
         }
         free(sent);
     }
@@ -1363,7 +1387,8 @@ TEST(send_selection_and_races)
             CHECK_EQ_INT(st.state, TACIT_WALLET_TX_UNKNOWN);
             CHECK_EQ_INT(tacit_wallet_abandon(w, id), TACIT_OK);
         }
-        CHECK_EQ_INT(tacit_wallet_abandon(w, (const uint8_t *)"not a tx id of ours, 32 bytes!!"), TACIT_ENOTFOUND);
+        CHECK_EQ_INT(tacit_wallet_abandon(w, (const uint8_t *)"not a tx id of ours, 32 bytes!!"),
+                     TACIT_ENOTFOUND);
     }
     CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
     CHECK_EQ_INT(bal.confirmed, 130);
@@ -1450,11 +1475,12 @@ TEST(e2e_devnet)
     j = json_load_file(path, 0, NULL);
     CHECK(j != NULL);
     if (j == NULL) return;
-    CHECK_EQ_INT(tacit_hex_decode(sk0, 32,
-                                  json_string_value(json_object_get(json_array_get(json_object_get(j, "accounts"), 0),
-                                                                    "privateKey")),
-                                  true),
-                 TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_hex_decode(sk0, 32,
+                         json_string_value(json_object_get(
+                             json_array_get(json_object_get(j, "accounts"), 0), "privateKey")),
+                         true),
+        TACIT_OK);
     json_decref(j);
     snprintf(path, sizeof path, "%s/keys/transfer.zkey", dir);
     CHECK_EQ_INT(tacit_groth16_pk_read_file(&pk, path), TACIT_OK);
@@ -1468,10 +1494,12 @@ TEST(e2e_devnet)
         memset(wide, 21, sizeof wide);
         CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
         wpath(path, sizeof path, "e2e-a.wallet");
-        CHECK_EQ_INT(tacit_wallet_create(&a, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, k), TACIT_OK);
+        CHECK_EQ_INT(tacit_wallet_create(&a, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, k),
+                     TACIT_OK);
         tacit_spending_key_free(k);
         wpath(path, sizeof path, "e2e-b.wallet");
-        CHECK_EQ_INT(tacit_wallet_create(&b, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL), TACIT_OK);
+        CHECK_EQ_INT(tacit_wallet_create(&b, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                     TACIT_OK);
     }
     if (a == NULL || b == NULL) goto out;
     CHECK_EQ_INT(rpc_balance(a, &node), 0);

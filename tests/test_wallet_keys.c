@@ -39,7 +39,8 @@ static uint32_t ref_polymod(const uint8_t *v, size_t n)
 }
 
 /* hrp "1" data checksum(constant) into out; data5 values 0..31. */
-static void ref_encode(char *out, const char *hrp, const uint8_t *data5, size_t n5, uint32_t constant)
+static void ref_encode(char *out, const char *hrp, const uint8_t *data5, size_t n5,
+                       uint32_t constant)
 {
     static const char cs[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     uint8_t v[400];
@@ -96,12 +97,14 @@ static const char *const BIP350_VALID[] = {
     "?1v759aa",
 };
 
-TEST(bip350_valid) {
+TEST(bip350_valid)
+{
     for (size_t i = 0; i < sizeof BIP350_VALID / sizeof BIP350_VALID[0]; i++) {
         char hrp[TACIT_BECH32M_HRP_MAX + 1], again[100], want[100];
         uint8_t d[100];
         size_t n = 999;
-        int rc = tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, BIP350_VALID[i], BIP_MAX_LEN);
+        int rc =
+            tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, BIP350_VALID[i], BIP_MAX_LEN);
         CHECK_EQ_INT(rc, TACIT_OK);
         if (rc != TACIT_OK) continue;
         /* writing it back gives the string in lower case */
@@ -115,7 +118,8 @@ TEST(bip350_valid) {
         char hrp[8];
         uint8_t d[40];
         size_t n = 0;
-        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, BIP350_VALID[3], 90), TACIT_OK);
+        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, BIP350_VALID[3], 90),
+                     TACIT_OK);
         CHECK_EQ_INT(n, 32);
         CHECK(strcmp(hrp, "abcdef") == 0);
         for (size_t i = 0; i < n && i < 32; i++) CHECK_EQ_INT(d[i], 31 - (int)i);
@@ -123,26 +127,34 @@ TEST(bip350_valid) {
 }
 
 /* BIP-350, "Test vectors for Bech32m": the invalid strings, each with the code it must get. */
-TEST(bip350_invalid) {
+TEST(bip350_invalid)
+{
     static const struct {
         const char *s;
         int rc;
     } v[] = {
-        {"\x20" "1xj0phk", TACIT_EENCODING},  /* HRP character out of range */
-        {"\x7f" "1g6xzxy", TACIT_EENCODING},  /* HRP character out of range */
-        {"\x80" "1vctc34", TACIT_EENCODING},  /* HRP character out of range */
-        {"an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4",
-         TACIT_ETOOBIG},                      /* overall max length exceeded */
-        {"qyrz8wqd2c9m", TACIT_EENCODING},    /* no separator character */
-        {"1qyrz8wqd2c9m", TACIT_EENCODING},   /* empty HRP */
-        {"y1b0jsk6g", TACIT_EENCODING},       /* invalid data character */
-        {"lt1igcx5c0", TACIT_EENCODING},      /* invalid data character */
-        {"in1muywd", TACIT_EENCODING},        /* too short checksum */
-        {"mm1crxm3i", TACIT_EENCODING},       /* invalid character in checksum */
-        {"au1s5cgom", TACIT_EENCODING},       /* invalid character in checksum */
-        {"M1VUXWEZ", TACIT_ECHECKSUM},        /* checksum calculated with uppercase form of HRP */
-        {"16plkw9", TACIT_EENCODING},         /* empty HRP */
-        {"1p2gdwpf", TACIT_EENCODING},        /* empty HRP */
+        {"\x20"
+         "1xj0phk",
+         TACIT_EENCODING}, /* HRP character out of range */
+        {"\x7f"
+         "1g6xzxy",
+         TACIT_EENCODING}, /* HRP character out of range */
+        {"\x80"
+         "1vctc34",
+         TACIT_EENCODING}, /* HRP character out of range */
+        {"an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pt"
+         "s4",
+         TACIT_ETOOBIG},                    /* overall max length exceeded */
+        {"qyrz8wqd2c9m", TACIT_EENCODING},  /* no separator character */
+        {"1qyrz8wqd2c9m", TACIT_EENCODING}, /* empty HRP */
+        {"y1b0jsk6g", TACIT_EENCODING},     /* invalid data character */
+        {"lt1igcx5c0", TACIT_EENCODING},    /* invalid data character */
+        {"in1muywd", TACIT_EENCODING},      /* too short checksum */
+        {"mm1crxm3i", TACIT_EENCODING},     /* invalid character in checksum */
+        {"au1s5cgom", TACIT_EENCODING},     /* invalid character in checksum */
+        {"M1VUXWEZ", TACIT_ECHECKSUM},      /* checksum calculated with uppercase form of HRP */
+        {"16plkw9", TACIT_EENCODING},       /* empty HRP */
+        {"1p2gdwpf", TACIT_EENCODING},      /* empty HRP */
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         char hrp[TACIT_BECH32M_HRP_MAX + 1];
@@ -160,7 +172,8 @@ TEST(bip350_invalid) {
         uint8_t d[10];
         size_t n;
         CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d,
-                                          "an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4",
+                                          "an84characterslonghumanreadablepartthatcontainsthetheexc"
+                                          "ludedcharactersbioandnumber11d6pts4",
                                           1000),
                      TACIT_EENCODING);
     }
@@ -169,8 +182,10 @@ TEST(bip350_invalid) {
         char hrp[8];
         uint8_t d[10];
         size_t n;
-        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, "A1LQfN3A", 90), TACIT_EENCODING);
-        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, "a1LQFN3A", 90), TACIT_EENCODING);
+        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, "A1LQfN3A", 90),
+                     TACIT_EENCODING);
+        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, "a1LQFN3A", 90),
+                     TACIT_EENCODING);
     }
 }
 
@@ -179,7 +194,8 @@ TEST(bip350_invalid) {
  * are bech32m, their data after the version character is the witness program (the script
  * bytes after the 2-byte header); the v0 ones are bech32 and must be refused.
  */
-TEST(bip350_segwit_addresses) {
+TEST(bip350_segwit_addresses)
+{
     static const struct {
         const char *s, *script;
     } ok[] = {
@@ -202,8 +218,11 @@ TEST(bip350_segwit_addresses) {
         "tb1z0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqglt7rf",
         "BC1S0XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ54WELL",
         /* BIP-173's valid bech32 strings */
-        "A12UEL5L", "a12uel5l", "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
-        "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", "?1ezyfcl",
+        "A12UEL5L",
+        "a12uel5l",
+        "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
+        "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w",
+        "?1ezyfcl",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         char hrp[8];
@@ -232,12 +251,14 @@ TEST(bip350_segwit_addresses) {
         char hrp[8];
         uint8_t d[100];
         size_t n = 3;
-        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, bech32[i], 90), TACIT_ECHECKSUM);
+        CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, bech32[i], 90),
+                     TACIT_ECHECKSUM);
         CHECK_EQ_INT(n, 0);
     }
 }
 
-TEST(bech32m_bytes_padding) {
+TEST(bech32m_bytes_padding)
+{
     char s[200], hrp[16];
     uint8_t d5[60], b[40], back[40];
     size_t n, len;
@@ -247,7 +268,8 @@ TEST(bech32m_bytes_padding) {
         tacit_test_rand_bytes(b, l);
         CHECK_EQ_INT(tacit_bech32m_encode_bytes(s, sizeof s, "xy", b, l), TACIT_OK);
         CHECK_EQ_INT(strlen(s), 3 + (l * 8 + 4) / 5 + 6);
-        CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, sizeof back, s, 200), TACIT_OK);
+        CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, sizeof back, s, 200),
+                     TACIT_OK);
         CHECK_EQ_INT(len, l);
         CHECK_MEM(back, b, l);
     }
@@ -257,20 +279,25 @@ TEST(bech32m_bytes_padding) {
     CHECK_EQ_INT(n, 52);
     d5[51] |= 1;
     CHECK_EQ_INT(tacit_bech32m_encode(s, sizeof s, "xy", d5, n), TACIT_OK);
-    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, sizeof back, s, 200), TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, sizeof back, s, 200),
+                 TACIT_EENCODING);
     CHECK_EQ_INT(len, 0);
     /* 9 groups = 45 bits: 5 bits of padding, more than 4, even when zero */
     memset(d5, 0, 9);
     CHECK_EQ_INT(tacit_bech32m_encode(s, sizeof s, "xy", d5, 9), TACIT_OK);
-    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, sizeof back, s, 200), TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, sizeof back, s, 200),
+                 TACIT_EENCODING);
     /* data larger than the caller's buffer */
     CHECK_EQ_INT(tacit_bech32m_encode_bytes(s, sizeof s, "xy", b, 32), TACIT_OK);
-    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, 31, s, 200), TACIT_ETOOBIG);
-    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, 2, back, &len, sizeof back, s, 200), TACIT_ETOOBIG);
+    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, sizeof hrp, back, &len, 31, s, 200),
+                 TACIT_ETOOBIG);
+    CHECK_EQ_INT(tacit_bech32m_decode_bytes(hrp, 2, back, &len, sizeof back, s, 200),
+                 TACIT_ETOOBIG);
     CHECK_EQ_INT(tacit_bech32m_decode(hrp, sizeof hrp, d5, &n, 51, s, 200), TACIT_ETOOBIG);
 }
 
-TEST(bech32m_encode_errors) {
+TEST(bech32m_encode_errors)
+{
     char s[64];
     uint8_t d[4] = {0, 1, 31, 32};
 
@@ -300,7 +327,8 @@ static struct tacit_spending_key *random_key(void)
     return k;
 }
 
-TEST(derivation_follows_design) {
+TEST(derivation_follows_design)
+{
     int iters = tacit_test_iters(20);
     for (int it = 0; it < iters; it++) {
         static const unsigned char personal[16] = "tacit-enc";
@@ -329,11 +357,15 @@ TEST(derivation_follows_design) {
         CHECK(tacit_fr_eq(&a.pk, &pk));
         CHECK_MEM(a.enc_pk, enc_pk, 32);
         /* the full viewing key's bytes: nk || enc_sk; the incoming one's: pk || enc_sk */
-        CHECK_EQ_INT(tacit_viewing_key_to_bytes(vkb, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_FULL), TACIT_OK);
+        CHECK_EQ_INT(tacit_viewing_key_to_bytes(vkb, tacit_spending_key_viewing_key(k),
+                                                TACIT_VIEWING_KEY_FULL),
+                     TACIT_OK);
         tacit_fr_to_bytes(skb, &nk);
         CHECK_MEM(vkb, skb, 32);
         CHECK_MEM(vkb + 32, enc_sk, 32);
-        CHECK_EQ_INT(tacit_viewing_key_to_bytes(vkb, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_INCOMING), TACIT_OK);
+        CHECK_EQ_INT(tacit_viewing_key_to_bytes(vkb, tacit_spending_key_viewing_key(k),
+                                                TACIT_VIEWING_KEY_INCOMING),
+                     TACIT_OK);
         tacit_fr_to_bytes(skb, &pk);
         CHECK_MEM(vkb, skb, 32);
         CHECK_MEM(vkb + 32, enc_sk, 32);
@@ -344,7 +376,7 @@ TEST(derivation_follows_design) {
         if (k != NULL) CHECK(tacit_fr_eq(tacit_spending_key_sk(k), &sk));
         tacit_spending_key_free(k);
     }
-    {   /* random keys differ */
+    { /* random keys differ */
         struct tacit_spending_key *a = NULL, *b = NULL;
         CHECK_EQ_INT(tacit_spending_key_new(&a), TACIT_OK);
         CHECK_EQ_INT(tacit_spending_key_new(&b), TACIT_OK);
@@ -355,7 +387,8 @@ TEST(derivation_follows_design) {
 }
 
 /* The nullifiers a full viewing key computes are those the transfer circuit proves. */
-TEST(nullifiers_match_the_circuit) {
+TEST(nullifiers_match_the_circuit)
+{
     int iters = tacit_test_iters(4);
     for (int it = 0; it < iters; it++) {
         struct tacit_transfer t;
@@ -385,7 +418,8 @@ TEST(nullifiers_match_the_circuit) {
     }
 }
 
-TEST(spending_key_rejects_noncanonical) {
+TEST(spending_key_rejects_noncanonical)
+{
     struct tacit_spending_key *k = (struct tacit_spending_key *)1;
     uint8_t b[32];
     char s[TACIT_KEYS_STR_MAX];
@@ -408,7 +442,8 @@ TEST(spending_key_rejects_noncanonical) {
 
 /* ------------------------------------------------------------- addresses ---- */
 
-TEST(address_round_trip) {
+TEST(address_round_trip)
+{
     int iters = tacit_test_iters(20);
     for (int it = 0; it < iters; it++) {
         struct tacit_spending_key *k = random_key();
@@ -425,22 +460,26 @@ TEST(address_round_trip) {
             CHECK_EQ_INT(tacit_shielded_address_decode(&b, (enum tacit_network)net, s), TACIT_OK);
             CHECK(tacit_shielded_address_eq(&a, &b));
             /* the other network's parser says so */
-            CHECK_EQ_INT(tacit_shielded_address_decode(&b, (enum tacit_network)(1 - net), s), TACIT_ENETWORK);
+            CHECK_EQ_INT(tacit_shielded_address_decode(&b, (enum tacit_network)(1 - net), s),
+                         TACIT_ENETWORK);
             CHECK(tacit_fr_is_zero(&b.pk));
             /* all upper case is valid bech32m (QR codes); mixed case is not */
-            for (size_t i = 0; i <= strlen(s); i++) up[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
+            for (size_t i = 0; i <= strlen(s); i++)
+                up[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
             CHECK_EQ_INT(tacit_shielded_address_decode(&b, (enum tacit_network)net, up), TACIT_OK);
             CHECK(tacit_shielded_address_eq(&a, &b));
             up[strlen(up) - 1] = s[strlen(s) - 1];
             if (s[strlen(s) - 1] >= 'a') /* the last character is a letter */
-                CHECK_EQ_INT(tacit_shielded_address_decode(&b, (enum tacit_network)net, up), TACIT_EENCODING);
+                CHECK_EQ_INT(tacit_shielded_address_decode(&b, (enum tacit_network)net, up),
+                             TACIT_EENCODING);
         }
         tacit_spending_key_free(k);
     }
 }
 
 /* Every single-character substitution is caught by the checksum (BCH distance). */
-TEST(address_substitutions_detected) {
+TEST(address_substitutions_detected)
+{
     static const char cs[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     struct tacit_spending_key *k = random_key();
     struct tacit_shielded_address a, b;
@@ -459,7 +498,8 @@ TEST(address_substitutions_detected) {
             memcpy(t, s, len + 1);
             t[i] = ch;
             int rc = tacit_shielded_address_decode(&b, TACIT_NETWORK_DEVNET, t);
-            if (rc != TACIT_ECHECKSUM) printf("  position %zu char %c: %s\n", i, ch, tacit_errname(rc));
+            if (rc != TACIT_ECHECKSUM)
+                printf("  position %zu char %c: %s\n", i, ch, tacit_errname(rc));
             CHECK_EQ_INT(rc, TACIT_ECHECKSUM);
         }
     }
@@ -474,7 +514,8 @@ TEST(address_substitutions_detected) {
     tacit_spending_key_free(k);
 }
 
-TEST(address_rejects) {
+TEST(address_rejects)
+{
     struct tacit_spending_key *k = random_key();
     struct tacit_shielded_address a, b;
     uint8_t raw[65], d5[120];
@@ -521,8 +562,8 @@ TEST(address_rejects) {
     CHECK(tacit_fr_is_zero(&b.pk));
 
     /* another kind of string: a viewing key where an address is expected */
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_INCOMING,
-                                          TACIT_NETWORK_MAINNET),
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k),
+                                          TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_MAINNET),
                  TACIT_OK);
     CHECK_EQ_INT(tacit_shielded_address_decode(&b, TACIT_NETWORK_MAINNET, s), TACIT_EENCODING);
     /* an unknown hrp */
@@ -535,7 +576,8 @@ TEST(address_rejects) {
     CHECK_EQ_INT(tacit_shielded_address_decode(&b, TACIT_NETWORK_MAINNET, s), TACIT_ETOOBIG);
     /* empty, garbage */
     CHECK_EQ_INT(tacit_shielded_address_decode(&b, TACIT_NETWORK_MAINNET, ""), TACIT_EENCODING);
-    CHECK_EQ_INT(tacit_shielded_address_decode(&b, TACIT_NETWORK_MAINNET, "tacit1"), TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_shielded_address_decode(&b, TACIT_NETWORK_MAINNET, "tacit1"),
+                 TACIT_EENCODING);
     /* an unknown network */
     CHECK_EQ_INT(tacit_shielded_address_encode(s, &a, (enum tacit_network)2), TACIT_EINVAL);
     CHECK_EQ_INT(s[0], 0);
@@ -545,7 +587,8 @@ TEST(address_rejects) {
 
 /* ----------------------------------------------------------- viewing keys ---- */
 
-TEST(viewing_keys) {
+TEST(viewing_keys)
+{
     struct tacit_spending_key *k = random_key();
     const struct tacit_viewing_key *fvk;
     struct tacit_viewing_key *f = NULL, *i = NULL, *x = NULL;
@@ -560,7 +603,8 @@ TEST(viewing_keys) {
     CHECK_EQ_INT(tacit_viewing_key_kind(fvk), TACIT_VIEWING_KEY_FULL);
 
     /* full: round trip, same address, same nullifiers */
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, fvk, TACIT_VIEWING_KEY_FULL, TACIT_NETWORK_MAINNET), TACIT_OK);
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, fvk, TACIT_VIEWING_KEY_FULL, TACIT_NETWORK_MAINNET),
+                 TACIT_OK);
     CHECK(strncmp(s, "tacitfvk1", 9) == 0);
     CHECK_EQ_INT(strlen(s), 118);
     CHECK_EQ_INT(tacit_viewing_key_decode(&f, TACIT_NETWORK_MAINNET, s), TACIT_OK);
@@ -579,7 +623,8 @@ TEST(viewing_keys) {
     CHECK(!tacit_fr_eq(&nf1, &nf2));
 
     /* incoming: made from the full one, same address, no nullifiers, no full form */
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, f, TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_DEVNET), TACIT_OK);
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, f, TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_DEVNET),
+                 TACIT_OK);
     CHECK(strncmp(s, "tdevivk1", 8) == 0);
     CHECK_EQ_INT(tacit_viewing_key_decode(&i, TACIT_NETWORK_DEVNET, s), TACIT_OK);
     CHECK_EQ_INT(tacit_viewing_key_decode(&x, TACIT_NETWORK_MAINNET, s), TACIT_ENETWORK);
@@ -591,7 +636,8 @@ TEST(viewing_keys) {
     CHECK_EQ_INT(tacit_viewing_key_nullifier(&nf2, i, &cm, 12345), TACIT_EINVAL);
     CHECK(tacit_fr_is_zero(&nf2));
     s[0] = 'x';
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, i, TACIT_VIEWING_KEY_FULL, TACIT_NETWORK_DEVNET), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, i, TACIT_VIEWING_KEY_FULL, TACIT_NETWORK_DEVNET),
+                 TACIT_EINVAL);
     CHECK_EQ_INT(s[0], 0);
     memset(raw, 1, 64);
     CHECK_EQ_INT(tacit_viewing_key_to_bytes(raw, i, TACIT_VIEWING_KEY_FULL), TACIT_EINVAL);
@@ -611,7 +657,8 @@ TEST(viewing_keys) {
     CHECK_EQ_INT(tacit_viewing_key_decode(&x, TACIT_NETWORK_MAINNET, s), TACIT_EENCODING);
     CHECK_EQ_INT(tacit_spending_key_encode(s, k, TACIT_NETWORK_MAINNET), TACIT_OK);
     CHECK_EQ_INT(tacit_viewing_key_decode(&x, TACIT_NETWORK_MAINNET, s), TACIT_EENCODING);
-    CHECK_EQ_INT(tacit_viewing_key_from_bytes(&x, (enum tacit_viewing_key_kind)5, raw), TACIT_EINVAL);
+    CHECK_EQ_INT(tacit_viewing_key_from_bytes(&x, (enum tacit_viewing_key_kind)5, raw),
+                 TACIT_EINVAL);
     CHECK(x == NULL);
 out:
     tacit_viewing_key_free(f);
@@ -619,7 +666,8 @@ out:
     tacit_spending_key_free(k);
 }
 
-TEST(spending_key_text) {
+TEST(spending_key_text)
+{
     struct tacit_spending_key *k = random_key(), *k2 = NULL;
     char s[TACIT_KEYS_STR_MAX];
 
@@ -651,7 +699,8 @@ TEST(spending_key_text) {
     "rxgw23yxcf669d2e62es08gzd54r3"
 
 /* A fixed key: the vector of docs/wallet-format.md ("Test vectors"). */
-TEST(key_vector) {
+TEST(key_vector)
+{
     uint8_t seed[64];
     struct tacit_spending_key *k = NULL;
     struct tacit_shielded_address a;
@@ -667,13 +716,13 @@ TEST(key_vector) {
     CHECK_EQ_INT(tacit_shielded_address_encode(s, &a, TACIT_NETWORK_DEVNET), TACIT_OK);
     printf("  addr %s\n", s);
     CHECK(strcmp(s, KEY_VECTOR_ADDR) == 0);
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_FULL,
-                                          TACIT_NETWORK_DEVNET),
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k),
+                                          TACIT_VIEWING_KEY_FULL, TACIT_NETWORK_DEVNET),
                  TACIT_OK);
     printf("  fvk  %s\n", s);
     CHECK(strcmp(s, KEY_VECTOR_FVK) == 0);
-    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k), TACIT_VIEWING_KEY_INCOMING,
-                                          TACIT_NETWORK_DEVNET),
+    CHECK_EQ_INT(tacit_viewing_key_encode(s, tacit_spending_key_viewing_key(k),
+                                          TACIT_VIEWING_KEY_INCOMING, TACIT_NETWORK_DEVNET),
                  TACIT_OK);
     printf("  ivk  %s\n", s);
     CHECK(strcmp(s, KEY_VECTOR_IVK) == 0);

@@ -24,14 +24,14 @@ struct tacit_cli_command {
  * [--viewing-key KEY] [--proving-key PATH] <command> ... The wallet commands also take the
  * last five after their own name (`tacit-cli wallet balance --json`). */
 struct tacit_cli_globals {
-    const char *rpc_url;    /* --rpc, else $TACIT_RPC, else the devnet's, else 127.0.0.1:8645 */
-    const char *rpc_auth;   /* --rpc-auth, else the devnet data dir's cookie when --devnet */
-    const char *datadir;    /* --datadir: the devnet's data dir (default ./.tacit-devnet) */
-    int devnet;             /* --devnet */
-    int json;               /* --json: machine-readable output */
-    const char *wallet;     /* --wallet: a path, or a bare NAME for <wallets dir>/NAME.wallet */
+    const char *rpc_url;  /* --rpc, else $TACIT_RPC, else the devnet's, else 127.0.0.1:8645 */
+    const char *rpc_auth; /* --rpc-auth, else the devnet data dir's cookie when --devnet */
+    const char *datadir;  /* --datadir: the devnet's data dir (default ./.tacit-devnet) */
+    int devnet;           /* --devnet */
+    int json;             /* --json: machine-readable output */
+    const char *wallet;   /* --wallet: a path, or a bare NAME for <wallets dir>/NAME.wallet */
     const char *passphrase_file; /* --passphrase-file: the passphrase is its first line */
-    char *viewing_key;      /* --viewing-key: a watch-only view (argv memory, wiped once read) */
+    char *viewing_key;       /* --viewing-key: a watch-only view (argv memory, wiped once read) */
     const char *proving_key; /* --proving-key: transfer.zkey (--devnet: <datadir>/keys/) */
 };
 extern struct tacit_cli_globals tacit_cli_globals;

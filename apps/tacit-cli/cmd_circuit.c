@@ -31,36 +31,37 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tacit-cli circuit export-r1cs <out.r1cs> [--depth N]\n"
-            "       tacit-cli circuit info [--depth N]\n"
-            "       tacit-cli circuit info <file.r1cs>\n"
-            "       tacit-cli circuit witness <out.wtns> [--depth N] [--seed HEX64]\n"
-            "       tacit-cli circuit example --keys <dir> --out <dir> [--depth N] [--seed HEX64]\n"
-            "                                 [--threads T]\n"
-            "       tacit-cli circuit tree-update <subcommand> ... (see circuit tree-update --help)\n"
-            "\n"
-            "The transfer circuit (2 inputs, 2 outputs; public inputs root, public_amount,\n"
-            "ext_data_hash, nf0, nf1, cm0, cm1) with a Merkle tree of depth N (1..32,\n"
-            "default 32: the real circuit; smaller depths only for tests).\n"
-            "\n"
-            "export-r1cs  writes the constraint system in the iden3 .r1cs format (the input of\n"
-            "             `snarkjs groth16 setup` for a real trusted-setup ceremony) and prints\n"
-            "             its counts\n"
-            "info         prints the counts of the circuit, or of an .r1cs file\n"
-            "witness      writes the witness of a random valid transfer (two notes spent, a\n"
-            "             fee) in the iden3 .wtns format (for `snarkjs wtns check` / `groth16\n"
-            "             prove`) and prints its 7 public inputs in decimal, one per line;\n"
-            "             --seed (64 hex digits) makes it reproducible\n"
-            "example      proves a random valid transfer with <dir>/transfer.zkey (from\n"
-            "             `tacit-cli setup --out <dir>`, or a ceremony's key of that name),\n"
-            "             checks the proof with the key's verifying key (nothing is written\n"
-            "             if it fails) and writes <out>/proof.json, <out>/public.json and\n"
-            "             <out>/verification_key.json, as snarkjs writes them (check with\n"
-            "             `snarkjs groth16 verify` or `tacit-cli groth16 verify`); the depth\n"
-            "             is detected from the key unless --depth is given; --seed as above\n"
-            "\n"
-            "Counts are printed one per line as `<name> <number>`.\n");
+    fprintf(
+        out,
+        "usage: tacit-cli circuit export-r1cs <out.r1cs> [--depth N]\n"
+        "       tacit-cli circuit info [--depth N]\n"
+        "       tacit-cli circuit info <file.r1cs>\n"
+        "       tacit-cli circuit witness <out.wtns> [--depth N] [--seed HEX64]\n"
+        "       tacit-cli circuit example --keys <dir> --out <dir> [--depth N] [--seed HEX64]\n"
+        "                                 [--threads T]\n"
+        "       tacit-cli circuit tree-update <subcommand> ... (see circuit tree-update --help)\n"
+        "\n"
+        "The transfer circuit (2 inputs, 2 outputs; public inputs root, public_amount,\n"
+        "ext_data_hash, nf0, nf1, cm0, cm1) with a Merkle tree of depth N (1..32,\n"
+        "default 32: the real circuit; smaller depths only for tests).\n"
+        "\n"
+        "export-r1cs  writes the constraint system in the iden3 .r1cs format (the input of\n"
+        "             `snarkjs groth16 setup` for a real trusted-setup ceremony) and prints\n"
+        "             its counts\n"
+        "info         prints the counts of the circuit, or of an .r1cs file\n"
+        "witness      writes the witness of a random valid transfer (two notes spent, a\n"
+        "             fee) in the iden3 .wtns format (for `snarkjs wtns check` / `groth16\n"
+        "             prove`) and prints its 7 public inputs in decimal, one per line;\n"
+        "             --seed (64 hex digits) makes it reproducible\n"
+        "example      proves a random valid transfer with <dir>/transfer.zkey (from\n"
+        "             `tacit-cli setup --out <dir>`, or a ceremony's key of that name),\n"
+        "             checks the proof with the key's verifying key (nothing is written\n"
+        "             if it fails) and writes <out>/proof.json, <out>/public.json and\n"
+        "             <out>/verification_key.json, as snarkjs writes them (check with\n"
+        "             `snarkjs groth16 verify` or `tacit-cli groth16 verify`); the depth\n"
+        "             is detected from the key unless --depth is given; --seed as above\n"
+        "\n"
+        "Counts are printed one per line as `<name> <number>`.\n");
 }
 
 static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
@@ -316,11 +317,13 @@ static int example(int argc, char **argv)
             char *end;
             unsigned long x = strtoul(v, &end, 10);
             if (v[0] < '0' || v[0] > '9' || *end != '\0' || x > 64) {
-                fprintf(stderr, "tacit-cli circuit example: --threads wants 0..64, got \"%s\"\n", v);
+                fprintf(stderr, "tacit-cli circuit example: --threads wants 0..64, got \"%s\"\n",
+                        v);
                 return EXIT_USAGE;
             }
             nthreads = (unsigned)x;
-        } else if (v != NULL && (strcmp(argv[i], "--depth") == 0 || strcmp(argv[i], "--seed") == 0)) {
+        } else if (v != NULL &&
+                   (strcmp(argv[i], "--depth") == 0 || strcmp(argv[i], "--seed") == 0)) {
             /* one option at a time through the shared parser */
             char *sub[3] = {argv[0], argv[i], argv[i + 1]};
             bool hs = false;
@@ -352,14 +355,17 @@ static int example(int argc, char **argv)
     }
     st = EXIT_FAIL;
     if (pk->npublic != TACIT_TRANSFER_NPUBLIC) {
-        fprintf(stderr, "tacit-cli circuit example: %s has %u public inputs, the transfer circuit %d: "
-                "not a transfer key\n", path, pk->npublic, TACIT_TRANSFER_NPUBLIC);
+        fprintf(stderr,
+                "tacit-cli circuit example: %s has %u public inputs, the transfer circuit %d: "
+                "not a transfer key\n",
+                path, pk->npublic, TACIT_TRANSFER_NPUBLIC);
         goto done;
     }
     if (depth == 0 && (depth = detect_depth(pk->nvars)) == 0) {
-        fprintf(stderr, "tacit-cli circuit example: %s has %u variables, which matches the transfer "
-                "circuit at no depth 1..%d: not a transfer key\n", path, pk->nvars,
-                TACIT_TRANSFER_DEPTH);
+        fprintf(stderr,
+                "tacit-cli circuit example: %s has %u variables, which matches the transfer "
+                "circuit at no depth 1..%d: not a transfer key\n",
+                path, pk->nvars, TACIT_TRANSFER_DEPTH);
         goto done;
     }
     if ((rc = tacit_transfer_example(&t, depth, have_seed ? seed : NULL)) != TACIT_OK ||
@@ -369,8 +375,10 @@ static int example(int argc, char **argv)
     }
     sodium_memzero(&t, sizeof t);
     if (n != pk->nvars) {
-        fprintf(stderr, "tacit-cli circuit example: %s has %u variables, the transfer circuit at "
-                "depth %u has %u: the key is not for this circuit\n", path, pk->nvars, depth, n);
+        fprintf(stderr,
+                "tacit-cli circuit example: %s has %u variables, the transfer circuit at "
+                "depth %u has %u: the key is not for this circuit\n",
+                path, pk->nvars, depth, n);
         goto done;
     }
     if ((rc = tacit_groth16_prove(&proof, pk, w, n, nthreads, NULL)) != TACIT_OK) {
@@ -385,7 +393,8 @@ static int example(int argc, char **argv)
         goto done;
     }
     if ((rc = tacit_groth16_verify_var(pvk, &proof, w + 1, TACIT_TRANSFER_NPUBLIC)) != TACIT_OK) {
-        fprintf(stderr, "tacit-cli circuit example: the proof does not verify under the key's own "
+        fprintf(stderr,
+                "tacit-cli circuit example: the proof does not verify under the key's own "
                 "verifying key (%s): %s is not the transfer circuit at depth %u; nothing written\n",
                 tacit_strerror(rc), path, depth);
         goto done;
@@ -394,9 +403,13 @@ static int example(int argc, char **argv)
         fprintf(stderr, "tacit-cli circuit example: cannot create %s\n", out);
         goto done;
     }
-    if (tacit_cli_write_text(out, "proof.json", tacit_groth16_proof_to_json(&proof), "circuit example") != 0 ||
-        tacit_cli_write_text(out, "public.json", tacit_groth16_public_to_json(w + 1, TACIT_TRANSFER_NPUBLIC), "circuit example") != 0 ||
-        tacit_cli_write_text(out, "verification_key.json", tacit_groth16_vk_to_json(vk), "circuit example") != 0)
+    if (tacit_cli_write_text(out, "proof.json", tacit_groth16_proof_to_json(&proof),
+                             "circuit example") != 0 ||
+        tacit_cli_write_text(out, "public.json",
+                             tacit_groth16_public_to_json(w + 1, TACIT_TRANSFER_NPUBLIC),
+                             "circuit example") != 0 ||
+        tacit_cli_write_text(out, "verification_key.json", tacit_groth16_vk_to_json(vk),
+                             "circuit example") != 0)
         goto done;
     printf("depth %u\n", depth);
     for (int i = 1; i <= TACIT_TRANSFER_NPUBLIC; i++) {
@@ -421,7 +434,8 @@ static const struct tacit_cli_command subcommands[] = {
     {"info", info, "print the counts of the transfer circuit or of an .r1cs file"},
     {"witness", witness, "write the witness of a random valid transfer (.wtns)"},
     {"example", example, "prove a random valid transfer: proof.json + public.json"},
-    {"tree-update", cmd_circuit_treeupdate, "the tree-update circuit (see `circuit tree-update --help`)"},
+    {"tree-update", cmd_circuit_treeupdate,
+     "the tree-update circuit (see `circuit tree-update --help`)"},
 };
 
 int cmd_circuit(int argc, char **argv)

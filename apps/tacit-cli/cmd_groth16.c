@@ -43,10 +43,7 @@ static void usage(FILE *out)
             "Exit status 2: a file cannot be read, is not JSON, or bad usage.\n");
 }
 
-static bool is_help(const char *a)
-{
-    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
-}
+static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
 /* A rejection that concerns the data: "<file> <field>: <reason>". */
 static void print_reason(FILE *out, const char *path, const char *where, int rc)
@@ -62,8 +59,8 @@ static void print_reason(FILE *out, const char *path, const char *where, int rc)
 /* Errors that mean "could not read the input at all" rather than "the input is invalid". */
 static bool is_io_error(int rc)
 {
-    return rc == TACIT_ENOENT || rc == TACIT_EIO || rc == TACIT_ETOOBIG ||
-           rc == TACIT_ENOMEM || rc == TACIT_EJSON;
+    return rc == TACIT_ENOENT || rc == TACIT_EIO || rc == TACIT_ETOOBIG || rc == TACIT_ENOMEM ||
+           rc == TACIT_EJSON;
 }
 
 static int read_or_complain(char **buf, size_t *len, const char *path)
@@ -100,9 +97,8 @@ static int load_key(tacit_groth16_pvk **pvk, const char *path)
 
 /* Loads one public.json + proof.json pair. Returns TACIT_OK, a data error (with *bad_path
  * and where set), or -1 after printing an I/O / JSON error on stderr. */
-static int load_pair(tacit_fr **pub, size_t *npub, tacit_groth16_proof *proof,
-                     const char *pub_path, const char *proof_path, const char **bad_path,
-                     char *where)
+static int load_pair(tacit_fr **pub, size_t *npub, tacit_groth16_proof *proof, const char *pub_path,
+                     const char *proof_path, const char **bad_path, char *where)
 {
     char *buf;
     size_t len;
@@ -193,8 +189,8 @@ struct pair {
     tacit_fr *pub;
     size_t npub;
     tacit_groth16_proof proof;
-    int rc;                  /* parse result */
-    const char *bad;         /* file the parse error is in */
+    int rc;          /* parse result */
+    const char *bad; /* file the parse error is in */
     char where[TACIT_GROTH16_WHERE_MAX];
 };
 
@@ -229,8 +225,8 @@ static int cmd_verify_batch(int argc, char **argv)
     }
     for (size_t i = 0; i < npairs; i++) {
         struct pair *p = &pairs[i];
-        p->rc = load_pair(&p->pub, &p->npub, &p->proof, argv[2 + 2 * i], argv[3 + 2 * i],
-                          &p->bad, p->where);
+        p->rc = load_pair(&p->pub, &p->npub, &p->proof, argv[2 + 2 * i], argv[3 + 2 * i], &p->bad,
+                          p->where);
         if (p->rc < 0) {
             status = EXIT_USAGE;
             goto out_free;

@@ -52,13 +52,17 @@ int cmd_poseidon(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const char *s = argv[i + 1];
         if (tacit_u256_from_dec(limbs, s) != TACIT_OK) {
-            fprintf(stderr, "tacit-cli poseidon: input %zu \"%s\": not a decimal number "
-                            "(digits only, no sign, no leading zeros, below 2^256)\n", i + 1, s);
+            fprintf(stderr,
+                    "tacit-cli poseidon: input %zu \"%s\": not a decimal number "
+                    "(digits only, no sign, no leading zeros, below 2^256)\n",
+                    i + 1, s);
             return EXIT_USAGE;
         }
         if (tacit_fr_from_limbs(&in[i], limbs) != TACIT_OK) {
-            fprintf(stderr, "tacit-cli poseidon: input %zu \"%s\": not below the field "
-                            "modulus r\n", i + 1, s);
+            fprintf(stderr,
+                    "tacit-cli poseidon: input %zu \"%s\": not below the field "
+                    "modulus r\n",
+                    i + 1, s);
             return EXIT_USAGE;
         }
     }

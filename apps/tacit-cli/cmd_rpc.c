@@ -21,11 +21,13 @@
 #define DEFAULT_RPC "http://127.0.0.1:8645"
 
 /* The devnet's cookie, if readable (admin_ methods on the devnet need nothing else). */
-static char *devnet_cookie(const char *dir) {
+static char *devnet_cookie(const char *dir)
+{
     char path[4096], *buf;
     FILE *f;
     size_t n;
-    if (tacit_datadir_path_buf(path, sizeof path, dir, TACIT_DATADIR_COOKIE) != TACIT_OK) return NULL;
+    if (tacit_datadir_path_buf(path, sizeof path, dir, TACIT_DATADIR_COOKIE) != TACIT_OK)
+        return NULL;
     if ((f = fopen(path, "r")) == NULL) return NULL;
     if ((buf = calloc(1, 256)) != NULL) {
         n = fread(buf, 1, 255, f);
@@ -37,18 +39,22 @@ static char *devnet_cookie(const char *dir) {
 }
 
 /* The devnet's RPC URL from <dir>/devnet-accounts.json ("rpc"), else NULL. */
-static char *devnet_url(const char *dir) {
+static char *devnet_url(const char *dir)
+{
     char path[4096];
     json_t *j;
     char *url = NULL;
-    if (tacit_datadir_path_buf(path, sizeof path, dir, TACIT_DATADIR_DEVNET_ACCOUNTS) != TACIT_OK) return NULL;
+    if (tacit_datadir_path_buf(path, sizeof path, dir, TACIT_DATADIR_DEVNET_ACCOUNTS) != TACIT_OK)
+        return NULL;
     if ((j = json_load_file(path, 0, NULL)) == NULL) return NULL;
-    if (json_is_string(json_object_get(j, "rpc"))) url = strdup(json_string_value(json_object_get(j, "rpc")));
+    if (json_is_string(json_object_get(j, "rpc")))
+        url = strdup(json_string_value(json_object_get(j, "rpc")));
     json_decref(j);
     return url;
 }
 
-struct tacit_rpc_client *tacit_cli_rpc_client(void) {
+struct tacit_rpc_client *tacit_cli_rpc_client(void)
+{
     const struct tacit_cli_globals *g = &tacit_cli_globals;
     const char *dir = tacit_cli_devnet_dir();
     char *url = NULL, *cookie = NULL;
@@ -68,14 +74,19 @@ struct tacit_rpc_client *tacit_cli_rpc_client(void) {
     return c;
 }
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: tacit-cli [--rpc URL] rpc <method> [params...]\n"
-               "  a param starting with [ { or \" (or true/false/null) is JSON, =JSON forces JSON (=30000),\n"
-               "  anything else is a string (amounts, hex quantities); the result is printed as JSON\n"
-               "  example: tacit-cli --devnet rpc tacit_getAccount 0x1111111111111111111111111111111111111111\n");
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tacit-cli [--rpc URL] rpc <method> [params...]\n"
+            "  a param starting with [ { or \" (or true/false/null) is JSON, =JSON forces JSON "
+            "(=30000),\n"
+            "  anything else is a string (amounts, hex quantities); the result is printed as JSON\n"
+            "  example: tacit-cli --devnet rpc tacit_getAccount "
+            "0x1111111111111111111111111111111111111111\n");
 }
 
-int cmd_rpc(int argc, char **argv) {
+int cmd_rpc(int argc, char **argv)
+{
     struct tacit_rpc_client *c;
     json_t *params, *result = NULL, *error = NULL;
     char *text;
@@ -93,7 +104,8 @@ int cmd_rpc(int argc, char **argv) {
         if (forced || a[0] == '[' || a[0] == '{' || a[0] == '"' || strcmp(a, "true") == 0 ||
             strcmp(a, "false") == 0 || strcmp(a, "null") == 0) {
             json_error_t e;
-            if ((v = json_loads(a + forced, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e)) == NULL) {
+            if ((v = json_loads(a + forced, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e)) ==
+                NULL) {
                 fprintf(stderr, "tacit-cli rpc: param %d is not JSON: %s\n", i - 1, e.text);
                 json_decref(params);
                 return 2;
@@ -108,19 +120,22 @@ int cmd_rpc(int argc, char **argv) {
     rc = tacit_rpc_call(c, argv[1], params, &result, &error);
     tacit_rpc_client_free(c);
     if (rc != TACIT_OK) {
-        fprintf(stderr, "tacit-cli rpc: %s: %s (is tacitd running?)\n", argv[1], tacit_strerror(rc));
+        fprintf(stderr, "tacit-cli rpc: %s: %s (is tacitd running?)\n", argv[1],
+                tacit_strerror(rc));
         return 2;
     }
     if (error != NULL) {
         const char *msg = json_string_value(json_object_get(error, "message"));
-        const char *name = json_string_value(json_object_get(json_object_get(error, "data"), "error"));
+        const char *name =
+            json_string_value(json_object_get(json_object_get(error, "data"), "error"));
         fprintf(stderr, "tacit-cli rpc: %s: error %" JSON_INTEGER_FORMAT "%s%s%s: %s\n", argv[1],
-                json_integer_value(json_object_get(error, "code")), name ? " (" : "", name ? name : "",
-                name ? ")" : "", msg ? msg : "");
+                json_integer_value(json_object_get(error, "code")), name ? " (" : "",
+                name ? name : "", name ? ")" : "", msg ? msg : "");
         json_decref(error);
         return 1;
     }
-    text = json_dumps(result, JSON_ENCODE_ANY | (tacit_cli_globals.json ? JSON_COMPACT : JSON_INDENT(2)));
+    text = json_dumps(result,
+                      JSON_ENCODE_ANY | (tacit_cli_globals.json ? JSON_COMPACT : JSON_INDENT(2)));
     status = text != NULL ? 0 : 1;
     if (text != NULL) printf("%s\n", text);
     free(text);

@@ -36,22 +36,23 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tacit-cli setup --out <dir> [--depth N] [--threads T]\n"
-            "       tacit-cli setup --out <dir> --r1cs <circuit.r1cs> [--threads T]\n"
-            "       tacit-cli setup --out <dir> --circuit tree-update [--depth N] [--max-leaves M]\n"
-            "                       [--threads T]\n"
-            "\n"
-            "Devnet Groth16 keys from fresh random toxic waste (wiped after use): anyone who\n"
-            "kept it could forge proofs, so never use these keys beyond a devnet or tests; a\n"
-            "real deployment runs a snarkjs ceremony on `tacit-cli circuit export-r1cs`.\n"
-            "\n"
-            "Writes <dir>/transfer.zkey (the transfer circuit, Merkle depth N, default 32) or\n"
-            "<dir>/<circuit>.zkey (the given .r1cs), and <dir>/verification_key.json;\n"
-            "with --circuit tree-update, the tree-update circuit (note tree depth N, default 32;\n"
-            "at most M leaves per proof, default 128): <dir>/" TACIT_CLI_TREEUPDATE_ZKEY " and\n"
-            "<dir>/" TACIT_CLI_TREEUPDATE_VK ".\n"
-            "The .zkey is snarkjs's format.\n");
+    fprintf(
+        out,
+        "usage: tacit-cli setup --out <dir> [--depth N] [--threads T]\n"
+        "       tacit-cli setup --out <dir> --r1cs <circuit.r1cs> [--threads T]\n"
+        "       tacit-cli setup --out <dir> --circuit tree-update [--depth N] [--max-leaves M]\n"
+        "                       [--threads T]\n"
+        "\n"
+        "Devnet Groth16 keys from fresh random toxic waste (wiped after use): anyone who\n"
+        "kept it could forge proofs, so never use these keys beyond a devnet or tests; a\n"
+        "real deployment runs a snarkjs ceremony on `tacit-cli circuit export-r1cs`.\n"
+        "\n"
+        "Writes <dir>/transfer.zkey (the transfer circuit, Merkle depth N, default 32) or\n"
+        "<dir>/<circuit>.zkey (the given .r1cs), and <dir>/verification_key.json;\n"
+        "with --circuit tree-update, the tree-update circuit (note tree depth N, default 32;\n"
+        "at most M leaves per proof, default 128): <dir>/" TACIT_CLI_TREEUPDATE_ZKEY " and\n"
+        "<dir>/" TACIT_CLI_TREEUPDATE_VK ".\n"
+        "The .zkey is snarkjs's format.\n");
 }
 
 static int parse_uint(unsigned *v, const char *s, unsigned lo, unsigned hi, const char *what)
@@ -107,14 +108,17 @@ int cmd_setup(int argc, char **argv)
         } else if (v != NULL && strcmp(argv[i], "--threads") == 0) {
             if (parse_uint(&nthreads, v, 0, 64, "--threads") != 0) return EXIT_USAGE;
         } else if (v != NULL && strcmp(argv[i], "--max-leaves") == 0) {
-            if (parse_uint(&max_leaves, v, 1, TACIT_TREEUPDATE_MAX_LEAVES_LIMIT, "--max-leaves") != 0)
+            if (parse_uint(&max_leaves, v, 1, TACIT_TREEUPDATE_MAX_LEAVES_LIMIT, "--max-leaves") !=
+                0)
                 return EXIT_USAGE;
             have_max_leaves = true;
         } else if (v != NULL && strcmp(argv[i], "--circuit") == 0) {
             if (strcmp(v, "tree-update") == 0) {
                 tree_update = true;
             } else if (strcmp(v, "transfer") != 0) {
-                fprintf(stderr, "tacit-cli setup: --circuit wants transfer or tree-update, got \"%s\"\n", v);
+                fprintf(stderr,
+                        "tacit-cli setup: --circuit wants transfer or tree-update, got \"%s\"\n",
+                        v);
                 return EXIT_USAGE;
             }
         } else {
@@ -129,7 +133,7 @@ int cmd_setup(int argc, char **argv)
     }
     if ((tree_update && r1cs_path != NULL) || (!tree_update && have_max_leaves)) {
         fprintf(stderr, "tacit-cli setup: --max-leaves goes with --circuit tree-update, which does "
-                "not take --r1cs\n");
+                        "not take --r1cs\n");
         return EXIT_USAGE;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -146,9 +150,12 @@ int cmd_setup(int argc, char **argv)
         rc = tacit_transfer_build(&cs, NULL, NULL, NULL, depth);
     if (rc != TACIT_OK) {
         fprintf(stderr, "tacit-cli setup: %s: %s\n",
-                r1cs_path ? r1cs_path : tree_update ? "tree-update circuit" : "transfer circuit",
+                r1cs_path     ? r1cs_path
+                : tree_update ? "tree-update circuit"
+                              : "transfer circuit",
                 tacit_strerror(rc));
-        return r1cs_path != NULL && (rc == TACIT_ENOENT || rc == TACIT_EIO) ? EXIT_USAGE : EXIT_FAIL;
+        return r1cs_path != NULL && (rc == TACIT_ENOENT || rc == TACIT_EIO) ? EXIT_USAGE
+                                                                            : EXIT_FAIL;
     }
     ncons = cs.nconstraints;
     rc = tacit_groth16_setup(&pk, &cs, nthreads);

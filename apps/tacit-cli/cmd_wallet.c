@@ -15,8 +15,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +43,18 @@
 
 /* What a subcommand accepts besides the global options (bit set). */
 enum {
-    O_MEMO = 1 << 0, O_FEE = 1 << 1, O_NO_WAIT = 1 << 2, O_TIMEOUT = 1 << 3, O_FROM = 1 << 4,
-    O_TO = 1 << 5, O_INCOMING = 1 << 6, O_RESCAN = 1 << 7, O_NO_SYNC = 1 << 8,
-    O_TRANSPARENT = 1 << 9, O_FROM_KEY_FILE = 1 << 10, O_KEY_FILE = 1 << 11,
+    O_MEMO = 1 << 0,
+    O_FEE = 1 << 1,
+    O_NO_WAIT = 1 << 2,
+    O_TIMEOUT = 1 << 3,
+    O_FROM = 1 << 4,
+    O_TO = 1 << 5,
+    O_INCOMING = 1 << 6,
+    O_RESCAN = 1 << 7,
+    O_NO_SYNC = 1 << 8,
+    O_TRANSPARENT = 1 << 9,
+    O_FROM_KEY_FILE = 1 << 10,
+    O_KEY_FILE = 1 << 11,
 };
 
 struct opts {
@@ -69,7 +78,8 @@ static const struct subcommand *current; /* for messages */
 
 /* A usage error: the reason, the subcommand's usage line, exit status 2. */
 static int fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail_usage(const char *fmt, ...) {
+static int fail_usage(const char *fmt, ...)
+{
     va_list ap;
     fprintf(stderr, "tacit-cli wallet %s: ", current->name);
     va_start(ap, fmt);
@@ -81,13 +91,25 @@ static int fail_usage(const char *fmt, ...) {
 
 /* Parses argv (argv[0] = the subcommand) into o. Returns 0, 2 (usage, said why) or -1
  * (--help printed). */
-static int parse(struct opts *o, int argc, char **argv) {
+static int parse(struct opts *o, int argc, char **argv)
+{
     struct tacit_cli_globals *g = &tacit_cli_globals;
-    static const struct { const char *name; unsigned bit; bool value; } known[] = {
-        {"--memo", O_MEMO, true},       {"--fee", O_FEE, true},         {"--no-wait", O_NO_WAIT, false},
-        {"--timeout", O_TIMEOUT, true}, {"--from", O_FROM, true},       {"--to", O_TO, true},
-        {"--incoming", O_INCOMING, false}, {"--rescan", O_RESCAN, false}, {"--no-sync", O_NO_SYNC, false},
-        {"--transparent", O_TRANSPARENT, false}, {"--from-key-file", O_FROM_KEY_FILE, true},
+    static const struct {
+        const char *name;
+        unsigned bit;
+        bool value;
+    } known[] = {
+        {"--memo", O_MEMO, true},
+        {"--fee", O_FEE, true},
+        {"--no-wait", O_NO_WAIT, false},
+        {"--timeout", O_TIMEOUT, true},
+        {"--from", O_FROM, true},
+        {"--to", O_TO, true},
+        {"--incoming", O_INCOMING, false},
+        {"--rescan", O_RESCAN, false},
+        {"--no-sync", O_NO_SYNC, false},
+        {"--transparent", O_TRANSPARENT, false},
+        {"--from-key-file", O_FROM_KEY_FILE, true},
         {"--key-file", O_KEY_FILE, true},
     };
     memset(o, 0, sizeof *o);
@@ -98,7 +120,8 @@ static int parse(struct opts *o, int argc, char **argv) {
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return -1;
         if (strcmp(a, "--") == 0) { /* the rest are positional (an amount cannot be negative) */
             for (i++; i < argc; i++) {
-                if (o->npos == current->max_pos) return fail_usage("too many arguments (%s)", argv[i]);
+                if (o->npos == current->max_pos)
+                    return fail_usage("too many arguments (%s)", argv[i]);
                 o->pos[o->npos++] = argv[i];
             }
             break;
@@ -115,10 +138,14 @@ static int parse(struct opts *o, int argc, char **argv) {
         if (strcmp(a, "--wallet") == 0 || strcmp(a, "--passphrase-file") == 0 ||
             strcmp(a, "--viewing-key") == 0 || strcmp(a, "--proving-key") == 0) {
             if (v == NULL) return fail_usage("%s needs a value", a);
-            if (strcmp(a, "--wallet") == 0) g->wallet = v;
-            else if (strcmp(a, "--passphrase-file") == 0) g->passphrase_file = v;
-            else if (strcmp(a, "--viewing-key") == 0) g->viewing_key = argv[i + 1];
-            else g->proving_key = v;
+            if (strcmp(a, "--wallet") == 0)
+                g->wallet = v;
+            else if (strcmp(a, "--passphrase-file") == 0)
+                g->passphrase_file = v;
+            else if (strcmp(a, "--viewing-key") == 0)
+                g->viewing_key = argv[i + 1];
+            else
+                g->proving_key = v;
             i++;
             continue;
         }
@@ -156,7 +183,8 @@ static int parse(struct opts *o, int argc, char **argv) {
 /* ------------------------------------------------------------------ output ---- */
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...) {
+static int fail(const char *fmt, ...)
+{
     va_list ap;
     fprintf(stderr, "tacit-cli wallet %s: ", current->name);
     va_start(ap, fmt);
@@ -167,7 +195,8 @@ static int fail(const char *fmt, ...) {
 }
 
 /* Prints j (stolen) compactly on stdout. Returns 0, or 1 when it cannot be built. */
-static int print_json(json_t *j) {
+static int print_json(json_t *j)
+{
     char *text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(j);
     if (text == NULL) return fail("out of memory");
@@ -176,29 +205,34 @@ static int print_json(json_t *j) {
     return 0;
 }
 
-static json_t *json_amount(uint64_t v) {
+static json_t *json_amount(uint64_t v)
+{
     char s[24];
     snprintf(s, sizeof s, "%llu", (unsigned long long)v);
     return json_string(s);
 }
 
-static json_t *json_hex(const uint8_t *b, size_t n) {
+static json_t *json_hex(const uint8_t *b, size_t n)
+{
     char s[2 * 64 + 3];
     tacit_hex_encode(s, b, n);
     return json_string(s);
 }
 
-static const char *tac(char buf[TACIT_CLI_AMOUNT_MAX], uint64_t v) {
+static const char *tac(char buf[TACIT_CLI_AMOUNT_MAX], uint64_t v)
+{
     tacit_cli_amount_format(buf, v);
     return buf;
 }
 
 /* A parsed amount in TAC, or a usage error naming what. */
-static int amount_arg(uint64_t *v, const char *s, const char *what, bool zero_ok) {
+static int amount_arg(uint64_t *v, const char *s, const char *what, bool zero_ok)
+{
     int rc = tacit_cli_amount_parse(v, s);
     if (rc == TACIT_EOVERFLOW) return fail_usage("amount too large: %s", s);
     if (rc != TACIT_OK)
-        return fail_usage("want a decimal amount of TAC with at most 9 decimals (e.g. 1.5), not \"%s\"", s);
+        return fail_usage(
+            "want a decimal amount of TAC with at most 9 decimals (e.g. 1.5), not \"%s\"", s);
     if (*v == 0 && !zero_ok) return fail_usage("%s must be above 0", what);
     return 0;
 }
@@ -208,28 +242,32 @@ static int amount_arg(uint64_t *v, const char *s, const char *what, bool zero_ok
 /* An open wallet and, when needed, the node. */
 struct session {
     char *path;
-    char tmpdir[4096];            /* a temporary watch-only wallet's directory, else "" */
+    char tmpdir[4096]; /* a temporary watch-only wallet's directory, else "" */
     struct tacit_wallet *w;
     struct tacit_rpc_client *rpc;
     struct tacit_wallet_node node;
 };
 
-static enum tacit_network cli_network(void) {
+static enum tacit_network cli_network(void)
+{
     return tacit_cli_globals.devnet ? TACIT_NETWORK_DEVNET : TACIT_NETWORK_MAINNET;
 }
 
-static const char *network_name(enum tacit_network n) {
+static const char *network_name(enum tacit_network n)
+{
     return n == TACIT_NETWORK_DEVNET ? "devnet" : "mainnet";
 }
 
 /* Why a key or address of the other network is refused, in words. */
-static const char *network_hint(int rc) {
+static const char *network_hint(int rc)
+{
     if (rc != TACIT_ENETWORK) return "";
     return tacit_cli_globals.devnet ? " (a mainnet one, and --devnet was given)"
                                     : " (a devnet one: add --devnet)";
 }
 
-static void session_close(struct session *s) {
+static void session_close(struct session *s)
+{
     tacit_wallet_close(s->w);
     s->w = NULL;
     tacit_rpc_client_free(s->rpc);
@@ -246,7 +284,8 @@ static void session_close(struct session *s) {
 }
 
 /* The --viewing-key text moved into protected memory and wiped from argv. */
-static int take_viewing_key(char **out) {
+static int take_viewing_key(char **out)
+{
     char *arg = tacit_cli_globals.viewing_key;
     size_t n = strlen(arg);
     *out = NULL;
@@ -260,7 +299,8 @@ static int take_viewing_key(char **out) {
     return 0;
 }
 
-static int report_open_error(int rc, const char *path) {
+static int report_open_error(int rc, const char *path)
+{
     switch (rc) {
     case TACIT_ENOENT:
         return fail("no wallet at %s (create one with `tacit-cli%s wallet create`)", path,
@@ -278,7 +318,8 @@ static int report_open_error(int rc, const char *path) {
  * wallet (empty passphrase, deleted at close). need_node: also connect to the node.
  * Returns an exit status.
  */
-static int session_open(struct session *s, bool need_node) {
+static int session_open(struct session *s, bool need_node)
+{
     struct tacit_cli_globals *g = &tacit_cli_globals;
     struct tacit_cli_secret pass = {0};
     char *vk = NULL;
@@ -310,7 +351,8 @@ static int session_open(struct session *s, bool need_node) {
         if (vk != NULL && stat(s->path, &st) != 0) {
             if ((status = tacit_cli_passphrase(&pass, 1)) != 0) goto out;
             status = 1;
-            rc = tacit_wallet_create_watch_only(&s->w, s->path, pass.buf, pass.len, cli_network(), vk);
+            rc = tacit_wallet_create_watch_only(&s->w, s->path, pass.buf, pass.len, cli_network(),
+                                                vk);
             if (rc == TACIT_OK) fprintf(stderr, "created the watch-only wallet %s\n", s->path);
         } else {
             if (access(s->path, F_OK) != 0) {
@@ -324,17 +366,21 @@ static int session_open(struct session *s, bool need_node) {
                 goto out;
             }
             if (flags & TACIT_WALLET_OPEN_INSECURE_MODE)
-                fprintf(stderr, "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",
+                fprintf(stderr,
+                        "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",
                         s->path);
         }
     }
     if (rc != TACIT_OK) {
-        if (rc == TACIT_EEXISTS) fail("%s already exists", s->path);
-        else fail("--viewing-key: %s%s", tacit_strerror(rc), network_hint(rc));
+        if (rc == TACIT_EEXISTS)
+            fail("%s already exists", s->path);
+        else
+            fail("--viewing-key: %s%s", tacit_strerror(rc), network_hint(rc));
         goto out;
     }
     if (g->devnet && tacit_wallet_network(s->w) != TACIT_NETWORK_DEVNET) {
-        fail("%s is a %s wallet, and --devnet was given", s->path, network_name(tacit_wallet_network(s->w)));
+        fail("%s is a %s wallet, and --devnet was given", s->path,
+             network_name(tacit_wallet_network(s->w)));
         goto out;
     }
     if (need_node) {
@@ -350,10 +396,12 @@ out:
 }
 
 /* A node error in words: transport failures point at the node. */
-static const char *node_error(int rc) {
+static const char *node_error(int rc)
+{
     static char buf[256];
     if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT || rc == TACIT_EJSON) {
-        snprintf(buf, sizeof buf, "%s (is tacitd running? --rpc URL, or --devnet)", tacit_strerror(rc));
+        snprintf(buf, sizeof buf, "%s (is tacitd running? --rpc URL, or --devnet)",
+                 tacit_strerror(rc));
         return buf;
     }
     return tacit_strerror(rc);
@@ -363,12 +411,14 @@ static const char *node_error(int rc) {
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig) {
+static void on_sigint(int sig)
+{
     (void)sig;
     interrupted = 1;
 }
 
-static double now_s(void) {
+static double now_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -379,7 +429,8 @@ struct progress {
     double t0, last;
 };
 
-static int on_progress(void *ud, const struct tacit_wallet_sync_progress *p) {
+static int on_progress(void *ud, const struct tacit_wallet_sync_progress *p)
+{
     struct progress *pr = ud;
     double t = now_s(), el = t - pr->t0, rate = el > 0 ? (double)p->blocks / el : 0;
     uint64_t left = p->target > p->height ? p->target - p->height : 0;
@@ -388,10 +439,13 @@ static int on_progress(void *ud, const struct tacit_wallet_sync_progress *p) {
     if (interrupted) return SYNC_INTERRUPTED;
     if (!pr->show || (!pr->tty && left != 0 && t - pr->last < 1.0)) return 0;
     pr->last = t;
-    if (rate > 0) snprintf(eta, sizeof eta, "%.0f s", (double)left / rate);
-    else snprintf(eta, sizeof eta, "-");
+    if (rate > 0)
+        snprintf(eta, sizeof eta, "%.0f s", (double)left / rate);
+    else
+        snprintf(eta, sizeof eta, "-");
     if (pr->tty) {
-        int width = 30, done = p->target > 0 ? (int)((double)p->height * width / (double)p->target) : width;
+        int width = 30,
+            done = p->target > 0 ? (int)((double)p->height * width / (double)p->target) : width;
         printf("\r[%.*s%*s] height %llu/%llu  %.0f blocks/s  ETA %s   ", done,
                "##############################", width - done, "", (unsigned long long)p->height,
                (unsigned long long)p->target, rate, eta);
@@ -406,8 +460,10 @@ static int on_progress(void *ud, const struct tacit_wallet_sync_progress *p) {
 
 /* Syncs s's wallet; show: a progress bar (terminal) or lines. Returns a tacit code (the
  * caller reports it with sync_error). */
-static int do_sync(struct session *s, bool show, struct tacit_wallet_sync_result *res) {
-    struct progress pr = {.show = show && !tacit_cli_globals.json, .tty = isatty(STDOUT_FILENO) != 0};
+static int do_sync(struct session *s, bool show, struct tacit_wallet_sync_result *res)
+{
+    struct progress pr = {.show = show && !tacit_cli_globals.json,
+                          .tty = isatty(STDOUT_FILENO) != 0};
     struct tacit_wallet_sync_opts so = {.progress = on_progress, .progress_ud = &pr};
     struct sigaction sa = {.sa_handler = on_sigint}, old;
     int rc;
@@ -420,22 +476,27 @@ static int do_sync(struct session *s, bool show, struct tacit_wallet_sync_result
     sigaction(SIGINT, &old, NULL);
     if (pr.drew) printf("\n");
     if (rc == TACIT_OK && res->rescanned)
-        fprintf(stderr, "tacit-cli: the node no longer has this wallet's last block (a devnet reset?): "
-                        "rescanned from height 0\n");
+        fprintf(stderr,
+                "tacit-cli: the node no longer has this wallet's last block (a devnet reset?): "
+                "rescanned from height 0\n");
     return rc;
 }
 
-static int sync_error(int rc) {
-    if (rc == SYNC_INTERRUPTED) return fail("interrupted (what was synced is kept; run sync again to resume)");
+static int sync_error(int rc)
+{
+    if (rc == SYNC_INTERRUPTED)
+        return fail("interrupted (what was synced is kept; run sync again to resume)");
     if (rc == TACIT_ENOTE_ROOT)
-        return fail("the wallet's note tree does not match the node's (%s); try `wallet sync --rescan`",
-                    tacit_strerror(rc));
+        return fail(
+            "the wallet's note tree does not match the node's (%s); try `wallet sync --rescan`",
+            tacit_strerror(rc));
     return fail("sync: %s", node_error(rc));
 }
 
 /* ----------------------------------------------------------------- commands ---- */
 
-static int run_create(const struct opts *o) {
+static int run_create(const struct opts *o)
+{
     struct tacit_cli_globals *g = &tacit_cli_globals;
     struct tacit_cli_secret pass = {0};
     struct session s;
@@ -467,17 +528,19 @@ static int run_create(const struct opts *o) {
         rc = tacit_wallet_create(&s.w, s.path, pass.buf, pass.len, cli_network(), NULL);
         tacit_cli_secret_free(&pass);
         if (rc != TACIT_OK) {
-            if (rc == TACIT_EEXISTS) fail("%s already exists (never overwritten)", s.path);
-            else fail("cannot create %s: %s", s.path, tacit_strerror(rc));
+            if (rc == TACIT_EEXISTS)
+                fail("%s already exists (never overwritten)", s.path);
+            else
+                fail("cannot create %s: %s", s.path, tacit_strerror(rc));
             session_close(&s);
             return 1;
         }
     }
     tacit_wallet_address(addr, s.w);
     if (g->json) {
-        status = print_json(json_pack("{s:s,s:s,s:s,s:b}", "path", s.path, "address", addr, "network",
-                                      network_name(tacit_wallet_network(s.w)), "watchOnly",
-                                      tacit_wallet_is_watch_only(s.w)));
+        status = print_json(json_pack("{s:s,s:s,s:s,s:b}", "path", s.path, "address", addr,
+                                      "network", network_name(tacit_wallet_network(s.w)),
+                                      "watchOnly", tacit_wallet_is_watch_only(s.w)));
     } else {
         fprintf(stderr, "created %s (%s)\n", s.path, network_name(tacit_wallet_network(s.w)));
         printf("%s\n", addr);
@@ -487,7 +550,8 @@ static int run_create(const struct opts *o) {
     return status;
 }
 
-static int run_address(const struct opts *o) {
+static int run_address(const struct opts *o)
+{
     struct session s;
     char addr[TACIT_KEYS_STR_MAX], hex[43];
     uint8_t t[TACIT_ADDRESS_LEN];
@@ -501,7 +565,8 @@ static int run_address(const struct opts *o) {
     if (tacit_cli_globals.json) {
         list = json_array();
         for (size_t i = 0; i < n; i++)
-            if (tacit_wallet_transparent_address(t, s.w, i) == TACIT_OK) json_array_append_new(list, json_hex(t, 20));
+            if (tacit_wallet_transparent_address(t, s.w, i) == TACIT_OK)
+                json_array_append_new(list, json_hex(t, 20));
         status = print_json(json_pack("{s:s,s:o}", "address", addr, "transparent", list));
     } else if (o->transparent) {
         for (size_t i = 0; i < n; i++) {
@@ -517,7 +582,8 @@ static int run_address(const struct opts *o) {
 }
 
 /* Syncs unless --no-sync; an exit status. */
-static int maybe_sync(struct session *s, const struct opts *o) {
+static int maybe_sync(struct session *s, const struct opts *o)
+{
     struct tacit_wallet_sync_result res;
     int rc;
     if (o->no_sync) return 0;
@@ -525,7 +591,8 @@ static int maybe_sync(struct session *s, const struct opts *o) {
     return 0;
 }
 
-static int print_balance(struct session *s) {
+static int print_balance(struct session *s)
+{
     struct tacit_wallet_balance b;
     char a[TACIT_CLI_AMOUNT_MAX];
     int rc;
@@ -533,22 +600,28 @@ static int print_balance(struct session *s) {
     if (tacit_cli_globals.json) {
         return print_json(json_pack(
             "{s:o,s:o,s:o,s:I,s:o,s:b}", "confirmed", json_amount(b.confirmed), "pendingOut",
-            json_amount(b.pending_out), "pendingIn", json_amount(b.pending_in), "notes", (json_int_t)b.nnotes,
-            "syncedHeight",
-            b.synced_height == TACIT_WALLET_NO_HEIGHT ? json_null() : json_integer((json_int_t)b.synced_height),
+            json_amount(b.pending_out), "pendingIn", json_amount(b.pending_in), "notes",
+            (json_int_t)b.nnotes, "syncedHeight",
+            b.synced_height == TACIT_WALLET_NO_HEIGHT ? json_null()
+                                                      : json_integer((json_int_t)b.synced_height),
             "watchOnly", tacit_wallet_is_watch_only(s->w)));
     }
     printf("confirmed  %s TAC\n", tac(a, b.confirmed));
-    if (b.pending_out != 0) printf("sending    %s TAC (reserved by sends not yet included)\n", tac(a, b.pending_out));
-    if (b.pending_in != 0) printf("incoming   %s TAC (change and deposits not yet included)\n", tac(a, b.pending_in));
+    if (b.pending_out != 0)
+        printf("sending    %s TAC (reserved by sends not yet included)\n", tac(a, b.pending_out));
+    if (b.pending_in != 0)
+        printf("incoming   %s TAC (change and deposits not yet included)\n", tac(a, b.pending_in));
     printf("notes      %llu\n", (unsigned long long)b.nnotes);
-    if (b.synced_height == TACIT_WALLET_NO_HEIGHT) printf("synced     never\n");
-    else printf("synced     height %llu\n", (unsigned long long)b.synced_height);
+    if (b.synced_height == TACIT_WALLET_NO_HEIGHT)
+        printf("synced     never\n");
+    else
+        printf("synced     height %llu\n", (unsigned long long)b.synced_height);
     if (tacit_wallet_is_watch_only(s->w)) printf("watch-only (cannot spend)\n");
     return 0;
 }
 
-static int run_balance(const struct opts *o) {
+static int run_balance(const struct opts *o)
+{
     struct session s;
     int status;
     if ((status = session_open(&s, !o->no_sync)) != 0) return status;
@@ -558,16 +631,20 @@ static int run_balance(const struct opts *o) {
 }
 
 /* The memo as text: printable ASCII as is, other bytes as \xNN (out: 4 * 512 + 1). */
-static void memo_text(char *out, const uint8_t *m, size_t n) {
+static void memo_text(char *out, const uint8_t *m, size_t n)
+{
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (m[i] >= 0x20 && m[i] < 0x7f && m[i] != '\\') out[k++] = (char)m[i];
-        else k += (size_t)sprintf(out + k, "\\x%02x", m[i]);
+        if (m[i] >= 0x20 && m[i] < 0x7f && m[i] != '\\')
+            out[k++] = (char)m[i];
+        else
+            k += (size_t)sprintf(out + k, "\\x%02x", m[i]);
     }
     out[k] = '\0';
 }
 
-static int run_notes(const struct opts *o) {
+static int run_notes(const struct opts *o)
+{
     struct session s;
     struct tacit_wallet_note *notes = NULL;
     size_t n = 0;
@@ -587,13 +664,14 @@ static int run_notes(const struct opts *o) {
             const struct tacit_wallet_note *t = &notes[i];
             json_t *m = json_stringn((const char *)t->memo, t->memo_len); /* NULL: not UTF-8 */
             json_array_append_new(
-                list, json_pack("{s:I,s:o,s:I,s:b,s:o,s:b,s:o,s:o}", "index", (json_int_t)t->index, "value",
-                                json_amount(t->value), "height", (json_int_t)t->height, "spent",
-                                t->spent_height != TACIT_WALLET_NO_HEIGHT, "spentHeight",
-                                t->spent_height == TACIT_WALLET_NO_HEIGHT ? json_null()
-                                                                          : json_integer((json_int_t)t->spent_height),
-                                "reserved", t->reserved, "memo", m != NULL ? m : json_null(), "memoHex",
-                                json_hex(t->memo, t->memo_len)));
+                list, json_pack("{s:I,s:o,s:I,s:b,s:o,s:b,s:o,s:o}", "index", (json_int_t)t->index,
+                                "value", json_amount(t->value), "height", (json_int_t)t->height,
+                                "spent", t->spent_height != TACIT_WALLET_NO_HEIGHT, "spentHeight",
+                                t->spent_height == TACIT_WALLET_NO_HEIGHT
+                                    ? json_null()
+                                    : json_integer((json_int_t)t->spent_height),
+                                "reserved", t->reserved, "memo", m != NULL ? m : json_null(),
+                                "memoHex", json_hex(t->memo, t->memo_len)));
         }
         status = print_json(list);
     } else {
@@ -602,11 +680,12 @@ static int run_notes(const struct opts *o) {
             const struct tacit_wallet_note *t = &notes[i];
             if (t->spent_height != TACIT_WALLET_NO_HEIGHT)
                 snprintf(state, sizeof state, "spent at %llu", (unsigned long long)t->spent_height);
-            else snprintf(state, sizeof state, "%s", t->reserved ? "reserved" : "unspent");
+            else
+                snprintf(state, sizeof state, "%s", t->reserved ? "reserved" : "unspent");
             memo_text(memo, t->memo, t->memo_len);
-            printf("%s TAC  height %llu  %s  leaf %llu%s%s%s\n", tac(a, t->value), (unsigned long long)t->height,
-                   state, (unsigned long long)t->index, t->memo_len ? "  memo \"" : "", memo,
-                   t->memo_len ? "\"" : "");
+            printf("%s TAC  height %llu  %s  leaf %llu%s%s%s\n", tac(a, t->value),
+                   (unsigned long long)t->height, state, (unsigned long long)t->index,
+                   t->memo_len ? "  memo \"" : "", memo, t->memo_len ? "\"" : "");
         }
     }
     tacit_wallet_notes_free(notes, n);
@@ -615,7 +694,8 @@ out:
     return status;
 }
 
-static int run_sync(const struct opts *o) {
+static int run_sync(const struct opts *o)
+{
     struct session s;
     struct tacit_wallet_sync_result res;
     int rc, status;
@@ -630,17 +710,21 @@ static int run_sync(const struct opts *o) {
         goto out;
     }
     if (tacit_cli_globals.json) {
-        status = print_json(json_pack(
-            "{s:o,s:I,s:I,s:I,s:I,s:b}", "height",
-            res.height == TACIT_WALLET_NO_HEIGHT ? json_null() : json_integer((json_int_t)res.height), "blocks",
-            (json_int_t)res.blocks, "outputs", (json_int_t)res.outputs, "notesFound", (json_int_t)res.notes_found,
-            "spendsFound", (json_int_t)res.spends_found, "rescanned", res.rescanned));
+        status = print_json(
+            json_pack("{s:o,s:I,s:I,s:I,s:I,s:b}", "height",
+                      res.height == TACIT_WALLET_NO_HEIGHT ? json_null()
+                                                           : json_integer((json_int_t)res.height),
+                      "blocks", (json_int_t)res.blocks, "outputs", (json_int_t)res.outputs,
+                      "notesFound", (json_int_t)res.notes_found, "spendsFound",
+                      (json_int_t)res.spends_found, "rescanned", res.rescanned));
     } else if (res.height == TACIT_WALLET_NO_HEIGHT) {
         printf("synced: the node has no block yet\n");
     } else {
-        printf("synced to height %llu: %llu blocks, %llu outputs scanned, %llu notes received, %llu spent\n",
-               (unsigned long long)res.height, (unsigned long long)res.blocks, (unsigned long long)res.outputs,
-               (unsigned long long)res.notes_found, (unsigned long long)res.spends_found);
+        printf("synced to height %llu: %llu blocks, %llu outputs scanned, %llu notes received, "
+               "%llu spent\n",
+               (unsigned long long)res.height, (unsigned long long)res.blocks,
+               (unsigned long long)res.outputs, (unsigned long long)res.notes_found,
+               (unsigned long long)res.spends_found);
     }
 out:
     session_close(&s);
@@ -648,47 +732,55 @@ out:
 }
 
 /* Whether s looks like a private key: 64 hex digits, with or without 0x. */
-static bool looks_like_key(const char *s) {
+static bool looks_like_key(const char *s)
+{
     uint8_t k[32];
     bool yes = tacit_hex_decode(k, sizeof k, s, false) == TACIT_OK;
     sodium_memzero(k, sizeof k);
     return yes;
 }
 
-#define KEY_ADVICE                                                                                   \
-    "a private key on the command line is visible to other users (ps, /proc) and stays in the "     \
+#define KEY_ADVICE                                                                              \
+    "a private key on the command line is visible to other users (ps, /proc) and stays in the " \
     "shell history: "
 
 /* A private key given as the argument arg of option opt: overwritten in argv, then refused with
  * what to do instead (exit 2). */
-static int refuse_key_arg(char *arg, const char *opt, const char *instead) {
+static int refuse_key_arg(char *arg, const char *opt, const char *instead)
+{
     sodium_memzero(arg, strlen(arg));
     return fail_usage("%s: " KEY_ADVICE "%s", opt, instead);
 }
 
 /* The --from / --from-key-file of a deposit, checked before anything is opened. */
-static int check_deposit_from(const struct opts *o) {
+static int check_deposit_from(const struct opts *o)
+{
     const char *from = o->from;
     if (from == NULL && o->from_key_file == NULL)
         return fail_usage("--from ACCOUNT or --from-key-file PATH is required");
-    if (from != NULL && o->from_key_file != NULL) return fail_usage("give --from or --from-key-file, not both");
-    if (from == NULL || strcmp(from, "-") == 0 || strncmp(from, "devnet:", 7) == 0 || strlen(from) == 42)
+    if (from != NULL && o->from_key_file != NULL)
+        return fail_usage("give --from or --from-key-file, not both");
+    if (from == NULL || strcmp(from, "-") == 0 || strncmp(from, "devnet:", 7) == 0 ||
+        strlen(from) == 42)
         return 0;
     if (looks_like_key(from))
-        return refuse_key_arg((char *)from, "--from",
-                              "put it in a file only you can read and give --from-key-file PATH, or give "
-                              "--from - and write it on standard input (or import it once with `wallet "
-                              "import-key -`, then --from its 0x address)");
+        return refuse_key_arg(
+            (char *)from, "--from",
+            "put it in a file only you can read and give --from-key-file PATH, or give "
+            "--from - and write it on standard input (or import it once with `wallet "
+            "import-key -`, then --from its 0x address)");
     sodium_memzero((char *)from, strlen(from)); /* it may have been a mistyped key */
-    return fail_usage("--from: want devnet:N, the 0x address of an imported key, or - (the private key on "
-                      "standard input); --from-key-file PATH for a key in a file");
+    return fail_usage(
+        "--from: want devnet:N, the 0x address of an imported key, or - (the private key on "
+        "standard input); --from-key-file PATH for a key in a file");
 }
 
 /* The transparent key of a deposit: --from devnet:N (the devnet's Nth funded account), the 0x
  * address of a key imported in the wallet, - (a private key on standard input), or
  * --from-key-file PATH. *sk: sodium_malloc'd 32 bytes, or NULL with *index set. Returns an
  * exit status. */
-static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, const struct opts *o) {
+static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, const struct opts *o)
+{
     const char *from = o->from;
     *sk = NULL;
     if (o->from_key_file != NULL || strcmp(from, "-") == 0) {
@@ -708,9 +800,10 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, con
         const char *hex;
         int rc;
         if (tacit_parse_dec_u64(&n, from + 7) != TACIT_OK)
-            return fail_usage("--from devnet:N: N is an account number (0, 1, ...), not \"%s\"", from + 7);
-        if (tacit_datadir_path_buf(path, sizeof path, tacit_cli_devnet_dir(), TACIT_DATADIR_DEVNET_ACCOUNTS) !=
-            TACIT_OK)
+            return fail_usage("--from devnet:N: N is an account number (0, 1, ...), not \"%s\"",
+                              from + 7);
+        if (tacit_datadir_path_buf(path, sizeof path, tacit_cli_devnet_dir(),
+                                   TACIT_DATADIR_DEVNET_ACCOUNTS) != TACIT_OK)
             return fail("--from %s: path too long", from);
         /* The devnet's keys are public knowledge (tacitd prints them), so jansson's unwiped
          * copies of them are no leak; the key we keep is still in protected memory. */
@@ -740,18 +833,21 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, con
         if (tacit_hex_decode(want, sizeof want, from, true) != TACIT_OK)
             return fail_usage("--from: not a 0x address: \"%s\"", from);
         for (size_t i = 0; i < tacit_wallet_transparent_count(s->w); i++) {
-            if (tacit_wallet_transparent_address(a, s->w, i) == TACIT_OK && memcmp(a, want, sizeof a) == 0) {
+            if (tacit_wallet_transparent_address(a, s->w, i) == TACIT_OK &&
+                memcmp(a, want, sizeof a) == 0) {
                 *index = i;
                 return 0;
             }
         }
         return fail("--from %s: no such imported account (see `wallet import-key`, `wallet address "
-                    "--transparent`)", from);
+                    "--transparent`)",
+                    from);
     }
 }
 
 /* The proving key: --proving-key, else with a devnet wallet the devnet's. */
-static int load_proving_key(tacit_groth16_pk **pk, const struct session *s) {
+static int load_proving_key(tacit_groth16_pk **pk, const struct session *s)
+{
     char path[4096];
     const char *p = tacit_cli_globals.proving_key;
     int rc;
@@ -759,7 +855,8 @@ static int load_proving_key(tacit_groth16_pk **pk, const struct session *s) {
     if (p == NULL) {
         if (!tacit_cli_globals.devnet && tacit_wallet_network(s->w) != TACIT_NETWORK_DEVNET)
             return fail("sending needs the transfer proving key: --proving-key PATH");
-        if (tacit_datadir_path_buf(path, sizeof path, tacit_cli_devnet_dir(), TACIT_DATADIR_PROVING_KEY) != TACIT_OK)
+        if (tacit_datadir_path_buf(path, sizeof path, tacit_cli_devnet_dir(),
+                                   TACIT_DATADIR_PROVING_KEY) != TACIT_OK)
             return fail("--datadir too long");
         p = path;
     }
@@ -769,7 +866,8 @@ static int load_proving_key(tacit_groth16_pk **pk, const struct session *s) {
 }
 
 /* Why a send was refused, in words. */
-static int send_error(const struct session *s, int rc, uint64_t need) {
+static int send_error(const struct session *s, int rc, uint64_t need)
+{
     struct tacit_wallet_balance b;
     char a[TACIT_CLI_AMOUNT_MAX], r[TACIT_CLI_AMOUNT_MAX], nd[TACIT_CLI_AMOUNT_MAX];
     switch (rc) {
@@ -778,18 +876,22 @@ static int send_error(const struct session *s, int rc, uint64_t need) {
         if (current->run != NULL && strcmp(current->name, "deposit") == 0)
             return fail("the account holds less than %s TAC", tac(nd, need));
         if (tacit_wallet_balance(s->w, &b) != TACIT_OK) return fail("%s", tacit_strerror(rc));
-        return fail("insufficient funds: %s TAC spendable (%s TAC reserved by sends not yet included), "
-                    "%s TAC needed with the fee",
-                    tac(a, b.confirmed), tac(r, b.pending_out), tac(nd, need));
+        return fail(
+            "insufficient funds: %s TAC spendable (%s TAC reserved by sends not yet included), "
+            "%s TAC needed with the fee",
+            tac(a, b.confirmed), tac(r, b.pending_out), tac(nd, need));
     case TACIT_ENOTES_FRAGMENTED:
-        return fail("%s; send part of it first (a transaction spends at most two notes)", tacit_strerror(rc));
+        return fail("%s; send part of it first (a transaction spends at most two notes)",
+                    tacit_strerror(rc));
     case TACIT_ENOT_SYNCED: return fail("%s", tacit_strerror(rc));
     default: return fail("refused: %s (%s)", node_error(rc), tacit_errname(rc));
     }
 }
 
 /* After submission: the status line (and JSON), and a sync once included. */
-static int report_send(struct session *s, int rc, const struct tacit_wallet_send_result *r, unsigned timeout_s) {
+static int report_send(struct session *s, int rc, const struct tacit_wallet_send_result *r,
+                       unsigned timeout_s)
+{
     char id[67], fee[TACIT_CLI_AMOUNT_MAX], line[256];
     const char *state = "pending";
     int status = 0;
@@ -797,13 +899,17 @@ static int report_send(struct session *s, int rc, const struct tacit_wallet_send
     tacit_hex_encode(id, r->txid, 32);
     if (rc == TACIT_ETIMEOUT || r->status.state == TACIT_WALLET_TX_PENDING) {
         if (rc == TACIT_ETIMEOUT)
-            snprintf(line, sizeof line, "pending (not included after %u s; `tacit-cli wallet status %s`)", timeout_s, id);
-        else snprintf(line, sizeof line, "pending");
+            snprintf(line, sizeof line,
+                     "pending (not included after %u s; `tacit-cli wallet status %s`)", timeout_s,
+                     id);
+        else
+            snprintf(line, sizeof line, "pending");
     } else if (r->status.state == TACIT_WALLET_TX_INCLUDED) {
         struct tacit_wallet_sync_result res;
         int src;
         state = "included";
-        snprintf(line, sizeof line, "included at height %llu", (unsigned long long)r->status.height);
+        snprintf(line, sizeof line, "included at height %llu",
+                 (unsigned long long)r->status.height);
         if ((src = do_sync(s, false, &res)) != TACIT_OK)
             fprintf(stderr, "tacit-cli: warning: sync after inclusion: %s\n", node_error(src));
     } else if (r->status.state == TACIT_WALLET_TX_REJECTED) {
@@ -816,8 +922,9 @@ static int report_send(struct session *s, int rc, const struct tacit_wallet_send
         status = 1;
     }
     if (tacit_cli_globals.json) {
-        json_t *j = json_pack("{s:s,s:s,s:o,s:I,s:f}", "txid", id, "status", state, "fee", json_amount(r->fee),
-                              "inputs", (json_int_t)r->ninputs, "proveSeconds", r->prove_seconds);
+        json_t *j = json_pack("{s:s,s:s,s:o,s:I,s:f}", "txid", id, "status", state, "fee",
+                              json_amount(r->fee), "inputs", (json_int_t)r->ninputs, "proveSeconds",
+                              r->prove_seconds);
         if (j != NULL && r->status.state == TACIT_WALLET_TX_INCLUDED)
             json_object_set_new(j, "height", json_integer((json_int_t)r->status.height));
         if (j != NULL && r->status.state == TACIT_WALLET_TX_REJECTED)
@@ -830,7 +937,8 @@ static int report_send(struct session *s, int rc, const struct tacit_wallet_send
 }
 
 /* send, deposit and withdraw: parse, open, sync, prove, submit, wait, sync. */
-static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind) {
+static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
+{
     struct tacit_wallet_send_req req;
     struct tacit_wallet_send_result r;
     struct tacit_wallet_sync_result res;
@@ -855,17 +963,20 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind) {
     }
     if (kind == TACIT_WALLET_SEND_DEPOSIT && (status = check_deposit_from(o)) != 0) return status;
     if (kind == TACIT_WALLET_SEND_WITHDRAW &&
-        (o->to == NULL || strlen(o->to) != 42 || tacit_hex_decode(req.withdraw_to, 20, o->to, true) != TACIT_OK))
+        (o->to == NULL || strlen(o->to) != 42 ||
+         tacit_hex_decode(req.withdraw_to, 20, o->to, true) != TACIT_OK))
         return fail_usage("--to: want a transparent 0x address of 40 hex digits");
 
     if ((status = session_open(&s, true)) != 0) return status;
     status = 1;
     if (kind == TACIT_WALLET_SEND_TRANSFER &&
-        (rc = tacit_shielded_address_decode(&req.to, tacit_wallet_network(s.w), o->pos[0])) != TACIT_OK) {
+        (rc = tacit_shielded_address_decode(&req.to, tacit_wallet_network(s.w), o->pos[0])) !=
+            TACIT_OK) {
         if (rc == TACIT_ENETWORK)
             fail("%s is an address of another network (this is a %s wallet)", o->pos[0],
                  network_name(tacit_wallet_network(s.w)));
-        else fail("not a shielded address: %s (%s)", o->pos[0], tacit_strerror(rc));
+        else
+            fail("not a shielded address: %s (%s)", o->pos[0], tacit_strerror(rc));
         goto out;
     }
     if (tacit_wallet_is_watch_only(s.w)) {
@@ -883,7 +994,8 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind) {
         sync_error(rc);
         goto out;
     }
-    if (!tacit_cli_globals.json && isatty(STDERR_FILENO)) fprintf(stderr, "proving and sending...\n");
+    if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
+        fprintf(stderr, "proving and sending...\n");
     rc = tacit_wallet_send(s.w, &s.node, pk, &req, &r);
     if (rc != TACIT_OK && rc != TACIT_ETIMEOUT) {
         send_error(&s, rc, req.amount + (req.fee_set ? req.fee : 0));
@@ -901,7 +1013,8 @@ static int run_send(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEN
 static int run_deposit(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_DEPOSIT); }
 static int run_withdraw(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_WITHDRAW); }
 
-static int run_status(const struct opts *o) {
+static int run_status(const struct opts *o)
+{
     struct session s;
     struct tacit_wallet_tx_status st;
     uint8_t id[32];
@@ -937,7 +1050,8 @@ out:
     return status;
 }
 
-static int run_export_vk(const struct opts *o) {
+static int run_export_vk(const struct opts *o)
+{
     struct session s;
     char *key;
     int rc, status;
@@ -947,17 +1061,22 @@ static int run_export_vk(const struct opts *o) {
         session_close(&s);
         return fail("out of memory");
     }
-    rc = tacit_wallet_export_viewing_key(key, s.w, o->incoming ? TACIT_VIEWING_KEY_INCOMING : TACIT_VIEWING_KEY_FULL);
-    if (rc != TACIT_OK) status = fail("this wallet holds only an incoming viewing key: use --incoming");
+    rc = tacit_wallet_export_viewing_key(
+        key, s.w, o->incoming ? TACIT_VIEWING_KEY_INCOMING : TACIT_VIEWING_KEY_FULL);
+    if (rc != TACIT_OK)
+        status = fail("this wallet holds only an incoming viewing key: use --incoming");
     else if (tacit_cli_globals.json)
-        status = print_json(json_pack("{s:s,s:s}", "kind", o->incoming ? "incoming" : "full", "viewingKey", key));
-    else printf("%s\n", key);
+        status = print_json(
+            json_pack("{s:s,s:s}", "kind", o->incoming ? "incoming" : "full", "viewingKey", key));
+    else
+        printf("%s\n", key);
     sodium_free(key);
     session_close(&s);
     return status;
 }
 
-static int run_import_key(const struct opts *o) {
+static int run_import_key(const struct opts *o)
+{
     struct session s;
     uint8_t *sk, addr[TACIT_ADDRESS_LEN];
     char hex[43];
@@ -966,15 +1085,17 @@ static int run_import_key(const struct opts *o) {
 
     if (o->npos == 1 && strcmp(o->pos[0], "-") != 0) {
         if (looks_like_key(o->pos[0]))
-            return refuse_key_arg(o->pos[0], "import-key",
-                                  "put it in a file only you can read and give --key-file PATH, or give - "
-                                  "and write it on standard input");
+            return refuse_key_arg(
+                o->pos[0], "import-key",
+                "put it in a file only you can read and give --key-file PATH, or give - "
+                "and write it on standard input");
         sodium_memzero(o->pos[0], strlen(o->pos[0])); /* it may have been a mistyped key */
         return fail_usage("want - (the private key on standard input) or --key-file PATH");
     }
     if ((o->npos == 1) == (o->key_file != NULL))
-        return fail_usage(o->npos == 1 ? "give - or --key-file PATH, not both"
-                                       : "want - (the private key on standard input) or --key-file PATH");
+        return fail_usage(o->npos == 1
+                              ? "give - or --key-file PATH, not both"
+                              : "want - (the private key on standard input) or --key-file PATH");
     if ((sk = sodium_malloc(32)) == NULL) return fail("out of memory");
     if (tacit_cli_read_key(sk, src, o->key_file != NULL ? "--key-file" : "import-key") != 0) {
         sodium_free(sk);
@@ -1000,61 +1121,80 @@ static int run_import_key(const struct opts *o) {
 }
 
 static const struct subcommand subcommands[] = {
-    {"create", run_create, 0, 0, 0, "create", "a new wallet file (never overwrites); prints its address"},
+    {"create", run_create, 0, 0, 0, "create",
+     "a new wallet file (never overwrites); prints its address"},
     {"address", run_address, O_TRANSPARENT, 0, 0, "address [--transparent]",
      "the shielded address (--transparent: the imported accounts' 0x addresses)"},
     {"balance", run_balance, O_NO_SYNC, 0, 0, "balance [--no-sync]",
      "sync, then the confirmed and pending balance and the synced height"},
-    {"notes", run_notes, O_NO_SYNC, 0, 0, "notes [--no-sync]", "received notes: value, height, spent?, memo"},
+    {"notes", run_notes, O_NO_SYNC, 0, 0, "notes [--no-sync]",
+     "received notes: value, height, spent?, memo"},
     {"sync", run_sync, O_RESCAN, 0, 0, "sync [--rescan]",
      "follow the chain (--rescan: forget the notes and start again from block 0)"},
     {"send", run_send, O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT, 2, 2,
      "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S]",
      "a private transfer to a shielded address"},
     {"deposit", run_deposit, O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
-     "deposit <amount> (--from <account> | --from-key-file PATH) [--fee F] [--no-wait] [--timeout S]",
-     "from a transparent account (devnet:N, an imported key's 0x address, - = key on stdin, or a key file)"},
+     "deposit <amount> (--from <account> | --from-key-file PATH) [--fee F] [--no-wait] [--timeout "
+     "S]",
+     "from a transparent account (devnet:N, an imported key's 0x address, - = key on stdin, or a "
+     "key file)"},
     {"withdraw", run_withdraw, O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
      "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
      "from this wallet to a transparent address"},
-    {"status", run_status, 0, 1, 1, "status <0x txid>", "a sent transaction: pending, included, rejected"},
+    {"status", run_status, 0, 1, 1, "status <0x txid>",
+     "a sent transaction: pending, included, rejected"},
     {"export-viewing-key", run_export_vk, O_INCOMING, 0, 0, "export-viewing-key [--incoming]",
      "print the full (or incoming) viewing key: a secret that shows every note"},
     {"import-key", run_import_key, O_KEY_FILE, 0, 1, "import-key (- | --key-file PATH)",
-     "keep a transparent account's key (from stdin or a file) in the wallet; deposit --from its address"},
+     "keep a transparent account's key (from stdin or a file) in the wallet; deposit --from its "
+     "address"},
 };
 
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
 
-static void usage(FILE *f) {
+static void usage(FILE *f)
+{
     fprintf(f, "usage: tacit-cli [global options] wallet <command> [args] [--json]\n\ncommands:\n");
-    for (size_t i = 0; i < NSUB; i++) fprintf(f, "  %-19s %s\n", subcommands[i].name, subcommands[i].help);
-    fprintf(f,
-            "\nAmounts are decimal TAC: 1 TAC = 10^9 base units, at most 9 decimals (\"1.5\" = 1500000000 base\n"
-            "units); --json prints base units as decimal strings. The fee (--fee, in TAC) defaults to the node's\n"
-            "minimum (0 on the devnet). send/deposit/withdraw sync first, wait up to --timeout seconds (60)\n"
-            "for inclusion unless --no-wait, and print pending, included at height N, or rejected: reason.\n"
-            "\nThe wallet: --wallet PATH, or --wallet NAME for <datadir>/" TACIT_DATADIR_WALLETS "/NAME.wallet with --devnet\n"
-            "(~/.tacit/wallets/NAME.wallet otherwise); default NAME \"default\" or $TACIT_WALLET.\n"
-            "The passphrase: --passphrase-file PATH, else $TACIT_PASSPHRASE, else asked on the terminal.\n"
-            "--viewing-key KEY: a watch-only view (a temporary wallet unless --wallet PATH keeps it).\n"
-            "Private keys are never taken from the command line (ps and the shell history would show\n"
-            "them): a key file (--from-key-file, --key-file) or standard input (--from -, import-key -).\n"
-            "Each command takes --help. Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage.\n");
+    for (size_t i = 0; i < NSUB; i++)
+        fprintf(f, "  %-19s %s\n", subcommands[i].name, subcommands[i].help);
+    fprintf(
+        f,
+        "\nAmounts are decimal TAC: 1 TAC = 10^9 base units, at most 9 decimals (\"1.5\" = "
+        "1500000000 base\n"
+        "units); --json prints base units as decimal strings. The fee (--fee, in TAC) defaults to "
+        "the node's\n"
+        "minimum (0 on the devnet). send/deposit/withdraw sync first, wait up to --timeout seconds "
+        "(60)\n"
+        "for inclusion unless --no-wait, and print pending, included at height N, or rejected: "
+        "reason.\n"
+        "\nThe wallet: --wallet PATH, or --wallet NAME for <datadir>/" TACIT_DATADIR_WALLETS
+        "/NAME.wallet with --devnet\n"
+        "(~/.tacit/wallets/NAME.wallet otherwise); default NAME \"default\" or $TACIT_WALLET.\n"
+        "The passphrase: --passphrase-file PATH, else $TACIT_PASSPHRASE, else asked on the "
+        "terminal.\n"
+        "--viewing-key KEY: a watch-only view (a temporary wallet unless --wallet PATH keeps it).\n"
+        "Private keys are never taken from the command line (ps and the shell history would show\n"
+        "them): a key file (--from-key-file, --key-file) or standard input (--from -, import-key "
+        "-).\n"
+        "Each command takes --help. Exit status: 0 ok, 1 failure (the reason on stderr), 2 "
+        "usage.\n");
 }
 
 /* TACIT_WALLET_KDF=fast: argon2id's minimum cost for new wallet files, so that the shell tests
  * stay fast under the sanitizers. Honoured only by a test build (CMake TACIT_TEST_HOOKS, on in
  * sanitizer builds): a release build has no code that reads it and never makes a weak file
  * (the same shell tests then run at the full cost, their output unchanged). */
-static void kdf_from_env(void) {
+static void kdf_from_env(void)
+{
 #ifdef TACIT_TEST_HOOKS
     const char *v = getenv("TACIT_WALLET_KDF");
     if (v != NULL && strcmp(v, "fast") == 0) tacit__wallet_kdf_weak = true;
 #endif
 }
 
-static int dispatch(const struct subcommand *sc, int argc, char **argv) {
+static int dispatch(const struct subcommand *sc, int argc, char **argv)
+{
     struct opts o;
     int rc;
     current = sc;
@@ -1067,20 +1207,25 @@ static int dispatch(const struct subcommand *sc, int argc, char **argv) {
     return sc->run(&o);
 }
 
-int cmd_wallet(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+int cmd_wallet(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     for (size_t i = 0; i < NSUB; i++)
-        if (strcmp(argv[1], subcommands[i].name) == 0) return dispatch(&subcommands[i], argc - 1, argv + 1);
+        if (strcmp(argv[1], subcommands[i].name) == 0)
+            return dispatch(&subcommands[i], argc - 1, argv + 1);
     fprintf(stderr, "tacit-cli wallet: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;
 }
 
-int cmd_balance(int argc, char **argv) {
+int cmd_balance(int argc, char **argv)
+{
     for (size_t i = 0; i < NSUB; i++)
-        if (strcmp(subcommands[i].name, "balance") == 0) return dispatch(&subcommands[i], argc, argv);
+        if (strcmp(subcommands[i].name, "balance") == 0)
+            return dispatch(&subcommands[i], argc, argv);
     return 2;
 }

@@ -9,35 +9,47 @@
 #include "tacit/datadir.h"
 
 static const struct tacit_cli_command commands[] = {
-    {"balance", cmd_balance, "the same as `wallet balance` (e.g. tacit-cli --viewing-key KEY balance)"},
-    {"circuit", cmd_circuit, "the transfer circuit: export-r1cs, info, witness, example; tree-update ..."},
+    {"balance", cmd_balance,
+     "the same as `wallet balance` (e.g. tacit-cli --viewing-key KEY balance)"},
+    {"circuit", cmd_circuit,
+     "the transfer circuit: export-r1cs, info, witness, example; tree-update ..."},
     {"groth16", cmd_groth16, "verify Groth16 proofs (snarkjs format)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
     {"rpc", cmd_rpc, "a raw JSON-RPC call to tacitd: rpc <method> [params...]"},
-    {"setup", cmd_setup, "devnet Groth16 keys: transfer.zkey (or --circuit tree-update) + verification key"},
-    {"wallet", cmd_wallet, "the wallet: create, address, balance, sync, send, deposit, withdraw..."},
+    {"setup", cmd_setup,
+     "devnet Groth16 keys: transfer.zkey (or --circuit tree-update) + verification key"},
+    {"wallet", cmd_wallet,
+     "the wallet: create, address, balance, sync, send, deposit, withdraw..."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-static void usage(FILE *out) {
+static void usage(FILE *out)
+{
     fprintf(out,
             "usage: tacit-cli [global options] <command> [args]\n"
             "       tacit-cli --help | --version\n\n"
             "global options:\n"
-            "  --rpc URL          tacitd's JSON-RPC: http://HOST:PORT or unix:/path (default $TACIT_RPC,\n"
+            "  --rpc URL          tacitd's JSON-RPC: http://HOST:PORT or unix:/path (default "
+            "$TACIT_RPC,\n"
             "                     else the devnet's with --devnet, else http://127.0.0.1:8645)\n"
             "  --rpc-auth U:P     credentials for admin_ methods (--devnet: the devnet's cookie)\n"
-            "  --devnet           talk to the local devnet (its data dir: --datadir, default ./" TACIT_DATADIR_DEVNET_DEFAULT ")\n"
+            "  --devnet           talk to the local devnet (its data dir: --datadir, default "
+            "./" TACIT_DATADIR_DEVNET_DEFAULT ")\n"
             "  --datadir DIR      the devnet's data directory\n"
             "  --json             machine-readable output\n"
-            "  --wallet PATH      the wallet file; a bare NAME (no '/' or '.') means <wallets>/NAME.wallet,\n"
-            "                     <wallets> = <datadir>/" TACIT_DATADIR_WALLETS " with --devnet, else ~/.tacit/wallets\n"
+            "  --wallet PATH      the wallet file; a bare NAME (no '/' or '.') means "
+            "<wallets>/NAME.wallet,\n"
+            "                     <wallets> = <datadir>/" TACIT_DATADIR_WALLETS
+            " with --devnet, else ~/.tacit/wallets\n"
             "                     (default: the name \"default\", or $TACIT_WALLET)\n"
-            "  --passphrase-file PATH  the wallet passphrase is its first line (else $TACIT_PASSPHRASE,\n"
+            "  --passphrase-file PATH  the wallet passphrase is its first line (else "
+            "$TACIT_PASSPHRASE,\n"
             "                     else asked on the terminal)\n"
-            "  --viewing-key KEY  a watch-only view of a viewing key (a temporary wallet, or --wallet)\n"
-            "  --proving-key PATH transfer.zkey for sends (default with --devnet: <datadir>/" TACIT_DATADIR_KEYS "/)\n"
+            "  --viewing-key KEY  a watch-only view of a viewing key (a temporary wallet, or "
+            "--wallet)\n"
+            "  --proving-key PATH transfer.zkey for sends (default with --devnet: "
+            "<datadir>/" TACIT_DATADIR_KEYS "/)\n"
             "\namounts are decimal TAC: 1 TAC = 10^9 base units (\"1.5\" = 1500000000 base units)\n"
             "\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
@@ -64,7 +76,8 @@ int tacit_cli_dispatch(const struct tacit_cli_command *cmds, size_t n, int argc,
     return 2;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     int i = 1;
     struct tacit_cli_globals *g = &tacit_cli_globals;
 
@@ -88,20 +101,28 @@ int main(int argc, char **argv) {
             g->devnet = 1;
         } else if (strcmp(o, "--json") == 0) {
             g->json = 1;
-        } else if (strcmp(o, "--rpc") == 0 || strcmp(o, "--rpc-auth") == 0 || strcmp(o, "--datadir") == 0 ||
-                   strcmp(o, "--wallet") == 0 || strcmp(o, "--passphrase-file") == 0 ||
-                   strcmp(o, "--viewing-key") == 0 || strcmp(o, "--proving-key") == 0) {
+        } else if (strcmp(o, "--rpc") == 0 || strcmp(o, "--rpc-auth") == 0 ||
+                   strcmp(o, "--datadir") == 0 || strcmp(o, "--wallet") == 0 ||
+                   strcmp(o, "--passphrase-file") == 0 || strcmp(o, "--viewing-key") == 0 ||
+                   strcmp(o, "--proving-key") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "tacit-cli: %s needs a value\n", o);
                 return 2;
             }
-            if (strcmp(o, "--rpc") == 0) g->rpc_url = argv[++i];
-            else if (strcmp(o, "--rpc-auth") == 0) g->rpc_auth = argv[++i];
-            else if (strcmp(o, "--wallet") == 0) g->wallet = argv[++i];
-            else if (strcmp(o, "--passphrase-file") == 0) g->passphrase_file = argv[++i];
-            else if (strcmp(o, "--viewing-key") == 0) g->viewing_key = argv[++i];
-            else if (strcmp(o, "--proving-key") == 0) g->proving_key = argv[++i];
-            else g->datadir = argv[++i];
+            if (strcmp(o, "--rpc") == 0)
+                g->rpc_url = argv[++i];
+            else if (strcmp(o, "--rpc-auth") == 0)
+                g->rpc_auth = argv[++i];
+            else if (strcmp(o, "--wallet") == 0)
+                g->wallet = argv[++i];
+            else if (strcmp(o, "--passphrase-file") == 0)
+                g->passphrase_file = argv[++i];
+            else if (strcmp(o, "--viewing-key") == 0)
+                g->viewing_key = argv[++i];
+            else if (strcmp(o, "--proving-key") == 0)
+                g->proving_key = argv[++i];
+            else
+                g->datadir = argv[++i];
         } else {
             fprintf(stderr, "tacit-cli: unknown global option %s\n", o);
             usage(stderr);

@@ -19,13 +19,16 @@
 
 #define PASSPHRASE_MAX 1024 /* bytes; a longer first line is refused, not cut */
 
-const char *tacit_cli_devnet_dir(void) {
-    return tacit_cli_globals.datadir != NULL ? tacit_cli_globals.datadir : TACIT_DATADIR_DEVNET_DEFAULT;
+const char *tacit_cli_devnet_dir(void)
+{
+    return tacit_cli_globals.datadir != NULL ? tacit_cli_globals.datadir
+                                             : TACIT_DATADIR_DEVNET_DEFAULT;
 }
 
 /* ------------------------------------------------------------------ amounts ---- */
 
-int tacit_cli_amount_parse(uint64_t *out, const char *s) {
+int tacit_cli_amount_parse(uint64_t *out, const char *s)
+{
     uint64_t v = 0;
     size_t i = 0, frac = 0;
     *out = 0;
@@ -51,7 +54,8 @@ int tacit_cli_amount_parse(uint64_t *out, const char *s) {
     return TACIT_OK;
 }
 
-void tacit_cli_amount_format(char out[TACIT_CLI_AMOUNT_MAX], uint64_t v) {
+void tacit_cli_amount_format(char out[TACIT_CLI_AMOUNT_MAX], uint64_t v)
+{
     uint64_t unit = 1000000000u; /* 10^TACIT_CLI_UNIT_DIGITS */
     int n = snprintf(out, TACIT_CLI_AMOUNT_MAX, "%llu", (unsigned long long)(v / unit));
     uint64_t f = v % unit;
@@ -66,13 +70,15 @@ void tacit_cli_amount_format(char out[TACIT_CLI_AMOUNT_MAX], uint64_t v) {
 
 /* --------------------------------------------------------------- passphrase ---- */
 
-void tacit_cli_secret_free(struct tacit_cli_secret *s) {
+void tacit_cli_secret_free(struct tacit_cli_secret *s)
+{
     if (s->buf != NULL) sodium_free(s->buf); /* sodium_free wipes */
     s->buf = NULL;
     s->len = 0;
 }
 
-static int secret_alloc(struct tacit_cli_secret *s) {
+static int secret_alloc(struct tacit_cli_secret *s)
+{
     if ((s->buf = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL) {
         fprintf(stderr, "tacit-cli: out of memory\n");
         return 1;
@@ -84,7 +90,8 @@ static int secret_alloc(struct tacit_cli_secret *s) {
 
 /* Reads one line of f into s (without its "\n" or "\r\n"), byte by byte so that no stdio
  * buffer of ours keeps a copy. Returns 0, or 1 when the line is longer than PASSPHRASE_MAX. */
-static int read_line(struct tacit_cli_secret *s, FILE *f) {
+static int read_line(struct tacit_cli_secret *s, FILE *f)
+{
     int c;
     s->len = 0;
     while ((c = getc(f)) != EOF && c != '\n') {
@@ -100,7 +107,8 @@ static int read_line(struct tacit_cli_secret *s, FILE *f) {
 }
 
 /* Asks on the terminal tty with echo off (restored even when the read fails). */
-static int ask(struct tacit_cli_secret *s, FILE *tty, const char *prompt) {
+static int ask(struct tacit_cli_secret *s, FILE *tty, const char *prompt)
+{
     struct termios old, quiet;
     int rc, noecho = tcgetattr(fileno(tty), &old) == 0;
     fputs(prompt, tty);
@@ -117,7 +125,8 @@ static int ask(struct tacit_cli_secret *s, FILE *tty, const char *prompt) {
     return rc;
 }
 
-int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm) {
+int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm)
+{
     const char *file = tacit_cli_globals.passphrase_file, *env = getenv("TACIT_PASSPHRASE");
     FILE *f;
     int rc;
@@ -125,7 +134,8 @@ int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm) {
     if (secret_alloc(out) != 0) return 1;
     if (file != NULL) {
         if ((f = fopen(file, "r")) == NULL) {
-            fprintf(stderr, "tacit-cli: cannot read the passphrase file %s: %s\n", file, strerror(errno));
+            fprintf(stderr, "tacit-cli: cannot read the passphrase file %s: %s\n", file,
+                    strerror(errno));
             tacit_cli_secret_free(out);
             return 1;
         }
@@ -133,8 +143,8 @@ int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm) {
         rc = read_line(out, f);
         fclose(f);
         if (rc != 0) {
-            fprintf(stderr, "tacit-cli: passphrase file %s: first line longer than %d bytes\n", file,
-                    PASSPHRASE_MAX);
+            fprintf(stderr, "tacit-cli: passphrase file %s: first line longer than %d bytes\n",
+                    file, PASSPHRASE_MAX);
             tacit_cli_secret_free(out);
             return 1;
         }
@@ -175,7 +185,8 @@ int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm) {
 /* ------------------------------------------------------------ private keys ---- */
 
 /* The key text of s (a line): surrounding blanks dropped, then 0x<64 hex> or 64 hex. */
-static int key_decode(uint8_t key[32], struct tacit_cli_secret *s) {
+static int key_decode(uint8_t key[32], struct tacit_cli_secret *s)
+{
     size_t a = 0, b = s->len;
     while (a < b && (s->buf[a] == ' ' || s->buf[a] == '\t')) a++;
     while (b > a && (s->buf[b - 1] == ' ' || s->buf[b - 1] == '\t')) b--;
@@ -183,7 +194,8 @@ static int key_decode(uint8_t key[32], struct tacit_cli_secret *s) {
     return tacit_hex_decode(key, 32, s->buf + a, false) == TACIT_OK ? 0 : 1;
 }
 
-int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what) {
+int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what)
+{
     struct tacit_cli_secret s = {0};
     FILE *f;
     struct stat st;
@@ -192,7 +204,8 @@ int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what) {
     if (secret_alloc(&s) != 0) return 1;
     if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO)) {
         if ((f = fopen("/dev/tty", "r+")) == NULL) {
-            fprintf(stderr, "tacit-cli: %s -: cannot open the terminal: %s\n", what, strerror(errno));
+            fprintf(stderr, "tacit-cli: %s -: cannot open the terminal: %s\n", what,
+                    strerror(errno));
             tacit_cli_secret_free(&s);
             return 1;
         }
@@ -209,15 +222,19 @@ int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what) {
             return 1;
         }
         if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
-            fprintf(stderr, "tacit-cli: warning: the key file %s is readable or writable by others "
-                            "(chmod 600 it)\n", path);
+            fprintf(stderr,
+                    "tacit-cli: warning: the key file %s is readable or writable by others "
+                    "(chmod 600 it)\n",
+                    path);
         setvbuf(f, NULL, _IONBF, 0);
         rc = read_line(&s, f);
         fclose(f);
     }
     if (rc != 0 || key_decode(key, &s) != 0) {
-        fprintf(stderr, "tacit-cli: %s %s: want a secp256k1 private key, 0x and 64 hex digits, on the "
-                        "first line\n", what, path);
+        fprintf(stderr,
+                "tacit-cli: %s %s: want a secp256k1 private key, 0x and 64 hex digits, on the "
+                "first line\n",
+                what, path);
         tacit_cli_secret_free(&s);
         sodium_memzero(key, 32);
         return 1;
@@ -229,7 +246,8 @@ int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what) {
 /* ---------------------------------------------------------------- the file ---- */
 
 /* mkdir -p with mode 0700 (wallet directories hold private files). */
-static int make_dirs(char *path) {
+static int make_dirs(char *path)
+{
     for (char *p = path + 1; *p != '\0'; p++) {
         if (*p != '/') continue;
         *p = '\0';
@@ -242,7 +260,8 @@ static int make_dirs(char *path) {
     return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-char *tacit_cli_wallet_path(int create) {
+char *tacit_cli_wallet_path(int create)
+{
     const char *w = tacit_cli_globals.wallet, *home;
     char dir[4096], *path;
     size_t n;
@@ -268,7 +287,8 @@ char *tacit_cli_wallet_path(int create) {
         n = (size_t)snprintf(dir, sizeof dir, "%s/.tacit/wallets", home);
     }
     if (n >= sizeof dir || (create && make_dirs(dir) != 0)) {
-        fprintf(stderr, "tacit-cli: cannot create the wallet directory %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, "tacit-cli: cannot create the wallet directory %s: %s\n", dir,
+                strerror(errno));
         return NULL;
     }
     if ((path = malloc(n + strlen(w) + sizeof "/.wallet")) == NULL) {

@@ -22,7 +22,7 @@
 struct opts {
     struct tacit_node_config cfg;
     bool min_fee_set, datadir_set;
-    char *strings[64];          /* owned copies of string values */
+    char *strings[64]; /* owned copies of string values */
     size_t nstrings;
     const char *rpcauth[RPCAUTH_MAX + 1];
     size_t nrpcauth;
@@ -33,7 +33,7 @@ enum kind { K_BOOL, K_U64, K_U32, K_SIZE, K_STR, K_BIND, K_ROLLUP, K_AUTH, K_LOG
 struct key {
     const char *name;
     enum kind kind;
-    size_t off;                 /* into struct tacit_node_config */
+    size_t off; /* into struct tacit_node_config */
     const char *help;
 };
 
@@ -44,39 +44,50 @@ struct key {
 
 #define C(f) offsetof(struct tacit_node_config, f)
 static const struct key keys[] = {
-    {"datadir", K_STR, C(datadir), "data directory (default with --devnet: ./" TACIT_DATADIR_DEVNET_DEFAULT ")"},
-    {"devnet", K_BOOL, C(devnet), "run a local devnet: keys, funded accounts, 1 s blocks, dev_* RPC"},
+    {"datadir", K_STR, C(datadir),
+     "data directory (default with --devnet: ./" TACIT_DATADIR_DEVNET_DEFAULT ")"},
+    {"devnet", K_BOOL, C(devnet),
+     "run a local devnet: keys, funded accounts, 1 s blocks, dev_* RPC"},
     {"chain_id", K_U64, C(chain_id), "chain id (required unless --devnet)"},
     {"rollup_id", K_ROLLUP, 0, "rollup id, 20 bytes hex (default zero)"},
     {"vk_file", K_STR, C(vk_file), "snarkjs verification_key.json of the transfer circuit"},
     {"rpc_bind", K_BIND, 0, "HOST:PORT for JSON-RPC over HTTP (default 127.0.0.1:8645; \"none\")"},
-    {"rpc_socket", K_STR, C(rpc_socket), "Unix socket path (default <datadir>/" TACIT_DATADIR_SOCKET "; \"none\")"},
+    {"rpc_socket", K_STR, C(rpc_socket),
+     "Unix socket path (default <datadir>/" TACIT_DATADIR_SOCKET "; \"none\")"},
     {"rpcauth", K_AUTH, 0, "user:salt$hmac credential for admin_ methods (repeatable)"},
     {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
     {"empty_blocks", K_BOOL, C(empty_blocks), "seal blocks with no transactions too"},
     {"min_fee", K_U64, C(min_fee), "minimum fee in base units (default 1000; devnet 0)"},
-    {"root_history", K_U32, C(root_history), "anchors: the last N note roots (default 256; fixed when the chain is made)"},
+    {"root_history", K_U32, C(root_history),
+     "anchors: the last N note roots (default 256; fixed when the chain is made)"},
     {"mempool_max_txs", K_SIZE, C(mempool_max_txs), "mempool limit in txs (default 50000)"},
     {"mempool_max_bytes", K_SIZE, C(mempool_max_bytes), "mempool limit in bytes (default 256 MiB)"},
     {"verify_threads", K_U32, C(verify_threads), "threads that verify proofs (default: cores)"},
-    {"verify_queue_max", K_SIZE, C(verify_queue_max), "txs waiting for a proof check before \"busy\" (8192)"},
+    {"verify_queue_max", K_SIZE, C(verify_queue_max),
+     "txs waiting for a proof check before \"busy\" (8192)"},
     {"rpc_max_body", K_SIZE, C(rpc_limits.max_body), "request body bytes (default 4 MiB)"},
     {"rpc_max_header", K_SIZE, C(rpc_limits.max_header), "request header bytes (default 16 KiB)"},
     {"rpc_max_batch", K_SIZE, C(rpc_limits.max_batch), "calls per batch (default 1000)"},
     {"rpc_max_depth", K_U32, C(rpc_limits.max_depth), "JSON nesting depth (default 32)"},
     {"rpc_max_conns", K_U32, C(rpc_limits.max_conns), "open connections (default 256)"},
-    {"rpc_header_timeout_ms", K_U32, C(rpc_limits.header_timeout_ms), "header deadline (default 10000)"},
+    {"rpc_header_timeout_ms", K_U32, C(rpc_limits.header_timeout_ms),
+     "header deadline (default 10000)"},
     {"rpc_body_timeout_ms", K_U32, C(rpc_limits.body_timeout_ms), "body deadline (default 30000)"},
-    {"rpc_idle_timeout_ms", K_U32, C(rpc_limits.idle_timeout_ms), "keep-alive idle limit (default 60000)"},
-    {"rpc_max_pending", K_U32, C(rpc_limits.max_pending), "calls in flight before \"busy\" (default 4096)"},
+    {"rpc_idle_timeout_ms", K_U32, C(rpc_limits.idle_timeout_ms),
+     "keep-alive idle limit (default 60000)"},
+    {"rpc_max_pending", K_U32, C(rpc_limits.max_pending),
+     "calls in flight before \"busy\" (default 4096)"},
     {"rpc_pending_reserve", K_U32, C(rpc_limits.pending_reserve),
      "of those, kept for admin and Unix-socket calls (default 256)"},
-    {"rpc_max_longpolls", K_U32, C(rpc_limits.max_longpolls), "tacit_waitForBlock calls waiting (default 1024)"},
+    {"rpc_max_longpolls", K_U32, C(rpc_limits.max_longpolls),
+     "tacit_waitForBlock calls waiting (default 1024)"},
     {"rpc_max_longpolls_per_conn", K_U32, C(rpc_limits.max_longpolls_per_conn),
      "of those, per connection (default 16)"},
-    {"rpc_max_conns_local", K_U32, C(rpc_limits.max_conns_local), "open Unix-socket connections (default 64)"},
-    {"rpc_max_response", K_SIZE, C(rpc_limits.max_response), "bytes of one call's answer (default 16 MiB)"},
+    {"rpc_max_conns_local", K_U32, C(rpc_limits.max_conns_local),
+     "open Unix-socket connections (default 64)"},
+    {"rpc_max_response", K_SIZE, C(rpc_limits.max_response),
+     "bytes of one call's answer (default 16 MiB)"},
     {"rpc_max_batch_response", K_SIZE, C(rpc_limits.max_batch_response),
      "bytes of a batch's answer (default 32 MiB)"},
     {"rpc_write_timeout_ms", K_U32, C(rpc_limits.write_timeout_ms),
@@ -86,10 +97,12 @@ static const struct key keys[] = {
 };
 #undef C
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: tacitd [--devnet] [--datadir DIR] [--config FILE] [--KEY VALUE]...\n\n"
-               "The tacit sequencer node. Every config file key (KEY = VALUE lines, # comments) is\n"
-               "also a flag with dashes: --block-interval-ms 500. Flags override the file.\n\n");
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tacitd [--devnet] [--datadir DIR] [--config FILE] [--KEY VALUE]...\n\n"
+            "The tacit sequencer node. Every config file key (KEY = VALUE lines, # comments) is\n"
+            "also a flag with dashes: --block-interval-ms 500. Flags override the file.\n\n");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char flag[64];
         size_t k;
@@ -101,39 +114,48 @@ static void usage(FILE *f) {
     fprintf(f, "  --%-24s %s\n  --%-24s %s\n", "config FILE", "read KEY = VALUE settings from FILE",
             "help", "this text");
     fprintf(f, "  --%-24s %s\n%-28s %s\n", "new-chain",
-            "begin a new chain although the data directory held one (its store missing",
-            "", "or empty); command line only, for one start");
+            "begin a new chain although the data directory held one (its store missing", "",
+            "or empty); command line only, for one start");
     fprintf(f, "\nStops cleanly on SIGINT, SIGTERM or SIGQUIT; SIGHUP reopens the log file.\n"
                "docs/operations.md has more.\n");
 }
 
-static const struct key *find_key(const char *name) {
+static const struct key *find_key(const char *name)
+{
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(keys[i].name, name) == 0) return &keys[i];
     return NULL;
 }
 
-static char *keep(struct opts *o, const char *s) {
+static char *keep(struct opts *o, const char *s)
+{
     char *c;
-    if (o->nstrings == sizeof o->strings / sizeof o->strings[0] || (c = strdup(s)) == NULL) return NULL;
+    if (o->nstrings == sizeof o->strings / sizeof o->strings[0] || (c = strdup(s)) == NULL)
+        return NULL;
     return o->strings[o->nstrings++] = c;
 }
 
-static bool parse_bool(const char *v, bool *out) {
-    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0) *out = true;
-    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0) *out = false;
-    else return false;
+static bool parse_bool(const char *v, bool *out)
+{
+    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+        *out = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+        *out = false;
+    else
+        return false;
     return true;
 }
 
-static bool parse_uint(const char *v, uint64_t max, uint64_t *out) {
+static bool parse_uint(const char *v, uint64_t max, uint64_t *out)
+{
     int rc = v != NULL && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? tacit_parse_hex_u64(out, v)
                                                                       : tacit_parse_dec_u64(out, v);
     return rc == TACIT_OK && *out <= max;
 }
 
 /* Sets one key; returns an error message or NULL. */
-static const char *set_key(struct opts *o, const struct key *k, const char *v) {
+static const char *set_key(struct opts *o, const struct key *k, const char *v)
+{
     char *base = (char *)&o->cfg + k->off;
     uint64_t u;
     switch (k->kind) {
@@ -189,24 +211,31 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v) {
             return "expected 20 bytes in 0x-prefixed hex";
         return NULL;
     case K_AUTH:
-        if (v == NULL || strchr(v, ':') == NULL || strchr(v, '$') == NULL) return "expected user:salt$hmac";
+        if (v == NULL || strchr(v, ':') == NULL || strchr(v, '$') == NULL)
+            return "expected user:salt$hmac";
         if (o->nrpcauth == RPCAUTH_MAX) return "too many rpcauth entries";
         if ((o->rpcauth[o->nrpcauth++] = keep(o, v)) == NULL) return "out of memory";
         o->cfg.rpcauth = o->rpcauth;
         return NULL;
     case K_LOG:
         if (v == NULL) return "expected error, warn, info or debug";
-        if (strcmp(v, "error") == 0) o->cfg.log_level = TACIT_LOG_ERROR;
-        else if (strcmp(v, "warn") == 0) o->cfg.log_level = TACIT_LOG_WARN;
-        else if (strcmp(v, "info") == 0) o->cfg.log_level = TACIT_LOG_INFO;
-        else if (strcmp(v, "debug") == 0) o->cfg.log_level = TACIT_LOG_DEBUG;
-        else return "expected error, warn, info or debug";
+        if (strcmp(v, "error") == 0)
+            o->cfg.log_level = TACIT_LOG_ERROR;
+        else if (strcmp(v, "warn") == 0)
+            o->cfg.log_level = TACIT_LOG_WARN;
+        else if (strcmp(v, "info") == 0)
+            o->cfg.log_level = TACIT_LOG_INFO;
+        else if (strcmp(v, "debug") == 0)
+            o->cfg.log_level = TACIT_LOG_DEBUG;
+        else
+            return "expected error, warn, info or debug";
         return NULL;
     }
     return "unknown kind";
 }
 
-static char *trim(char *s) {
+static char *trim(char *s)
+{
     char *e;
     while (*s == ' ' || *s == '\t') s++;
     e = s + strlen(s);
@@ -214,7 +243,8 @@ static char *trim(char *s) {
     return s;
 }
 
-static int load_config(struct opts *o, const char *path) {
+static int load_config(struct opts *o, const char *path)
+{
     FILE *f = fopen(path, "r");
     char line[1024];
     int lineno = 0;
@@ -237,13 +267,14 @@ static int load_config(struct opts *o, const char *path) {
         name = trim(s);
         val = trim(eq + 1);
         if ((k = find_key(name)) == NULL) {
-            fprintf(stderr, "tacitd: %s:%d: unknown key %s (tacitd --help lists them)\n", TACIT_LOG_S(path), lineno,
-                    TACIT_LOG_QS(name));
+            fprintf(stderr, "tacitd: %s:%d: unknown key %s (tacitd --help lists them)\n",
+                    TACIT_LOG_S(path), lineno, TACIT_LOG_QS(name));
             fclose(f);
             return -1;
         }
         if ((err = set_key(o, k, val)) != NULL) {
-            fprintf(stderr, "tacitd: %s:%d: %s: %s\n", TACIT_LOG_S(path), lineno, TACIT_LOG_S(name), err);
+            fprintf(stderr, "tacitd: %s:%d: %s: %s\n", TACIT_LOG_S(path), lineno, TACIT_LOG_S(name),
+                    err);
             fclose(f);
             return -1;
         }
@@ -252,11 +283,13 @@ static int load_config(struct opts *o, const char *path) {
     return 0;
 }
 
-static void opts_free(struct opts *o) {
+static void opts_free(struct opts *o)
+{
     for (size_t i = 0; i < o->nstrings; i++) free(o->strings[i]);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     struct opts o;
     const char *config = NULL;
     int rc;
@@ -294,7 +327,8 @@ int main(int argc, char **argv) {
             continue;
         }
         if (strncmp(argv[i], "--", 2) != 0 || strlen(argv[i]) - 2 >= sizeof name) {
-            fprintf(stderr, "tacitd: unexpected argument %s (tacitd --help)\n", TACIT_LOG_QS(argv[i]));
+            fprintf(stderr, "tacitd: unexpected argument %s (tacitd --help)\n",
+                    TACIT_LOG_QS(argv[i]));
             opts_free(&o);
             return 2;
         }
@@ -338,12 +372,15 @@ int main(int argc, char **argv) {
         /* The largest block a node may seal must fit in one answer (tacit_getBlockByNumber with
          * raw bytes: 2 hex characters per byte, so about 3.7 KB per transaction and 150 bytes per
          * credit, which only a devnet's dev_fund makes), or it could be sealed but never served. */
-        size_t need = TACITD_BLOCK_ANSWER_BASE + (size_t)o.cfg.max_block_txs * TACITD_BLOCK_ANSWER_PER_TX +
-                      (o.cfg.devnet ? (size_t)TACIT_NODE_DEVNET_MAX_CREDITS * TACITD_BLOCK_ANSWER_PER_CREDIT : 0);
+        size_t need =
+            TACITD_BLOCK_ANSWER_BASE + (size_t)o.cfg.max_block_txs * TACITD_BLOCK_ANSWER_PER_TX +
+            (o.cfg.devnet ? (size_t)TACIT_NODE_DEVNET_MAX_CREDITS * TACITD_BLOCK_ANSWER_PER_CREDIT
+                          : 0);
         if (o.cfg.rpc_limits.max_response < need) {
             fprintf(stderr,
                     "tacitd: rpc_max_response (%zu bytes) is below the answer of the largest block "
-                    "max_block_txs = %u allows (%zu bytes): raise rpc_max_response or lower max_block_txs\n",
+                    "max_block_txs = %u allows (%zu bytes): raise rpc_max_response or lower "
+                    "max_block_txs\n",
                     o.cfg.rpc_limits.max_response, o.cfg.max_block_txs, need);
             opts_free(&o);
             return 2;

@@ -44,16 +44,16 @@ extern "C" {
 #endif
 
 enum tacit_abi_kind {
-    TACIT_ABI_UINT,    /* size = bits */
-    TACIT_ABI_INT,     /* size = bits */
+    TACIT_ABI_UINT, /* size = bits */
+    TACIT_ABI_INT,  /* size = bits */
     TACIT_ABI_ADDRESS,
     TACIT_ABI_BOOL,
-    TACIT_ABI_BYTESN,  /* size = bytes (1..32) */
+    TACIT_ABI_BYTESN, /* size = bytes (1..32) */
     TACIT_ABI_BYTES,
     TACIT_ABI_STRING,
-    TACIT_ABI_ARRAY,   /* T[]: elem */
-    TACIT_ABI_FARRAY,  /* T[k]: elem, size = k */
-    TACIT_ABI_TUPLE,   /* members */
+    TACIT_ABI_ARRAY,  /* T[]: elem */
+    TACIT_ABI_FARRAY, /* T[k]: elem, size = k */
+    TACIT_ABI_TUPLE,  /* members */
 };
 
 struct tacit_abi_type {
@@ -81,10 +81,10 @@ bool tacit_abi_type_is_dynamic(const struct tacit_abi_type *t);
 
 struct tacit_abi_value {
     enum tacit_abi_kind kind;
-    uint8_t word[32];                /* the ABI word of a static scalar */
-    const uint8_t *bytes;            /* BYTES, STRING */
+    uint8_t word[32];     /* the ABI word of a static scalar */
+    const uint8_t *bytes; /* BYTES, STRING */
     size_t len;
-    struct tacit_abi_value *items;   /* ARRAY, FARRAY, TUPLE */
+    struct tacit_abi_value *items; /* ARRAY, FARRAY, TUPLE */
     size_t n;
 };
 
@@ -146,9 +146,8 @@ int tacit_abi_decode_call(struct tacit_abi_value **out, const char *sig, const u
  * (TACIT_EABI_SELECTOR otherwise); an indexed static value is decoded from its topic (with the
  * padding checks); an indexed dynamic one (bytes, string, arrays, tuples) is only its keccak-256
  * hash in the log and is returned as a bytes32 value; the others are decoded from data. */
-int tacit_abi_decode_log(struct tacit_abi_value **out, const char *sig,
-                         const uint8_t (*topics)[32], size_t ntopics, const uint8_t *data,
-                         size_t len);
+int tacit_abi_decode_log(struct tacit_abi_value **out, const char *sig, const uint8_t (*topics)[32],
+                         size_t ntopics, const uint8_t *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -40,8 +40,8 @@ int tacit_bech32m_encode(char *out, size_t out_size, const char *hrp, const uint
  * hrp above 83, fewer than 6 checksum characters, a data character outside the bech32
  * alphabet); TACIT_ECHECKSUM (the checksum is wrong, or is a bech32 and not a bech32m one).
  */
-int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5,
-                         size_t data5_cap, const char *s, size_t max_len);
+int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5, size_t data5_cap,
+                         const char *s, size_t max_len);
 
 /* The same for bytes: data regrouped 8 -> 5 bits, the last group padded with zero bits.
  * Returns as tacit_bech32m_encode. */
@@ -49,8 +49,8 @@ int tacit_bech32m_encode_bytes(char *out, size_t out_size, const char *hrp, cons
                                size_t len);
 /* The same for bytes: as tacit_bech32m_decode, then 5 -> 8 bits, where the padding must be at
  * most 4 bits and zero (BIP-173), else TACIT_EENCODING. *len bytes of at most cap. */
-int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t *len,
-                               size_t cap, const char *s, size_t max_len);
+int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t *len, size_t cap,
+                               const char *s, size_t max_len);
 
 #ifdef __cplusplus
 }

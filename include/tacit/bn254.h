@@ -27,16 +27,34 @@
 extern "C" {
 #endif
 
-typedef struct { uint64_t l[4]; } tacit_fp;   /* base field, Montgomery form */
-typedef struct { uint64_t l[4]; } tacit_fr;   /* scalar field, Montgomery form */
-typedef struct { tacit_fp c0, c1; } tacit_fp2;          /* c0 + c1 u */
-typedef struct { tacit_fp2 c0, c1, c2; } tacit_fp6;     /* c0 + c1 v + c2 v^2 */
-typedef struct { tacit_fp6 c0, c1; } tacit_fp12;        /* c0 + c1 w */
+typedef struct {
+    uint64_t l[4];
+} tacit_fp; /* base field, Montgomery form */
+typedef struct {
+    uint64_t l[4];
+} tacit_fr; /* scalar field, Montgomery form */
+typedef struct {
+    tacit_fp c0, c1;
+} tacit_fp2; /* c0 + c1 u */
+typedef struct {
+    tacit_fp2 c0, c1, c2;
+} tacit_fp6; /* c0 + c1 v + c2 v^2 */
+typedef struct {
+    tacit_fp6 c0, c1;
+} tacit_fp12; /* c0 + c1 w */
 
-typedef struct { tacit_fp x, y; } tacit_g1_affine;
-typedef struct { tacit_fp x, y, z; } tacit_g1;
-typedef struct { tacit_fp2 x, y; } tacit_g2_affine;
-typedef struct { tacit_fp2 x, y, z; } tacit_g2;
+typedef struct {
+    tacit_fp x, y;
+} tacit_g1_affine;
+typedef struct {
+    tacit_fp x, y, z;
+} tacit_g1;
+typedef struct {
+    tacit_fp2 x, y;
+} tacit_g2_affine;
+typedef struct {
+    tacit_fp2 x, y, z;
+} tacit_g2;
 
 /* ---------------------------------------------------------------- Fp ---- */
 extern const tacit_fp TACIT_FP_ZERO, TACIT_FP_ONE;
@@ -110,8 +128,8 @@ void tacit_fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a);
 void tacit_fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b);
 void tacit_fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a);
 void tacit_fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b);
-void tacit_fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a);   /* r = a * (9 + u) */
-void tacit_fp2_conj(tacit_fp2 *r, const tacit_fp2 *a);     /* = a^p (Frobenius) */
+void tacit_fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a); /* r = a * (9 + u) */
+void tacit_fp2_conj(tacit_fp2 *r, const tacit_fp2 *a);   /* = a^p (Frobenius) */
 void tacit_fp2_inv(tacit_fp2 *r, const tacit_fp2 *a);
 bool tacit_fp2_sqrt(tacit_fp2 *r, const tacit_fp2 *a);
 bool tacit_fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b);
@@ -125,7 +143,7 @@ void tacit_fp6_sub(tacit_fp6 *r, const tacit_fp6 *a, const tacit_fp6 *b);
 void tacit_fp6_neg(tacit_fp6 *r, const tacit_fp6 *a);
 void tacit_fp6_mul(tacit_fp6 *r, const tacit_fp6 *a, const tacit_fp6 *b);
 void tacit_fp6_sqr(tacit_fp6 *r, const tacit_fp6 *a);
-void tacit_fp6_mul_v(tacit_fp6 *r, const tacit_fp6 *a);    /* r = a * v */
+void tacit_fp6_mul_v(tacit_fp6 *r, const tacit_fp6 *a); /* r = a * v */
 void tacit_fp6_inv(tacit_fp6 *r, const tacit_fp6 *a);
 void tacit_fp6_frob(tacit_fp6 *r, const tacit_fp6 *a, int k); /* r = a^(p^k), k = 1..3 */
 bool tacit_fp6_eq(const tacit_fp6 *a, const tacit_fp6 *b);
@@ -134,7 +152,7 @@ extern const tacit_fp12 TACIT_FP12_ONE;
 void tacit_fp12_mul(tacit_fp12 *r, const tacit_fp12 *a, const tacit_fp12 *b);
 void tacit_fp12_sqr(tacit_fp12 *r, const tacit_fp12 *a);
 void tacit_fp12_inv(tacit_fp12 *r, const tacit_fp12 *a);
-void tacit_fp12_conj(tacit_fp12 *r, const tacit_fp12 *a);  /* = a^(p^6) */
+void tacit_fp12_conj(tacit_fp12 *r, const tacit_fp12 *a);        /* = a^(p^6) */
 void tacit_fp12_frob(tacit_fp12 *r, const tacit_fp12 *a, int k); /* r = a^(p^k), k = 1..3 */
 /* Granger-Scott squaring, valid only in the cyclotomic subgroup (after the easy part). */
 void tacit_fp12_cyclotomic_sqr(tacit_fp12 *r, const tacit_fp12 *a);
@@ -143,7 +161,7 @@ bool tacit_fp12_eq(const tacit_fp12 *a, const tacit_fp12 *b);
 bool tacit_fp12_is_one(const tacit_fp12 *a);
 
 /* ---------------------------------------------------------------- G1 ---- */
-extern const tacit_g1_affine TACIT_G1_GENERATOR;   /* (1, 2) */
+extern const tacit_g1_affine TACIT_G1_GENERATOR; /* (1, 2) */
 
 void tacit_g1_set_infinity(tacit_g1 *r);
 bool tacit_g1_is_infinity(const tacit_g1 *a);
@@ -217,7 +235,9 @@ void tacit_g2_to_bytes(uint8_t out[128], const tacit_g2_affine *a);
 /* ----------------------------------------------------------- pairing ---- */
 /* One Miller-loop line of a fixed G2 point, normalised: evaluated at P = (xP, yP) the
  * line is, up to a factor in Fp, 1 + (b xP/yP) w + (c/yP) w^3. */
-typedef struct { tacit_fp2 b, c; } tacit_prepared_line;
+typedef struct {
+    tacit_fp2 b, c;
+} tacit_prepared_line;
 /* 6u+2 has 66 NAF digits: 65 doubling steps, 21 additions, and 2 final additions. */
 #define TACIT_PAIRING_LINES 88
 /* A G2 point with its Miller-loop lines precomputed (e.g. the gamma and delta of a

@@ -32,11 +32,11 @@ struct tacit_state;
 extern "C" {
 #endif
 
-#define TACIT_TX_VERSION 1          /* protocol v1: an embedded chain (BLAKE2b digests) */
-#define TACIT_TX_VERSION_L1 2       /* protocol v2: a chain that settles on L1 (keccak, EIP-712) */
+#define TACIT_TX_VERSION 1    /* protocol v1: an embedded chain (BLAKE2b digests) */
+#define TACIT_TX_VERSION_L1 2 /* protocol v2: a chain that settles on L1 (keccak, EIP-712) */
 #define TACIT_BLOCK_VERSION 1
-#define TACIT_TX_NPUBLIC 7          /* root, public_amount, ext_data_hash, nf0, nf1, cm0, cm1 */
-#define TACIT_ROLLUP_ID_LEN 20      /* the rollup's identity (its L1 contract address) */
+#define TACIT_TX_NPUBLIC 7     /* root, public_amount, ext_data_hash, nf0, nf1, cm0, cm1 */
+#define TACIT_ROLLUP_ID_LEN 20 /* the rollup's identity (its L1 contract address) */
 
 /* Encrypted note: a 1-byte view tag, then XChaCha20-Poly1305 over a 554-byte plaintext
  * (value u64 LE, blinding 32 BE, memo length u16 LE, memo zero-padded to 512), 16-byte tag.
@@ -44,15 +44,17 @@ extern "C" {
 #define TACIT_NOTE_MEMO_MAX 512
 #define TACIT_NOTE_PLAINTEXT_BYTES (8 + 32 + 2 + TACIT_NOTE_MEMO_MAX)
 #define TACIT_NOTE_CIPHERTEXT_BYTES (1 + TACIT_NOTE_PLAINTEXT_BYTES + 16) /* 571 */
-#define TACIT_EPK_BYTES 32          /* one ephemeral X25519 public key per transaction */
-#define TACIT_DEPOSIT_SIG_BYTES 65  /* r (32) || s (32) || recovery id (1, 0..3) */
+#define TACIT_EPK_BYTES 32         /* one ephemeral X25519 public key per transaction */
+#define TACIT_DEPOSIT_SIG_BYTES 65 /* r (32) || s (32) || recovery id (1, 0..3) */
 /* What the store keeps per commitment (tacit_state_output): epk || that output's ciphertext. */
 #define TACIT_OUTPUT_RECORD_BYTES (TACIT_EPK_BYTES + TACIT_NOTE_CIPHERTEXT_BYTES)
 
 /* Sizes of the canonical encodings (docs/protocol.md). A v1 transaction has a fixed size. */
-#define TACIT_TX_EXT_BYTES \
-    (8 + 8 + 20 + 8 + 20 + 8 + TACIT_DEPOSIT_SIG_BYTES + TACIT_EPK_BYTES + 2 * (2 + TACIT_NOTE_CIPHERTEXT_BYTES))
-#define TACIT_TX_BYTES (1 + 8 + 32 * TACIT_TX_NPUBLIC + TACIT_GROTH16_PROOF_BYTES + 4 + TACIT_TX_EXT_BYTES)
+#define TACIT_TX_EXT_BYTES                                                 \
+    (8 + 8 + 20 + 8 + 20 + 8 + TACIT_DEPOSIT_SIG_BYTES + TACIT_EPK_BYTES + \
+     2 * (2 + TACIT_NOTE_CIPHERTEXT_BYTES))
+#define TACIT_TX_BYTES \
+    (1 + 8 + 32 * TACIT_TX_NPUBLIC + TACIT_GROTH16_PROOF_BYTES + 4 + TACIT_TX_EXT_BYTES)
 #define TACIT_BLOCK_HEADER_UNSIGNED_BYTES (1 + 8 + 8 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 32)
 #define TACIT_BLOCK_HEADER_BYTES (TACIT_BLOCK_HEADER_UNSIGNED_BYTES + 64)
 /* Decoding refuses blocks with more than this many transactions or credits. */
@@ -69,15 +71,16 @@ struct tacit_tx_ext {
     uint64_t deposit_amount;
     uint8_t deposit_sender[TACIT_ADDRESS_LEN];
     uint64_t deposit_nonce;
-    uint8_t deposit_sig[TACIT_DEPOSIT_SIG_BYTES]; /* over tacit_tx_deposit_digest; not in ext_data_hash */
+    uint8_t deposit_sig
+        [TACIT_DEPOSIT_SIG_BYTES]; /* over tacit_tx_deposit_digest; not in ext_data_hash */
     uint8_t epk[TACIT_EPK_BYTES];
     uint8_t ciphertext[2][TACIT_NOTE_CIPHERTEXT_BYTES];
 };
 
 struct tacit_tx {
-    uint8_t version;                  /* TACIT_TX_VERSION */
+    uint8_t version; /* TACIT_TX_VERSION */
     uint64_t chain_id;
-    tacit_fr pub[TACIT_TX_NPUBLIC];   /* canonical (< r): decoding checks */
+    tacit_fr pub[TACIT_TX_NPUBLIC];           /* canonical (< r): decoding checks */
     uint8_t proof[TACIT_GROTH16_PROOF_BYTES]; /* raw: points are checked by tacit_tx_proof */
     struct tacit_tx_ext ext;
 };
@@ -86,10 +89,10 @@ struct tacit_tx {
 struct tacit_chain_params {
     uint64_t chain_id;
     uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
-    uint8_t sequencer[32];                 /* the sequencer's x-only (BIP-340) public key */
+    uint8_t sequencer[32];                    /* the sequencer's x-only (BIP-340) public key */
     uint8_t fee_recipient[TACIT_ADDRESS_LEN]; /* where fees go (the sequencer's address) */
-    uint64_t min_fee;                      /* fee >= min_fee, else TACIT_EFEE_TOO_LOW */
-    bool allow_credits;                    /* devnet: blocks may mint (faucet, genesis funds) */
+    uint64_t min_fee;                         /* fee >= min_fee, else TACIT_EFEE_TOO_LOW */
+    bool allow_credits;                       /* devnet: blocks may mint (faucet, genesis funds) */
     /* The protocol version of the chain's txs: TACIT_TX_VERSION (0 reads as it) or
      * TACIT_TX_VERSION_L1, whose digests bind l1_chain_id and rollup_id (the contract). */
     uint8_t tx_version;
@@ -97,7 +100,8 @@ struct tacit_chain_params {
 };
 
 /* The tx version a chain with these parameters takes. */
-static inline uint8_t tacit_chain_tx_version(const struct tacit_chain_params *p) {
+static inline uint8_t tacit_chain_tx_version(const struct tacit_chain_params *p)
+{
     return p->tx_version != 0 ? p->tx_version : TACIT_TX_VERSION;
 }
 
@@ -108,15 +112,15 @@ struct tacit_credit {
 };
 
 struct tacit_block_header {
-    uint8_t version;              /* TACIT_BLOCK_VERSION */
+    uint8_t version; /* TACIT_BLOCK_VERSION */
     uint64_t chain_id;
     uint64_t height;
-    uint8_t parent[32];           /* hash of block height-1; zero for height 0 */
+    uint8_t parent[32]; /* hash of block height-1; zero for height 0 */
     uint64_t timestamp_ms;
-    uint8_t tx_root[32];          /* tacit_block_tx_root */
+    uint8_t tx_root[32];                /* tacit_block_tx_root */
     struct tacit_state_digests digests; /* the state after the block */
-    uint8_t sequencer[32];        /* x-only public key */
-    uint8_t signature[64];        /* BIP-340 over the block hash */
+    uint8_t sequencer[32];              /* x-only public key */
+    uint8_t signature[64];              /* BIP-340 over the block hash */
 };
 
 /* A decoded block: everything owned by it, freed with tacit_block_free. */
@@ -128,9 +132,9 @@ struct tacit_block {
     struct tacit_tx *txs;
     uint8_t (*tx_ids)[32];
     size_t ntxs;
-    uint8_t *bytes;               /* a copy of the encoding */
+    uint8_t *bytes; /* a copy of the encoding */
     size_t len;
-    size_t *tx_offsets;           /* txs[i]'s encoding is bytes + tx_offsets[i], TACIT_TX_BYTES */
+    size_t *tx_offsets; /* txs[i]'s encoding is bytes + tx_offsets[i], TACIT_TX_BYTES */
 };
 
 /* ------------------------------------------------------------ transactions ---- */
@@ -262,7 +266,8 @@ void tacit_sequencer_key_public(const struct tacit_sequencer_key *k, uint8_t xon
 
 /* ----------------------------------------------------------------- blocks ---- */
 
-void tacit_block_header_encode(uint8_t out[TACIT_BLOCK_HEADER_BYTES], const struct tacit_block_header *h);
+void tacit_block_header_encode(uint8_t out[TACIT_BLOCK_HEADER_BYTES],
+                               const struct tacit_block_header *h);
 /* block hash = BLAKE2b-256(personal "tacit-block", the header without its signature). */
 void tacit_block_hash(uint8_t out[32], const struct tacit_block_header *h);
 /* BIP-340 signature of the block hash into h->signature; h->sequencer is set from the key. */
@@ -337,8 +342,8 @@ int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit
                                const uint8_t *bytes, size_t len);
 size_t tacit_block_builder_ntxs(const struct tacit_block_builder *b);
 int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_sequencer_key *k,
-                             uint64_t timestamp_ms, struct tacit_block_header *h,
-                             uint8_t **bytes, size_t *len);
+                             uint64_t timestamp_ms, struct tacit_block_header *h, uint8_t **bytes,
+                             size_t *len);
 int tacit_block_builder_commit(struct tacit_block_builder *b);
 /* The sealed header and the block hash (what a caller of new_view commits its view under):
  * TACIT_OK, TACIT_EINVAL (not sealed). h and hash may be NULL. */

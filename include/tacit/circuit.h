@@ -63,7 +63,15 @@ typedef struct {
     tacit_fr val; /* its value under the witness */
 } tacit_cs_lc;
 
-#define TACIT_CS_LC_INIT {NULL, 0, 0, true, {{0, 0, 0, 0}}}
+#define TACIT_CS_LC_INIT   \
+    {                      \
+        NULL, 0, 0, true,  \
+        {                  \
+            {              \
+                0, 0, 0, 0 \
+            }              \
+        }                  \
+    }
 
 /* Returns TACIT_OK or TACIT_ENOMEM (*cs = NULL). Free with tacit_cs_free. */
 int tacit_cs_new(tacit_cs **cs, tacit_cs_mode mode);
@@ -72,7 +80,7 @@ void tacit_cs_free(tacit_cs *cs); /* NULL-safe */
 /* The sticky status: TACIT_OK, or the first error. */
 int tacit_cs_status(const tacit_cs *cs);
 tacit_cs_mode tacit_cs_get_mode(const tacit_cs *cs);
-uint32_t tacit_cs_nvars(const tacit_cs *cs);        /* including variable 0 */
+uint32_t tacit_cs_nvars(const tacit_cs *cs); /* including variable 0 */
 uint32_t tacit_cs_npublic(const tacit_cs *cs);
 uint32_t tacit_cs_nconstraints(const tacit_cs *cs); /* counted in both modes */
 /* Value of variable var (< nvars), NULL if out of range or after an error; valid until the
@@ -102,21 +110,20 @@ uint32_t tacit_cs_alloc_private(tacit_cs *cs, const tacit_fr *value);
 
 /* ------------------------------------------------------- linear combinations ---- */
 
-void tacit_cs_lc_init(tacit_cs_lc *lc); /* the constant 0 */
+void tacit_cs_lc_init(tacit_cs_lc *lc);  /* the constant 0 */
 void tacit_cs_lc_clear(tacit_cs_lc *lc); /* frees, and leaves the constant 0; NULL-safe */
 bool tacit_cs_lc_is_const(const tacit_cs_lc *lc);
 
 void tacit_cs_lc_const(tacit_cs *cs, tacit_cs_lc *r, const tacit_fr *c); /* r = c */
-void tacit_cs_lc_var(tacit_cs *cs, tacit_cs_lc *r, uint32_t var);         /* r = w[var] */
+void tacit_cs_lc_var(tacit_cs *cs, tacit_cs_lc *r, uint32_t var);        /* r = w[var] */
 void tacit_cs_lc_copy(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a);
 /* r = a + k b (k = NULL means 1) */
-void tacit_cs_lc_add_scaled(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a,
-                            const tacit_fr *k, const tacit_cs_lc *b);
+void tacit_cs_lc_add_scaled(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_fr *k,
+                            const tacit_cs_lc *b);
 void tacit_cs_lc_add(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_cs_lc *b);
 void tacit_cs_lc_sub(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_cs_lc *b);
 void tacit_cs_lc_scale(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_fr *k);
-void tacit_cs_lc_add_const(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a,
-                           const tacit_fr *c);
+void tacit_cs_lc_add_const(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_fr *c);
 
 /* ------------------------------------------------------------- constraints ---- */
 
@@ -180,8 +187,7 @@ void tacit_gadget_nonzero(tacit_cs *cs, const tacit_cs_lc *a);
  * include/tacit/tree.h); nodes are Poseidon(left, right). The bits must be constrained
  * boolean by the caller (tacit_gadget_alloc_bits does). depth * 241. */
 void tacit_gadget_merkle_root(tacit_cs *cs, tacit_cs_lc *root, const tacit_cs_lc *leaf,
-                              const tacit_cs_lc *bits, const tacit_cs_lc *sibling,
-                              unsigned depth);
+                              const tacit_cs_lc *bits, const tacit_cs_lc *sibling, unsigned depth);
 /* The path check with its index: allocates the depth path bits of index (booleanity), sets
  * index_out to their recomposition (so the index is exactly those depth bits: use index_out,
  * e.g. in the nullifier) and root to the root reached. depth * 242. index_out may be NULL. */
@@ -214,16 +220,16 @@ enum {
 };
 
 struct tacit_transfer_input {
-    tacit_fr sk;       /* spending key; a dummy input (value 0) still needs its own sk so
+    tacit_fr sk;    /* spending key; a dummy input (value 0) still needs its own sk so
                         * that nf0 != nf1: use a fresh random one */
-    uint64_t value;    /* 0 = dummy: no membership needed, path ignored */
+    uint64_t value; /* 0 = dummy: no membership needed, path ignored */
     tacit_fr blinding;
     struct tacit_tree_path path; /* index (< 2^depth) and siblings (levels >= depth unused) */
 };
 
 struct tacit_transfer_output {
     uint64_t value;
-    tacit_fr pk;       /* recipient's owner key */
+    tacit_fr pk; /* recipient's owner key */
     tacit_fr blinding;
 };
 

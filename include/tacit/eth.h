@@ -77,10 +77,10 @@ struct tacit_eth_tx {
     tacit_uint256 max_priority_fee_per_gas;
     tacit_uint256 max_fee_per_gas;
     uint64_t gas_limit;
-    bool create;                            /* contract creation: no "to" */
+    bool create; /* contract creation: no "to" */
     uint8_t to[TACIT_ETH_ADDRESS_LEN];
     tacit_uint256 value;
-    const uint8_t *data;                    /* borrowed (decoded: points into the raw bytes) */
+    const uint8_t *data; /* borrowed (decoded: points into the raw bytes) */
     size_t data_len;
 };
 
@@ -94,8 +94,8 @@ int tacit_eth_tx_sign(uint8_t **raw, size_t *raw_len, uint8_t hash[32],
  * 0x02, TACIT_ERLP_ITEMS unless it has the 12 fields, TACIT_EENCODING for an address that is
  * not 20 bytes or a non-empty access list, TACIT_EL1_SIGNATURE for a y_parity above 1.
  * tx->data points into raw. sig may be NULL. */
-int tacit_eth_tx_decode(struct tacit_eth_tx *tx, uint8_t sig[TACIT_ETH_SIG_LEN],
-                        const uint8_t *raw, size_t len);
+int tacit_eth_tx_decode(struct tacit_eth_tx *tx, uint8_t sig[TACIT_ETH_SIG_LEN], const uint8_t *raw,
+                        size_t len);
 /* Decodes and recovers the sender (tacit_eth_recover's errors). */
 int tacit_eth_tx_sender(uint8_t from[TACIT_ETH_ADDRESS_LEN], const uint8_t *raw, size_t len);
 /* keccak256(raw) */

@@ -62,12 +62,12 @@ typedef struct {
  * TACIT_GROTH16_FIXED_BASE_MAX public inputs); released with tacit_groth16_pvk_free. */
 #define TACIT_GROTH16_FIXED_BASE_MAX 32
 typedef struct {
-    tacit_fp12 alphabeta;            /* e(alpha, beta), the reduced pairing */
-    tacit_fp12 alphabeta_lambda;     /* internal: e(alpha, beta)^lambda (batch) */
-    tacit_g2_prepared gamma, delta;  /* Miller-loop lines of gamma and delta */
+    tacit_fp12 alphabeta;           /* e(alpha, beta), the reduced pairing */
+    tacit_fp12 alphabeta_lambda;    /* internal: e(alpha, beta)^lambda (batch) */
+    tacit_g2_prepared gamma, delta; /* Miller-loop lines of gamma and delta */
     size_t npublic;
-    const tacit_g1_affine *ic_tab;   /* internal: fixed-base tables of IC, or NULL */
-    tacit_g1_affine ic[];            /* npublic + 1 */
+    const tacit_g1_affine *ic_tab; /* internal: fixed-base tables of IC, or NULL */
+    tacit_g1_affine ic[];          /* npublic + 1 */
 } tacit_groth16_pvk;
 
 /* One proof of a batch with its public inputs (borrowed; nothing is copied). */

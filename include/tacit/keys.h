@@ -116,8 +116,7 @@ int tacit_viewing_key_encode(char out[TACIT_KEYS_STR_MAX], const struct tacit_vi
                              enum tacit_viewing_key_kind kind, enum tacit_network net);
 /* Parses either kind (the hrp says which). Returns as tacit_shielded_address_decode (64
  * bytes, nk/pk >= r), plus TACIT_ENOMEM. *out NULL on failure. */
-int tacit_viewing_key_decode(struct tacit_viewing_key **out, enum tacit_network net,
-                             const char *s);
+int tacit_viewing_key_decode(struct tacit_viewing_key **out, enum tacit_network net, const char *s);
 
 /* ----------------------------------------------------------- spending keys ---- */
 

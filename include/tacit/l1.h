@@ -56,31 +56,31 @@ struct tacit_l1_block {
     uint64_t timestamp;
     uint8_t hash[32];
     uint8_t parent_hash[32];
-    bool has_base_fee;            /* false before London */
-    tacit_uint256 base_fee;       /* baseFeePerGas */
+    bool has_base_fee;      /* false before London */
+    tacit_uint256 base_fee; /* baseFeePerGas */
 };
 
 struct tacit_l1_log {
     uint8_t address[TACIT_ETH_ADDRESS_LEN];
     uint8_t topics[4][32];
     size_t ntopics;
-    uint8_t *data;                /* malloc'd (freed with the receipt or the log array) */
+    uint8_t *data; /* malloc'd (freed with the receipt or the log array) */
     size_t data_len;
     uint64_t block_number;
     uint8_t block_hash[32];
     uint8_t tx_hash[32];
     uint64_t log_index;
-    bool removed;                 /* dropped by a reorg (eth_getLogs on some nodes) */
+    bool removed; /* dropped by a reorg (eth_getLogs on some nodes) */
 };
 
 struct tacit_l1_receipt {
     uint8_t tx_hash[32];
     uint8_t block_hash[32];
     uint64_t block_number;
-    bool success;                 /* status 1 */
+    bool success; /* status 1 */
     uint64_t gas_used;
     tacit_uint256 effective_gas_price;
-    bool has_contract_address;    /* a creation */
+    bool has_contract_address; /* a creation */
     uint8_t contract_address[TACIT_ETH_ADDRESS_LEN];
     struct tacit_l1_log *logs;
     size_t nlogs;
@@ -98,7 +98,7 @@ struct tacit_l1_call {
     tacit_uint256 value;
     const uint8_t *data;
     size_t data_len;
-    uint64_t gas;                 /* 0: not given */
+    uint64_t gas; /* 0: not given */
 };
 
 /* eth_getLogs: blocks from..to (numbers or tags), any of the addresses (none: any), and per
@@ -122,9 +122,9 @@ void tacit_l1_fee_history_clear(struct tacit_l1_fee_history *h);
 
 /* What the node said about the last call's failure. */
 struct tacit_l1_error {
-    long long rpc_code;           /* the JSON-RPC error code (0: none) */
-    char message[256];            /* the node's message, cut (as sent: escape before logging) */
-    uint8_t *revert_data;         /* malloc'd, or NULL */
+    long long rpc_code;   /* the JSON-RPC error code (0: none) */
+    char message[256];    /* the node's message, cut (as sent: escape before logging) */
+    uint8_t *revert_data; /* malloc'd, or NULL */
     size_t revert_len;
 };
 
@@ -164,24 +164,25 @@ void tacit_l1_free(struct tacit_l1 *l1);
 const struct tacit_l1_error *tacit_l1_last_error(const struct tacit_l1 *l1);
 
 struct tacit_l1_http_opts {
-    unsigned timeout_ms;          /* per attempt (0: 10 s) */
-    unsigned attempts;            /* tries on a transport error (0: 4) */
-    unsigned backoff_ms;          /* first wait before a retry, doubled each time (0: 100) */
-    unsigned backoff_max_ms;      /* cap of one wait (0: 2,000) */
+    unsigned timeout_ms;     /* per attempt (0: 10 s) */
+    unsigned attempts;       /* tries on a transport error (0: 4) */
+    unsigned backoff_ms;     /* first wait before a retry, doubled each time (0: 100) */
+    unsigned backoff_max_ms; /* cap of one wait (0: 2,000) */
 };
 /* An L1 over JSON-RPC at url (opts NULL: the defaults). TACIT_EINVAL (bad URL), TACIT_ENOMEM.
  * Nothing is sent until the first call. Transport errors are retried (eth_sendRawTransaction
  * too: a node that already has the transaction says so, which counts as sent). */
-int tacit_l1_http_new(struct tacit_l1 **out, const char *url, const struct tacit_l1_http_opts *opts);
+int tacit_l1_http_new(struct tacit_l1 **out, const char *url,
+                      const struct tacit_l1_http_opts *opts);
 
 /* The calls, one per JSON-RPC method (block: a number or a TACIT_L1_* tag). */
-int tacit_l1_chain_id(struct tacit_l1 *l1, uint64_t *out);                     /* eth_chainId */
-int tacit_l1_block_number(struct tacit_l1 *l1, uint64_t *out);                 /* eth_blockNumber */
+int tacit_l1_chain_id(struct tacit_l1 *l1, uint64_t *out);     /* eth_chainId */
+int tacit_l1_block_number(struct tacit_l1 *l1, uint64_t *out); /* eth_blockNumber */
 int tacit_l1_get_block(struct tacit_l1 *l1, uint64_t block, struct tacit_l1_block *out);
 int tacit_l1_get_balance(struct tacit_l1 *l1, const uint8_t address[20], uint64_t block,
                          tacit_uint256 *out);
 int tacit_l1_get_nonce(struct tacit_l1 *l1, const uint8_t address[20], uint64_t block,
-                       uint64_t *out);                        /* eth_getTransactionCount */
+                       uint64_t *out); /* eth_getTransactionCount */
 int tacit_l1_max_priority_fee(struct tacit_l1 *l1, tacit_uint256 *out);
 int tacit_l1_fee_history(struct tacit_l1 *l1, unsigned nblocks, uint64_t newest,
                          unsigned percentile, struct tacit_l1_fee_history *out);
@@ -238,9 +239,9 @@ struct tacit_l1_sender;
 
 struct tacit_l1_sender_opts {
     uint64_t chain_id;
-    tacit_uint256 max_fee_cap;        /* zero: no cap */
-    unsigned bump_permille;           /* 0: 125 (12.5%); below 100 is raised to 100 */
-    unsigned gas_margin_permille;     /* 0: 200 (20%) */
+    tacit_uint256 max_fee_cap;    /* zero: no cap */
+    unsigned bump_permille;       /* 0: 125 (12.5%); below 100 is raised to 100 */
+    unsigned gas_margin_permille; /* 0: 200 (20%) */
 };
 
 /* l1 and key are borrowed and must outlive the sender. TACIT_ENOMEM, TACIT_EINVAL (chain id 0). */
@@ -250,7 +251,7 @@ void tacit_l1_sender_free(struct tacit_l1_sender *s);
 
 /* A transaction as sent (what a replacement needs). Owns a copy of the data. */
 struct tacit_l1_sent {
-    struct tacit_eth_tx tx;           /* tx.data points to the copy below */
+    struct tacit_eth_tx tx; /* tx.data points to the copy below */
     uint8_t hash[32];
     uint8_t *data;
 };

@@ -27,31 +27,31 @@ extern "C" {
 enum tacit_log_level { TACIT_LOG_ERROR, TACIT_LOG_WARN, TACIT_LOG_INFO, TACIT_LOG_DEBUG };
 
 struct tacit_node_config {
-    const char *datadir;           /* required (tacitd: ./.tacit-devnet for --devnet) */
-    bool devnet;                   /* keys, accounts and genesis made on first start; dev_* RPC */
-    uint64_t chain_id;             /* required unless devnet */
+    const char *datadir; /* required (tacitd: ./.tacit-devnet for --devnet) */
+    bool devnet;         /* keys, accounts and genesis made on first start; dev_* RPC */
+    uint64_t chain_id;   /* required unless devnet */
     uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
-    const char *vk_file;           /* snarkjs verification_key.json (not devnet: required) */
-    const char *rpc_host;          /* NULL: no TCP listener */
+    const char *vk_file;  /* snarkjs verification_key.json (not devnet: required) */
+    const char *rpc_host; /* NULL: no TCP listener */
     uint16_t rpc_port;
-    const char *rpc_socket;        /* NULL: <datadir>/tacitd.sock; "" : none */
+    const char *rpc_socket; /* NULL: <datadir>/tacitd.sock; "" : none */
     struct tacit_rpc_limits rpc_limits;
-    const char *const *rpcauth;    /* NULL-terminated, or NULL */
-    uint32_t block_interval_ms;    /* 1000 */
-    uint32_t max_block_txs;        /* 2048 */
-    bool empty_blocks;             /* seal blocks with no transactions (default false) */
-    uint64_t min_fee;              /* initial value; admin_setMinFee changes (and persists) it */
-    uint32_t root_history;         /* 0: the store's (256 when the chain is made); a chain
+    const char *const *rpcauth; /* NULL-terminated, or NULL */
+    uint32_t block_interval_ms; /* 1000 */
+    uint32_t max_block_txs;     /* 2048 */
+    bool empty_blocks;          /* seal blocks with no transactions (default false) */
+    uint64_t min_fee;           /* initial value; admin_setMinFee changes (and persists) it */
+    uint32_t root_history;      /* 0: the store's (256 when the chain is made); a chain
                                     * parameter: another value than the store's is refused */
-    size_t mempool_max_txs;        /* 50000 */
-    size_t mempool_max_bytes;      /* 256 MiB */
-    unsigned verify_threads;       /* proof-verification jobs in flight (0: number of cores) */
-    size_t verify_queue_max;       /* txs waiting for their proof check (8192): past it, EBUSY */
-    bool nosync;                   /* tests/benchmarks only: no fsync per block */
-    bool new_chain;                /* tacitd --new-chain: an initialised data directory whose store
+    size_t mempool_max_txs;     /* 50000 */
+    size_t mempool_max_bytes;   /* 256 MiB */
+    unsigned verify_threads;    /* proof-verification jobs in flight (0: number of cores) */
+    size_t verify_queue_max;    /* txs waiting for their proof check (8192): past it, EBUSY */
+    bool nosync;                /* tests/benchmarks only: no fsync per block */
+    bool new_chain;             /* tacitd --new-chain: an initialised data directory whose store
                                       is missing or empty begins a new chain (else: refused) */
     enum tacit_log_level log_level;
-    const char *log_file;          /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
+    const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };
 
 /* dev_fund credits waiting for one block, at most (past it: EBUSY until that block). */

@@ -45,8 +45,8 @@ extern "C" {
 struct tacit_note_plaintext {
     uint64_t value;
     tacit_fr blinding;
-    uint16_t memo_len;                  /* 0..TACIT_NOTE_MEMO_MAX */
-    uint8_t memo[TACIT_NOTE_MEMO_MAX];  /* bytes past memo_len: ignored when encrypting, zero
+    uint16_t memo_len;                 /* 0..TACIT_NOTE_MEMO_MAX */
+    uint8_t memo[TACIT_NOTE_MEMO_MAX]; /* bytes past memo_len: ignored when encrypting, zero
                                          * after decrypting */
 };
 
@@ -69,8 +69,7 @@ void tacit_note_aad(uint8_t aad[TACIT_NOTE_AAD_BYTES], const tacit_fr *nf0, cons
  */
 int tacit_note_encrypt(uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES], uint8_t epk[TACIT_EPK_BYTES],
                        const struct tacit_shielded_address to[2],
-                       const struct tacit_note_plaintext pt[2], const uint8_t *aad,
-                       size_t aad_len);
+                       const struct tacit_note_plaintext pt[2], const uint8_t *aad, size_t aad_len);
 
 /*
  * Decrypts output `index` (0 or 1) of a transaction with a viewing key (a spending key's:

@@ -61,14 +61,14 @@ typedef struct {
     uint32_t log_n;
     tacit_g1_affine alpha1, beta1, delta1; /* [2] */
     tacit_g2_affine beta2, gamma2, delta2; /* [2] */
-    tacit_g1_affine *ic;  /* [3] npublic + 1: (beta A_s + alpha B_s + C_s)(tau) / gamma */
+    tacit_g1_affine *ic; /* [3] npublic + 1: (beta A_s + alpha B_s + C_s)(tau) / gamma */
     size_t ncoefs;
     tacit_groth16_coef *coefs; /* [4] setup's order: by row, A before B (as snarkjs) */
-    tacit_g1_affine *a;   /* [5] nvars: A_s(tau) */
-    tacit_g1_affine *b1;  /* [6] nvars: B_s(tau) */
-    tacit_g2_affine *b2;  /* [7] nvars: B_s(tau) */
-    tacit_g1_affine *c;   /* [8] nvars - npublic - 1: (beta A_s + alpha B_s + C_s)(tau)/delta */
-    tacit_g1_affine *h;   /* [9] domain_size: L_(2i+1)(tau) / delta */
+    tacit_g1_affine *a;        /* [5] nvars: A_s(tau) */
+    tacit_g1_affine *b1;       /* [6] nvars: B_s(tau) */
+    tacit_g2_affine *b2;       /* [7] nvars: B_s(tau) */
+    tacit_g1_affine *c; /* [8] nvars - npublic - 1: (beta A_s + alpha B_s + C_s)(tau)/delta */
+    tacit_g1_affine *h; /* [9] domain_size: L_(2i+1)(tau) / delta */
     struct tacit__ntt_domain *domain; /* internal: roots of unity of the domain */
 } tacit_groth16_pk;
 
@@ -147,10 +147,10 @@ int tacit_groth16_setup(tacit_groth16_pk **out, const tacit_r1cs *r1cs, unsigned
  * summed over the threads that ran it (parts overlap in wall time). */
 typedef struct {
     unsigned nthreads;
-    double total_ns;  /* wall */
-    double abc_ns;    /* A w, B w on the domain and C = A B pointwise */
-    double ntt_ns;    /* the three domain -> odd-coset transforms */
-    double join_ns;   /* A B - C on the coset */
+    double total_ns; /* wall */
+    double abc_ns;   /* A w, B w on the domain and C = A B pointwise */
+    double ntt_ns;   /* the three domain -> odd-coset transforms */
+    double join_ns;  /* A B - C on the coset */
     double msm_a_ns, msm_b1_ns, msm_b2_ns, msm_c_ns, msm_h_ns;
 } tacit_groth16_prove_stats;
 

@@ -35,8 +35,8 @@ typedef struct {
 } tacit_constraint;
 
 typedef struct {
-    uint32_t nvars;        /* including the constant-one variable 0 */
-    uint32_t npublic;      /* public inputs: variables 1..npublic */
+    uint32_t nvars;   /* including the constant-one variable 0 */
+    uint32_t npublic; /* public inputs: variables 1..npublic */
     uint32_t nconstraints;
     tacit_constraint *constraints;
 } tacit_r1cs;
@@ -67,11 +67,11 @@ bool tacit_r1cs_is_constraint_satisfied(const tacit_r1cs *r, const tacit_fr *w, 
 
 /* Header facts of an .r1cs that tacit_r1cs does not carry. */
 typedef struct {
-    uint32_t n_pub_out;  /* public outputs (tacit writes 0) */
-    uint32_t n_pub_in;   /* public inputs (tacit writes npublic) */
-    uint32_t n_prv_in;   /* private inputs (tacit writes nvars - 1 - npublic: every private
+    uint32_t n_pub_out; /* public outputs (tacit writes 0) */
+    uint32_t n_pub_in;  /* public inputs (tacit writes npublic) */
+    uint32_t n_prv_in;  /* private inputs (tacit writes nvars - 1 - npublic: every private
                           * wire is supplied by the prover) */
-    uint64_t n_labels;   /* tacit writes nvars, with the identity wire-to-label map */
+    uint64_t n_labels;  /* tacit writes nvars, with the identity wire-to-label map */
 } tacit_r1cs_file_info;
 
 /* Encodes r as an .r1cs file image (header, constraints, wire-to-label map, in that order).

@@ -40,9 +40,9 @@ extern "C" {
 struct tacit_rlp_enc {
     uint8_t *buf;
     size_t len, cap;
-    int err;                           /* first error, sticky */
-    size_t depth;                      /* lists open */
-    size_t open[TACIT_RLP_MAX_DEPTH];  /* where each open list's payload starts */
+    int err;                          /* first error, sticky */
+    size_t depth;                     /* lists open */
+    size_t open[TACIT_RLP_MAX_DEPTH]; /* where each open list's payload starts */
 };
 
 void tacit_rlp_enc_init(struct tacit_rlp_enc *e);
@@ -66,7 +66,7 @@ struct tacit_rlp_item {
     bool is_list;
     const uint8_t *payload; /* a string's bytes, or a list's encoded items */
     size_t len;
-    const uint8_t *raw;     /* the whole item, prefix included */
+    const uint8_t *raw; /* the whole item, prefix included */
     size_t raw_len;
 };
 

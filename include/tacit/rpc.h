@@ -84,16 +84,16 @@ struct tacit_rpc_auth {
 
 /* The server's extra HTTP endpoints: text appended to /metrics, the /health answer. */
 typedef void (*tacit_rpc_metrics_fn)(void *ud, char **text, size_t *len); /* malloc'd */
-typedef bool (*tacit_rpc_health_fn)(void *ud, char **json);                /* malloc'd */
+typedef bool (*tacit_rpc_health_fn)(void *ud, char **json);               /* malloc'd */
 
 struct tacit_rpc_config {
-    const char *bind_host;      /* NULL: no TCP listener ("127.0.0.1" by default in tacitd) */
-    uint16_t bind_port;         /* 0: any free port (tacit_rpc_server_port says which) */
-    const char *socket_path;    /* NULL: no Unix socket */
+    const char *bind_host;   /* NULL: no TCP listener ("127.0.0.1" by default in tacitd) */
+    uint16_t bind_port;      /* 0: any free port (tacit_rpc_server_port says which) */
+    const char *socket_path; /* NULL: no Unix socket */
     struct tacit_rpc_limits limits;
     struct tacit_rpc_auth auth;
     const struct tacit_rpc_method *methods; /* terminated by a { NULL } entry */
-    void *ud;                   /* passed to methods and callbacks */
+    void *ud;                               /* passed to methods and callbacks */
     tacit_rpc_metrics_fn metrics;
     tacit_rpc_health_fn health;
 };
@@ -113,7 +113,8 @@ void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), voi
 
 /* Replies. result / data are stolen (data may be NULL). */
 void tacit_rpc_reply(struct tacit_rpc_call *call, struct json_t *result);
-void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message, struct json_t *data);
+void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message,
+                           struct json_t *data);
 /* code = TACIT_RPC_APP_BASE + err, message = tacit_strerror(err), data {"error": name}. */
 void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err);
 /* The method name of the call (for metrics) and whether it came over the Unix socket. */
@@ -180,8 +181,8 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, struct json_t
  * (malloc'd, NUL-terminated). For tests of bad input. */
 int tacit_rpc_client_post(struct tacit_rpc_client *c, const char *path, const char *body,
                           size_t len, int *status, char **reply, size_t *reply_len);
-int tacit_rpc_client_get(struct tacit_rpc_client *c, const char *path, int *status,
-                         char **reply, size_t *reply_len);
+int tacit_rpc_client_get(struct tacit_rpc_client *c, const char *path, int *status, char **reply,
+                         size_t *reply_len);
 
 #ifdef __cplusplus
 }

@@ -61,16 +61,16 @@ struct tacit_state_view;
 #define TACIT_STATE_EXISTING 2u
 
 struct tacit_state_options {
-    uint64_t chain_id;      /* written when the store is made, checked at every open */
-    uint32_t root_history;  /* 0: the stored value (TACIT_STATE_ROOT_HISTORY_DEFAULT when made) */
-    uint64_t map_size;      /* initial LMDB map size in bytes (0: 1 GiB) */
-    uint64_t map_size_max;  /* the map grows (doubling) up to this (0: 1 TiB) */
-    unsigned flags;         /* TACIT_STATE_NOSYNC, TACIT_STATE_EXISTING */
+    uint64_t chain_id;     /* written when the store is made, checked at every open */
+    uint32_t root_history; /* 0: the stored value (TACIT_STATE_ROOT_HISTORY_DEFAULT when made) */
+    uint64_t map_size;     /* initial LMDB map size in bytes (0: 1 GiB) */
+    uint64_t map_size_max; /* the map grows (doubling) up to this (0: 1 TiB) */
+    unsigned flags;        /* TACIT_STATE_NOSYNC, TACIT_STATE_EXISTING */
 };
 
 struct tacit_state_tip {
-    uint64_t next_height;   /* height the next block must have (0 for an empty store) */
-    uint8_t hash[32];       /* hash of block next_height - 1 (zero for an empty store) */
+    uint64_t next_height; /* height the next block must have (0 for an empty store) */
+    uint8_t hash[32];     /* hash of block next_height - 1 (zero for an empty store) */
     uint64_t nullifier_count;
     struct tacit_state_digests digests;
 };
@@ -85,8 +85,8 @@ struct tacit_account_delta {
 };
 
 struct tacit_state_tx {
-    uint8_t id[32];           /* tx id (DESIGN 2.6), computed by the caller */
-    const uint8_t *bytes;     /* the encoded transaction: opaque here */
+    uint8_t id[32];       /* tx id (DESIGN 2.6), computed by the caller */
+    const uint8_t *bytes; /* the encoded transaction: opaque here */
     size_t len;
 };
 
@@ -97,17 +97,17 @@ struct tacit_state_bytes {
 
 /* One block, as the state needs it. All pointers are borrowed for the call. */
 struct tacit_block_update {
-    uint64_t height;                  /* must be the tip's next_height */
-    uint8_t hash[32];                 /* block hash (DESIGN 2.7), computed by the caller */
-    const uint8_t *block;             /* the encoded block: opaque here */
+    uint64_t height;      /* must be the tip's next_height */
+    uint8_t hash[32];     /* block hash (DESIGN 2.7), computed by the caller */
+    const uint8_t *block; /* the encoded block: opaque here */
     size_t block_len;
     const struct tacit_state_tx *txs; /* in block order */
     size_t ntxs;
-    const tacit_fr *commitments;      /* leaves to append, in tree order */
+    const tacit_fr *commitments; /* leaves to append, in tree order */
     size_t ncommitments;
     const struct tacit_state_bytes *outputs; /* NULL, or one encrypted output per commitment
                                                 (len 0: none stored for that one) */
-    const tacit_fr *nullifiers;       /* to mark spent, in block order */
+    const tacit_fr *nullifiers;              /* to mark spent, in block order */
     size_t nnullifiers;
     const struct tacit_account_delta *deltas;
     size_t ndeltas;
@@ -131,7 +131,8 @@ void tacit_state_options_init(struct tacit_state_options *o);
  * TACIT_ENOMEM, TACIT_EINVAL.
  * The data file is kept as large as the map (sparse: holes take no disk space).
  */
-int tacit_state_open(struct tacit_state **out, const char *dir, const struct tacit_state_options *o);
+int tacit_state_open(struct tacit_state **out, const char *dir,
+                     const struct tacit_state_options *o);
 
 /* Closes the store; accepts NULL. Views must be freed first. */
 void tacit_state_close(struct tacit_state *st);
@@ -161,7 +162,8 @@ int tacit_state_apply_block(struct tacit_state *st, const struct tacit_block_upd
 int tacit_state_tip(struct tacit_state *st, struct tacit_state_tip *out);
 
 /* The header digests after block `height`: TACIT_ENOTFOUND if there is no such block. */
-int tacit_state_digests_at(struct tacit_state *st, uint64_t height, struct tacit_state_digests *out);
+int tacit_state_digests_at(struct tacit_state *st, uint64_t height,
+                           struct tacit_state_digests *out);
 
 /* *recent = root is the tree root after one of the last root_history committed blocks. */
 int tacit_state_anchor_recent(struct tacit_state *st, const tacit_fr *root, bool *recent);
@@ -262,9 +264,9 @@ int tacit_state_view_mark_nullifier(struct tacit_state_view *v, const tacit_fr *
 int tacit_state_view_append_commitments(struct tacit_state_view *v, const tacit_fr *cm, size_t n);
 /* Transparent value; each either applies whole or returns an error and changes nothing. */
 int tacit_state_view_credit(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
-                            uint64_t amount);                       /* TACIT_EOVERFLOW */
+                            uint64_t amount); /* TACIT_EOVERFLOW */
 int tacit_state_view_debit(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
-                           uint64_t amount);                        /* TACIT_EINSUFFICIENT */
+                           uint64_t amount); /* TACIT_EINSUFFICIENT */
 int tacit_state_view_move(struct tacit_state_view *v, const uint8_t from[TACIT_ADDRESS_LEN],
                           const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount);
 int tacit_state_view_bump_nonce(struct tacit_state_view *v,

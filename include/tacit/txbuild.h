@@ -38,7 +38,7 @@ extern "C" {
  * them itself (tacit_txbuild_random_fr) when it needs the nullifiers before proving, to bind
  * the encrypted outputs to them (include/tacit/note.h). */
 struct tacit_txbuild_input {
-    tacit_fr sk;                 /* the note owner's spending key */
+    tacit_fr sk; /* the note owner's spending key */
     uint64_t value;
     tacit_fr blinding;
     struct tacit_tree_path path; /* the note's leaf index and siblings in the tree at anchor */
@@ -52,14 +52,14 @@ struct tacit_txbuild {
      * digests bind l1_chain_id and rollup_id, the contract; the deposit is signed as EIP-712). */
     uint8_t version;
     uint64_t l1_chain_id;
-    tacit_fr anchor;             /* a recent note-tree root; the real inputs' paths reach it */
+    tacit_fr anchor; /* a recent note-tree root; the real inputs' paths reach it */
     struct tacit_txbuild_input in[2];
     struct tacit_transfer_output out[2];
 
     uint64_t fee;
-    uint64_t withdrawal_amount;  /* 0: no withdrawal (recipient must then be zero) */
+    uint64_t withdrawal_amount; /* 0: no withdrawal (recipient must then be zero) */
     uint8_t withdrawal_recipient[TACIT_ADDRESS_LEN];
-    uint64_t deposit_amount;     /* 0: no deposit (sender, nonce must then be zero) */
+    uint64_t deposit_amount; /* 0: no deposit (sender, nonce must then be zero) */
     uint8_t deposit_sender[TACIT_ADDRESS_LEN];
     uint64_t deposit_nonce;
     /* The secp256k1 key that signs the deposit (32 bytes; normally the sender's: a different
@@ -87,8 +87,7 @@ void tacit_txbuild_commitment(tacit_fr *cm, uint64_t value, const tacit_fr *pk,
                               const tacit_fr *blinding);
 
 /* The nullifier nf = Poseidon(nk, cm, index) of the note cm at leaf `index`, nk from sk. */
-void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *cm,
-                             uint64_t index);
+void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *cm, uint64_t index);
 
 /* --------------------------------------------------------------- proving ---- */
 

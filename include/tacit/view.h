@@ -44,10 +44,10 @@ extern "C" {
 
 /* The digests of a block header (DESIGN 2.7), as after a block; docs/state-format.md. */
 struct tacit_state_digests {
-    tacit_fr note_root;              /* root of the note commitment tree */
-    uint64_t commitment_count;       /* leaves in the tree */
-    uint8_t nullifier_digest[32];    /* BLAKE2b chain over every nullifier, in order */
-    uint8_t transparent_digest[32];  /* BLAKE2b chain over the accounts each block changed */
+    tacit_fr note_root;             /* root of the note commitment tree */
+    uint64_t commitment_count;      /* leaves in the tree */
+    uint8_t nullifier_digest[32];   /* BLAKE2b chain over every nullifier, in order */
+    uint8_t transparent_digest[32]; /* BLAKE2b chain over the accounts each block changed */
 };
 
 struct tacit_account {
@@ -57,16 +57,16 @@ struct tacit_account {
 
 /* The committed tip a view stands on. */
 struct tacit_view_tip {
-    uint64_t next_height;   /* height the next block must have (0 for an empty state) */
-    uint8_t hash[32];       /* hash of block next_height - 1 (zero for an empty state) */
+    uint64_t next_height; /* height the next block must have (0 for an empty state) */
+    uint8_t hash[32];     /* hash of block next_height - 1 (zero for an empty state) */
     struct tacit_state_digests digests; /* after block next_height - 1 */
 };
 
 /* Where a nullifier stands. */
 enum tacit_view_nullifier {
     TACIT_VIEW_NF_UNSPENT = 0,
-    TACIT_VIEW_NF_SPENT,      /* in the committed nullifier set */
-    TACIT_VIEW_NF_IN_BLOCK    /* marked in this view (spent earlier in the same block) */
+    TACIT_VIEW_NF_SPENT,   /* in the committed nullifier set */
+    TACIT_VIEW_NF_IN_BLOCK /* marked in this view (spent earlier in the same block) */
 };
 
 /* A point to roll a view back to. The fields are the implementation's business. */
@@ -87,11 +87,13 @@ struct tacit_view_ops {
     int (*mark_nullifier)(void *ctx, const tacit_fr *nf);
     /* Appends leaves to the view's tree: TACIT_ETREE_FULL past 2^32 leaves. */
     int (*append_commitments)(void *ctx, const tacit_fr *cm, size_t n);
-    int (*credit)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN], uint64_t amount); /* EOVERFLOW */
-    int (*debit)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN], uint64_t amount);  /* EINSUFFICIENT */
+    int (*credit)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN],
+                  uint64_t amount); /* EOVERFLOW */
+    int (*debit)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN],
+                 uint64_t amount); /* EINSUFFICIENT */
     /* debit from, credit to, as one change (from == to allowed): EINSUFFICIENT, EOVERFLOW. */
-    int (*move)(void *ctx, const uint8_t from[TACIT_ADDRESS_LEN], const uint8_t to[TACIT_ADDRESS_LEN],
-                uint64_t amount);
+    int (*move)(void *ctx, const uint8_t from[TACIT_ADDRESS_LEN],
+                const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount);
     int (*bump_nonce)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN]); /* EOVERFLOW */
 
     /* Undo everything since a savepoint. rollback: TACIT_OK, TACIT_EINVAL (not a savepoint of
@@ -124,8 +126,8 @@ void tacit_memstate_free(struct tacit_memstate *ms);
 /* The tip, and the timestamp of the last committed block (0 for an empty state). */
 void tacit_memstate_tip(const struct tacit_memstate *ms, struct tacit_view_tip *out,
                         uint64_t *timestamp_ms);
-int tacit_memstate_account(const struct tacit_memstate *ms, const uint8_t address[TACIT_ADDRESS_LEN],
-                           struct tacit_account *out);
+int tacit_memstate_account(const struct tacit_memstate *ms,
+                           const uint8_t address[TACIT_ADDRESS_LEN], struct tacit_account *out);
 
 /* A view on the committed in-memory state: TACIT_OK, TACIT_ENOMEM. free accepts NULL. Any
  * number of views may exist; committing one makes the others stale (free them). */
@@ -138,8 +140,8 @@ void tacit_memview_view(struct tacit_memview *mv, struct tacit_view *out);
  * while next_height - its latest height <= root_history, as in the store) and the digests, as
  * tacit_state_apply_block would. mv can only be freed afterwards. TACIT_OK, TACIT_EINVAL (mv is stale: another view was committed),
  * TACIT_ENOMEM (nothing changed). */
-int tacit_memstate_commit(struct tacit_memstate *ms, struct tacit_memview *mv, const uint8_t hash[32],
-                          uint64_t timestamp_ms);
+int tacit_memstate_commit(struct tacit_memstate *ms, struct tacit_memview *mv,
+                          const uint8_t hash[32], uint64_t timestamp_ms);
 
 #ifdef __cplusplus
 }

@@ -59,15 +59,15 @@ struct tacit_rpc_client;
 struct tacit_wallet_chain_info {
     uint64_t chain_id;
     uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
-    uint64_t height;              /* the tip; TACIT_WALLET_NO_HEIGHT before genesis */
+    uint64_t height; /* the tip; TACIT_WALLET_NO_HEIGHT before genesis */
     uint64_t min_fee;
 };
 
 /* A block header as far as the wallet checks it (tacit_getBlockByNumber). */
 struct tacit_wallet_header {
     uint8_t hash[32];
-    tacit_fr note_root;           /* the note tree root after the block */
-    uint64_t commitment_count;    /* leaves after the block */
+    tacit_fr note_root;        /* the note tree root after the block */
+    uint64_t commitment_count; /* leaves after the block */
 };
 
 /* A compact transaction: what scanning needs (tacit_getBlockRange). */
@@ -83,7 +83,7 @@ struct tacit_wallet_ctx {
 struct tacit_wallet_cblock {
     uint64_t height;
     uint8_t hash[32];
-    uint64_t commitment_start;    /* leaf index of the block's first commitment */
+    uint64_t commitment_start; /* leaf index of the block's first commitment */
     size_t ntxs;
     struct tacit_wallet_ctx *txs;
 };
@@ -97,8 +97,8 @@ enum tacit_wallet_tx_state {
 
 struct tacit_wallet_tx_status {
     enum tacit_wallet_tx_state state;
-    uint64_t height;              /* INCLUDED only */
-    int error;                    /* REJECTED only: the rule's tacit error code */
+    uint64_t height; /* INCLUDED only */
+    int error;       /* REJECTED only: the rule's tacit error code */
 };
 
 /*
@@ -159,9 +159,8 @@ int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char 
 /* The same for a watch-only wallet holding the viewing key vk_text (full or incoming, of
  * network net). An incoming viewing key sees received notes but not their spends.
  * Returns as tacit_wallet_create, plus the errors of tacit_viewing_key_decode. */
-int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path,
-                                   const char *pass, size_t passlen, enum tacit_network net,
-                                   const char *vk_text);
+int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path, const char *pass,
+                                   size_t passlen, enum tacit_network net, const char *vk_text);
 
 /*
  * Opens a wallet file. flags (may be NULL) receives TACIT_WALLET_OPEN_INSECURE_MODE when the
@@ -205,26 +204,26 @@ int tacit_wallet_transparent_address(uint8_t address[TACIT_ADDRESS_LEN],
 /* ------------------------------------------------------ balance and notes ---- */
 
 struct tacit_wallet_balance {
-    uint64_t confirmed;           /* unspent notes not reserved by a pending send */
-    uint64_t pending_out;         /* notes reserved by sends not yet included */
-    uint64_t pending_in;          /* change and deposits of own sends not yet included */
-    uint64_t nnotes;              /* unspent notes (confirmed or reserved) */
-    uint64_t synced_height;       /* TACIT_WALLET_NO_HEIGHT before the first sync */
+    uint64_t confirmed;     /* unspent notes not reserved by a pending send */
+    uint64_t pending_out;   /* notes reserved by sends not yet included */
+    uint64_t pending_in;    /* change and deposits of own sends not yet included */
+    uint64_t nnotes;        /* unspent notes (confirmed or reserved) */
+    uint64_t synced_height; /* TACIT_WALLET_NO_HEIGHT before the first sync */
 };
 
 /* Returns TACIT_OK or TACIT_EOVERFLOW (a sum above 2^64 - 1). */
 int tacit_wallet_balance(const struct tacit_wallet *w, struct tacit_wallet_balance *out);
 
 struct tacit_wallet_note {
-    uint64_t index;               /* leaf position in the note tree */
+    uint64_t index; /* leaf position in the note tree */
     uint64_t value;
     tacit_fr cm;
-    bool has_nf;                  /* false for an incoming-only watch-only wallet */
+    bool has_nf; /* false for an incoming-only watch-only wallet */
     tacit_fr nf;
-    uint64_t height;              /* received in block */
-    uint64_t spent_height;        /* TACIT_WALLET_NO_HEIGHT: unspent */
-    bool reserved;                /* picked by a send not yet included */
-    uint8_t reserved_by[32];      /* that send's tx id (zero while it is being built) */
+    uint64_t height;         /* received in block */
+    uint64_t spent_height;   /* TACIT_WALLET_NO_HEIGHT: unspent */
+    bool reserved;           /* picked by a send not yet included */
+    uint8_t reserved_by[32]; /* that send's tx id (zero while it is being built) */
     uint16_t memo_len;
     uint8_t memo[TACIT_NOTE_MEMO_MAX];
 };
@@ -237,11 +236,11 @@ void tacit_wallet_notes_free(struct tacit_wallet_note *notes, size_t n);
 /* ------------------------------------------------------------------ sync ---- */
 
 struct tacit_wallet_sync_progress {
-    uint64_t height;              /* synced up to and including */
-    uint64_t target;              /* the tip the sync runs to */
-    uint64_t blocks;              /* blocks processed by this call */
-    uint64_t outputs;             /* outputs scanned by this call */
-    uint64_t notes_found;         /* notes received by this call */
+    uint64_t height;      /* synced up to and including */
+    uint64_t target;      /* the tip the sync runs to */
+    uint64_t blocks;      /* blocks processed by this call */
+    uint64_t outputs;     /* outputs scanned by this call */
+    uint64_t notes_found; /* notes received by this call */
 };
 
 /* Called after each chunk; a nonzero return stops the sync, which returns that value (what
@@ -249,18 +248,18 @@ struct tacit_wallet_sync_progress {
 typedef int (*tacit_wallet_progress_fn)(void *ud, const struct tacit_wallet_sync_progress *p);
 
 struct tacit_wallet_sync_opts {
-    unsigned chunk_blocks;        /* blocks per block_range call (0: 100; at most 1000) */
-    unsigned nthreads;            /* scanning threads (0: TACIT_THREADS or all CPUs) */
-    uint64_t to_height;           /* stop there; 0 or TACIT_WALLET_NO_HEIGHT: the node's tip
+    unsigned chunk_blocks; /* blocks per block_range call (0: 100; at most 1000) */
+    unsigned nthreads;     /* scanning threads (0: TACIT_THREADS or all CPUs) */
+    uint64_t to_height;    /* stop there; 0 or TACIT_WALLET_NO_HEIGHT: the node's tip
                                    * (the usual case) */
     tacit_wallet_progress_fn progress;
     void *progress_ud;
 };
 
 struct tacit_wallet_sync_result {
-    uint64_t height;              /* synced height (TACIT_WALLET_NO_HEIGHT: none) */
+    uint64_t height; /* synced height (TACIT_WALLET_NO_HEIGHT: none) */
     uint64_t blocks, outputs, notes_found, spends_found;
-    bool rescanned;               /* the node did not have our block: we started over from 0 */
+    bool rescanned; /* the node did not have our block: we started over from 0 */
 };
 
 /*
@@ -288,8 +287,8 @@ int tacit_wallet_rescan(struct tacit_wallet *w);
  * (what a send proves against). Returns TACIT_OK, TACIT_ENOTFOUND (no such own note),
  * TACIT_ENOT_SYNCED (no verified witness: sync first).
  */
-int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root,
-                         const struct tacit_wallet *w, uint64_t index);
+int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root, const struct tacit_wallet *w,
+                         uint64_t index);
 
 /* ------------------------------------------------------------------ send ---- */
 
@@ -301,28 +300,28 @@ enum tacit_wallet_send_kind {
 
 struct tacit_wallet_send_req {
     enum tacit_wallet_send_kind kind;
-    uint64_t amount;              /* paid to the recipient (deposit: taken from the account,
+    uint64_t amount; /* paid to the recipient (deposit: taken from the account,
                                    * the fee comes out of it) */
-    bool fee_set;                 /* false: the node's minimum fee */
+    bool fee_set;    /* false: the node's minimum fee */
     uint64_t fee;
-    struct tacit_shielded_address to;           /* TRANSFER */
-    const uint8_t *memo;          /* TRANSFER: memo_len bytes (at most 512) or NULL */
+    struct tacit_shielded_address to; /* TRANSFER */
+    const uint8_t *memo;              /* TRANSFER: memo_len bytes (at most 512) or NULL */
     size_t memo_len;
-    uint8_t withdraw_to[TACIT_ADDRESS_LEN];     /* WITHDRAW */
+    uint8_t withdraw_to[TACIT_ADDRESS_LEN]; /* WITHDRAW */
     /* DEPOSIT: the transparent key: deposit_sk (32 bytes, not kept) or, when NULL, the
      * imported key number deposit_key. */
     const uint8_t *deposit_sk;
     size_t deposit_key;
-    unsigned wait_ms;             /* wait for inclusion up to this long (0: do not wait) */
-    unsigned nthreads;            /* prover threads (0: TACIT_THREADS or all CPUs) */
+    unsigned wait_ms;  /* wait for inclusion up to this long (0: do not wait) */
+    unsigned nthreads; /* prover threads (0: TACIT_THREADS or all CPUs) */
 };
 
 struct tacit_wallet_send_result {
     uint8_t txid[32];
     struct tacit_wallet_tx_status status; /* PENDING, INCLUDED or REJECTED after the wait */
     uint64_t fee;
-    unsigned ninputs;             /* notes spent (0..2) */
-    double prove_seconds;         /* wall time of the proof */
+    unsigned ninputs;     /* notes spent (0..2) */
+    double prove_seconds; /* wall time of the proof */
 };
 
 /*
@@ -362,12 +361,13 @@ struct tacit_wallet_sent {
     enum tacit_wallet_send_kind kind;
     struct tacit_wallet_tx_status status;
     uint64_t amount, fee;
-    uint64_t change;              /* what comes back to this wallet (change; deposit - fee) */
+    uint64_t change; /* what comes back to this wallet (change; deposit - fee) */
 };
 
 /* Every transaction this wallet sent, oldest first. *sent is malloc'd (free()).
  * Returns TACIT_OK or TACIT_ENOMEM. */
-int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sent **sent, size_t *n);
+int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sent **sent,
+                           size_t *n);
 
 /* Releases the notes reserved by a sent tx the node no longer knows (state UNKNOWN after a
  * node restart): they can be spent again. TACIT_OK, TACIT_ENOTFOUND, a store error.

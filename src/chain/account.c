@@ -20,12 +20,14 @@ static pthread_once_t secp_once = PTHREAD_ONCE_INIT;
 
 /* An argument libsecp256k1 refuses (ARG_CHECK) makes the call return 0 instead of aborting:
  * every caller here turns 0 into an error code, and nothing from the network aborts. */
-static void secp_illegal(const char *msg, void *data) {
+static void secp_illegal(const char *msg, void *data)
+{
     (void)msg;
     (void)data;
 }
 
-static void secp_create(void) {
+static void secp_create(void)
+{
     size_t n = secp256k1_context_preallocated_size(SECP256K1_CONTEXT_NONE);
     unsigned char seed[32];
     void *mem;
@@ -45,14 +47,16 @@ static void secp_create(void) {
     secp_ctx = ctx; /* lives as long as the process: one allocation, never freed */
 }
 
-const secp256k1_context *tacit__secp256k1(void) {
+const secp256k1_context *tacit__secp256k1(void)
+{
     (void)pthread_once(&secp_once, secp_create);
     return secp_ctx;
 }
 
 /* last 20 bytes of keccak256(X || Y), the 64-byte uncompressed key without its 0x04 */
 static void address_of_pubkey(const secp256k1_context *ctx, uint8_t address[TACIT_ADDRESS_LEN],
-                              const secp256k1_pubkey *pk) {
+                              const secp256k1_pubkey *pk)
+{
     uint8_t ser[65], h[32];
     size_t n = sizeof ser;
     (void)secp256k1_ec_pubkey_serialize(ctx, ser, &n, pk, SECP256K1_EC_UNCOMPRESSED);
@@ -60,7 +64,8 @@ static void address_of_pubkey(const secp256k1_context *ctx, uint8_t address[TACI
     memcpy(address, h + 32 - TACIT_ADDRESS_LEN, TACIT_ADDRESS_LEN);
 }
 
-int tacit_address_from_seckey(uint8_t address[TACIT_ADDRESS_LEN], const uint8_t sk[32]) {
+int tacit_address_from_seckey(uint8_t address[TACIT_ADDRESS_LEN], const uint8_t sk[32])
+{
     const secp256k1_context *ctx = tacit__secp256k1();
     secp256k1_pubkey pk;
 
@@ -72,7 +77,8 @@ int tacit_address_from_seckey(uint8_t address[TACIT_ADDRESS_LEN], const uint8_t 
 }
 
 int tacit_deposit_sign(uint8_t sig[TACIT_DEPOSIT_SIG_BYTES], const uint8_t sk[32],
-                       const uint8_t digest[32]) {
+                       const uint8_t digest[32])
+{
     const secp256k1_context *ctx = tacit__secp256k1();
     secp256k1_ecdsa_recoverable_signature rs;
     int recid;
@@ -87,7 +93,8 @@ int tacit_deposit_sign(uint8_t sig[TACIT_DEPOSIT_SIG_BYTES], const uint8_t sk[32
 }
 
 int tacit_deposit_recover(uint8_t address[TACIT_ADDRESS_LEN],
-                          const uint8_t sig[TACIT_DEPOSIT_SIG_BYTES], const uint8_t digest[32]) {
+                          const uint8_t sig[TACIT_DEPOSIT_SIG_BYTES], const uint8_t digest[32])
+{
     const secp256k1_context *ctx = tacit__secp256k1();
     secp256k1_ecdsa_recoverable_signature rs;
     secp256k1_ecdsa_signature plain;
@@ -116,7 +123,8 @@ struct tacit_sequencer_key {
     uint8_t address[TACIT_ADDRESS_LEN];
 };
 
-int tacit_sequencer_key_new(struct tacit_sequencer_key **out, const uint8_t sk[32]) {
+int tacit_sequencer_key_new(struct tacit_sequencer_key **out, const uint8_t sk[32])
+{
     const secp256k1_context *ctx = tacit__secp256k1();
     struct tacit_sequencer_key *k;
     secp256k1_xonly_pubkey xpk;
@@ -131,7 +139,8 @@ int tacit_sequencer_key_new(struct tacit_sequencer_key **out, const uint8_t sk[3
         goto out_free;
     }
     /* cannot fail on a keypair just made */
-    if (!secp256k1_keypair_xonly_pub(ctx, &xpk, NULL, &k->kp) || !secp256k1_keypair_pub(ctx, &pk, &k->kp)) {
+    if (!secp256k1_keypair_xonly_pub(ctx, &xpk, NULL, &k->kp) ||
+        !secp256k1_keypair_pub(ctx, &pk, &k->kp)) {
         rc = TACIT_EINVAL;
         goto out_free;
     }
@@ -145,18 +154,22 @@ out_free:
     return rc;
 }
 
-void tacit_sequencer_key_free(struct tacit_sequencer_key *k) {
+void tacit_sequencer_key_free(struct tacit_sequencer_key *k)
+{
     /* sodium_free wipes the whole allocation before releasing it */
     sodium_free(k);
 }
 
 void tacit_sequencer_key_public(const struct tacit_sequencer_key *k, uint8_t xonly[32],
-                                uint8_t address[TACIT_ADDRESS_LEN]) {
+                                uint8_t address[TACIT_ADDRESS_LEN])
+{
     if (xonly != NULL) memcpy(xonly, k->xonly, 32);
     if (address != NULL) memcpy(address, k->address, TACIT_ADDRESS_LEN);
 }
 
-int tacit__sequencer_sign(uint8_t sig[64], const struct tacit_sequencer_key *k, const uint8_t msg[32]) {
+int tacit__sequencer_sign(uint8_t sig[64], const struct tacit_sequencer_key *k,
+                          const uint8_t msg[32])
+{
     const secp256k1_context *ctx = tacit__secp256k1();
     unsigned char aux[32];
     int ok;

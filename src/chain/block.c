@@ -32,7 +32,9 @@
 
 /* ------------------------------------------------------------------- header ---- */
 
-void tacit_block_header_encode(uint8_t out[TACIT_BLOCK_HEADER_BYTES], const struct tacit_block_header *h) {
+void tacit_block_header_encode(uint8_t out[TACIT_BLOCK_HEADER_BYTES],
+                               const struct tacit_block_header *h)
+{
     out[0] = h->version;
     tacit__put_u64(out + 1, h->chain_id);
     tacit__put_u64(out + H_OFF_HEIGHT, h->height);
@@ -48,7 +50,8 @@ void tacit_block_header_encode(uint8_t out[TACIT_BLOCK_HEADER_BYTES], const stru
 }
 
 /* The header of a block encoding of at least TACIT_BLOCK_HEADER_BYTES bytes. */
-static int header_decode(struct tacit_block_header *h, const uint8_t *in) {
+static int header_decode(struct tacit_block_header *h, const uint8_t *in)
+{
     memset(h, 0, sizeof *h);
     if (in[0] != TACIT_BLOCK_VERSION) return TACIT_EVERSION;
     h->version = in[0];
@@ -69,7 +72,8 @@ static int header_decode(struct tacit_block_header *h, const uint8_t *in) {
     return TACIT_OK;
 }
 
-void tacit_block_hash(uint8_t out[32], const struct tacit_block_header *h) {
+void tacit_block_hash(uint8_t out[32], const struct tacit_block_header *h)
+{
     crypto_generichash_blake2b_state s;
     uint8_t enc[TACIT_BLOCK_HEADER_BYTES];
     tacit_block_header_encode(enc, h);
@@ -78,14 +82,16 @@ void tacit_block_hash(uint8_t out[32], const struct tacit_block_header *h) {
     tacit__blake2b_final(&s, out);
 }
 
-int tacit_block_sign(struct tacit_block_header *h, const struct tacit_sequencer_key *k) {
+int tacit_block_sign(struct tacit_block_header *h, const struct tacit_sequencer_key *k)
+{
     uint8_t hash[32];
     tacit_sequencer_key_public(k, h->sequencer, NULL);
     tacit_block_hash(hash, h);
     return tacit__sequencer_sign(h->signature, k, hash);
 }
 
-int tacit_block_check_signature(const struct tacit_block_header *h) {
+int tacit_block_check_signature(const struct tacit_block_header *h)
+{
     const secp256k1_context *ctx = tacit__secp256k1();
     secp256k1_xonly_pubkey pk;
     uint8_t hash[32];
@@ -100,7 +106,8 @@ int tacit_block_check_signature(const struct tacit_block_header *h) {
 
 /* ------------------------------------------------------------------ tx root ---- */
 
-static void credits_encode(uint8_t *out, const struct tacit_credit *c, size_t n) {
+static void credits_encode(uint8_t *out, const struct tacit_credit *c, size_t n)
+{
     tacit__put_u32(out, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
         memcpy(out + 4 + CREDIT_BYTES * i, c[i].address, TACIT_ADDRESS_LEN);
@@ -108,7 +115,8 @@ static void credits_encode(uint8_t *out, const struct tacit_credit *c, size_t n)
     }
 }
 
-static void node_hash(uint8_t out[32], const uint8_t left[32], const uint8_t right[32]) {
+static void node_hash(uint8_t out[32], const uint8_t left[32], const uint8_t right[32])
+{
     crypto_generichash_blake2b_state s;
     tacit__blake2b_init(&s, "tacit-txroot");
     tacit__blake2b_update(&s, left, 32);
@@ -117,7 +125,8 @@ static void node_hash(uint8_t out[32], const uint8_t left[32], const uint8_t rig
 }
 
 void tacit_block_tx_root(uint8_t out[32], const uint8_t (*ids)[32], size_t nids,
-                         const struct tacit_credit *credits, size_t ncredits) {
+                         const struct tacit_credit *credits, size_t ncredits)
+{
     uint8_t level[64][32]; /* one pending node per level: 2^64 leaves would not fit anyway */
     uint8_t cur[32], leaf[32];
     size_t nleaves = nids + (ncredits > 0 ? 1 : 0);
@@ -170,7 +179,8 @@ void tacit_block_tx_root(uint8_t out[32], const uint8_t (*ids)[32], size_t nids,
 
 /* ----------------------------------------------------------------- decoding ---- */
 
-void tacit_block_free(struct tacit_block *b) {
+void tacit_block_free(struct tacit_block *b)
+{
     if (b == NULL) return;
     free(b->credits);
     free(b->txs);
@@ -180,7 +190,8 @@ void tacit_block_free(struct tacit_block *b) {
     free(b);
 }
 
-int tacit_block_decode(struct tacit_block **out, const uint8_t *in, size_t len) {
+int tacit_block_decode(struct tacit_block **out, const uint8_t *in, size_t len)
+{
     struct tacit_block *b;
     size_t off, n;
     int rc;
@@ -256,8 +267,10 @@ out_free:
 /* Encodes header, credits and txs (each TACIT_TX_BYTES at txbytes + i * TACIT_TX_BYTES). */
 static int block_encode(uint8_t **out, size_t *len, const struct tacit_block_header *h,
                         const struct tacit_credit *credits, size_t ncredits, const uint8_t *txbytes,
-                        size_t ntxs) {
-    size_t n = TACIT_BLOCK_HEADER_BYTES + 4 + CREDIT_BYTES * ncredits + 4 + (4 + TACIT_TX_BYTES) * ntxs;
+                        size_t ntxs)
+{
+    size_t n =
+        TACIT_BLOCK_HEADER_BYTES + 4 + CREDIT_BYTES * ncredits + 4 + (4 + TACIT_TX_BYTES) * ntxs;
     uint8_t *p;
 
     *out = NULL;
@@ -281,13 +294,16 @@ static int block_encode(uint8_t **out, size_t *len, const struct tacit_block_hea
 
 /* ------------------------------------------------------------------- commit ---- */
 
-static bool digests_equal(const struct tacit_state_digests *a, const struct tacit_state_digests *b) {
-    return tacit_fr_eq(&a->note_root, &b->note_root) && a->commitment_count == b->commitment_count &&
+static bool digests_equal(const struct tacit_state_digests *a, const struct tacit_state_digests *b)
+{
+    return tacit_fr_eq(&a->note_root, &b->note_root) &&
+           a->commitment_count == b->commitment_count &&
            memcmp(a->nullifier_digest, b->nullifier_digest, 32) == 0 &&
            memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
 }
 
-static void *memdup(const void *p, size_t n) {
+static void *memdup(const void *p, size_t n)
+{
     void *q;
     if (n == 0) return NULL;
     if ((q = malloc(n)) != NULL) memcpy(q, p, n);
@@ -297,7 +313,8 @@ static void *memdup(const void *p, size_t n) {
 int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
                         const struct tacit_block_header *h, const uint8_t hash[32],
                         const uint8_t *block, size_t block_len, const struct tacit_tx *txs,
-                        const struct tacit_state_tx *stxs, size_t ntxs) {
+                        const struct tacit_state_tx *stxs, size_t ntxs)
+{
     struct tacit_block_update u;
     struct tacit_state_bytes *outputs = NULL;
     uint8_t *records = NULL;
@@ -312,7 +329,8 @@ int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
         rc = TACIT_EINVAL;
         goto out_free;
     }
-    if ((u.ncommitments > 0 && (cms = memdup(u.commitments, u.ncommitments * sizeof *cms)) == NULL) ||
+    if ((u.ncommitments > 0 &&
+         (cms = memdup(u.commitments, u.ncommitments * sizeof *cms)) == NULL) ||
         (u.nnullifiers > 0 && (nfs = memdup(u.nullifiers, u.nnullifiers * sizeof *nfs)) == NULL) ||
         (u.ndeltas > 0 && (deltas = memdup(u.deltas, u.ndeltas * sizeof *deltas)) == NULL))
         goto out_free;
@@ -323,7 +341,8 @@ int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
         for (size_t i = 0; i < 2 * ntxs; i++) {
             uint8_t *r = records + i * TACIT_OUTPUT_RECORD_BYTES;
             memcpy(r, txs[i / 2].ext.epk, TACIT_EPK_BYTES);
-            memcpy(r + TACIT_EPK_BYTES, txs[i / 2].ext.ciphertext[i % 2], TACIT_NOTE_CIPHERTEXT_BYTES);
+            memcpy(r + TACIT_EPK_BYTES, txs[i / 2].ext.ciphertext[i % 2],
+                   TACIT_NOTE_CIPHERTEXT_BYTES);
             outputs[i].data = r;
             outputs[i].len = TACIT_OUTPUT_RECORD_BYTES;
         }
@@ -353,7 +372,8 @@ out_free:
 }
 
 /* The timestamp of the committed block at height (a block the tip names must be there). */
-static int block_timestamp(struct tacit_state *st, uint64_t height, uint64_t *ts) {
+static int block_timestamp(struct tacit_state *st, uint64_t height, uint64_t *ts)
+{
     uint8_t *bytes;
     size_t len;
     int rc;
@@ -369,7 +389,8 @@ static int block_timestamp(struct tacit_state *st, uint64_t height, uint64_t *ts
     return rc;
 }
 
-static int credit_allowed(const struct tacit_chain_params *p, const struct tacit_credit *c) {
+static int credit_allowed(const struct tacit_chain_params *p, const struct tacit_credit *c)
+{
     if (!p->allow_credits || memcmp(c->address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0)
         return TACIT_ECREDIT;
     return TACIT_OK;
@@ -379,7 +400,8 @@ static int credit_allowed(const struct tacit_chain_params *p, const struct tacit
 
 /* The header against the committed tip and the parameters, in the documented order. */
 static int check_header(const struct tacit_block *b, const struct tacit_chain_params *p,
-                        const struct tacit_view_tip *tip, uint64_t parent_ts) {
+                        const struct tacit_view_tip *tip, uint64_t parent_ts)
+{
     const struct tacit_block_header *h = &b->header;
     uint8_t root[32];
     int rc;
@@ -398,14 +420,16 @@ static int check_header(const struct tacit_block *b, const struct tacit_chain_pa
 }
 
 /* Every proof of the block in one batch; *bad is the first failing tx. */
-static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *pvk, long *bad) {
+static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *pvk, long *bad)
+{
     tacit_groth16_proof *proofs = NULL;
     tacit_groth16_item *items = NULL;
     int *results = NULL;
     int rc = TACIT_ENOMEM;
 
     if (b->ntxs == 0) return TACIT_OK;
-    if ((proofs = calloc(b->ntxs, sizeof *proofs)) == NULL || (items = calloc(b->ntxs, sizeof *items)) == NULL ||
+    if ((proofs = calloc(b->ntxs, sizeof *proofs)) == NULL ||
+        (items = calloc(b->ntxs, sizeof *items)) == NULL ||
         (results = calloc(b->ntxs, sizeof *results)) == NULL)
         goto out_free;
     for (size_t i = 0; i < b->ntxs; i++) {
@@ -437,7 +461,8 @@ out_free:
 
 int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
                            const struct tacit_block *b, const struct tacit_chain_params *p,
-                           const tacit_groth16_pvk *pvk, long *bad_tx) {
+                           const tacit_groth16_pvk *pvk, long *bad_tx)
+{
     struct tacit_view_tip tip;
     struct tacit_state_digests d;
     long bad = -1;
@@ -457,7 +482,8 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
         }
     /* credits first, then the txs in order (the builder keeps the same order) */
     for (size_t i = 0; i < b->ncredits; i++)
-        if ((rc = v->ops->credit(v->ctx, b->credits[i].address, b->credits[i].amount)) != TACIT_OK) goto out;
+        if ((rc = v->ops->credit(v->ctx, b->credits[i].address, b->credits[i].amount)) != TACIT_OK)
+            goto out;
     for (size_t i = 0; i < b->ntxs; i++)
         if ((rc = tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK) {
             bad = (long)i;
@@ -474,7 +500,8 @@ out:
 
 int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
                       const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
-                      long *bad_tx) {
+                      long *bad_tx)
+{
     struct tacit_block *b = NULL;
     struct tacit_state_view *sv = NULL;
     struct tacit_state_tx *stxs = NULL;
@@ -525,8 +552,8 @@ out:
 enum builder_stage { B_OPEN, B_SEALED, B_DONE };
 
 struct tacit_block_builder {
-    struct tacit_state *st;        /* NULL when made over a view by the caller */
-    struct tacit_state_view *sv;   /* st's view, owned */
+    struct tacit_state *st;      /* NULL when made over a view by the caller */
+    struct tacit_state_view *sv; /* st's view, owned */
     struct tacit_chain_params p;
     struct tacit_view v;
     struct tacit_view_tip tip;
@@ -547,7 +574,8 @@ struct tacit_block_builder {
 };
 
 int tacit_block_builder_new_view(struct tacit_block_builder **out, const struct tacit_view *v,
-                                 uint64_t parent_timestamp_ms, const struct tacit_chain_params *p) {
+                                 uint64_t parent_timestamp_ms, const struct tacit_chain_params *p)
+{
     struct tacit_block_builder *b;
 
     *out = NULL;
@@ -561,7 +589,8 @@ int tacit_block_builder_new_view(struct tacit_block_builder **out, const struct 
 }
 
 int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state *st,
-                            const struct tacit_chain_params *p) {
+                            const struct tacit_chain_params *p)
+{
     struct tacit_state_view *sv;
     struct tacit_view v;
     struct tacit_view_tip tip;
@@ -572,7 +601,8 @@ int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state
     if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) return rc;
     tacit_state_view_as_view(sv, &v);
     v.ops->tip(v.ctx, &tip);
-    if ((tip.next_height > 0 && (rc = block_timestamp(st, tip.next_height - 1, &parent_ts)) != TACIT_OK) ||
+    if ((tip.next_height > 0 &&
+         (rc = block_timestamp(st, tip.next_height - 1, &parent_ts)) != TACIT_OK) ||
         (rc = tacit_block_builder_new_view(out, &v, parent_ts, p)) != TACIT_OK) {
         tacit_state_view_free(sv);
         return rc;
@@ -582,7 +612,8 @@ int tacit_block_builder_new(struct tacit_block_builder **out, struct tacit_state
     return TACIT_OK;
 }
 
-void tacit_block_builder_free(struct tacit_block_builder *b) {
+void tacit_block_builder_free(struct tacit_block_builder *b)
+{
     if (b == NULL) return;
     tacit_state_view_free(b->sv);
     free(b->credits);
@@ -593,7 +624,8 @@ void tacit_block_builder_free(struct tacit_block_builder *b) {
     free(b);
 }
 
-int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c) {
+int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c)
+{
     int rc;
 
     if (b->stage != B_OPEN || b->ntxs > 0) return TACIT_EINVAL;
@@ -611,7 +643,8 @@ int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct t
     return TACIT_OK;
 }
 
-static int builder_reserve_tx(struct tacit_block_builder *b) {
+static int builder_reserve_tx(struct tacit_block_builder *b)
+{
     size_t nc;
     void *q;
     if (b->ntxs < b->cap_txs) return TACIT_OK;
@@ -627,7 +660,8 @@ static int builder_reserve_tx(struct tacit_block_builder *b) {
 }
 
 int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit_tx *tx,
-                               const uint8_t *bytes, size_t len) {
+                               const uint8_t *bytes, size_t len)
+{
     uint8_t enc[TACIT_TX_BYTES];
     int rc;
 
@@ -652,8 +686,9 @@ int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit
 size_t tacit_block_builder_ntxs(const struct tacit_block_builder *b) { return b->ntxs; }
 
 int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_sequencer_key *k,
-                             uint64_t timestamp_ms, struct tacit_block_header *h,
-                             uint8_t **bytes, size_t *len) {
+                             uint64_t timestamp_ms, struct tacit_block_header *h, uint8_t **bytes,
+                             size_t *len)
+{
     struct tacit_block_header *hh = &b->h;
     uint8_t xonly[32];
     int rc;
@@ -670,12 +705,13 @@ int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_s
     hh->height = b->tip.next_height;
     memcpy(hh->parent, b->tip.hash, 32);
     hh->timestamp_ms = timestamp_ms > b->parent_ts ? timestamp_ms : b->parent_ts;
-    tacit_block_tx_root(hh->tx_root, (const uint8_t(*)[32])b->ids, b->ntxs, b->credits, b->ncredits);
+    tacit_block_tx_root(hh->tx_root, (const uint8_t(*)[32])b->ids, b->ntxs, b->credits,
+                        b->ncredits);
     if ((rc = b->v.ops->digests(b->v.ctx, &hh->digests)) != TACIT_OK) return rc;
     if ((rc = tacit_block_sign(hh, k)) != TACIT_OK) return rc;
     tacit_block_hash(b->hash, hh);
-    if ((rc = block_encode(&b->block, &b->block_len, hh, b->credits, b->ncredits, b->txbytes, b->ntxs)) !=
-        TACIT_OK)
+    if ((rc = block_encode(&b->block, &b->block_len, hh, b->credits, b->ncredits, b->txbytes,
+                           b->ntxs)) != TACIT_OK)
         return rc;
     if (bytes != NULL) {
         if ((*bytes = memdup(b->block, b->block_len)) == NULL) return TACIT_ENOMEM;
@@ -686,7 +722,8 @@ int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_s
     return TACIT_OK;
 }
 
-int tacit_block_builder_commit(struct tacit_block_builder *b) {
+int tacit_block_builder_commit(struct tacit_block_builder *b)
+{
     struct tacit_state_tx *stxs = NULL;
     int rc;
 
@@ -699,13 +736,15 @@ int tacit_block_builder_commit(struct tacit_block_builder *b) {
                         i * (4 + TACIT_TX_BYTES) + 4;
         stxs[i].len = TACIT_TX_BYTES;
     }
-    rc = tacit__block_commit(b->st, &b->sv, &b->h, b->hash, b->block, b->block_len, b->txs, stxs, b->ntxs);
+    rc = tacit__block_commit(b->st, &b->sv, &b->h, b->hash, b->block, b->block_len, b->txs, stxs,
+                             b->ntxs);
     free(stxs);
     return rc;
 }
 
 int tacit_block_builder_header(const struct tacit_block_builder *b, struct tacit_block_header *h,
-                               uint8_t hash[32]) {
+                               uint8_t hash[32])
+{
     if (b->stage != B_SEALED) return TACIT_EINVAL;
     if (h != NULL) *h = b->h;
     if (hash != NULL) memcpy(hash, b->hash, 32);

@@ -12,7 +12,8 @@
 
 const uint8_t TACIT_POOL_ADDRESS[TACIT_ADDRESS_LEN] = {0};
 
-void tacit__blake2b_init(crypto_generichash_blake2b_state *s, const char *name) {
+void tacit__blake2b_init(crypto_generichash_blake2b_state *s, const char *name)
+{
     static const unsigned char zero_salt[crypto_generichash_blake2b_SALTBYTES];
     unsigned char personal[crypto_generichash_blake2b_PERSONALBYTES] = {0};
     size_t n = strlen(name);
@@ -21,14 +22,16 @@ void tacit__blake2b_init(crypto_generichash_blake2b_state *s, const char *name) 
     (void)crypto_generichash_blake2b_init_salt_personal(s, NULL, 0, 32, zero_salt, personal);
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
+static bool all_zero(const uint8_t *p, size_t n)
+{
     uint8_t acc = 0;
     for (size_t i = 0; i < n; i++) acc |= p[i];
     return acc == 0;
 }
 
 /* An amount of 0 means "none": the fields that go with it must be zero (one encoding per tx). */
-static bool ext_is_canonical(const struct tacit_tx_ext *e) {
+static bool ext_is_canonical(const struct tacit_tx_ext *e)
+{
     if (e->withdrawal_amount == 0 && !all_zero(e->withdrawal_recipient, TACIT_ADDRESS_LEN))
         return false;
     if (e->deposit_amount == 0 &&
@@ -40,7 +43,8 @@ static bool ext_is_canonical(const struct tacit_tx_ext *e) {
 
 /* ------------------------------------------------------------------ encoding ---- */
 
-static void ext_encode(uint8_t out[TACIT_TX_EXT_BYTES], const struct tacit_tx_ext *e) {
+static void ext_encode(uint8_t out[TACIT_TX_EXT_BYTES], const struct tacit_tx_ext *e)
+{
     uint8_t *p = out;
     tacit__put_u64(p, e->fee), p += 8;
     tacit__put_u64(p, e->withdrawal_amount), p += 8;
@@ -56,16 +60,19 @@ static void ext_encode(uint8_t out[TACIT_TX_EXT_BYTES], const struct tacit_tx_ex
     }
 }
 
-void tacit_tx_encode(uint8_t out[TACIT_TX_BYTES], const struct tacit_tx *tx) {
+void tacit_tx_encode(uint8_t out[TACIT_TX_BYTES], const struct tacit_tx *tx)
+{
     out[0] = tx->version;
     tacit__put_u64(out + 1, tx->chain_id);
-    for (int i = 0; i < TACIT_TX_NPUBLIC; i++) tacit_fr_to_bytes(out + TACIT__TX_OFF_PUB + 32 * i, &tx->pub[i]);
+    for (int i = 0; i < TACIT_TX_NPUBLIC; i++)
+        tacit_fr_to_bytes(out + TACIT__TX_OFF_PUB + 32 * i, &tx->pub[i]);
     memcpy(out + TACIT__TX_OFF_PROOF, tx->proof, TACIT_GROTH16_PROOF_BYTES);
     tacit__put_u32(out + TACIT__TX_OFF_EXTLEN, TACIT_TX_EXT_BYTES);
     ext_encode(out + TACIT__TX_OFF_EXT, &tx->ext);
 }
 
-static int tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
+static int tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len)
+{
     const uint8_t *p;
 
     /* The version first: another version may well have another size. */
@@ -96,13 +103,15 @@ static int tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
     for (int j = 0; j < 2; j++) {
         if (tacit__get_u16(p) != TACIT_NOTE_CIPHERTEXT_BYTES) return TACIT_EENCODING;
         p += 2;
-        memcpy(tx->ext.ciphertext[j], p, TACIT_NOTE_CIPHERTEXT_BYTES), p += TACIT_NOTE_CIPHERTEXT_BYTES;
+        memcpy(tx->ext.ciphertext[j], p, TACIT_NOTE_CIPHERTEXT_BYTES),
+            p += TACIT_NOTE_CIPHERTEXT_BYTES;
     }
     if (!ext_is_canonical(&tx->ext)) return TACIT_EENCODING;
     return TACIT_OK;
 }
 
-int tacit_tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
+int tacit_tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len)
+{
     int rc = tx_decode(tx, in, len);
     if (rc != TACIT_OK) memset(tx, 0, sizeof *tx);
     return rc;
@@ -110,7 +119,8 @@ int tacit_tx_decode(struct tacit_tx *tx, const uint8_t *in, size_t len) {
 
 /* ------------------------------------------------------------------- digests ---- */
 
-void tacit_tx_id(uint8_t id[32], const struct tacit_tx *tx) {
+void tacit_tx_id(uint8_t id[32], const struct tacit_tx *tx)
+{
     crypto_generichash_blake2b_state s;
     uint8_t enc[TACIT_TX_BYTES];
 
@@ -123,7 +133,8 @@ void tacit_tx_id(uint8_t id[32], const struct tacit_tx *tx) {
 }
 
 void tacit_tx_ext_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
-                         const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+                         const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN])
+{
     crypto_generichash_blake2b_state s;
     uint8_t enc[TACIT_TX_EXT_BYTES], cid[8];
 
@@ -141,21 +152,24 @@ void tacit_tx_ext_digest(uint8_t digest[32], const struct tacit_tx_ext *ext, uin
 
 /* The digest as a 256-bit big-endian integer, reduced mod r (a 512-bit value with a zero
  * high half, for tacit_fr_from_wide). */
-static void digest_to_fr(tacit_fr *out, const uint8_t digest[32]) {
+static void digest_to_fr(tacit_fr *out, const uint8_t digest[32])
+{
     uint8_t wide[64] = {0};
     memcpy(wide + 32, digest, 32);
     tacit_fr_from_wide(out, wide);
 }
 
 void tacit_tx_ext_data_hash(tacit_fr *out, const struct tacit_tx_ext *ext, uint64_t chain_id,
-                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN])
+{
     uint8_t digest[32];
     tacit_tx_ext_digest(digest, ext, chain_id, rollup_id);
     digest_to_fr(out, digest);
 }
 
 void tacit_tx_deposit_digest(uint8_t digest[32], const struct tacit_tx *tx,
-                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+                             const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN])
+{
     crypto_generichash_blake2b_state s;
     uint8_t cid[8], fe[32];
 
@@ -177,21 +191,25 @@ void tacit_tx_deposit_digest(uint8_t digest[32], const struct tacit_tx *tx,
 /* ------------------------------------------------- protocol v2 (L1) digests ---- */
 
 /* x as a 32-byte big-endian word (Solidity's uint256 and the EIP-712 encoding of uintN). */
-static void word_u64(uint8_t w[32], uint64_t x) {
+static void word_u64(uint8_t w[32], uint64_t x)
+{
     memset(w, 0, 32);
     for (int i = 0; i < 8; i++) w[31 - i] = (uint8_t)(x >> (8 * i));
 }
 
-static void keccak_str(uint8_t out[32], const char *s) {
+static void keccak_str(uint8_t out[32], const char *s)
+{
     tacit_keccak256(out, (const uint8_t *)s, strlen(s));
 }
 
 void tacit_tx_ext_digest_v2(uint8_t digest[32], const struct tacit_tx_ext *ext, uint64_t chain_id,
-                            uint64_t l1_chain_id, const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+                            uint64_t l1_chain_id, const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN])
+{
     /* abi.encodePacked(uint256 l1ChainId, address rollup, the tx's bytes [1, 9), ext without
      * the signature): what the contract hashes straight from the calldata */
     uint8_t enc[TACIT_TX_EXT_BYTES];
-    uint8_t buf[32 + TACIT_ROLLUP_ID_LEN + 8 + TACIT_TX_EXT_BYTES - TACIT_DEPOSIT_SIG_BYTES], *q = buf;
+    uint8_t buf[32 + TACIT_ROLLUP_ID_LEN + 8 + TACIT_TX_EXT_BYTES - TACIT_DEPOSIT_SIG_BYTES],
+        *q = buf;
     ext_encode(enc, ext);
     word_u64(q, l1_chain_id), q += 32;
     memcpy(q, rollup_id, TACIT_ROLLUP_ID_LEN), q += TACIT_ROLLUP_ID_LEN;
@@ -202,11 +220,13 @@ void tacit_tx_ext_digest_v2(uint8_t digest[32], const struct tacit_tx_ext *ext, 
 }
 
 void tacit_tx_eip712_domain(uint8_t sep[32], uint64_t l1_chain_id,
-                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+                            const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN])
+{
     /* EIP-712: hashStruct(EIP712Domain); strings are encoded as their keccak-256, an address
      * as a 32-byte word (zeros, then its 20 bytes) */
     uint8_t buf[5 * 32];
-    keccak_str(buf, "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    keccak_str(
+        buf, "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     keccak_str(buf + 32, "tacit");
     keccak_str(buf + 64, "2");
     word_u64(buf + 96, l1_chain_id);
@@ -216,18 +236,20 @@ void tacit_tx_eip712_domain(uint8_t sep[32], uint64_t l1_chain_id,
 }
 
 void tacit_tx_deposit_digest_v2(uint8_t digest[32], const struct tacit_tx *tx, uint64_t l1_chain_id,
-                                const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN]) {
+                                const uint8_t rollup_id[TACIT_ROLLUP_ID_LEN])
+{
     static const int fields[6] = {TACIT_TRANSFER_PUB_ROOT, TACIT_TRANSFER_PUB_NF0,
-                                  TACIT_TRANSFER_PUB_NF1, TACIT_TRANSFER_PUB_CM0,
-                                  TACIT_TRANSFER_PUB_CM1, TACIT_TRANSFER_PUB_EXT_DATA_HASH};
+                                  TACIT_TRANSFER_PUB_NF1,  TACIT_TRANSFER_PUB_CM0,
+                                  TACIT_TRANSFER_PUB_CM1,  TACIT_TRANSFER_PUB_EXT_DATA_HASH};
     uint8_t st[10 * 32], msg[2 + 64];
     /* hashStruct(Deposit): the type hash, then each member as a 32-byte word in type order.
      * The members bind what the v1.1 deposit digest binds: the anchor, the nullifiers, the
      * output commitments and, through extDataHash, the rest of the tx (the theft fix of
      * protocol revision 1.1 carries over); amount, nonce and fee are there for the signer to
      * read. */
-    keccak_str(st, "Deposit(uint64 amount,uint64 nonce,uint64 fee,bytes32 anchor,bytes32 nullifier0,"
-                   "bytes32 nullifier1,bytes32 commitment0,bytes32 commitment1,bytes32 extDataHash)");
+    keccak_str(st,
+               "Deposit(uint64 amount,uint64 nonce,uint64 fee,bytes32 anchor,bytes32 nullifier0,"
+               "bytes32 nullifier1,bytes32 commitment0,bytes32 commitment1,bytes32 extDataHash)");
     word_u64(st + 32, tx->ext.deposit_amount);
     word_u64(st + 64, tx->ext.deposit_nonce);
     word_u64(st + 96, tx->ext.fee);
@@ -240,7 +262,8 @@ void tacit_tx_deposit_digest_v2(uint8_t digest[32], const struct tacit_tx *tx, u
 }
 
 void tacit_tx_ext_data_hash_of(tacit_fr *out, const struct tacit_tx *tx,
-                               const struct tacit_chain_params *p) {
+                               const struct tacit_chain_params *p)
+{
     uint8_t digest[32];
     if (tx->version == TACIT_TX_VERSION_L1)
         tacit_tx_ext_digest_v2(digest, &tx->ext, tx->chain_id, p->l1_chain_id, p->rollup_id);
@@ -250,14 +273,16 @@ void tacit_tx_ext_data_hash_of(tacit_fr *out, const struct tacit_tx *tx,
 }
 
 void tacit_tx_deposit_digest_of(uint8_t digest[32], const struct tacit_tx *tx,
-                                const struct tacit_chain_params *p) {
+                                const struct tacit_chain_params *p)
+{
     if (tx->version == TACIT_TX_VERSION_L1)
         tacit_tx_deposit_digest_v2(digest, tx, p->l1_chain_id, p->rollup_id);
     else
         tacit_tx_deposit_digest(digest, tx, p->rollup_id);
 }
 
-int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
+int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext)
+{
     tacit_fr dep, out_amt;
     if (ext->withdrawal_amount > UINT64_MAX - ext->fee) {
         *out = TACIT_FR_ZERO;
@@ -271,7 +296,8 @@ int tacit_tx_public_amount(tacit_fr *out, const struct tacit_tx_ext *ext) {
 
 /* -------------------------------------------------------------------- rules ---- */
 
-int tacit_tx_check_params(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
+int tacit_tx_check_params(const struct tacit_tx *tx, const struct tacit_chain_params *p)
+{
     if (tx->version != tacit_chain_tx_version(p)) return TACIT_EVERSION;
     if (!ext_is_canonical(&tx->ext)) return TACIT_EENCODING;
     if (tx->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
@@ -279,7 +305,8 @@ int tacit_tx_check_params(const struct tacit_tx *tx, const struct tacit_chain_pa
     return TACIT_OK;
 }
 
-int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
+int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_params *p)
+{
     tacit_fr amount, h;
     uint8_t digest[32], signer[TACIT_ADDRESS_LEN];
     int rc;
@@ -287,7 +314,8 @@ int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_p
     if ((rc = tacit_tx_public_amount(&amount, &tx->ext)) != TACIT_OK) return rc;
     tacit_tx_ext_data_hash_of(&h, tx, p);
     if (!tacit_fr_eq(&h, &tx->pub[TACIT_TRANSFER_PUB_EXT_DATA_HASH])) return TACIT_EEXT_DATA_HASH;
-    if (!tacit_fr_eq(&amount, &tx->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT])) return TACIT_EPUBLIC_AMOUNT;
+    if (!tacit_fr_eq(&amount, &tx->pub[TACIT_TRANSFER_PUB_PUBLIC_AMOUNT]))
+        return TACIT_EPUBLIC_AMOUNT;
     if (tacit_fr_eq(&tx->pub[TACIT_TRANSFER_PUB_NF0], &tx->pub[TACIT_TRANSFER_PUB_NF1]))
         return TACIT_ENULLIFIER_REPEATED;
     if (tx->ext.withdrawal_amount > 0 &&
@@ -298,20 +326,25 @@ int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_p
         tacit_tx_deposit_digest_of(digest, tx, p);
         /* v2: Ethereum's v is 27 or 28, so ecrecover takes recovery ids 0 and 1 only (2 and 3
          * need r >= n - p, which no signer meets in practice) */
-        if (tx->version == TACIT_TX_VERSION_L1 && tx->ext.deposit_sig[64] > 1) return TACIT_EDEPOSIT_SIG;
-        if ((rc = tacit_deposit_recover(signer, tx->ext.deposit_sig, digest)) != TACIT_OK) return rc;
-        if (memcmp(signer, tx->ext.deposit_sender, TACIT_ADDRESS_LEN) != 0) return TACIT_EDEPOSIT_SIG;
+        if (tx->version == TACIT_TX_VERSION_L1 && tx->ext.deposit_sig[64] > 1)
+            return TACIT_EDEPOSIT_SIG;
+        if ((rc = tacit_deposit_recover(signer, tx->ext.deposit_sig, digest)) != TACIT_OK)
+            return rc;
+        if (memcmp(signer, tx->ext.deposit_sender, TACIT_ADDRESS_LEN) != 0)
+            return TACIT_EDEPOSIT_SIG;
     }
     return TACIT_OK;
 }
 
-int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p) {
+int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p)
+{
     int rc;
     if ((rc = tacit_tx_check_params(tx, p)) != TACIT_OK) return rc;
     return tacit_tx_check_content(tx, p);
 }
 
-int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx) {
+int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx)
+{
     int rc;
     if ((rc = tacit_groth16_proof_from_bytes(proof, tx->proof, NULL)) != TACIT_OK) return rc;
     if ((rc = tacit_groth16_proof_check_var(proof)) != TACIT_OK) {
@@ -321,21 +354,24 @@ int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx) {
     return TACIT_OK;
 }
 
-int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk *pvk) {
+int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk *pvk)
+{
     tacit_groth16_proof proof;
     int rc;
     if ((rc = tacit_tx_proof(&proof, tx)) != TACIT_OK) return rc;
     return tacit_groth16_verify_var(pvk, &proof, tx->pub, TACIT_TX_NPUBLIC);
 }
 
-int tacit_tx_check_state(const struct tacit_view *v, const struct tacit_tx *tx) {
+int tacit_tx_check_state(const struct tacit_view *v, const struct tacit_tx *tx)
+{
     const struct tacit_view_ops *op = v->ops;
     enum tacit_view_nullifier nfs;
     struct tacit_account acct;
     bool ok;
     int rc;
 
-    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK) return rc;
+    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
+        return rc;
     if (!ok) return TACIT_EANCHOR;
     for (int i = TACIT_TRANSFER_PUB_NF0; i <= TACIT_TRANSFER_PUB_NF1; i++) {
         if ((rc = op->nullifier(v->ctx, &tx->pub[i], &nfs)) != TACIT_OK) return rc;
@@ -361,7 +397,8 @@ int tacit_tx_check_state(const struct tacit_view *v, const struct tacit_tx *tx) 
     return TACIT_OK;
 }
 
-int tacit_tx_check_state_store(struct tacit_state *st, const struct tacit_tx *tx) {
+int tacit_tx_check_state_store(struct tacit_state *st, const struct tacit_tx *tx)
+{
     struct tacit_state_view *sv;
     struct tacit_view v;
     int rc;
@@ -375,7 +412,9 @@ int tacit_tx_check_state_store(struct tacit_state *st, const struct tacit_tx *tx
 }
 
 /* The pool paying out: an empty pool is the turnstile's business, not the payer's. */
-static int pool_pay(const struct tacit_view *v, const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount) {
+static int pool_pay(const struct tacit_view *v, const uint8_t to[TACIT_ADDRESS_LEN],
+                    uint64_t amount)
+{
     int rc;
     if (amount == 0) return TACIT_OK;
     rc = v->ops->move(v->ctx, TACIT_POOL_ADDRESS, to, amount);
@@ -383,7 +422,8 @@ static int pool_pay(const struct tacit_view *v, const uint8_t to[TACIT_ADDRESS_L
 }
 
 /* v2: amount leaves the pool for L1 (the static rules bounded withdrawal + fee by 2^64 - 1). */
-static int pool_exit(const struct tacit_view *v, uint64_t amount) {
+static int pool_exit(const struct tacit_view *v, uint64_t amount)
+{
     int rc;
     if (amount == 0) return TACIT_OK;
     rc = v->ops->debit(v->ctx, TACIT_POOL_ADDRESS, amount);
@@ -391,7 +431,8 @@ static int pool_exit(const struct tacit_view *v, uint64_t amount) {
 }
 
 static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
-                    const struct tacit_chain_params *p) {
+                    const struct tacit_chain_params *p)
+{
     const struct tacit_view_ops *op = v->ops;
     const tacit_fr *nf = &tx->pub[TACIT_TRANSFER_PUB_NF0];
     enum tacit_view_nullifier nfs;
@@ -399,7 +440,8 @@ static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
     bool ok;
     int rc;
 
-    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK) return rc;
+    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
+        return rc;
     if (!ok) return TACIT_EANCHOR;
     if (tacit_fr_eq(&nf[0], &nf[1])) return TACIT_ENULLIFIER_REPEATED;
     for (int i = 0; i < 2; i++) {
@@ -410,8 +452,8 @@ static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
     if (tx->ext.deposit_amount > 0) {
         if ((rc = op->account(v->ctx, tx->ext.deposit_sender, &acct)) != TACIT_OK) return rc;
         if (tx->ext.deposit_nonce != acct.nonce) return TACIT_ENONCE;
-        if ((rc = op->move(v->ctx, tx->ext.deposit_sender, TACIT_POOL_ADDRESS, tx->ext.deposit_amount)) !=
-            TACIT_OK)
+        if ((rc = op->move(v->ctx, tx->ext.deposit_sender, TACIT_POOL_ADDRESS,
+                           tx->ext.deposit_amount)) != TACIT_OK)
             return rc; /* TACIT_EINSUFFICIENT: the sender's */
         if ((rc = op->bump_nonce(v->ctx, tx->ext.deposit_sender)) != TACIT_OK) return rc;
     }
@@ -431,7 +473,8 @@ static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
 }
 
 int tacit_tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
-                   const struct tacit_chain_params *p) {
+                   const struct tacit_chain_params *p)
+{
     struct tacit_view_savepoint sp;
     int rc, rrc;
 

@@ -10,13 +10,15 @@
 
 #include "tacit/error.h"
 
-char *tacit_datadir_path(const char *dir, const char *name) {
+char *tacit_datadir_path(const char *dir, const char *name)
+{
     char *p;
     if (asprintf(&p, "%s/%s", dir, name) < 0) return NULL;
     return p;
 }
 
-int tacit_datadir_path_buf(char *buf, size_t size, const char *dir, const char *name) {
+int tacit_datadir_path_buf(char *buf, size_t size, const char *dir, const char *name)
+{
     int n = snprintf(buf, size, "%s/%s", dir, name);
     if (n < 0 || (size_t)n >= size) {
         if (size > 0) buf[0] = '\0';
@@ -25,7 +27,8 @@ int tacit_datadir_path_buf(char *buf, size_t size, const char *dir, const char *
     return TACIT_OK;
 }
 
-char *tacit_datadir_snapshot_path(const char *datadir, uint64_t id) {
+char *tacit_datadir_snapshot_path(const char *datadir, uint64_t id)
+{
     char *p;
     if (asprintf(&p, "%s/" TACIT_DATADIR_SNAPSHOTS "/%" PRIu64, datadir, id) < 0) return NULL;
     return p;

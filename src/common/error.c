@@ -12,14 +12,16 @@ enum {
 #define TACIT__ERR_POS(num, name, msg) TACIT__ERR_POS_##name,
     TACIT_ERR_MAP(TACIT__ERR_POS)
 #undef TACIT__ERR_POS
-    TACIT__ERR_POS_COUNT
+        TACIT__ERR_POS_COUNT
 };
-#define TACIT__ERR_CHECK_POS(num, name, msg)                                       \
-    _Static_assert((num) == TACIT__ERR_POS_##name,                                 \
-                   "TACIT_ERR_MAP: " #name " must be numbered by its position (append, never reorder)");
+#define TACIT__ERR_CHECK_POS(num, name, msg)       \
+    _Static_assert((num) == TACIT__ERR_POS_##name, \
+                   "TACIT_ERR_MAP: " #name         \
+                   " must be numbered by its position (append, never reorder)");
 TACIT_ERR_MAP(TACIT__ERR_CHECK_POS)
 #undef TACIT__ERR_CHECK_POS
-_Static_assert((int)TACIT__ERR_POS_COUNT == (int)TACIT__ERR_COUNT, "TACIT__ERR_COUNT is one past the last code");
+_Static_assert((int)TACIT__ERR_POS_COUNT == (int)TACIT__ERR_COUNT,
+               "TACIT__ERR_COUNT is one past the last code");
 
 static const char *const tacit__err_msgs[] = {
 #define TACIT__ERR_MSG(num, name, msg) [num] = msg,
@@ -38,12 +40,14 @@ _Static_assert(sizeof tacit__err_msgs / sizeof tacit__err_msgs[0] == TACIT__ERR_
 _Static_assert(sizeof tacit__err_names / sizeof tacit__err_names[0] == TACIT__ERR_COUNT,
                "one name per error code");
 
-const char *tacit_strerror(int code) {
+const char *tacit_strerror(int code)
+{
     if (code < 0 || code >= TACIT__ERR_COUNT) return "unknown error";
     return tacit__err_msgs[code];
 }
 
-const char *tacit_errname(int code) {
+const char *tacit_errname(int code)
+{
     if (code < 0 || code >= TACIT__ERR_COUNT) return "EUNKNOWN";
     return tacit__err_names[code];
 }

@@ -9,7 +9,8 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-void tacit_hex_encode(char *out, const uint8_t *in, size_t n) {
+void tacit_hex_encode(char *out, const uint8_t *in, size_t n)
+{
     out[0] = '0';
     out[1] = 'x';
     for (size_t i = 0; i < n; i++) {
@@ -19,19 +20,22 @@ void tacit_hex_encode(char *out, const uint8_t *in, size_t n) {
     out[2 + 2 * n] = '\0';
 }
 
-static int nibble(char c) {
+static int nibble(char c)
+{
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
-static const char *skip_prefix(const char *s, bool *had) {
+static const char *skip_prefix(const char *s, bool *had)
+{
     *had = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
     return *had ? s + 2 : s;
 }
 
-static int decode_digits(uint8_t *out, const char *s, size_t n) {
+static int decode_digits(uint8_t *out, const char *s, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
         if (hi < 0 || lo < 0) return TACIT_EENCODING;
@@ -40,7 +44,8 @@ static int decode_digits(uint8_t *out, const char *s, size_t n) {
     return TACIT_OK;
 }
 
-int tacit_hex_decode(uint8_t *out, size_t n, const char *s, bool prefix) {
+int tacit_hex_decode(uint8_t *out, size_t n, const char *s, bool prefix)
+{
     bool had;
     if (s == NULL) return TACIT_EENCODING;
     s = skip_prefix(s, &had);
@@ -49,7 +54,8 @@ int tacit_hex_decode(uint8_t *out, size_t n, const char *s, bool prefix) {
     return decode_digits(out, s, n);
 }
 
-int tacit_hex_decode_alloc(uint8_t **out, size_t *n, const char *s, size_t max) {
+int tacit_hex_decode_alloc(uint8_t **out, size_t *n, const char *s, size_t max)
+{
     bool had;
     size_t len;
     uint8_t *b;
@@ -72,7 +78,8 @@ int tacit_hex_decode_alloc(uint8_t **out, size_t *n, const char *s, size_t max) 
     return TACIT_OK;
 }
 
-void tacit_hex_u64(char out[19], uint64_t v) {
+void tacit_hex_u64(char out[19], uint64_t v)
+{
     char tmp[16];
     int k = 0;
     do {
@@ -85,7 +92,8 @@ void tacit_hex_u64(char out[19], uint64_t v) {
     out[2 + k] = '\0';
 }
 
-int tacit_parse_hex_u64(uint64_t *out, const char *s) {
+int tacit_parse_hex_u64(uint64_t *out, const char *s)
+{
     uint64_t v = 0;
     size_t len;
     bool had;
@@ -104,7 +112,8 @@ int tacit_parse_hex_u64(uint64_t *out, const char *s) {
     return TACIT_OK;
 }
 
-int tacit_parse_dec_u64(uint64_t *out, const char *s) {
+int tacit_parse_dec_u64(uint64_t *out, const char *s)
+{
     uint64_t v = 0;
     size_t len;
     *out = 0;

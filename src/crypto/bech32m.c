@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "common/declassify.h"
-#include "tacit/error.h"
 #include "tacit/bech32m.h"
+#include "tacit/error.h"
 
 #define BECH32M_CONST 0x2bc830a3u
 #define CHECKSUM_LEN 6
@@ -37,7 +37,10 @@ static uint32_t value_barrier(uint32_t v)
 
 /* 1 iff x == 0; 1 iff a < b (a, b < 2^32). No branch. */
 static uint32_t is_zero32(uint32_t x) { return value_barrier((uint32_t)(((uint64_t)x - 1) >> 63)); }
-static uint32_t lt32(uint32_t a, uint32_t b) { return value_barrier((uint32_t)(((uint64_t)a - b) >> 63)); }
+static uint32_t lt32(uint32_t a, uint32_t b)
+{
+    return value_barrier((uint32_t)(((uint64_t)a - b) >> 63));
+}
 
 /* One step of the BIP-173 checksum: multiply by x modulo the generator, add v. The five
  * constants are the generator's multiples (BIP-173, "Checksum"). */
@@ -138,7 +141,8 @@ static void enc_finish(struct encoder *e)
 
     for (int i = 0; i < CHECKSUM_LEN; i++) chk = polymod_step(chk, 0);
     chk ^= BECH32M_CONST;
-    for (int i = 0; i < CHECKSUM_LEN; i++) e->out[e->pos++] = charset_ct((chk >> (5 * (5 - i))) & 31);
+    for (int i = 0; i < CHECKSUM_LEN; i++)
+        e->out[e->pos++] = charset_ct((chk >> (5 * (5 - i))) & 31);
     e->out[e->pos] = '\0';
 }
 
@@ -234,7 +238,8 @@ static int dec_check(char *hrp, size_t hrp_size, const char **data, size_t *n5, 
     for (size_t i = 0; i < sep; i++) low[i] = to_lower(s[i]);
     low[sep] = '\0';
     chk = polymod_hrp(low, sep);
-    for (size_t i = sep + 1; i < len; i++) chk = polymod_step(chk, charset_value(to_lower(s[i]), &bad));
+    for (size_t i = sep + 1; i < len; i++)
+        chk = polymod_step(chk, charset_value(to_lower(s[i]), &bad));
     /* A bech32 (BIP-173) string leaves 1 here, never the bech32m constant. */
     wrong = 1u - is_zero32(chk ^ BECH32M_CONST);
     bad |= lower & upper;
@@ -250,8 +255,8 @@ static int dec_check(char *hrp, size_t hrp_size, const char **data, size_t *n5, 
     return TACIT_OK;
 }
 
-int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5,
-                         size_t data5_cap, const char *s, size_t max_len)
+int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5, size_t data5_cap,
+                         const char *s, size_t max_len)
 {
     const char *d;
     size_t n;
@@ -270,8 +275,8 @@ int tacit_bech32m_decode(char *hrp, size_t hrp_size, uint8_t *data5, size_t *n5,
     return TACIT_OK;
 }
 
-int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t *len,
-                               size_t cap, const char *s, size_t max_len)
+int tacit_bech32m_decode_bytes(char *hrp, size_t hrp_size, uint8_t *data, size_t *len, size_t cap,
+                               const char *s, size_t max_len)
 {
     const char *d;
     size_t n, nbytes, out = 0;

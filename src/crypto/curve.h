@@ -60,7 +60,9 @@ static inline uint64_t fp2_zero_mask(const tacit_fp2 *a)
 /* ------------------------------------------------------------- scalars ---- */
 
 /* A 256-bit integer constant written with the generated {{...}} initializers. */
-typedef struct { uint64_t l[4]; } u256_const;
+typedef struct {
+    uint64_t l[4];
+} u256_const;
 
 /* Number of significant bits of a little-endian integer (0 for zero). */
 static inline unsigned scalar_bitlen(const uint64_t *k, size_t nlimbs)

@@ -154,7 +154,7 @@ static inline void CURVE_FN(batch_to_aff_var)(AFF *r, const JAC *a, size_t n)
             r[i].y = FE_ZERO;
             continue;
         }
-        fe_mul(&zi, &inv, &r[i].x);   /* 1/Z_i */
+        fe_mul(&zi, &inv, &r[i].x);  /* 1/Z_i */
         fe_mul(&inv, &inv, &a[i].z); /* inverse of the product of Z_0 .. Z_{i-1} */
         fe_sqr(&zi2, &zi);
         fe_mul(&r[i].x, &a[i].x, &zi2);

@@ -6,9 +6,9 @@
 #ifndef TACIT_CRYPTO_FIELD_H
 #define TACIT_CRYPTO_FIELD_H
 
-#include "tacit/bn254.h"
 #include "crypto/bn254_constants.h"
 #include "crypto/field_impl.h"
+#include "tacit/bn254.h"
 
 static const tacit_fp tacit__p = TACIT__P_RAW;
 static const uint64_t tacit__pinv = TACIT__P_INV;
@@ -16,16 +16,38 @@ static const tacit_fr tacit__r = TACIT__R_RAW;
 static const uint64_t tacit__rinv = TACIT__R_INV;
 
 /* ------------------------------------------------------------------- Fp ---- */
-static inline void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mod_add(r->l, a->l, b->l, tacit__p.l); }
-static inline void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mod_sub(r->l, a->l, b->l, tacit__p.l); }
-static inline void fp_neg(tacit_fp *r, const tacit_fp *a) { tacit__mod_neg(r->l, a->l, tacit__p.l); }
-static inline void fp_dbl(tacit_fp *r, const tacit_fp *a) { tacit__mod_add(r->l, a->l, a->l, tacit__p.l); }
-static inline void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mont_mul(r->l, a->l, b->l, tacit__p.l, &tacit__pinv); }
-static inline void fp_sqr(tacit_fp *r, const tacit_fp *a) { tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv); }
-static inline bool fp_is_zero(const tacit_fp *a) { return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0; }
+static inline void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mod_add(r->l, a->l, b->l, tacit__p.l);
+}
+static inline void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mod_sub(r->l, a->l, b->l, tacit__p.l);
+}
+static inline void fp_neg(tacit_fp *r, const tacit_fp *a)
+{
+    tacit__mod_neg(r->l, a->l, tacit__p.l);
+}
+static inline void fp_dbl(tacit_fp *r, const tacit_fp *a)
+{
+    tacit__mod_add(r->l, a->l, a->l, tacit__p.l);
+}
+static inline void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mont_mul(r->l, a->l, b->l, tacit__p.l, &tacit__pinv);
+}
+static inline void fp_sqr(tacit_fp *r, const tacit_fp *a)
+{
+    tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv);
+}
+static inline bool fp_is_zero(const tacit_fp *a)
+{
+    return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0;
+}
 static inline bool fp_eq(const tacit_fp *a, const tacit_fp *b)
 {
-    return ((a->l[0] ^ b->l[0]) | (a->l[1] ^ b->l[1]) | (a->l[2] ^ b->l[2]) | (a->l[3] ^ b->l[3])) == 0;
+    return ((a->l[0] ^ b->l[0]) | (a->l[1] ^ b->l[1]) | (a->l[2] ^ b->l[2]) |
+            (a->l[3] ^ b->l[3])) == 0;
 }
 
 /* r = a + b WITHOUT reduction: r < 2p. Valid only as an input of fp_mul/fp_sqr, whose
@@ -40,18 +62,53 @@ static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 }
 
 /* ------------------------------------------------------------------- Fr ---- */
-static inline void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mod_add(r->l, a->l, b->l, tacit__r.l); }
-static inline void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mont_mul(r->l, a->l, b->l, tacit__r.l, &tacit__rinv); }
-static inline void fr_sqr(tacit_fr *r, const tacit_fr *a) { tacit__mont_mul(r->l, a->l, a->l, tacit__r.l, &tacit__rinv); }
+static inline void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+{
+    tacit__mod_add(r->l, a->l, b->l, tacit__r.l);
+}
+static inline void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+{
+    tacit__mont_mul(r->l, a->l, b->l, tacit__r.l, &tacit__rinv);
+}
+static inline void fr_sqr(tacit_fr *r, const tacit_fr *a)
+{
+    tacit__mont_mul(r->l, a->l, a->l, tacit__r.l, &tacit__rinv);
+}
 
 /* ------------------------------------------------------------------ Fp2 ---- */
-static inline void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b) { fp_add(&r->c0, &a->c0, &b->c0); fp_add(&r->c1, &a->c1, &b->c1); }
-static inline void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b) { fp_sub(&r->c0, &a->c0, &b->c0); fp_sub(&r->c1, &a->c1, &b->c1); }
-static inline void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a) { fp_neg(&r->c0, &a->c0); fp_neg(&r->c1, &a->c1); }
-static inline void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a) { fp_dbl(&r->c0, &a->c0); fp_dbl(&r->c1, &a->c1); }
-static inline void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a) { r->c0 = a->c0; fp_neg(&r->c1, &a->c1); }
-static inline bool fp2_is_zero(const tacit_fp2 *a) { return fp_is_zero(&a->c0) && fp_is_zero(&a->c1); }
-static inline bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b) { return fp_eq(&a->c0, &b->c0) && fp_eq(&a->c1, &b->c1); }
+static inline void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    fp_add(&r->c0, &a->c0, &b->c0);
+    fp_add(&r->c1, &a->c1, &b->c1);
+}
+static inline void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    fp_sub(&r->c0, &a->c0, &b->c0);
+    fp_sub(&r->c1, &a->c1, &b->c1);
+}
+static inline void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    fp_neg(&r->c0, &a->c0);
+    fp_neg(&r->c1, &a->c1);
+}
+static inline void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    fp_dbl(&r->c0, &a->c0);
+    fp_dbl(&r->c1, &a->c1);
+}
+static inline void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    r->c0 = a->c0;
+    fp_neg(&r->c1, &a->c1);
+}
+static inline bool fp2_is_zero(const tacit_fp2 *a)
+{
+    return fp_is_zero(&a->c0) && fp_is_zero(&a->c1);
+}
+static inline bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    return fp_eq(&a->c0, &b->c0) && fp_eq(&a->c1, &b->c1);
+}
 
 /* Karatsuba: (a0 + a1 u)(b0 + b1 u) = (a0b0 - a1b1) + ((a0+a1)(b0+b1) - a0b0 - a1b1) u;
  * the sums a0+a1, b0+b1 stay unreduced (fp_add_nr). */

@@ -84,41 +84,41 @@ tacit__mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const
 #define TACIT__HAVE_ADX_KERNEL 1
 
 /* One multiply-accumulate row: (A,B,C,D,E) = (A,B,C,D) + a * rdx, E starts at 0. */
-#define TACIT__MULROW(A, B, C, D, E)                                                   \
-    "xorl %k[" E "], %k[" E "]\n\t"                                                    \
-    "mulxq (%[a]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" A "]\n\t"                                                        \
-    "adcxq %[hi], %[" B "]\n\t"                                                        \
-    "mulxq 8(%[a]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" B "]\n\t"                                                        \
-    "adcxq %[hi], %[" C "]\n\t"                                                        \
-    "mulxq 16(%[a]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" C "]\n\t"                                                        \
-    "adcxq %[hi], %[" D "]\n\t"                                                        \
-    "mulxq 24(%[a]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" D "]\n\t"                                                        \
-    "adcxq %[hi], %[" E "]\n\t"                                                        \
-    "movl $0, %k[lo]\n\t"                                                              \
+#define TACIT__MULROW(A, B, C, D, E)   \
+    "xorl %k[" E "], %k[" E "]\n\t"    \
+    "mulxq (%[a]), %[lo], %[hi]\n\t"   \
+    "adoxq %[lo], %[" A "]\n\t"        \
+    "adcxq %[hi], %[" B "]\n\t"        \
+    "mulxq 8(%[a]), %[lo], %[hi]\n\t"  \
+    "adoxq %[lo], %[" B "]\n\t"        \
+    "adcxq %[hi], %[" C "]\n\t"        \
+    "mulxq 16(%[a]), %[lo], %[hi]\n\t" \
+    "adoxq %[lo], %[" C "]\n\t"        \
+    "adcxq %[hi], %[" D "]\n\t"        \
+    "mulxq 24(%[a]), %[lo], %[hi]\n\t" \
+    "adoxq %[lo], %[" D "]\n\t"        \
+    "adcxq %[hi], %[" E "]\n\t"        \
+    "movl $0, %k[lo]\n\t"              \
     "adoxq %[lo], %[" E "]\n\t"
 
 /* One reduction row: q = A * minv; (A,B,C,D,E) += q * m; afterwards A = 0. */
-#define TACIT__REDROW(A, B, C, D, E)                                                   \
-    "movq %[" A "], %%rdx\n\t"                                                         \
-    "imulq %[minv], %%rdx\n\t"                                                         \
-    "xorl %k[lo], %k[lo]\n\t"                                                          \
-    "mulxq (%[m]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" A "]\n\t"                                                        \
-    "adcxq %[hi], %[" B "]\n\t"                                                        \
-    "mulxq 8(%[m]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" B "]\n\t"                                                        \
-    "adcxq %[hi], %[" C "]\n\t"                                                        \
-    "mulxq 16(%[m]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" C "]\n\t"                                                        \
-    "adcxq %[hi], %[" D "]\n\t"                                                        \
-    "mulxq 24(%[m]), %[lo], %[hi]\n\t"                                                    \
-    "adoxq %[lo], %[" D "]\n\t"                                                        \
-    "adcxq %[hi], %[" E "]\n\t"                                                        \
-    "movl $0, %k[lo]\n\t"                                                              \
+#define TACIT__REDROW(A, B, C, D, E)   \
+    "movq %[" A "], %%rdx\n\t"         \
+    "imulq %[minv], %%rdx\n\t"         \
+    "xorl %k[lo], %k[lo]\n\t"          \
+    "mulxq (%[m]), %[lo], %[hi]\n\t"   \
+    "adoxq %[lo], %[" A "]\n\t"        \
+    "adcxq %[hi], %[" B "]\n\t"        \
+    "mulxq 8(%[m]), %[lo], %[hi]\n\t"  \
+    "adoxq %[lo], %[" B "]\n\t"        \
+    "adcxq %[hi], %[" C "]\n\t"        \
+    "mulxq 16(%[m]), %[lo], %[hi]\n\t" \
+    "adoxq %[lo], %[" C "]\n\t"        \
+    "adcxq %[hi], %[" D "]\n\t"        \
+    "mulxq 24(%[m]), %[lo], %[hi]\n\t" \
+    "adoxq %[lo], %[" D "]\n\t"        \
+    "adcxq %[hi], %[" E "]\n\t"        \
+    "movl $0, %k[lo]\n\t"              \
     "adoxq %[lo], %[" E "]\n\t"
 
 /* mulx/adcx/adox CIOS: same contract as tacit__mont_mul_c. The caller guarantees the
@@ -138,20 +138,16 @@ tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], con
         "adcq %[lo], %[t2]\n\t"
         "mulxq 24(%[a]), %[lo], %[t4]\n\t"
         "adcq %[lo], %[t3]\n\t"
-        "adcq $0, %[t4]\n\t"
-        TACIT__REDROW("t0", "t1", "t2", "t3", "t4")
+        "adcq $0, %[t4]\n\t" TACIT__REDROW("t0", "t1", "t2", "t3", "t4")
         /* value now in t1..t4; t0 is free */
-        "movq 8(%[b]), %%rdx\n\t"
-        TACIT__MULROW("t1", "t2", "t3", "t4", "t0")
-        TACIT__REDROW("t1", "t2", "t3", "t4", "t0")
+        "movq 8(%[b]), %%rdx\n\t" TACIT__MULROW("t1", "t2", "t3", "t4", "t0")
+            TACIT__REDROW("t1", "t2", "t3", "t4", "t0")
         /* value in t2,t3,t4,t0 */
-        "movq 16(%[b]), %%rdx\n\t"
-        TACIT__MULROW("t2", "t3", "t4", "t0", "t1")
-        TACIT__REDROW("t2", "t3", "t4", "t0", "t1")
+        "movq 16(%[b]), %%rdx\n\t" TACIT__MULROW("t2", "t3", "t4", "t0", "t1")
+            TACIT__REDROW("t2", "t3", "t4", "t0", "t1")
         /* value in t3,t4,t0,t1 */
-        "movq 24(%[b]), %%rdx\n\t"
-        TACIT__MULROW("t3", "t4", "t0", "t1", "t2")
-        TACIT__REDROW("t3", "t4", "t0", "t1", "t2")
+        "movq 24(%[b]), %%rdx\n\t" TACIT__MULROW("t3", "t4", "t0", "t1", "t2")
+            TACIT__REDROW("t3", "t4", "t0", "t1", "t2")
         /* value in t4,t0,t1,t2 (< 2m); subtract m if it is >= m */
         "movq %[t4], %[t3]\n\t"
         "subq (%[m]), %[t3]\n\t"
@@ -304,8 +300,8 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
 #endif
 
 /* r = -a mod m (0 stays 0) */
-static inline __attribute__((always_inline)) void
-tacit__mod_neg(uint64_t r[4], const uint64_t a[4], const uint64_t m[4])
+static inline __attribute__((always_inline)) void tacit__mod_neg(uint64_t r[4], const uint64_t a[4],
+                                                                 const uint64_t m[4])
 {
     uint64_t br = 0, nz = a[0] | a[1] | a[2] | a[3];
     uint64_t mask = 0 - (uint64_t)(nz != 0);

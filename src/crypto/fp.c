@@ -10,10 +10,10 @@
 #include <cpuid.h>
 #endif
 
-#include "tacit/bn254.h"
-#include "tacit/error.h"
 #include "crypto/curve.h" /* ct_barrier */
 #include "crypto/field.h"
+#include "tacit/bn254.h"
+#include "tacit/error.h"
 
 int tacit__use_adx = 0;
 
@@ -24,14 +24,12 @@ __attribute__((constructor)) static void detect_cpu(void)
     unsigned eax, ebx, ecx, edx;
     const char *off = getenv("TACIT_NO_ADX");
     if (off != NULL && off[0] != '\0' && off[0] != '0') return;
-    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 8)) &&
-        (ebx & (1u << 19)))
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 8)) && (ebx & (1u << 19)))
         tacit__use_adx = 1;
 #endif
 }
 
 bool tacit_fp_have_adx(void) { return tacit__use_adx != 0; }
-
 
 /* ------------------------------------------------------------ constants ---- */
 static const tacit_fp P = TACIT__P_RAW;
@@ -63,11 +61,20 @@ static void limbs_to_be(uint8_t out[32], const uint64_t in[4])
 }
 
 /* --------------------------------------------------------------------- Fp ---- */
-void tacit_fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mod_add(r->l, a->l, b->l, P.l); }
-void tacit_fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mod_sub(r->l, a->l, b->l, P.l); }
+void tacit_fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mod_add(r->l, a->l, b->l, P.l);
+}
+void tacit_fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mod_sub(r->l, a->l, b->l, P.l);
+}
 void tacit_fp_neg(tacit_fp *r, const tacit_fp *a) { tacit__mod_neg(r->l, a->l, P.l); }
 void tacit_fp_dbl(tacit_fp *r, const tacit_fp *a) { tacit__mod_add(r->l, a->l, a->l, P.l); }
-void tacit_fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b) { tacit__mont_mul(r->l, a->l, b->l, P.l, &PINV); }
+void tacit_fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mont_mul(r->l, a->l, b->l, P.l, &PINV);
+}
 void tacit_fp_sqr(tacit_fp *r, const tacit_fp *a) { tacit__mont_mul(r->l, a->l, a->l, P.l, &PINV); }
 
 /* Both kernels, exposed for the tests that compare them (crypto/field.h). */
@@ -85,7 +92,9 @@ bool tacit__fp_mul_adx(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
     tacit__mont_mul_adx(r->l, a->l, b->l, P.l, &PINV);
     return true;
 #else
-    (void)r; (void)a; (void)b;
+    (void)r;
+    (void)a;
+    (void)b;
     return false;
 #endif
 }
@@ -199,19 +208,37 @@ static void inv_plain_var(uint64_t out[4], const uint64_t in[4], const uint64_t 
     for (;;) {
         bool u_one = u[0] == 1 && (u[1] | u[2] | u[3]) == 0;
         bool v_one = v[0] == 1 && (v[1] | v[2] | v[3]) == 0;
-        if (u_one) { memcpy(out, x1, 32); return; }
-        if (v_one) { memcpy(out, x2, 32); return; }
+        if (u_one) {
+            memcpy(out, x1, 32);
+            return;
+        }
+        if (v_one) {
+            memcpy(out, x2, 32);
+            return;
+        }
         while ((u[0] & 1) == 0) {
-            u[0] = (u[0] >> 1) | (u[1] << 63); u[1] = (u[1] >> 1) | (u[2] << 63);
-            u[2] = (u[2] >> 1) | (u[3] << 63); u[3] >>= 1;
-            if (x1[0] & 1) { uint64_t c = 0; for (int i = 0; i < 4; i++) x1[i] = tacit__adc(x1[i], m[i], &c); x1[4] = c; }
+            u[0] = (u[0] >> 1) | (u[1] << 63);
+            u[1] = (u[1] >> 1) | (u[2] << 63);
+            u[2] = (u[2] >> 1) | (u[3] << 63);
+            u[3] >>= 1;
+            if (x1[0] & 1) {
+                uint64_t c = 0;
+                for (int i = 0; i < 4; i++) x1[i] = tacit__adc(x1[i], m[i], &c);
+                x1[4] = c;
+            }
             for (int i = 0; i < 4; i++) x1[i] = (x1[i] >> 1) | (x1[i + 1] << 63);
             x1[4] = 0;
         }
         while ((v[0] & 1) == 0) {
-            v[0] = (v[0] >> 1) | (v[1] << 63); v[1] = (v[1] >> 1) | (v[2] << 63);
-            v[2] = (v[2] >> 1) | (v[3] << 63); v[3] >>= 1;
-            if (x2[0] & 1) { uint64_t c = 0; for (int i = 0; i < 4; i++) x2[i] = tacit__adc(x2[i], m[i], &c); x2[4] = c; }
+            v[0] = (v[0] >> 1) | (v[1] << 63);
+            v[1] = (v[1] >> 1) | (v[2] << 63);
+            v[2] = (v[2] >> 1) | (v[3] << 63);
+            v[3] >>= 1;
+            if (x2[0] & 1) {
+                uint64_t c = 0;
+                for (int i = 0; i < 4; i++) x2[i] = tacit__adc(x2[i], m[i], &c);
+                x2[4] = c;
+            }
             for (int i = 0; i < 4; i++) x2[i] = (x2[i] >> 1) | (x2[i + 1] << 63);
             x2[4] = 0;
         }
@@ -229,7 +256,10 @@ static void inv_plain_var(uint64_t out[4], const uint64_t in[4], const uint64_t 
 
 void tacit_fp_inv_var(tacit_fp *r, const tacit_fp *a)
 {
-    if (tacit_fp_is_zero(a)) { *r = TACIT_FP_ZERO; return; }
+    if (tacit_fp_is_zero(a)) {
+        *r = TACIT_FP_ZERO;
+        return;
+    }
     tacit_fp t;
     inv_plain_var(t.l, a->l, P.l);
     tacit__mont_mul(t.l, t.l, P_R2.l, P.l, &PINV);
@@ -249,10 +279,19 @@ bool tacit_fp_sqrt(tacit_fp *r, const tacit_fp *a)
 }
 
 /* --------------------------------------------------------------------- Fr ---- */
-void tacit_fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mod_add(r->l, a->l, b->l, R.l); }
-void tacit_fr_sub(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mod_sub(r->l, a->l, b->l, R.l); }
+void tacit_fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+{
+    tacit__mod_add(r->l, a->l, b->l, R.l);
+}
+void tacit_fr_sub(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+{
+    tacit__mod_sub(r->l, a->l, b->l, R.l);
+}
 void tacit_fr_neg(tacit_fr *r, const tacit_fr *a) { tacit__mod_neg(r->l, a->l, R.l); }
-void tacit_fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b) { tacit__mont_mul(r->l, a->l, b->l, R.l, &RINV); }
+void tacit_fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+{
+    tacit__mont_mul(r->l, a->l, b->l, R.l, &RINV);
+}
 void tacit_fr_sqr(tacit_fr *r, const tacit_fr *a) { tacit__mont_mul(r->l, a->l, a->l, R.l, &RINV); }
 
 bool tacit_fr_eq(const tacit_fr *a, const tacit_fr *b)
@@ -346,7 +385,10 @@ bool tacit_fr_sqrt(tacit_fr *r, const tacit_fr *a)
     static const tacit_fr t_plus_1_div_2 = TACIT__R_T_PLUS_1_DIV_2_RAW;
     static const tacit_fr tt = TACIT__R_T_RAW;
     static const tacit_fr root = TACIT__R_ROOT_OF_UNITY;
-    if (tacit_fr_is_zero(a)) { *r = TACIT_FR_ZERO; return true; }
+    if (tacit_fr_is_zero(a)) {
+        *r = TACIT_FR_ZERO;
+        return true;
+    }
     tacit_fr x, b, z = root, t;
     unsigned m = TACIT__R_TWO_ADICITY;
     tacit_fr_pow_var(&x, a, t_plus_1_div_2.l, 4); /* x = a^((t+1)/2) */

@@ -6,9 +6,9 @@
  * multi-scalar multiplication (Straus for few points, Pippenger for many) and the
  * EIP-196 byte encoding. No heap: the largest stack user is msm_straus_var (~65 KB).
  */
+#include "crypto/curve.h"
 #include "tacit/bn254.h"
 #include "tacit/error.h"
-#include "crypto/curve.h"
 
 static const tacit_fp g1_one = TACIT__P_ONE;
 static const tacit_fp g1_zero = {{0, 0, 0, 0}};
@@ -241,7 +241,7 @@ static __attribute__((noinline)) void msm_straus_var(tacit_g1 *r, const tacit_g1
 {
     tacit_g1 jac[STRAUS_MAX * STRAUS_TAB];
     tacit_g1_affine aff[2 * STRAUS_MAX * STRAUS_TAB]; /* tables of P, then of phi(P) */
-    int8_t naf[2 * STRAUS_MAX][WNAF_MAX(2)]; /* every term is below 2^128 */
+    int8_t naf[2 * STRAUS_MAX][WNAF_MAX(2)];          /* every term is below 2^128 */
     int len[2 * STRAUS_MAX];
     size_t tab[2 * STRAUS_MAX]; /* index of the term's table in aff */
     bool neg[2 * STRAUS_MAX], split[STRAUS_MAX];

@@ -5,17 +5,17 @@
  *
  * The group law is the generic one of curve_impl.h instantiated over Fp2. No heap.
  */
-#include "tacit/bn254.h"
-#include "tacit/error.h"
 #include "crypto/curve.h"
 #include "crypto/tower.h"
+#include "tacit/bn254.h"
+#include "tacit/error.h"
 
 static const tacit_fp2 g2_one = {TACIT__P_ONE, {{0, 0, 0, 0}}};
 static const tacit_fp2 g2_zero = {{{0, 0, 0, 0}}, {{0, 0, 0, 0}}};
 static const tacit_fp2 g2_b = TACIT__B2;
 static const tacit_fp2 g2_b3 = TACIT__B2_3;
-static const tacit_fp2 psi_x = TACIT__PSI_X; /* xi^((p-1)/3) */
-static const tacit_fp2 psi_y = TACIT__PSI_Y; /* xi^((p-1)/2) */
+static const tacit_fp2 psi_x = TACIT__PSI_X;   /* xi^((p-1)/3) */
+static const tacit_fp2 psi_y = TACIT__PSI_Y;   /* xi^((p-1)/2) */
 static const tacit_fp2 psi2_x = TACIT__PSI2_X; /* xi^((p^2-1)/3), in Fp */
 
 const tacit_g2_affine TACIT_G2_GENERATOR = {TACIT__G2_GEN_X, TACIT__G2_GEN_Y};

@@ -25,16 +25,13 @@ static const uint64_t RC[24] = {
 
 /* Rotation offsets r[x][y] of rho, indexed by lane x + 5 y (the reference, table 1.2). */
 static const unsigned ROT[25] = {
-    0, 1, 62, 28, 27,
-    36, 44, 6, 55, 20,
-    3, 10, 43, 25, 39,
-    41, 45, 15, 21, 8,
-    18, 2, 61, 56, 14,
+    0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
 };
 
 static uint64_t rotl(uint64_t v, unsigned n) { return n == 0 ? v : (v << n) | (v >> (64 - n)); }
 
-static void keccak_f1600(uint64_t a[25]) {
+static void keccak_f1600(uint64_t a[25])
+{
     uint64_t c[5], d[5], b[25];
     for (int round = 0; round < 24; round++) {
         /* theta: each lane ^= parity of the two neighbouring columns */
@@ -43,7 +40,8 @@ static void keccak_f1600(uint64_t a[25]) {
         for (int i = 0; i < 25; i++) a[i] ^= d[i % 5];
         /* rho and pi: B[y][2x + 3y] = rot(A[x][y], r[x][y]) */
         for (int x = 0; x < 5; x++)
-            for (int y = 0; y < 5; y++) b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[x + 5 * y], ROT[x + 5 * y]);
+            for (int y = 0; y < 5; y++)
+                b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[x + 5 * y], ROT[x + 5 * y]);
         /* chi: the only non-linear step */
         for (int y = 0; y < 5; y++)
             for (int x = 0; x < 5; x++)
@@ -53,7 +51,8 @@ static void keccak_f1600(uint64_t a[25]) {
     }
 }
 
-static void absorb_block(uint64_t a[25], const uint8_t *p) {
+static void absorb_block(uint64_t a[25], const uint8_t *p)
+{
     for (int i = 0; i < KECCAK_RATE / 8; i++) {
         uint64_t lane = 0;
         for (int k = 7; k >= 0; k--) lane = lane << 8 | p[8 * i + k];
@@ -62,7 +61,8 @@ static void absorb_block(uint64_t a[25], const uint8_t *p) {
     keccak_f1600(a);
 }
 
-void tacit_keccak256(uint8_t out[32], const uint8_t *in, size_t len) {
+void tacit_keccak256(uint8_t out[32], const uint8_t *in, size_t len)
+{
     uint64_t a[25] = {0};
     uint8_t last[KECCAK_RATE];
 

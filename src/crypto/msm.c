@@ -262,7 +262,7 @@ struct par_msm {
     const uint64_t (*k)[4];
     size_t n;
     unsigned c;
-    void *win;          /* tacit_g1 or tacit_g2 [nwindows] */
+    void *win; /* tacit_g1 or tacit_g2 [nwindows] */
     unsigned char *scratch;
     size_t scratch_bytes; /* per thread, rounded up to 64 */
 };
@@ -321,14 +321,14 @@ static bool par_msm(void *r, bool g2, const void *p, const uint64_t (*k)[4], siz
 /* Below this many points the batch-affine windows do not pay: Straus / Jacobian Pippenger. */
 #define PAR_MIN_POINTS 64
 
-void tacit__g1_msm_par_var(tacit_g1 *r, const tacit_g1_affine *p, const uint64_t (*k)[4],
-                           size_t n, unsigned nthreads)
+void tacit__g1_msm_par_var(tacit_g1 *r, const tacit_g1_affine *p, const uint64_t (*k)[4], size_t n,
+                           unsigned nthreads)
 {
     if (n < PAR_MIN_POINTS || !par_msm(r, false, p, k, n, nthreads)) tacit_g1_msm_var(r, p, k, n);
 }
 
-void tacit__g2_msm_par_var(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[4],
-                           size_t n, unsigned nthreads)
+void tacit__g2_msm_par_var(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[4], size_t n,
+                           unsigned nthreads)
 {
     if (n < PAR_MIN_POINTS || !par_msm(r, true, p, k, n, nthreads)) tacit_g2_msm_var(r, p, k, n);
 }

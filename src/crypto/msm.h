@@ -46,10 +46,10 @@ void tacit__g2_msm_combine(tacit_g2 *r, const tacit_g2 *w, unsigned nwin, unsign
 /* r = sum k[i] p[i] on nthreads threads (0: tacit__nthreads_default()). Never fails: if
  * the scratch memory cannot be allocated it falls back to the single-threaded,
  * allocation-free tacit_g1_msm_var / tacit_g2_msm_var. */
-void tacit__g1_msm_par_var(tacit_g1 *r, const tacit_g1_affine *p, const uint64_t (*k)[4],
-                           size_t n, unsigned nthreads);
-void tacit__g2_msm_par_var(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[4],
-                           size_t n, unsigned nthreads);
+void tacit__g1_msm_par_var(tacit_g1 *r, const tacit_g1_affine *p, const uint64_t (*k)[4], size_t n,
+                           unsigned nthreads);
+void tacit__g2_msm_par_var(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[4], size_t n,
+                           unsigned nthreads);
 
 /*
  * Fixed-base multiplication (the devnet setup): k B for many scalars k and one base B,
@@ -57,8 +57,12 @@ void tacit__g2_msm_par_var(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t
  * constant-time table reads and normalisation). About 60 complete additions per point.
  * A table is about 96 KB (G1) / 192 KB (G2); init is variable time in the (public) base.
  */
-typedef struct { tacit_g1 tab[64][16]; } tacit__g1_fixed_table;
-typedef struct { tacit_g2 tab[64][16]; } tacit__g2_fixed_table;
+typedef struct {
+    tacit_g1 tab[64][16];
+} tacit__g1_fixed_table;
+typedef struct {
+    tacit_g2 tab[64][16];
+} tacit__g2_fixed_table;
 void tacit__g1_fixed_init(tacit__g1_fixed_table *t, const tacit_g1_affine *base);
 void tacit__g2_fixed_init(tacit__g2_fixed_table *t, const tacit_g2_affine *base);
 /* out[i] = k[i] B, affine ((0,0) for k[i] = 0 mod r). */

@@ -175,11 +175,11 @@ static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4]
             for (size_t t = h; t-- > 0;) {
                 np--;
 #ifdef MSM_NORM
-                nm_mul(&ni, &inv, &pre[np]);   /* 1 / N(den[np]) */
+                nm_mul(&ni, &inv, &pre[np]); /* 1 / N(den[np]) */
                 nm_mul(&inv, &inv, &nrm[np]);
                 MSM_NORM_INV(&di, &den[np], &ni); /* conj(den) / N(den) */
 #else
-                fe_mul(&di, &inv, &pre[np]);   /* 1 / den[np] */
+                fe_mul(&di, &inv, &pre[np]);  /* 1 / den[np] */
                 fe_mul(&inv, &inv, &den[np]); /* 1 / (den[0] ... den[np-1]) */
 #endif
                 MSM_FN(pair_add)(&q[2 * t], &q[2 * t], &q[2 * t + 1], &di);
@@ -222,8 +222,8 @@ static inline void MSM_FN(combine)(JAC *r, const JAC *w, unsigned nwin, unsigned
 #define MSM_JAC_MAX_C 9 /* 256 Jacobian buckets on the stack */
 
 /* Whole MSM, Jacobian buckets, no heap; bits is the longest scalar's length (> 0). */
-static inline void MSM_FN(pippenger_jac)(JAC *r, const AFF *p, const uint64_t (*k)[4],
-                                         size_t n, unsigned bits)
+static inline void MSM_FN(pippenger_jac)(JAC *r, const AFF *p, const uint64_t (*k)[4], size_t n,
+                                         unsigned bits)
 {
     JAC bucket[1u << (MSM_JAC_MAX_C - 1)], acc, run, sum;
     unsigned c = 2, windows, nb;

@@ -181,8 +181,10 @@ void tacit_g2_prepare(tacit_g2_prepared *out, const tacit_g2_affine *q)
     size_t k = 0;
     for (int i = 1; i < TACIT__ATE_NAF_LEN; i++) {
         dbl_step(&t, &lines[k++]);
-        if (ATE_NAF[i] == 1) add_step(&t, q, &lines[k++]);
-        else if (ATE_NAF[i] == -1) add_step(&t, &qneg, &lines[k++]);
+        if (ATE_NAF[i] == 1)
+            add_step(&t, q, &lines[k++]);
+        else if (ATE_NAF[i] == -1)
+            add_step(&t, &qneg, &lines[k++]);
     }
     frobenius_points(&q1, &q2m, q);
     add_step(&t, &q1, &lines[k++]);
@@ -296,7 +298,10 @@ void tacit_miller_loop_var(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_
 }
 
 /* NAF of u (most significant digit first): 24 non-zero digits against 28 set bits. */
-static const signed char U_NAF[63] = {1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 1};
+static const signed char U_NAF[63] = {1, 0, 0, 0, 1, 0, 1,  0, 0,  -1, 0,  1, 0, 1, 0, -1,
+                                      0, 0, 1, 0, 1, 0, -1, 0, -1, 0,  -1, 0, 1, 0, 0, 0,
+                                      1, 0, 0, 1, 0, 1, 0,  1, 0,  -1, 0,  1, 0, 0, 1, 0,
+                                      0, 0, 0, 1, 0, 1, 0,  0, 0,  0,  -1, 0, 0, 0, 1};
 
 /* r = a^u for a in the cyclotomic subgroup, where a^-1 = conj(a): left-to-right over the
  * NAF of u with Granger-Scott squarings. */
@@ -306,8 +311,10 @@ static void cyclotomic_exp_u(tacit_fp12 *r, const tacit_fp12 *a)
     tacit_fp12_conj(&inv, a);
     for (size_t i = 1; i < sizeof U_NAF; i++) {
         tacit_fp12_cyclotomic_sqr(&acc, &acc);
-        if (U_NAF[i] == 1) fp12_mul(&acc, &acc, a);
-        else if (U_NAF[i] == -1) fp12_mul(&acc, &acc, &inv);
+        if (U_NAF[i] == 1)
+            fp12_mul(&acc, &acc, a);
+        else if (U_NAF[i] == -1)
+            fp12_mul(&acc, &acc, &inv);
     }
     *r = acc;
 }
@@ -326,21 +333,21 @@ void tacit_final_exp(tacit_fp12 *r, const tacit_fp12 *f)
      *   l2 = 6u + 6u^2 + 12u^3,      l3 = -1 + 4u + 6u^2 + 12u^3.
      * (contrib/gen-bn254-constants.py's sibling check: these sum to
      * 2u(6u^2+3u+1)(p^4-p^2+1)/r; inverses in the cyclotomic subgroup are conjugates.) */
-    cyclotomic_exp_u(&fx, &g);                   /* g^u */
-    tacit_fp12_cyclotomic_sqr(&f2x, &fx);        /* g^2u */
-    tacit_fp12_cyclotomic_sqr(&f4x, &f2x);       /* g^4u */
-    fp12_mul(&f6x, &f4x, &f2x);                  /* g^6u */
-    cyclotomic_exp_u(&f6x2, &f6x);               /* g^6u^2 */
-    tacit_fp12_cyclotomic_sqr(&f12x2, &f6x2);    /* g^12u^2 */
-    cyclotomic_exp_u(&f12x3, &f12x2);            /* g^12u^3 */
+    cyclotomic_exp_u(&fx, &g);                /* g^u */
+    tacit_fp12_cyclotomic_sqr(&f2x, &fx);     /* g^2u */
+    tacit_fp12_cyclotomic_sqr(&f4x, &f2x);    /* g^4u */
+    fp12_mul(&f6x, &f4x, &f2x);               /* g^6u */
+    cyclotomic_exp_u(&f6x2, &f6x);            /* g^6u^2 */
+    tacit_fp12_cyclotomic_sqr(&f12x2, &f6x2); /* g^12u^2 */
+    cyclotomic_exp_u(&f12x3, &f12x2);         /* g^12u^3 */
     fp12_mul(&a, &f12x3, &f6x2);
-    fp12_mul(&a, &a, &f6x);                      /* a = g^l2 */
+    fp12_mul(&a, &a, &f6x); /* a = g^l2 */
     tacit_fp12_conj(&t, &f2x);
-    fp12_mul(&b, &a, &t);                        /* b = g^l1 */
+    fp12_mul(&b, &a, &t); /* b = g^l1 */
     tacit_fp12_conj(&t, &g);
-    fp12_mul(&c, &b, &t);                        /* c = g^l3 */
+    fp12_mul(&c, &b, &t); /* c = g^l3 */
     fp12_mul(&d, &a, &f6x2);
-    fp12_mul(&d, &d, &g);                        /* d = g^l0 */
+    fp12_mul(&d, &d, &g); /* d = g^l0 */
     tacit_fp12_frob(&t, &b, 1);
     fp12_mul(&d, &d, &t);
     tacit_fp12_frob(&t, &a, 2);

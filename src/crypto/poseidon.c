@@ -17,9 +17,9 @@
 
 #include <string.h>
 
-#include "tacit/error.h"
 #include "crypto/field.h"
 #include "crypto/poseidon_constants.h"
+#include "tacit/error.h"
 
 #define T_MAX TACIT__POSEIDON_T_MAX
 #define HALF_F (TACIT__POSEIDON_ROUNDS_F / 2)
@@ -52,22 +52,22 @@ ALWAYS_INLINE void sbox(tacit_fr *x)
  */
 #ifdef TACIT__HAVE_ADX_KERNEL
 /* (A,B,C,D,E) += x[J].l[I] * y[J], E included (no carry leaves E: see the bounds). */
-#define PS_PROD(I, J, A, B, C, D, E)                                                   \
-    "movq " #I "*8+" #J "*32(%[x]), %%rdx\n\t"                                          \
-    "xorl %k[lo], %k[lo]\n\t"                                                          \
-    "mulxq " #J "*32(%[y]), %[lo], %[hi]\n\t"                                           \
-    "adoxq %[lo], %[" A "]\n\t"                                                        \
-    "adcxq %[hi], %[" B "]\n\t"                                                        \
-    "mulxq " #J "*32+8(%[y]), %[lo], %[hi]\n\t"                                         \
-    "adoxq %[lo], %[" B "]\n\t"                                                        \
-    "adcxq %[hi], %[" C "]\n\t"                                                        \
-    "mulxq " #J "*32+16(%[y]), %[lo], %[hi]\n\t"                                        \
-    "adoxq %[lo], %[" C "]\n\t"                                                        \
-    "adcxq %[hi], %[" D "]\n\t"                                                        \
-    "mulxq " #J "*32+24(%[y]), %[lo], %[hi]\n\t"                                        \
-    "adoxq %[lo], %[" D "]\n\t"                                                        \
-    "adcxq %[hi], %[" E "]\n\t"                                                        \
-    "movl $0, %k[lo]\n\t"                                                              \
+#define PS_PROD(I, J, A, B, C, D, E)             \
+    "movq " #I "*8+" #J "*32(%[x]), %%rdx\n\t"   \
+    "xorl %k[lo], %k[lo]\n\t"                    \
+    "mulxq " #J "*32(%[y]), %[lo], %[hi]\n\t"    \
+    "adoxq %[lo], %[" A "]\n\t"                  \
+    "adcxq %[hi], %[" B "]\n\t"                  \
+    "mulxq " #J "*32+8(%[y]), %[lo], %[hi]\n\t"  \
+    "adoxq %[lo], %[" B "]\n\t"                  \
+    "adcxq %[hi], %[" C "]\n\t"                  \
+    "mulxq " #J "*32+16(%[y]), %[lo], %[hi]\n\t" \
+    "adoxq %[lo], %[" C "]\n\t"                  \
+    "adcxq %[hi], %[" D "]\n\t"                  \
+    "mulxq " #J "*32+24(%[y]), %[lo], %[hi]\n\t" \
+    "adoxq %[lo], %[" D "]\n\t"                  \
+    "adcxq %[hi], %[" E "]\n\t"                  \
+    "movl $0, %k[lo]\n\t"                        \
     "adoxq %[lo], %[" E "]\n\t"
 
 #define PS_COL1(I, A, B, C, D, E) PS_PROD(I, 0, A, B, C, D, E)
@@ -76,51 +76,64 @@ ALWAYS_INLINE void sbox(tacit_fr *x)
 #define PS_COL4(I, A, B, C, D, E) PS_COL3(I, A, B, C, D, E) PS_PROD(I, 3, A, B, C, D, E)
 
 /* The whole CIOS loop for COL = PS_COLk; the registers rotate as in tacit__mont_mul_adx. */
-#define PS_DOT_ASM(COL)                                                                \
-    uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;                                          \
-    __asm__("xorl %k[t0], %k[t0]\n\t"                                                  \
-            "xorl %k[t1], %k[t1]\n\t"                                                  \
-            "xorl %k[t2], %k[t2]\n\t"                                                  \
-            "xorl %k[t3], %k[t3]\n\t"                                                  \
-            "xorl %k[t4], %k[t4]\n\t"                                                  \
-            COL(0, "t0", "t1", "t2", "t3", "t4")                                       \
-            TACIT__REDROW("t0", "t1", "t2", "t3", "t4")                                \
-            COL(1, "t1", "t2", "t3", "t4", "t0")                                       \
-            TACIT__REDROW("t1", "t2", "t3", "t4", "t0")                                \
-            COL(2, "t2", "t3", "t4", "t0", "t1")                                       \
-            TACIT__REDROW("t2", "t3", "t4", "t0", "t1")                                \
-            COL(3, "t3", "t4", "t0", "t1", "t2")                                       \
-            TACIT__REDROW("t3", "t4", "t0", "t1", "t2")                                \
-            /* value in t4,t0,t1,t2 (< 2r); subtract r if it is >= r */                \
-            "movq %[t4], %[t3]\n\t"                                                    \
-            "subq (%[m]), %[t3]\n\t"                                                   \
-            "movq %[t0], %[lo]\n\t"                                                    \
-            "sbbq 8(%[m]), %[lo]\n\t"                                                  \
-            "movq %[t1], %[hi]\n\t"                                                    \
-            "sbbq 16(%[m]), %[hi]\n\t"                                                 \
-            "movq %[t2], %%rdx\n\t"                                                    \
-            "sbbq 24(%[m]), %%rdx\n\t"                                                 \
-            "cmovncq %[t3], %[t4]\n\t"                                                 \
-            "cmovncq %[lo], %[t0]\n\t"                                                 \
-            "cmovncq %[hi], %[t1]\n\t"                                                 \
-            "cmovncq %%rdx, %[t2]\n\t"                                                 \
-            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),          \
-              [t4] "=&r"(t4), [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)               \
-            : [x] "r"(x), [y] "r"(y), [m] "r"(tacit__r.l), [minv] "m"(tacit__rinv)     \
-            : "cc", "memory");                                                         \
-    (void)t3;                                                                          \
-    (void)lo;                                                                          \
-    (void)hi;                                                                          \
-    (void)rdx;                                                                         \
-    r->l[0] = t4;                                                                      \
-    r->l[1] = t0;                                                                      \
-    r->l[2] = t1;                                                                      \
+#define PS_DOT_ASM(COL)                                                                          \
+    uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;                                                    \
+    __asm__("xorl %k[t0], %k[t0]\n\t"                                                            \
+            "xorl %k[t1], %k[t1]\n\t"                                                            \
+            "xorl %k[t2], %k[t2]\n\t"                                                            \
+            "xorl %k[t3], %k[t3]\n\t"                                                            \
+            "xorl %k[t4], %k[t4]\n\t" COL(0, "t0", "t1", "t2", "t3", "t4") TACIT__REDROW(        \
+                "t0", "t1", "t2", "t3", "t4") COL(1, "t1", "t2", "t3", "t4", "t0")               \
+                TACIT__REDROW("t1", "t2", "t3", "t4", "t0") COL(2, "t2", "t3", "t4", "t0", "t1") \
+                    TACIT__REDROW("t2", "t3", "t4", "t0", "t1")                                  \
+                        COL(3, "t3", "t4", "t0", "t1", "t2") TACIT__REDROW(                      \
+                            "t3", "t4", "t0", "t1",                                              \
+                            "t2") /* value in t4,t0,t1,t2 (< 2r); subtract r if it is >= r */    \
+            "movq %[t4], %[t3]\n\t"                                                              \
+            "subq (%[m]), %[t3]\n\t"                                                             \
+            "movq %[t0], %[lo]\n\t"                                                              \
+            "sbbq 8(%[m]), %[lo]\n\t"                                                            \
+            "movq %[t1], %[hi]\n\t"                                                              \
+            "sbbq 16(%[m]), %[hi]\n\t"                                                           \
+            "movq %[t2], %%rdx\n\t"                                                              \
+            "sbbq 24(%[m]), %%rdx\n\t"                                                           \
+            "cmovncq %[t3], %[t4]\n\t"                                                           \
+            "cmovncq %[lo], %[t0]\n\t"                                                           \
+            "cmovncq %[hi], %[t1]\n\t"                                                           \
+            "cmovncq %%rdx, %[t2]\n\t"                                                           \
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),    \
+              [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)                                         \
+            : [x] "r"(x), [y] "r"(y), [m] "r"(tacit__r.l), [minv] "m"(tacit__rinv)               \
+            : "cc", "memory");                                                                   \
+    (void)t3;                                                                                    \
+    (void)lo;                                                                                    \
+    (void)hi;                                                                                    \
+    (void)rdx;                                                                                   \
+    r->l[0] = t4;                                                                                \
+    r->l[1] = t0;                                                                                \
+    r->l[2] = t1;                                                                                \
     r->l[3] = t2;
 
-static inline __attribute__((always_inline)) void dot1_adx(tacit_fr *r, const tacit_fr *y, const tacit_fr *x) { PS_DOT_ASM(PS_COL1) }
-static inline __attribute__((always_inline)) void dot2_adx(tacit_fr *r, const tacit_fr *y, const tacit_fr *x) { PS_DOT_ASM(PS_COL2) }
-static inline __attribute__((always_inline)) void dot3_adx(tacit_fr *r, const tacit_fr *y, const tacit_fr *x) { PS_DOT_ASM(PS_COL3) }
-static inline __attribute__((always_inline)) void dot4_adx(tacit_fr *r, const tacit_fr *y, const tacit_fr *x) { PS_DOT_ASM(PS_COL4) }
+static inline __attribute__((always_inline)) void dot1_adx(tacit_fr *r, const tacit_fr *y,
+                                                           const tacit_fr *x)
+{
+    PS_DOT_ASM(PS_COL1)
+}
+static inline __attribute__((always_inline)) void dot2_adx(tacit_fr *r, const tacit_fr *y,
+                                                           const tacit_fr *x)
+{
+    PS_DOT_ASM(PS_COL2)
+}
+static inline __attribute__((always_inline)) void dot3_adx(tacit_fr *r, const tacit_fr *y,
+                                                           const tacit_fr *x)
+{
+    PS_DOT_ASM(PS_COL3)
+}
+static inline __attribute__((always_inline)) void dot4_adx(tacit_fr *r, const tacit_fr *y,
+                                                           const tacit_fr *x)
+{
+    PS_DOT_ASM(PS_COL4)
+}
 #endif
 
 /* r = sum_{j<k} y[j] x[j], 1 <= k <= 4 (a constant after inlining). r must not alias x. */

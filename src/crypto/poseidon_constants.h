@@ -15,7 +15,10 @@
 #define TACIT__POSEIDON_T_MAX 17
 #define TACIT__POSEIDON_ROUNDS_F 8 /* full rounds, half before and half after */
 /* partial rounds by width t (circomlib N_ROUNDS_P[t - 2]) */
-#define TACIT__POSEIDON_ROUNDS_P {56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68}
+#define TACIT__POSEIDON_ROUNDS_P                                       \
+    {                                                                  \
+        56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68 \
+    }
 
 /*
  * The optimized permutation of circomlibjs src/poseidon_opt.js (Poseidon paper,

@@ -75,10 +75,13 @@ bool tacit_fp2_sqrt(tacit_fp2 *r, const tacit_fp2 *a)
     const tacit_fp2 minus_one = {{{0}}, {{0}}};
     tacit_fp2 m1 = minus_one;
     fp_neg(&m1.c0, &TACIT_FP_ONE);
-    if (fp2_is_zero(a)) { *r = *a; return true; }
-    tacit_fp2_pow_var(&a1, a, e34.l, 4);     /* a1 = a^((p-3)/4) */
-    fp2_mul(&x0, &a1, a);                    /* x0 = a^((p+1)/4) */
-    fp2_mul(&alpha, &a1, &x0);               /* alpha = a^((p-1)/2) */
+    if (fp2_is_zero(a)) {
+        *r = *a;
+        return true;
+    }
+    tacit_fp2_pow_var(&a1, a, e34.l, 4); /* a1 = a^((p-3)/4) */
+    fp2_mul(&x0, &a1, a);                /* x0 = a^((p+1)/4) */
+    fp2_mul(&alpha, &a1, &x0);           /* alpha = a^((p-1)/2) */
     if (fp2_eq(&alpha, &m1)) {
         /* x = u * x0 */
         x.c0 = x0.c1;
@@ -145,8 +148,10 @@ static const tacit_fp2 frob_coeff[3][5] = {
 /* x^(p^k) for x in Fp2: conjugate when k is odd. */
 static inline void fp2_frob(tacit_fp2 *r, const tacit_fp2 *a, int k)
 {
-    if (k & 1) fp2_conj(r, a);
-    else *r = *a;
+    if (k & 1)
+        fp2_conj(r, a);
+    else
+        *r = *a;
 }
 
 /* v = w^2, so (c0 + c1 v + c2 v^2)^(p^k) = c0' + c1' g[k][2] v + c2' g[k][4] v^2,
@@ -166,7 +171,11 @@ const tacit_fp12 TACIT_FP12_ONE = {{{TACIT__P_ONE, {{0}}}, {{{0}}, {{0}}}, {{{0}
 
 void tacit_fp12_mul(tacit_fp12 *r, const tacit_fp12 *a, const tacit_fp12 *b) { fp12_mul(r, a, b); }
 void tacit_fp12_sqr(tacit_fp12 *r, const tacit_fp12 *a) { fp12_sqr(r, a); }
-void tacit_fp12_conj(tacit_fp12 *r, const tacit_fp12 *a) { r->c0 = a->c0; fp6_neg(&r->c1, &a->c1); }
+void tacit_fp12_conj(tacit_fp12 *r, const tacit_fp12 *a)
+{
+    r->c0 = a->c0;
+    fp6_neg(&r->c1, &a->c1);
+}
 
 bool tacit_fp12_eq(const tacit_fp12 *a, const tacit_fp12 *b)
 {
@@ -234,15 +243,27 @@ void tacit_fp12_cyclotomic_sqr(tacit_fp12 *r, const tacit_fp12 *a)
     fp4_sqr(&cx, &cy, g2, g5);
     tacit_fp12 o;
     /* A' = 3 A^2 - 2 conj(A) */
-    fp2_sub(&t, &ax, g0); fp2_dbl(&t, &t); fp2_add(&o.c0.c0, &t, &ax);   /* 3ax - 2g0 */
-    fp2_add(&t, &ay, g3); fp2_dbl(&t, &t); fp2_add(&o.c1.c1, &t, &ay);   /* 3ay + 2g3 */
+    fp2_sub(&t, &ax, g0);
+    fp2_dbl(&t, &t);
+    fp2_add(&o.c0.c0, &t, &ax); /* 3ax - 2g0 */
+    fp2_add(&t, &ay, g3);
+    fp2_dbl(&t, &t);
+    fp2_add(&o.c1.c1, &t, &ay); /* 3ay + 2g3 */
     /* B' = 3 t C^2 + 2 conj(B); t (cx + cy t) = xi cy + cx t */
     fp2_mul_xi(&cy, &cy);
-    fp2_add(&t, &cy, g1); fp2_dbl(&t, &t); fp2_add(&o.c1.c0, &t, &cy);   /* 3 xi cy + 2g1 */
-    fp2_sub(&t, &cx, g4); fp2_dbl(&t, &t); fp2_add(&o.c0.c2, &t, &cx);   /* 3cx - 2g4 */
+    fp2_add(&t, &cy, g1);
+    fp2_dbl(&t, &t);
+    fp2_add(&o.c1.c0, &t, &cy); /* 3 xi cy + 2g1 */
+    fp2_sub(&t, &cx, g4);
+    fp2_dbl(&t, &t);
+    fp2_add(&o.c0.c2, &t, &cx); /* 3cx - 2g4 */
     /* C' = 3 B^2 - 2 conj(C) */
-    fp2_sub(&t, &bx, g2); fp2_dbl(&t, &t); fp2_add(&o.c0.c1, &t, &bx);   /* 3bx - 2g2 */
-    fp2_add(&t, &by, g5); fp2_dbl(&t, &t); fp2_add(&o.c1.c2, &t, &by);   /* 3by + 2g5 */
+    fp2_sub(&t, &bx, g2);
+    fp2_dbl(&t, &t);
+    fp2_add(&o.c0.c1, &t, &bx); /* 3bx - 2g2 */
+    fp2_add(&t, &by, g5);
+    fp2_dbl(&t, &t);
+    fp2_add(&o.c1.c2, &t, &by); /* 3by + 2g5 */
     *r = o;
 }
 

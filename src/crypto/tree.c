@@ -22,13 +22,15 @@
 static tacit_fr tree_zero[TACIT_TREE_DEPTH + 1];
 static pthread_once_t tree_zero_once = PTHREAD_ONCE_INIT;
 
-static void tree_zero_init(void) {
+static void tree_zero_init(void)
+{
     tree_zero[0] = TACIT_FR_ZERO;
     for (unsigned i = 0; i < TACIT_TREE_DEPTH; i++)
         tacit_poseidon2(&tree_zero[i + 1], &tree_zero[i], &tree_zero[i]);
 }
 
-const tacit_fr *tacit_tree_zero(unsigned level) {
+const tacit_fr *tacit_tree_zero(unsigned level)
+{
     if (level > TACIT_TREE_DEPTH) return NULL;
     pthread_once(&tree_zero_once, tree_zero_init);
     return &tree_zero[level];
@@ -36,7 +38,8 @@ const tacit_fr *tacit_tree_zero(unsigned level) {
 
 void tacit_tree_frontier_init(struct tacit_tree_frontier *f) { memset(f, 0, sizeof *f); }
 
-void tacit_tree_frontier_root(tacit_fr *root, const struct tacit_tree_frontier *f) {
+void tacit_tree_frontier_root(tacit_fr *root, const struct tacit_tree_frontier *f)
+{
     const tacit_fr *z = tacit_tree_zero(0);
     tacit_fr acc;
 
@@ -66,7 +69,7 @@ unsigned tacit_tree_threads(void) { return atomic_load(&tree_threads); }
 
 /* One level step: out[p - plo] = H(left, right) for parents p in [p0, p1). */
 struct level_job {
-    const tacit_fr *cur;  /* values of level l, index lo .. hi-1 */
+    const tacit_fr *cur; /* values of level l, index lo .. hi-1 */
     uint64_t lo, hi;
     const tacit_fr *left_fill;  /* node(l, lo - 1) when lo is odd */
     const tacit_fr *right_fill; /* Z[l] */
@@ -74,7 +77,8 @@ struct level_job {
     uint64_t plo, p0, p1;
 };
 
-static void level_hash(const struct level_job *j) {
+static void level_hash(const struct level_job *j)
+{
     for (uint64_t p = j->p0; p < j->p1; p++) {
         uint64_t li = 2 * p, ri = li + 1;
         const tacit_fr *a = li >= j->lo ? &j->cur[li - j->lo] : j->left_fill;
@@ -83,7 +87,8 @@ static void level_hash(const struct level_job *j) {
     }
 }
 
-static void *level_hash_thread(void *arg) {
+static void *level_hash_thread(void *arg)
+{
     level_hash(arg);
     return NULL;
 }
@@ -92,7 +97,8 @@ static void *level_hash_thread(void *arg) {
  * a few Poseidon hashes. */
 #define TREE_PARALLEL_MIN 32
 
-static void level_hash_maybe_parallel(struct level_job *j) {
+static void level_hash_maybe_parallel(struct level_job *j)
+{
     uint64_t count = j->p1 - j->p0;
     if (atomic_load(&tree_threads) >= 2 && count >= TREE_PARALLEL_MIN) {
         struct level_job second = *j;
@@ -111,7 +117,8 @@ static void level_hash_maybe_parallel(struct level_job *j) {
 }
 
 int tacit_tree_append(struct tacit_tree_frontier *f, tacit_fr *root, const tacit_fr *leaves,
-                      size_t n, tacit_tree_sink sink, void *arg, unsigned sink_min_level) {
+                      size_t n, tacit_tree_sink sink, void *arg, unsigned sink_min_level)
+{
     const tacit_fr *z = tacit_tree_zero(0);
     struct tacit_tree_frontier nf;
     tacit_fr *buf[2] = {NULL, NULL};
@@ -158,9 +165,15 @@ int tacit_tree_append(struct tacit_tree_frontier *f, tacit_fr *root, const tacit
         }
         {
             struct level_job j = {
-                .cur = cur, .lo = lo, .hi = hi,
-                .left_fill = &f->node[l], .right_fill = &z[l],
-                .out = buf[l & 1], .plo = lo >> 1, .p0 = lo >> 1, .p1 = ((hi - 1) >> 1) + 1,
+                .cur = cur,
+                .lo = lo,
+                .hi = hi,
+                .left_fill = &f->node[l],
+                .right_fill = &z[l],
+                .out = buf[l & 1],
+                .plo = lo >> 1,
+                .p0 = lo >> 1,
+                .p1 = ((hi - 1) >> 1) + 1,
             };
             level_hash_maybe_parallel(&j);
             /* Frontier of level l at the new size (see the header): the last complete node. */
@@ -187,7 +200,8 @@ out_free:
 /* ------------------------------------------------------- nodes, paths, frontiers ---- */
 
 static int tree_node_rec(tacit_fr *out, unsigned level, uint64_t index, uint64_t size,
-                         tacit_tree_getter get, void *arg, unsigned min_level) {
+                         tacit_tree_getter get, void *arg, unsigned min_level)
+{
     uint64_t first = index << level, end = (index + 1) << level;
     tacit_fr a, b;
     int rc;
@@ -210,7 +224,8 @@ static int tree_node_rec(tacit_fr *out, unsigned level, uint64_t index, uint64_t
 }
 
 int tacit_tree_node(tacit_fr *out, unsigned level, uint64_t index, uint64_t size,
-                    tacit_tree_getter get, void *arg, unsigned stored_min_level) {
+                    tacit_tree_getter get, void *arg, unsigned stored_min_level)
+{
     *out = TACIT_FR_ZERO;
     if (level > TACIT_TREE_DEPTH || size > TACIT_TREE_MAX_LEAVES ||
         index >= (UINT64_C(1) << (TACIT_TREE_DEPTH - level)))
@@ -220,7 +235,8 @@ int tacit_tree_node(tacit_fr *out, unsigned level, uint64_t index, uint64_t size
 }
 
 int tacit_tree_path(struct tacit_tree_path *path, uint64_t index, uint64_t size,
-                    tacit_tree_getter get, void *arg, unsigned stored_min_level) {
+                    tacit_tree_getter get, void *arg, unsigned stored_min_level)
+{
     int rc = TACIT_OK;
 
     memset(path, 0, sizeof *path);
@@ -238,7 +254,8 @@ int tacit_tree_path(struct tacit_tree_path *path, uint64_t index, uint64_t size,
 }
 
 int tacit_tree_frontier_at(struct tacit_tree_frontier *f, uint64_t size, tacit_tree_getter get,
-                           void *arg, unsigned stored_min_level) {
+                           void *arg, unsigned stored_min_level)
+{
     int rc;
 
     tacit_tree_frontier_init(f);
@@ -255,7 +272,8 @@ int tacit_tree_frontier_at(struct tacit_tree_frontier *f, uint64_t size, tacit_t
     return TACIT_OK;
 }
 
-void tacit_tree_path_root(tacit_fr *root, const tacit_fr *leaf, const struct tacit_tree_path *path) {
+void tacit_tree_path_root(tacit_fr *root, const tacit_fr *leaf, const struct tacit_tree_path *path)
+{
     tacit_fr acc = *leaf;
     for (unsigned l = 0; l < TACIT_TREE_DEPTH; l++) {
         if ((path->index >> l) & 1)

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crypto/field_impl.h"
 #include "tacit/bn254.h"
 #include "tacit/error.h"
-#include "crypto/field_impl.h"
 
 #define U256_MAX_DIGITS 78 /* 2^256 - 1 has 78 decimal digits */
 

@@ -31,10 +31,7 @@ static void skip_ws(struct parser *p)
     while (p->s[p->pos] == ' ') p->pos++;
 }
 
-static bool is_ident_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_' || c == '$';
-}
+static bool is_ident_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '$'; }
 
 /* An identifier at the current position (length in *n, 0 when none). */
 static const char *ident(struct parser *p, size_t *n)
@@ -225,26 +222,20 @@ int tacit_abi_params_parse(struct tacit_abi_type **out, const char *s)
     return parse_whole(out, s, true);
 }
 
-void tacit_abi_type_free(struct tacit_abi_type *t)
-{
-    tacit__abi_type_free_tree(t);
-}
+void tacit_abi_type_free(struct tacit_abi_type *t) { tacit__abi_type_free_tree(t); }
 
 bool tacit_abi_type_is_dynamic(const struct tacit_abi_type *t)
 {
     switch (t->kind) {
     case TACIT_ABI_BYTES:
     case TACIT_ABI_STRING:
-    case TACIT_ABI_ARRAY:
-        return true;
-    case TACIT_ABI_FARRAY:
-        return tacit_abi_type_is_dynamic(t->elem);
+    case TACIT_ABI_ARRAY: return true;
+    case TACIT_ABI_FARRAY: return tacit_abi_type_is_dynamic(t->elem);
     case TACIT_ABI_TUPLE:
         for (size_t i = 0; i < t->nmembers; i++)
             if (tacit_abi_type_is_dynamic(t->members[i])) return true;
         return false;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -269,10 +260,7 @@ static void put(struct writer *w, const char *s, size_t k)
     w->out[w->len] = '\0';
 }
 
-static void puts_(struct writer *w, const char *s)
-{
-    put(w, s, strlen(s));
-}
+static void puts_(struct writer *w, const char *s) { put(w, s, strlen(s)); }
 
 static void put_hex(struct writer *w, const uint8_t *p, size_t n)
 {
@@ -292,7 +280,9 @@ static void canonical(struct writer *w, const struct tacit_abi_type *t)
     case TACIT_ABI_INT:
     case TACIT_ABI_BYTESN:
         snprintf(num, sizeof num, "%s%zu",
-                 t->kind == TACIT_ABI_UINT ? "uint" : t->kind == TACIT_ABI_INT ? "int" : "bytes",
+                 t->kind == TACIT_ABI_UINT  ? "uint"
+                 : t->kind == TACIT_ABI_INT ? "int"
+                                            : "bytes",
                  t->size);
         puts_(w, num);
         break;
@@ -329,7 +319,8 @@ int tacit_abi_type_canonical(char *out, size_t n, const struct tacit_abi_type *t
 }
 
 /* The value printer. */
-static void format(struct writer *w, const struct tacit_abi_type *t, const struct tacit_abi_value *v)
+static void format(struct writer *w, const struct tacit_abi_type *t,
+                   const struct tacit_abi_value *v)
 {
     char dec[TACIT_UINT256_DEC_MAX + 1];
     tacit_uint256 x;
@@ -394,8 +385,7 @@ void tacit_abi_value_format(char *out, size_t n, const struct tacit_abi_type *t,
 
 /* ------------------------------------------------------------------ signatures ---- */
 
-int tacit_abi_signature_parse(char **canonical_out, struct tacit_abi_type **params,
-                              const char *sig)
+int tacit_abi_signature_parse(char **canonical_out, struct tacit_abi_type **params, const char *sig)
 {
     struct tacit_abi_type *t = NULL;
     const char *open;
@@ -455,10 +445,7 @@ int tacit_abi_selector(uint8_t out[4], const char *sig)
     return rc;
 }
 
-int tacit_abi_event_topic(uint8_t out[32], const char *sig)
-{
-    return signature_hash(out, sig);
-}
+int tacit_abi_event_topic(uint8_t out[32], const char *sig) { return signature_hash(out, sig); }
 
 /* ------------------------------------------------------------------ setters ---- */
 

@@ -21,10 +21,7 @@
 
 #define WORD 32
 
-static size_t pad32(size_t n)
-{
-    return (n + 31) / 32 * 32;
-}
+static size_t pad32(size_t n) { return (n + 31) / 32 * 32; }
 
 /* The n-th type of a sequence: a tuple's member, or an array's element type. */
 static const struct tacit_abi_type *member(const struct tacit_abi_type *t, size_t i)
@@ -48,8 +45,7 @@ static size_t head_len(const struct tacit_abi_type *t)
             sum += one;
         }
         return sum;
-    default:
-        return WORD;
+    default: return WORD;
     }
 }
 
@@ -84,16 +80,15 @@ static bool word_fits(const struct tacit_abi_type *t, const uint8_t w[32])
         for (size_t i = t->size; i < 32; i++)
             if (w[i] != 0) return false;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
 static int enc_size(size_t *out, const struct tacit_abi_type *t, const struct tacit_abi_value *v);
 
 /* Size of a sequence of n items (heads and tails). */
-static int seq_size(size_t *out, const struct tacit_abi_type *t, const struct tacit_abi_value *items,
-                    size_t n)
+static int seq_size(size_t *out, const struct tacit_abi_type *t,
+                    const struct tacit_abi_value *items, size_t n)
 {
     size_t sum = 0, one;
     int rc;
@@ -144,7 +139,8 @@ static void put_len(uint8_t *w, size_t n)
     memcpy(w, u.be, WORD);
 }
 
-static size_t enc_write(uint8_t *out, const struct tacit_abi_type *t, const struct tacit_abi_value *v);
+static size_t enc_write(uint8_t *out, const struct tacit_abi_type *t,
+                        const struct tacit_abi_value *v);
 
 /* Writes a sequence at out (checked by enc_size already); returns its length. */
 static size_t seq_write(uint8_t *out, const struct tacit_abi_type *t,
@@ -166,7 +162,8 @@ static size_t seq_write(uint8_t *out, const struct tacit_abi_type *t,
     return tail;
 }
 
-static size_t enc_write(uint8_t *out, const struct tacit_abi_type *t, const struct tacit_abi_value *v)
+static size_t enc_write(uint8_t *out, const struct tacit_abi_type *t,
+                        const struct tacit_abi_value *v)
 {
     switch (t->kind) {
     case TACIT_ABI_BYTES:
@@ -179,11 +176,8 @@ static size_t enc_write(uint8_t *out, const struct tacit_abi_type *t, const stru
         put_len(out, v->n);
         return WORD + seq_write(out + WORD, t, v->items, v->n);
     case TACIT_ABI_FARRAY:
-    case TACIT_ABI_TUPLE:
-        return seq_write(out, t, v->items, v->n);
-    default:
-        memcpy(out, v->word, WORD);
-        return WORD;
+    case TACIT_ABI_TUPLE: return seq_write(out, t, v->items, v->n);
+    default: memcpy(out, v->word, WORD); return WORD;
     }
 }
 
@@ -244,11 +238,11 @@ int tacit_abi_encode_call(uint8_t **out, size_t *len, const char *sig,
 struct dec {
     const uint8_t *data;
     size_t len;
-    bool dry;                       /* counting pass: nothing written */
-    size_t nvals, nbytes;           /* counted (dry) */
-    size_t budget;                  /* bytes of output allowed */
-    struct tacit_abi_value *vals;   /* fill pass: next free value */
-    uint8_t *bytes;                 /* fill pass: next free byte */
+    bool dry;                     /* counting pass: nothing written */
+    size_t nvals, nbytes;         /* counted (dry) */
+    size_t budget;                /* bytes of output allowed */
+    struct tacit_abi_value *vals; /* fill pass: next free value */
+    uint8_t *bytes;               /* fill pass: next free byte */
 };
 
 /* The word at pos, or TACIT_EABI_OFFSET when it is not all inside the data. */
@@ -369,7 +363,8 @@ static int dec_value(struct dec *d, const struct tacit_abi_type *t, size_t pos,
         return dec_seq(d, t, n, pos, items, false);
     default:
         if ((rc = word_at(d, pos, &w)) != TACIT_OK) return rc;
-        if (!word_fits(t, w)) return t->kind == TACIT_ABI_BOOL ? TACIT_EABI_BOOL : TACIT_EABI_PADDING;
+        if (!word_fits(t, w))
+            return t->kind == TACIT_ABI_BOOL ? TACIT_EABI_BOOL : TACIT_EABI_PADDING;
         if (out != NULL) memcpy(out->word, w, WORD);
         return TACIT_OK;
     }
@@ -420,10 +415,7 @@ int tacit_abi_decode(struct tacit_abi_value **out, const struct tacit_abi_type *
     return decode_twice(out, data, len, dec_whole, (void *)t);
 }
 
-void tacit_abi_value_free(struct tacit_abi_value *v)
-{
-    free(v);
-}
+void tacit_abi_value_free(struct tacit_abi_value *v) { free(v); }
 
 int tacit_abi_decode_call(struct tacit_abi_value **out, const char *sig, const uint8_t *data,
                           size_t len)
@@ -466,7 +458,8 @@ static int dec_log(struct dec *d, void *arg, struct tacit_abi_value *root)
         const struct tacit_abi_type *m = p->members[i];
         struct tacit_abi_value *out = items ? &items[i] : NULL;
         if (!m->indexed) continue;
-        if (tacit_abi_type_is_dynamic(m) || m->kind == TACIT_ABI_TUPLE || m->kind == TACIT_ABI_FARRAY) {
+        if (tacit_abi_type_is_dynamic(m) || m->kind == TACIT_ABI_TUPLE ||
+            m->kind == TACIT_ABI_FARRAY) {
             /* only the keccak-256 of its encoding is in the log */
             if (out != NULL) {
                 memset(out, 0, sizeof *out);
@@ -487,9 +480,8 @@ static int dec_log(struct dec *d, void *arg, struct tacit_abi_value *root)
     return dec_seq(d, p, p->nmembers, 0, items, true);
 }
 
-int tacit_abi_decode_log(struct tacit_abi_value **out, const char *sig,
-                         const uint8_t (*topics)[32], size_t ntopics, const uint8_t *data,
-                         size_t len)
+int tacit_abi_decode_log(struct tacit_abi_value **out, const char *sig, const uint8_t (*topics)[32],
+                         size_t ntopics, const uint8_t *data, size_t len)
 {
     struct tacit_abi_type *params;
     struct log_arg a;

@@ -46,10 +46,7 @@ void tacit_l1_free(struct tacit_l1 *l1)
     free(l1);
 }
 
-const struct tacit_l1_error *tacit_l1_last_error(const struct tacit_l1 *l1)
-{
-    return &l1->err;
-}
+const struct tacit_l1_error *tacit_l1_last_error(const struct tacit_l1 *l1) { return &l1->err; }
 
 void tacit_l1_logs_free(struct tacit_l1_log *logs, size_t n)
 {
@@ -72,12 +69,10 @@ void tacit_l1_fee_history_clear(struct tacit_l1_fee_history *h)
 }
 
 /* Clears the detail, then calls op with the context and the detail. */
-#define CALL(l1, op, ...) (error_clear(&(l1)->err), (l1)->ops->op((l1)->ctx, &(l1)->err, __VA_ARGS__))
+#define CALL(l1, op, ...) \
+    (error_clear(&(l1)->err), (l1)->ops->op((l1)->ctx, &(l1)->err, __VA_ARGS__))
 
-int tacit_l1_chain_id(struct tacit_l1 *l1, uint64_t *out)
-{
-    return CALL(l1, chain_id, out);
-}
+int tacit_l1_chain_id(struct tacit_l1 *l1, uint64_t *out) { return CALL(l1, chain_id, out); }
 
 int tacit_l1_block_number(struct tacit_l1 *l1, uint64_t *out)
 {
@@ -154,8 +149,7 @@ static uint64_t now_ms(void)
 void tacit__l1_sleep_ms(unsigned ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 int tacit_l1_wait_receipt(struct tacit_l1 *l1, const uint8_t hash[32], unsigned timeout_ms,
@@ -220,7 +214,8 @@ static bool describe(char *out, size_t n, const char *sig, const uint8_t *data, 
 void tacit_l1_revert_reason(char *out, size_t n, const uint8_t *data, size_t len,
                             const char *const *custom, size_t ncustom)
 {
-    static const uint8_t error_sel[4] = {0x08, 0xc3, 0x79, 0xa0}, panic_sel[4] = {0x4e, 0x48, 0x7b, 0x71};
+    static const uint8_t error_sel[4] = {0x08, 0xc3, 0x79, 0xa0},
+                         panic_sel[4] = {0x4e, 0x48, 0x7b, 0x71};
     struct tacit_abi_value *v;
 
     if (n == 0) return;

@@ -115,19 +115,22 @@ static int rpc(struct http *h, struct tacit_l1_error *err, const char *method, j
 
 static int get_u256(const json_t *v, tacit_uint256 *out)
 {
-    return tacit_uint256_from_hex(out, json_string_value(v)) == TACIT_OK ? TACIT_OK : TACIT_EL1_REPLY;
+    return tacit_uint256_from_hex(out, json_string_value(v)) == TACIT_OK ? TACIT_OK
+                                                                         : TACIT_EL1_REPLY;
 }
 
 static int get_u64(const json_t *v, uint64_t *out)
 {
     tacit_uint256 u;
-    if (get_u256(v, &u) != TACIT_OK || tacit_uint256_to_u64(out, &u) != TACIT_OK) return TACIT_EL1_REPLY;
+    if (get_u256(v, &u) != TACIT_OK || tacit_uint256_to_u64(out, &u) != TACIT_OK)
+        return TACIT_EL1_REPLY;
     return TACIT_OK;
 }
 
 static int get_fixed(const json_t *v, uint8_t *out, size_t n)
 {
-    return tacit_hex_decode(out, n, json_string_value(v), true) == TACIT_OK ? TACIT_OK : TACIT_EL1_REPLY;
+    return tacit_hex_decode(out, n, json_string_value(v), true) == TACIT_OK ? TACIT_OK
+                                                                            : TACIT_EL1_REPLY;
 }
 
 static int get_data(const json_t *v, uint8_t **out, size_t *n)
@@ -284,7 +287,8 @@ static int op_get_balance(void *ctx, struct tacit_l1_error *err, const uint8_t a
                           uint64_t block, tacit_uint256 *out)
 {
     json_t *r;
-    int rc = rpc(ctx, err, "eth_getBalance", json_pack("[o,o]", hex_bytes(address, 20), block_tag(block)), &r);
+    int rc = rpc(ctx, err, "eth_getBalance",
+                 json_pack("[o,o]", hex_bytes(address, 20), block_tag(block)), &r);
     memset(out, 0, sizeof *out);
     if (rc == TACIT_OK) rc = get_u256(r, out);
     json_decref(r);
@@ -313,8 +317,8 @@ static int op_max_priority_fee(void *ctx, struct tacit_l1_error *err, tacit_uint
     return rc;
 }
 
-static int op_fee_history(void *ctx, struct tacit_l1_error *err, unsigned nblocks,
-                          uint64_t newest, unsigned percentile, struct tacit_l1_fee_history *out)
+static int op_fee_history(void *ctx, struct tacit_l1_error *err, unsigned nblocks, uint64_t newest,
+                          unsigned percentile, struct tacit_l1_fee_history *out)
 {
     json_t *r, *base, *reward;
     int rc = rpc(ctx, err, "eth_feeHistory",
@@ -382,7 +386,8 @@ static int op_send_raw(void *ctx, struct tacit_l1_error *err, const uint8_t *raw
     int rc = rpc(ctx, err, "eth_sendRawTransaction", json_pack("[o]", hex_bytes(raw, len)), &r);
 
     tacit_eth_tx_hash(want, raw, len);
-    if (rc == ALREADY_KNOWN) rc = TACIT_OK; /* sent before (a retry after a lost answer) */
+    if (rc == ALREADY_KNOWN)
+        rc = TACIT_OK; /* sent before (a retry after a lost answer) */
     else if (rc == TACIT_OK && (get_fixed(r, got, 32) != TACIT_OK || memcmp(got, want, 32) != 0))
         rc = TACIT_EL1_REPLY;
     json_decref(r);
@@ -422,7 +427,8 @@ static int op_get_receipt(void *ctx, struct tacit_l1_error *err, const uint8_t h
         (rc = get_u64(json_object_get(r, "blockNumber"), &out->block_number)) != TACIT_OK ||
         (rc = get_u64(json_object_get(r, "status"), &status)) != TACIT_OK ||
         (rc = get_u64(json_object_get(r, "gasUsed"), &out->gas_used)) != TACIT_OK ||
-        (rc = get_u256(json_object_get(r, "effectiveGasPrice"), &out->effective_gas_price)) != TACIT_OK)
+        (rc = get_u256(json_object_get(r, "effectiveGasPrice"), &out->effective_gas_price)) !=
+            TACIT_OK)
         goto out;
     if (status > 1 || memcmp(out->tx_hash, hash, 32) != 0) {
         rc = TACIT_EL1_REPLY;
@@ -458,7 +464,8 @@ static int op_get_logs(void *ctx, struct tacit_l1_error *err, const struct tacit
     for (size_t i = 0; i < 4; i++)
         if (f->topics[i] != NULL) last = i + 1;
     for (size_t i = 0; ok && i < last; i++)
-        ok = json_array_append_new(topics, f->topics[i] ? hex_bytes(f->topics[i], 32) : json_null()) == 0;
+        ok = json_array_append_new(topics,
+                                   f->topics[i] ? hex_bytes(f->topics[i], 32) : json_null()) == 0;
     if (ok && f->naddresses) ok = json_object_set(filter, "address", addrs) == 0;
     if (ok && last) ok = json_object_set(filter, "topics", topics) == 0;
     json_decref(addrs);

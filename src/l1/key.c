@@ -112,7 +112,8 @@ int tacit_eth_key_from_hex(struct tacit_eth_key **out, const char *hex)
     *out = NULL;
     if (hex == NULL) return TACIT_EENCODING;
     if (sodium_init() < 0 || (sk = sodium_malloc(32)) == NULL) return TACIT_ENOMEM;
-    if ((rc = parse_key_hex(sk, hex, strnlen(hex, 67))) == TACIT_OK) rc = tacit_eth_key_new(out, sk);
+    if ((rc = parse_key_hex(sk, hex, strnlen(hex, 67))) == TACIT_OK)
+        rc = tacit_eth_key_new(out, sk);
     sodium_free(sk); /* wipes */
     return rc;
 }

@@ -13,10 +13,7 @@
 
 /* ------------------------------------------------------------------ encoder ---- */
 
-void tacit_rlp_enc_init(struct tacit_rlp_enc *e)
-{
-    memset(e, 0, sizeof *e);
-}
+void tacit_rlp_enc_init(struct tacit_rlp_enc *e) { memset(e, 0, sizeof *e); }
 
 void tacit_rlp_enc_clear(struct tacit_rlp_enc *e)
 {
@@ -202,10 +199,7 @@ int tacit_rlp_iter_init(struct tacit_rlp_iter *it, const struct tacit_rlp_item *
     return TACIT_OK;
 }
 
-bool tacit_rlp_iter_done(const struct tacit_rlp_iter *it)
-{
-    return it->left == 0;
-}
+bool tacit_rlp_iter_done(const struct tacit_rlp_iter *it) { return it->left == 0; }
 
 int tacit_rlp_iter_next(struct tacit_rlp_iter *it, struct tacit_rlp_item *out)
 {

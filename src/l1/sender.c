@@ -43,10 +43,7 @@ int tacit_l1_sender_new(struct tacit_l1_sender **out, struct tacit_l1 *l1,
     return TACIT_OK;
 }
 
-void tacit_l1_sender_free(struct tacit_l1_sender *s)
-{
-    free(s);
-}
+void tacit_l1_sender_free(struct tacit_l1_sender *s) { free(s); }
 
 void tacit_l1_sent_clear(struct tacit_l1_sent *sent)
 {
@@ -79,10 +76,7 @@ int tacit_l1_sender_next_nonce(struct tacit_l1_sender *s, uint64_t *out)
     return rc;
 }
 
-static int cmp_u256(const void *a, const void *b)
-{
-    return tacit_uint256_cmp(a, b);
-}
+static int cmp_u256(const void *a, const void *b) { return tacit_uint256_cmp(a, b); }
 
 /* The market's priority fee: eth_maxPriorityFeePerGas, or the median of the last blocks'
  * 50th-percentile rewards when the node does not have that method. */
@@ -151,10 +145,7 @@ static int sign_send(struct tacit_l1_sender *s, const struct tacit_eth_tx *tx, u
     return rc;
 }
 
-static bool transport_error(int rc)
-{
-    return rc == TACIT_EL1_UNREACHABLE || rc == TACIT_ETIMEOUT;
-}
+static bool transport_error(int rc) { return rc == TACIT_EL1_UNREACHABLE || rc == TACIT_ETIMEOUT; }
 
 int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
                          struct tacit_l1_sent *out)
@@ -182,7 +173,8 @@ int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *
         est.has_from = true;
         memcpy(est.from, s->from, sizeof est.from);
         if ((rc = tacit_l1_estimate_gas(s->l1, &est, &gas)) != TACIT_OK) goto fail;
-        tx->gas_limit = (uint64_t)((unsigned __int128)gas * (1000 + s->o.gas_margin_permille) / 1000);
+        tx->gas_limit =
+            (uint64_t)((unsigned __int128)gas * (1000 + s->o.gas_margin_permille) / 1000);
     }
     if ((rc = choose_fees(s, &zero, &zero, tx)) != TACIT_OK) goto fail;
     tx->nonce = s->next_nonce;
@@ -218,7 +210,8 @@ int tacit_l1_sender_replace(struct tacit_l1_sender *s, struct tacit_l1_sent *sen
     unsigned per = 1000 + s->o.bump_permille;
     int rc;
 
-    if (tacit_uint256_mul_div_ceil(&floor_prio, &tx.max_priority_fee_per_gas, per, 1000) != TACIT_OK ||
+    if (tacit_uint256_mul_div_ceil(&floor_prio, &tx.max_priority_fee_per_gas, per, 1000) !=
+            TACIT_OK ||
         tacit_uint256_mul_div_ceil(&floor_max, &tx.max_fee_per_gas, per, 1000) != TACIT_OK)
         return TACIT_EOVERFLOW;
     if ((rc = choose_fees(s, &floor_prio, &floor_max, &tx)) != TACIT_OK) return rc;

@@ -95,8 +95,8 @@ static int sig_scalar(uint8_t out[32], const struct tacit_rlp_item *item)
     return rc;
 }
 
-int tacit_eth_tx_decode(struct tacit_eth_tx *tx, uint8_t sig[TACIT_ETH_SIG_LEN],
-                        const uint8_t *raw, size_t len)
+int tacit_eth_tx_decode(struct tacit_eth_tx *tx, uint8_t sig[TACIT_ETH_SIG_LEN], const uint8_t *raw,
+                        size_t len)
 {
     struct tacit_rlp_item top, f[12];
     struct tacit_rlp_iter it;
@@ -126,7 +126,8 @@ int tacit_eth_tx_decode(struct tacit_eth_tx *tx, uint8_t sig[TACIT_ETH_SIG_LEN],
         goto fail;
     }
     tx->create = f[5].len == 0;
-    if (!tx->create && (rc = tacit_rlp_item_fixed(&f[5], tx->to, TACIT_ETH_ADDRESS_LEN)) != TACIT_OK)
+    if (!tx->create &&
+        (rc = tacit_rlp_item_fixed(&f[5], tx->to, TACIT_ETH_ADDRESS_LEN)) != TACIT_OK)
         goto fail;
     if ((rc = tacit_rlp_item_uint256(&f[6], &tx->value)) != TACIT_OK) goto fail;
     if (f[7].is_list || !f[8].is_list) {
@@ -144,7 +145,8 @@ int tacit_eth_tx_decode(struct tacit_eth_tx *tx, uint8_t sig[TACIT_ETH_SIG_LEN],
         rc = TACIT_EL1_SIGNATURE;
         goto fail;
     }
-    if ((rc = sig_scalar(sigbuf, &f[10])) != TACIT_OK || (rc = sig_scalar(sigbuf + 32, &f[11])) != TACIT_OK)
+    if ((rc = sig_scalar(sigbuf, &f[10])) != TACIT_OK ||
+        (rc = sig_scalar(sigbuf + 32, &f[11])) != TACIT_OK)
         goto fail;
     sigbuf[64] = (uint8_t)parity;
     if (sig != NULL) memcpy(sig, sigbuf, TACIT_ETH_SIG_LEN);

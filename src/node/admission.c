@@ -34,30 +34,35 @@
 
 /* ----------------------------------------------------------------- statuses ---- */
 
-static size_t rejected_slot(const uint8_t id[32]) {
+static size_t rejected_slot(const uint8_t id[32])
+{
     /* Ids are BLAKE2b outputs: their first bytes are already uniform. */
     uint64_t h;
     memcpy(&h, id, sizeof h);
     return (size_t)(h % TACIT__REJECTED_MAX);
 }
 
-void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason) {
+void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason)
+{
     struct tacit__rejected *r = &n->adm.rejected[rejected_slot(id)];
     memcpy(r->id, id, 32);
     r->reason = reason;
     r->used = true;
 }
 
-int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32]) {
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32])
+{
     const struct tacit__rejected *r = &n->adm.rejected[rejected_slot(id)];
     return r->used && memcmp(r->id, id, 32) == 0 ? r->reason : TACIT_OK;
 }
 
-void tacit__status_clear(struct tacit_node *n) {
+void tacit__status_clear(struct tacit_node *n)
+{
     memset(n->adm.rejected, 0, TACIT__REJECTED_MAX * sizeof *n->adm.rejected);
 }
 
-void tacit__mempool_removed(void *ud, const uint8_t id[32], int reason) {
+void tacit__mempool_removed(void *ud, const uint8_t id[32], int reason)
+{
     char hex[67];
     tacit__status_rejected(ud, id, reason);
     tacit_hex_encode(hex, id, 32);
@@ -70,14 +75,15 @@ struct verify_job {
     struct tacit__job job;
     struct tacit_node *n;
     struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
-    uint64_t commits;             /* blocks committed when the job started */
-    struct tacit__pending *head;  /* the batch */
+    uint64_t commits;                 /* blocks committed when the job started */
+    struct tacit__pending *head;      /* the batch */
     size_t count;
     double seconds;
 };
 
 /* On the verify lane. */
-static void verify_work(struct tacit__job *job) {
+static void verify_work(struct tacit__job *job)
+{
     struct verify_job *j = (struct verify_job *)job;
     tacit_groth16_proof *proofs = calloc(j->count, sizeof *proofs);
     tacit_groth16_item *items = calloc(j->count, sizeof *items);
@@ -117,14 +123,16 @@ out:
     free(results);
 }
 
-static void reply_id(struct tacit_rpc_call *call, const uint8_t id[32]) {
+static void reply_id(struct tacit_rpc_call *call, const uint8_t id[32])
+{
     char hex[67];
     tacit_hex_encode(hex, id, 32);
     tacit_rpc_reply(call, json_string(hex));
 }
 
 /* On the loop. */
-static void verify_done(struct tacit__job *job) {
+static void verify_done(struct tacit__job *job)
+{
     struct verify_job *j = (struct verify_job *)job;
     struct tacit_node *n = j->n;
     struct tacit__pending *p = j->head;
@@ -139,7 +147,8 @@ static void verify_done(struct tacit__job *job) {
         struct tacit__pending *next = p->next;
         int rc = p->result;
         if (rc == TACIT_OK && block_landed) rc = tacit_tx_check_state_store(n->st, &p->tx);
-        if (rc == TACIT_OK && p->tx.ext.fee < n->params.min_fee) rc = TACIT_EFEE_TOO_LOW; /* raised */
+        if (rc == TACIT_OK && p->tx.ext.fee < n->params.min_fee)
+            rc = TACIT_EFEE_TOO_LOW; /* raised */
         if (rc == TACIT_OK && n->stopping) rc = TACIT_EBUSY;
         if (rc == TACIT_OK)
             rc = tacit_mempool_add(n->mp, &p->tx, p->id, p->bytes, tacit__now_ms(),
@@ -161,7 +170,8 @@ static void verify_done(struct tacit__job *job) {
     tacit__batcher_full(n);
 }
 
-void tacit__admission_dispatch(struct tacit_node *n) {
+void tacit__admission_dispatch(struct tacit_node *n)
+{
     struct tacit__admission *a = &n->adm;
     while (a->head != NULL && a->inflight < a->threads && !tacit__node_store_closing(n)) {
         unsigned idle = a->threads - a->inflight;
@@ -194,7 +204,8 @@ void tacit__admission_dispatch(struct tacit_node *n) {
 }
 
 int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
-                            size_t len) {
+                            size_t len)
+{
     struct tacit__admission *a = &n->adm;
     struct tacit__pending *p;
     int rc;
@@ -206,8 +217,10 @@ int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, c
     if ((rc = tacit_mempool_check(n->mp, &p->tx, p->id)) != TACIT_OK) goto refused;
     memcpy(p->bytes, bytes, TACIT_TX_BYTES);
     p->call = call;
-    if (a->tail != NULL) a->tail->next = p;
-    else a->head = p;
+    if (a->tail != NULL)
+        a->tail->next = p;
+    else
+        a->head = p;
     a->tail = p;
     a->len++;
     tacit__admission_dispatch(n);
@@ -218,13 +231,15 @@ refused:
     return rc;
 }
 
-bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32]) {
+bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32])
+{
     for (const struct tacit__pending *p = n->adm.head; p != NULL; p = p->next)
         if (memcmp(p->id, id, 32) == 0) return true;
     return false;
 }
 
-void tacit__admission_stop(struct tacit_node *n) {
+void tacit__admission_stop(struct tacit_node *n)
+{
     struct tacit__admission *a = &n->adm;
     while (a->head != NULL) {
         struct tacit__pending *p = a->head;
@@ -238,8 +253,10 @@ void tacit__admission_stop(struct tacit_node *n) {
     a->lane = NULL;
 }
 
-int tacit__admission_init(struct tacit_node *n) {
+int tacit__admission_init(struct tacit_node *n)
+{
     struct tacit__admission *a = &n->adm;
-    if ((a->rejected = calloc(TACIT__REJECTED_MAX, sizeof *a->rejected)) == NULL) return TACIT_ENOMEM;
+    if ((a->rejected = calloc(TACIT__REJECTED_MAX, sizeof *a->rejected)) == NULL)
+        return TACIT_ENOMEM;
     return tacit__lane_new(&a->lane, &n->loop, "verify", a->threads);
 }

@@ -27,13 +27,13 @@ struct block_job {
     struct tacit_node *n;
     struct tacit_mempool_item *items; /* in the order the block takes them (tacit_mempool_select) */
     size_t nitems;
-    int *results;                 /* per item: TACIT_OK (included) or the rule it broke */
-    size_t ncredits;              /* credits added to the block */
-    struct tacit__waiter *waiters; /* dev_mine / dev_fund calls answered by this block, oldest
+    int *results;                     /* per item: TACIT_OK (included) or the rule it broke */
+    size_t ncredits;                  /* credits added to the block */
+    struct tacit__waiter *waiters;    /* dev_mine / dev_fund calls answered by this block, oldest
                                    * first; the credits of the dev_fund ones, in that order */
     struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
-    int rc;                       /* build/seal/commit */
-    json_t *json;                 /* the committed block for readers (may be NULL) */
+    int rc;                           /* build/seal/commit */
+    json_t *json;                     /* the committed block for readers (may be NULL) */
     struct tacit_block_header header;
     uint8_t hash[32];
     double build_s, commit_s;
@@ -41,14 +41,16 @@ struct block_job {
 
 /* ------------------------------------------------------------------ waiters ---- */
 
-static void add_waiter(struct tacit__waiter **list, struct tacit__waiter *w) {
+static void add_waiter(struct tacit__waiter **list, struct tacit__waiter *w)
+{
     w->next = *list;
     *list = w;
 }
 
 /* tacit_waitForBlock's client left: the waiter goes without a reply (the list is bounded by
  * the RPC server's max_longpolls, so the walk is short). */
-static void cancel_height_waiter(void *arg) {
+static void cancel_height_waiter(void *arg)
+{
     struct tacit__waiter *w = arg;
     for (struct tacit__waiter **pp = &w->n->bat.height_waiters; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == w) {
@@ -61,7 +63,8 @@ static void cancel_height_waiter(void *arg) {
 
 /* Answers the height waiters whose height was reached (the block) or whose deadline passed
  * (null); all of them when the node stops. */
-static void wake_height_waiters(struct tacit_node *n, bool all) {
+static void wake_height_waiters(struct tacit_node *n, bool all)
+{
     struct tacit_state_tip tip;
     struct tacit__waiter **pp = &n->bat.height_waiters;
     uint64_t now = tacit__now_ms();
@@ -71,7 +74,8 @@ static void wake_height_waiters(struct tacit_node *n, bool all) {
         bool reached = tip.next_height > w->height;
         if (reached || all || now >= w->deadline_ms) {
             *pp = w->next;
-            tacit_rpc_reply(w->call, reached ? tacit__block_json(n, w->height, false) : json_null());
+            tacit_rpc_reply(w->call,
+                            reached ? tacit__block_json(n, w->height, false) : json_null());
             free(w);
         } else {
             pp = &w->next;
@@ -82,7 +86,8 @@ static void wake_height_waiters(struct tacit_node *n, bool all) {
 static void on_wait_timer(uv_timer_t *t) { wake_height_waiters(t->data, false); }
 
 void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t height,
-                                uint64_t timeout_ms) {
+                                uint64_t timeout_ms)
+{
     struct tacit__waiter *w = calloc(1, sizeof *w);
     if (w == NULL) {
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
@@ -102,7 +107,8 @@ void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *cal
 }
 
 bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,
-                               const struct tacit_credit *c) {
+                               const struct tacit_credit *c)
+{
     struct tacit__waiter *w = calloc(1, sizeof *w);
     if (w == NULL) {
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
@@ -121,7 +127,8 @@ bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call
     return true;
 }
 
-static void reply_block_waiters(struct tacit__waiter *w, const struct block_job *j) {
+static void reply_block_waiters(struct tacit__waiter *w, const struct block_job *j)
+{
     while (w != NULL) {
         struct tacit__waiter *next = w->next;
         if (j->rc == TACIT_OK && w->rc != TACIT_OK) {
@@ -142,7 +149,8 @@ static void reply_block_waiters(struct tacit__waiter *w, const struct block_job 
 /* ---------------------------------------------------------------- block job ---- */
 
 /* On the block lane. */
-static void block_work(struct tacit__job *job) {
+static void block_work(struct tacit__job *job)
+{
     struct block_job *j = (struct block_job *)job;
     struct tacit_node *n = j->n;
     struct tacit_block_builder *b = NULL;
@@ -157,7 +165,8 @@ static void block_work(struct tacit__job *job) {
     for (struct tacit__waiter *w = j->waiters; w != NULL; w = w->next) {
         if (!w->has_credit) continue;
         w->rc = tacit_block_builder_add_credit(b, &w->credit);
-        if (w->rc == TACIT_OK) j->ncredits++;
+        if (w->rc == TACIT_OK)
+            j->ncredits++;
         else if (w->rc != TACIT_EOVERFLOW && w->rc != TACIT_ECREDIT) {
             j->rc = w->rc; /* ENOMEM, ETOOBIG: the block's, not the credit's */
             goto out;
@@ -166,7 +175,8 @@ static void block_work(struct tacit__job *job) {
     /* One pass: the selection order puts each sender's deposits in nonce order, so a deposit
      * refused with ENONCE here waits for one that is not pending yet (a later block). */
     for (size_t i = 0; i < j->nitems; i++)
-        j->results[i] = tacit_block_builder_add_tx(b, &j->items[i].tx, j->items[i].bytes, TACIT_TX_BYTES);
+        j->results[i] =
+            tacit_block_builder_add_tx(b, &j->items[i].tx, j->items[i].bytes, TACIT_TX_BYTES);
     if ((j->rc = tacit_block_builder_seal(b, n->key, tacit__now_ms(), &j->header, &bytes, &len)) !=
         TACIT_OK)
         goto out;
@@ -181,7 +191,8 @@ out:
     tacit_block_builder_free(b);
 }
 
-static void block_job_free(struct block_job *j) {
+static void block_job_free(struct block_job *j)
+{
     json_decref(j->json);
     free(j->items);
     free(j->results);
@@ -189,7 +200,8 @@ static void block_job_free(struct block_job *j) {
 }
 
 /* After a commit: the mempool's part, the recent-blocks cache, the figures. */
-static void block_committed(struct tacit_node *n, struct block_job *j) {
+static void block_committed(struct tacit_node *n, struct block_job *j)
+{
     uint8_t(*included)[32] = malloc((j->nitems + 1) * sizeof *included);
     size_t nincluded = 0;
     char hash[67];
@@ -197,8 +209,9 @@ static void block_committed(struct tacit_node *n, struct block_job *j) {
     n->store_failed = false;
     n->bat.commits++;
     if (included == NULL)
-        tacit_log(TACIT_LOG_ERROR, "batcher", "out of memory after a block: the mempool keeps "
-                                              "included txs until the next block re-checks them");
+        tacit_log(TACIT_LOG_ERROR, "batcher",
+                  "out of memory after a block: the mempool keeps "
+                  "included txs until the next block re-checks them");
     for (size_t i = 0; i < j->nitems; i++) {
         if (j->results[i] == TACIT_OK) {
             if (included != NULL) memcpy(included[nincluded], j->items[i].id, 32);
@@ -231,7 +244,8 @@ static void block_committed(struct tacit_node *n, struct block_job *j) {
 }
 
 /* On the loop. */
-static void block_done(struct tacit__job *job) {
+static void block_done(struct tacit__job *job)
+{
     struct block_job *j = (struct block_job *)job;
     struct tacit_node *n = j->n;
 
@@ -243,8 +257,9 @@ static void block_done(struct tacit__job *job) {
         n->m.commit_failures++;
         if (j->rc == TACIT_EDISK_FULL || j->rc == TACIT_ESTATE_IO || j->rc == TACIT_EMAP_FULL)
             n->store_failed = true;
-        tacit_log(TACIT_LOG_ERROR, "batcher", "block not committed: %s (%s); last committed state kept",
-                  tacit_strerror(j->rc), tacit_errname(j->rc));
+        tacit_log(TACIT_LOG_ERROR, "batcher",
+                  "block not committed: %s (%s); last committed state kept", tacit_strerror(j->rc),
+                  tacit_errname(j->rc));
         /* The block's dev_fund calls are answered with its error below, so their credits are
          * gone: re-queued, a credit answered as failed would be minted by a later block (and
          * one the rules refuse would fail every later block). */
@@ -254,12 +269,15 @@ static void block_done(struct tacit__job *job) {
     block_job_free(j);
     tacit__node_job_finished(n);
     if (n->stopping) return;
-    if (n->bat.mine_requested) tacit__batcher_start(n);
-    else tacit__batcher_full(n);
+    if (n->bat.mine_requested)
+        tacit__batcher_start(n);
+    else
+        tacit__batcher_full(n);
     tacit__admission_dispatch(n);
 }
 
-void tacit__batcher_start(struct tacit_node *n) {
+void tacit__batcher_start(struct tacit_node *n)
+{
     struct tacit__batcher *bat = &n->bat;
     struct block_job *j;
     size_t want;
@@ -270,7 +288,8 @@ void tacit__batcher_start(struct tacit_node *n) {
         return;
     want = tacit_mempool_count(n->mp);
     if (want > n->cfg.max_block_txs) want = n->cfg.max_block_txs;
-    if ((j = calloc(1, sizeof *j)) == NULL || (j->items = calloc(want + 1, sizeof *j->items)) == NULL ||
+    if ((j = calloc(1, sizeof *j)) == NULL ||
+        (j->items = calloc(want + 1, sizeof *j->items)) == NULL ||
         (j->results = calloc(want + 1, sizeof *j->results)) == NULL) {
         if (j != NULL) block_job_free(j);
         tacit_log(TACIT_LOG_ERROR, "batcher", "out of memory: block postponed");
@@ -294,13 +313,15 @@ void tacit__batcher_start(struct tacit_node *n) {
     tacit__lane_submit(bat->lane, &j->job);
 }
 
-void tacit__batcher_full(struct tacit_node *n) {
+void tacit__batcher_full(struct tacit_node *n)
+{
     if (tacit_mempool_count(n->mp) >= n->cfg.max_block_txs) tacit__batcher_start(n);
 }
 
 static void on_block_timer(uv_timer_t *t) { tacit__batcher_start(t->data); }
 
-int tacit__batcher_init(struct tacit_node *n) {
+int tacit__batcher_init(struct tacit_node *n)
+{
     struct tacit__batcher *bat = &n->bat;
     uv_timer_init(&n->loop, &bat->timer);
     uv_timer_init(&n->loop, &bat->wait_timer);
@@ -309,14 +330,17 @@ int tacit__batcher_init(struct tacit_node *n) {
     return tacit__lane_new(&bat->lane, &n->loop, "block", 1);
 }
 
-void tacit__batcher_run(struct tacit_node *n) {
-    uv_timer_start(&n->bat.timer, on_block_timer, n->cfg.block_interval_ms, n->cfg.block_interval_ms);
+void tacit__batcher_run(struct tacit_node *n)
+{
+    uv_timer_start(&n->bat.timer, on_block_timer, n->cfg.block_interval_ms,
+                   n->cfg.block_interval_ms);
     uv_timer_start(&n->bat.wait_timer, on_wait_timer, 100, 100);
 }
 
 static void close_cb_noop(uv_handle_t *h) { (void)h; }
 
-void tacit__batcher_stop(struct tacit_node *n) {
+void tacit__batcher_stop(struct tacit_node *n)
+{
     struct tacit__batcher *bat = &n->bat;
     while (bat->block_waiters != NULL) {
         struct tacit__waiter *w = bat->block_waiters;

@@ -22,7 +22,8 @@
 /* ----------------------------------------------------------------- devnet ---- */
 
 static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS][32],
-                         uint8_t addr[TACIT_DEVNET_ACCOUNTS][20]) {
+                         uint8_t addr[TACIT_DEVNET_ACCOUNTS][20])
+{
     json_t *root, *list;
     char hex[67], *text;
     int rc;
@@ -36,8 +37,8 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
         tacit_hex_encode(a, addr[i], 20);
         tacit_hex_encode(k, sk[i], 32);
         snprintf(bal, sizeof bal, "%" PRIu64, TACIT_DEVNET_FUNDS);
-        json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "address", a, "privateKey", k,
-                                              "balance", bal));
+        json_array_append_new(
+            list, json_pack("{s:s,s:s,s:s}", "address", a, "privateKey", k, "balance", bal));
         sodium_memzero(k, sizeof k);
     }
     tacit_hex_u64(hex, n->params.chain_id);
@@ -53,13 +54,15 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
     text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
     if (text == NULL) return TACIT_ENOMEM;
-    rc = tacit__datadir_write_file(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS, text, strlen(text), 0600);
+    rc = tacit__datadir_write_file(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS, text, strlen(text),
+                                   0600);
     sodium_memzero(text, strlen(text));
     free(text);
     return rc;
 }
 
-int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
+int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url)
+{
     char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS), *text = NULL;
     json_t *root;
     int rc;
@@ -71,7 +74,8 @@ int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
     json_object_set_new(root, "rpc", json_string(url));
     text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
-    rc = text != NULL ? tacit__datadir_write_file(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS, text, strlen(text), 0600)
+    rc = text != NULL ? tacit__datadir_write_file(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS, text,
+                                                  strlen(text), 0600)
                       : TACIT_ENOMEM;
     if (text != NULL) sodium_memzero(text, strlen(text));
     free(text);
@@ -79,7 +83,8 @@ int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url) {
     return rc;
 }
 
-static void accounts_print(struct tacit_node *n) {
+static void accounts_print(struct tacit_node *n)
+{
     char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_DEVNET_ACCOUNTS), *text = NULL;
     json_t *root, *list, *a;
     size_t i;
@@ -91,7 +96,8 @@ static void accounts_print(struct tacit_node *n) {
     }
     list = json_object_get(root, "accounts");
     printf("\ntacit devnet: %zu funded accounts (also in %s)\n\n", json_array_size(list), path);
-    json_array_foreach(list, i, a) {
+    json_array_foreach(list, i, a)
+    {
         printf("(%zu) %s  balance %s\n    private key %s\n", i,
                json_string_value(json_object_get(a, "address")),
                json_string_value(json_object_get(a, "balance")),
@@ -105,7 +111,8 @@ static void accounts_print(struct tacit_node *n) {
     free(path);
 }
 
-int tacit__devnet_genesis(struct tacit_node *n) {
+int tacit__devnet_genesis(struct tacit_node *n)
+{
     struct tacit_state_tip tip;
     struct tacit_block_builder *b = NULL;
     struct tacit_block_header h;
@@ -124,7 +131,8 @@ int tacit__devnet_genesis(struct tacit_node *n) {
             c.amount = TACIT_DEVNET_FUNDS;
             rc = tacit_block_builder_add_credit(b, &c);
         }
-        if (rc == TACIT_OK) rc = tacit_block_builder_seal(b, n->key, tacit__now_ms(), &h, &bytes, &len);
+        if (rc == TACIT_OK)
+            rc = tacit_block_builder_seal(b, n->key, tacit__now_ms(), &h, &bytes, &len);
         if (rc == TACIT_OK) rc = tacit_block_builder_commit(b);
         if (rc != TACIT_OK) goto out;
         tacit_log(TACIT_LOG_INFO, "devnet", "genesis block committed: %d accounts funded",
@@ -132,7 +140,8 @@ int tacit__devnet_genesis(struct tacit_node *n) {
     }
     accounts_print(n);
 out:
-    if (rc != TACIT_OK) tacit_log(TACIT_LOG_ERROR, "devnet", "genesis failed: %s", tacit_strerror(rc));
+    if (rc != TACIT_OK)
+        tacit_log(TACIT_LOG_ERROR, "devnet", "genesis failed: %s", tacit_strerror(rc));
     sodium_memzero(sk, sizeof sk);
     free(bytes);
     tacit_block_builder_free(b);
@@ -141,11 +150,13 @@ out:
 
 /* -------------------------------------------------------------- snapshots ---- */
 
-static char *snapshot_dir(struct tacit_node *n, uint64_t id) {
+static char *snapshot_dir(struct tacit_node *n, uint64_t id)
+{
     return tacit_datadir_snapshot_path(n->datadir, id);
 }
 
-static void remove_tree(const char *dir) {
+static void remove_tree(const char *dir)
+{
     DIR *d = opendir(dir);
     struct dirent *e;
     if (d == NULL) return;
@@ -154,15 +165,18 @@ static void remove_tree(const char *dir) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         struct stat sb;
         if ((p = tacit_datadir_path(dir, e->d_name)) == NULL) continue;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) remove_tree(p);
-        else unlink(p);
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            remove_tree(p);
+        else
+            unlink(p);
         free(p);
     }
     closedir(d);
     rmdir(dir);
 }
 
-int tacit__snapshot_take(struct tacit_node *n, uint64_t *id) {
+int tacit__snapshot_take(struct tacit_node *n, uint64_t *id)
+{
     char *base = tacit_datadir_path(n->datadir, TACIT_DATADIR_SNAPSHOTS), *dir = NULL;
     uint8_t *dump = NULL;
     size_t len = 0;
@@ -177,7 +191,9 @@ int tacit__snapshot_take(struct tacit_node *n, uint64_t *id) {
     remove_tree(dir); /* a left-over from a crashed run */
     if ((rc = tacit_state_copy(n->st, dir)) != TACIT_OK) goto out;
     if ((rc = tacit_mempool_dump(n->mp, &dump, &len)) != TACIT_OK) goto out;
-    if ((rc = tacit__datadir_write_file(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL, dump, len, 0600)) != TACIT_OK) goto out;
+    if ((rc = tacit__datadir_write_file(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL, dump, len, 0600)) !=
+        TACIT_OK)
+        goto out;
     *id = ++n->snapshot_next;
 out:
     if (rc != TACIT_OK && dir != NULL) remove_tree(dir);
@@ -187,12 +203,14 @@ out:
     return rc;
 }
 
-int tacit__snapshot_revert(struct tacit_node *n, uint64_t id) {
+int tacit__snapshot_revert(struct tacit_node *n, uint64_t id)
+{
     char *dir = NULL, *mpath = NULL, *old = NULL, *dump = NULL;
     size_t len = 0;
     int rc;
     if (id == 0 || id > n->snapshot_next) return TACIT_ENOTFOUND;
-    if ((dir = snapshot_dir(n, id)) == NULL || (mpath = tacit_datadir_path(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL)) == NULL ||
+    if ((dir = snapshot_dir(n, id)) == NULL ||
+        (mpath = tacit_datadir_path(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL)) == NULL ||
         asprintf(&old, "%s.old", n->state_dir) < 0) {
         rc = TACIT_ENOMEM;
         goto out;

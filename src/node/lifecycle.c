@@ -18,7 +18,8 @@
 #include "tacit/error.h"
 #include "tacit/util.h"
 
-void tacit_node_config_init(struct tacit_node_config *c) {
+void tacit_node_config_init(struct tacit_node_config *c)
+{
     memset(c, 0, sizeof *c);
     tacit_rpc_limits_default(&c->rpc_limits);
     c->rpc_host = "127.0.0.1";
@@ -34,34 +35,41 @@ void tacit_node_config_init(struct tacit_node_config *c) {
 
 /* ------------------------------------------------------------------- jobs ---- */
 
-bool tacit__node_jobs_busy(const struct tacit_node *n) {
+bool tacit__node_jobs_busy(const struct tacit_node *n)
+{
     return n->bat.inflight || n->adm.inflight > 0 || n->backups_inflight > 0 || n->reads.inflight;
 }
 
-bool tacit__node_store_closing(const struct tacit_node *n) {
+bool tacit__node_store_closing(const struct tacit_node *n)
+{
     return n->stopping || n->revert_call != NULL;
 }
 
 static void finish_stop(struct tacit_node *n);
 
 /* dev_revert waits until no job is in flight (they read the store being replaced). */
-static void maybe_revert(struct tacit_node *n) {
+static void maybe_revert(struct tacit_node *n)
+{
     struct tacit_rpc_call *call = n->revert_call;
     int rc;
     if (call == NULL || tacit__node_jobs_busy(n)) return;
     n->revert_call = NULL;
     rc = tacit__snapshot_revert(n, n->revert_id);
-    if (rc == TACIT_OK) tacit_rpc_reply(call, json_true());
-    else tacit_rpc_reply_tacit_error(call, rc);
+    if (rc == TACIT_OK)
+        tacit_rpc_reply(call, json_true());
+    else
+        tacit_rpc_reply_tacit_error(call, rc);
     tacit__admission_dispatch(n); /* the verify queue waited for the revert */
 }
 
-void tacit__node_job_finished(struct tacit_node *n) {
+void tacit__node_job_finished(struct tacit_node *n)
+{
     maybe_revert(n);
     if (n->stopping) finish_stop(n);
 }
 
-void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id) {
+void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id)
+{
     if (n->revert_call != NULL || n->stopping) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
@@ -82,38 +90,44 @@ struct backup_job {
     char dir[];
 };
 
-static void backup_work(uv_work_t *req) {
+static void backup_work(uv_work_t *req)
+{
     struct backup_job *j = req->data;
     char *file;
     FILE *f;
     j->size = -1;
     if ((j->rc = tacit_state_copy(j->n->st, j->dir)) != TACIT_OK) return;
-    if ((file = tacit_datadir_path(j->dir, "data.mdb")) != NULL && (f = fopen(file, "rb")) != NULL) {
+    if ((file = tacit_datadir_path(j->dir, "data.mdb")) != NULL &&
+        (f = fopen(file, "rb")) != NULL) {
         if (fseek(f, 0, SEEK_END) == 0) j->size = ftell(f);
         fclose(f);
     }
     free(file);
 }
 
-static void backup_after(uv_work_t *req, int status) {
+static void backup_after(uv_work_t *req, int status)
+{
     struct backup_job *j = req->data;
     struct tacit_node *n = j->n;
     (void)status;
     n->backups_inflight--;
     if (j->rc != TACIT_OK) {
         /* a backup error is the backup's (EBACKUP_*, EEXISTS): blocks are not concerned */
-        tacit_log(TACIT_LOG_WARN, "admin", "backup to %s failed: %s (%s)", j->dir, tacit_strerror(j->rc),
-                  tacit_errname(j->rc));
+        tacit_log(TACIT_LOG_WARN, "admin", "backup to %s failed: %s (%s)", j->dir,
+                  tacit_strerror(j->rc), tacit_errname(j->rc));
         tacit_rpc_reply_tacit_error(j->call, j->rc);
     } else {
-        tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", TACIT_LOG_S(j->dir), j->size);
-        tacit_rpc_reply(j->call, json_pack("{s:s,s:I}", "path", j->dir, "bytes", (json_int_t)j->size));
+        tacit_log(TACIT_LOG_INFO, "admin", "backup written to %s (%ld bytes)", TACIT_LOG_S(j->dir),
+                  j->size);
+        tacit_rpc_reply(j->call,
+                        json_pack("{s:s,s:I}", "path", j->dir, "bytes", (json_int_t)j->size));
     }
     free(j);
     tacit__node_job_finished(n);
 }
 
-void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir) {
+void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir)
+{
     size_t len = strlen(dir);
     struct backup_job *j;
     if (tacit__node_store_closing(n)) {
@@ -141,7 +155,8 @@ void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const
 static void close_cb_noop(uv_handle_t *h) { (void)h; }
 static void close_signals(struct tacit_node *n);
 
-static void rpc_stopped(void *arg) {
+static void rpc_stopped(void *arg)
+{
     struct tacit_node *n = arg;
     n->rpc = NULL;
     finish_stop(n);
@@ -149,7 +164,8 @@ static void rpc_stopped(void *arg) {
 
 /* Runs when the RPC server has stopped and no job is in flight: close the remaining handles
  * (uv_run then returns, and tacit_node_run releases the rest). */
-static void finish_stop(struct tacit_node *n) {
+static void finish_stop(struct tacit_node *n)
+{
     if (n->rpc != NULL || tacit__node_jobs_busy(n) || n->closed) return;
     n->closed = true;
     tacit__admission_stop(n);
@@ -180,25 +196,28 @@ static const struct {
     const char *name;
     int what;
 } node_signals[TACIT__NSIGNALS] = {
-    {SIGINT, "SIGINT", ON_STOP},          {SIGTERM, "SIGTERM", ON_STOP},
-    {SIGQUIT, "SIGQUIT", ON_STOP},        {SIGHUP, "SIGHUP", ON_REOPEN_LOG},
-    {SIGUSR1, "SIGUSR1", ON_REOPEN_LOG},  {SIGUSR2, "SIGUSR2", ON_IGNORE},
+    {SIGINT, "SIGINT", ON_STOP},         {SIGTERM, "SIGTERM", ON_STOP},
+    {SIGQUIT, "SIGQUIT", ON_STOP},       {SIGHUP, "SIGHUP", ON_REOPEN_LOG},
+    {SIGUSR1, "SIGUSR1", ON_REOPEN_LOG}, {SIGUSR2, "SIGUSR2", ON_IGNORE},
 };
 
 /* Before the loop runs (a devnet's trusted setup takes minutes) and after its handles close,
  * the signals that must never kill the node are ignored. */
-static void ignore_non_stop_signals(void) {
+static void ignore_non_stop_signals(void)
+{
     for (int i = 0; i < TACIT__NSIGNALS; i++)
         if (node_signals[i].what != ON_STOP) signal(node_signals[i].signum, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
 }
 
-static void close_signals(struct tacit_node *n) {
+static void close_signals(struct tacit_node *n)
+{
     for (int i = 0; i < TACIT__NSIGNALS; i++) uv_close((uv_handle_t *)&n->sig[i], close_cb_noop);
     ignore_non_stop_signals(); /* libuv restored the default action of each */
 }
 
-static void on_signal(uv_signal_t *h, int signum) {
+static void on_signal(uv_signal_t *h, int signum)
+{
     struct tacit_node *n = h->data;
     int i = 0, rc;
     while (i < TACIT__NSIGNALS - 1 && node_signals[i].signum != signum) i++;
@@ -208,30 +227,32 @@ static void on_signal(uv_signal_t *h, int signum) {
             tacit_log(TACIT_LOG_INFO, "node", "%s: no log file to reopen (the log goes to stderr)",
                       node_signals[i].name);
         } else if ((rc = tacit_log_reopen()) != TACIT_OK) {
-            tacit_log(TACIT_LOG_ERROR, "node", "%s: cannot reopen the log file %s: %s; still writing to the old one",
+            tacit_log(TACIT_LOG_ERROR, "node",
+                      "%s: cannot reopen the log file %s: %s; still writing to the old one",
                       node_signals[i].name, TACIT_LOG_S(tacit_log_path()), tacit_strerror(rc));
         } else {
             tacit_log(TACIT_LOG_INFO, "node", "%s: log file reopened", node_signals[i].name);
         }
         return;
-    case ON_IGNORE:
-        tacit_log(TACIT_LOG_INFO, "node", "%s: ignored", node_signals[i].name);
-        return;
-    default:
-        break;
+    case ON_IGNORE: tacit_log(TACIT_LOG_INFO, "node", "%s: ignored", node_signals[i].name); return;
+    default: break;
     }
     if (n->stopping) {
         tacit_log(TACIT_LOG_INFO, "node", "%s: already stopping", node_signals[i].name);
         return;
     }
-    tacit_log(TACIT_LOG_INFO, "node", "%s: stopping (finishing the block in progress)", node_signals[i].name);
+    tacit_log(TACIT_LOG_INFO, "node", "%s: stopping (finishing the block in progress)",
+              node_signals[i].name);
     n->stopping = true;
     uv_timer_stop(&n->bat.timer);
-    if (n->rpc != NULL) tacit_rpc_server_stop(n->rpc, rpc_stopped, n);
-    else finish_stop(n);
+    if (n->rpc != NULL)
+        tacit_rpc_server_stop(n->rpc, rpc_stopped, n);
+    else
+        finish_stop(n);
 }
 
-static int start_rpc(struct tacit_node *n) {
+static int start_rpc(struct tacit_node *n)
+{
     struct tacit_rpc_config rc;
     const char *rpcauth_none[] = {NULL};
     int err;
@@ -255,17 +276,21 @@ static int start_rpc(struct tacit_node *n) {
     }
     if (n->cfg.rpc_host != NULL) {
         char url[300];
-        snprintf(url, sizeof url, "http://%s:%u", n->cfg.rpc_host, (unsigned)tacit_rpc_server_port(n->rpc));
+        snprintf(url, sizeof url, "http://%s:%u", n->cfg.rpc_host,
+                 (unsigned)tacit_rpc_server_port(n->rpc));
         tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on %s", TACIT_LOG_S(url));
         /* Scripts and tacit-cli --devnet find the node there (port 0 binds any free port). */
         if (n->cfg.devnet && tacit__devnet_set_rpc_url(n, url) != TACIT_OK)
-            tacit_log(TACIT_LOG_WARN, "devnet", "cannot record %s in " TACIT_DATADIR_DEVNET_ACCOUNTS, TACIT_LOG_S(url));
+            tacit_log(TACIT_LOG_WARN, "devnet",
+                      "cannot record %s in " TACIT_DATADIR_DEVNET_ACCOUNTS, TACIT_LOG_S(url));
     }
-    if (n->socket_path != NULL) tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", TACIT_LOG_S(n->socket_path));
+    if (n->socket_path != NULL)
+        tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", TACIT_LOG_S(n->socket_path));
     return TACIT_OK;
 }
 
-static void node_free(struct tacit_node *n) {
+static void node_free(struct tacit_node *n)
+{
     tacit__recent_blocks_clear(n);
     free(n->adm.rejected);
     tacit_mempool_free(n->mp);
@@ -282,12 +307,14 @@ static void node_free(struct tacit_node *n) {
     free(n);
 }
 
-static unsigned ncores(void) {
+static unsigned ncores(void)
+{
     long c = sysconf(_SC_NPROCESSORS_ONLN);
     return c < 1 ? 1u : c > 64 ? 64u : (unsigned)c;
 }
 
-int tacit_node_run(const struct tacit_node_config *cfg) {
+int tacit_node_run(const struct tacit_node_config *cfg)
+{
     struct tacit_node *n;
     struct tacit_mempool_limits ml;
     struct tacit_state_tip tip;
@@ -296,8 +323,8 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
 
     ignore_non_stop_signals();
     if (cfg->log_file != NULL && (rc = tacit_log_open(cfg->log_file)) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "node", "cannot open the log file %s: %s", TACIT_LOG_S(cfg->log_file),
-                  tacit_strerror(rc));
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot open the log file %s: %s",
+                  TACIT_LOG_S(cfg->log_file), tacit_strerror(rc));
         return 1;
     }
     tacit_log_set_level(cfg->log_level);
@@ -321,8 +348,10 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
         }
     }
     if ((n->state_dir = tacit_datadir_path(n->datadir, TACIT_DATADIR_STATE)) == NULL) goto fail;
-    if (cfg->rpc_socket == NULL) n->socket_path = tacit_datadir_path(n->datadir, TACIT_DATADIR_SOCKET);
-    else if (cfg->rpc_socket[0] != '\0') n->socket_path = strdup(cfg->rpc_socket);
+    if (cfg->rpc_socket == NULL)
+        n->socket_path = tacit_datadir_path(n->datadir, TACIT_DATADIR_SOCKET);
+    else if (cfg->rpc_socket[0] != '\0')
+        n->socket_path = strdup(cfg->rpc_socket);
 
     if (tacit__flags_load(n) != TACIT_OK) goto fail;
     if (tacit__keys_load(n) != TACIT_OK) goto fail;
@@ -354,14 +383,16 @@ int tacit_node_run(const struct tacit_node_config *cfg) {
         if (tacit_state_tip(n->st, &tip) == TACIT_OK) {
             tacit_hex_encode(hex, tip.hash, 32);
             tacit_log(TACIT_LOG_INFO, "node",
-                      "ready: chain 0x%" PRIx64 ", next height %" PRIu64 ", tip %s, %s, blocks every %u ms, "
+                      "ready: chain 0x%" PRIx64 ", next height %" PRIu64
+                      ", tip %s, %s, blocks every %u ms, "
                       "%u verify threads",
                       n->params.chain_id, tip.next_height, hex, n->paused ? "PAUSED" : "sequencing",
                       cfg->block_interval_ms, n->adm.threads);
         }
     }
     uv_run(&n->loop, UV_RUN_DEFAULT);
-    if (uv_loop_close(&n->loop) != 0) tacit_log(TACIT_LOG_WARN, "node", "loop closed with handles open");
+    if (uv_loop_close(&n->loop) != 0)
+        tacit_log(TACIT_LOG_WARN, "node", "loop closed with handles open");
     rc = n->exit_code;
     tacit_log(TACIT_LOG_INFO, "node", "stopped");
     node_free(n);
@@ -373,4 +404,3 @@ fail_log:
     if (cfg->log_file != NULL) tacit_log_open(NULL);
     return 1;
 }
-

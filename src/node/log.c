@@ -39,17 +39,22 @@ void tacit_log_set_level(enum tacit_log_level l) { log_level = (int)l; }
 /* The length of the UTF-8 sequence at s (at most n bytes) and its code point, or 0 when it
  * is not valid UTF-8: overlong forms, surrogates and values above U+10FFFF are invalid
  * (RFC 3629 section 4). */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp) {
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
     unsigned c = s[0], min, v;
     size_t len;
     if (c < 0x80) {
         *cp = c;
         return 1;
     }
-    if (c >= 0xc2 && c <= 0xdf) len = 2, v = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) len = 3, v = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4, v = c & 0x07, min = 0x10000;
-    else return 0; /* a continuation byte, 0xc0/0xc1 (always overlong) or 0xf5.. */
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, v = c & 0x1f, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, v = c & 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, v = c & 0x07, min = 0x10000;
+    else
+        return 0; /* a continuation byte, 0xc0/0xc1 (always overlong) or 0xf5.. */
     if (len > n) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xc0) != 0x80) return 0;
@@ -63,21 +68,24 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp) {
 /* Code points shown escaped although they are valid: the C1 controls (a terminal may act on
  * them), the line and paragraph separators (some viewers break lines there) and the bidi
  * overrides and isolates (they reorder what a reader sees). */
-static int cp_is_hidden(unsigned cp) {
-    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069);
+static int cp_is_hidden(unsigned cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* Whether s can stand bare in a line: non-empty, and only printable ASCII other than space,
  * '"' and '\\', or UTF-8 that needs no escape. */
-static int is_bare(const char *s, size_t n) {
+static int is_bare(const char *s, size_t n)
+{
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     if (n == 0) return 0;
     while (i < n) {
         unsigned cp;
         size_t k = utf8_seq(u + i, n - i, &cp);
-        if (k == 0 || cp <= 0x20 || cp == 0x7f || cp == '"' || cp == '\\' || cp_is_hidden(cp)) return 0;
+        if (k == 0 || cp <= 0x20 || cp == 0x7f || cp == '"' || cp == '\\' || cp_is_hidden(cp))
+            return 0;
         i += k;
     }
     return 1;
@@ -90,7 +98,8 @@ static int is_bare(const char *s, size_t n) {
  * quote: also '"' and '\\' escaped and the whole in double quotes. A result that does not fit
  * is cut at a character boundary and ends in "..." (inside the quotes).
  */
-static size_t escape(char *out, size_t cap, const char *s, size_t n, int quote) {
+static size_t escape(char *out, size_t cap, const char *s, size_t n, int quote)
+{
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t o = 0, i = 0, room = cap - 1 - (quote ? 1 : 0) - 3; /* NUL, closing quote, "..." */
@@ -135,7 +144,8 @@ static size_t escape(char *out, size_t cap, const char *s, size_t n, int quote) 
     return o;
 }
 
-const char *tacit_log_str(char out[TACIT_LOG_STR_SIZE], const char *s) {
+const char *tacit_log_str(char out[TACIT_LOG_STR_SIZE], const char *s)
+{
     size_t n;
     if (s == NULL) return "(null)";
     n = strlen(s);
@@ -143,7 +153,8 @@ const char *tacit_log_str(char out[TACIT_LOG_STR_SIZE], const char *s) {
     return out;
 }
 
-const char *tacit_log_quoted(char out[TACIT_LOG_STR_SIZE], const char *s) {
+const char *tacit_log_quoted(char out[TACIT_LOG_STR_SIZE], const char *s)
+{
     if (s == NULL) return "(null)";
     escape(out, TACIT_LOG_STR_SIZE, s, strlen(s), 1);
     return out;
@@ -151,7 +162,8 @@ const char *tacit_log_quoted(char out[TACIT_LOG_STR_SIZE], const char *s) {
 
 /* ------------------------------------------------------------------ the line ---- */
 
-static void write_all(int fd, const char *b, size_t n) {
+static void write_all(int fd, const char *b, size_t n)
+{
     while (n > 0) {
         ssize_t w = write(fd, b, n);
         if (w < 0 && errno == EINTR) continue;
@@ -161,7 +173,8 @@ static void write_all(int fd, const char *b, size_t n) {
     }
 }
 
-void tacit_log(enum tacit_log_level l, const char *subsystem, const char *fmt, ...) {
+void tacit_log(enum tacit_log_level l, const char *subsystem, const char *fmt, ...)
+{
     static const char *const names[] = {"ERROR", "WARN ", "INFO ", "DEBUG"};
     char msg[LINE_MAX_BYTES], line[LINE_MAX_BYTES + 8];
     struct timespec ts;
@@ -176,9 +189,10 @@ void tacit_log(enum tacit_log_level l, const char *subsystem, const char *fmt, .
     if (m < 0) return;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 ts.tv_nsec / 1000000, names[l], subsystem);
+    n = snprintf(line, sizeof line,
+                 "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[l],
+                 subsystem);
     if (n < 0 || (size_t)n >= sizeof line - 16) return;
     /* Not quoted: the message's own quotes stay; only what could break the line is escaped. */
     n += (int)escape(line + n, sizeof line - (size_t)n - 1, msg, strnlen(msg, sizeof msg), 0);
@@ -188,11 +202,13 @@ void tacit_log(enum tacit_log_level l, const char *subsystem, const char *fmt, .
 
 /* ---------------------------------------------------------------- the file ---- */
 
-static int open_log(const char *path) {
+static int open_log(const char *path)
+{
     return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
 }
 
-int tacit_log_open(const char *path) {
+int tacit_log_open(const char *path)
+{
     int fd, old;
     char *p;
     if (path == NULL) { /* back to stderr */
@@ -215,7 +231,8 @@ int tacit_log_open(const char *path) {
     return TACIT_OK;
 }
 
-int tacit_log_reopen(void) {
+int tacit_log_reopen(void)
+{
     int fd, rc = TACIT_OK;
     if (log_path == NULL) return TACIT_OK; /* stderr: nothing to reopen */
     if ((fd = open_log(log_path)) < 0) return errno == ENOENT ? TACIT_ENOENT : TACIT_EIO;

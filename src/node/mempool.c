@@ -41,28 +41,28 @@ struct mp_link {
 enum { MP_LINK_ID, MP_LINK_NF0, MP_LINK_NF1, MP_LINK_DEPOSIT, MP_NLINKS };
 
 struct mp_entry {
-    struct tacit_mempool_item item;   /* what select and get copy out */
+    struct tacit_mempool_item item; /* what select and get copy out */
     uint64_t fee;
-    uint64_t seq;                     /* arrival order */
-    uint64_t prio;                    /* treap heap priority (random) */
-    struct mp_entry *left, *right;    /* treap */
-    struct mp_entry *prev, *next;     /* arrival list */
+    uint64_t seq;                  /* arrival order */
+    uint64_t prio;                 /* treap heap priority (random) */
+    struct mp_entry *left, *right; /* treap */
+    struct mp_entry *prev, *next;  /* arrival list */
     bool deposit;
     struct mp_link link[MP_NLINKS];
 };
 
 struct mp_table {
     struct mp_link **bucket;
-    size_t mask;   /* buckets - 1 (a power of two) */
+    size_t mask; /* buckets - 1 (a power of two) */
     size_t n;
 };
 
 struct tacit_mempool {
     struct tacit_mempool_limits limits;
-    size_t capacity;                  /* min(max_txs, max_bytes / entry bytes) */
+    size_t capacity; /* min(max_txs, max_bytes / entry bytes) */
     size_t count;
     uint64_t next_seq;
-    uint64_t rng;                     /* splitmix64 state for treap priorities */
+    uint64_t rng; /* splitmix64 state for treap priorities */
     uint8_t sipkey[crypto_shorthash_KEYBYTES];
     struct mp_table ids, nullifiers, deposits;
     struct mp_entry *root;            /* treap */
@@ -72,12 +72,14 @@ struct tacit_mempool {
 /* ---------------------------------------------------------------- keys ---- */
 
 /* Field elements are keyed by their Montgomery limbs: a bijection of the canonical value. */
-static void key_of_fr(uint8_t key[MP_KEY_BYTES], const tacit_fr *f) {
+static void key_of_fr(uint8_t key[MP_KEY_BYTES], const tacit_fr *f)
+{
     memcpy(key, f->l, MP_KEY_BYTES);
 }
 
 /* sender (20) || nonce (u64 LE) || 4 zero bytes. */
-static void key_of_deposit(uint8_t key[MP_KEY_BYTES], const struct tacit_tx_ext *ext) {
+static void key_of_deposit(uint8_t key[MP_KEY_BYTES], const struct tacit_tx_ext *ext)
+{
     uint64_t n = ext->deposit_nonce;
     memset(key, 0, MP_KEY_BYTES);
     memcpy(key, ext->deposit_sender, TACIT_ADDRESS_LEN);
@@ -86,7 +88,8 @@ static void key_of_deposit(uint8_t key[MP_KEY_BYTES], const struct tacit_tx_ext 
 
 static bool tx_is_deposit(const struct tacit_tx *tx) { return tx->ext.deposit_amount != 0; }
 
-static uint64_t key_hash(const struct tacit_mempool *mp, const uint8_t key[MP_KEY_BYTES]) {
+static uint64_t key_hash(const struct tacit_mempool *mp, const uint8_t key[MP_KEY_BYTES])
+{
     uint8_t h[crypto_shorthash_BYTES];
     uint64_t v = 0;
     crypto_shorthash(h, key, MP_KEY_BYTES, mp->sipkey);
@@ -96,7 +99,8 @@ static uint64_t key_hash(const struct tacit_mempool *mp, const uint8_t key[MP_KE
 
 /* ------------------------------------------------------------ hash tables ---- */
 
-static int table_init(struct mp_table *t) {
+static int table_init(struct mp_table *t)
+{
     t->bucket = calloc(MP_TABLE_MIN_BUCKETS, sizeof *t->bucket);
     if (t->bucket == NULL) return TACIT_ENOMEM;
     t->mask = MP_TABLE_MIN_BUCKETS - 1;
@@ -104,14 +108,16 @@ static int table_init(struct mp_table *t) {
     return TACIT_OK;
 }
 
-static void table_clear(struct mp_table *t) {
+static void table_clear(struct mp_table *t)
+{
     free(t->bucket);
     t->bucket = NULL;
 }
 
 /* Doubles the buckets when the load passes 1. A failed allocation is not an error: chaining
  * works at any load, only slower. */
-static void table_maybe_grow(struct mp_table *t) {
+static void table_maybe_grow(struct mp_table *t)
+{
     size_t nb = (t->mask + 1) * 2;
     struct mp_link **b;
     if (t->n <= t->mask + 1 || nb > SIZE_MAX / sizeof *b) return;
@@ -129,7 +135,8 @@ static void table_maybe_grow(struct mp_table *t) {
     t->mask = nb - 1;
 }
 
-static void table_insert(struct mp_table *t, struct mp_link *l) {
+static void table_insert(struct mp_table *t, struct mp_link *l)
+{
     struct mp_link **head = &t->bucket[l->hash & t->mask];
     l->next = *head;
     *head = l;
@@ -137,7 +144,8 @@ static void table_insert(struct mp_table *t, struct mp_link *l) {
     table_maybe_grow(t);
 }
 
-static void table_remove(struct mp_table *t, struct mp_link *l) {
+static void table_remove(struct mp_table *t, struct mp_link *l)
+{
     struct mp_link **p = &t->bucket[l->hash & t->mask];
     while (*p != NULL && *p != l) p = &(*p)->next;
     if (*p == NULL) return; /* not linked: nothing to undo */
@@ -147,7 +155,8 @@ static void table_remove(struct mp_table *t, struct mp_link *l) {
 }
 
 static struct mp_entry *table_find(const struct tacit_mempool *mp, const struct mp_table *t,
-                                   const uint8_t key[MP_KEY_BYTES]) {
+                                   const uint8_t key[MP_KEY_BYTES])
+{
     uint64_t h = key_hash(mp, key);
     for (const struct mp_link *l = t->bucket[h & t->mask]; l != NULL; l = l->next)
         if (l->hash == h && memcmp(l->key, key, MP_KEY_BYTES) == 0) return l->entry;
@@ -157,13 +166,15 @@ static struct mp_entry *table_find(const struct tacit_mempool *mp, const struct 
 /* ------------------------------------------------------------------ treap ---- */
 
 /* < 0 when a comes first in select order: higher fee, then earlier arrival. */
-static int entry_cmp(const struct mp_entry *a, const struct mp_entry *b) {
+static int entry_cmp(const struct mp_entry *a, const struct mp_entry *b)
+{
     if (a->fee != b->fee) return a->fee > b->fee ? -1 : 1;
     if (a->seq != b->seq) return a->seq < b->seq ? -1 : 1;
     return 0;
 }
 
-static struct mp_entry *treap_insert(struct mp_entry *t, struct mp_entry *e) {
+static struct mp_entry *treap_insert(struct mp_entry *t, struct mp_entry *e)
+{
     if (t == NULL) return e;
     if (entry_cmp(e, t) < 0) {
         t->left = treap_insert(t->left, e);
@@ -186,7 +197,8 @@ static struct mp_entry *treap_insert(struct mp_entry *t, struct mp_entry *e) {
 }
 
 /* Joins two treaps, every key of a before every key of b. */
-static struct mp_entry *treap_merge(struct mp_entry *a, struct mp_entry *b) {
+static struct mp_entry *treap_merge(struct mp_entry *a, struct mp_entry *b)
+{
     if (a == NULL) return b;
     if (b == NULL) return a;
     if (a->prio > b->prio) {
@@ -197,7 +209,8 @@ static struct mp_entry *treap_merge(struct mp_entry *a, struct mp_entry *b) {
     return b;
 }
 
-static struct mp_entry *treap_remove(struct mp_entry *t, struct mp_entry *e) {
+static struct mp_entry *treap_remove(struct mp_entry *t, struct mp_entry *e)
+{
     int c;
     if (t == NULL) return NULL; /* not in the tree: nothing to undo */
     if ((c = entry_cmp(e, t)) == 0) {
@@ -205,20 +218,24 @@ static struct mp_entry *treap_remove(struct mp_entry *t, struct mp_entry *e) {
         e->left = e->right = NULL;
         return m;
     }
-    if (c < 0) t->left = treap_remove(t->left, e);
-    else t->right = treap_remove(t->right, e);
+    if (c < 0)
+        t->left = treap_remove(t->left, e);
+    else
+        t->right = treap_remove(t->right, e);
     return t;
 }
 
 /* The last entry of the order: lowest fee, newest among equals. */
-static struct mp_entry *treap_last(struct mp_entry *t) {
+static struct mp_entry *treap_last(struct mp_entry *t)
+{
     if (t == NULL) return NULL;
     while (t->right != NULL) t = t->right;
     return t;
 }
 
 /* In-order copy of at most max entries; returns how many. */
-static size_t treap_copy(const struct mp_entry *t, struct tacit_mempool_item *out, size_t max) {
+static size_t treap_copy(const struct mp_entry *t, struct tacit_mempool_item *out, size_t max)
+{
     size_t n = 0;
     if (t == NULL || max == 0) return 0;
     n = treap_copy(t->left, out, max);
@@ -229,7 +246,8 @@ static size_t treap_copy(const struct mp_entry *t, struct tacit_mempool_item *ou
 
 /* splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", 2014),
  * seeded from the OS: priorities only need to be unknown to peers and well spread. */
-static uint64_t next_prio(struct tacit_mempool *mp) {
+static uint64_t next_prio(struct tacit_mempool *mp)
+{
     uint64_t z = (mp->rng += UINT64_C(0x9e3779b97f4a7c15));
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
@@ -238,13 +256,15 @@ static uint64_t next_prio(struct tacit_mempool *mp) {
 
 /* ---------------------------------------------------------------- entries ---- */
 
-size_t tacit_mempool_entry_bytes(void) {
+size_t tacit_mempool_entry_bytes(void)
+{
     /* The entry itself plus, per hash-table link, up to two bucket pointers (the load of a
      * table stays between 1/2 and 1 once it has grown). */
     return sizeof(struct mp_entry) + 2 * MP_NLINKS * sizeof(struct mp_link *);
 }
 
-static void entry_link(struct tacit_mempool *mp, struct mp_entry *e) {
+static void entry_link(struct tacit_mempool *mp, struct mp_entry *e)
+{
     const struct tacit_tx *tx = &e->item.tx;
 
     for (int i = 0; i < MP_NLINKS; i++) e->link[i].entry = e;
@@ -265,15 +285,18 @@ static void entry_link(struct tacit_mempool *mp, struct mp_entry *e) {
 
     e->prev = mp->newest;
     e->next = NULL;
-    if (mp->newest != NULL) mp->newest->next = e;
-    else mp->oldest = e;
+    if (mp->newest != NULL)
+        mp->newest->next = e;
+    else
+        mp->oldest = e;
     mp->newest = e;
     mp->count++;
 }
 
 /* Takes e out of every index and frees it; reports it when removed is given. */
 static void entry_remove(struct tacit_mempool *mp, struct mp_entry *e, int reason,
-                         tacit_mempool_removed_cb removed, void *ud) {
+                         tacit_mempool_removed_cb removed, void *ud)
+{
     uint8_t id[32];
 
     table_remove(&mp->ids, &e->link[MP_LINK_ID]);
@@ -281,10 +304,14 @@ static void entry_remove(struct tacit_mempool *mp, struct mp_entry *e, int reaso
     table_remove(&mp->nullifiers, &e->link[MP_LINK_NF1]);
     if (e->deposit) table_remove(&mp->deposits, &e->link[MP_LINK_DEPOSIT]);
     mp->root = treap_remove(mp->root, e);
-    if (e->prev != NULL) e->prev->next = e->next;
-    else mp->oldest = e->next;
-    if (e->next != NULL) e->next->prev = e->prev;
-    else mp->newest = e->prev;
+    if (e->prev != NULL)
+        e->prev->next = e->next;
+    else
+        mp->oldest = e->next;
+    if (e->next != NULL)
+        e->next->prev = e->prev;
+    else
+        mp->newest = e->prev;
     mp->count--;
 
     memcpy(id, e->item.id, sizeof id);
@@ -294,12 +321,14 @@ static void entry_remove(struct tacit_mempool *mp, struct mp_entry *e, int reaso
 
 /* --------------------------------------------------------------- lifecycle ---- */
 
-void tacit_mempool_limits_init(struct tacit_mempool_limits *l) {
+void tacit_mempool_limits_init(struct tacit_mempool_limits *l)
+{
     l->max_txs = TACIT_MEMPOOL_MAX_TXS_DEFAULT;
     l->max_bytes = TACIT_MEMPOOL_MAX_BYTES_DEFAULT;
 }
 
-int tacit_mempool_new(struct tacit_mempool **out, const struct tacit_mempool_limits *l) {
+int tacit_mempool_new(struct tacit_mempool **out, const struct tacit_mempool_limits *l)
+{
     struct tacit_mempool *mp;
     struct tacit_mempool_limits dflt;
     int rc;
@@ -331,7 +360,8 @@ out_free:
     return rc;
 }
 
-void tacit_mempool_free(struct tacit_mempool *mp) {
+void tacit_mempool_free(struct tacit_mempool *mp)
+{
     struct mp_entry *e, *next;
     if (mp == NULL) return;
     for (e = mp->oldest; e != NULL; e = next) {
@@ -345,7 +375,8 @@ void tacit_mempool_free(struct tacit_mempool *mp) {
     free(mp);
 }
 
-void tacit_mempool_get_limits(const struct tacit_mempool *mp, struct tacit_mempool_limits *l) {
+void tacit_mempool_get_limits(const struct tacit_mempool *mp, struct tacit_mempool_limits *l)
+{
     *l = mp->limits;
 }
 
@@ -354,7 +385,8 @@ void tacit_mempool_get_limits(const struct tacit_mempool *mp, struct tacit_mempo
 /* The pending txs tx conflicts with (by nullifier or deposit (sender, nonce)), deduplicated.
  * Returns how many (0 to 3). */
 static size_t find_conflicts(const struct tacit_mempool *mp, const struct tacit_tx *tx,
-                             struct mp_entry *out[3]) {
+                             struct mp_entry *out[3])
+{
     uint8_t key[MP_KEY_BYTES];
     struct mp_entry *c[3];
     size_t n = 0;
@@ -378,7 +410,8 @@ static size_t find_conflicts(const struct tacit_mempool *mp, const struct tacit_
 
 /* tacit_mempool_check, also giving the conflicts add must replace. */
 static int check(const struct tacit_mempool *mp, const struct tacit_tx *tx, const uint8_t id[32],
-                 struct mp_entry *conflicts[3], size_t *nconflicts) {
+                 struct mp_entry *conflicts[3], size_t *nconflicts)
+{
     uint64_t fee = tx->ext.fee;
     const struct mp_entry *last;
 
@@ -399,7 +432,8 @@ static int check(const struct tacit_mempool *mp, const struct tacit_tx *tx, cons
 }
 
 int tacit_mempool_check(const struct tacit_mempool *mp, const struct tacit_tx *tx,
-                        const uint8_t id[32]) {
+                        const uint8_t id[32])
+{
     struct mp_entry *conflicts[3];
     size_t n;
     return check(mp, tx, id, conflicts, &n);
@@ -407,7 +441,8 @@ int tacit_mempool_check(const struct tacit_mempool *mp, const struct tacit_tx *t
 
 int tacit_mempool_add(struct tacit_mempool *mp, const struct tacit_tx *tx, const uint8_t id[32],
                       const uint8_t bytes[TACIT_TX_BYTES], uint64_t now_ms,
-                      tacit_mempool_removed_cb removed, void *ud) {
+                      tacit_mempool_removed_cb removed, void *ud)
+{
     struct mp_entry *conflicts[3], *e;
     size_t n;
     int rc;
@@ -435,12 +470,14 @@ int tacit_mempool_add(struct tacit_mempool *mp, const struct tacit_tx *tx, const
 
 /* ------------------------------------------------------------------ reading ---- */
 
-bool tacit_mempool_has(const struct tacit_mempool *mp, const uint8_t id[32]) {
+bool tacit_mempool_has(const struct tacit_mempool *mp, const uint8_t id[32])
+{
     return table_find(mp, &mp->ids, id) != NULL;
 }
 
 int tacit_mempool_get(const struct tacit_mempool *mp, const uint8_t id[32],
-                      struct tacit_mempool_item *out) {
+                      struct tacit_mempool_item *out)
+{
     const struct mp_entry *e = table_find(mp, &mp->ids, id);
     if (e == NULL) return TACIT_ENOTFOUND;
     memcpy(out, &e->item, sizeof *out);
@@ -453,13 +490,15 @@ struct dep_slot {
     const struct tacit_tx *tx;
 };
 
-static int by_sender_then_pos(const void *a, const void *b) {
+static int by_sender_then_pos(const void *a, const void *b)
+{
     const struct dep_slot *x = a, *y = b;
     int c = memcmp(x->tx->ext.deposit_sender, y->tx->ext.deposit_sender, TACIT_ADDRESS_LEN);
     return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-static int by_sender_then_nonce(const void *a, const void *b) {
+static int by_sender_then_nonce(const void *a, const void *b)
+{
     const struct dep_slot *x = a, *y = b;
     int c = memcmp(x->tx->ext.deposit_sender, y->tx->ext.deposit_sender, TACIT_ADDRESS_LEN);
     if (c != 0) return c;
@@ -471,7 +510,8 @@ static int by_sender_then_nonce(const void *a, const void *b) {
  * takes a sender's deposits only in nonce order (tacit_tx_apply), so one pass of the builder
  * then includes every run of consecutive nonces. Without memory the fee order stays (a later
  * nonce then waits for a later block). */
-static void deposits_in_nonce_order(struct tacit_mempool_item *out, size_t n) {
+static void deposits_in_nonce_order(struct tacit_mempool_item *out, size_t n)
+{
     struct dep_slot *slots, *nonces;
     struct tacit_mempool_item *copy;
     size_t k = 0;
@@ -501,7 +541,8 @@ out:
 }
 
 size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
-                            size_t max) {
+                            size_t max)
+{
     size_t n = treap_copy(mp->root, out, max);
     deposits_in_nonce_order(out, n);
     return n;
@@ -509,11 +550,13 @@ size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool
 
 size_t tacit_mempool_count(const struct tacit_mempool *mp) { return mp->count; }
 
-size_t tacit_mempool_bytes(const struct tacit_mempool *mp) {
+size_t tacit_mempool_bytes(const struct tacit_mempool *mp)
+{
     return mp->count * tacit_mempool_entry_bytes();
 }
 
-uint64_t tacit_mempool_min_fee(const struct tacit_mempool *mp) {
+uint64_t tacit_mempool_min_fee(const struct tacit_mempool *mp)
+{
     const struct mp_entry *last = treap_last(mp->root);
     return last == NULL ? 0 : last->fee;
 }
@@ -521,7 +564,8 @@ uint64_t tacit_mempool_min_fee(const struct tacit_mempool *mp) {
 /* ----------------------------------------------------------------- removing ---- */
 
 int tacit_mempool_remove(struct tacit_mempool *mp, const uint8_t id[32], int reason,
-                         tacit_mempool_removed_cb removed, void *ud) {
+                         tacit_mempool_removed_cb removed, void *ud)
+{
     struct mp_entry *e = table_find(mp, &mp->ids, id);
     if (e == NULL) return TACIT_ENOTFOUND;
     entry_remove(mp, e, reason, removed, ud);
@@ -529,7 +573,8 @@ int tacit_mempool_remove(struct tacit_mempool *mp, const uint8_t id[32], int rea
 }
 
 size_t tacit_mempool_flush(struct tacit_mempool *mp, int reason, tacit_mempool_removed_cb removed,
-                           void *ud) {
+                           void *ud)
+{
     size_t n = 0;
     while (mp->oldest != NULL) {
         entry_remove(mp, mp->oldest, reason, removed, ud);
@@ -539,7 +584,8 @@ size_t tacit_mempool_flush(struct tacit_mempool *mp, int reason, tacit_mempool_r
 }
 
 size_t tacit_mempool_drop_below(struct tacit_mempool *mp, uint64_t min_fee, int reason,
-                                tacit_mempool_removed_cb removed, void *ud) {
+                                tacit_mempool_removed_cb removed, void *ud)
+{
     struct mp_entry *e;
     size_t n = 0;
     /* the lowest fees are the treap's last entries: O(k log count) for k dropped */
@@ -551,7 +597,8 @@ size_t tacit_mempool_drop_below(struct tacit_mempool *mp, uint64_t min_fee, int 
 }
 
 /* Errors of the store or of resources, not of the tx: the tx stays (see after_block). */
-static bool is_store_error(int rc) {
+static bool is_store_error(int rc)
+{
     switch (rc) {
     case TACIT_ENOMEM:
     case TACIT_EIO:
@@ -559,20 +606,20 @@ static bool is_store_error(int rc) {
     case TACIT_ESTATE_IO:
     case TACIT_EMAP_FULL:
     case TACIT_EDISK_FULL:
-    case TACIT_EINVAL:
-        return true;
-    default:
-        return false;
+    case TACIT_EINVAL: return true;
+    default: return false;
     }
 }
 
 int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included)[32], size_t n,
-                              struct tacit_state *st, tacit_mempool_removed_cb removed, void *ud) {
+                              struct tacit_state *st, tacit_mempool_removed_cb removed, void *ud)
+{
     struct mp_entry *e, *next;
     int first = TACIT_OK, rc;
 
     for (size_t i = 0; i < n; i++)
-        if ((e = table_find(mp, &mp->ids, included[i])) != NULL) entry_remove(mp, e, TACIT_OK, NULL, NULL);
+        if ((e = table_find(mp, &mp->ids, included[i])) != NULL)
+            entry_remove(mp, e, TACIT_OK, NULL, NULL);
     /* `next` is read before e may be removed; the callback must not change the pool, so it
      * stays valid. */
     for (e = mp->oldest; e != NULL; e = next) {
@@ -590,17 +637,20 @@ int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included
 
 /* ------------------------------------------------------------ dump/restore ---- */
 
-static void put_u64(uint8_t *p, uint64_t v) {
+static void put_u64(uint8_t *p, uint64_t v)
+{
     for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint64_t get_u64(const uint8_t *p) {
+static uint64_t get_u64(const uint8_t *p)
+{
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
 
-int tacit_mempool_dump(const struct tacit_mempool *mp, uint8_t **out, size_t *len) {
+int tacit_mempool_dump(const struct tacit_mempool *mp, uint8_t **out, size_t *len)
+{
     size_t total = MP_DUMP_HEADER + mp->count * MP_DUMP_RECORD; /* count <= capacity: no overflow */
     uint8_t *buf, *p;
 
@@ -620,8 +670,8 @@ int tacit_mempool_dump(const struct tacit_mempool *mp, uint8_t **out, size_t *le
     return TACIT_OK;
 }
 
-int tacit_mempool_restore(struct tacit_mempool *mp, const uint8_t *in, size_t len,
-                          size_t *restored) {
+int tacit_mempool_restore(struct tacit_mempool *mp, const uint8_t *in, size_t len, size_t *restored)
+{
     struct tacit_tx *tx;
     uint8_t id[32];
     uint64_t count;

@@ -25,14 +25,16 @@
 
 /* ------------------------------------------------------------- param helpers ---- */
 
-static void bad_param(struct tacit_rpc_call *call, size_t i, const char *what) {
+static void bad_param(struct tacit_rpc_call *call, size_t i, const char *what)
+{
     char msg[160];
     snprintf(msg, sizeof msg, "invalid params: parameter %zu must be %s", i, what);
     tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, msg, NULL);
 }
 
 /* Checks the number of params (at least min, at most max) and that params is an array. */
-static bool nparams(struct tacit_rpc_call *call, json_t *params, size_t min, size_t max) {
+static bool nparams(struct tacit_rpc_call *call, json_t *params, size_t min, size_t max)
+{
     char msg[120];
     if (!json_is_array(params)) {
         tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
@@ -48,12 +50,14 @@ static bool nparams(struct tacit_rpc_call *call, json_t *params, size_t min, siz
     return true;
 }
 
-static const char *str_param(json_t *params, size_t i) {
+static const char *str_param(json_t *params, size_t i)
+{
     return json_string_value(json_array_get(params, i));
 }
 
 static bool hex_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint8_t *out, size_t n,
-                      const char *what) {
+                      const char *what)
+{
     if (tacit_hex_decode(out, n, str_param(params, i), true) != TACIT_OK) {
         bad_param(call, i, what);
         return false;
@@ -61,7 +65,8 @@ static bool hex_param(struct tacit_rpc_call *call, json_t *params, size_t i, uin
     return true;
 }
 
-static bool quantity_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint64_t *out) {
+static bool quantity_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint64_t *out)
+{
     if (tacit_parse_hex_u64(out, str_param(params, i)) != TACIT_OK) {
         bad_param(call, i, "a hex quantity string (\"0x1a\")");
         return false;
@@ -69,19 +74,22 @@ static bool quantity_param(struct tacit_rpc_call *call, json_t *params, size_t i
     return true;
 }
 
-static bool amount_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint64_t *out) {
+static bool amount_param(struct tacit_rpc_call *call, json_t *params, size_t i, uint64_t *out)
+{
     int rc = tacit_parse_dec_u64(out, str_param(params, i));
     if (rc != TACIT_OK) {
-        bad_param(call, i, rc == TACIT_EOVERFLOW ? "an amount below 2^64"
-                                                 : "an amount as a decimal string (\"1000\"; no floats)");
+        bad_param(call, i,
+                  rc == TACIT_EOVERFLOW ? "an amount below 2^64"
+                                        : "an amount as a decimal string (\"1000\"; no floats)");
         return false;
     }
     return true;
 }
 
 /* "latest" or a hex height. */
-static bool height_param(struct tacit_node *n, struct tacit_rpc_call *call, json_t *params, size_t i,
-                         uint64_t *h, bool *none) {
+static bool height_param(struct tacit_node *n, struct tacit_rpc_call *call, json_t *params,
+                         size_t i, uint64_t *h, bool *none)
+{
     const char *s = str_param(params, i);
     *none = false;
     if (s != NULL && strcmp(s, "latest") == 0) {
@@ -102,7 +110,8 @@ static bool height_param(struct tacit_node *n, struct tacit_rpc_call *call, json
     return true;
 }
 
-static bool bool_param(struct tacit_rpc_call *call, json_t *params, size_t i, bool *out) {
+static bool bool_param(struct tacit_rpc_call *call, json_t *params, size_t i, bool *out)
+{
     json_t *v = json_array_get(params, i);
     *out = false;
     if (v == NULL) return true;
@@ -114,7 +123,8 @@ static bool bool_param(struct tacit_rpc_call *call, json_t *params, size_t i, bo
     return true;
 }
 
-static json_t *hex_json(const uint8_t *b, size_t n) {
+static json_t *hex_json(const uint8_t *b, size_t n)
+{
     char buf[2 * 64 + 3];
     char *heap = NULL, *p = buf;
     json_t *j;
@@ -128,19 +138,22 @@ static json_t *hex_json(const uint8_t *b, size_t n) {
     return j;
 }
 
-static json_t *fr_json(const tacit_fr *x) {
+static json_t *fr_json(const tacit_fr *x)
+{
     uint8_t b[32];
     tacit_fr_to_bytes(b, x);
     return hex_json(b, 32);
 }
 
-static json_t *u64_json(uint64_t v) {
+static json_t *u64_json(uint64_t v)
+{
     char h[19];
     tacit_hex_u64(h, v);
     return json_string(h);
 }
 
-static json_t *amount_json(uint64_t v) {
+static json_t *amount_json(uint64_t v)
+{
     char d[24];
     snprintf(d, sizeof d, "%" PRIu64, v);
     return json_string(d);
@@ -148,36 +161,42 @@ static json_t *amount_json(uint64_t v) {
 
 /* ------------------------------------------------------------------ blocks ---- */
 
-static json_t *block_to_json(const struct tacit_block *b, bool raw) {
+static json_t *block_to_json(const struct tacit_block *b, bool raw)
+{
     const struct tacit_block_header *h = &b->header;
     json_t *txs = json_array(), *credits = json_array(), *o;
     for (size_t i = 0; i < b->ntxs; i++) json_array_append_new(txs, hex_json(b->tx_ids[i], 32));
     for (size_t i = 0; i < b->ncredits; i++)
-        json_array_append_new(credits, json_pack("{s:o,s:o}", "address", hex_json(b->credits[i].address, 20),
-                                                  "amount", amount_json(b->credits[i].amount)));
-    o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "height", u64_json(h->height),
-                  "hash", hex_json(b->hash, 32), "parent", hex_json(h->parent, 32), "timestamp",
-                  u64_json(h->timestamp_ms), "txRoot", hex_json(h->tx_root, 32), "noteRoot",
-                  fr_json(&h->digests.note_root), "commitmentCount", u64_json(h->digests.commitment_count),
-                  "nullifierDigest", hex_json(h->digests.nullifier_digest, 32), "transparentDigest",
-                  hex_json(h->digests.transparent_digest, 32), "sequencer", hex_json(h->sequencer, 32),
-                  "signature", hex_json(h->signature, 64), "txs", txs, "credits", credits);
+        json_array_append_new(credits,
+                              json_pack("{s:o,s:o}", "address", hex_json(b->credits[i].address, 20),
+                                        "amount", amount_json(b->credits[i].amount)));
+    o = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "height", u64_json(h->height),
+        "hash", hex_json(b->hash, 32), "parent", hex_json(h->parent, 32), "timestamp",
+        u64_json(h->timestamp_ms), "txRoot", hex_json(h->tx_root, 32), "noteRoot",
+        fr_json(&h->digests.note_root), "commitmentCount", u64_json(h->digests.commitment_count),
+        "nullifierDigest", hex_json(h->digests.nullifier_digest, 32), "transparentDigest",
+        hex_json(h->digests.transparent_digest, 32), "sequencer", hex_json(h->sequencer, 32),
+        "signature", hex_json(h->signature, 64), "txs", txs, "credits", credits);
     if (o != NULL && raw) json_object_set_new(o, "raw", hex_json(b->bytes, b->len));
     return o;
 }
 
-static int load_block(struct tacit_node *n, uint64_t height, struct tacit_block **b) {
+static int load_block(struct tacit_node *n, uint64_t height, struct tacit_block **b)
+{
     uint8_t *bytes = NULL;
     size_t len;
     int rc;
     *b = NULL;
-    if ((rc = tacit_state_block_by_height(n->st, height, NULL, &bytes, &len)) != TACIT_OK) return rc;
+    if ((rc = tacit_state_block_by_height(n->st, height, NULL, &bytes, &len)) != TACIT_OK)
+        return rc;
     rc = tacit_block_decode(b, bytes, len);
     free(bytes);
     return rc == TACIT_OK ? TACIT_OK : TACIT_ECORRUPT;
 }
 
-json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len) {
+json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len)
+{
     struct tacit_block *b;
     json_t *j;
     if (tacit_block_decode(&b, bytes, len) != TACIT_OK) return NULL;
@@ -186,14 +205,16 @@ json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len) {
     return j;
 }
 
-void tacit__recent_blocks_clear(struct tacit_node *n) {
+void tacit__recent_blocks_clear(struct tacit_node *n)
+{
     for (size_t i = 0; i < TACIT__RECENT_BLOCKS; i++) {
         json_decref(n->bat.recent[i]);
         n->bat.recent[i] = NULL;
     }
 }
 
-json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw) {
+json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw)
+{
     struct tacit_block *b;
     json_t *j = n->bat.recent[height % TACIT__RECENT_BLOCKS], *hj;
     uint64_t h;
@@ -209,7 +230,8 @@ json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw) {
 
 /* ------------------------------------------------------------------ tacit_ ---- */
 
-static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
     json_t *o;
@@ -219,20 +241,21 @@ static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud) 
         tacit_rpc_reply_tacit_error(call, rc);
         return;
     }
-    o = json_pack("{s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:i,s:i}", "chainId",
-                  u64_json(n->params.chain_id), "devnet", n->cfg.devnet, "height",
-                  tip.next_height ? u64_json(tip.next_height - 1) : json_null(), "tipHash",
-                  hex_json(tip.hash, 32), "noteRoot", fr_json(&tip.digests.note_root),
-                  "commitmentCount", u64_json(tip.digests.commitment_count), "nullifierCount",
-                  u64_json(tip.nullifier_count), "paused", n->paused, "minFee",
-                  amount_json(n->params.min_fee), "rollupId", hex_json(n->params.rollup_id, 20),
-                  "sequencer", hex_json(n->params.sequencer, 32), "feeRecipient",
-                  hex_json(n->params.fee_recipient, 20), "blockIntervalMs",
-                  (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
+    o = json_pack(
+        "{s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:i,s:i}", "chainId",
+        u64_json(n->params.chain_id), "devnet", n->cfg.devnet, "height",
+        tip.next_height ? u64_json(tip.next_height - 1) : json_null(), "tipHash",
+        hex_json(tip.hash, 32), "noteRoot", fr_json(&tip.digests.note_root), "commitmentCount",
+        u64_json(tip.digests.commitment_count), "nullifierCount", u64_json(tip.nullifier_count),
+        "paused", n->paused, "minFee", amount_json(n->params.min_fee), "rollupId",
+        hex_json(n->params.rollup_id, 20), "sequencer", hex_json(n->params.sequencer, 32),
+        "feeRecipient", hex_json(n->params.fee_recipient, 20), "blockIntervalMs",
+        (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
     tacit_rpc_reply(call, o);
 }
 
-static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint8_t *bytes;
     size_t len;
@@ -240,26 +263,32 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud) {
     if (!nparams(call, params, 1, 1)) return;
     rc = tacit_hex_decode_alloc(&bytes, &len, str_param(params, 0), 2 * TACIT_TX_BYTES);
     if (rc != TACIT_OK) {
-        if (rc == TACIT_ETOOBIG) tacit_rpc_reply_tacit_error(call, TACIT_ETRAILING);
-        else bad_param(call, 0, "the transaction as a 0x-prefixed hex string");
+        if (rc == TACIT_ETOOBIG)
+            tacit_rpc_reply_tacit_error(call, TACIT_ETRAILING);
+        else
+            bad_param(call, 0, "the transaction as a 0x-prefixed hex string");
         return;
     }
     /* On TACIT_OK the call is answered once the proof is checked. */
-    if ((rc = tacit__admission_submit(n, call, bytes, len)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
+    if ((rc = tacit__admission_submit(n, call, bytes, len)) != TACIT_OK)
+        tacit_rpc_reply_tacit_error(call, rc);
     free(bytes);
 }
 
-static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint8_t id[32], hash[32];
     uint64_t height;
     uint32_t index;
     int rc;
-    if (!nparams(call, params, 1, 1) || !hex_param(call, params, 0, id, 32, "a 32-byte tx id in hex"))
+    if (!nparams(call, params, 1, 1) ||
+        !hex_param(call, params, 0, id, 32, "a 32-byte tx id in hex"))
         return;
     rc = tacit_state_tx(n->st, id, &height, &index, NULL, NULL);
     if (rc == TACIT_OK) {
-        if (tacit_state_block_by_height(n->st, height, hash, NULL, NULL) != TACIT_OK) memset(hash, 0, 32);
+        if (tacit_state_block_by_height(n->st, height, hash, NULL, NULL) != TACIT_OK)
+            memset(hash, 0, 32);
         tacit_rpc_reply(call, json_pack("{s:o,s:s,s:o,s:i,s:o}", "id", hex_json(id, 32), "status",
                                         "included", "height", u64_json(height), "index",
                                         (json_int_t)index, "blockHash", hex_json(hash, 32)));
@@ -278,14 +307,16 @@ static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud) {
         return;
     }
     if ((rc = tacit__status_reason(n, id)) != TACIT_OK) {
-        tacit_rpc_reply(call, json_pack("{s:o,s:s,s:s,s:s}", "id", hex_json(id, 32), "status", "rejected",
-                                        "error", tacit_errname(rc), "message", tacit_strerror(rc)));
+        tacit_rpc_reply(call,
+                        json_pack("{s:o,s:s,s:s,s:s}", "id", hex_json(id, 32), "status", "rejected",
+                                  "error", tacit_errname(rc), "message", tacit_strerror(rc)));
         return;
     }
     tacit_rpc_reply(call, json_null());
 }
 
-static void m_block_by_number(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_block_by_number(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint64_t h;
     bool none, raw;
@@ -295,22 +326,28 @@ static void m_block_by_number(struct tacit_rpc_call *call, json_t *params, void 
     tacit_rpc_reply(call, none ? json_null() : tacit__block_json(n, h, raw));
 }
 
-static void m_block_by_hash(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_block_by_hash(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint8_t hash[32];
     uint64_t h;
     bool raw;
     int rc;
-    if (!nparams(call, params, 1, 2) || !hex_param(call, params, 0, hash, 32, "a 32-byte block hash in hex") ||
+    if (!nparams(call, params, 1, 2) ||
+        !hex_param(call, params, 0, hash, 32, "a 32-byte block hash in hex") ||
         !bool_param(call, params, 1, &raw))
         return;
     rc = tacit_state_block_by_hash(n->st, hash, &h, NULL, NULL);
-    if (rc == TACIT_ENOTFOUND) tacit_rpc_reply(call, json_null());
-    else if (rc != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
-    else tacit_rpc_reply(call, tacit__block_json(n, h, raw));
+    if (rc == TACIT_ENOTFOUND)
+        tacit_rpc_reply(call, json_null());
+    else if (rc != TACIT_OK)
+        tacit_rpc_reply_tacit_error(call, rc);
+    else
+        tacit_rpc_reply(call, tacit__block_json(n, h, raw));
 }
 
-static json_t *compact_block(const struct tacit_block *b) {
+static json_t *compact_block(const struct tacit_block *b)
+{
     json_t *txs = json_array();
     uint64_t start = b->header.digests.commitment_count - 2 * (uint64_t)b->ntxs;
     for (size_t i = 0; i < b->ntxs; i++) {
@@ -345,15 +382,16 @@ struct tacit__read_job {
     struct tacit_node *n;
     struct tacit_rpc_call *call;
     void (*work)(struct tacit__read_job *j);
-    uint64_t a, b;      /* the method's params */
-    size_t room;        /* bytes the result may take */
-    int rc;             /* TACIT_OK, TACIT_ETOOBIG (-32007) or a store error */
-    char *text;         /* the result */
+    uint64_t a, b; /* the method's params */
+    size_t room;   /* bytes the result may take */
+    int rc;        /* TACIT_OK, TACIT_ETOOBIG (-32007) or a store error */
+    char *text;    /* the result */
     size_t len, cap;
 };
 
 /* Appends to the job's text; false when out of memory (rc set). */
-static bool text_add(struct tacit__read_job *j, const char *s, size_t len) {
+static bool text_add(struct tacit__read_job *j, const char *s, size_t len)
+{
     if (j->len + len + 1 > j->cap) {
         size_t ncap = j->cap ? j->cap : 4096;
         char *p;
@@ -373,7 +411,8 @@ static bool text_add(struct tacit__read_job *j, const char *s, size_t len) {
 
 /* A field element as a JSON string: "0x" + 64 hex digits, quoted (68 bytes + NUL). */
 #define FR_TEXT_BYTES 68
-static void fr_text(char out[FR_TEXT_BYTES + 1], const tacit_fr *x) {
+static void fr_text(char out[FR_TEXT_BYTES + 1], const tacit_fr *x)
+{
     uint8_t b[32];
     tacit_fr_to_bytes(b, x);
     out[0] = '"';
@@ -383,7 +422,8 @@ static void fr_text(char out[FR_TEXT_BYTES + 1], const tacit_fr *x) {
 }
 
 /* tacit_getBlockRange [a, b]: the compact blocks that exist and fit. */
-static void range_work(struct tacit__read_job *j) {
+static void range_work(struct tacit__read_job *j)
+{
     struct tacit_state_tip tip;
     uint64_t h;
     if ((j->rc = tacit_state_tip(j->n->st, &tip)) != TACIT_OK || !text_add(j, "[", 1)) return;
@@ -420,7 +460,8 @@ static void range_work(struct tacit__read_job *j) {
 }
 
 /* Appends count field elements as a JSON list; the size was checked. */
-static bool fr_list_add(struct tacit__read_job *j, const tacit_fr *x, size_t count) {
+static bool fr_list_add(struct tacit__read_job *j, const tacit_fr *x, size_t count)
+{
     char t[FR_TEXT_BYTES + 1];
     if (!text_add(j, "[", 1)) return false;
     for (size_t i = 0; i < count; i++) {
@@ -431,12 +472,11 @@ static bool fr_list_add(struct tacit__read_job *j, const tacit_fr *x, size_t cou
 }
 
 /* Bytes of a list of k field elements. */
-static size_t fr_list_bytes(size_t k) {
-    return k == 0 ? 2 : k * (FR_TEXT_BYTES + 1) + 1;
-}
+static size_t fr_list_bytes(size_t k) { return k == 0 ? 2 : k * (FR_TEXT_BYTES + 1) + 1; }
 
 /* tacit_getCommitments [start a, count b]. */
-static void commitments_work(struct tacit__read_job *j) {
+static void commitments_work(struct tacit__read_job *j)
+{
     struct tacit_state_tip tip;
     uint64_t have, k;
     tacit_fr cm;
@@ -467,7 +507,8 @@ static void commitments_work(struct tacit__read_job *j) {
 #define SUBTREE_LEVEL 16
 
 /* tacit_getSubtreeRoots [start a, count b]. */
-static void subtree_roots_work(struct tacit__read_job *j) {
+static void subtree_roots_work(struct tacit__read_job *j)
+{
     tacit_fr *roots;
     size_t got;
     char head[96], h[19];
@@ -479,14 +520,18 @@ static void subtree_roots_work(struct tacit__read_job *j) {
     j->rc = tacit_state_subtree_roots(j->n->st, SUBTREE_LEVEL, j->a, (size_t)j->b, roots, &got);
     if (j->rc == TACIT_OK) {
         tacit_hex_u64(h, j->a);
-        hlen = snprintf(head, sizeof head, "{\"level\":%d,\"start\":\"%s\",\"roots\":", SUBTREE_LEVEL, h);
-        if ((size_t)hlen + fr_list_bytes(got) + 1 > j->room) j->rc = TACIT_ETOOBIG;
-        else if (text_add(j, head, (size_t)hlen) && fr_list_add(j, roots, got)) text_add(j, "}", 1);
+        hlen = snprintf(head, sizeof head,
+                        "{\"level\":%d,\"start\":\"%s\",\"roots\":", SUBTREE_LEVEL, h);
+        if ((size_t)hlen + fr_list_bytes(got) + 1 > j->room)
+            j->rc = TACIT_ETOOBIG;
+        else if (text_add(j, head, (size_t)hlen) && fr_list_add(j, roots, got))
+            text_add(j, "}", 1);
     }
     free(roots);
 }
 
-static void read_work(uv_work_t *req) {
+static void read_work(uv_work_t *req)
+{
     struct tacit__read_job *j = req->data;
     j->work(j);
 }
@@ -494,7 +539,8 @@ static void read_work(uv_work_t *req) {
 static void read_after(uv_work_t *req, int status);
 
 /* Starts the next queued job, unless one runs. */
-static void read_next(struct tacit_node *n) {
+static void read_next(struct tacit_node *n)
+{
     while (!n->reads.inflight && n->reads.head != NULL) {
         struct tacit__read_job *j = n->reads.head;
         if ((n->reads.head = j->next) == NULL) n->reads.tail = NULL;
@@ -514,7 +560,8 @@ static void read_next(struct tacit_node *n) {
     }
 }
 
-static void read_after(uv_work_t *req, int status) {
+static void read_after(uv_work_t *req, int status)
+{
     struct tacit__read_job *j = req->data;
     struct tacit_node *n = j->n;
     (void)status;
@@ -544,7 +591,8 @@ static void read_after(uv_work_t *req, int status) {
 }
 
 static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
-                        void (*work)(struct tacit__read_job *), uint64_t a, uint64_t b) {
+                        void (*work)(struct tacit__read_job *), uint64_t a, uint64_t b)
+{
     struct tacit__read_job *j;
     if (tacit__node_store_closing(n)) {
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
@@ -559,13 +607,16 @@ static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
     j->work = work;
     j->a = a;
     j->b = b;
-    if (n->reads.tail != NULL) n->reads.tail->next = j;
-    else n->reads.head = j;
+    if (n->reads.tail != NULL)
+        n->reads.tail->next = j;
+    else
+        n->reads.head = j;
     n->reads.tail = j;
     read_next(n);
 }
 
-static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     uint64_t from, to;
     if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &from) ||
         !quantity_param(call, params, 1, &to))
@@ -578,7 +629,8 @@ static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud)
     read_submit(ud, call, range_work, from, to);
 }
 
-static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     struct tacit_tree_frontier f;
     struct tacit_state_digests d;
@@ -603,33 +655,39 @@ static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud) 
     }
     nodes = json_array();
     for (int l = 0; l <= TACIT_TREE_DEPTH; l++) json_array_append_new(nodes, fr_json(&f.node[l]));
-    tacit_rpc_reply(call, json_pack("{s:o,s:o,s:o,s:o}", "height", u64_json(h), "size", u64_json(f.size),
-                                    "root", fr_json(&d.note_root), "frontier", nodes));
+    tacit_rpc_reply(call,
+                    json_pack("{s:o,s:o,s:o,s:o}", "height", u64_json(h), "size", u64_json(f.size),
+                              "root", fr_json(&d.note_root), "frontier", nodes));
 }
 
 /* tacit_getCommitments and tacit_getSubtreeRoots: ["0x<start>", "0x<count>"], count <= 65536. */
 static void start_count_method(struct tacit_rpc_call *call, json_t *params, void *ud,
-                               void (*work)(struct tacit__read_job *)) {
+                               void (*work)(struct tacit__read_job *))
+{
     uint64_t start, count;
     if (!nparams(call, params, 2, 2) || !quantity_param(call, params, 0, &start) ||
         !quantity_param(call, params, 1, &count))
         return;
     if (count > LIST_MAX) {
-        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536", NULL);
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536",
+                              NULL);
         return;
     }
     read_submit(ud, call, work, start, count);
 }
 
-static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     start_count_method(call, params, ud, commitments_work);
 }
 
-static void m_subtree_roots(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_subtree_roots(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     start_count_method(call, params, ud, subtree_roots_work);
 }
 
-static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     json_t *list, *v, *out;
     size_t i;
@@ -640,7 +698,8 @@ static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void
         return;
     }
     out = json_array();
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         uint8_t b[32];
         tacit_fr nf;
         bool spent;
@@ -661,44 +720,53 @@ static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void
     tacit_rpc_reply(call, out);
 }
 
-static void m_account(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_account(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint8_t addr[20];
     struct tacit_account a;
     int rc;
-    if (!nparams(call, params, 1, 1) || !hex_param(call, params, 0, addr, 20, "a 20-byte address in hex"))
+    if (!nparams(call, params, 1, 1) ||
+        !hex_param(call, params, 0, addr, 20, "a 20-byte address in hex"))
         return;
     if ((rc = tacit_state_account(n->st, addr, &a)) != TACIT_OK) {
         tacit_rpc_reply_tacit_error(call, rc);
         return;
     }
-    tacit_rpc_reply(call, json_pack("{s:o,s:o}", "balance", amount_json(a.balance), "nonce", u64_json(a.nonce)));
+    tacit_rpc_reply(call, json_pack("{s:o,s:o}", "balance", amount_json(a.balance), "nonce",
+                                    u64_json(a.nonce)));
 }
 
-static void m_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     if (nparams(call, params, 0, 0)) tacit_rpc_reply(call, amount_json(n->params.min_fee));
 }
 
-static void m_mempool_info(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_mempool_info(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     if (!nparams(call, params, 0, 0)) return;
-    tacit_rpc_reply(call, json_pack("{s:I,s:I,s:I,s:I,s:I}", "count", (json_int_t)tacit_mempool_count(n->mp),
-                                    "bytes", (json_int_t)tacit_mempool_bytes(n->mp), "maxCount",
-                                    (json_int_t)n->cfg.mempool_max_txs, "maxBytes",
-                                    (json_int_t)n->cfg.mempool_max_bytes, "verifying",
-                                    (json_int_t)n->adm.len));
+    tacit_rpc_reply(
+        call, json_pack("{s:I,s:I,s:I,s:I,s:I}", "count", (json_int_t)tacit_mempool_count(n->mp),
+                        "bytes", (json_int_t)tacit_mempool_bytes(n->mp), "maxCount",
+                        (json_int_t)n->cfg.mempool_max_txs, "maxBytes",
+                        (json_int_t)n->cfg.mempool_max_bytes, "verifying", (json_int_t)n->adm.len));
 }
 
-static void m_vk(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_vk(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     json_t *vk;
     if (!nparams(call, params, 0, 0)) return;
-    if ((vk = json_loads(n->vk_json, 0, NULL)) == NULL) tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
-    else tacit_rpc_reply(call, vk);
+    if ((vk = json_loads(n->vk_json, 0, NULL)) == NULL)
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+    else
+        tacit_rpc_reply(call, vk);
 }
 
-static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
     uint64_t h, timeout = WAIT_DEFAULT_MS;
@@ -726,7 +794,9 @@ static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *
 
 /* ------------------------------------------------------------------ admin_ ---- */
 
-static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit_node *n, bool paused) {
+static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit_node *n,
+                       bool paused)
+{
     bool was = n->paused;
     int rc;
     if (!nparams(call, params, 0, 0)) return;
@@ -740,10 +810,17 @@ static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit
     tacit_rpc_reply(call, json_true());
 }
 
-static void m_pause(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, true); }
-static void m_resume(struct tacit_rpc_call *call, json_t *params, void *ud) { set_paused(call, params, ud, false); }
+static void m_pause(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
+    set_paused(call, params, ud, true);
+}
+static void m_resume(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
+    set_paused(call, params, ud, false);
+}
 
-static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint64_t fee, was = n->params.min_fee;
     size_t k;
@@ -759,12 +836,13 @@ static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud)
      * block path check the fee against the minimum in force): drop them now, with the rule
      * they break as their status, rather than leave them to fail at the next block. */
     k = tacit_mempool_drop_below(n->mp, fee, TACIT_EFEE_TOO_LOW, tacit__mempool_removed, n);
-    tacit_log(TACIT_LOG_INFO, "admin", "minimum fee set to %" PRIu64 " (%zu pending txs below it dropped)",
-              fee, k);
+    tacit_log(TACIT_LOG_INFO, "admin",
+              "minimum fee set to %" PRIu64 " (%zu pending txs below it dropped)", fee, k);
     tacit_rpc_reply(call, json_true());
 }
 
-static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     size_t k;
     if (!nparams(call, params, 0, 0)) return;
@@ -773,7 +851,8 @@ static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud) {
     tacit_rpc_reply(call, json_integer((json_int_t)k));
 }
 
-static void m_backup(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_backup(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     const char *dir;
     if (!nparams(call, params, 1, 1)) return;
@@ -786,13 +865,16 @@ static void m_backup(struct tacit_rpc_call *call, json_t *params, void *ud) {
 
 /* -------------------------------------------------------------------- dev_ ---- */
 
-static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n) {
+static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n)
+{
     if (n->cfg.devnet) return true;
-    tacit_rpc_reply_error(call, TACIT_RPC_METHOD_NOT_FOUND, "dev_ methods exist on a devnet only", NULL);
+    tacit_rpc_reply_error(call, TACIT_RPC_METHOD_NOT_FOUND, "dev_ methods exist on a devnet only",
+                          NULL);
     return false;
 }
 
-static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     struct tacit_credit c;
     if (!devnet_only(call, n) || !nparams(call, params, 2, 2) ||
@@ -810,24 +892,31 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud) {
     tacit__batcher_wait_block(n, call, &c);
 }
 
-static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
-    if (devnet_only(call, n) && nparams(call, params, 0, 0)) tacit__batcher_wait_block(n, call, NULL);
+    if (devnet_only(call, n) && nparams(call, params, 0, 0))
+        tacit__batcher_wait_block(n, call, NULL);
 }
 
-static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint64_t id;
     int rc;
     if (!devnet_only(call, n) || !nparams(call, params, 0, 0)) return;
-    if ((rc = tacit__snapshot_take(n, &id)) != TACIT_OK) tacit_rpc_reply_tacit_error(call, rc);
-    else tacit_rpc_reply(call, u64_json(id));
+    if ((rc = tacit__snapshot_take(n, &id)) != TACIT_OK)
+        tacit_rpc_reply_tacit_error(call, rc);
+    else
+        tacit_rpc_reply(call, u64_json(id));
 }
 
-static void m_revert(struct tacit_rpc_call *call, json_t *params, void *ud) {
+static void m_revert(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
     struct tacit_node *n = ud;
     uint64_t id;
-    if (!devnet_only(call, n) || !nparams(call, params, 1, 1) || !quantity_param(call, params, 0, &id))
+    if (!devnet_only(call, n) || !nparams(call, params, 1, 1) ||
+        !quantity_param(call, params, 0, &id))
         return;
     tacit__node_revert(n, call, id); /* answered once the jobs in flight are done */
 }

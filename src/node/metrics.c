@@ -14,13 +14,15 @@
 #include "tacit/error.h"
 #include "tacit/util.h"
 
-uint64_t tacit__now_ms(void) {
+uint64_t tacit__now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-double tacit__mono_s(void) {
+double tacit__mono_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -31,7 +33,8 @@ double tacit__mono_s(void) {
 static const double hist_le[TACIT__HIST_N] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                               0.025,  0.05,  0.1,    0.25,  1.0};
 
-void tacit__hist_add(struct tacit__hist *h, double s) {
+void tacit__hist_add(struct tacit__hist *h, double s)
+{
     size_t i = 0;
     while (i < TACIT__HIST_N && s > hist_le[i]) i++;
     h->bucket[i]++;
@@ -39,7 +42,8 @@ void tacit__hist_add(struct tacit__hist *h, double s) {
     h->sum += s;
 }
 
-static void hist_render(FILE *f, const char *name, const char *help, const struct tacit__hist *h) {
+static void hist_render(FILE *f, const char *name, const char *help, const struct tacit__hist *h)
+{
     uint64_t cum = 0;
     fprintf(f, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
     for (size_t i = 0; i < TACIT__HIST_N; i++) {
@@ -47,15 +51,17 @@ static void hist_render(FILE *f, const char *name, const char *help, const struc
         fprintf(f, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, hist_le[i], cum);
     }
     cum += h->bucket[TACIT__HIST_N];
-    fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %.6f\n%s_count %" PRIu64 "\n", name,
-            cum, name, h->sum, name, h->count);
+    fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %.6f\n%s_count %" PRIu64 "\n", name, cum,
+            name, h->sum, name, h->count);
 }
 
-static void counter(FILE *f, const char *name, const char *type, const char *help, uint64_t v) {
+static void counter(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
+{
     fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
 }
 
-void tacit__node_metrics(void *ud, char **text, size_t *len) {
+void tacit__node_metrics(void *ud, char **text, size_t *len)
+{
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
     FILE *f;
@@ -72,7 +78,8 @@ void tacit__node_metrics(void *ud, char **text, size_t *len) {
     counter(f, "tacit_txs_refused_total", "counter", "Transactions refused at admission.",
             n->m.txs_refused);
     counter(f, "tacit_block_commit_failures_total", "counter",
-            "Blocks whose commit failed (the last committed state was kept).", n->m.commit_failures);
+            "Blocks whose commit failed (the last committed state was kept).",
+            n->m.commit_failures);
     counter(f, "tacit_mempool_txs", "gauge", "Pending transactions.", tacit_mempool_count(n->mp));
     counter(f, "tacit_mempool_bytes", "gauge", "Bytes of pending transactions.",
             tacit_mempool_bytes(n->mp));
@@ -81,13 +88,15 @@ void tacit__node_metrics(void *ud, char **text, size_t *len) {
     counter(f, "tacit_paused", "gauge", "1 when sequencing is paused.", n->paused);
     hist_render(f, "tacit_verify_seconds", "Proof verification time per transaction (batched).",
                 &n->m.verify);
-    hist_render(f, "tacit_block_build_seconds", "Time to build and sign a block.", &n->m.block_build);
+    hist_render(f, "tacit_block_build_seconds", "Time to build and sign a block.",
+                &n->m.block_build);
     hist_render(f, "tacit_block_commit_seconds", "Time to commit a block (fsync included).",
                 &n->m.commit);
     fclose(f);
 }
 
-bool tacit__node_health(void *ud, char **json) {
+bool tacit__node_health(void *ud, char **json)
+{
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
     bool tip_ok = tacit_state_tip(n->st, &tip) == TACIT_OK;
@@ -103,4 +112,3 @@ bool tacit__node_health(void *ud, char **json) {
         *json = NULL;
     return ok;
 }
-

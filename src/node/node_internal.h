@@ -18,10 +18,10 @@
 #ifndef TACIT_NODE_INTERNAL_H
 #define TACIT_NODE_INTERNAL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <jansson.h>
 #include <uv.h>
 
 #include "node/mempool.h"
@@ -76,9 +76,9 @@ struct tacit__rejected {
 };
 
 struct tacit__admission {
-    struct tacit__lane *lane;          /* "verify": verify_threads threads */
+    struct tacit__lane *lane; /* "verify": verify_threads threads */
     unsigned threads;
-    unsigned inflight;                 /* verify jobs on the lane */
+    unsigned inflight;                  /* verify jobs on the lane */
     struct tacit__pending *head, *tail; /* the verify queue: waiting for a job */
     size_t len;
     struct tacit__rejected *rejected;
@@ -86,7 +86,7 @@ struct tacit__admission {
 
 int tacit__admission_init(struct tacit_node *n); /* the lane (loop initialised), the statuses */
 int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
-                            size_t len);  /* tacit_sendRawTransaction; else answered later */
+                            size_t len); /* tacit_sendRawTransaction; else answered later */
 void tacit__admission_dispatch(struct tacit_node *n); /* start verify jobs for the queue */
 bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32]);
 /* No verify job runs: the queue answered EBUSY, the lane closed. */
@@ -94,7 +94,8 @@ void tacit__admission_stop(struct tacit_node *n);
 void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason);
 int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32]); /* TACIT_OK: none */
 void tacit__status_clear(struct tacit_node *n);
-void tacit__mempool_removed(void *n, const uint8_t id[32], int reason); /* tacit_mempool_removed_cb */
+void tacit__mempool_removed(void *n, const uint8_t id[32],
+                            int reason); /* tacit_mempool_removed_cb */
 
 /* ------------------------------------------------------------- batcher.c ---- */
 
@@ -103,25 +104,25 @@ struct tacit__waiter {
     struct tacit__waiter *next;
     struct tacit_node *n;
     struct tacit_rpc_call *call;
-    uint64_t height;          /* tacit_waitForBlock: reply when the tip reaches it */
-    uint64_t deadline_ms;     /* tacit_waitForBlock: reply null after it */
-    bool has_credit;          /* dev_fund: this credit goes in the next block */
+    uint64_t height;      /* tacit_waitForBlock: reply when the tip reaches it */
+    uint64_t deadline_ms; /* tacit_waitForBlock: reply null after it */
+    bool has_credit;      /* dev_fund: this credit goes in the next block */
     struct tacit_credit credit;
-    int rc;                   /* the credit's own error (EOVERFLOW): it was left out */
+    int rc; /* the credit's own error (EOVERFLOW): it was left out */
 };
 
 #define TACIT__RECENT_BLOCKS 16
 
 struct tacit__batcher {
-    struct tacit__lane *lane;          /* "block": one thread */
-    uv_timer_t timer;                  /* every block_interval_ms */
-    uv_timer_t wait_timer;             /* tacit_waitForBlock deadlines */
+    struct tacit__lane *lane; /* "block": one thread */
+    uv_timer_t timer;         /* every block_interval_ms */
+    uv_timer_t wait_timer;    /* tacit_waitForBlock deadlines */
     bool timers_open;
-    bool inflight;                     /* a block job runs */
-    bool mine_requested;               /* dev_mine / dev_fund: seal even an empty block */
-    size_t ncredits;                   /* dev_fund credits among block_waiters */
-    int last_rc;                       /* the last block job's error (TACIT_OK once one commits) */
-    uint64_t commits;                  /* blocks committed by this process (admission's re-check) */
+    bool inflight;       /* a block job runs */
+    bool mine_requested; /* dev_mine / dev_fund: seal even an empty block */
+    size_t ncredits;     /* dev_fund credits among block_waiters */
+    int last_rc;         /* the last block job's error (TACIT_OK once one commits) */
+    uint64_t commits;    /* blocks committed by this process (admission's re-check) */
     struct tacit__waiter *block_waiters;  /* dev_mine / dev_fund, newest first */
     struct tacit__waiter *height_waiters; /* tacit_waitForBlock */
     /* JSON of the most recent blocks (made on the block lane after the commit): readers of new
@@ -145,8 +146,10 @@ void tacit__batcher_stop(struct tacit_node *n);
 /* ------------------------------------------------------------- methods.c ---- */
 
 extern const struct tacit_rpc_method tacit__node_methods[];
-json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw); /* new ref (null if none) */
-json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len); /* any thread; new ref or NULL */
+json_t *tacit__block_json(struct tacit_node *n, uint64_t height,
+                          bool raw); /* new ref (null if none) */
+json_t *tacit__block_json_from_bytes(const uint8_t *bytes,
+                                     size_t len); /* any thread; new ref or NULL */
 void tacit__recent_blocks_clear(struct tacit_node *n);
 
 struct tacit__reads {
@@ -180,7 +183,7 @@ bool tacit__node_health(void *ud, char **json);
 int tacit__datadir_mkdir(const char *dir, mode_t mode);
 /* A temporary file, fsync, rename, fsync of the directory. */
 int tacit__datadir_write_file(const char *dir, const char *name, const void *data, size_t len,
-                             mode_t mode);
+                              mode_t mode);
 /* A whole file (at most max bytes), NUL-terminated; TACIT_ENOENT, TACIT_ETOOBIG, TACIT_EIO. */
 int tacit__datadir_read_file(const char *path, char **out, size_t *len, size_t max);
 
@@ -188,16 +191,16 @@ int tacit__datadir_lock(struct tacit_node *n);
 void tacit__datadir_unlock(struct tacit_node *n);
 int tacit__cookie_write(struct tacit_node *n);
 void tacit__cookie_remove(struct tacit_node *n);
-int tacit__flags_load(struct tacit_node *n);     /* paused, min fee: <datadir>/node-flags.json */
+int tacit__flags_load(struct tacit_node *n); /* paused, min fee: <datadir>/node-flags.json */
 int tacit__flags_save(struct tacit_node *n);
 int tacit__sequencer_key_load(struct tacit_node *n); /* <datadir>/sequencer.key, made if absent */
-int tacit__keys_load(struct tacit_node *n);          /* the verifying key (devnet: made if absent) */
+int tacit__keys_load(struct tacit_node *n); /* the verifying key (devnet: made if absent) */
 /* The store at start: refused when missing or empty in an initialised data directory (unless
  * --new-chain), truncated, or signed by another sequencer key; writes <datadir>/chain.json. */
 int tacit__state_open(struct tacit_node *n);
-int tacit__state_reopen(struct tacit_node *n);       /* after a revert moved a snapshot in */
+int tacit__state_reopen(struct tacit_node *n); /* after a revert moved a snapshot in */
 
-int tacit__devnet_genesis(struct tacit_node *n);     /* accounts + genesis block on a new devnet */
+int tacit__devnet_genesis(struct tacit_node *n); /* accounts + genesis block on a new devnet */
 int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url); /* the URL really bound */
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id);
 int tacit__snapshot_revert(struct tacit_node *n, uint64_t id);
@@ -212,8 +215,8 @@ struct tacit_node {
     char *datadir;
     char *state_dir;
     int lock_fd;
-    bool datadir_initialised;      /* a node ran here before: a missing store or key is damage */
-    char *cookie;                  /* "__cookie__:<hex>" in sodium_malloc memory */
+    bool datadir_initialised; /* a node ran here before: a missing store or key is damage */
+    char *cookie;             /* "__cookie__:<hex>" in sodium_malloc memory */
     char *socket_path;
 
     struct tacit_state *st;
@@ -232,14 +235,14 @@ struct tacit_node {
 
     uv_signal_t sig[TACIT__NSIGNALS];
     bool stopping;
-    bool closed;                   /* the stop closed the handles */
-    bool paused;                   /* admin_pause: node-flags.json */
+    bool closed; /* the stop closed the handles */
+    bool paused; /* admin_pause: node-flags.json */
     int exit_code;
-    bool store_failed;             /* the last commit failed (disk full, I/O): /health says so */
-    unsigned backups_inflight;     /* admin_backup copies on the thread pool */
+    bool store_failed;         /* the last commit failed (disk full, I/O): /health says so */
+    unsigned backups_inflight; /* admin_backup copies on the thread pool */
     struct tacit_rpc_call *revert_call; /* dev_revert waiting for the jobs in flight */
     uint64_t revert_id;
-    uint64_t snapshot_next;        /* devnet snapshots: ids 1, 2, ... */
+    uint64_t snapshot_next; /* devnet snapshots: ids 1, 2, ... */
 };
 
 uint64_t tacit__now_ms(void);

@@ -17,7 +17,7 @@
 #define LANE_STACK_BYTES ((size_t)8 << 20) /* as libuv's pool threads: proofs use deep stacks */
 
 struct tacit__lane {
-    uv_async_t wake;           /* first member: the close callback frees the lane */
+    uv_async_t wake; /* first member: the close callback frees the lane */
     uv_mutex_t mu;
     uv_cond_t cv;
     struct tacit__job *todo_head, *todo_tail;
@@ -27,14 +27,18 @@ struct tacit__lane {
     uv_thread_t threads[];
 };
 
-static void push(struct tacit__job **head, struct tacit__job **tail, struct tacit__job *j) {
+static void push(struct tacit__job **head, struct tacit__job **tail, struct tacit__job *j)
+{
     j->next = NULL;
-    if (*tail != NULL) (*tail)->next = j;
-    else *head = j;
+    if (*tail != NULL)
+        (*tail)->next = j;
+    else
+        *head = j;
     *tail = j;
 }
 
-static void lane_thread(void *arg) {
+static void lane_thread(void *arg)
+{
     struct tacit__lane *l = arg;
     uv_mutex_lock(&l->mu);
     for (;;) {
@@ -52,7 +56,8 @@ static void lane_thread(void *arg) {
 }
 
 /* On the loop: the done steps of the jobs finished so far (uv_async_send coalesces wakes). */
-static void on_wake(uv_async_t *a) {
+static void on_wake(uv_async_t *a)
+{
     struct tacit__lane *l = (struct tacit__lane *)a;
     struct tacit__job *j;
     uv_mutex_lock(&l->mu);
@@ -66,14 +71,16 @@ static void on_wake(uv_async_t *a) {
     }
 }
 
-static void free_lane(uv_handle_t *h) {
+static void free_lane(uv_handle_t *h)
+{
     struct tacit__lane *l = (struct tacit__lane *)h;
     uv_cond_destroy(&l->cv);
     uv_mutex_destroy(&l->mu);
     free(l);
 }
 
-static void quit_and_join(struct tacit__lane *l, unsigned started) {
+static void quit_and_join(struct tacit__lane *l, unsigned started)
+{
     uv_mutex_lock(&l->mu);
     l->quit = true;
     uv_cond_broadcast(&l->cv);
@@ -81,7 +88,8 @@ static void quit_and_join(struct tacit__lane *l, unsigned started) {
     for (unsigned i = 0; i < started; i++) uv_thread_join(&l->threads[i]);
 }
 
-int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name, unsigned nthreads) {
+int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name, unsigned nthreads)
+{
     struct tacit__lane *l;
     uv_thread_options_t opt = {.flags = UV_THREAD_HAS_STACK_SIZE, .stack_size = LANE_STACK_BYTES};
     *out = NULL;
@@ -102,7 +110,8 @@ int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name,
     }
     for (l->nthreads = 0; l->nthreads < nthreads; l->nthreads++) {
         if (uv_thread_create_ex(&l->threads[l->nthreads], &opt, lane_thread, l) != 0) {
-            tacit_log(TACIT_LOG_ERROR, "node", "cannot start thread %u of the %s lane", l->nthreads, name);
+            tacit_log(TACIT_LOG_ERROR, "node", "cannot start thread %u of the %s lane", l->nthreads,
+                      name);
             quit_and_join(l, l->nthreads);
             uv_close((uv_handle_t *)&l->wake, free_lane);
             return TACIT_EIO;
@@ -112,14 +121,16 @@ int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name,
     return TACIT_OK;
 }
 
-void tacit__lane_submit(struct tacit__lane *l, struct tacit__job *j) {
+void tacit__lane_submit(struct tacit__lane *l, struct tacit__job *j)
+{
     uv_mutex_lock(&l->mu);
     push(&l->todo_head, &l->todo_tail, j);
     uv_cond_signal(&l->cv);
     uv_mutex_unlock(&l->mu);
 }
 
-void tacit__lane_close(struct tacit__lane *l) {
+void tacit__lane_close(struct tacit__lane *l)
+{
     if (l == NULL) return;
     quit_and_join(l, l->nthreads);
     uv_close((uv_handle_t *)&l->wake, free_lane);

@@ -33,14 +33,14 @@
 #define MAX_REPLY (256u << 20) /* a bigger answer is refused (TACIT_EIO) */
 
 struct tacit_rpc_client {
-    int fd;         /* -1: not connected */
-    bool used;      /* fd already carried an exchange (so it may have been closed since) */
+    int fd;    /* -1: not connected */
+    bool used; /* fd already carried an exchange (so it may have been closed since) */
     bool is_unix;
-    char *host;     /* TCP: host without brackets, and port */
+    char *host; /* TCP: host without brackets, and port */
     char *port;
-    char *path;     /* Unix socket path */
-    char *hosthdr;  /* "Host: ...\r\n" */
-    char *authhdr;  /* "Authorization: Basic ...\r\n", sodium_malloc'd, or NULL */
+    char *path;    /* Unix socket path */
+    char *hosthdr; /* "Host: ...\r\n" */
+    char *authhdr; /* "Authorization: Basic ...\r\n", sodium_malloc'd, or NULL */
     size_t authlen;
     unsigned timeout_ms;
     json_int_t next_id;
@@ -255,8 +255,7 @@ static int exchange(struct tacit_rpc_client *c, const char *method, const char *
     for (const char *p = path; *p; p++) /* no header injection through the path */
         if ((unsigned char)*p <= ' ' || *p == 0x7f) return TACIT_EINVAL;
     hn = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\n%s", method, path, c->hosthdr);
-    cn = snprintf(clen, sizeof clen,
-                  "%sContent-Length: %zu\r\nConnection: keep-alive\r\n\r\n",
+    cn = snprintf(clen, sizeof clen, "%sContent-Length: %zu\r\nConnection: keep-alive\r\n\r\n",
                   body ? "Content-Type: application/json\r\n" : "", len);
     if (hn < 0 || (size_t)hn >= sizeof head || cn < 0 || (size_t)cn >= sizeof clen)
         return TACIT_EINVAL;
@@ -361,8 +360,8 @@ int tacit_rpc_client_new(struct tacit_rpc_client **out, const char *url, const c
     if ((rc = parse_url(c, url)) != TACIT_OK) goto out_free;
     if (auth != NULL) {
         static const char pre[] = "Authorization: Basic ";
-        size_t alen = strlen(auth), b64 = sodium_base64_ENCODED_LEN(alen,
-                                                                   sodium_base64_VARIANT_ORIGINAL);
+        size_t alen = strlen(auth),
+               b64 = sodium_base64_ENCODED_LEN(alen, sodium_base64_VARIANT_ORIGINAL);
         if (strchr(auth, ':') == NULL || alen > 512) {
             rc = TACIT_EINVAL;
             goto out_free;
@@ -404,14 +403,14 @@ int tacit_rpc_client_post(struct tacit_rpc_client *c, const char *path, const ch
     return exchange(c, "POST", path, body ? body : "", body ? len : 0, status, reply, reply_len);
 }
 
-int tacit_rpc_client_get(struct tacit_rpc_client *c, const char *path, int *status,
-                         char **reply, size_t *reply_len)
+int tacit_rpc_client_get(struct tacit_rpc_client *c, const char *path, int *status, char **reply,
+                         size_t *reply_len)
 {
     return exchange(c, "GET", path, NULL, 0, status, reply, reply_len);
 }
 
-int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params,
-                   json_t **result, json_t **error)
+int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **result,
+                   json_t **error)
 {
     json_t *req = NULL, *rep = NULL, *v, *res, *err;
     json_int_t id = ++c->next_id;

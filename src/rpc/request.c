@@ -30,9 +30,7 @@ bool tacit__rpc_depth_ok(const char *text, size_t len, unsigned max_depth)
             continue;
         }
         switch (ch) {
-        case '"':
-            in_string = true;
-            break;
+        case '"': in_string = true; break;
         case '[':
         case '{':
             if (++depth > max_depth) return false;
@@ -41,8 +39,7 @@ bool tacit__rpc_depth_ok(const char *text, size_t len, unsigned max_depth)
         case '}':
             if (depth > 0) depth--;
             break;
-        default:
-            break;
+        default: break;
         }
     }
     return true;
@@ -52,23 +49,15 @@ bool tacit__rpc_depth_ok(const char *text, size_t len, unsigned max_depth)
 static const char *parse_error_kind(const json_error_t *err)
 {
     switch (json_error_code(err)) {
-    case json_error_duplicate_key:
-        return "duplicate key";
-    case json_error_invalid_utf8:
-        return "invalid UTF-8";
+    case json_error_duplicate_key: return "duplicate key";
+    case json_error_invalid_utf8: return "invalid UTF-8";
     case json_error_null_character:
-    case json_error_null_byte_in_key:
-        return "NUL character in a string";
-    case json_error_stack_overflow:
-        return "nesting too deep";
-    case json_error_numeric_overflow:
-        return "number out of range";
-    case json_error_premature_end_of_input:
-        return "truncated JSON";
-    case json_error_end_of_input_expected:
-        return "data after the JSON value";
-    default:
-        return "invalid JSON";
+    case json_error_null_byte_in_key: return "NUL character in a string";
+    case json_error_stack_overflow: return "nesting too deep";
+    case json_error_numeric_overflow: return "number out of range";
+    case json_error_premature_end_of_input: return "truncated JSON";
+    case json_error_end_of_input_expected: return "data after the JSON value";
+    default: return "invalid JSON";
     }
 }
 
@@ -158,8 +147,8 @@ int tacit__rpc_request_parse(struct tacit__rpc_request *r, const char *body, siz
             goto out_drop;
         }
         if (n > max_batch) {
-            body_error(r, TACIT_RPC_INVALID_REQUEST, "batch of %zu calls exceeds max_batch %zu",
-                       n, max_batch);
+            body_error(r, TACIT_RPC_INVALID_REQUEST, "batch of %zu calls exceeds max_batch %zu", n,
+                       max_batch);
             goto out_drop;
         }
     } else {

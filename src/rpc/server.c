@@ -41,8 +41,8 @@
 #define URL_MAX 256
 #define HNAME_MAX 32
 #define EXPECT_MAX 32
-#define AUTH_MAX 1024   /* an Authorization value longer than this never authenticates */
-#define LINGER_MS 2000  /* after an error answer: how long input is read and dropped */
+#define AUTH_MAX 1024  /* an Authorization value longer than this never authenticates */
+#define LINGER_MS 2000 /* after an error answer: how long input is read and dropped */
 #define BACKLOG 128
 #define METHOD_UNKNOWN "unknown"
 
@@ -76,13 +76,13 @@ struct conn {
     struct conn *prev, *next;
     http_parser parser;
     enum conn_state state;
-    int handles;        /* handles not yet closed (stream, timer) */
-    int reject;         /* HTTP status a parser callback asked for, 0 if none */
-    bool local;         /* came over the Unix socket */
-    bool counted;       /* counts toward max_conns / max_conns_local (not a 503 connection) */
+    int handles;  /* handles not yet closed (stream, timer) */
+    int reject;   /* HTTP status a parser callback asked for, 0 if none */
+    bool local;   /* came over the Unix socket */
+    bool counted; /* counts toward max_conns / max_conns_local (not a 503 connection) */
     bool closing, reading, msg_done, keep_alive, authed, in_value, auth_bad;
-    bool want_body;     /* POST /: the body is kept for the parser; others are only counted */
-    unsigned parked;    /* long-polls of its request */
+    bool want_body;  /* POST /: the body is kept for the parser; others are only counted */
+    unsigned parked; /* long-polls of its request */
     size_t hdr_bytes;
     char url[URL_MAX];
     size_t url_len;
@@ -159,7 +159,7 @@ struct tacit_rpc_server {
     struct rpc_req *reqs;
     unsigned pending;
     unsigned longpolls;
-    size_t wbytes;    /* queued answer bytes */
+    size_t wbytes;     /* queued answer bytes */
     size_t body_bytes; /* request body buffers */
     struct tacit_rpc_stats st;
     struct call_count *cc;
@@ -172,7 +172,6 @@ struct tacit_rpc_server {
     void *done_arg;
     char rbuf[READ_BUF_SIZE]; /* every read lands here and is parsed at once */
 };
-
 
 /* ------------------------------------------------------------------ helpers ---- */
 
@@ -402,9 +401,9 @@ struct seg {
 struct wreq {
     uv_write_t w;
     enum write_kind kind;
-    size_t bytes;   /* counted in the server's wbytes until the write ends */
+    size_t bytes; /* counted in the server's wbytes until the write ends */
     size_t nowned;
-    char *owned[];  /* malloc'd pieces, freed with the request; then the head's bytes */
+    char *owned[]; /* malloc'd pieces, freed with the request; then the head's bytes */
 };
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -579,19 +578,14 @@ static void on_timer(uv_timer_t *t)
 
     switch (c->state) {
     case CONN_HEADER:
-    case CONN_BODY:
-        conn_reject(c, 408);
-        break;
+    case CONN_BODY: conn_reject(c, 408); break;
     case CONN_WRITING: /* the client does not read its answer: the queued bytes go with it */
         c->s->st.write_timeouts++;
         conn_close(c);
         break;
     case CONN_IDLE:
-    case CONN_DRAIN:
-        conn_close(c);
-        break;
-    case CONN_BUSY:
-        break;
+    case CONN_DRAIN: conn_close(c); break;
+    case CONN_BUSY: break;
     }
 }
 
@@ -944,8 +938,9 @@ static void req_free(struct rpc_req *q)
 
 static void respond_oom(struct conn *c)
 {
-    static const char oom[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":"
-                              "\"internal error: out of memory\"}}";
+    static const char oom[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":"
+        "\"internal error: out of memory\"}}";
     conn_respond(c, 500, "application/json", oom, NULL, sizeof oom - 1, NULL);
 }
 
@@ -1076,9 +1071,9 @@ static const char *bound_broken(const struct rpc_req *q, size_t len, size_t *max
         return "max_response";
     }
     /* + 1: the separator or bracket each answer of a batch adds */
-    if (q->parsed.batch && len + 1 > l->max_batch_response - (q->bytes < l->max_batch_response
-                                                                  ? q->bytes
-                                                                  : l->max_batch_response)) {
+    if (q->parsed.batch &&
+        len + 1 > l->max_batch_response -
+                      (q->bytes < l->max_batch_response ? q->bytes : l->max_batch_response)) {
         *max = l->max_batch_response;
         return "max_batch_response";
     }
@@ -1094,12 +1089,14 @@ static char *too_large_text(const struct rpc_req *q, size_t i, const char *limit
     json_t *obj;
 
     if (strcmp(limit, "max_response") == 0)
-        snprintf(msg, sizeof msg, "response too large: the answer%s exceeds max_response (%zu bytes)",
+        snprintf(msg, sizeof msg,
+                 "response too large: the answer%s exceeds max_response (%zu bytes)",
                  len ? " of this call" : "", max);
     else
         snprintf(msg, sizeof msg,
                  "response too large: this answer would take the batch's answer past "
-                 "max_batch_response (%zu bytes); ask for less, or in another request", max);
+                 "max_batch_response (%zu bytes); ask for less, or in another request",
+                 max);
     obj = tacit__rpc_error_new(q->parsed.items[i].id, TACIT_RPC_TOO_LARGE, msg,
                                json_pack("{s:s,s:I}", "limit", limit, "max", (json_int_t)max));
     text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
@@ -1164,10 +1161,10 @@ static void call_done_json(struct tacit_rpc_call *call, json_t *obj, int code)
 static void reply_no_result(struct tacit_rpc_call *call)
 {
     json_t *id = call->req->parsed.items[call->index].id;
-    call_done_json(call, call_delivers(call) ? tacit__rpc_error_new(id, TACIT_RPC_INTERNAL_ERROR,
-                                                                    "internal error: no result",
-                                                                    NULL)
-                                             : NULL,
+    call_done_json(call,
+                   call_delivers(call) ? tacit__rpc_error_new(id, TACIT_RPC_INTERNAL_ERROR,
+                                                              "internal error: no result", NULL)
+                                       : NULL,
                    TACIT_RPC_INTERNAL_ERROR);
 }
 
@@ -1183,12 +1180,12 @@ void tacit_rpc_reply(struct tacit_rpc_call *call, json_t *result)
         reply_no_result(call);
         return;
     }
-    call_done_json(call, call_delivers(call) ? tacit__rpc_result_new(id, result)
-                                             : (json_decref(result), NULL), 0);
+    call_done_json(
+        call, call_delivers(call) ? tacit__rpc_result_new(id, result) : (json_decref(result), NULL),
+        0);
 }
 
-void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message,
-                           json_t *data)
+void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *message, json_t *data)
 {
     json_t *id = call->req->parsed.items[call->index].id;
 
@@ -1197,8 +1194,10 @@ void tacit_rpc_reply_error(struct tacit_rpc_call *call, int code, const char *me
         return;
     }
     if (code == 0) code = TACIT_RPC_INTERNAL_ERROR; /* 0 means success in the metrics */
-    call_done_json(call, call_delivers(call) ? tacit__rpc_error_new(id, code, message, data)
-                                             : (json_decref(data), NULL), code);
+    call_done_json(call,
+                   call_delivers(call) ? tacit__rpc_error_new(id, code, message, data)
+                                       : (json_decref(data), NULL),
+                   code);
 }
 
 void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err)
@@ -1250,7 +1249,8 @@ size_t tacit_rpc_call_room(const struct tacit_rpc_call *call)
     l = &q->s->lim;
     room = l->max_response;
     if (q->parsed.batch) {
-        size_t left = q->bytes + 1 < l->max_batch_response ? l->max_batch_response - q->bytes - 1 : 0;
+        size_t left =
+            q->bytes + 1 < l->max_batch_response ? l->max_batch_response - q->bytes - 1 : 0;
         if (left < room) room = left;
     }
     if ((id = id_text(q, call->index)) == NULL) return 0;
@@ -1270,10 +1270,10 @@ void tacit_rpc_reply_too_large(struct tacit_rpc_call *call)
     if (call_delivers(call)) {
         const struct tacit_rpc_limits *l = &q->s->lim;
         max = l->max_response;
-        if (q->parsed.batch && l->max_batch_response - (q->bytes < l->max_batch_response
-                                                             ? q->bytes
-                                                             : l->max_batch_response) <=
-                                   l->max_response) {
+        if (q->parsed.batch &&
+            l->max_batch_response -
+                    (q->bytes < l->max_batch_response ? q->bytes : l->max_batch_response) <=
+                l->max_response) {
             limit = "max_batch_response";
             max = l->max_batch_response;
         }
@@ -1301,13 +1301,12 @@ bool tacit_rpc_call_park(struct tacit_rpc_call *call, void (*cancel)(void *), vo
     if (c->parked >= s->lim.max_longpolls_per_conn) {
         limit = "max_longpolls_per_conn";
         max = s->lim.max_longpolls_per_conn;
-        snprintf(msg, sizeof msg,
-                 "too many long-polls: at most %u may wait per connection", max);
+        snprintf(msg, sizeof msg, "too many long-polls: at most %u may wait per connection", max);
     } else if (s->longpolls >= s->lim.max_longpolls) {
         limit = "max_longpolls";
         max = s->lim.max_longpolls;
-        snprintf(msg, sizeof msg,
-                 "too many long-polls: %u are waiting on the server, retry later", max);
+        snprintf(msg, sizeof msg, "too many long-polls: %u are waiting on the server, retry later",
+                 max);
     }
     if (limit != NULL) {
         s->st.longpolls_refused++;
@@ -1345,15 +1344,9 @@ static void req_cancel_parked(struct rpc_req *q)
     req_release(q);
 }
 
-const char *tacit_rpc_call_method(const struct tacit_rpc_call *call)
-{
-    return call->name;
-}
+const char *tacit_rpc_call_method(const struct tacit_rpc_call *call) { return call->name; }
 
-bool tacit_rpc_call_is_local(const struct tacit_rpc_call *call)
-{
-    return call->req->local;
-}
+bool tacit_rpc_call_is_local(const struct tacit_rpc_call *call) { return call->req->local; }
 
 static void dispatch_one(struct rpc_req *q, size_t i)
 {
@@ -1431,8 +1424,8 @@ static void rpc_dispatch(struct conn *c)
         respond_oom(c);
         return;
     }
-    rc = tacit__rpc_request_parse(&q->parsed, c->body ? c->body : "", c->body_len,
-                                  s->lim.max_batch, s->lim.max_depth);
+    rc = tacit__rpc_request_parse(&q->parsed, c->body ? c->body : "", c->body_len, s->lim.max_batch,
+                                  s->lim.max_depth);
     /* the parsed tree holds its own copies: do not keep up to max_body per idle connection */
     conn_drop_body(c);
     if (rc != TACIT_OK) goto out_free;
@@ -1523,8 +1516,8 @@ static void respond_metrics(struct conn *c)
     sbuf_printf(&b, "# HELP tacit_rpc_calls_total JSON-RPC calls by method and result code "
                     "(0: success).\n# TYPE tacit_rpc_calls_total counter\n");
     for (size_t i = 0; i < s->ncc; i++) {
-        const char *name = s->cc[i].midx < s->nmethods ? s->methods[s->cc[i].midx].name
-                                                       : METHOD_UNKNOWN;
+        const char *name =
+            s->cc[i].midx < s->nmethods ? s->methods[s->cc[i].midx].name : METHOD_UNKNOWN;
         sbuf_printf(&b, "tacit_rpc_calls_total{method=\"");
         write_label(&b, name);
         sbuf_printf(&b, "\",code=\"%d\"} %llu\n", s->cc[i].code, (unsigned long long)s->cc[i].n);
@@ -1620,10 +1613,7 @@ static void handle_closed(struct tacit_rpc_server *s)
     if (--s->handles == 0 && s->stopping) finish_stop(s);
 }
 
-static void on_listener_closed(uv_handle_t *h)
-{
-    handle_closed(h->data);
-}
+static void on_listener_closed(uv_handle_t *h) { handle_closed(h->data); }
 
 void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), void *arg)
 {
@@ -1720,7 +1710,8 @@ static void limits_fill(struct tacit_rpc_limits *l, const struct tacit_rpc_limit
 
     tacit_rpc_limits_default(&d);
     *l = *in;
-#define FILL(f) if (l->f == 0) l->f = d.f
+#define FILL(f) \
+    if (l->f == 0) l->f = d.f
     FILL(max_body);
     FILL(max_header);
     FILL(max_batch);
@@ -1778,10 +1769,7 @@ out_stop:
     return rc;
 }
 
-uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s)
-{
-    return s->port;
-}
+uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s) { return s->port; }
 
 void tacit_rpc_server_stats(const struct tacit_rpc_server *s, struct tacit_rpc_stats *out)
 {

@@ -18,11 +18,13 @@ static const unsigned char personal_accounts[crypto_generichash_blake2b_PERSONAL
     't', 'a', 'c', 'i', 't', '-', 'a', 'c', 'c', 'o', 'u', 'n', 't', 's', 0, 0};
 static const unsigned char zero_salt[crypto_generichash_blake2b_SALTBYTES];
 
-static void put_u64_be(uint8_t *p, uint64_t v) {
+static void put_u64_be(uint8_t *p, uint64_t v)
+{
     for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
 }
 
-void tacit__nullifier_digest_step(uint8_t d[32], const tacit_fr *nf) {
+void tacit__nullifier_digest_step(uint8_t d[32], const tacit_fr *nf)
+{
     uint8_t in[64];
     memcpy(in, d, 32);
     tacit_fr_to_bytes(in + 32, nf);
@@ -31,7 +33,8 @@ void tacit__nullifier_digest_step(uint8_t d[32], const tacit_fr *nf) {
                                                    personal_nullifiers);
 }
 
-void tacit__transparent_digest_step(uint8_t d[32], const struct tacit__account_final *a, size_t n) {
+void tacit__transparent_digest_step(uint8_t d[32], const struct tacit__account_final *a, size_t n)
+{
     uint8_t in[32 + TACIT_ADDRESS_LEN + 16];
     for (size_t i = 0; i < n; i++) {
         memcpy(in, d, 32);
@@ -43,13 +46,15 @@ void tacit__transparent_digest_step(uint8_t d[32], const struct tacit__account_f
     }
 }
 
-static int cmp_address(const void *a, const void *b) {
+static int cmp_address(const void *a, const void *b)
+{
     return memcmp(((const struct tacit__account_final *)a)->address,
                   ((const struct tacit__account_final *)b)->address, TACIT_ADDRESS_LEN);
 }
 
 int tacit__touched_addresses(struct tacit__account_final **out, size_t *count,
-                             const struct tacit_account_delta *deltas, size_t n) {
+                             const struct tacit_account_delta *deltas, size_t n)
+{
     struct tacit__account_final *a;
     size_t k = 0;
 
@@ -68,7 +73,8 @@ int tacit__touched_addresses(struct tacit__account_final **out, size_t *count,
     return TACIT_OK;
 }
 
-int tacit__account_apply(struct tacit_account *acct, const struct tacit_account_delta *d) {
+int tacit__account_apply(struct tacit_account *acct, const struct tacit_account_delta *d)
+{
     struct tacit_account r = *acct;
     if (d->credit > UINT64_MAX - r.balance) return TACIT_EOVERFLOW;
     r.balance += d->credit;

@@ -41,7 +41,8 @@ struct tacit_memview {
 
 /* ------------------------------------------------------------------ tables ---- */
 
-static uint64_t key_hash(const uint8_t key[32]) {
+static uint64_t key_hash(const uint8_t key[32])
+{
     uint64_t x = 0, y = 0, z = 0;
     memcpy(&x, key, 8);
     memcpy(&y, key + 8, 8);
@@ -52,7 +53,8 @@ static uint64_t key_hash(const uint8_t key[32]) {
     return x ^ x >> 33;
 }
 
-static struct entry *table_find(const struct table *t, const uint8_t key[32]) {
+static struct entry *table_find(const struct table *t, const uint8_t key[32])
+{
     if (t->e == NULL) return NULL;
     for (size_t j = key_hash(key) & t->mask; t->e[j].used; j = (j + 1) & t->mask)
         if (memcmp(t->e[j].key, key, 32) == 0) return &t->e[j];
@@ -60,12 +62,12 @@ static struct entry *table_find(const struct table *t, const uint8_t key[32]) {
 }
 
 /* The entry of key, made (zero values) if absent; table_reserve made room for it. */
-static struct entry *table_put(struct table *t, const uint8_t key[32]) {
+static struct entry *table_put(struct table *t, const uint8_t key[32])
+{
     struct entry *e = table_find(t, key);
     size_t j;
     if (e != NULL) return e;
-    for (j = key_hash(key) & t->mask; t->e[j].used; j = (j + 1) & t->mask) {
-    }
+    for (j = key_hash(key) & t->mask; t->e[j].used; j = (j + 1) & t->mask) {}
     t->e[j].used = 1;
     memcpy(t->e[j].key, key, 32);
     t->n++;
@@ -73,7 +75,8 @@ static struct entry *table_put(struct table *t, const uint8_t key[32]) {
 }
 
 /* Room for `more` new keys (at most half the slots used), so a commit cannot fail halfway. */
-static int table_reserve(struct table *t, size_t more) {
+static int table_reserve(struct table *t, size_t more)
+{
     size_t want = t->n + more, cap = t->e ? t->mask + 1 : 0;
     struct table nt = {0};
     if (2 * want <= cap) return TACIT_OK;
@@ -83,8 +86,7 @@ static int table_reserve(struct table *t, size_t more) {
     for (size_t i = 0; t->e != NULL && i <= t->mask; i++) {
         size_t j;
         if (!t->e[i].used) continue;
-        for (j = key_hash(t->e[i].key) & nt.mask; nt.e[j].used; j = (j + 1) & nt.mask) {
-        }
+        for (j = key_hash(t->e[i].key) & nt.mask; nt.e[j].used; j = (j + 1) & nt.mask) {}
         nt.e[j] = t->e[i];
         nt.n++;
     }
@@ -93,14 +95,16 @@ static int table_reserve(struct table *t, size_t more) {
     return TACIT_OK;
 }
 
-static void addr_key(uint8_t key[32], const uint8_t address[TACIT_ADDRESS_LEN]) {
+static void addr_key(uint8_t key[32], const uint8_t address[TACIT_ADDRESS_LEN])
+{
     memset(key, 0, 32);
     memcpy(key, address, TACIT_ADDRESS_LEN);
 }
 
 /* ------------------------------------------------------------------- base ---- */
 
-static int mem_anchor_recent(void *ctx, const tacit_fr *root, bool *recent) {
+static int mem_anchor_recent(void *ctx, const tacit_fr *root, bool *recent)
+{
     const struct tacit_memstate *ms = ((struct tacit_memview *)ctx)->ms;
     uint8_t key[32];
     const struct entry *e;
@@ -111,7 +115,8 @@ static int mem_anchor_recent(void *ctx, const tacit_fr *root, bool *recent) {
     return TACIT_OK;
 }
 
-static int mem_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent) {
+static int mem_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent)
+{
     const struct tacit_memstate *ms = ((struct tacit_memview *)ctx)->ms;
     uint8_t key[32];
     tacit_fr_to_bytes(key, nf);
@@ -119,8 +124,9 @@ static int mem_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent) {
     return TACIT_OK;
 }
 
-int tacit_memstate_account(const struct tacit_memstate *ms, const uint8_t address[TACIT_ADDRESS_LEN],
-                           struct tacit_account *out) {
+int tacit_memstate_account(const struct tacit_memstate *ms,
+                           const uint8_t address[TACIT_ADDRESS_LEN], struct tacit_account *out)
+{
     uint8_t key[32];
     const struct entry *e;
     addr_key(key, address);
@@ -130,7 +136,9 @@ int tacit_memstate_account(const struct tacit_memstate *ms, const uint8_t addres
     return TACIT_OK;
 }
 
-static int mem_account(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN], struct tacit_account *out) {
+static int mem_account(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN],
+                       struct tacit_account *out)
+{
     return tacit_memstate_account(((struct tacit_memview *)ctx)->ms, address, out);
 }
 
@@ -142,7 +150,8 @@ static const struct tacit__overlay_base mem_base = {
 
 /* --------------------------------------------------------------- lifecycle ---- */
 
-int tacit_memstate_new(struct tacit_memstate **out, uint32_t root_history) {
+int tacit_memstate_new(struct tacit_memstate **out, uint32_t root_history)
+{
     struct tacit_memstate *ms;
     *out = NULL;
     if ((ms = calloc(1, sizeof *ms)) == NULL) return TACIT_ENOMEM;
@@ -154,7 +163,8 @@ int tacit_memstate_new(struct tacit_memstate **out, uint32_t root_history) {
     return TACIT_OK;
 }
 
-void tacit_memstate_free(struct tacit_memstate *ms) {
+void tacit_memstate_free(struct tacit_memstate *ms)
+{
     if (ms == NULL) return;
     free(ms->nullifiers.e);
     free(ms->anchors.e);
@@ -163,12 +173,14 @@ void tacit_memstate_free(struct tacit_memstate *ms) {
 }
 
 void tacit_memstate_tip(const struct tacit_memstate *ms, struct tacit_view_tip *out,
-                        uint64_t *timestamp_ms) {
+                        uint64_t *timestamp_ms)
+{
     if (out != NULL) *out = ms->tip;
     if (timestamp_ms != NULL) *timestamp_ms = ms->timestamp_ms;
 }
 
-int tacit_memstate_view_new(struct tacit_memstate *ms, struct tacit_memview **out) {
+int tacit_memstate_view_new(struct tacit_memstate *ms, struct tacit_memview **out)
+{
     struct tacit_memview *mv;
     *out = NULL;
     if ((mv = calloc(1, sizeof *mv)) == NULL) return TACIT_ENOMEM;
@@ -179,21 +191,24 @@ int tacit_memstate_view_new(struct tacit_memstate *ms, struct tacit_memview **ou
     return TACIT_OK;
 }
 
-void tacit_memview_free(struct tacit_memview *mv) {
+void tacit_memview_free(struct tacit_memview *mv)
+{
     if (mv == NULL) return;
     tacit__overlay_clear(&mv->ov);
     free(mv);
 }
 
-void tacit_memview_view(struct tacit_memview *mv, struct tacit_view *out) {
+void tacit_memview_view(struct tacit_memview *mv, struct tacit_view *out)
+{
     out->ops = &tacit__overlay_ops;
     out->ctx = &mv->ov;
 }
 
 /* ------------------------------------------------------------------ commit ---- */
 
-int tacit_memstate_commit(struct tacit_memstate *ms, struct tacit_memview *mv, const uint8_t hash[32],
-                          uint64_t timestamp_ms) {
+int tacit_memstate_commit(struct tacit_memstate *ms, struct tacit_memview *mv,
+                          const uint8_t hash[32], uint64_t timestamp_ms)
+{
     struct tacit__overlay *ov = &mv->ov;
     struct tacit_tree_frontier f;
     struct tacit_state_digests d;

@@ -15,16 +15,16 @@
 /* The named databases (docs/state-format.md). */
 enum {
     TACIT__DB_META,
-    TACIT__DB_BLOCKS,      /* height -> hash || block bytes */
-    TACIT__DB_BLOCK_HASH,  /* hash -> height */
-    TACIT__DB_TXS,         /* tx id -> height || index || tx bytes */
-    TACIT__DB_LEAVES,      /* leaf index -> commitment */
-    TACIT__DB_NODES,       /* level || index -> complete node (levels >= 4) */
-    TACIT__DB_ROOTS,       /* height -> root || count || nullifier digest || transparent digest */
-    TACIT__DB_ANCHORS,     /* root -> latest height it was the root at */
-    TACIT__DB_NULLIFIERS,  /* nullifier -> height */
-    TACIT__DB_ACCOUNTS,    /* address -> balance || nonce */
-    TACIT__DB_OUTPUTS,     /* leaf index -> encrypted output bytes */
+    TACIT__DB_BLOCKS,     /* height -> hash || block bytes */
+    TACIT__DB_BLOCK_HASH, /* hash -> height */
+    TACIT__DB_TXS,        /* tx id -> height || index || tx bytes */
+    TACIT__DB_LEAVES,     /* leaf index -> commitment */
+    TACIT__DB_NODES,      /* level || index -> complete node (levels >= 4) */
+    TACIT__DB_ROOTS,      /* height -> root || count || nullifier digest || transparent digest */
+    TACIT__DB_ANCHORS,    /* root -> latest height it was the root at */
+    TACIT__DB_NULLIFIERS, /* nullifier -> height */
+    TACIT__DB_ACCOUNTS,   /* address -> balance || nonce */
+    TACIT__DB_OUTPUTS,    /* leaf index -> encrypted output bytes */
     TACIT__DB_COUNT
 };
 

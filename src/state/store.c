@@ -14,22 +14,22 @@
 #include <lmdb.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "state/state_internal.h"
 #include "tacit/error.h"
 #include "tacit/poseidon.h"
 
 const char *const tacit__state_db_names[TACIT__DB_COUNT] = {
-    "meta",   "blocks",  "block_hash", "txs",      "leaves",  "nodes",
-    "roots",  "anchors", "nullifiers", "accounts", "outputs",
+    "meta",  "blocks",  "block_hash", "txs",      "leaves",  "nodes",
+    "roots", "anchors", "nullifiers", "accounts", "outputs",
 };
 
 #define DEFAULT_MAP_SIZE (UINT64_C(1) << 30)     /* 1 GiB */
@@ -43,22 +43,27 @@ const char *const tacit__state_db_names[TACIT__DB_COUNT] = {
 
 /* ------------------------------------------------------------------- helpers ---- */
 
-static void put_u64(uint8_t *p, uint64_t v) {
+static void put_u64(uint8_t *p, uint64_t v)
+{
     for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
 }
-static uint64_t get_u64(const uint8_t *p) {
+static uint64_t get_u64(const uint8_t *p)
+{
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v = v << 8 | p[i];
     return v;
 }
-static void put_u32(uint8_t *p, uint32_t v) {
+static void put_u32(uint8_t *p, uint32_t v)
+{
     for (int i = 3; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
 }
-static uint32_t get_u32(const uint8_t *p) {
+static uint32_t get_u32(const uint8_t *p)
+{
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int tacit__state_err(int rc) {
+int tacit__state_err(int rc)
+{
     switch (rc) {
     case MDB_SUCCESS: return TACIT_OK;
     case MDB_NOTFOUND: return TACIT_ENOTFOUND;
@@ -84,7 +89,8 @@ int tacit__state_err(int rc) {
  * LMDB reports a short write, which on a regular file means the space ran out mid-write, as
  * EIO (mdb_page_flush: "short write, filesystem full?"); only ENOSPC from a write that could
  * not start says it plainly. Root may use the blocks reserved for it, others may not. */
-static bool fd_space_exhausted(int fd) {
+static bool fd_space_exhausted(int fd)
+{
     struct statvfs vs;
     struct rlimit rl;
     struct stat sb;
@@ -92,13 +98,14 @@ static bool fd_space_exhausted(int fd) {
         uint64_t blocks = geteuid() == 0 ? (uint64_t)vs.f_bfree : (uint64_t)vs.f_bavail;
         if (blocks * (uint64_t)vs.f_frsize < DISK_FULL_SLACK) return true;
     }
-    return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && fstat(fd, &sb) == 0 &&
-           (uint64_t)sb.st_size + DISK_FULL_SLACK >= (uint64_t)rl.rlim_cur;
+    return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+           fstat(fd, &sb) == 0 && (uint64_t)sb.st_size + DISK_FULL_SLACK >= (uint64_t)rl.rlim_cur;
 }
 
 /* The code of a failed write to the store's file (a commit): EIO becomes EDISK_FULL when the
  * file's file system has no room left. */
-static int write_err(struct tacit_state *st, int mdb_rc) {
+static int write_err(struct tacit_state *st, int mdb_rc)
+{
     int rc = tacit__state_err(mdb_rc), fd;
     if (mdb_rc == EIO && mdb_env_get_fd(st->env, &fd) == 0 && fd_space_exhausted(fd))
         rc = TACIT_EDISK_FULL;
@@ -107,28 +114,33 @@ static int write_err(struct tacit_state *st, int mdb_rc) {
 
 /* Every put goes through here: the test hook, and the one translation of LMDB codes. */
 static int st_put(struct tacit_state *st, MDB_txn *txn, int db, const void *k, size_t kl,
-                  const void *v, size_t vl, unsigned flags) {
+                  const void *v, size_t vl, unsigned flags)
+{
     MDB_val key = {kl, (void *)k}, val = {vl, (void *)v};
-    if (st->fail_put_after > 0 && --st->fail_put_after == 0) return tacit__state_err(st->fail_put_err);
+    if (st->fail_put_after > 0 && --st->fail_put_after == 0)
+        return tacit__state_err(st->fail_put_err);
     return tacit__state_err(mdb_put(txn, st->dbi[db], &key, &val, flags));
 }
 
 /* mdb_get: the value stays valid only in txn, until its next update. */
 static int st_get(struct tacit_state *st, MDB_txn *txn, int db, const void *k, size_t kl,
-                  MDB_val *v) {
+                  MDB_val *v)
+{
     MDB_val key = {kl, (void *)k};
     return tacit__state_err(mdb_get(txn, st->dbi[db], &key, v));
 }
 
 /* A stored Fr: 32 bytes, canonical. */
-static int fr_from_val(tacit_fr *out, const MDB_val *v) {
+static int fr_from_val(tacit_fr *out, const MDB_val *v)
+{
     if (v->mv_size != 32) return TACIT_ECORRUPT;
     return tacit_fr_from_bytes(out, v->mv_data) == TACIT_OK ? TACIT_OK : TACIT_ECORRUPT;
 }
 
 /* ------------------------------------------------------------------ map size ---- */
 
-static int map_lock_wr_timed(struct tacit_state *st) {
+static int map_lock_wr_timed(struct tacit_state *st)
+{
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += GROW_WAIT_SECONDS;
@@ -141,14 +153,16 @@ static int map_lock_wr_timed(struct tacit_state *st) {
  * the open-time check (file_check) would take it for a truncated one; with it, only
  * a file that lost bytes can.
  * Best effort: when it fails, the writes past the end fail as they would anyway. */
-static void file_extend(struct tacit_state *st, uint64_t size) {
+static void file_extend(struct tacit_state *st, uint64_t size)
+{
     struct stat sb;
     int fd;
     if (mdb_env_get_fd(st->env, &fd) == 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size < size)
         (void)!ftruncate(fd, (off_t)size);
 }
 
-static void map_size_refresh(struct tacit_state *st) {
+static void map_size_refresh(struct tacit_state *st)
+{
     MDB_envinfo info;
     if (mdb_env_info(st->env, &info) == 0 && info.me_mapsize > st->map_size)
         st->map_size = info.me_mapsize;
@@ -157,7 +171,8 @@ static void map_size_refresh(struct tacit_state *st) {
 /* Another process grew the map (MDB_MAP_RESIZED): adopt its size. No transaction of this
  * process may be open, the write transaction included: a reader takes write_lock first (the
  * lock order is write_lock, then map_lock), a writer already holds it. */
-static int map_adopt(struct tacit_state *st, bool have_write_lock) {
+static int map_adopt(struct tacit_state *st, bool have_write_lock)
+{
     int rc;
     if (!have_write_lock) pthread_mutex_lock(&st->write_lock);
     if ((rc = map_lock_wr_timed(st)) == TACIT_OK) {
@@ -171,7 +186,8 @@ static int map_adopt(struct tacit_state *st, bool have_write_lock) {
 
 /* Called with write_lock held and no write transaction open. map_size is read and written
  * only with map_lock held exclusively (here, map_adopt) or before the store is shared (open). */
-static int map_grow(struct tacit_state *st) {
+static int map_grow(struct tacit_state *st)
+{
     uint64_t ns;
     int rc;
     if ((rc = map_lock_wr_timed(st)) != TACIT_OK) return rc;
@@ -190,7 +206,8 @@ static int map_grow(struct tacit_state *st) {
 
 /* ------------------------------------------------------------- transactions ---- */
 
-int tacit__state_read_begin(struct tacit_state *st, MDB_txn **txn) {
+int tacit__state_read_begin(struct tacit_state *st, MDB_txn **txn)
+{
     int rc;
     *txn = NULL;
     for (int tries = 0; tries < 3; tries++) {
@@ -205,14 +222,16 @@ int tacit__state_read_begin(struct tacit_state *st, MDB_txn **txn) {
     return TACIT_ESTATE_IO;
 }
 
-void tacit__state_read_end(struct tacit_state *st, MDB_txn *txn) {
+void tacit__state_read_end(struct tacit_state *st, MDB_txn *txn)
+{
     if (txn == NULL) return;
     mdb_txn_abort(txn);
     pthread_rwlock_unlock(&st->map_lock);
 }
 
 /* Called with write_lock held (open_dbs runs before the store is shared). */
-static int write_begin(struct tacit_state *st, MDB_txn **txn) {
+static int write_begin(struct tacit_state *st, MDB_txn **txn)
+{
     int rc;
     *txn = NULL;
     for (int tries = 0; tries < 3; tries++) {
@@ -227,13 +246,15 @@ static int write_begin(struct tacit_state *st, MDB_txn **txn) {
 
 /* ---------------------------------------------------------------------- tip ---- */
 
-void tacit__state_empty_tip(struct tacit__tip *tip) {
+void tacit__state_empty_tip(struct tacit__tip *tip)
+{
     memset(tip, 0, sizeof *tip);
     tacit_tree_frontier_init(&tip->frontier);
     tip->t.digests.note_root = *tacit_tree_zero(TACIT_TREE_DEPTH);
 }
 
-static void tip_encode(uint8_t out[TIP_LEN], const struct tacit__tip *tip) {
+static void tip_encode(uint8_t out[TIP_LEN], const struct tacit__tip *tip)
+{
     uint8_t *p = out;
     put_u64(p, tip->t.next_height), p += 8;
     memcpy(p, tip->t.hash, 32), p += 32;
@@ -242,10 +263,12 @@ static void tip_encode(uint8_t out[TIP_LEN], const struct tacit__tip *tip) {
     tacit_fr_to_bytes(p, &tip->t.digests.note_root), p += 32;
     memcpy(p, tip->t.digests.nullifier_digest, 32), p += 32;
     memcpy(p, tip->t.digests.transparent_digest, 32), p += 32;
-    for (unsigned l = 0; l <= TACIT_TREE_DEPTH; l++, p += 32) tacit_fr_to_bytes(p, &tip->frontier.node[l]);
+    for (unsigned l = 0; l <= TACIT_TREE_DEPTH; l++, p += 32)
+        tacit_fr_to_bytes(p, &tip->frontier.node[l]);
 }
 
-static int tip_decode(struct tacit__tip *tip, const uint8_t *p, size_t len) {
+static int tip_decode(struct tacit__tip *tip, const uint8_t *p, size_t len)
+{
     if (len != TIP_LEN) return TACIT_ECORRUPT;
     memset(tip, 0, sizeof *tip);
     tip->t.next_height = get_u64(p), p += 8;
@@ -264,7 +287,8 @@ static int tip_decode(struct tacit__tip *tip, const uint8_t *p, size_t len) {
     return TACIT_OK;
 }
 
-int tacit__state_read_tip(struct tacit_state *st, MDB_txn *txn, struct tacit__tip *tip) {
+int tacit__state_read_tip(struct tacit_state *st, MDB_txn *txn, struct tacit__tip *tip)
+{
     MDB_val v;
     int rc = st_get(st, txn, TACIT__DB_META, "tip", 3, &v);
     if (rc == TACIT_ENOTFOUND) {
@@ -275,14 +299,16 @@ int tacit__state_read_tip(struct tacit_state *st, MDB_txn *txn, struct tacit__ti
     return tip_decode(tip, v.mv_data, v.mv_size);
 }
 
-static void roots_encode(uint8_t out[ROOTS_LEN], const struct tacit_state_digests *d) {
+static void roots_encode(uint8_t out[ROOTS_LEN], const struct tacit_state_digests *d)
+{
     tacit_fr_to_bytes(out, &d->note_root);
     put_u64(out + 32, d->commitment_count);
     memcpy(out + 40, d->nullifier_digest, 32);
     memcpy(out + 72, d->transparent_digest, 32);
 }
 
-static int roots_decode(struct tacit_state_digests *d, const MDB_val *v) {
+static int roots_decode(struct tacit_state_digests *d, const MDB_val *v)
+{
     const uint8_t *p = v->mv_data;
     if (v->mv_size != ROOTS_LEN) return TACIT_ECORRUPT;
     if (tacit_fr_from_bytes(&d->note_root, p) != TACIT_OK) return TACIT_ECORRUPT;
@@ -294,7 +320,8 @@ static int roots_decode(struct tacit_state_digests *d, const MDB_val *v) {
 
 /* ------------------------------------------------------------ shared getters ---- */
 
-int tacit__state_get_node(void *arg, unsigned level, uint64_t index, tacit_fr *out) {
+int tacit__state_get_node(void *arg, unsigned level, uint64_t index, tacit_fr *out)
+{
     struct tacit__getter *g = arg;
     uint8_t key[NODE_KEY_LEN];
     MDB_val v;
@@ -314,7 +341,8 @@ int tacit__state_get_node(void *arg, unsigned level, uint64_t index, tacit_fr *o
 }
 
 int tacit__state_get_account(struct tacit_state *st, MDB_txn *txn, const uint8_t addr[20],
-                             struct tacit_account *out) {
+                             struct tacit_account *out)
+{
     MDB_val v;
     int rc = st_get(st, txn, TACIT__DB_ACCOUNTS, addr, TACIT_ADDRESS_LEN, &v);
     memset(out, 0, sizeof *out);
@@ -327,7 +355,8 @@ int tacit__state_get_account(struct tacit_state *st, MDB_txn *txn, const uint8_t
 }
 
 int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
-                               const tacit_fr *root, bool *recent) {
+                               const tacit_fr *root, bool *recent)
+{
     uint8_t key[32];
     MDB_val v;
     uint64_t h;
@@ -347,7 +376,8 @@ int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t ne
 }
 
 int tacit__state_nullifier_spent(struct tacit_state *st, MDB_txn *txn, const tacit_fr *nf,
-                                 bool *spent) {
+                                 bool *spent)
+{
     uint8_t key[32];
     MDB_val v;
     int rc;
@@ -392,7 +422,8 @@ struct lmdb_meta {
 };
 
 /* One meta page at off: TACIT_OK or TACIT_ESTATE_TRUNCATED (short, or not a meta page). */
-static int meta_read(int fd, off_t off, struct lmdb_meta *m) {
+static int meta_read(int fd, off_t off, struct lmdb_meta *m)
+{
     uint8_t b[LMDB_META_END];
     uint32_t magic, version;
     uint16_t flags;
@@ -413,13 +444,15 @@ static int meta_read(int fd, off_t off, struct lmdb_meta *m) {
     if (!(flags & LMDB_P_META) || magic != LMDB_MAGIC || version != LMDB_DATA_VERSION)
         return TACIT_ESTATE_TRUNCATED;
     /* a power of two LMDB could have chosen (it takes the OS page size) */
-    if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1)) != 0) return TACIT_ESTATE_TRUNCATED;
+    if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1)) != 0)
+        return TACIT_ESTATE_TRUNCATED;
     return TACIT_OK;
 }
 
 /* dir/data.mdb against its header, before LMDB maps it. *empty: absent or 0 bytes (LMDB would
  * make a new store). TACIT_OK, TACIT_ESTATE_TRUNCATED, or the error of reading it. */
-static int file_check(const char *path, bool *empty) {
+static int file_check(const char *path, bool *empty)
+{
     struct lmdb_meta m0, m1, *cur;
     struct stat sb;
     int fd, rc;
@@ -463,7 +496,8 @@ out:
 
 /* ---------------------------------------------------------------------- open ---- */
 
-void tacit_state_options_init(struct tacit_state_options *o) {
+void tacit_state_options_init(struct tacit_state_options *o)
+{
     memset(o, 0, sizeof *o);
     o->root_history = TACIT_STATE_ROOT_HISTORY_DEFAULT;
 }
@@ -472,7 +506,8 @@ uint32_t tacit_state_root_history(const struct tacit_state *st) { return st->roo
 
 /* Opens the databases and checks or writes the meta records, in one write transaction
  * (aborted, so nothing is written, when the store is refused). */
-static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o) {
+static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o)
+{
     MDB_txn *txn;
     MDB_val v;
     uint8_t buf[8];
@@ -480,7 +515,8 @@ static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o)
     int rc;
 
     if ((rc = write_begin(st, &txn)) != TACIT_OK) return rc;
-    if ((rc = tacit__state_err(mdb_dbi_open(txn, "meta", MDB_CREATE, &st->dbi[TACIT__DB_META]))) != TACIT_OK)
+    if ((rc = tacit__state_err(mdb_dbi_open(txn, "meta", MDB_CREATE, &st->dbi[TACIT__DB_META]))) !=
+        TACIT_OK)
         goto out_abort;
     rc = st_get(st, txn, TACIT__DB_META, "format", 6, &v);
     fresh = rc == TACIT_ENOTFOUND;
@@ -493,7 +529,8 @@ static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o)
         if ((rc = st_get(st, txn, TACIT__DB_META, "chain_id", 8, &v)) != TACIT_OK) goto out_corrupt;
         if (v.mv_size != 8) goto out_corrupt;
         st->chain_id = get_u64(v.mv_data);
-        if ((rc = st_get(st, txn, TACIT__DB_META, "root_history", 12, &v)) != TACIT_OK) goto out_corrupt;
+        if ((rc = st_get(st, txn, TACIT__DB_META, "root_history", 12, &v)) != TACIT_OK)
+            goto out_corrupt;
         if (v.mv_size != 4 || get_u32(v.mv_data) == 0) goto out_corrupt;
         st->root_history = get_u32(v.mv_data);
         if (st->chain_id != o->chain_id ||
@@ -505,16 +542,18 @@ static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o)
         st->chain_id = o->chain_id;
         st->root_history = o->root_history ? o->root_history : TACIT_STATE_ROOT_HISTORY_DEFAULT;
         put_u32(buf, TACIT_STATE_FORMAT_VERSION);
-        if ((rc = st_put(st, txn, TACIT__DB_META, "format", 6, buf, 4, 0)) != TACIT_OK) goto out_abort;
+        if ((rc = st_put(st, txn, TACIT__DB_META, "format", 6, buf, 4, 0)) != TACIT_OK)
+            goto out_abort;
         put_u64(buf, st->chain_id);
-        if ((rc = st_put(st, txn, TACIT__DB_META, "chain_id", 8, buf, 8, 0)) != TACIT_OK) goto out_abort;
+        if ((rc = st_put(st, txn, TACIT__DB_META, "chain_id", 8, buf, 8, 0)) != TACIT_OK)
+            goto out_abort;
         put_u32(buf, st->root_history);
         if ((rc = st_put(st, txn, TACIT__DB_META, "root_history", 12, buf, 4, 0)) != TACIT_OK)
             goto out_abort;
     }
     for (int i = 1; i < TACIT__DB_COUNT; i++) {
-        rc = tacit__state_err(mdb_dbi_open(txn, tacit__state_db_names[i], fresh ? MDB_CREATE : 0,
-                                           &st->dbi[i]));
+        rc = tacit__state_err(
+            mdb_dbi_open(txn, tacit__state_db_names[i], fresh ? MDB_CREATE : 0, &st->dbi[i]));
         if (rc == TACIT_ENOTFOUND) goto out_corrupt;
         if (rc != TACIT_OK) goto out_abort;
     }
@@ -527,7 +566,8 @@ out_abort:
     return rc;
 }
 
-int tacit_state_open(struct tacit_state **out, const char *dir, const struct tacit_state_options *o) {
+int tacit_state_open(struct tacit_state **out, const char *dir, const struct tacit_state_options *o)
+{
     struct tacit_state_options defaults;
     struct tacit_state *st;
     unsigned flags = MDB_NOTLS;
@@ -542,11 +582,13 @@ int tacit_state_open(struct tacit_state **out, const char *dir, const struct tac
     {
         char path[4096];
         bool empty;
-        if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path) return TACIT_EINVAL;
+        if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path)
+            return TACIT_EINVAL;
         if ((rc = file_check(path, &empty)) != TACIT_OK) return rc;
         if (empty && (o->flags & TACIT_STATE_EXISTING)) return TACIT_ESTATE_MISSING;
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return errno == ENOENT ? TACIT_ENOENT : tacit__state_err(errno);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return errno == ENOENT ? TACIT_ENOENT : tacit__state_err(errno);
     if ((st = calloc(1, sizeof *st)) == NULL) return TACIT_ENOMEM;
     st->map_size = o->map_size ? o->map_size : DEFAULT_MAP_SIZE;
     st->map_size_max = o->map_size_max ? o->map_size_max : DEFAULT_MAP_SIZE_MAX;
@@ -564,7 +606,8 @@ int tacit_state_open(struct tacit_state **out, const char *dir, const struct tac
     if ((rc = tacit__state_err(mdb_env_set_mapsize(st->env, (size_t)st->map_size))) != TACIT_OK)
         goto out_close_env;
     if (o->flags & TACIT_STATE_NOSYNC) flags |= MDB_NOSYNC;
-    if ((rc = tacit__state_err(mdb_env_open(st->env, dir, flags, 0600))) != TACIT_OK) goto out_close_env;
+    if ((rc = tacit__state_err(mdb_env_open(st->env, dir, flags, 0600))) != TACIT_OK)
+        goto out_close_env;
     map_size_refresh(st); /* an existing store may be larger than asked */
     if ((rc = open_dbs(st, o)) != TACIT_OK) goto out_close_env;
     if ((rc = tacit_state_check(st)) != TACIT_OK) goto out_close_env;
@@ -582,7 +625,8 @@ out_free_rwlock:
     return rc;
 }
 
-void tacit_state_close(struct tacit_state *st) {
+void tacit_state_close(struct tacit_state *st)
+{
     if (st == NULL) return;
     mdb_env_close(st->env);
     pthread_mutex_destroy(&st->write_lock);
@@ -604,14 +648,15 @@ struct tree_job {
         uint32_t index;
         uint8_t level;
         tacit_fr node;
-    } *nodes;
+    } * nodes;
     size_t nnodes, cap;
     int rc;
     pthread_t thread;
     bool threaded;
 };
 
-static int collect_node(void *arg, unsigned level, uint64_t index, const tacit_fr *node) {
+static int collect_node(void *arg, unsigned level, uint64_t index, const tacit_fr *node)
+{
     struct tree_job *j = arg;
     if (j->nnodes == j->cap) {
         size_t nc = j->cap ? 2 * j->cap : 64;
@@ -627,7 +672,8 @@ static int collect_node(void *arg, unsigned level, uint64_t index, const tacit_f
     return TACIT_OK;
 }
 
-static void *tree_job_run(void *arg) {
+static void *tree_job_run(void *arg)
+{
     struct tree_job *j = arg;
     j->rc = tacit_tree_append(&j->f, &j->root, j->leaves, j->n, collect_node, j,
                               TACIT_STATE_TREE_MIN_STORED);
@@ -637,7 +683,8 @@ static void *tree_job_run(void *arg) {
 /* Below this many leaves the block's tree is hashed inline: a thread start costs more. */
 #define TREE_JOB_THREAD_MIN 64
 
-static void tree_job_start(struct tree_job *j) {
+static void tree_job_start(struct tree_job *j)
+{
     j->threaded = false;
     if (tacit_tree_threads() >= 2 && j->n >= TREE_JOB_THREAD_MIN &&
         pthread_create(&j->thread, NULL, tree_job_run, j) == 0) {
@@ -647,20 +694,24 @@ static void tree_job_start(struct tree_job *j) {
     tree_job_run(j);
 }
 
-static void tree_job_finish(struct tree_job *j) {
+static void tree_job_finish(struct tree_job *j)
+{
     if (j->threaded) pthread_join(j->thread, NULL);
     j->threaded = false;
 }
 
-static bool digests_equal(const struct tacit_state_digests *a, const struct tacit_state_digests *b) {
-    return tacit_fr_eq(&a->note_root, &b->note_root) && a->commitment_count == b->commitment_count &&
+static bool digests_equal(const struct tacit_state_digests *a, const struct tacit_state_digests *b)
+{
+    return tacit_fr_eq(&a->note_root, &b->note_root) &&
+           a->commitment_count == b->commitment_count &&
            memcmp(a->nullifier_digest, b->nullifier_digest, 32) == 0 &&
            memcmp(a->transparent_digest, b->transparent_digest, 32) == 0;
 }
 
 /* The block's records other than the tree nodes: txs, leaves, outputs, nullifiers, accounts. */
 static int put_records(struct tacit_state *st, MDB_txn *txn, const struct tacit_block_update *u,
-                       struct tacit__tip *tip, const uint8_t hkey[8], uint8_t *val) {
+                       struct tacit__tip *tip, const uint8_t hkey[8], uint8_t *val)
+{
     uint64_t count = tip->t.digests.commitment_count;
     uint8_t key[32];
     int rc;
@@ -670,7 +721,8 @@ static int put_records(struct tacit_state *st, MDB_txn *txn, const struct tacit_
         put_u64(val, u->height);
         put_u32(val + 8, (uint32_t)i);
         if (u->txs[i].len) memcpy(val + 12, u->txs[i].bytes, u->txs[i].len);
-        rc = st_put(st, txn, TACIT__DB_TXS, u->txs[i].id, 32, val, 12 + u->txs[i].len, MDB_NOOVERWRITE);
+        rc = st_put(st, txn, TACIT__DB_TXS, u->txs[i].id, 32, val, 12 + u->txs[i].len,
+                    MDB_NOOVERWRITE);
         if (rc != TACIT_OK) return rc;
     }
     /* leaves and encrypted outputs, keyed by leaf index (appended in key order) */
@@ -703,7 +755,8 @@ static int put_records(struct tacit_state *st, MDB_txn *txn, const struct tacit_
         if ((rc = tacit__account_apply(&a, d)) != TACIT_OK) return rc;
         put_u64(av, a.balance);
         put_u64(av + 8, a.nonce);
-        if ((rc = st_put(st, txn, TACIT__DB_ACCOUNTS, d->address, TACIT_ADDRESS_LEN, av, 16, 0)) != TACIT_OK)
+        if ((rc = st_put(st, txn, TACIT__DB_ACCOUNTS, d->address, TACIT_ADDRESS_LEN, av, 16, 0)) !=
+            TACIT_OK)
             return rc;
     }
     return TACIT_OK;
@@ -711,7 +764,8 @@ static int put_records(struct tacit_state *st, MDB_txn *txn, const struct tacit_
 
 /* The block's records, its tree, nullifiers and accounts, in txn. */
 static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit_block_update *u,
-                        const struct tacit_state_digests *expect, struct tacit_state_digests *out) {
+                        const struct tacit_state_digests *expect, struct tacit_state_digests *out)
+{
     struct tacit__tip tip;
     struct tacit__account_final *touched = NULL;
     struct tree_job job;
@@ -723,7 +777,8 @@ static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit
     memset(&job, 0, sizeof job);
     if ((rc = tacit__state_read_tip(st, txn, &tip)) != TACIT_OK) return rc;
     if (u->height != tip.t.next_height) return TACIT_EHEIGHT;
-    if (u->ncommitments > TACIT_TREE_MAX_LEAVES - tip.t.digests.commitment_count) return TACIT_ETREE_FULL;
+    if (u->ncommitments > TACIT_TREE_MAX_LEAVES - tip.t.digests.commitment_count)
+        return TACIT_ETREE_FULL;
     put_u64(hkey, u->height);
 
     /* blocks: height -> hash || bytes; block_hash: hash -> height */
@@ -733,9 +788,11 @@ static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit
     if ((val = malloc(cap)) == NULL) return TACIT_ENOMEM;
     memcpy(val, u->hash, 32);
     if (u->block_len) memcpy(val + 32, u->block, u->block_len);
-    if ((rc = st_put(st, txn, TACIT__DB_BLOCKS, hkey, 8, val, 32 + u->block_len, MDB_APPEND)) != TACIT_OK)
+    if ((rc = st_put(st, txn, TACIT__DB_BLOCKS, hkey, 8, val, 32 + u->block_len, MDB_APPEND)) !=
+        TACIT_OK)
         goto out;
-    if ((rc = st_put(st, txn, TACIT__DB_BLOCK_HASH, u->hash, 32, hkey, 8, MDB_NOOVERWRITE)) != TACIT_OK)
+    if ((rc = st_put(st, txn, TACIT__DB_BLOCK_HASH, u->hash, 32, hkey, 8, MDB_NOOVERWRITE)) !=
+        TACIT_OK)
         goto out;
 
     /* the tree (one pass, on another thread when allowed) while the other records go in */
@@ -764,9 +821,11 @@ static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit
     tip.t.digests.commitment_count = job.f.size;
 
     /* the transparent digest over the accounts the block touched, in address order */
-    if ((rc = tacit__touched_addresses(&touched, &ntouched, u->deltas, u->ndeltas)) != TACIT_OK) goto out;
+    if ((rc = tacit__touched_addresses(&touched, &ntouched, u->deltas, u->ndeltas)) != TACIT_OK)
+        goto out;
     for (size_t i = 0; i < ntouched; i++) {
-        if ((rc = tacit__state_get_account(st, txn, touched[i].address, &touched[i].acct)) != TACIT_OK)
+        if ((rc = tacit__state_get_account(st, txn, touched[i].address, &touched[i].acct)) !=
+            TACIT_OK)
             goto out;
     }
     tacit__transparent_digest_step(tip.t.digests.transparent_digest, touched, ntouched);
@@ -778,7 +837,8 @@ static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit
 
     /* roots history and anchors, then the tip */
     roots_encode(rootsbuf, &tip.t.digests);
-    if ((rc = st_put(st, txn, TACIT__DB_ROOTS, hkey, 8, rootsbuf, ROOTS_LEN, MDB_APPEND)) != TACIT_OK)
+    if ((rc = st_put(st, txn, TACIT__DB_ROOTS, hkey, 8, rootsbuf, ROOTS_LEN, MDB_APPEND)) !=
+        TACIT_OK)
         goto out;
     tacit_fr_to_bytes(key, &tip.t.digests.note_root);
     if ((rc = st_put(st, txn, TACIT__DB_ANCHORS, key, 32, hkey, 8, 0)) != TACIT_OK) goto out;
@@ -796,7 +856,8 @@ out:
 }
 
 static int apply_once(struct tacit_state *st, const struct tacit_block_update *u,
-                      const struct tacit_state_digests *expect, struct tacit_state_digests *out) {
+                      const struct tacit_state_digests *expect, struct tacit_state_digests *out)
+{
     MDB_txn *txn;
     int rc;
 
@@ -811,7 +872,8 @@ static int apply_once(struct tacit_state *st, const struct tacit_block_update *u
 
 int tacit_state_apply_block(struct tacit_state *st, const struct tacit_block_update *u,
                             const struct tacit_state_digests *expect,
-                            struct tacit_state_digests *out) {
+                            struct tacit_state_digests *out)
+{
     struct tacit_state_digests d;
     int rc;
 
@@ -840,7 +902,8 @@ int tacit_state_apply_block(struct tacit_state *st, const struct tacit_block_upd
 
 /* ------------------------------------------------------------------- reading ---- */
 
-int tacit_state_tip(struct tacit_state *st, struct tacit_state_tip *out) {
+int tacit_state_tip(struct tacit_state *st, struct tacit_state_tip *out)
+{
     struct tacit__tip tip;
     MDB_txn *txn;
     int rc;
@@ -854,7 +917,8 @@ int tacit_state_tip(struct tacit_state *st, struct tacit_state_tip *out) {
 }
 
 static int digests_at_txn(struct tacit_state *st, MDB_txn *txn, uint64_t height,
-                          struct tacit_state_digests *out) {
+                          struct tacit_state_digests *out)
+{
     uint8_t hkey[8];
     MDB_val v;
     int rc;
@@ -863,7 +927,8 @@ static int digests_at_txn(struct tacit_state *st, MDB_txn *txn, uint64_t height,
     return roots_decode(out, &v);
 }
 
-int tacit_state_digests_at(struct tacit_state *st, uint64_t height, struct tacit_state_digests *out) {
+int tacit_state_digests_at(struct tacit_state *st, uint64_t height, struct tacit_state_digests *out)
+{
     MDB_txn *txn;
     int rc;
     memset(out, 0, sizeof *out);
@@ -873,7 +938,8 @@ int tacit_state_digests_at(struct tacit_state *st, uint64_t height, struct tacit
     return rc;
 }
 
-int tacit_state_anchor_recent(struct tacit_state *st, const tacit_fr *root, bool *recent) {
+int tacit_state_anchor_recent(struct tacit_state *st, const tacit_fr *root, bool *recent)
+{
     struct tacit__tip tip;
     MDB_txn *txn;
     int rc;
@@ -885,7 +951,8 @@ int tacit_state_anchor_recent(struct tacit_state *st, const tacit_fr *root, bool
     return rc;
 }
 
-int tacit_state_nullifier_spent(struct tacit_state *st, const tacit_fr *nf, bool *spent) {
+int tacit_state_nullifier_spent(struct tacit_state *st, const tacit_fr *nf, bool *spent)
+{
     MDB_txn *txn;
     int rc;
     *spent = false;
@@ -896,7 +963,8 @@ int tacit_state_nullifier_spent(struct tacit_state *st, const tacit_fr *nf, bool
 }
 
 int tacit_state_account(struct tacit_state *st, const uint8_t address[TACIT_ADDRESS_LEN],
-                        struct tacit_account *out) {
+                        struct tacit_account *out)
+{
     MDB_txn *txn;
     int rc;
     memset(out, 0, sizeof *out);
@@ -906,7 +974,8 @@ int tacit_state_account(struct tacit_state *st, const uint8_t address[TACIT_ADDR
     return rc;
 }
 
-int tacit_state_commitment(struct tacit_state *st, uint64_t index, tacit_fr *out) {
+int tacit_state_commitment(struct tacit_state *st, uint64_t index, tacit_fr *out)
+{
     struct tacit__getter g = {st, NULL};
     int rc;
     *out = TACIT_FR_ZERO;
@@ -917,7 +986,8 @@ int tacit_state_commitment(struct tacit_state *st, uint64_t index, tacit_fr *out
 }
 
 int tacit_state_subtree_roots(struct tacit_state *st, unsigned level, uint64_t start, size_t max,
-                              tacit_fr *out, size_t *n) {
+                              tacit_fr *out, size_t *n)
+{
     struct tacit__getter g = {st, NULL};
     int rc;
     *n = 0;
@@ -940,7 +1010,8 @@ int tacit_state_subtree_roots(struct tacit_state *st, unsigned level, uint64_t s
 
 /* Tree size and root after block height (or now). */
 static int tree_at(struct tacit_state *st, MDB_txn *txn, uint64_t height, uint64_t *size,
-                   tacit_fr *root, struct tacit__tip *tipbuf) {
+                   tacit_fr *root, struct tacit__tip *tipbuf)
+{
     struct tacit_state_digests d;
     int rc;
     if (height == TACIT_STATE_TIP) {
@@ -956,7 +1027,8 @@ static int tree_at(struct tacit_state *st, MDB_txn *txn, uint64_t height, uint64
 }
 
 int tacit_state_path(struct tacit_state *st, uint64_t index, uint64_t height,
-                     struct tacit_tree_path *path, tacit_fr *root) {
+                     struct tacit_tree_path *path, tacit_fr *root)
+{
     struct tacit__getter g = {st, NULL};
     struct tacit__tip tip;
     uint64_t size;
@@ -978,7 +1050,8 @@ out:
     return rc;
 }
 
-int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_tree_frontier *out) {
+int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_tree_frontier *out)
+{
     struct tacit__getter g = {st, NULL};
     struct tacit__tip tip;
     uint64_t size;
@@ -991,14 +1064,16 @@ int tacit_state_frontier(struct tacit_state *st, uint64_t height, struct tacit_t
         if (height == TACIT_STATE_TIP)
             *out = tip.frontier;
         else
-            rc = tacit_tree_frontier_at(out, size, tacit__state_get_node, &g, TACIT_STATE_TREE_MIN_STORED);
+            rc = tacit_tree_frontier_at(out, size, tacit__state_get_node, &g,
+                                        TACIT_STATE_TREE_MIN_STORED);
     }
     tacit__state_read_end(st, g.txn);
     return rc;
 }
 
 /* Copies v[skip..] into a new buffer. */
-static int copy_out(uint8_t **bytes, size_t *len, const MDB_val *v, size_t skip) {
+static int copy_out(uint8_t **bytes, size_t *len, const MDB_val *v, size_t skip)
+{
     size_t n = v->mv_size - skip;
     uint8_t *b;
     if (bytes == NULL) return TACIT_OK; /* the caller wants the metadata only */
@@ -1011,7 +1086,8 @@ static int copy_out(uint8_t **bytes, size_t *len, const MDB_val *v, size_t skip)
 }
 
 static int block_at_txn(struct tacit_state *st, MDB_txn *txn, uint64_t height, uint8_t hash[32],
-                        uint8_t **bytes, size_t *len) {
+                        uint8_t **bytes, size_t *len)
+{
     uint8_t hkey[8];
     MDB_val v;
     int rc;
@@ -1023,7 +1099,8 @@ static int block_at_txn(struct tacit_state *st, MDB_txn *txn, uint64_t height, u
 }
 
 int tacit_state_block_by_height(struct tacit_state *st, uint64_t height, uint8_t hash[32],
-                                uint8_t **bytes, size_t *len) {
+                                uint8_t **bytes, size_t *len)
+{
     MDB_txn *txn;
     int rc;
     if (bytes != NULL) *bytes = NULL;
@@ -1035,7 +1112,8 @@ int tacit_state_block_by_height(struct tacit_state *st, uint64_t height, uint8_t
 }
 
 int tacit_state_block_by_hash(struct tacit_state *st, const uint8_t hash[32], uint64_t *height,
-                              uint8_t **bytes, size_t *len) {
+                              uint8_t **bytes, size_t *len)
+{
     MDB_txn *txn;
     MDB_val v;
     uint64_t h;
@@ -1058,7 +1136,8 @@ out:
 }
 
 int tacit_state_tx(struct tacit_state *st, const uint8_t id[32], uint64_t *height,
-                   uint32_t *index_in_block, uint8_t **bytes, size_t *len) {
+                   uint32_t *index_in_block, uint8_t **bytes, size_t *len)
+{
     MDB_txn *txn;
     MDB_val v;
     int rc;
@@ -1079,7 +1158,8 @@ out:
 }
 
 int tacit_state_output(struct tacit_state *st, uint64_t commitment_index, uint8_t **bytes,
-                       size_t *len) {
+                       size_t *len)
+{
     MDB_txn *txn;
     MDB_val v;
     uint8_t ikey[4];
@@ -1089,14 +1169,16 @@ int tacit_state_output(struct tacit_state *st, uint64_t commitment_index, uint8_
     if (commitment_index > UINT32_MAX) return TACIT_ENOTFOUND;
     put_u32(ikey, (uint32_t)commitment_index);
     if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
-    if ((rc = st_get(st, txn, TACIT__DB_OUTPUTS, ikey, 4, &v)) == TACIT_OK) rc = copy_out(bytes, len, &v, 0);
+    if ((rc = st_get(st, txn, TACIT__DB_OUTPUTS, ikey, 4, &v)) == TACIT_OK)
+        rc = copy_out(bytes, len, &v, 0);
     tacit__state_read_end(st, txn);
     return rc;
 }
 
 /* The last key of a database (*found = false when it is empty). */
 static int last_key(struct tacit_state *st, MDB_txn *txn, int db, uint8_t *key, size_t keylen,
-                    bool *found) {
+                    bool *found)
+{
     MDB_cursor *c;
     MDB_val k, v;
     int rc;
@@ -1117,7 +1199,8 @@ static int last_key(struct tacit_state *st, MDB_txn *txn, int db, uint8_t *key, 
     return rc;
 }
 
-int tacit_state_check(struct tacit_state *st) {
+int tacit_state_check(struct tacit_state *st)
+{
     struct tacit__getter g = {st, NULL};
     struct tacit__tip tip;
     struct tacit_tree_frontier f;
@@ -1140,10 +1223,12 @@ int tacit_state_check(struct tacit_state *st) {
     if (!tacit_fr_eq(&root, &tip.t.digests.note_root)) goto out;
     /* the leaves end at the commitment count */
     if (last_key(st, g.txn, TACIT__DB_LEAVES, k, 4, &found) != TACIT_OK) goto out;
-    if (found != (tip.frontier.size > 0) || (found && get_u32(k) != tip.frontier.size - 1)) goto out;
+    if (found != (tip.frontier.size > 0) || (found && get_u32(k) != tip.frontier.size - 1))
+        goto out;
     /* the blocks, the roots history and the anchors end at the tip */
     if (last_key(st, g.txn, TACIT__DB_BLOCKS, k, 8, &found) != TACIT_OK) goto out;
-    if (found != (tip.t.next_height > 0) || (found && get_u64(k) != tip.t.next_height - 1)) goto out;
+    if (found != (tip.t.next_height > 0) || (found && get_u64(k) != tip.t.next_height - 1))
+        goto out;
     if (tip.t.next_height > 0) {
         if (digests_at_txn(st, g.txn, tip.t.next_height - 1, &d) != TACIT_OK) goto out;
         if (!digests_equal(&d, &tip.t.digests)) goto out;
@@ -1157,7 +1242,8 @@ out:
     return rc;
 }
 
-int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes) {
+int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes)
+{
     MDB_envinfo info;
     MDB_stat stat;
     int rc;
@@ -1170,13 +1256,15 @@ int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes) {
 
 /* A backup error: out of space (EBACKUP_DISK_FULL) or anything else (EBACKUP_IO). A short
  * write is EIO (see fd_space_exhausted). */
-static int backup_err(int err, int fd) {
+static int backup_err(int err, int fd)
+{
     if (err == ENOSPC || err == EDQUOT || err == EFBIG) return TACIT_EBACKUP_DISK_FULL;
     if (err == EIO && fd >= 0 && fd_space_exhausted(fd)) return TACIT_EBACKUP_DISK_FULL;
     return err == ENOMEM ? TACIT_ENOMEM : TACIT_EBACKUP_IO;
 }
 
-int tacit_state_copy(struct tacit_state *st, const char *dir) {
+int tacit_state_copy(struct tacit_state *st, const char *dir)
+{
     struct stat sb;
     char path[4096];
     bool made_dir = false;
@@ -1184,8 +1272,10 @@ int tacit_state_copy(struct tacit_state *st, const char *dir) {
 
     if (dir == NULL || (size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path)
         return TACIT_EINVAL;
-    if (mkdir(dir, 0700) == 0) made_dir = true;
-    else if (errno != EEXIST) return backup_err(errno, -1);
+    if (mkdir(dir, 0700) == 0)
+        made_dir = true;
+    else if (errno != EEXIST)
+        return backup_err(errno, -1);
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return TACIT_EBACKUP_IO;
     /* O_EXCL: never over an existing backup (no check-then-write race either); 0600 like the
      * store itself (the umask can only remove bits from it). */
@@ -1219,7 +1309,8 @@ out_rmdir:
 
 /* ---------------------------------------------------------------- test hooks ---- */
 
-void tacit__state_test_fail_put(struct tacit_state *st, long nth, int err) {
+void tacit__state_test_fail_put(struct tacit_state *st, long nth, int err)
+{
     pthread_mutex_lock(&st->write_lock);
     st->fail_put_after = nth > 0 ? nth : 0;
     st->fail_put_err = err;
@@ -1228,7 +1319,8 @@ void tacit__state_test_fail_put(struct tacit_state *st, long nth, int err) {
 
 unsigned long tacit__state_map_grows(const struct tacit_state *st) { return st->map_grows; }
 
-int tacit__state_test_set_format(struct tacit_state *st, uint32_t version) {
+int tacit__state_test_set_format(struct tacit_state *st, uint32_t version)
+{
     MDB_txn *txn;
     uint8_t v[4];
     int rc;
@@ -1244,7 +1336,8 @@ int tacit__state_test_set_format(struct tacit_state *st, uint32_t version) {
     return rc;
 }
 
-int tacit__state_dump_hash(struct tacit_state *st, uint8_t out[32]) {
+int tacit__state_dump_hash(struct tacit_state *st, uint8_t out[32])
+{
     crypto_generichash_blake2b_state h;
     MDB_txn *txn;
     int rc;
@@ -1260,7 +1353,8 @@ int tacit__state_dump_hash(struct tacit_state *st, uint8_t out[32]) {
         crypto_generichash_blake2b_update(&h, (const unsigned char *)tacit__state_db_names[db],
                                           strlen(tacit__state_db_names[db]) + 1);
         if ((rc = tacit__state_err(mdb_cursor_open(txn, st->dbi[db], &c))) != TACIT_OK) break;
-        for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+             mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
             put_u64(lens, k.mv_size);
             put_u64(lens + 8, v.mv_size);
             crypto_generichash_blake2b_update(&h, lens, 16);

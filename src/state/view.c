@@ -20,17 +20,21 @@ struct tacit_state_view {
 
 /* ------------------------------------------------------------------- base ---- */
 
-static int lmdb_anchor_recent(void *ctx, const tacit_fr *root, bool *recent) {
+static int lmdb_anchor_recent(void *ctx, const tacit_fr *root, bool *recent)
+{
     struct tacit_state_view *v = ctx;
     return tacit__state_anchor_recent(v->st, v->txn, v->base.t.next_height, root, recent);
 }
 
-static int lmdb_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent) {
+static int lmdb_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent)
+{
     struct tacit_state_view *v = ctx;
     return tacit__state_nullifier_spent(v->st, v->txn, nf, spent);
 }
 
-static int lmdb_account(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN], struct tacit_account *out) {
+static int lmdb_account(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN],
+                        struct tacit_account *out)
+{
     struct tacit_state_view *v = ctx;
     return tacit__state_get_account(v->st, v->txn, address, out);
 }
@@ -43,7 +47,8 @@ static const struct tacit__overlay_base lmdb_base = {
 
 /* ---------------------------------------------------------------- lifecycle ---- */
 
-int tacit_state_view_new(struct tacit_state *st, struct tacit_state_view **out) {
+int tacit_state_view_new(struct tacit_state *st, struct tacit_state_view **out)
+{
     struct tacit_state_view *v;
     struct tacit_view_tip tip;
     int rc;
@@ -67,29 +72,34 @@ out_free:
     return rc;
 }
 
-void tacit_state_view_free(struct tacit_state_view *v) {
+void tacit_state_view_free(struct tacit_state_view *v)
+{
     if (v == NULL) return;
     tacit__state_read_end(v->st, v->txn);
     tacit__overlay_clear(&v->ov);
     free(v);
 }
 
-void tacit_state_view_as_view(struct tacit_state_view *v, struct tacit_view *out) {
+void tacit_state_view_as_view(struct tacit_state_view *v, struct tacit_view *out)
+{
     out->ops = &tacit__overlay_ops;
     out->ctx = &v->ov;
 }
 
-void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_tip *out) {
+void tacit_state_view_base(const struct tacit_state_view *v, struct tacit_state_tip *out)
+{
     *out = v->base.t;
 }
 
 /* ------------------------------------------------------ the calls of state.h ---- */
 
-int tacit_state_view_anchor_recent(struct tacit_state_view *v, const tacit_fr *root, bool *recent) {
+int tacit_state_view_anchor_recent(struct tacit_state_view *v, const tacit_fr *root, bool *recent)
+{
     return tacit__overlay_ops.anchor_recent(&v->ov, root, recent);
 }
 
-int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr *nf, bool *spent) {
+int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr *nf, bool *spent)
+{
     enum tacit_view_nullifier s;
     int rc = tacit__overlay_ops.nullifier(&v->ov, nf, &s);
     *spent = rc == TACIT_OK && s != TACIT_VIEW_NF_UNSPENT;
@@ -97,50 +107,62 @@ int tacit_state_view_nullifier_spent(struct tacit_state_view *v, const tacit_fr 
 }
 
 int tacit_state_view_account(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
-                             struct tacit_account *out) {
+                             struct tacit_account *out)
+{
     return tacit__overlay_ops.account(&v->ov, address, out);
 }
 
-int tacit_state_view_mark_nullifier(struct tacit_state_view *v, const tacit_fr *nf) {
+int tacit_state_view_mark_nullifier(struct tacit_state_view *v, const tacit_fr *nf)
+{
     return tacit__overlay_ops.mark_nullifier(&v->ov, nf);
 }
 
-int tacit_state_view_append_commitments(struct tacit_state_view *v, const tacit_fr *cm, size_t n) {
+int tacit_state_view_append_commitments(struct tacit_state_view *v, const tacit_fr *cm, size_t n)
+{
     return tacit__overlay_ops.append_commitments(&v->ov, cm, n);
 }
 
 int tacit_state_view_credit(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
-                            uint64_t amount) {
+                            uint64_t amount)
+{
     return tacit__overlay_ops.credit(&v->ov, address, amount);
 }
 
 int tacit_state_view_debit(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN],
-                           uint64_t amount) {
+                           uint64_t amount)
+{
     return tacit__overlay_ops.debit(&v->ov, address, amount);
 }
 
 int tacit_state_view_move(struct tacit_state_view *v, const uint8_t from[TACIT_ADDRESS_LEN],
-                          const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount) {
+                          const uint8_t to[TACIT_ADDRESS_LEN], uint64_t amount)
+{
     return tacit__overlay_ops.move(&v->ov, from, to, amount);
 }
 
-int tacit_state_view_bump_nonce(struct tacit_state_view *v, const uint8_t address[TACIT_ADDRESS_LEN]) {
+int tacit_state_view_bump_nonce(struct tacit_state_view *v,
+                                const uint8_t address[TACIT_ADDRESS_LEN])
+{
     return tacit__overlay_ops.bump_nonce(&v->ov, address);
 }
 
-void tacit_state_view_savepoint(const struct tacit_state_view *v, struct tacit_view_savepoint *sp) {
+void tacit_state_view_savepoint(const struct tacit_state_view *v, struct tacit_view_savepoint *sp)
+{
     tacit__overlay_ops.savepoint((void *)&v->ov, sp);
 }
 
-int tacit_state_view_rollback(struct tacit_state_view *v, const struct tacit_view_savepoint *sp) {
+int tacit_state_view_rollback(struct tacit_state_view *v, const struct tacit_view_savepoint *sp)
+{
     return tacit__overlay_ops.rollback(&v->ov, sp);
 }
 
-int tacit_state_view_digests(struct tacit_state_view *v, struct tacit_state_digests *out) {
+int tacit_state_view_digests(struct tacit_state_view *v, struct tacit_state_digests *out)
+{
     return tacit__overlay_ops.digests(&v->ov, out);
 }
 
-void tacit_state_view_update(const struct tacit_state_view *v, struct tacit_block_update *u) {
+void tacit_state_view_update(const struct tacit_state_view *v, struct tacit_block_update *u)
+{
     u->commitments = v->ov.cms;
     u->ncommitments = v->ov.ncms;
     u->nullifiers = v->ov.nfs;

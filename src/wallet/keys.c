@@ -60,7 +60,8 @@ static int decode_typed(uint8_t *data, size_t len, enum key_type *type, unsigned
 
     memset(data, 0, len);
     if (!network_ok(net)) return TACIT_EINVAL;
-    rc = tacit_bech32m_decode_bytes(hrp, sizeof hrp, buf, &n, sizeof buf, s, TACIT_KEYS_STR_MAX - 1);
+    rc =
+        tacit_bech32m_decode_bytes(hrp, sizeof hrp, buf, &n, sizeof buf, s, TACIT_KEYS_STR_MAX - 1);
     if (rc != TACIT_OK) goto out;
     for (int k = 0; k < 2; k++)
         for (int t = 0; t < TYPE_COUNT; t++)
@@ -186,8 +187,7 @@ enum tacit_viewing_key_kind tacit_viewing_key_kind(const struct tacit_viewing_ke
     return vk->full ? TACIT_VIEWING_KEY_FULL : TACIT_VIEWING_KEY_INCOMING;
 }
 
-void tacit_viewing_key_address(struct tacit_shielded_address *a,
-                               const struct tacit_viewing_key *vk)
+void tacit_viewing_key_address(struct tacit_shielded_address *a, const struct tacit_viewing_key *vk)
 {
     a->pk = vk->pk;
     memcpy(a->enc_pk, vk->enc_pk, TACIT_ENC_KEY_BYTES);
@@ -259,8 +259,7 @@ int tacit_viewing_key_encode(char out[TACIT_KEYS_STR_MAX], const struct tacit_vi
     return rc;
 }
 
-int tacit_viewing_key_decode(struct tacit_viewing_key **out, enum tacit_network net,
-                             const char *s)
+int tacit_viewing_key_decode(struct tacit_viewing_key **out, enum tacit_network net, const char *s)
 {
     uint8_t b[64];
     enum key_type t;

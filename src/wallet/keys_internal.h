@@ -13,8 +13,8 @@
 
 /* Lives in sodium_malloc memory, embedded in a spending key or on its own. */
 struct tacit_viewing_key {
-    bool full;                               /* nk is set */
-    tacit_fr nk;                             /* full keys only; zero otherwise */
+    bool full;   /* nk is set */
+    tacit_fr nk; /* full keys only; zero otherwise */
     tacit_fr pk;
     uint8_t enc_sk[TACIT_ENC_KEY_BYTES];
     uint8_t enc_pk[TACIT_ENC_KEY_BYTES];
@@ -22,7 +22,7 @@ struct tacit_viewing_key {
 
 struct tacit_spending_key {
     tacit_fr sk;
-    struct tacit_viewing_key vk;             /* always full */
+    struct tacit_viewing_key vk; /* always full */
 };
 
 /*
@@ -31,8 +31,7 @@ struct tacit_spending_key {
  * recipient reuses a (key, nonce) pair, which XChaCha20-Poly1305 does not survive.
  */
 int tacit__note_encrypt_esk(uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES],
-                            uint8_t epk[TACIT_EPK_BYTES],
-                            const struct tacit_shielded_address to[2],
+                            uint8_t epk[TACIT_EPK_BYTES], const struct tacit_shielded_address to[2],
                             const struct tacit_note_plaintext pt[2], const uint8_t *aad,
                             size_t aad_len, const uint8_t esk[32]);
 

@@ -82,8 +82,10 @@ static int rpc_header(void *ud, uint64_t height, struct tacit_wallet_header *out
     json_t *r;
     int rc;
     memset(out, 0, sizeof *out);
-    if ((rc = call(ud, "tacit_getBlockByNumber", json_pack("[o]", hexq(height)), &r)) != TACIT_OK) return rc;
-    if (json_is_null(r)) rc = TACIT_ENOTFOUND;
+    if ((rc = call(ud, "tacit_getBlockByNumber", json_pack("[o]", hexq(height)), &r)) != TACIT_OK)
+        return rc;
+    if (json_is_null(r))
+        rc = TACIT_ENOTFOUND;
     else if (!bytes_of(json_object_get(r, "hash"), out->hash, 32) ||
              !fr_of(json_object_get(r, "noteRoot"), &out->note_root) ||
              !get_u64(r, "commitmentCount", &out->commitment_count))
@@ -104,7 +106,8 @@ static bool ctx_of(const json_t *j, struct tacit_wallet_ctx *t)
 {
     const json_t *nf = json_object_get(j, "nullifiers"), *cm = json_object_get(j, "commitments"),
                  *ct = json_object_get(j, "ciphertexts");
-    if (json_array_size(nf) != 2 || json_array_size(cm) != 2 || json_array_size(ct) != 2) return false;
+    if (json_array_size(nf) != 2 || json_array_size(cm) != 2 || json_array_size(ct) != 2)
+        return false;
     if (!bytes_of(json_object_get(j, "id"), t->id, 32) ||
         !bytes_of(json_object_get(j, "epk"), t->epk, TACIT_EPK_BYTES))
         return false;
@@ -115,8 +118,8 @@ static bool ctx_of(const json_t *j, struct tacit_wallet_ctx *t)
     return true;
 }
 
-static int rpc_block_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks,
-                           size_t *n)
+static int rpc_block_range(void *ud, uint64_t from, uint64_t to,
+                           struct tacit_wallet_cblock **blocks, size_t *n)
 {
     json_t *r;
     struct tacit_wallet_cblock *b = NULL;
@@ -124,7 +127,8 @@ static int rpc_block_range(void *ud, uint64_t from, uint64_t to, struct tacit_wa
     int rc;
     *blocks = NULL;
     *n = 0;
-    if ((rc = call(ud, "tacit_getBlockRange", json_pack("[o,o]", hexq(from), hexq(to)), &r)) != TACIT_OK)
+    if ((rc = call(ud, "tacit_getBlockRange", json_pack("[o,o]", hexq(from), hexq(to)), &r)) !=
+        TACIT_OK)
         return rc;
     if (!json_is_array(r)) {
         rc = TACIT_EJSON;
@@ -137,7 +141,8 @@ static int rpc_block_range(void *ud, uint64_t from, uint64_t to, struct tacit_wa
     for (size_t i = 0; i < json_array_size(r); i++) {
         const json_t *jb = json_array_get(r, i), *txs = json_object_get(jb, "txs");
         struct tacit_wallet_cblock *cb = &b[nb++];
-        if (!get_u64(jb, "height", &cb->height) || !bytes_of(json_object_get(jb, "hash"), cb->hash, 32) ||
+        if (!get_u64(jb, "height", &cb->height) ||
+            !bytes_of(json_object_get(jb, "hash"), cb->hash, 32) ||
             !get_u64(jb, "commitmentStart", &cb->commitment_start) || !json_is_array(txs)) {
             rc = TACIT_EJSON;
             goto out;
@@ -168,11 +173,12 @@ static int rpc_subtree_roots(void *ud, uint64_t start, size_t count, tacit_fr *r
     const json_t *list;
     int rc;
     *got = 0;
-    if ((rc = call(ud, "tacit_getSubtreeRoots", json_pack("[o,o]", hexq(start), hexq(count)), &r)) != TACIT_OK)
+    if ((rc = call(ud, "tacit_getSubtreeRoots", json_pack("[o,o]", hexq(start), hexq(count)),
+                   &r)) != TACIT_OK)
         return rc;
     list = json_object_get(r, "roots");
-    if (json_integer_value(json_object_get(r, "level")) != TACIT_WALLET_SUBTREE_LEVEL || !json_is_array(list) ||
-        json_array_size(list) > count) {
+    if (json_integer_value(json_object_get(r, "level")) != TACIT_WALLET_SUBTREE_LEVEL ||
+        !json_is_array(list) || json_array_size(list) > count) {
         rc = TACIT_EJSON;
         goto out;
     }
@@ -187,7 +193,8 @@ out:
     return rc;
 }
 
-static int rpc_account(void *ud, const uint8_t address[TACIT_ADDRESS_LEN], uint64_t *balance, uint64_t *nonce)
+static int rpc_account(void *ud, const uint8_t address[TACIT_ADDRESS_LEN], uint64_t *balance,
+                       uint64_t *nonce)
 {
     char hex[2 * TACIT_ADDRESS_LEN + 3];
     json_t *r;
@@ -260,8 +267,8 @@ static int rpc_wait_block(void *ud, uint64_t height, unsigned timeout_ms, bool *
     *reached = false;
     /* below the client's own deadline (30 s by default): the caller loops */
     if (timeout_ms > 20000) timeout_ms = 20000;
-    if ((rc = call(ud, "tacit_waitForBlock", json_pack("[o,I]", hexq(height), (json_int_t)timeout_ms), &r)) !=
-        TACIT_OK)
+    if ((rc = call(ud, "tacit_waitForBlock",
+                   json_pack("[o,I]", hexq(height), (json_int_t)timeout_ms), &r)) != TACIT_OK)
         return rc;
     *reached = !json_is_null(r);
     json_decref(r);

@@ -38,7 +38,8 @@ _Static_assert(crypto_scalarmult_BYTES == 32 && crypto_scalarmult_SCALARBYTES ==
 
 /* BLAKE2b personalisations: 16 bytes, the names zero-padded (docs/wallet-format.md). */
 static const unsigned char PERSONAL_TAG[crypto_generichash_blake2b_PERSONALBYTES] = "tacit-viewtag";
-static const unsigned char PERSONAL_KEY[crypto_generichash_blake2b_PERSONALBYTES] = "tacit-note-key";
+static const unsigned char PERSONAL_KEY[crypto_generichash_blake2b_PERSONALBYTES] =
+    "tacit-note-key";
 
 /* ------------------------------------------------------------ note values ---- */
 
@@ -153,8 +154,7 @@ static void key_nonce(uint8_t key[32], uint8_t nonce[24], const uint8_t ctx[CTX_
 /* ------------------------------------------------------------- encryption ---- */
 
 int tacit__note_encrypt_esk(uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES],
-                            uint8_t epk[TACIT_EPK_BYTES],
-                            const struct tacit_shielded_address to[2],
+                            uint8_t epk[TACIT_EPK_BYTES], const struct tacit_shielded_address to[2],
                             const struct tacit_note_plaintext pt[2], const uint8_t *aad,
                             size_t aad_len, const uint8_t esk[32])
 {
@@ -174,8 +174,8 @@ int tacit__note_encrypt_esk(uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES],
         ct[i][0] = view_tag(ctx);
         key_nonce(key, nonce, ctx);
         plaintext_encode(b, &pt[i]);
-        crypto_aead_xchacha20poly1305_ietf_encrypt(ct[i] + 1, NULL, b, sizeof b, aad, aad_len,
-                                                   NULL, nonce, key);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(ct[i] + 1, NULL, b, sizeof b, aad, aad_len, NULL,
+                                                   nonce, key);
     }
     rc = TACIT_OK;
 fail:
@@ -193,8 +193,7 @@ fail:
 
 int tacit_note_encrypt(uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES], uint8_t epk[TACIT_EPK_BYTES],
                        const struct tacit_shielded_address to[2],
-                       const struct tacit_note_plaintext pt[2], const uint8_t *aad,
-                       size_t aad_len)
+                       const struct tacit_note_plaintext pt[2], const uint8_t *aad, size_t aad_len)
 {
     uint8_t esk[32];
     int rc;
@@ -227,8 +226,8 @@ static int open_output(struct tacit_note_plaintext *out, const struct tacit_view
     if (view_tag(ctx) != ct[0]) goto out;
     key_nonce(key, nonce, ctx);
     rc = TACIT_EVERIFY;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(b, NULL, NULL, ct + 1, AEAD_BYTES, aad,
-                                                   aad_len, nonce, key) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(b, NULL, NULL, ct + 1, AEAD_BYTES, aad, aad_len,
+                                                   nonce, key) != 0)
         goto out_wipe;
     rc = plaintext_decode(out, b);
 out_wipe:

@@ -117,7 +117,7 @@ static int commit_with(struct tacit_wallet *w, int (*fn)(struct tacit_wallet *, 
 
 struct reserve {
     uint64_t need;
-    uint8_t tag[32];              /* random reservation tag until the tx id exists (relabelled then) */
+    uint8_t tag[32]; /* random reservation tag until the tx id exists (relabelled then) */
     unsigned nin;
     uint64_t index[2];
     uint64_t sum;
@@ -145,7 +145,7 @@ static int do_reserve(struct tacit_wallet *w, void *arg)
 /* Releases (or re-labels, when to != NULL) the notes reserved under `tag`. */
 struct relabel {
     const uint8_t *tag;
-    const uint8_t *to;            /* NULL: release */
+    const uint8_t *to;              /* NULL: release */
     const struct tacit__wsent *add; /* recorded with the relabel */
 };
 
@@ -278,7 +278,8 @@ out:
 
 /* -------------------------------------------------------------- waiting ---- */
 
-static void record_status(struct tacit_wallet *w, const uint8_t txid[32], const struct tacit_wallet_tx_status *st)
+static void record_status(struct tacit_wallet *w, const uint8_t txid[32],
+                          const struct tacit_wallet_tx_status *st)
 {
     struct tacit__wsent *s = tacit__wallet_find_sent(w, txid);
     if (s == NULL) return;
@@ -350,8 +351,9 @@ int tacit_wallet_abandon(struct tacit_wallet *w, const uint8_t txid[32])
 }
 
 /* Polls the status until included/rejected or the deadline. */
-static int wait_inclusion(struct tacit_wallet *w, const struct tacit_wallet_node *node, const uint8_t txid[32],
-                          unsigned wait_ms, struct tacit_wallet_tx_status *st)
+static int wait_inclusion(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          const uint8_t txid[32], unsigned wait_ms,
+                          struct tacit_wallet_tx_status *st)
 {
     double deadline = now_s() + wait_ms / 1000.0;
     struct tacit_wallet_chain_info info;
@@ -362,10 +364,13 @@ static int wait_inclusion(struct tacit_wallet *w, const struct tacit_wallet_node
         bool reached;
         uint64_t next = info.height == TACIT_WALLET_NO_HEIGHT ? 0 : info.height + 1;
         if ((rc = tacit_wallet_tx_status(w, node, txid, st)) != TACIT_OK) return rc;
-        if (st->state == TACIT_WALLET_TX_INCLUDED || st->state == TACIT_WALLET_TX_REJECTED) return TACIT_OK;
+        if (st->state == TACIT_WALLET_TX_INCLUDED || st->state == TACIT_WALLET_TX_REJECTED)
+            return TACIT_OK;
         left = deadline - now_s();
         if (left <= 0) return TACIT_ETIMEOUT;
-        if ((rc = node->wait_block(node->ud, next, (unsigned)(left * 1000.0) + 1, &reached)) != TACIT_OK) return rc;
+        if ((rc = node->wait_block(node->ud, next, (unsigned)(left * 1000.0) + 1, &reached)) !=
+            TACIT_OK)
+            return rc;
         if (reached) info.height = next;
     }
 }
@@ -392,8 +397,8 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     memset(&r, 0, sizeof r);
     memset(&sent, 0, sizeof sent);
     if (result) memset(result, 0, sizeof *result);
-    if (req->kind > TACIT_WALLET_SEND_DEPOSIT || req->amount == 0 || req->memo_len > TACIT_NOTE_MEMO_MAX ||
-        (req->memo_len > 0 && req->memo == NULL))
+    if (req->kind > TACIT_WALLET_SEND_DEPOSIT || req->amount == 0 ||
+        req->memo_len > TACIT_NOTE_MEMO_MAX || (req->memo_len > 0 && req->memo == NULL))
         return TACIT_EINVAL;
     if (req->kind != TACIT_WALLET_SEND_DEPOSIT && w->sk == NULL) return TACIT_EWATCH_ONLY;
     if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
@@ -414,8 +419,10 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
             rc = TACIT_ENOMEM;
             goto out;
         }
-        if (req->deposit_sk != NULL) memcpy(dsk, req->deposit_sk, 32);
-        else if (req->deposit_key < w->ntkeys) memcpy(dsk, w->tkeys[req->deposit_key], 32);
+        if (req->deposit_sk != NULL)
+            memcpy(dsk, req->deposit_sk, 32);
+        else if (req->deposit_key < w->ntkeys)
+            memcpy(dsk, w->tkeys[req->deposit_key], 32);
         else {
             rc = TACIT_EINVAL;
             goto out;
@@ -424,7 +431,8 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
             rc = TACIT_EINVAL;
             goto out;
         }
-        if ((rc = node->account(node->ud, p.deposit_sender, &balance, &nonce)) != TACIT_OK) goto out;
+        if ((rc = node->account(node->ud, p.deposit_sender, &balance, &nonce)) != TACIT_OK)
+            goto out;
         if (balance < p.amount) {
             rc = TACIT_EINSUFFICIENT;
             goto out;
@@ -433,7 +441,8 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
         for (size_t i = 0; i < w->nsent; i++) {
             const struct tacit__wsent *s = &w->sent[i];
             if (s->kind == TACIT_WALLET_SEND_DEPOSIT && s->state == TACIT_WALLET_TX_PENDING &&
-                memcmp(s->deposit_sender, p.deposit_sender, TACIT_ADDRESS_LEN) == 0 && s->deposit_nonce >= nonce)
+                memcmp(s->deposit_sender, p.deposit_sender, TACIT_ADDRESS_LEN) == 0 &&
+                s->deposit_nonce >= nonce)
                 nonce = s->deposit_nonce + 1;
         }
         p.deposit_nonce = nonce;

@@ -39,7 +39,9 @@ static int mdb_err(int rc)
     case MDB_SUCCESS: return TACIT_OK;
     case MDB_NOTFOUND: return TACIT_ENOTFOUND;
     case MDB_MAP_FULL: return TACIT_EMAP_FULL;
-    case MDB_INVALID: case MDB_VERSION_MISMATCH: case MDB_CORRUPTED: return TACIT_ECORRUPT;
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+    case MDB_CORRUPTED: return TACIT_ECORRUPT;
     case ENOENT: return TACIT_ENOENT;
     case ENOMEM: return TACIT_ENOMEM;
     case ENOSPC: return TACIT_EDISK_FULL;
@@ -92,8 +94,8 @@ static int unseal(uint8_t **out, size_t *outlen, const uint8_t *in, size_t len, 
     if (len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return TACIT_ECORRUPT;
     n = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
     if ((b = sodium_malloc(n > 0 ? n : 1)) == NULL) return TACIT_ENOMEM;
-    if (crypto_secretbox_open_easy(b, in + crypto_secretbox_NONCEBYTES, len - crypto_secretbox_NONCEBYTES,
-                                   in, key) != 0) {
+    if (crypto_secretbox_open_easy(b, in + crypto_secretbox_NONCEBYTES,
+                                   len - crypto_secretbox_NONCEBYTES, in, key) != 0) {
         sodium_free(b);
         return TACIT_EPASSPHRASE;
     }
@@ -360,10 +362,9 @@ static int secrets_load(struct tacit_wallet *w, const uint8_t *pt, size_t len)
     } else if (w->kind == KIND_FULL || w->kind == KIND_INCOMING) {
         rd_get(&r, key, 64);
         if (r.bad) return TACIT_ECORRUPT;
-        rc = tacit_viewing_key_from_bytes(&w->vk_own,
-                                          w->kind == KIND_FULL ? TACIT_VIEWING_KEY_FULL
-                                                               : TACIT_VIEWING_KEY_INCOMING,
-                                          key);
+        rc = tacit_viewing_key_from_bytes(
+            &w->vk_own, w->kind == KIND_FULL ? TACIT_VIEWING_KEY_FULL : TACIT_VIEWING_KEY_INCOMING,
+            key);
         sodium_memzero(key, sizeof key);
         if (rc != TACIT_OK) return rc == TACIT_ENOMEM ? rc : TACIT_ECORRUPT;
         w->vk = w->vk_own;
@@ -498,7 +499,8 @@ static int state_load(struct tacit_wallet *w, MDB_txn *txn)
     /* roots: exactly size >> level of them, numbered from 0 */
     w->tree.nroots = (size_t)(w->tree.size >> w->tree.level);
     w->tree.roots_cap = w->tree.nroots + 1;
-    if ((w->tree.roots = calloc(w->tree.roots_cap, sizeof *w->tree.roots)) == NULL) return TACIT_ENOMEM;
+    if ((w->tree.roots = calloc(w->tree.roots_cap, sizeof *w->tree.roots)) == NULL)
+        return TACIT_ENOMEM;
     if ((rc = mdb_err(mdb_cursor_open(txn, (MDB_dbi)w->dbi, &cur))) != TACIT_OK) return rc;
     k[0] = 'R';
     tacit__be64(k + 1, 0);
@@ -535,7 +537,8 @@ static int state_load(struct tacit_wallet *w, MDB_txn *txn)
                 break;
             }
             for (size_t i = 0; i < cnt && rc == TACIT_OK; i++)
-                if (tacit_fr_from_bytes(&w->tree.leaves[w->tree.nleaves + i], vp + 32 * i) != TACIT_OK)
+                if (tacit_fr_from_bytes(&w->tree.leaves[w->tree.nleaves + i], vp + 32 * i) !=
+                    TACIT_OK)
                     rc = TACIT_ECORRUPT;
             w->tree.nleaves += cnt;
         }
@@ -586,7 +589,8 @@ static int state_save(struct tacit_wallet *w, MDB_txn *txn)
     if (w->tree.nleaves > w->tree.leaves_saved) {
         size_t n = w->tree.nleaves - w->tree.leaves_saved;
         if ((tmp = malloc(n * 32)) == NULL) return TACIT_ENOMEM;
-        for (size_t i = 0; i < n; i++) tacit_fr_to_bytes(tmp + 32 * i, &w->tree.leaves[w->tree.leaves_saved + i]);
+        for (size_t i = 0; i < n; i++)
+            tacit_fr_to_bytes(tmp + 32 * i, &w->tree.leaves[w->tree.leaves_saved + i]);
         k[0] = 'L';
         tacit__be64(k + 1, ((uint64_t)w->tree.nroots << w->tree.level) + w->tree.leaves_saved);
         rc = put(txn, dbi, k, 9, tmp, n * 32);
@@ -626,8 +630,8 @@ static int env_open(struct tacit_wallet *w, const char *path)
 
 bool tacit__wallet_kdf_weak = false; /* tests only (wallet_internal.h) */
 
-static int kdf(uint8_t *key, const char *pass, size_t passlen, const uint8_t *salt,
-               uint64_t ops, uint64_t mem)
+static int kdf(uint8_t *key, const char *pass, size_t passlen, const uint8_t *salt, uint64_t ops,
+               uint64_t mem)
 {
     if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, passlen, salt, ops, (size_t)mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -679,7 +683,8 @@ int tacit__wallet_store_create(struct tacit_wallet *w, const char *path, const c
     sync_encode(s, w);
     if ((rc = mdb_err(mdb_txn_begin(env_of(w), NULL, 0, &txn))) != TACIT_OK) goto out_unlink;
     if ((rc = put(txn, (MDB_dbi)w->dbi, "meta", 4, meta, sizeof meta)) != TACIT_OK ||
-        (rc = secrets_save(w, txn)) != TACIT_OK || (rc = put(txn, (MDB_dbi)w->dbi, "sync", 4, s, sizeof s)) != TACIT_OK ||
+        (rc = secrets_save(w, txn)) != TACIT_OK ||
+        (rc = put(txn, (MDB_dbi)w->dbi, "sync", 4, s, sizeof s)) != TACIT_OK ||
         (rc = private_save(w, txn)) != TACIT_OK) {
         mdb_txn_abort(txn);
         goto out_unlink;
@@ -738,7 +743,7 @@ int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char
         rc = TACIT_ECORRUPT;
         goto out;
     }
-    w->net = (enum tacit_network)*p++;
+    w->net = (enum tacit_network) * p++;
     ops = tacit__rd_be64(p), p += 8;
     mem = tacit__rd_be64(p), p += 8;
     if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_MAX ||

@@ -56,13 +56,13 @@ struct task_out {
 struct scan_ctx {
     const struct tacit_wallet_cblock *blocks;
     size_t nblocks;
-    size_t *block_of;             /* first tx number of each block, nblocks + 1 entries */
+    size_t *block_of; /* first tx number of each block, nblocks + 1 entries */
     size_t ntx, slice, nslices;
     const struct tacit_viewing_key *vk;
     struct tacit__wtree_job *jobs;
     size_t njobs;
     unsigned level;
-    struct task_out *out;         /* one per slice */
+    struct task_out *out; /* one per slice */
 };
 
 static void scan_slice(struct scan_ctx *c, size_t slice)
@@ -75,8 +75,10 @@ static void scan_slice(struct scan_ctx *c, size_t slice)
         size_t lo = 0, hi = c->nblocks;
         while (hi - lo > 1) {
             size_t mid = (lo + hi) / 2;
-            if (c->block_of[mid] <= t0) lo = mid;
-            else hi = mid;
+            if (c->block_of[mid] <= t0)
+                lo = mid;
+            else
+                hi = mid;
         }
         b = lo;
     }
@@ -123,8 +125,10 @@ static void scan_task(void *ctx, size_t task, unsigned thread)
 {
     struct scan_ctx *c = ctx;
     (void)thread;
-    if (task < c->njobs) tacit__wtree_job_run(&c->jobs[task], c->level); /* largest first */
-    else scan_slice(c, task - c->njobs);
+    if (task < c->njobs)
+        tacit__wtree_job_run(&c->jobs[task], c->level); /* largest first */
+    else
+        scan_slice(c, task - c->njobs);
 }
 
 static void jobs_free(struct tacit__wtree_job *jobs, size_t n)
@@ -137,7 +141,7 @@ static void jobs_free(struct tacit__wtree_job *jobs, size_t n)
 /* Open addressing over the own unspent nullifiers (a chunk may hold 2 million nullifiers
  * against a hundred notes: one probe each). */
 struct nfset {
-    size_t *slot;                 /* note position + 1; 0 empty */
+    size_t *slot; /* note position + 1; 0 empty */
     size_t mask;
 };
 
@@ -159,7 +163,8 @@ static int nfset_build(struct nfset *s, const struct tacit_wallet *w)
     return TACIT_OK;
 }
 
-static struct tacit__wnote *nfset_find(const struct nfset *s, struct tacit_wallet *w, const tacit_fr *nf)
+static struct tacit__wnote *nfset_find(const struct nfset *s, struct tacit_wallet *w,
+                                       const tacit_fr *nf)
 {
     for (size_t h = (size_t)nf->l[0] & s->mask; s->slot[h] != 0; h = (h + 1) & s->mask) {
         struct tacit__wnote *n = &w->notes[s->slot[h] - 1];
@@ -239,8 +244,10 @@ static int chunk_apply(struct tacit_wallet *w, const struct tacit_wallet_node *n
                 if (memcmp(s->txid, tx->id, 32) == 0) {
                     s->state = TACIT_WALLET_TX_INCLUDED;
                     s->height = c->blocks[b].height;
-                } else if (s->nin > 0 && (tacit_fr_eq(&s->nf[0], &tx->nf[0]) || tacit_fr_eq(&s->nf[0], &tx->nf[1]) ||
-                                          tacit_fr_eq(&s->nf[1], &tx->nf[0]) || tacit_fr_eq(&s->nf[1], &tx->nf[1]))) {
+                } else if (s->nin > 0 && (tacit_fr_eq(&s->nf[0], &tx->nf[0]) ||
+                                          tacit_fr_eq(&s->nf[0], &tx->nf[1]) ||
+                                          tacit_fr_eq(&s->nf[1], &tx->nf[0]) ||
+                                          tacit_fr_eq(&s->nf[1], &tx->nf[1]))) {
                     /* another tx spent our inputs first (another process with this wallet) */
                     s->state = TACIT_WALLET_TX_REJECTED;
                     s->error = TACIT_ENULLIFIER_SPENT;
@@ -290,7 +297,8 @@ out:
 }
 
 /* Runs queued jobs (and nothing else) and stores their results. */
-static int run_jobs(struct tacit_wallet *w, struct tacit__wtree_job *jobs, size_t njobs, unsigned nthreads)
+static int run_jobs(struct tacit_wallet *w, struct tacit__wtree_job *jobs, size_t njobs,
+                    unsigned nthreads)
 {
     struct scan_ctx c;
     int rc = TACIT_OK;
@@ -352,131 +360,134 @@ int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *no
     nthreads = o.nthreads ? o.nthreads : tacit__nthreads_default();
     memset(&res, 0, sizeof res);
 
-restart:
-    {
-        struct tacit_wallet_chain_info info;
-        bool uncommitted = false, reloaded;
-        uint64_t from, target;
-        double last_commit = now_s();
+restart : {
+    struct tacit_wallet_chain_info info;
+    bool uncommitted = false, reloaded;
+    uint64_t from, target;
+    double last_commit = now_s();
 
-        jobs_free(jobs, njobs);
-        njobs = 0;
-        if ((rc = tacit__wallet_store_refresh(w, &reloaded)) != TACIT_OK) goto out;
-        if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) goto out;
+    jobs_free(jobs, njobs);
+    njobs = 0;
+    if ((rc = tacit__wallet_store_refresh(w, &reloaded)) != TACIT_OK) goto out;
+    if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) goto out;
 
-        /* a node that no longer has our block: reset, reorg, another chain */
-        if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0) {
-            bool reset = info.height == TACIT_WALLET_NO_HEIGHT ||
-                         (w->has_chain_id && w->chain_id != info.chain_id);
-            if (!reset && w->synced_height != TACIT_WALLET_NO_HEIGHT) {
-                struct tacit_wallet_header hdr;
-                if (info.height < w->synced_height) {
+    /* a node that no longer has our block: reset, reorg, another chain */
+    if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0) {
+        bool reset = info.height == TACIT_WALLET_NO_HEIGHT ||
+                     (w->has_chain_id && w->chain_id != info.chain_id);
+        if (!reset && w->synced_height != TACIT_WALLET_NO_HEIGHT) {
+            struct tacit_wallet_header hdr;
+            if (info.height < w->synced_height) {
+                reset = true;
+            } else {
+                rc = node->header(node->ud, w->synced_height, &hdr);
+                if (rc == TACIT_ENOTFOUND)
                     reset = true;
-                } else {
-                    rc = node->header(node->ud, w->synced_height, &hdr);
-                    if (rc == TACIT_ENOTFOUND) reset = true;
-                    else if (rc != TACIT_OK) goto out;
-                    else if (memcmp(hdr.hash, w->synced_hash, 32) != 0) reset = true;
-                }
-            }
-            if (reset) {
-                if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
-                res.rescanned = true;
+                else if (rc != TACIT_OK)
+                    goto out;
+                else if (memcmp(hdr.hash, w->synced_hash, 32) != 0)
+                    reset = true;
             }
         }
-        if (info.height == TACIT_WALLET_NO_HEIGHT) goto done;
-        w->chain_id = info.chain_id;
-        w->has_chain_id = true;
-
-        target = info.height;
-        if (o.to_height != 0 && o.to_height < target)
-            target = o.to_height;
-        from = w->synced_height == TACIT_WALLET_NO_HEIGHT ? 0 : w->synced_height + 1;
-
-        while (from <= target && stop == 0) {
-            struct tacit_wallet_cblock *blocks = NULL;
-            struct scan_ctx c;
-            size_t nb = 0;
-            uint64_t to = target - from >= o.chunk_blocks ? from + o.chunk_blocks - 1 : target;
-
-            if ((rc = node->block_range(node->ud, from, to, &blocks, &nb)) != TACIT_OK) goto out;
-            if (nb == 0) {
-                node->free_blocks(node->ud, blocks, nb);
-                rc = TACIT_EBAD_NODE_DATA; /* the node said its tip is at least `to` */
-                goto out;
-            }
-            if ((rc = chunk_check(w, blocks, nb, from)) != TACIT_OK) {
-                node->free_blocks(node->ud, blocks, nb);
-                goto out;
-            }
-
-            /* steps 2 and 3: scan + the previous chunk's jobs; commit the previous chunk */
-            memset(&c, 0, sizeof c);
-            c.blocks = blocks;
-            c.nblocks = nb;
-            c.vk = w->vk;
-            c.jobs = jobs;
-            c.njobs = njobs;
-            c.level = w->tree.level;
-            if ((c.block_of = malloc((nb + 1) * sizeof *c.block_of)) == NULL) {
-                node->free_blocks(node->ud, blocks, nb);
-                rc = TACIT_ENOMEM;
-                goto out;
-            }
-            c.block_of[0] = 0;
-            for (size_t b = 0; b < nb; b++) c.block_of[b + 1] = c.block_of[b] + blocks[b].ntxs;
-            c.ntx = c.block_of[nb];
-            c.slice = c.ntx / (8 * (size_t)nthreads);
-            if (c.slice < 32) c.slice = 32;
-            c.nslices = (c.ntx + c.slice - 1) / c.slice;
-            if ((c.out = calloc(c.nslices + 1, sizeof *c.out)) == NULL) rc = TACIT_ENOMEM;
-            if (rc == TACIT_OK) {
-                tacit__parallel_run(nthreads, njobs + c.nslices, scan_task, &c);
-                for (size_t s = 0; s < c.nslices; s++)
-                    if (c.out[s].oom) rc = TACIT_ENOMEM;
-                for (size_t i = 0; i < njobs && rc == TACIT_OK; i++) rc = tacit__wtree_job_apply(w, &jobs[i]);
-                jobs_free(jobs, njobs);
-                njobs = 0;
-            }
-            if (rc == TACIT_OK && uncommitted && now_s() - last_commit >= tacit__wallet_commit_interval) {
-                rc = tacit__wallet_store_commit(w);
-                if (rc == TACIT_OK) {
-                    uncommitted = false;
-                    last_commit = now_s();
-                }
-            }
-            if (rc == TACIT_OK) rc = chunk_apply(w, node, &c, &jobs, &njobs, &jobs_cap, &res);
-            scan_out_free(&c);
-            free(c.block_of);
-            node->free_blocks(node->ud, blocks, nb);
-            if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
-            if (rc != TACIT_OK) goto out;
-            uncommitted = true;
-            res.blocks += nb;
-            res.outputs += 2 * (uint64_t)c.ntx;
-            from = w->synced_height + 1;
-            if (o.progress) {
-                struct tacit_wallet_sync_progress p = {w->synced_height, target, res.blocks,
-                                                       res.outputs, res.notes_found};
-                stop = o.progress(o.progress_ud, &p);
-            }
-        }
-    done:
-        /* the last jobs, witnesses, root check, commit */
-        if ((rc = run_jobs(w, jobs, njobs, nthreads)) != TACIT_OK) goto out;
-        jobs_free(jobs, njobs);
-        njobs = 0;
-        {
-            int frc = finish(w, node);
-            if (frc != TACIT_OK && frc != TACIT_ENOTE_ROOT) {
-                rc = frc;
-                goto out;
-            }
-            rc = tacit__wallet_store_commit(w);
-            if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
-            if (rc == TACIT_OK) rc = frc;
+        if (reset) {
+            if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
+            res.rescanned = true;
         }
     }
+    if (info.height == TACIT_WALLET_NO_HEIGHT) goto done;
+    w->chain_id = info.chain_id;
+    w->has_chain_id = true;
+
+    target = info.height;
+    if (o.to_height != 0 && o.to_height < target) target = o.to_height;
+    from = w->synced_height == TACIT_WALLET_NO_HEIGHT ? 0 : w->synced_height + 1;
+
+    while (from <= target && stop == 0) {
+        struct tacit_wallet_cblock *blocks = NULL;
+        struct scan_ctx c;
+        size_t nb = 0;
+        uint64_t to = target - from >= o.chunk_blocks ? from + o.chunk_blocks - 1 : target;
+
+        if ((rc = node->block_range(node->ud, from, to, &blocks, &nb)) != TACIT_OK) goto out;
+        if (nb == 0) {
+            node->free_blocks(node->ud, blocks, nb);
+            rc = TACIT_EBAD_NODE_DATA; /* the node said its tip is at least `to` */
+            goto out;
+        }
+        if ((rc = chunk_check(w, blocks, nb, from)) != TACIT_OK) {
+            node->free_blocks(node->ud, blocks, nb);
+            goto out;
+        }
+
+        /* steps 2 and 3: scan + the previous chunk's jobs; commit the previous chunk */
+        memset(&c, 0, sizeof c);
+        c.blocks = blocks;
+        c.nblocks = nb;
+        c.vk = w->vk;
+        c.jobs = jobs;
+        c.njobs = njobs;
+        c.level = w->tree.level;
+        if ((c.block_of = malloc((nb + 1) * sizeof *c.block_of)) == NULL) {
+            node->free_blocks(node->ud, blocks, nb);
+            rc = TACIT_ENOMEM;
+            goto out;
+        }
+        c.block_of[0] = 0;
+        for (size_t b = 0; b < nb; b++) c.block_of[b + 1] = c.block_of[b] + blocks[b].ntxs;
+        c.ntx = c.block_of[nb];
+        c.slice = c.ntx / (8 * (size_t)nthreads);
+        if (c.slice < 32) c.slice = 32;
+        c.nslices = (c.ntx + c.slice - 1) / c.slice;
+        if ((c.out = calloc(c.nslices + 1, sizeof *c.out)) == NULL) rc = TACIT_ENOMEM;
+        if (rc == TACIT_OK) {
+            tacit__parallel_run(nthreads, njobs + c.nslices, scan_task, &c);
+            for (size_t s = 0; s < c.nslices; s++)
+                if (c.out[s].oom) rc = TACIT_ENOMEM;
+            for (size_t i = 0; i < njobs && rc == TACIT_OK; i++)
+                rc = tacit__wtree_job_apply(w, &jobs[i]);
+            jobs_free(jobs, njobs);
+            njobs = 0;
+        }
+        if (rc == TACIT_OK && uncommitted &&
+            now_s() - last_commit >= tacit__wallet_commit_interval) {
+            rc = tacit__wallet_store_commit(w);
+            if (rc == TACIT_OK) {
+                uncommitted = false;
+                last_commit = now_s();
+            }
+        }
+        if (rc == TACIT_OK) rc = chunk_apply(w, node, &c, &jobs, &njobs, &jobs_cap, &res);
+        scan_out_free(&c);
+        free(c.block_of);
+        node->free_blocks(node->ud, blocks, nb);
+        if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
+        if (rc != TACIT_OK) goto out;
+        uncommitted = true;
+        res.blocks += nb;
+        res.outputs += 2 * (uint64_t)c.ntx;
+        from = w->synced_height + 1;
+        if (o.progress) {
+            struct tacit_wallet_sync_progress p = {w->synced_height, target, res.blocks,
+                                                   res.outputs, res.notes_found};
+            stop = o.progress(o.progress_ud, &p);
+        }
+    }
+done:
+    /* the last jobs, witnesses, root check, commit */
+    if ((rc = run_jobs(w, jobs, njobs, nthreads)) != TACIT_OK) goto out;
+    jobs_free(jobs, njobs);
+    njobs = 0;
+    {
+        int frc = finish(w, node);
+        if (frc != TACIT_OK && frc != TACIT_ENOTE_ROOT) {
+            rc = frc;
+            goto out;
+        }
+        rc = tacit__wallet_store_commit(w);
+        if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
+        if (rc == TACIT_OK) rc = frc;
+    }
+}
 out:
     jobs_free(jobs, njobs);
     free(jobs);

@@ -13,9 +13,9 @@
 #include "tacit/chain.h"
 #include "tacit/circuit.h"
 #include "tacit/error.h"
+#include "tacit/note.h"
 #include "tacit/poseidon.h"
 #include "tacit/prover.h"
-#include "tacit/note.h"
 #include "tacit/txbuild.h"
 
 /* ------------------------------------------------------------ derivations ---- */
@@ -47,8 +47,7 @@ void tacit_txbuild_commitment(tacit_fr *cm, uint64_t value, const tacit_fr *pk,
     tacit_note_commitment(cm, value, pk, blinding);
 }
 
-void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *cm,
-                             uint64_t index)
+void tacit_txbuild_nullifier(tacit_fr *nf, const tacit_fr *sk, const tacit_fr *cm, uint64_t index)
 {
     tacit_fr nk;
 
@@ -70,11 +69,15 @@ static void ext_fill(struct tacit_tx_ext *ext, const struct tacit_txbuild *b)
     ext->deposit_amount = b->deposit_amount;
     memcpy(ext->deposit_sender, b->deposit_sender, TACIT_ADDRESS_LEN);
     ext->deposit_nonce = b->deposit_nonce;
-    if (b->epk != NULL) memcpy(ext->epk, b->epk, TACIT_EPK_BYTES);
-    else randombytes_buf(ext->epk, TACIT_EPK_BYTES);
+    if (b->epk != NULL)
+        memcpy(ext->epk, b->epk, TACIT_EPK_BYTES);
+    else
+        randombytes_buf(ext->epk, TACIT_EPK_BYTES);
     for (int i = 0; i < 2; i++) {
-        if (b->ciphertext[i] != NULL) memcpy(ext->ciphertext[i], b->ciphertext[i], TACIT_NOTE_CIPHERTEXT_BYTES);
-        else randombytes_buf(ext->ciphertext[i], TACIT_NOTE_CIPHERTEXT_BYTES);
+        if (b->ciphertext[i] != NULL)
+            memcpy(ext->ciphertext[i], b->ciphertext[i], TACIT_NOTE_CIPHERTEXT_BYTES);
+        else
+            randombytes_buf(ext->ciphertext[i], TACIT_NOTE_CIPHERTEXT_BYTES);
     }
 }
 
@@ -95,7 +98,8 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
     if (b->version != 0 && b->version != TACIT_TX_VERSION && b->version != TACIT_TX_VERSION_L1)
         return TACIT_EVERSION;
     for (int i = 0; i < 2; i++) {
-        if (b->in[i].value != 0 && b->in[i].path.index >= TACIT_TREE_MAX_LEAVES) return TACIT_EINVAL;
+        if (b->in[i].value != 0 && b->in[i].path.index >= TACIT_TREE_MAX_LEAVES)
+            return TACIT_EINVAL;
     }
     /* The statement holds the spending keys: sodium_malloc memory (guard pages, wiped). */
     if ((t = sodium_malloc(sizeof *t)) == NULL) return TACIT_ENOMEM;
@@ -111,7 +115,8 @@ int tacit_txbuild_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
 
     t->root = b->anchor;
     tacit_tx_ext_data_hash_of(&t->ext_data_hash, tx, &dom);
-    if ((rc = tacit_tx_public_amount(&t->public_amount, &tx->ext)) != TACIT_OK) goto out_free_statement;
+    if ((rc = tacit_tx_public_amount(&t->public_amount, &tx->ext)) != TACIT_OK)
+        goto out_free_statement;
     for (int i = 0; i < 2; i++) {
         if (b->in[i].value == 0 && tacit_fr_is_zero(&b->in[i].sk)) {
             /* A dummy: its own fresh key (the circuit needs nf0 != nf1, and a reused key would

@@ -53,9 +53,8 @@ fail:
     return rc;
 }
 
-int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path,
-                                   const char *pass, size_t passlen, enum tacit_network net,
-                                   const char *vk_text)
+int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path, const char *pass,
+                                   size_t passlen, enum tacit_network net, const char *vk_text)
 {
     struct tacit_wallet *w;
     int rc;
@@ -116,7 +115,7 @@ void tacit_wallet_close(struct tacit_wallet *w)
     tacit__wallet_free_state(w);
     tacit_spending_key_free(w->sk);
     tacit_viewing_key_free(w->vk_own);
-    sodium_free(w->box_key);  /* sodium_free wipes */
+    sodium_free(w->box_key); /* sodium_free wipes */
     sodium_free(w->data_key);
     sodium_free(w->tkeys);
     free(w->taddrs);
@@ -199,7 +198,8 @@ int tacit_wallet_balance(const struct tacit_wallet *w, struct tacit_wallet_balan
     }
     for (size_t i = 0; i < w->nsent; i++) {
         const struct tacit__wsent *s = &w->sent[i];
-        if (s->state == TACIT_WALLET_TX_PENDING && !add_ok(&out->pending_in, s->change)) goto overflow;
+        if (s->state == TACIT_WALLET_TX_PENDING && !add_ok(&out->pending_in, s->change))
+            goto overflow;
     }
     return TACIT_OK;
 overflow:
@@ -270,8 +270,10 @@ struct tacit__wnote *tacit__wallet_find_note(struct tacit_wallet *w, uint64_t in
     size_t lo = 0, hi = w->nnotes;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (w->notes[mid].index < index) lo = mid + 1;
-        else hi = mid;
+        if (w->notes[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return (lo < w->nnotes && w->notes[lo].index == index) ? &w->notes[lo] : NULL;
 }
@@ -338,8 +340,7 @@ void tacit__wallet_release(struct tacit_wallet *w, const struct tacit__wsent *s)
 
 int tacit__wallet_set_subtree_level(struct tacit_wallet *w, unsigned level)
 {
-    if (level < 1 || level > 20 || w->tree.size != 0 || w->nnotes != 0)
-        return TACIT_EINVAL;
+    if (level < 1 || level > 20 || w->tree.size != 0 || w->nnotes != 0) return TACIT_EINVAL;
     tacit__wtree_clear(&w->tree);
     if (tacit__wtree_init(&w->tree, level) != TACIT_OK) return TACIT_ENOMEM;
     return tacit__wallet_store_commit(w);

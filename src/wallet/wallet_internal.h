@@ -32,7 +32,7 @@ struct tacit__wnote {
     tacit_fr nf;
     bool has_nf;
     uint64_t height;
-    uint64_t spent_height;        /* TACIT_WALLET_NO_HEIGHT: unspent */
+    uint64_t spent_height; /* TACIT_WALLET_NO_HEIGHT: unspent */
     bool reserved;
     uint8_t reserved_by[32];
     uint16_t memo_len;
@@ -46,68 +46,68 @@ struct tacit__wnote {
 
 /* A transaction this wallet built. */
 struct tacit__wsent {
-    uint8_t txid[32];             /* zero while it is being built */
-    uint8_t kind;                 /* enum tacit_wallet_send_kind */
-    uint8_t state;                /* enum tacit_wallet_tx_state */
+    uint8_t txid[32]; /* zero while it is being built */
+    uint8_t kind;     /* enum tacit_wallet_send_kind */
+    uint8_t state;    /* enum tacit_wallet_tx_state */
     uint64_t height;
     int32_t error;
     uint64_t amount, fee;
-    uint64_t change;              /* value coming back to this wallet (change, deposit) */
+    uint64_t change; /* value coming back to this wallet (change, deposit) */
     uint8_t deposit_sender[TACIT_ADDRESS_LEN];
     uint64_t deposit_nonce;
     tacit_fr nf[2];
-    uint8_t nin;                  /* own notes spent */
+    uint8_t nin; /* own notes spent */
     uint64_t in_index[2];
 };
 
 /* The wallet's part of the note tree (witness.c). */
 struct tacit__wtree {
-    unsigned level;               /* subtree level h: subtrees of 2^h leaves */
-    uint64_t size;                /* leaves so far */
-    tacit_fr *roots;              /* roots of the complete subtrees 0 .. size >> h */
+    unsigned level;  /* subtree level h: subtrees of 2^h leaves */
+    uint64_t size;   /* leaves so far */
+    tacit_fr *roots; /* roots of the complete subtrees 0 .. size >> h */
     size_t nroots, roots_cap;
-    tacit_fr *leaves;             /* the leaves of the incomplete subtree (size & (2^h-1)) */
+    tacit_fr *leaves; /* the leaves of the incomplete subtree (size & (2^h-1)) */
     size_t nleaves;
-    size_t leaves_saved;          /* how many of them are in the file */
+    size_t leaves_saved; /* how many of them are in the file */
     size_t roots_saved;
     /* cache of the incomplete subtree's inner levels (memory only): valid for its first
      * levels_n leaves while it is subtree levels_sub; a sync rehashes only the right edge */
-    tacit_fr *levels;             /* 2^(level+1) entries (witness.c lays the levels out) */
+    tacit_fr *levels; /* 2^(level+1) entries (witness.c lays the levels out) */
     size_t levels_n;
     uint64_t levels_sub;
 };
 
 struct tacit_wallet {
-    void *env;                    /* MDB_env * (only store.c knows) */
+    void *env; /* MDB_env * (only store.c knows) */
     unsigned dbi;
     enum tacit_network net;
-    uint8_t kind;                 /* 0 spending, 1 full viewing, 2 incoming viewing */
-    struct tacit_spending_key *sk;           /* kind 0 */
-    struct tacit_viewing_key *vk_own;        /* kinds 1, 2 */
-    const struct tacit_viewing_key *vk;      /* the key that scans (borrowed from one above) */
+    uint8_t kind;                       /* 0 spending, 1 full viewing, 2 incoming viewing */
+    struct tacit_spending_key *sk;      /* kind 0 */
+    struct tacit_viewing_key *vk_own;   /* kinds 1, 2 */
+    const struct tacit_viewing_key *vk; /* the key that scans (borrowed from one above) */
     struct tacit_shielded_address addr;
 
-    uint8_t *box_key;             /* sodium_malloc: from the passphrase; seals the secrets */
-    uint8_t *data_key;            /* sodium_malloc: seals the private records */
-    uint8_t (*tkeys)[32];         /* sodium_malloc: imported transparent keys */
+    uint8_t *box_key;     /* sodium_malloc: from the passphrase; seals the secrets */
+    uint8_t *data_key;    /* sodium_malloc: seals the private records */
+    uint8_t (*tkeys)[32]; /* sodium_malloc: imported transparent keys */
     size_t ntkeys, tkeys_cap;
     uint8_t (*taddrs)[TACIT_ADDRESS_LEN];
 
-    uint64_t generation;          /* bumped by every commit (another process: reload) */
+    uint64_t generation; /* bumped by every commit (another process: reload) */
 
     /* sync state */
-    uint64_t synced_height;       /* TACIT_WALLET_NO_HEIGHT: none */
+    uint64_t synced_height; /* TACIT_WALLET_NO_HEIGHT: none */
     uint8_t synced_hash[32];
     uint64_t chain_id;
     bool has_chain_id;
 
-    struct tacit__wnote *notes;   /* sorted by index */
+    struct tacit__wnote *notes; /* sorted by index */
     size_t nnotes, notes_cap;
     struct tacit__wsent *sent;
     size_t nsent, sent_cap;
 
     struct tacit__wtree tree;
-    bool witness_ok;              /* paths hold witnesses for anchor at synced_height */
+    bool witness_ok; /* paths hold witnesses for anchor at synced_height */
     tacit_fr anchor;
 };
 
@@ -158,12 +158,12 @@ void tacit__wtree_clear(struct tacit__wtree *t);
 /* Work on one complete subtree that holds own notes: hashed on a worker thread. */
 struct tacit__wtree_job {
     uint64_t subtree;
-    tacit_fr *leaves;             /* 2^level, owned */
+    tacit_fr *leaves; /* 2^level, owned */
     size_t nnotes;
-    uint64_t *note_index;         /* the own notes in it */
-    tacit_fr *lower;              /* out: nnotes * level siblings */
-    tacit_fr root;                /* out */
-    bool leaves_done;             /* out: false if the run ran out of memory */
+    uint64_t *note_index; /* the own notes in it */
+    tacit_fr *lower;      /* out: nnotes * level siblings */
+    tacit_fr root;        /* out */
+    bool leaves_done;     /* out: false if the run ran out of memory */
 };
 void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level);
 void tacit__wtree_job_free(struct tacit__wtree_job *job);
@@ -187,7 +187,10 @@ int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root);
 /* Big-endian u64/u32 and little-endian codecs for records. */
 static inline void tacit__be64(uint8_t out[8], uint64_t v)
 {
-    for (int i = 7; i >= 0; i--) { out[i] = (uint8_t)v; v >>= 8; }
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t)v;
+        v >>= 8;
+    }
 }
 static inline uint64_t tacit__rd_be64(const uint8_t in[8])
 {

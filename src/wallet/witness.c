@@ -41,7 +41,10 @@ void tacit__wtree_clear(struct tacit__wtree *t)
     memset(t, 0, sizeof *t);
 }
 
-static size_t level_count(size_t n, unsigned l) { return (size_t)((n + ((size_t)1 << l) - 1) >> l); }
+static size_t level_count(size_t n, unsigned l)
+{
+    return (size_t)((n + ((size_t)1 << l) - 1) >> l);
+}
 
 /*
  * Hashes the level arrays of n leaves up to level `top`: lv[0] = leaves, lv[1..top] point
@@ -58,7 +61,8 @@ static void levels_hash(const tacit_fr **lv, tacit_fr *scratch, const tacit_fr *
         size_t below = level_count(n, l - 1), cnt = level_count(n, l);
         const tacit_fr *src = lv[l - 1];
         for (size_t j = 0; j < cnt; j++) {
-            const tacit_fr *right = 2 * j + 1 < below ? &src[2 * j + 1] : tacit_tree_zero(zbase + l - 1);
+            const tacit_fr *right =
+                2 * j + 1 < below ? &src[2 * j + 1] : tacit_tree_zero(zbase + l - 1);
             tacit_poseidon2(&p[j], &src[2 * j], right);
         }
         lv[l] = p;
@@ -68,7 +72,8 @@ static void levels_hash(const tacit_fr **lv, tacit_fr *scratch, const tacit_fr *
 }
 
 /* Sibling at level l of position i in level arrays over n leaves. */
-static const tacit_fr *sibling(const tacit_fr **lv, size_t n, unsigned l, uint64_t i, unsigned zbase)
+static const tacit_fr *sibling(const tacit_fr **lv, size_t n, unsigned l, uint64_t i,
+                               unsigned zbase)
 {
     uint64_t j = (i >> l) ^ 1;
     return j < level_count(n, l) ? &lv[l][j] : tacit_tree_zero(zbase + l);
@@ -85,7 +90,8 @@ void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level)
     levels_hash(lv, scratch, job->leaves, n, level, 0, &job->root);
     for (size_t k = 0; k < job->nnotes; k++) {
         uint64_t local = job->note_index[k] & (n - 1);
-        for (unsigned l = 0; l < level; l++) job->lower[k * level + l] = *sibling(lv, n, l, local, 0);
+        for (unsigned l = 0; l < level; l++)
+            job->lower[k * level + l] = *sibling(lv, n, l, local, 0);
     }
     job->leaves_done = true;
     free(scratch);
@@ -135,8 +141,10 @@ static size_t notes_in_subtree(struct tacit_wallet *w, uint64_t s, uint64_t *out
     size_t a = 0, b = w->nnotes, k = 0;
     while (a < b) { /* first note with index >= lo */
         size_t mid = a + (b - a) / 2;
-        if (w->notes[mid].index < lo) a = mid + 1;
-        else b = mid;
+        if (w->notes[mid].index < lo)
+            a = mid + 1;
+        else
+            b = mid;
     }
     for (size_t i = a; i < w->nnotes && w->notes[i].index < hi; i++) {
         if (w->notes[i].lower_done) continue;
@@ -147,8 +155,8 @@ static size_t notes_in_subtree(struct tacit_wallet *w, uint64_t s, uint64_t *out
 }
 
 /* The job for subtree s, which just completed; takes the leaves buffer. */
-static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes, struct tacit__wtree_job **jobs,
-                     size_t *njobs, size_t *cap)
+static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes,
+                     struct tacit__wtree_job **jobs, size_t *njobs, size_t *cap)
 {
     struct tacit__wtree *t = &w->tree;
     struct tacit__wtree_job *j;
@@ -240,7 +248,8 @@ static int incomplete_levels(struct tacit__wtree *t, const tacit_fr **lv, tacit_
         size_t below = level_count(t->nleaves, l - 1), cnt = level_count(t->nleaves, l);
         tacit_fr *dst = t->levels + off;
         for (size_t j = t->levels_n >> l; j < cnt; j++) {
-            const tacit_fr *right = 2 * j + 1 < below ? &lv[l - 1][2 * j + 1] : tacit_tree_zero(l - 1);
+            const tacit_fr *right =
+                2 * j + 1 < below ? &lv[l - 1][2 * j + 1] : tacit_tree_zero(l - 1);
             tacit_poseidon2(&dst[j], &lv[l - 1][2 * j], right);
         }
         lv[l] = dst;
@@ -298,8 +307,8 @@ out:
     return rc;
 }
 
-int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root,
-                         const struct tacit_wallet *w, uint64_t index)
+int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root, const struct tacit_wallet *w,
+                         uint64_t index)
 {
     const struct tacit__wnote *n = tacit__wallet_find_note((struct tacit_wallet *)w, index);
     memset(path, 0, sizeof *path);

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "crypto/poseidon_constants.h"
-#include "zk/circuit_internal.h"
 #include "tacit/error.h"
 #include "tacit/poseidon.h"
+#include "zk/circuit_internal.h"
 
 #define T_MAX TACIT__POSEIDON_T_MAX
 #define HALF_F (TACIT__POSEIDON_ROUNDS_F / 2)
@@ -283,8 +283,7 @@ void tacit_gadget_is_zero(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a)
     tacit_cs_lc_clear(&one);
 }
 
-void tacit_gadget_is_equal(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a,
-                           const tacit_cs_lc *b)
+void tacit_gadget_is_equal(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_cs_lc *b)
 {
     tacit_cs_lc d = TACIT_CS_LC_INIT;
 
@@ -309,8 +308,7 @@ void tacit_gadget_nonzero(tacit_cs *cs, const tacit_cs_lc *a)
 /* -------------------------------------------------------------------- Merkle ---- */
 
 void tacit_gadget_merkle_root(tacit_cs *cs, tacit_cs_lc *root, const tacit_cs_lc *leaf,
-                              const tacit_cs_lc *bits, const tacit_cs_lc *sibling,
-                              unsigned depth)
+                              const tacit_cs_lc *bits, const tacit_cs_lc *sibling, unsigned depth)
 {
     tacit_cs_lc cur = TACIT_CS_LC_INIT, lr[2] = {TACIT_CS_LC_INIT, TACIT_CS_LC_INIT};
 

@@ -119,8 +119,7 @@ int tacit_groth16_vk_check_var(const tacit_groth16_vk *vk, char *where)
 
 /* r = a^e for a in the cyclotomic subgroup (a final-exponentiation output), e given as
  * nlimbs little-endian limbs: left-to-right binary with Granger-Scott squarings. */
-static void cyclotomic_pow_var(tacit_fp12 *r, const tacit_fp12 *a, const uint64_t *e,
-                               size_t nlimbs)
+static void cyclotomic_pow_var(tacit_fp12 *r, const tacit_fp12 *a, const uint64_t *e, size_t nlimbs)
 {
     tacit_fp12 acc = TACIT_FP12_ONE;
     bool started = false;
@@ -221,8 +220,8 @@ static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
  * The same idea as fixed-base comb methods (Lim, Lee, CRYPTO 1994), in its simplest form.
  */
 #define FB_SPLIT 4
-#define FB_W 8                        /* wNAF width: digits odd, |d| < 2^(FB_W-1) */
-#define FB_TAB (1 << (FB_W - 2))      /* odd multiples 1, 3, ..., 2^(FB_W-1) - 1 */
+#define FB_W 8                   /* wNAF width: digits odd, |d| < 2^(FB_W-1) */
+#define FB_TAB (1 << (FB_W - 2)) /* odd multiples 1, 3, ..., 2^(FB_W-1) - 1 */
 
 static size_t fb_tab_points(size_t npublic) { return npublic * FB_SPLIT * FB_TAB; }
 
@@ -386,8 +385,8 @@ int tacit_groth16_verify_var(const tacit_groth16_pvk *pvk, const tacit_groth16_p
     return verify_checked(pvk, proof, pub);
 }
 
-#define RA_W 5                     /* wNAF width for a_i, b_i */
-#define RA_TAB (1 << (RA_W - 2))   /* odd multiples 1, 3, ..., 15 */
+#define RA_W 5                   /* wNAF width for a_i, b_i */
+#define RA_TAB (1 << (RA_W - 2)) /* odd multiples 1, 3, ..., 15 */
 
 static inline void add_signed(tacit_g1 *acc, const tacit_g1_affine *tab, int d)
 {
@@ -438,11 +437,11 @@ static void neg_scaled_points(tacit_g1_affine *out, const tacit_g1_affine *const
 
 /* Scratch of one batch, one allocation. */
 struct batch_scratch {
-    size_t *idx;               /* indices of the proofs that passed the per-proof checks */
-    uint64_t (*coef)[2];       /* a_i, b_i: r_i = a_i + b_i lambda */
-    tacit_g1_affine *c;        /* C_i, phi(C_i) */
-    uint64_t (*sc)[4];         /* MSM scalars: max(2 ngood, npublic + 1) */
-    tacit_fr *acc;             /* npublic + 1 combined public-input scalars */
+    size_t *idx;         /* indices of the proofs that passed the per-proof checks */
+    uint64_t (*coef)[2]; /* a_i, b_i: r_i = a_i + b_i lambda */
+    tacit_g1_affine *c;  /* C_i, phi(C_i) */
+    uint64_t (*sc)[4];   /* MSM scalars: max(2 ngood, npublic + 1) */
+    tacit_fr *acc;       /* npublic + 1 combined public-input scalars */
     void *mem;
 };
 
@@ -535,7 +534,7 @@ static bool batch_check(const tacit_groth16_pvk *pvk, const tacit_groth16_item *
             pa[k] = &pr->a;
             qb[k] = pr->b;
         }
-        neg_scaled_points(ra, pa, (const uint64_t(*)[2])&s->coef[i0], m);
+        neg_scaled_points(ra, pa, (const uint64_t(*)[2]) & s->coef[i0], m);
         tacit_miller_loop_var(&g, ra, qb, m, pp, qp, i0 == 0 ? 2 : 0);
         if (i0 == 0)
             f = g;
@@ -549,8 +548,8 @@ static bool batch_check(const tacit_groth16_pvk *pvk, const tacit_groth16_item *
     return tacit_fp12_is_one(&f);
 }
 
-int tacit__groth16_batch_combined_var(const tacit_groth16_pvk *pvk,
-                                      const tacit_groth16_item *items, size_t n)
+int tacit__groth16_batch_combined_var(const tacit_groth16_pvk *pvk, const tacit_groth16_item *items,
+                                      size_t n)
 {
     struct batch_scratch s;
     bool ok;

@@ -11,7 +11,7 @@
  * can see that valid batches pass it rather than being rescued by the fallback.
  * Precondition: every item passed tacit_groth16_proof_check_var with npub == npublic.
  * Returns: TACIT_OK, TACIT_EVERIFY or TACIT_ENOMEM. */
-int tacit__groth16_batch_combined_var(const tacit_groth16_pvk *pvk,
-                                      const tacit_groth16_item *items, size_t n);
+int tacit__groth16_batch_combined_var(const tacit_groth16_pvk *pvk, const tacit_groth16_item *items,
+                                      size_t n);
 
 #endif /* TACIT_ZK_GROTH16_INTERNAL_H */

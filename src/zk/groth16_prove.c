@@ -66,8 +66,8 @@ struct msm_job {
 struct prove_ctx {
     const tacit_groth16_pk *pk;
     const tacit_fr *w;
-    uint64_t (*wl)[4];  /* witness as plain limbs */
-    tacit_fr *abc[3];   /* a, b, c on the domain, then on the odd coset */
+    uint64_t (*wl)[4]; /* witness as plain limbs */
+    tacit_fr *abc[3];  /* a, b, c on the domain, then on the odd coset */
     struct msm_job m[NMSM];
     unsigned char *scratch;
     size_t scratch_bytes; /* per thread */
@@ -173,8 +173,8 @@ static void set_job(struct msm_job *m, bool g2, const void *p, const uint64_t (*
 
 static size_t job_scratch(const struct msm_job *m)
 {
-    size_t s = m->g2 ? tacit__g2_msm_scratch_bytes(m->n, m->c)
-                     : tacit__g1_msm_scratch_bytes(m->n, m->c);
+    size_t s =
+        m->g2 ? tacit__g2_msm_scratch_bytes(m->n, m->c) : tacit__g1_msm_scratch_bytes(m->n, m->c);
     return (s + 63) & ~(size_t)63;
 }
 

@@ -288,12 +288,12 @@ int tacit_groth16_setup(tacit_groth16_pk **out, const tacit_r1cs *cs, unsigned n
 
     tacit__g1_fixed_init(t1, &TACIT_G1_GENERATOR);
     tacit__g2_fixed_init(t2, &TACIT_G2_GENERATOR);
-    tacit__g1_fixed_mul(&pk->alpha1, t1, (const uint64_t(*)[4])&x->limbs[0], 1);
-    tacit__g1_fixed_mul(&pk->beta1, t1, (const uint64_t(*)[4])&x->limbs[1], 1);
-    tacit__g2_fixed_mul(&pk->beta2, t2, (const uint64_t(*)[4])&x->limbs[2], 1);
-    tacit__g2_fixed_mul(&pk->gamma2, t2, (const uint64_t(*)[4])&x->limbs[3], 1);
-    tacit__g1_fixed_mul(&pk->delta1, t1, (const uint64_t(*)[4])&x->limbs[4], 1);
-    tacit__g2_fixed_mul(&pk->delta2, t2, (const uint64_t(*)[4])&x->limbs[5], 1);
+    tacit__g1_fixed_mul(&pk->alpha1, t1, (const uint64_t(*)[4]) & x->limbs[0], 1);
+    tacit__g1_fixed_mul(&pk->beta1, t1, (const uint64_t(*)[4]) & x->limbs[1], 1);
+    tacit__g2_fixed_mul(&pk->beta2, t2, (const uint64_t(*)[4]) & x->limbs[2], 1);
+    tacit__g2_fixed_mul(&pk->gamma2, t2, (const uint64_t(*)[4]) & x->limbs[3], 1);
+    tacit__g1_fixed_mul(&pk->delta1, t1, (const uint64_t(*)[4]) & x->limbs[4], 1);
+    tacit__g2_fixed_mul(&pk->delta2, t2, (const uint64_t(*)[4]) & x->limbs[5], 1);
 
     ctx.t1 = t1;
     ctx.t2 = t2;
@@ -328,7 +328,8 @@ int tacit_groth16_setup(tacit_groth16_pk **out, const tacit_r1cs *cs, unsigned n
 out:
     if (arena != NULL) {
         sodium_memzero(arena, arena_len);
-        if (tacit__groth16_setup_wipe_hook != NULL) tacit__groth16_setup_wipe_hook(arena, arena_len);
+        if (tacit__groth16_setup_wipe_hook != NULL)
+            tacit__groth16_setup_wipe_hook(arena, arena_len);
         sodium_free(arena);
     }
     free(t1);

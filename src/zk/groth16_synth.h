@@ -26,8 +26,8 @@ typedef struct {
 /* Make a trapdoor and its verifying key for npublic inputs.
  * Returns: TACIT_OK or TACIT_ENOMEM (then *td and *vk are NULL).
  * Out:     td: free with tacit__groth16_trapdoor_free; vk: free with tacit_groth16_vk_free. */
-int tacit__groth16_synth_setup(tacit__groth16_trapdoor **td, tacit_groth16_vk **vk,
-                               size_t npublic, const uint8_t seed[32]);
+int tacit__groth16_synth_setup(tacit__groth16_trapdoor **td, tacit_groth16_vk **vk, size_t npublic,
+                               const uint8_t seed[32]);
 void tacit__groth16_trapdoor_free(tacit__groth16_trapdoor *td);
 
 /* n random public inputs (uniform in Fr) from seed. */

@@ -33,9 +33,9 @@ struct tacit_cs {
     int err;
     bool have_private;
     uint32_t nvars, npublic, nconstraints;
-    tacit_fr *w;             /* witness, nvars used */
+    tacit_fr *w; /* witness, nvars used */
     uint32_t wcap;
-    tacit_constraint *cons;  /* TACIT_CS_FULL only */
+    tacit_constraint *cons; /* TACIT_CS_FULL only */
     uint32_t ccap;
 };
 
@@ -144,7 +144,8 @@ int tacit_cs_finish(tacit_cs *cs, tacit_r1cs *r, tacit_fr **witness, uint32_t *n
         cs->nconstraints = 0;
     }
     if (witness != NULL) {
-        tacit_fr *w = cs->nvars < cs->wcap ? witness_move(cs->w, cs->nvars, cs->wcap, cs->nvars) : NULL;
+        tacit_fr *w =
+            cs->nvars < cs->wcap ? witness_move(cs->w, cs->nvars, cs->wcap, cs->nvars) : NULL;
         *witness = w != NULL ? w : cs->w; /* shrinking failed: hand over the larger block */
         cs->w = NULL;
         cs->wcap = 0;
@@ -314,8 +315,8 @@ void tacit_cs_lc_scale(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const
     r->val = v;
 }
 
-void tacit_cs_lc_add_scaled(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a,
-                            const tacit_fr *k, const tacit_cs_lc *b)
+void tacit_cs_lc_add_scaled(tacit_cs *cs, tacit_cs_lc *r, const tacit_cs_lc *a, const tacit_fr *k,
+                            const tacit_cs_lc *b)
 {
     tacit_fr kk = k != NULL ? *k : TACIT_FR_ONE, v;
     bool konst;

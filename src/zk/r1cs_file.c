@@ -135,10 +135,10 @@ int tacit_r1cs_write(uint8_t **out, size_t *len, const tacit_r1cs *r)
     put_limbs(p + 4, mod);
     p += 4 + N8;
     put_u32(p, r->nvars);
-    put_u32(p + 4, 0);                             /* public outputs */
-    put_u32(p + 8, r->npublic);                    /* public inputs */
-    put_u32(p + 12, r->nvars - 1 - r->npublic);    /* private inputs: every private wire */
-    put_u64(p + 16, r->nvars);                     /* labels */
+    put_u32(p + 4, 0);                          /* public outputs */
+    put_u32(p + 8, r->npublic);                 /* public inputs */
+    put_u32(p + 12, r->nvars - 1 - r->npublic); /* private inputs: every private wire */
+    put_u64(p + 16, r->nvars);                  /* labels */
     put_u32(p + 24, r->nconstraints);
     p += 28;
 

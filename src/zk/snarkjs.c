@@ -324,7 +324,8 @@ static json_t *dec_u64(uint64_t v)
 /* json_pack's "o" steals the references, and on failure releases them. */
 static json_t *g1_json(const tacit_g1_affine *p)
 {
-    if (tacit_g1_affine_is_infinity(p)) return json_pack("[ooo]", dec_u64(0), dec_u64(1), dec_u64(0));
+    if (tacit_g1_affine_is_infinity(p))
+        return json_pack("[ooo]", dec_u64(0), dec_u64(1), dec_u64(0));
     return json_pack("[ooo]", dec_fp(&p->x), dec_fp(&p->y), dec_u64(1));
 }
 

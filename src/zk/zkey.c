@@ -141,8 +141,8 @@ int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npu
     pk->b2 = zalloc(nvars, sizeof *pk->b2);
     pk->c = zalloc(npriv, sizeof *pk->c);
     pk->h = zalloc(n, sizeof *pk->h);
-    if (pk->ic == NULL || pk->coefs == NULL || pk->a == NULL || pk->b1 == NULL ||
-        pk->b2 == NULL || pk->c == NULL || pk->h == NULL) {
+    if (pk->ic == NULL || pk->coefs == NULL || pk->a == NULL || pk->b1 == NULL || pk->b2 == NULL ||
+        pk->c == NULL || pk->h == NULL) {
         tacit_groth16_pk_free(pk);
         return TACIT_ENOMEM;
     }
@@ -237,7 +237,8 @@ int tacit_groth16_pk_read(tacit_groth16_pk **out, const uint8_t *in, size_t len)
 
     if ((rc = tacit__groth16_pk_alloc(&pk, nvars, npublic, log_n, ncoefs)) != TACIT_OK) return rc;
     h += 84;
-    if ((rc = get_g1(&pk->alpha1, h)) != TACIT_OK || (rc = get_g1(&pk->beta1, h + 64)) != TACIT_OK ||
+    if ((rc = get_g1(&pk->alpha1, h)) != TACIT_OK ||
+        (rc = get_g1(&pk->beta1, h + 64)) != TACIT_OK ||
         (rc = get_g2(&pk->beta2, h + 128)) != TACIT_OK ||
         (rc = get_g2(&pk->gamma2, h + 256)) != TACIT_OK ||
         (rc = get_g1(&pk->delta1, h + 384)) != TACIT_OK ||

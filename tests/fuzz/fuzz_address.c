@@ -41,7 +41,8 @@ static void generic(const char *s)
     int rc;
 
     rc = tacit_bech32m_decode(hrp, sizeof hrp, d, &n, sizeof d, s, 1000);
-    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ETOOBIG || rc == TACIT_EENCODING || rc == TACIT_ECHECKSUM);
+    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ETOOBIG || rc == TACIT_EENCODING ||
+               rc == TACIT_ECHECKSUM);
     if (rc == TACIT_OK) {
         FUZZ_CHECK(tacit_bech32m_encode(back, sizeof back, hrp, d, n) == TACIT_OK);
         FUZZ_CHECK(same_lower(back, s));
@@ -49,7 +50,8 @@ static void generic(const char *s)
         FUZZ_CHECK(n == 0 && hrp[0] == '\0');
     }
     rc = tacit_bech32m_decode_bytes(hrp, sizeof hrp, d, &n, sizeof d, s, 1000);
-    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ETOOBIG || rc == TACIT_EENCODING || rc == TACIT_ECHECKSUM);
+    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ETOOBIG || rc == TACIT_EENCODING ||
+               rc == TACIT_ECHECKSUM);
     if (rc == TACIT_OK) {
         FUZZ_CHECK(tacit_bech32m_encode_bytes(back, sizeof back, hrp, d, n) == TACIT_OK);
         FUZZ_CHECK(same_lower(back, s));

@@ -11,14 +11,16 @@
 #include "tacit/chain.h"
 #include "tacit/error.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     struct tacit_block *b = (struct tacit_block *)&b;
     uint8_t hdr[TACIT_BLOCK_HEADER_BYTES], enc[TACIT_TX_BYTES], id[32], hash[32], root[32];
     int rc;
 
     rc = tacit_block_decode(&b, data, size);
-    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EENCODING || rc == TACIT_ETRAILING || rc == TACIT_EVERSION ||
-               rc == TACIT_ETOOBIG || rc == TACIT_EPUBLIC_INPUT || rc == TACIT_ENOMEM);
+    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EENCODING || rc == TACIT_ETRAILING ||
+               rc == TACIT_EVERSION || rc == TACIT_ETOOBIG || rc == TACIT_EPUBLIC_INPUT ||
+               rc == TACIT_ENOMEM);
     if (rc != TACIT_OK) {
         FUZZ_CHECK(b == NULL);
         return 0;

@@ -26,8 +26,7 @@ static int reader_error(int rc)
 
 /* where: NUL-terminated, "" after success or an error not about one field, else one of
  * names or "<indexed>[<decimal>]" (indexed may be NULL). */
-static void check_where(const char *where, int rc, const char *const *names,
-                        const char *indexed)
+static void check_where(const char *where, int rc, const char *const *names, const char *indexed)
 {
     size_t n;
     FUZZ_CHECK(memchr(where, '\0', TACIT_GROTH16_WHERE_MAX) != NULL);
@@ -49,14 +48,13 @@ static void fuzz_vk(const char *json, size_t len, char *where)
 {
     tacit_groth16_vk *vk = (tacit_groth16_vk *)1, *vk2 = NULL;
     char *s, *s2;
-    static const char *const names[] = {"protocol", "curve", "nPublic", "IC", "vk_alpha_1",
+    static const char *const names[] = {"protocol",  "curve",      "nPublic",    "IC", "vk_alpha_1",
                                         "vk_beta_2", "vk_gamma_2", "vk_delta_2", NULL};
     int rc = tacit_groth16_vk_from_json(&vk, json, len, where);
     if (where) check_where(where, rc, names, "IC");
     FUZZ_CHECK(rc == TACIT_OK || reader_error(rc) || rc == TACIT_EPROTOCOL ||
-               rc == TACIT_EVK_IC_LENGTH || rc == TACIT_EVK_INFINITY ||
-               rc == TACIT_ENOT_ON_CURVE || rc == TACIT_ENOT_IN_SUBGROUP ||
-               rc == TACIT_EVK_GAMMA_DELTA);
+               rc == TACIT_EVK_IC_LENGTH || rc == TACIT_EVK_INFINITY || rc == TACIT_ENOT_ON_CURVE ||
+               rc == TACIT_ENOT_IN_SUBGROUP || rc == TACIT_EVK_GAMMA_DELTA);
     if (rc != TACIT_OK) {
         FUZZ_CHECK(vk == NULL);
         return;

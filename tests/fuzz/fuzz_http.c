@@ -36,9 +36,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <http_parser.h>
-#include <stddef.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +61,18 @@
 
 /* The one client connection of an input. */
 static struct client {
-    uv_stream_t *stream;   /* the server's handle of it; NULL before accept */
+    uv_stream_t *stream; /* the server's handle of it; NULL before accept */
     uv_alloc_cb alloc_cb;
     uv_read_cb read_cb;
-    bool reading;          /* the server reads (uv_read_start, not stopped since) */
-    const uint8_t *in;     /* bytes sent and not yet read by the server */
+    bool reading;      /* the server reads (uv_read_start, not stopped since) */
+    const uint8_t *in; /* bytes sent and not yet read by the server */
     size_t in_len;
-    bool eof;              /* the client shut down its side (half-close or gone) */
-    bool gone;             /* the client reset: reads fail, writes fail */
-    bool fin;              /* the server shut down its side */
-    bool truncated;        /* out is full: not checked */
-    uv_close_cb close_cb;  /* the server's, while our wrapper runs */
-    char out[OUT_MAX];     /* what the server wrote while the client was there */
+    bool eof;             /* the client shut down its side (half-close or gone) */
+    bool gone;            /* the client reset: reads fail, writes fail */
+    bool fin;             /* the server shut down its side */
+    bool truncated;       /* out is full: not checked */
+    uv_close_cb close_cb; /* the server's, while our wrapper runs */
+    char out[OUT_MAX];    /* what the server wrote while the client was there */
     size_t out_len;
 } cl;
 
@@ -258,11 +258,8 @@ static void m_fail(struct tacit_rpc_call *call, json_t *params, void *ud)
 }
 
 static const struct tacit_rpc_method fuzz_methods[] = {
-    {"echo", m_echo, 0},
-    {"later", m_later, 0},
-    {"admin_x", m_admin, TACIT_RPC_ADMIN},
-    {"fail", m_fail, 0},
-    {NULL, NULL, 0},
+    {"echo", m_echo, 0}, {"later", m_later, 0}, {"admin_x", m_admin, TACIT_RPC_ADMIN},
+    {"fail", m_fail, 0}, {NULL, NULL, 0},
 };
 
 static void cleanup(void)
@@ -284,8 +281,8 @@ static void start_server(void)
                            (const unsigned char *)ALICE_SALT); /* key = the 32-byte salt */
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     snprintf(rpcauth_alice, sizeof rpcauth_alice, "alice:%s$%s", ALICE_SALT, hex);
-    sodium_bin2base64(b64_cookie, sizeof b64_cookie, (const unsigned char *)COOKIE,
-                      strlen(COOKIE), sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b64_cookie, sizeof b64_cookie, (const unsigned char *)COOKIE, strlen(COOKIE),
+                      sodium_base64_VARIANT_ORIGINAL);
     sodium_bin2base64(b64_alice, sizeof b64_alice, (const unsigned char *)ALICE, strlen(ALICE),
                       sodium_base64_VARIANT_ORIGINAL);
     /* The listeners are real (never connected to): a connection's kind is which one accepted. */
@@ -471,7 +468,8 @@ static void check_output(void)
     http_parser p;
     size_t n;
 
-    if (verbose) fprintf(stderr, "--- %zu bytes back:\n%.*s\n", cl.out_len, (int)cl.out_len, cl.out);
+    if (verbose)
+        fprintf(stderr, "--- %zu bytes back:\n%.*s\n", cl.out_len, (int)cl.out_len, cl.out);
     if (cl.out_len == 0 || cl.truncated) return;
     rc_.in_msg = rc_.after_refusal = false;
     http_parser_init(&p, HTTP_RESPONSE);

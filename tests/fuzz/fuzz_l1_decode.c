@@ -81,7 +81,8 @@ static void fuzz_tx(const uint8_t *data, size_t size)
 static void fuzz_abi(const uint8_t *data, size_t size)
 {
     static const char *types[] = {"(bytes)", "(uint256[],bytes32,(address,string)[])",
-                                  "(uint8,int16,bool,bytes4)", "(bytes[][2],uint64)", "uint256[2][]"};
+                                  "(uint8,int16,bool,bytes4)", "(bytes[][2],uint64)",
+                                  "uint256[2][]"};
     struct tacit_abi_type *t;
     struct tacit_abi_value *v, *w;
     uint8_t *enc;
@@ -89,7 +90,8 @@ static void fuzz_abi(const uint8_t *data, size_t size)
     int rc;
 
     if (size == 0) return;
-    FUZZ_CHECK(tacit_abi_type_parse(&t, types[data[0] % (sizeof types / sizeof types[0])]) == TACIT_OK);
+    FUZZ_CHECK(tacit_abi_type_parse(&t, types[data[0] % (sizeof types / sizeof types[0])]) ==
+               TACIT_OK);
     rc = tacit_abi_decode(&v, t, data + 1, size - 1);
     FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EABI_OFFSET || rc == TACIT_EABI_PADDING ||
                rc == TACIT_EABI_BOOL || rc == TACIT_ETOOBIG);

@@ -118,10 +118,7 @@ static struct tacit_node node;
 static char tmpdir[64];
 static uint64_t fake_now = 1700000000000ull;
 
-uint64_t tacit__now_ms(void)
-{
-    return fake_now;
-}
+uint64_t tacit__now_ms(void) { return fake_now; }
 
 int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
                             size_t len)
@@ -159,8 +156,10 @@ void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const
 void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id)
 {
     (void)n;
-    if (id == 1) tacit_rpc_reply(call, json_true());
-    else tacit_rpc_reply_tacit_error(call, TACIT_ENOTFOUND);
+    if (id == 1)
+        tacit_rpc_reply(call, json_true());
+    else
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOTFOUND);
 }
 
 void tacit__mempool_removed(void *n, const uint8_t id[32], int reason)
@@ -196,10 +195,7 @@ bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call
     return true;
 }
 
-void tacit__node_job_finished(struct tacit_node *n)
-{
-    (void)n;
-}
+void tacit__node_job_finished(struct tacit_node *n) { (void)n; }
 
 int tacit__flags_save(struct tacit_node *n)
 {
@@ -231,7 +227,7 @@ static void cleanup(void)
 /* A devnet node's parts: a store with blocks 0..3 (credits only: no proofs to make). */
 static void node_init(void)
 {
-    static const uint8_t sk[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+    static const uint8_t sk[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
     struct tacit_state_options o;
     struct tacit_mempool_limits ml = {.max_txs = 16, .max_bytes = 1u << 20};
@@ -296,10 +292,7 @@ static unsigned hex_val(char c)
     return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
 }
 
-static bool has_prefix(const char *s)
-{
-    return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-}
+static bool has_prefix(const char *s) { return s[0] == '0' && (s[1] == 'x' || s[1] == 'X'); }
 
 static bool all_hex(const char *s)
 {

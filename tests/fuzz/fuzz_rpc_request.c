@@ -12,8 +12,8 @@
  */
 #include <string.h>
 
-#include "rpc/rpc_internal.h"
 #include "fuzz.h"
+#include "rpc/rpc_internal.h"
 #include "tacit/error.h"
 
 #define MAX_BATCH 8
@@ -26,15 +26,13 @@ static unsigned depth_of(json_t *v)
     if (json_is_array(v)) {
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e)
-            if ((c = depth_of(e)) > d) d = c;
+        json_array_foreach(v, i, e) if ((c = depth_of(e)) > d) d = c;
         return d + 1;
     }
     if (json_is_object(v)) {
         const char *k;
         json_t *e;
-        json_object_foreach(v, k, e)
-            if ((c = depth_of(e)) > d) d = c;
+        json_object_foreach(v, k, e) if ((c = depth_of(e)) > d) d = c;
         return d + 1;
     }
     return 0;
@@ -89,13 +87,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(it->method != NULL);
             FUZZ_CHECK(it->params == NULL || json_is_array(it->params) ||
                        json_is_object(it->params));
-            check_response(tacit__rpc_result_new(it->id, json_incref(it->params ? it->params
-                                                                               : r.root)));
+            check_response(
+                tacit__rpc_result_new(it->id, json_incref(it->params ? it->params : r.root)));
         } else {
             FUZZ_CHECK(it->code == TACIT_RPC_INVALID_REQUEST);
             FUZZ_CHECK(it->method == NULL && it->message != NULL);
-            check_response(tacit__rpc_error_new(it->id, it->code, it->message,
-                                                json_string("data")));
+            check_response(
+                tacit__rpc_error_new(it->id, it->code, it->message, json_string("data")));
         }
     }
     tacit__rpc_request_clear(&r);

@@ -11,14 +11,16 @@
 #include "tacit/chain.h"
 #include "tacit/error.h"
 
-static int all_zero(const void *p, size_t n) {
+static int all_zero(const void *p, size_t n)
+{
     const uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
         if (b[i] != 0) return 0;
     return 1;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     static const struct tacit_chain_params p = {.chain_id = 1, .min_fee = 1};
     struct tacit_tx tx, m;
     tacit_groth16_proof proof;
@@ -27,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     memset(&tx, 0xa5, sizeof tx);
     rc = tacit_tx_decode(&tx, data, size);
-    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EENCODING || rc == TACIT_ETRAILING || rc == TACIT_EVERSION ||
-               rc == TACIT_EPUBLIC_INPUT);
+    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EENCODING || rc == TACIT_ETRAILING ||
+               rc == TACIT_EVERSION || rc == TACIT_EPUBLIC_INPUT);
     if (rc != TACIT_OK) {
         FUZZ_CHECK(all_zero(&tx, sizeof tx));
         /* a tx is never accepted from fewer or more bytes than its size */
@@ -45,9 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(memcmp(id, id2, 32) == 0);
 
     rc = tacit_tx_check_static(&tx, &p);
-    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ECHAIN_ID || rc == TACIT_EFEE_TOO_LOW || rc == TACIT_EOVERFLOW ||
-               rc == TACIT_EEXT_DATA_HASH || rc == TACIT_EPUBLIC_AMOUNT || rc == TACIT_ENULLIFIER_REPEATED ||
-               rc == TACIT_EWITHDRAW_RECIPIENT || rc == TACIT_EDEPOSIT_HIGH_S || rc == TACIT_EDEPOSIT_SIG);
+    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ECHAIN_ID || rc == TACIT_EFEE_TOO_LOW ||
+               rc == TACIT_EOVERFLOW || rc == TACIT_EEXT_DATA_HASH || rc == TACIT_EPUBLIC_AMOUNT ||
+               rc == TACIT_ENULLIFIER_REPEATED || rc == TACIT_EWITHDRAW_RECIPIENT ||
+               rc == TACIT_EDEPOSIT_HIGH_S || rc == TACIT_EDEPOSIT_SIG);
     if (tx.ext.deposit_amount > 0) {
         uint8_t digest[32], addr[TACIT_ADDRESS_LEN];
         tacit_tx_deposit_digest(digest, &tx, p.rollup_id);

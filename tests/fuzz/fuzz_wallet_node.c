@@ -30,8 +30,8 @@ static const uint8_t *reply;
 static size_t reply_len;
 static bool reply_is_error;
 
-int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params,
-                   json_t **result, json_t **error)
+int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **result,
+                   json_t **error)
 {
     json_t *v;
     (void)c;
@@ -49,10 +49,7 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *param
 
 #include "wallet/node_rpc.c"
 
-static bool known_error(int rc)
-{
-    return rc > 0 && rc < TACIT__ERR_COUNT;
-}
+static bool known_error(int rc) { return rc > 0 && rc < TACIT__ERR_COUNT; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -116,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = node.tx_status(node.ud, id, &st);
         if (rc == TACIT_OK) {
             FUZZ_CHECK(st.state == TACIT_WALLET_TX_UNKNOWN || st.state == TACIT_WALLET_TX_PENDING ||
-                       st.state == TACIT_WALLET_TX_INCLUDED || st.state == TACIT_WALLET_TX_REJECTED);
+                       st.state == TACIT_WALLET_TX_INCLUDED ||
+                       st.state == TACIT_WALLET_TX_REJECTED);
             if (st.state == TACIT_WALLET_TX_REJECTED) FUZZ_CHECK(known_error(st.error));
         }
         break;
@@ -134,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(v);
     }
     FUZZ_CHECK(rc == TACIT_OK || known_error(rc));
-    if (getenv("TACIT_FUZZ_VERBOSE") != NULL) fprintf(stderr, "function %u: %s\n", fn, tacit_errname(rc));
+    if (getenv("TACIT_FUZZ_VERBOSE") != NULL)
+        fprintf(stderr, "function %u: %s\n", fn, tacit_errname(rc));
     return 0;
 }

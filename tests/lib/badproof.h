@@ -60,7 +60,8 @@ static inline void badproof_twist_point(tacit_g2_affine *q)
         tacit_fp2_sqr(&rhs, &q->x);
         tacit_fp2_mul(&rhs, &rhs, &q->x);
         tacit_fp2_add(&rhs, &rhs, &b);
-        if (tacit_fp2_sqrt(&q->y, &rhs) && tacit_g2_affine_is_on_curve(q) && !tacit_g2_is_in_subgroup_var(q))
+        if (tacit_fp2_sqrt(&q->y, &rhs) && tacit_g2_affine_is_on_curve(q) &&
+            !tacit_g2_is_in_subgroup_var(q))
             return;
     }
 }

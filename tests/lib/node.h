@@ -44,7 +44,7 @@ struct tnode {
     char unix_url[620];
     char socket_path[600];
     uint16_t port;
-    pid_t pid;           /* 0 when not running */
+    pid_t pid; /* 0 when not running */
     int block_interval_ms;
 };
 
@@ -59,8 +59,7 @@ static inline uint64_t tnode_now_ms(void)
 static inline void tnode_sleep_ms(unsigned ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 /* The directory of the built binaries: TACIT_BIN, else "build/bin". */
@@ -151,7 +150,8 @@ static inline pid_t tnode_exec_logged(const char *const *argv, const char *logp)
             close(fd);
         }
         execv(argv[0], (char *const *)argv);
-        dprintf(2, "tests/lib/node.h: cannot run %s: %s (is TACIT_BIN the build's bin/?)\n", argv[0], strerror(errno));
+        dprintf(2, "tests/lib/node.h: cannot run %s: %s (is TACIT_BIN the build's bin/?)\n",
+                argv[0], strerror(errno));
         _exit(127);
     }
     return pid;
@@ -234,7 +234,8 @@ static inline bool tnode_run_ok(const char *const *argv, const char *logp, unsig
     return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-static inline int tnode__rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static inline int tnode__rm_entry(const char *path, const struct stat *st, int flag,
+                                  struct FTW *ftw)
 {
     (void)st;
     (void)flag;
@@ -260,7 +261,8 @@ static inline bool tnode_wait_ready(struct tnode *n, unsigned timeout_ms)
     while (!ok && tnode_now_ms() < end) {
         json_t *res = NULL, *err = NULL;
         int status;
-        if (tacit_rpc_call(c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK && res != NULL)
+        if (tacit_rpc_call(c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK &&
+            res != NULL)
             ok = json_is_object(res) && !json_is_null(json_object_get(res, "height"));
         json_decref(res);
         json_decref(err);

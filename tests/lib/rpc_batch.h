@@ -17,9 +17,10 @@ static inline char *trpc_batch(size_t count, const char *method, const char *par
     if (b == NULL) return NULL;
     b[len++] = '[';
     for (size_t i = 0; i < count; i++)
-        len += (size_t)snprintf(b + len, cap - len,
-                                "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"%s\",\"params\":%s}",
-                                i ? "," : "", i, method, params);
+        len +=
+            (size_t)snprintf(b + len, cap - len,
+                             "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"%s\",\"params\":%s}",
+                             i ? "," : "", i, method, params);
     b[len++] = ']';
     b[len] = '\0';
     return b;
