@@ -19,6 +19,10 @@ tacit_install_deps() {
     if [[ $who == test ]] && ! command -v clang >/dev/null 2>&1; then
         missing+=(clang)
     fi
+    # contrib/format check (called by contrib/test): the tree follows .clang-format
+    if [[ $who == test ]] && ! command -v clang-format >/dev/null 2>&1; then
+        missing+=(clang-format)
+    fi
     tacit__apt_install "$who" "${missing[@]}"
     # libFuzzer ships in libclang-rt-<major>-dev, which clang only recommends: named once clang
     # says its version
