@@ -1292,6 +1292,77 @@ TEST(send_transfer_withdraw_deposit)
     chain_free(&c);
 }
 
+/* What the stand-in prover saw of the last sends: where the payment and the real input were. */
+static uint64_t g_pay_amount;
+static unsigned g_sends, g_pay_first, g_real_first;
+
+static int recording_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
+                           const tacit_groth16_pk *pk, unsigned nthreads,
+                           tacit_groth16_prove_stats *stats)
+{
+    g_sends++;
+    if (b->out[0].value == g_pay_amount) g_pay_first++;
+    if (b->in[0].value != 0) g_real_first++;
+    return fake_prove(tx, b, pk, nthreads, stats);
+}
+
+/* Issue 14, 4: the payment is not always output 0 nor the one real input always input 0
+ * (P(a false failure) = 2 * 2^-39 per check); whatever the order, the payee finds the payment
+ * and its memo, and the sender its change. */
+TEST(send_shuffles_inputs_and_outputs)
+{
+    enum { SENDS = 40 };
+    struct chain c;
+    struct tacit_wallet *alice = new_wallet("shuffle-a.wallet", 15),
+                        *bob = new_wallet("shuffle-b.wallet", 16);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance ba, bb;
+    struct tacit_wallet_note *notes;
+    uint64_t values[1] = {1000000};
+    size_t n;
+
+    tacit__wallet_prove = recording_prove;
+    chain_init(&c, 12);
+    fund(&c, alice, values, 1);
+    node_of(&node, &c);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = g_pay_amount = 777; /* never the change: 1,000,000 - 777k */
+    req.memo = (const uint8_t *)"m";
+    req.memo_len = 1;
+    tacit_wallet_shielded_address(&req.to, bob);
+    g_sends = g_pay_first = g_real_first = 0;
+    for (unsigned i = 0; i < SENDS; i++) {
+        CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+        CHECK_EQ_INT(res.ninputs, 1);
+        chain_mine(&c);
+        CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    }
+    CHECK_EQ_INT(g_sends, SENDS);
+    CHECK(g_pay_first > 0 && g_pay_first < SENDS);
+    CHECK(g_real_first > 0 && g_real_first < SENDS);
+
+    CHECK_EQ_INT(sync_all(bob, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &ba), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(bob, &bb), TACIT_OK);
+    CHECK_EQ_INT(bb.confirmed, SENDS * 777);
+    CHECK_EQ_INT(bb.nnotes, SENDS);
+    CHECK_EQ_INT(ba.confirmed, 1000000 - SENDS * 777);
+    CHECK_EQ_INT(ba.nnotes, 1);
+    CHECK_EQ_INT(tacit_wallet_notes(bob, &notes, &n), TACIT_OK);
+    for (size_t i = 0; i < n; i++) CHECK(notes[i].memo_len == 1 && notes[i].memo[0] == 'm');
+    tacit_wallet_notes_free(notes, n);
+    check_witnesses(alice, &c);
+    check_witnesses(bob, &c);
+    tacit__wallet_prove = fake_prove;
+    tacit_wallet_close(alice);
+    tacit_wallet_close(bob);
+    chain_free(&c);
+}
+
 TEST(send_selection_and_races)
 {
     char path[600], copy[600];
@@ -1596,6 +1667,7 @@ static const struct tacit_test tests[] = {
     {"bad_node_data", bad_node_data},
     {"watch_only", watch_only},
     {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
+    {"send_shuffles_inputs_and_outputs", send_shuffles_inputs_and_outputs},
     {"send_selection_and_races", send_selection_and_races},
     {"e2e_devnet", e2e_devnet},
 };

@@ -200,12 +200,42 @@ struct plan {
     const uint8_t *deposit_sk;
 };
 
-/* Builds and proves; *nf the two nullifiers (the AAD). */
+/* Puts the inputs and the outputs each in a random order (one fair bit each, from libsodium),
+ * as the Zcash builder shuffles its inputs and outputs: otherwise the payment would always be
+ * output 0 and the change output 1 (withdrawals and deposits: the change alone), and a lone
+ * real input always input 0, which tells an observer of the wallet's own later spends which
+ * output was the change (issue 14, 4). The input's nullifier moves with it (the ciphertexts'
+ * AAD binds nf[0], nf[1] in the tx's order), the recipient and plaintext with their output. */
+static void shuffle(struct tacit_txbuild *b, struct tacit_note_plaintext pt[2],
+                    struct tacit_shielded_address to[2], tacit_fr nf[2])
+{
+    uint32_t bits = randombytes_uniform(4);
+    if (bits & 1) {
+        struct tacit_txbuild_input ti = b->in[0];
+        tacit_fr tf = nf[0];
+        b->in[0] = b->in[1], b->in[1] = ti;
+        nf[0] = nf[1], nf[1] = tf;
+        sodium_memzero(&ti, sizeof ti);
+    }
+    if (bits & 2) {
+        struct tacit_transfer_output to_ = b->out[0];
+        struct tacit_note_plaintext tp = pt[0];
+        struct tacit_shielded_address ta = to[0];
+        b->out[0] = b->out[1], b->out[1] = to_;
+        pt[0] = pt[1], pt[1] = tp;
+        to[0] = to[1], to[1] = ta;
+        sodium_memzero(&to_, sizeof to_);
+        sodium_memzero(&tp, sizeof tp);
+    }
+}
+
+/* Builds and proves; *nf the two nullifiers (the AAD), in the tx's order. */
 static int build(struct tacit_wallet *w, const struct plan *p, const tacit_groth16_pk *pk,
                  unsigned nthreads, struct tacit_tx *tx, tacit_fr nf[2])
 {
     struct tacit_txbuild *b;
     struct tacit_note_plaintext *pt;
+    struct tacit_shielded_address to[2] = {p->to[0], p->to[1]};
     uint8_t ct[2][TACIT_NOTE_CIPHERTEXT_BYTES], epk[TACIT_EPK_BYTES], aad[TACIT_NOTE_AAD_BYTES];
     int rc;
 
@@ -246,6 +276,7 @@ static int build(struct tacit_wallet *w, const struct plan *p, const tacit_groth
         memcpy(pt[0].memo, p->memo, p->memo_len);
         pt[0].memo_len = (uint16_t)p->memo_len;
     }
+    shuffle(b, pt, to, nf);
     b->fee = p->fee;
     if (p->kind == TACIT_WALLET_SEND_WITHDRAW) {
         b->withdrawal_amount = p->amount;
@@ -258,7 +289,7 @@ static int build(struct tacit_wallet *w, const struct plan *p, const tacit_groth
         b->deposit_sk = p->deposit_sk;
     }
     tacit_note_aad(aad, &nf[0], &nf[1]);
-    if ((rc = tacit_note_encrypt(ct, epk, p->to, pt, aad, sizeof aad)) != TACIT_OK) goto out;
+    if ((rc = tacit_note_encrypt(ct, epk, to, pt, aad, sizeof aad)) != TACIT_OK) goto out;
     b->epk = epk;
     b->ciphertext[0] = ct[0];
     b->ciphertext[1] = ct[1];
