@@ -159,7 +159,11 @@ IVK=$(w a export-viewing-key --incoming)
 [[ $IVK == tdevivk1* ]] && ok || bad "incoming viewing key exported"
 # an incoming key sees every note that came in (deposits and change), never their spends
 received=$(($(w a notes --json | grep -o "\"value\":\"[0-9]*\"" | grep -o "[0-9]*" | paste -sd+)))
-run 0 cli --viewing-key "$IVK" balance --json && has "\"confirmed\":\"$received\"" "incoming view: all received, no spends"
+run 0 cli --viewing-key "$IVK" balance --json && has "\"received\":\"$received\"" "incoming view: all received, no spends"
+has '"seesSpends":false' "incoming view: says it sees no spends"
+if grep -q confirmed "$TMP/out"; then bad "incoming view: no 'confirmed' balance"; else ok; fi
+run 0 cli --viewing-key "$IVK" balance && has "received" "incoming view, text: received" &&
+    has "not a balance" "incoming view, text: says it is not a balance"
 
 # --- rescan from 0: the same notes and balance ----------------------------------------------
 run 0 w a notes --json && cp "$TMP/out" "$TMP/notes.before"

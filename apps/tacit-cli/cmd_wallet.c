@@ -591,12 +591,38 @@ static int maybe_sync(struct session *s, const struct opts *o)
     return 0;
 }
 
+/* An incoming viewing key sees what came in, never a spend: its sum is labelled "received",
+ * never a balance or "confirmed" (issue 14, 8). */
+static int print_received(const struct tacit_wallet_balance *b)
+{
+    char a[TACIT_CLI_AMOUNT_MAX];
+    if (tacit_cli_globals.json) {
+        return print_json(json_pack("{s:o,s:I,s:o,s:b,s:b}", "received", json_amount(b->confirmed),
+                                    "notes", (json_int_t)b->nnotes, "syncedHeight",
+                                    b->synced_height == TACIT_WALLET_NO_HEIGHT
+                                        ? json_null()
+                                        : json_integer((json_int_t)b->synced_height),
+                                    "watchOnly", true, "seesSpends", false));
+    }
+    printf("received   %s TAC (every note received: an incoming viewing key cannot see spends,\n"
+           "           so this is not a balance)\n",
+           tac(a, b->confirmed));
+    printf("notes      %llu received\n", (unsigned long long)b->nnotes);
+    if (b->synced_height == TACIT_WALLET_NO_HEIGHT)
+        printf("synced     never\n");
+    else
+        printf("synced     height %llu\n", (unsigned long long)b->synced_height);
+    printf("watch-only, incoming viewing key (cannot spend, cannot see spends)\n");
+    return 0;
+}
+
 static int print_balance(struct session *s)
 {
     struct tacit_wallet_balance b;
     char a[TACIT_CLI_AMOUNT_MAX];
     int rc;
     if ((rc = tacit_wallet_balance(s->w, &b)) != TACIT_OK) return fail("%s", tacit_strerror(rc));
+    if (!tacit_wallet_sees_spends(s->w)) return print_received(&b);
     if (tacit_cli_globals.json) {
         return print_json(json_pack(
             "{s:o,s:o,s:o,s:I,s:o,s:b}", "confirmed", json_amount(b.confirmed), "pendingOut",

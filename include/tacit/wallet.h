@@ -176,6 +176,10 @@ int tacit_wallet_open(struct tacit_wallet **out, unsigned *flags, const char *pa
 void tacit_wallet_close(struct tacit_wallet *w);
 
 bool tacit_wallet_is_watch_only(const struct tacit_wallet *w);
+/* False for a wallet of an incoming viewing key: it finds the notes received but cannot
+ * compute their nullifiers, so it never sees a spend, and what it sums is what was received,
+ * never a balance (issue 14, 8). True for a spending key and a full viewing key. */
+bool tacit_wallet_sees_spends(const struct tacit_wallet *w);
 enum tacit_network tacit_wallet_network(const struct tacit_wallet *w);
 
 /* The shielded address (bech32m, "tacit1..." or "tdev1..."). */

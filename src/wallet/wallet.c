@@ -124,6 +124,10 @@ void tacit_wallet_close(struct tacit_wallet *w)
 }
 
 bool tacit_wallet_is_watch_only(const struct tacit_wallet *w) { return w->sk == NULL; }
+bool tacit_wallet_sees_spends(const struct tacit_wallet *w)
+{
+    return w->sk != NULL || tacit_viewing_key_kind(w->vk) == TACIT_VIEWING_KEY_FULL;
+}
 enum tacit_network tacit_wallet_network(const struct tacit_wallet *w) { return w->net; }
 
 void tacit_wallet_address(char out[TACIT_KEYS_STR_MAX], const struct tacit_wallet *w)
