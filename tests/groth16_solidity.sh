@@ -11,6 +11,8 @@
 #      ABI is checked independently of this script's encoder), a proof with A negated, with C
 #      off the curve, with B outside G2 (a vector), a public input changed, a public input
 #      + r (>= r), each proof coordinate + p (>= p), and calldata one word short (a revert);
+#      The key without public inputs (the nopublic vectors'): tacit's verifier takes
+#      verifyProof(_pA, _pB, _pC), accepts its proof and refuses it with A negated;
 #   3. prints the gas of a valid call to each (gasUsed of a transaction that calls it, not
 #      eth_estimateGas, which understates it: see evm.js) and their code sizes: informative,
 #      not asserted;
@@ -54,29 +56,35 @@ anvil_install || skip "cannot install anvil $ANVIL_VERSION from the npm registry
 # --- 1. the two verifiers, compiled and deployed -----------------------------------------
 run 0 "$CLI" groth16 export-solidity "$KEY/verification_key.json" --name TacitVerifier -o "$TMP/tacit.sol"
 run 0 "${SNARKJS[@]}" zkey export solidityverifier "$KEY/multiplier_final.zkey" "$TMP/snarkjs.sol"
+# a key without public inputs (the nopublic vectors' key; its valid proof is the one that
+# nopublic_wrong_vk checks against another key): verifyProof(_pA, _pB, _pC)
+NOPUB_KEY="$VEC/invalid/nopublic_pia_not_on_curve/verification_key.json"
+NOPUB_PROOF="$VEC/invalid/nopublic_wrong_vk/proof.json"
+run 0 "$CLI" groth16 export-solidity "$NOPUB_KEY" --name NoPublicVerifier -o "$TMP/nopub.sol"
 # stdout is the same text as -o
 "$CLI" groth16 export-solidity "$KEY/verification_key.json" --name TacitVerifier >"$TMP/stdout.sol" 2>&1
 cmp -s "$TMP/stdout.sol" "$TMP/tacit.sol" && ok || bad "export-solidity to stdout differs from -o"
 
 node -e '
 const fs = require("fs");
-const [t, s] = process.argv.slice(1).map((p) => fs.readFileSync(p, "utf8"));
+const [t, s, n] = process.argv.slice(1).map((p) => fs.readFileSync(p, "utf8"));
 process.stdout.write(JSON.stringify({
   language: "Solidity",
-  sources: { "tacit.sol": { content: t }, "snarkjs.sol": { content: s } },
+  sources: { "tacit.sol": { content: t }, "snarkjs.sol": { content: s }, "nopub.sol": { content: n } },
   settings: { optimizer: { enabled: true, runs: 200 },
               outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.methodIdentifiers"] } } },
-}));' "$TMP/tacit.sol" "$TMP/snarkjs.sol" >"$TMP/solc_in.json"
+}));' "$TMP/tacit.sol" "$TMP/snarkjs.sol" "$TMP/nopub.sol" >"$TMP/solc_in.json"
 solc_standard_json <"$TMP/solc_in.json" >"$TMP/solc_out.json" || bad "solc did not run"
 node -e '
 const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const errs = (o.errors || []).filter((e) => e.severity === "error");
 for (const e of o.errors || []) console.error(e.formattedMessage);
-process.exit(errs.length === 0 && o.contracts["tacit.sol"].TacitVerifier && o.contracts["snarkjs.sol"].Groth16Verifier ? 0 : 1);
+process.exit(errs.length === 0 && o.contracts["tacit.sol"].TacitVerifier && o.contracts["snarkjs.sol"].Groth16Verifier &&
+             o.contracts["nopub.sol"].NoPublicVerifier ? 0 : 1);
 ' "$TMP/solc_out.json" 2>"$TMP/solc_msgs"
 if [[ $? -eq 0 ]]; then ok; else bad "solc: $(head -c 3000 "$TMP/solc_msgs")"; fi
 # tacit's contract compiles without a single warning
-if grep -q 'tacit.sol' "$TMP/solc_msgs"; then bad "solc warns about tacit.sol: $(cat "$TMP/solc_msgs")"; else ok; fi
+if grep -Eq 'tacit.sol|nopub.sol' "$TMP/solc_msgs"; then bad "solc warns about tacit.sol: $(cat "$TMP/solc_msgs")"; else ok; fi
 
 # proofs: one by tacit, one by snarkjs (its calldata from `zkey export soliditycalldata`)
 run 0 "$CLI" groth16 prove "$KEY/multiplier_final.zkey" "$KEY/multiplier.wtns" "$TMP/proof_tacit.json" "$TMP/public_tacit.json"
@@ -125,16 +133,16 @@ const load = (p) => JSON.parse(fs.readFileSync(p, "utf8"));
   const out = load(solcOut);
   const accounts = (await rpc("eth_accounts", [])).result;
   const from = accounts[0];
-  const deployed = [];
-  for (const [file, name] of [["tacit.sol", "TacitVerifier"], ["snarkjs.sol", "Groth16Verifier"]]) {
+  const deploy = async (file, name) => {
     const c = out.contracts[file][name];
     const sig = Object.keys(c.evm.methodIdentifiers).find((s) => s.startsWith("verifyProof("));
     const tx = await rpc("eth_sendTransaction", [{ from, data: "0x" + c.evm.bytecode.object, gas: "0x1000000" }]);
     if (!tx.result) throw new Error("deploy " + name + ": " + JSON.stringify(tx));
     const rc = await receipt(tx.result);
     if (!rc || rc.status !== "0x1") throw new Error("deploy " + name + " failed: " + JSON.stringify(rc));
-    deployed.push({ name, sig, sel: c.evm.methodIdentifiers[sig], addr: rc.contractAddress });
-  }
+    return { name, sig, sel: c.evm.methodIdentifiers[sig], addr: rc.contractAddress };
+  };
+  const deployed = [await deploy("tacit.sol", "TacitVerifier"), await deploy("snarkjs.sol", "Groth16Verifier")];
   if (deployed[0].sig !== deployed[1].sig) throw new Error("ABIs differ: " + deployed[0].sig + " vs " + deployed[1].sig);
   const call = async (d, data) => {
     const r = await rpc("eth_call", [{ from, to: d.addr, data }, "latest"]);
@@ -172,6 +180,13 @@ const load = (p) => JSON.parse(fs.readFileSync(p, "utf8"));
     for (const d of deployed) ans.push(await call(d, enc(d.sel)));
     console.log(lbl, ans[0], ans[1]);
   }
+  // the key without public inputs: tacit's verifier only (snarkjs's declares uint[0])
+  const np = await deploy("nopub.sol", "NoPublicVerifier");
+  console.log("nopub_signature", np.sig);
+  const npArgs = args(load(process.argv[8]), []);
+  console.log("nopub_valid", await call(np, encode(np.sel, npArgs)));
+  npArgs[0][1] = P - npArgs[0][1];
+  console.log("nopub_A_negated", await call(np, encode(np.sel, npArgs)));
   const gas = [];
   for (const d of deployed) {
     // a real transaction with gas to spare: eth_estimateGas would understate it for both,
@@ -188,7 +203,7 @@ const load = (p) => JSON.parse(fs.readFileSync(p, "utf8"));
 EOF
 SUB="$VEC/invalid/multiplier_pib_not_in_subgroup"
 if ! node "$TMP/evm.js" "$ANVIL_URL" "$TMP/solc_out.json" "$TMP/calldata_snarkjs.txt" "$TMP" \
-    "$SUB/proof.json" "$SUB/public.json" >"$TMP/results" 2>"$TMP/evm.err"; then
+    "$SUB/proof.json" "$SUB/public.json" "$NOPUB_PROOF" >"$TMP/results" 2>"$TMP/evm.err"; then
     bad "the EVM driver failed: $(cat "$TMP/evm.err")"
 fi
 
@@ -211,6 +226,10 @@ for c in A_negated C_off_curve B_c0_c1_swapped pub0_plus_1 pub1_plus_1 pub0_plus
     expect_case "$c" false
 done
 expect_case calldata_one_word_short revert
+grep -qx 'nopub_signature verifyProof(uint256\[2\],uint256\[2\]\[2\],uint256\[2\])' "$TMP/results" && ok ||
+    bad "no-public verifier: $(grep nopub_signature "$TMP/results")"
+grep -qx 'nopub_valid true' "$TMP/results" && ok || bad "no-public verifier: valid proof: $(grep nopub_valid "$TMP/results")"
+grep -qx 'nopub_A_negated false' "$TMP/results" && ok || bad "no-public verifier: A negated: $(grep nopub_A_neg "$TMP/results")"
 read -r _ gas_tacit gas_snarkjs < <(grep '^gas ' "$TMP/results")
 read -r _ size_tacit size_snarkjs < <(grep '^size ' "$TMP/results")
 echo "groth16_solidity.sh: gas of a transaction calling verifyProof (2 public inputs; gasUsed, incl. 21000 base and calldata):" \
