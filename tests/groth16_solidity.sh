@@ -54,6 +54,15 @@ source "$HERE/lib/anvil.sh"
 anvil_install || skip "cannot install anvil $ANVIL_VERSION from the npm registry"
 
 # --- 1. the two verifiers, compiled and deployed -----------------------------------------
+# snarkjs's proof and its calldata, in the background while the contracts compile (each
+# snarkjs run costs seconds of node start-up)
+(
+    "${SNARKJS[@]}" groth16 prove "$KEY/multiplier_final.zkey" "$KEY/multiplier.wtns" \
+        "$TMP/proof_snarkjs.json" "$TMP/public_snarkjs.json" &&
+        "${SNARKJS[@]}" zkey export soliditycalldata "$TMP/public_snarkjs.json" \
+            "$TMP/proof_snarkjs.json" >"$TMP/calldata_snarkjs.txt"
+) >"$TMP/snarkjs_prove.log" 2>&1 &
+snarkjs_prove_pid=$!
 run 0 "$CLI" groth16 export-solidity "$KEY/verification_key.json" --name TacitVerifier -o "$TMP/tacit.sol"
 run 0 "${SNARKJS[@]}" zkey export solidityverifier "$KEY/multiplier_final.zkey" "$TMP/snarkjs.sol"
 # a key without public inputs (the nopublic vectors' key; its valid proof is the one that
@@ -88,9 +97,7 @@ if grep -Eq 'tacit.sol|nopub.sol' "$TMP/solc_msgs"; then bad "solc warns about t
 
 # proofs: one by tacit, one by snarkjs (its calldata from `zkey export soliditycalldata`)
 run 0 "$CLI" groth16 prove "$KEY/multiplier_final.zkey" "$KEY/multiplier.wtns" "$TMP/proof_tacit.json" "$TMP/public_tacit.json"
-run 0 "${SNARKJS[@]}" groth16 prove "$KEY/multiplier_final.zkey" "$KEY/multiplier.wtns" "$TMP/proof_snarkjs.json" "$TMP/public_snarkjs.json"
-"${SNARKJS[@]}" zkey export soliditycalldata "$TMP/public_snarkjs.json" "$TMP/proof_snarkjs.json" >"$TMP/calldata_snarkjs.txt" 2>&1 ||
-    bad "snarkjs zkey export soliditycalldata failed: $(cat "$TMP/calldata_snarkjs.txt")"
+wait "$snarkjs_prove_pid" && ok || bad "snarkjs groth16 prove / zkey export soliditycalldata failed: $(cat "$TMP/snarkjs_prove.log")"
 
 anvil_start "$TMP/anvil.log" || skip "anvil did not start: $(tail -3 "$TMP/anvil.log")"
 
