@@ -203,6 +203,12 @@ const load = (p) => JSON.parse(fs.readFileSync(p, "utf8"));
     gas.push(rc && rc.status === "0x1" ? BigInt(rc.gasUsed).toString() : "error:" + JSON.stringify(tx));
   }
   console.log("gas", gas[0], gas[1]);
+  const est = [];
+  for (const d of deployed) {
+    const r = await rpc("eth_estimateGas", [{ from, to: d.addr, data: encode(d.sel, tacit) }]);
+    est.push(r.result ? BigInt(r.result).toString() : "error");
+  }
+  console.log("estimate", est[0], est[1]);
   const size = [];
   for (const d of deployed) size.push(((await rpc("eth_getCode", [d.addr, "latest"])).result.length - 2) / 2);
   console.log("size", size[0], size[1]);
@@ -239,8 +245,10 @@ grep -qx 'nopub_valid true' "$TMP/results" && ok || bad "no-public verifier: val
 grep -qx 'nopub_A_negated false' "$TMP/results" && ok || bad "no-public verifier: A negated: $(grep nopub_A_neg "$TMP/results")"
 read -r _ gas_tacit gas_snarkjs < <(grep '^gas ' "$TMP/results")
 read -r _ size_tacit size_snarkjs < <(grep '^size ' "$TMP/results")
+read -r _ est_tacit est_snarkjs < <(grep '^estimate ' "$TMP/results")
 echo "groth16_solidity.sh: gas of a transaction calling verifyProof (2 public inputs; gasUsed, incl. 21000 base and calldata):" \
-    "tacit ${gas_tacit:-?}, snarkjs ${gas_snarkjs:-?}; runtime code: tacit ${size_tacit:-?} B, snarkjs ${size_snarkjs:-?} B"
+    "tacit ${gas_tacit:-?}, snarkjs ${gas_snarkjs:-?}; runtime code: tacit ${size_tacit:-?} B, snarkjs ${size_snarkjs:-?} B;" \
+    "eth_estimateGas says tacit ${est_tacit:-?}, snarkjs ${est_snarkjs:-?} (too low: a starved precompile returns false)"
 
 # --- 4. refusals of the command -----------------------------------------------------------
 # a key with a point off the curve, one with IC too short, a bad name, bad usage
