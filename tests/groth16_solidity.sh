@@ -251,17 +251,25 @@ echo "groth16_solidity.sh: gas of a transaction calling verifyProof (2 public in
     "eth_estimateGas says tacit ${est_tacit:-?}, snarkjs ${est_snarkjs:-?} (too low: a starved precompile returns false)"
 
 # --- 4. refusals of the command -----------------------------------------------------------
-# a key with a point off the curve, one with IC too short, a bad name, bad usage
+# a key with a point off the curve, one with a G2 point outside G2, one with IC too short, a
+# bad name, bad usage
 node -e '
 const fs = require("fs");
 const k = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
 const a = JSON.parse(JSON.stringify(k)); a.vk_alpha_1[0] = "1";
 fs.writeFileSync(process.argv[2] + "/vk_off_curve.json", JSON.stringify(a));
 const b = JSON.parse(JSON.stringify(k)); b.IC.pop();
-fs.writeFileSync(process.argv[2] + "/vk_short_ic.json", JSON.stringify(b));' "$KEY/verification_key.json" "$TMP"
+fs.writeFileSync(process.argv[2] + "/vk_short_ic.json", JSON.stringify(b));
+// delta: a point of the twist outside G2 (the pi_b of the pib_not_in_subgroup vector)
+const c = JSON.parse(JSON.stringify(k));
+c.vk_delta_2 = JSON.parse(fs.readFileSync(process.argv[3], "utf8")).pi_b;
+fs.writeFileSync(process.argv[2] + "/vk_delta_not_in_g2.json", JSON.stringify(c));
+' "$KEY/verification_key.json" "$TMP" "$VEC/invalid/multiplier_pib_not_in_subgroup/proof.json"
 run 1 "$CLI" groth16 export-solidity "$TMP/vk_off_curve.json" -o "$TMP/x.sol"
 grep -q 'vk_off_curve.json vk_alpha_1: point not on curve' "$TMP/out" && ok || bad "off-curve key: $(cat "$TMP/out")"
 [[ ! -e "$TMP/x.sol" ]] && ok || bad "a refused key still wrote $TMP/x.sol"
+run 1 "$CLI" groth16 export-solidity "$TMP/vk_delta_not_in_g2.json"
+grep -q 'vk_delta_not_in_g2.json vk_delta_2: point not in subgroup' "$TMP/out" && ok || bad "delta outside G2: $(cat "$TMP/out")"
 run 1 "$CLI" groth16 export-solidity "$TMP/vk_short_ic.json"
 grep -q 'IC: verification key invalid: IC length is not nPublic + 1' "$TMP/out" && ok || bad "short IC: $(cat "$TMP/out")"
 run 2 "$CLI" groth16 export-solidity "$KEY/verification_key.json" --name 1Verifier

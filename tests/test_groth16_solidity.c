@@ -122,7 +122,7 @@ TEST(constants_are_the_keys)
     static const char *const vectors[] = {"multiplier", "multiplier_a0", "poseidon_hasher",
                                           "merkle"};
     for (size_t v = 0; v < sizeof vectors / sizeof vectors[0]; v++) {
-        char *text, *sol = NULL, name[32];
+        char *text, *sol = NULL, name[64];
         json_t *j;
         tacit_groth16_vk *vk;
         const json_t *ic;
@@ -197,7 +197,7 @@ TEST(zero_and_many_public_inputs)
         tacit__groth16_trapdoor *td;
         tacit_groth16_vk *vk;
         uint8_t seed[32] = {(uint8_t)(i + 1)};
-        char *sol = NULL, name[48];
+        char *sol = NULL, name[64];
 
         REQUIRE(tacit__groth16_synth_setup(&td, &vk, ns[i], seed) == TACIT_OK, "a synthetic key");
         CHECK_EQ_INT(tacit_groth16_vk_to_solidity(&sol, vk, "V", NULL), TACIT_OK);
