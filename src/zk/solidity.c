@@ -265,6 +265,9 @@ static void put_verify(struct text *t, const tacit_groth16_vk *vk)
            "(0x07)\n"
            "            // writes pub[j] * IC(j+1) beside L, ecAdd (0x06) adds the two points in "
            "place.\n"
+           "            // Each call must succeed and answer 64 bytes (a chain without the "
+           "precompile\n"
+           "            // answers nothing).\n"
            "            mstore(m, IC0_X)\n"
            "            mstore(add(m, 0x20), IC0_Y)\n");
     for (size_t j = 0; j < n; j++)
@@ -275,7 +278,9 @@ static void put_verify(struct text *t, const tacit_groth16_vk *vk)
             "            ok := and(ok, lt(mload(add(m, 0x80)), R))\n"
             "            ok := and(ok, staticcall(gas(), 0x07, add(m, 0x40), 0x60, add(m, 0x40), "
             "0x40))\n"
-            "            ok := and(ok, staticcall(gas(), 0x06, m, 0x80, m, 0x40))\n",
+            "            ok := and(ok, eq(returndatasize(), 0x40))\n"
+            "            ok := and(ok, staticcall(gas(), 0x06, m, 0x80, m, 0x40))\n"
+            "            ok := and(ok, eq(returndatasize(), 0x40))\n",
             j + 1, j + 1, j * 32);
     put(t,
         "\n"
@@ -300,14 +305,15 @@ static void put_verify(struct text *t, const tacit_groth16_vk *vk)
         "            mstore(add(q, 0x2a0), DELTA_NEG_X0)\n"
         "            mstore(add(q, 0x2c0), DELTA_NEG_Y1)\n"
         "            mstore(add(q, 0x2e0), DELTA_NEG_Y0)\n"
-        "            // Skipped when a check above failed; a call that fails (B off the twist or\n"
-        "            // not in G2, A or C off the curve) counts as \"not valid\", as does the\n"
-        "            // precompile's answer 0. (The call has a line of its own: Yul evaluates\n"
-        "            // arguments right to left, so and(staticcall(...), mload(q)) would read q "
-        "first.)\n"
+        "            // Skipped when a check above failed. Valid only when the call succeeds and\n"
+        "            // returns exactly one word, 1: a call that fails (B off the twist or not in\n"
+        "            // G2, A or C off the curve, out of gas) is \"not valid\", and so is a chain\n"
+        "            // without the precompile, where the call succeeds, returns nothing and q\n"
+        "            // would still hold A.x. (The call has a line of its own: Yul evaluates\n"
+        "            // arguments right to left, and the result must be read after the call.)\n"
         "            if ok {\n"
         "                let success := staticcall(gas(), 0x08, q, 0x300, q, 0x20)\n"
-        "                ok := and(success, mload(q))\n"
+        "                ok := and(and(success, eq(returndatasize(), 0x20)), eq(mload(q), 1))\n"
         "            }\n"
         "            valid := ok\n"
         "        }\n"
