@@ -151,6 +151,12 @@ TEST(constants_are_the_keys)
         CHECK_EQ_INT(count(sol, "staticcall(gas(), 0x07, "), vk->npublic);
         CHECK_EQ_INT(count(sol, "staticcall(gas(), 0x06, "), vk->npublic);
         CHECK_EQ_INT(count(sol, "staticcall(gas(), 0x08, q, 0x300, q, 0x20)"), 1);
+        /* every answer must have its full length (a chain without the precompile answers
+         * nothing and the memory still holds the input), the pairing's must be exactly 1 */
+        CHECK_EQ_INT(count(sol, "ok := and(ok, eq(returndatasize(), 0x40))"), 2 * vk->npublic);
+        CHECK_EQ_INT(count(sol, "ok := and(and(success, eq(returndatasize(), 0x20)), "
+                                "eq(mload(q), 1))"),
+                     1);
         snprintf(name, sizeof name, "uint256[%zu] calldata _pubSignals", vk->npublic);
         CHECK_EQ_INT(count(sol, name), 1);
         CHECK(strstr(sol, "contract Groth16Verifier {\n") != NULL);
