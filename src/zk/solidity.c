@@ -21,7 +21,9 @@
  * with _pB = [[x.c1, x.c0], [y.c1, y.c0]]. Like snarkjs's it returns false, and does not
  * revert, for a proof that fails, a public input >= r, and a coordinate >= p (which it
  * refuses itself rather than leave to the precompiles); only calldata that is not this ABI
- * reverts. A key with no public inputs gets verifyProof(_pA, _pB, _pC): Solidity has no
+ * reverts. Every precompile answer must have its full length, and the pairing's be 1: on a
+ * chain without the precompile the call succeeds with no answer, and a verifier that reads
+ * the answer's memory without checking (snarkjs's does) reads its own input there. A key with no public inputs gets verifyProof(_pA, _pB, _pC): Solidity has no
  * uint256[0] (snarkjs writes one, which does not compile).
  *
  * The text is written here, line by line; nothing of snarkjs's template is used. The output
