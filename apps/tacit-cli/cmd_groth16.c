@@ -1,11 +1,14 @@
 /*
- * tacit-cli groth16 — verify snarkjs Groth16 proofs (export-vk and prove: cmd_groth16_prove.c).
+ * tacit-cli groth16 — verify snarkjs Groth16 proofs and export a key's Solidity verifier
+ * (export-vk and prove: cmd_groth16_prove.c).
  *
  *   tacit-cli groth16 verify <verification_key.json> <public.json> <proof.json>
  *   tacit-cli groth16 verify-batch <verification_key.json> <public.json> <proof.json> ...
+ *   tacit-cli groth16 export-solidity <verification_key.json> [--name CONTRACT] [-o FILE]
  *
- * Exit status: 0 valid, 1 invalid (the reason on stdout), 2 unreadable file, malformed
- * JSON or bad usage (the message on stderr).
+ * Exit status: 0 valid, 1 invalid (the reason on stdout; export-solidity: on stderr, since
+ * stdout may carry the contract), 2 unreadable file, malformed JSON or bad usage (the
+ * message on stderr).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,27 +23,36 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tacit-cli groth16 verify <verification_key.json> <public.json> <proof.json>\n"
-            "       tacit-cli groth16 verify-batch <verification_key.json> <public.json> "
-            "<proof.json> [<public.json> <proof.json> ...]\n"
-            "       tacit-cli groth16 export-vk <key.zkey> <verification_key.json>\n"
-            "       tacit-cli groth16 prove <key.zkey> <witness.wtns> <proof.json> <public.json> "
-            "[--threads N]\n"
-            "\n"
-            "Verifies Groth16 proofs over BN254 in the snarkjs JSON format (argument order as\n"
-            "`snarkjs groth16 verify`). Stricter than snarkjs: coordinates must be canonical,\n"
-            "points affine (z = \"1\"), the number of public inputs exact, B in G2.\n"
-            "\n"
-            "verify        prints OK (exit 0) or the reason the proof is invalid (exit 1)\n"
-            "verify-batch  checks every <public.json> <proof.json> pair against the key with one\n"
-            "              batched pairing check; prints one line per proof (OK or its reason)\n"
-            "              and exits 0 only if every proof is valid\n"
-            "export-vk     writes the verifying key of a .zkey (snarkjs's or tacit's)\n"
-            "prove         proves with a .zkey and an iden3 .wtns witness; writes proof.json\n"
-            "              and public.json (exit 1 if the key or witness is invalid)\n"
-            "\n"
-            "Exit status 2: a file cannot be read, is not JSON, or bad usage.\n");
+    fprintf(
+        out,
+        "usage: tacit-cli groth16 verify <verification_key.json> <public.json> <proof.json>\n"
+        "       tacit-cli groth16 verify-batch <verification_key.json> <public.json> "
+        "<proof.json> [<public.json> <proof.json> ...]\n"
+        "       tacit-cli groth16 export-vk <key.zkey> <verification_key.json>\n"
+        "       tacit-cli groth16 export-solidity <verification_key.json> [--name CONTRACT] "
+        "[-o FILE]\n"
+        "       tacit-cli groth16 prove <key.zkey> <witness.wtns> <proof.json> <public.json> "
+        "[--threads N]\n"
+        "\n"
+        "Verifies Groth16 proofs over BN254 in the snarkjs JSON format (argument order as\n"
+        "`snarkjs groth16 verify`). Stricter than snarkjs: coordinates must be canonical,\n"
+        "points affine (z = \"1\"), the number of public inputs exact, B in G2.\n"
+        "\n"
+        "verify        prints OK (exit 0) or the reason the proof is invalid (exit 1)\n"
+        "verify-batch  checks every <public.json> <proof.json> pair against the key with one\n"
+        "              batched pairing check; prints one line per proof (OK or its reason)\n"
+        "              and exits 0 only if every proof is valid\n"
+        "export-vk     writes the verifying key of a .zkey (snarkjs's or tacit's)\n"
+        "export-solidity  writes a Solidity contract that verifies proofs for the key on\n"
+        "              Ethereum (EIP-196/197 precompiles), with the ABI of snarkjs's verifier:\n"
+        "              verifyProof(uint[2] _pA, uint[2][2] _pB, uint[2] _pC, uint[N] "
+        "_pubSignals);\n"
+        "              contract name CONTRACT (default Groth16Verifier), to FILE (default\n"
+        "              stdout); a key that is invalid is refused (exit 1, reason on stderr)\n"
+        "prove         proves with a .zkey and an iden3 .wtns witness; writes proof.json\n"
+        "              and public.json (exit 1 if the key or witness is invalid)\n"
+        "\n"
+        "Exit status 2: a file cannot be read, is not JSON, or bad usage.\n");
 }
 
 static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
@@ -266,6 +278,70 @@ out_free:
     return status;
 }
 
+static int cmd_export_solidity(int argc, char **argv)
+{
+    const char *vk_path = NULL, *name = "Groth16Verifier", *out_path = NULL;
+    tacit_groth16_vk *vk;
+    char *buf, *sol, where[TACIT_GROTH16_WHERE_MAX];
+    size_t len;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            usage(stdout);
+            return 0;
+        }
+        if ((strcmp(argv[i], "--name") == 0 || strcmp(argv[i], "-o") == 0) && i + 1 < argc) {
+            if (strcmp(argv[i], "--name") == 0)
+                name = argv[++i];
+            else
+                out_path = argv[++i];
+        } else if (argv[i][0] != '-' && vk_path == NULL) {
+            vk_path = argv[i];
+        } else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (vk_path == NULL) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!tacit_groth16_solidity_name_is_valid(name)) {
+        fprintf(stderr,
+                "tacit-cli groth16 export-solidity: --name \"%s\" is not a Solidity contract "
+                "name (a letter, _ or $, then letters, digits, _ or $; at most %d; not a "
+                "keyword)\n",
+                name, TACIT_GROTH16_SOLIDITY_NAME_MAX);
+        return EXIT_USAGE;
+    }
+    if (read_or_complain(&buf, &len, vk_path) != TACIT_OK) return EXIT_USAGE;
+    rc = tacit_groth16_vk_from_json(&vk, buf, len, where);
+    free(buf);
+    if (rc == TACIT_OK) {
+        rc = tacit_groth16_vk_to_solidity(&sol, vk, name, where);
+        tacit_groth16_vk_free(vk);
+    }
+    if (rc != TACIT_OK) {
+        print_reason(stderr, vk_path, where, rc);
+        return is_io_error(rc) ? EXIT_USAGE : EXIT_INVALID;
+    }
+    if (out_path == NULL) {
+        rc = fputs(sol, stdout) >= 0 && fflush(stdout) == 0;
+    } else {
+        FILE *f = fopen(out_path, "w");
+        rc = f != NULL && fputs(sol, f) >= 0;
+        if (f != NULL) rc = fclose(f) == 0 && rc;
+    }
+    free(sol);
+    if (!rc) {
+        fprintf(stderr, "tacit-cli groth16 export-solidity: cannot write %s\n",
+                out_path != NULL ? out_path : "to stdout");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 int cmd_groth16(int argc, char **argv)
 {
     if (argc < 2) {
@@ -280,6 +356,7 @@ int cmd_groth16(int argc, char **argv)
     if (strcmp(argv[1], "verify-batch") == 0) return cmd_verify_batch(argc - 1, argv + 1);
     if (strcmp(argv[1], "export-vk") == 0) return cmd_groth16_export_vk(argc - 1, argv + 1);
     if (strcmp(argv[1], "prove") == 0) return cmd_groth16_prove(argc - 1, argv + 1);
+    if (strcmp(argv[1], "export-solidity") == 0) return cmd_export_solidity(argc - 1, argv + 1);
     fprintf(stderr, "tacit-cli groth16: unknown subcommand \"%s\"\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;

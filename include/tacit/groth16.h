@@ -200,6 +200,36 @@ char *tacit_groth16_vk_to_json(const tacit_groth16_vk *vk);
 char *tacit_groth16_proof_to_json(const tacit_groth16_proof *proof);
 char *tacit_groth16_public_to_json(const tacit_fr *pub, size_t n);
 
+/* -------------------------------------------------- Solidity verifier ---- */
+/*
+ * A standalone Solidity contract that verifies proofs for one key on Ethereum, through the
+ * BN254 precompiles ecAdd (0x06) and ecMul (0x07) of EIP-196 and the pairing check (0x08) of
+ * EIP-197 (src/zk/solidity.c). Its verifyProof has the ABI of snarkjs's Groth16 verifier
+ * (snarkjs 0.7.6 `zkey export solidityverifier`):
+ *     verifyProof(uint256[2] _pA, uint256[2][2] _pB, uint256[2] _pC, uint256[N] _pubSignals)
+ *         returns (bool)
+ * N = npublic, _pB = [[x.c1, x.c0], [y.c1, y.c0]] (EIP-197 order); without public inputs the
+ * last argument is left out (Solidity has no uint256[0]). It returns false, without
+ * reverting, for a failing proof, a public input >= r or a coordinate >= p. Compiles with
+ * solc >= 0.8.13.
+ */
+#define TACIT_GROTH16_SOLIDITY_NAME_MAX 64
+
+/* Is name usable as the contract's name: a Solidity identifier ([A-Za-z_$][A-Za-z0-9_$]*),
+ * at most TACIT_GROTH16_SOLIDITY_NAME_MAX characters, not a keyword, reserved word or
+ * elementary type name, not "verifyProof". */
+bool tacit_groth16_solidity_name_is_valid(const char *name);
+
+/* Write the verifier of vk as Solidity source named name (snarkjs's is "Groth16Verifier").
+ * The key is checked first (tacit_groth16_vk_check_var). The text depends only on vk and
+ * name.
+ * Returns: TACIT_OK, TACIT_EINVAL (name not valid, see above), a key-check error (with
+ *          where set), or TACIT_ENOMEM.
+ * Out:     out: NUL-terminated source, free with free(); NULL on failure.
+ *          where: as tacit_groth16_vk_check_var (may be NULL). */
+int tacit_groth16_vk_to_solidity(char **out, const tacit_groth16_vk *vk, const char *name,
+                                 char *where);
+
 /* Read a whole file (at most TACIT_GROTH16_JSON_MAX bytes), NUL-terminated.
  * Returns: TACIT_OK, TACIT_ENOENT, TACIT_EIO, TACIT_ETOOBIG or TACIT_ENOMEM.
  * Out:     out: the contents, free with free(); len: its length (without the NUL). */
