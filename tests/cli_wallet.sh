@@ -221,6 +221,21 @@ done
 run 0 w r status "$ptx" && has "included at height" "status: included once the node resumes"
 run 0 w r send "$A" 1 --no-wait && has ": pending (fee 0 TAC)" "--no-wait: pending at once"
 
+# --- a withdrawal that links to a deposit: warned, still sent ----------------------------------
+run 0 w l create
+run 0 w l deposit 5 --from devnet:5
+a5=$(sed -n 's/.*"address": "\(0x[0-9a-f]*\)".*/\1/p' "$DN/devnet-accounts.json" | sed -n 6p)
+run 0 w l withdraw 5 --to "$a5" && has "equals one of this wallet's deposits" "warned: the amount" &&
+    has "this address deposited from this wallet" "warned: the address" &&
+    has "included at height" "a linked withdrawal still goes"
+run 0 w l deposit 2 --from devnet:5
+run 0 w l withdraw 1 --to $X && if grep -q "warning" "$TMP/out"; then
+    bad "an unlinked withdrawal warns: $(cat "$TMP/out")"
+else ok; fi
+run 0 w l deposit 3 --from devnet:5
+run 0 w l withdraw 2 --to $X --json && has '"warning":"withdrawal-links-deposit","sameAmount":true,"depositAddress":false' \
+    "--json: the warning as JSON"
+
 # --- a stopped node -------------------------------------------------------------------------
 kill -TERM "$pid"
 wait "$pid" && ok || bad "tacitd: SIGTERM -> exit 0"

@@ -962,6 +962,30 @@ static int report_send(struct session *s, int rc, const struct tacit_wallet_send
     return status;
 }
 
+/* A withdrawal that would link this wallet's deposits to it: a warning on stderr (JSON there
+ * too under --json), the withdrawal still goes (issue 14, 7; docs/wallet.md "What is public"). */
+static void warn_links(const struct session *s, const struct tacit_wallet_send_req *req)
+{
+    unsigned links = tacit_wallet_withdrawal_links(s->w, req->amount, req->withdraw_to);
+    if (links == 0) return;
+    if (tacit_cli_globals.json) {
+        json_t *j = json_pack("{s:s,s:b,s:b}", "warning", "withdrawal-links-deposit", "sameAmount",
+                              (links & TACIT_WALLET_LINK_AMOUNT) != 0, "depositAddress",
+                              (links & TACIT_WALLET_LINK_ADDRESS) != 0);
+        char *t = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (t != NULL) fprintf(stderr, "%s\n", t);
+        free(t);
+        json_decref(j);
+        return;
+    }
+    if (links & TACIT_WALLET_LINK_AMOUNT)
+        fprintf(stderr, "warning: this amount equals one of this wallet's deposits: anyone can "
+                        "link the withdrawal to that deposit (withdraw a different amount)\n");
+    if (links & TACIT_WALLET_LINK_ADDRESS)
+        fprintf(stderr, "warning: this address deposited from this wallet: anyone can link the "
+                        "withdrawal to those deposits (withdraw to a fresh address)\n");
+}
+
 /* send, deposit and withdraw: parse, open, sync, prove, submit, wait, sync. */
 static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
 {
@@ -1020,6 +1044,7 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         sync_error(rc);
         goto out;
     }
+    if (kind == TACIT_WALLET_SEND_WITHDRAW) warn_links(&s, &req);
     if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
         fprintf(stderr, "proving and sending...\n");
     rc = tacit_wallet_send(s.w, &s.node, pk, &req, &r);

@@ -373,6 +373,18 @@ struct tacit_wallet_sent {
 int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sent **sent,
                            size_t *n);
 
+/* What a withdrawal would tell an observer about the wallet (issue 14, 7; docs/wallet.md
+ * "What is public"): deposit and withdrawal amounts and addresses are public at the pool's
+ * boundary, so a withdrawal of exactly what one of this wallet's deposits brought in (its
+ * amount, or its amount less its fee), or to an address that deposited from this wallet (a
+ * deposit's sender, or a transparent key imported here), links the two. A bit set per link. */
+enum {
+    TACIT_WALLET_LINK_AMOUNT = 1,  /* the amount equals a deposit's */
+    TACIT_WALLET_LINK_ADDRESS = 2, /* the recipient deposited from this wallet */
+};
+unsigned tacit_wallet_withdrawal_links(const struct tacit_wallet *w, uint64_t amount,
+                                       const uint8_t to[TACIT_ADDRESS_LEN]);
+
 /* Releases the notes reserved by a sent tx the node no longer knows (state UNKNOWN after a
  * node restart): they can be spent again. TACIT_OK, TACIT_ENOTFOUND, a store error.
  * If the tx is in fact still pending somewhere, the node refuses the second spend. */

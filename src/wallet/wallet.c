@@ -267,6 +267,22 @@ int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sen
     return TACIT_OK;
 }
 
+unsigned tacit_wallet_withdrawal_links(const struct tacit_wallet *w, uint64_t amount,
+                                       const uint8_t to[TACIT_ADDRESS_LEN])
+{
+    unsigned links = 0;
+    for (size_t i = 0; i < w->nsent; i++) {
+        const struct tacit__wsent *s = &w->sent[i];
+        if (s->kind != TACIT_WALLET_SEND_DEPOSIT || s->state == TACIT_WALLET_TX_REJECTED) continue;
+        if (amount == s->amount || amount == s->change) links |= TACIT_WALLET_LINK_AMOUNT;
+        if (memcmp(to, s->deposit_sender, TACIT_ADDRESS_LEN) == 0)
+            links |= TACIT_WALLET_LINK_ADDRESS;
+    }
+    for (size_t i = 0; i < w->ntkeys; i++)
+        if (memcmp(to, w->taddrs[i], TACIT_ADDRESS_LEN) == 0) links |= TACIT_WALLET_LINK_ADDRESS;
+    return links;
+}
+
 /* ------------------------------------------------------- note records ---- */
 
 struct tacit__wnote *tacit__wallet_find_note(struct tacit_wallet *w, uint64_t index)
