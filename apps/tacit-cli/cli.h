@@ -33,6 +33,7 @@ struct tacit_cli_globals {
     const char *passphrase_file; /* --passphrase-file: the passphrase is its first line */
     char *viewing_key;       /* --viewing-key: a watch-only view (argv memory, wiped once read) */
     const char *proving_key; /* --proving-key: transfer.zkey (--devnet: <datadir>/keys/) */
+    const char *proxy;       /* --proxy HOST:PORT, else $TACIT_PROXY: a SOCKS5 proxy (Tor) */
 };
 extern struct tacit_cli_globals tacit_cli_globals;
 
@@ -42,9 +43,13 @@ extern struct tacit_cli_globals tacit_cli_globals;
 int tacit_cli_dispatch(const struct tacit_cli_command *cmds, size_t n, int argc, char **argv,
                        void (*print_usage)(FILE *), const char *what);
 
-/* The RPC client the global options describe (tacit_rpc_client_free it). NULL after printing
- * why on stderr. */
+/* The RPC client the global options describe (tacit_rpc_client_free it): a new one connects
+ * afresh, and through the proxy with credentials of its own. NULL after printing why on
+ * stderr. */
 struct tacit_rpc_client *tacit_cli_rpc_client(void);
+/* What a transport failure of c was in words, for "cannot reach the node" messages: the
+ * proxy's answer when there is one, else the code's text. */
+const char *tacit_cli_transport_error(const struct tacit_rpc_client *c, int rc);
 
 int cmd_circuit(int argc, char **argv);
 /* cmd_treeupdate.c: `tacit-cli circuit tree-update <subcommand>` */

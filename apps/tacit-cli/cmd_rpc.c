@@ -59,6 +59,7 @@ struct tacit_rpc_client *tacit_cli_rpc_client(void)
     const char *dir = tacit_cli_devnet_dir();
     char *url = NULL, *cookie = NULL;
     const char *use_url = g->rpc_url, *use_auth = g->rpc_auth;
+    const char *proxy = g->proxy != NULL ? g->proxy : getenv("TACIT_PROXY");
     struct tacit_rpc_client *c = NULL;
     int rc;
 
@@ -69,9 +70,29 @@ struct tacit_rpc_client *tacit_cli_rpc_client(void)
     if ((rc = tacit_rpc_client_new(&c, use_url, use_auth, 0)) != TACIT_OK)
         fprintf(stderr, "tacit-cli: bad RPC URL \"%s\" (want http://HOST:PORT or unix:/path): %s\n",
                 use_url, tacit_strerror(rc));
+    if (c != NULL && proxy != NULL && (rc = tacit_rpc_client_set_proxy(c, proxy)) != TACIT_OK) {
+        if (rc == TACIT_EINVAL && strncmp(use_url, "unix:", 5) == 0)
+            fprintf(stderr,
+                    "tacit-cli: --proxy: the RPC is a Unix socket (%s), a proxy cannot "
+                    "reach it\n",
+                    use_url);
+        else
+            fprintf(stderr,
+                    "tacit-cli: --proxy \"%s\": want HOST:PORT of a SOCKS5 proxy "
+                    "(Tor: 127.0.0.1:9050): %s\n",
+                    proxy, tacit_strerror(rc));
+        tacit_rpc_client_free(c);
+        c = NULL;
+    }
     free(url);
     free(cookie);
     return c;
+}
+
+const char *tacit_cli_transport_error(const struct tacit_rpc_client *c, int rc)
+{
+    const char *e = c != NULL ? tacit_rpc_client_last_error(c) : NULL;
+    return e != NULL ? e : tacit_strerror(rc);
 }
 
 static void usage(FILE *f)
@@ -118,12 +139,13 @@ int cmd_rpc(int argc, char **argv)
         return 2;
     }
     rc = tacit_rpc_call(c, argv[1], params, &result, &error);
-    tacit_rpc_client_free(c);
     if (rc != TACIT_OK) {
         fprintf(stderr, "tacit-cli rpc: %s: %s (is tacitd running?)\n", argv[1],
-                tacit_strerror(rc));
+                tacit_cli_transport_error(c, rc));
+        tacit_rpc_client_free(c);
         return 2;
     }
+    tacit_rpc_client_free(c);
     if (error != NULL) {
         const char *msg = json_string_value(json_object_get(error, "message"));
         const char *name =

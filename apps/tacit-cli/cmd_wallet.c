@@ -245,8 +245,12 @@ struct session {
     char tmpdir[4096]; /* a temporary watch-only wallet's directory, else "" */
     struct tacit_wallet *w;
     struct tacit_rpc_client *rpc;
+    struct tacit_rpc_client *submit; /* submissions: a connection of their own (issue 14, 1) */
     struct tacit_wallet_node node;
 };
+
+/* The session's clients, for node_error's words (one session per process). */
+static const struct tacit_rpc_client *g_rpc, *g_submit;
 
 static enum tacit_network cli_network(void)
 {
@@ -271,7 +275,9 @@ static void session_close(struct session *s)
     tacit_wallet_close(s->w);
     s->w = NULL;
     tacit_rpc_client_free(s->rpc);
-    s->rpc = NULL;
+    tacit_rpc_client_free(s->submit);
+    s->rpc = s->submit = NULL;
+    g_rpc = g_submit = NULL;
     if (s->tmpdir[0] != '\0' && s->path != NULL) {
         char lock[4200];
         unlink(s->path);
@@ -384,8 +390,13 @@ static int session_open(struct session *s, bool need_node)
         goto out;
     }
     if (need_node) {
-        if ((s->rpc = tacit_cli_rpc_client()) == NULL) goto out;
+        if ((s->rpc = tacit_cli_rpc_client()) == NULL ||
+            (s->submit = tacit_cli_rpc_client()) == NULL)
+            goto out;
         tacit_wallet_node_rpc(&s->node, s->rpc);
+        tacit_wallet_node_rpc_submit_via(&s->node, s->submit);
+        g_rpc = s->rpc;
+        g_submit = s->submit;
     }
     status = 0;
 out:
@@ -400,8 +411,10 @@ static const char *node_error(int rc)
 {
     static char buf[256];
     if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT || rc == TACIT_EJSON) {
+        const char *e = g_rpc != NULL ? tacit_rpc_client_last_error(g_rpc) : NULL;
+        if (e == NULL && g_submit != NULL) e = tacit_rpc_client_last_error(g_submit);
         snprintf(buf, sizeof buf, "%s (is tacitd running? --rpc URL, or --devnet)",
-                 tacit_strerror(rc));
+                 e != NULL ? e : tacit_strerror(rc));
         return buf;
     }
     return tacit_strerror(rc);

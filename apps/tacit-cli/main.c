@@ -35,6 +35,11 @@ static void usage(FILE *out)
             "$TACIT_RPC,\n"
             "                     else the devnet's with --devnet, else http://127.0.0.1:8645)\n"
             "  --rpc-auth U:P     credentials for admin_ methods (--devnet: the devnet's cookie)\n"
+            "  --proxy HOST:PORT  reach the node through a SOCKS5 proxy, e.g. Tor's "
+            "127.0.0.1:9050 (else\n"
+            "                     $TACIT_PROXY); the node's name is resolved by the proxy, and "
+            "a send's\n"
+            "                     submission goes on a connection (a Tor circuit) of its own\n"
             "  --devnet           talk to the local devnet (its data dir: --datadir, default "
             "./" TACIT_DATADIR_DEVNET_DEFAULT ")\n"
             "  --datadir DIR      the devnet's data directory\n"
@@ -105,7 +110,7 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "--rpc") == 0 || strcmp(o, "--rpc-auth") == 0 ||
                    strcmp(o, "--datadir") == 0 || strcmp(o, "--wallet") == 0 ||
                    strcmp(o, "--passphrase-file") == 0 || strcmp(o, "--viewing-key") == 0 ||
-                   strcmp(o, "--proving-key") == 0) {
+                   strcmp(o, "--proving-key") == 0 || strcmp(o, "--proxy") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "tacit-cli: %s needs a value\n", o);
                 return 2;
@@ -122,6 +127,8 @@ int main(int argc, char **argv)
                 g->viewing_key = argv[++i];
             else if (strcmp(o, "--proving-key") == 0)
                 g->proving_key = argv[++i];
+            else if (strcmp(o, "--proxy") == 0)
+                g->proxy = argv[++i];
             else
                 g->datadir = argv[++i];
         } else {

@@ -170,6 +170,15 @@ struct tacit_rpc_client;
 int tacit_rpc_client_new(struct tacit_rpc_client **out, const char *url, const char *auth,
                          unsigned timeout_ms);
 void tacit_rpc_client_free(struct tacit_rpc_client *c);
+/* Reaches the node through a SOCKS5 proxy (RFC 1928; Tor's SOCKS port, 127.0.0.1:9050, as the
+ * wallets of Monero and Zcash do): proxy "host:port" or "socks5h://host:port". The node's host
+ * is sent by name, so the proxy resolves it (no DNS leak; .onion names work), with username/
+ * password credentials random per client, so Tor puts each client on a circuit of its own.
+ * TACIT_OK; TACIT_EINVAL (a malformed proxy, or a "unix:" client); TACIT_ENOMEM. */
+int tacit_rpc_client_set_proxy(struct tacit_rpc_client *c, const char *proxy);
+/* What the last transport failure (TACIT_EIO, TACIT_ETIMEOUT) was, when the client knows more
+ * than the code says (the SOCKS5 proxy's answer): a static text, or NULL. */
+const char *tacit_rpc_client_last_error(const struct tacit_rpc_client *c);
 /*
  * One call. params stolen (may be NULL). On TACIT_OK exactly one of *result (new reference) or
  * *error (new reference: the JSON-RPC error object) is set. Transport failures: TACIT_EIO

@@ -128,6 +128,10 @@ struct tacit_wallet_node {
     int (*tx_status)(void *ud, const uint8_t id[32], struct tacit_wallet_tx_status *out);
     /* Returns when the tip reaches height (*reached true) or after timeout_ms (false). */
     int (*wait_block)(void *ud, uint64_t height, unsigned timeout_ms, bool *reached);
+    /* NULL, or what send_raw is called with instead of ud: a transport of its own, so that a
+     * submission does not travel on the connection that carried the wallet's sync (issue 14,
+     * 1; tacit_wallet_node_rpc_submit_via). */
+    void *submit_ud;
 };
 
 /*
@@ -137,6 +141,10 @@ struct tacit_wallet_node {
  * a reply that is not the documented shape TACIT_EJSON.
  */
 int tacit_wallet_node_rpc(struct tacit_wallet_node *node, struct tacit_rpc_client *c);
+/* Submissions of a node made by tacit_wallet_node_rpc go through c instead (borrowed): a
+ * client of its own connects afresh when it submits, and through a SOCKS5 proxy with its own
+ * credentials (tacit_rpc_client_set_proxy), on a Tor circuit of its own. */
+void tacit_wallet_node_rpc_submit_via(struct tacit_wallet_node *node, struct tacit_rpc_client *c);
 
 /* ------------------------------------------------------- the wallet file ---- */
 

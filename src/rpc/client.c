@@ -44,6 +44,10 @@ struct tacit_rpc_client {
     size_t authlen;
     unsigned timeout_ms;
     json_int_t next_id;
+    char *proxy_host; /* SOCKS5 proxy (RFC 1928), or NULL: connect directly */
+    char *proxy_port;
+    uint8_t proxy_user[17]; /* RFC 1929 credentials, random per client: Tor's stream isolation */
+    const char *last_error; /* a static text: what the last transport failure was */
 };
 
 static int64_t now_ms(void)
@@ -98,31 +102,151 @@ static int connect_addr(const struct sockaddr *sa, socklen_t salen, int64_t dead
     return fd;
 }
 
+/* Connects to host:port by name (the first address that answers). Returns the fd or -TACIT_*. */
+static int connect_host(const char *host, const char *port, int64_t deadline)
+{
+    struct addrinfo hints, *res, *ai;
+    int fd = -TACIT_EIO;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    if (getaddrinfo(host, port, &hints, &res) != 0) return -TACIT_EIO;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = connect_addr(ai->ai_addr, ai->ai_addrlen, deadline);
+        if (fd >= 0 || fd == -TACIT_ETIMEOUT) break;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static int send_iov(int fd, struct iovec *iov, int n, int64_t deadline);
+
+/* Exactly n bytes into p under the deadline (TACIT_EIO when the peer closes first). */
+static int recv_all(int fd, uint8_t *p, size_t n, int64_t deadline)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = recv(fd, p + got, n - got, 0);
+        if (r > 0) {
+            got += (size_t)r;
+            continue;
+        }
+        if (r == 0) return TACIT_EIO;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return TACIT_EIO;
+        int rc = wait_fd(fd, POLLIN, deadline);
+        if (rc != TACIT_OK) return rc;
+    }
+    return TACIT_OK;
+}
+
+static int send_all(int fd, const uint8_t *p, size_t n, int64_t deadline)
+{
+    struct iovec iov = {(void *)p, n};
+    return send_iov(fd, &iov, 1, deadline);
+}
+
+/* RFC 1928 reply codes, as the text a user reads. */
+static const char *socks_reply_text(uint8_t rep)
+{
+    static const char *const t[] = {
+        NULL,
+        "SOCKS5 proxy: general failure",
+        "SOCKS5 proxy: connection not allowed by its rules",
+        "SOCKS5 proxy: network unreachable",
+        "SOCKS5 proxy: host unreachable",
+        "SOCKS5 proxy: connection refused by the node",
+        "SOCKS5 proxy: TTL expired (the node did not answer)",
+        "SOCKS5 proxy: command not supported",
+        "SOCKS5 proxy: address type not supported",
+    };
+    return rep < sizeof t / sizeof t[0] ? t[rep] : "SOCKS5 proxy: an unknown failure";
+}
+
+/* The SOCKS5 handshake on fd, connected to the proxy (RFC 1928, username/password RFC 1929):
+ * CONNECT to the node's host *by name* (address type 3), so the proxy resolves it (what Tor
+ * needs: no DNS leak, .onion names work). The credentials are random per client, so Tor
+ * (IsolateSOCKSAuth, on by default) puts each client on its own circuit: a wallet's
+ * submission does not share a circuit with its sync. */
+static int socks5_connect(struct tacit_rpc_client *c, int fd, int64_t deadline)
+{
+    uint8_t b[4 + 1 + 255 + 2 + 3 + 2 * 16], *p = b;
+    size_t hlen = strlen(c->host), ulen = strlen((const char *)c->proxy_user);
+    unsigned port = (unsigned)strtoul(c->port, NULL, 10);
+    int rc;
+
+    /* greeting: version 5, one method: 2 (username/password) */
+    b[0] = 5, b[1] = 1, b[2] = 2;
+    if ((rc = send_all(fd, b, 3, deadline)) != TACIT_OK) return rc;
+    if ((rc = recv_all(fd, b, 2, deadline)) != TACIT_OK) return rc;
+    if (b[0] != 5 || b[1] != 2) {
+        c->last_error = b[0] != 5 ? "SOCKS5 proxy: the proxy does not speak SOCKS5"
+                                  : "SOCKS5 proxy: refused username/password authentication";
+        return TACIT_EIO;
+    }
+    /* RFC 1929: version 1, user, password (the same random text) */
+    *p++ = 1;
+    *p++ = (uint8_t)ulen, memcpy(p, c->proxy_user, ulen), p += ulen;
+    *p++ = (uint8_t)ulen, memcpy(p, c->proxy_user, ulen), p += ulen;
+    if ((rc = send_all(fd, b, (size_t)(p - b), deadline)) != TACIT_OK) return rc;
+    if ((rc = recv_all(fd, b, 2, deadline)) != TACIT_OK) return rc;
+    if (b[1] != 0) {
+        c->last_error = "SOCKS5 proxy: refused the credentials";
+        return TACIT_EIO;
+    }
+    /* CONNECT host:port by name */
+    p = b;
+    *p++ = 5, *p++ = 1, *p++ = 0, *p++ = 3;
+    *p++ = (uint8_t)hlen, memcpy(p, c->host, hlen), p += hlen;
+    *p++ = (uint8_t)(port >> 8), *p++ = (uint8_t)port;
+    if ((rc = send_all(fd, b, (size_t)(p - b), deadline)) != TACIT_OK) return rc;
+    if ((rc = recv_all(fd, b, 4, deadline)) != TACIT_OK) return rc;
+    if (b[0] != 5 || b[1] != 0) {
+        c->last_error = b[0] != 5 ? "SOCKS5 proxy: a malformed reply" : socks_reply_text(b[1]);
+        return TACIT_EIO;
+    }
+    /* the bound address, of its type, and port: read and dropped */
+    size_t alen = b[3] == 1 ? 4 : b[3] == 4 ? 16 : 0;
+    if (b[3] == 3) {
+        if ((rc = recv_all(fd, b, 1, deadline)) != TACIT_OK) return rc;
+        alen = b[0];
+    } else if (alen == 0) {
+        c->last_error = "SOCKS5 proxy: a malformed reply";
+        return TACIT_EIO;
+    }
+    return recv_all(fd, b, alen + 2, deadline);
+}
+
 static int client_connect(struct tacit_rpc_client *c, int64_t deadline)
 {
     int fd = -TACIT_EIO;
 
-    if (c->is_unix) {
+    c->last_error = NULL;
+    if (c->proxy_host != NULL) {
+        int rc;
+        if ((fd = connect_host(c->proxy_host, c->proxy_port, deadline)) < 0) {
+            c->last_error = "SOCKS5 proxy: cannot connect to the proxy";
+            return -fd;
+        }
+        if ((rc = socks5_connect(c, fd, deadline)) != TACIT_OK) {
+            if (c->last_error == NULL)
+                c->last_error = rc == TACIT_ETIMEOUT ? "SOCKS5 proxy: no answer in time"
+                                                     : "SOCKS5 proxy: closed the connection";
+            close(fd);
+            return rc;
+        }
+    } else if (c->is_unix) {
         struct sockaddr_un sun;
         memset(&sun, 0, sizeof sun);
         sun.sun_family = AF_UNIX;
         memcpy(sun.sun_path, c->path, strlen(c->path));
         fd = connect_addr((struct sockaddr *)&sun, sizeof sun, deadline);
     } else {
-        struct addrinfo hints, *res, *ai;
-        memset(&hints, 0, sizeof hints);
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        if (getaddrinfo(c->host, c->port, &hints, &res) != 0) return TACIT_EIO;
-        for (ai = res; ai != NULL; ai = ai->ai_next) {
-            fd = connect_addr(ai->ai_addr, ai->ai_addrlen, deadline);
-            if (fd >= 0 || fd == -TACIT_ETIMEOUT) break;
-        }
-        freeaddrinfo(res);
-        if (fd >= 0) {
-            int one = 1;
-            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        }
+        fd = connect_host(c->host, c->port, deadline);
+    }
+    if (fd >= 0 && !c->is_unix) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     if (fd < 0) return -fd;
     c->fd = fd;
@@ -385,10 +509,42 @@ out_free:
     return rc;
 }
 
+int tacit_rpc_client_set_proxy(struct tacit_rpc_client *c, const char *proxy)
+{
+    const char *h = proxy, *colon;
+    unsigned long port;
+    char *end;
+    if (proxy == NULL) return TACIT_EINVAL;
+    if (strncmp(h, "socks5h://", 10) == 0) h += 10;
+    if ((colon = strrchr(h, ':')) == NULL || colon == h || (size_t)(colon - h) > 255)
+        return TACIT_EINVAL;
+    port = strtoul(colon + 1, &end, 10);
+    if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || port == 0 || port > 65535)
+        return TACIT_EINVAL;
+    if (c->is_unix) return TACIT_EINVAL; /* a Unix socket is local: nothing to hide */
+    free(c->proxy_host);
+    free(c->proxy_port);
+    c->proxy_host = h[0] == '[' && colon[-1] == ']' ? strndup(h + 1, (size_t)(colon - h) - 2)
+                                                    : strndup(h, (size_t)(colon - h));
+    c->proxy_port = strdup(colon + 1);
+    if (c->proxy_host == NULL || c->proxy_port == NULL) return TACIT_ENOMEM;
+    /* 16 random letters: the isolation key (never a secret: Tor only compares them) */
+    uint8_t r[16];
+    randombytes_buf(r, sizeof r);
+    for (size_t i = 0; i < 16; i++) c->proxy_user[i] = (uint8_t)('a' + r[i] % 26);
+    c->proxy_user[16] = '\0';
+    client_disconnect(c);
+    return TACIT_OK;
+}
+
+const char *tacit_rpc_client_last_error(const struct tacit_rpc_client *c) { return c->last_error; }
+
 void tacit_rpc_client_free(struct tacit_rpc_client *c)
 {
     if (c == NULL) return;
     client_disconnect(c);
+    free(c->proxy_host);
+    free(c->proxy_port);
     free(c->host);
     free(c->port);
     free(c->path);

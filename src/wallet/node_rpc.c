@@ -291,3 +291,8 @@ int tacit_wallet_node_rpc(struct tacit_wallet_node *node, struct tacit_rpc_clien
     node->wait_block = rpc_wait_block;
     return TACIT_OK;
 }
+
+void tacit_wallet_node_rpc_submit_via(struct tacit_wallet_node *node, struct tacit_rpc_client *c)
+{
+    node->submit_ud = c;
+}

@@ -382,27 +382,37 @@ int tacit_wallet_abandon(struct tacit_wallet *w, const uint8_t txid[32])
 }
 
 /* Polls the status until included/rejected or the deadline. */
+/* Waits for the tx by following the chain, as sync does, never by asking for its id: a node
+ * (or anyone on the path) would see the wallet poll its own transaction (issue 14, 1). Each
+ * new block is synced; sync marks the tx included when its id is in a block, or rejected when
+ * another tx spent its notes. A tx the node drops without a block stays pending here (the
+ * deadline passes; `tacit_wallet_tx_status` asks on demand). */
 static int wait_inclusion(struct tacit_wallet *w, const struct tacit_wallet_node *node,
                           const uint8_t txid[32], unsigned wait_ms,
                           struct tacit_wallet_tx_status *st)
 {
     double deadline = now_s() + wait_ms / 1000.0;
-    struct tacit_wallet_chain_info info;
+    struct tacit_wallet_sync_result sr;
     int rc;
-    if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
     for (;;) {
+        const struct tacit__wsent *s;
+        uint64_t next;
         double left;
         bool reached;
-        uint64_t next = info.height == TACIT_WALLET_NO_HEIGHT ? 0 : info.height + 1;
-        if ((rc = tacit_wallet_tx_status(w, node, txid, st)) != TACIT_OK) return rc;
+        if ((rc = tacit_wallet_sync(w, node, NULL, &sr)) != TACIT_OK) return rc;
+        if ((s = tacit__wallet_find_sent(w, txid)) == NULL) return TACIT_ENOTFOUND;
+        memset(st, 0, sizeof *st);
+        st->state = (enum tacit_wallet_tx_state)s->state;
+        st->height = s->height;
+        st->error = s->error;
         if (st->state == TACIT_WALLET_TX_INCLUDED || st->state == TACIT_WALLET_TX_REJECTED)
             return TACIT_OK;
         left = deadline - now_s();
         if (left <= 0) return TACIT_ETIMEOUT;
+        next = sr.height == TACIT_WALLET_NO_HEIGHT ? 0 : sr.height + 1;
         if ((rc = node->wait_block(node->ud, next, (unsigned)(left * 1000.0) + 1, &reached)) !=
             TACIT_OK)
             return rc;
-        if (reached) info.height = next;
     }
 }
 
@@ -531,7 +541,8 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     sent.in_index[0] = p.in_index[0];
     sent.in_index[1] = p.in_index[1];
 
-    if ((rc = node->send_raw(node->ud, tx)) != TACIT_OK) goto out; /* released below */
+    rc = node->send_raw(node->submit_ud != NULL ? node->submit_ud : node->ud, tx);
+    if (rc != TACIT_OK) goto out; /* released below */
     {
         struct relabel rl = {r.tag, res.txid, &sent};
         reserved = false;
