@@ -80,11 +80,11 @@ grep -v '^port' "$TMP/relay.log" | grep -vq "host=localhost port=$port " &&
 
 # refusals, in words
 start_relay "$TMP/refuse.log" --reply 5
-run 2 "$CLI" --rpc "$URL" --proxy "127.0.0.1:$rport" rpc tacit_chainInfo &&
+run 1 "$CLI" --rpc "$URL" --proxy "127.0.0.1:$rport" rpc tacit_chainInfo &&
     has "SOCKS5 proxy: connection refused by the node" "the proxy's refusal in words"
 run 1 "$CLI" --devnet --datadir "$DN" --rpc "$URL" --proxy "127.0.0.1:$rport" --wallet a wallet balance &&
     has "SOCKS5 proxy: connection refused by the node" "a wallet command says the proxy refused"
-run 2 "$CLI" --rpc "$URL" --proxy "127.0.0.1:1" rpc tacit_chainInfo &&
+run 1 "$CLI" --rpc "$URL" --proxy "127.0.0.1:1" rpc tacit_chainInfo &&
     has "cannot connect to the proxy" "no proxy listening"
 run 2 "$CLI" --rpc "$URL" --proxy nonsense rpc tacit_chainInfo && has "want HOST:PORT" "--proxy malformed"
 run 2 "$CLI" --rpc "unix:$DN/tacitd.sock" --proxy "$P" rpc tacit_chainInfo && has "Unix socket" "--proxy with a Unix socket"

@@ -243,6 +243,7 @@ pid=
 run 1 w a balance && has "is tacitd running" "balance with the node down says so"
 run 0 w a balance --no-sync && has "confirmed  53.249999999 TAC" "balance --no-sync works offline"
 run 1 w a send "$B" 1 && has "is tacitd running" "send with the node down"
+run 1 cli rpc tacit_chainInfo && has "is tacitd running" "rpc with the node down: exit 1 (2 is for usage)"
 
 echo "cli_wallet.sh: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -143,7 +143,7 @@ int cmd_rpc(int argc, char **argv)
         fprintf(stderr, "tacit-cli rpc: %s: %s (is tacitd running?)\n", argv[1],
                 tacit_cli_transport_error(c, rc));
         tacit_rpc_client_free(c);
-        return 2;
+        return 1; /* the node, not the usage: 2 is for usage (issue 15, 5) */
     }
     tacit_rpc_client_free(c);
     if (error != NULL) {

@@ -60,6 +60,8 @@ static void usage(FILE *out)
             "\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+    fprintf(out, "\nexit status: 0 done; 1 refused or failed (by the node, the chain, the wallet "
+                 "or the\nsystem: the reason on stderr); 2 bad usage\n");
 }
 
 struct tacit_cli_globals tacit_cli_globals;
