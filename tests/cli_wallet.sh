@@ -92,6 +92,11 @@ run 1 w a deposit 1 --from devnet:99 && has "no account 99" "devnet account out 
 run 1 w a send "$MAINADDR" 1 && has "another network" "a mainnet address refused on the devnet"
 run 1 w a send tdev1qqqqqqqqqqqqqqqqqqqq 1 && has "not a shielded address" "a garbled address"
 run 1 w a send "$B" 50.000000001 && has "insufficient funds" "more than the balance"
+run 1 w a send "$B" 50.000000001 --json && has '^{"error":{"message":"insufficient funds' "--json: the error as JSON" &&
+    has '"status":1,"name":"EINSUFFICIENT","code":10' "--json: the error's name and RPC code"
+run 0 cli wallet --json --wallet a notes && has '"index"' "wallet --json --wallet NAME notes: options before the command"
+run 2 cli wallet --bogus notes && has "unknown option --bogus before the command" "an unknown option before the command"
+run 2 w a withdraw 1 --to 0x12 --json && has '"status":2,"usage":"withdraw <amount> --to' "--json: a usage error as JSON"
 [[ $(confirmed a) == 50000000000 ]] && ok || bad "refusals changed no balance"
 run 0 w a send "$B" 0.000000001 --memo "one base unit" --json && has '"status":"included"' "send --json" &&
     has '"fee":"0"' "fee in base units, a string"

@@ -76,17 +76,43 @@ struct subcommand {
 
 static const struct subcommand *current; /* for messages */
 
+/* Says why a command failed, on stderr, and returns its exit status: text, or under --json
+ * one line of JSON, {"error":{"message":…,"status":1|2[,"name":"E…","code":1000+n][,"usage":…]}}
+ * (name and code: the tacit error, as the RPC numbers it, when one caused the failure). */
+static int vfail(int status, int rc, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (tacit_cli_globals.json) {
+        json_t *e = json_pack("{s:s,s:i}", "message", msg, "status", status);
+        char *t;
+        if (e != NULL && rc > 0 && rc < TACIT__ERR_COUNT) {
+            json_object_set_new(e, "name", json_string(tacit_errname(rc)));
+            json_object_set_new(e, "code", json_integer(TACIT_RPC_APP_BASE + rc));
+        }
+        if (e != NULL && status == 2) json_object_set_new(e, "usage", json_string(current->usage));
+        json_t *outer = e != NULL ? json_pack("{s:o}", "error", e) : NULL; /* steals e */
+        t = outer != NULL ? json_dumps(outer, JSON_COMPACT) : NULL;
+        fprintf(stderr, "%s\n", t != NULL ? t : "{\"error\":{\"message\":\"out of memory\"}}");
+        free(t);
+        json_decref(outer);
+        return status;
+    }
+    fprintf(stderr, "tacit-cli wallet %s: %s\n", current->name, msg);
+    if (status == 2) fprintf(stderr, "usage: tacit-cli wallet %s\n", current->usage);
+    return status;
+}
+
 /* A usage error: the reason, the subcommand's usage line, exit status 2. */
 static int fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail_usage(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "tacit-cli wallet %s: ", current->name);
+    int status;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    status = vfail(2, 0, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: tacit-cli wallet %s\n", current->usage);
-    return 2;
+    return status;
 }
 
 /* Parses argv (argv[0] = the subcommand) into o. Returns 0, 2 (usage, said why) or -1
@@ -182,16 +208,28 @@ static int parse(struct opts *o, int argc, char **argv)
 
 /* ------------------------------------------------------------------ output ---- */
 
+/* A failure: the reason, exit status 1 (vfail). */
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "tacit-cli wallet %s: ", current->name);
+    int status;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    status = vfail(1, 0, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    return 1;
+    return status;
+}
+
+/* The same, caused by the tacit error rc (named under --json). */
+static int fail_rc(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail_rc(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    int status;
+    va_start(ap, fmt);
+    status = vfail(1, rc, fmt, ap);
+    va_end(ap);
+    return status;
 }
 
 /* Prints j (stolen) compactly on stdout. Returns 0, or 1 when it cannot be built. */
@@ -910,20 +948,22 @@ static int send_error(const struct session *s, int rc, uint64_t need)
     struct tacit_wallet_balance b;
     char a[TACIT_CLI_AMOUNT_MAX], r[TACIT_CLI_AMOUNT_MAX], nd[TACIT_CLI_AMOUNT_MAX];
     switch (rc) {
-    case TACIT_EWATCH_ONLY: return fail("this is a watch-only wallet: it cannot spend");
+    case TACIT_EWATCH_ONLY: return fail_rc(rc, "this is a watch-only wallet: it cannot spend");
     case TACIT_EINSUFFICIENT:
         if (current->run != NULL && strcmp(current->name, "deposit") == 0)
-            return fail("the account holds less than %s TAC", tac(nd, need));
-        if (tacit_wallet_balance(s->w, &b) != TACIT_OK) return fail("%s", tacit_strerror(rc));
-        return fail(
+            return fail_rc(rc, "the account holds less than %s TAC", tac(nd, need));
+        if (tacit_wallet_balance(s->w, &b) != TACIT_OK)
+            return fail_rc(rc, "%s", tacit_strerror(rc));
+        return fail_rc(
+            rc,
             "insufficient funds: %s TAC spendable (%s TAC reserved by sends not yet included), "
             "%s TAC needed with the fee",
             tac(a, b.confirmed), tac(r, b.pending_out), tac(nd, need));
     case TACIT_ENOTES_FRAGMENTED:
-        return fail("%s; send part of it first (a transaction spends at most two notes)",
-                    tacit_strerror(rc));
-    case TACIT_ENOT_SYNCED: return fail("%s", tacit_strerror(rc));
-    default: return fail("refused: %s (%s)", node_error(rc), tacit_errname(rc));
+        return fail_rc(rc, "%s; send part of it first (a transaction spends at most two notes)",
+                       tacit_strerror(rc));
+    case TACIT_ENOT_SYNCED: return fail_rc(rc, "%s", tacit_strerror(rc));
+    default: return fail_rc(rc, "refused: %s (%s)", node_error(rc), tacit_errname(rc));
     }
 }
 
@@ -1273,6 +1313,35 @@ static int dispatch(const struct subcommand *sc, int argc, char **argv)
 
 int cmd_wallet(int argc, char **argv)
 {
+    struct tacit_cli_globals *g = &tacit_cli_globals;
+    /* the options every subcommand takes may come before its name too: `wallet --json notes` */
+    while (argc >= 2 && strncmp(argv[1], "--", 2) == 0 && strcmp(argv[1], "--help") != 0) {
+        const char *a = argv[1];
+        if (strcmp(a, "--json") == 0) {
+            g->json = 1;
+            argc--, argv++; /* argv[0] is not read */
+            continue;
+        }
+        if (strcmp(a, "--wallet") != 0 && strcmp(a, "--passphrase-file") != 0 &&
+            strcmp(a, "--viewing-key") != 0 && strcmp(a, "--proving-key") != 0) {
+            fprintf(stderr, "tacit-cli wallet: unknown option %s before the command\n", a);
+            usage(stderr);
+            return 2;
+        }
+        if (argc < 3) {
+            fprintf(stderr, "tacit-cli wallet: %s needs a value\n", a);
+            return 2;
+        }
+        if (strcmp(a, "--wallet") == 0)
+            g->wallet = argv[2];
+        else if (strcmp(a, "--passphrase-file") == 0)
+            g->passphrase_file = argv[2];
+        else if (strcmp(a, "--viewing-key") == 0)
+            g->viewing_key = argv[2];
+        else
+            g->proving_key = argv[2];
+        argc -= 2, argv += 2; /* argv[1] is the next argument (argv[0] is not read) */
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
