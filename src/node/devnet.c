@@ -125,7 +125,10 @@ int tacit__devnet_genesis(struct tacit_node *n)
     if (tip.next_height == 0) {
         if ((rc = accounts_make(n, sk, addr)) != TACIT_OK) goto out;
         if ((rc = tacit_block_builder_new(&b, n->st, &n->params)) != TACIT_OK) goto out;
-        for (int i = 0; i < TACIT_DEVNET_ACCOUNTS && rc == TACIT_OK; i++) {
+        /* L1 mode: value enters only through the L1 queue, the genesis block funds nobody
+         * (contrib/devnet --l1 funds the accounts on L1). */
+        for (int i = 0; i < TACIT_DEVNET_ACCOUNTS && rc == TACIT_OK && n->cfg.settler == NULL;
+             i++) {
             struct tacit_credit c;
             memcpy(c.address, addr[i], 20);
             c.amount = TACIT_DEVNET_FUNDS;
@@ -136,7 +139,7 @@ int tacit__devnet_genesis(struct tacit_node *n)
         if (rc == TACIT_OK) rc = tacit_block_builder_commit(b);
         if (rc != TACIT_OK) goto out;
         tacit_log(TACIT_LOG_INFO, "devnet", "genesis block committed: %d accounts funded",
-                  TACIT_DEVNET_ACCOUNTS);
+                  n->cfg.settler == NULL ? TACIT_DEVNET_ACCOUNTS : 0);
     }
     accounts_print(n);
 out:
