@@ -700,16 +700,96 @@ TEST(mode_marker)
 
 /* ------------------------------------------------------------ the node ---- */
 
-struct run {
+struct env {
+    char dir[256], datadir[300], vkfile[400], url[400];
     struct tacit_node_config cfg;
+    pthread_t t;
+    bool running;
+    int done; /* __atomic: tacit_node_run returned */
     int rc;
+    struct tacit_rpc_client *c;
 };
 
 static void *node_thread(void *arg)
 {
-    struct run *r = arg;
-    r->rc = tacit_node_run(&r->cfg);
+    struct env *e = arg;
+    e->rc = tacit_node_run(&e->cfg);
+    __atomic_store_n(&e->done, 1, __ATOMIC_SEQ_CST);
     return NULL;
+}
+
+/* A data directory with a synthetic verifying key of the transfer circuit's size: off a devnet
+ * the config names it, on a devnet it sits where the devnet keeps its keys (no setup runs). */
+static void env_init(struct env *e, bool devnet)
+{
+    char vkdir[320];
+    uint8_t seed[32] = {1};
+    memset(e, 0, sizeof *e);
+    CHECK_EQ_INT(gen_tmpdir(e->dir, sizeof e->dir, "settle-node"), 0);
+    snprintf(e->datadir, sizeof e->datadir, "%s/data", e->dir);
+    CHECK_EQ_INT(mkdir(e->datadir, 0700), 0);
+    snprintf(vkdir, sizeof vkdir, "%s/" TACIT_DATADIR_KEYS, e->datadir);
+    CHECK_EQ_INT(mkdir(vkdir, 0700), 0);
+    CHECK_EQ_INT(tacit__groth16_synth_write(vkdir, TACIT_TX_NPUBLIC, seed), TACIT_OK);
+    snprintf(e->vkfile, sizeof e->vkfile, "%s/verification_key.json", vkdir);
+    tacit_node_config_init(&e->cfg);
+    e->cfg.datadir = e->datadir;
+    e->cfg.devnet = devnet;
+    e->cfg.chain_id = 0x5e77;
+    if (!devnet) e->cfg.vk_file = e->vkfile;
+    e->cfg.rpc_host = NULL;
+    e->cfg.block_interval_ms = 50;
+    e->cfg.l1_confirmations = 2;
+    e->cfg.settle_poll_ms = 20;
+    e->cfg.nosync = true;
+    e->cfg.log_level = getenv("TACIT_TEST_VERBOSE") ? TACIT_LOG_DEBUG : TACIT_LOG_WARN;
+    snprintf(e->url, sizeof e->url, "unix:%s/" TACIT_DATADIR_SOCKET, e->datadir);
+}
+
+/* tacit_node_run in a thread: true once it answers on its socket; false when it stopped (its
+ * exit status in e->rc) or did not answer (then stopped). */
+static bool env_start(struct env *e, const struct tacit_settler *s)
+{
+    e->cfg.settler = s;
+    e->done = 0;
+    e->rc = -1;
+    CHECK_EQ_INT(pthread_create(&e->t, NULL, node_thread, e), 0);
+    e->running = true;
+    CHECK_EQ_INT(tacit_rpc_client_new(&e->c, e->url, NULL, 5000), TACIT_OK);
+    for (int i = 0; i < 400 && !__atomic_load_n(&e->done, __ATOMIC_SEQ_CST); i++) {
+        json_t *res = NULL, *err = NULL;
+        if (tacit_rpc_call(e->c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK &&
+            res != NULL) {
+            json_decref(res);
+            return true;
+        }
+        json_decref(err);
+        usleep(25000);
+    }
+    tacit_rpc_client_free(e->c);
+    e->c = NULL;
+    if (!__atomic_load_n(&e->done, __ATOMIC_SEQ_CST)) kill(getpid(), SIGTERM);
+    pthread_join(e->t, NULL);
+    e->running = false;
+    return false;
+}
+
+/* SIGTERM (the node's own handler takes it) and the exit status. */
+static int env_stop(struct env *e)
+{
+    tacit_rpc_client_free(e->c);
+    e->c = NULL;
+    if (!e->running) return e->rc;
+    kill(getpid(), SIGTERM);
+    pthread_join(e->t, NULL);
+    e->running = false;
+    return e->rc;
+}
+
+static void env_free(struct env *e)
+{
+    env_stop(e);
+    rm_rf(e->dir);
 }
 
 static json_t *rpc(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **err)
@@ -751,58 +831,41 @@ static bool wait_head(struct tacit_rpc_client *c, const char *key, uint64_t h, j
     return false;
 }
 
+/* The block's settlement status, or "" */
+static bool block_status_is(struct tacit_rpc_client *c, uint64_t h, const char *want)
+{
+    char hx[19];
+    json_t *blk, *st;
+    bool ok;
+    tacit_hex_u64(hx, h);
+    blk = rpc(c, "tacit_getBlockByNumber", json_pack("[s]", hx), NULL);
+    st = json_object_get(json_object_get(blk, "settlement"), "status");
+    ok = json_is_string(st) && strcmp(json_string_value(st), want) == 0;
+    if (!ok) fprintf(stderr, "block %llu: want %s\n", (unsigned long long)h, want);
+    json_decref(blk);
+    return ok;
+}
+
+/* An application error's code. */
+static int app_error(json_t *err) { return (int)json_integer_value(json_object_get(err, "code")); }
+
 /* tacitd in L1 mode, in this process, with the fake settler: blocks only for the queue's
  * confirmed credits (no faucet), statuses in the RPC, /metrics, /health after a revert. */
 TEST(node_l1_mode)
 {
-    char dir[256], vkdir[300], url[400], vkfile[340], datadir[300];
+    struct env e;
     struct fake f;
     struct tacit_settler s = {&fake_ops, &f};
-    struct run r;
-    pthread_t t;
-    struct tacit_rpc_client *c = NULL;
-    json_t *res, *err, *info = NULL, *blk, *st;
-    uint8_t seed[32] = {1};
+    json_t *res, *info = NULL, *blk, *st;
     char *text = NULL;
     size_t tlen;
     int status;
 
-    CHECK_EQ_INT(gen_tmpdir(dir, sizeof dir, "settle-node"), 0);
-    snprintf(vkdir, sizeof vkdir, "%s/vk", dir);
-    CHECK_EQ_INT(mkdir(vkdir, 0700), 0);
-    CHECK_EQ_INT(tacit__groth16_synth_write(vkdir, TACIT_TX_NPUBLIC, seed), TACIT_OK);
-    snprintf(vkfile, sizeof vkfile, "%s/verification_key.json", vkdir);
+    env_init(&e, false);
     fake_init(&f);
     fake_queue(&f, 0xb1, 7000, 100);
-
-    memset(&r, 0, sizeof r);
-    tacit_node_config_init(&r.cfg);
-    snprintf(datadir, sizeof datadir, "%s/data", dir);
-    r.cfg.datadir = datadir;
-    r.cfg.chain_id = 0x5e77;
-    r.cfg.vk_file = vkfile;
-    r.cfg.rpc_host = NULL;
-    r.cfg.block_interval_ms = 50;
-    r.cfg.settler = &s;
-    r.cfg.l1_confirmations = 2;
-    r.cfg.settle_poll_ms = 20;
-    r.cfg.nosync = true;
-    r.cfg.log_level = getenv("TACIT_TEST_VERBOSE") ? TACIT_LOG_DEBUG : TACIT_LOG_WARN;
-    CHECK_EQ_INT(pthread_create(&t, NULL, node_thread, &r), 0);
-
-    snprintf(url, sizeof url, "unix:%s/data/" TACIT_DATADIR_SOCKET, dir);
-    CHECK_EQ_INT(tacit_rpc_client_new(&c, url, NULL, 5000), TACIT_OK);
-    for (int i = 0; i < 400; i++) {
-        res = rpc(c, "tacit_chainInfo", json_array(), NULL);
-        if (res != NULL) break;
-        usleep(25000);
-    }
-    if (res == NULL) { /* stop it before failing: it uses this frame */
-        tacit_rpc_client_free(c);
-        kill(getpid(), SIGTERM);
-        pthread_join(t, NULL);
-    }
-    REQUIRE(res != NULL, "the node answers on its socket");
+    REQUIRE(env_start(&e, &s), "the node answers on its socket");
+    res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
     st = json_object_get(res, "settlement");
     CHECK(json_is_object(st));
     CHECK(json_is_null(json_object_get(st, "sequenced")));
@@ -811,48 +874,35 @@ TEST(node_l1_mode)
 
     /* the entry has 0 confirmations: no block for it (not even after a few intervals) */
     usleep(300000);
-    res = rpc(c, "tacit_chainInfo", json_array(), NULL);
+    res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
     CHECK(json_is_null(json_object_get(res, "height")));
     json_decref(res);
 
-    /* dev_fund does not exist (not a devnet); the faucet cannot be reached at all */
-    res = rpc(c, "dev_fund",
-              json_pack("[s,s]",
-                        "0x"
-                        "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1",
-                        "1"),
-              &err);
-    CHECK(res == NULL && err != NULL);
-    json_decref(err);
-
     fake_advance(&f, 2); /* two confirmations: block 0 credits it, then it is submitted */
-    CHECK(wait_head(c, "submitted", 0, NULL));
-    res = rpc(c, "tacit_getAccount", json_pack("[s]", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"),
-              NULL);
-    CHECK(res != NULL);
-    if (res != NULL) {
-        json_t *bal = json_object_get(res, "balance");
-        CHECK(json_is_string(bal) && strcmp(json_string_value(bal), "7000") == 0);
-    }
+    CHECK(wait_head(e.c, "submitted", 0, NULL));
+    res = rpc(e.c, "tacit_getAccount",
+              json_pack("[s]", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"), NULL);
+    CHECK(json_is_string(json_object_get(res, "balance")) &&
+          strcmp(json_string_value(json_object_get(res, "balance")), "7000") == 0);
     json_decref(res);
-    blk = rpc(c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
     CHECK(blk != NULL && json_array_size(json_object_get(blk, "credits")) == 1);
-    CHECK(strcmp(json_string_value(json_object_get(json_object_get(blk, "settlement"), "status")),
-                 "submitted") == 0);
     CHECK(json_is_string(json_object_get(json_object_get(blk, "settlement"), "l1TxHash")));
     json_decref(blk);
+    CHECK(block_status_is(e.c, 0, "submitted"));
 
     fake_mine(&f);
-    CHECK(wait_head(c, "settled", 0, NULL));
+    CHECK(wait_head(e.c, "settled", 0, NULL));
+    CHECK(block_status_is(e.c, 0, "settled"));
     fake_advance(&f, 3);
-    CHECK(wait_head(c, "finalized", 0, &info));
+    CHECK(wait_head(e.c, "finalized", 0, &info));
     st = json_object_get(info, "settlement");
     CHECK_EQ_INT(hexnum(st, "sequenced"), 0);
     CHECK_EQ_INT(hexnum(st, "queueNext"), 1);
     CHECK_EQ_INT(hexnum(st, "l1Head"), 106);
     CHECK(json_is_false(json_object_get(st, "halted")));
     json_decref(info);
-    blk = rpc(c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
     st = json_object_get(blk, "settlement");
     CHECK(strcmp(json_string_value(json_object_get(st, "status")), "finalized") == 0);
     CHECK_EQ_INT(hexnum(st, "l1Block"), 103);
@@ -860,7 +910,7 @@ TEST(node_l1_mode)
     json_decref(blk);
 
     /* metrics */
-    CHECK_EQ_INT(tacit_rpc_client_get(c, "/metrics", &status, &text, &tlen), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/metrics", &status, &text, &tlen), TACIT_OK);
     CHECK_EQ_INT(status, 200);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_finalized_height 1\n") != NULL);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_gas_used_total 100000\n") != NULL);
@@ -872,10 +922,10 @@ TEST(node_l1_mode)
     f.revert_height = 1;
     fake_queue(&f, 0xb2, 1, 106);
     fake_advance(&f, 2);
-    CHECK(wait_head(c, "submitted", 1, NULL));
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
     fake_mine(&f);
     for (int i = 0; i < 200; i++) {
-        CHECK_EQ_INT(tacit_rpc_client_get(c, "/health", &status, &text, &tlen), TACIT_OK);
+        CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/health", &status, &text, &tlen), TACIT_OK);
         if (status != 200) break;
         free(text);
         text = NULL;
@@ -885,25 +935,76 @@ TEST(node_l1_mode)
     CHECK(text != NULL && strstr(text, "settlement halted") != NULL);
     CHECK(text != NULL && strstr(text, "bad tree proof") != NULL);
     free(text);
-    res = rpc(c, "tacit_chainInfo", json_array(), NULL);
+    res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
     st = json_object_get(res, "settlement");
     CHECK(json_is_true(json_object_get(st, "halted")));
     CHECK_EQ_INT(hexnum(st, "haltedAt"), 1);
     json_decref(res);
-    blk = rpc(c, "tacit_getBlockByNumber", json_pack("[s]", "0x1"), NULL);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x1"), NULL);
     st = json_object_get(blk, "settlement");
     CHECK(strcmp(json_string_value(json_object_get(st, "status")), "reverted") == 0);
     CHECK(strstr(json_string_value(json_object_get(st, "reason")), "bad tree proof") != NULL);
     json_decref(blk);
 
-    tacit_rpc_client_free(c);
-    kill(getpid(), SIGTERM);
-    pthread_join(t, NULL);
-    CHECK_EQ_INT(r.rc, 0);
+    CHECK_EQ_INT(env_stop(&e), 0);
     CHECK_EQ_INT(f.prepares, 2);
-    CHECK_EQ_INT(fake_mined_for(&f, 0), 1);
+    mined_once(&f, 1);
     pthread_mutex_destroy(&f.mu);
-    rm_rf(dir);
+    env_free(&e);
+}
+
+/* A devnet in L1 mode: the genesis block funds nobody, dev_fund and dev_revert are refused;
+ * the node stopped while a block's transaction is pending and started again follows that
+ * transaction (no second one); an L1 chain without the L1 refuses to start. */
+TEST(node_devnet_l1_restart)
+{
+    struct env e;
+    struct fake f;
+    struct tacit_settler s = {&fake_ops, &f};
+    json_t *res, *err = NULL, *blk;
+
+    env_init(&e, true);
+    fake_init(&f);
+    REQUIRE(env_start(&e, &s), "the devnet answers on its socket");
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
+    CHECK(json_is_object(blk) && json_array_size(json_object_get(blk, "credits")) == 0);
+    json_decref(blk);
+    res = rpc(e.c, "dev_fund",
+              json_pack("[s,s]", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", "5"), &err);
+    CHECK(res == NULL && app_error(err) == TACIT_RPC_APP_BASE + TACIT_ECREDIT);
+    json_decref(err);
+    res = rpc(e.c, "dev_snapshot", json_array(), NULL);
+    json_decref(res);
+    res = rpc(e.c, "dev_revert", json_pack("[s]", "0x1"), &err);
+    CHECK(res == NULL && app_error(err) == TACIT_RPC_APP_BASE + TACIT_EINVAL);
+    json_decref(err);
+
+    CHECK(wait_head(e.c, "submitted", 0, NULL)); /* the genesis block */
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 0, NULL));
+    res = rpc(e.c, "dev_mine", json_array(), NULL); /* block 1 */
+    CHECK(res != NULL);
+    json_decref(res);
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(block_status_is(e.c, 1, "submitted"));
+    CHECK_EQ_INT(env_stop(&e), 0); /* its transaction pending */
+    CHECK_EQ_INT(f.prepares, 2);
+
+    REQUIRE(env_start(&e, &s), "the devnet starts again");
+    CHECK(block_status_is(e.c, 1, "submitted"));
+    usleep(200000); /* steps: nothing prepared or sent again */
+    CHECK_EQ_INT(f.prepares, 2);
+    CHECK_EQ_INT(f.sends, 2);
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 1, NULL));
+    CHECK_EQ_INT(env_stop(&e), 0);
+    mined_once(&f, 2);
+
+    /* without the settler: refused, nothing served */
+    CHECK(!env_start(&e, NULL));
+    CHECK_EQ_INT(e.rc, 1);
+    pthread_mutex_destroy(&f.mu);
+    env_free(&e);
 }
 
 static const struct tacit_test tests[] = {
@@ -917,6 +1018,7 @@ static const struct tacit_test tests[] = {
     {"queue_confirmations", queue_confirmations},
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},
+    {"node_devnet_l1_restart", node_devnet_l1_restart},
 };
 
 TACIT_TEST_MAIN(tests)

@@ -36,7 +36,8 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
         char a[43], k[67], bal[24];
         tacit_hex_encode(a, addr[i], 20);
         tacit_hex_encode(k, sk[i], 32);
-        snprintf(bal, sizeof bal, "%" PRIu64, TACIT_DEVNET_FUNDS);
+        /* L1 mode: the genesis block funds nobody (their L2 balance starts at 0) */
+        snprintf(bal, sizeof bal, "%" PRIu64, n->cfg.settler == NULL ? TACIT_DEVNET_FUNDS : 0);
         json_array_append_new(
             list, json_pack("{s:s,s:s,s:s}", "address", a, "privateKey", k, "balance", bal));
         sodium_memzero(k, sizeof k);
