@@ -600,36 +600,51 @@ TEST(nonce_taken)
     chain_free(&c);
 }
 
-/* An L1 reorg takes a settled (not final) block's transaction out: the block goes back to
- * submitted, and settles again when the transaction is mined again. */
+/* An L1 reorg takes settled (not final) blocks' transactions out: they go back to submitted,
+ * and settle again when their transactions are mined again; none is submitted twice, and the
+ * gas counts each block's latest receipt once. */
 TEST(reorg_unsettles)
 {
     struct chain c;
     struct tacit__settle_out o;
+    struct tacit__settle_heads h;
     chain_init(&c);
+    chain_block(&c, NULL, 0);
     chain_block(&c, NULL, 0);
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
     fake_mine(&c.f);
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
-    check_heads(&c, 1, 1, 0);
-    /* the reorg: its L1 block is gone, the transaction back in the pool */
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    /* the reorg: L1 blocks 101, 102 gone, both transactions back in the pool */
     pthread_mutex_lock(&c.f.mu);
-    c.f.tx[0].where = 0;
+    for (size_t i = 0; i < c.f.ntx; i++) c.f.tx[i].where = 0;
     c.f.contract_next = 0;
-    c.f.nonce_used[0] = false;
-    c.f.latest -= 1;
+    memset(c.f.nonce_used, 0, sizeof c.f.nonce_used);
+    c.f.latest -= 2;
     pthread_mutex_unlock(&c.f.mu);
-    fake_advance(&c.f, 3); /* finalized now past its old block */
+    fake_advance(&c.f, 3); /* finalized (101) reaches block 0's old L1 block */
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
     CHECK_EQ_INT(o.reorgs, 1);
     check_heads(&c, 1, 0, 0);
-    fake_mine(&c.f);
+    fake_mine(&c.f); /* both in one L1 block again */
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
-    check_heads(&c, 1, 1, 0);
+    check_heads(&c, 2, 2, 0);
     fake_advance(&c.f, 2);
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
-    check_heads(&c, 1, 1, 1);
-    CHECK_EQ_INT(fake_mined_for(&c.f, 0), 1);
+    check_heads(&c, 2, 2, 2);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    mined_once(&c.f, 2);
+    CHECK_EQ_INT(tacit__settle_heads_load(c.st, &h), TACIT_OK);
+    CHECK_EQ_INT(h.gas_used, 200001);
+    {
+        struct tacit__settle_sub sub; /* final: its raw transaction dropped */
+        CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+        CHECK_EQ_INT(sub.raw_len, 0);
+        CHECK_EQ_INT(sub.state, TACIT__SUB_INCLUDED);
+        tacit__settle_sub_clear(&sub);
+    }
     chain_free(&c);
 }
 

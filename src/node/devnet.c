@@ -96,7 +96,9 @@ static void accounts_print(struct tacit_node *n)
         return;
     }
     list = json_object_get(root, "accounts");
-    printf("\ntacit devnet: %zu funded accounts (also in %s)\n\n", json_array_size(list), path);
+    printf("\ntacit devnet: %zu %s (also in %s)\n\n", json_array_size(list),
+           n->cfg.settler == NULL ? "funded accounts" : "accounts (L1 mode: fund them on L1)",
+           path);
     json_array_foreach(list, i, a)
     {
         printf("(%zu) %s  balance %s\n    private key %s\n", i,

@@ -262,6 +262,16 @@ static void halt(struct tacit__settle_out *o, uint64_t h, const struct tacit__se
     o->halt_reason[sizeof o->halt_reason - 1] = '\0';
 }
 
+/* The gas of a block's latest receipt counts once (a receipt again after an L1 reorg replaces
+ * the one counted before). */
+static void gas_count(struct tacit__settle_heads *heads, struct tacit__settle_sub *sub,
+                      uint64_t gas, struct tacit__settle_out *o)
+{
+    heads->gas_used = heads->gas_used - sub->gas_used + gas;
+    o->gas_added += gas - sub->gas_used;
+    sub->gas_used = gas;
+}
+
 /* Block h's record is PREPARED or SENT and heads->submitted is h or h + 1: ask the L1. */
 static int follow(struct tacit_state *st, const struct tacit_settler *s,
                   struct tacit__settle_heads *heads, uint64_t h, struct tacit__settle_sub *sub,
@@ -275,22 +285,18 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
     case TACIT_SETTLE_TX_INCLUDED:
         sub->state = TACIT__SUB_INCLUDED;
         sub->l1_block = r.block;
-        sub->gas_used = r.gas_used;
         heads->submitted = h + 1;
         heads->settled = h + 1;
-        heads->gas_used += r.gas_used;
-        o->gas_added += r.gas_used;
+        gas_count(heads, sub, r.gas_used, o);
         return save(st, h, sub, heads);
     case TACIT_SETTLE_TX_REVERTED:
         sub->state = TACIT__SUB_REVERTED;
         sub->l1_block = r.block;
-        sub->gas_used = r.gas_used;
+        gas_count(heads, sub, r.gas_used, o);
         memcpy(sub->reason, r.reason, sizeof sub->reason);
         sub->reason[sizeof sub->reason - 1] = '\0';
         if (sub->reason[0] == '\0') strcpy(sub->reason, "reverted (no reason given)");
         heads->submitted = h + 1; /* it was submitted; it will never settle */
-        heads->gas_used += r.gas_used;
-        o->gas_added += r.gas_used;
         halt(o, h, sub);
         return save(st, h, sub, heads);
     case TACIT_SETTLE_TX_PENDING:
@@ -380,14 +386,12 @@ static int recheck(struct tacit_state *st, const struct tacit_settler *s,
             return rc; /* not final yet (nor any later block): OK */
         }
         if (r.state == TACIT_SETTLE_TX_INCLUDED && r.block <= l1->finalized) {
-            if (r.block != sub.l1_block) {
-                sub.l1_block = r.block;
-                rc = save(st, h, &sub, NULL);
-            }
+            /* final: its raw transaction is not needed any more */
+            sub.l1_block = r.block;
             tacit__settle_sub_clear(&sub);
-            if (rc != TACIT_OK) return rc;
-            heads->finalized = ++h;
-            if ((rc = save(st, 0, NULL, heads)) != TACIT_OK) return rc;
+            heads->finalized = h + 1;
+            if ((rc = save(st, h, &sub, heads)) != TACIT_OK) return rc;
+            h++;
             continue;
         }
         if (r.state == TACIT_SETTLE_TX_INCLUDED) { /* moved to a later block by a reorg */
@@ -454,14 +458,15 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             halt(o, h, &sub);
             break;
         }
-        if (rc == TACIT_OK && sub.state != TACIT__SUB_INCLUDED) {
+        if (rc == TACIT_OK) {
+            /* recorded (an INCLUDED record here: an L1 reorg moved heads.settled below it, and
+             * its transaction may be in still): what does the L1 say of it */
             if ((rc = follow(st, s, &heads, h, &sub, o)) != TACIT_OK) break;
             if (heads.settled > h) continue;                      /* settled: the next block */
             if (sub.state == 0) rc = submit(st, s, &heads, h, o); /* its nonce went elsewhere */
             break;
         }
-        /* none yet (an INCLUDED record at heads.settled is a reorged one: submitted anew) */
-        if (rc == TACIT_OK || rc == TACIT_ENOTFOUND) rc = submit(st, s, &heads, h, o);
+        if (rc == TACIT_ENOTFOUND) rc = submit(st, s, &heads, h, o); /* none yet */
         break;
     }
 out:
