@@ -63,6 +63,7 @@ struct fake {
     bool lose_answer;      /* the next send arrives, its answer is lost (EL1_UNREACHABLE) */
     bool crash_send;       /* the next send never happens (a crash after the record): EIO */
     int64_t revert_height; /* a submission of this height reverts (-1: none) */
+    unsigned delay_ms;     /* heads answers this late (a slow L1) */
     /* counts */
     unsigned prepares, sends, lookups;
 };
@@ -199,6 +200,8 @@ static int f_lookup(void *ctx, const uint8_t hash[32], struct tacit_settle_recei
 static int f_heads(void *ctx, struct tacit_settle_heads *out)
 {
     struct fake *f = ctx;
+    unsigned delay = __atomic_load_n(&f->delay_ms, __ATOMIC_SEQ_CST);
+    if (delay > 0) usleep(delay * 1000u);
     pthread_mutex_lock(&f->mu);
     if (f->down) {
         pthread_mutex_unlock(&f->mu);
@@ -924,20 +927,61 @@ TEST(node_l1_mode)
     CHECK_EQ_INT(hexnum(st, "l1GasUsed"), 100000);
     json_decref(blk);
 
+    /* a slow L1 does not slow the RPC down: the submitter waits on its own lane */
+    __atomic_store_n(&f.delay_ms, 800, __ATOMIC_SEQ_CST);
+    usleep(100000);
+    {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int i = 0; i < 5; i++) json_decref(rpc(e.c, "tacit_chainInfo", json_array(), NULL));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        CHECK((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 700);
+    }
+    __atomic_store_n(&f.delay_ms, 0, __ATOMIC_SEQ_CST);
+
+    /* the L1 down: the step fails (lastError), nothing moves; back up, it goes on */
+    pthread_mutex_lock(&f.mu);
+    f.down = true;
+    pthread_mutex_unlock(&f.mu);
+    for (int i = 0; i < 200; i++) {
+        json_t *le;
+        res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+        le = json_object_get(json_object_get(res, "settlement"), "lastError");
+        if (json_is_string(le) && strcmp(json_string_value(le), "EL1_UNREACHABLE") == 0) {
+            json_decref(res);
+            res = NULL;
+            break;
+        }
+        json_decref(res);
+        usleep(25000);
+    }
+    CHECK(res == NULL); /* lastError seen */
+    fake_queue(&f, 0xb3, 9, 100);
+    pthread_mutex_lock(&f.mu);
+    f.down = false;
+    pthread_mutex_unlock(&f.mu);
+    CHECK(wait_head(e.c, "submitted", 1, NULL)); /* the queued deposit: block 1, submitted */
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 1, NULL));
+
     /* metrics */
     CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/metrics", &status, &text, &tlen), TACIT_OK);
     CHECK_EQ_INT(status, 200);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_finalized_height 1\n") != NULL);
-    CHECK(text != NULL && strstr(text, "\ntacit_l1_gas_used_total 100000\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_settled_height 2\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_gas_used_total 200001\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_step_failures_total 0\n") == NULL);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_submission_halted 0\n") != NULL);
     free(text);
     text = NULL;
 
     /* a deposit whose block reverts on L1: submission halts, /health says so */
-    f.revert_height = 1;
+    pthread_mutex_lock(&f.mu);
+    f.revert_height = 2;
+    pthread_mutex_unlock(&f.mu);
     fake_queue(&f, 0xb2, 1, 106);
     fake_advance(&f, 2);
-    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(wait_head(e.c, "submitted", 2, NULL));
     fake_mine(&f);
     for (int i = 0; i < 200; i++) {
         CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/health", &status, &text, &tlen), TACIT_OK);
@@ -953,17 +997,17 @@ TEST(node_l1_mode)
     res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
     st = json_object_get(res, "settlement");
     CHECK(json_is_true(json_object_get(st, "halted")));
-    CHECK_EQ_INT(hexnum(st, "haltedAt"), 1);
+    CHECK_EQ_INT(hexnum(st, "haltedAt"), 2);
     json_decref(res);
-    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x1"), NULL);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x2"), NULL);
     st = json_object_get(blk, "settlement");
     CHECK(strcmp(json_string_value(json_object_get(st, "status")), "reverted") == 0);
     CHECK(strstr(json_string_value(json_object_get(st, "reason")), "bad tree proof") != NULL);
     json_decref(blk);
 
     CHECK_EQ_INT(env_stop(&e), 0);
-    CHECK_EQ_INT(f.prepares, 2);
-    mined_once(&f, 1);
+    CHECK_EQ_INT(f.prepares, 3);
+    mined_once(&f, 3);
     pthread_mutex_destroy(&f.mu);
     env_free(&e);
 }
