@@ -172,10 +172,13 @@ out:
     return rc;
 }
 
-static int f_lookup(void *ctx, const uint8_t hash[32], struct tacit_settle_receipt *out)
+static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
+                    struct tacit_settle_receipt *out)
 {
     struct fake *f = ctx;
     struct ftx *t;
+    /* the node hands the bytes it recorded for that hash */
+    CHECK(raw != NULL && raw_len == 50 && memcmp(raw + 18, hash, 32) == 0);
     pthread_mutex_lock(&f->mu);
     if (f->down) {
         pthread_mutex_unlock(&f->mu);

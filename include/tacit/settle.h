@@ -78,8 +78,10 @@ struct tacit_settler_ops {
                    uint8_t **raw, size_t *raw_len);
     /* Sends a prepared transaction (again: an L1 node that has it already answers TACIT_OK). */
     int (*send)(void *ctx, const uint8_t *raw, size_t raw_len);
-    /* What the L1 says of the transaction `hash` now. */
-    int (*lookup)(void *ctx, const uint8_t hash[32], struct tacit_settle_receipt *out);
+    /* What the L1 says of the transaction `hash` now; raw is its signed bytes (as prepare made
+     * them), for an implementation that replays a failed one to find its revert reason. */
+    int (*lookup)(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
+                  struct tacit_settle_receipt *out);
     /* The L1 head and the finalized block. */
     int (*heads)(void *ctx, struct tacit_settle_heads *out);
     /* The queue's entries from index `from` on, in order, queued in L1 blocks <= max_block,
@@ -93,6 +95,27 @@ struct tacit_settler {
     const struct tacit_settler_ops *ops;
     void *ctx; /* owned by whoever made the settler; the node never frees it */
 };
+
+/*
+ * The parts of a settler that need no contract ABI, over the L1 port (include/tacit/l1.h;
+ * src/node/settle_l1.c), for the contract client's ops to call (its prepare and messages are
+ * the contract's: TacitRollup's calldata and queue):
+ *  - heads: eth_blockNumber, and the finalized block: the L1's "finalized" tag when
+ *    final_depth is 0, else latest - final_depth (a devnet: N confirmations);
+ *  - lookup: the receipt (INCLUDED with its gas; a failed one REVERTED, its reason found by
+ *    replaying raw with eth_call at the block before: Error(string), Panic, the custom errors
+ *    named in custom[0..ncustom), as tacit_l1_revert_reason writes them); no receipt: PENDING
+ *    when the node has the transaction, else UNKNOWN;
+ *  - send: eth_sendRawTransaction ("already known" is sent).
+ * Errors as the L1 port's (TACIT_EL1_UNREACHABLE, TACIT_ETIMEOUT, TACIT_EL1_REPLY, ...).
+ */
+struct tacit_l1;
+int tacit_settle_l1_heads(struct tacit_l1 *l1, uint32_t final_depth,
+                          struct tacit_settle_heads *out);
+int tacit_settle_l1_lookup(struct tacit_l1 *l1, const uint8_t hash[32], const uint8_t *raw,
+                           size_t raw_len, const char *const *custom, size_t ncustom,
+                           struct tacit_settle_receipt *out);
+int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len);
 
 #ifdef __cplusplus
 }

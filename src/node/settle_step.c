@@ -280,7 +280,7 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
     struct tacit_settle_receipt r;
     int rc;
     memset(&r, 0, sizeof r);
-    if ((rc = s->ops->lookup(s->ctx, sub->hash, &r)) != TACIT_OK) return rc;
+    if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, &r)) != TACIT_OK) return rc;
     switch (r.state) {
     case TACIT_SETTLE_TX_INCLUDED:
         sub->state = TACIT__SUB_INCLUDED;
@@ -314,7 +314,8 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
     if (rc == TACIT_EL1_NONCE_TOO_LOW) {
         /* Its nonce is used: by this very transaction (mined meanwhile), or by another. */
         memset(&r, 0, sizeof r);
-        if ((rc = s->ops->lookup(s->ctx, sub->hash, &r)) != TACIT_OK) return rc;
+        if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, &r)) != TACIT_OK)
+            return rc;
         if (r.state != TACIT_SETTLE_TX_UNKNOWN) return TACIT_OK; /* the next step follows it */
         tacit_log(TACIT_LOG_WARN, "settle",
                   "block %" PRIu64 ": its L1 transaction's nonce went to another transaction; "
@@ -381,7 +382,7 @@ static int recheck(struct tacit_state *st, const struct tacit_settler *s,
             return rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc;
         memset(&r, 0, sizeof r);
         if (sub.l1_block > l1->finalized ||
-            (rc = s->ops->lookup(s->ctx, sub.hash, &r)) != TACIT_OK) {
+            (rc = s->ops->lookup(s->ctx, sub.hash, sub.raw, sub.raw_len, &r)) != TACIT_OK) {
             tacit__settle_sub_clear(&sub);
             return rc; /* not final yet (nor any later block): OK */
         }
