@@ -1007,6 +1007,16 @@ TEST(node_l1_mode)
     CHECK(strcmp(json_string_value(json_object_get(st, "status")), "reverted") == 0);
     CHECK(strstr(json_string_value(json_object_get(st, "reason")), "bad tree proof") != NULL);
     json_decref(blk);
+    /* the L1 down after the halt: still halted (a failing step does not clear it) */
+    pthread_mutex_lock(&f.mu);
+    f.down = true;
+    pthread_mutex_unlock(&f.mu);
+    usleep(300000);
+    CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/health", &status, &text, &tlen), TACIT_OK);
+    CHECK_EQ_INT(status, 503);
+    CHECK(text != NULL && strstr(text, "settlement halted") != NULL &&
+          strstr(text, "EL1_UNREACHABLE") != NULL);
+    free(text);
 
     CHECK_EQ_INT(env_stop(&e), 0);
     CHECK_EQ_INT(f.prepares, 3);

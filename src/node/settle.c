@@ -76,8 +76,10 @@ static void settle_done(struct tacit__job *job)
                   " reverted: %s. Nothing more is submitted; the node keeps sequencing. "
                   "Find why the contract refused it (docs/operations.md, \"Settlement on L1\")",
                   o->halt_height, TACIT_LOG_QS(o->halt_reason));
-    se->halted = o->halted;
+    /* a halt is for good (recorded: a restart halts again); a step that failed before it
+     * reached the block in flight does not report it, and must not clear it */
     if (o->halted) {
+        se->halted = true;
         se->halt_height = o->halt_height;
         memcpy(se->halt_reason, o->halt_reason, sizeof se->halt_reason);
     }
