@@ -64,6 +64,8 @@ struct fake {
     bool crash_send;       /* the next send never happens (a crash after the record): EIO */
     int64_t revert_height; /* a submission of this height reverts (-1: none) */
     unsigned delay_ms;     /* heads answers this late (a slow L1) */
+    int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
+    unsigned estimates_refused;
     /* counts */
     unsigned prepares, sends, lookups;
 };
@@ -75,6 +77,7 @@ static void fake_init(struct fake *f)
     f->latest = 100;
     f->final_lag = 2;
     f->revert_height = -1;
+    f->estimate_revert_height = -1;
 }
 
 static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
@@ -86,7 +89,7 @@ static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
 
 /* raw = "TX" ‖ u64 height ‖ u64 nonce ‖ hash */
 static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t hash[32],
-                     uint8_t **raw, size_t *raw_len)
+                     uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
 {
     struct fake *f = ctx;
     uint8_t buf[2 + 8 + 8 + 32];
@@ -95,6 +98,12 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
     if (f->down) {
         pthread_mutex_unlock(&f->mu);
         return TACIT_EL1_UNREACHABLE;
+    }
+    if ((int64_t)s->height == f->estimate_revert_height) {
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "Error(string): (\"bad anchor\")");
+        f->estimates_refused++;
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_REVERTED;
     }
     /* the block's bytes are the block of that height */
     if (tacit_block_decode(&b, s->block, s->block_len) != TACIT_OK ||
@@ -580,6 +589,43 @@ TEST(revert_halts)
     CHECK_EQ_INT(o.halt_height, 1);
     CHECK_EQ_INT(c.f.prepares, 2);
     check_heads(&c, 2, 1, 1); /* block 0 final meanwhile */
+    chain_free(&c);
+}
+
+/* The contract would refuse a block (prepare: its gas estimate reverts): a halt with the
+ * reason, nothing sent or recorded; a halted node's steps prepare nothing; a restart (a step
+ * that is not told it is halted) tries again. */
+TEST(estimate_revert_halts)
+{
+    struct chain c;
+    struct tacit__settle_in in;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    chain_block(&c, NULL, 0);
+    c.f.estimate_revert_height = 1;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* 0 settled; 1 refused */
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 1);
+    CHECK(strstr(o.halt_reason, "gas estimate reverted: Error(string): (\"bad anchor\")") != NULL);
+    check_heads(&c, 1, 1, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_ENOTFOUND);
+    CHECK_EQ_INT(c.f.ntx, 1);
+    memset(&in, 0, sizeof in);
+    in.no_submit = true;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(c.f.estimates_refused, 1);
+    c.f.estimate_revert_height = -1;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(!o.halted);
+    check_heads(&c, 2, 1, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    mined_once(&c.f, 2);
     chain_free(&c);
 }
 
@@ -1085,6 +1131,7 @@ static const struct tacit_test tests[] = {
     {"restart_before_send", restart_before_send},
     {"unreachable_then_back", unreachable_then_back},
     {"revert_halts", revert_halts},
+    {"estimate_revert_halts", estimate_revert_halts},
     {"nonce_taken", nonce_taken},
     {"reorg_unsettles", reorg_unsettles},
     {"queue_confirmations", queue_confirmations},

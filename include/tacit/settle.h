@@ -45,11 +45,14 @@ enum tacit_settle_tx_state {
     TACIT_SETTLE_TX_REVERTED, /* in L1 block `block`, failed: `reason` */
 };
 
+#define TACIT_SETTLE_REASON_MAX 256
+
 struct tacit_settle_receipt {
     enum tacit_settle_tx_state state;
-    uint64_t block;    /* INCLUDED, REVERTED: the L1 block */
-    uint64_t gas_used; /* INCLUDED, REVERTED: the receipt's gasUsed */
-    char reason[256];  /* REVERTED: the revert reason (text from outside: escape before logging) */
+    uint64_t block;                       /* INCLUDED, REVERTED: the L1 block */
+    uint64_t gas_used;                    /* INCLUDED, REVERTED: the receipt's gasUsed */
+    char reason[TACIT_SETTLE_REASON_MAX]; /* REVERTED: the revert reason (text from outside:
+                                           * escape before logging) */
 };
 
 /* L1 block numbers. */
@@ -73,9 +76,11 @@ struct tacit_settler_ops {
     /* Builds and signs the L1 transaction that submits s (its nonce taken by the settler):
      * its hash and its raw bytes (*raw malloc'd, freed by the caller). Sends nothing: the node
      * records the transaction before it is sent, so a crash between the two neither loses the
-     * block nor sends a second transaction for it. */
+     * block nor sends a second transaction for it. TACIT_EL1_REVERTED when the contract would
+     * refuse it (its gas estimate reverted), with the revert reason in reason (the node halts
+     * submission, as for a mined revert, until it is restarted). */
     int (*prepare)(void *ctx, const struct tacit_settle_submission *s, uint8_t hash[32],
-                   uint8_t **raw, size_t *raw_len);
+                   uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX]);
     /* Sends a prepared transaction (again: an L1 node that has it already answers TACIT_OK). */
     int (*send)(void *ctx, const uint8_t *raw, size_t raw_len);
     /* What the L1 says of the transaction `hash` now; raw is its signed bytes (as prepare made

@@ -200,7 +200,7 @@ struct tacit__settle_sub {
     uint8_t hash[32];
     uint64_t l1_block, gas_used;
     uint32_t sends;
-    char reason[256];
+    char reason[TACIT_SETTLE_REASON_MAX];
     uint8_t *raw; /* malloc'd */
     size_t raw_len;
 };
@@ -211,6 +211,7 @@ struct tacit__settle_in {
     uint64_t fetch_from;    /* the first queue index to fetch */
     size_t fetch_max;       /* 0: fetch none */
     struct tacit_settle_message *fetch_out;
+    bool no_submit; /* halted: follow what is recorded, prepare nothing new */
 };
 struct tacit__settle_out {
     int rc;
@@ -220,7 +221,7 @@ struct tacit__settle_out {
     size_t nfetched;
     bool halted;
     uint64_t halt_height;
-    char halt_reason[256];
+    char halt_reason[TACIT_SETTLE_REASON_MAX];
     uint64_t gas_added;
     unsigned prepared, resends, reorgs;
 };
@@ -243,7 +244,7 @@ struct tacit__settle {
     uint64_t gas_total;
     bool halted;
     uint64_t halt_height;
-    char halt_reason[256];
+    char halt_reason[TACIT_SETTLE_REASON_MAX];
     /* The queue: entries [queue_base, queue_base + nqueue) confirmed, cached; queue_next is the
      * first one no committed block took. */
     uint64_t queue_next, queue_base;

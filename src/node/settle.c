@@ -136,6 +136,7 @@ static void on_timer(uv_timer_t *t)
     j->in.fetch_from = se->queue_base + se->nqueue;
     j->in.fetch_max = se->nqueue < TACIT__SETTLE_QUEUE_MAX ? TACIT__SETTLE_FETCH_MAX : 0;
     j->in.fetch_out = j->msgs;
+    j->in.no_submit = se->halted;
     se->inflight = true;
     tacit__lane_submit(se->lane, &j->job);
 }

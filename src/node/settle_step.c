@@ -26,6 +26,7 @@
  * submission stops the submitter (recorded: a restart stops again at the same record).
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,6 +343,7 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     struct tacit__settle_sub sub;
     uint8_t *bytes = NULL;
     size_t len;
+    char reason[TACIT_SETTLE_REASON_MAX] = "";
     int rc;
     memset(&sub, 0, sizeof sub);
     if ((rc = tacit_state_block_by_height(st, h, NULL, &bytes, &len)) != TACIT_OK) return rc;
@@ -349,8 +351,18 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     sm.height = h;
     sm.block = bytes;
     sm.block_len = len;
-    rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len);
+    rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len, reason);
     free(bytes);
+    if (rc == TACIT_EL1_REVERTED) {
+        /* the contract would refuse it: a halt like a mined revert's, but nothing was sent or
+         * recorded (a restart tries again: the estimate may have met a passing L1 state) */
+        tacit__settle_sub_clear(&sub);
+        reason[sizeof reason - 1] = '\0';
+        snprintf(sub.reason, sizeof sub.reason, "its gas estimate reverted: %.200s",
+                 reason[0] ? reason : "no reason given");
+        halt(o, h, &sub);
+        return TACIT_OK;
+    }
     if (rc != TACIT_OK) return rc;
     /* The intent first: after a crash from here on, the record says which transaction it was. */
     sub.state = TACIT__SUB_PREPARED;
@@ -463,11 +475,13 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             /* recorded (an INCLUDED record here: an L1 reorg moved heads.settled below it, and
              * its transaction may be in still): what does the L1 say of it */
             if ((rc = follow(st, s, &heads, h, &sub, o)) != TACIT_OK) break;
-            if (heads.settled > h) continue;                      /* settled: the next block */
-            if (sub.state == 0) rc = submit(st, s, &heads, h, o); /* its nonce went elsewhere */
+            if (heads.settled > h) continue; /* settled: the next block */
+            if (sub.state == 0 && !in->no_submit)
+                rc = submit(st, s, &heads, h, o); /* its nonce went elsewhere */
             break;
         }
-        if (rc == TACIT_ENOTFOUND) rc = submit(st, s, &heads, h, o); /* none yet */
+        if (rc == TACIT_ENOTFOUND) /* none yet */
+            rc = in->no_submit ? TACIT_OK : submit(st, s, &heads, h, o);
         break;
     }
 out:
