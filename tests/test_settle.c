@@ -1121,6 +1121,10 @@ TEST(node_devnet_l1_restart)
     /* without the settler: refused, nothing served */
     CHECK(!env_start(&e, NULL));
     CHECK_EQ_INT(e.rc, 1);
+    /* L1 flags without a settler: refused before anything is opened */
+    e.cfg.l1_rpc = "http://127.0.0.1:1";
+    CHECK(!env_start(&e, NULL));
+    CHECK_EQ_INT(e.rc, 1);
     pthread_mutex_destroy(&f.mu);
     env_free(&e);
 }

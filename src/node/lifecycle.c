@@ -333,6 +333,14 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         return 1;
     }
     tacit_log_set_level(cfg->log_level);
+    if ((cfg->l1_rpc != NULL || cfg->l1_rollup != NULL || cfg->l1_key != NULL) &&
+        cfg->settler == NULL) {
+        /* never a node that was asked to settle and silently does not */
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "the L1 flags are set but there is no settler to submit blocks with (the "
+                  "rollup contract's client is not built yet)");
+        goto fail_log;
+    }
     if (sodium_init() < 0) {
         tacit_log(TACIT_LOG_ERROR, "node", "libsodium failed to initialise");
         goto fail_log;
