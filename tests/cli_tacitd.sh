@@ -4,7 +4,8 @@
 # small verifying key (depth-2 transfer keys: same 7 public inputs), empty blocks, the data-dir
 # lock, admin auth over TCP (cookie, wrong credentials) and the Unix socket, the pause flag
 # across a clean SIGTERM restart, /health and /metrics, dev_ methods refused off the devnet,
-# `tacit-cli rpc`, the log file (escaped strings, reopened on SIGHUP) and the signals.
+# `tacit-cli rpc`, the log file (escaped strings, reopened on SIGHUP) and the signals; L1 mode's
+# flags checked one by one, then refused (no rollup contract client in this build).
 set -uo pipefail
 
 BIN="${TACIT_BIN:-build/bin}"
@@ -40,6 +41,29 @@ run 2 "$D" --datadir "$TMP/x" --config "$TMP/bad2.conf" && grep -q 'bad2.conf:2:
     bad "bad value names file:line"
 run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 && grep -q 'no verifying key' "$TMP/out" ||
     bad "missing vk explained"
+
+# L1 mode's flags (docs/operations.md, "Settlement on L1"): each checked, then the build says it
+# has no rollup contract client yet (exit 1), before anything is opened or made
+L1=(--datadir "$TMP/l1" --chain-id 5)
+printf '0x%064x\n' 1 >"$TMP/l1.key"
+chmod 600 "$TMP/l1.key"
+ADDR=0x00000000000000000000000000000000000000aa
+run 2 "$D" "${L1[@]}" --l1-rpc http://127.0.0.1:8545 && grep -q 'needs --l1-rpc, --l1-rollup and --l1-key together (missing: --l1-rollup --l1-key)' "$TMP/out" ||
+    bad "L1 flags alone refused: $(cat "$TMP/out")"
+run 2 "$D" "${L1[@]}" --l1-rpc ftp://x --l1-rollup $ADDR --l1-key "$TMP/l1.key" && grep -q -- '--l1-rpc ftp://x: not an L1 endpoint URL' "$TMP/out" ||
+    bad "bad L1 URL refused: $(cat "$TMP/out")"
+run 2 "$D" "${L1[@]}" --l1-rpc http://127.0.0.1:8545 --l1-rollup 0x1234 --l1-key "$TMP/l1.key" && grep -q 'not a contract address' "$TMP/out" ||
+    bad "bad rollup address refused: $(cat "$TMP/out")"
+run 2 "$D" "${L1[@]}" --l1-rpc http://127.0.0.1:8545 --l1-rollup $ADDR --l1-key "$TMP/nokey" && grep -q 'no such file' "$TMP/out" ||
+    bad "missing L1 key refused: $(cat "$TMP/out")"
+chmod 644 "$TMP/l1.key"
+run 2 "$D" "${L1[@]}" --l1-rpc http://127.0.0.1:8545 --l1-rollup $ADDR --l1-key "$TMP/l1.key" && grep -q 'readable or writable by group or others' "$TMP/out" ||
+    bad "world-readable L1 key refused: $(cat "$TMP/out")"
+chmod 600 "$TMP/l1.key"
+printf 'l1_rpc = unix:/nowhere\nl1_rollup = %s\nl1_key = %s\nl1_confirmations = 3\n' $ADDR "$TMP/l1.key" >"$TMP/l1.conf"
+run 1 "$D" "${L1[@]}" --config "$TMP/l1.conf" && grep -q 'rollup contract.s client .* is not built' "$TMP/out" &&
+    grep -q 'submitter 0x7e5f4552091a69125d5dfcb7b8c2659029395bdf' "$TMP/out" || bad "L1 mode not built yet: $(cat "$TMP/out")"
+[[ ! -e "$TMP/l1" ]] && ok || bad "nothing made in the data directory"
 
 # --- a node ------------------------------------------------------------------------------------
 run 0 "$CLI" setup --depth 2 --out "$TMP/keys"

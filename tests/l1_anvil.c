@@ -4,7 +4,9 @@
  * transfers with exact balances, nonces over several transactions and across two senders, a
  * replacement with a bumped fee (and one bumped too little), the revert reasons of a contract
  * assembled here by hand, its event read back from the receipt and from eth_getLogs, a mined
- * transaction that failed, insufficient funds; and, once the script has stopped anvil
+ * transaction that failed, insufficient funds; the settlement helpers of the node
+ * (tacit_settle_l1_*: heads, a transaction unknown, pending, included, failed with its reason
+ * replayed); and, once the script has stopped anvil
  * (TACIT_L1_GONE=1), the error when the node is gone.
  *
  * anvil's first default account (a public test key) pays; recipients are fresh random keys.
@@ -21,6 +23,7 @@
 #include "tacit/keccak.h"
 #include "tacit/l1.h"
 #include "tacit/rpc.h"
+#include "tacit/settle.h"
 
 #define CHAIN_ID 31337
 #define ETHER 1000000000000000000ull
@@ -541,6 +544,88 @@ TEST(anvil_contract_reverts_and_logs)
     fx_close(&f);
 }
 
+/* ------------------------------------------------------------ settlement ---- */
+
+/* The raw bytes of a transaction the sender sent (it signs deterministically: RFC 6979). */
+static void sent_raw(struct fx *f, const struct tacit_l1_sent *sent, uint8_t **raw, size_t *len)
+{
+    uint8_t h[32];
+    CHECK_EQ_INT(tacit_eth_tx_sign(raw, len, h, &sent->tx, f->key), TACIT_OK);
+    CHECK_MEM(h, sent->hash, 32);
+}
+
+TEST(anvil_settle_helpers)
+{
+    struct fx f;
+    struct tacit_l1_sent sent;
+    struct tacit_l1_receipt r;
+    struct tacit_settle_heads heads;
+    struct tacit_settle_receipt sr;
+    struct tacit_l1_call req = {0};
+    uint8_t *code, *raw = NULL, data[36], to[20], hash[32];
+    size_t len, rawlen = 0;
+
+    REQUIRE(fx_open(&f), "TACIT_L1_URL (run tests/l1_anvil.sh)");
+    CHECK_EQ_INT(tacit_settle_l1_heads(f.l1, 2, &heads), TACIT_OK);
+    CHECK(heads.latest >= 1 && heads.finalized == heads.latest - 2);
+    CHECK_EQ_INT(tacit_settle_l1_heads(f.l1, 0, &heads), TACIT_OK); /* the "finalized" tag */
+    CHECK(heads.finalized <= heads.latest);
+
+    /* a transaction nobody sent */
+    tacit_test_rand_bytes(hash, 32);
+    CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, hash, NULL, 0, NULL, 0, &sr), TACIT_OK);
+    CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_UNKNOWN);
+
+    /* pending while anvil does not mine, then included with its gas */
+    fresh_address(to);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 0)), TACIT_OK);
+    memcpy(req.to, to, 20);
+    tacit_uint256_from_u64(&req.value, 1);
+    CHECK_EQ_INT(tacit_l1_sender_send(f.s, &req, &sent), TACIT_OK);
+    sent_raw(&f, &sent, &raw, &rawlen);
+    CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
+    CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_PENDING);
+    CHECK_EQ_INT(tacit_settle_l1_send(f.l1, raw, rawlen), TACIT_OK); /* again: already known */
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array()), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1)), TACIT_OK);
+    CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, sent.hash, 10000, 50, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
+    CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_INCLUDED);
+    CHECK_EQ_INT(sr.block, r.block_number);
+    CHECK_EQ_INT(sr.gas_used, 21000);
+    tacit_l1_receipt_clear(&r);
+    tacit_l1_sent_clear(&sent);
+    free(raw);
+    raw = NULL;
+
+    /* mined and failed: REVERTED, its reason replayed */
+    contract(&code, &len);
+    CHECK_EQ_INT(send_and_wait(&f, NULL, 0, code, len, 0, &sent, &r), TACIT_OK);
+    free(code);
+    REQUIRE(r.success && r.has_contract_address, "the contract deployed");
+    memcpy(to, r.contract_address, 20);
+    tacit_l1_receipt_clear(&r);
+    tacit_l1_sent_clear(&sent);
+    call_data(data, "fail()", 0);
+    CHECK_EQ_INT(send_and_wait(&f, to, 0, data, 4, 100000, &sent, &r), TACIT_OK);
+    CHECK(!r.success);
+    sent_raw(&f, &sent, &raw, &rawlen);
+    CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
+    CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_REVERTED);
+    CHECK_EQ_INT(sr.block, r.block_number);
+    CHECK(sr.gas_used > 21000);
+    if (strcmp(sr.reason, "Error(string): (\"nope\")") != 0)
+        tacit__test_fail(__FILE__, __LINE__, "reason \"%s\"", sr.reason);
+    /* without the bytes: still REVERTED, the reason says why it is unknown */
+    CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, NULL, 0, NULL, 0, &sr), TACIT_OK);
+    CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_REVERTED);
+    CHECK(strstr(sr.reason, "no transaction bytes") != NULL);
+    tacit_l1_receipt_clear(&r);
+    tacit_l1_sent_clear(&sent);
+    free(raw);
+    fx_close(&f);
+}
+
 /* ------------------------------------------------------------------ node gone ---- */
 
 TEST(anvil_gone)
@@ -567,6 +652,7 @@ static const struct tacit_test tests[] = {
     {"anvil_replacement", anvil_replacement},
     {"anvil_insufficient_funds", anvil_insufficient_funds},
     {"anvil_contract_reverts_and_logs", anvil_contract_reverts_and_logs},
+    {"anvil_settle_helpers", anvil_settle_helpers},
     {"anvil_gone", anvil_gone},
 };
 TACIT_TEST_MAIN(tests)

@@ -1,7 +1,8 @@
 /*
  * tacit — deterministic test blocks for the state tests (test_state.c, test_state_crash.c):
  * block h is a pure function of (seed, h, ntx), so a parent process can recompute what a
- * killed child committed.
+ * killed child committed. Every helper is marked unused: a test may take only some (test_settle.c
+ * takes the temporary directory).
  */
 #ifndef TACIT_TESTS_STATE_GEN_H
 #define TACIT_TESTS_STATE_GEN_H
@@ -28,7 +29,8 @@ struct gen_block {
     uint8_t block[64];
 };
 
-static void gen_bytes(uint8_t *out, size_t len, uint64_t seed, uint64_t h, uint64_t i, uint8_t tag)
+__attribute__((unused)) static void gen_bytes(uint8_t *out, size_t len, uint64_t seed, uint64_t h,
+                                              uint64_t i, uint8_t tag)
 {
     uint8_t in[25];
     memcpy(in, &seed, 8);
@@ -38,14 +40,15 @@ static void gen_bytes(uint8_t *out, size_t len, uint64_t seed, uint64_t h, uint6
     crypto_generichash(out, len, in, sizeof in, NULL, 0);
 }
 
-static void gen_fr(tacit_fr *r, uint64_t seed, uint64_t h, uint64_t i, uint8_t tag)
+__attribute__((unused)) static void gen_fr(tacit_fr *r, uint64_t seed, uint64_t h, uint64_t i,
+                                           uint8_t tag)
 {
     uint8_t w[64];
     gen_bytes(w, 64, seed, h, i, tag);
     tacit_fr_from_wide(r, w);
 }
 
-static void gen_address(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k)
+__attribute__((unused)) static void gen_address(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k)
 {
     memset(addr, 0, TACIT_ADDRESS_LEN);
     addr[0] = 0xa0;
@@ -54,7 +57,8 @@ static void gen_address(uint8_t addr[TACIT_ADDRESS_LEN], unsigned k)
 
 /* Block h: ntx txs of 2 commitments and 2 nullifiers each, an encrypted output per commitment,
  * a credit, a debit (from height GEN_ADDRS on, when every address holds enough) and a nonce. */
-static void gen_block_make(struct gen_block *b, uint64_t seed, uint64_t h, size_t ntx)
+__attribute__((unused)) static void gen_block_make(struct gen_block *b, uint64_t seed, uint64_t h,
+                                                   size_t ntx)
 {
     size_t ncm = 2 * ntx;
     memset(b, 0, sizeof *b);
@@ -100,7 +104,7 @@ static void gen_block_make(struct gen_block *b, uint64_t seed, uint64_t h, size_
     b->u.ndeltas = 3;
 }
 
-static void gen_block_free(struct gen_block *b)
+__attribute__((unused)) static void gen_block_free(struct gen_block *b)
 {
     free(b->txs);
     free(b->txbytes);
@@ -112,7 +116,7 @@ static void gen_block_free(struct gen_block *b)
 
 /* Makes a fresh temporary directory under TMPDIR (or /var/tmp: on disk, not tmpfs); the path
  * is written to buf. Returns 0 on success. */
-static int gen_tmpdir(char *buf, size_t len, const char *tag)
+__attribute__((unused)) static int gen_tmpdir(char *buf, size_t len, const char *tag)
 {
     const char *base = getenv("TMPDIR");
     if (base == NULL || base[0] == '\0') base = "/var/tmp";
@@ -121,7 +125,7 @@ static int gen_tmpdir(char *buf, size_t len, const char *tag)
 }
 
 /* rm -r of a store directory (files only, one level). */
-static void gen_rmdir(const char *dir)
+__attribute__((unused)) static void gen_rmdir(const char *dir)
 {
     char p[4096];
     static const char *const files[] = {"data.mdb", "lock.mdb"};

@@ -339,6 +339,37 @@ TEST(sender_nonces_fees_and_gas)
     rig_free(&r);
 }
 
+/* Signed without sending: the nonce taken, nothing sent; the bytes sent later are the ones the
+ * hash names; the next send takes the next nonce. */
+TEST(sender_prepare_then_send)
+{
+    struct rig r;
+    struct tacit_l1_sent sent, sent2;
+    struct tacit_eth_tx tx;
+    uint8_t *raw = NULL, h[32];
+    size_t len = 0;
+    rig_init(&r, NULL);
+    r.f.automine = false;
+    CHECK_EQ_INT(tacit_l1_sender_prepare(r.s, &r.req, &sent, &raw, &len), TACIT_OK);
+    CHECK_EQ_INT(sent.tx.nonce, 0);
+    CHECK_EQ_INT(r.f.sends, 0);
+    tacit_eth_tx_hash(h, raw, len);
+    CHECK_MEM(h, sent.hash, 32);
+    CHECK_EQ_INT(tacit_eth_tx_decode(&tx, NULL, raw, len), TACIT_OK);
+    CHECK_EQ_INT(tx.nonce, 0);
+    CHECK_EQ_INT(tx.gas_limit, 60000);
+    CHECK_EQ_INT(tacit_l1_send_raw(r.l1, raw, len), TACIT_OK);
+    last_taken(&r, 0, &tx);
+    CHECK_EQ_INT(tx.nonce, 0);
+    CHECK_EQ_INT(tacit_l1_sender_send(r.s, &r.req, &sent2), TACIT_OK);
+    CHECK_EQ_INT(sent2.tx.nonce, 1);
+    CHECK_EQ_INT(r.f.sends, 2);
+    tacit_l1_sent_clear(&sent);
+    tacit_l1_sent_clear(&sent2);
+    free(raw);
+    rig_free(&r);
+}
+
 TEST(sender_nonce_taken_elsewhere)
 {
     struct rig r;
@@ -792,6 +823,7 @@ TEST(http_request_forms)
 
 static const struct tacit_test tests[] = {
     {"sender_nonces_fees_and_gas", sender_nonces_fees_and_gas},
+    {"sender_prepare_then_send", sender_prepare_then_send},
     {"sender_nonce_taken_elsewhere", sender_nonce_taken_elsewhere},
     {"sender_lost_answer_not_sent_twice", sender_lost_answer_not_sent_twice},
     {"sender_replacement", sender_replacement},

@@ -14,6 +14,8 @@
 
 #include "tacit/datadir.h"
 #include "tacit/error.h"
+#include "tacit/eth.h"
+#include "tacit/l1.h"
 #include "tacit/node.h"
 #include "tacit/util.h"
 
@@ -92,6 +94,14 @@ static const struct key keys[] = {
      "bytes of a batch's answer (default 32 MiB)"},
     {"rpc_write_timeout_ms", K_U32, C(rpc_limits.write_timeout_ms),
      "a client must read its answer within (default 30000)"},
+    {"l1_rpc", K_STR, C(l1_rpc),
+     "L1 mode: the Ethereum JSON-RPC endpoint, http://HOST:PORT or unix:PATH"},
+    {"l1_rollup", K_STR, C(l1_rollup), "L1 mode: the TacitRollup contract, 0x + 40 hex digits"},
+    {"l1_key", K_STR, C(l1_key), "L1 mode: the submitter's L1 key file (0x + 64 hex, mode 0600)"},
+    {"l1_confirmations", K_U32, C(l1_confirmations),
+     "L1 mode: an L1 deposit is credited N blocks after its own (default 2)"},
+    {"l1_poll_ms", K_U32, C(settle_poll_ms),
+     "L1 mode: the submitter asks the L1 every N ms (default 1000)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
@@ -118,6 +128,66 @@ static void usage(FILE *f)
             "or empty); command line only, for one start");
     fprintf(f, "\nStops cleanly on SIGINT, SIGTERM or SIGQUIT; SIGHUP reopens the log file.\n"
                "docs/operations.md has more.\n");
+}
+
+/* L1 mode's flags (docs/operations.md, "Settlement on L1"): all three or none, each checked.
+ * 0 when none is given; 2 on a bad one (the message says which and why); 1 when they are good:
+ * the rollup contract's client, which would make the node's settler from them, is not in this
+ * build yet. */
+static int l1_check(const struct tacit_node_config *c)
+{
+    struct tacit_l1 *l1 = NULL;
+    struct tacit_eth_key *key = NULL;
+    uint8_t rollup[20], addr[20];
+    char hex[43];
+    int rc;
+    if (c->l1_rpc == NULL && c->l1_rollup == NULL && c->l1_key == NULL) return 0;
+    if (c->l1_rpc == NULL || c->l1_rollup == NULL || c->l1_key == NULL) {
+        fprintf(stderr,
+                "tacitd: L1 mode needs --l1-rpc, --l1-rollup and --l1-key together "
+                "(missing: %s%s%s)\n",
+                c->l1_rpc == NULL ? "--l1-rpc " : "", c->l1_rollup == NULL ? "--l1-rollup " : "",
+                c->l1_key == NULL ? "--l1-key" : "");
+        return 2;
+    }
+    if (c->settle_poll_ms == 0) {
+        fprintf(stderr, "tacitd: l1_poll_ms must be at least 1\n");
+        return 2;
+    }
+    if (tacit_l1_http_new(&l1, c->l1_rpc, NULL) != TACIT_OK) {
+        fprintf(stderr,
+                "tacitd: --l1-rpc %s: not an L1 endpoint URL (http://HOST:PORT, no path; "
+                "or unix:/PATH)\n",
+                TACIT_LOG_S(c->l1_rpc));
+        return 2;
+    }
+    tacit_l1_free(l1);
+    if (strlen(c->l1_rollup) != 42 ||
+        tacit_hex_decode(rollup, sizeof rollup, c->l1_rollup, true) != TACIT_OK) {
+        fprintf(stderr, "tacitd: --l1-rollup %s: not a contract address (0x + 40 hex digits)\n",
+                TACIT_LOG_S(c->l1_rollup));
+        return 2;
+    }
+    if ((rc = tacit_eth_key_load(&key, c->l1_key)) != TACIT_OK) {
+        fprintf(stderr, "tacitd: --l1-key %s: %s\n", TACIT_LOG_S(c->l1_key),
+                rc == TACIT_ENOENT           ? "no such file"
+                : rc == TACIT_EKEY_FILE_MODE ? "readable or writable by group or others "
+                                               "(chmod 600 it: it holds the key that pays for "
+                                               "every submission)"
+                : rc == TACIT_EENCODING      ? "not a key file (one line: 0x + 64 hex digits)"
+                                             : tacit_strerror(rc));
+        return 2;
+    }
+    tacit_eth_key_address(key, addr);
+    tacit_eth_key_free(key);
+    tacit_hex_encode(hex, addr, 20);
+    fprintf(stderr,
+            "tacitd: L1 mode flags are valid (submitter %s), but this build cannot settle on L1: "
+            "the rollup contract's client (TacitRollup's calldata, src/l1/rollup.c) is not built "
+            "yet, so tacitd has no settler to submit blocks with (docs/operations.md, "
+            "\"Settlement on L1\")\n",
+            hex);
+    return 1;
 }
 
 static const struct key *find_key(const char *name)
@@ -367,6 +437,10 @@ int main(int argc, char **argv)
             opts_free(&o);
             return 2;
         }
+    }
+    if ((rc = l1_check(&o.cfg)) != 0) {
+        opts_free(&o);
+        return rc;
     }
     {
         /* The largest block a node may seal must fit in one answer (tacit_getBlockByNumber with

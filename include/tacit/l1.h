@@ -264,6 +264,12 @@ void tacit_l1_sent_clear(struct tacit_l1_sent *sent);
  * TACIT_EL1_REVERTED when the estimate reverts (the reason in tacit_l1_last_error). */
 int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
                          struct tacit_l1_sent *out);
+/* As tacit_l1_sender_send, but signs without sending: *raw (malloc'd, free()) the signed
+ * bytes, out->hash their hash; the nonce is taken (the next one counts on). For a caller that
+ * records a transaction before sending it (tacitd's settlement: a crash between the two then
+ * neither loses it nor signs a second one), and sends it with tacit_l1_send_raw. */
+int tacit_l1_sender_prepare(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
+                            struct tacit_l1_sent *out, uint8_t **raw, size_t *raw_len);
 /* Replaces a sent transaction (same nonce, higher fees): *sent is updated to the replacement.
  * TACIT_EL1_NONCE_TOO_LOW: the nonce is used (the original, or another, was mined). */
 int tacit_l1_sender_replace(struct tacit_l1_sender *s, struct tacit_l1_sent *sent);

@@ -15,6 +15,8 @@
 #include "tacit/chain.h"
 #include "tacit/rpc_limits.h" /* struct tacit_rpc_limits (the server itself: node_internal.h) */
 
+struct tacit_settler; /* include/tacit/settle.h */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,6 +52,14 @@ struct tacit_node_config {
     bool nosync;                /* tests/benchmarks only: no fsync per block */
     bool new_chain;             /* tacitd --new-chain: an initialised data directory whose store
                                       is missing or empty begins a new chain (else: refused) */
+    /* L1 mode (docs/operations.md, "Settlement on L1"): every block submitted to the rollup
+     * contract through the settler and followed to finality; credits only from the L1 queue.
+     * NULL: no L1. tacitd makes one from --l1-rpc, --l1-rollup, --l1-key. */
+    const struct tacit_settler *settler;
+    uint32_t l1_confirmations; /* a queue entry is credited once the L1 head is this many
+                                * blocks past the entry's block (default 2) */
+    uint32_t settle_poll_ms;   /* the submitter's step every N ms (default 1000) */
+    const char *l1_rpc, *l1_rollup, *l1_key; /* tacitd's flags the settler is made from */
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };

@@ -231,6 +231,28 @@ int tacit_state_copy(struct tacit_state *st, const char *dir);
 /* Bytes used by the data file (LMDB's last page used times the page size). */
 int tacit_state_disk_usage(struct tacit_state *st, uint64_t *bytes);
 
+/* --------------------------------------------------------- settlement records ---- */
+
+/*
+ * The node's settlement records (database "settle", docs/state-format.md "Settlement
+ * records"): keys of 1 to 64 bytes, values opaque here. They are not part of the chain's state
+ * (no digest covers them) and no rule reads them; tacitd writes them from the settlement lane
+ * and the block lane (docs/operations.md, "Settlement on L1").
+ * put: every pair in one write transaction, synced like a block (a value of length 0 is
+ * stored as empty). TACIT_OK, TACIT_EINVAL, TACIT_EMAP_FULL, TACIT_EDISK_FULL,
+ * TACIT_ESTATE_IO; on error nothing is written.
+ * get: *val malloc'd (free with free()), TACIT_ENOTFOUND when absent.
+ */
+struct tacit_state_kv {
+    const uint8_t *key;
+    size_t klen;
+    const uint8_t *val;
+    size_t vlen;
+};
+int tacit_state_settle_put(struct tacit_state *st, const struct tacit_state_kv *kv, size_t n);
+int tacit_state_settle_get(struct tacit_state *st, const uint8_t *key, size_t klen, uint8_t **val,
+                           size_t *vlen);
+
 /* ---------------------------------------------------------------------- views ---- */
 
 /*

@@ -147,12 +147,13 @@ static int sign_send(struct tacit_l1_sender *s, const struct tacit_eth_tx *tx, u
 
 static bool transport_error(int rc) { return rc == TACIT_EL1_UNREACHABLE || rc == TACIT_ETIMEOUT; }
 
-int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
-                         struct tacit_l1_sent *out)
+/* out->tx from req: the chain, the nonce known, the data copied, the gas (estimated when req
+ * gives none), market fees; the nonce is the caller's to set. On error out is cleared. */
+static int build(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
+                 struct tacit_l1_sent *out)
 {
     static const tacit_uint256 zero;
     struct tacit_eth_tx *tx = &out->tx;
-    bool known;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -177,6 +178,36 @@ int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *
             (uint64_t)((unsigned __int128)gas * (1000 + s->o.gas_margin_permille) / 1000);
     }
     if ((rc = choose_fees(s, &zero, &zero, tx)) != TACIT_OK) goto fail;
+    return TACIT_OK;
+fail:
+    tacit_l1_sent_clear(out);
+    return rc;
+}
+
+int tacit_l1_sender_prepare(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
+                            struct tacit_l1_sent *out, uint8_t **raw, size_t *raw_len)
+{
+    int rc;
+    *raw = NULL;
+    *raw_len = 0;
+    if ((rc = build(s, req, out)) != TACIT_OK) return rc;
+    out->tx.nonce = s->next_nonce;
+    if ((rc = tacit_eth_tx_sign(raw, raw_len, out->hash, &out->tx, s->key)) != TACIT_OK) {
+        tacit_l1_sent_clear(out);
+        return rc;
+    }
+    s->next_nonce++; /* taken: the caller sends it (tacit_l1_send_raw), now or after a crash */
+    return TACIT_OK;
+}
+
+int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
+                         struct tacit_l1_sent *out)
+{
+    struct tacit_eth_tx *tx = &out->tx;
+    bool known;
+    int rc;
+
+    if ((rc = build(s, req, out)) != TACIT_OK) return rc;
     tx->nonce = s->next_nonce;
     rc = sign_send(s, tx, out->hash);
     if (rc == TACIT_EL1_NONCE_TOO_LOW || rc == TACIT_EL1_NONCE_TOO_HIGH) {
@@ -197,7 +228,6 @@ int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *
         s->nonce_known = false; /* it may have been used: ask before the next send */
         return rc;
     }
-fail:
     tacit_l1_sent_clear(out);
     return rc;
 }

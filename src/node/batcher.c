@@ -27,8 +27,12 @@ struct block_job {
     struct tacit_node *n;
     struct tacit_mempool_item *items; /* in the order the block takes them (tacit_mempool_select) */
     size_t nitems;
-    int *results;                     /* per item: TACIT_OK (included) or the rule it broke */
-    size_t ncredits;                  /* credits added to the block */
+    int *results;                    /* per item: TACIT_OK (included) or the rule it broke */
+    size_t ncredits;                 /* credits added to the block */
+    struct tacit_credit *l1_credits; /* L1 mode: the queue's next entries, all to be taken */
+    size_t nl1;
+    uint64_t queue_next;              /* L1 mode: the queue index after the block's credits */
+    int queue_rc;                     /* L1 mode: writing queue_next after the commit */
     struct tacit__waiter *waiters;    /* dev_mine / dev_fund calls answered by this block, oldest
                                    * first; the credits of the dev_fund ones, in that order */
     struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
@@ -159,6 +163,18 @@ static void block_work(struct tacit__job *job)
     double t0 = tacit__mono_s(), t1;
 
     if ((j->rc = tacit_block_builder_new(&b, n->st, &j->params)) != TACIT_OK) return;
+    /* L1 mode: the queue's entries in queue order, every one (the contract checks the block's
+     * credits against its queue: none may be skipped). One the rules refuse stops the block. */
+    for (size_t i = 0; i < j->nl1; i++) {
+        if ((j->rc = tacit_block_builder_add_credit(b, &j->l1_credits[i])) != TACIT_OK) {
+            tacit_log(TACIT_LOG_ERROR, "batcher",
+                      "L1 queue entry %" PRIu64 " refused by the rules: %s (%s); no block until "
+                      "it can be credited",
+                      j->queue_next - j->nl1 + i, tacit_strerror(j->rc), tacit_errname(j->rc));
+            goto out;
+        }
+        j->ncredits++;
+    }
     /* Credits first (docs/protocol.md 6.3). One the rules refuse (EOVERFLOW: the balance would
      * pass 2^64 - 1) is left out and its dev_fund call answered with that error; the block
      * goes on without it. */
@@ -185,6 +201,8 @@ static void block_work(struct tacit__job *job)
     j->build_s = t1 - t0;
     j->rc = tacit_block_builder_commit(b);
     j->commit_s = tacit__mono_s() - t1;
+    if (j->rc == TACIT_OK && n->cfg.settler != NULL)
+        j->queue_rc = tacit__settle_queue_save(n->st, j->header.height, j->queue_next);
     if (j->rc == TACIT_OK) j->json = tacit__block_json_from_bytes(bytes, len);
 out:
     free(bytes);
@@ -194,6 +212,7 @@ out:
 static void block_job_free(struct block_job *j)
 {
     json_decref(j->json);
+    free(j->l1_credits);
     free(j->items);
     free(j->results);
     free(j);
@@ -232,6 +251,14 @@ static void block_committed(struct tacit_node *n, struct block_job *j)
         json_decref(*slot);
         *slot = j->json;
         j->json = NULL;
+    }
+    if (n->cfg.settler != NULL) {
+        tacit__settle_queue_consumed(n, j->header.height, j->nl1);
+        if (j->queue_rc != TACIT_OK) /* recovered at the next start from the blocks */
+            tacit_log(TACIT_LOG_WARN, "batcher",
+                      "block %" PRIu64 ": its L1 queue position not recorded: %s", j->header.height,
+                      tacit_strerror(j->queue_rc));
+        tacit__settle_poke(n);
     }
     n->m.blocks++;
     n->m.txs_included += nincluded;
@@ -284,7 +311,7 @@ void tacit__batcher_start(struct tacit_node *n)
     if (bat->inflight || tacit__node_store_closing(n)) return;
     if (n->paused && !bat->mine_requested) return;
     if (tacit_mempool_count(n->mp) == 0 && bat->ncredits == 0 && !bat->mine_requested &&
-        !n->cfg.empty_blocks)
+        !n->cfg.empty_blocks && (n->cfg.settler == NULL || tacit__settle_credits_ready(n) == 0))
         return;
     want = tacit_mempool_count(n->mp);
     if (want > n->cfg.max_block_txs) want = n->cfg.max_block_txs;
@@ -300,6 +327,16 @@ void tacit__batcher_start(struct tacit_node *n)
     j->n = n;
     j->params = n->params;
     j->nitems = tacit_mempool_select(n->mp, j->items, want);
+    if (n->cfg.settler != NULL) {
+        const struct tacit__settle *se = &n->settle;
+        size_t k = tacit__settle_credits_ready(n);
+        if (k > TACIT_NODE_DEVNET_MAX_CREDITS) k = TACIT_NODE_DEVNET_MAX_CREDITS;
+        if (k > 0 && (j->l1_credits = malloc(k * sizeof *j->l1_credits)) == NULL) k = 0;
+        for (size_t i = 0; i < k; i++)
+            j->l1_credits[i] = se->queue[se->queue_next - se->queue_base + i].credit;
+        j->nl1 = k;
+        j->queue_next = se->queue_next + k;
+    }
     /* the waiters were pushed newest first: the block takes their credits in arrival order */
     for (struct tacit__waiter *w = bat->block_waiters, *next; w != NULL; w = next) {
         next = w->next;

@@ -36,7 +36,8 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
         char a[43], k[67], bal[24];
         tacit_hex_encode(a, addr[i], 20);
         tacit_hex_encode(k, sk[i], 32);
-        snprintf(bal, sizeof bal, "%" PRIu64, TACIT_DEVNET_FUNDS);
+        /* L1 mode: the genesis block funds nobody (their L2 balance starts at 0) */
+        snprintf(bal, sizeof bal, "%" PRIu64, n->cfg.settler == NULL ? TACIT_DEVNET_FUNDS : 0);
         json_array_append_new(
             list, json_pack("{s:s,s:s,s:s}", "address", a, "privateKey", k, "balance", bal));
         sodium_memzero(k, sizeof k);
@@ -95,7 +96,9 @@ static void accounts_print(struct tacit_node *n)
         return;
     }
     list = json_object_get(root, "accounts");
-    printf("\ntacit devnet: %zu funded accounts (also in %s)\n\n", json_array_size(list), path);
+    printf("\ntacit devnet: %zu %s (also in %s)\n\n", json_array_size(list),
+           n->cfg.settler == NULL ? "funded accounts" : "accounts (L1 mode: fund them on L1)",
+           path);
     json_array_foreach(list, i, a)
     {
         printf("(%zu) %s  balance %s\n    private key %s\n", i,
@@ -125,7 +128,10 @@ int tacit__devnet_genesis(struct tacit_node *n)
     if (tip.next_height == 0) {
         if ((rc = accounts_make(n, sk, addr)) != TACIT_OK) goto out;
         if ((rc = tacit_block_builder_new(&b, n->st, &n->params)) != TACIT_OK) goto out;
-        for (int i = 0; i < TACIT_DEVNET_ACCOUNTS && rc == TACIT_OK; i++) {
+        /* L1 mode: value enters only through the L1 queue, the genesis block funds nobody
+         * (contrib/devnet --l1 funds the accounts on L1). */
+        for (int i = 0; i < TACIT_DEVNET_ACCOUNTS && rc == TACIT_OK && n->cfg.settler == NULL;
+             i++) {
             struct tacit_credit c;
             memcpy(c.address, addr[i], 20);
             c.amount = TACIT_DEVNET_FUNDS;
@@ -136,7 +142,7 @@ int tacit__devnet_genesis(struct tacit_node *n)
         if (rc == TACIT_OK) rc = tacit_block_builder_commit(b);
         if (rc != TACIT_OK) goto out;
         tacit_log(TACIT_LOG_INFO, "devnet", "genesis block committed: %d accounts funded",
-                  TACIT_DEVNET_ACCOUNTS);
+                  n->cfg.settler == NULL ? TACIT_DEVNET_ACCOUNTS : 0);
     }
     accounts_print(n);
 out:

@@ -30,6 +30,8 @@ void tacit_node_config_init(struct tacit_node_config *c)
     c->mempool_max_txs = 50000;
     c->mempool_max_bytes = (size_t)256 << 20;
     c->verify_queue_max = 8192;
+    c->l1_confirmations = 2;
+    c->settle_poll_ms = 1000;
     c->log_level = TACIT_LOG_INFO;
 }
 
@@ -37,7 +39,8 @@ void tacit_node_config_init(struct tacit_node_config *c)
 
 bool tacit__node_jobs_busy(const struct tacit_node *n)
 {
-    return n->bat.inflight || n->adm.inflight > 0 || n->backups_inflight > 0 || n->reads.inflight;
+    return n->bat.inflight || n->adm.inflight > 0 || n->backups_inflight > 0 || n->reads.inflight ||
+           n->settle.inflight;
 }
 
 bool tacit__node_store_closing(const struct tacit_node *n)
@@ -170,6 +173,7 @@ static void finish_stop(struct tacit_node *n)
     n->closed = true;
     tacit__admission_stop(n);
     tacit__batcher_stop(n);
+    tacit__settle_stop(n);
     if (n->revert_call != NULL) {
         tacit_rpc_reply_tacit_error(n->revert_call, TACIT_EBUSY);
         n->revert_call = NULL;
@@ -292,6 +296,7 @@ static int start_rpc(struct tacit_node *n)
 static void node_free(struct tacit_node *n)
 {
     tacit__recent_blocks_clear(n);
+    tacit__settle_free(n);
     free(n->adm.rejected);
     tacit_mempool_free(n->mp);
     tacit_state_close(n->st);
@@ -328,6 +333,14 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         return 1;
     }
     tacit_log_set_level(cfg->log_level);
+    if ((cfg->l1_rpc != NULL || cfg->l1_rollup != NULL || cfg->l1_key != NULL) &&
+        cfg->settler == NULL) {
+        /* never a node that was asked to settle and silently does not */
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "the L1 flags are set but there is no settler to submit blocks with (the "
+                  "rollup contract's client is not built yet)");
+        goto fail_log;
+    }
     if (sodium_init() < 0) {
         tacit_log(TACIT_LOG_ERROR, "node", "libsodium failed to initialise");
         goto fail_log;
@@ -358,8 +371,10 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     if (tacit__sequencer_key_load(n) != TACIT_OK) goto fail;
     n->params.chain_id = cfg->devnet ? TACIT_DEVNET_CHAIN_ID : cfg->chain_id;
     memcpy(n->params.rollup_id, cfg->rollup_id, TACIT_ROLLUP_ID_LEN);
-    n->params.allow_credits = cfg->devnet;
+    /* L1 mode: credits only from the L1 queue (the block job takes them; dev_fund is refused) */
+    n->params.allow_credits = cfg->devnet || cfg->settler != NULL;
     if (tacit__state_open(n) != TACIT_OK) goto fail;
+    if (tacit__settle_mode_check(n->st, cfg->settler != NULL) != TACIT_OK) goto fail;
     ml.max_txs = cfg->mempool_max_txs;
     ml.max_bytes = cfg->mempool_max_bytes;
     if ((rc = tacit_mempool_new(&n->mp, &ml)) != TACIT_OK) goto fail;
@@ -374,20 +389,22 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         uv_signal_start(&n->sig[i], on_signal, node_signals[i].signum);
     }
     if (tacit__admission_init(n) != TACIT_OK || tacit__batcher_init(n) != TACIT_OK ||
-        start_rpc(n) != TACIT_OK) {
+        tacit__settle_init(n) != TACIT_OK || start_rpc(n) != TACIT_OK) {
         n->exit_code = 1;
         n->stopping = true;
         finish_stop(n);
     } else {
         tacit__batcher_run(n);
+        tacit__settle_run(n);
         if (tacit_state_tip(n->st, &tip) == TACIT_OK) {
             tacit_hex_encode(hex, tip.hash, 32);
             tacit_log(TACIT_LOG_INFO, "node",
                       "ready: chain 0x%" PRIx64 ", next height %" PRIu64
                       ", tip %s, %s, blocks every %u ms, "
-                      "%u verify threads",
+                      "%u verify threads%s",
                       n->params.chain_id, tip.next_height, hex, n->paused ? "PAUSED" : "sequencing",
-                      cfg->block_interval_ms, n->adm.threads);
+                      cfg->block_interval_ms, n->adm.threads,
+                      cfg->settler != NULL ? ", settling on L1" : "");
         }
     }
     uv_run(&n->loop, UV_RUN_DEFAULT);

@@ -213,6 +213,39 @@ void tacit__recent_blocks_clear(struct tacit_node *n)
     }
 }
 
+/* L1 mode: a height's last one (null: none) of a heads' "next height". */
+static json_t *last_json(uint64_t next) { return next ? u64_json(next - 1) : json_null(); }
+
+/* L1 mode: where block `height` is on its way to L1 (docs/rpc.md, "Settlement"). */
+static json_t *settlement_json(struct tacit_node *n, uint64_t height)
+{
+    struct tacit__settle_sub sub;
+    const char *status = tacit__settle_status(n, height);
+    json_t *o = json_pack("{s:s}", "status", status);
+    if (o == NULL || height >= n->settle.heads.submitted ||
+        tacit__settle_sub_load(n->st, height, &sub) != TACIT_OK)
+        return o;
+    json_object_set_new(o, "l1TxHash", hex_json(sub.hash, 32));
+    if (sub.state == TACIT__SUB_INCLUDED || sub.state == TACIT__SUB_REVERTED) {
+        json_object_set_new(o, "l1Block", u64_json(sub.l1_block));
+        json_object_set_new(o, "l1GasUsed", u64_json(sub.gas_used));
+    }
+    if (sub.state == TACIT__SUB_REVERTED) json_object_set_new(o, "reason", json_string(sub.reason));
+    tacit__settle_sub_clear(&sub);
+    return o;
+}
+
+static json_t *with_settlement(struct tacit_node *n, uint64_t height, json_t *j)
+{
+    json_t *c;
+    if (n->cfg.settler == NULL || !json_is_object(j)) return j;
+    /* a shallow copy: the cached JSON is shared and never changed */
+    if ((c = json_copy(j)) == NULL) return j;
+    json_decref(j);
+    json_object_set_new(c, "settlement", settlement_json(n, height));
+    return c;
+}
+
 json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw)
 {
     struct tacit_block *b;
@@ -221,14 +254,37 @@ json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw)
     /* The cached JSON is shared: replies only serialise it, nobody changes it. */
     if (!raw && j != NULL && (hj = json_object_get(j, "height")) != NULL &&
         tacit_parse_hex_u64(&h, json_string_value(hj)) == TACIT_OK && h == height)
-        return json_incref(j);
+        return with_settlement(n, height, json_incref(j));
     if (load_block(n, height, &b) != TACIT_OK) return json_null();
     j = block_to_json(b, raw);
     tacit_block_free(b);
-    return j != NULL ? j : json_null();
+    return j != NULL ? with_settlement(n, height, j) : json_null();
 }
 
 /* ------------------------------------------------------------------ tacit_ ---- */
+
+/* tacit_chainInfo's "settlement" (L1 mode). */
+static json_t *chain_settlement_json(struct tacit_node *n, const struct tacit_state_tip *tip)
+{
+    const struct tacit__settle *se = &n->settle;
+    json_t *o;
+    if (n->cfg.settler == NULL) return json_null();
+    o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:b}", "sequenced", last_json(tip->next_height),
+                  "submitted", last_json(se->heads.submitted), "settled",
+                  last_json(se->heads.settled), "finalized", last_json(se->heads.finalized),
+                  "l1Head", se->l1_known ? u64_json(se->l1.latest) : json_null(), "l1Finalized",
+                  se->l1_known ? u64_json(se->l1.finalized) : json_null(), "queueNext",
+                  u64_json(se->queue_next), "l1Confirmations", (json_int_t)n->cfg.l1_confirmations,
+                  "halted", se->halted);
+    if (o == NULL) return json_null();
+    if (se->halted) {
+        json_object_set_new(o, "haltedAt", u64_json(se->halt_height));
+        json_object_set_new(o, "haltReason", json_string(se->halt_reason));
+    }
+    if (se->last_rc != TACIT_OK)
+        json_object_set_new(o, "lastError", json_string(tacit_errname(se->last_rc)));
+    return o;
+}
 
 static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
@@ -251,6 +307,8 @@ static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
         hex_json(n->params.rollup_id, 20), "sequencer", hex_json(n->params.sequencer, 32),
         "feeRecipient", hex_json(n->params.fee_recipient, 20), "blockIntervalMs",
         (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
+    if (o != NULL && n->cfg.settler != NULL) /* absent unless in L1 mode */
+        json_object_set_new(o, "settlement", chain_settlement_json(n, &tip));
     tacit_rpc_reply(call, o);
 }
 
@@ -289,9 +347,12 @@ static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud)
     if (rc == TACIT_OK) {
         if (tacit_state_block_by_height(n->st, height, hash, NULL, NULL) != TACIT_OK)
             memset(hash, 0, 32);
-        tacit_rpc_reply(call, json_pack("{s:o,s:s,s:o,s:i,s:o}", "id", hex_json(id, 32), "status",
-                                        "included", "height", u64_json(height), "index",
-                                        (json_int_t)index, "blockHash", hex_json(hash, 32)));
+        json_t *o = json_pack("{s:o,s:s,s:o,s:i,s:o}", "id", hex_json(id, 32), "status", "included",
+                              "height", u64_json(height), "index", (json_int_t)index, "blockHash",
+                              hex_json(hash, 32));
+        if (o != NULL && n->cfg.settler != NULL)
+            json_object_set_new(o, "blockStatus", json_string(tacit__settle_status(n, height)));
+        tacit_rpc_reply(call, o);
         return;
     }
     if (rc != TACIT_ENOTFOUND) {
@@ -881,6 +942,12 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud)
         !hex_param(call, params, 0, c.address, 20, "a 20-byte address in hex") ||
         !amount_param(call, params, 1, &c.amount))
         return;
+    if (n->cfg.settler != NULL) {
+        tacit_rpc_reply_error(call, TACIT_RPC_APP_BASE + TACIT_ECREDIT,
+                              "L1 mode: value enters only through the L1 queue (deposit on L1)",
+                              json_pack("{s:s}", "error", tacit_errname(TACIT_ECREDIT)));
+        return;
+    }
     if (memcmp(c.address, TACIT_POOL_ADDRESS, 20) == 0) {
         tacit_rpc_reply_tacit_error(call, TACIT_ECREDIT);
         return;
@@ -918,6 +985,12 @@ static void m_revert(struct tacit_rpc_call *call, json_t *params, void *ud)
     if (!devnet_only(call, n) || !nparams(call, params, 1, 1) ||
         !quantity_param(call, params, 0, &id))
         return;
+    if (n->cfg.settler != NULL) {
+        tacit_rpc_reply_error(call, TACIT_RPC_APP_BASE + TACIT_EINVAL,
+                              "L1 mode: the chain cannot be reverted (its blocks go to L1)",
+                              json_pack("{s:s}", "error", tacit_errname(TACIT_EINVAL)));
+        return;
+    }
     tacit__node_revert(n, call, id); /* answered once the jobs in flight are done */
 }
 

@@ -86,6 +86,29 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
     counter(f, "tacit_verify_queue_txs", "gauge", "Transactions waiting for their proof check.",
             n->adm.len);
     counter(f, "tacit_paused", "gauge", "1 when sequencing is paused.", n->paused);
+    if (n->cfg.settler != NULL) {
+        const struct tacit__settle *se = &n->settle;
+        /* the heads as "next height without that status", like tacit_chain_height */
+        counter(f, "tacit_l1_submitted_height", "gauge",
+                "Height of the next block not submitted to L1.", se->heads.submitted);
+        counter(f, "tacit_l1_settled_height", "gauge",
+                "Height of the next block not settled on L1.", se->heads.settled);
+        counter(f, "tacit_l1_finalized_height", "gauge",
+                "Height of the next block not final on L1.", se->heads.finalized);
+        counter(f, "tacit_l1_head", "gauge", "The L1 head seen last (0: none yet).",
+                se->l1_known ? se->l1.latest : 0);
+        counter(f, "tacit_l1_queue_next", "gauge", "The next L1 queue index no block took.",
+                se->queue_next);
+        counter(f, "tacit_l1_gas_used_total", "counter",
+                "L1 gas used by this chain's submissions (from their receipts).", se->gas_total);
+        counter(f, "tacit_l1_step_failures_total", "counter",
+                "Settlement steps that failed (L1 unreachable, errors); each retried.",
+                se->failures);
+        counter(f, "tacit_l1_resends_total", "counter",
+                "Submissions sent again (dropped, or unknown after a restart).", se->resends);
+        counter(f, "tacit_l1_submission_halted", "gauge",
+                "1 when a submission reverted and submission stopped.", se->halted);
+    }
     hist_render(f, "tacit_verify_seconds", "Proof verification time per transaction (batched).",
                 &n->m.verify);
     hist_render(f, "tacit_block_build_seconds", "Time to build and sign a block.",
@@ -100,15 +123,35 @@ bool tacit__node_health(void *ud, char **json)
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
     bool tip_ok = tacit_state_tip(n->st, &tip) == TACIT_OK;
-    bool ok = !n->store_failed && n->bat.last_rc == TACIT_OK && tip_ok;
-    const char *status = ok ? "ok" : n->store_failed || !tip_ok ? "store failing" : "block failing";
-    char h[19], err[96] = "";
+    bool halted = n->cfg.settler != NULL && n->settle.halted;
+    bool ok = !n->store_failed && n->bat.last_rc == TACIT_OK && tip_ok && !halted;
+    const char *status = ok                           ? "ok"
+                         : n->store_failed || !tip_ok ? "store failing"
+                         : n->bat.last_rc != TACIT_OK ? "block failing"
+                                                      : "settlement halted";
+    char h[19], err[96] = "", l1[2048] = "";
     tacit_hex_u64(h, tip_ok ? tip.next_height : 0);
     /* the last block that could not be built or committed, until one is */
     if (n->bat.last_rc != TACIT_OK)
         snprintf(err, sizeof err, ",\"lastBlockError\":\"%s\"", tacit_errname(n->bat.last_rc));
-    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s}", status, h,
-                 n->paused ? "true" : "false", err) < 0)
+    if (n->cfg.settler != NULL) {
+        /* the heads (each the next height without that status), and why submission stopped */
+        const struct tacit__settle *se = &n->settle;
+        json_t *o = json_pack("{s:I,s:I,s:I,s:b}", "submitted", (json_int_t)se->heads.submitted,
+                              "settled", (json_int_t)se->heads.settled, "finalized",
+                              (json_int_t)se->heads.finalized, "halted", halted);
+        char *text;
+        if (o != NULL && halted) json_object_set_new(o, "haltReason", json_string(se->halt_reason));
+        if (o != NULL && se->last_rc != TACIT_OK)
+            json_object_set_new(o, "lastError", json_string(tacit_errname(se->last_rc)));
+        if (o != NULL && (text = json_dumps(o, JSON_COMPACT)) != NULL) {
+            snprintf(l1, sizeof l1, ",\"l1\":%s", text);
+            free(text);
+        }
+        json_decref(o);
+    }
+    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s%s}", status, h,
+                 n->paused ? "true" : "false", err, l1) < 0)
         *json = NULL;
     return ok;
 }

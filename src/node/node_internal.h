@@ -12,6 +12,7 @@
  *   metrics.c     /metrics and /health                                                  n->m
  *   workers.c     lanes: dedicated worker threads with their own job queues
  *   lifecycle.c   tacit_node_run, signals, the stop, jobs that hold the store (backups, revert)
+ *   settle.c      L1 mode: blocks submitted and followed on L1, the L1 queue's credits  n->settle
  *
  * Everything here runs on the loop thread unless it says otherwise.
  */
@@ -29,6 +30,7 @@
 #include "tacit/groth16.h"
 #include "tacit/node.h"
 #include "tacit/rpc.h"
+#include "tacit/settle.h"
 #include "tacit/state.h"
 
 struct tacit_node;
@@ -178,6 +180,101 @@ void tacit__hist_add(struct tacit__hist *h, double seconds);
 void tacit__node_metrics(void *ud, char **text, size_t *len);
 bool tacit__node_health(void *ud, char **json);
 
+/* -------------------------------------------------------------- settle.c ---- */
+
+/* The settlement heads on disk: each the next height without that status. */
+struct tacit__settle_heads {
+    uint64_t submitted, settled, finalized;
+    uint64_t gas_used; /* L1 gas of every receipt of this chain's submissions */
+};
+
+/* A block's submission record. */
+enum {
+    TACIT__SUB_PREPARED = 1, /* recorded; maybe sent (a crash may have come between) */
+    TACIT__SUB_SENT,         /* the L1 node took it */
+    TACIT__SUB_INCLUDED,     /* in an L1 block, succeeded */
+    TACIT__SUB_REVERTED,     /* in an L1 block, failed: submission halts here */
+};
+struct tacit__settle_sub {
+    int state; /* TACIT__SUB_*; 0: none */
+    uint8_t hash[32];
+    uint64_t l1_block, gas_used;
+    uint32_t sends;
+    char reason[TACIT_SETTLE_REASON_MAX];
+    uint8_t *raw; /* malloc'd */
+    size_t raw_len;
+};
+
+/* One step's input and output (tacit__settle_step). */
+struct tacit__settle_in {
+    uint32_t confirmations; /* queue entries of L1 blocks <= latest - confirmations */
+    uint64_t fetch_from;    /* the first queue index to fetch */
+    size_t fetch_max;       /* 0: fetch none */
+    struct tacit_settle_message *fetch_out;
+    bool no_submit; /* halted: follow what is recorded, prepare nothing new */
+};
+struct tacit__settle_out {
+    int rc;
+    struct tacit__settle_heads heads; /* after the step */
+    struct tacit_settle_heads l1;
+    bool l1_known;
+    size_t nfetched;
+    bool halted;
+    uint64_t halt_height;
+    char halt_reason[TACIT_SETTLE_REASON_MAX];
+    uint64_t gas_added;
+    unsigned prepared, resends, reorgs;
+};
+
+#define TACIT__SETTLE_FETCH_MAX 256   /* queue entries fetched per step */
+#define TACIT__SETTLE_QUEUE_MAX 16384 /* cached entries: no fetch past it */
+
+struct tacit__settle {
+    struct tacit__lane *lane; /* "settle": one thread */
+    uv_timer_t timer;
+    bool timer_open;
+    bool inflight;
+    uint64_t backoff_ms; /* 0: none */
+    int last_rc;         /* the last step's error (TACIT_OK) */
+    uint64_t failures;   /* steps that failed (metrics) */
+    uint64_t resends, reorgs;
+    struct tacit__settle_heads heads; /* the loop's copy, after the last step */
+    struct tacit_settle_heads l1;
+    bool l1_known;
+    uint64_t gas_total;
+    bool halted;
+    uint64_t halt_height;
+    char halt_reason[TACIT_SETTLE_REASON_MAX];
+    /* The queue: entries [queue_base, queue_base + nqueue) confirmed, cached; queue_next is the
+     * first one no committed block took. */
+    uint64_t queue_next, queue_base;
+    struct tacit_settle_message *queue;
+    size_t nqueue;
+};
+
+/* One step, blocking (the settle lane; tests): the heads, the queue's confirmed entries, the
+ * settled blocks re-checked (finality, reorgs), then the block in flight followed or the next
+ * one submitted. Returns (and sets o->rc) TACIT_OK or the first error. */
+int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
+                       const struct tacit__settle_in *in, struct tacit__settle_out *o);
+int tacit__settle_heads_load(struct tacit_state *st, struct tacit__settle_heads *h);
+int tacit__settle_sub_load(struct tacit_state *st, uint64_t h, struct tacit__settle_sub *s);
+void tacit__settle_sub_clear(struct tacit__settle_sub *s);
+int tacit__settle_queue_save(struct tacit_state *st, uint64_t height, uint64_t queue_next);
+int tacit__settle_queue_next(struct tacit_state *st, uint64_t next_height, uint64_t *out);
+/* L1 mode on a chain made without it, or the reverse: refused (logged); marks a new chain. */
+int tacit__settle_mode_check(struct tacit_state *st, bool l1_mode);
+
+int tacit__settle_init(struct tacit_node *n); /* L1 mode: the records read, the lane, the timer */
+void tacit__settle_run(struct tacit_node *n); /* the first step */
+void tacit__settle_stop(struct tacit_node *n);
+void tacit__settle_free(struct tacit_node *n);
+size_t tacit__settle_credits_ready(const struct tacit_node *n);
+/* A committed block took k queue entries. */
+void tacit__settle_queue_consumed(struct tacit_node *n, uint64_t height, size_t k);
+void tacit__settle_poke(struct tacit_node *n); /* a block committed: a step now, if idle */
+const char *tacit__settle_status(const struct tacit_node *n, uint64_t height);
+
 /* ----------------------------------------------------- datadir.c, devnet.c ---- */
 
 int tacit__datadir_mkdir(const char *dir, mode_t mode);
@@ -232,6 +329,7 @@ struct tacit_node {
     struct tacit__batcher bat;
     struct tacit__reads reads;
     struct tacit__metrics m;
+    struct tacit__settle settle; /* L1 mode only (cfg.settler) */
 
     uv_signal_t sig[TACIT__NSIGNALS];
     bool stopping;

@@ -33,6 +33,7 @@ extern const char *const tacit__state_db_names[TACIT__DB_COUNT];
 struct tacit_state {
     MDB_env *env;
     MDB_dbi dbi[TACIT__DB_COUNT];
+    MDB_dbi settle_dbi; /* "settle": the node's settlement records, opaque here */
     uint64_t chain_id;
     uint32_t root_history;
     uint64_t map_size, map_size_max;

@@ -557,6 +557,11 @@ static int open_dbs(struct tacit_state *st, const struct tacit_state_options *o)
         if (rc == TACIT_ENOTFOUND) goto out_corrupt;
         if (rc != TACIT_OK) goto out_abort;
     }
+    /* Added after format 1 shipped, and additive: a store made before it gets it (empty) here;
+     * nothing else reads it (docs/state-format.md, "Settlement records"). */
+    if ((rc = tacit__state_err(mdb_dbi_open(txn, "settle", MDB_CREATE, &st->settle_dbi))) !=
+        TACIT_OK)
+        goto out_abort;
     return write_err(st, mdb_txn_commit(txn));
 
 out_corrupt:
@@ -897,6 +902,67 @@ int tacit_state_apply_block(struct tacit_state *st, const struct tacit_block_upd
     }
     pthread_mutex_unlock(&st->write_lock);
     if (rc == TACIT_OK && out != NULL) *out = d;
+    return rc;
+}
+
+/* ---------------------------------------------------------- settlement records ---- */
+
+static int settle_put_once(struct tacit_state *st, const struct tacit_state_kv *kv, size_t n)
+{
+    MDB_txn *txn;
+    int rc = TACIT_OK;
+    if ((rc = write_begin(st, &txn)) != TACIT_OK) return rc;
+    for (size_t i = 0; i < n && rc == TACIT_OK; i++) {
+        MDB_val key = {kv[i].klen, (void *)kv[i].key}, val = {kv[i].vlen, (void *)kv[i].val};
+        if (st->fail_put_after > 0 && --st->fail_put_after == 0)
+            rc = tacit__state_err(st->fail_put_err);
+        else
+            rc = tacit__state_err(mdb_put(txn, st->settle_dbi, &key, &val, 0));
+    }
+    if (rc != TACIT_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return write_err(st, mdb_txn_commit(txn));
+}
+
+int tacit_state_settle_put(struct tacit_state *st, const struct tacit_state_kv *kv, size_t n)
+{
+    int rc;
+    if (st == NULL || (n && kv == NULL)) return TACIT_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (kv[i].klen == 0 || kv[i].klen > 64 || kv[i].key == NULL ||
+            (kv[i].vlen && kv[i].val == NULL))
+            return TACIT_EINVAL;
+    pthread_mutex_lock(&st->write_lock);
+    for (;;) {
+        rc = settle_put_once(st, kv, n);
+        if (rc != TACIT_EMAP_FULL) break;
+        if ((rc = map_grow(st)) != TACIT_OK) break;
+    }
+    pthread_mutex_unlock(&st->write_lock);
+    return rc;
+}
+
+int tacit_state_settle_get(struct tacit_state *st, const uint8_t *key, size_t klen, uint8_t **val,
+                           size_t *vlen)
+{
+    MDB_txn *txn;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc;
+    *val = NULL;
+    *vlen = 0;
+    if (st == NULL || key == NULL || klen == 0 || klen > 64) return TACIT_EINVAL;
+    if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
+    if ((rc = tacit__state_err(mdb_get(txn, st->settle_dbi, &k, &v))) == TACIT_OK) {
+        if ((*val = malloc(v.mv_size ? v.mv_size : 1)) == NULL) {
+            rc = TACIT_ENOMEM;
+        } else {
+            memcpy(*val, v.mv_data, v.mv_size);
+            *vlen = v.mv_size;
+        }
+    }
+    tacit__state_read_end(st, txn);
     return rc;
 }
 

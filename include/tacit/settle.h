@@ -1,0 +1,129 @@
+/*
+ * tacit — the settlement port: what tacitd needs from the L1 rollup contract to track every
+ * block through `sequenced → submitted → settled → finalized` (../shared/docs/SETTLEMENT.md 2,
+ * 6; docs/operations.md, "Settlement on L1").
+ *
+ * The node sees the contract only through a struct tacit_settler (a table of operations and a
+ * context), so its submitter, its tests (an in-memory L1 that fails, delays, reverts, drops:
+ * tests/test_settle.c) and the contract client (TacitRollup's calldata over src/l1's JSON-RPC
+ * client and sender) are interchangeable. Every operation BLOCKS until the L1 answers: the node
+ * calls them on its settlement lane (src/node/settle.c), never on the event loop, and from one
+ * thread at a time.
+ *
+ * Return codes: TACIT_OK; TACIT_EL1_UNREACHABLE or TACIT_ETIMEOUT (the L1 is down: the node
+ * retries later, with a backoff); TACIT_EL1_NONCE_TOO_LOW from send (the transaction's nonce
+ * was used by another one: the node looks it up once more, then prepares a new one); any other
+ * code is an error the node logs and retries after the backoff too.
+ */
+#ifndef TACIT_SETTLE_H
+#define TACIT_SETTLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tacit/chain.h" /* struct tacit_credit */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One block to submit: borrowed for the call. */
+struct tacit_settle_submission {
+    uint64_t height;
+    const uint8_t *block; /* the sealed block's encoding (docs/protocol.md) */
+    size_t block_len;
+    const uint8_t *proof; /* the tree-update proof of the block (opaque here; NULL, 0 while the
+                           * node does not prove it: docs/operations.md says what is missing) */
+    size_t proof_len;
+};
+
+/* What the L1 says of a transaction the node sent. */
+enum tacit_settle_tx_state {
+    TACIT_SETTLE_TX_UNKNOWN,  /* the L1 node does not have it: never arrived, or dropped */
+    TACIT_SETTLE_TX_PENDING,  /* in the L1 node's pool, not in a block */
+    TACIT_SETTLE_TX_INCLUDED, /* in L1 block `block`, succeeded: the contract accepted it */
+    TACIT_SETTLE_TX_REVERTED, /* in L1 block `block`, failed: `reason` */
+};
+
+#define TACIT_SETTLE_REASON_MAX 256
+
+struct tacit_settle_receipt {
+    enum tacit_settle_tx_state state;
+    uint64_t block;                       /* INCLUDED, REVERTED: the L1 block */
+    uint64_t gas_used;                    /* INCLUDED, REVERTED: the receipt's gasUsed */
+    char reason[TACIT_SETTLE_REASON_MAX]; /* REVERTED: the revert reason (text from outside:
+                                           * escape before logging) */
+};
+
+/* L1 block numbers. */
+struct tacit_settle_heads {
+    uint64_t latest;    /* the L1 head */
+    uint64_t finalized; /* final (on a devnet: latest - N, the implementation's choice) */
+};
+
+/* An entry of the contract's ordered L1 → L2 message queue (SETTLEMENT.md 6). */
+enum tacit_settle_msg_kind {
+    TACIT_SETTLE_MSG_DEPOSIT = 1, /* credit: the account receives amount (base units, gwei) */
+};
+struct tacit_settle_message {
+    uint64_t index;    /* the queue's index: 0, 1, 2, ... */
+    uint64_t l1_block; /* the L1 block that queued it */
+    enum tacit_settle_msg_kind kind;
+    struct tacit_credit credit; /* DEPOSIT */
+};
+
+struct tacit_settler_ops {
+    /* Builds and signs the L1 transaction that submits s (its nonce taken by the settler):
+     * its hash and its raw bytes (*raw malloc'd, freed by the caller). Sends nothing: the node
+     * records the transaction before it is sent, so a crash between the two neither loses the
+     * block nor sends a second transaction for it. TACIT_EL1_REVERTED when the contract would
+     * refuse it (its gas estimate reverted), with the revert reason in reason (the node halts
+     * submission, as for a mined revert, until it is restarted). */
+    int (*prepare)(void *ctx, const struct tacit_settle_submission *s, uint8_t hash[32],
+                   uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX]);
+    /* Sends a prepared transaction (again: an L1 node that has it already answers TACIT_OK). */
+    int (*send)(void *ctx, const uint8_t *raw, size_t raw_len);
+    /* What the L1 says of the transaction `hash` now; raw is its signed bytes (as prepare made
+     * them), for an implementation that replays a failed one to find its revert reason. */
+    int (*lookup)(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
+                  struct tacit_settle_receipt *out);
+    /* The L1 head and the finalized block. */
+    int (*heads)(void *ctx, struct tacit_settle_heads *out);
+    /* The queue's entries from index `from` on, in order, queued in L1 blocks <= max_block,
+     * at most max: out[0..*n), out[i].index == from + i (stops at the first entry past
+     * max_block or the queue's end). */
+    int (*messages)(void *ctx, uint64_t from, uint64_t max_block, struct tacit_settle_message *out,
+                    size_t max, size_t *n);
+};
+
+struct tacit_settler {
+    const struct tacit_settler_ops *ops;
+    void *ctx; /* owned by whoever made the settler; the node never frees it */
+};
+
+/*
+ * The parts of a settler that need no contract ABI, over the L1 port (include/tacit/l1.h;
+ * src/node/settle_l1.c), for the contract client's ops to call (its prepare and messages are
+ * the contract's: TacitRollup's calldata and queue):
+ *  - heads: eth_blockNumber, and the finalized block: the L1's "finalized" tag when
+ *    final_depth is 0, else latest - final_depth (a devnet: N confirmations);
+ *  - lookup: the receipt (INCLUDED with its gas; a failed one REVERTED, its reason found by
+ *    replaying raw with eth_call at the block before: Error(string), Panic, the custom errors
+ *    named in custom[0..ncustom), as tacit_l1_revert_reason writes them); no receipt: PENDING
+ *    when the node has the transaction, else UNKNOWN;
+ *  - send: eth_sendRawTransaction ("already known" is sent).
+ * Errors as the L1 port's (TACIT_EL1_UNREACHABLE, TACIT_ETIMEOUT, TACIT_EL1_REPLY, ...).
+ */
+struct tacit_l1;
+int tacit_settle_l1_heads(struct tacit_l1 *l1, uint32_t final_depth,
+                          struct tacit_settle_heads *out);
+int tacit_settle_l1_lookup(struct tacit_l1 *l1, const uint8_t hash[32], const uint8_t *raw,
+                           size_t raw_len, const char *const *custom, size_t ncustom,
+                           struct tacit_settle_receipt *out);
+int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TACIT_SETTLE_H */

@@ -1,0 +1,505 @@
+/*
+ * tacit — settlement on L1, the records and the step (no loop here: src/node/settle.c runs the
+ * step on its lane; tests drive it directly). Settlement on L1 (docs/operations.md, "Settlement on L1"; ../shared/docs/SETTLEMENT.md
+ * 2, 6): every block tracked through sequenced → submitted → settled → finalized, and the L1
+ * message queue's confirmed entries fetched for the block builder.
+ *
+ * The contract is seen through a struct tacit_settler (include/tacit/settle.h), whose calls
+ * block: they run on the "settle" lane (one thread of its own), one step at a time, started by
+ * a timer on the loop. A step (tacit__settle_step) reads and writes only the store's settlement
+ * records and the settler, so tests drive it directly. What is on disk (database "settle",
+ * docs/state-format.md "Settlement records"):
+ *
+ *   "heads"        u64 submitted ‖ u64 settled ‖ u64 finalized (each: the next height without
+ *                  that status) ‖ u64 L1 gas used by this chain's submissions
+ *   "s" ‖ u64 h    block h's submission: u8 state ‖ tx hash (32) ‖ u64 L1 block ‖ u64 gas used
+ *                  ‖ u32 sends ‖ u16 n ‖ revert reason (n) ‖ the raw L1 transaction (the rest)
+ *   "q" ‖ u64 h    u64 the queue index after block h's credits (written by the block lane)
+ *   "mode"         "l1": the chain settles on L1 (written when the chain starts in L1 mode)
+ *
+ * Order and restart safety: one block in flight at a time, strictly in height order. Before a
+ * transaction is sent its record (state PREPARED, with the hash and the raw bytes) is synced;
+ * a step that finds a PREPARED or SENT record asks the L1 about that hash before anything else
+ * and sends the same raw bytes again when the L1 does not know it (the same signed transaction,
+ * the same nonce: it can be included once at most). A new transaction for the same block is
+ * prepared only when the L1 says the old one's nonce went to another transaction. A reverted
+ * submission stops the submitter (recorded: a restart stops again at the same record).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node_internal.h"
+#include "tacit/error.h"
+#include "tacit/util.h"
+
+#define SETTLE_RECHECK_MAX 64 /* settled blocks looked up again per step (reorgs, finality) */
+#define SUB_FIXED (1 + 32 + 8 + 8 + 4 + 2)
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
+}
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+    return v;
+}
+
+static void hkey(uint8_t key[9], char tag, uint64_t h)
+{
+    key[0] = (uint8_t)tag;
+    put64(key + 1, h);
+}
+
+/* ---------------------------------------------------------------- records ---- */
+
+int tacit__settle_heads_load(struct tacit_state *st, struct tacit__settle_heads *h)
+{
+    uint8_t *v;
+    size_t len;
+    int rc = tacit_state_settle_get(st, (const uint8_t *)"heads", 5, &v, &len);
+    memset(h, 0, sizeof *h);
+    if (rc == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) return rc;
+    if (len != 32) {
+        free(v);
+        return TACIT_ECORRUPT;
+    }
+    h->submitted = get64(v);
+    h->settled = get64(v + 8);
+    h->finalized = get64(v + 16);
+    h->gas_used = get64(v + 24);
+    free(v);
+    return h->finalized <= h->settled && h->settled <= h->submitted ? TACIT_OK : TACIT_ECORRUPT;
+}
+
+static void heads_encode(uint8_t out[32], const struct tacit__settle_heads *h)
+{
+    put64(out, h->submitted);
+    put64(out + 8, h->settled);
+    put64(out + 16, h->finalized);
+    put64(out + 24, h->gas_used);
+}
+
+/* TACIT_ENOTFOUND when block h has none. */
+int tacit__settle_sub_load(struct tacit_state *st, uint64_t h, struct tacit__settle_sub *s)
+{
+    uint8_t key[9], *v;
+    size_t len, n;
+    int rc;
+    memset(s, 0, sizeof *s);
+    hkey(key, 's', h);
+    if ((rc = tacit_state_settle_get(st, key, 9, &v, &len)) != TACIT_OK) return rc;
+    if (len < SUB_FIXED) goto corrupt;
+    s->state = v[0];
+    memcpy(s->hash, v + 1, 32);
+    s->l1_block = get64(v + 33);
+    s->gas_used = get64(v + 41);
+    s->sends = (uint32_t)v[49] << 24 | (uint32_t)v[50] << 16 | (uint32_t)v[51] << 8 | v[52];
+    n = (size_t)v[53] << 8 | v[54];
+    if (n >= sizeof s->reason || len < SUB_FIXED + n || s->state < TACIT__SUB_PREPARED ||
+        s->state > TACIT__SUB_REVERTED)
+        goto corrupt;
+    memcpy(s->reason, v + SUB_FIXED, n);
+    s->reason[n] = '\0';
+    s->raw_len = len - SUB_FIXED - n;
+    if (s->raw_len > 0) {
+        if ((s->raw = malloc(s->raw_len)) == NULL) {
+            free(v);
+            return TACIT_ENOMEM;
+        }
+        memcpy(s->raw, v + SUB_FIXED + n, s->raw_len);
+    }
+    free(v);
+    return TACIT_OK;
+corrupt:
+    free(v);
+    return TACIT_ECORRUPT;
+}
+
+void tacit__settle_sub_clear(struct tacit__settle_sub *s)
+{
+    free(s->raw);
+    s->raw = NULL;
+    s->raw_len = 0;
+}
+
+/* The record's bytes (malloc'd). */
+static uint8_t *sub_encode(const struct tacit__settle_sub *s, size_t *len)
+{
+    size_t n = strlen(s->reason);
+    uint8_t *v;
+    if (n >= sizeof s->reason) n = sizeof s->reason - 1;
+    *len = SUB_FIXED + n + s->raw_len;
+    if ((v = malloc(*len)) == NULL) return NULL;
+    v[0] = (uint8_t)s->state;
+    memcpy(v + 1, s->hash, 32);
+    put64(v + 33, s->l1_block);
+    put64(v + 41, s->gas_used);
+    v[49] = (uint8_t)(s->sends >> 24);
+    v[50] = (uint8_t)(s->sends >> 16);
+    v[51] = (uint8_t)(s->sends >> 8);
+    v[52] = (uint8_t)s->sends;
+    v[53] = (uint8_t)(n >> 8);
+    v[54] = (uint8_t)n;
+    memcpy(v + SUB_FIXED, s->reason, n);
+    if (s->raw_len) memcpy(v + SUB_FIXED + n, s->raw, s->raw_len);
+    return v;
+}
+
+/* The submission record of block h and (heads non-NULL) the heads, in one synced write. */
+static int save(struct tacit_state *st, uint64_t h, const struct tacit__settle_sub *s,
+                const struct tacit__settle_heads *heads)
+{
+    struct tacit_state_kv kv[2];
+    uint8_t key[9], hv[32], *v = NULL;
+    size_t n = 0, len;
+    int rc;
+    if (s != NULL) {
+        if ((v = sub_encode(s, &len)) == NULL) return TACIT_ENOMEM;
+        hkey(key, 's', h);
+        kv[n++] = (struct tacit_state_kv){key, 9, v, len};
+    }
+    if (heads != NULL) {
+        heads_encode(hv, heads);
+        kv[n++] = (struct tacit_state_kv){(const uint8_t *)"heads", 5, hv, 32};
+    }
+    rc = tacit_state_settle_put(st, kv, n);
+    free(v);
+    return rc;
+}
+
+int tacit__settle_queue_save(struct tacit_state *st, uint64_t height, uint64_t queue_next)
+{
+    uint8_t key[9], v[8];
+    struct tacit_state_kv kv;
+    hkey(key, 'q', height);
+    put64(v, queue_next);
+    kv = (struct tacit_state_kv){key, 9, v, 8};
+    return tacit_state_settle_put(st, &kv, 1);
+}
+
+/* The queue index after the credits of blocks 0 .. next_height - 1: the last "q" record, plus
+ * the credits of the blocks after it (a crash between a commit and its "q" record; blocks made
+ * before L1 mode recorded them, such as a devnet's genesis, have no credits in L1 mode). */
+int tacit__settle_queue_next(struct tacit_state *st, uint64_t next_height, uint64_t *out)
+{
+    uint64_t h = next_height, q = 0;
+    int rc = TACIT_OK;
+    while (h > 0) {
+        uint8_t key[9], *v;
+        size_t len;
+        hkey(key, 'q', h - 1);
+        rc = tacit_state_settle_get(st, key, 9, &v, &len);
+        if (rc == TACIT_ENOTFOUND) {
+            h--;
+            continue;
+        }
+        if (rc != TACIT_OK) return rc;
+        if (len != 8) rc = TACIT_ECORRUPT;
+        q = get64(v);
+        free(v);
+        if (rc != TACIT_OK) return rc;
+        break;
+    }
+    for (; h < next_height; h++) {
+        uint8_t *bytes;
+        size_t len;
+        struct tacit_block *b;
+        if ((rc = tacit_state_block_by_height(st, h, NULL, &bytes, &len)) != TACIT_OK) return rc;
+        rc = tacit_block_decode(&b, bytes, len);
+        free(bytes);
+        if (rc != TACIT_OK) return rc;
+        q += b->ncredits;
+        tacit_block_free(b);
+    }
+    *out = q;
+    return TACIT_OK;
+}
+
+int tacit__settle_mode_check(struct tacit_state *st, bool l1_mode)
+{
+    struct tacit_state_tip tip;
+    uint8_t *v;
+    size_t len;
+    int rc;
+    bool marked;
+    if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) return rc;
+    rc = tacit_state_settle_get(st, (const uint8_t *)"mode", 4, &v, &len);
+    if (rc != TACIT_OK && rc != TACIT_ENOTFOUND) return rc;
+    marked = rc == TACIT_OK && len == 2 && memcmp(v, "l1", 2) == 0;
+    if (rc == TACIT_OK) free(v);
+    if (l1_mode && !marked) {
+        struct tacit_state_kv kv = {(const uint8_t *)"mode", 4, (const uint8_t *)"l1", 2};
+        if (tip.next_height > 0) {
+            tacit_log(TACIT_LOG_ERROR, "settle",
+                      "this chain's %" PRIu64 " blocks were made without L1 settlement: it cannot "
+                      "settle on L1 (start a new chain in L1 mode)",
+                      tip.next_height);
+            return TACIT_ESTATE_PARAMS;
+        }
+        return tacit_state_settle_put(st, &kv, 1);
+    }
+    if (!l1_mode && marked) {
+        tacit_log(TACIT_LOG_ERROR, "settle",
+                  "this chain settles on L1: start tacitd with --l1-rpc, --l1-rollup and "
+                  "--l1-key (without them its blocks would never be submitted)");
+        return TACIT_ESTATE_PARAMS;
+    }
+    return TACIT_OK;
+}
+
+/* ------------------------------------------------------------------- step ---- */
+
+/* The submission record of block h was reverted: the step stops there. */
+static void halt(struct tacit__settle_out *o, uint64_t h, const struct tacit__settle_sub *s)
+{
+    o->halted = true;
+    o->halt_height = h;
+    memcpy(o->halt_reason, s->reason, sizeof o->halt_reason);
+    o->halt_reason[sizeof o->halt_reason - 1] = '\0';
+}
+
+/* The gas of a block's latest receipt counts once (a receipt again after an L1 reorg replaces
+ * the one counted before). */
+static void gas_count(struct tacit__settle_heads *heads, struct tacit__settle_sub *sub,
+                      uint64_t gas, struct tacit__settle_out *o)
+{
+    heads->gas_used = heads->gas_used - sub->gas_used + gas;
+    o->gas_added += gas - sub->gas_used;
+    sub->gas_used = gas;
+}
+
+/* Block h's record is PREPARED or SENT and heads->submitted is h or h + 1: ask the L1. */
+static int follow(struct tacit_state *st, const struct tacit_settler *s,
+                  struct tacit__settle_heads *heads, uint64_t h, struct tacit__settle_sub *sub,
+                  struct tacit__settle_out *o)
+{
+    struct tacit_settle_receipt r;
+    int rc;
+    memset(&r, 0, sizeof r);
+    if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, &r)) != TACIT_OK) return rc;
+    switch (r.state) {
+    case TACIT_SETTLE_TX_INCLUDED:
+        sub->state = TACIT__SUB_INCLUDED;
+        sub->l1_block = r.block;
+        heads->submitted = h + 1;
+        heads->settled = h + 1;
+        gas_count(heads, sub, r.gas_used, o);
+        return save(st, h, sub, heads);
+    case TACIT_SETTLE_TX_REVERTED:
+        sub->state = TACIT__SUB_REVERTED;
+        sub->l1_block = r.block;
+        gas_count(heads, sub, r.gas_used, o);
+        memcpy(sub->reason, r.reason, sizeof sub->reason);
+        sub->reason[sizeof sub->reason - 1] = '\0';
+        if (sub->reason[0] == '\0') strcpy(sub->reason, "reverted (no reason given)");
+        heads->submitted = h + 1; /* it was submitted; it will never settle */
+        halt(o, h, sub);
+        return save(st, h, sub, heads);
+    case TACIT_SETTLE_TX_PENDING:
+        if (sub->state == TACIT__SUB_PREPARED || heads->submitted != h + 1) {
+            sub->state = TACIT__SUB_SENT; /* sent before a crash: it is in */
+            heads->submitted = h + 1;
+            return save(st, h, sub, heads);
+        }
+        return TACIT_OK;
+    case TACIT_SETTLE_TX_UNKNOWN:
+    default: break;
+    }
+    /* Not arrived, dropped, or never sent (a crash after the record): the same bytes again. */
+    rc = s->ops->send(s->ctx, sub->raw, sub->raw_len);
+    if (rc == TACIT_EL1_NONCE_TOO_LOW) {
+        /* Its nonce is used: by this very transaction (mined meanwhile), or by another. */
+        memset(&r, 0, sizeof r);
+        if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, &r)) != TACIT_OK)
+            return rc;
+        if (r.state != TACIT_SETTLE_TX_UNKNOWN) return TACIT_OK; /* the next step follows it */
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "block %" PRIu64 ": its L1 transaction's nonce went to another transaction; "
+                  "preparing a new one",
+                  h);
+        heads->submitted = h;
+        tacit__settle_sub_clear(sub);
+        sub->state = 0; /* the caller prepares again */
+        return save(st, h, NULL, heads);
+    }
+    if (rc != TACIT_OK) return rc;
+    sub->sends++;
+    if (sub->sends > 1) o->resends++;
+    sub->state = TACIT__SUB_SENT;
+    heads->submitted = h + 1;
+    return save(st, h, sub, heads);
+}
+
+/* Prepares block h's transaction, records it, sends it. */
+static int submit(struct tacit_state *st, const struct tacit_settler *s,
+                  struct tacit__settle_heads *heads, uint64_t h, struct tacit__settle_out *o)
+{
+    struct tacit_settle_submission sm;
+    struct tacit__settle_sub sub;
+    uint8_t *bytes = NULL;
+    size_t len;
+    char reason[TACIT_SETTLE_REASON_MAX] = "";
+    int rc;
+    memset(&sub, 0, sizeof sub);
+    if ((rc = tacit_state_block_by_height(st, h, NULL, &bytes, &len)) != TACIT_OK) return rc;
+    memset(&sm, 0, sizeof sm);
+    sm.height = h;
+    sm.block = bytes;
+    sm.block_len = len;
+    rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len, reason);
+    free(bytes);
+    if (rc == TACIT_EL1_REVERTED) {
+        /* the contract would refuse it: a halt like a mined revert's, but nothing was sent or
+         * recorded (a restart tries again: the estimate may have met a passing L1 state) */
+        tacit__settle_sub_clear(&sub);
+        reason[sizeof reason - 1] = '\0';
+        snprintf(sub.reason, sizeof sub.reason, "its gas estimate reverted: %.200s",
+                 reason[0] ? reason : "no reason given");
+        halt(o, h, &sub);
+        return TACIT_OK;
+    }
+    if (rc != TACIT_OK) return rc;
+    /* The intent first: after a crash from here on, the record says which transaction it was. */
+    sub.state = TACIT__SUB_PREPARED;
+    if ((rc = save(st, h, &sub, NULL)) != TACIT_OK) goto out;
+    o->prepared++;
+    rc = s->ops->send(s->ctx, sub.raw, sub.raw_len);
+    if (rc != TACIT_OK) goto out; /* the next step asks the L1 about it first */
+    sub.sends = 1;
+    sub.state = TACIT__SUB_SENT;
+    heads->submitted = h + 1;
+    rc = save(st, h, &sub, heads);
+out:
+    tacit__settle_sub_clear(&sub);
+    return rc;
+}
+
+/* Settled blocks not final yet: final once their L1 block is; back to submitted if an L1 reorg
+ * took their transaction out. */
+static int recheck(struct tacit_state *st, const struct tacit_settler *s,
+                   struct tacit__settle_heads *heads, const struct tacit_settle_heads *l1,
+                   struct tacit__settle_out *o)
+{
+    uint64_t end = heads->settled;
+    int rc = TACIT_OK;
+    for (uint64_t h = heads->finalized; h < end && h < heads->finalized + SETTLE_RECHECK_MAX;) {
+        struct tacit__settle_sub sub;
+        struct tacit_settle_receipt r;
+        if ((rc = tacit__settle_sub_load(st, h, &sub)) != TACIT_OK)
+            return rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc;
+        memset(&r, 0, sizeof r);
+        if (sub.l1_block > l1->finalized ||
+            (rc = s->ops->lookup(s->ctx, sub.hash, sub.raw, sub.raw_len, &r)) != TACIT_OK) {
+            tacit__settle_sub_clear(&sub);
+            return rc; /* not final yet (nor any later block): OK */
+        }
+        if (r.state == TACIT_SETTLE_TX_INCLUDED && r.block <= l1->finalized) {
+            /* final: its raw transaction is not needed any more */
+            sub.l1_block = r.block;
+            tacit__settle_sub_clear(&sub);
+            heads->finalized = h + 1;
+            if ((rc = save(st, h, &sub, heads)) != TACIT_OK) return rc;
+            h++;
+            continue;
+        }
+        if (r.state == TACIT_SETTLE_TX_INCLUDED) { /* moved to a later block by a reorg */
+            sub.l1_block = r.block;
+            rc = save(st, h, &sub, NULL);
+            tacit__settle_sub_clear(&sub);
+            return rc;
+        }
+        /* An L1 reorg took it out (or made it fail): block h and the later ones are not
+         * settled any more; the in-flight logic takes it from there. */
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "block %" PRIu64 ": its L1 transaction left L1 block %" PRIu64
+                  " (an L1 reorg): submitted again",
+                  h, sub.l1_block);
+        o->reorgs++;
+        heads->settled = h;
+        heads->submitted = h + 1;
+        sub.state = TACIT__SUB_SENT;
+        rc = save(st, h, &sub, heads);
+        tacit__settle_sub_clear(&sub);
+        return rc;
+    }
+    return rc;
+}
+
+int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
+                       const struct tacit__settle_in *in, struct tacit__settle_out *o)
+{
+    struct tacit__settle_heads heads;
+    struct tacit_state_tip tip;
+    struct tacit__settle_sub sub;
+    int rc;
+
+    memset(o, 0, sizeof *o);
+    memset(&sub, 0, sizeof sub);
+    if ((rc = tacit__settle_heads_load(st, &heads)) != TACIT_OK) goto out;
+    o->heads = heads;
+    if ((rc = s->ops->heads(s->ctx, &o->l1)) != TACIT_OK) goto out;
+    o->l1_known = true;
+
+    /* The L1 queue's entries confirmed C times: l1_block + C <= latest. */
+    if (in->fetch_max > 0 && in->fetch_out != NULL && o->l1.latest >= in->confirmations) {
+        rc = s->ops->messages(s->ctx, in->fetch_from, o->l1.latest - in->confirmations,
+                              in->fetch_out, in->fetch_max, &o->nfetched);
+        if (rc != TACIT_OK) goto out;
+        if (o->nfetched > in->fetch_max) o->nfetched = in->fetch_max;
+        for (size_t i = 0; i < o->nfetched; i++)
+            if (in->fetch_out[i].index != in->fetch_from + i) {
+                o->nfetched = i; /* out of order: the rest next time */
+                break;
+            }
+    }
+
+    if ((rc = recheck(st, s, &heads, &o->l1, o)) != TACIT_OK) goto out;
+    if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
+
+    /* One block in flight: heads.settled, submitted or only recorded (PREPARED) so far. When
+     * it settles, the next one goes out in the same step. */
+    while (rc == TACIT_OK && heads.settled < tip.next_height) {
+        uint64_t h = heads.settled;
+        tacit__settle_sub_clear(&sub);
+        rc = tacit__settle_sub_load(st, h, &sub);
+        if (rc == TACIT_OK && sub.state == TACIT__SUB_REVERTED) {
+            halt(o, h, &sub);
+            break;
+        }
+        if (rc == TACIT_OK) {
+            /* recorded (an INCLUDED record here: an L1 reorg moved heads.settled below it, and
+             * its transaction may be in still): what does the L1 say of it */
+            if ((rc = follow(st, s, &heads, h, &sub, o)) != TACIT_OK) break;
+            if (heads.settled > h) continue; /* settled: the next block */
+            if (sub.state == 0 && !in->no_submit)
+                rc = submit(st, s, &heads, h, o); /* its nonce went elsewhere */
+            break;
+        }
+        if (rc == TACIT_ENOTFOUND) /* none yet */
+            rc = in->no_submit ? TACIT_OK : submit(st, s, &heads, h, o);
+        break;
+    }
+out:
+    tacit__settle_sub_clear(&sub);
+    if (tacit__settle_heads_load(st, &o->heads) != TACIT_OK) o->heads = heads;
+    o->rc = rc;
+    return rc;
+}
+
+/* The status of block `height` (< the tip) by the heads: they move in height order. */
+const char *tacit__settle_status(const struct tacit_node *n, uint64_t height)
+{
+    const struct tacit__settle_heads *h = &n->settle.heads;
+    if (height < h->finalized) return "finalized";
+    if (height < h->settled) return "settled";
+    if (height < h->submitted) {
+        if (n->settle.halted && height == n->settle.halt_height) return "reverted";
+        return "submitted";
+    }
+    return "sequenced";
+}

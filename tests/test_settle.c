@@ -1,0 +1,1147 @@
+/*
+ * tacit — settlement on L1 (src/node/settle_step.c, settle.c; include/tacit/settle.h) against
+ * an in-memory L1: a fake settler with a pool, blocks mined on demand, a contract that takes
+ * block heights in order, a message queue, and failure switches (down, dropped transactions,
+ * lost answers, a crash before the send, a revert, a nonce taken, a reorg).
+ *
+ * The step tests drive tacit__settle_step on a real store of empty blocks, closing and opening
+ * the store again where a crash would come; the node test runs tacit_node_run in a thread (not
+ * a devnet: a synthetic verifying key, the Unix socket) with the fake settler and checks what
+ * the RPC, /metrics and /health say, and that credits come only from the queue.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "node/node_internal.h"
+#include "state_gen.h" /* gen_tmpdir */
+#include "tacit/datadir.h"
+#include "tacit/error.h"
+#include "tacit/rpc.h"
+#include "tacit/settle.h"
+#include "tacit/util.h"
+#include "zk/groth16_synth.h"
+
+/* ------------------------------------------------------------- the fake L1 ---- */
+
+#define FAKE_MAX_TX 256
+#define FAKE_MAX_MSG 64
+
+struct ftx {
+    uint8_t hash[32];
+    uint64_t height, nonce;
+    int where; /* 0 pool, 1 mined, -1 gone (dropped / reorged out, unknown to the node) */
+    bool reverted;
+    uint64_t block, gas;
+    char reason[64];
+};
+
+struct fake {
+    pthread_mutex_t mu;
+    uint64_t latest;
+    uint64_t final_lag;     /* finalized = latest - final_lag */
+    uint64_t nonce_next;    /* prepare takes it */
+    uint64_t contract_next; /* the contract's next height */
+    struct ftx tx[FAKE_MAX_TX];
+    size_t ntx;
+    bool nonce_used[FAKE_MAX_TX]; /* by a mined transaction */
+    struct tacit_settle_message msg[FAKE_MAX_MSG];
+    size_t nmsg;
+    /* switches */
+    bool down;
+    bool drop_next;        /* the next send "succeeds" but the transaction is lost */
+    bool lose_answer;      /* the next send arrives, its answer is lost (EL1_UNREACHABLE) */
+    bool crash_send;       /* the next send never happens (a crash after the record): EIO */
+    int64_t revert_height; /* a submission of this height reverts (-1: none) */
+    unsigned delay_ms;     /* heads answers this late (a slow L1) */
+    int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
+    unsigned estimates_refused;
+    /* counts */
+    unsigned prepares, sends, lookups;
+};
+
+static void fake_init(struct fake *f)
+{
+    memset(f, 0, sizeof *f);
+    pthread_mutex_init(&f->mu, NULL);
+    f->latest = 100;
+    f->final_lag = 2;
+    f->revert_height = -1;
+    f->estimate_revert_height = -1;
+}
+
+static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
+{
+    for (size_t i = 0; i < f->ntx; i++)
+        if (memcmp(f->tx[i].hash, hash, 32) == 0) return &f->tx[i];
+    return NULL;
+}
+
+/* raw = "TX" ‖ u64 height ‖ u64 nonce ‖ hash */
+static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t hash[32],
+                     uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
+{
+    struct fake *f = ctx;
+    uint8_t buf[2 + 8 + 8 + 32];
+    struct tacit_block *b;
+    pthread_mutex_lock(&f->mu);
+    if (f->down) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_UNREACHABLE;
+    }
+    if ((int64_t)s->height == f->estimate_revert_height) {
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "Error(string): (\"bad anchor\")");
+        f->estimates_refused++;
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_REVERTED;
+    }
+    /* the block's bytes are the block of that height */
+    if (tacit_block_decode(&b, s->block, s->block_len) != TACIT_OK ||
+        b->header.height != s->height) {
+        tacit_block_free(b);
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EINVAL;
+    }
+    tacit_block_free(b);
+    buf[0] = 'T';
+    buf[1] = 'X';
+    for (int i = 0; i < 8; i++) buf[2 + i] = (uint8_t)(s->height >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++) buf[10 + i] = (uint8_t)(f->nonce_next >> (56 - 8 * i));
+    crypto_generichash(hash, 32, buf, 18, NULL, 0);
+    memcpy(buf + 18, hash, 32);
+    f->nonce_next++;
+    f->prepares++;
+    *raw = malloc(sizeof buf);
+    memcpy(*raw, buf, sizeof buf);
+    *raw_len = sizeof buf;
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static uint64_t raw_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+    return v;
+}
+
+static int f_send(void *ctx, const uint8_t *raw, size_t len)
+{
+    struct fake *f = ctx;
+    struct ftx *t;
+    int rc = TACIT_OK;
+    pthread_mutex_lock(&f->mu);
+    if (f->down) {
+        rc = TACIT_EL1_UNREACHABLE;
+        goto out;
+    }
+    if (f->crash_send) {
+        f->crash_send = false;
+        rc = TACIT_EIO;
+        goto out;
+    }
+    if (len != 50 || raw[0] != 'T') {
+        rc = TACIT_EINVAL;
+        goto out;
+    }
+    f->sends++;
+    if ((t = fake_find(f, raw + 18)) != NULL && t->where >= 0) goto out; /* already known */
+    if (raw_u64(raw + 10) < FAKE_MAX_TX && f->nonce_used[raw_u64(raw + 10)]) {
+        rc = TACIT_EL1_NONCE_TOO_LOW;
+        goto out;
+    }
+    if (t == NULL) {
+        t = &f->tx[f->ntx++];
+        memset(t, 0, sizeof *t);
+        memcpy(t->hash, raw + 18, 32);
+        t->height = raw_u64(raw + 2);
+        t->nonce = raw_u64(raw + 10);
+    }
+    t->where = 0;
+    if (f->drop_next) {
+        f->drop_next = false;
+        t->where = -1;
+    }
+    if (f->lose_answer) {
+        f->lose_answer = false;
+        rc = TACIT_EL1_UNREACHABLE;
+    }
+out:
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
+                    struct tacit_settle_receipt *out)
+{
+    struct fake *f = ctx;
+    struct ftx *t;
+    /* the node hands the bytes it recorded for that hash */
+    CHECK(raw != NULL && raw_len == 50 && memcmp(raw + 18, hash, 32) == 0);
+    pthread_mutex_lock(&f->mu);
+    if (f->down) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_UNREACHABLE;
+    }
+    f->lookups++;
+    memset(out, 0, sizeof *out);
+    if ((t = fake_find(f, hash)) == NULL || t->where < 0) {
+        out->state = TACIT_SETTLE_TX_UNKNOWN;
+    } else if (t->where == 0) {
+        out->state = TACIT_SETTLE_TX_PENDING;
+    } else {
+        out->state = t->reverted ? TACIT_SETTLE_TX_REVERTED : TACIT_SETTLE_TX_INCLUDED;
+        out->block = t->block;
+        out->gas_used = t->gas;
+        snprintf(out->reason, sizeof out->reason, "%s", t->reason);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static int f_heads(void *ctx, struct tacit_settle_heads *out)
+{
+    struct fake *f = ctx;
+    unsigned delay = __atomic_load_n(&f->delay_ms, __ATOMIC_SEQ_CST);
+    if (delay > 0) usleep(delay * 1000u);
+    pthread_mutex_lock(&f->mu);
+    if (f->down) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_UNREACHABLE;
+    }
+    out->latest = f->latest;
+    out->finalized = f->latest - f->final_lag;
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static int f_messages(void *ctx, uint64_t from, uint64_t max_block,
+                      struct tacit_settle_message *out, size_t max, size_t *n)
+{
+    struct fake *f = ctx;
+    pthread_mutex_lock(&f->mu);
+    *n = 0;
+    if (f->down) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_UNREACHABLE;
+    }
+    for (uint64_t i = from; i < f->nmsg && *n < max && f->msg[i].l1_block <= max_block; i++)
+        out[(*n)++] = f->msg[i];
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static const struct tacit_settler_ops fake_ops = {f_prepare, f_send, f_lookup, f_heads, f_messages};
+
+/* One L1 block: the pool in nonce order; the contract takes heights in order. */
+static void fake_mine(struct fake *f)
+{
+    pthread_mutex_lock(&f->mu);
+    f->latest++;
+    for (uint64_t nonce = 0; nonce < f->nonce_next; nonce++) {
+        for (size_t i = 0; i < f->ntx; i++) {
+            struct ftx *t = &f->tx[i];
+            if (t->where != 0 || t->nonce != nonce) continue;
+            t->where = 1;
+            t->block = f->latest;
+            t->gas = 100000 + t->height;
+            if (nonce < FAKE_MAX_TX) f->nonce_used[nonce] = true;
+            if ((int64_t)t->height == f->revert_height) {
+                t->reverted = true;
+                snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad tree proof\")");
+            } else if (t->height != f->contract_next) {
+                t->reverted = true;
+                snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad parent\")");
+            } else {
+                f->contract_next++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void fake_advance(struct fake *f, uint64_t blocks)
+{
+    pthread_mutex_lock(&f->mu);
+    f->latest += blocks;
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Transactions of height h that made it into an L1 block (included or reverted). */
+static unsigned fake_mined_for(struct fake *f, uint64_t h)
+{
+    unsigned c = 0;
+    pthread_mutex_lock(&f->mu);
+    for (size_t i = 0; i < f->ntx; i++)
+        if (f->tx[i].height == h && f->tx[i].where == 1) c++;
+    pthread_mutex_unlock(&f->mu);
+    return c;
+}
+
+/* Blocks 0 .. n-1: each one's transaction mined exactly once (no double submission). */
+static void mined_once(struct fake *f, uint64_t n)
+{
+    for (uint64_t h = 0; h < n; h++) CHECK_EQ_INT(fake_mined_for(f, h), 1);
+}
+
+static void fake_queue(struct fake *f, uint8_t who, uint64_t amount, uint64_t l1_block)
+{
+    struct tacit_settle_message *m;
+    pthread_mutex_lock(&f->mu);
+    m = &f->msg[f->nmsg];
+    memset(m, 0, sizeof *m);
+    m->index = f->nmsg++;
+    m->l1_block = l1_block;
+    m->kind = TACIT_SETTLE_MSG_DEPOSIT;
+    memset(m->credit.address, who, 20);
+    m->credit.amount = amount;
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* ------------------------------------------------------------- a store ---- */
+
+static void rm_rf(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+static const uint8_t SEQ_SK[32] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                                   7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 9};
+
+struct chain {
+    char dir[256];
+    struct tacit_state *st;
+    struct tacit_sequencer_key *key;
+    struct tacit_chain_params p;
+    struct fake f;
+    struct tacit_settler s;
+};
+
+static void chain_open(struct chain *c)
+{
+    struct tacit_state_options o;
+    tacit_state_options_init(&o);
+    o.chain_id = c->p.chain_id;
+    o.flags = TACIT_STATE_NOSYNC;
+    CHECK_EQ_INT(tacit_state_open(&c->st, c->dir, &o), TACIT_OK);
+}
+
+static void chain_init(struct chain *c)
+{
+    uint8_t xonly[32];
+    memset(c, 0, sizeof *c);
+    CHECK_EQ_INT(gen_tmpdir(c->dir, sizeof c->dir, "settle"), 0);
+    CHECK_EQ_INT(tacit_sequencer_key_new(&c->key, SEQ_SK), TACIT_OK);
+    c->p.chain_id = 0x5e771e;
+    tacit_sequencer_key_public(c->key, xonly, c->p.fee_recipient);
+    memcpy(c->p.sequencer, xonly, 32);
+    c->p.allow_credits = true;
+    chain_open(c);
+    fake_init(&c->f);
+    c->s.ops = &fake_ops;
+    c->s.ctx = &c->f;
+}
+
+/* A crash and a restart: the store closed and opened again (the L1 keeps everything). */
+static void chain_reopen(struct chain *c)
+{
+    tacit_state_close(c->st);
+    c->st = NULL;
+    chain_open(c);
+}
+
+static void chain_free(struct chain *c)
+{
+    tacit_state_close(c->st);
+    tacit_sequencer_key_free(c->key);
+    rm_rf(c->dir);
+    pthread_mutex_destroy(&c->f.mu);
+}
+
+/* A block with these credits (none: an empty block). */
+static void chain_block(struct chain *c, const struct tacit_credit *cr, size_t n)
+{
+    struct tacit_block_builder *b = NULL;
+    struct tacit_block_header h;
+    uint8_t *bytes = NULL;
+    size_t len;
+    CHECK_EQ_INT(tacit_block_builder_new(&b, c->st, &c->p), TACIT_OK);
+    for (size_t i = 0; i < n; i++)
+        CHECK_EQ_INT(tacit_block_builder_add_credit(b, &cr[i]), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_seal(b, c->key, 1000, &h, &bytes, &len), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_commit(b), TACIT_OK);
+    free(bytes);
+    tacit_block_builder_free(b);
+}
+
+static int step(struct chain *c, struct tacit__settle_out *o)
+{
+    struct tacit__settle_in in;
+    memset(&in, 0, sizeof in);
+    return tacit__settle_step(c->st, &c->s, &in, o);
+}
+
+static void check_heads(struct chain *c, uint64_t sub, uint64_t set, uint64_t fin)
+{
+    struct tacit__settle_heads h;
+    CHECK_EQ_INT(tacit__settle_heads_load(c->st, &h), TACIT_OK);
+    CHECK_EQ_INT(h.submitted, sub);
+    CHECK_EQ_INT(h.settled, set);
+    CHECK_EQ_INT(h.finalized, fin);
+}
+
+/* ------------------------------------------------------------- step tests ---- */
+
+/* Three blocks through sequenced → submitted → settled → finalized, one at a time, in order;
+ * each block's transaction mined exactly once; the gas of the receipts counted. */
+TEST(statuses_in_order)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_heads h;
+    chain_init(&c);
+    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0);
+    check_heads(&c, 0, 0, 0);
+
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* block 0 sent */
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(o.prepared, 1);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* pending: nothing more (one in flight) */
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 1);
+
+    for (int i = 0; i < 3; i++) {
+        fake_mine(&c.f);
+        CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* block i settled, block i+1 sent */
+    }
+    check_heads(&c, 3, 3, 1); /* L1 blocks 101..103 hold them; final: up to 101 */
+    CHECK_EQ_INT(c.f.prepares, 3);
+    mined_once(&c.f, 3);
+    CHECK_EQ_INT(c.f.contract_next, 3);
+
+    fake_advance(&c.f, 1); /* latest 104, finalized 102: blocks 0, 1 */
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 3, 3, 2);
+    fake_advance(&c.f, 5);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 3, 3, 3);
+    CHECK_EQ_INT(tacit__settle_heads_load(c.st, &h), TACIT_OK);
+    CHECK_EQ_INT(h.gas_used, 3 * 100000 + 0 + 1 + 2);
+
+    {
+        struct tacit__settle_sub sub;
+        CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+        CHECK_EQ_INT(sub.state, TACIT__SUB_INCLUDED);
+        CHECK_EQ_INT(sub.l1_block, 102);
+        CHECK_EQ_INT(sub.gas_used, 100001);
+        tacit__settle_sub_clear(&sub);
+        CHECK_EQ_INT(tacit__settle_sub_load(c.st, 3, &sub), TACIT_ENOTFOUND);
+    }
+    /* nothing left to do: no further transaction */
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK_EQ_INT(c.f.prepares, 3);
+    chain_free(&c);
+}
+
+/* A restart between the send and the receipt: the recorded transaction is looked up, not sent
+ * again, and the block settles once. */
+TEST(restart_after_send)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(c.f.sends, 1);
+    chain_reopen(&c);
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* pending: nothing sent or prepared */
+    CHECK_EQ_INT(c.f.sends, 1);
+    CHECK_EQ_INT(c.f.prepares, 1);
+    fake_mine(&c.f);
+    chain_reopen(&c);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 0), 1);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    chain_free(&c);
+}
+
+/* A crash after the record and before the send: the same transaction is sent at restart, no
+ * second one is prepared; and a send whose answer was lost is found in the pool. */
+TEST(restart_before_send)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    chain_block(&c, NULL, 0);
+    c.f.crash_send = true;
+    CHECK(step(&c, &o) != TACIT_OK); /* "crashed" after the record */
+    check_heads(&c, 0, 0, 0);        /* sequenced still */
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_PREPARED);
+    tacit__settle_sub_clear(&sub);
+    chain_reopen(&c);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* looked up: unknown, so the same bytes sent */
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 1);
+    CHECK_EQ_INT(c.f.ntx, 1);
+    fake_mine(&c.f);
+
+    /* block 1: the send arrives, its answer is lost */
+    c.f.lose_answer = true;
+    CHECK(step(&c, &o) != TACIT_OK); /* block 0 settled, block 1 "not sent" */
+    check_heads(&c, 1, 1, 0);
+    chain_reopen(&c);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* found pending: submitted, nothing sent again */
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    CHECK_EQ_INT(c.f.sends, 2);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    mined_once(&c.f, 2);
+    chain_free(&c);
+}
+
+/* The L1 down: every step fails with EL1_UNREACHABLE and changes nothing; back up, the
+ * submissions resume where they were. A dropped transaction is sent again (same bytes). */
+TEST(unreachable_then_back)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    chain_block(&c, NULL, 0);
+    c.f.down = true;
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(step(&c, &o), TACIT_EL1_UNREACHABLE);
+        CHECK_EQ_INT(o.rc, TACIT_EL1_UNREACHABLE);
+        CHECK(!o.l1_known);
+    }
+    check_heads(&c, 0, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 0);
+    c.f.down = false;
+    c.f.drop_next = true;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 1, 0, 0);
+    fake_mine(&c.f);                      /* the dropped one is not there */
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* unknown: sent again */
+    CHECK_EQ_INT(o.resends, 1);
+    CHECK_EQ_INT(c.f.prepares, 1);
+    /* down in the middle: the pending one stays recorded */
+    c.f.down = true;
+    CHECK_EQ_INT(step(&c, &o), TACIT_EL1_UNREACHABLE);
+    c.f.down = false;
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    mined_once(&c.f, 2);
+    chain_free(&c);
+}
+
+/* A reverted submission halts: reported with its reason, nothing more is prepared, and the
+ * halt survives a restart. */
+TEST(revert_halts)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    for (int i = 0; i < 4; i++) chain_block(&c, NULL, 0);
+    c.f.revert_height = 1;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* 0 settled, 1 sent */
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* 1 reverted */
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 1);
+    CHECK(strstr(o.halt_reason, "bad tree proof") != NULL);
+    check_heads(&c, 2, 1, 0);
+    for (int i = 0; i < 3; i++) {
+        fake_mine(&c.f);
+        CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+        CHECK(o.halted);
+    }
+    CHECK_EQ_INT(c.f.prepares, 2);
+    chain_reopen(&c);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 1);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    check_heads(&c, 2, 1, 1); /* block 0 final meanwhile */
+    chain_free(&c);
+}
+
+/* The contract would refuse a block (prepare: its gas estimate reverts): a halt with the
+ * reason, nothing sent or recorded; a halted node's steps prepare nothing; a restart (a step
+ * that is not told it is halted) tries again. */
+TEST(estimate_revert_halts)
+{
+    struct chain c;
+    struct tacit__settle_in in;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    chain_block(&c, NULL, 0);
+    c.f.estimate_revert_height = 1;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* 0 settled; 1 refused */
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 1);
+    CHECK(strstr(o.halt_reason, "gas estimate reverted: Error(string): (\"bad anchor\")") != NULL);
+    check_heads(&c, 1, 1, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_ENOTFOUND);
+    CHECK_EQ_INT(c.f.ntx, 1);
+    memset(&in, 0, sizeof in);
+    in.no_submit = true;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(c.f.estimates_refused, 1);
+    c.f.estimate_revert_height = -1;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(!o.halted);
+    check_heads(&c, 2, 1, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    mined_once(&c.f, 2);
+    chain_free(&c);
+}
+
+/* The recorded transaction's nonce went to another transaction (the key used elsewhere while
+ * this node was down): a new one is prepared, and the block still goes in once. */
+TEST(nonce_taken)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    c.f.crash_send = true;
+    CHECK(step(&c, &o) != TACIT_OK); /* recorded with nonce 0, not sent */
+    c.f.nonce_used[0] = true;        /* another transaction took nonce 0 */
+    chain_reopen(&c);
+    /* unknown, nonce too low: prepared anew (nonce 1) and sent */
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 1, 1, 0);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 0), 1);
+    chain_free(&c);
+}
+
+/* An L1 reorg takes settled (not final) blocks' transactions out: they go back to submitted,
+ * and settle again when their transactions are mined again; none is submitted twice, and the
+ * gas counts each block's latest receipt once. */
+TEST(reorg_unsettles)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_heads h;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    /* the reorg: L1 blocks 101, 102 gone, both transactions back in the pool */
+    pthread_mutex_lock(&c.f.mu);
+    for (size_t i = 0; i < c.f.ntx; i++) c.f.tx[i].where = 0;
+    c.f.contract_next = 0;
+    memset(c.f.nonce_used, 0, sizeof c.f.nonce_used);
+    c.f.latest -= 2;
+    pthread_mutex_unlock(&c.f.mu);
+    fake_advance(&c.f, 3); /* finalized (101) reaches block 0's old L1 block */
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK_EQ_INT(o.reorgs, 1);
+    check_heads(&c, 1, 0, 0);
+    fake_mine(&c.f); /* both in one L1 block again */
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    fake_advance(&c.f, 2);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 2, 2, 2);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    mined_once(&c.f, 2);
+    CHECK_EQ_INT(tacit__settle_heads_load(c.st, &h), TACIT_OK);
+    CHECK_EQ_INT(h.gas_used, 200001);
+    {
+        struct tacit__settle_sub sub; /* final: its raw transaction dropped */
+        CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+        CHECK_EQ_INT(sub.raw_len, 0);
+        CHECK_EQ_INT(sub.state, TACIT__SUB_INCLUDED);
+        tacit__settle_sub_clear(&sub);
+    }
+    chain_free(&c);
+}
+
+/* The queue's entries come only once confirmed; the queue position after each block is found
+ * from the records, or from the blocks when a record is missing (a crash after the commit). */
+TEST(queue_confirmations)
+{
+    struct chain c;
+    struct tacit__settle_in in;
+    struct tacit__settle_out o;
+    struct tacit_settle_message m[8];
+    struct tacit_credit cr[2];
+    uint64_t q;
+    chain_init(&c);
+    fake_queue(&c.f, 0xa1, 5, 99);  /* confirmations at latest 100: 1 */
+    fake_queue(&c.f, 0xa2, 6, 100); /* 0 */
+    memset(&in, 0, sizeof in);
+    in.confirmations = 1;
+    in.fetch_max = 8;
+    in.fetch_out = m;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(o.nfetched, 1);
+    CHECK_EQ_INT(m[0].index, 0);
+    CHECK_EQ_INT(m[0].credit.amount, 5);
+    in.confirmations = 2;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(o.nfetched, 0);
+    fake_advance(&c.f, 2);
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(o.nfetched, 2);
+    in.fetch_from = 1;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(o.nfetched, 1);
+    CHECK_EQ_INT(m[0].index, 1);
+
+    cr[0] = m[0].credit;
+    cr[1] = m[0].credit;
+    chain_block(&c, cr, 1);
+    CHECK_EQ_INT(tacit__settle_queue_save(c.st, 0, 1), TACIT_OK);
+    chain_block(&c, cr, 2); /* its record "lost" */
+    CHECK_EQ_INT(tacit__settle_queue_next(c.st, 2, &q), TACIT_OK);
+    CHECK_EQ_INT(q, 3);
+    CHECK_EQ_INT(tacit__settle_queue_next(c.st, 1, &q), TACIT_OK);
+    CHECK_EQ_INT(q, 1);
+    CHECK_EQ_INT(tacit__settle_queue_next(c.st, 0, &q), TACIT_OK);
+    CHECK_EQ_INT(q, 0);
+    chain_free(&c);
+}
+
+/* A chain made without L1 refuses L1 mode, and an L1 chain refuses to run without it. */
+TEST(mode_marker)
+{
+    struct chain c;
+    chain_init(&c);
+    CHECK_EQ_INT(tacit__settle_mode_check(c.st, false), TACIT_OK);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(tacit__settle_mode_check(c.st, true), TACIT_ESTATE_PARAMS);
+    chain_free(&c);
+    chain_init(&c);
+    CHECK_EQ_INT(tacit__settle_mode_check(c.st, true), TACIT_OK);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(tacit__settle_mode_check(c.st, true), TACIT_OK);
+    chain_reopen(&c);
+    CHECK_EQ_INT(tacit__settle_mode_check(c.st, false), TACIT_ESTATE_PARAMS);
+    CHECK_EQ_INT(tacit__settle_mode_check(c.st, true), TACIT_OK);
+    chain_free(&c);
+}
+
+/* ------------------------------------------------------------ the node ---- */
+
+struct env {
+    char dir[256], datadir[300], vkfile[400], url[400];
+    struct tacit_node_config cfg;
+    pthread_t t;
+    bool running;
+    int done; /* __atomic: tacit_node_run returned */
+    int rc;
+    struct tacit_rpc_client *c;
+};
+
+static void *node_thread(void *arg)
+{
+    struct env *e = arg;
+    e->rc = tacit_node_run(&e->cfg);
+    __atomic_store_n(&e->done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* A data directory with a synthetic verifying key of the transfer circuit's size: off a devnet
+ * the config names it, on a devnet it sits where the devnet keeps its keys (no setup runs). */
+static void env_init(struct env *e, bool devnet)
+{
+    char vkdir[320];
+    uint8_t seed[32] = {1};
+    memset(e, 0, sizeof *e);
+    CHECK_EQ_INT(gen_tmpdir(e->dir, sizeof e->dir, "settle-node"), 0);
+    snprintf(e->datadir, sizeof e->datadir, "%s/data", e->dir);
+    CHECK_EQ_INT(mkdir(e->datadir, 0700), 0);
+    snprintf(vkdir, sizeof vkdir, "%s/" TACIT_DATADIR_KEYS, e->datadir);
+    CHECK_EQ_INT(mkdir(vkdir, 0700), 0);
+    CHECK_EQ_INT(tacit__groth16_synth_write(vkdir, TACIT_TX_NPUBLIC, seed), TACIT_OK);
+    snprintf(e->vkfile, sizeof e->vkfile, "%s/verification_key.json", vkdir);
+    tacit_node_config_init(&e->cfg);
+    e->cfg.datadir = e->datadir;
+    e->cfg.devnet = devnet;
+    e->cfg.chain_id = 0x5e77;
+    if (!devnet) e->cfg.vk_file = e->vkfile;
+    e->cfg.rpc_host = NULL;
+    e->cfg.block_interval_ms = 50;
+    e->cfg.l1_confirmations = 2;
+    e->cfg.settle_poll_ms = 20;
+    e->cfg.nosync = true;
+    e->cfg.log_level = getenv("TACIT_TEST_VERBOSE") ? TACIT_LOG_DEBUG : TACIT_LOG_WARN;
+    snprintf(e->url, sizeof e->url, "unix:%s/" TACIT_DATADIR_SOCKET, e->datadir);
+}
+
+/* tacit_node_run in a thread: true once it answers on its socket; false when it stopped (its
+ * exit status in e->rc) or did not answer (then stopped). */
+static bool env_start(struct env *e, const struct tacit_settler *s)
+{
+    e->cfg.settler = s;
+    e->done = 0;
+    e->rc = -1;
+    CHECK_EQ_INT(pthread_create(&e->t, NULL, node_thread, e), 0);
+    e->running = true;
+    CHECK_EQ_INT(tacit_rpc_client_new(&e->c, e->url, NULL, 5000), TACIT_OK);
+    for (int i = 0; i < 400 && !__atomic_load_n(&e->done, __ATOMIC_SEQ_CST); i++) {
+        json_t *res = NULL, *err = NULL;
+        if (tacit_rpc_call(e->c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK &&
+            res != NULL) {
+            json_decref(res);
+            return true;
+        }
+        json_decref(err);
+        usleep(25000);
+    }
+    tacit_rpc_client_free(e->c);
+    e->c = NULL;
+    if (!__atomic_load_n(&e->done, __ATOMIC_SEQ_CST)) kill(getpid(), SIGTERM);
+    pthread_join(e->t, NULL);
+    e->running = false;
+    return false;
+}
+
+/* SIGTERM (the node's own handler takes it) and the exit status. */
+static int env_stop(struct env *e)
+{
+    tacit_rpc_client_free(e->c);
+    e->c = NULL;
+    if (!e->running) return e->rc;
+    kill(getpid(), SIGTERM);
+    pthread_join(e->t, NULL);
+    e->running = false;
+    return e->rc;
+}
+
+static void env_free(struct env *e)
+{
+    env_stop(e);
+    rm_rf(e->dir);
+}
+
+static json_t *rpc(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **err)
+{
+    json_t *res = NULL, *e = NULL;
+    if (tacit_rpc_call(c, method, params, &res, &e) != TACIT_OK) return NULL;
+    if (err != NULL)
+        *err = e;
+    else
+        json_decref(e);
+    return res;
+}
+
+static uint64_t hexnum(json_t *o, const char *key)
+{
+    uint64_t v = UINT64_MAX;
+    json_t *j = json_object_get(o, key);
+    if (json_is_string(j) && tacit_parse_hex_u64(&v, json_string_value(j)) != TACIT_OK)
+        v = UINT64_MAX;
+    return v;
+}
+
+/* Until the settlement object's `key` is the height h (or the deadline). */
+static bool wait_head(struct tacit_rpc_client *c, const char *key, uint64_t h, json_t **info)
+{
+    for (int i = 0; i < 200; i++) {
+        json_t *ci = rpc(c, "tacit_chainInfo", json_array(), NULL);
+        json_t *s = json_object_get(ci, "settlement");
+        if (s != NULL && hexnum(s, key) == h) {
+            if (info != NULL)
+                *info = ci;
+            else
+                json_decref(ci);
+            return true;
+        }
+        json_decref(ci);
+        usleep(25000);
+    }
+    return false;
+}
+
+/* The block's settlement status, or "" */
+static bool block_status_is(struct tacit_rpc_client *c, uint64_t h, const char *want)
+{
+    char hx[19];
+    json_t *blk, *st;
+    bool ok;
+    tacit_hex_u64(hx, h);
+    blk = rpc(c, "tacit_getBlockByNumber", json_pack("[s]", hx), NULL);
+    st = json_object_get(json_object_get(blk, "settlement"), "status");
+    ok = json_is_string(st) && strcmp(json_string_value(st), want) == 0;
+    if (!ok) fprintf(stderr, "block %llu: want %s\n", (unsigned long long)h, want);
+    json_decref(blk);
+    return ok;
+}
+
+/* An application error's code. */
+static int app_error(json_t *err) { return (int)json_integer_value(json_object_get(err, "code")); }
+
+/* tacitd in L1 mode, in this process, with the fake settler: blocks only for the queue's
+ * confirmed credits (no faucet), statuses in the RPC, /metrics, /health after a revert. */
+TEST(node_l1_mode)
+{
+    struct env e;
+    struct fake f;
+    struct tacit_settler s = {&fake_ops, &f};
+    json_t *res, *info = NULL, *blk, *st;
+    char *text = NULL;
+    size_t tlen;
+    int status;
+
+    env_init(&e, false);
+    fake_init(&f);
+    fake_queue(&f, 0xb1, 7000, 100);
+    REQUIRE(env_start(&e, &s), "the node answers on its socket");
+    res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+    st = json_object_get(res, "settlement");
+    CHECK(json_is_object(st));
+    CHECK(json_is_null(json_object_get(st, "sequenced")));
+    CHECK(json_is_null(json_object_get(res, "height")));
+    json_decref(res);
+
+    /* the entry has 0 confirmations: no block for it (not even after a few intervals) */
+    usleep(300000);
+    res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+    CHECK(json_is_null(json_object_get(res, "height")));
+    json_decref(res);
+
+    fake_advance(&f, 2); /* two confirmations: block 0 credits it, then it is submitted */
+    CHECK(wait_head(e.c, "submitted", 0, NULL));
+    res = rpc(e.c, "tacit_getAccount",
+              json_pack("[s]", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"), NULL);
+    CHECK(json_is_string(json_object_get(res, "balance")) &&
+          strcmp(json_string_value(json_object_get(res, "balance")), "7000") == 0);
+    json_decref(res);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
+    CHECK(blk != NULL && json_array_size(json_object_get(blk, "credits")) == 1);
+    CHECK(json_is_string(json_object_get(json_object_get(blk, "settlement"), "l1TxHash")));
+    json_decref(blk);
+    CHECK(block_status_is(e.c, 0, "submitted"));
+
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 0, NULL));
+    CHECK(block_status_is(e.c, 0, "settled"));
+    fake_advance(&f, 3);
+    CHECK(wait_head(e.c, "finalized", 0, &info));
+    st = json_object_get(info, "settlement");
+    CHECK_EQ_INT(hexnum(st, "sequenced"), 0);
+    CHECK_EQ_INT(hexnum(st, "queueNext"), 1);
+    CHECK_EQ_INT(hexnum(st, "l1Head"), 106);
+    CHECK(json_is_false(json_object_get(st, "halted")));
+    json_decref(info);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
+    st = json_object_get(blk, "settlement");
+    CHECK(strcmp(json_string_value(json_object_get(st, "status")), "finalized") == 0);
+    CHECK_EQ_INT(hexnum(st, "l1Block"), 103);
+    CHECK_EQ_INT(hexnum(st, "l1GasUsed"), 100000);
+    json_decref(blk);
+
+    /* a slow L1 does not slow the RPC down: the submitter waits on its own lane */
+    __atomic_store_n(&f.delay_ms, 800, __ATOMIC_SEQ_CST);
+    usleep(100000);
+    {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int i = 0; i < 5; i++) json_decref(rpc(e.c, "tacit_chainInfo", json_array(), NULL));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        CHECK((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 700);
+    }
+    __atomic_store_n(&f.delay_ms, 0, __ATOMIC_SEQ_CST);
+
+    /* the L1 down: the step fails (lastError), nothing moves; back up, it goes on */
+    pthread_mutex_lock(&f.mu);
+    f.down = true;
+    pthread_mutex_unlock(&f.mu);
+    for (int i = 0; i < 200; i++) {
+        json_t *le;
+        res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+        le = json_object_get(json_object_get(res, "settlement"), "lastError");
+        if (json_is_string(le) && strcmp(json_string_value(le), "EL1_UNREACHABLE") == 0) {
+            json_decref(res);
+            res = NULL;
+            break;
+        }
+        json_decref(res);
+        usleep(25000);
+    }
+    CHECK(res == NULL); /* lastError seen */
+    fake_queue(&f, 0xb3, 9, 100);
+    pthread_mutex_lock(&f.mu);
+    f.down = false;
+    pthread_mutex_unlock(&f.mu);
+    CHECK(wait_head(e.c, "submitted", 1, NULL)); /* the queued deposit: block 1, submitted */
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 1, NULL));
+
+    /* metrics */
+    CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/metrics", &status, &text, &tlen), TACIT_OK);
+    CHECK_EQ_INT(status, 200);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_finalized_height 1\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_settled_height 2\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_gas_used_total 200001\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_step_failures_total 0\n") == NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_submission_halted 0\n") != NULL);
+    free(text);
+    text = NULL;
+
+    /* a deposit whose block reverts on L1: submission halts, /health says so */
+    pthread_mutex_lock(&f.mu);
+    f.revert_height = 2;
+    pthread_mutex_unlock(&f.mu);
+    fake_queue(&f, 0xb2, 1, 106);
+    fake_advance(&f, 2);
+    CHECK(wait_head(e.c, "submitted", 2, NULL));
+    fake_mine(&f);
+    for (int i = 0; i < 200; i++) {
+        CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/health", &status, &text, &tlen), TACIT_OK);
+        if (status != 200) break;
+        free(text);
+        text = NULL;
+        usleep(25000);
+    }
+    CHECK_EQ_INT(status, 503);
+    CHECK(text != NULL && strstr(text, "settlement halted") != NULL);
+    CHECK(text != NULL && strstr(text, "bad tree proof") != NULL);
+    free(text);
+    res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+    st = json_object_get(res, "settlement");
+    CHECK(json_is_true(json_object_get(st, "halted")));
+    CHECK_EQ_INT(hexnum(st, "haltedAt"), 2);
+    json_decref(res);
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x2"), NULL);
+    st = json_object_get(blk, "settlement");
+    CHECK(strcmp(json_string_value(json_object_get(st, "status")), "reverted") == 0);
+    CHECK(strstr(json_string_value(json_object_get(st, "reason")), "bad tree proof") != NULL);
+    json_decref(blk);
+    /* the L1 down after the halt: still halted (a failing step does not clear it) */
+    pthread_mutex_lock(&f.mu);
+    f.down = true;
+    pthread_mutex_unlock(&f.mu);
+    usleep(300000);
+    CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/health", &status, &text, &tlen), TACIT_OK);
+    CHECK_EQ_INT(status, 503);
+    CHECK(text != NULL && strstr(text, "settlement halted") != NULL &&
+          strstr(text, "EL1_UNREACHABLE") != NULL);
+    free(text);
+
+    CHECK_EQ_INT(env_stop(&e), 0);
+    CHECK_EQ_INT(f.prepares, 3);
+    mined_once(&f, 3);
+    pthread_mutex_destroy(&f.mu);
+    env_free(&e);
+}
+
+/* A devnet in L1 mode: the genesis block funds nobody, dev_fund and dev_revert are refused;
+ * the node stopped while a block's transaction is pending and started again follows that
+ * transaction (no second one); an L1 chain without the L1 refuses to start. */
+TEST(node_devnet_l1_restart)
+{
+    struct env e;
+    struct fake f;
+    struct tacit_settler s = {&fake_ops, &f};
+    json_t *res, *err = NULL, *blk;
+
+    env_init(&e, true);
+    fake_init(&f);
+    REQUIRE(env_start(&e, &s), "the devnet answers on its socket");
+    blk = rpc(e.c, "tacit_getBlockByNumber", json_pack("[s]", "0x0"), NULL);
+    CHECK(json_is_object(blk) && json_array_size(json_object_get(blk, "credits")) == 0);
+    json_decref(blk);
+    res = rpc(e.c, "dev_fund",
+              json_pack("[s,s]", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", "5"), &err);
+    CHECK(res == NULL && app_error(err) == TACIT_RPC_APP_BASE + TACIT_ECREDIT);
+    json_decref(err);
+    res = rpc(e.c, "dev_snapshot", json_array(), NULL);
+    json_decref(res);
+    res = rpc(e.c, "dev_revert", json_pack("[s]", "0x1"), &err);
+    CHECK(res == NULL && app_error(err) == TACIT_RPC_APP_BASE + TACIT_EINVAL);
+    json_decref(err);
+
+    CHECK(wait_head(e.c, "submitted", 0, NULL)); /* the genesis block */
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 0, NULL));
+    res = rpc(e.c, "dev_mine", json_array(), NULL); /* block 1 */
+    CHECK(res != NULL);
+    json_decref(res);
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(block_status_is(e.c, 1, "submitted"));
+    CHECK_EQ_INT(env_stop(&e), 0); /* its transaction pending */
+    CHECK_EQ_INT(f.prepares, 2);
+
+    REQUIRE(env_start(&e, &s), "the devnet starts again");
+    CHECK(block_status_is(e.c, 1, "submitted"));
+    usleep(200000); /* steps: nothing prepared or sent again */
+    CHECK_EQ_INT(f.prepares, 2);
+    CHECK_EQ_INT(f.sends, 2);
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 1, NULL));
+    CHECK_EQ_INT(env_stop(&e), 0);
+    mined_once(&f, 2);
+
+    /* without the settler: refused, nothing served */
+    CHECK(!env_start(&e, NULL));
+    CHECK_EQ_INT(e.rc, 1);
+    /* L1 flags without a settler: refused before anything is opened */
+    e.cfg.l1_rpc = "http://127.0.0.1:1";
+    CHECK(!env_start(&e, NULL));
+    CHECK_EQ_INT(e.rc, 1);
+    pthread_mutex_destroy(&f.mu);
+    env_free(&e);
+}
+
+static const struct tacit_test tests[] = {
+    {"statuses_in_order", statuses_in_order},
+    {"restart_after_send", restart_after_send},
+    {"restart_before_send", restart_before_send},
+    {"unreachable_then_back", unreachable_then_back},
+    {"revert_halts", revert_halts},
+    {"estimate_revert_halts", estimate_revert_halts},
+    {"nonce_taken", nonce_taken},
+    {"reorg_unsettles", reorg_unsettles},
+    {"queue_confirmations", queue_confirmations},
+    {"mode_marker", mode_marker},
+    {"node_l1_mode", node_l1_mode},
+    {"node_devnet_l1_restart", node_devnet_l1_restart},
+};
+
+TACIT_TEST_MAIN(tests)
