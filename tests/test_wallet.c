@@ -418,6 +418,108 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
 
 /* ---------------------------------------------------- stand-in prover ---- */
 
+/* --- a recording node: every call (method and arguments) and the wallet's tree hashing done
+ * since the call before it (tacit__wallet_hashes), then the chain's answer --- */
+
+enum { M_INFO = 1, M_HEADER, M_RANGE, M_ROOTS, M_ACCOUNT, M_SEND, M_STATUS, M_WAIT };
+
+struct rec_call {
+    int method;
+    uint64_t a, b;
+    uint64_t hashes; /* tree hashes the wallet did between the previous call and this one */
+};
+
+struct recorder {
+    struct tacit_wallet_node inner;
+    struct rec_call calls[1024];
+    size_t n;
+    uint64_t last;
+};
+
+static void rec_add(struct recorder *r, int method, uint64_t a, uint64_t b)
+{
+    uint64_t now = __atomic_load_n(&tacit__wallet_hashes, __ATOMIC_RELAXED);
+    if (r->n < sizeof r->calls / sizeof r->calls[0])
+        r->calls[r->n++] = (struct rec_call){method, a, b, now - r->last};
+    r->last = now;
+}
+
+static int r_info(void *ud, struct tacit_wallet_chain_info *out)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_INFO, 0, 0);
+    return r->inner.chain_info(r->inner.ud, out);
+}
+static int r_header(void *ud, uint64_t height, struct tacit_wallet_header *out)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_HEADER, height, 0);
+    return r->inner.header(r->inner.ud, height, out);
+}
+static int r_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks,
+                   size_t *n)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_RANGE, from, to);
+    return r->inner.block_range(r->inner.ud, from, to, blocks, n);
+}
+static void r_free(void *ud, struct tacit_wallet_cblock *b, size_t n)
+{
+    struct recorder *r = ud;
+    r->inner.free_blocks(r->inner.ud, b, n);
+}
+static int r_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_ROOTS, start, count);
+    return r->inner.subtree_roots(r->inner.ud, start, count, roots, got);
+}
+static int r_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance,
+                     uint64_t *nonce)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_ACCOUNT, 0, 0);
+    return r->inner.account(r->inner.ud, a, balance, nonce);
+}
+static int r_send(void *ud, const struct tacit_tx *tx)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_SEND, 0, 0);
+    return r->inner.send_raw(r->inner.ud, tx);
+}
+static int r_status(void *ud, const uint8_t id[32], struct tacit_wallet_tx_status *out)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_STATUS, 0, 0);
+    return r->inner.tx_status(r->inner.ud, id, out);
+}
+static int r_wait(void *ud, uint64_t height, unsigned timeout_ms, bool *reached)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_WAIT, height, 0);
+    return r->inner.wait_block(r->inner.ud, height, timeout_ms, reached);
+}
+
+/* A node that records into r and answers from `inner`; the recording starts empty. */
+static void recorder_of(struct tacit_wallet_node *n, struct recorder *r,
+                        const struct tacit_wallet_node *inner)
+{
+    memset(r, 0, sizeof *r);
+    r->inner = *inner;
+    r->last = __atomic_load_n(&tacit__wallet_hashes, __ATOMIC_RELAXED);
+    *n = *inner;
+    n->ud = r;
+    n->chain_info = r_info;
+    n->header = r_header;
+    n->block_range = r_range;
+    n->free_blocks = r_free;
+    n->subtree_roots = inner->subtree_roots ? r_roots : NULL;
+    n->account = r_account;
+    n->send_raw = r_send;
+    n->tx_status = r_status;
+    n->wait_block = r_wait;
+}
+
 static int g_proofs;
 
 static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
@@ -1363,6 +1465,84 @@ TEST(send_shuffles_inputs_and_outputs)
     chain_free(&c);
 }
 
+static uint32_t uniform_first(uint32_t upper)
+{
+    (void)upper;
+    return 0;
+}
+
+/* Two recordings are the same: methods, arguments, and the wallet's tree hashing between
+ * each two calls. */
+static void same_requests(const struct recorder *x, const struct recorder *y, const char *what)
+{
+    CHECK_EQ_INT(x->n, y->n);
+    for (size_t i = 0; i < x->n && i < y->n; i++) {
+        const struct rec_call *a = &x->calls[i], *b = &y->calls[i];
+        if (a->method == b->method && a->a == b->a && a->b == b->b && a->hashes == b->hashes)
+            continue;
+        fprintf(stderr,
+                "%s: call %zu differs: method %d (%llu, %llu) after %llu hashes, "
+                "method %d (%llu, %llu) after %llu hashes\n",
+                what, i, a->method, (unsigned long long)a->a, (unsigned long long)a->b,
+                (unsigned long long)a->hashes, b->method, (unsigned long long)b->a,
+                (unsigned long long)b->b, (unsigned long long)b->hashes);
+        CHECK(false);
+        break;
+    }
+}
+
+/* Issue 14, 2: the requests of a sync, and the hashing the wallet does between two of them,
+ * do not depend on which notes it owns. A wallet with notes in many (2^4-leaf) subtrees and
+ * one without any sync the same chain through a recording node: the same calls with the same
+ * arguments, and the same tree hashing between each two (the old sync hashed a completed
+ * subtree only when it held an own note, before its next request). */
+TEST(sync_requests_independent_of_notes)
+{
+    struct chain c;
+    struct tacit_wallet *mine = new_wallet("timing-mine.wallet", 31),
+                        *none = new_wallet("timing-none.wallet", 32);
+    struct tacit_wallet_node base, na, nb;
+    struct recorder ra, rb;
+    struct tacit_wallet_sync_result r1, r2;
+    struct tacit_wallet_sync_opts o = {.chunk_blocks = 3, .nthreads = 2};
+    struct tacit_shielded_address a;
+    uint32_t (*uniform)(uint32_t) = tacit__wallet_uniform;
+    size_t own = 0;
+    uint64_t h;
+
+    tacit__wallet_uniform = uniform_first;
+    chain_init(&c, 30);
+    tacit_wallet_shielded_address(&a, mine);
+    chain_fill(&c, &a, 20, 3, 3, &own);
+    node_of(&base, &c);
+    CHECK(own > 4);
+
+    recorder_of(&na, &ra, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(mine, &na, &o, &r1), TACIT_OK);
+    recorder_of(&nb, &rb, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(none, &nb, &o, &r2), TACIT_OK);
+    CHECK_EQ_INT(r1.notes_found, own);
+    CHECK_EQ_INT(r2.notes_found, 0);
+    CHECK(ra.n > 8);
+    same_requests(&ra, &rb, "first sync");
+
+    /* more blocks, more notes: a resumed sync */
+    h = c.nblocks - 1;
+    chain_fill(&c, &a, 11, 3, 3, &own);
+    recorder_of(&na, &ra, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(mine, &na, &o, &r1), TACIT_OK);
+    recorder_of(&nb, &rb, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(none, &nb, &o, &r2), TACIT_OK);
+    same_requests(&ra, &rb, "resumed sync");
+    (void)h;
+    check_witnesses(mine, &c);
+
+    tacit__wallet_uniform = uniform;
+    tacit_wallet_close(mine);
+    tacit_wallet_close(none);
+    chain_free(&c);
+}
+
 TEST(send_selection_and_races)
 {
     char path[600], copy[600];
@@ -1669,6 +1849,7 @@ static const struct tacit_test tests[] = {
     {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
     {"send_shuffles_inputs_and_outputs", send_shuffles_inputs_and_outputs},
     {"send_selection_and_races", send_selection_and_races},
+    {"sync_requests_independent_of_notes", sync_requests_independent_of_notes},
     {"e2e_devnet", e2e_devnet},
 };
 TACIT_TEST_MAIN(tests)

@@ -9,6 +9,8 @@
  *   "private"  nonce || crypto_secretbox(data_key): the notes and the sent transactions
  *   "R" u64be  clear: root of complete subtree number u64 (32 bytes BE)
  *   "L" u64be  clear: leaves of the incomplete subtree from leaf u64 (n * 32 bytes BE)
+ *   "hist"     clear: the last synced blocks, n * (height u64be, tree size after it u64be)
+ *              (absent in files made before it: an empty history)
  * box_key = argon2id(passphrase, salt) (crypto_pwhash). Only this file and src/state include
  * lmdb.h. Foreign codes (MDB_*, errno) are translated here, once.
  */
@@ -464,6 +466,39 @@ out:
     return rc;
 }
 
+/* The recent blocks' tree sizes ("hist"; none in an older file). */
+static int hist_load(struct tacit_wallet *w, MDB_txn *txn)
+{
+    MDB_val key = {4, (void *)"hist"}, val;
+    const uint8_t *p;
+    int rc = mdb_err(mdb_get(txn, (MDB_dbi)w->dbi, &key, &val));
+    w->tree.nhist = 0;
+    if (rc == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) return rc;
+    if (val.mv_size % 16 != 0 || val.mv_size / 16 > TACIT__WALLET_HISTORY) return TACIT_ECORRUPT;
+    p = val.mv_data;
+    for (size_t i = 0; i < val.mv_size / 16; i++, p += 16) {
+        uint64_t hh = tacit__rd_be64(p), sz = tacit__rd_be64(p + 8);
+        if ((i > 0 && hh <= w->tree.hist_height[i - 1]) || sz > w->tree.size ||
+            (w->synced_height != TACIT_WALLET_NO_HEIGHT && hh > w->synced_height))
+            return TACIT_ECORRUPT;
+        w->tree.hist_height[i] = hh;
+        w->tree.hist_size[i] = sz;
+        w->tree.nhist = i + 1;
+    }
+    return TACIT_OK;
+}
+
+static int hist_save(struct tacit_wallet *w, MDB_txn *txn)
+{
+    uint8_t v[16 * TACIT__WALLET_HISTORY];
+    for (size_t i = 0; i < w->tree.nhist; i++) {
+        tacit__be64(v + 16 * i, w->tree.hist_height[i]);
+        tacit__be64(v + 16 * i + 8, w->tree.hist_size[i]);
+    }
+    return put(txn, (MDB_dbi)w->dbi, "hist", 4, v, 16 * w->tree.nhist);
+}
+
 /* Loads sync, private, roots and leaves (the wallet's state but not its keys). */
 static int state_load(struct tacit_wallet *w, MDB_txn *txn)
 {
@@ -495,6 +530,7 @@ static int state_load(struct tacit_wallet *w, MDB_txn *txn)
     if (w->tree.size > TACIT_TREE_MAX_LEAVES) return TACIT_ECORRUPT;
 
     if ((rc = private_load(w, txn)) != TACIT_OK) return rc;
+    if ((rc = hist_load(w, txn)) != TACIT_OK) return rc;
 
     /* roots: exactly size >> level of them, numbered from 0 */
     w->tree.nroots = (size_t)(w->tree.size >> w->tree.level);
@@ -574,6 +610,7 @@ static int state_save(struct tacit_wallet *w, MDB_txn *txn)
     sync_encode(s, w);
     if ((rc = put(txn, dbi, "sync", 4, s, sizeof s)) != TACIT_OK) return rc;
     if ((rc = private_save(w, txn)) != TACIT_OK) return rc;
+    if ((rc = hist_save(w, txn)) != TACIT_OK) return rc;
     for (size_t i = w->tree.roots_saved; i < w->tree.nroots; i++) {
         uint8_t v[32];
         k[0] = 'R';
