@@ -85,9 +85,13 @@ struct tacit__wtree {
     tacit_fr *levels; /* 2^(level+1) entries (witness.c lays the levels out) */
     size_t levels_n;
     uint64_t levels_sub;
-    /* the last TACIT__WALLET_HISTORY synced blocks, oldest first: height and tree size after
-     * it (the anchors a send may choose; record "H" in the file) */
+    /* the last TACIT__WALLET_HISTORY synced blocks, oldest first (the anchors a send may
+     * choose; record "hist" in the file): height, tree size after it, and the frontier of the
+     * then incomplete subtree: front[l] = node (l, (r >> l) - 1) for every bit l set in
+     * r = size mod 2^h (known once hist_front_ok; nothing to know when r = 0) */
     uint64_t hist_height[TACIT__WALLET_HISTORY], hist_size[TACIT__WALLET_HISTORY];
+    tacit_fr hist_front[TACIT__WALLET_HISTORY][TACIT_TREE_DEPTH];
+    bool hist_front_ok[TACIT__WALLET_HISTORY];
     size_t nhist;
 };
 
@@ -182,6 +186,7 @@ struct tacit__wtree_job {
     bool leaves_done;     /* out: false if the run ran out of memory */
     bool has_node_root;   /* the node gave the subtree's root: checked against ours */
     tacit_fr node_root;
+    tacit_fr *levels; /* out: its inner levels (for the history's frontiers), owned */
 };
 void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level);
 void tacit__wtree_job_free(struct tacit__wtree_job *job);
@@ -203,14 +208,15 @@ int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root);
 /* Records that the tree has `size` leaves after block `height` (kept: the last
  * TACIT__WALLET_HISTORY heights; a height not above the last one is ignored). */
 void tacit__wtree_hist_push(struct tacit__wtree *t, uint64_t height, uint64_t size);
-/* Whether the tree as it was at `size` leaves (size <= t->size) can be rebuilt: size is a
- * multiple of 2^h, or lies in the incomplete subtree (whose leaves the wallet holds). */
-bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, uint64_t size);
+/* Whether the tree as it was after history entry i can be rebuilt (its frontier is known). */
+bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, size_t i);
 /*
- * The root of the tree as it was at `size` leaves, and (index != NULL) the paths there of the
- * own notes index[0..n) (paths: n * TACIT_TREE_DEPTH siblings). Each note must be below size,
- * unspent, and its lower path final if its subtree was complete at size.
- * TACIT_OK, TACIT_ENOT_SYNCED (the state cannot be rebuilt), TACIT_ENOMEM.
+ * The root of the tree as it was at `size` leaves (a history entry's, or the current size),
+ * and the paths there of the own notes index[0..n) (paths: n * TACIT_TREE_DEPTH siblings).
+ * Needs verified witnesses (w->witness_ok): the siblings that were complete at `size` are
+ * those of the current paths. Each note must be below size and unspent.
+ * TACIT_OK, TACIT_ENOT_SYNCED (not a size the wallet can rebuild), TACIT_ENOTFOUND,
+ * TACIT_ENOMEM.
  */
 int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
                     tacit_fr *paths, tacit_fr *root);

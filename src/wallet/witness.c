@@ -92,6 +92,20 @@ static const tacit_fr *sibling(const tacit_fr **lv, size_t n, unsigned l, uint64
     return j < level_count(n, l) ? &lv[l][j] : tacit_tree_zero(zbase + l);
 }
 
+/* Fills the frontier of every history entry whose size lies inside subtree s (not at its
+ * start), from level arrays lv of that subtree holding at least that many leaves. */
+static void hist_fronts(struct tacit__wtree *t, uint64_t s, const tacit_fr **lv)
+{
+    unsigned h = t->level;
+    for (size_t i = 0; i < t->nhist; i++) {
+        uint64_t size = t->hist_size[i], r = size & (((uint64_t)1 << h) - 1);
+        if (t->hist_front_ok[i] || (size >> h) != s) continue;
+        for (unsigned l = 0; l < h; l++)
+            if ((r >> l) & 1) t->hist_front[i][l] = lv[l][(r >> l) - 1];
+        t->hist_front_ok[i] = true;
+    }
+}
+
 /* ---------------------------------------------------------------- jobs ---- */
 
 void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level)
@@ -107,13 +121,14 @@ void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level)
             job->lower[k * level + l] = *sibling(lv, n, l, local, 0);
     }
     job->leaves_done = true;
-    free(scratch);
+    job->levels = scratch; /* kept for the history's frontiers (tacit__wtree_job_apply) */
 }
 
 void tacit__wtree_job_free(struct tacit__wtree_job *job)
 {
     if (job == NULL) return;
     free(job->leaves);
+    free(job->levels);
     free(job->note_index);
     free(job->lower);
     memset(job, 0, sizeof *job);
@@ -126,6 +141,17 @@ int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job
     if (job->has_node_root && !tacit_fr_eq(&job->node_root, &job->root))
         return TACIT_EBAD_NODE_DATA;
     w->tree.roots[job->subtree] = job->root;
+    {
+        /* the frontiers of the history entries inside this subtree, from its levels */
+        const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+        const tacit_fr *p = job->levels;
+        lv[0] = job->leaves;
+        for (unsigned l = 1; l <= h; l++) {
+            lv[l] = p;
+            p += (size_t)1 << (h - l);
+        }
+        hist_fronts(&w->tree, job->subtree, lv);
+    }
     for (size_t k = 0; k < job->nnotes; k++) {
         struct tacit__wnote *n = tacit__wallet_find_note(w, job->note_index[k]);
         if (n == NULL) continue;
@@ -288,6 +314,7 @@ int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root)
     }
     /* the incomplete subtree, then the tree over the subtree roots */
     if ((rc = incomplete_levels(t, lv, &cur_root)) != TACIT_OK) goto out;
+    hist_fronts(t, t->nroots, lv);
     if (t->nroots) memcpy(upper, t->roots, t->nroots * sizeof *upper);
     if (t->nleaves > 0) upper[t->nroots] = cur_root;
     levels_hash(uv, uscratch, upper, nup, up_top, h, root);
@@ -340,26 +367,27 @@ void tacit__wtree_hist_push(struct tacit__wtree *t, uint64_t height, uint64_t si
     if (t->nhist == TACIT__WALLET_HISTORY) {
         memmove(t->hist_height, t->hist_height + 1, (t->nhist - 1) * sizeof *t->hist_height);
         memmove(t->hist_size, t->hist_size + 1, (t->nhist - 1) * sizeof *t->hist_size);
+        memmove(t->hist_front, t->hist_front + 1, (t->nhist - 1) * sizeof *t->hist_front);
+        memmove(t->hist_front_ok, t->hist_front_ok + 1, (t->nhist - 1) * sizeof *t->hist_front_ok);
         t->nhist--;
     }
     t->hist_height[t->nhist] = height;
     t->hist_size[t->nhist] = size;
+    t->hist_front_ok[t->nhist] = (size & (((uint64_t)1 << t->level) - 1)) == 0;
     t->nhist++;
 }
 
-bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, uint64_t size)
+bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, size_t i)
 {
-    uint64_t mask = ((uint64_t)1 << t->level) - 1;
-    return size <= t->size && ((size & mask) == 0 || (size >> t->level) == t->nroots);
+    return i < t->nhist && t->hist_front_ok[i] && t->hist_size[i] <= t->size;
 }
 
 /*
- * The tree at size = s * 2^h + r leaves. Its subtrees below s are complete now as then (their
- * roots and the notes' lower paths are final); when r > 0, subtree s is the incomplete one,
- * whose leaves and inner levels the wallet holds for more leaves than r. A node at level l is
- * then: the cached one if its 2^l leaves are all below r, the "edge" node (l, r >> l) over the
- * leaves below r when some but not all are, Z[l] when none are. Edge nodes are hashed here,
- * bottom up: h hashes.
+ * The tree at size = s * 2^h + r leaves. Its subtrees below s are complete (their roots are
+ * final). When r > 0, a node of subtree s at level l is: complete if its 2^l leaves are all
+ * below r — the same node as today, so, when it is a note's sibling, the sibling in the
+ * note's current path; the "edge" node (l, r >> l) over the leaves below r when some but not
+ * all are, hashed here bottom up from the frontier (h hashes at most); Z[l] when none are.
  */
 int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
                     tacit_fr *paths, tacit_fr *root)
@@ -367,33 +395,41 @@ int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index
     struct tacit__wtree *t = &w->tree;
     unsigned h = t->level, up_top = TACIT_TREE_DEPTH - h;
     uint64_t s = size >> h, r = size & (((uint64_t)1 << h) - 1);
-    size_t nup = (size_t)s + (r ? 1 : 0);
-    const tacit_fr *lv[TACIT_TREE_DEPTH + 1], *uv[TACIT_TREE_DEPTH + 1];
-    tacit_fr edge[TACIT_TREE_DEPTH + 1], cur, *upper = NULL, *uscratch = NULL;
+    size_t nup = (size_t)s + (r ? 1 : 0), e = TACIT__WALLET_HISTORY;
+    const tacit_fr *uv[TACIT_TREE_DEPTH + 1];
+    tacit_fr edge[TACIT_TREE_DEPTH + 1], *upper = NULL, *uscratch = NULL;
     bool has_edge[TACIT_TREE_DEPTH + 1] = {false};
     uint64_t hashed = 0;
     int rc = TACIT_OK;
 
-    if (!tacit__wtree_can_rebuild(t, size)) return TACIT_ENOT_SYNCED;
-    if (r) {
-        if ((rc = incomplete_levels(t, lv, &cur)) != TACIT_OK) return rc;
-        for (unsigned l = 1; l <= h; l++) {
-            uint64_t e = r >> l;
-            const tacit_fr *left, *right;
-            if ((r & (((uint64_t)1 << l) - 1)) == 0) continue;
-            if ((r >> (l - 1)) & 1) { /* a full left child, the edge (or nothing) right */
-                left = &lv[l - 1][2 * e];
-                right = has_edge[l - 1] ? &edge[l - 1] : tacit_tree_zero(l - 1);
-            } else {
-                left = &edge[l - 1];
-                right = tacit_tree_zero(l - 1);
-            }
-            tacit_poseidon2(&edge[l], left, right);
-            has_edge[l] = true;
-            hashed++;
+    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
+    if (size == t->size) { /* today's tree: the current paths and root */
+        for (size_t k = 0; k < n; k++) {
+            const struct tacit__wnote *nt = tacit__wallet_find_note(w, index[k]);
+            if (nt == NULL || nt->spent_height != TACIT_WALLET_NO_HEIGHT) return TACIT_ENOTFOUND;
+            memcpy(paths + k * TACIT_TREE_DEPTH, nt->path, sizeof nt->path);
         }
-        count_hashes(hashed);
+        *root = w->anchor;
+        return TACIT_OK;
     }
+    for (size_t i = 0; i < t->nhist && e == TACIT__WALLET_HISTORY; i++)
+        if (t->hist_size[i] == size && tacit__wtree_can_rebuild(t, i)) e = i;
+    if (e == TACIT__WALLET_HISTORY) return TACIT_ENOT_SYNCED;
+    for (unsigned l = 1; l <= h && r; l++) {
+        const tacit_fr *left, *right;
+        if ((r & (((uint64_t)1 << l) - 1)) == 0) continue;
+        if ((r >> (l - 1)) & 1) { /* a complete left child (the frontier), the edge right */
+            left = &t->hist_front[e][l - 1];
+            right = has_edge[l - 1] ? &edge[l - 1] : tacit_tree_zero(l - 1);
+        } else {
+            left = &edge[l - 1];
+            right = tacit_tree_zero(l - 1);
+        }
+        tacit_poseidon2(&edge[l], left, right);
+        has_edge[l] = true;
+        hashed++;
+    }
+    count_hashes(hashed);
     if ((upper = malloc((nup + 1) * sizeof *upper)) == NULL ||
         (uscratch = malloc((nup + up_top + 1) * sizeof *uscratch)) == NULL) {
         rc = TACIT_ENOMEM;
@@ -406,28 +442,19 @@ int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index
     for (size_t k = 0; k < n; k++) {
         const struct tacit__wnote *nt = tacit__wallet_find_note(w, index[k]);
         tacit_fr *path = paths + k * TACIT_TREE_DEPTH;
-        uint64_t sn = index[k] >> h;
+        uint64_t sn = index[k] >> h, local = index[k] & (((uint64_t)1 << h) - 1);
         if (nt == NULL || nt->spent_height != TACIT_WALLET_NO_HEIGHT || index[k] >= size) {
             rc = TACIT_ENOTFOUND;
             goto out;
         }
-        if (sn < s) {
-            if (!nt->lower_done) {
-                rc = TACIT_ENOT_SYNCED;
-                goto out;
-            }
-            memcpy(path, nt->lower, h * sizeof *path);
-        } else {
-            uint64_t local = index[k] & (((uint64_t)1 << h) - 1);
-            for (unsigned l = 0; l < h; l++) {
-                uint64_t j = (local >> l) ^ 1;
-                if (j < (r >> l))
-                    path[l] = lv[l][j];
-                else if (j == (r >> l) && has_edge[l])
-                    path[l] = edge[l];
-                else
-                    path[l] = *tacit_tree_zero(l);
-            }
+        for (unsigned l = 0; l < h; l++) {
+            uint64_t j = (local >> l) ^ 1;
+            if (sn < s || j < (r >> l))
+                path[l] = nt->path[l]; /* complete then, so the same node now */
+            else if (j == (r >> l) && has_edge[l])
+                path[l] = edge[l];
+            else
+                path[l] = *tacit_tree_zero(l);
         }
         for (unsigned l = 0; l < up_top; l++) path[h + l] = *sibling(uv, nup, l, sn, h);
     }
@@ -446,7 +473,7 @@ int tacit__wallet_anchor_pick(const struct tacit_wallet *w, uint64_t min_height,
     if (tip == TACIT_WALLET_NO_HEIGHT) return TACIT_ENOT_SYNCED;
     for (size_t i = 0; i < t->nhist; i++) {
         uint64_t hh = t->hist_height[i];
-        if (hh > tip || hh < min_height || !tacit__wtree_can_rebuild(t, t->hist_size[i])) continue;
+        if (hh > tip || hh < min_height || !tacit__wtree_can_rebuild(t, i)) continue;
         if (oldest == TACIT__WALLET_HISTORY) oldest = i;
         if (tip >= TACIT__WALLET_ANCHOR_MIN && hh <= tip - TACIT__WALLET_ANCHOR_MIN &&
             hh + TACIT__WALLET_ANCHOR_MAX >= tip)
