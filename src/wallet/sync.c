@@ -3,10 +3,12 @@
  * the tree (docs/wallet.md, "Sync").
  *
  * One chunk of blocks at a time:
- *   1. fetch the chunk;
+ *   1. fetch the chunk, then the node's roots of the subtrees it completes: every node call
+ *      of the chunk before any work on it (the first chunk of a resumed sync starts 1..10
+ *      blocks before the synced height: those are checked against our block, not applied);
  *   2. on all threads at once: scan its transactions (tacit_note_scan_tx: one X25519 per tx,
- *      the view tag before any AEAD) and hash the subtrees that the previous chunk completed
- *      and that hold own notes (witness.c's jobs);
+ *      the view tag before any AEAD) and hash every subtree that the previous chunk
+ *      completed, whether it holds own notes or not (witness.c's jobs);
  *   3. store those subtrees' roots and lower paths: the wallet is now exactly "synced to the
  *      previous chunk", and that state is committed (one LMDB write transaction; at most
  *      every tacit__wallet_commit_interval seconds);
@@ -14,8 +16,10 @@
  *      transactions included, append its commitments to the tree (new jobs).
  * So the hashing of a subtree overlaps the scanning of the next chunk, and what is in the file
  * is always a consistent synced state: an interrupted sync resumes after the last commit.
- * At the end the last jobs run, witnesses are brought to the synced height and the root is
- * compared with the node's.
+ * At the end the last jobs run, the header at the synced height is fetched (the last call),
+ * then witnesses are brought to the synced height and the root is compared with the node's.
+ * So the calls, their arguments and the hashing between two calls do not depend on which
+ * notes the wallet owns (issue 14, 2; docs/wallet.md "Sync").
  */
 #include <sodium.h>
 #include <stdlib.h>

@@ -4,12 +4,16 @@
  *
  * The tree (DESIGN 2.4: depth 32, Poseidon(left, right), empty subtrees Z[l]) is cut at
  * level h (16 for tacitd) into subtrees of 2^h leaves. The wallet keeps:
- *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16). The node serves
- *    them (tacit_getSubtreeRoots), so a subtree without a note of ours is never hashed here;
+ *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16), hashed here
+ *    once (2^h - 1 hashes) on a worker thread while the next chunk of blocks is scanned —
+ *    every subtree, not only those holding own notes, so that the time between two requests
+ *    does not say which hold them; the node's root (tacit_getSubtreeRoots) is checked;
  *  - the leaves of the last, incomplete subtree (at most 2^h);
- *  - for each own note, its h lower siblings, which are final once the note's subtree is
- *    complete: that subtree is hashed once (2^h - 1 hashes), on a worker thread while the
- *    next chunk of blocks is scanned, and its leaves are then dropped.
+ *  - for each own note, its h lower siblings, final once the note's subtree is complete
+ *    (taken from that subtree's hashing; its leaves are then dropped);
+ *  - for the last 16 synced blocks, the tree size and the frontier of the then incomplete
+ *    subtree: enough to rebuild the root and the notes' paths at that block (the anchor of a
+ *    send is 3..10 blocks back).
  * A witness is then the note's lower siblings (or, in the incomplete subtree, siblings from
  * its leaves) and upper siblings from the small tree whose leaves are the subtree roots.
  * Why not the node's paths: asking for a path tells the node which note is ours.
