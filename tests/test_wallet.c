@@ -1596,6 +1596,7 @@ TEST(send_anchor_window)
 
     tacit__wallet_prove = anchor_prove;
     chain_init(&c, 13);
+    chain_init(&d, 14);
     fund(&c, alice, values, 12);
     node_of(&node, &c);
     memset(&req, 0, sizeof req);
@@ -1624,6 +1625,7 @@ TEST(send_anchor_window)
         CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
     }
     CHECK(distinct >= 3);
+    if (alice == NULL) goto out;
     CHECK_EQ_INT(sync_all(bob, &c, 3, &r), TACIT_OK);
     CHECK_EQ_INT(tacit_wallet_balance(bob, &bb), TACIT_OK);
     CHECK_EQ_INT(bb.confirmed, SENDS * 100);
@@ -1640,6 +1642,24 @@ TEST(send_anchor_window)
     ah = root_height(&c, &g_anchor);
     CHECK(ah != NO && ah + 10 >= tip && ah + 3 <= tip);
     chain_mine(&c);
+
+    /* a wallet file from before the history ("hist" absent: an empty history) anchors at its
+     * synced tip until its next sync, whose overlap fills the history again */
+    alice->tree.nhist = 0;
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 100;
+    tacit_wallet_shielded_address(&req.to, bob);
+    tip = synced_of(alice);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(root_height(&c, &g_anchor), tip);
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK(alice->tree.nhist >= 2);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK(root_height(&c, &g_anchor) < synced_of(alice));
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
 
     /* carol's only note arrives in the last block: spent with the anchor at that block */
     {
@@ -1661,7 +1681,6 @@ TEST(send_anchor_window)
     chain_mine(&c);
 
     /* a chain of two blocks: the oldest one that holds the note */
-    chain_init(&d, 14);
     tacit_wallet_close(carol);
     carol = new_wallet("anchor-d.wallet", 20);
     {
@@ -1673,6 +1692,7 @@ TEST(send_anchor_window)
     CHECK_EQ_INT(tacit_wallet_send(carol, &node, NULL, &req, &res), TACIT_OK);
     CHECK_EQ_INT(root_height(&d, &g_anchor), 0);
 
+out:
     tacit__wallet_prove = fake_prove;
     tacit_wallet_close(alice);
     tacit_wallet_close(bob);
