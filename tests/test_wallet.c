@@ -418,6 +418,108 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
 
 /* ---------------------------------------------------- stand-in prover ---- */
 
+/* --- a recording node: every call (method and arguments) and the wallet's tree hashing done
+ * since the call before it (tacit__wallet_hashes), then the chain's answer --- */
+
+enum { M_INFO = 1, M_HEADER, M_RANGE, M_ROOTS, M_ACCOUNT, M_SEND, M_STATUS, M_WAIT };
+
+struct rec_call {
+    int method;
+    uint64_t a, b;
+    uint64_t hashes; /* tree hashes the wallet did between the previous call and this one */
+};
+
+struct recorder {
+    struct tacit_wallet_node inner;
+    struct rec_call calls[1024];
+    size_t n;
+    uint64_t last;
+};
+
+static void rec_add(struct recorder *r, int method, uint64_t a, uint64_t b)
+{
+    uint64_t now = __atomic_load_n(&tacit__wallet_hashes, __ATOMIC_RELAXED);
+    if (r->n < sizeof r->calls / sizeof r->calls[0])
+        r->calls[r->n++] = (struct rec_call){method, a, b, now - r->last};
+    r->last = now;
+}
+
+static int r_info(void *ud, struct tacit_wallet_chain_info *out)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_INFO, 0, 0);
+    return r->inner.chain_info(r->inner.ud, out);
+}
+static int r_header(void *ud, uint64_t height, struct tacit_wallet_header *out)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_HEADER, height, 0);
+    return r->inner.header(r->inner.ud, height, out);
+}
+static int r_range(void *ud, uint64_t from, uint64_t to, struct tacit_wallet_cblock **blocks,
+                   size_t *n)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_RANGE, from, to);
+    return r->inner.block_range(r->inner.ud, from, to, blocks, n);
+}
+static void r_free(void *ud, struct tacit_wallet_cblock *b, size_t n)
+{
+    struct recorder *r = ud;
+    r->inner.free_blocks(r->inner.ud, b, n);
+}
+static int r_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_ROOTS, start, count);
+    return r->inner.subtree_roots(r->inner.ud, start, count, roots, got);
+}
+static int r_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance,
+                     uint64_t *nonce)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_ACCOUNT, 0, 0);
+    return r->inner.account(r->inner.ud, a, balance, nonce);
+}
+static int r_send(void *ud, const struct tacit_tx *tx)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_SEND, 0, 0);
+    return r->inner.send_raw(r->inner.ud, tx);
+}
+static int r_status(void *ud, const uint8_t id[32], struct tacit_wallet_tx_status *out)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_STATUS, 0, 0);
+    return r->inner.tx_status(r->inner.ud, id, out);
+}
+static int r_wait(void *ud, uint64_t height, unsigned timeout_ms, bool *reached)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_WAIT, height, 0);
+    return r->inner.wait_block(r->inner.ud, height, timeout_ms, reached);
+}
+
+/* A node that records into r and answers from `inner`; the recording starts empty. */
+static void recorder_of(struct tacit_wallet_node *n, struct recorder *r,
+                        const struct tacit_wallet_node *inner)
+{
+    memset(r, 0, sizeof *r);
+    r->inner = *inner;
+    r->last = __atomic_load_n(&tacit__wallet_hashes, __ATOMIC_RELAXED);
+    *n = *inner;
+    n->ud = r;
+    n->chain_info = r_info;
+    n->header = r_header;
+    n->block_range = r_range;
+    n->free_blocks = r_free;
+    n->subtree_roots = inner->subtree_roots ? r_roots : NULL;
+    n->account = r_account;
+    n->send_raw = r_send;
+    n->tx_status = r_status;
+    n->wait_block = r_wait;
+}
+
 static int g_proofs;
 
 static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
@@ -1363,6 +1465,294 @@ TEST(send_shuffles_inputs_and_outputs)
     chain_free(&c);
 }
 
+static uint32_t uniform_first(uint32_t upper)
+{
+    (void)upper;
+    return 0;
+}
+
+/* Two recordings are the same: methods, arguments, and the wallet's tree hashing between
+ * each two calls. */
+static void same_requests(const struct recorder *x, const struct recorder *y, const char *what)
+{
+    CHECK_EQ_INT(x->n, y->n);
+    for (size_t i = 0; i < x->n && i < y->n; i++) {
+        const struct rec_call *a = &x->calls[i], *b = &y->calls[i];
+        if (a->method == b->method && a->a == b->a && a->b == b->b && a->hashes == b->hashes)
+            continue;
+        fprintf(stderr,
+                "%s: call %zu differs: method %d (%llu, %llu) after %llu hashes, "
+                "method %d (%llu, %llu) after %llu hashes\n",
+                what, i, a->method, (unsigned long long)a->a, (unsigned long long)a->b,
+                (unsigned long long)a->hashes, b->method, (unsigned long long)b->a,
+                (unsigned long long)b->b, (unsigned long long)b->hashes);
+        CHECK(false);
+        break;
+    }
+}
+
+/* Issue 14, 2: the requests of a sync, and the hashing the wallet does between two of them,
+ * do not depend on which notes it owns. A wallet with notes in many (2^4-leaf) subtrees and
+ * one without any sync the same chain through a recording node: the same calls with the same
+ * arguments, and the same tree hashing between each two (the old sync hashed a completed
+ * subtree only when it held an own note, before its next request). */
+TEST(sync_requests_independent_of_notes)
+{
+    struct chain c;
+    struct tacit_wallet *mine = new_wallet("timing-mine.wallet", 31),
+                        *none = new_wallet("timing-none.wallet", 32);
+    struct tacit_wallet_node base, na, nb;
+    struct recorder ra, rb;
+    struct tacit_wallet_sync_result r1, r2;
+    struct tacit_wallet_sync_opts o = {.chunk_blocks = 3, .nthreads = 2};
+    struct tacit_shielded_address a;
+    uint32_t (*uniform)(uint32_t) = tacit__wallet_uniform;
+    size_t own = 0;
+    uint64_t h;
+
+    tacit__wallet_uniform = uniform_first;
+    chain_init(&c, 30);
+    tacit_wallet_shielded_address(&a, mine);
+    chain_fill(&c, &a, 20, 3, 3, &own);
+    node_of(&base, &c);
+    CHECK(own > 4);
+
+    recorder_of(&na, &ra, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(mine, &na, &o, &r1), TACIT_OK);
+    recorder_of(&nb, &rb, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(none, &nb, &o, &r2), TACIT_OK);
+    CHECK_EQ_INT(r1.notes_found, own);
+    CHECK_EQ_INT(r2.notes_found, 0);
+    CHECK(ra.n > 8);
+    same_requests(&ra, &rb, "first sync");
+
+    /* more blocks, more notes: a resumed sync */
+    h = c.nblocks - 1;
+    chain_fill(&c, &a, 11, 3, 3, &own);
+    recorder_of(&na, &ra, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(mine, &na, &o, &r1), TACIT_OK);
+    recorder_of(&nb, &rb, &base);
+    CHECK_EQ_INT(tacit_wallet_sync(none, &nb, &o, &r2), TACIT_OK);
+    same_requests(&ra, &rb, "resumed sync");
+    (void)h;
+    check_witnesses(mine, &c);
+
+    tacit__wallet_uniform = uniform;
+    tacit_wallet_close(mine);
+    tacit_wallet_close(none);
+    chain_free(&c);
+}
+
+/* What the stand-in prover saw last: the anchor. */
+static tacit_fr g_anchor;
+
+static int anchor_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
+                        const tacit_groth16_pk *pk, unsigned nthreads,
+                        tacit_groth16_prove_stats *stats)
+{
+    g_anchor = b->anchor;
+    return fake_prove(tx, b, pk, nthreads, stats);
+}
+
+/* The height whose note root is r (the chain's blocks are never empty here, so every height
+ * has its own root), NO if none. */
+static uint64_t root_height(const struct chain *c, const tacit_fr *r)
+{
+    for (size_t i = c->nblocks; i-- > 0;)
+        if (tacit_fr_eq(&c->headers[i].note_root, r)) return i;
+    return NO;
+}
+
+static uint64_t synced_of(const struct tacit_wallet *w)
+{
+    struct tacit_wallet_balance b;
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+    return b.synced_height;
+}
+
+/* Issue 14, 3: the anchor is 3..10 blocks below the synced tip, uniformly among those that
+ * the inputs exist at: across many sends (blocks of 4 leaves, so the 16-leaf subtrees
+ * complete inside the window) it stays in [tip - 10, tip - 3] and takes several values; every
+ * path reaches it (fake_prove) and the node knows it (c_send); after a reopen too (the history
+ * is in the file); deposits use the same window; a note that just arrived is spent with the
+ * newest anchor that holds it; a chain shorter than the window uses its oldest block. */
+TEST(send_anchor_window)
+{
+    enum { SENDS = 30 };
+    char path[600];
+    struct chain c, d;
+    struct tacit_wallet *alice = new_wallet("anchor-a.wallet", 17),
+                        *bob = new_wallet("anchor-b.wallet", 18),
+                        *carol = new_wallet("anchor-c.wallet", 19);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bb;
+    uint64_t values[12] = {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
+    unsigned seen[11] = {0}, distinct = 0;
+    uint64_t tip, ah;
+    uint8_t dsk[32];
+
+    tacit__wallet_prove = anchor_prove;
+    chain_init(&c, 13);
+    chain_init(&d, 14);
+    fund(&c, alice, values, 12);
+    node_of(&node, &c);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 100;
+    tacit_wallet_shielded_address(&req.to, bob);
+    for (unsigned i = 0; i < SENDS; i++) {
+        if (i == SENDS / 2) { /* the history and its frontiers come back from the file */
+            tacit_wallet_close(alice);
+            wpath(path, sizeof path, "anchor-a.wallet");
+            alice = NULL;
+            CHECK_EQ_INT(tacit_wallet_open(&alice, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+            if (alice == NULL) break;
+        }
+        tip = synced_of(alice);
+        CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+        ah = root_height(&c, &g_anchor);
+        CHECK(ah != NO && ah + 10 >= tip && ah + 3 <= tip);
+        if (ah != NO && ah <= tip && tip - ah <= 10 && seen[tip - ah]++ == 0) distinct++;
+        chain_mine(&c);
+        if (i % 3 == 0) { /* someone else's block: the subtrees' alignment moves */
+            struct tacit_wallet_ctx t[3];
+            for (int k = 0; k < 3; k++) foreign_tx(&t[k]);
+            chain_block(&c, t, 1 + i % 3);
+        }
+        CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    }
+    CHECK(distinct >= 3);
+    if (alice == NULL) goto out;
+    CHECK_EQ_INT(sync_all(bob, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(bob, &bb), TACIT_OK);
+    CHECK_EQ_INT(bb.confirmed, SENDS * 100);
+    check_witnesses(alice, &c);
+
+    /* a deposit: the same window */
+    memset(dsk, 0x22, sizeof dsk);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_DEPOSIT;
+    req.amount = 500;
+    req.deposit_sk = dsk;
+    tip = synced_of(alice);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    ah = root_height(&c, &g_anchor);
+    CHECK(ah != NO && ah + 10 >= tip && ah + 3 <= tip);
+    chain_mine(&c);
+
+    /* a wallet file from before the history ("hist" absent: an empty history) anchors at its
+     * synced tip until its next sync, whose overlap fills the history again */
+    alice->tree.nhist = 0;
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 100;
+    tacit_wallet_shielded_address(&req.to, bob);
+    tip = synced_of(alice);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(root_height(&c, &g_anchor), tip);
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK(alice->tree.nhist >= 2);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK(root_height(&c, &g_anchor) < synced_of(alice));
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+
+    /* carol's only note arrives in the last block: spent with the anchor at that block */
+    {
+        struct tacit_shielded_address to[2];
+        struct tacit_wallet_ctx t;
+        uint64_t v[2] = {700, 0};
+        tacit_wallet_shielded_address(&to[0], carol);
+        to[1] = to[0];
+        pay_tx(&t, to, v, NULL, NULL);
+        chain_block(&c, &t, 1);
+    }
+    CHECK_EQ_INT(sync_all(carol, &c, 3, &r), TACIT_OK);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 600;
+    tacit_wallet_shielded_address(&req.to, bob);
+    CHECK_EQ_INT(tacit_wallet_send(carol, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(root_height(&c, &g_anchor), c.nblocks - 1);
+    chain_mine(&c);
+
+    /* a chain of two blocks: the oldest one that holds the note */
+    tacit_wallet_close(carol);
+    carol = new_wallet("anchor-d.wallet", 20);
+    {
+        uint64_t v[1] = {900};
+        fund(&d, carol, v, 1);
+        fund(&d, carol, v, 1);
+    }
+    node_of(&node, &d);
+    CHECK_EQ_INT(tacit_wallet_send(carol, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(root_height(&d, &g_anchor), 0);
+
+out:
+    tacit__wallet_prove = fake_prove;
+    tacit_wallet_close(alice);
+    tacit_wallet_close(bob);
+    tacit_wallet_close(carol);
+    chain_free(&c);
+    chain_free(&d);
+}
+
+/* Issue 14, 3: a resumed sync does not start with a request for the height where the last
+ * one ended (nor the one after): it re-reads 1..10 blocks before it, at a random depth, and
+ * counts nothing twice. */
+TEST(sync_resume_overlap)
+{
+    struct chain c;
+    struct tacit_shielded_address a;
+    struct tacit_wallet *w = new_wallet("overlap.wallet", 21);
+    struct tacit_wallet_node base, rn;
+    struct recorder rec;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_sync_opts o = {.chunk_blocks = 4, .nthreads = 2};
+    struct tacit_wallet_balance bal;
+    unsigned seen[TACIT__WALLET_OVERLAP_MAX + 2] = {0}, distinct = 0;
+    size_t own = 0;
+    uint64_t total;
+
+    chain_init(&c, 15);
+    tacit_wallet_shielded_address(&a, w);
+    total = chain_fill(&c, &a, 14, 3, 2, &own);
+    node_of(&base, &c);
+    CHECK_EQ_INT(tacit_wallet_sync(w, &base, &o, &r), TACIT_OK);
+    for (int i = 0; i < 12; i++) {
+        uint64_t last = synced_of(w), from;
+        size_t before = own;
+        total += chain_fill(&c, &a, 1 + (size_t)(i % 3), 3, 2, &own);
+        recorder_of(&rn, &rec, &base);
+        CHECK_EQ_INT(tacit_wallet_sync(w, &rn, &o, &r), TACIT_OK);
+        CHECK(rec.n >= 3 && rec.calls[0].method == M_INFO && rec.calls[1].method == M_RANGE);
+        from = rec.calls[1].a;
+        CHECK(from < last && from + TACIT__WALLET_OVERLAP_MAX >= last);
+        for (size_t k = 0; k < rec.n; k++) /* nothing asks for the last end height itself */
+            CHECK(rec.calls[k].a != last || rec.calls[k].method == M_ROOTS);
+        if (from < last && last - from <= TACIT__WALLET_OVERLAP_MAX && seen[last - from]++ == 0)
+            distinct++;
+        CHECK_EQ_INT(r.notes_found, own - before);
+        CHECK_EQ_INT(r.blocks, c.nblocks - 1 - last);
+        CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+        CHECK_EQ_INT(bal.confirmed, total);
+    }
+    CHECK(distinct >= 2);
+    /* nothing new: the overlap alone, the same notes */
+    CHECK_EQ_INT(tacit_wallet_sync(w, &base, &o, &r), TACIT_OK);
+    CHECK_EQ_INT(r.blocks, 0);
+    CHECK_EQ_INT(r.notes_found, 0);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, total);
+    CHECK_EQ_INT(check_witnesses(w, &c), own);
+    tacit_wallet_close(w);
+    chain_free(&c);
+}
+
 TEST(send_selection_and_races)
 {
     char path[600], copy[600];
@@ -1669,6 +2059,9 @@ static const struct tacit_test tests[] = {
     {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
     {"send_shuffles_inputs_and_outputs", send_shuffles_inputs_and_outputs},
     {"send_selection_and_races", send_selection_and_races},
+    {"sync_requests_independent_of_notes", sync_requests_independent_of_notes},
+    {"send_anchor_window", send_anchor_window},
+    {"sync_resume_overlap", sync_resume_overlap},
     {"e2e_devnet", e2e_devnet},
 };
 TACIT_TEST_MAIN(tests)

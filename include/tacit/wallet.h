@@ -16,9 +16,12 @@
  * The chain is reached through struct tacit_wallet_node, a table of functions: the JSON-RPC
  * implementation (tacit_wallet_node_rpc) talks to tacitd, tests and benchmarks feed blocks
  * directly. Witnesses are kept without asking the node for paths (which would reveal which
- * notes are ours): the node gives the roots of complete 2^16-leaf subtrees and the wallet
- * hashes only the subtrees that hold its own notes and the last incomplete one. After every
- * sync the witness root is compared with the node's note root at the synced height.
+ * notes are ours): the wallet hashes every complete 2^16-leaf subtree once (all of them, so
+ * that its timing does not tell which hold its notes; the node's roots are checked against
+ * its own) and keeps the last incomplete one. After every sync the witness root is compared
+ * with the node's note root at the synced height. A sync's requests and their arguments
+ * depend only on the chain and the synced height, never on the notes the wallet owns
+ * (docs/wallet.md, "Sync").
  *
  * Not thread-safe: one wallet handle is used by one thread at a time. Two processes may open
  * the same file: each write transaction first reloads what the other process wrote, so two
@@ -275,8 +278,9 @@ struct tacit_wallet_sync_result {
 };
 
 /*
- * Syncs with the node: from the block after the last synced one (or from 0) to the tip,
- * in chunks committed one at a time (an interrupted sync resumes where it stopped). If the
+ * Syncs with the node: from 1..10 blocks (at random) before the last synced one, which are
+ * checked, not applied again (or from 0), to the tip, in chunks committed one at a time (an
+ * interrupted sync resumes where it stopped). If the
  * node's block at our synced height has another hash, or its tip is below it (a devnet reset,
  * a reorg), every note, the tree and the sync state are dropped and the sync starts from 0
  * (result.rescanned). At the end each unspent note's witness is brought to the synced height
@@ -343,8 +347,10 @@ struct tacit_wallet_send_result {
  * change back to this wallet; the notes are reserved in the file before proving, so a
  * second send (from this process or another) picks other notes. If the node refuses the tx,
  * the notes are released and the node's error is returned.
- * The inputs' witnesses are those of the last sync: sync first (the anchor must be one of
- * the node's last 256 roots).
+ * The anchor is the note root of a block 3..10 below the last synced one, uniformly (the
+ * newest input's block or later; the oldest synced block on a short chain), and the inputs'
+ * paths are those of that block's tree: sync first (the anchor must be one of the node's last
+ * 256 roots).
  * Returns TACIT_OK (submitted; result->status says pending or included, or rejected after
  * admission with its reason), TACIT_ETIMEOUT (submitted, still pending after wait_ms),
  * TACIT_EWATCH_ONLY, TACIT_ENOT_SYNCED, TACIT_EINSUFFICIENT (unreserved notes, or the

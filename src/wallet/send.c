@@ -47,12 +47,14 @@ static int cand_cmp(const void *a, const void *b)
 }
 
 /*
- * Fewest inputs: the smallest single note covering need, else the pair with the smallest sum
+ * Among the notes received at or below max_height (those in the tree at the anchor):
+ * fewest inputs: the smallest single note covering need, else the pair with the smallest sum
  * covering it (two pointers over the notes sorted by value). Out: pos[0..*nin).
  * TACIT_EINSUFFICIENT when all spendable notes together are short, TACIT_ENOTES_FRAGMENTED
  * when they are not but no two are enough.
  */
-static int select_notes(const struct tacit_wallet *w, uint64_t need, size_t pos[2], unsigned *nin)
+static int select_notes(const struct tacit_wallet *w, uint64_t need, uint64_t max_height,
+                        size_t pos[2], unsigned *nin)
 {
     struct cand *c;
     size_t n = 0;
@@ -64,7 +66,9 @@ static int select_notes(const struct tacit_wallet *w, uint64_t need, size_t pos[
     if ((c = malloc((w->nnotes + 1) * sizeof *c)) == NULL) return TACIT_ENOMEM;
     for (size_t i = 0; i < w->nnotes; i++) {
         const struct tacit__wnote *nt = &w->notes[i];
-        if (nt->spent_height != TACIT_WALLET_NO_HEIGHT || nt->reserved || nt->value == 0) continue;
+        if (nt->spent_height != TACIT_WALLET_NO_HEIGHT || nt->reserved || nt->value == 0 ||
+            nt->height > max_height)
+            continue;
         c[n].value = nt->value;
         c[n].pos = i;
         total += nt->value;
@@ -122,6 +126,7 @@ struct reserve {
     uint64_t index[2];
     uint64_t sum;
     int err;
+    uint64_t anchor_height, anchor_size; /* out: the anchor's block and the tree size there */
 };
 
 static int do_reserve(struct tacit_wallet *w, void *arg)
@@ -130,7 +135,20 @@ static int do_reserve(struct tacit_wallet *w, void *arg)
     size_t pos[2];
     int rc;
     if (!w->witness_ok) return TACIT_ENOT_SYNCED;
-    if ((rc = select_notes(w, r->need, pos, &r->nin)) != TACIT_OK) return rc;
+    /* the anchor a few blocks back (issue 14, 3), then notes that exist there; if those are
+     * not enough, notes from all, and an anchor at or after the newest of them */
+    if ((rc = tacit__wallet_anchor_pick(w, 0, &r->anchor_height, &r->anchor_size)) != TACIT_OK)
+        return rc;
+    if (select_notes(w, r->need, r->anchor_height, pos, &r->nin) != TACIT_OK) {
+        uint64_t newest = 0;
+        if ((rc = select_notes(w, r->need, TACIT_WALLET_NO_HEIGHT, pos, &r->nin)) != TACIT_OK)
+            return rc;
+        for (unsigned i = 0; i < r->nin; i++)
+            if (w->notes[pos[i]].height > newest) newest = w->notes[pos[i]].height;
+        if ((rc = tacit__wallet_anchor_pick(w, newest, &r->anchor_height, &r->anchor_size)) !=
+            TACIT_OK)
+            return rc;
+    }
     r->sum = 0;
     for (unsigned i = 0; i < r->nin; i++) {
         struct tacit__wnote *n = &w->notes[pos[i]];
@@ -190,6 +208,7 @@ struct plan {
     uint64_t fee, amount, change;
     unsigned nin;
     uint64_t in_index[2];
+    tacit_fr in_path[2][TACIT_TREE_DEPTH]; /* the inputs' paths to the anchor */
     struct tacit_shielded_address to[2];
     uint64_t out_value[2];
     const uint8_t *memo;
@@ -261,7 +280,7 @@ static int build(struct tacit_wallet *w, const struct plan *p, const tacit_groth
             b->in[i].value = n->value;
             b->in[i].blinding = n->blinding;
             b->in[i].path.index = n->index;
-            memcpy(b->in[i].path.sibling, n->path, sizeof n->path);
+            memcpy(b->in[i].path.sibling, p->in_path[i], sizeof p->in_path[i]);
             nf[i] = n->nf;
         } else {
             dummy_input(&b->in[i], &nf[i]);
@@ -488,9 +507,22 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
         }
         p.deposit_nonce = nonce;
         p.deposit_sk = dsk;
-        /* no note is spent: any recent root is a valid anchor */
-        if ((rc = node->header(node->ud, info.height, &hdr)) != TACIT_OK) goto out;
-        p.anchor = hdr.note_root;
+        /* no note is spent: any recent root is valid; the same window as a spend's anchor,
+         * from the wallet's own tree when it is synced, else the node's header there */
+        if (w->witness_ok) {
+            uint64_t ah, as;
+            if ((rc = tacit__wallet_anchor_pick(w, 0, &ah, &as)) != TACIT_OK ||
+                (rc = tacit__wtree_at(w, as, NULL, 0, NULL, &p.anchor)) != TACIT_OK)
+                goto out;
+        } else {
+            uint64_t back =
+                TACIT__WALLET_ANCHOR_MIN +
+                tacit__wallet_uniform(TACIT__WALLET_ANCHOR_MAX - TACIT__WALLET_ANCHOR_MIN + 1);
+            if ((rc = node->header(node->ud, info.height > back ? info.height - back : 0, &hdr)) !=
+                TACIT_OK)
+                goto out;
+            p.anchor = hdr.note_root;
+        }
         p.nin = 0;
         p.to[0] = p.to[1] = w->addr;
         p.out_value[0] = p.amount - p.fee;
@@ -507,7 +539,9 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
         p.nin = r.nin;
         p.in_index[0] = r.index[0];
         p.in_index[1] = r.index[1];
-        p.anchor = w->anchor;
+        if ((rc = tacit__wtree_at(w, r.anchor_size, p.in_index, p.nin, &p.in_path[0][0],
+                                  &p.anchor)) != TACIT_OK)
+            goto out;
         p.change = r.sum - r.need;
         if (req->kind == TACIT_WALLET_SEND_TRANSFER) {
             p.to[0] = req->to;

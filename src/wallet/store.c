@@ -9,6 +9,8 @@
  *   "private"  nonce || crypto_secretbox(data_key): the notes and the sent transactions
  *   "R" u64be  clear: root of complete subtree number u64 (32 bytes BE)
  *   "L" u64be  clear: leaves of the incomplete subtree from leaf u64 (n * 32 bytes BE)
+ *   "hist"     clear: the last synced blocks: height, tree size after it, the frontier of
+ *              the then incomplete subtree (absent in files made before it: no history)
  * box_key = argon2id(passphrase, salt) (crypto_pwhash). Only this file and src/state include
  * lmdb.h. Foreign codes (MDB_*, errno) are translated here, once.
  */
@@ -464,6 +466,63 @@ out:
     return rc;
 }
 
+/* The recent blocks' tree sizes and frontiers ("hist"; none in an older file). Each entry:
+ * height (u64), size (u64), frontier known (1), then when known the frontier's nodes at the
+ * levels l whose bit is set in size mod 2^h, lowest level first (32 bytes each). */
+static int hist_load(struct tacit_wallet *w, MDB_txn *txn)
+{
+    struct tacit__wtree *t = &w->tree;
+    MDB_val key = {4, (void *)"hist"}, val;
+    const uint8_t *p, *end;
+    int rc = mdb_err(mdb_get(txn, (MDB_dbi)w->dbi, &key, &val));
+    t->nhist = 0;
+    if (rc == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) return rc;
+    p = val.mv_data;
+    end = p + val.mv_size;
+    while (p < end) {
+        size_t i = t->nhist;
+        uint64_t hh, sz, r;
+        if (end - p < 17 || i == TACIT__WALLET_HISTORY) return TACIT_ECORRUPT;
+        hh = tacit__rd_be64(p), sz = tacit__rd_be64(p + 8);
+        if ((i > 0 && hh <= t->hist_height[i - 1]) || sz > t->size || p[16] > 1 ||
+            (w->synced_height != TACIT_WALLET_NO_HEIGHT && hh > w->synced_height))
+            return TACIT_ECORRUPT;
+        t->hist_height[i] = hh;
+        t->hist_size[i] = sz;
+        t->hist_front_ok[i] = p[16] != 0;
+        p += 17;
+        r = sz & (((uint64_t)1 << t->level) - 1);
+        for (unsigned l = 0; t->hist_front_ok[i] && l < t->level; l++) {
+            if (!((r >> l) & 1)) continue;
+            if (end - p < 32 || tacit_fr_from_bytes(&t->hist_front[i][l], p) != TACIT_OK)
+                return TACIT_ECORRUPT;
+            p += 32;
+        }
+        t->nhist = i + 1;
+    }
+    return TACIT_OK;
+}
+
+static int hist_save(struct tacit_wallet *w, MDB_txn *txn)
+{
+    const struct tacit__wtree *t = &w->tree;
+    uint8_t v[TACIT__WALLET_HISTORY * (17 + 32 * TACIT_TREE_DEPTH)], *p = v;
+    for (size_t i = 0; i < t->nhist; i++) {
+        uint64_t r = t->hist_size[i] & (((uint64_t)1 << t->level) - 1);
+        tacit__be64(p, t->hist_height[i]);
+        tacit__be64(p + 8, t->hist_size[i]);
+        p[16] = t->hist_front_ok[i] ? 1 : 0;
+        p += 17;
+        for (unsigned l = 0; t->hist_front_ok[i] && l < t->level; l++)
+            if ((r >> l) & 1) {
+                tacit_fr_to_bytes(p, &t->hist_front[i][l]);
+                p += 32;
+            }
+    }
+    return put(txn, (MDB_dbi)w->dbi, "hist", 4, v, (size_t)(p - v));
+}
+
 /* Loads sync, private, roots and leaves (the wallet's state but not its keys). */
 static int state_load(struct tacit_wallet *w, MDB_txn *txn)
 {
@@ -495,6 +554,7 @@ static int state_load(struct tacit_wallet *w, MDB_txn *txn)
     if (w->tree.size > TACIT_TREE_MAX_LEAVES) return TACIT_ECORRUPT;
 
     if ((rc = private_load(w, txn)) != TACIT_OK) return rc;
+    if ((rc = hist_load(w, txn)) != TACIT_OK) return rc;
 
     /* roots: exactly size >> level of them, numbered from 0 */
     w->tree.nroots = (size_t)(w->tree.size >> w->tree.level);
@@ -574,6 +634,7 @@ static int state_save(struct tacit_wallet *w, MDB_txn *txn)
     sync_encode(s, w);
     if ((rc = put(txn, dbi, "sync", 4, s, sizeof s)) != TACIT_OK) return rc;
     if ((rc = private_save(w, txn)) != TACIT_OK) return rc;
+    if ((rc = hist_save(w, txn)) != TACIT_OK) return rc;
     for (size_t i = w->tree.roots_saved; i < w->tree.nroots; i++) {
         uint8_t v[32];
         k[0] = 'R';

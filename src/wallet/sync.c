@@ -3,10 +3,12 @@
  * the tree (docs/wallet.md, "Sync").
  *
  * One chunk of blocks at a time:
- *   1. fetch the chunk;
+ *   1. fetch the chunk, then the node's roots of the subtrees it completes: every node call
+ *      of the chunk before any work on it (the first chunk of a resumed sync starts 1..10
+ *      blocks before the synced height: those are checked against our block, not applied);
  *   2. on all threads at once: scan its transactions (tacit_note_scan_tx: one X25519 per tx,
- *      the view tag before any AEAD) and hash the subtrees that the previous chunk completed
- *      and that hold own notes (witness.c's jobs);
+ *      the view tag before any AEAD) and hash every subtree that the previous chunk
+ *      completed, whether it holds own notes or not (witness.c's jobs);
  *   3. store those subtrees' roots and lower paths: the wallet is now exactly "synced to the
  *      previous chunk", and that state is committed (one LMDB write transaction; at most
  *      every tacit__wallet_commit_interval seconds);
@@ -14,8 +16,10 @@
  *      transactions included, append its commitments to the tree (new jobs).
  * So the hashing of a subtree overlaps the scanning of the next chunk, and what is in the file
  * is always a consistent synced state: an interrupted sync resumes after the last commit.
- * At the end the last jobs run, witnesses are brought to the synced height and the root is
- * compared with the node's.
+ * At the end the last jobs run, the header at the synced height is fetched (the last call),
+ * then witnesses are brought to the synced height and the root is compared with the node's.
+ * So the calls, their arguments and the hashing between two calls do not depend on which
+ * notes the wallet owns (issue 14, 2; docs/wallet.md "Sync").
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -190,15 +194,43 @@ static int chunk_check(const struct tacit_wallet *w, const struct tacit_wallet_c
     return TACIT_OK;
 }
 
+/* The node's roots of the subtrees that the chunk's ncm commitments complete (fetched with
+ * the chunk, before any work on it: see tacit_wallet_sync). */
+struct chunk_roots {
+    tacit_fr *roots;
+    uint64_t start;
+    size_t n;
+};
+
+static int fetch_roots(const struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                       uint64_t ncm, struct chunk_roots *r)
+{
+    uint64_t s0 = w->tree.size >> w->tree.level, s1 = (w->tree.size + ncm) >> w->tree.level;
+    int rc;
+    memset(r, 0, sizeof *r);
+    r->start = s0;
+    if (s1 == s0 || node->subtree_roots == NULL || node->subtree_level != w->tree.level)
+        return TACIT_OK;
+    if ((r->roots = malloc((size_t)(s1 - s0) * sizeof *r->roots)) == NULL) return TACIT_ENOMEM;
+    while (s0 + r->n < s1) {
+        size_t want = (size_t)(s1 - s0 - r->n), got = 0;
+        if (want > 65536) want = 65536;
+        rc = node->subtree_roots(node->ud, s0 + r->n, want, r->roots + r->n, &got);
+        if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT) return rc;
+        if (rc != TACIT_OK || got == 0) break; /* the wallet's own hashes alone */
+        r->n += got > want ? want : got;
+    }
+    return TACIT_OK;
+}
+
 /* Step 4: notes, spends, sent txs, tree. */
-static int chunk_apply(struct tacit_wallet *w, const struct tacit_wallet_node *node,
-                       const struct scan_ctx *c, struct tacit__wtree_job **jobs, size_t *njobs,
+static int chunk_apply(struct tacit_wallet *w, const struct scan_ctx *c,
+                       const struct chunk_roots *nr, struct tacit__wtree_job **jobs, size_t *njobs,
                        size_t *jobs_cap, struct tacit_wallet_sync_result *res)
 {
     struct nfset set = {0};
-    tacit_fr *cms = NULL, *roots = NULL;
-    uint64_t s0, s1;
-    size_t nroots = 0, ncm = 2 * c->ntx, k = 0;
+    tacit_fr *cms = NULL;
+    size_t ncm = 2 * c->ntx, k = 0;
     int rc = TACIT_OK;
 
     /* received notes (slices in order: index order) */
@@ -256,7 +288,7 @@ static int chunk_apply(struct tacit_wallet *w, const struct tacit_wallet_node *n
         }
     }
 
-    /* the tree: roots of the subtrees this chunk completes, from the node */
+    /* the tree (every subtree the chunk completes becomes a job: see witness.c) */
     if ((cms = malloc((ncm ? ncm : 1) * sizeof *cms)) == NULL) {
         rc = TACIT_ENOMEM;
         goto out;
@@ -266,25 +298,11 @@ static int chunk_apply(struct tacit_wallet *w, const struct tacit_wallet_node *n
             cms[k++] = c->blocks[b].txs[t].cm[0];
             cms[k++] = c->blocks[b].txs[t].cm[1];
         }
-    s0 = w->tree.size >> w->tree.level;
-    s1 = (w->tree.size + ncm) >> w->tree.level;
-    if (s1 > s0 && node->subtree_roots != NULL && node->subtree_level == w->tree.level) {
-        if ((roots = malloc((size_t)(s1 - s0) * sizeof *roots)) == NULL) {
-            rc = TACIT_ENOMEM;
-            goto out;
-        }
-        while (s0 + nroots < s1) {
-            size_t want = (size_t)(s1 - s0 - nroots), got = 0;
-            if (want > 65536) want = 65536;
-            rc = node->subtree_roots(node->ud, s0 + nroots, want, roots + nroots, &got);
-            if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT) goto out;
-            if (rc != TACIT_OK || got == 0) break; /* hash the rest here */
-            nroots += got > want ? want : got;
-        }
-        rc = TACIT_OK;
-    }
-    rc = tacit__wtree_append(w, cms, ncm, roots, s0, nroots, jobs, njobs, jobs_cap);
+    rc = tacit__wtree_append(w, cms, ncm, nr->roots, nr->start, nr->n, jobs, njobs, jobs_cap);
     if (rc != TACIT_OK) goto out;
+    for (size_t b = 0; b < c->nblocks; b++)
+        tacit__wtree_hist_push(&w->tree, c->blocks[b].height,
+                               c->blocks[b].commitment_start + 2 * (uint64_t)c->blocks[b].ntxs);
 
     w->synced_height = c->blocks[c->nblocks - 1].height;
     memcpy(w->synced_hash, c->blocks[c->nblocks - 1].hash, 32);
@@ -292,7 +310,6 @@ static int chunk_apply(struct tacit_wallet *w, const struct tacit_wallet_node *n
 out:
     free(set.slot);
     free(cms);
-    free(roots);
     return rc;
 }
 
@@ -333,8 +350,9 @@ static int finish(struct tacit_wallet *w, const struct tacit_wallet_node *node)
     int rc;
     w->witness_ok = false;
     if (w->synced_height == TACIT_WALLET_NO_HEIGHT) return TACIT_OK;
-    if ((rc = tacit__wtree_witnesses(w, &root)) != TACIT_OK) return rc;
+    /* the node call first: the witness work (per own note) comes after the last request */
     if ((rc = node->header(node->ud, w->synced_height, &hdr)) != TACIT_OK) return rc;
+    if ((rc = tacit__wtree_witnesses(w, &root)) != TACIT_OK) return rc;
     if (hdr.commitment_count != w->tree.size || !tacit_fr_eq(&hdr.note_root, &root) ||
         memcmp(hdr.hash, w->synced_hash, 32) != 0)
         return TACIT_ENOTE_ROOT;
@@ -363,7 +381,7 @@ int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *no
 restart : {
     struct tacit_wallet_chain_info info;
     bool uncommitted = false, reloaded;
-    uint64_t from, target;
+    uint64_t from, target, over = 0;
     double last_commit = now_s();
 
     jobs_free(jobs, njobs);
@@ -371,24 +389,12 @@ restart : {
     if ((rc = tacit__wallet_store_refresh(w, &reloaded)) != TACIT_OK) goto out;
     if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) goto out;
 
-    /* a node that no longer has our block: reset, reorg, another chain */
+    /* a node that no longer has our block: reset, reorg, another chain (the hash at our
+     * height is checked in the first chunk, which overlaps the synced blocks) */
     if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0) {
         bool reset = info.height == TACIT_WALLET_NO_HEIGHT ||
-                     (w->has_chain_id && w->chain_id != info.chain_id);
-        if (!reset && w->synced_height != TACIT_WALLET_NO_HEIGHT) {
-            struct tacit_wallet_header hdr;
-            if (info.height < w->synced_height) {
-                reset = true;
-            } else {
-                rc = node->header(node->ud, w->synced_height, &hdr);
-                if (rc == TACIT_ENOTFOUND)
-                    reset = true;
-                else if (rc != TACIT_OK)
-                    goto out;
-                else if (memcmp(hdr.hash, w->synced_hash, 32) != 0)
-                    reset = true;
-            }
-        }
+                     (w->has_chain_id && w->chain_id != info.chain_id) ||
+                     (w->synced_height != TACIT_WALLET_NO_HEIGHT && info.height < w->synced_height);
         if (reset) {
             if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
             res.rescanned = true;
@@ -400,41 +406,95 @@ restart : {
 
     target = info.height;
     if (o.to_height != 0 && o.to_height < target) target = o.to_height;
-    from = w->synced_height == TACIT_WALLET_NO_HEIGHT ? 0 : w->synced_height + 1;
+    from = 0;
+    if (w->synced_height != TACIT_WALLET_NO_HEIGHT) {
+        /* resume 1..OVERLAP_MAX blocks before the synced height, not at the height after it
+         * (a request for exactly where the last sync ended links the two sessions); the
+         * overlapped blocks are checked against what the wallet holds, never applied again */
+        uint64_t k = 1 + tacit__wallet_uniform(TACIT__WALLET_OVERLAP_MAX);
+        if (target < w->synced_height) goto done; /* to_height below what we have */
+        if (k > w->synced_height) k = w->synced_height;
+        from = w->synced_height - k;
+        over = k + 1;
+    }
 
     while (from <= target && stop == 0) {
-        struct tacit_wallet_cblock *blocks = NULL;
+        struct tacit_wallet_cblock *blocks = NULL, *fresh;
+        struct chunk_roots nr = {0};
         struct scan_ctx c;
-        size_t nb = 0;
-        uint64_t to = target - from >= o.chunk_blocks ? from + o.chunk_blocks - 1 : target;
+        size_t nb = 0, nfresh;
+        uint64_t to = target - from >= o.chunk_blocks ? from + o.chunk_blocks - 1 : target, ncm = 0;
 
+        if (over > 0 && to < from + over - 1) to = from + over - 1; /* reach our block */
         if ((rc = node->block_range(node->ud, from, to, &blocks, &nb)) != TACIT_OK) goto out;
-        if (nb == 0) {
+        if (over > 0) {
+            /* blocks from..synced: the last one must be ours (hash), the tree sizes agree */
+            uint64_t leaves;
+            bool ok;
+            if (nb < over || memcmp(blocks[over - 1].hash, w->synced_hash, 32) != 0) {
+                /* another block at our height, or none: start over from block 0 */
+                node->free_blocks(node->ud, blocks, nb);
+                if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
+                res.rescanned = true;
+                goto restart;
+            }
+            leaves = blocks[0].commitment_start;
+            ok = true;
+            for (size_t i = 0; i < over; i++) {
+                if (blocks[i].height != from + i || blocks[i].commitment_start != leaves)
+                    ok = false;
+                leaves += 2 * (uint64_t)blocks[i].ntxs;
+            }
+            if (!ok || leaves != w->tree.size) {
+                node->free_blocks(node->ud, blocks, nb);
+                rc = TACIT_EBAD_NODE_DATA;
+                goto out;
+            }
+            for (size_t i = 0; i < over; i++) /* a file from before the history was kept */
+                tacit__wtree_hist_push(&w->tree, blocks[i].height,
+                                       blocks[i].commitment_start + 2 * (uint64_t)blocks[i].ntxs);
+        }
+        fresh = blocks + over;
+        nfresh = nb - over;
+        from += over;
+        over = 0;
+        if (nfresh == 0) {
             node->free_blocks(node->ud, blocks, nb);
-            rc = TACIT_EBAD_NODE_DATA; /* the node said its tip is at least `to` */
+            if (from <= to) {
+                rc = TACIT_EBAD_NODE_DATA; /* the node said its tip is at least `to` */
+                goto out;
+            }
+            continue;
+        }
+        if ((rc = chunk_check(w, fresh, nfresh, from)) != TACIT_OK) {
+            node->free_blocks(node->ud, blocks, nb);
             goto out;
         }
-        if ((rc = chunk_check(w, blocks, nb, from)) != TACIT_OK) {
+        /* every node call of the chunk before any work on it: the subtree roots */
+        for (size_t b = 0; b < nfresh; b++) ncm += 2 * (uint64_t)fresh[b].ntxs;
+        if ((rc = fetch_roots(w, node, ncm, &nr)) != TACIT_OK) {
+            free(nr.roots);
             node->free_blocks(node->ud, blocks, nb);
             goto out;
         }
 
         /* steps 2 and 3: scan + the previous chunk's jobs; commit the previous chunk */
         memset(&c, 0, sizeof c);
-        c.blocks = blocks;
-        c.nblocks = nb;
+        c.blocks = fresh;
+        c.nblocks = nfresh;
         c.vk = w->vk;
         c.jobs = jobs;
         c.njobs = njobs;
         c.level = w->tree.level;
-        if ((c.block_of = malloc((nb + 1) * sizeof *c.block_of)) == NULL) {
+        if ((c.block_of = malloc((nfresh + 1) * sizeof *c.block_of)) == NULL) {
+            free(nr.roots);
             node->free_blocks(node->ud, blocks, nb);
             rc = TACIT_ENOMEM;
             goto out;
         }
         c.block_of[0] = 0;
-        for (size_t b = 0; b < nb; b++) c.block_of[b + 1] = c.block_of[b] + blocks[b].ntxs;
-        c.ntx = c.block_of[nb];
+        for (size_t b = 0; b < nfresh; b++) c.block_of[b + 1] = c.block_of[b] + fresh[b].ntxs;
+        c.ntx = c.block_of[nfresh];
         c.slice = c.ntx / (8 * (size_t)nthreads);
         if (c.slice < 32) c.slice = 32;
         c.nslices = (c.ntx + c.slice - 1) / c.slice;
@@ -456,14 +516,15 @@ restart : {
                 last_commit = now_s();
             }
         }
-        if (rc == TACIT_OK) rc = chunk_apply(w, node, &c, &jobs, &njobs, &jobs_cap, &res);
+        if (rc == TACIT_OK) rc = chunk_apply(w, &c, &nr, &jobs, &njobs, &jobs_cap, &res);
+        free(nr.roots);
         scan_out_free(&c);
         free(c.block_of);
         node->free_blocks(node->ud, blocks, nb);
         if (rc == TACIT_EBUSY && restarts++ < RESTARTS_MAX) goto restart;
         if (rc != TACIT_OK) goto out;
         uncommitted = true;
-        res.blocks += nb;
+        res.blocks += nfresh;
         res.outputs += 2 * (uint64_t)c.ntx;
         from = w->synced_height + 1;
         if (o.progress) {

@@ -60,6 +60,16 @@ struct tacit__wsent {
     uint64_t in_index[2];
 };
 
+/* Blocks of tree sizes the wallet remembers (anchors 3..10 blocks back, and some margin). */
+#define TACIT__WALLET_HISTORY 16
+/* The anchor of a send: uniformly TACIT__WALLET_ANCHOR_MIN..MAX blocks below the synced tip
+ * (zcashd's choice; the node accepts the last 256 roots). */
+#define TACIT__WALLET_ANCHOR_MIN 3
+#define TACIT__WALLET_ANCHOR_MAX 10
+/* A resumed sync starts 1..this many blocks before the synced height (re-scanned, not
+ * counted twice): its first request is not the height where the last sync ended. */
+#define TACIT__WALLET_OVERLAP_MAX 10
+
 /* The wallet's part of the note tree (witness.c). */
 struct tacit__wtree {
     unsigned level;  /* subtree level h: subtrees of 2^h leaves */
@@ -75,6 +85,14 @@ struct tacit__wtree {
     tacit_fr *levels; /* 2^(level+1) entries (witness.c lays the levels out) */
     size_t levels_n;
     uint64_t levels_sub;
+    /* the last TACIT__WALLET_HISTORY synced blocks, oldest first (the anchors a send may
+     * choose; record "hist" in the file): height, tree size after it, and the frontier of the
+     * then incomplete subtree: front[l] = node (l, (r >> l) - 1) for every bit l set in
+     * r = size mod 2^h (known once hist_front_ok; nothing to know when r = 0) */
+    uint64_t hist_height[TACIT__WALLET_HISTORY], hist_size[TACIT__WALLET_HISTORY];
+    tacit_fr hist_front[TACIT__WALLET_HISTORY][TACIT_TREE_DEPTH];
+    bool hist_front_ok[TACIT__WALLET_HISTORY];
+    size_t nhist;
 };
 
 struct tacit_wallet {
@@ -155,7 +173,9 @@ void tacit__wallet_free_state(struct tacit_wallet *w);
 int tacit__wtree_init(struct tacit__wtree *t, unsigned level);
 void tacit__wtree_clear(struct tacit__wtree *t);
 
-/* Work on one complete subtree that holds own notes: hashed on a worker thread. */
+/* Work on one complete subtree: hashed on a worker thread. Every completed subtree is one,
+ * whether it holds own notes or not, so that the hashing a sync does between two requests
+ * does not tell which subtrees hold the wallet's notes (issue 14, 2). */
 struct tacit__wtree_job {
     uint64_t subtree;
     tacit_fr *leaves; /* 2^level, owned */
@@ -164,23 +184,51 @@ struct tacit__wtree_job {
     tacit_fr *lower;      /* out: nnotes * level siblings */
     tacit_fr root;        /* out */
     bool leaves_done;     /* out: false if the run ran out of memory */
+    bool has_node_root;   /* the node gave the subtree's root: checked against ours */
+    tacit_fr node_root;
+    tacit_fr *levels; /* out: its inner levels (for the history's frontiers), owned */
 };
 void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level);
 void tacit__wtree_job_free(struct tacit__wtree_job *job);
 
 /*
- * Appends n leaves. Each subtree that becomes complete gets its root: from `roots` (the
- * node's, indexed from roots_start, nroots_given of them) when it holds no note of w that
- * still needs its lower path, else a job is queued in *jobs (the root slot is filled when
- * the job is applied). Returns TACIT_OK or TACIT_ENOMEM.
+ * Appends n leaves. Each subtree that becomes complete is queued in *jobs (its root slot is
+ * filled when the job is applied), with the node's root for it when `roots` has one (indexed
+ * from roots_start, nroots_given of them) to check ours against. Returns TACIT_OK or
+ * TACIT_ENOMEM.
  */
 int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n,
                         const tacit_fr *roots, uint64_t roots_start, size_t nroots_given,
                         struct tacit__wtree_job **jobs, size_t *njobs, size_t *jobs_cap);
-/* Stores a finished job's root and lower paths. TACIT_OK, TACIT_ENOMEM (the run failed). */
+/* Stores a finished job's root and lower paths. TACIT_OK, TACIT_ENOMEM (the run failed),
+ * TACIT_EBAD_NODE_DATA (the node's root for the subtree is not the hash of its leaves). */
 int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job *job);
 /* Brings every unspent note's path to the current tree and computes the root. */
 int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root);
+/* Records that the tree has `size` leaves after block `height` (kept: the last
+ * TACIT__WALLET_HISTORY heights; a height not above the last one is ignored). */
+void tacit__wtree_hist_push(struct tacit__wtree *t, uint64_t height, uint64_t size);
+/* Whether the tree as it was after history entry i can be rebuilt (its frontier is known). */
+bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, size_t i);
+/*
+ * The root of the tree as it was at `size` leaves (a history entry's, or the current size),
+ * and the paths there of the own notes index[0..n) (paths: n * TACIT_TREE_DEPTH siblings).
+ * Needs verified witnesses (w->witness_ok): the siblings that were complete at `size` are
+ * those of the current paths. Each note must be below size and unspent.
+ * TACIT_OK, TACIT_ENOT_SYNCED (not a size the wallet can rebuild), TACIT_ENOTFOUND,
+ * TACIT_ENOMEM.
+ */
+int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
+                    tacit_fr *paths, tacit_fr *root);
+/*
+ * The anchor of a send: a height uniformly among the remembered ones in
+ * [tip - ANCHOR_MAX, tip - ANCHOR_MIN] (tip: the synced height) that are >= min_height and
+ * whose tree can be rebuilt; none: the oldest such height >= min_height (a short chain, a note
+ * newer than the window). Out: *height and the tree size there. TACIT_OK or TACIT_ENOT_SYNCED
+ * (no synced height >= min_height).
+ */
+int tacit__wallet_anchor_pick(const struct tacit_wallet *w, uint64_t min_height, uint64_t *height,
+                              uint64_t *size);
 
 /* -------------------------------------------------------------- helpers ---- */
 
@@ -206,6 +254,15 @@ typedef int (*tacit__wallet_prove_fn)(struct tacit_tx *tx, const struct tacit_tx
                                       const tacit_groth16_pk *pk, unsigned nthreads,
                                       tacit_groth16_prove_stats *stats);
 extern tacit__wallet_prove_fn tacit__wallet_prove;
+
+/* Uniform in [0, upper) (upper >= 1): randombytes_uniform. Test hook: tests make the
+ * overlap and anchor choices deterministic. */
+extern uint32_t (*tacit__wallet_uniform)(uint32_t upper);
+
+/* Test hook: Poseidon hashes done by the wallet's tree code (witness.c) so far, on every
+ * thread. A test reads it between node calls: the hashing between two requests of a sync
+ * must not depend on which notes the wallet owns (issue 14, 2). */
+extern uint64_t tacit__wallet_hashes;
 
 /* Seconds between commits during a sync (2; tests set 0: a commit after every chunk). */
 extern double tacit__wallet_commit_interval;

@@ -4,12 +4,16 @@
  *
  * The tree (DESIGN 2.4: depth 32, Poseidon(left, right), empty subtrees Z[l]) is cut at
  * level h (16 for tacitd) into subtrees of 2^h leaves. The wallet keeps:
- *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16). The node serves
- *    them (tacit_getSubtreeRoots), so a subtree without a note of ours is never hashed here;
+ *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16), hashed here
+ *    once (2^h - 1 hashes) on a worker thread while the next chunk of blocks is scanned —
+ *    every subtree, not only those holding own notes, so that the time between two requests
+ *    does not say which hold them; the node's root (tacit_getSubtreeRoots) is checked;
  *  - the leaves of the last, incomplete subtree (at most 2^h);
- *  - for each own note, its h lower siblings, which are final once the note's subtree is
- *    complete: that subtree is hashed once (2^h - 1 hashes), on a worker thread while the
- *    next chunk of blocks is scanned, and its leaves are then dropped.
+ *  - for each own note, its h lower siblings, final once the note's subtree is complete
+ *    (taken from that subtree's hashing; its leaves are then dropped);
+ *  - for the last 16 synced blocks, the tree size and the frontier of the then incomplete
+ *    subtree: enough to rebuild the root and the notes' paths at that block (the anchor of a
+ *    send is 3..10 blocks back).
  * A witness is then the note's lower siblings (or, in the incomplete subtree, siblings from
  * its leaves) and upper siblings from the small tree whose leaves are the subtree roots.
  * Why not the node's paths: asking for a path tells the node which note is ours.
@@ -24,6 +28,16 @@
 #include "tacit/error.h"
 #include "tacit/poseidon.h"
 #include "wallet/wallet_internal.h"
+
+uint64_t tacit__wallet_hashes; /* test hook (wallet_internal.h) */
+
+static uint32_t uniform_default(uint32_t upper) { return randombytes_uniform(upper); }
+uint32_t (*tacit__wallet_uniform)(uint32_t upper) = uniform_default;
+
+static void count_hashes(uint64_t n)
+{
+    __atomic_fetch_add(&tacit__wallet_hashes, n, __ATOMIC_RELAXED);
+}
 
 int tacit__wtree_init(struct tacit__wtree *t, unsigned level)
 {
@@ -56,6 +70,7 @@ static void levels_hash(const tacit_fr **lv, tacit_fr *scratch, const tacit_fr *
                         unsigned top, unsigned zbase, tacit_fr *root)
 {
     tacit_fr *p = scratch;
+    uint64_t hashed = 0;
     lv[0] = leaves;
     for (unsigned l = 1; l <= top; l++) {
         size_t below = level_count(n, l - 1), cnt = level_count(n, l);
@@ -67,7 +82,9 @@ static void levels_hash(const tacit_fr **lv, tacit_fr *scratch, const tacit_fr *
         }
         lv[l] = p;
         p += cnt;
+        hashed += cnt;
     }
+    count_hashes(hashed);
     *root = n > 0 ? lv[top][0] : *tacit_tree_zero(zbase + top);
 }
 
@@ -77,6 +94,20 @@ static const tacit_fr *sibling(const tacit_fr **lv, size_t n, unsigned l, uint64
 {
     uint64_t j = (i >> l) ^ 1;
     return j < level_count(n, l) ? &lv[l][j] : tacit_tree_zero(zbase + l);
+}
+
+/* Fills the frontier of every history entry whose size lies inside subtree s (not at its
+ * start), from level arrays lv of that subtree holding at least that many leaves. */
+static void hist_fronts(struct tacit__wtree *t, uint64_t s, const tacit_fr **lv)
+{
+    unsigned h = t->level;
+    for (size_t i = 0; i < t->nhist; i++) {
+        uint64_t size = t->hist_size[i], r = size & (((uint64_t)1 << h) - 1);
+        if (t->hist_front_ok[i] || (size >> h) != s) continue;
+        for (unsigned l = 0; l < h; l++)
+            if ((r >> l) & 1) t->hist_front[i][l] = lv[l][(r >> l) - 1];
+        t->hist_front_ok[i] = true;
+    }
 }
 
 /* ---------------------------------------------------------------- jobs ---- */
@@ -94,13 +125,14 @@ void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level)
             job->lower[k * level + l] = *sibling(lv, n, l, local, 0);
     }
     job->leaves_done = true;
-    free(scratch);
+    job->levels = scratch; /* kept for the history's frontiers (tacit__wtree_job_apply) */
 }
 
 void tacit__wtree_job_free(struct tacit__wtree_job *job)
 {
     if (job == NULL) return;
     free(job->leaves);
+    free(job->levels);
     free(job->note_index);
     free(job->lower);
     memset(job, 0, sizeof *job);
@@ -110,7 +142,20 @@ int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job
 {
     unsigned h = w->tree.level;
     if (!job->leaves_done) return TACIT_ENOMEM;
+    if (job->has_node_root && !tacit_fr_eq(&job->node_root, &job->root))
+        return TACIT_EBAD_NODE_DATA;
     w->tree.roots[job->subtree] = job->root;
+    {
+        /* the frontiers of the history entries inside this subtree, from its levels */
+        const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+        const tacit_fr *p = job->levels;
+        lv[0] = job->leaves;
+        for (unsigned l = 1; l <= h; l++) {
+            lv[l] = p;
+            p += (size_t)1 << (h - l);
+        }
+        hist_fronts(&w->tree, job->subtree, lv);
+    }
     for (size_t k = 0; k < job->nnotes; k++) {
         struct tacit__wnote *n = tacit__wallet_find_note(w, job->note_index[k]);
         if (n == NULL) continue;
@@ -172,8 +217,8 @@ static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes,
     memset(j, 0, sizeof *j);
     j->subtree = s;
     j->nnotes = nnotes;
-    j->note_index = malloc(nnotes * sizeof *j->note_index);
-    j->lower = malloc(nnotes * t->level * sizeof *j->lower);
+    j->note_index = malloc((nnotes ? nnotes : 1) * sizeof *j->note_index);
+    j->lower = malloc((nnotes ? nnotes : 1) * t->level * sizeof *j->lower);
     fresh = malloc(((size_t)1 << t->level) * sizeof *fresh);
     if (j->note_index == NULL || j->lower == NULL || fresh == NULL) {
         free(fresh);
@@ -206,23 +251,16 @@ int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n
         n -= take;
         if (t->nleaves < full) break;
 
-        /* subtree s is complete */
+        /* subtree s is complete: hashed by a job whether it holds own notes or not */
         s = t->nroots;
         if ((rc = roots_reserve(t, t->nroots + 1)) != TACIT_OK) return rc;
         mine = notes_in_subtree(w, s, NULL);
-        if (mine > 0) {
-            if ((rc = queue_job(w, s, mine, jobs, njobs, jobs_cap)) != TACIT_OK) return rc;
-            t->roots[s] = TACIT_FR_ZERO; /* set by tacit__wtree_job_apply */
-        } else if (s >= roots_start && s - roots_start < nroots_given) {
-            t->roots[s] = roots[s - roots_start];
-        } else {
-            /* the node gave no root (another subtree level, or an old node): hash it */
-            const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
-            tacit_fr *scratch = malloc((full + t->level + 1) * sizeof *scratch);
-            if (scratch == NULL) return TACIT_ENOMEM;
-            levels_hash(lv, scratch, t->leaves, full, t->level, 0, &t->roots[s]);
-            free(scratch);
+        if ((rc = queue_job(w, s, mine, jobs, njobs, jobs_cap)) != TACIT_OK) return rc;
+        if (s >= roots_start && s - roots_start < nroots_given) {
+            (*jobs)[*njobs - 1].has_node_root = true;
+            (*jobs)[*njobs - 1].node_root = roots[s - roots_start];
         }
+        t->roots[s] = TACIT_FR_ZERO; /* set by tacit__wtree_job_apply */
         t->nroots++;
         t->nleaves = 0;
     }
@@ -238,6 +276,7 @@ static int incomplete_levels(struct tacit__wtree *t, const tacit_fr **lv, tacit_
 {
     unsigned h = t->level;
     size_t full = (size_t)1 << h, off = 0;
+    uint64_t hashed = 0;
     if (t->levels == NULL) {
         if ((t->levels = malloc(2 * full * sizeof *t->levels)) == NULL) return TACIT_ENOMEM;
         t->levels_n = 0;
@@ -251,10 +290,12 @@ static int incomplete_levels(struct tacit__wtree *t, const tacit_fr **lv, tacit_
             const tacit_fr *right =
                 2 * j + 1 < below ? &lv[l - 1][2 * j + 1] : tacit_tree_zero(l - 1);
             tacit_poseidon2(&dst[j], &lv[l - 1][2 * j], right);
+            hashed++;
         }
         lv[l] = dst;
         off += full >> (l - 1);
     }
+    count_hashes(hashed);
     t->levels_n = t->nleaves;
     t->levels_sub = t->nroots;
     *root = t->nleaves > 0 ? lv[h][0] : *tacit_tree_zero(h);
@@ -277,6 +318,7 @@ int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root)
     }
     /* the incomplete subtree, then the tree over the subtree roots */
     if ((rc = incomplete_levels(t, lv, &cur_root)) != TACIT_OK) goto out;
+    hist_fronts(t, t->nroots, lv);
     if (t->nroots) memcpy(upper, t->roots, t->nroots * sizeof *upper);
     if (t->nleaves > 0) upper[t->nroots] = cur_root;
     levels_hash(uv, uscratch, upper, nup, up_top, h, root);
@@ -318,5 +360,141 @@ int tacit_wallet_witness(struct tacit_tree_path *path, tacit_fr *root, const str
     path->index = n->index;
     memcpy(path->sibling, n->path, sizeof path->sibling);
     *root = w->anchor;
+    return TACIT_OK;
+}
+
+/* ------------------------------------------------------ older anchors ---- */
+
+void tacit__wtree_hist_push(struct tacit__wtree *t, uint64_t height, uint64_t size)
+{
+    if (t->nhist > 0 && height <= t->hist_height[t->nhist - 1]) return;
+    if (t->nhist == TACIT__WALLET_HISTORY) {
+        memmove(t->hist_height, t->hist_height + 1, (t->nhist - 1) * sizeof *t->hist_height);
+        memmove(t->hist_size, t->hist_size + 1, (t->nhist - 1) * sizeof *t->hist_size);
+        memmove(t->hist_front, t->hist_front + 1, (t->nhist - 1) * sizeof *t->hist_front);
+        memmove(t->hist_front_ok, t->hist_front_ok + 1, (t->nhist - 1) * sizeof *t->hist_front_ok);
+        t->nhist--;
+    }
+    t->hist_height[t->nhist] = height;
+    t->hist_size[t->nhist] = size;
+    t->hist_front_ok[t->nhist] = (size & (((uint64_t)1 << t->level) - 1)) == 0;
+    t->nhist++;
+}
+
+bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, size_t i)
+{
+    return i < t->nhist && t->hist_front_ok[i] && t->hist_size[i] <= t->size;
+}
+
+/*
+ * The tree at size = s * 2^h + r leaves. Its subtrees below s are complete (their roots are
+ * final). When r > 0, a node of subtree s at level l is: complete if its 2^l leaves are all
+ * below r — the same node as today, so, when it is a note's sibling, the sibling in the
+ * note's current path; the "edge" node (l, r >> l) over the leaves below r when some but not
+ * all are, hashed here bottom up from the frontier (h hashes at most); Z[l] when none are.
+ */
+int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
+                    tacit_fr *paths, tacit_fr *root)
+{
+    struct tacit__wtree *t = &w->tree;
+    unsigned h = t->level, up_top = TACIT_TREE_DEPTH - h;
+    uint64_t s = size >> h, r = size & (((uint64_t)1 << h) - 1);
+    size_t nup = (size_t)s + (r ? 1 : 0), e = TACIT__WALLET_HISTORY;
+    const tacit_fr *uv[TACIT_TREE_DEPTH + 1];
+    tacit_fr edge[TACIT_TREE_DEPTH + 1], *upper = NULL, *uscratch = NULL;
+    bool has_edge[TACIT_TREE_DEPTH + 1] = {false};
+    uint64_t hashed = 0;
+    int rc = TACIT_OK;
+
+    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
+    if (size == t->size) { /* today's tree: the current paths and root */
+        for (size_t k = 0; k < n; k++) {
+            const struct tacit__wnote *nt = tacit__wallet_find_note(w, index[k]);
+            if (nt == NULL || nt->spent_height != TACIT_WALLET_NO_HEIGHT) return TACIT_ENOTFOUND;
+            memcpy(paths + k * TACIT_TREE_DEPTH, nt->path, sizeof nt->path);
+        }
+        *root = w->anchor;
+        return TACIT_OK;
+    }
+    for (size_t i = 0; i < t->nhist && e == TACIT__WALLET_HISTORY; i++)
+        if (t->hist_size[i] == size && tacit__wtree_can_rebuild(t, i)) e = i;
+    if (e == TACIT__WALLET_HISTORY) return TACIT_ENOT_SYNCED;
+    for (unsigned l = 1; l <= h && r; l++) {
+        const tacit_fr *left, *right;
+        if ((r & (((uint64_t)1 << l) - 1)) == 0) continue;
+        if ((r >> (l - 1)) & 1) { /* a complete left child (the frontier), the edge right */
+            left = &t->hist_front[e][l - 1];
+            right = has_edge[l - 1] ? &edge[l - 1] : tacit_tree_zero(l - 1);
+        } else {
+            left = &edge[l - 1];
+            right = tacit_tree_zero(l - 1);
+        }
+        tacit_poseidon2(&edge[l], left, right);
+        has_edge[l] = true;
+        hashed++;
+    }
+    count_hashes(hashed);
+    if ((upper = malloc((nup + 1) * sizeof *upper)) == NULL ||
+        (uscratch = malloc((nup + up_top + 1) * sizeof *uscratch)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto out;
+    }
+    if (s) memcpy(upper, t->roots, (size_t)s * sizeof *upper);
+    if (r) upper[s] = edge[h];
+    levels_hash(uv, uscratch, upper, nup, up_top, h, root);
+
+    for (size_t k = 0; k < n; k++) {
+        const struct tacit__wnote *nt = tacit__wallet_find_note(w, index[k]);
+        tacit_fr *path = paths + k * TACIT_TREE_DEPTH;
+        uint64_t sn = index[k] >> h, local = index[k] & (((uint64_t)1 << h) - 1);
+        if (nt == NULL || nt->spent_height != TACIT_WALLET_NO_HEIGHT || index[k] >= size) {
+            rc = TACIT_ENOTFOUND;
+            goto out;
+        }
+        for (unsigned l = 0; l < h; l++) {
+            uint64_t j = (local >> l) ^ 1;
+            if (sn < s || j < (r >> l))
+                path[l] = nt->path[l]; /* complete then, so the same node now */
+            else if (j == (r >> l) && has_edge[l])
+                path[l] = edge[l];
+            else
+                path[l] = *tacit_tree_zero(l);
+        }
+        for (unsigned l = 0; l < up_top; l++) path[h + l] = *sibling(uv, nup, l, sn, h);
+    }
+out:
+    free(upper);
+    free(uscratch);
+    return rc;
+}
+
+int tacit__wallet_anchor_pick(const struct tacit_wallet *w, uint64_t min_height, uint64_t *height,
+                              uint64_t *size)
+{
+    const struct tacit__wtree *t = &w->tree;
+    uint64_t tip = w->synced_height;
+    size_t cand[TACIT__WALLET_HISTORY], nc = 0, oldest = TACIT__WALLET_HISTORY;
+    if (tip == TACIT_WALLET_NO_HEIGHT) return TACIT_ENOT_SYNCED;
+    for (size_t i = 0; i < t->nhist; i++) {
+        uint64_t hh = t->hist_height[i];
+        if (hh > tip || hh < min_height || !tacit__wtree_can_rebuild(t, i)) continue;
+        if (oldest == TACIT__WALLET_HISTORY) oldest = i;
+        if (tip >= TACIT__WALLET_ANCHOR_MIN && hh <= tip - TACIT__WALLET_ANCHOR_MIN &&
+            hh + TACIT__WALLET_ANCHOR_MAX >= tip)
+            cand[nc++] = i;
+    }
+    if (nc > 0) {
+        size_t i = cand[tacit__wallet_uniform((uint32_t)nc)];
+        *height = t->hist_height[i];
+        *size = t->hist_size[i];
+    } else if (oldest < TACIT__WALLET_HISTORY) { /* a short chain, a note newer than the window */
+        *height = t->hist_height[oldest];
+        *size = t->hist_size[oldest];
+    } else if (tip >= min_height) { /* no history (a file from before it was kept) */
+        *height = tip;
+        *size = t->size;
+    } else {
+        return TACIT_ENOT_SYNCED;
+    }
     return TACIT_OK;
 }
