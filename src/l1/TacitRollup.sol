@@ -191,6 +191,21 @@ contract TacitRollup {
         emit Claimed(msg.sender, amount);
     }
 
+    // One transaction's proof alone against its public inputs: the single-proof path (a forced
+    // transaction is verified this way when it is queued, SETTLEMENT.md 6). t: 1,808 bytes.
+    function verifyTransaction(bytes calldata t) external view returns (bool) {
+        if (t.length != TX_BYTES) revert TxEncoding(0);
+        uint256 off = _offset(t);
+        uint256[] memory xs = new uint256[](8);
+        xs[0] = 1;
+        for (uint256 j = 0; j < 7; j++) {
+            uint256 x = _load(off + 9 + 32 * j);
+            if (x >= R) revert TxEncoding(0);
+            xs[j + 1] = x;
+        }
+        return _single(transferVk, off + 233, xs);
+    }
+
     // ------------------------------------------------------------------- blocks ----
     // What a block's processing carries between its steps (memory, to keep the stack small).
     struct Ctx {
