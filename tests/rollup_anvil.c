@@ -325,6 +325,9 @@ static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_t
 
     submit_data(&data, &dlen, g.parent, bytes, len, proofs, np);
     CHECK_EQ_INT(tacit_rollup_block_hash(want, g.parent, bytes, len, proofs, np), TACIT_OK);
+    memcpy(got, g.parent, 32); /* the next parent may be computed in place */
+    CHECK_EQ_INT(tacit_rollup_block_hash(got, got, bytes, len, proofs, np), TACIT_OK);
+    CHECK_MEM(got, want, 32);
     CHECK_EQ_INT(send_ok(SEQ, data, dlen, NULL, &r), TACIT_OK);
     CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
     printf("  %s: %zu txs, %zu credits, %zu tree proofs, %zu bytes of calldata: %llu gas\n", what,

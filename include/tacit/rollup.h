@@ -75,7 +75,8 @@ int tacit_rollup_verify_call(uint8_t **out, size_t *len, const uint8_t tx[TACIT_
 /* The contract's hash of a submission, its blockHash once settled (and so the `parent` of
  * the next): keccak256(parent || keccak256(header, credits and ntxs as encoded) ||
  * keccak256(tx_0) || ... || keccak256(tx_{n-1}) || keccak256(tree proofs)). It is also the
- * seed of the batch coefficients. TACIT_EENCODING: block is not a block's layout. */
+ * seed of the batch coefficients. out may be parent. TACIT_EENCODING: block is not a block's
+ * layout (out unchanged on any error). */
 int tacit_rollup_block_hash(uint8_t out[32], const uint8_t parent[32], const uint8_t *block,
                             size_t block_len, const struct tacit_rollup_tree_proof *proofs,
                             size_t nproofs);

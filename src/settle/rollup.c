@@ -214,7 +214,6 @@ int tacit_rollup_block_hash(uint8_t out[32], const uint8_t parent[32], const uin
     size_t ntp;
     int rc;
 
-    memset(out, 0, 32);
     if (block_len < TACIT_BLOCK_HEADER_BYTES + 8) return TACIT_EENCODING;
     c = TACIT_BLOCK_HEADER_BYTES + 4 + (size_t)28 * get_u32le(block + TACIT_BLOCK_HEADER_BYTES);
     if (c + 4 > block_len) return TACIT_EENCODING;
