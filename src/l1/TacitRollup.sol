@@ -203,7 +203,7 @@ contract TacitRollup {
             if (x >= R) revert TxEncoding(0);
             xs[j + 1] = x;
         }
-        return _single(transferVk, off + 233, xs);
+        return _single(transferVk, off + 233, xs, 0);
     }
 
     // ------------------------------------------------------------------- blocks ----
@@ -659,7 +659,7 @@ contract TacitRollup {
         for (uint256 u = 0; u < c.nproofs; u++) {
             uint256[] memory xs = new uint256[](mx + 5);
             _treeInputs(c, u, xs, 1);
-            if (!_single(treeVk, c.treeBase + u * TREE_PROOF_BYTES + 32, xs)) revert BadTreeUpdateProof(u);
+            if (!_single(treeVk, c.treeBase + u * TREE_PROOF_BYTES + 32, xs, n + u)) revert BadTreeUpdateProof(u);
         }
         for (uint256 i = 0; i < n; i++) {
             uint256 t = c.txBase + i * TX_STRIDE + 4;
@@ -668,13 +668,19 @@ contract TacitRollup {
             for (uint256 j = 0; j < 7; j++) {
                 xs[j + 1] = _load(t + 9 + 32 * j);
             }
-            if (!_single(transferVk, t + 233, xs)) revert BadTransferProof(i);
+            if (!_single(transferVk, t + 233, xs, i)) revert BadTransferProof(i);
         }
         revert BadProof();
     }
 
     // One Groth16 proof (A || B || C at proof in calldata) against the key at vkAddr.
-    function _single(address vkAddr, uint256 proof, uint256[] memory xs) private view returns (bool valid) {
+    // A precompile that fails (a point off its curve, or too little gas left: the estimate of a
+    // call must not find a gas limit at which the check "fails" cheaply) reverts.
+    function _single(address vkAddr, uint256 proof, uint256[] memory xs, uint256 q)
+        private
+        view
+        returns (bool valid)
+    {
         uint256 pairs;
         uint256 w;
         uint256 vk;
@@ -689,10 +695,12 @@ contract TacitRollup {
             calldatacopy(w, add(proof, 192), 64)
         }
         _keyPairsN(pairs + 192, vk, w, xs);
+        bool okp;
         assembly {
-            let okp := staticcall(gas(), 8, pairs, 768, w, 32)
-            valid := and(okp, eq(mload(w), 1))
+            okp := staticcall(gas(), 8, pairs, 768, w, 32)
+            valid := eq(mload(w), 1)
         }
+        if (!okp) revert InvalidProofPoint(q);
     }
 
     // --------------------------------------------------------------- helpers ----
