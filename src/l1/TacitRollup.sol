@@ -301,99 +301,103 @@ contract TacitRollup {
     // The credits section must be the queue's next entries, in order: the rolling hash over
     // them from the head's equals the stored one; each credits its account.
     function _credits(uint256 off, uint256 end) private {
-        uint64 head = queueHead;
-        uint256 n = _u32le(off);
-        bytes32 h = queueHash[head];
-        for (uint256 p = off + 4; p < end; p += 28) {
-            assembly {
-                mstore(0, h)
-                mstore8(32, 1) // QUEUE_CREDIT
-                calldatacopy(33, p, 28)
-                h := keccak256(0, 61)
+        unchecked {
+            uint64 head = queueHead;
+            uint256 n = _u32le(off);
+            bytes32 h = queueHash[head];
+            for (uint256 p = off + 4; p < end; p += 28) {
+                assembly {
+                    mstore(0, h)
+                    mstore8(32, 1) // QUEUE_CREDIT
+                    calldatacopy(33, p, 28)
+                    h := keccak256(0, 61)
+                }
+                address a = address(bytes20(bytes32(_load(p))));
+                uint256 b = uint256(accounts[a].balance) + _u64le(p + 20);
+                if (b > type(uint64).max) revert CreditOverflow((p - off - 4) / 28);
+                accounts[a].balance = uint64(b);
             }
-            address a = address(bytes20(bytes32(_load(p))));
-            uint256 b = uint256(accounts[a].balance) + _u64le(p + 20);
-            if (b > type(uint64).max) revert CreditOverflow((p - off - 4) / 28);
-            accounts[a].balance = uint64(b);
+            if (uint256(head) + n > queueLength || h != queueHash[uint256(head) + n]) {
+                revert CreditsNotQueueHead(head, uint64(n));
+            }
+            queueHead = uint64(uint256(head) + n);
         }
-        if (uint256(head) + n > queueLength || h != queueHash[uint256(head) + n]) {
-            revert CreditsNotQueueHead(head, uint64(n));
-        }
-        queueHead = uint64(uint256(head) + n);
     }
 
     // One transaction: encoding, the static rules, the state rules (docs/protocol.md 6, 8).
     function _tx(Ctx memory c, uint256 i) private {
-        uint256 t = c.txBase + i * TX_STRIDE;
-        uint256 buf = c.buf;
-        // length 1808, version 2, chain id, ext_len 1315, ct_len 571 twice, public inputs < r
-        if (
-            bytes4(bytes32(_load(t))) != 0x10070000 || uint8(bytes1(bytes32(_load(t + 4)))) != 2
-                || bytes8(bytes32(_load(t + 5))) != chainIdLE || bytes4(bytes32(_load(t + 493))) != 0x23050000
-                || bytes2(bytes32(_load(t + 497 + 169))) != 0x3b02 || bytes2(bytes32(_load(t + 497 + 742))) != 0x3b02
-        ) revert TxEncoding(i);
-        t += 4;
-        for (uint256 j = 0; j < 7; j++) {
-            if (_load(t + 9 + 32 * j) >= R) revert TxEncoding(i);
-        }
-        uint256 e = t + 493;
-        uint256 fee = _u64le(e);
-        uint256 wamt = _u64le(e + 8);
-        uint256 damt = _u64le(e + 36);
-        // canonical: an amount of 0 has its other fields zero
-        if (wamt == 0 && _load(e + 16) >> 96 != 0) revert TxEncoding(i);
-        if (
-            damt == 0
-                && (_load(e + 44) >> 96 != 0 || _load(e + 64) >> 192 != 0 || _load(e + 72) != 0 || _load(e + 104) != 0
-                    || _load(e + 136) >> 248 != 0)
-        ) revert TxEncoding(i);
-        if (wamt + fee > type(uint64).max) revert FeeOverflow(i);
-        // ext_data_hash (v2): keccak256(l1 chain id || this || chain id || ext[0..72) || ext[137..))
-        uint256 edh;
-        assembly {
-            mstore(buf, chainid())
-            mstore(add(buf, 32), shl(96, address()))
-            calldatacopy(add(buf, 52), add(t, 1), 8)
-            calldatacopy(add(buf, 60), e, 72)
-            calldatacopy(add(buf, 132), add(e, 137), 1178)
-            edh := mod(keccak256(buf, 1310), R)
-        }
-        if (edh != _load(t + 73)) revert ExtDataHashMismatch(i);
-        {
-            uint256 out = wamt + fee;
-            uint256 pa = damt >= out ? damt - out : R - (out - damt);
-            if (pa != _load(t + 41)) revert PublicAmountMismatch(i);
-        }
-        bytes32 nf0 = bytes32(_load(t + 105));
-        bytes32 nf1 = bytes32(_load(t + 137));
-        if (nf0 == nf1) revert NullifierRepeated(i);
-        address wrec = address(bytes20(bytes32(_load(e + 16))));
-        if (wamt > 0 && wrec == address(0)) revert WithdrawalToPool(i);
-        address sender;
-        if (damt > 0) sender = _depositSigner(c, t, e, i);
-        // state: anchor, nullifiers, deposit, withdrawal and fee
-        {
-            bytes32 anchor = bytes32(_load(t + 9));
-            uint256 rh = rootHeight[anchor];
-            if (rh == 0 || c.marker - rh > ROOT_HISTORY) revert UnknownAnchor(i, anchor);
-        }
-        _spend(c, i, nf0);
-        _spend(c, i, nf1);
-        if (damt > 0) {
-            Account memory a = accounts[sender];
-            uint64 nonce = uint64(_u64le(e + 64));
-            if (nonce != a.nonce) revert DepositNonce(i, a.nonce, nonce);
-            if (a.balance < damt) revert InsufficientBalance(i);
-            accounts[sender] = Account(uint64(a.balance - damt), a.nonce + 1);
-            c.pool += damt;
-        }
-        if (c.pool < wamt + fee) revert Turnstile(i);
-        c.pool -= wamt + fee;
-        if (wamt > 0) claimable[wrec] += wamt * GWEI;
-        c.fees += fee;
-        assembly {
-            calldatacopy(buf, t, 1808)
-            mstore(add(mload(add(c, 0x60)), mul(32, add(2, i))), keccak256(buf, 1808))
+        unchecked {
+            uint256 t = c.txBase + i * TX_STRIDE;
+            uint256 buf = c.buf;
+            // length 1808, version 2, chain id, ext_len 1315, ct_len 571 twice, public inputs < r
+            if (
+                bytes4(bytes32(_load(t))) != 0x10070000 || uint8(bytes1(bytes32(_load(t + 4)))) != 2
+                    || bytes8(bytes32(_load(t + 5))) != chainIdLE || bytes4(bytes32(_load(t + 493))) != 0x23050000
+                    || bytes2(bytes32(_load(t + 497 + 169))) != 0x3b02 || bytes2(bytes32(_load(t + 497 + 742))) != 0x3b02
+            ) revert TxEncoding(i);
+            t += 4;
+            for (uint256 j = 0; j < 7; j++) {
+                if (_load(t + 9 + 32 * j) >= R) revert TxEncoding(i);
+            }
+            uint256 e = t + 493;
+            uint256 fee = _u64le(e);
+            uint256 wamt = _u64le(e + 8);
+            uint256 damt = _u64le(e + 36);
+            // canonical: an amount of 0 has its other fields zero
+            if (wamt == 0 && _load(e + 16) >> 96 != 0) revert TxEncoding(i);
+            if (
+                damt == 0
+                    && (_load(e + 44) >> 96 != 0 || _load(e + 64) >> 192 != 0 || _load(e + 72) != 0 || _load(e + 104) != 0
+                        || _load(e + 136) >> 248 != 0)
+            ) revert TxEncoding(i);
+            if (wamt + fee > type(uint64).max) revert FeeOverflow(i);
+            // ext_data_hash (v2): keccak256(l1 chain id || this || chain id || ext[0..72) || ext[137..))
+            uint256 edh;
+            assembly {
+                mstore(buf, chainid())
+                mstore(add(buf, 32), shl(96, address()))
+                calldatacopy(add(buf, 52), add(t, 1), 8)
+                calldatacopy(add(buf, 60), e, 72)
+                calldatacopy(add(buf, 132), add(e, 137), 1178)
+                edh := mod(keccak256(buf, 1310), R)
+            }
+            if (edh != _load(t + 73)) revert ExtDataHashMismatch(i);
+            {
+                uint256 out = wamt + fee;
+                uint256 pa = damt >= out ? damt - out : R - (out - damt);
+                if (pa != _load(t + 41)) revert PublicAmountMismatch(i);
+            }
+            bytes32 nf0 = bytes32(_load(t + 105));
+            bytes32 nf1 = bytes32(_load(t + 137));
+            if (nf0 == nf1) revert NullifierRepeated(i);
+            address wrec = address(bytes20(bytes32(_load(e + 16))));
+            if (wamt > 0 && wrec == address(0)) revert WithdrawalToPool(i);
+            address sender;
+            if (damt > 0) sender = _depositSigner(c, t, e, i);
+            // state: anchor, nullifiers, deposit, withdrawal and fee
+            {
+                bytes32 anchor = bytes32(_load(t + 9));
+                uint256 rh = rootHeight[anchor];
+                if (rh == 0 || c.marker - rh > ROOT_HISTORY) revert UnknownAnchor(i, anchor);
+            }
+            _spend(c, i, nf0);
+            _spend(c, i, nf1);
+            if (damt > 0) {
+                Account memory a = accounts[sender];
+                uint64 nonce = uint64(_u64le(e + 64));
+                if (nonce != a.nonce) revert DepositNonce(i, a.nonce, nonce);
+                if (a.balance < damt) revert InsufficientBalance(i);
+                accounts[sender] = Account(uint64(a.balance - damt), a.nonce + 1);
+                c.pool += damt;
+            }
+            if (c.pool < wamt + fee) revert Turnstile(i);
+            c.pool -= wamt + fee;
+            if (wamt > 0) claimable[wrec] += wamt * GWEI;
+            c.fees += fee;
+            assembly {
+                calldatacopy(buf, t, 1808)
+                mstore(add(mload(add(c, 0x60)), mul(32, add(2, i))), keccak256(buf, 1808))
+            }
         }
     }
 
@@ -490,56 +494,58 @@ contract TacitRollup {
 
     // Memory layout of the pairing input: (ntx + nproofs + 6) pairs of G1 (64) || G2 (128).
     function _verifyBatch(Ctx memory c, bytes32 seed) private view {
-        uint256 n = c.ntx;
-        uint256 m = c.nproofs;
-        uint256 npairs = n + m + 6;
-        uint256 pairs;
-        uint256 w; // work area: acc (64) | tmp (64) | scalar (32)
-        uint256 vk; // transfer key: 448 + 8 * 64
-        address tvk = transferVk;
-        assembly {
-            pairs := mload(0x40)
-            w := add(pairs, mul(192, npairs))
-            vk := add(w, 160)
-            extcodecopy(tvk, vk, 1, 960)
-            mstore(0x40, add(vk, 960))
-        }
-        // transfer proofs: r_i A_i into the pairs, sum r_i C_i, sum r_i, sum_i r_i x_ij
-        uint256[8] memory x; // x[0] = sum r_i (IC_0), x[1 + j] = sum_i r_i x_ij
-        assembly {
-            mstore(w, 0)
-            mstore(add(w, 32), 0)
-        }
-        for (uint256 i = 0; i < n; i++) {
-            uint256 r = _coef(seed, i);
-            uint256 t = c.txBase + i * TX_STRIDE + 4;
-            bool ok;
+        unchecked {
+            uint256 n = c.ntx;
+            uint256 m = c.nproofs;
+            uint256 npairs = n + m + 6;
+            uint256 pairs;
+            uint256 w; // work area: acc (64) | tmp (64) | scalar (32)
+            uint256 vk; // transfer key: 448 + 8 * 64
+            address tvk = transferVk;
             assembly {
-                let dst := add(pairs, mul(192, i))
-                calldatacopy(dst, add(t, 233), 64)
-                mstore(add(dst, 64), r)
-                ok := staticcall(gas(), 7, dst, 96, dst, 64)
-                calldatacopy(add(dst, 64), add(t, 297), 128)
-                calldatacopy(add(w, 64), add(t, 425), 64)
-                mstore(add(w, 128), r)
-                ok := and(ok, staticcall(gas(), 7, add(w, 64), 96, add(w, 64), 64))
-                ok := and(ok, staticcall(gas(), 6, w, 128, w, 64))
-                mstore(x, addmod(mload(x), r, R))
-                for { let j := 0 } lt(j, 7) { j := add(j, 1) } {
-                    let p := add(x, mul(32, add(j, 1)))
-                    mstore(p, addmod(mload(p), mulmod(r, calldataload(add(t, add(9, mul(32, j)))), R), R))
-                }
+                pairs := mload(0x40)
+                w := add(pairs, mul(192, npairs))
+                vk := add(w, 160)
+                extcodecopy(tvk, vk, 1, 960)
+                mstore(0x40, add(vk, 960))
             }
-            if (!ok) revert InvalidProofPoint(i);
+            // transfer proofs: r_i A_i into the pairs, sum r_i C_i, sum r_i, sum_i r_i x_ij
+            uint256[8] memory x; // x[0] = sum r_i (IC_0), x[1 + j] = sum_i r_i x_ij
+            assembly {
+                mstore(w, 0)
+                mstore(add(w, 32), 0)
+            }
+            for (uint256 i = 0; i < n; i++) {
+                uint256 r = _coef(seed, i);
+                uint256 t = c.txBase + i * TX_STRIDE + 4;
+                bool ok;
+                assembly {
+                    let dst := add(pairs, mul(192, i))
+                    calldatacopy(dst, add(t, 233), 64)
+                    mstore(add(dst, 64), r)
+                    ok := staticcall(gas(), 7, dst, 96, dst, 64)
+                    calldatacopy(add(dst, 64), add(t, 297), 128)
+                    calldatacopy(add(w, 64), add(t, 425), 64)
+                    mstore(add(w, 128), r)
+                    ok := and(ok, staticcall(gas(), 7, add(w, 64), 96, add(w, 64), 64))
+                    ok := and(ok, staticcall(gas(), 6, w, 128, w, 64))
+                    mstore(x, addmod(mload(x), r, R))
+                    for { let j := 0 } lt(j, 7) { j := add(j, 1) } {
+                        let p := add(x, mul(32, add(j, 1)))
+                        mstore(p, addmod(mload(p), mulmod(r, calldataload(add(t, add(9, mul(32, j)))), R), R))
+                    }
+                }
+                if (!ok) revert InvalidProofPoint(i);
+            }
+            _keyPairs(pairs + 192 * (n + m), vk, w, x, 8);
+            if (m > 0) _treeBatch(c, seed, pairs, w);
+            bool valid;
+            assembly {
+                let okp := staticcall(gas(), 8, pairs, mul(192, npairs), w, 32)
+                valid := and(okp, eq(mload(w), 1))
+            }
+            if (!valid) _diagnose(c);
         }
-        _keyPairs(pairs + 192 * (n + m), vk, w, x, 8);
-        if (m > 0) _treeBatch(c, seed, pairs, w);
-        bool valid;
-        assembly {
-            let okp := staticcall(gas(), 8, pairs, mul(192, npairs), w, 32)
-            valid := and(okp, eq(mload(w), 1))
-        }
-        if (!valid) _diagnose(c);
     }
 
     // The three pairs of one key: (-(sum r) alpha, beta), (-L, gamma), (-sum r C, delta), with
@@ -627,28 +633,30 @@ contract TacitRollup {
 
     // xs += r * (1, R_old, R_new, s, k, leaf[0..M)) of tree proof u.
     function _treeInputs(Ctx memory c, uint256 u, uint256[] memory xs, uint256 r) private pure {
-        uint256 mx = xs.length - 5;
-        uint256 first = u * mx; // the first leaf's number in the block
-        uint256 k = 2 * c.ntx - first;
-        if (k > mx) k = mx;
-        uint256 rold;
-        uint256 rnew;
-        uint256 pr = c.treeBase + u * TREE_PROOF_BYTES;
-        uint256 orp = c.oldRoots + 32 * u;
-        assembly {
-            rold := mload(orp)
-            rnew := calldataload(pr)
-        }
-        xs[0] = addmod(xs[0], r, R);
-        xs[1] = addmod(xs[1], mulmod(r, rold, R), R);
-        xs[2] = addmod(xs[2], mulmod(r, rnew, R), R);
-        xs[3] = addmod(xs[3], mulmod(r, c.start + first, R), R);
-        xs[4] = addmod(xs[4], mulmod(r, k, R), R);
-        uint256 base = c.txBase + 4 + 9 + 32 * 5;
-        for (uint256 j = 0; j < k; j++) {
-            uint256 leaf = first + j;
-            uint256 v = _load(base + (leaf >> 1) * TX_STRIDE + 32 * (leaf & 1));
-            xs[5 + j] = addmod(xs[5 + j], mulmod(r, v, R), R);
+        unchecked {
+            uint256 mx = xs.length - 5;
+            uint256 first = u * mx; // the first leaf's number in the block
+            uint256 k = 2 * c.ntx - first;
+            if (k > mx) k = mx;
+            uint256 rold;
+            uint256 rnew;
+            uint256 pr = c.treeBase + u * TREE_PROOF_BYTES;
+            uint256 orp = c.oldRoots + 32 * u;
+            assembly {
+                rold := mload(orp)
+                rnew := calldataload(pr)
+            }
+            xs[0] = addmod(xs[0], r, R);
+            xs[1] = addmod(xs[1], mulmod(r, rold, R), R);
+            xs[2] = addmod(xs[2], mulmod(r, rnew, R), R);
+            xs[3] = addmod(xs[3], mulmod(r, c.start + first, R), R);
+            xs[4] = addmod(xs[4], mulmod(r, k, R), R);
+            uint256 base = c.txBase + 4 + 9 + 32 * 5;
+            for (uint256 j = 0; j < k; j++) {
+                uint256 leaf = first + j;
+                uint256 v = _load(base + (leaf >> 1) * TX_STRIDE + 32 * (leaf & 1));
+                xs[5 + j] = addmod(xs[5 + j], mulmod(r, v, R), R);
+            }
         }
     }
 
