@@ -13,7 +13,9 @@
  *     repeated nullifier in the block, unknown anchor, wrong public_amount, wrong ext_data_hash,
  *     forged deposit authorization, credits that are not the queue's head, wrong parent, a
  *     tree-update proof for other leaves, a submission from a non-sequencer; after it, a spent
- *     nullifier and a replayed deposit authorization;
+ *     nullifier and a replayed deposit authorization, and more of the contract's reasons (nf0 =
+ *     nf1, a v1 transaction, a missing tree proof, a deposit without balance, a header whose
+ *     root or height is wrong);
  *   - the contract's hash chain, root and count equal tacit's; the withdrawal and the fees are
  *     claimed for exact wei, and a second claim is refused.
  * Gas of each submission is printed (figures: bench/l1-gas).
@@ -742,6 +744,31 @@ TEST(refusals_after_settling)
     tacit_txbuild_random_fr(&t.pub[4]);
     resign(&t, g.alice_sk);
     refuse(header, NULL, 0, &t, 1, dummy, 1, "DepositNonce", TACIT_ENONCE, 0);
+
+    /* more of the contract's own reasons */
+    t = g.s1;
+    t.pub[4] = t.pub[3];
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "NullifierRepeated", TACIT_ENULLIFIER_REPEATED, 0);
+    t = g.s1;
+    t.version = TACIT_TX_VERSION;
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "TxEncoding", TACIT_EENCODING, 0);
+    refuse(header, NULL, 0, &g.s1, 1, dummy, 0, "TreeProofCount", TACIT_EENCODING, -1);
+    {
+        /* a valid authorization by an account with nothing credited */
+        uint8_t sk[32];
+        t = g.d1;
+        account(sk, t.ext.deposit_sender);
+        tacit_tx_ext_data_hash_of(&t.pub[2], &t, &g.p);
+        tacit_txbuild_random_fr(&t.pub[3]);
+        tacit_txbuild_random_fr(&t.pub[4]);
+        resign(&t, sk);
+        refuse(header, NULL, 0, &t, 1, dummy, 1, "InsufficientBalance", TACIT_EINSUFFICIENT, 0);
+    }
+    header[89 + 31] ^= 1; /* note_root: not the root the (empty) block leaves */
+    refuse(header, NULL, 0, NULL, 0, dummy, 0, "HeaderMismatch", TACIT_EDIGEST, -1);
+    header[89 + 31] ^= 1;
+    header[9]++; /* height */
+    refuse(header, NULL, 0, NULL, 0, dummy, 0, "WrongHeight", TACIT_EHEIGHT, -1);
 }
 
 /* The withdrawal and the fees are claimed on L1 for exact wei; a second claim is refused. */
