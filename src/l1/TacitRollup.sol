@@ -255,8 +255,8 @@ contract TacitRollup {
             assembly {
                 p := mload(0x40)
             }
-            c.buf = p; // 1,824 bytes of scratch
-            c.seed = p + 1824; // 3 + ntx words
+            c.buf = p; // 1,888 bytes of scratch
+            c.seed = p + 1888; // 3 + ntx words
             c.oldRoots = c.seed + 32 * (3 + c.ntx); // nproofs words
             p = c.oldRoots + 32 * (1 + c.nproofs);
             assembly {
@@ -351,15 +351,19 @@ contract TacitRollup {
                         || _load(e + 136) >> 248 != 0)
             ) revert TxEncoding(i);
             if (wamt + fee > type(uint64).max) revert FeeOverflow(i);
-            // ext_data_hash (v2): keccak256(l1 chain id || this || chain id || ext[0..72) || ext[137..))
+            // The transaction's hash (for the submission's hash), then in the same copy
+            // ext_data_hash (v2): keccak256(l1 chain id || this || chain id || ext[0..72) ||
+            // ext[137..)), its pieces moved next to ext[137..) (at m + 630) in place.
             uint256 edh;
             assembly {
-                mstore(buf, chainid())
-                mstore(add(buf, 32), shl(96, address()))
-                calldatacopy(add(buf, 52), add(t, 1), 8)
-                calldatacopy(add(buf, 60), e, 72)
-                calldatacopy(add(buf, 132), add(e, 137), 1178)
-                edh := mod(keccak256(buf, 1310), R)
+                let m := add(buf, 64)
+                calldatacopy(m, t, 1808)
+                mstore(add(mload(add(c, 0x60)), mul(32, add(2, i))), keccak256(m, 1808))
+                mcopy(add(m, 558), add(m, 493), 72) // ext[0..72)
+                mcopy(add(m, 550), add(m, 1), 8) // chain id
+                mstore(add(m, 518), address()) // its low 20 bytes at m + 530
+                mstore(add(m, 498), chainid())
+                edh := mod(keccak256(add(m, 498), 1310), R)
             }
             if (edh != _load(t + 73)) revert ExtDataHashMismatch(i);
             {
@@ -394,10 +398,6 @@ contract TacitRollup {
             c.pool -= wamt + fee;
             if (wamt > 0) claimable[wrec] += wamt * GWEI;
             c.fees += fee;
-            assembly {
-                calldatacopy(buf, t, 1808)
-                mstore(add(mload(add(c, 0x60)), mul(32, add(2, i))), keccak256(buf, 1808))
-            }
         }
     }
 
