@@ -597,7 +597,10 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *param
         goto out;
     }
     rc = TACIT_EJSON;
-    if ((rep = json_loadb(reply, rlen, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+    /* JSON_ALLOW_NUL: Ethereum nodes put revert data into error messages as text (anvil writes
+     * a custom error's zero arguments as "\u0000"...); such a string reads up to its first NUL
+     * through json_string_value, and every field a caller parses is checked for its length. */
+    if ((rep = json_loadb(reply, rlen, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL)) == NULL ||
         !json_is_object(rep))
         goto out;
     v = json_object_get(rep, "jsonrpc");

@@ -1,0 +1,381 @@
+/*
+ * tacit — the rollup contract's binding (module settle: include/tacit/rollup.h; the contract is
+ * src/l1/TacitRollup.sol, docs/l1-contract.md): deploy data, calldata through the ABI encoder
+ * (abi.c), the contract's hash chain and queue hash (keccak), the tree-update proofs of a block
+ * (include/tacit/treeupdate.h), and its errors and events read back.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tacit/abi.h"
+#include "tacit/error.h"
+#include "tacit/keccak.h"
+#include "tacit/rollup.h"
+#include "tacit/treeupdate.h"
+
+#define VK_HEAD 448 /* alpha (64) || beta, gamma, delta (128 each) */
+
+static const char SIG_CTOR[] = "(bytes,bytes,address,address,uint64,bytes32)";
+static const char SIG_DEPOSIT[] = "deposit(address)";
+static const char SIG_CLAIM[] = "claim()";
+static const char SIG_SUBMIT[] = "submitBlock(bytes32,bytes,bytes)";
+static const char SIG_VERIFY[] = "verifyTransaction(bytes)";
+
+static const char EV_DEPOSITED[] =
+    "Deposited(uint64 indexed index, address indexed account, uint64 amount, bytes32 queueHash)";
+static const char EV_SUBMITTED[] =
+    "BlockSubmitted(uint64 indexed height, bytes32 indexed blockHash, bytes32 parent, "
+    "bytes32 noteRoot, uint64 commitmentCount, uint64 queueHead, uint64 ntxs)";
+static const char EV_CLAIMED[] = "Claimed(address indexed account, uint256 amount)";
+
+/* The contract's errors (X: Solidity signature, tacit code, whether the first argument is a
+ * transaction's index), in the contract's order. */
+#define ROLLUP_ERRORS(X)                                                 \
+    X("NotSequencer(address)", TACIT_ESEQUENCER, 0)                      \
+    X("BadVerifyingKey(uint256)", TACIT_EINVAL, 0)                       \
+    X("DepositToPool()", TACIT_ECREDIT, 0)                               \
+    X("DepositNotWholeGwei(uint256)", TACIT_EINVAL, 0)                   \
+    X("DepositTooLarge(uint256)", TACIT_EOVERFLOW, 0)                    \
+    X("NothingToClaim()", TACIT_ENOTFOUND, 0)                            \
+    X("ClaimFailed()", TACIT_EL1_TX_FAILED, 0)                           \
+    X("WrongParent(bytes32,bytes32)", TACIT_EPARENT, 0)                  \
+    X("WrongHeight(uint64,uint64)", TACIT_EHEIGHT, 0)                    \
+    X("BlockEncoding()", TACIT_EENCODING, 0)                             \
+    X("WrongChainId()", TACIT_ECHAIN_ID, 0)                              \
+    X("CreditsNotQueueHead(uint64,uint64)", TACIT_ECREDIT, 0)            \
+    X("CreditOverflow(uint256)", TACIT_EOVERFLOW, 0)                     \
+    X("TxEncoding(uint256)", TACIT_EENCODING, 1)                         \
+    X("FeeOverflow(uint256)", TACIT_EOVERFLOW, 1)                        \
+    X("ExtDataHashMismatch(uint256)", TACIT_EEXT_DATA_HASH, 1)           \
+    X("PublicAmountMismatch(uint256)", TACIT_EPUBLIC_AMOUNT, 1)          \
+    X("NullifierRepeated(uint256)", TACIT_ENULLIFIER_REPEATED, 1)        \
+    X("WithdrawalToPool(uint256)", TACIT_EWITHDRAW_RECIPIENT, 1)         \
+    X("DepositSignature(uint256)", TACIT_EDEPOSIT_SIG, 1)                \
+    X("UnknownAnchor(uint256,bytes32)", TACIT_EANCHOR, 1)                \
+    X("NullifierSpent(uint256,bytes32)", TACIT_ENULLIFIER_SPENT, 1)      \
+    X("NullifierInBlock(uint256,bytes32)", TACIT_ENULLIFIER_IN_BLOCK, 1) \
+    X("DepositNonce(uint256,uint64,uint64)", TACIT_ENONCE, 1)            \
+    X("InsufficientBalance(uint256)", TACIT_EINSUFFICIENT, 1)            \
+    X("Turnstile(uint256)", TACIT_ETURNSTILE, 1)                         \
+    X("TreeProofCount(uint256,uint256)", TACIT_EENCODING, 0)             \
+    X("TreeProofEncoding(uint256)", TACIT_EENCODING, 0)                  \
+    X("HeaderMismatch()", TACIT_EDIGEST, 0)                              \
+    X("InvalidProofPoint(uint256)", TACIT_ENOT_ON_CURVE, 0)              \
+    X("BadTransferProof(uint256)", TACIT_EVERIFY, 1)                     \
+    X("BadTreeUpdateProof(uint256)", TACIT_EVERIFY, 0)                   \
+    X("BadProof()", TACIT_EVERIFY, 0)
+
+#define ERR_SIG(sig, code, tx) sig,
+#define ERR_CODE(sig, code, tx) code,
+#define ERR_TX(sig, code, tx) tx,
+const char *const tacit_rollup_errors[] = {ROLLUP_ERRORS(ERR_SIG)};
+const size_t tacit_rollup_nerrors = sizeof tacit_rollup_errors / sizeof tacit_rollup_errors[0];
+static const int ERROR_CODE[] = {ROLLUP_ERRORS(ERR_CODE)};
+static const unsigned char ERROR_TX[] = {ROLLUP_ERRORS(ERR_TX)};
+
+/* ------------------------------------------------------------------- encoding ---- */
+
+int tacit_rollup_vk_encode(uint8_t **out, size_t *len, const tacit_groth16_vk *vk)
+{
+    size_t n = VK_HEAD + 64 * (vk->npublic + 1);
+    uint8_t *p = malloc(n);
+    *out = NULL;
+    *len = 0;
+    if (p == NULL) return TACIT_ENOMEM;
+    tacit_g1_to_bytes(p, &vk->alpha);
+    tacit_g2_to_bytes(p + 64, &vk->beta);
+    tacit_g2_to_bytes(p + 192, &vk->gamma);
+    tacit_g2_to_bytes(p + 320, &vk->delta);
+    for (size_t j = 0; j <= vk->npublic; j++) tacit_g1_to_bytes(p + VK_HEAD + 64 * j, &vk->ic[j]);
+    *out = p;
+    *len = n;
+    return TACIT_OK;
+}
+
+/* Encodes v as the tuple type sig (a parameter list in parentheses). */
+static int encode_tuple(uint8_t **out, size_t *len, const char *sig, struct tacit_abi_value *v)
+{
+    struct tacit_abi_type *t;
+    int rc = tacit_abi_type_parse(&t, sig);
+    if (rc != TACIT_OK) return rc;
+    rc = tacit_abi_encode(out, len, t, v);
+    tacit_abi_type_free(t);
+    return rc;
+}
+
+int tacit_rollup_deploy_data(uint8_t **out, size_t *len, const tacit_groth16_vk *transfer,
+                             const tacit_groth16_vk *tree_update,
+                             const struct tacit_rollup_params *p)
+{
+    uint8_t *kt = NULL, *ku = NULL, *args = NULL, root[32];
+    size_t nt, nu, nargs;
+    struct tacit_abi_value items[6], v;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if (transfer->npublic != TACIT_TX_NPUBLIC || tree_update->npublic < 5) return TACIT_EINVAL;
+    if ((rc = tacit_rollup_vk_encode(&kt, &nt, transfer)) != TACIT_OK ||
+        (rc = tacit_rollup_vk_encode(&ku, &nu, tree_update)) != TACIT_OK)
+        goto done;
+    tacit_fr_to_bytes(root, tacit_tree_zero(TACIT_TREE_DEPTH));
+    tacit_abi_set_bytes(&items[0], TACIT_ABI_BYTES, kt, nt);
+    tacit_abi_set_bytes(&items[1], TACIT_ABI_BYTES, ku, nu);
+    tacit_abi_set_address(&items[2], p->sequencer);
+    tacit_abi_set_address(&items[3], p->fee_recipient);
+    tacit_abi_set_u64(&items[4], p->chain_id);
+    tacit_abi_set_bytesn(&items[5], root, 32);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, items, 6);
+    if ((rc = encode_tuple(&args, &nargs, SIG_CTOR, &v)) != TACIT_OK) goto done;
+    if ((*out = malloc(tacit_rollup_bytecode_len + nargs)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto done;
+    }
+    memcpy(*out, tacit_rollup_bytecode, tacit_rollup_bytecode_len);
+    memcpy(*out + tacit_rollup_bytecode_len, args, nargs);
+    *len = tacit_rollup_bytecode_len + nargs;
+done:
+    free(kt);
+    free(ku);
+    free(args);
+    return rc;
+}
+
+int tacit_rollup_deposit_call(uint8_t **out, size_t *len, const uint8_t to[TACIT_ETH_ADDRESS_LEN])
+{
+    struct tacit_abi_value item, v;
+    tacit_abi_set_address(&item, to);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, &item, 1);
+    return tacit_abi_encode_call(out, len, SIG_DEPOSIT, &v);
+}
+
+int tacit_rollup_claim_call(uint8_t **out, size_t *len)
+{
+    struct tacit_abi_value v;
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, NULL, 0);
+    return tacit_abi_encode_call(out, len, SIG_CLAIM, &v);
+}
+
+int tacit_rollup_verify_call(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES])
+{
+    struct tacit_abi_value item, v;
+    tacit_abi_set_bytes(&item, TACIT_ABI_BYTES, tx, TACIT_TX_BYTES);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, &item, 1);
+    return tacit_abi_encode_call(out, len, SIG_VERIFY, &v);
+}
+
+static int tree_proof_bytes(uint8_t **out, size_t *len,
+                            const struct tacit_rollup_tree_proof *proofs, size_t n)
+{
+    *len = n * TACIT_ROLLUP_TREE_PROOF_BYTES;
+    if ((*out = malloc(*len ? *len : 1)) == NULL) return TACIT_ENOMEM;
+    for (size_t u = 0; u < n; u++) {
+        uint8_t *p = *out + u * TACIT_ROLLUP_TREE_PROOF_BYTES;
+        tacit_fr_to_bytes(p, &proofs[u].root_new);
+        tacit_groth16_proof_to_bytes(p + 32, &proofs[u].proof);
+    }
+    return TACIT_OK;
+}
+
+int tacit_rollup_submit_call(uint8_t **out, size_t *len, const uint8_t parent[32],
+                             const uint8_t *block, size_t block_len,
+                             const struct tacit_rollup_tree_proof *proofs, size_t nproofs)
+{
+    struct tacit_abi_value items[3], v;
+    uint8_t *tp;
+    size_t ntp;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = tree_proof_bytes(&tp, &ntp, proofs, nproofs)) != TACIT_OK) return rc;
+    tacit_abi_set_bytesn(&items[0], parent, 32);
+    tacit_abi_set_bytes(&items[1], TACIT_ABI_BYTES, block, block_len);
+    tacit_abi_set_bytes(&items[2], TACIT_ABI_BYTES, tp, ntp);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, items, 3);
+    rc = tacit_abi_encode_call(out, len, SIG_SUBMIT, &v);
+    free(tp);
+    return rc;
+}
+
+static uint32_t get_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int tacit_rollup_block_hash(uint8_t out[32], const uint8_t parent[32], const uint8_t *block,
+                            size_t block_len, const struct tacit_rollup_tree_proof *proofs,
+                            size_t nproofs)
+{
+    size_t c, ntx, txbase;
+    uint8_t *words, *tp;
+    size_t ntp;
+    int rc;
+
+    if (block_len < TACIT_BLOCK_HEADER_BYTES + 8) return TACIT_EENCODING;
+    c = TACIT_BLOCK_HEADER_BYTES + 4 + (size_t)28 * get_u32le(block + TACIT_BLOCK_HEADER_BYTES);
+    if (c + 4 > block_len) return TACIT_EENCODING;
+    ntx = get_u32le(block + c);
+    txbase = c + 4;
+    if ((block_len - txbase) / (4 + TACIT_TX_BYTES) != ntx ||
+        (block_len - txbase) % (4 + TACIT_TX_BYTES) != 0)
+        return TACIT_EENCODING;
+    if ((words = malloc(32 * (ntx + 3))) == NULL) return TACIT_ENOMEM;
+    if ((rc = tree_proof_bytes(&tp, &ntp, proofs, nproofs)) != TACIT_OK) {
+        free(words);
+        return rc;
+    }
+    memcpy(words, parent, 32);
+    tacit_keccak256(words + 32, block, txbase);
+    for (size_t i = 0; i < ntx; i++)
+        tacit_keccak256(words + 32 * (2 + i), block + txbase + i * (4 + TACIT_TX_BYTES) + 4,
+                        TACIT_TX_BYTES);
+    tacit_keccak256(words + 32 * (2 + ntx), tp, ntp);
+    tacit_keccak256(out, words, 32 * (ntx + 3));
+    free(words);
+    free(tp);
+    return TACIT_OK;
+}
+
+void tacit_rollup_queue_hash(uint8_t out[32], const uint8_t prev[32],
+                             const struct tacit_credit *credit)
+{
+    uint8_t buf[61];
+    memcpy(buf, prev, 32);
+    buf[32] = 1; /* a credit */
+    memcpy(buf + 33, credit->address, 20);
+    for (int i = 0; i < 8; i++) buf[53 + i] = (uint8_t)(credit->amount >> (8 * i));
+    tacit_keccak256(out, buf, sizeof buf);
+}
+
+/* ------------------------------------------------------------------ tree proofs ---- */
+
+size_t tacit_rollup_tree_proof_count(size_t ntxs, unsigned max_leaves)
+{
+    return max_leaves == 0 ? 0 : (2 * ntxs + max_leaves - 1) / max_leaves;
+}
+
+int tacit_rollup_prove_tree(struct tacit_rollup_tree_proof *out, struct tacit_tree_frontier *f,
+                            const tacit_groth16_pk *pk, const struct tacit_block *b,
+                            unsigned max_leaves, unsigned nthreads)
+{
+    size_t nleaves = 2 * b->ntxs, np = tacit_rollup_tree_proof_count(b->ntxs, max_leaves);
+    tacit_fr *leaves, *pub;
+    struct tacit_tree_frontier cur = *f;
+    int rc = TACIT_OK;
+
+    if (max_leaves == 0) return TACIT_EINVAL;
+    if ((leaves = malloc(sizeof *leaves * (nleaves ? nleaves : 1))) == NULL) return TACIT_ENOMEM;
+    if ((pub = malloc(sizeof *pub * TACIT_TREEUPDATE_NPUBLIC(max_leaves))) == NULL) {
+        free(leaves);
+        return TACIT_ENOMEM;
+    }
+    for (size_t i = 0; i < b->ntxs; i++) {
+        leaves[2 * i] = b->txs[i].pub[5];
+        leaves[2 * i + 1] = b->txs[i].pub[6];
+    }
+    for (size_t u = 0; u < np && rc == TACIT_OK; u++) {
+        struct tacit_treeupdate up = {.old = cur, .leaves = leaves + u * max_leaves};
+        up.count = nleaves - u * max_leaves < max_leaves ? nleaves - u * max_leaves : max_leaves;
+        rc = tacit_treeupdate_prove(&out[u].proof, pub, pk, &up, TACIT_TREE_DEPTH, max_leaves,
+                                    nthreads, NULL);
+        if (rc == TACIT_OK) {
+            out[u].root_new = pub[TACIT_TREEUPDATE_PUB_ROOT_NEW];
+            rc = tacit_tree_append(&cur, NULL, up.leaves, up.count, NULL, NULL, 0);
+        }
+    }
+    if (rc == TACIT_OK) *f = cur;
+    free(leaves);
+    free(pub);
+    return rc;
+}
+
+/* ------------------------------------------------------------ errors, events ---- */
+
+int tacit_rollup_error(const uint8_t *data, size_t len, long *index)
+{
+    if (index) *index = -1;
+    if (len < 4) return TACIT_EL1_REVERTED;
+    for (size_t i = 0; i < tacit_rollup_nerrors; i++) {
+        uint8_t sel[4];
+        if (tacit_abi_selector(sel, tacit_rollup_errors[i]) != TACIT_OK ||
+            memcmp(sel, data, 4) != 0)
+            continue;
+        if (ERROR_TX[i] && index && len >= 36) {
+            uint64_t v = 0;
+            bool small = true;
+            for (int k = 0; k < 24; k++) small = small && data[4 + k] == 0;
+            for (int k = 24; k < 32; k++) v = v << 8 | data[4 + k];
+            if (small && v <= (uint64_t)LONG_MAX) *index = (long)v;
+        }
+        return ERROR_CODE[i];
+    }
+    return TACIT_EL1_REVERTED;
+}
+
+void tacit_rollup_revert_reason(char *out, size_t n, const uint8_t *data, size_t len)
+{
+    tacit_l1_revert_reason(out, n, data, len, tacit_rollup_errors, tacit_rollup_nerrors);
+}
+
+static void get_bytes32(uint8_t out[32], const struct tacit_abi_value *v)
+{
+    memcpy(out, v->word, 32);
+}
+
+int tacit_rollup_decode_event(struct tacit_rollup_event *ev, const struct tacit_l1_log *log)
+{
+    uint8_t topic[32];
+    struct tacit_abi_value *v = NULL;
+    int rc;
+
+    memset(ev, 0, sizeof *ev);
+    if (log->ntopics == 0) return TACIT_ENOTFOUND;
+    if ((rc = tacit_abi_event_topic(topic, EV_DEPOSITED)) != TACIT_OK) return rc;
+    if (memcmp(topic, log->topics[0], 32) == 0) {
+        rc = tacit_abi_decode_log(&v, EV_DEPOSITED, (const uint8_t(*)[32])log->topics, log->ntopics,
+                                  log->data, log->data_len);
+        if (rc == TACIT_OK) {
+            ev->kind = TACIT_ROLLUP_DEPOSITED;
+            if ((rc = tacit_abi_get_u64(&ev->index, &v->items[0])) == TACIT_OK)
+                rc = tacit_abi_get_u64(&ev->amount, &v->items[2]);
+            tacit_abi_get_address(ev->account, &v->items[1]);
+            get_bytes32(ev->queue_hash, &v->items[3]);
+        }
+        goto done;
+    }
+    if ((rc = tacit_abi_event_topic(topic, EV_SUBMITTED)) != TACIT_OK) return rc;
+    if (memcmp(topic, log->topics[0], 32) == 0) {
+        rc = tacit_abi_decode_log(&v, EV_SUBMITTED, (const uint8_t(*)[32])log->topics, log->ntopics,
+                                  log->data, log->data_len);
+        if (rc == TACIT_OK) {
+            ev->kind = TACIT_ROLLUP_BLOCK_SUBMITTED;
+            rc = tacit_abi_get_u64(&ev->height, &v->items[0]);
+            get_bytes32(ev->block_hash, &v->items[1]);
+            get_bytes32(ev->parent, &v->items[2]);
+            get_bytes32(ev->note_root, &v->items[3]);
+            if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->commitment_count, &v->items[4]);
+            if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->queue_head, &v->items[5]);
+            if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->ntxs, &v->items[6]);
+        }
+        goto done;
+    }
+    if ((rc = tacit_abi_event_topic(topic, EV_CLAIMED)) != TACIT_OK) return rc;
+    if (memcmp(topic, log->topics[0], 32) == 0) {
+        rc = tacit_abi_decode_log(&v, EV_CLAIMED, (const uint8_t(*)[32])log->topics, log->ntopics,
+                                  log->data, log->data_len);
+        if (rc == TACIT_OK) {
+            ev->kind = TACIT_ROLLUP_CLAIMED;
+            tacit_abi_get_address(ev->account, &v->items[0]);
+            memcpy(ev->wei.be, v->items[1].word, 32);
+        }
+        goto done;
+    }
+    return TACIT_ENOTFOUND;
+done:
+    tacit_abi_value_free(v);
+    if (rc != TACIT_OK) memset(ev, 0, sizeof *ev);
+    return rc;
+}

@@ -1,0 +1,846 @@
+/*
+ * tacit — the rollup contract (src/l1/TacitRollup.sol, include/tacit/rollup.h) against a real
+ * anvil, started by tests/rollup_anvil.sh (its URL in TACIT_L1_URL; this program is not a ctest
+ * by itself). One L2 chain (protocol v2, an in-memory state, blocks made by tacit's own block
+ * builder and signed by a sequencer key) settles on the contract:
+ *   - deploy with devnet keys (the depth-32 transfer circuit; the tree-update circuit at depth
+ *     32 with M = 2 leaves per proof, so a block of two transactions carries two tree proofs);
+ *   - deposits enter the queue (the queue hash of the events equals tacit's), a deposit that is
+ *     not whole gwei is refused;
+ *   - block 0 consumes the two credits; block 1 shields a deposit (EIP-712 authorization);
+ *     block 2 spends a note of block 1 with a withdrawal and a fee, next to a second deposit;
+ *   - before block 2 settles, each refusal of issue 12 with its own revert reason: bad proof,
+ *     repeated nullifier in the block, unknown anchor, wrong public_amount, wrong ext_data_hash,
+ *     forged deposit authorization, credits that are not the queue's head, wrong parent, a
+ *     tree-update proof for other leaves, a submission from a non-sequencer; after it, a spent
+ *     nullifier and a replayed deposit authorization, and more of the contract's reasons (nf0 =
+ *     nf1, a v1 transaction, a missing tree proof, a deposit without balance, a header whose
+ *     root or height is wrong);
+ *   - the contract's hash chain, root and count equal tacit's; the withdrawal and the fees are
+ *     claimed for exact wei, and a second claim is refused.
+ * Gas of each submission is printed (figures: bench/l1-gas).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "lib/note.h"
+#include "tacit/abi.h"
+#include "tacit/chain.h"
+#include "tacit/error.h"
+#include "tacit/eth.h"
+#include "tacit/l1.h"
+#include "tacit/rollup.h"
+#include "tacit/treeupdate.h"
+#include "tacit/txbuild.h"
+#include "tacit/view.h"
+
+#define L1_CHAIN_ID 31337
+#define CHAIN_ID 0x7461u
+#define MAX_LEAVES 2
+#define GWEI TACIT_ROLLUP_GWEI
+
+/* anvil's default accounts 0..3 (public test keys) */
+static const char *const KEYS[4] = {
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+};
+enum { SEQ = 0, OTHER = 1, FEES = 2, WITHDRAWER = 3 };
+
+struct acct {
+    struct tacit_eth_key *key;
+    struct tacit_l1_sender *s;
+    uint8_t addr[20];
+};
+
+/* Everything the steps share, in order. */
+static struct {
+    bool ready;
+    struct tacit_l1 *l1;
+    struct acct a[4];
+    uint8_t contract[20];
+    tacit_groth16_pk *transfer_pk, *tree_pk;
+    struct tacit_chain_params p;
+    struct tacit_sequencer_key *seq;
+    struct tacit_memstate *ms;
+    struct tacit_tree_frontier f; /* the L2 tree, for the tree proofs */
+    tacit_fr leaves[64];          /* every commitment, for Merkle paths */
+    size_t nleaves;
+    uint8_t parent[32]; /* the contract's blockHash */
+    uint8_t alice_sk[32], alice[20], bob_sk[32], bob[20];
+    struct note n0, n1, n2, n3, n4, n5;
+    struct tacit_tx d1, s1, d2;
+    tacit_fr root1; /* the root after block 1 */
+    uint64_t fees_gwei;
+} g;
+
+/* ------------------------------------------------------------------ helpers ---- */
+
+static void account(uint8_t sk[32], uint8_t addr[20])
+{
+    do tacit_test_rand_bytes(sk, 32);
+    while (tacit_address_from_seckey(addr, sk) != TACIT_OK);
+}
+
+static bool open_l1(void)
+{
+    const char *url = getenv("TACIT_L1_URL");
+    struct tacit_l1_sender_opts o = {.chain_id = L1_CHAIN_ID};
+    if (url == NULL || tacit_l1_http_new(&g.l1, url, NULL) != TACIT_OK) return false;
+    for (int i = 0; i < 4; i++) {
+        if (tacit_eth_key_from_hex(&g.a[i].key, KEYS[i]) != TACIT_OK ||
+            tacit_l1_sender_new(&g.a[i].s, g.l1, g.a[i].key, &o) != TACIT_OK)
+            return false;
+        tacit_eth_key_address(g.a[i].key, g.a[i].addr);
+    }
+    return true;
+}
+
+/* Sends data (value wei) to the contract (or creates it) from account who; the receipt must
+ * say success. */
+static int send_ok(int who, const uint8_t *data, size_t len, const tacit_uint256 *value,
+                   struct tacit_l1_receipt *r)
+{
+    struct tacit_l1_call req = {.data = data, .data_len = len};
+    struct tacit_l1_sent sent;
+    struct tacit_l1_receipt own;
+    int rc;
+    if (r == NULL) r = &own;
+    memcpy(req.to, g.contract, 20);
+    if (value) req.value = *value;
+    if ((rc = tacit_l1_sender_send(g.a[who].s, &req, &sent)) != TACIT_OK) {
+        char why[256];
+        const struct tacit_l1_error *e = tacit_l1_last_error(g.l1);
+        tacit_rollup_revert_reason(why, sizeof why, e->revert_data, e->revert_len);
+        fprintf(stderr, "send: %s: %s\n", tacit_strerror(rc), why);
+        return rc;
+    }
+    rc = tacit_l1_wait_success(g.l1, sent.hash, 20000, 20, r);
+    tacit_l1_sent_clear(&sent);
+    if (r == &own) tacit_l1_receipt_clear(&own);
+    return rc;
+}
+
+/* eth_call of data from account who with value wei: the revert reason into why ("" if none). */
+static int call(int who, const uint8_t *data, size_t len, uint64_t value_wei, char *why, size_t n,
+                uint8_t **ret, size_t *retlen)
+{
+    struct tacit_l1_call c = {.has_from = true, .data = data, .data_len = len};
+    uint8_t *out = NULL;
+    size_t outlen = 0;
+    int rc;
+    memcpy(c.from, g.a[who].addr, 20);
+    memcpy(c.to, g.contract, 20);
+    tacit_uint256_from_u64(&c.value, value_wei);
+    rc = tacit_l1_call(g.l1, &c, TACIT_L1_LATEST, &out, &outlen);
+    why[0] = 0;
+    if (rc == TACIT_EL1_REVERTED) {
+        const struct tacit_l1_error *e = tacit_l1_last_error(g.l1);
+        tacit_rollup_revert_reason(why, n, e->revert_data, e->revert_len);
+    }
+    if (ret) {
+        *ret = out;
+        *retlen = outlen;
+    } else {
+        free(out);
+    }
+    return rc;
+}
+
+/* The call must revert with the custom error whose signature starts with `name`, whose tacit
+ * code is `code`, naming transaction tx (-1: none). */
+static void expect_revert_(const char *file, int line, int who, const uint8_t *data, size_t len,
+                           uint64_t value_wei, const char *name, int code, long tx)
+{
+    char why[512];
+    int rc = call(who, data, len, value_wei, why, sizeof why, NULL, NULL);
+    const struct tacit_l1_error *e = tacit_l1_last_error(g.l1);
+    long index;
+    if (rc != TACIT_EL1_REVERTED) {
+        tacit__test_fail(file, line, "%s: the call did not revert (%s)", name, tacit_strerror(rc));
+        return;
+    }
+    if (strncmp(why, name, strlen(name)) != 0 || why[strlen(name)] != '(')
+        tacit__test_fail(file, line, "expected %s, reverted with %s", name, why);
+    if (tacit_rollup_error(e->revert_data, e->revert_len, &index) != code)
+        tacit__test_fail(file, line, "%s: tacit code %d, want %d", why,
+                         tacit_rollup_error(e->revert_data, e->revert_len, NULL), code);
+    if (index != tx) tacit__test_fail(file, line, "%s: tx index %ld, want %ld", why, index, tx);
+    printf("  refused: %s\n", why);
+}
+#define expect_revert(who, data, len, value, name, code, tx) \
+    expect_revert_(__FILE__, __LINE__, who, data, len, value, name, code, tx)
+
+/* A view function of the contract returning one word. */
+static void read_word(const char *sig, const uint8_t *arg20, uint8_t word[32])
+{
+    struct tacit_abi_value item, args;
+    uint8_t *data, *ret = NULL;
+    size_t len, retlen = 0;
+    char why[128];
+    memset(word, 0, 32);
+    if (arg20) tacit_abi_set_address(&item, arg20);
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, &item, arg20 ? 1 : 0);
+    CHECK_EQ_INT(tacit_abi_encode_call(&data, &len, sig, &args), TACIT_OK);
+    CHECK_EQ_INT(call(SEQ, data, len, 0, why, sizeof why, &ret, &retlen), TACIT_OK);
+    if (retlen >= 32) memcpy(word, ret, 32);
+    free(data);
+    free(ret);
+}
+
+static uint64_t read_u64(const char *sig, const uint8_t *arg20)
+{
+    uint8_t w[32];
+    uint64_t v = 0;
+    read_word(sig, arg20, w);
+    for (int i = 24; i < 32; i++) v = v << 8 | w[i];
+    return v;
+}
+
+static tacit_uint256 balance(const uint8_t addr[20])
+{
+    tacit_uint256 b = {{0}};
+    CHECK_EQ_INT(tacit_l1_get_balance(g.l1, addr, TACIT_L1_LATEST, &b), TACIT_OK);
+    return b;
+}
+
+static void check_u256(const tacit_uint256 *a, const tacit_uint256 *b)
+{
+    char x[TACIT_UINT256_DEC_MAX], y[TACIT_UINT256_DEC_MAX];
+    tacit_uint256_to_dec(x, a);
+    tacit_uint256_to_dec(y, b);
+    if (strcmp(x, y) != 0) tacit__test_fail(__FILE__, __LINE__, "%s != %s wei", x, y);
+}
+
+/* ------------------------------------------------------------------ L2 blocks ---- */
+
+static int leaf_get(void *arg, unsigned level, uint64_t index, tacit_fr *out)
+{
+    (void)arg;
+    if (level != 0 || index >= g.nleaves) return TACIT_ENOTFOUND;
+    *out = g.leaves[index];
+    return TACIT_OK;
+}
+
+/* Builds (and, when commit, commits to the in-memory L2 state) the block of these credits and
+ * txs on the tip. *bytes malloc'd. */
+static void make_block(const struct tacit_credit *credits, size_t nc, const struct tacit_tx *txs,
+                       size_t nt, bool commit, uint8_t **bytes, size_t *len)
+{
+    struct tacit_memview *mv = NULL;
+    struct tacit_view v;
+    struct tacit_view_tip tip;
+    struct tacit_block_builder *bb = NULL;
+    struct tacit_block_header h;
+    uint8_t hash[32];
+    uint64_t ts;
+    static uint8_t enc[TACIT_TX_BYTES];
+
+    *bytes = NULL;
+    tacit_memstate_tip(g.ms, &tip, &ts);
+    CHECK_EQ_INT(tacit_memstate_view_new(g.ms, &mv), TACIT_OK);
+    tacit_memview_view(mv, &v);
+    CHECK_EQ_INT(tacit_block_builder_new_view(&bb, &v, ts, &g.p), TACIT_OK);
+    for (size_t i = 0; i < nc; i++)
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &credits[i]), TACIT_OK);
+    for (size_t i = 0; i < nt; i++) {
+        tacit_tx_encode(enc, &txs[i]);
+        CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &txs[i], enc, sizeof enc), TACIT_OK);
+    }
+    CHECK_EQ_INT(tacit_block_builder_seal(bb, g.seq, ts + 1000, &h, bytes, len), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_header(bb, NULL, hash), TACIT_OK);
+    if (commit) CHECK_EQ_INT(tacit_memstate_commit(g.ms, mv, hash, h.timestamp_ms), TACIT_OK);
+    tacit_block_builder_free(bb);
+    tacit_memview_free(mv);
+}
+
+/* The tree proofs of a block from the current frontier (advanced when commit). */
+static size_t tree_proofs(struct tacit_rollup_tree_proof *out, const uint8_t *bytes, size_t len,
+                          bool commit)
+{
+    struct tacit_block *b = NULL;
+    struct tacit_tree_frontier f = g.f;
+    size_t n = 0;
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    if (b == NULL) return 0;
+    n = tacit_rollup_tree_proof_count(b->ntxs, MAX_LEAVES);
+    CHECK_EQ_INT(tacit_rollup_prove_tree(out, &f, g.tree_pk, b, MAX_LEAVES, 0), TACIT_OK);
+    if (commit) {
+        g.f = f;
+        for (size_t i = 0; i < b->ntxs; i++) {
+            g.leaves[g.nleaves++] = b->txs[i].pub[5];
+            g.leaves[g.nleaves++] = b->txs[i].pub[6];
+        }
+    }
+    tacit_block_free(b);
+    return n;
+}
+
+/* The encoding of a block with this header (its first 289 bytes), credits and txs: for
+ * submissions the L2 rules would refuse. *out malloc'd. */
+static void encode_block(uint8_t **out, size_t *len, const uint8_t *header,
+                         const struct tacit_credit *credits, size_t nc, const struct tacit_tx *txs,
+                         size_t nt)
+{
+    size_t n = TACIT_BLOCK_HEADER_BYTES + 4 + 28 * nc + 4 + (4 + TACIT_TX_BYTES) * nt, o;
+    uint8_t *p = calloc(1, n);
+    *out = p;
+    *len = n;
+    if (p == NULL) return;
+    memcpy(p, header, TACIT_BLOCK_HEADER_BYTES);
+    o = TACIT_BLOCK_HEADER_BYTES;
+    for (int k = 0; k < 4; k++) p[o + k] = (uint8_t)(nc >> (8 * k));
+    o += 4;
+    for (size_t i = 0; i < nc; i++, o += 28) {
+        memcpy(p + o, credits[i].address, 20);
+        for (int k = 0; k < 8; k++) p[o + 20 + k] = (uint8_t)(credits[i].amount >> (8 * k));
+    }
+    for (int k = 0; k < 4; k++) p[o + k] = (uint8_t)(nt >> (8 * k));
+    o += 4;
+    for (size_t i = 0; i < nt; i++, o += 4 + TACIT_TX_BYTES) {
+        p[o] = TACIT_TX_BYTES & 0xff;
+        p[o + 1] = TACIT_TX_BYTES >> 8;
+        tacit_tx_encode(p + o + 4, &txs[i]);
+    }
+}
+
+static void submit_data(uint8_t **data, size_t *dlen, const uint8_t parent[32],
+                        const uint8_t *block, size_t blen,
+                        const struct tacit_rollup_tree_proof *proofs, size_t np)
+{
+    CHECK_EQ_INT(tacit_rollup_submit_call(data, dlen, parent, block, blen, proofs, np), TACIT_OK);
+}
+
+/* Submits a valid block from the sequencer and checks the contract's state after it. */
+static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_tree_proof *proofs,
+                   size_t np, const char *what)
+{
+    struct tacit_l1_receipt r;
+    struct tacit_rollup_event ev;
+    struct tacit_block *b = NULL;
+    uint8_t *data, want[32], got[32], root[32];
+    size_t dlen;
+    bool seen = false;
+
+    submit_data(&data, &dlen, g.parent, bytes, len, proofs, np);
+    CHECK_EQ_INT(tacit_rollup_block_hash(want, g.parent, bytes, len, proofs, np), TACIT_OK);
+    memcpy(got, g.parent, 32); /* the next parent may be computed in place */
+    CHECK_EQ_INT(tacit_rollup_block_hash(got, got, bytes, len, proofs, np), TACIT_OK);
+    CHECK_MEM(got, want, 32);
+    CHECK_EQ_INT(send_ok(SEQ, data, dlen, NULL, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    printf("  %s: %zu txs, %zu credits, %zu tree proofs, %zu bytes of calldata: %llu gas\n", what,
+           b ? b->ntxs : 0, b ? b->ncredits : 0, np, dlen, (unsigned long long)r.gas_used);
+    for (size_t i = 0; i < r.nlogs; i++) {
+        if (tacit_rollup_decode_event(&ev, &r.logs[i]) != TACIT_OK ||
+            ev.kind != TACIT_ROLLUP_BLOCK_SUBMITTED)
+            continue;
+        seen = true;
+        CHECK_MEM(ev.block_hash, want, 32);
+        CHECK_MEM(ev.parent, g.parent, 32);
+        if (b) {
+            tacit_fr_to_bytes(root, &b->header.digests.note_root);
+            CHECK_MEM(ev.note_root, root, 32);
+            CHECK_EQ_INT(ev.height, b->header.height);
+            CHECK_EQ_INT(ev.commitment_count, b->header.digests.commitment_count);
+            CHECK_EQ_INT(ev.ntxs, b->ntxs);
+        }
+    }
+    CHECK(seen);
+    read_word("blockHash()", NULL, got);
+    CHECK_MEM(got, want, 32);
+    if (b) {
+        read_word("noteRoot()", NULL, got);
+        CHECK_MEM(got, root, 32);
+        CHECK_EQ_INT(read_u64("height()", NULL), b->header.height + 1);
+    }
+    memcpy(g.parent, want, 32);
+    tacit_block_free(b);
+    tacit_l1_receipt_clear(&r);
+    free(data);
+}
+
+/* A submission of the block (header, credits, txs) with these tree proofs must be refused. */
+#define refuse(header, credits, nc, txs, nt, proofs, np, name, code, tx) \
+    refuse_(__FILE__, __LINE__, header, credits, nc, txs, nt, proofs, np, name, code, tx)
+static void refuse_(const char *file, int line, const uint8_t *header,
+                    const struct tacit_credit *credits, size_t nc, const struct tacit_tx *txs,
+                    size_t nt, const struct tacit_rollup_tree_proof *proofs, size_t np,
+                    const char *name, int code, long tx)
+{
+    uint8_t *vb, *data;
+    size_t vlen, dlen;
+    encode_block(&vb, &vlen, header, credits, nc, txs, nt);
+    submit_data(&data, &dlen, g.parent, vb, vlen, proofs, np);
+    expect_revert_(file, line, SEQ, data, dlen, 0, name, code, tx);
+    free(data);
+    free(vb);
+}
+
+/* A v2 deposit of `amount` by (sk, addr) with nonce, into notes a and b (a.value + b.value =
+ * amount - fee), anchored at the root after block 0. */
+static void deposit_tx(struct tacit_tx *tx, const uint8_t sk[32], const uint8_t addr[20],
+                       uint64_t amount, uint64_t fee, uint64_t nonce, const struct note *a,
+                       const struct note *b)
+{
+    static struct tacit_txbuild tb;
+    memset(&tb, 0, sizeof tb);
+    tb.chain_id = CHAIN_ID;
+    tb.version = TACIT_TX_VERSION_L1;
+    tb.l1_chain_id = L1_CHAIN_ID;
+    memcpy(tb.rollup_id, g.contract, 20);
+    tb.anchor = *tacit_tree_zero(TACIT_TREE_DEPTH);
+    note_output(&tb.out[0], a);
+    note_output(&tb.out[1], b);
+    tb.fee = fee;
+    tb.deposit_amount = amount;
+    memcpy(tb.deposit_sender, addr, 20);
+    tb.deposit_nonce = nonce;
+    tb.deposit_sk = sk;
+    CHECK_EQ_INT(tacit_txbuild_prove(tx, &tb, g.transfer_pk, 0, NULL), TACIT_OK);
+}
+
+/* Re-signs a deposit's authorization (after its public inputs changed) with sk. */
+static void resign(struct tacit_tx *tx, const uint8_t sk[32])
+{
+    uint8_t digest[32];
+    tacit_tx_deposit_digest_of(digest, tx, &g.p);
+    CHECK_EQ_INT(tacit_deposit_sign(tx->ext.deposit_sig, sk, digest), TACIT_OK);
+}
+
+/* ------------------------------------------------------------------ the steps ---- */
+
+TEST(deploy)
+{
+    tacit_r1cs r1cs;
+    tacit_groth16_vk *tvk = NULL, *uvk = NULL;
+    struct tacit_rollup_params rp;
+    struct tacit_l1_call req = {.create = true};
+    struct tacit_l1_sent sent;
+    struct tacit_l1_receipt r;
+    uint8_t *data = NULL, sk[32], word[32], root[32];
+    size_t len;
+
+    REQUIRE(open_l1(), "TACIT_L1_URL (run tests/rollup_anvil.sh)");
+    CHECK_EQ_INT(tacit_transfer_build(&r1cs, NULL, NULL, NULL, TACIT_TRANSFER_DEPTH), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_setup(&g.transfer_pk, &r1cs, 0), TACIT_OK);
+    tacit_r1cs_clear(&r1cs);
+    CHECK_EQ_INT(tacit_treeupdate_setup(&g.tree_pk, TACIT_TREE_DEPTH, MAX_LEAVES, 0), TACIT_OK);
+    REQUIRE(g.transfer_pk && g.tree_pk, "the devnet keys");
+    CHECK_EQ_INT(tacit_groth16_pk_vk(&tvk, g.transfer_pk), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_pk_vk(&uvk, g.tree_pk), TACIT_OK);
+    REQUIRE(tvk && uvk, "the verifying keys");
+
+    /* a transfer key with another number of inputs is refused before anything is sent */
+    CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, uvk, uvk, &rp), TACIT_EINVAL);
+    memcpy(rp.sequencer, g.a[SEQ].addr, 20);
+    memcpy(rp.fee_recipient, g.a[FEES].addr, 20);
+    rp.chain_id = CHAIN_ID;
+    CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, tvk, uvk, &rp), TACIT_OK);
+    req.data = data;
+    req.data_len = len;
+    CHECK_EQ_INT(tacit_l1_sender_send(g.a[SEQ].s, &req, &sent), TACIT_OK);
+    CHECK_EQ_INT(tacit_l1_wait_success(g.l1, sent.hash, 20000, 20, &r), TACIT_OK);
+    REQUIRE(r.has_contract_address, "a contract address");
+    memcpy(g.contract, r.contract_address, 20);
+    printf("  deployed: %zu bytes of creation data, %llu gas\n", len,
+           (unsigned long long)r.gas_used);
+    tacit_l1_receipt_clear(&r);
+    tacit_l1_sent_clear(&sent);
+    free(data);
+    tacit_groth16_vk_free(tvk);
+    tacit_groth16_vk_free(uvk);
+
+    /* the contract's parameters */
+    CHECK_EQ_INT(read_u64("maxLeaves()", NULL), MAX_LEAVES);
+    CHECK_EQ_INT(read_u64("chainId()", NULL), CHAIN_ID);
+    read_word("noteRoot()", NULL, word);
+    tacit_fr_to_bytes(root, tacit_tree_zero(TACIT_TREE_DEPTH));
+    CHECK_MEM(word, root, 32);
+    read_word("domainSeparator()", NULL, word);
+    tacit_tx_eip712_domain(root, L1_CHAIN_ID, g.contract);
+    CHECK_MEM(word, root, 32);
+
+    /* the L2 chain that settles on it */
+    memset(&g.p, 0, sizeof g.p);
+    g.p.chain_id = CHAIN_ID;
+    memcpy(g.p.rollup_id, g.contract, 20);
+    memcpy(g.p.fee_recipient, g.a[FEES].addr, 20);
+    g.p.allow_credits = true;
+    g.p.tx_version = TACIT_TX_VERSION_L1;
+    g.p.l1_chain_id = L1_CHAIN_ID;
+    do tacit_test_rand_bytes(sk, 32);
+    while (tacit_sequencer_key_new(&g.seq, sk) != TACIT_OK);
+    tacit_sequencer_key_public(g.seq, g.p.sequencer, word);
+    CHECK_EQ_INT(tacit_memstate_new(&g.ms, 0), TACIT_OK);
+    tacit_tree_frontier_init(&g.f);
+    account(g.alice_sk, g.alice);
+    account(g.bob_sk, g.bob);
+    g.ready = g.ms != NULL;
+}
+
+/* L1 deposits enter the queue in order; the queue hash is tacit's; not whole gwei: refused. */
+TEST(deposits_enter_queue)
+{
+    const struct {
+        const uint8_t *to;
+        uint64_t gwei;
+    } d[2] = {{g.alice, 1500000000}, {g.bob, 200000000}};
+    uint8_t h[32] = {0}, *data;
+    size_t len;
+
+    REQUIRE(g.ready, "deploy");
+    for (int i = 0; i < 2; i++) {
+        struct tacit_l1_receipt r;
+        struct tacit_rollup_event ev;
+        struct tacit_credit c;
+        tacit_uint256 v, gw;
+        tacit_uint256_from_u64(&gw, GWEI);
+        tacit_uint256_from_u64(&v, d[i].gwei);
+        CHECK_EQ_INT(tacit_uint256_mul_u64(&v, &gw, d[i].gwei), TACIT_OK);
+        CHECK_EQ_INT(tacit_rollup_deposit_call(&data, &len, d[i].to), TACIT_OK);
+        CHECK_EQ_INT(send_ok(SEQ, data, len, &v, &r), TACIT_OK);
+        printf("  deposit %d: %llu gas\n", i, (unsigned long long)r.gas_used);
+        CHECK_EQ_INT(r.nlogs, 1);
+        CHECK_EQ_INT(tacit_rollup_decode_event(&ev, &r.logs[0]), TACIT_OK);
+        CHECK_EQ_INT(ev.kind, TACIT_ROLLUP_DEPOSITED);
+        CHECK_EQ_INT(ev.index, i);
+        CHECK_EQ_INT(ev.amount, d[i].gwei);
+        CHECK_MEM(ev.account, d[i].to, 20);
+        memcpy(c.address, d[i].to, 20);
+        c.amount = d[i].gwei;
+        tacit_rollup_queue_hash(h, h, &c);
+        CHECK_MEM(ev.queue_hash, h, 32);
+        tacit_l1_receipt_clear(&r);
+        free(data);
+    }
+    CHECK_EQ_INT(read_u64("queueLength()", NULL), 2);
+    CHECK_EQ_INT(tacit_rollup_deposit_call(&data, &len, g.alice), TACIT_OK);
+    expect_revert(SEQ, data, len, GWEI + 1, "DepositNotWholeGwei", TACIT_EINVAL, -1);
+    expect_revert(SEQ, data, len, 0, "DepositNotWholeGwei", TACIT_EINVAL, -1);
+    free(data);
+    CHECK_EQ_INT(tacit_rollup_deposit_call(&data, &len, TACIT_POOL_ADDRESS), TACIT_OK);
+    expect_revert(SEQ, data, len, GWEI, "DepositToPool", TACIT_ECREDIT, -1);
+    free(data);
+}
+
+/* Block 0: the two credits, as the queue holds them. */
+TEST(block_of_credits)
+{
+    struct tacit_credit c[2];
+    uint8_t *bytes;
+    size_t len;
+
+    REQUIRE(g.ready, "deploy");
+    memcpy(c[0].address, g.alice, 20);
+    c[0].amount = 1500000000;
+    memcpy(c[1].address, g.bob, 20);
+    c[1].amount = 200000000;
+    make_block(c, 2, NULL, 0, true, &bytes, &len);
+    REQUIRE(bytes, "block 0");
+    settle(bytes, len, NULL, 0, "block 0 (credits)");
+    CHECK_EQ_INT(read_u64("queueHead()", NULL), 2);
+    CHECK_EQ_INT(read_u64("account(address)", g.alice), 1500000000); /* balance, nonce */
+    free(bytes);
+}
+
+/* Block 1: Alice shields her deposit (v2: EIP-712 authorization checked by the contract). */
+TEST(block_with_deposit)
+{
+    struct tacit_rollup_tree_proof proofs[4];
+    uint8_t *bytes;
+    size_t len, np;
+
+    REQUIRE(g.ready, "deploy");
+    note_new(&g.n0, 1000000000);
+    note_new(&g.n1, 500000000 - 1000);
+    deposit_tx(&g.d1, g.alice_sk, g.alice, 1500000000, 1000, 0, &g.n0, &g.n1);
+    make_block(NULL, 0, &g.d1, 1, true, &bytes, &len);
+    REQUIRE(bytes, "block 1");
+    np = tree_proofs(proofs, bytes, len, true);
+    CHECK_EQ_INT(np, 1);
+    settle(bytes, len, proofs, np, "block 1 (a deposit)");
+    g.fees_gwei += 1000;
+    tacit_tree_frontier_root(&g.root1, &g.f);
+    CHECK_EQ_INT(read_u64("pool()", NULL), 1500000000 - 1000);
+    CHECK_EQ_INT(read_u64("commitmentCount()", NULL), 2);
+    free(bytes);
+}
+
+/* Block 2 (a spend with a withdrawal and a fee, and Bob's deposit): every refusal first, each
+ * its own reason, then the block settles. */
+TEST(block_with_spend_and_refusals)
+{
+    static struct tacit_txbuild tb;
+    struct tacit_rollup_tree_proof proofs[4], other[4], bad[4];
+    struct tacit_tx txs[2], t;
+    struct tacit_credit cr;
+    struct tacit_block *blk = NULL;
+    tacit_fr other_leaves[2];
+    uint8_t *bytes, *data, header[TACIT_BLOCK_HEADER_BYTES], parent[32], sk[32], addr[20];
+    size_t len, dlen, np;
+
+    REQUIRE(g.ready, "deploy");
+    /* the spend: n0 (leaf 0) -> withdrawal of 0.3 ETH + fee 2000 + n2 */
+    memset(&tb, 0, sizeof tb);
+    tb.chain_id = CHAIN_ID;
+    tb.version = TACIT_TX_VERSION_L1;
+    tb.l1_chain_id = L1_CHAIN_ID;
+    memcpy(tb.rollup_id, g.contract, 20);
+    tb.anchor = g.root1;
+    CHECK_EQ_INT(
+        tacit_tree_path(&tb.in[0].path, 0, g.nleaves, leaf_get, NULL, TACIT_TREE_DEPTH + 1),
+        TACIT_OK);
+    tb.in[0].sk = g.n0.sk;
+    tb.in[0].value = g.n0.value;
+    tb.in[0].blinding = g.n0.blinding;
+    note_new(&g.n2, 1000000000 - 300000000 - 2000);
+    note_new(&g.n3, 0);
+    note_output(&tb.out[0], &g.n2);
+    note_output(&tb.out[1], &g.n3);
+    tb.fee = 2000;
+    tb.withdrawal_amount = 300000000;
+    memcpy(tb.withdrawal_recipient, g.a[WITHDRAWER].addr, 20);
+    CHECK_EQ_INT(tacit_txbuild_prove(&g.s1, &tb, g.transfer_pk, 0, NULL), TACIT_OK);
+    /* Bob shields 0.1 of his 0.2 ETH */
+    note_new(&g.n4, 60000000);
+    note_new(&g.n5, 40000000);
+    deposit_tx(&g.d2, g.bob_sk, g.bob, 100000000, 0, 0, &g.n4, &g.n5);
+    txs[0] = g.s1;
+    txs[1] = g.d2;
+    make_block(NULL, 0, txs, 2, false, &bytes, &len);
+    REQUIRE(bytes, "block 2");
+    np = tree_proofs(proofs, bytes, len, false);
+    CHECK_EQ_INT(np, 2);
+    memcpy(header, bytes, sizeof header);
+
+    /* a submission from another address */
+    submit_data(&data, &dlen, g.parent, bytes, len, proofs, np);
+    expect_revert(OTHER, data, dlen, 0, "NotSequencer", TACIT_ESEQUENCER, -1);
+    free(data);
+    /* a wrong parent */
+    tacit_test_rand_bytes(parent, 32);
+    submit_data(&data, &dlen, parent, bytes, len, proofs, np);
+    expect_revert(SEQ, data, dlen, 0, "WrongParent", TACIT_EPARENT, -1);
+    free(data);
+    /* credits that are not the queue's head (the queue is consumed: nothing may be credited) */
+    memcpy(cr.address, g.alice, 20);
+    cr.amount = 5;
+    refuse(header, &cr, 1, txs, 2, proofs, np, "CreditsNotQueueHead", TACIT_ECREDIT, -1);
+    /* an unknown anchor */
+    t = g.s1;
+    tacit_txbuild_random_fr(&t.pub[0]);
+    txs[0] = t;
+    refuse(header, NULL, 0, txs, 2, proofs, np, "UnknownAnchor", TACIT_EANCHOR, 0);
+    /* a wrong public_amount */
+    t = g.s1;
+    tacit_txbuild_random_fr(&t.pub[1]);
+    txs[0] = t;
+    refuse(header, NULL, 0, txs, 2, proofs, np, "PublicAmountMismatch", TACIT_EPUBLIC_AMOUNT, 0);
+    /* a wrong ext_data_hash: a byte of an encrypted note changed */
+    t = g.s1;
+    t.ext.ciphertext[1][100] ^= 1;
+    txs[0] = t;
+    refuse(header, NULL, 0, txs, 2, proofs, np, "ExtDataHashMismatch", TACIT_EEXT_DATA_HASH, 0);
+    /* a forged deposit authorization: Bob's deposit signed by another key */
+    txs[0] = g.s1;
+    t = g.d2;
+    account(sk, addr);
+    resign(&t, sk);
+    txs[1] = t;
+    refuse(header, NULL, 0, txs, 2, proofs, np, "DepositSignature", TACIT_EDEPOSIT_SIG, 1);
+    /* a nullifier repeated within the block: the spend twice */
+    txs[0] = g.s1;
+    txs[1] = g.s1;
+    refuse(header, NULL, 0, txs, 2, proofs, np, "NullifierInBlock", TACIT_ENULLIFIER_IN_BLOCK, 1);
+    /* a bad proof: the spend's A and C swapped (both valid points) */
+    t = g.s1;
+    memcpy(t.proof, g.s1.proof + 192, 64);
+    memcpy(t.proof + 192, g.s1.proof, 64);
+    txs[0] = t;
+    txs[1] = g.d2;
+    refuse(header, NULL, 0, txs, 2, proofs, np, "BadTransferProof", TACIT_EVERIFY, 0);
+    /* the single-proof path: the spend verifies alone, the swapped one does not */
+    {
+        static uint8_t enc[TACIT_TX_BYTES];
+        uint8_t *ret = NULL;
+        size_t retlen = 0;
+        char why[128];
+        for (int k = 0; k < 2; k++) {
+            tacit_tx_encode(enc, k == 0 ? &g.s1 : &t);
+            CHECK_EQ_INT(tacit_rollup_verify_call(&data, &dlen, enc), TACIT_OK);
+            CHECK_EQ_INT(call(SEQ, data, dlen, 0, why, sizeof why, &ret, &retlen), TACIT_OK);
+            CHECK(retlen == 32 && ret[31] == (k == 0));
+            free(ret);
+            free(data);
+        }
+    }
+    /* a tree-update proof for other leaves (and the header's root its R_new) */
+    CHECK_EQ_INT(tacit_block_decode(&blk, bytes, len), TACIT_OK);
+    REQUIRE(blk, "block 2 decodes");
+    tacit_txbuild_random_fr(&other_leaves[0]);
+    tacit_txbuild_random_fr(&other_leaves[1]);
+    {
+        struct tacit_block fake = *blk;
+        struct tacit_tx ftx = blk->txs[0];
+        struct tacit_tree_frontier f = g.f;
+        ftx.pub[5] = other_leaves[0];
+        ftx.pub[6] = other_leaves[1];
+        fake.txs = &ftx;
+        fake.ntxs = 1;
+        CHECK_EQ_INT(tacit_rollup_prove_tree(other, &f, g.tree_pk, &fake, MAX_LEAVES, 0), TACIT_OK);
+    }
+    memcpy(bad, proofs, sizeof bad);
+    bad[0] = other[0];
+    txs[0] = g.s1;
+    /* with its own R_new (where the second proof then starts) */
+    refuse(header, NULL, 0, txs, 2, bad, np, "BadTreeUpdateProof", TACIT_EVERIFY, -1);
+    /* with the block's intermediate root */
+    bad[0].root_new = proofs[0].root_new;
+    refuse(header, NULL, 0, txs, 2, bad, np, "BadTreeUpdateProof", TACIT_EVERIFY, -1);
+    tacit_block_free(blk);
+
+    /* nothing changed: the block itself settles */
+    {
+        uint8_t *b2;
+        size_t l2;
+        txs[0] = g.s1;
+        txs[1] = g.d2;
+        make_block(NULL, 0, txs, 2, true, &b2, &l2);
+        REQUIRE(b2, "block 2 again");
+        np = tree_proofs(proofs, b2, l2, true);
+        settle(b2, l2, proofs, np, "block 2 (a spend with a withdrawal, a deposit)");
+        free(b2);
+    }
+    g.fees_gwei += 2000;
+    CHECK_EQ_INT(read_u64("pool()", NULL), 1500000000 - 1000 + 100000000 - 300000000 - 2000);
+    CHECK_EQ_INT(read_u64("claimable(address)", g.a[WITHDRAWER].addr), 300000000ull * GWEI);
+    CHECK_EQ_INT(read_u64("claimable(address)", g.a[FEES].addr), g.fees_gwei * GWEI);
+    free(bytes);
+}
+
+/* Block 3 candidates that the settled state refuses: a spent nullifier, a replayed deposit
+ * authorization (nonce 0 again, fresh nullifiers, signed by Alice). */
+TEST(refusals_after_settling)
+{
+    struct tacit_rollup_tree_proof dummy[2];
+    struct tacit_tx t;
+    uint8_t *bytes, header[TACIT_BLOCK_HEADER_BYTES];
+    size_t len;
+
+    REQUIRE(g.ready, "deploy");
+    memset(dummy, 0, sizeof dummy);
+    make_block(NULL, 0, NULL, 0, false, &bytes, &len); /* a header of height 3 */
+    REQUIRE(bytes, "a block 3");
+    memcpy(header, bytes, sizeof header);
+    free(bytes);
+    refuse(header, NULL, 0, &g.s1, 1, dummy, 1, "NullifierSpent", TACIT_ENULLIFIER_SPENT, 0);
+
+    t = g.d1;
+    tacit_txbuild_random_fr(&t.pub[3]);
+    tacit_txbuild_random_fr(&t.pub[4]);
+    resign(&t, g.alice_sk);
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "DepositNonce", TACIT_ENONCE, 0);
+
+    /* more of the contract's own reasons */
+    t = g.s1;
+    t.pub[4] = t.pub[3];
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "NullifierRepeated", TACIT_ENULLIFIER_REPEATED, 0);
+    t = g.s1;
+    t.version = TACIT_TX_VERSION;
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "TxEncoding", TACIT_EENCODING, 0);
+    refuse(header, NULL, 0, &g.s1, 1, dummy, 0, "TreeProofCount", TACIT_EENCODING, -1);
+    {
+        /* a valid authorization by an account with nothing credited */
+        uint8_t sk[32];
+        t = g.d1;
+        account(sk, t.ext.deposit_sender);
+        tacit_tx_ext_data_hash_of(&t.pub[2], &t, &g.p);
+        tacit_txbuild_random_fr(&t.pub[3]);
+        tacit_txbuild_random_fr(&t.pub[4]);
+        resign(&t, sk);
+        refuse(header, NULL, 0, &t, 1, dummy, 1, "InsufficientBalance", TACIT_EINSUFFICIENT, 0);
+    }
+    header[89 + 31] ^= 1; /* note_root: not the root the (empty) block leaves */
+    refuse(header, NULL, 0, NULL, 0, dummy, 0, "HeaderMismatch", TACIT_EDIGEST, -1);
+    header[89 + 31] ^= 1;
+    header[9]++; /* height */
+    refuse(header, NULL, 0, NULL, 0, dummy, 0, "WrongHeight", TACIT_EHEIGHT, -1);
+}
+
+/* The withdrawal and the fees are claimed on L1 for exact wei; a second claim is refused. */
+TEST(claims_pay_exact_wei)
+{
+    const int who[2] = {WITHDRAWER, FEES};
+    const uint64_t gwei[2] = {300000000, 0};
+    uint8_t *data;
+    size_t len;
+
+    REQUIRE(g.ready, "deploy");
+    CHECK_EQ_INT(tacit_rollup_claim_call(&data, &len), TACIT_OK);
+    for (int i = 0; i < 2; i++) {
+        struct tacit_l1_receipt r;
+        struct tacit_rollup_event ev;
+        tacit_uint256 before = balance(g.a[who[i]].addr), after, paid, gas, want;
+        uint64_t amount = i == 0 ? gwei[0] : g.fees_gwei;
+        CHECK_EQ_INT(send_ok(who[i], data, len, NULL, &r), TACIT_OK);
+        after = balance(g.a[who[i]].addr);
+        /* after = before + amount * 1e9 - gas used * effective gas price */
+        tacit_uint256_from_u64(&paid, amount);
+        CHECK_EQ_INT(tacit_uint256_mul_u64(&paid, &paid, GWEI), TACIT_OK);
+        CHECK_EQ_INT(tacit_uint256_mul_u64(&gas, &r.effective_gas_price, r.gas_used), TACIT_OK);
+        CHECK_EQ_INT(tacit_uint256_add(&want, &before, &paid), TACIT_OK);
+        CHECK_EQ_INT(tacit_uint256_sub(&want, &want, &gas), TACIT_OK);
+        check_u256(&after, &want);
+        CHECK_EQ_INT(r.nlogs, 1);
+        CHECK_EQ_INT(tacit_rollup_decode_event(&ev, &r.logs[0]), TACIT_OK);
+        CHECK_EQ_INT(ev.kind, TACIT_ROLLUP_CLAIMED);
+        check_u256(&ev.wei, &paid);
+        tacit_l1_receipt_clear(&r);
+        expect_revert(who[i], data, len, 0, "NothingToClaim", TACIT_ENOTFOUND, -1);
+    }
+    free(data);
+}
+
+/* The revert reasons of data that is none of the contract's errors. */
+TEST(errors_unknown)
+{
+    static const uint8_t junk[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    long index;
+    char why[128];
+    CHECK_EQ_INT(tacit_rollup_error(junk, sizeof junk, &index), TACIT_EL1_REVERTED);
+    CHECK_EQ_INT(index, -1);
+    CHECK_EQ_INT(tacit_rollup_error(junk, 2, &index), TACIT_EL1_REVERTED);
+    tacit_rollup_revert_reason(why, sizeof why, junk, sizeof junk);
+    CHECK(strstr(why, "unknown error") != NULL);
+}
+
+TEST(cleanup)
+{
+    for (int i = 0; i < 4; i++) {
+        tacit_l1_sender_free(g.a[i].s);
+        tacit_eth_key_free(g.a[i].key);
+    }
+    tacit_l1_free(g.l1);
+    tacit_groth16_pk_free(g.transfer_pk);
+    tacit_groth16_pk_free(g.tree_pk);
+    tacit_sequencer_key_free(g.seq);
+    tacit_memstate_free(g.ms);
+    memset(&g, 0, sizeof g);
+}
+
+static const struct tacit_test tests[] = {
+    {"deploy", deploy},
+    {"deposits_enter_queue", deposits_enter_queue},
+    {"block_of_credits", block_of_credits},
+    {"block_with_deposit", block_with_deposit},
+    {"block_with_spend_and_refusals", block_with_spend_and_refusals},
+    {"refusals_after_settling", refusals_after_settling},
+    {"claims_pay_exact_wei", claims_pay_exact_wei},
+    {"errors_unknown", errors_unknown},
+    {"cleanup", cleanup},
+};
+TACIT_TEST_MAIN(tests)
