@@ -25,7 +25,7 @@
 struct block_job {
     struct tacit__job job;
     struct tacit_node *n;
-    struct tacit_mempool_item *items; /* in the order the block takes them (tacit_mempool_select) */
+    struct tacit_mempool_item *items; /* in the order the block takes them (_select_block) */
     size_t nitems;
     int *results;                    /* per item: TACIT_OK (included) or the rule it broke */
     size_t ncredits;                 /* credits added to the block */
@@ -193,8 +193,8 @@ static void block_work(struct tacit__job *job)
     for (size_t i = 0; i < j->nitems; i++)
         j->results[i] =
             tacit_block_builder_add_tx(b, &j->items[i].tx, j->items[i].bytes, TACIT_TX_BYTES);
-    if ((j->rc = tacit_block_builder_seal(b, n->key, tacit__now_ms(), &j->header, &bytes, &len)) !=
-        TACIT_OK)
+    if ((j->rc = tacit_block_builder_seal(b, n->key, tacit__block_time_ms(), &j->header, &bytes,
+                                          &len)) != TACIT_OK)
         goto out;
     tacit_block_hash(j->hash, &j->header);
     t1 = tacit__mono_s();
@@ -326,7 +326,7 @@ void tacit__batcher_start(struct tacit_node *n)
     j->job.done = block_done;
     j->n = n;
     j->params = n->params;
-    j->nitems = tacit_mempool_select(n->mp, j->items, want);
+    j->nitems = tacit_mempool_select_block(n->mp, j->items, want);
     if (n->cfg.settler != NULL) {
         const struct tacit__settle *se = &n->settle;
         size_t k = tacit__settle_credits_ready(n);
