@@ -1,10 +1,12 @@
 /*
  * tacit — the batcher: pending txs into blocks (docs/architecture.md, "A transaction's path").
  *
- * A timer every block_interval_ms, a full block's worth of pending txs, or dev_mine / dev_fund
- * start one block job on the block lane (a thread of its own): build on the committed tip with
- * the block path's rules (tacit_block_builder_add_credit, tacit_block_builder_add_tx), seal
- * and sign, commit in one LMDB write transaction, and render the block's JSON for readers.
+ * A timer every block_interval_ms (with something to seal, or always with empty_blocks: the
+ * fixed cadence, tacitd --block-cadence fixed, the devnet's default), a full block's worth of
+ * pending txs, or dev_mine / dev_fund start one block job on the block lane (a thread of its
+ * own): take the pending txs (tacit_mempool_select_block: equal fees in a random order),
+ * build on the committed tip with the block path's rules (tacit_block_builder_add_credit,
+ * tacit_block_builder_add_tx), seal and sign (stamped in whole seconds), commit in one LMDB write transaction, and render the block's JSON for readers.
  * The loop keeps admitting meanwhile, against the committed state: the block's txs stay in the
  * mempool until the commit, so their nullifiers keep conflicting. After the commit
  * (block_done) the mempool drops the included txs and re-checks the others against the new
