@@ -23,14 +23,14 @@
 
 struct opts {
     struct tacit_node_config cfg;
-    bool min_fee_set, datadir_set;
+    bool min_fee_set, datadir_set, cadence_set;
     char *strings[64]; /* owned copies of string values */
     size_t nstrings;
     const char *rpcauth[RPCAUTH_MAX + 1];
     size_t nrpcauth;
 };
 
-enum kind { K_BOOL, K_U64, K_U32, K_SIZE, K_STR, K_BIND, K_ROLLUP, K_AUTH, K_LOG };
+enum kind { K_BOOL, K_U64, K_U32, K_SIZE, K_STR, K_BIND, K_ROLLUP, K_AUTH, K_LOG, K_CADENCE };
 
 struct key {
     const char *name;
@@ -57,9 +57,16 @@ static const struct key keys[] = {
     {"rpc_socket", K_STR, C(rpc_socket),
      "Unix socket path (default <datadir>/" TACIT_DATADIR_SOCKET "; \"none\")"},
     {"rpcauth", K_AUTH, 0, "user:salt$hmac credential for admin_ methods (repeatable)"},
+    {"metrics_bind", K_BIND, 0,
+     "[HOST:]PORT of a listener for GET /metrics, /health (HOST default 127.0.0.1; default none)"},
+    {"metrics_on_rpc", K_BOOL, C(metrics_on_rpc),
+     "serve /metrics on the RPC port too (default: 404 there)"},
     {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
-    {"empty_blocks", K_BOOL, C(empty_blocks), "seal blocks with no transactions too"},
+    {"block_cadence", K_CADENCE, 0,
+     "fixed: a block every interval, empty or not; demand: only with work (default demand; "
+     "devnet fixed)"},
+    {"empty_blocks", K_BOOL, C(empty_blocks), "the same as --block-cadence fixed"},
     {"min_fee", K_U64, C(min_fee), "minimum fee in base units (default 1000; devnet 0)"},
     {"root_history", K_U32, C(root_history),
      "anchors: the last N note roots (default 256; fixed when the chain is made)"},
@@ -231,6 +238,16 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v)
     switch (k->kind) {
     case K_BOOL:
         if (!parse_bool(v, (bool *)base)) return "expected true or false";
+        if (strcmp(k->name, "empty_blocks") == 0) o->cadence_set = true;
+        return NULL;
+    case K_CADENCE:
+        if (v != NULL && strcmp(v, "fixed") == 0)
+            o->cfg.empty_blocks = true;
+        else if (v != NULL && strcmp(v, "demand") == 0)
+            o->cfg.empty_blocks = false;
+        else
+            return "expected fixed or demand";
+        o->cadence_set = true;
         return NULL;
     case K_U64:
         if (!parse_uint(v, UINT64_MAX, &u)) return "expected a non-negative integer";
@@ -256,24 +273,37 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v)
         if (strcmp(k->name, "datadir") == 0) o->datadir_set = true;
         return NULL;
     case K_BIND: {
-        const char *colon;
+        /* rpc_bind: HOST:PORT; metrics_bind: [HOST:]PORT, loopback when HOST is left out */
+        bool metrics = strcmp(k->name, "metrics_bind") == 0;
+        const char **hostp = metrics ? &o->cfg.metrics_host : &o->cfg.rpc_host;
+        const char *colon, *port;
         char host[256];
         if (v == NULL) return "expected HOST:PORT";
         if (strcmp(v, "none") == 0) {
-            o->cfg.rpc_host = NULL;
+            *hostp = NULL;
             return NULL;
         }
-        if ((colon = strrchr(v, ':')) == NULL || colon == v || (size_t)(colon - v) >= sizeof host)
-            return "expected HOST:PORT";
-        if (!parse_uint(colon + 1, 65535, &u)) return "port must be 0..65535";
-        memcpy(host, v, (size_t)(colon - v));
-        host[colon - v] = '\0';
+        colon = strrchr(v, ':');
+        if (metrics && colon == NULL) {
+            strcpy(host, "127.0.0.1");
+            port = v;
+        } else {
+            if (colon == NULL || colon == v || (size_t)(colon - v) >= sizeof host)
+                return "expected HOST:PORT";
+            memcpy(host, v, (size_t)(colon - v));
+            host[colon - v] = '\0';
+            port = colon + 1;
+        }
+        if (!parse_uint(port, 65535, &u)) return "port must be 0..65535";
         if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1]:8645 */
             memmove(host, host + 1, strlen(host));
             host[strlen(host) - 1] = '\0';
         }
-        if ((o->cfg.rpc_host = keep(o, host)) == NULL) return "out of memory";
-        o->cfg.rpc_port = (uint16_t)u;
+        if ((*hostp = keep(o, host)) == NULL) return "out of memory";
+        if (metrics)
+            o->cfg.metrics_port = (uint16_t)u;
+        else
+            o->cfg.rpc_port = (uint16_t)u;
         return NULL;
     }
     case K_ROLLUP:
@@ -426,6 +456,9 @@ int main(int argc, char **argv)
     if (o.cfg.devnet) {
         if (!o.datadir_set) o.cfg.datadir = TACIT_DATADIR_DEVNET_DEFAULT;
         if (!o.min_fee_set) o.cfg.min_fee = 0;
+        /* a block every interval, empty or not: at low traffic a block's time does not say
+         * when its one transaction arrived (issue 14, 5) */
+        if (!o.cadence_set) o.cfg.empty_blocks = true;
     } else {
         if (!o.datadir_set) {
             fprintf(stderr, "tacitd: --datadir is required (or --devnet for a local devnet)\n");
