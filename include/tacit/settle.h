@@ -34,8 +34,8 @@ struct tacit_settle_submission {
     uint64_t height;
     const uint8_t *block; /* the sealed block's encoding (docs/protocol.md) */
     size_t block_len;
-    const uint8_t *proof; /* the tree-update proof of the block (opaque here; NULL, 0 while the
-                           * node does not prove it: docs/operations.md says what is missing) */
+    const uint8_t *proof; /* unused (NULL, 0): the contract client's settler proves the block's
+                           * tree update itself, from frontier */
     size_t proof_len;
     const struct tacit_tree_frontier *frontier; /* the note tree before the block (the
                                                  * settler proves the tree update from it) */
