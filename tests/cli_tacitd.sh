@@ -46,8 +46,8 @@ run 2 "$D" --datadir "$TMP/x" --config "$TMP/bad2.conf" && grep -q 'bad2.conf:2:
 run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 && grep -q 'no verifying key' "$TMP/out" ||
     bad "missing vk explained"
 
-# L1 mode's flags (docs/operations.md, "Settlement on L1"): each checked, then the build says it
-# has no rollup contract client yet (exit 1), before anything is opened or made
+# L1 mode's flags (docs/operations.md, "Settlement on L1"): each checked, then the tree-update
+# key read and the L1 asked (exit 2 when it does not answer), before anything is opened or made
 L1=(--datadir "$TMP/l1" --chain-id 5)
 printf '0x%064x\n' 1 >"$TMP/l1.key"
 chmod 600 "$TMP/l1.key"
@@ -65,8 +65,11 @@ run 2 "$D" "${L1[@]}" --l1-rpc http://127.0.0.1:8545 --l1-rollup $ADDR --l1-key 
     bad "world-readable L1 key refused: $(cat "$TMP/out")"
 chmod 600 "$TMP/l1.key"
 printf 'l1_rpc = unix:/nowhere\nl1_rollup = %s\nl1_key = %s\nl1_confirmations = 3\n' $ADDR "$TMP/l1.key" >"$TMP/l1.conf"
-run 1 "$D" "${L1[@]}" --config "$TMP/l1.conf" && grep -q 'rollup contract.s client .* is not built' "$TMP/out" &&
-    grep -q 'submitter 0x7e5f4552091a69125d5dfcb7b8c2659029395bdf' "$TMP/out" || bad "L1 mode not built yet: $(cat "$TMP/out")"
+run 2 "$D" "${L1[@]}" --config "$TMP/l1.conf" && grep -q 'l1_tree_key .*/l1/keys/tree_update.zkey: no such file' "$TMP/out" ||
+    bad "L1 mode without a tree-update key refused: $(cat "$TMP/out")"
+"$CLI" setup --circuit tree-update --depth 2 --max-leaves 1 --out "$TMP/tk" >/dev/null 2>&1 || bad "a small tree-update key"
+run 2 "$D" "${L1[@]}" --config "$TMP/l1.conf" --l1-tree-key "$TMP/tk/tree_update.zkey" && grep -q 'l1-rpc unix:/nowhere, --l1-rollup .*: L1 node unreachable' "$TMP/out" ||
+    bad "L1 mode with an L1 that does not answer refused: $(cat "$TMP/out")"
 [[ ! -e "$TMP/l1" ]] && ok || bad "nothing made in the data directory"
 
 # --- a node ------------------------------------------------------------------------------------

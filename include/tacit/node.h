@@ -65,6 +65,11 @@ struct tacit_node_config {
                                 * blocks past the entry's block (default 2) */
     uint32_t settle_poll_ms;   /* the submitter's step every N ms (default 1000) */
     const char *l1_rpc, *l1_rollup, *l1_key; /* tacitd's flags the settler is made from */
+    const char *l1_tree_key; /* tacitd: the tree-update proving key (default <datadir>/keys/
+                               * tree_update.zkey) */
+    uint32_t l1_final_depth; /* tacitd: L1 blocks final after N (0: the L1's finalized tag) */
+    uint64_t l1_chain_id;    /* with a settler: the L1's chain id; the chain takes protocol v2
+                           * (TACIT_TX_VERSION_L1, rollup_id = the contract) */
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };

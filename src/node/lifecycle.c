@@ -348,8 +348,7 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         cfg->settler == NULL) {
         /* never a node that was asked to settle and silently does not */
         tacit_log(TACIT_LOG_ERROR, "node",
-                  "the L1 flags are set but there is no settler to submit blocks with (the "
-                  "rollup contract's client is not built yet)");
+                  "the L1 flags are set but there is no settler to submit blocks with");
         goto fail_log;
     }
     if (sodium_init() < 0) {
@@ -384,6 +383,10 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     memcpy(n->params.rollup_id, cfg->rollup_id, TACIT_ROLLUP_ID_LEN);
     /* L1 mode: credits only from the L1 queue (the block job takes them; dev_fund is refused) */
     n->params.allow_credits = cfg->devnet || cfg->settler != NULL;
+    if (cfg->settler != NULL) { /* protocol v2: digests bind the L1 chain and the contract */
+        n->params.tx_version = TACIT_TX_VERSION_L1;
+        n->params.l1_chain_id = cfg->l1_chain_id;
+    }
     if (tacit__state_open(n) != TACIT_OK) goto fail;
     if (tacit__settle_mode_check(n->st, cfg->settler != NULL) != TACIT_OK) goto fail;
     ml.max_txs = cfg->mempool_max_txs;
