@@ -56,7 +56,7 @@ w() { local name="$1"; shift; cli --wallet "$name" wallet "$@"; }
 
 run 0 cli rpc tacit_chainInfo && has '"chainId"' "rpc through the proxy"
 conns "$TMP/relay.log" 1 && ok || bad "the relay saw the connection"
-grep -q "^conn 1 user=[a-z]\{16\} host=localhost port=$port methods=tacit_chainInfo$" "$TMP/relay.log" && ok ||
+grep -q "^conn 1 user=[a-z]\{16\} host=localhost port=$port bytes=[0-9]* methods=tacit_chainInfo$" "$TMP/relay.log" && ok ||
     bad "by name (localhost, resolved by the proxy), with random credentials: $(cat "$TMP/relay.log")"
 run 0 env TACIT_PROXY="socks5h://$P" "$CLI" --devnet --datadir "$DN" --rpc "$URL" rpc tacit_chainInfo &&
     conns "$TMP/relay.log" 2 && ok || bad "\$TACIT_PROXY (socks5h://) is used too"
@@ -64,7 +64,8 @@ run 0 env TACIT_PROXY="socks5h://$P" "$CLI" --devnet --datadir "$DN" --rpc "$URL
 # a deposit and a send: the submission on a connection of its own
 run 0 w a create
 run 0 w a deposit 5 --from devnet:1 && has "included at height" "deposit through the proxy"
-run 0 w a send "$(w a address)" 1 && has "included at height" "send through the proxy"
+run 0 w a send "$(w a address)" 1 --memo "$(head -c 512 /dev/zero | tr '\0' m)" &&
+    has "included at height" "send (a memo of 512 bytes) through the proxy"
 sleep 0.3
 subs=$(grep -c 'methods=tacit_sendRawTransaction$' "$TMP/relay.log")
 [[ $subs == 2 ]] && ok || bad "two submissions, each alone on its connection: $(cat "$TMP/relay.log")"
@@ -74,6 +75,9 @@ grep 'tacit_sendRawTransaction' "$TMP/relay.log" | grep -vq 'methods=tacit_sendR
 while read -r u; do
     [[ $(grep -c "user=$u " "$TMP/relay.log") == 1 ]] && ok || bad "credentials $u reused: $(cat "$TMP/relay.log")"
 done < <(sed -n 's/.*user=\([a-z]*\) .*methods=tacit_sendRawTransaction$/\1/p' "$TMP/relay.log")
+# the same bytes on the wire whatever the memo: a deposit without one, a send with 512 bytes
+sizes=$(sed -n 's/.* bytes=\([0-9]*\) methods=tacit_sendRawTransaction$/\1/p' "$TMP/relay.log" | sort -u)
+[[ $(wc -l <<<"$sizes") == 1 && -n $sizes ]] && ok || bad "submissions of different sizes: $sizes"
 grep -q 'tacit_getTransaction' "$TMP/relay.log" && bad "the wallet asked for its tx id: $(cat "$TMP/relay.log")" || ok
 grep -v '^port' "$TMP/relay.log" | grep -vq "host=localhost port=$port " &&
     bad "a connection to somewhere else: $(cat "$TMP/relay.log")" || ok

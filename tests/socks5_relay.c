@@ -5,9 +5,10 @@
  * (with RFC 1929 username/password, or no authentication), connects to the named host and
  * port, and relays both ways. When a connection ends it prints one line:
  *
- *   conn <n> user=<user or -> host=<host> port=<port> methods=<m1,m2,...>
+ *   conn <n> user=<user or -> host=<host> port=<port> bytes=<b> methods=<m1,m2,...>
  *
- * where methods are the JSON-RPC methods ("method":"...") the client sent on it, in order.
+ * where bytes counts what the client sent after the handshake and methods are the JSON-RPC
+ * methods ("method":"...") it sent, in order.
  *   socks5_relay [--reply CODE]   CODE != 0: answer every CONNECT with that RFC 1928 reply
  *                                 code (5: connection refused) and relay nothing
  * Stopped by a signal (the test kills it by its PID).
@@ -151,8 +152,8 @@ static void *serve(void *arg)
 out:
     if (stream != NULL) find_methods(stream, slen, methods, sizeof methods);
     pthread_mutex_lock(&g_out);
-    printf("conn %u user=%s host=%s port=%s methods=%s\n", c->n, user, host[0] ? host : "-",
-           port[0] ? port : "-", methods);
+    printf("conn %u user=%s host=%s port=%s bytes=%zu methods=%s\n", c->n, user,
+           host[0] ? host : "-", port[0] ? port : "-", slen, methods);
     fflush(stdout);
     pthread_mutex_unlock(&g_out);
     if (up >= 0) close(up);
