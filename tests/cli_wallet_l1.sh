@@ -5,7 +5,8 @@
 #   - `wallet deposit --l1-only` lands in the contract's queue with the exact wei (queueLength,
 #     queueHash equal to tacit's), and the account's L1 balance drops by value + gas exactly;
 #   - `wallet deposit --l1-rpc` (with the shielding) sends the L1 deposit, then says clearly when
-#     the node does not credit it (a tacitd --devnet, not in L1 mode: no L1-mode tacitd yet);
+#     the node does not credit it (a tacitd --devnet, not in L1 mode: no L1-mode tacitd yet), and
+#     shields once it is credited (the devnet's dev_fund standing in for the L1-mode credit);
 #   - `wallet claim` pays the exact wei claimable (set with anvil_setStorageAt, standing in for
 #     a settled withdrawal: tests/rollup_anvil.c claims after real blocks) and the balance rises
 #     by that minus gas; a claim with nothing to claim is refused with NothingToClaim;
@@ -95,6 +96,20 @@ run 1 w deposit 2 --from-key-file "$TMP/k1" "${L1[@]}" --timeout 3 &&
     has "L1 deposit 0x" "the L1 deposit is sent first" && has "queue entry 2" "in the queue" &&
     has "has not credited $(tr 'A-F' 'a-f' <<<"$A1") after 3 s" "the node did not credit it" &&
     has "without --l1-rpc" "says how to shield it later"
+
+# --- deposit with the shielding, credited: the devnet's dev_fund stands in for an L1-mode
+# sequencer crediting the queue entry (no L1-mode tacitd yet), once the L1 deposit is mined --------
+qlen() { ecall "$("$FIX" calldata "queueLength()")"; }
+q0=$(qlen)
+w deposit 3 --from-key-file "$TMP/k1" "${L1[@]}" --timeout 60 >"$TMP/dep" 2>&1 &
+dep=$!
+for _ in $(seq 1 600); do [[ $(qlen) != "$q0" ]] && break; sleep 0.1; done
+a1=$(tr 'A-F' 'a-f' <<<"$A1")
+cli rpc dev_fund "$a1" 3000000000 >/dev/null || bad "dev_fund"
+wait "$dep" && ok || bad "deposit --l1-rpc once credited: $(cat "$TMP/dep")"
+cp "$TMP/dep" "$TMP/out"
+has "L1 deposit 0x.*: 3 TAC from $a1" "the L1 deposit of 3 TAC" && has "included at height" "then the shielding"
+run 0 w balance --json && [[ $(field confirmed) == 3000000000 ]] && ok || bad "3 TAC shielded: $(cat "$TMP/out")"
 
 # --- claim -----------------------------------------------------------------------------------
 run 1 w claim "${L1[@]}" --from-key-file "$TMP/k3" && has "NothingToClaim" "nothing to claim" &&
