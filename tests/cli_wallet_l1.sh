@@ -10,8 +10,9 @@
 #   - `wallet claim` pays the exact wei claimable (set with anvil_setStorageAt, standing in for
 #     a settled withdrawal: tests/rollup_anvil.c claims after real blocks) and the balance rises
 #     by that minus gas; a claim with nothing to claim is refused with NothingToClaim;
-#   - bad flags are usage errors (exit 2); an L1 node that is not there, a contract that is not
-#     the rollup, and an imported key (sealed in the wallet) are refused (exit 1).
+#   - an imported key (`--from 0x<its address>`) signs deposits and claims;
+#   - bad flags are usage errors (exit 2); an L1 node that is not there and a contract that is
+#     not the rollup are refused (exit 1).
 # Without node/npm or the registry the test FAILS, saying so.
 set -uo pipefail
 
@@ -71,8 +72,6 @@ run 0 w claim --help && has "usage: tacit-cli" "claim --help"
 # --- refusals: exit 1 ------------------------------------------------------------------------
 run 1 w deposit 1 --from-key-file "$TMP/k1" --l1-rpc http://127.0.0.1:1 --l1-rollup "$ROLLUP" --l1-only &&
     has "is the L1 node at --l1-rpc running" "no L1 node"
-printf '%s\n' "$K1" | w import-key - >/dev/null 2>&1
-run 1 w deposit 1 --from "$A1" "${L1[@]}" --l1-only && has "cannot sign L1 transactions yet" "imported key on L1"
 run 1 w deposit 1 --from-key-file "$TMP/k1" --l1-rpc "$ANVIL_URL" --l1-rollup "$A3" --l1-only &&
     has "no Deposited event" "a contract that is not the rollup"
 
@@ -111,6 +110,10 @@ cp "$TMP/dep" "$TMP/out"
 has "L1 deposit 0x.*: 3 TAC from $a1" "the L1 deposit of 3 TAC" && has "included at height" "then the shielding"
 run 0 w balance --json && [[ $(field confirmed) == 3000000000 ]] && ok || bad "3 TAC shielded: $(cat "$TMP/out")"
 
+# an imported key signs on L1 too (--from its 0x address)
+printf '%s\n' "$K1" | w import-key - >/dev/null 2>&1 || bad "import K1"
+run 0 w deposit 0.25 --from "$A1" "${L1[@]}" --l1-only && has "queue entry 4" "a deposit from an imported key"
+
 # --- claim -----------------------------------------------------------------------------------
 run 1 w claim "${L1[@]}" --from-key-file "$TMP/k3" && has "NothingToClaim" "nothing to claim" &&
     has "once their block settles" "says when a claim pays"
@@ -124,7 +127,8 @@ paid=$(field paid) gas=$(field gasUsed) price=$(field effectiveGasPrice)
 [[ $paid == 250000000000000000 ]] && ok || bad "claim pays 0.25 ETH: $(cat "$TMP/out")"
 after=$(balance "$A3")
 "$FIX" balance "$before" "$after" 0 "$paid" "$gas" "$price" && ok || bad "L1 balance rises by paid - gas"
-run 1 w claim "${L1[@]}" --from-key-file "$TMP/k3" && has "NothingToClaim" "a second claim"
+printf '%s\n' "$K3" | w import-key - >/dev/null 2>&1 || bad "import K3"
+run 1 w claim "${L1[@]}" --from "$A3" && has "NothingToClaim" "a second claim (by the imported key)"
 
 anvil_stop
 tacitd_stop || bad "tacitd stops cleanly"

@@ -941,16 +941,31 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, con
 
 /* ---------------------------------------------------------------------- L1 ---- */
 
-/* The L1 account of --from / --from-key-file (an imported key cannot sign on L1: the wallet
- * keeps it sealed), sk as deposit_key makes it, and c opened on it. Returns an exit status. */
+/* The secret key of --from / --from-key-file: sk as deposit_key made it, or for an imported
+ * key (sk NULL, index) its copy out of the wallet into *own (sodium_malloc'd). Returns an exit
+ * status. */
+static int l1_key(const uint8_t **out, uint8_t **own, const uint8_t *sk, size_t index,
+                  const struct session *s)
+{
+    *out = sk;
+    *own = NULL;
+    if (sk != NULL) return 0;
+    if ((*own = sodium_malloc(32)) == NULL) return fail("out of memory");
+    if (tacit_wallet_transparent_seckey(*own, s->w, index) != TACIT_OK) {
+        sodium_free(*own);
+        *own = NULL;
+        return fail("no imported key %zu", index);
+    }
+    *out = *own;
+    return 0;
+}
+
+/* c opened on the L1 account of sk. Returns an exit status. */
 static int l1_open(struct tacit_cli_l1 *c, const struct opts *o, const uint8_t *sk)
 {
     char err[512];
-    int rc;
-    if (sk == NULL)
-        return fail("--l1-rpc: a key imported in the wallet cannot sign L1 transactions yet: give "
-                    "the account's key with --from-key-file PATH or --from - (standard input)");
-    rc = tacit_cli_l1_open(c, o->l1_rpc, o->l1_rollup, sk, o->timeout_s * 1000u, err, sizeof err);
+    int rc =
+        tacit_cli_l1_open(c, o->l1_rpc, o->l1_rollup, sk, o->timeout_s * 1000u, err, sizeof err);
     if (rc == TACIT_EINVAL) return fail_usage("%s", err);
     if (rc != TACIT_OK) return fail_rc(rc, "%s", err);
     return 0;
@@ -1000,9 +1015,14 @@ static int l1_deposit(struct session *s, const struct opts *o, const uint8_t *sk
     struct tacit_cli_l1_result r;
     char err[512], a[43], amt[TACIT_CLI_AMOUNT_MAX];
     uint64_t before = 0, now = 0, total = req->amount;
+    const uint8_t *key;
+    uint8_t *own;
     int rc, status;
 
-    if ((status = l1_open(&c, o, sk)) != 0) return status;
+    if ((status = l1_key(&key, &own, sk, req->deposit_key, s)) != 0) return status;
+    status = l1_open(&c, o, key);
+    if (own != NULL) sodium_free(own);
+    if (status != 0) return status;
     status = 1;
     tacit_hex_encode(a, c.from, 20);
     if (!o->l1_only && (rc = node_account_balance(s, c.from, &before)) != TACIT_OK) {
@@ -1062,18 +1082,26 @@ static int run_claim(const struct opts *o)
 {
     struct tacit_cli_l1 c;
     struct tacit_cli_l1_result r;
-    uint8_t *sk = NULL;
-    size_t unused = 0;
+    struct session s;
+    uint8_t *sk = NULL, *own = NULL;
+    const uint8_t *key = NULL;
+    size_t index = 0;
     char err[512], a[43];
     int rc, status;
 
     if (o->l1_rpc == NULL) return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS are required");
     if ((status = check_deposit_from(o)) != 0) return status;
-    if (o->from != NULL && strlen(o->from) == 42 && strncmp(o->from, "devnet:", 7) != 0)
-        return l1_open(&c, o, NULL); /* an imported key: refused, saying why */
-    if ((status = deposit_key(&sk, &unused, NULL, o)) != 0) return status;
-    status = l1_open(&c, o, sk);
-    sodium_free(sk);
+    memset(&s, 0, sizeof s);
+    /* an imported key, by its 0x address: out of the wallet */
+    if (o->from != NULL && strlen(o->from) == 42 && strncmp(o->from, "devnet:", 7) != 0 &&
+        (status = session_open(&s, false)) != 0)
+        return status;
+    if ((status = deposit_key(&sk, &index, &s, o)) == 0 &&
+        (status = l1_key(&key, &own, sk, index, &s)) == 0)
+        status = l1_open(&c, o, key);
+    if (sk != NULL) sodium_free(sk);
+    if (own != NULL) sodium_free(own);
+    if (s.w != NULL) session_close(&s);
     if (status != 0) return status;
     status = 1;
     tacit_hex_encode(a, c.from, 20);
@@ -1497,8 +1525,8 @@ static const struct subcommand subcommands[] = {
      "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
      "from this wallet to a transparent address"},
     {"claim", run_claim, O_FROM | O_FROM_KEY_FILE | O_TIMEOUT | O_L1, 0, 0,
-     "claim --l1-rpc URL --l1-rollup ADDRESS (--from devnet:N | --from - | --from-key-file PATH) "
-     "[--timeout S]",
+     "claim --l1-rpc URL --l1-rollup ADDRESS (--from <account> | --from-key-file PATH) [--timeout "
+     "S]",
      "on L1: claim() what settled withdrawals (and fees) made claimable for that account"},
     {"status", run_status, 0, 1, 1, "status <0x txid>",
      "a sent transaction: pending, included, rejected; with a node in L1 mode also its block on "
