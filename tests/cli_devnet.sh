@@ -15,7 +15,10 @@ TMP=$(mktemp -d)
 . "$(dirname "$0")/lib/tacitd.sh"
 
 DN="$TMP/dn"
-tacitd_start "$TMP/stdout" "$TMP/log" --devnet --datadir "$DN" --rpc-bind 127.0.0.1:0 --block-interval-ms 100 ||
+# blocks only when something is pending or asked for (the devnet's default is a block every
+# interval, test_node node_block_cadence): the heights below are checked exactly
+tacitd_start "$TMP/stdout" "$TMP/log" --devnet --datadir "$DN" --rpc-bind 127.0.0.1:0 --block-interval-ms 100 \
+    --block-cadence demand ||
     die "tacitd --devnet did not start: $(cat "$TMP/log")"
 call() { "$CLI" --devnet --datadir "$DN" --rpc "http://127.0.0.1:$port" --json rpc "$@"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$TMP/out" | head -1; }

@@ -29,6 +29,10 @@ run 2 "$D" --datadir "$TMP/x" --chain-id 5 --block-interval-ms 0 && grep -q 'at 
     bad "interval 0 refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind nonsense && grep -q 'HOST:PORT' "$TMP/out" ||
     bad "bad bind refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --block-cadence often && grep -q 'fixed or demand' "$TMP/out" ||
+    bad "bad cadence refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --metrics-bind 127.0.0.1:99999 && grep -q '0..65535' "$TMP/out" ||
+    bad "bad metrics port refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --max-block-txs 70000 && grep -q '1 to 65536' "$TMP/out" ||
     bad "max_block_txs past a block's limit refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-max-response 100000 && grep -q 'raise rpc_max_response' "$TMP/out" ||
@@ -42,8 +46,8 @@ run 2 "$D" --datadir "$TMP/x" --config "$TMP/bad2.conf" && grep -q 'bad2.conf:2:
 run 1 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind 127.0.0.1:0 && grep -q 'no verifying key' "$TMP/out" ||
     bad "missing vk explained"
 
-# L1 mode's flags (docs/operations.md, "Settlement on L1"): each checked, then the build says it
-# has no rollup contract client yet (exit 1), before anything is opened or made
+# L1 mode's flags (docs/operations.md, "Settlement on L1"): each checked, then the tree-update
+# key read and the L1 asked (exit 2 when it does not answer), before anything is opened or made
 L1=(--datadir "$TMP/l1" --chain-id 5)
 printf '0x%064x\n' 1 >"$TMP/l1.key"
 chmod 600 "$TMP/l1.key"
@@ -61,8 +65,11 @@ run 2 "$D" "${L1[@]}" --l1-rpc http://127.0.0.1:8545 --l1-rollup $ADDR --l1-key 
     bad "world-readable L1 key refused: $(cat "$TMP/out")"
 chmod 600 "$TMP/l1.key"
 printf 'l1_rpc = unix:/nowhere\nl1_rollup = %s\nl1_key = %s\nl1_confirmations = 3\n' $ADDR "$TMP/l1.key" >"$TMP/l1.conf"
-run 1 "$D" "${L1[@]}" --config "$TMP/l1.conf" && grep -q 'rollup contract.s client .* is not built' "$TMP/out" &&
-    grep -q 'submitter 0x7e5f4552091a69125d5dfcb7b8c2659029395bdf' "$TMP/out" || bad "L1 mode not built yet: $(cat "$TMP/out")"
+run 2 "$D" "${L1[@]}" --config "$TMP/l1.conf" && grep -q 'l1_tree_key .*/l1/keys/tree_update.zkey: no such file' "$TMP/out" ||
+    bad "L1 mode without a tree-update key refused: $(cat "$TMP/out")"
+"$CLI" setup --circuit tree-update --depth 2 --max-leaves 1 --out "$TMP/tk" >/dev/null 2>&1 || bad "a small tree-update key"
+run 2 "$D" "${L1[@]}" --config "$TMP/l1.conf" --l1-tree-key "$TMP/tk/tree_update.zkey" && grep -q 'l1-rpc unix:/nowhere, --l1-rollup .*: L1 node unreachable' "$TMP/out" ||
+    bad "L1 mode with an L1 that does not answer refused: $(cat "$TMP/out")"
 [[ ! -e "$TMP/l1" ]] && ok || bad "nothing made in the data directory"
 
 # --- a node ------------------------------------------------------------------------------------
@@ -87,6 +94,7 @@ cat >"$TMP/node.conf" <<EOF
 chain_id = 5
 vk_file = $TMP/keys/verification_key.json
 rpc_bind = 127.0.0.1:0
+metrics_bind = 0
 block_interval_ms = 100
 min_fee = 77
 EOF
@@ -118,7 +126,16 @@ run 0 call tacit_getBlockByNumber 0x1 && grep -q '"parent"' "$TMP/out" || bad "b
 run 1 call tacit_sendRawTransaction 0x01 && grep -q '(EENCODING): bad encoding' "$TMP/out" || bad "junk tx"
 curl -s "http://127.0.0.1:$port/health" >"$TMP/health"
 grep -q '"status":"ok"' "$TMP/health" && ok || bad "/health"
-curl -s "http://127.0.0.1:$port/metrics" >"$TMP/metrics"
+# /metrics (issue 14, 6): 404 on the RPC port, served on the metrics listener (metrics_bind =
+# 0: loopback, any free port, logged)
+code=$(curl -s -o "$TMP/metrics" -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+[[ $code == 404 ]] && grep -q 'metrics listener' "$TMP/metrics" && ok || bad "/metrics on the RPC port: $code"
+mport=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/log1" | head -1)
+[[ -n $mport && $mport != "$port" ]] && ok || bad "metrics listener logged: $(cat "$TMP/log1")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -d '{"jsonrpc":"2.0","id":1,"method":"tacit_chainInfo"}' \
+    "http://127.0.0.1:$mport/")
+[[ $code == 404 ]] && ok || bad "JSON-RPC on the metrics listener: $code"
+curl -s "http://127.0.0.1:$mport/metrics" >"$TMP/metrics"
 grep -q '^tacit_blocks_total [1-9]' "$TMP/metrics" && grep -q '^tacit_block_commit_seconds_count' "$TMP/metrics" &&
     grep -q 'tacit_rpc_calls_total{method="admin_pause",code="-32001"}' "$TMP/metrics" && ok || bad "/metrics"
 

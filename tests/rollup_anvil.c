@@ -63,6 +63,7 @@ static struct {
     struct acct a[4];
     uint8_t contract[20];
     tacit_groth16_pk *transfer_pk, *tree_pk;
+    tacit_groth16_pvk *transfer_pvk; /* the L2 rules' proof check, beside the contract's */
     struct tacit_chain_params p;
     struct tacit_sequencer_key *seq;
     struct tacit_memstate *ms;
@@ -363,7 +364,39 @@ static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_t
     free(data);
 }
 
-/* A submission of the block (header, credits, txs) with these tree proofs must be refused. */
+/* What the L2 rules say of these txs on the settled state, in the order a block applies them
+ * (each tx's static rules, its state rules after the txs before it, its proof): the first
+ * refusal's code and index, or TACIT_OK with *at = -1. The same rules as the builder's and
+ * tacit_block_apply's (SETTLEMENT.md 9: every rule the contract checks is checked there too). */
+static int l2_verdict(const struct tacit_tx *txs, size_t nt, long *at)
+{
+    struct tacit_memview *mv = NULL;
+    struct tacit_view v;
+    struct tacit_view_tip tip;
+    struct tacit_block_builder *bb = NULL;
+    uint64_t ts;
+    static uint8_t enc[TACIT_TX_BYTES];
+    int rc = TACIT_OK;
+
+    *at = -1;
+    tacit_memstate_tip(g.ms, &tip, &ts);
+    CHECK_EQ_INT(tacit_memstate_view_new(g.ms, &mv), TACIT_OK);
+    tacit_memview_view(mv, &v);
+    CHECK_EQ_INT(tacit_block_builder_new_view(&bb, &v, ts, &g.p), TACIT_OK);
+    for (size_t i = 0; i < nt && rc == TACIT_OK && bb != NULL; i++) {
+        tacit_tx_encode(enc, &txs[i]);
+        if ((rc = tacit_tx_check_static(&txs[i], &g.p)) == TACIT_OK &&
+            (rc = tacit_block_builder_add_tx(bb, &txs[i], enc, sizeof enc)) == TACIT_OK)
+            rc = tacit_tx_verify_proof_var(&txs[i], g.transfer_pvk);
+        if (rc != TACIT_OK) *at = (long)i;
+    }
+    tacit_block_builder_free(bb);
+    tacit_memview_free(mv);
+    return rc;
+}
+
+/* A submission of the block (header, credits, txs) with these tree proofs must be refused;
+ * when the contract names a tx (tx >= 0), the L2 rules refuse the same tx for the same reason. */
 #define refuse(header, credits, nc, txs, nt, proofs, np, name, code, tx) \
     refuse_(__FILE__, __LINE__, header, credits, nc, txs, nt, proofs, np, name, code, tx)
 static void refuse_(const char *file, int line, const uint8_t *header,
@@ -376,6 +409,15 @@ static void refuse_(const char *file, int line, const uint8_t *header,
     encode_block(&vb, &vlen, header, credits, nc, txs, nt);
     submit_data(&data, &dlen, g.parent, vb, vlen, proofs, np);
     expect_revert_(file, line, SEQ, data, dlen, 0, name, code, tx);
+    if (tx >= 0) {
+        long at;
+        int l2 = l2_verdict(txs, nt, &at);
+        if (l2 != code || at != tx) {
+            tacit__test_fail(file, line,
+                             "the L2 rules disagree with the contract's %s: %s at tx %ld", name,
+                             tacit_errname(l2), at);
+        }
+    }
     free(data);
     free(vb);
 }
@@ -433,6 +475,7 @@ TEST(deploy)
     CHECK_EQ_INT(tacit_groth16_pk_vk(&tvk, g.transfer_pk), TACIT_OK);
     CHECK_EQ_INT(tacit_groth16_pk_vk(&uvk, g.tree_pk), TACIT_OK);
     REQUIRE(tvk && uvk, "the verifying keys");
+    CHECK_EQ_INT(tacit_groth16_pvk_new(&g.transfer_pvk, tvk, NULL), TACIT_OK);
 
     /* a transfer key with another number of inputs is refused before anything is sent */
     CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, uvk, uvk, &rp), TACIT_EINVAL);
@@ -751,6 +794,12 @@ TEST(refusals_after_settling)
     refuse(header, NULL, 0, &t, 1, dummy, 1, "NullifierRepeated", TACIT_ENULLIFIER_REPEATED, 0);
     t = g.s1;
     t.version = TACIT_TX_VERSION;
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "TxVersion", TACIT_EVERSION, 0);
+    t = g.s1;
+    t.chain_id ^= 1;
+    refuse(header, NULL, 0, &t, 1, dummy, 1, "TxChainId", TACIT_ECHAIN_ID, 0);
+    t = g.s1; /* no deposit, yet a deposit sender: not canonical */
+    t.ext.deposit_sender[0] = 1;
     refuse(header, NULL, 0, &t, 1, dummy, 1, "TxEncoding", TACIT_EENCODING, 0);
     refuse(header, NULL, 0, &g.s1, 1, dummy, 0, "TreeProofCount", TACIT_EENCODING, -1);
     {
@@ -827,6 +876,7 @@ TEST(cleanup)
     tacit_l1_free(g.l1);
     tacit_groth16_pk_free(g.transfer_pk);
     tacit_groth16_pk_free(g.tree_pk);
+    tacit_groth16_pvk_free(g.transfer_pvk);
     tacit_sequencer_key_free(g.seq);
     tacit_memstate_free(g.ms);
     memset(&g, 0, sizeof g);

@@ -478,6 +478,63 @@ TEST(select_deposits_in_nonce_order)
     free(t);
 }
 
+/* Issue 14, 5: a block's order among equal fees is random, not arrival order; the fee order
+ * holds, and one sender's deposits stay in nonce order whatever the shuffle. */
+TEST(select_block_equal_fees_random)
+{
+    enum { NPLAIN = 8, NDEP = 4, N = 2 + NPLAIN + NDEP + 1 };
+    struct tacit_mempool *mp = pool_big();
+    struct ttx *t = ttx_alloc(N);
+    struct tacit_mempool_item *it = items_alloc(N);
+    size_t k = 0, differs = 0, firsts[NPLAIN + NDEP] = {0};
+    uint8_t first[N][32];
+
+    ttx_make(&t[k++], 900); /* two above the run */
+    ttx_make(&t[k++], 800);
+    for (int i = 0; i < NPLAIN; i++) ttx_make(&t[k++], 500); /* the run: 8 plain, 4 deposits */
+    for (int i = 0; i < NDEP; i++) {
+        ttx_make(&t[k], 500);
+        ttx_deposit(&t[k++], 7, (uint64_t)i, 10); /* one sender, nonces 0..3 in arrival order */
+    }
+    ttx_make(&t[k++], 100); /* one below */
+    for (size_t i = 0; i < N; i++) CHECK_EQ_INT(add(mp, &t[i], NULL, NULL), TACIT_OK);
+    for (int round = 0; round < 64; round++) {
+        uint64_t next_nonce = 0;
+        bool same = true;
+        CHECK_EQ_INT(tacit_mempool_select_block(mp, it, N), N);
+        CHECK_MEM(it[0].id, t[0].id, 32);
+        CHECK_MEM(it[1].id, t[1].id, 32);
+        CHECK_MEM(it[N - 1].id, t[N - 1].id, 32);
+        for (size_t i = 2; i < N - 1; i++) {
+            CHECK_EQ_INT(it[i].tx.ext.fee, 500);
+            if (it[i].tx.ext.deposit_amount != 0)
+                CHECK_EQ_INT(it[i].tx.ext.deposit_nonce, next_nonce++);
+            for (size_t j = 2; j < N - 1; j++)
+                if (memcmp(it[i].id, t[j].id, 32) == 0) firsts[j - 2] += i == 2;
+        }
+        CHECK_EQ_INT(next_nonce, NDEP);
+        if (round == 0)
+            for (size_t i = 0; i < N; i++) memcpy(first[i], it[i].id, 32);
+        for (size_t i = 0; i < N; i++) same = same && memcmp(first[i], it[i].id, 32) == 0;
+        differs += !same;
+    }
+    /* 12! orders: 64 equal draws do not happen */
+    CHECK(differs > 0);
+    /* arrival order would put t[2] first every time; at least 3 of the 9 that can lead did */
+    CHECK(firsts[0] < 64);
+    {
+        int leaders = 0;
+        for (size_t j = 0; j < NPLAIN + NDEP; j++) leaders += firsts[j] > 0;
+        CHECK(leaders >= 3);
+    }
+    /* the pool's own order (tacit_mempool_select) is unchanged: arrival among equal fees */
+    CHECK_EQ_INT(tacit_mempool_select(mp, it, N), N);
+    for (size_t i = 0; i < 2 + NPLAIN; i++) CHECK_MEM(it[i].id, t[i].id, 32);
+    tacit_mempool_free(mp);
+    free(it);
+    free(t);
+}
+
 TEST(select_copies)
 {
     struct ttx *t = ttx_alloc(3);
@@ -976,6 +1033,7 @@ static const struct tacit_test tests[] = {
     {"byte_limit_evicts_lowest", byte_limit_evicts_lowest},
     {"eviction_tie_newest_first", eviction_tie_newest_first},
     {"select_deposits_in_nonce_order", select_deposits_in_nonce_order},
+    {"select_block_equal_fees_random", select_block_equal_fees_random},
     {"select_copies", select_copies},
     {"remove_and_flush", remove_and_flush},
     {"drop_below_min_fee", drop_below_min_fee},

@@ -642,11 +642,25 @@ static void node_reap(void)
     if (g_node.pid > 0) tnode_stop(&g_node, SIGKILL, 10000);
 }
 
+/* The node's config file. demand: blocks only with work until node_block_cadence (the
+ * devnet's default is a fixed cadence: its empty blocks would expire node_stale_anchor's
+ * anchor on a clock of their own). */
+static bool write_config(bool demand)
+{
+    FILE *f = fopen(g_config, "w");
+    if (f == NULL) return false;
+    /* a short header deadline, for node_slow_client */
+    fprintf(f, "rpc_header_timeout_ms = 1000\n");
+    /* anchors expire after 4 root changes, for node_stale_anchor (tacitd's default is 256) */
+    fprintf(f, "root_history = 4\n");
+    if (demand) fprintf(f, "block_cadence = demand\n");
+    return fclose(f) == 0;
+}
+
 TEST(node_start)
 {
     const char *tmp = getenv("TMPDIR");
     char path[700];
-    FILE *f;
     json_t *ci;
 
     signal(SIGPIPE, SIG_IGN);
@@ -657,16 +671,11 @@ TEST(node_start)
         return;
     }
     printf("datadir %s\n", g_dir);
-    /* a short header deadline, for node_slow_client */
     snprintf(g_config, sizeof g_config, "%s/tacitd.conf", g_dir);
-    if ((f = fopen(g_config, "w")) == NULL) {
+    if (!write_config(true)) {
         CHECK(!"config");
         return;
     }
-    fprintf(f, "rpc_header_timeout_ms = 1000\n");
-    /* anchors expire after 4 root changes, for node_stale_anchor (tacitd's default is 256) */
-    fprintf(f, "root_history = 4\n");
-    fclose(f);
 
     CHECK(tnode_seed_keys(g_dir));
     tnode_init(&g_node, g_dir);
@@ -1071,17 +1080,31 @@ TEST(node_transfer)
      * blocks the block path refuses): paused, g_p2 waits in the mempool; the minimum goes up;
      * g_p2 is gone, with EFEE_TOO_LOW as its status */
     json_decref(rpc(g_admin, "admin_pause", NULL));
-    if (!admitted(g_unix, &g_p2, id, __LINE__)) return;
+    if (!admitted(g_http, &g_p2, id, __LINE__)) return;
     r = rpc(g_http, "tacit_getTransaction", json_pack("[s]", id));
     CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status")), "pending"), 0);
     json_decref(r);
     r = rpc(g_admin, "admin_setMinFee", json_pack("[s]", "11"));
     CHECK(json_is_true(r));
     json_decref(r);
+    /* the reason goes to the connection that submitted it and to admin callers only (issue
+     * 14, 6: it would tell anyone which nullifier or anchor collided); another connection
+     * gets the answer of an unknown id */
     r = rpc(g_http, "tacit_getTransaction", json_pack("[s]", id));
     CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "status")), "rejected"), 0);
     CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "error")), "EFEE_TOO_LOW"), 0);
     json_decref(r);
+    r = rpc(g_admin, "tacit_getTransaction", json_pack("[s]", id));
+    CHECK_EQ_INT(strcmp(json_string_value(json_object_get(r, "error")), "EFEE_TOO_LOW"), 0);
+    json_decref(r);
+    {
+        struct tacit_rpc_client *other = NULL;
+        CHECK_EQ_INT(tacit_rpc_client_new(&other, g_node.url, NULL, 10000), TACIT_OK);
+        r = rpc(other, "tacit_getTransaction", json_pack("[s]", id));
+        CHECK(json_is_null(r));
+        json_decref(r);
+        tacit_rpc_client_free(other);
+    }
     r = rpc(g_http, "tacit_mempoolInfo", NULL);
     CHECK_EQ_INT(json_integer_value(json_object_get(r, "count")), 0);
     json_decref(r);
@@ -1108,7 +1131,7 @@ TEST(node_transfer)
 TEST(node_withdraw_double_spend)
 {
     static struct tacit_txbuild b;
-    struct tacit_tx w, dbl;
+    struct tacit_tx w, dbl, bad;
     struct note e, e2, zero;
     uint8_t recipient[TACIT_ADDRESS_LEN];
     struct account acct, pool;
@@ -1146,6 +1169,12 @@ TEST(node_withdraw_double_spend)
     CHECK(json_is_true(json_object_get(ci, "paused")));
     json_decref(ci);
     if (!admitted(g_http, &w, id, __LINE__)) return;
+    /* the conflict oracle closed (issue 14, 6): the double spend with a proof of another
+     * statement gets the proof's error, not the conflict that would say C's nullifier is
+     * pending; with its own proof, the conflict */
+    bad = dbl;
+    memcpy(bad.proof, w.proof, TACIT_GROTH16_PROOF_BYTES);
+    expect_tx_refused(g_http, &bad, TACIT_EVERIFY, __LINE__);
     expect_tx_refused(g_unix, &dbl, TACIT_ENULLIFIER_IN_MEMPOOL, __LINE__);
     r = rpc(g_admin, "admin_resume", NULL);
     json_decref(r);
@@ -1415,6 +1444,35 @@ out:
     free(after);
 }
 
+/* Issue 14, 5: the devnet's default, a fixed cadence (this node ran "demand" so far, for
+ * node_stale_anchor's count of roots; restarted without it), seals a block at every interval with nothing pending,
+ * and every block is stamped in whole seconds (the header's unit is ms). */
+TEST(node_block_cadence)
+{
+    uint64_t h0, h1;
+    json_t *r;
+
+    REQUIRE(g_up, "the node did not start");
+    REQUIRE(write_config(false), "cannot write the config");
+    if (!restart(SIGTERM)) return;
+    r = rpc(g_http, "tacit_mempoolInfo", NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r, "count")), 0);
+    json_decref(r);
+    h0 = chain_height(g_http);
+    tnode_sleep_ms(10 * (unsigned)g_node.block_interval_ms);
+    h1 = chain_height(g_http);
+    /* 10 intervals: at least 5 blocks (ASan and a shared machine may skip some ticks) */
+    CHECK(h1 >= h0 + 5);
+    for (uint64_t h = h0; h <= h1; h++) {
+        uint64_t ts = 0;
+        r = rpc(g_http, "tacit_getBlockByNumber", json_pack("[o]", qty_json(h)));
+        CHECK(qty(&ts, json_object_get(r, "timestamp")));
+        CHECK(ts > 0 && ts % 1000 == 0);
+        if (h > h0) CHECK_EQ_INT(json_array_size(json_object_get(r, "txs")), 0);
+        json_decref(r);
+    }
+}
+
 /* Blocks made as fast as the node can (dev_fund, dev_mine) until the main thread SIGKILLs it. */
 struct miner {
     char url[64];
@@ -1572,6 +1630,7 @@ static const struct tacit_test tests[] = {
     {"node_bad_requests", node_bad_requests},
     {"node_slow_client", node_slow_client},
     {"node_restart", node_restart},
+    {"node_block_cadence", node_block_cadence},
     {"node_crash_recovery", node_crash_recovery},
     {"node_datadir_lock", node_datadir_lock},
     {"node_cleanup", node_cleanup},

@@ -53,6 +53,7 @@ struct fixture {
     struct tacit_rpc_limits lim;
     uint16_t port;
     char url[64];
+    char murl[64]; /* the metrics listener */
     char sock[108];
     char sock_url[120];
     int echo_ran;  /* atomic: echo calls executed */
@@ -246,6 +247,9 @@ static void on_stop(uv_async_t *a)
 
 /* The fixture's TCP address. */
 static const char *fixture_host = "127.0.0.1";
+/* The RPC port serves /metrics too (most tests read the gauges there); metrics_listener sets
+ * it false to test the default. */
+static bool fixture_metrics_on_rpc = true;
 
 /* lim: NULL for the defaults. */
 static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
@@ -273,6 +277,8 @@ static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
     cfg.ud = f;
     cfg.metrics = extra_metrics;
     cfg.health = health;
+    cfg.metrics_host = "127.0.0.1";
+    cfg.metrics_on_rpc = fixture_metrics_on_rpc;
     uv_loop_init(&f->loop);
     if ((rc = tacit_rpc_server_start(&f->s, &f->loop, &cfg)) != TACIT_OK) {
         uv_run(&f->loop, UV_RUN_DEFAULT);
@@ -282,6 +288,7 @@ static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
     f->port = tacit_rpc_server_port(f->s);
     snprintf(f->url, sizeof f->url, strchr(fixture_host, ':') ? "http://[%s]:%u" : "http://%s:%u",
              fixture_host, f->port);
+    snprintf(f->murl, sizeof f->murl, "http://127.0.0.1:%u", tacit_rpc_server_metrics_port(f->s));
     uv_async_init(&f->loop, &f->stop, on_stop);
     f->stop.data = f;
     pthread_create(&f->thread, NULL, loop_thread, f);
@@ -1833,6 +1840,76 @@ TEST(write_buffer_split)
     CHECK_EQ_INT(b[0].len, 5);
 }
 
+/* Issue 14, 6: per-method counters are a timeline of the clients' calls. By default the RPC
+ * port answers /metrics 404; the metrics listener (and the Unix socket) serve it, and the
+ * metrics listener serves nothing else. */
+TEST(metrics_listener)
+{
+    struct fixture f;
+    struct tacit_rpc_client *c;
+    char *text = NULL;
+    size_t len;
+    int status;
+    json_t *res = NULL, *err = NULL;
+
+    fixture_metrics_on_rpc = false;
+    CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
+    fixture_metrics_on_rpc = true;
+    CHECK(tacit_rpc_server_metrics_port(f.s) != 0);
+    CHECK(tacit_rpc_server_metrics_port(f.s) != f.port);
+    /* the RPC port: calls yes, /metrics no (with credentials neither), /health yes */
+    CHECK_EQ_INT(tacit_rpc_client_new(&c, f.url, NULL, 5000), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_call(c, "echo", json_pack("[i]", 1), &res, &err), TACIT_OK);
+    CHECK(res != NULL);
+    json_decref(res);
+    json_decref(err);
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/metrics", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 404);
+    CHECK(text != NULL && strstr(text, "metrics listener") != NULL);
+    CHECK(text != NULL && strstr(text, "tacit_rpc_calls_total") == NULL);
+    free(text);
+    text = NULL;
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/health", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 200);
+    free(text);
+    text = NULL;
+    tacit_rpc_client_free(c);
+    CHECK_EQ_INT(tacit_rpc_client_new(&c, f.url, COOKIE, 5000), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/metrics", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 404);
+    free(text);
+    text = NULL;
+    tacit_rpc_client_free(c);
+    /* the metrics listener: /metrics and /health, no JSON-RPC */
+    CHECK_EQ_INT(tacit_rpc_client_new(&c, f.murl, NULL, 5000), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/metrics", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 200);
+    CHECK(text != NULL &&
+          strstr(text, "tacit_rpc_calls_total{method=\"echo\",code=\"0\"} 1\n") != NULL);
+    free(text);
+    text = NULL;
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/health", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 200);
+    free(text);
+    text = NULL;
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 404);
+    free(text);
+    text = NULL;
+    res = err = NULL;
+    CHECK(tacit_rpc_call(c, "echo", json_pack("[i]", 1), &res, &err) != TACIT_OK || res == NULL);
+    json_decref(res);
+    json_decref(err);
+    tacit_rpc_client_free(c);
+    /* the Unix socket (the operator's) */
+    CHECK_EQ_INT(tacit_rpc_client_new(&c, f.sock_url, NULL, 5000), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_get(c, "/metrics", &status, &text, &len), TACIT_OK);
+    CHECK_EQ_INT(status, 200);
+    free(text);
+    tacit_rpc_client_free(c);
+    fixture_stop(&f);
+}
+
 static const struct tacit_test tests[] = {
     {"single_call", single_call},
     {"batch_mixed", batch_mixed},
@@ -1866,5 +1943,6 @@ static const struct tacit_test tests[] = {
     {"write_deadline", write_deadline},
     {"idle_connection_memory", idle_connection_memory},
     {"write_buffer_split", write_buffer_split},
+    {"metrics_listener", metrics_listener},
 };
 TACIT_TEST_MAIN(tests)

@@ -391,6 +391,10 @@ static bool session_start(struct session *s, const char *name)
     argv[k++] = s->node.socket_path;
     argv[k++] = "--block-interval-ms";
     argv[k++] = "50";
+    /* blocks only when asked (the devnet's default is a block every interval: heights in the
+     * transcripts would depend on the clock) */
+    argv[k++] = "--block-cadence";
+    argv[k++] = "demand";
     argv[k] = NULL;
     if ((pid = tnode_exec_logged(argv, logp)) < 0) return false;
     s->node.pid = pid;

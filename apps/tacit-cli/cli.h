@@ -65,6 +65,8 @@ int cmd_groth16(int argc, char **argv);
 int cmd_groth16_export_vk(int argc, char **argv);
 int cmd_groth16_prove(int argc, char **argv);
 int cmd_poseidon(int argc, char **argv);
+/* cmd_l1.c: `tacit-cli l1 deploy` */
+int cmd_l1(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 /* cmd_wallet.c: `tacit-cli wallet <subcommand>`, and `tacit-cli balance` (= wallet balance,
  * for `tacit-cli --viewing-key KEY balance`) */

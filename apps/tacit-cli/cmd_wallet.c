@@ -83,6 +83,8 @@ static const struct subcommand *current; /* for messages */
  * one line of JSON, {"error":{"message":…,"status":1|2[,"name":"E…","code":1000+n][,"usage":…]}}
  * (name and code: the tacit error, as the RPC numbers it, when one caused the failure). */
 static int vfail(int status, int rc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int vfail(int status, int rc, const char *fmt, va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);

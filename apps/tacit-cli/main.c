@@ -15,6 +15,7 @@ static const struct tacit_cli_command commands[] = {
      "the transfer circuit: export-r1cs, info, witness, example; tree-update ..."},
     {"groth16", cmd_groth16,
      "Groth16 (snarkjs format): verify, verify-batch, prove, export-vk, export-solidity"},
+    {"l1", cmd_l1, "the L1: deploy the rollup contract (l1 deploy --help)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
     {"rpc", cmd_rpc, "a raw JSON-RPC call to tacitd: rpc <method> [params...]"},
     {"setup", cmd_setup,

@@ -12,25 +12,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tacit/abi.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/eth.h"
 #include "tacit/l1.h"
 #include "tacit/node.h"
+#include "tacit/prover.h"
+#include "tacit/settle.h"
 #include "tacit/util.h"
 
 #define RPCAUTH_MAX 32
 
 struct opts {
     struct tacit_node_config cfg;
-    bool min_fee_set, datadir_set;
+    bool min_fee_set, datadir_set, cadence_set;
     char *strings[64]; /* owned copies of string values */
     size_t nstrings;
     const char *rpcauth[RPCAUTH_MAX + 1];
     size_t nrpcauth;
 };
 
-enum kind { K_BOOL, K_U64, K_U32, K_SIZE, K_STR, K_BIND, K_ROLLUP, K_AUTH, K_LOG };
+enum kind { K_BOOL, K_U64, K_U32, K_SIZE, K_STR, K_BIND, K_ROLLUP, K_AUTH, K_LOG, K_CADENCE };
 
 struct key {
     const char *name;
@@ -57,9 +60,16 @@ static const struct key keys[] = {
     {"rpc_socket", K_STR, C(rpc_socket),
      "Unix socket path (default <datadir>/" TACIT_DATADIR_SOCKET "; \"none\")"},
     {"rpcauth", K_AUTH, 0, "user:salt$hmac credential for admin_ methods (repeatable)"},
+    {"metrics_bind", K_BIND, 0,
+     "[HOST:]PORT of a listener for GET /metrics, /health (HOST default 127.0.0.1; default none)"},
+    {"metrics_on_rpc", K_BOOL, C(metrics_on_rpc),
+     "serve /metrics on the RPC port too (default: 404 there)"},
     {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
-    {"empty_blocks", K_BOOL, C(empty_blocks), "seal blocks with no transactions too"},
+    {"block_cadence", K_CADENCE, 0,
+     "fixed: a block every interval, empty or not; demand: only with work (default demand; "
+     "devnet fixed)"},
+    {"empty_blocks", K_BOOL, C(empty_blocks), "the same as --block-cadence fixed"},
     {"min_fee", K_U64, C(min_fee), "minimum fee in base units (default 1000; devnet 0)"},
     {"root_history", K_U32, C(root_history),
      "anchors: the last N note roots (default 256; fixed when the chain is made)"},
@@ -100,6 +110,10 @@ static const struct key keys[] = {
     {"l1_key", K_STR, C(l1_key), "L1 mode: the submitter's L1 key file (0x + 64 hex, mode 0600)"},
     {"l1_confirmations", K_U32, C(l1_confirmations),
      "L1 mode: an L1 deposit is credited N blocks after its own (default 2)"},
+    {"l1_tree_key", K_STR, C(l1_tree_key),
+     "L1 mode: the tree-update proving key (default <datadir>/keys/tree_update.zkey)"},
+    {"l1_final_depth", K_U32, C(l1_final_depth),
+     "L1 mode: an L1 block is final N blocks under the head (default 0: the L1's finalized tag)"},
     {"l1_poll_ms", K_U32, C(settle_poll_ms),
      "L1 mode: the submitter asks the L1 every N ms (default 1000)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
@@ -130,17 +144,58 @@ static void usage(FILE *f)
                "docs/operations.md has more.\n");
 }
 
-/* L1 mode's flags (docs/operations.md, "Settlement on L1"): all three or none, each checked.
- * 0 when none is given; 2 on a bad one (the message says which and why); 1 when they are good:
- * the rollup contract's client, which would make the node's settler from them, is not in this
- * build yet. */
-static int l1_check(const struct tacit_node_config *c)
+/* L1 mode (docs/operations.md, "Settlement on L1"): what the node's settler is made of. */
+struct l1_mode {
+    struct tacit_l1 *l1;
+    struct tacit_eth_key *key;
+    struct tacit_l1_sender *sender;
+    tacit_groth16_pk *tree_pk;
+    struct tacit_settler settler;
+};
+
+static void l1_mode_free(struct l1_mode *m)
 {
-    struct tacit_l1 *l1 = NULL;
-    struct tacit_eth_key *key = NULL;
-    uint8_t rollup[20], addr[20];
-    char hex[43];
+    tacit_rollup_settler_free(&m->settler);
+    tacit_l1_sender_free(m->sender);
+    tacit_groth16_pk_free(m->tree_pk);
+    tacit_eth_key_free(m->key);
+    tacit_l1_free(m->l1);
+    memset(m, 0, sizeof *m);
+}
+
+/* The contract's maxLeaves(), read at the L1 head. */
+static int read_max_leaves(struct tacit_l1 *l1, const uint8_t contract[20], uint64_t *out)
+{
+    struct tacit_l1_call call;
+    uint8_t sel[4], *ret = NULL;
+    size_t len = 0;
     int rc;
+    memset(&call, 0, sizeof call);
+    memcpy(call.to, contract, 20);
+    if ((rc = tacit_abi_selector(sel, "maxLeaves()")) != TACIT_OK) return rc;
+    call.data = sel;
+    call.data_len = 4;
+    rc = tacit_l1_call(l1, &call, TACIT_L1_LATEST, &ret, &len);
+    if (rc == TACIT_OK && len != 32) rc = TACIT_EL1_REPLY;
+    *out = 0;
+    for (size_t i = 24; rc == TACIT_OK && i < 32; i++) *out = *out << 8 | ret[i];
+    free(ret);
+    return rc;
+}
+
+/* L1 mode's flags: all three or none, each checked, and the settler made from them (the L1's
+ * chain id asked, the contract's maxLeaves() matched against the tree-update key). 0 when none
+ * is given or the settler is made (m filled in, c->settler set); 2 on a bad flag or an L1 that
+ * does not answer (the message says which and why). */
+static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
+{
+    struct tacit_rollup_settler_opts so;
+    struct tacit_l1_sender_opts sopts;
+    uint8_t rollup[20], addr[20];
+    char hex[43], *tree_path = NULL;
+    uint64_t max_leaves = 0;
+    int rc;
+    memset(m, 0, sizeof *m);
     if (c->l1_rpc == NULL && c->l1_rollup == NULL && c->l1_key == NULL) return 0;
     if (c->l1_rpc == NULL || c->l1_rollup == NULL || c->l1_key == NULL) {
         fprintf(stderr,
@@ -154,21 +209,20 @@ static int l1_check(const struct tacit_node_config *c)
         fprintf(stderr, "tacitd: l1_poll_ms must be at least 1\n");
         return 2;
     }
-    if (tacit_l1_http_new(&l1, c->l1_rpc, NULL) != TACIT_OK) {
+    if (tacit_l1_http_new(&m->l1, c->l1_rpc, NULL) != TACIT_OK) {
         fprintf(stderr,
                 "tacitd: --l1-rpc %s: not an L1 endpoint URL (http://HOST:PORT, no path; "
                 "or unix:/PATH)\n",
                 TACIT_LOG_S(c->l1_rpc));
         return 2;
     }
-    tacit_l1_free(l1);
     if (strlen(c->l1_rollup) != 42 ||
         tacit_hex_decode(rollup, sizeof rollup, c->l1_rollup, true) != TACIT_OK) {
         fprintf(stderr, "tacitd: --l1-rollup %s: not a contract address (0x + 40 hex digits)\n",
                 TACIT_LOG_S(c->l1_rollup));
-        return 2;
+        goto bad;
     }
-    if ((rc = tacit_eth_key_load(&key, c->l1_key)) != TACIT_OK) {
+    if ((rc = tacit_eth_key_load(&m->key, c->l1_key)) != TACIT_OK) {
         fprintf(stderr, "tacitd: --l1-key %s: %s\n", TACIT_LOG_S(c->l1_key),
                 rc == TACIT_ENOENT           ? "no such file"
                 : rc == TACIT_EKEY_FILE_MODE ? "readable or writable by group or others "
@@ -176,18 +230,70 @@ static int l1_check(const struct tacit_node_config *c)
                                                "every submission)"
                 : rc == TACIT_EENCODING      ? "not a key file (one line: 0x + 64 hex digits)"
                                              : tacit_strerror(rc));
-        return 2;
+        goto bad;
     }
-    tacit_eth_key_address(key, addr);
-    tacit_eth_key_free(key);
+    tacit_eth_key_address(m->key, addr);
     tacit_hex_encode(hex, addr, 20);
-    fprintf(stderr,
-            "tacitd: L1 mode flags are valid (submitter %s), but this build cannot settle on L1: "
-            "the rollup contract's client (TacitRollup's calldata, src/l1/rollup.c) is not built "
-            "yet, so tacitd has no settler to submit blocks with (docs/operations.md, "
-            "\"Settlement on L1\")\n",
-            hex);
-    return 1;
+    if (c->l1_tree_key != NULL)
+        tree_path = strdup(c->l1_tree_key);
+    else if (c->datadir != NULL)
+        tree_path = tacit_datadir_path(c->datadir, TACIT_DATADIR_KEYS "/tree_update.zkey");
+    if (tree_path == NULL) {
+        fprintf(stderr, "tacitd: L1 mode needs l1_tree_key (the tree-update proving key)\n");
+        goto bad;
+    }
+    if ((rc = tacit_groth16_pk_read_file(&m->tree_pk, tree_path)) != TACIT_OK ||
+        m->tree_pk->npublic < 5) {
+        fprintf(stderr,
+                "tacitd: l1_tree_key %s: %s (make it with `tacit-cli setup --circuit tree-update "
+                "--out DIR`)\n",
+                TACIT_LOG_S(tree_path),
+                rc != TACIT_OK ? tacit_strerror(rc) : "not a tree-update key (too few inputs)");
+        free(tree_path);
+        goto bad;
+    }
+    if ((rc = tacit_l1_chain_id(m->l1, &c->l1_chain_id)) != TACIT_OK ||
+        (rc = read_max_leaves(m->l1, rollup, &max_leaves)) != TACIT_OK) {
+        fprintf(stderr, "tacitd: --l1-rpc %s, --l1-rollup %s: %s\n", TACIT_LOG_S(c->l1_rpc),
+                TACIT_LOG_S(c->l1_rollup), tacit_strerror(rc));
+        free(tree_path);
+        goto bad;
+    }
+    if (max_leaves != m->tree_pk->npublic - 4) {
+        fprintf(stderr,
+                "tacitd: l1_tree_key %s proves %u leaves at a time, the contract %s takes "
+                "%" PRIu64 "\n",
+                TACIT_LOG_S(tree_path), (unsigned)(m->tree_pk->npublic - 4),
+                TACIT_LOG_S(c->l1_rollup), max_leaves);
+        free(tree_path);
+        goto bad;
+    }
+    free(tree_path);
+    memset(&sopts, 0, sizeof sopts);
+    sopts.chain_id = c->l1_chain_id;
+    if ((rc = tacit_l1_sender_new(&m->sender, m->l1, m->key, &sopts)) != TACIT_OK) {
+        fprintf(stderr, "tacitd: the L1 sender: %s\n", tacit_strerror(rc));
+        goto bad;
+    }
+    memset(&so, 0, sizeof so);
+    so.l1 = m->l1;
+    so.sender = m->sender;
+    memcpy(so.contract, rollup, 20);
+    so.tree_pk = m->tree_pk;
+    so.max_leaves = (unsigned)max_leaves;
+    so.final_depth = c->l1_final_depth;
+    if ((rc = tacit_rollup_settler_new(&m->settler, &so)) != TACIT_OK) {
+        fprintf(stderr, "tacitd: the settler: %s\n", tacit_strerror(rc));
+        goto bad;
+    }
+    memcpy(c->rollup_id, rollup, 20); /* protocol v2: the rollup is the contract */
+    c->settler = &m->settler;
+    fprintf(stderr, "tacitd: L1 mode: L1 chain %" PRIu64 ", contract %s, submitter %s\n",
+            c->l1_chain_id, c->l1_rollup, hex);
+    return 0;
+bad:
+    l1_mode_free(m);
+    return 2;
 }
 
 static const struct key *find_key(const char *name)
@@ -231,6 +337,16 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v)
     switch (k->kind) {
     case K_BOOL:
         if (!parse_bool(v, (bool *)base)) return "expected true or false";
+        if (strcmp(k->name, "empty_blocks") == 0) o->cadence_set = true;
+        return NULL;
+    case K_CADENCE:
+        if (v != NULL && strcmp(v, "fixed") == 0)
+            o->cfg.empty_blocks = true;
+        else if (v != NULL && strcmp(v, "demand") == 0)
+            o->cfg.empty_blocks = false;
+        else
+            return "expected fixed or demand";
+        o->cadence_set = true;
         return NULL;
     case K_U64:
         if (!parse_uint(v, UINT64_MAX, &u)) return "expected a non-negative integer";
@@ -256,24 +372,37 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v)
         if (strcmp(k->name, "datadir") == 0) o->datadir_set = true;
         return NULL;
     case K_BIND: {
-        const char *colon;
+        /* rpc_bind: HOST:PORT; metrics_bind: [HOST:]PORT, loopback when HOST is left out */
+        bool metrics = strcmp(k->name, "metrics_bind") == 0;
+        const char **hostp = metrics ? &o->cfg.metrics_host : &o->cfg.rpc_host;
+        const char *colon, *port;
         char host[256];
         if (v == NULL) return "expected HOST:PORT";
         if (strcmp(v, "none") == 0) {
-            o->cfg.rpc_host = NULL;
+            *hostp = NULL;
             return NULL;
         }
-        if ((colon = strrchr(v, ':')) == NULL || colon == v || (size_t)(colon - v) >= sizeof host)
-            return "expected HOST:PORT";
-        if (!parse_uint(colon + 1, 65535, &u)) return "port must be 0..65535";
-        memcpy(host, v, (size_t)(colon - v));
-        host[colon - v] = '\0';
+        colon = strrchr(v, ':');
+        if (metrics && colon == NULL) {
+            strcpy(host, "127.0.0.1");
+            port = v;
+        } else {
+            if (colon == NULL || colon == v || (size_t)(colon - v) >= sizeof host)
+                return "expected HOST:PORT";
+            memcpy(host, v, (size_t)(colon - v));
+            host[colon - v] = '\0';
+            port = colon + 1;
+        }
+        if (!parse_uint(port, 65535, &u)) return "port must be 0..65535";
         if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1]:8645 */
             memmove(host, host + 1, strlen(host));
             host[strlen(host) - 1] = '\0';
         }
-        if ((o->cfg.rpc_host = keep(o, host)) == NULL) return "out of memory";
-        o->cfg.rpc_port = (uint16_t)u;
+        if ((*hostp = keep(o, host)) == NULL) return "out of memory";
+        if (metrics)
+            o->cfg.metrics_port = (uint16_t)u;
+        else
+            o->cfg.rpc_port = (uint16_t)u;
         return NULL;
     }
     case K_ROLLUP:
@@ -360,6 +489,7 @@ static void opts_free(struct opts *o)
 
 int main(int argc, char **argv)
 {
+    struct l1_mode l1m;
     struct opts o;
     const char *config = NULL;
     int rc;
@@ -426,6 +556,9 @@ int main(int argc, char **argv)
     if (o.cfg.devnet) {
         if (!o.datadir_set) o.cfg.datadir = TACIT_DATADIR_DEVNET_DEFAULT;
         if (!o.min_fee_set) o.cfg.min_fee = 0;
+        /* a block every interval, empty or not: at low traffic a block's time does not say
+         * when its one transaction arrived (issue 14, 5) */
+        if (!o.cadence_set) o.cfg.empty_blocks = true;
     } else {
         if (!o.datadir_set) {
             fprintf(stderr, "tacitd: --datadir is required (or --devnet for a local devnet)\n");
@@ -438,7 +571,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if ((rc = l1_check(&o.cfg)) != 0) {
+    if ((rc = l1_setup(&o.cfg, &l1m)) != 0) {
         opts_free(&o);
         return rc;
     }
@@ -456,11 +589,13 @@ int main(int argc, char **argv)
                     "max_block_txs = %u allows (%zu bytes): raise rpc_max_response or lower "
                     "max_block_txs\n",
                     o.cfg.rpc_limits.max_response, o.cfg.max_block_txs, need);
+            l1_mode_free(&l1m);
             opts_free(&o);
             return 2;
         }
     }
     rc = tacit_node_run(&o.cfg);
+    l1_mode_free(&l1m);
     opts_free(&o);
     return rc;
 }

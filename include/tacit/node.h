@@ -39,9 +39,14 @@ struct tacit_node_config {
     const char *rpc_socket; /* NULL: <datadir>/tacitd.sock; "" : none */
     struct tacit_rpc_limits rpc_limits;
     const char *const *rpcauth; /* NULL-terminated, or NULL */
+    const char *metrics_host;   /* /metrics on a listener of its own (NULL: none; tacitd:
+                                 * --metrics-bind, loopback by default) */
+    uint16_t metrics_port;
+    bool metrics_on_rpc;        /* /metrics on the RPC port too (default false: 404 there) */
     uint32_t block_interval_ms; /* 1000 */
     uint32_t max_block_txs;     /* 2048 */
-    bool empty_blocks;          /* seal blocks with no transactions (default false) */
+    bool empty_blocks;          /* a fixed cadence: a block every block_interval_ms, empty or
+                                 * not (default false; tacitd --devnet: true) */
     uint64_t min_fee;           /* initial value; admin_setMinFee changes (and persists) it */
     uint32_t root_history;      /* 0: the store's (256 when the chain is made); a chain
                                     * parameter: another value than the store's is refused */
@@ -60,6 +65,11 @@ struct tacit_node_config {
                                 * blocks past the entry's block (default 2) */
     uint32_t settle_poll_ms;   /* the submitter's step every N ms (default 1000) */
     const char *l1_rpc, *l1_rollup, *l1_key; /* tacitd's flags the settler is made from */
+    const char *l1_tree_key; /* tacitd: the tree-update proving key (default <datadir>/keys/
+                               * tree_update.zkey) */
+    uint32_t l1_final_depth; /* tacitd: L1 blocks final after N (0: the L1's finalized tag) */
+    uint64_t l1_chain_id;    /* with a settler: the L1's chain id; the chain takes protocol v2
+                           * (TACIT_TX_VERSION_L1, rollup_id = the contract) */
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
 };

@@ -96,6 +96,13 @@ struct tacit_rpc_config {
     void *ud;                               /* passed to methods and callbacks */
     tacit_rpc_metrics_fn metrics;
     tacit_rpc_health_fn health;
+    /* GET /metrics is served on the Unix socket and on a listener of its own, metrics_host
+     * (NULL: none; an IP literal, loopback in tacitd) : metrics_port (0: any free port,
+     * tacit_rpc_server_metrics_port), which serves GET /metrics and /health only. The RPC
+     * port answers /metrics 404 unless metrics_on_rpc (the operator opted in). */
+    const char *metrics_host;
+    uint16_t metrics_port;
+    bool metrics_on_rpc;
 };
 
 /* Starts listening. Returns TACIT_OK, TACIT_EINVAL (a bad address), TACIT_EEXISTS (address or
@@ -107,6 +114,7 @@ struct tacit_rpc_config {
 int tacit_rpc_server_start(struct tacit_rpc_server **out, struct uv_loop_s *loop,
                            const struct tacit_rpc_config *cfg);
 uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s);
+uint16_t tacit_rpc_server_metrics_port(const struct tacit_rpc_server *s); /* 0: no listener */
 /* Stops accepting, closes every connection; calls not yet replied to are dropped when they
  * reply. done (may be NULL) runs once everything is closed; the server is then freed. */
 void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), void *arg);
@@ -120,6 +128,11 @@ void tacit_rpc_reply_tacit_error(struct tacit_rpc_call *call, int err);
 /* The method name of the call (for metrics) and whether it came over the Unix socket. */
 const char *tacit_rpc_call_method(const struct tacit_rpc_call *call);
 bool tacit_rpc_call_is_local(const struct tacit_rpc_call *call);
+/* Over the Unix socket or with valid credentials (the cookie, an rpcauth entry). */
+bool tacit_rpc_call_is_admin(const struct tacit_rpc_call *call);
+/* The connection the call came on: a number the server gives each connection it accepts,
+ * never reused while it runs (a call outliving its connection keeps it). */
+uint64_t tacit_rpc_call_conn(const struct tacit_rpc_call *call);
 
 /*
  * A result already serialised (built off the loop): text is one JSON value, len bytes,

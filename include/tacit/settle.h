@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tacit/chain.h" /* struct tacit_credit */
+#include "tacit/chain.h"  /* struct tacit_credit */
+#include "tacit/prover.h" /* tacit_groth16_pk */
+#include "tacit/tree.h"   /* struct tacit_tree_frontier */
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,9 +34,11 @@ struct tacit_settle_submission {
     uint64_t height;
     const uint8_t *block; /* the sealed block's encoding (docs/protocol.md) */
     size_t block_len;
-    const uint8_t *proof; /* the tree-update proof of the block (opaque here; NULL, 0 while the
-                           * node does not prove it: docs/operations.md says what is missing) */
+    const uint8_t *proof; /* unused (NULL, 0): the contract client's settler proves the block's
+                           * tree update itself, from frontier */
     size_t proof_len;
+    const struct tacit_tree_frontier *frontier; /* the note tree before the block (the
+                                                 * settler proves the tree update from it) */
 };
 
 /* What the L1 says of a transaction the node sent. */
@@ -121,6 +125,31 @@ int tacit_settle_l1_lookup(struct tacit_l1 *l1, const uint8_t hash[32], const ui
                            size_t raw_len, const char *const *custom, size_t ncustom,
                            struct tacit_settle_receipt *out);
 int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len);
+
+/*
+ * The contract client's settler (src/settle/settler.c): TacitRollup over the L1 port.
+ *  - prepare: the contract's blockHash() (the parent) and height() read at the L1 head (one
+ *    block in flight at a time: the previous submission is included before the next is
+ *    prepared; TACIT_EAGAIN when the contract's height is not the block's yet), the block's
+ *    tree-update proofs made under tree_pk from s->frontier (max_leaves each, nthreads), the
+ *    submitBlock calldata, signed by the sender (its nonce, fees and gas estimate; a reverting
+ *    estimate is TACIT_EL1_REVERTED with the contract's reason);
+ *  - messages: the Deposited events of the contract (eth_getLogs), in index order;
+ *  - heads, lookup (the contract's custom errors named), send: tacit_settle_l1_*.
+ * l1, sender and tree_pk are borrowed and must outlive the settler. TACIT_ENOMEM, TACIT_EINVAL.
+ */
+struct tacit_l1_sender;
+struct tacit_rollup_settler_opts {
+    struct tacit_l1 *l1;
+    struct tacit_l1_sender *sender;
+    uint8_t contract[20];
+    const tacit_groth16_pk *tree_pk;
+    unsigned max_leaves;  /* the contract's maxLeaves() */
+    unsigned nthreads;    /* the prover's (0: all cores) */
+    uint32_t final_depth; /* as tacit_settle_l1_heads */
+};
+int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o);
+void tacit_rollup_settler_free(struct tacit_settler *s);
 
 #ifdef __cplusplus
 }

@@ -102,6 +102,8 @@ contract TacitRollup {
     error CreditsNotQueueHead(uint64 head, uint64 count);
     error CreditOverflow(uint256 credit);
     error TxEncoding(uint256 index);
+    error TxVersion(uint256 index);
+    error TxChainId(uint256 index);
     error FeeOverflow(uint256 index);
     error ExtDataHashMismatch(uint256 index);
     error PublicAmountMismatch(uint256 index);
@@ -329,11 +331,14 @@ contract TacitRollup {
         unchecked {
             uint256 t = c.txBase + i * TX_STRIDE;
             uint256 buf = c.buf;
-            // length 1808, version 2, chain id, ext_len 1315, ct_len 571 twice, public inputs < r
+            // length 1808, then version 2 and the chain id (each with the reason the L2 rules
+            // give: EVERSION, ECHAIN_ID), then ext_len 1315, ct_len 571 twice, public inputs < r
+            if (bytes4(bytes32(_load(t))) != 0x10070000) revert TxEncoding(i);
+            if (uint8(bytes1(bytes32(_load(t + 4)))) != 2) revert TxVersion(i);
+            if (bytes8(bytes32(_load(t + 5))) != chainIdLE) revert TxChainId(i);
             if (
-                bytes4(bytes32(_load(t))) != 0x10070000 || uint8(bytes1(bytes32(_load(t + 4)))) != 2
-                    || bytes8(bytes32(_load(t + 5))) != chainIdLE || bytes4(bytes32(_load(t + 493))) != 0x23050000
-                    || bytes2(bytes32(_load(t + 497 + 169))) != 0x3b02 || bytes2(bytes32(_load(t + 497 + 742))) != 0x3b02
+                bytes4(bytes32(_load(t + 493))) != 0x23050000 || bytes2(bytes32(_load(t + 497 + 169))) != 0x3b02
+                    || bytes2(bytes32(_load(t + 497 + 742))) != 0x3b02
             ) revert TxEncoding(i);
             t += 4;
             for (uint256 j = 0; j < 7; j++) {

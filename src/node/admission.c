@@ -3,8 +3,10 @@
  * "A transaction's path"). Each rule is checked once on this path, cheapest first:
  *
  *   loop    decode (tacit_tx_decode: the encoding rules), the chain's parameters
- *           (tacit_tx_check_params: chain id, fee), the tx id, the mempool's conflicts
+ *           (tacit_tx_check_params: chain id, fee), the tx id, the mempool's check
  *           (tacit_mempool_check: a tx that would be refused there is not worth a proof check)
+ *           but for a conflict with a pending tx, which is answered only after the proof
+ *           (else it would be an oracle that needs no proof: is this nullifier pending?)
  *   verify  the rest of the static rules (tacit_tx_check_content: hashes, amounts, the deposit
  *   lane    signature), the state rules against the committed state
  *           (tacit_tx_check_state_store), the proof's points (tacit_tx_proof), then the proofs
@@ -13,7 +15,7 @@
  *
  * Three checks may run a second time, each for a reason of its own, and only then: the
  * mempool's conflicts in tacit_mempool_add (other txs entered the pool while the proof was
- * checked); the state rules when a block committed while the job ran (it may have spent a
+ * checked; the first answer of a conflict with a pending tx); the state rules when a block committed while the job ran (it may have spent a
  * nullifier or retired the anchor); the fee when admin_setMinFee raised the minimum meanwhile.
  * A block that commits after that is the mempool's to re-check (tacit_mempool_after_block,
  * batcher.c). The mempool also refuses nf0 = nf1 itself (its nullifier index needs two), but
@@ -42,23 +44,41 @@ static size_t rejected_slot(const uint8_t id[32])
     return (size_t)(h % TACIT__REJECTED_MAX);
 }
 
+static void status_submitted(struct tacit_node *n, const uint8_t id[32], uint64_t conn)
+{
+    struct tacit__submitter *w = &n->adm.submitters[rejected_slot(id)];
+    memcpy(w->id, id, 32);
+    w->conn = conn;
+}
+
 void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason)
 {
-    struct tacit__rejected *r = &n->adm.rejected[rejected_slot(id)];
+    size_t slot = rejected_slot(id);
+    struct tacit__rejected *r = &n->adm.rejected[slot];
+    const struct tacit__submitter *w = &n->adm.submitters[slot];
     memcpy(r->id, id, 32);
+    r->conn = memcmp(w->id, id, 32) == 0 ? w->conn : 0; /* 0: no connection has it */
     r->reason = reason;
     r->used = true;
 }
 
-int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32])
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32],
+                         const struct tacit_rpc_call *call)
 {
     const struct tacit__rejected *r = &n->adm.rejected[rejected_slot(id)];
-    return r->used && memcmp(r->id, id, 32) == 0 ? r->reason : TACIT_OK;
+    if (!r->used || memcmp(r->id, id, 32) != 0) return TACIT_OK;
+    /* Anyone else gets the answer of an unknown id: the reason would tell them whose
+     * nullifier, anchor or deposit it collided with. */
+    if (call != NULL && !tacit_rpc_call_is_admin(call) &&
+        (r->conn == 0 || r->conn != tacit_rpc_call_conn(call)))
+        return TACIT_OK;
+    return r->reason;
 }
 
 void tacit__status_clear(struct tacit_node *n)
 {
     memset(n->adm.rejected, 0, TACIT__REJECTED_MAX * sizeof *n->adm.rejected);
+    memset(n->adm.submitters, 0, TACIT__REJECTED_MAX * sizeof *n->adm.submitters);
 }
 
 void tacit__mempool_removed(void *ud, const uint8_t id[32], int reason)
@@ -154,6 +174,7 @@ static void verify_done(struct tacit__job *job)
             rc = tacit_mempool_add(n->mp, &p->tx, p->id, p->bytes, tacit__now_ms(),
                                    tacit__mempool_removed, n);
         if (rc == TACIT_OK) {
+            status_submitted(n, p->id, p->conn);
             n->m.txs_admitted++;
             reply_id(p->call, p->id);
         } else {
@@ -214,9 +235,14 @@ int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, c
     if ((rc = tacit_tx_decode(&p->tx, bytes, len)) != TACIT_OK) goto refused;
     if ((rc = tacit_tx_check_params(&p->tx, &n->params)) != TACIT_OK) goto refused;
     tacit_tx_id(p->id, &p->tx);
-    if ((rc = tacit_mempool_check(n->mp, &p->tx, p->id)) != TACIT_OK) goto refused;
+    /* A conflict with a pending tx waits for the proof check (tacit_mempool_add answers it):
+     * answered now, it would tell anyone without a proof that a nullifier (or a deposit's
+     * sender and nonce) is pending (issue 14, 6). */
+    rc = tacit_mempool_check(n->mp, &p->tx, p->id);
+    if (rc != TACIT_OK && rc != TACIT_ENULLIFIER_IN_MEMPOOL) goto refused;
     memcpy(p->bytes, bytes, TACIT_TX_BYTES);
     p->call = call;
+    p->conn = tacit_rpc_call_conn(call);
     if (a->tail != NULL)
         a->tail->next = p;
     else
@@ -256,7 +282,8 @@ void tacit__admission_stop(struct tacit_node *n)
 int tacit__admission_init(struct tacit_node *n)
 {
     struct tacit__admission *a = &n->adm;
-    if ((a->rejected = calloc(TACIT__REJECTED_MAX, sizeof *a->rejected)) == NULL)
+    if ((a->rejected = calloc(TACIT__REJECTED_MAX, sizeof *a->rejected)) == NULL ||
+        (a->submitters = calloc(TACIT__REJECTED_MAX, sizeof *a->submitters)) == NULL)
         return TACIT_ENOMEM;
     return tacit__lane_new(&a->lane, &n->loop, "verify", a->threads);
 }

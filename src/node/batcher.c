@@ -1,10 +1,12 @@
 /*
  * tacit — the batcher: pending txs into blocks (docs/architecture.md, "A transaction's path").
  *
- * A timer every block_interval_ms, a full block's worth of pending txs, or dev_mine / dev_fund
- * start one block job on the block lane (a thread of its own): build on the committed tip with
- * the block path's rules (tacit_block_builder_add_credit, tacit_block_builder_add_tx), seal
- * and sign, commit in one LMDB write transaction, and render the block's JSON for readers.
+ * A timer every block_interval_ms (with something to seal, or always with empty_blocks: the
+ * fixed cadence, tacitd --block-cadence fixed, the devnet's default), a full block's worth of
+ * pending txs, or dev_mine / dev_fund start one block job on the block lane (a thread of its
+ * own): take the pending txs (tacit_mempool_select_block: equal fees in a random order),
+ * build on the committed tip with the block path's rules (tacit_block_builder_add_credit,
+ * tacit_block_builder_add_tx), seal and sign (stamped in whole seconds), commit in one LMDB write transaction, and render the block's JSON for readers.
  * The loop keeps admitting meanwhile, against the committed state: the block's txs stay in the
  * mempool until the commit, so their nullifiers keep conflicting. After the commit
  * (block_done) the mempool drops the included txs and re-checks the others against the new
@@ -25,7 +27,7 @@
 struct block_job {
     struct tacit__job job;
     struct tacit_node *n;
-    struct tacit_mempool_item *items; /* in the order the block takes them (tacit_mempool_select) */
+    struct tacit_mempool_item *items; /* in the order the block takes them (_select_block) */
     size_t nitems;
     int *results;                    /* per item: TACIT_OK (included) or the rule it broke */
     size_t ncredits;                 /* credits added to the block */
@@ -193,8 +195,8 @@ static void block_work(struct tacit__job *job)
     for (size_t i = 0; i < j->nitems; i++)
         j->results[i] =
             tacit_block_builder_add_tx(b, &j->items[i].tx, j->items[i].bytes, TACIT_TX_BYTES);
-    if ((j->rc = tacit_block_builder_seal(b, n->key, tacit__now_ms(), &j->header, &bytes, &len)) !=
-        TACIT_OK)
+    if ((j->rc = tacit_block_builder_seal(b, n->key, tacit__block_time_ms(), &j->header, &bytes,
+                                          &len)) != TACIT_OK)
         goto out;
     tacit_block_hash(j->hash, &j->header);
     t1 = tacit__mono_s();
@@ -326,7 +328,7 @@ void tacit__batcher_start(struct tacit_node *n)
     j->job.done = block_done;
     j->n = n;
     j->params = n->params;
-    j->nitems = tacit_mempool_select(n->mp, j->items, want);
+    j->nitems = tacit_mempool_select_block(n->mp, j->items, want);
     if (n->cfg.settler != NULL) {
         const struct tacit__settle *se = &n->settle;
         size_t k = tacit__settle_credits_ready(n);

@@ -138,7 +138,7 @@ int tacit__devnet_genesis(struct tacit_node *n)
             rc = tacit_block_builder_add_credit(b, &c);
         }
         if (rc == TACIT_OK)
-            rc = tacit_block_builder_seal(b, n->key, tacit__now_ms(), &h, &bytes, &len);
+            rc = tacit_block_builder_seal(b, n->key, tacit__block_time_ms(), &h, &bytes, &len);
         if (rc == TACIT_OK) rc = tacit_block_builder_commit(b);
         if (rc != TACIT_OK) goto out;
         tacit_log(TACIT_LOG_INFO, "devnet", "genesis block committed: %d accounts funded",

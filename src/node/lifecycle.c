@@ -271,11 +271,15 @@ static int start_rpc(struct tacit_node *n)
     rc.ud = n;
     rc.metrics = tacit__node_metrics;
     rc.health = tacit__node_health;
+    rc.metrics_host = n->cfg.metrics_host;
+    rc.metrics_port = n->cfg.metrics_port;
+    rc.metrics_on_rpc = n->cfg.metrics_on_rpc;
     if ((err = tacit_rpc_server_start(&n->rpc, &n->loop, &rc)) != TACIT_OK) {
-        tacit_log(TACIT_LOG_ERROR, "rpc", "cannot listen on %s:%u%s%s: %s",
+        tacit_log(TACIT_LOG_ERROR, "rpc", "cannot listen on %s:%u%s%s%s%s: %s",
                   n->cfg.rpc_host ? TACIT_LOG_S(n->cfg.rpc_host) : "-", (unsigned)n->cfg.rpc_port,
                   n->socket_path ? " / " : "", n->socket_path ? TACIT_LOG_S(n->socket_path) : "",
-                  tacit_strerror(err));
+                  n->cfg.metrics_host ? " / metrics " : "",
+                  n->cfg.metrics_host ? TACIT_LOG_S(n->cfg.metrics_host) : "", tacit_strerror(err));
         return err;
     }
     if (n->cfg.rpc_host != NULL) {
@@ -290,6 +294,12 @@ static int start_rpc(struct tacit_node *n)
     }
     if (n->socket_path != NULL)
         tacit_log(TACIT_LOG_INFO, "rpc", "JSON-RPC on unix:%s", TACIT_LOG_S(n->socket_path));
+    if (n->cfg.metrics_host != NULL) {
+        char url[300];
+        snprintf(url, sizeof url, "http://%s:%u/metrics", n->cfg.metrics_host,
+                 (unsigned)tacit_rpc_server_metrics_port(n->rpc));
+        tacit_log(TACIT_LOG_INFO, "rpc", "metrics on %s", TACIT_LOG_S(url));
+    }
     return TACIT_OK;
 }
 
@@ -298,6 +308,7 @@ static void node_free(struct tacit_node *n)
     tacit__recent_blocks_clear(n);
     tacit__settle_free(n);
     free(n->adm.rejected);
+    free(n->adm.submitters);
     tacit_mempool_free(n->mp);
     tacit_state_close(n->st);
     tacit_groth16_pvk_free(n->pvk);
@@ -337,8 +348,7 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         cfg->settler == NULL) {
         /* never a node that was asked to settle and silently does not */
         tacit_log(TACIT_LOG_ERROR, "node",
-                  "the L1 flags are set but there is no settler to submit blocks with (the "
-                  "rollup contract's client is not built yet)");
+                  "the L1 flags are set but there is no settler to submit blocks with");
         goto fail_log;
     }
     if (sodium_init() < 0) {
@@ -373,6 +383,10 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     memcpy(n->params.rollup_id, cfg->rollup_id, TACIT_ROLLUP_ID_LEN);
     /* L1 mode: credits only from the L1 queue (the block job takes them; dev_fund is refused) */
     n->params.allow_credits = cfg->devnet || cfg->settler != NULL;
+    if (cfg->settler != NULL) { /* protocol v2: digests bind the L1 chain and the contract */
+        n->params.tx_version = TACIT_TX_VERSION_L1;
+        n->params.l1_chain_id = cfg->l1_chain_id;
+    }
     if (tacit__state_open(n) != TACIT_OK) goto fail;
     if (tacit__settle_mode_check(n->st, cfg->settler != NULL) != TACIT_OK) goto fail;
     ml.max_txs = cfg->mempool_max_txs;

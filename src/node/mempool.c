@@ -540,10 +540,36 @@ out:
     free(copy);
 }
 
+/* Each run of equal fees in a random order (Fisher-Yates, libsodium's generator): arrival order
+ * in a block would tell an observer who submitted first. */
+static void shuffle_equal_fees(struct tacit_mempool_item *out, size_t n)
+{
+    struct tacit_mempool_item tmp;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && out[j].tx.ext.fee == out[i].tx.ext.fee; j++) {}
+        for (size_t k = j - i; k > 1; k--) {
+            size_t r = (size_t)randombytes_uniform((uint32_t)k);
+            if (r == k - 1) continue;
+            memcpy(&tmp, &out[i + k - 1], sizeof tmp);
+            memcpy(&out[i + k - 1], &out[i + r], sizeof tmp);
+            memcpy(&out[i + r], &tmp, sizeof tmp);
+        }
+    }
+}
+
 size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
                             size_t max)
 {
     size_t n = treap_copy(mp->root, out, max);
+    deposits_in_nonce_order(out, n);
+    return n;
+}
+
+size_t tacit_mempool_select_block(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
+                                  size_t max)
+{
+    size_t n = treap_copy(mp->root, out, max);
+    shuffle_equal_fees(out, n);
     deposits_in_nonce_order(out, n);
     return n;
 }

@@ -20,7 +20,9 @@
  *     if its fee is strictly above the lowest pending fee, and that lowest-fee tx is evicted
  *     (TACIT_EMEMPOOL_FULL otherwise).
  *
- * Order: highest fee first, then arrival order (first come, first served among equal fees).
+ * Order: highest fee first, then arrival order (first come, first served among equal fees);
+ * select_block then shuffles each run of equal fees (a block's order does not tell arrival
+ * order).
  * Eviction takes the last tx of that order: the lowest fee, and among equal fees the newest.
  *
  * Removal callbacks: functions that remove txs report each one through
@@ -124,7 +126,7 @@ int tacit_mempool_get(const struct tacit_mempool *mp, const uint8_t id[32],
                       struct tacit_mempool_item *out);
 
 /*
- * Up to max pending txs, highest fee first, equal fees in arrival order, COPIED into out[0..]
+ * Up to max pending txs, highest fee first, COPIED into out[0..]
  * (the caller may hand them to another thread while the pool keeps changing), in the order a
  * block takes them: the deposits of one sender among them are put in nonce order in the slots
  * they hold, so a builder that adds them in this order includes every run of consecutive
@@ -133,6 +135,16 @@ int tacit_mempool_get(const struct tacit_mempool *mp, const uint8_t id[32],
  */
 size_t tacit_mempool_select(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
                             size_t max);
+
+/*
+ * The same as tacit_mempool_select, but each run of equal fees in a random order (libsodium's
+ * generator; a new order at each call), the deposits of one sender still in nonce order in
+ * the slots they hold: what a block takes (issue 14, 5: the order within a block does not
+ * tell who submitted first). Which txs of a run that max cuts are taken is still arrival
+ * order: the earliest.
+ */
+size_t tacit_mempool_select_block(const struct tacit_mempool *mp, struct tacit_mempool_item *out,
+                                  size_t max);
 
 /*
  * After a block committed: removes the txs whose ids are in included[0..n) (not reported:

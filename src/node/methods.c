@@ -367,7 +367,7 @@ static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud)
         tacit_rpc_reply(call, json_pack("{s:o,s:s}", "id", hex_json(id, 32), "status", "pending"));
         return;
     }
-    if ((rc = tacit__status_reason(n, id)) != TACIT_OK) {
+    if ((rc = tacit__status_reason(n, id, call)) != TACIT_OK) {
         tacit_rpc_reply(call,
                         json_pack("{s:o,s:s,s:s,s:s}", "id", hex_json(id, 32), "status", "rejected",
                                   "error", tacit_errname(rc), "message", tacit_strerror(rc)));

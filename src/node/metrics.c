@@ -21,6 +21,8 @@ uint64_t tacit__now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t tacit__block_time_ms(void) { return tacit__now_ms() / 1000u * 1000u; }
+
 double tacit__mono_s(void)
 {
     struct timespec ts;

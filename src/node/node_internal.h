@@ -65,16 +65,24 @@ struct tacit__pending {
     struct tacit_tx tx;
     uint8_t id[32];
     uint8_t bytes[TACIT_TX_BYTES];
+    uint64_t conn; /* the submitting connection (tacit_rpc_call_conn) */
     int result;
 };
 
 /* Statuses of txs that were pending and are no more without being included, bounded (a new
- * one takes its slot: oldest forgotten first). */
+ * one takes its slot: oldest forgotten first). The reason is answered only to the connection
+ * that submitted the tx and to admin callers (issue 14, 6): conn, the submitter, is looked up
+ * in submitters (the same slots, filled at admission) when the tx is dropped; 0 when forgotten. */
 #define TACIT__REJECTED_MAX 65536
 struct tacit__rejected {
     uint8_t id[32];
+    uint64_t conn;
     int reason;
     bool used;
+};
+struct tacit__submitter {
+    uint8_t id[32];
+    uint64_t conn;
 };
 
 struct tacit__admission {
@@ -84,6 +92,7 @@ struct tacit__admission {
     struct tacit__pending *head, *tail; /* the verify queue: waiting for a job */
     size_t len;
     struct tacit__rejected *rejected;
+    struct tacit__submitter *submitters;
 };
 
 int tacit__admission_init(struct tacit_node *n); /* the lane (loop initialised), the statuses */
@@ -94,7 +103,10 @@ bool tacit__admission_queued(const struct tacit_node *n, const uint8_t id[32]);
 /* No verify job runs: the queue answered EBUSY, the lane closed. */
 void tacit__admission_stop(struct tacit_node *n);
 void tacit__status_rejected(struct tacit_node *n, const uint8_t id[32], int reason);
-int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32]); /* TACIT_OK: none */
+/* The reason id was dropped, TACIT_OK when none or when call may not know it (not the
+ * submitting connection, not an admin caller). call NULL: no such check. */
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32],
+                         const struct tacit_rpc_call *call);
 void tacit__status_clear(struct tacit_node *n);
 void tacit__mempool_removed(void *n, const uint8_t id[32],
                             int reason); /* tacit_mempool_removed_cb */
@@ -344,6 +356,10 @@ struct tacit_node {
 };
 
 uint64_t tacit__now_ms(void);
+/* A block's timestamp: now in whole seconds (in ms, the header's unit). A millisecond stamp
+ * would date a lone transaction's arrival; docs/protocol.md 5 keeps only "not before the
+ * parent's". */
+uint64_t tacit__block_time_ms(void);
 double tacit__mono_s(void);
 /* A job that reads the store runs (a verify, block, backup or read job). */
 bool tacit__node_jobs_busy(const struct tacit_node *n);

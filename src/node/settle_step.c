@@ -340,6 +340,7 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
                   struct tacit__settle_heads *heads, uint64_t h, struct tacit__settle_out *o)
 {
     struct tacit_settle_submission sm;
+    struct tacit_tree_frontier frontier;
     struct tacit__settle_sub sub;
     uint8_t *bytes = NULL;
     size_t len;
@@ -347,10 +348,18 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     int rc;
     memset(&sub, 0, sizeof sub);
     if ((rc = tacit_state_block_by_height(st, h, NULL, &bytes, &len)) != TACIT_OK) return rc;
+    /* the note tree before the block: the settler proves the block's tree update from it */
+    if (h == 0)
+        tacit_tree_frontier_init(&frontier);
+    else if ((rc = tacit_state_frontier(st, h - 1, &frontier)) != TACIT_OK) {
+        free(bytes);
+        return rc;
+    }
     memset(&sm, 0, sizeof sm);
     sm.height = h;
     sm.block = bytes;
     sm.block_len = len;
+    sm.frontier = &frontier;
     rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len, reason);
     free(bytes);
     if (rc == TACIT_EL1_REVERTED) {

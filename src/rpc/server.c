@@ -76,10 +76,12 @@ struct conn {
     struct conn *prev, *next;
     http_parser parser;
     enum conn_state state;
-    int handles;  /* handles not yet closed (stream, timer) */
-    int reject;   /* HTTP status a parser callback asked for, 0 if none */
-    bool local;   /* came over the Unix socket */
-    bool counted; /* counts toward max_conns / max_conns_local (not a 503 connection) */
+    int handles;       /* handles not yet closed (stream, timer) */
+    int reject;        /* HTTP status a parser callback asked for, 0 if none */
+    bool local;        /* came over the Unix socket */
+    bool metrics_only; /* came over the metrics listener: GET /metrics and /health only */
+    uint64_t id;       /* this server's connection number (tacit_rpc_call_conn) */
+    bool counted;      /* counts toward max_conns / max_conns_local (not a 503 connection) */
     bool closing, reading, msg_done, keep_alive, authed, in_value, auth_bad;
     bool want_body;  /* POST /: the body is kept for the parser; others are only counted */
     unsigned parked; /* long-polls of its request */
@@ -131,6 +133,7 @@ struct rpc_req {
     size_t bytes;          /* of the answers held (max_batch_response) */
     size_t remaining;      /* calls not yet replied (+1 while dispatching) */
     bool local, authed, oom;
+    uint64_t conn_id; /* c->id: kept when the connection closes first */
 };
 
 struct call_count {
@@ -149,8 +152,12 @@ struct tacit_rpc_server {
     tacit_rpc_health_fn health;
     struct tacit__rpc_auth auth;
     uv_tcp_t tcp;
+    uv_tcp_t mtcp; /* the metrics listener */
     uv_pipe_t pipe;
-    bool has_tcp, has_pipe;
+    bool has_tcp, has_pipe, has_mtcp;
+    bool metrics_on_rpc; /* the RPC port serves /metrics too (the operator opted in) */
+    uint16_t mport;
+    uint64_t next_conn_id;
     char *socket_path; /* set once we created the socket file: removed at stop */
     uint16_t port;
     struct conn *conns;
@@ -600,6 +607,8 @@ static void on_connection(uv_stream_t *ls, int status)
     if ((c = calloc(1, sizeof *c)) == NULL) return;
     c->s = s;
     c->local = ls == (uv_stream_t *)&s->pipe;
+    c->metrics_only = ls == (uv_stream_t *)&s->mtcp;
+    c->id = ++s->next_conn_id;
     rc = c->local ? uv_pipe_init(s->loop, &c->h.pipe, 0) : uv_tcp_init(s->loop, &c->h.tcp);
     if (rc != 0) {
         free(c);
@@ -1348,6 +1357,13 @@ const char *tacit_rpc_call_method(const struct tacit_rpc_call *call) { return ca
 
 bool tacit_rpc_call_is_local(const struct tacit_rpc_call *call) { return call->req->local; }
 
+bool tacit_rpc_call_is_admin(const struct tacit_rpc_call *call)
+{
+    return call->req->local || call->req->authed;
+}
+
+uint64_t tacit_rpc_call_conn(const struct tacit_rpc_call *call) { return call->req->conn_id; }
+
 static void dispatch_one(struct rpc_req *q, size_t i)
 {
     struct tacit_rpc_call *call = &q->calls[i];
@@ -1446,6 +1462,7 @@ static void rpc_dispatch(struct conn *c)
     q->c = c;
     q->local = c->local;
     q->authed = c->authed;
+    q->conn_id = c->id;
     q->remaining = n + 1; /* + 1: a call replying at once must not finish the request early */
     q->next = s->reqs;
     if (s->reqs) s->reqs->prev = q;
@@ -1570,7 +1587,19 @@ static void handle_request(struct conn *c)
     /* every answer here has a body, which a HEAD client would not read: close after it */
     if (method == HTTP_HEAD) c->keep_alive = false;
 #define PATH_IS(lit) path_is(c, lit)
-    if (PATH_IS("/")) {
+    if (c->metrics_only && !PATH_IS("/metrics") && !PATH_IS("/health")) {
+        s->st.rejected_http++;
+        respond_text(c, 404, "not found: this listener serves GET /metrics and /health only\n",
+                     NULL);
+    } else if (PATH_IS("/metrics") && !c->metrics_only && !c->local && !s->metrics_on_rpc) {
+        /* Per-method counters scraped often are a timeline of the clients' requests: they are
+         * the operator's, on the metrics listener (or the Unix socket), not the RPC port's. */
+        s->st.rejected_http++;
+        respond_text(c, 404,
+                     "not found: /metrics is served on the metrics listener (tacitd "
+                     "--metrics-bind), not on the RPC port\n",
+                     NULL);
+    } else if (PATH_IS("/")) {
         if (method == HTTP_POST) {
             rpc_dispatch(c);
             return;
@@ -1622,6 +1651,7 @@ void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), voi
     s->done = done;
     s->done_arg = arg;
     if (s->has_tcp) uv_close((uv_handle_t *)&s->tcp, on_listener_closed);
+    if (s->has_mtcp) uv_close((uv_handle_t *)&s->mtcp, on_listener_closed);
     if (s->has_pipe) uv_close((uv_handle_t *)&s->pipe, on_listener_closed);
     if (s->socket_path != NULL) unlink(s->socket_path);
     while (s->conns != NULL) conn_close(s->conns);
@@ -1634,7 +1664,8 @@ void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), voi
     if (s->handles == 0) finish_stop(s);
 }
 
-static int listen_tcp(struct tacit_rpc_server *s, const char *host, uint16_t port)
+static int listen_tcp(struct tacit_rpc_server *s, uv_tcp_t *tcp, bool *has, const char *host,
+                      uint16_t port, uint16_t *bound_port)
 {
     struct sockaddr_storage ss;
     struct sockaddr_storage bound;
@@ -1646,18 +1677,17 @@ static int listen_tcp(struct tacit_rpc_server *s, const char *host, uint16_t por
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
         uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0)
         return TACIT_EINVAL;
-    if ((rc = uv_tcp_init(s->loop, &s->tcp)) != 0) return map_uv_error(rc);
-    s->tcp.data = s;
-    s->has_tcp = true;
+    if ((rc = uv_tcp_init(s->loop, tcp)) != 0) return map_uv_error(rc);
+    tcp->data = s;
+    *has = true;
     s->handles++;
-    if ((rc = uv_tcp_bind(&s->tcp, (const struct sockaddr *)&ss, 0)) != 0) return map_uv_error(rc);
+    if ((rc = uv_tcp_bind(tcp, (const struct sockaddr *)&ss, 0)) != 0) return map_uv_error(rc);
     /* libuv reports EADDRINUSE at listen, not at bind */
-    if ((rc = uv_listen((uv_stream_t *)&s->tcp, BACKLOG, on_connection)) != 0)
+    if ((rc = uv_listen((uv_stream_t *)tcp, BACKLOG, on_connection)) != 0) return map_uv_error(rc);
+    if ((rc = uv_tcp_getsockname(tcp, (struct sockaddr *)&bound, &len)) != 0)
         return map_uv_error(rc);
-    if ((rc = uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&bound, &len)) != 0)
-        return map_uv_error(rc);
-    s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                                : ((struct sockaddr_in *)&bound)->sin_port);
+    *bound_port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                    : ((struct sockaddr_in *)&bound)->sin_port);
     return TACIT_OK;
 }
 
@@ -1755,7 +1785,12 @@ int tacit_rpc_server_start(struct tacit_rpc_server **out, uv_loop_t *loop,
         free(s);
         return rc;
     }
-    if (cfg->bind_host != NULL && (rc = listen_tcp(s, cfg->bind_host, cfg->bind_port)) != TACIT_OK)
+    s->metrics_on_rpc = cfg->metrics_on_rpc;
+    if (cfg->bind_host != NULL && (rc = listen_tcp(s, &s->tcp, &s->has_tcp, cfg->bind_host,
+                                                   cfg->bind_port, &s->port)) != TACIT_OK)
+        goto out_stop;
+    if (cfg->metrics_host != NULL && (rc = listen_tcp(s, &s->mtcp, &s->has_mtcp, cfg->metrics_host,
+                                                      cfg->metrics_port, &s->mport)) != TACIT_OK)
         goto out_stop;
     if (cfg->socket_path != NULL && (rc = listen_pipe(s, cfg->socket_path)) != TACIT_OK)
         goto out_stop;
@@ -1770,6 +1805,8 @@ out_stop:
 }
 
 uint16_t tacit_rpc_server_port(const struct tacit_rpc_server *s) { return s->port; }
+
+uint16_t tacit_rpc_server_metrics_port(const struct tacit_rpc_server *s) { return s->mport; }
 
 void tacit_rpc_server_stats(const struct tacit_rpc_server *s, struct tacit_rpc_stats *out)
 {

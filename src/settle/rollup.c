@@ -47,6 +47,8 @@ static const char EV_CLAIMED[] = "Claimed(address indexed account, uint256 amoun
     X("CreditsNotQueueHead(uint64,uint64)", TACIT_ECREDIT, 0)            \
     X("CreditOverflow(uint256)", TACIT_EOVERFLOW, 0)                     \
     X("TxEncoding(uint256)", TACIT_EENCODING, 1)                         \
+    X("TxVersion(uint256)", TACIT_EVERSION, 1)                           \
+    X("TxChainId(uint256)", TACIT_ECHAIN_ID, 1)                          \
     X("FeeOverflow(uint256)", TACIT_EOVERFLOW, 1)                        \
     X("ExtDataHashMismatch(uint256)", TACIT_EEXT_DATA_HASH, 1)           \
     X("PublicAmountMismatch(uint256)", TACIT_EPUBLIC_AMOUNT, 1)          \

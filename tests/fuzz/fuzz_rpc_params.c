@@ -170,9 +170,11 @@ void tacit__mempool_removed(void *n, const uint8_t id[32], int reason)
 }
 
 /* Ids starting 0xee were "rejected" (the status branch of tacit_getTransaction). */
-int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32])
+int tacit__status_reason(const struct tacit_node *n, const uint8_t id[32],
+                         const struct tacit_rpc_call *call)
 {
     (void)n;
+    (void)call;
     return id[0] == 0xee ? TACIT_EFEE_TOO_LOW : TACIT_OK;
 }
 

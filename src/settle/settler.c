@@ -1,0 +1,204 @@
+/*
+ * tacit — the contract client's settler (include/tacit/settle.h, tacit_rollup_settler_new):
+ * the node's struct tacit_settler over TacitRollup (include/tacit/rollup.h) and the L1 port.
+ * prepare reads the contract's hash chain head, proves the block's tree update from the
+ * frontier the node gives, and signs submitBlock with the sender; messages reads the queue
+ * from the contract's Deposited events. Blocking, like every call of the port: the node makes
+ * them on its settlement lane, one at a time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tacit/abi.h"
+#include "tacit/error.h"
+#include "tacit/keccak.h"
+#include "tacit/l1.h"
+#include "tacit/rollup.h"
+#include "tacit/settle.h"
+
+struct settler {
+    struct tacit_rollup_settler_opts o;
+    uint8_t deposited[32]; /* topic 0 of Deposited */
+    /* the last queue entry messages returned: the next scan starts at its L1 block */
+    bool have_last;
+    uint64_t last_index, last_block;
+};
+
+/* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
+static int read_word(struct settler *s, const char *sig, uint8_t word[32])
+{
+    struct tacit_abi_value args;
+    struct tacit_l1_call call;
+    uint8_t *data = NULL, *ret = NULL;
+    size_t len = 0, retlen = 0;
+    int rc;
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, NULL, 0);
+    if ((rc = tacit_abi_encode_call(&data, &len, sig, &args)) != TACIT_OK) return rc;
+    memset(&call, 0, sizeof call);
+    memcpy(call.to, s->o.contract, 20);
+    call.data = data;
+    call.data_len = len;
+    rc = tacit_l1_call(s->o.l1, &call, TACIT_L1_LATEST, &ret, &retlen);
+    free(data);
+    if (rc == TACIT_OK && retlen < 32) rc = TACIT_EL1_REPLY;
+    if (rc == TACIT_OK) memcpy(word, ret, 32);
+    free(ret);
+    return rc;
+}
+
+static uint64_t word_u64(const uint8_t w[32])
+{
+    uint64_t v = 0;
+    for (int i = 24; i < 32; i++) v = v << 8 | w[i];
+    return v;
+}
+
+static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8_t hash[32],
+                      uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
+{
+    struct settler *s = ctx;
+    struct tacit_block *b = NULL;
+    struct tacit_rollup_tree_proof *proofs = NULL;
+    struct tacit_tree_frontier f;
+    struct tacit_l1_call req;
+    struct tacit_l1_sent sent;
+    uint8_t parent[32], word[32], *data = NULL;
+    size_t np = 0, len = 0;
+    int rc;
+
+    *raw = NULL;
+    *raw_len = 0;
+    reason[0] = '\0';
+    if (sm->frontier == NULL) return TACIT_EINVAL;
+    if ((rc = read_word(s, "height()", word)) != TACIT_OK) return rc;
+    if (word_u64(word) != sm->height) {
+        /* the previous submission is not in the head's state yet (or the L1 went back) */
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "the contract is at height %llu",
+                 (unsigned long long)word_u64(word));
+        return TACIT_EBUSY;
+    }
+    if ((rc = read_word(s, "blockHash()", parent)) != TACIT_OK) return rc;
+    if ((rc = tacit_block_decode(&b, sm->block, sm->block_len)) != TACIT_OK) return rc;
+    np = tacit_rollup_tree_proof_count(b->ntxs, s->o.max_leaves);
+    if (np > 0 && (proofs = calloc(np, sizeof *proofs)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto out;
+    }
+    f = *sm->frontier;
+    if (np > 0 && (rc = tacit_rollup_prove_tree(proofs, &f, s->o.tree_pk, b, s->o.max_leaves,
+                                                s->o.nthreads)) != TACIT_OK)
+        goto out;
+    rc = tacit_rollup_submit_call(&data, &len, parent, sm->block, sm->block_len, proofs, np);
+    if (rc != TACIT_OK) goto out;
+    memset(&req, 0, sizeof req);
+    memcpy(req.to, s->o.contract, 20);
+    req.data = data;
+    req.data_len = len;
+    memset(&sent, 0, sizeof sent);
+    rc = tacit_l1_sender_prepare(s->o.sender, &req, &sent, raw, raw_len);
+    if (rc == TACIT_OK) {
+        memcpy(hash, sent.hash, 32);
+        tacit_l1_sent_clear(&sent);
+    } else if (rc == TACIT_EL1_REVERTED) {
+        const struct tacit_l1_error *e = tacit_l1_last_error(s->o.l1);
+        tacit_rollup_revert_reason(reason, TACIT_SETTLE_REASON_MAX, e->revert_data, e->revert_len);
+    }
+out:
+    free(data);
+    free(proofs);
+    tacit_block_free(b);
+    return rc;
+}
+
+static int op_send(void *ctx, const uint8_t *raw, size_t raw_len)
+{
+    struct settler *s = ctx;
+    return tacit_settle_l1_send(s->o.l1, raw, raw_len);
+}
+
+static int op_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
+                     struct tacit_settle_receipt *out)
+{
+    struct settler *s = ctx;
+    return tacit_settle_l1_lookup(s->o.l1, hash, raw, raw_len, tacit_rollup_errors,
+                                  tacit_rollup_nerrors, out);
+}
+
+static int op_heads(void *ctx, struct tacit_settle_heads *out)
+{
+    struct settler *s = ctx;
+    return tacit_settle_l1_heads(s->o.l1, s->o.final_depth, out);
+}
+
+static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
+                       struct tacit_settle_message *out, size_t max, size_t *n)
+{
+    struct settler *s = ctx;
+    struct tacit_l1_filter flt;
+    struct tacit_l1_log *logs = NULL;
+    size_t nlogs = 0;
+    int rc;
+
+    *n = 0;
+    if (max == 0) return TACIT_OK;
+    memset(&flt, 0, sizeof flt);
+    flt.from_block = s->have_last && s->last_index < from ? s->last_block : 0;
+    flt.to_block = max_block;
+    flt.addresses = (const uint8_t(*)[TACIT_ETH_ADDRESS_LEN])s->o.contract;
+    flt.naddresses = 1;
+    flt.topics[0] = s->deposited;
+    if (flt.from_block > flt.to_block) return TACIT_OK;
+    if ((rc = tacit_l1_get_logs(s->o.l1, &flt, &logs, &nlogs)) != TACIT_OK) return rc;
+    /* the logs come in chain order, which is the queue's: entries from..from+max */
+    for (size_t i = 0; i < nlogs && *n < max; i++) {
+        struct tacit_rollup_event ev;
+        if (logs[i].removed || tacit_rollup_decode_event(&ev, &logs[i]) != TACIT_OK ||
+            ev.kind != TACIT_ROLLUP_DEPOSITED || ev.index < from)
+            continue;
+        if (ev.index != from + *n) break; /* a gap: the node's view is behind; next time */
+        struct tacit_settle_message *m = &out[(*n)++];
+        memset(m, 0, sizeof *m);
+        m->index = ev.index;
+        m->l1_block = logs[i].block_number;
+        m->kind = TACIT_SETTLE_MSG_DEPOSIT;
+        memcpy(m->credit.address, ev.account, 20);
+        m->credit.amount = ev.amount;
+        s->have_last = true;
+        s->last_index = ev.index;
+        s->last_block = logs[i].block_number;
+    }
+    tacit_l1_logs_free(logs, nlogs);
+    return TACIT_OK;
+}
+
+static const struct tacit_settler_ops rollup_ops = {
+    .prepare = op_prepare,
+    .send = op_send,
+    .lookup = op_lookup,
+    .heads = op_heads,
+    .messages = op_messages,
+};
+
+int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o)
+{
+    struct settler *s;
+    memset(out, 0, sizeof *out);
+    if (o->l1 == NULL || o->sender == NULL || o->tree_pk == NULL || o->max_leaves == 0)
+        return TACIT_EINVAL;
+    if ((s = calloc(1, sizeof *s)) == NULL) return TACIT_ENOMEM;
+    s->o = *o;
+    tacit_keccak256(s->deposited, (const uint8_t *)"Deposited(uint64,address,uint64,bytes32)",
+                    strlen("Deposited(uint64,address,uint64,bytes32)"));
+    out->ops = &rollup_ops;
+    out->ctx = s;
+    return TACIT_OK;
+}
+
+void tacit_rollup_settler_free(struct tacit_settler *st)
+{
+    if (st == NULL) return;
+    free(st->ctx);
+    st->ctx = NULL;
+    st->ops = NULL;
+}
