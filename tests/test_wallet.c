@@ -802,7 +802,7 @@ TEST(import_transparent)
 {
     char path[600];
     uint8_t sk[32], a[TACIT_ADDRESS_LEN], want[TACIT_ADDRESS_LEN], got[TACIT_ADDRESS_LEN],
-        zero[32] = {0};
+        zero[32] = {0}, back[32];
     struct tacit_wallet *w = new_wallet("import.wallet", 4);
     memset(sk, 0x11, sizeof sk);
     CHECK_EQ_INT(tacit_address_from_seckey(want, sk), TACIT_OK);
@@ -819,6 +819,11 @@ TEST(import_transparent)
     CHECK_EQ_INT(tacit_wallet_transparent_address(got, w, 0), TACIT_OK);
     CHECK_MEM(got, want, TACIT_ADDRESS_LEN);
     CHECK_EQ_INT(tacit_wallet_transparent_address(got, w, 1), TACIT_EINVAL);
+    /* the secret key back (kept across the reopen), for an L1 signature */
+    CHECK_EQ_INT(tacit_wallet_transparent_seckey(back, w, 0), TACIT_OK);
+    CHECK_MEM(back, sk, 32);
+    CHECK_EQ_INT(tacit_wallet_transparent_seckey(back, w, 1), TACIT_EINVAL);
+    CHECK_MEM(back, zero, 32);
     tacit_wallet_close(w);
 }
 

@@ -34,6 +34,7 @@
 #include "tacit/util.h"
 #include "tacit/wallet.h"
 #include "wallet/wallet_internal.h" /* tacit__wallet_kdf_weak: test builds only */
+#include "wallet_l1.h"
 
 #define DEFAULT_WAIT_S 60
 /* The value the progress callback returns on Ctrl-C: outside the tacit error codes. */
@@ -55,12 +56,14 @@ enum {
     O_TRANSPARENT = 1 << 9,
     O_FROM_KEY_FILE = 1 << 10,
     O_KEY_FILE = 1 << 11,
+    O_L1 = 1 << 12,      /* --l1-rpc, --l1-rollup */
+    O_L1_ONLY = 1 << 13, /* deposit --l1-only */
 };
 
 struct opts {
-    const char *memo, *fee, *from, *to, *from_key_file, *key_file;
+    const char *memo, *fee, *from, *to, *from_key_file, *key_file, *l1_rpc, *l1_rollup;
     unsigned timeout_s;
-    bool no_wait, incoming, rescan, no_sync, transparent;
+    bool no_wait, incoming, rescan, no_sync, transparent, l1_only;
     char *pos[4];
     int npos;
 };
@@ -139,6 +142,9 @@ static int parse(struct opts *o, int argc, char **argv)
         {"--transparent", O_TRANSPARENT, false},
         {"--from-key-file", O_FROM_KEY_FILE, true},
         {"--key-file", O_KEY_FILE, true},
+        {"--l1-rpc", O_L1, true},
+        {"--l1-rollup", O_L1, true},
+        {"--l1-only", O_L1_ONLY, false},
     };
     memset(o, 0, sizeof *o);
     o->timeout_s = DEFAULT_WAIT_S;
@@ -188,6 +194,13 @@ static int parse(struct opts *o, int argc, char **argv)
         case O_FROM_KEY_FILE: o->from_key_file = v; break;
         case O_KEY_FILE: o->key_file = v; break;
         case O_TO: o->to = v; break;
+        case O_L1:
+            if (strcmp(a, "--l1-rpc") == 0)
+                o->l1_rpc = v;
+            else
+                o->l1_rollup = v;
+            break;
+        case O_L1_ONLY: o->l1_only = true; break;
         case O_TIMEOUT: {
             uint64_t t;
             if (tacit_parse_dec_u64(&t, v) != TACIT_OK || t == 0 || t > 86400)
@@ -205,6 +218,10 @@ static int parse(struct opts *o, int argc, char **argv)
         if (known[k].value) i++;
     }
     if (o->npos < current->min_pos) return fail_usage("missing arguments");
+    if ((o->l1_rpc == NULL) != (o->l1_rollup == NULL))
+        return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS go together");
+    if (o->l1_only && o->l1_rpc == NULL)
+        return fail_usage("--l1-only needs --l1-rpc URL and --l1-rollup ADDRESS");
     return 0;
 }
 
@@ -924,6 +941,194 @@ static int deposit_key(uint8_t **sk, size_t *index, const struct session *s, con
     }
 }
 
+/* ---------------------------------------------------------------------- L1 ---- */
+
+/* The secret key of --from / --from-key-file: sk as deposit_key made it, or for an imported
+ * key (sk NULL, index) its copy out of the wallet into *own (sodium_malloc'd). Returns an exit
+ * status. */
+static int l1_key(const uint8_t **out, uint8_t **own, const uint8_t *sk, size_t index,
+                  const struct session *s)
+{
+    *out = sk;
+    *own = NULL;
+    if (sk != NULL) return 0;
+    if ((*own = sodium_malloc(32)) == NULL) return fail("out of memory");
+    if (tacit_wallet_transparent_seckey(*own, s->w, index) != TACIT_OK) {
+        sodium_free(*own);
+        *own = NULL;
+        return fail("no imported key %zu", index);
+    }
+    *out = *own;
+    return 0;
+}
+
+/* c opened on the L1 account of sk. Returns an exit status. */
+static int l1_open(struct tacit_cli_l1 *c, const struct opts *o, const uint8_t *sk)
+{
+    char err[512];
+    int rc =
+        tacit_cli_l1_open(c, o->l1_rpc, o->l1_rollup, sk, o->timeout_s * 1000u, err, sizeof err);
+    if (rc == TACIT_EINVAL) return fail_usage("%s", err);
+    if (rc != TACIT_OK) return fail_rc(rc, "%s", err);
+    return 0;
+}
+
+/* An L1 transaction's JSON: hash, block, gas, price, wei. */
+static json_t *l1_json(const struct tacit_cli_l1_result *r, const char *wei_name)
+{
+    char price[TACIT_UINT256_DEC_MAX], wei[TACIT_UINT256_DEC_MAX];
+    tacit_uint256_to_dec(price, &r->gas_price);
+    tacit_uint256_to_dec(wei, &r->wei);
+    return json_pack("{s:o,s:I,s:I,s:s,s:s}", "l1TxHash", json_hex(r->tx_hash, 32), "l1Block",
+                     (json_int_t)r->block_number, "gasUsed", (json_int_t)r->gas_used,
+                     "effectiveGasPrice", price, wei_name, wei);
+}
+
+/* The node's transparent balance of address (tacit_getAccount). */
+static int node_account_balance(struct session *s, const uint8_t address[20], uint64_t *out)
+{
+    char hex[43];
+    json_t *result = NULL, *error = NULL;
+    const char *bal;
+    int rc;
+    tacit_hex_encode(hex, address, 20);
+    rc = tacit_rpc_call(s->rpc, "tacit_getAccount", json_pack("[s]", hex), &result, &error);
+    if (rc != TACIT_OK) return rc;
+    bal = json_string_value(json_object_get(result, "balance"));
+    rc = error != NULL ? TACIT_ENOTFOUND
+         : bal == NULL ? TACIT_EJSON
+                       : tacit_parse_dec_u64(out, bal);
+    json_decref(result);
+    json_decref(error);
+    return rc;
+}
+
+static json_t *g_l1_deposit; /* the L1 deposit's JSON, for report_send */
+
+/*
+ * deposit --l1-rpc: deposit(own address) of amount on L1 (the shielding transaction then moves
+ * that amount, its fee included, as a deposit does), then, unless --l1-only, waits until the
+ * node has credited it (tacit_getAccount). Returns an exit status.
+ */
+static int l1_deposit(struct session *s, const struct opts *o, const uint8_t *sk,
+                      const struct tacit_wallet_send_req *req)
+{
+    struct tacit_cli_l1 c;
+    struct tacit_cli_l1_result r;
+    char err[512], a[43], amt[TACIT_CLI_AMOUNT_MAX];
+    uint64_t before = 0, now = 0, total = req->amount;
+    const uint8_t *key;
+    uint8_t *own;
+    int rc, status;
+
+    if ((status = l1_key(&key, &own, sk, req->deposit_key, s)) != 0) return status;
+    status = l1_open(&c, o, key);
+    if (own != NULL) sodium_free(own);
+    if (status != 0) return status;
+    status = 1;
+    tacit_hex_encode(a, c.from, 20);
+    if (!o->l1_only && (rc = node_account_balance(s, c.from, &before)) != TACIT_OK) {
+        fail_rc(rc, "tacit_getAccount: %s", node_error(rc));
+        goto out;
+    }
+    if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
+        fprintf(stderr, "sending the L1 deposit...\n");
+    if ((rc = tacit_cli_l1_deposit(&c, total, &r, err, sizeof err)) != TACIT_OK) {
+        fail_rc(rc, "%s", err);
+        goto out;
+    }
+    g_l1_deposit = l1_json(&r, "wei");
+    if (g_l1_deposit != NULL)
+        json_object_set_new(g_l1_deposit, "queueIndex", json_integer((json_int_t)r.queue_index));
+    if (!tacit_cli_globals.json) {
+        char h[67], price[TACIT_UINT256_DEC_MAX];
+        tacit_hex_encode(h, r.tx_hash, 32);
+        tacit_uint256_to_dec(price, &r.gas_price);
+        printf("L1 deposit %s: %s TAC from %s in L1 block %llu, queue entry %llu (gas %llu at %s "
+               "wei)\n",
+               h, tac(amt, total), a, (unsigned long long)r.block_number,
+               (unsigned long long)r.queue_index, (unsigned long long)r.gas_used, price);
+        fflush(stdout);
+    }
+    if (o->l1_only) {
+        status = tacit_cli_globals.json ? print_json(json_incref(g_l1_deposit)) : 0;
+        goto out;
+    }
+    /* The node credits the queue's entries after its L1 confirmations. */
+    if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
+        fprintf(stderr, "waiting for the node to credit %s...\n", a);
+    for (double t0 = now_s();;) {
+        if ((rc = node_account_balance(s, c.from, &now)) != TACIT_OK) {
+            fail_rc(rc, "tacit_getAccount: %s", node_error(rc));
+            goto out;
+        }
+        if (now >= before && now - before >= total) break;
+        if (interrupted || now_s() - t0 > o->timeout_s) {
+            fail_rc(TACIT_ETIMEOUT,
+                    "the L1 deposit is in the contract's queue (entry %llu), but the node has not "
+                    "credited %s after %u s: is tacitd in L1 mode on this contract? Shield it "
+                    "later with `wallet deposit %s --from ...` without --l1-rpc",
+                    (unsigned long long)r.queue_index, a, o->timeout_s, tac(amt, req->amount));
+            goto out;
+        }
+        sleep(1);
+    }
+    status = 0;
+out:
+    tacit_cli_l1_close(&c);
+    return status;
+}
+
+/* claim: claim() from the L1 account of --from / --from-key-file. */
+static int run_claim(const struct opts *o)
+{
+    struct tacit_cli_l1 c;
+    struct tacit_cli_l1_result r;
+    struct session s;
+    uint8_t *sk = NULL, *own = NULL;
+    const uint8_t *key = NULL;
+    size_t index = 0;
+    char err[512], a[43];
+    int rc, status;
+
+    if (o->l1_rpc == NULL) return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS are required");
+    if ((status = check_deposit_from(o)) != 0) return status;
+    memset(&s, 0, sizeof s);
+    /* an imported key, by its 0x address: out of the wallet */
+    if (o->from != NULL && strlen(o->from) == 42 && strncmp(o->from, "devnet:", 7) != 0 &&
+        (status = session_open(&s, false)) != 0)
+        return status;
+    if ((status = deposit_key(&sk, &index, &s, o)) == 0 &&
+        (status = l1_key(&key, &own, sk, index, &s)) == 0)
+        status = l1_open(&c, o, key);
+    if (sk != NULL) sodium_free(sk);
+    if (own != NULL) sodium_free(own);
+    if (s.w != NULL) session_close(&s);
+    if (status != 0) return status;
+    status = 1;
+    tacit_hex_encode(a, c.from, 20);
+    if ((rc = tacit_cli_l1_claim(&c, &r, err, sizeof err)) != TACIT_OK) {
+        fail_rc(rc, "%s", err);
+        goto out;
+    }
+    if (tacit_cli_globals.json) {
+        json_t *j = l1_json(&r, "paid");
+        if (j != NULL) json_object_set_new(j, "account", json_string(a));
+        status = print_json(j);
+    } else {
+        char h[67], wei[TACIT_UINT256_DEC_MAX], price[TACIT_UINT256_DEC_MAX];
+        tacit_hex_encode(h, r.tx_hash, 32);
+        tacit_uint256_to_dec(wei, &r.wei);
+        tacit_uint256_to_dec(price, &r.gas_price);
+        printf("claimed %s wei to %s: %s in L1 block %llu (gas %llu at %s wei)\n", wei, a, h,
+               (unsigned long long)r.block_number, (unsigned long long)r.gas_used, price);
+        status = 0;
+    }
+out:
+    tacit_cli_l1_close(&c);
+    return status;
+}
+
 /* The proving key: --proving-key, else with a devnet wallet the devnet's. */
 static int load_proving_key(tacit_groth16_pk **pk, const struct session *s)
 {
@@ -1010,6 +1215,7 @@ static int report_send(struct session *s, int rc, const struct tacit_wallet_send
             json_object_set_new(j, "height", json_integer((json_int_t)r->status.height));
         if (j != NULL && r->status.state == TACIT_WALLET_TX_REJECTED)
             json_object_set_new(j, "error", json_string(tacit_errname(r->status.error)));
+        if (j != NULL && g_l1_deposit != NULL) json_object_set(j, "l1Deposit", g_l1_deposit);
         if (print_json(j) != 0) status = 1;
     } else {
         printf("%s: %s (fee %s TAC)\n", id, line, tac(fee, r->fee));
@@ -1093,7 +1299,15 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         status = 1;
         req.deposit_sk = sk;
     }
+    if (kind == TACIT_WALLET_SEND_DEPOSIT && o->l1_only) {
+        status = l1_deposit(&s, o, sk, &req);
+        goto out;
+    }
     if (load_proving_key(&pk, &s) != 0) goto out;
+    if (kind == TACIT_WALLET_SEND_DEPOSIT && o->l1_rpc != NULL &&
+        (status = l1_deposit(&s, o, sk, &req)) != 0)
+        goto out;
+    status = 1;
     /* The anchor is the root at the synced height: bring it (and the notes) up to date. */
     if (kind != TACIT_WALLET_SEND_DEPOSIT && (rc = do_sync(&s, false, &res)) != TACIT_OK) {
         sync_error(rc);
@@ -1112,6 +1326,8 @@ out:
     if (sk != NULL) sodium_free(sk);
     tacit_groth16_pk_free(pk);
     session_close(&s);
+    json_decref(g_l1_deposit);
+    g_l1_deposit = NULL;
     return status;
 }
 
@@ -1119,8 +1335,51 @@ static int run_send(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEN
 static int run_deposit(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_DEPOSIT); }
 static int run_withdraw(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_WITHDRAW); }
 
+/* In L1 mode the node tells where an included transaction's block is on L1
+ * (tacit_getTransaction's blockStatus: sequenced, submitted, settled, finalized, reverted): out
+ * that word, or "" (not in L1 mode, or the node did not say). */
+static void l1_block_status(struct session *s, const char *txid, char *out, size_t n)
+{
+    json_t *result = NULL, *error = NULL;
+    const char *st;
+    out[0] = '\0';
+    if (tacit_rpc_call(s->rpc, "tacit_getTransaction", json_pack("[s]", txid), &result, &error) !=
+        TACIT_OK)
+        return;
+    st = json_string_value(json_object_get(result, "blockStatus"));
+    if (st != NULL && strlen(st) < n && strspn(st, "abcdefghijklmnopqrstuvwxyz") == strlen(st))
+        snprintf(out, n, "%s", st);
+    json_decref(result);
+    json_decref(error);
+}
+
+/* Whether this wallet sent id as a withdrawal. */
+static bool sent_withdrawal(const struct session *s, const uint8_t id[32])
+{
+    struct tacit_wallet_sent *sent = NULL;
+    size_t n = 0;
+    bool yes = false;
+    if (tacit_wallet_sent_list(s->w, &sent, &n) != TACIT_OK) return false;
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(sent[i].txid, id, 32) == 0) yes = sent[i].kind == TACIT_WALLET_SEND_WITHDRAW;
+    free(sent);
+    return yes;
+}
+
+/* A withdrawal's step from its block's L1 status: included on L2 until the block settles, then
+ * claimable on L1 (claim() pays it; whether it was claimed is the L1's to say). */
+static const char *withdrawal_step(const char *block_status)
+{
+    if (strcmp(block_status, "settled") == 0 || strcmp(block_status, "finalized") == 0)
+        return "claimable";
+    if (strcmp(block_status, "reverted") == 0) return "block-reverted";
+    return "included";
+}
+
 static int run_status(const struct opts *o)
 {
+    char bst[32] = "";
+    bool withdrawal = false;
     struct session s;
     struct tacit_wallet_tx_status st;
     uint8_t id[32];
@@ -1134,16 +1393,33 @@ static int run_status(const struct opts *o)
                                        : fail("%s", node_error(rc));
         goto out;
     }
+    if (st.state == TACIT_WALLET_TX_INCLUDED) {
+        l1_block_status(&s, o->pos[0], bst, sizeof bst);
+        withdrawal = bst[0] != '\0' && sent_withdrawal(&s, id);
+    }
     if (tacit_cli_globals.json) {
         static const char *names[] = {"unknown", "pending", "included", "rejected"};
         json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status", names[st.state & 3]);
         if (j != NULL && st.state == TACIT_WALLET_TX_INCLUDED)
             json_object_set_new(j, "height", json_integer((json_int_t)st.height));
+        if (j != NULL && bst[0] != '\0') json_object_set_new(j, "blockStatus", json_string(bst));
+        if (j != NULL && withdrawal)
+            json_object_set_new(j, "withdrawalStep", json_string(withdrawal_step(bst)));
         if (j != NULL && st.state == TACIT_WALLET_TX_REJECTED)
             json_object_set_new(j, "error", json_string(tacit_errname(st.error)));
         status = print_json(j);
-    } else if (st.state == TACIT_WALLET_TX_INCLUDED) {
+    } else if (st.state == TACIT_WALLET_TX_INCLUDED && bst[0] == '\0') {
         printf("included at height %llu\n", (unsigned long long)st.height);
+    } else if (st.state == TACIT_WALLET_TX_INCLUDED) {
+        const char *step = withdrawal ? withdrawal_step(bst) : "";
+        printf("included at height %llu; its block on L1: %s%s\n", (unsigned long long)st.height,
+               bst,
+               strcmp(step, "claimable") == 0
+                   ? " (the withdrawal is claimable on L1: `tacit-cli wallet claim` from the "
+                     "--to account)"
+               : strcmp(step, "included") == 0
+                   ? " (the withdrawal becomes claimable on L1 once its block settles)"
+                   : "");
     } else if (st.state == TACIT_WALLET_TX_PENDING) {
         printf("pending\n");
     } else if (st.state == TACIT_WALLET_TX_REJECTED) {
@@ -1240,16 +1516,24 @@ static const struct subcommand subcommands[] = {
     {"send", run_send, O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT, 2, 2,
      "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S]",
      "a private transfer to a shielded address"},
-    {"deposit", run_deposit, O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
+    {"deposit", run_deposit,
+     O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT | O_L1 | O_L1_ONLY, 1, 1,
      "deposit <amount> (--from <account> | --from-key-file PATH) [--fee F] [--no-wait] [--timeout "
-     "S]",
+     "S] [--l1-rpc URL --l1-rollup ADDRESS [--l1-only]]",
      "from a transparent account (devnet:N, an imported key's 0x address, - = key on stdin, or a "
-     "key file)"},
+     "key file); with --l1-rpc first the L1 deposit of the amount into the rollup contract, "
+     "then, once the node has credited it, the shielding (--l1-only: the L1 deposit alone)"},
     {"withdraw", run_withdraw, O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
      "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
      "from this wallet to a transparent address"},
+    {"claim", run_claim, O_FROM | O_FROM_KEY_FILE | O_TIMEOUT | O_L1, 0, 0,
+     "claim --l1-rpc URL --l1-rollup ADDRESS (--from <account> | --from-key-file PATH) [--timeout "
+     "S]",
+     "on L1: claim() what settled withdrawals (and fees) made claimable for that account"},
     {"status", run_status, 0, 1, 1, "status <0x txid>",
-     "a sent transaction: pending, included, rejected"},
+     "a sent transaction: pending, included, rejected; with a node in L1 mode also its block on "
+     "L1 (sequenced, submitted, settled, finalized) and a withdrawal's step (claimable once "
+     "settled)"},
     {"export-viewing-key", run_export_vk, O_INCOMING, 0, 0, "export-viewing-key [--incoming]",
      "print the full (or incoming) viewing key: a secret that shows every note"},
     {"import-key", run_import_key, O_KEY_FILE, 0, 1, "import-key (- | --key-file PATH)",

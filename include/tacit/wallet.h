@@ -215,6 +215,10 @@ int tacit_wallet_import_transparent(struct tacit_wallet *w, const uint8_t sk[32]
 size_t tacit_wallet_transparent_count(const struct tacit_wallet *w);
 int tacit_wallet_transparent_address(uint8_t address[TACIT_ADDRESS_LEN],
                                      const struct tacit_wallet *w, size_t i);
+/* The secret key of imported key i, for a caller that signs with it elsewhere (an L1
+ * transaction: tacit-cli's deposit --l1-rpc and claim). A secret: keep sk in protected memory
+ * and wipe it. TACIT_EINVAL if i is out of range (sk zeroed). */
+int tacit_wallet_transparent_seckey(uint8_t sk[32], const struct tacit_wallet *w, size_t i);
 
 /* ------------------------------------------------------ balance and notes ---- */
 

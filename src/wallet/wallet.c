@@ -181,6 +181,16 @@ int tacit_wallet_transparent_address(uint8_t address[TACIT_ADDRESS_LEN],
     return TACIT_OK;
 }
 
+int tacit_wallet_transparent_seckey(uint8_t sk[32], const struct tacit_wallet *w, size_t i)
+{
+    if (i >= w->ntkeys) {
+        sodium_memzero(sk, 32);
+        return TACIT_EINVAL;
+    }
+    memcpy(sk, w->tkeys[i], 32);
+    return TACIT_OK;
+}
+
 /* ----------------------------------------------------------- balance ---- */
 
 static bool add_ok(uint64_t *acc, uint64_t v)

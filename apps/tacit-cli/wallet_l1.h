@@ -1,0 +1,53 @@
+/*
+ * tacit-cli — the wallet's L1 transactions (apps/tacit-cli/wallet_l1.c; issue 12, 7;
+ * docs/wallet.md "On L1"): the deposit into the rollup contract and claim(), sent over the L1
+ * port (include/tacit/l1.h) and read back with the contract's binding (include/tacit/rollup.h).
+ *
+ * Each call fills err (a sentence for a person) on failure and returns a tacit code.
+ */
+#ifndef TACIT_CLI_WALLET_L1_H
+#define TACIT_CLI_WALLET_L1_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tacit/l1.h"
+#include "tacit/uint256.h"
+
+/* An account on the L1: its key and sender, and the contract. */
+struct tacit_cli_l1 {
+    struct tacit_l1 *l1;
+    struct tacit_eth_key *key;
+    struct tacit_l1_sender *sender;
+    uint8_t rollup[TACIT_ETH_ADDRESS_LEN];
+    uint8_t from[TACIT_ETH_ADDRESS_LEN]; /* the key's address */
+    uint64_t chain_id;
+    unsigned timeout_ms; /* for receipts */
+};
+
+/* What a sent transaction did. */
+struct tacit_cli_l1_result {
+    uint8_t tx_hash[32];
+    uint64_t block_number, gas_used;
+    tacit_uint256 gas_price; /* effective, wei per gas */
+    tacit_uint256 wei;       /* deposit: the value; claim: paid (the Claimed event) */
+    uint64_t queue_index;    /* deposit: the queue entry */
+};
+
+/* Checks url and the 0x rollup address, connects (eth_chainId) and makes the sender for sk.
+ * TACIT_EINVAL: a bad URL or address (err says which); an L1 error otherwise. */
+int tacit_cli_l1_open(struct tacit_cli_l1 *c, const char *url, const char *rollup,
+                      const uint8_t sk[32], unsigned timeout_ms, char *err, size_t n);
+void tacit_cli_l1_close(struct tacit_cli_l1 *c);
+
+/* The L1 balance of the account (wei), latest block. */
+int tacit_cli_l1_balance(struct tacit_cli_l1 *c, tacit_uint256 *out, char *err, size_t n);
+
+/* deposit(the account's own address) with value amount * 1 gwei, waited for. */
+int tacit_cli_l1_deposit(struct tacit_cli_l1 *c, uint64_t amount, struct tacit_cli_l1_result *r,
+                         char *err, size_t n);
+
+/* claim(), waited for. TACIT_ENOTFOUND: nothing is claimable (err says so). */
+int tacit_cli_l1_claim(struct tacit_cli_l1 *c, struct tacit_cli_l1_result *r, char *err, size_t n);
+
+#endif /* TACIT_CLI_WALLET_L1_H */
