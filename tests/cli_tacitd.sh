@@ -138,6 +138,24 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -d '{"jsonrpc":"2.0","id":1,"metho
 curl -s "http://127.0.0.1:$mport/metrics" >"$TMP/metrics"
 grep -q '^tacit_blocks_total [1-9]' "$TMP/metrics" && grep -q '^tacit_block_commit_seconds_count' "$TMP/metrics" &&
     grep -q 'tacit_rpc_calls_total{method="admin_pause",code="-32001"}' "$TMP/metrics" && ok || bad "/metrics"
+# issue 15, 7: the tip's height (as tacit_chainInfo's "height"), the release, the process
+run 0 call tacit_chainInfo
+h=$(sed -n 's/.*"height":"0x\([0-9a-f]*\)".*/\1/p' "$TMP/out")
+curl -s "http://127.0.0.1:$mport/metrics" >"$TMP/metrics"
+[[ -n $h ]] && grep -qx "tacit_chain_height $((16#$h))" "$TMP/metrics" && ok ||
+    bad "tacit_chain_height is the tip (chainInfo height 0x$h): $(grep '^tacit_chain_height' "$TMP/metrics")"
+ver=$("$D" --version | sed -n 's/^tacitd \([0-9][0-9.]*\) (protocol v1; v2 on L1)$/\1/p')
+[[ -n $ver && $("$CLI" --version) == "tacit-cli $ver" ]] && ok || bad "--version: $("$D" --version) / $("$CLI" --version)"
+grep -qx "tacit_build_info{version=\"$ver\",protocol=\"1\"} 1" "$TMP/metrics" && ok || bad "tacit_build_info"
+mval() { sed -n "s/^$1 \([0-9.]*\)$/\1/p" "$TMP/metrics"; }
+rss=$(mval process_resident_memory_bytes) fds=$(mval process_open_fds) maxfds=$(mval process_max_fds)
+start=$(mval process_start_time_seconds) cpu=$(mval process_cpu_seconds_total)
+now=$(date +%s)
+[[ -n $rss && $rss -gt 1000000 ]] && ok || bad "process_resident_memory_bytes '$rss'"
+# at least stdin/out/err, the store, the listeners; fewer than the limit
+[[ -n $fds && -n $maxfds && $fds -ge 6 && $fds -lt $maxfds ]] && ok || bad "process_open_fds '$fds' (max '$maxfds')"
+[[ -n $start && ${start%.*} -le $now && ${start%.*} -ge $((now - 900)) ]] && ok || bad "process_start_time_seconds '$start' (now $now)"
+[[ -n $cpu && $cpu != 0.00 ]] && ok || bad "process_cpu_seconds_total '$cpu'"
 
 # clean stop: exit 0, cookie removed; restart keeps blocks, the pause flag and the min fee
 run 0 call tacit_chainInfo

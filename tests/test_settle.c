@@ -1016,8 +1016,8 @@ TEST(node_l1_mode)
     /* metrics */
     CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/metrics", &status, &text, &tlen), TACIT_OK);
     CHECK_EQ_INT(status, 200);
-    CHECK(text != NULL && strstr(text, "\ntacit_l1_finalized_height 1\n") != NULL);
-    CHECK(text != NULL && strstr(text, "\ntacit_l1_settled_height 2\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_finalized_height 0\n") != NULL);
+    CHECK(text != NULL && strstr(text, "\ntacit_l1_settled_height 1\n") != NULL);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_gas_used_total 200001\n") != NULL);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_step_failures_total 0\n") == NULL);
     CHECK(text != NULL && strstr(text, "\ntacit_l1_submission_halted 0\n") != NULL);

@@ -11,8 +11,6 @@
 
 #include "tacit/r1cs.h"
 
-#define TACIT_CLI_VERSION "0.1.0"
-
 struct tacit_cli_command {
     const char *name;
     int (*run)(int argc, char **argv);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "tacit/datadir.h"
+#include "tacit/util.h"
 
 static const struct tacit_cli_command commands[] = {
     {"balance", cmd_balance,
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(o, "--version") == 0) {
-            printf("tacit-cli " TACIT_CLI_VERSION "\n");
+            printf("tacit-cli %s\n", tacit_version());
             return 0;
         }
         if (strcmp(o, "--devnet") == 0) {

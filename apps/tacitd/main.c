@@ -137,6 +137,7 @@ static void usage(FILE *f)
     }
     fprintf(f, "  --%-24s %s\n  --%-24s %s\n", "config FILE", "read KEY = VALUE settings from FILE",
             "help", "this text");
+    fprintf(f, "  --%-24s %s\n", "version", "print the release and the protocol versions");
     fprintf(f, "  --%-24s %s\n%-28s %s\n", "new-chain",
             "begin a new chain although the data directory held one (its store missing", "",
             "or empty); command line only, for one start");
@@ -499,6 +500,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("tacitd %s (protocol v%d; v%d on L1)\n", tacit_version(), TACIT_TX_VERSION,
+                   TACIT_TX_VERSION_L1);
             return 0;
         }
         if (strcmp(argv[i], "--config") == 0) {

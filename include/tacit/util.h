@@ -30,6 +30,10 @@ int tacit_parse_hex_u64(uint64_t *out, const char *s);
  * TACIT_EOVERFLOW. */
 int tacit_parse_dec_u64(uint64_t *out, const char *s);
 
+/* The release of this build ("0.1.0": CMakeLists.txt's project version), shared by
+ * `tacitd --version`, `tacit-cli --version` and /metrics' tacit_build_info. */
+const char *tacit_version(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -129,3 +129,8 @@ int tacit_parse_dec_u64(uint64_t *out, const char *s)
     *out = v;
     return TACIT_OK;
 }
+
+#ifndef TACIT_VERSION_STRING
+#error "TACIT_VERSION_STRING comes from CMakeLists.txt (the project's version)"
+#endif
+const char *tacit_version(void) { return TACIT_VERSION_STRING; }

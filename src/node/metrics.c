@@ -4,11 +4,14 @@
  * buckets: timing data must not identify txs.
  */
 #define _GNU_SOURCE /* asprintf, open_memstream */
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "node/node_internal.h"
 #include "tacit/error.h"
@@ -62,6 +65,75 @@ static void counter(FILE *f, const char *name, const char *type, const char *hel
     fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
 }
 
+/* A height gauge: the last block with that status, -1 when there is none yet (like
+ * tacit_chainInfo's heights, which are null then). next: the first height without it. */
+static void height_gauge(FILE *f, const char *name, const char *help, uint64_t next)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s %" PRId64 "\n", name, help, name, name,
+            next ? (int64_t)(next - 1) : (int64_t)-1);
+}
+
+/* The Prometheus client libraries' process collector, by the same names
+ * (prometheus.io/docs/instrumenting/writing_clientlibs, "Process metrics"), from Linux's
+ * /proc/self/stat (proc(5): utime 14, stime 15, starttime 22, vsize 23, rss 24, counted from 1,
+ * after the ")" that ends the command name, which may hold spaces) and /proc/stat's btime. A
+ * value that cannot be read is left out, never made up. */
+static void process_metrics(FILE *f)
+{
+    long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+    char buf[1024], *p;
+    unsigned long long utime, stime, start, vsize;
+    long long rss, btime = -1;
+    size_t got = 0;
+    struct rlimit rl;
+    FILE *st = fopen("/proc/self/stat", "r");
+    DIR *d;
+    if (st != NULL) {
+        got = fread(buf, 1, sizeof buf - 1, st);
+        fclose(st);
+    }
+    buf[got] = '\0';
+    if ((st = fopen("/proc/stat", "r")) != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, st) != NULL)
+            if (sscanf(line, "btime %lld", &btime) == 1) break;
+        fclose(st);
+    }
+    /* after ") ": state 3, then fields 4..13 skipped, utime 14 ... rss 24 */
+    if (tick > 0 && page > 0 && (p = strrchr(buf, ')')) != NULL &&
+        sscanf(p + 1,
+               " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d"
+               " %llu %llu %lld",
+               &utime, &stime, &start, &vsize, &rss) == 5) {
+        fprintf(f,
+                "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n"
+                "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %.2f\n",
+                (double)(utime + stime) / (double)tick);
+        counter(f, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                (uint64_t)rss * (uint64_t)page);
+        counter(f, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", vsize);
+        if (btime >= 0)
+            fprintf(f,
+                    "# HELP process_start_time_seconds Start time of the process since the Unix "
+                    "epoch, in seconds.\n# TYPE process_start_time_seconds gauge\n"
+                    "process_start_time_seconds %.2f\n",
+                    (double)btime + (double)start / (double)tick);
+    }
+    if ((d = opendir("/proc/self/fd")) != NULL) {
+        uint64_t nfd = 0;
+        const struct dirent *e;
+        while ((e = readdir(d)) != NULL)
+            if (e->d_name[0] != '.') nfd++;
+        closedir(d);
+        /* not counting the descriptor opendir held while it counted */
+        counter(f, "process_open_fds", "gauge", "Number of open file descriptors.",
+                nfd > 0 ? nfd - 1 : 0);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        counter(f, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
+                (uint64_t)rl.rlim_cur);
+}
+
 void tacit__node_metrics(void *ud, char **text, size_t *len)
 {
     struct tacit_node *n = ud;
@@ -70,8 +142,13 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
     *text = NULL;
     *len = 0;
     if ((f = open_memstream(text, len)) == NULL) return;
+    fprintf(f,
+            "# HELP tacit_build_info The release and the chain's protocol version (value 1).\n"
+            "# TYPE tacit_build_info gauge\ntacit_build_info{version=\"%s\",protocol=\"%u\"} 1\n",
+            tacit_version(), (unsigned)tacit_chain_tx_version(&n->params));
     if (tacit_state_tip(n->st, &tip) == TACIT_OK)
-        counter(f, "tacit_chain_height", "gauge", "Height of the next block.", tip.next_height);
+        height_gauge(f, "tacit_chain_height", "Height of the last block (the tip).",
+                     tip.next_height);
     counter(f, "tacit_blocks_total", "counter", "Blocks committed by this process.", n->m.blocks);
     counter(f, "tacit_txs_included_total", "counter", "Transactions included in blocks.",
             n->m.txs_included);
@@ -90,13 +167,13 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
     counter(f, "tacit_paused", "gauge", "1 when sequencing is paused.", n->paused);
     if (n->cfg.settler != NULL) {
         const struct tacit__settle *se = &n->settle;
-        /* the heads as "next height without that status", like tacit_chain_height */
-        counter(f, "tacit_l1_submitted_height", "gauge",
-                "Height of the next block not submitted to L1.", se->heads.submitted);
-        counter(f, "tacit_l1_settled_height", "gauge",
-                "Height of the next block not settled on L1.", se->heads.settled);
-        counter(f, "tacit_l1_finalized_height", "gauge",
-                "Height of the next block not final on L1.", se->heads.finalized);
+        /* the heads, like tacit_chain_height: the last block with that status (-1: none) */
+        height_gauge(f, "tacit_l1_submitted_height",
+                     "Height of the last block submitted to L1 (-1: none).", se->heads.submitted);
+        height_gauge(f, "tacit_l1_settled_height",
+                     "Height of the last block settled on L1 (-1: none).", se->heads.settled);
+        height_gauge(f, "tacit_l1_finalized_height",
+                     "Height of the last block final on L1 (-1: none).", se->heads.finalized);
         counter(f, "tacit_l1_head", "gauge", "The L1 head seen last (0: none yet).",
                 se->l1_known ? se->l1.latest : 0);
         counter(f, "tacit_l1_queue_next", "gauge", "The next L1 queue index no block took.",
@@ -117,6 +194,7 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
                 &n->m.block_build);
     hist_render(f, "tacit_block_commit_seconds", "Time to commit a block (fsync included).",
                 &n->m.commit);
+    process_metrics(f);
     fclose(f);
 }
 
