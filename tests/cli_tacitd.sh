@@ -21,7 +21,9 @@ call() { # call <method> [params...] via tacit-cli over TCP
 
 # --- usage and configuration errors -----------------------------------------------------------
 run 0 "$D" --help && grep -q -- '--block-interval-ms' "$TMP/out" || bad "--help lists the flags"
-run 2 "$D" --chain-id 5 && grep -q 'datadir is required' "$TMP/out" || bad "datadir required"
+# no --datadir: ~/.tacit (issue 15, 6); without $HOME, a clear refusal
+HOME= run 2 "$D" --chain-id 5 && grep -q 'no \$HOME for the default data directory ~/.tacit' "$TMP/out" ||
+    bad "no \$HOME and no --datadir: refused"
 run 2 "$D" --datadir "$TMP/x" && grep -q 'chain_id is required' "$TMP/out" || bad "chain id required"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --bogus 1 && grep -q 'unknown option --bogus' "$TMP/out" ||
     bad "unknown flag named"
@@ -98,6 +100,16 @@ metrics_bind = 0
 block_interval_ms = 100
 min_fee = 77
 EOF
+# an rpcauth credential from tacit-cli rpcauth (bitcoind's share/rpcauth): the line for the
+# config, and the password
+run 0 "$CLI" rpcauth op
+grep -qx 'rpcauth = op:[0-9a-f]\{32\}\$[0-9a-f]\{64\}' "$TMP/out" && ok || bad "rpcauth line: $(cat "$TMP/out")"
+grep '^rpcauth = ' "$TMP/out" >>"$TMP/node.conf"
+OP_PW=$(sed -n '/^Your password:$/{n;p}' "$TMP/out")
+[[ ${#OP_PW} -eq 43 ]] && ok || bad "a 256-bit random password: '$OP_PW'"
+run 0 "$CLI" --json rpcauth op2 - <<<"two words" &&
+    grep -q '"rpcauth":"op2:[0-9a-f]*\$[0-9a-f]*","password":"two words"' "$TMP/out" || bad "rpcauth --json, password from stdin"
+run 2 "$CLI" rpcauth 'a:b' && grep -q "without ':'" "$TMP/out" || bad "rpcauth: a user with ':' refused"
 tacitd_start /dev/null "$TMP/log1" --datadir "$TMP/d" --config "$TMP/node.conf" --empty-blocks ||
     die "tacitd did not start: $(cat "$TMP/log1")"
 ok
@@ -108,6 +120,9 @@ grep -q '"chainId":"0x5"' "$TMP/out" && grep -q '"minFee":"77"' "$TMP/out" && gr
     bad "chainInfo: $(cat "$TMP/out")"
 run 0 call tacit_waitForBlock 0x3 =20000 && grep -q '"height":"0x3"' "$TMP/out" || bad "empty blocks are sealed"
 run 0 call tacit_minFee && grep -qx '"77"' "$TMP/out" || bad "min fee from the config"
+run 0 "$CLI" --rpc "http://127.0.0.1:$port" --rpc-auth "op:$OP_PW" rpc admin_setMinFee 77 || bad "admin with the rpcauth credential"
+run 1 "$CLI" --rpc "http://127.0.0.1:$port" --rpc-auth "op:${OP_PW}x" rpc admin_setMinFee 77 &&
+    grep -q -- '-32001' "$TMP/out" || bad "a wrong rpcauth password refused"
 
 # a second tacitd on the same data dir is refused, naming the lock
 run 1 "$D" --datadir "$TMP/d" --config "$TMP/node.conf" && grep -q 'in use by another tacitd' "$TMP/out" ||
@@ -221,6 +236,15 @@ pid=
 [[ ! -e $TMP/d/.cookie && ! -e $TMP/d/tacitd.sock ]] && ok || bad "SIGQUIT removes the cookie and the socket"
 run 1 "$D" --datadir "$TMP/d" --config "$TMP/node.conf" --log-file "$TMP/no/such/dir/x.log" &&
     grep -q 'cannot open the log file' "$TMP/out" || bad "an unwritable log file: refused, said why"
+
+# no --datadir: the node lives in ~/.tacit (issue 15, 6), and tacit-cli --datadir finds its cookie
+mkdir -p "$TMP/home"
+HOME="$TMP/home" tacitd_start /dev/null "$TMP/log5" --chain-id 5 --rpc-bind 127.0.0.1:0 --rpc-socket none \
+    --vk-file "$TMP/keys/verification_key.json" || die "tacitd without --datadir did not start: $(cat "$TMP/log5")"
+[[ -e $TMP/home/.tacit/.cookie && -d $TMP/home/.tacit/state ]] && ok || bad "the default data directory ~/.tacit"
+run 0 "$CLI" --datadir "$TMP/home/.tacit" --rpc "http://127.0.0.1:$port" rpc admin_setMinFee 1 ||
+    bad "tacit-cli --datadir: the cookie of a non-devnet node"
+tacitd_stop && ok || bad "stop"
 
 echo "cli_tacitd.sh: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

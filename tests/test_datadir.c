@@ -37,6 +37,23 @@ TEST(paths)
     CHECK(strcmp(buf, "") == 0);
 }
 
+/* tacitd's and tacit-cli's default data directory: ~/.tacit, none without $HOME. */
+TEST(home_default)
+{
+    const char *old = getenv("HOME");
+    char *saved = old != NULL ? strdup(old) : NULL, *p;
+    setenv("HOME", "/home/op", 1);
+    p = tacit_datadir_home_default();
+    CHECK(p != NULL && strcmp(p, "/home/op/.tacit") == 0);
+    free(p);
+    setenv("HOME", "", 1);
+    CHECK(tacit_datadir_home_default() == NULL);
+    unsetenv("HOME");
+    CHECK(tacit_datadir_home_default() == NULL);
+    if (saved != NULL) setenv("HOME", saved, 1);
+    free(saved);
+}
+
 TEST(layout_documented)
 {
     static const char *const names[] = {
@@ -69,6 +86,7 @@ TEST(layout_documented)
 static const struct tacit_test tests[] = {
     {"paths", paths},
     {"layout_documented", layout_documented},
+    {"home_default", home_default},
 };
 
 TACIT_TEST_MAIN(tests)

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,11 +252,13 @@ static const char *fixture_host = "127.0.0.1";
  * it false to test the default. */
 static bool fixture_metrics_on_rpc = true;
 
+/* The server's rpcauth entries: alice's, and one a test may add (auth_entry). */
+static const char *fixture_rpcauth[] = {RPCAUTH_ALICE, NULL, NULL};
+
 /* lim: NULL for the defaults. */
 static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
 {
     static int seq;
-    const char *rpcauth[] = {RPCAUTH_ALICE, NULL};
     struct tacit_rpc_config cfg;
     int rc;
 
@@ -272,7 +275,7 @@ static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
     cfg.socket_path = f->sock;
     cfg.limits = f->lim;
     cfg.auth.cookie = COOKIE;
-    cfg.auth.rpcauth = rpcauth;
+    cfg.auth.rpcauth = fixture_rpcauth;
     cfg.methods = methods;
     cfg.ud = f;
     cfg.metrics = extra_metrics;
@@ -1002,6 +1005,50 @@ static void check_admin(const char *url, const char *auth, int want_code, bool w
     CHECK(res != NULL);
     json_decref(res);
     tacit_rpc_client_free(c);
+}
+
+/* tacit_rpc_auth_entry (tacit-cli rpcauth): bitcoind's format, a fresh salt each time, an
+ * HMAC-SHA256 keyed by the salt's text, and the server takes the entry. */
+TEST(auth_entry)
+{
+    struct fixture f;
+    char *e1 = NULL, *e2 = NULL;
+    const char *salt, *dollar;
+    unsigned char mac[32];
+    char mac_hex[65];
+    crypto_auth_hmacsha256_state st;
+
+    CHECK_EQ_INT(tacit_rpc_auth_entry(&e1, "bob", "hunter2 x"), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_auth_entry(&e2, "bob", "hunter2 x"), TACIT_OK);
+    CHECK(e1 != NULL && e2 != NULL && strncmp(e1, "bob:", 4) == 0 && strlen(e1) == 4 + 32 + 1 + 64);
+    CHECK(e1 != NULL && e2 != NULL && strcmp(e1, e2) != 0); /* a new salt each time */
+    if (e1 == NULL || e2 == NULL) goto out;
+    salt = e1 + 4;
+    dollar = strchr(salt, '$');
+    CHECK(dollar == salt + 32 && strspn(salt, "0123456789abcdef") == 32);
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)salt, 32);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"hunter2 x", 9);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(mac_hex, sizeof mac_hex, mac, sizeof mac);
+    CHECK(dollar != NULL && strcmp(dollar + 1, mac_hex) == 0);
+
+    fixture_rpcauth[1] = e1;
+    CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
+    check_admin(f.url, "bob:hunter2 x", 0, false);
+    check_admin(f.url, "bob:hunter2", TACIT_RPC_UNAUTHORIZED, false);
+    check_admin(f.url, ALICE, 0, false);
+    fixture_stop(&f);
+    fixture_rpcauth[1] = NULL;
+out:
+    free(e1);
+    free(e2);
+    /* names the entry's format cannot carry */
+    const char *badu[] = {"", "a:b", "a b", "a\tb", "a\x7f"};
+    for (size_t i = 0; i < sizeof badu / sizeof badu[0]; i++) {
+        char *e = (char *)1;
+        CHECK_EQ_INT(tacit_rpc_auth_entry(&e, badu[i], "pw"), TACIT_EINVAL);
+        CHECK(e == NULL);
+    }
 }
 
 TEST(auth)
@@ -1926,6 +1973,7 @@ static const struct tacit_test tests[] = {
     {"max_conns", max_conns},
     {"busy", busy},
     {"auth", auth},
+    {"auth_entry", auth_entry},
     {"health_metrics", health_metrics},
     {"not_found_405", not_found_405},
     {"garbage", garbage},

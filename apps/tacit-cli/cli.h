@@ -58,6 +58,7 @@ int cmd_circuit_treeupdate(int argc, char **argv);
 #define TACIT_CLI_TREEUPDATE_VK "tree_update_verification_key.json"
 
 int cmd_rpc(int argc, char **argv);
+int cmd_rpcauth(int argc, char **argv);
 int cmd_groth16(int argc, char **argv);
 /* cmd_groth16_prove.c: `tacit-cli groth16 export-vk` and `groth16 prove` */
 int cmd_groth16_export_vk(int argc, char **argv);

@@ -8,6 +8,7 @@
  * transport failure or bad usage (exit 2).
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 
 #define DEFAULT_RPC "http://127.0.0.1:8645"
 
-/* The devnet's cookie, if readable (admin_ methods on the devnet need nothing else). */
+/* A data directory's cookie, if readable (admin_ methods need nothing else). */
 static char *devnet_cookie(const char *dir)
 {
     char path[4096], *buf;
@@ -66,7 +67,15 @@ struct tacit_rpc_client *tacit_cli_rpc_client(void)
     if (use_url == NULL) use_url = getenv("TACIT_RPC");
     if (use_url == NULL && g->devnet) use_url = url = devnet_url(dir);
     if (use_url == NULL) use_url = DEFAULT_RPC;
-    if (use_auth == NULL && (g->devnet || g->datadir)) use_auth = cookie = devnet_cookie(dir);
+    /* the node's cookie: of the devnet, of --datadir, or of ~/.tacit when talking to the
+     * default local node (never sent to a URL the user named without naming the datadir) */
+    if (use_auth == NULL && (g->devnet || g->datadir)) {
+        use_auth = cookie = devnet_cookie(dir);
+    } else if (use_auth == NULL && g->rpc_url == NULL && getenv("TACIT_RPC") == NULL) {
+        char *home = tacit_datadir_home_default();
+        if (home != NULL) use_auth = cookie = devnet_cookie(home);
+        free(home);
+    }
     if ((rc = tacit_rpc_client_new(&c, use_url, use_auth, 0)) != TACIT_OK)
         fprintf(stderr, "tacit-cli: bad RPC URL \"%s\" (want http://HOST:PORT or unix:/path): %s\n",
                 use_url, tacit_strerror(rc));
@@ -163,4 +172,76 @@ int cmd_rpc(int argc, char **argv)
     free(text);
     json_decref(result);
     return status;
+}
+
+/* tacit-cli rpcauth USER [PASSWORD | -]: an rpcauth line for tacitd's config, as bitcoind's
+ * share/rpcauth/rpcauth.py prints one; a new random password unless one is given ("-": the
+ * first line of stdin, so that it stays out of the process list and the shell's history). */
+static void rpcauth_usage(FILE *f)
+{
+    fprintf(f, "usage: tacit-cli [--json] rpcauth USER [PASSWORD | -]\n"
+               "  prints an rpcauth line for tacitd's config (admin_ methods over HTTP with "
+               "USER:PASSWORD)\n"
+               "  and the password: a new random one unless given (\"-\": read from stdin)\n");
+}
+
+int cmd_rpcauth(int argc, char **argv)
+{
+    enum { PW_MAX = 256 };
+    unsigned char raw[32];
+    char *pw, *entry = NULL;
+    int rc;
+
+    if (argc < 2 || argc > 3 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        rpcauth_usage(argc < 2 || argc > 3 ? stderr : stdout);
+        return argc < 2 || argc > 3 ? 2 : 0;
+    }
+    if ((pw = sodium_malloc(PW_MAX)) == NULL) {
+        fprintf(stderr, "tacit-cli rpcauth: out of memory\n");
+        return 1;
+    }
+    if (argc == 2) {
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(pw, PW_MAX, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        sodium_memzero(raw, sizeof raw);
+    } else if (strcmp(argv[2], "-") == 0) {
+        if (fgets(pw, PW_MAX, stdin) == NULL) pw[0] = '\0';
+        pw[strcspn(pw, "\r\n")] = '\0';
+    } else if (strlen(argv[2]) < PW_MAX) {
+        strcpy(pw, argv[2]);
+    } else {
+        pw[0] = '\0';
+    }
+    if (pw[0] == '\0') {
+        fprintf(stderr, "tacit-cli rpcauth: an empty or too long password (1 to %d bytes)\n",
+                PW_MAX - 1);
+        sodium_free(pw);
+        return 2;
+    }
+    if ((rc = tacit_rpc_auth_entry(&entry, argv[1], pw)) != TACIT_OK) {
+        if (rc == TACIT_EINVAL)
+            fprintf(stderr,
+                    "tacit-cli rpcauth: user \"%s\": want a name without ':', spaces or control "
+                    "characters\n",
+                    argv[1]);
+        else
+            fprintf(stderr, "tacit-cli rpcauth: %s\n", tacit_strerror(rc));
+        sodium_free(pw);
+        return rc == TACIT_EINVAL ? 2 : 1;
+    }
+    if (tacit_cli_globals.json) {
+        json_t *o = json_pack("{s:s,s:s}", "rpcauth", entry, "password", pw);
+        char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (text != NULL) printf("%s\n", text);
+        if (text != NULL) sodium_memzero(text, strlen(text));
+        free(text);
+        json_decref(o);
+    } else {
+        printf("String to be appended to tacitd's config file (or: tacitd --rpcauth '%s'):\n"
+               "rpcauth = %s\nYour password:\n%s\n",
+               entry, entry, pw);
+    }
+    free(entry);
+    sodium_free(pw);
+    return 0;
 }

@@ -19,6 +19,7 @@ static const struct tacit_cli_command commands[] = {
     {"l1", cmd_l1, "the L1: deploy the rollup contract (l1 deploy --help)"},
     {"poseidon", cmd_poseidon, "Poseidon hash of decimal field elements (circomlib's)"},
     {"rpc", cmd_rpc, "a raw JSON-RPC call to tacitd: rpc <method> [params...]"},
+    {"rpcauth", cmd_rpcauth, "an rpcauth line for tacitd's config, and its password"},
     {"setup", cmd_setup,
      "devnet Groth16 keys: transfer.zkey (or --circuit tree-update) + verification key"},
     {"wallet", cmd_wallet,
@@ -44,7 +45,10 @@ static void usage(FILE *out)
             "                     submission goes on a connection (a Tor circuit) of its own\n"
             "  --devnet           talk to the local devnet (its data dir: --datadir, default "
             "./" TACIT_DATADIR_DEVNET_DEFAULT ")\n"
-            "  --datadir DIR      the devnet's data directory\n"
+            "  --datadir DIR      the node's data directory (its cookie for admin_ methods; "
+            "the devnet's\n"
+            "                     with --devnet); without --rpc, ~/" TACIT_DATADIR_HOME_DEFAULT
+            "'s cookie is used\n"
             "  --json             machine-readable output\n"
             "  --wallet PATH      the wallet file; a bare NAME (no '/' or '.') means "
             "<wallets>/NAME.wallet,\n"

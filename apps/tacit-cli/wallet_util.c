@@ -262,7 +262,8 @@ static int make_dirs(char *path)
 
 char *tacit_cli_wallet_path(int create)
 {
-    const char *w = tacit_cli_globals.wallet, *home;
+    const char *w = tacit_cli_globals.wallet;
+    char *home;
     char dir[4096], *path;
     size_t n;
 
@@ -280,11 +281,13 @@ char *tacit_cli_wallet_path(int create)
     if (tacit_cli_globals.devnet) {
         n = (size_t)snprintf(dir, sizeof dir, "%s/" TACIT_DATADIR_WALLETS, tacit_cli_devnet_dir());
     } else {
-        if ((home = getenv("HOME")) == NULL || home[0] == '\0') {
-            fprintf(stderr, "tacit-cli: no $HOME for ~/.tacit/wallets: give --wallet PATH\n");
+        if ((home = tacit_datadir_home_default()) == NULL) {
+            fprintf(stderr, "tacit-cli: no $HOME for ~/" TACIT_DATADIR_HOME_DEFAULT
+                            "/" TACIT_DATADIR_WALLETS ": give --wallet PATH\n");
             return NULL;
         }
-        n = (size_t)snprintf(dir, sizeof dir, "%s/.tacit/wallets", home);
+        n = (size_t)snprintf(dir, sizeof dir, "%s/" TACIT_DATADIR_WALLETS, home);
+        free(home);
     }
     if (n >= sizeof dir || (create && make_dirs(dir) != 0)) {
         fprintf(stderr, "tacit-cli: cannot create the wallet directory %s: %s\n", dir,

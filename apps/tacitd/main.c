@@ -50,7 +50,8 @@ struct key {
 #define C(f) offsetof(struct tacit_node_config, f)
 static const struct key keys[] = {
     {"datadir", K_STR, C(datadir),
-     "data directory (default with --devnet: ./" TACIT_DATADIR_DEVNET_DEFAULT ")"},
+     "data directory (default ~/" TACIT_DATADIR_HOME_DEFAULT
+     "; with --devnet: ./" TACIT_DATADIR_DEVNET_DEFAULT ")"},
     {"devnet", K_BOOL, C(devnet),
      "run a local devnet: keys, funded accounts, 1 s blocks, dev_* RPC"},
     {"chain_id", K_U64, C(chain_id), "chain id (required unless --devnet)"},
@@ -566,10 +567,18 @@ int main(int argc, char **argv)
          * when its one transaction arrived (issue 14, 5) */
         if (!o.cadence_set) o.cfg.empty_blocks = true;
     } else {
-        if (!o.datadir_set) {
-            fprintf(stderr, "tacitd: --datadir is required (or --devnet for a local devnet)\n");
-            opts_free(&o);
-            return 2;
+        if (!o.datadir_set) { /* ~/.tacit, as bitcoind's ~/.bitcoin */
+            char *home = tacit_datadir_home_default();
+            o.cfg.datadir = home != NULL ? keep(&o, home) : NULL;
+            free(home);
+            if (o.cfg.datadir == NULL) {
+                fprintf(
+                    stderr,
+                    "tacitd: no $HOME for the default data directory ~/" TACIT_DATADIR_HOME_DEFAULT
+                    ": give --datadir DIR\n");
+                opts_free(&o);
+                return 2;
+            }
         }
         if (o.cfg.chain_id == 0) {
             fprintf(stderr, "tacitd: chain_id is required (or --devnet for a local devnet)\n");

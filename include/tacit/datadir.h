@@ -4,7 +4,7 @@
  * mode and when it is written are described once, in docs/operations.md ("The data
  * directory"); this header only spells the names, and no other file spells them again.
  *
- * No allocation but the returned paths; no I/O.
+ * No allocation but the returned paths; no I/O ($HOME read from the environment).
  */
 #ifndef TACIT_DATADIR_H
 #define TACIT_DATADIR_H
@@ -18,6 +18,10 @@ extern "C" {
 
 /* The devnet's data directory when none is given (tacitd --devnet, tacit-cli --devnet). */
 #define TACIT_DATADIR_DEVNET_DEFAULT ".tacit-devnet"
+
+/* A (non-devnet) node's data directory when none is given: $HOME/.tacit, as bitcoind's is
+ * ~/.bitcoin (tacitd, and tacit-cli's cookie and wallets). */
+#define TACIT_DATADIR_HOME_DEFAULT ".tacit"
 
 /* Names under <datadir>/ (docs/operations.md says what each holds). */
 #define TACIT_DATADIR_LOCK "LOCK"
@@ -52,6 +56,10 @@ char *tacit_datadir_path(const char *dir, const char *name);
  * TACIT_ETOOBIG when it does not fit (buf is then "").
  */
 int tacit_datadir_path_buf(char *buf, size_t size, const char *dir, const char *name);
+
+/* Returns "$HOME/.tacit" (TACIT_DATADIR_HOME_DEFAULT under $HOME), malloc'd (free()), or
+ * NULL when $HOME is unset or empty, or out of memory. */
+char *tacit_datadir_home_default(void);
 
 /* Returns "<datadir>/snapshots/<id>", malloc'd (free()), or NULL when out of memory. */
 char *tacit_datadir_snapshot_path(const char *datadir, uint64_t id);

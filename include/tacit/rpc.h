@@ -177,6 +177,13 @@ void tacit_rpc_server_stats(const struct tacit_rpc_server *s, struct tacit_rpc_s
 /* ------------------------------------------------------------------ client ---- */
 
 struct tacit_rpc_client;
+/* A new rpcauth entry for user and password, in bitcoind's format (share/rpcauth/rpcauth.py):
+ * "user:salt$hmac", salt 32 random hex digits, hmac = HMAC-SHA256(key = the salt's text,
+ * message = password) in hex: what tacitd's `rpcauth` setting takes. *out is malloc'd (free()).
+ * TACIT_EINVAL: an empty user, or one with ':' or a character below 0x21 (space, controls);
+ * TACIT_ENOMEM. Neither the password nor anything made from it but the hmac is kept. */
+int tacit_rpc_auth_entry(char **out, const char *user, const char *password);
+
 /* url: "http://host:port[/]" or "unix:/path/to/socket". auth: "user:password" or NULL (Basic).
  * timeout_ms: per call (0: 30 s). TACIT_OK, TACIT_EINVAL (bad URL), TACIT_ENOMEM. Connects
  * lazily and reconnects once when a kept-alive connection was closed by the server. */

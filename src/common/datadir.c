@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tacit/error.h"
 
@@ -32,4 +33,11 @@ char *tacit_datadir_snapshot_path(const char *datadir, uint64_t id)
     char *p;
     if (asprintf(&p, "%s/" TACIT_DATADIR_SNAPSHOTS "/%" PRIu64, datadir, id) < 0) return NULL;
     return p;
+}
+
+char *tacit_datadir_home_default(void)
+{
+    const char *home = getenv("HOME");
+    if (home == NULL || home[0] == '\0') return NULL;
+    return tacit_datadir_path(home, TACIT_DATADIR_HOME_DEFAULT);
 }

@@ -8,6 +8,7 @@
  * sodium_memcmp, every entry every time, so timing says nothing of which part differed.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -60,6 +61,27 @@ static int parse_entry(struct tacit__rpc_authent *e, const char *s)
     memcpy(e->user, s, e->user_len);
     e->user[e->user_len] = '\0';
     memcpy(e->salt, colon + 1, e->salt_len);
+    return TACIT_OK;
+}
+
+int tacit_rpc_auth_entry(char **out, const char *user, const char *password)
+{
+    unsigned char salt_bytes[16], mac[32];
+    char salt[33], mac_hex[65];
+    size_t ulen = user != NULL ? strlen(user) : 0;
+    *out = NULL;
+    if (ulen == 0 || password == NULL) return TACIT_EINVAL;
+    for (size_t i = 0; i < ulen; i++)
+        if (user[i] == ':' || (unsigned char)user[i] < 0x21 || user[i] == 0x7f) return TACIT_EINVAL;
+    randombytes_buf(salt_bytes, sizeof salt_bytes);
+    sodium_bin2hex(salt, sizeof salt, salt_bytes, sizeof salt_bytes);
+    /* the key is the salt's hex text, as bitcoind's rpcauth.py and parse_entry read it */
+    hmac_sha256(mac, (const unsigned char *)salt, 32, (const unsigned char *)password,
+                strlen(password));
+    sodium_bin2hex(mac_hex, sizeof mac_hex, mac, sizeof mac);
+    sodium_memzero(mac, sizeof mac);
+    if ((*out = malloc(ulen + 1 + 32 + 1 + 64 + 1)) == NULL) return TACIT_ENOMEM;
+    snprintf(*out, ulen + 99, "%s:%s$%s", user, salt, mac_hex);
     return TACIT_OK;
 }
 
