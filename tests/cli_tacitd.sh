@@ -172,6 +172,17 @@ now=$(date +%s)
 [[ -n $start && ${start%.*} -le $now && ${start%.*} -ge $((now - 900)) ]] && ok || bad "process_start_time_seconds '$start' (now $now)"
 [[ -n $cpu && $cpu != 0.00 ]] && ok || bad "process_cpu_seconds_total '$cpu'"
 
+# a busy RPC port (this node's) is refused before anything is written (issue 15, 6): a new data
+# directory is not left behind, an empty one stays empty
+run 1 "$D" --datadir "$TMP/fresh" --config "$TMP/node.conf" --rpc-bind "127.0.0.1:$port" &&
+    grep -q "cannot listen on the JSON-RPC address (rpc_bind) 127.0.0.1:$port: in use by another program" "$TMP/out" ||
+    bad "a busy RPC port refused, said why"
+[[ ! -e $TMP/fresh ]] && ok || bad "a refused start left $TMP/fresh behind: $(ls -A "$TMP/fresh")"
+mkdir -p "$TMP/empty"
+run 1 "$D" --datadir "$TMP/empty" --config "$TMP/node.conf" --metrics-bind "127.0.0.1:$port" &&
+    grep -q "metrics address (metrics_bind) 127.0.0.1:$port: in use" "$TMP/out" || bad "a busy metrics port refused"
+[[ -z $(ls -A "$TMP/empty" | grep -v '^LOCK$') ]] && ok || bad "a refused start wrote into $TMP/empty: $(ls -A "$TMP/empty")"
+
 # clean stop: exit 0, cookie removed; restart keeps blocks, the pause flag and the min fee
 run 0 call tacit_chainInfo
 tip=$(sed -n 's/.*"tipHash":"\(0x[0-9a-f]*\)".*/\1/p' "$TMP/out")
@@ -182,6 +193,10 @@ tacitd_start /dev/null "$TMP/log2" --datadir "$TMP/d" --config "$TMP/node.conf" 
 run 0 call tacit_chainInfo
 grep -q '"paused":true' "$TMP/out" && grep -q '"minFee":"5"' "$TMP/out" && grep -q "\"tipHash\":\"$tip\"" "$TMP/out" ||
     bad "restart keeps paused, min fee, tip: $(cat "$TMP/out")"
+# and says so: the saved minimum fee overrides the config file's (issue 15, 6), the pause stays
+grep -q 'minimum fee 5 (set by admin_setMinFee, saved in .*) overrides min_fee = 77 of the configuration' "$TMP/log2" &&
+    grep -q 'sequencing stays paused (admin_pause, saved in .*): admin_resume resumes it' "$TMP/log2" && ok ||
+    bad "the saved min fee and pause said at start: $(cat "$TMP/log2")"
 run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_resume
 run 0 call tacit_waitForBlock 0x8 =20000 && grep -q '"height":"0x8"' "$TMP/out" || bad "resumed"
 tacitd_stop || bad "second stop"

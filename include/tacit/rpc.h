@@ -105,6 +105,13 @@ struct tacit_rpc_config {
     bool metrics_on_rpc;
 };
 
+/* Whether a TCP listener could be opened on host:port now (bound, listened on, closed again),
+ * so that a program can refuse a busy port before it writes anything. host as bind_host; port 0
+ * is always TACIT_OK. Returns TACIT_OK, TACIT_EEXISTS (in use), TACIT_EINVAL (not an address of
+ * this machine, or not an IP literal), TACIT_EIO (e.g. a privileged port). The real listen can
+ * still find it taken in between: tacit_rpc_server_start says so then. */
+int tacit_rpc_probe_tcp(const char *host, uint16_t port);
+
 /* Starts listening. Returns TACIT_OK, TACIT_EINVAL (a bad address), TACIT_EEXISTS (address or
  * socket path in use), TACIT_EIO, TACIT_ENOMEM.
  * A limit left 0 takes its default. bind_host is an IP literal (or "localhost"). cfg->methods

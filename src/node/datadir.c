@@ -248,8 +248,22 @@ int tacit__flags_load(struct tacit_node *n)
     fee = json_object_get(j, "minFee");
     n->paused = json_is_true(paused);
     if (json_is_string(fee) &&
-        tacit_parse_dec_u64(&n->params.min_fee, json_string_value(fee)) != TACIT_OK)
+        tacit_parse_dec_u64(&n->params.min_fee, json_string_value(fee)) != TACIT_OK) {
+        tacit_log(TACIT_LOG_WARN, "node", "%s: minFee unreadable, using min_fee = %" PRIu64,
+                  TACIT_LOG_S(path), n->cfg.min_fee);
         n->params.min_fee = n->cfg.min_fee;
+    }
+    /* admin_setMinFee's value wins over the configuration's: say so, or an operator who edits
+     * min_fee in the config file wonders why nothing changed */
+    if (n->params.min_fee != n->cfg.min_fee)
+        tacit_log(TACIT_LOG_WARN, "node",
+                  "minimum fee %" PRIu64 " (set by admin_setMinFee, saved in %s) overrides "
+                  "min_fee = %" PRIu64 " of the configuration; admin_setMinFee changes it",
+                  n->params.min_fee, TACIT_LOG_S(path), n->cfg.min_fee);
+    if (n->paused)
+        tacit_log(TACIT_LOG_WARN, "node",
+                  "sequencing stays paused (admin_pause, saved in %s): admin_resume resumes it",
+                  TACIT_LOG_S(path));
     json_decref(j);
     free(text);
     free(path);

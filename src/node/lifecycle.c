@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "node/node_internal.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
+#include "tacit/rpc.h"
 #include "tacit/util.h"
 
 void tacit_node_config_init(struct tacit_node_config *c)
@@ -329,6 +331,38 @@ static unsigned ncores(void)
     return c < 1 ? 1u : c > 64 ? 64u : (unsigned)c;
 }
 
+/* The TCP listeners (RPC, metrics) are tried before anything is written to the data directory:
+ * a busy port is refused with the directory as it was (a directory this start made is removed
+ * again). The Unix socket is checked when it is bound (a live node there holds the lock). */
+static bool listeners_free(struct tacit_node *n, bool made_dir)
+{
+    struct {
+        const char *what, *host;
+        uint16_t port;
+    } l[2] = {{"the JSON-RPC address (rpc_bind)", n->cfg.rpc_host, n->cfg.rpc_port},
+              {"the metrics address (metrics_bind)", n->cfg.metrics_host, n->cfg.metrics_port}};
+    for (size_t i = 0; i < 2; i++) {
+        int rc;
+        if (l[i].host == NULL || (rc = tacit_rpc_probe_tcp(l[i].host, l[i].port)) == TACIT_OK)
+            continue;
+        tacit_log(TACIT_LOG_ERROR, "node", "cannot listen on %s %s:%u: %s; nothing was written",
+                  l[i].what, TACIT_LOG_S(l[i].host), (unsigned)l[i].port,
+                  rc == TACIT_EEXISTS ? "in use by another program (choose another port)"
+                  : rc == TACIT_EINVAL
+                      ? "not an address of this machine"
+                      : "not allowed (a port below 1024 needs privileges) or no such interface");
+        if (made_dir) {
+            char *lock = tacit_datadir_path(n->datadir, TACIT_DATADIR_LOCK);
+            tacit__datadir_unlock(n);
+            if (lock != NULL) unlink(lock);
+            free(lock);
+            rmdir(n->datadir);
+        }
+        return false;
+    }
+    return true;
+}
+
 int tacit_node_run(const struct tacit_node_config *cfg)
 {
     struct tacit_node *n;
@@ -361,7 +395,12 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     n->exit_code = 0;
     n->adm.threads = cfg->verify_threads ? cfg->verify_threads : ncores();
     if ((n->datadir = strdup(cfg->datadir)) == NULL) goto fail;
-    if (tacit__datadir_lock(n) != TACIT_OK) goto fail; /* makes the directory */
+    {
+        struct stat sb;
+        bool made_dir = stat(cfg->datadir, &sb) != 0;
+        if (tacit__datadir_lock(n) != TACIT_OK) goto fail; /* makes the directory */
+        if (!listeners_free(n, made_dir)) goto fail;
+    }
     {
         /* Absolute from here on: logs, the accounts file and the socket path say where. */
         char *abs = realpath(n->datadir, NULL);

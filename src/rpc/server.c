@@ -20,6 +20,7 @@
  * close callbacks (libuv's rule); the server itself once every handle it opened has closed.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <http_parser.h>
 #include <sodium.h>
@@ -1662,6 +1663,42 @@ void tacit_rpc_server_stop(struct tacit_rpc_server *s, void (*done)(void *), voi
         q->s = NULL;
     }
     if (s->handles == 0) finish_stop(s);
+}
+
+int tacit_rpc_probe_tcp(const char *host, uint16_t port)
+{
+    struct sockaddr_in a4;
+    struct sockaddr_in6 a6;
+    const struct sockaddr *sa;
+    socklen_t salen;
+    int fd, one = 1, rc = TACIT_OK;
+
+    if (port == 0) return TACIT_OK;
+    if (strcmp(host, "localhost") == 0) host = "127.0.0.1";
+    memset(&a4, 0, sizeof a4);
+    memset(&a6, 0, sizeof a6);
+    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons(port);
+        sa = (const struct sockaddr *)&a4;
+        salen = sizeof a4;
+    } else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons(port);
+        sa = (const struct sockaddr *)&a6;
+        salen = sizeof a6;
+    } else {
+        return TACIT_EINVAL;
+    }
+    if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) return TACIT_EIO;
+    /* as libuv's uv_tcp_bind does: a port left in TIME_WAIT by our own last run is free */
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, sa, salen) != 0 || listen(fd, 1) != 0)
+        rc = errno == EADDRINUSE                               ? TACIT_EEXISTS
+             : errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT ? TACIT_EINVAL
+                                                               : TACIT_EIO;
+    close(fd);
+    return rc;
 }
 
 static int listen_tcp(struct tacit_rpc_server *s, uv_tcp_t *tcp, bool *has, const char *host,
