@@ -252,14 +252,37 @@ pid=
 run 1 "$D" --datadir "$TMP/d" --config "$TMP/node.conf" --log-file "$TMP/no/such/dir/x.log" &&
     grep -q 'cannot open the log file' "$TMP/out" || bad "an unwritable log file: refused, said why"
 
+# the sample config of contrib/systemd/ (issue 15, 6): it loads (flags override its addresses and
+# key), and every key it names, commented out or not, is one tacitd knows
+tacitd_start /dev/null "$TMP/log6" --config contrib/systemd/tacitd.conf --datadir "$TMP/sample" \
+    --rpc-bind 127.0.0.1:0 --metrics-bind 0 --vk-file "$TMP/keys/verification_key.json" ||
+    die "tacitd with contrib/systemd/tacitd.conf: $(cat "$TMP/log6")"
+tacitd_stop && ok || bad "stop"
+"$D" --help >"$TMP/help"
+while read -r key; do
+    grep -q -- "--${key//_/-} " "$TMP/help" && ok || bad "contrib/systemd/tacitd.conf names an unknown key $key"
+done < <(sed -n 's/^#\{0,1\} *\([a-z0-9_]*\) = .*/\1/p' contrib/systemd/tacitd.conf)
+
 # no --datadir: the node lives in ~/.tacit (issue 15, 6), and tacit-cli --datadir finds its cookie
+# ... and tells systemd (sd_notify, Type=notify) when it is ready and when it stops
 mkdir -p "$TMP/home"
-HOME="$TMP/home" tacitd_start /dev/null "$TMP/log5" --chain-id 5 --rpc-bind 127.0.0.1:0 --rpc-socket none \
-    --vk-file "$TMP/keys/verification_key.json" || die "tacitd without --datadir did not start: $(cat "$TMP/log5")"
+"$BIN/notify_listen" "$TMP/notify" >"$TMP/notified" 2>&1 &
+NL_PID=$!
+trap 'kill "$NL_PID" 2>/dev/null; tacitd_cleanup' EXIT
+for _ in $(seq 1 100); do [[ -S $TMP/notify ]] && break; sleep 0.05; done
+NOTIFY_SOCKET="$TMP/notify" HOME="$TMP/home" tacitd_start /dev/null "$TMP/log5" --chain-id 5 \
+    --rpc-bind 127.0.0.1:0 --rpc-socket none --vk-file "$TMP/keys/verification_key.json" ||
+    die "tacitd without --datadir did not start: $(cat "$TMP/log5")"
 [[ -e $TMP/home/.tacit/.cookie && -d $TMP/home/.tacit/state ]] && ok || bad "the default data directory ~/.tacit"
 run 0 "$CLI" --datadir "$TMP/home/.tacit" --rpc "http://127.0.0.1:$port" rpc admin_setMinFee 1 ||
     bad "tacit-cli --datadir: the cookie of a non-devnet node"
+for _ in $(seq 1 100); do grep -q '^READY=1' "$TMP/notified" && break; sleep 0.05; done
+grep -qx 'READY=1|STATUS=sequencing, next height [0-9]*' "$TMP/notified" && ok ||
+    bad "READY=1 sent to \$NOTIFY_SOCKET: $(cat "$TMP/notified")"
 tacitd_stop && ok || bad "stop"
+grep -qx 'STOPPING=1|STATUS=stopping' "$TMP/notified" && ok || bad "STOPPING=1 at the stop: $(cat "$TMP/notified")"
+kill "$NL_PID" 2>/dev/null
+wait "$NL_PID" 2>/dev/null
 
 echo "cli_tacitd.sh: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

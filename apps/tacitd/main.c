@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 
 #include "tacit/abi.h"
 #include "tacit/datadir.h"
@@ -484,6 +485,10 @@ static int load_config(struct opts *o, const char *path)
     return 0;
 }
 
+/* systemd's readiness protocol (sd_notify(3), Type=notify in contrib/systemd/tacitd.service):
+ * a no-op unless $NOTIFY_SOCKET is set; a failure is not the node's concern. */
+static void notify_systemd(const char *state) { (void)sd_notify(0, state); }
+
 static void opts_free(struct opts *o)
 {
     for (size_t i = 0; i < o->nstrings; i++) free(o->strings[i]);
@@ -609,6 +614,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    o.cfg.notify = notify_systemd;
     rc = tacit_node_run(&o.cfg);
     l1_mode_free(&l1m);
     opts_free(&o);

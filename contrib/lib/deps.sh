@@ -3,7 +3,7 @@
 tacit_install_deps() {
     local who=$1
     local deps=(build-essential cmake pkg-config libsodium-dev libjansson-dev liblmdb-dev
-                libuv1-dev libsecp256k1-dev libhttp-parser-dev curl)
+                libuv1-dev libsecp256k1-dev libhttp-parser-dev libsystemd-dev curl)
     local missing=() pkg
     for pkg in "${deps[@]}"; do
         if ! dpkg -s "$pkg" >/dev/null 2>&1; then

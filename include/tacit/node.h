@@ -72,6 +72,10 @@ struct tacit_node_config {
                            * (TACIT_TX_VERSION_L1, rollup_id = the contract) */
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
+    /* For a service manager (tacitd: systemd's sd_notify, docs/operations.md "Running as a
+     * service"): called on the loop with "READY=1\nSTATUS=…" once the node serves, and
+     * "STOPPING=1\nSTATUS=…" when its stop begins. NULL: nobody is told. */
+    void (*notify)(const char *state);
 };
 
 /* dev_fund credits waiting for one block, at most (past it: EBUSY until that block). */

@@ -249,6 +249,7 @@ static void on_signal(uv_signal_t *h, int signum)
     }
     tacit_log(TACIT_LOG_INFO, "node", "%s: stopping (finishing the block in progress)",
               node_signals[i].name);
+    if (n->cfg.notify != NULL) n->cfg.notify("STOPPING=1\nSTATUS=stopping");
     n->stopping = true;
     uv_timer_stop(&n->bat.timer);
     if (n->rpc != NULL)
@@ -371,6 +372,7 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     char hex[67];
     int rc;
 
+    memset(&tip, 0, sizeof tip);
     ignore_non_stop_signals();
     if (cfg->log_file != NULL && (rc = tacit_log_open(cfg->log_file)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "node", "cannot open the log file %s: %s",
@@ -458,6 +460,12 @@ int tacit_node_run(const struct tacit_node_config *cfg)
                       n->params.chain_id, tip.next_height, hex, n->paused ? "PAUSED" : "sequencing",
                       cfg->block_interval_ms, n->adm.threads,
                       cfg->settler != NULL ? ", settling on L1" : "");
+        }
+        if (cfg->notify != NULL) {
+            char st[128];
+            snprintf(st, sizeof st, "READY=1\nSTATUS=%s, next height %" PRIu64,
+                     n->paused ? "paused" : "sequencing", tip.next_height);
+            cfg->notify(st);
         }
     }
     uv_run(&n->loop, UV_RUN_DEFAULT);
