@@ -7,7 +7,8 @@
 # loses exactly the deposit + gas × price and the recipient gains exactly the withdrawal − the
 # claim's gas × price; on L2 the shielded balances after the deposit, the transfer and the
 # withdrawal; the withdrawal's block reaches "settled" (tacit_getTransaction's blockStatus,
-# tacit_chainInfo's settlement.settled) before the claim.
+# tacit_chainInfo's settlement.settled) before the claim, and `wallet status --l1-rpc` says the
+# withdrawal is claimable, then claimed by the claim's L1 transaction.
 #
 # The commands are not copied here: the script reads the README's block (the one after the
 # "tests/first_hour_l1.sh runs every command" comment) and runs each line in order in a
@@ -166,10 +167,25 @@ settled=$("$CLI" --rpc "http://127.0.0.1:$port" --json rpc tacit_chainInfo |
 "$CLI" --rpc "http://127.0.0.1:$port" --devnet --datadir "$dd" --wallet bob wallet status "${wid:-0x}" >"$TMP/out" 2>&1
 grep -q "its block on L1: \(settled\|finalized\) (the withdrawal is claimable" "$TMP/out" && ok ||
     bad "wallet status: the withdrawal is claimable: $(cat "$TMP/out")"
+# with the L1: not claimed yet
+wstatus() { "$CLI" --rpc "http://127.0.0.1:$port" --devnet --datadir "$dd" "$@" --wallet bob wallet status \
+    "${wid:-0x}" "${L1[@]}" >"$TMP/out" 2>&1; }
+wstatus && grep -q "(the withdrawal is claimable on L1, not claimed yet" "$TMP/out" && ok ||
+    bad "wallet status --l1-rpc: claimable, not claimed yet: $(cat "$TMP/out")"
+wstatus --json && grep -q '"withdrawalStep":"claimable"' "$TMP/out" && ok ||
+    bad "wallet status --json --l1-rpc: withdrawalStep claimable: $(cat "$TMP/out")"
 
 # 18: the claim from A1's key: exactly 10 ETH
 step 18 && expect_line "claimed 10000000000000000000 wei to $A1: 0x[0-9a-f]{64} in L1 block [0-9]+ \(gas [0-9]+ at [0-9]+ wei\)" "the claim"
 read -r cgas cprice <<<"$(gas_of)"
+ctx=$(grep -Eo ': 0x[0-9a-f]{64} in L1 block' "$TMP/out" | grep -Eo '0x[0-9a-f]{64}')
+# the withdrawal's step is now "claimed", by that L1 transaction, for exactly 10 ETH
+wstatus && grep -Eq "its block on L1: (settled|finalized) \(the withdrawal was claimed by $A1 on L1: ${ctx:-none} in L1 block [0-9]+\)" "$TMP/out" && ok ||
+    bad "wallet status --l1-rpc: claimed by A1 in ${ctx:-?}: $(cat "$TMP/out")"
+wstatus --json && grep -q '"withdrawalStep":"claimed"' "$TMP/out" &&
+    grep -q "\"claim\":{[^}]*\"l1TxHash\":\"${ctx:-none}\"" "$TMP/out" &&
+    grep -q '"paid":"10000000000000000000"' "$TMP/out" && ok ||
+    bad "wallet status --json --l1-rpc: withdrawalStep claimed, the claim's tx and 10 ETH: $(cat "$TMP/out")"
 # 19: A1 on L1: exactly 1000 + 10 ETH - the claim's gas x price
 step 19
 a1_after=$(wei_of)
