@@ -16,8 +16,10 @@
 # --l1 sets it up (keys, anvil, deploy, tacitd, the accounts funded with 1000 ETH, l1.env with
 # A0 and A1). Only these differ from a reader's terminal, and the README says so: `tacit-cli` is
 # a function adding --rpc for this test's node (a free port), TACIT_PASSPHRASE replaces the
-# prompt (TACIT_WALLET_KDF=fast: cheap argon2id in the test build), and the test waits for the
-# settlement before the claim. Without node/npm or the registry (anvil) the test FAILS, saying so.
+# prompt (TACIT_WALLET_KDF=fast: cheap argon2id in the test build), tacitd seals a block every
+# 2 s (not 1 s: one L2 block settles per L1 block, so the settled head catches up after the
+# stalls of proving in the sanitizer build), and the test waits for the settlement before the
+# claim. Without node/npm or the registry (anvil) the test FAILS, saying so.
 # TACIT_FIRST_HOUR_L1_KEYS=DIR reuses the transfer keys of an earlier `tacit-cli setup --out DIR`.
 set -uo pipefail
 
@@ -66,7 +68,7 @@ rollup=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$dd/l1-sequencer.key
 printf 'TACIT_L1_RPC=%s\nTACIT_L1_ROLLUP=%s\n' "$ANVIL_URL" "$rollup" >"$dd/l1.env"
 tacitd_start "$TMP/node.out" "$TMP/node.log" --devnet --datadir "$dd" --rpc-bind 127.0.0.1:0 \
     --l1-rpc "$ANVIL_URL" --l1-rollup "$rollup" --l1-key "$dd/l1-sequencer.key" \
-    --l1-final-depth 2 ||
+    --l1-final-depth 2 --block-interval-ms 2000 ||
     die "tacitd in L1 mode did not start: $(tail -5 "$TMP/node.log")"
 i=0
 for a in $(grep -o '"address": *"0x[0-9a-fA-F]*"' "$dd/devnet-accounts.json" | grep -o '0x[0-9a-fA-F]*'); do
