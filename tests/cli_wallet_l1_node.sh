@@ -6,7 +6,7 @@
 # balance drops by value + gas exactly and the node credits the account with exactly the amount
 # (tacit_getAccount); `wallet deposit --l1-rpc` (with the shielding) gets past the wait for the
 # credit (the shielding then fails here: the devnet proving key is the depth-2 one, EWITNESS;
-# a shielded transaction on an L1 chain through tacitd is not wired or tested yet).
+# tests/first_hour_l1.sh runs the shielded transactions on an L1 chain with the real keys).
 # Without node/npm or the registry the test FAILS, saying so.
 set -uo pipefail
 

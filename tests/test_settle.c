@@ -25,6 +25,8 @@
 #include "harness.h"
 #include "node/node_internal.h"
 #include "state_gen.h" /* gen_tmpdir */
+#include "tacit/bn254.h"
+#include "tacit/chain.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/rpc.h"
@@ -916,6 +918,46 @@ static bool block_status_is(struct tacit_rpc_client *c, uint64_t h, const char *
 /* An application error's code. */
 static int app_error(json_t *err) { return (int)json_integer_value(json_object_get(err, "code")); }
 
+/* The node refuses a v1 transaction (EVERSION) and takes v2 as far as the rules without
+ * state: the same transaction as v2, its ext_data_hash over this chain's L1 chain id and
+ * contract, fails only later (at its anchor or proof, never its version or digest). */
+static void check_l1_tx_version(struct env *e)
+{
+    struct tacit_chain_params p;
+    struct tacit_tx tx;
+    uint8_t bytes[TACIT_TX_BYTES];
+    char *hex = malloc(2 * TACIT_TX_BYTES + 3); /* tacit_hex_encode: "0x", digits, NUL */
+    json_t *err = NULL, *res;
+    int code;
+
+    memset(&p, 0, sizeof p);
+    p.chain_id = e->cfg.chain_id;
+    memcpy(p.rollup_id, e->cfg.rollup_id, TACIT_ROLLUP_ID_LEN);
+    p.tx_version = TACIT_TX_VERSION_L1;
+    p.l1_chain_id = e->cfg.l1_chain_id;
+    for (int v = TACIT_TX_VERSION; v <= TACIT_TX_VERSION_L1; v++) {
+        memset(&tx, 0, sizeof tx);
+        tx.version = (uint8_t)v;
+        tx.chain_id = e->cfg.chain_id;
+        tacit_fr_from_u64(&tx.pub[3], 1); /* two different nullifiers */
+        tacit_tx_ext_data_hash_of(&tx.pub[2], &tx, &p);
+        tacit_tx_encode(bytes, &tx);
+        tacit_hex_encode(hex, bytes, sizeof bytes);
+        err = NULL;
+        res = rpc(e->c, "tacit_sendRawTransaction", json_pack("[s]", hex), &err);
+        CHECK(json_is_null(res) || res == NULL);
+        code = app_error(err);
+        if (v == TACIT_TX_VERSION)
+            CHECK_EQ_INT(code, 1000 + TACIT_EVERSION);
+        else
+            CHECK(code > 1000 && code != 1000 + TACIT_EVERSION &&
+                  code != 1000 + TACIT_EEXT_DATA_HASH && code != 1000 + TACIT_ECHAIN_ID);
+        json_decref(res);
+        json_decref(err);
+    }
+    free(hex);
+}
+
 /* tacitd in L1 mode, in this process, with the fake settler: blocks only for the queue's
  * confirmed credits (no faucet), statuses in the RPC, /metrics, /health after a revert. */
 TEST(node_l1_mode)
@@ -929,6 +971,8 @@ TEST(node_l1_mode)
     int status;
 
     env_init(&e, false);
+    e.cfg.l1_chain_id = 31337;
+    memset(e.cfg.rollup_id, 0x5a, sizeof e.cfg.rollup_id);
     fake_init(&f);
     fake_queue(&f, 0xb1, 7000, 100);
     REQUIRE(env_start(&e, &s), "the node answers on its socket");
@@ -937,7 +981,11 @@ TEST(node_l1_mode)
     CHECK(json_is_object(st));
     CHECK(json_is_null(json_object_get(st, "sequenced")));
     CHECK(json_is_null(json_object_get(res, "height")));
+    /* what a wallet needs for protocol v2: the L1 chain id and the version */
+    CHECK_EQ_INT(hexnum(st, "l1ChainId"), 31337);
+    CHECK_EQ_INT(json_integer_value(json_object_get(st, "txVersion")), TACIT_TX_VERSION_L1);
     json_decref(res);
+    check_l1_tx_version(&e);
 
     /* the entry has 0 confirmations: no block for it (not even after a few intervals) */
     usleep(300000);

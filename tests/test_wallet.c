@@ -130,6 +130,7 @@ struct chain {
     bool bad_start;          /* block_range lies about commitmentStart */
     uint64_t fail_from;      /* block_range fails with EIO from this height (0: never) */
     uint64_t balance, nonce; /* the one transparent account */
+    uint64_t l1_chain_id;    /* nonzero: a chain that settles on L1 (protocol v2) */
 };
 
 static void chain_init(struct chain *c, uint8_t salt)
@@ -271,6 +272,8 @@ static int c_info(void *ud, struct tacit_wallet_chain_info *out)
     out->chain_id = 0x7461;
     out->height = c->nblocks ? c->nblocks - 1 : NO;
     out->min_fee = c->min_fee;
+    out->tx_version = c->l1_chain_id ? TACIT_TX_VERSION_L1 : TACIT_TX_VERSION;
+    out->l1_chain_id = c->l1_chain_id;
     return TACIT_OK;
 }
 
@@ -341,6 +344,9 @@ static int c_send(void *ud, const struct tacit_tx *tx)
 {
     struct chain *c = ud;
     struct pending p;
+    /* as the node's rules: the chain's protocol version only */
+    if (tx->version != (c->l1_chain_id ? TACIT_TX_VERSION_L1 : TACIT_TX_VERSION))
+        return TACIT_EVERSION;
     if (!chain_has_root(c, &tx->pub[0])) return TACIT_EANCHOR;
     if (tx->ext.fee < c->min_fee) return TACIT_EFEE_TOO_LOW;
     for (int k = 0; k < 2; k++) {
@@ -521,6 +527,7 @@ static void recorder_of(struct tacit_wallet_node *n, struct recorder *r,
 }
 
 static int g_proofs;
+static uint64_t g_l1_chain_id; /* what the last fake proof was built for */
 
 static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
                       const tacit_groth16_pk *pk, unsigned nthreads,
@@ -530,7 +537,8 @@ static int fake_prove(struct tacit_tx *tx, const struct tacit_txbuild *b,
     (void)nthreads;
     (void)stats;
     memset(tx, 0, sizeof *tx);
-    tx->version = TACIT_TX_VERSION;
+    tx->version = b->version != 0 ? b->version : TACIT_TX_VERSION;
+    g_l1_chain_id = b->l1_chain_id;
     tx->chain_id = b->chain_id;
     tx->pub[0] = b->anchor;
     for (int i = 0; i < 2; i++) {
@@ -1259,6 +1267,62 @@ static void fund(struct chain *c, struct tacit_wallet *w, const uint64_t *values
         chain_block(c, t, 2);
     }
     CHECK_EQ_INT(sync_all(w, c, 3, &r), TACIT_OK);
+}
+
+/* On a chain that settles on L1 (tacit_chainInfo's "settlement": protocol v2) the wallet builds
+ * v2 transactions for that L1 chain id; elsewhere v1. The chain, as the node, refuses the other
+ * version (TACIT_EVERSION). */
+TEST(send_on_l1_chain)
+{
+    struct chain c;
+    struct tacit_wallet *alice = new_wallet("l1alice.wallet", 14),
+                        *bob = new_wallet("l1bob.wallet", 15);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bb;
+    uint64_t values[1] = {500};
+    uint8_t dsk[32];
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 11);
+    c.l1_chain_id = 31337;
+    fund(&c, alice, values, 1);
+    node_of(&node, &c);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 200;
+    tacit_wallet_shielded_address(&req.to, bob);
+    req.wait_ms = 5000;
+    g_l1_chain_id = 0;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(g_l1_chain_id, 31337);
+    CHECK_EQ_INT(sync_all(bob, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(bob, &bb), TACIT_OK);
+    CHECK_EQ_INT(bb.confirmed, 200);
+    /* a deposit too (its authorization is the EIP-712 one of v2) */
+    memset(dsk, 0x23, sizeof dsk);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_DEPOSIT;
+    req.amount = 100;
+    req.deposit_sk = dsk;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    chain_mine(&c);
+    /* the same chain off L1: v1, and the L1 chain id is not used */
+    c.l1_chain_id = 0;
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 50;
+    tacit_wallet_shielded_address(&req.to, bob);
+    g_l1_chain_id = 1;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(g_l1_chain_id, 0);
+    tacit_wallet_close(alice);
+    tacit_wallet_close(bob);
+    chain_free(&c);
 }
 
 TEST(send_transfer_withdraw_deposit)
@@ -2061,6 +2125,7 @@ static const struct tacit_test tests[] = {
     {"node_reset", node_reset},
     {"bad_node_data", bad_node_data},
     {"watch_only", watch_only},
+    {"send_on_l1_chain", send_on_l1_chain},
     {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
     {"send_shuffles_inputs_and_outputs", send_shuffles_inputs_and_outputs},
     {"send_selection_and_races", send_selection_and_races},

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tacit/chain.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
 #include "tacit/keys.h"
@@ -1367,7 +1368,7 @@ static bool sent_withdrawal(const struct session *s, const uint8_t id[32])
 }
 
 /* A withdrawal's step from its block's L1 status: included on L2 until the block settles, then
- * claimable on L1 (claim() pays it; whether it was claimed is the L1's to say). */
+ * claimable on L1 (claim() pays it; whether it was claimed the L1 says: withdrawal_claimed). */
 static const char *withdrawal_step(const char *block_status)
 {
     if (strcmp(block_status, "settled") == 0 || strcmp(block_status, "finalized") == 0)
@@ -1376,12 +1377,86 @@ static const char *withdrawal_step(const char *block_status)
     return "included";
 }
 
+/* An included withdrawal's recipient (from its block's bytes) and the L1 transaction that
+ * submitted its block (the block's settlement.l1TxHash), from the node. */
+static int withdrawal_l1_of(struct session *s, const char *txid, const uint8_t id[32],
+                            uint8_t to[20], uint8_t submit_tx[32], uint64_t *height)
+{
+    json_t *tx = NULL, *blk = NULL, *error = NULL;
+    const json_t *ix;
+    const char *h, *l1tx, *hex;
+    struct tacit_block *b = NULL;
+    uint8_t *raw = NULL;
+    size_t len = 0, i;
+    char hx[19];
+    int rc = TACIT_EJSON;
+
+    if ((rc = tacit_rpc_call(s->rpc, "tacit_getTransaction", json_pack("[s]", txid), &tx,
+                             &error)) != TACIT_OK)
+        goto out;
+    rc = TACIT_EJSON;
+    ix = json_object_get(tx, "index");
+    h = json_string_value(json_object_get(tx, "height"));
+    if (!json_is_integer(ix) || json_integer_value(ix) < 0 || h == NULL ||
+        tacit_parse_hex_u64(height, h) != TACIT_OK)
+        goto out;
+    i = (size_t)json_integer_value(ix);
+    tacit_hex_u64(hx, *height);
+    json_decref(error);
+    error = NULL;
+    if ((rc = tacit_rpc_call(s->rpc, "tacit_getBlockByNumber", json_pack("[s,b]", hx, 1), &blk,
+                             &error)) != TACIT_OK)
+        goto out;
+    rc = TACIT_EJSON;
+    l1tx = json_string_value(json_object_get(json_object_get(blk, "settlement"), "l1TxHash"));
+    hex = json_string_value(json_object_get(blk, "raw"));
+    if (l1tx == NULL || tacit_hex_decode(submit_tx, 32, l1tx, true) != TACIT_OK || hex == NULL ||
+        tacit_hex_decode_alloc(&raw, &len, hex, strlen(hex) / 2) != TACIT_OK ||
+        tacit_block_decode(&b, raw, len) != TACIT_OK || i >= b->ntxs ||
+        memcmp(b->tx_ids[i], id, 32) != 0)
+        goto out;
+    memcpy(to, b->txs[i].ext.withdrawal_recipient, 20);
+    rc = TACIT_OK;
+out:
+    if (b != NULL) tacit_block_free(b);
+    free(raw);
+    json_decref(tx);
+    json_decref(blk);
+    json_decref(error);
+    return rc;
+}
+
+/* With --l1-rpc/--l1-rollup: whether the settled withdrawal txid was claimed on L1 (claim()
+ * from its --to address after its block credited it). Returns an exit status (0: answered). */
+static int withdrawal_claimed(struct session *s, const struct opts *o, const uint8_t id[32],
+                              bool *claimed, struct tacit_cli_l1_result *r, char to_hex[43])
+{
+    struct tacit_cli_l1 c;
+    uint8_t to[20], submit[32];
+    uint64_t height;
+    char err[512];
+    int rc, status;
+
+    if ((rc = withdrawal_l1_of(s, o->pos[0], id, to, submit, &height)) != TACIT_OK)
+        return fail_rc(rc, "%s: the withdrawal's block from the node: %s", o->pos[0],
+                       node_error(rc));
+    tacit_hex_encode(to_hex, to, 20);
+    if ((status = l1_open(&c, o, NULL)) != 0) return status;
+    if ((rc = tacit_cli_l1_claimed(&c, submit, height, to, claimed, r, err, sizeof err)) !=
+        TACIT_OK)
+        status = fail_rc(rc, "%s", err);
+    tacit_cli_l1_close(&c);
+    return status;
+}
+
 static int run_status(const struct opts *o)
 {
-    char bst[32] = "";
-    bool withdrawal = false;
+    char bst[32] = "", to[43] = "";
+    bool withdrawal = false, claimed = false;
     struct session s;
     struct tacit_wallet_tx_status st;
+    struct tacit_cli_l1_result cr;
+    const char *step;
     uint8_t id[32];
     int rc, status;
 
@@ -1397,26 +1472,43 @@ static int run_status(const struct opts *o)
         l1_block_status(&s, o->pos[0], bst, sizeof bst);
         withdrawal = bst[0] != '\0' && sent_withdrawal(&s, id);
     }
+    step = withdrawal ? withdrawal_step(bst) : "";
+    if (strcmp(step, "claimable") == 0 && o->l1_rpc != NULL) {
+        if ((status = withdrawal_claimed(&s, o, id, &claimed, &cr, to)) != 0) goto out;
+        if (claimed) step = "claimed";
+    }
     if (tacit_cli_globals.json) {
         static const char *names[] = {"unknown", "pending", "included", "rejected"};
         json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status", names[st.state & 3]);
         if (j != NULL && st.state == TACIT_WALLET_TX_INCLUDED)
             json_object_set_new(j, "height", json_integer((json_int_t)st.height));
         if (j != NULL && bst[0] != '\0') json_object_set_new(j, "blockStatus", json_string(bst));
-        if (j != NULL && withdrawal)
-            json_object_set_new(j, "withdrawalStep", json_string(withdrawal_step(bst)));
+        if (j != NULL && withdrawal) json_object_set_new(j, "withdrawalStep", json_string(step));
+        if (j != NULL && claimed) {
+            json_t *cj = l1_json(&cr, "paid");
+            if (cj != NULL) json_object_set_new(cj, "account", json_string(to));
+            json_object_set_new(j, "claim", cj);
+        }
         if (j != NULL && st.state == TACIT_WALLET_TX_REJECTED)
             json_object_set_new(j, "error", json_string(tacit_errname(st.error)));
         status = print_json(j);
     } else if (st.state == TACIT_WALLET_TX_INCLUDED && bst[0] == '\0') {
         printf("included at height %llu\n", (unsigned long long)st.height);
+    } else if (st.state == TACIT_WALLET_TX_INCLUDED && claimed) {
+        char h[67];
+        tacit_hex_encode(h, cr.tx_hash, 32);
+        printf("included at height %llu; its block on L1: %s (the withdrawal was claimed by %s "
+               "on L1: %s in L1 block %llu)\n",
+               (unsigned long long)st.height, bst, to, h, (unsigned long long)cr.block_number);
     } else if (st.state == TACIT_WALLET_TX_INCLUDED) {
-        const char *step = withdrawal ? withdrawal_step(bst) : "";
         printf("included at height %llu; its block on L1: %s%s\n", (unsigned long long)st.height,
                bst,
-               strcmp(step, "claimable") == 0
+               strcmp(step, "claimable") == 0 && o->l1_rpc != NULL
+                   ? " (the withdrawal is claimable on L1, not claimed yet: `tacit-cli wallet "
+                     "claim` from the --to account)"
+               : strcmp(step, "claimable") == 0
                    ? " (the withdrawal is claimable on L1: `tacit-cli wallet claim` from the "
-                     "--to account)"
+                     "--to account; with --l1-rpc and --l1-rollup, whether it was claimed)"
                : strcmp(step, "included") == 0
                    ? " (the withdrawal becomes claimable on L1 once its block settles)"
                    : "");
@@ -1530,10 +1622,10 @@ static const struct subcommand subcommands[] = {
      "claim --l1-rpc URL --l1-rollup ADDRESS (--from <account> | --from-key-file PATH) [--timeout "
      "S]",
      "on L1: claim() what settled withdrawals (and fees) made claimable for that account"},
-    {"status", run_status, 0, 1, 1, "status <0x txid>",
+    {"status", run_status, O_L1, 1, 1, "status <0x txid> [--l1-rpc URL --l1-rollup ADDRESS]",
      "a sent transaction: pending, included, rejected; with a node in L1 mode also its block on "
      "L1 (sequenced, submitted, settled, finalized) and a withdrawal's step (claimable once "
-     "settled)"},
+     "settled; with --l1-rpc, claimed once its --to account has claimed it)"},
     {"export-viewing-key", run_export_vk, O_INCOMING, 0, 0, "export-viewing-key [--incoming]",
      "print the full (or incoming) viewing key: a secret that shows every note"},
     {"import-key", run_import_key, O_KEY_FILE, 0, 1, "import-key (- | --key-file PATH)",

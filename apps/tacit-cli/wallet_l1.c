@@ -71,16 +71,17 @@ int tacit_cli_l1_open(struct tacit_cli_l1 *c, const char *url, const char *rollu
                                         "not \"%s\""
                                       : "--l1-rpc %s: out of memory",
                    url);
-    if ((rc = tacit_eth_key_new(&c->key, sk)) != TACIT_OK) {
+    if (sk != NULL && (rc = tacit_eth_key_new(&c->key, sk)) != TACIT_OK) {
         tacit_cli_l1_close(c);
         return say(err, n, rc, "the account's key is not a valid secp256k1 key");
     }
-    tacit_eth_key_address(c->key, c->from);
+    if (sk != NULL) tacit_eth_key_address(c->key, c->from);
     if ((rc = tacit_l1_chain_id(c->l1, &c->chain_id)) != TACIT_OK) {
         l1_error(c, rc, "--l1-rpc", err, n);
         tacit_cli_l1_close(c);
         return rc;
     }
+    if (sk == NULL) return TACIT_OK; /* reading only */
     o.chain_id = c->chain_id;
     if ((rc = tacit_l1_sender_new(&c->sender, c->l1, c->key, &o)) != TACIT_OK) {
         tacit_cli_l1_close(c);
@@ -213,4 +214,67 @@ int tacit_cli_l1_claim(struct tacit_cli_l1 *c, struct tacit_cli_l1_result *r, ch
                    "--l1-rollup the rollup contract?)");
     r->wei = ev.wei;
     return TACIT_OK;
+}
+
+int tacit_cli_l1_claimed(struct tacit_cli_l1 *c, const uint8_t submit_tx[32], uint64_t height,
+                         const uint8_t account[TACIT_ETH_ADDRESS_LEN], bool *claimed,
+                         struct tacit_cli_l1_result *r, char *err, size_t n)
+{
+    struct tacit_l1_receipt rec;
+    struct tacit_l1_filter f;
+    struct tacit_l1_log *logs = NULL;
+    struct tacit_rollup_event ev;
+    const uint8_t(*rollup)[TACIT_ETH_ADDRESS_LEN] = &c->rollup;
+    uint8_t topic[32], who[32] = {0};
+    uint64_t at = UINT64_MAX;
+    size_t nlogs = 0;
+    int rc;
+
+    *claimed = false;
+    memset(r, 0, sizeof *r);
+    memset(&rec, 0, sizeof rec);
+    /* where the block credited the withdrawal: its BlockSubmitted log */
+    if ((rc = tacit_l1_get_receipt(c->l1, submit_tx, &rec)) != TACIT_OK)
+        return l1_error(c, rc, "the block's L1 transaction", err, n);
+    for (size_t i = 0; i < rec.nlogs; i++)
+        if (memcmp(rec.logs[i].address, c->rollup, TACIT_ETH_ADDRESS_LEN) == 0 &&
+            tacit_rollup_decode_event(&ev, &rec.logs[i]) == TACIT_OK &&
+            ev.kind == TACIT_ROLLUP_BLOCK_SUBMITTED && ev.height == height)
+            at = rec.logs[i].log_index;
+    if (!rec.success || at == UINT64_MAX) {
+        tacit_l1_receipt_clear(&rec);
+        return say(err, n, TACIT_ENOTFOUND,
+                   "the block's L1 transaction did not submit block %llu to this contract",
+                   (unsigned long long)height);
+    }
+    /* a Claimed(account) after it: claim() paid everything claimable, this withdrawal with it */
+    if ((rc = tacit_rollup_event_topic(topic, TACIT_ROLLUP_CLAIMED)) != TACIT_OK) goto out;
+    memcpy(who + 12, account, TACIT_ETH_ADDRESS_LEN);
+    memset(&f, 0, sizeof f);
+    f.from_block = rec.block_number;
+    f.to_block = TACIT_L1_LATEST;
+    f.addresses = rollup;
+    f.naddresses = 1;
+    f.topics[0] = topic;
+    f.topics[1] = who;
+    if ((rc = tacit_l1_get_logs(c->l1, &f, &logs, &nlogs)) != TACIT_OK) {
+        l1_error(c, rc, "eth_getLogs (Claimed)", err, n);
+        goto out;
+    }
+    for (size_t i = 0; i < nlogs && !*claimed; i++) {
+        if (logs[i].removed ||
+            (logs[i].block_number == rec.block_number && logs[i].log_index <= at) ||
+            tacit_rollup_decode_event(&ev, &logs[i]) != TACIT_OK ||
+            ev.kind != TACIT_ROLLUP_CLAIMED ||
+            memcmp(ev.account, account, TACIT_ETH_ADDRESS_LEN) != 0)
+            continue;
+        *claimed = true;
+        memcpy(r->tx_hash, logs[i].tx_hash, 32);
+        r->block_number = logs[i].block_number;
+        r->wei = ev.wei;
+    }
+out:
+    tacit_l1_logs_free(logs, nlogs);
+    tacit_l1_receipt_clear(&rec);
+    return rc;
 }

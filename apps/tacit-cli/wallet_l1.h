@@ -8,6 +8,7 @@
 #ifndef TACIT_CLI_WALLET_L1_H
 #define TACIT_CLI_WALLET_L1_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +35,8 @@ struct tacit_cli_l1_result {
     uint64_t queue_index;    /* deposit: the queue entry */
 };
 
-/* Checks url and the 0x rollup address, connects (eth_chainId) and makes the sender for sk.
+/* Checks url and the 0x rollup address, connects (eth_chainId) and makes the sender for sk
+ * (sk NULL: no key, no sender; for reading only).
  * TACIT_EINVAL: a bad URL or address (err says which); an L1 error otherwise. */
 int tacit_cli_l1_open(struct tacit_cli_l1 *c, const char *url, const char *rollup,
                       const uint8_t sk[32], unsigned timeout_ms, char *err, size_t n);
@@ -49,5 +51,15 @@ int tacit_cli_l1_deposit(struct tacit_cli_l1 *c, uint64_t amount, struct tacit_c
 
 /* claim(), waited for. TACIT_ENOTFOUND: nothing is claimable (err says so). */
 int tacit_cli_l1_claim(struct tacit_cli_l1 *c, struct tacit_cli_l1_result *r, char *err, size_t n);
+
+/* Whether claim() has paid account since the contract credited it with a withdrawal of the
+ * block at height, submitted in the L1 transaction submit_tx: *claimed, and then the claim's L1
+ * transaction and block and what it paid in r (tx_hash, block_number, wei). claim() pays
+ * everything claimable, so a Claimed event of the account after the block's is the one that paid
+ * the withdrawal. c may be opened without a key. TACIT_ENOTFOUND: submit_tx did not submit that
+ * block to the contract. */
+int tacit_cli_l1_claimed(struct tacit_cli_l1 *c, const uint8_t submit_tx[32], uint64_t height,
+                         const uint8_t account[TACIT_ETH_ADDRESS_LEN], bool *claimed,
+                         struct tacit_cli_l1_result *r, char *err, size_t n);
 
 #endif /* TACIT_CLI_WALLET_L1_H */

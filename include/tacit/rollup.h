@@ -131,6 +131,9 @@ struct tacit_rollup_event {
     tacit_uint256 wei;
 };
 
+/* The first topic of the contract's event of that kind (for an eth_getLogs filter).
+ * TACIT_EINVAL for another kind. */
+int tacit_rollup_event_topic(uint8_t topic[32], enum tacit_rollup_event_kind kind);
 /* Decodes a log of the contract. TACIT_ENOTFOUND: not one of its events; an ABI error. */
 int tacit_rollup_decode_event(struct tacit_rollup_event *ev, const struct tacit_l1_log *log);
 

@@ -64,6 +64,11 @@ struct tacit_wallet_chain_info {
     uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
     uint64_t height; /* the tip; TACIT_WALLET_NO_HEIGHT before genesis */
     uint64_t min_fee;
+    /* The chain's protocol: 0 or TACIT_TX_VERSION (v1, an embedded chain), or
+     * TACIT_TX_VERSION_L1 (v2, a chain that settles on L1: its digests bind l1_chain_id and
+     * rollup_id, the contract; tacit_chainInfo's "settlement" says so). */
+    uint8_t tx_version;
+    uint64_t l1_chain_id;
 };
 
 /* A block header as far as the wallet checks it (tacit_getBlockByNumber). */

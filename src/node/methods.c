@@ -277,6 +277,10 @@ static json_t *chain_settlement_json(struct tacit_node *n, const struct tacit_st
                   u64_json(se->queue_next), "l1Confirmations", (json_int_t)n->cfg.l1_confirmations,
                   "halted", se->halted);
     if (o == NULL) return json_null();
+    /* what a wallet needs to build the chain's transactions (protocol v2: the digests bind the
+     * L1 chain id and the contract, rollupId) */
+    json_object_set_new(o, "l1ChainId", u64_json(n->params.l1_chain_id));
+    json_object_set_new(o, "txVersion", json_integer(tacit_chain_tx_version(&n->params)));
     if (se->halted) {
         json_object_set_new(o, "haltedAt", u64_json(se->halt_height));
         json_object_set_new(o, "haltReason", json_string(se->halt_reason));

@@ -327,6 +327,16 @@ static void get_bytes32(uint8_t out[32], const struct tacit_abi_value *v)
     memcpy(out, v->word, 32);
 }
 
+int tacit_rollup_event_topic(uint8_t topic[32], enum tacit_rollup_event_kind kind)
+{
+    switch (kind) {
+    case TACIT_ROLLUP_DEPOSITED: return tacit_abi_event_topic(topic, EV_DEPOSITED);
+    case TACIT_ROLLUP_BLOCK_SUBMITTED: return tacit_abi_event_topic(topic, EV_SUBMITTED);
+    case TACIT_ROLLUP_CLAIMED: return tacit_abi_event_topic(topic, EV_CLAIMED);
+    }
+    return TACIT_EINVAL;
+}
+
 int tacit_rollup_decode_event(struct tacit_rollup_event *ev, const struct tacit_l1_log *log)
 {
     uint8_t topic[32];

@@ -60,6 +60,24 @@ static bool fr_of(const json_t *j, tacit_fr *out)
     return bytes_of(j, b, 32) && tacit_fr_from_bytes(out, b) == TACIT_OK;
 }
 
+/* A chain that settles on L1 has a "settlement" object (absent, or null, otherwise): its
+ * transactions are protocol v2, whose digests bind the L1 chain id (docs/rpc.md). */
+static int settlement_of(const json_t *s, struct tacit_wallet_chain_info *out)
+{
+    const json_t *v;
+    json_int_t ver;
+    if (s == NULL || json_is_null(s)) {
+        out->tx_version = TACIT_TX_VERSION;
+        return TACIT_OK;
+    }
+    if (!json_is_object(s) || !get_u64(s, "l1ChainId", &out->l1_chain_id)) return TACIT_EJSON;
+    v = json_object_get(s, "txVersion");
+    ver = v == NULL ? TACIT_TX_VERSION_L1 : json_is_integer(v) ? json_integer_value(v) : -1;
+    if (ver != TACIT_TX_VERSION && ver != TACIT_TX_VERSION_L1) return TACIT_EVERSION;
+    out->tx_version = (uint8_t)ver;
+    return TACIT_OK;
+}
+
 static int rpc_chain_info(void *ud, struct tacit_wallet_chain_info *out)
 {
     json_t *r;
@@ -73,6 +91,8 @@ static int rpc_chain_info(void *ud, struct tacit_wallet_chain_info *out)
         !bytes_of(json_object_get(r, "rollupId"), out->rollup_id, TACIT_ROLLUP_ID_LEN) ||
         (!json_is_null(h) && !get_u64(r, "height", &out->height)))
         rc = TACIT_EJSON;
+    if (rc == TACIT_OK && (rc = settlement_of(json_object_get(r, "settlement"), out)) != TACIT_OK)
+        memset(out, 0, sizeof *out);
     json_decref(r);
     return rc;
 }

@@ -204,6 +204,8 @@ struct plan {
     enum tacit_wallet_send_kind kind;
     uint64_t chain_id;
     uint8_t rollup_id[TACIT_ROLLUP_ID_LEN];
+    uint8_t version; /* the chain's protocol (v2 on L1) and its L1 chain id */
+    uint64_t l1_chain_id;
     tacit_fr anchor;
     uint64_t fee, amount, change;
     unsigned nin;
@@ -268,6 +270,8 @@ static int build(struct tacit_wallet *w, const struct plan *p, const tacit_groth
     memset(pt, 0, 2 * sizeof *pt);
     b->chain_id = p->chain_id;
     memcpy(b->rollup_id, p->rollup_id, TACIT_ROLLUP_ID_LEN);
+    b->version = p->version;
+    b->l1_chain_id = p->l1_chain_id;
     b->anchor = p->anchor;
     for (unsigned i = 0; i < 2; i++) {
         if (i < p->nin) {
@@ -467,6 +471,8 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     p.kind = req->kind;
     p.chain_id = info.chain_id;
     memcpy(p.rollup_id, info.rollup_id, TACIT_ROLLUP_ID_LEN);
+    p.version = info.tx_version;
+    p.l1_chain_id = info.l1_chain_id;
     p.fee = req->fee_set ? req->fee : info.min_fee;
     p.amount = req->amount;
     res.fee = p.fee;
