@@ -2,7 +2,7 @@
 # tests/tacitd_anvil.sh — tacitd settles on a real L1 (docs/operations.md, "Settlement on L1"):
 # anvil (pinned, tests/lib/anvil.sh) on 127.0.0.1, the rollup contract deployed by
 # `tacit-cli l1 deploy` with small keys (a depth-2 transfer key: no transaction is proved here;
-# the tree-update key at the tree's depth 32, M = 2), tacitd --devnet in L1 mode with empty
+# the tree-update key at the tree's depth 32, M = 2; the L1's URL from $TACIT_L1_RPC), tacitd --devnet in L1 mode with empty
 # blocks. Checks: blocks reach settled and finalized (tacit_chainInfo.settlement) and the
 # contract's height() follows; an L1 deposit made on anvil is credited to its L2 address; a
 # kill -9 of tacitd while a submission is pending (anvil's automine off) and a restart: the
@@ -53,7 +53,8 @@ mkdir -p "$DD/keys" && chmod 700 "$DD" "$DD/keys"
 "$CLI" setup --out "$DD/keys" --depth 2 >/dev/null &&
     "$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 2 >/dev/null ||
     { echo "tacitd_anvil.sh: the keys" >&2; exit 1; }
-ROLLUP=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$DD/keys" 2>"$TMP/deploy.err")
+# the endpoint from $TACIT_L1_RPC (as a shell that sourced a devnet's l1.env), no --l1-rpc
+ROLLUP=$(TACIT_L1_RPC=$ANVIL_URL "$CLI" l1 deploy --key-file "$TMP/l1.key" --keys "$DD/keys" 2>"$TMP/deploy.err")
 [[ $ROLLUP =~ ^0x[0-9a-f]{40}$ ]] && ok || { bad "deploy: $ROLLUP $(cat "$TMP/deploy.err")"; exit 1; }
 "$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$TMP/nokeys" >/dev/null 2>"$TMP/err" &&
     bad "deploy without keys" || { grep -q 'nokeys/verification_key.json' "$TMP/err" && ok || bad "deploy without keys: $(cat "$TMP/err")"; }
