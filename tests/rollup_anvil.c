@@ -464,6 +464,7 @@ TEST(deploy)
     struct tacit_l1_sent sent;
     struct tacit_l1_receipt r;
     uint8_t *data = NULL, sk[32], word[32], root[32];
+    uint64_t deploy_block = 0;
     size_t len;
 
     REQUIRE(open_l1(), "TACIT_L1_URL (run tests/rollup_anvil.sh)");
@@ -489,6 +490,7 @@ TEST(deploy)
     CHECK_EQ_INT(tacit_l1_wait_success(g.l1, sent.hash, 20000, 20, &r), TACIT_OK);
     REQUIRE(r.has_contract_address, "a contract address");
     memcpy(g.contract, r.contract_address, 20);
+    deploy_block = r.block_number;
     printf("  deployed: %zu bytes of creation data, %llu gas\n", len,
            (unsigned long long)r.gas_used);
     tacit_l1_receipt_clear(&r);
@@ -500,6 +502,9 @@ TEST(deploy)
     /* the contract's parameters */
     CHECK_EQ_INT(read_u64("maxLeaves()", NULL), MAX_LEAVES);
     CHECK_EQ_INT(read_u64("chainId()", NULL), CHAIN_ID);
+    /* the L1 block of its deployment: where a reader of its logs starts */
+    CHECK(deploy_block > 0);
+    CHECK_EQ_INT(read_u64("deployBlock()", NULL), deploy_block);
     read_word("noteRoot()", NULL, word);
     tacit_fr_to_bytes(root, tacit_tree_zero(TACIT_TREE_DEPTH));
     CHECK_MEM(word, root, 32);

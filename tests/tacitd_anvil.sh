@@ -2,14 +2,20 @@
 # tests/tacitd_anvil.sh — tacitd settles on a real L1 (docs/operations.md, "Settlement on L1"):
 # anvil (pinned, tests/lib/anvil.sh) on 127.0.0.1, the rollup contract deployed by
 # `tacit-cli l1 deploy` with small keys (a depth-2 transfer key: no transaction is proved here;
-# the tree-update key at the tree's depth 32, M = 2), tacitd --devnet in L1 mode with empty
+# the tree-update key at the tree's depth 32, M = 2; the L1's URL from $TACIT_L1_RPC), tacitd --devnet in L1 mode with empty
 # blocks. Checks: blocks reach settled and finalized (tacit_chainInfo.settlement) and the
 # contract's height() follows; an L1 deposit made on anvil is credited to its L2 address; a
 # kill -9 of tacitd while a submission is pending (anvil's automine off) and a restart: the
 # block settles once, nothing lost or submitted twice (no halt, the contract's height equals the
 # node's settled + 1 and every BlockSubmitted is a distinct height); anvil frozen (SIGSTOP) for
-# a while: settlement stalls and resumes after SIGCONT. Without
-# node/npm or the registry the test FAILS, saying so. About a minute under the sanitizers.
+# a while: settlement stalls and resumes after SIGCONT; anvil stopped for real (by its PID; it
+# writes its state, --state) right after an L1 deposit, down for a while (tacitd goes on
+# sequencing and serving, its settlement says the L1 is unreachable), started again on the same
+# port from its state: submissions resume and the deposit is credited once; anvil stopped while
+# a submission is pending (automine off) and started from a state without it (the L1 lost the
+# transaction the node sent): the node sends the same bytes again (tacit_l1_resends_total) and
+# the block settles once. Without node/npm or the registry the test FAILS, saying so. About three
+# minutes under the sanitizers.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,7 +40,8 @@ bad() {
 for p in "$CLI" "$D"; do [[ -x $p ]] || { echo "tacitd_anvil.sh: no $p (build first)" >&2; exit 1; }; done
 # shellcheck source=tests/lib/anvil.sh
 source tests/lib/anvil.sh
-anvil_start "$TMP/anvil.log" || { echo "tacitd_anvil.sh: cannot start anvil" >&2; exit 1; }
+ANVIL_STATE="$TMP/anvil-state.json" # written when anvil stops, read when it starts again
+anvil_start "$TMP/anvil.log" --state "$ANVIL_STATE" || { echo "tacitd_anvil.sh: cannot start anvil" >&2; exit 1; }
 
 # anvil's account 0 (public test key) is the sequencer; account 1 deposits
 SEQ_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
@@ -46,7 +53,8 @@ mkdir -p "$DD/keys" && chmod 700 "$DD" "$DD/keys"
 "$CLI" setup --out "$DD/keys" --depth 2 >/dev/null &&
     "$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 2 >/dev/null ||
     { echo "tacitd_anvil.sh: the keys" >&2; exit 1; }
-ROLLUP=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$DD/keys" 2>"$TMP/deploy.err")
+# the endpoint from $TACIT_L1_RPC (as a shell that sourced a devnet's l1.env), no --l1-rpc
+ROLLUP=$(TACIT_L1_RPC=$ANVIL_URL "$CLI" l1 deploy --key-file "$TMP/l1.key" --keys "$DD/keys" 2>"$TMP/deploy.err")
 [[ $ROLLUP =~ ^0x[0-9a-f]{40}$ ]] && ok || { bad "deploy: $ROLLUP $(cat "$TMP/deploy.err")"; exit 1; }
 "$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$TMP/nokeys" >/dev/null 2>"$TMP/err" &&
     bad "deploy without keys" || { grep -q 'nokeys/verification_key.json' "$TMP/err" && ok || bad "deploy without keys: $(cat "$TMP/err")"; }
@@ -79,6 +87,39 @@ contract_u64() { # contract_u64 SELECTOR
         python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"],16))'
 }
 HEIGHT_SEL=0ef26743 # height()
+chain_height() { info | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])' 2>/dev/null || echo -1; }
+last_error() { info | python3 -c 'import json,sys; print(json.load(sys.stdin)["settlement"].get("lastError",""))' 2>/dev/null; }
+metric() { # metric NAME: its value on the Unix socket's /metrics
+    curl -sS --max-time 5 --unix-socket "$DD/tacitd.sock" http://tacitd/metrics 2>/dev/null |
+        awk -v m="$1" '$1 == m {print $2; f=1} END {if (!f) print -1}'
+}
+l2_balance() {
+    "$CLI" --rpc "unix:$DD/tacitd.sock" --json rpc tacit_getAccount "0x$1" 2>/dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["balance"])' 2>/dev/null
+}
+wait_balance() { # wait_balance L2ADDR BALANCE: up to 30 s
+    local i
+    for ((i = 0; i < 150; i++)); do
+        [[ $(l2_balance "$1") == "$2" ]] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+restart_anvil() { # restart_anvil LOG: on the port it had, from the state it wrote
+    anvil_start_at "$ANVIL_PORT" "$1" --state "$ANVIL_STATE" ||
+        { bad "anvil does not start again on port $ANVIL_PORT: $(tail -3 "$1")"; return 1; }
+}
+
+pending_submission() { # automine off; waits for a submission pending (PEND_S: settled before)
+    anvil_rpc evm_setAutomine '[false]' >/dev/null
+    PEND_S=$(sfield settled)
+    local i
+    for ((i = 0; i < 100; i++)); do
+        (($(sfield submitted) > PEND_S)) && break
+        sleep 0.2
+    done
+    (($(sfield submitted) > $(sfield settled)))
+}
 
 start_node
 wait_for settled 2 90 && ok || bad "blocks settle: $(info) $(tail -5 "$TMP/node.log")"
@@ -91,24 +132,12 @@ h=$(contract_u64 $HEIGHT_SEL)
 L2ADDR=00000000000000000000000000000000000000b1
 anvil_rpc eth_sendTransaction "[{\"from\":\"$DEPOSITOR\",\"to\":\"$ROLLUP\",\"value\":\"0x14d1120d7b160000\",\"data\":\"0xf340fa01000000000000000000000000$L2ADDR\"}]" >"$TMP/dep" &&
     grep -q '"result"' "$TMP/dep" && ok || bad "deposit: $(cat "$TMP/dep")"
-bal=
-for ((i = 0; i < 150; i++)); do
-    bal=$("$CLI" --rpc "unix:$DD/tacitd.sock" --json rpc tacit_getAccount "0x$L2ADDR" 2>/dev/null |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["balance"])' 2>/dev/null)
-    [[ $bal == 1500000000 ]] && break
-    sleep 0.2
-done
-[[ $bal == 1500000000 ]] && ok || bad "the deposit credited: balance '$bal'"
+wait_balance $L2ADDR 1500000000 && ok || bad "the deposit credited: balance '$(l2_balance $L2ADDR)'"
 wait_for queueNext 1 10 && ok || bad "queueNext: $(info)"
 
 # kill -9 between submit and receipt: automine off, a submission pending, kill, restart, mine
-anvil_rpc evm_setAutomine '[false]' >/dev/null
-s0=$(sfield settled)
-for ((i = 0; i < 100; i++)); do
-    (($(sfield submitted) > s0)) && break
-    sleep 0.2
-done
-(($(sfield submitted) > $(sfield settled))) && ok || bad "a submission pending: $(info)"
+pending_submission && ok || bad "a submission pending: $(info)"
+s0=$PEND_S
 kill -KILL $NODE_PID
 wait $NODE_PID 2>/dev/null
 NODE_PID=
@@ -127,6 +156,49 @@ sleep 4
 (($(sfield settled) == s1)) && ok || bad "settlement stalls while the L1 does not answer: $(info)"
 kill -CONT "$ANVIL_PID"
 wait_for settled $((s1 + 3)) 90 && ok || bad "submissions resume after the L1 came back: $(info)"
+
+# anvil stopped for real (SIGTERM by its PID: it writes its state) right after an L1 deposit,
+# down for a while, then started again on the same port from that state
+L2ADDR2=00000000000000000000000000000000000000b2
+q0=$(sfield queueNext)
+anvil_rpc eth_sendTransaction "[{\"from\":\"$DEPOSITOR\",\"to\":\"$ROLLUP\",\"value\":\"0x3782dace9d900000\",\"data\":\"0xf340fa01000000000000000000000000$L2ADDR2\"}]" >"$TMP/dep2" &&
+    grep -q '"result"' "$TMP/dep2" && ok || bad "deposit before the restart: $(cat "$TMP/dep2")"
+anvil_stop
+[[ -s $ANVIL_STATE ]] && ok || bad "anvil wrote no state to $ANVIL_STATE"
+s2=$(sfield settled)
+c2=$(chain_height)
+sleep 4
+# down: tacitd goes on sequencing and serving; settlement stands still and says why
+(($(chain_height) >= c2 + 5)) && ok || bad "tacitd sequences while the L1 is down: height $c2 -> $(chain_height)"
+(($(sfield settled) == s2)) && ok || bad "nothing settles while the L1 is down: $(info)"
+[[ $(last_error) == EL1_UNREACHABLE ]] && ok || bad "lastError while the L1 is down: '$(last_error)' ($(info))"
+restart_anvil "$TMP/anvil2.log"
+wait_for settled $((s2 + 3)) 90 && ok || bad "submissions resume after anvil restarted: $(info) $(tail -5 "$TMP/node.log")"
+wait_balance $L2ADDR2 4000000000 && ok || bad "the deposit made before the restart credited: balance '$(l2_balance $L2ADDR2)'"
+wait_for settled $(($(sfield settled) + 2)) 60 # a few more blocks: a credit twice would show now
+[[ $(l2_balance $L2ADDR2) == 4000000000 && $(l2_balance $L2ADDR) == 1500000000 ]] && ok ||
+    bad "each deposit credited once: $(l2_balance $L2ADDR2), $(l2_balance $L2ADDR)"
+(($(sfield queueNext) == q0 + 1)) && ok || bad "queueNext $q0 -> $(sfield queueNext)"
+[[ -z $(last_error) ]] && ok || bad "lastError after the L1 came back: $(last_error)"
+
+# the L1 loses a transaction the node sent: automine off, a submission pending, anvil stopped
+# (its state written without the pending transaction) and started from that state
+pending_submission && ok || bad "a submission pending before the loss: $(info)"
+s3=$PEND_S
+r0=$(metric tacit_l1_resends_total)
+lost=$(anvil_rpc txpool_content | python3 -c 'import json,sys
+p=json.load(sys.stdin)["result"]["pending"]
+print(" ".join(t["hash"].lower() for a in p.values() for t in a.values()))')
+anvil_stop
+[[ $lost =~ ^0x[0-9a-f]{64}$ ]] && ! grep -qi "$lost" "$ANVIL_STATE" && ok ||
+    bad "one pending transaction ('$lost'), not in the state anvil wrote"
+restart_anvil "$TMP/anvil3.log" # automine is on again: a new process
+wait_for settled $((s3 + 3)) 90 && ok || bad "settles after the L1 lost its transaction: $(info) $(tail -5 "$TMP/node.log")"
+# the same signed transaction (its hash) is the one mined, and it succeeded
+anvil_rpc eth_getTransactionReceipt "[\"$lost\"]" | grep -q '"status":"0x1"' && ok ||
+    bad "the lost transaction $lost mined after its resend: $(anvil_rpc eth_getTransactionReceipt "[\"$lost\"]" | head -c 300)"
+(($(metric tacit_l1_resends_total) > r0 && r0 >= 0)) && ok ||
+    bad "the lost transaction sent again: tacit_l1_resends_total $r0 -> $(metric tacit_l1_resends_total)"
 
 # nothing lost or twice: the contract's height follows the node and each BlockSubmitted is one height
 s=$(sfield settled)

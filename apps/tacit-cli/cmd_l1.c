@@ -6,7 +6,8 @@
  * DIR holds verification_key.json (the transfer circuit's) and tree_update_verification_key.json
  * (`tacit-cli setup --circuit tree-update --out DIR`). The deployer (the key of FILE) is the
  * sequencer: the only address that may submit blocks (tacitd's --l1-key). --chain-id is the
- * L2's (default: the devnet's). Prints the contract's address on stdout.
+ * L2's (default: the devnet's). Without --l1-rpc, $TACIT_L1_RPC. Prints the contract's address
+ * on stdout.
  */
 #include <inttypes.h>
 #include <sodium.h>
@@ -23,14 +24,16 @@
 #include "tacit/node.h"
 #include "tacit/rollup.h"
 #include "tacit/util.h"
+#include "wallet_l1.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tacit-cli l1 deploy --l1-rpc URL --key-file FILE --keys DIR [--chain-id N]\n"
-               "                           [--fee-recipient 0xADDRESS]\n\n"
-               "Deploys the rollup contract with DIR's verifying keys (verification_key.json,\n"
-               "tree_update_verification_key.json); the key of FILE (0x + 64 hex) deploys it and\n"
-               "is its sequencer. Prints the contract's address.\n");
+    fprintf(f,
+            "usage: tacit-cli l1 deploy --l1-rpc URL --key-file FILE --keys DIR [--chain-id N]\n"
+            "                           [--fee-recipient 0xADDRESS]\n\n"
+            "Deploys the rollup contract with DIR's verifying keys (verification_key.json,\n"
+            "tree_update_verification_key.json); the key of FILE (0x + 64 hex) deploys it and\n"
+            "is its sequencer. Prints the contract's address. Without --l1-rpc: $TACIT_L1_RPC.\n");
 }
 
 /* A verifying key of dir/name; NULL after saying why. */
@@ -59,7 +62,7 @@ static tacit_groth16_vk *load_vk(const char *dir, const char *name)
 
 static int deploy(int argc, char **argv)
 {
-    const char *url = NULL, *key_file = NULL, *dir = NULL, *fee = NULL;
+    const char *url = NULL, *url_name, *key_file = NULL, *dir = NULL, *fee = NULL;
     uint64_t chain_id = TACIT_DEVNET_CHAIN_ID, l1_chain = 0;
     struct tacit_rollup_params rp;
     struct tacit_l1 *l1 = NULL;
@@ -111,8 +114,10 @@ static int deploy(int argc, char **argv)
             return 2;
         }
     }
+    url_name = tacit_cli_l1_from_env(&url, NULL);
     if (url == NULL || key_file == NULL || dir == NULL) {
-        fprintf(stderr, "tacit-cli l1 deploy: --l1-rpc, --key-file and --keys are required\n");
+        fprintf(stderr, "tacit-cli l1 deploy: --l1-rpc (or $TACIT_L1_RPC), --key-file and --keys "
+                        "are required\n");
         usage(stderr);
         return 2;
     }
@@ -141,7 +146,7 @@ static int deploy(int argc, char **argv)
         goto out;
     }
     if ((rc = tacit_l1_http_new(&l1, url, NULL)) != TACIT_OK) {
-        fprintf(stderr, "tacit-cli l1 deploy: --l1-rpc %s: not an L1 endpoint URL\n",
+        fprintf(stderr, "tacit-cli l1 deploy: %s %s: not an L1 endpoint URL\n", url_name,
                 TACIT_LOG_S(url));
         goto out;
     }

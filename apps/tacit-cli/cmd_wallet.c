@@ -59,12 +59,13 @@ enum {
     O_KEY_FILE = 1 << 11,
     O_L1 = 1 << 12,      /* --l1-rpc, --l1-rollup */
     O_L1_ONLY = 1 << 13, /* deposit --l1-only */
+    O_NO_L1 = 1 << 14,   /* deposit --no-l1 */
 };
 
 struct opts {
     const char *memo, *fee, *from, *to, *from_key_file, *key_file, *l1_rpc, *l1_rollup;
     unsigned timeout_s;
-    bool no_wait, incoming, rescan, no_sync, transparent, l1_only;
+    bool no_wait, incoming, rescan, no_sync, transparent, l1_only, no_l1;
     char *pos[4];
     int npos;
 };
@@ -146,6 +147,7 @@ static int parse(struct opts *o, int argc, char **argv)
         {"--l1-rpc", O_L1, true},
         {"--l1-rollup", O_L1, true},
         {"--l1-only", O_L1_ONLY, false},
+        {"--no-l1", O_NO_L1, false},
     };
     memset(o, 0, sizeof *o);
     o->timeout_s = DEFAULT_WAIT_S;
@@ -202,6 +204,7 @@ static int parse(struct opts *o, int argc, char **argv)
                 o->l1_rollup = v;
             break;
         case O_L1_ONLY: o->l1_only = true; break;
+        case O_NO_L1: o->no_l1 = true; break;
         case O_TIMEOUT: {
             uint64_t t;
             if (tacit_parse_dec_u64(&t, v) != TACIT_OK || t == 0 || t > 86400)
@@ -219,10 +222,18 @@ static int parse(struct opts *o, int argc, char **argv)
         if (known[k].value) i++;
     }
     if (o->npos < current->min_pos) return fail_usage("missing arguments");
+    if (o->no_l1 && (o->l1_rpc != NULL || o->l1_rollup != NULL || o->l1_only))
+        return fail_usage("--no-l1 (the shielding alone) takes no --l1-rpc, --l1-rollup or "
+                          "--l1-only");
+    /* the flags absent: $TACIT_L1_RPC and $TACIT_L1_ROLLUP (unless --no-l1) */
+    if ((current->accepts & O_L1) && !o->no_l1) tacit_cli_l1_from_env(&o->l1_rpc, &o->l1_rollup);
     if ((o->l1_rpc == NULL) != (o->l1_rollup == NULL))
-        return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS go together");
+        return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS go together (each flag absent: "
+                          "$TACIT_L1_RPC, $TACIT_L1_ROLLUP); only %s is given",
+                          o->l1_rpc != NULL ? "the URL" : "the contract");
     if (o->l1_only && o->l1_rpc == NULL)
-        return fail_usage("--l1-only needs --l1-rpc URL and --l1-rollup ADDRESS");
+        return fail_usage("--l1-only needs --l1-rpc URL and --l1-rollup ADDRESS (or "
+                          "$TACIT_L1_RPC and $TACIT_L1_ROLLUP)");
     return 0;
 }
 
@@ -1068,7 +1079,7 @@ static int l1_deposit(struct session *s, const struct opts *o, const uint8_t *sk
             fail_rc(TACIT_ETIMEOUT,
                     "the L1 deposit is in the contract's queue (entry %llu), but the node has not "
                     "credited %s after %u s: is tacitd in L1 mode on this contract? Shield it "
-                    "later with `wallet deposit %s --from ...` without --l1-rpc",
+                    "later with `wallet deposit %s --from ... --no-l1` (no second L1 deposit)",
                     (unsigned long long)r.queue_index, a, o->timeout_s, tac(amt, req->amount));
             goto out;
         }
@@ -1092,7 +1103,10 @@ static int run_claim(const struct opts *o)
     char err[512], a[43];
     int rc, status;
 
-    if (o->l1_rpc == NULL) return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS are required");
+    if (o->l1_rpc == NULL)
+        return fail_usage("--l1-rpc URL and --l1-rollup ADDRESS are required (or $TACIT_L1_RPC "
+                          "and $TACIT_L1_ROLLUP in the environment, as .tacit-devnet-l1/l1.env "
+                          "sets them)");
     if ((status = check_deposit_from(o)) != 0) return status;
     memset(&s, 0, sizeof s);
     /* an imported key, by its 0x address: out of the wallet */
@@ -1609,19 +1623,21 @@ static const struct subcommand subcommands[] = {
      "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S]",
      "a private transfer to a shielded address"},
     {"deposit", run_deposit,
-     O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT | O_L1 | O_L1_ONLY, 1, 1,
+     O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT | O_L1 | O_L1_ONLY | O_NO_L1, 1, 1,
      "deposit <amount> (--from <account> | --from-key-file PATH) [--fee F] [--no-wait] [--timeout "
-     "S] [--l1-rpc URL --l1-rollup ADDRESS [--l1-only]]",
+     "S] [--l1-rpc URL --l1-rollup ADDRESS [--l1-only] | --no-l1]",
      "from a transparent account (devnet:N, an imported key's 0x address, - = key on stdin, or a "
-     "key file); with --l1-rpc first the L1 deposit of the amount into the rollup contract, "
-     "then, once the node has credited it, the shielding (--l1-only: the L1 deposit alone)"},
+     "key file); with --l1-rpc (or $TACIT_L1_RPC and $TACIT_L1_ROLLUP set) first the L1 deposit "
+     "of the amount into the rollup contract, then, once the node has credited it, the shielding "
+     "(--l1-only: the L1 deposit alone; --no-l1: the shielding alone, the variables ignored)"},
     {"withdraw", run_withdraw, O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
      "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
      "from this wallet to a transparent address"},
     {"claim", run_claim, O_FROM | O_FROM_KEY_FILE | O_TIMEOUT | O_L1, 0, 0,
      "claim --l1-rpc URL --l1-rollup ADDRESS (--from <account> | --from-key-file PATH) [--timeout "
      "S]",
-     "on L1: claim() what settled withdrawals (and fees) made claimable for that account"},
+     "on L1: claim() what settled withdrawals (and fees) made claimable for that account "
+     "($TACIT_L1_RPC, $TACIT_L1_ROLLUP: the URL and the contract when their flags are absent)"},
     {"status", run_status, O_L1, 1, 1, "status <0x txid> [--l1-rpc URL --l1-rollup ADDRESS]",
      "a sent transaction: pending, included, rejected; with a node in L1 mode also its block on "
      "L1 (sequenced, submitted, settled, finalized) and a withdrawal's step (claimable once "
@@ -1656,6 +1672,8 @@ static void usage(FILE *f)
         "The passphrase: --passphrase-file PATH, else $TACIT_PASSPHRASE, else asked on the "
         "terminal.\n"
         "--viewing-key KEY: a watch-only view (a temporary wallet unless --wallet PATH keeps it).\n"
+        "On L1 (deposit, claim): --l1-rpc URL and --l1-rollup ADDRESS, each else $TACIT_L1_RPC,\n"
+        "$TACIT_L1_ROLLUP (contrib/devnet --l1 writes both to .tacit-devnet-l1/l1.env).\n"
         "Private keys are never taken from the command line (ps and the shell history would show\n"
         "them): a key file (--from-key-file, --key-file) or standard input (--from -, import-key "
         "-).\n"

@@ -1,7 +1,8 @@
 /*
  * tacit-cli — the wallet's L1 transactions (wallet_l1.h): `wallet deposit --l1-rpc URL
  * --l1-rollup ADDRESS` sends deposit(own address) with AMOUNT gwei before the shielding
- * transaction, `wallet claim` sends claim(). The key signs with the L1 sender of src/l1 (nonce,
+ * transaction, `wallet claim` sends claim() (the endpoint and the contract from the flags, else
+ * $TACIT_L1_RPC and $TACIT_L1_ROLLUP). The key signs with the L1 sender of src/l1 (nonce,
  * EIP-1559 fees, gas estimate); a refusal of the contract is named by the binding's errors.
  */
 #include "wallet_l1.h"
@@ -15,6 +16,23 @@
 #include "tacit/eth.h"
 #include "tacit/rollup.h"
 #include "tacit/util.h"
+
+/* What supplied the endpoint and the contract: a flag or its variable (tacit_cli_l1_from_env). */
+static const char *rpc_name = "--l1-rpc", *rollup_name = "--l1-rollup";
+
+static const char *env_value(const char *var)
+{
+    const char *v = getenv(var);
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+const char *tacit_cli_l1_from_env(const char **rpc, const char **rollup)
+{
+    if (*rpc == NULL && (*rpc = env_value("TACIT_L1_RPC")) != NULL) rpc_name = "$TACIT_L1_RPC";
+    if (rollup != NULL && *rollup == NULL && (*rollup = env_value("TACIT_L1_ROLLUP")) != NULL)
+        rollup_name = "$TACIT_L1_ROLLUP";
+    return rpc_name;
+}
 
 static int say(char *err, size_t n, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -47,8 +65,8 @@ static int l1_error(struct tacit_cli_l1 *c, int rc, const char *what, char *err,
         return say(err, n, rc, "%s: %s (%s)", what, tacit_strerror(rc), msg);
     }
     if (rc == TACIT_EL1_UNREACHABLE || rc == TACIT_ETIMEOUT)
-        return say(err, n, rc, "%s: %s (is the L1 node at --l1-rpc running?)", what,
-                   tacit_strerror(rc));
+        return say(err, n, rc, "%s: %s (is the L1 node at %s running?)", what, tacit_strerror(rc),
+                   rpc_name);
     return say(err, n, rc, "%s: %s", what, tacit_strerror(rc));
 }
 
@@ -62,22 +80,21 @@ int tacit_cli_l1_open(struct tacit_cli_l1 *c, const char *url, const char *rollu
     c->timeout_ms = timeout_ms;
     if (rollup == NULL || strlen(rollup) != 42 ||
         tacit_hex_decode(c->rollup, sizeof c->rollup, rollup, true) != TACIT_OK)
-        return say(err, n, TACIT_EINVAL,
-                   "--l1-rollup: want the contract's 0x address of 40 hex "
-                   "digits");
+        return say(err, n, TACIT_EINVAL, "%s: want the contract's 0x address of 40 hex digits",
+                   rollup_name);
     if ((rc = tacit_l1_http_new(&c->l1, url, NULL)) != TACIT_OK)
         return say(err, n, rc,
-                   rc == TACIT_EINVAL ? "--l1-rpc: want http://HOST:PORT (no path) or unix:/PATH, "
+                   rc == TACIT_EINVAL ? "%s: want http://HOST:PORT (no path) or unix:/PATH, "
                                         "not \"%s\""
-                                      : "--l1-rpc %s: out of memory",
-                   url);
+                                      : "%s %s: out of memory",
+                   rpc_name, url);
     if (sk != NULL && (rc = tacit_eth_key_new(&c->key, sk)) != TACIT_OK) {
         tacit_cli_l1_close(c);
         return say(err, n, rc, "the account's key is not a valid secp256k1 key");
     }
     if (sk != NULL) tacit_eth_key_address(c->key, c->from);
     if ((rc = tacit_l1_chain_id(c->l1, &c->chain_id)) != TACIT_OK) {
-        l1_error(c, rc, "--l1-rpc", err, n);
+        l1_error(c, rc, rpc_name, err, n);
         tacit_cli_l1_close(c);
         return rc;
     }
@@ -179,7 +196,8 @@ int tacit_cli_l1_deposit(struct tacit_cli_l1 *c, uint64_t amount, struct tacit_c
     if (!found || ev.amount != amount || memcmp(ev.account, c->from, 20) != 0)
         return say(err, n, TACIT_EL1_REPLY,
                    "the L1 deposit was mined but its receipt has no Deposited event of this "
-                   "amount and account (is --l1-rollup the rollup contract?)");
+                   "amount and account (is %s the rollup contract?)",
+                   rollup_name);
     r->queue_index = ev.index;
     return TACIT_OK;
 }
@@ -211,7 +229,8 @@ int tacit_cli_l1_claim(struct tacit_cli_l1 *c, struct tacit_cli_l1_result *r, ch
     if (!found || memcmp(ev.account, c->from, 20) != 0)
         return say(err, n, TACIT_EL1_REPLY,
                    "claim() was mined but its receipt has no Claimed event for this account (is "
-                   "--l1-rollup the rollup contract?)");
+                   "%s the rollup contract?)",
+                   rollup_name);
     r->wei = ev.wei;
     return TACIT_OK;
 }

@@ -35,6 +35,13 @@ struct tacit_cli_l1_result {
     uint64_t queue_index;    /* deposit: the queue entry */
 };
 
+/* Fills an absent L1 flag from the environment (contrib/devnet --l1 writes both to
+ * .tacit-devnet-l1/l1.env): *rpc, when NULL, from $TACIT_L1_RPC; *rollup (rollup not NULL), when
+ * NULL, from $TACIT_L1_ROLLUP; an empty variable counts as unset, a flag given always wins.
+ * Returns what supplied the endpoint ("--l1-rpc" or "$TACIT_L1_RPC"); tacit_cli_l1_open's
+ * messages name the sources the same way. */
+const char *tacit_cli_l1_from_env(const char **rpc, const char **rollup);
+
 /* Checks url and the 0x rollup address, connects (eth_chainId) and makes the sender for sk
  * (sk NULL: no key, no sender; for reading only).
  * TACIT_EINVAL: a bad URL or address (err says which); an L1 error otherwise. */

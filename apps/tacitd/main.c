@@ -166,8 +166,8 @@ static void l1_mode_free(struct l1_mode *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The contract's maxLeaves(), read at the L1 head. */
-static int read_max_leaves(struct tacit_l1 *l1, const uint8_t contract[20], uint64_t *out)
+/* A uint64 getter of the contract (maxLeaves(), deployBlock()), read at the L1 head. */
+static int read_u64(struct tacit_l1 *l1, const uint8_t contract[20], const char *sig, uint64_t *out)
 {
     struct tacit_l1_call call;
     uint8_t sel[4], *ret = NULL;
@@ -175,7 +175,7 @@ static int read_max_leaves(struct tacit_l1 *l1, const uint8_t contract[20], uint
     int rc;
     memset(&call, 0, sizeof call);
     memcpy(call.to, contract, 20);
-    if ((rc = tacit_abi_selector(sel, "maxLeaves()")) != TACIT_OK) return rc;
+    if ((rc = tacit_abi_selector(sel, sig)) != TACIT_OK) return rc;
     call.data = sel;
     call.data_len = 4;
     rc = tacit_l1_call(l1, &call, TACIT_L1_LATEST, &ret, &len);
@@ -196,7 +196,7 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     struct tacit_l1_sender_opts sopts;
     uint8_t rollup[20], addr[20];
     char hex[43], *tree_path = NULL;
-    uint64_t max_leaves = 0;
+    uint64_t max_leaves = 0, deploy_block = 0;
     int rc;
     memset(m, 0, sizeof *m);
     if (c->l1_rpc == NULL && c->l1_rollup == NULL && c->l1_key == NULL) return 0;
@@ -256,9 +256,20 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
         goto bad;
     }
     if ((rc = tacit_l1_chain_id(m->l1, &c->l1_chain_id)) != TACIT_OK ||
-        (rc = read_max_leaves(m->l1, rollup, &max_leaves)) != TACIT_OK) {
+        (rc = read_u64(m->l1, rollup, "maxLeaves()", &max_leaves)) != TACIT_OK) {
         fprintf(stderr, "tacitd: --l1-rpc %s, --l1-rollup %s: %s\n", TACIT_LOG_S(c->l1_rpc),
                 TACIT_LOG_S(c->l1_rollup), tacit_strerror(rc));
+        free(tree_path);
+        goto bad;
+    }
+    /* the settler scans the contract's logs from there (docs/l1-contract.md): a contract without
+     * it is of an older tacit-cli l1 deploy */
+    if ((rc = read_u64(m->l1, rollup, "deployBlock()", &deploy_block)) != TACIT_OK) {
+        fprintf(stderr, "tacitd: --l1-rollup %s: deployBlock(): %s%s\n", TACIT_LOG_S(c->l1_rollup),
+                tacit_strerror(rc),
+                rc == TACIT_EL1_REVERTED ? " (a contract of an older tacit-cli l1 deploy: deploy "
+                                           "it again)"
+                                         : "");
         free(tree_path);
         goto bad;
     }

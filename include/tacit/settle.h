@@ -134,7 +134,11 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
  *    tree-update proofs made under tree_pk from s->frontier (max_leaves each, nthreads), the
  *    submitBlock calldata, signed by the sender (its nonce, fees and gas estimate; a reverting
  *    estimate is TACIT_EL1_REVERTED with the contract's reason);
- *  - messages: the Deposited events of the contract (eth_getLogs), in index order;
+ *  - messages: the Deposited events of the contract (eth_getLogs), in index order, from the
+ *    contract's deployBlock() on (read once), at most log_range blocks per eth_getLogs (halved
+ *    while the L1 node refuses a range: providers cap them), at most 16 requests per call (a
+ *    long history is read over several steps), each scan starting where the last one left off
+ *    (less 64 blocks: an L1 reorg moving an entry);
  *  - heads, lookup (the contract's custom errors named), send: tacit_settle_l1_*.
  * l1, sender and tree_pk are borrowed and must outlive the settler. TACIT_ENOMEM, TACIT_EINVAL.
  */
@@ -147,6 +151,7 @@ struct tacit_rollup_settler_opts {
     unsigned max_leaves;  /* the contract's maxLeaves() */
     unsigned nthreads;    /* the prover's (0: all cores) */
     uint32_t final_depth; /* as tacit_settle_l1_heads */
+    uint64_t log_range;   /* blocks per eth_getLogs at most (0: 10,000) */
 };
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o);
 void tacit_rollup_settler_free(struct tacit_settler *s);

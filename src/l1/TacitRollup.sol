@@ -51,6 +51,9 @@ contract TacitRollup {
     uint64 public immutable chainId; // the L2's chain id
     uint256 public immutable maxLeaves; // M of the tree-update circuit
     bytes32 public immutable domainSeparator; // EIP-712, {"tacit", "2", chain id, this}
+    // The L1 block of the deployment: no event of this contract is older, so a reader of its
+    // logs (the sequencer's queue, a follower) starts there, never at block 0
+    uint64 public immutable deployBlock;
     address private immutable transferVk;
     address private immutable treeVk;
     bytes8 private immutable chainIdLE; // as a transaction encodes it
@@ -137,6 +140,7 @@ contract TacitRollup {
         sequencer = sequencer_;
         feeRecipient = feeRecipient_;
         chainId = chainId_;
+        deployBlock = uint64(block.number);
         maxLeaves = (treeKey.length - VK_IC) / 64 - 5;
         transferVk = _store(transferKey);
         treeVk = _store(treeKey);

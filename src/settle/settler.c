@@ -3,8 +3,9 @@
  * the node's struct tacit_settler over TacitRollup (include/tacit/rollup.h) and the L1 port.
  * prepare reads the contract's hash chain head, proves the block's tree update from the
  * frontier the node gives, and signs submitBlock with the sender; messages reads the queue
- * from the contract's Deposited events. Blocking, like every call of the port: the node makes
- * them on its settlement lane, one at a time.
+ * from the contract's Deposited events, from the contract's deployBlock() on, in bounded block
+ * ranges. Blocking, like every call of the port: the node makes them on its settlement lane,
+ * one at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,24 @@
 #include "tacit/rollup.h"
 #include "tacit/settle.h"
 
+/* eth_getLogs: blocks per request at most (providers cap ranges: 10,000 is a common cap, and a
+ * provider that refuses even that is met by halving), requests per messages call (a long history
+ * is read over several steps), and blocks read again below the last range read (an L1 reorg
+ * deeper than the confirmations that moved an entry to a block read before). */
+#define LOG_RANGE_DEFAULT 10000u
+#define LOG_REQUESTS_MAX 16u
+#define LOG_RESCAN 64u
+
 struct settler {
     struct tacit_rollup_settler_opts o;
     uint8_t deposited[32]; /* topic 0 of Deposited */
-    /* the last queue entry messages returned: the next scan starts at its L1 block */
-    bool have_last;
-    uint64_t last_index, last_block;
+    bool have_deploy;
+    uint64_t deploy_block; /* the contract's deployBlock(): none of its events is older */
+    uint64_t range;        /* blocks per eth_getLogs now (halved when the node refuses one) */
+    /* where a scan starts: every queue entry from index cursor_index on is in L1 block
+     * cursor_block or later */
+    bool have_cursor;
+    uint64_t cursor_index, cursor_block;
 };
 
 /* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
@@ -131,32 +144,33 @@ static int op_heads(void *ctx, struct tacit_settle_heads *out)
     return tacit_settle_l1_heads(s->o.l1, s->o.final_depth, out);
 }
 
-static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
-                       struct tacit_settle_message *out, size_t max, size_t *n)
+/* The entries from `from` on in the Deposited logs of blocks lo..hi, appended to out[*n..max):
+ * *stop when one is missing (a gap: the node's view is behind) or out is full. */
+static int messages_range(struct settler *s, uint64_t from, uint64_t lo, uint64_t hi,
+                          struct tacit_settle_message *out, size_t max, size_t *n, bool *stop)
 {
-    struct settler *s = ctx;
     struct tacit_l1_filter flt;
     struct tacit_l1_log *logs = NULL;
     size_t nlogs = 0;
     int rc;
 
-    *n = 0;
-    if (max == 0) return TACIT_OK;
     memset(&flt, 0, sizeof flt);
-    flt.from_block = s->have_last && s->last_index < from ? s->last_block : 0;
-    flt.to_block = max_block;
+    flt.from_block = lo;
+    flt.to_block = hi;
     flt.addresses = (const uint8_t(*)[TACIT_ETH_ADDRESS_LEN])s->o.contract;
     flt.naddresses = 1;
     flt.topics[0] = s->deposited;
-    if (flt.from_block > flt.to_block) return TACIT_OK;
     if ((rc = tacit_l1_get_logs(s->o.l1, &flt, &logs, &nlogs)) != TACIT_OK) return rc;
-    /* the logs come in chain order, which is the queue's: entries from..from+max */
-    for (size_t i = 0; i < nlogs && *n < max; i++) {
+    /* the logs come in chain order, which is the queue's */
+    for (size_t i = 0; i < nlogs && !*stop; i++) {
         struct tacit_rollup_event ev;
         if (logs[i].removed || tacit_rollup_decode_event(&ev, &logs[i]) != TACIT_OK ||
-            ev.kind != TACIT_ROLLUP_DEPOSITED || ev.index < from)
+            ev.kind != TACIT_ROLLUP_DEPOSITED || ev.index < from + *n)
             continue;
-        if (ev.index != from + *n) break; /* a gap: the node's view is behind; next time */
+        if (ev.index != from + *n || *n == max) {
+            *stop = true;
+            break;
+        }
         struct tacit_settle_message *m = &out[(*n)++];
         memset(m, 0, sizeof *m);
         m->index = ev.index;
@@ -164,12 +178,56 @@ static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
         m->kind = TACIT_SETTLE_MSG_DEPOSIT;
         memcpy(m->credit.address, ev.account, 20);
         m->credit.amount = ev.amount;
-        s->have_last = true;
-        s->last_index = ev.index;
-        s->last_block = logs[i].block_number;
     }
     tacit_l1_logs_free(logs, nlogs);
+    if (*n == max) *stop = true;
     return TACIT_OK;
+}
+
+static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
+                       struct tacit_settle_message *out, size_t max, size_t *n)
+{
+    struct settler *s = ctx;
+    uint64_t lo;
+    bool stop = false;
+    int rc = TACIT_OK;
+
+    *n = 0;
+    if (max == 0) return TACIT_OK;
+    if (!s->have_deploy) {
+        uint8_t word[32];
+        if ((rc = read_word(s, "deployBlock()", word)) != TACIT_OK) return rc;
+        s->deploy_block = word_u64(word);
+        s->have_deploy = true;
+    }
+    lo = s->have_cursor && s->cursor_index <= from && s->cursor_block > s->deploy_block
+             ? s->cursor_block
+             : s->deploy_block;
+    for (unsigned r = 0; r < LOG_REQUESTS_MAX && lo <= max_block && !stop; r++) {
+        uint64_t hi = max_block - lo < s->range - 1 ? max_block : lo + s->range - 1;
+        rc = messages_range(s, from, lo, hi, out, max, n, &stop);
+        if (rc == TACIT_EL1_RPC && hi > lo) { /* the node refuses the range: a smaller one */
+            s->range = (hi - lo + 1) / 2;
+            rc = TACIT_OK;
+            continue;
+        }
+        if (rc != TACIT_OK) break;
+        if (!stop) { /* lo..hi read through: the entries from from + *n on are later */
+            uint64_t next = hi + 1 > LOG_RESCAN ? hi + 1 - LOG_RESCAN : 0;
+            if (*n > 0 && out[*n - 1].l1_block > next) next = out[*n - 1].l1_block;
+            s->have_cursor = true;
+            s->cursor_index = from + *n;
+            s->cursor_block = next;
+        }
+        lo = hi + 1;
+    }
+    if (rc != TACIT_OK && *n > 0) rc = TACIT_OK; /* what was read; the rest next time */
+    if (stop && *n > 0) { /* the entries after the last one are in its block or later */
+        s->have_cursor = true;
+        s->cursor_index = from + *n;
+        s->cursor_block = out[*n - 1].l1_block;
+    }
+    return rc;
 }
 
 static const struct tacit_settler_ops rollup_ops = {
@@ -188,6 +246,7 @@ int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollu
         return TACIT_EINVAL;
     if ((s = calloc(1, sizeof *s)) == NULL) return TACIT_ENOMEM;
     s->o = *o;
+    s->range = o->log_range > 0 ? o->log_range : LOG_RANGE_DEFAULT;
     tacit_keccak256(s->deposited, (const uint8_t *)"Deposited(uint64,address,uint64,bytes32)",
                     strlen("Deposited(uint64,address,uint64,bytes32)"));
     out->ops = &rollup_ops;

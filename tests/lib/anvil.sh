@@ -9,7 +9,11 @@
 #                                no race for a "free" port), output to LOG; waits until it answers
 #                                eth_chainId; sets ANVIL_PID, ANVIL_PORT, ANVIL_URL; stops it on
 #                                the script's exit (added to the EXIT trap); returns 1 on failure
-#   anvil_stop                   stops it by its PID (SIGTERM, then SIGKILL after 5 s)
+#   anvil_start_at PORT LOG [args...]
+#                                the same on a given port (a restart on the port it had:
+#                                ANVIL_PORT; retried for up to 10 s while the port is still taken)
+#   anvil_stop                   stops it by its PID (SIGTERM, then SIGKILL after 5 s); anvil
+#                                writes its --dump-state/--state file on SIGTERM
 #   anvil_rpc METHOD [PARAMS]    one JSON-RPC call with curl (PARAMS: a JSON array, default []);
 #                                prints the whole answer
 #
@@ -72,22 +76,37 @@ anvil_rpc() {
 }
 
 anvil_start() {
-    local log=$1 i
-    shift
+    anvil_start_at 0 "$@"
+}
+
+ANVIL_TRAPPED=
+anvil_start_at() {
+    local want=$1 log=$2 i _
+    shift 2
     [[ -n ${ANVIL:-} ]] || anvil_install || return 1
-    "$ANVIL" --host 127.0.0.1 --port 0 "$@" >"$log" 2>&1 &
-    ANVIL_PID=$!
-    # the EXIT trap the script had, then anvil_stop
-    local prev
-    prev=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
-    # shellcheck disable=SC2064
-    trap "anvil_stop${prev:+; $prev}" EXIT
-    ANVIL_PORT=
-    for i in $(seq 1 300); do
-        ANVIL_PORT=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)
+    if [[ -z $ANVIL_TRAPPED ]]; then
+        # the EXIT trap the script had, then anvil_stop
+        local prev
+        prev=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
+        # shellcheck disable=SC2064
+        trap "anvil_stop${prev:+; $prev}" EXIT
+        ANVIL_TRAPPED=1
+    fi
+    for _ in $(seq 1 20); do
+        "$ANVIL" --host 127.0.0.1 --port "$want" "$@" >"$log" 2>&1 &
+        ANVIL_PID=$!
+        ANVIL_PORT=
+        for i in $(seq 1 300); do
+            ANVIL_PORT=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)
+            [[ -n $ANVIL_PORT ]] && break
+            kill -0 "$ANVIL_PID" 2>/dev/null || break
+            sleep 0.1
+        done
         [[ -n $ANVIL_PORT ]] && break
-        kill -0 "$ANVIL_PID" 2>/dev/null || break
-        sleep 0.1
+        anvil_stop
+        # a given port still taken (a restart): try again; any other failure is final
+        if [[ $want == 0 ]] || ! grep -qi 'address already in use' "$log"; then break; fi
+        sleep 0.5
     done
     if [[ -z $ANVIL_PORT ]]; then
         echo "anvil.sh: anvil did not start: $(tail -5 "$log")" >&2
