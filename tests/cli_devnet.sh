@@ -28,6 +28,13 @@ grep -q 'private key 0x' "$TMP/stdout" && ok || bad "accounts printed"
 [[ $(stat -c %a "$DN/devnet-accounts.json") == 600 ]] && ok || bad "accounts file mode 0600"
 acct=$(grep -o '"address": "0x[0-9a-f]*"' "$DN/devnet-accounts.json" | head -1 | grep -o '0x[0-9a-f]*')
 [[ $(grep -c '"privateKey"' "$DN/devnet-accounts.json") == 10 ]] && ok || bad "10 accounts in the file"
+# anvil's accounts (issue 15, 9): m/44'/60'/0'/0/i of "test test ... junk", the same on every
+# fresh devnet (anvil's documented account 0 and 9, tests/lib/anvil.sh)
+[[ $acct == 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266 ]] && ok || bad "devnet account 0 is anvil's: $acct"
+grep -q '"privateKey": "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"' "$DN/devnet-accounts.json" &&
+    grep -q '"address": "0xa0ee7a142d267c1f36714e4a8f75612f20a79720"' "$DN/devnet-accounts.json" &&
+    grep -q '"mnemonic": "test test test test test test test test test test test junk"' "$DN/devnet-accounts.json" &&
+    ok || bad "the devnet's accounts from anvil's mnemonic: $(cat "$DN/devnet-accounts.json")"
 grep -q "\"rpc\": \"http://127.0.0.1:$port\"" "$DN/devnet-accounts.json" && ok || bad "the bound port recorded"
 run 0 call tacit_getAccount "$acct" && [[ $(field balance) == 1000000000000 ]] || bad "account funded: $(cat "$TMP/out")"
 run 0 call tacit_chainInfo && [[ $(field chainId) == 0x7461 ]] && grep -q '"devnet":true' "$TMP/out" ||

@@ -23,6 +23,10 @@ extern "C" {
 
 #define TACIT_DEVNET_CHAIN_ID 0x7461u
 #define TACIT_DEVNET_ACCOUNTS 10
+/* The devnet's accounts are m/44'/60'/0'/0/i of this BIP-39 phrase: anvil's (and Hardhat's), so
+ * devnet account i is anvil's account i (0: 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266). Public
+ * knowledge: devnet only. */
+#define TACIT_DEVNET_MNEMONIC "test test test test test test test test test test test junk"
 #define TACIT_DEVNET_FUNDS UINT64_C(1000000000000)
 #define TACIT_DEFAULT_RPC_PORT 8645
 
