@@ -67,6 +67,13 @@ run 0 call tacit_getBlockByNumber "$h" && [[ $(field hash) == "$hash" ]] || bad 
 run 0 call tacit_getBlockByNumber latest true && grep -q '"raw":"0x' "$TMP/out" || bad "raw block"
 run 0 call tacit_getBlockRange 0x0 "$h" && [[ $(grep -o '"commitmentStart"' "$TMP/out" | wc -l) -ge 2 ]] ||
     bad "block range"
+# dev_mine N (issue 15, 9): answered after N blocks, with the last; the count is checked
+run 0 call dev_mine 0x5 && h5=$(field height) hash5=$(field hash)
+[[ -n $h5 && $((h5)) -ge $((h + 5)) ]] && ok || bad "dev_mine 0x5 after $h: $(cat "$TMP/out")"
+run 0 call tacit_getBlockByNumber "$h5" && [[ $(field hash) == "$hash5" ]] || bad "dev_mine's answer is the block at its height"
+run 1 call dev_mine 0x0 && grep -q -- '-32602' "$TMP/out" && grep -q '0x1 to 0x2710' "$TMP/out" || bad "dev_mine 0x0 refused"
+run 1 call dev_mine 0x2711 && grep -q -- '-32602' "$TMP/out" || bad "dev_mine over 10000 refused"
+run 1 call dev_mine 12 && grep -q -- '-32602' "$TMP/out" || bad "dev_mine count in hex"
 run 1 call tacit_getBlockRange 0x0 0x3e8 && grep -q -- '-32602' "$TMP/out" || bad "range over 1000 refused"
 run 0 call tacit_waitForBlock 0xffffff =300 && grep -qx null "$TMP/out" || bad "waitForBlock timeout"
 

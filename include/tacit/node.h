@@ -82,6 +82,9 @@ struct tacit_node_config {
     void (*notify)(const char *state);
 };
 
+/* dev_mine N: at most this many blocks per call. */
+#define TACIT_DEVNET_MINE_MAX 10000
+
 /* dev_fund credits waiting for one block, at most (past it: EBUSY until that block). */
 #define TACIT_NODE_DEVNET_MAX_CREDITS 4096
 
