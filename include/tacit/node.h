@@ -46,7 +46,8 @@ struct tacit_node_config {
     const char *metrics_host;   /* /metrics on a listener of its own (NULL: none; tacitd:
                                  * --metrics-bind, loopback by default) */
     uint16_t metrics_port;
-    bool metrics_on_rpc;        /* /metrics on the RPC port too (default false: 404 there) */
+    bool metrics_on_rpc;  /* /metrics on the RPC port too (default false: 404 there) */
+    const char *rpc_cors; /* CORS: NULL off (default); an origin or "*" (include/tacit/rpc.h) */
     uint32_t block_interval_ms; /* 1000 */
     uint32_t max_block_txs;     /* 2048 */
     bool empty_blocks;          /* a fixed cadence: a block every block_interval_ms, empty or
