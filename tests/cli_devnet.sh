@@ -23,6 +23,7 @@ tacitd_start "$TMP/stdout" "$TMP/log" --devnet --datadir "$DN" --rpc-bind 127.0.
 call() { "$CLI" --devnet --datadir "$DN" --rpc "http://127.0.0.1:$port" --json rpc "$@"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$TMP/out" | head -1; }
 
+
 # the accounts: printed, in the file (mode 0600), funded on chain
 grep -q 'private key 0x' "$TMP/stdout" && ok || bad "accounts printed"
 [[ $(stat -c %a "$DN/devnet-accounts.json") == 600 ]] && ok || bad "accounts file mode 0600"
@@ -91,6 +92,23 @@ run 0 call admin_backup "$TMP/backup" && [[ -s $TMP/backup/data.mdb ]] || bad "b
 run 1 call admin_backup "$TMP/backup" && grep -q EEXISTS "$TMP/out" || bad "backup never overwrites"
 run 1 call admin_backup relative/dir && grep -q -- '-32602' "$TMP/out" || bad "backup path must be absolute"
 run 0 call admin_flushMempool && grep -qx 0 "$TMP/out" || bad "flush an empty mempool"
+
+# README's Quick start (issue 15, 11): its curl calls, exactly as written, from a folder where
+# .tacit-devnet is this devnet; only the port differs (curl wrapped to put in the bound one).
+# Each answers a result, and the pause it makes is resumed by its last call.
+awk '/^A local devnet, in one command/ { armed = 1 } armed && /^```sh/ { n++; if (n == 2) { inside = 1; next } }
+     inside && /^```/ { exit } inside && /^curl / { print }' "$(dirname "$0")/../README.md" >"$TMP/quick"
+[[ $(wc -l <"$TMP/quick") -ge 5 ]] && grep -q admin_resume "$TMP/quick" && ok ||
+    bad "README's Quick start calls not found (or no admin_resume): $(cat "$TMP/quick")"
+mkdir -p "$TMP/reader" && ln -s "$DN" "$TMP/reader/.tacit-devnet"
+run 0 call tacit_getAccount 0x1111111111111111111111111111111111111111 && bal0=$(field balance)
+while IFS= read -r line; do
+    (cd "$TMP/reader" && curl() { command curl "${@//127.0.0.1:8645/127.0.0.1:$port}"; } && eval "$line") >"$TMP/out" 2>&1
+    grep -q '"result":' "$TMP/out" && ! grep -q '"error"' "$TMP/out" && ok || bad "README: $line -> $(cat "$TMP/out")"
+done <"$TMP/quick"
+run 0 call tacit_chainInfo && grep -q '"paused":false' "$TMP/out" || bad "the README leaves the devnet sequencing"
+run 0 call tacit_getAccount 0x1111111111111111111111111111111111111111 && [[ $(field balance) == $((bal0 + 5000)) ]] ||
+    bad "README's dev_fund of 5000 base units: $bal0 -> $(field balance)"
 
 kill -TERM "$pid"
 wait "$pid" && ok || bad "SIGTERM -> exit 0"
