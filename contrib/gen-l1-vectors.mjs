@@ -16,19 +16,14 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { xorshift64star } from './lib/xorshift.mjs';
+
 const require = createRequire(path.join(process.env.ETHERS_DIR, 'node_modules') + '/');
 const ethers = require('ethers');
 const out = process.argv[2];
 
-// xorshift64*: a fixed stream, the same on every run
-let state = 0x9e3779b97f4a7c15n;
-const mask64 = (1n << 64n) - 1n;
-function rand64() {
-    state ^= state >> 12n;
-    state ^= (state << 25n) & mask64;
-    state ^= state >> 27n;
-    return (state * 0x2545f4914f6cdd1dn) & mask64;
-}
+// a fixed stream, the same on every run
+const rand64 = xorshift64star(0x9e3779b97f4a7c15n);
 const randInt = (n) => Number(rand64() % BigInt(n)); // 0..n-1
 function randBytes(n) {
     const b = new Uint8Array(n);

@@ -23,11 +23,19 @@ tacitd_start "$TMP/stdout" "$TMP/log" --devnet --datadir "$DN" --rpc-bind 127.0.
 call() { "$CLI" --devnet --datadir "$DN" --rpc "http://127.0.0.1:$port" --json rpc "$@"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$TMP/out" | head -1; }
 
+
 # the accounts: printed, in the file (mode 0600), funded on chain
 grep -q 'private key 0x' "$TMP/stdout" && ok || bad "accounts printed"
 [[ $(stat -c %a "$DN/devnet-accounts.json") == 600 ]] && ok || bad "accounts file mode 0600"
 acct=$(grep -o '"address": "0x[0-9a-f]*"' "$DN/devnet-accounts.json" | head -1 | grep -o '0x[0-9a-f]*')
 [[ $(grep -c '"privateKey"' "$DN/devnet-accounts.json") == 10 ]] && ok || bad "10 accounts in the file"
+# anvil's accounts (issue 15, 9): m/44'/60'/0'/0/i of "test test ... junk", the same on every
+# fresh devnet (anvil's documented account 0 and 9, tests/lib/anvil.sh)
+[[ $acct == 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266 ]] && ok || bad "devnet account 0 is anvil's: $acct"
+grep -q '"privateKey": "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"' "$DN/devnet-accounts.json" &&
+    grep -q '"address": "0xa0ee7a142d267c1f36714e4a8f75612f20a79720"' "$DN/devnet-accounts.json" &&
+    grep -q '"mnemonic": "test test test test test test test test test test test junk"' "$DN/devnet-accounts.json" &&
+    ok || bad "the devnet's accounts from anvil's mnemonic: $(cat "$DN/devnet-accounts.json")"
 grep -q "\"rpc\": \"http://127.0.0.1:$port\"" "$DN/devnet-accounts.json" && ok || bad "the bound port recorded"
 run 0 call tacit_getAccount "$acct" && [[ $(field balance) == 1000000000000 ]] || bad "account funded: $(cat "$TMP/out")"
 run 0 call tacit_chainInfo && [[ $(field chainId) == 0x7461 ]] && grep -q '"devnet":true' "$TMP/out" ||
@@ -60,6 +68,13 @@ run 0 call tacit_getBlockByNumber "$h" && [[ $(field hash) == "$hash" ]] || bad 
 run 0 call tacit_getBlockByNumber latest true && grep -q '"raw":"0x' "$TMP/out" || bad "raw block"
 run 0 call tacit_getBlockRange 0x0 "$h" && [[ $(grep -o '"commitmentStart"' "$TMP/out" | wc -l) -ge 2 ]] ||
     bad "block range"
+# dev_mine N (issue 15, 9): answered after N blocks, with the last; the count is checked
+run 0 call dev_mine 0x5 && h5=$(field height) hash5=$(field hash)
+[[ -n $h5 && $((h5)) -ge $((h + 5)) ]] && ok || bad "dev_mine 0x5 after $h: $(cat "$TMP/out")"
+run 0 call tacit_getBlockByNumber "$h5" && [[ $(field hash) == "$hash5" ]] || bad "dev_mine's answer is the block at its height"
+run 1 call dev_mine 0x0 && grep -q -- '-32602' "$TMP/out" && grep -q '0x1 to 0x2710' "$TMP/out" || bad "dev_mine 0x0 refused"
+run 1 call dev_mine 0x2711 && grep -q -- '-32602' "$TMP/out" || bad "dev_mine over 10000 refused"
+run 1 call dev_mine 12 && grep -q -- '-32602' "$TMP/out" || bad "dev_mine count in hex"
 run 1 call tacit_getBlockRange 0x0 0x3e8 && grep -q -- '-32602' "$TMP/out" || bad "range over 1000 refused"
 run 0 call tacit_waitForBlock 0xffffff =300 && grep -qx null "$TMP/out" || bad "waitForBlock timeout"
 
@@ -77,6 +92,23 @@ run 0 call admin_backup "$TMP/backup" && [[ -s $TMP/backup/data.mdb ]] || bad "b
 run 1 call admin_backup "$TMP/backup" && grep -q EEXISTS "$TMP/out" || bad "backup never overwrites"
 run 1 call admin_backup relative/dir && grep -q -- '-32602' "$TMP/out" || bad "backup path must be absolute"
 run 0 call admin_flushMempool && grep -qx 0 "$TMP/out" || bad "flush an empty mempool"
+
+# README's Quick start (issue 15, 11): its curl calls, exactly as written, from a folder where
+# .tacit-devnet is this devnet; only the port differs (curl wrapped to put in the bound one).
+# Each answers a result, and the pause it makes is resumed by its last call.
+awk '/^A local devnet, in one command/ { armed = 1 } armed && /^```sh/ { n++; if (n == 2) { inside = 1; next } }
+     inside && /^```/ { exit } inside && /^curl / { print }' "$(dirname "$0")/../README.md" >"$TMP/quick"
+[[ $(wc -l <"$TMP/quick") -ge 5 ]] && grep -q admin_resume "$TMP/quick" && ok ||
+    bad "README's Quick start calls not found (or no admin_resume): $(cat "$TMP/quick")"
+mkdir -p "$TMP/reader" && ln -s "$DN" "$TMP/reader/.tacit-devnet"
+run 0 call tacit_getAccount 0x1111111111111111111111111111111111111111 && bal0=$(field balance)
+while IFS= read -r line; do
+    (cd "$TMP/reader" && curl() { command curl "${@//127.0.0.1:8645/127.0.0.1:$port}"; } && eval "$line") >"$TMP/out" 2>&1
+    grep -q '"result":' "$TMP/out" && ! grep -q '"error"' "$TMP/out" && ok || bad "README: $line -> $(cat "$TMP/out")"
+done <"$TMP/quick"
+run 0 call tacit_chainInfo && grep -q '"paused":false' "$TMP/out" || bad "the README leaves the devnet sequencing"
+run 0 call tacit_getAccount 0x1111111111111111111111111111111111111111 && [[ $(field balance) == $((bal0 + 5000)) ]] ||
+    bad "README's dev_fund of 5000 base units: $bal0 -> $(field balance)"
 
 kill -TERM "$pid"
 wait "$pid" && ok || bad "SIGTERM -> exit 0"

@@ -31,6 +31,10 @@ run 2 "$D" --datadir "$TMP/x" --chain-id 5 --block-interval-ms 0 && grep -q 'at 
     bad "interval 0 refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-bind nonsense && grep -q 'HOST:PORT' "$TMP/out" ||
     bad "bad bind refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-cors localhost:3000 && grep -q 'expected \* or an origin' "$TMP/out" ||
+    bad "rpc_cors: not an origin, refused"
+run 2 "$D" --datadir "$TMP/x" --chain-id 5 --rpc-cors http://localhost:3000/ && grep -q 'no path' "$TMP/out" ||
+    bad "rpc_cors: an origin with a path, refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --block-cadence often && grep -q 'fixed or demand' "$TMP/out" ||
     bad "bad cadence refused"
 run 2 "$D" --datadir "$TMP/x" --chain-id 5 --metrics-bind 127.0.0.1:99999 && grep -q '0..65535' "$TMP/out" ||

@@ -251,6 +251,7 @@ static const char *fixture_host = "127.0.0.1";
 /* The RPC port serves /metrics too (most tests read the gauges there); metrics_listener sets
  * it false to test the default. */
 static bool fixture_metrics_on_rpc = true;
+static const char *fixture_cors; /* cors_origin (NULL: CORS off, the default) */
 
 /* The server's rpcauth entries: alice's, and one a test may add (auth_entry). */
 static const char *fixture_rpcauth[] = {RPCAUTH_ALICE, NULL, NULL};
@@ -282,6 +283,7 @@ static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
     cfg.health = health;
     cfg.metrics_host = "127.0.0.1";
     cfg.metrics_on_rpc = fixture_metrics_on_rpc;
+    cfg.cors_origin = fixture_cors;
     uv_loop_init(&f->loop);
     if ((rc = tacit_rpc_server_start(&f->s, &f->loop, &cfg)) != TACIT_OK) {
         uv_run(&f->loop, UV_RUN_DEFAULT);
@@ -1048,6 +1050,84 @@ out:
         char *e = (char *)1;
         CHECK_EQ_INT(tacit_rpc_auth_entry(&e, badu[i], "pw"), TACIT_EINVAL);
         CHECK(e == NULL);
+    }
+}
+
+/* CORS (--rpc-cors): off by default (no header, OPTIONS refused); with an origin, only that
+ * Origin gets Access-Control-Allow-Origin, on calls, errors and the preflight, which allows POST
+ * and Content-Type only; with "*" every origin gets "*". */
+TEST(cors)
+{
+    static const char call[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[1]}";
+    static const char *const origins[] = {NULL, "http://localhost:3000", "*"};
+    for (size_t k = 0; k < 3; k++) {
+        struct fixture f;
+        char req[1024], out[4096];
+        bool eof;
+        int n;
+        fixture_cors = origins[k];
+        CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
+        fixture_cors = NULL;
+        /* a call from the allowed origin, from another, and without Origin */
+        const char *from[] = {"http://localhost:3000", "http://evil.example", NULL};
+        for (size_t o = 0; o < 3; o++) {
+            char hdr[128] = "";
+            bool allowed = origins[k] != NULL && from[o] != NULL &&
+                           (strcmp(origins[k], "*") == 0 || strcmp(origins[k], from[o]) == 0);
+            if (from[o] != NULL) snprintf(hdr, sizeof hdr, "Origin: %s\r\n", from[o]);
+            n = snprintf(req, sizeof req,
+                         "POST / HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json\r\n"
+                         "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                         hdr, strlen(call), call);
+            raw_exchange(f.port, req, (size_t)n, out, sizeof out, &eof);
+            CHECK(starts_with(out, "HTTP/1.1 200 OK\r\n"));
+            if (!allowed) {
+                CHECK(strstr(out, "Access-Control-Allow-Origin") == NULL);
+            } else {
+                char want[128];
+                snprintf(want, sizeof want,
+                         "\r\nAccess-Control-Allow-Origin: %s\r\nVary: Origin\r\n",
+                         strcmp(origins[k], "*") == 0 ? "*" : from[o]);
+                CHECK(strstr(out, want) != NULL);
+            }
+            /* the preflight */
+            n = snprintf(
+                req, sizeof req,
+                "OPTIONS / HTTP/1.1\r\nHost: x\r\n%sAccess-Control-Request-Method: POST\r\n"
+                "Access-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n",
+                hdr);
+            raw_exchange(f.port, req, (size_t)n, out, sizeof out, &eof);
+            if (!allowed) {
+                CHECK(starts_with(out, "HTTP/1.1 405 "));
+                CHECK(strstr(out, "Access-Control") == NULL);
+            } else {
+                CHECK(starts_with(out, "HTTP/1.1 204 No Content\r\n"));
+                CHECK(strstr(out, "\r\nAccess-Control-Allow-Methods: POST, OPTIONS\r\n") != NULL);
+                CHECK(strstr(out, "\r\nAccess-Control-Allow-Headers: content-type\r\n") != NULL);
+                CHECK(strstr(out, "authorization") == NULL);
+            }
+        }
+        /* an Origin header too long matches nothing; two Origin headers neither */
+        if (origins[k] != NULL) {
+            char longo[400];
+            memset(longo, 'a', sizeof longo - 1);
+            longo[sizeof longo - 1] = '\0';
+            n = snprintf(
+                req, sizeof req,
+                "POST / HTTP/1.1\r\nHost: x\r\nOrigin: http://%s\r\nContent-Length: %zu\r\n"
+                "Connection: close\r\n\r\n%s",
+                longo, strlen(call), call);
+            raw_exchange(f.port, req, (size_t)n, out, sizeof out, &eof);
+            CHECK(starts_with(out, "HTTP/1.1 200 OK\r\n") && strstr(out, "Access-Control") == NULL);
+            n = snprintf(req, sizeof req,
+                         "POST / HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n"
+                         "Origin: http://localhost:3000\r\nContent-Length: %zu\r\n"
+                         "Connection: close\r\n\r\n%s",
+                         strlen(call), call);
+            raw_exchange(f.port, req, (size_t)n, out, sizeof out, &eof);
+            CHECK(starts_with(out, "HTTP/1.1 200 OK\r\n") && strstr(out, "Access-Control") == NULL);
+        }
+        fixture_stop(&f);
     }
 }
 
@@ -1973,6 +2053,7 @@ static const struct tacit_test tests[] = {
     {"max_conns", max_conns},
     {"busy", busy},
     {"auth", auth},
+    {"cors", cors},
     {"auth_entry", auth_entry},
     {"health_metrics", health_metrics},
     {"not_found_405", not_found_405},

@@ -66,6 +66,8 @@ static const struct key keys[] = {
      "[HOST:]PORT of a listener for GET /metrics, /health (HOST default 127.0.0.1; default none)"},
     {"metrics_on_rpc", K_BOOL, C(metrics_on_rpc),
      "serve /metrics on the RPC port too (default: 404 there)"},
+    {"rpc_cors", K_STR, C(rpc_cors),
+     "let web pages of ORIGIN (http://localhost:3000, or *) call the RPC (CORS; default off)"},
     {"block_interval_ms", K_U32, C(block_interval_ms), "seal a block every N ms (default 1000)"},
     {"max_block_txs", K_U32, C(max_block_txs), "or when N txs are pending (default 2048)"},
     {"block_cadence", K_CADENCE, 0,
@@ -317,6 +319,26 @@ static const struct key *find_key(const char *name)
     return NULL;
 }
 
+/* An origin as browsers send it (RFC 6454 6.2): http or https, "://", a lower-case host, an
+ * optional port, nothing after; or "*". */
+static bool cors_origin_ok(const char *v)
+{
+    const char *h;
+    if (strcmp(v, "*") == 0) return true;
+    if (strncmp(v, "http://", 7) == 0)
+        h = v + 7;
+    else if (strncmp(v, "https://", 8) == 0)
+        h = v + 8;
+    else
+        return false;
+    if (*h == '\0' || strlen(v) > 200) return false;
+    for (; *h; h++)
+        if (!((*h >= 'a' && *h <= 'z') || (*h >= '0' && *h <= '9') || *h == '.' || *h == '-' ||
+              *h == ':' || *h == '[' || *h == ']'))
+            return false;
+    return true;
+}
+
 static char *keep(struct opts *o, const char *s)
 {
     char *c;
@@ -382,6 +404,9 @@ static const char *set_key(struct opts *o, const struct key *k, const char *v)
     case K_STR:
         if (v == NULL || v[0] == '\0') return "expected a value";
         if (strcmp(k->name, "rpc_socket") == 0 && strcmp(v, "none") == 0) v = "";
+        if (strcmp(k->name, "rpc_cors") == 0 && !cors_origin_ok(v))
+            return "expected * or an origin: scheme://host[:port], lower case, no path "
+                   "(http://localhost:3000)";
         if ((*(const char **)base = keep(o, v)) == NULL) return "out of memory";
         if (strcmp(k->name, "datadir") == 0) o->datadir_set = true;
         return NULL;

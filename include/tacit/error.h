@@ -145,7 +145,11 @@ extern "C" {
        "enough)")                                                                                  \
     XX(100, EL1_INSUFFICIENT_FUNDS, "L1 account cannot pay value + gas limit * max fee")           \
     XX(101, EL1_FEE_CAP, "L1 fee needed exceeds the configured maximum fee per gas")               \
-    XX(102, EL1_TX_FAILED, "L1 transaction mined but failed (receipt status 0)")
+    XX(102, EL1_TX_FAILED, "L1 transaction mined but failed (receipt status 0)")                   \
+    XX(103, EMNEMONIC_WORDS, "a recovery phrase has 12, 15, 18, 21 or 24 words")                   \
+    XX(104, EMNEMONIC_WORD, "a word of the recovery phrase is not in BIP-39's English list")       \
+    XX(105, EMNEMONIC_CHECKSUM,                                                                    \
+       "recovery phrase checksum mismatch (a word mistyped or out of order)")
 
 typedef enum {
 #define TACIT__ERR_ENUM(num, name, msg) TACIT_##name = (num),

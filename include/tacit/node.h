@@ -23,6 +23,10 @@ extern "C" {
 
 #define TACIT_DEVNET_CHAIN_ID 0x7461u
 #define TACIT_DEVNET_ACCOUNTS 10
+/* The devnet's accounts are m/44'/60'/0'/0/i of this BIP-39 phrase: anvil's (and Hardhat's), so
+ * devnet account i is anvil's account i (0: 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266). Public
+ * knowledge: devnet only. */
+#define TACIT_DEVNET_MNEMONIC "test test test test test test test test test test test junk"
 #define TACIT_DEVNET_FUNDS UINT64_C(1000000000000)
 #define TACIT_DEFAULT_RPC_PORT 8645
 
@@ -42,7 +46,8 @@ struct tacit_node_config {
     const char *metrics_host;   /* /metrics on a listener of its own (NULL: none; tacitd:
                                  * --metrics-bind, loopback by default) */
     uint16_t metrics_port;
-    bool metrics_on_rpc;        /* /metrics on the RPC port too (default false: 404 there) */
+    bool metrics_on_rpc;  /* /metrics on the RPC port too (default false: 404 there) */
+    const char *rpc_cors; /* CORS: NULL off (default); an origin or "*" (include/tacit/rpc.h) */
     uint32_t block_interval_ms; /* 1000 */
     uint32_t max_block_txs;     /* 2048 */
     bool empty_blocks;          /* a fixed cadence: a block every block_interval_ms, empty or
@@ -77,6 +82,9 @@ struct tacit_node_config {
      * "STOPPING=1\nSTATUS=…" when its stop begins. NULL: nobody is told. */
     void (*notify)(const char *state);
 };
+
+/* dev_mine N: at most this many blocks per call. */
+#define TACIT_DEVNET_MINE_MAX 10000
 
 /* dev_fund credits waiting for one block, at most (past it: EBUSY until that block). */
 #define TACIT_NODE_DEVNET_MAX_CREDITS 4096

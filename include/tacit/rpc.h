@@ -103,6 +103,11 @@ struct tacit_rpc_config {
     const char *metrics_host;
     uint16_t metrics_port;
     bool metrics_on_rpc;
+    /* CORS (fetch.spec.whatwg.org "CORS protocol"): NULL, off (browsers refuse the answers to
+     * other origins); an origin ("http://localhost:3000") or "*": a request whose Origin header
+     * matches gets Access-Control-Allow-Origin on every answer, and OPTIONS / its preflight
+     * (POST, Content-Type only: no Authorization, so admin_ stays out of a web page's reach). */
+    const char *cors_origin;
 };
 
 /* Whether a TCP listener could be opened on host:port now (bound, listened on, closed again),

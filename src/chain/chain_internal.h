@@ -69,6 +69,9 @@ static inline void tacit__blake2b_final(crypto_generichash_blake2b_state *s, uin
  * misuse makes the call return 0, which the callers turn into an error code. */
 const secp256k1_context *tacit__secp256k1(void);
 
+/* BIP-39's English word list, in order (src/chain/bip39_english.c, made by contrib/gen-bip39). */
+extern const char *const tacit__bip39_english[2048];
+
 /* BIP-340 signature of a 32-byte message with fresh auxiliary randomness (account.c). */
 int tacit__sequencer_sign(uint8_t sig[64], const struct tacit_sequencer_key *k,
                           const uint8_t msg[32]);

@@ -113,7 +113,7 @@ void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *cal
 }
 
 bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,
-                               const struct tacit_credit *c)
+                               const struct tacit_credit *c, uint64_t blocks)
 {
     struct tacit__waiter *w = calloc(1, sizeof *w);
     if (w == NULL) {
@@ -122,6 +122,7 @@ bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call
     }
     w->n = n;
     w->call = call;
+    w->more = blocks > 0 ? blocks - 1 : 0;
     if (c != NULL) {
         w->has_credit = true;
         w->credit = *c;
@@ -133,10 +134,20 @@ bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call
     return true;
 }
 
-static void reply_block_waiters(struct tacit__waiter *w, const struct block_job *j)
+static void reply_block_waiters(struct tacit_node *n, struct tacit__waiter *w,
+                                const struct block_job *j)
 {
     while (w != NULL) {
         struct tacit__waiter *next = w->next;
+        if (j->rc == TACIT_OK && w->rc == TACIT_OK && w->more > 0 && !n->stopping) {
+            /* dev_mine N: waits for the next block too (its credit, if any, is in this one) */
+            w->more--;
+            w->has_credit = false;
+            add_waiter(&n->bat.block_waiters, w);
+            n->bat.mine_requested = true;
+            w = next;
+            continue;
+        }
         if (j->rc == TACIT_OK && w->rc != TACIT_OK) {
             tacit_rpc_reply_tacit_error(w->call, w->rc);
         } else if (j->rc == TACIT_OK) {
@@ -293,7 +304,7 @@ static void block_done(struct tacit__job *job)
          * gone: re-queued, a credit answered as failed would be minted by a later block (and
          * one the rules refuse would fail every later block). */
     }
-    reply_block_waiters(j->waiters, j);
+    reply_block_waiters(n, j->waiters, j);
     wake_height_waiters(n, false);
     block_job_free(j);
     tacit__node_job_finished(n);

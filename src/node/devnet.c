@@ -17,6 +17,7 @@
 #include "node/node_internal.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
+#include "tacit/hd.h"
 #include "tacit/util.h"
 
 /* ----------------------------------------------------------------- devnet ---- */
@@ -27,10 +28,20 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
     json_t *root, *list;
     char hex[67], *text;
     int rc;
-    for (int i = 0; i < TACIT_DEVNET_ACCOUNTS; i++) {
-        do randombytes_buf(sk[i], 32);
-        while (tacit_address_from_seckey(addr[i], sk[i]) != TACIT_OK);
+    uint8_t *seed = sodium_malloc(TACIT_BIP39_SEED_LEN), cc[32];
+    if (seed == NULL) return TACIT_ENOMEM;
+    /* anvil's accounts (issue 15, 9): the same keys on every fresh devnet and on anvil,
+     * BIP-44 m/44'/60'/0'/0/i of TACIT_DEVNET_MNEMONIC */
+    rc = tacit_bip39_seed(seed, TACIT_DEVNET_MNEMONIC, NULL, NULL);
+    for (int i = 0; rc == TACIT_OK && i < TACIT_DEVNET_ACCOUNTS; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "m/44'/60'/0'/0/%d", i);
+        if ((rc = tacit_bip32_derive(sk[i], cc, seed, TACIT_BIP39_SEED_LEN, path)) == TACIT_OK)
+            rc = tacit_address_from_seckey(addr[i], sk[i]);
     }
+    sodium_free(seed);
+    sodium_memzero(cc, sizeof cc);
+    if (rc != TACIT_OK) return rc;
     list = json_array();
     for (int i = 0; i < TACIT_DEVNET_ACCOUNTS; i++) {
         char a[43], k[67], bal[24];
@@ -43,7 +54,8 @@ static int accounts_make(struct tacit_node *n, uint8_t sk[TACIT_DEVNET_ACCOUNTS]
         sodium_memzero(k, sizeof k);
     }
     tacit_hex_u64(hex, n->params.chain_id);
-    root = json_pack("{s:s,s:o}", "chainId", hex, "accounts", list);
+    root = json_pack("{s:s,s:s,s:o}", "chainId", hex, "mnemonic", TACIT_DEVNET_MNEMONIC, "accounts",
+                     list);
     tacit_hex_encode(hex, n->params.rollup_id, 20);
     json_object_set_new(root, "rollupId", json_string(hex));
     if (n->cfg.rpc_host != NULL) {

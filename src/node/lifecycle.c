@@ -277,6 +277,7 @@ static int start_rpc(struct tacit_node *n)
     rc.metrics_host = n->cfg.metrics_host;
     rc.metrics_port = n->cfg.metrics_port;
     rc.metrics_on_rpc = n->cfg.metrics_on_rpc;
+    rc.cors_origin = n->cfg.rpc_cors;
     if ((err = tacit_rpc_server_start(&n->rpc, &n->loop, &rc)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "rpc", "cannot listen on %s:%u%s%s%s%s: %s",
                   n->cfg.rpc_host ? TACIT_LOG_S(n->cfg.rpc_host) : "-", (unsigned)n->cfg.rpc_port,

@@ -960,14 +960,21 @@ static void m_fund(struct tacit_rpc_call *call, json_t *params, void *ud)
         tacit_rpc_reply_tacit_error(call, TACIT_EBUSY);
         return;
     }
-    tacit__batcher_wait_block(n, call, &c);
+    tacit__batcher_wait_block(n, call, &c, 1);
 }
 
 static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
     struct tacit_node *n = ud;
-    if (devnet_only(call, n) && nparams(call, params, 0, 0))
-        tacit__batcher_wait_block(n, call, NULL);
+    uint64_t count = 1;
+    if (!devnet_only(call, n) || !nparams(call, params, 0, 1)) return;
+    if (json_array_size(params) == 1 && !quantity_param(call, params, 0, &count)) return;
+    if (count == 0 || count > TACIT_DEVNET_MINE_MAX) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "dev_mine: the count is 0x1 to 0x2710 blocks (10000)", NULL);
+        return;
+    }
+    tacit__batcher_wait_block(n, call, NULL, count);
 }
 
 static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud)

@@ -122,7 +122,8 @@ struct tacit__waiter {
     uint64_t deadline_ms; /* tacit_waitForBlock: reply null after it */
     bool has_credit;      /* dev_fund: this credit goes in the next block */
     struct tacit_credit credit;
-    int rc; /* the credit's own error (EOVERFLOW): it was left out */
+    int rc;        /* the credit's own error (EOVERFLOW): it was left out */
+    uint64_t more; /* dev_mine N: blocks still to seal after the next one before the reply */
 };
 
 #define TACIT__RECENT_BLOCKS 16
@@ -148,9 +149,10 @@ int tacit__batcher_init(struct tacit_node *n);   /* the lane and the timers (loo
 void tacit__batcher_run(struct tacit_node *n);   /* the timers start */
 void tacit__batcher_start(struct tacit_node *n); /* a block job now, if one is due */
 void tacit__batcher_full(struct tacit_node *n);  /* a full block is pending: start one */
-/* dev_mine (c NULL) / dev_fund: answered after the next block. False if answered already. */
+/* dev_mine (c NULL) / dev_fund: answered after the next block (dev_mine N: after N blocks, the
+ * first the next one; 0 counts as 1). False if answered already. */
 bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,
-                               const struct tacit_credit *c);
+                               const struct tacit_credit *c, uint64_t blocks);
 /* tacit_waitForBlock of a height not reached yet: answered when it is, or null at the deadline. */
 void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t height,
                                 uint64_t timeout_ms);

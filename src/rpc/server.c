@@ -42,6 +42,7 @@
 #define URL_MAX 256
 #define HNAME_MAX 32
 #define EXPECT_MAX 32
+#define ORIGIN_MAX 256 /* a longer Origin header matches no allowed origin */
 #define AUTH_MAX 1024  /* an Authorization value longer than this never authenticates */
 #define LINGER_MS 2000 /* after an error answer: how long input is read and dropped */
 #define BACKLOG 128
@@ -60,7 +61,7 @@ enum conn_state {
     CONN_DRAIN    /* answered with an error or "close": input dropped until EOF or linger */
 };
 
-enum header_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT };
+enum header_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT, HDR_ORIGIN };
 
 struct rpc_req;
 
@@ -95,6 +96,9 @@ struct conn {
     enum header_kind cur;
     char expect[EXPECT_MAX];
     size_t expect_len;
+    char origin[ORIGIN_MAX]; /* the Origin header (CORS); origin_len > ORIGIN_MAX: too long */
+    size_t origin_len;
+    bool cors;  /* the request's Origin is the allowed one: answers carry CORS headers */
     char *auth; /* sodium_malloc'd Authorization value while headers are read */
     size_t auth_len;
     char *body;
@@ -157,6 +161,7 @@ struct tacit_rpc_server {
     uv_pipe_t pipe;
     bool has_tcp, has_pipe, has_mtcp;
     bool metrics_on_rpc; /* the RPC port serves /metrics too (the operator opted in) */
+    char *cors_origin;   /* NULL: CORS off; an origin or "*" (tacit_rpc_config.cors_origin) */
     uint16_t mport;
     uint64_t next_conn_id;
     char *socket_path; /* set once we created the socket file: removed at stop */
@@ -510,16 +515,22 @@ out_free_owned:
 static size_t response_head(char *head, size_t cap, const struct conn *c, int status,
                             const char *ctype, size_t blen, const char *extra)
 {
+    char cors[ORIGIN_MAX + 64] = "";
     int n;
 
+    /* the allowed origin, echoed ("*" as such): Vary, since the answer depends on it */
+    if (c->cors)
+        snprintf(cors, sizeof cors, "Access-Control-Allow-Origin: %.*s\r\nVary: Origin\r\n",
+                 strcmp(c->s->cors_origin, "*") == 0 ? 1 : (int)c->origin_len,
+                 strcmp(c->s->cors_origin, "*") == 0 ? "*" : c->origin);
     if (status == 204) /* RFC 9110 15.3.5: no Content-Length, no body */
-        n = snprintf(head, cap, "HTTP/1.1 204 No Content\r\n%sConnection: %s\r\n\r\n",
-                     extra ? extra : "", c->keep_alive ? "keep-alive" : "close");
+        n = snprintf(head, cap, "HTTP/1.1 204 No Content\r\n%s%sConnection: %s\r\n\r\n",
+                     extra ? extra : "", cors, c->keep_alive ? "keep-alive" : "close");
     else
         n = snprintf(head, cap,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
                      "Connection: %s\r\n\r\n",
-                     status, status_text(status), ctype, blen, extra ? extra : "",
+                     status, status_text(status), ctype, blen, extra ? extra : "", cors,
                      c->keep_alive ? "keep-alive" : "close");
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
@@ -672,6 +683,8 @@ static int on_message_begin(http_parser *p)
     c->in_value = true; /* the first field callback starts a new header */
     c->cur = HDR_OTHER;
     c->expect_len = 0;
+    c->origin_len = 0;
+    c->cors = false;
     c->authed = false;
     c->auth_bad = false;
     c->auth_len = 0;
@@ -744,6 +757,9 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         } else if (hname_is(c, "expect")) {
             c->cur = HDR_EXPECT;
             c->expect_len = 0;
+        } else if (hname_is(c, "origin")) {
+            c->cur = HDR_ORIGIN;
+            c->origin_len = c->origin_len > 0 ? ORIGIN_MAX + 1 : 0; /* two: neither counts */
         }
     }
     if (c->cur == HDR_AUTH && c->auth != NULL) {
@@ -752,6 +768,13 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         } else {
             memcpy(c->auth + c->auth_len, at, len);
             c->auth_len += len;
+        }
+    } else if (c->cur == HDR_ORIGIN) {
+        if (c->origin_len + len > ORIGIN_MAX) {
+            c->origin_len = ORIGIN_MAX + 1;
+        } else {
+            memcpy(c->origin + c->origin_len, at, len);
+            c->origin_len += len;
         }
     } else if (c->cur == HDR_EXPECT) {
         size_t room = sizeof c->expect - c->expect_len;
@@ -779,6 +802,12 @@ static int on_headers_complete(http_parser *p)
         c->auth = NULL;
     }
     c->want_body = p->method == HTTP_POST && path_is(c, "/");
+    /* CORS: the Origin is the allowed one (or any, with "*"); compared as bytes (RFC 6454 7.1
+     * serialises an origin one way: scheme://host[:port], lower case) */
+    c->cors = s->cors_origin != NULL && c->origin_len > 0 && c->origin_len <= ORIGIN_MAX &&
+              (strcmp(s->cors_origin, "*") == 0 ||
+               (strlen(s->cors_origin) == c->origin_len &&
+                memcmp(s->cors_origin, c->origin, c->origin_len) == 0));
     c->state = CONN_BODY;
     timer_restart(c, s->lim.body_timeout_ms);
     /* curl asks before sending a body over 1 KiB (RFC 9110 10.1.1) */
@@ -1605,6 +1634,14 @@ static void handle_request(struct conn *c)
             rpc_dispatch(c);
             return;
         }
+        if (method == HTTP_OPTIONS && c->cors) { /* a browser's preflight of a POST */
+            respond_text(c, 204, "",
+                         "Access-Control-Allow-Methods: POST, OPTIONS\r\n"
+                         "Access-Control-Allow-Headers: content-type\r\n"
+                         "Access-Control-Max-Age: 600\r\n");
+            conn_drop_body(c);
+            return;
+        }
         s->st.rejected_http++;
         respond_text(c, 405, "use POST for JSON-RPC\n", "Allow: POST\r\n");
     } else if (PATH_IS("/health") || PATH_IS("/metrics")) {
@@ -1632,6 +1669,7 @@ static void finish_stop(struct tacit_rpc_server *s)
     void *arg = s->done_arg;
 
     tacit__rpc_auth_clear(&s->auth);
+    free(s->cors_origin);
     free(s->cc);
     free(s->socket_path);
     free(s);
@@ -1823,6 +1861,11 @@ int tacit_rpc_server_start(struct tacit_rpc_server **out, uv_loop_t *loop,
         return rc;
     }
     s->metrics_on_rpc = cfg->metrics_on_rpc;
+    if (cfg->cors_origin != NULL && (s->cors_origin = strdup(cfg->cors_origin)) == NULL) {
+        tacit__rpc_auth_clear(&s->auth);
+        free(s);
+        return TACIT_ENOMEM;
+    }
     if (cfg->bind_host != NULL && (rc = listen_tcp(s, &s->tcp, &s->has_tcp, cfg->bind_host,
                                                    cfg->bind_port, &s->port)) != TACIT_OK)
         goto out_stop;
