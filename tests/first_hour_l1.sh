@@ -61,8 +61,11 @@ echo "# the keys: $((SECONDS - t0)) s" >&2
 # shellcheck source=tests/lib/anvil.sh
 source "$ROOT/tests/lib/anvil.sh"
 anvil_start "$TMP/anvil.log" --block-time 1 || die "cannot start anvil"
-printf '%s\n' 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 >"$dd/l1-sequencer.key"
+# the devnet's L1 sequencer, as contrib/devnet --l1's: m/44'/60'/0'/0/10 of anvil's mnemonic, not
+# one of the devnet accounts 0..9 (anvil's own), whose L1 balances the README checks exactly
+printf '%s\n' 0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897 >"$dd/l1-sequencer.key"
 chmod 600 "$dd/l1-sequencer.key"
+anvil_rpc anvil_setBalance '["0xbcd4042de499d14e55001ccbb24a551f3b954096","0x3635c9adc5dea00000"]' >/dev/null
 rollup=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$dd/l1-sequencer.key" --keys "$dd/keys" \
     2>"$TMP/deploy.err") || die "l1 deploy: $(cat "$TMP/deploy.err")"
 printf 'TACIT_L1_RPC=%s\nTACIT_L1_ROLLUP=%s\n' "$ANVIL_URL" "$rollup" >"$dd/l1.env"
