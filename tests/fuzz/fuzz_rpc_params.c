@@ -189,9 +189,10 @@ void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *cal
 }
 
 bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,
-                               const struct tacit_credit *c)
+                               const struct tacit_credit *c, uint64_t blocks)
 {
     (void)n;
+    FUZZ_CHECK(blocks >= 1 && blocks <= TACIT_DEVNET_MINE_MAX); /* dev_mine's count checked */
     if (c != NULL) FUZZ_CHECK(memcmp(c->address, TACIT_POOL_ADDRESS, 20) != 0);
     tacit_rpc_reply(call, json_null());
     return true;
