@@ -140,6 +140,10 @@ run 0 "$CLI" --rpc "http://127.0.0.1:$port" --rpc-auth "$(cat "$TMP/d/.cookie")"
 run 0 "$CLI" --rpc "unix:$TMP/d/tacitd.sock" rpc admin_pause
 run 0 call tacit_chainInfo && grep -q '"paused":true' "$TMP/out" || bad "paused"
 run 1 call dev_mine && grep -q 'devnet only' "$TMP/out" || bad "dev_ refused off the devnet"
+# rpc.discover (issue 15, 10): the OpenRPC document of every method
+run 0 call rpc.discover && grep -q '"openrpc":"1.2.6"' "$TMP/out" && grep -q '"name":"tacit_getBlockRange"' "$TMP/out" &&
+    grep -q '"name":"rpc.discover"' "$TMP/out" || bad "rpc.discover: $(head -c 300 "$TMP/out")"
+run 1 call rpc.discover 1 && grep -q -- '-32602' "$TMP/out" || bad "rpc.discover takes no params"
 run 1 call tacit_getBlockByNumber 12 && grep -q -- '-32602' "$TMP/out" || bad "height must be hex"
 run 0 call tacit_getBlockByNumber 0x1 && grep -q '"parent"' "$TMP/out" || bad "block 1"
 run 1 call tacit_sendRawTransaction 0x01 && grep -q '(EENCODING): bad encoding' "$TMP/out" || bad "junk tx"

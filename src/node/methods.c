@@ -1030,5 +1030,6 @@ const struct tacit_rpc_method tacit__node_methods[] = {
     {"dev_mine", m_mine, 0},
     {"dev_snapshot", m_snapshot, 0},
     {"dev_revert", m_revert, 0},
+    {"rpc.discover", tacit__m_discover, 0},
     {NULL, NULL, 0},
 };

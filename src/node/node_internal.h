@@ -162,6 +162,14 @@ void tacit__batcher_stop(struct tacit_node *n);
 /* ------------------------------------------------------------- methods.c ---- */
 
 extern const struct tacit_rpc_method tacit__node_methods[];
+
+/* rpc.discover (src/node/discover.c): each method's params and result, for the OpenRPC document. */
+struct tacit__method_doc {
+    const char *name, *params, *result, *summary;
+};
+extern const struct tacit__method_doc tacit__node_method_docs[]; /* { NULL } ends it */
+json_t *tacit__node_openrpc(void);                               /* NULL: out of memory */
+void tacit__m_discover(struct tacit_rpc_call *call, json_t *params, void *ud);
 json_t *tacit__block_json(struct tacit_node *n, uint64_t height,
                           bool raw); /* new ref (null if none) */
 json_t *tacit__block_json_from_bytes(const uint8_t *bytes,
