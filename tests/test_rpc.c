@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,10 @@ static int fixture_start(struct fixture *f, const struct tacit_rpc_limits *lim)
     cfg.metrics_host = "127.0.0.1";
     cfg.metrics_on_rpc = fixture_metrics_on_rpc;
     cfg.cors_origin = fixture_cors;
+    /* the server writes with libuv (write(2), no MSG_NOSIGNAL): a client that closed first
+     * raises SIGPIPE in this process, which a program using the server ignores, as tacitd does
+     * (src/node/lifecycle.c); without this a test's early close killed the whole test run */
+    signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&f->loop);
     if ((rc = tacit_rpc_server_start(&f->s, &f->loop, &cfg)) != TACIT_OK) {
         uv_run(&f->loop, UV_RUN_DEFAULT);

@@ -117,7 +117,9 @@ struct tacit_rpc_config {
  * still find it taken in between: tacit_rpc_server_start says so then. */
 int tacit_rpc_probe_tcp(const char *host, uint16_t port);
 
-/* Starts listening. Returns TACIT_OK, TACIT_EINVAL (a bad address), TACIT_EEXISTS (address or
+/* Starts listening. The program must ignore SIGPIPE (signal(SIGPIPE, SIG_IGN), as tacitd
+ * does): answers are written with libuv, and a client that left makes the write raise it.
+ * Returns TACIT_OK, TACIT_EINVAL (a bad address), TACIT_EEXISTS (address or
  * socket path in use), TACIT_EIO, TACIT_ENOMEM.
  * A limit left 0 takes its default. bind_host is an IP literal (or "localhost"). cfg->methods
  * and the strings it points to must outlive the server; everything else is copied.
