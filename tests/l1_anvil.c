@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/anvil_rpc.h"
 #include "tacit/abi.h"
 #include "tacit/error.h"
 #include "tacit/eth.h"
@@ -54,24 +55,6 @@ static void fx_close(struct fx *f)
     tacit_l1_sender_free(f->s);
     tacit_eth_key_free(f->key);
     tacit_l1_free(f->l1);
-}
-
-/* A raw call to anvil's own methods (evm_setAutomine, evm_mine). */
-static int anvil_call(const char *method, json_t *params)
-{
-    struct tacit_rpc_client *c;
-    json_t *res = NULL, *err = NULL;
-    int rc = tacit_rpc_client_new(&c, getenv("TACIT_L1_URL"), NULL, 10000);
-    if (rc != TACIT_OK) {
-        json_decref(params);
-        return rc;
-    }
-    rc = tacit_rpc_call(c, method, params, &res, &err);
-    if (rc == TACIT_OK && err != NULL) rc = TACIT_EL1_RPC;
-    json_decref(res);
-    json_decref(err);
-    tacit_rpc_client_free(c);
-    return rc;
 }
 
 static void fresh_address(uint8_t addr[20])
@@ -217,7 +200,7 @@ TEST(anvil_replacement)
     size_t n;
     bool known = false;
     REQUIRE(fx_open(&f), "TACIT_L1_URL (run tests/l1_anvil.sh)");
-    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0)) == TACIT_OK,
+    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0), NULL, 0) == TACIT_OK,
             "evm_setAutomine false");
     fresh_address(req.to);
     tacit_uint256_from_u64(&req.value, ETHER);
@@ -239,7 +222,7 @@ TEST(anvil_replacement)
     CHECK(memcmp(first, sent.hash, 32) != 0);
     CHECK_EQ_INT(tacit_l1_tx_known(f.l1, sent.hash, &known), TACIT_OK);
     CHECK(known);
-    CHECK_EQ_INT(anvil_call("evm_mine", json_array()), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array(), NULL, 0), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, sent.hash, 10000, 50, &r), TACIT_OK);
     CHECK(r.success);
     tacit_l1_receipt_clear(&r);
@@ -250,7 +233,7 @@ TEST(anvil_replacement)
     check_u256_eq(&got, &want);
     /* once mined, the nonce is used */
     CHECK_EQ_INT(tacit_l1_sender_replace(f.s, &sent), TACIT_EL1_NONCE_TOO_LOW);
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1), NULL, 0), TACIT_OK);
     tacit_l1_sent_clear(&sent);
     fx_close(&f);
 }
@@ -578,7 +561,7 @@ TEST(anvil_settle_helpers)
 
     /* pending while anvil does not mine, then included with its gas */
     fresh_address(to);
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 0)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 0), NULL, 0), TACIT_OK);
     memcpy(req.to, to, 20);
     tacit_uint256_from_u64(&req.value, 1);
     CHECK_EQ_INT(tacit_l1_sender_send(f.s, &req, &sent), TACIT_OK);
@@ -586,8 +569,8 @@ TEST(anvil_settle_helpers)
     CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
     CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_PENDING);
     CHECK_EQ_INT(tacit_settle_l1_send(f.l1, raw, rawlen), TACIT_OK); /* again: already known */
-    CHECK_EQ_INT(anvil_call("evm_mine", json_array()), TACIT_OK);
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array(), NULL, 0), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1), NULL, 0), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, sent.hash, 10000, 50, &r), TACIT_OK);
     CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
     CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_INCLUDED);
