@@ -273,6 +273,13 @@ int tacit_l1_sender_prepare(struct tacit_l1_sender *s, const struct tacit_l1_cal
 /* Replaces a sent transaction (same nonce, higher fees): *sent is updated to the replacement.
  * TACIT_EL1_NONCE_TOO_LOW: the nonce is used (the original, or another, was mined). */
 int tacit_l1_sender_replace(struct tacit_l1_sender *s, struct tacit_l1_sent *sent);
+/* A replacement for the signed transaction raw (one of this sender's), without sending it:
+ * the same nonce, gas and calldata, both fees raised by at least bump_permille and to at least
+ * the market's, the max fee capped by opts.max_fee_cap: *out (malloc'd, free()) the signed
+ * bytes, hash their hash. TACIT_EL1_FEE_CAP when the cap is below the bumped fees;
+ * TACIT_EINVAL when raw is not a transaction of this sender's chain. */
+int tacit_l1_sender_rebid(struct tacit_l1_sender *s, const uint8_t *raw, size_t raw_len,
+                          uint8_t hash[32], uint8_t **out, size_t *out_len);
 /* The nonce the next send will use (asks the node when unknown). */
 int tacit_l1_sender_next_nonce(struct tacit_l1_sender *s, uint64_t *out);
 

@@ -39,6 +39,13 @@ struct tacit_settle_submission {
     size_t proof_len;
     const struct tacit_tree_frontier *frontier; /* the note tree before the block (the
                                                  * settler proves the tree update from it) */
+    /* Pipelining: while the block before is in flight (sent, not settled), the contract's
+     * blockHash it will leave (its submission's chain_out), so this block can be sent behind
+     * it (next nonce); NULL: the previous block is settled, the contract is read. */
+    const uint8_t *parent;
+    /* Non-NULL: prepare writes there the contract's blockHash once this block is in (32
+     * bytes: the parent of the next block while this one is in flight). */
+    uint8_t *chain_out;
 };
 
 /* What the L1 says of a transaction the node sent. */
@@ -98,6 +105,12 @@ struct tacit_settler_ops {
      * max_block or the queue's end). */
     int (*messages)(void *ctx, uint64_t from, uint64_t max_block, struct tacit_settle_message *out,
                     size_t max, size_t *n);
+    /* Optional (NULL: fees never bumped). A replacement for the prepared transaction raw: the
+     * same nonce and calldata, both fees raised by at least 10% (EIP-1559 pools' rule) and to
+     * the market's, the max fee capped by the settler's cap; its hash and raw bytes as
+     * prepare's (sends nothing). TACIT_EL1_FEE_CAP when the cap leaves no room for one. */
+    int (*bump)(void *ctx, const uint8_t *raw, size_t raw_len, uint8_t hash[32], uint8_t **out,
+                size_t *out_len);
 };
 
 struct tacit_settler {
@@ -128,12 +141,17 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
 
 /*
  * The contract client's settler (src/settle/settler.c): TacitRollup over the L1 port.
- *  - prepare: the contract's blockHash() (the parent) and height() read at the L1 head (one
- *    block in flight at a time: the previous submission is included before the next is
- *    prepared; TACIT_EAGAIN when the contract's height is not the block's yet), the block's
- *    tree-update proofs made under tree_pk from s->frontier (max_leaves each, nthreads), the
- *    submitBlock calldata, signed by the sender (its nonce, fees and gas estimate; a reverting
- *    estimate is TACIT_EL1_REVERTED with the contract's reason);
+ *  - prepare: the contract's height() read at the L1 head: the block's height, and then the
+ *    parent is its blockHash(); or below it while earlier blocks are in flight, and then the
+ *    parent is s->parent (TACIT_EBUSY when none is given, or the contract is past the block);
+ *    the block's tree-update proofs made under tree_pk from s->frontier (max_leaves each,
+ *    nthreads), the submitBlock calldata, signed by the sender (its nonce, fees and gas
+ *    estimate: eth_estimateGas without a block, which anvil and geth run on the pending
+ *    state, the earlier submissions of the pool in; a reverting estimate is
+ *    TACIT_EL1_REVERTED with the contract's reason when the contract is at the block's height,
+ *    TACIT_EBUSY while earlier blocks are in flight: a dropped one would make it revert);
+ *    s->chain_out the submission's hash (tacit_rollup_block_hash);
+ *  - bump: tacit_l1_sender_rebid;
  *  - messages: the Deposited events of the contract (eth_getLogs), in index order;
  *  - heads, lookup (the contract's custom errors named), send: tacit_settle_l1_*.
  * l1, sender and tree_pk are borrowed and must outlive the settler. TACIT_ENOMEM, TACIT_EINVAL.

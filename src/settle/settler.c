@@ -65,6 +65,7 @@ static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8
     struct tacit_l1_sent sent;
     uint8_t parent[32], word[32], *data = NULL;
     size_t np = 0, len = 0;
+    bool behind;
     int rc;
 
     *raw = NULL;
@@ -72,13 +73,17 @@ static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8
     reason[0] = '\0';
     if (sm->frontier == NULL) return TACIT_EINVAL;
     if ((rc = read_word(s, "height()", word)) != TACIT_OK) return rc;
-    if (word_u64(word) != sm->height) {
+    behind = word_u64(word) < sm->height;
+    if (word_u64(word) > sm->height || (behind && sm->parent == NULL)) {
         /* the previous submission is not in the head's state yet (or the L1 went back) */
         snprintf(reason, TACIT_SETTLE_REASON_MAX, "the contract is at height %llu",
                  (unsigned long long)word_u64(word));
         return TACIT_EBUSY;
     }
-    if ((rc = read_word(s, "blockHash()", parent)) != TACIT_OK) return rc;
+    if (behind) /* earlier blocks in flight: the hash the last of them leaves */
+        memcpy(parent, sm->parent, 32);
+    else if ((rc = read_word(s, "blockHash()", parent)) != TACIT_OK)
+        return rc;
     if ((rc = tacit_block_decode(&b, sm->block, sm->block_len)) != TACIT_OK) return rc;
     np = tacit_rollup_tree_proof_count(b->ntxs, s->o.max_leaves);
     if (np > 0 && (proofs = calloc(np, sizeof *proofs)) == NULL) {
@@ -90,6 +95,8 @@ static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8
                                                 s->o.nthreads)) != TACIT_OK)
         goto out;
     rc = tacit_rollup_submit_call(&data, &len, parent, sm->block, sm->block_len, proofs, np);
+    if (rc == TACIT_OK && sm->chain_out != NULL)
+        rc = tacit_rollup_block_hash(sm->chain_out, parent, sm->block, sm->block_len, proofs, np);
     if (rc != TACIT_OK) goto out;
     memset(&req, 0, sizeof req);
     memcpy(req.to, s->o.contract, 20);
@@ -100,6 +107,13 @@ static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8
     if (rc == TACIT_OK) {
         memcpy(hash, sent.hash, 32);
         tacit_l1_sent_clear(&sent);
+    } else if (rc == TACIT_EL1_REVERTED && behind) {
+        /* estimated on the pending state: an earlier submission missing from the pool (dropped,
+         * or its answer lost) makes it revert; it is estimated again, and halts only once the
+         * contract is at the block's height */
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "its estimate behind block %llu reverted",
+                 (unsigned long long)word_u64(word));
+        rc = TACIT_EBUSY;
     } else if (rc == TACIT_EL1_REVERTED) {
         const struct tacit_l1_error *e = tacit_l1_last_error(s->o.l1);
         tacit_rollup_revert_reason(reason, TACIT_SETTLE_REASON_MAX, e->revert_data, e->revert_len);
@@ -115,6 +129,13 @@ static int op_send(void *ctx, const uint8_t *raw, size_t raw_len)
 {
     struct settler *s = ctx;
     return tacit_settle_l1_send(s->o.l1, raw, raw_len);
+}
+
+static int op_bump(void *ctx, const uint8_t *raw, size_t raw_len, uint8_t hash[32], uint8_t **out,
+                   size_t *out_len)
+{
+    struct settler *s = ctx;
+    return tacit_l1_sender_rebid(s->o.sender, raw, raw_len, hash, out, out_len);
 }
 
 static int op_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
@@ -178,6 +199,7 @@ static const struct tacit_settler_ops rollup_ops = {
     .lookup = op_lookup,
     .heads = op_heads,
     .messages = op_messages,
+    .bump = op_bump,
 };
 
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o)
