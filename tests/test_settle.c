@@ -40,9 +40,10 @@
 struct ftx {
     uint8_t hash[32];
     uint64_t height, nonce;
-    unsigned fee;       /* a replacement (same nonce) needs a higher one */
-    uint8_t parent[32]; /* the contract's blockHash it extends */
-    int where;          /* 0 pool, 1 mined, -1 gone (dropped / reorged out, unknown to the node) */
+    unsigned fee;          /* a replacement (same nonce) needs a higher one */
+    uint8_t parent[32];    /* the contract's blockHash it extends */
+    unsigned part, nparts; /* a block in parts: which part (nparts 0: whole) */
+    int where; /* 0 pool, 1 mined, -1 gone (dropped / reorged out, unknown to the node) */
     bool reverted;
     uint64_t block, gas;
     char reason[64];
@@ -71,6 +72,9 @@ struct fake {
     int mine_after_lookups; /* > 0: an L1 block is mined right after that many more lookups
                              * (receipts seen in the middle of a step) */
     int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
+    int64_t parts_height;           /* plan: this height goes in parts_n parts (-1: none) */
+    unsigned parts_n;
+    unsigned partial_next; /* the contract's block in parts: its parts in so far */
     unsigned estimates_refused;
     /* counts */
     unsigned prepares, sends, lookups, bumps, underpriced;
@@ -84,6 +88,7 @@ static void fake_init(struct fake *f)
     f->final_lag = 2;
     f->revert_height = -1;
     f->estimate_revert_height = -1;
+    f->parts_height = -1;
 }
 
 static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
@@ -93,8 +98,10 @@ static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
     return NULL;
 }
 
-/* raw = "TX" ‖ u64 height ‖ u64 nonce ‖ u8 fee ‖ parent (32) ‖ hash (32), hash over the rest */
-#define RAW_LEN (2 + 8 + 8 + 1 + 32 + 32)
+/* raw = "TX" ‖ u64 height ‖ u64 nonce ‖ u8 fee ‖ u8 part ‖ u8 nparts ‖ parent (32) ‖ hash (32),
+ * hash over the rest */
+#define RAW_LEN (2 + 8 + 8 + 1 + 2 + 32 + 32)
+#define RAW_PARENT 21
 #define RAW_HASH (RAW_LEN - 32)
 
 static void put_u64(uint8_t *p, uint64_t v)
@@ -118,8 +125,8 @@ static void fake_chain_next(uint8_t out[32], const uint8_t parent[32], uint64_t 
     crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
 }
 
-static uint8_t *fake_raw(uint64_t height, uint64_t nonce, unsigned fee, const uint8_t parent[32],
-                         uint8_t hash[32])
+static uint8_t *fake_raw(uint64_t height, uint64_t nonce, unsigned fee, unsigned part,
+                         unsigned nparts, const uint8_t parent[32], uint8_t hash[32])
 {
     uint8_t *raw = malloc(RAW_LEN);
     raw[0] = 'T';
@@ -127,7 +134,9 @@ static uint8_t *fake_raw(uint64_t height, uint64_t nonce, unsigned fee, const ui
     put_u64(raw + 2, height);
     put_u64(raw + 10, nonce);
     raw[18] = (uint8_t)fee;
-    memcpy(raw + 19, parent, 32);
+    raw[19] = (uint8_t)part;
+    raw[20] = (uint8_t)nparts;
+    memcpy(raw + RAW_PARENT, parent, 32);
     crypto_generichash(raw + RAW_HASH, 32, raw, RAW_HASH, NULL, 0);
     memcpy(hash, raw + RAW_HASH, 32);
     return raw;
@@ -149,6 +158,12 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
         pthread_mutex_unlock(&f->mu);
         return TACIT_EBUSY;
     }
+    /* a part: the contract at the block, the parts before it in (as partialBlock() says) */
+    if (s->nparts > 1 && (s->height != f->contract_next || s->parent != NULL ||
+                          s->part != f->partial_next || s->chain_out != NULL)) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EBUSY;
+    }
     memcpy(parent, s->height == f->contract_next ? f->chain : s->parent, 32);
     if ((int64_t)s->height == f->estimate_revert_height) {
         snprintf(reason, TACIT_SETTLE_REASON_MAX, "Error(string): (\"bad anchor\")");
@@ -164,7 +179,7 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
         return TACIT_EINVAL;
     }
     tacit_block_free(b);
-    *raw = fake_raw(s->height, f->nonce_next, 1, parent, hash);
+    *raw = fake_raw(s->height, f->nonce_next, 1, s->part, s->nparts, parent, hash);
     *raw_len = RAW_LEN;
     if (s->chain_out != NULL) fake_chain_next(s->chain_out, parent, s->height);
     f->nonce_next++;
@@ -185,7 +200,8 @@ static int f_bump(void *ctx, const uint8_t *raw, size_t len, uint8_t hash[32], u
     } else if (f->fee_cap > 0 && raw[18] + 1u > f->fee_cap) {
         rc = TACIT_EL1_FEE_CAP;
     } else {
-        *out = fake_raw(raw_u64(raw + 2), raw_u64(raw + 10), raw[18] + 1u, raw + 19, hash);
+        *out = fake_raw(raw_u64(raw + 2), raw_u64(raw + 10), raw[18] + 1u, raw[19], raw[20],
+                        raw + RAW_PARENT, hash);
         *out_len = RAW_LEN;
         f->bumps++;
     }
@@ -238,7 +254,9 @@ static int f_send(void *ctx, const uint8_t *raw, size_t len)
         t->height = raw_u64(raw + 2);
         t->nonce = nonce;
         t->fee = raw[18];
-        memcpy(t->parent, raw + 19, 32);
+        t->part = raw[19];
+        t->nparts = raw[20];
+        memcpy(t->parent, raw + RAW_PARENT, 32);
     }
     t->where = 0;
     if (f->drop_next) {
@@ -318,8 +336,17 @@ static int f_messages(void *ctx, uint64_t from, uint64_t max_block,
     return TACIT_OK;
 }
 
-static const struct tacit_settler_ops fake_ops = {f_prepare, f_send,     f_lookup,
-                                                  f_heads,   f_messages, f_bump};
+static int f_plan(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts)
+{
+    struct fake *f = ctx;
+    pthread_mutex_lock(&f->mu);
+    *nparts = (int64_t)s->height == f->parts_height ? f->parts_n : 1;
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static const struct tacit_settler_ops fake_ops = {f_prepare,  f_send, f_lookup, f_heads,
+                                                  f_messages, f_bump, f_plan};
 
 /* One L1 block: the pool in nonce order; the contract takes heights in order, each extending
  * its blockHash. */
@@ -337,10 +364,19 @@ static void fake_mine_locked(struct fake *f)
             if ((int64_t)t->height == f->revert_height) {
                 t->reverted = true;
                 snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad tree proof\")");
-            } else if (t->height != f->contract_next || memcmp(t->parent, f->chain, 32) != 0) {
+            } else if (t->nparts > 1 &&
+                       (t->height != f->contract_next || t->part != f->partial_next ||
+                        memcmp(t->parent, f->chain, 32) != 0)) {
+                t->reverted = true;
+                snprintf(t->reason, sizeof t->reason, "Error(string): (\"part out of order\")");
+            } else if (t->nparts > 1 && ++f->partial_next < t->nparts) {
+                /* a part in: the block is in progress */
+            } else if (t->nparts <= 1 &&
+                       (t->height != f->contract_next || memcmp(t->parent, f->chain, 32) != 0)) {
                 t->reverted = true;
                 snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad parent\")");
             } else {
+                f->partial_next = 0;
                 fake_chain_next(f->chain, f->chain, t->height);
                 f->contract_next++;
             }
@@ -1451,6 +1487,72 @@ TEST(node_devnet_l1_restart)
     env_free(&e);
 }
 
+/* A block larger than one L1 transaction (the settler plans 3 parts) goes out in parts, one at a
+ * time and only behind settled blocks, nothing behind it until its last part is in; it settles
+ * with its last part; a crash between a part's record and its send sends the same part again;
+ * every part mined once, the gas of all counted. */
+TEST(block_in_parts)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    struct tacit__settle_heads h;
+    chain_init(&c);
+    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0);
+    c.f.parts_height = 1;
+    c.f.parts_n = 3;
+    c.f.final_lag = 50;                           /* nothing final here */
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* block 0; block 1 waits for it to settle */
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 1);
+    CHECK_EQ_INT(sub_state(&c, 1), -TACIT_ENOTFOUND);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* block 0 settled; block 1's part 0 */
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.part, 0);
+    CHECK_EQ_INT(sub.nparts, 3);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_SENT);
+    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* pending: nothing new, nothing behind */
+    CHECK_EQ_INT(c.f.prepares, 2);
+    CHECK_EQ_INT(sub_state(&c, 2), -TACIT_ENOTFOUND);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* part 0 in: part 1 out */
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(c.f.prepares, 3);
+    CHECK_EQ_INT(c.f.partial_next, 1);
+    fake_mine(&c.f);
+    c.f.crash_send = true; /* part 1 in: part 2 recorded, the send "crashes" */
+    CHECK(step_w(&c, &o, 4, 0) != TACIT_OK);
+    CHECK_EQ_INT(c.f.prepares, 4);
+    chain_reopen(&c);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.part, 2);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_PREPARED);
+    tacit__settle_sub_clear(&sub);
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* the same part 2 sent, no new one */
+    CHECK_EQ_INT(c.f.prepares, 4);
+    check_heads(&c, 2, 1, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* block 1 settled; block 2 (whole) out */
+    check_heads(&c, 3, 2, 0);
+    CHECK_EQ_INT(c.f.contract_next, 2);
+    CHECK_EQ_INT(c.f.prepares, 5);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 3, 3, 0);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 0), 1);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 1), 3);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 2), 1);
+    CHECK_EQ_INT(c.f.contract_next, 3);
+    CHECK_EQ_INT(tacit__settle_heads_load(c.st, &h), TACIT_OK);
+    CHECK_EQ_INT(h.gas_used, 5 * 100000 + 0 + 3 * 1 + 2);
+    chain_free(&c);
+}
+
 static const struct tacit_test tests[] = {
     {"statuses_in_order", statuses_in_order},
     {"restart_after_send", restart_after_send},
@@ -1465,6 +1567,7 @@ static const struct tacit_test tests[] = {
     {"crash_with_several_pending", crash_with_several_pending},
     {"revert_in_window", revert_in_window},
     {"fee_bump", fee_bump},
+    {"block_in_parts", block_in_parts},
     {"queue_confirmations", queue_confirmations},
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},

@@ -19,6 +19,7 @@
 #include "tacit/l1.h"
 #include "tacit/node.h"
 #include "tacit/prover.h"
+#include "tacit/rollup.h"
 #include "tacit/settle.h"
 #include "tacit/util.h"
 
@@ -123,6 +124,9 @@ static const struct key keys[] = {
      "never)"},
     {"l1_max_fee_gwei", K_U64, C(l1_max_fee_gwei),
      "L1 mode: the submitter's max fee per gas, in gwei (default 0: no cap)"},
+    {"l1_part_gas", K_U64, C(l1_part_gas),
+     "L1 mode: a submission's gas budget (estimated); a larger block is submitted in parts "
+     "(default 13000000; 2000000 to 16777216)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
@@ -220,6 +224,11 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
         fprintf(stderr, "tacitd: l1_max_inflight must be 1 to 64\n");
         return 2;
     }
+    if (c->l1_part_gas != 0 &&
+        (c->l1_part_gas < 2000000 || c->l1_part_gas > TACIT_ROLLUP_L1_TX_GAS_CAP)) {
+        fprintf(stderr, "tacitd: l1_part_gas must be 2000000 to 16777216 (EIP-7825)\n");
+        return 2;
+    }
     if (tacit_l1_http_new(&m->l1, c->l1_rpc, NULL) != TACIT_OK) {
         fprintf(stderr,
                 "tacitd: --l1-rpc %s: not an L1 endpoint URL (http://HOST:PORT, no path; "
@@ -282,6 +291,7 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     free(tree_path);
     memset(&sopts, 0, sizeof sopts);
     sopts.chain_id = c->l1_chain_id;
+    sopts.gas_limit_max = TACIT_ROLLUP_L1_TX_GAS_CAP;               /* EIP-7825 */
     tacit_uint256_from_u64(&sopts.max_fee_cap, c->l1_max_fee_gwei); /* 0: no cap */
     if (tacit_uint256_mul_u64(&sopts.max_fee_cap, &sopts.max_fee_cap, 1000000000u) != TACIT_OK) {
         fprintf(stderr, "tacitd: l1_max_fee_gwei is too large\n");
@@ -298,6 +308,7 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     so.tree_pk = m->tree_pk;
     so.max_leaves = (unsigned)max_leaves;
     so.final_depth = c->l1_final_depth;
+    so.part_gas = c->l1_part_gas;
     if ((rc = tacit_rollup_settler_new(&m->settler, &so)) != TACIT_OK) {
         fprintf(stderr, "tacitd: the settler: %s\n", tacit_strerror(rc));
         goto bad;

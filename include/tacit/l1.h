@@ -232,7 +232,8 @@ void tacit_l1_revert_reason(char *out, size_t n, const uint8_t *data, size_t len
  *     (TACIT_EL1_FEE_CAP when base fee + priority is already above it);
  *   - a replacement keeps the nonce and raises both fees by at least bump_permille (nodes
  *     require 10%) and to at least the current market;
- *   - the gas limit is eth_estimateGas plus gas_margin_permille when the caller gives none.
+ *   - the gas limit is eth_estimateGas plus gas_margin_permille when the caller gives none,
+ *     at most gas_limit_max (an estimate above it: TACIT_ETOOBIG).
  * The chain id is checked against the node's once (TACIT_EL1_CHAIN_ID).
  */
 struct tacit_l1_sender;
@@ -242,6 +243,7 @@ struct tacit_l1_sender_opts {
     tacit_uint256 max_fee_cap;    /* zero: no cap */
     unsigned bump_permille;       /* 0: 125 (12.5%); below 100 is raised to 100 */
     unsigned gas_margin_permille; /* 0: 200 (20%) */
+    uint64_t gas_limit_max;       /* 0: none (an L1 with EIP-7825: 16,777,216) */
 };
 
 /* l1 and key are borrowed and must outlive the sender. TACIT_ENOMEM, TACIT_EINVAL (chain id 0). */

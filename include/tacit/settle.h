@@ -46,6 +46,10 @@ struct tacit_settle_submission {
     /* Non-NULL: prepare writes there the contract's blockHash once this block is in (32
      * bytes: the parent of the next block while this one is in flight). */
     uint8_t *chain_out;
+    /* A block in parts (plan said nparts > 1): prepare the transaction of part `part`, once the
+     * parts before it are in (the contract read at the L1 head; parent is NULL: a block in
+     * parts goes out only when the blocks before it are settled; chain_out is left as it is). */
+    uint32_t part, nparts;
 };
 
 /* What the L1 says of a transaction the node sent. */
@@ -111,6 +115,10 @@ struct tacit_settler_ops {
      * prepare's (sends nothing). TACIT_EL1_FEE_CAP when the cap leaves no room for one. */
     int (*bump)(void *ctx, const uint8_t *raw, size_t raw_len, uint8_t hash[32], uint8_t **out,
                 size_t *out_len);
+    /* Optional (NULL: every block goes whole). How many L1 transactions the block s is
+     * submitted in (1: whole), each under the settler's gas budget; called once per block
+     * before its first prepare (the node records the answer: a restart splits it the same). */
+    int (*plan)(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts);
 };
 
 struct tacit_settler {
@@ -151,6 +159,12 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
  *    TACIT_EL1_REVERTED with the contract's reason when the contract is at the block's height,
  *    TACIT_EBUSY while earlier blocks are in flight: a dropped one would make it revert);
  *    s->chain_out the submission's hash (tacit_rollup_block_hash);
+ *  - plan: tacit_rollup_part_count under part_gas (the block's credits in its first part);
+ *  - prepare of part j of a block in parts (tacit_rollup_part_range): the contract's height()
+ *    must be the block's and its partialBlock() at the part's first transaction (TACIT_EBUSY
+ *    otherwise: the part before not in the head's state yet); the part's tree-update proofs
+ *    from s->frontier advanced by the transactions before it; submitBlockPart with prev the
+ *    contract's blockHash() (part 0) or partialBlock()'s hash, signed by the sender;
  *  - bump: tacit_l1_sender_rebid;
  *  - messages: the Deposited events of the contract (eth_getLogs), in index order;
  *  - heads, lookup (the contract's custom errors named), send: tacit_settle_l1_*.
@@ -165,6 +179,8 @@ struct tacit_rollup_settler_opts {
     unsigned max_leaves;  /* the contract's maxLeaves() */
     unsigned nthreads;    /* the prover's (0: all cores) */
     uint32_t final_depth; /* as tacit_settle_l1_heads */
+    uint64_t part_gas;    /* a submission's gas budget (tacit_rollup_gas_estimate; 0:
+                           * TACIT_ROLLUP_PART_GAS_DEFAULT): a larger block goes in parts */
 };
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o);
 void tacit_rollup_settler_free(struct tacit_settler *s);

@@ -174,8 +174,14 @@ static int build(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
         est.has_from = true;
         memcpy(est.from, s->from, sizeof est.from);
         if ((rc = tacit_l1_estimate_gas(s->l1, &est, &gas)) != TACIT_OK) goto fail;
+        if (s->o.gas_limit_max > 0 && gas > s->o.gas_limit_max) {
+            rc = TACIT_ETOOBIG;
+            goto fail;
+        }
         tx->gas_limit =
             (uint64_t)((unsigned __int128)gas * (1000 + s->o.gas_margin_permille) / 1000);
+        if (s->o.gas_limit_max > 0 && tx->gas_limit > s->o.gas_limit_max)
+            tx->gas_limit = s->o.gas_limit_max;
     }
     if ((rc = choose_fees(s, &zero, &zero, tx)) != TACIT_OK) goto fail;
     return TACIT_OK;

@@ -218,6 +218,7 @@ struct tacit__settle_sub {
     uint8_t chain[32]; /* the contract's blockHash once this block is in */
     uint8_t prev[TACIT__SUB_PREV_MAX][32]; /* the transactions it replaced (same nonce) */
     unsigned nprev;
+    uint32_t part, nparts; /* a block in parts (nparts > 1): the part this transaction carries */
     char reason[TACIT_SETTLE_REASON_MAX];
     uint8_t *raw; /* malloc'd: the latest transaction's bytes */
     size_t raw_len;

@@ -17,6 +17,8 @@
  *                  after the block (32) ‖ u8 k ‖ k replaced tx hashes (32 each) ‖ u16 n ‖
  *                  revert reason (n) ‖ the raw L1 transaction (the rest; a first-format record,
  *                  whose first byte is the state alone, has no head, blockHash or replaced ones)
+ *   "p" ‖ u64 h    block h in parts: u32 the part its "s" record's transaction carries ‖ u32
+ *                  the number of parts (written with the "s" record; none: the block goes whole)
  *   "q" ‖ u64 h    u64 the queue index after block h's credits (written by the block lane)
  *   "mode"         "l1": the chain settles on L1 (written when the chain starts in L1 mode)
  *
@@ -36,6 +38,13 @@
  * block is in flight (with later ones in flight, the submitter halts). A reverted submission
  * stops the submitter (recorded: a restart stops again at the same record), and nothing after
  * it is sent.
+ *
+ * A block larger than one L1 transaction carries (the settler's plan: more than one part) goes
+ * out in parts, one transaction each, in order: the unit of submission is (height, part). It
+ * starts only once the blocks before it are settled, and nothing goes behind it until its last
+ * part is in; part j + 1 is prepared once part j's receipt is in (the contract's block in
+ * progress then says where it is), with the same record discipline (the "s" record of the part
+ * synced before its send, the "p" record beside it); the block settles with its last part.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -148,6 +157,22 @@ int tacit__settle_sub_load(struct tacit_state *st, uint64_t h, struct tacit__set
         memcpy(s->raw, v + off, s->raw_len);
     }
     free(v);
+    /* a block in parts: which part the transaction carries */
+    hkey(key, 'p', h);
+    if ((rc = tacit_state_settle_get(st, key, 9, &v, &len)) == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) {
+        tacit__settle_sub_clear(s);
+        return rc;
+    }
+    if (len == 8) {
+        s->part = (uint32_t)(get64(v) >> 32);
+        s->nparts = (uint32_t)get64(v);
+    }
+    free(v);
+    if (len != 8 || s->nparts < 2 || s->part >= s->nparts) {
+        tacit__settle_sub_clear(s);
+        return TACIT_ECORRUPT;
+    }
     return TACIT_OK;
 corrupt:
     free(v);
@@ -194,14 +219,19 @@ static uint8_t *sub_encode(const struct tacit__settle_sub *s, size_t *len)
 static int save(struct tacit_state *st, uint64_t h, const struct tacit__settle_sub *s,
                 const struct tacit__settle_heads *heads)
 {
-    struct tacit_state_kv kv[2];
-    uint8_t key[9], hv[32], *v = NULL;
+    struct tacit_state_kv kv[3];
+    uint8_t key[9], pkey[9], pv[8], hv[32], *v = NULL;
     size_t n = 0, len;
     int rc;
     if (s != NULL) {
         if ((v = sub_encode(s, &len)) == NULL) return TACIT_ENOMEM;
         hkey(key, 's', h);
         kv[n++] = (struct tacit_state_kv){key, 9, v, len};
+    }
+    if (s != NULL && s->nparts > 1) {
+        hkey(pkey, 'p', h);
+        put64(pv, (uint64_t)s->part << 32 | s->nparts);
+        kv[n++] = (struct tacit_state_kv){pkey, 9, pv, 8};
     }
     if (heads != NULL) {
         heads_encode(hv, heads);
@@ -405,7 +435,8 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
         sub->state = TACIT__SUB_INCLUDED;
         sub->l1_block = r.block;
         submitted_past(heads, h);
-        if (heads->settled == h) heads->settled = h + 1; /* else: settles after the ones before */
+        /* else: settles after the ones before; a part but the last: after its last part */
+        if (heads->settled == h && sub->part + 1 >= sub->nparts) heads->settled = h + 1;
         gas_count(heads, sub, r.gas_used, o);
         return save(st, h, sub, heads);
     case TACIT_SETTLE_TX_REVERTED:
@@ -470,10 +501,11 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
 }
 
 /* Prepares block h's transaction (parent: the hash chain after block h - 1 while that one is in
- * flight, else NULL), records it, sends it. *busy: the settler cannot prepare it yet. */
+ * flight, else NULL; a block in parts: part `part` of nparts, nparts 0 when not planned yet),
+ * records it, sends it. *busy: the settler cannot prepare it yet. */
 static int submit(struct tacit_state *st, const struct tacit_settler *s,
                   struct tacit__settle_heads *heads, uint64_t h, const uint8_t *parent,
-                  struct tacit__settle_out *o, bool *busy)
+                  uint32_t part, uint32_t nparts, struct tacit__settle_out *o, bool *busy)
 {
     struct tacit_settle_submission sm;
     struct tacit_tree_frontier frontier;
@@ -499,6 +531,22 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     sm.frontier = &frontier;
     sm.parent = parent;
     sm.chain_out = sub.chain;
+    if (nparts == 0 && s->ops->plan != NULL &&
+        (rc = s->ops->plan(s->ctx, &sm, &nparts)) != TACIT_OK) {
+        free(bytes);
+        return rc;
+    }
+    if (nparts > 1) {
+        /* a block in parts: only behind settled blocks (the contract read at the head) */
+        if (parent != NULL) {
+            free(bytes);
+            *busy = true;
+            return TACIT_OK;
+        }
+        sm.part = sub.part = part;
+        sm.nparts = sub.nparts = nparts;
+        sm.chain_out = NULL;
+    }
     rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len, reason);
     free(bytes);
     if (rc == TACIT_EBUSY) { /* not yet (the contract behind, an estimate behind a lost one) */
@@ -522,6 +570,9 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     sub.state = TACIT__SUB_PREPARED;
     if ((rc = save(st, h, &sub, NULL)) != TACIT_OK) goto out;
     o->prepared++;
+    if (nparts > 1)
+        tacit_log(TACIT_LOG_INFO, "settle", "block %" PRIu64 ": part %u of %u prepared", h,
+                  (unsigned)part + 1, (unsigned)nparts);
     rc = s->ops->send(s->ctx, sub.raw, sub.raw_len);
     if (rc != TACIT_OK) goto out; /* the next step asks the L1 about it first */
     sub.sends = 1;
@@ -623,6 +674,7 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
         uint64_t h = heads.settled, cap = in->max_inflight > 0 ? in->max_inflight : 1;
         bool stop = false, busy = false, have_prev = false;
         uint8_t prev_chain[32];
+        uint32_t part = 0, nparts = 0; /* the first submit's: a block in parts again */
         for (; rc == TACIT_OK && h < tip.next_height; h++) {
             tacit__settle_sub_clear(&sub);
             rc = tacit__settle_sub_load(st, h, &sub);
@@ -637,6 +689,13 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
                 break;
             }
             if ((rc = follow(st, s, in, &heads, h, &sub, o, &stop)) != TACIT_OK || stop) break;
+            if (sub.nparts > 1 && heads.settled <= h) {
+                /* a block in parts, not all in: its next part once this one is; nothing else */
+                if (sub.state == TACIT__SUB_INCLUDED && !in->no_submit && !o->halted)
+                    rc = submit(st, s, &heads, h, NULL, sub.part + 1, sub.nparts, o, &busy);
+                stop = true;
+                break;
+            }
             have_prev = sub.has_chain;
             memcpy(prev_chain, sub.chain, 32);
         }
@@ -644,6 +703,8 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             /* its nonce went elsewhere, nothing after it in flight: a new transaction */
             stop = false;
             have_prev = false;
+            part = sub.part;
+            nparts = sub.nparts;
             if (h > heads.settled) {
                 struct tacit__settle_sub before;
                 if ((rc = tacit__settle_sub_load(st, h - 1, &before)) == TACIT_OK) {
@@ -657,7 +718,9 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
         while (rc == TACIT_OK && !stop && !busy && !in->no_submit && !o->halted &&
                h < tip.next_height && h - heads.settled < cap) {
             if (h > heads.settled && !have_prev) break; /* the block before's chain unknown */
-            rc = submit(st, s, &heads, h, h > heads.settled ? prev_chain : NULL, o, &busy);
+            rc = submit(st, s, &heads, h, h > heads.settled ? prev_chain : NULL, part, nparts, o,
+                        &busy);
+            part = nparts = 0;
             if (rc != TACIT_OK || busy || o->halted) break;
             tacit__settle_sub_clear(&sub);
             if ((rc = tacit__settle_sub_load(st, h, &sub)) != TACIT_OK) break;
