@@ -111,7 +111,7 @@ TEST(anvil_rebid)
     uint8_t h2[32], *raw = NULL, *raw2 = NULL, *raw3 = NULL;
     size_t n = 0, n2 = 0, n3 = 0;
     REQUIRE(fx_open(&f), "TACIT_L1_URL (run tests/l1_anvil.sh)");
-    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0)) == TACIT_OK,
+    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0), NULL, 0) == TACIT_OK,
             "evm_setAutomine false");
     fresh_address(req.to);
     tacit_uint256_from_u64(&req.value, ETHER);
@@ -128,7 +128,7 @@ TEST(anvil_rebid)
     CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&min, &a.max_priority_fee_per_gas, 110, 100), TACIT_OK);
     CHECK(tacit_uint256_cmp(&b.max_priority_fee_per_gas, &min) >= 0);
     CHECK_EQ_INT(tacit_l1_send_raw(f.l1, raw2, n2), TACIT_OK); /* the pool takes it */
-    CHECK_EQ_INT(anvil_call("evm_mine", json_array()), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array(), NULL, 0), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, h2, 10000, 50, &r), TACIT_OK);
     CHECK(r.success);
     tacit_l1_receipt_clear(&r);
@@ -156,7 +156,7 @@ TEST(anvil_rebid)
         tacit_l1_sender_free(s2);
         tacit_eth_key_free(k2);
     }
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1), NULL, 0), TACIT_OK);
     free(raw);
     free(raw2);
     tacit_l1_sent_clear(&sent);
