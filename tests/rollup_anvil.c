@@ -38,6 +38,7 @@
 #include "tacit/eth.h"
 #include "tacit/l1.h"
 #include "tacit/rollup.h"
+#include "tacit/settle.h"
 #include "tacit/treeupdate.h"
 #include "tacit/txbuild.h"
 #include "tacit/view.h"
@@ -1110,6 +1111,81 @@ TEST(block_in_parts)
     free(bytes);
 }
 
+/* tacitd's settler (src/settle/settler.c) with a budget that fits one transaction per
+ * submission: block 4 (two transfers) is planned in two parts; the second part is not prepared
+ * before the first is in (EBUSY); each part prepared, sent and included in turn; the block
+ * settles with the header's root. */
+TEST(settler_in_parts)
+{
+    struct tacit_rollup_settler_opts so;
+    struct tacit_settler st;
+    struct tacit_settle_submission sm;
+    struct tacit_settle_receipt rc2;
+    struct tacit_tx txs[2];
+    struct tacit_block *b = NULL;
+    uint8_t *bytes, hash[32], *raw = NULL, root[32], word[32];
+    size_t len, raw_len = 0;
+    uint32_t nparts = 0;
+    char reason[TACIT_SETTLE_REASON_MAX];
+
+    REQUIRE(g.ready, "deploy");
+    memset(&so, 0, sizeof so);
+    so.l1 = g.l1;
+    so.sender = g.a[SEQ].s;
+    memcpy(so.contract, g.contract, 20);
+    so.tree_pk = g.tree_pk;
+    so.max_leaves = MAX_LEAVES;
+    so.final_depth = 1;
+    so.part_gas = 1; /* every transaction its own part */
+    CHECK_EQ_INT(tacit_rollup_settler_new(&st, &so), TACIT_OK);
+    REQUIRE(st.ops && st.ops->plan, "the settler plans parts");
+    dummy_tx(&txs[0]);
+    dummy_tx(&txs[1]);
+    make_block(NULL, 0, txs, 2, true, &bytes, &len);
+    REQUIRE(bytes, "block 4");
+    memset(&sm, 0, sizeof sm);
+    sm.height = 4;
+    sm.block = bytes;
+    sm.block_len = len;
+    sm.frontier = &g.f;
+    CHECK_EQ_INT(st.ops->plan(st.ctx, &sm, &nparts), TACIT_OK);
+    CHECK_EQ_INT(nparts, 2);
+    sm.nparts = nparts;
+    sm.part = 1; /* before part 0 is in */
+    CHECK_EQ_INT(st.ops->prepare(st.ctx, &sm, hash, &raw, &raw_len, reason), TACIT_EBUSY);
+    printf("  part 1 first: busy (%s)\n", reason);
+    for (uint32_t j = 0; j < nparts; j++) {
+        struct tacit_l1_receipt r;
+        sm.part = j;
+        CHECK_EQ_INT(st.ops->prepare(st.ctx, &sm, hash, &raw, &raw_len, reason), TACIT_OK);
+        CHECK_EQ_INT(st.ops->send(st.ctx, raw, raw_len), TACIT_OK);
+        CHECK_EQ_INT(tacit_l1_wait_success(g.l1, hash, 20000, 20, &r), TACIT_OK);
+        printf("  settler: part %u of %u, %llu gas\n", (unsigned)j + 1, (unsigned)nparts,
+               (unsigned long long)r.gas_used);
+        tacit_l1_receipt_clear(&r);
+        memset(&rc2, 0, sizeof rc2);
+        CHECK_EQ_INT(st.ops->lookup(st.ctx, hash, raw, raw_len, &rc2), TACIT_OK);
+        CHECK_EQ_INT(rc2.state, TACIT_SETTLE_TX_INCLUDED);
+        CHECK_EQ_INT(read_u64("height()", NULL), j + 1 < nparts ? 4 : 5);
+        free(raw);
+        raw = NULL;
+    }
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    REQUIRE(b, "block 4 decodes");
+    tacit_fr_to_bytes(root, &b->header.digests.note_root);
+    read_word("noteRoot()", NULL, word);
+    CHECK_MEM(word, root, 32);
+    CHECK_EQ_INT(read_u64("commitmentCount()", NULL), b->header.digests.commitment_count);
+    for (size_t i = 0; i < b->ntxs; i++) {
+        tacit_fr leaves[2] = {b->txs[i].pub[5], b->txs[i].pub[6]};
+        CHECK_EQ_INT(tacit_tree_append(&g.f, NULL, leaves, 2, NULL, NULL, 0), TACIT_OK);
+    }
+    read_word("blockHash()", NULL, g.parent);
+    tacit_block_free(b);
+    tacit_rollup_settler_free(&st);
+    free(bytes);
+}
+
 /* The withdrawal and the fees are claimed on L1 for exact wei; a second claim is refused. */
 TEST(claims_pay_exact_wei)
 {
@@ -1180,6 +1256,7 @@ static const struct tacit_test tests[] = {
     {"block_with_spend_and_refusals", block_with_spend_and_refusals},
     {"refusals_after_settling", refusals_after_settling},
     {"block_in_parts", block_in_parts},
+    {"settler_in_parts", settler_in_parts},
     {"claims_pay_exact_wei", claims_pay_exact_wei},
     {"errors_unknown", errors_unknown},
     {"cleanup", cleanup},
