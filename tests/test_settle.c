@@ -73,6 +73,7 @@ struct fake {
                              * (receipts seen in the middle of a step) */
     int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
     int64_t parts_height;           /* plan: this height goes in parts_n parts (-1: none) */
+    int64_t toobig_height;          /* prepare: this height's estimate is above the cap */
     unsigned parts_n;
     unsigned partial_next; /* the contract's block in parts: its parts in so far */
     unsigned estimates_refused;
@@ -89,6 +90,7 @@ static void fake_init(struct fake *f)
     f->revert_height = -1;
     f->estimate_revert_height = -1;
     f->parts_height = -1;
+    f->toobig_height = -1;
 }
 
 static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
@@ -170,6 +172,10 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
         f->estimates_refused++;
         pthread_mutex_unlock(&f->mu);
         return TACIT_EL1_REVERTED;
+    }
+    if ((int64_t)s->height == f->toobig_height) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_ETOOBIG;
     }
     /* the block's bytes are the block of that height */
     if (tacit_block_decode(&b, s->block, s->block_len) != TACIT_OK ||
@@ -1553,6 +1559,25 @@ TEST(block_in_parts)
     chain_free(&c);
 }
 
+/* A block whose gas estimate is above one L1 transaction's limit (the sender's ETOOBIG): the
+ * submitter halts with a reason that says so; nothing is sent or recorded. */
+TEST(estimate_too_big_halts)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    c.f.toobig_height = 0;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 0);
+    CHECK(strstr(o.halt_reason, "EIP-7825") != NULL);
+    CHECK_EQ_INT(c.f.sends, 0);
+    CHECK_EQ_INT(sub_state(&c, 0), -TACIT_ENOTFOUND);
+    check_heads(&c, 0, 0, 0);
+    chain_free(&c);
+}
+
 static const struct tacit_test tests[] = {
     {"statuses_in_order", statuses_in_order},
     {"restart_after_send", restart_after_send},
@@ -1568,6 +1593,7 @@ static const struct tacit_test tests[] = {
     {"revert_in_window", revert_in_window},
     {"fee_bump", fee_bump},
     {"block_in_parts", block_in_parts},
+    {"estimate_too_big_halts", estimate_too_big_halts},
     {"queue_confirmations", queue_confirmations},
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},

@@ -563,6 +563,15 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
         halt(o, h, &sub);
         return TACIT_OK;
     }
+    if (rc == TACIT_ETOOBIG) {
+        /* its estimate is above what one L1 transaction may use: halted the same way */
+        tacit__settle_sub_clear(&sub);
+        snprintf(sub.reason, sizeof sub.reason,
+                 "its gas estimate is above one L1 transaction's limit (EIP-7825): lower "
+                 "l1_part_gas");
+        halt(o, h, &sub);
+        return TACIT_OK;
+    }
     if (rc != TACIT_OK) return rc;
     for (int i = 0; i < 32; i++) sub.has_chain |= sub.chain[i] != 0;
     sub.sent_l1 = o->l1.latest;
