@@ -940,7 +940,8 @@ TEST(revert_in_window)
 }
 
 /* Fee bumping: a submission pending bump_after L1 blocks is replaced (same nonce, higher fee)
- * unless it waits behind an earlier one, the pool takes the replacement, and the record follows whichever lands: the replacement
+ * unless it waits behind an earlier pending one not bumped in the same step, the pool takes
+ * the replacement, and the record follows whichever lands: the replacement
  * here; the replaced one when it is mined while the replacement is recorded but not sent (a
  * crash between the two: at restart the lookup finds the old hash and the record takes it). At
  * the fee cap it waits. Each block lands once. */
@@ -952,21 +953,18 @@ TEST(fee_bump)
     uint8_t first[32], second[32];
     chain_init(&c);
     chain_block(&c, NULL, 0);
-    chain_block(&c, NULL, 0);
-    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* both sent at L1 head 100 */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 0 sent at L1 head 100 */
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
     memcpy(first, sub.hash, 32);
     CHECK_EQ_INT(sub.sent_l1, 100);
     tacit__settle_sub_clear(&sub);
     fake_advance(&c.f, 2); /* 102: not yet */
-    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 1 sent at 102 */
     CHECK_EQ_INT(o.bumps, 0);
-    fake_advance(&c.f, 1); /* 103: three L1 blocks without them */
+    fake_advance(&c.f, 1); /* 103: three L1 blocks without block 0 */
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
-    CHECK_EQ_INT(o.bumps, 1); /* block 0; block 1 waits for block 0's nonce, not for fees */
-    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
-    CHECK_EQ_INT(sub.nprev, 0);
-    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(o.bumps, 1);
     CHECK_EQ_INT(c.f.underpriced, 0);
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
     CHECK_EQ_INT(sub.state, TACIT__SUB_SENT);
@@ -976,12 +974,27 @@ TEST(fee_bump)
     memcpy(second, sub.hash, 32);
     CHECK_EQ_INT(sub.sent_l1, 103);
     tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 2); /* 105: block 1 pending 3, but behind block 0 (bumped at 103) */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.nprev, 0); /* it waits for block 0's nonce, not for its fees */
+    tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 1); /* 106: block 0 again, and block 1 behind it in the same step */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 2);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.nprev, 2);
+    memcpy(second, sub.hash, 32);
+    tacit__settle_sub_clear(&sub);
     fake_mine(&c.f);
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
     check_heads(&c, 2, 2, 0);
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
-    CHECK(memcmp(sub.hash, second, 32) == 0); /* the replacement landed */
+    CHECK(memcmp(sub.hash, second, 32) == 0); /* the latest replacement landed */
     tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(sub_state(&c, 1), TACIT__SUB_INCLUDED);
+    CHECK_EQ_INT(c.f.underpriced, 0);
     mined_once(&c.f, 2);
 
     /* block 2: the replacement recorded, its send lost to a crash; the old one is mined */
@@ -1031,7 +1044,7 @@ TEST(fee_bump)
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
     check_heads(&c, 4, 4, 3);
     mined_once(&c.f, 4);
-    CHECK_EQ_INT(c.f.bumps, 2);
+    CHECK_EQ_INT(c.f.bumps, 4);
     chain_free(&c);
 }
 

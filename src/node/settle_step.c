@@ -344,8 +344,9 @@ static void submitted_past(struct tacit__settle_heads *heads, uint64_t h)
     if (heads->submitted < h + 1) heads->submitted = h + 1;
 }
 
-/* Block h's transaction pending since bump_after L1 blocks, and no earlier one pending:
- * replaced with higher fees (the replacement's record synced before it is sent). */
+/* Block h's transaction pending since bump_after L1 blocks, and no earlier one pending but
+ * those bumped in this step: replaced with higher fees (the replacement's record synced
+ * before it is sent). */
 static int bump(struct tacit_state *st, const struct tacit_settler *s,
                 const struct tacit__settle_in *in, uint64_t h, struct tacit__settle_sub *sub,
                 struct tacit__settle_out *o)
@@ -648,8 +649,11 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
                 stop = true;
                 break;
             }
+            unsigned bumps = o->bumps;
             if ((rc = follow(st, s, in, &heads, h, &sub, o, &stop)) != TACIT_OK || stop) break;
-            if (sub.state != TACIT__SUB_INCLUDED) o->pending_before = true;
+            /* the next ones wait for this one's nonce: a bump of theirs is for nothing, unless
+             * this one was bumped now (the fees were short: theirs are too) */
+            if (sub.state != TACIT__SUB_INCLUDED && o->bumps == bumps) o->pending_before = true;
             have_prev = sub.has_chain;
             memcpy(prev_chain, sub.chain, 32);
         }
