@@ -69,6 +69,7 @@ struct fake {
     int64_t revert_height;  /* a submission of this height reverts (-1: none) */
     unsigned delay_ms;      /* heads answers this late (a slow L1) */
     unsigned fee_cap;       /* bump refuses past it (0: no cap) */
+    unsigned prepare_takes; /* L1 blocks mined (empty) while prepare proves */
     int mine_after_lookups; /* > 0: an L1 block is mined right after that many more lookups
                              * (receipts seen in the middle of a step) */
     int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
@@ -185,6 +186,7 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
         return TACIT_EINVAL;
     }
     tacit_block_free(b);
+    f->latest += f->prepare_takes;
     *raw = fake_raw(s->height, f->nonce_next, 1, s->part, s->nparts, parent, hash);
     *raw_len = RAW_LEN;
     if (s->chain_out != NULL) fake_chain_next(s->chain_out, parent, s->height);
@@ -979,8 +981,9 @@ TEST(revert_in_window)
     chain_free(&c);
 }
 
-/* Fee bumping: a submission pending bump_after L1 blocks is replaced (same nonce, higher fee),
- * the pool takes the replacement, and the record follows whichever lands: the replacement
+/* Fee bumping: a submission pending bump_after L1 blocks is replaced (same nonce, higher fee)
+ * unless it waits behind an earlier pending one not bumped in the same step, the pool takes
+ * the replacement, and the record follows whichever lands: the replacement
  * here; the replaced one when it is mined while the replacement is recorded but not sent (a
  * crash between the two: at restart the lookup finds the old hash and the record takes it). At
  * the fee cap it waits. Each block lands once. */
@@ -992,18 +995,18 @@ TEST(fee_bump)
     uint8_t first[32], second[32];
     chain_init(&c);
     chain_block(&c, NULL, 0);
-    chain_block(&c, NULL, 0);
-    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* both sent at L1 head 100 */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 0 sent at L1 head 100 */
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
     memcpy(first, sub.hash, 32);
     CHECK_EQ_INT(sub.sent_l1, 100);
     tacit__settle_sub_clear(&sub);
     fake_advance(&c.f, 2); /* 102: not yet */
-    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 1 sent at 102 */
     CHECK_EQ_INT(o.bumps, 0);
-    fake_advance(&c.f, 1); /* 103: three L1 blocks without them */
+    fake_advance(&c.f, 1); /* 103: three L1 blocks without block 0 */
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
-    CHECK_EQ_INT(o.bumps, 2);
+    CHECK_EQ_INT(o.bumps, 1);
     CHECK_EQ_INT(c.f.underpriced, 0);
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
     CHECK_EQ_INT(sub.state, TACIT__SUB_SENT);
@@ -1013,12 +1016,27 @@ TEST(fee_bump)
     memcpy(second, sub.hash, 32);
     CHECK_EQ_INT(sub.sent_l1, 103);
     tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 2); /* 105: block 1 pending 3, but behind block 0 (bumped at 103) */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.nprev, 0); /* it waits for block 0's nonce, not for its fees */
+    tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 1); /* 106: block 0 again, and block 1 behind it in the same step */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 2);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.nprev, 2);
+    memcpy(second, sub.hash, 32);
+    tacit__settle_sub_clear(&sub);
     fake_mine(&c.f);
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
     check_heads(&c, 2, 2, 0);
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
-    CHECK(memcmp(sub.hash, second, 32) == 0); /* the replacement landed */
+    CHECK(memcmp(sub.hash, second, 32) == 0); /* the latest replacement landed */
     tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(sub_state(&c, 1), TACIT__SUB_INCLUDED);
+    CHECK_EQ_INT(c.f.underpriced, 0);
     mined_once(&c.f, 2);
 
     /* block 2: the replacement recorded, its send lost to a crash; the old one is mined */
@@ -1046,10 +1064,18 @@ TEST(fee_bump)
     tacit__settle_sub_clear(&sub);
     mined_once(&c.f, 3);
 
-    /* block 3: at the cap, no replacement; it lands at its first fee */
+    /* block 3: its prepare takes 4 L1 blocks: pending from the head it is sent at, not from
+     * the step's start; then at the cap, no replacement; it lands at its first fee */
     c.f.fee_cap = 1;
+    c.f.prepare_takes = 4;
     chain_block(&c, NULL, 0);
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    c.f.prepare_takes = 0;
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 3, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.sent_l1, c.f.latest);
+    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.fee_capped + o.bumps, 0); /* not pending long yet */
     fake_advance(&c.f, 3);
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
     CHECK_EQ_INT(o.fee_capped, 1);
@@ -1060,7 +1086,7 @@ TEST(fee_bump)
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
     check_heads(&c, 4, 4, 3);
     mined_once(&c.f, 4);
-    CHECK_EQ_INT(c.f.bumps, 3);
+    CHECK_EQ_INT(c.f.bumps, 4);
     chain_free(&c);
 }
 

@@ -247,6 +247,7 @@ struct tacit__settle_out {
     uint64_t gas_added;
     unsigned prepared, resends, reorgs;
     unsigned bumps, fee_capped; /* replacements sent; bumps the fee cap refused */
+    bool pending_before;        /* the step's own: a block before the one followed is pending */
 };
 
 #define TACIT__SETTLE_FETCH_MAX 256   /* queue entries fetched per step */

@@ -374,8 +374,9 @@ static void submitted_past(struct tacit__settle_heads *heads, uint64_t h)
     if (heads->submitted < h + 1) heads->submitted = h + 1;
 }
 
-/* Block h's transaction pending since bump_after L1 blocks: replaced with higher fees (the
- * replacement's record synced before it is sent). */
+/* Block h's transaction pending since bump_after L1 blocks, and no earlier one pending but
+ * those bumped in this step: replaced with higher fees (the replacement's record synced
+ * before it is sent). */
 static int bump(struct tacit_state *st, const struct tacit_settler *s,
                 const struct tacit__settle_in *in, uint64_t h, struct tacit__settle_sub *sub,
                 struct tacit__settle_out *o)
@@ -384,6 +385,7 @@ static int bump(struct tacit_state *st, const struct tacit_settler *s,
     size_t len = 0;
     int rc;
     if (s->ops->bump == NULL || in->bump_after == 0 || sub->state != TACIT__SUB_SENT ||
+        o->pending_before || /* it waits for an earlier nonce, not for its fees */
         o->l1.latest < sub->sent_l1 + in->bump_after || sub->nprev >= TACIT__SUB_PREV_MAX)
         return TACIT_OK;
     rc = s->ops->bump(s->ctx, sub->raw, sub->raw_len, hash, &raw, &len);
@@ -513,6 +515,8 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     uint8_t *bytes = NULL;
     size_t len;
     char reason[TACIT_SETTLE_REASON_MAX] = "";
+    struct tacit_settle_heads now;
+    double t0, t1;
     int rc;
     *busy = false;
     memset(&sub, 0, sizeof sub);
@@ -547,6 +551,7 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
         sm.nparts = sub.nparts = nparts;
         sm.chain_out = NULL;
     }
+    t0 = tacit__mono_s();
     rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len, reason);
     free(bytes);
     if (rc == TACIT_EBUSY) { /* not yet (the contract behind, an estimate behind a lost one) */
@@ -573,7 +578,11 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
         return TACIT_OK;
     }
     if (rc != TACIT_OK) return rc;
+    t1 = tacit__mono_s();
     for (int i = 0; i < 32; i++) sub.has_chain |= sub.chain[i] != 0;
+    /* proving took time: the head it is sent at, for its fee bump (the step's one if the L1
+     * does not answer: it is asked again at the next look-up anyway) */
+    if (s->ops->heads(s->ctx, &now) == TACIT_OK && now.latest > o->l1.latest) o->l1 = now;
     sub.sent_l1 = o->l1.latest;
     /* The intent first: after a crash from here on, the record says which transaction it was. */
     sub.state = TACIT__SUB_PREPARED;
@@ -588,6 +597,10 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     sub.state = TACIT__SUB_SENT;
     submitted_past(heads, h);
     rc = save(st, h, &sub, heads);
+    tacit_log(TACIT_LOG_DEBUG, "settle",
+              "block %" PRIu64 ": prepared in %.0f ms (its tree update proved), sent %.0f ms "
+              "later, behind %" PRIu64 " in flight, L1 head %" PRIu64,
+              h, (t1 - t0) * 1e3, (tacit__mono_s() - t1) * 1e3, h - heads->settled, o->l1.latest);
 out:
     tacit__settle_sub_clear(&sub);
     return rc;
@@ -697,7 +710,11 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
                 stop = true;
                 break;
             }
+            unsigned bumps = o->bumps;
             if ((rc = follow(st, s, in, &heads, h, &sub, o, &stop)) != TACIT_OK || stop) break;
+            /* the next ones wait for this one's nonce: a bump of theirs is for nothing, unless
+             * this one was bumped now (the fees were short: theirs are too) */
+            if (sub.state != TACIT__SUB_INCLUDED && o->bumps == bumps) o->pending_before = true;
             if (sub.nparts > 1 && heads.settled <= h) {
                 /* a block in parts, not all in: its next part once this one is; nothing else */
                 if (sub.state == TACIT__SUB_INCLUDED && !in->no_submit && !o->halted)
