@@ -23,6 +23,13 @@
  * The empty root stays a valid anchor while fewer than root_history (256) blocks follow the
  * first one that changes the tree: the run lasts a few blocks.
  *
+ * In L1 mode (--rollup 0xADDR: bench/l1-latency) the transfers are protocol v2 for a devnet
+ * settling on that contract (the L1 chain id and the contract bound into their digests and the
+ * cache key), and with --l1-rpc the run follows each block's commit (tacit_waitForBlock), asks
+ * the L1 its head at once, and after the load waits for the blocks that held it to settle:
+ * (the L1 block that settled h, its settlement.l1Block) - (the L1 head when h was sequenced),
+ * median, p95, max and count (issue 12's target: within 2 L1 blocks at 20 tx/s).
+ *
  * Measured: accepted tx/s end to end (first submission to the timestamp of the block holding the
  * last one), per-tx submission latency p50/p99 (send -> reply), rejections by reason, block commit
  * time (the node's /metrics histogram: mean), txs per block, the node's peak RSS (VmHWM of
@@ -47,6 +54,7 @@
 #include "common/parallel.h"
 #include "tacit/chain.h"
 #include "tacit/error.h"
+#include "tacit/l1.h"
 #include "tacit/prover.h"
 #include "tacit/rpc.h"
 #include "tacit/tree.h"
@@ -70,6 +78,12 @@ struct opts {
     unsigned conns;
     double rate; /* tx/s offered in all; 0: as fast as possible */
     enum kind kind;
+    /* L1 mode (--rollup): protocol v2 transfers for the devnet settling on the contract rollup
+     * of L1 chain l1_chain_id; with l1_rpc the run measures settlement latency too */
+    bool l1;
+    uint8_t rollup[TACIT_ROLLUP_ID_LEN];
+    uint64_t l1_chain_id;
+    const char *l1_rpc;
 };
 
 static double now_ms(clockid_t clk)
@@ -137,7 +151,8 @@ static void sender_key(uint8_t sk[32], uint8_t addr[TACIT_ADDRESS_LEN], uint64_t
 }
 
 /* Transaction j of kind k (the cached lists hold pure kinds; mix interleaves them later). */
-static int build_one(struct tacit_tx *tx, enum kind k, uint64_t j, const tacit_groth16_pk *pk)
+static int build_one(struct tacit_tx *tx, enum kind k, uint64_t j, const tacit_groth16_pk *pk,
+                     const struct opts *o)
 {
     struct tacit_txbuild *b;
     uint8_t sk[32], addr[TACIT_ADDRESS_LEN];
@@ -146,6 +161,11 @@ static int build_one(struct tacit_tx *tx, enum kind k, uint64_t j, const tacit_g
     if ((b = sodium_malloc(sizeof *b)) == NULL) return TACIT_ENOMEM;
     memset(b, 0, sizeof *b);
     b->chain_id = DEVNET_CHAIN_ID; /* rollup id: 20 zero bytes on the devnet */
+    if (o->l1) {                   /* v2: the digests bind the L1 chain and the contract */
+        b->version = TACIT_TX_VERSION_L1;
+        b->l1_chain_id = o->l1_chain_id;
+        memcpy(b->rollup_id, o->rollup, sizeof b->rollup_id);
+    }
     b->anchor = *tacit_tree_zero(TACIT_TREE_DEPTH);
     for (int i = 0; i < 2; i++) {
         tacit_fr sk_out;
@@ -169,6 +189,7 @@ static int build_one(struct tacit_tx *tx, enum kind k, uint64_t j, const tacit_g
 
 struct prove_job {
     const tacit_groth16_pk *pk;
+    const struct opts *o;
     enum kind kind;
     uint64_t first;
     struct tacit_tx *txs;
@@ -179,12 +200,14 @@ static void prove_task(void *ctx, size_t task, unsigned thread)
 {
     struct prove_job *j = ctx;
     (void)thread;
-    j->rc[task] = build_one(&j->txs[task], j->kind, j->first + task, j->pk);
+    j->rc[task] = build_one(&j->txs[task], j->kind, j->first + task, j->pk, j->o);
 }
 
-/* Cache file name for a kind: keyed by the key file's hash and the chain parameters. */
-static int cache_path(char *out, size_t len, const char *cache, const char *keys, enum kind k)
+/* Cache file name for a kind: keyed by the key file's hash and the chain parameters (in L1
+ * mode the contract and the L1 chain id too). */
+static int cache_path(char *out, size_t len, const struct opts *o, enum kind k)
 {
+    const char *cache = o->cache, *keys = o->keys;
     char path[4096], hex[2 * 8 + 3];
     uint8_t h[32], params[8 + TACIT_ROLLUP_ID_LEN] = {0};
     crypto_generichash_state st;
@@ -202,7 +225,9 @@ static int cache_path(char *out, size_t len, const char *cache, const char *keys
     while ((r = fread(buf, 1, sizeof buf, f)) > 0) crypto_generichash_update(&st, buf, r);
     fclose(f);
     memcpy(params, &cid, 8);
+    if (o->l1) memcpy(params + 8, o->rollup, TACIT_ROLLUP_ID_LEN);
     crypto_generichash_update(&st, params, sizeof params);
+    if (o->l1) crypto_generichash_update(&st, (const uint8_t *)&o->l1_chain_id, 8);
     crypto_generichash_final(&st, h, sizeof h);
     hex_encode(hex, h, 8);
     snprintf(out, len, "%s/node-load-%s-%s.bin", cache, hex + 2, kind_name[k]);
@@ -225,7 +250,7 @@ static int cached_txs(struct tacit_tx *txs, size_t want, enum kind k, const stru
         fprintf(stderr, "node-load: cannot make %s: %s\n", o->cache, strerror(errno));
         return -1;
     }
-    if (cache_path(path, sizeof path, o->cache, o->keys, k) != 0) return -1;
+    if (cache_path(path, sizeof path, o, k) != 0) return -1;
     if ((f = fopen(path, "rb")) != NULL) {
         char magic[8];
         if (fread(magic, 1, 8, f) == 8 && memcmp(magic, CACHE_MAGIC, 8) == 0) {
@@ -266,7 +291,7 @@ static int cached_txs(struct tacit_tx *txs, size_t want, enum kind k, const stru
     while (have < want) {
         size_t n = want - have < PROVE_CHUNK ? want - have : PROVE_CHUNK;
         int rc[PROVE_CHUNK];
-        struct prove_job j = {*pkp, k, have, txs + have, rc};
+        struct prove_job j = {*pkp, o, k, have, txs + have, rc};
         tacit__parallel_run(0, n, prove_task, &j);
         for (size_t i = 0; i < n; i++) {
             if (rc[i] != TACIT_OK) {
@@ -515,6 +540,126 @@ static uint64_t qty(const json_t *j)
     return s != NULL && strncmp(s, "0x", 2) == 0 ? strtoull(s + 2, NULL, 16) : 0;
 }
 
+/* ------------------------------------------------------------ L1 latency ---- */
+
+struct seq_block {
+    uint64_t height, l1_head; /* the L1 head when the block was sequenced (committed) */
+};
+
+struct l1_watch {
+    const struct opts *o;
+    uint64_t from; /* the first height to watch */
+    volatile bool done;
+    struct seq_block *b;
+    size_t n, cap;
+    bool failed;
+};
+
+/* Follows the chain as its blocks commit (tacit_waitForBlock answers at the commit) and asks
+ * the L1 for its head at once: the L1 head when each block was sequenced. */
+static void *l1_watch_run(void *arg)
+{
+    struct l1_watch *w = arg;
+    struct tacit_rpc_client *c = NULL;
+    struct tacit_l1 *l1 = NULL;
+    uint64_t next = w->from;
+
+    if (tacit_rpc_client_new(&c, w->o->rpc, NULL, 60000) != TACIT_OK ||
+        tacit_l1_http_new(&l1, w->o->l1_rpc, NULL) != TACIT_OK) {
+        w->failed = true;
+        goto out;
+    }
+    while (!w->done && w->n < w->cap) {
+        json_t *blk =
+            call(c, "tacit_waitForBlock",
+                 json_pack("[oi]", json_sprintf("0x%llx", (unsigned long long)next), 1000));
+        uint64_t head;
+        bool got = blk != NULL && !json_is_null(blk);
+        json_decref(blk);
+        if (!got) continue;
+        if (tacit_l1_block_number(l1, &head) != TACIT_OK) {
+            w->failed = true;
+            break;
+        }
+        w->b[w->n].height = next++;
+        w->b[w->n++].l1_head = head;
+    }
+out:
+    tacit_l1_free(l1);
+    tacit_rpc_client_free(c);
+    return NULL;
+}
+
+/* Once blocks hmin..hmax (those that held the load) are settled: per block, the L1 block that
+ * settled it (its settlement.l1Block) minus the L1 head when it was sequenced. */
+static int l1_report(struct tacit_rpc_client *c, const struct l1_watch *w, uint64_t hmin,
+                     uint64_t hmax)
+{
+    double end = now_ms(CLOCK_MONOTONIC) + 300000, *d = NULL, t0 = now_ms(CLOCK_MONOTONIC);
+    size_t nd = 0, hist[6] = {0};
+    uint64_t settled = 0;
+    bool all = false;
+
+    while (!all && now_ms(CLOCK_MONOTONIC) < end) {
+        json_t *ci = call(c, "tacit_chainInfo", json_array()), *se;
+        se = ci != NULL ? json_object_get(ci, "settlement") : NULL;
+        if (se != NULL && json_is_string(json_object_get(se, "settled"))) {
+            settled = qty(json_object_get(se, "settled"));
+            all = settled >= hmax;
+        }
+        if (se != NULL && json_is_true(json_object_get(se, "halted"))) {
+            fprintf(stderr, "node-load: settlement halted: %s\n",
+                    json_string_value(json_object_get(se, "haltReason")));
+            json_decref(ci);
+            return 1;
+        }
+        json_decref(ci);
+        if (!all) usleep(200000);
+    }
+    printf("  L1 settlement    blocks %llu..%llu settled %.1f s after the load's last block\n",
+           (unsigned long long)hmin, (unsigned long long)hmax,
+           (now_ms(CLOCK_MONOTONIC) - t0) / 1000.0);
+    if (!all) {
+        printf("    NOT all settled within 300 s (settled up to %llu)\n",
+               (unsigned long long)settled);
+        return 1;
+    }
+    if ((d = calloc(w->n + 1, sizeof *d)) == NULL) return 1;
+    for (size_t i = 0; i < w->n; i++) {
+        const struct seq_block *b = &w->b[i];
+        json_t *blk, *l1b;
+        if (b->height < hmin || b->height > hmax) continue;
+        blk = call(c, "tacit_getBlockByNumber",
+                   json_pack("[o]", json_sprintf("0x%llx", (unsigned long long)b->height)));
+        l1b = blk != NULL ? json_object_get(json_object_get(blk, "settlement"), "l1Block") : NULL;
+        if (l1b != NULL && json_is_string(l1b)) {
+            uint64_t at = qty(l1b);
+            d[nd++] = at >= b->l1_head ? (double)(at - b->l1_head) : -1.0;
+            hist[at - b->l1_head < 5 ? at - b->l1_head : 5]++;
+        }
+        json_decref(blk);
+    }
+    if (nd == 0) {
+        printf("    no block of the load watched\n");
+        free(d);
+        return 1;
+    }
+    {
+        size_t within = hist[0] + hist[1] + hist[2];
+        double med = quantile(d, nd, 0.5), p95 = quantile(d, nd, 0.95), max = d[nd - 1];
+        printf("  L1 latency       (L1 block that settled h) - (L1 head when h was sequenced), "
+               "%zu blocks: median %.0f, p95 %.0f, max %.0f L1 blocks\n",
+               nd, med, p95, max);
+        printf("    per value      0: %zu  1: %zu  2: %zu  3: %zu  4: %zu  5+: %zu\n", hist[0],
+               hist[1], hist[2], hist[3], hist[4], hist[5]);
+        printf("  target           settled within 2 L1 blocks of being sequenced: %s (%zu of %zu "
+               "blocks within 2; p95 %.0f)\n",
+               p95 <= 2 ? "met" : "NOT met", within, nd, p95);
+    }
+    free(d);
+    return 0;
+}
+
 static int run(const struct opts *o)
 {
     struct tacit_rpc_client *c = NULL;
@@ -524,6 +669,10 @@ static int run(const struct opts *o)
     struct worker *w = NULL;
     pthread_t *th = NULL, rth;
     json_t *ci = NULL;
+    char want_rollup[2 * TACIT_ROLLUP_ID_LEN + 3];
+    struct l1_watch lw;
+    pthread_t wth;
+    bool watching = false;
     size_t nsenders = 0, accepted = 0, included = 0, nrej = 0;
     double sum0, cnt0, sum1, cnt1, first_ms = 0, last_ts = 0, *lat = NULL;
     uint64_t hmin = UINT64_MAX, hmax = 0, h0, hstart;
@@ -534,18 +683,21 @@ static int run(const struct opts *o)
     } rej[32];
 
     memset(&l, 0, sizeof l);
+    memset(&lw, 0, sizeof lw);
     if (tacit_rpc_client_new(&c, o->rpc, NULL, 60000) != TACIT_OK) return 1;
     if ((ci = call(c, "tacit_chainInfo", json_array())) == NULL) {
         fprintf(stderr, "node-load: no node at %s\n", o->rpc);
         goto out;
     }
+    hex_encode(want_rollup, o->rollup, sizeof o->rollup); /* zeros off L1 mode */
     if (qty(json_object_get(ci, "chainId")) != DEVNET_CHAIN_ID ||
         strcmp(json_string_value(json_object_get(ci, "rollupId"))
                    ? json_string_value(json_object_get(ci, "rollupId"))
                    : "",
-               "0x0000000000000000000000000000000000000000") != 0 ||
+               want_rollup) != 0 ||
         qty(json_object_get(ci, "commitmentCount")) != 0) {
-        fprintf(stderr, "node-load: want a fresh devnet (chain 0x7461, rollup id 0, empty tree)\n");
+        fprintf(stderr, "node-load: want a fresh devnet (chain 0x7461, rollup id %s, empty tree)\n",
+                want_rollup);
         goto out;
     }
     h0 = qty(json_object_get(ci, "height"));
@@ -590,6 +742,15 @@ static int run(const struct opts *o)
         printf("node-load: %zu %s txs, %u connections, as fast as possible\n", o->n,
                kind_name[o->kind], o->conns);
     fflush(stdout);
+    if (o->l1_rpc != NULL) { /* the L1 head at each block's commit, from the next block on */
+        lw.o = o;
+        lw.from = hstart + 1;
+        lw.cap = 1000000;
+        if ((lw.b = calloc(lw.cap, sizeof *lw.b)) == NULL ||
+            pthread_create(&wth, NULL, l1_watch_run, &lw) != 0)
+            goto out;
+        watching = true;
+    }
     l.start_mono = now_ms(CLOCK_MONOTONIC);
     if (pthread_create(&rth, NULL, read_run, &l) != 0) goto out;
     for (unsigned k = 0; k < o->conns; k++) {
@@ -647,6 +808,11 @@ static int run(const struct opts *o)
     }
     l.done = true;
     pthread_join(rth, NULL);
+    if (watching) {
+        lw.done = true;
+        pthread_join(wth, NULL);
+        watching = false;
+    }
 
     /* report */
     {
@@ -718,7 +884,20 @@ static int run(const struct opts *o)
                 : "NOT met");
     }
     ret = included == o->n ? 0 : 1;
+    if (o->l1_rpc != NULL) {
+        if (lw.failed) {
+            fprintf(stderr, "node-load: the L1 watch failed (tacitd or the L1 unreachable)\n");
+            ret = 1;
+        } else if (included == 0 || l1_report(c, &lw, hmin, hmax) != 0) {
+            ret = 1;
+        }
+    }
 out:
+    if (watching) {
+        lw.done = true;
+        pthread_join(wth, NULL);
+    }
+    free(lw.b);
     json_decref(ci);
     if (l.lists != NULL)
         for (unsigned k = 0; k < o->conns; k++) free(l.lists[k]);
@@ -745,12 +924,15 @@ static void usage(FILE *f)
             "[--cache DIR]\n"
             "       tacit-bench node-load run --rpc URL --keys DIR [--pid PID] [--n N] [--kind K]\n"
             "                                 [--conns C] [--rate R] [--cache DIR]\n"
-            "Normally started by bench/node-load, which runs a fresh devnet for it.\n");
+            "  both: [--rollup 0xADDR [--l1-chain-id N]]  protocol v2 txs for a devnet settling\n"
+            "        on that contract (L1 chain N, default 31337); run: [--l1-rpc URL] also\n"
+            "        measures each block's L1 settlement latency (bench/l1-latency)\n"
+            "Normally started by bench/node-load or bench/l1-latency, which run a fresh devnet.\n");
 }
 
 int bench_node_load(int argc, char **argv)
 {
-    struct opts o = {NULL, NULL, NULL, 0, 3000, 8, 0, KIND_MIX};
+    struct opts o = {NULL, NULL, NULL, 0, 3000, 8, 0, KIND_MIX, false, {0}, 31337, NULL};
     char cache[4096];
     const char *env = getenv("TACIT_BENCH_CACHE"), *home = getenv("HOME");
     bool do_run;
@@ -786,6 +968,17 @@ int bench_node_load(int argc, char **argv)
             o.conns = (unsigned)strtoul(v, NULL, 10);
         else if (strcmp(a, "--rate") == 0)
             o.rate = strtod(v, NULL);
+        else if (strcmp(a, "--rollup") == 0) {
+            if (strlen(v) != 2 + 2 * sizeof o.rollup ||
+                tacit_hex_decode(o.rollup, sizeof o.rollup, v, true) != TACIT_OK) {
+                usage(stderr);
+                return 2;
+            }
+            o.l1 = true;
+        } else if (strcmp(a, "--l1-chain-id") == 0)
+            o.l1_chain_id = strtoull(v, NULL, 0);
+        else if (strcmp(a, "--l1-rpc") == 0)
+            o.l1_rpc = v;
         else if (strcmp(a, "--kind") == 0) {
             if (strcmp(v, "deposit") == 0)
                 o.kind = KIND_DEPOSIT;
@@ -802,7 +995,8 @@ int bench_node_load(int argc, char **argv)
             return 2;
         }
     }
-    if (o.keys == NULL || o.n == 0 || o.conns == 0 || o.conns > 256 || (do_run && o.rpc == NULL)) {
+    if (o.keys == NULL || o.n == 0 || o.conns == 0 || o.conns > 256 || (do_run && o.rpc == NULL) ||
+        (o.l1_rpc != NULL && !o.l1)) {
         usage(stderr);
         return 2;
     }

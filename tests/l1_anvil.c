@@ -2,7 +2,7 @@
  * tacit — the L1 port against a real Ethereum node: anvil, started by tests/l1_anvil.sh (which
  * passes its URL in TACIT_L1_URL; this program is not a ctest by itself). Signed EIP-1559
  * transfers with exact balances, nonces over several transactions and across two senders, a
- * replacement with a bumped fee (and one bumped too little), the revert reasons of a contract
+ * replacement with a bumped fee (and one bumped too little), a settlement fee bump (rebid), the revert reasons of a contract
  * assembled here by hand, its event read back from the receipt and from eth_getLogs, a mined
  * transaction that failed, insufficient funds; the settlement helpers of the node
  * (tacit_settle_l1_*: heads, a transaction unknown, pending, included, failed with its reason
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/anvil_rpc.h"
 #include "tacit/abi.h"
 #include "tacit/error.h"
 #include "tacit/eth.h"
@@ -56,24 +57,6 @@ static void fx_close(struct fx *f)
     tacit_l1_free(f->l1);
 }
 
-/* A raw call to anvil's own methods (evm_setAutomine, evm_mine). */
-static int anvil_call(const char *method, json_t *params)
-{
-    struct tacit_rpc_client *c;
-    json_t *res = NULL, *err = NULL;
-    int rc = tacit_rpc_client_new(&c, getenv("TACIT_L1_URL"), NULL, 10000);
-    if (rc != TACIT_OK) {
-        json_decref(params);
-        return rc;
-    }
-    rc = tacit_rpc_call(c, method, params, &res, &err);
-    if (rc == TACIT_OK && err != NULL) rc = TACIT_EL1_RPC;
-    json_decref(res);
-    json_decref(err);
-    tacit_rpc_client_free(c);
-    return rc;
-}
-
 static void fresh_address(uint8_t addr[20])
 {
     struct tacit_eth_key *k = NULL;
@@ -110,6 +93,74 @@ static int send_and_wait(struct fx *f, const uint8_t to[20], uint64_t value, con
     tacit_uint256_from_u64(&req.value, value);
     if ((rc = tacit_l1_sender_send(f->s, &req, sent)) != TACIT_OK) return rc;
     return tacit_l1_wait_receipt(f->l1, sent->hash, 10000, 50, r);
+}
+
+/* The settlement's fee bump (tacit_l1_sender_rebid): a recorded transaction re-signed with the
+ * same nonce, gas and call and both fees at least 10% higher, which the pool takes in place of
+ * the pending one; the replacement is mined, the first never. At a cap below the bumped max
+ * fee: EL1_FEE_CAP; another key's transaction: EINVAL. */
+TEST(anvil_rebid)
+{
+    struct fx f, capped;
+    struct tacit_l1_sent sent;
+    struct tacit_l1_receipt r;
+    struct tacit_l1_call req = {.gas = 21000};
+    struct tacit_l1_sender_opts co = {.chain_id = CHAIN_ID};
+    struct tacit_eth_tx a, b;
+    tacit_uint256 min;
+    uint8_t h2[32], *raw = NULL, *raw2 = NULL, *raw3 = NULL;
+    size_t n = 0, n2 = 0, n3 = 0;
+    REQUIRE(fx_open(&f), "TACIT_L1_URL (run tests/l1_anvil.sh)");
+    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0), NULL, 0) == TACIT_OK,
+            "evm_setAutomine false");
+    fresh_address(req.to);
+    tacit_uint256_from_u64(&req.value, ETHER);
+    CHECK_EQ_INT(tacit_l1_sender_prepare(f.s, &req, &sent, &raw, &n), TACIT_OK);
+    CHECK_EQ_INT(tacit_l1_send_raw(f.l1, raw, n), TACIT_OK);
+    CHECK_EQ_INT(tacit_l1_sender_rebid(f.s, raw, n, h2, &raw2, &n2), TACIT_OK);
+    CHECK_EQ_INT(tacit_eth_tx_decode(&a, NULL, raw, n), TACIT_OK);
+    CHECK_EQ_INT(tacit_eth_tx_decode(&b, NULL, raw2, n2), TACIT_OK);
+    CHECK_EQ_INT(b.nonce, a.nonce);
+    CHECK_EQ_INT(b.gas_limit, a.gas_limit);
+    CHECK(memcmp(b.to, a.to, 20) == 0 && tacit_uint256_cmp(&b.value, &a.value) == 0);
+    CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&min, &a.max_fee_per_gas, 110, 100), TACIT_OK);
+    CHECK(tacit_uint256_cmp(&b.max_fee_per_gas, &min) >= 0);
+    CHECK_EQ_INT(tacit_uint256_mul_div_ceil(&min, &a.max_priority_fee_per_gas, 110, 100), TACIT_OK);
+    CHECK(tacit_uint256_cmp(&b.max_priority_fee_per_gas, &min) >= 0);
+    CHECK_EQ_INT(tacit_l1_send_raw(f.l1, raw2, n2), TACIT_OK); /* the pool takes it */
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array(), NULL, 0), TACIT_OK);
+    CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, h2, 10000, 50, &r), TACIT_OK);
+    CHECK(r.success);
+    tacit_l1_receipt_clear(&r);
+    CHECK_EQ_INT(tacit_l1_get_receipt(f.l1, sent.hash, &r), TACIT_ENOTFOUND);
+    /* capped at the first transaction's max fee: no room for a bump */
+    memset(&capped, 0, sizeof capped);
+    REQUIRE(tacit_l1_http_new(&capped.l1, getenv("TACIT_L1_URL"), NULL) == TACIT_OK, "L1");
+    co.max_fee_cap = a.max_fee_per_gas;
+    CHECK_EQ_INT(tacit_l1_sender_new(&capped.s, capped.l1, f.key, &co), TACIT_OK);
+    CHECK_EQ_INT(tacit_l1_sender_rebid(capped.s, raw, n, h2, &raw3, &n3), TACIT_EL1_FEE_CAP);
+    CHECK(raw3 == NULL);
+    tacit_l1_sender_free(capped.s);
+    tacit_l1_free(capped.l1);
+    /* another key's transaction */
+    {
+        struct tacit_eth_key *k2 = NULL;
+        struct tacit_l1_sender *s2 = NULL;
+        uint8_t sk[32];
+        do tacit_test_rand_bytes(sk, 32);
+        while (tacit_eth_key_new(&k2, sk) != TACIT_OK);
+        CHECK_EQ_INT(tacit_l1_sender_new(&s2, f.l1, k2,
+                                         &(struct tacit_l1_sender_opts){.chain_id = CHAIN_ID}),
+                     TACIT_OK);
+        CHECK_EQ_INT(tacit_l1_sender_rebid(s2, raw, n, h2, &raw3, &n3), TACIT_EINVAL);
+        tacit_l1_sender_free(s2);
+        tacit_eth_key_free(k2);
+    }
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1), NULL, 0), TACIT_OK);
+    free(raw);
+    free(raw2);
+    tacit_l1_sent_clear(&sent);
+    fx_close(&f);
 }
 
 /* ------------------------------------------------------------------ basics ---- */
@@ -217,7 +268,7 @@ TEST(anvil_replacement)
     size_t n;
     bool known = false;
     REQUIRE(fx_open(&f), "TACIT_L1_URL (run tests/l1_anvil.sh)");
-    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0)) == TACIT_OK,
+    REQUIRE(anvil_call("evm_setAutomine", json_pack("[b]", 0), NULL, 0) == TACIT_OK,
             "evm_setAutomine false");
     fresh_address(req.to);
     tacit_uint256_from_u64(&req.value, ETHER);
@@ -239,7 +290,7 @@ TEST(anvil_replacement)
     CHECK(memcmp(first, sent.hash, 32) != 0);
     CHECK_EQ_INT(tacit_l1_tx_known(f.l1, sent.hash, &known), TACIT_OK);
     CHECK(known);
-    CHECK_EQ_INT(anvil_call("evm_mine", json_array()), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array(), NULL, 0), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, sent.hash, 10000, 50, &r), TACIT_OK);
     CHECK(r.success);
     tacit_l1_receipt_clear(&r);
@@ -250,7 +301,7 @@ TEST(anvil_replacement)
     check_u256_eq(&got, &want);
     /* once mined, the nonce is used */
     CHECK_EQ_INT(tacit_l1_sender_replace(f.s, &sent), TACIT_EL1_NONCE_TOO_LOW);
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1), NULL, 0), TACIT_OK);
     tacit_l1_sent_clear(&sent);
     fx_close(&f);
 }
@@ -578,7 +629,7 @@ TEST(anvil_settle_helpers)
 
     /* pending while anvil does not mine, then included with its gas */
     fresh_address(to);
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 0)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 0), NULL, 0), TACIT_OK);
     memcpy(req.to, to, 20);
     tacit_uint256_from_u64(&req.value, 1);
     CHECK_EQ_INT(tacit_l1_sender_send(f.s, &req, &sent), TACIT_OK);
@@ -586,8 +637,8 @@ TEST(anvil_settle_helpers)
     CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
     CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_PENDING);
     CHECK_EQ_INT(tacit_settle_l1_send(f.l1, raw, rawlen), TACIT_OK); /* again: already known */
-    CHECK_EQ_INT(anvil_call("evm_mine", json_array()), TACIT_OK);
-    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1)), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_mine", json_array(), NULL, 0), TACIT_OK);
+    CHECK_EQ_INT(anvil_call("evm_setAutomine", json_pack("[b]", 1), NULL, 0), TACIT_OK);
     CHECK_EQ_INT(tacit_l1_wait_receipt(f.l1, sent.hash, 10000, 50, &r), TACIT_OK);
     CHECK_EQ_INT(tacit_settle_l1_lookup(f.l1, sent.hash, raw, rawlen, NULL, 0, &sr), TACIT_OK);
     CHECK_EQ_INT(sr.state, TACIT_SETTLE_TX_INCLUDED);
@@ -650,6 +701,7 @@ static const struct tacit_test tests[] = {
     {"anvil_transfer_exact_balances", anvil_transfer_exact_balances},
     {"anvil_nonces", anvil_nonces},
     {"anvil_replacement", anvil_replacement},
+    {"anvil_rebid", anvil_rebid},
     {"anvil_insufficient_funds", anvil_insufficient_funds},
     {"anvil_contract_reverts_and_logs", anvil_contract_reverts_and_logs},
     {"anvil_settle_helpers", anvil_settle_helpers},

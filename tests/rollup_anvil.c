@@ -16,6 +16,11 @@
  *     nullifier and a replayed deposit authorization, and more of the contract's reasons (nf0 =
  *     nf1, a v1 transaction, a missing tree proof, a deposit without balance, a header whose
  *     root or height is wrong);
+ *   - block 3 (a credit and three transactions) settles whole, and again (the L1 rewound with
+ *     evm_snapshot / evm_revert) in two parts (submitBlockPart): the same root, count, height,
+ *     queue head, pool, balances and claims; between the parts, each refusal of a part with its
+ *     own reason (out of order, a second first part, a whole block, another block's part, a
+ *     wrong prev, a part beyond the block, a last part whose totals disagree with the header);
  *   - the contract's hash chain, root and count equal tacit's; the withdrawal and the fees are
  *     claimed for exact wei, and a second claim is refused.
  * Gas of each submission is printed (figures: bench/l1-gas).
@@ -25,6 +30,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/anvil_rpc.h"
 #include "lib/note.h"
 #include "tacit/abi.h"
 #include "tacit/chain.h"
@@ -32,6 +38,7 @@
 #include "tacit/eth.h"
 #include "tacit/l1.h"
 #include "tacit/rollup.h"
+#include "tacit/settle.h"
 #include "tacit/treeupdate.h"
 #include "tacit/txbuild.h"
 #include "tacit/view.h"
@@ -422,6 +429,17 @@ static void refuse_(const char *file, int line, const uint8_t *header,
     free(vb);
 }
 
+/* A v2 transaction of this chain, anchored at the empty tree (the root after block 0). */
+static void v2_base(struct tacit_txbuild *tb)
+{
+    memset(tb, 0, sizeof *tb);
+    tb->chain_id = CHAIN_ID;
+    tb->version = TACIT_TX_VERSION_L1;
+    tb->l1_chain_id = L1_CHAIN_ID;
+    memcpy(tb->rollup_id, g.contract, 20);
+    tb->anchor = *tacit_tree_zero(TACIT_TREE_DEPTH);
+}
+
 /* A v2 deposit of `amount` by (sk, addr) with nonce, into notes a and b (a.value + b.value =
  * amount - fee), anchored at the root after block 0. */
 static void deposit_tx(struct tacit_tx *tx, const uint8_t sk[32], const uint8_t addr[20],
@@ -429,12 +447,7 @@ static void deposit_tx(struct tacit_tx *tx, const uint8_t sk[32], const uint8_t 
                        const struct note *b)
 {
     static struct tacit_txbuild tb;
-    memset(&tb, 0, sizeof tb);
-    tb.chain_id = CHAIN_ID;
-    tb.version = TACIT_TX_VERSION_L1;
-    tb.l1_chain_id = L1_CHAIN_ID;
-    memcpy(tb.rollup_id, g.contract, 20);
-    tb.anchor = *tacit_tree_zero(TACIT_TREE_DEPTH);
+    v2_base(&tb);
     note_output(&tb.out[0], a);
     note_output(&tb.out[1], b);
     tb.fee = fee;
@@ -633,11 +646,7 @@ TEST(block_with_spend_and_refusals)
 
     REQUIRE(g.ready, "deploy");
     /* the spend: n0 (leaf 0) -> withdrawal of 0.3 ETH + fee 2000 + n2 */
-    memset(&tb, 0, sizeof tb);
-    tb.chain_id = CHAIN_ID;
-    tb.version = TACIT_TX_VERSION_L1;
-    tb.l1_chain_id = L1_CHAIN_ID;
-    memcpy(tb.rollup_id, g.contract, 20);
+    v2_base(&tb);
     tb.anchor = g.root1;
     CHECK_EQ_INT(
         tacit_tree_path(&tb.in[0].path, 0, g.nleaves, leaf_get, NULL, TACIT_TREE_DEPTH + 1),
@@ -825,6 +834,363 @@ TEST(refusals_after_settling)
     refuse(header, NULL, 0, NULL, 0, dummy, 0, "WrongHeight", TACIT_EHEIGHT, -1);
 }
 
+/* A transfer from two dummy inputs to two zero-value notes (fee 0), anchored at the empty tree. */
+static void dummy_tx(struct tacit_tx *tx)
+{
+    static struct tacit_txbuild tb;
+    struct note a, b;
+    v2_base(&tb);
+    note_new(&a, 0);
+    note_new(&b, 0);
+    note_output(&tb.out[0], &a);
+    note_output(&tb.out[1], &b);
+    CHECK_EQ_INT(tacit_txbuild_prove(tx, &tb, g.transfer_pk, 0, NULL), TACIT_OK);
+}
+
+/* What a settled block leaves in the contract, to compare two ways of settling it. */
+struct settled {
+    uint8_t root[32];
+    uint64_t count, height, head, pool, bob, bob_nonce, fees;
+};
+
+static void settled_read(struct settled *x)
+{
+    uint8_t w[32];
+    read_word("noteRoot()", NULL, x->root);
+    x->count = read_u64("commitmentCount()", NULL);
+    x->height = read_u64("height()", NULL);
+    x->head = read_u64("queueHead()", NULL);
+    x->pool = read_u64("pool()", NULL);
+    x->bob = read_u64("account(address)", g.bob);
+    x->fees = read_u64("claimable(address)", g.a[FEES].addr);
+    {
+        /* account(address) returns (balance, nonce): the nonce is the second word */
+        struct tacit_abi_value item, args;
+        uint8_t *data, *ret = NULL;
+        size_t len, retlen = 0;
+        char why[128];
+        tacit_abi_set_address(&item, g.bob);
+        tacit_abi_set_list(&args, TACIT_ABI_TUPLE, &item, 1);
+        CHECK_EQ_INT(tacit_abi_encode_call(&data, &len, "account(address)", &args), TACIT_OK);
+        CHECK_EQ_INT(call(SEQ, data, len, 0, why, sizeof why, &ret, &retlen), TACIT_OK);
+        memset(w, 0, 32);
+        if (retlen >= 64) memcpy(w, ret + 32, 32);
+        x->bob_nonce = 0;
+        for (int i = 24; i < 32; i++) x->bob_nonce = x->bob_nonce << 8 | w[i];
+        free(data);
+        free(ret);
+    }
+}
+
+/* partialBlock(): (next, total, count, root, hash). */
+static void partial_read(uint64_t *next, uint64_t *total, uint64_t *count, uint8_t root[32],
+                         uint8_t hash[32])
+{
+    struct tacit_abi_value args;
+    uint8_t *data, *ret = NULL;
+    size_t len, retlen = 0;
+    char why[128];
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, NULL, 0);
+    CHECK_EQ_INT(tacit_abi_encode_call(&data, &len, "partialBlock()", &args), TACIT_OK);
+    CHECK_EQ_INT(call(SEQ, data, len, 0, why, sizeof why, &ret, &retlen), TACIT_OK);
+    *next = *total = *count = 0;
+    if (retlen >= 160) {
+        for (int i = 24; i < 32; i++) {
+            *next = *next << 8 | ret[i];
+            *total = *total << 8 | ret[32 + i];
+            *count = *count << 8 | ret[64 + i];
+        }
+        memcpy(root, ret + 96, 32);
+        memcpy(hash, ret + 128, 32);
+    }
+    free(data);
+    free(ret);
+}
+
+/* Sends a part (it must succeed): its hash must be the event's and partialBlock()'s (or, the
+ * last, blockHash()'s). */
+static void send_part(const uint8_t prev[32], const uint8_t *part, size_t plen,
+                      const struct tacit_rollup_tree_proof *proofs, size_t np, uint8_t hash[32])
+{
+    struct tacit_l1_receipt r;
+    struct tacit_rollup_event ev;
+    uint8_t *data;
+    size_t dlen;
+    bool seen = false;
+    CHECK_EQ_INT(tacit_rollup_part_hash(hash, prev, part, plen, proofs, np), TACIT_OK);
+    CHECK_EQ_INT(tacit_rollup_part_call(&data, &dlen, prev, part, plen, proofs, np), TACIT_OK);
+    CHECK_EQ_INT(send_ok(SEQ, data, dlen, NULL, &r), TACIT_OK);
+    printf("  a part: %zu bytes of calldata, %llu gas\n", dlen, (unsigned long long)r.gas_used);
+    for (size_t i = 0; i < r.nlogs; i++)
+        if (tacit_rollup_decode_event(&ev, &r.logs[i]) == TACIT_OK &&
+            ev.kind == TACIT_ROLLUP_PART_SUBMITTED) {
+            seen = true;
+            CHECK_MEM(ev.block_hash, hash, 32);
+        }
+    CHECK(seen);
+    tacit_l1_receipt_clear(&r);
+    free(data);
+}
+
+/* The part's submission must revert with `name` (and tacit code). */
+static void refuse_part_(const char *file, int line, const uint8_t prev[32], const uint8_t *part,
+                         size_t plen, const struct tacit_rollup_tree_proof *proofs, size_t np,
+                         const char *name, int code)
+{
+    uint8_t *data;
+    size_t dlen;
+    CHECK_EQ_INT(tacit_rollup_part_call(&data, &dlen, prev, part, plen, proofs, np), TACIT_OK);
+    expect_revert_(file, line, SEQ, data, dlen, 0, name, code, -1);
+    free(data);
+}
+#define refuse_part(prev, part, plen, proofs, np, name, code) \
+    refuse_part_(__FILE__, __LINE__, prev, part, plen, proofs, np, name, code)
+
+/* Block 3 settles whole, then (the L1 rewound) in two parts, with every refusal of a part in
+ * between; both leave the same state. */
+TEST(block_in_parts)
+{
+    struct tacit_rollup_tree_proof whole[3], pa[1], pb[2], pc[2];
+    struct tacit_tx txs[3], t3, other[2];
+    struct tacit_credit cr;
+    struct tacit_block *b = NULL;
+    struct tacit_tree_frontier f;
+    struct settled one, two;
+    uint8_t *bytes, *a = NULL, *bb = NULL, *x = NULL, *data, parent[32], ha[32], hb[32], root[32],
+                    hash[32], wrong[32];
+    size_t len, alen, blen, xlen, dlen;
+    uint64_t next, total, count;
+    char snap[80], ok[16];
+    tacit_uint256 v;
+
+    REQUIRE(g.ready, "deploy");
+    /* Bob deposits 0.3 ETH on L1 (queue entry 2), credited by block 3's first part */
+    CHECK_EQ_INT(tacit_rollup_deposit_call(&data, &dlen, g.bob), TACIT_OK);
+    tacit_uint256_from_u64(&v, 300000000);
+    CHECK_EQ_INT(tacit_uint256_mul_u64(&v, &v, GWEI), TACIT_OK);
+    CHECK_EQ_INT(send_ok(SEQ, data, dlen, &v, NULL), TACIT_OK);
+    free(data);
+    memcpy(cr.address, g.bob, 20);
+    cr.amount = 300000000;
+    /* a transfer, Bob's deposit of 0.35 (0.1 left + the credit: needs the first part's credit),
+     * another transfer */
+    dummy_tx(&txs[0]);
+    {
+        struct note n6, n7;
+        note_new(&n6, 350000000 - 700);
+        note_new(&n7, 0);
+        deposit_tx(&txs[1], g.bob_sk, g.bob, 350000000, 700, 1, &n6, &n7);
+    }
+    dummy_tx(&txs[2]);
+    dummy_tx(&t3);
+    make_block(&cr, 1, txs, 3, true, &bytes, &len);
+    REQUIRE(bytes, "block 3");
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    REQUIRE(b, "block 3 decodes");
+    CHECK_EQ_INT(tacit_rollup_part_encode(&a, &alen, bytes, len, 0, 1), TACIT_OK);
+    CHECK_EQ_INT(tacit_rollup_part_encode(&bb, &blen, bytes, len, 1, 2), TACIT_OK);
+    CHECK_EQ_INT(tacit_rollup_part_encode(&x, &xlen, bytes, len, 1, 3), TACIT_EENCODING);
+    CHECK_EQ_INT(tacit_rollup_part_encode(&x, &xlen, bytes, len, 3, 0), TACIT_EENCODING);
+    REQUIRE(a && bb, "the two parts");
+    /* the proofs: whole, and per part from where the part before ended */
+    f = g.f;
+    CHECK_EQ_INT(tacit_rollup_prove_tree_range(pa, &f, g.tree_pk, b, 0, 1, MAX_LEAVES, 0),
+                 TACIT_OK);
+    CHECK_EQ_INT(tacit_rollup_prove_tree_range(pb, &f, g.tree_pk, b, 1, 2, MAX_LEAVES, 0),
+                 TACIT_OK);
+    {
+        /* a last part with other transactions: a transfer in place of the last */
+        struct tacit_block fake = *b;
+        struct tacit_tree_frontier f2 = g.f;
+        other[0] = b->txs[1];
+        other[1] = t3;
+        CHECK_EQ_INT(tacit_rollup_prove_tree_range(pc, &f2, g.tree_pk, b, 0, 1, MAX_LEAVES, 0),
+                     TACIT_OK);
+        fake.txs = other;
+        fake.ntxs = 2;
+        CHECK_EQ_INT(tacit_rollup_prove_tree_range(pc, &f2, g.tree_pk, &fake, 0, 2, MAX_LEAVES, 0),
+                     TACIT_OK);
+    }
+    CHECK_EQ_INT(tree_proofs(whole, bytes, len, true), 3);
+    memcpy(parent, g.parent, 32);
+
+    /* whole, on a snapshot of the L1 */
+    REQUIRE(anvil_call("evm_snapshot", json_array(), snap, sizeof snap) == TACIT_OK,
+            "evm_snapshot");
+    settle(bytes, len, whole, 3, "block 3 whole (a credit, three txs)");
+    settled_read(&one);
+    CHECK_EQ_INT(anvil_call("evm_revert", json_pack("[s]", snap), ok, sizeof ok), TACIT_OK);
+    CHECK(strcmp(ok, "true") == 0);
+    CHECK_EQ_INT(read_u64("height()", NULL), 3);
+    /* the sequencer's sender counted a nonce the rewound L1 forgot: a new one */
+    tacit_l1_sender_free(g.a[SEQ].s);
+    {
+        struct tacit_l1_sender_opts o = {.chain_id = L1_CHAIN_ID};
+        CHECK_EQ_INT(tacit_l1_sender_new(&g.a[SEQ].s, g.l1, g.a[SEQ].key, &o), TACIT_OK);
+    }
+    memcpy(g.parent, parent, 32);
+
+    /* in two parts */
+    refuse_part(parent, bb, blen, pb, 2, "PartOutOfOrder", TACIT_EHEIGHT); /* no first part yet */
+    send_part(parent, a, alen, pa, 1, ha);
+    CHECK_EQ_INT(read_u64("height()", NULL), 3);
+    read_word("blockHash()", NULL, hash);
+    CHECK_MEM(hash, parent, 32);
+    partial_read(&next, &total, &count, root, hash);
+    CHECK_EQ_INT(next, 1);
+    CHECK_EQ_INT(total, 3);
+    CHECK_EQ_INT(count, b->header.digests.commitment_count - 4);
+    CHECK_MEM(hash, ha, 32);
+    {
+        uint8_t want[32];
+        tacit_fr_to_bytes(want, &pa[0].root_new);
+        CHECK_MEM(root, want, 32);
+    }
+    /* the refusals of a part, each its own reason */
+    submit_data(&data, &dlen, parent, bytes, len, whole, 3);
+    expect_revert(SEQ, data, dlen, 0, "BlockInProgress", TACIT_EEXISTS, -1); /* whole */
+    free(data);
+    refuse_part(parent, a, alen, pa, 1, "BlockInProgress", TACIT_EEXISTS); /* a second first */
+    bb[49] ^= 1; /* the header's timestamp: another block of the same height */
+    refuse_part(ha, bb, blen, pb, 2, "PartOfOtherBlock", TACIT_EPARENT);
+    bb[49] ^= 1;
+    {
+        uint8_t *c;
+        size_t clen;
+        CHECK_EQ_INT(tacit_rollup_part_encode(&c, &clen, bytes, len, 2, 1), TACIT_OK);
+        refuse_part(ha, c, clen, pb + 1, 1, "PartOutOfOrder", TACIT_EHEIGHT); /* tx 1 skipped */
+        free(c);
+    }
+    tacit_test_rand_bytes(wrong, 32);
+    refuse_part(wrong, bb, blen, pb, 2, "WrongParent", TACIT_EPARENT);
+    {
+        /* three transactions from 1 in a block of 3 */
+        uint8_t *c = malloc(blen + 4 + TACIT_TX_BYTES);
+        REQUIRE(c, "memory");
+        memcpy(c, bb, blen);
+        memcpy(c + blen, bb + blen - (4 + TACIT_TX_BYTES), 4);
+        tacit_tx_encode(c + blen + 4, &t3);
+        refuse_part(ha, c, blen + 4 + TACIT_TX_BYTES, pb, 2, "PartBeyondBlock", TACIT_EENCODING);
+        free(c);
+    }
+    {
+        /* the last part with another transaction: every check passes but the header's root */
+        uint8_t *full, *c;
+        size_t flen, clen;
+        struct tacit_tx all[3] = {txs[0], txs[1], t3};
+        encode_block(&full, &flen, bytes, &cr, 1, all, 3);
+        CHECK_EQ_INT(tacit_rollup_part_encode(&c, &clen, full, flen, 1, 2), TACIT_OK);
+        refuse_part(ha, c, clen, pc, 2, "PartTotals", TACIT_EDIGEST);
+        free(c);
+        free(full);
+    }
+    /* the last part completes the block */
+    send_part(ha, bb, blen, pb, 2, hb);
+    partial_read(&next, &total, &count, root, hash);
+    CHECK_EQ_INT(total, 0);
+    read_word("blockHash()", NULL, hash);
+    CHECK_MEM(hash, hb, 32);
+    settled_read(&two);
+    CHECK_MEM(two.root, one.root, 32);
+    CHECK_EQ_INT(two.count, one.count);
+    CHECK_EQ_INT(two.height, one.height);
+    CHECK_EQ_INT(two.head, one.head);
+    CHECK_EQ_INT(two.pool, one.pool);
+    CHECK_EQ_INT(two.bob, one.bob);
+    CHECK_EQ_INT(two.bob_nonce, one.bob_nonce);
+    CHECK_EQ_INT(two.fees, one.fees);
+    CHECK_EQ_INT(two.height, 4);
+    CHECK_EQ_INT(two.head, 3);
+    CHECK_EQ_INT(two.bob, 100000000 + 300000000 - 350000000);
+    CHECK_EQ_INT(two.bob_nonce, 2);
+    {
+        uint8_t want[32];
+        tacit_fr_to_bytes(want, &b->header.digests.note_root);
+        CHECK_MEM(two.root, want, 32);
+    }
+    memcpy(g.parent, hb, 32);
+    g.fees_gwei += 700;
+    tacit_block_free(b);
+    free(a);
+    free(bb);
+    free(bytes);
+}
+
+/* tacitd's settler (src/settle/settler.c) with a budget that fits one transaction per
+ * submission: block 4 (two transfers) is planned in two parts; the second part is not prepared
+ * before the first is in (EBUSY); each part prepared, sent and included in turn; the block
+ * settles with the header's root. */
+TEST(settler_in_parts)
+{
+    struct tacit_rollup_settler_opts so;
+    struct tacit_settler st;
+    struct tacit_settle_submission sm;
+    struct tacit_settle_receipt rc2;
+    struct tacit_tx txs[2];
+    struct tacit_block *b = NULL;
+    uint8_t *bytes, hash[32], *raw = NULL, root[32], word[32];
+    size_t len, raw_len = 0;
+    uint32_t nparts = 0;
+    char reason[TACIT_SETTLE_REASON_MAX];
+
+    REQUIRE(g.ready, "deploy");
+    memset(&so, 0, sizeof so);
+    so.l1 = g.l1;
+    so.sender = g.a[SEQ].s;
+    memcpy(so.contract, g.contract, 20);
+    so.tree_pk = g.tree_pk;
+    so.max_leaves = MAX_LEAVES;
+    so.final_depth = 1;
+    so.part_gas = 1; /* every transaction its own part */
+    CHECK_EQ_INT(tacit_rollup_settler_new(&st, &so), TACIT_OK);
+    REQUIRE(st.ops && st.ops->plan, "the settler plans parts");
+    dummy_tx(&txs[0]);
+    dummy_tx(&txs[1]);
+    make_block(NULL, 0, txs, 2, true, &bytes, &len);
+    REQUIRE(bytes, "block 4");
+    memset(&sm, 0, sizeof sm);
+    sm.height = 4;
+    sm.block = bytes;
+    sm.block_len = len;
+    sm.frontier = &g.f;
+    CHECK_EQ_INT(st.ops->plan(st.ctx, &sm, &nparts), TACIT_OK);
+    CHECK_EQ_INT(nparts, 2);
+    sm.nparts = nparts;
+    sm.part = 1; /* before part 0 is in */
+    CHECK_EQ_INT(st.ops->prepare(st.ctx, &sm, hash, &raw, &raw_len, reason), TACIT_EBUSY);
+    printf("  part 1 first: busy (%s)\n", reason);
+    for (uint32_t j = 0; j < nparts; j++) {
+        struct tacit_l1_receipt r;
+        sm.part = j;
+        CHECK_EQ_INT(st.ops->prepare(st.ctx, &sm, hash, &raw, &raw_len, reason), TACIT_OK);
+        CHECK_EQ_INT(st.ops->send(st.ctx, raw, raw_len), TACIT_OK);
+        CHECK_EQ_INT(tacit_l1_wait_success(g.l1, hash, 20000, 20, &r), TACIT_OK);
+        printf("  settler: part %u of %u, %llu gas\n", (unsigned)j + 1, (unsigned)nparts,
+               (unsigned long long)r.gas_used);
+        tacit_l1_receipt_clear(&r);
+        memset(&rc2, 0, sizeof rc2);
+        CHECK_EQ_INT(st.ops->lookup(st.ctx, hash, raw, raw_len, &rc2), TACIT_OK);
+        CHECK_EQ_INT(rc2.state, TACIT_SETTLE_TX_INCLUDED);
+        CHECK_EQ_INT(read_u64("height()", NULL), j + 1 < nparts ? 4 : 5);
+        free(raw);
+        raw = NULL;
+    }
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    REQUIRE(b, "block 4 decodes");
+    tacit_fr_to_bytes(root, &b->header.digests.note_root);
+    read_word("noteRoot()", NULL, word);
+    CHECK_MEM(word, root, 32);
+    CHECK_EQ_INT(read_u64("commitmentCount()", NULL), b->header.digests.commitment_count);
+    for (size_t i = 0; i < b->ntxs; i++) {
+        tacit_fr leaves[2] = {b->txs[i].pub[5], b->txs[i].pub[6]};
+        CHECK_EQ_INT(tacit_tree_append(&g.f, NULL, leaves, 2, NULL, NULL, 0), TACIT_OK);
+    }
+    read_word("blockHash()", NULL, g.parent);
+    tacit_block_free(b);
+    tacit_rollup_settler_free(&st);
+    free(bytes);
+}
+
 /* The withdrawal and the fees are claimed on L1 for exact wei; a second claim is refused. */
 TEST(claims_pay_exact_wei)
 {
@@ -894,6 +1260,8 @@ static const struct tacit_test tests[] = {
     {"block_with_deposit", block_with_deposit},
     {"block_with_spend_and_refusals", block_with_spend_and_refusals},
     {"refusals_after_settling", refusals_after_settling},
+    {"block_in_parts", block_in_parts},
+    {"settler_in_parts", settler_in_parts},
     {"claims_pay_exact_wei", claims_pay_exact_wei},
     {"errors_unknown", errors_unknown},
     {"cleanup", cleanup},

@@ -5,8 +5,8 @@
 # the tree-update key at the tree's depth 32, M = 2; the L1's URL from $TACIT_L1_RPC), tacitd --devnet in L1 mode with empty
 # blocks. Checks: blocks reach settled and finalized (tacit_chainInfo.settlement) and the
 # contract's height() follows; an L1 deposit made on anvil is credited to its L2 address; a
-# kill -9 of tacitd while a submission is pending (anvil's automine off) and a restart: the
-# block settles once, nothing lost or submitted twice (no halt, the contract's height equals the
+# kill -9 of tacitd while three submissions are pending (anvil's automine off) and a restart:
+# the blocks settle once, nothing lost or submitted twice (no halt, the contract's height equals the
 # node's settled + 1 and every BlockSubmitted is a distinct height); anvil frozen (SIGSTOP) for
 # a while: settlement stalls and resumes after SIGCONT; anvil stopped for real (by its PID; it
 # writes its state, --state) right after an L1 deposit, down for a while (tacitd goes on
@@ -135,9 +135,15 @@ anvil_rpc eth_sendTransaction "[{\"from\":\"$DEPOSITOR\",\"to\":\"$ROLLUP\",\"va
 wait_balance $L2ADDR 1500000000 && ok || bad "the deposit credited: balance '$(l2_balance $L2ADDR)'"
 wait_for queueNext 1 10 && ok || bad "queueNext: $(info)"
 
-# kill -9 between submit and receipt: automine off, a submission pending, kill, restart, mine
-pending_submission && ok || bad "a submission pending: $(info)"
-s0=$PEND_S
+# kill -9 between submit and receipt: automine off, several submissions pending (the window of
+# l1_max_inflight, 4 by default: each block sent behind the one before), kill, restart, mine
+anvil_rpc evm_setAutomine '[false]' >/dev/null
+s0=$(sfield settled)
+for ((i = 0; i < 100; i++)); do
+    (($(sfield submitted) > s0 + 2)) && break
+    sleep 0.2
+done
+(($(sfield submitted) > $(sfield settled) + 2)) && ok || bad "three submissions pending: $(info)"
 kill -KILL $NODE_PID
 wait $NODE_PID 2>/dev/null
 NODE_PID=

@@ -480,6 +480,27 @@ TEST(sender_chain_id_mismatch)
     CHECK_EQ_INT(tacit_l1_sender_new(&r.s, NULL, NULL, &o), TACIT_EINVAL);
 }
 
+/* gas_limit_max (EIP-7825's cap for the node's submissions): an estimate whose 20% margin
+ * passes it gets the cap as its limit; an estimate above it is refused (ETOOBIG), nothing sent. */
+TEST(sender_gas_limit_max)
+{
+    struct tacit_l1_sender_opts o = {.chain_id = 31337, .gas_limit_max = 55000};
+    struct rig r;
+    struct tacit_l1_sent sent;
+    rig_init(&r, &o);
+    CHECK_EQ_INT(tacit_l1_sender_send(r.s, &r.req, &sent), TACIT_OK); /* 50,000 + 20% > 55,000 */
+    CHECK_EQ_INT(sent.tx.gas_limit, 55000);
+    tacit_l1_sent_clear(&sent);
+    r.f.estimate = 40000; /* + 20% = 48,000: under the cap */
+    CHECK_EQ_INT(tacit_l1_sender_send(r.s, &r.req, &sent), TACIT_OK);
+    CHECK_EQ_INT(sent.tx.gas_limit, 48000);
+    tacit_l1_sent_clear(&sent);
+    r.f.estimate = 55001;
+    CHECK_EQ_INT(tacit_l1_sender_send(r.s, &r.req, &sent), TACIT_ETOOBIG);
+    CHECK_EQ_INT(r.f.sends, 2);
+    rig_free(&r);
+}
+
 TEST(sender_estimate_reverts)
 {
     static const char *const none[1] = {NULL};
@@ -829,6 +850,7 @@ static const struct tacit_test tests[] = {
     {"sender_replacement", sender_replacement},
     {"sender_fee_cap", sender_fee_cap},
     {"sender_chain_id_mismatch", sender_chain_id_mismatch},
+    {"sender_gas_limit_max", sender_gas_limit_max},
     {"sender_estimate_reverts", sender_estimate_reverts},
     {"sender_fee_history_fallback", sender_fee_history_fallback},
     {"wait_receipt_times_out", wait_receipt_times_out},

@@ -42,6 +42,9 @@
 struct ftx {
     uint8_t hash[32];
     uint64_t height, nonce;
+    unsigned fee;          /* a replacement (same nonce) needs a higher one */
+    uint8_t parent[32];    /* the contract's blockHash it extends */
+    unsigned part, nparts; /* a block in parts: which part (nparts 0: whole) */
     int where; /* 0 pool, 1 mined, -1 gone (dropped / reorged out, unknown to the node) */
     bool reverted;
     uint64_t block, gas;
@@ -54,6 +57,7 @@ struct fake {
     uint64_t final_lag;     /* finalized = latest - final_lag */
     uint64_t nonce_next;    /* prepare takes it */
     uint64_t contract_next; /* the contract's next height */
+    uint8_t chain[32];      /* the contract's blockHash */
     struct ftx tx[FAKE_MAX_TX];
     size_t ntx;
     bool nonce_used[FAKE_MAX_TX]; /* by a mined transaction */
@@ -61,15 +65,23 @@ struct fake {
     size_t nmsg;
     /* switches */
     bool down;
-    bool drop_next;        /* the next send "succeeds" but the transaction is lost */
-    bool lose_answer;      /* the next send arrives, its answer is lost (EL1_UNREACHABLE) */
-    bool crash_send;       /* the next send never happens (a crash after the record): EIO */
-    int64_t revert_height; /* a submission of this height reverts (-1: none) */
-    unsigned delay_ms;     /* heads answers this late (a slow L1) */
+    bool drop_next;         /* the next send "succeeds" but the transaction is lost */
+    bool lose_answer;       /* the next send arrives, its answer is lost (EL1_UNREACHABLE) */
+    bool crash_send;        /* the next send never happens (a crash after the record): EIO */
+    int64_t revert_height;  /* a submission of this height reverts (-1: none) */
+    unsigned delay_ms;      /* heads answers this late (a slow L1) */
+    unsigned fee_cap;       /* bump refuses past it (0: no cap) */
+    unsigned prepare_takes; /* L1 blocks mined (empty) while prepare proves */
+    int mine_after_lookups; /* > 0: an L1 block is mined right after that many more lookups
+                             * (receipts seen in the middle of a step) */
     int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
+    int64_t parts_height;           /* plan: this height goes in parts_n parts (-1: none) */
+    int64_t toobig_height;          /* prepare: this height's estimate is above the cap */
+    unsigned parts_n;
+    unsigned partial_next; /* the contract's block in parts: its parts in so far */
     unsigned estimates_refused;
     /* counts */
-    unsigned prepares, sends, lookups;
+    unsigned prepares, sends, lookups, bumps, underpriced;
 };
 
 static void fake_init(struct fake *f)
@@ -80,6 +92,8 @@ static void fake_init(struct fake *f)
     f->final_lag = 2;
     f->revert_height = -1;
     f->estimate_revert_height = -1;
+    f->parts_height = -1;
+    f->toobig_height = -1;
 }
 
 static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
@@ -89,45 +103,15 @@ static struct ftx *fake_find(struct fake *f, const uint8_t hash[32])
     return NULL;
 }
 
-/* raw = "TX" ‖ u64 height ‖ u64 nonce ‖ hash */
-static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t hash[32],
-                     uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
+/* raw = "TX" ‖ u64 height ‖ u64 nonce ‖ u8 fee ‖ u8 part ‖ u8 nparts ‖ parent (32) ‖ hash (32),
+ * hash over the rest */
+#define RAW_LEN (2 + 8 + 8 + 1 + 2 + 32 + 32)
+#define RAW_PARENT 21
+#define RAW_HASH (RAW_LEN - 32)
+
+static void put_u64(uint8_t *p, uint64_t v)
 {
-    struct fake *f = ctx;
-    uint8_t buf[2 + 8 + 8 + 32];
-    struct tacit_block *b;
-    pthread_mutex_lock(&f->mu);
-    if (f->down) {
-        pthread_mutex_unlock(&f->mu);
-        return TACIT_EL1_UNREACHABLE;
-    }
-    if ((int64_t)s->height == f->estimate_revert_height) {
-        snprintf(reason, TACIT_SETTLE_REASON_MAX, "Error(string): (\"bad anchor\")");
-        f->estimates_refused++;
-        pthread_mutex_unlock(&f->mu);
-        return TACIT_EL1_REVERTED;
-    }
-    /* the block's bytes are the block of that height */
-    if (tacit_block_decode(&b, s->block, s->block_len) != TACIT_OK ||
-        b->header.height != s->height) {
-        tacit_block_free(b);
-        pthread_mutex_unlock(&f->mu);
-        return TACIT_EINVAL;
-    }
-    tacit_block_free(b);
-    buf[0] = 'T';
-    buf[1] = 'X';
-    for (int i = 0; i < 8; i++) buf[2 + i] = (uint8_t)(s->height >> (56 - 8 * i));
-    for (int i = 0; i < 8; i++) buf[10 + i] = (uint8_t)(f->nonce_next >> (56 - 8 * i));
-    crypto_generichash(hash, 32, buf, 18, NULL, 0);
-    memcpy(buf + 18, hash, 32);
-    f->nonce_next++;
-    f->prepares++;
-    *raw = malloc(sizeof buf);
-    memcpy(*raw, buf, sizeof buf);
-    *raw_len = sizeof buf;
-    pthread_mutex_unlock(&f->mu);
-    return TACIT_OK;
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
 static uint64_t raw_u64(const uint8_t *p)
@@ -137,10 +121,109 @@ static uint64_t raw_u64(const uint8_t *p)
     return v;
 }
 
+/* The fake contract's hash chain: H(parent ‖ height). */
+static void fake_chain_next(uint8_t out[32], const uint8_t parent[32], uint64_t height)
+{
+    uint8_t buf[40];
+    memcpy(buf, parent, 32);
+    put_u64(buf + 32, height);
+    crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
+}
+
+static uint8_t *fake_raw(uint64_t height, uint64_t nonce, unsigned fee, unsigned part,
+                         unsigned nparts, const uint8_t parent[32], uint8_t hash[32])
+{
+    uint8_t *raw = malloc(RAW_LEN);
+    raw[0] = 'T';
+    raw[1] = 'X';
+    put_u64(raw + 2, height);
+    put_u64(raw + 10, nonce);
+    raw[18] = (uint8_t)fee;
+    raw[19] = (uint8_t)part;
+    raw[20] = (uint8_t)nparts;
+    memcpy(raw + RAW_PARENT, parent, 32);
+    crypto_generichash(raw + RAW_HASH, 32, raw, RAW_HASH, NULL, 0);
+    memcpy(hash, raw + RAW_HASH, 32);
+    return raw;
+}
+
+static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t hash[32],
+                     uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
+{
+    struct fake *f = ctx;
+    struct tacit_block *b;
+    uint8_t parent[32];
+    pthread_mutex_lock(&f->mu);
+    if (f->down) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_UNREACHABLE;
+    }
+    /* as the contract client: the contract's own parent at its height, the node's behind it */
+    if (s->height < f->contract_next || (s->height > f->contract_next && s->parent == NULL)) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EBUSY;
+    }
+    /* a part: the contract at the block, the parts before it in (as partialBlock() says) */
+    if (s->nparts > 1 && (s->height != f->contract_next || s->parent != NULL ||
+                          s->part != f->partial_next || s->chain_out != NULL)) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EBUSY;
+    }
+    memcpy(parent, s->height == f->contract_next ? f->chain : s->parent, 32);
+    if ((int64_t)s->height == f->estimate_revert_height) {
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "Error(string): (\"bad anchor\")");
+        f->estimates_refused++;
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EL1_REVERTED;
+    }
+    if ((int64_t)s->height == f->toobig_height) {
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_ETOOBIG;
+    }
+    /* the block's bytes are the block of that height */
+    if (tacit_block_decode(&b, s->block, s->block_len) != TACIT_OK ||
+        b->header.height != s->height) {
+        tacit_block_free(b);
+        pthread_mutex_unlock(&f->mu);
+        return TACIT_EINVAL;
+    }
+    tacit_block_free(b);
+    f->latest += f->prepare_takes;
+    *raw = fake_raw(s->height, f->nonce_next, 1, s->part, s->nparts, parent, hash);
+    *raw_len = RAW_LEN;
+    if (s->chain_out != NULL) fake_chain_next(s->chain_out, parent, s->height);
+    f->nonce_next++;
+    f->prepares++;
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static int f_bump(void *ctx, const uint8_t *raw, size_t len, uint8_t hash[32], uint8_t **out,
+                  size_t *out_len)
+{
+    struct fake *f = ctx;
+    int rc = TACIT_OK;
+    CHECK(len == RAW_LEN && raw[0] == 'T');
+    pthread_mutex_lock(&f->mu);
+    if (f->down) {
+        rc = TACIT_EL1_UNREACHABLE;
+    } else if (f->fee_cap > 0 && raw[18] + 1u > f->fee_cap) {
+        rc = TACIT_EL1_FEE_CAP;
+    } else {
+        *out = fake_raw(raw_u64(raw + 2), raw_u64(raw + 10), raw[18] + 1u, raw[19], raw[20],
+                        raw + RAW_PARENT, hash);
+        *out_len = RAW_LEN;
+        f->bumps++;
+    }
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
 static int f_send(void *ctx, const uint8_t *raw, size_t len)
 {
     struct fake *f = ctx;
     struct ftx *t;
+    uint64_t nonce;
     int rc = TACIT_OK;
     pthread_mutex_lock(&f->mu);
     if (f->down) {
@@ -152,22 +235,38 @@ static int f_send(void *ctx, const uint8_t *raw, size_t len)
         rc = TACIT_EIO;
         goto out;
     }
-    if (len != 50 || raw[0] != 'T') {
+    if (len != RAW_LEN || raw[0] != 'T') {
         rc = TACIT_EINVAL;
         goto out;
     }
     f->sends++;
-    if ((t = fake_find(f, raw + 18)) != NULL && t->where >= 0) goto out; /* already known */
-    if (raw_u64(raw + 10) < FAKE_MAX_TX && f->nonce_used[raw_u64(raw + 10)]) {
+    if ((t = fake_find(f, raw + RAW_HASH)) != NULL && t->where >= 0) goto out; /* already known */
+    nonce = raw_u64(raw + 10);
+    if (nonce < FAKE_MAX_TX && f->nonce_used[nonce]) {
         rc = TACIT_EL1_NONCE_TOO_LOW;
         goto out;
+    }
+    /* the pool keeps one transaction per nonce: a replacement must pay more */
+    for (size_t i = 0; i < f->ntx; i++) {
+        struct ftx *o = &f->tx[i];
+        if (o->where != 0 || o->nonce != nonce) continue;
+        if (o->fee >= raw[18]) {
+            f->underpriced++;
+            rc = TACIT_EL1_UNDERPRICED;
+            goto out;
+        }
+        o->where = -1; /* replaced: the node forgets it */
     }
     if (t == NULL) {
         t = &f->tx[f->ntx++];
         memset(t, 0, sizeof *t);
-        memcpy(t->hash, raw + 18, 32);
+        memcpy(t->hash, raw + RAW_HASH, 32);
         t->height = raw_u64(raw + 2);
-        t->nonce = raw_u64(raw + 10);
+        t->nonce = nonce;
+        t->fee = raw[18];
+        t->part = raw[19];
+        t->nparts = raw[20];
+        memcpy(t->parent, raw + RAW_PARENT, 32);
     }
     t->where = 0;
     if (f->drop_next) {
@@ -183,13 +282,14 @@ out:
     return rc;
 }
 
+static void fake_mine_locked(struct fake *f);
+
 static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
                     struct tacit_settle_receipt *out)
 {
     struct fake *f = ctx;
     struct ftx *t;
-    /* the node hands the bytes it recorded for that hash */
-    CHECK(raw != NULL && raw_len == 50 && memcmp(raw + 18, hash, 32) == 0);
+    CHECK(raw != NULL && raw_len == RAW_LEN);
     pthread_mutex_lock(&f->mu);
     if (f->down) {
         pthread_mutex_unlock(&f->mu);
@@ -197,7 +297,9 @@ static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_
     }
     f->lookups++;
     memset(out, 0, sizeof *out);
-    if ((t = fake_find(f, hash)) == NULL || t->where < 0) {
+    if ((t = fake_find(f, hash)) != NULL) /* the node hands bytes of that block and nonce */
+        CHECK(t->height == raw_u64(raw + 2) && t->nonce == raw_u64(raw + 10));
+    if (t == NULL || t->where < 0) {
         out->state = TACIT_SETTLE_TX_UNKNOWN;
     } else if (t->where == 0) {
         out->state = TACIT_SETTLE_TX_PENDING;
@@ -207,6 +309,7 @@ static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_
         out->gas_used = t->gas;
         snprintf(out->reason, sizeof out->reason, "%s", t->reason);
     }
+    if (f->mine_after_lookups > 0 && --f->mine_after_lookups == 0) fake_mine_locked(f);
     pthread_mutex_unlock(&f->mu);
     return TACIT_OK;
 }
@@ -243,12 +346,22 @@ static int f_messages(void *ctx, uint64_t from, uint64_t max_block,
     return TACIT_OK;
 }
 
-static const struct tacit_settler_ops fake_ops = {f_prepare, f_send, f_lookup, f_heads, f_messages};
-
-/* One L1 block: the pool in nonce order; the contract takes heights in order. */
-static void fake_mine(struct fake *f)
+static int f_plan(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts)
 {
+    struct fake *f = ctx;
     pthread_mutex_lock(&f->mu);
+    *nparts = (int64_t)s->height == f->parts_height ? f->parts_n : 1;
+    pthread_mutex_unlock(&f->mu);
+    return TACIT_OK;
+}
+
+static const struct tacit_settler_ops fake_ops = {f_prepare,  f_send, f_lookup, f_heads,
+                                                  f_messages, f_bump, f_plan};
+
+/* One L1 block: the pool in nonce order; the contract takes heights in order, each extending
+ * its blockHash. */
+static void fake_mine_locked(struct fake *f)
+{
     f->latest++;
     for (uint64_t nonce = 0; nonce < f->nonce_next; nonce++) {
         for (size_t i = 0; i < f->ntx; i++) {
@@ -261,14 +374,30 @@ static void fake_mine(struct fake *f)
             if ((int64_t)t->height == f->revert_height) {
                 t->reverted = true;
                 snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad tree proof\")");
-            } else if (t->height != f->contract_next) {
+            } else if (t->nparts > 1 &&
+                       (t->height != f->contract_next || t->part != f->partial_next ||
+                        memcmp(t->parent, f->chain, 32) != 0)) {
+                t->reverted = true;
+                snprintf(t->reason, sizeof t->reason, "Error(string): (\"part out of order\")");
+            } else if (t->nparts > 1 && ++f->partial_next < t->nparts) {
+                /* a part in: the block is in progress */
+            } else if (t->nparts <= 1 &&
+                       (t->height != f->contract_next || memcmp(t->parent, f->chain, 32) != 0)) {
                 t->reverted = true;
                 snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad parent\")");
             } else {
+                f->partial_next = 0;
+                fake_chain_next(f->chain, f->chain, t->height);
                 f->contract_next++;
             }
         }
     }
+}
+
+static void fake_mine(struct fake *f)
+{
+    pthread_mutex_lock(&f->mu);
+    fake_mine_locked(f);
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -675,14 +804,15 @@ TEST(reorg_unsettles)
     pthread_mutex_lock(&c.f.mu);
     for (size_t i = 0; i < c.f.ntx; i++) c.f.tx[i].where = 0;
     c.f.contract_next = 0;
+    memset(c.f.chain, 0, sizeof c.f.chain);
     memset(c.f.nonce_used, 0, sizeof c.f.nonce_used);
     c.f.latest -= 2;
     pthread_mutex_unlock(&c.f.mu);
     fake_advance(&c.f, 3); /* finalized (101) reaches block 0's old L1 block */
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
     CHECK_EQ_INT(o.reorgs, 1);
-    check_heads(&c, 1, 0, 0);
-    fake_mine(&c.f); /* both in one L1 block again */
+    check_heads(&c, 2, 0, 0); /* both pending again: submitted, not settled */
+    fake_mine(&c.f);          /* both in one L1 block again */
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
     check_heads(&c, 2, 2, 0);
     fake_advance(&c.f, 2);
@@ -699,6 +829,266 @@ TEST(reorg_unsettles)
         CHECK_EQ_INT(sub.state, TACIT__SUB_INCLUDED);
         tacit__settle_sub_clear(&sub);
     }
+    chain_free(&c);
+}
+
+/* ------------------------------------------------------- blocks in flight ---- */
+
+/* A step with a window of `window` blocks in flight and fee bumps after `bump_after` L1
+ * blocks (0: none). */
+static int step_w(struct chain *c, struct tacit__settle_out *o, uint32_t window,
+                  uint32_t bump_after)
+{
+    struct tacit__settle_in in;
+    memset(&in, 0, sizeof in);
+    in.max_inflight = window;
+    in.bump_after = bump_after;
+    return tacit__settle_step(c->st, &c->s, &in, o);
+}
+
+static int sub_state(struct chain *c, uint64_t h)
+{
+    struct tacit__settle_sub sub;
+    int rc = tacit__settle_sub_load(c->st, h, &sub), state = rc == TACIT_OK ? sub.state : -rc;
+    tacit__settle_sub_clear(&sub);
+    return state;
+}
+
+/* Up to `window` blocks go out at once, in height and nonce order, each behind the one before
+ * (its parent the hash chain the earlier submission leaves): all land in one L1 block, in
+ * order; the window never holds more; each block's transaction is mined once. */
+TEST(window_of_four)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    for (int i = 0; i < 6; i++) chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    CHECK_EQ_INT(o.prepared, 4);
+    check_heads(&c, 4, 0, 0);
+    CHECK_EQ_INT(c.f.sends, 4);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* the window is full: nothing new */
+    CHECK_EQ_INT(c.f.prepares, 4);
+    CHECK_EQ_INT(c.f.sends, 4);
+    fake_mine(&c.f); /* blocks 0..3 in L1 block 101, the contract at 4 */
+    CHECK_EQ_INT(c.f.contract_next, 4);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* settled; 4 and 5 go out */
+    check_heads(&c, 6, 4, 0);
+    CHECK_EQ_INT(c.f.prepares, 6);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 6, 6, 0);
+    CHECK_EQ_INT(c.f.contract_next, 6);
+    mined_once(&c.f, 6);
+    for (uint64_t h = 0; h < 6; h++) CHECK_EQ_INT(sub_state(&c, h), TACIT__SUB_INCLUDED);
+    chain_free(&c);
+}
+
+/* Receipts seen out of order within a step (an L1 block mined between two lookups: block 0
+ * looked at while pending, blocks 1 and 2 once included): 1 and 2 are recorded included and
+ * settle only once block 0 has; nothing is sent twice. */
+TEST(receipts_out_of_order)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    chain_init(&c);
+    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 3, 0, 0);
+    c.f.mine_after_lookups = 1; /* right after block 0's lookup */
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 3, 0, 0); /* 0 seen pending: nothing settled yet */
+    CHECK_EQ_INT(sub_state(&c, 0), TACIT__SUB_SENT);
+    CHECK_EQ_INT(sub_state(&c, 1), TACIT__SUB_INCLUDED);
+    CHECK_EQ_INT(sub_state(&c, 2), TACIT__SUB_INCLUDED);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 2, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.l1_block, 101);
+    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 3, 3, 0);
+    CHECK_EQ_INT(c.f.prepares, 3);
+    CHECK_EQ_INT(c.f.sends, 3);
+    mined_once(&c.f, 3);
+    chain_free(&c);
+}
+
+/* A crash with several blocks in flight: three sent, a fourth recorded and not sent; the L1
+ * node then loses two of the three from its pool. At restart each is asked about in order: the
+ * pending one left alone, the lost ones and the unsent one sent again with their recorded bytes
+ * (no new transaction prepared); all settle once. */
+TEST(crash_with_several_pending)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    for (int i = 0; i < 4; i++) chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 3, 0), TACIT_OK);
+    check_heads(&c, 3, 0, 0);
+    c.f.crash_send = true;
+    CHECK(step_w(&c, &o, 4, 0) != TACIT_OK); /* block 3 recorded, its send "crashed" */
+    CHECK_EQ_INT(sub_state(&c, 3), TACIT__SUB_PREPARED);
+    check_heads(&c, 3, 0, 0);
+    pthread_mutex_lock(&c.f.mu);
+    for (size_t i = 0; i < c.f.ntx; i++)
+        if (c.f.tx[i].height == 1 || c.f.tx[i].height == 2) c.f.tx[i].where = -1;
+    pthread_mutex_unlock(&c.f.mu);
+    chain_reopen(&c);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    CHECK_EQ_INT(o.resends, 2); /* 1 and 2; block 3's first real send is not a resend */
+    CHECK_EQ_INT(o.prepared, 0);
+    check_heads(&c, 4, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 4);
+    CHECK_EQ_INT(sub_state(&c, 3), TACIT__SUB_SENT);
+    fake_mine(&c.f);
+    chain_reopen(&c);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 4, 4, 0);
+    CHECK_EQ_INT(c.f.contract_next, 4);
+    mined_once(&c.f, 4);
+    chain_free(&c);
+}
+
+/* A revert in the middle of the window: block 1's submission reverts (and 2 and 3 behind it,
+ * their parent missing). Block 0 settles, the submitter halts at 1 with its reason, nothing
+ * more is prepared or sent, and a restart halts again at 1. */
+TEST(revert_in_window)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    for (int i = 0; i < 4; i++) chain_block(&c, NULL, 0);
+    c.f.revert_height = 1;
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 4, 0, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(c.f.contract_next, 1);
+    for (int i = 0; i < 2; i++) chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 1);
+    CHECK(strstr(o.halt_reason, "bad tree proof") != NULL);
+    check_heads(&c, 4, 1, 0);
+    CHECK_EQ_INT(sub_state(&c, 1), TACIT__SUB_REVERTED);
+    CHECK_EQ_INT(c.f.prepares, 4);
+    CHECK_EQ_INT(c.f.sends, 4);
+    chain_reopen(&c);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 1);
+    CHECK_EQ_INT(c.f.prepares, 4);
+    CHECK_EQ_INT(c.f.sends, 4);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 0), 1);
+    chain_free(&c);
+}
+
+/* Fee bumping: a submission pending bump_after L1 blocks is replaced (same nonce, higher fee)
+ * unless it waits behind an earlier pending one not bumped in the same step, the pool takes
+ * the replacement, and the record follows whichever lands: the replacement
+ * here; the replaced one when it is mined while the replacement is recorded but not sent (a
+ * crash between the two: at restart the lookup finds the old hash and the record takes it). At
+ * the fee cap it waits. Each block lands once. */
+TEST(fee_bump)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    uint8_t first[32], second[32];
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 0 sent at L1 head 100 */
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    memcpy(first, sub.hash, 32);
+    CHECK_EQ_INT(sub.sent_l1, 100);
+    tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 2); /* 102: not yet */
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 1 sent at 102 */
+    CHECK_EQ_INT(o.bumps, 0);
+    fake_advance(&c.f, 1); /* 103: three L1 blocks without block 0 */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 1);
+    CHECK_EQ_INT(c.f.underpriced, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_SENT);
+    CHECK_EQ_INT(sub.nprev, 1);
+    CHECK(memcmp(sub.prev[0], first, 32) == 0);
+    CHECK(memcmp(sub.hash, first, 32) != 0);
+    memcpy(second, sub.hash, 32);
+    CHECK_EQ_INT(sub.sent_l1, 103);
+    tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 2); /* 105: block 1 pending 3, but behind block 0 (bumped at 103) */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.nprev, 0); /* it waits for block 0's nonce, not for its fees */
+    tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 1); /* 106: block 0 again, and block 1 behind it in the same step */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.bumps, 2);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.nprev, 2);
+    memcpy(second, sub.hash, 32);
+    tacit__settle_sub_clear(&sub);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK(memcmp(sub.hash, second, 32) == 0); /* the latest replacement landed */
+    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(sub_state(&c, 1), TACIT__SUB_INCLUDED);
+    CHECK_EQ_INT(c.f.underpriced, 0);
+    mined_once(&c.f, 2);
+
+    /* block 2: the replacement recorded, its send lost to a crash; the old one is mined */
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 2, &sub), TACIT_OK);
+    memcpy(first, sub.hash, 32);
+    tacit__settle_sub_clear(&sub);
+    fake_advance(&c.f, 3);
+    c.f.crash_send = true;
+    CHECK(step_w(&c, &o, 2, 3) != TACIT_OK);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 2, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_PREPARED); /* synced before the send */
+    CHECK_EQ_INT(sub.nprev, 1);
+    memcpy(second, sub.hash, 32);
+    tacit__settle_sub_clear(&sub);
+    fake_mine(&c.f); /* the old one, still in the pool */
+    chain_reopen(&c);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    check_heads(&c, 3, 3, 2); /* blocks 0, 1 final meanwhile */
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 2, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_INCLUDED);
+    CHECK(memcmp(sub.hash, first, 32) == 0); /* the record learnt which one landed */
+    CHECK(memcmp(sub.prev[0], second, 32) == 0);
+    tacit__settle_sub_clear(&sub);
+    mined_once(&c.f, 3);
+
+    /* block 3: its prepare takes 4 L1 blocks: pending from the head it is sent at, not from
+     * the step's start; then at the cap, no replacement; it lands at its first fee */
+    c.f.fee_cap = 1;
+    c.f.prepare_takes = 4;
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    c.f.prepare_takes = 0;
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 3, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.sent_l1, c.f.latest);
+    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.fee_capped + o.bumps, 0); /* not pending long yet */
+    fake_advance(&c.f, 3);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    CHECK_EQ_INT(o.fee_capped, 1);
+    CHECK_EQ_INT(o.bumps, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* asked again only 3 L1 blocks on */
+    CHECK_EQ_INT(o.fee_capped, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    check_heads(&c, 4, 4, 3);
+    mined_once(&c.f, 4);
+    CHECK_EQ_INT(c.f.bumps, 4);
     chain_free(&c);
 }
 
@@ -1177,6 +1567,91 @@ TEST(node_devnet_l1_restart)
     env_free(&e);
 }
 
+/* A block larger than one L1 transaction (the settler plans 3 parts) goes out in parts, one at a
+ * time and only behind settled blocks, nothing behind it until its last part is in; it settles
+ * with its last part; a crash between a part's record and its send sends the same part again;
+ * every part mined once, the gas of all counted. */
+TEST(block_in_parts)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    struct tacit__settle_heads h;
+    chain_init(&c);
+    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0);
+    c.f.parts_height = 1;
+    c.f.parts_n = 3;
+    c.f.final_lag = 50;                           /* nothing final here */
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* block 0; block 1 waits for it to settle */
+    check_heads(&c, 1, 0, 0);
+    CHECK_EQ_INT(c.f.prepares, 1);
+    CHECK_EQ_INT(sub_state(&c, 1), -TACIT_ENOTFOUND);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* block 0 settled; block 1's part 0 */
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(c.f.prepares, 2);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.part, 0);
+    CHECK_EQ_INT(sub.nparts, 3);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_SENT);
+    tacit__settle_sub_clear(&sub);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* pending: nothing new, nothing behind */
+    CHECK_EQ_INT(c.f.prepares, 2);
+    CHECK_EQ_INT(sub_state(&c, 2), -TACIT_ENOTFOUND);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* part 0 in: part 1 out */
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(c.f.prepares, 3);
+    CHECK_EQ_INT(c.f.partial_next, 1);
+    fake_mine(&c.f);
+    c.f.crash_send = true; /* part 1 in: part 2 recorded, the send "crashes" */
+    CHECK(step_w(&c, &o, 4, 0) != TACIT_OK);
+    CHECK_EQ_INT(c.f.prepares, 4);
+    chain_reopen(&c);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 1, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.part, 2);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_PREPARED);
+    tacit__settle_sub_clear(&sub);
+    check_heads(&c, 2, 1, 0);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* the same part 2 sent, no new one */
+    CHECK_EQ_INT(c.f.prepares, 4);
+    check_heads(&c, 2, 1, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK); /* block 1 settled; block 2 (whole) out */
+    check_heads(&c, 3, 2, 0);
+    CHECK_EQ_INT(c.f.contract_next, 2);
+    CHECK_EQ_INT(c.f.prepares, 5);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
+    check_heads(&c, 3, 3, 0);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 0), 1);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 1), 3);
+    CHECK_EQ_INT(fake_mined_for(&c.f, 2), 1);
+    CHECK_EQ_INT(c.f.contract_next, 3);
+    CHECK_EQ_INT(tacit__settle_heads_load(c.st, &h), TACIT_OK);
+    CHECK_EQ_INT(h.gas_used, 5 * 100000 + 0 + 3 * 1 + 2);
+    chain_free(&c);
+}
+
+/* A block whose gas estimate is above one L1 transaction's limit (the sender's ETOOBIG): the
+ * submitter halts with a reason that says so; nothing is sent or recorded. */
+TEST(estimate_too_big_halts)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    chain_init(&c);
+    chain_block(&c, NULL, 0);
+    c.f.toobig_height = 0;
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(o.halted);
+    CHECK_EQ_INT(o.halt_height, 0);
+    CHECK(strstr(o.halt_reason, "EIP-7825") != NULL);
+    CHECK_EQ_INT(c.f.sends, 0);
+    CHECK_EQ_INT(sub_state(&c, 0), -TACIT_ENOTFOUND);
+    check_heads(&c, 0, 0, 0);
+    chain_free(&c);
+}
+
 static const struct tacit_test tests[] = {
     {"statuses_in_order", statuses_in_order},
     {"restart_after_send", restart_after_send},
@@ -1186,6 +1661,13 @@ static const struct tacit_test tests[] = {
     {"estimate_revert_halts", estimate_revert_halts},
     {"nonce_taken", nonce_taken},
     {"reorg_unsettles", reorg_unsettles},
+    {"window_of_four", window_of_four},
+    {"receipts_out_of_order", receipts_out_of_order},
+    {"crash_with_several_pending", crash_with_several_pending},
+    {"revert_in_window", revert_in_window},
+    {"fee_bump", fee_bump},
+    {"block_in_parts", block_in_parts},
+    {"estimate_too_big_halts", estimate_too_big_halts},
     {"queue_confirmations", queue_confirmations},
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},

@@ -20,6 +20,7 @@
 #include "tacit/l1.h"
 #include "tacit/node.h"
 #include "tacit/prover.h"
+#include "tacit/rollup.h"
 #include "tacit/settle.h"
 #include "tacit/util.h"
 
@@ -120,6 +121,16 @@ static const struct key keys[] = {
      "L1 mode: an L1 block is final N blocks under the head (default 0: the L1's finalized tag)"},
     {"l1_poll_ms", K_U32, C(settle_poll_ms),
      "L1 mode: the submitter asks the L1 every N ms (default 1000)"},
+    {"l1_max_inflight", K_U32, C(l1_max_inflight),
+     "L1 mode: blocks submitted and not yet settled at most (default 4; 1: one at a time)"},
+    {"l1_bump_after", K_U32, C(l1_bump_after),
+     "L1 mode: a submission pending N L1 blocks is replaced with higher fees (default 3; 0: "
+     "never)"},
+    {"l1_max_fee_gwei", K_U64, C(l1_max_fee_gwei),
+     "L1 mode: the submitter's max fee per gas, in gwei (default 0: no cap)"},
+    {"l1_part_gas", K_U64, C(l1_part_gas),
+     "L1 mode: a submission's gas budget (estimated); a larger block is submitted in parts "
+     "(default 13000000; 2000000 to 16777216)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
@@ -214,6 +225,15 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
         fprintf(stderr, "tacitd: l1_poll_ms must be at least 1\n");
         return 2;
     }
+    if (c->l1_max_inflight == 0 || c->l1_max_inflight > 64) {
+        fprintf(stderr, "tacitd: l1_max_inflight must be 1 to 64\n");
+        return 2;
+    }
+    if (c->l1_part_gas != 0 &&
+        (c->l1_part_gas < 2000000 || c->l1_part_gas > TACIT_ROLLUP_L1_TX_GAS_CAP)) {
+        fprintf(stderr, "tacitd: l1_part_gas must be 2000000 to 16777216 (EIP-7825)\n");
+        return 2;
+    }
     if (tacit_l1_http_new(&m->l1, c->l1_rpc, NULL) != TACIT_OK) {
         fprintf(stderr,
                 "tacitd: --l1-rpc %s: not an L1 endpoint URL (http://HOST:PORT, no path; "
@@ -287,6 +307,12 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     free(tree_path);
     memset(&sopts, 0, sizeof sopts);
     sopts.chain_id = c->l1_chain_id;
+    sopts.gas_limit_max = TACIT_ROLLUP_L1_TX_GAS_CAP;               /* EIP-7825 */
+    tacit_uint256_from_u64(&sopts.max_fee_cap, c->l1_max_fee_gwei); /* 0: no cap */
+    if (tacit_uint256_mul_u64(&sopts.max_fee_cap, &sopts.max_fee_cap, 1000000000u) != TACIT_OK) {
+        fprintf(stderr, "tacitd: l1_max_fee_gwei is too large\n");
+        goto bad;
+    }
     if ((rc = tacit_l1_sender_new(&m->sender, m->l1, m->key, &sopts)) != TACIT_OK) {
         fprintf(stderr, "tacitd: the L1 sender: %s\n", tacit_strerror(rc));
         goto bad;
@@ -298,6 +324,7 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     so.tree_pk = m->tree_pk;
     so.max_leaves = (unsigned)max_leaves;
     so.final_depth = c->l1_final_depth;
+    so.part_gas = c->l1_part_gas;
     if ((rc = tacit_rollup_settler_new(&m->settler, &so)) != TACIT_OK) {
         fprintf(stderr, "tacitd: the settler: %s\n", tacit_strerror(rc));
         goto bad;

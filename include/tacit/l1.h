@@ -232,7 +232,8 @@ void tacit_l1_revert_reason(char *out, size_t n, const uint8_t *data, size_t len
  *     (TACIT_EL1_FEE_CAP when base fee + priority is already above it);
  *   - a replacement keeps the nonce and raises both fees by at least bump_permille (nodes
  *     require 10%) and to at least the current market;
- *   - the gas limit is eth_estimateGas plus gas_margin_permille when the caller gives none.
+ *   - the gas limit is eth_estimateGas plus gas_margin_permille when the caller gives none,
+ *     at most gas_limit_max (an estimate above it: TACIT_ETOOBIG).
  * The chain id is checked against the node's once (TACIT_EL1_CHAIN_ID).
  */
 struct tacit_l1_sender;
@@ -242,6 +243,7 @@ struct tacit_l1_sender_opts {
     tacit_uint256 max_fee_cap;    /* zero: no cap */
     unsigned bump_permille;       /* 0: 125 (12.5%); below 100 is raised to 100 */
     unsigned gas_margin_permille; /* 0: 200 (20%) */
+    uint64_t gas_limit_max;       /* 0: none (an L1 with EIP-7825: 16,777,216) */
 };
 
 /* l1 and key are borrowed and must outlive the sender. TACIT_ENOMEM, TACIT_EINVAL (chain id 0). */
@@ -273,6 +275,13 @@ int tacit_l1_sender_prepare(struct tacit_l1_sender *s, const struct tacit_l1_cal
 /* Replaces a sent transaction (same nonce, higher fees): *sent is updated to the replacement.
  * TACIT_EL1_NONCE_TOO_LOW: the nonce is used (the original, or another, was mined). */
 int tacit_l1_sender_replace(struct tacit_l1_sender *s, struct tacit_l1_sent *sent);
+/* A replacement for the signed transaction raw (one of this sender's), without sending it:
+ * the same nonce, gas and calldata, both fees raised by at least bump_permille and to at least
+ * the market's, the max fee capped by opts.max_fee_cap: *out (malloc'd, free()) the signed
+ * bytes, hash their hash. TACIT_EL1_FEE_CAP when the cap is below the bumped fees;
+ * TACIT_EINVAL when raw is not a transaction of this sender's chain. */
+int tacit_l1_sender_rebid(struct tacit_l1_sender *s, const uint8_t *raw, size_t raw_len,
+                          uint8_t hash[32], uint8_t **out, size_t *out_len);
 /* The nonce the next send will use (asks the node when unknown). */
 int tacit_l1_sender_next_nonce(struct tacit_l1_sender *s, uint64_t *out);
 

@@ -69,6 +69,13 @@ struct tacit_node_config {
     uint32_t l1_confirmations; /* a queue entry is credited once the L1 head is this many
                                 * blocks past the entry's block (default 2) */
     uint32_t settle_poll_ms;   /* the submitter's step every N ms (default 1000) */
+    uint32_t l1_max_inflight;  /* blocks submitted and not yet settled at most (default 4; 1:
+                                * one at a time) */
+    uint32_t l1_bump_after;    /* a submission still pending N L1 blocks after it was sent is
+                                * replaced with 12.5% higher fees (default 3; 0: never) */
+    uint64_t l1_max_fee_gwei;  /* tacitd: the submitter's max fee per gas cap (0: none) */
+    uint64_t l1_part_gas;      /* tacitd: a submission's gas budget; a larger block goes in parts
+                                * (0: TACIT_ROLLUP_PART_GAS_DEFAULT, 13,000,000) */
     const char *l1_rpc, *l1_rollup, *l1_key; /* tacitd's flags the settler is made from */
     const char *l1_tree_key; /* tacitd: the tree-update proving key (default <datadir>/keys/
                                * tree_update.zkey) */

@@ -99,6 +99,61 @@ int tacit_rollup_prove_tree(struct tacit_rollup_tree_proof *out, struct tacit_tr
                             const tacit_groth16_pk *pk, const struct tacit_block *b,
                             unsigned max_leaves, unsigned nthreads);
 
+/* ------------------------------------------------------------ blocks in parts ---- */
+
+/*
+ * A block too large for one L1 transaction (EIP-7825: 16,777,216 gas) is submitted in parts
+ * (submitBlockPart; docs/l1-contract.md "A block in parts"): part j carries the block's
+ * transactions [first, first + count) as
+ *   header (289) || credits (the block's in part 0, none in the others: u32 0) ||
+ *   u32 ntxs (the block's) || u32 first || (u32 len || tx) for each of its transactions,
+ * and the tree-update proofs of its 2 count commitments (M per proof, from the root and count
+ * the parts before it ended at). Its hash is tacit_rollup_block_hash's formula over the part:
+ * keccak256(prev || keccak256(part up to its first tx) || keccak256(tx)... ||
+ * keccak256(tree proofs)), prev being blockHash() for part 0 and the previous part's hash after;
+ * the last part's hash becomes blockHash().
+ */
+
+#define TACIT_ROLLUP_L1_TX_GAS_CAP 16777216ull    /* EIP-7825: gas of one L1 transaction */
+#define TACIT_ROLLUP_PART_GAS_DEFAULT 13000000ull /* the default budget of one submission */
+
+/* The encoding of the part of block (as encoded) with transactions [first, first + count).
+ * *out malloc'd. TACIT_EENCODING: block is not a block's layout, or the range is not in it
+ * (count 0 included). */
+int tacit_rollup_part_encode(uint8_t **out, size_t *len, const uint8_t *block, size_t block_len,
+                             size_t first, size_t count);
+/* submitBlockPart(bytes32 prev, bytes part, bytes treeProofs) calldata. */
+int tacit_rollup_part_call(uint8_t **out, size_t *len, const uint8_t prev[32], const uint8_t *part,
+                           size_t part_len, const struct tacit_rollup_tree_proof *proofs,
+                           size_t nproofs);
+/* The contract's hash of a part (out may be prev). TACIT_EENCODING: not a part's layout. */
+int tacit_rollup_part_hash(uint8_t out[32], const uint8_t prev[32], const uint8_t *part,
+                           size_t part_len, const struct tacit_rollup_tree_proof *proofs,
+                           size_t nproofs);
+
+/* A conservative estimate of the gas of one submission (a whole block or a part) of ntxs
+ * transactions (and ncredits credits) with M = max_leaves: a fixed part, per transaction a
+ * deposit's or withdrawal's worst case, per tree-update proof, per credit. */
+uint64_t tacit_rollup_gas_estimate(size_t ntxs, size_t ncredits, unsigned max_leaves);
+/* How many parts a block of ntxs transactions and ncredits credits is submitted in so that each
+ * part's estimate is at most budget (1: the block goes whole, with submitBlock); at most ntxs
+ * (a part has one transaction at least). */
+size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves, uint64_t budget);
+/* Part j of nparts: its first transaction and count. The split depends on ntxs and nparts
+ * only (the node records nparts, so a restart splits the same way): as even as possible, the
+ * larger parts last (the first carries the credits). */
+void tacit_rollup_part_range(size_t ntxs, size_t nparts, size_t j, size_t *first, size_t *count);
+
+/*
+ * As tacit_rollup_prove_tree for the commitments of transactions [first, first + count) of b
+ * only, starting from frontier f (which must be the tree after the transactions before them):
+ * out[tacit_rollup_tree_proof_count(count, max_leaves)].
+ */
+int tacit_rollup_prove_tree_range(struct tacit_rollup_tree_proof *out,
+                                  struct tacit_tree_frontier *f, const tacit_groth16_pk *pk,
+                                  const struct tacit_block *b, size_t first, size_t count,
+                                  unsigned max_leaves, unsigned nthreads);
+
 /* ------------------------------------------------------------ errors, events ---- */
 
 /* The contract's custom errors, as Solidity signatures (for tacit_l1_revert_reason). */
@@ -117,6 +172,7 @@ enum tacit_rollup_event_kind {
     TACIT_ROLLUP_DEPOSITED = 1,
     TACIT_ROLLUP_BLOCK_SUBMITTED,
     TACIT_ROLLUP_CLAIMED,
+    TACIT_ROLLUP_PART_SUBMITTED,
 };
 
 struct tacit_rollup_event {
@@ -125,6 +181,8 @@ struct tacit_rollup_event {
     /* BLOCK_SUBMITTED: height, block_hash, parent, note_root, commitment_count, queue_head,
      * ntxs (the block itself is the calldata of the transaction that logged it) */
     /* CLAIMED: account, wei */
+    /* PART_SUBMITTED: height, index (its first transaction), ntxs (its count), block_hash (the
+     * part's hash) */
     uint64_t index, amount, height, commitment_count, queue_head, ntxs;
     uint8_t account[TACIT_ETH_ADDRESS_LEN];
     uint8_t queue_hash[32], block_hash[32], parent[32], note_root[32];

@@ -39,6 +39,17 @@ struct tacit_settle_submission {
     size_t proof_len;
     const struct tacit_tree_frontier *frontier; /* the note tree before the block (the
                                                  * settler proves the tree update from it) */
+    /* Pipelining: while the block before is in flight (sent, not settled), the contract's
+     * blockHash it will leave (its submission's chain_out), so this block can be sent behind
+     * it (next nonce); NULL: the previous block is settled, the contract is read. */
+    const uint8_t *parent;
+    /* Non-NULL: prepare writes there the contract's blockHash once this block is in (32
+     * bytes: the parent of the next block while this one is in flight). */
+    uint8_t *chain_out;
+    /* A block in parts (plan said nparts > 1): prepare the transaction of part `part`, once the
+     * parts before it are in (the contract read at the L1 head; parent is NULL: a block in
+     * parts goes out only when the blocks before it are settled; chain_out is left as it is). */
+    uint32_t part, nparts;
 };
 
 /* What the L1 says of a transaction the node sent. */
@@ -98,6 +109,16 @@ struct tacit_settler_ops {
      * max_block or the queue's end). */
     int (*messages)(void *ctx, uint64_t from, uint64_t max_block, struct tacit_settle_message *out,
                     size_t max, size_t *n);
+    /* Optional (NULL: fees never bumped). A replacement for the prepared transaction raw: the
+     * same nonce and calldata, both fees raised by at least 10% (EIP-1559 pools' rule) and to
+     * the market's, the max fee capped by the settler's cap; its hash and raw bytes as
+     * prepare's (sends nothing). TACIT_EL1_FEE_CAP when the cap leaves no room for one. */
+    int (*bump)(void *ctx, const uint8_t *raw, size_t raw_len, uint8_t hash[32], uint8_t **out,
+                size_t *out_len);
+    /* Optional (NULL: every block goes whole). How many L1 transactions the block s is
+     * submitted in (1: whole), each under the settler's gas budget; called once per block
+     * before its first prepare (the node records the answer: a restart splits it the same). */
+    int (*plan)(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts);
 };
 
 struct tacit_settler {
@@ -128,12 +149,23 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
 
 /*
  * The contract client's settler (src/settle/settler.c): TacitRollup over the L1 port.
- *  - prepare: the contract's blockHash() (the parent) and height() read at the L1 head (one
- *    block in flight at a time: the previous submission is included before the next is
- *    prepared; TACIT_EAGAIN when the contract's height is not the block's yet), the block's
- *    tree-update proofs made under tree_pk from s->frontier (max_leaves each, nthreads), the
- *    submitBlock calldata, signed by the sender (its nonce, fees and gas estimate; a reverting
- *    estimate is TACIT_EL1_REVERTED with the contract's reason);
+ *  - prepare: the contract's height() read at the L1 head: the block's height, and then the
+ *    parent is its blockHash(); or below it while earlier blocks are in flight, and then the
+ *    parent is s->parent (TACIT_EBUSY when none is given, or the contract is past the block);
+ *    the block's tree-update proofs made under tree_pk from s->frontier (max_leaves each,
+ *    nthreads), the submitBlock calldata, signed by the sender (its nonce, fees and gas
+ *    estimate: eth_estimateGas without a block, which anvil and geth run on the pending
+ *    state, the earlier submissions of the pool in; a reverting estimate is
+ *    TACIT_EL1_REVERTED with the contract's reason when the contract is at the block's height,
+ *    TACIT_EBUSY while earlier blocks are in flight: a dropped one would make it revert);
+ *    s->chain_out the submission's hash (tacit_rollup_block_hash);
+ *  - plan: tacit_rollup_part_count under part_gas (the block's credits in its first part);
+ *  - prepare of part j of a block in parts (tacit_rollup_part_range): the contract's height()
+ *    must be the block's and its partialBlock() at the part's first transaction (TACIT_EBUSY
+ *    otherwise: the part before not in the head's state yet); the part's tree-update proofs
+ *    from s->frontier advanced by the transactions before it; submitBlockPart with prev the
+ *    contract's blockHash() (part 0) or partialBlock()'s hash, signed by the sender;
+ *  - bump: tacit_l1_sender_rebid;
  *  - messages: the Deposited events of the contract (eth_getLogs), in index order, from the
  *    contract's deployBlock() on (read once), at most log_range blocks per eth_getLogs (halved
  *    while the L1 node refuses a range: providers cap them), at most 16 requests per call (a
@@ -152,6 +184,8 @@ struct tacit_rollup_settler_opts {
     unsigned nthreads;    /* the prover's (0: all cores) */
     uint32_t final_depth; /* as tacit_settle_l1_heads */
     uint64_t log_range;   /* blocks per eth_getLogs at most (0: 10,000) */
+    uint64_t part_gas;    /* a submission's gas budget (tacit_rollup_gas_estimate; 0:
+                           * TACIT_ROLLUP_PART_GAS_DEFAULT): a larger block goes in parts */
 };
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o);
 void tacit_rollup_settler_free(struct tacit_settler *s);

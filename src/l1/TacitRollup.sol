@@ -64,6 +64,11 @@ contract TacitRollup {
     uint64 public queueHead; // entries consumed by blocks
     uint64 public queueLength;
     uint64 public pool; // the shielded pool, gwei
+    // A block submitted in parts (submitBlockPart) whose last part has not come yet (in pool's
+    // slot: submitBlock reads it for free):
+    uint64 private partNext; // its transactions settled so far
+    uint64 private partTotal; // its ntxs; 0: no block in progress
+    uint64 private partCount; // the commitment count after its parts so far
     bytes32 public blockHash; // the hash chain: the last settled submission's hash
     bytes32 public noteRoot;
     mapping(uint256 => bytes32) public queueHash; // the queue's rolling hash after i entries
@@ -71,6 +76,9 @@ contract TacitRollup {
     mapping(bytes32 => uint256) public nullifierHeight; // 1 + the height that spent it; 0: unspent
     mapping(address => Account) private accounts; // transparent balances (gwei) and nonces
     mapping(address => uint256) public claimable; // wei
+    bytes32 private partHash; // the hash of its parts so far: the next part's `prev`
+    bytes32 private partRoot; // the note root after its parts so far
+    bytes32 private partHead; // keccak256 of its header: every part carries the same
 
     struct Account {
         uint64 balance;
@@ -88,6 +96,7 @@ contract TacitRollup {
         uint64 queueHead,
         uint64 ntxs
     );
+    event BlockPartSubmitted(uint64 indexed height, uint64 first, uint64 ntxs, bytes32 partHash);
     event Claimed(address indexed account, uint256 amount);
 
     // -------------------------------------------------------------------- errors ----
@@ -126,6 +135,11 @@ contract TacitRollup {
     error BadTransferProof(uint256 index);
     error BadTreeUpdateProof(uint256 index);
     error BadProof();
+    error BlockInProgress(uint64 next, uint64 total);
+    error PartOfOtherBlock();
+    error PartOutOfOrder(uint64 expected, uint64 got);
+    error PartBeyondBlock(uint64 total);
+    error PartTotals(uint64 count, bytes32 root);
 
     constructor(
         bytes memory transferKey,
@@ -225,7 +239,8 @@ contract TacitRollup {
         uint256 nproofs; // tree-update proofs
         uint256 treeBase; // calldata offset of the tree proofs
         uint256 oldRoots; // memory: R_old of each tree proof
-        uint256 start; // commitment count before the block
+        uint256 start; // commitment count before the block (the part)
+        uint256 first; // a part: the block's index of its first transaction (in reasons)
     }
 
     // Submission is the sequencer's (open submission after a timeout comes with the escape
@@ -248,35 +263,16 @@ contract TacitRollup {
         if (blk.length != c.txBase - blkOff + c.ntx * TX_STRIDE) revert BlockEncoding();
         c.marker = uint256(height) + 1;
         c.pool = pool;
+        if (partTotal != 0) revert BlockInProgress(partNext, partTotal);
         c.start = commitmentCount;
-        {
-            uint256 m = maxLeaves;
-            c.nproofs = (2 * c.ntx + m - 1) / m;
-        }
-        if (treeProofs.length != c.nproofs * TREE_PROOF_BYTES) {
-            revert TreeProofCount(c.nproofs, treeProofs.length / TREE_PROOF_BYTES);
-        }
-        {
-            uint256 p;
-            assembly {
-                p := mload(0x40)
-            }
-            c.buf = p; // 1,888 bytes of scratch
-            c.seed = p + 1888; // 3 + ntx words
-            c.oldRoots = c.seed + 32 * (3 + c.ntx); // nproofs words
-            p = c.oldRoots + 32 * (1 + c.nproofs);
-            assembly {
-                mstore(0x40, p)
-            }
-            c.treeBase = _offset(treeProofs);
-        }
+        _scratch(c, treeProofs);
         _credits(blkOff + HEADER_BYTES, creditEnd);
         for (uint256 i = 0; i < c.ntx; i++) {
             _tx(c, i);
         }
         if (c.fees > 0) claimable[feeRecipient] += c.fees * GWEI;
         pool = uint64(c.pool);
-        bytes32 root = _treeRoots(c);
+        bytes32 root = _treeRoots(c, noteRoot);
         // header: note_root and commitment_count after the block
         {
             uint256 count = c.start + 2 * c.ntx;
@@ -291,6 +287,136 @@ contract TacitRollup {
         blockHash = h;
         height = ht + 1;
         emit BlockSubmitted(ht, h, parent, root, uint64(c.start + 2 * c.ntx), queueHead, uint64(c.ntx));
+    }
+
+    // Settles a part of a block too large for one L1 transaction (docs/l1-contract.md, "A block
+    // in parts"). `blk` = header || credits (the block's in its first part, none in the others)
+    // || u32 ntxs (the block's) || u32 first (this part's first transaction) || this part's
+    // transactions (len || tx each); `prev` = blockHash() for the first part, else the hash of
+    // the part before; `treeProofs` the tree-update proofs of this part's commitments, from the
+    // root and count the parts before it ended at. Each part is checked like a block (its
+    // proofs in one pairing check, coefficients from its hash); the last one completes the
+    // block: the header's root and count, the height, BlockSubmitted.
+    function submitBlockPart(bytes32 prev, bytes calldata blk, bytes calldata treeProofs) external {
+        _maySubmit();
+        Ctx memory c;
+        uint256 blkOff = _offset(blk);
+        uint256 creditEnd = _header(blkOff, blk.length);
+        if (creditEnd + 8 > blkOff + blk.length) revert BlockEncoding();
+        uint256 total = _u32le(creditEnd);
+        c.first = _u32le(creditEnd + 4);
+        c.txBase = creditEnd + 8;
+        {
+            uint256 body = blkOff + blk.length - c.txBase;
+            c.ntx = body / TX_STRIDE;
+            if (c.ntx == 0 || body % TX_STRIDE != 0) revert BlockEncoding();
+        }
+        if (c.first + c.ntx > total) revert PartBeyondBlock(uint64(total));
+        bytes32 head;
+        assembly {
+            let m := mload(0x40)
+            calldatacopy(m, blkOff, 289) // HEADER_BYTES
+            head := keccak256(m, 289)
+        }
+        c.marker = uint256(height) + 1;
+        c.pool = pool;
+        bytes32 root;
+        {
+            uint256 ptotal = partTotal;
+            if (ptotal == 0) {
+                if (c.first != 0) revert PartOutOfOrder(0, uint64(c.first));
+                if (prev != blockHash) revert WrongParent(blockHash, prev);
+                c.start = commitmentCount;
+                root = noteRoot;
+            } else {
+                if (c.first == 0) revert BlockInProgress(partNext, uint64(ptotal));
+                if (head != partHead || total != ptotal) revert PartOfOtherBlock();
+                if (c.first != partNext) revert PartOutOfOrder(partNext, uint64(c.first));
+                if (prev != partHash) revert WrongParent(partHash, prev);
+                if (creditEnd != blkOff + HEADER_BYTES + 4) revert BlockEncoding(); // no credits
+                c.start = partCount;
+                root = partRoot;
+            }
+        }
+        _scratch(c, treeProofs);
+        _credits(blkOff + HEADER_BYTES, creditEnd);
+        for (uint256 i = 0; i < c.ntx; i++) {
+            _tx(c, i);
+        }
+        if (c.fees > 0) claimable[feeRecipient] += c.fees * GWEI;
+        root = _treeRoots(c, root);
+        bytes32 h = _seed(c, prev, blkOff);
+        _verifyBatch(c, h);
+        _partDone(c, total, h, root, head, blkOff);
+    }
+
+    // A part was accepted: the block in progress moves on, or (its last part) settles.
+    function _partDone(Ctx memory c, uint256 total, bytes32 h, bytes32 root, bytes32 head, uint256 blkOff)
+        private
+    {
+        uint256 count = c.start + 2 * c.ntx;
+        uint256 next = c.first + c.ntx;
+        uint64 ht = height;
+        emit BlockPartSubmitted(ht, uint64(c.first), uint64(c.ntx), h);
+        if (next < total) {
+            pool = uint64(c.pool);
+            partNext = uint64(next);
+            partTotal = uint64(total);
+            partCount = uint64(count);
+            partHash = h;
+            partRoot = root;
+            partHead = head;
+            return;
+        }
+        // the last part: the header's note_root and commitment_count are where the parts ended
+        if (bytes32(_load(blkOff + 89)) != root || _u64le(blkOff + 121) != count) {
+            revert PartTotals(uint64(count), root);
+        }
+        pool = uint64(c.pool);
+        partNext = 0;
+        partTotal = 0;
+        partCount = 0;
+        commitmentCount = uint64(count);
+        rootHeight[root] = uint256(ht) + 1;
+        noteRoot = root;
+        bytes32 parent = blockHash;
+        blockHash = h;
+        height = ht + 1;
+        emit BlockSubmitted(ht, h, parent, root, uint64(count), queueHead, uint64(total));
+    }
+
+    // The block in progress (submitBlockPart): its transactions settled so far (0: none in
+    // progress), its ntxs, the commitment count and note root after its parts so far, and the
+    // hash of its last part (the next part's `prev`).
+    function partialBlock()
+        external
+        view
+        returns (uint64 next, uint64 total, uint64 count, bytes32 root, bytes32 hash)
+    {
+        return (partNext, partTotal, partCount, partRoot, partHash);
+    }
+
+    // Scratch memory of a block (a part) and the tree proofs' count and offset.
+    function _scratch(Ctx memory c, bytes calldata treeProofs) private view {
+        {
+            uint256 m = maxLeaves;
+            c.nproofs = (2 * c.ntx + m - 1) / m;
+        }
+        if (treeProofs.length != c.nproofs * TREE_PROOF_BYTES) {
+            revert TreeProofCount(c.nproofs, treeProofs.length / TREE_PROOF_BYTES);
+        }
+        uint256 p;
+        assembly {
+            p := mload(0x40)
+        }
+        c.buf = p; // 1,888 bytes of scratch
+        c.seed = p + 1888; // 3 + ntx words
+        c.oldRoots = c.seed + 32 * (3 + c.ntx); // nproofs words
+        p = c.oldRoots + 32 * (1 + c.nproofs);
+        assembly {
+            mstore(0x40, p)
+        }
+        c.treeBase = _offset(treeProofs);
     }
 
     // The header: version 1, the chain id, the height; returns the offset of ntxs.
@@ -337,29 +463,29 @@ contract TacitRollup {
             uint256 buf = c.buf;
             // length 1808, then version 2 and the chain id (each with the reason the L2 rules
             // give: EVERSION, ECHAIN_ID), then ext_len 1315, ct_len 571 twice, public inputs < r
-            if (bytes4(bytes32(_load(t))) != 0x10070000) revert TxEncoding(i);
-            if (uint8(bytes1(bytes32(_load(t + 4)))) != 2) revert TxVersion(i);
-            if (bytes8(bytes32(_load(t + 5))) != chainIdLE) revert TxChainId(i);
+            if (bytes4(bytes32(_load(t))) != 0x10070000) revert TxEncoding(c.first + i);
+            if (uint8(bytes1(bytes32(_load(t + 4)))) != 2) revert TxVersion(c.first + i);
+            if (bytes8(bytes32(_load(t + 5))) != chainIdLE) revert TxChainId(c.first + i);
             if (
                 bytes4(bytes32(_load(t + 493))) != 0x23050000 || bytes2(bytes32(_load(t + 497 + 169))) != 0x3b02
                     || bytes2(bytes32(_load(t + 497 + 742))) != 0x3b02
-            ) revert TxEncoding(i);
+            ) revert TxEncoding(c.first + i);
             t += 4;
             for (uint256 j = 0; j < 7; j++) {
-                if (_load(t + 9 + 32 * j) >= R) revert TxEncoding(i);
+                if (_load(t + 9 + 32 * j) >= R) revert TxEncoding(c.first + i);
             }
             uint256 e = t + 493;
             uint256 fee = _u64le(e);
             uint256 wamt = _u64le(e + 8);
             uint256 damt = _u64le(e + 36);
             // canonical: an amount of 0 has its other fields zero
-            if (wamt == 0 && _load(e + 16) >> 96 != 0) revert TxEncoding(i);
+            if (wamt == 0 && _load(e + 16) >> 96 != 0) revert TxEncoding(c.first + i);
             if (
                 damt == 0
                     && (_load(e + 44) >> 96 != 0 || _load(e + 64) >> 192 != 0 || _load(e + 72) != 0 || _load(e + 104) != 0
                         || _load(e + 136) >> 248 != 0)
-            ) revert TxEncoding(i);
-            if (wamt + fee > type(uint64).max) revert FeeOverflow(i);
+            ) revert TxEncoding(c.first + i);
+            if (wamt + fee > type(uint64).max) revert FeeOverflow(c.first + i);
             // The transaction's hash (for the submission's hash), then in the same copy
             // ext_data_hash (v2): keccak256(l1 chain id || this || chain id || ext[0..72) ||
             // ext[137..)), its pieces moved next to ext[137..) (at m + 630) in place.
@@ -374,36 +500,36 @@ contract TacitRollup {
                 mstore(add(m, 498), chainid())
                 edh := mod(keccak256(add(m, 498), 1310), R)
             }
-            if (edh != _load(t + 73)) revert ExtDataHashMismatch(i);
+            if (edh != _load(t + 73)) revert ExtDataHashMismatch(c.first + i);
             {
                 uint256 out = wamt + fee;
                 uint256 pa = damt >= out ? damt - out : R - (out - damt);
-                if (pa != _load(t + 41)) revert PublicAmountMismatch(i);
+                if (pa != _load(t + 41)) revert PublicAmountMismatch(c.first + i);
             }
             bytes32 nf0 = bytes32(_load(t + 105));
             bytes32 nf1 = bytes32(_load(t + 137));
-            if (nf0 == nf1) revert NullifierRepeated(i);
+            if (nf0 == nf1) revert NullifierRepeated(c.first + i);
             address wrec = address(bytes20(bytes32(_load(e + 16))));
-            if (wamt > 0 && wrec == address(0)) revert WithdrawalToPool(i);
+            if (wamt > 0 && wrec == address(0)) revert WithdrawalToPool(c.first + i);
             address sender;
             if (damt > 0) sender = _depositSigner(c, t, e, i);
             // state: anchor, nullifiers, deposit, withdrawal and fee
             {
                 bytes32 anchor = bytes32(_load(t + 9));
                 uint256 rh = rootHeight[anchor];
-                if (rh == 0 || c.marker - rh > ROOT_HISTORY) revert UnknownAnchor(i, anchor);
+                if (rh == 0 || c.marker - rh > ROOT_HISTORY) revert UnknownAnchor(c.first + i, anchor);
             }
             _spend(c, i, nf0);
             _spend(c, i, nf1);
             if (damt > 0) {
                 Account memory a = accounts[sender];
                 uint64 nonce = uint64(_u64le(e + 64));
-                if (nonce != a.nonce) revert DepositNonce(i, a.nonce, nonce);
-                if (a.balance < damt) revert InsufficientBalance(i);
+                if (nonce != a.nonce) revert DepositNonce(c.first + i, a.nonce, nonce);
+                if (a.balance < damt) revert InsufficientBalance(c.first + i);
                 accounts[sender] = Account(uint64(a.balance - damt), a.nonce + 1);
                 c.pool += damt;
             }
-            if (c.pool < wamt + fee) revert Turnstile(i);
+            if (c.pool < wamt + fee) revert Turnstile(c.first + i);
             c.pool -= wamt + fee;
             if (wamt > 0) claimable[wrec] += wamt * GWEI;
             c.fees += fee;
@@ -417,7 +543,7 @@ contract TacitRollup {
         uint256 buf = c.buf;
         uint256 s = _load(e + 104);
         uint256 v = _load(e + 136) >> 248;
-        if (s > HALF_N || v > 1) revert DepositSignature(i);
+        if (s > HALF_N || v > 1) revert DepositSignature(c.first + i);
         bytes32 ds = domainSeparator;
         bytes32 th = DEPOSIT_TYPEHASH;
         address got;
@@ -445,19 +571,19 @@ contract TacitRollup {
             mstore(add(buf, 128), 0)
             if staticcall(gas(), 1, buf, 128, add(buf, 128), 32) { got := mload(add(buf, 128)) }
         }
-        if (got == address(0) || got != sender) revert DepositSignature(i);
+        if (got == address(0) || got != sender) revert DepositSignature(c.first + i);
     }
 
     function _spend(Ctx memory c, uint256 i, bytes32 nf) private {
         uint256 h = nullifierHeight[nf];
-        if (h == c.marker) revert NullifierInBlock(i, nf);
-        if (h != 0) revert NullifierSpent(i, nf);
+        if (h == c.marker) revert NullifierInBlock(c.first + i, nf);
+        if (h != 0) revert NullifierSpent(c.first + i, nf);
         nullifierHeight[nf] = c.marker;
     }
 
     // The roots the tree-update proofs go through: R_old of each (memory), the last R_new.
-    function _treeRoots(Ctx memory c) private view returns (bytes32 root) {
-        root = noteRoot;
+    function _treeRoots(Ctx memory c, bytes32 root0) private pure returns (bytes32 root) {
+        root = root0;
         for (uint256 u = 0; u < c.nproofs; u++) {
             uint256 rn = _load(c.treeBase + u * TREE_PROOF_BYTES);
             if (rn >= R) revert TreeProofEncoding(u);
@@ -544,7 +670,7 @@ contract TacitRollup {
                         mstore(p, addmod(mload(p), mulmod(r, calldataload(add(t, add(9, mul(32, j)))), R), R))
                     }
                 }
-                if (!ok) revert InvalidProofPoint(i);
+                if (!ok) revert InvalidProofPoint(c.first + i);
             }
             _keyPairs(pairs + 192 * (n + m), vk, w, x, 8);
             if (m > 0) _treeBatch(c, seed, pairs, w);
@@ -685,7 +811,7 @@ contract TacitRollup {
             for (uint256 j = 0; j < 7; j++) {
                 xs[j + 1] = _load(t + 9 + 32 * j);
             }
-            if (!_single(transferVk, t + 233, xs, i)) revert BadTransferProof(i);
+            if (!_single(transferVk, t + 233, xs, c.first + i)) revert BadTransferProof(c.first + i);
         }
         revert BadProof();
     }

@@ -174,8 +174,14 @@ static int build(struct tacit_l1_sender *s, const struct tacit_l1_call *req,
         est.has_from = true;
         memcpy(est.from, s->from, sizeof est.from);
         if ((rc = tacit_l1_estimate_gas(s->l1, &est, &gas)) != TACIT_OK) goto fail;
+        if (s->o.gas_limit_max > 0 && gas > s->o.gas_limit_max) {
+            rc = TACIT_ETOOBIG;
+            goto fail;
+        }
         tx->gas_limit =
             (uint64_t)((unsigned __int128)gas * (1000 + s->o.gas_margin_permille) / 1000);
+        if (s->o.gas_limit_max > 0 && tx->gas_limit > s->o.gas_limit_max)
+            tx->gas_limit = s->o.gas_limit_max;
     }
     if ((rc = choose_fees(s, &zero, &zero, tx)) != TACIT_OK) goto fail;
     return TACIT_OK;
@@ -232,19 +238,41 @@ int tacit_l1_sender_send(struct tacit_l1_sender *s, const struct tacit_l1_call *
     return rc;
 }
 
+/* A replacement's fees: both raised by bump_permille at least, and to the market. */
+static int bumped_fees(struct tacit_l1_sender *s, struct tacit_eth_tx *tx)
+{
+    tacit_uint256 floor_prio, floor_max;
+    unsigned per = 1000 + s->o.bump_permille;
+    if (tacit_uint256_mul_div_ceil(&floor_prio, &tx->max_priority_fee_per_gas, per, 1000) !=
+            TACIT_OK ||
+        tacit_uint256_mul_div_ceil(&floor_max, &tx->max_fee_per_gas, per, 1000) != TACIT_OK)
+        return TACIT_EOVERFLOW;
+    return choose_fees(s, &floor_prio, &floor_max, tx);
+}
+
+int tacit_l1_sender_rebid(struct tacit_l1_sender *s, const uint8_t *raw, size_t raw_len,
+                          uint8_t hash[32], uint8_t **out, size_t *out_len)
+{
+    struct tacit_eth_tx tx;
+    uint8_t from[TACIT_ETH_ADDRESS_LEN];
+    int rc;
+    *out = NULL;
+    *out_len = 0;
+    if (tacit_eth_tx_decode(&tx, NULL, raw, raw_len) != TACIT_OK ||
+        tacit_eth_tx_sender(from, raw, raw_len) != TACIT_OK ||
+        memcmp(from, s->from, sizeof from) != 0 || tx.chain_id != s->o.chain_id)
+        return TACIT_EINVAL;
+    if ((rc = bumped_fees(s, &tx)) != TACIT_OK) return rc;
+    return tacit_eth_tx_sign(out, out_len, hash, &tx, s->key); /* tx.data points into raw */
+}
+
 int tacit_l1_sender_replace(struct tacit_l1_sender *s, struct tacit_l1_sent *sent)
 {
     struct tacit_eth_tx tx = sent->tx;
-    tacit_uint256 floor_prio, floor_max;
     uint8_t hash[32];
-    unsigned per = 1000 + s->o.bump_permille;
     int rc;
 
-    if (tacit_uint256_mul_div_ceil(&floor_prio, &tx.max_priority_fee_per_gas, per, 1000) !=
-            TACIT_OK ||
-        tacit_uint256_mul_div_ceil(&floor_max, &tx.max_fee_per_gas, per, 1000) != TACIT_OK)
-        return TACIT_EOVERFLOW;
-    if ((rc = choose_fees(s, &floor_prio, &floor_max, &tx)) != TACIT_OK) return rc;
+    if ((rc = bumped_fees(s, &tx)) != TACIT_OK) return rc;
     rc = sign_send(s, &tx, hash);
     if (rc == TACIT_OK || transport_error(rc)) {
         /* after a transport error the replacement may be in: the caller checks either hash */

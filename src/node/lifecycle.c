@@ -34,6 +34,8 @@ void tacit_node_config_init(struct tacit_node_config *c)
     c->verify_queue_max = 8192;
     c->l1_confirmations = 2;
     c->settle_poll_ms = 1000;
+    c->l1_max_inflight = 4;
+    c->l1_bump_after = 3;
     c->log_level = TACIT_LOG_INFO;
 }
 

@@ -185,6 +185,8 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
                 se->failures);
         counter(f, "tacit_l1_resends_total", "counter",
                 "Submissions sent again (dropped, or unknown after a restart).", se->resends);
+        counter(f, "tacit_l1_fee_bumps_total", "counter",
+                "Submissions replaced with higher fees (pending too many L1 blocks).", se->bumps);
         counter(f, "tacit_l1_submission_halted", "gauge",
                 "1 when a submission reverted and submission stopped.", se->halted);
     }

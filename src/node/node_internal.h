@@ -217,13 +217,20 @@ enum {
     TACIT__SUB_INCLUDED,     /* in an L1 block, succeeded */
     TACIT__SUB_REVERTED,     /* in an L1 block, failed: submission halts here */
 };
+#define TACIT__SUB_PREV_MAX 8 /* replacements (fee bumps) of one submission */
 struct tacit__settle_sub {
-    int state; /* TACIT__SUB_*; 0: none */
-    uint8_t hash[32];
+    int state;        /* TACIT__SUB_*; 0: none */
+    uint8_t hash[32]; /* the transaction: the latest one sent, or the one that landed */
     uint64_t l1_block, gas_used;
     uint32_t sends;
+    uint64_t sent_l1;  /* the L1 head when the latest transaction was prepared */
+    bool has_chain;    /* chain known (a record of the first format has none) */
+    uint8_t chain[32]; /* the contract's blockHash once this block is in */
+    uint8_t prev[TACIT__SUB_PREV_MAX][32]; /* the transactions it replaced (same nonce) */
+    unsigned nprev;
+    uint32_t part, nparts; /* a block in parts (nparts > 1): the part this transaction carries */
     char reason[TACIT_SETTLE_REASON_MAX];
-    uint8_t *raw; /* malloc'd */
+    uint8_t *raw; /* malloc'd: the latest transaction's bytes */
     size_t raw_len;
 };
 
@@ -233,7 +240,10 @@ struct tacit__settle_in {
     uint64_t fetch_from;    /* the first queue index to fetch */
     size_t fetch_max;       /* 0: fetch none */
     struct tacit_settle_message *fetch_out;
-    bool no_submit; /* halted: follow what is recorded, prepare nothing new */
+    bool no_submit;        /* halted: follow what is recorded, prepare nothing new */
+    uint32_t max_inflight; /* blocks submitted and not settled at most (0: 1) */
+    uint32_t bump_after;   /* a submission pending this many L1 blocks is replaced with
+                            * higher fees (0: never) */
 };
 struct tacit__settle_out {
     int rc;
@@ -246,6 +256,8 @@ struct tacit__settle_out {
     char halt_reason[TACIT_SETTLE_REASON_MAX];
     uint64_t gas_added;
     unsigned prepared, resends, reorgs;
+    unsigned bumps, fee_capped; /* replacements sent; bumps the fee cap refused */
+    bool pending_before;        /* the step's own: a block before the one followed is pending */
 };
 
 #define TACIT__SETTLE_FETCH_MAX 256   /* queue entries fetched per step */
@@ -259,7 +271,8 @@ struct tacit__settle {
     uint64_t backoff_ms; /* 0: none */
     int last_rc;         /* the last step's error (TACIT_OK) */
     uint64_t failures;   /* steps that failed (metrics) */
-    uint64_t resends, reorgs;
+    uint64_t resends, reorgs, bumps;
+    bool poked; /* a block committed while a step ran: the next step at once */
     struct tacit__settle_heads heads; /* the loop's copy, after the last step */
     struct tacit_settle_heads l1;
     bool l1_known;

@@ -1,7 +1,8 @@
 /*
  * tacit — settlement on L1, on the loop (node_internal.h, src/node/settle_step.c): the step runs
- * on the "settle" lane every settle_poll_ms (at once after a block commits or settles; after a
- * failure with a doubling backoff up to 30 s); its done step updates the loop's copy of the
+ * on the "settle" lane every settle_poll_ms (at once after a block commits, settles or is
+ * submitted while blocks wait for a place among the l1_max_inflight in flight; after a failure
+ * with a doubling backoff up to 30 s); its done step updates the loop's copy of the
  * heads (tacit_chainInfo, /metrics, /health), logs what moved, a halt loudly, and hands the
  * L1 queue's new confirmed entries to the batcher.
  */
@@ -66,6 +67,7 @@ static void settle_done(struct tacit__job *job)
     se->gas_total = o->heads.gas_used;
     se->resends += o->resends;
     se->reorgs += o->reorgs;
+    se->bumps += o->bumps;
     if (o->l1_known) {
         se->l1 = o->l1;
         se->l1_known = true;
@@ -107,11 +109,14 @@ static void settle_done(struct tacit__job *job)
             more_credits = true;
         }
     }
-    /* a step that settled a block goes on at once with the next one */
-    if (o->rc == TACIT_OK && !se->halted && se->heads.submitted == se->heads.settled &&
-        se->heads.settled > settled_before && tacit_state_tip(n->st, &tip) == TACIT_OK &&
-        se->heads.submitted < tip.next_height)
+    /* a step that settled or submitted a block, or during which a block committed, goes on
+     * at once when a block waits for a place in the window */
+    if (o->rc == TACIT_OK && !se->halted &&
+        (se->heads.settled > settled_before || o->prepared > 0 || se->poked) &&
+        se->heads.submitted - se->heads.settled < n->cfg.l1_max_inflight &&
+        tacit_state_tip(n->st, &tip) == TACIT_OK && se->heads.submitted < tip.next_height)
         delay = 0;
+    se->poked = false;
     free(j);
     tacit__node_job_finished(n);
     if (n->stopping) return;
@@ -137,14 +142,18 @@ static void on_timer(uv_timer_t *t)
     j->in.fetch_max = se->nqueue < TACIT__SETTLE_QUEUE_MAX ? TACIT__SETTLE_FETCH_MAX : 0;
     j->in.fetch_out = j->msgs;
     j->in.no_submit = se->halted;
+    j->in.max_inflight = n->cfg.l1_max_inflight;
+    j->in.bump_after = n->cfg.l1_bump_after;
     se->inflight = true;
     tacit__lane_submit(se->lane, &j->job);
 }
 
 void tacit__settle_poke(struct tacit_node *n)
 {
-    if (n->cfg.settler != NULL && !n->settle.inflight && n->settle.backoff_ms == 0 &&
-        !n->settle.halted)
+    if (n->cfg.settler == NULL || n->settle.backoff_ms != 0 || n->settle.halted) return;
+    if (n->settle.inflight)
+        n->settle.poked = true; /* the step running may not have seen the block */
+    else
         schedule(n, 0);
 }
 

@@ -12,18 +12,39 @@
  *
  *   "heads"        u64 submitted ‖ u64 settled ‖ u64 finalized (each: the next height without
  *                  that status) ‖ u64 L1 gas used by this chain's submissions
- *   "s" ‖ u64 h    block h's submission: u8 state ‖ tx hash (32) ‖ u64 L1 block ‖ u64 gas used
- *                  ‖ u32 sends ‖ u16 n ‖ revert reason (n) ‖ the raw L1 transaction (the rest)
+ *   "s" ‖ u64 h    block h's submission: u8 0x10|state ‖ tx hash (32) ‖ u64 L1 block ‖ u64 gas
+ *                  used ‖ u32 sends ‖ u64 L1 head at the latest send ‖ the contract's blockHash
+ *                  after the block (32) ‖ u8 k ‖ k replaced tx hashes (32 each) ‖ u16 n ‖
+ *                  revert reason (n) ‖ the raw L1 transaction (the rest; a first-format record,
+ *                  whose first byte is the state alone, has no head, blockHash or replaced ones)
+ *   "p" ‖ u64 h    block h in parts: u32 the part its "s" record's transaction carries ‖ u32
+ *                  the number of parts (written with the "s" record; none: the block goes whole)
  *   "q" ‖ u64 h    u64 the queue index after block h's credits (written by the block lane)
  *   "mode"         "l1": the chain settles on L1 (written when the chain starts in L1 mode)
  *
- * Order and restart safety: one block in flight at a time, strictly in height order. Before a
- * transaction is sent its record (state PREPARED, with the hash and the raw bytes) is synced;
- * a step that finds a PREPARED or SENT record asks the L1 about that hash before anything else
- * and sends the same raw bytes again when the L1 does not know it (the same signed transaction,
- * the same nonce: it can be included once at most). A new transaction for the same block is
- * prepared only when the L1 says the old one's nonce went to another transaction. A reverted
- * submission stops the submitter (recorded: a restart stops again at the same record).
+ * Order and restart safety: up to max_inflight blocks in flight, sent in height order, so in
+ * nonce order (block h + 1's transaction goes out behind block h's, its parent the blockHash
+ * h's submission leaves; the L1 includes them in nonce order, and the contract takes h + 1
+ * only after h). Before a transaction is sent its record (state PREPARED, with the hash and the
+ * raw bytes) is synced; a step asks the L1 about every recorded block from the settled head on,
+ * in order, before it prepares anything new, and sends the same raw bytes again when the L1
+ * does not know one (the same signed transaction, the same nonce: it can be included once at
+ * most). A receipt that comes before an earlier block's is recorded (INCLUDED); the settled
+ * head passes it once the earlier ones are in. A transaction pending bump_after L1 blocks is
+ * replaced by one of the same nonce and calldata with higher fees, its record (the old hash
+ * kept among the replaced ones) synced before it is sent: whichever of them lands, the lookup
+ * finds it and the record takes its hash. A new transaction for the same block (a new nonce) is
+ * prepared only when the L1 says the old one's nonce went to another transaction and no later
+ * block is in flight (with later ones in flight, the submitter halts). A reverted submission
+ * stops the submitter (recorded: a restart stops again at the same record), and nothing after
+ * it is sent.
+ *
+ * A block larger than one L1 transaction carries (the settler's plan: more than one part) goes
+ * out in parts, one transaction each, in order: the unit of submission is (height, part). It
+ * starts only once the blocks before it are settled, and nothing goes behind it until its last
+ * part is in; part j + 1 is prepared once part j's receipt is in (the contract's block in
+ * progress then says where it is), with the same record discipline (the "s" record of the part
+ * synced before its send, the "p" record beside it); the block settles with its last part.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -84,36 +105,74 @@ static void heads_encode(uint8_t out[32], const struct tacit__settle_heads *h)
     put64(out + 24, h->gas_used);
 }
 
+/* Record formats (docs/state-format.md "Settlement records"): the first byte is the state
+ * (1..4) in the first format, 0x10 | state in the second, which adds the L1 head at the
+ * latest send, the contract's hash chain after the block, and the replaced transactions. */
+#define SUB_V2 0x10
+#define SUB_V2_EXT (8 + 32 + 1) /* sent_l1 ‖ chain ‖ u8 nprev (then nprev hashes) */
+
 /* TACIT_ENOTFOUND when block h has none. */
 int tacit__settle_sub_load(struct tacit_state *st, uint64_t h, struct tacit__settle_sub *s)
 {
     uint8_t key[9], *v;
-    size_t len, n;
+    size_t len, n, off;
     int rc;
     memset(s, 0, sizeof *s);
     hkey(key, 's', h);
     if ((rc = tacit_state_settle_get(st, key, 9, &v, &len)) != TACIT_OK) return rc;
     if (len < SUB_FIXED) goto corrupt;
-    s->state = v[0];
+    s->state = v[0] & 0x0f;
     memcpy(s->hash, v + 1, 32);
     s->l1_block = get64(v + 33);
     s->gas_used = get64(v + 41);
     s->sends = (uint32_t)v[49] << 24 | (uint32_t)v[50] << 16 | (uint32_t)v[51] << 8 | v[52];
-    n = (size_t)v[53] << 8 | v[54];
-    if (n >= sizeof s->reason || len < SUB_FIXED + n || s->state < TACIT__SUB_PREPARED ||
+    off = 53;
+    if ((v[0] & 0xf0) == SUB_V2) {
+        if (len < SUB_FIXED + SUB_V2_EXT) goto corrupt;
+        s->sent_l1 = get64(v + off);
+        memcpy(s->chain, v + off + 8, 32);
+        for (int i = 0; i < 32; i++) s->has_chain |= s->chain[i] != 0;
+        s->nprev = v[off + 40];
+        off += SUB_V2_EXT;
+        if (s->nprev > TACIT__SUB_PREV_MAX || len < off + 32 * s->nprev + 2) goto corrupt;
+        memcpy(s->prev, v + off, 32 * s->nprev);
+        off += 32 * s->nprev;
+    } else if ((v[0] & 0xf0) != 0) {
+        goto corrupt;
+    }
+    n = (size_t)v[off] << 8 | v[off + 1];
+    off += 2;
+    if (n >= sizeof s->reason || len < off + n || s->state < TACIT__SUB_PREPARED ||
         s->state > TACIT__SUB_REVERTED)
         goto corrupt;
-    memcpy(s->reason, v + SUB_FIXED, n);
+    memcpy(s->reason, v + off, n);
     s->reason[n] = '\0';
-    s->raw_len = len - SUB_FIXED - n;
+    off += n;
+    s->raw_len = len - off;
     if (s->raw_len > 0) {
         if ((s->raw = malloc(s->raw_len)) == NULL) {
             free(v);
             return TACIT_ENOMEM;
         }
-        memcpy(s->raw, v + SUB_FIXED + n, s->raw_len);
+        memcpy(s->raw, v + off, s->raw_len);
     }
     free(v);
+    /* a block in parts: which part the transaction carries */
+    hkey(key, 'p', h);
+    if ((rc = tacit_state_settle_get(st, key, 9, &v, &len)) == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) {
+        tacit__settle_sub_clear(s);
+        return rc;
+    }
+    if (len == 8) {
+        s->part = (uint32_t)(get64(v) >> 32);
+        s->nparts = (uint32_t)get64(v);
+    }
+    free(v);
+    if (len != 8 || s->nparts < 2 || s->part >= s->nparts) {
+        tacit__settle_sub_clear(s);
+        return TACIT_ECORRUPT;
+    }
     return TACIT_OK;
 corrupt:
     free(v);
@@ -127,15 +186,15 @@ void tacit__settle_sub_clear(struct tacit__settle_sub *s)
     s->raw_len = 0;
 }
 
-/* The record's bytes (malloc'd). */
+/* The record's bytes (malloc'd), in the second format. */
 static uint8_t *sub_encode(const struct tacit__settle_sub *s, size_t *len)
 {
-    size_t n = strlen(s->reason);
+    size_t n = strlen(s->reason), off = 53;
     uint8_t *v;
     if (n >= sizeof s->reason) n = sizeof s->reason - 1;
-    *len = SUB_FIXED + n + s->raw_len;
+    *len = SUB_FIXED + SUB_V2_EXT + 32 * s->nprev + n + s->raw_len;
     if ((v = malloc(*len)) == NULL) return NULL;
-    v[0] = (uint8_t)s->state;
+    v[0] = (uint8_t)(SUB_V2 | s->state);
     memcpy(v + 1, s->hash, 32);
     put64(v + 33, s->l1_block);
     put64(v + 41, s->gas_used);
@@ -143,10 +202,16 @@ static uint8_t *sub_encode(const struct tacit__settle_sub *s, size_t *len)
     v[50] = (uint8_t)(s->sends >> 16);
     v[51] = (uint8_t)(s->sends >> 8);
     v[52] = (uint8_t)s->sends;
-    v[53] = (uint8_t)(n >> 8);
-    v[54] = (uint8_t)n;
-    memcpy(v + SUB_FIXED, s->reason, n);
-    if (s->raw_len) memcpy(v + SUB_FIXED + n, s->raw, s->raw_len);
+    put64(v + off, s->sent_l1);
+    memcpy(v + off + 8, s->chain, 32); /* zeros when unknown (a first-format record's) */
+    v[off + 40] = (uint8_t)s->nprev;
+    off += SUB_V2_EXT;
+    memcpy(v + off, s->prev, 32 * s->nprev);
+    off += 32 * s->nprev;
+    v[off] = (uint8_t)(n >> 8);
+    v[off + 1] = (uint8_t)n;
+    memcpy(v + off + 2, s->reason, n);
+    if (s->raw_len) memcpy(v + off + 2 + n, s->raw, s->raw_len);
     return v;
 }
 
@@ -154,14 +219,19 @@ static uint8_t *sub_encode(const struct tacit__settle_sub *s, size_t *len)
 static int save(struct tacit_state *st, uint64_t h, const struct tacit__settle_sub *s,
                 const struct tacit__settle_heads *heads)
 {
-    struct tacit_state_kv kv[2];
-    uint8_t key[9], hv[32], *v = NULL;
+    struct tacit_state_kv kv[3];
+    uint8_t key[9], pkey[9], pv[8], hv[32], *v = NULL;
     size_t n = 0, len;
     int rc;
     if (s != NULL) {
         if ((v = sub_encode(s, &len)) == NULL) return TACIT_ENOMEM;
         hkey(key, 's', h);
         kv[n++] = (struct tacit_state_kv){key, 9, v, len};
+    }
+    if (s != NULL && s->nparts > 1) {
+        hkey(pkey, 'p', h);
+        put64(pv, (uint64_t)s->part << 32 | s->nparts);
+        kv[n++] = (struct tacit_state_kv){pkey, 9, pv, 8};
     }
     if (heads != NULL) {
         heads_encode(hv, heads);
@@ -273,21 +343,102 @@ static void gas_count(struct tacit__settle_heads *heads, struct tacit__settle_su
     sub->gas_used = gas;
 }
 
-/* Block h's record is PREPARED or SENT and heads->submitted is h or h + 1: ask the L1. */
+/* What the L1 says of block h's submission: its latest transaction, else one it replaced (the
+ * same nonce: one of them lands at most). When a replaced one landed, it becomes the record's
+ * hash (the raw bytes stay the latest's: the same call, nonce and sender). */
+static int lookup_any(const struct tacit_settler *s, struct tacit__settle_sub *sub,
+                      struct tacit_settle_receipt *r)
+{
+    int rc;
+    memset(r, 0, sizeof *r);
+    if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, r)) != TACIT_OK) return rc;
+    for (unsigned i = 0; i < sub->nprev && r->state != TACIT_SETTLE_TX_INCLUDED &&
+                         r->state != TACIT_SETTLE_TX_REVERTED;
+         i++) {
+        struct tacit_settle_receipt p;
+        uint8_t t[32];
+        memset(&p, 0, sizeof p);
+        if ((rc = s->ops->lookup(s->ctx, sub->prev[i], sub->raw, sub->raw_len, &p)) != TACIT_OK)
+            return rc;
+        if (p.state != TACIT_SETTLE_TX_INCLUDED && p.state != TACIT_SETTLE_TX_REVERTED) continue;
+        memcpy(t, sub->hash, 32);
+        memcpy(sub->hash, sub->prev[i], 32);
+        memcpy(sub->prev[i], t, 32);
+        *r = p;
+    }
+    return TACIT_OK;
+}
+
+static void submitted_past(struct tacit__settle_heads *heads, uint64_t h)
+{
+    if (heads->submitted < h + 1) heads->submitted = h + 1;
+}
+
+/* Block h's transaction pending since bump_after L1 blocks, and no earlier one pending but
+ * those bumped in this step: replaced with higher fees (the replacement's record synced
+ * before it is sent). */
+static int bump(struct tacit_state *st, const struct tacit_settler *s,
+                const struct tacit__settle_in *in, uint64_t h, struct tacit__settle_sub *sub,
+                struct tacit__settle_out *o)
+{
+    uint8_t hash[32], *raw = NULL;
+    size_t len = 0;
+    int rc;
+    if (s->ops->bump == NULL || in->bump_after == 0 || sub->state != TACIT__SUB_SENT ||
+        o->pending_before || /* it waits for an earlier nonce, not for its fees */
+        o->l1.latest < sub->sent_l1 + in->bump_after || sub->nprev >= TACIT__SUB_PREV_MAX)
+        return TACIT_OK;
+    rc = s->ops->bump(s->ctx, sub->raw, sub->raw_len, hash, &raw, &len);
+    if (rc == TACIT_EL1_FEE_CAP) { /* at the cap: it waits, asked again bump_after blocks on */
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "block %" PRIu64 ": its L1 transaction is pending since L1 block %" PRIu64
+                  " and the fee cap leaves no room to bump it",
+                  h, sub->sent_l1);
+        o->fee_capped++;
+        sub->sent_l1 = o->l1.latest;
+        return save(st, h, sub, NULL);
+    }
+    if (rc != TACIT_OK) return rc;
+    memcpy(sub->prev[sub->nprev++], sub->hash, 32);
+    memcpy(sub->hash, hash, 32);
+    free(sub->raw);
+    sub->raw = raw;
+    sub->raw_len = len;
+    sub->sent_l1 = o->l1.latest;
+    sub->state = TACIT__SUB_PREPARED; /* the intent first, as for a new submission */
+    if ((rc = save(st, h, sub, NULL)) != TACIT_OK) return rc;
+    rc = s->ops->send(s->ctx, sub->raw, sub->raw_len);
+    /* nonce too low: the one it replaces was mined meanwhile (the next lookup finds it) */
+    if (rc == TACIT_EL1_NONCE_TOO_LOW) return TACIT_OK;
+    if (rc != TACIT_OK) return rc; /* PREPARED: the next step looks it up, sends it again */
+    tacit_log(TACIT_LOG_INFO, "settle",
+              "block %" PRIu64 ": its L1 transaction replaced with higher fees (bump %u)", h,
+              sub->nprev);
+    sub->sends++;
+    o->bumps++;
+    sub->state = TACIT__SUB_SENT;
+    return save(st, h, sub, NULL);
+}
+
+/* Block h's record is there (h >= heads->settled): ask the L1 about it, record what it says,
+ * send it again when the L1 lost it, bump its fees when it is pending too long. *stop: a
+ * revert (a halt), or its nonce went to another transaction (sub->state 0 when a new one may
+ * be prepared: no later block is in flight; else a halt). */
 static int follow(struct tacit_state *st, const struct tacit_settler *s,
-                  struct tacit__settle_heads *heads, uint64_t h, struct tacit__settle_sub *sub,
-                  struct tacit__settle_out *o)
+                  const struct tacit__settle_in *in, struct tacit__settle_heads *heads, uint64_t h,
+                  struct tacit__settle_sub *sub, struct tacit__settle_out *o, bool *stop)
 {
     struct tacit_settle_receipt r;
     int rc;
-    memset(&r, 0, sizeof r);
-    if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, &r)) != TACIT_OK) return rc;
+    *stop = false;
+    if ((rc = lookup_any(s, sub, &r)) != TACIT_OK) return rc;
     switch (r.state) {
     case TACIT_SETTLE_TX_INCLUDED:
         sub->state = TACIT__SUB_INCLUDED;
         sub->l1_block = r.block;
-        heads->submitted = h + 1;
-        heads->settled = h + 1;
+        submitted_past(heads, h);
+        /* else: settles after the ones before; a part but the last: after its last part */
+        if (heads->settled == h && sub->part + 1 >= sub->nparts) heads->settled = h + 1;
         gas_count(heads, sub, r.gas_used, o);
         return save(st, h, sub, heads);
     case TACIT_SETTLE_TX_REVERTED:
@@ -297,16 +448,18 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
         memcpy(sub->reason, r.reason, sizeof sub->reason);
         sub->reason[sizeof sub->reason - 1] = '\0';
         if (sub->reason[0] == '\0') strcpy(sub->reason, "reverted (no reason given)");
-        heads->submitted = h + 1; /* it was submitted; it will never settle */
+        submitted_past(heads, h); /* it was submitted; it will never settle */
         halt(o, h, sub);
+        *stop = true;
         return save(st, h, sub, heads);
     case TACIT_SETTLE_TX_PENDING:
-        if (sub->state == TACIT__SUB_PREPARED || heads->submitted != h + 1) {
-            sub->state = TACIT__SUB_SENT; /* sent before a crash: it is in */
-            heads->submitted = h + 1;
+        if (sub->state != TACIT__SUB_SENT || heads->submitted < h + 1) {
+            /* sent before a crash (it is in), or back in the pool after an L1 reorg */
+            sub->state = TACIT__SUB_SENT;
+            submitted_past(heads, h);
             return save(st, h, sub, heads);
         }
-        return TACIT_OK;
+        return bump(st, s, in, h, sub, o);
     case TACIT_SETTLE_TX_UNKNOWN:
     default: break;
     }
@@ -314,10 +467,24 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
     rc = s->ops->send(s->ctx, sub->raw, sub->raw_len);
     if (rc == TACIT_EL1_NONCE_TOO_LOW) {
         /* Its nonce is used: by this very transaction (mined meanwhile), or by another. */
-        memset(&r, 0, sizeof r);
-        if ((rc = s->ops->lookup(s->ctx, sub->hash, sub->raw, sub->raw_len, &r)) != TACIT_OK)
-            return rc;
+        struct tacit__settle_sub later;
+        if ((rc = lookup_any(s, sub, &r)) != TACIT_OK) return rc;
         if (r.state != TACIT_SETTLE_TX_UNKNOWN) return TACIT_OK; /* the next step follows it */
+        *stop = true;
+        rc = tacit__settle_sub_load(st, h + 1, &later);
+        tacit__settle_sub_clear(&later);
+        if (rc == TACIT_OK) {
+            /* the later blocks' transactions (the next nonces) would land before a new one
+             * and revert: an operator's matter */
+            struct tacit__settle_sub why;
+            memset(&why, 0, sizeof why);
+            snprintf(why.reason, sizeof why.reason,
+                     "its L1 transaction's nonce went to another transaction while later blocks "
+                     "were in flight (the submitter's key used elsewhere?)");
+            halt(o, h, &why);
+            return TACIT_OK;
+        }
+        if (rc != TACIT_ENOTFOUND) return rc;
         tacit_log(TACIT_LOG_WARN, "settle",
                   "block %" PRIu64 ": its L1 transaction's nonce went to another transaction; "
                   "preparing a new one",
@@ -331,13 +498,16 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
     sub->sends++;
     if (sub->sends > 1) o->resends++;
     sub->state = TACIT__SUB_SENT;
-    heads->submitted = h + 1;
+    submitted_past(heads, h);
     return save(st, h, sub, heads);
 }
 
-/* Prepares block h's transaction, records it, sends it. */
+/* Prepares block h's transaction (parent: the hash chain after block h - 1 while that one is in
+ * flight, else NULL; a block in parts: part `part` of nparts, nparts 0 when not planned yet),
+ * records it, sends it. *busy: the settler cannot prepare it yet. */
 static int submit(struct tacit_state *st, const struct tacit_settler *s,
-                  struct tacit__settle_heads *heads, uint64_t h, struct tacit__settle_out *o)
+                  struct tacit__settle_heads *heads, uint64_t h, const uint8_t *parent,
+                  uint32_t part, uint32_t nparts, struct tacit__settle_out *o, bool *busy)
 {
     struct tacit_settle_submission sm;
     struct tacit_tree_frontier frontier;
@@ -345,7 +515,10 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     uint8_t *bytes = NULL;
     size_t len;
     char reason[TACIT_SETTLE_REASON_MAX] = "";
+    struct tacit_settle_heads now;
+    double t0, t1;
     int rc;
+    *busy = false;
     memset(&sub, 0, sizeof sub);
     if ((rc = tacit_state_block_by_height(st, h, NULL, &bytes, &len)) != TACIT_OK) return rc;
     /* the note tree before the block: the settler proves the block's tree update from it */
@@ -360,8 +533,31 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
     sm.block = bytes;
     sm.block_len = len;
     sm.frontier = &frontier;
+    sm.parent = parent;
+    sm.chain_out = sub.chain;
+    if (nparts == 0 && s->ops->plan != NULL &&
+        (rc = s->ops->plan(s->ctx, &sm, &nparts)) != TACIT_OK) {
+        free(bytes);
+        return rc;
+    }
+    if (nparts > 1) {
+        /* a block in parts: only behind settled blocks (the contract read at the head) */
+        if (parent != NULL) {
+            free(bytes);
+            *busy = true;
+            return TACIT_OK;
+        }
+        sm.part = sub.part = part;
+        sm.nparts = sub.nparts = nparts;
+        sm.chain_out = NULL;
+    }
+    t0 = tacit__mono_s();
     rc = s->ops->prepare(s->ctx, &sm, sub.hash, &sub.raw, &sub.raw_len, reason);
     free(bytes);
+    if (rc == TACIT_EBUSY) { /* not yet (the contract behind, an estimate behind a lost one) */
+        *busy = true;
+        return TACIT_OK;
+    }
     if (rc == TACIT_EL1_REVERTED) {
         /* the contract would refuse it: a halt like a mined revert's, but nothing was sent or
          * recorded (a restart tries again: the estimate may have met a passing L1 state) */
@@ -372,17 +568,39 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
         halt(o, h, &sub);
         return TACIT_OK;
     }
+    if (rc == TACIT_ETOOBIG) {
+        /* its estimate is above what one L1 transaction may use: halted the same way */
+        tacit__settle_sub_clear(&sub);
+        snprintf(sub.reason, sizeof sub.reason,
+                 "its gas estimate is above one L1 transaction's limit (EIP-7825): lower "
+                 "l1_part_gas");
+        halt(o, h, &sub);
+        return TACIT_OK;
+    }
     if (rc != TACIT_OK) return rc;
+    t1 = tacit__mono_s();
+    for (int i = 0; i < 32; i++) sub.has_chain |= sub.chain[i] != 0;
+    /* proving took time: the head it is sent at, for its fee bump (the step's one if the L1
+     * does not answer: it is asked again at the next look-up anyway) */
+    if (s->ops->heads(s->ctx, &now) == TACIT_OK && now.latest > o->l1.latest) o->l1 = now;
+    sub.sent_l1 = o->l1.latest;
     /* The intent first: after a crash from here on, the record says which transaction it was. */
     sub.state = TACIT__SUB_PREPARED;
     if ((rc = save(st, h, &sub, NULL)) != TACIT_OK) goto out;
     o->prepared++;
+    if (nparts > 1)
+        tacit_log(TACIT_LOG_INFO, "settle", "block %" PRIu64 ": part %u of %u prepared", h,
+                  (unsigned)part + 1, (unsigned)nparts);
     rc = s->ops->send(s->ctx, sub.raw, sub.raw_len);
     if (rc != TACIT_OK) goto out; /* the next step asks the L1 about it first */
     sub.sends = 1;
     sub.state = TACIT__SUB_SENT;
-    heads->submitted = h + 1;
+    submitted_past(heads, h);
     rc = save(st, h, &sub, heads);
+    tacit_log(TACIT_LOG_DEBUG, "settle",
+              "block %" PRIu64 ": prepared in %.0f ms (its tree update proved), sent %.0f ms "
+              "later, behind %" PRIu64 " in flight, L1 head %" PRIu64,
+              h, (t1 - t0) * 1e3, (tacit__mono_s() - t1) * 1e3, h - heads->settled, o->l1.latest);
 out:
     tacit__settle_sub_clear(&sub);
     return rc;
@@ -430,7 +648,7 @@ static int recheck(struct tacit_state *st, const struct tacit_settler *s,
                   h, sub.l1_block);
         o->reorgs++;
         heads->settled = h;
-        heads->submitted = h + 1;
+        submitted_past(heads, h);
         sub.state = TACIT__SUB_SENT;
         rc = save(st, h, &sub, heads);
         tacit__settle_sub_clear(&sub);
@@ -470,28 +688,73 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
     if ((rc = recheck(st, s, &heads, &o->l1, o)) != TACIT_OK) goto out;
     if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
 
-    /* One block in flight: heads.settled, submitted or only recorded (PREPARED) so far. When
-     * it settles, the next one goes out in the same step. */
-    while (rc == TACIT_OK && heads.settled < tip.next_height) {
-        uint64_t h = heads.settled;
-        tacit__settle_sub_clear(&sub);
-        rc = tacit__settle_sub_load(st, h, &sub);
-        if (rc == TACIT_OK && sub.state == TACIT__SUB_REVERTED) {
-            halt(o, h, &sub);
-            break;
+    /* The blocks in flight, in height (and nonce) order: each recorded one from heads.settled
+     * on is followed (its receipt may come before an earlier block's: it settles when they
+     * have); then new ones are submitted behind them, max_inflight at most between
+     * heads.settled and the first block without a record. */
+    {
+        uint64_t h = heads.settled, cap = in->max_inflight > 0 ? in->max_inflight : 1;
+        bool stop = false, busy = false, have_prev = false;
+        uint8_t prev_chain[32];
+        uint32_t part = 0, nparts = 0; /* the first submit's: a block in parts again */
+        for (; rc == TACIT_OK && h < tip.next_height; h++) {
+            tacit__settle_sub_clear(&sub);
+            rc = tacit__settle_sub_load(st, h, &sub);
+            if (rc == TACIT_ENOTFOUND) {
+                rc = TACIT_OK;
+                break;
+            }
+            if (rc != TACIT_OK) break;
+            if (sub.state == TACIT__SUB_REVERTED) {
+                halt(o, h, &sub);
+                stop = true;
+                break;
+            }
+            unsigned bumps = o->bumps;
+            if ((rc = follow(st, s, in, &heads, h, &sub, o, &stop)) != TACIT_OK || stop) break;
+            /* the next ones wait for this one's nonce: a bump of theirs is for nothing, unless
+             * this one was bumped now (the fees were short: theirs are too) */
+            if (sub.state != TACIT__SUB_INCLUDED && o->bumps == bumps) o->pending_before = true;
+            if (sub.nparts > 1 && heads.settled <= h) {
+                /* a block in parts, not all in: its next part once this one is; nothing else */
+                if (sub.state == TACIT__SUB_INCLUDED && !in->no_submit && !o->halted)
+                    rc = submit(st, s, &heads, h, NULL, sub.part + 1, sub.nparts, o, &busy);
+                stop = true;
+                break;
+            }
+            have_prev = sub.has_chain;
+            memcpy(prev_chain, sub.chain, 32);
         }
-        if (rc == TACIT_OK) {
-            /* recorded (an INCLUDED record here: an L1 reorg moved heads.settled below it, and
-             * its transaction may be in still): what does the L1 say of it */
-            if ((rc = follow(st, s, &heads, h, &sub, o)) != TACIT_OK) break;
-            if (heads.settled > h) continue; /* settled: the next block */
-            if (sub.state == 0 && !in->no_submit)
-                rc = submit(st, s, &heads, h, o); /* its nonce went elsewhere */
-            break;
+        if (rc == TACIT_OK && stop && sub.state == 0 && !o->halted && !in->no_submit) {
+            /* its nonce went elsewhere, nothing after it in flight: a new transaction */
+            stop = false;
+            have_prev = false;
+            part = sub.part;
+            nparts = sub.nparts;
+            if (h > heads.settled) {
+                struct tacit__settle_sub before;
+                if ((rc = tacit__settle_sub_load(st, h - 1, &before)) == TACIT_OK) {
+                    have_prev = before.has_chain;
+                    memcpy(prev_chain, before.chain, 32);
+                }
+                tacit__settle_sub_clear(&before);
+            }
         }
-        if (rc == TACIT_ENOTFOUND) /* none yet */
-            rc = in->no_submit ? TACIT_OK : submit(st, s, &heads, h, o);
-        break;
+        /* h: the first block without a record */
+        while (rc == TACIT_OK && !stop && !busy && !in->no_submit && !o->halted &&
+               h < tip.next_height && h - heads.settled < cap) {
+            if (h > heads.settled && !have_prev) break; /* the block before's chain unknown */
+            rc = submit(st, s, &heads, h, h > heads.settled ? prev_chain : NULL, part, nparts, o,
+                        &busy);
+            part = nparts = 0;
+            if (rc != TACIT_OK || busy || o->halted) break;
+            tacit__settle_sub_clear(&sub);
+            if ((rc = tacit__settle_sub_load(st, h, &sub)) != TACIT_OK) break;
+            if (sub.state != TACIT__SUB_SENT) break; /* sent? the next step asks */
+            have_prev = sub.has_chain;
+            memcpy(prev_chain, sub.chain, 32);
+            h++;
+        }
     }
 out:
     tacit__settle_sub_clear(&sub);

@@ -21,6 +21,7 @@ static const char SIG_CTOR[] = "(bytes,bytes,address,address,uint64,bytes32)";
 static const char SIG_DEPOSIT[] = "deposit(address)";
 static const char SIG_CLAIM[] = "claim()";
 static const char SIG_SUBMIT[] = "submitBlock(bytes32,bytes,bytes)";
+static const char SIG_PART[] = "submitBlockPart(bytes32,bytes,bytes)";
 static const char SIG_VERIFY[] = "verifyTransaction(bytes)";
 
 static const char EV_DEPOSITED[] =
@@ -29,6 +30,8 @@ static const char EV_SUBMITTED[] =
     "BlockSubmitted(uint64 indexed height, bytes32 indexed blockHash, bytes32 parent, "
     "bytes32 noteRoot, uint64 commitmentCount, uint64 queueHead, uint64 ntxs)";
 static const char EV_CLAIMED[] = "Claimed(address indexed account, uint256 amount)";
+static const char EV_PART[] =
+    "BlockPartSubmitted(uint64 indexed height, uint64 first, uint64 ntxs, bytes32 partHash)";
 
 /* The contract's errors (X: Solidity signature, tacit code, whether the first argument is a
  * transaction's index), in the contract's order. */
@@ -67,7 +70,12 @@ static const char EV_CLAIMED[] = "Claimed(address indexed account, uint256 amoun
     X("InvalidProofPoint(uint256)", TACIT_ENOT_ON_CURVE, 0)              \
     X("BadTransferProof(uint256)", TACIT_EVERIFY, 1)                     \
     X("BadTreeUpdateProof(uint256)", TACIT_EVERIFY, 0)                   \
-    X("BadProof()", TACIT_EVERIFY, 0)
+    X("BadProof()", TACIT_EVERIFY, 0)                                    \
+    X("BlockInProgress(uint64,uint64)", TACIT_EEXISTS, 0)                \
+    X("PartOfOtherBlock()", TACIT_EPARENT, 0)                            \
+    X("PartOutOfOrder(uint64,uint64)", TACIT_EHEIGHT, 0)                 \
+    X("PartBeyondBlock(uint64)", TACIT_EENCODING, 0)                     \
+    X("PartTotals(uint64,bytes32)", TACIT_EDIGEST, 0)
 
 #define ERR_SIG(sig, code, tx) sig,
 #define ERR_CODE(sig, code, tx) code,
@@ -181,9 +189,9 @@ static int tree_proof_bytes(uint8_t **out, size_t *len,
     return TACIT_OK;
 }
 
-int tacit_rollup_submit_call(uint8_t **out, size_t *len, const uint8_t parent[32],
-                             const uint8_t *block, size_t block_len,
-                             const struct tacit_rollup_tree_proof *proofs, size_t nproofs)
+static int submission_call(uint8_t **out, size_t *len, const char *sig, const uint8_t parent[32],
+                           const uint8_t *block, size_t block_len,
+                           const struct tacit_rollup_tree_proof *proofs, size_t nproofs)
 {
     struct tacit_abi_value items[3], v;
     uint8_t *tp;
@@ -197,9 +205,23 @@ int tacit_rollup_submit_call(uint8_t **out, size_t *len, const uint8_t parent[32
     tacit_abi_set_bytes(&items[1], TACIT_ABI_BYTES, block, block_len);
     tacit_abi_set_bytes(&items[2], TACIT_ABI_BYTES, tp, ntp);
     tacit_abi_set_list(&v, TACIT_ABI_TUPLE, items, 3);
-    rc = tacit_abi_encode_call(out, len, SIG_SUBMIT, &v);
+    rc = tacit_abi_encode_call(out, len, sig, &v);
     free(tp);
     return rc;
+}
+
+int tacit_rollup_submit_call(uint8_t **out, size_t *len, const uint8_t parent[32],
+                             const uint8_t *block, size_t block_len,
+                             const struct tacit_rollup_tree_proof *proofs, size_t nproofs)
+{
+    return submission_call(out, len, SIG_SUBMIT, parent, block, block_len, proofs, nproofs);
+}
+
+int tacit_rollup_part_call(uint8_t **out, size_t *len, const uint8_t prev[32], const uint8_t *part,
+                           size_t part_len, const struct tacit_rollup_tree_proof *proofs,
+                           size_t nproofs)
+{
+    return submission_call(out, len, SIG_PART, prev, part, part_len, proofs, nproofs);
 }
 
 static uint32_t get_u32le(const uint8_t *p)
@@ -207,38 +229,133 @@ static uint32_t get_u32le(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int tacit_rollup_block_hash(uint8_t out[32], const uint8_t parent[32], const uint8_t *block,
-                            size_t block_len, const struct tacit_rollup_tree_proof *proofs,
-                            size_t nproofs)
+/* A block's layout: the offset of its first transaction's length and the count after it
+ * (extra: 4 for a part's `first`); TACIT_EENCODING when the lengths do not add up. */
+static int layout(const uint8_t *block, size_t block_len, size_t extra, size_t *txbase, size_t *ntx)
 {
-    size_t c, ntx, txbase;
+    size_t c;
+    if (block_len < TACIT_BLOCK_HEADER_BYTES + 8) return TACIT_EENCODING;
+    c = TACIT_BLOCK_HEADER_BYTES + 4 + (size_t)28 * get_u32le(block + TACIT_BLOCK_HEADER_BYTES);
+    if (c + 4 + extra > block_len) return TACIT_EENCODING;
+    *txbase = c + 4 + extra;
+    *ntx = (block_len - *txbase) / (4 + TACIT_TX_BYTES);
+    if ((block_len - *txbase) % (4 + TACIT_TX_BYTES) != 0) return TACIT_EENCODING;
+    if (extra == 0 && *ntx != get_u32le(block + c)) return TACIT_EENCODING;
+    return TACIT_OK;
+}
+
+/* keccak256(parent || keccak256(sub[0..txbase)) || keccak256(tx_i)... || keccak256(proofs)) */
+static int submission_hash(uint8_t out[32], const uint8_t parent[32], const uint8_t *sub,
+                           size_t txbase, size_t ntx, const struct tacit_rollup_tree_proof *proofs,
+                           size_t nproofs)
+{
     uint8_t *words, *tp;
     size_t ntp;
     int rc;
-
-    if (block_len < TACIT_BLOCK_HEADER_BYTES + 8) return TACIT_EENCODING;
-    c = TACIT_BLOCK_HEADER_BYTES + 4 + (size_t)28 * get_u32le(block + TACIT_BLOCK_HEADER_BYTES);
-    if (c + 4 > block_len) return TACIT_EENCODING;
-    ntx = get_u32le(block + c);
-    txbase = c + 4;
-    if ((block_len - txbase) / (4 + TACIT_TX_BYTES) != ntx ||
-        (block_len - txbase) % (4 + TACIT_TX_BYTES) != 0)
-        return TACIT_EENCODING;
     if ((words = malloc(32 * (ntx + 3))) == NULL) return TACIT_ENOMEM;
     if ((rc = tree_proof_bytes(&tp, &ntp, proofs, nproofs)) != TACIT_OK) {
         free(words);
         return rc;
     }
     memcpy(words, parent, 32);
-    tacit_keccak256(words + 32, block, txbase);
+    tacit_keccak256(words + 32, sub, txbase);
     for (size_t i = 0; i < ntx; i++)
-        tacit_keccak256(words + 32 * (2 + i), block + txbase + i * (4 + TACIT_TX_BYTES) + 4,
+        tacit_keccak256(words + 32 * (2 + i), sub + txbase + i * (4 + TACIT_TX_BYTES) + 4,
                         TACIT_TX_BYTES);
     tacit_keccak256(words + 32 * (2 + ntx), tp, ntp);
     tacit_keccak256(out, words, 32 * (ntx + 3));
     free(words);
     free(tp);
     return TACIT_OK;
+}
+
+int tacit_rollup_block_hash(uint8_t out[32], const uint8_t parent[32], const uint8_t *block,
+                            size_t block_len, const struct tacit_rollup_tree_proof *proofs,
+                            size_t nproofs)
+{
+    size_t txbase, ntx;
+    int rc = layout(block, block_len, 0, &txbase, &ntx);
+    if (rc != TACIT_OK) return rc;
+    return submission_hash(out, parent, block, txbase, ntx, proofs, nproofs);
+}
+
+int tacit_rollup_part_hash(uint8_t out[32], const uint8_t prev[32], const uint8_t *part,
+                           size_t part_len, const struct tacit_rollup_tree_proof *proofs,
+                           size_t nproofs)
+{
+    size_t txbase, ntx;
+    int rc = layout(part, part_len, 4, &txbase, &ntx);
+    if (rc != TACIT_OK) return rc;
+    if (ntx == 0) return TACIT_EENCODING;
+    return submission_hash(out, prev, part, txbase, ntx, proofs, nproofs);
+}
+
+int tacit_rollup_part_encode(uint8_t **out, size_t *len, const uint8_t *block, size_t block_len,
+                             size_t first, size_t count)
+{
+    size_t txbase, ntx, head, n;
+    uint8_t *p;
+    int rc;
+    *out = NULL;
+    *len = 0;
+    if ((rc = layout(block, block_len, 0, &txbase, &ntx)) != TACIT_OK) return rc;
+    if (count == 0 || first > ntx || count > ntx - first) return TACIT_EENCODING;
+    /* part 0: the header and credits as they are; the others: the header and no credit */
+    head = first == 0 ? txbase - 4 : TACIT_BLOCK_HEADER_BYTES;
+    n = head + (first == 0 ? 0 : 4) + 8 + count * (4 + TACIT_TX_BYTES);
+    if ((p = malloc(n)) == NULL) return TACIT_ENOMEM;
+    memcpy(p, block, head);
+    if (first != 0) memset(p + head, 0, 4), head += 4;
+    memcpy(p + head, block + txbase - 4, 4); /* ntxs */
+    for (int k = 0; k < 4; k++) p[head + 4 + k] = (uint8_t)(first >> (8 * k));
+    memcpy(p + head + 8, block + txbase + first * (4 + TACIT_TX_BYTES),
+           count * (4 + TACIT_TX_BYTES));
+    *out = p;
+    *len = n;
+    return TACIT_OK;
+}
+
+/* The estimate's terms (bench/l1-gas, docs/l1-contract.md "Gas"): a submission's fixed cost
+ * (21,000, the pairing's base and six key pairs, the transfer key's inputs) is about 400,000;
+ * each tree-update public input one ecMul and ecAdd; a transfer about 125,000-137,000, a
+ * deposit's authorization and balance or a withdrawal to a fresh address up to 35,000 more; a
+ * tree-update proof's pair, two ecMul and calldata about 51,000; a credit at most about 25,000. */
+#define GAS_FIXED 450000ull
+#define GAS_PER_INPUT 6500ull /* one ecMul and ecAdd of a tree-update public input */
+#define GAS_PER_TX 175000ull
+#define GAS_PER_TREE_PROOF 60000ull
+#define GAS_PER_CREDIT 30000ull
+
+uint64_t tacit_rollup_gas_estimate(size_t ntxs, size_t ncredits, unsigned max_leaves)
+{
+    size_t leaves = 2 * ntxs < max_leaves ? 2 * ntxs : max_leaves;
+    return GAS_FIXED + GAS_PER_INPUT * (leaves + 5) + GAS_PER_TX * ntxs +
+           GAS_PER_TREE_PROOF * tacit_rollup_tree_proof_count(ntxs, max_leaves) +
+           GAS_PER_CREDIT * ncredits;
+}
+
+void tacit_rollup_part_range(size_t ntxs, size_t nparts, size_t j, size_t *first, size_t *count)
+{
+    size_t q, r;
+    if (nparts == 0) nparts = 1;
+    q = ntxs / nparts;
+    r = ntxs % nparts; /* the last r parts have q + 1 */
+    *first = j * q + (j + r > nparts ? j + r - nparts : 0);
+    *count = q + (j >= nparts - r ? 1 : 0);
+}
+
+size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves, uint64_t budget)
+{
+    for (size_t n = 1; n < ntxs; n++) {
+        bool fits = true;
+        for (size_t j = 0; j < n && fits; j++) {
+            size_t first, count;
+            tacit_rollup_part_range(ntxs, n, j, &first, &count);
+            fits = tacit_rollup_gas_estimate(count, j == 0 ? ncredits : 0, max_leaves) <= budget;
+        }
+        if (fits) return n;
+    }
+    return ntxs > 0 ? ntxs : 1;
 }
 
 void tacit_rollup_queue_hash(uint8_t out[32], const uint8_t prev[32],
@@ -259,24 +376,25 @@ size_t tacit_rollup_tree_proof_count(size_t ntxs, unsigned max_leaves)
     return max_leaves == 0 ? 0 : (2 * ntxs + max_leaves - 1) / max_leaves;
 }
 
-int tacit_rollup_prove_tree(struct tacit_rollup_tree_proof *out, struct tacit_tree_frontier *f,
-                            const tacit_groth16_pk *pk, const struct tacit_block *b,
-                            unsigned max_leaves, unsigned nthreads)
+int tacit_rollup_prove_tree_range(struct tacit_rollup_tree_proof *out,
+                                  struct tacit_tree_frontier *f, const tacit_groth16_pk *pk,
+                                  const struct tacit_block *b, size_t first, size_t count,
+                                  unsigned max_leaves, unsigned nthreads)
 {
-    size_t nleaves = 2 * b->ntxs, np = tacit_rollup_tree_proof_count(b->ntxs, max_leaves);
+    size_t nleaves = 2 * count, np = tacit_rollup_tree_proof_count(count, max_leaves);
     tacit_fr *leaves, *pub;
     struct tacit_tree_frontier cur = *f;
     int rc = TACIT_OK;
 
-    if (max_leaves == 0) return TACIT_EINVAL;
+    if (max_leaves == 0 || first > b->ntxs || count > b->ntxs - first) return TACIT_EINVAL;
     if ((leaves = malloc(sizeof *leaves * (nleaves ? nleaves : 1))) == NULL) return TACIT_ENOMEM;
     if ((pub = malloc(sizeof *pub * TACIT_TREEUPDATE_NPUBLIC(max_leaves))) == NULL) {
         free(leaves);
         return TACIT_ENOMEM;
     }
-    for (size_t i = 0; i < b->ntxs; i++) {
-        leaves[2 * i] = b->txs[i].pub[5];
-        leaves[2 * i + 1] = b->txs[i].pub[6];
+    for (size_t i = 0; i < count; i++) {
+        leaves[2 * i] = b->txs[first + i].pub[5];
+        leaves[2 * i + 1] = b->txs[first + i].pub[6];
     }
     for (size_t u = 0; u < np && rc == TACIT_OK; u++) {
         struct tacit_treeupdate up = {.old = cur, .leaves = leaves + u * max_leaves};
@@ -292,6 +410,13 @@ int tacit_rollup_prove_tree(struct tacit_rollup_tree_proof *out, struct tacit_tr
     free(leaves);
     free(pub);
     return rc;
+}
+
+int tacit_rollup_prove_tree(struct tacit_rollup_tree_proof *out, struct tacit_tree_frontier *f,
+                            const tacit_groth16_pk *pk, const struct tacit_block *b,
+                            unsigned max_leaves, unsigned nthreads)
+{
+    return tacit_rollup_prove_tree_range(out, f, pk, b, 0, b->ntxs, max_leaves, nthreads);
 }
 
 /* ------------------------------------------------------------ errors, events ---- */
@@ -371,6 +496,19 @@ int tacit_rollup_decode_event(struct tacit_rollup_event *ev, const struct tacit_
             if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->commitment_count, &v->items[4]);
             if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->queue_head, &v->items[5]);
             if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->ntxs, &v->items[6]);
+        }
+        goto done;
+    }
+    if ((rc = tacit_abi_event_topic(topic, EV_PART)) != TACIT_OK) return rc;
+    if (memcmp(topic, log->topics[0], 32) == 0) {
+        rc = tacit_abi_decode_log(&v, EV_PART, (const uint8_t(*)[32])log->topics, log->ntopics,
+                                  log->data, log->data_len);
+        if (rc == TACIT_OK) {
+            ev->kind = TACIT_ROLLUP_PART_SUBMITTED;
+            rc = tacit_abi_get_u64(&ev->height, &v->items[0]);
+            if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->index, &v->items[1]);
+            if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->ntxs, &v->items[2]);
+            get_bytes32(ev->block_hash, &v->items[3]);
         }
         goto done;
     }

@@ -38,8 +38,8 @@ struct settler {
     uint64_t cursor_index, cursor_block;
 };
 
-/* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
-static int read_word(struct settler *s, const char *sig, uint8_t word[32])
+/* A view of the contract without arguments read at the L1 head: its first n words. */
+static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
 {
     struct tacit_abi_value args;
     struct tacit_l1_call call;
@@ -54,10 +54,16 @@ static int read_word(struct settler *s, const char *sig, uint8_t word[32])
     call.data_len = len;
     rc = tacit_l1_call(s->o.l1, &call, TACIT_L1_LATEST, &ret, &retlen);
     free(data);
-    if (rc == TACIT_OK && retlen < 32) rc = TACIT_EL1_REPLY;
-    if (rc == TACIT_OK) memcpy(word, ret, 32);
+    if (rc == TACIT_OK && retlen < 32 * n) rc = TACIT_EL1_REPLY;
+    if (rc == TACIT_OK) memcpy(words, ret, 32 * n);
     free(ret);
     return rc;
+}
+
+/* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
+static int read_word(struct settler *s, const char *sig, uint8_t word[32])
+{
+    return read_words(s, sig, word, 1);
 }
 
 static uint64_t word_u64(const uint8_t w[32])
@@ -67,43 +73,14 @@ static uint64_t word_u64(const uint8_t w[32])
     return v;
 }
 
-static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8_t hash[32],
-                      uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
+/* Signs submission calldata with the sender (its nonce, fees and gas estimate): TACIT_EL1_REVERTED
+ * with the contract's reason when the estimate reverts. */
+static int sign(struct settler *s, const uint8_t *data, size_t len, uint8_t hash[32], uint8_t **raw,
+                size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
 {
-    struct settler *s = ctx;
-    struct tacit_block *b = NULL;
-    struct tacit_rollup_tree_proof *proofs = NULL;
-    struct tacit_tree_frontier f;
     struct tacit_l1_call req;
     struct tacit_l1_sent sent;
-    uint8_t parent[32], word[32], *data = NULL;
-    size_t np = 0, len = 0;
     int rc;
-
-    *raw = NULL;
-    *raw_len = 0;
-    reason[0] = '\0';
-    if (sm->frontier == NULL) return TACIT_EINVAL;
-    if ((rc = read_word(s, "height()", word)) != TACIT_OK) return rc;
-    if (word_u64(word) != sm->height) {
-        /* the previous submission is not in the head's state yet (or the L1 went back) */
-        snprintf(reason, TACIT_SETTLE_REASON_MAX, "the contract is at height %llu",
-                 (unsigned long long)word_u64(word));
-        return TACIT_EBUSY;
-    }
-    if ((rc = read_word(s, "blockHash()", parent)) != TACIT_OK) return rc;
-    if ((rc = tacit_block_decode(&b, sm->block, sm->block_len)) != TACIT_OK) return rc;
-    np = tacit_rollup_tree_proof_count(b->ntxs, s->o.max_leaves);
-    if (np > 0 && (proofs = calloc(np, sizeof *proofs)) == NULL) {
-        rc = TACIT_ENOMEM;
-        goto out;
-    }
-    f = *sm->frontier;
-    if (np > 0 && (rc = tacit_rollup_prove_tree(proofs, &f, s->o.tree_pk, b, s->o.max_leaves,
-                                                s->o.nthreads)) != TACIT_OK)
-        goto out;
-    rc = tacit_rollup_submit_call(&data, &len, parent, sm->block, sm->block_len, proofs, np);
-    if (rc != TACIT_OK) goto out;
     memset(&req, 0, sizeof req);
     memcpy(req.to, s->o.contract, 20);
     req.data = data;
@@ -117,6 +94,135 @@ static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8
         const struct tacit_l1_error *e = tacit_l1_last_error(s->o.l1);
         tacit_rollup_revert_reason(reason, TACIT_SETTLE_REASON_MAX, e->revert_data, e->revert_len);
     }
+    return rc;
+}
+
+static int op_plan(void *ctx, const struct tacit_settle_submission *sm, uint32_t *nparts)
+{
+    struct settler *s = ctx;
+    struct tacit_block *b = NULL;
+    size_t n;
+    int rc = tacit_block_decode(&b, sm->block, sm->block_len);
+    *nparts = 1;
+    if (rc != TACIT_OK) return rc;
+    n = tacit_rollup_part_count(b->ntxs, b->ncredits, s->o.max_leaves,
+                                s->o.part_gas ? s->o.part_gas : TACIT_ROLLUP_PART_GAS_DEFAULT);
+    tacit_block_free(b);
+    *nparts = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    return TACIT_OK;
+}
+
+/* Part sm->part of a block in parts (include/tacit/settle.h, the contract client's settler). */
+static int prepare_part(struct settler *s, const struct tacit_settle_submission *sm,
+                        uint8_t hash[32], uint8_t **raw, size_t *raw_len,
+                        char reason[TACIT_SETTLE_REASON_MAX])
+{
+    struct tacit_block *b = NULL;
+    struct tacit_rollup_tree_proof *proofs = NULL;
+    struct tacit_tree_frontier f;
+    uint8_t word[32], partial[5 * 32], prev[32], *part = NULL, *data = NULL;
+    size_t first, count, np, plen = 0, len = 0;
+    int rc;
+
+    if ((rc = read_word(s, "height()", word)) != TACIT_OK) return rc;
+    if (word_u64(word) != sm->height) {
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "the contract is at height %llu",
+                 (unsigned long long)word_u64(word));
+        return TACIT_EBUSY;
+    }
+    if ((rc = tacit_block_decode(&b, sm->block, sm->block_len)) != TACIT_OK) return rc;
+    tacit_rollup_part_range(b->ntxs, sm->nparts, sm->part, &first, &count);
+    /* partialBlock(): next, total, count, root, hash */
+    if ((rc = read_words(s, "partialBlock()", partial, 5)) != TACIT_OK) goto out;
+    if (word_u64(partial) != first || (first > 0 && word_u64(partial + 32) != b->ntxs)) {
+        snprintf(reason, TACIT_SETTLE_REASON_MAX,
+                 "the contract's block in parts is at transaction %llu of %llu, part %u starts "
+                 "at %zu",
+                 (unsigned long long)word_u64(partial), (unsigned long long)word_u64(partial + 32),
+                 (unsigned)sm->part, first);
+        rc = TACIT_EBUSY;
+        goto out;
+    }
+    if (first == 0)
+        rc = read_word(s, "blockHash()", prev);
+    else
+        memcpy(prev, partial + 128, 32);
+    if (rc != TACIT_OK) goto out;
+    /* the tree after the transactions before the part */
+    f = *sm->frontier;
+    for (size_t i = 0; i < first && rc == TACIT_OK; i++) {
+        tacit_fr leaves[2] = {b->txs[i].pub[5], b->txs[i].pub[6]};
+        rc = tacit_tree_append(&f, NULL, leaves, 2, NULL, NULL, 0);
+    }
+    np = tacit_rollup_tree_proof_count(count, s->o.max_leaves);
+    if (rc == TACIT_OK && (proofs = calloc(np ? np : 1, sizeof *proofs)) == NULL) rc = TACIT_ENOMEM;
+    if (rc == TACIT_OK)
+        rc = tacit_rollup_prove_tree_range(proofs, &f, s->o.tree_pk, b, first, count,
+                                           s->o.max_leaves, s->o.nthreads);
+    if (rc == TACIT_OK)
+        rc = tacit_rollup_part_encode(&part, &plen, sm->block, sm->block_len, first, count);
+    if (rc == TACIT_OK) rc = tacit_rollup_part_call(&data, &len, prev, part, plen, proofs, np);
+    if (rc == TACIT_OK) rc = sign(s, data, len, hash, raw, raw_len, reason);
+out:
+    free(data);
+    free(part);
+    free(proofs);
+    tacit_block_free(b);
+    return rc;
+}
+
+static int op_prepare(void *ctx, const struct tacit_settle_submission *sm, uint8_t hash[32],
+                      uint8_t **raw, size_t *raw_len, char reason[TACIT_SETTLE_REASON_MAX])
+{
+    struct settler *s = ctx;
+    struct tacit_block *b = NULL;
+    struct tacit_rollup_tree_proof *proofs = NULL;
+    struct tacit_tree_frontier f;
+    uint8_t parent[32], word[32], *data = NULL;
+    size_t np = 0, len = 0;
+    bool behind;
+    int rc;
+
+    *raw = NULL;
+    *raw_len = 0;
+    reason[0] = '\0';
+    if (sm->frontier == NULL) return TACIT_EINVAL;
+    if (sm->nparts > 1) return prepare_part(s, sm, hash, raw, raw_len, reason);
+    if ((rc = read_word(s, "height()", word)) != TACIT_OK) return rc;
+    behind = word_u64(word) < sm->height;
+    if (word_u64(word) > sm->height || (behind && sm->parent == NULL)) {
+        /* the previous submission is not in the head's state yet (or the L1 went back) */
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "the contract is at height %llu",
+                 (unsigned long long)word_u64(word));
+        return TACIT_EBUSY;
+    }
+    if (behind) /* earlier blocks in flight: the hash the last of them leaves */
+        memcpy(parent, sm->parent, 32);
+    else if ((rc = read_word(s, "blockHash()", parent)) != TACIT_OK)
+        return rc;
+    if ((rc = tacit_block_decode(&b, sm->block, sm->block_len)) != TACIT_OK) return rc;
+    np = tacit_rollup_tree_proof_count(b->ntxs, s->o.max_leaves);
+    if (np > 0 && (proofs = calloc(np, sizeof *proofs)) == NULL) {
+        rc = TACIT_ENOMEM;
+        goto out;
+    }
+    f = *sm->frontier;
+    if (np > 0 && (rc = tacit_rollup_prove_tree(proofs, &f, s->o.tree_pk, b, s->o.max_leaves,
+                                                s->o.nthreads)) != TACIT_OK)
+        goto out;
+    rc = tacit_rollup_submit_call(&data, &len, parent, sm->block, sm->block_len, proofs, np);
+    if (rc == TACIT_OK && sm->chain_out != NULL)
+        rc = tacit_rollup_block_hash(sm->chain_out, parent, sm->block, sm->block_len, proofs, np);
+    if (rc != TACIT_OK) goto out;
+    rc = sign(s, data, len, hash, raw, raw_len, reason);
+    if (rc == TACIT_EL1_REVERTED && behind) {
+        /* estimated on the pending state: an earlier submission missing from the pool (dropped,
+         * or its answer lost) makes it revert; it is estimated again, and halts only once the
+         * contract is at the block's height */
+        snprintf(reason, TACIT_SETTLE_REASON_MAX, "its estimate behind block %llu reverted",
+                 (unsigned long long)word_u64(word));
+        rc = TACIT_EBUSY;
+    }
 out:
     free(data);
     free(proofs);
@@ -128,6 +234,13 @@ static int op_send(void *ctx, const uint8_t *raw, size_t raw_len)
 {
     struct settler *s = ctx;
     return tacit_settle_l1_send(s->o.l1, raw, raw_len);
+}
+
+static int op_bump(void *ctx, const uint8_t *raw, size_t raw_len, uint8_t hash[32], uint8_t **out,
+                   size_t *out_len)
+{
+    struct settler *s = ctx;
+    return tacit_l1_sender_rebid(s->o.sender, raw, raw_len, hash, out, out_len);
 }
 
 static int op_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
@@ -236,6 +349,8 @@ static const struct tacit_settler_ops rollup_ops = {
     .lookup = op_lookup,
     .heads = op_heads,
     .messages = op_messages,
+    .bump = op_bump,
+    .plan = op_plan,
 };
 
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o)

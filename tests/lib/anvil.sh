@@ -64,9 +64,9 @@ anvil_stop() {
             kill -0 "$ANVIL_PID" 2>/dev/null || break
             sleep 0.1
         done
-        kill -KILL "$ANVIL_PID" 2>/dev/null
+        kill -KILL "$ANVIL_PID" 2>/dev/null || true
     fi
-    wait "$ANVIL_PID" 2>/dev/null
+    wait "$ANVIL_PID" 2>/dev/null || true
     ANVIL_PID=
 }
 
