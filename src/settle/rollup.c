@@ -458,6 +458,7 @@ int tacit_rollup_event_topic(uint8_t topic[32], enum tacit_rollup_event_kind kin
     case TACIT_ROLLUP_DEPOSITED: return tacit_abi_event_topic(topic, EV_DEPOSITED);
     case TACIT_ROLLUP_BLOCK_SUBMITTED: return tacit_abi_event_topic(topic, EV_SUBMITTED);
     case TACIT_ROLLUP_CLAIMED: return tacit_abi_event_topic(topic, EV_CLAIMED);
+    case TACIT_ROLLUP_PART_SUBMITTED: return tacit_abi_event_topic(topic, EV_PART);
     }
     return TACIT_EINVAL;
 }
