@@ -1,12 +1,13 @@
 /*
  * tacit-cli wallet <subcommand> — the wallet commands over libtacit's wallet
- * (include/tacit/wallet.h, docs/wallet.md): create, address, balance, notes, sync, send,
- * deposit, withdraw, status, export-viewing-key, import-key; and `tacit-cli balance`, the
+ * (include/tacit/wallet.h, docs/wallet.md): create, address, balance, notes, history, sync,
+ * send, deposit, withdraw, status, export-viewing-key, import-key; and `tacit-cli balance`, the
  * watch-only view `tacit-cli --viewing-key KEY balance`.
  *
  * Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage. Amounts are decimal TAC
- * (1 TAC = 10^9 base units, wallet_util.c); --json prints one JSON object on stdout with
- * amounts as decimal strings of base units. Secrets (passphrase, private keys from a key file,
+ * (1 TAC = 10^9 base units, wallet_util.c); --json prints one JSON value on stdout with
+ * amounts as decimal strings of base units and heights as numbers (docs/wallet.md, "tacit-cli's
+ * output conventions"; the RPC's heights are hex strings). Secrets (passphrase, private keys from a key file,
  * standard input or the devnet's file) are held in sodium_malloc memory and wiped. A private key
  * is never taken from the command line, where ps, /proc/PID/cmdline and the shell history show
  * it: one given there is refused (and its argv copy overwritten) with what to do instead.
