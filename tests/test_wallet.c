@@ -125,6 +125,7 @@ struct chain {
     struct pending *pool;
     size_t npool;
     uint64_t min_fee;
+    uint64_t min_fee_at_send; /* nonzero: the minimum send_raw applies (it rose meanwhile) */
     bool no_subtree_roots;
     bool bad_root;           /* headers lie about the root */
     bool bad_start;          /* block_range lies about commitmentStart */
@@ -348,7 +349,7 @@ static int c_send(void *ud, const struct tacit_tx *tx)
     if (tx->version != (c->l1_chain_id ? TACIT_TX_VERSION_L1 : TACIT_TX_VERSION))
         return TACIT_EVERSION;
     if (!chain_has_root(c, &tx->pub[0])) return TACIT_EANCHOR;
-    if (tx->ext.fee < c->min_fee) return TACIT_EFEE_TOO_LOW;
+    if (tx->ext.fee < c->min_fee || tx->ext.fee < c->min_fee_at_send) return TACIT_EFEE_TOO_LOW;
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < c->nnfs; i++)
             if (tacit_fr_eq(&c->nfs[i], &tx->pub[3 + k])) return TACIT_ENULLIFIER_SPENT;
@@ -1463,6 +1464,346 @@ TEST(send_transfer_withdraw_deposit)
     chain_free(&c);
 }
 
+/* Issue 15, 5: a fee below the node's minimum is refused before anything is reserved or
+ * proved (TACIT_EFEE_TOO_LOW), for a transfer, a withdrawal and a deposit; at the minimum it
+ * goes. */
+TEST(send_fee_checked_before_proving)
+{
+    struct chain c;
+    struct tacit_wallet *w = new_wallet("fee.wallet", 30);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_balance b;
+    uint64_t values[1] = {5000};
+    uint8_t dsk[32];
+    int proofs;
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 30);
+    c.min_fee = 1000;
+    fund(&c, w, values, 1);
+    node_of(&node, &c);
+    memset(dsk, 0x31, sizeof dsk);
+    for (int kind = 0; kind < 3; kind++) {
+        memset(&req, 0, sizeof req);
+        req.kind = (enum tacit_wallet_send_kind)kind;
+        req.amount = 2000;
+        req.fee_set = true;
+        req.fee = 999;
+        tacit_wallet_shielded_address(&req.to, w);
+        memset(req.withdraw_to, 0xcd, TACIT_ADDRESS_LEN);
+        req.deposit_sk = dsk;
+        proofs = g_proofs;
+        CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &res), TACIT_EFEE_TOO_LOW);
+        CHECK_EQ_INT(g_proofs, proofs); /* nothing proved */
+        CHECK_EQ_INT(c.npool, 0);
+        CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+        CHECK_EQ_INT(b.confirmed, 5000); /* nothing reserved */
+        CHECK_EQ_INT(b.pending_out, 0);
+    }
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.fee = 1000;
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(g_proofs, proofs + 1);
+    CHECK_EQ_INT(res.fee, 1000);
+    tacit_wallet_close(w);
+    chain_free(&c);
+}
+
+/* A chain d that is c up to height `keep` (the same blocks, so the same hashes): a devnet
+ * revert to the snapshot taken after that block. */
+static void chain_revert(struct chain *d, const struct chain *c, uint64_t keep)
+{
+    chain_init(d, c->salt);
+    d->min_fee = c->min_fee;
+    for (uint64_t h = 0; h <= keep && h < c->nblocks; h++)
+        chain_block(d, c->blocks[h].txs, c->blocks[h].ntxs);
+}
+
+static void foreign_blocks(struct chain *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct tacit_wallet_ctx t;
+        foreign_tx(&t);
+        chain_block(c, &t, 1);
+    }
+}
+
+static enum tacit_wallet_tx_state sent_state(struct tacit_wallet *w, const uint8_t id[32],
+                                             uint64_t *height)
+{
+    struct tacit_wallet_sent *sent;
+    size_t n;
+    enum tacit_wallet_tx_state st = (enum tacit_wallet_tx_state) - 1;
+    CHECK_EQ_INT(tacit_wallet_sent_list(w, &sent, &n), TACIT_OK);
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(sent[i].txid, id, 32) == 0) {
+            st = sent[i].status.state;
+            if (height) *height = sent[i].status.height;
+        }
+    free(sent);
+    return st;
+}
+
+/* Issue 15, 3: statuses follow the chain the wallet synced. A transfer included at height H,
+ * then the node reverts to a snapshot before it (dev_revert) and builds other blocks: past the
+ * wallet's height (the hash there differs), or below it (the tip fell): the sync rescans and
+ * the transfer is pending, tacit_wallet_tx_status says the node does not know it, and the note
+ * it spent is spendable again. The same transaction included again at another height: included
+ * there. A status the node gave beyond the synced height (included at H, the wallet synced
+ * below H) follows the blocks the wallet then syncs: pending when block H does not hold it. */
+TEST(statuses_follow_synced_chain)
+{
+    struct chain c, d;
+    struct tacit_wallet *w = new_wallet("revert.wallet", 31);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_tx_status st;
+    struct tacit_wallet_balance b;
+    struct tacit_wallet_ctx tx;
+    uint64_t values[1] = {5000}, snap, h = 0;
+    uint8_t id[32];
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 40);
+    fund(&c, w, values, 1);
+    snap = c.nblocks - 1; /* dev_snapshot here */
+    node_of(&node, &c);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    req.amount = 1200;
+    memset(req.withdraw_to, 0xcd, TACIT_ADDRESS_LEN);
+    req.wait_ms = 5000;
+    CHECK_EQ_INT(tacit_wallet_send(w, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    memcpy(id, res.txid, 32);
+    tx = c.blocks[res.status.height].txs[0];
+    foreign_blocks(&c, 3);
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(sent_state(w, id, NULL), TACIT_WALLET_TX_INCLUDED);
+
+    /* dev_revert to the snapshot, then other blocks past the wallet's height */
+    chain_revert(&d, &c, snap);
+    foreign_blocks(&d, 6);
+    CHECK_EQ_INT(sync_all(w, &d, 3, &r), TACIT_OK);
+    CHECK(r.rescanned);
+    CHECK_EQ_INT(sent_state(w, id, NULL), TACIT_WALLET_TX_PENDING);
+    node_of(&node, &d);
+    CHECK_EQ_INT(tacit_wallet_tx_status(w, &node, id, &st), TACIT_OK);
+    CHECK_EQ_INT(st.state, TACIT_WALLET_TX_UNKNOWN);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, 5000); /* the withdrawal's note is unspent on this chain */
+    chain_free(&d);
+
+    /* a revert whose tip stays below the wallet's height */
+    CHECK_EQ_INT(sync_all(w, &c, 3, &r), TACIT_OK); /* back on c (another chain again) */
+    CHECK(r.rescanned);
+    CHECK_EQ_INT(sent_state(w, id, &h), TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(h, res.status.height);
+    chain_revert(&d, &c, snap);
+    foreign_blocks(&d, 1);
+    CHECK_EQ_INT(sync_all(w, &d, 3, &r), TACIT_OK);
+    CHECK(r.rescanned);
+    CHECK_EQ_INT(sent_state(w, id, NULL), TACIT_WALLET_TX_PENDING);
+    /* the same transaction included again, two blocks later than before */
+    foreign_blocks(&d, 2);
+    chain_block(&d, &tx, 1);
+    CHECK_EQ_INT(sync_all(w, &d, 3, &r), TACIT_OK);
+    CHECK(!r.rescanned);
+    CHECK_EQ_INT(sent_state(w, id, &h), TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(h, d.nblocks - 1);
+    CHECK(h != res.status.height);
+    node_of(&node, &d);
+    CHECK_EQ_INT(tacit_wallet_tx_status(w, &node, id, &st), TACIT_OK);
+    CHECK_EQ_INT(st.state, TACIT_WALLET_TX_INCLUDED);
+    CHECK_EQ_INT(st.height, h);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, 5000 - 1200);
+    chain_free(&d);
+    chain_free(&c);
+
+    /* included beyond the synced height, by the node's word; then the node loses that block */
+    {
+        struct tacit_wallet *v = new_wallet("revert2.wallet", 32);
+        uint64_t synced;
+        chain_init(&c, 41);
+        fund(&c, v, values, 1);
+        node_of(&node, &c);
+        req.wait_ms = 0;
+        CHECK_EQ_INT(tacit_wallet_send(v, &node, NULL, &req, &res), TACIT_OK);
+        snap = c.nblocks - 1;
+        synced = snap;
+        chain_mine(&c); /* the node includes it; the wallet has not synced that block */
+        CHECK_EQ_INT(tacit_wallet_tx_status(v, &node, res.txid, &st), TACIT_OK);
+        CHECK_EQ_INT(st.state, TACIT_WALLET_TX_INCLUDED);
+        CHECK_EQ_INT(sent_state(v, res.txid, &h), TACIT_WALLET_TX_INCLUDED);
+        CHECK(h > synced);
+        /* reverted: the node's block at h is another one, the wallet's block is still there */
+        chain_revert(&d, &c, snap);
+        foreign_blocks(&d, 3);
+        CHECK_EQ_INT(sync_all(v, &d, 3, &r), TACIT_OK);
+        CHECK(!r.rescanned);
+        CHECK_EQ_INT(sent_state(v, res.txid, NULL), TACIT_WALLET_TX_PENDING);
+        node_of(&node, &d);
+        CHECK_EQ_INT(tacit_wallet_tx_status(v, &node, res.txid, &st), TACIT_OK);
+        CHECK_EQ_INT(st.state, TACIT_WALLET_TX_UNKNOWN);
+        /* asked before syncing: the node's word beyond the synced height is asked again */
+        chain_free(&c);
+        chain_init(&c, 42);
+        tacit_wallet_close(v);
+        v = new_wallet("revert3.wallet", 33);
+        fund(&c, v, values, 1);
+        node_of(&node, &c);
+        CHECK_EQ_INT(tacit_wallet_send(v, &node, NULL, &req, &res), TACIT_OK);
+        snap = c.nblocks - 1;
+        chain_mine(&c);
+        CHECK_EQ_INT(tacit_wallet_tx_status(v, &node, res.txid, &st), TACIT_OK);
+        CHECK_EQ_INT(st.state, TACIT_WALLET_TX_INCLUDED);
+        chain_free(&d);
+        chain_revert(&d, &c, snap);
+        node_of(&node, &d);
+        CHECK_EQ_INT(tacit_wallet_tx_status(v, &node, res.txid, &st), TACIT_OK);
+        CHECK_EQ_INT(st.state, TACIT_WALLET_TX_UNKNOWN);
+        CHECK_EQ_INT(sent_state(v, res.txid, NULL), TACIT_WALLET_TX_PENDING);
+        tacit_wallet_close(v);
+        chain_free(&d);
+        chain_free(&c);
+    }
+    tacit_wallet_close(w);
+}
+
+/* Issue 15, 4: the history merges what was sent (transfers, withdrawals, deposits: amounts,
+ * fees, statuses, heights, a deposit's account) with what was received (values, memos, leaves,
+ * spends), newest first, the change of each own send left out; pending and rejected sends on
+ * top. */
+TEST(history_sent_and_received)
+{
+    struct chain c;
+    struct tacit_wallet *alice = new_wallet("hist-a.wallet", 34),
+                        *bob = new_wallet("hist-b.wallet", 35);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_history_entry *e;
+    uint64_t values[1] = {10000}, h_fund, h_send, h_dep;
+    uint8_t dsk[32], daddr[TACIT_ADDRESS_LEN], send_id[32], wd_id[32], dep_id[32];
+    size_t n;
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 43);
+    c.min_fee = 10;
+    fund(&c, alice, values, 1);
+    h_fund = c.nblocks - 1;
+    node_of(&node, &c);
+    CHECK_EQ_INT(tacit_wallet_history(alice, &e, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK_EQ_INT(e[0].kind, TACIT_WALLET_HISTORY_RECEIVE);
+        CHECK_EQ_INT(e[0].amount, 10000);
+        CHECK_EQ_INT(e[0].status.state, TACIT_WALLET_TX_INCLUDED);
+        CHECK_EQ_INT(e[0].status.height, h_fund);
+        CHECK(!e[0].has_txid);
+    }
+    tacit_wallet_history_free(e, n);
+
+    /* alice -> bob 3000 with a memo (change 6990), included */
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 3000;
+    tacit_wallet_shielded_address(&req.to, bob);
+    req.memo = (const uint8_t *)"rent";
+    req.memo_len = 4;
+    req.wait_ms = 5000;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    h_send = res.status.height;
+    memcpy(send_id, res.txid, 32);
+    /* a deposit of 500 (fee 10) from a transparent key, included */
+    memset(dsk, 0x44, sizeof dsk);
+    CHECK_EQ_INT(tacit_address_from_seckey(daddr, dsk), TACIT_OK);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_DEPOSIT;
+    req.amount = 500;
+    req.deposit_sk = dsk;
+    req.wait_ms = 5000;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_INCLUDED);
+    h_dep = res.status.height;
+    memcpy(dep_id, res.txid, 32);
+    /* a withdrawal of 1000 (fee 25), left pending */
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    req.amount = 1000;
+    req.fee_set = true;
+    req.fee = 25;
+    memset(req.withdraw_to, 0xee, TACIT_ADDRESS_LEN);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    memcpy(wd_id, res.txid, 32);
+
+    CHECK_EQ_INT(tacit_wallet_history(alice, &e, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 4); /* withdrawal, deposit, transfer, the funding note: no change notes */
+    if (n == 4) {
+        CHECK_EQ_INT(e[0].kind, TACIT_WALLET_HISTORY_WITHDRAW);
+        CHECK_EQ_INT(e[0].status.state, TACIT_WALLET_TX_PENDING);
+        CHECK_EQ_INT(e[0].amount, 1000);
+        CHECK_EQ_INT(e[0].fee, 25);
+        CHECK_MEM(e[0].txid, wd_id, 32);
+        CHECK_EQ_INT(e[1].kind, TACIT_WALLET_HISTORY_DEPOSIT);
+        CHECK_EQ_INT(e[1].status.state, TACIT_WALLET_TX_INCLUDED);
+        CHECK_EQ_INT(e[1].status.height, h_dep);
+        CHECK_EQ_INT(e[1].amount, 500);
+        CHECK_EQ_INT(e[1].fee, 10);
+        CHECK_EQ_INT(e[1].change, 490);
+        CHECK_MEM(e[1].from, daddr, TACIT_ADDRESS_LEN);
+        CHECK_MEM(e[1].txid, dep_id, 32);
+        CHECK_EQ_INT(e[2].kind, TACIT_WALLET_HISTORY_SEND);
+        CHECK_EQ_INT(e[2].status.height, h_send);
+        CHECK_EQ_INT(e[2].amount, 3000);
+        CHECK_EQ_INT(e[2].fee, 10);
+        CHECK_EQ_INT(e[2].change, 6990);
+        CHECK_MEM(e[2].txid, send_id, 32);
+        CHECK_EQ_INT(e[3].kind, TACIT_WALLET_HISTORY_RECEIVE);
+        CHECK_EQ_INT(e[3].amount, 10000);
+        CHECK_EQ_INT(e[3].spent_height, h_send);
+    }
+    tacit_wallet_history_free(e, n);
+
+    /* bob: one received note, its memo */
+    CHECK_EQ_INT(sync_all(bob, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_history(bob, &e, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK_EQ_INT(e[0].kind, TACIT_WALLET_HISTORY_RECEIVE);
+        CHECK_EQ_INT(e[0].amount, 3000);
+        CHECK_EQ_INT(e[0].status.height, h_send);
+        CHECK_EQ_INT(e[0].memo_len, 4);
+        CHECK_MEM(e[0].memo, "rent", 4);
+        CHECK_EQ_INT(e[0].spent_height, NO);
+    }
+    tacit_wallet_history_free(e, n);
+
+    /* the withdrawal included: at the top, by height, its change left out too */
+    chain_mine(&c);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_history(alice, &e, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 4);
+    if (n == 4) {
+        CHECK_EQ_INT(e[0].kind, TACIT_WALLET_HISTORY_WITHDRAW);
+        CHECK_EQ_INT(e[0].status.state, TACIT_WALLET_TX_INCLUDED);
+        CHECK_EQ_INT(e[0].status.height, c.nblocks - 1);
+        CHECK_EQ_INT(e[0].change, 6990 - 1025); /* the one note that covers it */
+        for (size_t i = 0; i < n; i++) CHECK(e[i].kind != TACIT_WALLET_HISTORY_RECEIVE || i == 3);
+    }
+    tacit_wallet_history_free(e, n);
+    tacit_wallet_close(alice);
+    tacit_wallet_close(bob);
+    chain_free(&c);
+}
+
 /* What the stand-in prover saw of the last sends: where the payment and the real input were. */
 static uint64_t g_pay_amount;
 static unsigned g_sends, g_pay_first, g_real_first;
@@ -1938,8 +2279,9 @@ TEST(send_selection_and_races)
     CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
     CHECK_EQ_INT(bal.pending_out, 0);
 
-    /* a node that refuses: the notes are released */
-    c.min_fee = 1000000;
+    /* a node that refuses after the proof (its minimum fee rose during the send: the wallet's
+     * own check before proving passed): the notes are released */
+    c.min_fee_at_send = 1000000;
     req.amount = 10;
     req.fee_set = true;
     req.fee = 1;
@@ -2128,6 +2470,9 @@ static const struct tacit_test tests[] = {
     {"send_on_l1_chain", send_on_l1_chain},
     {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
     {"send_shuffles_inputs_and_outputs", send_shuffles_inputs_and_outputs},
+    {"send_fee_checked_before_proving", send_fee_checked_before_proving},
+    {"statuses_follow_synced_chain", statuses_follow_synced_chain},
+    {"history_sent_and_received", history_sent_and_received},
     {"send_selection_and_races", send_selection_and_races},
     {"sync_requests_independent_of_notes", sync_requests_independent_of_notes},
     {"send_anchor_window", send_anchor_window},

@@ -1,12 +1,13 @@
 /*
  * tacit-cli wallet <subcommand> — the wallet commands over libtacit's wallet
- * (include/tacit/wallet.h, docs/wallet.md): create, address, balance, notes, sync, send,
- * deposit, withdraw, status, export-viewing-key, import-key; and `tacit-cli balance`, the
+ * (include/tacit/wallet.h, docs/wallet.md): create, address, balance, notes, history, sync,
+ * send, deposit, withdraw, status, export-viewing-key, import-key; and `tacit-cli balance`, the
  * watch-only view `tacit-cli --viewing-key KEY balance`.
  *
  * Exit status: 0 ok, 1 failure (the reason on stderr), 2 usage. Amounts are decimal TAC
- * (1 TAC = 10^9 base units, wallet_util.c); --json prints one JSON object on stdout with
- * amounts as decimal strings of base units. Secrets (passphrase, private keys from a key file,
+ * (1 TAC = 10^9 base units, wallet_util.c); --json prints one JSON value on stdout with
+ * amounts as decimal strings of base units and heights as numbers (docs/wallet.md, "tacit-cli's
+ * output conventions"; the RPC's heights are hex strings). Secrets (passphrase, private keys from a key file,
  * standard input or the devnet's file) are held in sodium_malloc memory and wiped. A private key
  * is never taken from the command line, where ps, /proc/PID/cmdline and the shell history show
  * it: one given there is refused (and its argv copy overwritten) with what to do instead.
@@ -14,6 +15,8 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -281,11 +285,19 @@ static json_t *json_amount(uint64_t v)
     return json_string(s);
 }
 
+/* "0x" and the hex of n bytes (ids, addresses, memos: n <= 512). */
 static json_t *json_hex(const uint8_t *b, size_t n)
 {
-    char s[2 * 64 + 3];
+    char s[2 * TACIT_NOTE_MEMO_MAX + 3];
+    if (n > TACIT_NOTE_MEMO_MAX) return NULL;
     tacit_hex_encode(s, b, n);
     return json_string(s);
+}
+
+/* A height of the wallet's JSON: a number, null for none (docs/wallet.md, "JSON"). */
+static json_t *json_height(uint64_t h)
+{
+    return h == TACIT_WALLET_NO_HEIGHT ? json_null() : json_integer((json_int_t)h);
 }
 
 static const char *tac(char buf[TACIT_CLI_AMOUNT_MAX], uint64_t v)
@@ -374,12 +386,52 @@ static int take_viewing_key(char **out)
     return 0;
 }
 
+/* " OPT VALUE" for a command line to copy: the value in single quotes unless it is plain. */
+static void shell_opt(char *out, size_t n, const char *opt, const char *value)
+{
+    size_t k;
+    if (value == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    if (value[0] != '\0' &&
+        strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") ==
+            strlen(value)) {
+        snprintf(out, n, " %s %s", opt, value);
+        return;
+    }
+    k = (size_t)snprintf(out, n, " %s '", opt);
+    for (const char *c = value; *c != '\0' && k + 6 < n; c++) {
+        if (*c == '\'') {
+            memcpy(out + k, "'\\''", 4);
+            k += 4;
+        } else {
+            out[k++] = *c;
+        }
+    }
+    if (k + 2 <= n) {
+        out[k++] = '\'';
+        out[k] = '\0';
+    } else {
+        out[n - 1] = '\0';
+    }
+}
+
 static int report_open_error(int rc, const char *path)
 {
+    const struct tacit_cli_globals *g = &tacit_cli_globals;
     switch (rc) {
-    case TACIT_ENOENT:
-        return fail("no wallet at %s (create one with `tacit-cli%s wallet create`)", path,
-                    tacit_cli_globals.devnet ? " --devnet" : "");
+    case TACIT_ENOENT: {
+        /* the command that makes this very wallet: the same --devnet, --datadir and --wallet
+         * (or $TACIT_WALLET's name) */
+        const char *name = g->wallet != NULL ? g->wallet : getenv("TACIT_WALLET");
+        char dd[1100], wn[1100];
+        shell_opt(dd, sizeof dd, "--datadir", g->devnet ? g->datadir : NULL);
+        shell_opt(wn, sizeof wn, "--wallet", name != NULL && name[0] != '\0' ? name : NULL);
+        return fail("no wallet at %s (create one with `tacit-cli%s%s%s wallet create`%s)", path,
+                    g->devnet ? " --devnet" : "", dd, wn,
+                    wn[0] == '\0' ? ", or name another with --wallet NAME" : "");
+    }
     case TACIT_EPASSPHRASE: return fail("wrong passphrase for %s (or the file was altered)", path);
     case TACIT_EVERSION: return fail("%s: a wallet of another format version", path);
     case TACIT_ECORRUPT: return fail("%s is not a tacit wallet (or is damaged)", path);
@@ -681,10 +733,8 @@ static int print_received(const struct tacit_wallet_balance *b)
     if (tacit_cli_globals.json) {
         return print_json(json_pack("{s:o,s:I,s:o,s:b,s:b}", "received", json_amount(b->confirmed),
                                     "notes", (json_int_t)b->nnotes, "syncedHeight",
-                                    b->synced_height == TACIT_WALLET_NO_HEIGHT
-                                        ? json_null()
-                                        : json_integer((json_int_t)b->synced_height),
-                                    "watchOnly", true, "seesSpends", false));
+                                    json_height(b->synced_height), "watchOnly", true, "seesSpends",
+                                    false));
     }
     printf("received   %s TAC (every note received: an incoming viewing key cannot see spends,\n"
            "           so this is not a balance)\n",
@@ -706,13 +756,11 @@ static int print_balance(struct session *s)
     if ((rc = tacit_wallet_balance(s->w, &b)) != TACIT_OK) return fail("%s", tacit_strerror(rc));
     if (!tacit_wallet_sees_spends(s->w)) return print_received(&b);
     if (tacit_cli_globals.json) {
-        return print_json(json_pack(
-            "{s:o,s:o,s:o,s:I,s:o,s:b}", "confirmed", json_amount(b.confirmed), "pendingOut",
-            json_amount(b.pending_out), "pendingIn", json_amount(b.pending_in), "notes",
-            (json_int_t)b.nnotes, "syncedHeight",
-            b.synced_height == TACIT_WALLET_NO_HEIGHT ? json_null()
-                                                      : json_integer((json_int_t)b.synced_height),
-            "watchOnly", tacit_wallet_is_watch_only(s->w)));
+        return print_json(
+            json_pack("{s:o,s:o,s:o,s:I,s:o,s:b}", "confirmed", json_amount(b.confirmed),
+                      "pendingOut", json_amount(b.pending_out), "pendingIn",
+                      json_amount(b.pending_in), "notes", (json_int_t)b.nnotes, "syncedHeight",
+                      json_height(b.synced_height), "watchOnly", tacit_wallet_is_watch_only(s->w)));
     }
     printf("confirmed  %s TAC\n", tac(a, b.confirmed));
     if (b.pending_out != 0)
@@ -738,15 +786,64 @@ static int run_balance(const struct opts *o)
     return status;
 }
 
-/* The memo as text: printable ASCII as is, other bytes as \xNN (out: 4 * 512 + 1). */
+/* Whether the terminal's locale is UTF-8 (LC_ALL, LC_CTYPE, LANG: setlocale's order). */
+static bool utf8_locale(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *cs;
+        setlocale(LC_CTYPE, "");
+        cs = nl_langinfo(CODESET);
+        known = cs != NULL && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+    }
+    return known == 1;
+}
+
+/* The length of the well-formed UTF-8 sequence at m (n bytes left) of a character that is not
+ * a control character (C0, DEL, C1), or 0 (RFC 3629: no overlong forms, no surrogates, at most
+ * U+10FFFF). */
+static size_t utf8_char(const uint8_t *m, size_t n)
+{
+    uint32_t c;
+    size_t len;
+    if (m[0] >= 0x20 && m[0] < 0x7f) return 1;
+    if (m[0] >= 0xc2 && m[0] <= 0xdf)
+        len = 2, c = m[0] & 0x1f;
+    else if (m[0] >= 0xe0 && m[0] <= 0xef)
+        len = 3, c = m[0] & 0x0f;
+    else if (m[0] >= 0xf0 && m[0] <= 0xf4)
+        len = 4, c = m[0] & 0x07;
+    else
+        return 0;
+    if (len > n) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((m[i] & 0xc0) != 0x80) return 0;
+        c = (c << 6) | (m[i] & 0x3f);
+    }
+    if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+        (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0x80 && c <= 0x9f))
+        return 0;
+    return len;
+}
+
+/* The memo as text (out: 4 * 512 + 1 bytes): printable ASCII as is and, under a UTF-8 locale,
+ * every other well-formed character that is not a control character; control characters,
+ * invalid bytes (and, in another locale, every byte above 0x7e) as \xNN, the backslash as
+ * \x5c — so what is printed is never a terminal escape sequence and always reads back. */
 static void memo_text(char *out, const uint8_t *m, size_t n)
 {
+    bool utf8 = utf8_locale();
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m[i] >= 0x20 && m[i] < 0x7f && m[i] != '\\')
-            out[k++] = (char)m[i];
-        else
+    for (size_t i = 0; i < n;) {
+        size_t len = m[i] == '\\' ? 0 : utf8_char(m + i, n - i);
+        if (len == 1 || (len > 1 && utf8)) {
+            memcpy(out + k, m + i, len);
+            k += len;
+            i += len;
+        } else {
             k += (size_t)sprintf(out + k, "\\x%02x", m[i]);
+            i++;
+        }
     }
     out[k] = '\0';
 }
@@ -772,14 +869,12 @@ static int run_notes(const struct opts *o)
             const struct tacit_wallet_note *t = &notes[i];
             json_t *m = json_stringn((const char *)t->memo, t->memo_len); /* NULL: not UTF-8 */
             json_array_append_new(
-                list, json_pack("{s:I,s:o,s:I,s:b,s:o,s:b,s:o,s:o}", "index", (json_int_t)t->index,
-                                "value", json_amount(t->value), "height", (json_int_t)t->height,
-                                "spent", t->spent_height != TACIT_WALLET_NO_HEIGHT, "spentHeight",
-                                t->spent_height == TACIT_WALLET_NO_HEIGHT
-                                    ? json_null()
-                                    : json_integer((json_int_t)t->spent_height),
-                                "reserved", t->reserved, "memo", m != NULL ? m : json_null(),
-                                "memoHex", json_hex(t->memo, t->memo_len)));
+                list,
+                json_pack("{s:I,s:o,s:I,s:b,s:o,s:b,s:o,s:o}", "index", (json_int_t)t->index,
+                          "value", json_amount(t->value), "height", (json_int_t)t->height, "spent",
+                          t->spent_height != TACIT_WALLET_NO_HEIGHT, "spentHeight",
+                          json_height(t->spent_height), "reserved", t->reserved, "memo",
+                          m != NULL ? m : json_null(), "memoHex", json_hex(t->memo, t->memo_len)));
         }
         status = print_json(list);
     } else {
@@ -802,6 +897,103 @@ out:
     return status;
 }
 
+static const char *const state_names[] = {"unknown", "pending", "included", "rejected"};
+
+static json_t *history_json(const struct tacit_wallet_history_entry *e)
+{
+    static const char *kinds[] = {"receive", "send", "withdraw", "deposit"};
+    bool inc = e->status.state == TACIT_WALLET_TX_INCLUDED;
+    json_t *j = json_pack("{s:s,s:s,s:o,s:o}", "kind", kinds[e->kind & 3], "status",
+                          state_names[e->status.state & 3], "height",
+                          inc ? json_height(e->status.height) : json_null(), "amount",
+                          json_amount(e->amount));
+    if (j == NULL) return NULL;
+    if (e->kind == TACIT_WALLET_HISTORY_RECEIVE) {
+        json_t *m = json_stringn((const char *)e->memo, e->memo_len); /* NULL: not UTF-8 */
+        json_object_set_new(j, "index", json_integer((json_int_t)e->index));
+        json_object_set_new(j, "spentHeight", json_height(e->spent_height));
+        json_object_set_new(j, "memo", m != NULL ? m : json_null());
+        json_object_set_new(j, "memoHex", json_hex(e->memo, e->memo_len));
+        return j;
+    }
+    json_object_set_new(j, "txid", json_hex(e->txid, 32));
+    json_object_set_new(j, "fee", json_amount(e->fee));
+    json_object_set_new(j, "change", json_amount(e->change));
+    if (e->kind == TACIT_WALLET_HISTORY_DEPOSIT)
+        json_object_set_new(j, "from", json_hex(e->from, TACIT_ADDRESS_LEN));
+    if (e->status.state == TACIT_WALLET_TX_REJECTED)
+        json_object_set_new(j, "error", json_string(tacit_errname(e->status.error)));
+    return j;
+}
+
+static void history_line(const struct tacit_wallet_history_entry *e)
+{
+    static const char *kinds[] = {"received", "sent", "withdrew", "deposited"};
+    char where[32], st[96], a[TACIT_CLI_AMOUNT_MAX], f[TACIT_CLI_AMOUNT_MAX];
+    char memo[4 * TACIT_NOTE_MEMO_MAX + 1], id[67];
+
+    if (e->status.state == TACIT_WALLET_TX_INCLUDED)
+        snprintf(where, sizeof where, "height %llu", (unsigned long long)e->status.height);
+    else
+        snprintf(where, sizeof where, "-");
+    if (e->status.state == TACIT_WALLET_TX_REJECTED)
+        snprintf(st, sizeof st, "rejected (%s)", tacit_errname(e->status.error));
+    else
+        snprintf(st, sizeof st, "%s", state_names[e->status.state & 3]);
+    printf("%-13s %-9s %-9s %c%s TAC", where, st, kinds[e->kind & 3],
+           e->kind == TACIT_WALLET_HISTORY_RECEIVE || e->kind == TACIT_WALLET_HISTORY_DEPOSIT ? '+'
+                                                                                              : '-',
+           tac(a, e->amount));
+    if (e->kind == TACIT_WALLET_HISTORY_RECEIVE) {
+        memo_text(memo, e->memo, e->memo_len);
+        printf("  leaf %llu", (unsigned long long)e->index);
+        if (e->spent_height != TACIT_WALLET_NO_HEIGHT)
+            printf("  spent at %llu", (unsigned long long)e->spent_height);
+        if (e->memo_len != 0) printf("  memo \"%s\"", memo);
+        printf("\n");
+        return;
+    }
+    printf("  fee %s TAC", tac(f, e->fee));
+    if (e->kind == TACIT_WALLET_HISTORY_DEPOSIT) {
+        tacit_hex_encode(id, e->from, TACIT_ADDRESS_LEN);
+        printf("  from %s", id);
+    }
+    tacit_hex_encode(id, e->txid, 32);
+    printf("  %s\n", id);
+}
+
+static int run_history(const struct opts *o)
+{
+    struct session s;
+    struct tacit_wallet_history_entry *e = NULL;
+    size_t n = 0;
+    int rc, status;
+
+    if ((status = session_open(&s, !o->no_sync)) != 0) return status;
+    if ((status = maybe_sync(&s, o)) != 0) goto out;
+    if ((rc = tacit_wallet_history(s.w, &e, &n)) != TACIT_OK) {
+        status = fail_rc(rc, "%s", tacit_strerror(rc));
+        goto out;
+    }
+    if (tacit_cli_globals.json) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < n && list != NULL; i++)
+            if (json_array_append_new(list, history_json(&e[i])) != 0) {
+                json_decref(list);
+                list = NULL;
+            }
+        status = print_json(list);
+    } else if (n == 0) {
+        printf("nothing sent or received yet\n");
+    } else {
+        for (size_t i = 0; i < n; i++) history_line(&e[i]);
+    }
+    tacit_wallet_history_free(e, n);
+out:
+    session_close(&s);
+    return status;
+}
+
 static int run_sync(const struct opts *o)
 {
     struct session s;
@@ -818,13 +1010,11 @@ static int run_sync(const struct opts *o)
         goto out;
     }
     if (tacit_cli_globals.json) {
-        status = print_json(
-            json_pack("{s:o,s:I,s:I,s:I,s:I,s:b}", "height",
-                      res.height == TACIT_WALLET_NO_HEIGHT ? json_null()
-                                                           : json_integer((json_int_t)res.height),
-                      "blocks", (json_int_t)res.blocks, "outputs", (json_int_t)res.outputs,
-                      "notesFound", (json_int_t)res.notes_found, "spendsFound",
-                      (json_int_t)res.spends_found, "rescanned", res.rescanned));
+        status = print_json(json_pack("{s:o,s:I,s:I,s:I,s:I,s:b}", "height",
+                                      json_height(res.height), "blocks", (json_int_t)res.blocks,
+                                      "outputs", (json_int_t)res.outputs, "notesFound",
+                                      (json_int_t)res.notes_found, "spendsFound",
+                                      (json_int_t)res.spends_found, "rescanned", res.rescanned));
     } else if (res.height == TACIT_WALLET_NO_HEIGHT) {
         printf("synced: the node has no block yet\n");
     } else {
@@ -1165,7 +1355,7 @@ static int load_proving_key(tacit_groth16_pk **pk, const struct session *s)
 }
 
 /* Why a send was refused, in words. */
-static int send_error(const struct session *s, int rc, uint64_t need)
+static int send_error(const struct session *s, int rc, uint64_t need, uint64_t fee)
 {
     struct tacit_wallet_balance b;
     char a[TACIT_CLI_AMOUNT_MAX], r[TACIT_CLI_AMOUNT_MAX], nd[TACIT_CLI_AMOUNT_MAX];
@@ -1185,6 +1375,21 @@ static int send_error(const struct session *s, int rc, uint64_t need)
         return fail_rc(rc, "%s; send part of it first (a transaction spends at most two notes)",
                        tacit_strerror(rc));
     case TACIT_ENOT_SYNCED: return fail_rc(rc, "%s", tacit_strerror(rc));
+    case TACIT_EFEE_TOO_LOW: {
+        /* checked against the node's minimum before proving (or by the node, whose minimum
+         * rose in between): say the minimum */
+        struct tacit_wallet_chain_info info;
+        char f[TACIT_CLI_AMOUNT_MAX], m[TACIT_CLI_AMOUNT_MAX];
+        if (s->node.chain_info == NULL || s->node.chain_info(s->node.ud, &info) != TACIT_OK)
+            return fail_rc(rc, "refused: %s (%s)", tacit_strerror(rc), tacit_errname(rc));
+        if (fee == UINT64_MAX) /* the minimum when the send began */
+            return fail_rc(rc, "the node's minimum fee rose to %s TAC during the send: send again",
+                           tac(m, info.min_fee));
+        return fail_rc(rc,
+                       "the fee %s TAC is below the node's minimum fee of %s TAC: give --fee %s "
+                       "or more (or leave --fee out: the minimum)",
+                       tac(f, fee), tac(m, info.min_fee), tac(m, info.min_fee));
+    }
     default: return fail_rc(rc, "refused: %s (%s)", node_error(rc), tacit_errname(rc));
     }
 }
@@ -1306,7 +1511,7 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         goto out;
     }
     if (tacit_wallet_is_watch_only(s.w)) {
-        send_error(&s, TACIT_EWATCH_ONLY, 0);
+        send_error(&s, TACIT_EWATCH_ONLY, 0, 0);
         goto out;
     }
     if (kind == TACIT_WALLET_SEND_DEPOSIT) {
@@ -1317,6 +1522,17 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
     if (kind == TACIT_WALLET_SEND_DEPOSIT && o->l1_only) {
         status = l1_deposit(&s, o, sk, &req);
         goto out;
+    }
+    if (req.fee_set) { /* below the node's minimum: refused before the key, an L1 deposit, a proof */
+        struct tacit_wallet_chain_info info;
+        if ((rc = s.node.chain_info(s.node.ud, &info)) != TACIT_OK) {
+            fail_rc(rc, "%s", node_error(rc));
+            goto out;
+        }
+        if (req.fee < info.min_fee) {
+            send_error(&s, TACIT_EFEE_TOO_LOW, 0, req.fee);
+            goto out;
+        }
     }
     if (load_proving_key(&pk, &s) != 0) goto out;
     if (kind == TACIT_WALLET_SEND_DEPOSIT && o->l1_rpc != NULL &&
@@ -1333,7 +1549,8 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         fprintf(stderr, "proving and sending...\n");
     rc = tacit_wallet_send(s.w, &s.node, pk, &req, &r);
     if (rc != TACIT_OK && rc != TACIT_ETIMEOUT) {
-        send_error(&s, rc, req.amount + (req.fee_set ? req.fee : 0));
+        send_error(&s, rc, req.amount + (req.fee_set ? req.fee : 0),
+                   req.fee_set ? req.fee : UINT64_MAX);
         goto out;
     }
     status = report_send(&s, rc, &r, o->timeout_s);
@@ -1477,6 +1694,9 @@ static int run_status(const struct opts *o)
     if (tacit_hex_decode(id, 32, o->pos[0], true) != TACIT_OK)
         return fail_usage("want a 0x transaction id of 64 hex digits, not \"%s\"", o->pos[0]);
     if ((status = session_open(&s, true)) != 0) return status;
+    /* the status follows the chain as it is now: a transaction the wallet saw in a block that
+     * the node no longer has (a devnet revert) is pending again, then asked about */
+    if ((status = maybe_sync(&s, o)) != 0) goto out;
     if ((rc = tacit_wallet_tx_status(s.w, &s.node, id, &st)) != TACIT_OK) {
         status = rc == TACIT_ENOTFOUND ? fail("%s is not a transaction this wallet sent", o->pos[0])
                                        : fail("%s", node_error(rc));
@@ -1492,8 +1712,7 @@ static int run_status(const struct opts *o)
         if (claimed) step = "claimed";
     }
     if (tacit_cli_globals.json) {
-        static const char *names[] = {"unknown", "pending", "included", "rejected"};
-        json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status", names[st.state & 3]);
+        json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status", state_names[st.state & 3]);
         if (j != NULL && st.state == TACIT_WALLET_TX_INCLUDED)
             json_object_set_new(j, "height", json_integer((json_int_t)st.height));
         if (j != NULL && bst[0] != '\0') json_object_set_new(j, "blockStatus", json_string(bst));
@@ -1531,7 +1750,8 @@ static int run_status(const struct opts *o)
     } else if (st.state == TACIT_WALLET_TX_REJECTED) {
         printf("rejected: %s\n", tacit_strerror(st.error));
     } else {
-        printf("unknown to the node (a restart dropped its mempool?): send again\n");
+        printf("unknown to the node (not in its chain or mempool: a restart dropped its "
+               "mempool, or a revert its block): send again\n");
     }
 out:
     session_close(&s);
@@ -1617,6 +1837,9 @@ static const struct subcommand subcommands[] = {
      "sync, then the confirmed and pending balance and the synced height"},
     {"notes", run_notes, O_NO_SYNC, 0, 0, "notes [--no-sync]",
      "received notes: value, height, spent?, memo"},
+    {"history", run_history, O_NO_SYNC, 0, 0, "history [--no-sync]",
+     "sync, then what was sent and received, newest first: heights, statuses, amounts, fees, "
+     "memos"},
     {"sync", run_sync, O_RESCAN, 0, 0, "sync [--rescan]",
      "follow the chain (--rescan: forget the notes and start again from block 0)"},
     {"send", run_send, O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT, 2, 2,
@@ -1638,8 +1861,10 @@ static const struct subcommand subcommands[] = {
      "S]",
      "on L1: claim() what settled withdrawals (and fees) made claimable for that account "
      "($TACIT_L1_RPC, $TACIT_L1_ROLLUP: the URL and the contract when their flags are absent)"},
-    {"status", run_status, O_L1, 1, 1, "status <0x txid> [--l1-rpc URL --l1-rollup ADDRESS]",
-     "a sent transaction: pending, included, rejected; with a node in L1 mode also its block on "
+    {"status", run_status, O_L1 | O_NO_SYNC, 1, 1,
+     "status <0x txid> [--no-sync] [--l1-rpc URL --l1-rollup ADDRESS]",
+     "sync, then a sent transaction: pending, included, rejected, unknown to the node (its block "
+     "gone: a revert); with a node in L1 mode also its block on "
      "L1 (sequenced, submitted, settled, finalized) and a withdrawal's step (claimable once "
      "settled; with --l1-rpc, claimed once its --to account has claimed it)"},
     {"export-viewing-key", run_export_vk, O_INCOMING, 0, 0, "export-viewing-key [--incoming]",

@@ -375,9 +375,14 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
                       struct tacit_wallet_send_result *result);
 
 /*
- * Asks the node about a transaction this wallet sent and records the answer: included ->
- * kept as included; rejected -> its notes are released. Returns TACIT_OK (*st filled),
- * TACIT_ENOTFOUND (not a tx this wallet sent), the node's errors, a store error.
+ * The status of a transaction this wallet sent. Statuses follow the chain the wallet synced:
+ * included at or below the synced height, or rejected, is answered from the record (a sync
+ * that finds another chain — a devnet revert, a reset — makes an included tx pending again,
+ * and included again where it finds it). Otherwise the node is asked and its answer recorded:
+ * included -> included (until a sync says otherwise); rejected -> its notes are released;
+ * pending or unknown for a tx recorded as included beyond the synced height -> pending again.
+ * Returns TACIT_OK (*st filled: UNKNOWN when the node knows nothing of it), TACIT_ENOTFOUND
+ * (not a tx this wallet sent), the node's errors, a store error.
  */
 int tacit_wallet_tx_status(struct tacit_wallet *w, const struct tacit_wallet_node *node,
                            const uint8_t txid[32], struct tacit_wallet_tx_status *st);
@@ -395,6 +400,56 @@ struct tacit_wallet_sent {
  * Returns TACIT_OK or TACIT_ENOMEM. */
 int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sent **sent,
                            size_t *n);
+
+/* ---------------------------------------------------------------- history ---- */
+
+/* What an entry of the history is. */
+enum tacit_wallet_history_kind {
+    TACIT_WALLET_HISTORY_RECEIVE = 0,  /* a note received (not the change of an own send) */
+    TACIT_WALLET_HISTORY_SEND = 1,     /* a transfer this wallet sent */
+    TACIT_WALLET_HISTORY_WITHDRAW = 2, /* a withdrawal this wallet sent */
+    TACIT_WALLET_HISTORY_DEPOSIT = 3,  /* a deposit this wallet sent (into its own notes) */
+};
+
+/* One entry of tacit_wallet_history. Private (amounts, memos): wiped by
+ * tacit_wallet_history_free. */
+struct tacit_wallet_history_entry {
+    enum tacit_wallet_history_kind kind;
+    /* sent: as last recorded (a sync, tacit_wallet_tx_status); received: INCLUDED at the
+     * note's height */
+    struct tacit_wallet_tx_status status;
+    bool has_txid; /* sent entries: the tx id (the file keeps no id for a received note) */
+    uint8_t txid[32];
+    /* receive: the note's value; send, withdraw: paid to the recipient; deposit: taken from
+     * the transparent account (its fee included) */
+    uint64_t amount;
+    uint64_t fee;    /* sent entries (a received note's fee is the sender's, not known) */
+    uint64_t change; /* sent entries: what came back to this wallet (deposit: amount - fee) */
+    uint8_t from[TACIT_ADDRESS_LEN]; /* deposit: the transparent account */
+    /* receive: the leaf, where it was spent (TACIT_WALLET_NO_HEIGHT: unspent), the memo */
+    uint64_t index;
+    uint64_t spent_height;
+    uint16_t memo_len;
+    uint8_t memo[TACIT_NOTE_MEMO_MAX];
+};
+
+/*
+ * What the wallet sent and received, newest first: first the sent transactions in no block
+ * (pending, rejected), the last sent first; then by height, the highest first (within one
+ * block the sent transactions, the last sent first, then the notes received, the highest leaf
+ * first). Derived from what the file keeps: the sent transactions (amounts, fees, statuses,
+ * heights, a deposit's account) and the notes received (values, heights, memos). A note is the
+ * change of an own send (and not listed) when that send is included at the note's height with
+ * that value as its change and the note has no memo (a wallet's change never does): the file
+ * does not link notes to transactions, so a foreign payment of exactly that value without a
+ * memo in the same block may be taken for the change instead of it — the sums are the same.
+ * Not kept by the file, so not here: a transfer's recipient and memo, a withdrawal's recipient
+ * (in its block on the chain), a received note's transaction id and fee.
+ * *out is malloc'd: tacit_wallet_history_free(*out, *n). Returns TACIT_OK or TACIT_ENOMEM.
+ */
+int tacit_wallet_history(const struct tacit_wallet *w, struct tacit_wallet_history_entry **out,
+                         size_t *n);
+void tacit_wallet_history_free(struct tacit_wallet_history_entry *e, size_t n);
 
 /* What a withdrawal would tell an observer about the wallet (issue 14, 7; docs/wallet.md
  * "What is public"): deposit and withdrawal amounts and addresses are public at the pool's

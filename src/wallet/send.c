@@ -340,6 +340,11 @@ static void record_status(struct tacit_wallet *w, const uint8_t txid[32],
     if (st->state == TACIT_WALLET_TX_INCLUDED) {
         s->state = TACIT_WALLET_TX_INCLUDED;
         s->height = st->height;
+    } else if (s->state == TACIT_WALLET_TX_INCLUDED) {
+        /* recorded as included beyond the synced chain, and the node no longer has it there
+         * (a devnet revert): pending again, as far as this wallet knows */
+        s->state = TACIT_WALLET_TX_PENDING;
+        s->height = 0;
     } else if (st->state == TACIT_WALLET_TX_REJECTED) {
         s->state = TACIT_WALLET_TX_REJECTED;
         s->error = st->error;
@@ -368,14 +373,28 @@ int tacit_wallet_tx_status(struct tacit_wallet *w, const struct tacit_wallet_nod
     int rc;
     memset(st, 0, sizeof *st);
     if ((s = tacit__wallet_find_sent(w, txid)) == NULL) return TACIT_ENOTFOUND;
-    if (s->state == TACIT_WALLET_TX_INCLUDED) { /* final: no need to ask */
+    /* included in the chain the wallet synced: that chain says so, no need to ask (a sync
+     * that finds another chain makes it pending again: sync.c) */
+    if (s->state == TACIT_WALLET_TX_INCLUDED && w->synced_height != TACIT_WALLET_NO_HEIGHT &&
+        s->height <= w->synced_height) {
         st->state = TACIT_WALLET_TX_INCLUDED;
         st->height = s->height;
         return TACIT_OK;
     }
+    /* rejected: by the node, or by the synced chain (another tx spent its notes): final */
+    if (s->state == TACIT_WALLET_TX_REJECTED) {
+        st->state = TACIT_WALLET_TX_REJECTED;
+        st->error = s->error;
+        return TACIT_OK;
+    }
     if ((rc = node->tx_status(node->ud, txid, &a.st)) != TACIT_OK) return rc;
     if (a.st.state == TACIT_WALLET_TX_INCLUDED || a.st.state == TACIT_WALLET_TX_REJECTED) {
-        if (s->state != a.st.state && (rc = commit_with(w, do_status, &a)) != TACIT_OK) return rc;
+        if ((s->state != a.st.state || s->height != a.st.height) &&
+            (rc = commit_with(w, do_status, &a)) != TACIT_OK)
+            return rc;
+    } else if (s->state == TACIT_WALLET_TX_INCLUDED &&
+               (rc = commit_with(w, do_status, &a)) != TACIT_OK) {
+        return rc;
     }
     *st = a.st;
     return TACIT_OK;
@@ -474,6 +493,9 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     p.version = info.tx_version;
     p.l1_chain_id = info.l1_chain_id;
     p.fee = req->fee_set ? req->fee : info.min_fee;
+    /* the node's minimum, before anything is reserved or proved (a proof is seconds of work
+     * the node would refuse) */
+    if (p.fee < info.min_fee) return TACIT_EFEE_TOO_LOW;
     p.amount = req->amount;
     res.fee = p.fee;
     if ((tx = malloc(sizeof *tx)) == NULL) return TACIT_ENOMEM;

@@ -920,7 +920,10 @@ int tacit__wallet_store_reset_sync(struct tacit_wallet *w)
     if ((rc = drop_prefix(txn, (MDB_dbi)w->dbi, 'R')) != TACIT_OK ||
         (rc = drop_prefix(txn, (MDB_dbi)w->dbi, 'L')) != TACIT_OK)
         goto out_abort;
-    /* forget notes and tree; keep the record of sent transactions, releasing their notes */
+    /* forget notes and tree; keep the record of sent transactions, releasing their notes;
+     * those included are so only in the chain being forgotten: pending until the next scan
+     * finds them (statuses follow the synced chain) */
+    tacit__wallet_sent_unconfirm(w);
     for (size_t i = 0; i < w->nnotes; i++) sodium_memzero(&w->notes[i], sizeof w->notes[i]);
     w->nnotes = 0;
     tacit__wtree_clear(&w->tree);

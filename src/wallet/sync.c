@@ -258,6 +258,17 @@ static int chunk_apply(struct tacit_wallet *w, const struct scan_ctx *c,
     }
     rc = TACIT_OK;
 
+    /* own sent txs recorded as included in one of these blocks (the node said so before
+     * the wallet synced that far): the blocks say whether they are, below */
+    for (size_t j = 0; j < w->nsent; j++) {
+        struct tacit__wsent *s = &w->sent[j];
+        if (s->state == TACIT_WALLET_TX_INCLUDED && s->height >= c->blocks[0].height &&
+            s->height <= c->blocks[c->nblocks - 1].height) {
+            s->state = TACIT_WALLET_TX_PENDING;
+            s->height = 0;
+        }
+    }
+
     /* spends and own sent txs, in chain order */
     if ((rc = nfset_build(&set, w)) != TACIT_OK) goto out;
     for (size_t b = 0; b < c->nblocks; b++) {

@@ -357,6 +357,16 @@ struct tacit__wsent *tacit__wallet_find_sent(struct tacit_wallet *w, const uint8
     return NULL;
 }
 
+void tacit__wallet_sent_unconfirm(struct tacit_wallet *w)
+{
+    for (size_t i = 0; i < w->nsent; i++) {
+        struct tacit__wsent *s = &w->sent[i];
+        if (s->state != TACIT_WALLET_TX_INCLUDED) continue;
+        s->state = TACIT_WALLET_TX_PENDING;
+        s->height = 0;
+    }
+}
+
 void tacit__wallet_release(struct tacit_wallet *w, const struct tacit__wsent *s)
 {
     for (unsigned i = 0; i < s->nin; i++) {

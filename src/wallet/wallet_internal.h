@@ -163,6 +163,9 @@ int tacit__wallet_add_note(struct tacit_wallet *w, const struct tacit__wnote *n)
 struct tacit__wnote *tacit__wallet_find_note(struct tacit_wallet *w, uint64_t index);
 int tacit__wallet_add_sent(struct tacit_wallet *w, const struct tacit__wsent *s);
 struct tacit__wsent *tacit__wallet_find_sent(struct tacit_wallet *w, const uint8_t txid[32]);
+/* Every sent tx recorded as included becomes pending (height 0): the chain that held it is
+ * being forgotten (a reset or rescan), and the next scan marks it included where it finds it. */
+void tacit__wallet_sent_unconfirm(struct tacit_wallet *w);
 /* Releases the notes a sent tx reserved. */
 void tacit__wallet_release(struct tacit_wallet *w, const struct tacit__wsent *s);
 void tacit__wallet_free_state(struct tacit_wallet *w);
