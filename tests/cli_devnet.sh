@@ -75,6 +75,24 @@ run 0 call tacit_getBlockByNumber "$h5" && [[ $(field hash) == "$hash5" ]] || ba
 run 1 call dev_mine 0x0 && grep -q -- '-32602' "$TMP/out" && grep -q '0x1 to 0x2710' "$TMP/out" || bad "dev_mine 0x0 refused"
 run 1 call dev_mine 0x2711 && grep -q -- '-32602' "$TMP/out" || bad "dev_mine over 10000 refused"
 run 1 call dev_mine 12 && grep -q -- '-32602' "$TMP/out" || bad "dev_mine count in hex"
+# time control (issue 15, 9; anvil's evm_increaseTime, evm_setNextBlockTimestamp): the block's
+# timestamp (ms, whole seconds) follows the offset; the next block's set exactly; none before the tip's
+now=$(date +%s)
+run 0 call dev_increaseTime 0xe10 && grep -qx '"0xe10"' "$TMP/out" || bad "dev_increaseTime 3600: $(cat "$TMP/out")"
+run 0 call dev_mine && ts=$(field timestamp)
+run 0 call tacit_getBlockByNumber latest && ts=$(field timestamp)
+[[ -n $ts ]] && (($((ts)) / 1000 >= now + 3600 && $((ts)) / 1000 <= now + 3600 + 120)) && ok ||
+    bad "a block an hour ahead: timestamp $ts, now $now"
+t2=$((now + 7200))
+run 0 call dev_setNextBlockTimestamp "$(printf '0x%x' $t2)"
+run 0 call dev_mine
+run 0 call tacit_getBlockByNumber latest && [[ $(($(field timestamp))) == $((t2 * 1000)) ]] ||
+    bad "the next block at exactly $t2 s: $(field timestamp)"
+run 0 call dev_mine
+run 0 call tacit_getBlockByNumber latest && (($(field timestamp) >= t2 * 1000)) || bad "the blocks after go on from it"
+run 1 call dev_setNextBlockTimestamp "$(printf '0x%x' $((now - 10)))" && grep -q ETIMESTAMP "$TMP/out" &&
+    grep -q "before the tip's timestamp" "$TMP/out" || bad "a time before the tip refused: $(cat "$TMP/out")"
+run 1 call dev_increaseTime 0x12cc0301 && grep -q -- '-32602' "$TMP/out" || bad "dev_increaseTime over 10 years refused"
 run 1 call tacit_getBlockRange 0x0 0x3e8 && grep -q -- '-32602' "$TMP/out" || bad "range over 1000 refused"
 run 0 call tacit_waitForBlock 0xffffff =300 && grep -qx null "$TMP/out" || bad "waitForBlock timeout"
 

@@ -90,6 +90,9 @@ struct tacit_node_config {
     void (*notify)(const char *state);
 };
 
+/* dev_increaseTime: the devnet's clock offset stays within 10 years. */
+#define TACIT_DEVNET_TIME_MAX_S UINT64_C(315360000)
+
 /* dev_mine N: at most this many blocks per call. */
 #define TACIT_DEVNET_MINE_MAX 10000
 

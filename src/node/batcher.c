@@ -38,6 +38,7 @@ struct block_job {
     struct tacit__waiter *waiters;    /* dev_mine / dev_fund calls answered by this block, oldest
                                    * first; the credits of the dev_fund ones, in that order */
     struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
+    uint64_t timestamp_ms;            /* the block's time (tacit__batcher_time_ms, on the loop) */
     int rc;                           /* build/seal/commit */
     json_t *json;                     /* the committed block for readers (may be NULL) */
     struct tacit_block_header header;
@@ -206,8 +207,8 @@ static void block_work(struct tacit__job *job)
     for (size_t i = 0; i < j->nitems; i++)
         j->results[i] =
             tacit_block_builder_add_tx(b, &j->items[i].tx, j->items[i].bytes, TACIT_TX_BYTES);
-    if ((j->rc = tacit_block_builder_seal(b, n->key, tacit__block_time_ms(), &j->header, &bytes,
-                                          &len)) != TACIT_OK)
+    if ((j->rc = tacit_block_builder_seal(b, n->key, j->timestamp_ms, &j->header, &bytes, &len)) !=
+        TACIT_OK)
         goto out;
     tacit_block_hash(j->hash, &j->header);
     t1 = tacit__mono_s();
@@ -339,6 +340,7 @@ void tacit__batcher_start(struct tacit_node *n)
     j->job.done = block_done;
     j->n = n;
     j->params = n->params;
+    j->timestamp_ms = tacit__batcher_time_ms(n);
     j->nitems = tacit_mempool_select_block(n->mp, j->items, want);
     if (n->cfg.settler != NULL) {
         const struct tacit__settle *se = &n->settle;
@@ -361,6 +363,20 @@ void tacit__batcher_start(struct tacit_node *n)
     bat->mine_requested = false;
     bat->inflight = true;
     tacit__lane_submit(bat->lane, &j->job);
+}
+
+uint64_t tacit__batcher_time_ms(struct tacit_node *n)
+{
+    struct tacit__batcher *bat = &n->bat;
+    uint64_t t;
+    if (bat->next_timestamp_ms != 0) { /* dev_setNextBlockTimestamp: this block's, exactly */
+        t = bat->next_timestamp_ms;
+        bat->next_timestamp_ms = 0;
+        return t;
+    }
+    /* whole seconds either way; the builder keeps it at or after the parent's */
+    t = (uint64_t)((int64_t)tacit__block_time_ms() + bat->time_offset_ms);
+    return t;
 }
 
 void tacit__batcher_full(struct tacit_node *n)

@@ -50,6 +50,10 @@ const struct tacit__method_doc tacit__node_method_docs[] = {
     {"dev_mine", "count?:string", "block:object", "devnet: seal a block (or count blocks)"},
     {"dev_snapshot", "", "id:string", "devnet: snapshot the state and mempool"},
     {"dev_revert", "id:string", "ok:boolean", "devnet: go back to a snapshot"},
+    {"dev_increaseTime", "seconds:string", "offset:string",
+     "devnet: later block timestamps move ahead by that many seconds"},
+    {"dev_setNextBlockTimestamp", "timestamp:string", "ok:boolean",
+     "devnet: the next block's timestamp (unix seconds), the blocks after going on from it"},
     {"rpc.discover", "", "openrpc:object", "this document (OpenRPC 1.2.6)"},
     {NULL, NULL, NULL, NULL},
 };

@@ -977,6 +977,66 @@ static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud)
     tacit__batcher_wait_block(n, call, NULL, count);
 }
 
+/* dev_increaseTime ["0x<seconds>"]: later blocks' timestamps move that far ahead (anvil's
+ * evm_increaseTime); the answer is the whole offset in seconds. */
+static void m_increase_time(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
+    struct tacit_node *n = ud;
+    uint64_t s;
+    if (!devnet_only(call, n) || !nparams(call, params, 1, 1) ||
+        !quantity_param(call, params, 0, &s))
+        return;
+    if (s > TACIT_DEVNET_TIME_MAX_S ||
+        n->bat.time_offset_ms + (int64_t)s * 1000 > (int64_t)TACIT_DEVNET_TIME_MAX_S * 1000) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "dev_increaseTime: at most 0x12cc0300 seconds (10 years) in all",
+                              NULL);
+        return;
+    }
+    n->bat.time_offset_ms += (int64_t)s * 1000;
+    tacit_rpc_reply(call, u64_json((uint64_t)(n->bat.time_offset_ms / 1000)));
+}
+
+/* dev_setNextBlockTimestamp ["0x<unix seconds>"]: the next block's timestamp, exactly (anvil's
+ * evm_setNextBlockTimestamp); the blocks after it go on from there. Before the tip's: ETIMESTAMP
+ * (the block rule: a block's timestamp is not before its parent's). */
+static void m_set_next_timestamp(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
+    struct tacit_node *n = ud;
+    struct tacit_state_tip tip;
+    struct tacit_block *b = NULL;
+    uint64_t s, tip_ms = 0;
+    int rc;
+    if (!devnet_only(call, n) || !nparams(call, params, 1, 1) ||
+        !quantity_param(call, params, 0, &s))
+        return;
+    if (s > UINT64_MAX / 1000 / 2) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "dev_setNextBlockTimestamp: seconds since 1970, too large", NULL);
+        return;
+    }
+    if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK ||
+        (tip.next_height > 0 && (rc = load_block(n, tip.next_height - 1, &b)) != TACIT_OK)) {
+        tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    if (b != NULL) tip_ms = b->header.timestamp_ms;
+    tacit_block_free(b);
+    if (s * 1000 < tip_ms) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "dev_setNextBlockTimestamp: %" PRIu64 " s is before the tip's timestamp, %" PRIu64
+                 " s (a block's time is not before its parent's)",
+                 s, tip_ms / 1000);
+        tacit_rpc_reply_error(call, TACIT_RPC_APP_BASE + TACIT_ETIMESTAMP, msg,
+                              json_pack("{s:s}", "error", tacit_errname(TACIT_ETIMESTAMP)));
+        return;
+    }
+    n->bat.next_timestamp_ms = s * 1000;
+    n->bat.time_offset_ms = (int64_t)(s * 1000) - (int64_t)tacit__block_time_ms();
+    tacit_rpc_reply(call, json_true());
+}
+
 static void m_snapshot(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
     struct tacit_node *n = ud;
@@ -1030,6 +1090,8 @@ const struct tacit_rpc_method tacit__node_methods[] = {
     {"dev_mine", m_mine, 0},
     {"dev_snapshot", m_snapshot, 0},
     {"dev_revert", m_revert, 0},
+    {"dev_increaseTime", m_increase_time, 0},
+    {"dev_setNextBlockTimestamp", m_set_next_timestamp, 0},
     {"rpc.discover", tacit__m_discover, 0},
     {NULL, NULL, 0},
 };

@@ -138,6 +138,10 @@ struct tacit__batcher {
     size_t ncredits;     /* dev_fund credits among block_waiters */
     int last_rc;         /* the last block job's error (TACIT_OK once one commits) */
     uint64_t commits;    /* blocks committed by this process (admission's re-check) */
+    /* devnet time control (dev_increaseTime, dev_setNextBlockTimestamp; loop thread only): whole
+     * seconds added to the clock for block timestamps, and the next block's time (0: none) */
+    int64_t time_offset_ms;
+    uint64_t next_timestamp_ms;
     struct tacit__waiter *block_waiters;  /* dev_mine / dev_fund, newest first */
     struct tacit__waiter *height_waiters; /* tacit_waitForBlock */
     /* JSON of the most recent blocks (made on the block lane after the commit): readers of new
@@ -149,6 +153,9 @@ int tacit__batcher_init(struct tacit_node *n);   /* the lane and the timers (loo
 void tacit__batcher_run(struct tacit_node *n);   /* the timers start */
 void tacit__batcher_start(struct tacit_node *n); /* a block job now, if one is due */
 void tacit__batcher_full(struct tacit_node *n);  /* a full block is pending: start one */
+/* The next block's timestamp (ms, whole seconds): the clock plus the devnet's offset, or the
+ * time dev_setNextBlockTimestamp set (then cleared). Loop thread. */
+uint64_t tacit__batcher_time_ms(struct tacit_node *n);
 /* dev_mine (c NULL) / dev_fund: answered after the next block (dev_mine N: after N blocks, the
  * first the next one; 0 counts as 1). False if answered already. */
 bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call,

@@ -121,6 +121,7 @@ static uint64_t fake_now = 1700000000000ull;
 uint64_t tacit__now_ms(void) { return fake_now; }
 /* the settlement step's timings (src/node/settle_step.c, linked for the statuses) */
 double tacit__mono_s(void) { return (double)fake_now / 1000.0; }
+uint64_t tacit__block_time_ms(void) { return fake_now / 1000 * 1000; }
 
 int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
                             size_t len)
