@@ -89,8 +89,11 @@ static int rpc_chain_info(void *ud, struct tacit_wallet_chain_info *out)
     out->height = TACIT_WALLET_NO_HEIGHT;
     if (!get_u64(r, "chainId", &out->chain_id) || !get_dec(r, "minFee", &out->min_fee) ||
         !bytes_of(json_object_get(r, "rollupId"), out->rollup_id, TACIT_ROLLUP_ID_LEN) ||
-        (!json_is_null(h) && !get_u64(r, "height", &out->height)))
+        (!json_is_null(h) && !get_u64(r, "height", &out->height)) ||
+        !json_is_boolean(json_object_get(r, "devnet")))
         rc = TACIT_EJSON;
+    else
+        out->devnet = json_is_true(json_object_get(r, "devnet"));
     if (rc == TACIT_OK && (rc = settlement_of(json_object_get(r, "settlement"), out)) != TACIT_OK)
         memset(out, 0, sizeof *out);
     json_decref(r);
