@@ -2353,6 +2353,17 @@ TEST(wrong_chain_refused)
     c.mainnet = true;
     CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_ENETWORK);
     c.mainnet = false;
+    /* the same checks without a sync (what `sync --rescan` asks before it forgets) */
+    {
+        struct tacit_wallet_node nc, ne;
+        node_of(&nc, &c);
+        node_of(&ne, &e);
+        CHECK_EQ_INT(tacit_wallet_check_chain(w, &ne), TACIT_ECHAIN_ID);
+        CHECK_EQ_INT(tacit_wallet_check_chain(w, &nc), TACIT_OK);
+        c.mainnet = true;
+        CHECK_EQ_INT(tacit_wallet_check_chain(w, &nc), TACIT_ENETWORK);
+        c.mainnet = false;
+    }
     CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
     CHECK_EQ_INT(b.confirmed, total);
     tacit_wallet_close(w);

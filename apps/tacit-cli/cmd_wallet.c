@@ -796,6 +796,13 @@ static int run_address(const struct opts *o)
         int rc;
         if (path == NULL) return 1;
         rc = tacit_wallet_peek_address(addr, &net, &watch, path);
+        if (rc == TACIT_OK) {
+            struct stat st;
+            if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+                fprintf(stderr,
+                        "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",
+                        path);
+        }
         if (rc == TACIT_OK && tacit_cli_globals.devnet && net != TACIT_NETWORK_DEVNET)
             status = fail("%s is a %s wallet, and --devnet was given", path, network_name(net));
         else if (rc == TACIT_OK && tacit_cli_globals.json)
@@ -1122,6 +1129,11 @@ static int run_sync(const struct opts *o)
     int rc, status;
 
     if ((status = session_open(&s, true)) != 0) return status;
+    /* another chain is refused before the rescan forgets anything */
+    if (o->rescan && (rc = tacit_wallet_check_chain(s.w, &s.node)) != TACIT_OK) {
+        status = sync_error(rc);
+        goto out;
+    }
     if (o->rescan && (rc = tacit_wallet_rescan(s.w)) != TACIT_OK) {
         status = fail("rescan: %s", tacit_strerror(rc));
         goto out;

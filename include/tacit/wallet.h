@@ -223,6 +223,10 @@ struct tacit_wallet_chain_binding {
     uint8_t genesis_hash[32];
 };
 void tacit_wallet_chain(struct tacit_wallet_chain_binding *out, const struct tacit_wallet *w);
+/* Whether the node serves the wallet's chain, without syncing or writing (what a sync checks
+ * first; block 0 is asked for when the wallet recorded its chain): TACIT_OK, TACIT_ENETWORK,
+ * TACIT_ECHAIN_ID, the node's errors. tacit-cli's `sync --rescan` checks before it forgets. */
+int tacit_wallet_check_chain(struct tacit_wallet *w, const struct tacit_wallet_node *node);
 /* The node's chain as the last refusal saw it (for the error's words). */
 void tacit_wallet_last_foreign_chain(struct tacit_wallet_chain_binding *out,
                                      const struct tacit_wallet *w);

@@ -624,3 +624,16 @@ out:
 }
 
 int tacit_wallet_rescan(struct tacit_wallet *w) { return tacit__wallet_store_reset_sync(w); }
+
+int tacit_wallet_check_chain(struct tacit_wallet *w, const struct tacit_wallet_node *node)
+{
+    struct tacit_wallet_chain_info info;
+    int rc;
+    memset(&w->foreign, 0, sizeof w->foreign);
+    if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
+    w->foreign.bound = true;
+    w->foreign.chain_id = info.chain_id;
+    if (info.devnet != (w->net == TACIT_NETWORK_DEVNET)) return TACIT_ENETWORK;
+    if (w->bound && info.chain_id != w->bound_chain_id) return TACIT_ECHAIN_ID;
+    return same_genesis(w, node, &info);
+}
