@@ -48,6 +48,40 @@ PB=$(sed -n 's/.*"mnemonic":"\([a-z ]*\)".*/\1/p' "$TMP/out")
 B=$(sed -n 's/.*"address":"\(tdev1[0-9a-z]*\)".*/\1/p' "$TMP/out")
 [[ $(wc -w <<<"$PB") -eq 24 && $PB != "$PA" ]] && ok || bad "b: its own 24 words"
 
+# on a terminal, create asks for two of the words (script(1) gives it a pseudo-terminal): a wrong
+# answer is asked again, the right ones confirm
+if command -v script >/dev/null; then
+    coproc S { script -qfec "$CLI --devnet --datadir $DN --wallet t wallet create" /dev/null; }
+    spid=$S_PID # (bash unsets S_PID and S once the coprocess ends: keep copies)
+    exec {rfd}<&"${S[0]}" {wfd}>&"${S[1]}"
+    out="" wrong_sent=0 tok=""
+    while IFS= read -r -d ' ' -t 30 tok <&"$rfd"; do
+        out+="$tok "
+        if [[ $out =~ type\ word\ \#([0-9]+):\ $ ]]; then
+            n=${BASH_REMATCH[1]}
+            word=$(tr -d '\r' <<<"$out" | grep -oE "(^| )$n [a-z]+" | head -1 | awk '{print $2}')
+            if [[ $wrong_sent -eq 0 ]]; then
+                printf 'notaword\n' >&"$wfd"
+                wrong_sent=1
+            else
+                printf '%s\n' "$word" >&"$wfd"
+            fi
+            out=${out//type word/asked word}
+        fi
+    done
+    out+="$tok"
+    wait "$spid" && ok || bad "create on a terminal: exit 0"
+    exec {rfd}<&- {wfd}>&-
+    printf '%s\n' "$out" | tr -d '\r' >"$TMP/out"
+    has "that is not word #" "a wrong word is asked again"
+    has "^confirmed" "the right words confirm"
+    [[ $(grep -c "asked word #" "$TMP/out") -eq 3 ]] && ok || bad "two words asked (one twice)"
+    T=$(env -u TACIT_PASSPHRASE "$CLI" --devnet --datadir "$DN" --wallet t wallet address </dev/null)
+    grep -qx "$T" "$TMP/out" && ok || bad "the address printed after the check"
+else
+    echo "cli_wallet_recovery.sh: skipped the terminal check: no script(1)"
+fi
+
 # --- the address without the passphrase -----------------------------------------------------
 run 0 env -u TACIT_PASSPHRASE "$CLI" --devnet --datadir "$DN" --wallet a wallet address </dev/null &&
     [[ $(cat "$TMP/out") == "$A" ]] && ok || bad "address without a passphrase"
@@ -80,6 +114,19 @@ cmp -s "$TMP/a.notes" "$TMP/a2.notes" && ok || bad "restored a: the same notes: 
 # the restored wallet spends
 run 0 w a2 send "$B" 1 && has "included at height" "the restored wallet sends"
 [[ $(confirmed a) == 6500000000 ]] && ok || bad "a (the original) sees the restored wallet's spend: 6.5 TAC"
+
+# --birthday: the scan starts at that block; a note of that block is found, one before is not.
+# b holds two notes now: 2.5 TAC (from a) and 1 TAC (from a2), in that order
+[[ $(confirmed b) == 3500000000 ]] && ok || bad "b holds 3.5 TAC"
+bh=$(w b notes --json --no-sync | grep -o '"height":"\?[0-9a-fx]*' | head -1 | sed 's/.*://; s/"//g')
+[[ -n $bh ]] && bh=$((bh)) && ok || bad "b's first note has a height"
+run 0 w b3 restore --phrase-file "$TMP/b.phrase" --birthday "$bh" && has "scanned the chain from block $bh" "restore --birthday" &&
+    has "2 notes received" "a birthday at the first note's block: both notes"
+[[ $(confirmed b3) == 3500000000 ]] && ok || bad "restored from the first note's block: 3.5 TAC"
+run 0 w b4 restore --phrase-file "$TMP/b.phrase" --birthday $((bh + 1)) && has "1 notes received" "a birthday after the first note"
+[[ $(confirmed b4) == 1000000000 ]] && ok || bad "a birthday after the first note: only the second, 1 TAC"
+run 1 w b5 restore --phrase-file "$TMP/b.phrase" --birthday 99999999 && has "past the node's tip" "a birthday past the tip"
+run 2 w b6 restore --phrase-file "$TMP/b.phrase" --birthday 3 --no-sync && has "not --no-sync" "--birthday with --no-sync"
 
 # refusals: the phrase on the command line (ps, shell history), a wrong word named by its
 # position only, a bad checksum, an existing file; nothing is created

@@ -344,6 +344,14 @@ static int c_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size
     return TACIT_OK;
 }
 
+static int c_commitments(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    struct chain *c = ud;
+    *got = 0;
+    for (uint64_t i = start; i < start + count && i < c->nleaves; i++) out[(*got)++] = c->leaves[i];
+    return TACIT_OK;
+}
+
 static int c_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance,
                      uint64_t *nonce)
 {
@@ -441,6 +449,7 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
     n->send_raw = c_send;
     n->tx_status = c_status;
     n->wait_block = c_wait;
+    n->commitments = c_commitments;
 }
 
 /* ---------------------------------------------------- stand-in prover ---- */
@@ -2174,6 +2183,87 @@ TEST(recovery_phrase)
     chain_free(&c);
 }
 
+TEST(restore_birthday)
+{
+    char path[600], path2[600], *phrase;
+    struct tacit_wallet *w = NULL, *r = NULL, *full = NULL;
+    struct tacit_wallet_sync_result res;
+    struct tacit_wallet_balance b;
+    struct tacit_wallet_node node;
+    struct tacit_shielded_address a, other;
+    struct tacit_spending_key *k;
+    struct chain c;
+    size_t own = 0, foreign = 0;
+    uint64_t total, birthday;
+    uint8_t wide[64];
+
+    /* 9 blocks paying someone else (several complete 16-leaf subtrees and an incomplete one),
+     * then the wallet's notes from the birthday on */
+    wpath(path, sizeof path, "bday.wallet");
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
+    phrase = sodium_malloc(TACIT_BIP39_PHRASE_MAX);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(phrase, TACIT_BIP39_PHRASE_MAX, w), TACIT_OK);
+    tacit_wallet_shielded_address(&a, w);
+    tacit_wallet_close(w);
+    memset(wide, 0x55, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    chain_init(&c, 71);
+    chain_fill(&c, &other, 9, 5, 2, &foreign);
+    birthday = c.nblocks;
+    CHECK(c.nleaves % 16 != 0 && c.nleaves > 32);
+    total = chain_fill(&c, &a, 8, 4, 3, &own);
+    CHECK(own > 0);
+    node_of(&node, &c);
+
+    wpath(path2, sizeof path2, "bday-restored.wallet");
+    CHECK_EQ_INT(
+        tacit_wallet_restore(&r, path2, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, phrase, NULL),
+        TACIT_OK);
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(r, LEVEL), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_start_at(r, &node, c.nblocks), TACIT_EINVAL); /* past the tip */
+    CHECK_EQ_INT(tacit_wallet_start_at(r, &node, birthday), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(r, &b), TACIT_OK);
+    CHECK_EQ_INT(b.synced_height, birthday - 1);
+    CHECK_EQ_INT(tacit_wallet_start_at(r, &node, birthday), TACIT_EINVAL); /* not twice */
+    /* reopened, it syncs from the birthday: the same notes, balance and witnesses as a scan
+     * from block 0, fewer blocks scanned */
+    tacit_wallet_close(r);
+    r = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&r, NULL, path2, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(sync_all(r, &c, 5, &res), TACIT_OK);
+    CHECK(!res.rescanned);
+    CHECK(res.blocks <= c.nblocks - birthday + TACIT__WALLET_OVERLAP_MAX);
+    CHECK_EQ_INT(res.notes_found, own);
+    CHECK_EQ_INT(tacit_wallet_balance(r, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, total);
+    CHECK_EQ_INT(check_witnesses(r, &c), own);
+    {
+        struct tacit_wallet_chain_binding cb;
+        tacit_wallet_chain(&cb, r);
+        CHECK(cb.bound && memcmp(cb.genesis_hash, c.headers[0].hash, 32) == 0);
+    }
+    /* a node whose tree does not hash to its note root is refused */
+    {
+        char p3[600];
+        wpath(p3, sizeof p3, "bday-bad.wallet");
+        CHECK_EQ_INT(
+            tacit_wallet_restore(&full, p3, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, phrase, NULL),
+            TACIT_OK);
+        CHECK_EQ_INT(tacit__wallet_set_subtree_level(full, LEVEL), TACIT_OK);
+        c.leaves[3] = c.leaves[4];
+        CHECK_EQ_INT(tacit_wallet_start_at(full, &node, birthday), TACIT_EBAD_NODE_DATA);
+        CHECK_EQ_INT(tacit_wallet_balance(full, &b), TACIT_OK);
+        CHECK_EQ_INT(b.synced_height, NO);
+        tacit_wallet_close(full);
+    }
+    sodium_free(phrase);
+    tacit_wallet_close(r);
+    chain_free(&c);
+}
+
 TEST(backup_copy)
 {
     char path[600], copy[600], nodir[600], a1[TACIT_KEYS_STR_MAX], a2[TACIT_KEYS_STR_MAX];
@@ -2588,6 +2678,7 @@ static const struct tacit_test tests[] = {
     {"send_anchor_window", send_anchor_window},
     {"sync_resume_overlap", sync_resume_overlap},
     {"recovery_phrase", recovery_phrase},
+    {"restore_birthday", restore_birthday},
     {"backup_copy", backup_copy},
     {"address_without_passphrase", address_without_passphrase},
     {"wrong_chain_refused", wrong_chain_refused},

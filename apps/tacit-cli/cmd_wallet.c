@@ -62,12 +62,14 @@ enum {
     O_L1_ONLY = 1 << 13,     /* deposit --l1-only */
     O_NO_L1 = 1 << 14,       /* deposit --no-l1 */
     O_PHRASE_FILE = 1 << 15, /* restore --phrase-file */
+    O_BIRTHDAY = 1 << 16,    /* restore --birthday */
 };
 
 struct opts {
     const char *memo, *fee, *from, *to, *from_key_file, *key_file, *l1_rpc, *l1_rollup,
         *phrase_file;
     unsigned timeout_s;
+    uint64_t birthday; /* restore --birthday (0: block 0) */
     bool no_wait, incoming, rescan, no_sync, transparent, l1_only, no_l1;
     char *pos[4];
     int npos;
@@ -152,6 +154,7 @@ static int parse(struct opts *o, int argc, char **argv)
         {"--l1-only", O_L1_ONLY, false},
         {"--no-l1", O_NO_L1, false},
         {"--phrase-file", O_PHRASE_FILE, true},
+        {"--birthday", O_BIRTHDAY, true},
     };
     memset(o, 0, sizeof *o);
     o->timeout_s = DEFAULT_WAIT_S;
@@ -210,6 +213,10 @@ static int parse(struct opts *o, int argc, char **argv)
         case O_L1_ONLY: o->l1_only = true; break;
         case O_NO_L1: o->no_l1 = true; break;
         case O_PHRASE_FILE: o->phrase_file = v; break;
+        case O_BIRTHDAY:
+            if (tacit_parse_dec_u64(&o->birthday, v) != TACIT_OK)
+                return fail_usage("--birthday: want a block height (decimal), not \"%s\"", v);
+            break;
         case O_TIMEOUT: {
             uint64_t t;
             if (tacit_parse_dec_u64(&t, v) != TACIT_OK || t == 0 || t > 86400)
@@ -1008,6 +1015,8 @@ static int run_restore(const struct opts *o)
         return fail_usage("- (standard input) or --phrase-file PATH, not both");
     if (o->npos == 0 && o->phrase_file == NULL)
         return fail_usage("want - (the phrase on standard input) or --phrase-file PATH");
+    if (o->birthday != 0 && o->no_sync)
+        return fail_usage("--birthday starts the scan there: it takes the node, not --no-sync");
     memset(&s, 0, sizeof s);
     if ((s.path = tacit_cli_wallet_path(1)) == NULL) return 1;
     if (access(s.path, F_OK) == 0) {
@@ -1057,6 +1066,19 @@ static int run_restore(const struct opts *o)
     tacit_wallet_node_rpc_submit_via(&s.node, s.submit);
     g_rpc = s.rpc;
     g_submit = s.submit;
+    /* --birthday: the tree as it was before that block, from the node; the scan starts there */
+    if (o->birthday != 0 && (rc = tacit_wallet_start_at(s.w, &s.node, o->birthday)) != TACIT_OK) {
+        if (rc == TACIT_EINVAL)
+            status = fail_rc(rc,
+                             "--birthday %llu: past the node's tip (or a node that cannot "
+                             "serve it); the wallet is restored: `wallet sync` scans from "
+                             "block 0",
+                             (unsigned long long)o->birthday);
+        else
+            status = sync_error(rc);
+        session_close(&s);
+        return status;
+    }
     if ((rc = do_sync(&s, true, &res)) != TACIT_OK) {
         status = sync_error(rc);
         if (!tacit_cli_globals.json)
@@ -1064,8 +1086,10 @@ static int run_restore(const struct opts *o)
                             "is reachable\n");
     } else {
         if (!tacit_cli_globals.json)
-            fprintf(stderr, "scanned the chain from block 0 to height %llu: %llu notes received\n",
-                    (unsigned long long)res.height, (unsigned long long)res.notes_found);
+            fprintf(stderr,
+                    "scanned the chain from block %llu to height %llu: %llu notes received\n",
+                    (unsigned long long)o->birthday, (unsigned long long)res.height,
+                    (unsigned long long)res.notes_found);
     }
     session_close(&s);
     return status;
@@ -1937,10 +1961,11 @@ static const struct subcommand subcommands[] = {
     {"create", run_create, 0, 0, 0, "create",
      "a new wallet file (never overwrites); shows its 24-word recovery phrase (stderr; --json: "
      "\"mnemonic\"), prints its address"},
-    {"restore", run_restore, O_PHRASE_FILE | O_NO_SYNC, 0, 1,
-     "restore (- | --phrase-file PATH) [--no-sync]",
+    {"restore", run_restore, O_PHRASE_FILE | O_NO_SYNC | O_BIRTHDAY, 0, 1,
+     "restore (- | --phrase-file PATH) [--birthday HEIGHT | --no-sync]",
      "a new wallet file from a recovery phrase (standard input or a file, never the command "
-     "line); then scans the chain from block 0"},
+     "line); then scans the chain from block 0 (--birthday: from that block; notes received "
+     "before it are not found)"},
     {"backup", run_backup, 0, 1, 1, "backup PATH",
      "a consistent copy of the wallet file at PATH (mode 0600, never over an existing file)"},
     {"export-mnemonic", run_export_mnemonic, 0, 0, 0, "export-mnemonic",

@@ -144,6 +144,10 @@ struct tacit_wallet_node {
      * submission does not travel on the connection that carried the wallet's sync (issue 14,
      * 1; tacit_wallet_node_rpc_submit_via). */
     void *submit_ud;
+    /* The note commitments (leaves) start.. (at most count, *got fewer at the end of the
+     * tree). May be NULL: only a wallet that starts at a birthday needs it
+     * (tacit_wallet_start_at). */
+    int (*commitments)(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got);
 };
 
 /*
@@ -361,6 +365,21 @@ struct tacit_wallet_sync_result {
 int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *node,
                       const struct tacit_wallet_sync_opts *opts,
                       struct tacit_wallet_sync_result *result);
+
+/*
+ * A restored wallet that never synced starts at block `birthday` instead of block 0: the tree
+ * as it was after block birthday - 1 is taken from the node (its header, the roots of the
+ * complete subtrees, the leaves of the incomplete one, checked against the header's note root)
+ * and the next sync scans from there. Notes received before the birthday are never found. The
+ * node learns the birthday (docs/wallet.md, "Recovery"). The chain is checked and recorded as a
+ * sync does. Returns TACIT_OK (birthday 0: nothing to do), TACIT_EINVAL (the wallet synced or
+ * holds notes, the birthday is past the node's tip, the node lacks subtree_roots or
+ * commitments or has another subtree level), TACIT_ENETWORK, TACIT_ECHAIN_ID,
+ * TACIT_EBAD_NODE_DATA (the node's tree does not hash to its note root), the node's errors, a
+ * store error.
+ */
+int tacit_wallet_start_at(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          uint64_t birthday);
 
 /* Forgets every note, the tree and the sync state (keys, imported keys and the record of
  * sent transactions stay): the next sync starts from block 0. TACIT_OK or a store error. */

@@ -625,6 +625,82 @@ out:
 
 int tacit_wallet_rescan(struct tacit_wallet *w) { return tacit__wallet_store_reset_sync(w); }
 
+/* Fills the empty tree with the node's: roots of the nroots complete subtrees, then the n
+ * leaves of the incomplete one. */
+static int tree_from_node(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          size_t nroots, size_t n)
+{
+    struct tacit__wtree *t = &w->tree;
+    uint64_t base = (uint64_t)nroots << t->level;
+    size_t got;
+    int rc;
+    if ((t->roots = calloc(nroots + 1, sizeof *t->roots)) == NULL) return TACIT_ENOMEM;
+    t->roots_cap = nroots + 1;
+    while (t->nroots < nroots) {
+        size_t want = nroots - t->nroots > 65536 ? 65536 : nroots - t->nroots;
+        if ((rc = node->subtree_roots(node->ud, t->nroots, want, t->roots + t->nroots, &got)) !=
+            TACIT_OK)
+            return rc;
+        if (got == 0 || got > want) return TACIT_EBAD_NODE_DATA;
+        t->nroots += got;
+    }
+    while (t->nleaves < n) { /* 16,384 a call: about 1 MiB of JSON, under the RPC's room */
+        size_t want = n - t->nleaves > 16384 ? 16384 : n - t->nleaves;
+        if ((rc = node->commitments(node->ud, base + t->nleaves, want, t->leaves + t->nleaves,
+                                    &got)) != TACIT_OK)
+            return rc;
+        if (got == 0 || got > want) return TACIT_EBAD_NODE_DATA;
+        t->nleaves += got;
+    }
+    t->size = base + n;
+    return TACIT_OK;
+}
+
+int tacit_wallet_start_at(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          uint64_t birthday)
+{
+    struct tacit_wallet_chain_info info;
+    struct tacit_wallet_header g, hb;
+    uint64_t count;
+    tacit_fr root;
+    int rc;
+    if (birthday == 0) return TACIT_OK;
+    if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0 ||
+        node->subtree_roots == NULL || node->commitments == NULL ||
+        node->subtree_level != w->tree.level)
+        return TACIT_EINVAL;
+    if ((rc = tacit_wallet_check_chain(w, node)) != TACIT_OK) return rc;
+    if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
+    if (info.height == TACIT_WALLET_NO_HEIGHT || birthday > info.height) return TACIT_EINVAL;
+    if ((rc = node->header(node->ud, 0, &g)) != TACIT_OK ||
+        (rc = node->header(node->ud, birthday - 1, &hb)) != TACIT_OK)
+        return rc;
+    count = hb.commitment_count;
+    if (count > TACIT_TREE_MAX_LEAVES) return TACIT_EBAD_NODE_DATA;
+    rc = tree_from_node(w, node, (size_t)(count >> w->tree.level),
+                        (size_t)(count & (((uint64_t)1 << w->tree.level) - 1)));
+    tacit__wtree_hist_push(&w->tree, birthday - 1, count);
+    if (rc == TACIT_OK) rc = tacit__wtree_witnesses(w, &root);
+    if (rc == TACIT_OK && !tacit_fr_eq(&root, &hb.note_root)) rc = TACIT_EBAD_NODE_DATA;
+    if (rc != TACIT_OK) {
+        (void)tacit__wallet_store_reload(w); /* the empty tree again */
+        return rc;
+    }
+    if (!w->bound) {
+        w->bound = true;
+        w->bound_chain_id = info.chain_id;
+        memcpy(w->genesis, g.hash, 32);
+    }
+    w->chain_id = info.chain_id;
+    w->has_chain_id = true;
+    w->synced_height = birthday - 1;
+    memcpy(w->synced_hash, hb.hash, 32);
+    w->anchor = root;
+    w->witness_ok = true;
+    if ((rc = tacit__wallet_store_commit(w)) != TACIT_OK) (void)tacit__wallet_store_reload(w);
+    return rc;
+}
+
 int tacit_wallet_check_chain(struct tacit_wallet *w, const struct tacit_wallet_node *node)
 {
     struct tacit_wallet_chain_info info;
