@@ -2363,7 +2363,11 @@ TEST(address_without_passphrase)
     CHECK_EQ_INT(tacit_wallet_open(&o, NULL, old, "wrong", 5), TACIT_EPASSPHRASE);
     file_hash(h2, old);
     CHECK(memcmp(h1, h2, 32) == 0);
-    CHECK_EQ_INT(tacit_wallet_open(&o, NULL, old, PASS, strlen(PASS)), TACIT_OK);
+    {
+        unsigned fl = 0;
+        CHECK_EQ_INT(tacit_wallet_open(&o, &fl, old, PASS, strlen(PASS)), TACIT_OK);
+        CHECK_EQ_INT(fl, TACIT_WALLET_OPEN_UPGRADED);
+    }
     CHECK_EQ_INT(tacit_wallet_balance(o, &b), TACIT_OK);
     CHECK_EQ_INT(b.confirmed, total);
     CHECK_EQ_INT(tacit_wallet_mnemonic(ph, sizeof ph, o), TACIT_ENOTFOUND);

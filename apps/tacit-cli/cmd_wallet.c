@@ -458,6 +458,12 @@ static int session_open(struct session *s, bool need_node)
                 report_open_error(rc, s->path);
                 goto out;
             }
+            if (flags & TACIT_WALLET_OPEN_UPGRADED)
+                fprintf(stderr,
+                        "tacit-cli: %s was a wallet file of format 1: rewritten as format %d "
+                        "(its address now reads without the passphrase; tacit-cli releases "
+                        "before format %d no longer open it)\n",
+                        s->path, TACIT_WALLET_FORMAT_VERSION, TACIT_WALLET_FORMAT_VERSION);
             if (flags & TACIT_WALLET_OPEN_INSECURE_MODE)
                 fprintf(stderr,
                         "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",

@@ -166,6 +166,7 @@ void tacit_wallet_node_rpc_submit_via(struct tacit_wallet_node *node, struct tac
 
 /* Set by tacit_wallet_open in *flags. */
 #define TACIT_WALLET_OPEN_INSECURE_MODE 1u /* the file is readable or writable by group/other */
+#define TACIT_WALLET_OPEN_UPGRADED 2u      /* a file of format 1, rewritten as format 2 */
 
 /*
  * Creates a wallet file at path (refused with TACIT_EEXISTS if it exists), mode 0600.
@@ -243,7 +244,9 @@ int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path, 
 
 /*
  * Opens a wallet file. flags (may be NULL) receives TACIT_WALLET_OPEN_INSECURE_MODE when the
- * file's mode lets group or other read or write it (the caller warns; it still opens).
+ * file's mode lets group or other read or write it (the caller warns; it still opens), and
+ * TACIT_WALLET_OPEN_UPGRADED when a file of format 1 was rewritten as format 2 (the caller
+ * says so: older releases no longer open it). A wrong passphrase upgrades nothing.
  * Returns TACIT_OK, TACIT_ENOENT, TACIT_EPASSPHRASE (wrong passphrase: nothing read or
  * changed), TACIT_EVERSION (another format version), TACIT_ECORRUPT (not a tacit wallet, a
  * record of the wrong size), TACIT_EIO, TACIT_ENOMEM.

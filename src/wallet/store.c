@@ -904,7 +904,8 @@ int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char
 out:
     sodium_free(pt);
     mdb_txn_abort(txn);
-    if (rc == TACIT_OK && version == 1) rc = upgrade_v1(w, meta);
+    if (rc == TACIT_OK && version == 1 && (rc = upgrade_v1(w, meta)) == TACIT_OK && flags)
+        *flags |= TACIT_WALLET_OPEN_UPGRADED;
     return rc;
 }
 
