@@ -160,6 +160,7 @@ static int g_info(void *ud, struct tacit_wallet_chain_info *out)
     memset(out, 0, sizeof *out);
     out->chain_id = 0x7461;
     out->height = n->visible - 1;
+    out->devnet = true; /* the bench's wallets are devnet wallets */
     return TACIT_OK;
 }
 

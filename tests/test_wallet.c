@@ -30,6 +30,7 @@
 #include "harness.h"
 #include "lib/node.h"
 #include "tacit/error.h"
+#include "tacit/hd.h"
 #include "tacit/keys.h"
 #include "tacit/note.h"
 #include "tacit/prover.h"
@@ -43,6 +44,20 @@
 #define LEVEL 4 /* subtree level of the tests' wallets and chain */
 #define PASS "correct horse"
 #define NO TACIT_WALLET_NO_HEIGHT
+/* The devnet address of the phrase of 32 zero bytes (docs/wallet.md, "Recovery"). */
+#define VECTOR_ADDRESS                                                                             \
+    "tdev1prdx59rmj4k5tks84964e5vu9j95danv9lqtrwluqkeuhv92f8nf4kqsyewny6el3f3ng6jnqhqjwfsr8775s3a" \
+    "p3pvm"                                                                                        \
+    "82phckvpk9g5ll20u"
+/* Two strings that must be equal (public ones: both printed when they differ). */
+#define CHECK_EQ_STR(a, b)                                                                        \
+    do {                                                                                          \
+        const char *sa_ = (a), *sb_ = (b);                                                        \
+        if (strcmp(sa_, sb_) != 0)                                                                \
+            tacit__test_fail(__FILE__, __LINE__, "%s != %s: \"%s\" vs \"%s\"", #a, #b, sa_, sb_); \
+    } while (0)
+/* The same for secrets (not printed). */
+#define CHECK_SAME_SECRET(a, b) CHECK(strcmp((a), (b)) == 0)
 
 /* ------------------------------------------------------------- files ---- */
 
@@ -132,6 +147,9 @@ struct chain {
     uint64_t fail_from;      /* block_range fails with EIO from this height (0: never) */
     uint64_t balance, nonce; /* the one transparent account */
     uint64_t l1_chain_id;    /* nonzero: a chain that settles on L1 (protocol v2) */
+    bool mainnet;            /* tacit_chainInfo's devnet false */
+    uint64_t chain_id;       /* 0: 0x7461 */
+    uint8_t genesis_salt;    /* block 0's hash depends on it (and not on salt): another chain */
 };
 
 static void chain_init(struct chain *c, uint8_t salt)
@@ -193,7 +211,9 @@ static void chain_block(struct chain *c, const struct tacit_wallet_ctx *txs, siz
     tacit_tree_frontier_root(&h->note_root, &c->f);
     h->commitment_count = c->nleaves;
     crypto_generichash_init(&st, NULL, 0, 32);
-    crypto_generichash_update(&st, &c->salt, 1);
+    /* later blocks depend on salt, block 0 on genesis_salt: chains of different salts share
+     * block 0 when it has the same content (a devnet reverted: the same chain) */
+    crypto_generichash_update(&st, c->nblocks ? &c->salt : &c->genesis_salt, 1);
     crypto_generichash_update(&st, (const uint8_t *)&b->height, 8);
     if (c->nblocks) crypto_generichash_update(&st, c->headers[c->nblocks - 1].hash, 32);
     crypto_generichash_update(&st, (const uint8_t *)&h->note_root, sizeof h->note_root);
@@ -270,11 +290,12 @@ static int c_info(void *ud, struct tacit_wallet_chain_info *out)
 {
     struct chain *c = ud;
     memset(out, 0, sizeof *out);
-    out->chain_id = 0x7461;
+    out->chain_id = c->chain_id ? c->chain_id : 0x7461;
     out->height = c->nblocks ? c->nblocks - 1 : NO;
     out->min_fee = c->min_fee;
     out->tx_version = c->l1_chain_id ? TACIT_TX_VERSION_L1 : TACIT_TX_VERSION;
     out->l1_chain_id = c->l1_chain_id;
+    out->devnet = !c->mainnet;
     return TACIT_OK;
 }
 
@@ -321,6 +342,14 @@ static int c_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size
         CHECK_EQ_INT(tacit_tree_append(&f, NULL, &c->leaves[s * w], w, NULL, NULL, 0), TACIT_OK);
         roots[(*got)++] = f.node[c->level];
     }
+    return TACIT_OK;
+}
+
+static int c_commitments(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    struct chain *c = ud;
+    *got = 0;
+    for (uint64_t i = start; i < start + count && i < c->nleaves; i++) out[(*got)++] = c->leaves[i];
     return TACIT_OK;
 }
 
@@ -421,6 +450,7 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
     n->send_raw = c_send;
     n->tx_status = c_status;
     n->wait_block = c_wait;
+    n->commitments = c_commitments;
 }
 
 /* ---------------------------------------------------- stand-in prover ---- */
@@ -1088,22 +1118,27 @@ TEST(node_reset)
     size_t own = 0, own2 = 0;
     uint64_t total2;
 
+    /* every chain here starts with the same (empty) block 0: one chain whose later blocks a
+     * devnet's dev_revert replaced (another block 0 is another chain: wrong_chain_refused) */
     chain_init(&c, 5);
+    chain_block(&c, NULL, 0);
     tacit_wallet_shielded_address(&a, w);
     chain_fill(&c, &a, 12, 4, 3, &own);
     CHECK_EQ_INT(sync_all(w, &c, 5, &r), TACIT_OK);
-    /* the node comes back as another chain, shorter: a devnet reset */
+    /* the node comes back shorter, with other blocks: a devnet reverted */
     chain_init(&d, 6);
+    chain_block(&d, NULL, 0);
     total2 = chain_fill(&d, &a, 8, 4, 3, &own2);
     CHECK_EQ_INT(sync_all(w, &d, 5, &r), TACIT_OK);
     CHECK(r.rescanned);
     CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
     CHECK_EQ_INT(bal.confirmed, total2);
-    CHECK_EQ_INT(bal.synced_height, 7);
+    CHECK_EQ_INT(bal.synced_height, 8);
     CHECK_EQ_INT(check_witnesses(w, &d), own2);
     /* same height, other blocks: the hash at our height differs */
     chain_free(&c);
     chain_init(&c, 7);
+    chain_block(&c, NULL, 0);
     own = 0;
     uint64_t total3 = chain_fill(&c, &a, 8, 4, 3, &own);
     CHECK_EQ_INT(sync_all(w, &c, 5, &r), TACIT_OK);
@@ -2296,6 +2331,520 @@ TEST(send_selection_and_races)
     chain_free(&c);
 }
 
+/* ------------------------------------------------ recovery, backup, the chain ---- */
+
+/* Opens path and returns its confirmed balance (UINT64_MAX if it does not open). */
+static uint64_t balance_of(const char *path)
+{
+    struct tacit_wallet *w = NULL;
+    struct tacit_wallet_balance b;
+    uint64_t v = UINT64_MAX;
+    if (tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)) == TACIT_OK &&
+        tacit_wallet_balance(w, &b) == TACIT_OK)
+        v = b.confirmed;
+    tacit_wallet_close(w);
+    return v;
+}
+
+TEST(recovery_phrase)
+{
+    char path[600], path2[600], path3[600], *phrase, *messy, a1[TACIT_KEYS_STR_MAX],
+        a2[TACIT_KEYS_STR_MAX];
+    struct tacit_wallet *w = NULL, *r = NULL, *x = NULL;
+    struct tacit_wallet_sync_result res;
+    struct tacit_wallet_balance b1, b2;
+    struct tacit_wallet_note *n1 = NULL, *n2 = NULL;
+    struct tacit_shielded_address a;
+    struct tacit_spending_key *k = NULL;
+    struct chain c;
+    size_t own = 0, nn1 = 0, nn2 = 0, words = 1, bad = 0;
+    uint8_t seed[64], skb[32];
+    uint64_t total;
+
+    /* the pinned vector (docs/wallet.md, "Recovery"): the phrase of 32 zero bytes, "abandon"
+     * x 23 "art"; sk computed independently (Python: hashlib.pbkdf2_hmac, hashlib.blake2b
+     * with person=b"tacit-sk-bip39", mod r) */
+    {
+        static const char *const want_sk[2] = {
+            "0x200765ba6607b7fb7f372b511bcf7f9352e21934c2649b6ea72aaf85d19bc032",
+            "0x13f30383924344089ba51ccfc2b7740b2cb102439d69ff6c43f5561cecf54302"};
+        char phr[TACIT_BIP39_PHRASE_MAX], hex[67];
+        uint8_t zero[32] = {0};
+        CHECK_EQ_INT(tacit_bip39_phrase(phr, sizeof phr, zero, 32), TACIT_OK);
+        CHECK(strncmp(phr, "abandon abandon ", 16) == 0 &&
+              strcmp(phr + strlen(phr) - 4, " art") == 0);
+        CHECK_EQ_INT(tacit_bip39_seed(seed, phr, NULL, NULL), TACIT_OK);
+        for (int net = 0; net < 2; net++) {
+            CHECK_EQ_INT(tacit_wallet_key_from_seed(&k, seed, (enum tacit_network)net), TACIT_OK);
+            tacit_spending_key_to_bytes(skb, k);
+            tacit_hex_encode(hex, skb, 32);
+            CHECK_EQ_STR(hex, want_sk[net]);
+            tacit_spending_key_free(k);
+            k = NULL;
+        }
+        /* a wallet restored from that phrase holds that key: its address is the key's */
+        wpath(path3, sizeof path3, "vector.wallet");
+        CHECK_EQ_INT(
+            tacit_wallet_restore(&x, path3, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, phr, NULL),
+            TACIT_OK);
+        CHECK_EQ_INT(tacit_wallet_key_from_seed(&k, seed, TACIT_NETWORK_DEVNET), TACIT_OK);
+        tacit_spending_key_address(&a, k);
+        CHECK_EQ_INT(tacit_shielded_address_encode(a2, &a, TACIT_NETWORK_DEVNET), TACIT_OK);
+        tacit_wallet_address(a1, x);
+        CHECK_EQ_STR(a1, a2);
+        CHECK_EQ_STR(a1, VECTOR_ADDRESS);
+        tacit_spending_key_free(k);
+        k = NULL;
+        tacit_wallet_close(x);
+        x = NULL;
+    }
+
+    /* a fresh wallet has a 24-word phrase, kept in the file */
+    wpath(path, sizeof path, "phrase.wallet");
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(w, LEVEL), TACIT_OK);
+    phrase = sodium_malloc(TACIT_BIP39_PHRASE_MAX);
+    messy = sodium_malloc(2 * TACIT_BIP39_PHRASE_MAX);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(phrase, TACIT_BIP39_PHRASE_MAX, w), TACIT_OK);
+    for (const char *p = phrase; *p; p++) words += *p == ' ';
+    CHECK_EQ_INT(words, 24);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(messy, 10, w), TACIT_EINVAL);
+
+    /* notes for it on a chain, one spent */
+    chain_init(&c, 21);
+    tacit_wallet_shielded_address(&a, w);
+    total = chain_fill(&c, &a, 12, 4, 3, &own);
+    CHECK(own > 0);
+    CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b1), TACIT_OK);
+    CHECK_EQ_INT(b1.confirmed, total);
+    tacit_wallet_close(w);
+    w = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(messy, TACIT_BIP39_PHRASE_MAX, w), TACIT_OK);
+    CHECK_SAME_SECRET(messy, phrase); /* the same phrase after a reopen */
+
+    /* restored from the phrase, typed in capitals with extra blanks: the same address, and a
+     * scan from block 0 finds the same notes and balance */
+    {
+        size_t k2 = 0;
+        messy[k2++] = ' ';
+        for (const char *p = phrase; *p; p++) {
+            if (*p == ' ') {
+                messy[k2++] = ' ';
+                messy[k2++] = '\t';
+            }
+            messy[k2++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        }
+        messy[k2++] = '\n';
+        messy[k2] = '\0';
+    }
+    wpath(path2, sizeof path2, "restored.wallet");
+    CHECK_EQ_INT(tacit_wallet_restore(&r, path2, "other", 5, TACIT_NETWORK_DEVNET, messy, &bad),
+                 TACIT_OK);
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(r, LEVEL), TACIT_OK);
+    tacit_wallet_address(a1, w);
+    tacit_wallet_address(a2, r);
+    CHECK_EQ_STR(a1, a2);
+    CHECK_EQ_INT(sync_all(r, &c, 5, &res), TACIT_OK);
+    CHECK_EQ_INT(res.notes_found, own);
+    CHECK_EQ_INT(tacit_wallet_balance(r, &b2), TACIT_OK);
+    CHECK_EQ_INT(b2.confirmed, b1.confirmed);
+    CHECK_EQ_INT(b2.nnotes, b1.nnotes);
+    CHECK_EQ_INT(tacit_wallet_notes(w, &n1, &nn1), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_notes(r, &n2, &nn2), TACIT_OK);
+    CHECK_EQ_INT(nn1, nn2);
+    for (size_t i = 0; i < nn1 && i < nn2; i++) {
+        CHECK_EQ_INT(n1[i].index, n2[i].index);
+        CHECK_EQ_INT(n1[i].value, n2[i].value);
+        CHECK(tacit_fr_eq(&n1[i].nf, &n2[i].nf));
+        CHECK_EQ_INT(n1[i].memo_len, n2[i].memo_len);
+    }
+    tacit_wallet_notes_free(n1, nn1);
+    tacit_wallet_notes_free(n2, nn2);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(messy, TACIT_BIP39_PHRASE_MAX, r), TACIT_OK);
+    CHECK_SAME_SECRET(messy, phrase);
+    /* another network: another key from the same phrase */
+    {
+        struct tacit_wallet *m = NULL;
+        char p4[600], am[TACIT_KEYS_STR_MAX];
+        struct tacit_shielded_address ad, am_a;
+        wpath(p4, sizeof p4, "restored-main.wallet");
+        CHECK_EQ_INT(
+            tacit_wallet_restore(&m, p4, PASS, strlen(PASS), TACIT_NETWORK_MAINNET, phrase, NULL),
+            TACIT_OK);
+        tacit_wallet_address(am, m);
+        CHECK(strncmp(am, "tacit1", 6) == 0);
+        tacit_wallet_shielded_address(&am_a, m);
+        tacit_wallet_shielded_address(&ad, r);
+        CHECK(!tacit_fr_eq(&am_a.pk, &ad.pk));
+        tacit_wallet_close(m);
+    }
+
+    /* refusals: a word not in the list (its position, never the word), a wrong checksum, a
+     * wrong count; nothing is created */
+    {
+        char p5[600], bad_phrase[TACIT_BIP39_PHRASE_MAX + 16];
+        const char *sp = phrase;
+        struct stat st;
+        for (int i = 0; i < 4; i++) sp = strchr(sp, ' ') + 1;
+        snprintf(bad_phrase, sizeof bad_phrase, "%.*sxylophonez%s", (int)(sp - phrase), phrase,
+                 strchr(sp, ' '));
+        wpath(p5, sizeof p5, "badphrase.wallet");
+        CHECK_EQ_INT(tacit_wallet_restore(&x, p5, PASS, strlen(PASS), TACIT_NETWORK_DEVNET,
+                                          bad_phrase, &bad),
+                     TACIT_EMNEMONIC_WORD);
+        CHECK_EQ_INT(bad, 5);
+        CHECK(x == NULL);
+        CHECK(stat(p5, &st) != 0);
+        CHECK_EQ_INT(tacit_wallet_restore(&x, p5, PASS, strlen(PASS), TACIT_NETWORK_DEVNET,
+                                          "abandon abandon abandon abandon abandon abandon abandon "
+                                          "abandon abandon abandon abandon abandon",
+                                          &bad),
+                     TACIT_EMNEMONIC_CHECKSUM);
+        CHECK_EQ_INT(tacit_wallet_restore(&x, p5, PASS, strlen(PASS), TACIT_NETWORK_DEVNET,
+                                          "abandon abandon abandon", &bad),
+                     TACIT_EMNEMONIC_WORDS);
+        CHECK(stat(p5, &st) != 0);
+        /* an existing file is never taken over */
+        CHECK_EQ_INT(
+            tacit_wallet_restore(&x, path2, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, phrase, NULL),
+            TACIT_EEXISTS);
+    }
+    /* a wallet of a given key has no phrase */
+    {
+        struct tacit_wallet *g = new_wallet("given.wallet", 31);
+        CHECK_EQ_INT(tacit_wallet_mnemonic(messy, TACIT_BIP39_PHRASE_MAX, g), TACIT_ENOTFOUND);
+        tacit_wallet_close(g);
+    }
+    sodium_free(phrase);
+    sodium_free(messy);
+    tacit_wallet_close(w);
+    tacit_wallet_close(r);
+    chain_free(&c);
+}
+
+TEST(restore_birthday)
+{
+    char path[600], path2[600], *phrase;
+    struct tacit_wallet *w = NULL, *r = NULL, *full = NULL;
+    struct tacit_wallet_sync_result res;
+    struct tacit_wallet_balance b;
+    struct tacit_wallet_node node;
+    struct tacit_shielded_address a, other;
+    struct tacit_spending_key *k;
+    struct chain c;
+    size_t own = 0, foreign = 0;
+    uint64_t total, birthday;
+    uint8_t wide[64];
+
+    /* 9 blocks paying someone else (several complete 16-leaf subtrees and an incomplete one),
+     * then the wallet's notes from the birthday on */
+    wpath(path, sizeof path, "bday.wallet");
+    CHECK_EQ_INT(tacit_wallet_create(&w, path, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
+    phrase = sodium_malloc(TACIT_BIP39_PHRASE_MAX);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(phrase, TACIT_BIP39_PHRASE_MAX, w), TACIT_OK);
+    tacit_wallet_shielded_address(&a, w);
+    tacit_wallet_close(w);
+    memset(wide, 0x55, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    chain_init(&c, 71);
+    chain_fill(&c, &other, 9, 5, 2, &foreign);
+    birthday = c.nblocks;
+    CHECK(c.nleaves % 16 != 0 && c.nleaves > 32);
+    total = chain_fill(&c, &a, 8, 4, 3, &own);
+    CHECK(own > 0);
+    node_of(&node, &c);
+
+    wpath(path2, sizeof path2, "bday-restored.wallet");
+    CHECK_EQ_INT(
+        tacit_wallet_restore(&r, path2, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, phrase, NULL),
+        TACIT_OK);
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(r, LEVEL), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_start_at(r, &node, c.nblocks), TACIT_EINVAL); /* past the tip */
+    CHECK_EQ_INT(tacit_wallet_start_at(r, &node, birthday), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(r, &b), TACIT_OK);
+    CHECK_EQ_INT(b.synced_height, birthday - 1);
+    CHECK_EQ_INT(tacit_wallet_start_at(r, &node, birthday), TACIT_EINVAL); /* not twice */
+    /* reopened, it syncs from the birthday: the same notes, balance and witnesses as a scan
+     * from block 0, fewer blocks scanned */
+    tacit_wallet_close(r);
+    r = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&r, NULL, path2, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(sync_all(r, &c, 5, &res), TACIT_OK);
+    CHECK(!res.rescanned);
+    CHECK(res.blocks <= c.nblocks - birthday + TACIT__WALLET_OVERLAP_MAX);
+    CHECK_EQ_INT(res.notes_found, own);
+    CHECK_EQ_INT(tacit_wallet_balance(r, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, total);
+    CHECK_EQ_INT(check_witnesses(r, &c), own);
+    {
+        struct tacit_wallet_chain_binding cb;
+        tacit_wallet_chain(&cb, r);
+        CHECK(cb.bound && memcmp(cb.genesis_hash, c.headers[0].hash, 32) == 0);
+    }
+    /* a node whose tree does not hash to its note root is refused */
+    {
+        char p3[600];
+        wpath(p3, sizeof p3, "bday-bad.wallet");
+        CHECK_EQ_INT(
+            tacit_wallet_restore(&full, p3, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, phrase, NULL),
+            TACIT_OK);
+        CHECK_EQ_INT(tacit__wallet_set_subtree_level(full, LEVEL), TACIT_OK);
+        c.leaves[3] = c.leaves[4];
+        CHECK_EQ_INT(tacit_wallet_start_at(full, &node, birthday), TACIT_EBAD_NODE_DATA);
+        CHECK_EQ_INT(tacit_wallet_balance(full, &b), TACIT_OK);
+        CHECK_EQ_INT(b.synced_height, NO);
+        tacit_wallet_close(full);
+    }
+    sodium_free(phrase);
+    tacit_wallet_close(r);
+    chain_free(&c);
+}
+
+TEST(backup_copy)
+{
+    char path[600], copy[600], nodir[600], a1[TACIT_KEYS_STR_MAX], a2[TACIT_KEYS_STR_MAX];
+    struct tacit_wallet *w = new_wallet("backed.wallet", 41), *b = NULL;
+    struct tacit_wallet_sync_result res;
+    struct tacit_shielded_address a;
+    struct chain c;
+    struct stat st;
+    size_t own = 0;
+    uint8_t h1[32], h2[32];
+    uint64_t total;
+
+    wpath(path, sizeof path, "backed.wallet");
+    wpath(copy, sizeof copy, "backed.copy");
+    wpath(nodir, sizeof nodir, "no/such/dir/x.wallet");
+    chain_init(&c, 41);
+    tacit_wallet_shielded_address(&a, w);
+    total = chain_fill(&c, &a, 10, 4, 3, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_backup(w, copy), TACIT_OK);
+    CHECK_EQ_INT(stat(copy, &st), 0);
+    CHECK_EQ_INT(st.st_mode & 0777, 0600);
+    /* never over an existing file: refused, the file as it was */
+    file_hash(h1, copy);
+    CHECK_EQ_INT(tacit_wallet_backup(w, copy), TACIT_EEXISTS);
+    file_hash(h2, copy);
+    CHECK(memcmp(h1, h2, 32) == 0);
+    CHECK_EQ_INT(tacit_wallet_backup(w, nodir), TACIT_ENOENT);
+    /* the copy opens with the same passphrase: the same wallet, balance and sync state, even
+     * with the original still open (another process could be writing it) */
+    CHECK_EQ_INT(tacit_wallet_open(&b, NULL, copy, "wrong", 5), TACIT_EPASSPHRASE);
+    CHECK_EQ_INT(balance_of(copy), total);
+    CHECK_EQ_INT(tacit_wallet_open(&b, NULL, copy, PASS, strlen(PASS)), TACIT_OK);
+    tacit_wallet_address(a1, w);
+    tacit_wallet_address(a2, b);
+    CHECK_EQ_STR(a1, a2);
+    CHECK_EQ_INT(check_witnesses(b, &c), own);
+    tacit_wallet_close(b);
+    tacit_wallet_close(w);
+    CHECK_EQ_INT(balance_of(path), total);
+    chain_free(&c);
+}
+
+TEST(address_without_passphrase)
+{
+    char path[600], old[600], view[600], a1[TACIT_KEYS_STR_MAX], a2[TACIT_KEYS_STR_MAX],
+        vk[TACIT_KEYS_STR_MAX], ph[TACIT_BIP39_PHRASE_MAX];
+    struct tacit_wallet *w = new_wallet("addr.wallet", 51), *v = NULL, *o = NULL;
+    struct tacit_wallet_sync_result res;
+    struct tacit_wallet_balance b;
+    struct tacit_shielded_address a;
+    enum tacit_network net = TACIT_NETWORK_MAINNET;
+    struct chain c;
+    bool watch = true;
+    size_t own = 0;
+    uint8_t h1[32], h2[32];
+    uint64_t total;
+
+    wpath(path, sizeof path, "addr.wallet");
+    tacit_wallet_address(a1, w);
+    CHECK_EQ_INT(tacit_wallet_peek_address(a2, &net, &watch, path), TACIT_OK);
+    CHECK_EQ_STR(a2, a1);
+    CHECK_EQ_INT(net, TACIT_NETWORK_DEVNET);
+    CHECK(!watch);
+    /* a watch-only wallet: its address, watch-only */
+    CHECK_EQ_INT(tacit_wallet_export_viewing_key(vk, w, TACIT_VIEWING_KEY_INCOMING), TACIT_OK);
+    wpath(view, sizeof view, "addr-view.wallet");
+    CHECK_EQ_INT(tacit_wallet_create_watch_only(&v, view, "x", 1, TACIT_NETWORK_DEVNET, vk),
+                 TACIT_OK);
+    tacit_wallet_close(v);
+    CHECK_EQ_INT(tacit_wallet_peek_address(a2, &net, &watch, view), TACIT_OK);
+    CHECK_EQ_STR(a2, a1);
+    CHECK(watch);
+    sodium_memzero(vk, sizeof vk);
+    tacit_wallet_close(w);
+    CHECK_EQ_INT(tacit_wallet_peek_address(a2, &net, &watch, "/nonexistent/x.wallet"),
+                 TACIT_ENOENT);
+
+    /* a file of format 1 (made as before format 2): no address in clear (EVERSION says: open it
+     * with its passphrase); a wrong passphrase changes nothing; the right one opens it, keeps
+     * its notes and rewrites it as format 2, whose address then reads without it */
+    wpath(old, sizeof old, "v1.wallet");
+    tacit__wallet_create_v1 = true;
+    CHECK_EQ_INT(tacit_wallet_create(&o, old, PASS, strlen(PASS), TACIT_NETWORK_DEVNET, NULL),
+                 TACIT_OK);
+    CHECK_EQ_INT(tacit__wallet_set_subtree_level(o, LEVEL), TACIT_OK);
+    chain_init(&c, 51);
+    tacit_wallet_shielded_address(&a, o);
+    total = chain_fill(&c, &a, 8, 4, 3, &own);
+    CHECK_EQ_INT(sync_all(o, &c, 5, &res), TACIT_OK); /* (format 1 records no chain) */
+    tacit_wallet_address(a1, o);
+    tacit_wallet_close(o);
+    tacit__wallet_create_v1 = false;
+    o = NULL;
+    CHECK_EQ_INT(tacit_wallet_peek_address(a2, &net, &watch, old), TACIT_EVERSION);
+    file_hash(h1, old);
+    CHECK_EQ_INT(tacit_wallet_open(&o, NULL, old, "wrong", 5), TACIT_EPASSPHRASE);
+    file_hash(h2, old);
+    CHECK(memcmp(h1, h2, 32) == 0);
+    {
+        unsigned fl = 0;
+        CHECK_EQ_INT(tacit_wallet_open(&o, &fl, old, PASS, strlen(PASS)), TACIT_OK);
+        CHECK_EQ_INT(fl, TACIT_WALLET_OPEN_UPGRADED);
+    }
+    CHECK_EQ_INT(tacit_wallet_balance(o, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, total);
+    CHECK_EQ_INT(tacit_wallet_mnemonic(ph, sizeof ph, o), TACIT_ENOTFOUND);
+    /* it syncs on, and records its chain then (block 0 of the chain that has its block) */
+    {
+        struct tacit_wallet_chain_binding cb;
+        tacit_wallet_chain(&cb, o);
+        CHECK(!cb.bound);
+        CHECK_EQ_INT(sync_all(o, &c, 5, &res), TACIT_OK);
+        CHECK(!res.rescanned);
+        tacit_wallet_chain(&cb, o);
+        CHECK(cb.bound && memcmp(cb.genesis_hash, c.headers[0].hash, 32) == 0);
+    }
+    tacit_wallet_close(o); /* (one LMDB handle per file and process: peek after the close) */
+    CHECK_EQ_INT(tacit_wallet_peek_address(a2, &net, &watch, old), TACIT_OK);
+    CHECK_EQ_STR(a2, a1);
+    CHECK_EQ_INT(balance_of(old), total);
+    chain_free(&c);
+}
+
+TEST(wrong_chain_refused)
+{
+    char path[600];
+    struct tacit_wallet *w = new_wallet("chain.wallet", 61);
+    struct tacit_wallet_sync_result res;
+    struct tacit_wallet_balance b;
+    struct tacit_wallet_chain_binding ours, theirs;
+    struct tacit_shielded_address a;
+    struct chain c, e, f, m;
+    size_t own = 0, o2 = 0;
+    uint8_t h1[32], h2[32];
+    uint64_t total;
+
+    wpath(path, sizeof path, "chain.wallet");
+    tacit_wallet_chain(&ours, w);
+    CHECK(!ours.bound);
+    chain_init(&c, 61);
+    tacit_wallet_shielded_address(&a, w);
+    total = chain_fill(&c, &a, 10, 4, 3, &own);
+    CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_OK);
+    /* the first sync recorded the chain: its id and block 0's hash */
+    tacit_wallet_chain(&ours, w);
+    CHECK(ours.bound);
+    CHECK_EQ_INT(ours.chain_id, 0x7461);
+    CHECK(memcmp(ours.genesis_hash, c.headers[0].hash, 32) == 0);
+    tacit_wallet_close(w);
+    w = NULL;
+    CHECK_EQ_INT(tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+    tacit_wallet_chain(&ours, w);
+    CHECK(ours.bound && memcmp(ours.genesis_hash, c.headers[0].hash, 32) == 0);
+    file_hash(h1, path);
+
+    /* another devnet (the same chain id, another block 0), longer and shorter than ours:
+     * refused, its chain named, nothing changed (the old code rescanned from 0) */
+    chain_init(&e, 62);
+    e.genesis_salt = 1;
+    chain_fill(&e, &a, 14, 4, 3, &o2);
+    CHECK_EQ_INT(sync_all(w, &e, 5, &res), TACIT_ECHAIN_ID);
+    CHECK(!res.rescanned);
+    tacit_wallet_last_foreign_chain(&theirs, w);
+    CHECK(theirs.bound);
+    CHECK(memcmp(theirs.genesis_hash, e.headers[0].hash, 32) == 0);
+    chain_init(&f, 63);
+    f.genesis_salt = 2;
+    o2 = 0;
+    chain_fill(&f, &a, 4, 4, 3, &o2);
+    CHECK_EQ_INT(sync_all(w, &f, 5, &res), TACIT_ECHAIN_ID);
+    tacit_wallet_last_foreign_chain(&theirs, w);
+    CHECK(memcmp(theirs.genesis_hash, f.headers[0].hash, 32) == 0);
+    /* another chain id */
+    c.chain_id = 0x7462;
+    CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_ECHAIN_ID);
+    tacit_wallet_last_foreign_chain(&theirs, w);
+    CHECK_EQ_INT(theirs.chain_id, 0x7462);
+    c.chain_id = 0;
+    /* a mainnet node for this devnet wallet */
+    c.mainnet = true;
+    CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_ENETWORK);
+    c.mainnet = false;
+    /* the same checks without a sync (what `sync --rescan` asks before it forgets) */
+    {
+        struct tacit_wallet_node nc, ne;
+        node_of(&nc, &c);
+        node_of(&ne, &e);
+        CHECK_EQ_INT(tacit_wallet_check_chain(w, &ne), TACIT_ECHAIN_ID);
+        CHECK_EQ_INT(tacit_wallet_check_chain(w, &nc), TACIT_OK);
+        c.mainnet = true;
+        CHECK_EQ_INT(tacit_wallet_check_chain(w, &nc), TACIT_ENETWORK);
+        c.mainnet = false;
+    }
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, total);
+    tacit_wallet_close(w);
+    w = NULL;
+    file_hash(h2, path);
+    CHECK(memcmp(h1, h2, 32) == 0);
+
+    /* after a rescan (the chain stays recorded) another chain is refused at its block 0 */
+    CHECK_EQ_INT(tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_rescan(w), TACIT_OK);
+    CHECK_EQ_INT(sync_all(w, &e, 5, &res), TACIT_ECHAIN_ID);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+    CHECK_EQ_INT(b.synced_height, NO);
+    /* its own chain still syncs, every note back */
+    CHECK_EQ_INT(sync_all(w, &c, 5, &res), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &b), TACIT_OK);
+    CHECK_EQ_INT(b.confirmed, total);
+    CHECK_EQ_INT(check_witnesses(w, &c), own);
+
+    /* a mainnet wallet refuses a devnet node before its first sync too */
+    {
+        char mp[600];
+        struct tacit_wallet *mw = NULL;
+        wpath(mp, sizeof mp, "main.wallet");
+        CHECK_EQ_INT(tacit_wallet_create(&mw, mp, PASS, strlen(PASS), TACIT_NETWORK_MAINNET, NULL),
+                     TACIT_OK);
+        CHECK_EQ_INT(sync_all(mw, &c, 5, &res), TACIT_ENETWORK);
+        tacit_wallet_chain(&ours, mw);
+        CHECK(!ours.bound);
+        chain_init(&m, 64);
+        m.mainnet = true;
+        chain_block(&m, NULL, 0);
+        CHECK_EQ_INT(tacit__wallet_set_subtree_level(mw, LEVEL), TACIT_OK);
+        CHECK_EQ_INT(sync_all(mw, &m, 5, &res), TACIT_OK);
+        tacit_wallet_chain(&ours, mw);
+        CHECK(ours.bound);
+        tacit_wallet_close(mw);
+        chain_free(&m);
+    }
+    tacit_wallet_close(w);
+    chain_free(&c);
+    chain_free(&e);
+    chain_free(&f);
+}
+
 /* ------------------------------------------------------ a real tacitd ---- */
 
 static struct tnode g_node;
@@ -2477,6 +3026,11 @@ static const struct tacit_test tests[] = {
     {"sync_requests_independent_of_notes", sync_requests_independent_of_notes},
     {"send_anchor_window", send_anchor_window},
     {"sync_resume_overlap", sync_resume_overlap},
+    {"recovery_phrase", recovery_phrase},
+    {"restore_birthday", restore_birthday},
+    {"backup_copy", backup_copy},
+    {"address_without_passphrase", address_without_passphrase},
+    {"wrong_chain_refused", wrong_chain_refused},
     {"e2e_devnet", e2e_devnet},
 };
 TACIT_TEST_MAIN(tests)

@@ -115,6 +115,11 @@ int tacit_cli_passphrase(struct tacit_cli_secret *out, int confirm);
  */
 int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what);
 
+/* A BIP-39 recovery phrase (its words on the first line) from the file at path, or for "-" from
+ * standard input (asked on the terminal without echo when it is one), byte by byte into
+ * sodium_malloc memory. Returns 0, or 1 after saying why (never quoting the phrase). */
+int tacit_cli_read_phrase(struct tacit_cli_secret *out, const char *path);
+
 /* The wallet file --wallet names (or the default), malloc'd; NULL after saying why. create:
  * make the wallets directory of a bare name (mode 0700) if missing. */
 char *tacit_cli_wallet_path(int create);

@@ -33,6 +33,7 @@
 #include "tacit/chain.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
+#include "tacit/hd.h"
 #include "tacit/keys.h"
 #include "tacit/prover.h"
 #include "tacit/rpc.h"
@@ -61,14 +62,18 @@ enum {
     O_TRANSPARENT = 1 << 9,
     O_FROM_KEY_FILE = 1 << 10,
     O_KEY_FILE = 1 << 11,
-    O_L1 = 1 << 12,      /* --l1-rpc, --l1-rollup */
-    O_L1_ONLY = 1 << 13, /* deposit --l1-only */
-    O_NO_L1 = 1 << 14,   /* deposit --no-l1 */
+    O_L1 = 1 << 12,          /* --l1-rpc, --l1-rollup */
+    O_L1_ONLY = 1 << 13,     /* deposit --l1-only */
+    O_NO_L1 = 1 << 14,       /* deposit --no-l1 */
+    O_PHRASE_FILE = 1 << 15, /* restore --phrase-file */
+    O_BIRTHDAY = 1 << 16,    /* restore --birthday */
 };
 
 struct opts {
-    const char *memo, *fee, *from, *to, *from_key_file, *key_file, *l1_rpc, *l1_rollup;
+    const char *memo, *fee, *from, *to, *from_key_file, *key_file, *l1_rpc, *l1_rollup,
+        *phrase_file;
     unsigned timeout_s;
+    uint64_t birthday; /* restore --birthday (0: block 0) */
     bool no_wait, incoming, rescan, no_sync, transparent, l1_only, no_l1;
     char *pos[4];
     int npos;
@@ -152,6 +157,8 @@ static int parse(struct opts *o, int argc, char **argv)
         {"--l1-rollup", O_L1, true},
         {"--l1-only", O_L1_ONLY, false},
         {"--no-l1", O_NO_L1, false},
+        {"--phrase-file", O_PHRASE_FILE, true},
+        {"--birthday", O_BIRTHDAY, true},
     };
     memset(o, 0, sizeof *o);
     o->timeout_s = DEFAULT_WAIT_S;
@@ -209,6 +216,11 @@ static int parse(struct opts *o, int argc, char **argv)
             break;
         case O_L1_ONLY: o->l1_only = true; break;
         case O_NO_L1: o->no_l1 = true; break;
+        case O_PHRASE_FILE: o->phrase_file = v; break;
+        case O_BIRTHDAY:
+            if (tacit_parse_dec_u64(&o->birthday, v) != TACIT_OK)
+                return fail_usage("--birthday: want a block height (decimal), not \"%s\"", v);
+            break;
         case O_TIMEOUT: {
             uint64_t t;
             if (tacit_parse_dec_u64(&t, v) != TACIT_OK || t == 0 || t > 86400)
@@ -330,8 +342,10 @@ struct session {
     struct tacit_wallet_node node;
 };
 
-/* The session's clients, for node_error's words (one session per process). */
+/* The session's clients, for node_error's words, and its wallet, for sync_error's (one
+ * session per process). */
 static const struct tacit_rpc_client *g_rpc, *g_submit;
+static const struct tacit_wallet *g_wallet;
 
 static enum tacit_network cli_network(void)
 {
@@ -359,6 +373,7 @@ static void session_close(struct session *s)
     tacit_rpc_client_free(s->submit);
     s->rpc = s->submit = NULL;
     g_rpc = g_submit = NULL;
+    g_wallet = NULL;
     if (s->tmpdir[0] != '\0' && s->path != NULL) {
         char lock[4200];
         unlink(s->path);
@@ -433,7 +448,10 @@ static int report_open_error(int rc, const char *path)
                     wn[0] == '\0' ? ", or name another with --wallet NAME" : "");
     }
     case TACIT_EPASSPHRASE: return fail("wrong passphrase for %s (or the file was altered)", path);
-    case TACIT_EVERSION: return fail("%s: a wallet of another format version", path);
+    case TACIT_EVERSION:
+        return fail("%s: a wallet of another format version (format %d is this tacit-cli's; "
+                    "a newer tacit-cli made it?)",
+                    path, TACIT_WALLET_FORMAT_VERSION);
     case TACIT_ECORRUPT: return fail("%s is not a tacit wallet (or is damaged)", path);
     default: return fail("cannot open %s: %s", path, tacit_strerror(rc));
     }
@@ -492,6 +510,12 @@ static int session_open(struct session *s, bool need_node)
                 report_open_error(rc, s->path);
                 goto out;
             }
+            if (flags & TACIT_WALLET_OPEN_UPGRADED)
+                fprintf(stderr,
+                        "tacit-cli: %s was a wallet file of format 1: rewritten as format %d "
+                        "(its address now reads without the passphrase; tacit-cli releases "
+                        "before format %d no longer open it)\n",
+                        s->path, TACIT_WALLET_FORMAT_VERSION, TACIT_WALLET_FORMAT_VERSION);
             if (flags & TACIT_WALLET_OPEN_INSECURE_MODE)
                 fprintf(stderr,
                         "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",
@@ -510,6 +534,7 @@ static int session_open(struct session *s, bool need_node)
              network_name(tacit_wallet_network(s->w)));
         goto out;
     }
+    g_wallet = s->w;
     if (need_node) {
         if ((s->rpc = tacit_cli_rpc_client()) == NULL ||
             (s->submit = tacit_cli_rpc_client()) == NULL)
@@ -616,8 +641,48 @@ static int do_sync(struct session *s, bool show, struct tacit_wallet_sync_result
     return rc;
 }
 
+/* A chain in words: its id and block 0's hash (when known). */
+static void chain_words(char *out, size_t size, const struct tacit_wallet_chain_binding *c)
+{
+    char id[19], g[67];
+    tacit_hex_u64(id, c->chain_id);
+    tacit_hex_encode(g, c->genesis_hash, 32);
+    if (sodium_is_zero(c->genesis_hash, 32))
+        snprintf(out, size, "chain id %s", id);
+    else
+        snprintf(out, size, "chain id %s, block 0 %s", id, g);
+}
+
+/* Another chain than the wallet's: both named, nothing changed (docs/wallet.md, "Network
+ * safety"). */
+static int chain_error(int rc)
+{
+    struct tacit_wallet_chain_binding ours, theirs;
+    char a[128], b[128];
+    if (g_wallet == NULL) return fail("sync: %s", tacit_strerror(rc));
+    tacit_wallet_chain(&ours, g_wallet);
+    tacit_wallet_last_foreign_chain(&theirs, g_wallet);
+    chain_words(b, sizeof b, &theirs);
+    if (rc == TACIT_ENETWORK) {
+        enum tacit_network n = tacit_wallet_network(g_wallet);
+        return fail_rc(rc,
+                       "this is a %s wallet and the node serves a %s chain (%s): refused, "
+                       "nothing changed; point --rpc at a %s node",
+                       network_name(n), n == TACIT_NETWORK_DEVNET ? "mainnet" : "devnet", b,
+                       network_name(n));
+    }
+    chain_words(a, sizeof a, &ours);
+    return fail_rc(rc,
+                   "the wallet belongs to another chain than the node's: the wallet's is %s, "
+                   "the node's is %s; refused, nothing changed. Point --rpc at a node of the "
+                   "wallet's chain (a devnet that was replaced is another chain: restore the "
+                   "wallet's recovery phrase into a new file with `wallet restore`)",
+                   a, b);
+}
+
 static int sync_error(int rc)
 {
+    if (rc == TACIT_ECHAIN_ID || rc == TACIT_ENETWORK) return chain_error(rc);
     if (rc == SYNC_INTERRUPTED)
         return fail("interrupted (what was synced is kept; run sync again to resume)");
     if (rc == TACIT_ENOTE_ROOT)
@@ -629,12 +694,116 @@ static int sync_error(int rc)
 
 /* ----------------------------------------------------------------- commands ---- */
 
+/* Asks for word number k (1-based) of phrase on the terminal until it is typed right (three
+ * tries). Returns true when confirmed. */
+static bool confirm_phrase(const char *phrase)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    bool ok = false;
+    if (tty == NULL) return false;
+    setvbuf(tty, NULL, _IONBF, 0);
+    for (int round = 0; round < 2; round++) {
+        uint32_t k = randombytes_uniform(24);
+        const char *p = phrase;
+        char want[16], got[64];
+        size_t n;
+        for (uint32_t i = 0; i < k; i++) p = strchr(p, ' ') + 1;
+        n = strcspn(p, " ");
+        memcpy(want, p, n);
+        want[n] = '\0';
+        ok = false;
+        for (int tries = 0; tries < 3 && !ok; tries++) {
+            fprintf(tty, "To check that you wrote it down, type word #%u: ", (unsigned)k + 1);
+            if (fgets(got, sizeof got, tty) == NULL) break;
+            got[strcspn(got, " \r\n")] = '\0';
+            for (char *c = got; *c; c++)
+                if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+            ok = strcmp(got, want) == 0;
+            if (!ok) fprintf(tty, "that is not word #%u\n", (unsigned)k + 1);
+        }
+        sodium_memzero(want, sizeof want);
+        sodium_memzero(got, sizeof got);
+        if (!ok) break;
+    }
+    fclose(tty);
+    return ok;
+}
+
+/* What `create` and `restore` print: the address (stdout, the last line), and for a wallet
+ * made from a fresh phrase the phrase (docs/wallet.md, "Recovery"): on stderr with what to do
+ * with it, then, on a terminal, a check that it was written down; under --json the object
+ * with "mnemonic". */
+static int created(struct session *s, const char *verb)
+{
+    char addr[TACIT_KEYS_STR_MAX], *phrase = NULL;
+    bool show = strcmp(verb, "created") == 0 && !tacit_wallet_is_watch_only(s->w);
+    int status = 0;
+
+    tacit_wallet_address(addr, s->w);
+    if (show) {
+        if ((phrase = sodium_malloc(TACIT_BIP39_PHRASE_MAX)) == NULL) return fail("out of memory");
+        if (tacit_wallet_mnemonic(phrase, TACIT_BIP39_PHRASE_MAX, s->w) != TACIT_OK) {
+            sodium_free(phrase);
+            return fail("the wallet has no recovery phrase");
+        }
+    }
+    if (tacit_cli_globals.json) {
+        json_t *j = json_pack("{s:s,s:s,s:s,s:b}", "path", s->path, "address", addr, "network",
+                              network_name(tacit_wallet_network(s->w)), "watchOnly",
+                              tacit_wallet_is_watch_only(s->w));
+        if (j != NULL && phrase != NULL) json_object_set_new(j, "mnemonic", json_string(phrase));
+        /* print_json's text holds the phrase: wiped before it is freed */
+        {
+            char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+            json_decref(j);
+            if (text == NULL) {
+                status = fail("out of memory");
+            } else {
+                printf("%s\n", text);
+                fflush(stdout);
+                sodium_memzero(text, strlen(text));
+                free(text);
+            }
+        }
+    } else {
+        fprintf(stderr, "%s %s (%s)\n", verb, s->path, network_name(tacit_wallet_network(s->w)));
+        if (phrase != NULL) {
+            const char *p = phrase;
+            fprintf(stderr,
+                    "\nRecovery phrase (BIP-39, 24 words). Write it down, on paper, in this "
+                    "order, and keep it\n"
+                    "offline: with it alone `tacit-cli wallet restore` rebuilds this wallet and "
+                    "its funds, and\n"
+                    "anyone who has it can spend them. It is not the passphrase of the file.\n\n");
+            for (int i = 1; *p != '\0'; i++) {
+                size_t n = strcspn(p, " ");
+                if (i % 6 == 0 || p[n] == '\0')
+                    fprintf(stderr, "%3d %.*s\n", i, (int)n, p);
+                else
+                    fprintf(stderr, "%3d %-9.*s ", i, (int)n, p);
+                p += n;
+                if (*p == ' ') p++;
+            }
+            fflush(stderr);
+            if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+                if (!confirm_phrase(phrase))
+                    fprintf(stderr, "not confirmed: the wallet is made; show the phrase again "
+                                    "with `tacit-cli wallet export-mnemonic`\n");
+                else
+                    fprintf(stderr, "confirmed\n");
+            }
+        }
+        printf("%s\n", addr);
+    }
+    sodium_free(phrase);
+    return status;
+}
+
 static int run_create(const struct opts *o)
 {
     struct tacit_cli_globals *g = &tacit_cli_globals;
     struct tacit_cli_secret pass = {0};
     struct session s;
-    char addr[TACIT_KEYS_STR_MAX];
     int rc, status;
     (void)o;
 
@@ -670,16 +839,7 @@ static int run_create(const struct opts *o)
             return 1;
         }
     }
-    tacit_wallet_address(addr, s.w);
-    if (g->json) {
-        status = print_json(json_pack("{s:s,s:s,s:s,s:b}", "path", s.path, "address", addr,
-                                      "network", network_name(tacit_wallet_network(s.w)),
-                                      "watchOnly", tacit_wallet_is_watch_only(s.w)));
-    } else {
-        fprintf(stderr, "created %s (%s)\n", s.path, network_name(tacit_wallet_network(s.w)));
-        printf("%s\n", addr);
-        status = 0;
-    }
+    status = created(&s, "created");
     session_close(&s);
     return status;
 }
@@ -693,6 +853,34 @@ static int run_address(const struct opts *o)
     json_t *list;
     int status;
 
+    /* the shielded address needs no passphrase: format 2 keeps it in clear */
+    if (!o->transparent && tacit_cli_globals.viewing_key == NULL) {
+        enum tacit_network net;
+        bool watch;
+        char *path = tacit_cli_wallet_path(0);
+        int rc;
+        if (path == NULL) return 1;
+        rc = tacit_wallet_peek_address(addr, &net, &watch, path);
+        if (rc == TACIT_OK) {
+            struct stat st;
+            if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+                fprintf(stderr,
+                        "tacit-cli: warning: %s is readable or writable by others (chmod 600 it)\n",
+                        path);
+        }
+        if (rc == TACIT_OK && tacit_cli_globals.devnet && net != TACIT_NETWORK_DEVNET)
+            status = fail("%s is a %s wallet, and --devnet was given", path, network_name(net));
+        else if (rc == TACIT_OK && tacit_cli_globals.json)
+            status = print_json(json_pack("{s:s,s:s,s:b}", "address", addr, "network",
+                                          network_name(net), "watchOnly", watch));
+        else if (rc == TACIT_OK)
+            printf("%s\n", addr), status = 0;
+        else if (rc != TACIT_EVERSION)
+            status = report_open_error(rc, path);
+        free(path);
+        if (rc != TACIT_EVERSION) return status;
+        /* format 1: opened with the passphrase below, which upgrades the file */
+    }
     if ((status = session_open(&s, false)) != 0) return status;
     tacit_wallet_address(addr, s.w);
     n = tacit_wallet_transparent_count(s.w);
@@ -848,6 +1036,168 @@ static void memo_text(char *out, const uint8_t *m, size_t n)
     out[k] = '\0';
 }
 
+static int run_backup(const struct opts *o)
+{
+    struct session s;
+    int status, rc;
+    if ((status = session_open(&s, false)) != 0) return status;
+    rc = tacit_wallet_backup(s.w, o->pos[0]);
+    if (rc == TACIT_EEXISTS)
+        status = fail("%s already exists (a backup never overwrites a file)", o->pos[0]);
+    else if (rc != TACIT_OK)
+        status = fail_rc(rc, "cannot write %s: %s", o->pos[0], tacit_strerror(rc));
+    else if (tacit_cli_globals.json)
+        status = print_json(json_pack("{s:s,s:s}", "path", s.path, "backup", o->pos[0]));
+    else
+        fprintf(stderr, "wrote a copy of %s to %s (mode 0600; it opens with the same passphrase)\n",
+                s.path, o->pos[0]);
+    session_close(&s);
+    return status;
+}
+
+static int run_export_mnemonic(const struct opts *o)
+{
+    struct session s;
+    char *phrase;
+    int status, rc;
+    (void)o;
+    if ((status = session_open(&s, false)) != 0) return status;
+    if ((phrase = sodium_malloc(TACIT_BIP39_PHRASE_MAX)) == NULL) {
+        session_close(&s);
+        return fail("out of memory");
+    }
+    rc = tacit_wallet_mnemonic(phrase, TACIT_BIP39_PHRASE_MAX, s.w);
+    if (rc == TACIT_ENOTFOUND) {
+        status = fail_rc(rc,
+                         "%s has no recovery phrase (%s): keep a copy of the file "
+                         "(`wallet backup PATH`), or move the funds to a new wallet",
+                         s.path,
+                         tacit_wallet_is_watch_only(s.w)
+                             ? "a watch-only wallet"
+                             : "made before recovery phrases, or from a given key");
+    } else if (rc != TACIT_OK) {
+        status = fail_rc(rc, "%s", tacit_strerror(rc));
+    } else if (tacit_cli_globals.json) {
+        char *text;
+        json_t *j = json_pack("{s:s}", "mnemonic", phrase);
+        text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (text == NULL) {
+            status = fail("out of memory");
+        } else {
+            printf("%s\n", text);
+            sodium_memzero(text, strlen(text));
+            free(text);
+        }
+    } else {
+        printf("%s\n", phrase);
+    }
+    sodium_free(phrase);
+    session_close(&s);
+    return status;
+}
+
+static int run_restore(const struct opts *o)
+{
+    struct tacit_cli_secret phrase = {0}, pass = {0};
+    struct tacit_wallet_sync_result res;
+    struct session s;
+    size_t bad = 0;
+    int rc, status;
+
+    if (tacit_cli_globals.viewing_key != NULL)
+        return fail_usage("a restore makes a wallet of a recovery phrase, not of --viewing-key");
+    if (o->npos == 1 && strcmp(o->pos[0], "-") != 0) {
+        /* never from the command line: ps and the shell history would show it */
+        sodium_memzero(o->pos[0], strlen(o->pos[0]));
+        return fail_usage("the recovery phrase is never taken from the command line, where it "
+                          "is visible to other users (ps) and kept in the shell history; give "
+                          "--phrase-file PATH, or give - and write it on standard input");
+    }
+    if (o->npos == 1 && o->phrase_file != NULL)
+        return fail_usage("- (standard input) or --phrase-file PATH, not both");
+    if (o->npos == 0 && o->phrase_file == NULL)
+        return fail_usage("want - (the phrase on standard input) or --phrase-file PATH");
+    if (o->birthday != 0 && o->no_sync)
+        return fail_usage("--birthday starts the scan there: it takes the node, not --no-sync");
+    memset(&s, 0, sizeof s);
+    if ((s.path = tacit_cli_wallet_path(1)) == NULL) return 1;
+    if (access(s.path, F_OK) == 0) {
+        status = fail("%s already exists (never overwritten; choose another --wallet)", s.path);
+        session_close(&s);
+        return status;
+    }
+    if ((status = tacit_cli_read_phrase(&phrase, o->phrase_file != NULL ? o->phrase_file : "-")) !=
+        0) {
+        session_close(&s);
+        return status;
+    }
+    if ((status = tacit_cli_passphrase(&pass, 1)) != 0) {
+        tacit_cli_secret_free(&phrase);
+        session_close(&s);
+        return status;
+    }
+    rc = tacit_wallet_restore(&s.w, s.path, pass.buf, pass.len, cli_network(), phrase.buf, &bad);
+    tacit_cli_secret_free(&phrase);
+    tacit_cli_secret_free(&pass);
+    if (rc != TACIT_OK) {
+        if (rc == TACIT_EMNEMONIC_WORD)
+            status =
+                fail_rc(rc, "word %zu of the recovery phrase is not in BIP-39's English list", bad);
+        else if (rc == TACIT_EMNEMONIC_WORDS || rc == TACIT_EMNEMONIC_CHECKSUM)
+            status = fail_rc(rc, "the recovery phrase: %s", tacit_strerror(rc));
+        else if (rc == TACIT_EEXISTS)
+            status = fail("%s already exists (never overwritten)", s.path);
+        else
+            status = fail_rc(rc, "cannot create %s: %s", s.path, tacit_strerror(rc));
+        session_close(&s);
+        return status;
+    }
+    g_wallet = s.w;
+    if ((status = created(&s, "restored")) != 0 || o->no_sync) {
+        if (status == 0 && !tacit_cli_globals.json)
+            fprintf(stderr, "not synced (--no-sync): `wallet sync` scans the chain from block 0\n");
+        session_close(&s);
+        return status;
+    }
+    /* rescan from block 0: every note of the phrase's key */
+    if ((s.rpc = tacit_cli_rpc_client()) == NULL || (s.submit = tacit_cli_rpc_client()) == NULL) {
+        session_close(&s);
+        return 1;
+    }
+    tacit_wallet_node_rpc(&s.node, s.rpc);
+    tacit_wallet_node_rpc_submit_via(&s.node, s.submit);
+    g_rpc = s.rpc;
+    g_submit = s.submit;
+    /* --birthday: the tree as it was before that block, from the node; the scan starts there */
+    if (o->birthday != 0 && (rc = tacit_wallet_start_at(s.w, &s.node, o->birthday)) != TACIT_OK) {
+        if (rc == TACIT_EINVAL)
+            status = fail_rc(rc,
+                             "--birthday %llu: past the node's tip (or a node that cannot "
+                             "serve it); the wallet is restored: `wallet sync` scans from "
+                             "block 0",
+                             (unsigned long long)o->birthday);
+        else
+            status = sync_error(rc);
+        session_close(&s);
+        return status;
+    }
+    if ((rc = do_sync(&s, true, &res)) != TACIT_OK) {
+        status = sync_error(rc);
+        if (!tacit_cli_globals.json)
+            fprintf(stderr, "the wallet is restored; `wallet sync` scans the chain when the node "
+                            "is reachable\n");
+    } else {
+        if (!tacit_cli_globals.json)
+            fprintf(stderr,
+                    "scanned the chain from block %llu to height %llu: %llu notes received\n",
+                    (unsigned long long)o->birthday, (unsigned long long)res.height,
+                    (unsigned long long)res.notes_found);
+    }
+    session_close(&s);
+    return status;
+}
+
 static int run_notes(const struct opts *o)
 {
     struct session s;
@@ -1001,6 +1351,11 @@ static int run_sync(const struct opts *o)
     int rc, status;
 
     if ((status = session_open(&s, true)) != 0) return status;
+    /* another chain is refused before the rescan forgets anything */
+    if (o->rescan && (rc = tacit_wallet_check_chain(s.w, &s.node)) != TACIT_OK) {
+        status = sync_error(rc);
+        goto out;
+    }
     if (o->rescan && (rc = tacit_wallet_rescan(s.w)) != TACIT_OK) {
         status = fail("rescan: %s", tacit_strerror(rc));
         goto out;
@@ -1830,9 +2185,20 @@ static int run_import_key(const struct opts *o)
 
 static const struct subcommand subcommands[] = {
     {"create", run_create, 0, 0, 0, "create",
-     "a new wallet file (never overwrites); prints its address"},
+     "a new wallet file (never overwrites); shows its 24-word recovery phrase (stderr; --json: "
+     "\"mnemonic\"), prints its address"},
+    {"restore", run_restore, O_PHRASE_FILE | O_NO_SYNC | O_BIRTHDAY, 0, 1,
+     "restore (- | --phrase-file PATH) [--birthday HEIGHT | --no-sync]",
+     "a new wallet file from a recovery phrase (standard input or a file, never the command "
+     "line); then scans the chain from block 0 (--birthday: from that block; notes received "
+     "before it are not found)"},
+    {"backup", run_backup, 0, 1, 1, "backup PATH",
+     "a consistent copy of the wallet file at PATH (mode 0600, never over an existing file)"},
+    {"export-mnemonic", run_export_mnemonic, 0, 0, 0, "export-mnemonic",
+     "print the recovery phrase: a secret that spends every note"},
     {"address", run_address, O_TRANSPARENT, 0, 0, "address [--transparent]",
-     "the shielded address (--transparent: the imported accounts' 0x addresses)"},
+     "the shielded address, without the passphrase (--transparent: the imported accounts' 0x "
+     "addresses; needs it)"},
     {"balance", run_balance, O_NO_SYNC, 0, 0, "balance [--no-sync]",
      "sync, then the confirmed and pending balance and the synced height"},
     {"notes", run_notes, O_NO_SYNC, 0, 0, "notes [--no-sync]",

@@ -243,6 +243,50 @@ int tacit_cli_read_key(uint8_t key[32], const char *path, const char *what)
     return 0;
 }
 
+/* ------------------------------------------------------- recovery phrases ---- */
+
+int tacit_cli_read_phrase(struct tacit_cli_secret *out, const char *path)
+{
+    FILE *f;
+    int rc;
+    if (secret_alloc(out) != 0) return 1;
+    if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO)) {
+        if ((f = fopen("/dev/tty", "r+")) == NULL) {
+            fprintf(stderr, "tacit-cli: cannot open the terminal: %s\n", strerror(errno));
+            tacit_cli_secret_free(out);
+            return 1;
+        }
+        setvbuf(f, NULL, _IONBF, 0);
+        rc = ask(out, f, "recovery phrase (the words on one line, not shown): ");
+        fclose(f);
+    } else if (strcmp(path, "-") == 0) {
+        setvbuf(stdin, NULL, _IONBF, 0); /* no stdio buffer holding the phrase */
+        rc = read_line(out, stdin);
+    } else {
+        struct stat st;
+        if ((f = fopen(path, "r")) == NULL) {
+            fprintf(stderr, "tacit-cli: the phrase file %s: cannot read it: %s\n", path,
+                    strerror(errno));
+            tacit_cli_secret_free(out);
+            return 1;
+        }
+        if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+            fprintf(stderr,
+                    "tacit-cli: warning: the phrase file %s is readable or writable by others "
+                    "(chmod 600 it)\n",
+                    path);
+        setvbuf(f, NULL, _IONBF, 0);
+        rc = read_line(out, f);
+        fclose(f);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "tacit-cli: the recovery phrase: want its words on one line\n");
+        tacit_cli_secret_free(out);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the file ---- */
 
 /* mkdir -p with mode 0700 (wallet directories hold private files). */

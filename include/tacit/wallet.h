@@ -50,7 +50,10 @@ extern "C" {
 struct tacit_wallet;
 struct tacit_rpc_client;
 
-#define TACIT_WALLET_FORMAT_VERSION 1
+/* 2: a recovery phrase's entropy in the sealed secrets, the address in clear ("pub"), the
+ * chain the wallet belongs to ("chain"). A file of format 1 opens with its passphrase and is
+ * rewritten as format 2 then (docs/wallet.md, "Format versions"). */
+#define TACIT_WALLET_FORMAT_VERSION 2
 /* The level of the subtrees whose roots tacitd serves (tacit_getSubtreeRoots). */
 #define TACIT_WALLET_SUBTREE_LEVEL 16
 /* A height that is not one: unspent notes, no block synced yet. */
@@ -69,6 +72,7 @@ struct tacit_wallet_chain_info {
      * rollup_id, the contract; tacit_chainInfo's "settlement" says so). */
     uint8_t tx_version;
     uint64_t l1_chain_id;
+    bool devnet; /* tacit_chainInfo's "devnet": addresses tdev1..., else tacit1... */
 };
 
 /* A block header as far as the wallet checks it (tacit_getBlockByNumber). */
@@ -140,6 +144,10 @@ struct tacit_wallet_node {
      * submission does not travel on the connection that carried the wallet's sync (issue 14,
      * 1; tacit_wallet_node_rpc_submit_via). */
     void *submit_ud;
+    /* The note commitments (leaves) start.. (at most count, *got fewer at the end of the
+     * tree). May be NULL: only a wallet that starts at a birthday needs it
+     * (tacit_wallet_start_at). */
+    int (*commitments)(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got);
 };
 
 /*
@@ -158,6 +166,7 @@ void tacit_wallet_node_rpc_submit_via(struct tacit_wallet_node *node, struct tac
 
 /* Set by tacit_wallet_open in *flags. */
 #define TACIT_WALLET_OPEN_INSECURE_MODE 1u /* the file is readable or writable by group/other */
+#define TACIT_WALLET_OPEN_UPGRADED 2u      /* a file of format 1, rewritten as format 2 */
 
 /*
  * Creates a wallet file at path (refused with TACIT_EEXISTS if it exists), mode 0600.
@@ -172,6 +181,61 @@ int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char 
                         size_t passlen, enum tacit_network net,
                         const struct tacit_spending_key *key);
 
+/*
+ * A wallet whose keys derive from a BIP-39 recovery phrase (docs/wallet.md, "Recovery"): the
+ * phrase's 64-byte seed (no BIP-39 passphrase) gives the spending key. tacit_wallet_create with
+ * key NULL makes one from 32 fresh random bytes (24 words); this one restores the wallet of an
+ * existing phrase (12 to 24 words, any case and spacing). The file starts unsynced: the next
+ * sync scans from block 0 and finds every note.
+ * Returns as tacit_wallet_create, plus TACIT_EMNEMONIC_WORDS, TACIT_EMNEMONIC_WORD (*bad_word,
+ * may be NULL: the 1-based position of the first word not in the list; the phrase itself is
+ * never in an error), TACIT_EMNEMONIC_CHECKSUM.
+ */
+int tacit_wallet_restore(struct tacit_wallet **out, const char *path, const char *pass,
+                         size_t passlen, enum tacit_network net, const char *phrase,
+                         size_t *bad_word);
+
+/* The spending key of a phrase's 64-byte BIP-39 seed on network net (what tacit_wallet_restore
+ * holds; docs/wallet.md pins a vector). Returns TACIT_OK, TACIT_EINVAL, TACIT_ENOMEM. */
+int tacit_wallet_key_from_seed(struct tacit_spending_key **out, const uint8_t seed[64],
+                               enum tacit_network net);
+
+/* The wallet's recovery phrase (a secret: out in protected memory, wiped after use; size >=
+ * TACIT_BIP39_PHRASE_MAX of tacit/hd.h). TACIT_OK, TACIT_ENOTFOUND (a wallet without one: made
+ * from a given key, from a viewing key, or before format 2), TACIT_EINVAL (size). */
+int tacit_wallet_mnemonic(char *out, size_t size, const struct tacit_wallet *w);
+
+/* A consistent copy of the open wallet's file (LMDB's copy, under a read transaction) at path,
+ * created with mode 0600, never over an existing file. TACIT_OK, TACIT_EEXISTS, TACIT_ENOENT
+ * (no such directory), TACIT_EIO, TACIT_EDISK_FULL. Nothing is left at path on failure. */
+int tacit_wallet_backup(const struct tacit_wallet *w, const char *path);
+
+/*
+ * The shielded address of the wallet file at path, without its passphrase (format 2 keeps it
+ * in clear; the secrets stay sealed). Out: addr, *net, *watch_only (may be NULL). Returns
+ * TACIT_OK, TACIT_ENOENT, TACIT_EVERSION (a format 1 file: open it once with its passphrase,
+ * which upgrades it), TACIT_ECORRUPT, TACIT_EIO.
+ */
+int tacit_wallet_peek_address(char addr[TACIT_KEYS_STR_MAX], enum tacit_network *net,
+                              bool *watch_only, const char *path);
+
+/* The chain a wallet belongs to: recorded by its first sync (chain id and the hash of block 0),
+ * then every sync refuses a node of another chain with TACIT_ECHAIN_ID (another chain id or
+ * genesis) or TACIT_ENETWORK (a devnet node for a mainnet wallet, or the reverse). */
+struct tacit_wallet_chain_binding {
+    bool bound;
+    uint64_t chain_id;
+    uint8_t genesis_hash[32];
+};
+void tacit_wallet_chain(struct tacit_wallet_chain_binding *out, const struct tacit_wallet *w);
+/* Whether the node serves the wallet's chain, without syncing or writing (what a sync checks
+ * first; block 0 is asked for when the wallet recorded its chain): TACIT_OK, TACIT_ENETWORK,
+ * TACIT_ECHAIN_ID, the node's errors. tacit-cli's `sync --rescan` checks before it forgets. */
+int tacit_wallet_check_chain(struct tacit_wallet *w, const struct tacit_wallet_node *node);
+/* The node's chain as the last refusal saw it (for the error's words). */
+void tacit_wallet_last_foreign_chain(struct tacit_wallet_chain_binding *out,
+                                     const struct tacit_wallet *w);
+
 /* The same for a watch-only wallet holding the viewing key vk_text (full or incoming, of
  * network net). An incoming viewing key sees received notes but not their spends.
  * Returns as tacit_wallet_create, plus the errors of tacit_viewing_key_decode. */
@@ -180,7 +244,9 @@ int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path, 
 
 /*
  * Opens a wallet file. flags (may be NULL) receives TACIT_WALLET_OPEN_INSECURE_MODE when the
- * file's mode lets group or other read or write it (the caller warns; it still opens).
+ * file's mode lets group or other read or write it (the caller warns; it still opens), and
+ * TACIT_WALLET_OPEN_UPGRADED when a file of format 1 was rewritten as format 2 (the caller
+ * says so: older releases no longer open it). A wrong passphrase upgrades nothing.
  * Returns TACIT_OK, TACIT_ENOENT, TACIT_EPASSPHRASE (wrong passphrase: nothing read or
  * changed), TACIT_EVERSION (another format version), TACIT_ECORRUPT (not a tacit wallet, a
  * record of the wrong size), TACIT_EIO, TACIT_ENOMEM.
@@ -302,6 +368,21 @@ struct tacit_wallet_sync_result {
 int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *node,
                       const struct tacit_wallet_sync_opts *opts,
                       struct tacit_wallet_sync_result *result);
+
+/*
+ * A restored wallet that never synced starts at block `birthday` instead of block 0: the tree
+ * as it was after block birthday - 1 is taken from the node (its header, the roots of the
+ * complete subtrees, the leaves of the incomplete one, checked against the header's note root)
+ * and the next sync scans from there. Notes received before the birthday are never found. The
+ * node learns the birthday (docs/wallet.md, "Recovery"). The chain is checked and recorded as a
+ * sync does. Returns TACIT_OK (birthday 0: nothing to do), TACIT_EINVAL (the wallet synced or
+ * holds notes, the birthday is past the node's tip, the node lacks subtree_roots or
+ * commitments or has another subtree level), TACIT_ENETWORK, TACIT_ECHAIN_ID,
+ * TACIT_EBAD_NODE_DATA (the node's tree does not hash to its note root), the node's errors, a
+ * store error.
+ */
+int tacit_wallet_start_at(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          uint64_t birthday);
 
 /* Forgets every note, the tree and the sync state (keys, imported keys and the record of
  * sent transactions stay): the next sync starts from block 0. TACIT_OK or a store error. */

@@ -89,8 +89,11 @@ static int rpc_chain_info(void *ud, struct tacit_wallet_chain_info *out)
     out->height = TACIT_WALLET_NO_HEIGHT;
     if (!get_u64(r, "chainId", &out->chain_id) || !get_dec(r, "minFee", &out->min_fee) ||
         !bytes_of(json_object_get(r, "rollupId"), out->rollup_id, TACIT_ROLLUP_ID_LEN) ||
-        (!json_is_null(h) && !get_u64(r, "height", &out->height)))
+        (!json_is_null(h) && !get_u64(r, "height", &out->height)) ||
+        !json_is_boolean(json_object_get(r, "devnet")))
         rc = TACIT_EJSON;
+    else
+        out->devnet = json_is_true(json_object_get(r, "devnet"));
     if (rc == TACIT_OK && (rc = settlement_of(json_object_get(r, "settlement"), out)) != TACIT_OK)
         memset(out, 0, sizeof *out);
     json_decref(r);
@@ -213,6 +216,29 @@ out:
     return rc;
 }
 
+static int rpc_commitments(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    json_t *r;
+    int rc;
+    *got = 0;
+    if ((rc = call(ud, "tacit_getCommitments", json_pack("[o,o]", hexq(start), hexq(count)), &r)) !=
+        TACIT_OK)
+        return rc;
+    if (!json_is_array(r) || json_array_size(r) > count) {
+        rc = TACIT_EJSON;
+        goto out;
+    }
+    for (size_t i = 0; i < json_array_size(r); i++)
+        if (!fr_of(json_array_get(r, i), &out[i])) {
+            rc = TACIT_EJSON;
+            goto out;
+        }
+    *got = json_array_size(r);
+out:
+    json_decref(r);
+    return rc;
+}
+
 static int rpc_account(void *ud, const uint8_t address[TACIT_ADDRESS_LEN], uint64_t *balance,
                        uint64_t *nonce)
 {
@@ -309,6 +335,7 @@ int tacit_wallet_node_rpc(struct tacit_wallet_node *node, struct tacit_rpc_clien
     node->send_raw = rpc_send_raw;
     node->tx_status = rpc_tx_status;
     node->wait_block = rpc_wait_block;
+    node->commitments = rpc_commitments;
     return TACIT_OK;
 }
 

@@ -3,8 +3,13 @@
  *
  * Records of the main database:
  *   "meta"     clear: format version, network, KDF parameters and salt
+ *   "pub"      clear: kind and the shielded address (format 2; `wallet address` reads it
+ *              without the passphrase)
+ *   "chain"    clear: the chain the wallet belongs to, chain id and block 0's hash (format 2,
+ *              once the first sync recorded them)
  *   "secrets"  nonce || crypto_secretbox(box_key): kind, network, spending or viewing key,
- *              the data key, the imported transparent keys
+ *              the data key, the recovery phrase's entropy (format 2), the imported
+ *              transparent keys
  *   "sync"     clear: generation, synced height and hash, chain id, tree level and size
  *   "private"  nonce || crypto_secretbox(data_key): the notes and the sent transactions
  *   "R" u64be  clear: root of complete subtree number u64 (32 bytes BE)
@@ -34,6 +39,10 @@
 #define KIND_SPENDING 0
 #define KIND_FULL 1
 #define KIND_INCOMING 2
+#define PUB_BYTES (1 + TACIT_SHIELDED_ADDRESS_BYTES)
+#define CHAIN_BYTES (8 + 32)
+
+bool tacit__wallet_create_v1 = false; /* tests only (wallet_internal.h) */
 
 static int mdb_err(int rc)
 {
@@ -284,7 +293,7 @@ static void get_sent(struct rd *r, struct tacit__wsent *s)
 
 /* ----------------------------------------------------- secrets record ---- */
 
-static int secrets_save(struct tacit_wallet *w, MDB_txn *txn)
+static int secrets_save(struct tacit_wallet *w, MDB_txn *txn, unsigned version)
 {
     struct buf b = {0};
     uint8_t vkb[64], *sealed = NULL;
@@ -304,6 +313,10 @@ static int secrets_save(struct tacit_wallet *w, MDB_txn *txn)
         sodium_memzero(vkb, sizeof vkb);
     }
     buf_put(&b, w->data_key, crypto_secretbox_KEYBYTES);
+    if (version >= 2) { /* the recovery phrase's entropy: its length (0: none), the bytes */
+        buf_u8(&b, (uint8_t)w->entropy_len);
+        if (w->entropy_len) buf_put(&b, w->entropy, w->entropy_len);
+    }
     buf_u64(&b, w->ntkeys);
     for (size_t i = 0; i < w->ntkeys; i++) buf_put(&b, w->tkeys[i], 32);
     if (b.oom) {
@@ -345,7 +358,7 @@ static int tkeys_reserve(struct tacit_wallet *w, size_t n)
 
 int tacit__wallet_tkeys_reserve(struct tacit_wallet *w, size_t n) { return tkeys_reserve(w, n); }
 
-static int secrets_load(struct tacit_wallet *w, const uint8_t *pt, size_t len)
+static int secrets_load(struct tacit_wallet *w, const uint8_t *pt, size_t len, unsigned version)
 {
     struct rd r = {pt, len, false};
     uint8_t key[64];
@@ -375,6 +388,16 @@ static int secrets_load(struct tacit_wallet *w, const uint8_t *pt, size_t len)
     }
     tacit_viewing_key_address(&w->addr, w->vk);
     rd_get(&r, w->data_key, crypto_secretbox_KEYBYTES);
+    if (version >= 2) {
+        size_t el = rd_u8(&r);
+        if (el != 0 && (el < 16 || el > 32 || el % 4 != 0 || w->kind != KIND_SPENDING))
+            return TACIT_ECORRUPT;
+        if (el != 0) {
+            if (w->entropy == NULL && (w->entropy = sodium_malloc(32)) == NULL) return TACIT_ENOMEM;
+            rd_get(&r, w->entropy, el);
+            w->entropy_len = el;
+        }
+    }
     nt = rd_u64(&r);
     if (r.bad || nt > r.left / 32 || r.left != nt * 32) return TACIT_ECORRUPT;
     if ((rc = tkeys_reserve(w, (size_t)nt)) != TACIT_OK) return rc;
@@ -523,6 +546,41 @@ static int hist_save(struct tacit_wallet *w, MDB_txn *txn)
     return put(txn, (MDB_dbi)w->dbi, "hist", 4, v, (size_t)(p - v));
 }
 
+/* The chain the wallet belongs to ("chain": chain id, block 0's hash; absent until the first
+ * sync recorded them, and in files of format 1). */
+static int chain_load(struct tacit_wallet *w, MDB_txn *txn)
+{
+    MDB_val key = {5, (void *)"chain"}, val;
+    int rc = mdb_err(mdb_get(txn, (MDB_dbi)w->dbi, &key, &val));
+    w->bound = false;
+    if (rc == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) return rc;
+    if (val.mv_size != CHAIN_BYTES) return TACIT_ECORRUPT;
+    w->bound_chain_id = tacit__rd_be64(val.mv_data);
+    memcpy(w->genesis, (const uint8_t *)val.mv_data + 8, 32);
+    w->bound = true;
+    return TACIT_OK;
+}
+
+static int chain_save(struct tacit_wallet *w, MDB_txn *txn)
+{
+    uint8_t v[CHAIN_BYTES];
+    if (!w->bound || tacit__wallet_create_v1) return TACIT_OK; /* format 1 had no record */
+    tacit__be64(v, w->bound_chain_id);
+    memcpy(v + 8, w->genesis, 32);
+    return put(txn, (MDB_dbi)w->dbi, "chain", 5, v, sizeof v);
+}
+
+/* The public record: kind, then the shielded address (what `wallet address` shows without the
+ * passphrase). */
+static int pub_save(struct tacit_wallet *w, MDB_txn *txn)
+{
+    uint8_t v[PUB_BYTES];
+    v[0] = w->kind;
+    tacit_shielded_address_to_bytes(v + 1, &w->addr);
+    return put(txn, (MDB_dbi)w->dbi, "pub", 3, v, sizeof v);
+}
+
 /* Loads sync, private, roots and leaves (the wallet's state but not its keys). */
 static int state_load(struct tacit_wallet *w, MDB_txn *txn)
 {
@@ -555,6 +613,7 @@ static int state_load(struct tacit_wallet *w, MDB_txn *txn)
 
     if ((rc = private_load(w, txn)) != TACIT_OK) return rc;
     if ((rc = hist_load(w, txn)) != TACIT_OK) return rc;
+    if ((rc = chain_load(w, txn)) != TACIT_OK) return rc;
 
     /* roots: exactly size >> level of them, numbered from 0 */
     w->tree.nroots = (size_t)(w->tree.size >> w->tree.level);
@@ -635,6 +694,7 @@ static int state_save(struct tacit_wallet *w, MDB_txn *txn)
     if ((rc = put(txn, dbi, "sync", 4, s, sizeof s)) != TACIT_OK) return rc;
     if ((rc = private_save(w, txn)) != TACIT_OK) return rc;
     if ((rc = hist_save(w, txn)) != TACIT_OK) return rc;
+    if ((rc = chain_save(w, txn)) != TACIT_OK) return rc;
     for (size_t i = w->tree.roots_saved; i < w->tree.nroots; i++) {
         uint8_t v[32];
         k[0] = 'R';
@@ -662,7 +722,7 @@ static int state_save(struct tacit_wallet *w, MDB_txn *txn)
 
 /* ------------------------------------------------------------ public-ish ---- */
 
-static int env_open(struct tacit_wallet *w, const char *path)
+static int env_open(struct tacit_wallet *w, const char *path, unsigned flags)
 {
     MDB_env *env;
     MDB_txn *txn;
@@ -670,11 +730,11 @@ static int env_open(struct tacit_wallet *w, const char *path)
     int rc;
     if ((rc = mdb_err(mdb_env_create(&env))) != TACIT_OK) return rc;
     if ((rc = mdb_err(mdb_env_set_mapsize(env, MAP_SIZE))) != TACIT_OK ||
-        (rc = mdb_err(mdb_env_open(env, path, MDB_NOSUBDIR, 0600))) != TACIT_OK) {
+        (rc = mdb_err(mdb_env_open(env, path, MDB_NOSUBDIR | flags, 0600))) != TACIT_OK) {
         mdb_env_close(env);
         return rc;
     }
-    if ((rc = mdb_err(mdb_txn_begin(env, NULL, 0, &txn))) != TACIT_OK) {
+    if ((rc = mdb_err(mdb_txn_begin(env, NULL, flags & MDB_RDONLY, &txn))) != TACIT_OK) {
         mdb_env_close(env);
         return rc;
     }
@@ -729,10 +789,10 @@ int tacit__wallet_store_create(struct tacit_wallet *w, const char *path, const c
         return TACIT_EIO;
     }
     close(fd);
-    if ((rc = env_open(w, path)) != TACIT_OK) goto out_unlink;
+    if ((rc = env_open(w, path, 0)) != TACIT_OK) goto out_unlink;
     if ((rc = keys_alloc(w)) != TACIT_OK) goto out_unlink;
 
-    memcpy(p, "TWL", 3), p[3] = TACIT_WALLET_FORMAT_VERSION, p += 4;
+    memcpy(p, "TWL", 3), p[3] = tacit__wallet_create_v1 ? 1 : TACIT_WALLET_FORMAT_VERSION, p += 4;
     *p++ = (uint8_t)w->net;
     tacit__be64(p, ops), p += 8;
     tacit__be64(p, mem), p += 8;
@@ -744,7 +804,8 @@ int tacit__wallet_store_create(struct tacit_wallet *w, const char *path, const c
     sync_encode(s, w);
     if ((rc = mdb_err(mdb_txn_begin(env_of(w), NULL, 0, &txn))) != TACIT_OK) goto out_unlink;
     if ((rc = put(txn, (MDB_dbi)w->dbi, "meta", 4, meta, sizeof meta)) != TACIT_OK ||
-        (rc = secrets_save(w, txn)) != TACIT_OK ||
+        (rc = secrets_save(w, txn, tacit__wallet_create_v1 ? 1 : 2)) != TACIT_OK ||
+        (!tacit__wallet_create_v1 && (rc = pub_save(w, txn)) != TACIT_OK) ||
         (rc = put(txn, (MDB_dbi)w->dbi, "sync", 4, s, sizeof s)) != TACIT_OK ||
         (rc = private_save(w, txn)) != TACIT_OK) {
         mdb_txn_abort(txn);
@@ -770,6 +831,24 @@ out_unlink:
     return rc;
 }
 
+/* A file of format 1 (no "pub" record, no phrase in the secrets), opened with its passphrase:
+ * rewritten as format 2 in one transaction (meta's version, the secrets in the new layout
+ * without a phrase, "pub"). */
+static int upgrade_v1(struct tacit_wallet *w, uint8_t meta[META_BYTES])
+{
+    MDB_txn *txn;
+    int rc;
+    meta[3] = TACIT_WALLET_FORMAT_VERSION;
+    if ((rc = mdb_err(mdb_txn_begin(env_of(w), NULL, 0, &txn))) != TACIT_OK) return rc;
+    if ((rc = put(txn, (MDB_dbi)w->dbi, "meta", 4, meta, META_BYTES)) != TACIT_OK ||
+        (rc = secrets_save(w, txn, TACIT_WALLET_FORMAT_VERSION)) != TACIT_OK ||
+        (rc = pub_save(w, txn)) != TACIT_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_err(mdb_txn_commit(txn));
+}
+
 int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char *path,
                              const char *pass, size_t passlen)
 {
@@ -777,6 +856,7 @@ int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char
     const uint8_t *p = meta;
     uint64_t ops, mem;
     size_t ptlen;
+    unsigned version = 0;
     struct stat st;
     MDB_txn *txn;
     MDB_val key = {7, "secrets"}, val;
@@ -787,7 +867,7 @@ int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char
     if (stat(path, &st) != 0) return errno == ENOENT ? TACIT_ENOENT : TACIT_EIO;
     if (!S_ISREG(st.st_mode)) return TACIT_ECORRUPT;
     if ((st.st_mode & 077) != 0 && flags) *flags |= TACIT_WALLET_OPEN_INSECURE_MODE;
-    if ((rc = env_open(w, path)) != TACIT_OK) return rc;
+    if ((rc = env_open(w, path, 0)) != TACIT_OK) return rc;
     if ((rc = keys_alloc(w)) != TACIT_OK) return rc;
     if ((rc = mdb_err(mdb_txn_begin(env_of(w), NULL, MDB_RDONLY, &txn))) != TACIT_OK) return rc;
     if ((rc = get_exact(txn, (MDB_dbi)w->dbi, "meta", meta, sizeof meta)) != TACIT_OK) goto out;
@@ -795,10 +875,11 @@ int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char
         rc = TACIT_ECORRUPT;
         goto out;
     }
-    if (p[3] != TACIT_WALLET_FORMAT_VERSION) {
+    if (p[3] != 1 && p[3] != TACIT_WALLET_FORMAT_VERSION) {
         rc = TACIT_EVERSION;
         goto out;
     }
+    version = p[3];
     p += 4;
     if (*p > TACIT_NETWORK_DEVNET) {
         rc = TACIT_ECORRUPT;
@@ -818,11 +899,13 @@ int tacit__wallet_store_open(struct tacit_wallet *w, unsigned *flags, const char
         goto out;
     }
     if ((rc = unseal(&pt, &ptlen, val.mv_data, val.mv_size, w->box_key)) != TACIT_OK) goto out;
-    if ((rc = secrets_load(w, pt, ptlen)) != TACIT_OK) goto out;
+    if ((rc = secrets_load(w, pt, ptlen, version)) != TACIT_OK) goto out;
     rc = state_load(w, txn);
 out:
     sodium_free(pt);
     mdb_txn_abort(txn);
+    if (rc == TACIT_OK && version == 1 && (rc = upgrade_v1(w, meta)) == TACIT_OK && flags)
+        *flags |= TACIT_WALLET_OPEN_UPGRADED;
     return rc;
 }
 
@@ -837,11 +920,63 @@ int tacit__wallet_store_save_secrets(struct tacit_wallet *w)
     MDB_txn *txn;
     int rc;
     if ((rc = mdb_err(mdb_txn_begin(env_of(w), NULL, 0, &txn))) != TACIT_OK) return rc;
-    if ((rc = secrets_save(w, txn)) != TACIT_OK) {
+    if ((rc = secrets_save(w, txn, TACIT_WALLET_FORMAT_VERSION)) != TACIT_OK) {
         mdb_txn_abort(txn);
         return rc;
     }
     return mdb_err(mdb_txn_commit(txn));
+}
+
+int tacit__wallet_store_peek(const char *path, enum tacit_network *net, uint8_t *kind,
+                             struct tacit_shielded_address *addr)
+{
+    struct tacit_wallet tmp;
+    uint8_t meta[META_BYTES], pub[PUB_BYTES];
+    struct stat st;
+    MDB_txn *txn;
+    int rc;
+
+    memset(&tmp, 0, sizeof tmp);
+    if (sodium_init() < 0) return TACIT_ENOMEM;
+    if (stat(path, &st) != 0) return errno == ENOENT ? TACIT_ENOENT : TACIT_EIO;
+    if (!S_ISREG(st.st_mode)) return TACIT_ECORRUPT;
+    if ((rc = env_open(&tmp, path, MDB_RDONLY)) != TACIT_OK) return rc;
+    if ((rc = mdb_err(mdb_txn_begin(env_of(&tmp), NULL, MDB_RDONLY, &txn))) != TACIT_OK) goto out;
+    if ((rc = get_exact(txn, (MDB_dbi)tmp.dbi, "meta", meta, sizeof meta)) == TACIT_OK) {
+        if (memcmp(meta, "TWL", 3) != 0 || meta[4] > TACIT_NETWORK_DEVNET)
+            rc = TACIT_ECORRUPT;
+        else if (meta[3] != TACIT_WALLET_FORMAT_VERSION)
+            rc = TACIT_EVERSION;
+        else
+            rc = get_exact(txn, (MDB_dbi)tmp.dbi, "pub", pub, sizeof pub);
+    }
+    if (rc == TACIT_OK &&
+        (pub[0] > KIND_INCOMING || tacit_shielded_address_from_bytes(addr, pub + 1) != TACIT_OK))
+        rc = TACIT_ECORRUPT;
+    if (rc == TACIT_OK) {
+        *net = (enum tacit_network)meta[4];
+        *kind = pub[0];
+    }
+    mdb_txn_abort(txn);
+out:
+    tacit__wallet_store_close(&tmp);
+    return rc;
+}
+
+int tacit__wallet_store_backup(const struct tacit_wallet *w, const char *path)
+{
+    int fd, rc;
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+        return errno == EEXIST ? TACIT_EEXISTS : errno == ENOENT ? TACIT_ENOENT : TACIT_EIO;
+    /* a consistent snapshot (a read transaction), free pages left out */
+    if (fchmod(fd, 0600) != 0)
+        rc = TACIT_EIO;
+    else
+        rc = mdb_err(mdb_env_copyfd2((MDB_env *)w->env, fd, MDB_CP_COMPACT));
+    if (rc == TACIT_OK && fsync(fd) != 0) rc = errno == ENOSPC ? TACIT_EDISK_FULL : TACIT_EIO;
+    if (close(fd) != 0 && rc == TACIT_OK) rc = TACIT_EIO;
+    if (rc != TACIT_OK) unlink(path);
+    return rc;
 }
 
 /* The generation in the file (0 if unreadable). */

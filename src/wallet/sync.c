@@ -372,6 +372,26 @@ static int finish(struct tacit_wallet *w, const struct tacit_wallet_node *node)
     return TACIT_OK;
 }
 
+/* Refuses a node of another chain (TACIT_ECHAIN_ID, w->foreign says which), before anything is
+ * changed. Called where the wallet would start over from block 0 (the node's tip below our
+ * height, another block at it): block 0 tells a reverted or reorganised chain (the same
+ * genesis: start over) from another chain (a replaced devnet). A wallet that recorded no chain
+ * yet (format 1, never synced) starts over as before. */
+static int same_genesis(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                        const struct tacit_wallet_chain_info *info)
+{
+    struct tacit_wallet_header h;
+    int rc;
+    if (!w->bound) return TACIT_OK;
+    w->foreign.bound = true;
+    w->foreign.chain_id = info->chain_id;
+    memset(w->foreign.genesis_hash, 0, 32);
+    if (info->height == TACIT_WALLET_NO_HEIGHT) return TACIT_ECHAIN_ID; /* no block 0 */
+    if ((rc = node->header(node->ud, 0, &h)) != TACIT_OK) return rc;
+    memcpy(w->foreign.genesis_hash, h.hash, 32);
+    return memcmp(h.hash, w->genesis, 32) == 0 ? TACIT_OK : TACIT_ECHAIN_ID;
+}
+
 int tacit_wallet_sync(struct tacit_wallet *w, const struct tacit_wallet_node *node,
                       const struct tacit_wallet_sync_opts *opts,
                       struct tacit_wallet_sync_result *result)
@@ -400,6 +420,17 @@ restart : {
     if ((rc = tacit__wallet_store_refresh(w, &reloaded)) != TACIT_OK) goto out;
     if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) goto out;
 
+    /* the wallet's chain (docs/wallet.md, "Network safety"): a node of the other network or
+     * of another chain id is refused, nothing changed */
+    memset(&w->foreign, 0, sizeof w->foreign);
+    if (info.devnet != (w->net == TACIT_NETWORK_DEVNET) ||
+        (w->bound && info.chain_id != w->bound_chain_id)) {
+        w->foreign.bound = true;
+        w->foreign.chain_id = info.chain_id;
+        rc = info.devnet != (w->net == TACIT_NETWORK_DEVNET) ? TACIT_ENETWORK : TACIT_ECHAIN_ID;
+        goto out;
+    }
+
     /* a node that no longer has our block: reset, reorg, another chain (the hash at our
      * height is checked in the first chunk, which overlaps the synced blocks) */
     if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0) {
@@ -407,6 +438,7 @@ restart : {
                      (w->has_chain_id && w->chain_id != info.chain_id) ||
                      (w->synced_height != TACIT_WALLET_NO_HEIGHT && info.height < w->synced_height);
         if (reset) {
+            if ((rc = same_genesis(w, node, &info)) != TACIT_OK) goto out;
             if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
             res.rescanned = true;
         }
@@ -443,8 +475,10 @@ restart : {
             uint64_t leaves;
             bool ok;
             if (nb < over || memcmp(blocks[over - 1].hash, w->synced_hash, 32) != 0) {
-                /* another block at our height, or none: start over from block 0 */
+                /* another block at our height, or none: start over from block 0 (on the
+                 * same chain only) */
                 node->free_blocks(node->ud, blocks, nb);
+                if ((rc = same_genesis(w, node, &info)) != TACIT_OK) goto out;
                 if ((rc = tacit__wallet_store_reset_sync(w)) != TACIT_OK) goto out;
                 res.rescanned = true;
                 goto restart;
@@ -460,6 +494,18 @@ restart : {
                 node->free_blocks(node->ud, blocks, nb);
                 rc = TACIT_EBAD_NODE_DATA;
                 goto out;
+            }
+            if (!w->bound) {
+                /* a file of format 1, synced before the chain was recorded: our block is the
+                 * node's, so its block 0 is our chain's (once; kept by the next commit) */
+                struct tacit_wallet_header g;
+                if ((rc = node->header(node->ud, 0, &g)) != TACIT_OK) {
+                    node->free_blocks(node->ud, blocks, nb);
+                    goto out;
+                }
+                w->bound = true;
+                w->bound_chain_id = info.chain_id;
+                memcpy(w->genesis, g.hash, 32);
             }
             for (size_t i = 0; i < over; i++) /* a file from before the history was kept */
                 tacit__wtree_hist_push(&w->tree, blocks[i].height,
@@ -480,6 +526,22 @@ restart : {
         if ((rc = chunk_check(w, fresh, nfresh, from)) != TACIT_OK) {
             node->free_blocks(node->ud, blocks, nb);
             goto out;
+        }
+        if (fresh[0].height == 0) {
+            /* block 0: the first sync records the chain (kept by the next commit); a scan
+             * from 0 of a wallet bound to another chain stops here, nothing applied */
+            if (!w->bound) {
+                w->bound = true;
+                w->bound_chain_id = info.chain_id;
+                memcpy(w->genesis, fresh[0].hash, 32);
+            } else if (memcmp(fresh[0].hash, w->genesis, 32) != 0) {
+                w->foreign.bound = true;
+                w->foreign.chain_id = info.chain_id;
+                memcpy(w->foreign.genesis_hash, fresh[0].hash, 32);
+                node->free_blocks(node->ud, blocks, nb);
+                rc = TACIT_ECHAIN_ID;
+                goto out;
+            }
         }
         /* every node call of the chunk before any work on it: the subtree roots */
         for (size_t b = 0; b < nfresh; b++) ncm += 2 * (uint64_t)fresh[b].ntxs;
@@ -573,3 +635,92 @@ out:
 }
 
 int tacit_wallet_rescan(struct tacit_wallet *w) { return tacit__wallet_store_reset_sync(w); }
+
+/* Fills the empty tree with the node's: roots of the nroots complete subtrees, then the n
+ * leaves of the incomplete one. */
+static int tree_from_node(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          size_t nroots, size_t n)
+{
+    struct tacit__wtree *t = &w->tree;
+    uint64_t base = (uint64_t)nroots << t->level;
+    size_t got;
+    int rc;
+    if ((t->roots = calloc(nroots + 1, sizeof *t->roots)) == NULL) return TACIT_ENOMEM;
+    t->roots_cap = nroots + 1;
+    while (t->nroots < nroots) {
+        size_t want = nroots - t->nroots > 65536 ? 65536 : nroots - t->nroots;
+        if ((rc = node->subtree_roots(node->ud, t->nroots, want, t->roots + t->nroots, &got)) !=
+            TACIT_OK)
+            return rc;
+        if (got == 0 || got > want) return TACIT_EBAD_NODE_DATA;
+        t->nroots += got;
+    }
+    while (t->nleaves < n) { /* 16,384 a call: about 1 MiB of JSON, under the RPC's room */
+        size_t want = n - t->nleaves > 16384 ? 16384 : n - t->nleaves;
+        if ((rc = node->commitments(node->ud, base + t->nleaves, want, t->leaves + t->nleaves,
+                                    &got)) != TACIT_OK)
+            return rc;
+        if (got == 0 || got > want) return TACIT_EBAD_NODE_DATA;
+        t->nleaves += got;
+    }
+    t->size = base + n;
+    return TACIT_OK;
+}
+
+int tacit_wallet_start_at(struct tacit_wallet *w, const struct tacit_wallet_node *node,
+                          uint64_t birthday)
+{
+    struct tacit_wallet_chain_info info;
+    struct tacit_wallet_header g, hb;
+    uint64_t count;
+    tacit_fr root;
+    int rc;
+    if (birthday == 0) return TACIT_OK;
+    if (w->synced_height != TACIT_WALLET_NO_HEIGHT || w->nnotes > 0 || w->tree.size > 0 ||
+        node->subtree_roots == NULL || node->commitments == NULL ||
+        node->subtree_level != w->tree.level)
+        return TACIT_EINVAL;
+    if ((rc = tacit_wallet_check_chain(w, node)) != TACIT_OK) return rc;
+    if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
+    if (info.height == TACIT_WALLET_NO_HEIGHT || birthday > info.height) return TACIT_EINVAL;
+    if ((rc = node->header(node->ud, 0, &g)) != TACIT_OK ||
+        (rc = node->header(node->ud, birthday - 1, &hb)) != TACIT_OK)
+        return rc;
+    count = hb.commitment_count;
+    if (count > TACIT_TREE_MAX_LEAVES) return TACIT_EBAD_NODE_DATA;
+    rc = tree_from_node(w, node, (size_t)(count >> w->tree.level),
+                        (size_t)(count & (((uint64_t)1 << w->tree.level) - 1)));
+    tacit__wtree_hist_push(&w->tree, birthday - 1, count);
+    if (rc == TACIT_OK) rc = tacit__wtree_witnesses(w, &root);
+    if (rc == TACIT_OK && !tacit_fr_eq(&root, &hb.note_root)) rc = TACIT_EBAD_NODE_DATA;
+    if (rc != TACIT_OK) {
+        (void)tacit__wallet_store_reload(w); /* the empty tree again */
+        return rc;
+    }
+    if (!w->bound) {
+        w->bound = true;
+        w->bound_chain_id = info.chain_id;
+        memcpy(w->genesis, g.hash, 32);
+    }
+    w->chain_id = info.chain_id;
+    w->has_chain_id = true;
+    w->synced_height = birthday - 1;
+    memcpy(w->synced_hash, hb.hash, 32);
+    w->anchor = root;
+    w->witness_ok = true;
+    if ((rc = tacit__wallet_store_commit(w)) != TACIT_OK) (void)tacit__wallet_store_reload(w);
+    return rc;
+}
+
+int tacit_wallet_check_chain(struct tacit_wallet *w, const struct tacit_wallet_node *node)
+{
+    struct tacit_wallet_chain_info info;
+    int rc;
+    memset(&w->foreign, 0, sizeof w->foreign);
+    if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
+    w->foreign.bound = true;
+    w->foreign.chain_id = info.chain_id;
+    if (info.devnet != (w->net == TACIT_NETWORK_DEVNET)) return TACIT_ENETWORK;
+    if (w->bound && info.chain_id != w->bound_chain_id) return TACIT_ECHAIN_ID;
+    return same_genesis(w, node, &info);
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tacit/error.h"
+#include "tacit/hd.h"
 #include "wallet/keys_internal.h"
 #include "wallet/wallet_internal.h"
 
@@ -23,14 +24,63 @@ static int wallet_alloc(struct tacit_wallet **out)
     return TACIT_OK;
 }
 
-int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char *pass,
-                        size_t passlen, enum tacit_network net,
-                        const struct tacit_spending_key *key)
+/* The personalisation of the seed's hash: docs/wallet.md, "Recovery". */
+static const unsigned char SEED_PERSONAL[crypto_generichash_blake2b_PERSONALBYTES] =
+    "tacit-sk-bip39";
+
+int tacit_wallet_key_from_seed(struct tacit_spending_key **out, const uint8_t seed[64],
+                               enum tacit_network net)
+{
+    /* wide = BLAKE2b-512(seed (64) || network (1) || account (4, BE, 0), personal
+     * "tacit-sk-bip39"), sk = wide mod r (tacit_spending_key_from_wide) */
+    uint8_t *in, *wide;
+    int rc;
+    *out = NULL;
+    if (net != TACIT_NETWORK_MAINNET && net != TACIT_NETWORK_DEVNET) return TACIT_EINVAL;
+    if (sodium_init() < 0) return TACIT_ENOMEM;
+    if ((in = sodium_malloc(64 + 1 + 4 + 64)) == NULL) return TACIT_ENOMEM;
+    wide = in + 69;
+    memcpy(in, seed, 64);
+    in[64] = (uint8_t)net;
+    memset(in + 65, 0, 4); /* account 0: one shielded account per phrase */
+    crypto_generichash_blake2b_salt_personal(wide, 64, in, 69, NULL, 0, NULL, SEED_PERSONAL);
+    rc = tacit_spending_key_from_wide(out, wide);
+    sodium_free(in); /* wipes */
+    return rc;
+}
+
+/* w->sk and w->entropy from entropy (len bytes): the phrase's seed, then the key. */
+static int key_from_entropy(struct tacit_wallet *w, const uint8_t *entropy, size_t len)
+{
+    char *phrase = NULL;
+    uint8_t *seed = NULL;
+    int rc = TACIT_ENOMEM;
+    if ((w->entropy = sodium_malloc(32)) == NULL ||
+        (phrase = sodium_malloc(TACIT_BIP39_PHRASE_MAX)) == NULL ||
+        (seed = sodium_malloc(TACIT_BIP39_SEED_LEN)) == NULL)
+        goto out;
+    memcpy(w->entropy, entropy, len);
+    w->entropy_len = len;
+    if ((rc = tacit_bip39_phrase(phrase, TACIT_BIP39_PHRASE_MAX, entropy, len)) != TACIT_OK ||
+        (rc = tacit_bip39_seed(seed, phrase, NULL, NULL)) != TACIT_OK)
+        goto out;
+    rc = tacit_wallet_key_from_seed(&w->sk, seed, w->net);
+out:
+    sodium_free(phrase);
+    sodium_free(seed);
+    return rc;
+}
+
+/* Makes the spending wallet of key, of entropy (len bytes), or of fresh entropy. */
+static int create_spending(struct tacit_wallet **out, const char *path, const char *pass,
+                           size_t passlen, enum tacit_network net,
+                           const struct tacit_spending_key *key, const uint8_t *entropy, size_t len)
 {
     struct tacit_wallet *w;
     int rc;
     *out = NULL;
     if (net != TACIT_NETWORK_MAINNET && net != TACIT_NETWORK_DEVNET) return TACIT_EINVAL;
+    if (sodium_init() < 0) return TACIT_ENOMEM;
     if ((rc = wallet_alloc(&w)) != TACIT_OK) return rc;
     w->net = net;
     w->kind = 0;
@@ -39,8 +89,17 @@ int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char 
         tacit_spending_key_to_bytes(b, key);
         rc = tacit_spending_key_from_bytes(&w->sk, b);
         sodium_memzero(b, sizeof b);
+    } else if (entropy != NULL) {
+        rc = key_from_entropy(w, entropy, len);
     } else {
-        rc = tacit_spending_key_new(&w->sk);
+        uint8_t *fresh = sodium_malloc(32);
+        if (fresh == NULL) {
+            rc = TACIT_ENOMEM;
+            goto fail;
+        }
+        randombytes_buf(fresh, 32); /* 24 words */
+        rc = key_from_entropy(w, fresh, 32);
+        sodium_free(fresh);
     }
     if (rc != TACIT_OK) goto fail;
     w->vk = tacit_spending_key_viewing_key(w->sk);
@@ -51,6 +110,71 @@ int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char 
 fail:
     tacit_wallet_close(w);
     return rc;
+}
+
+int tacit_wallet_create(struct tacit_wallet **out, const char *path, const char *pass,
+                        size_t passlen, enum tacit_network net,
+                        const struct tacit_spending_key *key)
+{
+    return create_spending(out, path, pass, passlen, net, key, NULL, 0);
+}
+
+int tacit_wallet_restore(struct tacit_wallet **out, const char *path, const char *pass,
+                         size_t passlen, enum tacit_network net, const char *phrase,
+                         size_t *bad_word)
+{
+    uint8_t *entropy;
+    size_t len = 0;
+    int rc;
+    *out = NULL;
+    if (bad_word) *bad_word = 0;
+    if (sodium_init() < 0 || (entropy = sodium_malloc(32)) == NULL) return TACIT_ENOMEM;
+    rc = tacit_bip39_read(entropy, &len, NULL, 0, phrase, bad_word);
+    if (rc == TACIT_OK) rc = create_spending(out, path, pass, passlen, net, NULL, entropy, len);
+    sodium_free(entropy);
+    return rc;
+}
+
+int tacit_wallet_mnemonic(char *out, size_t size, const struct tacit_wallet *w)
+{
+    if (size > 0) out[0] = '\0';
+    if (size < TACIT_BIP39_PHRASE_MAX) return TACIT_EINVAL;
+    if (w->entropy == NULL || w->entropy_len == 0) return TACIT_ENOTFOUND;
+    return tacit_bip39_phrase(out, size, w->entropy, w->entropy_len);
+}
+
+int tacit_wallet_backup(const struct tacit_wallet *w, const char *path)
+{
+    return tacit__wallet_store_backup(w, path);
+}
+
+int tacit_wallet_peek_address(char addr[TACIT_KEYS_STR_MAX], enum tacit_network *net,
+                              bool *watch_only, const char *path)
+{
+    struct tacit_shielded_address a;
+    enum tacit_network n = TACIT_NETWORK_MAINNET;
+    uint8_t kind = 0;
+    int rc;
+    addr[0] = '\0';
+    if ((rc = tacit__wallet_store_peek(path, &n, &kind, &a)) != TACIT_OK) return rc;
+    if ((rc = tacit_shielded_address_encode(addr, &a, n)) != TACIT_OK) return TACIT_ECORRUPT;
+    if (net) *net = n;
+    if (watch_only) *watch_only = kind != 0;
+    return TACIT_OK;
+}
+
+void tacit_wallet_chain(struct tacit_wallet_chain_binding *out, const struct tacit_wallet *w)
+{
+    memset(out, 0, sizeof *out);
+    out->bound = w->bound;
+    out->chain_id = w->bound_chain_id;
+    memcpy(out->genesis_hash, w->genesis, 32);
+}
+
+void tacit_wallet_last_foreign_chain(struct tacit_wallet_chain_binding *out,
+                                     const struct tacit_wallet *w)
+{
+    *out = w->foreign;
 }
 
 int tacit_wallet_create_watch_only(struct tacit_wallet **out, const char *path, const char *pass,
@@ -117,6 +241,7 @@ void tacit_wallet_close(struct tacit_wallet *w)
     tacit_viewing_key_free(w->vk_own);
     sodium_free(w->box_key); /* sodium_free wipes */
     sodium_free(w->data_key);
+    sodium_free(w->entropy);
     sodium_free(w->tkeys);
     free(w->taddrs);
     sodium_memzero(w, sizeof *w);

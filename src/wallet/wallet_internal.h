@@ -113,6 +113,17 @@ struct tacit_wallet {
 
     uint64_t generation; /* bumped by every commit (another process: reload) */
 
+    /* the recovery phrase's entropy (sodium_malloc; NULL: no phrase) */
+    uint8_t *entropy;
+    size_t entropy_len;
+
+    /* the chain the wallet belongs to (record "chain"; set by the first sync, never dropped) */
+    bool bound;
+    uint64_t bound_chain_id;
+    uint8_t genesis[32];
+    /* the node's chain the last refusal saw (memory only) */
+    struct tacit_wallet_chain_binding foreign;
+
     /* sync state */
     uint64_t synced_height; /* TACIT_WALLET_NO_HEIGHT: none */
     uint8_t synced_hash[32];
@@ -155,6 +166,16 @@ int tacit__wallet_store_refresh(struct tacit_wallet *w, bool *reloaded);
 int tacit__wallet_store_reload(struct tacit_wallet *w);
 /* Drops the tree, notes and sync state from the file and memory. */
 int tacit__wallet_store_reset_sync(struct tacit_wallet *w);
+/* The wallet's file in clear without the passphrase (record "pub"). */
+int tacit__wallet_store_peek(const char *path, enum tacit_network *net, uint8_t *kind,
+                             struct tacit_shielded_address *addr);
+/* LMDB's consistent copy of the file to a new file (0600, O_EXCL). */
+int tacit__wallet_store_backup(const struct tacit_wallet *w, const char *path);
+
+/* Test hook: tacit_wallet_create writes a file of format 1 and commits write no "chain" record
+ * while it is set (as the code before format 2 did: no "pub", no phrase, no chain), so that
+ * the tests can open an old file. */
+extern bool tacit__wallet_create_v1;
 
 /* --------------------------------------------------------------- wallet.c ---- */
 
