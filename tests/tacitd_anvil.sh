@@ -8,7 +8,8 @@
 # kill -9 of tacitd while three submissions are pending (anvil's automine off) and a restart:
 # the blocks settle once, nothing lost or submitted twice (no halt, the contract's height equals the
 # node's settled + 1 and every BlockSubmitted is a distinct height); anvil frozen (SIGSTOP) for
-# a while: settlement stalls and resumes after SIGCONT. Without
+# a while: settlement stalls and resumes after SIGCONT; L1 blocks whose base fee is far above the
+# pending submissions' max fee: tacitd bumps their fees and they land. Without
 # node/npm or the registry the test FAILS, saying so. About a minute under the sanitizers.
 set -uo pipefail
 
@@ -128,6 +129,25 @@ sleep 4
 (($(sfield settled) == s1)) && ok || bad "settlement stalls while the L1 does not answer: $(info)"
 kill -CONT "$ANVIL_PID"
 wait_for settled $((s1 + 3)) 90 && ok || bad "submissions resume after the L1 came back: $(info)"
+
+# fee bumps: automine off, submissions pending, then L1 blocks whose base fee (100 gwei) is far
+# above their max fee (about 2 x 1 gwei + the priority fee): they stay out (the base fee would
+# take some 26 empty blocks to come back down); l1_bump_after (3) blocks after they were sent
+# tacitd replaces them (same nonces and calls, the market's fees) and they land
+anvil_rpc evm_setAutomine '[false]' >/dev/null
+s2=$(sfield settled)
+wait_for submitted $((s2 + 1)) 30 && ok || bad "a submission pending before the fee spike: $(info)"
+anvil_rpc anvil_setNextBlockBaseFeePerGas '["0x174876e800"]' >/dev/null
+for ((i = 0; i < 14; i++)); do
+    anvil_rpc evm_mine >/dev/null
+    sleep 0.6
+    (($(sfield settled) > s2)) && break
+done
+(($(sfield settled) > s2)) && ok || bad "priced-out submissions land after a fee bump: $(info)"
+grep -q 'its L1 transaction replaced with higher fees' "$TMP/node.log" && ok ||
+    bad "a fee bump in the log: $(grep settle "$TMP/node.log" | tail -5)"
+anvil_rpc evm_setAutomine '[true]' >/dev/null
+wait_for settled $((s2 + 3)) 60 && ok || bad "settlement goes on after the fee spike: $(info)"
 
 # nothing lost or twice: the contract's height follows the node and each BlockSubmitted is one height
 s=$(sfield settled)
