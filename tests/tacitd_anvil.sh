@@ -14,8 +14,9 @@
 # port from its state: submissions resume and the deposit is credited once; anvil stopped while
 # a submission is pending (automine off) and started from a state without it (the L1 lost the
 # transaction the node sent): the node sends the same bytes again (tacit_l1_resends_total) and
-# the block settles once. Without node/npm or the registry the test FAILS, saying so. About three
-# minutes under the sanitizers.
+# the block settles once; L1 blocks whose base fee is far above the pending submissions' max
+# fee: tacitd bumps their fees and they land. Without node/npm or the registry the test FAILS,
+# saying so. About three minutes under the sanitizers.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -213,6 +214,25 @@ for t in $lost; do
 done
 (($(metric tacit_l1_resends_total) > r0 && r0 >= 0)) && ok ||
     bad "the lost transaction sent again: tacit_l1_resends_total $r0 -> $(metric tacit_l1_resends_total)"
+
+# fee bumps: automine off, submissions pending, then L1 blocks whose base fee (100 gwei) is far
+# above their max fee (about 2 x 1 gwei + the priority fee): they stay out (the base fee would
+# take some 26 empty blocks to come back down); l1_bump_after (3) blocks after they were sent
+# tacitd replaces them (same nonces and calls, the market's fees) and they land
+anvil_rpc evm_setAutomine '[false]' >/dev/null
+sfee=$(sfield settled)
+wait_for submitted $((sfee + 1)) 30 && ok || bad "a submission pending before the fee spike: $(info)"
+anvil_rpc anvil_setNextBlockBaseFeePerGas '["0x174876e800"]' >/dev/null
+for ((i = 0; i < 14; i++)); do
+    anvil_rpc evm_mine >/dev/null
+    sleep 0.6
+    (($(sfield settled) > sfee)) && break
+done
+(($(sfield settled) > sfee)) && ok || bad "priced-out submissions land after a fee bump: $(info)"
+grep -q 'its L1 transaction replaced with higher fees' "$TMP/node.log" && ok ||
+    bad "a fee bump in the log: $(grep settle "$TMP/node.log" | tail -5)"
+anvil_rpc evm_setAutomine '[true]' >/dev/null
+wait_for settled $((sfee + 3)) 60 && ok || bad "settlement goes on after the fee spike: $(info)"
 
 # nothing lost or twice: the contract's height follows the node and each BlockSubmitted is one height
 s=$(sfield settled)

@@ -72,6 +72,8 @@ struct fake {
     unsigned delay_ms;      /* heads answers this late (a slow L1) */
     unsigned fee_cap;       /* bump refuses past it (0: no cap) */
     unsigned prepare_takes; /* L1 blocks mined (empty) while prepare proves */
+    unsigned base_fee;      /* send refuses a lower fee as underpriced (the base fee rose) */
+    unsigned market_fee;    /* prepare's fee (0: 1) */
     int mine_after_lookups; /* > 0: an L1 block is mined right after that many more lookups
                              * (receipts seen in the middle of a step) */
     int64_t estimate_revert_height; /* prepare refuses this height: the estimate reverts */
@@ -189,7 +191,8 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
     }
     tacit_block_free(b);
     f->latest += f->prepare_takes;
-    *raw = fake_raw(s->height, f->nonce_next, 1, s->part, s->nparts, parent, hash);
+    *raw = fake_raw(s->height, f->nonce_next, f->market_fee ? f->market_fee : 1, s->part,
+                    s->nparts, parent, hash);
     *raw_len = RAW_LEN;
     if (s->chain_out != NULL) fake_chain_next(s->chain_out, parent, s->height);
     f->nonce_next++;
@@ -241,6 +244,11 @@ static int f_send(void *ctx, const uint8_t *raw, size_t len)
     }
     f->sends++;
     if ((t = fake_find(f, raw + RAW_HASH)) != NULL && t->where >= 0) goto out; /* already known */
+    if (raw[18] < f->base_fee) {
+        f->underpriced++;
+        rc = TACIT_EL1_UNDERPRICED;
+        goto out;
+    }
     nonce = raw_u64(raw + 10);
     if (nonce < FAKE_MAX_TX && f->nonce_used[nonce]) {
         rc = TACIT_EL1_NONCE_TOO_LOW;
@@ -846,6 +854,13 @@ static int step_w(struct chain *c, struct tacit__settle_out *o, uint32_t window,
     return tacit__settle_step(c->st, &c->s, &in, o);
 }
 
+/* A fresh chain of n empty blocks, nothing submitted. */
+static void chain_with_blocks(struct chain *c, int n)
+{
+    chain_init(c);
+    for (int i = 0; i < n; i++) chain_block(c, NULL, 0);
+}
+
 static int sub_state(struct chain *c, uint64_t h)
 {
     struct tacit__settle_sub sub;
@@ -861,8 +876,7 @@ TEST(window_of_four)
 {
     struct chain c;
     struct tacit__settle_out o;
-    chain_init(&c);
-    for (int i = 0; i < 6; i++) chain_block(&c, NULL, 0);
+    chain_with_blocks(&c, 6);
     CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
     CHECK_EQ_INT(o.prepared, 4);
     check_heads(&c, 4, 0, 0);
@@ -892,8 +906,7 @@ TEST(receipts_out_of_order)
     struct chain c;
     struct tacit__settle_out o;
     struct tacit__settle_sub sub;
-    chain_init(&c);
-    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0);
+    chain_with_blocks(&c, 3);
     CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
     check_heads(&c, 3, 0, 0);
     c.f.mine_after_lookups = 1; /* right after block 0's lookup */
@@ -921,8 +934,7 @@ TEST(crash_with_several_pending)
 {
     struct chain c;
     struct tacit__settle_out o;
-    chain_init(&c);
-    for (int i = 0; i < 4; i++) chain_block(&c, NULL, 0);
+    chain_with_blocks(&c, 4);
     CHECK_EQ_INT(step_w(&c, &o, 3, 0), TACIT_OK);
     check_heads(&c, 3, 0, 0);
     c.f.crash_send = true;
@@ -956,8 +968,7 @@ TEST(revert_in_window)
 {
     struct chain c;
     struct tacit__settle_out o;
-    chain_init(&c);
-    for (int i = 0; i < 4; i++) chain_block(&c, NULL, 0);
+    chain_with_blocks(&c, 4);
     c.f.revert_height = 1;
     CHECK_EQ_INT(step_w(&c, &o, 4, 0), TACIT_OK);
     check_heads(&c, 4, 0, 0);
@@ -995,8 +1006,7 @@ TEST(fee_bump)
     struct tacit__settle_out o;
     struct tacit__settle_sub sub;
     uint8_t first[32], second[32];
-    chain_init(&c);
-    chain_block(&c, NULL, 0);
+    chain_with_blocks(&c, 1);
     CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* block 0 sent at L1 head 100 */
     CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
     memcpy(first, sub.hash, 32);
@@ -1089,6 +1099,41 @@ TEST(fee_bump)
     check_heads(&c, 4, 4, 3);
     mined_once(&c.f, 4);
     CHECK_EQ_INT(c.f.bumps, 4);
+    chain_free(&c);
+}
+
+/* A send refused as underpriced (the base fee rose past the transaction's max fee between its
+ * prepare and its send): the step does not fail; the record stays PREPARED and, once the L1 has
+ * a new block, the transaction is repriced (same nonce) and sent; it lands once. */
+TEST(underpriced_repriced)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_sub sub;
+    chain_with_blocks(&c, 2);
+    c.f.base_fee = 2;
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    check_heads(&c, 0, 0, 0);
+    CHECK_EQ_INT(sub_state(&c, 0), TACIT__SUB_PREPARED);
+    CHECK_EQ_INT(sub_state(&c, 1), -TACIT_ENOTFOUND); /* nothing sent behind a refused one */
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);     /* the same L1 head: it waits */
+    CHECK_EQ_INT(c.f.bumps, 0);
+    CHECK_EQ_INT(sub_state(&c, 1), -TACIT_ENOTFOUND);
+    fake_advance(&c.f, 1); /* a new L1 block: the market has caught up with the base fee */
+    c.f.market_fee = 2;
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK); /* repriced, sent; block 1 behind it */
+    CHECK_EQ_INT(c.f.bumps, 1);
+    CHECK_EQ_INT(tacit__settle_sub_load(c.st, 0, &sub), TACIT_OK);
+    CHECK_EQ_INT(sub.state, TACIT__SUB_SENT);
+    CHECK_EQ_INT(sub.nprev, 1);
+    tacit__settle_sub_clear(&sub);
+    c.f.base_fee = 0;
+    check_heads(&c, 2, 0, 0);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step_w(&c, &o, 2, 3), TACIT_OK);
+    check_heads(&c, 2, 2, 0);
+    mined_once(&c.f, 2);
+    CHECK_EQ_INT(c.f.prepares, 2);
     chain_free(&c);
 }
 
@@ -1668,6 +1713,7 @@ static const struct tacit_test tests[] = {
     {"fee_bump", fee_bump},
     {"block_in_parts", block_in_parts},
     {"estimate_too_big_halts", estimate_too_big_halts},
+    {"underpriced_repriced", underpriced_repriced},
     {"queue_confirmations", queue_confirmations},
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},

@@ -226,6 +226,7 @@ static json_t *settlement_json(struct tacit_node *n, uint64_t height)
         tacit__settle_sub_load(n->st, height, &sub) != TACIT_OK)
         return o;
     json_object_set_new(o, "l1TxHash", hex_json(sub.hash, 32));
+    if (sub.sent_l1 > 0) json_object_set_new(o, "l1SentAt", u64_json(sub.sent_l1));
     if (sub.state == TACIT__SUB_INCLUDED || sub.state == TACIT__SUB_REVERTED) {
         json_object_set_new(o, "l1Block", u64_json(sub.l1_block));
         json_object_set_new(o, "l1GasUsed", u64_json(sub.gas_used));

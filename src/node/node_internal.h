@@ -224,7 +224,7 @@ enum {
     TACIT__SUB_INCLUDED,     /* in an L1 block, succeeded */
     TACIT__SUB_REVERTED,     /* in an L1 block, failed: submission halts here */
 };
-#define TACIT__SUB_PREV_MAX 8 /* replacements (fee bumps) of one submission */
+#define TACIT__SUB_PREV_MAX 16 /* replacements (fee bumps) of one submission */
 struct tacit__settle_sub {
     int state;        /* TACIT__SUB_*; 0: none */
     uint8_t hash[32]; /* the transaction: the latest one sent, or the one that landed */

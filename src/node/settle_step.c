@@ -378,16 +378,22 @@ static void submitted_past(struct tacit__settle_heads *heads, uint64_t h)
  * those bumped in this step: replaced with higher fees (the replacement's record synced
  * before it is sent). */
 static int bump(struct tacit_state *st, const struct tacit_settler *s,
-                const struct tacit__settle_in *in, uint64_t h, struct tacit__settle_sub *sub,
-                struct tacit__settle_out *o)
+                const struct tacit__settle_in *in, struct tacit__settle_heads *heads, uint64_t h,
+                struct tacit__settle_sub *sub, struct tacit__settle_out *o, bool refused)
 {
     uint8_t hash[32], *raw = NULL;
     size_t len = 0;
     int rc;
-    if (s->ops->bump == NULL || in->bump_after == 0 || sub->state != TACIT__SUB_SENT ||
-        o->pending_before || /* it waits for an earlier nonce, not for its fees */
-        o->l1.latest < sub->sent_l1 + in->bump_after || sub->nprev >= TACIT__SUB_PREV_MAX)
+    if (refused) {
+        /* the L1 node refused it as underpriced (the base fee rose past its max fee): repriced
+         * at the market once the L1 has a new block (the market is read from the head) */
+        if (s->ops->bump == NULL || sub->nprev >= TACIT__SUB_PREV_MAX) return TACIT_EL1_UNDERPRICED;
+        if (o->l1.latest <= sub->sent_l1) return TACIT_OK;
+    } else if (s->ops->bump == NULL || in->bump_after == 0 || sub->state != TACIT__SUB_SENT ||
+               o->pending_before || /* it waits for an earlier nonce, not for its fees */
+               o->l1.latest < sub->sent_l1 + in->bump_after || sub->nprev >= TACIT__SUB_PREV_MAX) {
         return TACIT_OK;
+    }
     rc = s->ops->bump(s->ctx, sub->raw, sub->raw_len, hash, &raw, &len);
     if (rc == TACIT_EL1_FEE_CAP) { /* at the cap: it waits, asked again bump_after blocks on */
         tacit_log(TACIT_LOG_WARN, "settle",
@@ -408,8 +414,9 @@ static int bump(struct tacit_state *st, const struct tacit_settler *s,
     sub->state = TACIT__SUB_PREPARED; /* the intent first, as for a new submission */
     if ((rc = save(st, h, sub, NULL)) != TACIT_OK) return rc;
     rc = s->ops->send(s->ctx, sub->raw, sub->raw_len);
-    /* nonce too low: the one it replaces was mined meanwhile (the next lookup finds it) */
-    if (rc == TACIT_EL1_NONCE_TOO_LOW) return TACIT_OK;
+    /* nonce too low: the one it replaces was mined meanwhile (the next lookup finds it);
+     * underpriced still: repriced again at the next L1 block */
+    if (rc == TACIT_EL1_NONCE_TOO_LOW || rc == TACIT_EL1_UNDERPRICED) return TACIT_OK;
     if (rc != TACIT_OK) return rc; /* PREPARED: the next step looks it up, sends it again */
     tacit_log(TACIT_LOG_INFO, "settle",
               "block %" PRIu64 ": its L1 transaction replaced with higher fees (bump %u)", h,
@@ -417,7 +424,8 @@ static int bump(struct tacit_state *st, const struct tacit_settler *s,
     sub->sends++;
     o->bumps++;
     sub->state = TACIT__SUB_SENT;
-    return save(st, h, sub, NULL);
+    submitted_past(heads, h); /* a refused one is submitted only now */
+    return save(st, h, sub, heads);
 }
 
 /* Block h's record is there (h >= heads->settled): ask the L1 about it, record what it says,
@@ -459,12 +467,13 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
             submitted_past(heads, h);
             return save(st, h, sub, heads);
         }
-        return bump(st, s, in, h, sub, o);
+        return bump(st, s, in, heads, h, sub, o, false);
     case TACIT_SETTLE_TX_UNKNOWN:
     default: break;
     }
     /* Not arrived, dropped, or never sent (a crash after the record): the same bytes again. */
     rc = s->ops->send(s->ctx, sub->raw, sub->raw_len);
+    if (rc == TACIT_EL1_UNDERPRICED) return bump(st, s, in, heads, h, sub, o, true);
     if (rc == TACIT_EL1_NONCE_TOO_LOW) {
         /* Its nonce is used: by this very transaction (mined meanwhile), or by another. */
         struct tacit__settle_sub later;
@@ -592,6 +601,10 @@ static int submit(struct tacit_state *st, const struct tacit_settler *s,
         tacit_log(TACIT_LOG_INFO, "settle", "block %" PRIu64 ": part %u of %u prepared", h,
                   (unsigned)part + 1, (unsigned)nparts);
     rc = s->ops->send(s->ctx, sub.raw, sub.raw_len);
+    if (rc == TACIT_EL1_UNDERPRICED) { /* the base fee rose past it: the next step reprices it */
+        rc = TACIT_OK;
+        goto out;
+    }
     if (rc != TACIT_OK) goto out; /* the next step asks the L1 about it first */
     sub.sends = 1;
     sub.state = TACIT__SUB_SENT;
@@ -715,6 +728,7 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             /* the next ones wait for this one's nonce: a bump of theirs is for nothing, unless
              * this one was bumped now (the fees were short: theirs are too) */
             if (sub.state != TACIT__SUB_INCLUDED && o->bumps == bumps) o->pending_before = true;
+            if (sub.state == TACIT__SUB_PREPARED) busy = true; /* unsent: nothing behind it */
             if (sub.nparts > 1 && heads.settled <= h) {
                 /* a block in parts, not all in: its next part once this one is; nothing else */
                 if (sub.state == TACIT__SUB_INCLUDED && !in->no_submit && !o->halted)
