@@ -469,19 +469,19 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         tacit__follow_run(n);
         if (tacit_state_tip(n->st, &tip) == TACIT_OK) {
             tacit_hex_encode(hex, tip.hash, 32);
-            tacit_log(TACIT_LOG_INFO, "node",
-                      "ready: chain 0x%" PRIx64 ", next height %" PRIu64
-                      ", tip %s, %s, blocks every %u ms, "
-                      "%u verify threads%s",
-                      n->params.chain_id, tip.next_height, hex,
-                      cfg->follow != NULL ? "following"
-                      : n->paused         ? "PAUSED"
-                                          : "sequencing",
-                      cfg->block_interval_ms, n->adm.threads,
-                      cfg->settler != NULL ? ", settling on L1" : "");
             if (cfg->follow != NULL)
-                tacit_log(TACIT_LOG_INFO, "node", "following the sequencer at %s",
-                          TACIT_LOG_S(cfg->follow));
+                tacit_log(TACIT_LOG_INFO, "node",
+                          "ready: chain 0x%" PRIx64 ", next height %" PRIu64
+                          ", tip %s, following the sequencer at %s (no blocks of its own)",
+                          n->params.chain_id, tip.next_height, hex, TACIT_LOG_S(cfg->follow));
+            else
+                tacit_log(TACIT_LOG_INFO, "node",
+                          "ready: chain 0x%" PRIx64 ", next height %" PRIu64
+                          ", tip %s, %s, blocks every %u ms, "
+                          "%u verify threads%s",
+                          n->params.chain_id, tip.next_height, hex,
+                          n->paused ? "PAUSED" : "sequencing", cfg->block_interval_ms,
+                          n->adm.threads, cfg->settler != NULL ? ", settling on L1" : "");
         }
         if (cfg->notify != NULL) {
             char st[128];
