@@ -5,7 +5,8 @@
 # sequencer's tip hash, balances and tree state, follows new blocks live, refuses
 # tacit_sendRawTransaction, admin_ and dev_ calls with the sequencer's URL, says whom it follows
 # in tacit_chainInfo and /health; a second follower started later (its sequencer key from the
-# sequencer's chainInfo, recorded in chain.json) catches up; a follower killed -9 and restarted
+# sequencer's chainInfo, recorded in chain.json; --follow-forward: a transaction sent to it is
+# answered by the sequencer) catches up; a follower killed -9 and restarted
 # catches up from its store; a follower whose chain.json names another key is refused at start;
 # a sequencer that rewrites its history (dev_revert, then new blocks) is not followed: the
 # block that does not extend the follower's chain is refused (EPARENT), /health 503 with the
@@ -135,8 +136,14 @@ grep -q '"following"' "$TMP/out" && bad "the sequencer's chainInfo has no follow
 run 0 scall dev_fund $Y 1
 run 0 scall dev_mine 0x4
 F2="$TMP/f2"
-follower_start "$F2" || die "follower 2 did not start: $(cat "$F2.log")"
+follower_start "$F2" --follow-forward || die "follower 2 did not start: $(cat "$F2.log")"
 f2port=$fport f2pid=$fpid
+# follow_forward: a transaction sent to it goes to the sequencer, whose answer comes back as it is
+run 1 scall tacit_sendRawTransaction 0x00
+cp "$TMP/out" "$TMP/s.send"
+run 1 fcall $f2port tacit_sendRawTransaction 0x00
+grep -q 'error 1[0-9]* (E' "$TMP/s.send" && cmp -s "$TMP/s.send" "$TMP/out" && ok ||
+    bad "forwarded: $(cat "$TMP/out"), the sequencer: $(cat "$TMP/s.send")"
 same_state $f2port "follower 2 started later"
 grep -q "\"sequencer\":\"$SEQKEY\"" "$F2/chain.json" && ok || bad "chain.json records the key: $(cat "$F2/chain.json")"
 same_state $f1port "follower 1 beside follower 2"

@@ -4,7 +4,8 @@
 # and a shielded send through the sequencer, so the follower re-verifies their proofs and
 # state rules (tacit_block_apply); wallets synced from the follower (tacit-cli --rpc FOLLOWER
 # wallet sync) hold what the same wallets synced from the sequencer hold; a send through the
-# follower is refused. tests/cli_follow.sh has the rest (no proofs).
+# follower is refused, and with --follow-forward passed on to the sequencer and included.
+# tests/cli_follow.sh has the rest (no proofs).
 # Blocks only with work (--block-cadence demand), so that the tips can be compared.
 set -uo pipefail
 
@@ -90,6 +91,24 @@ run 1 w "$FURL" "$TMP/b-f.wallet" send "$B" 1
 [[ $(confirmed "$SURL" b) == 7000000000 ]] && ok || bad "b still holds 7 TAC"
 
 kill -TERM "$fpid" && wait "$fpid" && ok || bad "the follower stops cleanly"
+fpid=
+
+# --follow-forward: the same wallet sends through the follower (passed on to the sequencer),
+# and sees its send included in the follower's copy of the chain
+pid=
+tacitd_start "$TMP/f2.out" "$TMP/f2.log" --follow "$SURL" --follow-devnet --follow-forward \
+    --vk-file "$DN/keys/verification_key.json" --datadir "$TMP/f" --rpc-bind 127.0.0.1:0 ||
+    die "the follower did not restart: $(cat "$TMP/f2.log")"
+FURL="http://127.0.0.1:$port"
+fpid=$pid
+pid=$spid
+before=$(confirmed "$FURL" "$TMP/a-f.wallet")
+run 0 w "$FURL" "$TMP/b-f.wallet" send "$(w "$SURL" a address)" 1 && grep -q "included" "$TMP/out" && ok ||
+    bad "a send through a forwarding follower: $(cat "$TMP/out")"
+[[ $(confirmed "$FURL" "$TMP/a-f.wallet") == $((before + 1000000000)) ]] && ok ||
+    bad "a received 1 TAC, seen from the follower: $(confirmed "$FURL" "$TMP/a-f.wallet"), was $before"
+[[ $(confirmed "$SURL" a) == $((before + 1000000000)) ]] && ok || bad "and from the sequencer"
+kill -TERM "$fpid" && wait "$fpid" && ok || bad "the forwarding follower stops cleanly"
 fpid=
 tacitd_stop && ok || bad "the sequencer stops cleanly"
 

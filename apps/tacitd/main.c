@@ -139,6 +139,8 @@ static const struct key keys[] = {
      "chainInfo at the first start)"},
     {"follow_devnet", K_BOOL, C(follow_devnet),
      "follower of a devnet: its blocks may mint (dev_fund); chain id 0x7461 by default"},
+    {"follow_forward", K_BOOL, C(follow_forward),
+     "follower: pass tacit_sendRawTransaction on to the sequencer (default: refuse it)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };

@@ -89,6 +89,8 @@ struct tacit_node_config {
     const char *sequencer_key; /* follower: "0x<x-only key>" the chain must have (NULL: the
                                 * sequencer's tacit_chainInfo at the first start, recorded) */
     bool follow_devnet;        /* follower of a devnet: its blocks may mint (dev_fund credits) */
+    bool follow_forward;       /* follower: tacit_sendRawTransaction passed on to the sequencer
+                                * (default false: refused) */
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
     /* For a service manager (tacitd: systemd's sd_notify, docs/operations.md "Running as a

@@ -465,6 +465,81 @@ void tacit__follow_stop(struct tacit_node *n)
     f->lane = NULL;
 }
 
+/* ------------------------------------------------------------ forwarding ---- */
+
+/* follow_forward: tacit_sendRawTransaction passed on to the sequencer from libuv's pool (the
+ * blocking client, a connection of its own per call), its answer relayed as it is. */
+struct forward_job {
+    uv_work_t req;
+    struct tacit_node *n;
+    struct tacit_rpc_call *call;
+    uint8_t *bytes; /* the transaction, as the client sent it (decoded once here) */
+    size_t len;
+    int rc;
+    json_t *result, *error;
+};
+
+static void forward_work(uv_work_t *req)
+{
+    struct forward_job *j = req->data;
+    struct tacit_rpc_client *c = NULL;
+    char *hex = malloc(2 * j->len + 3);
+    j->rc = hex == NULL ? TACIT_ENOMEM
+                        : tacit_rpc_client_new(&c, j->n->cfg.follow, NULL, FOLLOW_CALL_TIMEOUT_MS);
+    if (j->rc == TACIT_OK) {
+        tacit_hex_encode(hex, j->bytes, j->len);
+        j->rc = tacit_rpc_call(c, "tacit_sendRawTransaction", json_pack("[s]", hex), &j->result,
+                               &j->error);
+    }
+    tacit_rpc_client_free(c);
+    free(hex);
+}
+
+static void forward_after(uv_work_t *req, int status)
+{
+    struct forward_job *j = req->data;
+    struct tacit_node *n = j->n;
+    (void)status;
+    n->follow.forwards_inflight--;
+    if (j->rc != TACIT_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "this node follows the sequencer at %s, which did not answer: %s",
+                 n->cfg.follow, tacit_strerror(j->rc));
+        tacit_rpc_reply_error(
+            j->call, TACIT_RPC_APP_BASE + j->rc, msg,
+            json_pack("{s:s,s:s}", "error", tacit_errname(j->rc), "following", n->cfg.follow));
+    } else if (j->error != NULL) { /* the sequencer's refusal, as it is */
+        const char *m = json_string_value(json_object_get(j->error, "message"));
+        json_t *data = json_object_get(j->error, "data");
+        tacit_rpc_reply_error(j->call, (int)json_integer_value(json_object_get(j->error, "code")),
+                              m != NULL ? m : "error", data != NULL ? json_incref(data) : NULL);
+        json_decref(j->error);
+    } else {
+        tacit_rpc_reply(j->call, j->result);
+    }
+    free(j->bytes);
+    free(j);
+    tacit__node_job_finished(n);
+}
+
+void tacit__follow_forward(struct tacit_node *n, struct tacit_rpc_call *call, uint8_t *bytes,
+                           size_t len)
+{
+    struct forward_job *j = NULL;
+    int rc = TACIT_EBUSY;
+    if (!tacit__node_store_closing(n) && (j = calloc(1, sizeof *j)) == NULL) rc = TACIT_ENOMEM;
+    if (j != NULL) {
+        *j = (struct forward_job){.n = n, .call = call, .bytes = bytes, .len = len};
+        j->req.data = j;
+        n->follow.forwards_inflight++;
+        if (uv_queue_work(&n->loop, &j->req, forward_work, forward_after) == 0) return;
+        n->follow.forwards_inflight--;
+        free(j);
+    }
+    free(bytes);
+    tacit_rpc_reply_tacit_error(call, rc);
+}
+
 void tacit__follow_free(struct tacit_node *n)
 {
     tacit_rpc_client_free(n->follow.client);

@@ -44,7 +44,7 @@ void tacit_node_config_init(struct tacit_node_config *c)
 bool tacit__node_jobs_busy(const struct tacit_node *n)
 {
     return n->bat.inflight || n->adm.inflight > 0 || n->backups_inflight > 0 || n->reads.inflight ||
-           n->settle.inflight || n->follow.inflight;
+           n->settle.inflight || n->follow.inflight || n->follow.forwards_inflight > 0;
 }
 
 bool tacit__node_store_closing(const struct tacit_node *n)

@@ -351,7 +351,8 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
     uint8_t *bytes;
     size_t len;
     int rc;
-    if (!not_following(call, n, "send transactions to the sequencer") ||
+    bool forward = tacit__following(n) && n->cfg.follow_forward;
+    if ((!forward && !not_following(call, n, "send transactions to the sequencer")) ||
         !nparams(call, params, 1, 1))
         return;
     rc = tacit_hex_decode_alloc(&bytes, &len, str_param(params, 0), 2 * TACIT_TX_BYTES);
@@ -360,6 +361,10 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
             tacit_rpc_reply_tacit_error(call, TACIT_ETRAILING);
         else
             bad_param(call, 0, "the transaction as a 0x-prefixed hex string");
+        return;
+    }
+    if (forward) { /* the sequencer checks it and answers */
+        tacit__follow_forward(n, call, bytes, len);
         return;
     }
     /* On TACIT_OK the call is answered once the proof is checked. */

@@ -339,7 +339,8 @@ struct tacit__follow {
     uint64_t applied;    /* blocks applied by this process */
     uint64_t failures;   /* steps that could not reach the sequencer (retried) */
     uint64_t backoff_ms;
-    int last_rc; /* the last step's transport or store error (TACIT_OK) */
+    int last_rc;                /* the last step's transport or store error (TACIT_OK) */
+    unsigned forwards_inflight; /* follow_forward: sendRawTransaction calls on their way */
 };
 
 static inline bool tacit__following(const struct tacit_node *n);
@@ -350,6 +351,10 @@ int tacit__follow_init(struct tacit_node *n); /* the client, the lane, the timer
 void tacit__follow_run(struct tacit_node *n); /* the first step */
 void tacit__follow_stop(struct tacit_node *n);
 void tacit__follow_free(struct tacit_node *n);
+/* follow_forward: tacit_sendRawTransaction's bytes (stolen, malloc'd) passed on to the
+ * sequencer, its answer relayed to call. */
+void tacit__follow_forward(struct tacit_node *n, struct tacit_rpc_call *call, uint8_t *bytes,
+                           size_t len);
 
 /* ----------------------------------------------------- datadir.c, devnet.c ---- */
 
