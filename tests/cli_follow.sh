@@ -7,7 +7,9 @@
 # in tacit_chainInfo and /health; a second follower started later (its sequencer key from the
 # sequencer's chainInfo, recorded in chain.json; --follow-forward: a transaction sent to it is
 # answered by the sequencer) catches up; a follower killed -9 and restarted
-# catches up from its store; a follower whose chain.json names another key is refused at start;
+# catches up from its store; while the sequencer is stopped the followers retry (/health keeps
+# 200 with lastError) and catch up once it is back; a follower whose chain.json names another
+# key is refused at start;
 # a sequencer that rewrites its history (dev_revert, then new blocks) is not followed: the
 # block that does not extend the follower's chain is refused (EPARENT), /health 503 with the
 # reason, tacit_follow_halted 1, and the follower's tip stays where it was.
@@ -160,6 +162,30 @@ grep -q 'ready: chain 0x7461, next height [1-9]' "$F1.log" && ok ||
 same_state $f1port "follower 1 after kill -9"
 fcall $f1port tacit_getAccount $X >"$TMP/out" 2>&1
 [[ $(field balance) == 6334 ]] && ok || bad "balance of X after the restart: $(cat "$TMP/out")"
+
+# --- the sequencer away for a while: the followers retry (lastError, still healthy), then catch up
+kill -TERM $spid && wait $spid && ok || bad "the sequencer stops cleanly"
+for _ in $(seq 1 100); do
+    curl -s -o "$TMP/health" "http://127.0.0.1:$f1port/health"
+    grep -q '"lastError":"E' "$TMP/health" && break
+    sleep 0.1
+done
+grep -q '"status":"ok"' "$TMP/health" && grep -q '"lastError":"E' "$TMP/health" && ok ||
+    bad "/health while the sequencer is away: $(cat "$TMP/health")"
+curl -s "http://127.0.0.1:$f1port/metrics" >"$TMP/metrics"
+grep -q '^tacit_follow_failures_total [1-9]' "$TMP/metrics" && ok || bad "tacit_follow_failures_total counts the retries"
+pid=
+tacitd_start "$TMP/s2.out" "$TMP/s2.log" --devnet --datadir "$DN" --rpc-bind "127.0.0.1:$sport" \
+    --block-interval-ms 100 --block-cadence demand || die "the sequencer did not restart: $(cat "$TMP/s2.log")"
+spid=$pid
+pids+=("$spid")
+pid=
+run 0 scall dev_fund $X 50
+run 0 scall dev_mine
+same_state $f1port "follower 1 after the sequencer came back"
+same_state $f2port "follower 2 after the sequencer came back"
+curl -s -o "$TMP/health" "http://127.0.0.1:$f1port/health"
+grep -q '"lastError"' "$TMP/health" && bad "lastError cleared: $(cat "$TMP/health")" || ok
 
 # --- a follower whose recorded chain names another sequencer key is refused at start
 F3="$TMP/f3"

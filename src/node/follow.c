@@ -53,7 +53,8 @@ static bool check_info(const json_t *info, const struct tacit_chain_params *p, b
     uint8_t s[32], f[TACIT_ADDRESS_LEN], r[TACIT_ROLLUP_ID_LEN];
     uint64_t id;
     if (!json_is_object(info) || cid == NULL || cseq == NULL || cfee == NULL || crol == NULL ||
-        tacit_parse_hex_u64(&id, cid) != TACIT_OK || tacit_hex_decode(s, 32, cseq, true) != 0 ||
+        tacit_parse_hex_u64(&id, cid) != TACIT_OK ||
+        tacit_hex_decode(s, 32, cseq, true) != TACIT_OK ||
         tacit_hex_decode(f, TACIT_ADDRESS_LEN, cfee, true) != TACIT_OK ||
         tacit_hex_decode(r, TACIT_ROLLUP_ID_LEN, crol, true) != TACIT_OK) {
         snprintf(reason, rlen, "the sequencer's tacit_chainInfo is not a chain's description");
@@ -91,7 +92,8 @@ static bool check_info(const json_t *info, const struct tacit_chain_params *p, b
     }
     if (seq != NULL) memcpy(seq, s, 32);
     if (fee != NULL) memcpy(fee, f, TACIT_ADDRESS_LEN);
-    *has_height = json_is_string(h) && tacit_parse_hex_u64(height, json_string_value(h)) == 0;
+    *has_height =
+        json_is_string(h) && tacit_parse_hex_u64(height, json_string_value(h)) == TACIT_OK;
     if (cmin == NULL || tacit_parse_dec_u64(min_fee, cmin) != TACIT_OK) *min_fee = 0;
     return true;
 }
@@ -194,7 +196,7 @@ int tacit__follow_params(struct tacit_node *n)
                   TACIT_LOG_S(n->cfg.follow));
         goto out;
     }
-    if ((rc = call(c, "tacit_chainInfo", json_array(), &info, reason, sizeof reason)) != 0) {
+    if ((rc = call(c, "tacit_chainInfo", json_array(), &info, reason, sizeof reason)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "follow",
                   "first start: cannot ask the sequencer at %s for its chain: %s",
                   TACIT_LOG_S(n->cfg.follow), reason);
@@ -266,7 +268,8 @@ static void follow_work(struct tacit__job *job)
     uint64_t next;
     char hx[19];
 
-    if ((j->rc = call(c, "tacit_chainInfo", json_array(), &info, j->why, sizeof j->why)) != 0)
+    if ((j->rc = call(c, "tacit_chainInfo", json_array(), &info, j->why, sizeof j->why)) !=
+        TACIT_OK)
         return;
     if (!check_info(info, &j->params, true, j->follow_devnet, NULL, NULL, &j->seq_known,
                     &j->seq_height, &j->seq_min_fee, j->why, sizeof j->why)) {
