@@ -131,6 +131,16 @@ static const struct key keys[] = {
     {"l1_part_gas", K_U64, C(l1_part_gas),
      "L1 mode: a submission's gas budget (estimated); a larger block is submitted in parts "
      "(default 13000000; 2000000 to 16777216)"},
+    {"follow", K_STR, C(follow),
+     "follower: take the blocks of the sequencer at http://HOST:PORT, re-verify and serve "
+     "them (makes none)"},
+    {"sequencer_key", K_STR, C(sequencer_key),
+     "follower: the chain's sequencer key, 0x + 64 hex (x-only; default: the sequencer's "
+     "chainInfo at the first start)"},
+    {"follow_devnet", K_BOOL, C(follow_devnet),
+     "follower of a devnet: its blocks may mint (dev_fund); chain id 0x7461 by default"},
+    {"follow_forward", K_BOOL, C(follow_forward),
+     "follower: pass tacit_sendRawTransaction on to the sequencer (default: refuse it)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
@@ -648,6 +658,7 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
+        if (o.cfg.chain_id == 0 && o.cfg.follow_devnet) o.cfg.chain_id = TACIT_DEVNET_CHAIN_ID;
         if (o.cfg.chain_id == 0) {
             fprintf(stderr, "tacitd: chain_id is required (or --devnet for a local devnet)\n");
             opts_free(&o);
@@ -662,10 +673,11 @@ int main(int argc, char **argv)
         /* The largest block a node may seal must fit in one answer (tacit_getBlockByNumber with
          * raw bytes: 2 hex characters per byte, so about 3.7 KB per transaction and 150 bytes per
          * credit, which only a devnet's dev_fund makes), or it could be sealed but never served. */
-        size_t need =
-            TACITD_BLOCK_ANSWER_BASE + (size_t)o.cfg.max_block_txs * TACITD_BLOCK_ANSWER_PER_TX +
-            (o.cfg.devnet ? (size_t)TACIT_NODE_DEVNET_MAX_CREDITS * TACITD_BLOCK_ANSWER_PER_CREDIT
-                          : 0);
+        size_t need = TACITD_BLOCK_ANSWER_BASE +
+                      (size_t)o.cfg.max_block_txs * TACITD_BLOCK_ANSWER_PER_TX +
+                      (o.cfg.devnet || o.cfg.follow_devnet
+                           ? (size_t)TACIT_NODE_DEVNET_MAX_CREDITS * TACITD_BLOCK_ANSWER_PER_CREDIT
+                           : 0);
         if (o.cfg.rpc_limits.max_response < need) {
             fprintf(stderr,
                     "tacitd: rpc_max_response (%zu bytes) is below the answer of the largest block "

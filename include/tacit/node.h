@@ -82,6 +82,15 @@ struct tacit_node_config {
     uint32_t l1_final_depth; /* tacitd: L1 blocks final after N (0: the L1's finalized tag) */
     uint64_t l1_chain_id;    /* with a settler: the L1's chain id; the chain takes protocol v2
                            * (TACIT_TX_VERSION_L1, rollup_id = the contract) */
+    /* Follower mode (docs/operations.md, "Followers"): the node does not sequence; it takes the
+     * blocks of the sequencer at this JSON-RPC URL, re-verifies each (tacit_block_apply) and
+     * commits it. NULL: a sequencer. */
+    const char *follow;
+    const char *sequencer_key; /* follower: "0x<x-only key>" the chain must have (NULL: the
+                                * sequencer's tacit_chainInfo at the first start, recorded) */
+    bool follow_devnet;        /* follower of a devnet: its blocks may mint (dev_fund credits) */
+    bool follow_forward;       /* follower: tacit_sendRawTransaction passed on to the sequencer
+                                * (default false: refused) */
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
     /* For a service manager (tacitd: systemd's sd_notify, docs/operations.md "Running as a

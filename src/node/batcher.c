@@ -322,7 +322,7 @@ void tacit__batcher_start(struct tacit_node *n)
     struct tacit__batcher *bat = &n->bat;
     struct block_job *j;
     size_t want;
-    if (bat->inflight || tacit__node_store_closing(n)) return;
+    if (bat->inflight || tacit__node_store_closing(n) || tacit__following(n)) return;
     if (n->paused && !bat->mine_requested) return;
     if (tacit_mempool_count(n->mp) == 0 && bat->ncredits == 0 && !bat->mine_requested &&
         !n->cfg.empty_blocks && (n->cfg.settler == NULL || tacit__settle_credits_ready(n) == 0))
@@ -398,9 +398,23 @@ int tacit__batcher_init(struct tacit_node *n)
 
 void tacit__batcher_run(struct tacit_node *n)
 {
-    uv_timer_start(&n->bat.timer, on_block_timer, n->cfg.block_interval_ms,
-                   n->cfg.block_interval_ms);
+    if (!tacit__following(n)) /* a follower makes no blocks */
+        uv_timer_start(&n->bat.timer, on_block_timer, n->cfg.block_interval_ms,
+                       n->cfg.block_interval_ms);
     uv_timer_start(&n->bat.wait_timer, on_wait_timer, 100, 100);
+}
+
+void tacit__batcher_followed(struct tacit_node *n, uint64_t height, json_t *json, size_t ntxs)
+{
+    n->store_failed = false;
+    if (json != NULL) {
+        json_t **slot = &n->bat.recent[height % TACIT__RECENT_BLOCKS];
+        json_decref(*slot);
+        *slot = json;
+    }
+    n->m.blocks++;
+    n->m.txs_included += ntxs;
+    wake_height_waiters(n, false);
 }
 
 static void close_cb_noop(uv_handle_t *h) { (void)h; }

@@ -44,7 +44,7 @@ void tacit_node_config_init(struct tacit_node_config *c)
 bool tacit__node_jobs_busy(const struct tacit_node *n)
 {
     return n->bat.inflight || n->adm.inflight > 0 || n->backups_inflight > 0 || n->reads.inflight ||
-           n->settle.inflight;
+           n->settle.inflight || n->follow.inflight || n->follow.forwards_inflight > 0;
 }
 
 bool tacit__node_store_closing(const struct tacit_node *n)
@@ -178,6 +178,7 @@ static void finish_stop(struct tacit_node *n)
     tacit__admission_stop(n);
     tacit__batcher_stop(n);
     tacit__settle_stop(n);
+    tacit__follow_stop(n);
     if (n->revert_call != NULL) {
         tacit_rpc_reply_tacit_error(n->revert_call, TACIT_EBUSY);
         n->revert_call = NULL;
@@ -313,6 +314,7 @@ static void node_free(struct tacit_node *n)
 {
     tacit__recent_blocks_clear(n);
     tacit__settle_free(n);
+    tacit__follow_free(n);
     free(n->adm.rejected);
     free(n->adm.submitters);
     tacit_mempool_free(n->mp);
@@ -390,6 +392,13 @@ int tacit_node_run(const struct tacit_node_config *cfg)
                   "the L1 flags are set but there is no settler to submit blocks with");
         goto fail_log;
     }
+    if (cfg->follow != NULL && (cfg->devnet || cfg->settler != NULL)) {
+        /* a follower takes the sequencer's blocks: it makes none, and settles none */
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "--follow cannot go with --devnet or the L1 flags (a devnet's follower: "
+                  "--follow-devnet)");
+        goto fail_log;
+    }
     if (sodium_init() < 0) {
         tacit_log(TACIT_LOG_ERROR, "node", "libsodium failed to initialise");
         goto fail_log;
@@ -422,15 +431,17 @@ int tacit_node_run(const struct tacit_node_config *cfg)
 
     if (tacit__flags_load(n) != TACIT_OK) goto fail;
     if (tacit__keys_load(n) != TACIT_OK) goto fail;
-    if (tacit__sequencer_key_load(n) != TACIT_OK) goto fail;
+    if (cfg->follow == NULL && tacit__sequencer_key_load(n) != TACIT_OK) goto fail;
     n->params.chain_id = cfg->devnet ? TACIT_DEVNET_CHAIN_ID : cfg->chain_id;
     memcpy(n->params.rollup_id, cfg->rollup_id, TACIT_ROLLUP_ID_LEN);
     /* L1 mode: credits only from the L1 queue (the block job takes them; dev_fund is refused) */
-    n->params.allow_credits = cfg->devnet || cfg->settler != NULL;
+    n->params.allow_credits = cfg->devnet || cfg->settler != NULL || cfg->follow_devnet;
     if (cfg->settler != NULL) { /* protocol v2: digests bind the L1 chain and the contract */
         n->params.tx_version = TACIT_TX_VERSION_L1;
         n->params.l1_chain_id = cfg->l1_chain_id;
     }
+    /* a follower: the sequencer's key and fee address (chain.json, or its chainInfo once) */
+    if (cfg->follow != NULL && tacit__follow_params(n) != TACIT_OK) goto fail;
     if (tacit__state_open(n) != TACIT_OK) goto fail;
     if (tacit__settle_mode_check(n->st, cfg->settler != NULL) != TACIT_OK) goto fail;
     ml.max_txs = cfg->mempool_max_txs;
@@ -447,27 +458,38 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         uv_signal_start(&n->sig[i], on_signal, node_signals[i].signum);
     }
     if (tacit__admission_init(n) != TACIT_OK || tacit__batcher_init(n) != TACIT_OK ||
-        tacit__settle_init(n) != TACIT_OK || start_rpc(n) != TACIT_OK) {
+        tacit__settle_init(n) != TACIT_OK || tacit__follow_init(n) != TACIT_OK ||
+        start_rpc(n) != TACIT_OK) {
         n->exit_code = 1;
         n->stopping = true;
         finish_stop(n);
     } else {
         tacit__batcher_run(n);
         tacit__settle_run(n);
+        tacit__follow_run(n);
         if (tacit_state_tip(n->st, &tip) == TACIT_OK) {
             tacit_hex_encode(hex, tip.hash, 32);
-            tacit_log(TACIT_LOG_INFO, "node",
-                      "ready: chain 0x%" PRIx64 ", next height %" PRIu64
-                      ", tip %s, %s, blocks every %u ms, "
-                      "%u verify threads%s",
-                      n->params.chain_id, tip.next_height, hex, n->paused ? "PAUSED" : "sequencing",
-                      cfg->block_interval_ms, n->adm.threads,
-                      cfg->settler != NULL ? ", settling on L1" : "");
+            if (cfg->follow != NULL)
+                tacit_log(TACIT_LOG_INFO, "node",
+                          "ready: chain 0x%" PRIx64 ", next height %" PRIu64
+                          ", tip %s, following the sequencer at %s (no blocks of its own)",
+                          n->params.chain_id, tip.next_height, hex, TACIT_LOG_S(cfg->follow));
+            else
+                tacit_log(TACIT_LOG_INFO, "node",
+                          "ready: chain 0x%" PRIx64 ", next height %" PRIu64
+                          ", tip %s, %s, blocks every %u ms, "
+                          "%u verify threads%s",
+                          n->params.chain_id, tip.next_height, hex,
+                          n->paused ? "PAUSED" : "sequencing", cfg->block_interval_ms,
+                          n->adm.threads, cfg->settler != NULL ? ", settling on L1" : "");
         }
         if (cfg->notify != NULL) {
             char st[128];
             snprintf(st, sizeof st, "READY=1\nSTATUS=%s, next height %" PRIu64,
-                     n->paused ? "paused" : "sequencing", tip.next_height);
+                     cfg->follow != NULL ? "following"
+                     : n->paused         ? "paused"
+                                         : "sequencing",
+                     tip.next_height);
             cfg->notify(st);
         }
     }

@@ -291,6 +291,31 @@ static json_t *chain_settlement_json(struct tacit_node *n, const struct tacit_st
     return o;
 }
 
+/* A follower (tacit__following) takes its blocks from the sequencer: what would change the
+ * chain or the sequencer's policy is refused, -32601 with the sequencer's URL as data. */
+static bool not_following(struct tacit_rpc_call *call, struct tacit_node *n, const char *what)
+{
+    char msg[600];
+    if (!tacit__following(n)) return true;
+    snprintf(msg, sizeof msg, "this node follows the sequencer at %s: %s", n->cfg.follow, what);
+    tacit_rpc_reply_error(call, TACIT_RPC_METHOD_NOT_FOUND, msg,
+                          json_pack("{s:s}", "following", n->cfg.follow));
+    return false;
+}
+
+/* tacit_chainInfo's "follow" (a follower). */
+static json_t *follow_json(struct tacit_node *n)
+{
+    const struct tacit__follow *f = &n->follow;
+    json_t *o =
+        json_pack("{s:s,s:o,s:b}", "url", n->cfg.follow, "sequencerHeight",
+                  f->seq_known ? u64_json(f->seq_height) : json_null(), "halted", f->halted);
+    if (o != NULL && f->halted) json_object_set_new(o, "haltReason", json_string(f->halt_reason));
+    if (o != NULL && f->last_rc != TACIT_OK)
+        json_object_set_new(o, "lastError", json_string(tacit_errname(f->last_rc)));
+    return o;
+}
+
 static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
     struct tacit_node *n = ud;
@@ -314,6 +339,10 @@ static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
         (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
     if (o != NULL && n->cfg.settler != NULL) /* absent unless in L1 mode */
         json_object_set_new(o, "settlement", chain_settlement_json(n, &tip));
+    if (o != NULL && tacit__following(n)) { /* absent on a sequencer */
+        json_object_set_new(o, "following", json_string(n->cfg.follow));
+        json_object_set_new(o, "follow", follow_json(n));
+    }
     tacit_rpc_reply(call, o);
 }
 
@@ -323,13 +352,20 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
     uint8_t *bytes;
     size_t len;
     int rc;
-    if (!nparams(call, params, 1, 1)) return;
+    bool forward = tacit__following(n) && n->cfg.follow_forward;
+    if ((!forward && !not_following(call, n, "send transactions to the sequencer")) ||
+        !nparams(call, params, 1, 1))
+        return;
     rc = tacit_hex_decode_alloc(&bytes, &len, str_param(params, 0), 2 * TACIT_TX_BYTES);
     if (rc != TACIT_OK) {
         if (rc == TACIT_ETOOBIG)
             tacit_rpc_reply_tacit_error(call, TACIT_ETRAILING);
         else
             bad_param(call, 0, "the transaction as a 0x-prefixed hex string");
+        return;
+    }
+    if (forward) { /* the sequencer checks it and answers */
+        tacit__follow_forward(n, call, bytes, len);
         return;
     }
     /* On TACIT_OK the call is answered once the proof is checked. */
@@ -865,7 +901,8 @@ static void set_paused(struct tacit_rpc_call *call, json_t *params, struct tacit
 {
     bool was = n->paused;
     int rc;
-    if (!nparams(call, params, 0, 0)) return;
+    if (!not_following(call, n, "it makes no blocks to pause") || !nparams(call, params, 0, 0))
+        return;
     n->paused = paused;
     if ((rc = tacit__flags_save(n)) != TACIT_OK) {
         n->paused = was;
@@ -891,7 +928,9 @@ static void m_set_min_fee(struct tacit_rpc_call *call, json_t *params, void *ud)
     uint64_t fee, was = n->params.min_fee;
     size_t k;
     int rc;
-    if (!nparams(call, params, 1, 1) || !amount_param(call, params, 0, &fee)) return;
+    if (!not_following(call, n, "the minimum fee is the sequencer's") ||
+        !nparams(call, params, 1, 1) || !amount_param(call, params, 0, &fee))
+        return;
     n->params.min_fee = fee;
     if ((rc = tacit__flags_save(n)) != TACIT_OK) {
         n->params.min_fee = was;
@@ -911,7 +950,7 @@ static void m_flush(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
     struct tacit_node *n = ud;
     size_t k;
-    if (!nparams(call, params, 0, 0)) return;
+    if (!not_following(call, n, "it has no mempool") || !nparams(call, params, 0, 0)) return;
     k = tacit_mempool_flush(n->mp, TACIT_EFLUSHED, tacit__mempool_removed, n);
     tacit_log(TACIT_LOG_INFO, "admin", "mempool flushed: %zu txs dropped", k);
     tacit_rpc_reply(call, json_integer((json_int_t)k));
@@ -934,6 +973,7 @@ static void m_backup(struct tacit_rpc_call *call, json_t *params, void *ud)
 static bool devnet_only(struct tacit_rpc_call *call, struct tacit_node *n)
 {
     if (n->cfg.devnet) return true;
+    if (!not_following(call, n, "dev_ methods belong to the sequencer")) return false;
     tacit_rpc_reply_error(call, TACIT_RPC_METHOD_NOT_FOUND, "dev_ methods exist on a devnet only",
                           NULL);
     return false;

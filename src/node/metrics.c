@@ -190,6 +190,20 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
         counter(f, "tacit_l1_submission_halted", "gauge",
                 "1 when a submission reverted and submission stopped.", se->halted);
     }
+    if (tacit__following(n)) {
+        const struct tacit__follow *fo = &n->follow;
+        height_gauge(f, "tacit_follow_sequencer_height",
+                     "The sequencer's tip height last seen (-1: none yet).",
+                     fo->seq_known ? fo->seq_height + 1 : 0);
+        counter(f, "tacit_follow_blocks_total", "counter",
+                "Blocks taken from the sequencer, re-verified and committed.", fo->applied);
+        counter(f, "tacit_follow_failures_total", "counter",
+                "Follow steps that could not reach the sequencer (or commit); each retried.",
+                fo->failures);
+        counter(f, "tacit_follow_halted", "gauge",
+                "1 when a block from the sequencer failed the rules and following stopped.",
+                fo->halted);
+    }
     hist_render(f, "tacit_verify_seconds", "Proof verification time per transaction (batched).",
                 &n->m.verify);
     hist_render(f, "tacit_block_build_seconds", "Time to build and sign a block.",
@@ -200,18 +214,36 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
     fclose(f);
 }
 
+/* ",\"key\":{...}" of o (stolen) with its haltReason (NULL: none) and lastError, into out. */
+static void health_part(char *out, size_t len, const char *key, json_t *o, const char *halt_reason,
+                        int last_rc)
+{
+    char *text;
+    if (o != NULL && halt_reason != NULL)
+        json_object_set_new(o, "haltReason", json_string(halt_reason));
+    if (o != NULL && last_rc != TACIT_OK)
+        json_object_set_new(o, "lastError", json_string(tacit_errname(last_rc)));
+    if (o != NULL && (text = json_dumps(o, JSON_COMPACT)) != NULL) {
+        snprintf(out, len, ",\"%s\":%s", key, text);
+        free(text);
+    }
+    json_decref(o);
+}
+
 bool tacit__node_health(void *ud, char **json)
 {
     struct tacit_node *n = ud;
     struct tacit_state_tip tip;
     bool tip_ok = tacit_state_tip(n->st, &tip) == TACIT_OK;
     bool halted = n->cfg.settler != NULL && n->settle.halted;
-    bool ok = !n->store_failed && n->bat.last_rc == TACIT_OK && tip_ok && !halted;
+    bool fhalted = tacit__following(n) && n->follow.halted;
+    bool ok = !n->store_failed && n->bat.last_rc == TACIT_OK && tip_ok && !halted && !fhalted;
     const char *status = ok                           ? "ok"
                          : n->store_failed || !tip_ok ? "store failing"
                          : n->bat.last_rc != TACIT_OK ? "block failing"
+                         : fhalted                    ? "following halted"
                                                       : "settlement halted";
-    char h[19], err[96] = "", l1[2048] = "";
+    char h[19], err[96] = "", l1[2048] = "", fol[2048] = "";
     tacit_hex_u64(h, tip_ok ? tip.next_height : 0);
     /* the last block that could not be built or committed, until one is */
     if (n->bat.last_rc != TACIT_OK)
@@ -219,21 +251,22 @@ bool tacit__node_health(void *ud, char **json)
     if (n->cfg.settler != NULL) {
         /* the heads (each the next height without that status), and why submission stopped */
         const struct tacit__settle *se = &n->settle;
-        json_t *o = json_pack("{s:I,s:I,s:I,s:b}", "submitted", (json_int_t)se->heads.submitted,
+        health_part(l1, sizeof l1, "l1",
+                    json_pack("{s:I,s:I,s:I,s:b}", "submitted", (json_int_t)se->heads.submitted,
                               "settled", (json_int_t)se->heads.settled, "finalized",
-                              (json_int_t)se->heads.finalized, "halted", halted);
-        char *text;
-        if (o != NULL && halted) json_object_set_new(o, "haltReason", json_string(se->halt_reason));
-        if (o != NULL && se->last_rc != TACIT_OK)
-            json_object_set_new(o, "lastError", json_string(tacit_errname(se->last_rc)));
-        if (o != NULL && (text = json_dumps(o, JSON_COMPACT)) != NULL) {
-            snprintf(l1, sizeof l1, ",\"l1\":%s", text);
-            free(text);
-        }
-        json_decref(o);
+                              (json_int_t)se->heads.finalized, "halted", halted),
+                    halted ? se->halt_reason : NULL, se->last_rc);
     }
-    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s%s}", status, h,
-                 n->paused ? "true" : "false", err, l1) < 0)
+    if (tacit__following(n)) {
+        /* whom it follows, how far the sequencer is, and why following stopped */
+        const struct tacit__follow *fo = &n->follow;
+        json_t *o = json_pack("{s:s,s:b}", "url", n->cfg.follow, "halted", fhalted);
+        if (o != NULL && fo->seq_known)
+            json_object_set_new(o, "sequencerHeight", json_integer((json_int_t)fo->seq_height));
+        health_part(fol, sizeof fol, "follow", o, fhalted ? fo->halt_reason : NULL, fo->last_rc);
+    }
+    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s%s%s}", status, h,
+                 n->paused ? "true" : "false", err, l1, fol) < 0)
         *json = NULL;
     return ok;
 }

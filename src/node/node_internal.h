@@ -13,6 +13,7 @@
  *   workers.c     lanes: dedicated worker threads with their own job queues
  *   lifecycle.c   tacit_node_run, signals, the stop, jobs that hold the store (backups, revert)
  *   settle.c      L1 mode: blocks submitted and followed on L1, the L1 queue's credits  n->settle
+ *   follow.c      --follow URL: the sequencer's blocks fetched, re-verified, committed  n->follow
  *
  * Everything here runs on the loop thread unless it says otherwise.
  */
@@ -165,6 +166,9 @@ void tacit__batcher_wait_height(struct tacit_node *n, struct tacit_rpc_call *cal
                                 uint64_t timeout_ms);
 /* No block job runs: every waiter answered (EBUSY, or null), the timers and the lane closed. */
 void tacit__batcher_stop(struct tacit_node *n);
+/* A follower committed block `height` (follow.c): json (stolen, may be NULL) goes to the recent
+ * blocks, the figures count it, tacit_waitForBlock calls that waited for it are answered. */
+void tacit__batcher_followed(struct tacit_node *n, uint64_t height, json_t *json, size_t ntxs);
 
 /* ------------------------------------------------------------- methods.c ---- */
 
@@ -317,6 +321,41 @@ void tacit__settle_queue_consumed(struct tacit_node *n, uint64_t height, size_t 
 void tacit__settle_poke(struct tacit_node *n); /* a block committed: a step now, if idle */
 const char *tacit__settle_status(const struct tacit_node *n, uint64_t height);
 
+/* -------------------------------------------------------------- follow.c ---- */
+
+#define TACIT__FOLLOW_REASON_MAX 512
+
+struct tacit__follow {
+    struct tacit__lane *lane;        /* "follow": one thread */
+    struct tacit_rpc_client *client; /* the sequencer's RPC; used on the lane thread only */
+    uv_timer_t timer;
+    bool timer_open;
+    bool inflight;
+    bool halted; /* a block the sequencer served failed the rules, or its chain is another */
+    uint64_t halt_height;
+    char halt_reason[TACIT__FOLLOW_REASON_MAX];
+    bool seq_known;      /* the sequencer answered tacit_chainInfo with a tip */
+    uint64_t seq_height; /* its tip's height, last seen */
+    uint64_t applied;    /* blocks applied by this process */
+    uint64_t failures;   /* steps that could not reach the sequencer (retried) */
+    uint64_t backoff_ms;
+    int last_rc;                /* the last step's transport or store error (TACIT_OK) */
+    unsigned forwards_inflight; /* follow_forward: sendRawTransaction calls on their way */
+};
+
+static inline bool tacit__following(const struct tacit_node *n);
+/* Before the store opens: the chain's sequencer key and fee address, from <datadir>/chain.json,
+ * or (first start) from the sequencer's tacit_chainInfo, checked and recorded there. */
+int tacit__follow_params(struct tacit_node *n);
+int tacit__follow_init(struct tacit_node *n); /* the client, the lane, the timer */
+void tacit__follow_run(struct tacit_node *n); /* the first step */
+void tacit__follow_stop(struct tacit_node *n);
+void tacit__follow_free(struct tacit_node *n);
+/* follow_forward: tacit_sendRawTransaction's bytes (stolen, malloc'd) passed on to the
+ * sequencer, its answer relayed to call. */
+void tacit__follow_forward(struct tacit_node *n, struct tacit_rpc_call *call, uint8_t *bytes,
+                           size_t len);
+
 /* ----------------------------------------------------- datadir.c, devnet.c ---- */
 
 int tacit__datadir_mkdir(const char *dir, mode_t mode);
@@ -372,6 +411,7 @@ struct tacit_node {
     struct tacit__reads reads;
     struct tacit__metrics m;
     struct tacit__settle settle; /* L1 mode only (cfg.settler) */
+    struct tacit__follow follow; /* --follow only (cfg.follow) */
 
     uv_signal_t sig[TACIT__NSIGNALS];
     bool stopping;
@@ -399,5 +439,7 @@ void tacit__node_job_finished(struct tacit_node *n);
 bool tacit__node_store_closing(const struct tacit_node *n);
 void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
 void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id);
+
+static inline bool tacit__following(const struct tacit_node *n) { return n->cfg.follow != NULL; }
 
 #endif /* TACIT_NODE_INTERNAL_H */

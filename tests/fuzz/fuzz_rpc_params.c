@@ -202,6 +202,14 @@ bool tacit__batcher_wait_block(struct tacit_node *n, struct tacit_rpc_call *call
 }
 
 void tacit__node_job_finished(struct tacit_node *n) { (void)n; }
+void tacit__follow_forward(struct tacit_node *n, struct tacit_rpc_call *call, uint8_t *bytes,
+                           size_t len)
+{
+    (void)n;
+    (void)len;
+    free(bytes);
+    tacit_rpc_reply_tacit_error(call, TACIT_EINVAL); /* never a follower here */
+}
 
 int tacit__flags_save(struct tacit_node *n)
 {
