@@ -329,7 +329,7 @@ static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
     }
     o = json_pack(
         "{s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:i,s:i}", "chainId",
-        u64_json(n->params.chain_id), "devnet", n->cfg.devnet, "height",
+        u64_json(n->params.chain_id), "devnet", n->cfg.devnet || n->cfg.follow_devnet, "height",
         tip.next_height ? u64_json(tip.next_height - 1) : json_null(), "tipHash",
         hex_json(tip.hash, 32), "noteRoot", fr_json(&tip.digests.note_root), "commitmentCount",
         u64_json(tip.digests.commitment_count), "nullifierCount", u64_json(tip.nullifier_count),
