@@ -191,8 +191,8 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
     }
     tacit_block_free(b);
     f->latest += f->prepare_takes;
-    *raw = fake_raw(s->height, f->nonce_next, f->market_fee ? f->market_fee : 1, s->part,
-                    s->nparts, parent, hash);
+    *raw = fake_raw(s->height, f->nonce_next, f->market_fee ? f->market_fee : 1, s->part, s->nparts,
+                    parent, hash);
     *raw_len = RAW_LEN;
     if (s->chain_out != NULL) fake_chain_next(s->chain_out, parent, s->height);
     f->nonce_next++;

@@ -1012,7 +1012,8 @@ static void m_mine(struct tacit_rpc_call *call, json_t *params, void *ud)
     if (json_array_size(params) == 1 && !quantity_param(call, params, 0, &count)) return;
     if (count == 0 || count > TACIT_DEVNET_MINE_MAX) {
         tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
-                              "dev_mine: the count is 0x1 to 0x2710 blocks (10000)", NULL);
+                              "invalid params: dev_mine's count is 0x1 to 0x2710 blocks (10000)",
+                              NULL);
         return;
     }
     tacit__batcher_wait_block(n, call, NULL, count);
@@ -1029,9 +1030,9 @@ static void m_increase_time(struct tacit_rpc_call *call, json_t *params, void *u
         return;
     if (s > TACIT_DEVNET_TIME_MAX_S ||
         n->bat.time_offset_ms + (int64_t)s * 1000 > (int64_t)TACIT_DEVNET_TIME_MAX_S * 1000) {
-        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
-                              "dev_increaseTime: at most 0x12cc0300 seconds (10 years) in all",
-                              NULL);
+        tacit_rpc_reply_error(
+            call, TACIT_RPC_INVALID_PARAMS,
+            "invalid params: dev_increaseTime: at most 0x12cc0300 seconds (10 years) in all", NULL);
         return;
     }
     n->bat.time_offset_ms += (int64_t)s * 1000;
@@ -1052,8 +1053,9 @@ static void m_set_next_timestamp(struct tacit_rpc_call *call, json_t *params, vo
         !quantity_param(call, params, 0, &s))
         return;
     if (s > UINT64_MAX / 1000 / 2) {
-        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
-                              "dev_setNextBlockTimestamp: seconds since 1970, too large", NULL);
+        tacit_rpc_reply_error(
+            call, TACIT_RPC_INVALID_PARAMS,
+            "invalid params: dev_setNextBlockTimestamp: seconds since 1970, too large", NULL);
         return;
     }
     if ((rc = tacit_state_tip(n->st, &tip)) != TACIT_OK ||
