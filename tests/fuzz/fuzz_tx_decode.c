@@ -47,10 +47,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(memcmp(id, id2, 32) == 0);
 
     rc = tacit_tx_check_static(&tx, &p);
-    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_ECHAIN_ID || rc == TACIT_EFEE_TOO_LOW ||
-               rc == TACIT_EOVERFLOW || rc == TACIT_EEXT_DATA_HASH || rc == TACIT_EPUBLIC_AMOUNT ||
-               rc == TACIT_ENULLIFIER_REPEATED || rc == TACIT_EWITHDRAW_RECIPIENT ||
-               rc == TACIT_EDEPOSIT_HIGH_S || rc == TACIT_EDEPOSIT_SIG);
+    /* EVERSION: a well-formed tx of the other protocol (v2 on this v1 chain, docs/protocol.md 8) */
+    FUZZ_CHECK(rc == TACIT_OK || rc == TACIT_EVERSION || rc == TACIT_ECHAIN_ID ||
+               rc == TACIT_EFEE_TOO_LOW || rc == TACIT_EOVERFLOW || rc == TACIT_EEXT_DATA_HASH ||
+               rc == TACIT_EPUBLIC_AMOUNT || rc == TACIT_ENULLIFIER_REPEATED ||
+               rc == TACIT_EWITHDRAW_RECIPIENT || rc == TACIT_EDEPOSIT_HIGH_S ||
+               rc == TACIT_EDEPOSIT_SIG);
     if (tx.ext.deposit_amount > 0) {
         uint8_t digest[32], addr[TACIT_ADDRESS_LEN];
         tacit_tx_deposit_digest(digest, &tx, p.rollup_id);
