@@ -50,6 +50,8 @@ B=$(sed -n 's/.*"address":"\(tdev1[0-9a-z]*\)".*/\1/p' "$TMP/out")
 
 # on a terminal, create asks for two of the words (script(1) gives it a pseudo-terminal): a wrong
 # answer is asked again, the right ones confirm
+command -v script >/dev/null ||
+    bad "the terminal check needs script(1) (Debian: bsdutils; contrib/test installs it)"
 if command -v script >/dev/null; then
     coproc S { script -qfec "$CLI --devnet --datadir $DN --wallet t wallet create" /dev/null; }
     spid=$S_PID # (bash unsets S_PID and S once the coprocess ends: keep copies)
@@ -78,8 +80,6 @@ if command -v script >/dev/null; then
     [[ $(grep -c "asked word #" "$TMP/out") -eq 3 ]] && ok || bad "two words asked (one twice)"
     T=$(env -u TACIT_PASSPHRASE "$CLI" --devnet --datadir "$DN" --wallet t wallet address </dev/null)
     grep -qx "$T" "$TMP/out" && ok || bad "the address printed after the check"
-else
-    echo "cli_wallet_recovery.sh: skipped the terminal check: no script(1)"
 fi
 
 # --- the address without the passphrase -----------------------------------------------------

@@ -15,6 +15,10 @@ tacit_install_deps() {
     if [[ $who == test ]] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
         missing+=(nodejs npm)
     fi
+    # tests/cli_wallet_recovery.sh: script(1) gives `wallet create` a terminal (bsdutils)
+    if [[ $who == test ]] && ! command -v script >/dev/null 2>&1; then
+        missing+=(bsdutils)
+    fi
     # contrib/ci-builds (called by contrib/test): clang, and below its libFuzzer runtime
     if [[ $who == test ]] && ! command -v clang >/dev/null 2>&1; then
         missing+=(clang)
