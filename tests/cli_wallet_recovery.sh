@@ -61,7 +61,9 @@ if command -v script >/dev/null; then
         out+="$tok "
         if [[ $out =~ type\ word\ \#([0-9]+):\ $ ]]; then
             n=${BASH_REMATCH[1]}
-            word=$(tr -d '\r' <<<"$out" | grep -oE "(^| )$n [a-z]+" | head -1 | awk '{print $2}')
+            # from the grid's lines only ("24 words" in the heading is not word #24)
+            word=$(tr -d '\r' <<<"$out" | grep -E '^ +[0-9]+ [a-z]' | grep -oE "(^| )$n [a-z]+" |
+                head -1 | awk '{print $2}')
             if [[ $wrong_sent -eq 0 ]]; then
                 printf 'notaword\n' >&"$wfd"
                 wrong_sent=1
