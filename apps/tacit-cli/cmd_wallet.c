@@ -555,7 +555,17 @@ out:
 /* A node error in words: transport failures point at the node. */
 static const char *node_error(int rc)
 {
-    static char buf[256];
+    static char buf[320];
+    const char *refusal = NULL;
+    /* a JSON-RPC error outside tacit's codes (a follower refusing a send: -32601): the node
+     * answered, in its own words */
+    if (rc == TACIT_EIO && g_submit != NULL) refusal = tacit_rpc_client_server_error(g_submit);
+    if (rc == TACIT_EIO && refusal == NULL && g_rpc != NULL)
+        refusal = tacit_rpc_client_server_error(g_rpc);
+    if (refusal != NULL) {
+        snprintf(buf, sizeof buf, "the node refused the call: %s", refusal);
+        return buf;
+    }
     if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT || rc == TACIT_EJSON) {
         const char *e = g_rpc != NULL ? tacit_rpc_client_last_error(g_rpc) : NULL;
         if (e == NULL && g_submit != NULL) e = tacit_rpc_client_last_error(g_submit);
