@@ -1593,6 +1593,78 @@ TEST(block_path_header_rules)
     chain_close(st);
 }
 
+static void f_unsign(struct tacit_block_header *h)
+{
+    memset(h->sequencer, 0, 32);
+    memset(h->signature, 0, 64);
+}
+static void f_nokey(struct tacit_block_header *h) { memset(h->sequencer, 0, 32); }
+static void f_nosig(struct tacit_block_header *h) { memset(h->signature, 0, 64); }
+
+/* Open submission (docs/protocol.md 8.2): a block without key and signature is sealed and
+ * applied only under open_blocks; every other rule still holds; signed blocks stay valid. */
+TEST(block_open_submission)
+{
+    struct tchain *st, *st2;
+    struct tacit_chain_params po;
+    struct tacit_block_builder *b;
+    struct tacit_block_header h;
+    struct tacit_tx tx;
+    uint8_t enc[TACIT_TX_BYTES], *open = NULL, *signed_, *m;
+    size_t len = 0, slen;
+    setup_params();
+    synth_setup();
+    po = P;
+    po.open_blocks = true;
+    st = chain_funded(MEM, 10000);
+    st2 = chain_funded(MEM, 10000);
+    make_tx(&tx, 500, 0, 0, 20);
+    synth_prove(&tx);
+    tacit_tx_encode(enc, &tx);
+    /* sealing without a key: refused unless the chain has open blocks, then no key, no signature */
+    CHECK_EQ_INT(chain_builder(st, &b, &P), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_seal(b, NULL, 1500, NULL, &open, &len), TACIT_EINVAL);
+    chain_builder_done(st, b);
+    CHECK_EQ_INT(chain_builder(st, &b, &po), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_add_tx(b, &tx, enc, sizeof enc), TACIT_OK);
+    CHECK_EQ_INT(tacit_block_builder_seal(b, NULL, 1500, &h, &open, &len), TACIT_OK);
+    chain_builder_done(st, b);
+    CHECK(tacit_block_is_open(&h));
+    signed_ = seal_only(st, NULL, 0, &tx, 1, 1500, &slen);
+    /* without open_blocks the open block is the wrong sequencer's */
+    apply_fails(st, open, len, &P, TACIT_ESEQUENCER, -1);
+    /* a half-open header is no open block: the key or the signature is checked */
+    m = malloc(len);
+    memcpy(m, open, len);
+    reheader(m, len, f_none, SEQ); /* signed, then the key zeroed */
+    reheader(m, len, f_nokey, NULL);
+    apply_fails(st, m, len, &po, TACIT_ESEQUENCER, -1);
+    memcpy(m, open, len);
+    reheader(m, len, f_nosig, NULL); /* the sequencer's key without a signature */
+    {
+        struct tacit_block *d;
+        CHECK_EQ_INT(tacit_block_decode(&d, m, len), TACIT_OK);
+        memcpy(d->header.sequencer, P.sequencer, 32);
+        tacit_block_header_encode(m, &d->header);
+        tacit_block_free(d);
+    }
+    apply_fails(st, m, len, &po, TACIT_EBLOCK_SIGNATURE, -1);
+    /* the other rules hold for an open block: a changed root is ETX_ROOT, not accepted */
+    memcpy(m, open, len);
+    reheader(m, len, f_root, NULL);
+    reheader(m, len, f_unsign, NULL);
+    apply_fails(st, m, len, &po, TACIT_ETX_ROOT, -1);
+    /* the open block goes in under open_blocks, the signed one too (on a second chain) */
+    CHECK_EQ_INT(chain_apply(st, open, len, &po, SYN_PVK, NULL), TACIT_OK);
+    CHECK_EQ_INT(chain_apply(st2, signed_, slen, &po, SYN_PVK, NULL), TACIT_OK);
+    free(m);
+    free(open);
+    free(signed_);
+    chain_close(st);
+    chain_close(st2);
+}
+
 TEST(block_path_credit_to_pool)
 {
     struct tchain *st;
@@ -2411,6 +2483,7 @@ static const struct tacit_test tests[] = {
     {"block_decode_errors", block_decode_errors},
     {"builder", builder},
     {"block_path_header_rules", block_path_header_rules},
+    {"block_open_submission", block_open_submission},
     {"block_path_credit_to_pool", block_path_credit_to_pool},
     {"block_path_tx_rules", block_path_tx_rules},
     {"builder_blocks_pass_block_path", builder_blocks_pass_block_path},

@@ -97,6 +97,11 @@ struct tacit_chain_params {
      * TACIT_TX_VERSION_L1, whose digests bind l1_chain_id and rollup_id (the contract). */
     uint8_t tx_version;
     uint64_t l1_chain_id;
+    /* An L1 chain's open submission (SETTLEMENT.md 6, 9; docs/protocol.md 8, "Blocks of open submission"): a block whose
+     * `sequencer` and `signature` are all zero bytes carries no signature and is valid without
+     * one (the contract decided who could submit it); every other rule applies. Set by a node
+     * that derives the chain from L1 or submits while submission is open; false elsewhere. */
+    bool open_blocks;
 };
 
 /* The tx version a chain with these parameters takes. */
@@ -274,6 +279,8 @@ void tacit_block_hash(uint8_t out[32], const struct tacit_block_header *h);
 int tacit_block_sign(struct tacit_block_header *h, const struct tacit_sequencer_key *k);
 /* TACIT_OK or TACIT_EBLOCK_SIGNATURE. */
 int tacit_block_check_signature(const struct tacit_block_header *h);
+/* A block of open submission: its `sequencer` and `signature` are all zero bytes. */
+bool tacit_block_is_open(const struct tacit_block_header *h);
 
 /* Binary Merkle root (BLAKE2b-256, personal "tacit-txroot") over the tx ids and, when there are
  * credits, one last leaf hashing them; zero for an empty block. docs/protocol.md. */
@@ -327,7 +334,8 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
  *   TACIT_EINVAL if it is not tacit_tx_encode(tx)); TACIT_ETOOBIG past TACIT_BLOCK_MAX_TXS.
  * seal: fills the header (digests, tx root, timestamp never before the parent's), signs,
  *   encodes. h, bytes, len may be NULL; *bytes (malloc'd, caller frees). TACIT_ESEQUENCER
- *   if k is not the key of p->sequencer (nothing changes then).
+ *   if k is not the key of p->sequencer (nothing changes then). k NULL seals a block of
+ *   open submission (no key, no signature: p->open_blocks, else TACIT_EINVAL).
  * commit: tacit_state_apply_block of the sealed block (TACIT_EINVAL for a builder made with
  *   new_view). After commit or on error the builder can only be freed.
  */

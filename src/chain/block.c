@@ -10,6 +10,7 @@
  */
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,12 @@ int tacit_block_check_signature(const struct tacit_block_header *h)
     if (!secp256k1_schnorrsig_verify(ctx, h->signature, hash, sizeof hash, &pk))
         return TACIT_EBLOCK_SIGNATURE;
     return TACIT_OK;
+}
+
+bool tacit_block_is_open(const struct tacit_block_header *h)
+{
+    return sodium_is_zero(h->sequencer, sizeof h->sequencer) &&
+           sodium_is_zero(h->signature, sizeof h->signature);
 }
 
 /* ------------------------------------------------------------------ tx root ---- */
@@ -410,8 +417,12 @@ static int check_header(const struct tacit_block *b, const struct tacit_chain_pa
     if (h->height != tip->next_height) return TACIT_EHEIGHT;
     if (memcmp(h->parent, tip->hash, 32) != 0) return TACIT_EPARENT;
     if (h->height > 0 && h->timestamp_ms < parent_ts) return TACIT_ETIMESTAMP;
-    if (memcmp(h->sequencer, p->sequencer, 32) != 0) return TACIT_ESEQUENCER;
-    if ((rc = tacit_block_check_signature(h)) != TACIT_OK) return rc;
+    if (p->open_blocks && tacit_block_is_open(h)) {
+        /* open submission: no key, no signature (the contract let its submitter in) */
+    } else {
+        if (memcmp(h->sequencer, p->sequencer, 32) != 0) return TACIT_ESEQUENCER;
+        if ((rc = tacit_block_check_signature(h)) != TACIT_OK) return rc;
+    }
     tacit_block_tx_root(root, (const uint8_t(*)[32])b->tx_ids, b->ntxs, b->credits, b->ncredits);
     if (memcmp(root, h->tx_root, 32) != 0) return TACIT_ETX_ROOT;
     for (size_t i = 0; i < b->ncredits; i++)
@@ -696,8 +707,11 @@ int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_s
     if (bytes != NULL) *bytes = NULL;
     if (len != NULL) *len = 0;
     if (b->stage != B_OPEN) return TACIT_EINVAL;
-    tacit_sequencer_key_public(k, xonly, NULL);
-    if (memcmp(xonly, b->p.sequencer, 32) != 0) return TACIT_ESEQUENCER;
+    if (k == NULL && !b->p.open_blocks) return TACIT_EINVAL;
+    if (k != NULL) {
+        tacit_sequencer_key_public(k, xonly, NULL);
+        if (memcmp(xonly, b->p.sequencer, 32) != 0) return TACIT_ESEQUENCER;
+    }
     b->stage = B_DONE; /* until sealed: an error leaves a builder that can only be freed */
     memset(hh, 0, sizeof *hh);
     hh->version = TACIT_BLOCK_VERSION;
@@ -708,8 +722,8 @@ int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_s
     tacit_block_tx_root(hh->tx_root, (const uint8_t(*)[32])b->ids, b->ntxs, b->credits,
                         b->ncredits);
     if ((rc = b->v.ops->digests(b->v.ctx, &hh->digests)) != TACIT_OK) return rc;
-    if ((rc = tacit_block_sign(hh, k)) != TACIT_OK) return rc;
-    tacit_block_hash(b->hash, hh);
+    if (k != NULL && (rc = tacit_block_sign(hh, k)) != TACIT_OK) return rc;
+    tacit_block_hash(b->hash, hh); /* k NULL: sequencer and signature stay zero (open) */
     if ((rc = block_encode(&b->block, &b->block_len, hh, b->credits, b->ncredits, b->txbytes,
                            b->ntxs)) != TACIT_OK)
         return rc;
