@@ -141,6 +141,9 @@ static const struct key keys[] = {
      "follower of a devnet: its blocks may mint (dev_fund); chain id 0x7461 by default"},
     {"follow_forward", K_BOOL, C(follow_forward),
      "follower: pass tacit_sendRawTransaction on to the sequencer (default: refuse it)"},
+    {"follow_l1", K_BOOL, C(follow_l1),
+     "follower: rebuild the chain from the rollup contract alone (with --l1-rpc, --l1-rollup; "
+     "--l1-confirmations under the head)"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
@@ -223,6 +226,8 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     int rc;
     memset(m, 0, sizeof *m);
     if (c->l1_rpc == NULL && c->l1_rollup == NULL && c->l1_key == NULL) return 0;
+    /* a follower reads L1 (the node checks --l1-rpc and --l1-rollup): it submits nothing */
+    if ((c->follow != NULL || c->follow_l1) && c->l1_key == NULL) return 0;
     if (c->l1_rpc == NULL || c->l1_rollup == NULL || c->l1_key == NULL) {
         fprintf(stderr,
                 "tacitd: L1 mode needs --l1-rpc, --l1-rollup and --l1-key together "
@@ -659,7 +664,8 @@ int main(int argc, char **argv)
             }
         }
         if (o.cfg.chain_id == 0 && o.cfg.follow_devnet) o.cfg.chain_id = TACIT_DEVNET_CHAIN_ID;
-        if (o.cfg.chain_id == 0) {
+        /* a follower on L1: the contract's chainId() */
+        if (o.cfg.chain_id == 0 && !o.cfg.follow_l1 && !(o.cfg.follow && o.cfg.l1_rpc)) {
             fprintf(stderr, "tacitd: chain_id is required (or --devnet for a local devnet)\n");
             opts_free(&o);
             return 2;

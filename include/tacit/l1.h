@@ -87,6 +87,21 @@ struct tacit_l1_receipt {
 };
 /* Frees the logs (the struct itself is the caller's). */
 void tacit_l1_receipt_clear(struct tacit_l1_receipt *r);
+
+/* A transaction as eth_getTransactionByHash returns it (what a follower reads of a submission:
+ * its calldata). Clear it after (tacit_l1_tx_clear). */
+struct tacit_l1_tx {
+    uint8_t hash[32];
+    uint8_t from[TACIT_ETH_ADDRESS_LEN];
+    bool has_to; /* false: a creation */
+    uint8_t to[TACIT_ETH_ADDRESS_LEN];
+    bool mined; /* false: pending (no block yet) */
+    uint64_t block_number;
+    uint8_t block_hash[32];
+    uint8_t *input; /* malloc'd: the calldata */
+    size_t input_len;
+};
+void tacit_l1_tx_clear(struct tacit_l1_tx *t);
 void tacit_l1_logs_free(struct tacit_l1_log *logs, size_t n);
 
 /* A call or gas estimate (eth_call, eth_estimateGas): from optional, no "to" for a creation. */
@@ -153,6 +168,9 @@ struct tacit_l1_ops {
     int (*get_logs)(void *ctx, struct tacit_l1_error *err, const struct tacit_l1_filter *f,
                     struct tacit_l1_log **out, size_t *n);
     void (*free)(void *ctx);
+    /* Optional (NULL: TACIT_EINVAL): eth_getTransactionByHash in full. */
+    int (*get_tx)(void *ctx, struct tacit_l1_error *err, const uint8_t hash[32],
+                  struct tacit_l1_tx *out);
 };
 
 struct tacit_l1;
@@ -194,6 +212,9 @@ int tacit_l1_call(struct tacit_l1 *l1, const struct tacit_l1_call *call, uint64_
 int tacit_l1_send_raw(struct tacit_l1 *l1, const uint8_t *raw, size_t len);
 /* eth_getTransactionByHash: whether the node knows the transaction (pending or mined). */
 int tacit_l1_tx_known(struct tacit_l1 *l1, const uint8_t hash[32], bool *known);
+/* eth_getTransactionByHash: the transaction (TACIT_ENOTFOUND when the node does not know it);
+ * clear *out after. TACIT_EINVAL from an implementation without it. */
+int tacit_l1_get_tx(struct tacit_l1 *l1, const uint8_t hash[32], struct tacit_l1_tx *out);
 /* eth_getTransactionReceipt: TACIT_ENOTFOUND while pending or unknown. Clear *out after. */
 int tacit_l1_get_receipt(struct tacit_l1 *l1, const uint8_t hash[32], struct tacit_l1_receipt *out);
 /* eth_getLogs: *out freed with tacit_l1_logs_free. */

@@ -91,6 +91,11 @@ struct tacit_node_config {
     bool follow_devnet;        /* follower of a devnet: its blocks may mint (dev_fund credits) */
     bool follow_forward;       /* follower: tacit_sendRawTransaction passed on to the sequencer
                                 * (default false: refused) */
+    /* The L1 follower (docs/operations.md, "Followers"): with l1_rpc and l1_rollup (no l1_key,
+     * no settler), the chain rebuilt from the contract's calldata (follow_l1: alone; with
+     * follow: the sequencer's blocks checked against it, L1 alone after a disagreement), from
+     * L1 blocks l1_confirmations under the head. */
+    bool follow_l1;
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
     /* For a service manager (tacitd: systemd's sd_notify, docs/operations.md "Running as a

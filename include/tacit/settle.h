@@ -190,6 +190,57 @@ struct tacit_rollup_settler_opts {
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o);
 void tacit_rollup_settler_free(struct tacit_settler *s);
 
+/*
+ * The L1 follower's reader (src/settle/reader.c; tacitd --follow-l1, docs/operations.md
+ * "Followers"): the chain rebuilt from the contract alone, over an L1 JSON-RPC endpoint.
+ *  - info: the L1's chain id and the contract's chainId() (the L2's), deployBlock(),
+ *    maxLeaves(), sequencer() and feeRecipient();
+ *  - head: eth_blockNumber; block_hash: the hash of L1 block `number` on the node's canonical
+ *    chain (TACIT_ENOTFOUND: the L1 is shorter);
+ *  - scan: the contract's BlockSubmitted and BlockPartSubmitted logs of L1 blocks
+ *    from_l1..to_l1 (at most 10,000 blocks per eth_getLogs, halved while the node refuses a
+ *    range; at most 16 requests), and for each block of height >= next_height, in order, its
+ *    submitting transaction's calldata (eth_getTransactionByHash; its receipt a success, in
+ *    the log's block, sent to the contract): submitBlock's `block`, or the parts of a block
+ *    put together (header || credits of its first part || ntxs || every part's transactions).
+ *    out[0..*n), at most max, heights next_height, next_height + 1, ...; *resume is the L1
+ *    block the next scan starts at (blocks of heights already returned are skipped). A
+ *    height that jumps, or a submission that does not decode, is TACIT_EL1_REPLY or
+ *    TACIT_EENCODING with why; L1 errors pass through (what was read before one is returned,
+ *    TACIT_OK).
+ * Blocking; one thread at a time.
+ */
+struct tacit_rollup_reader;
+struct tacit_rollup_info {
+    uint64_t l1_chain_id;
+    uint64_t chain_id; /* the L2's */
+    uint64_t deploy_block;
+    uint64_t max_leaves;
+    uint8_t sequencer[20]; /* the L1 address that submits */
+    uint8_t fee_recipient[20];
+};
+struct tacit_rollup_derived {
+    uint64_t height;
+    uint8_t *block; /* malloc'd: the L2 block as encoded */
+    size_t block_len;
+    uint64_t l1_block; /* the L1 block of its BlockSubmitted log */
+    uint8_t l1_hash[32];
+    uint8_t l1_tx[32]; /* the transaction that logged it (its last part's) */
+    uint8_t chain[32]; /* the contract's blockHash after it */
+    uint32_t nparts;   /* 1: whole */
+};
+void tacit_rollup_derived_clear(struct tacit_rollup_derived *d);
+int tacit_rollup_reader_new(struct tacit_rollup_reader **out, const char *l1_url,
+                            const uint8_t contract[20], uint64_t log_range);
+void tacit_rollup_reader_free(struct tacit_rollup_reader *r);
+int tacit_rollup_reader_info(struct tacit_rollup_reader *r, struct tacit_rollup_info *out);
+int tacit_rollup_reader_head(struct tacit_rollup_reader *r, uint64_t *latest);
+int tacit_rollup_reader_block_hash(struct tacit_rollup_reader *r, uint64_t number,
+                                   uint8_t hash[32]);
+int tacit_rollup_reader_scan(struct tacit_rollup_reader *r, uint64_t from_l1, uint64_t to_l1,
+                             uint64_t next_height, struct tacit_rollup_derived *out, size_t max,
+                             size_t *n, uint64_t *resume, char *why, size_t wlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -61,6 +61,12 @@ void tacit_l1_receipt_clear(struct tacit_l1_receipt *r)
     memset(r, 0, sizeof *r);
 }
 
+void tacit_l1_tx_clear(struct tacit_l1_tx *t)
+{
+    free(t->input);
+    memset(t, 0, sizeof *t);
+}
+
 void tacit_l1_fee_history_clear(struct tacit_l1_fee_history *h)
 {
     free(h->base_fee);
@@ -126,6 +132,15 @@ int tacit_l1_send_raw(struct tacit_l1 *l1, const uint8_t *raw, size_t len)
 int tacit_l1_tx_known(struct tacit_l1 *l1, const uint8_t hash[32], bool *known)
 {
     return CALL(l1, tx_known, hash, known);
+}
+
+int tacit_l1_get_tx(struct tacit_l1 *l1, const uint8_t hash[32], struct tacit_l1_tx *out)
+{
+    if (l1->ops->get_tx == NULL) {
+        memset(out, 0, sizeof *out);
+        return TACIT_EINVAL;
+    }
+    return CALL(l1, get_tx, hash, out);
 }
 
 int tacit_l1_get_receipt(struct tacit_l1 *l1, const uint8_t hash[32], struct tacit_l1_receipt *out)

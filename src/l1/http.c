@@ -409,6 +409,44 @@ static int op_tx_known(void *ctx, struct tacit_l1_error *err, const uint8_t hash
     return rc;
 }
 
+static int op_get_tx(void *ctx, struct tacit_l1_error *err, const uint8_t hash[32],
+                     struct tacit_l1_tx *out)
+{
+    json_t *r, *to, *bn;
+    int rc = rpc(ctx, err, "eth_getTransactionByHash", json_pack("[o]", hex_bytes(hash, 32)), &r);
+
+    memset(out, 0, sizeof *out);
+    if (rc != TACIT_OK) return rc;
+    if (json_is_null(r)) {
+        rc = TACIT_ENOTFOUND;
+        goto out;
+    }
+    if ((rc = get_fixed(json_object_get(r, "hash"), out->hash, 32)) != TACIT_OK ||
+        (rc = get_fixed(json_object_get(r, "from"), out->from, 20)) != TACIT_OK ||
+        (rc = get_data(json_object_get(r, "input"), &out->input, &out->input_len)) != TACIT_OK)
+        goto out;
+    if (memcmp(out->hash, hash, 32) != 0) {
+        rc = TACIT_EL1_REPLY;
+        goto out;
+    }
+    to = json_object_get(r, "to");
+    if (to != NULL && !json_is_null(to)) {
+        out->has_to = true;
+        if ((rc = get_fixed(to, out->to, 20)) != TACIT_OK) goto out;
+    }
+    bn = json_object_get(r, "blockNumber");
+    if (bn != NULL && !json_is_null(bn)) {
+        out->mined = true;
+        if ((rc = get_u64(bn, &out->block_number)) != TACIT_OK ||
+            (rc = get_fixed(json_object_get(r, "blockHash"), out->block_hash, 32)) != TACIT_OK)
+            goto out;
+    }
+out:
+    if (rc != TACIT_OK) tacit_l1_tx_clear(out);
+    json_decref(r);
+    return rc;
+}
+
 static int op_get_receipt(void *ctx, struct tacit_l1_error *err, const uint8_t hash[32],
                           struct tacit_l1_receipt *out)
 {
@@ -502,6 +540,7 @@ static const struct tacit_l1_ops http_ops = {
     .get_receipt = op_get_receipt,
     .get_logs = op_get_logs,
     .free = op_free,
+    .get_tx = op_get_tx,
 };
 
 int tacit_l1_http_new(struct tacit_l1 **out, const char *url, const struct tacit_l1_http_opts *opts)

@@ -40,7 +40,7 @@
  * sequencer key unless have_key is false). Fills seq/fee (either may be NULL), the sequencer's
  * height (has_height) and minimum fee. False with why in reason. */
 static bool check_info(const json_t *info, const struct tacit_chain_params *p, bool have_key,
-                       bool follow_devnet, uint8_t seq[32], uint8_t fee[TACIT_ADDRESS_LEN],
+                       bool follow_devnet, bool l1, uint8_t seq[32], uint8_t fee[TACIT_ADDRESS_LEN],
                        bool *has_height, uint64_t *height, uint64_t *min_fee, char *reason,
                        size_t rlen)
 {
@@ -78,11 +78,30 @@ static bool check_info(const json_t *info, const struct tacit_chain_params *p, b
                  cseq, k);
         return false;
     }
-    if (json_object_get(info, "settlement") != NULL) {
-        snprintf(reason, rlen,
-                 "the sequencer settles on L1 (protocol v2): following an L1-mode sequencer is "
-                 "not supported yet");
-        return false;
+    {
+        const json_t *st = json_object_get(info, "settlement");
+        const char *l1id = json_string_value(json_object_get(st, "l1ChainId"));
+        uint64_t l1c = 0;
+        bool settles = st != NULL && !json_is_null(st);
+        if (settles && !l1) {
+            snprintf(reason, rlen,
+                     "the sequencer settles on L1 (protocol v2): follow it with --l1-rpc and "
+                     "--l1-rollup (its contract) too");
+            return false;
+        }
+        if (!settles && l1) {
+            snprintf(reason, rlen,
+                     "the sequencer does not settle on L1 (no \"settlement\" in "
+                     "its tacit_chainInfo), this follower checks its blocks on L1");
+            return false;
+        }
+        if (settles && (l1id == NULL || tacit_parse_hex_u64(&l1c, l1id) != TACIT_OK ||
+                        l1c != p->l1_chain_id)) {
+            snprintf(reason, rlen,
+                     "the sequencer settles on L1 chain %s, --l1-rpc is chain %" PRIu64,
+                     l1id != NULL ? l1id : "(none)", p->l1_chain_id);
+            return false;
+        }
     }
     if (json_is_true(json_object_get(info, "devnet")) && !follow_devnet) {
         snprintf(reason, rlen,
@@ -120,7 +139,7 @@ static int call(struct tacit_rpc_client *c, const char *method, json_t *params, 
 
 /* ------------------------------------------------------------ start-up ---- */
 
-static int marker_write(struct tacit_node *n)
+int tacit__follow_marker_write(struct tacit_node *n)
 {
     char id[19], seq[67], fee[43], *text = NULL;
     json_t *o;
@@ -129,7 +148,7 @@ static int marker_write(struct tacit_node *n)
     tacit_hex_encode(seq, n->params.sequencer, 32);
     tacit_hex_encode(fee, n->params.fee_recipient, TACIT_ADDRESS_LEN);
     o = json_pack("{s:s,s:s,s:s,s:s}", "chainId", id, "sequencer", seq, "feeRecipient", fee,
-                  "following", n->cfg.follow);
+                  "following", tacit__follow_source(n));
     if (o != NULL && (text = json_dumps(o, JSON_COMPACT)) != NULL)
         rc = tacit__datadir_write_file(n->datadir, TACIT_DATADIR_CHAIN, text, strlen(text), 0600);
     json_decref(o);
@@ -202,14 +221,15 @@ int tacit__follow_params(struct tacit_node *n)
                   TACIT_LOG_S(n->cfg.follow), reason);
         goto out;
     }
-    if (!check_info(info, &n->params, have_want, n->cfg.follow_devnet, n->params.sequencer,
-                    n->params.fee_recipient, &hh, &h, &fee, reason, sizeof reason)) {
+    if (!check_info(info, &n->params, have_want, n->cfg.follow_devnet, tacit__following_l1(n),
+                    n->params.sequencer, n->params.fee_recipient, &hh, &h, &fee, reason,
+                    sizeof reason)) {
         tacit_log(TACIT_LOG_ERROR, "follow", "refusing to follow %s: %s",
                   TACIT_LOG_S(n->cfg.follow), reason);
         rc = TACIT_ESTATE_PARAMS;
         goto out;
     }
-    if ((rc = marker_write(n)) != TACIT_OK) {
+    if ((rc = tacit__follow_marker_write(n)) != TACIT_OK) {
         tacit_log(TACIT_LOG_ERROR, "follow", "cannot write %s: %s", TACIT_LOG_S(path),
                   tacit_strerror(rc));
         goto out;
@@ -238,6 +258,7 @@ struct follow_job {
     struct tacit_node *n;
     struct tacit_chain_params params; /* a copy (min fee 0) */
     bool follow_devnet;
+    bool l1; /* the L1 flags: an L1-mode sequencer */
     /* out */
     int rc; /* transport or store: retried */
     char why[TACIT__FOLLOW_REASON_MAX];
@@ -271,7 +292,7 @@ static void follow_work(struct tacit__job *job)
     if ((j->rc = call(c, "tacit_chainInfo", json_array(), &info, j->why, sizeof j->why)) !=
         TACIT_OK)
         return;
-    if (!check_info(info, &j->params, true, j->follow_devnet, NULL, NULL, &j->seq_known,
+    if (!check_info(info, &j->params, true, j->follow_devnet, j->l1, NULL, NULL, &j->seq_known,
                     &j->seq_height, &j->seq_min_fee, j->why, sizeof j->why)) {
         json_decref(info);
         j->halt = true;
@@ -358,7 +379,8 @@ static void on_timer(uv_timer_t *t);
 
 static void schedule(struct tacit_node *n, uint64_t ms)
 {
-    if (n->follow.timer_open && !n->stopping && !n->follow.halted)
+    /* a sequencer that disagreed with L1 is followed no more (follow_l1.c) */
+    if (n->follow.timer_open && !n->stopping && !n->follow.halted && tacit__follow_rpc_active(n))
         uv_timer_start(&n->follow.timer, on_timer, ms, 0);
 }
 
@@ -421,7 +443,9 @@ static void on_timer(uv_timer_t *t)
 {
     struct tacit_node *n = t->data;
     struct follow_job *j;
-    if (n->follow.inflight || n->follow.halted || tacit__node_store_closing(n)) return;
+    if (n->follow.inflight || n->follow.halted || !tacit__follow_rpc_active(n) ||
+        n->fl1.rollback_pending || tacit__node_store_closing(n))
+        return;
     if ((j = calloc(1, sizeof *j)) == NULL) {
         schedule(n, FOLLOW_IDLE_MS);
         return;
@@ -432,6 +456,7 @@ static void on_timer(uv_timer_t *t)
     j->params = n->params;
     j->params.min_fee = 0;
     j->follow_devnet = n->cfg.follow_devnet;
+    j->l1 = tacit__following_l1(n);
     n->follow.inflight = true;
     tacit__lane_submit(n->follow.lane, &j->job);
 }
@@ -441,18 +466,23 @@ int tacit__follow_init(struct tacit_node *n)
     struct tacit__follow *f = &n->follow;
     int rc;
     if (!tacit__following(n)) return TACIT_OK;
-    if ((rc = tacit_rpc_client_new(&f->client, n->cfg.follow, NULL, FOLLOW_CALL_TIMEOUT_MS)) !=
-        TACIT_OK)
-        return rc;
-    uv_timer_init(&n->loop, &f->timer);
-    f->timer.data = n;
-    f->timer_open = true;
-    return tacit__lane_new(&f->lane, &n->loop, "follow", 1);
+    if (n->cfg.follow != NULL) { /* the sequencer's RPC (an L1 follower has none) */
+        if ((rc = tacit_rpc_client_new(&f->client, n->cfg.follow, NULL, FOLLOW_CALL_TIMEOUT_MS)) !=
+            TACIT_OK)
+            return rc;
+        uv_timer_init(&n->loop, &f->timer);
+        f->timer.data = n;
+        f->timer_open = true;
+    }
+    /* the lane steps of both sides run on, one at a time */
+    if ((rc = tacit__lane_new(&f->lane, &n->loop, "follow", 1)) != TACIT_OK) return rc;
+    return tacit__follow_l1_init(n);
 }
 
 void tacit__follow_run(struct tacit_node *n)
 {
-    if (tacit__following(n)) schedule(n, 0);
+    if (n->cfg.follow != NULL) schedule(n, 0);
+    tacit__follow_l1_run(n);
 }
 
 static void close_cb_noop(uv_handle_t *h) { (void)h; }
@@ -464,6 +494,7 @@ void tacit__follow_stop(struct tacit_node *n)
         uv_close((uv_handle_t *)&f->timer, close_cb_noop);
         f->timer_open = false;
     }
+    tacit__follow_l1_stop(n);
     tacit__lane_close(f->lane);
     f->lane = NULL;
 }
@@ -547,4 +578,5 @@ void tacit__follow_free(struct tacit_node *n)
 {
     tacit_rpc_client_free(n->follow.client);
     n->follow.client = NULL;
+    tacit__follow_l1_free(n);
 }

@@ -44,7 +44,8 @@ void tacit_node_config_init(struct tacit_node_config *c)
 bool tacit__node_jobs_busy(const struct tacit_node *n)
 {
     return n->bat.inflight || n->adm.inflight > 0 || n->backups_inflight > 0 || n->reads.inflight ||
-           n->settle.inflight || n->follow.inflight || n->follow.forwards_inflight > 0;
+           n->settle.inflight || n->follow.inflight || n->follow.forwards_inflight > 0 ||
+           n->fl1.inflight;
 }
 
 bool tacit__node_store_closing(const struct tacit_node *n)
@@ -385,14 +386,34 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         return 1;
     }
     tacit_log_set_level(cfg->log_level);
+    if (cfg->follow_l1 && cfg->follow != NULL) {
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "--follow-l1 follows L1 alone, --follow URL the sequencer (checked on L1 with "
+                  "--l1-rpc and --l1-rollup): give one of them");
+        goto fail_log;
+    }
+    if ((cfg->follow_l1 || (cfg->follow != NULL && cfg->l1_rpc != NULL)) &&
+        (cfg->l1_rpc == NULL || cfg->l1_rollup == NULL || cfg->l1_key != NULL ||
+         cfg->settler != NULL)) {
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "a follower on L1 takes --l1-rpc and --l1-rollup (no --l1-key: it submits "
+                  "nothing)");
+        goto fail_log;
+    }
+    if (cfg->follow_l1 && cfg->follow_forward) {
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "--follow-forward needs the sequencer's URL (--follow URL): an L1 follower has "
+                  "none");
+        goto fail_log;
+    }
     if ((cfg->l1_rpc != NULL || cfg->l1_rollup != NULL || cfg->l1_key != NULL) &&
-        cfg->settler == NULL) {
+        cfg->settler == NULL && cfg->follow == NULL && !cfg->follow_l1) {
         /* never a node that was asked to settle and silently does not */
         tacit_log(TACIT_LOG_ERROR, "node",
                   "the L1 flags are set but there is no settler to submit blocks with");
         goto fail_log;
     }
-    if (cfg->follow != NULL && (cfg->devnet || cfg->settler != NULL)) {
+    if ((cfg->follow != NULL || cfg->follow_l1) && (cfg->devnet || cfg->settler != NULL)) {
         /* a follower takes the sequencer's blocks: it makes none, and settles none */
         tacit_log(TACIT_LOG_ERROR, "node",
                   "--follow cannot go with --devnet or the L1 flags (a devnet's follower: "
@@ -431,7 +452,8 @@ int tacit_node_run(const struct tacit_node_config *cfg)
 
     if (tacit__flags_load(n) != TACIT_OK) goto fail;
     if (tacit__keys_load(n) != TACIT_OK) goto fail;
-    if (cfg->follow == NULL && tacit__sequencer_key_load(n) != TACIT_OK) goto fail;
+    if (cfg->follow == NULL && !cfg->follow_l1 && tacit__sequencer_key_load(n) != TACIT_OK)
+        goto fail;
     n->params.chain_id = cfg->devnet ? TACIT_DEVNET_CHAIN_ID : cfg->chain_id;
     memcpy(n->params.rollup_id, cfg->rollup_id, TACIT_ROLLUP_ID_LEN);
     /* L1 mode: credits only from the L1 queue (the block job takes them; dev_fund is refused) */
@@ -441,6 +463,8 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         n->params.l1_chain_id = cfg->l1_chain_id;
     }
     /* a follower: the sequencer's key and fee address (chain.json, or its chainInfo once) */
+    /* on L1 (--follow-l1, or --follow with the L1 flags): the contract's parameters */
+    if (tacit__following_l1(n) && tacit__follow_l1_params(n) != TACIT_OK) goto fail;
     if (cfg->follow != NULL && tacit__follow_params(n) != TACIT_OK) goto fail;
     if (tacit__state_open(n) != TACIT_OK) goto fail;
     if (tacit__settle_mode_check(n->st, cfg->settler != NULL) != TACIT_OK) goto fail;
@@ -472,8 +496,14 @@ int tacit_node_run(const struct tacit_node_config *cfg)
             if (cfg->follow != NULL)
                 tacit_log(TACIT_LOG_INFO, "node",
                           "ready: chain 0x%" PRIx64 ", next height %" PRIu64
-                          ", tip %s, following the sequencer at %s (no blocks of its own)",
-                          n->params.chain_id, tip.next_height, hex, TACIT_LOG_S(cfg->follow));
+                          ", tip %s, following the sequencer at %s%s (no blocks of its own)",
+                          n->params.chain_id, tip.next_height, hex, TACIT_LOG_S(cfg->follow),
+                          tacit__following_l1(n) ? ", checked on L1" : "");
+            else if (cfg->follow_l1)
+                tacit_log(TACIT_LOG_INFO, "node",
+                          "ready: chain 0x%" PRIx64 ", next height %" PRIu64
+                          ", tip %s, following %s (no blocks of its own)",
+                          n->params.chain_id, tip.next_height, hex, tacit__follow_source(n));
             else
                 tacit_log(TACIT_LOG_INFO, "node",
                           "ready: chain 0x%" PRIx64 ", next height %" PRIu64
@@ -486,7 +516,7 @@ int tacit_node_run(const struct tacit_node_config *cfg)
         if (cfg->notify != NULL) {
             char st[128];
             snprintf(st, sizeof st, "READY=1\nSTATUS=%s, next height %" PRIu64,
-                     cfg->follow != NULL ? "following"
+                     tacit__following(n) ? "following"
                      : n->paused         ? "paused"
                                          : "sequencing",
                      tip.next_height);

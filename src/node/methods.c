@@ -297,9 +297,12 @@ static bool not_following(struct tacit_rpc_call *call, struct tacit_node *n, con
 {
     char msg[600];
     if (!tacit__following(n)) return true;
-    snprintf(msg, sizeof msg, "this node follows the sequencer at %s: %s", n->cfg.follow, what);
+    if (tacit__follow_rpc_active(n))
+        snprintf(msg, sizeof msg, "this node follows the sequencer at %s: %s", n->cfg.follow, what);
+    else
+        snprintf(msg, sizeof msg, "this node follows %s: %s", tacit__follow_source(n), what);
     tacit_rpc_reply_error(call, TACIT_RPC_METHOD_NOT_FOUND, msg,
-                          json_pack("{s:s}", "following", n->cfg.follow));
+                          json_pack("{s:s}", "following", tacit__follow_source(n)));
     return false;
 }
 
@@ -307,9 +310,10 @@ static bool not_following(struct tacit_rpc_call *call, struct tacit_node *n, con
 static json_t *follow_json(struct tacit_node *n)
 {
     const struct tacit__follow *f = &n->follow;
-    json_t *o =
-        json_pack("{s:s,s:o,s:b}", "url", n->cfg.follow, "sequencerHeight",
-                  f->seq_known ? u64_json(f->seq_height) : json_null(), "halted", f->halted);
+    json_t *o = json_pack("{s:o,s:o,s:b}", "url",
+                          n->cfg.follow != NULL ? json_string(n->cfg.follow) : json_null(),
+                          "sequencerHeight", f->seq_known ? u64_json(f->seq_height) : json_null(),
+                          "halted", f->halted);
     if (o != NULL && f->halted) json_object_set_new(o, "haltReason", json_string(f->halt_reason));
     if (o != NULL && f->last_rc != TACIT_OK)
         json_object_set_new(o, "lastError", json_string(tacit_errname(f->last_rc)));
@@ -339,8 +343,10 @@ static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
         (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
     if (o != NULL && n->cfg.settler != NULL) /* absent unless in L1 mode */
         json_object_set_new(o, "settlement", chain_settlement_json(n, &tip));
+    if (o != NULL && tacit__following_l1(n)) /* a follower on L1: its heads (follow_l1.c) */
+        json_object_set_new(o, "settlement", tacit__follow_l1_json(n, &tip));
     if (o != NULL && tacit__following(n)) { /* absent on a sequencer */
-        json_object_set_new(o, "following", json_string(n->cfg.follow));
+        json_object_set_new(o, "following", json_string(tacit__follow_source(n)));
         json_object_set_new(o, "follow", follow_json(n));
     }
     tacit_rpc_reply(call, o);
@@ -352,7 +358,7 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
     uint8_t *bytes;
     size_t len;
     int rc;
-    bool forward = tacit__following(n) && n->cfg.follow_forward;
+    bool forward = tacit__follow_rpc_active(n) && n->cfg.follow_forward;
     if ((!forward && !not_following(call, n, "send transactions to the sequencer")) ||
         !nparams(call, params, 1, 1))
         return;

@@ -190,7 +190,33 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
         counter(f, "tacit_l1_submission_halted", "gauge",
                 "1 when a submission reverted and submission stopped.", se->halted);
     }
-    if (tacit__following(n)) {
+    if (tacit__following_l1(n)) {
+        const struct tacit__follow_l1 *l = &n->fl1;
+        height_gauge(f, "tacit_follow_l1_settled_height",
+                     "The highest L2 block found on L1 at the confirmed depth (-1: none yet).",
+                     l->have_checked ? l->checked + 1 : 0);
+        height_gauge(f, "tacit_follow_l1_head", "The L1 head last seen (-1: none yet).",
+                     l->l1_known ? l->l1_head + 1 : 0);
+        counter(f, "tacit_follow_l1_blocks_total", "counter",
+                "Blocks rebuilt from the contract's calldata, re-verified and committed.",
+                l->derived);
+        counter(f, "tacit_follow_l1_matched_total", "counter",
+                "Blocks from the sequencer found identical on L1.", l->matched);
+        counter(f, "tacit_follow_l1_reorgs_total", "counter",
+                "L1 reorgs that dropped the L1 block of a recorded L2 block.", l->reorgs);
+        counter(f, "tacit_follow_l1_rollbacks_total", "counter",
+                "Rollbacks of the chain to a height L1 agrees with.", l->rollbacks);
+        counter(f, "tacit_follow_l1_failures_total", "counter",
+                "L1 follow steps that failed (L1 unreachable, store); each retried.", l->failures);
+        counter(f, "tacit_follow_l1_disagreement", "gauge",
+                "1 once the sequencer's blocks differed from L1's (the sequencer is no longer "
+                "followed).",
+                l->disagreed);
+        counter(f, "tacit_follow_l1_halted", "gauge",
+                "1 when a block rebuilt from L1 failed the rules and following L1 stopped.",
+                l->halted);
+    }
+    if (n->cfg.follow != NULL) {
         const struct tacit__follow *fo = &n->follow;
         height_gauge(f, "tacit_follow_sequencer_height",
                      "The sequencer's tip height last seen (-1: none yet).",
@@ -236,14 +262,19 @@ bool tacit__node_health(void *ud, char **json)
     struct tacit_state_tip tip;
     bool tip_ok = tacit_state_tip(n->st, &tip) == TACIT_OK;
     bool halted = n->cfg.settler != NULL && n->settle.halted;
-    bool fhalted = tacit__following(n) && n->follow.halted;
-    bool ok = !n->store_failed && n->bat.last_rc == TACIT_OK && tip_ok && !halted && !fhalted;
+    /* a follower of the sequencer that halted on a bad block is 503 unless it follows L1 on */
+    bool fhalted = tacit__follow_rpc_active(n) && n->follow.halted;
+    bool l1halted = tacit__following_l1(n) && n->fl1.halted;
+    bool switching = tacit__following_l1(n) && n->fl1.switching;
+    bool ok = !n->store_failed && n->bat.last_rc == TACIT_OK && tip_ok && !halted && !fhalted &&
+              !l1halted && !switching;
     const char *status = ok                           ? "ok"
                          : n->store_failed || !tip_ok ? "store failing"
                          : n->bat.last_rc != TACIT_OK ? "block failing"
-                         : fhalted                    ? "following halted"
+                         : switching                  ? "sequencer disagrees with L1"
+                         : fhalted || l1halted        ? "following halted"
                                                       : "settlement halted";
-    char h[19], err[96] = "", l1[2048] = "", fol[2048] = "";
+    char h[19], err[96] = "", l1[2048] = "", fol[2048] = "", fl1[2048] = "";
     tacit_hex_u64(h, tip_ok ? tip.next_height : 0);
     /* the last block that could not be built or committed, until one is */
     if (n->bat.last_rc != TACIT_OK)
@@ -257,16 +288,33 @@ bool tacit__node_health(void *ud, char **json)
                               (json_int_t)se->heads.finalized, "halted", halted),
                     halted ? se->halt_reason : NULL, se->last_rc);
     }
-    if (tacit__following(n)) {
+    if (n->cfg.follow != NULL) {
         /* whom it follows, how far the sequencer is, and why following stopped */
         const struct tacit__follow *fo = &n->follow;
-        json_t *o = json_pack("{s:s,s:b}", "url", n->cfg.follow, "halted", fhalted);
+        json_t *o = json_pack("{s:s,s:b,s:b}", "url", n->cfg.follow, "halted", n->follow.halted,
+                              "active", tacit__follow_rpc_active(n));
         if (o != NULL && fo->seq_known)
             json_object_set_new(o, "sequencerHeight", json_integer((json_int_t)fo->seq_height));
-        health_part(fol, sizeof fol, "follow", o, fhalted ? fo->halt_reason : NULL, fo->last_rc);
+        health_part(fol, sizeof fol, "follow", o, n->follow.halted ? fo->halt_reason : NULL,
+                    fo->last_rc);
     }
-    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s%s%s}", status, h,
-                 n->paused ? "true" : "false", err, l1, fol) < 0)
+    if (tacit__following_l1(n)) {
+        /* how far L1 is checked, a disagreement of the sequencer with it, and why it stopped */
+        const struct tacit__follow_l1 *l = &n->fl1;
+        json_t *o = json_pack("{s:b,s:b,s:b}", "halted", l1halted, "disagreement", l->disagreed,
+                              "switching", switching);
+        if (o != NULL && l->have_checked)
+            json_object_set_new(o, "settled", json_integer((json_int_t)l->checked));
+        if (o != NULL && l->l1_known)
+            json_object_set_new(o, "l1Head", json_integer((json_int_t)l->l1_head));
+        if (o != NULL && l->disagreed) {
+            json_object_set_new(o, "disagreementAt", json_integer((json_int_t)l->disagree_height));
+            json_object_set_new(o, "disagreementReason", json_string(l->disagree_reason));
+        }
+        health_part(fl1, sizeof fl1, "followL1", o, l1halted ? l->halt_reason : NULL, l->last_rc);
+    }
+    if (asprintf(json, "{\"status\":\"%s\",\"nextHeight\":\"%s\",\"paused\":%s%s%s%s%s}", status, h,
+                 n->paused ? "true" : "false", err, l1, fol, fl1) < 0)
         *json = NULL;
     return ok;
 }

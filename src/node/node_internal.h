@@ -343,7 +343,55 @@ struct tacit__follow {
     unsigned forwards_inflight; /* follow_forward: sendRawTransaction calls on their way */
 };
 
+/* The L1 side of a follower (follow_l1.c): --follow-l1, or --follow URL with --l1-rpc and
+ * --l1-rollup. Its steps run on the follow lane too (one at a time with the RPC follower's:
+ * the store sees one writer). Records per L2 block the L1 block it was found in (settlement
+ * records "l1o" + height; "l1last": the highest recorded). */
+struct tacit__follow_l1 {
+    struct tacit_rollup_reader *reader; /* the lane thread only */
+    uint64_t deploy_block;
+    uv_timer_t timer;
+    bool timer_open;
+    bool inflight;
+    /* the lane's: where the next scan starts (0 with have_scan false: from the records) */
+    bool have_scan;
+    uint64_t scan_from;
+    /* the loop's copy, after the last step */
+    bool l1_known;
+    uint64_t l1_head, l1_target; /* the L1 head, and the block scanned up to (head - conf) */
+    bool have_checked;
+    uint64_t checked;          /* L2 blocks 0..checked were found on L1 (the settled head) */
+    uint64_t derived, matched; /* blocks applied from L1, and RPC blocks found equal on L1 */
+    uint64_t reorgs, rollbacks, failures;
+    uint64_t backoff_ms;
+    int last_rc;
+    bool halted; /* a block from L1 failed the rules: L1 following stopped */
+    char halt_reason[TACIT__FOLLOW_REASON_MAX];
+    bool disagreed; /* the sequencer's blocks differ from L1's: it is no more followed */
+    bool switching; /* ... and the rollback to the last agreeing height is not done yet */
+    uint64_t disagree_height;
+    char disagree_reason[TACIT__FOLLOW_REASON_MAX];
+    bool rollback_pending; /* keep blocks 0..rollback_to - 1 once no job runs */
+    uint64_t rollback_to;
+};
+
 static inline bool tacit__following(const struct tacit_node *n);
+static inline bool tacit__following_l1(const struct tacit_node *n);
+/* What the follower follows, for messages: the sequencer's URL, or "the contract 0x… on L1". */
+const char *tacit__follow_source(const struct tacit_node *n);
+int tacit__follow_marker_write(struct tacit_node *n);
+/* Before the store opens: the reader, the contract's parameters (protocol v2: the L1's chain
+ * id, the contract as rollup id; the chain id checked); an L1-only follower's sequencer key and
+ * fee address from chain.json, or (first start) --sequencer-key or block 0's header on L1. */
+int tacit__follow_l1_params(struct tacit_node *n);
+int tacit__follow_l1_init(struct tacit_node *n); /* the timer (the lane is follow's) */
+void tacit__follow_l1_run(struct tacit_node *n);
+void tacit__follow_l1_stop(struct tacit_node *n);
+void tacit__follow_l1_free(struct tacit_node *n);
+/* The sequencer is followed over RPC now (not after a disagreement with L1). */
+bool tacit__follow_rpc_active(const struct tacit_node *n);
+/* tacit_chainInfo's "settlement" of an L1 follower. */
+json_t *tacit__follow_l1_json(struct tacit_node *n, const struct tacit_state_tip *tip);
 /* Before the store opens: the chain's sequencer key and fee address, from <datadir>/chain.json,
  * or (first start) from the sequencer's tacit_chainInfo, checked and recorded there. */
 int tacit__follow_params(struct tacit_node *n);
@@ -412,6 +460,7 @@ struct tacit_node {
     struct tacit__metrics m;
     struct tacit__settle settle; /* L1 mode only (cfg.settler) */
     struct tacit__follow follow; /* --follow only (cfg.follow) */
+    struct tacit__follow_l1 fl1; /* --follow-l1, or --follow with the L1 flags */
 
     uv_signal_t sig[TACIT__NSIGNALS];
     bool stopping;
@@ -440,6 +489,13 @@ bool tacit__node_store_closing(const struct tacit_node *n);
 void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
 void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id);
 
-static inline bool tacit__following(const struct tacit_node *n) { return n->cfg.follow != NULL; }
+static inline bool tacit__following(const struct tacit_node *n)
+{
+    return n->cfg.follow != NULL || n->cfg.follow_l1;
+}
+static inline bool tacit__following_l1(const struct tacit_node *n)
+{
+    return tacit__following(n) && n->cfg.l1_rpc != NULL && n->cfg.settler == NULL;
+}
 
 #endif /* TACIT_NODE_INTERNAL_H */
