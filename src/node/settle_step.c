@@ -789,3 +789,68 @@ const char *tacit__settle_status(const struct tacit_node *n, uint64_t height)
     }
     return "sequenced";
 }
+
+/* ------------------------------------------------------------ a rollback ---- */
+
+struct records_copy {
+    uint64_t height;
+    struct tacit_state_kv *kv;
+    size_t n, cap;
+    int rc;
+};
+
+/* The records a chain of blocks 0 .. height - 1 keeps: every one of a block below height (and
+ * "c" records of entries credited below it), the heads no further than height, the rest. */
+static int records_pick(void *ud, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct records_copy *c = ud;
+    uint8_t *k, *v;
+    uint8_t heads[32];
+    if (klen == 9 && (key[0] == 's' || key[0] == 'p' || key[0] == 'q') &&
+        get64(key + 1) >= c->height)
+        return TACIT_OK;
+    if (klen == 9 && key[0] == 'c' && vlen >= 8 && get64(val + vlen - 8) >= c->height)
+        return TACIT_OK;
+    if (klen == 5 && memcmp(key, "heads", 5) == 0 && vlen == 32) {
+        struct tacit__settle_heads h = {get64(val), get64(val + 8), get64(val + 16),
+                                        get64(val + 24)};
+        if (h.submitted > c->height) h.submitted = c->height;
+        if (h.settled > c->height) h.settled = c->height;
+        if (h.finalized > c->height) h.finalized = c->height;
+        heads_encode(heads, &h);
+        val = heads;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 256;
+        struct tacit_state_kv *kv = realloc(c->kv, cap * sizeof *kv);
+        if (kv == NULL) return TACIT_ENOMEM;
+        c->kv = kv;
+        c->cap = cap;
+    }
+    if ((k = malloc(klen)) == NULL) return TACIT_ENOMEM;
+    if ((v = malloc(vlen ? vlen : 1)) == NULL) {
+        free(k);
+        return TACIT_ENOMEM;
+    }
+    memcpy(k, key, klen);
+    if (vlen) memcpy(v, val, vlen);
+    c->kv[c->n++] = (struct tacit_state_kv){k, klen, v, vlen};
+    return TACIT_OK;
+}
+
+int tacit__settle_records_copy(struct tacit_state *from, struct tacit_state *to, uint64_t height)
+{
+    struct records_copy c;
+    int rc;
+    memset(&c, 0, sizeof c);
+    c.height = height;
+    rc = tacit_state_settle_each(from, records_pick, &c);
+    for (size_t i = 0; rc == TACIT_OK && i < c.n; i += 1024)
+        rc = tacit_state_settle_put(to, c.kv + i, c.n - i < 1024 ? c.n - i : 1024);
+    for (size_t i = 0; i < c.n; i++) {
+        free((void *)c.kv[i].key);
+        free((void *)c.kv[i].val);
+    }
+    free(c.kv);
+    return rc;
+}
