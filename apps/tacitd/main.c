@@ -144,6 +144,9 @@ static const struct key keys[] = {
     {"follow_l1", K_BOOL, C(follow_l1),
      "follower: rebuild the chain from the rollup contract alone (with --l1-rpc, --l1-rollup; "
      "--l1-confirmations under the head)"},
+    {"sequence_when_open", K_BOOL, C(sequence_when_open),
+     "L1 follower (--follow-l1 with --l1-key): while the contract's submission is open to "
+     "anyone, make, prove and submit blocks from L1 data and its mempool"},
     {"log_level", K_LOG, 0, "error, warn, info (default) or debug"},
     {"log_file", K_STR, C(log_file), "append the log to FILE, reopened on SIGHUP (default stderr)"},
 };
@@ -227,7 +230,17 @@ static int l1_setup(struct tacit_node_config *c, struct l1_mode *m)
     memset(m, 0, sizeof *m);
     if (c->l1_rpc == NULL && c->l1_rollup == NULL && c->l1_key == NULL) return 0;
     /* a follower reads L1 (the node checks --l1-rpc and --l1-rollup): it submits nothing */
-    if ((c->follow != NULL || c->follow_l1) && c->l1_key == NULL) return 0;
+    if ((c->follow != NULL || c->follow_l1) && c->l1_key == NULL) {
+        if (c->sequence_when_open) {
+            fprintf(stderr, "tacitd: --sequence-when-open submits blocks: it needs --l1-key\n");
+            return 2;
+        }
+        return 0;
+    }
+    if (c->sequence_when_open && !c->follow_l1) {
+        fprintf(stderr, "tacitd: --sequence-when-open goes with --follow-l1\n");
+        return 2;
+    }
     if (c->l1_rpc == NULL || c->l1_rollup == NULL || c->l1_key == NULL) {
         fprintf(stderr,
                 "tacitd: L1 mode needs --l1-rpc, --l1-rollup and --l1-key together "

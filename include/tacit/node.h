@@ -96,6 +96,13 @@ struct tacit_node_config {
      * follow: the sequencer's blocks checked against it, L1 alone after a disagreement), from
      * L1 blocks l1_confirmations under the head. */
     bool follow_l1;
+    /* With follow_l1 and a settler (tacitd: --l1-key): while the contract's isOpen() is true
+     * (submission open to anyone: its queue's head older than its forceDelay, or no block
+     * settled for as long), the follower makes blocks of open submission itself (no key, no
+     * signature) from the L1 queue and its own mempool, proves and submits them with the
+     * settler; it drops its blocks the contract did not take, and follows again once
+     * submission closes (docs/operations.md, "When the sequencer stops"). */
+    bool sequence_when_open;
     enum tacit_log_level log_level;
     const char *log_file; /* NULL: stderr; reopened on SIGHUP (include/tacit/node.h) */
     /* For a service manager (tacitd: systemd's sd_notify, docs/operations.md "Running as a

@@ -18,6 +18,7 @@
 #ifndef TACIT_SETTLE_H
 #define TACIT_SETTLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -119,6 +120,11 @@ struct tacit_settler_ops {
      * submitted in (1: whole), each under the settler's gas budget; called once per block
      * before its first prepare (the node records the answer: a restart splits it the same). */
     int (*plan)(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts);
+    /* Optional (NULL: never open; only a node that sequences when submission is open calls
+     * it). The contract's isOpen() (submitBlock taken from anyone: the queue's head older than
+     * its forceDelay in L1 blocks, or no block settled for as long; ../shared/docs/SETTLEMENT.md
+     * 6) and its height() (the next block it takes), both read at the L1 head. */
+    int (*is_open)(void *ctx, bool *open, uint64_t *height);
 };
 
 struct tacit_settler {
@@ -171,6 +177,8 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
  *    while the L1 node refuses a range: providers cap them), at most 16 requests per call (a
  *    long history is read over several steps), each scan starting where the last one left off
  *    (less 64 blocks: an L1 reorg moving an entry);
+ *  - is_open: the contract's isOpen() and height() (eth_call at the L1 head; a contract
+ *    without isOpen() answers TACIT_EL1_REPLY or the call's revert);
  *  - heads, lookup (the contract's custom errors named), send: tacit_settle_l1_*.
  * l1, sender and tree_pk are borrowed and must outlive the settler. TACIT_ENOMEM, TACIT_EINVAL.
  */

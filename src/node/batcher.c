@@ -276,12 +276,14 @@ static void block_committed(struct tacit_node *n, struct block_job *j)
     }
     n->m.blocks++;
     n->m.txs_included += nincluded;
+    if (tacit__settle_sequencing(n)) n->settle.open_made++;
     tacit__hist_add(&n->m.block_build, j->build_s);
     tacit__hist_add(&n->m.commit, j->commit_s);
     tacit_hex_encode(hash, j->hash, 32);
     tacit_log(TACIT_LOG_INFO, "batcher",
-              "block %" PRIu64 " %s: %zu txs, %zu credits, build %.1f ms, commit %.1f ms",
-              j->header.height, hash, nincluded, j->ncredits, j->build_s * 1e3, j->commit_s * 1e3);
+              "block %" PRIu64 " %s: %zu txs, %zu credits, build %.1f ms, commit %.1f ms%s",
+              j->header.height, hash, nincluded, j->ncredits, j->build_s * 1e3, j->commit_s * 1e3,
+              n->key == NULL ? " (a block of open submission: no key)" : "");
 }
 
 /* On the loop. */
@@ -322,7 +324,10 @@ void tacit__batcher_start(struct tacit_node *n)
     struct tacit__batcher *bat = &n->bat;
     struct block_job *j;
     size_t want;
-    if (bat->inflight || tacit__node_store_closing(n) || tacit__following(n)) return;
+    /* a follower makes no blocks, unless it sequences while submission is open (settle.c) */
+    if (bat->inflight || tacit__node_store_closing(n) ||
+        (tacit__following(n) && !tacit__settle_open_may_build(n)))
+        return;
     if (n->paused && !bat->mine_requested) return;
     if (tacit_mempool_count(n->mp) == 0 && bat->ncredits == 0 && !bat->mine_requested &&
         !n->cfg.empty_blocks && (n->cfg.settler == NULL || tacit__settle_credits_ready(n) == 0))
@@ -398,7 +403,8 @@ int tacit__batcher_init(struct tacit_node *n)
 
 void tacit__batcher_run(struct tacit_node *n)
 {
-    if (!tacit__following(n)) /* a follower makes no blocks */
+    /* a follower makes no blocks (one that sequences while submission is open: then only) */
+    if (!tacit__following(n) || n->cfg.sequence_when_open)
         uv_timer_start(&n->bat.timer, on_block_timer, n->cfg.block_interval_ms,
                        n->cfg.block_interval_ms);
     uv_timer_start(&n->bat.wait_timer, on_wait_timer, 100, 100);

@@ -210,6 +210,9 @@ int tacit__follow_l1_params(struct tacit_node *n)
     n->params.tx_version = TACIT_TX_VERSION_L1;
     n->params.l1_chain_id = info.l1_chain_id;
     n->params.allow_credits = true;
+    /* blocks of open submission (no key, no signature: docs/protocol.md 8) are the contract's
+     * as much as the sequencer's */
+    n->params.open_blocks = true;
     n->fl1.deploy_block = info.deploy_block;
     if (n->cfg.follow != NULL) return TACIT_OK; /* the key: the sequencer's (follow.c) */
 
@@ -605,7 +608,9 @@ static void fl1_on_timer(uv_timer_t *t)
 {
     struct tacit_node *n = t->data;
     struct fl1_job *j;
-    if (n->fl1.inflight || n->fl1.halted || n->fl1.rollback_pending || tacit__node_store_closing(n))
+    /* --sequence-when-open: paused while the node makes blocks (resumed by settle.c) */
+    if (n->fl1.inflight || n->fl1.halted || n->fl1.rollback_pending ||
+        tacit__node_store_closing(n) || tacit__settle_sequencing(n))
         return;
     if ((j = calloc(1, sizeof *j)) == NULL) {
         fl1_schedule(n, FL1_IDLE_MS);
@@ -658,6 +663,11 @@ void tacit__follow_l1_run(struct tacit_node *n)
     if (tacit__following_l1(n)) fl1_schedule(n, 0);
 }
 
+void tacit__follow_l1_resume(struct tacit_node *n)
+{
+    if (tacit__following_l1(n) && !n->fl1.inflight) fl1_schedule(n, 0);
+}
+
 static void close_cb_noop(uv_handle_t *h) { (void)h; }
 
 void tacit__follow_l1_stop(struct tacit_node *n)
@@ -702,6 +712,8 @@ json_t *tacit__follow_l1_json(struct tacit_node *n, const struct tacit_state_tip
     if (o == NULL) return json_null();
     json_object_set_new(o, "source",
                         json_string(tacit__follow_rpc_active(n) ? "sequencer+l1" : "l1"));
+    if (n->cfg.sequence_when_open) /* settle.c: the submitter while submission is open */
+        json_object_set_new(o, "sequenceWhenOpen", tacit__settle_open_json(n));
     if (f->halted) json_object_set_new(o, "haltReason", json_string(f->halt_reason));
     if (f->disagreed) {
         json_object_set_new(o, "disagreementAt", height_or_null(true, f->disagree_height));

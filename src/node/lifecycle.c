@@ -392,7 +392,16 @@ int tacit_node_run(const struct tacit_node_config *cfg)
                   "--l1-rpc and --l1-rollup): give one of them");
         goto fail_log;
     }
+    if (cfg->sequence_when_open &&
+        (!cfg->follow_l1 || cfg->settler == NULL || cfg->l1_rpc == NULL || cfg->l1_rollup == NULL ||
+         cfg->l1_key == NULL)) {
+        tacit_log(TACIT_LOG_ERROR, "node",
+                  "--sequence-when-open goes with --follow-l1, --l1-rpc, --l1-rollup and "
+                  "--l1-key (the key that pays for its submissions)");
+        goto fail_log;
+    }
     if ((cfg->follow_l1 || (cfg->follow != NULL && cfg->l1_rpc != NULL)) &&
+        !cfg->sequence_when_open &&
         (cfg->l1_rpc == NULL || cfg->l1_rollup == NULL || cfg->l1_key != NULL ||
          cfg->settler != NULL)) {
         tacit_log(TACIT_LOG_ERROR, "node",
@@ -413,7 +422,8 @@ int tacit_node_run(const struct tacit_node_config *cfg)
                   "the L1 flags are set but there is no settler to submit blocks with");
         goto fail_log;
     }
-    if ((cfg->follow != NULL || cfg->follow_l1) && (cfg->devnet || cfg->settler != NULL)) {
+    if ((cfg->follow != NULL || cfg->follow_l1) &&
+        (cfg->devnet || (cfg->settler != NULL && !cfg->sequence_when_open))) {
         /* a follower takes the sequencer's blocks: it makes none, and settles none */
         tacit_log(TACIT_LOG_ERROR, "node",
                   "--follow cannot go with --devnet or the L1 flags (a devnet's follower: "
@@ -458,7 +468,8 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     memcpy(n->params.rollup_id, cfg->rollup_id, TACIT_ROLLUP_ID_LEN);
     /* L1 mode: credits only from the L1 queue (the block job takes them; dev_fund is refused) */
     n->params.allow_credits = cfg->devnet || cfg->settler != NULL || cfg->follow_devnet;
-    if (cfg->settler != NULL) { /* protocol v2: digests bind the L1 chain and the contract */
+    if (cfg->settler != NULL &&
+        !cfg->sequence_when_open) { /* protocol v2: digests bind the L1 chain and the contract */
         n->params.tx_version = TACIT_TX_VERSION_L1;
         n->params.l1_chain_id = cfg->l1_chain_id;
     }
@@ -467,7 +478,10 @@ int tacit_node_run(const struct tacit_node_config *cfg)
     if (tacit__following_l1(n) && tacit__follow_l1_params(n) != TACIT_OK) goto fail;
     if (cfg->follow != NULL && tacit__follow_params(n) != TACIT_OK) goto fail;
     if (tacit__state_open(n) != TACIT_OK) goto fail;
-    if (tacit__settle_mode_check(n->st, cfg->settler != NULL) != TACIT_OK) goto fail;
+    /* a follower that sequences while submission is open keeps a follower's chain */
+    if (tacit__settle_mode_check(n->st, cfg->settler != NULL && !cfg->sequence_when_open) !=
+        TACIT_OK)
+        goto fail;
     ml.max_txs = cfg->mempool_max_txs;
     ml.max_bytes = cfg->mempool_max_bytes;
     if ((rc = tacit_mempool_new(&n->mp, &ml)) != TACIT_OK) goto fail;
@@ -502,8 +516,11 @@ int tacit_node_run(const struct tacit_node_config *cfg)
             else if (cfg->follow_l1)
                 tacit_log(TACIT_LOG_INFO, "node",
                           "ready: chain 0x%" PRIx64 ", next height %" PRIu64
-                          ", tip %s, following %s (no blocks of its own)",
-                          n->params.chain_id, tip.next_height, hex, tacit__follow_source(n));
+                          ", tip %s, following %s (%s)",
+                          n->params.chain_id, tip.next_height, hex, tacit__follow_source(n),
+                          cfg->sequence_when_open
+                              ? "and sequencing from L1 data while its submission is open"
+                              : "no blocks of its own");
             else
                 tacit_log(TACIT_LOG_INFO, "node",
                           "ready: chain 0x%" PRIx64 ", next height %" PRIu64

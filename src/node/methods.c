@@ -359,7 +359,9 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
     size_t len;
     int rc;
     bool forward = tacit__follow_rpc_active(n) && n->cfg.follow_forward;
-    if ((!forward && !not_following(call, n, "send transactions to the sequencer")) ||
+    /* a follower that sequences while submission is open keeps a mempool of its own */
+    bool own = n->cfg.sequence_when_open;
+    if ((!forward && !own && !not_following(call, n, "send transactions to the sequencer")) ||
         !nparams(call, params, 1, 1))
         return;
     rc = tacit_hex_decode_alloc(&bytes, &len, str_param(params, 0), 2 * TACIT_TX_BYTES);

@@ -216,6 +216,20 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
                 "1 when a block rebuilt from L1 failed the rules and following L1 stopped.",
                 l->halted);
     }
+    if (n->cfg.sequence_when_open) {
+        const struct tacit__settle *se = &n->settle;
+        counter(f, "tacit_l1_submission_open", "gauge",
+                "1 when the contract's submission was open to anyone at the last step.",
+                se->open_known && se->open);
+        counter(f, "tacit_open_sequencing", "gauge",
+                "1 while this follower makes blocks of open submission.", se->sequencing);
+        counter(f, "tacit_open_takeovers_total", "counter",
+                "Times this follower began sequencing because submission was open.", se->takeovers);
+        counter(f, "tacit_open_blocks_total", "counter",
+                "Blocks of open submission this follower made.", se->open_made);
+        counter(f, "tacit_open_dropped_blocks_total", "counter",
+                "Blocks of this follower dropped because the contract took others.", se->dropped);
+    }
     if (n->cfg.follow != NULL) {
         const struct tacit__follow *fo = &n->follow;
         height_gauge(f, "tacit_follow_sequencer_height",

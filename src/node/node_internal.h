@@ -256,6 +256,10 @@ struct tacit__settle_in {
     uint32_t max_inflight; /* blocks submitted and not settled at most (0: 1) */
     uint32_t bump_after;   /* a submission pending this many L1 blocks is replaced with
                             * higher fees (0: never) */
+    /* --sequence-when-open (settle.c): ask the contract whether submission is open (after the
+     * blocks in flight are followed); watch: only that and the L1 heads, the settlement heads
+     * put at the tip (a follower's blocks are the contract's), nothing followed or submitted */
+    bool ask_open, watch;
 };
 struct tacit__settle_out {
     int rc;
@@ -270,6 +274,8 @@ struct tacit__settle_out {
     unsigned prepared, resends, reorgs;
     unsigned bumps, fee_capped; /* replacements sent; bumps the fee cap refused */
     bool pending_before;        /* the step's own: a block before the one followed is pending */
+    bool open_known, open;      /* ask_open: the contract's isOpen(), and its height() */
+    uint64_t contract_height;
 };
 
 #define TACIT__SETTLE_FETCH_MAX 256   /* queue entries fetched per step */
@@ -297,6 +303,19 @@ struct tacit__settle {
     uint64_t queue_next, queue_base;
     struct tacit_settle_message *queue;
     size_t nqueue;
+    /* --sequence-when-open: a follower that makes blocks while submission is open (settle.c:
+     * "following" → "sequencing" when the contract is open and the follower has every block it
+     * has; back, its unsettled blocks dropped, when it closes or another submitter's block
+     * lands first) */
+    bool swo;
+    bool open_known, open; /* the contract's isOpen(), last asked */
+    uint64_t contract_height;
+    bool sequencing; /* blocks of open submission made and submitted */
+    bool leaving;    /* no new block; following again once none is in flight */
+    bool rollback_pending;
+    uint64_t rollback_to; /* leaving: keep blocks 0 .. rollback_to - 1 (the contract's) */
+    char leave_reason[TACIT_SETTLE_REASON_MAX];
+    uint64_t takeovers, open_made, dropped; /* since the start (metrics) */
 };
 
 /* One step, blocking (the settle lane; tests): the heads, the queue's confirmed entries, the
@@ -324,6 +343,13 @@ size_t tacit__settle_credits_ready(const struct tacit_node *n);
 void tacit__settle_queue_consumed(struct tacit_node *n, uint64_t height, size_t k);
 void tacit__settle_poke(struct tacit_node *n); /* a block committed: a step now, if idle */
 const char *tacit__settle_status(const struct tacit_node *n, uint64_t height);
+/* --sequence-when-open: the node makes blocks now (sequencing, not leaving, every block of its
+ * own settled: one block in flight at a time, as the contract closes once one settles). */
+bool tacit__settle_open_may_build(struct tacit_node *n);
+/* --sequence-when-open: blocks are made now (the L1 follower pauses meanwhile). */
+static inline bool tacit__settle_sequencing(const struct tacit_node *n);
+/* tacit_chainInfo's settlement.sequenceWhenOpen. */
+json_t *tacit__settle_open_json(const struct tacit_node *n);
 
 /* -------------------------------------------------------------- follow.c ---- */
 
@@ -390,6 +416,8 @@ int tacit__follow_marker_write(struct tacit_node *n);
 int tacit__follow_l1_params(struct tacit_node *n);
 int tacit__follow_l1_init(struct tacit_node *n); /* the timer (the lane is follow's) */
 void tacit__follow_l1_run(struct tacit_node *n);
+/* The next L1 step now (--sequence-when-open: following again after sequencing). */
+void tacit__follow_l1_resume(struct tacit_node *n);
 void tacit__follow_l1_stop(struct tacit_node *n);
 void tacit__follow_l1_free(struct tacit_node *n);
 /* The sequencer is followed over RPC now (not after a disagreement with L1). */
@@ -532,7 +560,13 @@ static inline bool tacit__following(const struct tacit_node *n)
 }
 static inline bool tacit__following_l1(const struct tacit_node *n)
 {
-    return tacit__following(n) && n->cfg.l1_rpc != NULL && n->cfg.settler == NULL;
+    return tacit__following(n) && n->cfg.l1_rpc != NULL &&
+           (n->cfg.settler == NULL || n->cfg.sequence_when_open);
+}
+
+static inline bool tacit__settle_sequencing(const struct tacit_node *n)
+{
+    return n->settle.swo && n->settle.sequencing;
 }
 
 #endif /* TACIT_NODE_INTERNAL_H */

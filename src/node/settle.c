@@ -5,6 +5,17 @@
  * with a doubling backoff up to 30 s); its done step updates the loop's copy of the
  * heads (tacit_chainInfo, /metrics, /health), logs what moved, a halt loudly, and hands the
  * L1 queue's new confirmed entries to the batcher.
+ *
+ * --sequence-when-open (an L1 follower with a settler; docs/operations.md "When the sequencer
+ * stops"): every step asks the contract's isOpen() and height(). While following, the step
+ * only watches (the settlement heads kept at the tip: the follower's blocks are the
+ * contract's). Once the contract is open and the follower holds every block it has, the node
+ * sequences: the L1 follower pauses, the batcher makes blocks of open submission (no key) from
+ * the L1 queue and the mempool, one at a time (the contract closes again once one settles),
+ * and the step submits them as a sequencer's. It leaves when submission closes (once nothing
+ * is in flight), when a submission reverts, or when the contract's height passes its settled
+ * head (another submitter landed first): its unsettled blocks are dropped (tacit__chain_rollback
+ * to the settled head) and the L1 follower takes the chain from L1 again.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,6 +23,7 @@
 
 #include "node/node_internal.h"
 #include "tacit/error.h"
+#include "tacit/util.h"
 
 #define SETTLE_BACKOFF_MAX_MS 30000u
 
@@ -46,6 +58,134 @@ size_t tacit__settle_credits_ready(const struct tacit_node *n)
     return end > se->queue_next ? (size_t)(end - se->queue_next) : 0;
 }
 
+/* ------------------------------------------------------- sequence when open ---- */
+
+bool tacit__settle_open_may_build(struct tacit_node *n)
+{
+    const struct tacit__settle *se = &n->settle;
+    struct tacit_state_tip tip;
+    if (!se->swo || !se->sequencing || se->leaving || se->rollback_pending || se->halted ||
+        n->fl1.inflight || (se->open_known && !se->open))
+        return false;
+    return tacit_state_tip(n->st, &tip) == TACIT_OK && se->heads.settled == tip.next_height;
+}
+
+/* Stop making blocks; keep blocks 0 .. keep - 1 (the contract's) once nothing is in flight. */
+static void swo_leave(struct tacit_node *n, const char *why)
+{
+    struct tacit__settle *se = &n->settle;
+    if (se->leaving) return;
+    se->leaving = true;
+    snprintf(se->leave_reason, sizeof se->leave_reason, "%s", why);
+    tacit_log(TACIT_LOG_WARN, "settle", "open submission: %s: no more blocks of this node", why);
+}
+
+/* Following L1 again. */
+static void swo_followed(struct tacit_node *n)
+{
+    struct tacit__settle *se = &n->settle;
+    se->sequencing = se->leaving = se->rollback_pending = false;
+    se->halted = false; /* the block it stopped at is gone */
+    tacit_log(TACIT_LOG_INFO, "settle", "open submission: following L1 again (%s)",
+              se->leave_reason);
+    tacit__follow_l1_resume(n);
+}
+
+/* The rollback a leave asked for, once no job uses the store: true when done (or not needed). */
+static bool swo_rollback(struct tacit_node *n)
+{
+    struct tacit__settle *se = &n->settle;
+    struct tacit_state_tip tip;
+    int rc;
+    if (tacit__node_jobs_busy(n)) return false;
+    if ((rc = tacit_state_tip(n->st, &tip)) == TACIT_OK && tip.next_height > se->rollback_to) {
+        uint64_t k = tip.next_height - se->rollback_to;
+        if ((rc = tacit__chain_rollback(n, se->rollback_to)) != TACIT_OK) {
+            tacit_log(TACIT_LOG_ERROR, "settle",
+                      "open submission: dropping blocks %" PRIu64 " on failed: %s (%s); retrying",
+                      se->rollback_to, tacit_strerror(rc), tacit_errname(rc));
+            return false;
+        }
+        se->dropped += k;
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "open submission: %" PRIu64 " block(s) of this node the contract did not take "
+                  "dropped; the chain is taken from L1 again from block %" PRIu64,
+                  k, se->rollback_to);
+    }
+    swo_followed(n);
+    return true;
+}
+
+/* After a step: the contract open or closed, the node's mode moves. */
+static void swo_after(struct tacit_node *n, const struct tacit__settle_out *o, uint64_t *delay)
+{
+    struct tacit__settle *se = &n->settle;
+    struct tacit_state_tip tip;
+    char why[TACIT_SETTLE_REASON_MAX + 128];
+    if (o->open_known) {
+        if (!se->open_known || o->open != se->open)
+            tacit_log(TACIT_LOG_INFO, "settle",
+                      "the contract's submission is %s (contract height %" PRIu64
+                      ", L1 head %" PRIu64 ")",
+                      o->open ? "OPEN to anyone" : "closed (its sequencer's only)",
+                      o->contract_height, o->l1.latest);
+        se->open_known = true;
+        se->open = o->open;
+        se->contract_height = o->contract_height;
+    }
+    if (tacit_state_tip(n->st, &tip) != TACIT_OK) return;
+    if (!se->sequencing) {
+        if (o->rc != TACIT_OK || !o->open_known || !o->open || se->rollback_pending ||
+            n->fl1.inflight || n->fl1.halted || n->fl1.rollback_pending ||
+            tip.next_height != o->contract_height)
+            return; /* closed, or the follower not at the contract's height yet */
+        se->sequencing = true;
+        se->leaving = false;
+        se->halted = false;
+        se->takeovers++;
+        se->leave_reason[0] = '\0';
+        if (tacit__settle_queue_next(n->st, tip.next_height, &se->queue_next) == TACIT_OK) {
+            se->queue_base = se->queue_next; /* fetched from there by the next step */
+            se->nqueue = 0;
+        }
+        tacit_log(TACIT_LOG_INFO, "settle",
+                  "submission is open: sequencing from L1 data (blocks of open submission from "
+                  "block %" PRIu64 ", the L1 queue from entry %" PRIu64 ", L1 head %" PRIu64 ")",
+                  tip.next_height, se->queue_next, o->l1.latest);
+        *delay = 0;
+        return;
+    }
+    if (!se->leaving) {
+        if (o->halted) {
+            snprintf(why, sizeof why, "the submission of block %" PRIu64 " failed: %s",
+                     o->halt_height, o->halt_reason);
+            swo_leave(n, why);
+        } else if (o->open_known && o->contract_height > o->heads.settled) {
+            snprintf(why, sizeof why,
+                     "the contract is at height %" PRIu64 ": block %" PRIu64
+                     " came from another submitter",
+                     o->contract_height, o->heads.settled);
+            swo_leave(n, why);
+        } else if (o->open_known && !o->open) {
+            swo_leave(n, "submission closed");
+        }
+    }
+    if (!se->leaving) return;
+    /* a block of this node in flight may still land (submission closed meanwhile): wait for it;
+     * otherwise what the contract did not take goes */
+    if (!o->halted && o->rc == TACIT_OK && o->heads.submitted > o->heads.settled &&
+        !(o->open_known && o->contract_height > o->heads.settled))
+        return;
+    if (o->rc != TACIT_OK && !o->halted) return; /* the L1 did not answer: ask again */
+    se->rollback_to = o->heads.settled;
+    if (tip.next_height <= se->rollback_to) {
+        swo_followed(n);
+        return;
+    }
+    se->rollback_pending = true;
+    *delay = 0;
+}
+
 static void settle_done(struct tacit__job *job)
 {
     struct settle_job *j = (struct settle_job *)job;
@@ -72,7 +212,7 @@ static void settle_done(struct tacit__job *job)
         se->l1 = o->l1;
         se->l1_known = true;
     }
-    if (o->halted && !se->halted)
+    if (o->halted && !se->halted && !se->swo)
         tacit_log(TACIT_LOG_ERROR, "settle",
                   "SUBMISSION HALTED: the L1 transaction of block %" PRIu64
                   " reverted: %s. Nothing more is submitted; the node keeps sequencing. "
@@ -117,10 +257,11 @@ static void settle_done(struct tacit__job *job)
         tacit_state_tip(n->st, &tip) == TACIT_OK && se->heads.submitted < tip.next_height)
         delay = 0;
     se->poked = false;
+    if (se->swo) swo_after(n, o, &delay);
     free(j);
     tacit__node_job_finished(n);
     if (n->stopping) return;
-    if (more_credits) tacit__batcher_start(n);
+    if (more_credits || tacit__settle_sequencing(n)) tacit__batcher_start(n);
     schedule(n, delay);
 }
 
@@ -130,6 +271,10 @@ static void on_timer(uv_timer_t *t)
     struct tacit__settle *se = &n->settle;
     struct settle_job *j;
     if (se->inflight) return;
+    if (se->rollback_pending && !tacit__node_store_closing(n) && !swo_rollback(n)) {
+        schedule(n, 100); /* a job still reads the store */
+        return;
+    }
     if (tacit__node_store_closing(n) || (j = calloc(1, sizeof *j)) == NULL) {
         schedule(n, n->cfg.settle_poll_ms);
         return;
@@ -144,6 +289,10 @@ static void on_timer(uv_timer_t *t)
     j->in.no_submit = se->halted;
     j->in.max_inflight = n->cfg.l1_max_inflight;
     j->in.bump_after = n->cfg.l1_bump_after;
+    j->in.ask_open = se->swo;
+    j->in.watch = se->swo && !se->sequencing;
+    if (j->in.watch) j->in.fetch_max = 0;
+    if (se->swo) j->in.max_inflight = 1; /* the contract closes once one block settles */
     se->inflight = true;
     tacit__lane_submit(se->lane, &j->job);
 }
@@ -191,6 +340,7 @@ int tacit__settle_init(struct tacit_node *n)
     }
     se->queue_base = se->queue_next;
     se->gas_total = se->heads.gas_used;
+    se->swo = n->cfg.sequence_when_open;
     uv_timer_init(&n->loop, &se->timer);
     se->timer.data = n;
     se->timer_open = true;
@@ -220,4 +370,34 @@ void tacit__settle_free(struct tacit_node *n)
 {
     free(n->settle.queue);
     n->settle.queue = NULL;
+}
+
+static json_t *hex_or_null(bool have, uint64_t v)
+{
+    char h[19];
+    if (!have) return json_null();
+    tacit_hex_u64(h, v);
+    return json_string(h);
+}
+
+json_t *tacit__settle_open_json(const struct tacit_node *n)
+{
+    const struct tacit__settle *se = &n->settle;
+    json_t *o =
+        json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "mode",
+                  !se->sequencing ? "following"
+                  : se->leaving   ? "leaving"
+                                  : "sequencing",
+                  "open", se->open_known ? json_boolean(se->open) : json_null(), "contractHeight",
+                  hex_or_null(se->open_known, se->contract_height), "submitted",
+                  hex_or_null(se->heads.submitted > 0, se->heads.submitted - 1), "settled",
+                  hex_or_null(se->heads.settled > 0, se->heads.settled - 1), "takeovers",
+                  (json_int_t)se->takeovers, "blocksMade", (json_int_t)se->open_made,
+                  "blocksDropped", (json_int_t)se->dropped);
+    if (o == NULL) return json_null();
+    if (se->leave_reason[0] != '\0')
+        json_object_set_new(o, "leaveReason", json_string(se->leave_reason));
+    if (se->last_rc != TACIT_OK)
+        json_object_set_new(o, "lastError", json_string(tacit_errname(se->last_rc)));
+    return o;
 }

@@ -685,6 +685,18 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
     if ((rc = s->ops->heads(s->ctx, &o->l1)) != TACIT_OK) goto out;
     o->l1_known = true;
 
+    if (in->watch) {
+        /* a follower's chain: every block it holds is the contract's (derived from L1, or its
+         * own that settled); its submitter starts at the tip when it sequences */
+        if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
+        if (heads.submitted != tip.next_height || heads.settled != tip.next_height ||
+            heads.finalized != tip.next_height) {
+            heads.submitted = heads.settled = heads.finalized = tip.next_height;
+            if ((rc = save(st, 0, NULL, &heads)) != TACIT_OK) goto out;
+        }
+        goto ask;
+    }
+
     /* The L1 queue's entries confirmed C times: l1_block + C <= latest. */
     if (in->fetch_max > 0 && in->fetch_out != NULL && o->l1.latest >= in->confirmations) {
         rc = s->ops->messages(s->ctx, in->fetch_from, o->l1.latest - in->confirmations,
@@ -769,6 +781,13 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             memcpy(prev_chain, sub.chain, 32);
             h++;
         }
+    }
+ask:
+    /* after the blocks in flight were followed: a height past the settled head is then
+     * another submitter's block */
+    if (rc == TACIT_OK && in->ask_open && s->ops->is_open != NULL) {
+        rc = s->ops->is_open(s->ctx, &o->open, &o->contract_height);
+        o->open_known = rc == TACIT_OK;
     }
 out:
     tacit__settle_sub_clear(&sub);

@@ -257,6 +257,21 @@ static int op_heads(void *ctx, struct tacit_settle_heads *out)
     return tacit_settle_l1_heads(s->o.l1, s->o.final_depth, out);
 }
 
+static int op_is_open(void *ctx, bool *open, uint64_t *height)
+{
+    struct settler *s = ctx;
+    uint8_t word[32];
+    int rc;
+    if ((rc = read_word(s, "isOpen()", word)) != TACIT_OK) return rc;
+    for (int i = 0; i < 31; i++)
+        if (word[i] != 0) return TACIT_EL1_REPLY; /* not an ABI bool */
+    if (word[31] > 1) return TACIT_EL1_REPLY;
+    *open = word[31] == 1;
+    if ((rc = read_word(s, "height()", word)) != TACIT_OK) return rc;
+    *height = word_u64(word);
+    return TACIT_OK;
+}
+
 /* The entries from `from` on in the Deposited logs of blocks lo..hi, appended to out[*n..max):
  * *stop when one is missing (a gap: the node's view is behind) or out is full. */
 static int messages_range(struct settler *s, uint64_t from, uint64_t lo, uint64_t hi,
@@ -351,6 +366,7 @@ static const struct tacit_settler_ops rollup_ops = {
     .messages = op_messages,
     .bump = op_bump,
     .plan = op_plan,
+    .is_open = op_is_open,
 };
 
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o)
