@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tacit/abi.h"
 #include "tacit/error.h"
 #include "tacit/eth.h"
+#include "tacit/keccak.h"
 #include "tacit/rollup.h"
 #include "tacit/util.h"
 
@@ -296,4 +298,55 @@ out:
     tacit_l1_logs_free(logs, nlogs);
     tacit_l1_receipt_clear(&rec);
     return rc;
+}
+
+/* TEMPORARY until branch fc's encoder and decoder are merged: forceTransaction(bytes) and the
+ * queue index of its ForcedTransaction(uint64 indexed, bytes32 indexed, bytes32, bytes) log. */
+static int force_call_tmp(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES])
+{
+    struct tacit_abi_value item, v;
+    tacit_abi_set_bytes(&item, TACIT_ABI_BYTES, tx, TACIT_TX_BYTES);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, &item, 1);
+    return tacit_abi_encode_call(out, len, "forceTransaction(bytes)", &v);
+}
+
+int tacit_cli_l1_force(struct tacit_cli_l1 *c, const uint8_t tx[TACIT_TX_BYTES],
+                       struct tacit_cli_l1_result *r, char *err, size_t n)
+{
+    static const char sig[] = "ForcedTransaction(uint64,bytes32,bytes32,bytes)";
+    struct tacit_rollup_event ev;
+    struct tacit_l1_receipt rec;
+    uint8_t *data = NULL, topic[32];
+    size_t len = 0;
+    tacit_uint256 zero;
+    bool found = false;
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    tacit_uint256_from_u64(&zero, 0);
+    if ((rc = force_call_tmp(&data, &len, tx)) != TACIT_OK)
+        return say(err, n, rc, "%s", tacit_strerror(rc));
+    rc = send_wait(c, data, len, &zero, "forceTransaction", TACIT_ROLLUP_CLAIMED, &ev, &found, r,
+                   err, n);
+    free(data);
+    if (rc != TACIT_OK) return rc;
+    memset(&rec, 0, sizeof rec);
+    if ((rc = tacit_l1_get_receipt(c->l1, r->tx_hash, &rec)) != TACIT_OK)
+        return l1_error(c, rc, "forceTransaction's receipt", err, n);
+    tacit_keccak256(topic, (const uint8_t *)sig, sizeof sig - 1);
+    found = false;
+    for (size_t i = 0; i < rec.nlogs && !found; i++)
+        if (memcmp(rec.logs[i].address, c->rollup, 20) == 0 && rec.logs[i].ntopics >= 2 &&
+            memcmp(rec.logs[i].topics[0], topic, 32) == 0) {
+            for (int k = 24; k < 32; k++)
+                r->queue_index = (r->queue_index << 8) | rec.logs[i].topics[1][k];
+            found = true;
+        }
+    tacit_l1_receipt_clear(&rec);
+    if (!found)
+        return say(err, n, TACIT_EL1_REPLY,
+                   "forceTransaction was mined but its receipt has no ForcedTransaction event "
+                   "(is %s the rollup contract?)",
+                   rollup_name);
+    return TACIT_OK;
 }
