@@ -1860,7 +1860,8 @@ struct force_ctx {
     struct tacit_cli_l1 c;
     bool open;
     struct tacit_cli_l1_result r;
-    char err[512]; /* the L1 step's failure, when it failed */
+    uint64_t delay; /* the contract's forceDelay (T), 0 if unknown */
+    char err[512];  /* the L1 step's failure, when it failed */
 };
 
 static int cli_force(void *ud, const struct tacit_tx *tx, struct tacit_wallet_forced *out)
@@ -1901,8 +1902,11 @@ static int force_open(struct force_ctx *f, const struct session *s, const struct
     int status;
     memset(f, 0, sizeof *f);
     if ((status = deposit_key(&sk, &index, s, o)) == 0 &&
-        (status = l1_key(&key, &own, sk, index, s)) == 0 && (status = l1_open(&f->c, o, key)) == 0)
+        (status = l1_key(&key, &own, sk, index, s)) == 0 &&
+        (status = l1_open(&f->c, o, key)) == 0) {
         f->open = true;
+        if (tacit_cli_l1_force_delay(&f->c, &f->delay) != TACIT_OK) f->delay = 0;
+    }
     if (sk != NULL) sodium_free(sk);
     if (own != NULL) sodium_free(own);
     return status;
@@ -1947,6 +1951,11 @@ static json_t *force_json(const struct tacit_wallet_send_result *r, const struct
     json_object_set_new(j, "fee", json_amount(r->fee));
     json_object_set_new(j, "inputs", json_integer((json_int_t)r->ninputs));
     json_object_set_new(j, "proveSeconds", json_real(r->prove_seconds));
+    if (f->delay > 0) {
+        json_object_set_new(j, "forceDelay", json_integer((json_int_t)f->delay));
+        json_object_set_new(j, "deadlineL1Block",
+                            json_integer((json_int_t)(r->f.l1_block + f->delay)));
+    }
     return j;
 }
 
@@ -1958,10 +1967,14 @@ static void force_line(const struct tacit_wallet_send_result *r, const struct fo
     tacit_hex_encode(h, f->r.tx_hash, 32);
     tacit_uint256_to_dec(price, &f->r.gas_price);
     printf("%s: forced (queued): queue entry %llu in L1 block %llu (L1 tx %s, gas %llu at %s "
-           "wei; anchored at settled block %llu; fee %s TAC)\n",
+           "wei; anchored at settled block %llu; fee %s TAC)",
            id, (unsigned long long)r->f.queue_index, (unsigned long long)r->f.l1_block, h,
            (unsigned long long)f->r.gas_used, price, (unsigned long long)r->f.anchor_height,
            tac(fee, r->fee));
+    if (f->delay > 0)
+        printf("; a block must take it by L1 block %llu (T = %llu), or anyone may submit blocks",
+               (unsigned long long)(r->f.l1_block + f->delay), (unsigned long long)f->delay);
+    printf("\n");
 }
 
 /* send, deposit and withdraw: parse, open, sync, prove, submit, wait, sync. */

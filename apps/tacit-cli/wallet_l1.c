@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tacit/abi.h"
 #include "tacit/error.h"
 #include "tacit/eth.h"
 #include "tacit/keccak.h"
@@ -300,53 +299,53 @@ out:
     return rc;
 }
 
-/* TEMPORARY until branch fc's encoder and decoder are merged: forceTransaction(bytes) and the
- * queue index of its ForcedTransaction(uint64 indexed, bytes32 indexed, bytes32, bytes) log. */
-static int force_call_tmp(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES])
-{
-    struct tacit_abi_value item, v;
-    tacit_abi_set_bytes(&item, TACIT_ABI_BYTES, tx, TACIT_TX_BYTES);
-    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, &item, 1);
-    return tacit_abi_encode_call(out, len, "forceTransaction(bytes)", &v);
-}
-
 int tacit_cli_l1_force(struct tacit_cli_l1 *c, const uint8_t tx[TACIT_TX_BYTES],
                        struct tacit_cli_l1_result *r, char *err, size_t n)
 {
-    static const char sig[] = "ForcedTransaction(uint64,bytes32,bytes32,bytes)";
-    struct tacit_rollup_event ev;
-    struct tacit_l1_receipt rec;
-    uint8_t *data = NULL, topic[32];
+    struct tacit_rollup_event *ev;
+    uint8_t *data = NULL;
     size_t len = 0;
     tacit_uint256 zero;
-    bool found = false;
+    bool found;
     int rc;
 
     memset(r, 0, sizeof *r);
     tacit_uint256_from_u64(&zero, 0);
-    if ((rc = force_call_tmp(&data, &len, tx)) != TACIT_OK)
+    if ((ev = malloc(sizeof *ev)) == NULL) return say(err, n, TACIT_ENOMEM, "out of memory");
+    if ((rc = tacit_rollup_force_call(&data, &len, tx)) != TACIT_OK) {
+        free(ev);
         return say(err, n, rc, "%s", tacit_strerror(rc));
-    rc = send_wait(c, data, len, &zero, "forceTransaction", TACIT_ROLLUP_CLAIMED, &ev, &found, r,
-                   err, n);
+    }
+    rc = send_wait(c, data, len, &zero, "forceTransaction", TACIT_ROLLUP_FORCED, ev, &found, r, err,
+                   n);
     free(data);
-    if (rc != TACIT_OK) return rc;
-    memset(&rec, 0, sizeof rec);
-    if ((rc = tacit_l1_get_receipt(c->l1, r->tx_hash, &rec)) != TACIT_OK)
-        return l1_error(c, rc, "forceTransaction's receipt", err, n);
-    tacit_keccak256(topic, (const uint8_t *)sig, sizeof sig - 1);
-    found = false;
-    for (size_t i = 0; i < rec.nlogs && !found; i++)
-        if (memcmp(rec.logs[i].address, c->rollup, 20) == 0 && rec.logs[i].ntopics >= 2 &&
-            memcmp(rec.logs[i].topics[0], topic, 32) == 0) {
-            for (int k = 24; k < 32; k++)
-                r->queue_index = (r->queue_index << 8) | rec.logs[i].topics[1][k];
-            found = true;
-        }
-    tacit_l1_receipt_clear(&rec);
-    if (!found)
-        return say(err, n, TACIT_EL1_REPLY,
-                   "forceTransaction was mined but its receipt has no ForcedTransaction event "
-                   "(is %s the rollup contract?)",
-                   rollup_name);
-    return TACIT_OK;
+    if (rc == TACIT_OK && (!found || memcmp(ev->tx, tx, TACIT_TX_BYTES) != 0))
+        rc = say(err, n, TACIT_EL1_REPLY,
+                 "forceTransaction was mined but its receipt has no ForcedTransaction event of "
+                 "this transaction (is %s the rollup contract?)",
+                 rollup_name);
+    if (rc == TACIT_OK) r->queue_index = ev->index;
+    free(ev);
+    return rc;
+}
+
+int tacit_cli_l1_force_delay(struct tacit_cli_l1 *c, uint64_t *t)
+{
+    static const char sig[] = "forceDelay()";
+    struct tacit_l1_call req;
+    uint8_t sel[32], *out = NULL;
+    size_t len = 0;
+    int rc;
+
+    *t = 0;
+    memset(&req, 0, sizeof req);
+    tacit_keccak256(sel, (const uint8_t *)sig, sizeof sig - 1);
+    memcpy(req.to, c->rollup, sizeof req.to);
+    req.data = sel;
+    req.data_len = 4;
+    if ((rc = tacit_l1_call(c->l1, &req, TACIT_L1_LATEST, &out, &len)) != TACIT_OK) return rc;
+    if (len != 32) rc = TACIT_EL1_REPLY;
+    for (size_t i = 24; rc == TACIT_OK && i < 32; i++) *t = (*t << 8) | out[i];
+    free(out);
+    return rc;
 }

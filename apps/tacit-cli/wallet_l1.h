@@ -77,4 +77,8 @@ int tacit_cli_l1_claimed(struct tacit_cli_l1 *c, const uint8_t submit_tx[32], ui
 int tacit_cli_l1_force(struct tacit_cli_l1 *c, const uint8_t tx[TACIT_TX_BYTES],
                        struct tacit_cli_l1_result *r, char *err, size_t n);
 
+/* The contract's forceDelay() (T, in L1 blocks): a forced entry must be consumed within T L1
+ * blocks of its own, after which anyone may submit blocks. */
+int tacit_cli_l1_force_delay(struct tacit_cli_l1 *c, uint64_t *t);
+
 #endif /* TACIT_CLI_WALLET_L1_H */
