@@ -156,8 +156,11 @@ int tacit_rollup_part_hash(uint8_t out[32], const uint8_t prev[32], const uint8_
 uint64_t tacit_rollup_gas_estimate(size_t ntxs, size_t ncredits, unsigned max_leaves);
 /* How many parts a block of ntxs transactions and ncredits credits is submitted in so that each
  * part's estimate is at most budget (1: the block goes whole, with submitBlock); at most ntxs
- * (a part has one transaction at least). */
-size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves, uint64_t budget);
+ * (a part has one transaction at least), and few enough that the first part holds the block's
+ * nforced included forced transactions (its first ones: the contract's ForcedBeyondPart), even
+ * when that part's estimate is then above budget. */
+size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, size_t nforced, unsigned max_leaves,
+                               uint64_t budget);
 /* Part j of nparts: its first transaction and count. The split depends on ntxs and nparts
  * only (the node records nparts, so a restart splits the same way): as even as possible, the
  * larger parts last (the first carries the credits). */

@@ -365,9 +365,14 @@ void tacit_rollup_part_range(size_t ntxs, size_t nparts, size_t j, size_t *first
     *count = q + (j >= nparts - r ? 1 : 0);
 }
 
-size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves, uint64_t budget)
+size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, size_t nforced, unsigned max_leaves,
+                               uint64_t budget)
 {
-    for (size_t n = 1; n < ntxs; n++) {
+    /* the included forced txs (the block's first nforced) all in the first part, which has
+     * ntxs / n of them (the larger parts last): n <= ntxs / nforced */
+    size_t nmax = ntxs > 0 ? ntxs : 1;
+    if (nforced > 0 && nforced <= ntxs && ntxs / nforced < nmax) nmax = ntxs / nforced;
+    for (size_t n = 1; n < nmax; n++) {
         bool fits = true;
         for (size_t j = 0; j < n && fits; j++) {
             size_t first, count;
@@ -376,7 +381,7 @@ size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves
         }
         if (fits) return n;
     }
-    return ntxs > 0 ? ntxs : 1;
+    return nmax;
 }
 
 void tacit_rollup_queue_hash(uint8_t out[32], const uint8_t prev[32],
