@@ -193,8 +193,8 @@ static int settle(struct ctx *c, const struct tacit_tx *txs, size_t n, uint64_t 
     if ((rc = block_bytes(c, txs, n, &bytes, &len)) != TACIT_OK ||
         (rc = tacit_block_decode(&b, bytes, len)) != TACIT_OK)
         goto done;
-    *nparts =
-        tacit_rollup_part_count(n, 0, TACIT_TREEUPDATE_MAX_LEAVES, TACIT_ROLLUP_PART_GAS_DEFAULT);
+    *nparts = tacit_rollup_part_count(n, 0, 0, TACIT_TREEUPDATE_MAX_LEAVES,
+                                      TACIT_ROLLUP_PART_GAS_DEFAULT);
     if (*nparts > 1) {
         rc = settle_parts(c, bytes, len, b, *nparts, gas, calldata_gas_out, ntree, largest);
         goto done;

@@ -46,6 +46,7 @@
 #define L1_CHAIN_ID 31337
 #define CHAIN_ID 0x7461u
 #define MAX_LEAVES 2
+#define FORCE_DELAY 20 /* T, in L1 blocks */
 #define GWEI TACIT_ROLLUP_GWEI
 
 /* anvil's default accounts 0..3 (public test keys) */
@@ -491,11 +492,17 @@ TEST(deploy)
     REQUIRE(tvk && uvk, "the verifying keys");
     CHECK_EQ_INT(tacit_groth16_pvk_new(&g.transfer_pvk, tvk, NULL), TACIT_OK);
 
-    /* a transfer key with another number of inputs is refused before anything is sent */
-    CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, uvk, uvk, &rp), TACIT_EINVAL);
+    /* a transfer key with another number of inputs, or a force delay of 0, is refused before
+     * anything is sent */
+    memset(&rp, 0, sizeof rp);
     memcpy(rp.sequencer, g.a[SEQ].addr, 20);
     memcpy(rp.fee_recipient, g.a[FEES].addr, 20);
     rp.chain_id = CHAIN_ID;
+    rp.force_delay = FORCE_DELAY;
+    CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, uvk, uvk, &rp), TACIT_EINVAL);
+    rp.force_delay = 0;
+    CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, tvk, uvk, &rp), TACIT_EINVAL);
+    rp.force_delay = FORCE_DELAY;
     CHECK_EQ_INT(tacit_rollup_deploy_data(&data, &len, tvk, uvk, &rp), TACIT_OK);
     req.data = data;
     req.data_len = len;
@@ -518,6 +525,8 @@ TEST(deploy)
     /* the L1 block of its deployment: where a reader of its logs starts */
     CHECK(deploy_block > 0);
     CHECK_EQ_INT(read_u64("deployBlock()", NULL), deploy_block);
+    CHECK_EQ_INT(read_u64("lastSettledBlock()", NULL), deploy_block);
+    CHECK_EQ_INT(read_u64("forceDelay()", NULL), FORCE_DELAY);
     read_word("noteRoot()", NULL, word);
     tacit_fr_to_bytes(root, tacit_tree_zero(TACIT_TREE_DEPTH));
     CHECK_MEM(word, root, 32);

@@ -1,10 +1,11 @@
 /*
  * tacit — a helper of tests/cli_wallet_l1.sh (no ctest by itself): what the shell cannot do
  * for the wallet's L1 tests.
- *   rollup_fixture deploy URL           deploys TacitRollup on the L1 at URL from anvil's account
- *                                       0 (sequencer 0, fee recipient 2, L2 chain id 0x7461) with
- *                                       placeholder verifying keys of the right sizes (deposits
- *                                       and claims never verify a proof); prints its address
+ *   rollup_fixture deploy URL [T]       deploys TacitRollup on the L1 at URL from anvil's account
+ *                                       0 (sequencer 0, fee recipient 2, L2 chain id 0x7461,
+ *                                       force delay T, default 50) with placeholder verifying
+ *                                       keys of the right sizes (deposits and claims never verify
+ *                                       a proof); prints its address
  *   rollup_fixture calldata SIG [ARG]   the calldata of SIG ("queueLength()", "claimable(address)",
  *                                       "queueHash(uint256)"): ARG a 0x address or a number
  *   rollup_fixture slot ADDR N          keccak256(ADDR as 32 bytes || N as 32 bytes): the
@@ -53,9 +54,9 @@ static int u256(tacit_uint256 *out, const char *s)
                                     : tacit_uint256_from_dec(out, s);
 }
 
-static int deploy(const char *url)
+static int deploy(const char *url, uint64_t force_delay)
 {
-    struct tacit_rollup_params p = {.chain_id = 0x7461u};
+    struct tacit_rollup_params p = {.chain_id = 0x7461u, .force_delay = force_delay};
     tacit_groth16_vk *transfer = tacit_groth16_vk_new(7), *tree = tacit_groth16_vk_new(6);
     struct tacit_l1 *l1 = NULL;
     struct tacit_eth_key *key = NULL;
@@ -110,7 +111,12 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
     int rc;
-    if (strcmp(cmd, "deploy") == 0 && argc == 3) return deploy(argv[2]);
+    if (strcmp(cmd, "deploy") == 0 && (argc == 3 || argc == 4)) {
+        uint64_t t = TACIT_ROLLUP_FORCE_DELAY_DEFAULT;
+        if (argc == 4 && tacit_parse_dec_u64(&t, argv[3]) != TACIT_OK)
+            return die("deploy URL [T]", TACIT_EINVAL);
+        return deploy(argv[2], t);
+    }
     if (strcmp(cmd, "calldata") == 0 && (argc == 3 || argc == 4)) {
         struct tacit_abi_value item, v;
         uint8_t addr[20], *out = NULL;
@@ -171,7 +177,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "rollup_fixture: after + out + gas = %s wei, before + in = %s\n", a, b);
         return 1;
     }
-    fprintf(stderr, "usage: rollup_fixture deploy URL | calldata SIG [ARG] | slot ADDR N | "
+    fprintf(stderr, "usage: rollup_fixture deploy URL [T] | calldata SIG [ARG] | slot ADDR N | "
                     "queue-hash PREV ADDR GWEI | balance BEFORE AFTER OUT IN GAS PRICE\n");
     return 1;
 }

@@ -1680,6 +1680,256 @@ TEST(block_path_credit_to_pool)
     chain_close(st);
 }
 
+/* ------------------------------------------------- forced transactions (8.1) ---- */
+
+/* A v2 tx (synthetic proof) on root: a deposit from SENDER when deposit > 0. */
+static void v2_tx(struct tacit_tx *tx, const struct tacit_chain_params *p2, uint64_t deposit,
+                  uint64_t nonce, uint64_t fee, const tacit_fr *root)
+{
+    make_tx(tx, deposit, nonce, 0, fee);
+    tx->version = TACIT_TX_VERSION_L1;
+    tx->pub[0] = *root;
+    tx_finish_with(tx, SENDER_SK, p2);
+    synth_prove(tx);
+}
+
+/* Seals the builder's block with p2, commits it on a, applies it on b; both tips equal. */
+static uint8_t *seal_both(struct tchain *a, struct tchain *b, struct tacit_block_builder *bb,
+                          const struct tacit_chain_params *p2, uint64_t ts, size_t *len)
+{
+    struct tacit_view_tip ta, tb;
+    uint8_t *bytes = NULL;
+    long bad = 9;
+    CHECK_EQ_INT(tacit_block_builder_seal(bb, SEQ, ts, NULL, &bytes, len), TACIT_OK);
+    CHECK_EQ_INT(chain_builder_commit(a, bb), TACIT_OK);
+    chain_builder_done(a, bb);
+    CHECK_EQ_INT(chain_apply(b, bytes, *len, p2, SYN_PVK, &bad), TACIT_OK);
+    CHECK_EQ_INT(bad, -1);
+    chain_tip(a, &ta);
+    chain_tip(b, &tb);
+    CHECK(tips_eq(&ta, &tb));
+    return bytes;
+}
+
+/* A block of these markers and txs on b's tip (digests of the tip): the block path refuses it
+ * with err at tx bad. */
+static void marker_block_fails(struct tchain *b, const struct tacit_credit *m, size_t nm,
+                               const struct tacit_tx *txs, size_t ntxs,
+                               const struct tacit_chain_params *p, int err, long bad)
+{
+    size_t len;
+    uint8_t *bytes = make_block(b, &len, m, nm, txs, ntxs, NULL, 3000);
+    apply_fails(b, bytes, len, p, err, bad);
+    free(bytes);
+}
+
+/*
+ * Forced transactions on a v2 chain (docs/protocol.md 8.1), the builder on one state (LMDB,
+ * then the in-memory one) and the block path on the other: markers (credits to the zero
+ * address) of amount 0 and 1 accepted, any other amount ECREDIT, more included markers than
+ * transactions ECREDIT; the first F transactions take any past root as their anchor (one older
+ * than the root history is accepted there, EANCHOR elsewhere), an unknown root is EANCHOR; a
+ * forced deposit is ECREDIT; the node's minimum fee does not apply to them; the builder's
+ * failed marker (nullifier spent by an earlier block), its refusal of an entry conflicting with
+ * a forced tx of the block, its limit of 16, and mempool txs conflicting with a forced one left
+ * out. On a v1 chain a marker is ECREDIT on both paths.
+ */
+TEST(forced_transactions)
+{
+    struct tacit_chain_params p2;
+    setup_params();
+    synth_setup();
+    p2 = params_v2();
+    for (int round = 0; round < 2; round++) {
+        struct tchain *a = chain_open(round == 0 ? LMDB : MEM, 2);
+        struct tchain *b = chain_open(round == 0 ? MEM : LMDB, 2);
+        struct tacit_block_builder *bb;
+        struct tacit_credit fund = {.amount = 100000}, marker = {.amount = 1}, cr = {.amount = 5};
+        struct tacit_view_tip tip;
+        struct tacit_tx tx, old, spent, f1, f2, other, txs[3];
+        struct tacit_block *blk;
+        tacit_fr roots[6], unknown;
+        uint8_t enc[TACIT_TX_BYTES], *bytes;
+        size_t len;
+        bool inc = true;
+
+        memcpy(fund.address, SENDER, TACIT_ADDRESS_LEN);
+        memcpy(cr.address, SENDER, TACIT_ADDRESS_LEN);
+        cr.address[0] ^= 0x40;
+        /* block 0: funds; block 1: a deposit into the pool; blocks 2-4: a transfer each, so
+         * the root changes at every block (root_history 2: at height 5, roots 3 and 4 are
+         * recent, 1 and 2 are past) */
+        CHECK_EQ_INT(chain_builder(a, &bb, &p2), TACIT_OK);
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &fund), TACIT_OK);
+        free(seal_both(a, b, bb, &p2, 1000, &len));
+        for (uint64_t h = 1; h <= 4; h++) {
+            chain_tip(a, &tip);
+            roots[h - 1] = tip.digests.note_root;
+            v2_tx(&tx, &p2, h == 1 ? 50000 : 0, 0, 20, &tip.digests.note_root);
+            if (h == 2) spent = tx; /* its nullifiers are spent from block 2 on */
+            CHECK_EQ_INT(chain_builder(a, &bb, &p2), TACIT_OK);
+            tacit_tx_encode(enc, &tx);
+            CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &tx, enc, sizeof enc), TACIT_OK);
+            free(seal_both(a, b, bb, &p2, 1000 + h, &len));
+        }
+        chain_tip(a, &tip);
+        roots[4] = tip.digests.note_root;
+        rand_fr(&unknown);
+
+        /* a tx anchored at the root after block 1 (out of the history now), fee 0 */
+        v2_tx(&old, &p2, 0, 0, 0, &roots[1]);
+        /* f1 anchored at the root after block 2, fee 15; f2 shares a nullifier with f1 */
+        v2_tx(&f1, &p2, 0, 0, 15, &roots[2]);
+        v2_tx(&f2, &p2, 0, 0, 15, &roots[3]);
+        f2.pub[3] = f1.pub[4];
+        tx_finish_with(&f2, NULL, &p2);
+        synth_prove(&f2);
+        /* a failed one: spends a nullifier block 2 spent */
+        v2_tx(&tx, &p2, 0, 0, 15, &roots[3]);
+        tx.pub[4] = spent.pub[3];
+        tx_finish_with(&tx, NULL, &p2);
+        synth_prove(&tx);
+        /* a mempool tx conflicting with f1, and a good one */
+        v2_tx(&other, &p2, 0, 0, 20, &roots[4]);
+        other.pub[4] = f1.pub[3];
+        tx_finish_with(&other, NULL, &p2);
+        synth_prove(&other);
+
+        /* the builder, block 5: old anchor refused as a plain tx (after the fee: 0 < 10) */
+        CHECK_EQ_INT(chain_builder(a, &bb, &p2), TACIT_OK);
+        tacit_tx_encode(enc, &old);
+        CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &old, enc, sizeof enc), TACIT_EFEE_TOO_LOW);
+        {
+            struct tacit_tx o = old;
+            o.ext.fee = 10;
+            tx_finish_with(&o, NULL, &p2);
+            synth_prove(&o);
+            tacit_tx_encode(enc, &o);
+            CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &o, enc, sizeof enc), TACIT_EANCHOR);
+        }
+        /* markers only by add_forced; a credit to the pool of another amount: ECREDIT */
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &marker), TACIT_EINVAL);
+        marker.amount = 2;
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &marker), TACIT_ECREDIT);
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &cr), TACIT_OK);
+        /* queue: old (included: a past anchor, fee 0), f1 (included), tx (failed: spent),
+         * a credit, then f2 (conflicts with f1: refused, nothing added) */
+        tacit_tx_encode(enc, &old);
+        CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &old, enc, sizeof enc, &inc), TACIT_OK);
+        CHECK(inc);
+        tacit_tx_encode(enc, &f1);
+        CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &f1, enc, sizeof enc, &inc), TACIT_OK);
+        CHECK(inc);
+        tacit_tx_encode(enc, &tx);
+        CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &tx, enc, sizeof enc, &inc), TACIT_OK);
+        CHECK(!inc);
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &cr), TACIT_OK);
+        tacit_tx_encode(enc, &f2);
+        inc = true;
+        CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &f2, enc, sizeof enc, &inc),
+                     TACIT_ENULLIFIER_IN_BLOCK);
+        CHECK(!inc);
+        /* an unknown anchor is refused even for a forced tx; a forced deposit is refused */
+        {
+            struct tacit_tx u;
+            v2_tx(&u, &p2, 0, 0, 15, &unknown);
+            tacit_tx_encode(enc, &u);
+            CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &u, enc, sizeof enc, &inc),
+                         TACIT_EANCHOR);
+            v2_tx(&u, &p2, 10, 1, 15, &roots[4]);
+            tacit_tx_encode(enc, &u);
+            CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &u, enc, sizeof enc, &inc),
+                         TACIT_ECREDIT);
+        }
+        CHECK_EQ_INT(tacit_block_builder_ntxs(bb), 2);
+        /* the mempool's: one conflicting with f1 left out, a good one in */
+        tacit_tx_encode(enc, &other);
+        CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &other, enc, sizeof enc),
+                     TACIT_ENULLIFIER_IN_BLOCK);
+        v2_tx(&other, &p2, 0, 0, 20, &roots[4]);
+        tacit_tx_encode(enc, &other);
+        CHECK_EQ_INT(tacit_block_builder_add_tx(bb, &other, enc, sizeof enc), TACIT_OK);
+        /* after a plain tx: no credit, no forced entry */
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &cr), TACIT_EINVAL);
+        tacit_tx_encode(enc, &f2);
+        CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &f2, enc, sizeof enc, &inc), TACIT_EINVAL);
+        bytes = seal_both(a, b, bb, &p2, 2000, &len);
+        CHECK_EQ_INT(tacit_block_decode(&blk, bytes, len), TACIT_OK);
+        if (blk != NULL) {
+            static const uint64_t amounts[] = {5, 1, 1, 0, 5};
+            CHECK_EQ_INT(blk->ncredits, 5);
+            CHECK_EQ_INT(blk->ntxs, 3);
+            for (size_t i = 0; i < blk->ncredits && i < 5; i++) {
+                CHECK_EQ_INT(blk->credits[i].amount, amounts[i]);
+                CHECK_EQ_INT(memcmp(blk->credits[i].address, TACIT_POOL_ADDRESS, 20) == 0,
+                             i >= 1 && i <= 3);
+            }
+            CHECK(tx_eq(&blk->txs[0], &old));
+            CHECK(tx_eq(&blk->txs[1], &f1));
+            CHECK(tx_eq(&blk->txs[2], &other));
+            CHECK_EQ_INT(chain_account(b, cr.address).balance, 10);
+            tacit_block_free(blk);
+        }
+        free(bytes);
+
+        /* the block path refuses, on b (tip 6; root_history 2: roots[1] is past) */
+        chain_tip(b, &tip);
+        v2_tx(&old, &p2, 0, 0, 20, &roots[1]);
+        v2_tx(&f1, &p2, 0, 0, 20, &tip.digests.note_root);
+        {
+            struct tacit_credit m[2] = {{.amount = 1}, {.amount = 1}};
+            txs[0] = f1;
+            txs[1] = old;
+            /* a marker of amount 2 */
+            m[0].amount = 2;
+            marker_block_fails(b, m, 1, txs, 1, &p2, TACIT_ECREDIT, -1);
+            /* two included markers, one tx */
+            m[0].amount = 1;
+            marker_block_fails(b, m, 2, txs, 1, &p2, TACIT_ECREDIT, -1);
+            /* the past anchor as the second tx with one marker: EANCHOR at 1 */
+            marker_block_fails(b, m, 1, txs, 2, &p2, TACIT_EANCHOR, 1);
+            /* and without a marker: EANCHOR at 0 */
+            marker_block_fails(b, NULL, 0, &old, 1, &p2, TACIT_EANCHOR, 0);
+            /* a forced tx with an unknown root, a forced deposit */
+            v2_tx(&tx, &p2, 0, 0, 20, &unknown);
+            marker_block_fails(b, m, 1, &tx, 1, &p2, TACIT_EANCHOR, 0);
+            v2_tx(&tx, &p2, 10, 1, 20, &tip.digests.note_root);
+            marker_block_fails(b, m, 1, &tx, 1, &p2, TACIT_ECREDIT, 0);
+            /* the past anchor first with its marker, a failed marker after: only the digests
+             * are wrong (the rules passed) */
+            txs[0] = old;
+            txs[1] = f1;
+            m[1].amount = 0;
+            marker_block_fails(b, m, 2, txs, 2, &p2, TACIT_EDIGEST, -1);
+            /* on a v1 chain a marker (0 or 1) is ECREDIT, on both paths */
+            for (uint64_t amt = 0; amt < 2; amt++) {
+                m[0].amount = amt;
+                marker_block_fails(b, m, 1, NULL, 0, &P, TACIT_ECREDIT, -1);
+            }
+        }
+        CHECK_EQ_INT(chain_builder(b, &bb, &P), TACIT_OK);
+        marker.amount = 1;
+        CHECK_EQ_INT(tacit_block_builder_add_credit(bb, &marker), TACIT_ECREDIT);
+        tacit_tx_encode(enc, &f1);
+        CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &f1, enc, sizeof enc, &inc), TACIT_EINVAL);
+        chain_builder_done(b, bb);
+
+        /* at most 16 included forced txs per block: the 17th is left for the next block */
+        CHECK_EQ_INT(chain_builder(a, &bb, &p2), TACIT_OK);
+        chain_tip(a, &tip);
+        for (int i = 0; i <= TACIT_BLOCK_MAX_FORCED; i++) {
+            v2_tx(&tx, &p2, 0, 0, 0, &tip.digests.note_root);
+            tacit_tx_encode(enc, &tx);
+            CHECK_EQ_INT(tacit_block_builder_add_forced(bb, &tx, enc, sizeof enc, &inc),
+                         i < TACIT_BLOCK_MAX_FORCED ? TACIT_OK : TACIT_ETOOBIG);
+        }
+        CHECK_EQ_INT(tacit_block_builder_ntxs(bb), TACIT_BLOCK_MAX_FORCED);
+        free(seal_both(a, b, bb, &p2, 4000, &len));
+        chain_close(a);
+        chain_close(b);
+    }
+}
+
 TEST(block_path_tx_rules)
 {
     struct tchain *st;
@@ -2485,6 +2735,7 @@ static const struct tacit_test tests[] = {
     {"block_path_header_rules", block_path_header_rules},
     {"block_open_submission", block_open_submission},
     {"block_path_credit_to_pool", block_path_credit_to_pool},
+    {"forced_transactions", forced_transactions},
     {"block_path_tx_rules", block_path_tx_rules},
     {"builder_blocks_pass_block_path", builder_blocks_pass_block_path},
     {"block_path_attacks", block_path_attacks},

@@ -796,7 +796,8 @@ TEST(http_answers_read_strictly)
 
 TEST(http_request_forms)
 {
-    static const struct canned answers[] = {{"result", "\"0x2a\""}, {"result", "[]"}};
+    static const struct canned answers[] = {
+        {"result", "\"0x2a\""}, {"result", "[]"}, {"result", "[]"}};
     struct server s;
     struct tacit_l1 *l1;
     struct tacit_l1_call call = {.has_from = true, .gas = 100000};
@@ -816,7 +817,7 @@ TEST(http_request_forms)
     f.addresses = (const uint8_t(*)[20])addr;
     f.naddresses = 1;
     f.topics[1] = topic; /* topic 0: any */
-    REQUIRE(server_start(&s, answers, 2), "the canned server");
+    REQUIRE(server_start(&s, answers, 3), "the canned server");
     l1 = http_l1(&s);
     CHECK_EQ_INT(tacit_l1_estimate_gas(l1, &call, &gas), TACIT_OK);
     CHECK_EQ_INT(gas, 42);
@@ -838,6 +839,20 @@ TEST(http_request_forms)
                  "\"topics\":[null,"
                  "\"0x4444444444444444444444444444444444444444444444444444444444444444\"]") !=
           NULL);
+    {
+        /* position 0 as any of several events: a nested array */
+        static const uint8_t any[2][32] = {{0x55}, {0x66}};
+        struct tacit_l1_filter g = f;
+        g.topics[1] = NULL;
+        g.topic0_any = any;
+        g.ntopic0_any = 2;
+        CHECK_EQ_INT(tacit_l1_get_logs(l1, &g, &logs, &n), TACIT_OK);
+        tacit_l1_logs_free(logs, n);
+        CHECK(strstr(s.last_request,
+                     "\"topics\":[[\"0x55000000000000000000000000000000000000000000000000000000"
+                     "00000000\",\"0x660000000000000000000000000000000000000000000000000000000000"
+                     "0000\"]]") != NULL);
+    }
     tacit_l1_free(l1);
     server_stop(&s);
 }

@@ -29,8 +29,11 @@
 #include "tacit/chain.h"
 #include "tacit/datadir.h"
 #include "tacit/error.h"
+#include "tacit/keccak.h"
+#include "tacit/rollup.h"
 #include "tacit/rpc.h"
 #include "tacit/settle.h"
+#include "tacit/tree.h"
 #include "tacit/util.h"
 #include "zk/groth16_synth.h"
 
@@ -433,18 +436,24 @@ static void mined_once(struct fake *f, uint64_t n)
     for (uint64_t h = 0; h < n; h++) CHECK_EQ_INT(fake_mined_for(f, h), 1);
 }
 
+/* Queues m (its index the queue's next) in L1 block l1_block. */
+static void fake_push(struct fake *f, struct tacit_settle_message *m, uint64_t l1_block)
+{
+    pthread_mutex_lock(&f->mu);
+    m->index = f->nmsg;
+    m->l1_block = l1_block;
+    f->msg[f->nmsg++] = *m;
+    pthread_mutex_unlock(&f->mu);
+}
+
 static void fake_queue(struct fake *f, uint8_t who, uint64_t amount, uint64_t l1_block)
 {
-    struct tacit_settle_message *m;
-    pthread_mutex_lock(&f->mu);
-    m = &f->msg[f->nmsg];
-    memset(m, 0, sizeof *m);
-    m->index = f->nmsg++;
-    m->l1_block = l1_block;
-    m->kind = TACIT_SETTLE_MSG_DEPOSIT;
-    memset(m->credit.address, who, 20);
-    m->credit.amount = amount;
-    pthread_mutex_unlock(&f->mu);
+    struct tacit_settle_message m;
+    memset(&m, 0, sizeof m);
+    m.kind = TACIT_SETTLE_MSG_DEPOSIT;
+    memset(m.credit.address, who, 20);
+    m.credit.amount = amount;
+    fake_push(f, &m, l1_block);
 }
 
 /* ------------------------------------------------------------- a store ---- */
@@ -1697,7 +1706,215 @@ TEST(estimate_too_big_halts)
     chain_free(&c);
 }
 
+/* ------------------------------------------------- forced transactions ---- */
+
+/* The included forced transactions of a block are its first ones, all in its first part: the
+ * planner never splits it so that they would not be (docs/protocol.md 8.1). */
+TEST(part_planner_forced_first)
+{
+    /* a budget that takes 4 transactions per part */
+    uint64_t budget = tacit_rollup_gas_estimate(4, 0, 128);
+    size_t n0 = tacit_rollup_part_count(40, 0, 0, 128, budget), n, first, count;
+    CHECK_EQ_INT(n0, 10);
+    for (size_t f = 1; f <= 16; f++) {
+        n = tacit_rollup_part_count(40, 0, f, 128, budget);
+        tacit_rollup_part_range(40, n, 0, &first, &count);
+        CHECK_EQ_INT(first, 0);
+        CHECK(count >= f);
+        CHECK(n <= n0);
+        if (f <= 4) CHECK_EQ_INT(n, n0); /* they fit anyway: the same split */
+    }
+    CHECK_EQ_INT(tacit_rollup_part_count(40, 0, 16, 128, budget), 2);
+    CHECK_EQ_INT(tacit_rollup_part_count(40, 0, 40, 128, budget), 1);
+    CHECK_EQ_INT(tacit_rollup_part_count(0, 3, 0, 128, budget), 1);
+}
+
+static void fake_queue_forced(struct fake *f, const uint8_t tx[TACIT_TX_BYTES], uint64_t l1_block)
+{
+    struct tacit_settle_message m;
+    memset(&m, 0, sizeof m);
+    m.kind = TACIT_SETTLE_MSG_FORCED;
+    memcpy(m.tx, tx, TACIT_TX_BYTES);
+    tacit_keccak256(m.tx_hash, tx, TACIT_TX_BYTES);
+    fake_push(f, &m, l1_block);
+}
+
+/* A v2 transaction of the node's chain (no proof: the builder trusts the contract's check) on
+ * the empty tree's root, spending nullifiers a and b, fee 0; its id in id. */
+static void forced_tx(uint8_t out[TACIT_TX_BYTES], uint8_t id[32], const struct env *e, uint64_t a,
+                      uint64_t b)
+{
+    struct tacit_chain_params p;
+    struct tacit_tree_frontier fr;
+    struct tacit_tx tx;
+    memset(&p, 0, sizeof p);
+    p.chain_id = e->cfg.chain_id;
+    memcpy(p.rollup_id, e->cfg.rollup_id, TACIT_ROLLUP_ID_LEN);
+    p.tx_version = TACIT_TX_VERSION_L1;
+    p.l1_chain_id = e->cfg.l1_chain_id;
+    memset(&tx, 0, sizeof tx);
+    tx.version = TACIT_TX_VERSION_L1;
+    tx.chain_id = e->cfg.chain_id;
+    tacit_tree_frontier_init(&fr);
+    tacit_tree_frontier_root(&tx.pub[0], &fr);
+    tacit_fr_from_u64(&tx.pub[3], a);
+    tacit_fr_from_u64(&tx.pub[4], b);
+    tacit_fr_from_u64(&tx.pub[5], 1000000 + a);
+    tacit_fr_from_u64(&tx.pub[6], 2000000 + a);
+    tacit_tx_ext_data_hash_of(&tx.pub[2], &tx, &p);
+    CHECK_EQ_INT(tacit_tx_public_amount(&tx.pub[1], &tx.ext), TACIT_OK);
+    tacit_tx_encode(out, &tx);
+    tacit_tx_id(id, &tx);
+}
+
+/* Every block's credits in order (one per queue entry): the block, the address's first byte
+ * (0 for a marker) and the amount; every block's tx ids. */
+struct qview {
+    size_t n;
+    uint64_t block[64];
+    int addr0[64];
+    uint64_t amount[64];
+    size_t nblocks;
+    size_t ntxs[64];
+    char txs[64][20][67];
+};
+
+static void read_queue_view(struct env *e, struct qview *q)
+{
+    json_t *ci = rpc(e->c, "tacit_chainInfo", json_array(), NULL);
+    uint64_t tip = hexnum(ci, "height");
+    json_decref(ci);
+    memset(q, 0, sizeof *q);
+    for (uint64_t h = 0; h <= tip && h < 64; h++) {
+        char hx[19];
+        json_t *blk, *cr, *txs;
+        tacit_hex_u64(hx, h);
+        blk = rpc(e->c, "tacit_getBlockByNumber", json_pack("[s]", hx), NULL);
+        cr = json_object_get(blk, "credits");
+        txs = json_object_get(blk, "txs");
+        for (size_t i = 0; i < json_array_size(cr) && q->n < 64; i++) {
+            json_t *c = json_array_get(cr, i);
+            const char *addr = json_string_value(json_object_get(c, "address"));
+            uint8_t a[20] = {0};
+            CHECK(addr != NULL && tacit_hex_decode(a, 20, addr, true) == TACIT_OK);
+            q->block[q->n] = h;
+            q->addr0[q->n] = a[0];
+            CHECK_EQ_INT(tacit_parse_dec_u64(&q->amount[q->n],
+                                             json_string_value(json_object_get(c, "amount"))),
+                         TACIT_OK);
+            q->n++;
+        }
+        for (size_t i = 0; i < json_array_size(txs) && i < 20; i++)
+            snprintf(q->txs[h][i], sizeof q->txs[h][i], "%s",
+                     json_string_value(json_array_get(txs, i)));
+        q->ntxs[h] = json_array_size(txs);
+        q->nblocks = h + 1;
+        json_decref(blk);
+    }
+}
+
+static bool tx_is(const struct qview *q, uint64_t h, size_t i, const uint8_t id[32])
+{
+    char hex[67];
+    tacit_hex_encode(hex, id, 32);
+    return h < 64 && i < q->ntxs[h] && strcmp(q->txs[h][i], hex) == 0;
+}
+
+/*
+ * tacitd in L1 mode with the fake settler's queue holding forced transactions
+ * (docs/protocol.md 8.1): one included (its marker 1, the block's first tx); one sharing a
+ * nullifier with it in the same confirmed batch stops the block there and the next block
+ * consumes it as failed, with the deposit behind it and 16 of the 17 forced entries after it
+ * (the limit), the 17th and the deposit after it in the block after; the node stopped, two more queued
+ * meanwhile (one spending a nullifier an included one spent: failed; one new: included) and
+ * started again: the queue goes on from its recorded position, no entry consumed twice.
+ */
+TEST(node_forced_transactions)
+{
+    struct env e;
+    struct fake f;
+    struct tacit_settler s = {&fake_ops, &f};
+    struct qview q;
+    uint8_t tx[TACIT_TX_BYTES], id1[32], id2[32], idc[17][32], id3[32], id4[32];
+
+    env_init(&e, false);
+    e.cfg.l1_chain_id = 31337;
+    memset(e.cfg.rollup_id, 0x5a, sizeof e.cfg.rollup_id);
+    fake_init(&f);
+    fake_queue(&f, 0xd0, 10, 100); /* entry 0: block 0, its root the anchor of the others */
+    REQUIRE(env_start(&e, &s), "the node answers on its socket");
+    fake_advance(&f, 2);
+    CHECK(wait_head(e.c, "queueNext", 1, NULL));
+
+    /* entries 1-3: F1, F2 (shares nullifier 102 with F1), a deposit */
+    forced_tx(tx, id1, &e, 101, 102);
+    fake_queue_forced(&f, tx, 103);
+    forced_tx(tx, id2, &e, 102, 103);
+    fake_queue_forced(&f, tx, 103);
+    fake_queue(&f, 0xd1, 11, 103);
+    /* entries 4-20: 17 forced, entry 21: a deposit */
+    for (int i = 0; i < 17; i++) {
+        forced_tx(tx, idc[i], &e, 200 + 2 * (uint64_t)i, 201 + 2 * (uint64_t)i);
+        fake_queue_forced(&f, tx, 103);
+    }
+    fake_queue(&f, 0xd2, 12, 103);
+    fake_advance(&f, 3);
+    CHECK(wait_head(e.c, "queueNext", 22, NULL));
+    CHECK_EQ_INT(env_stop(&e), 0);
+
+    /* stopped: entries 22 (spends 200, spent by entry 4's tx: failed) and 23 (new) */
+    forced_tx(tx, id3, &e, 200, 900);
+    fake_queue_forced(&f, tx, 106);
+    forced_tx(tx, id4, &e, 300, 301);
+    fake_queue_forced(&f, tx, 106);
+    fake_advance(&f, 3);
+    REQUIRE(env_start(&e, &s), "the node starts again");
+    CHECK(wait_head(e.c, "queueNext", 24, NULL));
+    usleep(200000); /* more blocks would consume nothing more */
+    read_queue_view(&e, &q);
+    CHECK_EQ_INT(q.n, 24);
+    if (q.n == 24) {
+        uint64_t b1 = q.block[1], bc = q.block[4];
+        /* F1 included: marker 1, the block's first tx; F2 stopped it: next block, failed */
+        CHECK(q.addr0[1] == 0 && q.amount[1] == 1);
+        CHECK(tx_is(&q, b1, 0, id1));
+        CHECK_EQ_INT(q.ntxs[b1], 1);
+        CHECK(q.addr0[2] == 0 && q.amount[2] == 0);
+        CHECK(q.block[2] > b1);
+        CHECK(q.addr0[3] == 0xd1 && q.amount[3] == 11 && q.block[3] == q.block[2]);
+        /* that block goes on: 16 forced included, the 17th and the deposit in a later one */
+        CHECK_EQ_INT(bc, q.block[2]);
+        for (int i = 0; i < 16; i++) {
+            CHECK(q.addr0[4 + i] == 0 && q.amount[4 + i] == 1 && q.block[4 + i] == bc);
+            CHECK(tx_is(&q, bc, (size_t)i, idc[i]));
+        }
+        CHECK_EQ_INT(q.ntxs[bc], 16);
+        CHECK(q.addr0[20] == 0 && q.amount[20] == 1 && q.block[20] > bc);
+        CHECK(tx_is(&q, q.block[20], 0, idc[16]));
+        CHECK(q.addr0[21] == 0xd2 && q.block[21] == q.block[20]);
+        /* after the restart: failed, then included */
+        CHECK(q.addr0[22] == 0 && q.amount[22] == 0);
+        CHECK(q.addr0[23] == 0 && q.amount[23] == 1);
+        CHECK(tx_is(&q, q.block[23], 0, id4));
+        /* no forced tx twice, none of the failed ones anywhere */
+        {
+            size_t total = 0;
+            for (size_t h = 0; h < q.nblocks; h++) {
+                total += q.ntxs[h];
+                for (size_t i = 0; i < q.ntxs[h]; i++)
+                    CHECK(!tx_is(&q, h, i, id2) && !tx_is(&q, h, i, id3));
+            }
+            CHECK_EQ_INT(total, 19);
+        }
+    }
+    CHECK_EQ_INT(env_stop(&e), 0);
+    pthread_mutex_destroy(&f.mu);
+    env_free(&e);
+}
+
 static const struct tacit_test tests[] = {
+    {"part_planner_forced_first", part_planner_forced_first},
+    {"node_forced_transactions", node_forced_transactions},
     {"statuses_in_order", statuses_in_order},
     {"restart_after_send", restart_after_send},
     {"restart_before_send", restart_before_send},

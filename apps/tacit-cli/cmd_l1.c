@@ -2,12 +2,13 @@
  * tacit-cli l1 deploy — deploys the rollup contract (TacitRollup, include/tacit/rollup.h) on an
  * Ethereum L1 with the verifying keys of a keys directory:
  *   tacit-cli l1 deploy --l1-rpc URL --key-file FILE --keys DIR [--chain-id N]
- *                       [--fee-recipient 0xADDR]
+ *                       [--fee-recipient 0xADDR] [--force-delay N]
  * DIR holds verification_key.json (the transfer circuit's) and tree_update_verification_key.json
  * (`tacit-cli setup --circuit tree-update --out DIR`). The deployer (the key of FILE) is the
  * sequencer: the only address that may submit blocks (tacitd's --l1-key). --chain-id is the
- * L2's (default: the devnet's). Without --l1-rpc, $TACIT_L1_RPC. Prints the contract's address
- * on stdout.
+ * L2's (default: the devnet's). --force-delay is T of the escape hatch in L1 blocks (default
+ * 50; docs/l1-contract.md "Forced transactions"). Without --l1-rpc, $TACIT_L1_RPC. Prints the
+ * contract's address on stdout.
  */
 #include <inttypes.h>
 #include <sodium.h>
@@ -30,10 +31,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tacit-cli l1 deploy --l1-rpc URL --key-file FILE --keys DIR [--chain-id N]\n"
-            "                           [--fee-recipient 0xADDRESS]\n\n"
+            "                           [--fee-recipient 0xADDRESS] [--force-delay N]\n\n"
             "Deploys the rollup contract with DIR's verifying keys (verification_key.json,\n"
             "tree_update_verification_key.json); the key of FILE (0x + 64 hex) deploys it and\n"
-            "is its sequencer. Prints the contract's address. Without --l1-rpc: $TACIT_L1_RPC.\n");
+            "is its sequencer. --force-delay N: T, in L1 blocks, within which the sequencer must\n"
+            "include a forced transaction, and after which submission opens to anyone when it\n"
+            "does not (default 50). Prints the contract's address. Without --l1-rpc:\n"
+            "$TACIT_L1_RPC.\n");
 }
 
 /* A verifying key of dir/name; NULL after saying why. */
@@ -63,7 +67,8 @@ static tacit_groth16_vk *load_vk(const char *dir, const char *name)
 static int deploy(int argc, char **argv)
 {
     const char *url = NULL, *url_name, *key_file = NULL, *dir = NULL, *fee = NULL;
-    uint64_t chain_id = TACIT_DEVNET_CHAIN_ID, l1_chain = 0;
+    uint64_t chain_id = TACIT_DEVNET_CHAIN_ID, l1_chain = 0,
+             force_delay = TACIT_ROLLUP_FORCE_DELAY_DEFAULT;
     struct tacit_rollup_params rp;
     struct tacit_l1 *l1 = NULL;
     struct tacit_eth_key *key = NULL;
@@ -108,6 +113,15 @@ static int deploy(int argc, char **argv)
                         TACIT_LOG_S(v));
                 return 2;
             }
+        } else if (strcmp(a, "--force-delay") == 0) {
+            if (tacit_parse_dec_u64(&force_delay, v) != TACIT_OK || force_delay == 0 ||
+                force_delay > UINT32_MAX) {
+                fprintf(stderr,
+                        "tacit-cli l1 deploy: --force-delay %s: not a number of L1 blocks "
+                        "(1 to 4294967295)\n",
+                        TACIT_LOG_S(v));
+                return 2;
+            }
         } else {
             fprintf(stderr, "tacit-cli l1 deploy: unknown option %s\n", TACIT_LOG_S(a));
             usage(stderr);
@@ -138,6 +152,7 @@ static int deploy(int argc, char **argv)
         (uvk = load_vk(dir, TACIT_CLI_TREEUPDATE_VK)) == NULL)
         goto out;
     tacit_eth_key_address(key, rp.sequencer);
+    rp.force_delay = force_delay;
     if (fee == NULL) memcpy(rp.fee_recipient, rp.sequencer, 20);
     rp.chain_id = chain_id;
     if ((rc = tacit_rollup_deploy_data(&data, &len, tvk, uvk, &rp)) != TACIT_OK) {

@@ -60,6 +60,9 @@ extern "C" {
 /* Decoding refuses blocks with more than this many transactions or credits. */
 #define TACIT_BLOCK_MAX_TXS 65536
 #define TACIT_BLOCK_MAX_CREDITS 65536
+/* The builder includes at most this many forced transactions in a block (so they fit in the
+ * first part of a block submitted in parts); the block path takes any number. */
+#define TACIT_BLOCK_MAX_FORCED 16
 
 extern const uint8_t TACIT_POOL_ADDRESS[TACIT_ADDRESS_LEN]; /* all zero */
 
@@ -245,6 +248,11 @@ int tacit_tx_check_state_store(struct tacit_state *st, const struct tacit_tx *tx
  */
 int tacit_tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
                    const struct tacit_chain_params *p);
+/* tacit_tx_apply for a forced transaction (one of a block's first F, docs/protocol.md 8.1):
+ * the anchor need only be the root after SOME committed block (the view's anchor_known), not
+ * a recent one; every other rule as tacit_tx_apply. */
+int tacit_tx_apply_forced(const struct tacit_view *v, const struct tacit_tx *tx,
+                          const struct tacit_chain_params *p);
 
 /* -------------------------------------------------------------- accounts ---- */
 
@@ -326,8 +334,18 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
  *   (tacit_memstate_commit, say). new: over a view of st's committed state that the builder
  *   owns; commit writes it. Both: TACIT_OK, a store error, TACIT_ENOMEM. Free with
  *   tacit_block_builder_free (NULL ok).
- * add_credit: TACIT_ECREDIT (not allowed, or to the pool), TACIT_EOVERFLOW, TACIT_ETOOBIG;
- *   TACIT_EINVAL once a tx was added (credits come first in a block: docs/protocol.md 6.3).
+ * add_credit: TACIT_ECREDIT (not allowed, or to the pool on a v1 chain), TACIT_EOVERFLOW,
+ *   TACIT_ETOOBIG; TACIT_EINVAL once a tx other than a forced one was added (credits come
+ *   first in a block: docs/protocol.md 6.3), and for a forced marker (zero address on a v2
+ *   chain: add_forced makes them).
+ * add_forced (a v2 chain with credits, docs/protocol.md 8.1): consumes the L1 queue's forced
+ *   entry tx (bytes its encoding) at the next credit position. A nullifier spent by an earlier
+ *   block: a failed marker (amount 0), *included false. Else the tx must pass the forced
+ *   static rules and tacit_tx_apply_forced: an included marker (amount 1) and the tx as the
+ *   block's next tx (after the earlier forced ones), *included true. Nothing is added on an
+ *   error: TACIT_ENULLIFIER_IN_BLOCK (a nullifier spent by a forced tx of this block: leave
+ *   the entry to the next block), TACIT_ETOOBIG (TACIT_BLOCK_MAX_FORCED included already),
+ *   the rules' errors, TACIT_EINVAL (after a non-forced tx, a v1 chain, bytes not the tx's).
  * add_tx: the tx must have passed its proof check; runs tacit_tx_check_static under the
  *   builder's parameters (the minimum fee may have changed since admission) and
  *   tacit_tx_apply: on error nothing is added. `bytes` is the tx's encoding (copied;
@@ -348,6 +366,8 @@ void tacit_block_builder_free(struct tacit_block_builder *b);
 int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c);
 int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit_tx *tx,
                                const uint8_t *bytes, size_t len);
+int tacit_block_builder_add_forced(struct tacit_block_builder *b, const struct tacit_tx *tx,
+                                   const uint8_t *bytes, size_t len, bool *included);
 size_t tacit_block_builder_ntxs(const struct tacit_block_builder *b);
 int tacit_block_builder_seal(struct tacit_block_builder *b, const struct tacit_sequencer_key *k,
                              uint64_t timestamp_ms, struct tacit_block_header *h, uint8_t **bytes,

@@ -76,7 +76,7 @@ extern "C" {
     XX(52, EPARENT, "block parent hash does not match the tip")                                    \
     XX(53, ETIMESTAMP, "block timestamp before its parent's")                                      \
     XX(54, ETX_ROOT, "block tx root does not match its transactions")                              \
-    XX(55, ECREDIT, "credits not allowed here (not a devnet, or to the pool address)")             \
+    XX(55, ECREDIT, "credit refused (not a devnet; to the pool on v1; a bad forced marker on v2)") \
     XX(56, EMEMPOOL_FULL, "mempool full: fee too low to evict anything")                           \
     XX(57, EBUSY, "node busy: work queue full, retry later")                                       \
     XX(58, EUNAUTHORIZED, "missing or wrong credentials")                                          \

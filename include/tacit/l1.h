@@ -117,12 +117,15 @@ struct tacit_l1_call {
 };
 
 /* eth_getLogs: blocks from..to (numbers or tags), any of the addresses (none: any), and per
- * position 0..3 a topic or NULL for any. */
+ * position 0..3 a topic or NULL for any; with ntopic0_any > 0, position 0 is any of
+ * topic0_any[0..ntopic0_any) instead (JSON-RPC's nested array: one scan for several events). */
 struct tacit_l1_filter {
     uint64_t from_block, to_block;
     const uint8_t (*addresses)[TACIT_ETH_ADDRESS_LEN];
     size_t naddresses;
     const uint8_t *topics[4];
+    const uint8_t (*topic0_any)[32];
+    size_t ntopic0_any;
 };
 
 /* eth_feeHistory: base_fee has n + 1 entries (the last is the next block's), reward n (at the

@@ -41,7 +41,13 @@ struct tacit_rollup_params {
     uint8_t sequencer[TACIT_ETH_ADDRESS_LEN];     /* the only L1 address that may submit */
     uint8_t fee_recipient[TACIT_ETH_ADDRESS_LEN]; /* claims the fees on L1 */
     uint64_t chain_id;                            /* the L2's chain id */
+    /* T of the escape hatch (FORCED-SPEC, docs/l1-contract.md "Forced transactions"), in L1
+     * blocks: a forced transaction must be consumed within T, and submission opens to anyone
+     * when the queue's head is older than T or no block settled for T. Must be > 0. */
+    uint64_t force_delay;
 };
+
+#define TACIT_ROLLUP_FORCE_DELAY_DEFAULT 50 /* tacit-cli l1 deploy's --force-delay */
 
 /* One tree-update proof of a submission: the root it ends at and the proof. */
 struct tacit_rollup_tree_proof {
@@ -54,8 +60,9 @@ struct tacit_rollup_tree_proof {
 int tacit_rollup_vk_encode(uint8_t **out, size_t *len, const tacit_groth16_vk *vk);
 
 /* The creation transaction's data: bytecode || abi.encode(transfer key, tree-update key,
- * sequencer, fee recipient, chain id, the empty tree's root). TACIT_EINVAL: the transfer key
- * has not 7 inputs, or the tree-update key fewer than 5. *out malloc'd. */
+ * sequencer, fee recipient, chain id, the empty tree's root, force delay). TACIT_EINVAL: the
+ * transfer key has not 7 inputs, the tree-update key fewer than 5, or force_delay is 0.
+ * *out malloc'd. */
 int tacit_rollup_deploy_data(uint8_t **out, size_t *len, const tacit_groth16_vk *transfer,
                              const tacit_groth16_vk *tree_update,
                              const struct tacit_rollup_params *p);
@@ -85,6 +92,18 @@ int tacit_rollup_block_hash(uint8_t out[32], const uint8_t parent[32], const uin
  * amount as u64 little-endian), as deposit() computes it. */
 void tacit_rollup_queue_hash(uint8_t out[32], const uint8_t prev[32],
                              const struct tacit_credit *credit);
+
+/* ------------------------------------------------------ forced transactions ---- */
+
+/* forceTransaction(bytes tx) calldata: tx (TACIT_TX_BYTES, without the block's u32 length
+ * prefix) enters the queue; the contract checks it (static rules, no deposit, a known anchor,
+ * unspent nullifiers, its proof) at once. Sent by anyone (docs/l1-contract.md). */
+int tacit_rollup_force_call(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES]);
+/* The contract's queue hash after one more forced entry: keccak256(prev || 0x02 ||
+ * keccak256(tx)), as forceTransaction() computes it (tx_hash = keccak256 of the 1,808 bytes).
+ * out may be prev. */
+void tacit_rollup_queue_hash_forced(uint8_t out[32], const uint8_t prev[32],
+                                    const uint8_t tx_hash[32]);
 
 /* Proofs per block: ceil(2 ntxs / max_leaves). */
 size_t tacit_rollup_tree_proof_count(size_t ntxs, unsigned max_leaves);
@@ -137,8 +156,11 @@ int tacit_rollup_part_hash(uint8_t out[32], const uint8_t prev[32], const uint8_
 uint64_t tacit_rollup_gas_estimate(size_t ntxs, size_t ncredits, unsigned max_leaves);
 /* How many parts a block of ntxs transactions and ncredits credits is submitted in so that each
  * part's estimate is at most budget (1: the block goes whole, with submitBlock); at most ntxs
- * (a part has one transaction at least). */
-size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves, uint64_t budget);
+ * (a part has one transaction at least), and few enough that the first part holds the block's
+ * nforced included forced transactions (its first ones: the contract's ForcedBeyondPart), even
+ * when that part's estimate is then above budget. */
+size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, size_t nforced, unsigned max_leaves,
+                               uint64_t budget);
 /* Part j of nparts: its first transaction and count. The split depends on ntxs and nparts
  * only (the node records nparts, so a restart splits the same way): as even as possible, the
  * larger parts last (the first carries the credits). */
@@ -173,6 +195,7 @@ enum tacit_rollup_event_kind {
     TACIT_ROLLUP_BLOCK_SUBMITTED,
     TACIT_ROLLUP_CLAIMED,
     TACIT_ROLLUP_PART_SUBMITTED,
+    TACIT_ROLLUP_FORCED,
 };
 
 struct tacit_rollup_event {
@@ -183,16 +206,21 @@ struct tacit_rollup_event {
     /* CLAIMED: account, wei */
     /* PART_SUBMITTED: height, index (its first transaction), ntxs (its count), block_hash (the
      * part's hash) */
+    /* FORCED (ForcedTransaction): index (its queue position), tx_hash (keccak256 of tx, checked
+     * by the decoder), queue_hash (after it), tx (the 1,808 bytes: a v2 transaction) */
     uint64_t index, amount, height, commitment_count, queue_head, ntxs;
     uint8_t account[TACIT_ETH_ADDRESS_LEN];
-    uint8_t queue_hash[32], block_hash[32], parent[32], note_root[32];
+    uint8_t queue_hash[32], block_hash[32], parent[32], note_root[32], tx_hash[32];
     tacit_uint256 wei;
+    uint8_t tx[TACIT_TX_BYTES];
 };
 
 /* The first topic of the contract's event of that kind (for an eth_getLogs filter).
  * TACIT_EINVAL for another kind. */
 int tacit_rollup_event_topic(uint8_t topic[32], enum tacit_rollup_event_kind kind);
-/* Decodes a log of the contract. TACIT_ENOTFOUND: not one of its events; an ABI error. */
+/* Decodes a log of the contract. TACIT_ENOTFOUND: not one of its events; an ABI error;
+ * a ForcedTransaction whose tx is not TACIT_TX_BYTES long (TACIT_EENCODING) or does not hash to
+ * its txHash topic (TACIT_EDIGEST). */
 int tacit_rollup_decode_event(struct tacit_rollup_event *ev, const struct tacit_l1_log *log);
 
 #ifdef __cplusplus

@@ -80,12 +80,15 @@ struct tacit_settle_heads {
 /* An entry of the contract's ordered L1 → L2 message queue (SETTLEMENT.md 6). */
 enum tacit_settle_msg_kind {
     TACIT_SETTLE_MSG_DEPOSIT = 1, /* credit: the account receives amount (base units, gwei) */
+    TACIT_SETTLE_MSG_FORCED = 2,  /* a forced transaction (docs/protocol.md 8.1): tx */
 };
 struct tacit_settle_message {
     uint64_t index;    /* the queue's index: 0, 1, 2, ... */
     uint64_t l1_block; /* the L1 block that queued it */
     enum tacit_settle_msg_kind kind;
     struct tacit_credit credit; /* DEPOSIT */
+    uint8_t tx[TACIT_TX_BYTES]; /* FORCED: the v2 transaction's encoding, as queued */
+    uint8_t tx_hash[32];        /* FORCED: keccak256(tx), the contract's txHash */
 };
 
 struct tacit_settler_ops {

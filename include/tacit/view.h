@@ -79,6 +79,9 @@ struct tacit_view_ops {
     void (*tip)(void *ctx, struct tacit_view_tip *out);
     /* *recent = root is the tree root after one of the last root_history committed blocks. */
     int (*anchor_recent)(void *ctx, const tacit_fr *root, bool *recent);
+    /* *known = root is the tree root after some committed block, at any height (the anchors
+     * are never pruned): a forced transaction's anchor rule (docs/protocol.md 8.1). */
+    int (*anchor_known)(void *ctx, const tacit_fr *root, bool *known);
     int (*nullifier)(void *ctx, const tacit_fr *nf, enum tacit_view_nullifier *out);
     /* An account never touched reads as balance 0, nonce 0. */
     int (*account)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN], struct tacit_account *out);

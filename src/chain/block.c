@@ -396,18 +396,63 @@ static int block_timestamp(struct tacit_state *st, uint64_t height, uint64_t *ts
     return rc;
 }
 
+/* ---------------------------------------------------------- credits, forced ---- */
+
+/* On a chain that settles on L1 (v2), a credit to the zero address is a forced marker for the
+ * L1 queue entry at its position (docs/protocol.md 8.1): amount 1 included (the transaction is
+ * among the block's first ones), 0 failed. On a v1 chain a credit to the pool is refused. */
+static bool is_marker(const struct tacit_chain_params *p, const struct tacit_credit *c)
+{
+    return tacit_chain_tx_version(p) == TACIT_TX_VERSION_L1 &&
+           memcmp(c->address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0;
+}
+
 static int credit_allowed(const struct tacit_chain_params *p, const struct tacit_credit *c)
 {
-    if (!p->allow_credits || memcmp(c->address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0)
-        return TACIT_ECREDIT;
+    if (!p->allow_credits) return TACIT_ECREDIT;
+    if (memcmp(c->address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) != 0) return TACIT_OK;
+    if (!is_marker(p, c) || c->amount > 1) return TACIT_ECREDIT;
     return TACIT_OK;
+}
+
+/* The credits section's rules: each credit allowed, and the included markers (*nforced) no
+ * more than the block's transactions (they name its first ones). */
+static int credits_check(const struct tacit_chain_params *p, const struct tacit_credit *c, size_t n,
+                         size_t ntxs, size_t *nforced)
+{
+    int rc;
+    *nforced = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = credit_allowed(p, &c[i])) != TACIT_OK) return rc;
+        if (is_marker(p, &c[i]) && c[i].amount == 1) ++*nforced;
+    }
+    return *nforced > ntxs ? TACIT_ECREDIT : TACIT_OK;
+}
+
+/* A credit's effect: a marker changes no balance. */
+static int credit_apply(const struct tacit_view *v, const struct tacit_chain_params *p,
+                        const struct tacit_credit *c)
+{
+    if (is_marker(p, c)) return TACIT_OK;
+    return v->ops->credit(v->ctx, c->address, c->amount);
+}
+
+/* The static rules of a forced transaction: a transparent deposit is never one (the contract
+ * refuses it at queue time, ForcedDeposit: its nonce could fail later), and the node's minimum
+ * fee is not the contract's (it has none), so it does not apply; the others as any tx's. */
+static int forced_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p)
+{
+    struct tacit_chain_params q = *p;
+    if (tx->ext.deposit_amount > 0) return TACIT_ECREDIT;
+    q.min_fee = 0;
+    return tacit_tx_check_static(tx, &q);
 }
 
 /* --------------------------------------------------------------- block path ---- */
 
 /* The header against the committed tip and the parameters, in the documented order. */
 static int check_header(const struct tacit_block *b, const struct tacit_chain_params *p,
-                        const struct tacit_view_tip *tip, uint64_t parent_ts)
+                        const struct tacit_view_tip *tip, uint64_t parent_ts, size_t *nforced)
 {
     const struct tacit_block_header *h = &b->header;
     uint8_t root[32];
@@ -425,9 +470,7 @@ static int check_header(const struct tacit_block *b, const struct tacit_chain_pa
     }
     tacit_block_tx_root(root, (const uint8_t(*)[32])b->tx_ids, b->ntxs, b->credits, b->ncredits);
     if (memcmp(root, h->tx_root, 32) != 0) return TACIT_ETX_ROOT;
-    for (size_t i = 0; i < b->ncredits; i++)
-        if ((rc = credit_allowed(p, &b->credits[i])) != TACIT_OK) return rc;
-    return TACIT_OK;
+    return credits_check(p, b->credits, b->ncredits, b->ntxs, nforced);
 }
 
 /* Every proof of the block in one batch; *bad is the first failing tx. */
@@ -476,6 +519,7 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
 {
     struct tacit_view_tip tip;
     struct tacit_state_digests d;
+    size_t nforced = 0;
     long bad = -1;
     int rc;
 
@@ -485,18 +529,20 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
     }
     /* the view fixes the tip every check below is made against */
     v->ops->tip(v->ctx, &tip);
-    if ((rc = check_header(b, p, &tip, parent_timestamp_ms)) != TACIT_OK) goto out;
+    if ((rc = check_header(b, p, &tip, parent_timestamp_ms, &nforced)) != TACIT_OK) goto out;
+    /* the first nforced txs are the included forced ones (docs/protocol.md 8.1) */
     for (size_t i = 0; i < b->ntxs; i++)
-        if ((rc = tacit_tx_check_static(&b->txs[i], p)) != TACIT_OK) {
+        if ((rc = i < nforced ? forced_check_static(&b->txs[i], p)
+                              : tacit_tx_check_static(&b->txs[i], p)) != TACIT_OK) {
             bad = (long)i;
             goto out;
         }
     /* credits first, then the txs in order (the builder keeps the same order) */
     for (size_t i = 0; i < b->ncredits; i++)
-        if ((rc = v->ops->credit(v->ctx, b->credits[i].address, b->credits[i].amount)) != TACIT_OK)
-            goto out;
+        if ((rc = credit_apply(v, p, &b->credits[i])) != TACIT_OK) goto out;
     for (size_t i = 0; i < b->ntxs; i++)
-        if ((rc = tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK) {
+        if ((rc = i < nforced ? tacit_tx_apply_forced(v, &b->txs[i], p)
+                              : tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK) {
             bad = (long)i;
             goto out;
         }
@@ -577,6 +623,7 @@ struct tacit_block_builder {
     uint8_t (*ids)[32];
     uint8_t *txbytes; /* ntxs x TACIT_TX_BYTES */
     size_t ntxs, cap_txs;
+    size_t nforced; /* the first nforced txs are included forced ones (their markers added) */
 
     struct tacit_block_header h;
     uint8_t hash[32];
@@ -635,12 +682,8 @@ void tacit_block_builder_free(struct tacit_block_builder *b)
     free(b);
 }
 
-int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c)
+static int builder_reserve_credit(struct tacit_block_builder *b)
 {
-    int rc;
-
-    if (b->stage != B_OPEN || b->ntxs > 0) return TACIT_EINVAL;
-    if ((rc = credit_allowed(&b->p, c)) != TACIT_OK) return rc;
     if (b->ncredits >= TACIT_BLOCK_MAX_CREDITS) return TACIT_ETOOBIG;
     if (b->ncredits == b->cap_credits) {
         size_t nc = b->cap_credits ? 2 * b->cap_credits : 16;
@@ -649,7 +692,20 @@ int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct t
         b->credits = q;
         b->cap_credits = nc;
     }
-    if ((rc = b->v.ops->credit(b->v.ctx, c->address, c->amount)) != TACIT_OK) return rc;
+    return TACIT_OK;
+}
+
+int tacit_block_builder_add_credit(struct tacit_block_builder *b, const struct tacit_credit *c)
+{
+    int rc;
+
+    /* credits before any tx but the included forced ones (which a credit does not change:
+     * they take no transparent balance, and a credit never touches the pool) */
+    if (b->stage != B_OPEN || b->ntxs > b->nforced) return TACIT_EINVAL;
+    if ((rc = credit_allowed(&b->p, c)) != TACIT_OK) return rc;
+    if (is_marker(&b->p, c)) return TACIT_EINVAL; /* markers: tacit_block_builder_add_forced */
+    if ((rc = builder_reserve_credit(b)) != TACIT_OK) return rc;
+    if ((rc = credit_apply(&b->v, &b->p, c)) != TACIT_OK) return rc;
     b->credits[b->ncredits++] = *c;
     return TACIT_OK;
 }
@@ -691,6 +747,49 @@ int tacit_block_builder_add_tx(struct tacit_block_builder *b, const struct tacit
     tacit_tx_id(b->ids[b->ntxs], tx);
     memcpy(b->txbytes + b->ntxs * TACIT_TX_BYTES, bytes, TACIT_TX_BYTES);
     b->ntxs++;
+    return TACIT_OK;
+}
+
+int tacit_block_builder_add_forced(struct tacit_block_builder *b, const struct tacit_tx *tx,
+                                   const uint8_t *bytes, size_t len, bool *included)
+{
+    const tacit_fr *nf = &tx->pub[TACIT_TRANSFER_PUB_NF0];
+    struct tacit_credit marker;
+    enum tacit_view_nullifier st[2];
+    uint8_t enc[TACIT_TX_BYTES];
+    int rc;
+
+    *included = false;
+    if (b->stage != B_OPEN || b->ntxs > b->nforced || !b->p.allow_credits ||
+        tacit_chain_tx_version(&b->p) != TACIT_TX_VERSION_L1)
+        return TACIT_EINVAL;
+    tacit_tx_encode(enc, tx);
+    if (len != TACIT_TX_BYTES || memcmp(enc, bytes, TACIT_TX_BYTES) != 0) return TACIT_EINVAL;
+    if ((rc = builder_reserve_credit(b)) != TACIT_OK) return rc;
+    memset(&marker, 0, sizeof marker);
+    for (int i = 0; i < 2; i++)
+        if ((rc = b->v.ops->nullifier(b->v.ctx, &nf[i], &st[i])) != TACIT_OK) return rc;
+    if (st[0] == TACIT_VIEW_NF_SPENT || st[1] == TACIT_VIEW_NF_SPENT) {
+        /* spent by an earlier block: consumed as failed (the contract checks the same) */
+        b->credits[b->ncredits++] = marker;
+        return TACIT_OK;
+    }
+    /* spent by an included forced tx of this block: the next block consumes it (as failed) */
+    if (st[0] == TACIT_VIEW_NF_IN_BLOCK || st[1] == TACIT_VIEW_NF_IN_BLOCK)
+        return TACIT_ENULLIFIER_IN_BLOCK;
+    if (b->nforced >= TACIT_BLOCK_MAX_FORCED || b->ntxs >= TACIT_BLOCK_MAX_TXS)
+        return TACIT_ETOOBIG;
+    if ((rc = forced_check_static(tx, &b->p)) != TACIT_OK) return rc;
+    if ((rc = builder_reserve_tx(b)) != TACIT_OK) return rc;
+    if ((rc = tacit_tx_apply_forced(&b->v, tx, &b->p)) != TACIT_OK) return rc;
+    marker.amount = 1;
+    b->credits[b->ncredits++] = marker;
+    b->txs[b->ntxs] = *tx;
+    tacit_tx_id(b->ids[b->ntxs], tx);
+    memcpy(b->txbytes + b->ntxs * TACIT_TX_BYTES, bytes, TACIT_TX_BYTES);
+    b->ntxs++;
+    b->nforced++;
+    *included = true;
     return TACIT_OK;
 }
 

@@ -431,7 +431,7 @@ static int pool_exit(const struct tacit_view *v, uint64_t amount)
 }
 
 static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
-                    const struct tacit_chain_params *p)
+                    const struct tacit_chain_params *p, bool forced)
 {
     const struct tacit_view_ops *op = v->ops;
     const tacit_fr *nf = &tx->pub[TACIT_TRANSFER_PUB_NF0];
@@ -440,8 +440,11 @@ static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
     bool ok;
     int rc;
 
-    if ((rc = op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)) != TACIT_OK)
-        return rc;
+    /* a forced tx's anchor was checked recent by the contract when it was queued (the root
+     * history may have moved on since): here, a root after any block of the chain */
+    rc = forced ? op->anchor_known(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok)
+                : op->anchor_recent(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_ROOT], &ok);
+    if (rc != TACIT_OK) return rc;
     if (!ok) return TACIT_EANCHOR;
     if (tacit_fr_eq(&nf[0], &nf[1])) return TACIT_ENULLIFIER_REPEATED;
     for (int i = 0; i < 2; i++) {
@@ -472,14 +475,27 @@ static int tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
     return op->append_commitments(v->ctx, &tx->pub[TACIT_TRANSFER_PUB_CM0], 2);
 }
 
-int tacit_tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
-                   const struct tacit_chain_params *p)
+static int tx_apply_sp(const struct tacit_view *v, const struct tacit_tx *tx,
+                       const struct tacit_chain_params *p, bool forced)
 {
     struct tacit_view_savepoint sp;
     int rc, rrc;
 
     v->ops->savepoint(v->ctx, &sp);
-    if ((rc = tx_apply(v, tx, p)) != TACIT_OK && (rrc = v->ops->rollback(v->ctx, &sp)) != TACIT_OK)
+    if ((rc = tx_apply(v, tx, p, forced)) != TACIT_OK &&
+        (rrc = v->ops->rollback(v->ctx, &sp)) != TACIT_OK)
         return rrc; /* ENOMEM while undoing: the caller must drop the view */
     return rc;
+}
+
+int tacit_tx_apply(const struct tacit_view *v, const struct tacit_tx *tx,
+                   const struct tacit_chain_params *p)
+{
+    return tx_apply_sp(v, tx, p, false);
+}
+
+int tacit_tx_apply_forced(const struct tacit_view *v, const struct tacit_tx *tx,
+                          const struct tacit_chain_params *p)
+{
+    return tx_apply_sp(v, tx, p, true);
 }

@@ -23,6 +23,13 @@
 // Precompiles: ecAdd (0x06) and ecMul (0x07) of EIP-196, the pairing check (0x08) of
 // EIP-197, priced by EIP-1108 (150, 6,000, 34,000 k + 45,000 gas); ecrecover (0x01).
 //
+// Forced transactions and open submission (SETTLEMENT.md 6, 9; docs/l1-contract.md "Forced
+// transactions"): anyone may queue a v2 transaction with forceTransaction (checked at once, its
+// proof by a single verify); a block consumes it from the queue like a deposit, by a credit to
+// the zero address (a marker: 1 included, as one of the block's first transactions; 0 failed,
+// one of its nullifiers spent by an earlier block). When the queue's head is older than
+// forceDelay L1 blocks, or no block settled for forceDelay, anyone may submit blocks.
+//
 // The verifying keys are constructor data, stored as the code of two data contracts (read
 // with EXTCODECOPY), so this contract's bytecode does not depend on them.
 pragma solidity 0.8.37;
@@ -44,6 +51,7 @@ contract TacitRollup {
         "Deposit(uint64 amount,uint64 nonce,uint64 fee,bytes32 anchor,bytes32 nullifier0,bytes32 nullifier1,bytes32 commitment0,bytes32 commitment1,bytes32 extDataHash)"
     );
     uint8 private constant QUEUE_CREDIT = 1;
+    uint8 private constant QUEUE_FORCED = 2;
 
     // ---------------------------------------------------------------- parameters ----
     address public immutable sequencer;
@@ -54,6 +62,9 @@ contract TacitRollup {
     // The L1 block of the deployment: no event of this contract is older, so a reader of its
     // logs (the sequencer's queue, a follower) starts there, never at block 0
     uint64 public immutable deployBlock;
+    // T of the escape hatch, in L1 blocks: the sequencer must consume a queue entry within T;
+    // after that (or T without a settled block) submission is open to anyone
+    uint64 public immutable forceDelay;
     address private immutable transferVk;
     address private immutable treeVk;
     bytes8 private immutable chainIdLE; // as a transaction encodes it
@@ -69,9 +80,12 @@ contract TacitRollup {
     uint64 private partNext; // its transactions settled so far
     uint64 private partTotal; // its ntxs; 0: no block in progress
     uint64 private partCount; // the commitment count after its parts so far
+    uint64 public lastSettledBlock; // block.number of the deployment, then of the last settled block
     bytes32 public blockHash; // the hash chain: the last settled submission's hash
     bytes32 public noteRoot;
     mapping(uint256 => bytes32) public queueHash; // the queue's rolling hash after i entries
+    mapping(uint256 => uint64) public queueBlock; // the L1 block entry i entered the queue at
+    mapping(uint256 => Forced) private forced; // queue entry i when it is a forced transaction
     mapping(bytes32 => uint256) public rootHeight; // 1 + the last height a root was the root at
     mapping(bytes32 => uint256) public nullifierHeight; // 1 + the height that spent it; 0: unspent
     mapping(address => Account) private accounts; // transparent balances (gwei) and nonces
@@ -83,6 +97,13 @@ contract TacitRollup {
     struct Account {
         uint64 balance;
         uint64 nonce;
+    }
+
+    // A forced transaction in the queue: keccak256 of its 1,808 bytes and its nullifiers.
+    struct Forced {
+        bytes32 txHash;
+        bytes32 nf0;
+        bytes32 nf1;
     }
 
     // -------------------------------------------------------------------- events ----
@@ -98,6 +119,7 @@ contract TacitRollup {
     );
     event BlockPartSubmitted(uint64 indexed height, uint64 first, uint64 ntxs, bytes32 partHash);
     event Claimed(address indexed account, uint256 amount);
+    event ForcedTransaction(uint64 indexed index, bytes32 indexed txHash, bytes32 queueHash, bytes tx);
 
     // -------------------------------------------------------------------- errors ----
     error NotSequencer(address sender);
@@ -140,6 +162,11 @@ contract TacitRollup {
     error PartOutOfOrder(uint64 expected, uint64 got);
     error PartBeyondBlock(uint64 total);
     error PartTotals(uint64 count, bytes32 root);
+    error ForcedDeposit();
+    error ForcedMarker(uint256 credit);
+    error ForcedMismatch(uint256 index);
+    error ForcedNotSpent(uint256 credit);
+    error ForcedBeyondPart();
 
     constructor(
         bytes memory transferKey,
@@ -147,7 +174,8 @@ contract TacitRollup {
         address sequencer_,
         address feeRecipient_,
         uint64 chainId_,
-        bytes32 emptyRoot
+        bytes32 emptyRoot,
+        uint64 forceDelay_
     ) {
         if (transferKey.length != VK_IC + 8 * 64) revert BadVerifyingKey(0);
         if (treeKey.length < VK_IC + 6 * 64 || (treeKey.length - VK_IC) % 64 != 0) revert BadVerifyingKey(1);
@@ -155,6 +183,8 @@ contract TacitRollup {
         feeRecipient = feeRecipient_;
         chainId = chainId_;
         deployBlock = uint64(block.number);
+        lastSettledBlock = uint64(block.number);
+        forceDelay = forceDelay_;
         maxLeaves = (treeKey.length - VK_IC) / 64 - 5;
         transferVk = _store(transferKey);
         treeVk = _store(treeKey);
@@ -192,8 +222,48 @@ contract TacitRollup {
         bytes32 h =
             keccak256(abi.encodePacked(queueHash[index], QUEUE_CREDIT, to, bytes8(_swap64(uint64(amount)))));
         queueHash[uint256(index) + 1] = h;
+        queueBlock[index] = uint64(block.number);
         queueLength = index + 1;
         emit Deposited(index, to, uint64(amount), h);
+    }
+
+    // Puts a v2 transaction t (1,808 bytes, without the block's u32 length) into the queue: the
+    // sequencer must include it (or consume it as failed, one of its nullifiers spent since)
+    // within forceDelay L1 blocks. Checked now: the static rules of a block's transaction, no
+    // deposit, a known anchor (not checked again when a block includes it), unspent nullifiers,
+    // the proof (a single verify). Anyone may call it; it pays no fee but the transaction's.
+    function forceTransaction(bytes calldata t) external {
+        uint256 buf;
+        assembly {
+            buf := mload(0x40)
+            mstore(0x40, add(buf, 1888))
+        }
+        if (t.length != TX_BYTES) revert TxEncoding(0);
+        uint256 off = _offset(t);
+        (bytes32 txHash,,, uint256 damt) = _static(off, buf, 0);
+        if (damt != 0) revert ForcedDeposit();
+        {
+            bytes32 anchor = bytes32(_load(off + 9));
+            if (!_knownRoot(anchor, uint256(height) + 1)) revert UnknownAnchor(0, anchor);
+        }
+        bytes32 nf0 = bytes32(_load(off + 105));
+        bytes32 nf1 = bytes32(_load(off + 137));
+        if (nullifierHeight[nf0] != 0) revert NullifierSpent(0, nf0);
+        if (nullifierHeight[nf1] != 0) revert NullifierSpent(0, nf1);
+        if (!_verifyTx(off, 0)) revert BadTransferProof(0);
+        uint64 index = queueLength;
+        forced[index] = Forced(txHash, nf0, nf1);
+        bytes32 h = keccak256(abi.encodePacked(queueHash[index], QUEUE_FORCED, txHash));
+        queueHash[uint256(index) + 1] = h;
+        queueBlock[index] = uint64(block.number);
+        queueLength = index + 1;
+        emit ForcedTransaction(index, txHash, h, t);
+    }
+
+    // Queue entry `index` when it is a forced transaction (else zeros).
+    function forcedEntry(uint64 index) external view returns (bytes32 txHash, bytes32 nf0, bytes32 nf1) {
+        Forced memory f = forced[index];
+        return (f.txHash, f.nf0, f.nf1);
     }
 
     function account(address a) external view returns (uint64 balance, uint64 nonce) {
@@ -216,14 +286,10 @@ contract TacitRollup {
     function verifyTransaction(bytes calldata t) external view returns (bool) {
         if (t.length != TX_BYTES) revert TxEncoding(0);
         uint256 off = _offset(t);
-        uint256[] memory xs = new uint256[](8);
-        xs[0] = 1;
         for (uint256 j = 0; j < 7; j++) {
-            uint256 x = _load(off + 9 + 32 * j);
-            if (x >= R) revert TxEncoding(0);
-            xs[j + 1] = x;
+            if (_load(off + 9 + 32 * j) >= R) revert TxEncoding(0);
         }
-        return _single(transferVk, off + 233, xs, 0);
+        return _verifyTx(off, 0);
     }
 
     // ------------------------------------------------------------------- blocks ----
@@ -241,12 +307,22 @@ contract TacitRollup {
         uint256 oldRoots; // memory: R_old of each tree proof
         uint256 start; // commitment count before the block (the part)
         uint256 first; // a part: the block's index of its first transaction (in reasons)
+        uint256 nforced; // F: the included forced transactions, the block's first F
+        uint256 forcedHashes; // memory: their txHash, in queue order
     }
 
-    // Submission is the sequencer's (open submission after a timeout comes with the escape
-    // hatch: SETTLEMENT.md 6).
+    // Submission is the sequencer's, or anyone's when it is open (isOpen).
     function _maySubmit() internal view {
-        if (msg.sender != sequencer) revert NotSequencer(msg.sender);
+        if (msg.sender != sequencer && !isOpen()) revert NotSequencer(msg.sender);
+    }
+
+    // Open submission (SETTLEMENT.md 6): the queue's head entered it more than forceDelay L1
+    // blocks ago, or no block settled for more than forceDelay.
+    function isOpen() public view returns (bool) {
+        uint256 head = queueHead;
+        uint256 t = forceDelay;
+        return (head < queueLength && block.number > uint256(queueBlock[head]) + t)
+            || block.number > uint256(lastSettledBlock) + t;
     }
 
     // Settles a tacit block: `blk` is its encoding (docs/protocol.md 4: header, credits,
@@ -266,7 +342,8 @@ contract TacitRollup {
         if (partTotal != 0) revert BlockInProgress(partNext, partTotal);
         c.start = commitmentCount;
         _scratch(c, treeProofs);
-        _credits(blkOff + HEADER_BYTES, creditEnd);
+        _credits(c, blkOff + HEADER_BYTES, creditEnd);
+        if (c.nforced > c.ntx) revert ForcedMismatch(c.ntx);
         for (uint256 i = 0; i < c.ntx; i++) {
             _tx(c, i);
         }
@@ -286,6 +363,7 @@ contract TacitRollup {
         noteRoot = root;
         blockHash = h;
         height = ht + 1;
+        lastSettledBlock = uint64(block.number);
         emit BlockSubmitted(ht, h, parent, root, uint64(c.start + 2 * c.ntx), queueHead, uint64(c.ntx));
     }
 
@@ -339,7 +417,8 @@ contract TacitRollup {
             }
         }
         _scratch(c, treeProofs);
-        _credits(blkOff + HEADER_BYTES, creditEnd);
+        _credits(c, blkOff + HEADER_BYTES, creditEnd);
+        if (c.nforced > c.ntx) revert ForcedBeyondPart();
         for (uint256 i = 0; i < c.ntx; i++) {
             _tx(c, i);
         }
@@ -382,6 +461,7 @@ contract TacitRollup {
         bytes32 parent = blockHash;
         blockHash = h;
         height = ht + 1;
+        lastSettledBlock = uint64(block.number);
         emit BlockSubmitted(ht, h, parent, root, uint64(count), queueHead, uint64(total));
     }
 
@@ -431,24 +511,61 @@ contract TacitRollup {
     }
 
     // The credits section must be the queue's next entries, in order: the rolling hash over
-    // them from the head's equals the stored one; each credits its account.
-    function _credits(uint256 off, uint256 end) private {
+    // them from the head's equals the stored one; each credits its account. A credit to the zero
+    // address is a forced marker for the forced transaction at its position: amount 1 included
+    // (the block's next transaction of the first F, its txHash noted in c.forcedHashes), 0
+    // failed (valid only when one of its nullifiers was spent by an earlier block).
+    function _credits(Ctx memory c, uint256 off, uint256 end) private {
         unchecked {
             uint64 head = queueHead;
             uint256 n = _u32le(off);
             bytes32 h = queueHash[head];
+            uint256 buf = c.buf;
+            uint256 fh; // the included markers' txHash, appended at the free memory
+            uint256 nf;
+            assembly {
+                fh := mload(0x40)
+            }
             for (uint256 p = off + 4; p < end; p += 28) {
+                address a = address(bytes20(bytes32(_load(p))));
+                uint256 amount = _u64le(p + 20);
+                if (a == address(0)) {
+                    uint256 j = (p - off - 4) / 28;
+                    if (amount > 1) revert ForcedMarker(j);
+                    Forced storage f = forced[uint256(head) + j];
+                    bytes32 th = f.txHash;
+                    if (th == bytes32(0)) revert CreditsNotQueueHead(head, uint64(n));
+                    if (amount == 1) {
+                        assembly {
+                            mstore(add(fh, mul(32, nf)), th)
+                        }
+                        nf++;
+                    } else if (nullifierHeight[f.nf0] == 0 && nullifierHeight[f.nf1] == 0) {
+                        revert ForcedNotSpent(j);
+                    }
+                    assembly {
+                        mstore(buf, h)
+                        mstore8(add(buf, 32), 2) // QUEUE_FORCED
+                        mstore(add(buf, 33), th)
+                        h := keccak256(buf, 65)
+                    }
+                    continue;
+                }
                 assembly {
                     mstore(0, h)
                     mstore8(32, 1) // QUEUE_CREDIT
                     calldatacopy(33, p, 28)
                     h := keccak256(0, 61)
                 }
-                address a = address(bytes20(bytes32(_load(p))));
-                uint256 b = uint256(accounts[a].balance) + _u64le(p + 20);
+                uint256 b = uint256(accounts[a].balance) + amount;
                 if (b > type(uint64).max) revert CreditOverflow((p - off - 4) / 28);
                 accounts[a].balance = uint64(b);
             }
+            assembly {
+                mstore(0x40, add(fh, mul(32, nf)))
+            }
+            c.forcedHashes = fh;
+            c.nforced = nf;
             if (uint256(head) + n > queueLength || h != queueHash[uint256(head) + n]) {
                 revert CreditsNotQueueHead(head, uint64(n));
             }
@@ -456,68 +573,100 @@ contract TacitRollup {
         }
     }
 
-    // One transaction: encoding, the static rules, the state rules (docs/protocol.md 6, 8).
-    function _tx(Ctx memory c, uint256 i) private {
+    // The static rules of one transaction at calldata offset t (its 1,808 bytes; the length
+    // checked by the caller), shared by a block's transactions (_tx) and forceTransaction:
+    // version 2 and the chain id (each with the reason the L2 rules give: EVERSION,
+    // ECHAIN_ID), ext_len 1315, ct_len 571 twice, public inputs < r, canonical zero fields,
+    // fee overflow, ext_data_hash and public_amount recomputed, nf0 != nf1, a withdrawal's
+    // recipient. idx names the transaction in the reasons; buf: 1,888 bytes of scratch.
+    // Returns keccak256 of the transaction, its fee, withdrawal and deposit amounts.
+    function _static(uint256 t, uint256 buf, uint256 idx)
+        private
+        view
+        returns (bytes32 hash, uint256 fee, uint256 wamt, uint256 damt)
+    {
         unchecked {
-            uint256 t = c.txBase + i * TX_STRIDE;
-            uint256 buf = c.buf;
-            // length 1808, then version 2 and the chain id (each with the reason the L2 rules
-            // give: EVERSION, ECHAIN_ID), then ext_len 1315, ct_len 571 twice, public inputs < r
-            if (bytes4(bytes32(_load(t))) != 0x10070000) revert TxEncoding(c.first + i);
-            if (uint8(bytes1(bytes32(_load(t + 4)))) != 2) revert TxVersion(c.first + i);
-            if (bytes8(bytes32(_load(t + 5))) != chainIdLE) revert TxChainId(c.first + i);
+            if (uint8(bytes1(bytes32(_load(t)))) != 2) revert TxVersion(idx);
+            if (bytes8(bytes32(_load(t + 1))) != chainIdLE) revert TxChainId(idx);
             if (
-                bytes4(bytes32(_load(t + 493))) != 0x23050000 || bytes2(bytes32(_load(t + 497 + 169))) != 0x3b02
-                    || bytes2(bytes32(_load(t + 497 + 742))) != 0x3b02
-            ) revert TxEncoding(c.first + i);
-            t += 4;
+                bytes4(bytes32(_load(t + 489))) != 0x23050000 || bytes2(bytes32(_load(t + 493 + 169))) != 0x3b02
+                    || bytes2(bytes32(_load(t + 493 + 742))) != 0x3b02
+            ) revert TxEncoding(idx);
             for (uint256 j = 0; j < 7; j++) {
-                if (_load(t + 9 + 32 * j) >= R) revert TxEncoding(c.first + i);
+                if (_load(t + 9 + 32 * j) >= R) revert TxEncoding(idx);
             }
             uint256 e = t + 493;
-            uint256 fee = _u64le(e);
-            uint256 wamt = _u64le(e + 8);
-            uint256 damt = _u64le(e + 36);
+            fee = _u64le(e);
+            wamt = _u64le(e + 8);
+            damt = _u64le(e + 36);
             // canonical: an amount of 0 has its other fields zero
-            if (wamt == 0 && _load(e + 16) >> 96 != 0) revert TxEncoding(c.first + i);
+            if (wamt == 0 && _load(e + 16) >> 96 != 0) revert TxEncoding(idx);
             if (
                 damt == 0
                     && (_load(e + 44) >> 96 != 0 || _load(e + 64) >> 192 != 0 || _load(e + 72) != 0 || _load(e + 104) != 0
                         || _load(e + 136) >> 248 != 0)
-            ) revert TxEncoding(c.first + i);
-            if (wamt + fee > type(uint64).max) revert FeeOverflow(c.first + i);
-            // The transaction's hash (for the submission's hash), then in the same copy
-            // ext_data_hash (v2): keccak256(l1 chain id || this || chain id || ext[0..72) ||
-            // ext[137..)), its pieces moved next to ext[137..) (at m + 630) in place.
+            ) revert TxEncoding(idx);
+            if (wamt + fee > type(uint64).max) revert FeeOverflow(idx);
+            // The transaction's hash, then in the same copy ext_data_hash (v2):
+            // keccak256(l1 chain id || this || chain id || ext[0..72) || ext[137..)), its
+            // pieces moved next to ext[137..) (at m + 630) in place.
             uint256 edh;
             assembly {
                 let m := add(buf, 64)
                 calldatacopy(m, t, 1808)
-                mstore(add(mload(add(c, 0x60)), mul(32, add(2, i))), keccak256(m, 1808))
+                hash := keccak256(m, 1808)
                 mcopy(add(m, 558), add(m, 493), 72) // ext[0..72)
                 mcopy(add(m, 550), add(m, 1), 8) // chain id
                 mstore(add(m, 518), address()) // its low 20 bytes at m + 530
                 mstore(add(m, 498), chainid())
                 edh := mod(keccak256(add(m, 498), 1310), R)
             }
-            if (edh != _load(t + 73)) revert ExtDataHashMismatch(c.first + i);
+            if (edh != _load(t + 73)) revert ExtDataHashMismatch(idx);
             {
                 uint256 out = wamt + fee;
                 uint256 pa = damt >= out ? damt - out : R - (out - damt);
-                if (pa != _load(t + 41)) revert PublicAmountMismatch(c.first + i);
+                if (pa != _load(t + 41)) revert PublicAmountMismatch(idx);
             }
+            if (_load(t + 105) == _load(t + 137)) revert NullifierRepeated(idx);
+            if (wamt > 0 && _load(e + 16) >> 96 == 0) revert WithdrawalToPool(idx);
+        }
+    }
+
+    // One transaction: encoding, the static rules, the state rules (docs/protocol.md 6, 8).
+    // The block's first c.nforced transactions are its included forced ones, in queue order:
+    // each must be the queued transaction (its hash), and its anchor is not checked again (it
+    // was when it was queued: the root history may have rotated since).
+    function _tx(Ctx memory c, uint256 i) private {
+        unchecked {
+            uint256 t = c.txBase + i * TX_STRIDE;
+            // length 1808 (the u32 before the transaction)
+            if (bytes4(bytes32(_load(t))) != 0x10070000) revert TxEncoding(c.first + i);
+            t += 4;
+            (bytes32 hash, uint256 fee, uint256 wamt, uint256 damt) = _static(t, c.buf, c.first + i);
+            {
+                uint256 s = c.seed + 32 * (2 + i);
+                assembly {
+                    mstore(s, hash)
+                }
+            }
+            uint256 e = t + 493;
             bytes32 nf0 = bytes32(_load(t + 105));
             bytes32 nf1 = bytes32(_load(t + 137));
-            if (nf0 == nf1) revert NullifierRepeated(c.first + i);
             address wrec = address(bytes20(bytes32(_load(e + 16))));
-            if (wamt > 0 && wrec == address(0)) revert WithdrawalToPool(c.first + i);
             address sender;
             if (damt > 0) sender = _depositSigner(c, t, e, i);
-            // state: anchor, nullifiers, deposit, withdrawal and fee
-            {
+            // state: anchor (or, a forced transaction, the queued one), nullifiers, deposit,
+            // withdrawal and fee
+            if (i < c.nforced) {
+                bytes32 want;
+                uint256 fp = c.forcedHashes + 32 * i;
+                assembly {
+                    want := mload(fp)
+                }
+                if (hash != want) revert ForcedMismatch(c.first + i);
+            } else {
                 bytes32 anchor = bytes32(_load(t + 9));
-                uint256 rh = rootHeight[anchor];
-                if (rh == 0 || c.marker - rh > ROOT_HISTORY) revert UnknownAnchor(c.first + i, anchor);
+                if (!_knownRoot(anchor, c.marker)) revert UnknownAnchor(c.first + i, anchor);
             }
             _spend(c, i, nf0);
             _spend(c, i, nf1);
@@ -572,6 +721,13 @@ contract TacitRollup {
             if staticcall(gas(), 1, buf, 128, add(buf, 128), 32) { got := mload(add(buf, 128)) }
         }
         if (got == address(0) || got != sender) revert DepositSignature(c.first + i);
+    }
+
+    // A root the note root was within ROOT_HISTORY blocks of the block with this marker (1 +
+    // its height).
+    function _knownRoot(bytes32 root, uint256 marker) private view returns (bool) {
+        uint256 rh = rootHeight[root];
+        return rh != 0 && marker - rh <= ROOT_HISTORY;
     }
 
     function _spend(Ctx memory c, uint256 i, bytes32 nf) private {
@@ -805,15 +961,19 @@ contract TacitRollup {
             if (!_single(treeVk, c.treeBase + u * TREE_PROOF_BYTES + 32, xs, n + u)) revert BadTreeUpdateProof(u);
         }
         for (uint256 i = 0; i < n; i++) {
-            uint256 t = c.txBase + i * TX_STRIDE + 4;
-            uint256[] memory xs = new uint256[](8);
-            xs[0] = 1;
-            for (uint256 j = 0; j < 7; j++) {
-                xs[j + 1] = _load(t + 9 + 32 * j);
-            }
-            if (!_single(transferVk, t + 233, xs, c.first + i)) revert BadTransferProof(c.first + i);
+            if (!_verifyTx(c.txBase + i * TX_STRIDE + 4, c.first + i)) revert BadTransferProof(c.first + i);
         }
         revert BadProof();
+    }
+
+    // The proof of the transaction at calldata offset t alone against its public inputs.
+    function _verifyTx(uint256 t, uint256 q) private view returns (bool) {
+        uint256[] memory xs = new uint256[](8);
+        xs[0] = 1;
+        for (uint256 j = 0; j < 7; j++) {
+            xs[j + 1] = _load(t + 9 + 32 * j);
+        }
+        return _single(transferVk, t + 233, xs, q);
     }
 
     // One Groth16 proof (A || B || C at proof in calldata) against the key at vkAddr.

@@ -500,10 +500,22 @@ static int op_get_logs(void *ctx, struct tacit_l1_error *err, const struct tacit
     for (size_t i = 0; ok && i < f->naddresses; i++)
         ok = json_array_append_new(addrs, hex_bytes(f->addresses[i], 20)) == 0;
     for (size_t i = 0; i < 4; i++)
-        if (f->topics[i] != NULL) last = i + 1;
-    for (size_t i = 0; ok && i < last; i++)
+        if (f->topics[i] != NULL || (i == 0 && f->ntopic0_any > 0)) last = i + 1;
+    for (size_t i = 0; ok && i < last; i++) {
+        if (i == 0 && f->ntopic0_any > 0) { /* any of these */
+            json_t *any = json_array();
+            ok = any != NULL;
+            for (size_t k = 0; ok && k < f->ntopic0_any; k++)
+                ok = json_array_append_new(any, hex_bytes(f->topic0_any[k], 32)) == 0;
+            if (ok)
+                ok = json_array_append_new(topics, any) == 0; /* takes any, even failing */
+            else
+                json_decref(any);
+            continue;
+        }
         ok = json_array_append_new(topics,
                                    f->topics[i] ? hex_bytes(f->topics[i], 32) : json_null()) == 0;
+    }
     if (ok && f->naddresses) ok = json_object_set(filter, "address", addrs) == 0;
     if (ok && last) ok = json_object_set(filter, "topics", topics) == 0;
     json_decref(addrs);

@@ -29,12 +29,14 @@ struct block_job {
     struct tacit_node *n;
     struct tacit_mempool_item *items; /* in the order the block takes them (_select_block) */
     size_t nitems;
-    int *results;                    /* per item: TACIT_OK (included) or the rule it broke */
-    size_t ncredits;                 /* credits added to the block */
-    struct tacit_credit *l1_credits; /* L1 mode: the queue's next entries, all to be taken */
+    int *results;                       /* per item: TACIT_OK (included) or the rule it broke */
+    size_t ncredits;                    /* credits added to the block */
+    struct tacit_settle_message *l1msg; /* L1 mode: the queue's next confirmed entries */
     size_t nl1;
-    uint64_t queue_next;              /* L1 mode: the queue index after the block's credits */
-    int queue_rc;                     /* L1 mode: writing queue_next after the commit */
+    size_t nconsumed; /* L1 mode: the entries the block consumed (a prefix of l1msg) */
+    size_t forced_included, forced_failed; /* L1 mode: forced entries consumed, by marker */
+    uint64_t queue_next;                   /* L1 mode: the queue index after the block's credits */
+    int queue_rc;                          /* L1 mode: writing queue_next after the commit */
     struct tacit__waiter *waiters;    /* dev_mine / dev_fund calls answered by this block, oldest
                                    * first; the credits of the dev_fund ones, in that order */
     struct tacit_chain_params params; /* a copy: admin_setMinFee may change the node's meanwhile */
@@ -166,6 +168,57 @@ static void reply_block_waiters(struct tacit_node *n, struct tacit__waiter *w,
 
 /* ---------------------------------------------------------------- block job ---- */
 
+/*
+ * L1 mode: the queue's confirmed entries in queue order (the contract checks the block's
+ * credits against its queue: none may be skipped, docs/protocol.md 8.1): a deposit is a credit
+ * (one the rules refuse stops the block: no block until it can be credited); a forced
+ * transaction is a failed marker when an earlier block spent one of its nullifiers, else an
+ * included marker with the transaction among the block's first ones. The block stops consuming
+ * at a forced entry that conflicts with one it includes (the next block consumes it, as
+ * failed), past TACIT_BLOCK_MAX_FORCED included ones, and at one the rules refuse (it waits: a
+ * contract that queued it and a node that refuses it disagree; logged).
+ */
+static int consume_queue(struct block_job *j, struct tacit_block_builder *b)
+{
+    for (size_t i = 0; i < j->nl1; i++) {
+        const struct tacit_settle_message *m = &j->l1msg[i];
+        struct tacit_tx tx;
+        bool included = false;
+        int rc;
+        if (m->kind == TACIT_SETTLE_MSG_DEPOSIT) {
+            if ((rc = tacit_block_builder_add_credit(b, &m->credit)) != TACIT_OK) {
+                tacit_log(TACIT_LOG_ERROR, "batcher",
+                          "L1 queue entry %" PRIu64 " refused by the rules: %s (%s); no block "
+                          "until it can be credited",
+                          m->index, tacit_strerror(rc), tacit_errname(rc));
+                return rc;
+            }
+            j->ncredits++;
+            j->nconsumed++;
+            continue;
+        }
+        rc = m->kind == TACIT_SETTLE_MSG_FORCED ? tacit_tx_decode(&tx, m->tx, sizeof m->tx)
+                                                : TACIT_EINVAL;
+        if (rc == TACIT_OK)
+            rc = tacit_block_builder_add_forced(b, &tx, m->tx, sizeof m->tx, &included);
+        if (rc == TACIT_ENULLIFIER_IN_BLOCK || rc == TACIT_ETOOBIG) break; /* the next block */
+        if (rc == TACIT_ENOMEM) return rc;
+        if (rc != TACIT_OK) {
+            tacit_log(TACIT_LOG_ERROR, "batcher",
+                      "L1 queue entry %" PRIu64 " (a forced transaction) refused by the rules: "
+                      "%s (%s); the queue waits at it",
+                      m->index, tacit_strerror(rc), tacit_errname(rc));
+            break;
+        }
+        j->nconsumed++;
+        if (included)
+            j->forced_included++;
+        else
+            j->forced_failed++;
+    }
+    return TACIT_OK;
+}
+
 /* On the block lane. */
 static void block_work(struct tacit__job *job)
 {
@@ -177,18 +230,8 @@ static void block_work(struct tacit__job *job)
     double t0 = tacit__mono_s(), t1;
 
     if ((j->rc = tacit_block_builder_new(&b, n->st, &j->params)) != TACIT_OK) return;
-    /* L1 mode: the queue's entries in queue order, every one (the contract checks the block's
-     * credits against its queue: none may be skipped). One the rules refuse stops the block. */
-    for (size_t i = 0; i < j->nl1; i++) {
-        if ((j->rc = tacit_block_builder_add_credit(b, &j->l1_credits[i])) != TACIT_OK) {
-            tacit_log(TACIT_LOG_ERROR, "batcher",
-                      "L1 queue entry %" PRIu64 " refused by the rules: %s (%s); no block until "
-                      "it can be credited",
-                      j->queue_next - j->nl1 + i, tacit_strerror(j->rc), tacit_errname(j->rc));
-            goto out;
-        }
-        j->ncredits++;
-    }
+    if ((j->rc = consume_queue(j, b)) != TACIT_OK) goto out;
+    j->queue_next += j->nconsumed;
     /* Credits first (docs/protocol.md 6.3). One the rules refuse (EOVERFLOW: the balance would
      * pass 2^64 - 1) is left out and its dev_fund call answered with that error; the block
      * goes on without it. */
@@ -226,7 +269,7 @@ out:
 static void block_job_free(struct block_job *j)
 {
     json_decref(j->json);
-    free(j->l1_credits);
+    free(j->l1msg);
     free(j->items);
     free(j->results);
     free(j);
@@ -267,7 +310,7 @@ static void block_committed(struct tacit_node *n, struct block_job *j)
         j->json = NULL;
     }
     if (n->cfg.settler != NULL) {
-        tacit__settle_queue_consumed(n, j->header.height, j->nl1);
+        tacit__settle_queue_consumed(n, j->header.height, j->nconsumed);
         if (j->queue_rc != TACIT_OK) /* recovered at the next start from the blocks */
             tacit_log(TACIT_LOG_WARN, "batcher",
                       "block %" PRIu64 ": its L1 queue position not recorded: %s", j->header.height,
@@ -275,15 +318,20 @@ static void block_committed(struct tacit_node *n, struct block_job *j)
         tacit__settle_poke(n);
     }
     n->m.blocks++;
-    n->m.txs_included += nincluded;
+    n->m.txs_included += nincluded + j->forced_included;
     if (tacit__settle_sequencing(n)) n->settle.open_made++;
     tacit__hist_add(&n->m.block_build, j->build_s);
     tacit__hist_add(&n->m.commit, j->commit_s);
     tacit_hex_encode(hash, j->hash, 32);
+    if (j->forced_included + j->forced_failed > 0)
+        tacit_log(TACIT_LOG_INFO, "batcher",
+                  "block %" PRIu64 ": forced transactions of the L1 queue: %zu included, %zu "
+                  "consumed as failed (a nullifier spent before)",
+                  j->header.height, j->forced_included, j->forced_failed);
     tacit_log(TACIT_LOG_INFO, "batcher",
               "block %" PRIu64 " %s: %zu txs, %zu credits, build %.1f ms, commit %.1f ms%s",
-              j->header.height, hash, nincluded, j->ncredits, j->build_s * 1e3, j->commit_s * 1e3,
-              n->key == NULL ? " (a block of open submission: no key)" : "");
+              j->header.height, hash, nincluded + j->forced_included, j->ncredits, j->build_s * 1e3,
+              j->commit_s * 1e3, n->key == NULL ? " (a block of open submission: no key)" : "");
 }
 
 /* On the loop. */
@@ -351,11 +399,11 @@ void tacit__batcher_start(struct tacit_node *n)
         const struct tacit__settle *se = &n->settle;
         size_t k = tacit__settle_credits_ready(n);
         if (k > TACIT_NODE_DEVNET_MAX_CREDITS) k = TACIT_NODE_DEVNET_MAX_CREDITS;
-        if (k > 0 && (j->l1_credits = malloc(k * sizeof *j->l1_credits)) == NULL) k = 0;
-        for (size_t i = 0; i < k; i++)
-            j->l1_credits[i] = se->queue[se->queue_next - se->queue_base + i].credit;
+        if (k > 0 && (j->l1msg = malloc(k * sizeof *j->l1msg)) == NULL) k = 0;
+        if (k > 0)
+            memcpy(j->l1msg, &se->queue[se->queue_next - se->queue_base], k * sizeof *j->l1msg);
         j->nl1 = k;
-        j->queue_next = se->queue_next + k;
+        j->queue_next = se->queue_next; /* + the entries the block consumes */
     }
     /* the waiters were pushed newest first: the block takes their credits in arrival order */
     for (struct tacit__waiter *w = bat->block_waiters, *next; w != NULL; w = next) {

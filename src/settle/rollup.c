@@ -17,12 +17,13 @@
 
 #define VK_HEAD 448 /* alpha (64) || beta, gamma, delta (128 each) */
 
-static const char SIG_CTOR[] = "(bytes,bytes,address,address,uint64,bytes32)";
+static const char SIG_CTOR[] = "(bytes,bytes,address,address,uint64,bytes32,uint64)";
 static const char SIG_DEPOSIT[] = "deposit(address)";
 static const char SIG_CLAIM[] = "claim()";
 static const char SIG_SUBMIT[] = "submitBlock(bytes32,bytes,bytes)";
 static const char SIG_PART[] = "submitBlockPart(bytes32,bytes,bytes)";
 static const char SIG_VERIFY[] = "verifyTransaction(bytes)";
+static const char SIG_FORCE[] = "forceTransaction(bytes)";
 
 static const char EV_DEPOSITED[] =
     "Deposited(uint64 indexed index, address indexed account, uint64 amount, bytes32 queueHash)";
@@ -32,6 +33,8 @@ static const char EV_SUBMITTED[] =
 static const char EV_CLAIMED[] = "Claimed(address indexed account, uint256 amount)";
 static const char EV_PART[] =
     "BlockPartSubmitted(uint64 indexed height, uint64 first, uint64 ntxs, bytes32 partHash)";
+static const char EV_FORCED[] =
+    "ForcedTransaction(uint64 indexed index, bytes32 indexed txHash, bytes32 queueHash, bytes tx)";
 
 /* The contract's errors (X: Solidity signature, tacit code, whether the first argument is a
  * transaction's index), in the contract's order. */
@@ -75,7 +78,12 @@ static const char EV_PART[] =
     X("PartOfOtherBlock()", TACIT_EPARENT, 0)                            \
     X("PartOutOfOrder(uint64,uint64)", TACIT_EHEIGHT, 0)                 \
     X("PartBeyondBlock(uint64)", TACIT_EENCODING, 0)                     \
-    X("PartTotals(uint64,bytes32)", TACIT_EDIGEST, 0)
+    X("PartTotals(uint64,bytes32)", TACIT_EDIGEST, 0)                    \
+    X("ForcedDeposit()", TACIT_EINVAL, 0)                                \
+    X("ForcedMarker(uint256)", TACIT_ECREDIT, 0)                         \
+    X("ForcedMismatch(uint256)", TACIT_ECREDIT, 1)                       \
+    X("ForcedNotSpent(uint256)", TACIT_ECREDIT, 0)                       \
+    X("ForcedBeyondPart()", TACIT_ECREDIT, 0)
 
 #define ERR_SIG(sig, code, tx) sig,
 #define ERR_CODE(sig, code, tx) code,
@@ -121,12 +129,13 @@ int tacit_rollup_deploy_data(uint8_t **out, size_t *len, const tacit_groth16_vk 
 {
     uint8_t *kt = NULL, *ku = NULL, *args = NULL, root[32];
     size_t nt, nu, nargs;
-    struct tacit_abi_value items[6], v;
+    struct tacit_abi_value items[7], v;
     int rc;
 
     *out = NULL;
     *len = 0;
-    if (transfer->npublic != TACIT_TX_NPUBLIC || tree_update->npublic < 5) return TACIT_EINVAL;
+    if (transfer->npublic != TACIT_TX_NPUBLIC || tree_update->npublic < 5 || p->force_delay == 0)
+        return TACIT_EINVAL;
     if ((rc = tacit_rollup_vk_encode(&kt, &nt, transfer)) != TACIT_OK ||
         (rc = tacit_rollup_vk_encode(&ku, &nu, tree_update)) != TACIT_OK)
         goto done;
@@ -137,7 +146,8 @@ int tacit_rollup_deploy_data(uint8_t **out, size_t *len, const tacit_groth16_vk 
     tacit_abi_set_address(&items[3], p->fee_recipient);
     tacit_abi_set_u64(&items[4], p->chain_id);
     tacit_abi_set_bytesn(&items[5], root, 32);
-    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, items, 6);
+    tacit_abi_set_u64(&items[6], p->force_delay);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, items, 7);
     if ((rc = encode_tuple(&args, &nargs, SIG_CTOR, &v)) != TACIT_OK) goto done;
     if ((*out = malloc(tacit_rollup_bytecode_len + nargs)) == NULL) {
         rc = TACIT_ENOMEM;
@@ -168,12 +178,23 @@ int tacit_rollup_claim_call(uint8_t **out, size_t *len)
     return tacit_abi_encode_call(out, len, SIG_CLAIM, &v);
 }
 
-int tacit_rollup_verify_call(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES])
+/* sig(bytes tx) with one transaction's 1,808 bytes */
+static int tx_call(uint8_t **out, size_t *len, const char *sig, const uint8_t tx[TACIT_TX_BYTES])
 {
     struct tacit_abi_value item, v;
     tacit_abi_set_bytes(&item, TACIT_ABI_BYTES, tx, TACIT_TX_BYTES);
     tacit_abi_set_list(&v, TACIT_ABI_TUPLE, &item, 1);
-    return tacit_abi_encode_call(out, len, SIG_VERIFY, &v);
+    return tacit_abi_encode_call(out, len, sig, &v);
+}
+
+int tacit_rollup_verify_call(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES])
+{
+    return tx_call(out, len, SIG_VERIFY, tx);
+}
+
+int tacit_rollup_force_call(uint8_t **out, size_t *len, const uint8_t tx[TACIT_TX_BYTES])
+{
+    return tx_call(out, len, SIG_FORCE, tx);
 }
 
 static int tree_proof_bytes(uint8_t **out, size_t *len,
@@ -344,9 +365,14 @@ void tacit_rollup_part_range(size_t ntxs, size_t nparts, size_t j, size_t *first
     *count = q + (j >= nparts - r ? 1 : 0);
 }
 
-size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves, uint64_t budget)
+size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, size_t nforced, unsigned max_leaves,
+                               uint64_t budget)
 {
-    for (size_t n = 1; n < ntxs; n++) {
+    /* the included forced txs (the block's first nforced) all in the first part, which has
+     * ntxs / n of them (the larger parts last): n <= ntxs / nforced */
+    size_t nmax = ntxs > 0 ? ntxs : 1;
+    if (nforced > 0 && nforced <= ntxs && ntxs / nforced < nmax) nmax = ntxs / nforced;
+    for (size_t n = 1; n < nmax; n++) {
         bool fits = true;
         for (size_t j = 0; j < n && fits; j++) {
             size_t first, count;
@@ -355,7 +381,7 @@ size_t tacit_rollup_part_count(size_t ntxs, size_t ncredits, unsigned max_leaves
         }
         if (fits) return n;
     }
-    return ntxs > 0 ? ntxs : 1;
+    return nmax;
 }
 
 void tacit_rollup_queue_hash(uint8_t out[32], const uint8_t prev[32],
@@ -366,6 +392,16 @@ void tacit_rollup_queue_hash(uint8_t out[32], const uint8_t prev[32],
     buf[32] = 1; /* a credit */
     memcpy(buf + 33, credit->address, 20);
     for (int i = 0; i < 8; i++) buf[53 + i] = (uint8_t)(credit->amount >> (8 * i));
+    tacit_keccak256(out, buf, sizeof buf);
+}
+
+void tacit_rollup_queue_hash_forced(uint8_t out[32], const uint8_t prev[32],
+                                    const uint8_t tx_hash[32])
+{
+    uint8_t buf[65];
+    memcpy(buf, prev, 32);
+    buf[32] = 2; /* a forced transaction */
+    memcpy(buf + 33, tx_hash, 32);
     tacit_keccak256(out, buf, sizeof buf);
 }
 
@@ -459,6 +495,7 @@ int tacit_rollup_event_topic(uint8_t topic[32], enum tacit_rollup_event_kind kin
     case TACIT_ROLLUP_BLOCK_SUBMITTED: return tacit_abi_event_topic(topic, EV_SUBMITTED);
     case TACIT_ROLLUP_CLAIMED: return tacit_abi_event_topic(topic, EV_CLAIMED);
     case TACIT_ROLLUP_PART_SUBMITTED: return tacit_abi_event_topic(topic, EV_PART);
+    case TACIT_ROLLUP_FORCED: return tacit_abi_event_topic(topic, EV_FORCED);
     }
     return TACIT_EINVAL;
 }
@@ -510,6 +547,25 @@ int tacit_rollup_decode_event(struct tacit_rollup_event *ev, const struct tacit_
             if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->index, &v->items[1]);
             if (rc == TACIT_OK) rc = tacit_abi_get_u64(&ev->ntxs, &v->items[2]);
             get_bytes32(ev->block_hash, &v->items[3]);
+        }
+        goto done;
+    }
+    if ((rc = tacit_abi_event_topic(topic, EV_FORCED)) != TACIT_OK) return rc;
+    if (memcmp(topic, log->topics[0], 32) == 0) {
+        rc = tacit_abi_decode_log(&v, EV_FORCED, (const uint8_t(*)[32])log->topics, log->ntopics,
+                                  log->data, log->data_len);
+        if (rc == TACIT_OK) {
+            uint8_t h[32];
+            ev->kind = TACIT_ROLLUP_FORCED;
+            rc = tacit_abi_get_u64(&ev->index, &v->items[0]);
+            get_bytes32(ev->tx_hash, &v->items[1]);
+            get_bytes32(ev->queue_hash, &v->items[2]);
+            if (rc == TACIT_OK && v->items[3].len != TACIT_TX_BYTES) rc = TACIT_EENCODING;
+            if (rc == TACIT_OK) {
+                memcpy(ev->tx, v->items[3].bytes, TACIT_TX_BYTES);
+                tacit_keccak256(h, ev->tx, TACIT_TX_BYTES);
+                if (memcmp(h, ev->tx_hash, 32) != 0) rc = TACIT_EDIGEST;
+            }
         }
         goto done;
     }

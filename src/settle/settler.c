@@ -101,11 +101,16 @@ static int op_plan(void *ctx, const struct tacit_settle_submission *sm, uint32_t
 {
     struct settler *s = ctx;
     struct tacit_block *b = NULL;
-    size_t n;
+    size_t n, nforced = 0;
     int rc = tacit_block_decode(&b, sm->block, sm->block_len);
     *nparts = 1;
     if (rc != TACIT_OK) return rc;
-    n = tacit_rollup_part_count(b->ntxs, b->ncredits, s->o.max_leaves,
+    /* included forced markers (docs/protocol.md 8.1): the block's first txs, in its first part */
+    for (size_t i = 0; i < b->ncredits; i++)
+        if (b->credits[i].amount == 1 &&
+            memcmp(b->credits[i].address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN) == 0)
+            nforced++;
+    n = tacit_rollup_part_count(b->ntxs, b->ncredits, nforced, s->o.max_leaves,
                                 s->o.part_gas ? s->o.part_gas : TACIT_ROLLUP_PART_GAS_DEFAULT);
     tacit_block_free(b);
     *nparts = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;

@@ -115,6 +115,15 @@ static int mem_anchor_recent(void *ctx, const tacit_fr *root, bool *recent)
     return TACIT_OK;
 }
 
+static int mem_anchor_known(void *ctx, const tacit_fr *root, bool *known)
+{
+    const struct tacit_memstate *ms = ((struct tacit_memview *)ctx)->ms;
+    uint8_t key[32];
+    tacit_fr_to_bytes(key, root);
+    *known = table_find(&ms->anchors, key) != NULL;
+    return TACIT_OK;
+}
+
 static int mem_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent)
 {
     const struct tacit_memstate *ms = ((struct tacit_memview *)ctx)->ms;
@@ -144,6 +153,7 @@ static int mem_account(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN],
 
 static const struct tacit__overlay_base mem_base = {
     .anchor_recent = mem_anchor_recent,
+    .anchor_known = mem_anchor_known,
     .nullifier_spent = mem_nullifier_spent,
     .account = mem_account,
 };

@@ -163,6 +163,12 @@ static int ov_anchor_recent(void *ctx, const tacit_fr *root, bool *recent)
     return v->base->anchor_recent(v->base_ctx, root, recent);
 }
 
+static int ov_anchor_known(void *ctx, const tacit_fr *root, bool *known)
+{
+    struct tacit__overlay *v = ctx;
+    return v->base->anchor_known(v->base_ctx, root, known);
+}
+
 static int ov_nullifier(void *ctx, const tacit_fr *nf, enum tacit_view_nullifier *out)
 {
     struct tacit__overlay *v = ctx;
@@ -378,6 +384,7 @@ static int ov_digests(void *ctx, struct tacit_state_digests *out)
 const struct tacit_view_ops tacit__overlay_ops = {
     .tip = ov_tip,
     .anchor_recent = ov_anchor_recent,
+    .anchor_known = ov_anchor_known,
     .nullifier = ov_nullifier,
     .account = ov_account,
     .mark_nullifier = ov_mark_nullifier,

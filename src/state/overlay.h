@@ -20,6 +20,7 @@
 /* The committed state the overlay reads through (each returns TACIT_OK or a store error). */
 struct tacit__overlay_base {
     int (*anchor_recent)(void *ctx, const tacit_fr *root, bool *recent);
+    int (*anchor_known)(void *ctx, const tacit_fr *root, bool *known);
     int (*nullifier_spent)(void *ctx, const tacit_fr *nf, bool *spent);
     int (*account)(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN], struct tacit_account *out);
 };

@@ -80,6 +80,9 @@ int tacit__state_get_account(struct tacit_state *st, MDB_txn *txn, const uint8_t
 /* Anchor check in txn against tip height next_height. */
 int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
                                const tacit_fr *root, bool *recent);
+/* *known = root was the root after a block below next_height (any of them). */
+int tacit__state_anchor_known(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
+                              const tacit_fr *root, bool *known);
 int tacit__state_nullifier_spent(struct tacit_state *st, MDB_txn *txn, const tacit_fr *nf,
                                  bool *spent);
 

@@ -354,25 +354,44 @@ int tacit__state_get_account(struct tacit_state *st, MDB_txn *txn, const uint8_t
     return TACIT_OK;
 }
 
-int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
-                               const tacit_fr *root, bool *recent)
+/* The latest height after which root was the root (*found false: never). */
+static int anchor_height(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
+                         const tacit_fr *root, bool *found, uint64_t *h)
 {
     uint8_t key[32];
     MDB_val v;
-    uint64_t h;
     int rc;
 
-    *recent = false;
+    *found = false;
     tacit_fr_to_bytes(key, root);
     rc = st_get(st, txn, TACIT__DB_ANCHORS, key, 32, &v);
     if (rc == TACIT_ENOTFOUND) return TACIT_OK;
     if (rc != TACIT_OK) return rc;
     if (v.mv_size != 8) return TACIT_ECORRUPT;
-    h = get_u64(v.mv_data);
-    if (h >= next_height) return TACIT_ECORRUPT;
-    /* the roots after blocks next_height - root_history .. next_height - 1 */
-    *recent = next_height - h <= st->root_history;
+    *h = get_u64(v.mv_data);
+    if (*h >= next_height) return TACIT_ECORRUPT;
+    *found = true;
     return TACIT_OK;
+}
+
+int tacit__state_anchor_recent(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
+                               const tacit_fr *root, bool *recent)
+{
+    uint64_t h = 0;
+    bool found;
+    int rc = anchor_height(st, txn, next_height, root, &found, &h);
+    /* the roots after blocks next_height - root_history .. next_height - 1 */
+    *recent = rc == TACIT_OK && found && next_height - h <= st->root_history;
+    return rc;
+}
+
+int tacit__state_anchor_known(struct tacit_state *st, MDB_txn *txn, uint64_t next_height,
+                              const tacit_fr *root, bool *known)
+{
+    uint64_t h = 0;
+    int rc = anchor_height(st, txn, next_height, root, known, &h);
+    if (rc != TACIT_OK) *known = false;
+    return rc;
 }
 
 int tacit__state_nullifier_spent(struct tacit_state *st, MDB_txn *txn, const tacit_fr *nf,

@@ -26,6 +26,12 @@ static int lmdb_anchor_recent(void *ctx, const tacit_fr *root, bool *recent)
     return tacit__state_anchor_recent(v->st, v->txn, v->base.t.next_height, root, recent);
 }
 
+static int lmdb_anchor_known(void *ctx, const tacit_fr *root, bool *known)
+{
+    struct tacit_state_view *v = ctx;
+    return tacit__state_anchor_known(v->st, v->txn, v->base.t.next_height, root, known);
+}
+
 static int lmdb_nullifier_spent(void *ctx, const tacit_fr *nf, bool *spent)
 {
     struct tacit_state_view *v = ctx;
@@ -41,6 +47,7 @@ static int lmdb_account(void *ctx, const uint8_t address[TACIT_ADDRESS_LEN],
 
 static const struct tacit__overlay_base lmdb_base = {
     .anchor_recent = lmdb_anchor_recent,
+    .anchor_known = lmdb_anchor_known,
     .nullifier_spent = lmdb_nullifier_spent,
     .account = lmdb_account,
 };
