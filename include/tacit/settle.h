@@ -126,7 +126,8 @@ struct tacit_settler_ops {
     /* Optional (NULL: never open; only a node that sequences when submission is open calls
      * it). The contract's isOpen() (submitBlock taken from anyone: the queue's head older than
      * its forceDelay in L1 blocks, or no block settled for as long; ../shared/docs/SETTLEMENT.md
-     * 6) and its height() (the next block it takes), both read at the L1 head. */
+     * 6), as the next L1 block will see it, and its height() at the L1 head (the next block
+     * it takes). */
     int (*is_open)(void *ctx, bool *open, uint64_t *height);
 };
 
@@ -180,8 +181,9 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
  *    while the L1 node refuses a range: providers cap them), at most 16 requests per call (a
  *    long history is read over several steps), each scan starting where the last one left off
  *    (less 64 blocks: an L1 reorg moving an entry);
- *  - is_open: the contract's isOpen() and height() (eth_call at the L1 head; a contract
- *    without isOpen() answers TACIT_EL1_REPLY or the call's revert);
+ *  - is_open: the contract's isOpen() as the next L1 block will see it (eth_call at the
+ *    "pending" block: a submission sent now lands there at the earliest) and its height() at
+ *    the L1 head (eth_call; a contract without isOpen() answers the call's revert);
  *  - heads, lookup (the contract's custom errors named), send: tacit_settle_l1_*.
  * l1, sender and tree_pk are borrowed and must outlive the settler. TACIT_ENOMEM, TACIT_EINVAL.
  */

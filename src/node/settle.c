@@ -395,6 +395,7 @@ json_t *tacit__settle_open_json(const struct tacit_node *n)
                   (json_int_t)se->takeovers, "blocksMade", (json_int_t)se->open_made,
                   "blocksDropped", (json_int_t)se->dropped);
     if (o == NULL) return json_null();
+    json_object_set_new(o, "l1Head", hex_or_null(se->l1_known, se->l1.latest));
     if (se->leave_reason[0] != '\0')
         json_object_set_new(o, "leaveReason", json_string(se->leave_reason));
     if (se->last_rc != TACIT_OK)

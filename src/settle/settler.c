@@ -38,8 +38,9 @@ struct settler {
     uint64_t cursor_index, cursor_block;
 };
 
-/* A view of the contract without arguments read at the L1 head: its first n words. */
-static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
+/* A view of the contract without arguments read at L1 block `at` (TACIT_L1_LATEST: the head):
+ * its first n words. */
+static int read_words_at(struct settler *s, const char *sig, uint8_t *words, size_t n, uint64_t at)
 {
     struct tacit_abi_value args;
     struct tacit_l1_call call;
@@ -52,12 +53,17 @@ static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t
     memcpy(call.to, s->o.contract, 20);
     call.data = data;
     call.data_len = len;
-    rc = tacit_l1_call(s->o.l1, &call, TACIT_L1_LATEST, &ret, &retlen);
+    rc = tacit_l1_call(s->o.l1, &call, at, &ret, &retlen);
     free(data);
     if (rc == TACIT_OK && retlen < 32 * n) rc = TACIT_EL1_REPLY;
     if (rc == TACIT_OK) memcpy(words, ret, 32 * n);
     free(ret);
     return rc;
+}
+
+static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
+{
+    return read_words_at(s, sig, words, n, TACIT_L1_LATEST);
 }
 
 /* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
@@ -267,7 +273,10 @@ static int op_is_open(void *ctx, bool *open, uint64_t *height)
     struct settler *s = ctx;
     uint8_t word[32];
     int rc;
-    if ((rc = read_word(s, "isOpen()", word)) != TACIT_OK) return rc;
+    /* isOpen() of the block a submission sent now would land in (the pending block: its
+     * block.number is the head's + 1); height() at the head (a submission of this node still
+     * in the pool is not another submitter's block) */
+    if ((rc = read_words_at(s, "isOpen()", word, 1, TACIT_L1_PENDING)) != TACIT_OK) return rc;
     for (int i = 0; i < 31; i++)
         if (word[i] != 0) return TACIT_EL1_REPLY; /* not an ABI bool */
     if (word[31] > 1) return TACIT_EL1_REPLY;
