@@ -83,9 +83,11 @@ done
     bad "b synced from the follower holds 7 TAC: $(w "$FURL" "$TMP/b-f.wallet" balance --json)"
 [[ $(confirmed "$FURL" "$TMP/a-f.wallet") == "$(confirmed "$SURL" a)" ]] && ok ||
     bad "a synced from the follower and from the sequencer agree"
-# a send through the follower is refused (tacit_sendRawTransaction: -32601, which tacit-cli
-# reports as an I/O error), and nothing of it reaches the chain
-run 1 w "$FURL" "$TMP/b-f.wallet" send "$B" 1
+# a send through the follower is refused (tacit_sendRawTransaction: -32601): tacit-cli says so
+# in the node's words (not "is tacitd running?"), and nothing of it reaches the chain
+run 1 w "$FURL" "$TMP/b-f.wallet" send "$B" 1 &&
+    { grep -q "the node refused the call: this node follows the sequencer at $SURL: send transactions to the sequencer" "$TMP/out" &&
+        ! grep -q "is tacitd running" "$TMP/out" && ok || bad "the refused send, in the follower's words: $(cat "$TMP/out")"; }
 "$CLI" --rpc "$SURL" --json rpc tacit_chainInfo >"$TMP/out" 2>&1
 [[ $(field tipHash) == "$stip" ]] && ok || bad "the refused send made no block: $(cat "$TMP/out")"
 [[ $(confirmed "$SURL" b) == 7000000000 ]] && ok || bad "b still holds 7 TAC"

@@ -147,6 +147,7 @@ struct chain {
     uint64_t fail_from;      /* block_range fails with EIO from this height (0: never) */
     uint64_t balance, nonce; /* the one transparent account */
     uint64_t l1_chain_id;    /* nonzero: a chain that settles on L1 (protocol v2) */
+    uint64_t settled;        /* on L1: the highest settled block + 1 (0: none) */
     bool mainnet;            /* tacit_chainInfo's devnet false */
     uint64_t chain_id;       /* 0: 0x7461 */
     uint8_t genesis_salt;    /* block 0's hash depends on it (and not on salt): another chain */
@@ -295,6 +296,7 @@ static int c_info(void *ud, struct tacit_wallet_chain_info *out)
     out->min_fee = c->min_fee;
     out->tx_version = c->l1_chain_id ? TACIT_TX_VERSION_L1 : TACIT_TX_VERSION;
     out->l1_chain_id = c->l1_chain_id;
+    out->settled_height = c->settled ? c->settled - 1 : NO;
     out->devnet = !c->mainnet;
     return TACIT_OK;
 }
@@ -370,6 +372,19 @@ static bool chain_has_root(const struct chain *c, const tacit_fr *r)
     return false;
 }
 
+/* A transaction as a block's compact transaction. */
+static void ctx_of(struct tacit_wallet_ctx *t, const struct tacit_tx *tx)
+{
+    memset(t, 0, sizeof *t);
+    tacit_tx_id(t->id, tx);
+    t->nf[0] = tx->pub[3];
+    t->nf[1] = tx->pub[4];
+    t->cm[0] = tx->pub[5];
+    t->cm[1] = tx->pub[6];
+    memcpy(t->epk, tx->ext.epk, TACIT_EPK_BYTES);
+    memcpy(t->ct, tx->ext.ciphertext, sizeof t->ct);
+}
+
 static int c_send(void *ud, const struct tacit_tx *tx)
 {
     struct chain *c = ud;
@@ -394,13 +409,7 @@ static int c_send(void *ud, const struct tacit_tx *tx)
         if (tx->ext.deposit_nonce != next) return TACIT_ENONCE;
     }
     memset(&p, 0, sizeof p);
-    tacit_tx_id(p.tx.id, tx);
-    p.tx.nf[0] = tx->pub[3];
-    p.tx.nf[1] = tx->pub[4];
-    p.tx.cm[0] = tx->pub[5];
-    p.tx.cm[1] = tx->pub[6];
-    memcpy(p.tx.epk, tx->ext.epk, TACIT_EPK_BYTES);
-    memcpy(p.tx.ct, tx->ext.ciphertext, sizeof p.tx.ct);
+    ctx_of(&p.tx, tx);
     p.deposit_amount = tx->ext.deposit_amount;
     c->pool = realloc(c->pool, (c->npool + 1) * sizeof *c->pool);
     c->pool[c->npool++] = p;
@@ -1303,6 +1312,255 @@ static void fund(struct chain *c, struct tacit_wallet *w, const uint64_t *values
         chain_block(c, t, 2);
     }
     CHECK_EQ_INT(sync_all(w, c, 3, &r), TACIT_OK);
+}
+
+/* --------------------------------------------------- forced transactions ---- */
+
+/* force(): what tacit-cli's forceTransaction on L1 would queue, captured (queue entries 41, 42,
+ * ... in L1 blocks 901, 902, ...), or a refusal of the contract (fail). */
+struct forced_cap {
+    struct tacit_tx tx;
+    int calls, fail;
+};
+
+static int cap_force(void *ud, const struct tacit_tx *tx, struct tacit_wallet_forced *out)
+{
+    struct forced_cap *f = ud;
+    f->calls++;
+    if (f->fail) return f->fail;
+    f->tx = *tx;
+    memset(out, 0, sizeof *out);
+    out->queue_index = 40 + (uint64_t)f->calls;
+    out->l1_block = 900 + (uint64_t)f->calls;
+    memset(out->l1_tx, 0xab, 32);
+    return TACIT_OK;
+}
+
+static uint64_t note_index_of(const struct tacit_wallet *w, uint64_t value)
+{
+    struct tacit_wallet_note *notes;
+    size_t n;
+    uint64_t idx = NO;
+    CHECK_EQ_INT(tacit_wallet_notes(w, &notes, &n), TACIT_OK);
+    for (size_t i = 0; i < n; i++)
+        if (notes[i].value == value && notes[i].spent_height == NO) idx = notes[i].index;
+    tacit_wallet_notes_free(notes, n);
+    return idx;
+}
+
+static const struct tacit_wallet_sent *sent_by_id(const struct tacit_wallet_sent *s, size_t n,
+                                                  const uint8_t id[32])
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(s[i].txid, id, 32) == 0) return &s[i];
+    return NULL;
+}
+
+/* Forced transactions (issue 13): anchored at the last SETTLED block's root (older than the
+ * remembered blocks and in a subtree completed since: its leaves come from the node), spending
+ * only notes received by then, handed to force() instead of the node; recorded as forced with
+ * the queue entry across a reopen; queued (pending) while the node does not know it, included
+ * when a synced block holds it, failed (rejected, ENULLIFIER_SPENT) when another transaction
+ * spent its note first. Refused: no settled block (EANCHOR), a chain off L1 (EVERSION), a
+ * deposit (EINVAL), a given note newer than the settled block (EANCHOR); a refusal of force()
+ * releases the notes. Exit-style: given notes, amount + fee = their sum, no change. */
+TEST(forced_send)
+{
+    struct chain c;
+    struct tacit_wallet *alice = new_wallet("fa.wallet", 21), *bob = new_wallet("fb.wallet", 22);
+    struct tacit_wallet_node node;
+    struct tacit_wallet_send_req req;
+    struct tacit_wallet_send_result res, res2, res3;
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bal;
+    struct tacit_wallet_sent *sent = NULL;
+    struct tacit_wallet_history_entry *hist = NULL;
+    struct tacit_wallet_tx_status st;
+    struct forced_cap cap;
+    struct tacit_tx first;
+    struct tacit_wallet_ctx t[2];
+    uint64_t values[3] = {500, 300, 200}, late[1] = {50}, i500, i50;
+    size_t n = 0;
+    char path[600];
+
+    tacit__wallet_prove = fake_prove;
+    chain_init(&c, 12);
+    c.l1_chain_id = 31337;
+    c.min_fee = 5;
+    fund(&c, alice, values, 3); /* blocks 0..2, 12 leaves */
+    node_of(&node, &c);
+    memset(&cap, 0, sizeof cap);
+    memset(&req, 0, sizeof req);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    req.amount = 100;
+    memset(req.withdraw_to, 0x11, TACIT_ADDRESS_LEN);
+    req.wait_ms = 5000;
+    req.force = cap_force;
+    req.force_ud = &cap;
+    /* no block settled: no root the contract knows */
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EANCHOR);
+    c.l1_chain_id = 0;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EVERSION);
+    c.l1_chain_id = 31337;
+    req.kind = TACIT_WALLET_SEND_DEPOSIT;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_EINVAL);
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    CHECK_EQ_INT(cap.calls, 0);
+
+    /* block 2 settles; 20 more blocks (80 leaves: subtree 0 completes, block 2 leaves the
+     * remembered ones), then a note after the settled block */
+    c.settled = 3;
+    for (int b = 0; b < 20; b++) {
+        foreign_tx(&t[0]);
+        foreign_tx(&t[1]);
+        chain_block(&c, t, 2);
+    }
+    fund(&c, alice, late, 1);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, 1050);
+    i500 = note_index_of(alice, 500);
+    i50 = note_index_of(alice, 50);
+
+    /* force() refused (the contract's revert): nothing recorded, the notes free again */
+    cap.fail = TACIT_ENULLIFIER_SPENT;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_ENULLIFIER_SPENT);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, 1050);
+    CHECK_EQ_INT(bal.pending_out, 0);
+    cap.fail = 0;
+    cap.calls = 0;
+
+    /* the settled block's tree: its subtree completed since, so its leaves come from the node
+     * (a node without tacit_getCommitments: no way to that tree) */
+    {
+        struct tacit_wallet_node bare = node;
+        bare.commitments = NULL;
+        CHECK_EQ_INT(tacit_wallet_send(alice, &bare, NULL, &req, &res), TACIT_ENOT_SYNCED);
+        CHECK_EQ_INT(cap.calls, 0);
+    }
+    /* a forced withdrawal: 100 + fee 5 from the 200 note (below the settled block) */
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res), TACIT_OK);
+    CHECK_EQ_INT(cap.calls, 1);
+    CHECK_EQ_INT(c.npool, 0); /* the node never saw it */
+    CHECK(res.forced);
+    CHECK_EQ_INT(res.f.queue_index, 41);
+    CHECK_EQ_INT(res.f.l1_block, 901);
+    CHECK_EQ_INT(res.f.anchor_height, 2);
+    CHECK_EQ_INT(res.status.state, TACIT_WALLET_TX_PENDING); /* not waited for */
+    CHECK(tacit_fr_eq(&cap.tx.pub[0], &c.headers[2].note_root));
+    CHECK_EQ_INT(cap.tx.version, TACIT_TX_VERSION_L1);
+    CHECK_EQ_INT(cap.tx.ext.withdrawal_amount, 100);
+    CHECK_EQ_INT(cap.tx.ext.fee, 5);
+    CHECK_EQ_INT(cap.tx.ext.deposit_amount, 0);
+    first = cap.tx;
+    CHECK_EQ_INT(tacit_wallet_tx_status(alice, &node, res.txid, &st), TACIT_OK);
+    CHECK_EQ_INT(st.state, TACIT_WALLET_TX_PENDING); /* queued: unknown to the node */
+
+    /* a given note newer than the settled block: not spendable by force yet */
+    req.ninputs = 1;
+    req.inputs[0] = i50;
+    req.amount = 45;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res3), TACIT_EANCHOR);
+    req.ninputs = 0;
+
+    /* a forced transfer to bob: 150 + 5 from the 300 note */
+    req.kind = TACIT_WALLET_SEND_TRANSFER;
+    req.amount = 150;
+    tacit_wallet_shielded_address(&req.to, bob);
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res2), TACIT_OK);
+    CHECK_EQ_INT(res2.f.queue_index, 42);
+    CHECK(tacit_fr_eq(&cap.tx.pub[0], &c.headers[2].note_root));
+
+    /* exit-style: the 500 note alone, all of it withdrawn less the fee, no change */
+    req.kind = TACIT_WALLET_SEND_WITHDRAW;
+    req.ninputs = 1;
+    req.inputs[0] = i500;
+    req.amount = 495;
+    CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res3), TACIT_OK);
+    CHECK_EQ_INT(cap.tx.ext.withdrawal_amount, 495);
+    CHECK_EQ_INT(res3.ninputs, 1);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, 50);   /* the rest reserved by the queued ones */
+    CHECK_EQ_INT(bal.pending_in, 240); /* the changes: 200 - 105, 300 - 155, 0 */
+
+    /* the record survives a reopen */
+    tacit_wallet_close(alice);
+    wpath(path, sizeof path, "fa.wallet");
+    CHECK_EQ_INT(tacit_wallet_open(&alice, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_sent_list(alice, &sent, &n), TACIT_OK);
+    CHECK_EQ_INT(n, 3);
+    {
+        const struct tacit_wallet_sent *a = sent_by_id(sent, n, res.txid),
+                                       *b = sent_by_id(sent, n, res2.txid);
+        CHECK(a != NULL && b != NULL);
+        if (a != NULL && b != NULL) {
+            CHECK(a->forced && b->forced);
+            CHECK_EQ_INT(a->f.queue_index, 41);
+            CHECK_EQ_INT(a->f.l1_block, 901);
+            CHECK_EQ_INT(a->f.anchor_height, 2);
+            CHECK_EQ_INT(a->f.l1_tx[31], 0xab);
+            CHECK_EQ_INT(b->f.queue_index, 42);
+            CHECK_EQ_INT(a->status.state, TACIT_WALLET_TX_PENDING);
+        }
+    }
+    free(sent);
+
+    /* the sequencer includes the first; the second's note is spent by another transaction
+     * first (another copy of the wallet): consumed as failed */
+    ctx_of(&t[0], &first);
+    foreign_tx(&t[1]);
+    chain_block(&c, t, 2);
+    foreign_tx(&t[0]);
+    {
+        /* res2's nullifier of the 300 note: its record's nf */
+        struct tacit_wallet_note *notes;
+        size_t nn;
+        CHECK_EQ_INT(tacit_wallet_notes(alice, &notes, &nn), TACIT_OK);
+        for (size_t k = 0; k < nn; k++)
+            if (notes[k].value == 300) t[0].nf[1] = notes[k].nf;
+        tacit_wallet_notes_free(notes, nn);
+    }
+    chain_block(&c, t, 1);
+    CHECK_EQ_INT(sync_all(alice, &c, 3, &r), TACIT_OK);
+    CHECK_EQ_INT(tacit_wallet_sent_list(alice, &sent, &n), TACIT_OK);
+    {
+        const struct tacit_wallet_sent *a = sent_by_id(sent, n, res.txid),
+                                       *b = sent_by_id(sent, n, res2.txid),
+                                       *x = sent_by_id(sent, n, res3.txid);
+        CHECK(a != NULL && b != NULL && x != NULL);
+        if (a != NULL && b != NULL && x != NULL) {
+            CHECK_EQ_INT(a->status.state, TACIT_WALLET_TX_INCLUDED);
+            CHECK_EQ_INT(a->status.height, c.nblocks - 2);
+            CHECK_EQ_INT(b->status.state, TACIT_WALLET_TX_REJECTED);
+            CHECK_EQ_INT(b->status.error, TACIT_ENULLIFIER_SPENT);
+            CHECK_EQ_INT(x->status.state, TACIT_WALLET_TX_PENDING);
+        }
+    }
+    free(sent);
+    /* the history says the same, forced entries marked with their queue entries */
+    CHECK_EQ_INT(tacit_wallet_history(alice, &hist, &n), TACIT_OK);
+    {
+        size_t nf = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (!hist[k].forced) continue;
+            nf++;
+            if (memcmp(hist[k].txid, res.txid, 32) == 0) {
+                CHECK_EQ_INT(hist[k].status.state, TACIT_WALLET_TX_INCLUDED);
+                CHECK_EQ_INT(hist[k].f.queue_index, 41);
+                CHECK_EQ_INT(hist[k].kind, TACIT_WALLET_HISTORY_WITHDRAW);
+            } else if (memcmp(hist[k].txid, res2.txid, 32) == 0) {
+                CHECK_EQ_INT(hist[k].status.state, TACIT_WALLET_TX_REJECTED);
+                CHECK_EQ_INT(hist[k].kind, TACIT_WALLET_HISTORY_SEND);
+            }
+        }
+        CHECK_EQ_INT(nf, 3);
+    }
+    tacit_wallet_history_free(hist, n);
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &bal), TACIT_OK);
+    CHECK_EQ_INT(bal.confirmed, 50 + 95); /* the late note and the withdrawal's change */
+    tacit_wallet_close(alice);
+    tacit_wallet_close(bob);
+    chain_free(&c);
 }
 
 /* On a chain that settles on L1 (tacit_chainInfo's "settlement": protocol v2) the wallet builds
@@ -3017,6 +3275,7 @@ static const struct tacit_test tests[] = {
     {"bad_node_data", bad_node_data},
     {"watch_only", watch_only},
     {"send_on_l1_chain", send_on_l1_chain},
+    {"forced_send", forced_send},
     {"send_transfer_withdraw_deposit", send_transfer_withdraw_deposit},
     {"send_shuffles_inputs_and_outputs", send_shuffles_inputs_and_outputs},
     {"send_fee_checked_before_proving", send_fee_checked_before_proving},

@@ -67,6 +67,7 @@ enum {
     O_NO_L1 = 1 << 14,       /* deposit --no-l1 */
     O_PHRASE_FILE = 1 << 15, /* restore --phrase-file */
     O_BIRTHDAY = 1 << 16,    /* restore --birthday */
+    O_FORCE = 1 << 17,       /* send/withdraw --force: by the contract's queue on L1 */
 };
 
 struct opts {
@@ -74,7 +75,7 @@ struct opts {
         *phrase_file;
     unsigned timeout_s;
     uint64_t birthday; /* restore --birthday (0: block 0) */
-    bool no_wait, incoming, rescan, no_sync, transparent, l1_only, no_l1;
+    bool no_wait, incoming, rescan, no_sync, transparent, l1_only, no_l1, force;
     char *pos[4];
     int npos;
 };
@@ -159,6 +160,7 @@ static int parse(struct opts *o, int argc, char **argv)
         {"--no-l1", O_NO_L1, false},
         {"--phrase-file", O_PHRASE_FILE, true},
         {"--birthday", O_BIRTHDAY, true},
+        {"--force", O_FORCE, false},
     };
     memset(o, 0, sizeof *o);
     o->timeout_s = DEFAULT_WAIT_S;
@@ -233,6 +235,7 @@ static int parse(struct opts *o, int argc, char **argv)
         case O_RESCAN: o->rescan = true; break;
         case O_NO_SYNC: o->no_sync = true; break;
         case O_TRANSPARENT: o->transparent = true; break;
+        case O_FORCE: o->force = true; break;
         default: break;
         }
         if (known[k].value) i++;
@@ -555,7 +558,17 @@ out:
 /* A node error in words: transport failures point at the node. */
 static const char *node_error(int rc)
 {
-    static char buf[256];
+    static char buf[320];
+    const char *refusal = NULL;
+    /* a JSON-RPC error outside tacit's codes (a follower refusing a send: -32601): the node
+     * answered, in its own words */
+    if (rc == TACIT_EIO && g_submit != NULL) refusal = tacit_rpc_client_server_error(g_submit);
+    if (rc == TACIT_EIO && refusal == NULL && g_rpc != NULL)
+        refusal = tacit_rpc_client_server_error(g_rpc);
+    if (refusal != NULL) {
+        snprintf(buf, sizeof buf, "the node refused the call: %s", refusal);
+        return buf;
+    }
     if (rc == TACIT_EIO || rc == TACIT_ETIMEOUT || rc == TACIT_EJSON) {
         const char *e = g_rpc != NULL ? tacit_rpc_client_last_error(g_rpc) : NULL;
         if (e == NULL && g_submit != NULL) e = tacit_rpc_client_last_error(g_submit);
@@ -1249,13 +1262,17 @@ out:
 
 static const char *const state_names[] = {"unknown", "pending", "included", "rejected"};
 
+/* A forced transaction's status words: queued (in the contract's queue, in no synced block),
+ * included, failed (a block consumed it as failed: one of its notes was spent first). */
+static const char *const forced_state_names[] = {"queued", "queued", "included", "failed"};
+
 static json_t *history_json(const struct tacit_wallet_history_entry *e)
 {
     static const char *kinds[] = {"receive", "send", "withdraw", "deposit"};
     bool inc = e->status.state == TACIT_WALLET_TX_INCLUDED;
     json_t *j = json_pack("{s:s,s:s,s:o,s:o}", "kind", kinds[e->kind & 3], "status",
-                          state_names[e->status.state & 3], "height",
-                          inc ? json_height(e->status.height) : json_null(), "amount",
+                          (e->forced ? forced_state_names : state_names)[e->status.state & 3],
+                          "height", inc ? json_height(e->status.height) : json_null(), "amount",
                           json_amount(e->amount));
     if (j == NULL) return NULL;
     if (e->kind == TACIT_WALLET_HISTORY_RECEIVE) {
@@ -1273,6 +1290,12 @@ static json_t *history_json(const struct tacit_wallet_history_entry *e)
         json_object_set_new(j, "from", json_hex(e->from, TACIT_ADDRESS_LEN));
     if (e->status.state == TACIT_WALLET_TX_REJECTED)
         json_object_set_new(j, "error", json_string(tacit_errname(e->status.error)));
+    if (e->forced) {
+        json_object_set_new(j, "forced", json_true());
+        json_object_set_new(j, "queueIndex", json_integer((json_int_t)e->f.queue_index));
+        json_object_set_new(j, "l1Block", json_integer((json_int_t)e->f.l1_block));
+        json_object_set_new(j, "l1TxHash", json_hex(e->f.l1_tx, 32));
+    }
     return j;
 }
 
@@ -1286,7 +1309,11 @@ static void history_line(const struct tacit_wallet_history_entry *e)
         snprintf(where, sizeof where, "height %llu", (unsigned long long)e->status.height);
     else
         snprintf(where, sizeof where, "-");
-    if (e->status.state == TACIT_WALLET_TX_REJECTED)
+    if (e->forced && e->status.state == TACIT_WALLET_TX_REJECTED)
+        snprintf(st, sizeof st, "failed (%s)", tacit_errname(e->status.error));
+    else if (e->forced && e->status.state != TACIT_WALLET_TX_INCLUDED)
+        snprintf(st, sizeof st, "forced (queued)");
+    else if (e->status.state == TACIT_WALLET_TX_REJECTED)
         snprintf(st, sizeof st, "rejected (%s)", tacit_errname(e->status.error));
     else
         snprintf(st, sizeof st, "%s", state_names[e->status.state & 3]);
@@ -1308,6 +1335,9 @@ static void history_line(const struct tacit_wallet_history_entry *e)
         tacit_hex_encode(id, e->from, TACIT_ADDRESS_LEN);
         printf("  from %s", id);
     }
+    if (e->forced)
+        printf("  forced: queue entry %llu, L1 block %llu", (unsigned long long)e->f.queue_index,
+               (unsigned long long)e->f.l1_block);
     tacit_hex_encode(id, e->txid, 32);
     printf("  %s\n", id);
 }
@@ -1822,6 +1852,131 @@ static void warn_links(const struct session *s, const struct tacit_wallet_send_r
                         "withdrawal to those deposits (withdraw to a fresh address)\n");
 }
 
+/* ------------------------------------------------------ forced transactions ---- */
+
+/* A forced transaction's way to L1 (struct tacit_wallet_send_req.force): forceTransaction(tx)
+ * from the account of --from, waited for; its ForcedTransaction log gives the queue entry. */
+struct force_ctx {
+    struct tacit_cli_l1 c;
+    bool open;
+    struct tacit_cli_l1_result r;
+    uint64_t delay; /* the contract's forceDelay (T), 0 if unknown */
+    char err[512];  /* the L1 step's failure, when it failed */
+};
+
+static int cli_force(void *ud, const struct tacit_tx *tx, struct tacit_wallet_forced *out)
+{
+    struct force_ctx *f = ud;
+    uint8_t b[TACIT_TX_BYTES];
+    int rc;
+    tacit_tx_encode(b, tx);
+    if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
+        fprintf(stderr, "sending forceTransaction to the rollup contract on L1...\n");
+    if ((rc = tacit_cli_l1_force(&f->c, b, &f->r, f->err, sizeof f->err)) != TACIT_OK) return rc;
+    f->err[0] = '\0';
+    out->queue_index = f->r.queue_index;
+    out->l1_block = f->r.block_number;
+    memcpy(out->l1_tx, f->r.tx_hash, 32);
+    return TACIT_OK;
+}
+
+/* --force / exit: the L1 flags and the account, before anything is opened. */
+static int check_force(const struct opts *o)
+{
+    if (o->l1_rpc == NULL)
+        return fail_usage("a forced transaction goes to the rollup contract on L1: --l1-rpc URL "
+                          "and --l1-rollup ADDRESS are required (or $TACIT_L1_RPC and "
+                          "$TACIT_L1_ROLLUP)");
+    if (o->from == NULL && o->from_key_file == NULL)
+        return fail_usage("a forced transaction is sent from an L1 account that pays its gas: "
+                          "--from ACCOUNT or --from-key-file PATH is required");
+    return check_deposit_from(o);
+}
+
+/* f->c opened on the L1 account of --from / --from-key-file. Returns an exit status. */
+static int force_open(struct force_ctx *f, const struct session *s, const struct opts *o)
+{
+    uint8_t *sk = NULL, *own = NULL;
+    const uint8_t *key = NULL;
+    size_t index = 0;
+    int status;
+    memset(f, 0, sizeof *f);
+    if ((status = deposit_key(&sk, &index, s, o)) == 0 &&
+        (status = l1_key(&key, &own, sk, index, s)) == 0 &&
+        (status = l1_open(&f->c, o, key)) == 0) {
+        f->open = true;
+        if (tacit_cli_l1_force_delay(&f->c, &f->delay) != TACIT_OK) f->delay = 0;
+    }
+    if (sk != NULL) sodium_free(sk);
+    if (own != NULL) sodium_free(own);
+    return status;
+}
+
+static void force_close(struct force_ctx *f)
+{
+    if (f->open) tacit_cli_l1_close(&f->c);
+    f->open = false;
+}
+
+/* A refused forced send: the L1 step's words (the contract's error by name: ForcedDeposit,
+ * UnknownAnchor, NullifierSpent, BadTransferProof...) or the wallet's. */
+static int force_error(const struct session *s, const struct force_ctx *f, int rc,
+                       const struct tacit_wallet_send_req *req)
+{
+    if (f->err[0] != '\0') return fail_rc(rc, "%s", f->err);
+    if (rc == TACIT_EANCHOR)
+        return fail_rc(rc, "no block has settled on L1 yet, or the notes that would pay arrived "
+                           "after the last settled block: a forced transaction anchors at a "
+                           "settled block's note root (the only roots the contract knows) and "
+                           "spends notes received by then; try again once it settles");
+    if (rc == TACIT_EVERSION)
+        return fail_rc(rc, "the node's chain does not settle on L1 (no settlement in "
+                           "tacit_chainInfo): there is no contract queue to force into");
+    return send_error(s, rc, req->amount + (req->fee_set ? req->fee : 0),
+                      req->fee_set ? req->fee : UINT64_MAX);
+}
+
+/* The JSON of a queued forced transaction (what report_force and exit print). */
+static json_t *force_json(const struct tacit_wallet_send_result *r, const struct force_ctx *f)
+{
+    json_t *j = l1_json(&f->r, "wei");
+    if (j == NULL) return NULL;
+    json_object_del(j, "wei");
+    json_object_set_new(j, "txid", json_hex(r->txid, 32));
+    json_object_set_new(j, "status", json_string("queued"));
+    json_object_set_new(j, "forced", json_true());
+    json_object_set_new(j, "queueIndex", json_integer((json_int_t)r->f.queue_index));
+    json_object_set_new(j, "anchorHeight", json_integer((json_int_t)r->f.anchor_height));
+    json_object_set_new(j, "amount", json_amount(r->amount));
+    json_object_set_new(j, "fee", json_amount(r->fee));
+    json_object_set_new(j, "inputs", json_integer((json_int_t)r->ninputs));
+    json_object_set_new(j, "proveSeconds", json_real(r->prove_seconds));
+    if (f->delay > 0) {
+        json_object_set_new(j, "forceDelay", json_integer((json_int_t)f->delay));
+        json_object_set_new(j, "deadlineL1Block",
+                            json_integer((json_int_t)(r->f.l1_block + f->delay)));
+    }
+    return j;
+}
+
+/* One line for a queued forced transaction. */
+static void force_line(const struct tacit_wallet_send_result *r, const struct force_ctx *f)
+{
+    char id[67], h[67], price[TACIT_UINT256_DEC_MAX], fee[TACIT_CLI_AMOUNT_MAX];
+    tacit_hex_encode(id, r->txid, 32);
+    tacit_hex_encode(h, f->r.tx_hash, 32);
+    tacit_uint256_to_dec(price, &f->r.gas_price);
+    printf("%s: forced (queued): queue entry %llu in L1 block %llu (L1 tx %s, gas %llu at %s "
+           "wei; anchored at settled block %llu; fee %s TAC)",
+           id, (unsigned long long)r->f.queue_index, (unsigned long long)r->f.l1_block, h,
+           (unsigned long long)f->r.gas_used, price, (unsigned long long)r->f.anchor_height,
+           tac(fee, r->fee));
+    if (f->delay > 0)
+        printf("; a block must take it by L1 block %llu (T = %llu), or anyone may submit blocks",
+               (unsigned long long)(r->f.l1_block + f->delay), (unsigned long long)f->delay);
+    printf("\n");
+}
+
 /* send, deposit and withdraw: parse, open, sync, prove, submit, wait, sync. */
 static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
 {
@@ -1829,12 +1984,14 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
     struct tacit_wallet_send_result r;
     struct tacit_wallet_sync_result res;
     struct session s;
+    struct force_ctx fc;
     tacit_groth16_pk *pk = NULL;
     uint8_t *sk = NULL;
     const char *amount_text = kind == TACIT_WALLET_SEND_TRANSFER ? o->pos[1] : o->pos[0];
     int rc, status;
 
     memset(&req, 0, sizeof req);
+    memset(&fc, 0, sizeof fc);
     req.kind = kind;
     req.wait_ms = o->no_wait ? 0 : o->timeout_s * 1000u;
     if ((status = amount_arg(&req.amount, amount_text, "the amount", false)) != 0) return status;
@@ -1847,6 +2004,17 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         req.memo = (const uint8_t *)o->memo;
         req.memo_len = strlen(o->memo);
     }
+    if (o->force && kind == TACIT_WALLET_SEND_DEPOSIT)
+        return fail_usage(
+            "--force: a deposit cannot be forced — a forced transaction cannot spend a "
+            "transparent balance (its nonce could fail by the time a block takes it), the "
+            "contract refuses it (ForcedDeposit); deposit without --force, then force the "
+            "transfer or withdrawal of the notes once its block has settled");
+    if (o->force && (status = check_force(o)) != 0) return status;
+    if (!o->force && kind != TACIT_WALLET_SEND_DEPOSIT &&
+        (o->from != NULL || o->from_key_file != NULL))
+        return fail_usage("--from / --from-key-file name the L1 account of a forced "
+                          "transaction: give --force too");
     if (kind == TACIT_WALLET_SEND_DEPOSIT && (status = check_deposit_from(o)) != 0) return status;
     if (kind == TACIT_WALLET_SEND_WITHDRAW &&
         (o->to == NULL || strlen(o->to) != 42 ||
@@ -1900,9 +2068,26 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         goto out;
     }
     if (kind == TACIT_WALLET_SEND_WITHDRAW) warn_links(&s, &req);
+    if (o->force) { /* to the contract's queue on L1, from the account of --from */
+        if ((status = force_open(&fc, &s, o)) != 0) goto out;
+        status = 1;
+        req.force = cli_force;
+        req.force_ud = &fc;
+    }
     if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
         fprintf(stderr, "proving and sending...\n");
     rc = tacit_wallet_send(s.w, &s.node, pk, &req, &r);
+    if (o->force) {
+        if (rc != TACIT_OK) {
+            force_error(&s, &fc, rc, &req);
+        } else if (tacit_cli_globals.json) {
+            status = print_json(force_json(&r, &fc));
+        } else {
+            force_line(&r, &fc);
+            status = 0;
+        }
+        goto out;
+    }
     if (rc != TACIT_OK && rc != TACIT_ETIMEOUT) {
         send_error(&s, rc, req.amount + (req.fee_set ? req.fee : 0),
                    req.fee_set ? req.fee : UINT64_MAX);
@@ -1911,6 +2096,7 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
     status = report_send(&s, rc, &r, o->timeout_s);
 out:
     if (sk != NULL) sodium_free(sk);
+    force_close(&fc);
     tacit_groth16_pk_free(pk);
     session_close(&s);
     json_decref(g_l1_deposit);
@@ -1921,6 +2107,179 @@ out:
 static int run_send(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_TRANSFER); }
 static int run_deposit(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_DEPOSIT); }
 static int run_withdraw(const struct opts *o) { return run_spend(o, TACIT_WALLET_SEND_WITHDRAW); }
+
+static const char *settled_words(char *out, size_t n, uint64_t h)
+{
+    if (h == TACIT_WALLET_NO_HEIGHT)
+        snprintf(out, n, "none yet");
+    else
+        snprintf(out, n, "height %llu", (unsigned long long)h);
+    return out;
+}
+
+static int value_desc(const void *pa, const void *pb)
+{
+    const struct tacit_wallet_note *a = pa, *b = pb;
+    return a->value > b->value ? -1 : a->value < b->value;
+}
+
+/*
+ * exit: every unspent note withdrawn to L1 by forced transactions (two notes each, the largest
+ * first, all of their value less the fee: no change), to --to or the L1 account of --from. Only
+ * reads the node (a follower will do); the notes received after the last settled block wait
+ * for the next (the contract knows settled roots only).
+ */
+static int run_exit(const struct opts *o)
+{
+    struct session s;
+    struct force_ctx fc;
+    struct tacit_wallet_chain_info info;
+    struct tacit_wallet_sync_result res;
+    struct tacit_wallet_note *notes = NULL, *cand = NULL;
+    tacit_groth16_pk *pk = NULL;
+    json_t *list = NULL;
+    size_t n = 0, nc = 0, later = 0, dust = 0, done = 0;
+    uint64_t fee = 0, later_value = 0, total = 0;
+    uint8_t to[TACIT_ADDRESS_LEN];
+    char a[TACIT_CLI_AMOUNT_MAX], tohex[43], sh[48];
+    int rc, status;
+
+    memset(&fc, 0, sizeof fc);
+    if (o->to != NULL && (strlen(o->to) != 42 || tacit_hex_decode(to, 20, o->to, true) != TACIT_OK))
+        return fail_usage("--to: want a transparent 0x address of 40 hex digits");
+    if (o->fee != NULL && (status = amount_arg(&fee, o->fee, "--fee", true)) != 0) return status;
+    if ((status = check_force(o)) != 0) return status;
+    if ((status = session_open(&s, true)) != 0) return status;
+    status = 1;
+    if (tacit_wallet_is_watch_only(s.w)) {
+        send_error(&s, TACIT_EWATCH_ONLY, 0, 0);
+        goto out;
+    }
+    if ((rc = do_sync(&s, false, &res)) != TACIT_OK) {
+        sync_error(rc);
+        goto out;
+    }
+    if ((rc = s.node.chain_info(s.node.ud, &info)) != TACIT_OK) {
+        fail_rc(rc, "%s", node_error(rc));
+        goto out;
+    }
+    if (o->fee == NULL) fee = info.min_fee;
+    if (fee < info.min_fee) {
+        send_error(&s, TACIT_EFEE_TOO_LOW, 0, fee);
+        goto out;
+    }
+    if (info.tx_version != TACIT_TX_VERSION_L1) {
+        fail_rc(TACIT_EVERSION, "the node's chain does not settle on L1 (no settlement in "
+                                "tacit_chainInfo): there is no contract queue to exit by");
+        goto out;
+    }
+    if ((rc = tacit_wallet_notes(s.w, &notes, &n)) != TACIT_OK ||
+        (cand = calloc(n + 1, sizeof *cand)) == NULL) {
+        fail_rc(rc != TACIT_OK ? rc : TACIT_ENOMEM, "%s",
+                tacit_strerror(rc != TACIT_OK ? rc : TACIT_ENOMEM));
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (notes[i].spent_height != TACIT_WALLET_NO_HEIGHT || notes[i].reserved ||
+            notes[i].value == 0)
+            continue;
+        if (info.settled_height == TACIT_WALLET_NO_HEIGHT ||
+            notes[i].height > info.settled_height) {
+            later++;
+            later_value += notes[i].value;
+            continue;
+        }
+        cand[nc++] = notes[i];
+    }
+    qsort(cand, nc, sizeof *cand, value_desc);
+    if (nc == 0) {
+        if (later > 0)
+            fail_rc(TACIT_EANCHOR,
+                    "nothing to exit yet: %zu notes (%s TAC) arrived after the last settled block "
+                    "(%s): a forced transaction spends notes of a settled block; run `wallet "
+                    "exit` again once their block settles on L1",
+                    later, tac(a, later_value), settled_words(sh, sizeof sh, info.settled_height));
+        else
+            fail_rc(TACIT_ENOTFOUND, "nothing to exit: the wallet has no unspent note that no "
+                                     "pending transaction holds");
+        goto out;
+    }
+    if (load_proving_key(&pk, &s) != 0) goto out;
+    if ((status = force_open(&fc, &s, o)) != 0) goto out;
+    status = 1;
+    if (o->to == NULL) memcpy(to, fc.c.from, TACIT_ADDRESS_LEN);
+    tacit_hex_encode(tohex, to, TACIT_ADDRESS_LEN);
+    if (tacit_cli_globals.json && (list = json_array()) == NULL) goto out;
+    for (size_t i = 0; i < nc; i += 2) {
+        struct tacit_wallet_send_req req;
+        struct tacit_wallet_send_result r;
+        unsigned k = i + 1 < nc ? 2 : 1;
+        uint64_t sum = cand[i].value + (k == 2 ? cand[i + 1].value : 0);
+        if (sum <= fee) { /* worth less than its fee */
+            dust += k;
+            continue;
+        }
+        memset(&req, 0, sizeof req);
+        req.kind = TACIT_WALLET_SEND_WITHDRAW;
+        req.amount = sum - fee;
+        req.fee = fee;
+        req.fee_set = true;
+        memcpy(req.withdraw_to, to, TACIT_ADDRESS_LEN);
+        req.ninputs = k;
+        req.inputs[0] = cand[i].index;
+        req.inputs[1] = k == 2 ? cand[i + 1].index : 0;
+        req.force = cli_force;
+        req.force_ud = &fc;
+        if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
+            fprintf(stderr, "proving the exit of %s TAC...\n", tac(a, req.amount));
+        fc.err[0] = '\0';
+        if ((rc = tacit_wallet_send(s.w, &s.node, pk, &req, &r)) != TACIT_OK) {
+            force_error(&s, &fc, rc, &req);
+            if (done > 0 && !tacit_cli_globals.json)
+                fprintf(stderr,
+                        "(%zu forced withdrawals were queued before this one: `wallet "
+                        "history`)\n",
+                        done);
+            goto out;
+        }
+        done++;
+        total += req.amount;
+        if (list != NULL)
+            json_array_append_new(list, force_json(&r, &fc));
+        else
+            force_line(&r, &fc);
+        fflush(stdout);
+    }
+    if (tacit_cli_globals.json) {
+        status =
+            print_json(json_pack("{s:s,s:o,s:o,s:I,s:o,s:I}", "to", tohex, "exits", list, "total",
+                                 json_amount(total), "notesLater", (json_int_t)later, "amountLater",
+                                 json_amount(later_value), "dust", (json_int_t)dust));
+        list = NULL;
+        goto out;
+    }
+    printf("%zu forced withdrawals queued: %s TAC to %s, claimable on L1 once the sequencer (or "
+           "anyone, after the contract's delay) includes them and their blocks settle: `tacit-cli "
+           "wallet claim`\n",
+           done, tac(a, total), tohex);
+    if (later > 0)
+        printf("%zu notes (%s TAC) arrived after the last settled block: run `wallet exit` again "
+               "once it settles\n",
+               later, tac(a, later_value));
+    if (dust > 0) printf("%zu notes worth less than the fee were left\n", dust);
+    status = 0;
+out:
+    json_decref(list);
+    force_close(&fc);
+    tacit_groth16_pk_free(pk);
+    if (notes != NULL) tacit_wallet_notes_free(notes, n);
+    if (cand != NULL) {
+        sodium_memzero(cand, (n + 1) * sizeof *cand);
+        free(cand);
+    }
+    session_close(&s);
+    return status;
+}
 
 /* In L1 mode the node tells where an included transaction's block is on L1
  * (tacit_getTransaction's blockStatus: sequenced, submitted, settled, finalized, reverted): out
@@ -1941,16 +2300,28 @@ static void l1_block_status(struct session *s, const char *txid, char *out, size
 }
 
 /* Whether this wallet sent id as a withdrawal. */
-static bool sent_withdrawal(const struct session *s, const uint8_t id[32])
+/* The wallet's record of sent transaction id (*out; false: none). */
+static bool sent_record(const struct session *s, const uint8_t id[32],
+                        struct tacit_wallet_sent *out)
 {
     struct tacit_wallet_sent *sent = NULL;
     size_t n = 0;
     bool yes = false;
     if (tacit_wallet_sent_list(s->w, &sent, &n) != TACIT_OK) return false;
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(sent[i].txid, id, 32) == 0) yes = sent[i].kind == TACIT_WALLET_SEND_WITHDRAW;
+    for (size_t i = 0; i < n && !yes; i++)
+        if (memcmp(sent[i].txid, id, 32) == 0) {
+            *out = sent[i];
+            yes = true;
+        }
+    if (sent != NULL) sodium_memzero(sent, n * sizeof *sent);
     free(sent);
     return yes;
+}
+
+static bool sent_withdrawal(const struct session *s, const uint8_t id[32])
+{
+    struct tacit_wallet_sent r;
+    return sent_record(s, id, &r) && r.kind == TACIT_WALLET_SEND_WITHDRAW;
 }
 
 /* A withdrawal's step from its block's L1 status: included on L2 until the block settles, then
@@ -2042,8 +2413,10 @@ static int run_status(const struct opts *o)
     struct session s;
     struct tacit_wallet_tx_status st;
     struct tacit_cli_l1_result cr;
+    struct tacit_wallet_sent rec;
     const char *step;
     uint8_t id[32];
+    bool forced;
     int rc, status;
 
     if (tacit_hex_decode(id, 32, o->pos[0], true) != TACIT_OK)
@@ -2057,6 +2430,7 @@ static int run_status(const struct opts *o)
                                        : fail("%s", node_error(rc));
         goto out;
     }
+    forced = sent_record(&s, id, &rec) && rec.forced;
     if (st.state == TACIT_WALLET_TX_INCLUDED) {
         l1_block_status(&s, o->pos[0], bst, sizeof bst);
         withdrawal = bst[0] != '\0' && sent_withdrawal(&s, id);
@@ -2067,7 +2441,14 @@ static int run_status(const struct opts *o)
         if (claimed) step = "claimed";
     }
     if (tacit_cli_globals.json) {
-        json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status", state_names[st.state & 3]);
+        json_t *j = json_pack("{s:s,s:s}", "txid", o->pos[0], "status",
+                              (forced ? forced_state_names : state_names)[st.state & 3]);
+        if (j != NULL && forced) {
+            json_object_set_new(j, "forced", json_true());
+            json_object_set_new(j, "queueIndex", json_integer((json_int_t)rec.f.queue_index));
+            json_object_set_new(j, "l1Block", json_integer((json_int_t)rec.f.l1_block));
+            json_object_set_new(j, "l1TxHash", json_hex(rec.f.l1_tx, 32));
+        }
         if (j != NULL && st.state == TACIT_WALLET_TX_INCLUDED)
             json_object_set_new(j, "height", json_integer((json_int_t)st.height));
         if (j != NULL && bst[0] != '\0') json_object_set_new(j, "blockStatus", json_string(bst));
@@ -2100,6 +2481,15 @@ static int run_status(const struct opts *o)
                : strcmp(step, "included") == 0
                    ? " (the withdrawal becomes claimable on L1 once its block settles)"
                    : "");
+    } else if (forced && st.state != TACIT_WALLET_TX_INCLUDED &&
+               st.state != TACIT_WALLET_TX_REJECTED) {
+        printf("forced (queued): queue entry %llu since L1 block %llu; the sequencer must "
+               "include it within the contract's delay, after which anyone may submit blocks\n",
+               (unsigned long long)rec.f.queue_index, (unsigned long long)rec.f.l1_block);
+    } else if (forced && st.state == TACIT_WALLET_TX_REJECTED) {
+        printf("failed: a block consumed queue entry %llu as failed: %s (one of its notes was "
+               "spent first by another transaction)\n",
+               (unsigned long long)rec.f.queue_index, tacit_strerror(st.error));
     } else if (st.state == TACIT_WALLET_TX_PENDING) {
         printf("pending\n");
     } else if (st.state == TACIT_WALLET_TX_REJECTED) {
@@ -2208,20 +2598,33 @@ static const struct subcommand subcommands[] = {
      "memos"},
     {"sync", run_sync, O_RESCAN, 0, 0, "sync [--rescan]",
      "follow the chain (--rescan: forget the notes and start again from block 0)"},
-    {"send", run_send, O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT, 2, 2,
-     "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S]",
-     "a private transfer to a shielded address"},
+    {"send", run_send,
+     O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT | O_FORCE | O_FROM | O_FROM_KEY_FILE | O_L1, 2, 2,
+     "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S] [--force (--from "
+     "<account> | --from-key-file PATH) [--l1-rpc URL --l1-rollup ADDRESS]]",
+     "a private transfer to a shielded address (--force: through the rollup contract's queue on "
+     "L1)"},
     {"deposit", run_deposit,
-     O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT | O_L1 | O_L1_ONLY | O_NO_L1, 1, 1,
+     O_FROM | O_FROM_KEY_FILE | O_FEE | O_NO_WAIT | O_TIMEOUT | O_L1 | O_L1_ONLY | O_NO_L1 |
+         O_FORCE,
+     1, 1,
      "deposit <amount> (--from <account> | --from-key-file PATH) [--fee F] [--no-wait] [--timeout "
      "S] [--l1-rpc URL --l1-rollup ADDRESS [--l1-only] | --no-l1]",
      "from a transparent account (devnet:N, an imported key's 0x address, - = key on stdin, or a "
      "key file); with --l1-rpc (or $TACIT_L1_RPC and $TACIT_L1_ROLLUP set) first the L1 deposit "
      "of the amount into the rollup contract, then, once the node has credited it, the shielding "
      "(--l1-only: the L1 deposit alone; --no-l1: the shielding alone, the variables ignored)"},
-    {"withdraw", run_withdraw, O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT, 1, 1,
-     "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S]",
-     "from this wallet to a transparent address"},
+    {"withdraw", run_withdraw,
+     O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT | O_FORCE | O_FROM | O_FROM_KEY_FILE | O_L1, 1, 1,
+     "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S] [--force (--from "
+     "<account> | --from-key-file PATH) [--l1-rpc URL --l1-rollup ADDRESS]]",
+     "from this wallet to a transparent address (--force: through the rollup contract's queue "
+     "on L1, which the sequencer must include: docs/wallet.md \"Forced transactions\")"},
+    {"exit", run_exit, O_TO | O_FEE | O_TIMEOUT | O_FROM | O_FROM_KEY_FILE | O_L1, 0, 0,
+     "exit (--from <account> | --from-key-file PATH) [--to <0x address>] [--fee F] [--l1-rpc "
+     "URL --l1-rollup ADDRESS] [--timeout S]",
+     "every note withdrawn to L1 by forced transactions (to --to, else the --from account), "
+     "needing only a node to read from and L1; then `wallet claim` once their blocks settle"},
     {"claim", run_claim, O_FROM | O_FROM_KEY_FILE | O_TIMEOUT | O_L1, 0, 0,
      "claim --l1-rpc URL --l1-rollup ADDRESS (--from <account> | --from-key-file PATH) [--timeout "
      "S]",

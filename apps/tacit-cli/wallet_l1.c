@@ -14,6 +14,7 @@
 
 #include "tacit/error.h"
 #include "tacit/eth.h"
+#include "tacit/keccak.h"
 #include "tacit/rollup.h"
 #include "tacit/util.h"
 
@@ -295,5 +296,56 @@ int tacit_cli_l1_claimed(struct tacit_cli_l1 *c, const uint8_t submit_tx[32], ui
 out:
     tacit_l1_logs_free(logs, nlogs);
     tacit_l1_receipt_clear(&rec);
+    return rc;
+}
+
+int tacit_cli_l1_force(struct tacit_cli_l1 *c, const uint8_t tx[TACIT_TX_BYTES],
+                       struct tacit_cli_l1_result *r, char *err, size_t n)
+{
+    struct tacit_rollup_event *ev;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    tacit_uint256 zero;
+    bool found;
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    tacit_uint256_from_u64(&zero, 0);
+    if ((ev = malloc(sizeof *ev)) == NULL) return say(err, n, TACIT_ENOMEM, "out of memory");
+    if ((rc = tacit_rollup_force_call(&data, &len, tx)) != TACIT_OK) {
+        free(ev);
+        return say(err, n, rc, "%s", tacit_strerror(rc));
+    }
+    rc = send_wait(c, data, len, &zero, "forceTransaction", TACIT_ROLLUP_FORCED, ev, &found, r, err,
+                   n);
+    free(data);
+    if (rc == TACIT_OK && (!found || memcmp(ev->tx, tx, TACIT_TX_BYTES) != 0))
+        rc = say(err, n, TACIT_EL1_REPLY,
+                 "forceTransaction was mined but its receipt has no ForcedTransaction event of "
+                 "this transaction (is %s the rollup contract?)",
+                 rollup_name);
+    if (rc == TACIT_OK) r->queue_index = ev->index;
+    free(ev);
+    return rc;
+}
+
+int tacit_cli_l1_force_delay(struct tacit_cli_l1 *c, uint64_t *t)
+{
+    static const char sig[] = "forceDelay()";
+    struct tacit_l1_call req;
+    uint8_t sel[32], *out = NULL;
+    size_t len = 0;
+    int rc;
+
+    *t = 0;
+    memset(&req, 0, sizeof req);
+    tacit_keccak256(sel, (const uint8_t *)sig, sizeof sig - 1);
+    memcpy(req.to, c->rollup, sizeof req.to);
+    req.data = sel;
+    req.data_len = 4;
+    if ((rc = tacit_l1_call(c->l1, &req, TACIT_L1_LATEST, &out, &len)) != TACIT_OK) return rc;
+    if (len != 32) rc = TACIT_EL1_REPLY;
+    for (size_t i = 24; rc == TACIT_OK && i < 32; i++) *t = (*t << 8) | out[i];
+    free(out);
     return rc;
 }

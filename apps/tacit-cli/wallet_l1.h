@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tacit/chain.h"
 #include "tacit/l1.h"
 #include "tacit/uint256.h"
 
@@ -32,7 +33,7 @@ struct tacit_cli_l1_result {
     uint64_t block_number, gas_used;
     tacit_uint256 gas_price; /* effective, wei per gas */
     tacit_uint256 wei;       /* deposit: the value; claim: paid (the Claimed event) */
-    uint64_t queue_index;    /* deposit: the queue entry */
+    uint64_t queue_index;    /* deposit, forced transaction: the queue entry */
 };
 
 /* Fills an absent L1 flag from the environment (contrib/devnet --l1 writes both to
@@ -68,5 +69,16 @@ int tacit_cli_l1_claim(struct tacit_cli_l1 *c, struct tacit_cli_l1_result *r, ch
 int tacit_cli_l1_claimed(struct tacit_cli_l1 *c, const uint8_t submit_tx[32], uint64_t height,
                          const uint8_t account[TACIT_ETH_ADDRESS_LEN], bool *claimed,
                          struct tacit_cli_l1_result *r, char *err, size_t n);
+
+/* forceTransaction(tx) (TACIT_TX_BYTES: one v2 transaction without a length), waited for: r's
+ * queue_index from its ForcedTransaction log. A revert is the contract's error, named in err
+ * (ForcedDeposit, UnknownAnchor, NullifierSpent, BadTransferProof, ...) and returned as its
+ * tacit code (include/tacit/rollup.h). */
+int tacit_cli_l1_force(struct tacit_cli_l1 *c, const uint8_t tx[TACIT_TX_BYTES],
+                       struct tacit_cli_l1_result *r, char *err, size_t n);
+
+/* The contract's forceDelay() (T, in L1 blocks): a forced entry must be consumed within T L1
+ * blocks of its own, after which anyone may submit blocks. */
+int tacit_cli_l1_force_delay(struct tacit_cli_l1 *c, uint64_t *t);
 
 #endif /* TACIT_CLI_WALLET_L1_H */

@@ -213,6 +213,9 @@ int tacit_rpc_client_set_proxy(struct tacit_rpc_client *c, const char *proxy);
 /* What the last transport failure (TACIT_EIO, TACIT_ETIMEOUT) was, when the client knows more
  * than the code says (the SOCKS5 proxy's answer): a static text, or NULL. */
 const char *tacit_rpc_client_last_error(const struct tacit_rpc_client *c);
+/* The message of the JSON-RPC error the last tacit_rpc_call got back (printable ASCII, at most
+ * 239 characters), or NULL when it got none: a refusal in the server's words. */
+const char *tacit_rpc_client_server_error(const struct tacit_rpc_client *c);
 /*
  * One call. params stolen (may be NULL). On TACIT_OK exactly one of *result (new reference) or
  * *error (new reference: the JSON-RPC error object) is set. Transport failures: TACIT_EIO

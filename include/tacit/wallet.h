@@ -73,6 +73,10 @@ struct tacit_wallet_chain_info {
     uint8_t tx_version;
     uint64_t l1_chain_id;
     bool devnet; /* tacit_chainInfo's "devnet": addresses tdev1..., else tacit1... */
+    /* On L1: the highest block the contract accepted (tacit_chainInfo's settlement.settled;
+     * TACIT_WALLET_NO_HEIGHT: none yet, or not on L1). The contract knows only the note roots
+     * of settled blocks: a forced transaction anchors there. */
+    uint64_t settled_height;
 };
 
 /* A block header as far as the wallet checks it (tacit_getBlockByNumber). */
@@ -404,6 +408,14 @@ enum tacit_wallet_send_kind {
     TACIT_WALLET_SEND_DEPOSIT = 2,  /* transparent key -> own shielded address */
 };
 
+/* Where a forced transaction is in the contract's queue (its ForcedTransaction log). */
+struct tacit_wallet_forced {
+    uint64_t queue_index;   /* the queue entry */
+    uint64_t l1_block;      /* the L1 block that queued it */
+    uint8_t l1_tx[32];      /* the L1 transaction */
+    uint64_t anchor_height; /* the settled block whose root is its anchor */
+};
+
 struct tacit_wallet_send_req {
     enum tacit_wallet_send_kind kind;
     uint64_t amount; /* paid to the recipient (deposit: taken from the account,
@@ -420,6 +432,18 @@ struct tacit_wallet_send_req {
     size_t deposit_key;
     unsigned wait_ms;  /* wait for inclusion up to this long (0: do not wait) */
     unsigned nthreads; /* prover threads (0: TACIT_THREADS or all CPUs) */
+    /* TRANSFER, WITHDRAW: spend exactly these own notes (1 or 2 leaf indices; 0: the wallet
+     * picks). No change is left when amount + fee equals their sum (wallet exit). */
+    unsigned ninputs;
+    uint64_t inputs[2];
+    /* A forced transaction (issue 13; docs/wallet.md "Forced transactions"): not given to the
+     * node but to force(force_ud, tx, out) — tacit-cli sends it to the rollup contract's
+     * forceTransaction on L1 and fills *out from the ForcedTransaction log. Only on a chain
+     * that settles on L1 (v2), never a deposit; the anchor is the note root of the last
+     * SETTLED block (the only roots the contract knows) and the notes spent are among those
+     * received at or below it. force's nonzero return is the send's (the notes released). */
+    int (*force)(void *force_ud, const struct tacit_tx *tx, struct tacit_wallet_forced *out);
+    void *force_ud;
 };
 
 struct tacit_wallet_send_result {
@@ -428,6 +452,9 @@ struct tacit_wallet_send_result {
     uint64_t fee;
     unsigned ninputs;     /* notes spent (0..2) */
     double prove_seconds; /* wall time of the proof */
+    uint64_t amount;      /* paid to the recipient */
+    bool forced;          /* req.force was called: where it queued it */
+    struct tacit_wallet_forced f;
 };
 
 /*
@@ -475,6 +502,11 @@ struct tacit_wallet_sent {
     struct tacit_wallet_tx_status status;
     uint64_t amount, fee;
     uint64_t change; /* what comes back to this wallet (change; deposit - fee) */
+    /* a forced transaction (queued on L1): PENDING means queued, not yet in a synced block;
+     * INCLUDED, included; REJECTED (ENULLIFIER_SPENT), failed: a block consumed it after
+     * another transaction had spent one of its notes */
+    bool forced;
+    struct tacit_wallet_forced f;
 };
 
 /* Every transaction this wallet sent, oldest first. *sent is malloc'd (free()).
@@ -507,6 +539,10 @@ struct tacit_wallet_history_entry {
     uint64_t fee;    /* sent entries (a received note's fee is the sender's, not known) */
     uint64_t change; /* sent entries: what came back to this wallet (deposit: amount - fee) */
     uint8_t from[TACIT_ADDRESS_LEN]; /* deposit: the transparent account */
+    /* sent entries: a forced transaction and where it was queued (status as in
+     * struct tacit_wallet_sent) */
+    bool forced;
+    struct tacit_wallet_forced f;
     /* receive: the leaf, where it was spent (TACIT_WALLET_NO_HEIGHT: unspent), the memo */
     uint64_t index;
     uint64_t spent_height;

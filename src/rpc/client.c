@@ -48,6 +48,7 @@ struct tacit_rpc_client {
     char *proxy_port;
     uint8_t proxy_user[17]; /* RFC 1929 credentials, random per client: Tor's stream isolation */
     const char *last_error; /* a static text: what the last transport failure was */
+    char server_error[240]; /* the message of the last call's JSON-RPC error ("": none) */
 };
 
 static int64_t now_ms(void)
@@ -539,6 +540,20 @@ int tacit_rpc_client_set_proxy(struct tacit_rpc_client *c, const char *proxy)
 
 const char *tacit_rpc_client_last_error(const struct tacit_rpc_client *c) { return c->last_error; }
 
+/* The server's words, printable ASCII only (a terminal shows them), cut to the buffer. */
+static void server_error_keep(struct tacit_rpc_client *c, const char *msg)
+{
+    size_t i;
+    for (i = 0; msg[i] != '\0' && i + 1 < sizeof c->server_error; i++)
+        c->server_error[i] = msg[i] >= 0x20 && msg[i] < 0x7f ? msg[i] : '?';
+    c->server_error[i] = '\0';
+}
+
+const char *tacit_rpc_client_server_error(const struct tacit_rpc_client *c)
+{
+    return c->server_error[0] != '\0' ? c->server_error : NULL;
+}
+
 void tacit_rpc_client_free(struct tacit_rpc_client *c)
 {
     if (c == NULL) return;
@@ -576,6 +591,7 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *param
 
     *result = NULL;
     *error = NULL;
+    c->server_error[0] = '\0';
     if ((req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", id, "method", method)) ==
         NULL) {
         json_decref(params);
@@ -614,6 +630,7 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *param
         if (!json_is_object(err) || !json_is_integer(json_object_get(err, "code")) ||
             !json_is_string(json_object_get(err, "message")))
             goto out;
+        server_error_keep(c, json_string_value(json_object_get(err, "message")));
         *error = json_incref(err);
     } else {
         *result = json_incref(res);

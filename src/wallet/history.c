@@ -79,6 +79,8 @@ int tacit_wallet_history(const struct tacit_wallet *w, struct tacit_wallet_histo
         x->amount = s->amount;
         x->fee = s->fee;
         x->change = s->change;
+        x->forced = s->forced;
+        x->f = s->f;
         if (s->kind == TACIT_WALLET_SEND_DEPOSIT)
             memcpy(x->from, s->deposit_sender, TACIT_ADDRESS_LEN);
         x->index = 0;

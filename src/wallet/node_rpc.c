@@ -71,6 +71,10 @@ static int settlement_of(const json_t *s, struct tacit_wallet_chain_info *out)
         return TACIT_OK;
     }
     if (!json_is_object(s) || !get_u64(s, "l1ChainId", &out->l1_chain_id)) return TACIT_EJSON;
+    /* the highest settled block, null: none yet (a forced transaction anchors there) */
+    v = json_object_get(s, "settled");
+    if (v != NULL && !json_is_null(v) && !get_u64(s, "settled", &out->settled_height))
+        return TACIT_EJSON;
     v = json_object_get(s, "txVersion");
     ver = v == NULL ? TACIT_TX_VERSION_L1 : json_is_integer(v) ? json_integer_value(v) : -1;
     if (ver != TACIT_TX_VERSION && ver != TACIT_TX_VERSION_L1) return TACIT_EVERSION;
@@ -87,6 +91,7 @@ static int rpc_chain_info(void *ud, struct tacit_wallet_chain_info *out)
     if ((rc = call(ud, "tacit_chainInfo", json_array(), &r)) != TACIT_OK) return rc;
     h = json_object_get(r, "height");
     out->height = TACIT_WALLET_NO_HEIGHT;
+    out->settled_height = TACIT_WALLET_NO_HEIGHT;
     if (!get_u64(r, "chainId", &out->chain_id) || !get_dec(r, "minFee", &out->min_fee) ||
         !bytes_of(json_object_get(r, "rollupId"), out->rollup_id, TACIT_ROLLUP_ID_LEN) ||
         (!json_is_null(h) && !get_u64(r, "height", &out->height)) ||

@@ -127,16 +127,38 @@ struct reserve {
     uint64_t sum;
     int err;
     uint64_t anchor_height, anchor_size; /* out: the anchor's block and the tree size there */
+    bool fixed_anchor;                   /* in: anchor_height and anchor_size are given */
+    unsigned nwant;                      /* in: spend exactly these notes (0: pick) */
+    uint64_t want[2];
 };
 
-static int do_reserve(struct tacit_wallet *w, void *arg)
+/* The notes r->want, if each is own, unspent, unreserved, of a value, received at or below
+ * max_height, distinct, and together cover r->need. */
+static int select_given(const struct tacit_wallet *w, const struct reserve *r, uint64_t max_height,
+                        size_t pos[2], unsigned *nin)
 {
-    struct reserve *r = arg;
-    size_t pos[2];
+    unsigned __int128 sum = 0;
+    *nin = 0;
+    if (r->nwant > 2 || (r->nwant == 2 && r->want[0] == r->want[1])) return TACIT_EINVAL;
+    for (unsigned i = 0; i < r->nwant; i++) {
+        const struct tacit__wnote *n = NULL;
+        for (size_t j = 0; j < w->nnotes && n == NULL; j++)
+            if (w->notes[j].index == r->want[i]) n = &w->notes[pos[i] = j];
+        if (n == NULL || n->spent_height != TACIT_WALLET_NO_HEIGHT || n->reserved || n->value == 0)
+            return TACIT_ENOTFOUND;
+        if (n->height > max_height) return TACIT_EANCHOR;
+        sum += n->value;
+    }
+    if (sum < r->need) return TACIT_EINSUFFICIENT;
+    *nin = r->nwant;
+    return TACIT_OK;
+}
+
+/* The anchor a few blocks back (issue 14, 3), then notes that exist there; if those are not
+ * enough, notes from all, and an anchor at or after the newest of them. */
+static int reserve_pick(struct tacit_wallet *w, struct reserve *r, size_t pos[2])
+{
     int rc;
-    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
-    /* the anchor a few blocks back (issue 14, 3), then notes that exist there; if those are
-     * not enough, notes from all, and an anchor at or after the newest of them */
     if ((rc = tacit__wallet_anchor_pick(w, 0, &r->anchor_height, &r->anchor_size)) != TACIT_OK)
         return rc;
     if (select_notes(w, r->need, r->anchor_height, pos, &r->nin) != TACIT_OK) {
@@ -149,6 +171,29 @@ static int do_reserve(struct tacit_wallet *w, void *arg)
             TACIT_OK)
             return rc;
     }
+    return TACIT_OK;
+}
+
+static int do_reserve(struct tacit_wallet *w, void *arg)
+{
+    struct reserve *r = arg;
+    size_t pos[2];
+    int rc;
+    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
+    if (r->fixed_anchor) { /* a forced transaction: the settled block's root, notes below it */
+        rc = r->nwant > 0 ? select_given(w, r, r->anchor_height, pos, &r->nin)
+                          : select_notes(w, r->need, r->anchor_height, pos, &r->nin);
+    } else if (r->nwant > 0) {
+        uint64_t newest = 0;
+        if ((rc = select_given(w, r, TACIT_WALLET_NO_HEIGHT, pos, &r->nin)) == TACIT_OK) {
+            for (unsigned i = 0; i < r->nin; i++)
+                if (w->notes[pos[i]].height > newest) newest = w->notes[pos[i]].height;
+            rc = tacit__wallet_anchor_pick(w, newest, &r->anchor_height, &r->anchor_size);
+        }
+    } else {
+        rc = reserve_pick(w, r, pos);
+    }
+    if (rc != TACIT_OK) return rc;
     r->sum = 0;
     for (unsigned i = 0; i < r->nin; i++) {
         struct tacit__wnote *n = &w->notes[pos[i]];
@@ -388,6 +433,9 @@ int tacit_wallet_tx_status(struct tacit_wallet *w, const struct tacit_wallet_nod
         return TACIT_OK;
     }
     if ((rc = node->tx_status(node->ud, txid, &a.st)) != TACIT_OK) return rc;
+    /* a forced tx is in the contract's queue, not in the node's mempool: unknown to the node
+     * until a block consumes it, it is still queued (pending) */
+    if (s->forced && a.st.state == TACIT_WALLET_TX_UNKNOWN) a.st.state = TACIT_WALLET_TX_PENDING;
     if (a.st.state == TACIT_WALLET_TX_INCLUDED || a.st.state == TACIT_WALLET_TX_REJECTED) {
         if ((s->state != a.st.state || s->height != a.st.height) &&
             (rc = commit_with(w, do_status, &a)) != TACIT_OK)
@@ -470,6 +518,7 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     struct reserve r;
     struct tacit__wsent sent;
     struct tacit_tx *tx = NULL;
+    tacit_fr forced_root = TACIT_FR_ZERO;
     uint8_t *dsk = NULL;
     bool reserved = false;
     double t0;
@@ -483,9 +532,20 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     if (req->kind > TACIT_WALLET_SEND_DEPOSIT || req->amount == 0 ||
         req->memo_len > TACIT_NOTE_MEMO_MAX || (req->memo_len > 0 && req->memo == NULL))
         return TACIT_EINVAL;
+    if (req->ninputs > 2 || (req->ninputs > 0 && req->kind == TACIT_WALLET_SEND_DEPOSIT) ||
+        (req->force != NULL && req->kind == TACIT_WALLET_SEND_DEPOSIT))
+        return TACIT_EINVAL; /* a forced deposit: the contract's ForcedDeposit */
     if (req->kind != TACIT_WALLET_SEND_DEPOSIT && w->sk == NULL) return TACIT_EWATCH_ONLY;
     if ((rc = node->chain_info(node->ud, &info)) != TACIT_OK) return rc;
     if (info.height == TACIT_WALLET_NO_HEIGHT) return TACIT_ENOT_SYNCED;
+    if (req->force != NULL) {
+        /* only the contract's queue takes it: a chain that settles on L1, and an anchor the
+         * contract knows, a settled block's root (no block settled yet: no such anchor) */
+        if (info.tx_version != TACIT_TX_VERSION_L1) return TACIT_EVERSION;
+        if (info.settled_height == TACIT_WALLET_NO_HEIGHT) return TACIT_EANCHOR;
+        if (w->synced_height == TACIT_WALLET_NO_HEIGHT || info.settled_height > w->synced_height)
+            return TACIT_ENOT_SYNCED;
+    }
 
     p.kind = req->kind;
     p.chain_id = info.chain_id;
@@ -561,15 +621,30 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
             goto out;
         }
         r.need = p.amount + p.fee;
+        r.nwant = req->ninputs;
+        r.want[0] = req->inputs[0];
+        r.want[1] = req->inputs[1];
+        if (req->force != NULL) { /* the last settled block's root and tree */
+            struct tacit_wallet_header hdr;
+            if ((rc = node->header(node->ud, info.settled_height, &hdr)) != TACIT_OK) goto out;
+            r.fixed_anchor = true;
+            r.anchor_height = info.settled_height;
+            r.anchor_size = hdr.commitment_count;
+            forced_root = hdr.note_root;
+        }
         randombytes_buf(r.tag, sizeof r.tag);
         if ((rc = commit_with(w, do_reserve, &r)) != TACIT_OK) goto out;
         reserved = true;
         p.nin = r.nin;
         p.in_index[0] = r.index[0];
         p.in_index[1] = r.index[1];
-        if ((rc = tacit__wtree_at(w, r.anchor_size, p.in_index, p.nin, &p.in_path[0][0],
-                                  &p.anchor)) != TACIT_OK)
+        if ((rc = tacit__wtree_at_any(w, node, r.anchor_size, p.in_index, p.nin, &p.in_path[0][0],
+                                      &p.anchor)) != TACIT_OK)
             goto out;
+        if (req->force != NULL && !tacit_fr_eq(&p.anchor, &forced_root)) {
+            rc = TACIT_ENOTE_ROOT; /* our tree at the settled block is not the node's */
+            goto out;
+        }
         p.change = r.sum - r.need;
         if (req->kind == TACIT_WALLET_SEND_TRANSFER) {
             p.to[0] = req->to;
@@ -603,15 +678,25 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
     sent.in_index[0] = p.in_index[0];
     sent.in_index[1] = p.in_index[1];
 
-    rc = node->send_raw(node->submit_ud != NULL ? node->submit_ud : node->ud, tx);
-    if (rc != TACIT_OK) goto out; /* released below */
+    if (req->force != NULL) { /* to the contract's queue, not to the node */
+        res.forced = sent.forced = true;
+        if ((rc = req->force(req->force_ud, tx, &res.f)) != TACIT_OK) goto out;
+        res.f.anchor_height = r.anchor_height;
+        sent.f = res.f;
+    } else {
+        rc = node->send_raw(node->submit_ud != NULL ? node->submit_ud : node->ud, tx);
+        if (rc != TACIT_OK) goto out; /* released below */
+    }
     {
         struct relabel rl = {r.tag, res.txid, &sent};
         reserved = false;
         if ((rc = commit_with(w, do_relabel, &rl)) != TACIT_OK) goto out;
     }
     res.status.state = TACIT_WALLET_TX_PENDING;
-    if (req->wait_ms > 0) rc = wait_inclusion(w, node, res.txid, req->wait_ms, &res.status);
+    res.amount = p.amount;
+    /* a forced tx is consumed within the contract's delay T: followed by sync, not waited */
+    if (req->wait_ms > 0 && req->force == NULL)
+        rc = wait_inclusion(w, node, res.txid, req->wait_ms, &res.status);
 
 out:
     if (reserved) {

@@ -12,6 +12,8 @@
  *              transparent keys
  *   "sync"     clear: generation, synced height and hash, chain id, tree level and size
  *   "private"  nonce || crypto_secretbox(data_key): the notes and the sent transactions
+ *   "forced"   nonce || crypto_secretbox(data_key): where the forced sent transactions were
+ *              queued on L1 (absent when there are none: files before it, older readers)
  *   "R" u64be  clear: root of complete subtree number u64 (32 bytes BE)
  *   "L" u64be  clear: leaves of the incomplete subtree from leaf u64 (n * 32 bytes BE)
  *   "hist"     clear: the last synced blocks: height, tree size after it, the frontier of
@@ -425,12 +427,21 @@ static void sync_encode(uint8_t out[SYNC_BYTES], const struct tacit_wallet *w)
     *p++ = w->witness_ok;
 }
 
+/* Record key: b's bytes sealed under the data key; b is released. */
+static int put_sealed(struct tacit_wallet *w, MDB_txn *txn, const char *key, struct buf *b)
+{
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    int rc = b->oom ? TACIT_ENOMEM : seal(&sealed, &sealed_len, b->p, b->len, w->data_key);
+    if (rc == TACIT_OK) rc = put(txn, (MDB_dbi)w->dbi, key, strlen(key), sealed, sealed_len);
+    free(sealed);
+    buf_release(b);
+    return rc;
+}
+
 static int private_save(struct tacit_wallet *w, MDB_txn *txn)
 {
     struct buf b = {0};
-    uint8_t *sealed = NULL;
-    size_t sealed_len = 0;
-    int rc;
     buf_u64(&b, w->nnotes);
     for (size_t i = 0; i < w->nnotes; i++) put_note(&b, &w->notes[i], w->tree.level);
     buf_u64(&b, w->nsent);
@@ -438,16 +449,7 @@ static int private_save(struct tacit_wallet *w, MDB_txn *txn)
     /* the witnesses are private too (they show where the notes are) */
     for (size_t i = 0; i < w->nnotes; i++)
         for (unsigned l = 0; l < TACIT_TREE_DEPTH; l++) buf_fr(&b, &w->notes[i].path[l]);
-    if (b.oom) {
-        rc = TACIT_ENOMEM;
-        goto out;
-    }
-    if ((rc = seal(&sealed, &sealed_len, b.p, b.len, w->data_key)) != TACIT_OK) goto out;
-    rc = put(txn, (MDB_dbi)w->dbi, "private", 7, sealed, sealed_len);
-out:
-    free(sealed);
-    buf_release(&b);
-    return rc;
+    return put_sealed(w, txn, "private", &b);
 }
 
 static int private_load(struct tacit_wallet *w, MDB_txn *txn)
@@ -485,6 +487,70 @@ static int private_load(struct tacit_wallet *w, MDB_txn *txn)
         for (unsigned l = 0; l < TACIT_TREE_DEPTH; l++) rd_fr(&r, &w->notes[i].path[l]);
     rc = (r.bad || r.left != 0) ? TACIT_ECORRUPT : TACIT_OK;
 out:
+    sodium_free(pt);
+    return rc;
+}
+
+/* The forced transactions among the sent ones ("forced", sealed under the data key; a record
+ * of its own so that the "private" record, and the readers that know only it, are unchanged):
+ * count (u64), then each: tx id (32), queue index (u64), L1 block (u64), L1 tx (32), anchor
+ * height (u64). */
+#define FORCED_BYTES (32 + 8 + 8 + 32 + 8)
+
+static int forced_save(struct tacit_wallet *w, MDB_txn *txn)
+{
+    struct buf b = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < w->nsent; i++) n += w->sent[i].forced;
+    if (n == 0) {
+        MDB_val key = {6, (void *)"forced"};
+        int mrc = mdb_del(txn, (MDB_dbi)w->dbi, &key, NULL);
+        return mrc == MDB_SUCCESS || mrc == MDB_NOTFOUND ? TACIT_OK : mdb_err(mrc);
+    }
+    buf_u64(&b, n);
+    for (size_t i = 0; i < w->nsent; i++) {
+        const struct tacit__wsent *s = &w->sent[i];
+        if (!s->forced) continue;
+        buf_put(&b, s->txid, 32);
+        buf_u64(&b, s->f.queue_index);
+        buf_u64(&b, s->f.l1_block);
+        buf_put(&b, s->f.l1_tx, 32);
+        buf_u64(&b, s->f.anchor_height);
+    }
+    return put_sealed(w, txn, "forced", &b);
+}
+
+static int forced_load(struct tacit_wallet *w, MDB_txn *txn)
+{
+    MDB_val key = {6, (void *)"forced"}, val;
+    uint8_t *pt = NULL, id[32];
+    size_t len = 0;
+    struct rd r;
+    uint64_t n;
+    int rc = mdb_err(mdb_get(txn, (MDB_dbi)w->dbi, &key, &val));
+    if (rc == TACIT_ENOTFOUND) return TACIT_OK; /* none */
+    if (rc != TACIT_OK) return rc;
+    if ((rc = unseal(&pt, &len, val.mv_data, val.mv_size, w->data_key)) != TACIT_OK)
+        return rc == TACIT_EPASSPHRASE ? TACIT_ECORRUPT : rc;
+    r = (struct rd){pt, len, false};
+    n = rd_u64(&r);
+    if (n > len / FORCED_BYTES) r.bad = true;
+    for (uint64_t i = 0; i < n && !r.bad; i++) {
+        struct tacit_wallet_forced f;
+        struct tacit__wsent *s;
+        rd_get(&r, id, 32);
+        f.queue_index = rd_u64(&r);
+        f.l1_block = rd_u64(&r);
+        rd_get(&r, f.l1_tx, 32);
+        f.anchor_height = rd_u64(&r);
+        if (r.bad || (s = tacit__wallet_find_sent(w, id)) == NULL) {
+            r.bad = true;
+            break;
+        }
+        s->forced = true;
+        s->f = f;
+    }
+    rc = (r.bad || r.left != 0) ? TACIT_ECORRUPT : TACIT_OK;
     sodium_free(pt);
     return rc;
 }
@@ -612,6 +678,7 @@ static int state_load(struct tacit_wallet *w, MDB_txn *txn)
     if (w->tree.size > TACIT_TREE_MAX_LEAVES) return TACIT_ECORRUPT;
 
     if ((rc = private_load(w, txn)) != TACIT_OK) return rc;
+    if ((rc = forced_load(w, txn)) != TACIT_OK) return rc;
     if ((rc = hist_load(w, txn)) != TACIT_OK) return rc;
     if ((rc = chain_load(w, txn)) != TACIT_OK) return rc;
 
@@ -693,6 +760,7 @@ static int state_save(struct tacit_wallet *w, MDB_txn *txn)
     sync_encode(s, w);
     if ((rc = put(txn, dbi, "sync", 4, s, sizeof s)) != TACIT_OK) return rc;
     if ((rc = private_save(w, txn)) != TACIT_OK) return rc;
+    if ((rc = forced_save(w, txn)) != TACIT_OK) return rc;
     if ((rc = hist_save(w, txn)) != TACIT_OK) return rc;
     if ((rc = chain_save(w, txn)) != TACIT_OK) return rc;
     for (size_t i = w->tree.roots_saved; i < w->tree.nroots; i++) {

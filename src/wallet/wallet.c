@@ -396,6 +396,8 @@ int tacit_wallet_sent_list(const struct tacit_wallet *w, struct tacit_wallet_sen
         o[i].amount = s->amount;
         o[i].fee = s->fee;
         o[i].change = s->change;
+        o[i].forced = s->forced;
+        o[i].f = s->f;
     }
     *sent = o;
     *n = w->nsent;

@@ -58,6 +58,9 @@ struct tacit__wsent {
     tacit_fr nf[2];
     uint8_t nin; /* own notes spent */
     uint64_t in_index[2];
+    /* a forced transaction, queued on L1 (sealed record "forced": older files have none) */
+    bool forced;
+    struct tacit_wallet_forced f;
 };
 
 /* Blocks of tree sizes the wallet remembers (anchors 3..10 blocks back, and some margin). */
@@ -244,6 +247,17 @@ bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, size_t i);
  */
 int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
                     tacit_fr *paths, tacit_fr *root);
+/*
+ * The same at any size up to the tree's (a forced transaction's anchor: the last settled
+ * block, which may be older than the remembered ones): a remembered size as above; else the
+ * frontier of subtree size >> h is hashed from its leaves, those of the incomplete subtree the
+ * wallet keeps, or, for a subtree completed since (its leaves dropped), the node's
+ * (node->commitments: public leaves, asked for by position alone).
+ * TACIT_OK, TACIT_ENOT_SYNCED (size past the synced tree, or no way to its leaves),
+ * TACIT_ENOTFOUND, TACIT_EBAD_NODE_DATA, the node's errors, TACIT_ENOMEM.
+ */
+int tacit__wtree_at_any(struct tacit_wallet *w, const struct tacit_wallet_node *node, uint64_t size,
+                        const uint64_t *index, size_t n, tacit_fr *paths, tacit_fr *root);
 /*
  * The anchor of a send: a height uniformly among the remembered ones in
  * [tip - ANCHOR_MAX, tip - ANCHOR_MIN] (tip: the synced height) that are >= min_height and

@@ -393,37 +393,38 @@ bool tacit__wtree_can_rebuild(const struct tacit__wtree *t, size_t i)
  * note's current path; the "edge" node (l, r >> l) over the leaves below r when some but not
  * all are, hashed here bottom up from the frontier (h hashes at most); Z[l] when none are.
  */
-int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
-                    tacit_fr *paths, tacit_fr *root)
+/* The current paths and root (size == the tree's size). */
+static int wtree_now(struct tacit_wallet *w, const uint64_t *index, size_t n, tacit_fr *paths,
+                     tacit_fr *root)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct tacit__wnote *nt = tacit__wallet_find_note(w, index[k]);
+        if (nt == NULL || nt->spent_height != TACIT_WALLET_NO_HEIGHT) return TACIT_ENOTFOUND;
+        memcpy(paths + k * TACIT_TREE_DEPTH, nt->path, sizeof nt->path);
+    }
+    *root = w->anchor;
+    return TACIT_OK;
+}
+
+/* tacit__wtree_at with the frontier of subtree size >> h at size mod 2^h leaves given. */
+static int wtree_at_front(struct tacit_wallet *w, uint64_t size, const tacit_fr *front,
+                          const uint64_t *index, size_t n, tacit_fr *paths, tacit_fr *root)
 {
     struct tacit__wtree *t = &w->tree;
     unsigned h = t->level, up_top = TACIT_TREE_DEPTH - h;
     uint64_t s = size >> h, r = size & (((uint64_t)1 << h) - 1);
-    size_t nup = (size_t)s + (r ? 1 : 0), e = TACIT__WALLET_HISTORY;
+    size_t nup = (size_t)s + (r ? 1 : 0);
     const tacit_fr *uv[TACIT_TREE_DEPTH + 1];
     tacit_fr edge[TACIT_TREE_DEPTH + 1], *upper = NULL, *uscratch = NULL;
     bool has_edge[TACIT_TREE_DEPTH + 1] = {false};
     uint64_t hashed = 0;
     int rc = TACIT_OK;
 
-    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
-    if (size == t->size) { /* today's tree: the current paths and root */
-        for (size_t k = 0; k < n; k++) {
-            const struct tacit__wnote *nt = tacit__wallet_find_note(w, index[k]);
-            if (nt == NULL || nt->spent_height != TACIT_WALLET_NO_HEIGHT) return TACIT_ENOTFOUND;
-            memcpy(paths + k * TACIT_TREE_DEPTH, nt->path, sizeof nt->path);
-        }
-        *root = w->anchor;
-        return TACIT_OK;
-    }
-    for (size_t i = 0; i < t->nhist && e == TACIT__WALLET_HISTORY; i++)
-        if (t->hist_size[i] == size && tacit__wtree_can_rebuild(t, i)) e = i;
-    if (e == TACIT__WALLET_HISTORY) return TACIT_ENOT_SYNCED;
     for (unsigned l = 1; l <= h && r; l++) {
         const tacit_fr *left, *right;
         if ((r & (((uint64_t)1 << l) - 1)) == 0) continue;
         if ((r >> (l - 1)) & 1) { /* a complete left child (the frontier), the edge right */
-            left = &t->hist_front[e][l - 1];
+            left = &front[l - 1];
             right = has_edge[l - 1] ? &edge[l - 1] : tacit_tree_zero(l - 1);
         } else {
             left = &edge[l - 1];
@@ -465,6 +466,89 @@ int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index
 out:
     free(upper);
     free(uscratch);
+    return rc;
+}
+
+int tacit__wtree_at(struct tacit_wallet *w, uint64_t size, const uint64_t *index, size_t n,
+                    tacit_fr *paths, tacit_fr *root)
+{
+    const struct tacit__wtree *t = &w->tree;
+    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
+    if (size == t->size) return wtree_now(w, index, n, paths, root); /* today's tree */
+    for (size_t i = 0; i < t->nhist; i++)
+        if (t->hist_size[i] == size && tacit__wtree_can_rebuild(t, i))
+            return wtree_at_front(w, size, t->hist_front[i], index, n, paths, root);
+    return TACIT_ENOT_SYNCED;
+}
+
+/* The frontier of r leaves (r < 2^h): front[l] = the node (l, (r >> l) - 1) for every bit l set
+ * in r, hashed from the leaves (at most r - 1 hashes; scratch holds 2^h / 2 values). */
+static void front_from_leaves(tacit_fr *front, const tacit_fr *leaves, uint64_t r, unsigned h,
+                              tacit_fr *scratch)
+{
+    uint64_t hashed = 0;
+    for (unsigned l = 0; l < h; l++) {
+        uint64_t first, span = (uint64_t)1 << l;
+        if (!((r >> l) & 1)) continue;
+        first = ((r >> l) - 1) << l;
+        if (l == 0) {
+            front[0] = leaves[first];
+            continue;
+        }
+        for (uint64_t i = 0; i < span / 2; i++, hashed++) /* level 1 from the leaves */
+            tacit_poseidon2(&scratch[i], &leaves[first + 2 * i], &leaves[first + 2 * i + 1]);
+        for (uint64_t m = span / 4; m >= 1; m /= 2)
+            for (uint64_t i = 0; i < m; i++, hashed++)
+                tacit_poseidon2(&scratch[i], &scratch[2 * i], &scratch[2 * i + 1]);
+        front[l] = scratch[0];
+    }
+    count_hashes(hashed);
+}
+
+int tacit__wtree_at_any(struct tacit_wallet *w, const struct tacit_wallet_node *node, uint64_t size,
+                        const uint64_t *index, size_t n, tacit_fr *paths, tacit_fr *root)
+{
+    struct tacit__wtree *t = &w->tree;
+    unsigned h = t->level;
+    uint64_t s = size >> h, r = size & (((uint64_t)1 << h) - 1);
+    tacit_fr front[TACIT_TREE_DEPTH], *leaves = NULL, *scratch = NULL;
+    int rc;
+
+    if (!w->witness_ok) return TACIT_ENOT_SYNCED;
+    if (size > t->size) return TACIT_ENOT_SYNCED;
+    if ((rc = tacit__wtree_at(w, size, index, n, paths, root)) != TACIT_ENOT_SYNCED) return rc;
+    if (r == 0) return wtree_at_front(w, size, front, index, n, paths, root); /* none needed */
+    if ((scratch = malloc(((size_t)1 << h) / 2 * sizeof *scratch + sizeof *scratch)) == NULL)
+        return TACIT_ENOMEM;
+    if (s == t->nroots) { /* the incomplete subtree: its leaves are here */
+        front_from_leaves(front, t->leaves, r, h, scratch);
+    } else { /* a subtree completed since, whose leaves were dropped: the node's (public) */
+        size_t got = 0;
+        if (node == NULL || node->commitments == NULL || node->subtree_level != h) {
+            rc = TACIT_ENOT_SYNCED;
+            goto out;
+        }
+        if ((leaves = malloc((size_t)r * sizeof *leaves)) == NULL) {
+            rc = TACIT_ENOMEM;
+            goto out;
+        }
+        while (got < r) {
+            size_t k = 0;
+            if ((rc = node->commitments(node->ud, (s << h) + got, (size_t)r - got, leaves + got,
+                                        &k)) != TACIT_OK)
+                goto out;
+            if (k == 0) {
+                rc = TACIT_EBAD_NODE_DATA;
+                goto out;
+            }
+            got += k;
+        }
+        front_from_leaves(front, leaves, r, h, scratch);
+    }
+    rc = wtree_at_front(w, size, front, index, n, paths, root);
+out:
+    free(leaves);
+    free(scratch);
     return rc;
 }
 
