@@ -29,8 +29,8 @@ struct block_job {
     struct tacit_node *n;
     struct tacit_mempool_item *items; /* in the order the block takes them (_select_block) */
     size_t nitems;
-    int *results;                       /* per item: TACIT_OK (included) or the rule it broke */
-    size_t ncredits;                    /* credits added to the block */
+    int *results;                         /* per item: TACIT_OK (included) or the rule it broke */
+    size_t ncredits;                      /* credits added to the block */
     struct tacit_settle_message *l1_msgs; /* L1 mode: the queue's next confirmed entries */
     size_t nl1;
     size_t nconsumed; /* L1 mode: the entries the block consumed (a prefix of l1_msgs) */
