@@ -169,7 +169,10 @@ int tacit_settle_l1_send(struct tacit_l1 *l1, const uint8_t *raw, size_t raw_len
  *    from s->frontier advanced by the transactions before it; submitBlockPart with prev the
  *    contract's blockHash() (part 0) or partialBlock()'s hash, signed by the sender;
  *  - bump: tacit_l1_sender_rebid;
- *  - messages: the Deposited events of the contract (eth_getLogs), in index order, from the
+ *  - messages: the Deposited and ForcedTransaction events of the contract (eth_getLogs, one scan
+ *    for both), each entry's queueHash checked as the rolling hash over the one before (the
+ *    hash at the scan's first entry read with queueHash(i) unless the last scan ended there;
+ *    a mismatch is TACIT_EL1_REPLY, the entries before it returned), in index order, from the
  *    contract's deployBlock() on (read once), at most log_range blocks per eth_getLogs (halved
  *    while the L1 node refuses a range: providers cap them), at most 16 requests per call (a
  *    long history is read over several steps), each scan starting where the last one left off

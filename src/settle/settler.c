@@ -3,8 +3,9 @@
  * the node's struct tacit_settler over TacitRollup (include/tacit/rollup.h) and the L1 port.
  * prepare reads the contract's hash chain head, proves the block's tree update from the
  * frontier the node gives, and signs submitBlock with the sender; messages reads the queue
- * from the contract's Deposited events, from the contract's deployBlock() on, in bounded block
- * ranges. Blocking, like every call of the port: the node makes them on its settlement lane,
+ * from the contract's Deposited and ForcedTransaction events (one scan), from the contract's
+ * deployBlock() on, in bounded block ranges, each entry checked against the queue's rolling
+ * hash. Blocking, like every call of the port: the node makes them on its settlement lane,
  * one at a time.
  */
 #include <stdio.h>
@@ -28,7 +29,11 @@
 
 struct settler {
     struct tacit_rollup_settler_opts o;
-    uint8_t deposited[32]; /* topic 0 of Deposited */
+    uint8_t topics[2][32]; /* topic 0 of Deposited, of ForcedTransaction */
+    /* the queue's rolling hash after qhash_index entries (the contract's queueHash(i)) */
+    bool have_qhash;
+    uint64_t qhash_index;
+    uint8_t qhash[32];
     bool have_deploy;
     uint64_t deploy_block; /* the contract's deployBlock(): none of its events is older */
     uint64_t range;        /* blocks per eth_getLogs now (halved when the node refuses one) */
@@ -36,18 +41,18 @@ struct settler {
      * cursor_block or later */
     bool have_cursor;
     uint64_t cursor_index, cursor_block;
+    struct tacit_rollup_event ev; /* a decoded log (large: a forced one's tx) */
 };
 
-/* A view of the contract without arguments read at the L1 head: its first n words. */
-static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
+/* A view of the contract read at the L1 head with arguments args (a tuple): its first n words. */
+static int read_view(struct settler *s, const char *sig, struct tacit_abi_value *args,
+                     uint8_t *words, size_t n)
 {
-    struct tacit_abi_value args;
     struct tacit_l1_call call;
     uint8_t *data = NULL, *ret = NULL;
     size_t len = 0, retlen = 0;
     int rc;
-    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, NULL, 0);
-    if ((rc = tacit_abi_encode_call(&data, &len, sig, &args)) != TACIT_OK) return rc;
+    if ((rc = tacit_abi_encode_call(&data, &len, sig, args)) != TACIT_OK) return rc;
     memset(&call, 0, sizeof call);
     memcpy(call.to, s->o.contract, 20);
     call.data = data;
@@ -58,6 +63,23 @@ static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t
     if (rc == TACIT_OK) memcpy(words, ret, 32 * n);
     free(ret);
     return rc;
+}
+
+/* A view of the contract without arguments read at the L1 head: its first n words. */
+static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
+{
+    struct tacit_abi_value args;
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, NULL, 0);
+    return read_view(s, sig, &args, words, n);
+}
+
+/* The contract's queueHash(index) read at the L1 head: the rolling hash after index entries. */
+static int read_queue_hash(struct settler *s, uint64_t index, uint8_t out[32])
+{
+    struct tacit_abi_value args, arg;
+    tacit_abi_set_u64(&arg, index);
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, &arg, 1);
+    return read_view(s, "queueHash(uint256)", &args, out, 1);
 }
 
 /* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
@@ -262,8 +284,11 @@ static int op_heads(void *ctx, struct tacit_settle_heads *out)
     return tacit_settle_l1_heads(s->o.l1, s->o.final_depth, out);
 }
 
-/* The entries from `from` on in the Deposited logs of blocks lo..hi, appended to out[*n..max):
- * *stop when one is missing (a gap: the node's view is behind) or out is full. */
+/* The entries from `from` on in the Deposited and ForcedTransaction logs of blocks lo..hi,
+ * appended to out[*n..max): *stop when one is missing (a gap: the node's view is behind) or
+ * out is full. Each entry's queue hash must be the rolling hash over the one before
+ * (s->qhash, after from + *n entries): TACIT_EL1_REPLY otherwise (the L1 node's logs are not
+ * the contract's queue; the entries before it are kept). */
 static int messages_range(struct settler *s, uint64_t from, uint64_t lo, uint64_t hi,
                           struct tacit_settle_message *out, size_t max, size_t *n, bool *stop)
 {
@@ -277,27 +302,46 @@ static int messages_range(struct settler *s, uint64_t from, uint64_t lo, uint64_
     flt.to_block = hi;
     flt.addresses = (const uint8_t(*)[TACIT_ETH_ADDRESS_LEN])s->o.contract;
     flt.naddresses = 1;
-    flt.topics[0] = s->deposited;
+    flt.topic0_any = (const uint8_t(*)[32])s->topics;
+    flt.ntopic0_any = 2;
     if ((rc = tacit_l1_get_logs(s->o.l1, &flt, &logs, &nlogs)) != TACIT_OK) return rc;
     /* the logs come in chain order, which is the queue's */
     for (size_t i = 0; i < nlogs && !*stop; i++) {
-        struct tacit_rollup_event ev;
-        if (logs[i].removed || tacit_rollup_decode_event(&ev, &logs[i]) != TACIT_OK ||
-            ev.kind != TACIT_ROLLUP_DEPOSITED || ev.index < from + *n)
+        struct tacit_rollup_event *ev = &s->ev;
+        struct tacit_settle_message *m;
+        uint8_t h[32];
+        if (logs[i].removed || tacit_rollup_decode_event(ev, &logs[i]) != TACIT_OK ||
+            (ev->kind != TACIT_ROLLUP_DEPOSITED && ev->kind != TACIT_ROLLUP_FORCED) ||
+            ev->index < from + *n)
             continue;
-        if (ev.index != from + *n || *n == max) {
+        if (ev->index != from + *n || *n == max) {
             *stop = true;
             break;
         }
-        struct tacit_settle_message *m = &out[(*n)++];
+        m = &out[*n];
         memset(m, 0, sizeof *m);
-        m->index = ev.index;
+        m->index = ev->index;
         m->l1_block = logs[i].block_number;
-        m->kind = TACIT_SETTLE_MSG_DEPOSIT;
-        memcpy(m->credit.address, ev.account, 20);
-        m->credit.amount = ev.amount;
+        if (ev->kind == TACIT_ROLLUP_DEPOSITED) {
+            m->kind = TACIT_SETTLE_MSG_DEPOSIT;
+            memcpy(m->credit.address, ev->account, 20);
+            m->credit.amount = ev->amount;
+            tacit_rollup_queue_hash(h, s->qhash, &m->credit);
+        } else { /* the decoder checked keccak256(tx) = txHash */
+            m->kind = TACIT_SETTLE_MSG_FORCED;
+            memcpy(m->tx, ev->tx, TACIT_TX_BYTES);
+            memcpy(m->tx_hash, ev->tx_hash, 32);
+            tacit_rollup_queue_hash_forced(h, s->qhash, m->tx_hash);
+        }
+        if (memcmp(h, ev->queue_hash, 32) != 0) {
+            rc = TACIT_EL1_REPLY;
+            break;
+        }
+        memcpy(s->qhash, h, 32);
+        s->qhash_index = ++*n + from;
     }
     tacit_l1_logs_free(logs, nlogs);
+    if (rc != TACIT_OK) return rc;
     if (*n == max) *stop = true;
     return TACIT_OK;
 }
@@ -312,6 +356,14 @@ static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
 
     *n = 0;
     if (max == 0) return TACIT_OK;
+    if (!s->have_qhash || s->qhash_index != from) { /* the hash the scan's entries chain from */
+        if (from == 0)
+            memset(s->qhash, 0, 32);
+        else if ((rc = read_queue_hash(s, from, s->qhash)) != TACIT_OK)
+            return rc;
+        s->have_qhash = true;
+        s->qhash_index = from;
+    }
     if (!s->have_deploy) {
         uint8_t word[32];
         if ((rc = read_word(s, "deployBlock()", word)) != TACIT_OK) return rc;
@@ -367,8 +419,11 @@ int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollu
     if ((s = calloc(1, sizeof *s)) == NULL) return TACIT_ENOMEM;
     s->o = *o;
     s->range = o->log_range > 0 ? o->log_range : LOG_RANGE_DEFAULT;
-    tacit_keccak256(s->deposited, (const uint8_t *)"Deposited(uint64,address,uint64,bytes32)",
-                    strlen("Deposited(uint64,address,uint64,bytes32)"));
+    if (tacit_rollup_event_topic(s->topics[0], TACIT_ROLLUP_DEPOSITED) != TACIT_OK ||
+        tacit_rollup_event_topic(s->topics[1], TACIT_ROLLUP_FORCED) != TACIT_OK) {
+        free(s);
+        return TACIT_ENOMEM;
+    }
     out->ops = &rollup_ops;
     out->ctx = s;
     return TACIT_OK;
