@@ -25,10 +25,10 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 TMP=$(mktemp -d)
-. tests/lib/common.sh
 BIN="${TACIT_BIN:-$PWD/build/bin}"
 CLI="$BIN/tacit-cli" FIX="$BIN/rollup_fixture" D="$BIN/tacitd"
-[[ -x $FIX && -x $CLI ]] || die "no $FIX or $CLI (build first)"
+. tests/lib/common.sh
+[[ -x $FIX ]] || die "no $FIX (build first)"
 . tests/lib/tacitd.sh
 T=30 # the contract's forceDelay, in L1 blocks (a block a second)
 
@@ -41,7 +41,11 @@ if [[ -n $keys ]]; then
 else
     "$CLI" setup --out "$DD/keys" >/dev/null || die "tacit-cli setup (the transfer keys)"
 fi
-"$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 4 >/dev/null || die "tree-update keys"
+if [[ -n $keys && -r $keys/tree_update.zkey ]]; then # an earlier tree-update setup with M = 4
+    cp "$keys"/tree_update* "$DD/keys/" || die "tree-update keys from $keys"
+else
+    "$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 4 >/dev/null || die "tree-update keys"
+fi
 echo "# keys: $((SECONDS - t0)) s" >&2
 # shellcheck source=tests/lib/anvil.sh
 source tests/lib/anvil.sh
@@ -77,12 +81,13 @@ settled() {
 }
 # waits (up to $2 s) until block $1 has settled on L1
 wait_settled() {
-    for _ in $(seq 1 $((${2:-90} * 2))); do (($(settled) >= $1)) && return 0; sleep 0.5; done
+    [[ -n $1 ]] || return 1
+    for _ in $(seq 1 $((${2:-60} * 2))); do (($(settled) >= $1)) && return 0; sleep 0.5; done
     return 1
 }
 # waits (up to 90 s) until `wallet status $1` prints /$2/
 wait_status() {
-    for _ in $(seq 1 90); do
+    for _ in $(seq 1 60); do
         w status "$1" >"$TMP/out" 2>&1
         grep -Eq -- "$2" "$TMP/out" && return 0
         sleep 1
@@ -90,14 +95,21 @@ wait_status() {
     return 1
 }
 E18=000000000000000000
+# a step the rest depends on failed: say so with the node's log, and stop
+fatal() {
+    bad "$*"
+    tail -15 "$TMP/node.log" >&2
+    echo "cli_wallet_force.sh: $pass passed, $fail failed (stopped)"
+    exit 1
+}
 
 # ---- 1. alice deposits 3 TAC on L1 and shields it; the block settles
 w create >/dev/null 2>&1 || die "wallet create"
 w deposit 3 --from-key-file "$TMP/k1" "${L1[@]}" --timeout 120 >"$TMP/out" 2>&1
-has '^0x[0-9a-f]{64}: included at height [0-9]+' "the deposit is shielded"
-dh=$(sed -n 's/.*included at height \([0-9]*\).*/\1/p' "$TMP/out" | head -1)
+dh=$(sed -n 's/^0x[0-9a-f]\{64\}: included at height \([0-9]*\).*/\1/p' "$TMP/out" | head -1)
+[[ -n $dh ]] || fatal "the deposit is shielded: $(cat "$TMP/out")"
 w backup "$TMP/stale.wallet" >/dev/null 2>&1 || bad "backup"
-wait_settled "${dh:-999999}" && ok || bad "the deposit's block $dh settles (settled: $(settled))"
+wait_settled "$dh" || fatal "the deposit's block $dh settles (settled: $(settled))"
 echo "# deposited, settled: $((SECONDS - t0)) s" >&2
 
 # ---- 2. a forced withdrawal
@@ -108,13 +120,15 @@ w withdraw 1 --to "$A2" --force --from-key-file "$TMP/k1" "${L1[@]}" >"$TMP/out"
 has "^0x[0-9a-f]{64}: forced \(queued\): queue entry 1 in L1 block [0-9]+ \(L1 tx 0x[0-9a-f]{64}, gas [0-9]+ at [0-9]+ wei; anchored at settled block [0-9]+; fee 0 TAC\); a block must take it by L1 block [0-9]+ \(T = $T\)" \
     "the forced withdrawal is queued (entry 1, after the deposit's 0)"
 fid=$(grep -Eo '^0x[0-9a-f]{64}' "$TMP/out" | head -1)
+echo "# forceTransaction: gas $(sed -n 's/.*, gas \([0-9]*\) at.*/\1/p' "$TMP/out" | head -1)" >&2
 qblock=$(sed -n 's/.*queue entry 1 in L1 block \([0-9]*\).*/\1/p' "$TMP/out" | head -1)
+[[ -n $fid && -n $qblock ]] || fatal "no forced transaction queued"
 w history --no-sync >"$TMP/out" 2>&1
 has "^-  +forced \(queued\) withdrew +-1 TAC  fee 0 TAC  forced: queue entry 1, L1 block ${qblock:-x}  ${fid:-x}" \
     "history: forced (queued) before a block takes it"
-wait_status "${fid:-0x}" "^included at height [0-9]+" && ok || bad "the sequencer includes it: $(cat "$TMP/out")"
+wait_status "$fid" "^included at height [0-9]+" || fatal "the sequencer includes it: $(cat "$TMP/out")"
 fh=$(sed -n 's/^included at height \([0-9]*\).*/\1/p' "$TMP/out" | head -1)
-wait_settled "${fh:-999999}" && ok || bad "its block $fh settles"
+wait_settled "$fh" || fatal "its block $fh settles"
 l1b=$(cli --json rpc tacit_getBlockByNumber "$(printf '0x%x' "${fh:-0}")" |
     sed -n 's/.*"l1Block":"\(0x[0-9a-f]*\)".*/\1/p')
 [[ -n $l1b && -n $qblock ]] && (($(printf '%d' "$l1b") <= qblock + T)) && ok ||
@@ -138,6 +152,7 @@ has "^height $fh +included +withdrew +-1 TAC  fee 0 TAC  forced: queue entry 1, 
 w withdraw 0.5 --to "$A2" --timeout 6 >"$TMP/out" 2>&1
 has "^0x[0-9a-f]{64}: pending \(not included after 6 s" "the censored withdrawal is never included"
 cid=$(grep -Eo '^0x[0-9a-f]{64}' "$TMP/out" | head -1)
+[[ -n $cid ]] || fatal "no censored withdrawal"
 w status "$cid" >"$TMP/out" 2>&1
 has "^unknown to the node" "the censoring node dropped it"
 wait_settled "$fh" && ok || bad "the change's block settles"
@@ -145,7 +160,8 @@ w exit --from-key-file "$TMP/k1" --to "$A2" "${L1[@]}" >"$TMP/out" 2>&1
 has "^0x[0-9a-f]{64}: forced \(queued\): queue entry 2 in L1 block [0-9]+" "exit: one forced withdrawal"
 has "^1 forced withdrawals queued: 2 TAC to $A2" "exit: all 2 TAC"
 xid=$(grep -Eo '^0x[0-9a-f]{64}' "$TMP/out" | head -1)
-wait_status "${xid:-0x}" "^included at height [0-9]+" && ok || bad "the censoring sequencer includes the exit"
+[[ -n $xid ]] || fatal "no exit queued"
+wait_status "$xid" "^included at height [0-9]+" || fatal "the censoring sequencer includes the exit: $(cat "$TMP/out")"
 xh=$(sed -n 's/^included at height \([0-9]*\).*/\1/p' "$TMP/out" | head -1)
 w status "$cid" >"$TMP/out" 2>&1
 has "^rejected: " "the censored withdrawal: rejected (its note went by the exit)"
@@ -156,7 +172,7 @@ grep -q "\"kind\":\"withdraw\",\"status\":\"included\",\"height\":$xh,\"amount\"
     ok || bad "history --json: the exit included, forced, entry 2: $(cat "$TMP/out")"
 w balance >"$TMP/out" 2>&1
 has "^confirmed  0 TAC" "alice holds nothing after the exit"
-wait_settled "${xh:-999999}" && ok || bad "the exit's block settles"
+wait_settled "$xh" || fatal "the exit's block settles"
 before=$(l1bal "$A2")
 w claim --from-key-file "$TMP/k2" "${L1[@]}" >"$TMP/out" 2>&1
 has "^claimed 2$E18 wei to $A2" "claim pays exactly the exit's 2 ETH"
@@ -164,7 +180,7 @@ rm -f "$CENSOR"
 echo "# exited: $((SECONDS - t0)) s" >&2
 
 # ---- 4. refused on L1, by name: a stale copy spends the note step 2 spent
-"$CLI" --devnet --rpc "http://127.0.0.1:$port" --wallet "$TMP/stale.wallet" wallet withdraw 1 \
+"$CLI" --devnet --datadir "$DD" --rpc "http://127.0.0.1:$port" --wallet "$TMP/stale.wallet" wallet withdraw 1 \
     --to "$A2" --force --no-sync --from-key-file "$TMP/k1" "${L1[@]}" >"$TMP/out" 2>&1
 st=$?
 [[ $st -eq 1 ]] && ok || bad "the stale copy's forced send fails (exit 1): $st"

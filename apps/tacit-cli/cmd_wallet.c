@@ -244,6 +244,13 @@ static int parse(struct opts *o, int argc, char **argv)
     if (o->no_l1 && (o->l1_rpc != NULL || o->l1_rollup != NULL || o->l1_only))
         return fail_usage("--no-l1 (the shielding alone) takes no --l1-rpc, --l1-rollup or "
                           "--l1-only");
+    /* send and withdraw use the L1 only with --force */
+    if ((current->accepts & O_FORCE) && !(current->accepts & O_L1_ONLY) && !o->force) {
+        if (o->l1_rpc != NULL || o->l1_rollup != NULL)
+            return fail_usage("--l1-rpc and --l1-rollup are for a forced transaction: give "
+                              "--force too");
+        return 0;
+    }
     /* the flags absent: $TACIT_L1_RPC and $TACIT_L1_ROLLUP (unless --no-l1) */
     if ((current->accepts & O_L1) && !o->no_l1) tacit_cli_l1_from_env(&o->l1_rpc, &o->l1_rollup);
     if ((o->l1_rpc == NULL) != (o->l1_rollup == NULL))
