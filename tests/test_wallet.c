@@ -1467,9 +1467,17 @@ TEST(forced_send)
     req.kind = TACIT_WALLET_SEND_TRANSFER;
     req.amount = 150;
     tacit_wallet_shielded_address(&req.to, bob);
+    /* the chain settled past the wallet's synced block (a block it has not synced): the
+     * anchor is its synced block, settled too */
+    CHECK_EQ_INT(tacit_wallet_balance(alice, &bal), TACIT_OK);
+    foreign_tx(&t[0]);
+    chain_block(&c, t, 1);
+    c.settled = c.nblocks;
     CHECK_EQ_INT(tacit_wallet_send(alice, &node, NULL, &req, &res2), TACIT_OK);
     CHECK_EQ_INT(res2.f.queue_index, 42);
-    CHECK(tacit_fr_eq(&cap.tx.pub[0], &c.headers[2].note_root));
+    CHECK_EQ_INT(res2.f.anchor_height, bal.synced_height);
+    CHECK(tacit_fr_eq(&cap.tx.pub[0], &c.headers[bal.synced_height].note_root));
+    c.settled = 3;
 
     /* exit-style: the 500 note alone, all of it withdrawn less the fee, no change */
     req.kind = TACIT_WALLET_SEND_WITHDRAW;

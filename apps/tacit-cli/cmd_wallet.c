@@ -244,6 +244,13 @@ static int parse(struct opts *o, int argc, char **argv)
     if (o->no_l1 && (o->l1_rpc != NULL || o->l1_rollup != NULL || o->l1_only))
         return fail_usage("--no-l1 (the shielding alone) takes no --l1-rpc, --l1-rollup or "
                           "--l1-only");
+    /* send and withdraw use the L1 only with --force */
+    if ((current->accepts & O_FORCE) && !(current->accepts & O_L1_ONLY) && !o->force) {
+        if (o->l1_rpc != NULL || o->l1_rollup != NULL)
+            return fail_usage("--l1-rpc and --l1-rollup are for a forced transaction: give "
+                              "--force too");
+        return 0;
+    }
     /* the flags absent: $TACIT_L1_RPC and $TACIT_L1_ROLLUP (unless --no-l1) */
     if ((current->accepts & O_L1) && !o->no_l1) tacit_cli_l1_from_env(&o->l1_rpc, &o->l1_rollup);
     if ((o->l1_rpc == NULL) != (o->l1_rollup == NULL))
@@ -1854,6 +1861,9 @@ static void warn_links(const struct session *s, const struct tacit_wallet_send_r
 
 /* ------------------------------------------------------ forced transactions ---- */
 
+static bool sent_record(const struct session *s, const uint8_t id[32],
+                        struct tacit_wallet_sent *out);
+
 /* A forced transaction's way to L1 (struct tacit_wallet_send_req.force): forceTransaction(tx)
  * from the account of --from, waited for; its ForcedTransaction log gives the queue entry. */
 struct force_ctx {
@@ -2011,6 +2021,9 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
             "contract refuses it (ForcedDeposit); deposit without --force, then force the "
             "transfer or withdrawal of the notes once its block has settled");
     if (o->force && (status = check_force(o)) != 0) return status;
+    if (o->no_sync && !o->force)
+        return fail_usage("--no-sync is for a forced transaction (--force): a send to the node "
+                          "syncs first");
     if (!o->force && kind != TACIT_WALLET_SEND_DEPOSIT &&
         (o->from != NULL || o->from_key_file != NULL))
         return fail_usage("--from / --from-key-file name the L1 account of a forced "
@@ -2062,8 +2075,11 @@ static int run_spend(const struct opts *o, enum tacit_wallet_send_kind kind)
         (status = l1_deposit(&s, o, sk, &req)) != 0)
         goto out;
     status = 1;
-    /* The anchor is the root at the synced height: bring it (and the notes) up to date. */
-    if (kind != TACIT_WALLET_SEND_DEPOSIT && (rc = do_sync(&s, false, &res)) != TACIT_OK) {
+    /* The anchor is the root at the synced height: bring it (and the notes) up to date
+     * (--force --no-sync: as the file is, anchored at its synced block if the chain settled
+     * past it) */
+    if (kind != TACIT_WALLET_SEND_DEPOSIT && !o->no_sync &&
+        (rc = do_sync(&s, false, &res)) != TACIT_OK) {
         sync_error(rc);
         goto out;
     }
@@ -2180,8 +2196,13 @@ static int run_exit(const struct opts *o)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if (notes[i].spent_height != TACIT_WALLET_NO_HEIGHT || notes[i].reserved ||
-            notes[i].value == 0)
+        struct tacit_wallet_sent holder;
+        /* a note held by a pending send that is not forced goes too (a send the node never
+         * included: censored, or lost); one held by a forced one is in the queue already */
+        if (notes[i].spent_height != TACIT_WALLET_NO_HEIGHT || notes[i].value == 0 ||
+            (notes[i].reserved &&
+             !(sent_record(&s, notes[i].reserved_by, &holder) && !holder.forced &&
+               holder.status.state == TACIT_WALLET_TX_PENDING)))
             continue;
         if (info.settled_height == TACIT_WALLET_NO_HEIGHT ||
             notes[i].height > info.settled_height) {
@@ -2226,6 +2247,7 @@ static int run_exit(const struct opts *o)
         req.fee_set = true;
         memcpy(req.withdraw_to, to, TACIT_ADDRESS_LEN);
         req.ninputs = k;
+        req.take_pending = true;
         req.inputs[0] = cand[i].index;
         req.inputs[1] = k == 2 ? cand[i + 1].index : 0;
         req.force = cli_force;
@@ -2599,9 +2621,10 @@ static const struct subcommand subcommands[] = {
     {"sync", run_sync, O_RESCAN, 0, 0, "sync [--rescan]",
      "follow the chain (--rescan: forget the notes and start again from block 0)"},
     {"send", run_send,
-     O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT | O_FORCE | O_FROM | O_FROM_KEY_FILE | O_L1, 2, 2,
+     O_MEMO | O_FEE | O_NO_WAIT | O_TIMEOUT | O_FORCE | O_FROM | O_FROM_KEY_FILE | O_L1 | O_NO_SYNC,
+     2, 2,
      "send <address> <amount> [--memo TEXT] [--fee F] [--no-wait] [--timeout S] [--force (--from "
-     "<account> | --from-key-file PATH) [--l1-rpc URL --l1-rollup ADDRESS]]",
+     "<account> | --from-key-file PATH) [--l1-rpc URL --l1-rollup ADDRESS] [--no-sync]]",
      "a private transfer to a shielded address (--force: through the rollup contract's queue on "
      "L1)"},
     {"deposit", run_deposit,
@@ -2615,9 +2638,10 @@ static const struct subcommand subcommands[] = {
      "of the amount into the rollup contract, then, once the node has credited it, the shielding "
      "(--l1-only: the L1 deposit alone; --no-l1: the shielding alone, the variables ignored)"},
     {"withdraw", run_withdraw,
-     O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT | O_FORCE | O_FROM | O_FROM_KEY_FILE | O_L1, 1, 1,
+     O_TO | O_FEE | O_NO_WAIT | O_TIMEOUT | O_FORCE | O_FROM | O_FROM_KEY_FILE | O_L1 | O_NO_SYNC,
+     1, 1,
      "withdraw <amount> --to <0x address> [--fee F] [--no-wait] [--timeout S] [--force (--from "
-     "<account> | --from-key-file PATH) [--l1-rpc URL --l1-rollup ADDRESS]]",
+     "<account> | --from-key-file PATH) [--l1-rpc URL --l1-rollup ADDRESS] [--no-sync]]",
      "from this wallet to a transparent address (--force: through the rollup contract's queue "
      "on L1, which the sequencer must include: docs/wallet.md \"Forced transactions\")"},
     {"exit", run_exit, O_TO | O_FEE | O_TIMEOUT | O_FROM | O_FROM_KEY_FILE | O_L1, 0, 0,

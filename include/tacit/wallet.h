@@ -436,6 +436,10 @@ struct tacit_wallet_send_req {
      * picks). No change is left when amount + fee equals their sum (wallet exit). */
     unsigned ninputs;
     uint64_t inputs[2];
+    /* with inputs: a note held by a pending send that was not forced may be taken (wallet exit:
+     * a send the node never included, censored or lost; whichever a block takes first, the
+     * other becomes rejected, or failed when forced) */
+    bool take_pending;
     /* A forced transaction (issue 13; docs/wallet.md "Forced transactions"): not given to the
      * node but to force(force_ud, tx, out) — tacit-cli sends it to the rollup contract's
      * forceTransaction on L1 and fills *out from the ForcedTransaction log. Only on a chain

@@ -26,6 +26,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "node/node_internal.h"
 #include "tacit/error.h"
@@ -35,6 +36,22 @@
 #define VERIFY_SPLIT_MIN 8 /* measured: 32 starved the second worker, 1 made batches of ~2 */
 
 /* ----------------------------------------------------------------- statuses ---- */
+
+/* A censoring sequencer, for tests/cli_wallet_force.sh only: in a build with TACIT_TEST_HOOKS
+ * (CMake; on by default in sanitizer and fuzz builds alone), while the file named by
+ * $TACIT_TEST_CENSOR_FILE exists, a transaction that passed every check is answered with its
+ * id, as if admitted, and dropped: it never enters the mempool, so no block takes it. The
+ * queue on L1 (deposits, forced transactions) is not touched. A release build has no code that
+ * reads the variable. */
+static bool censoring(void)
+{
+#ifdef TACIT_TEST_HOOKS
+    const char *f = getenv("TACIT_TEST_CENSOR_FILE");
+    return f != NULL && f[0] != '\0' && access(f, F_OK) == 0;
+#else
+    return false;
+#endif
+}
 
 static size_t rejected_slot(const uint8_t id[32])
 {
@@ -170,6 +187,12 @@ static void verify_done(struct tacit__job *job)
         if (rc == TACIT_OK && p->tx.ext.fee < n->params.min_fee)
             rc = TACIT_EFEE_TOO_LOW; /* raised */
         if (rc == TACIT_OK && n->stopping) rc = TACIT_EBUSY;
+        if (rc == TACIT_OK && censoring()) { /* test builds: answered as admitted, dropped */
+            reply_id(p->call, p->id);
+            free(p);
+            p = next;
+            continue;
+        }
         if (rc == TACIT_OK)
             rc = tacit_mempool_add(n->mp, &p->tx, p->id, p->bytes, tacit__now_ms(),
                                    tacit__mempool_removed, n);

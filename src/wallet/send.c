@@ -130,11 +130,22 @@ struct reserve {
     bool fixed_anchor;                   /* in: anchor_height and anchor_size are given */
     unsigned nwant;                      /* in: spend exactly these notes (0: pick) */
     uint64_t want[2];
+    bool take_pending; /* in: a given note may be held by a pending send that is not forced */
 };
+
+/* Whether note n may be taken although reserved: by a pending send that was not forced (a forced
+ * one is in the contract's queue: it will be consumed). */
+static bool takeable(struct tacit_wallet *w, const struct tacit__wnote *n)
+{
+    const struct tacit__wsent *s;
+    if (!n->reserved) return true;
+    s = tacit__wallet_find_sent(w, n->reserved_by);
+    return s != NULL && !s->forced && s->state == TACIT_WALLET_TX_PENDING;
+}
 
 /* The notes r->want, if each is own, unspent, unreserved, of a value, received at or below
  * max_height, distinct, and together cover r->need. */
-static int select_given(const struct tacit_wallet *w, const struct reserve *r, uint64_t max_height,
+static int select_given(struct tacit_wallet *w, const struct reserve *r, uint64_t max_height,
                         size_t pos[2], unsigned *nin)
 {
     unsigned __int128 sum = 0;
@@ -144,7 +155,8 @@ static int select_given(const struct tacit_wallet *w, const struct reserve *r, u
         const struct tacit__wnote *n = NULL;
         for (size_t j = 0; j < w->nnotes && n == NULL; j++)
             if (w->notes[j].index == r->want[i]) n = &w->notes[pos[i] = j];
-        if (n == NULL || n->spent_height != TACIT_WALLET_NO_HEIGHT || n->reserved || n->value == 0)
+        if (n == NULL || n->spent_height != TACIT_WALLET_NO_HEIGHT || n->value == 0 ||
+            (n->reserved && !(r->take_pending && takeable(w, n))))
             return TACIT_ENOTFOUND;
         if (n->height > max_height) return TACIT_EANCHOR;
         sum += n->value;
@@ -543,8 +555,9 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
          * contract knows, a settled block's root (no block settled yet: no such anchor) */
         if (info.tx_version != TACIT_TX_VERSION_L1) return TACIT_EVERSION;
         if (info.settled_height == TACIT_WALLET_NO_HEIGHT) return TACIT_EANCHOR;
-        if (w->synced_height == TACIT_WALLET_NO_HEIGHT || info.settled_height > w->synced_height)
-            return TACIT_ENOT_SYNCED;
+        if (w->synced_height == TACIT_WALLET_NO_HEIGHT) return TACIT_ENOT_SYNCED;
+        /* a wallet synced below the settled head anchors at its synced block: settled too */
+        if (info.settled_height > w->synced_height) info.settled_height = w->synced_height;
     }
 
     p.kind = req->kind;
@@ -622,6 +635,7 @@ int tacit_wallet_send(struct tacit_wallet *w, const struct tacit_wallet_node *no
         }
         r.need = p.amount + p.fee;
         r.nwant = req->ninputs;
+        r.take_pending = req->take_pending;
         r.want[0] = req->inputs[0];
         r.want[1] = req->inputs[1];
         if (req->force != NULL) { /* the last settled block's root and tree */
