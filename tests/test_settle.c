@@ -1779,6 +1779,178 @@ TEST(node_l1_mode)
     env_free(&e);
 }
 
+/* The tx status (tacit_getTransaction) of id: "included", "pending", "rejected", ... */
+static bool tx_status(struct tacit_rpc_client *c, const char *id, const char *want,
+                      const char *reason)
+{
+    for (int i = 0; i < 200; i++) {
+        json_t *r = rpc(c, "tacit_getTransaction", json_pack("[s]", id), NULL);
+        const char *st = json_string_value(json_object_get(r, "status"));
+        const char *why = json_string_value(json_object_get(r, "reason"));
+        bool ok = st != NULL && strcmp(st, want) == 0 &&
+                  (reason == NULL || (why != NULL && strstr(why, reason) != NULL));
+        json_decref(r);
+        if (ok) return true;
+        usleep(25000);
+    }
+    return false;
+}
+
+static const char *balance_of(struct tacit_rpc_client *c, const char *addr, char out[32])
+{
+    json_t *r = rpc(c, "tacit_getAccount", json_pack("[s]", addr), NULL);
+    const char *b = json_string_value(json_object_get(r, "balance"));
+    snprintf(out, 32, "%s", b != NULL ? b : "?");
+    json_decref(r);
+    return out;
+}
+
+/* tacitd in L1 mode with the fake L1: a deposit the chain credited (and a transaction that
+ * spent it) removed by an L1 reorg deeper than the confirmations, which also took the
+ * settlement of the blocks after it: the node rolls the chain back to the block that credited
+ * it, drops the dependent transaction with its reason, rebuilds from the queue as it is now
+ * (another deposit in its place), and the contract, whose queue check refuses a block that
+ * credits anything else, accepts the rebuilt blocks. chainInfo and /metrics say so. */
+TEST(node_queue_reorg_rollback)
+{
+    struct env e;
+    struct fake f;
+    struct tacit_settler s = {&fake_ops, &f};
+    struct tacit_chain_params p;
+    struct tacit_tree_frontier fr;
+    tacit__groth16_trapdoor *td = NULL;
+    tacit_groth16_vk *vk = NULL;
+    tacit_groth16_proof pr;
+    struct tacit_tx tx;
+    uint8_t seed[32] = {1}, sk[32], addr[20], bytes[TACIT_TX_BYTES], d[32], id[32];
+    char addr_hex[43], id_hex[67], bal[32], *hex = malloc(2 * TACIT_TX_BYTES + 3), *text = NULL;
+    json_t *res, *info = NULL, *st, *lr;
+    size_t tlen;
+    int status;
+
+    env_init(&e, false);
+    e.cfg.l1_chain_id = 31337;
+    memset(e.cfg.rollup_id, 0x5a, sizeof e.cfg.rollup_id);
+    fake_init(&f);
+    f.final_lag = 10; /* the reorg below is deeper than the confirmations, not than finality */
+    for (int i = 0; i < 32; i++) sk[i] = (uint8_t)(0x40 + i);
+    CHECK_EQ_INT(tacit_address_from_seckey(addr, sk), TACIT_OK);
+    tacit_hex_encode(addr_hex, addr, 20);
+    fake_queue(&f, 0xb1, 7000, 100);
+    REQUIRE(env_start(&e, &s), "the node answers on its socket");
+    fake_advance(&f, 2);
+    CHECK(wait_head(e.c, "submitted", 0, NULL));
+    fake_mine(&f); /* L1 103: block 0 settled */
+    CHECK(wait_head(e.c, "settled", 0, NULL));
+
+    /* K's deposit (entry 1, L1 block 103), credited by block 1 */
+    pthread_mutex_lock(&f.mu);
+    f.msg[f.nmsg] = (struct tacit_settle_message){
+        .index = 1, .l1_block = 103, .kind = TACIT_SETTLE_MSG_DEPOSIT};
+    memcpy(f.msg[f.nmsg].credit.address, addr, 20);
+    f.msg[f.nmsg++].credit.amount = 5000;
+    pthread_mutex_unlock(&f.mu);
+    fake_advance(&f, 2); /* L1 105 */
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(strcmp(balance_of(e.c, addr_hex, bal), "5000") == 0);
+
+    /* K moves 4,000 of it into the pool (a v2 deposit: EIP-712 signed, a synthetic proof) */
+    memset(&p, 0, sizeof p);
+    p.chain_id = e.cfg.chain_id;
+    memcpy(p.rollup_id, e.cfg.rollup_id, TACIT_ROLLUP_ID_LEN);
+    p.tx_version = TACIT_TX_VERSION_L1;
+    p.l1_chain_id = e.cfg.l1_chain_id;
+    CHECK_EQ_INT(tacit__groth16_synth_setup(&td, &vk, TACIT_TX_NPUBLIC, seed), TACIT_OK);
+    memset(&tx, 0, sizeof tx);
+    tx.version = TACIT_TX_VERSION_L1;
+    tx.chain_id = e.cfg.chain_id;
+    tacit_tree_frontier_init(&fr);
+    tacit_tree_frontier_root(&tx.pub[0], &fr); /* block 0 added no note: the empty tree's */
+    for (int i = 3; i < 7; i++) tacit_fr_from_u64(&tx.pub[i], 1000 + (uint64_t)i);
+    tx.ext.fee = 1000;
+    tx.ext.deposit_amount = 4000;
+    memcpy(tx.ext.deposit_sender, addr, 20);
+    tacit_tx_ext_data_hash_of(&tx.pub[2], &tx, &p);
+    CHECK_EQ_INT(tacit_tx_public_amount(&tx.pub[1], &tx.ext), TACIT_OK);
+    tacit_tx_deposit_digest_of(d, &tx, &p);
+    CHECK_EQ_INT(tacit_deposit_sign(tx.ext.deposit_sig, sk, d), TACIT_OK);
+    tacit__groth16_synth_prove(&pr, td, tx.pub, seed);
+    tacit_groth16_proof_to_bytes(tx.proof, &pr);
+    tacit_tx_encode(bytes, &tx);
+    tacit_tx_id(id, &tx);
+    tacit_hex_encode(hex, bytes, sizeof bytes);
+    tacit_hex_encode(id_hex, id, 32);
+    res = rpc(e.c, "tacit_sendRawTransaction", json_pack("[s]", hex), NULL);
+    CHECK(json_is_string(res));
+    json_decref(res);
+    CHECK(tx_status(e.c, id_hex, "included", NULL));
+    CHECK(strcmp(balance_of(e.c, addr_hex, bal), "1000") == 0);
+    fake_mine(&f); /* L1 106: blocks 1 and 2 settled */
+    CHECK(wait_head(e.c, "settled", 2, NULL));
+
+    /* the reorg: L1 103 on replaced; K's deposit is gone, another one (0xb3, 300) took index
+     * 1 in L1 block 104; the submissions of blocks 1 and 2 are gone with their blocks */
+    pthread_mutex_lock(&f.mu);
+    for (uint64_t b = 103; b < FAKE_MAX_BLOCKS; b++) f.gen[b]++;
+    f.msg[1] = (struct tacit_settle_message){
+        .index = 1, .l1_block = 104, .kind = TACIT_SETTLE_MSG_DEPOSIT};
+    memset(f.msg[1].credit.address, 0xb3, 20);
+    f.msg[1].credit.amount = 300;
+    for (size_t i = 0; i < f.ntx; i++)
+        if (f.tx[i].height >= 1 && f.tx[i].where == 1) {
+            f.tx[i].where = -1;
+            f.nonce_used[f.tx[i].nonce] = false;
+        }
+    f.contract_next = 1;
+    f.queue_head = 1;
+    memset(f.chain, 0, sizeof f.chain);
+    fake_chain_next(f.chain, f.chain, 0);
+    pthread_mutex_unlock(&f.mu);
+
+    /* rolled back to height 1, block 1 rebuilt with 0xb3's deposit, K's transaction dropped */
+    for (int i = 0; i < 200 && info == NULL; i++) {
+        res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+        lr = json_object_get(json_object_get(res, "settlement"), "lastRollback");
+        if (json_is_object(lr))
+            info = res;
+        else
+            json_decref(res);
+        usleep(25000);
+    }
+    REQUIRE(info != NULL, "the node rolled back");
+    st = json_object_get(info, "settlement");
+    lr = json_object_get(st, "lastRollback");
+    CHECK_EQ_INT(hexnum(lr, "height"), 1);
+    CHECK_EQ_INT(hexnum(lr, "blocks"), 2);
+    CHECK_EQ_INT(hexnum(st, "queueReorgs"), 1);
+    json_decref(info);
+    CHECK(tx_status(e.c, id_hex, "rejected", NULL));
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(strcmp(balance_of(e.c, addr_hex, bal), "0") == 0);
+    CHECK(strcmp(balance_of(e.c, "0xb3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3", bal), "300") == 0);
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 1, &info));
+    CHECK_EQ_INT(hexnum(json_object_get(info, "settlement"), "sequenced"), 1);
+    json_decref(info);
+    pthread_mutex_lock(&f.mu);
+    CHECK_EQ_INT(f.contract_next, 2); /* the rebuilt block 1 accepted: its credits match */
+    CHECK_EQ_INT(f.queue_head, 2);
+    for (size_t i = 0; i < f.ntx; i++) CHECK(!(f.tx[i].where == 1 && f.tx[i].reverted));
+    pthread_mutex_unlock(&f.mu);
+
+    CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/metrics", &status, &text, &tlen), TACIT_OK);
+    CHECK(text != NULL && strstr(text, "tacit_chain_rollbacks_total 1\n") != NULL);
+    CHECK(text != NULL && strstr(text, "tacit_chain_rolled_back_blocks_total 2\n") != NULL);
+    CHECK(text != NULL && strstr(text, "tacit_l1_queue_reorgs_total 1\n") != NULL);
+    free(text);
+    CHECK_EQ_INT(env_stop(&e), 0);
+    env_free(&e);
+    tacit__groth16_trapdoor_free(td);
+    tacit_groth16_vk_free(vk);
+    free(hex);
+    pthread_mutex_destroy(&f.mu);
+}
+
 /* A devnet in L1 mode: the genesis block funds nobody, dev_fund and dev_revert are refused;
  * the node stopped while a block's transaction is pending and started again follows that
  * transaction (no second one); an L1 chain without the L1 refuses to start. */
@@ -1945,6 +2117,7 @@ static const struct tacit_test tests[] = {
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},
     {"node_devnet_l1_restart", node_devnet_l1_restart},
+    {"node_queue_reorg_rollback", node_queue_reorg_rollback},
 };
 
 TACIT_TEST_MAIN(tests)

@@ -63,6 +63,11 @@ static void settle_done(struct tacit__job *job)
     if (o->heads.finalized > se->heads.finalized)
         tacit_log(TACIT_LOG_INFO, "settle", "blocks up to %" PRIu64 " final on L1",
                   o->heads.finalized - 1);
+    if (o->heads.settled < se->heads.settled)
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "an L1 reorg undid the settlement of blocks %" PRIu64 " .. %" PRIu64
+                  ": submitted again",
+                  o->heads.settled, se->heads.settled - 1);
     se->heads = o->heads;
     se->gas_total = o->heads.gas_used;
     se->resends += o->resends;
