@@ -1581,6 +1581,15 @@ static int app_error(json_t *err) { return (int)json_integer_value(json_object_g
 /* The node refuses a v1 transaction (EVERSION) and takes v2 as far as the rules without
  * state: the same transaction as v2, its ext_data_hash over this chain's L1 chain id and
  * contract, fails only later (at its anchor or proof, never its version or digest). */
+/* A node in L1 mode (not a devnet) over the fake L1 f. */
+static void env_init_l1(struct env *e, struct fake *f)
+{
+    env_init(e, false);
+    e->cfg.l1_chain_id = 31337;
+    memset(e->cfg.rollup_id, 0x5a, sizeof e->cfg.rollup_id);
+    fake_init(f);
+}
+
 static void check_l1_tx_version(struct env *e)
 {
     struct tacit_chain_params p;
@@ -1630,10 +1639,7 @@ TEST(node_l1_mode)
     size_t tlen;
     int status;
 
-    env_init(&e, false);
-    e.cfg.l1_chain_id = 31337;
-    memset(e.cfg.rollup_id, 0x5a, sizeof e.cfg.rollup_id);
-    fake_init(&f);
+    env_init_l1(&e, &f);
     fake_queue(&f, 0xb1, 7000, 100);
     REQUIRE(env_start(&e, &s), "the node answers on its socket");
     res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
@@ -1828,10 +1834,7 @@ TEST(node_queue_reorg_rollback)
     size_t tlen;
     int status;
 
-    env_init(&e, false);
-    e.cfg.l1_chain_id = 31337;
-    memset(e.cfg.rollup_id, 0x5a, sizeof e.cfg.rollup_id);
-    fake_init(&f);
+    env_init_l1(&e, &f);
     f.final_lag = 10; /* the reorg below is deeper than the confirmations, not than finality */
     for (int i = 0; i < 32; i++) sk[i] = (uint8_t)(0x40 + i);
     CHECK_EQ_INT(tacit_address_from_seckey(addr, sk), TACIT_OK);
