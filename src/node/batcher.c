@@ -259,7 +259,8 @@ static void block_work(struct tacit__job *job)
     j->rc = tacit_block_builder_commit(b);
     j->commit_s = tacit__mono_s() - t1;
     if (j->rc == TACIT_OK && n->cfg.settler != NULL)
-        j->queue_rc = tacit__settle_queue_save(n->st, j->header.height, j->queue_next);
+        j->queue_rc =
+            tacit__settle_credited_save(n->st, j->header.height, j->queue_next, j->l1_msgs, j->nl1);
     if (j->rc == TACIT_OK) j->json = tacit__block_json_from_bytes(bytes, len);
 out:
     free(bytes);

@@ -260,6 +260,8 @@ struct tacit__settle_in {
      * blocks in flight are followed); watch: only that and the L1 heads, the settlement heads
      * put at the tip (a follower's blocks are the contract's), nothing followed or submitted */
     bool ask_open, watch;
+    bool nonce_reset;      /* a rollback dropped prepared transactions: the settler's
+                            * nonce_reset first */
 };
 struct tacit__settle_out {
     int rc;
@@ -276,6 +278,13 @@ struct tacit__settle_out {
     bool pending_before;        /* the step's own: a block before the one followed is pending */
     bool open_known, open;      /* ask_open: the contract's isOpen(), and its height() */
     uint64_t contract_height;
+    /* The credited queue entries checked against the L1 (SETTLEMENT.md 9): an entry a block
+     * credited is no longer in the contract's queue (an L1 reorg removed it): the step stopped
+     * before following or submitting anything; the chain must go back to rollback_height
+     * (the block that credited removed_index). */
+    bool queue_removed;
+    uint64_t removed_index, rollback_height;
+    unsigned queue_moved; /* entries whose L1 block a reorg replaced, still in the queue */
 };
 
 #define TACIT__SETTLE_FETCH_MAX 256   /* queue entries fetched per step */
@@ -290,7 +299,9 @@ struct tacit__settle {
     int last_rc;         /* the last step's error (TACIT_OK) */
     uint64_t failures;   /* steps that failed (metrics) */
     uint64_t resends, reorgs, bumps;
-    bool poked; /* a block committed while a step ran: the next step at once */
+    uint64_t queue_reorgs; /* credited queue entries an L1 reorg removed (each: a rollback) */
+    bool nonce_reset;      /* the next step: the settler's nonce_reset (after a rollback) */
+    bool poked;            /* a block committed while a step ran: the next step at once */
     struct tacit__settle_heads heads; /* the loop's copy, after the last step */
     struct tacit_settle_heads l1;
     bool l1_known;
@@ -327,6 +338,11 @@ int tacit__settle_heads_load(struct tacit_state *st, struct tacit__settle_heads 
 int tacit__settle_sub_load(struct tacit_state *st, uint64_t h, struct tacit__settle_sub *s);
 void tacit__settle_sub_clear(struct tacit__settle_sub *s);
 int tacit__settle_queue_save(struct tacit_state *st, uint64_t height, uint64_t queue_next);
+/* Block `height` took the k entries msgs[0..k) (queue_next: the index after them): its "q"
+ * record and a "c" record per entry (its L1 block, that block's hash, the queue hash through
+ * it, height), in one write. */
+int tacit__settle_credited_save(struct tacit_state *st, uint64_t height, uint64_t queue_next,
+                                const struct tacit_settle_message *msgs, size_t k);
 int tacit__settle_queue_next(struct tacit_state *st, uint64_t next_height, uint64_t *out);
 /* A rollback to blocks 0 .. height - 1 (rollback.c): the settlement records of from that such
  * a chain keeps written to to (those of blocks >= height dropped, the heads clamped to height). */
@@ -537,6 +553,12 @@ struct tacit_node {
     uint64_t revert_id;
     uint64_t snapshot_next;  /* devnet snapshots: ids 1, 2, ... */
     size_t rollback_dropped; /* a rollback's re-check: transactions dropped */
+    bool rollback_wanted;    /* tacit__node_rollback: waiting for the jobs in flight */
+    uint64_t rollback_height;
+    char rollback_why[256];
+    /* the last rollback (tacit_chainInfo): at the next height it left, blocks dropped */
+    bool rolled_back;
+    uint64_t last_rollback_height, last_rollback_blocks, last_rollback_ms;
 };
 
 uint64_t tacit__now_ms(void);
@@ -553,6 +575,9 @@ void tacit__node_job_finished(struct tacit_node *n);
 bool tacit__node_store_closing(const struct tacit_node *n);
 void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
 void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id);
+/* An L1 reorg removed a deposit block `height` credited: the chain goes back to blocks
+ * 0 .. height - 1 (tacit__chain_rollback) once no job is in flight; no job starts meanwhile. */
+void tacit__node_rollback(struct tacit_node *n, uint64_t height, const char *why);
 
 static inline bool tacit__following(const struct tacit_node *n)
 {

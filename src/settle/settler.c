@@ -367,6 +367,8 @@ static int messages_range(struct settler *s, uint64_t from, uint64_t lo, uint64_
             rc = TACIT_EL1_REPLY;
             break;
         }
+        memcpy(m->l1_hash, logs[i].block_hash, 32);
+        memcpy(m->queue_hash, ev->queue_hash, 32);
         memcpy(s->qhash, h, 32);
         s->qhash_index = ++*n + from;
     }
@@ -430,6 +432,26 @@ static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
     return rc;
 }
 
+static int op_block_hash(void *ctx, uint64_t number, uint8_t hash[32])
+{
+    struct settler *s = ctx;
+    struct tacit_l1_block b;
+    int rc = tacit_l1_get_block(s->o.l1, number, &b);
+    if (rc == TACIT_OK) memcpy(hash, b.hash, 32);
+    return rc;
+}
+
+static int op_queue_hash(void *ctx, uint64_t count, uint8_t hash[32])
+{
+    return read_queue_hash(ctx, count, hash);
+}
+
+static void op_nonce_reset(void *ctx)
+{
+    struct settler *s = ctx;
+    tacit_l1_sender_forget_nonce(s->o.sender);
+}
+
 static const struct tacit_settler_ops rollup_ops = {
     .prepare = op_prepare,
     .send = op_send,
@@ -439,6 +461,9 @@ static const struct tacit_settler_ops rollup_ops = {
     .bump = op_bump,
     .plan = op_plan,
     .is_open = op_is_open,
+    .block_hash = op_block_hash,
+    .queue_hash = op_queue_hash,
+    .nonce_reset = op_nonce_reset,
 };
 
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o)
