@@ -49,7 +49,11 @@ struct ftx {
     bool reverted;
     uint64_t block, gas;
     char reason[64];
+    unsigned ncredits; /* the block's credits: the contract checks them against its queue */
+    struct tacit_credit credits[4];
 };
+
+#define FAKE_MAX_BLOCKS 1024
 
 struct fake {
     pthread_mutex_t mu;
@@ -63,6 +67,11 @@ struct fake {
     bool nonce_used[FAKE_MAX_TX]; /* by a mined transaction */
     struct tacit_settle_message msg[FAKE_MAX_MSG];
     size_t nmsg;
+    uint64_t queue_head;              /* the contract's: entries consumed by blocks */
+    uint32_t gen[FAKE_MAX_BLOCKS];    /* an L1 block's hash is H(number, gen): a reorg bumps it */
+    struct ftx prepared[FAKE_MAX_TX]; /* the credits of each prepared transaction, by hash */
+    size_t nprepared;
+    unsigned queue_hash_calls;
     /* switches */
     bool down;
     bool drop_next;         /* the next send "succeeds" but the transaction is lost */
@@ -189,10 +198,16 @@ static int f_prepare(void *ctx, const struct tacit_settle_submission *s, uint8_t
         pthread_mutex_unlock(&f->mu);
         return TACIT_EINVAL;
     }
-    tacit_block_free(b);
     f->latest += f->prepare_takes;
     *raw = fake_raw(s->height, f->nonce_next, f->market_fee ? f->market_fee : 1, s->part, s->nparts,
                     parent, hash);
+    if (f->nprepared < FAKE_MAX_TX && b->ncredits <= 4) {
+        struct ftx *pc = &f->prepared[f->nprepared++];
+        memcpy(pc->hash, hash, 32);
+        pc->ncredits = (unsigned)b->ncredits;
+        if (b->ncredits > 0) memcpy(pc->credits, b->credits, b->ncredits * sizeof *b->credits);
+    }
+    tacit_block_free(b);
     *raw_len = RAW_LEN;
     if (s->chain_out != NULL) fake_chain_next(s->chain_out, parent, s->height);
     f->nonce_next++;
@@ -217,6 +232,12 @@ static int f_bump(void *ctx, const uint8_t *raw, size_t len, uint8_t hash[32], u
                         raw + RAW_PARENT, hash);
         *out_len = RAW_LEN;
         f->bumps++;
+        for (size_t i = 0; i < f->nprepared && f->nprepared < FAKE_MAX_TX; i++)
+            if (memcmp(f->prepared[i].hash, raw + RAW_HASH, 32) == 0) {
+                f->prepared[f->nprepared] = f->prepared[i];
+                memcpy(f->prepared[f->nprepared++].hash, hash, 32);
+                break;
+            }
     }
     pthread_mutex_unlock(&f->mu);
     return rc;
@@ -275,6 +296,11 @@ static int f_send(void *ctx, const uint8_t *raw, size_t len)
         t->part = raw[19];
         t->nparts = raw[20];
         memcpy(t->parent, raw + RAW_PARENT, 32);
+        for (size_t i = 0; i < f->nprepared; i++)
+            if (memcmp(f->prepared[i].hash, t->hash, 32) == 0) {
+                t->ncredits = f->prepared[i].ncredits;
+                memcpy(t->credits, f->prepared[i].credits, sizeof t->credits);
+            }
     }
     t->where = 0;
     if (f->drop_next) {
@@ -291,6 +317,29 @@ out:
 }
 
 static void fake_mine_locked(struct fake *f);
+
+/* The fake L1's block hashes: H(number ‖ generation). */
+static void fake_block_hash(struct fake *f, uint64_t number, uint8_t out[32])
+{
+    uint8_t buf[12];
+    put_u64(buf, number);
+    memcpy(buf + 8, &f->gen[number % FAKE_MAX_BLOCKS], 4);
+    crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
+}
+
+/* The fake contract's queue hash through `count` entries (zeros past the queue's end). */
+static void fake_queue_hash(struct fake *f, uint64_t count, uint8_t out[32])
+{
+    memset(out, 0, 32);
+    if (count > f->nmsg) return;
+    for (uint64_t i = 0; i < count; i++) {
+        uint8_t buf[32 + 20 + 8];
+        memcpy(buf, out, 32);
+        memcpy(buf + 32, f->msg[i].credit.address, 20);
+        put_u64(buf + 52, f->msg[i].credit.amount);
+        crypto_generichash(out, 32, buf, sizeof buf, NULL, 0);
+    }
+}
 
 static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_t raw_len,
                     struct tacit_settle_receipt *out)
@@ -314,6 +363,7 @@ static int f_lookup(void *ctx, const uint8_t hash[32], const uint8_t *raw, size_
     } else {
         out->state = t->reverted ? TACIT_SETTLE_TX_REVERTED : TACIT_SETTLE_TX_INCLUDED;
         out->block = t->block;
+        fake_block_hash(f, t->block, out->block_hash);
         out->gas_used = t->gas;
         snprintf(out->reason, sizeof out->reason, "%s", t->reason);
     }
@@ -348,10 +398,43 @@ static int f_messages(void *ctx, uint64_t from, uint64_t max_block,
         pthread_mutex_unlock(&f->mu);
         return TACIT_EL1_UNREACHABLE;
     }
-    for (uint64_t i = from; i < f->nmsg && *n < max && f->msg[i].l1_block <= max_block; i++)
-        out[(*n)++] = f->msg[i];
+    for (uint64_t i = from; i < f->nmsg && *n < max && f->msg[i].l1_block <= max_block; i++) {
+        out[*n] = f->msg[i];
+        fake_block_hash(f, f->msg[i].l1_block, out[*n].l1_hash);
+        fake_queue_hash(f, i + 1, out[*n].queue_hash);
+        (*n)++;
+    }
     pthread_mutex_unlock(&f->mu);
     return TACIT_OK;
+}
+
+static int f_block_hash(void *ctx, uint64_t number, uint8_t hash[32])
+{
+    struct fake *f = ctx;
+    int rc = TACIT_OK;
+    pthread_mutex_lock(&f->mu);
+    if (f->down)
+        rc = TACIT_EL1_UNREACHABLE;
+    else if (number > f->latest)
+        rc = TACIT_ENOTFOUND;
+    else
+        fake_block_hash(f, number, hash);
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+static int f_queue_hash(void *ctx, uint64_t count, uint8_t hash[32])
+{
+    struct fake *f = ctx;
+    int rc = TACIT_OK;
+    pthread_mutex_lock(&f->mu);
+    if (f->down)
+        rc = TACIT_EL1_UNREACHABLE;
+    else
+        fake_queue_hash(f, count, hash);
+    f->queue_hash_calls++;
+    pthread_mutex_unlock(&f->mu);
+    return rc;
 }
 
 static int f_plan(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts)
@@ -363,8 +446,21 @@ static int f_plan(void *ctx, const struct tacit_settle_submission *s, uint32_t *
     return TACIT_OK;
 }
 
-static const struct tacit_settler_ops fake_ops = {f_prepare,  f_send, f_lookup, f_heads,
-                                                  f_messages, f_bump, f_plan};
+static const struct tacit_settler_ops fake_ops = {f_prepare,    f_send, f_lookup, f_heads,
+                                                  f_messages,   f_bump, f_plan,   f_block_hash,
+                                                  f_queue_hash, NULL};
+
+/* The contract's check of a block's credits: the next entries of its queue, in order. */
+static bool fake_credits_match(struct fake *f, const struct ftx *t)
+{
+    for (unsigned i = 0; i < t->ncredits; i++) {
+        const struct tacit_settle_message *m = &f->msg[f->queue_head + i];
+        if (f->queue_head + i >= f->nmsg || m->credit.amount != t->credits[i].amount ||
+            memcmp(m->credit.address, t->credits[i].address, 20) != 0)
+            return false;
+    }
+    return true;
+}
 
 /* One L1 block: the pool in nonce order; the contract takes heights in order, each extending
  * its blockHash. */
@@ -393,7 +489,11 @@ static void fake_mine_locked(struct fake *f)
                        (t->height != f->contract_next || memcmp(t->parent, f->chain, 32) != 0)) {
                 t->reverted = true;
                 snprintf(t->reason, sizeof t->reason, "Error(string): (\"bad parent\")");
+            } else if (!fake_credits_match(f, t)) {
+                t->reverted = true;
+                snprintf(t->reason, sizeof t->reason, "CreditsNotQueueHead()");
             } else {
+                f->queue_head += t->ncredits;
                 f->partial_next = 0;
                 fake_chain_next(f->chain, f->chain, t->height);
                 f->contract_next++;
@@ -837,6 +937,131 @@ TEST(reorg_unsettles)
         CHECK_EQ_INT(sub.state, TACIT__SUB_INCLUDED);
         tacit__settle_sub_clear(&sub);
     }
+    chain_free(&c);
+}
+
+/* An L1 reorg that drops two settled blocks' transactions for good (not back in the pool, their
+ * nonces free again): the heads go back, the same signed transactions are sent again (same
+ * nonces, nothing prepared anew), mined once each, the contract at the node's height. */
+TEST(reorg_dropped_resubmitted)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    unsigned sends;
+    chain_init(&c);
+    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+        fake_mine(&c.f);
+    }
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 3, 3, 1);
+    /* the reorg: the L1 blocks of blocks 1 and 2 replaced by empty ones */
+    pthread_mutex_lock(&c.f.mu);
+    for (size_t i = 0; i < c.f.ntx; i++)
+        if (c.f.tx[i].height >= 1) {
+            c.f.tx[i].where = -1;
+            c.f.nonce_used[c.f.tx[i].nonce] = false;
+        }
+    c.f.contract_next = 1;
+    memset(c.f.chain, 0, sizeof c.f.chain);
+    fake_chain_next(c.f.chain, c.f.chain, 0);
+    for (uint64_t b = 102; b < FAKE_MAX_BLOCKS; b++) c.f.gen[b]++;
+    sends = c.f.sends;
+    pthread_mutex_unlock(&c.f.mu);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK_EQ_INT(o.reorgs, 1);
+    CHECK_EQ_INT(o.resends, 2); /* both sent again at once, in nonce order */
+    check_heads(&c, 3, 1, 1);
+    CHECK_EQ_INT(c.f.sends, sends + 2);
+    fake_mine(&c.f);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    check_heads(&c, 3, 3, 1);
+    CHECK_EQ_INT(c.f.prepares, 3); /* no new transaction: the same bytes, the same nonces */
+    CHECK_EQ_INT(c.f.contract_next, 3);
+    mined_once(&c.f, 3);
+    chain_free(&c);
+}
+
+/* Block h takes the fake queue's entries [from, from + k): the block and its records, as the
+ * block lane writes them. */
+static void chain_credit_block(struct chain *c, uint64_t h, uint64_t from, size_t k)
+{
+    struct tacit_settle_message m[4];
+    struct tacit_credit cr[4];
+    size_t n = 0;
+    CHECK(k <= 4);
+    CHECK_EQ_INT(f_messages(&c->f, from, UINT64_MAX, m, k, &n), TACIT_OK);
+    CHECK_EQ_INT(n, k);
+    for (size_t i = 0; i < k; i++) cr[i] = m[i].credit;
+    chain_block(c, cr, k);
+    CHECK_EQ_INT(tacit__settle_credited_save(c->st, h, from + k, m, k), TACIT_OK);
+}
+
+/* The credited entries checked against the L1 (SETTLEMENT.md 9): unchanged, nothing; moved to
+ * another L1 block by a reorg but still in the contract's queue, re-anchored and nothing else;
+ * removed (or changed), the step says which entry and which block took it, and neither
+ * follows nor submits anything; entries in final L1 blocks are not asked about again. */
+TEST(queue_reorg_detected)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    unsigned prepares, sends, lookups, qcalls;
+    chain_init(&c);
+    c.f.final_lag = 50;
+    fake_advance(&c.f, 10); /* latest 110 */
+    fake_queue(&c.f, 0xa1, 100, 101);
+    fake_queue(&c.f, 0xa2, 200, 102);
+    fake_queue(&c.f, 0xa3, 300, 103);
+    chain_credit_block(&c, 0, 0, 1);
+    chain_credit_block(&c, 1, 1, 2);
+    chain_block(&c, NULL, 0);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(!o.queue_removed);
+    CHECK_EQ_INT(o.queue_moved, 0);
+    CHECK_EQ_INT(o.prepared, 1);
+    CHECK_EQ_INT(c.f.queue_hash_calls, 0); /* every block as recorded: no question */
+
+    /* a reorg replaced L1 block 102 and later, with the same deposits in them */
+    pthread_mutex_lock(&c.f.mu);
+    for (uint64_t b = 102; b < FAKE_MAX_BLOCKS; b++) c.f.gen[b]++;
+    pthread_mutex_unlock(&c.f.mu);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(!o.queue_removed);
+    CHECK_EQ_INT(o.queue_moved, 2);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK); /* anchored at the head now */
+    CHECK_EQ_INT(o.queue_moved, 0);
+
+    /* a deeper one: entry 1 gone, entry 2 now entry 1 */
+    pthread_mutex_lock(&c.f.mu);
+    for (uint64_t b = 101; b < FAKE_MAX_BLOCKS; b++) c.f.gen[b]++;
+    c.f.msg[1] = c.f.msg[2];
+    c.f.msg[1].index = 1;
+    c.f.nmsg = 2;
+    prepares = c.f.prepares;
+    sends = c.f.sends;
+    lookups = c.f.lookups;
+    qcalls = c.f.queue_hash_calls;
+    pthread_mutex_unlock(&c.f.mu);
+    fake_mine(&c.f); /* block 0's transaction mined: not even that is looked at */
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(o.queue_removed);
+    CHECK_EQ_INT(o.removed_index, 1);
+    CHECK_EQ_INT(o.rollback_height, 1);
+    CHECK_EQ_INT(c.f.prepares, prepares);
+    CHECK_EQ_INT(c.f.sends, sends);
+    CHECK_EQ_INT(c.f.lookups, lookups);
+    CHECK(c.f.queue_hash_calls > qcalls);
+    check_heads(&c, 1, 0, 0);
+
+    /* once their L1 blocks are final, the entries are not asked about again */
+    pthread_mutex_lock(&c.f.mu);
+    c.f.final_lag = 0;
+    qcalls = c.f.queue_hash_calls;
+    pthread_mutex_unlock(&c.f.mu);
+    CHECK_EQ_INT(step(&c, &o), TACIT_OK);
+    CHECK(!o.queue_removed);
+    CHECK_EQ_INT(c.f.queue_hash_calls, qcalls);
     chain_free(&c);
 }
 
@@ -1356,6 +1581,15 @@ static int app_error(json_t *err) { return (int)json_integer_value(json_object_g
 /* The node refuses a v1 transaction (EVERSION) and takes v2 as far as the rules without
  * state: the same transaction as v2, its ext_data_hash over this chain's L1 chain id and
  * contract, fails only later (at its anchor or proof, never its version or digest). */
+/* A node in L1 mode (not a devnet) over the fake L1 f. */
+static void env_init_l1(struct env *e, struct fake *f)
+{
+    env_init(e, false);
+    e->cfg.l1_chain_id = 31337;
+    memset(e->cfg.rollup_id, 0x5a, sizeof e->cfg.rollup_id);
+    fake_init(f);
+}
+
 static void check_l1_tx_version(struct env *e)
 {
     struct tacit_chain_params p;
@@ -1405,10 +1639,7 @@ TEST(node_l1_mode)
     size_t tlen;
     int status;
 
-    env_init(&e, false);
-    e.cfg.l1_chain_id = 31337;
-    memset(e.cfg.rollup_id, 0x5a, sizeof e.cfg.rollup_id);
-    fake_init(&f);
+    env_init_l1(&e, &f);
     fake_queue(&f, 0xb1, 7000, 100);
     REQUIRE(env_start(&e, &s), "the node answers on its socket");
     res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
@@ -1552,6 +1783,175 @@ TEST(node_l1_mode)
     mined_once(&f, 3);
     pthread_mutex_destroy(&f.mu);
     env_free(&e);
+}
+
+/* The tx status (tacit_getTransaction) of id: "included", "pending", "rejected", ... */
+static bool tx_status(struct tacit_rpc_client *c, const char *id, const char *want,
+                      const char *reason)
+{
+    for (int i = 0; i < 200; i++) {
+        json_t *r = rpc(c, "tacit_getTransaction", json_pack("[s]", id), NULL);
+        const char *st = json_string_value(json_object_get(r, "status"));
+        const char *why = json_string_value(json_object_get(r, "reason"));
+        bool ok = st != NULL && strcmp(st, want) == 0 &&
+                  (reason == NULL || (why != NULL && strstr(why, reason) != NULL));
+        json_decref(r);
+        if (ok) return true;
+        usleep(25000);
+    }
+    return false;
+}
+
+static const char *balance_of(struct tacit_rpc_client *c, const char *addr, char out[32])
+{
+    json_t *r = rpc(c, "tacit_getAccount", json_pack("[s]", addr), NULL);
+    const char *b = json_string_value(json_object_get(r, "balance"));
+    snprintf(out, 32, "%s", b != NULL ? b : "?");
+    json_decref(r);
+    return out;
+}
+
+/* tacitd in L1 mode with the fake L1: a deposit the chain credited (and a transaction that
+ * spent it) removed by an L1 reorg deeper than the confirmations, which also took the
+ * settlement of the blocks after it: the node rolls the chain back to the block that credited
+ * it, drops the dependent transaction with its reason, rebuilds from the queue as it is now
+ * (another deposit in its place), and the contract, whose queue check refuses a block that
+ * credits anything else, accepts the rebuilt blocks. chainInfo and /metrics say so. */
+TEST(node_queue_reorg_rollback)
+{
+    struct env e;
+    struct fake f;
+    struct tacit_settler s = {&fake_ops, &f};
+    struct tacit_chain_params p;
+    struct tacit_tree_frontier fr;
+    tacit__groth16_trapdoor *td = NULL;
+    tacit_groth16_vk *vk = NULL;
+    tacit_groth16_proof pr;
+    struct tacit_tx tx;
+    uint8_t seed[32] = {1}, sk[32], addr[20], bytes[TACIT_TX_BYTES], d[32], id[32];
+    char addr_hex[43], id_hex[67], bal[32], *hex = malloc(2 * TACIT_TX_BYTES + 3), *text = NULL;
+    json_t *res, *info = NULL, *st, *lr;
+    size_t tlen;
+    int status;
+
+    env_init_l1(&e, &f);
+    f.final_lag = 10; /* the reorg below is deeper than the confirmations, not than finality */
+    for (int i = 0; i < 32; i++) sk[i] = (uint8_t)(0x40 + i);
+    CHECK_EQ_INT(tacit_address_from_seckey(addr, sk), TACIT_OK);
+    tacit_hex_encode(addr_hex, addr, 20);
+    fake_queue(&f, 0xb1, 7000, 100);
+    REQUIRE(env_start(&e, &s), "the node answers on its socket");
+    fake_advance(&f, 2);
+    CHECK(wait_head(e.c, "submitted", 0, NULL));
+    fake_mine(&f); /* L1 103: block 0 settled */
+    CHECK(wait_head(e.c, "settled", 0, NULL));
+
+    /* K's deposit (entry 1, L1 block 103), credited by block 1 */
+    pthread_mutex_lock(&f.mu);
+    f.msg[f.nmsg] = (struct tacit_settle_message){
+        .index = 1, .l1_block = 103, .kind = TACIT_SETTLE_MSG_DEPOSIT};
+    memcpy(f.msg[f.nmsg].credit.address, addr, 20);
+    f.msg[f.nmsg++].credit.amount = 5000;
+    pthread_mutex_unlock(&f.mu);
+    fake_advance(&f, 2); /* L1 105 */
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(strcmp(balance_of(e.c, addr_hex, bal), "5000") == 0);
+
+    /* K moves 4,000 of it into the pool (a v2 deposit: EIP-712 signed, a synthetic proof) */
+    memset(&p, 0, sizeof p);
+    p.chain_id = e.cfg.chain_id;
+    memcpy(p.rollup_id, e.cfg.rollup_id, TACIT_ROLLUP_ID_LEN);
+    p.tx_version = TACIT_TX_VERSION_L1;
+    p.l1_chain_id = e.cfg.l1_chain_id;
+    CHECK_EQ_INT(tacit__groth16_synth_setup(&td, &vk, TACIT_TX_NPUBLIC, seed), TACIT_OK);
+    memset(&tx, 0, sizeof tx);
+    tx.version = TACIT_TX_VERSION_L1;
+    tx.chain_id = e.cfg.chain_id;
+    tacit_tree_frontier_init(&fr);
+    tacit_tree_frontier_root(&tx.pub[0], &fr); /* block 0 added no note: the empty tree's */
+    for (int i = 3; i < 7; i++) tacit_fr_from_u64(&tx.pub[i], 1000 + (uint64_t)i);
+    tx.ext.fee = 1000;
+    tx.ext.deposit_amount = 4000;
+    memcpy(tx.ext.deposit_sender, addr, 20);
+    tacit_tx_ext_data_hash_of(&tx.pub[2], &tx, &p);
+    CHECK_EQ_INT(tacit_tx_public_amount(&tx.pub[1], &tx.ext), TACIT_OK);
+    tacit_tx_deposit_digest_of(d, &tx, &p);
+    CHECK_EQ_INT(tacit_deposit_sign(tx.ext.deposit_sig, sk, d), TACIT_OK);
+    tacit__groth16_synth_prove(&pr, td, tx.pub, seed);
+    tacit_groth16_proof_to_bytes(tx.proof, &pr);
+    tacit_tx_encode(bytes, &tx);
+    tacit_tx_id(id, &tx);
+    tacit_hex_encode(hex, bytes, sizeof bytes);
+    tacit_hex_encode(id_hex, id, 32);
+    res = rpc(e.c, "tacit_sendRawTransaction", json_pack("[s]", hex), NULL);
+    CHECK(json_is_string(res));
+    json_decref(res);
+    CHECK(tx_status(e.c, id_hex, "included", NULL));
+    CHECK(strcmp(balance_of(e.c, addr_hex, bal), "1000") == 0);
+    fake_mine(&f); /* L1 106: blocks 1 and 2 settled */
+    CHECK(wait_head(e.c, "settled", 2, NULL));
+
+    /* the reorg: L1 103 on replaced; K's deposit is gone, another one (0xb3, 300) took index
+     * 1 in L1 block 104; the submissions of blocks 1 and 2 are gone with their blocks */
+    pthread_mutex_lock(&f.mu);
+    for (uint64_t b = 103; b < FAKE_MAX_BLOCKS; b++) f.gen[b]++;
+    f.msg[1] = (struct tacit_settle_message){
+        .index = 1, .l1_block = 104, .kind = TACIT_SETTLE_MSG_DEPOSIT};
+    memset(f.msg[1].credit.address, 0xb3, 20);
+    f.msg[1].credit.amount = 300;
+    for (size_t i = 0; i < f.ntx; i++)
+        if (f.tx[i].height >= 1 && f.tx[i].where == 1) {
+            f.tx[i].where = -1;
+            f.nonce_used[f.tx[i].nonce] = false;
+        }
+    f.contract_next = 1;
+    f.queue_head = 1;
+    memset(f.chain, 0, sizeof f.chain);
+    fake_chain_next(f.chain, f.chain, 0);
+    pthread_mutex_unlock(&f.mu);
+
+    /* rolled back to height 1, block 1 rebuilt with 0xb3's deposit, K's transaction dropped */
+    for (int i = 0; i < 200 && info == NULL; i++) {
+        res = rpc(e.c, "tacit_chainInfo", json_array(), NULL);
+        lr = json_object_get(json_object_get(res, "settlement"), "lastRollback");
+        if (json_is_object(lr))
+            info = res;
+        else
+            json_decref(res);
+        usleep(25000);
+    }
+    REQUIRE(info != NULL, "the node rolled back");
+    st = json_object_get(info, "settlement");
+    lr = json_object_get(st, "lastRollback");
+    CHECK_EQ_INT(hexnum(lr, "height"), 1);
+    CHECK_EQ_INT(hexnum(lr, "blocks"), 2);
+    CHECK_EQ_INT(hexnum(st, "queueReorgs"), 1);
+    json_decref(info);
+    CHECK(tx_status(e.c, id_hex, "rejected", NULL));
+    CHECK(wait_head(e.c, "submitted", 1, NULL));
+    CHECK(strcmp(balance_of(e.c, addr_hex, bal), "0") == 0);
+    CHECK(strcmp(balance_of(e.c, "0xb3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3", bal), "300") == 0);
+    fake_mine(&f);
+    CHECK(wait_head(e.c, "settled", 1, &info));
+    CHECK_EQ_INT(hexnum(json_object_get(info, "settlement"), "sequenced"), 1);
+    json_decref(info);
+    pthread_mutex_lock(&f.mu);
+    CHECK_EQ_INT(f.contract_next, 2); /* the rebuilt block 1 accepted: its credits match */
+    CHECK_EQ_INT(f.queue_head, 2);
+    for (size_t i = 0; i < f.ntx; i++) CHECK(!(f.tx[i].where == 1 && f.tx[i].reverted));
+    pthread_mutex_unlock(&f.mu);
+
+    CHECK_EQ_INT(tacit_rpc_client_get(e.c, "/metrics", &status, &text, &tlen), TACIT_OK);
+    CHECK(text != NULL && strstr(text, "tacit_chain_rollbacks_total 1\n") != NULL);
+    CHECK(text != NULL && strstr(text, "tacit_chain_rolled_back_blocks_total 2\n") != NULL);
+    CHECK(text != NULL && strstr(text, "tacit_l1_queue_reorgs_total 1\n") != NULL);
+    free(text);
+    CHECK_EQ_INT(env_stop(&e), 0);
+    env_free(&e);
+    tacit__groth16_trapdoor_free(td);
+    tacit_groth16_vk_free(vk);
+    free(hex);
+    pthread_mutex_destroy(&f.mu);
 }
 
 /* A devnet in L1 mode: the genesis block funds nobody, dev_fund and dev_revert are refused;
@@ -1706,6 +2106,8 @@ static const struct tacit_test tests[] = {
     {"estimate_revert_halts", estimate_revert_halts},
     {"nonce_taken", nonce_taken},
     {"reorg_unsettles", reorg_unsettles},
+    {"reorg_dropped_resubmitted", reorg_dropped_resubmitted},
+    {"queue_reorg_detected", queue_reorg_detected},
     {"window_of_four", window_of_four},
     {"receipts_out_of_order", receipts_out_of_order},
     {"crash_with_several_pending", crash_with_several_pending},
@@ -1718,6 +2120,7 @@ static const struct tacit_test tests[] = {
     {"mode_marker", mode_marker},
     {"node_l1_mode", node_l1_mode},
     {"node_devnet_l1_restart", node_devnet_l1_restart},
+    {"node_queue_reorg_rollback", node_queue_reorg_rollback},
 };
 
 TACIT_TEST_MAIN(tests)

@@ -305,6 +305,9 @@ int tacit_l1_sender_rebid(struct tacit_l1_sender *s, const uint8_t *raw, size_t 
                           uint8_t hash[32], uint8_t **out, size_t *out_len);
 /* The nonce the next send will use (asks the node when unknown). */
 int tacit_l1_sender_next_nonce(struct tacit_l1_sender *s, uint64_t *out);
+/* The next prepare asks the node for the account's pending nonce again (transactions prepared
+ * earlier were dropped and will never be sent: their nonces are free again). */
+void tacit_l1_sender_forget_nonce(struct tacit_l1_sender *s);
 
 #ifdef __cplusplus
 }

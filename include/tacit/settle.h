@@ -65,6 +65,7 @@ enum tacit_settle_tx_state {
 struct tacit_settle_receipt {
     enum tacit_settle_tx_state state;
     uint64_t block;                       /* INCLUDED, REVERTED: the L1 block */
+    uint8_t block_hash[32];               /* INCLUDED, REVERTED: its hash (zeros: unknown) */
     uint64_t gas_used;                    /* INCLUDED, REVERTED: the receipt's gasUsed */
     char reason[TACIT_SETTLE_REASON_MAX]; /* REVERTED: the revert reason (text from outside:
                                            * escape before logging) */
@@ -85,6 +86,8 @@ struct tacit_settle_message {
     uint64_t l1_block; /* the L1 block that queued it */
     enum tacit_settle_msg_kind kind;
     struct tacit_credit credit; /* DEPOSIT */
+    uint8_t l1_hash[32];        /* that L1 block's hash (zeros: unknown) */
+    uint8_t queue_hash[32];     /* the contract's queueHash(index + 1): the queue through it */
 };
 
 struct tacit_settler_ops {
@@ -119,6 +122,17 @@ struct tacit_settler_ops {
      * submitted in (1: whole), each under the settler's gas budget; called once per block
      * before its first prepare (the node records the answer: a restart splits it the same). */
     int (*plan)(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts);
+    /* Optional, both or neither (NULL: an L1 reorg that removes a credited deposit is not
+     * seen): the hash of the canonical L1 block `number` (TACIT_ENOTFOUND past the head), and
+     * the contract's queueHash(count) read at the L1 head (zeros when count > queueLength):
+     * the node checks the L1 blocks of the entries its blocks credited against them
+     * (../shared/docs/SETTLEMENT.md 9). */
+    int (*block_hash)(void *ctx, uint64_t number, uint8_t hash[32]);
+    int (*queue_hash)(void *ctx, uint64_t count, uint8_t hash[32]);
+    /* Optional: transactions prepared earlier were dropped by the node (a rollback): the next
+     * prepare takes the L1 account's pending nonce again instead of the one after the last
+     * prepared. */
+    void (*nonce_reset)(void *ctx);
 };
 
 struct tacit_settler {

@@ -252,6 +252,13 @@ struct tacit_state_kv {
 int tacit_state_settle_put(struct tacit_state *st, const struct tacit_state_kv *kv, size_t n);
 int tacit_state_settle_get(struct tacit_state *st, const uint8_t *key, size_t klen, uint8_t **val,
                            size_t *vlen);
+/* Every settlement record in key order (bytewise), to cb from one read transaction (cb must not
+ * write to st); a cb that returns anything but TACIT_OK stops the walk and that is returned.
+ * Store errors: TACIT_ESTATE_IO, TACIT_ENOMEM, TACIT_EINVAL. */
+int tacit_state_settle_each(struct tacit_state *st,
+                            int (*cb)(void *ud, const uint8_t *key, size_t klen, const uint8_t *val,
+                                      size_t vlen),
+                            void *ud);
 
 /* ---------------------------------------------------------------------- views ---- */
 

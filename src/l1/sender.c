@@ -76,6 +76,8 @@ int tacit_l1_sender_next_nonce(struct tacit_l1_sender *s, uint64_t *out)
     return rc;
 }
 
+void tacit_l1_sender_forget_nonce(struct tacit_l1_sender *s) { s->nonce_known = false; }
+
 static int cmp_u256(const void *a, const void *b) { return tacit_uint256_cmp(a, b); }
 
 /* The market's priority fee: eth_maxPriorityFeePerGas, or the median of the last blocks'

@@ -29,9 +29,9 @@ struct block_job {
     struct tacit_node *n;
     struct tacit_mempool_item *items; /* in the order the block takes them (_select_block) */
     size_t nitems;
-    int *results;                    /* per item: TACIT_OK (included) or the rule it broke */
-    size_t ncredits;                 /* credits added to the block */
-    struct tacit_credit *l1_credits; /* L1 mode: the queue's next entries, all to be taken */
+    int *results;                         /* per item: TACIT_OK (included) or the rule it broke */
+    size_t ncredits;                      /* credits added to the block */
+    struct tacit_settle_message *l1_msgs; /* L1 mode: the queue's next entries, all taken */
     size_t nl1;
     uint64_t queue_next;              /* L1 mode: the queue index after the block's credits */
     int queue_rc;                     /* L1 mode: writing queue_next after the commit */
@@ -180,7 +180,7 @@ static void block_work(struct tacit__job *job)
     /* L1 mode: the queue's entries in queue order, every one (the contract checks the block's
      * credits against its queue: none may be skipped). One the rules refuse stops the block. */
     for (size_t i = 0; i < j->nl1; i++) {
-        if ((j->rc = tacit_block_builder_add_credit(b, &j->l1_credits[i])) != TACIT_OK) {
+        if ((j->rc = tacit_block_builder_add_credit(b, &j->l1_msgs[i].credit)) != TACIT_OK) {
             tacit_log(TACIT_LOG_ERROR, "batcher",
                       "L1 queue entry %" PRIu64 " refused by the rules: %s (%s); no block until "
                       "it can be credited",
@@ -216,7 +216,8 @@ static void block_work(struct tacit__job *job)
     j->rc = tacit_block_builder_commit(b);
     j->commit_s = tacit__mono_s() - t1;
     if (j->rc == TACIT_OK && n->cfg.settler != NULL)
-        j->queue_rc = tacit__settle_queue_save(n->st, j->header.height, j->queue_next);
+        j->queue_rc =
+            tacit__settle_credited_save(n->st, j->header.height, j->queue_next, j->l1_msgs, j->nl1);
     if (j->rc == TACIT_OK) j->json = tacit__block_json_from_bytes(bytes, len);
 out:
     free(bytes);
@@ -226,7 +227,7 @@ out:
 static void block_job_free(struct block_job *j)
 {
     json_decref(j->json);
-    free(j->l1_credits);
+    free(j->l1_msgs);
     free(j->items);
     free(j->results);
     free(j);
@@ -346,9 +347,9 @@ void tacit__batcher_start(struct tacit_node *n)
         const struct tacit__settle *se = &n->settle;
         size_t k = tacit__settle_credits_ready(n);
         if (k > TACIT_NODE_DEVNET_MAX_CREDITS) k = TACIT_NODE_DEVNET_MAX_CREDITS;
-        if (k > 0 && (j->l1_credits = malloc(k * sizeof *j->l1_credits)) == NULL) k = 0;
+        if (k > 0 && (j->l1_msgs = malloc(k * sizeof *j->l1_msgs)) == NULL) k = 0;
         for (size_t i = 0; i < k; i++)
-            j->l1_credits[i] = se->queue[se->queue_next - se->queue_base + i].credit;
+            j->l1_msgs[i] = se->queue[se->queue_next - se->queue_base + i];
         j->nl1 = k;
         j->queue_next = se->queue_next + k;
     }

@@ -81,6 +81,26 @@ out:
 }
 
 /* Reads a whole file (at most max bytes) NUL-terminated; *mode (may be NULL): its mode bits. */
+void tacit__datadir_remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (d == NULL) return;
+    while ((e = readdir(d)) != NULL) {
+        char *p;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        struct stat sb;
+        if ((p = tacit_datadir_path(dir, e->d_name)) == NULL) continue;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            tacit__datadir_remove_tree(p);
+        else
+            unlink(p);
+        free(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
 static int read_file_mode(const char *path, char **out, size_t *len, size_t max, mode_t *mode)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -580,6 +600,7 @@ int tacit__state_open(struct tacit_node *n)
     bool have_marker = false;
     int rc;
 
+    if ((rc = tacit__rollback_recover(n->state_dir)) != TACIT_OK) return rc;
     rc =
         state_open_flags(n, n->datadir_initialised && !n->cfg.new_chain ? TACIT_STATE_EXISTING : 0);
     if (rc != TACIT_OK) return rc;

@@ -173,26 +173,6 @@ static char *snapshot_dir(struct tacit_node *n, uint64_t id)
     return tacit_datadir_snapshot_path(n->datadir, id);
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (d == NULL) return;
-    while ((e = readdir(d)) != NULL) {
-        char *p;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        struct stat sb;
-        if ((p = tacit_datadir_path(dir, e->d_name)) == NULL) continue;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id)
 {
     char *base = tacit_datadir_path(n->datadir, TACIT_DATADIR_SNAPSHOTS), *dir = NULL;
@@ -206,7 +186,7 @@ int tacit__snapshot_take(struct tacit_node *n, uint64_t *id)
         rc = TACIT_ENOMEM;
         goto out;
     }
-    remove_tree(dir); /* a left-over from a crashed run */
+    tacit__datadir_remove_tree(dir); /* a left-over from a crashed run */
     if ((rc = tacit_state_copy(n->st, dir)) != TACIT_OK) goto out;
     if ((rc = tacit_mempool_dump(n->mp, &dump, &len)) != TACIT_OK) goto out;
     if ((rc = tacit__datadir_write_file(dir, TACIT_DATADIR_SNAPSHOT_MEMPOOL, dump, len, 0600)) !=
@@ -214,7 +194,7 @@ int tacit__snapshot_take(struct tacit_node *n, uint64_t *id)
         goto out;
     *id = ++n->snapshot_next;
 out:
-    if (rc != TACIT_OK && dir != NULL) remove_tree(dir);
+    if (rc != TACIT_OK && dir != NULL) tacit__datadir_remove_tree(dir);
     free(dump);
     free(dir);
     free(base);
@@ -240,14 +220,14 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id)
     unlink(mpath);
     tacit_state_close(n->st);
     n->st = NULL;
-    remove_tree(old);
+    tacit__datadir_remove_tree(old);
     if (rename(n->state_dir, old) != 0 || rename(dir, n->state_dir) != 0) {
         tacit_log(TACIT_LOG_ERROR, "devnet", "revert: cannot move the snapshot in place: %s",
                   strerror(errno));
         (void)rename(old, n->state_dir);
         rc = TACIT_EIO;
     }
-    remove_tree(old);
+    tacit__datadir_remove_tree(old);
     if (tacit__state_reopen(n) != TACIT_OK) {
         rc = TACIT_ESTATE_IO;
         goto out;
@@ -257,7 +237,7 @@ int tacit__snapshot_revert(struct tacit_node *n, uint64_t id)
      * which is used up, as in other devnets). */
     for (uint64_t k = id + 1; k <= n->snapshot_next; k++) {
         char *d = snapshot_dir(n, k);
-        if (d != NULL) remove_tree(d);
+        if (d != NULL) tacit__datadir_remove_tree(d);
         free(d);
     }
     n->snapshot_next = id - 1;

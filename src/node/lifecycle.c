@@ -50,7 +50,7 @@ bool tacit__node_jobs_busy(const struct tacit_node *n)
 
 bool tacit__node_store_closing(const struct tacit_node *n)
 {
-    return n->stopping || n->revert_call != NULL;
+    return n->stopping || n->revert_call != NULL || n->rollback_wanted;
 }
 
 static void finish_stop(struct tacit_node *n);
@@ -70,8 +70,63 @@ static void maybe_revert(struct tacit_node *n)
     tacit__admission_dispatch(n); /* the verify queue waited for the revert */
 }
 
+/* tacit__node_rollback waits until no job is in flight, as dev_revert does. */
+static void maybe_rollback(struct tacit_node *n)
+{
+    struct tacit_state_tip tip;
+    uint64_t before = 0;
+    size_t back = 0, dropped = 0;
+    int rc;
+    if (!n->rollback_wanted || tacit__node_jobs_busy(n) || n->stopping) return;
+    n->rollback_wanted = false;
+    if (tacit_state_tip(n->st, &tip) == TACIT_OK) before = tip.next_height;
+    rc = tacit__chain_rollback_ex(n, n->rollback_height, &back, &dropped);
+    if (rc == TACIT_OK) {
+        tacit_log(TACIT_LOG_ERROR, "chain",
+                  "L1 REORG: %s; the chain was rolled back to height %" PRIu64 " (%" PRIu64
+                  " blocks dropped, %zu of their transactions pending again, %zu dropped by "
+                  "the re-check) and is rebuilt from the L1 queue as it is now",
+                  n->rollback_why, n->rollback_height, before - n->rollback_height, back, dropped);
+        n->rolled_back = true;
+        n->last_rollback_height = n->rollback_height;
+        n->last_rollback_blocks = before - n->rollback_height;
+        n->last_rollback_ms = tacit__now_ms();
+        n->settle.nonce_reset = true;
+    } else {
+        /* the store is as it was (or, failing to reopen, the node cannot go on) */
+        tacit_log(TACIT_LOG_ERROR, "chain",
+                  "L1 REORG: %s, but the rollback to height %" PRIu64
+                  " failed: %s (%s); nothing more is submitted until it succeeds (retried at "
+                  "the next settlement step)",
+                  n->rollback_why, n->rollback_height, tacit_strerror(rc), tacit_errname(rc));
+        if (n->st == NULL) {
+            /* no store to go on with: a restart finds the old or the new one
+             * (tacit__rollback_recover) */
+            tacit_log(TACIT_LOG_ERROR, "chain", "no store open after the failed rollback: exiting");
+            exit(1);
+        }
+    }
+    tacit__admission_dispatch(n);
+    tacit__batcher_start(n);
+    tacit__settle_poke(n);
+}
+
+void tacit__node_rollback(struct tacit_node *n, uint64_t height, const char *why)
+{
+    if (n->stopping) return;
+    if (!n->rollback_wanted || height < n->rollback_height) n->rollback_height = height;
+    n->rollback_wanted = true;
+    snprintf(n->rollback_why, sizeof n->rollback_why, "%s", why);
+    tacit_log(TACIT_LOG_ERROR, "chain",
+              "L1 REORG: %s: rolling the chain back to height %" PRIu64
+              " once the jobs in flight are done",
+              why, height);
+    maybe_rollback(n);
+}
+
 void tacit__node_job_finished(struct tacit_node *n)
 {
+    maybe_rollback(n);
     maybe_revert(n);
     if (n->stopping) finish_stop(n);
 }

@@ -288,6 +288,13 @@ static json_t *chain_settlement_json(struct tacit_node *n, const struct tacit_st
     }
     if (se->last_rc != TACIT_OK)
         json_object_set_new(o, "lastError", json_string(tacit_errname(se->last_rc)));
+    json_object_set_new(o, "l1Reorgs", u64_json(se->reorgs));
+    json_object_set_new(o, "queueReorgs", u64_json(se->queue_reorgs));
+    if (n->rolled_back)
+        json_object_set_new(o, "lastRollback",
+                            json_pack("{s:o,s:o,s:o}", "height", u64_json(n->last_rollback_height),
+                                      "blocks", u64_json(n->last_rollback_blocks), "time",
+                                      u64_json(n->last_rollback_ms / 1000)));
     return o;
 }
 

@@ -159,6 +159,11 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
     counter(f, "tacit_block_commit_failures_total", "counter",
             "Blocks whose commit failed (the last committed state was kept).",
             n->m.commit_failures);
+    counter(f, "tacit_chain_rollbacks_total", "counter",
+            "Rollbacks of the chain (an L1 reorg removed a credited deposit).", n->m.rollbacks);
+    counter(f, "tacit_chain_rolled_back_blocks_total", "counter",
+            "Blocks dropped by rollbacks (rebuilt from the L1 queue as it is).",
+            n->m.rolled_back_blocks);
     counter(f, "tacit_mempool_txs", "gauge", "Pending transactions.", tacit_mempool_count(n->mp));
     counter(f, "tacit_mempool_bytes", "gauge", "Bytes of pending transactions.",
             tacit_mempool_bytes(n->mp));
@@ -187,6 +192,12 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
                 "Submissions sent again (dropped, or unknown after a restart).", se->resends);
         counter(f, "tacit_l1_fee_bumps_total", "counter",
                 "Submissions replaced with higher fees (pending too many L1 blocks).", se->bumps);
+        counter(f, "tacit_l1_reorgs_total", "counter",
+                "Settled blocks whose L1 transaction an L1 reorg took out (submitted again).",
+                se->reorgs);
+        counter(f, "tacit_l1_queue_reorgs_total", "counter",
+                "Credited L1 deposits an L1 reorg removed (each: a chain rollback).",
+                se->queue_reorgs);
         counter(f, "tacit_l1_submission_halted", "gauge",
                 "1 when a submission reverted and submission stopped.", se->halted);
     }

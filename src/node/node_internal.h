@@ -206,6 +206,7 @@ struct tacit__hist {
 
 struct tacit__metrics {
     uint64_t blocks, txs_included, txs_admitted, txs_refused, commit_failures;
+    uint64_t rollbacks, rolled_back_blocks; /* tacit__chain_rollback */
     struct tacit__hist verify, commit, block_build;
 };
 
@@ -255,6 +256,8 @@ struct tacit__settle_in {
     uint32_t max_inflight; /* blocks submitted and not settled at most (0: 1) */
     uint32_t bump_after;   /* a submission pending this many L1 blocks is replaced with
                             * higher fees (0: never) */
+    bool nonce_reset;      /* a rollback dropped prepared transactions: the settler's
+                            * nonce_reset first */
 };
 struct tacit__settle_out {
     int rc;
@@ -269,6 +272,13 @@ struct tacit__settle_out {
     unsigned prepared, resends, reorgs;
     unsigned bumps, fee_capped; /* replacements sent; bumps the fee cap refused */
     bool pending_before;        /* the step's own: a block before the one followed is pending */
+    /* The credited queue entries checked against the L1 (SETTLEMENT.md 9): an entry a block
+     * credited is no longer in the contract's queue (an L1 reorg removed it): the step stopped
+     * before following or submitting anything; the chain must go back to rollback_height
+     * (the block that credited removed_index). */
+    bool queue_removed;
+    uint64_t removed_index, rollback_height;
+    unsigned queue_moved; /* entries whose L1 block a reorg replaced, still in the queue */
 };
 
 #define TACIT__SETTLE_FETCH_MAX 256   /* queue entries fetched per step */
@@ -283,7 +293,9 @@ struct tacit__settle {
     int last_rc;         /* the last step's error (TACIT_OK) */
     uint64_t failures;   /* steps that failed (metrics) */
     uint64_t resends, reorgs, bumps;
-    bool poked; /* a block committed while a step ran: the next step at once */
+    uint64_t queue_reorgs; /* credited queue entries an L1 reorg removed (each: a rollback) */
+    bool nonce_reset;      /* the next step: the settler's nonce_reset (after a rollback) */
+    bool poked;            /* a block committed while a step ran: the next step at once */
     struct tacit__settle_heads heads; /* the loop's copy, after the last step */
     struct tacit_settle_heads l1;
     bool l1_known;
@@ -307,7 +319,15 @@ int tacit__settle_heads_load(struct tacit_state *st, struct tacit__settle_heads 
 int tacit__settle_sub_load(struct tacit_state *st, uint64_t h, struct tacit__settle_sub *s);
 void tacit__settle_sub_clear(struct tacit__settle_sub *s);
 int tacit__settle_queue_save(struct tacit_state *st, uint64_t height, uint64_t queue_next);
+/* Block `height` took the k entries msgs[0..k) (queue_next: the index after them): its "q"
+ * record and a "c" record per entry (its L1 block, that block's hash, the queue hash through
+ * it, height), in one write. */
+int tacit__settle_credited_save(struct tacit_state *st, uint64_t height, uint64_t queue_next,
+                                const struct tacit_settle_message *msgs, size_t k);
 int tacit__settle_queue_next(struct tacit_state *st, uint64_t next_height, uint64_t *out);
+/* A rollback to blocks 0 .. height - 1 (rollback.c): the settlement records of from that such
+ * a chain keeps written to to (those of blocks >= height dropped, the heads clamped to height). */
+int tacit__settle_records_copy(struct tacit_state *from, struct tacit_state *to, uint64_t height);
 /* L1 mode on a chain made without it, or the reverse: refused (logged); marks a new chain. */
 int tacit__settle_mode_check(struct tacit_state *st, bool l1_mode);
 
@@ -428,8 +448,40 @@ int tacit__state_reopen(struct tacit_node *n); /* after a revert moved a snapsho
 
 int tacit__devnet_genesis(struct tacit_node *n); /* accounts + genesis block on a new devnet */
 int tacit__devnet_set_rpc_url(struct tacit_node *n, const char *url); /* the URL really bound */
+/* Removes dir and everything under it (best effort). */
+void tacit__datadir_remove_tree(const char *dir);
 int tacit__snapshot_take(struct tacit_node *n, uint64_t *id);
 int tacit__snapshot_revert(struct tacit_node *n, uint64_t id);
+
+/* ------------------------------------------------------------ rollback.c ---- */
+
+/*
+ * The committed chain back to blocks 0 .. height - 1 (an L1 reorg removed a deposit a later
+ * block credited): a new store is built beside the state directory by applying the stored
+ * blocks 0 .. height - 1 again (each checked by tacit_block_apply, its proofs included), its
+ * hash and digests compared with the old store's at height - 1, the settlement records of the
+ * blocks kept copied, then swapped in (crash-safe: tacit__rollback_recover). Afterwards the
+ * node's caches follow: recent blocks, the settlement heads and queue position, a halt at or
+ * after height lifted, and the transactions of the dropped blocks back in the mempool, every
+ * pending one re-checked against the new tip (those that fail dropped with their reason).
+ * Loop thread, no job in flight (TACIT_EBUSY otherwise). TACIT_EINVAL: height past the tip.
+ * On an error before the swap nothing changed. *requeued, *dropped (may be NULL): the dropped
+ * blocks' transactions pending again, and refused by the re-check.
+ */
+int tacit__chain_rollback_ex(struct tacit_node *n, uint64_t height, size_t *requeued,
+                             size_t *dropped);
+int tacit__chain_rollback(struct tacit_node *n, uint64_t height);
+/*
+ * At start, before the store opens: a rollback (or dev_revert) that a crash interrupted is
+ * finished or undone. <state>.rollback.tmp (a store being built) is removed; <state>.rollback
+ * (built and synced: the rollback was decided) replaces <state>; <state>.old is removed, or
+ * put back when <state> is missing and nothing replaces it. TACIT_OK or TACIT_EIO.
+ */
+int tacit__rollback_recover(const char *state_dir);
+/* Tests only: 1..4, a rollback stops as a crash would after building its store, after naming
+ * it complete, after moving the old store aside, after moving the new one in (the store
+ * closed, nothing cleaned up: TACIT_EIO); 0 (the default): never. */
+extern int tacit__rollback_crash_at;
 
 /* ----------------------------------------------------------- lifecycle.c ---- */
 
@@ -471,7 +523,14 @@ struct tacit_node {
     unsigned backups_inflight; /* admin_backup copies on the thread pool */
     struct tacit_rpc_call *revert_call; /* dev_revert waiting for the jobs in flight */
     uint64_t revert_id;
-    uint64_t snapshot_next; /* devnet snapshots: ids 1, 2, ... */
+    uint64_t snapshot_next;  /* devnet snapshots: ids 1, 2, ... */
+    size_t rollback_dropped; /* a rollback's re-check: transactions dropped */
+    bool rollback_wanted;    /* tacit__node_rollback: waiting for the jobs in flight */
+    uint64_t rollback_height;
+    char rollback_why[256];
+    /* the last rollback (tacit_chainInfo): at the next height it left, blocks dropped */
+    bool rolled_back;
+    uint64_t last_rollback_height, last_rollback_blocks, last_rollback_ms;
 };
 
 uint64_t tacit__now_ms(void);
@@ -488,6 +547,9 @@ void tacit__node_job_finished(struct tacit_node *n);
 bool tacit__node_store_closing(const struct tacit_node *n);
 void tacit__node_backup(struct tacit_node *n, struct tacit_rpc_call *call, const char *dir);
 void tacit__node_revert(struct tacit_node *n, struct tacit_rpc_call *call, uint64_t id);
+/* An L1 reorg removed a deposit block `height` credited: the chain goes back to blocks
+ * 0 .. height - 1 (tacit__chain_rollback) once no job is in flight; no job starts meanwhile. */
+void tacit__node_rollback(struct tacit_node *n, uint64_t height, const char *why);
 
 static inline bool tacit__following(const struct tacit_node *n)
 {

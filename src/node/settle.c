@@ -63,6 +63,11 @@ static void settle_done(struct tacit__job *job)
     if (o->heads.finalized > se->heads.finalized)
         tacit_log(TACIT_LOG_INFO, "settle", "blocks up to %" PRIu64 " final on L1",
                   o->heads.finalized - 1);
+    if (o->heads.settled < se->heads.settled)
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "an L1 reorg undid the settlement of blocks %" PRIu64 " .. %" PRIu64
+                  ": submitted again",
+                  o->heads.settled, se->heads.settled - 1);
     se->heads = o->heads;
     se->gas_total = o->heads.gas_used;
     se->resends += o->resends;
@@ -99,8 +104,23 @@ static void settle_done(struct tacit__job *job)
         se->backoff_ms = 0;
     }
     se->last_rc = o->rc;
+    if (o->rc == TACIT_OK && j->in.nonce_reset && !o->queue_removed) se->nonce_reset = false;
+    if (o->queue_moved > 0)
+        tacit_log(TACIT_LOG_WARN, "settle",
+                  "an L1 reorg moved %u credited L1 queue entries to other L1 blocks; the "
+                  "contract's queue still holds them (nothing to undo)",
+                  o->queue_moved);
+    if (o->queue_removed) {
+        char why[256];
+        se->queue_reorgs++;
+        snprintf(why, sizeof why,
+                 "an L1 reorg removed L1 queue entry %" PRIu64 " (a deposit) that block %" PRIu64
+                 " credited",
+                 o->removed_index, o->rollback_height);
+        tacit__node_rollback(n, o->rollback_height, why);
+    }
     /* New confirmed queue entries (fetched from j->in.fetch_from = the cache's end). */
-    if (o->nfetched > 0 && j->in.fetch_from == se->queue_base + se->nqueue) {
+    if (o->nfetched > 0 && !o->queue_removed && j->in.fetch_from == se->queue_base + se->nqueue) {
         struct tacit_settle_message *q = realloc(se->queue, (se->nqueue + o->nfetched) * sizeof *q);
         if (q != NULL) {
             memcpy(q + se->nqueue, j->msgs, o->nfetched * sizeof *q);
@@ -144,6 +164,7 @@ static void on_timer(uv_timer_t *t)
     j->in.no_submit = se->halted;
     j->in.max_inflight = n->cfg.l1_max_inflight;
     j->in.bump_after = n->cfg.l1_bump_after;
+    j->in.nonce_reset = se->nonce_reset;
     se->inflight = true;
     tacit__lane_submit(se->lane, &j->job);
 }

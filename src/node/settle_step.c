@@ -290,6 +290,65 @@ int tacit__settle_queue_next(struct tacit_state *st, uint64_t next_height, uint6
     return TACIT_OK;
 }
 
+/* "c" ‖ u64 index: u64 L1 block ‖ its hash (32) ‖ queue hash through the entry (32) ‖ u64 the
+ * height of the block that credited it. */
+#define CREC_LEN (8 + 32 + 32 + 8)
+struct crec {
+    uint64_t l1_block, height;
+    uint8_t l1_hash[32], queue_hash[32];
+};
+
+static void crec_encode(uint8_t v[CREC_LEN], const struct crec *c)
+{
+    put64(v, c->l1_block);
+    memcpy(v + 8, c->l1_hash, 32);
+    memcpy(v + 40, c->queue_hash, 32);
+    put64(v + 72, c->height);
+}
+
+int tacit__settle_credited_save(struct tacit_state *st, uint64_t height, uint64_t queue_next,
+                                const struct tacit_settle_message *msgs, size_t k)
+{
+    struct tacit_state_kv *kv = calloc(k + 1, sizeof *kv);
+    uint8_t(*keys)[9] = calloc(k + 1, 9), (*vals)[CREC_LEN] = calloc(k + 1, CREC_LEN);
+    int rc = TACIT_ENOMEM;
+    if (kv != NULL && keys != NULL && vals != NULL) {
+        hkey(keys[k], 'q', height);
+        put64(vals[k], queue_next);
+        kv[k] = (struct tacit_state_kv){keys[k], 9, vals[k], 8};
+        for (size_t i = 0; i < k; i++) {
+            struct crec c = {msgs[i].l1_block, height, {0}, {0}};
+            memcpy(c.l1_hash, msgs[i].l1_hash, 32);
+            memcpy(c.queue_hash, msgs[i].queue_hash, 32);
+            hkey(keys[i], 'c', msgs[i].index);
+            crec_encode(vals[i], &c);
+            kv[i] = (struct tacit_state_kv){keys[i], 9, vals[i], CREC_LEN};
+        }
+        rc = tacit_state_settle_put(st, kv, k + 1);
+    }
+    free(kv);
+    free(keys);
+    free(vals);
+    return rc;
+}
+
+static int crec_load(struct tacit_state *st, uint64_t index, struct crec *c)
+{
+    uint8_t key[9], *v;
+    size_t len;
+    int rc;
+    hkey(key, 'c', index);
+    if ((rc = tacit_state_settle_get(st, key, 9, &v, &len)) != TACIT_OK) return rc;
+    if (len == CREC_LEN) {
+        c->l1_block = get64(v);
+        memcpy(c->l1_hash, v + 8, 32);
+        memcpy(c->queue_hash, v + 40, 32);
+        c->height = get64(v + 72);
+    }
+    free(v);
+    return len == CREC_LEN ? TACIT_OK : TACIT_ECORRUPT;
+}
+
 int tacit__settle_mode_check(struct tacit_state *st, bool l1_mode)
 {
     struct tacit_state_tip tip;
@@ -323,6 +382,53 @@ int tacit__settle_mode_check(struct tacit_state *st, bool l1_mode)
 }
 
 /* ------------------------------------------------------------------- step ---- */
+
+static bool zero32(const uint8_t h[32])
+{
+    for (int i = 0; i < 32; i++)
+        if (h[i] != 0) return false;
+    return true;
+}
+
+/* "l1tip": u64 L1 block ‖ its hash (32): the newest L1 block a receipt of this chain's
+ * submissions was seen in (block 0: none). One query of that block's hash tells whether an L1
+ * reorg touched any settled block not final yet: they are all in it or before it. */
+static int l1tip_load(struct tacit_state *st, uint64_t *block, uint8_t hash[32])
+{
+    uint8_t *v;
+    size_t len;
+    int rc = tacit_state_settle_get(st, (const uint8_t *)"l1tip", 5, &v, &len);
+    *block = 0;
+    if (rc == TACIT_ENOTFOUND) return TACIT_OK;
+    if (rc != TACIT_OK) return rc;
+    if (len == 40) {
+        *block = get64(v);
+        memcpy(hash, v + 8, 32);
+    }
+    free(v);
+    return TACIT_OK;
+}
+
+static int l1tip_save(struct tacit_state *st, uint64_t block, const uint8_t hash[32])
+{
+    uint8_t v[40];
+    struct tacit_state_kv kv = {(const uint8_t *)"l1tip", 5, v, 40};
+    put64(v, block);
+    memcpy(v + 8, hash, 32);
+    return tacit_state_settle_put(st, &kv, 1);
+}
+
+/* A receipt in L1 block r->block: the newest one seen moves forward. */
+static int l1tip_note(struct tacit_state *st, const struct tacit_settle_receipt *r)
+{
+    uint64_t b;
+    uint8_t h[32];
+    int rc;
+    if (zero32(r->block_hash)) return TACIT_OK; /* the settler does not say */
+    if ((rc = l1tip_load(st, &b, h)) != TACIT_OK) return rc;
+    if (r->block < b || (r->block == b && memcmp(h, r->block_hash, 32) == 0)) return TACIT_OK;
+    return l1tip_save(st, r->block, r->block_hash);
+}
 
 /* The submission record of block h was reverted: the step stops there. */
 static void halt(struct tacit__settle_out *o, uint64_t h, const struct tacit__settle_sub *s)
@@ -442,6 +548,7 @@ static int follow(struct tacit_state *st, const struct tacit_settler *s,
     if ((rc = lookup_any(s, sub, &r)) != TACIT_OK) return rc;
     switch (r.state) {
     case TACIT_SETTLE_TX_INCLUDED:
+        if ((rc = l1tip_note(st, &r)) != TACIT_OK) return rc;
         sub->state = TACIT__SUB_INCLUDED;
         sub->l1_block = r.block;
         submitted_past(heads, h);
@@ -619,21 +726,123 @@ out:
     return rc;
 }
 
+#define QUEUE_CHECK_MAX 64  /* credited entries in L1 blocks not final, checked per step */
+#define QUEUE_SKIP_MAX 4096 /* final ones passed over per step (after a restart, a rollback) */
+
+/*
+ * The queue entries the committed blocks credited, against the L1 (SETTLEMENT.md 9): each one
+ * whose L1 block is not final yet (QUEUE_CHECK_MAX per step, from the "cfinal" record on, the
+ * first such one) has its L1 block's hash compared with the canonical block of that number
+ * (one query per distinct block). A block no longer canonical: the contract's queueHash through
+ * the entry tells whether it is still queued (a reorg moved it: it is anchored at the L1 head
+ * now, checked again until that is final) or gone, or changed (o->queue_removed: the first
+ * such entry; the caller rolls back and nothing is submitted in this step).
+ */
+static int queue_check(struct tacit_state *st, const struct tacit_settler *s,
+                       struct tacit__settle_out *o)
+{
+    uint64_t from = 0, i, cached = UINT64_MAX;
+    uint8_t *v, cached_hash[32], head_hash[32];
+    bool cached_ok = false, head_known = false, contiguous = true;
+    unsigned checked = 0, skipped = 0;
+    size_t len;
+    int rc;
+
+    if (s->ops->block_hash == NULL || s->ops->queue_hash == NULL) return TACIT_OK;
+    rc = tacit_state_settle_get(st, (const uint8_t *)"cfinal", 6, &v, &len);
+    if (rc == TACIT_OK) {
+        if (len == 8) from = get64(v);
+        free(v);
+    } else if (rc != TACIT_ENOTFOUND) {
+        return rc;
+    }
+    rc = TACIT_OK;
+    for (i = from; checked < QUEUE_CHECK_MAX && skipped < QUEUE_SKIP_MAX; i++) {
+        struct crec c;
+        uint8_t qh[32];
+        bool same;
+        if ((rc = crec_load(st, i, &c)) == TACIT_ENOTFOUND) {
+            rc = TACIT_OK;
+            break;
+        }
+        if (rc != TACIT_OK) return rc;
+        if (c.l1_block <= o->l1.finalized) {
+            if (contiguous) from = i + 1;
+            skipped++;
+            continue;
+        }
+        contiguous = false;
+        checked++;
+        if (c.l1_block != cached && !zero32(c.l1_hash)) {
+            rc = s->ops->block_hash(s->ctx, c.l1_block, cached_hash);
+            if (rc != TACIT_OK && rc != TACIT_ENOTFOUND) return rc;
+            cached_ok = rc == TACIT_OK; /* ENOTFOUND: the L1 is shorter than that now */
+            cached = c.l1_block;
+            rc = TACIT_OK;
+        }
+        same = !zero32(c.l1_hash) && cached_ok && memcmp(cached_hash, c.l1_hash, 32) == 0;
+        if (same) continue;
+        /* its block is not canonical (or unknown): is it still in the contract's queue? */
+        if ((rc = s->ops->queue_hash(s->ctx, i + 1, qh)) != TACIT_OK) return rc;
+        if (memcmp(qh, c.queue_hash, 32) == 0) {
+            uint8_t val[CREC_LEN], key[9];
+            struct tacit_state_kv kv = {key, 9, val, CREC_LEN};
+            if (!head_known) {
+                if ((rc = s->ops->block_hash(s->ctx, o->l1.latest, head_hash)) != TACIT_OK)
+                    return rc;
+                head_known = true;
+            }
+            c.l1_block = o->l1.latest;
+            memcpy(c.l1_hash, head_hash, 32);
+            crec_encode(val, &c);
+            hkey(key, 'c', i);
+            if ((rc = tacit_state_settle_put(st, &kv, 1)) != TACIT_OK) return rc;
+            o->queue_moved++;
+            continue;
+        }
+        o->queue_removed = true;
+        o->removed_index = i;
+        o->rollback_height = c.height;
+        break;
+    }
+    if (skipped > 0) {
+        uint8_t val[8];
+        struct tacit_state_kv kv = {(const uint8_t *)"cfinal", 6, val, 8};
+        put64(val, from);
+        rc = tacit_state_settle_put(st, &kv, 1);
+    }
+    return rc;
+}
+
 /* Settled blocks not final yet: final once their L1 block is; back to submitted if an L1 reorg
- * took their transaction out. */
+ * took their transaction out. They are asked about when the L1 finalizes past them, or at
+ * once when the L1 block of the newest receipt ("l1tip") is no longer canonical (a reorg):
+ * then every one of them is looked up (SETTLE_RECHECK_MAX at most). */
 static int recheck(struct tacit_state *st, const struct tacit_settler *s,
                    struct tacit__settle_heads *heads, const struct tacit_settle_heads *l1,
                    struct tacit__settle_out *o)
 {
-    uint64_t end = heads->settled;
+    uint64_t end = heads->settled, tip_block, newest = 0;
+    uint8_t tip_hash[32], newest_hash[32];
+    bool suspect = false;
     int rc = TACIT_OK;
+    if (s->ops->block_hash != NULL && heads->finalized < end) {
+        if ((rc = l1tip_load(st, &tip_block, tip_hash)) != TACIT_OK) return rc;
+        if (tip_block > l1->finalized) {
+            uint8_t now[32];
+            rc = s->ops->block_hash(s->ctx, tip_block, now);
+            if (rc != TACIT_OK && rc != TACIT_ENOTFOUND) return rc;
+            suspect = rc == TACIT_ENOTFOUND || memcmp(now, tip_hash, 32) != 0;
+            rc = TACIT_OK;
+        }
+    }
     for (uint64_t h = heads->finalized; h < end && h < heads->finalized + SETTLE_RECHECK_MAX;) {
         struct tacit__settle_sub sub;
         struct tacit_settle_receipt r;
         if ((rc = tacit__settle_sub_load(st, h, &sub)) != TACIT_OK)
             return rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc;
         memset(&r, 0, sizeof r);
-        if (sub.l1_block > l1->finalized ||
+        if ((sub.l1_block > l1->finalized && !suspect) ||
             (rc = s->ops->lookup(s->ctx, sub.hash, sub.raw, sub.raw_len, &r)) != TACIT_OK) {
             tacit__settle_sub_clear(&sub);
             return rc; /* not final yet (nor any later block): OK */
@@ -648,10 +857,18 @@ static int recheck(struct tacit_state *st, const struct tacit_settler *s,
             continue;
         }
         if (r.state == TACIT_SETTLE_TX_INCLUDED) { /* moved to a later block by a reorg */
-            sub.l1_block = r.block;
-            rc = save(st, h, &sub, NULL);
+            if (r.block != sub.l1_block) {
+                sub.l1_block = r.block;
+                rc = save(st, h, &sub, NULL);
+            }
             tacit__settle_sub_clear(&sub);
-            return rc;
+            if (rc != TACIT_OK || !suspect) return rc;
+            if (r.block >= newest && !zero32(r.block_hash)) {
+                newest = r.block;
+                memcpy(newest_hash, r.block_hash, 32);
+            }
+            h++;
+            continue;
         }
         /* An L1 reorg took it out (or made it fail): block h and the later ones are not
          * settled any more; the in-flight logic takes it from there. */
@@ -665,7 +882,19 @@ static int recheck(struct tacit_state *st, const struct tacit_settler *s,
         sub.state = TACIT__SUB_SENT;
         rc = save(st, h, &sub, heads);
         tacit__settle_sub_clear(&sub);
+        /* the in-flight logic notes the receipts again */
+        if (rc == TACIT_OK && suspect) {
+            memset(newest_hash, 0, 32);
+            rc = l1tip_save(st, 0, newest_hash);
+        }
         return rc;
+    }
+    /* every settled one still in: the newest receipt's block is the one to watch now */
+    if (rc == TACIT_OK && suspect) {
+        memset(newest_hash, 0, 32);
+        if (newest > 0 && (rc = s->ops->block_hash(s->ctx, newest, newest_hash)) != TACIT_OK)
+            return rc == TACIT_ENOTFOUND ? TACIT_OK : rc;
+        rc = l1tip_save(st, newest, newest_hash);
     }
     return rc;
 }
@@ -698,6 +927,9 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             }
     }
 
+    /* a credited deposit an L1 reorg removed: nothing is followed or submitted on top of it */
+    if ((rc = queue_check(st, s, o)) != TACIT_OK || o->queue_removed) goto out;
+    if (in->nonce_reset && s->ops->nonce_reset != NULL) s->ops->nonce_reset(s->ctx);
     if ((rc = recheck(st, s, &heads, &o->l1, o)) != TACIT_OK) goto out;
     if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
 
@@ -788,4 +1020,70 @@ const char *tacit__settle_status(const struct tacit_node *n, uint64_t height)
         return "submitted";
     }
     return "sequenced";
+}
+
+/* ------------------------------------------------------------ a rollback ---- */
+
+struct records_copy {
+    uint64_t height;
+    struct tacit_state_kv *kv;
+    size_t n, cap;
+    int rc;
+};
+
+/* The records a chain of blocks 0 .. height - 1 keeps: every one of a block below height (and
+ * "c" records of entries credited below it), the heads no further than height, the rest. */
+static int records_pick(void *ud, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct records_copy *c = ud;
+    uint8_t *k, *v;
+    uint8_t heads[32];
+    if (klen == 9 && (key[0] == 's' || key[0] == 'p' || key[0] == 'q') &&
+        get64(key + 1) >= c->height)
+        return TACIT_OK;
+    if (klen == 9 && key[0] == 'c' && vlen >= 8 && get64(val + vlen - 8) >= c->height)
+        return TACIT_OK;
+    if (klen == 6 && memcmp(key, "cfinal", 6) == 0) return TACIT_OK; /* found again from 0 */
+    if (klen == 5 && memcmp(key, "heads", 5) == 0 && vlen == 32) {
+        struct tacit__settle_heads h = {get64(val), get64(val + 8), get64(val + 16),
+                                        get64(val + 24)};
+        if (h.submitted > c->height) h.submitted = c->height;
+        if (h.settled > c->height) h.settled = c->height;
+        if (h.finalized > c->height) h.finalized = c->height;
+        heads_encode(heads, &h);
+        val = heads;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 256;
+        struct tacit_state_kv *kv = realloc(c->kv, cap * sizeof *kv);
+        if (kv == NULL) return TACIT_ENOMEM;
+        c->kv = kv;
+        c->cap = cap;
+    }
+    if ((k = malloc(klen)) == NULL) return TACIT_ENOMEM;
+    if ((v = malloc(vlen ? vlen : 1)) == NULL) {
+        free(k);
+        return TACIT_ENOMEM;
+    }
+    memcpy(k, key, klen);
+    if (vlen) memcpy(v, val, vlen);
+    c->kv[c->n++] = (struct tacit_state_kv){k, klen, v, vlen};
+    return TACIT_OK;
+}
+
+int tacit__settle_records_copy(struct tacit_state *from, struct tacit_state *to, uint64_t height)
+{
+    struct records_copy c;
+    int rc;
+    memset(&c, 0, sizeof c);
+    c.height = height;
+    rc = tacit_state_settle_each(from, records_pick, &c);
+    for (size_t i = 0; rc == TACIT_OK && i < c.n; i += 1024)
+        rc = tacit_state_settle_put(to, c.kv + i, c.n - i < 1024 ? c.n - i : 1024);
+    for (size_t i = 0; i < c.n; i++) {
+        free((void *)c.kv[i].key);
+        free((void *)c.kv[i].val);
+    }
+    free(c.kv);
+    return rc;
 }

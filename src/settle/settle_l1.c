@@ -82,6 +82,7 @@ int tacit_settle_l1_lookup(struct tacit_l1 *l1, const uint8_t hash[32], const ui
     }
     if (rc != TACIT_OK) return rc;
     out->block = r.block_number;
+    memcpy(out->block_hash, r.block_hash, 32);
     out->gas_used = r.gas_used;
     out->state = r.success ? TACIT_SETTLE_TX_INCLUDED : TACIT_SETTLE_TX_REVERTED;
     tacit_l1_receipt_clear(&r);

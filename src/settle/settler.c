@@ -38,15 +38,18 @@ struct settler {
     uint64_t cursor_index, cursor_block;
 };
 
-/* A view of the contract without arguments read at the L1 head: its first n words. */
-static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
+/* A view of the contract read at the L1 head, with no argument or (arg non-NULL) one uint64:
+ * its first n words. */
+static int read_words_arg(struct settler *s, const char *sig, const uint64_t *arg, uint8_t *words,
+                          size_t n)
 {
-    struct tacit_abi_value args;
+    struct tacit_abi_value args, a;
     struct tacit_l1_call call;
     uint8_t *data = NULL, *ret = NULL;
     size_t len = 0, retlen = 0;
     int rc;
-    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, NULL, 0);
+    if (arg != NULL) tacit_abi_set_u64(&a, *arg);
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, arg != NULL ? &a : NULL, arg != NULL ? 1 : 0);
     if ((rc = tacit_abi_encode_call(&data, &len, sig, &args)) != TACIT_OK) return rc;
     memset(&call, 0, sizeof call);
     memcpy(call.to, s->o.contract, 20);
@@ -58,6 +61,11 @@ static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t
     if (rc == TACIT_OK) memcpy(words, ret, 32 * n);
     free(ret);
     return rc;
+}
+
+static int read_words(struct settler *s, const char *sig, uint8_t *words, size_t n)
+{
+    return read_words_arg(s, sig, NULL, words, n);
 }
 
 /* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
@@ -291,6 +299,8 @@ static int messages_range(struct settler *s, uint64_t from, uint64_t lo, uint64_
         m->kind = TACIT_SETTLE_MSG_DEPOSIT;
         memcpy(m->credit.address, ev.account, 20);
         m->credit.amount = ev.amount;
+        memcpy(m->l1_hash, logs[i].block_hash, 32);
+        memcpy(m->queue_hash, ev.queue_hash, 32);
     }
     tacit_l1_logs_free(logs, nlogs);
     if (*n == max) *stop = true;
@@ -343,6 +353,26 @@ static int op_messages(void *ctx, uint64_t from, uint64_t max_block,
     return rc;
 }
 
+static int op_block_hash(void *ctx, uint64_t number, uint8_t hash[32])
+{
+    struct settler *s = ctx;
+    struct tacit_l1_block b;
+    int rc = tacit_l1_get_block(s->o.l1, number, &b);
+    if (rc == TACIT_OK) memcpy(hash, b.hash, 32);
+    return rc;
+}
+
+static int op_queue_hash(void *ctx, uint64_t count, uint8_t hash[32])
+{
+    return read_words_arg(ctx, "queueHash(uint256)", &count, hash, 1);
+}
+
+static void op_nonce_reset(void *ctx)
+{
+    struct settler *s = ctx;
+    tacit_l1_sender_forget_nonce(s->o.sender);
+}
+
 static const struct tacit_settler_ops rollup_ops = {
     .prepare = op_prepare,
     .send = op_send,
@@ -351,6 +381,9 @@ static const struct tacit_settler_ops rollup_ops = {
     .messages = op_messages,
     .bump = op_bump,
     .plan = op_plan,
+    .block_hash = op_block_hash,
+    .queue_hash = op_queue_hash,
+    .nonce_reset = op_nonce_reset,
 };
 
 int tacit_rollup_settler_new(struct tacit_settler *out, const struct tacit_rollup_settler_opts *o)

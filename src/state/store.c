@@ -966,6 +966,30 @@ int tacit_state_settle_get(struct tacit_state *st, const uint8_t *key, size_t kl
     return rc;
 }
 
+int tacit_state_settle_each(struct tacit_state *st,
+                            int (*cb)(void *ud, const uint8_t *key, size_t klen, const uint8_t *val,
+                                      size_t vlen),
+                            void *ud)
+{
+    MDB_txn *txn;
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc, mrc;
+    if (st == NULL || cb == NULL) return TACIT_EINVAL;
+    if ((rc = tacit__state_read_begin(st, &txn)) != TACIT_OK) return rc;
+    if ((rc = tacit__state_err(mdb_cursor_open(txn, st->settle_dbi, &c))) != TACIT_OK) {
+        tacit__state_read_end(st, txn);
+        return rc;
+    }
+    for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == TACIT_OK;
+         mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+        rc = cb(ud, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+    if (rc == TACIT_OK && mrc != 0 && mrc != MDB_NOTFOUND) rc = tacit__state_err(mrc);
+    mdb_cursor_close(c);
+    tacit__state_read_end(st, txn);
+    return rc;
+}
+
 /* ------------------------------------------------------------------- reading ---- */
 
 int tacit_state_tip(struct tacit_state *st, struct tacit_state_tip *out)
