@@ -33,7 +33,7 @@ command -v python3 >/dev/null || die "python3 is needed"
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$TMP"
+    [[ -n ${KEEP_TMP:-} ]] && echo "kept $TMP" >&2 || rm -rf "$TMP"
 }
 trap cleanup EXIT
 t0=$SECONDS
@@ -94,7 +94,7 @@ stop() { # stop <name> [signal]
 }
 seq_start() { # seq_start <dir>
     start S "$1" --devnet --block-interval-ms 400 "${L1[@]}" --l1-key "$TMP/l1.key" \
-        --l1-poll-ms 200 --l1-confirmations 1 --l1-final-depth 1000
+        --l1-poll-ms 200 --l1-confirmations 1 --l1-final-depth 30
 }
 f1_start() { start F1 "$TMP/f1" --follow-l1 --follow-devnet "${L1[@]}" --l1-confirmations 1 --vk-file "$VK"; }
 f2_start() {
@@ -181,7 +181,7 @@ cp "$DD/wallets/bob.wallet" "$TMP/bob-f1.wallet"
 run 0 w "$PORT_F1" "$TMP/bob-f1.wallet" sync --rescan
 [[ $(w "$PORT_F1" "$TMP/bob-f1.wallet" balance --json | sed -n 's/.*"confirmed":"\([0-9]*\)".*/\1/p') == 25500000000 ]] && ok ||
     bad "bob's balance synced from the L1 follower: $(w "$PORT_F1" "$TMP/bob-f1.wallet" balance 2>&1)"
-call "$PORT_F1" tacit_sendRawTransaction 0x00 >"$TMP/out" 2>&1
+"$CLI" --rpc "http://127.0.0.1:$PORT_F1" --json rpc tacit_sendRawTransaction 0x00 >"$TMP/out" 2>&1
 grep -q 'follows the contract 0x' "$TMP/out" && ok || bad "the L1 follower refuses sends: $(cat "$TMP/out")"
 
 # --- kill -9 of the L1 follower, blocks meanwhile, the restart catches up -------------------

@@ -626,20 +626,48 @@ static void fl1_on_timer(uv_timer_t *t)
 
 /* ------------------------------------------------------------ rollback ---- */
 
-/* Keeps blocks 0..rollback_to - 1 once no job uses the store, then follows L1 from there. */
+/* Keeps blocks 0..rollback_to - 1 once no job uses the store (tacit__node_rollback, which
+ * calls tacit__follow_l1_rolled_back when done), then follows L1 from there. */
 static void do_rollback(struct tacit_node *n)
 {
     struct tacit__follow_l1 *f = &n->fl1;
+    char why[TACIT__FOLLOW_REASON_MAX + 64];
     if (!f->rollback_pending) return;
-    tacit_log(TACIT_LOG_ERROR, "follow",
-              "L1: the chain must be rolled back to block %" PRIu64 " (blocks %" PRIu64
-              " on are not the contract's), and this build cannot roll "
-              "back yet: following L1 stopped",
-              f->rollback_to, f->rollback_to);
-    f->halted = true;
-    snprintf(f->halt_reason, sizeof f->halt_reason,
-             "a rollback to block %" PRIu64 " is needed (not available in this build)",
-             f->rollback_to);
+    snprintf(why, sizeof why, "follower: %s",
+             f->switching ? f->disagree_reason : "blocks derived from L1 blocks that left it");
+    tacit__node_rollback(n, f->rollback_to, why);
+}
+
+void tacit__follow_l1_rolled_back(struct tacit_node *n, int rc)
+{
+    struct tacit__follow_l1 *f = &n->fl1;
+    if (!tacit__following_l1(n) || !f->rollback_pending) return;
+    f->rollback_pending = false;
+    if (rc == TACIT_OK)
+        rc = last_set_below(n->st, f->rollback_to); /* the records from there on count no more */
+    if (rc != TACIT_OK) {
+        f->halted = true;
+        snprintf(f->halt_reason, sizeof f->halt_reason,
+                 "the rollback to block %" PRIu64 " failed: %s (%s)", f->rollback_to,
+                 tacit_strerror(rc), tacit_errname(rc));
+        tacit_log(TACIT_LOG_ERROR, "follow", "FOLLOWING L1 STOPPED: %s", f->halt_reason);
+        return;
+    }
+    f->rollbacks++;
+    f->have_scan = false; /* from the records again */
+    if (f->have_checked && f->checked >= f->rollback_to) {
+        f->have_checked = f->rollback_to > 0;
+        f->checked = f->rollback_to > 0 ? f->rollback_to - 1 : 0;
+    }
+    if (f->switching) {
+        f->switching = false;
+        tacit_log(TACIT_LOG_WARN, "follow",
+                  "rolled back to block %" PRIu64 ": following L1 alone from there (the "
+                  "sequencer at %s disagreed)",
+                  f->rollback_to, TACIT_LOG_S(n->cfg.follow));
+    }
+    fl1_schedule(n, 0);
+    if (tacit__follow_rpc_active(n)) tacit__follow_poke(n);
 }
 
 /* ------------------------------------------------------------ life cycle ---- */
