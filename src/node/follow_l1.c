@@ -287,7 +287,8 @@ struct fl1_job {
     bool have_checked;
     uint64_t checked;
     bool halt, disagree, reorg, rollback;
-    uint64_t at; /* disagree: the height; rollback: keep 0..at-1 */
+    uint64_t reorg_keep, reorg_from; /* reorg: records from this height on dropped; read from */
+    uint64_t at;                     /* disagree: the height; rollback: keep 0..at-1 */
     uint64_t first;
     size_t napplied, nmatched;
     json_t *json[FL1_BATCH];
@@ -384,6 +385,8 @@ static void fl1_work(struct tacit__job *job)
             snprintf(j->why, sizeof j->why,
                      "an L1 reorg dropped the L1 blocks of L2 blocks %" PRIu64 " on", keep);
             j->scan_from = canonical ? last.l1_block : n->fl1.deploy_block;
+            j->reorg_keep = keep;
+            j->reorg_from = j->scan_from;
             j->have_scan = true;
             if (!j->rpc_active && keep < tip.next_height) { /* derived from L1: undone */
                 j->rollback = true;
@@ -551,7 +554,11 @@ static void fl1_done(struct tacit__job *job)
                   j->first, j->first + j->napplied - 1, ntxs, j->l1_head);
     if (j->reorg) {
         f->reorgs++;
-        tacit_log(TACIT_LOG_WARN, "follow", "L1: %s", j->why);
+        tacit_log(TACIT_LOG_WARN, "follow",
+                  "L1: an L1 reorg dropped the L1 blocks that blocks %" PRIu64
+                  " on were found in: read again from L1 block %" PRIu64 "%s",
+                  j->reorg_keep, j->reorg_from,
+                  j->rollback ? ", the chain rolled back there" : " and compared");
     }
     if (j->disagree && !f->disagreed) {
         f->disagreed = true;
