@@ -262,6 +262,9 @@ struct tacit_rollup_derived {
 void tacit_rollup_derived_clear(struct tacit_rollup_derived *d);
 int tacit_rollup_reader_new(struct tacit_rollup_reader **out, const char *l1_url,
                             const uint8_t contract[20], uint64_t log_range);
+/* The same over an L1 the caller owns (borrowed: it must outlive the reader; tests). */
+int tacit_rollup_reader_new_l1(struct tacit_rollup_reader **out, struct tacit_l1 *l1,
+                               const uint8_t contract[20], uint64_t log_range);
 void tacit_rollup_reader_free(struct tacit_rollup_reader *r);
 int tacit_rollup_reader_info(struct tacit_rollup_reader *r, struct tacit_rollup_info *out);
 int tacit_rollup_reader_head(struct tacit_rollup_reader *r, uint64_t *latest);

@@ -439,6 +439,11 @@ static void follow_done(struct tacit__job *job)
     schedule(n, delay);
 }
 
+void tacit__follow_poke(struct tacit_node *n)
+{
+    if (!n->follow.inflight) schedule(n, 0);
+}
+
 static void on_timer(uv_timer_t *t)
 {
     struct tacit_node *n = t->data;

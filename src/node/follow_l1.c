@@ -290,7 +290,8 @@ struct fl1_job {
     bool have_checked;
     uint64_t checked;
     bool halt, disagree, reorg, rollback;
-    uint64_t at; /* disagree: the height; rollback: keep 0..at-1 */
+    uint64_t reorg_keep, reorg_from; /* reorg: records from this height on dropped; read from */
+    uint64_t at;                     /* disagree: the height; rollback: keep 0..at-1 */
     uint64_t first;
     size_t napplied, nmatched;
     json_t *json[FL1_BATCH];
@@ -387,6 +388,8 @@ static void fl1_work(struct tacit__job *job)
             snprintf(j->why, sizeof j->why,
                      "an L1 reorg dropped the L1 blocks of L2 blocks %" PRIu64 " on", keep);
             j->scan_from = canonical ? last.l1_block : n->fl1.deploy_block;
+            j->reorg_keep = keep;
+            j->reorg_from = j->scan_from;
             j->have_scan = true;
             if (!j->rpc_active && keep < tip.next_height) { /* derived from L1: undone */
                 j->rollback = true;
@@ -554,7 +557,11 @@ static void fl1_done(struct tacit__job *job)
                   j->first, j->first + j->napplied - 1, ntxs, j->l1_head);
     if (j->reorg) {
         f->reorgs++;
-        tacit_log(TACIT_LOG_WARN, "follow", "L1: %s", j->why);
+        tacit_log(TACIT_LOG_WARN, "follow",
+                  "L1: an L1 reorg dropped the L1 blocks that blocks %" PRIu64
+                  " on were found in: read again from L1 block %" PRIu64 "%s",
+                  j->reorg_keep, j->reorg_from,
+                  j->rollback ? ", the chain rolled back there" : " and compared");
     }
     if (j->disagree && !f->disagreed) {
         f->disagreed = true;
@@ -631,20 +638,48 @@ static void fl1_on_timer(uv_timer_t *t)
 
 /* ------------------------------------------------------------ rollback ---- */
 
-/* Keeps blocks 0..rollback_to - 1 once no job uses the store, then follows L1 from there. */
+/* Keeps blocks 0..rollback_to - 1 once no job uses the store (tacit__node_rollback, which
+ * calls tacit__follow_l1_rolled_back when done), then follows L1 from there. */
 static void do_rollback(struct tacit_node *n)
 {
     struct tacit__follow_l1 *f = &n->fl1;
+    char why[TACIT__FOLLOW_REASON_MAX + 64];
     if (!f->rollback_pending) return;
-    tacit_log(TACIT_LOG_ERROR, "follow",
-              "L1: the chain must be rolled back to block %" PRIu64 " (blocks %" PRIu64
-              " on are not the contract's), and this build cannot roll "
-              "back yet: following L1 stopped",
-              f->rollback_to, f->rollback_to);
-    f->halted = true;
-    snprintf(f->halt_reason, sizeof f->halt_reason,
-             "a rollback to block %" PRIu64 " is needed (not available in this build)",
-             f->rollback_to);
+    snprintf(why, sizeof why, "follower: %s",
+             f->switching ? f->disagree_reason : "blocks derived from L1 blocks that left it");
+    tacit__node_rollback(n, f->rollback_to, why);
+}
+
+void tacit__follow_l1_rolled_back(struct tacit_node *n, int rc)
+{
+    struct tacit__follow_l1 *f = &n->fl1;
+    if (!tacit__following_l1(n) || !f->rollback_pending) return;
+    f->rollback_pending = false;
+    if (rc == TACIT_OK)
+        rc = last_set_below(n->st, f->rollback_to); /* the records from there on count no more */
+    if (rc != TACIT_OK) {
+        f->halted = true;
+        snprintf(f->halt_reason, sizeof f->halt_reason,
+                 "the rollback to block %" PRIu64 " failed: %s (%s)", f->rollback_to,
+                 tacit_strerror(rc), tacit_errname(rc));
+        tacit_log(TACIT_LOG_ERROR, "follow", "FOLLOWING L1 STOPPED: %s", f->halt_reason);
+        return;
+    }
+    f->rollbacks++;
+    f->have_scan = false; /* from the records again */
+    if (f->have_checked && f->checked >= f->rollback_to) {
+        f->have_checked = f->rollback_to > 0;
+        f->checked = f->rollback_to > 0 ? f->rollback_to - 1 : 0;
+    }
+    if (f->switching) {
+        f->switching = false;
+        tacit_log(TACIT_LOG_WARN, "follow",
+                  "rolled back to block %" PRIu64 ": following L1 alone from there (the "
+                  "sequencer at %s disagreed)",
+                  f->rollback_to, TACIT_LOG_S(n->cfg.follow));
+    }
+    fl1_schedule(n, 0);
+    if (tacit__follow_rpc_active(n)) tacit__follow_poke(n);
 }
 
 /* ------------------------------------------------------------ life cycle ---- */

@@ -109,6 +109,7 @@ static void maybe_rollback(struct tacit_node *n)
     tacit__admission_dispatch(n);
     tacit__batcher_start(n);
     tacit__settle_poke(n);
+    tacit__follow_l1_rolled_back(n, rc);
 }
 
 void tacit__node_rollback(struct tacit_node *n, uint64_t height, const char *why)

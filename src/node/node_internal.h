@@ -436,6 +436,10 @@ void tacit__follow_l1_run(struct tacit_node *n);
 void tacit__follow_l1_resume(struct tacit_node *n);
 void tacit__follow_l1_stop(struct tacit_node *n);
 void tacit__follow_l1_free(struct tacit_node *n);
+/* After tacit__node_rollback's rollback (rc: its result): an L1 follower goes on from there. */
+void tacit__follow_l1_rolled_back(struct tacit_node *n, int rc);
+/* The RPC follower's next step now (after a rollback stopped it). */
+void tacit__follow_poke(struct tacit_node *n);
 /* The sequencer is followed over RPC now (not after a disagreement with L1). */
 bool tacit__follow_rpc_active(const struct tacit_node *n);
 /* tacit_chainInfo's "settlement" of an L1 follower. */

@@ -25,6 +25,7 @@
 
 struct tacit_rollup_reader {
     struct tacit_l1 *l1;
+    bool owns_l1;
     uint8_t contract[20];
     uint64_t range;
 };
@@ -65,6 +66,20 @@ int tacit_rollup_reader_new(struct tacit_rollup_reader **out, const char *l1_url
         free(r);
         return rc;
     }
+    r->owns_l1 = true;
+    memcpy(r->contract, contract, 20);
+    r->range = log_range > 0 ? log_range : READ_RANGE_DEFAULT;
+    *out = r;
+    return TACIT_OK;
+}
+
+int tacit_rollup_reader_new_l1(struct tacit_rollup_reader **out, struct tacit_l1 *l1,
+                               const uint8_t contract[20], uint64_t log_range)
+{
+    struct tacit_rollup_reader *r;
+    *out = NULL;
+    if ((r = calloc(1, sizeof *r)) == NULL) return TACIT_ENOMEM;
+    r->l1 = l1;
     memcpy(r->contract, contract, 20);
     r->range = log_range > 0 ? log_range : READ_RANGE_DEFAULT;
     *out = r;
@@ -74,7 +89,7 @@ int tacit_rollup_reader_new(struct tacit_rollup_reader **out, const char *l1_url
 void tacit_rollup_reader_free(struct tacit_rollup_reader *r)
 {
     if (r == NULL) return;
-    tacit_l1_free(r->l1);
+    if (r->owns_l1) tacit_l1_free(r->l1);
     free(r);
 }
 
