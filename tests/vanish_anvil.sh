@@ -88,24 +88,15 @@ claim_data=$("$FIX" calldata "claimable(address)" "$A1") || die "rollup_fixture 
 # the follower's chainInfo, and one field of its settlement (sequenceWhenOpen.F with F=swo.F)
 finfo() { "$CLI" --rpc "http://127.0.0.1:$FPORT" --json rpc tacit_chainInfo 2>/dev/null >"$TMP/finfo"; }
 ffield() { # NAME: settlement.NAME, or swo.NAME: settlement.sequenceWhenOpen.NAME
-    python3 - "$TMP/finfo" "$1" <<'EOF'
-import json, sys
-try:
-    s = json.load(open(sys.argv[1])).get("settlement") or {}
-except Exception:
-    sys.exit(0)
-name = sys.argv[2]
-if name.startswith("swo."):
-    s, name = s.get("sequenceWhenOpen") or {}, name[4:]
-v = s.get(name)
-print("" if v is None else (str(v).lower() if isinstance(v, bool) else v))
-EOF
+    local q=".settlement.$1"
+    [[ $1 == swo.* ]] && q=".settlement.sequenceWhenOpen.${1#swo.}"
+    jq -r "$q | if . == null then empty else tostring end" "$TMP/finfo" 2>/dev/null
 }
-E18=000000000000000000
-# claimable() is in wei; 40 TAC = 40 ETH: compare in gwei-free units with python (too big for bash)
-ge_wei() { python3 -c "import sys; sys.exit(0 if int('$1',16) >= int('$2') else 1)"; }
-view_ge() { local w; w=$(view "$claim_data"); [[ -n $w ]] && ge_wei "$w" "$1"; }
 hexdec() { [[ -n ${1:-} ]] && printf '%d' "$1" || echo -1; }
+E18=000000000000000000
+# claimable() is in wei (40 TAC = 40 ETH: past 64 bits): compared with bc
+ge_wei() { [[ $(echo "a = $2; ibase = 16; $(tr a-f A-F <<<"${1#0x}") >= a" | bc) == 1 ]]; }
+view_ge() { local w; w=$(view "$claim_data"); [[ -n $w ]] && ge_wei "$w" "$1"; }
 
 # --- the sequencer, alice's deposit ------------------------------------------------------------
 "$D" --devnet --datadir "$dd" --rpc-bind 127.0.0.1:0 "${L1[@]}" --l1-key "$dd/l1-sequencer.key" \
@@ -189,7 +180,7 @@ give_follower() { # WANT: A1's claimable() (wei) that ends the wait at once
         else
             quiet=0
         fi
-        ((quiet >= 6 && SECONDS - s0 >= 2)) && return 0
+        ((quiet >= 3 && SECONDS - s0 >= 2)) && return 0
         sleep 0.25
     done
 }
@@ -215,6 +206,11 @@ grep -Eq 'forced transactions of the L1 queue: 1 included' "$TMP/fol.log" && ok 
 grep -Eq 'block [0-9]+ 0x[0-9a-f]+: .*\(a block of open submission: no key\)' "$TMP/fol.log" && ok ||
     bad "the follower's block is one of open submission"
 obh=$(grep -Eo 'block [0-9]+ 0x[0-9a-f]+: [0-9]+ txs.*no key' "$TMP/fol.log" | head -1 | awk '{print $2}')
+for _ in $(seq 1 40); do # the follower holds it (its tip)
+    finfo
+    (($(hexdec "$(jq -r .height "$TMP/finfo" 2>/dev/null)") >= ${obh:-0})) && break
+    sleep 0.25
+done
 "$CLI" --rpc "http://127.0.0.1:$FPORT" --json rpc tacit_getBlockByNumber "$(printf '0x%x' "${obh:-0}")" false >"$TMP/ob" 2>&1
 grep -q '"sequencer":"0x0000000000000000000000000000000000000000000000000000000000000000"' "$TMP/ob" && ok ||
     bad "block ${obh:-?}'s header carries no sequencer key: $(head -c 600 "$TMP/ob")"

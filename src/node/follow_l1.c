@@ -549,6 +549,9 @@ static void fl1_done(struct tacit__job *job)
         j->json[i] = NULL;
     }
     f->derived += j->napplied;
+    /* --sequence-when-open keeps a mempool: what the blocks from L1 spent leaves it */
+    if (j->napplied > 0 && n->cfg.sequence_when_open)
+        (void)tacit_mempool_after_block(n->mp, NULL, 0, n->st, tacit__mempool_removed, n);
     f->matched += j->nmatched;
     if (j->napplied > 0)
         tacit_log(TACIT_LOG_INFO, "follow",

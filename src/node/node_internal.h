@@ -260,7 +260,7 @@ struct tacit__settle_in {
      * blocks in flight are followed); watch: only that and the L1 heads, the settlement heads
      * put at the tip (a follower's blocks are the contract's), nothing followed or submitted */
     bool ask_open, watch;
-    bool nonce_reset;      /* a rollback dropped prepared transactions: the settler's
+    bool nonce_reset; /* a rollback dropped prepared transactions: the settler's
                             * nonce_reset first */
 };
 struct tacit__settle_out {

@@ -107,6 +107,7 @@ static bool swo_rollback(struct tacit_node *n)
             return false;
         }
         se->dropped += k;
+        se->nonce_reset = true; /* its prepared transactions are gone: the nonce asked again */
         tacit_log(TACIT_LOG_WARN, "settle",
                   "open submission: %" PRIu64 " block(s) of this node the contract did not take "
                   "dropped; the chain is taken from L1 again from block %" PRIu64,
@@ -160,7 +161,10 @@ static void swo_after(struct tacit_node *n, const struct tacit__settle_out *o, u
             snprintf(why, sizeof why, "the submission of block %" PRIu64 " failed: %s",
                      o->halt_height, o->halt_reason);
             swo_leave(n, why);
-        } else if (o->open_known && o->contract_height > o->heads.settled) {
+        } else if (o->open_known && o->contract_height > o->heads.settled &&
+                   o->heads.submitted == o->heads.settled && o->prepared == 0) {
+            /* nothing of this node in flight (a block of its own sent in this step may be
+             * the one the contract took: the next step's look-up says) */
             snprintf(why, sizeof why,
                      "the contract is at height %" PRIu64 ": block %" PRIu64
                      " came from another submitter",
@@ -173,9 +177,7 @@ static void swo_after(struct tacit_node *n, const struct tacit__settle_out *o, u
     if (!se->leaving) return;
     /* a block of this node in flight may still land (submission closed meanwhile): wait for it;
      * otherwise what the contract did not take goes */
-    if (!o->halted && o->rc == TACIT_OK && o->heads.submitted > o->heads.settled &&
-        !(o->open_known && o->contract_height > o->heads.settled))
-        return;
+    if (!o->halted && o->rc == TACIT_OK && o->heads.submitted > o->heads.settled) return;
     if (o->rc != TACIT_OK && !o->halted) return; /* the L1 did not answer: ask again */
     se->rollback_to = o->heads.settled;
     if (tip.next_height <= se->rollback_to) {

@@ -89,7 +89,6 @@ static int read_queue_hash(struct settler *s, uint64_t index, uint8_t out[32])
     tacit_abi_set_list(&args, TACIT_ABI_TUPLE, &arg, 1);
     return read_view(s, "queueHash(uint256)", &args, out, 1);
 }
-}
 
 /* A uint64 getter of the contract (height(), ...) read at the L1 head, or a bytes32 one. */
 static int read_word(struct settler *s, const char *sig, uint8_t word[32])
@@ -303,8 +302,7 @@ static int op_is_open(void *ctx, bool *open, uint64_t *height)
      * block.number is the head's + 1); height() at the head (a submission of this node still
      * in the pool is not another submitter's block) */
     tacit_abi_set_list(&none, TACIT_ABI_TUPLE, NULL, 0);
-    if ((rc = read_view_at(s, "isOpen()", &none, word, 1, TACIT_L1_PENDING)) != TACIT_OK)
-        return rc;
+    if ((rc = read_view_at(s, "isOpen()", &none, word, 1, TACIT_L1_PENDING)) != TACIT_OK) return rc;
     for (int i = 0; i < 31; i++)
         if (word[i] != 0) return TACIT_EL1_REPLY; /* not an ABI bool */
     if (word[31] > 1) return TACIT_EL1_REPLY;
