@@ -278,6 +278,7 @@ int bench_l1_gas(int argc, char **argv)
     memcpy(rp.sequencer, c.from, 20);
     memcpy(rp.fee_recipient, c.from, 20);
     rp.chain_id = CHAIN_ID;
+    rp.force_delay = TACIT_ROLLUP_FORCE_DELAY_DEFAULT;
     if ((rc = tacit_rollup_deploy_data(&data, &len, tvk, uvk, &rp)) != TACIT_OK ||
         (rc = send(&c, true, data, len, &r)) != TACIT_OK)
         return fail("deploy", rc);

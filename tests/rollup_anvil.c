@@ -21,6 +21,18 @@
  *     queue head, pool, balances and claims; between the parts, each refusal of a part with its
  *     own reason (out of order, a second first part, a whole block, another block's part, a
  *     wrong prev, a part beyond the block, a last part whose totals disagree with the header);
+ *   - forced transactions (FORCED-SPEC): forceTransaction from a non-sequencer, each refusal
+ *     (encoding, version, ext_data_hash, nf0 = nf1, a deposit, an unknown anchor, a spent
+ *     nullifier, a bad proof), three accepted (the ForcedTransaction event decoded, the queue
+ *     hash tacit's, forcedEntry, queueBlock); block 5 spends a note F3 also spends; block 6
+ *     consumes F1 as included (its withdrawal claimable after it) after each refusal of a marker
+ *     (ForcedMarker, ForcedMismatch thrice, ForcedNotSpent, a marker at a deposit's position, a
+ *     deposit's credit at a forced position, ForcedBeyondPart); block 7 a deposit, F2 included,
+ *     F3 failed. The markers are written into the builder's block by the test (the builder
+ *     refuses a credit to the zero address until the node's side lands);
+ *   - open submission: NotSequencer for another account until the queue's head is older than T
+ *     (a real transaction mined at queueBlock + T fails), accepted after; the same when no block
+ *     settled for T; isOpen() false at + T, true at + T + 1;
  *   - the contract's hash chain, root and count equal tacit's; the withdrawal and the fees are
  *     claimed for exact wei, and a second claim is refused.
  * Gas of each submission is printed (figures: bench/l1-gas).
@@ -36,6 +48,7 @@
 #include "tacit/chain.h"
 #include "tacit/error.h"
 #include "tacit/eth.h"
+#include "tacit/keccak.h"
 #include "tacit/l1.h"
 #include "tacit/rollup.h"
 #include "tacit/settle.h"
@@ -323,9 +336,11 @@ static void submit_data(uint8_t **data, size_t *dlen, const uint8_t parent[32],
     CHECK_EQ_INT(tacit_rollup_submit_call(data, dlen, parent, block, blen, proofs, np), TACIT_OK);
 }
 
-/* Submits a valid block from the sequencer and checks the contract's state after it. */
-static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_tree_proof *proofs,
-                   size_t np, const char *what)
+/* Submits a valid block from account who and checks the contract's state after it; returns
+ * the L1 block it settled in. */
+static uint64_t settle_from(int who, const uint8_t *bytes, size_t len,
+                            const struct tacit_rollup_tree_proof *proofs, size_t np,
+                            const char *what)
 {
     struct tacit_l1_receipt r;
     struct tacit_rollup_event ev;
@@ -333,13 +348,15 @@ static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_t
     uint8_t *data, want[32], got[32], root[32];
     size_t dlen;
     bool seen = false;
+    uint64_t at;
 
     submit_data(&data, &dlen, g.parent, bytes, len, proofs, np);
     CHECK_EQ_INT(tacit_rollup_block_hash(want, g.parent, bytes, len, proofs, np), TACIT_OK);
     memcpy(got, g.parent, 32); /* the next parent may be computed in place */
     CHECK_EQ_INT(tacit_rollup_block_hash(got, got, bytes, len, proofs, np), TACIT_OK);
     CHECK_MEM(got, want, 32);
-    CHECK_EQ_INT(send_ok(SEQ, data, dlen, NULL, &r), TACIT_OK);
+    CHECK_EQ_INT(send_ok(who, data, dlen, NULL, &r), TACIT_OK);
+    at = r.block_number;
     CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
     printf("  %s: %zu txs, %zu credits, %zu tree proofs, %zu bytes of calldata: %llu gas\n", what,
            b ? b->ntxs : 0, b ? b->ncredits : 0, np, dlen, (unsigned long long)r.gas_used);
@@ -367,9 +384,18 @@ static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_t
         CHECK_EQ_INT(read_u64("height()", NULL), b->header.height + 1);
     }
     memcpy(g.parent, want, 32);
+    /* every settled block moves lastSettledBlock (open submission's clock) */
+    CHECK_EQ_INT(read_u64("lastSettledBlock()", NULL), at);
     tacit_block_free(b);
     tacit_l1_receipt_clear(&r);
     free(data);
+    return at;
+}
+
+static void settle(const uint8_t *bytes, size_t len, const struct tacit_rollup_tree_proof *proofs,
+                   size_t np, const char *what)
+{
+    settle_from(SEQ, bytes, len, proofs, np, what);
 }
 
 /* What the L2 rules say of these txs on the settled state, in the order a block applies them
@@ -1193,11 +1219,495 @@ TEST(settler_in_parts)
     for (size_t i = 0; i < b->ntxs; i++) {
         tacit_fr leaves[2] = {b->txs[i].pub[5], b->txs[i].pub[6]};
         CHECK_EQ_INT(tacit_tree_append(&g.f, NULL, leaves, 2, NULL, NULL, 0), TACIT_OK);
+        g.leaves[g.nleaves++] = leaves[0];
+        g.leaves[g.nleaves++] = leaves[1];
     }
     read_word("blockHash()", NULL, g.parent);
     tacit_block_free(b);
     tacit_rollup_settler_free(&st);
     free(bytes);
+}
+
+/* ------------------------------------------------------- forced transactions ---- */
+
+/* The forced-transaction steps' shared state: the queue is F1 (3), a deposit D (4), F2 (5),
+ * F3 (6) once forced_queue ran. */
+static struct {
+    bool ready;
+    struct note n6, n7, n8, n9, n10, n11, n12, n13;
+    struct tacit_tx f1, f2, f3, s4;
+    uint8_t r1[20], r4[20]; /* F1's and S4's withdrawal recipients */
+    struct tacit_credit d;  /* D's credit */
+} fx;
+
+#define F1_WITHDRAW 200000000ull
+#define F1_FEE 500ull
+#define S4_WITHDRAW 10000000ull
+
+/* A view of the contract with one uint64 argument: its first nwords words into out. */
+static void read_words_u64(const char *sig, uint64_t arg, uint8_t *out, size_t nwords)
+{
+    struct tacit_abi_value item, args;
+    uint8_t *data, *ret = NULL;
+    size_t len, retlen = 0;
+    char why[128];
+    memset(out, 0, 32 * nwords);
+    tacit_abi_set_u64(&item, arg);
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, &item, 1);
+    CHECK_EQ_INT(tacit_abi_encode_call(&data, &len, sig, &args), TACIT_OK);
+    CHECK_EQ_INT(call(SEQ, data, len, 0, why, sizeof why, &ret, &retlen), TACIT_OK);
+    if (retlen >= 32 * nwords) memcpy(out, ret, 32 * nwords);
+    free(data);
+    free(ret);
+}
+
+static uint64_t word_u64(const uint8_t w[32])
+{
+    uint64_t v = 0;
+    for (int i = 24; i < 32; i++) v = v << 8 | w[i];
+    return v;
+}
+
+/* A v2 spend of note n (leaf `leaf` of the settled tree, anchored at its root): a withdrawal of
+ * wamt to rec (NULL: none), fee, the rest to a new note *change and a zero note *zero. */
+static void spend_tx(struct tacit_tx *tx, const struct note *n, uint64_t leaf, uint64_t wamt,
+                     const uint8_t *rec, uint64_t fee, struct note *change, struct note *zero)
+{
+    static struct tacit_txbuild tb;
+    v2_base(&tb);
+    tacit_tree_frontier_root(&tb.anchor, &g.f);
+    CHECK_EQ_INT(
+        tacit_tree_path(&tb.in[0].path, leaf, g.nleaves, leaf_get, NULL, TACIT_TREE_DEPTH + 1),
+        TACIT_OK);
+    tb.in[0].sk = n->sk;
+    tb.in[0].value = n->value;
+    tb.in[0].blinding = n->blinding;
+    note_new(change, n->value - wamt - fee);
+    note_new(zero, 0);
+    note_output(&tb.out[0], change);
+    note_output(&tb.out[1], zero);
+    tb.fee = fee;
+    tb.withdrawal_amount = wamt;
+    if (rec) memcpy(tb.withdrawal_recipient, rec, 20);
+    CHECK_EQ_INT(tacit_txbuild_prove(tx, &tb, g.transfer_pk, 0, NULL), TACIT_OK);
+}
+
+/* forceTransaction(tx) from OTHER must be accepted: the ForcedTransaction event (decoded by
+ * tacit_rollup_decode_event) names the queue's next index, the tx's hash and bytes and the
+ * queue hash tacit computes; forcedEntry, queueBlock and queueHash agree. */
+static void force_ok(const struct tacit_tx *tx, uint64_t want_index)
+{
+    static uint8_t enc[TACIT_TX_BYTES];
+    struct tacit_l1_receipt r;
+    struct tacit_rollup_event ev;
+    uint8_t *data, h[32], prev[32], qh[32], w[3 * 32];
+    size_t len;
+    tacit_tx_encode(enc, tx);
+    tacit_keccak256(h, enc, sizeof enc);
+    read_words_u64("queueHash(uint256)", want_index, prev, 1);
+    tacit_rollup_queue_hash_forced(qh, prev, h);
+    CHECK_EQ_INT(tacit_rollup_force_call(&data, &len, enc), TACIT_OK);
+    CHECK_EQ_INT(send_ok(OTHER, data, len, NULL, &r), TACIT_OK);
+    printf("  forceTransaction (queue entry %llu): %llu gas\n", (unsigned long long)want_index,
+           (unsigned long long)r.gas_used);
+    CHECK_EQ_INT(r.nlogs, 1);
+    if (r.nlogs == 1) {
+        struct tacit_l1_log fake = r.logs[0];
+        CHECK_EQ_INT(tacit_rollup_decode_event(&ev, &r.logs[0]), TACIT_OK);
+        CHECK_EQ_INT(ev.kind, TACIT_ROLLUP_FORCED);
+        CHECK_EQ_INT(ev.index, want_index);
+        CHECK_MEM(ev.tx_hash, h, 32);
+        CHECK_MEM(ev.queue_hash, qh, 32);
+        CHECK_MEM(ev.tx, enc, sizeof enc);
+        /* the decoder checks the tx against its hash and its length */
+        fake.topics[2][0] ^= 1;
+        CHECK_EQ_INT(tacit_rollup_decode_event(&ev, &fake), TACIT_EDIGEST);
+        fake.topics[2][0] ^= 1;
+        {
+            /* data: queueHash || offset || length || tx padded; a length of 1,807 (its last
+             * byte now padding, zeroed) */
+            uint8_t *d = malloc(fake.data_len);
+            REQUIRE(d, "memory");
+            memcpy(d, fake.data, fake.data_len);
+            d[95] = (uint8_t)(TACIT_TX_BYTES - 1);
+            d[94] = (uint8_t)((TACIT_TX_BYTES - 1) >> 8);
+            d[96 + TACIT_TX_BYTES - 1] = 0;
+            fake.data = d;
+            CHECK_EQ_INT(tacit_rollup_decode_event(&ev, &fake), TACIT_EENCODING);
+            free(d);
+        }
+    }
+    read_words_u64("forcedEntry(uint64)", want_index, w, 3);
+    CHECK_MEM(w, h, 32);
+    {
+        uint8_t nf[32];
+        tacit_fr_to_bytes(nf, &tx->pub[3]);
+        CHECK_MEM(w + 32, nf, 32);
+        tacit_fr_to_bytes(nf, &tx->pub[4]);
+        CHECK_MEM(w + 64, nf, 32);
+    }
+    read_words_u64("queueBlock(uint256)", want_index, w, 1);
+    CHECK_EQ_INT(word_u64(w), r.block_number);
+    read_words_u64("queueHash(uint256)", want_index + 1, w, 1);
+    CHECK_MEM(w, qh, 32);
+    CHECK_EQ_INT(read_u64("queueLength()", NULL), want_index + 1);
+    tacit_l1_receipt_clear(&r);
+    free(data);
+}
+
+/* forceTransaction of these bytes (len of them) from OTHER must revert with name. */
+static void force_refused_(const char *file, int line, const uint8_t *enc, size_t n,
+                           const char *name, int code, long tx)
+{
+    struct tacit_abi_value item, v;
+    uint8_t *data;
+    size_t len;
+    tacit_abi_set_bytes(&item, TACIT_ABI_BYTES, enc, n);
+    tacit_abi_set_list(&v, TACIT_ABI_TUPLE, &item, 1);
+    CHECK_EQ_INT(tacit_abi_encode_call(&data, &len, "forceTransaction(bytes)", &v), TACIT_OK);
+    expect_revert_(file, line, OTHER, data, len, 0, name, code, tx);
+    free(data);
+}
+#define force_refused(enc, n, name, code, tx) \
+    force_refused_(__FILE__, __LINE__, enc, n, name, code, tx)
+
+static void force_refused_tx_(const char *file, int line, const struct tacit_tx *tx,
+                              const char *name, int code, long index)
+{
+    static uint8_t enc[TACIT_TX_BYTES];
+    tacit_tx_encode(enc, tx);
+    force_refused_(file, line, enc, sizeof enc, name, code, index);
+}
+#define force_refused_tx(tx, name, code, index) \
+    force_refused_tx_(__FILE__, __LINE__, tx, name, code, index)
+
+/* forceTransaction: each refusal with its reason, then F1 (a withdrawal), a deposit D, F2 and
+ * F3 enter the queue (3..6). */
+TEST(forced_queue)
+{
+    static uint8_t enc[TACIT_TX_BYTES];
+    struct tacit_tx t;
+    uint8_t *data;
+    size_t len;
+    tacit_uint256 v;
+
+    REQUIRE(g.ready, "deploy");
+    REQUIRE(g.nleaves == 16, "blocks 0-4 settled (16 leaves)");
+    CHECK_EQ_INT(read_u64("queueLength()", NULL), 3);
+    tacit_test_rand_bytes(fx.r1, 20);
+    tacit_test_rand_bytes(fx.r4, 20);
+    /* F1 spends n1 (leaf 1): a withdrawal to r1 and a fee; F2 spends n2 (leaf 2); F3 and S4
+     * (an ordinary transaction) both spend n4 (leaf 4) */
+    spend_tx(&fx.f1, &g.n1, 1, F1_WITHDRAW, fx.r1, F1_FEE, &fx.n6, &fx.n7);
+    spend_tx(&fx.f2, &g.n2, 2, 0, NULL, 0, &fx.n8, &fx.n9);
+    spend_tx(&fx.f3, &g.n4, 4, 0, NULL, 0, &fx.n10, &fx.n11);
+    spend_tx(&fx.s4, &g.n4, 4, S4_WITHDRAW, fx.r4, 0, &fx.n12, &fx.n13);
+
+    /* the refusals, each its own reason (the static ones are the block's: one function) */
+    tacit_tx_encode(enc, &fx.f1);
+    force_refused(enc, sizeof enc - 1, "TxEncoding", TACIT_EENCODING, 0); /* 1,807 bytes */
+    t = fx.f1;
+    t.version = TACIT_TX_VERSION;
+    force_refused_tx(&t, "TxVersion", TACIT_EVERSION, 0);
+    t = fx.f1;
+    t.ext.ciphertext[0][7] ^= 1;
+    force_refused_tx(&t, "ExtDataHashMismatch", TACIT_EEXT_DATA_HASH, 0);
+    t = fx.f1;
+    t.pub[4] = t.pub[3];
+    force_refused_tx(&t, "NullifierRepeated", TACIT_ENULLIFIER_REPEATED, 0);
+    force_refused_tx(&g.d1, "ForcedDeposit", TACIT_EINVAL, -1); /* a valid v2 deposit */
+    t = fx.f1;
+    tacit_txbuild_random_fr(&t.pub[0]);
+    force_refused_tx(&t, "UnknownAnchor", TACIT_EANCHOR, 0);
+    force_refused_tx(&g.s1, "NullifierSpent", TACIT_ENULLIFIER_SPENT, 0); /* spent by block 2 */
+    t = fx.f1; /* A and C swapped: both valid points */
+    memcpy(t.proof, fx.f1.proof + 192, 64);
+    memcpy(t.proof + 192, fx.f1.proof, 64);
+    force_refused_tx(&t, "BadTransferProof", TACIT_EVERIFY, 0);
+    CHECK_EQ_INT(read_u64("queueLength()", NULL), 3);
+
+    /* accepted, from an address that is not the sequencer */
+    force_ok(&fx.f1, 3);
+    memcpy(fx.d.address, g.alice, 20);
+    fx.d.amount = 50000000;
+    CHECK_EQ_INT(tacit_rollup_deposit_call(&data, &len, g.alice), TACIT_OK);
+    tacit_uint256_from_u64(&v, fx.d.amount);
+    CHECK_EQ_INT(tacit_uint256_mul_u64(&v, &v, GWEI), TACIT_OK);
+    {
+        struct tacit_l1_receipt r;
+        uint8_t w[3 * 32], zero[3 * 32] = {0};
+        CHECK_EQ_INT(send_ok(SEQ, data, len, &v, &r), TACIT_OK);
+        read_words_u64("queueBlock(uint256)", 4, w, 1);
+        CHECK_EQ_INT(word_u64(w), r.block_number);
+        read_words_u64("forcedEntry(uint64)", 4, w, 3); /* a deposit: no forced entry */
+        CHECK_MEM(w, zero, sizeof zero);
+        tacit_l1_receipt_clear(&r);
+    }
+    free(data);
+    force_ok(&fx.f2, 5);
+    force_ok(&fx.f3, 6);
+    fx.ready = true;
+}
+
+/* A forced marker: a credit to the zero address, amount 1 (included) or 0 (failed). */
+static struct tacit_credit marker(uint64_t amount)
+{
+    struct tacit_credit c;
+    memset(&c, 0, sizeof c);
+    c.amount = amount;
+    return c;
+}
+
+/* A submission of (header, credits, txs) with np placeholder tree proofs (the check refusing
+ * it comes before the proofs') must revert with name. The L2 rules for markers come with the
+ * node's side (branch fn): not compared here. */
+#define refuse_forced(header, credits, nc, txs, nt, np, name, code, tx) \
+    refuse_forced_(__FILE__, __LINE__, header, credits, nc, txs, nt, np, name, code, tx)
+static void refuse_forced_(const char *file, int line, const uint8_t *header,
+                           const struct tacit_credit *credits, size_t nc,
+                           const struct tacit_tx *txs, size_t nt, size_t np, const char *name,
+                           int code, long tx)
+{
+    struct tacit_rollup_tree_proof dummy[4];
+    uint8_t *vb, *data;
+    size_t vlen, dlen;
+    memset(dummy, 0, sizeof dummy);
+    encode_block(&vb, &vlen, header, credits, nc, txs, nt);
+    submit_data(&data, &dlen, g.parent, vb, vlen, dummy, np);
+    expect_revert_(file, line, SEQ, data, dlen, 0, name, code, tx);
+    free(data);
+    free(vb);
+}
+
+/* A block with forced markers: tacit's block builder makes the block of these (non-marker)
+ * credits and txs, committed to the L2 state with its tree proofs, and the credits section is
+ * then written with the markers in their queue positions (the builder refuses a credit to the
+ * zero address until the node's side lands: branch fn). The header's root and count are the
+ * same: markers change no balance and no tree. *out malloc'd. */
+static size_t marked_block(const struct tacit_credit *plain, size_t np_,
+                           const struct tacit_credit *all, size_t na, const struct tacit_tx *txs,
+                           size_t nt, struct tacit_rollup_tree_proof *proofs, uint8_t **out,
+                           size_t *len)
+{
+    uint8_t *bytes;
+    size_t blen, n;
+    make_block(plain, np_, txs, nt, true, &bytes, &blen);
+    *out = NULL;
+    if (bytes == NULL) return 0;
+    n = tree_proofs(proofs, bytes, blen, true);
+    encode_block(out, len, bytes, all, na, txs, nt);
+    free(bytes);
+    return n;
+}
+
+/* Block 5 spends n4 (S4, an ordinary withdrawal: the baseline); block 6 consumes F1 as included
+ * (every refusal of a marker first); block 7 consumes D, F2 (included) and F3 (failed: block 5
+ * spent its nullifier). */
+TEST(forced_blocks)
+{
+    struct tacit_rollup_tree_proof proofs[4];
+    struct tacit_credit cr[3];
+    struct tacit_tx txs[2];
+    uint8_t *bytes, *b6, header[TACIT_BLOCK_HEADER_BYTES];
+    size_t len, np, b6len;
+    uint64_t pool;
+
+    REQUIRE(fx.ready, "forced_queue");
+    /* block 5: S4 (no credits: a block need not consume the queue) */
+    make_block(NULL, 0, &fx.s4, 1, true, &bytes, &len);
+    REQUIRE(bytes, "block 5");
+    np = tree_proofs(proofs, bytes, len, true);
+    settle(bytes, len, proofs, np, "block 5 (an ordinary withdrawal, the baseline)");
+    free(bytes);
+    CHECK_EQ_INT(read_u64("queueHead()", NULL), 3);
+    pool = read_u64("pool()", NULL);
+
+    /* block 6's header: F1 applied */
+    make_block(NULL, 0, &fx.f1, 1, false, &bytes, &len);
+    REQUIRE(bytes, "a block 6");
+    memcpy(header, bytes, sizeof header);
+    free(bytes);
+    cr[0] = marker(2);
+    refuse_forced(header, cr, 1, &fx.f1, 1, 1, "ForcedMarker", TACIT_ECREDIT, -1);
+    cr[0] = marker(1); /* F1 included, but tx 0 is another transaction */
+    refuse_forced(header, cr, 1, &fx.s4, 1, 1, "ForcedMismatch", TACIT_ECREDIT, 0);
+    txs[0] = fx.f2; /* queue order: F1 first */
+    txs[1] = fx.f1;
+    refuse_forced(header, cr, 1, txs, 2, 2, "ForcedMismatch", TACIT_ECREDIT, 0);
+    refuse_forced(header, cr, 1, NULL, 0, 0, "ForcedMismatch", TACIT_ECREDIT, 0); /* no tx 0 */
+    cr[0] = marker(0); /* F1 failed, yet its nullifiers are unspent */
+    refuse_forced(header, cr, 1, NULL, 0, 0, "ForcedNotSpent", TACIT_ECREDIT, -1);
+    cr[0] = marker(1); /* a marker at D's position (entry 4) */
+    cr[1] = marker(1);
+    refuse_forced(header, cr, 2, &fx.f1, 1, 1, "CreditsNotQueueHead", TACIT_ECREDIT, -1);
+    cr[1] = fx.d; /* a credit at F1's position */
+    refuse_forced(header, &cr[1], 1, NULL, 0, 0, "CreditsNotQueueHead", TACIT_ECREDIT, -1);
+    {
+        /* in parts: F1 and F2 included, the first part carrying only F1 */
+        struct tacit_rollup_tree_proof dummy[1];
+        uint8_t *full, *part, *data;
+        size_t flen, plen, dlen;
+        cr[0] = marker(1);
+        cr[1] = fx.d;
+        cr[2] = marker(1);
+        txs[0] = fx.f1;
+        txs[1] = fx.f2;
+        memset(dummy, 0, sizeof dummy);
+        encode_block(&full, &flen, header, cr, 3, txs, 2);
+        CHECK_EQ_INT(tacit_rollup_part_encode(&part, &plen, full, flen, 0, 1), TACIT_OK);
+        CHECK_EQ_INT(tacit_rollup_part_call(&data, &dlen, g.parent, part, plen, dummy, 1),
+                     TACIT_OK);
+        expect_revert(SEQ, data, dlen, 0, "ForcedBeyondPart", TACIT_ECREDIT, -1);
+        free(data);
+        free(part);
+        free(full);
+    }
+    CHECK_EQ_INT(read_u64("claimable(address)", fx.r1), 0);
+
+    /* block 6: F1 included (marker 1), its withdrawal claimable once it settles */
+    cr[0] = marker(1);
+    np = marked_block(NULL, 0, cr, 1, &fx.f1, 1, proofs, &b6, &b6len);
+    REQUIRE(b6, "block 6");
+    settle(b6, b6len, proofs, np, "block 6 (1 forced transaction included)");
+    free(b6);
+    g.fees_gwei += F1_FEE;
+    CHECK_EQ_INT(read_u64("queueHead()", NULL), 4);
+    CHECK_EQ_INT(read_u64("claimable(address)", fx.r1), F1_WITHDRAW * GWEI);
+    CHECK_EQ_INT(read_u64("pool()", NULL), pool - F1_WITHDRAW - F1_FEE);
+
+    /* block 7: D credited, F2 included, F3 failed (n4's nullifier spent by block 5) */
+    {
+        uint64_t alice = read_u64("account(address)", g.alice);
+        uint8_t *b7;
+        size_t b7len;
+        make_block(NULL, 0, NULL, 0, false, &bytes, &len);
+        REQUIRE(bytes, "a block 7");
+        memcpy(header, bytes, sizeof header);
+        free(bytes);
+        cr[0] = fx.d;
+        cr[1] = marker(1);
+        cr[2] = marker(1); /* F3 included: its nullifier is spent */
+        txs[0] = fx.f2;
+        txs[1] = fx.f3;
+        refuse_forced(header, cr, 3, txs, 2, 2, "NullifierSpent", TACIT_ENULLIFIER_SPENT, 1);
+        cr[2] = marker(0);
+        np = marked_block(&fx.d, 1, cr, 3, &fx.f2, 1, proofs, &b7, &b7len);
+        REQUIRE(b7, "block 7");
+        settle(b7, b7len, proofs, np, "block 7 (a credit, 1 forced included, 1 failed)");
+        free(b7);
+        CHECK_EQ_INT(read_u64("queueHead()", NULL), 7);
+        CHECK_EQ_INT(read_u64("account(address)", g.alice), alice + fx.d.amount);
+    }
+}
+
+/* anvil_mine: n more L1 blocks. */
+static void mine(uint64_t n)
+{
+    char hex[24];
+    if (n == 0) return;
+    snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)n);
+    CHECK_EQ_INT(anvil_call("anvil_mine", json_pack("[s]", hex), NULL, 0), TACIT_OK);
+}
+
+/* Mines until the latest L1 block is `want` (an eth_call runs with block.number = latest). */
+static void mine_to(uint64_t want)
+{
+    uint64_t now = 0;
+    CHECK_EQ_INT(tacit_l1_block_number(g.l1, &now), TACIT_OK);
+    REQUIRE(now <= want, "the L1 is not past the block wanted");
+    mine(want - now);
+    CHECK_EQ_INT(tacit_l1_block_number(g.l1, &now), TACIT_OK);
+    CHECK_EQ_INT(now, want);
+}
+
+static bool is_open(void)
+{
+    uint8_t w[32];
+    read_word("isOpen()", NULL, w);
+    return w[31] == 1;
+}
+
+/* An empty block on the L2 tip (with these credits), committed. *bytes malloc'd. */
+static void empty_block(const struct tacit_credit *credits, size_t nc, uint8_t **bytes, size_t *len)
+{
+    make_block(credits, nc, NULL, 0, true, bytes, len);
+}
+
+/* Open submission: a non-sequencer is refused NotSequencer until the queue's head is older than
+ * T, then accepted; the same when no block settled for T. The boundaries: block.number ==
+ * queueBlock + T (and lastSettledBlock + T) is not open, one more is. */
+TEST(open_submission)
+{
+    struct tacit_credit d2;
+    struct tacit_l1_receipt r;
+    uint8_t *data, *bytes;
+    size_t dlen, len;
+    uint64_t q, ls, height;
+    tacit_uint256 v;
+
+    REQUIRE(g.ready, "deploy");
+    CHECK(!is_open()); /* block 7 just settled, the queue consumed */
+    /* a deposit D2 at L1 block q, then a block that does not consume it, 4 L1 blocks later */
+    memcpy(d2.address, g.bob, 20);
+    d2.amount = 1000000;
+    CHECK_EQ_INT(tacit_rollup_deposit_call(&data, &dlen, g.bob), TACIT_OK);
+    tacit_uint256_from_u64(&v, d2.amount);
+    CHECK_EQ_INT(tacit_uint256_mul_u64(&v, &v, GWEI), TACIT_OK);
+    CHECK_EQ_INT(send_ok(SEQ, data, dlen, &v, &r), TACIT_OK);
+    q = r.block_number;
+    tacit_l1_receipt_clear(&r);
+    free(data);
+    mine(3);
+    empty_block(NULL, 0, &bytes, &len);
+    REQUIRE(bytes, "block 8");
+    ls = settle_from(SEQ, bytes, len, NULL, 0, "block 8 (empty, by the sequencer)");
+    free(bytes);
+    CHECK(ls > q + 1); /* so that only the queue's clock opens submission first */
+
+    /* block 9 credits D2: the non-sequencer is refused while the head is not older than T */
+    empty_block(&d2, 1, &bytes, &len);
+    REQUIRE(bytes, "block 9");
+    submit_data(&data, &dlen, g.parent, bytes, len, NULL, 0);
+    expect_revert(OTHER, data, dlen, 0, "NotSequencer", TACIT_ESEQUENCER, -1);
+    {
+        /* a real transaction mined in block q + T (the gas given: no estimate) fails */
+        struct tacit_l1_call req = {.data = data, .data_len = dlen, .gas = 3000000};
+        struct tacit_l1_sent sent;
+        mine_to(q + FORCE_DELAY - 1);
+        memcpy(req.to, g.contract, 20);
+        CHECK_EQ_INT(tacit_l1_sender_send(g.a[OTHER].s, &req, &sent), TACIT_OK);
+        CHECK_EQ_INT(tacit_l1_wait_success(g.l1, sent.hash, 20000, 20, &r), TACIT_EL1_TX_FAILED);
+        CHECK_EQ_INT(r.block_number, q + FORCE_DELAY);
+        tacit_l1_receipt_clear(&r);
+        tacit_l1_sent_clear(&sent);
+    }
+    height = read_u64("height()", NULL);
+    CHECK_EQ_INT(height, 9);
+    /* block.number == q + T: not open; q + T + 1: open */
+    CHECK(!is_open());
+    expect_revert(OTHER, data, dlen, 0, "NotSequencer", TACIT_ESEQUENCER, -1);
+    mine(1);
+    CHECK(is_open());
+    free(data);
+    ls = settle_from(OTHER, bytes, len, NULL, 0, "block 9 (by anyone: the queue's head too old)");
+    free(bytes);
+    CHECK_EQ_INT(read_u64("queueHead()", NULL), read_u64("queueLength()", NULL));
+    CHECK(!is_open());
+
+    /* no block settled for T: block 10 (empty) by anyone */
+    empty_block(NULL, 0, &bytes, &len);
+    REQUIRE(bytes, "block 10");
+    submit_data(&data, &dlen, g.parent, bytes, len, NULL, 0);
+    mine_to(ls + FORCE_DELAY);
+    CHECK(!is_open());
+    expect_revert(OTHER, data, dlen, 0, "NotSequencer", TACIT_ESEQUENCER, -1);
+    mine(1);
+    CHECK(is_open());
+    free(data);
+    settle_from(OTHER, bytes, len, NULL, 0, "block 10 (by anyone: no block settled for T)");
+    free(bytes);
+    CHECK(!is_open());
+    CHECK_EQ_INT(read_u64("height()", NULL), 11);
 }
 
 /* The withdrawal and the fees are claimed on L1 for exact wei; a second claim is refused. */
@@ -1271,6 +1781,9 @@ static const struct tacit_test tests[] = {
     {"refusals_after_settling", refusals_after_settling},
     {"block_in_parts", block_in_parts},
     {"settler_in_parts", settler_in_parts},
+    {"forced_queue", forced_queue},
+    {"forced_blocks", forced_blocks},
+    {"open_submission", open_submission},
     {"claims_pay_exact_wei", claims_pay_exact_wei},
     {"errors_unknown", errors_unknown},
     {"cleanup", cleanup},

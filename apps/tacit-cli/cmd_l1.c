@@ -7,8 +7,8 @@
  * (`tacit-cli setup --circuit tree-update --out DIR`). The deployer (the key of FILE) is the
  * sequencer: the only address that may submit blocks (tacitd's --l1-key). --chain-id is the
  * L2's (default: the devnet's). --force-delay is T of the escape hatch in L1 blocks (default
- * 50; docs/l1-contract.md "Forced transactions"). Without --l1-rpc, $TACIT_L1_RPC. Prints the
- * contract's address on stdout.
+ * 50; docs/l1-contract.md "Forced transactions and open submission"). Without --l1-rpc,
+ * $TACIT_L1_RPC. Prints the contract's address on stdout.
  */
 #include <inttypes.h>
 #include <sodium.h>

@@ -41,9 +41,9 @@ struct tacit_rollup_params {
     uint8_t sequencer[TACIT_ETH_ADDRESS_LEN];     /* the only L1 address that may submit */
     uint8_t fee_recipient[TACIT_ETH_ADDRESS_LEN]; /* claims the fees on L1 */
     uint64_t chain_id;                            /* the L2's chain id */
-    /* T of the escape hatch (FORCED-SPEC, docs/l1-contract.md "Forced transactions"), in L1
-     * blocks: a forced transaction must be consumed within T, and submission opens to anyone
-     * when the queue's head is older than T or no block settled for T. Must be > 0. */
+    /* T of the escape hatch, in L1 blocks (docs/l1-contract.md "Forced transactions and open
+     * submission"): a forced transaction must be consumed within T, and submission opens to
+     * anyone when the queue's head is older than T or no block settled for T. Must be > 0. */
     uint64_t force_delay;
 };
 

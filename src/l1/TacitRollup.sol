@@ -23,12 +23,12 @@
 // Precompiles: ecAdd (0x06) and ecMul (0x07) of EIP-196, the pairing check (0x08) of
 // EIP-197, priced by EIP-1108 (150, 6,000, 34,000 k + 45,000 gas); ecrecover (0x01).
 //
-// Forced transactions and open submission (SETTLEMENT.md 6, 9; docs/l1-contract.md "Forced
-// transactions"): anyone may queue a v2 transaction with forceTransaction (checked at once, its
-// proof by a single verify); a block consumes it from the queue like a deposit, by a credit to
-// the zero address (a marker: 1 included, as one of the block's first transactions; 0 failed,
-// one of its nullifiers spent by an earlier block). When the queue's head is older than
-// forceDelay L1 blocks, or no block settled for forceDelay, anyone may submit blocks.
+// Forced transactions and open submission (SETTLEMENT.md 6, 9; docs/l1-contract.md, the
+// section of that name): anyone may queue a v2 transaction with forceTransaction (checked at
+// once, its proof by a single verify); a block consumes it from the queue like a deposit, by a
+// credit to the zero address (a marker: 1 included, as one of the block's first transactions;
+// 0 failed, one of its nullifiers spent by an earlier block). When the queue's head is older
+// than forceDelay L1 blocks, or no block settled for forceDelay, anyone may submit blocks.
 //
 // The verifying keys are constructor data, stored as the code of two data contracts (read
 // with EXTCODECOPY), so this contract's bytecode does not depend on them.
@@ -80,12 +80,9 @@ contract TacitRollup {
     uint64 private partNext; // its transactions settled so far
     uint64 private partTotal; // its ntxs; 0: no block in progress
     uint64 private partCount; // the commitment count after its parts so far
-    uint64 public lastSettledBlock; // block.number of the deployment, then of the last settled block
     bytes32 public blockHash; // the hash chain: the last settled submission's hash
     bytes32 public noteRoot;
     mapping(uint256 => bytes32) public queueHash; // the queue's rolling hash after i entries
-    mapping(uint256 => uint64) public queueBlock; // the L1 block entry i entered the queue at
-    mapping(uint256 => Forced) private forced; // queue entry i when it is a forced transaction
     mapping(bytes32 => uint256) public rootHeight; // 1 + the last height a root was the root at
     mapping(bytes32 => uint256) public nullifierHeight; // 1 + the height that spent it; 0: unspent
     mapping(address => Account) private accounts; // transparent balances (gwei) and nonces
@@ -93,6 +90,10 @@ contract TacitRollup {
     bytes32 private partHash; // the hash of its parts so far: the next part's `prev`
     bytes32 private partRoot; // the note root after its parts so far
     bytes32 private partHead; // keccak256 of its header: every part carries the same
+    // The escape hatch (after the slots above, which keep their numbers):
+    uint64 public lastSettledBlock; // block.number of the deployment, then of the last settled block
+    mapping(uint256 => uint64) public queueBlock; // the L1 block entry i entered the queue at
+    mapping(uint256 => Forced) private forced; // queue entry i when it is a forced transaction
 
     struct Account {
         uint64 balance;
