@@ -449,9 +449,17 @@ static int f_plan(void *ctx, const struct tacit_settle_submission *s, uint32_t *
     return TACIT_OK;
 }
 
-static const struct tacit_settler_ops fake_ops = {f_prepare,    f_send, f_lookup, f_heads,
-                                                  f_messages,   f_bump, f_plan,   f_block_hash,
-                                                  f_queue_hash, NULL};
+static const struct tacit_settler_ops fake_ops = {
+    .prepare = f_prepare,
+    .send = f_send,
+    .lookup = f_lookup,
+    .heads = f_heads,
+    .messages = f_messages,
+    .bump = f_bump,
+    .plan = f_plan,
+    .block_hash = f_block_hash,
+    .queue_hash = f_queue_hash,
+};
 
 /* The contract's check of a block's credits: the next entries of its queue, in order. */
 static bool fake_credits_match(struct fake *f, const struct ftx *t)
