@@ -7,6 +7,7 @@
 # (tacit_getAccount); `wallet deposit --l1-rpc` (with the shielding) gets past the wait for the
 # credit (the shielding then fails here: the devnet proving key is the depth-2 one, EWITNESS;
 # tests/first_hour_l1.sh runs the shielded transactions on an L1 chain with the real keys).
+# `l1 deploy --force-delay`: the contract's forceDelay() is N (50 without it); 0 is refused.
 # Without node/npm or the registry the test FAILS, saying so.
 set -uo pipefail
 
@@ -39,6 +40,17 @@ mkdir -p "$DD/keys" && chmod 700 "$DD" "$DD/keys"
     "$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 2 >/dev/null || die "the keys"
 ROLLUP=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$DD/keys" 2>"$TMP/deploy.err") ||
     die "deploy: $(cat "$TMP/deploy.err")"
+# T of the escape hatch: --force-delay N (default 50), read back as forceDelay(); 0 is refused
+force_delay() {
+    anvil_rpc eth_call "[{\"to\":\"$1\",\"data\":\"$("$FIX" calldata "forceDelay()")\"},\"latest\"]" |
+        sed -n 's/.*"result":"0x0*\([0-9a-f]*\)".*/\1/p'
+}
+[[ $(force_delay "$ROLLUP") == 32 ]] && ok || bad "l1 deploy: forceDelay() is 50 (0x32) by default"
+R7=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$DD/keys" --force-delay 7 2>"$TMP/deploy.err") ||
+    die "deploy --force-delay 7: $(cat "$TMP/deploy.err")"
+[[ $(force_delay "$R7") == 7 ]] && ok || bad "l1 deploy --force-delay 7: forceDelay() is 7"
+"$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$TMP/l1.key" --keys "$DD/keys" --force-delay 0 >/dev/null 2>"$TMP/err"
+[[ $? == 2 ]] && grep -q -- "--force-delay 0" "$TMP/err" && ok || bad "l1 deploy --force-delay 0 refused: $(cat "$TMP/err")"
 "$D" --devnet --datadir "$DD" --rpc-bind none --empty-blocks --block-interval-ms 300 \
     --l1-rpc "$ANVIL_URL" --l1-rollup "$ROLLUP" --l1-key "$TMP/l1.key" --l1-poll-ms 200 \
     --l1-confirmations 1 --l1-final-depth 2 >>"$TMP/node.log" 2>&1 &
