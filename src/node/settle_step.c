@@ -939,11 +939,13 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             }
     }
 
-    /* a credited deposit an L1 reorg removed: nothing is followed or submitted on top of it */
+    /* a credited deposit an L1 reorg removed: nothing is followed or submitted on top of it
+     * (the tip first: a block the block lane commits meanwhile, with its entries, waits for
+     * the next step's check) */
+    if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
     if ((rc = queue_check(st, s, o)) != TACIT_OK || o->queue_removed) goto out;
     if (in->nonce_reset && s->ops->nonce_reset != NULL) s->ops->nonce_reset(s->ctx);
     if ((rc = recheck(st, s, &heads, &o->l1, o)) != TACIT_OK) goto out;
-    if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
 
     /* The blocks in flight, in height (and nonce) order: each recorded one from heads.settled
      * on is followed (its receipt may come before an earlier block's: it settles when they
