@@ -246,9 +246,9 @@ static void f_free(void *ctx)
 }
 
 static const struct tacit_l1_ops fake_ops = {
-    f_chain_id,         f_block_number, f_get_block,    f_get_balance, f_get_nonce,
-    f_max_priority_fee, f_fee_history,  f_estimate_gas, f_call,        f_send_raw,
-    f_tx_known,         f_get_receipt,  f_get_logs,     f_free,
+    f_chain_id,    f_block_number, f_get_block, f_get_balance, f_get_nonce, f_max_priority_fee,
+    f_fee_history, f_estimate_gas, f_call,      f_send_raw,    f_tx_known,  f_get_receipt,
+    f_get_logs,    f_free,         NULL, /* get_tx: not used here */
 };
 
 /* anvil's account 0 (a public test key) */

@@ -211,6 +211,23 @@ void tacit__follow_forward(struct tacit_node *n, struct tacit_rpc_call *call, ui
     tacit_rpc_reply_tacit_error(call, TACIT_EINVAL); /* never a follower here */
 }
 
+const char *tacit__follow_source(const struct tacit_node *n)
+{
+    (void)n;
+    return "nobody"; /* never a follower here */
+}
+bool tacit__follow_rpc_active(const struct tacit_node *n)
+{
+    (void)n;
+    return false;
+}
+json_t *tacit__follow_l1_json(struct tacit_node *n, const struct tacit_state_tip *tip)
+{
+    (void)n;
+    (void)tip;
+    return json_null();
+}
+
 int tacit__flags_save(struct tacit_node *n)
 {
     (void)n;
