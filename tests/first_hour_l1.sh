@@ -34,6 +34,7 @@ README="$ROOT/README.md"
 TMP=$(mktemp -d)
 . tests/lib/common.sh
 . tests/lib/tacitd.sh
+. tests/lib/devnet_l1.sh
 [[ -x $FIX && -x $CLI ]] || die "no $FIX or $CLI (build first)"
 [[ -r $README ]] || die "no $README"
 
@@ -48,26 +49,8 @@ nsteps=$(wc -l <"$TMP/steps")
 # --- the devnet on L1, as contrib/devnet --l1 makes it ------------------------------------
 cd "$TMP" || exit 1
 dd=.tacit-devnet-l1
-mkdir -p "$dd/keys" && chmod 700 "$dd" "$dd/keys"
 t0=$SECONDS
-if [[ -n ${TACIT_FIRST_HOUR_L1_KEYS:-} ]]; then
-    cp "$TACIT_FIRST_HOUR_L1_KEYS"/{transfer.zkey,verification_key.json} "$dd/keys/" || die "keys"
-else
-    "$CLI" setup --out "$dd/keys" >/dev/null || die "tacit-cli setup (the transfer keys)"
-fi
-"$CLI" setup --out "$dd/keys" --circuit tree-update --max-leaves 4 >/dev/null ||
-    die "tacit-cli setup --circuit tree-update"
-echo "# the keys: $((SECONDS - t0)) s" >&2
-# shellcheck source=tests/lib/anvil.sh
-source "$ROOT/tests/lib/anvil.sh"
-anvil_start "$TMP/anvil.log" --block-time 1 || die "cannot start anvil"
-# the devnet's L1 sequencer, as contrib/devnet --l1's: m/44'/60'/0'/0/10 of anvil's mnemonic, not
-# one of the devnet accounts 0..9 (anvil's own), whose L1 balances the README checks exactly
-printf '%s\n' 0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897 >"$dd/l1-sequencer.key"
-chmod 600 "$dd/l1-sequencer.key"
-anvil_rpc anvil_setBalance '["0xbcd4042de499d14e55001ccbb24a551f3b954096","0x3635c9adc5dea00000"]' >/dev/null
-rollup=$("$CLI" l1 deploy --l1-rpc "$ANVIL_URL" --key-file "$dd/l1-sequencer.key" --keys "$dd/keys" \
-    2>"$TMP/deploy.err") || die "l1 deploy: $(cat "$TMP/deploy.err")"
+devnet_l1_up "$dd" "${TACIT_FIRST_HOUR_L1_KEYS:-}"
 printf 'TACIT_L1_RPC=%s\nTACIT_L1_ROLLUP=%s\n' "$ANVIL_URL" "$rollup" >"$dd/l1.env"
 tacitd_start "$TMP/node.out" "$TMP/node.log" --devnet --datadir "$dd" --rpc-bind 127.0.0.1:0 \
     --l1-rpc "$ANVIL_URL" --l1-rollup "$rollup" --l1-key "$dd/l1-sequencer.key" \

@@ -29,11 +29,11 @@ struct block_job {
     struct tacit_node *n;
     struct tacit_mempool_item *items; /* in the order the block takes them (_select_block) */
     size_t nitems;
-    int *results;                       /* per item: TACIT_OK (included) or the rule it broke */
-    size_t ncredits;                    /* credits added to the block */
-    struct tacit_settle_message *l1msg; /* L1 mode: the queue's next confirmed entries */
+    int *results;                         /* per item: TACIT_OK (included) or the rule it broke */
+    size_t ncredits;                      /* credits added to the block */
+    struct tacit_settle_message *l1_msgs; /* L1 mode: the queue's next confirmed entries */
     size_t nl1;
-    size_t nconsumed; /* L1 mode: the entries the block consumed (a prefix of l1msg) */
+    size_t nconsumed; /* L1 mode: the entries the block consumed (a prefix of l1_msgs) */
     size_t forced_included, forced_failed; /* L1 mode: forced entries consumed, by marker */
     uint64_t queue_next;                   /* L1 mode: the queue index after the block's credits */
     int queue_rc;                          /* L1 mode: writing queue_next after the commit */
@@ -181,7 +181,7 @@ static void reply_block_waiters(struct tacit_node *n, struct tacit__waiter *w,
 static int consume_queue(struct block_job *j, struct tacit_block_builder *b)
 {
     for (size_t i = 0; i < j->nl1; i++) {
-        const struct tacit_settle_message *m = &j->l1msg[i];
+        const struct tacit_settle_message *m = &j->l1_msgs[i];
         struct tacit_tx tx;
         bool included = false;
         int rc;
@@ -269,7 +269,7 @@ out:
 static void block_job_free(struct block_job *j)
 {
     json_decref(j->json);
-    free(j->l1msg);
+    free(j->l1_msgs);
     free(j->items);
     free(j->results);
     free(j);
@@ -395,9 +395,9 @@ void tacit__batcher_start(struct tacit_node *n)
         const struct tacit__settle *se = &n->settle;
         size_t k = tacit__settle_credits_ready(n);
         if (k > TACIT_NODE_DEVNET_MAX_CREDITS) k = TACIT_NODE_DEVNET_MAX_CREDITS;
-        if (k > 0 && (j->l1msg = malloc(k * sizeof *j->l1msg)) == NULL) k = 0;
+        if (k > 0 && (j->l1_msgs = malloc(k * sizeof *j->l1_msgs)) == NULL) k = 0;
         if (k > 0)
-            memcpy(j->l1msg, &se->queue[se->queue_next - se->queue_base], k * sizeof *j->l1msg);
+            memcpy(j->l1_msgs, &se->queue[se->queue_next - se->queue_base], k * sizeof *j->l1_msgs);
         j->nl1 = k;
         j->queue_next = se->queue_next; /* + the entries the block consumes */
     }
