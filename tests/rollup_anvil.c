@@ -27,8 +27,9 @@
  *     hash tacit's, forcedEntry, queueBlock); block 5 spends a note F3 also spends; block 6
  *     consumes F1 as included (its withdrawal claimable after it) after each refusal of a marker
  *     (ForcedMarker, ForcedMismatch thrice, ForcedNotSpent, a marker at a deposit's position, a
- *     deposit's credit at a forced position, ForcedBeyondPart); block 7 a deposit, F2 included,
- *     F3 failed. The markers are written into the builder's block by the test (the builder
+ *     deposit's credit at a forced position, ForcedBeyondPart); block 7 a deposit, F2 included
+ *     although its anchor left the root history (rootHeight cleared: an ordinary transaction
+ *     with it is refused), F3 failed. The markers are written into the builder's block by the test (the builder
  *     refuses a credit to the zero address until the node's side lands);
  *   - open submission: NotSequencer for another account until the queue's head is older than T
  *     (a real transaction mined at queueBlock + T fails), accepted after; the same when no block
@@ -54,6 +55,7 @@
 #include "tacit/settle.h"
 #include "tacit/treeupdate.h"
 #include "tacit/txbuild.h"
+#include "tacit/util.h"
 #include "tacit/view.h"
 
 #define L1_CHAIN_ID 31337
@@ -1449,6 +1451,40 @@ TEST(forced_queue)
     fx.ready = true;
 }
 
+/* rootHeight[root] of the contract's storage (the mapping at slot 5) set to value with
+ * anvil_setStorageAt: the root history rotated past root (0), or back. */
+static void set_root_height(const tacit_fr *root, uint64_t value)
+{
+    uint8_t key[64] = {0}, slot[32], word[32] = {0};
+    char a[43], k[67], v[67];
+    tacit_fr_to_bytes(key, root);
+    key[63] = 5;
+    tacit_keccak256(slot, key, sizeof key);
+    for (int i = 0; i < 8; i++) word[31 - i] = (uint8_t)(value >> (8 * i));
+    tacit_hex_encode(a, g.contract, 20);
+    tacit_hex_encode(k, slot, 32);
+    tacit_hex_encode(v, word, 32);
+    CHECK_EQ_INT(anvil_call("anvil_setStorageAt", json_pack("[sss]", a, k, v), NULL, 0), TACIT_OK);
+}
+
+static uint64_t root_height(const tacit_fr *root)
+{
+    struct tacit_abi_value item, args;
+    uint8_t r[32], *data, *ret = NULL;
+    size_t len, retlen = 0;
+    uint64_t h = 0;
+    char why[128];
+    tacit_fr_to_bytes(r, root);
+    tacit_abi_set_bytesn(&item, r, 32);
+    tacit_abi_set_list(&args, TACIT_ABI_TUPLE, &item, 1);
+    CHECK_EQ_INT(tacit_abi_encode_call(&data, &len, "rootHeight(bytes32)", &args), TACIT_OK);
+    CHECK_EQ_INT(call(SEQ, data, len, 0, why, sizeof why, &ret, &retlen), TACIT_OK);
+    if (retlen == 32) h = word_u64(ret);
+    free(data);
+    free(ret);
+    return h;
+}
+
 /* A forced marker: a credit to the zero address, amount 1 (included) or 0 (failed). */
 static struct tacit_credit marker(uint64_t amount)
 {
@@ -1577,7 +1613,7 @@ TEST(forced_blocks)
 
     /* block 7: D credited, F2 included, F3 failed (n4's nullifier spent by block 5) */
     {
-        uint64_t alice = read_u64("account(address)", g.alice);
+        uint64_t alice = read_u64("account(address)", g.alice), anchor_h;
         uint8_t *b7;
         size_t b7len;
         make_block(NULL, 0, NULL, 0, false, &bytes, &len);
@@ -1591,10 +1627,19 @@ TEST(forced_blocks)
         txs[1] = fx.f3;
         refuse_forced(header, cr, 3, txs, 2, 2, "NullifierSpent", TACIT_ENULLIFIER_SPENT, 1);
         cr[2] = marker(0);
+        /* the root history rotated past F2's anchor (the root after block 4) since it was
+         * queued: rootHeight cleared in the contract's storage. An ordinary transaction with
+         * that anchor is refused (F3 after F2, not forced: its anchor is checked first); the
+         * forced F2 is included all the same (its anchor was checked when it was queued) */
+        anchor_h = root_height(&fx.f2.pub[0]);
+        CHECK_EQ_INT(anchor_h, 5);
+        set_root_height(&fx.f2.pub[0], 0);
+        refuse_forced(header, cr, 3, txs, 2, 2, "UnknownAnchor", TACIT_EANCHOR, 1);
         np = marked_block(&fx.d, 1, cr, 3, &fx.f2, 1, proofs, &b7, &b7len);
         REQUIRE(b7, "block 7");
         settle(b7, b7len, proofs, np, "block 7 (a credit, 1 forced included, 1 failed)");
         free(b7);
+        set_root_height(&fx.f2.pub[0], anchor_h);
         CHECK_EQ_INT(read_u64("queueHead()", NULL), 7);
         CHECK_EQ_INT(read_u64("account(address)", g.alice), alice + fx.d.amount);
     }
