@@ -69,7 +69,8 @@ run 2 w deposit 1 --from-key-file "$TMP/k1" --l1-rpc "$ANVIL_URL" --l1-rollup 0x
     has "want the contract's 0x address" "--l1-rollup malformed"
 run 2 w deposit 1 --from-key-file "$TMP/k1" --l1-rpc ftp://x --l1-rollup "$ROLLUP" --l1-only &&
     has "want http://HOST:PORT" "--l1-rpc malformed"
-run 2 w withdraw 1 --to "$A1" "${L1[@]}" && has "unknown option --l1-rpc" "withdraw takes no --l1-rpc"
+run 2 w withdraw 1 --to "$A1" "${L1[@]}" &&
+    has "are for a forced transaction: give --force too" "withdraw takes --l1-rpc only with --force"
 run 2 w claim && has "--l1-rpc URL and --l1-rollup ADDRESS are required" "claim without L1" &&
     has 'or $TACIT_L1_RPC and $TACIT_L1_ROLLUP' "claim without L1 names the variables"
 TACIT_L1_RPC=$ANVIL_URL run 2 w claim --from-key-file "$TMP/k3" && has "go together" "\$TACIT_L1_RPC alone" &&
