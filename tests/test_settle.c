@@ -94,6 +94,7 @@ struct fake {
     unsigned parts_n;
     unsigned partial_next; /* the contract's block in parts: its parts in so far */
     unsigned estimates_refused;
+    bool open; /* is_open: the contract takes blocks from anyone */
     /* counts */
     unsigned prepares, sends, lookups, bumps, underpriced;
 };
@@ -449,6 +450,17 @@ static int f_plan(void *ctx, const struct tacit_settle_submission *s, uint32_t *
     return TACIT_OK;
 }
 
+static int f_is_open(void *ctx, bool *open, uint64_t *height)
+{
+    struct fake *f = ctx;
+    pthread_mutex_lock(&f->mu);
+    int rc = f->down ? TACIT_EL1_UNREACHABLE : TACIT_OK;
+    *open = f->open;
+    *height = f->contract_next;
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
 static const struct tacit_settler_ops fake_ops = {
     .prepare = f_prepare,
     .send = f_send,
@@ -459,6 +471,7 @@ static const struct tacit_settler_ops fake_ops = {
     .plan = f_plan,
     .block_hash = f_block_hash,
     .queue_hash = f_queue_hash,
+    .is_open = f_is_open,
 };
 
 /* The contract's check of a block's credits: the next entries of its queue, in order. */
@@ -709,6 +722,50 @@ TEST(statuses_in_order)
     fake_mine(&c.f);
     CHECK_EQ_INT(step(&c, &o), TACIT_OK);
     CHECK_EQ_INT(c.f.prepares, 3);
+    chain_free(&c);
+}
+
+/* --sequence-when-open's steps (settle.c): a watching step (a follower's chain) asks whether
+ * the contract is open and puts the settlement heads at the tip without following or sending
+ * anything; a sequencing step asks after the blocks in flight were followed, so its own block
+ * that landed is settled before the contract's height is compared with it. */
+TEST(open_submission_steps)
+{
+    struct chain c;
+    struct tacit__settle_out o;
+    struct tacit__settle_in in;
+    chain_init(&c);
+    for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0); /* a follower's blocks 0..2 */
+    c.f.contract_next = 3;
+    memset(&in, 0, sizeof in);
+    in.ask_open = in.watch = true;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK(o.open_known && !o.open);
+    CHECK_EQ_INT(o.contract_height, 3);
+    check_heads(&c, 3, 3, 3); /* the contract's blocks, at the tip */
+    CHECK_EQ_INT(c.f.prepares, 0);
+    CHECK_EQ_INT(c.f.lookups, 0);
+    c.f.open = true;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK(o.open_known && o.open);
+    /* sequencing: block 3 of its own, sent, mined, then looked up before the question */
+    chain_block(&c, NULL, 0);
+    in.watch = false;
+    in.max_inflight = 1;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    CHECK_EQ_INT(o.prepared, 1);
+    check_heads(&c, 4, 3, 3);
+    fake_mine(&c.f);
+    c.f.open = false; /* its block settled: closed again */
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
+    check_heads(&c, 4, 4, 3);
+    CHECK(o.open_known && !o.open);
+    CHECK_EQ_INT(o.contract_height, 4); /* == settled: its own, not another submitter's */
+    CHECK_EQ_INT(o.heads.settled, 4);
+    /* the L1 down: the step fails, nothing is said of the contract */
+    c.f.down = true;
+    CHECK(tacit__settle_step(c.st, &c.s, &in, &o) != TACIT_OK);
+    CHECK(!o.open_known);
     chain_free(&c);
 }
 
@@ -2324,6 +2381,7 @@ static const struct tacit_test tests[] = {
     {"part_planner_forced_first", part_planner_forced_first},
     {"node_forced_transactions", node_forced_transactions},
     {"statuses_in_order", statuses_in_order},
+    {"open_submission_steps", open_submission_steps},
     {"restart_after_send", restart_after_send},
     {"restart_before_send", restart_before_send},
     {"unreachable_then_back", unreachable_then_back},

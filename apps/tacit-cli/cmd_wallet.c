@@ -1882,7 +1882,19 @@ static int cli_force(void *ud, const struct tacit_tx *tx, struct tacit_wallet_fo
     tacit_tx_encode(b, tx);
     if (!tacit_cli_globals.json && isatty(STDERR_FILENO))
         fprintf(stderr, "sending forceTransaction to the rollup contract on L1...\n");
-    if ((rc = tacit_cli_l1_force(&f->c, b, &f->r, f->err, sizeof f->err)) != TACIT_OK) return rc;
+    rc = tacit_cli_l1_force(&f->c, b, &f->r, f->err, sizeof f->err);
+    if (rc == TACIT_ETIMEOUT && !sodium_is_zero(f->r.tx_hash, 32)) {
+        /* sent, not mined yet: it may still queue it, so the wallet records it (its notes stay
+         * held; a synced block that takes it marks it included or failed), entry unknown */
+        fprintf(stderr, "tacit-cli: warning: %s; recorded as forced with its queue entry unknown\n",
+                f->err);
+        f->err[0] = '\0';
+        out->queue_index = UINT64_MAX;
+        out->l1_block = 0;
+        memcpy(out->l1_tx, f->r.tx_hash, 32);
+        return TACIT_OK;
+    }
+    if (rc != TACIT_OK) return rc;
     f->err[0] = '\0';
     out->queue_index = f->r.queue_index;
     out->l1_block = f->r.block_number;
@@ -1955,7 +1967,9 @@ static json_t *force_json(const struct tacit_wallet_send_result *r, const struct
     json_object_set_new(j, "txid", json_hex(r->txid, 32));
     json_object_set_new(j, "status", json_string("queued"));
     json_object_set_new(j, "forced", json_true());
-    json_object_set_new(j, "queueIndex", json_integer((json_int_t)r->f.queue_index));
+    json_object_set_new(
+        j, "queueIndex",
+        r->f.queue_index == UINT64_MAX ? json_null() : json_integer((json_int_t)r->f.queue_index));
     json_object_set_new(j, "anchorHeight", json_integer((json_int_t)r->f.anchor_height));
     json_object_set_new(j, "amount", json_amount(r->amount));
     json_object_set_new(j, "fee", json_amount(r->fee));
@@ -1976,6 +1990,11 @@ static void force_line(const struct tacit_wallet_send_result *r, const struct fo
     tacit_hex_encode(id, r->txid, 32);
     tacit_hex_encode(h, f->r.tx_hash, 32);
     tacit_uint256_to_dec(price, &f->r.gas_price);
+    if (r->f.queue_index == UINT64_MAX) { /* sent, not mined within --timeout */
+        printf("%s: forced (sent): L1 tx %s not mined yet; `wallet status %s` follows it\n", id, h,
+               id);
+        return;
+    }
     printf("%s: forced (queued): queue entry %llu in L1 block %llu (L1 tx %s, gas %llu at %s "
            "wei; anchored at settled block %llu; fee %s TAC)",
            id, (unsigned long long)r->f.queue_index, (unsigned long long)r->f.l1_block, h,

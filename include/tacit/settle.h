@@ -126,12 +126,6 @@ struct tacit_settler_ops {
      * submitted in (1: whole), each under the settler's gas budget; called once per block
      * before its first prepare (the node records the answer: a restart splits it the same). */
     int (*plan)(void *ctx, const struct tacit_settle_submission *s, uint32_t *nparts);
-    /* Optional (NULL: never open; only a node that sequences when submission is open calls
-     * it). The contract's isOpen() (submitBlock taken from anyone: the queue's head older than
-     * its forceDelay in L1 blocks, or no block settled for as long; ../shared/docs/SETTLEMENT.md
-     * 6), as the next L1 block will see it, and its height() at the L1 head (the next block
-     * it takes). */
-    int (*is_open)(void *ctx, bool *open, uint64_t *height);
     /* Optional, both or neither (NULL: an L1 reorg that removes a credited deposit is not
      * seen): the hash of the canonical L1 block `number` (TACIT_ENOTFOUND past the head), and
      * the contract's queueHash(count) read at the L1 head (zeros when count > queueLength):
@@ -143,6 +137,12 @@ struct tacit_settler_ops {
      * prepare takes the L1 account's pending nonce again instead of the one after the last
      * prepared. */
     void (*nonce_reset)(void *ctx);
+    /* Optional (NULL: never open; only a node that sequences when submission is open calls
+     * it). The contract's isOpen() (submitBlock taken from anyone: the queue's head older than
+     * its forceDelay in L1 blocks, or no block settled for as long; ../shared/docs/SETTLEMENT.md
+     * 6), as the next L1 block will see it, and its height() at the L1 head (the next block
+     * it takes). */
+    int (*is_open)(void *ctx, bool *open, uint64_t *height);
 };
 
 struct tacit_settler {
