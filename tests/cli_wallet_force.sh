@@ -3,8 +3,8 @@
 # docs/wallet.md "Forced transactions and exit"): anvil (tests/lib/anvil.sh, a block a second),
 # the rollup contract deployed by `tacit-cli l1 deploy --force-delay T`, tacitd --devnet in L1
 # mode with the real transfer keys (depth 32: `tacit-cli setup`, about a minute under the
-# sanitizers; TACIT_FORCE_KEYS=DIR or TACIT_FIRST_HOUR_L1_KEYS=DIR reuses an earlier `tacit-cli
-# setup --out DIR`) and a tree-update key with M = 4.
+# sanitizers; tests/lib/keys.sh: ctest's fixture l1_test_keys.sh makes them once per run) and a
+# tree-update key with M = 4.
 #
 #  1. alice deposits 3 TAC on L1 and shields it; its block settles;
 #  2. `wallet withdraw 1 --to A2 --force`: forceTransaction on L1 from alice's L1 account (the
@@ -28,6 +28,8 @@ TMP=$(mktemp -d)
 BIN="${TACIT_BIN:-$PWD/build/bin}"
 CLI="$BIN/tacit-cli" FIX="$BIN/rollup_fixture" D="$BIN/tacitd"
 . tests/lib/common.sh
+# shellcheck source=tests/lib/keys.sh
+. tests/lib/keys.sh
 [[ -x $FIX ]] || die "no $FIX (build first)"
 . tests/lib/tacitd.sh
 T=30 # the contract's forceDelay, in L1 blocks (a block a second)
@@ -35,18 +37,7 @@ T=30 # the contract's forceDelay, in L1 blocks (a block a second)
 DD="$TMP/node"
 mkdir -p "$DD/keys" && chmod 700 "$DD" "$DD/keys"
 t0=$SECONDS
-keys=${TACIT_FORCE_KEYS:-${TACIT_FIRST_HOUR_L1_KEYS:-}}
-if [[ -n $keys ]]; then
-    cp "$keys"/{transfer.zkey,verification_key.json} "$DD/keys/" || die "keys from $keys"
-else
-    "$CLI" setup --out "$DD/keys" >/dev/null || die "tacit-cli setup (the transfer keys)"
-fi
-if [[ -n $keys && -r $keys/tree_update.zkey ]]; then # an earlier tree-update setup with M = 4
-    cp "$keys"/tree_update* "$DD/keys/" || die "tree-update keys from $keys"
-else
-    "$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 4 >/dev/null || die "tree-update keys"
-fi
-echo "# keys: $((SECONDS - t0)) s" >&2
+test_keys "$DD/keys" 4
 # shellcheck source=tests/lib/anvil.sh
 source tests/lib/anvil.sh
 anvil_start "$TMP/anvil.log" --block-time 1 || die "cannot start anvil"

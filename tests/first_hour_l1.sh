@@ -20,7 +20,7 @@
 # 2 s (not 1 s: one L2 block settles per L1 block, so the settled head catches up after the
 # stalls of proving in the sanitizer build), and the test waits for the settlement before the
 # claim. Without node/npm or the registry (anvil) the test FAILS, saying so.
-# TACIT_FIRST_HOUR_L1_KEYS=DIR reuses the transfer keys of an earlier `tacit-cli setup --out DIR`.
+# The keys: tests/lib/keys.sh (ctest's fixture l1_test_keys.sh makes them once per run).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -50,7 +50,7 @@ nsteps=$(wc -l <"$TMP/steps")
 cd "$TMP" || exit 1
 dd=.tacit-devnet-l1
 t0=$SECONDS
-devnet_l1_up "$dd" "${TACIT_FIRST_HOUR_L1_KEYS:-}"
+devnet_l1_up "$dd" ""
 printf 'TACIT_L1_RPC=%s\nTACIT_L1_ROLLUP=%s\n' "$ANVIL_URL" "$rollup" >"$dd/l1.env"
 tacitd_start "$TMP/node.out" "$TMP/node.log" --devnet --datadir "$dd" --rpc-bind 127.0.0.1:0 \
     --l1-rpc "$ANVIL_URL" --l1-rollup "$rollup" --l1-key "$dd/l1-sequencer.key" \

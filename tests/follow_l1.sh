@@ -2,8 +2,8 @@
 # tests/follow_l1.sh — followers on L1 (docs/operations.md, "Followers"): anvil
 # (tests/lib/anvil.sh), the rollup contract deployed by `tacit-cli l1 deploy`, a sequencer
 # (tacitd --devnet in L1 mode, the real transfer keys: `tacit-cli setup`, about 50 s under the
-# sanitizers; TACIT_FOLLOW_L1_KEYS=DIR reuses those of an earlier setup, and its tree-update
-# keys with M = 2 when it has them), an L1 follower
+# sanitizers; tests/lib/keys.sh: ctest's fixture l1_test_keys.sh makes them once per run, with
+# the tree-update keys, M = 2), an L1 follower
 # (tacitd --follow-l1: the chain from the contract's calldata alone) and a follower of the
 # sequencer's RPC checked on L1 (tacitd --follow URL --l1-rpc --l1-rollup). Checks: after an L1
 # deposit, its shielding and a transfer (real proofs, re-verified by both followers) and
@@ -27,6 +27,8 @@ CLI="$BIN/tacit-cli"
 D="$BIN/tacitd"
 TMP=$(mktemp -d)
 . tests/lib/common.sh
+# shellcheck source=tests/lib/keys.sh
+. tests/lib/keys.sh
 [[ -x $D ]] || die "no $D (build first)"
 command -v curl >/dev/null || die "curl is needed"
 command -v python3 >/dev/null || die "python3 is needed"
@@ -42,16 +44,7 @@ note() { echo "# $* ($((SECONDS - t0)) s)" >&2; }
 # --- keys, anvil, the contract -------------------------------------------------------------
 DD="$TMP/seq"
 mkdir -p "$DD/keys" && chmod 700 "$DD" "$DD/keys"
-if [[ -n ${TACIT_FOLLOW_L1_KEYS:-} ]]; then
-    cp "$TACIT_FOLLOW_L1_KEYS"/{transfer.zkey,verification_key.json} "$DD/keys/" || die "keys"
-else
-    "$CLI" setup --out "$DD/keys" >/dev/null || die "tacit-cli setup (the transfer keys)"
-fi
-if [[ -r ${TACIT_FOLLOW_L1_KEYS:-/nonexistent}/tree_update.zkey ]]; then
-    cp "$TACIT_FOLLOW_L1_KEYS"/tree_update{.zkey,_verification_key.json} "$DD/keys/" || die "tree keys"
-else
-    "$CLI" setup --out "$DD/keys" --circuit tree-update --max-leaves 2 >/dev/null ||
-        die "tacit-cli setup --circuit tree-update"
+test_keys "$DD/keys" 2
 fi
 VK="$DD/keys/verification_key.json"
 note "keys"

@@ -3,9 +3,8 @@
 # 8.1): anvil (tests/lib/anvil.sh, one block a second), the rollup contract deployed by
 # `tacit-cli l1 deploy --force-delay 30` (T = 30 L1 blocks: the sanitizer build on a loaded
 # machine needs about 15 to confirm, build, prove and settle a block), tacitd --devnet in L1 mode with the
-# real transfer keys (depth 32: `tacit-cli setup`, about a minute under the sanitizers;
-# TACIT_FORCED_ANVIL_KEYS=DIR or TACIT_FIRST_HOUR_L1_KEYS=DIR reuses those of an earlier
-# `tacit-cli setup --out DIR`) and a tree-update key with M = 4. alice deposits 100 TAC from L1
+# real transfer keys (depth 32) and a tree-update key with M = 4 (tests/lib/keys.sh: ctest's
+# fixture l1_test_keys.sh makes them once per run). alice deposits 100 TAC from L1
 # and shields it; once its block settled, `wallet withdraw 10 --to A1 --force` puts her v2
 # withdrawal into the contract's queue with forceTransaction (from A0's L1 account). Checks: the
 # queue entry is a ForcedTransaction (queueLength, forcedEntry's txHash = keccak256 of the
@@ -33,7 +32,7 @@ FORCE_DELAY=30
 cd "$TMP" || exit 1
 dd=.tacit-devnet-l1
 t0=$SECONDS
-devnet_l1_up "$dd" "${TACIT_FORCED_ANVIL_KEYS:-${TACIT_FIRST_HOUR_L1_KEYS:-}}" --force-delay "$FORCE_DELAY"
+devnet_l1_up "$dd" "" --force-delay "$FORCE_DELAY"
 tacitd_start "$TMP/node.out" "$TMP/node.log" --devnet --datadir "$dd" --rpc-bind 127.0.0.1:0 \
     --l1-rpc "$ANVIL_URL" --l1-rollup "$rollup" --l1-key "$dd/l1-sequencer.key" \
     --l1-final-depth 2 --l1-confirmations 1 --block-interval-ms 1000 ||

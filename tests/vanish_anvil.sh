@@ -2,9 +2,8 @@
 # tests/vanish_anvil.sh — the sequencer vanishes (issue 13, 4 and 5; docs/operations.md "When the
 # sequencer stops"): on anvil, the rollup contract deployed with a small T (`l1 deploy
 # --force-delay 5`), tacitd --devnet in L1 mode as the sequencer (the real depth-32 transfer keys:
-# `tacit-cli setup`, about a minute under the sanitizers; TACIT_VANISH_KEYS=DIR reuses the
-# transfer.zkey and verification_key.json of an earlier `tacit-cli setup --out DIR`, and its
-# tree_update.zkey and tree_update_verification_key.json if there, M = 4), and a
+# `tacit-cli setup`, about a minute under the sanitizers; tests/lib/keys.sh: ctest's fixture
+# l1_test_keys.sh makes them once per run, with the tree-update keys, M = 4), and a
 # two followers `tacitd --follow-l1 --sequence-when-open --l1-key` (each its own L1 key, anvil's
 # accounts 2 and 3).
 #
@@ -40,6 +39,8 @@ FIX="$BIN/rollup_fixture"
 D="$BIN/tacitd"
 TMP=$(mktemp -d)
 . tests/lib/common.sh
+# shellcheck source=tests/lib/keys.sh
+. tests/lib/keys.sh
 [[ -x $FIX && -x $D ]] || die "no $FIX or $D (build first)"
 SEQ_PID=
 FOL_PID=
@@ -59,16 +60,7 @@ dd="$TMP/seq"
 fd="$TMP/fol"
 fd2="$TMP/fol2"
 mkdir -p "$dd/keys" "$fd" "$fd2" && chmod 700 "$dd" "$dd/keys" "$fd" "$fd2"
-if [[ -n ${TACIT_VANISH_KEYS:-} ]]; then
-    cp "$TACIT_VANISH_KEYS"/{transfer.zkey,verification_key.json} "$dd/keys/" || die "keys"
-    cp "$TACIT_VANISH_KEYS"/tree_update{.zkey,_verification_key.json} "$dd/keys/" 2>/dev/null
-else
-    "$CLI" setup --out "$dd/keys" >/dev/null || die "tacit-cli setup (the transfer keys)"
-fi
-[[ -r $dd/keys/tree_update.zkey ]] ||
-    "$CLI" setup --out "$dd/keys" --circuit tree-update --max-leaves 4 >/dev/null ||
-    die "tacit-cli setup --circuit tree-update"
-echo "# the keys: $((SECONDS - t0)) s" >&2
+test_keys "$dd/keys" 4
 # shellcheck source=tests/lib/anvil.sh
 source tests/lib/anvil.sh
 anvil_start "$TMP/anvil.log" || die "cannot start anvil" # a block per transaction, and anvil_mine
