@@ -45,7 +45,6 @@ note() { echo "# $* ($((SECONDS - t0)) s)" >&2; }
 DD="$TMP/seq"
 mkdir -p "$DD/keys" && chmod 700 "$DD" "$DD/keys"
 test_keys "$DD/keys" 2
-fi
 VK="$DD/keys/verification_key.json"
 note "keys"
 # shellcheck source=tests/lib/anvil.sh
