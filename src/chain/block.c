@@ -419,7 +419,8 @@ static int check_header(const struct tacit_block *b, const struct tacit_chain_pa
     return TACIT_OK;
 }
 
-/* Every proof of the block in one batch; *bad is the first failing tx. */
+/* Every proof of the block in batches, one per core (tacit_groth16_verify_batch_par_var);
+ * *bad is the first failing tx. */
 static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *pvk, long *bad)
 {
     tacit_groth16_proof *proofs = NULL;
@@ -442,7 +443,7 @@ static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *p
         items[i].pub = b->txs[i].pub;
         items[i].npub = TACIT_TX_NPUBLIC;
     }
-    if ((rc = tacit_groth16_verify_batch_var(results, pvk, items, b->ntxs)) != TACIT_OK &&
+    if ((rc = tacit_groth16_verify_batch_par_var(results, pvk, items, b->ntxs, 0)) != TACIT_OK &&
         rc != TACIT_ENOMEM) {
         for (size_t i = 0; i < b->ntxs; i++)
             if (results[i] != TACIT_OK) {
