@@ -32,7 +32,9 @@ int bench_state(int argc, char **argv);     /* bench/bench_state.c */
 int bench_prove(int argc, char **argv);     /* bench/bench_prove.c */
 int bench_node_load(int argc, char **argv); /* bench/bench_node_load.c, run by bench/node-load */
 int bench_wallet(int argc, char **argv);    /* bench/bench_wallet.c */
-int bench_l1_gas(int argc, char **argv);    /* bench/bench_l1_gas.c, run by bench/l1-gas */
+/* bench/bench_follow_replay.c, run by bench/follow-replay */
+int bench_follow_replay(int argc, char **argv);
+int bench_l1_gas(int argc, char **argv); /* bench/bench_l1_gas.c, run by bench/l1-gas */
 /* Rows of `tacit-bench state` in bench/bench_state_tree.c: the note tree and LMDB store. */
 int bench_state_tree_1m(void);
 int bench_state_block_commit(void);

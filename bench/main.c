@@ -15,6 +15,8 @@ static const struct tacit_bench_suite suites[] = {
      "Groth16 prove time and breakdown: merkle .zkey, transfer and tree-update circuits"},
     {"node-load", bench_node_load, "a running tacitd under tx load (use bench/node-load)"},
     {"wallet", bench_wallet, "wallet scanning, witnesses and the 2,000,000-output catch-up"},
+    {"follow-replay", bench_follow_replay,
+     "the recorded chain of the follower replay (use bench/follow-replay)"},
     {"l1-gas", bench_l1_gas,
      "the rollup contract's gas per transaction on anvil (use bench/l1-gas)"},
 };

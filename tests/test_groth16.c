@@ -213,6 +213,25 @@ TEST(batch_valid_vectors)
     }
 }
 
+/* The merkle vector and n re-randomized copies of its proof (all valid) as batch items; false
+ * (t freed) when the vector is missing. */
+static bool merkle_copies(struct triple *t, tacit_groth16_proof *proofs, tacit_groth16_item *items,
+                          size_t n)
+{
+    CHECK_EQ_INT(run_vector(t, "valid/merkle"), TACIT_OK);
+    if (t->pvk == NULL || t->npub != 2) {
+        triple_free(t);
+        return false;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint8_t seed[32];
+        tacit_test_rand_bytes(seed, sizeof seed);
+        tacit__groth16_rerandomize(&proofs[k], &t->proof, &t->vk->delta, seed);
+        items[k] = (tacit_groth16_item){&proofs[k], t->pub, t->npub};
+    }
+    return true;
+}
+
 /* 64 valid proofs (one real snarkjs proof, re-randomized) and one bad one at a random
  * position: the batch names exactly that one. */
 TEST(batch_64_names_the_bad_one)
@@ -226,17 +245,7 @@ TEST(batch_64_names_the_bad_one)
     int iters = tacit_test_iters(2);
 
     if (iters > 16) iters = 16; /* each one falls back to 64 single verifications */
-    CHECK_EQ_INT(run_vector(&t, "valid/merkle"), TACIT_OK);
-    if (t.pvk == NULL || t.npub != 2) {
-        triple_free(&t);
-        return;
-    }
-    for (int k = 0; k < N; k++) {
-        uint8_t seed[32];
-        tacit_test_rand_bytes(seed, sizeof seed);
-        tacit__groth16_rerandomize(&proofs[k], &t.proof, &t.vk->delta, seed);
-        items[k] = (tacit_groth16_item){&proofs[k], t.pub, t.npub};
-    }
+    if (!merkle_copies(&t, proofs, items, N)) return;
     CHECK_EQ_INT(tacit__groth16_batch_combined_var(t.pvk, items, N), TACIT_OK);
     CHECK_EQ_INT(tacit_groth16_verify_batch_var(results, t.pvk, items, N), TACIT_OK);
     for (int k = 0; k < N; k++) CHECK_EQ_INT(results[k], TACIT_OK);
@@ -258,6 +267,40 @@ TEST(batch_64_names_the_bad_one)
             CHECK_EQ_INT(results[k], k == bad ? TACIT_EVERIFY : TACIT_OK);
         items[bad].pub = t.pub;
         proofs[bad] = saved;
+    }
+    triple_free(&t);
+}
+
+/* The batch on several threads (slices of its own): 200 valid proofs pass; a bad one at a
+ * random position and a proof with the wrong input count in another slice are named, the rest
+ * pass. */
+TEST(batch_par_names_the_bad_ones)
+{
+    enum { N = 200 };
+    struct triple t;
+    static tacit_groth16_proof proofs[N];
+    tacit_groth16_item items[N];
+    int results[N];
+    tacit_fr bad_pub[2];
+
+    if (!merkle_copies(&t, proofs, items, N)) return;
+    for (unsigned threads = 0; threads <= 3; threads++) {
+        CHECK_EQ_INT(tacit_groth16_verify_batch_par_var(results, t.pvk, items, N, threads),
+                     TACIT_OK);
+        for (int k = 0; k < N; k++) CHECK_EQ_INT(results[k], TACIT_OK);
+    }
+    {
+        size_t bad = (size_t)(tacit_test_rand64() % (N / 2)), wrong = N - 1;
+        bad_pub[0] = t.pub[0];
+        tacit_fr_add(&bad_pub[1], &t.pub[1], &TACIT_FR_ONE);
+        items[bad].pub = bad_pub;
+        items[wrong].npub = 1;
+        CHECK_EQ_INT(tacit_groth16_verify_batch_par_var(results, t.pvk, items, N, 3),
+                     TACIT_EVERIFY);
+        for (size_t k = 0; k < N; k++)
+            CHECK_EQ_INT(results[k], k == bad     ? TACIT_EVERIFY
+                                     : k == wrong ? TACIT_ENPUBLIC
+                                                  : TACIT_OK);
     }
     triple_free(&t);
 }
@@ -954,6 +997,7 @@ static const struct tacit_test tests[] = {
     {"batch_valid_vectors", batch_valid_vectors},
     {"batch_64_names_the_bad_one", batch_64_names_the_bad_one},
     {"batch_per_proof_reasons", batch_per_proof_reasons},
+    {"batch_par_names_the_bad_ones", batch_par_names_the_bad_ones},
     {"vk_validation", vk_validation},
     {"pvk_new_checks_the_key", pvk_new_checks_the_key},
     {"proof_json_strict", proof_json_strict},

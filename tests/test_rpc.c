@@ -498,6 +498,57 @@ TEST(single_call)
     fixture_stop(&f);
 }
 
+/* tacit_rpc_call_hex (a follower's block fetch): the one hex string under the key is cut out and
+ * decoded; anything else leaves the result whole and no bytes. "echo" answers its params. */
+TEST(call_hex)
+{
+    struct fixture f;
+    struct tacit_rpc_client *c;
+    json_t *res, *err;
+    uint8_t *b;
+    size_t n;
+    static const uint8_t want[3] = {0x01, 0x02, 0xff};
+
+    CHECK_EQ_INT(fixture_start(&f, NULL), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_client_new(&c, f.url, NULL, 5000), TACIT_OK);
+    CHECK_EQ_INT(tacit_rpc_call_hex(c, "echo", json_pack("{s:s,s:i}", "raw", "0x0102FF", "n", 7),
+                                    "raw", 16, &res, &err, &b, &n),
+                 TACIT_OK);
+    CHECK(err == NULL && b != NULL && n == 3);
+    if (b != NULL && n == 3) CHECK_MEM(b, want, 3);
+    CHECK(json_is_string(json_object_get(res, "raw")) &&
+          json_string_length(json_object_get(res, "raw")) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(res, "n")), 7);
+    free(b);
+    json_decref(res);
+    /* not hex, too long, twice, absent, inside another string: the whole result, no bytes */
+    {
+        json_t *cases[] = {
+            json_pack("{s:s}", "raw", "0xzz"),
+            json_pack("{s:s}", "raw", "0x01020304"),
+            json_pack("{s:s,s:{s:s}}", "raw", "0x01", "in", "raw", "0x02"),
+            json_pack("{s:s}", "other", "0x01"),
+            json_pack("{s:s}", "s", "\"raw\":\"0x01"),
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            json_t *want_res = json_deep_copy(cases[i]);
+            CHECK_EQ_INT(tacit_rpc_call_hex(c, "echo", cases[i], "raw", 3, &res, &err, &b, &n),
+                         TACIT_OK);
+            CHECK(err == NULL && b == NULL && n == 0);
+            CHECK(json_equal(res, want_res));
+            free(b);
+            json_decref(res);
+            json_decref(want_res);
+        }
+    }
+    /* an error answer */
+    CHECK_EQ_INT(tacit_rpc_call_hex(c, "fail", NULL, "raw", 16, &res, &err, &b, &n), TACIT_OK);
+    CHECK(res == NULL && err != NULL && b == NULL);
+    json_decref(err);
+    tacit_rpc_client_free(c);
+    fixture_stop(&f);
+}
+
 TEST(batch_mixed)
 {
     struct fixture f;
@@ -2044,6 +2095,7 @@ TEST(metrics_listener)
 
 static const struct tacit_test tests[] = {
     {"single_call", single_call},
+    {"call_hex", call_hex},
     {"batch_mixed", batch_mixed},
     {"empty_batch", empty_batch},
     {"batch_too_long", batch_too_long},

@@ -307,7 +307,8 @@ void tacit_block_free(struct tacit_block *b);
  * (TACIT_EPARENT), timestamp not before parent_timestamp_ms, the timestamp of the block the tip
  * names (TACIT_ETIMESTAMP; not checked for height 0), sequencer key (TACIT_ESEQUENCER),
  * signature (TACIT_EBLOCK_SIGNATURE), tx root (TACIT_ETX_ROOT), credits allowed
- * (TACIT_ECREDIT), every tx's static rules, state rules in order and proof (batch verified),
+ * (TACIT_ECREDIT), every tx's static rules, state rules in order and proof (batch verified on
+ * every core, on a thread of its own while the state rules run: both are always waited for),
  * digests (TACIT_EDIGEST). *bad_tx (may be NULL) is the index of the offending tx, or -1.
  * Credits are applied before the txs. pvk is required (TACIT_EINVAL if NULL). On TACIT_OK the
  * view holds the block's changes (the caller commits them); on an error the view holds part of

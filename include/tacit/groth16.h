@@ -140,6 +140,15 @@ int tacit_groth16_verify_var(const tacit_groth16_pvk *pvk, const tacit_groth16_p
 int tacit_groth16_verify_batch_var(int *results, const tacit_groth16_pvk *pvk,
                                    const tacit_groth16_item *items, size_t n);
 
+/* The same on up to nthreads threads (0: every core, or TACIT_THREADS): the n proofs are cut
+ * into one slice per thread, at least TACIT_GROTH16_PAR_MIN each, and each slice is a batch of
+ * its own (its own random coefficients and final exponentiation). Same results and returns as
+ * tacit_groth16_verify_batch_var. A block's proofs (src/chain/block.c) are verified this way. */
+#define TACIT_GROTH16_PAR_MIN 64
+int tacit_groth16_verify_batch_par_var(int *results, const tacit_groth16_pvk *pvk,
+                                       const tacit_groth16_item *items, size_t n,
+                                       unsigned nthreads);
+
 /* ------------------------------------------------------ binary proofs ---- */
 
 /* Decode the 256-byte proof A (64) || B (128, EIP-197 order x.c1 x.c0 y.c1 y.c0) || C (64).

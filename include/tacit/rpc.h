@@ -223,6 +223,17 @@ const char *tacit_rpc_client_server_error(const struct tacit_rpc_client *c);
  */
 int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, struct json_t *params,
                    struct json_t **result, struct json_t **error);
+/*
+ * tacit_rpc_call for a result that holds one long hex string (a block's "raw" bytes): the string
+ * under key ("0x" + hex digits, found once in the reply) is cut out before jansson reads the
+ * rest (jansson reads a string a byte at a time, the bulk of a follower's transfer cost) and
+ * decoded into *bytes (malloc'd, at most max bytes; *len), and *result holds "" under key.
+ * When there is no such string, or it is not hex, or it is too long, *bytes is NULL and *result
+ * is the whole result (the caller sees the string). Returns as tacit_rpc_call; TACIT_ENOMEM.
+ */
+int tacit_rpc_call_hex(struct tacit_rpc_client *c, const char *method, struct json_t *params,
+                       const char *key, size_t max, struct json_t **result, struct json_t **error,
+                       uint8_t **bytes, size_t *len);
 /* A raw exchange: POSTs body (any bytes) to path, returns the HTTP status and the body
  * (malloc'd, NUL-terminated). For tests of bad input. */
 int tacit_rpc_client_post(struct tacit_rpc_client *c, const char *path, const char *body,

@@ -8,6 +8,7 @@
  * same commit step.
  * Byte layouts: docs/protocol.md sections 3 and 4.
  */
+#include <pthread.h>
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
 #include <sodium.h>
@@ -473,7 +474,8 @@ static int check_header(const struct tacit_block *b, const struct tacit_chain_pa
     return credits_check(p, b->credits, b->ncredits, b->ntxs, nforced);
 }
 
-/* Every proof of the block in one batch; *bad is the first failing tx. */
+/* Every proof of the block in batches, one per core (tacit_groth16_verify_batch_par_var);
+ * *bad is the first failing tx. */
 static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *pvk, long *bad)
 {
     tacit_groth16_proof *proofs = NULL;
@@ -496,7 +498,7 @@ static int verify_proofs(const struct tacit_block *b, const tacit_groth16_pvk *p
         items[i].pub = b->txs[i].pub;
         items[i].npub = TACIT_TX_NPUBLIC;
     }
-    if ((rc = tacit_groth16_verify_batch_var(results, pvk, items, b->ntxs)) != TACIT_OK &&
+    if ((rc = tacit_groth16_verify_batch_par_var(results, pvk, items, b->ntxs, 0)) != TACIT_OK &&
         rc != TACIT_ENOMEM) {
         for (size_t i = 0; i < b->ntxs; i++)
             if (results[i] != TACIT_OK) {
@@ -513,6 +515,23 @@ out_free:
     return rc;
 }
 
+/* The proofs, checked on a thread of their own while the caller runs the state rules (the view
+ * is bound to the caller's thread: its LMDB read transaction): the two need nothing of each
+ * other until the block's verdict. */
+struct proof_job {
+    const struct tacit_block *b;
+    const tacit_groth16_pvk *pvk;
+    long bad;
+    int rc;
+};
+
+static void *proof_main(void *arg)
+{
+    struct proof_job *j = arg;
+    j->rc = verify_proofs(j->b, j->pvk, &j->bad);
+    return NULL;
+}
+
 int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
                            const struct tacit_block *b, const struct tacit_chain_params *p,
                            const tacit_groth16_pvk *pvk, long *bad_tx)
@@ -520,8 +539,11 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
     struct tacit_view_tip tip;
     struct tacit_state_digests d;
     size_t nforced = 0;
+    struct proof_job pj = {b, pvk, -1, TACIT_OK};
+    pthread_t proofs;
+    bool threaded;
     long bad = -1;
-    int rc;
+    int rc, drc = TACIT_OK;
 
     if (pvk == NULL) {
         rc = TACIT_EINVAL;
@@ -529,26 +551,35 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
     }
     /* the view fixes the tip every check below is made against */
     v->ops->tip(v->ctx, &tip);
+    /* a block of another height, parent or signer costs no pairing */
     if ((rc = check_header(b, p, &tip, parent_timestamp_ms, &nforced)) != TACIT_OK) goto out;
+    /* the proofs (the expensive part) meanwhile; a block that breaks a cheap rule below wastes
+     * them, but a follower stops at such a block anyway */
+    threaded = pthread_create(&proofs, NULL, proof_main, &pj) == 0;
     /* the first nforced txs are the included forced ones (docs/protocol.md 8.1) */
-    for (size_t i = 0; i < b->ntxs; i++)
+    for (size_t i = 0; i < b->ntxs && rc == TACIT_OK; i++)
         if ((rc = i < nforced ? forced_check_static(&b->txs[i], p)
-                              : tacit_tx_check_static(&b->txs[i], p)) != TACIT_OK) {
+                              : tacit_tx_check_static(&b->txs[i], p)) != TACIT_OK)
             bad = (long)i;
-            goto out;
-        }
     /* credits first, then the txs in order (the builder keeps the same order) */
-    for (size_t i = 0; i < b->ncredits; i++)
-        if ((rc = credit_apply(v, p, &b->credits[i])) != TACIT_OK) goto out;
-    for (size_t i = 0; i < b->ntxs; i++)
+    for (size_t i = 0; i < b->ncredits && rc == TACIT_OK; i++)
+        rc = credit_apply(v, p, &b->credits[i]);
+    for (size_t i = 0; i < b->ntxs && rc == TACIT_OK; i++)
         if ((rc = i < nforced ? tacit_tx_apply_forced(v, &b->txs[i], p)
-                              : tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK) {
+                              : tacit_tx_apply(v, &b->txs[i], p)) != TACIT_OK)
             bad = (long)i;
-            goto out;
-        }
-    /* the expensive part last: a block that breaks a cheap rule costs no pairing */
-    if ((rc = verify_proofs(b, pvk, &bad)) != TACIT_OK) goto out;
-    if ((rc = v->ops->digests(v->ctx, &d)) != TACIT_OK) goto out;
+    if (rc == TACIT_OK) drc = v->ops->digests(v->ctx, &d);
+    if (threaded)
+        pthread_join(proofs, NULL);
+    else if (rc == TACIT_OK)
+        pj.rc = verify_proofs(b, pvk, &pj.bad);
+    /* the verdict in the rules' order: static and state rules, proofs, digests */
+    if (rc != TACIT_OK) goto out;
+    if ((rc = pj.rc) != TACIT_OK) {
+        bad = pj.bad;
+        goto out;
+    }
+    if ((rc = drc) != TACIT_OK) goto out;
     if (!digests_equal(&d, &b->header.digests)) rc = TACIT_EDIGEST;
 out:
     if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;

@@ -34,14 +34,29 @@ static const char *skip_prefix(const char *s, bool *had)
     return *had ? s + 2 : s;
 }
 
+/* The value of each hex digit, 0xff for every other byte (a block's 2 MB of hex per 1,000 txs
+ * go through here on a follower: one table read per digit, no branch). */
+#define HEXV(c)                                  \
+    ((c) >= '0' && (c) <= '9'   ? (c) - '0'      \
+     : (c) >= 'a' && (c) <= 'f' ? (c) - 'a' + 10 \
+     : (c) >= 'A' && (c) <= 'F' ? (c) - 'A' + 10 \
+                                : 0xff)
+#define HEXV4(c) HEXV(c), HEXV((c) + 1), HEXV((c) + 2), HEXV((c) + 3)
+#define HEXV16(c) HEXV4(c), HEXV4((c) + 4), HEXV4((c) + 8), HEXV4((c) + 12)
+static const uint8_t hexval[256] = {HEXV16(0),   HEXV16(16),  HEXV16(32),  HEXV16(48),
+                                    HEXV16(64),  HEXV16(80),  HEXV16(96),  HEXV16(112),
+                                    HEXV16(128), HEXV16(144), HEXV16(160), HEXV16(176),
+                                    HEXV16(192), HEXV16(208), HEXV16(224), HEXV16(240)};
+
 static int decode_digits(uint8_t *out, const char *s, size_t n)
 {
+    unsigned bad = 0;
     for (size_t i = 0; i < n; i++) {
-        int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) return TACIT_EENCODING;
+        unsigned hi = hexval[(uint8_t)s[2 * i]], lo = hexval[(uint8_t)s[2 * i + 1]];
+        bad |= hi | lo;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
-    return TACIT_OK;
+    return bad < 16 ? TACIT_OK : TACIT_EENCODING;
 }
 
 int tacit_hex_decode(uint8_t *out, size_t n, const char *s, bool prefix)

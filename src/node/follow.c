@@ -117,24 +117,31 @@ static bool check_info(const json_t *info, const struct tacit_chain_params *p, b
     return true;
 }
 
+/* A call that failed (rc), or that the sequencer answered with an error object (err): why says
+ * which; returns rc, or TACIT_EIO for an error object. */
+static int call_failed(struct tacit_rpc_client *c, const char *method, int rc, const json_t *err,
+                       char *why, size_t wlen)
+{
+    const char *t = tacit_rpc_client_last_error(c);
+    const char *m = json_string_value(json_object_get(err, "message"));
+    if (rc != TACIT_OK) {
+        snprintf(why, wlen, "%s: %s%s%s", method, tacit_strerror(rc), t ? ": " : "", t ? t : "");
+        return rc;
+    }
+    snprintf(why, wlen, "%s: the sequencer answered %s", method, m ? m : "an error");
+    return TACIT_EIO;
+}
+
 /* One call; an error object becomes TACIT_EIO with its message in why. */
 static int call(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **result,
                 char *why, size_t wlen)
 {
     json_t *err = NULL;
     int rc = tacit_rpc_call(c, method, params, result, &err);
-    if (rc != TACIT_OK) {
-        const char *t = tacit_rpc_client_last_error(c);
-        snprintf(why, wlen, "%s: %s%s%s", method, tacit_strerror(rc), t ? ": " : "", t ? t : "");
-        return rc;
-    }
-    if (err != NULL) {
-        const char *m = json_string_value(json_object_get(err, "message"));
-        snprintf(why, wlen, "%s: the sequencer answered %s", method, m ? m : "an error");
-        json_decref(err);
-        return TACIT_EIO;
-    }
-    return TACIT_OK;
+    if (rc == TACIT_OK && err == NULL) return TACIT_OK;
+    rc = call_failed(c, method, rc, err, why, wlen);
+    json_decref(err);
+    return rc;
 }
 
 /* ------------------------------------------------------------ start-up ---- */
@@ -279,12 +286,88 @@ static bool store_error(int rc)
            rc == TACIT_ENOMEM;
 }
 
+/* Block `height` from the sequencer (tacit_getBlockByNumber HEIGHT true), its raw bytes
+ * decoded (tacit_rpc_call_hex: the 2 MB of hex per 1,000 txs never go through jansson). rc:
+ * TACIT_OK, TACIT_ENOTFOUND (served a moment ago, gone now: ask again later), a transport error
+ * as call's (transport set, why says it), TACIT_EENCODING (no raw bytes: not hex, or too long),
+ * TACIT_ENOMEM. */
+struct fetched {
+    uint8_t *bytes;
+    size_t len;
+    int rc;
+    bool transport;
+    char why[TACIT__FOLLOW_REASON_MAX];
+};
+
+static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetched *f)
+{
+    json_t *blk = NULL, *err = NULL;
+    char hx[19];
+    tacit_hex_u64(hx, height);
+    f->transport = false;
+    f->rc = tacit_rpc_call_hex(c, "tacit_getBlockByNumber", json_pack("[s,b]", hx, 1), "raw",
+                               FOLLOW_RAW_MAX, &blk, &err, &f->bytes, &f->len);
+    if (f->rc == TACIT_ENOMEM) return;
+    if (f->rc != TACIT_OK || err != NULL) {
+        f->rc = call_failed(c, "tacit_getBlockByNumber", f->rc, err, f->why, sizeof f->why);
+        f->transport = true;
+    } else if (json_is_null(blk)) {
+        f->rc = TACIT_ENOTFOUND;
+    } else if (f->bytes == NULL) {
+        f->rc = TACIT_EENCODING; /* no raw bytes, or not hex, or too long */
+    }
+    json_decref(blk);
+    json_decref(err);
+}
+
+/* The block after the one being applied, fetched meanwhile on a thread of its own (with a client
+ * of its own: a client serves one thread), so the transfer and decoding of block h + 1 overlap
+ * the verification and commit of block h. */
+struct prefetch {
+    struct tacit_rpc_client *c; /* NULL: no prefetching */
+    uv_thread_t thread;
+    bool running;
+    uint64_t height;
+    struct fetched f;
+};
+
+static void prefetch_main(void *arg)
+{
+    struct prefetch *p = arg;
+    fetch_block(p->c, p->height, &p->f);
+}
+
+/* Waits for the prefetch; its block, if any, is dropped unless taken (fetch_next). */
+static void prefetch_join(struct prefetch *p)
+{
+    if (p->running) uv_thread_join(&p->thread);
+    p->running = false;
+}
+
+/* The fetch of `height`: the prefetched one when it is that height, else one made now. */
+static void fetch_next(struct tacit_rpc_client *c, struct prefetch *p, uint64_t height,
+                       struct fetched *f)
+{
+    bool have = p->running && p->height == height;
+    prefetch_join(p);
+    if (have) {
+        *f = p->f;
+        p->f.bytes = NULL;
+        return;
+    }
+    free(p->f.bytes); /* another height's (not expected): dropped */
+    p->f.bytes = NULL;
+    fetch_block(c, height, f);
+}
+
 /* On the follow lane. */
 static void follow_work(struct tacit__job *job)
 {
     struct follow_job *j = (struct follow_job *)job;
     struct tacit_rpc_client *c = j->n->follow.client;
     struct tacit_state_tip tip;
+    struct prefetch pf = {0};
+    struct fetched f;
     json_t *info = NULL;
     uint64_t next;
     char hx[19];
@@ -305,18 +388,18 @@ static void follow_work(struct tacit__job *job)
     }
     next = tip.next_height;
     j->first = next;
+    if (j->seq_known && j->seq_height > next &&
+        tacit_rpc_client_new(&pf.c, j->n->cfg.follow, NULL, FOLLOW_CALL_TIMEOUT_MS) != TACIT_OK)
+        pf.c = NULL;
     while (j->napplied < FOLLOW_BATCH) {
         json_t *blk = NULL;
-        const char *raw;
-        uint8_t *bytes = NULL;
-        size_t len = 0;
         long bad = -1;
         int rc;
-        tacit_hex_u64(hx, next);
         if (!j->seq_known || next > j->seq_height) {
             if (j->napplied > 0) break; /* publish these first */
             /* nothing new: wait on the sequencer for the next block (a long-poll) */
             j->longpolled = true;
+            tacit_hex_u64(hx, next);
             if ((j->rc = call(c, "tacit_waitForBlock", json_pack("[s,i]", hx, FOLLOW_WAIT_MS), &blk,
                               j->why, sizeof j->why)) != TACIT_OK)
                 break;
@@ -327,26 +410,27 @@ static void follow_work(struct tacit__job *job)
             j->seq_known = true;
             j->seq_height = next;
         }
-        if ((j->rc = call(c, "tacit_getBlockByNumber", json_pack("[s,b]", hx, 1), &blk, j->why,
-                          sizeof j->why)) != TACIT_OK)
-            break;
-        if (json_is_null(blk)) { /* served a moment ago, gone now: ask again later */
-            json_decref(blk);
+        fetch_next(c, &pf, next, &f);
+        if (f.transport) {
+            j->rc = f.rc;
+            snprintf(j->why, sizeof j->why, "%s", f.why);
             break;
         }
-        raw = json_string_value(json_object_get(blk, "raw"));
-        rc = raw != NULL ? tacit_hex_decode_alloc(&bytes, &len, raw, FOLLOW_RAW_MAX)
-                         : TACIT_EENCODING;
-        json_decref(blk);
-        if (rc == TACIT_ENOMEM) {
-            j->rc = rc;
+        if (f.rc == TACIT_ENOTFOUND) break;
+        if (f.rc == TACIT_ENOMEM) {
+            j->rc = f.rc;
             snprintf(j->why, sizeof j->why, "block %" PRIu64 ": out of memory", next);
             break;
         }
+        if (pf.c != NULL && next < j->seq_height && j->napplied + 1 < FOLLOW_BATCH) {
+            pf.height = next + 1;
+            pf.running = uv_thread_create(&pf.thread, prefetch_main, &pf) == 0;
+        }
+        rc = f.rc;
         if (rc == TACIT_OK)
-            rc = tacit_block_apply(j->n->st, bytes, len, &j->params, j->n->pvk, &bad);
+            rc = tacit_block_apply(j->n->st, f.bytes, f.len, &j->params, j->n->pvk, &bad);
         if (rc == TACIT_OK) {
-            j->json[j->napplied] = tacit__block_json_from_bytes(bytes, len);
+            j->json[j->napplied] = tacit__block_json_from_bytes(f.bytes, f.len);
             j->ntxs[j->napplied] =
                 j->json[j->napplied] != NULL
                     ? json_array_size(json_object_get(j->json[j->napplied], "txs"))
@@ -370,9 +454,12 @@ static void follow_work(struct tacit__job *job)
                          "block %" PRIu64 " from the sequencer breaks rule %s (%s)", next,
                          tacit_errname(rc), tacit_strerror(rc));
         }
-        free(bytes);
+        free(f.bytes);
         if (rc != TACIT_OK) break;
     }
+    prefetch_join(&pf); /* a block fetched for nothing (an error above) */
+    free(pf.f.bytes);
+    tacit_rpc_client_free(pf.c);
 }
 
 static void on_timer(uv_timer_t *t);

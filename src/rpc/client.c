@@ -28,6 +28,7 @@
 #include "rpc/rpc_internal.h"
 #include "tacit/error.h"
 #include "tacit/rpc.h"
+#include "tacit/util.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define MAX_REPLY (256u << 20) /* a bigger answer is refused (TACIT_EIO) */
@@ -580,17 +581,15 @@ int tacit_rpc_client_get(struct tacit_rpc_client *c, const char *path, int *stat
     return exchange(c, "GET", path, NULL, 0, status, reply, reply_len);
 }
 
-int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **result,
-                   json_t **error)
+/* POSTs the JSON-RPC request (params stolen); *reply the HTTP 200 body. */
+static int call_text(struct tacit_rpc_client *c, const char *method, json_t *params, json_int_t id,
+                     char **reply, size_t *rlen)
 {
-    json_t *req = NULL, *rep = NULL, *v, *res, *err;
-    json_int_t id = ++c->next_id;
-    char *text = NULL, *reply = NULL;
-    size_t rlen;
+    json_t *req;
+    char *text = NULL;
     int status, rc;
 
-    *result = NULL;
-    *error = NULL;
+    *reply = NULL;
     c->server_error[0] = '\0';
     if ((req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", id, "method", method)) ==
         NULL) {
@@ -601,18 +600,28 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *param
         json_decref(req);
         return TACIT_ENOMEM;
     }
-    if ((text = json_dumps(req, JSON_COMPACT)) == NULL) {
+    if ((text = json_dumps(req, JSON_COMPACT)) == NULL)
         rc = TACIT_ENOMEM;
-        goto out;
-    }
-    if ((rc = tacit_rpc_client_post(c, "/", text, strlen(text), &status, &reply, &rlen)) !=
-        TACIT_OK)
-        goto out;
-    if (status != 200) {
+    else if ((rc = tacit_rpc_client_post(c, "/", text, strlen(text), &status, reply, rlen)) ==
+                 TACIT_OK &&
+             status != 200)
         rc = TACIT_EIO;
-        goto out;
+    if (rc != TACIT_OK) {
+        free(*reply);
+        *reply = NULL;
     }
-    rc = TACIT_EJSON;
+    free(text);
+    json_decref(req);
+    return rc;
+}
+
+/* The reply of request id: *result or *error (new references; the error's message kept for
+ * tacit_rpc_client_server_error), else TACIT_EJSON. */
+static int parse_reply(struct tacit_rpc_client *c, const char *reply, size_t rlen, json_int_t id,
+                       json_t **result, json_t **error)
+{
+    json_t *rep, *v, *res, *err;
+    int rc = TACIT_EJSON;
     /* JSON_ALLOW_NUL: Ethereum nodes put revert data into error messages as text (anvil writes
      * a custom error's zero arguments as "\u0000"...); such a string reads up to its first NUL
      * through json_string_value, and every field a caller parses is checked for its length. */
@@ -636,11 +645,81 @@ int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *param
         *result = json_incref(res);
     }
     rc = TACIT_OK;
-
 out:
     json_decref(rep);
+    return rc;
+}
+
+int tacit_rpc_call(struct tacit_rpc_client *c, const char *method, json_t *params, json_t **result,
+                   json_t **error)
+{
+    json_int_t id = ++c->next_id;
+    char *reply;
+    size_t rlen;
+    int rc;
+
+    *result = NULL;
+    *error = NULL;
+    if ((rc = call_text(c, method, params, id, &reply, &rlen)) == TACIT_OK)
+        rc = parse_reply(c, reply, rlen, id, result, error);
     free(reply);
-    free(text);
-    json_decref(req);
+    return rc;
+}
+
+int tacit_rpc_call_hex(struct tacit_rpc_client *c, const char *method, json_t *params,
+                       const char *key, size_t max, json_t **result, json_t **error,
+                       uint8_t **bytes, size_t *len)
+{
+    json_int_t id = ++c->next_id;
+    char pat[64], *reply, *hex = NULL, *end = NULL;
+    size_t rlen, plen;
+    const char *cut;
+    int rc;
+
+    *result = NULL;
+    *error = NULL;
+    *bytes = NULL;
+    *len = 0;
+    plen = (size_t)snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    if (plen >= sizeof pat) {
+        json_decref(params);
+        return TACIT_EINVAL;
+    }
+    if ((rc = call_text(c, method, params, id, &reply, &rlen)) != TACIT_OK) return rc;
+    /* the one "key":" of the reply and its string's closing quote (hex needs no escapes) */
+    if ((hex = memmem(reply, rlen, pat, plen)) != NULL) {
+        hex += plen;
+        if (memmem(hex, rlen - (size_t)(hex - reply), pat, plen) != NULL ||
+            (end = memchr(hex, '"', rlen - (size_t)(hex - reply))) == NULL)
+            hex = NULL;
+    }
+    if (hex != NULL) {
+        *end = '\0';
+        rc = tacit_hex_decode_alloc(bytes, len, hex, max);
+        *end = '"';
+        if (rc == TACIT_OK) { /* the reply without the string goes to jansson */
+            memmove(hex, end, rlen - (size_t)(end - reply));
+            rlen -= (size_t)(end - hex);
+        } else if (rc != TACIT_ENOMEM) {
+            hex = NULL; /* not hex: the whole reply to jansson, the caller sees the string */
+            rc = TACIT_OK;
+        }
+    }
+    if (rc == TACIT_OK) rc = parse_reply(c, reply, rlen, id, result, error);
+    /* what was cut out must be the result's key, now "" */
+    if (rc == TACIT_OK && hex != NULL &&
+        ((cut = json_string_value(json_object_get(*result, key))) == NULL || cut[0] != '\0'))
+        rc = TACIT_EJSON;
+    if (rc != TACIT_OK || hex == NULL) {
+        free(*bytes);
+        *bytes = NULL;
+        *len = 0;
+    }
+    if (rc != TACIT_OK) {
+        json_decref(*result);
+        json_decref(*error);
+        *result = *error = NULL;
+    }
+    free(reply);
     return rc;
 }

@@ -30,6 +30,7 @@
 
 #include <sodium.h>
 
+#include "common/parallel.h"
 #include "crypto/bn254_constants.h"
 #include "tacit/error.h"
 #include "zk/groth16_internal.h"
@@ -546,6 +547,36 @@ static bool batch_check(const tacit_groth16_pvk *pvk, const tacit_groth16_item *
     cyclotomic_pow2_var(&ab, &pvk->alphabeta, suma, &pvk->alphabeta_lambda, sumb);
     tacit_fp12_mul(&f, &f, &ab);
     return tacit_fp12_is_one(&f);
+}
+
+struct par_batch {
+    int *results;
+    const tacit_groth16_pvk *pvk;
+    const tacit_groth16_item *items;
+    size_t n, per;
+};
+
+static void par_batch_task(void *p, size_t task, unsigned thread)
+{
+    struct par_batch *b = p;
+    size_t lo = task * b->per, m = b->n - lo < b->per ? b->n - lo : b->per;
+    (void)thread;
+    (void)tacit_groth16_verify_batch_var(b->results + lo, b->pvk, b->items + lo, m);
+}
+
+int tacit_groth16_verify_batch_par_var(int *results, const tacit_groth16_pvk *pvk,
+                                       const tacit_groth16_item *items, size_t n, unsigned nthreads)
+{
+    struct par_batch b = {results, pvk, items, n, 0};
+    size_t nt = nthreads != 0 ? nthreads : tacit__nthreads_default();
+
+    if (nt > n / TACIT_GROTH16_PAR_MIN) nt = n / TACIT_GROTH16_PAR_MIN;
+    if (nt <= 1) return tacit_groth16_verify_batch_var(results, pvk, items, n);
+    b.per = (n + nt - 1) / nt;
+    tacit__parallel_run((unsigned)nt, (n + b.per - 1) / b.per, par_batch_task, &b);
+    for (size_t i = 0; i < n; i++)
+        if (results[i] != TACIT_OK) return results[i];
+    return TACIT_OK;
 }
 
 int tacit__groth16_batch_combined_var(const tacit_groth16_pvk *pvk, const tacit_groth16_item *items,
