@@ -14,6 +14,7 @@
  * neither; a post returns TACIT_OK with a status of 0..999 and a NUL-terminated body, or
  * TACIT_EIO with no body. TACIT_FUZZ_VERBOSE in the environment prints each outcome.
  */
+#define _GNU_SOURCE /* client.c's memmem: its own define comes after these includes */
 #include <signal.h>
 
 #include "fuzz.h"
