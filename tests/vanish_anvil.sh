@@ -207,7 +207,7 @@ give_followers() { # WANT: A1's claimable() (wei) that ends the wait at once
     done
 }
 C=
-for i in $(seq 0 $((T + 8))); do
+for _ in $(seq 0 $((T + 8))); do
     give_followers "40$E18"
     if view_ge "40$E18"; then C=$(head_block); break; fi
     anvil_rpc anvil_mine '["0x1"]' >/dev/null
@@ -278,7 +278,7 @@ done
 run 0 "${TF[@]}" --wallet alice wallet withdraw 10 --to "$A1" --no-wait && ok ||
     bad "alice's ordinary withdrawal to the follower's mempool"
 C2=
-for i in $(seq 0 $((T + 8))); do
+for _ in $(seq 0 $((T + 8))); do
     give_followers "50$E18"
     if view_ge "50$E18"; then C2=$(head_block); break; fi
     anvil_rpc anvil_mine '["0x1"]' >/dev/null
