@@ -726,8 +726,8 @@ TEST(statuses_in_order)
 }
 
 /* --sequence-when-open's steps (settle.c): a watching step (a follower's chain) asks whether
- * the contract is open and puts the settlement heads at the tip without following or sending
- * anything; a sequencing step asks after the blocks in flight were followed, so its own block
+ * the contract is open and puts the settlement heads at the tip, or the contract's height when
+ * lower, without following or sending anything; a sequencing step asks after the blocks in flight were followed, so its own block
  * that landed is settled before the contract's height is compared with it. */
 TEST(open_submission_steps)
 {
@@ -736,11 +736,15 @@ TEST(open_submission_steps)
     struct tacit__settle_in in;
     chain_init(&c);
     for (int i = 0; i < 3; i++) chain_block(&c, NULL, 0); /* a follower's blocks 0..2 */
-    c.f.contract_next = 3;
+    c.f.contract_next = 2;                                /* block 2 is not the contract's (yet) */
     memset(&in, 0, sizeof in);
     in.ask_open = in.watch = true;
     CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
     CHECK(o.open_known && !o.open);
+    CHECK_EQ_INT(o.contract_height, 2);
+    check_heads(&c, 2, 2, 2); /* the contract's blocks only */
+    c.f.contract_next = 3;
+    CHECK_EQ_INT(tacit__settle_step(c.st, &c.s, &in, &o), TACIT_OK);
     CHECK_EQ_INT(o.contract_height, 3);
     check_heads(&c, 3, 3, 3); /* the contract's blocks, at the tip */
     CHECK_EQ_INT(c.f.prepares, 0);

@@ -25,7 +25,8 @@
 #  5. the second path, with no forced entry: the contract closed again once the open block
 #     settled; alice sends an ordinary withdrawal of 10 TAC to the first follower's own mempool
 #     (--no-wait); once no block settled for T it takes over again and includes it (claimable
-#     within T + 2 L1 blocks of the last settled block); both followers end with the same tip;
+#     within T + 2 L1 blocks of the last settled block); the second follower, killed (kill -9)
+#     and started again meanwhile, ends with the same tip;
 #  6. `wallet claim --from devnet:1` pays A1 exactly the 50 TAC (50 ETH) of both withdrawals.
 # Without node/npm or the registry (anvil) the test FAILS, saying so.
 set -uo pipefail
@@ -198,7 +199,7 @@ give_followers() { # WANT: A1's claimable() (wei) that ends the wait at once
     done
 }
 C=
-for i in $(seq 0 $((T + 8))); do
+for _ in $(seq 0 $((T + 8))); do
     give_followers "40$E18"
     if view_ge "40$E18"; then C=$(head_block); break; fi
     anvil_rpc anvil_mine '["0x1"]' >/dev/null
@@ -253,6 +254,12 @@ grep -Eq '^tacit_open_blocks_total [1-9]' "$TMP/metrics" && grep -Eq '^tacit_ope
     grep -Eq '^tacit_open_sequencing [01]$' "$TMP/metrics" && ok ||
     bad "/metrics: tacit_open_blocks_total, tacit_open_takeovers_total, tacit_open_sequencing: $(grep tacit_open "$TMP/metrics")"
 
+# the second follower killed (kill -9) and started again from its data directory: it follows on
+kill -9 "$FOL2_PID"
+wait "$FOL2_PID" 2>/dev/null
+start_follower "$fd2" "$TMP/fol2.log.2"
+FOL2_PID=$P FPORT2=$PORT
+
 # --- the second path: no forced entry, no block settled for T ---------------------------------
 LAST=$C # the block that settled there closed the contract again
 for _ in $(seq 1 40); do
@@ -263,7 +270,7 @@ done
 run 0 "${TF[@]}" --wallet alice wallet withdraw 10 --to "$A1" --no-wait && ok ||
     bad "alice's ordinary withdrawal to the follower's mempool"
 C2=
-for i in $(seq 0 $((T + 8))); do
+for _ in $(seq 0 $((T + 8))); do
     give_followers "50$E18"
     if view_ge "50$E18"; then C2=$(head_block); break; fi
     anvil_rpc anvil_mine '["0x1"]' >/dev/null

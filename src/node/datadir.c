@@ -573,7 +573,11 @@ static int chain_check(struct tacit_node *n, bool *have_marker)
                   tip.next_height - 1, tacit_strerror(rc));
         goto out;
     }
-    if (memcmp(b->header.sequencer, n->params.sequencer, 32) != 0) {
+    /* a block of open submission (docs/protocol.md 8) carries no key: nobody signed it, any
+     * L1 follower takes it */
+    static const uint8_t no_key[32];
+    if (memcmp(b->header.sequencer, n->params.sequencer, 32) != 0 &&
+        !(n->params.open_blocks && memcmp(b->header.sequencer, no_key, 32) == 0)) {
         char bhex[67];
         tacit_hex_encode(bhex, b->header.sequencer, 32);
         tacit_log(TACIT_LOG_ERROR, "node",

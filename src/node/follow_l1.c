@@ -671,7 +671,8 @@ void tacit__follow_l1_rolled_back(struct tacit_node *n, int rc)
     f->rollbacks++;
     /* the rollback put the dropped blocks' transactions back in the mempool: a follower makes
      * no blocks, they would stay "pending" here for ever (the chain, as L1 has it, says) */
-    (void)tacit_mempool_flush(n->mp, TACIT_EFLUSHED, NULL, NULL);
+    if (!n->cfg.sequence_when_open) /* it does, while submission is open: they wait there */
+        (void)tacit_mempool_flush(n->mp, TACIT_EFLUSHED, NULL, NULL);
     f->have_scan = false; /* from the records again */
     if (f->have_checked && f->checked >= f->rollback_to) {
         f->have_checked = f->rollback_to > 0;

@@ -135,6 +135,20 @@ static void swo_after(struct tacit_node *n, const struct tacit__settle_out *o, u
         se->contract_height = o->contract_height;
     }
     if (tacit_state_tip(n->st, &tip) != TACIT_OK) return;
+    if (!se->sequencing && o->rc == TACIT_OK && o->open_known &&
+        tip.next_height > o->contract_height && !se->rollback_pending && !n->fl1.inflight &&
+        !n->fl1.rollback_pending) {
+        /* blocks of its own the contract does not hold (sequencing when it stopped, a crash):
+         * they go, the contract's chain is followed */
+        snprintf(se->leave_reason, sizeof se->leave_reason,
+                 "blocks %" PRIu64 " .. %" PRIu64 " are not the contract's (height %" PRIu64 ")",
+                 o->contract_height, tip.next_height - 1, o->contract_height);
+        tacit_log(TACIT_LOG_WARN, "settle", "open submission: %s: dropping them", se->leave_reason);
+        se->rollback_to = o->contract_height;
+        se->rollback_pending = true;
+        *delay = 0;
+        return;
+    }
     if (!se->sequencing) {
         if (o->rc != TACIT_OK || !o->open_known || !o->open || se->rollback_pending ||
             n->fl1.inflight || n->fl1.halted || n->fl1.rollback_pending ||

@@ -915,15 +915,24 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
     o->l1_known = true;
 
     if (in->watch) {
-        /* a follower's chain: every block it holds is the contract's (derived from L1, or its
-         * own that settled); its submitter starts at the tip when it sequences */
+        /* a follower's chain: the blocks it holds up to the contract's height are the
+         * contract's (derived from L1, or its own that settled); its submitter starts there
+         * when it sequences (blocks above it: its own the contract does not hold, dropped by
+         * settle.c) */
+        uint64_t h;
+        if (s->ops->is_open == NULL) {
+            rc = TACIT_EINVAL;
+            goto out;
+        }
+        if ((rc = s->ops->is_open(s->ctx, &o->open, &o->contract_height)) != TACIT_OK) goto out;
+        o->open_known = true;
         if ((rc = tacit_state_tip(st, &tip)) != TACIT_OK) goto out;
-        if (heads.submitted != tip.next_height || heads.settled != tip.next_height ||
-            heads.finalized != tip.next_height) {
-            heads.submitted = heads.settled = heads.finalized = tip.next_height;
+        h = tip.next_height < o->contract_height ? tip.next_height : o->contract_height;
+        if (heads.submitted != h || heads.settled != h || heads.finalized != h) {
+            heads.submitted = heads.settled = heads.finalized = h;
             if ((rc = save(st, 0, NULL, &heads)) != TACIT_OK) goto out;
         }
-        goto ask;
+        goto out;
     }
 
     /* The L1 queue's entries confirmed C times: l1_block + C <= latest. */
@@ -1016,7 +1025,6 @@ int tacit__settle_step(struct tacit_state *st, const struct tacit_settler *s,
             h++;
         }
     }
-ask:
     /* after the blocks in flight were followed: a height past the settled head is then
      * another submitter's block */
     if (rc == TACIT_OK && in->ask_open && s->ops->is_open != NULL) {
