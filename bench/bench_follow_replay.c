@@ -5,10 +5,14 @@
  *   tacit-bench follow-replay keys <keydir>
  *       writes <keydir>/verification_key.json: a synthetic 7-input verifying key made from a
  *       trapdoor derived from a fixed seed (src/zk/groth16_synth.c)
- *   tacit-bench follow-replay build <datadir> <blocks> <txs per block>
+ *   tacit-bench follow-replay build <datadir> <blocks> <txs per block> [<L1 chain id>]
  *       appends blocks to the devnet store of <datadir> (made by `tacitd --devnet` with the
  *       key above): the node's own block builder (tacit_block_builder_*: every static and state
- *       rule), signed with <datadir>/sequencer.key
+ *       rule), signed with <datadir>/sequencer.key. With an L1 chain id: a devnet in L1 mode
+ *       (`tacitd --devnet --l1-rpc .. --l1-rollup ..`, its rollupId the contract): protocol v2
+ *       transactions (digests bound to the L1 chain id and the contract), fee 0, no deposit
+ *       and no withdrawal (the contract's pool holds nothing: a fee or withdrawal would be
+ *       refused, Turnstile), for the sequencer to submit (bench/follow-replay --l1)
  *
  * The proofs are simulated, not proved: whoever holds a Groth16 key's trapdoor can make a proof
  * of any public inputs in three scalar multiplications (Groth 2016, section 3; the zero-knowledge
@@ -136,11 +140,14 @@ static int make_tx(struct tacit_tx *tx, uint64_t g, const tacit_fr *anchor, stru
 {
     uint8_t wide[64], digest[32];
     int rc;
+    bool l1 = d->p.tx_version == TACIT_TX_VERSION_L1;
     memset(tx, 0, sizeof *tx);
-    tx->version = TACIT_TX_VERSION;
+    tx->version = tacit_chain_tx_version(&d->p);
     tx->chain_id = d->p.chain_id;
-    tx->ext.fee = 1;
-    if (g % 100 == 0) {
+    tx->ext.fee = l1 ? 0 : 1;
+    if (l1) {
+        /* a transfer only */
+    } else if (g % 100 == 0) {
         size_t a = (size_t)(g / 100) % TACIT_DEVNET_ACCOUNTS;
         tx->ext.deposit_amount = 1000000;
         memcpy(tx->ext.deposit_sender, d->addr[a], TACIT_ADDRESS_LEN);
@@ -166,7 +173,7 @@ static int make_tx(struct tacit_tx *tx, uint64_t g, const tacit_fr *anchor, stru
     return TACIT_OK;
 }
 
-static int build(const char *datadir, uint64_t nblocks, size_t ntxs)
+static int build(const char *datadir, uint64_t nblocks, size_t ntxs, uint64_t l1_chain_id)
 {
     struct devnet *d = sodium_malloc(sizeof *d);
     struct tacit_state *st = NULL;
@@ -187,6 +194,10 @@ static int build(const char *datadir, uint64_t nblocks, size_t ntxs)
         fprintf(stderr, "follow-replay build: %s is not a devnet data directory: %s\n", datadir,
                 tacit_strerror(rc));
         goto out;
+    }
+    if (l1_chain_id != 0) {
+        d->p.tx_version = TACIT_TX_VERSION_L1;
+        d->p.l1_chain_id = l1_chain_id;
     }
     if ((rc = tacit__groth16_synth_setup(&td, &vk, TACIT_TX_NPUBLIC, replay_seed)) != TACIT_OK ||
         (rc = tacit_groth16_pvk_new(&pvk, vk, NULL)) != TACIT_OK)
@@ -284,13 +295,15 @@ int bench_follow_replay(int argc, char **argv)
 {
     if (sodium_init() < 0) return 1;
     if (argc == 3 && strcmp(argv[1], "keys") == 0) return keys(argv[2]);
-    if (argc == 5 && strcmp(argv[1], "build") == 0) {
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "build") == 0) {
         long nb = atol(argv[3]), nt = atol(argv[4]);
-        if (nb > 0 && nt > 0 && nt <= TACIT_BLOCK_MAX_TXS)
-            return build(argv[2], (uint64_t)nb, (size_t)nt);
+        long long l1 = argc == 6 ? atoll(argv[5]) : 0;
+        if (nb > 0 && nt > 0 && nt <= TACIT_BLOCK_MAX_TXS && l1 >= 0)
+            return build(argv[2], (uint64_t)nb, (size_t)nt, (uint64_t)l1);
     }
     fprintf(stderr, "usage: tacit-bench follow-replay keys <keydir>\n"
-                    "       tacit-bench follow-replay build <devnet datadir> <blocks> <txs>\n"
+                    "       tacit-bench follow-replay build <devnet datadir> <blocks> <txs> "
+                    "[<L1 chain id>]\n"
                     "(run by bench/follow-replay)\n");
     return 2;
 }
