@@ -282,7 +282,10 @@ static int keys(const char *dir)
     }
     snprintf(path, sizeof path, "%s/verification_key.json", dir);
     rc = (f = fopen(path, "w")) == NULL;
-    if (f != NULL) rc = (fputs(json, f) < 0) | (fclose(f) != 0);
+    if (f != NULL) {
+        rc = fputs(json, f) < 0;
+        if (fclose(f) != 0) rc = 1; /* closed whether or not the write failed */
+    }
     if (rc) fprintf(stderr, "follow-replay keys: cannot write %s\n", path);
 out:
     free(json);
