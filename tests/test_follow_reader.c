@@ -308,7 +308,7 @@ TEST(whole_blocks_and_a_block_in_parts)
         check_block(&r.d[2], &c, 2, 113, 1);
     }
     CHECK_EQ_INT(r.resume, 121);
-    /* read from a later height: the blocks before it are skipped */
+    /* read from a later height: only the blocks from it on are returned */
     CHECK_EQ_INT(rd_scan(&r, 110, 120, 2, 4), TACIT_OK);
     CHECK_EQ_INT(r.n, 1);
     if (r.n == 1) check_block(&r.d[0], &c, 2, 113, 1);

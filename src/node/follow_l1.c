@@ -248,8 +248,8 @@ int tacit__follow_l1_params(struct tacit_node *n)
             goto out;
         }
     } else if ((rc = first_block_key(n, n->params.sequencer)) != TACIT_OK) {
-        /* the contract is the authority; the key of its first block is the chain's (TODO:
-         * blocks of open submission carry no signature: docs/operations.md) */
+        /* the contract is the authority; the key of its first block is the chain's (a block 0
+         * of open submission names no key: then --sequencer-key, docs/operations.md) */
         tacit_log(TACIT_LOG_ERROR, "follow",
                   "first start: %s: start the L1 follower once the contract holds a block, or "
                   "give --sequencer-key",
@@ -471,8 +471,9 @@ static void fl1_work(struct tacit__job *job)
                 break;
             }
             if (rc != TACIT_OK) {
-                /* the contract accepted it: this node's rules disagree with the contract's,
-                 * or the block is of another key (TODO: open submission's unsigned blocks) */
+                /* the contract accepted it: this node's rules disagree with the contract's
+                 * (a header field the contract does not check), or the block is signed by
+                 * another key (blocks of open submission, with none, pass: open_blocks) */
                 j->halt = true;
                 j->at = d[i].height;
                 if (bad >= 0)
