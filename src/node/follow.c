@@ -163,6 +163,27 @@ int tacit__follow_marker_write(struct tacit_node *n)
     return rc;
 }
 
+/* A follower's <datadir>/chain.json (its text): the sequencer key and fee address recorded at
+ * its first start, into n->params. TACIT_EJSON, logged, when it is no follower's marker. */
+int tacit__follow_chain_read(struct tacit_node *n, const char *path, const char *text)
+{
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    const char *cseq = json_string_value(json_object_get(j, "sequencer"));
+    const char *cfee = json_string_value(json_object_get(j, "feeRecipient"));
+    int rc = TACIT_OK;
+    if (cseq == NULL || cfee == NULL ||
+        tacit_hex_decode(n->params.sequencer, 32, cseq, true) != TACIT_OK ||
+        tacit_hex_decode(n->params.fee_recipient, TACIT_ADDRESS_LEN, cfee, true) != TACIT_OK) {
+        tacit_log(TACIT_LOG_ERROR, "follow",
+                  "%s is not a follower's chain marker (want {\"chainId\",\"sequencer\","
+                  "\"feeRecipient\"}): is this a sequencer's data directory?",
+                  TACIT_LOG_S(path));
+        rc = TACIT_EJSON;
+    }
+    json_decref(j);
+    return rc;
+}
+
 int tacit__follow_params(struct tacit_node *n)
 {
     char *path = tacit_datadir_path(n->datadir, TACIT_DATADIR_CHAIN), *text = NULL;
@@ -189,23 +210,13 @@ int tacit__follow_params(struct tacit_node *n)
     rc = tacit__datadir_read_file(path, &text, NULL, 4096);
     if (rc == TACIT_OK) {
         /* later starts: the parameters recorded at the first (chain_check compares the id) */
-        const char *cseq, *cfee;
-        if ((j = json_loads(text, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
-            (cseq = json_string_value(json_object_get(j, "sequencer"))) == NULL ||
-            (cfee = json_string_value(json_object_get(j, "feeRecipient"))) == NULL ||
-            tacit_hex_decode(n->params.sequencer, 32, cseq, true) != TACIT_OK ||
-            tacit_hex_decode(n->params.fee_recipient, TACIT_ADDRESS_LEN, cfee, true) != TACIT_OK) {
-            tacit_log(TACIT_LOG_ERROR, "follow",
-                      "%s is not a follower's chain marker (want {\"chainId\",\"sequencer\","
-                      "\"feeRecipient\"}): is this a sequencer's data directory?",
-                      TACIT_LOG_S(path));
-            rc = TACIT_EJSON;
-            goto out;
-        }
+        if ((rc = tacit__follow_chain_read(n, path, text)) != TACIT_OK) goto out;
         if (have_want && memcmp(want, n->params.sequencer, 32) != 0) {
+            char rec[65];
+            tacit_hex_encode(rec, n->params.sequencer, 32);
             tacit_log(TACIT_LOG_ERROR, "follow",
-                      "--sequencer-key %s is not the key %s records (%s): refusing",
-                      TACIT_LOG_S(n->cfg.sequencer_key), TACIT_LOG_S(path), cseq);
+                      "--sequencer-key %s is not the key %s records (0x%s): refusing",
+                      TACIT_LOG_S(n->cfg.sequencer_key), TACIT_LOG_S(path), rec);
             rc = TACIT_ESEQUENCER_KEY_MISMATCH;
         }
         goto out;

@@ -221,18 +221,7 @@ int tacit__follow_l1_params(struct tacit_node *n)
     if ((path = tacit_datadir_path(n->datadir, TACIT_DATADIR_CHAIN)) == NULL) return TACIT_ENOMEM;
     rc = tacit__datadir_read_file(path, &text, NULL, 4096);
     if (rc == TACIT_OK) {
-        const char *cseq, *cfee;
-        if ((j = json_loads(text, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
-            (cseq = json_string_value(json_object_get(j, "sequencer"))) == NULL ||
-            (cfee = json_string_value(json_object_get(j, "feeRecipient"))) == NULL ||
-            tacit_hex_decode(n->params.sequencer, 32, cseq, true) != TACIT_OK ||
-            tacit_hex_decode(n->params.fee_recipient, TACIT_ADDRESS_LEN, cfee, true) != TACIT_OK) {
-            tacit_log(TACIT_LOG_ERROR, "follow",
-                      "%s is not a follower's chain marker (want {\"chainId\",\"sequencer\","
-                      "\"feeRecipient\"})",
-                      TACIT_LOG_S(path));
-            rc = TACIT_EJSON;
-        }
+        rc = tacit__follow_chain_read(n, path, text);
         goto out;
     }
     if (rc != TACIT_ENOENT) goto out;

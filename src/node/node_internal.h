@@ -446,6 +446,9 @@ bool tacit__follow_rpc_active(const struct tacit_node *n);
 json_t *tacit__follow_l1_json(struct tacit_node *n, const struct tacit_state_tip *tip);
 /* Before the store opens: the chain's sequencer key and fee address, from <datadir>/chain.json,
  * or (first start) from the sequencer's tacit_chainInfo, checked and recorded there. */
+/* A follower's chain.json text: the recorded sequencer key and fee address into n->params
+ * (TACIT_EJSON, logged, otherwise). */
+int tacit__follow_chain_read(struct tacit_node *n, const char *path, const char *text);
 int tacit__follow_params(struct tacit_node *n);
 int tacit__follow_init(struct tacit_node *n); /* the client, the lane, the timer */
 void tacit__follow_run(struct tacit_node *n); /* the first step */
