@@ -1755,6 +1755,77 @@ TEST(open_submission)
     CHECK_EQ_INT(read_u64("height()", NULL), 11);
 }
 
+/* The header fields the contract does not check are claims (docs/protocol.md 8.2): a block
+ * whose timestamp runs backwards, whose key, signature, tx_root, nullifier and transparent
+ * digests are wrong is accepted by the contract; a node that checks every rule refuses it, a node
+ * that derives the chain from L1 (l1_derived) takes it and keeps its own digests, and the next
+ * block goes on from it on all three. */
+TEST(header_claims)
+{
+    struct tacit_memview *mv = NULL;
+    struct tacit_view v;
+    struct tacit_block *b = NULL;
+    struct tacit_chain_params pl = g.p;
+    struct tacit_view_tip before, after;
+    uint8_t *bytes, *next;
+    size_t len, nlen;
+    uint64_t ts;
+    long bad;
+
+    REQUIRE(g.ready, "deploy");
+    pl.l1_derived = true;
+    tacit_memstate_tip(g.ms, &before, &ts);
+    make_block(NULL, 0, NULL, 0, false, &bytes, &len);
+    REQUIRE(bytes, "block 11");
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    REQUIRE(b, "block 11 decodes");
+    b->header.timestamp_ms = ts - 1;
+    b->header.sequencer[0] ^= 1;
+    b->header.signature[0] ^= 1;
+    b->header.tx_root[0] ^= 1;
+    b->header.digests.nullifier_digest[0] ^= 1;
+    b->header.digests.transparent_digest[0] ^= 1;
+    tacit_block_header_encode(bytes, &b->header);
+    tacit_block_free(b);
+    CHECK_EQ_INT(tacit_block_decode(&b, bytes, len), TACIT_OK);
+    REQUIRE(b, "block 11 decodes");
+    /* every rule checked: refused (the first broken rule is the timestamp's) */
+    CHECK_EQ_INT(tacit_memstate_view_new(g.ms, &mv), TACIT_OK);
+    tacit_memview_view(mv, &v);
+    CHECK_EQ_INT(tacit_block_apply_view(&v, ts, b, &g.p, g.transfer_pvk, &bad), TACIT_ETIMESTAMP);
+    tacit_memview_free(mv);
+    /* the contract takes it */
+    settle(bytes, len, NULL, 0, "block 11 (its header's unchecked fields false)");
+    /* derived from L1: taken, the state's digests its own */
+    CHECK_EQ_INT(tacit_memstate_view_new(g.ms, &mv), TACIT_OK);
+    tacit_memview_view(mv, &v);
+    CHECK_EQ_INT(tacit_block_apply_view(&v, ts, b, &pl, g.transfer_pvk, &bad), TACIT_OK);
+    CHECK_EQ_INT(tacit_memstate_commit(g.ms, mv, b->hash, b->header.timestamp_ms), TACIT_OK);
+    tacit_memview_free(mv);
+    tacit_memstate_tip(g.ms, &after, NULL);
+    CHECK_EQ_INT(after.next_height, before.next_height + 1);
+    CHECK(tacit_fr_eq(&after.digests.note_root, &before.digests.note_root));
+    CHECK_MEM(after.digests.nullifier_digest, before.digests.nullifier_digest, 32);
+    CHECK_MEM(after.digests.transparent_digest, before.digests.transparent_digest, 32);
+    /* the next block, honest, on top: the L1-derived node and the contract take it */
+    tacit_block_free(b);
+    b = NULL;
+    make_block(NULL, 0, NULL, 0, false, &next, &nlen);
+    REQUIRE(next, "block 12");
+    CHECK_EQ_INT(tacit_block_decode(&b, next, nlen), TACIT_OK);
+    REQUIRE(b, "block 12 decodes");
+    CHECK_EQ_INT(tacit_memstate_view_new(g.ms, &mv), TACIT_OK);
+    tacit_memview_view(mv, &v);
+    CHECK_EQ_INT(tacit_block_apply_view(&v, ts - 1, b, &pl, g.transfer_pvk, &bad), TACIT_OK);
+    CHECK_EQ_INT(tacit_memstate_commit(g.ms, mv, b->hash, b->header.timestamp_ms), TACIT_OK);
+    tacit_memview_free(mv);
+    settle(next, nlen, NULL, 0, "block 12 (after it)");
+    CHECK_EQ_INT(read_u64("height()", NULL), before.next_height + 2);
+    free(next);
+    tacit_block_free(b);
+    free(bytes);
+}
+
 /* The withdrawal and the fees are claimed on L1 for exact wei; a second claim is refused. */
 TEST(claims_pay_exact_wei)
 {
@@ -1829,6 +1900,7 @@ static const struct tacit_test tests[] = {
     {"forced_queue", forced_queue},
     {"forced_blocks", forced_blocks},
     {"open_submission", open_submission},
+    {"header_claims", header_claims},
     {"claims_pay_exact_wei", claims_pay_exact_wei},
     {"errors_unknown", errors_unknown},
     {"cleanup", cleanup},

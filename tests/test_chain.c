@@ -1601,8 +1601,9 @@ static void f_unsign(struct tacit_block_header *h)
 static void f_nokey(struct tacit_block_header *h) { memset(h->sequencer, 0, 32); }
 static void f_nosig(struct tacit_block_header *h) { memset(h->signature, 0, 64); }
 
-/* Open submission (docs/protocol.md 8.2): a block without key and signature is sealed and
- * applied only under open_blocks; every other rule still holds; signed blocks stay valid. */
+/* Open submission (docs/protocol.md 8, "Blocks of open submission"): a block without key and
+ * signature is sealed and applied only under open_blocks; every other rule still holds; signed
+ * blocks stay valid. */
 TEST(block_open_submission)
 {
     struct tchain *st, *st2;
@@ -1663,6 +1664,94 @@ TEST(block_open_submission)
     free(signed_);
     chain_close(st);
     chain_close(st2);
+}
+
+/* On L1 (l1_derived, docs/protocol.md 8.2) the header fields the contract does not check are
+ * claims: a block whose key, signature, timestamp order, tx_root, nullifier or transparent
+ * digest is wrong is refused with its error on a node that checks them, taken as it is from L1;
+ * the state keeps its own digests, and the chain goes on from it. The fields the contract
+ * checks (height, parent, chain id, note root, count) are refused on L1 too. Both backends. */
+TEST(block_path_l1_claims)
+{
+    static const struct {
+        void (*f)(struct tacit_block_header *);
+        bool other_key, resign, claim;
+        int err;
+    } cases[] = {
+        {f_time, false, true, true, TACIT_ETIMESTAMP},
+        {f_none, true, true, true, TACIT_ESEQUENCER},
+        {f_sig, false, false, true, TACIT_EBLOCK_SIGNATURE},
+        {f_root, false, true, true, TACIT_ETX_ROOT},
+        {f_nfd, false, true, true, TACIT_EDIGEST},
+        {f_trd, false, true, true, TACIT_EDIGEST},
+        {f_height, false, true, false, TACIT_EHEIGHT},
+        {f_parent, false, true, false, TACIT_EPARENT},
+        {f_chain, false, true, false, TACIT_ECHAIN_ID},
+        {f_count, false, true, false, TACIT_EDIGEST},
+        {f_note, false, true, false, TACIT_EDIGEST},
+    };
+    static const enum backend kinds[] = {MEM, LMDB};
+    struct tacit_chain_params pl;
+    struct tacit_credit c = {.amount = 77};
+    struct tacit_tx tx, tx2;
+    uint8_t sk2[32] = {0};
+    setup_params();
+    synth_setup();
+    sk2[31] = 3;
+    if (OTHER_KEY == NULL) CHECK_EQ_INT(tacit_sequencer_key_new(&OTHER_KEY, sk2), TACIT_OK);
+    pl = P;
+    pl.l1_derived = true;
+    memcpy(c.address, SENDER, 20);
+    c.address[0] ^= 0x80;
+    make_tx(&tx, 500, 0, 0, 20);
+    synth_prove(&tx);
+    make_tx(&tx2, 0, 1, 0, 20);
+    synth_prove(&tx2);
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            struct tchain *honest = chain_funded(kinds[k], 10000);
+            struct tchain *st = chain_funded(kinds[k], 10000);
+            struct tacit_view_tip th, tc, t0;
+            uint8_t *good, *m, *next;
+            size_t len, nlen;
+            chain_tip(st, &t0);
+            good = seal_only(st, &c, 1, &tx, 1, 1500, &len);
+            m = malloc(len);
+            memcpy(m, good, len);
+            reheader(m, len, cases[i].f,
+                     cases[i].resign ? (cases[i].other_key ? OTHER_KEY : SEQ) : NULL);
+            /* a node that checks every rule refuses it, with the rule's error */
+            apply_fails(st, m, len, &P, cases[i].err, -1);
+            if (!cases[i].claim) {
+                /* a rule the contract checks: refused on L1 too */
+                apply_fails(st, m, len, &pl, cases[i].err, -1);
+            } else {
+                /* taken from L1 as it is; the state's digests are the honest block's */
+                CHECK_EQ_INT(chain_apply(st, m, len, &pl, SYN_PVK, NULL), TACIT_OK);
+                CHECK_EQ_INT(chain_apply(honest, good, len, &P, SYN_PVK, NULL), TACIT_OK);
+                chain_tip(st, &tc);
+                chain_tip(honest, &th);
+                CHECK(tc.next_height == t0.next_height + 1);
+                CHECK(digests_eq(&tc.digests, &th.digests));
+                /* the chain goes on: the next block (built on the claimed one) on L1 */
+                next = seal_only(st, NULL, 0, &tx2, 1, 2500, &nlen);
+                chain_close(honest);
+                honest = chain_funded(kinds[k], 10000);
+                CHECK_EQ_INT(chain_apply(honest, m, len, &pl, SYN_PVK, NULL), TACIT_OK);
+                CHECK_EQ_INT(chain_apply(honest, next, nlen, &pl, SYN_PVK, NULL), TACIT_OK);
+                CHECK_EQ_INT(chain_apply(st, next, nlen, &pl, SYN_PVK, NULL), TACIT_OK);
+                chain_tip(st, &tc);
+                chain_tip(honest, &th);
+                CHECK(tc.next_height == t0.next_height + 2);
+                CHECK(tips_eq(&tc, &th));
+                free(next);
+            }
+            free(m);
+            free(good);
+            chain_close(st);
+            chain_close(honest);
+        }
+    }
 }
 
 TEST(block_path_credit_to_pool)
@@ -2734,6 +2823,7 @@ static const struct tacit_test tests[] = {
     {"builder", builder},
     {"block_path_header_rules", block_path_header_rules},
     {"block_open_submission", block_open_submission},
+    {"block_path_l1_claims", block_path_l1_claims},
     {"block_path_credit_to_pool", block_path_credit_to_pool},
     {"forced_transactions", forced_transactions},
     {"block_path_tx_rules", block_path_tx_rules},

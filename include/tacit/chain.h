@@ -105,6 +105,13 @@ struct tacit_chain_params {
      * one (the contract decided who could submit it); every other rule applies. Set by a node
      * that derives the chain from L1 or submits while submission is open; false elsewhere. */
     bool open_blocks;
+    /* The chain is what the L1 contract accepted (SETTLEMENT.md 9; docs/protocol.md 8.2): set
+     * by a node that derives blocks from the contract (tacitd --follow-l1). The header fields
+     * the contract does not check are its submitter's claims, taken as they are: the sequencer
+     * key and signature, the timestamp order, tx_root, the nullifier and transparent digests.
+     * The node keeps its own digests (the state's, not the header's). Every other rule applies;
+     * the contract checks each of them too. False everywhere else. */
+    bool l1_derived;
 };
 
 /* The tx version a chain with these parameters takes. */

@@ -319,7 +319,8 @@ static void *memdup(const void *p, size_t n)
 }
 
 int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
-                        const struct tacit_block_header *h, const uint8_t hash[32],
+                        const struct tacit_block_header *h,
+                        const struct tacit_state_digests *expect, const uint8_t hash[32],
                         const uint8_t *block, size_t block_len, const struct tacit_tx *txs,
                         const struct tacit_state_tx *stxs, size_t ntxs)
 {
@@ -368,7 +369,7 @@ int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
     /* The view's read transaction could hold up the map growth of apply_block (state.h). */
     tacit_state_view_free(*v);
     *v = NULL;
-    rc = tacit_state_apply_block(st, &u, &h->digests, NULL);
+    rc = tacit_state_apply_block(st, &u, expect, NULL);
 
 out_free:
     free(records);
@@ -462,15 +463,20 @@ static int check_header(const struct tacit_block *b, const struct tacit_chain_pa
     if (h->chain_id != p->chain_id) return TACIT_ECHAIN_ID;
     if (h->height != tip->next_height) return TACIT_EHEIGHT;
     if (memcmp(h->parent, tip->hash, 32) != 0) return TACIT_EPARENT;
-    if (h->height > 0 && h->timestamp_ms < parent_ts) return TACIT_ETIMESTAMP;
-    if (p->open_blocks && tacit_block_is_open(h)) {
+    /* on L1 (p->l1_derived) the timestamp order, key, signature and tx_root are the submitter's
+     * claims: the contract accepted the block without them (docs/protocol.md 8.2) */
+    if (h->height > 0 && h->timestamp_ms < parent_ts && !p->l1_derived) return TACIT_ETIMESTAMP;
+    if (p->l1_derived || (p->open_blocks && tacit_block_is_open(h))) {
         /* open submission: no key, no signature (the contract let its submitter in) */
     } else {
         if (memcmp(h->sequencer, p->sequencer, 32) != 0) return TACIT_ESEQUENCER;
         if ((rc = tacit_block_check_signature(h)) != TACIT_OK) return rc;
     }
-    tacit_block_tx_root(root, (const uint8_t(*)[32])b->tx_ids, b->ntxs, b->credits, b->ncredits);
-    if (memcmp(root, h->tx_root, 32) != 0) return TACIT_ETX_ROOT;
+    if (!p->l1_derived) {
+        tacit_block_tx_root(root, (const uint8_t(*)[32])b->tx_ids, b->ntxs, b->credits,
+                            b->ncredits);
+        if (memcmp(root, h->tx_root, 32) != 0) return TACIT_ETX_ROOT;
+    }
     return credits_check(p, b->credits, b->ncredits, b->ntxs, nforced);
 }
 
@@ -532,9 +538,22 @@ static void *proof_main(void *arg)
     return NULL;
 }
 
-int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
-                           const struct tacit_block *b, const struct tacit_chain_params *p,
-                           const tacit_groth16_pvk *pvk, long *bad_tx)
+/* The header's digests against the state's d: all four, or on L1 (p->l1_derived) the two the
+ * contract checks (note_root and commitment_count: its HeaderMismatch). */
+static bool header_digests_ok(const struct tacit_state_digests *d,
+                              const struct tacit_block_header *h,
+                              const struct tacit_chain_params *p)
+{
+    if (p->l1_derived)
+        return tacit_fr_eq(&d->note_root, &h->digests.note_root) &&
+               d->commitment_count == h->digests.commitment_count;
+    return digests_equal(d, &h->digests);
+}
+
+/* tacit_block_apply_view, and the state's digests after the block in *out on TACIT_OK. */
+static int apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
+                      const struct tacit_block *b, const struct tacit_chain_params *p,
+                      const tacit_groth16_pvk *pvk, long *bad_tx, struct tacit_state_digests *out)
 {
     struct tacit_view_tip tip;
     struct tacit_state_digests d;
@@ -580,10 +599,21 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
         goto out;
     }
     if ((rc = drc) != TACIT_OK) goto out;
-    if (!digests_equal(&d, &b->header.digests)) rc = TACIT_EDIGEST;
+    if (!header_digests_ok(&d, &b->header, p))
+        rc = TACIT_EDIGEST;
+    else
+        *out = d;
 out:
     if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;
     return rc;
+}
+
+int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
+                           const struct tacit_block *b, const struct tacit_chain_params *p,
+                           const tacit_groth16_pvk *pvk, long *bad_tx)
+{
+    struct tacit_state_digests d;
+    return apply_view(v, parent_timestamp_ms, b, p, pvk, bad_tx, &d);
 }
 
 int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
@@ -594,6 +624,7 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
     struct tacit_state_view *sv = NULL;
     struct tacit_state_tx *stxs = NULL;
     struct tacit_view v;
+    struct tacit_state_digests d;
     uint64_t parent_ts = 0;
     long bad = -1;
     int rc;
@@ -614,7 +645,7 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
             (rc = block_timestamp(st, tip.next_height - 1, &parent_ts)) != TACIT_OK)
             goto out_free;
     }
-    if ((rc = tacit_block_apply_view(&v, parent_ts, b, p, pvk, &bad)) != TACIT_OK) goto out_free;
+    if ((rc = apply_view(&v, parent_ts, b, p, pvk, &bad, &d)) != TACIT_OK) goto out_free;
     if (b->ntxs > 0 && (stxs = calloc(b->ntxs, sizeof *stxs)) == NULL) {
         rc = TACIT_ENOMEM;
         goto out_free;
@@ -624,7 +655,9 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
         stxs[i].bytes = b->bytes + b->tx_offsets[i];
         stxs[i].len = TACIT_TX_BYTES;
     }
-    rc = tacit__block_commit(st, &sv, &b->header, b->hash, b->bytes, b->len, b->txs, stxs, b->ntxs);
+    /* the state's digests (on L1 the header's nullifier and transparent digests are claims) */
+    rc = tacit__block_commit(st, &sv, &b->header, &d, b->hash, b->bytes, b->len, b->txs, stxs,
+                             b->ntxs);
 
 out_free:
     free(stxs);
@@ -880,8 +913,8 @@ int tacit_block_builder_commit(struct tacit_block_builder *b)
                         i * (4 + TACIT_TX_BYTES) + 4;
         stxs[i].len = TACIT_TX_BYTES;
     }
-    rc = tacit__block_commit(b->st, &b->sv, &b->h, b->hash, b->block, b->block_len, b->txs, stxs,
-                             b->ntxs);
+    rc = tacit__block_commit(b->st, &b->sv, &b->h, &b->h.digests, b->hash, b->block, b->block_len,
+                             b->txs, stxs, b->ntxs);
     free(stxs);
     return rc;
 }

@@ -78,9 +78,11 @@ int tacit__sequencer_sign(uint8_t sig[64], const struct tacit_sequencer_key *k,
 
 /* Both block paths end here: copies what apply_block needs out of the view, frees the view
  * (*v = NULL: its read transaction must not be open while apply_block may grow the map), and
- * commits. txs[i] are the block's transactions with their encodings and ids. */
+ * commits, refused with TACIT_EDIGEST unless the state's digests after it are *expect.
+ * txs[i] are the block's transactions with their encodings and ids. */
 int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
-                        const struct tacit_block_header *h, const uint8_t hash[32],
+                        const struct tacit_block_header *h,
+                        const struct tacit_state_digests *expect, const uint8_t hash[32],
                         const uint8_t *block, size_t block_len, const struct tacit_tx *txs,
                         const struct tacit_state_tx *stxs, size_t ntxs);
 

@@ -460,9 +460,9 @@ static void fl1_work(struct tacit__job *job)
                 break;
             }
             if (rc != TACIT_OK) {
-                /* the contract accepted it: this node's rules disagree with the contract's
-                 * (a header field the contract does not check), or the block is signed by
-                 * another key (blocks of open submission, with none, pass: open_blocks) */
+                /* the contract accepted it, yet a rule the contract checks refuses it here
+                 * (the header fields it does not check are claims: l1_derived): the two
+                 * disagree, which is a bug of one of them */
                 j->halt = true;
                 j->at = d[i].height;
                 if (bad >= 0)
@@ -621,6 +621,8 @@ static void fl1_on_timer(uv_timer_t *t)
     j->n = n;
     j->params = n->params;
     j->params.min_fee = 0;
+    /* the chain is what the contract accepted: the header fields it does not check are claims */
+    j->params.l1_derived = true;
     j->confirmations = n->cfg.l1_confirmations;
     j->rpc_active = tacit__follow_rpc_active(n);
     j->have_scan = n->fl1.have_scan;

@@ -204,6 +204,8 @@ static int build(struct tacit_node *n, uint64_t height, const char *dir)
     o.flags = TACIT_STATE_NOSYNC; /* data.mdb is fsynced once at the end */
     if ((rc = tacit_state_open(&st, dir, &o)) != TACIT_OK) return rc;
     p.min_fee = 0; /* a policy of admission: the blocks hold what was taken */
+    /* a follower's blocks from L1 were taken as the contract accepted them (follow_l1.c) */
+    p.l1_derived = tacit__following_l1(n);
     for (uint64_t h = 0; h < height && rc == TACIT_OK; h++) {
         uint8_t *bytes = NULL;
         size_t len;
