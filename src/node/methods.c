@@ -348,6 +348,9 @@ static void m_chain_info(struct tacit_rpc_call *call, json_t *params, void *ud)
         hex_json(n->params.rollup_id, 20), "sequencer", hex_json(n->params.sequencer, 32),
         "feeRecipient", hex_json(n->params.fee_recipient, 20), "blockIntervalMs",
         (json_int_t)n->cfg.block_interval_ms, "maxBlockTxs", (json_int_t)n->cfg.max_block_txs);
+    /* how old an anchor may be: a tx may use any of the last rootHistory note roots */
+    if (o != NULL)
+        json_object_set_new(o, "rootHistory", json_integer(tacit_state_root_history(n->st)));
     if (o != NULL && n->cfg.settler != NULL) /* absent unless in L1 mode */
         json_object_set_new(o, "settlement", chain_settlement_json(n, &tip));
     if (o != NULL && tacit__following_l1(n)) /* a follower on L1: its heads (follow_l1.c) */
