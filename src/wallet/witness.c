@@ -5,9 +5,11 @@
  * The tree (DESIGN 2.4: depth 32, Poseidon(left, right), empty subtrees Z[l]) is cut at
  * level h (16 for tacitd) into subtrees of 2^h leaves. The wallet keeps:
  *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16), hashed here
- *    once (2^h - 1 hashes) on a worker thread while the next chunk of blocks is scanned —
- *    every subtree, not only those holding own notes, so that the time between two requests
- *    does not say which hold them; the node's root (tacit_getSubtreeRoots) is checked;
+ *    once on a worker thread while the next chunk of blocks is scanned — from its 2^h leaves
+ *    (2^h - 1 hashes), or from the node's 2^(h-L) nodes at level L (tacit_getTreeNodes:
+ *    2^(h-L) - 1 hashes; see job_run_inner) — every subtree, not only those holding own
+ *    notes, so that the time between two requests does not say which hold them; the node's
+ *    root (tacit_getSubtreeRoots) is checked;
  *  - the leaves of the last, incomplete subtree (at most 2^h);
  *  - for each own note, its h lower siblings, final once the note's subtree is complete
  *    (taken from that subtree's hashing; its leaves are then dropped);
