@@ -1,5 +1,5 @@
 /*
- * tacit — `tacit-bench wallet [--quick] [--rounds N] [--catchup-rounds N]`: the wallet's
+ * tacit — `tacit-bench wallet [--quick] [--rounds N] [--catchup-rounds N] [--hash-leaves]`: the wallet's
  * scanning, witness and catch-up speed (issue 6 targets), with blocks generated here and fed
  * through struct tacit_wallet_node, without a node.
  *
@@ -18,6 +18,9 @@
  * point, random ciphertexts: the scan work is the same as for fresh ones) with distinct
  * commitments; own transactions are real encryptions to the wallet. Its headers carry the
  * real note-tree roots, computed before the timed part (the wallet checks them).
+ * The node gives its nodes at level 4 (tacit_getTreeNodes, as tacitd does), so a subtree is
+ * hashed from its 4,096 nodes there; --hash-leaves: a node without them (the wallet hashes
+ * every subtree's 65,536 leaves, as before issue 16).
  * --quick: 100,000 transfers (a smoke run).
  * --devnet DATADIR: instead, sends on a running `tacitd --devnet --datadir DATADIR`
  *   (./contrib/devnet): build + prove + submit + included, median of --rounds transfers
@@ -51,6 +54,8 @@
 #define TEMPLATES 1024
 #define PER_BLOCK 100
 #define OWN_NOTES 100
+/* nodes at the inner level under one subtree */
+#define INNER_PER ((size_t)1 << (TACIT_WALLET_SUBTREE_LEVEL - TACIT_WALLET_INNER_LEVEL))
 
 static double wall_s(void)
 {
@@ -94,6 +99,7 @@ struct gen {
     struct tacit_wallet_ctx own[OWN_NOTES];
     uint64_t extra_blocks; /* blocks appended after the catch-up (incremental rows) */
     tacit_fr *subroots;    /* roots of the complete 2^16 subtrees */
+    tacit_fr *inner;       /* their nodes at TACIT_WALLET_INNER_LEVEL (INNER_PER each) */
     size_t nsub;
     tacit_fr *root_at; /* note root after each block */
     uint64_t nroot_at;
@@ -215,7 +221,20 @@ static int g_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size
     return TACIT_OK;
 }
 
-static void gnode_of(struct tacit_wallet_node *node, struct gnode *gn)
+/* tacit_getTreeNodes at TACIT_WALLET_INNER_LEVEL (complete nodes only). */
+static int g_tree_nodes(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    struct gnode *n = ud;
+    uint64_t complete = (n->visible - 1) * PER_BLOCK * 2 / SUBTREE_LEAVES;
+    *got = 0;
+    for (uint64_t i = start;
+         i < start + count && i / INNER_PER < complete && i / INNER_PER < n->g->nsub; i++)
+        out[(*got)++] = n->g->inner[i];
+    return TACIT_OK;
+}
+
+/* hash_leaves: a node without tacit_getTreeNodes (the wallet hashes every subtree's leaves) */
+static void gnode_of(struct tacit_wallet_node *node, struct gnode *gn, bool hash_leaves)
 {
     memset(node, 0, sizeof *node);
     node->ud = gn;
@@ -225,6 +244,10 @@ static void gnode_of(struct tacit_wallet_node *node, struct gnode *gn)
     node->free_blocks = g_free;
     node->subtree_roots = g_roots;
     node->subtree_level = TACIT_WALLET_SUBTREE_LEVEL;
+    if (!hash_leaves) {
+        node->tree_nodes = g_tree_nodes;
+        node->inner_level = TACIT_WALLET_INNER_LEVEL;
+    }
 }
 
 /* --- the chain's roots, before timing: subtree roots on all threads, then the tree above --- */
@@ -237,16 +260,24 @@ struct subjob {
 static void subroot_task(void *ctx, size_t s, unsigned thread)
 {
     struct subjob *j = ctx;
-    struct tacit_tree_frontier f;
-    tacit_fr leaves[1024];
+    const size_t blk = (size_t)1 << TACIT_WALLET_INNER_LEVEL;
+    tacit_fr leaves[1 << TACIT_WALLET_INNER_LEVEL], *in = &j->g->inner[s * INNER_PER];
+    tacit_fr *lv = malloc(INNER_PER * sizeof *lv);
     (void)thread;
-    tacit_tree_frontier_init(&f);
-    for (uint64_t base = 0; base < SUBTREE_LEAVES; base += 1024) {
-        for (int i = 0; i < 1024; i++)
-            leaf_of(j->g, (uint64_t)s * SUBTREE_LEAVES + base + i, &leaves[i]);
-        tacit_tree_append(&f, NULL, leaves, 1024, NULL, NULL, 0);
+    /* the nodes at the inner level (each from its 16 leaves), then the subtree's root */
+    for (size_t b = 0; b < INNER_PER; b++) {
+        struct tacit_tree_frontier f;
+        tacit_tree_frontier_init(&f);
+        for (size_t i = 0; i < blk; i++)
+            leaf_of(j->g, (uint64_t)s * SUBTREE_LEAVES + b * blk + i, &leaves[i]);
+        tacit_tree_append(&f, NULL, leaves, blk, NULL, NULL, 0);
+        in[b] = f.node[TACIT_WALLET_INNER_LEVEL];
     }
-    j->out[s] = f.node[16];
+    memcpy(lv, in, INNER_PER * sizeof *lv);
+    for (size_t cnt = INNER_PER; cnt > 1; cnt /= 2)
+        for (size_t i = 0; i < cnt / 2; i++) tacit_poseidon2(&lv[i], &lv[2 * i], &lv[2 * i + 1]);
+    j->out[s] = lv[0];
+    free(lv);
 }
 
 /* Root of the tree of `size` leaves from the complete subtree roots and the leaves after. */
@@ -337,7 +368,9 @@ static int gen_init(struct gen *g, uint64_t nblocks, uint64_t extra,
     /* roots */
     size = ntx * 2;
     g->nsub = (size_t)(size / SUBTREE_LEAVES);
-    if ((g->subroots = malloc((g->nsub + 1) * sizeof *g->subroots)) == NULL) return -1;
+    if ((g->subroots = malloc((g->nsub + 1) * sizeof *g->subroots)) == NULL ||
+        (g->inner = malloc((g->nsub + 1) * INNER_PER * sizeof *g->inner)) == NULL)
+        return -1;
     sj.g = g;
     sj.out = g->subroots;
     tacit__parallel_run(0, g->nsub, subroot_task, &sj);
@@ -354,6 +387,7 @@ static void gen_free(struct gen *g)
 {
     free(g->tmpl);
     free(g->subroots);
+    free(g->inner);
     free(g->root_at);
 }
 
@@ -495,7 +529,7 @@ out:
 
 int bench_wallet(int argc, char **argv)
 {
-    bool quick = false;
+    bool quick = false, hash_leaves = false;
     const char *devnet = NULL;
     int rounds = 5, catchup_rounds = 1;
     uint64_t nblocks = 10000;
@@ -511,13 +545,15 @@ int bench_wallet(int argc, char **argv)
             devnet = argv[++i];
         else if (strcmp(argv[i], "--quick") == 0)
             quick = true;
+        else if (strcmp(argv[i], "--hash-leaves") == 0)
+            hash_leaves = true;
         else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
             rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "--catchup-rounds") == 0 && i + 1 < argc)
             catchup_rounds = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: tacit-bench wallet [--quick] [--rounds N] [--catchup-rounds N] "
-                            "[--devnet DATADIR]\n");
+                            "[--hash-leaves] [--devnet DATADIR]\n");
             return 2;
         }
     }
@@ -530,8 +566,10 @@ int bench_wallet(int argc, char **argv)
     if (mkdtemp(dir) == NULL) return 1;
     if (tacit_spending_key_new(&key) != TACIT_OK) return 1;
     tacit_spending_key_address(&me, key);
-    printf("tacit-bench wallet: %u CPUs, %llu blocks x %d transfers\n", tacit__nthreads_default(),
-           (unsigned long long)nblocks, PER_BLOCK);
+    printf("tacit-bench wallet: %u CPUs, %llu blocks x %d transfers, %s\n",
+           tacit__nthreads_default(), (unsigned long long)nblocks, PER_BLOCK,
+           hash_leaves ? "subtrees hashed from the leaves (--hash-leaves)"
+                       : "subtrees from the node's level-4 nodes");
     if (gen_init(&g, nblocks, 5, &me) != 0) {
         fprintf(stderr, "could not generate the chain\n");
         return 1;
@@ -586,7 +624,7 @@ int bench_wallet(int argc, char **argv)
             rc = 1;
             break;
         }
-        gnode_of(&node, &gn);
+        gnode_of(&node, &gn, hash_leaves);
         t0 = wall_s();
         c0 = cpu_s();
         src = tacit_wallet_sync(w, &node, &o, &res);

@@ -416,6 +416,23 @@ static bool node_path(tacit_fr *root, struct tacit_tree_path *path, const tacit_
     tacit_tree_frontier_init(&f);
     CHECK_EQ_INT(tacit_tree_append(&f, root, l.v, l.n, NULL, NULL, 1), TACIT_OK);
     CHECK(tacit_fr_eq(root, &node_root)); /* the node's root is the tree of its commitments */
+    { /* tacit_getTreeNodes at level 4: the complete nodes, each the tree of its 16 leaves */
+        json_t *tn = rpc(g_http, "tacit_getTreeNodes",
+                         json_pack("[ooo]", qty_json(4), qty_json(0), qty_json(count / 16 + 2)));
+        const json_t *nodes = json_object_get(tn, "nodes");
+        CHECK(json_integer_value(json_object_get(tn, "level")) == 4);
+        CHECK(json_is_array(nodes) && json_array_size(nodes) == count / 16);
+        for (size_t k = 0; json_is_array(nodes) && k < json_array_size(nodes) && k < count / 16;
+             k++) {
+            struct tacit_tree_frontier g;
+            tacit_fr got;
+            tacit_tree_frontier_init(&g);
+            CHECK_EQ_INT(tacit_tree_append(&g, NULL, &l.v[16 * k], 16, NULL, NULL, 0), TACIT_OK);
+            CHECK(fr_from_hex(&got, json_string_value(json_array_get(nodes, k))));
+            CHECK(tacit_fr_eq(&got, &g.node[4]));
+        }
+        json_decref(tn);
+    }
     CHECK(at >= 0);
     if (at < 0) goto out;
     CHECK_EQ_INT(tacit_tree_path(path, (uint64_t)at, l.n, leaf_get, &l, TACIT_TREE_DEPTH + 1),

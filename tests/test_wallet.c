@@ -142,6 +142,10 @@ struct chain {
     uint64_t min_fee;
     uint64_t min_fee_at_send; /* nonzero: the minimum send_raw applies (it rose meanwhile) */
     bool no_subtree_roots;
+    unsigned inner_level;    /* tree_nodes' level (0: none) */
+    uint64_t bad_node;       /* nonzero: tree_nodes lies about its node bad_node - 1 */
+    uint64_t fake_leaf;      /* nonzero: the tree it serves (nodes, subtree roots, header
+                              * roots) has another leaf fake_leaf - 1 than its blocks */
     bool bad_root;           /* headers lie about the root */
     bool bad_start;          /* block_range lies about commitmentStart */
     uint64_t fail_from;      /* block_range fails with EIO from this height (0: never) */
@@ -157,6 +161,7 @@ static void chain_init(struct chain *c, uint8_t salt)
 {
     memset(c, 0, sizeof *c);
     c->level = LEVEL;
+    c->inner_level = 2;
     c->salt = salt;
     tacit_tree_frontier_init(&c->f);
     c->balance = 1000000;
@@ -301,12 +306,43 @@ static int c_info(void *ud, struct tacit_wallet_chain_info *out)
     return TACIT_OK;
 }
 
+/* The leaves of the tree the node serves (a copy to free when fake_leaf changes one). */
+static const tacit_fr *served_leaves(const struct chain *c, tacit_fr **copy)
+{
+    *copy = NULL;
+    if (c->fake_leaf == 0 || c->fake_leaf > c->nleaves) return c->leaves;
+    *copy = malloc(c->nleaves * sizeof **copy);
+    memcpy(*copy, c->leaves, c->nleaves * sizeof **copy);
+    tacit_fr_add(&(*copy)[c->fake_leaf - 1], &(*copy)[c->fake_leaf - 1], &TACIT_FR_ONE);
+    return *copy;
+}
+
+/* The node at `level` over the 2^level leaves from `leaves`. */
+static void node_over(tacit_fr *out, const tacit_fr *leaves, unsigned level)
+{
+    struct tacit_tree_frontier f;
+    tacit_tree_frontier_init(&f);
+    CHECK_EQ_INT(tacit_tree_append(&f, NULL, leaves, (size_t)1 << level, NULL, NULL, 0), TACIT_OK);
+    *out = f.node[level];
+}
+
 static int c_header(void *ud, uint64_t height, struct tacit_wallet_header *out)
 {
     struct chain *c = ud;
     if (height >= c->nblocks) return TACIT_ENOTFOUND;
     *out = c->headers[height];
     if (c->bad_root) random_fr(&out->note_root);
+    if (c->fake_leaf != 0) {
+        struct tacit_tree_frontier f;
+        tacit_fr *copy;
+        const tacit_fr *lv = served_leaves(c, &copy);
+        tacit_tree_frontier_init(&f);
+        CHECK_EQ_INT(
+            tacit_tree_append(&f, &out->note_root, lv, out->commitment_count, NULL, NULL, 0),
+            TACIT_OK);
+        if (out->commitment_count == 0) tacit_tree_frontier_root(&out->note_root, &f);
+        free(copy);
+    }
     return TACIT_OK;
 }
 
@@ -333,17 +369,32 @@ static void c_free(void *ud, struct tacit_wallet_cblock *b, size_t n)
     free(b); /* the txs stay the chain's */
 }
 
+/* The complete nodes at `level` numbered start.. (at most count). */
+static void level_nodes(const struct chain *c, unsigned level, uint64_t start, size_t count,
+                        tacit_fr *out, size_t *got)
+{
+    size_t w = (size_t)1 << level;
+    tacit_fr *copy;
+    const tacit_fr *lv = served_leaves(c, &copy);
+    *got = 0;
+    for (uint64_t s = start; s < start + count && (s + 1) * w <= c->nleaves; s++)
+        node_over(&out[(*got)++], &lv[s * w], level);
+    free(copy);
+}
+
 static int c_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
 {
     struct chain *c = ud;
-    size_t w = (size_t)1 << c->level;
-    *got = 0;
-    for (uint64_t s = start; s < start + count && (s + 1) * w <= c->nleaves; s++) {
-        struct tacit_tree_frontier f;
-        tacit_tree_frontier_init(&f);
-        CHECK_EQ_INT(tacit_tree_append(&f, NULL, &c->leaves[s * w], w, NULL, NULL, 0), TACIT_OK);
-        roots[(*got)++] = f.node[c->level];
-    }
+    level_nodes(c, c->level, start, count, roots, got);
+    return TACIT_OK;
+}
+
+static int c_tree_nodes(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    struct chain *c = ud;
+    level_nodes(c, c->inner_level, start, count, out, got);
+    if (c->bad_node != 0 && c->bad_node - 1 >= start && c->bad_node - 1 - start < *got)
+        tacit_fr_add(&out[c->bad_node - 1 - start], &out[c->bad_node - 1 - start], &TACIT_FR_ONE);
     return TACIT_OK;
 }
 
@@ -460,6 +511,8 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
     n->tx_status = c_status;
     n->wait_block = c_wait;
     n->commitments = c_commitments;
+    n->tree_nodes = c->inner_level ? c_tree_nodes : NULL;
+    n->inner_level = c->inner_level;
 }
 
 /* ---------------------------------------------------- stand-in prover ---- */
@@ -467,7 +520,7 @@ static void node_of(struct tacit_wallet_node *n, struct chain *c)
 /* --- a recording node: every call (method and arguments) and the wallet's tree hashing done
  * since the call before it (tacit__wallet_hashes), then the chain's answer --- */
 
-enum { M_INFO = 1, M_HEADER, M_RANGE, M_ROOTS, M_ACCOUNT, M_SEND, M_STATUS, M_WAIT };
+enum { M_INFO = 1, M_HEADER, M_RANGE, M_ROOTS, M_ACCOUNT, M_SEND, M_STATUS, M_WAIT, M_NODES };
 
 struct rec_call {
     int method;
@@ -520,6 +573,12 @@ static int r_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size
     rec_add(r, M_ROOTS, start, count);
     return r->inner.subtree_roots(r->inner.ud, start, count, roots, got);
 }
+static int r_nodes(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    struct recorder *r = ud;
+    rec_add(r, M_NODES, start, count);
+    return r->inner.tree_nodes(r->inner.ud, start, count, out, got);
+}
 static int r_account(void *ud, const uint8_t a[TACIT_ADDRESS_LEN], uint64_t *balance,
                      uint64_t *nonce)
 {
@@ -560,6 +619,7 @@ static void recorder_of(struct tacit_wallet_node *n, struct recorder *r,
     n->block_range = r_range;
     n->free_blocks = r_free;
     n->subtree_roots = inner->subtree_roots ? r_roots : NULL;
+    n->tree_nodes = inner->tree_nodes ? r_nodes : NULL;
     n->account = r_account;
     n->send_raw = r_send;
     n->tx_status = r_status;
@@ -979,11 +1039,147 @@ TEST(witness_subtree_boundaries)
     CHECK_EQ_INT(check_witnesses(w, &c), 14);
 
     c.no_subtree_roots = true;
+    c.inner_level = 0; /* every subtree from its leaves */
     w2 = new_wallet("bound2.wallet", 6);
     CHECK_EQ_INT(sync_all(w2, &c, 3, &r), TACIT_OK);
     CHECK_EQ_INT(check_witnesses(w2, &c), 14);
     tacit_wallet_close(w);
     tacit_wallet_close(w2);
+    chain_free(&c);
+}
+
+/* Issue 16: with the node's nodes at an inner level L (tree_nodes), the wallet hashes a
+ * complete subtree from its 2^(4-L) nodes there and each own note's block of 2^L leaves from
+ * the leaves, after the sync's last request. Its witnesses equal those of the full tree for
+ * notes at the first and last leaf, at the edges of subtrees and of L-blocks, and at random
+ * places, for every L (0: no tree_nodes, every subtree from its leaves), in chains that end
+ * inside a subtree and at its end; a sync the node breaks off leaves blocks still to hash in
+ * the file, which the reopened wallet finishes. */
+TEST(witness_inner_levels)
+{
+    struct tacit_shielded_address other;
+    uint8_t wide[64];
+    struct tacit_spending_key *k;
+    memset(wide, 0x66, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    for (unsigned L = 0; L < LEVEL; L++) {
+        for (unsigned round = 0; round < 3; round++) {
+            struct chain c;
+            struct tacit_shielded_address a;
+            struct tacit_wallet *w;
+            struct tacit_wallet_sync_result r;
+            char name[64], path[600];
+            uint8_t seed = (uint8_t)(60 + 4 * L + round);
+            size_t own = 0, nblocks = 6 + (size_t)(tacit_test_rand64() % 6);
+            uint64_t blk = (uint64_t)1 << (L ? L : 2);
+            snprintf(name, sizeof name, "inner-%u-%u.wallet", L, round);
+            wpath(path, sizeof path, name);
+            w = new_wallet(name, seed);
+            chain_init(&c, seed);
+            c.inner_level = L;
+            tacit_wallet_shielded_address(&a, w);
+            for (size_t b = 0; b < nblocks; b++) {
+                struct tacit_wallet_ctx txs[9];
+                size_t ntx = 3 + (size_t)(tacit_test_rand64() % 7);
+                if (round == 2 && b == nblocks - 1) /* the chain ends at a subtree's end */
+                    ntx = (16 - c.nleaves % 16) / 2;
+                for (size_t t = 0; t < ntx; t++) {
+                    struct tacit_shielded_address to[2];
+                    uint64_t v[2];
+                    for (int o = 0; o < 2; o++) {
+                        uint64_t i = c.nleaves + 2 * t + (uint64_t)o;
+                        bool mine = i == 0 || i % 16 == 0 || i % 16 == 15 ||
+                                    (i % blk == blk - 1 && tacit_test_rand64() % 3 == 0) ||
+                                    (i % blk == 0 && tacit_test_rand64() % 3 == 0) ||
+                                    tacit_test_rand64() % 6 == 0 ||
+                                    (b == nblocks - 1 && t == ntx - 1 && o == 1);
+                        to[o] = mine ? a : other;
+                        v[o] = 1 + i;
+                        own += mine;
+                    }
+                    pay_tx(&txs[t], to, v, NULL, NULL);
+                }
+                chain_block(&c, txs, ntx);
+            }
+            if (round == 1) {
+                /* broken off: the file holds subtrees hashed from the node's nodes whose own
+                 * blocks are still to hash */
+                size_t pending = 0;
+                c.fail_from = c.nblocks - 2;
+                CHECK_EQ_INT(sync_all(w, &c, 1, &r), TACIT_EIO);
+                c.fail_from = 0;
+                tacit_wallet_close(w);
+                CHECK_EQ_INT(tacit_wallet_open(&w, NULL, path, PASS, strlen(PASS)), TACIT_OK);
+                if (w == NULL) {
+                    chain_free(&c);
+                    return;
+                }
+                for (size_t i = 0; i < w->nnotes; i++) pending += w->notes[i].bottom_level != 0;
+                CHECK(L == 0 ? pending == 0 : pending > 0);
+            }
+            CHECK_EQ_INT(sync_all(w, &c, 2, &r), TACIT_OK);
+            CHECK_EQ_INT(check_witnesses(w, &c), own);
+            for (size_t i = 0; i < w->nnotes; i++) CHECK_EQ_INT(w->notes[i].bottom_level, 0);
+            tacit_wallet_close(w);
+            chain_free(&c);
+        }
+    }
+}
+
+/* A node whose nodes at the inner level are not those of its leaves is caught, never a wrong
+ * witness: (1) one wrong node under a subtree whose root the node gives right: the subtree's
+ * root is not the node's (TACIT_EBAD_NODE_DATA), nothing of it kept; (2) a node serving a
+ * whole other tree (inner nodes, subtree roots and header roots of leaves one of which, next
+ * to an own note, is not the one in its blocks): the note's block does not hash to the
+ * subtree's root (TACIT_EBAD_NODE_DATA), and the wallet forgets what it took from that node
+ * (notes, tree), so that an honest node's sync finds the notes with right witnesses. */
+TEST(inner_node_lies)
+{
+    struct chain c;
+    struct tacit_shielded_address a, other;
+    struct tacit_wallet *w = new_wallet("lies.wallet", 90);
+    struct tacit_wallet_sync_result r;
+    struct tacit_wallet_balance bal;
+    uint8_t wide[64];
+    struct tacit_spending_key *k;
+
+    memset(wide, 0x67, sizeof wide);
+    CHECK_EQ_INT(tacit_spending_key_from_wide(&k, wide), TACIT_OK);
+    tacit_spending_key_address(&other, k);
+    tacit_spending_key_free(k);
+    chain_init(&c, 90);
+    c.inner_level = 2;
+    tacit_wallet_shielded_address(&a, w);
+    for (int b = 0; b < 4; b++) { /* 8 txs = 16 leaves = one subtree per block */
+        struct tacit_wallet_ctx txs[8];
+        for (int t = 0; t < 8; t++) {
+            struct tacit_shielded_address to[2] = {other, b == 0 && t == 2 ? a : other};
+            uint64_t v[2] = {7, 8};
+            pay_tx(&txs[t], to, v, NULL, NULL); /* own: leaf 5 */
+        }
+        chain_block(&c, txs, 8);
+    }
+
+    c.bad_node = 1 + 3; /* the node over leaves 12..15 */
+    CHECK_EQ_INT(sync_all(w, &c, 1, &r), TACIT_EBAD_NODE_DATA);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK(bal.synced_height == NO);
+    c.bad_node = 0;
+
+    c.fake_leaf = 1 + 4; /* leaf 4: in the own note's block 4..7 */
+    CHECK_EQ_INT(sync_all(w, &c, 1, &r), TACIT_EBAD_NODE_DATA);
+    CHECK_EQ_INT(r.notes_found, 1);
+    CHECK_EQ_INT(tacit_wallet_balance(w, &bal), TACIT_OK);
+    CHECK(bal.synced_height == NO);
+    CHECK_EQ_INT(bal.nnotes, 0);
+    c.fake_leaf = 0;
+
+    CHECK_EQ_INT(sync_all(w, &c, 1, &r), TACIT_OK);
+    CHECK_EQ_INT(r.notes_found, 1);
+    CHECK_EQ_INT(check_witnesses(w, &c), 1);
+    tacit_wallet_close(w);
     chain_free(&c);
 }
 
@@ -3277,6 +3473,8 @@ static const struct tacit_test tests[] = {
     {"import_transparent", import_transparent},
     {"sync_finds_own_notes", sync_finds_own_notes},
     {"witness_subtree_boundaries", witness_subtree_boundaries},
+    {"witness_inner_levels", witness_inner_levels},
+    {"inner_node_lies", inner_node_lies},
     {"spends_detected", spends_detected},
     {"resume_rescan_reopen", resume_rescan_reopen},
     {"node_reset", node_reset},

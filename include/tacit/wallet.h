@@ -56,6 +56,9 @@ struct tacit_rpc_client;
 #define TACIT_WALLET_FORMAT_VERSION 2
 /* The level of the subtrees whose roots tacitd serves (tacit_getSubtreeRoots). */
 #define TACIT_WALLET_SUBTREE_LEVEL 16
+/* The level of the note tree's nodes a wallet takes from tacitd (tacit_getTreeNodes): the
+ * lowest it stores. */
+#define TACIT_WALLET_INNER_LEVEL 4
 /* A height that is not one: unspent notes, no block synced yet. */
 #define TACIT_WALLET_NO_HEIGHT UINT64_MAX
 
@@ -152,6 +155,15 @@ struct tacit_wallet_node {
      * tree). May be NULL: only a wallet that starts at a birthday needs it
      * (tacit_wallet_start_at). */
     int (*commitments)(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got);
+    /* The complete nodes of the note tree at level inner_level numbered start.. (at most
+     * count; *got fewer at the first incomplete one). May be NULL (or inner_level 0): the
+     * wallet then hashes every complete subtree from its 2^subtree_level leaves. With it, the
+     * wallet hashes a complete subtree from its 2^(subtree_level - inner_level) nodes at that
+     * level, and each own note's block of 2^inner_level leaves, which binds them to the root
+     * (docs/wallet.md, "Sync"). Used when 1 <= inner_level < subtree_level and
+     * subtree_level + 2^inner_level <= 32. tacitd's: level 4 (tacit_getTreeNodes). */
+    int (*tree_nodes)(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got);
+    unsigned inner_level;
 };
 
 /*

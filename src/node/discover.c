@@ -31,6 +31,8 @@ const struct tacit__method_doc tacit__node_method_docs[] = {
      "note commitments from a leaf index"},
     {"tacit_getSubtreeRoots", "start:string, count:string", "subtreeRoots:object",
      "roots of complete subtrees of 2^16 leaves"},
+    {"tacit_getTreeNodes", "level:string, start:string, count:string", "treeNodes:object",
+     "complete nodes of one level (4..32) of the note tree, for wallet sync"},
     {"tacit_nullifiersSpent", "nullifiers:array", "spent:array", "whether each nullifier is spent"},
     {"tacit_getAccount", "address:string", "account:object",
      "a transparent account's balance and nonce"},

@@ -544,10 +544,11 @@ struct tacit__read_job {
     struct tacit_node *n;
     struct tacit_rpc_call *call;
     void (*work)(struct tacit__read_job *j);
-    uint64_t a, b; /* the method's params */
-    size_t room;   /* bytes the result may take */
-    int rc;        /* TACIT_OK, TACIT_ETOOBIG (-32007) or a store error */
-    char *text;    /* the result */
+    uint64_t a, b;  /* the method's params */
+    unsigned level; /* tacit_getTreeNodes's */
+    size_t room;    /* bytes the result may take */
+    int rc;         /* TACIT_OK, TACIT_ETOOBIG (-32007) or a store error */
+    char *text;     /* the result */
     size_t len, cap;
 };
 
@@ -668,8 +669,9 @@ static void commitments_work(struct tacit__read_job *j)
  * without asking for paths, which would tell the node which notes are theirs). */
 #define SUBTREE_LEVEL 16
 
-/* tacit_getSubtreeRoots [start a, count b]. */
-static void subtree_roots_work(struct tacit__read_job *j)
+/* The complete nodes of a level from start a, at most b (the list stops at the first
+ * incomplete one), as {"level":..,"start":..,key:[...]}. */
+static void level_nodes_work(struct tacit__read_job *j, unsigned level, const char *key)
 {
     tacit_fr *roots;
     size_t got;
@@ -679,11 +681,10 @@ static void subtree_roots_work(struct tacit__read_job *j)
         j->rc = TACIT_ENOMEM;
         return;
     }
-    j->rc = tacit_state_subtree_roots(j->n->st, SUBTREE_LEVEL, j->a, (size_t)j->b, roots, &got);
+    j->rc = tacit_state_subtree_roots(j->n->st, level, j->a, (size_t)j->b, roots, &got);
     if (j->rc == TACIT_OK) {
         tacit_hex_u64(h, j->a);
-        hlen = snprintf(head, sizeof head,
-                        "{\"level\":%d,\"start\":\"%s\",\"roots\":", SUBTREE_LEVEL, h);
+        hlen = snprintf(head, sizeof head, "{\"level\":%u,\"start\":\"%s\",\"%s\":", level, h, key);
         if ((size_t)hlen + fr_list_bytes(got) + 1 > j->room)
             j->rc = TACIT_ETOOBIG;
         else if (text_add(j, head, (size_t)hlen) && fr_list_add(j, roots, got))
@@ -691,6 +692,18 @@ static void subtree_roots_work(struct tacit__read_job *j)
     }
     free(roots);
 }
+
+/* tacit_getSubtreeRoots [start a, count b]. */
+static void subtree_roots_work(struct tacit__read_job *j)
+{
+    level_nodes_work(j, SUBTREE_LEVEL, "roots");
+}
+
+/* tacit_getTreeNodes [level, start a, count b] (issue 16): the nodes of one level of the note
+ * tree, the same request for every wallet (all of a level under the subtrees a sync
+ * completes). A wallet hashes a subtree from its 2^12 nodes at level 4 instead of its 2^16
+ * leaves, and checks them against the root. */
+static void tree_nodes_work(struct tacit__read_job *j) { level_nodes_work(j, j->level, "nodes"); }
 
 static void read_work(uv_work_t *req)
 {
@@ -753,7 +766,8 @@ static void read_after(uv_work_t *req, int status)
 }
 
 static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
-                        void (*work)(struct tacit__read_job *), uint64_t a, uint64_t b)
+                        void (*work)(struct tacit__read_job *), uint64_t a, uint64_t b,
+                        unsigned level)
 {
     struct tacit__read_job *j;
     if (tacit__node_store_closing(n)) {
@@ -769,6 +783,7 @@ static void read_submit(struct tacit_node *n, struct tacit_rpc_call *call,
     j->work = work;
     j->a = a;
     j->b = b;
+    j->level = level;
     if (n->reads.tail != NULL)
         n->reads.tail->next = j;
     else
@@ -788,7 +803,7 @@ static void m_block_range(struct tacit_rpc_call *call, json_t *params, void *ud)
                               "invalid params: need from <= to and at most 1000 blocks", NULL);
         return;
     }
-    read_submit(ud, call, range_work, from, to);
+    read_submit(ud, call, range_work, from, to, 0);
 }
 
 static void m_tree_state(struct tacit_rpc_call *call, json_t *params, void *ud)
@@ -835,7 +850,7 @@ static void start_count_method(struct tacit_rpc_call *call, json_t *params, void
                               NULL);
         return;
     }
-    read_submit(ud, call, work, start, count);
+    read_submit(ud, call, work, start, count, 0);
 }
 
 static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud)
@@ -846,6 +861,35 @@ static void m_commitments(struct tacit_rpc_call *call, json_t *params, void *ud)
 static void m_subtree_roots(struct tacit_rpc_call *call, json_t *params, void *ud)
 {
     start_count_method(call, params, ud, subtree_roots_work);
+}
+
+/* tacit_getTreeNodes ["0x<level>", "0x<start>", "0x<count>"]: level 4..32 (the levels the
+ * store keeps), start below the level's 2^(32 - level) nodes, count <= 65536. */
+static void m_tree_nodes(struct tacit_rpc_call *call, json_t *params, void *ud)
+{
+    uint64_t level, start, count;
+    if (!nparams(call, params, 3, 3) || !quantity_param(call, params, 0, &level) ||
+        !quantity_param(call, params, 1, &start) || !quantity_param(call, params, 2, &count))
+        return;
+    if (level < TACIT_STATE_TREE_MIN_STORED || level > TACIT_TREE_DEPTH) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "invalid params: level must be 4..32 (nodes below level 4 are not "
+                              "kept)",
+                              NULL);
+        return;
+    }
+    if (start >= (uint64_t)1 << (TACIT_TREE_DEPTH - level)) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS,
+                              "invalid params: start past the 2^(32 - level) nodes of the level",
+                              NULL);
+        return;
+    }
+    if (count > LIST_MAX) {
+        tacit_rpc_reply_error(call, TACIT_RPC_INVALID_PARAMS, "invalid params: count above 65536",
+                              NULL);
+        return;
+    }
+    read_submit(ud, call, tree_nodes_work, start, count, (unsigned)level);
 }
 
 static void m_nullifiers_spent(struct tacit_rpc_call *call, json_t *params, void *ud)
@@ -1178,6 +1222,7 @@ const struct tacit_rpc_method tacit__node_methods[] = {
     {"tacit_getTreeState", m_tree_state, 0},
     {"tacit_getCommitments", m_commitments, 0},
     {"tacit_getSubtreeRoots", m_subtree_roots, 0},
+    {"tacit_getTreeNodes", m_tree_nodes, 0},
     {"tacit_nullifiersSpent", m_nullifiers_spent, 0},
     {"tacit_getAccount", m_account, 0},
     {"tacit_minFee", m_min_fee, 0},

@@ -12,8 +12,9 @@
 #include "tacit/util.h"
 #include "wallet/wallet_internal.h"
 
-/* One call; the node's application errors (1000 + n) come back as tacit code n. */
-static int call(void *ud, const char *method, json_t *params, json_t **result)
+/* One call; the node's application errors (1000 + n) come back as tacit code n, "method not
+ * found" as TACIT_ENOTFOUND when not_found_ok (a method an older tacitd lacks). */
+static int call_ex(void *ud, const char *method, json_t *params, json_t **result, bool not_found_ok)
 {
     json_t *err = NULL;
     int rc = tacit_rpc_call(ud, method, params, result, &err);
@@ -24,9 +25,15 @@ static int call(void *ud, const char *method, json_t *params, json_t **result)
         *result = NULL;
         if (code > TACIT_RPC_APP_BASE && code < TACIT_RPC_APP_BASE + TACIT__ERR_COUNT)
             return (int)(code - TACIT_RPC_APP_BASE);
+        if (not_found_ok && code == TACIT_RPC_METHOD_NOT_FOUND) return TACIT_ENOTFOUND;
         return code == TACIT_RPC_BUSY ? TACIT_EBUSY : TACIT_EIO;
     }
     return TACIT_OK;
+}
+
+static int call(void *ud, const char *method, json_t *params, json_t **result)
+{
+    return call_ex(ud, method, params, result, false);
 }
 
 static json_t *hexq(uint64_t v)
@@ -195,23 +202,20 @@ out:
     return rc;
 }
 
-static int rpc_subtree_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
+/* A {"level":level,"start":..,key:[...]} reply (tacit_getSubtreeRoots, tacit_getTreeNodes) of
+ * at most count values into out; frees r. */
+static int level_list_of(json_t *r, const char *key, unsigned level, size_t count, tacit_fr *out,
+                         size_t *got)
 {
-    json_t *r;
-    const json_t *list;
-    int rc;
-    *got = 0;
-    if ((rc = call(ud, "tacit_getSubtreeRoots", json_pack("[o,o]", hexq(start), hexq(count)),
-                   &r)) != TACIT_OK)
-        return rc;
-    list = json_object_get(r, "roots");
-    if (json_integer_value(json_object_get(r, "level")) != TACIT_WALLET_SUBTREE_LEVEL ||
+    const json_t *list = json_object_get(r, key);
+    int rc = TACIT_OK;
+    if (json_integer_value(json_object_get(r, "level")) != (json_int_t)level ||
         !json_is_array(list) || json_array_size(list) > count) {
         rc = TACIT_EJSON;
         goto out;
     }
     for (size_t i = 0; i < json_array_size(list); i++)
-        if (!fr_of(json_array_get(list, i), &roots[i])) {
+        if (!fr_of(json_array_get(list, i), &out[i])) {
             rc = TACIT_EJSON;
             goto out;
         }
@@ -219,6 +223,32 @@ static int rpc_subtree_roots(void *ud, uint64_t start, size_t count, tacit_fr *r
 out:
     json_decref(r);
     return rc;
+}
+
+static int rpc_subtree_roots(void *ud, uint64_t start, size_t count, tacit_fr *roots, size_t *got)
+{
+    json_t *r;
+    int rc;
+    *got = 0;
+    if ((rc = call(ud, "tacit_getSubtreeRoots", json_pack("[o,o]", hexq(start), hexq(count)),
+                   &r)) != TACIT_OK)
+        return rc;
+    return level_list_of(r, "roots", TACIT_WALLET_SUBTREE_LEVEL, count, roots, got);
+}
+
+/* tacit_getTreeNodes at TACIT_WALLET_INNER_LEVEL. A node without the method (an older
+ * tacitd: "method not found") is TACIT_ENOTFOUND: the wallet then hashes the leaves. */
+static int rpc_tree_nodes(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
+{
+    json_t *r;
+    int rc;
+    *got = 0;
+    if ((rc =
+             call_ex(ud, "tacit_getTreeNodes",
+                     json_pack("[o,o,o]", hexq(TACIT_WALLET_INNER_LEVEL), hexq(start), hexq(count)),
+                     &r, true)) != TACIT_OK)
+        return rc;
+    return level_list_of(r, "nodes", TACIT_WALLET_INNER_LEVEL, count, out, got);
 }
 
 static int rpc_commitments(void *ud, uint64_t start, size_t count, tacit_fr *out, size_t *got)
@@ -341,6 +371,8 @@ int tacit_wallet_node_rpc(struct tacit_wallet_node *node, struct tacit_rpc_clien
     node->tx_status = rpc_tx_status;
     node->wait_block = rpc_wait_block;
     node->commitments = rpc_commitments;
+    node->tree_nodes = rpc_tree_nodes;
+    node->inner_level = TACIT_WALLET_INNER_LEVEL;
     return TACIT_OK;
 }
 

@@ -214,7 +214,8 @@ static void put_note(struct buf *b, const struct tacit__wnote *n, unsigned level
     buf_fr(b, &n->cm);
     buf_fr(b, &n->blinding);
     buf_fr(b, &n->nf);
-    buf_u8(b, (uint8_t)((n->has_nf ? 1 : 0) | (n->reserved ? 2 : 0) | (n->lower_done ? 4 : 0)));
+    buf_u8(b, (uint8_t)((n->has_nf ? 1 : 0) | (n->reserved ? 2 : 0) | (n->lower_done ? 4 : 0) |
+                        (n->bottom_level ? 8 : 0)));
     buf_u64(b, n->height);
     buf_u64(b, n->spent_height);
     buf_put(b, n->reserved_by, 32);
@@ -223,6 +224,10 @@ static void put_note(struct buf *b, const struct tacit__wnote *n, unsigned level
     buf_put(b, n->memo, n->memo_len);
     if (n->lower_done)
         for (unsigned l = 0; l < level; l++) buf_fr(b, &n->lower[l]);
+    if (n->bottom_level) { /* a block of leaves still to hash (wallet_internal.h) */
+        buf_u8(b, n->bottom_level);
+        for (size_t l = 0; l < level + ((size_t)1 << n->bottom_level); l++) buf_fr(b, &n->lower[l]);
+    }
 }
 
 static void get_note(struct rd *r, struct tacit__wnote *n, unsigned level)
@@ -243,13 +248,22 @@ static void get_note(struct rd *r, struct tacit__wnote *n, unsigned level)
     rd_get(r, n->reserved_by, 32);
     n->memo_len = (uint16_t)(rd_u8(r) << 8);
     n->memo_len |= rd_u8(r);
-    if (n->memo_len > TACIT_NOTE_MEMO_MAX || flags > 7) {
+    if (n->memo_len > TACIT_NOTE_MEMO_MAX || flags > 15 || (flags & 12) == 12) {
         r->bad = true;
         return;
     }
     rd_get(r, n->memo, n->memo_len);
     if (n->lower_done)
         for (unsigned l = 0; l < level; l++) rd_fr(r, &n->lower[l]);
+    if (flags & 8) {
+        n->bottom_level = rd_u8(r);
+        if (n->bottom_level == 0 || n->bottom_level >= level ||
+            level + ((size_t)1 << n->bottom_level) > TACIT_TREE_DEPTH) {
+            r->bad = true;
+            return;
+        }
+        for (size_t l = 0; l < level + ((size_t)1 << n->bottom_level); l++) rd_fr(r, &n->lower[l]);
+    }
 }
 
 static void put_sent(struct buf *b, const struct tacit__wsent *s)

@@ -39,6 +39,11 @@ struct tacit__wnote {
     uint8_t memo[TACIT_NOTE_MEMO_MAX];
     /* siblings at levels 0..subtree_level-1: final once the note's subtree is complete */
     bool lower_done;
+    /* nonzero (L): lower[L..h-1] are the siblings above the note's block of 2^L leaves,
+     * lower[h..h+2^L-1] that block's leaves; the siblings below L are hashed from them (and
+     * the whole checked against the subtree's root) by tacit__wtree_witnesses, after a sync's
+     * last request. h + 2^L <= TACIT_TREE_DEPTH. */
+    uint8_t bottom_level;
     tacit_fr lower[TACIT_TREE_DEPTH];
     /* the whole witness at the synced height (valid while the wallet's witness_ok) */
     tacit_fr path[TACIT_TREE_DEPTH];
@@ -214,19 +219,33 @@ struct tacit__wtree_job {
     bool has_node_root;   /* the node gave the subtree's root: checked against ours */
     tacit_fr node_root;
     tacit_fr *levels; /* out: its inner levels (for the history's frontiers), owned */
+    /* the node's 2^(level - inner_level) nodes at inner_level (owned; NULL: hash the leaves);
+     * `lower` then holds, per note, level + 2^inner_level values (see tacit__wnote) */
+    tacit_fr *inner;
+    unsigned inner_level;
 };
 void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level);
 void tacit__wtree_job_free(struct tacit__wtree_job *job);
 
+/* The node's nodes at level `level` (0: none) for the subtrees start.. (nsub of them, each
+ * 2^(subtree level - level) nodes): see struct tacit_wallet_node's tree_nodes. */
+struct tacit__wtree_inner {
+    const tacit_fr *nodes;
+    unsigned level;
+    uint64_t start;
+    size_t nsub;
+};
+
 /*
  * Appends n leaves. Each subtree that becomes complete is queued in *jobs (its root slot is
  * filled when the job is applied), with the node's root for it when `roots` has one (indexed
- * from roots_start, nroots_given of them) to check ours against. Returns TACIT_OK or
- * TACIT_ENOMEM.
+ * from roots_start, nroots_given of them) to check ours against, and with the node's inner
+ * nodes for it when `inner` (may be NULL) covers it. Returns TACIT_OK or TACIT_ENOMEM.
  */
 int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n,
                         const tacit_fr *roots, uint64_t roots_start, size_t nroots_given,
-                        struct tacit__wtree_job **jobs, size_t *njobs, size_t *jobs_cap);
+                        const struct tacit__wtree_inner *inner, struct tacit__wtree_job **jobs,
+                        size_t *njobs, size_t *jobs_cap);
 /* Stores a finished job's root and lower paths. TACIT_OK, TACIT_ENOMEM (the run failed),
  * TACIT_EBAD_NODE_DATA (the node's root for the subtree is not the hash of its leaves). */
 int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job *job);

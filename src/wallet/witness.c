@@ -5,9 +5,11 @@
  * The tree (DESIGN 2.4: depth 32, Poseidon(left, right), empty subtrees Z[l]) is cut at
  * level h (16 for tacitd) into subtrees of 2^h leaves. The wallet keeps:
  *  - the root of every complete subtree (2^(32-h) at most: 2 MiB at h = 16), hashed here
- *    once (2^h - 1 hashes) on a worker thread while the next chunk of blocks is scanned —
- *    every subtree, not only those holding own notes, so that the time between two requests
- *    does not say which hold them; the node's root (tacit_getSubtreeRoots) is checked;
+ *    once on a worker thread while the next chunk of blocks is scanned — from its 2^h leaves
+ *    (2^h - 1 hashes), or from the node's 2^(h-L) nodes at level L (tacit_getTreeNodes:
+ *    2^(h-L) - 1 hashes; see job_run_inner) — every subtree, not only those holding own
+ *    notes, so that the time between two requests does not say which hold them; the node's
+ *    root (tacit_getSubtreeRoots) is checked;
  *  - the leaves of the last, incomplete subtree (at most 2^h);
  *  - for each own note, its h lower siblings, final once the note's subtree is complete
  *    (taken from that subtree's hashing; its leaves are then dropped);
@@ -96,27 +98,84 @@ static const tacit_fr *sibling(const tacit_fr **lv, size_t n, unsigned l, uint64
     return j < level_count(n, l) ? &lv[l][j] : tacit_tree_zero(zbase + l);
 }
 
+/* Largest block of leaves hashed on its own (a note's block: 2^inner_level leaves). */
+#define BLOCK_MAX (TACIT_TREE_DEPTH / 2)
+
+/* The node at level l (2^l <= BLOCK_MAX) over the 2^l leaves from `leaves`. */
+static void block_root(tacit_fr *out, const tacit_fr *leaves, unsigned l)
+{
+    const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+    tacit_fr scratch[BLOCK_MAX + TACIT_TREE_DEPTH + 1];
+    levels_hash(lv, scratch, leaves, (size_t)1 << l, l, 0, out);
+}
+
 /* Fills the frontier of every history entry whose size lies inside subtree s (not at its
- * start), from level arrays lv of that subtree holding at least that many leaves. */
+ * start), from level arrays lv of that subtree holding at least that many leaves; a level
+ * whose array is NULL (below the node's inner level) is hashed from the leaves, lv[0]. */
 static void hist_fronts(struct tacit__wtree *t, uint64_t s, const tacit_fr **lv)
 {
     unsigned h = t->level;
     for (size_t i = 0; i < t->nhist; i++) {
         uint64_t size = t->hist_size[i], r = size & (((uint64_t)1 << h) - 1);
         if (t->hist_front_ok[i] || (size >> h) != s) continue;
-        for (unsigned l = 0; l < h; l++)
-            if ((r >> l) & 1) t->hist_front[i][l] = lv[l][(r >> l) - 1];
+        for (unsigned l = 0; l < h; l++) {
+            uint64_t j = (r >> l) - 1;
+            if (!((r >> l) & 1)) continue;
+            if (lv[l] != NULL)
+                t->hist_front[i][l] = lv[l][j];
+            else
+                block_root(&t->hist_front[i][l], &lv[0][j << l], l);
+        }
         t->hist_front_ok[i] = true;
     }
 }
 
 /* ---------------------------------------------------------------- jobs ---- */
 
+/* Values per note in job->lower. */
+static size_t job_stride(const struct tacit__wtree_job *job, unsigned level)
+{
+    return job->inner != NULL ? level + ((size_t)1 << job->inner_level) : level;
+}
+
+/*
+ * With the node's nodes at level L = inner_level: the subtree's root is hashed from them
+ * (2^(h-L) - 1 hashes instead of 2^h - 1), the same work for every subtree. A note's siblings
+ * at levels L..h-1 come from those levels; its block of 2^L leaves is kept, and the siblings
+ * below L are hashed from it after the sync's last request (tacit__wtree_witnesses), so the
+ * hashing between two requests still does not depend on the notes. The block hashed up
+ * through those siblings must give this root: the node's nodes are bound to the leaves the
+ * wallet holds by Poseidon's collision resistance.
+ */
+static void job_run_inner(struct tacit__wtree_job *job, unsigned level)
+{
+    unsigned L = job->inner_level, up = level - L;
+    size_t m = (size_t)1 << up, blk = (size_t)1 << L, stride = job_stride(job, level);
+    const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+    tacit_fr *scratch = malloc((m + up + 1) * sizeof *scratch);
+    if (scratch == NULL) return;
+    levels_hash(lv, scratch, job->inner, m, up, L, &job->root);
+    for (size_t k = 0; k < job->nnotes; k++) {
+        uint64_t local = job->note_index[k] & (((uint64_t)1 << level) - 1);
+        tacit_fr *out = &job->lower[k * stride];
+        for (unsigned l = 0; l < L; l++) out[l] = TACIT_FR_ZERO;
+        for (unsigned l = 0; l < up; l++) out[L + l] = *sibling(lv, m, l, local >> L, L);
+        memcpy(&out[level], &job->leaves[(local >> L) << L], blk * sizeof *out);
+    }
+    job->leaves_done = true;
+    job->levels = scratch;
+}
+
 void tacit__wtree_job_run(struct tacit__wtree_job *job, unsigned level)
 {
     size_t n = (size_t)1 << level;
     const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
-    tacit_fr *scratch = malloc((n + level + 1) * sizeof *scratch);
+    tacit_fr *scratch;
+    if (job->inner != NULL) {
+        job_run_inner(job, level);
+        return;
+    }
+    scratch = malloc((n + level + 1) * sizeof *scratch);
     if (scratch == NULL) return; /* leaves_done stays false: tacit__wtree_job_apply fails */
     levels_hash(lv, scratch, job->leaves, n, level, 0, &job->root);
     for (size_t k = 0; k < job->nnotes; k++) {
@@ -133,6 +192,7 @@ void tacit__wtree_job_free(struct tacit__wtree_job *job)
     if (job == NULL) return;
     free(job->leaves);
     free(job->levels);
+    free(job->inner);
     free(job->note_index);
     free(job->lower);
     memset(job, 0, sizeof *job);
@@ -140,17 +200,27 @@ void tacit__wtree_job_free(struct tacit__wtree_job *job)
 
 int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job *job)
 {
-    unsigned h = w->tree.level;
+    unsigned h = w->tree.level, L = job->inner != NULL ? job->inner_level : 0;
+    size_t stride = job_stride(job, h);
     if (!job->leaves_done) return TACIT_ENOMEM;
     if (job->has_node_root && !tacit_fr_eq(&job->node_root, &job->root))
         return TACIT_EBAD_NODE_DATA;
     w->tree.roots[job->subtree] = job->root;
     {
-        /* the frontiers of the history entries inside this subtree, from its levels */
+        /* the frontiers of the history entries inside this subtree, from its levels (those
+         * below the node's level L from the leaves) */
         const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
         const tacit_fr *p = job->levels;
         lv[0] = job->leaves;
         for (unsigned l = 1; l <= h; l++) {
+            if (l < L) {
+                lv[l] = NULL;
+                continue;
+            }
+            if (l == L) {
+                lv[l] = job->inner;
+                continue;
+            }
             lv[l] = p;
             p += (size_t)1 << (h - l);
         }
@@ -159,8 +229,9 @@ int tacit__wtree_job_apply(struct tacit_wallet *w, const struct tacit__wtree_job
     for (size_t k = 0; k < job->nnotes; k++) {
         struct tacit__wnote *n = tacit__wallet_find_note(w, job->note_index[k]);
         if (n == NULL) continue;
-        memcpy(n->lower, &job->lower[k * h], h * sizeof *n->lower);
-        n->lower_done = true;
+        memcpy(n->lower, &job->lower[k * stride], stride * sizeof *n->lower);
+        n->lower_done = L == 0;
+        n->bottom_level = (uint8_t)L;
     }
     return TACIT_OK;
 }
@@ -199,9 +270,11 @@ static size_t notes_in_subtree(struct tacit_wallet *w, uint64_t s, uint64_t *out
     return k;
 }
 
-/* The job for subtree s, which just completed; takes the leaves buffer. */
+/* The job for subtree s, which just completed; takes the leaves buffer, and copies the
+ * node's inner nodes for it when `inner` covers it. */
 static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes,
-                     struct tacit__wtree_job **jobs, size_t *njobs, size_t *cap)
+                     const struct tacit__wtree_inner *inner, struct tacit__wtree_job **jobs,
+                     size_t *njobs, size_t *cap)
 {
     struct tacit__wtree *t = &w->tree;
     struct tacit__wtree_job *j;
@@ -217,10 +290,17 @@ static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes,
     memset(j, 0, sizeof *j);
     j->subtree = s;
     j->nnotes = nnotes;
+    if (inner != NULL && inner->level > 0 && s >= inner->start && s - inner->start < inner->nsub) {
+        size_t m = (size_t)1 << (t->level - inner->level);
+        j->inner_level = inner->level;
+        if ((j->inner = malloc(m * sizeof *j->inner)) != NULL)
+            memcpy(j->inner, &inner->nodes[(size_t)(s - inner->start) * m], m * sizeof *j->inner);
+    }
     j->note_index = malloc((nnotes ? nnotes : 1) * sizeof *j->note_index);
-    j->lower = malloc((nnotes ? nnotes : 1) * t->level * sizeof *j->lower);
+    j->lower = malloc((nnotes ? nnotes : 1) * job_stride(j, t->level) * sizeof *j->lower);
     fresh = malloc(((size_t)1 << t->level) * sizeof *fresh);
-    if (j->note_index == NULL || j->lower == NULL || fresh == NULL) {
+    if (j->note_index == NULL || j->lower == NULL || fresh == NULL ||
+        (j->inner_level > 0 && j->inner == NULL)) {
         free(fresh);
         tacit__wtree_job_free(j);
         return TACIT_ENOMEM;
@@ -234,7 +314,8 @@ static int queue_job(struct tacit_wallet *w, uint64_t s, size_t nnotes,
 
 int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n,
                         const tacit_fr *roots, uint64_t roots_start, size_t nroots_given,
-                        struct tacit__wtree_job **jobs, size_t *njobs, size_t *jobs_cap)
+                        const struct tacit__wtree_inner *inner, struct tacit__wtree_job **jobs,
+                        size_t *njobs, size_t *jobs_cap)
 {
     struct tacit__wtree *t = &w->tree;
     size_t full = (size_t)1 << t->level;
@@ -255,7 +336,7 @@ int tacit__wtree_append(struct tacit_wallet *w, const tacit_fr *leaves, size_t n
         s = t->nroots;
         if ((rc = roots_reserve(t, t->nroots + 1)) != TACIT_OK) return rc;
         mine = notes_in_subtree(w, s, NULL);
-        if ((rc = queue_job(w, s, mine, jobs, njobs, jobs_cap)) != TACIT_OK) return rc;
+        if ((rc = queue_job(w, s, mine, inner, jobs, njobs, jobs_cap)) != TACIT_OK) return rc;
         if (s >= roots_start && s - roots_start < nroots_given) {
             (*jobs)[*njobs - 1].has_node_root = true;
             (*jobs)[*njobs - 1].node_root = roots[s - roots_start];
@@ -302,6 +383,38 @@ static int incomplete_levels(struct tacit__wtree *t, const tacit_fr **lv, tacit_
     return TACIT_OK;
 }
 
+/*
+ * A note whose subtree was hashed from the node's nodes at level L (job_run_inner): its
+ * siblings below L from its block of leaves, then the block hashed up through the siblings
+ * at L..h-1 must give the subtree's root — else the node's nodes are not those of the
+ * leaves (TACIT_EBAD_NODE_DATA), and the note's commitment must be its leaf.
+ */
+static int bottom_resolve(struct tacit__wtree *t, struct tacit__wnote *n)
+{
+    unsigned h = t->level, L = n->bottom_level;
+    size_t blk = (size_t)1 << L;
+    uint64_t local = n->index & (((uint64_t)1 << h) - 1), s = n->index >> h;
+    const tacit_fr *lv[TACIT_TREE_DEPTH + 1];
+    tacit_fr scratch[BLOCK_MAX + TACIT_TREE_DEPTH + 1], node, below[TACIT_TREE_DEPTH];
+    if (L == 0 || L >= h || h + blk > TACIT_TREE_DEPTH || s >= t->nroots) return TACIT_ECORRUPT;
+    if (!tacit_fr_eq(&n->lower[h + (local & (blk - 1))], &n->cm)) return TACIT_EBAD_NODE_DATA;
+    levels_hash(lv, scratch, &n->lower[h], blk, L, 0, &node);
+    for (unsigned l = 0; l < L; l++) below[l] = *sibling(lv, blk, l, local & (blk - 1), 0);
+    for (unsigned l = L; l < h; l++) {
+        if ((local >> l) & 1)
+            tacit_poseidon2(&node, &n->lower[l], &node);
+        else
+            tacit_poseidon2(&node, &node, &n->lower[l]);
+    }
+    count_hashes(h - L);
+    if (!tacit_fr_eq(&node, &t->roots[s])) return TACIT_EBAD_NODE_DATA;
+    memcpy(n->lower, below, L * sizeof *below);
+    sodium_memzero(&n->lower[h], blk * sizeof *n->lower);
+    n->bottom_level = 0;
+    n->lower_done = true;
+    return TACIT_OK;
+}
+
 int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root)
 {
     struct tacit__wtree *t = &w->tree;
@@ -311,6 +424,9 @@ int tacit__wtree_witnesses(struct tacit_wallet *w, tacit_fr *root)
     size_t nup = t->nroots + (t->nleaves > 0 ? 1 : 0);
     int rc = TACIT_OK;
 
+    for (size_t i = 0; i < w->nnotes; i++)
+        if (w->notes[i].bottom_level != 0 && (rc = bottom_resolve(t, &w->notes[i])) != TACIT_OK)
+            return rc;
     if ((upper = malloc((nup + 1) * sizeof *upper)) == NULL ||
         (uscratch = malloc((nup + up_top + 1) * sizeof *uscratch)) == NULL) {
         rc = TACIT_ENOMEM;

@@ -457,6 +457,7 @@ static const struct {
     {"tacit_getTreeState", 1, {K_HEIGHT}},
     {"tacit_getCommitments", 2, {K_QTY, K_QTY}},
     {"tacit_getSubtreeRoots", 2, {K_QTY, K_QTY}},
+    {"tacit_getTreeNodes", 3, {K_QTY, K_QTY, K_QTY}},
     {"tacit_nullifiersSpent", 1, {K_NFS}},
     {"tacit_getAccount", 1, {K_H20}},
     {"tacit_waitForBlock", 1, {K_QTY, K_MS}},
