@@ -31,6 +31,7 @@ int bench_synth7(int argc, char **argv);
 int bench_state(int argc, char **argv);     /* bench/bench_state.c */
 int bench_prove(int argc, char **argv);     /* bench/bench_prove.c */
 int bench_node_load(int argc, char **argv); /* bench/bench_node_load.c, run by bench/node-load */
+int bench_mempool(int argc, char **argv);   /* bench/bench_mempool.c */
 int bench_wallet(int argc, char **argv);    /* bench/bench_wallet.c */
 /* bench/bench_follow_replay.c, run by bench/follow-replay */
 int bench_follow_replay(int argc, char **argv);
@@ -39,6 +40,10 @@ int bench_l1_gas(int argc, char **argv); /* bench/bench_l1_gas.c, run by bench/l
 int bench_state_tree_1m(void);
 int bench_state_block_commit(void);
 int bench_state_block_build(void);
+/* A fresh directory for a store under $TACIT_BENCH_DIR or /var/tmp (0 on success), and its
+ * removal (the store's two files, then the directory). */
+int bench_store_dir(char *buf, size_t len);
+void bench_store_dir_remove(const char *dir);
 /* The row of `tacit-bench state` in bench/bench_chain.c: the static rules per tx. */
 int bench_chain_tx_static(void);
 

@@ -100,7 +100,7 @@ static const char *fs_name(const char *dir)
     }
 }
 
-static int make_dir(char *buf, size_t len)
+int bench_store_dir(char *buf, size_t len)
 {
     const char *base = getenv("TACIT_BENCH_DIR");
     if (base == NULL || base[0] == '\0') base = "/var/tmp";
@@ -108,7 +108,7 @@ static int make_dir(char *buf, size_t len)
     return mkdtemp(buf) == NULL ? -1 : 0;
 }
 
-static void remove_dir(const char *dir)
+void bench_store_dir_remove(const char *dir)
 {
     char p[4200];
     snprintf(p, sizeof p, "%s/data.mdb", dir);
@@ -148,7 +148,7 @@ int bench_state_tree_1m(void)
     unsigned threads;
     int rc, status = 1;
 
-    if (make_dir(dir, sizeof dir) != 0) {
+    if (bench_store_dir(dir, sizeof dir) != 0) {
         perror("tacit-bench: temp dir");
         return 1;
     }
@@ -248,7 +248,7 @@ out_unpin:
     tacit_tree_set_threads(1);
     unpin_end();
 out:
-    remove_dir(dir);
+    bench_store_dir_remove(dir);
     free(per_block);
     free(leaves);
     return status;
@@ -279,7 +279,7 @@ static int block_commit_run(unsigned threads)
     char dir[4096];
     int rc, status = 1;
 
-    if (!txs || !outs || !txb || !outb || !cms || !nfs || make_dir(dir, sizeof dir) != 0)
+    if (!txs || !outs || !txb || !outb || !cms || !nfs || bench_store_dir(dir, sizeof dir) != 0)
         goto out_free;
     tacit_tree_set_threads(threads);
     tacit_state_options_init(&o);
@@ -347,7 +347,7 @@ static int block_commit_run(unsigned threads)
 out_close:
     tacit_state_close(st);
 out_rm:
-    remove_dir(dir);
+    bench_store_dir_remove(dir);
 out_free:
     tacit_tree_set_threads(1);
     free(txs), free(outs), free(txb), free(outb), free(cms), free(nfs);
@@ -358,7 +358,7 @@ int bench_state_block_commit(void)
 {
     char dir[4096];
     int status = 0;
-    if (make_dir(dir, sizeof dir) == 0) {
+    if (bench_store_dir(dir, sizeof dir) == 0) {
         printf("\n  state store in %s: %s\n", dir, fs_name(dir));
         rmdir(dir);
     }
@@ -395,7 +395,7 @@ int bench_state_block_build(void)
     char dir[4096];
     int rc = TACIT_ENOMEM, status = 1;
 
-    if (txs == NULL || enc == NULL || make_dir(dir, sizeof dir) != 0) goto out_free;
+    if (txs == NULL || enc == NULL || bench_store_dir(dir, sizeof dir) != 0) goto out_free;
     memset(&p, 0, sizeof p);
     p.chain_id = 7;
     if ((rc = tacit_sequencer_key_new(&k, seq_sk)) != TACIT_OK) goto out_rm;
@@ -454,7 +454,7 @@ out_close:
     if (status != 0) fprintf(stderr, "tacit-bench: block build: %s\n", tacit_strerror(rc));
     tacit_state_close(st);
 out_rm:
-    remove_dir(dir);
+    bench_store_dir_remove(dir);
 out_free:
     tacit_sequencer_key_free(k);
     free(txs), free(enc);

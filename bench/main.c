@@ -13,6 +13,7 @@ static const struct tacit_bench_suite suites[] = {
     {"state", bench_state, "Poseidon, note tree and state store (bench/bench_state.c)"},
     {"prove", bench_prove,
      "Groth16 prove time and breakdown: merkle .zkey, transfer and tree-update circuits"},
+    {"mempool", bench_mempool, "the mempool's re-check after a block (48,000 pending)"},
     {"node-load", bench_node_load, "a running tacitd under tx load (use bench/node-load)"},
     {"wallet", bench_wallet, "wallet scanning, witnesses and the 2,000,000-output catch-up"},
     {"follow-replay", bench_follow_replay,

@@ -35,6 +35,7 @@ struct block_job {
     size_t nl1;
     size_t nconsumed; /* L1 mode: the entries the block consumed (a prefix of l1_msgs) */
     size_t forced_included, forced_failed; /* L1 mode: forced entries consumed, by marker */
+    struct tacit_tx *forced;               /* L1 mode: the forced transactions included */
     uint64_t queue_next;                   /* L1 mode: the queue index after the block's credits */
     int queue_rc;                          /* L1 mode: writing queue_next after the commit */
     struct tacit__waiter *waiters;    /* dev_mine / dev_fund calls answered by this block, oldest
@@ -43,9 +44,12 @@ struct block_job {
     uint64_t timestamp_ms;            /* the block's time (tacit__batcher_time_ms, on the loop) */
     int rc;                           /* build/seal/commit */
     json_t *json;                     /* the committed block for readers (may be NULL) */
+    struct tacit_mempool_delta delta; /* what the block changed for pending txs */
+    int delta_rc;                     /* reading it after the commit (else: the full re-check) */
     struct tacit_block_header header;
     uint8_t hash[32];
     double build_s, commit_s;
+    double cpu[TACIT__CPU_NSTAGES]; /* thread CPU by stage (metrics) */
 };
 
 /* ------------------------------------------------------------------ waiters ---- */
@@ -211,12 +215,32 @@ static int consume_queue(struct block_job *j, struct tacit_block_builder *b)
             break;
         }
         j->nconsumed++;
-        if (included)
-            j->forced_included++;
-        else
+        if (included) {
+            if (j->forced == NULL && (j->forced = calloc(j->nl1, sizeof *j->forced)) == NULL)
+                return TACIT_ENOMEM;
+            j->forced[j->forced_included++] = tx;
+        } else {
             j->forced_failed++;
+        }
     }
     return TACIT_OK;
+}
+
+/* After the commit, still on the block lane: what the block changed for the pending txs, so
+ * the loop re-checks the mempool without reading the store (block_committed). */
+static void read_delta(struct block_job *j)
+{
+    const struct tacit_tx **txs = malloc((j->nitems + j->forced_included + 1) * sizeof *txs);
+    size_t k = 0;
+    if (txs == NULL) {
+        j->delta_rc = TACIT_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < j->nitems; i++)
+        if (j->results[i] == TACIT_OK) txs[k++] = &j->items[i].tx;
+    for (size_t i = 0; i < j->forced_included; i++) txs[k++] = &j->forced[i];
+    j->delta_rc = tacit_mempool_delta_make(&j->delta, j->n->st, txs, k);
+    free(txs);
 }
 
 /* On the block lane. */
@@ -227,7 +251,7 @@ static void block_work(struct tacit__job *job)
     struct tacit_block_builder *b = NULL;
     uint8_t *bytes = NULL;
     size_t len = 0;
-    double t0 = tacit__mono_s(), t1;
+    double t0 = tacit__mono_s(), t1, c0 = tacit__thread_cpu_s(), c1;
 
     if ((j->rc = tacit_block_builder_new(&b, n->st, &j->params)) != TACIT_OK) return;
     if ((j->rc = consume_queue(j, b)) != TACIT_OK) goto out;
@@ -256,12 +280,20 @@ static void block_work(struct tacit__job *job)
     tacit_block_hash(j->hash, &j->header);
     t1 = tacit__mono_s();
     j->build_s = t1 - t0;
+    c1 = tacit__thread_cpu_s();
+    j->cpu[TACIT__CPU_BUILD] = c1 - c0;
     j->rc = tacit_block_builder_commit(b);
     j->commit_s = tacit__mono_s() - t1;
+    c0 = tacit__thread_cpu_s();
+    j->cpu[TACIT__CPU_COMMIT] = c0 - c1;
     if (j->rc == TACIT_OK && n->cfg.settler != NULL)
         j->queue_rc =
             tacit__settle_credited_save(n->st, j->header.height, j->queue_next, j->l1_msgs, j->nl1);
-    if (j->rc == TACIT_OK) j->json = tacit__block_json_from_bytes(bytes, len);
+    if (j->rc == TACIT_OK) {
+        j->json = tacit__block_json_from_bytes(bytes, len);
+        read_delta(j);
+    }
+    j->cpu[TACIT__CPU_AFTER] = tacit__thread_cpu_s() - c0;
 out:
     free(bytes);
     tacit_block_builder_free(b);
@@ -270,6 +302,8 @@ out:
 static void block_job_free(struct block_job *j)
 {
     json_decref(j->json);
+    tacit_mempool_delta_clear(&j->delta);
+    free(j->forced);
     free(j->l1_msgs);
     free(j->items);
     free(j->results);
@@ -300,10 +334,19 @@ static void block_committed(struct tacit_node *n, struct block_job *j)
             tacit_mempool_remove(n->mp, j->items[i].id, j->results[i], tacit__mempool_removed, n);
         }
     }
-    if (included != NULL)
+    /* The re-check of the others: by the block's delta (read on the block lane), only the txs
+     * it can have invalidated; without it (a store error reading it), every tx in full. */
+    if (included != NULL && j->delta_rc == TACIT_OK)
+        tacit_mempool_after_block_delta(n->mp, (const uint8_t(*)[32])included, nincluded, &j->delta,
+                                        n->st, tacit__mempool_removed, n);
+    else if (included != NULL)
         tacit_mempool_after_block(n->mp, (const uint8_t(*)[32])included, nincluded, n->st,
                                   tacit__mempool_removed, n);
     free(included);
+    tacit_mempool_delta_clear(&n->bat.delta); /* admission's, for a batch checked before it */
+    n->bat.delta = j->delta;
+    n->bat.delta_ok = j->delta_rc == TACIT_OK;
+    memset(&j->delta, 0, sizeof j->delta);
     if (j->json != NULL) {
         json_t **slot = &n->bat.recent[j->header.height % TACIT__RECENT_BLOCKS];
         json_decref(*slot);
@@ -340,9 +383,11 @@ static void block_done(struct tacit__job *job)
 {
     struct block_job *j = (struct block_job *)job;
     struct tacit_node *n = j->n;
+    double c0 = tacit__thread_cpu_s();
 
     n->bat.inflight = false;
     n->bat.last_rc = j->rc;
+    for (int s = 0; s < TACIT__CPU_NSTAGES; s++) n->m.cpu[s] += j->cpu[s];
     if (j->rc == TACIT_OK) {
         block_committed(n, j);
     } else {
@@ -359,6 +404,7 @@ static void block_done(struct tacit__job *job)
     reply_block_waiters(n, j->waiters, j);
     wake_height_waiters(n, false);
     block_job_free(j);
+    n->m.cpu[TACIT__CPU_RECHECK] += tacit__thread_cpu_s() - c0;
     tacit__node_job_finished(n);
     if (n->stopping) return;
     if (n->bat.mine_requested)
@@ -491,4 +537,6 @@ void tacit__batcher_stop(struct tacit_node *n)
     }
     tacit__lane_close(bat->lane);
     bat->lane = NULL;
+    tacit_mempool_delta_clear(&bat->delta);
+    bat->delta_ok = false;
 }

@@ -10,11 +10,18 @@
  *     (fee desc, arrival seq asc) with random heap priorities: O(log n) expected insert/delete
  *     whatever keys a peer picks, in-order traversal for select, the rightmost node for
  *     eviction and min_fee;
- *   - a doubly linked list in arrival order (after_block's re-check, flush, dump).
+ *   - a doubly linked list in arrival order (after_block's re-check, flush, dump);
+ *   - two group indexes, by anchor and (deposits) by sender: a hash table of groups (struct
+ *     mp_group, keyed like the tables above), each with a doubly linked list of its members,
+ *     so a member leaves in O(1) however many share its key;
+ *   - the array of the txs that draw on the pool (the turnstile rule of tacit_tx_check_state)
+ *     with what each needs of it, removed by swapping in the last one.
+ * The last three let after_block_delta look only at what a block can have invalidated.
  * check() keeps every key unique within its table (one pending spender per nullifier, one
  * pending deposit per (sender, nonce), one entry per id), so a lookup finds at most one entry.
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +46,19 @@ struct mp_link {
 };
 
 enum { MP_LINK_ID, MP_LINK_NF0, MP_LINK_NF1, MP_LINK_DEPOSIT, MP_NLINKS };
+enum { MP_GROUP_ANCHOR, MP_GROUP_SENDER, MP_NGROUPS };
+
+/* The pending txs that share an anchor, or a deposit sender. */
+struct mp_group {
+    struct mp_link link; /* first: in mp->groups[kind] (link.entry unused) */
+    struct mp_entry *head;
+};
+
+/* A tx that draws on the pool: withdrawal + fee - deposit, what the pool must hold. */
+struct mp_need {
+    uint64_t need;
+    struct mp_entry *entry;
+};
 
 struct mp_entry {
     struct tacit_mempool_item item; /* what select and get copy out */
@@ -48,7 +68,11 @@ struct mp_entry {
     struct mp_entry *left, *right; /* treap */
     struct mp_entry *prev, *next;  /* arrival list */
     bool deposit;
+    bool unchecked; /* a re-check met a store error: the next one checks it in full */
+    size_t need_at; /* its slot in mp->needs, SIZE_MAX when it draws nothing */
     struct mp_link link[MP_NLINKS];
+    struct mp_group *group[MP_NGROUPS]; /* NULL: not in that index */
+    struct mp_entry *gprev[MP_NGROUPS], *gnext[MP_NGROUPS];
 };
 
 struct mp_table {
@@ -65,6 +89,10 @@ struct tacit_mempool {
     uint64_t rng; /* splitmix64 state for treap priorities */
     uint8_t sipkey[crypto_shorthash_KEYBYTES];
     struct mp_table ids, nullifiers, deposits;
+    struct mp_table groups[MP_NGROUPS]; /* of struct mp_group */
+    struct mp_need *needs;              /* the turnstile's users, in no order */
+    size_t nneeds, capneeds;
+    size_t nunchecked;
     struct mp_entry *root;            /* treap */
     struct mp_entry *oldest, *newest; /* arrival list */
 };
@@ -154,13 +182,26 @@ static void table_remove(struct mp_table *t, struct mp_link *l)
     t->n--;
 }
 
+static struct mp_link *table_find_link(const struct mp_table *t, uint64_t h,
+                                       const uint8_t key[MP_KEY_BYTES])
+{
+    for (struct mp_link *l = t->bucket[h & t->mask]; l != NULL; l = l->next)
+        if (l->hash == h && memcmp(l->key, key, MP_KEY_BYTES) == 0) return l;
+    return NULL;
+}
+
 static struct mp_entry *table_find(const struct tacit_mempool *mp, const struct mp_table *t,
                                    const uint8_t key[MP_KEY_BYTES])
 {
-    uint64_t h = key_hash(mp, key);
-    for (const struct mp_link *l = t->bucket[h & t->mask]; l != NULL; l = l->next)
-        if (l->hash == h && memcmp(l->key, key, MP_KEY_BYTES) == 0) return l->entry;
-    return NULL;
+    struct mp_link *l = table_find_link(t, key_hash(mp, key), key);
+    return l != NULL ? l->entry : NULL;
+}
+
+/* The group of a key, NULL when no pending tx has it. */
+static struct mp_group *group_find(const struct tacit_mempool *mp, int kind,
+                                   const uint8_t key[MP_KEY_BYTES])
+{
+    return (struct mp_group *)table_find_link(&mp->groups[kind], key_hash(mp, key), key);
 }
 
 /* ------------------------------------------------------------------ treap ---- */
@@ -259,13 +300,104 @@ static uint64_t next_prio(struct tacit_mempool *mp)
 size_t tacit_mempool_entry_bytes(void)
 {
     /* The entry itself plus, per hash-table link, up to two bucket pointers (the load of a
-     * table stays between 1/2 and 1 once it has grown). */
-    return sizeof(struct mp_entry) + 2 * MP_NLINKS * sizeof(struct mp_link *);
+     * table stays between 1/2 and 1 once it has grown); at worst a group of each kind of its
+     * own with its bucket pointers, and two slots of the needs array (it grows by doubling). */
+    return sizeof(struct mp_entry) + 2 * MP_NLINKS * sizeof(struct mp_link *) +
+           MP_NGROUPS * (sizeof(struct mp_group) + 2 * sizeof(struct mp_link *)) +
+           2 * sizeof(struct mp_need);
 }
 
-static void entry_link(struct tacit_mempool *mp, struct mp_entry *e)
+/* What tx needs of the pool (tacit_tx_check_state's turnstile): 0 when it draws nothing,
+ * UINT64_MAX when withdrawal + fee overflows (the rule answers EOVERFLOW). */
+static uint64_t pool_need(const struct tacit_tx *tx)
+{
+    const struct tacit_tx_ext *x = &tx->ext;
+    if (x->withdrawal_amount == 0 && x->fee <= x->deposit_amount) return 0;
+    if (x->withdrawal_amount > UINT64_MAX - x->fee) return UINT64_MAX;
+    if (x->withdrawal_amount + x->fee <= x->deposit_amount) return 0;
+    return x->withdrawal_amount + x->fee - x->deposit_amount;
+}
+
+/* Memory a new entry may need, taken before the pool changes (so ENOMEM changes nothing). */
+struct mp_spare {
+    struct mp_entry *e;
+    struct mp_group *group[MP_NGROUPS];
+};
+
+static void spare_free(struct mp_spare *sp)
+{
+    free(sp->e);
+    for (int k = 0; k < MP_NGROUPS; k++) free(sp->group[k]);
+}
+
+static int spare_take(struct tacit_mempool *mp, struct mp_spare *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    if (mp->nneeds == mp->capneeds) {
+        size_t cap = mp->capneeds ? 2 * mp->capneeds : 64;
+        struct mp_need *nn = realloc(mp->needs, cap * sizeof *nn);
+        if (nn == NULL) return TACIT_ENOMEM;
+        mp->needs = nn;
+        mp->capneeds = cap;
+    }
+    sp->e = calloc(1, sizeof *sp->e);
+    for (int k = 0; k < MP_NGROUPS; k++) sp->group[k] = calloc(1, sizeof *sp->group[k]);
+    if (sp->e == NULL || sp->group[0] == NULL || sp->group[1] == NULL) {
+        spare_free(sp);
+        return TACIT_ENOMEM;
+    }
+    return TACIT_OK;
+}
+
+/* e joins the group of key (made from *spare when there is none yet: *spare is then NULL). */
+static void group_join(struct tacit_mempool *mp, int kind, struct mp_entry *e,
+                       const uint8_t key[MP_KEY_BYTES], struct mp_group **spare)
+{
+    uint64_t h = key_hash(mp, key);
+    struct mp_group *g = (struct mp_group *)table_find_link(&mp->groups[kind], h, key);
+    if (g == NULL) {
+        g = *spare;
+        *spare = NULL;
+        memcpy(g->link.key, key, MP_KEY_BYTES);
+        g->link.hash = h;
+        g->link.entry = NULL;
+        g->head = NULL;
+        table_insert(&mp->groups[kind], &g->link);
+    }
+    e->group[kind] = g;
+    e->gprev[kind] = NULL;
+    e->gnext[kind] = g->head;
+    if (g->head != NULL) g->head->gprev[kind] = e;
+    g->head = e;
+}
+
+static void group_leave(struct tacit_mempool *mp, int kind, struct mp_entry *e)
+{
+    struct mp_group *g = e->group[kind];
+    if (g == NULL) return;
+    if (e->gprev[kind] != NULL)
+        e->gprev[kind]->gnext[kind] = e->gnext[kind];
+    else
+        g->head = e->gnext[kind];
+    if (e->gnext[kind] != NULL) e->gnext[kind]->gprev[kind] = e->gprev[kind];
+    e->group[kind] = NULL;
+    if (g->head == NULL) {
+        table_remove(&mp->groups[kind], &g->link);
+        free(g);
+    }
+}
+
+static void sender_key(uint8_t key[MP_KEY_BYTES], const uint8_t address[TACIT_ADDRESS_LEN])
+{
+    memset(key, 0, MP_KEY_BYTES);
+    memcpy(key, address, TACIT_ADDRESS_LEN);
+}
+
+static void entry_link(struct tacit_mempool *mp, struct mp_entry *e, struct mp_spare *sp)
 {
     const struct tacit_tx *tx = &e->item.tx;
+    uint8_t key[MP_KEY_BYTES];
+    uint64_t need = pool_need(tx);
 
     for (int i = 0; i < MP_NLINKS; i++) e->link[i].entry = e;
     memcpy(e->link[MP_LINK_ID].key, e->item.id, MP_KEY_BYTES);
@@ -279,6 +411,18 @@ static void entry_link(struct tacit_mempool *mp, struct mp_entry *e)
         key_of_deposit(e->link[MP_LINK_DEPOSIT].key, &tx->ext);
         e->link[MP_LINK_DEPOSIT].hash = key_hash(mp, e->link[MP_LINK_DEPOSIT].key);
         table_insert(&mp->deposits, &e->link[MP_LINK_DEPOSIT]);
+    }
+
+    key_of_fr(key, &tx->pub[TACIT_TRANSFER_PUB_ROOT]);
+    group_join(mp, MP_GROUP_ANCHOR, e, key, &sp->group[MP_GROUP_ANCHOR]);
+    if (e->deposit) {
+        sender_key(key, tx->ext.deposit_sender);
+        group_join(mp, MP_GROUP_SENDER, e, key, &sp->group[MP_GROUP_SENDER]);
+    }
+    e->need_at = SIZE_MAX;
+    if (need > 0) { /* spare_take made room */
+        e->need_at = mp->nneeds;
+        mp->needs[mp->nneeds++] = (struct mp_need){need, e};
     }
 
     mp->root = treap_insert(mp->root, e);
@@ -303,6 +447,13 @@ static void entry_remove(struct tacit_mempool *mp, struct mp_entry *e, int reaso
     table_remove(&mp->nullifiers, &e->link[MP_LINK_NF0]);
     table_remove(&mp->nullifiers, &e->link[MP_LINK_NF1]);
     if (e->deposit) table_remove(&mp->deposits, &e->link[MP_LINK_DEPOSIT]);
+    for (int k = 0; k < MP_NGROUPS; k++) group_leave(mp, k, e);
+    if (e->need_at != SIZE_MAX) {
+        struct mp_need *last = &mp->needs[--mp->nneeds];
+        mp->needs[e->need_at] = *last;
+        mp->needs[e->need_at].entry->need_at = e->need_at;
+    }
+    if (e->unchecked) mp->nunchecked--;
     mp->root = treap_remove(mp->root, e);
     if (e->prev != NULL)
         e->prev->next = e->next;
@@ -349,10 +500,13 @@ int tacit_mempool_new(struct tacit_mempool **out, const struct tacit_mempool_lim
     if ((rc = table_init(&mp->ids)) != TACIT_OK) goto out_free;
     if ((rc = table_init(&mp->nullifiers)) != TACIT_OK) goto out_free;
     if ((rc = table_init(&mp->deposits)) != TACIT_OK) goto out_free;
+    for (int k = 0; k < MP_NGROUPS; k++)
+        if ((rc = table_init(&mp->groups[k])) != TACIT_OK) goto out_free;
     *out = mp;
     return TACIT_OK;
 
 out_free:
+    for (int k = 0; k < MP_NGROUPS; k++) table_clear(&mp->groups[k]);
     table_clear(&mp->deposits);
     table_clear(&mp->nullifiers);
     table_clear(&mp->ids);
@@ -366,8 +520,11 @@ void tacit_mempool_free(struct tacit_mempool *mp)
     if (mp == NULL) return;
     for (e = mp->oldest; e != NULL; e = next) {
         next = e->next;
+        for (int k = 0; k < MP_NGROUPS; k++) group_leave(mp, k, e);
         free(e);
     }
+    for (int k = 0; k < MP_NGROUPS; k++) table_clear(&mp->groups[k]);
+    free(mp->needs);
     table_clear(&mp->deposits);
     table_clear(&mp->nullifiers);
     table_clear(&mp->ids);
@@ -444,12 +601,15 @@ int tacit_mempool_add(struct tacit_mempool *mp, const struct tacit_tx *tx, const
                       tacit_mempool_removed_cb removed, void *ud)
 {
     struct mp_entry *conflicts[3], *e;
+    struct mp_spare sp;
     size_t n;
     int rc;
 
     if ((rc = check(mp, tx, id, conflicts, &n)) != TACIT_OK) return rc;
     /* Allocate before touching the pool, so that ENOMEM changes nothing. */
-    if ((e = calloc(1, sizeof *e)) == NULL) return TACIT_ENOMEM;
+    if ((rc = spare_take(mp, &sp)) != TACIT_OK) return rc;
+    e = sp.e;
+    sp.e = NULL;
     e->item.tx = *tx;
     memcpy(e->item.id, id, 32);
     memcpy(e->item.bytes, bytes, TACIT_TX_BYTES);
@@ -464,7 +624,8 @@ int tacit_mempool_add(struct tacit_mempool *mp, const struct tacit_tx *tx, const
     /* check() made sure the last entry pays less than tx whenever this loop runs. */
     while (mp->count >= mp->capacity && mp->root != NULL)
         entry_remove(mp, treap_last(mp->root), TACIT_EMEMPOOL_FULL, removed, ud);
-    entry_link(mp, e);
+    entry_link(mp, e, &sp);
+    spare_free(&sp); /* the groups that were not needed */
     return TACIT_OK;
 }
 
@@ -637,20 +798,46 @@ static bool is_store_error(int rc)
     }
 }
 
-int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included)[32], size_t n,
-                              struct tacit_state *st, tacit_mempool_removed_cb removed, void *ud)
+static void set_unchecked(struct tacit_mempool *mp, struct mp_entry *e, bool unchecked)
 {
-    struct mp_entry *e, *next;
-    int first = TACIT_OK, rc;
+    if (e->unchecked == unchecked) return;
+    e->unchecked = unchecked;
+    if (unchecked)
+        mp->nunchecked++;
+    else
+        mp->nunchecked--;
+}
 
+static void remove_included(struct tacit_mempool *mp, const uint8_t (*included)[32], size_t n)
+{
+    struct mp_entry *e;
     for (size_t i = 0; i < n; i++)
         if ((e = table_find(mp, &mp->ids, included[i])) != NULL)
             entry_remove(mp, e, TACIT_OK, NULL, NULL);
+}
+
+/* The full re-check of every pending tx (only_unchecked: of those kept on a store error) over
+ * one view of the committed state: every answer from the same state, one read transaction. */
+static int recheck_full(struct tacit_mempool *mp, struct tacit_state *st, bool only_unchecked,
+                        tacit_mempool_removed_cb removed, void *ud)
+{
+    struct tacit_state_view *sv = NULL;
+    struct tacit_view v;
+    struct mp_entry *e, *next;
+    int first = TACIT_OK, rc;
+
+    if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) {
+        for (e = mp->oldest; e != NULL; e = e->next) set_unchecked(mp, e, true);
+        return rc;
+    }
+    tacit_state_view_as_view(sv, &v);
     /* `next` is read before e may be removed; the callback must not change the pool, so it
      * stays valid. */
     for (e = mp->oldest; e != NULL; e = next) {
         next = e->next;
-        rc = tacit_tx_check_state_store(st, &e->item.tx);
+        if (only_unchecked && !e->unchecked) continue;
+        rc = tacit_tx_check_state(&v, &e->item.tx);
+        set_unchecked(mp, e, is_store_error(rc));
         if (rc == TACIT_OK) continue;
         if (is_store_error(rc)) {
             if (first == TACIT_OK) first = rc;
@@ -658,7 +845,179 @@ int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included
         }
         entry_remove(mp, e, rc, removed, ud);
     }
+    tacit_state_view_free(sv);
     return first;
+}
+
+int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included)[32], size_t n,
+                              struct tacit_state *st, tacit_mempool_removed_cb removed, void *ud)
+{
+    remove_included(mp, included, n);
+    return recheck_full(mp, st, false, removed, ud);
+}
+
+/* --------------------------------------------------------------- block delta ---- */
+
+static int fr_cmp(const void *a, const void *b) { return memcmp(a, b, sizeof(tacit_fr)); }
+
+static int account_cmp(const void *a, const void *b)
+{
+    return memcmp(((const struct tacit_mempool_account *)a)->address,
+                  ((const struct tacit_mempool_account *)b)->address, TACIT_ADDRESS_LEN);
+}
+
+void tacit_mempool_delta_clear(struct tacit_mempool_delta *d)
+{
+    free(d->nullifiers);
+    free(d->accounts);
+    memset(d, 0, sizeof *d);
+}
+
+int tacit_mempool_delta_make(struct tacit_mempool_delta *d, struct tacit_state *st,
+                             const struct tacit_tx *const *txs, size_t ntxs)
+{
+    struct tacit_state_view *sv = NULL;
+    struct tacit_state_tip tip;
+    struct tacit_state_digests dg;
+    struct tacit_view v;
+    uint32_t history = tacit_state_root_history(st);
+    size_t k = 0;
+    int rc;
+
+    memset(d, 0, sizeof *d);
+    if ((d->nullifiers = malloc((2 * ntxs + 1) * sizeof *d->nullifiers)) == NULL ||
+        (d->accounts = malloc((ntxs + 1) * sizeof *d->accounts)) == NULL) {
+        tacit_mempool_delta_clear(d);
+        return TACIT_ENOMEM;
+    }
+    for (size_t i = 0; i < ntxs; i++) {
+        d->nullifiers[d->nnullifiers++] = txs[i]->pub[TACIT_TRANSFER_PUB_NF0];
+        d->nullifiers[d->nnullifiers++] = txs[i]->pub[TACIT_TRANSFER_PUB_NF1];
+        if (txs[i]->ext.deposit_amount > 0)
+            memcpy(d->accounts[d->naccounts++].address, txs[i]->ext.deposit_sender,
+                   TACIT_ADDRESS_LEN);
+    }
+    memcpy(d->accounts[d->naccounts++].address, TACIT_POOL_ADDRESS, TACIT_ADDRESS_LEN);
+    qsort(d->nullifiers, d->nnullifiers, sizeof *d->nullifiers, fr_cmp);
+    qsort(d->accounts, d->naccounts, sizeof *d->accounts, account_cmp);
+    for (size_t i = 0; i < d->naccounts; i++) /* one per address */
+        if (k == 0 || account_cmp(&d->accounts[k - 1], &d->accounts[i]) != 0)
+            d->accounts[k++] = d->accounts[i];
+    d->naccounts = k;
+
+    if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) goto fail;
+    tacit_state_view_as_view(sv, &v);
+    tacit_state_view_base(sv, &tip);
+    d->height = tip.next_height > 0 ? tip.next_height - 1 : 0;
+    for (size_t i = 0; i < d->naccounts; i++)
+        if ((rc = v.ops->account(v.ctx, d->accounts[i].address, &d->accounts[i].acct)) != TACIT_OK)
+            goto fail;
+    /* A root is recent while next_height - (its latest height) <= history: the one this block
+     * can have retired is the root after block next_height - 1 - history, unless it was the
+     * root again later (tacit__state_anchor_recent). */
+    if (tip.next_height >= (uint64_t)history + 1) {
+        bool recent = true;
+        if ((rc = tacit_state_digests_at(st, tip.next_height - 1 - history, &dg)) != TACIT_OK ||
+            (rc = v.ops->anchor_recent(v.ctx, &dg.note_root, &recent)) != TACIT_OK)
+            goto fail;
+        d->anchor_expired = !recent;
+        d->expired_anchor = dg.note_root;
+    }
+    tacit_state_view_free(sv);
+    return TACIT_OK;
+fail:
+    tacit_state_view_free(sv);
+    tacit_mempool_delta_clear(d);
+    return rc;
+}
+
+static const struct tacit_mempool_account *delta_account(const struct tacit_mempool_delta *d,
+                                                         const uint8_t a[TACIT_ADDRESS_LEN])
+{
+    struct tacit_mempool_account key;
+    memcpy(key.address, a, TACIT_ADDRESS_LEN);
+    return bsearch(&key, d->accounts, d->naccounts, sizeof key, account_cmp);
+}
+
+int tacit_mempool_delta_verdict(const struct tacit_mempool_delta *d, const struct tacit_tx *tx)
+{
+    const struct tacit_mempool_account *a;
+    uint64_t need;
+
+    /* tacit_tx_check_state's rules in its order, each only where the block changed its facts */
+    if (d->anchor_expired && tacit_fr_eq(&tx->pub[TACIT_TRANSFER_PUB_ROOT], &d->expired_anchor))
+        return TACIT_EANCHOR;
+    for (int i = TACIT_TRANSFER_PUB_NF0; i <= TACIT_TRANSFER_PUB_NF1; i++)
+        if (bsearch(&tx->pub[i], d->nullifiers, d->nnullifiers, sizeof(tacit_fr), fr_cmp) != NULL)
+            return TACIT_ENULLIFIER_SPENT;
+    if (tx->ext.deposit_amount > 0 && (a = delta_account(d, tx->ext.deposit_sender)) != NULL) {
+        if (tx->ext.deposit_nonce < a->acct.nonce) return TACIT_ENONCE;
+        if (a->acct.balance < tx->ext.deposit_amount) return TACIT_EINSUFFICIENT;
+    }
+    if ((need = pool_need(tx)) > 0) {
+        if (need == UINT64_MAX && tx->ext.withdrawal_amount > UINT64_MAX - tx->ext.fee)
+            return TACIT_EOVERFLOW;
+        if ((a = delta_account(d, TACIT_POOL_ADDRESS)) != NULL && need > a->acct.balance)
+            return TACIT_ETURNSTILE;
+    }
+    return TACIT_OK;
+}
+
+/* Removes e if the block invalidated it. */
+static void delta_recheck(struct tacit_mempool *mp, struct mp_entry *e,
+                          const struct tacit_mempool_delta *d, tacit_mempool_removed_cb removed,
+                          void *ud)
+{
+    int rc = tacit_mempool_delta_verdict(d, &e->item.tx);
+    if (rc != TACIT_OK) entry_remove(mp, e, rc, removed, ud);
+}
+
+int tacit_mempool_after_block_delta(struct tacit_mempool *mp, const uint8_t (*included)[32],
+                                    size_t n, const struct tacit_mempool_delta *d,
+                                    struct tacit_state *st, tacit_mempool_removed_cb removed,
+                                    void *ud)
+{
+    const struct tacit_mempool_account *pool = delta_account(d, TACIT_POOL_ADDRESS);
+    uint8_t key[MP_KEY_BYTES];
+    struct mp_entry *e, *next;
+    struct mp_group *g;
+    int rc = TACIT_OK;
+
+    remove_included(mp, included, n);
+    if (mp->nunchecked > 0 && st != NULL) rc = recheck_full(mp, st, true, removed, ud);
+    /* the spenders of the block's nullifiers (one at most each: check() keeps them unique) */
+    for (size_t i = 0; i < d->nnullifiers; i++) {
+        key_of_fr(key, &d->nullifiers[i]);
+        if ((e = table_find(mp, &mp->nullifiers, key)) != NULL)
+            delta_recheck(mp, e, d, removed, ud);
+    }
+    /* the txs anchored at the root that left the history */
+    key_of_fr(key, &d->expired_anchor);
+    if (d->anchor_expired && (g = group_find(mp, MP_GROUP_ANCHOR, key)) != NULL) {
+        for (e = g->head; e != NULL; e = next) { /* g is freed with its last member */
+            next = e->gnext[MP_GROUP_ANCHOR];
+            entry_remove(mp, e, TACIT_EANCHOR, removed, ud); /* the first rule: no verdict */
+        }
+    }
+    /* the deposits of the block's senders */
+    for (size_t i = 0; i < d->naccounts; i++) {
+        sender_key(key, d->accounts[i].address);
+        if ((g = group_find(mp, MP_GROUP_SENDER, key)) == NULL) continue;
+        for (e = g->head; e != NULL; e = next) { /* g is freed with its last member */
+            next = e->gnext[MP_GROUP_SENDER];
+            delta_recheck(mp, e, d, removed, ud);
+        }
+    }
+    /* the txs that need more of the pool than it holds now */
+    for (size_t i = 0; pool != NULL && i < mp->nneeds;) {
+        if (mp->needs[i].need > pool->acct.balance) {
+            size_t before = mp->nneeds;
+            delta_recheck(mp, mp->needs[i].entry, d, removed, ud);
+            if (mp->nneeds < before) continue; /* slot i holds the one that was last */
+        }
+        i++;
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------ dump/restore ---- */

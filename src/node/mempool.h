@@ -33,8 +33,12 @@
  *
  * Cost: hash tables keyed by tx id, by nullifier and by deposit (sender, nonce), with SipHash-2-4
  * under a random per-pool key (libsodium crypto_shorthash) so that peers cannot craft bucket
- * collisions; a treap (random priorities) ordered by (fee desc, arrival asc). check, add, remove,
- * has are O(log n) expected; select is O(log n + max); after_block is O(n) state lookups.
+ * collisions; groups of the pending txs by anchor and by deposit sender; the txs that draw on
+ * the pool (the turnstile) with what they need of it; a treap (random priorities) ordered by
+ * (fee desc, arrival asc). check, add, remove, has are O(log n) expected; select is
+ * O(log n + max); after_block is O(n) state lookups over one read transaction;
+ * after_block_delta is O(the block) hash lookups plus a scan of the turnstile users' needs,
+ * with no state lookup (the delta is read off the loop).
  *
  * Memory: each pending tx costs tacit_mempool_entry_bytes() (its encoding, the decoded tx and
  * the index overhead); tacit_mempool_bytes() is count * that, and max_bytes bounds it.
@@ -157,6 +161,65 @@ size_t tacit_mempool_select_block(const struct tacit_mempool *mp, struct tacit_m
  */
 int tacit_mempool_after_block(struct tacit_mempool *mp, const uint8_t (*included)[32], size_t n,
                               struct tacit_state *st, tacit_mempool_removed_cb removed, void *ud);
+
+/*
+ * What a committed block changed among the facts tacit_tx_check_state reads of a tx: its anchor
+ * still recent, its nullifiers unspent, its deposit sender's nonce and balance, the pool's
+ * balance (the turnstile). A block can only spend nullifiers, let one root leave the history
+ * (the root after block height - root_history, unless it came back later), raise nonces and
+ * lower balances of its deposit senders, and change the pool; credits and withdrawals only
+ * raise balances. So a tx that passed tacit_tx_check_state against the state before the block
+ * (or after it) passes it after the block unless tacit_mempool_delta_verdict says otherwise,
+ * and then fails it with the same code.
+ * Made off the loop (tacit_mempool_delta_make, on the thread that committed the block), used on
+ * the loop (tacit_mempool_after_block_delta, and admission for a tx checked before the block).
+ */
+struct tacit_mempool_account {
+    uint8_t address[TACIT_ADDRESS_LEN];
+    struct tacit_account acct;
+};
+
+struct tacit_mempool_delta {
+    uint64_t height;      /* the block's */
+    tacit_fr *nullifiers; /* spent by the block, sorted (malloc'd) */
+    size_t nnullifiers;
+    struct tacit_mempool_account *accounts; /* after the block, sorted by address: the block's
+                                             * deposit senders and the pool (malloc'd) */
+    size_t naccounts;
+    bool anchor_expired; /* expired_anchor left the root history with this block */
+    tacit_fr expired_anchor;
+};
+
+/*
+ * Reads the delta of the block the store's tip just committed, whose transactions (those the
+ * block included, forced ones too) are txs[0..ntxs): their nullifiers and deposit senders, the
+ * accounts after it, the root that left the history. On any thread (one read transaction).
+ * Out: *d (freed with tacit_mempool_delta_clear, also on error).
+ * Returns TACIT_OK, TACIT_ENOMEM, or the store's error.
+ */
+int tacit_mempool_delta_make(struct tacit_mempool_delta *d, struct tacit_state *st,
+                             const struct tacit_tx *const *txs, size_t ntxs);
+void tacit_mempool_delta_clear(struct tacit_mempool_delta *d);
+
+/* What tacit_tx_check_state answers after the block for a tx that passed it before the block
+ * (or after it): TACIT_OK, TACIT_EANCHOR, TACIT_ENULLIFIER_SPENT, TACIT_ENONCE,
+ * TACIT_EINSUFFICIENT, TACIT_EOVERFLOW, TACIT_ETURNSTILE, in that rule's order. No state read. */
+int tacit_mempool_delta_verdict(const struct tacit_mempool_delta *d, const struct tacit_tx *tx);
+
+/*
+ * tacit_mempool_after_block for a block whose delta is d: removes the included ids (not
+ * reported), then only the txs the block can have invalidated are looked at (by nullifier, by
+ * anchor, by deposit sender, by what they need of the pool) and those whose verdict is not
+ * TACIT_OK are removed, reported with it. Every pending tx must have passed
+ * tacit_tx_check_state against the state before the block or after it (the node's admission
+ * makes sure of it), except those an earlier re-check kept on a store error: they are checked
+ * against st in full here (st may be NULL when there are none).
+ * Returns TACIT_OK, or the first store error met in that full check.
+ */
+int tacit_mempool_after_block_delta(struct tacit_mempool *mp, const uint8_t (*included)[32],
+                                    size_t n, const struct tacit_mempool_delta *d,
+                                    struct tacit_state *st, tacit_mempool_removed_cb removed,
+                                    void *ud);
 
 /* Removes pending tx id, reported with reason. Returns TACIT_OK or TACIT_ENOTFOUND. */
 int tacit_mempool_remove(struct tacit_mempool *mp, const uint8_t id[32], int reason,

@@ -368,6 +368,7 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
     uint8_t *bytes;
     size_t len;
     int rc;
+    double c0 = tacit__thread_cpu_s();
     bool forward = tacit__follow_rpc_active(n) && n->cfg.follow_forward;
     /* a follower that sequences while submission is open keeps a mempool of its own */
     bool own = n->cfg.sequence_when_open;
@@ -390,6 +391,7 @@ static void m_send_raw(struct tacit_rpc_call *call, json_t *params, void *ud)
     if ((rc = tacit__admission_submit(n, call, bytes, len)) != TACIT_OK)
         tacit_rpc_reply_tacit_error(call, rc);
     free(bytes);
+    n->m.cpu[TACIT__CPU_ADMIT] += tacit__thread_cpu_s() - c0;
 }
 
 static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud)

@@ -26,6 +26,13 @@ uint64_t tacit__now_ms(void)
 
 uint64_t tacit__block_time_ms(void) { return tacit__now_ms() / 1000u * 1000u; }
 
+double tacit__thread_cpu_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 double tacit__mono_s(void)
 {
     struct timespec ts;
@@ -34,6 +41,46 @@ double tacit__mono_s(void)
 }
 
 /* ------------------------------------------------------------------ metrics ---- */
+
+/* CPU seconds of one of this process's threads (proc(5): /proc/self/task/<tid>/stat, utime
+ * and stime, fields 14 and 15); -1 when unknown. */
+double tacit__task_cpu_s(long tid)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long ut, st;
+    long tick = sysconf(_SC_CLK_TCK);
+    size_t got;
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/self/task/%ld/stat", tid);
+    if (tick <= 0 || (f = fopen(path, "r")) == NULL) return -1;
+    got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[got] = '\0';
+    if ((p = strrchr(buf, ')')) == NULL ||
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)tick;
+}
+
+/* Where the CPU goes: by stage (thread CPU time around each step) and by thread (the loop,
+ * the lanes), so that what the loop spends outside the stages (HTTP, JSON, syscalls) shows. */
+static void cpu_metrics(FILE *f, const struct tacit_node *n)
+{
+    static const char *const stage[TACIT__CPU_NSTAGES] = {
+        "admit", "checks", "points", "verify", "pool_add", "build", "commit", "after", "recheck"};
+    double loop = tacit__task_cpu_s((long)getpid()), v = tacit__lane_cpu_s(n->adm.lane),
+           b = tacit__lane_cpu_s(n->bat.lane);
+    fprintf(f, "# HELP tacit_node_cpu_seconds_total Thread CPU time by step of a transaction's "
+               "path.\n# TYPE tacit_node_cpu_seconds_total counter\n");
+    for (int i = 0; i < TACIT__CPU_NSTAGES; i++)
+        fprintf(f, "tacit_node_cpu_seconds_total{stage=\"%s\"} %.6f\n", stage[i], n->m.cpu[i]);
+    fprintf(f, "# HELP tacit_thread_cpu_seconds_total CPU time (user + system) of the loop "
+               "thread and of each lane's threads.\n# TYPE tacit_thread_cpu_seconds_total "
+               "counter\n");
+    if (loop >= 0) fprintf(f, "tacit_thread_cpu_seconds_total{thread=\"loop\"} %.2f\n", loop);
+    if (v >= 0) fprintf(f, "tacit_thread_cpu_seconds_total{thread=\"verify\"} %.2f\n", v);
+    if (b >= 0) fprintf(f, "tacit_thread_cpu_seconds_total{thread=\"block\"} %.2f\n", b);
+}
 
 static const double hist_le[TACIT__HIST_N] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                               0.025,  0.05,  0.1,    0.25,  1.0};
@@ -261,6 +308,7 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
                 &n->m.block_build);
     hist_render(f, "tacit_block_commit_seconds", "Time to commit a block (fsync included).",
                 &n->m.commit);
+    cpu_metrics(f, n);
     process_metrics(f);
     fclose(f);
 }

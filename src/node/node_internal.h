@@ -53,6 +53,8 @@ struct tacit__lane;
 /* TACIT_OK, TACIT_EINVAL (no thread), TACIT_ENOMEM, TACIT_EIO (a thread could not start). */
 int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name, unsigned nthreads);
 void tacit__lane_submit(struct tacit__lane *l, struct tacit__job *j);
+/* CPU seconds (user + system) the lane's threads used so far (Linux /proc); -1 if unknown. */
+double tacit__lane_cpu_s(const struct tacit__lane *l);
 /* With no job queued or running: joins the threads and closes the loop handle (freed by the
  * loop's close callback). NULL ok. */
 void tacit__lane_close(struct tacit__lane *l);
@@ -139,6 +141,10 @@ struct tacit__batcher {
     size_t ncredits;     /* dev_fund credits among block_waiters */
     int last_rc;         /* the last block job's error (TACIT_OK once one commits) */
     uint64_t commits;    /* blocks committed by this process (admission's re-check) */
+    /* the last committed block's delta for pending txs (its mempool re-check; admission's
+     * re-check of a batch checked before it), when it could be read (delta_ok) */
+    struct tacit_mempool_delta delta;
+    bool delta_ok;
     /* devnet time control (dev_increaseTime, dev_setNextBlockTimestamp; loop thread only): whole
      * seconds added to the clock for block timestamps, and the next block's time (0: none) */
     int64_t time_offset_ms;
@@ -204,7 +210,25 @@ struct tacit__hist {
     double sum;
 };
 
+/* Where the node's CPU goes (thread CPU time, CLOCK_THREAD_CPUTIME_ID), by step of a
+ * transaction's path (docs/architecture.md): tacit_node_cpu_seconds_total{stage}. */
+enum tacit__cpu_stage {
+    TACIT__CPU_ADMIT,    /* loop: hex, decode, chain params, tx id, mempool check, queue */
+    TACIT__CPU_CHECKS,   /* verify lane: content and state rules */
+    TACIT__CPU_POINTS,   /* verify lane: the proof's points (encoding, curve, subgroup) */
+    TACIT__CPU_VERIFY,   /* verify lane: the batch's pairing check */
+    TACIT__CPU_POOL_ADD, /* loop: after the proof: re-checks, mempool add, the reply */
+    TACIT__CPU_BUILD,    /* block lane: select, the builder's rules, seal and sign */
+    TACIT__CPU_COMMIT,   /* block lane: the store's write transaction (tree, fsync) */
+    TACIT__CPU_AFTER,    /* block lane: the block's JSON, the mempool delta */
+    TACIT__CPU_RECHECK,  /* loop: the mempool after a block, waiters */
+    TACIT__CPU_NSTAGES
+};
+double tacit__thread_cpu_s(void);
+double tacit__task_cpu_s(long tid); /* CPU seconds of thread tid of this process; -1: unknown */
+
 struct tacit__metrics {
+    double cpu[TACIT__CPU_NSTAGES];
     uint64_t blocks, txs_included, txs_admitted, txs_refused, commit_failures;
     uint64_t rollbacks, rolled_back_blocks; /* tacit__chain_rollback */
     struct tacit__hist verify, commit, block_build;

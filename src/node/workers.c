@@ -10,6 +10,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "node/node_internal.h"
 #include "tacit/error.h"
@@ -24,6 +26,8 @@ struct tacit__lane {
     struct tacit__job *done_head, *done_tail;
     bool quit;
     unsigned nthreads;
+    unsigned cap; /* threads asked for */
+    long *tids;   /* each thread's id, for its CPU time (0 until it started) */
     uv_thread_t threads[];
 };
 
@@ -40,7 +44,13 @@ static void push(struct tacit__job **head, struct tacit__job **tail, struct taci
 static void lane_thread(void *arg)
 {
     struct tacit__lane *l = arg;
+    long tid = (long)syscall(SYS_gettid);
     uv_mutex_lock(&l->mu);
+    for (unsigned i = 0; i < l->cap; i++)
+        if (l->tids[i] == 0) {
+            l->tids[i] = tid;
+            break;
+        }
     for (;;) {
         struct tacit__job *j;
         while (l->todo_head == NULL && !l->quit) uv_cond_wait(&l->cv, &l->mu);
@@ -76,6 +86,7 @@ static void free_lane(uv_handle_t *h)
     struct tacit__lane *l = (struct tacit__lane *)h;
     uv_cond_destroy(&l->cv);
     uv_mutex_destroy(&l->mu);
+    free(l->tids);
     free(l);
 }
 
@@ -95,12 +106,15 @@ int tacit__lane_new(struct tacit__lane **out, uv_loop_t *loop, const char *name,
     *out = NULL;
     if (nthreads == 0) return TACIT_EINVAL;
     if ((l = calloc(1, sizeof *l + nthreads * sizeof l->threads[0])) == NULL) return TACIT_ENOMEM;
-    if (uv_mutex_init(&l->mu) != 0) {
+    if ((l->tids = calloc(nthreads, sizeof *l->tids)) == NULL || uv_mutex_init(&l->mu) != 0) {
+        free(l->tids);
         free(l);
         return TACIT_ENOMEM;
     }
+    l->cap = nthreads;
     if (uv_cond_init(&l->cv) != 0) {
         uv_mutex_destroy(&l->mu);
+        free(l->tids);
         free(l);
         return TACIT_ENOMEM;
     }
@@ -127,6 +141,24 @@ void tacit__lane_submit(struct tacit__lane *l, struct tacit__job *j)
     push(&l->todo_head, &l->todo_tail, j);
     uv_cond_signal(&l->cv);
     uv_mutex_unlock(&l->mu);
+}
+
+double tacit__lane_cpu_s(const struct tacit__lane *l)
+{
+    struct tacit__lane *m = (struct tacit__lane *)l; /* the mutex only */
+    double sum = 0;
+    if (l == NULL) return -1;
+    uv_mutex_lock(&m->mu);
+    for (unsigned i = 0; i < l->cap; i++) {
+        double s = l->tids[i] != 0 ? tacit__task_cpu_s(l->tids[i]) : 0;
+        if (s < 0) {
+            sum = -1;
+            break;
+        }
+        sum += s;
+    }
+    uv_mutex_unlock(&m->mu);
+    return sum;
 }
 
 void tacit__lane_close(struct tacit__lane *l)
