@@ -30,6 +30,66 @@ static inline __attribute__((always_inline)) void mfp_sqr(tacit_fp *r, const tac
     tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv);
 }
 
+/* The additions too: gcc left field.h's fp_sub out of line in the window loop (8 % of a
+ * proof's samples in `perf record` on tacit-bench prove, 2026-12-07). */
+static inline __attribute__((always_inline)) void mfp_add(tacit_fp *r, const tacit_fp *a,
+                                                          const tacit_fp *b)
+{
+    tacit__mod_add(r->l, a->l, b->l, tacit__p.l);
+}
+
+static inline __attribute__((always_inline)) void mfp_sub(tacit_fp *r, const tacit_fp *a,
+                                                          const tacit_fp *b)
+{
+    tacit__mod_sub(r->l, a->l, b->l, tacit__p.l);
+}
+
+static inline __attribute__((always_inline)) void mfp_dbl(tacit_fp *r, const tacit_fp *a)
+{
+    tacit__mod_add(r->l, a->l, a->l, tacit__p.l);
+}
+
+static inline __attribute__((always_inline)) void mfp_neg(tacit_fp *r, const tacit_fp *a)
+{
+    tacit__mod_neg(r->l, a->l, tacit__p.l);
+}
+
+static inline __attribute__((always_inline)) void mfp_add_nr(tacit_fp *r, const tacit_fp *a,
+                                                             const tacit_fp *b)
+{
+    uint64_t c = 0;
+    r->l[0] = tacit__adc(a->l[0], b->l[0], &c);
+    r->l[1] = tacit__adc(a->l[1], b->l[1], &c);
+    r->l[2] = tacit__adc(a->l[2], b->l[2], &c);
+    r->l[3] = tacit__adc(a->l[3], b->l[3], &c);
+}
+
+static inline __attribute__((always_inline)) void mfp2_add(tacit_fp2 *r, const tacit_fp2 *a,
+                                                           const tacit_fp2 *b)
+{
+    mfp_add(&r->c0, &a->c0, &b->c0);
+    mfp_add(&r->c1, &a->c1, &b->c1);
+}
+
+static inline __attribute__((always_inline)) void mfp2_sub(tacit_fp2 *r, const tacit_fp2 *a,
+                                                           const tacit_fp2 *b)
+{
+    mfp_sub(&r->c0, &a->c0, &b->c0);
+    mfp_sub(&r->c1, &a->c1, &b->c1);
+}
+
+static inline __attribute__((always_inline)) void mfp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    mfp_dbl(&r->c0, &a->c0);
+    mfp_dbl(&r->c1, &a->c1);
+}
+
+static inline __attribute__((always_inline)) void mfp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
+{
+    mfp_neg(&r->c0, &a->c0);
+    mfp_neg(&r->c1, &a->c1);
+}
+
 /* field.h's Karatsuba fp2_mul / complex fp2_sqr with the inlined multiplication */
 static inline __attribute__((always_inline)) void mfp2_mul(tacit_fp2 *r, const tacit_fp2 *a,
                                                            const tacit_fp2 *b)
@@ -37,22 +97,22 @@ static inline __attribute__((always_inline)) void mfp2_mul(tacit_fp2 *r, const t
     tacit_fp t0, t1, sa, sb, t2;
     mfp_mul(&t0, &a->c0, &b->c0);
     mfp_mul(&t1, &a->c1, &b->c1);
-    fp_add_nr(&sa, &a->c0, &a->c1);
-    fp_add_nr(&sb, &b->c0, &b->c1);
+    mfp_add_nr(&sa, &a->c0, &a->c1);
+    mfp_add_nr(&sb, &b->c0, &b->c1);
     mfp_mul(&t2, &sa, &sb);
-    fp_sub(&r->c0, &t0, &t1);
-    fp_sub(&t2, &t2, &t0);
-    fp_sub(&r->c1, &t2, &t1);
+    mfp_sub(&r->c0, &t0, &t1);
+    mfp_sub(&t2, &t2, &t0);
+    mfp_sub(&r->c1, &t2, &t1);
 }
 
 static inline __attribute__((always_inline)) void mfp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, m;
-    fp_add_nr(&s, &a->c0, &a->c1);
-    fp_sub(&d, &a->c0, &a->c1);
+    mfp_add_nr(&s, &a->c0, &a->c1);
+    mfp_sub(&d, &a->c0, &a->c1);
     mfp_mul(&m, &a->c0, &a->c1);
     mfp_mul(&r->c0, &s, &d);
-    fp_dbl(&r->c1, &m);
+    mfp_dbl(&r->c1, &m);
 }
 
 static const tacit_fp c1_one = TACIT__P_ONE;
@@ -66,10 +126,10 @@ static const tacit_fp2 c2_b3 = TACIT__B2_3;
 static inline void c1_mul_b3(tacit_fp *r, const tacit_fp *a) /* 3b = 9 */
 {
     tacit_fp t;
-    fp_dbl(&t, a);
-    fp_dbl(&t, &t);
-    fp_dbl(&t, &t);
-    fp_add(r, &t, a);
+    mfp_dbl(&t, a);
+    mfp_dbl(&t, &t);
+    mfp_dbl(&t, &t);
+    mfp_add(r, &t, a);
 }
 
 static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, &c2_b3); }
@@ -78,10 +138,10 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define JAC tacit_g1
 #define AFF tacit_g1_affine
 #define FE tacit_fp
-#define fe_add fp_add
-#define fe_sub fp_sub
-#define fe_dbl fp_dbl
-#define fe_neg fp_neg
+#define fe_add mfp_add
+#define fe_sub mfp_sub
+#define fe_dbl mfp_dbl
+#define fe_neg mfp_neg
 #define fe_mul mfp_mul
 #define fe_sqr mfp_sqr
 #define fe_is_zero fp_is_zero
@@ -100,10 +160,10 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define JAC tacit_g2
 #define AFF tacit_g2_affine
 #define FE tacit_fp2
-#define fe_add fp2_add
-#define fe_sub fp2_sub
-#define fe_dbl fp2_dbl
-#define fe_neg fp2_neg
+#define fe_add mfp2_add
+#define fe_sub mfp2_sub
+#define fe_dbl mfp2_dbl
+#define fe_neg mfp2_neg
 #define fe_mul mfp2_mul
 #define fe_sqr mfp2_sqr
 #define fe_is_zero fp2_is_zero
@@ -125,10 +185,10 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define JAC tacit_g1
 #define AFF tacit_g1_affine
 #define FE tacit_fp
-#define fe_add fp_add
-#define fe_sub fp_sub
-#define fe_dbl fp_dbl
-#define fe_neg fp_neg
+#define fe_add mfp_add
+#define fe_sub mfp_sub
+#define fe_dbl mfp_dbl
+#define fe_neg mfp_neg
 #define fe_mul mfp_mul
 #define fe_sqr mfp_sqr
 #define fe_eq fp_eq
@@ -146,14 +206,14 @@ static inline void m2_norm(tacit_fp *n, const tacit_fp2 *d)
     tacit_fp t;
     mfp_sqr(n, &d->c0);
     mfp_sqr(&t, &d->c1);
-    fp_add(n, n, &t);
+    mfp_add(n, n, &t);
 }
 
 static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp *ninv)
 {
     mfp_mul(&di->c0, &d->c0, ninv);
     mfp_mul(&di->c1, &d->c1, ninv);
-    fp_neg(&di->c1, &di->c1);
+    mfp_neg(&di->c1, &di->c1);
 }
 
 #define MSM_FN(name) m2_##name
@@ -167,10 +227,10 @@ static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp
 #define JAC tacit_g2
 #define AFF tacit_g2_affine
 #define FE tacit_fp2
-#define fe_add fp2_add
-#define fe_sub fp2_sub
-#define fe_dbl fp2_dbl
-#define fe_neg fp2_neg
+#define fe_add mfp2_add
+#define fe_sub mfp2_sub
+#define fe_dbl mfp2_dbl
+#define fe_neg mfp2_neg
 #define fe_mul mfp2_mul
 #define fe_sqr mfp2_sqr
 #define fe_eq fp2_eq
@@ -236,13 +296,116 @@ size_t tacit__g2_msm_scratch_bytes(size_t n, unsigned c) { return m2_scratch_byt
 void tacit__g1_msm_window_var(tacit_g1 *w, const tacit_g1_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch)
 {
-    m1_window(w, p, k, n, c, j, scratch);
+    m1_window(w, p, NULL, k, NULL, n, c, j, scratch);
 }
 
 void tacit__g2_msm_window_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch)
 {
-    m2_window(w, p, k, n, c, j, scratch);
+    m2_window(w, p, NULL, k, NULL, n, c, j, scratch);
+}
+
+void tacit__g1_msm_window_endo_var(tacit_g1 *w, const tacit_g1_affine *p, const tacit_g1_affine *pp,
+                                   const uint64_t (*k)[4], const uint8_t *neg, size_t nterms,
+                                   unsigned c, unsigned j, void *scratch)
+{
+    m1_window(w, p, pp, k, neg, nterms, c, j, scratch);
+}
+
+void tacit__g2_msm_window_endo_var(tacit_g2 *w, const tacit_g2_affine *p, const tacit_g2_affine *pp,
+                                   const uint64_t (*k)[4], const uint8_t *neg, size_t nterms,
+                                   unsigned c, unsigned j, void *scratch)
+{
+    m2_window(w, p, pp, k, neg, nterms, c, j, scratch);
+}
+
+/* ------------------------------------------------------ endomorphisms ---- */
+
+void tacit__g1_endo_points(tacit_g1_affine *out, const tacit_g1_affine *p, size_t n)
+{
+    static const tacit_fp beta = TACIT__GLV_BETA;
+    for (size_t i = 0; i < n; i++) { /* (0, 0) stays (0, 0) */
+        mfp_mul(&out[i].x, &p[i].x, &beta);
+        out[i].y = p[i].y;
+    }
+}
+
+void tacit__g2_endo_points(tacit_g2_affine *out, const tacit_g2_affine *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tacit_g2 t;
+        if (c2_aff_is_inf(&p[i])) {
+            out[i] = p[i];
+            continue;
+        }
+        c2_from_aff(&t, &p[i]);
+        tacit_g2_psi(&t, &t); /* Z = conj(1) = 1: the result is affine already */
+        out[i].x = t.x;
+        out[i].y = t.y;
+    }
+}
+
+/*
+ * k = k0 + k1 L (mod r) with L = 6u^2 = p - r, 0 <= k0 < L < 2^127, 0 <= k1 < 2^127, for any
+ * 256-bit k: on G2 psi is [p mod r] = [L] (g2.c), so k Q = k0 Q + k1 psi(Q) — the
+ * two-dimensional GLS split of Galbraith, Lin, Scott ("Endomorphisms for faster elliptic curve
+ * cryptography on a large class of curves", EUROCRYPT 2009) with the BN eigenvalue, where
+ * the short basis is just division by L. k1 = floor(k' / L) for k' = k mod r is estimated
+ * with mu = floor(2^256 / L) (Barrett, CRYPTO 1986) and corrected by at most two subtractions.
+ */
+void tacit__g2_endo_split_var(uint64_t k0[4], uint64_t k1[4], const uint64_t k[4])
+{
+    /* L = 6u^2 = p - r and mu = floor(2^256 / L) for BN254's u = 4965661367192848881;
+     * tests/test_prover.c (msm_endo) checks the split's bounds and, through the MSMs, that
+     * k0 + k1 L = k on G2 for random and edge scalars */
+    static const uint64_t L[2] = {0xf83e9682e87cfd46ULL, 0x6f4d8248eeb859fbULL};
+    static const uint64_t mu[3] = {0x2cb62031c8e01941ULL, 0x4ccef014a773d2d5ULL, 0x2ULL};
+    uint64_t kr[4], prod[7] = {0}, q[2], ql[4] = {0}, br = 0;
+    memcpy(kr, k, sizeof kr);
+    while (!tacit__lt(kr, tacit__r.l)) {
+        uint64_t b = 0;
+        for (int i = 0; i < 4; i++) kr[i] = tacit__sbb(kr[i], tacit__r.l[i], &b);
+    }
+    /* q = floor(kr mu / 2^256) < 2^128 */
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 3; j++) {
+            tacit__u128 t = (tacit__u128)kr[i] * mu[j] + prod[i + j] + carry;
+            prod[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        prod[i + 3] = carry;
+    }
+    q[0] = prod[4];
+    q[1] = prod[5];
+    /* kr - q L, then while >= L: subtract L, q++ */
+    for (int i = 0; i < 2; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 2; j++) {
+            tacit__u128 t = (tacit__u128)q[i] * L[j] + ql[i + j] + carry;
+            ql[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        ql[i + 2] += carry;
+    }
+    for (int i = 0; i < 4; i++) kr[i] = tacit__sbb(kr[i], ql[i], &br);
+    for (;;) {
+        uint64_t t0, t1, b = 0;
+        if (kr[2] == 0 && kr[3] == 0 && (kr[1] < L[1] || (kr[1] == L[1] && kr[0] < L[0]))) break;
+        t0 = tacit__sbb(kr[0], L[0], &b);
+        t1 = tacit__sbb(kr[1], L[1], &b);
+        kr[2] = tacit__sbb(kr[2], 0, &b);
+        kr[3] = tacit__sbb(kr[3], 0, &b);
+        kr[0] = t0;
+        kr[1] = t1;
+        if (++q[0] == 0) q[1]++;
+    }
+    k0[0] = kr[0];
+    k0[1] = kr[1];
+    k0[2] = k0[3] = 0;
+    k1[0] = q[0];
+    k1[1] = q[1];
+    k1[2] = k1[3] = 0;
 }
 
 void tacit__g1_msm_combine(tacit_g1 *r, const tacit_g1 *w, unsigned nwin, unsigned c)
@@ -272,9 +435,9 @@ static void par_msm_task(void *ctx, size_t task, unsigned thread)
     struct par_msm *m = ctx;
     void *s = m->scratch + (size_t)thread * m->scratch_bytes;
     if (m->g2)
-        m2_window((tacit_g2 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, s);
+        m2_window((tacit_g2 *)m->win + task, m->p, NULL, m->k, NULL, m->n, m->c, (unsigned)task, s);
     else
-        m1_window((tacit_g1 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, s);
+        m1_window((tacit_g1 *)m->win + task, m->p, NULL, m->k, NULL, m->n, m->c, (unsigned)task, s);
 }
 
 /* Returns false when the memory could not be allocated (nothing computed). */

@@ -15,6 +15,10 @@
 int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npublic,
                             uint32_t log_n, size_t ncoefs);
 
+/* Fills the key's endomorphism images (phi_a, phi_b1, phi_c, phi_h, psi_b2) from its query
+ * points; every constructor of a key calls it once the points are there. */
+void tacit__groth16_pk_endo_fill(tacit_groth16_pk *pk);
+
 /* Test hook: when set, tacit_groth16_setup calls it with its sodium_malloc'd toxic-waste
  * arena right after wiping it and right before freeing it, so a test can check that every
  * byte is zero. Not thread-safe to change while a setup runs. */
@@ -26,6 +30,15 @@ extern void (*tacit__groth16_setup_wipe_hook)(const void *arena, size_t len);
  * freeing it: a test checks that every byte is zero and that a guard page follows. len is the
  * allocated size. Not thread-safe to change while a proof runs. */
 extern void (*tacit__groth16_prove_wipe_hook)(const void *p, size_t len);
+
+/* The path of the prepared cache of a .zkey: "<zkey_path>.tacitpk" (zkey_cache.c).
+ * Returns TACIT_OK or TACIT_EINVAL (does not fit in len). */
+int tacit__groth16_pk_cache_path(char *buf, size_t len, const char *zkey_path);
+
+/* Test hook: recompute and store the checksum of the cache file at path (a test then damages
+ * a cache in ways only the range checks catch). Returns TACIT_OK, TACIT_EENCODING or a file
+ * error. */
+int tacit__groth16_pk_cache_reseal(const char *path);
 
 /* Read a whole file of at most max bytes. Returns TACIT_OK, TACIT_ENOENT, TACIT_EIO,
  * TACIT_ETOOBIG or TACIT_ENOMEM; *out freed with free(). */
