@@ -93,8 +93,7 @@ static unsigned log2u(uint32_t n)
 static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_fr *w, size_t nw,
                      int rounds, unsigned nthreads, double witness_ns)
 {
-    static double t[10][MAX_ROUNDS], plain[3][MAX_ROUNDS];
-    tacit_groth16_pk nosplit;
+    static double t[10][MAX_ROUNDS];
     tacit_groth16_prove_stats st;
     tacit_groth16_proof proof;
     tacit_groth16_vk *vk = NULL;
@@ -110,20 +109,8 @@ static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_f
         fprintf(stderr, "prove: %s\n", tacit_strerror(rc));
         return 1;
     }
-    /* the same key without its endomorphism images (a shallow copy, nothing freed through
-     * it): the prover's plain MSMs, timed in alternation with the split ones */
-    nosplit = *pk;
-    nosplit.phi_a = nosplit.phi_b1 = nosplit.phi_c = nosplit.phi_h = NULL;
-    nosplit.psi_b2 = NULL;
     peak_reset();
     for (int r = 0; r < rounds; r++) {
-        if ((rc = tacit_groth16_prove(&proof, &nosplit, w, nw, nthreads, &st)) != TACIT_OK) {
-            fprintf(stderr, "prove: %s\n", tacit_strerror(rc));
-            return 1;
-        }
-        plain[0][r] = st.total_ns;
-        plain[1][r] = st.msm_a_ns + st.msm_b1_ns + st.msm_c_ns + st.msm_h_ns;
-        plain[2][r] = st.msm_b2_ns;
         if ((rc = tacit_groth16_prove(&proof, pk, w, nw, nthreads, &st)) != TACIT_OK) {
             fprintf(stderr, "prove: %s\n", tacit_strerror(rc));
             return 1;
@@ -161,11 +148,6 @@ static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_f
     tacit_bench_report("    MSM H (G1, domain)", m[8]);
     tacit_bench_report("    sum of parts (CPU)", cpu);
     printf("  %-38s %12.2f   (sum of parts / wall)\n", "parallel speed-up", cpu / m[0]);
-    printf("  without the GLV / psi splits, rounds alternated with the above:\n");
-    tacit_bench_report("    prove (wall)", median(plain[0], rounds));
-    tacit_bench_report("    MSMs A + B1 + C + H (G1, CPU)", median(plain[1], rounds));
-    tacit_bench_report("    MSM B2 (G2, CPU)", median(plain[2], rounds));
-    tacit_bench_report("    with them: MSMs A + B1 + C + H (CPU)", m[4] + m[5] + m[7] + m[8]);
     if (peak >= 0)
         printf("  %-38s %12.1f MiB\n", "peak resident memory (VmHWM)", (double)peak / 1024);
 

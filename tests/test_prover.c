@@ -261,11 +261,6 @@ static void rand_scalars(uint64_t (*k)[4], size_t n, int mode)
     }
 }
 
-static bool fp_is_zero_pt(const tacit_fp *a)
-{
-    return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0;
-}
-
 static void g1_naive(tacit_g1 *r, const tacit_g1_affine *p, const uint64_t (*k)[4], size_t n)
 {
     tacit_g1 acc, t;
@@ -387,86 +382,6 @@ TEST(msm_g2)
     }
     free(p);
     free(k);
-}
-
-/* The endomorphism splits of the prover (GLV in G1, psi in G2) against the plain sum of
- * scalar multiplications: random points and infinity, scalars of every shape (0, 1, r - 1,
- * 2^256 - 1, small, uniform), several window widths; and the halves' bounds. */
-TEST(msm_endo)
-{
-    const size_t n = 96;
-    tacit_g1_affine *p = malloc(n * sizeof *p), *pp = malloc(n * sizeof *pp);
-    tacit_g2_affine *q = malloc(n * sizeof *q), *qq = malloc(n * sizeof *qq);
-    uint64_t(*k)[4] = malloc(n * sizeof *k), (*t1)[4] = malloc(2 * n * sizeof *t1),
-    (*t2)[4] = malloc(2 * n * sizeof *t2);
-    uint8_t *neg = malloc(2 * n);
-    int iters = tacit_test_iters(4);
-    g1_rand_points(p, n);
-    g2_rand_points(q, n);
-    memset(&p[5], 0, sizeof p[5]); /* infinity */
-    memset(&q[7], 0, sizeof q[7]);
-    tacit__g1_endo_points(pp, p, n);
-    tacit__g2_endo_points(qq, q, n);
-    CHECK(fp_is_zero_pt(&pp[5].x) && fp_is_zero_pt(&pp[5].y));
-    for (int it = 0; it < iters; it++) {
-        for (int mode = 0; mode < 4; mode++) {
-            tacit_g1 want1, got1;
-            tacit_g2 want2, got2;
-            rand_scalars(k, n, mode);
-            if (mode == 3) { /* the edges, always there */
-                tacit_fr f = TACIT_FR_ONE;
-                memset(k[0], 0, sizeof k[0]);
-                memset(k[1], 0, sizeof k[1]);
-                k[1][0] = 1;
-                tacit_fr_neg(&f, &f);
-                tacit_fr_to_limbs(k[2], &f);
-                memset(k[3], 0xff, sizeof k[3]);
-            }
-            for (size_t i = 0; i < n; i++) {
-                tacit__g1_endo_split_var(t1[2 * i], &neg[2 * i], t1[2 * i + 1], &neg[2 * i + 1],
-                                         k[i]);
-                tacit__g2_endo_split_var(t2[2 * i], t2[2 * i + 1], k[i]);
-                CHECK(t1[2 * i][2] == 0 && t1[2 * i][3] == 0 && t1[2 * i + 1][2] == 0 &&
-                      t1[2 * i + 1][3] == 0);
-                CHECK(t2[2 * i][1] >> 63 == 0 && t2[2 * i][2] == 0 && t2[2 * i][3] == 0);
-                CHECK(t2[2 * i + 1][1] >> 63 == 0 && t2[2 * i + 1][2] == 0 &&
-                      t2[2 * i + 1][3] == 0);
-            }
-            g1_naive(&want1, p, (const uint64_t(*)[4])k, n);
-            g2_naive(&want2, q, (const uint64_t(*)[4])k, n);
-            for (unsigned c = 2; c <= 14; c += 4) {
-                unsigned nwin = tacit__msm_nwindows(128, c);
-                tacit_g1 *w1 = malloc(nwin * sizeof *w1);
-                tacit_g2 *w2 = malloc(nwin * sizeof *w2);
-                size_t sb = tacit__g2_msm_scratch_bytes(2 * n, c);
-                void *scratch;
-                if (tacit__g1_msm_scratch_bytes(2 * n, c) > sb)
-                    sb = tacit__g1_msm_scratch_bytes(2 * n, c);
-                scratch = malloc(sb);
-                for (unsigned j = 0; j < nwin; j++) {
-                    tacit__g1_msm_window_endo_var(&w1[j], p, pp, (const uint64_t(*)[4])t1, neg,
-                                                  2 * n, c, j, scratch);
-                    tacit__g2_msm_window_endo_var(&w2[j], q, qq, (const uint64_t(*)[4])t2, NULL,
-                                                  2 * n, c, j, scratch);
-                }
-                tacit__g1_msm_combine(&got1, w1, nwin, c);
-                tacit__g2_msm_combine(&got2, w2, nwin, c);
-                CHECK(tacit_g1_eq(&got1, &want1));
-                CHECK(tacit_g2_eq(&got2, &want2));
-                free(w1);
-                free(w2);
-                free(scratch);
-            }
-        }
-    }
-    free(p);
-    free(pp);
-    free(q);
-    free(qq);
-    free(k);
-    free(t1);
-    free(t2);
-    free(neg);
 }
 
 TEST(fixed_base)
@@ -1282,7 +1197,6 @@ static const struct tacit_test tests[] = {
     {"msm_g1", msm_g1},
     {"msm_g1_special", msm_g1_special},
     {"msm_g2", msm_g2},
-    {"msm_endo", msm_endo},
     {"fixed_base", fixed_base},
     {"setup_prove_tiny", setup_prove_tiny},
     {"setup_shapes", setup_shapes},

@@ -70,10 +70,6 @@ typedef struct {
     tacit_g1_affine *c; /* [8] nvars - npublic - 1: (beta A_s + alpha B_s + C_s)(tau)/delta */
     tacit_g1_affine *h; /* [9] domain_size: L_(2i+1)(tau) / delta */
     struct tacit__ntt_domain *domain; /* internal: roots of unity of the domain */
-    /* internal: the endomorphism images of the query points (the prover's GLV / psi
-     * splits): phi(P) = (beta x, y) of a, b1, c, h in G1, psi(P) of b2 in G2 */
-    tacit_g1_affine *phi_a, *phi_b1, *phi_c, *phi_h;
-    tacit_g2_affine *psi_b2;
     void *map;      /* internal: the mapped cache the arrays point into (NULL: allocated) */
     size_t map_len; /* internal */
 } tacit_groth16_pk;

@@ -7,7 +7,6 @@
  * EIP-196 byte encoding. No heap: the largest stack user is msm_straus_var (~65 KB).
  */
 #include "crypto/curve.h"
-#include "crypto/msm.h"
 #include "tacit/bn254.h"
 #include "tacit/error.h"
 
@@ -158,15 +157,6 @@ static void glv_split_var(uint64_t k1[4], bool *neg1, uint64_t k2[4], bool *neg2
     mul_256x256(w, c2, A1.l);
     sub_256(t, s, w);
     *neg2 = abs_256(k2, t);
-}
-
-void tacit__g1_endo_split_var(uint64_t k1[4], uint8_t *neg1, uint64_t k2[4], uint8_t *neg2,
-                              const uint64_t k[4])
-{
-    bool n1, n2;
-    glv_split_var(k1, &n1, k2, &n2, k);
-    *neg1 = n1;
-    *neg2 = n2;
 }
 
 /* phi(X, Y, Z) = (beta X, Y, Z), which is [lambda] on G1 (x = X/Z^2 scales by beta). */

@@ -296,116 +296,13 @@ size_t tacit__g2_msm_scratch_bytes(size_t n, unsigned c) { return m2_scratch_byt
 void tacit__g1_msm_window_var(tacit_g1 *w, const tacit_g1_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch)
 {
-    m1_window(w, p, NULL, k, NULL, n, c, j, scratch);
+    m1_window(w, p, k, n, c, j, scratch);
 }
 
 void tacit__g2_msm_window_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch)
 {
-    m2_window(w, p, NULL, k, NULL, n, c, j, scratch);
-}
-
-void tacit__g1_msm_window_endo_var(tacit_g1 *w, const tacit_g1_affine *p, const tacit_g1_affine *pp,
-                                   const uint64_t (*k)[4], const uint8_t *neg, size_t nterms,
-                                   unsigned c, unsigned j, void *scratch)
-{
-    m1_window(w, p, pp, k, neg, nterms, c, j, scratch);
-}
-
-void tacit__g2_msm_window_endo_var(tacit_g2 *w, const tacit_g2_affine *p, const tacit_g2_affine *pp,
-                                   const uint64_t (*k)[4], const uint8_t *neg, size_t nterms,
-                                   unsigned c, unsigned j, void *scratch)
-{
-    m2_window(w, p, pp, k, neg, nterms, c, j, scratch);
-}
-
-/* ------------------------------------------------------ endomorphisms ---- */
-
-void tacit__g1_endo_points(tacit_g1_affine *out, const tacit_g1_affine *p, size_t n)
-{
-    static const tacit_fp beta = TACIT__GLV_BETA;
-    for (size_t i = 0; i < n; i++) { /* (0, 0) stays (0, 0) */
-        mfp_mul(&out[i].x, &p[i].x, &beta);
-        out[i].y = p[i].y;
-    }
-}
-
-void tacit__g2_endo_points(tacit_g2_affine *out, const tacit_g2_affine *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        tacit_g2 t;
-        if (c2_aff_is_inf(&p[i])) {
-            out[i] = p[i];
-            continue;
-        }
-        c2_from_aff(&t, &p[i]);
-        tacit_g2_psi(&t, &t); /* Z = conj(1) = 1: the result is affine already */
-        out[i].x = t.x;
-        out[i].y = t.y;
-    }
-}
-
-/*
- * k = k0 + k1 L (mod r) with L = 6u^2 = p - r, 0 <= k0 < L < 2^127, 0 <= k1 < 2^127, for any
- * 256-bit k: on G2 psi is [p mod r] = [L] (g2.c), so k Q = k0 Q + k1 psi(Q) — the
- * two-dimensional GLS split of Galbraith, Lin, Scott ("Endomorphisms for faster elliptic curve
- * cryptography on a large class of curves", EUROCRYPT 2009) with the BN eigenvalue, where
- * the short basis is just division by L. k1 = floor(k' / L) for k' = k mod r is estimated
- * with mu = floor(2^256 / L) (Barrett, CRYPTO 1986) and corrected by at most two subtractions.
- */
-void tacit__g2_endo_split_var(uint64_t k0[4], uint64_t k1[4], const uint64_t k[4])
-{
-    /* L = 6u^2 = p - r and mu = floor(2^256 / L) for BN254's u = 4965661367192848881;
-     * tests/test_prover.c (msm_endo) checks the split's bounds and, through the MSMs, that
-     * k0 + k1 L = k on G2 for random and edge scalars */
-    static const uint64_t L[2] = {0xf83e9682e87cfd46ULL, 0x6f4d8248eeb859fbULL};
-    static const uint64_t mu[3] = {0x2cb62031c8e01941ULL, 0x4ccef014a773d2d5ULL, 0x2ULL};
-    uint64_t kr[4], prod[7] = {0}, q[2], ql[4] = {0}, br = 0;
-    memcpy(kr, k, sizeof kr);
-    while (!tacit__lt(kr, tacit__r.l)) {
-        uint64_t b = 0;
-        for (int i = 0; i < 4; i++) kr[i] = tacit__sbb(kr[i], tacit__r.l[i], &b);
-    }
-    /* q = floor(kr mu / 2^256) < 2^128 */
-    for (int i = 0; i < 4; i++) {
-        uint64_t carry = 0;
-        for (int j = 0; j < 3; j++) {
-            tacit__u128 t = (tacit__u128)kr[i] * mu[j] + prod[i + j] + carry;
-            prod[i + j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
-        }
-        prod[i + 3] = carry;
-    }
-    q[0] = prod[4];
-    q[1] = prod[5];
-    /* kr - q L, then while >= L: subtract L, q++ */
-    for (int i = 0; i < 2; i++) {
-        uint64_t carry = 0;
-        for (int j = 0; j < 2; j++) {
-            tacit__u128 t = (tacit__u128)q[i] * L[j] + ql[i + j] + carry;
-            ql[i + j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
-        }
-        ql[i + 2] += carry;
-    }
-    for (int i = 0; i < 4; i++) kr[i] = tacit__sbb(kr[i], ql[i], &br);
-    for (;;) {
-        uint64_t t0, t1, b = 0;
-        if (kr[2] == 0 && kr[3] == 0 && (kr[1] < L[1] || (kr[1] == L[1] && kr[0] < L[0]))) break;
-        t0 = tacit__sbb(kr[0], L[0], &b);
-        t1 = tacit__sbb(kr[1], L[1], &b);
-        kr[2] = tacit__sbb(kr[2], 0, &b);
-        kr[3] = tacit__sbb(kr[3], 0, &b);
-        kr[0] = t0;
-        kr[1] = t1;
-        if (++q[0] == 0) q[1]++;
-    }
-    k0[0] = kr[0];
-    k0[1] = kr[1];
-    k0[2] = k0[3] = 0;
-    k1[0] = q[0];
-    k1[1] = q[1];
-    k1[2] = k1[3] = 0;
+    m2_window(w, p, k, n, c, j, scratch);
 }
 
 void tacit__g1_msm_combine(tacit_g1 *r, const tacit_g1 *w, unsigned nwin, unsigned c)
@@ -435,9 +332,9 @@ static void par_msm_task(void *ctx, size_t task, unsigned thread)
     struct par_msm *m = ctx;
     void *s = m->scratch + (size_t)thread * m->scratch_bytes;
     if (m->g2)
-        m2_window((tacit_g2 *)m->win + task, m->p, NULL, m->k, NULL, m->n, m->c, (unsigned)task, s);
+        m2_window((tacit_g2 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, s);
     else
-        m1_window((tacit_g1 *)m->win + task, m->p, NULL, m->k, NULL, m->n, m->c, (unsigned)task, s);
+        m1_window((tacit_g1 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, s);
 }
 
 /* Returns false when the memory could not be allocated (nothing computed). */

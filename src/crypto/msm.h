@@ -39,28 +39,6 @@ void tacit__g1_msm_window_var(tacit_g1 *w, const tacit_g1_affine *p, const uint6
 void tacit__g2_msm_window_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch);
 
-/* The same over nterms terms of an endomorphism split: term i is (P_i, k[i]) with P_i =
- * p[i/2] for even i and pp[i/2] for odd i (pp: the images of p under the endomorphism,
- * tacit__g?_endo_points), negated where neg[i] is 1 (neg may be NULL). */
-void tacit__g1_msm_window_endo_var(tacit_g1 *w, const tacit_g1_affine *p, const tacit_g1_affine *pp,
-                                   const uint64_t (*k)[4], const uint8_t *neg, size_t nterms,
-                                   unsigned c, unsigned j, void *scratch);
-void tacit__g2_msm_window_endo_var(tacit_g2 *w, const tacit_g2_affine *p, const tacit_g2_affine *pp,
-                                   const uint64_t (*k)[4], const uint8_t *neg, size_t nterms,
-                                   unsigned c, unsigned j, void *scratch);
-
-/* Endomorphism images: G1's phi(x, y) = (beta x, y) = [lambda] (GLV), G2's psi = [6u^2]
- * (g2.c); infinity ((0,0)) stays infinity. out may not alias p. */
-void tacit__g1_endo_points(tacit_g1_affine *out, const tacit_g1_affine *p, size_t n);
-void tacit__g2_endo_points(tacit_g2_affine *out, const tacit_g2_affine *p, size_t n);
-
-/* Scalar splits for those images, any 256-bit k (reduced mod r first):
- * G1 (g1.c, GLV): k = s1 k1 + s2 k2 lambda mod r, s = -1 where *neg is 1, k1, k2 < 2^128;
- * G2: k = k0 + k1 6u^2 mod r, k0, k1 < 2^127. Limbs 2 and 3 of the halves are zero. */
-void tacit__g1_endo_split_var(uint64_t k1[4], uint8_t *neg1, uint64_t k2[4], uint8_t *neg2,
-                              const uint64_t k[4]);
-void tacit__g2_endo_split_var(uint64_t k0[4], uint64_t k1[4], const uint64_t k[4]);
-
 /* r = sum_j 2^(c j) w[j] over nwin windows. */
 void tacit__g1_msm_combine(tacit_g1 *r, const tacit_g1 *w, unsigned nwin, unsigned c);
 void tacit__g2_msm_combine(tacit_g2 *r, const tacit_g2 *w, unsigned nwin, unsigned c);

@@ -95,23 +95,13 @@ static inline void MSM_FN(pair_add)(AFF *r, const AFF *p, const AFF *q, const FE
     r->x = x3;
 }
 
-/* The point of term i: p[i]; or, with the endomorphism images pp of an endomorphism split
- * (GLV in G1, psi in G2), p[i/2] for even i and pp[i/2] for odd i. */
-static inline const AFF *MSM_FN(term_point)(const AFF *p, const AFF *pp, size_t i)
-{
-    if (pp == NULL) return &p[i];
-    return (i & 1) ? &pp[i >> 1] : &p[i >> 1];
-}
-
 /*
- * out = sum over the n terms i of d_ij * P_i, where d_ij = booth_digit(k[i], j, c) is the
- * signed digit of window j, weighted by 1 (the caller combines windows with
- * tacit__*_combine), and P_i = term_point(p, pp, i), negated where neg[i] is 1 (neg may be
- * NULL). Infinity points are skipped. scratch: MSM_FN(scratch_bytes)(n, c) bytes.
+ * out = sum over i of d_ij * p[i], where d_ij = booth_digit(k[i], j, c) is the signed
+ * digit of window j, weighted by 1 (the caller combines windows with tacit__*_combine).
+ * Infinity points are skipped. scratch: MSM_FN(scratch_bytes)(n, c) bytes.
  */
-static inline void MSM_FN(window)(JAC *out, const AFF *p, const AFF *pp, const uint64_t (*k)[4],
-                                  const uint8_t *neg, size_t n, unsigned c, unsigned j,
-                                  void *scratch)
+static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4], size_t n,
+                                  unsigned c, unsigned j, void *scratch)
 {
     const size_t nb = (size_t)1 << (c - 1), half = n / 2 + 1;
     AFF *pts = scratch;
@@ -129,8 +119,7 @@ static inline void MSM_FN(window)(JAC *out, const AFF *p, const AFF *pp, const u
     memset(cnt, 0, nb * sizeof *cnt);
     for (size_t i = 0; i < n; i++) {
         int d = booth_digit(k[i], j, c);
-        if (d != 0 && CFN(aff_is_inf)(MSM_FN(term_point)(p, pp, i))) d = 0;
-        if (neg != NULL && neg[i]) d = -d;
+        if (d != 0 && CFN(aff_is_inf)(&p[i])) d = 0;
         dig[i] = d;
         if (d != 0) cnt[(d > 0 ? d : -d) - 1]++;
     }
@@ -142,13 +131,12 @@ static inline void MSM_FN(window)(JAC *out, const AFF *p, const AFF *pp, const u
     for (size_t i = 0; i < n; i++) {
         int d = dig[i];
         if (d == 0) continue;
-        const AFF *src = MSM_FN(term_point)(p, pp, i);
         AFF *q = &pts[active[(d > 0 ? d : -d) - 1]++];
-        q->x = src->x; /* negate from the source: no read back of the fresh copy */
+        q->x = p[i].x; /* negate from the source: no read back of the fresh copy */
         if (d < 0)
-            fe_neg(&q->y, &src->y);
+            fe_neg(&q->y, &p[i].y);
         else
-            q->y = src->y;
+            q->y = p[i].y;
     }
     for (size_t b = 0; b < nb; b++)
         if (cnt[b] >= 2) active[na++] = (uint32_t)b;

@@ -54,10 +54,9 @@ enum { M_B2, M_A, M_B1, M_C, M_H, NMSM };
 
 struct msm_job {
     bool g2;
-    const void *p, *pp; /* points; their endomorphism images (NULL: no split) */
+    const void *p;
     const uint64_t (*k)[4];
-    const uint8_t *neg; /* per term, or NULL */
-    size_t n;           /* terms: points, or twice the points with a split */
+    size_t n;
     unsigned c, nwin;
     void *win; /* tacit_g1 or tacit_g2 [nwin] */
 };
@@ -68,12 +67,7 @@ struct prove_ctx {
     const tacit_groth16_pk *pk;
     const tacit_fr *w;
     uint64_t (*wl)[4]; /* witness as plain limbs */
-    bool endo;         /* the key has its endomorphism images: split every scalar */
-    /* the splits (2 terms per scalar): the witness's for G1 (GLV, with signs) and for G2
-     * (psi), shared by the MSMs A, B1 and C (one recoding); h's for G1 */
-    uint64_t (*wk1)[4], (*wk2)[4], (*hk)[4];
-    uint8_t *wneg, *hneg;
-    tacit_fr *abc[3]; /* a, b, c on the domain, then on the odd coset */
+    tacit_fr *abc[3];  /* a, b, c on the domain, then on the odd coset */
     struct msm_job m[NMSM];
     unsigned char *scratch;
     size_t scratch_bytes; /* per thread */
@@ -101,13 +95,7 @@ static void abc_task(void *p, size_t task, unsigned thread)
             fr_add(&out[k->row], &out[k->row], &s);
         }
     } else {
-        for (size_t i = 0; i < pk->nvars; i++) {
-            tacit_fr_to_limbs(c->wl[i], &c->w[i]);
-            if (!c->endo) continue;
-            tacit__g1_endo_split_var(c->wk1[2 * i], &c->wneg[2 * i], c->wk1[2 * i + 1],
-                                     &c->wneg[2 * i + 1], c->wl[i]);
-            tacit__g2_endo_split_var(c->wk2[2 * i], c->wk2[2 * i + 1], c->wl[i]);
-        }
+        for (size_t i = 0; i < pk->nvars; i++) tacit_fr_to_limbs(c->wl[i], &c->w[i]);
     }
     c->t0[task] = now_ns(CLOCK_THREAD_CPUTIME_ID) - t;
 }
@@ -119,11 +107,9 @@ static void run_window(struct prove_ctx *c, int j, unsigned win, unsigned thread
     struct msm_job *m = &c->m[j];
     void *s = c->scratch + (size_t)thread * c->scratch_bytes;
     if (m->g2)
-        tacit__g2_msm_window_endo_var((tacit_g2 *)m->win + win, m->p, m->pp, m->k, m->neg, m->n,
-                                      m->c, win, s);
+        tacit__g2_msm_window_var((tacit_g2 *)m->win + win, m->p, m->k, m->n, m->c, win, s);
     else
-        tacit__g1_msm_window_endo_var((tacit_g1 *)m->win + win, m->p, m->pp, m->k, m->neg, m->n,
-                                      m->c, win, s);
+        tacit__g1_msm_window_var((tacit_g1 *)m->win + win, m->p, m->k, m->n, m->c, win, s);
 }
 
 /* phase 1: tasks 0..2 the transforms of a, b, c; then the windows of B2, A, B1, C */
@@ -154,9 +140,6 @@ static void join_task(void *p, size_t task, unsigned thread)
         fr_mul_i(&t, &a[i], &b[i]);
         fr_sub(&t, &t, &cc[i]);
         tacit_fr_to_limbs(a[i].l, &t);
-        if (c->endo)
-            tacit__g1_endo_split_var(c->hk[2 * i], &c->hneg[2 * i], c->hk[2 * i + 1],
-                                     &c->hneg[2 * i + 1], a[i].l);
     }
     c->t2[task] = now_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 }
@@ -172,14 +155,12 @@ static void phase2_task(void *p, size_t task, unsigned thread)
 
 /* -------------------------------------------------------------------- prove ---- */
 
-static void set_job(struct msm_job *m, bool g2, const void *p, const void *pp,
-                    const uint64_t (*k)[4], const uint8_t *neg, size_t n, unsigned bits)
+static void set_job(struct msm_job *m, bool g2, const void *p, const uint64_t (*k)[4], size_t n,
+                    unsigned bits)
 {
     m->g2 = g2;
     m->p = p;
-    m->pp = pp;
     m->k = k;
-    m->neg = neg;
     m->n = n;
     if (bits == 0) { /* every scalar zero: one empty window */
         m->c = 2;
@@ -256,21 +237,9 @@ int tacit_groth16_prove(tacit_groth16_proof *proof, const tacit_groth16_pk *pk, 
     ctx.pk = pk;
     ctx.w = w;
     ctx.nthreads = nthreads;
-    ctx.endo = pk->phi_a != NULL && pk->phi_b1 != NULL && pk->phi_c != NULL && pk->phi_h != NULL &&
-               pk->psi_b2 != NULL;
     abc = secret_alloc(3 * n * sizeof *abc);
     ctx.wl = secret_alloc(nv * sizeof *ctx.wl);
     if (abc == NULL || ctx.wl == NULL) goto out;
-    if (ctx.endo) {
-        ctx.wk1 = secret_alloc(2 * nv * sizeof *ctx.wk1);
-        ctx.wk2 = secret_alloc(2 * nv * sizeof *ctx.wk2);
-        ctx.hk = secret_alloc(2 * n * sizeof *ctx.hk);
-        ctx.wneg = secret_alloc(2 * nv);
-        ctx.hneg = secret_alloc(2 * n);
-        if (ctx.wk1 == NULL || ctx.wk2 == NULL || ctx.hk == NULL || ctx.wneg == NULL ||
-            ctx.hneg == NULL)
-            goto out;
-    }
     ctx.abc[0] = abc;
     ctx.abc[1] = abc + n;
     ctx.abc[2] = abc + 2 * n;
@@ -280,31 +249,14 @@ int tacit_groth16_prove(tacit_groth16_proof *proof, const tacit_groth16_pk *pk, 
     tacit__parallel_run(nthreads, 3, abc_task, &ctx);
     for (size_t i = 0; i < n; i++) fr_mul_i(&ctx.abc[2][i], &ctx.abc[0][i], &ctx.abc[1][i]);
 
-    /* The MSM plans; H's scalars are uniform-looking: plan for 254 bits, or 128 split.
-     * With the splits every MSM runs over twice as many terms of half the length (GLV:
-     * Gallant, Lambert, Vanstone, CRYPTO 2001, in G1; psi, Galbraith-Lin-Scott, in G2),
-     * so half as many windows: fewer bucket sums per point (msm.h, g1.c). */
-    if (ctx.endo) {
-        const uint64_t(*k1)[4] = (const uint64_t(*)[4])ctx.wk1;
-        const uint64_t(*k2)[4] = (const uint64_t(*)[4])ctx.wk2;
-        size_t off = 2 * ((size_t)pk->npublic + 1);
-        bits = tacit__msm_scalar_bits(k1, 2 * nv);
-        set_job(&ctx.m[M_B2], true, pk->b2, pk->psi_b2, k2, NULL, 2 * nv,
-                tacit__msm_scalar_bits(k2, 2 * nv));
-        set_job(&ctx.m[M_A], false, pk->a, pk->phi_a, k1, ctx.wneg, 2 * nv, bits);
-        set_job(&ctx.m[M_B1], false, pk->b1, pk->phi_b1, k1, ctx.wneg, 2 * nv, bits);
-        set_job(&ctx.m[M_C], false, pk->c, pk->phi_c, k1 + off, ctx.wneg + off, 2 * npriv, bits);
-        set_job(&ctx.m[M_H], false, pk->h, pk->phi_h, (const uint64_t(*)[4])ctx.hk, ctx.hneg, 2 * n,
-                128);
-    } else {
-        const uint64_t(*wl)[4] = (const uint64_t(*)[4])ctx.wl;
-        bits = tacit__msm_scalar_bits(wl, nv);
-        set_job(&ctx.m[M_B2], true, pk->b2, NULL, wl, NULL, nv, bits);
-        set_job(&ctx.m[M_A], false, pk->a, NULL, wl, NULL, nv, bits);
-        set_job(&ctx.m[M_B1], false, pk->b1, NULL, wl, NULL, nv, bits);
-        set_job(&ctx.m[M_C], false, pk->c, NULL, wl + pk->npublic + 1, NULL, npriv, bits);
-        set_job(&ctx.m[M_H], false, pk->h, NULL, (const uint64_t(*)[4])abc, NULL, n, 254);
-    }
+    /* the MSM plans; H's scalars are uniform-looking: plan for 254 bits */
+    bits = tacit__msm_scalar_bits((const uint64_t(*)[4])ctx.wl, nv);
+    set_job(&ctx.m[M_B2], true, pk->b2, (const uint64_t(*)[4])ctx.wl, nv, bits);
+    set_job(&ctx.m[M_A], false, pk->a, (const uint64_t(*)[4])ctx.wl, nv, bits);
+    set_job(&ctx.m[M_B1], false, pk->b1, (const uint64_t(*)[4])ctx.wl, nv, bits);
+    set_job(&ctx.m[M_C], false, pk->c, (const uint64_t(*)[4])(ctx.wl + pk->npublic + 1), npriv,
+            bits);
+    set_job(&ctx.m[M_H], false, pk->h, (const uint64_t(*)[4])abc, n, 254);
     for (int j = 0; j < NMSM; j++) {
         size_t sb = job_scratch(&ctx.m[j]);
         if (sb > scratch) scratch = sb;
@@ -399,11 +351,6 @@ out:
     /* everything below depends on the witness */
     secret_free(abc, 3 * n * sizeof *abc);
     secret_free(ctx.wl, nv * sizeof *ctx.wl);
-    secret_free(ctx.wk1, 2 * nv * sizeof *ctx.wk1);
-    secret_free(ctx.wk2, 2 * nv * sizeof *ctx.wk2);
-    secret_free(ctx.hk, 2 * n * sizeof *ctx.hk);
-    secret_free(ctx.wneg, 2 * nv);
-    secret_free(ctx.hneg, 2 * n);
     secret_free(ctx.scratch, ctx.scratch_bytes * nthreads);
     for (int j = 0; j < NMSM; j++) secret_free(ctx.m[j].win, win_bytes(&ctx.m[j]));
     free(ctx.t1);

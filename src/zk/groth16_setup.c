@@ -321,7 +321,6 @@ int tacit_groth16_setup(tacit_groth16_pk **out, const tacit_r1cs *cs, unsigned n
         ctx.ntasks += (ctx.job[j].n + SETUP_CHUNK - 1) / SETUP_CHUNK;
     }
     tacit__parallel_run(nthreads, ctx.ntasks, setup_task, &ctx);
-    tacit__groth16_pk_endo_fill(pk);
 
     *out = pk;
     pk = NULL;

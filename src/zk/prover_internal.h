@@ -15,10 +15,6 @@
 int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npublic,
                             uint32_t log_n, size_t ncoefs);
 
-/* Fills the key's endomorphism images (phi_a, phi_b1, phi_c, phi_h, psi_b2) from its query
- * points; every constructor of a key calls it once the points are there. */
-void tacit__groth16_pk_endo_fill(tacit_groth16_pk *pk);
-
 /* Test hook: when set, tacit_groth16_setup calls it with its sodium_malloc'd toxic-waste
  * arena right after wiping it and right before freeing it, so a test can check that every
  * byte is zero. Not thread-safe to change while a setup runs. */

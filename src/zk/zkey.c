@@ -17,7 +17,6 @@
 #include <sodium.h>
 
 #include "crypto/field.h"
-#include "crypto/msm.h"
 #include "tacit/error.h"
 #include "zk/ntt.h"
 #include "zk/prover_internal.h"
@@ -120,11 +119,6 @@ void tacit_groth16_pk_free(tacit_groth16_pk *pk)
     free(pk->b2);
     free(pk->c);
     free(pk->h);
-    free(pk->phi_a);
-    free(pk->phi_b1);
-    free(pk->phi_c);
-    free(pk->phi_h);
-    free(pk->psi_b2);
     free(pk);
 }
 
@@ -153,14 +147,8 @@ int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npu
     pk->b2 = zalloc(nvars, sizeof *pk->b2);
     pk->c = zalloc(npriv, sizeof *pk->c);
     pk->h = zalloc(n, sizeof *pk->h);
-    pk->phi_a = zalloc(nvars, sizeof *pk->phi_a);
-    pk->phi_b1 = zalloc(nvars, sizeof *pk->phi_b1);
-    pk->psi_b2 = zalloc(nvars, sizeof *pk->psi_b2);
-    pk->phi_c = zalloc(npriv, sizeof *pk->phi_c);
-    pk->phi_h = zalloc(n, sizeof *pk->phi_h);
     if (pk->ic == NULL || pk->coefs == NULL || pk->a == NULL || pk->b1 == NULL || pk->b2 == NULL ||
-        pk->c == NULL || pk->h == NULL || pk->phi_a == NULL || pk->phi_b1 == NULL ||
-        pk->psi_b2 == NULL || pk->phi_c == NULL || pk->phi_h == NULL) {
+        pk->c == NULL || pk->h == NULL) {
         tacit_groth16_pk_free(pk);
         return TACIT_ENOMEM;
     }
@@ -170,16 +158,6 @@ int tacit__groth16_pk_alloc(tacit_groth16_pk **out, uint32_t nvars, uint32_t npu
     }
     *out = pk;
     return TACIT_OK;
-}
-
-void tacit__groth16_pk_endo_fill(tacit_groth16_pk *pk)
-{
-    size_t nv = pk->nvars, npriv = nv - pk->npublic - 1;
-    tacit__g1_endo_points(pk->phi_a, pk->a, nv);
-    tacit__g1_endo_points(pk->phi_b1, pk->b1, nv);
-    tacit__g1_endo_points(pk->phi_c, pk->c, npriv);
-    tacit__g1_endo_points(pk->phi_h, pk->h, pk->domain_size);
-    tacit__g2_endo_points(pk->psi_b2, pk->b2, nv);
 }
 
 /* ------------------------------------------------------------ section table ---- */
@@ -309,7 +287,6 @@ int tacit_groth16_pk_read(tacit_groth16_pk **out, const uint8_t *in, size_t len)
         if ((rc = get_g1(&pk->c[i], s[8].p + (size_t)i * G1_BYTES)) != TACIT_OK) goto fail;
     for (uint32_t i = 0; i < n; i++)
         if ((rc = get_g1(&pk->h[i], s[9].p + (size_t)i * G1_BYTES)) != TACIT_OK) goto fail;
-    tacit__groth16_pk_endo_fill(pk);
     *out = pk;
     return TACIT_OK;
 fail:

@@ -13,8 +13,7 @@
  * zero-padded to a multiple of 64 bytes:
  *   ic[npublic+1], coefs[ncoefs], a[nvars], b1[nvars], b2[nvars], c[nvars-npublic-1],
  *   h[n] (as the .zkey, coefficients already in Montgomery form), then the NTT tables
- *   tw[n/2], tw_inv[n/2], odd[n] (ntt.h), then the endomorphism images of the prover's
- *   splits: phi(a), phi(b1), psi(b2), phi(c), phi(h) (prover.h).
+ *   tw[n/2], tw_inv[n/2], odd[n] (ntt.h).
  *
  * What binds the cache to its .zkey: the .zkey's size, modification time (ns) and inode,
  * and a BLAKE2b-256 hash of its size and its first and last 64 KiB (the header section
@@ -57,7 +56,7 @@
 #include "zk/prover_internal.h"
 
 #define CACHE_MAGIC "tacitpk"
-#define CACHE_VERSION 2
+#define CACHE_VERSION 1
 #define CACHE_HEADER 4096
 #define CACHE_ALIGN 64
 #define BOM UINT64_C(0x0102030405060708)
@@ -144,24 +143,7 @@ static uint64_t sum_final(const struct sum *s)
 
 /* -------------------------------------------------------------- layout ---- */
 
-enum {
-    S_IC,
-    S_COEF,
-    S_A,
-    S_B1,
-    S_B2,
-    S_C,
-    S_H,
-    S_TW,
-    S_TWI,
-    S_ODD,
-    S_PA,
-    S_PB1,
-    S_PB2,
-    S_PC,
-    S_PH,
-    NSEC
-};
+enum { S_IC, S_COEF, S_A, S_B1, S_B2, S_C, S_H, S_TW, S_TWI, S_ODD, NSEC };
 
 struct layout {
     uint64_t off[NSEC], len[NSEC]; /* len: bytes of data, before padding */
@@ -184,11 +166,6 @@ static void layout_of(struct layout *l, uint64_t nvars, uint64_t npublic, uint64
     l->len[S_TW] = half * sizeof(tacit_fr);
     l->len[S_TWI] = half * sizeof(tacit_fr);
     l->len[S_ODD] = n * sizeof(tacit_fr);
-    l->len[S_PA] = l->len[S_A];
-    l->len[S_PB1] = l->len[S_B1];
-    l->len[S_PB2] = l->len[S_B2];
-    l->len[S_PC] = l->len[S_C];
-    l->len[S_PH] = l->len[S_H];
     for (int i = 0; i < NSEC; i++) {
         l->off[i] = off;
         off += pad64(l->len[i]);
@@ -271,11 +248,6 @@ static void sections_of(const void *sec[NSEC], const tacit_groth16_pk *pk)
     sec[S_TW] = pk->domain->tw;
     sec[S_TWI] = pk->domain->tw_inv;
     sec[S_ODD] = pk->domain->odd;
-    sec[S_PA] = pk->phi_a;
-    sec[S_PB1] = pk->phi_b1;
-    sec[S_PB2] = pk->psi_b2;
-    sec[S_PC] = pk->phi_c;
-    sec[S_PH] = pk->phi_h;
 }
 
 static void header_of(struct cache_header *h, const tacit_groth16_pk *pk,
@@ -476,11 +448,6 @@ static int cache_map(tacit_groth16_pk **out, const char *path, const struct zkey
         ok &= g2_ok((const void *)(map + l.off[S_B2]), h.nvars);
         ok &= g1_ok((const void *)(map + l.off[S_C]), h.nvars - h.npublic - 1u);
         ok &= g1_ok((const void *)(map + l.off[S_H]), h.domain_size);
-        ok &= g1_ok((const void *)(map + l.off[S_PA]), h.nvars);
-        ok &= g1_ok((const void *)(map + l.off[S_PB1]), h.nvars);
-        ok &= g2_ok((const void *)(map + l.off[S_PB2]), h.nvars);
-        ok &= g1_ok((const void *)(map + l.off[S_PC]), h.nvars - h.npublic - 1u);
-        ok &= g1_ok((const void *)(map + l.off[S_PH]), h.domain_size);
         if (!ok) {
             *why = TACIT_PK_CACHE_OUT_OF_RANGE;
             goto fail;
@@ -506,11 +473,6 @@ static int cache_map(tacit_groth16_pk **out, const char *path, const struct zkey
     pk->b2 = (void *)(map + l.off[S_B2]);
     pk->c = (void *)(map + l.off[S_C]);
     pk->h = (void *)(map + l.off[S_H]);
-    pk->phi_a = (void *)(map + l.off[S_PA]);
-    pk->phi_b1 = (void *)(map + l.off[S_PB1]);
-    pk->psi_b2 = (void *)(map + l.off[S_PB2]);
-    pk->phi_c = (void *)(map + l.off[S_PC]);
-    pk->phi_h = (void *)(map + l.off[S_PH]);
     pk->map = map;
     pk->map_len = (size_t)l.total;
     if ((rc = tacit__ntt_domain_wrap(&pk->domain, h.log_n, (const void *)(map + l.off[S_TW]),
