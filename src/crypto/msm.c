@@ -30,66 +30,6 @@ static inline __attribute__((always_inline)) void mfp_sqr(tacit_fp *r, const tac
     tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv);
 }
 
-/* The additions too: gcc left field.h's fp_sub out of line in the window loop (8 % of a
- * proof's samples in `perf record` on tacit-bench prove, 2026-12-07). */
-static inline __attribute__((always_inline)) void mfp_add(tacit_fp *r, const tacit_fp *a,
-                                                          const tacit_fp *b)
-{
-    tacit__mod_add(r->l, a->l, b->l, tacit__p.l);
-}
-
-static inline __attribute__((always_inline)) void mfp_sub(tacit_fp *r, const tacit_fp *a,
-                                                          const tacit_fp *b)
-{
-    tacit__mod_sub(r->l, a->l, b->l, tacit__p.l);
-}
-
-static inline __attribute__((always_inline)) void mfp_dbl(tacit_fp *r, const tacit_fp *a)
-{
-    tacit__mod_add(r->l, a->l, a->l, tacit__p.l);
-}
-
-static inline __attribute__((always_inline)) void mfp_neg(tacit_fp *r, const tacit_fp *a)
-{
-    tacit__mod_neg(r->l, a->l, tacit__p.l);
-}
-
-static inline __attribute__((always_inline)) void mfp_add_nr(tacit_fp *r, const tacit_fp *a,
-                                                             const tacit_fp *b)
-{
-    uint64_t c = 0;
-    r->l[0] = tacit__adc(a->l[0], b->l[0], &c);
-    r->l[1] = tacit__adc(a->l[1], b->l[1], &c);
-    r->l[2] = tacit__adc(a->l[2], b->l[2], &c);
-    r->l[3] = tacit__adc(a->l[3], b->l[3], &c);
-}
-
-static inline __attribute__((always_inline)) void mfp2_add(tacit_fp2 *r, const tacit_fp2 *a,
-                                                           const tacit_fp2 *b)
-{
-    mfp_add(&r->c0, &a->c0, &b->c0);
-    mfp_add(&r->c1, &a->c1, &b->c1);
-}
-
-static inline __attribute__((always_inline)) void mfp2_sub(tacit_fp2 *r, const tacit_fp2 *a,
-                                                           const tacit_fp2 *b)
-{
-    mfp_sub(&r->c0, &a->c0, &b->c0);
-    mfp_sub(&r->c1, &a->c1, &b->c1);
-}
-
-static inline __attribute__((always_inline)) void mfp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
-{
-    mfp_dbl(&r->c0, &a->c0);
-    mfp_dbl(&r->c1, &a->c1);
-}
-
-static inline __attribute__((always_inline)) void mfp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
-{
-    mfp_neg(&r->c0, &a->c0);
-    mfp_neg(&r->c1, &a->c1);
-}
-
 /* field.h's Karatsuba fp2_mul / complex fp2_sqr with the inlined multiplication */
 static inline __attribute__((always_inline)) void mfp2_mul(tacit_fp2 *r, const tacit_fp2 *a,
                                                            const tacit_fp2 *b)
@@ -97,22 +37,22 @@ static inline __attribute__((always_inline)) void mfp2_mul(tacit_fp2 *r, const t
     tacit_fp t0, t1, sa, sb, t2;
     mfp_mul(&t0, &a->c0, &b->c0);
     mfp_mul(&t1, &a->c1, &b->c1);
-    mfp_add_nr(&sa, &a->c0, &a->c1);
-    mfp_add_nr(&sb, &b->c0, &b->c1);
+    fp_add_nr(&sa, &a->c0, &a->c1);
+    fp_add_nr(&sb, &b->c0, &b->c1);
     mfp_mul(&t2, &sa, &sb);
-    mfp_sub(&r->c0, &t0, &t1);
-    mfp_sub(&t2, &t2, &t0);
-    mfp_sub(&r->c1, &t2, &t1);
+    fp_sub(&r->c0, &t0, &t1);
+    fp_sub(&t2, &t2, &t0);
+    fp_sub(&r->c1, &t2, &t1);
 }
 
 static inline __attribute__((always_inline)) void mfp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, m;
-    mfp_add_nr(&s, &a->c0, &a->c1);
-    mfp_sub(&d, &a->c0, &a->c1);
+    fp_add_nr(&s, &a->c0, &a->c1);
+    fp_sub(&d, &a->c0, &a->c1);
     mfp_mul(&m, &a->c0, &a->c1);
     mfp_mul(&r->c0, &s, &d);
-    mfp_dbl(&r->c1, &m);
+    fp_dbl(&r->c1, &m);
 }
 
 static const tacit_fp c1_one = TACIT__P_ONE;
@@ -126,10 +66,10 @@ static const tacit_fp2 c2_b3 = TACIT__B2_3;
 static inline void c1_mul_b3(tacit_fp *r, const tacit_fp *a) /* 3b = 9 */
 {
     tacit_fp t;
-    mfp_dbl(&t, a);
-    mfp_dbl(&t, &t);
-    mfp_dbl(&t, &t);
-    mfp_add(r, &t, a);
+    fp_dbl(&t, a);
+    fp_dbl(&t, &t);
+    fp_dbl(&t, &t);
+    fp_add(r, &t, a);
 }
 
 static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, &c2_b3); }
@@ -138,10 +78,10 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define JAC tacit_g1
 #define AFF tacit_g1_affine
 #define FE tacit_fp
-#define fe_add mfp_add
-#define fe_sub mfp_sub
-#define fe_dbl mfp_dbl
-#define fe_neg mfp_neg
+#define fe_add fp_add
+#define fe_sub fp_sub
+#define fe_dbl fp_dbl
+#define fe_neg fp_neg
 #define fe_mul mfp_mul
 #define fe_sqr mfp_sqr
 #define fe_is_zero fp_is_zero
@@ -160,10 +100,10 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define JAC tacit_g2
 #define AFF tacit_g2_affine
 #define FE tacit_fp2
-#define fe_add mfp2_add
-#define fe_sub mfp2_sub
-#define fe_dbl mfp2_dbl
-#define fe_neg mfp2_neg
+#define fe_add fp2_add
+#define fe_sub fp2_sub
+#define fe_dbl fp2_dbl
+#define fe_neg fp2_neg
 #define fe_mul mfp2_mul
 #define fe_sqr mfp2_sqr
 #define fe_is_zero fp2_is_zero
@@ -185,10 +125,10 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define JAC tacit_g1
 #define AFF tacit_g1_affine
 #define FE tacit_fp
-#define fe_add mfp_add
-#define fe_sub mfp_sub
-#define fe_dbl mfp_dbl
-#define fe_neg mfp_neg
+#define fe_add fp_add
+#define fe_sub fp_sub
+#define fe_dbl fp_dbl
+#define fe_neg fp_neg
 #define fe_mul mfp_mul
 #define fe_sqr mfp_sqr
 #define fe_eq fp_eq
@@ -206,14 +146,14 @@ static inline void m2_norm(tacit_fp *n, const tacit_fp2 *d)
     tacit_fp t;
     mfp_sqr(n, &d->c0);
     mfp_sqr(&t, &d->c1);
-    mfp_add(n, n, &t);
+    fp_add(n, n, &t);
 }
 
 static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp *ninv)
 {
     mfp_mul(&di->c0, &d->c0, ninv);
     mfp_mul(&di->c1, &d->c1, ninv);
-    mfp_neg(&di->c1, &di->c1);
+    fp_neg(&di->c1, &di->c1);
 }
 
 #define MSM_FN(name) m2_##name
@@ -227,10 +167,10 @@ static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp
 #define JAC tacit_g2
 #define AFF tacit_g2_affine
 #define FE tacit_fp2
-#define fe_add mfp2_add
-#define fe_sub mfp2_sub
-#define fe_dbl mfp2_dbl
-#define fe_neg mfp2_neg
+#define fe_add fp2_add
+#define fe_sub fp2_sub
+#define fe_dbl fp2_dbl
+#define fe_neg fp2_neg
 #define fe_mul mfp2_mul
 #define fe_sqr mfp2_sqr
 #define fe_eq fp2_eq
