@@ -6,6 +6,8 @@
 #   2. tacit's devnet setup on merkle.r1cs writes a .zkey that snarkjs reads: `snarkjs zkey
 #      export verificationkey` gives tacit's verification_key.json; a tacit proof from it
 #      verifies in snarkjs, and `snarkjs groth16 prove` with it gives a proof tacit verifies.
+#   3. the key's prepared cache beside it: proofs from the cache verify in snarkjs; a flipped
+#      byte, a truncation, a touched .zkey are refused with their reason on stderr.
 #
 # snarkjs@0.7.6 comes from the npm registry into ${TACIT_NPM_CACHE:-$HOME/.cache/tacit-npm}/snarkjs
 # (installed once, reused; a lock serialises concurrent installs). Without node/npm or the
@@ -52,6 +54,30 @@ run 0 "${SNARKJS[@]}" groth16 prove "$TMP/keys/merkle.zkey" "$VEC/merkle.wtns" "
 run 0 "$CLI" groth16 verify "$TMP/keys/verification_key.json" "$TMP/public3.json" "$TMP/proof3.json"
 # and not under snarkjs's own key (a different setup)
 run 1 "$CLI" groth16 verify "$VEC/verification_key.json" "$TMP/public3.json" "$TMP/proof3.json"
+
+# --- 3. the key's prepared cache (tacit_groth16_pk_load): proofs from it verify in snarkjs; a
+# damaged cache is refused with its reason on stderr, the .zkey read and the cache rebuilt ----
+CACHE="$TMP/keys/merkle.zkey.tacitpk"
+[[ -s "$CACHE" ]] && ok || bad "the first prove did not write $CACHE"
+prove_from() { # prove_from <what> <stderr pattern or empty>: prove, snarkjs verifies
+    run 0 "$CLI" groth16 prove "$TMP/keys/merkle.zkey" "$VEC/merkle.wtns" "$TMP/proof4.json" "$TMP/public4.json"
+    if [[ -n "$2" ]]; then
+        grep -q "$2" "$TMP/out" && ok || bad "$1: stderr does not say \"$2\": $(cat "$TMP/out")"
+    else
+        [[ ! -s "$TMP/out" ]] && ok || bad "$1: unexpected output: $(cat "$TMP/out")"
+    fi
+    run 0 "${SNARKJS[@]}" groth16 verify "$TMP/keys/verification_key.json" "$TMP/public4.json" "$TMP/proof4.json"
+}
+prove_from "from the cache" ""
+off=$(($(stat -c %s "$CACHE") - 100))
+byte=$(od -An -tu1 -j "$off" -N1 "$CACHE" | tr -d ' ')
+printf "\\x$(printf %02x $((byte ^ 0x5a)))" | dd of="$CACHE" bs=1 seek="$off" conv=notrunc status=none
+prove_from "a flipped byte" "tacitpk: not used (checksum mismatch"
+truncate -s 8192 "$CACHE"
+prove_from "truncated" "tacitpk: not used (truncated)"
+prove_from "rebuilt" ""
+touch -d '2001-01-01' "$TMP/keys/merkle.zkey"
+prove_from "the .zkey touched" "tacitpk: not used (stale"
 
 echo "snarkjs_prove.sh: $pass passed, $fail failed"
 ((fail == 0))

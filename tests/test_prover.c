@@ -4,9 +4,14 @@
  * from tacit's own keys and from snarkjs-made ones (tests/vectors/groth16/valid/{multiplier,
  * merkle}: `snarkjs groth16 setup` + `zkey contribute`, witnesses from circom's wasm).
  */
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "crypto/msm.h"
 #include "harness.h"
@@ -1001,6 +1006,190 @@ TEST(setup_merkle_r1cs)
     tacit_r1cs_clear(&cs);
 }
 
+/* ------------------------------------------------------------- key cache ---- */
+
+static void put_file(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    CHECK_EQ_INT(fwrite(buf, 1, len, f), len);
+    CHECK_EQ_INT(fclose(f), 0);
+}
+
+/* Overwrites len bytes of the file at off. */
+static void poke_file(const char *path, long off, const void *bytes, size_t len)
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    CHECK_EQ_INT(fseek(f, off, SEEK_SET), 0);
+    CHECK_EQ_INT(fwrite(bytes, 1, len, f), len);
+    CHECK_EQ_INT(fclose(f), 0);
+}
+
+/* Loads zkey through its cache; checks what happened and that the key is ref. */
+static void load_expect(const char *zkey, const tacit_groth16_pk *ref, int result, int refused)
+{
+    tacit_groth16_pk *pk = NULL;
+    tacit_groth16_pk_load_info info;
+    CHECK_EQ_INT(tacit_groth16_pk_load(&pk, zkey, &info), TACIT_OK);
+    CHECK_EQ_INT(info.result, result);
+    CHECK_EQ_INT(info.refused, refused);
+    if (info.refused != refused)
+        fprintf(stderr, "  refused: %s\n", tacit_groth16_pk_cache_refusal(info.refused));
+    CHECK(pk != NULL && pk_equal(pk, ref));
+    tacit_groth16_pk_free(pk);
+}
+
+/* The prepared cache beside a .zkey (zkey_cache.c): written at the first load, mapped at the
+ * next with the same key and proofs that verify; refused with its reason and rebuilt from
+ * the .zkey when the .zkey changed (another key, or only its time), when it is truncated or
+ * extended, when a byte flips, when its version is another, and when an index or a coordinate
+ * is out of range under a valid checksum. */
+TEST(pk_cache)
+{
+    char dir[] = "/tmp/tacit-test-pkcache-XXXXXX", zkey[256], cache[256], path[1024];
+    uint8_t *merkle, *mult;
+    size_t mlen, xlen, nw = 0;
+    tacit_groth16_pk *ref = NULL, *ref2 = NULL, *pk = NULL;
+    tacit_groth16_vk *vk = load_vk_json("valid/merkle");
+    tacit_groth16_pvk *pvk = NULL;
+    tacit_fr *w = NULL;
+    tacit_groth16_pk_load_info info;
+    long coef_off, a_off;
+    struct timespec ts[2];
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(zkey, sizeof zkey, "%s/k.zkey", dir);
+    CHECK_EQ_INT(tacit__groth16_pk_cache_path(cache, sizeof cache, zkey), TACIT_OK);
+    merkle = (uint8_t *)tacit_test_read_file(
+        vec_path(path, sizeof path, "valid/merkle", "merkle_final.zkey"), &mlen);
+    mult = (uint8_t *)tacit_test_read_file(
+        vec_path(path, sizeof path, "valid/multiplier", "multiplier_final.zkey"), &xlen);
+    CHECK(merkle != NULL && mult != NULL && vk != NULL);
+    if (merkle == NULL || mult == NULL || vk == NULL) goto out;
+    CHECK_EQ_INT(tacit_groth16_pk_read(&ref, merkle, mlen), TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_pk_read(&ref2, mult, xlen), TACIT_OK);
+    CHECK_EQ_INT(
+        tacit_wtns_read_file(&w, &nw, vec_path(path, sizeof path, "valid/merkle", "merkle.wtns")),
+        TACIT_OK);
+    CHECK_EQ_INT(tacit_groth16_pvk_new(&pvk, vk, NULL), TACIT_OK);
+    if (ref == NULL || ref2 == NULL || w == NULL || pvk == NULL) goto out;
+    put_file(zkey, merkle, mlen);
+
+    /* round trip: written, then mapped; the mapped key proves */
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_NONE);
+    load_expect(zkey, ref, TACIT_PK_LOADED_CACHE, TACIT_PK_CACHE_NONE);
+    CHECK_EQ_INT(tacit_groth16_pk_load(&pk, zkey, &info), TACIT_OK);
+    CHECK(pk != NULL && pk->map != NULL);
+    if (pk != NULL) {
+        CHECK_EQ_INT(prove_verify(pk, pvk, w, 1), TACIT_OK);
+        CHECK_EQ_INT(prove_verify(pk, pvk, w, 2), TACIT_OK);
+    }
+    tacit_groth16_pk_free(pk);
+    pk = NULL;
+
+    /* stale: another key in the .zkey's place; then the same bytes with another time */
+    put_file(zkey, mult, xlen);
+    load_expect(zkey, ref2, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_STALE);
+    load_expect(zkey, ref2, TACIT_PK_LOADED_CACHE, TACIT_PK_CACHE_NONE);
+    put_file(zkey, merkle, mlen);
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_STALE);
+    ts[0].tv_sec = ts[1].tv_sec = 1000000000;
+    ts[0].tv_nsec = ts[1].tv_nsec = 0;
+    CHECK_EQ_INT(utimensat(AT_FDCWD, zkey, ts, 0), 0);
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_STALE);
+    load_expect(zkey, ref, TACIT_PK_LOADED_CACHE, TACIT_PK_CACHE_NONE);
+
+    /* truncated (to a half, and to less than its header), extended */
+    CHECK_EQ_INT(truncate(cache, 8192), 0);
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_TRUNCATED);
+    CHECK_EQ_INT(truncate(cache, 100), 0);
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_TRUNCATED);
+    {
+        FILE *f = fopen(cache, "ab");
+        CHECK(f != NULL);
+        if (f != NULL) {
+            fputs("trailing", f);
+            fclose(f);
+        }
+    }
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_BAD_HEADER);
+
+    /* one flipped byte anywhere (here: in H, near the end) */
+    {
+        size_t clen;
+        uint8_t *c = (uint8_t *)tacit_test_read_file(cache, &clen), b;
+        CHECK(c != NULL && clen > 5000);
+        if (c != NULL) {
+            b = c[clen - 5000] ^ 0x10;
+            poke_file(cache, (long)(clen - 5000), &b, 1);
+        }
+        free(c);
+    }
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_CHECKSUM);
+
+    /* another format version; a bad magic */
+    {
+        uint32_t v = 99;
+        poke_file(cache, 8, &v, sizeof v);
+        load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_VERSION);
+        poke_file(cache, 0, "nottacit", 8);
+        load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_BAD_HEADER);
+    }
+
+    /* a valid checksum over an out-of-range index or a non-canonical coordinate (p itself) */
+    coef_off = 4096 + (long)(((ref->npublic + 1) * sizeof(tacit_g1_affine) + 63) & ~(size_t)63);
+    a_off = coef_off + (long)((ref->ncoefs * sizeof(tacit_groth16_coef) + 63) & ~(size_t)63);
+    {
+        uint32_t bad[3] = {0, ref->domain_size, 0}, var = ref->nvars, m = 2;
+        const tacit_fp pfield = {{0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL,
+                                  0xb85045b68181585dULL, 0x30644e72e131a029ULL}};
+        long last = coef_off + (long)((ref->ncoefs - 1) * sizeof(tacit_groth16_coef));
+        const long at[4] = {coef_off + (long)offsetof(tacit_groth16_coef, row),
+                            last + (long)offsetof(tacit_groth16_coef, var),
+                            coef_off + (long)offsetof(tacit_groth16_coef, matrix),
+                            a_off + (long)sizeof(tacit_g1_affine) + 32};
+        const void *what[4] = {&bad[1], &var, &m, &pfield};
+        const size_t size[4] = {4, 4, 4, sizeof pfield};
+        for (int i = 0; i < 4; i++) {
+            load_expect(zkey, ref, TACIT_PK_LOADED_CACHE, TACIT_PK_CACHE_NONE);
+            poke_file(cache, at[i], what[i], size[i]);
+            CHECK_EQ_INT(tacit__groth16_pk_cache_reseal(cache), TACIT_OK);
+            load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY_CACHED, TACIT_PK_CACHE_OUT_OF_RANGE);
+        }
+        (void)bad[0];
+    }
+
+    /* the cache is only a cache: the .zkey gone is ENOENT whatever the cache */
+    CHECK_EQ_INT(remove(zkey), 0);
+    CHECK_EQ_INT(tacit_groth16_pk_load(&pk, zkey, &info), TACIT_ENOENT);
+    CHECK(pk == NULL);
+    /* a key that fails its checks in the .zkey is refused even with its old cache there */
+    put_file(zkey, merkle, 200);
+    CHECK_EQ_INT(tacit_groth16_pk_load(&pk, zkey, &info), TACIT_EENCODING);
+    CHECK(pk == NULL);
+    /* no cache wanted */
+    put_file(zkey, merkle, mlen);
+    remove(cache);
+    setenv("TACIT_NO_PK_CACHE", "1", 1);
+    load_expect(zkey, ref, TACIT_PK_LOADED_ZKEY, TACIT_PK_CACHE_NONE);
+    unsetenv("TACIT_NO_PK_CACHE");
+    CHECK(access(cache, F_OK) != 0);
+out:
+    remove(cache);
+    remove(zkey);
+    rmdir(dir);
+    free(merkle);
+    free(mult);
+    tacit_wtns_free(w, nw);
+    tacit_groth16_pvk_free(pvk);
+    tacit_groth16_vk_free(vk);
+    tacit_groth16_pk_free(ref);
+    tacit_groth16_pk_free(ref2);
+}
+
 static const struct tacit_test tests[] = {
     {"ntt_roots", ntt_roots},
     {"ntt_naive", ntt_naive},
@@ -1018,6 +1207,7 @@ static const struct tacit_test tests[] = {
     {"zkey_rejects", zkey_rejects},
     {"wtns_rejects", wtns_rejects},
     {"setup_merkle_r1cs", setup_merkle_r1cs},
+    {"pk_cache", pk_cache},
 };
 
 TACIT_TEST_MAIN(tests)

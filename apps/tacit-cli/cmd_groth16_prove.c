@@ -6,7 +6,9 @@
  *   tacit-cli groth16 prove <key.zkey> <witness.wtns> <proof.json> <public.json> [--threads N]
  *
  * Both read a snarkjs .zkey (or one tacit wrote with `tacit-cli setup`); the arguments are
- * those of `snarkjs zkey export verificationkey` and `snarkjs groth16 prove`.
+ * those of `snarkjs zkey export verificationkey` and `snarkjs groth16 prove`. prove loads the
+ * key through its prepared cache <key.zkey>.tacitpk (written beside it the first time:
+ * tacit_groth16_pk_load).
  * Exit status: 0 done, 1 the key or witness is invalid (the reason on stdout),
  * 2 unreadable or unwritable file, or bad usage (the message on stderr).
  */
@@ -75,6 +77,20 @@ int cmd_groth16_export_vk(int argc, char **argv)
     return status;
 }
 
+/* The key through its prepared cache (tacit_groth16_pk_load); a cache that was there and
+ * was refused is said on stderr (the key is read from the .zkey then, and the cache
+ * written again). */
+static int load_key(tacit_groth16_pk **pk, const char *path)
+{
+    tacit_groth16_pk_load_info info;
+    int rc = tacit_groth16_pk_load(pk, path, &info);
+    if (rc == TACIT_OK && info.refused != TACIT_PK_CACHE_NONE)
+        fprintf(stderr, "tacit-cli groth16: %s.tacitpk: not used (%s): read %s instead%s\n", path,
+                tacit_groth16_pk_cache_refusal(info.refused), path,
+                info.result == TACIT_PK_LOADED_ZKEY_CACHED ? ", cache written again" : "");
+    return rc;
+}
+
 int cmd_groth16_prove(int argc, char **argv)
 {
     tacit_groth16_pk *pk = NULL;
@@ -99,7 +115,7 @@ int cmd_groth16_prove(int argc, char **argv)
                         "<public.json> [--threads N]\n");
         return EXIT_USAGE;
     }
-    if ((rc = tacit_groth16_pk_read_file(&pk, argv[1])) != TACIT_OK) return complain(argv[1], rc);
+    if ((rc = load_key(&pk, argv[1])) != TACIT_OK) return complain(argv[1], rc);
     if ((rc = tacit_wtns_read_file(&w, &nw, argv[2])) != TACIT_OK) {
         status = complain(argv[2], rc);
         goto out;

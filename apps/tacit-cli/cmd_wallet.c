@@ -1726,11 +1726,13 @@ out:
     return status;
 }
 
-/* The proving key: --proving-key, else with a devnet wallet the devnet's. */
+/* The proving key: --proving-key, else with a devnet wallet the devnet's; through its prepared
+ * cache (tacit_groth16_pk_load: a send then maps the key instead of parsing the .zkey). */
 static int load_proving_key(tacit_groth16_pk **pk, const struct session *s)
 {
     char path[4096];
     const char *p = tacit_cli_globals.proving_key;
+    tacit_groth16_pk_load_info info;
     int rc;
     *pk = NULL;
     if (p == NULL) {
@@ -1741,8 +1743,11 @@ static int load_proving_key(tacit_groth16_pk **pk, const struct session *s)
             return fail("--datadir too long");
         p = path;
     }
-    if ((rc = tacit_groth16_pk_read_file(pk, p)) != TACIT_OK)
+    if ((rc = tacit_groth16_pk_load(pk, p, &info)) != TACIT_OK)
         return fail("cannot read the proving key %s: %s", p, tacit_strerror(rc));
+    if (info.refused != TACIT_PK_CACHE_NONE)
+        fprintf(stderr, "tacit-cli: %s.tacitpk: not used (%s): read %s instead\n", p,
+                tacit_groth16_pk_cache_refusal(info.refused), p);
     return 0;
 }
 

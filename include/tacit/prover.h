@@ -70,6 +70,8 @@ typedef struct {
     tacit_g1_affine *c; /* [8] nvars - npublic - 1: (beta A_s + alpha B_s + C_s)(tau)/delta */
     tacit_g1_affine *h; /* [9] domain_size: L_(2i+1)(tau) / delta */
     struct tacit__ntt_domain *domain; /* internal: roots of unity of the domain */
+    void *map;      /* internal: the mapped cache the arrays point into (NULL: allocated) */
+    size_t map_len; /* internal */
 } tacit_groth16_pk;
 
 /* Release a proving key (NULL is allowed). */
@@ -107,6 +109,43 @@ void tacit_groth16_pk_free(tacit_groth16_pk *pk);
 int tacit_groth16_pk_read(tacit_groth16_pk **out, const uint8_t *in, size_t len);
 /* Same from a file; also TACIT_ENOENT, TACIT_EIO, TACIT_ETOOBIG (> TACIT_PROVER_FILE_MAX). */
 int tacit_groth16_pk_read_file(tacit_groth16_pk **out, const char *path);
+
+/*
+ * Load the proving key of a .zkey through its prepared cache `<zkey_path>.tacitpk`: the
+ * key in tacit's own layout, mapped read-only (no copy, no parsing), bound to the .zkey by
+ * its size, modification time, inode and a hash of its first and last 64 KiB, with a
+ * checksum over the whole file (src/zk/zkey_cache.c says what is checked and why). When
+ * the cache is missing, stale, truncated, corrupt or of another version, the .zkey is
+ * read and checked as by tacit_groth16_pk_read_file, and the cache is written again next
+ * to it (through a temporary file and a rename; a directory that cannot be written only
+ * means no cache). The key is the same either way; free it with tacit_groth16_pk_free.
+ * With TACIT_NO_PK_CACHE set in the environment, only the .zkey is read (nothing written).
+ * Returns: as tacit_groth16_pk_read_file (a refused or unwritable cache is no error).
+ * Out:     *out (NULL on failure); info (may be NULL): what happened. */
+enum {
+    TACIT_PK_LOADED_CACHE = 1,       /* from the cache */
+    TACIT_PK_LOADED_ZKEY_CACHED = 2, /* from the .zkey; the cache written */
+    TACIT_PK_LOADED_ZKEY = 3,        /* from the .zkey; the cache could not be written */
+};
+/* Why an existing cache was not used (tacit_groth16_pk_cache_refusal gives the words). */
+enum {
+    TACIT_PK_CACHE_NONE = 0, /* none there, or it was used */
+    TACIT_PK_CACHE_STALE,    /* the .zkey changed since the cache was written */
+    TACIT_PK_CACHE_VERSION,  /* another format version, byte order or build */
+    TACIT_PK_CACHE_BAD_HEADER,
+    TACIT_PK_CACHE_TRUNCATED,
+    TACIT_PK_CACHE_CHECKSUM,     /* corrupt */
+    TACIT_PK_CACHE_OUT_OF_RANGE, /* an index or coordinate out of range: corrupt */
+};
+typedef struct {
+    int result;   /* TACIT_PK_LOADED_* */
+    int refused;  /* TACIT_PK_CACHE_*: why a cache file that was there was not used */
+    int write_rc; /* with TACIT_PK_LOADED_ZKEY: why the cache could not be written */
+} tacit_groth16_pk_load_info;
+int tacit_groth16_pk_load(tacit_groth16_pk **out, const char *zkey_path,
+                          tacit_groth16_pk_load_info *info);
+/* A static description of a TACIT_PK_CACHE_* value (never NULL). */
+const char *tacit_groth16_pk_cache_refusal(int why);
 
 /* Encode a key as a .zkey image, sections 1..10 in order, with the coefficients in the
  * key's order; section 10 holds a zero csHash and no contributions (a devnet key has no

@@ -9,6 +9,7 @@
  */
 #include "zk/ntt.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,37 @@ void tacit__ntt_bitreverse(tacit_fr *x, unsigned log_n)
     }
 }
 
+/* The domain's scalars: omega, its inverse, g = omega_2n and 1/n. */
+static void domain_scalars(tacit__ntt_domain *d)
+{
+    tacit_fr p;
+    tacit__fr_root_of_unity(&d->omega, d->log_n);
+    tacit__fr_root_of_unity(&d->g, d->log_n + 1);
+    tacit_fr_inv(&d->omega_inv, &d->omega);
+    tacit_fr_from_u64(&p, d->n);
+    tacit_fr_inv(&d->n_inv, &p);
+}
+
+int tacit__ntt_domain_wrap(tacit__ntt_domain **out, unsigned log_n, const tacit_fr *tw,
+                           const tacit_fr *tw_inv, const tacit_fr *odd)
+{
+    tacit__ntt_domain *d;
+    *out = NULL;
+    if (log_n > TACIT__NTT_MAX_LOG) return TACIT_ETOOBIG;
+    if ((d = calloc(1, sizeof *d)) == NULL) return TACIT_ENOMEM;
+    d->log_n = log_n;
+    d->n = (size_t)1 << log_n;
+    domain_scalars(d);
+    /* read only through these (the mapping is PROT_READ); the struct's fields are not const
+     * because tacit__ntt_domain_new fills its own tables through them */
+    d->tw = (tacit_fr *)(uintptr_t)tw;
+    d->tw_inv = (tacit_fr *)(uintptr_t)tw_inv;
+    d->odd = (tacit_fr *)(uintptr_t)odd;
+    d->borrowed = true;
+    *out = d;
+    return TACIT_OK;
+}
+
 int tacit__ntt_domain_new(tacit__ntt_domain **out, unsigned log_n)
 {
     tacit__ntt_domain *d;
@@ -80,11 +112,7 @@ int tacit__ntt_domain_new(tacit__ntt_domain **out, unsigned log_n)
         tacit__ntt_domain_free(d);
         return TACIT_ENOMEM;
     }
-    tacit__fr_root_of_unity(&d->omega, log_n);
-    tacit__fr_root_of_unity(&d->g, log_n + 1);
-    tacit_fr_inv(&d->omega_inv, &d->omega);
-    tacit_fr_from_u64(&p, n);
-    tacit_fr_inv(&d->n_inv, &p);
+    domain_scalars(d);
 
     d->tw[0] = fr_one;
     d->tw_inv[0] = fr_one;
@@ -105,9 +133,11 @@ int tacit__ntt_domain_new(tacit__ntt_domain **out, unsigned log_n)
 void tacit__ntt_domain_free(tacit__ntt_domain *d)
 {
     if (d == NULL) return;
-    free(d->tw);
-    free(d->tw_inv);
-    free(d->odd);
+    if (!d->borrowed) {
+        free(d->tw);
+        free(d->tw_inv);
+        free(d->odd);
+    }
     free(d);
 }
 

@@ -33,12 +33,18 @@ typedef struct tacit__ntt_domain {
     tacit_fr *tw;              /* n/2 entries: omega^i */
     tacit_fr *tw_inv;          /* n/2 entries: omega^-i */
     tacit_fr *odd;             /* n entries: g^rev(i) / n, rev = bit reversal of log_n bits */
+    bool borrowed;             /* the tables belong to someone else (a mapped key cache) */
 } tacit__ntt_domain;
 
 /* Returns: TACIT_OK, TACIT_ETOOBIG (log_n > TACIT__NTT_MAX_LOG) or TACIT_ENOMEM.
  * Out:     *out, free with tacit__ntt_domain_free (about 64 n bytes). */
 int tacit__ntt_domain_new(tacit__ntt_domain **out, unsigned log_n);
 void tacit__ntt_domain_free(tacit__ntt_domain *d);
+/* A domain over tables made by tacit__ntt_domain_new earlier (a key cache holds them): only
+ * the scalars are computed; the tables are borrowed and must outlive the domain.
+ * Returns: TACIT_OK, TACIT_ETOOBIG or TACIT_ENOMEM. */
+int tacit__ntt_domain_wrap(tacit__ntt_domain **out, unsigned log_n, const tacit_fr *tw,
+                           const tacit_fr *tw_inv, const tacit_fr *odd);
 
 /* Primitive 2^log_n-th root of unity (log_n <= 28). */
 void tacit__fr_root_of_unity(tacit_fr *r, unsigned log_n);

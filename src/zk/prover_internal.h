@@ -27,6 +27,15 @@ extern void (*tacit__groth16_setup_wipe_hook)(const void *arena, size_t len);
  * allocated size. Not thread-safe to change while a proof runs. */
 extern void (*tacit__groth16_prove_wipe_hook)(const void *p, size_t len);
 
+/* The path of the prepared cache of a .zkey: "<zkey_path>.tacitpk" (zkey_cache.c).
+ * Returns TACIT_OK or TACIT_EINVAL (does not fit in len). */
+int tacit__groth16_pk_cache_path(char *buf, size_t len, const char *zkey_path);
+
+/* Test hook: recompute and store the checksum of the cache file at path (a test then damages
+ * a cache in ways only the range checks catch). Returns TACIT_OK, TACIT_EENCODING or a file
+ * error. */
+int tacit__groth16_pk_cache_reseal(const char *path);
+
 /* Read a whole file of at most max bytes. Returns TACIT_OK, TACIT_ENOENT, TACIT_EIO,
  * TACIT_ETOOBIG or TACIT_ENOMEM; *out freed with free(). */
 int tacit__read_file(uint8_t **out, size_t *len, const char *path, size_t max);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <sodium.h>
@@ -105,6 +106,12 @@ static void put_g2(uint8_t *p, const tacit_g2_affine *a)
 void tacit_groth16_pk_free(tacit_groth16_pk *pk)
 {
     if (pk == NULL) return;
+    tacit__ntt_domain_free(pk->domain);
+    if (pk->map != NULL) { /* a mapped cache (zkey_cache.c): the arrays are in it */
+        munmap(pk->map, pk->map_len);
+        free(pk);
+        return;
+    }
     free(pk->ic);
     free(pk->coefs);
     free(pk->a);
@@ -112,7 +119,6 @@ void tacit_groth16_pk_free(tacit_groth16_pk *pk)
     free(pk->b2);
     free(pk->c);
     free(pk->h);
-    tacit__ntt_domain_free(pk->domain);
     free(pk);
 }
 
