@@ -10,41 +10,45 @@
 #include "crypto/field_impl.h"
 #include "tacit/bn254.h"
 
+/* The helpers below are small and hot: always inlined (gcc's LTO otherwise keeps
+ * out-of-line copies of some, and the tower pays a call per Fp operation). */
+#define TACIT__HOT static inline __attribute__((always_inline))
+
 static const tacit_fp tacit__p = TACIT__P_RAW;
 static const uint64_t tacit__pinv = TACIT__P_INV;
 static const tacit_fr tacit__r = TACIT__R_RAW;
 static const uint64_t tacit__rinv = TACIT__R_INV;
 
 /* ------------------------------------------------------------------- Fp ---- */
-static inline void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+TACIT__HOT void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mod_add(r->l, a->l, b->l, tacit__p.l);
 }
-static inline void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+TACIT__HOT void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mod_sub(r->l, a->l, b->l, tacit__p.l);
 }
-static inline void fp_neg(tacit_fp *r, const tacit_fp *a)
+TACIT__HOT void fp_neg(tacit_fp *r, const tacit_fp *a)
 {
     tacit__mod_neg(r->l, a->l, tacit__p.l);
 }
-static inline void fp_dbl(tacit_fp *r, const tacit_fp *a)
+TACIT__HOT void fp_dbl(tacit_fp *r, const tacit_fp *a)
 {
     tacit__mod_add(r->l, a->l, a->l, tacit__p.l);
 }
-static inline void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+TACIT__HOT void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mont_mul(r->l, a->l, b->l, tacit__p.l, &tacit__pinv);
 }
-static inline void fp_sqr(tacit_fp *r, const tacit_fp *a)
+TACIT__HOT void fp_sqr(tacit_fp *r, const tacit_fp *a)
 {
     tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv);
 }
-static inline bool fp_is_zero(const tacit_fp *a)
+TACIT__HOT bool fp_is_zero(const tacit_fp *a)
 {
     return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0;
 }
-static inline bool fp_eq(const tacit_fp *a, const tacit_fp *b)
+TACIT__HOT bool fp_eq(const tacit_fp *a, const tacit_fp *b)
 {
     return ((a->l[0] ^ b->l[0]) | (a->l[1] ^ b->l[1]) | (a->l[2] ^ b->l[2]) |
             (a->l[3] ^ b->l[3])) == 0;
@@ -52,7 +56,7 @@ static inline bool fp_eq(const tacit_fp *a, const tacit_fp *b)
 
 /* r = a + b WITHOUT reduction: r < 2p. Valid only as an input of fp_mul/fp_sqr, whose
  * CIOS bound holds for inputs below 2p because 4p < 2^256. */
-static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+TACIT__HOT void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     uint64_t c = 0;
     r->l[0] = tacit__adc(a->l[0], b->l[0], &c);
@@ -62,50 +66,50 @@ static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 }
 
 /* ------------------------------------------------------------------- Fr ---- */
-static inline void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+TACIT__HOT void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
 {
     tacit__mod_add(r->l, a->l, b->l, tacit__r.l);
 }
-static inline void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+TACIT__HOT void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
 {
     tacit__mont_mul(r->l, a->l, b->l, tacit__r.l, &tacit__rinv);
 }
-static inline void fr_sqr(tacit_fr *r, const tacit_fr *a)
+TACIT__HOT void fr_sqr(tacit_fr *r, const tacit_fr *a)
 {
     tacit__mont_mul(r->l, a->l, a->l, tacit__r.l, &tacit__rinv);
 }
 
 /* ------------------------------------------------------------------ Fp2 ---- */
-static inline void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+TACIT__HOT void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     fp_add(&r->c0, &a->c0, &b->c0);
     fp_add(&r->c1, &a->c1, &b->c1);
 }
-static inline void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+TACIT__HOT void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     fp_sub(&r->c0, &a->c0, &b->c0);
     fp_sub(&r->c1, &a->c1, &b->c1);
 }
-static inline void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
+TACIT__HOT void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
 {
     fp_neg(&r->c0, &a->c0);
     fp_neg(&r->c1, &a->c1);
 }
-static inline void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
+TACIT__HOT void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
 {
     fp_dbl(&r->c0, &a->c0);
     fp_dbl(&r->c1, &a->c1);
 }
-static inline void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a)
+TACIT__HOT void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a)
 {
     r->c0 = a->c0;
     fp_neg(&r->c1, &a->c1);
 }
-static inline bool fp2_is_zero(const tacit_fp2 *a)
+TACIT__HOT bool fp2_is_zero(const tacit_fp2 *a)
 {
     return fp_is_zero(&a->c0) && fp_is_zero(&a->c1);
 }
-static inline bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b)
+TACIT__HOT bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b)
 {
     return fp_eq(&a->c0, &b->c0) && fp_eq(&a->c1, &b->c1);
 }
@@ -122,34 +126,34 @@ typedef struct {
 } tacit__fp2w;
 
 /* r = a b; a, b < 2p (reduced values or fp_add_nr sums), so r < 4p^2 < p 2^256. */
-static inline void fpw_mul(tacit__fpw *r, const tacit_fp *a, const tacit_fp *b)
+TACIT__HOT void fpw_mul(tacit__fpw *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mul_wide(r->l, a->l, b->l);
 }
-static inline void fpw_add(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
+TACIT__HOT void fpw_add(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
 {
     tacit__wide_add(r->l, a->l, b->l, tacit__p.l);
 }
-static inline void fpw_sub(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
+TACIT__HOT void fpw_sub(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
 {
     tacit__wide_sub(r->l, a->l, b->l, tacit__p.l);
 }
-static inline void fpw_redc(tacit_fp *r, const tacit__fpw *a)
+TACIT__HOT void fpw_redc(tacit_fp *r, const tacit__fpw *a)
 {
     tacit__redc(r->l, a->l, tacit__p.l, &tacit__pinv);
 }
 
-static inline void fp2w_add(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
+TACIT__HOT void fp2w_add(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
 {
     fpw_add(&r->c0, &a->c0, &b->c0);
     fpw_add(&r->c1, &a->c1, &b->c1);
 }
-static inline void fp2w_sub(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
+TACIT__HOT void fp2w_sub(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
 {
     fpw_sub(&r->c0, &a->c0, &b->c0);
     fpw_sub(&r->c1, &a->c1, &b->c1);
 }
-static inline void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
+TACIT__HOT void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
 {
     fpw_redc(&r->c0, &a->c0);
     fpw_redc(&r->c1, &a->c1);
@@ -158,7 +162,7 @@ static inline void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
 /* Karatsuba into wide values: c0 = a0b0 - a1b1 (mod p 2^256), c1 = (a0+a1)(b0+b1) - a0b0 -
  * a1b1 = a0b1 + a1b0, which as an integer is in [0, 2p^2), so its two subtractions never
  * wrap. Inputs reduced (< p). */
-static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
+TACIT__HOT void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp sa, sb;
     tacit__fpw t0, t1, t2;
@@ -174,7 +178,7 @@ static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u into wide values: (a0 + a1) < 2p and
  * 2 a0 < 2p unreduced, so both products are below 2p^2. Input reduced. */
-static inline void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
+TACIT__HOT void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, a2;
     fp_add_nr(&s, &a->c0, &a->c1);
@@ -186,7 +190,7 @@ static inline void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
 
 /* The reduced Fp2 product with one Montgomery multiplication per Fp product: the
  * reference the wide forms are tested against (tests/test_field.c). */
-static inline void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+TACIT__HOT void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp t0, t1, sa, sb, t2;
     fp_mul(&t0, &a->c0, &b->c0);
@@ -200,7 +204,7 @@ static inline void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit
 }
 
 /* Karatsuba with two reductions instead of three (fp2w_mul). */
-static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+TACIT__HOT void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit__fp2w w;
     fp2w_mul(&w, a, b);
@@ -208,7 +212,7 @@ static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 }
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
-static inline void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
+TACIT__HOT void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, m;
     fp_add_nr(&s, &a->c0, &a->c1);
@@ -220,7 +224,7 @@ static inline void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 
 /* b is copied first: it may be a coefficient of r itself (r = a * r->c0), which the
  * first product would overwrite. */
-static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
+TACIT__HOT void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
 {
     const tacit_fp s = *b;
     fp_mul(&r->c0, &a->c0, &s);
@@ -228,7 +232,7 @@ static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *
 }
 
 /* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u */
-static inline void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
+TACIT__HOT void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp t0, t1;
     fp_dbl(&t0, &a->c0);

@@ -184,32 +184,33 @@ static inline __attribute__((always_inline)) void
 tacit__mul_wide_adx(uint64_t r[8], const uint64_t a[4], const uint64_t b[4])
 {
     uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;
-    __asm__("movq (%[b]), %%rdx\n\t"
-            "mulxq (%[a]), %[t0], %[t1]\n\t"
-            "mulxq 8(%[a]), %[lo], %[t2]\n\t"
-            "addq %[lo], %[t1]\n\t"
-            "mulxq 16(%[a]), %[lo], %[t3]\n\t"
-            "adcq %[lo], %[t2]\n\t"
-            "mulxq 24(%[a]), %[lo], %[t4]\n\t"
-            "adcq %[lo], %[t3]\n\t"
-            "adcq $0, %[t4]\n\t"
-            "movq %[t0], (%[r])\n\t"
-            "movq 8(%[b]), %%rdx\n\t" TACIT__MULROW(
-                "t1", "t2", "t3", "t4", "t0") "movq %[t1], 8(%[r])\n\t"
-                                              "movq 16(%[b]), %%rdx\n\t" TACIT__MULROW(
-                                                  "t2", "t3", "t4", "t0",
-                                                  "t1") "movq %[t2], 16(%[r])\n\t"
-                                                        "movq 24(%[b]), %%rdx\n\t" TACIT__MULROW(
-                                                            "t3", "t4", "t0", "t1",
-                                                            "t2") "movq %[t3], 24(%[r])\n\t"
-                                                                  "movq %[t4], 32(%[r])\n\t"
-                                                                  "movq %[t0], 40(%[r])\n\t"
-                                                                  "movq %[t1], 48(%[r])\n\t"
-                                                                  "movq %[t2], 56(%[r])\n\t"
-            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
-              [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
-            : [a] "r"(a), [b] "r"(b), [r] "r"(r)
-            : "cc", "memory");
+    __asm__ volatile(
+        "movq (%[b]), %%rdx\n\t"
+        "mulxq (%[a]), %[t0], %[t1]\n\t"
+        "mulxq 8(%[a]), %[lo], %[t2]\n\t"
+        "addq %[lo], %[t1]\n\t"
+        "mulxq 16(%[a]), %[lo], %[t3]\n\t"
+        "adcq %[lo], %[t2]\n\t"
+        "mulxq 24(%[a]), %[lo], %[t4]\n\t"
+        "adcq %[lo], %[t3]\n\t"
+        "adcq $0, %[t4]\n\t"
+        "movq %[t0], (%[r])\n\t"
+        "movq 8(%[b]), %%rdx\n\t" TACIT__MULROW(
+            "t1", "t2", "t3", "t4", "t0") "movq %[t1], 8(%[r])\n\t"
+                                          "movq 16(%[b]), %%rdx\n\t" TACIT__MULROW(
+                                              "t2", "t3", "t4", "t0",
+                                              "t1") "movq %[t2], 16(%[r])\n\t"
+                                                    "movq 24(%[b]), %%rdx\n\t" TACIT__MULROW(
+                                                        "t3", "t4", "t0", "t1",
+                                                        "t2") "movq %[t3], 24(%[r])\n\t"
+                                                              "movq %[t4], 32(%[r])\n\t"
+                                                              "movq %[t0], 40(%[r])\n\t"
+                                                              "movq %[t1], 48(%[r])\n\t"
+                                                              "movq %[t2], 56(%[r])\n\t"
+        : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
+        : [a] "r"(a), [b] "r"(b), [r] "r"(r)
+        : "cc", "memory");
     (void)t0;
     (void)t1;
     (void)t2;
@@ -433,73 +434,73 @@ static inline __attribute__((always_inline)) void
 tacit__wide_add(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t m[4])
 {
     uint64_t x, t0, t1, t2, t3, s0, s1, s2, s3;
-    __asm__("movq (%[a]), %[x]\n\t"
-            "addq (%[b]), %[x]\n\t"
-            "movq %[x], (%[r])\n\t"
-            "movq 8(%[a]), %[x]\n\t"
-            "adcq 8(%[b]), %[x]\n\t"
-            "movq %[x], 8(%[r])\n\t"
-            "movq 16(%[a]), %[x]\n\t"
-            "adcq 16(%[b]), %[x]\n\t"
-            "movq %[x], 16(%[r])\n\t"
-            "movq 24(%[a]), %[x]\n\t"
-            "adcq 24(%[b]), %[x]\n\t"
-            "movq %[x], 24(%[r])\n\t"
-            "movq 32(%[a]), %[t0]\n\t"
-            "adcq 32(%[b]), %[t0]\n\t"
-            "movq 40(%[a]), %[t1]\n\t"
-            "adcq 40(%[b]), %[t1]\n\t"
-            "movq 48(%[a]), %[t2]\n\t"
-            "adcq 48(%[b]), %[t2]\n\t"
-            "movq 56(%[a]), %[t3]\n\t"
-            "adcq 56(%[b]), %[t3]\n\t" TACIT__TRIAL_SUB "movq %[s0], 32(%[r])\n\t"
-            "movq %[s1], 40(%[r])\n\t"
-            "movq %[s2], 48(%[r])\n\t"
-            "movq %[s3], 56(%[r])\n\t"
-            : [x] "=&r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-              [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
-            : [a] "r"(a), [b] "r"(b), [m] "r"(m), [r] "r"(r)
-            : "cc", "memory");
+    __asm__ volatile("movq (%[a]), %[x]\n\t"
+                     "addq (%[b]), %[x]\n\t"
+                     "movq %[x], (%[r])\n\t"
+                     "movq 8(%[a]), %[x]\n\t"
+                     "adcq 8(%[b]), %[x]\n\t"
+                     "movq %[x], 8(%[r])\n\t"
+                     "movq 16(%[a]), %[x]\n\t"
+                     "adcq 16(%[b]), %[x]\n\t"
+                     "movq %[x], 16(%[r])\n\t"
+                     "movq 24(%[a]), %[x]\n\t"
+                     "adcq 24(%[b]), %[x]\n\t"
+                     "movq %[x], 24(%[r])\n\t"
+                     "movq 32(%[a]), %[t0]\n\t"
+                     "adcq 32(%[b]), %[t0]\n\t"
+                     "movq 40(%[a]), %[t1]\n\t"
+                     "adcq 40(%[b]), %[t1]\n\t"
+                     "movq 48(%[a]), %[t2]\n\t"
+                     "adcq 48(%[b]), %[t2]\n\t"
+                     "movq 56(%[a]), %[t3]\n\t"
+                     "adcq 56(%[b]), %[t3]\n\t" TACIT__TRIAL_SUB "movq %[s0], 32(%[r])\n\t"
+                     "movq %[s1], 40(%[r])\n\t"
+                     "movq %[s2], 48(%[r])\n\t"
+                     "movq %[s3], 56(%[r])\n\t"
+                     : [x] "=&r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
+                     : [a] "r"(a), [b] "r"(b), [m] "r"(m), [r] "r"(r)
+                     : "cc", "memory");
 }
 
 static inline __attribute__((always_inline)) void
 tacit__wide_sub(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t m[4])
 {
     uint64_t x, t0, t1, t2, t3, s0, s1, s2, s3;
-    __asm__("movq (%[a]), %[x]\n\t"
-            "subq (%[b]), %[x]\n\t"
-            "movq %[x], (%[r])\n\t"
-            "movq 8(%[a]), %[x]\n\t"
-            "sbbq 8(%[b]), %[x]\n\t"
-            "movq %[x], 8(%[r])\n\t"
-            "movq 16(%[a]), %[x]\n\t"
-            "sbbq 16(%[b]), %[x]\n\t"
-            "movq %[x], 16(%[r])\n\t"
-            "movq 24(%[a]), %[x]\n\t"
-            "sbbq 24(%[b]), %[x]\n\t"
-            "movq %[x], 24(%[r])\n\t"
-            "movq 32(%[a]), %[t0]\n\t"
-            "sbbq 32(%[b]), %[t0]\n\t"
-            "movq 40(%[a]), %[t1]\n\t"
-            "sbbq 40(%[b]), %[t1]\n\t"
-            "movq 48(%[a]), %[t2]\n\t"
-            "sbbq 48(%[b]), %[t2]\n\t"
-            "movq 56(%[a]), %[t3]\n\t"
-            "sbbq 56(%[b]), %[t3]\n\t"
-            "sbbq %[x], %[x]\n\t" /* x = -borrow */
-            TACIT__ADD_M "testq %[x], %[x]\n\t"
-            "cmovzq %[t0], %[s0]\n\t"
-            "cmovzq %[t1], %[s1]\n\t"
-            "cmovzq %[t2], %[s2]\n\t"
-            "cmovzq %[t3], %[s3]\n\t"
-            "movq %[s0], 32(%[r])\n\t"
-            "movq %[s1], 40(%[r])\n\t"
-            "movq %[s2], 48(%[r])\n\t"
-            "movq %[s3], 56(%[r])\n\t"
-            : [x] "=&r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-              [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
-            : [a] "r"(a), [b] "r"(b), [m] "r"(m), [r] "r"(r)
-            : "cc", "memory");
+    __asm__ volatile("movq (%[a]), %[x]\n\t"
+                     "subq (%[b]), %[x]\n\t"
+                     "movq %[x], (%[r])\n\t"
+                     "movq 8(%[a]), %[x]\n\t"
+                     "sbbq 8(%[b]), %[x]\n\t"
+                     "movq %[x], 8(%[r])\n\t"
+                     "movq 16(%[a]), %[x]\n\t"
+                     "sbbq 16(%[b]), %[x]\n\t"
+                     "movq %[x], 16(%[r])\n\t"
+                     "movq 24(%[a]), %[x]\n\t"
+                     "sbbq 24(%[b]), %[x]\n\t"
+                     "movq %[x], 24(%[r])\n\t"
+                     "movq 32(%[a]), %[t0]\n\t"
+                     "sbbq 32(%[b]), %[t0]\n\t"
+                     "movq 40(%[a]), %[t1]\n\t"
+                     "sbbq 40(%[b]), %[t1]\n\t"
+                     "movq 48(%[a]), %[t2]\n\t"
+                     "sbbq 48(%[b]), %[t2]\n\t"
+                     "movq 56(%[a]), %[t3]\n\t"
+                     "sbbq 56(%[b]), %[t3]\n\t"
+                     "sbbq %[x], %[x]\n\t" /* x = -borrow */
+                     TACIT__ADD_M "testq %[x], %[x]\n\t"
+                     "cmovzq %[t0], %[s0]\n\t"
+                     "cmovzq %[t1], %[s1]\n\t"
+                     "cmovzq %[t2], %[s2]\n\t"
+                     "cmovzq %[t3], %[s3]\n\t"
+                     "movq %[s0], 32(%[r])\n\t"
+                     "movq %[s1], 40(%[r])\n\t"
+                     "movq %[s2], 48(%[r])\n\t"
+                     "movq %[s3], 56(%[r])\n\t"
+                     : [x] "=&r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
+                     : [a] "r"(a), [b] "r"(b), [m] "r"(m), [r] "r"(r)
+                     : "cc", "memory");
 }
 #else
 /* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
