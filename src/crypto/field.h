@@ -10,45 +10,41 @@
 #include "crypto/field_impl.h"
 #include "tacit/bn254.h"
 
-/* The helpers below are small and hot: always inlined (gcc's LTO otherwise keeps
- * out-of-line copies of some, and the tower pays a call per Fp operation). */
-#define TACIT__HOT static inline __attribute__((always_inline))
-
 static const tacit_fp tacit__p = TACIT__P_RAW;
 static const uint64_t tacit__pinv = TACIT__P_INV;
 static const tacit_fr tacit__r = TACIT__R_RAW;
 static const uint64_t tacit__rinv = TACIT__R_INV;
 
 /* ------------------------------------------------------------------- Fp ---- */
-TACIT__HOT void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+static inline void fp_add(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mod_add(r->l, a->l, b->l, tacit__p.l);
 }
-TACIT__HOT void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+static inline void fp_sub(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mod_sub(r->l, a->l, b->l, tacit__p.l);
 }
-TACIT__HOT void fp_neg(tacit_fp *r, const tacit_fp *a)
+static inline void fp_neg(tacit_fp *r, const tacit_fp *a)
 {
     tacit__mod_neg(r->l, a->l, tacit__p.l);
 }
-TACIT__HOT void fp_dbl(tacit_fp *r, const tacit_fp *a)
+static inline void fp_dbl(tacit_fp *r, const tacit_fp *a)
 {
     tacit__mod_add(r->l, a->l, a->l, tacit__p.l);
 }
-TACIT__HOT void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+static inline void fp_mul(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mont_mul(r->l, a->l, b->l, tacit__p.l, &tacit__pinv);
 }
-TACIT__HOT void fp_sqr(tacit_fp *r, const tacit_fp *a)
+static inline void fp_sqr(tacit_fp *r, const tacit_fp *a)
 {
     tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv);
 }
-TACIT__HOT bool fp_is_zero(const tacit_fp *a)
+static inline bool fp_is_zero(const tacit_fp *a)
 {
     return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0;
 }
-TACIT__HOT bool fp_eq(const tacit_fp *a, const tacit_fp *b)
+static inline bool fp_eq(const tacit_fp *a, const tacit_fp *b)
 {
     return ((a->l[0] ^ b->l[0]) | (a->l[1] ^ b->l[1]) | (a->l[2] ^ b->l[2]) |
             (a->l[3] ^ b->l[3])) == 0;
@@ -56,7 +52,7 @@ TACIT__HOT bool fp_eq(const tacit_fp *a, const tacit_fp *b)
 
 /* r = a + b WITHOUT reduction: r < 2p. Valid only as an input of fp_mul/fp_sqr, whose
  * CIOS bound holds for inputs below 2p because 4p < 2^256. */
-TACIT__HOT void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
+static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
     uint64_t c = 0;
     r->l[0] = tacit__adc(a->l[0], b->l[0], &c);
@@ -66,50 +62,50 @@ TACIT__HOT void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 }
 
 /* ------------------------------------------------------------------- Fr ---- */
-TACIT__HOT void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+static inline void fr_add(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
 {
     tacit__mod_add(r->l, a->l, b->l, tacit__r.l);
 }
-TACIT__HOT void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
+static inline void fr_mul(tacit_fr *r, const tacit_fr *a, const tacit_fr *b)
 {
     tacit__mont_mul(r->l, a->l, b->l, tacit__r.l, &tacit__rinv);
 }
-TACIT__HOT void fr_sqr(tacit_fr *r, const tacit_fr *a)
+static inline void fr_sqr(tacit_fr *r, const tacit_fr *a)
 {
     tacit__mont_mul(r->l, a->l, a->l, tacit__r.l, &tacit__rinv);
 }
 
 /* ------------------------------------------------------------------ Fp2 ---- */
-TACIT__HOT void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+static inline void fp2_add(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     fp_add(&r->c0, &a->c0, &b->c0);
     fp_add(&r->c1, &a->c1, &b->c1);
 }
-TACIT__HOT void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+static inline void fp2_sub(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     fp_sub(&r->c0, &a->c0, &b->c0);
     fp_sub(&r->c1, &a->c1, &b->c1);
 }
-TACIT__HOT void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
+static inline void fp2_neg(tacit_fp2 *r, const tacit_fp2 *a)
 {
     fp_neg(&r->c0, &a->c0);
     fp_neg(&r->c1, &a->c1);
 }
-TACIT__HOT void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
+static inline void fp2_dbl(tacit_fp2 *r, const tacit_fp2 *a)
 {
     fp_dbl(&r->c0, &a->c0);
     fp_dbl(&r->c1, &a->c1);
 }
-TACIT__HOT void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a)
+static inline void fp2_conj(tacit_fp2 *r, const tacit_fp2 *a)
 {
     r->c0 = a->c0;
     fp_neg(&r->c1, &a->c1);
 }
-TACIT__HOT bool fp2_is_zero(const tacit_fp2 *a)
+static inline bool fp2_is_zero(const tacit_fp2 *a)
 {
     return fp_is_zero(&a->c0) && fp_is_zero(&a->c1);
 }
-TACIT__HOT bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b)
+static inline bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b)
 {
     return fp_eq(&a->c0, &b->c0) && fp_eq(&a->c1, &b->c1);
 }
@@ -126,34 +122,34 @@ typedef struct {
 } tacit__fp2w;
 
 /* r = a b; a, b < 2p (reduced values or fp_add_nr sums), so r < 4p^2 < p 2^256. */
-TACIT__HOT void fpw_mul(tacit__fpw *r, const tacit_fp *a, const tacit_fp *b)
+static inline void fpw_mul(tacit__fpw *r, const tacit_fp *a, const tacit_fp *b)
 {
     tacit__mul_wide(r->l, a->l, b->l);
 }
-TACIT__HOT void fpw_add(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
+static inline void fpw_add(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
 {
     tacit__wide_add(r->l, a->l, b->l, tacit__p.l);
 }
-TACIT__HOT void fpw_sub(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
+static inline void fpw_sub(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
 {
     tacit__wide_sub(r->l, a->l, b->l, tacit__p.l);
 }
-TACIT__HOT void fpw_redc(tacit_fp *r, const tacit__fpw *a)
+static inline void fpw_redc(tacit_fp *r, const tacit__fpw *a)
 {
     tacit__redc(r->l, a->l, tacit__p.l, &tacit__pinv);
 }
 
-TACIT__HOT void fp2w_add(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
+static inline void fp2w_add(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
 {
     fpw_add(&r->c0, &a->c0, &b->c0);
     fpw_add(&r->c1, &a->c1, &b->c1);
 }
-TACIT__HOT void fp2w_sub(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
+static inline void fp2w_sub(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
 {
     fpw_sub(&r->c0, &a->c0, &b->c0);
     fpw_sub(&r->c1, &a->c1, &b->c1);
 }
-TACIT__HOT void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
+static inline void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
 {
     fpw_redc(&r->c0, &a->c0);
     fpw_redc(&r->c1, &a->c1);
@@ -162,7 +158,7 @@ TACIT__HOT void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
 /* Karatsuba into wide values: c0 = a0b0 - a1b1 (mod p 2^256), c1 = (a0+a1)(b0+b1) - a0b0 -
  * a1b1 = a0b1 + a1b0, which as an integer is in [0, 2p^2), so its two subtractions never
  * wrap. Inputs reduced (< p). */
-TACIT__HOT void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
+static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp sa, sb;
     tacit__fpw t0, t1, t2;
@@ -178,7 +174,7 @@ TACIT__HOT void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u into wide values: (a0 + a1) < 2p and
  * 2 a0 < 2p unreduced, so both products are below 2p^2. Input reduced. */
-TACIT__HOT void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
+static inline void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, a2;
     fp_add_nr(&s, &a->c0, &a->c1);
@@ -190,7 +186,7 @@ TACIT__HOT void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
 
 /* The reduced Fp2 product with one Montgomery multiplication per Fp product: the
  * reference the wide forms are tested against (tests/test_field.c). */
-TACIT__HOT void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+static inline void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp t0, t1, sa, sb, t2;
     fp_mul(&t0, &a->c0, &b->c0);
@@ -204,7 +200,7 @@ TACIT__HOT void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp
 }
 
 /* Karatsuba with two reductions instead of three (fp2w_mul). */
-TACIT__HOT void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit__fp2w w;
     fp2w_mul(&w, a, b);
@@ -212,7 +208,7 @@ TACIT__HOT void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 }
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
-TACIT__HOT void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
+static inline void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, m;
     fp_add_nr(&s, &a->c0, &a->c1);
@@ -224,7 +220,7 @@ TACIT__HOT void fp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 
 /* b is copied first: it may be a coefficient of r itself (r = a * r->c0), which the
  * first product would overwrite. */
-TACIT__HOT void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
+static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
 {
     const tacit_fp s = *b;
     fp_mul(&r->c0, &a->c0, &s);
@@ -232,7 +228,7 @@ TACIT__HOT void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *b)
 }
 
 /* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u */
-TACIT__HOT void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
+static inline void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp t0, t1;
     fp_dbl(&t0, &a->c0);
