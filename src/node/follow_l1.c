@@ -496,8 +496,10 @@ static void fl1_work(struct tacit__job *job)
             j->nmatched++;
         } else {
             struct tacit_block_prechecked *pc = fl1_precheck_take(&pre, i);
-            /* the next block's proofs meanwhile (it is applied next unless this one fails) */
-            if (i + 1 < nd) fl1_precheck_start(&pre, &d[i + 1], i + 1);
+            /* the next block's proofs meanwhile when it is the next height (applied next
+             * unless this one fails; a block the store has is compared, not verified) */
+            if (i + 1 < nd && d[i + 1].height == d[i].height + 1)
+                fl1_precheck_start(&pre, &d[i + 1], i + 1);
             rc = pc != NULL ? tacit_block_apply_prechecked(n->st, pc, &j->params, n->pvk, &bad)
                             : tacit_block_apply(n->st, d[i].block, d[i].block_len, &j->params,
                                                 n->pvk, &bad);
