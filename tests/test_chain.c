@@ -1519,6 +1519,8 @@ static void f_sig(struct tacit_block_header *h) { h->signature[0] ^= 1; }
 static void f_none(struct tacit_block_header *h) { (void)h; }
 
 /* apply must fail with err (and bad_tx == bad), leaving the tip as it was */
+/* On the store, the follower's pipeline too (tacit_block_precheck, then
+ * tacit_block_apply_prechecked): the same error and bad tx, nothing committed. */
 static void apply_fails(struct tchain *st, const uint8_t *bytes, size_t len,
                         const struct tacit_chain_params *p, int err, long bad)
 {
@@ -1529,9 +1531,25 @@ static void apply_fails(struct tchain *st, const uint8_t *bytes, size_t len,
     CHECK_EQ_INT(got, bad);
     chain_tip(st, &after);
     CHECK(tips_eq(&before, &after));
+    if (st->st != NULL) {
+        struct tacit_block_prechecked *pc = NULL;
+        int rc = tacit_block_precheck(&pc, bytes, len, SYN_PVK);
+        got = 99;
+        if (rc == TACIT_OK) {
+            CHECK(pc != NULL);
+            rc = tacit_block_apply_prechecked(st->st, pc, p, SYN_PVK, &got);
+            CHECK_EQ_INT(got, bad);
+        } else {
+            CHECK(pc == NULL);
+        }
+        CHECK_EQ_INT(rc, err);
+        tacit_block_prechecked_free(pc);
+        chain_tip(st, &after);
+        CHECK(tips_eq(&before, &after));
+    }
 }
 
-TEST(block_path_header_rules)
+static void header_rules_on(enum backend kind)
 {
     static const struct {
         void (*f)(struct tacit_block_header *);
@@ -1561,7 +1579,7 @@ TEST(block_path_header_rules)
     synth_setup();
     sk2[31] = 3;
     if (OTHER_KEY == NULL) CHECK_EQ_INT(tacit_sequencer_key_new(&OTHER_KEY, sk2), TACIT_OK);
-    st = chain_funded(MEM, 10000);
+    st = chain_funded(kind, 10000);
     memcpy(c.address, SENDER, 20);
     c.address[0] ^= 0x80;
     make_tx(&tx, 500, 0, 0, 20);
@@ -1591,6 +1609,14 @@ TEST(block_path_header_rules)
     free(m);
     free(good);
     chain_close(st);
+}
+
+/* Every header rule on the in-memory state and on the store (there: tacit_block_apply and the
+ * prechecked path alike). */
+TEST(block_path_header_rules)
+{
+    header_rules_on(MEM);
+    header_rules_on(LMDB);
 }
 
 static void f_unsign(struct tacit_block_header *h)
@@ -2019,7 +2045,7 @@ TEST(forced_transactions)
     }
 }
 
-TEST(block_path_tx_rules)
+static void tx_rules_on(enum backend kind)
 {
     struct tchain *st;
     struct tacit_tx txs[3], spent;
@@ -2028,7 +2054,7 @@ TEST(block_path_tx_rules)
     size_t len;
     setup_params();
     synth_setup();
-    st = chain_funded(MEM, 10000);
+    st = chain_funded(kind, 10000);
     make_tx(&spent, 100, 0, 0, 20); /* commits: pool 80, nonce 1 */
     CHECK_EQ_INT(build_commit(st, NULL, 0, &spent, 1, 2000), TACIT_OK);
 
@@ -2118,13 +2144,41 @@ TEST(block_path_tx_rules)
         chain_builder_done(st, bb);
         txs[0] = r;
         b = make_block(st, &len, NULL, 0, txs, 3, &h.digests, 3000);
-        CHECK_EQ_INT(chain_apply(st, b, len, &P, SYN_PVK, &bad), TACIT_OK);
+        if (st->st != NULL) {
+            /* prechecked: refused under another key than the precheck's (nothing written),
+             * then applied */
+            struct tacit_block_prechecked *pc = NULL;
+            tacit_groth16_pvk *other = NULL;
+            struct tacit_view_tip t0, t1;
+            CHECK_EQ_INT(tacit_groth16_pvk_new(&other, SYN_VK, NULL), TACIT_OK);
+            CHECK_EQ_INT(tacit_block_precheck(&pc, b, len, SYN_PVK), TACIT_OK);
+            CHECK(memcmp(tacit_block_prechecked_block(pc)->bytes, b, len) == 0);
+            chain_tip(st, &t0);
+            CHECK_EQ_INT(tacit_block_apply_prechecked(st->st, pc, &P, other, &bad), TACIT_EINVAL);
+            CHECK_EQ_INT(tacit_block_apply_prechecked(st->st, NULL, &P, SYN_PVK, &bad),
+                         TACIT_EINVAL);
+            chain_tip(st, &t1);
+            CHECK(tips_eq(&t0, &t1));
+            CHECK_EQ_INT(tacit_block_apply_prechecked(st->st, pc, &P, SYN_PVK, &bad), TACIT_OK);
+            tacit_block_prechecked_free(pc);
+            tacit_groth16_pvk_free(other);
+        } else {
+            CHECK_EQ_INT(chain_apply(st, b, len, &P, SYN_PVK, &bad), TACIT_OK);
+        }
         CHECK_EQ_INT(bad, -1);
         free(b);
     }
     chain_tip(st, &tip);
     CHECK_EQ_INT(tip.next_height, 3);
     chain_close(st);
+}
+
+/* Every tx rule on the in-memory state and on the store (there: tacit_block_apply and the
+ * prechecked path alike: a bad proof in a prechecked block is refused as it is without). */
+TEST(block_path_tx_rules)
+{
+    tx_rules_on(MEM);
+    tx_rules_on(LMDB);
 }
 
 /* The sequencer and the block path agree (issue 10 #4): every block the builder seals, under

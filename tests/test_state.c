@@ -516,6 +516,134 @@ TEST(view_matches_apply)
     gen_rmdir(dir);
 }
 
+/* A view's changes applied with the tree the view hashed (u.tree, stored as it is) and the same
+ * changes applied to a second store that hashes the leaves itself (u.tree = NULL) give
+ * byte-identical stores, both equal to the model's digests, over random blocks: leaf counts
+ * from 0 to 160 in random chunks, junk leaves appended and rolled back after their digests were
+ * asked (the cached tree must not survive them). A tree hashed on an older tip, or on another
+ * tree of the same size, is not stored (apply_block hashes the leaves), and a view whose
+ * digests are stale gives no tree. */
+TEST(view_tree_matches_rehash)
+{
+    char dir_a[256], dir_b[256];
+    struct tacit_state *sa, *sb;
+    struct tacit_state_tree_update stale;
+    struct tacit_state_tree_node *stale_nodes = NULL;
+    struct model m;
+    uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+    bool have_stale = false;
+    size_t used_tree = 0;
+
+    CHECK(gen_tmpdir(dir_a, sizeof dir_a, "state") == 0);
+    CHECK(gen_tmpdir(dir_b, sizeof dir_b, "state") == 0);
+    model_init(&m);
+    sa = open_store(dir_a, 0);
+    sb = open_store(dir_b, 0);
+    if (sa == NULL || sb == NULL) return;
+    for (uint64_t h = 0; h < 40; h++) {
+        struct gen_block b;
+        struct tacit_state_view *v;
+        struct tacit_view_savepoint sp;
+        struct tacit_block_update u;
+        struct tacit_state_digests dv, dj, da, db;
+        uint8_t ha[32], hb[32];
+        size_t ntx, done = 0;
+
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        ntx = h % 9 == 4 ? 0 : (size_t)(rnd % 81);
+        gen_block_make(&b, SEED, h, ntx);
+        CHECK_EQ_INT(tacit_state_view_new(sa, &v), TACIT_OK);
+        if (v == NULL) return;
+        /* junk leaves whose digests are asked, then rolled back */
+        tacit_state_view_savepoint(v, &sp);
+        for (size_t i = 0; i < 1 + rnd % 37; i++) {
+            tacit_fr junk;
+            gen_fr(&junk, SEED, h, i, 'j');
+            CHECK_EQ_INT(tacit_state_view_append_commitments(v, &junk, 1), TACIT_OK);
+        }
+        CHECK_EQ_INT(tacit_state_view_digests(v, &dj), TACIT_OK);
+        CHECK_EQ_INT(tacit_state_view_rollback(v, &sp), TACIT_OK);
+        /* the block's leaves in random chunks; stale digests give no tree */
+        while (done < b.u.ncommitments) {
+            size_t k;
+            rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+            k = 1 + (size_t)(rnd % 23);
+            if (k > b.u.ncommitments - done) k = b.u.ncommitments - done;
+            CHECK_EQ_INT(tacit_state_view_append_commitments(v, b.cms + done, k), TACIT_OK);
+            done += k;
+            tacit_state_view_update(v, &u);
+            CHECK(u.tree == NULL);
+        }
+        for (size_t i = 0; i < b.u.nnullifiers; i++)
+            CHECK_EQ_INT(tacit_state_view_mark_nullifier(v, &b.nfs[i]), TACIT_OK);
+        CHECK_EQ_INT(tacit_state_view_credit(v, b.deltas[0].address, b.deltas[0].credit), TACIT_OK);
+        CHECK_EQ_INT(tacit_state_view_bump_nonce(v, b.deltas[2].address), TACIT_OK);
+        CHECK_EQ_INT(tacit_state_view_digests(v, &dv), TACIT_OK);
+
+        u = b.u;
+        tacit_state_view_update(v, &u);
+        CHECK(u.tree != NULL);
+        if (u.tree == NULL) return;
+        CHECK_EQ_INT(u.tree->after.size, u.tree->before.size + u.ncommitments);
+        CHECK(tacit_fr_eq(&u.tree->root, &dv.note_root));
+        if (have_stale && h % 3 == 0) {
+            /* a tree hashed on an older tip: ignored, the leaves are hashed */
+            struct tacit_block_update us = u;
+            us.tree = &stale;
+            CHECK_EQ_INT(tacit_state_apply_block(sa, &us, &dv, &da), TACIT_OK);
+        } else if (h % 3 == 1 && u.tree->nnodes > 0 && u.tree->before.size > 0) {
+            /* a tree of the same sizes on another tree (one frontier node differs; its nodes
+             * and root wrong for this tip): ignored, the leaves are hashed */
+            struct tacit_block_update uf = u;
+            struct tacit_state_tree_update forged = *u.tree;
+            struct tacit_state_tree_node *fn = malloc(forged.nnodes * sizeof *fn);
+            unsigned l = 0;
+            CHECK(fn != NULL);
+            if (fn == NULL) return;
+            memcpy(fn, forged.nodes, forged.nnodes * sizeof *fn);
+            while (!((forged.before.size >> l) & 1)) l++;
+            tacit_fr_add(&forged.before.node[l], &forged.before.node[l], &TACIT_FR_ONE);
+            tacit_fr_add(&fn[0].node, &fn[0].node, &TACIT_FR_ONE);
+            tacit_fr_add(&forged.root, &forged.root, &TACIT_FR_ONE);
+            forged.nodes = fn;
+            uf.tree = &forged;
+            CHECK_EQ_INT(tacit_state_apply_block(sa, &uf, &dv, &da), TACIT_OK);
+            free(fn);
+        } else {
+            CHECK_EQ_INT(tacit_state_apply_block(sa, &u, &dv, &da), TACIT_OK);
+            used_tree++;
+        }
+        /* the tree for a later block to try on a newer tip */
+        free(stale_nodes);
+        stale = *u.tree;
+        stale_nodes = malloc((stale.nnodes ? stale.nnodes : 1) * sizeof *stale_nodes);
+        CHECK(stale_nodes != NULL);
+        if (stale_nodes == NULL) return;
+        if (stale.nnodes) memcpy(stale_nodes, stale.nodes, stale.nnodes * sizeof *stale_nodes);
+        stale.nodes = stale_nodes;
+        have_stale = stale.nnodes > 0;
+
+        u.tree = NULL;
+        CHECK_EQ_INT(tacit_state_apply_block(sb, &u, &dv, &db), TACIT_OK);
+        model_apply(&m, &u);
+        tacit_state_view_free(v);
+        CHECK(digests_eq(&da, &db));
+        CHECK(digests_eq(&da, &m.hist[h]));
+        dump(sa, ha);
+        dump(sb, hb);
+        CHECK(memcmp(ha, hb, 32) == 0);
+        gen_block_free(&b);
+    }
+    CHECK(used_tree >= 10);
+    CHECK_EQ_INT(tacit_state_check(sa), TACIT_OK);
+    free(stale_nodes);
+    tacit_state_close(sa);
+    tacit_state_close(sb);
+    model_free(&m);
+    gen_rmdir(dir_a);
+    gen_rmdir(dir_b);
+}
+
 TEST(map_full_grows_and_retries)
 {
     char d1[256], d2[256];
@@ -1361,6 +1489,7 @@ static const struct tacit_test tests[] = {
     {"anchors_window", anchors_window},
     {"rule_errors_change_nothing", rule_errors_change_nothing},
     {"view_matches_apply", view_matches_apply},
+    {"view_tree_matches_rehash", view_tree_matches_rehash},
     {"map_full_grows_and_retries", map_full_grows_and_retries},
     {"injected_write_error_keeps_state", injected_write_error_keeps_state},
     {"real_write_error_keeps_state", real_write_error_keeps_state},

@@ -336,6 +336,29 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
                       long *bad_tx);
 
 /*
+ * A follower's pipeline: block h + 1's proofs checked on every core while block h's state rules
+ * run and commit. tacit_block_precheck decodes the bytes and batch-verifies every proof of the
+ * decoded block against pvk (tacit_groth16_verify_batch_par_var), keeping the verdict; it
+ * returns the decoding errors (then *out is NULL) and TACIT_ENOMEM, not the proofs' verdict.
+ * tacit_block_apply_prechecked applies that decoded block (the very txs whose proofs were
+ * checked: no bytes are taken again) as tacit_block_apply does, every other rule checked, and
+ * gives the proofs' verdict where tacit_block_apply_view gives it (after the header, static and
+ * state rules, before the digests): its returns and *bad_tx are tacit_block_apply's for the
+ * same bytes. pvk must be the precheck's (TACIT_EINVAL otherwise: proofs checked against
+ * another key count for nothing). Only a precheck makes one (the struct is opaque): no other
+ * path skips a proof. Free with tacit_block_prechecked_free (NULL ok); _block gives the decoded
+ * block (its bytes, hash, header).
+ */
+struct tacit_block_prechecked;
+int tacit_block_precheck(struct tacit_block_prechecked **out, const uint8_t *in, size_t len,
+                         const tacit_groth16_pvk *pvk);
+int tacit_block_apply_prechecked(struct tacit_state *st, const struct tacit_block_prechecked *pc,
+                                 const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
+                                 long *bad_tx);
+const struct tacit_block *tacit_block_prechecked_block(const struct tacit_block_prechecked *pc);
+void tacit_block_prechecked_free(struct tacit_block_prechecked *pc);
+
+/*
  * The sequencer path: a block under construction on top of a view's tip.
  * new_view: over v (borrowed: v and what it points to must outlive the builder), whose tip's
  *   block has timestamp parent_timestamp_ms; the caller commits the changes v holds after seal

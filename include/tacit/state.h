@@ -96,6 +96,23 @@ struct tacit_state_bytes {
 };
 
 /* One block, as the state needs it. All pointers are borrowed for the call. */
+/* A complete tree node of level >= TACIT_STATE_TREE_MIN_STORED, as the store keeps it. */
+struct tacit_state_tree_node {
+    uint64_t index;
+    unsigned level;
+    tacit_fr node;
+};
+
+/* A block's tree as a view hashed it (tacit_state_view_update fills it): the frontier before
+ * and after the block's leaves, the root after, and the complete nodes of levels >=
+ * TACIT_STATE_TREE_MIN_STORED the leaves made (in the order of tacit_tree_append's sink). */
+struct tacit_state_tree_update {
+    struct tacit_tree_frontier before, after;
+    tacit_fr root;
+    const struct tacit_state_tree_node *nodes;
+    size_t nnodes;
+};
+
 struct tacit_block_update {
     uint64_t height;      /* must be the tip's next_height */
     uint8_t hash[32];     /* block hash (DESIGN 2.7), computed by the caller */
@@ -111,6 +128,10 @@ struct tacit_block_update {
     size_t nnullifiers;
     const struct tacit_account_delta *deltas;
     size_t ndeltas;
+    /* NULL, or the tree of these commitments as tacit_state_view_update gave it: apply_block
+     * stores it instead of hashing the leaves again when its `before` is the tip's tree and its
+     * `after` holds ncommitments more leaves (else it hashes them: the same result). */
+    const struct tacit_state_tree_update *tree;
 };
 
 /* ------------------------------------------------------------------ lifecycle ---- */
@@ -312,7 +333,9 @@ int tacit_state_view_rollback(struct tacit_state_view *v, const struct tacit_vie
 int tacit_state_view_digests(struct tacit_state_view *v, struct tacit_state_digests *out);
 
 /* Fills u's commitments, nullifiers and deltas from the view (borrowed: valid until the view
- * changes or is freed); the caller fills height, hash, block, txs and outputs. */
+ * changes or is freed), and u's tree when the view's digests are up to date with its changes
+ * (tacit_state_view_digests since the last change; else NULL); the caller fills height, hash,
+ * block, txs and outputs. */
 void tacit_state_view_update(const struct tacit_state_view *v, struct tacit_block_update *u);
 
 #ifdef __cplusplus

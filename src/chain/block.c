@@ -325,6 +325,8 @@ int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
                         const struct tacit_state_tx *stxs, size_t ntxs)
 {
     struct tacit_block_update u;
+    struct tacit_state_tree_update tree;
+    struct tacit_state_tree_node *nodes = NULL;
     struct tacit_state_bytes *outputs = NULL;
     uint8_t *records = NULL;
     tacit_fr *cms = NULL, *nfs = NULL;
@@ -343,6 +345,14 @@ int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
         (u.nnullifiers > 0 && (nfs = memdup(u.nullifiers, u.nnullifiers * sizeof *nfs)) == NULL) ||
         (u.ndeltas > 0 && (deltas = memdup(u.deltas, u.ndeltas * sizeof *deltas)) == NULL))
         goto out_free;
+    /* the tree the view hashed for the digests: the store keeps it instead of hashing again */
+    if (u.tree != NULL) {
+        tree = *u.tree;
+        if (tree.nnodes > 0 && (nodes = memdup(tree.nodes, tree.nnodes * sizeof *nodes)) == NULL)
+            goto out_free;
+        tree.nodes = nodes;
+        u.tree = &tree;
+    }
     if (ntxs > 0) {
         if ((outputs = calloc(2 * ntxs, sizeof *outputs)) == NULL ||
             (records = malloc(2 * ntxs * TACIT_OUTPUT_RECORD_BYTES)) == NULL)
@@ -372,6 +382,7 @@ int tacit__block_commit(struct tacit_state *st, struct tacit_state_view **v,
     rc = tacit_state_apply_block(st, &u, expect, NULL);
 
 out_free:
+    free(nodes);
     free(records);
     free(outputs);
     free(deltas);
@@ -550,21 +561,31 @@ static bool header_digests_ok(const struct tacit_state_digests *d,
     return digests_equal(d, &h->digests);
 }
 
-/* tacit_block_apply_view, and the state's digests after the block in *out on TACIT_OK. */
+/* A decoded block and its proofs' verdict (tacit_block_precheck). */
+struct tacit_block_prechecked {
+    struct tacit_block *b;
+    const tacit_groth16_pvk *pvk;
+    int rc;
+    long bad;
+};
+
+/* tacit_block_apply_view, and the state's digests after the block in *out on TACIT_OK; pre:
+ * the block's proofs already checked against pvk (pre->b is b), or NULL: checked here. */
 static int apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
                       const struct tacit_block *b, const struct tacit_chain_params *p,
-                      const tacit_groth16_pvk *pvk, long *bad_tx, struct tacit_state_digests *out)
+                      const tacit_groth16_pvk *pvk, const struct tacit_block_prechecked *pre,
+                      long *bad_tx, struct tacit_state_digests *out)
 {
     struct tacit_view_tip tip;
     struct tacit_state_digests d;
     size_t nforced = 0;
     struct proof_job pj = {b, pvk, -1, TACIT_OK};
     pthread_t proofs;
-    bool threaded;
+    bool threaded = false;
     long bad = -1;
     int rc, drc = TACIT_OK;
 
-    if (pvk == NULL) {
+    if (pvk == NULL || (pre != NULL && (pre->b != b || pre->pvk != pvk))) {
         rc = TACIT_EINVAL;
         goto out;
     }
@@ -572,9 +593,14 @@ static int apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
     v->ops->tip(v->ctx, &tip);
     /* a block of another height, parent or signer costs no pairing */
     if ((rc = check_header(b, p, &tip, parent_timestamp_ms, &nforced)) != TACIT_OK) goto out;
-    /* the proofs (the expensive part) meanwhile; a block that breaks a cheap rule below wastes
-     * them, but a follower stops at such a block anyway */
-    threaded = pthread_create(&proofs, NULL, proof_main, &pj) == 0;
+    /* the proofs (the expensive part) meanwhile, unless checked already; a block that breaks a
+     * cheap rule below wastes them, but a follower stops at such a block anyway */
+    if (pre != NULL) {
+        pj.rc = pre->rc;
+        pj.bad = pre->bad;
+    } else {
+        threaded = pthread_create(&proofs, NULL, proof_main, &pj) == 0;
+    }
     /* the first nforced txs are the included forced ones (docs/protocol.md 8.1) */
     for (size_t i = 0; i < b->ntxs && rc == TACIT_OK; i++)
         if ((rc = i < nforced ? forced_check_static(&b->txs[i], p)
@@ -590,7 +616,7 @@ static int apply_view(const struct tacit_view *v, uint64_t parent_timestamp_ms,
     if (rc == TACIT_OK) drc = v->ops->digests(v->ctx, &d);
     if (threaded)
         pthread_join(proofs, NULL);
-    else if (rc == TACIT_OK)
+    else if (rc == TACIT_OK && pre == NULL)
         pj.rc = verify_proofs(b, pvk, &pj.bad);
     /* the verdict in the rules' order: static and state rules, proofs, digests */
     if (rc != TACIT_OK) goto out;
@@ -613,27 +639,22 @@ int tacit_block_apply_view(const struct tacit_view *v, uint64_t parent_timestamp
                            const tacit_groth16_pvk *pvk, long *bad_tx)
 {
     struct tacit_state_digests d;
-    return apply_view(v, parent_timestamp_ms, b, p, pvk, bad_tx, &d);
+    return apply_view(v, parent_timestamp_ms, b, p, pvk, NULL, bad_tx, &d);
 }
 
-int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
-                      const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
-                      long *bad_tx)
+/* tacit_block_apply of a decoded block (pre: as apply_view's). */
+static int apply_decoded(struct tacit_state *st, const struct tacit_block *b,
+                         const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
+                         const struct tacit_block_prechecked *pre, long *bad)
 {
-    struct tacit_block *b = NULL;
     struct tacit_state_view *sv = NULL;
     struct tacit_state_tx *stxs = NULL;
     struct tacit_view v;
     struct tacit_state_digests d;
     uint64_t parent_ts = 0;
-    long bad = -1;
     int rc;
 
-    if (pvk == NULL) {
-        rc = TACIT_EINVAL;
-        goto out;
-    }
-    if ((rc = tacit_block_decode(&b, in, len)) != TACIT_OK) goto out;
+    *bad = -1;
     if ((rc = tacit_state_view_new(st, &sv)) != TACIT_OK) goto out_free;
     tacit_state_view_as_view(sv, &v);
     /* the parent's timestamp only when the header's height is the tip's: another height is
@@ -645,7 +666,7 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
             (rc = block_timestamp(st, tip.next_height - 1, &parent_ts)) != TACIT_OK)
             goto out_free;
     }
-    if ((rc = apply_view(&v, parent_ts, b, p, pvk, &bad, &d)) != TACIT_OK) goto out_free;
+    if ((rc = apply_view(&v, parent_ts, b, p, pvk, pre, bad, &d)) != TACIT_OK) goto out_free;
     if (b->ntxs > 0 && (stxs = calloc(b->ntxs, sizeof *stxs)) == NULL) {
         rc = TACIT_ENOMEM;
         goto out_free;
@@ -662,10 +683,72 @@ int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
 out_free:
     free(stxs);
     tacit_state_view_free(sv);
+    return rc;
+}
+
+int tacit_block_apply(struct tacit_state *st, const uint8_t *in, size_t len,
+                      const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
+                      long *bad_tx)
+{
+    struct tacit_block *b = NULL;
+    long bad = -1;
+    int rc;
+
+    if (pvk == NULL)
+        rc = TACIT_EINVAL;
+    else if ((rc = tacit_block_decode(&b, in, len)) == TACIT_OK)
+        rc = apply_decoded(st, b, p, pvk, NULL, &bad);
     tacit_block_free(b);
-out:
     if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;
     return rc;
+}
+
+int tacit_block_precheck(struct tacit_block_prechecked **out, const uint8_t *in, size_t len,
+                         const tacit_groth16_pvk *pvk)
+{
+    struct tacit_block_prechecked *pc;
+    int rc;
+
+    *out = NULL;
+    if (pvk == NULL) return TACIT_EINVAL;
+    if ((pc = calloc(1, sizeof *pc)) == NULL) return TACIT_ENOMEM;
+    if ((rc = tacit_block_decode(&pc->b, in, len)) != TACIT_OK) {
+        free(pc);
+        return rc;
+    }
+    pc->pvk = pvk;
+    pc->bad = -1;
+    pc->rc = verify_proofs(pc->b, pvk, &pc->bad);
+    if (pc->rc == TACIT_ENOMEM) {
+        tacit_block_prechecked_free(pc);
+        return TACIT_ENOMEM;
+    }
+    *out = pc;
+    return TACIT_OK;
+}
+
+int tacit_block_apply_prechecked(struct tacit_state *st, const struct tacit_block_prechecked *pc,
+                                 const struct tacit_chain_params *p, const tacit_groth16_pvk *pvk,
+                                 long *bad_tx)
+{
+    long bad = -1;
+    int rc = pc == NULL || pvk == NULL || pc->pvk != pvk
+                 ? TACIT_EINVAL
+                 : apply_decoded(st, pc->b, p, pvk, pc, &bad);
+    if (bad_tx != NULL) *bad_tx = rc == TACIT_OK ? -1 : bad;
+    return rc;
+}
+
+const struct tacit_block *tacit_block_prechecked_block(const struct tacit_block_prechecked *pc)
+{
+    return pc->b;
+}
+
+void tacit_block_prechecked_free(struct tacit_block_prechecked *pc)
+{
+    if (pc == NULL) return;
+    tacit_block_free(pc->b);
+    free(pc);
 }
 
 /* ------------------------------------------------------------------ builder ---- */

@@ -80,9 +80,11 @@ static int take_error(struct tacit_l1_error *err, json_t *e)
 }
 
 /* One JSON-RPC call with the retries of the transport. params stolen; *result a new reference
- * on TACIT_OK (may be JSON null). */
-static int rpc(struct http *h, struct tacit_l1_error *err, const char *method, json_t *params,
-               json_t **result)
+ * on TACIT_OK (may be JSON null). hex_key non-NULL: the result's long hex string under that key
+ * is decoded into *bytes (malloc'd; NULL when there is none: the result holds it) without going
+ * through jansson (tacit_rpc_call_hex). */
+static int rpc_hex(struct http *h, struct tacit_l1_error *err, const char *method, json_t *params,
+                   const char *hex_key, json_t **result, uint8_t **bytes, size_t *len)
 {
     unsigned wait = h->opts.backoff_ms;
     int rc = TACIT_EIO;
@@ -95,7 +97,11 @@ static int rpc(struct http *h, struct tacit_l1_error *err, const char *method, j
             tacit__l1_sleep_ms(wait);
             wait = wait > h->opts.backoff_max_ms / 2 ? h->opts.backoff_max_ms : wait * 2;
         }
-        rc = tacit_rpc_call(h->client, method, json_incref(params), result, &error);
+        if (hex_key != NULL)
+            rc = tacit_rpc_call_hex(h->client, method, json_incref(params), hex_key, MAX_DATA,
+                                    result, &error, bytes, len);
+        else
+            rc = tacit_rpc_call(h->client, method, json_incref(params), result, &error);
         if (rc == TACIT_OK && error != NULL) {
             rc = take_error(err, error);
             json_decref(error);
@@ -109,6 +115,12 @@ static int rpc(struct http *h, struct tacit_l1_error *err, const char *method, j
     if (rc == TACIT_EIO) return TACIT_EL1_UNREACHABLE;
     if (rc == TACIT_EJSON) return TACIT_EL1_REPLY;
     return rc;
+}
+
+static int rpc(struct http *h, struct tacit_l1_error *err, const char *method, json_t *params,
+               json_t **result)
+{
+    return rpc_hex(h, err, method, params, NULL, result, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ reading answers ---- */
@@ -413,17 +425,25 @@ static int op_get_tx(void *ctx, struct tacit_l1_error *err, const uint8_t hash[3
                      struct tacit_l1_tx *out)
 {
     json_t *r, *to, *bn;
-    int rc = rpc(ctx, err, "eth_getTransactionByHash", json_pack("[o]", hex_bytes(hash, 32)), &r);
+    uint8_t *input = NULL;
+    size_t input_len = 0;
+    /* the calldata (a block's bytes: megabytes of hex) cut out before jansson reads the rest */
+    int rc = rpc_hex(ctx, err, "eth_getTransactionByHash", json_pack("[o]", hex_bytes(hash, 32)),
+                     "input", &r, &input, &input_len);
 
     memset(out, 0, sizeof *out);
     if (rc != TACIT_OK) return rc;
     if (json_is_null(r)) {
+        free(input);
         rc = TACIT_ENOTFOUND;
         goto out;
     }
+    out->input = input;
+    out->input_len = input_len;
     if ((rc = get_fixed(json_object_get(r, "hash"), out->hash, 32)) != TACIT_OK ||
         (rc = get_fixed(json_object_get(r, "from"), out->from, 20)) != TACIT_OK ||
-        (rc = get_data(json_object_get(r, "input"), &out->input, &out->input_len)) != TACIT_OK)
+        (input == NULL &&
+         (rc = get_data(json_object_get(r, "input"), &out->input, &out->input_len)) != TACIT_OK))
         goto out;
     if (memcmp(out->hash, hash, 32) != 0) {
         rc = TACIT_EL1_REPLY;

@@ -308,6 +308,7 @@ struct fetched {
     int rc;
     bool transport;
     char why[TACIT__FOLLOW_REASON_MAX];
+    struct tacit_block_prechecked *pc; /* the block and its proofs' verdict (prefetch), or NULL */
 };
 
 static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetched *f)
@@ -332,10 +333,13 @@ static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetc
 }
 
 /* The block after the one being applied, fetched meanwhile on a thread of its own (with a client
- * of its own: a client serves one thread), so the transfer and decoding of block h + 1 overlap
- * the verification and commit of block h. */
+ * of its own: a client serves one thread) and its proofs checked there on every core
+ * (tacit_block_precheck), so the transfer, decoding and proofs of block h + 1 overlap the state
+ * rules and commit of block h. A block whose precheck fails (not a block: no pc) is applied with
+ * tacit_block_apply, which gives the same error. */
 struct prefetch {
     struct tacit_rpc_client *c; /* NULL: no prefetching */
+    const tacit_groth16_pvk *pvk;
     uv_thread_t thread;
     bool running;
     uint64_t height;
@@ -346,6 +350,10 @@ static void prefetch_main(void *arg)
 {
     struct prefetch *p = arg;
     fetch_block(p->c, p->height, &p->f);
+    p->f.pc = NULL;
+    if (p->f.rc == TACIT_OK &&
+        tacit_block_precheck(&p->f.pc, p->f.bytes, p->f.len, p->pvk) != TACIT_OK)
+        p->f.pc = NULL;
 }
 
 /* Waits for the prefetch; its block, if any, is dropped unless taken (fetch_next). */
@@ -364,11 +372,15 @@ static void fetch_next(struct tacit_rpc_client *c, struct prefetch *p, uint64_t 
     if (have) {
         *f = p->f;
         p->f.bytes = NULL;
+        p->f.pc = NULL;
         return;
     }
     free(p->f.bytes); /* another height's (not expected): dropped */
+    tacit_block_prechecked_free(p->f.pc);
     p->f.bytes = NULL;
+    p->f.pc = NULL;
     fetch_block(c, height, f);
+    f->pc = NULL;
 }
 
 /* On the follow lane. */
@@ -377,7 +389,7 @@ static void follow_work(struct tacit__job *job)
     struct follow_job *j = (struct follow_job *)job;
     struct tacit_rpc_client *c = j->n->follow.client;
     struct tacit_state_tip tip;
-    struct prefetch pf = {0};
+    struct prefetch pf = {.pvk = j->n->pvk};
     struct fetched f;
     json_t *info = NULL;
     uint64_t next;
@@ -438,8 +450,12 @@ static void follow_work(struct tacit__job *job)
             pf.running = uv_thread_create(&pf.thread, prefetch_main, &pf) == 0;
         }
         rc = f.rc;
-        if (rc == TACIT_OK)
+        if (rc == TACIT_OK && f.pc != NULL)
+            rc = tacit_block_apply_prechecked(j->n->st, f.pc, &j->params, j->n->pvk, &bad);
+        else if (rc == TACIT_OK)
             rc = tacit_block_apply(j->n->st, f.bytes, f.len, &j->params, j->n->pvk, &bad);
+        tacit_block_prechecked_free(f.pc);
+        f.pc = NULL;
         if (rc == TACIT_OK) {
             j->json[j->napplied] = tacit__block_json_from_bytes(f.bytes, f.len);
             j->ntxs[j->napplied] =
@@ -470,6 +486,7 @@ static void follow_work(struct tacit__job *job)
     }
     prefetch_join(&pf); /* a block fetched for nothing (an error above) */
     free(pf.f.bytes);
+    tacit_block_prechecked_free(pf.f.pc);
     tacit_rpc_client_free(pf.c);
 }
 

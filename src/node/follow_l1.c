@@ -317,6 +317,48 @@ static int last_record(struct tacit_state *st, uint64_t next_height, bool *have,
 }
 
 /* On the follow lane. */
+/* The proofs of the next block to apply, checked on a thread of their own (on every core:
+ * tacit_block_precheck) while the block before it is applied. */
+struct fl1_precheck {
+    const tacit_groth16_pvk *pvk;
+    const uint8_t *bytes;
+    size_t len;
+    size_t index; /* of d[] */
+    struct tacit_block_prechecked *pc;
+    uv_thread_t thread;
+    bool running;
+};
+
+static void fl1_precheck_main(void *arg)
+{
+    struct fl1_precheck *p = arg;
+    if (tacit_block_precheck(&p->pc, p->bytes, p->len, p->pvk) != TACIT_OK) p->pc = NULL;
+}
+
+static void fl1_precheck_start(struct fl1_precheck *p, const struct tacit_rollup_derived *d,
+                               size_t index)
+{
+    p->bytes = d->block;
+    p->len = d->block_len;
+    p->index = index;
+    p->pc = NULL;
+    p->running = uv_thread_create(&p->thread, fl1_precheck_main, p) == 0;
+}
+
+/* The precheck of d[index] when one ran (else NULL: tacit_block_apply checks the proofs). */
+static struct tacit_block_prechecked *fl1_precheck_take(struct fl1_precheck *p, size_t index)
+{
+    struct tacit_block_prechecked *pc;
+    if (!p->running) return NULL;
+    uv_thread_join(&p->thread);
+    p->running = false;
+    pc = p->pc;
+    p->pc = NULL;
+    if (p->index == index) return pc;
+    tacit_block_prechecked_free(pc);
+    return NULL;
+}
+
 static void fl1_work(struct tacit__job *job)
 {
     struct fl1_job *j = (struct fl1_job *)job;
@@ -325,6 +367,7 @@ static void fl1_work(struct tacit__job *job)
     struct tacit_rollup_derived *d = NULL;
     struct tacit_state_tip tip;
     struct rec last;
+    struct fl1_precheck pre = {.pvk = n->pvk};
     bool have_last;
     uint64_t last_h = 0, from, resume;
     size_t nd = 0;
@@ -452,7 +495,15 @@ static void fl1_work(struct tacit__job *job)
             if ((j->rc = rec_put(n->st, d[i].height, &r)) != TACIT_OK) break;
             j->nmatched++;
         } else {
-            rc = tacit_block_apply(n->st, d[i].block, d[i].block_len, &j->params, n->pvk, &bad);
+            struct tacit_block_prechecked *pc = fl1_precheck_take(&pre, i);
+            /* the next block's proofs meanwhile when it is the next height (applied next
+             * unless this one fails; a block the store has is compared, not verified) */
+            if (i + 1 < nd && d[i + 1].height == d[i].height + 1)
+                fl1_precheck_start(&pre, &d[i + 1], i + 1);
+            rc = pc != NULL ? tacit_block_apply_prechecked(n->st, pc, &j->params, n->pvk, &bad)
+                            : tacit_block_apply(n->st, d[i].block, d[i].block_len, &j->params,
+                                                n->pvk, &bad);
+            tacit_block_prechecked_free(pc);
             if (store_error(rc)) {
                 j->rc = rc;
                 snprintf(j->why, sizeof j->why, "block %" PRIu64 " not committed: %s (%s)",
@@ -493,6 +544,8 @@ static void fl1_work(struct tacit__job *job)
         j->have_checked = true;
         j->checked = d[i].height;
     }
+    /* a precheck of a block not applied (an error above) */
+    tacit_block_prechecked_free(fl1_precheck_take(&pre, SIZE_MAX));
     /* stopped early: the next scan starts again where this one did */
     if (j->rc != TACIT_OK || j->halt || j->disagree || j->rollback) j->scan_from = from;
 out:

@@ -146,6 +146,7 @@ void tacit__overlay_clear(struct tacit__overlay *ov)
     free(ov->deltas);
     free(ov->accts);
     free(ov->acct_slots);
+    free(ov->c_nodes);
     memset(ov, 0, sizeof *ov);
 }
 
@@ -335,6 +336,26 @@ static int ov_rollback(void *ctx, const struct tacit_view_savepoint *sp)
 
 /* ------------------------------------------------------------------ digests ---- */
 
+static bool cache_valid(const struct tacit__overlay *v)
+{
+    return v->cached && v->c_ncms == v->ncms && v->c_nnfs == v->nnfs && v->c_ndeltas == v->ndeltas;
+}
+
+/* tacit_tree_append's sink: the complete nodes the store keeps, into c_nodes. */
+static int keep_node(void *arg, unsigned level, uint64_t index, const tacit_fr *node)
+{
+    struct tacit__overlay *v = arg;
+    size_t n = v->c_tree.nnodes;
+    int rc;
+    if ((rc = grow((void **)&v->c_nodes, &v->c_cap_nodes, n + 1, sizeof *v->c_nodes)) != TACIT_OK)
+        return rc;
+    v->c_nodes[n].index = index;
+    v->c_nodes[n].level = level;
+    v->c_nodes[n].node = *node;
+    v->c_tree.nnodes = n + 1;
+    return TACIT_OK;
+}
+
 int tacit__overlay_result(struct tacit__overlay *v, struct tacit_tree_frontier *frontier,
                           struct tacit_state_digests *out)
 {
@@ -344,12 +365,15 @@ int tacit__overlay_result(struct tacit__overlay *v, struct tacit_tree_frontier *
     size_t ntouched = 0;
     int rc;
 
-    if (frontier == NULL && v->cached && v->c_ncms == v->ncms && v->c_nnfs == v->nnfs &&
-        v->c_ndeltas == v->ndeltas) {
+    if (cache_valid(v)) {
+        if (frontier != NULL) *frontier = v->c_tree.after;
         *out = v->c_digests;
         return TACIT_OK;
     }
-    if ((rc = tacit_tree_append(&f, &d.note_root, v->cms, v->ncms, NULL, NULL, 0)) != TACIT_OK)
+    v->cached = false;
+    v->c_tree.nnodes = 0;
+    if ((rc = tacit_tree_append(&f, &d.note_root, v->cms, v->ncms, keep_node, v,
+                                TACIT_STATE_TREE_MIN_STORED)) != TACIT_OK)
         return rc;
     d.commitment_count = f.size;
     for (size_t i = 0; i < v->nnfs; i++)
@@ -371,9 +395,18 @@ int tacit__overlay_result(struct tacit__overlay *v, struct tacit_tree_frontier *
     v->c_nnfs = v->nnfs;
     v->c_ndeltas = v->ndeltas;
     v->c_digests = d;
+    v->c_tree.before = v->frontier;
+    v->c_tree.after = f;
+    v->c_tree.root = d.note_root;
+    v->c_tree.nodes = v->c_nodes;
     if (frontier != NULL) *frontier = f;
     *out = d;
     return TACIT_OK;
+}
+
+const struct tacit_state_tree_update *tacit__overlay_tree(const struct tacit__overlay *v)
+{
+    return cache_valid(v) ? &v->c_tree : NULL;
 }
 
 static int ov_digests(void *ctx, struct tacit_state_digests *out)

@@ -52,10 +52,14 @@ struct tacit__overlay {
     uint32_t *acct_slots;
     size_t acct_mask;
 
-    /* digests cache: valid while ncms/nnfs/ndeltas equal these */
+    /* digests cache: valid while ncms/nnfs/ndeltas equal these; with the tree the digests
+     * hashed (c_tree: its nodes in c_nodes), which the commit stores instead of hashing again */
     bool cached;
     size_t c_ncms, c_nnfs, c_ndeltas;
     struct tacit_state_digests c_digests;
+    struct tacit_state_tree_update c_tree;
+    struct tacit_state_tree_node *c_nodes;
+    size_t c_cap_nodes;
 };
 
 /* An empty overlay over base (borrowed). clear releases its memory (the struct stays). */
@@ -70,5 +74,8 @@ extern const struct tacit_view_ops tacit__overlay_ops;
 /* The tree after the changes and the digests (as the digests op, plus the frontier). */
 int tacit__overlay_result(struct tacit__overlay *ov, struct tacit_tree_frontier *frontier,
                           struct tacit_state_digests *out);
+
+/* The tree the last digests hashed, when they are up to date with the changes; else NULL. */
+const struct tacit_state_tree_update *tacit__overlay_tree(const struct tacit__overlay *ov);
 
 #endif /* TACIT_STATE_OVERLAY_H */

@@ -668,11 +668,7 @@ struct tree_job {
     tacit_fr root;
     const tacit_fr *leaves;
     size_t n;
-    struct collected_node {
-        uint32_t index;
-        uint8_t level;
-        tacit_fr node;
-    } * nodes;
+    struct tacit_state_tree_node *nodes;
     size_t nnodes, cap;
     int rc;
     pthread_t thread;
@@ -689,8 +685,8 @@ static int collect_node(void *arg, unsigned level, uint64_t index, const tacit_f
         j->nodes = p;
         j->cap = nc;
     }
-    j->nodes[j->nnodes].level = (uint8_t)level;
-    j->nodes[j->nnodes].index = (uint32_t)index;
+    j->nodes[j->nnodes].level = level;
+    j->nodes[j->nnodes].index = index;
     j->nodes[j->nnodes].node = *node;
     j->nnodes++;
     return TACIT_OK;
@@ -722,6 +718,23 @@ static void tree_job_finish(struct tree_job *j)
 {
     if (j->threaded) pthread_join(j->thread, NULL);
     j->threaded = false;
+}
+
+static bool frontier_equal(const struct tacit_tree_frontier *a, const struct tacit_tree_frontier *b)
+{
+    if (a->size != b->size) return false;
+    for (unsigned l = 0; l <= TACIT_TREE_DEPTH; l++)
+        if (!tacit_fr_eq(&a->node[l], &b->node[l])) return false;
+    return true;
+}
+
+/* The view's tree (u->tree) is this block's on this tip: it was hashed on the tip's tree from
+ * these leaves (tacit_state_view_update), so it is stored as it is. */
+static bool tree_given(const struct tacit_block_update *u, const struct tacit_tree_frontier *tip)
+{
+    return u->tree != NULL && frontier_equal(&u->tree->before, tip) &&
+           u->tree->after.size == tip->size + u->ncommitments &&
+           (u->tree->nnodes == 0 || u->tree->nodes != NULL);
 }
 
 static bool digests_equal(const struct tacit_state_digests *a, const struct tacit_state_digests *b)
@@ -793,7 +806,8 @@ static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit
     struct tacit__tip tip;
     struct tacit__account_final *touched = NULL;
     struct tree_job job;
-    size_t ntouched = 0;
+    const struct tacit_state_tree_node *nodes;
+    size_t ntouched = 0, nnodes;
     uint8_t hkey[8], key[32], *val = NULL, tipbuf[TIP_LEN], rootsbuf[ROOTS_LEN];
     size_t cap = 0;
     int rc;
@@ -819,21 +833,37 @@ static int apply_in_txn(struct tacit_state *st, MDB_txn *txn, const struct tacit
         TACIT_OK)
         goto out;
 
-    /* the tree (one pass, on another thread when allowed) while the other records go in */
-    job.f = tip.frontier;
-    job.leaves = u->commitments;
-    job.n = u->ncommitments;
-    tree_job_start(&job);
-    rc = put_records(st, txn, u, &tip, hkey, val);
-    tree_job_finish(&job);
+    /* the tree: the view's when it hashed it on this tip, else hashed here (one pass, on
+     * another thread when allowed) while the other records go in */
+    if (tree_given(u, &tip.frontier)) {
+        job.f = u->tree->after;
+        job.root = u->tree->root;
+        nodes = u->tree->nodes;
+        nnodes = u->tree->nnodes;
+        rc = put_records(st, txn, u, &tip, hkey, val);
+    } else {
+        job.f = tip.frontier;
+        job.leaves = u->commitments;
+        job.n = u->ncommitments;
+        tree_job_start(&job);
+        rc = put_records(st, txn, u, &tip, hkey, val);
+        tree_job_finish(&job);
+        if (rc == TACIT_OK) rc = job.rc;
+        nodes = job.nodes;
+        nnodes = job.nnodes;
+    }
     if (rc != TACIT_OK) goto out;
-    if ((rc = job.rc) != TACIT_OK) goto out;
     /* complete nodes of level >= TACIT_STATE_TREE_MIN_STORED */
-    for (size_t i = 0; i < job.nnodes; i++) {
+    for (size_t i = 0; i < nnodes; i++) {
         uint8_t nkey[NODE_KEY_LEN], nval[32];
-        nkey[0] = job.nodes[i].level;
-        put_u32(nkey + 1, job.nodes[i].index);
-        tacit_fr_to_bytes(nval, &job.nodes[i].node);
+        if (nodes[i].level < TACIT_STATE_TREE_MIN_STORED || nodes[i].level > TACIT_TREE_DEPTH ||
+            nodes[i].index > UINT32_MAX) {
+            rc = TACIT_EINVAL;
+            goto out;
+        }
+        nkey[0] = (uint8_t)nodes[i].level;
+        put_u32(nkey + 1, (uint32_t)nodes[i].index);
+        tacit_fr_to_bytes(nval, &nodes[i].node);
         rc = st_put(st, txn, TACIT__DB_NODES, nkey, sizeof nkey, nval, 32, MDB_NOOVERWRITE);
         if (rc != TACIT_OK) {
             if (rc == TACIT_EEXISTS) rc = TACIT_ECORRUPT;

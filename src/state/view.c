@@ -176,4 +176,5 @@ void tacit_state_view_update(const struct tacit_state_view *v, struct tacit_bloc
     u->nnullifiers = v->ov.nnfs;
     u->deltas = v->ov.deltas;
     u->ndeltas = v->ov.ndeltas;
+    u->tree = tacit__overlay_tree(&v->ov);
 }
