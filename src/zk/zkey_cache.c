@@ -338,28 +338,31 @@ fail:
 
 /* ----------------------------------------------------------------- read ---- */
 
-static bool fp_ok(const tacit_fp *x) { return tacit__lt(x->l, tacit__p.l); }
+/* 1 when the coordinate is canonical (< p), else 0; as integers, so that the checks below
+ * combine with & without a branch per point (and without clang's bool & bool warning). */
+static unsigned fp_ok(const tacit_fp *x) { return tacit__lt(x->l, tacit__p.l) ? 1u : 0u; }
 
-static bool g1_ok(const tacit_g1_affine *p, size_t n)
+static unsigned g1_ok(const tacit_g1_affine *p, size_t n)
 {
-    bool ok = true;
+    unsigned ok = 1;
     for (size_t i = 0; i < n; i++) ok &= fp_ok(&p[i].x) & fp_ok(&p[i].y);
     return ok;
 }
 
-static bool g2_ok(const tacit_g2_affine *p, size_t n)
+static unsigned g2_ok(const tacit_g2_affine *p, size_t n)
 {
-    bool ok = true;
+    unsigned ok = 1;
     for (size_t i = 0; i < n; i++)
         ok &= fp_ok(&p[i].x.c0) & fp_ok(&p[i].x.c1) & fp_ok(&p[i].y.c0) & fp_ok(&p[i].y.c1);
     return ok;
 }
 
-static bool coefs_ok(const tacit_groth16_coef *k, size_t ncoefs, uint32_t n, uint32_t nvars)
+static unsigned coefs_ok(const tacit_groth16_coef *k, size_t ncoefs, uint32_t n, uint32_t nvars)
 {
-    bool ok = true;
+    unsigned ok = 1;
     for (size_t i = 0; i < ncoefs; i++)
-        ok &= (k[i].matrix <= 1) & (k[i].row < n) & (k[i].var < nvars);
+        ok &=
+            (unsigned)(k[i].matrix <= 1) & (unsigned)(k[i].row < n) & (unsigned)(k[i].var < nvars);
     return ok;
 }
 
@@ -439,7 +442,7 @@ static int cache_map(tacit_groth16_pk **out, const char *path, const struct zkey
     {
         const tacit_g1_affine *hp[3] = {&h.alpha1, &h.beta1, &h.delta1};
         const tacit_g2_affine *hq[3] = {&h.beta2, &h.gamma2, &h.delta2};
-        bool ok =
+        unsigned ok =
             coefs_ok((const void *)(map + l.off[S_COEF]), (size_t)h.ncoefs, h.domain_size, h.nvars);
         for (int i = 0; i < 3; i++) ok &= g1_ok(hp[i], 1) & g2_ok(hq[i], 1);
         ok &= g1_ok((const void *)(map + l.off[S_IC]), h.npublic + 1u);
