@@ -1511,6 +1511,236 @@ TEST(fp6_aliasing)
     }
 }
 
+/* ------------------------------------------------------ lazy reduction ---- */
+
+/* p 2^256 as 8 limbs: the bound of a wide value (crypto/field_impl.h). */
+static void wide_bound(uint64_t out[8])
+{
+    memset(out, 0, 32);
+    memcpy(out + 4, P_REF, 32);
+}
+
+/* Edge wide values, all in [0, p 2^256). */
+enum { WEDGE_COUNT = 9 };
+static void wide_edge(uint64_t out[8], unsigned i)
+{
+    uint64_t a[4], pm1[4], twopm1[4];
+    memcpy(pm1, P_REF, 32);
+    pm1[0] -= 1;
+    bn_add(twopm1, P_REF, P_REF, 4);
+    twopm1[0] -= 1;
+    memset(out, 0, 64);
+    switch (i) {
+    case 0: break;
+    case 1: out[0] = 1; break;
+    case 2:
+        wide_bound(out);
+        bn_sub_small(out, 8, 1);
+        break;                                        /* p 2^256 - 1: the largest */
+    case 3: bn_mul(out, pm1, 4, pm1, 4); break;       /* (p-1)^2: largest product of reduced */
+    case 4: bn_mul(out, twopm1, 4, twopm1, 4); break; /* (2p-1)^2 < 4p^2: of fp_add_nr sums */
+    case 5:
+        memset(out, 0xff, 32);
+        memcpy(out + 4, pm1, 32);
+        break;                               /* high half p - 1, low half all ones */
+    case 6: memcpy(out + 4, pm1, 32); break; /* (p - 1) 2^256 */
+    case 7: memset(out, 0xff, 32); break;    /* 2^256 - 1 */
+    default:
+        memcpy(a, P_REF, 32);
+        bn_mul(out, a, 4, a, 4);
+        break; /* p^2 (stands for 0) */
+    }
+}
+
+static void wide_rand(uint64_t out[8])
+{
+    uint64_t a[4], b[4], bound[8];
+    switch (tacit_test_rand64() % 4) {
+    case 0: wide_edge(out, (unsigned)(tacit_test_rand64() % WEDGE_COUNT)); return;
+    case 1: /* a product of two values below 2p, as the tower makes them */
+        raw_rand_below_2p(a);
+        raw_rand_below_2p(b);
+        bn_mul(out, a, 4, b, 4);
+        return;
+    default: /* any value below p 2^256 */
+        wide_bound(bound);
+        do {
+            for (int i = 0; i < 8; i++) out[i] = rand_limb();
+            out[7] &= (1ULL << 62) - 1;
+        } while (bn_cmp(out, bound, 8) >= 0);
+        return;
+    }
+}
+
+/* The wide product of both kernels against the schoolbook reference, and the
+ * reduction of both kernels: result < p and result 2^256 = t (mod p). */
+static void check_wide(const uint64_t a[4], const uint64_t b[4], const uint64_t t[8], bool have_adx)
+{
+    uint64_t want[8], got[8], r[4], lhs[4], rhs[4];
+    bn_mul(want, a, 4, b, 4);
+    tacit__mul_wide_c(got, a, b);
+    CHECK_MEM(got, want, 64);
+    tacit__mul_wide(got, a, b); /* the dispatched kernel */
+    CHECK_MEM(got, want, 64);
+
+    tacit__redc_c(r, t, P_REF, tacit__pinv);
+    CHECK(bn_cmp(r, P_REF, 4) < 0);
+    ref_to_mont(lhs, r, P_REF);
+    bn_mod(rhs, t, 8, P_REF);
+    CHECK_MEM(lhs, rhs, 32);
+    tacit__redc(got, t, P_REF, &tacit__pinv);
+    CHECK_MEM(got, r, 32);
+#ifdef TACIT__HAVE_ADX_KERNEL
+    if (have_adx) {
+        tacit__mul_wide_adx(got, a, b);
+        CHECK_MEM(got, want, 64);
+        tacit__redc_adx(got, t, P_REF, &tacit__pinv);
+        CHECK_MEM(got, r, 32);
+    }
+#else
+    (void)have_adx;
+#endif
+}
+
+/* wide add/sub: exactly (a +- b) mod p 2^256, in [0, p 2^256), in place too. */
+static void check_wide_addsub(const uint64_t a[8], const uint64_t b[8])
+{
+    uint64_t bound[8], want[8], got[8];
+    wide_bound(bound);
+    bn_add(want, a, b, 8); /* < 2 p 2^256 < 2^512: no carry out */
+    if (bn_cmp(want, bound, 8) >= 0) bn_sub(want, want, bound, 8);
+    tacit__wide_add(got, a, b, P_REF);
+    CHECK_MEM(got, want, 64);
+    memcpy(got, a, 64);
+    tacit__wide_add(got, got, b, P_REF);
+    CHECK_MEM(got, want, 64);
+    if (bn_sub(want, a, b, 8)) bn_add(want, want, bound, 8);
+    tacit__wide_sub(got, a, b, P_REF);
+    CHECK_MEM(got, want, 64);
+    memcpy(got, b, 64);
+    tacit__wide_sub(got, a, got, P_REF);
+    CHECK_MEM(got, want, 64);
+    CHECK(bn_cmp(got, bound, 8) < 0);
+}
+
+TEST(wide_kernels)
+{
+    uint64_t a[4], b[4], t[8], u[8];
+    bool have = cpu_has_adx();
+    for (unsigned i = 0; i < KEDGE_COUNT; i++)
+        for (unsigned j = 0; j < WEDGE_COUNT; j++) {
+            kernel_edge(a, i);
+            kernel_edge(b, (i * 5 + j) % KEDGE_COUNT);
+            wide_edge(t, j);
+            check_wide(a, b, t, have);
+        }
+    for (unsigned i = 0; i < WEDGE_COUNT; i++)
+        for (unsigned j = 0; j < WEDGE_COUNT; j++) {
+            wide_edge(t, i);
+            wide_edge(u, j);
+            check_wide_addsub(t, u);
+        }
+    for (int it = 0; it < 20 * iters(); it++) {
+        raw_rand_below_2p(a);
+        raw_rand_below_2p(b);
+        wide_rand(t);
+        wide_rand(u);
+        check_wide(a, b, t, have);
+        check_wide(a, a, u, have);
+        check_wide_addsub(t, u);
+    }
+}
+
+/* An Fp2 whose coefficients are edge values (i, j < EDGE_COUNT). */
+static void edge_fp2(tacit_fp2 *r, unsigned i, unsigned j)
+{
+    edge_fp(&r->c0, i);
+    edge_fp(&r->c1, j);
+}
+
+/* The lazy Fp2 product and square against the reduced (one Montgomery product per Fp
+ * product) forms, coefficient pairs of edge values included. */
+static void check_fp2_lazy(const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    tacit_fp2 x, y;
+    tacit__fp2w w;
+    fp2_mul(&x, a, b);
+    fp2_mul_reduced(&y, a, b);
+    CHECK(fp2_eq(&x, &y));
+    CHECK(fp2_canon(&x));
+    fp2w_sqr(&w, a);
+    fp2w_redc(&x, &w);
+    fp2_mul_reduced(&y, a, a);
+    CHECK(fp2_eq(&x, &y));
+    CHECK(fp2_canon(&x));
+}
+
+TEST(fp2_lazy_vs_reduced)
+{
+    tacit_fp2 a, b;
+    for (unsigned i = 0; i < EDGE_COUNT; i++)
+        for (unsigned j = 0; j < EDGE_COUNT; j++) {
+            edge_fp2(&a, i, j);
+            edge_fp2(&b, j, (i + j) % EDGE_COUNT);
+            check_fp2_lazy(&a, &b);
+            check_fp2_lazy(&a, &a);
+        }
+    for (int it = 0; it < 10 * iters(); it++) {
+        rand_fp2(&a);
+        rand_fp2(&b);
+        check_fp2_lazy(&a, &b);
+    }
+}
+
+static bool fp6_canon(const tacit_fp6 *a)
+{
+    return fp2_canon(&a->c0) && fp2_canon(&a->c1) && fp2_canon(&a->c2);
+}
+
+/* Fp6 with every coefficient an edge value: k selects which, so that all coefficients
+ * p - 1 (the largest products) and mixes with 0 and 1 occur. */
+static void edge_fp6(tacit_fp6 *r, unsigned k)
+{
+    edge_fp2(&r->c0, k % EDGE_COUNT, (k / 3) % EDGE_COUNT);
+    edge_fp2(&r->c1, (k / 5) % EDGE_COUNT, (k + 4) % EDGE_COUNT);
+    edge_fp2(&r->c2, (k * 7) % EDGE_COUNT, (k / 2) % EDGE_COUNT);
+}
+
+static void check_fp6_lazy(const tacit_fp6 *a, const tacit_fp6 *b)
+{
+    tacit_fp6 x, y;
+    fp6_mul(&x, a, b);
+    fp6_mul_reduced(&y, a, b);
+    CHECK(tacit_fp6_eq(&x, &y));
+    CHECK(fp6_canon(&x));
+    fp6_mul_by_01(&x, a, &b->c0, &b->c1);
+    fp6_mul_by_01_reduced(&y, a, &b->c0, &b->c1);
+    CHECK(tacit_fp6_eq(&x, &y));
+    CHECK(fp6_canon(&x));
+}
+
+TEST(fp6_lazy_vs_reduced)
+{
+    tacit_fp6 a, b, m;
+    tacit_fp top;
+    /* every coefficient stored as p - 1 (edge EDGE_PLAIN + 1): the largest products */
+    edge_fp(&top, EDGE_PLAIN + 1);
+    m.c0.c0 = m.c0.c1 = m.c1.c0 = m.c1.c1 = m.c2.c0 = m.c2.c1 = top;
+    check_fp6_lazy(&m, &m);
+    for (unsigned k = 0; k < 4 * EDGE_COUNT; k++) {
+        edge_fp6(&a, k);
+        edge_fp6(&b, k * 3 + 1);
+        check_fp6_lazy(&a, &b);
+        check_fp6_lazy(&a, &a);
+        check_fp6_lazy(&a, &m);
+    }
+    for (int it = 0; it < 5 * iters(); it++) {
+        rand_fp6(&a);
+        rand_fp6(&b);
+        check_fp6_lazy(&a, &b);
+    }
+}
+
 /* ------------------------------------------------------------------ Fp12 ---- */
 
 static void rand_fp12(tacit_fp12 *r)
@@ -1848,9 +2078,12 @@ static const struct tacit_test tests[] = {
     {"fp2_conj_inv_pow", fp2_conj_inv_pow},
     {"fp2_sqrt", fp2_sqrt},
     {"fp2_aliasing", fp2_aliasing},
+    {"wide_kernels", wide_kernels},
+    {"fp2_lazy_vs_reduced", fp2_lazy_vs_reduced},
     {"fp6_axioms", fp6_axioms},
     {"fp6_frobenius", fp6_frobenius},
     {"fp6_aliasing", fp6_aliasing},
+    {"fp6_lazy_vs_reduced", fp6_lazy_vs_reduced},
     {"fp12_axioms", fp12_axioms},
     {"fp12_frobenius", fp12_frobenius},
     {"fp12_cyclotomic", fp12_cyclotomic},

@@ -110,9 +110,83 @@ static inline bool fp2_eq(const tacit_fp2 *a, const tacit_fp2 *b)
     return fp_eq(&a->c0, &b->c0) && fp_eq(&a->c1, &b->c1);
 }
 
-/* Karatsuba: (a0 + a1 u)(b0 + b1 u) = (a0b0 - a1b1) + ((a0+a1)(b0+b1) - a0b0 - a1b1) u;
- * the sums a0+a1, b0+b1 stay unreduced (fp_add_nr). */
-static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+/* ------------------------------------------------------ wide (lazy) ---- */
+/* A wide Fp value: an integer in [0, p 2^256) standing for itself / 2^256 mod p, i.e. a
+ * Montgomery product not yet reduced (contract and citation in field_impl.h). A wide Fp2
+ * is a pair of them. fpw_redc turns one into an ordinary (Montgomery form) Fp element. */
+typedef struct {
+    uint64_t l[8];
+} tacit__fpw;
+typedef struct {
+    tacit__fpw c0, c1;
+} tacit__fp2w;
+
+/* r = a b; a, b < 2p (reduced values or fp_add_nr sums), so r < 4p^2 < p 2^256. */
+static inline void fpw_mul(tacit__fpw *r, const tacit_fp *a, const tacit_fp *b)
+{
+    tacit__mul_wide(r->l, a->l, b->l);
+}
+static inline void fpw_add(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
+{
+    tacit__wide_add(r->l, a->l, b->l, tacit__p.l);
+}
+static inline void fpw_sub(tacit__fpw *r, const tacit__fpw *a, const tacit__fpw *b)
+{
+    tacit__wide_sub(r->l, a->l, b->l, tacit__p.l);
+}
+static inline void fpw_redc(tacit_fp *r, const tacit__fpw *a)
+{
+    tacit__redc(r->l, a->l, tacit__p.l, &tacit__pinv);
+}
+
+static inline void fp2w_add(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
+{
+    fpw_add(&r->c0, &a->c0, &b->c0);
+    fpw_add(&r->c1, &a->c1, &b->c1);
+}
+static inline void fp2w_sub(tacit__fp2w *r, const tacit__fp2w *a, const tacit__fp2w *b)
+{
+    fpw_sub(&r->c0, &a->c0, &b->c0);
+    fpw_sub(&r->c1, &a->c1, &b->c1);
+}
+static inline void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
+{
+    fpw_redc(&r->c0, &a->c0);
+    fpw_redc(&r->c1, &a->c1);
+}
+
+/* Karatsuba into wide values: c0 = a0b0 - a1b1 (mod p 2^256), c1 = (a0+a1)(b0+b1) - a0b0 -
+ * a1b1 = a0b1 + a1b0, which as an integer is in [0, 2p^2), so its two subtractions never
+ * wrap. Inputs reduced (< p). */
+static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    tacit_fp sa, sb;
+    tacit__fpw t0, t1, t2;
+    fpw_mul(&t0, &a->c0, &b->c0);
+    fpw_mul(&t1, &a->c1, &b->c1);
+    fp_add_nr(&sa, &a->c0, &a->c1);
+    fp_add_nr(&sb, &b->c0, &b->c1);
+    fpw_mul(&t2, &sa, &sb);
+    fpw_sub(&r->c0, &t0, &t1);
+    fpw_sub(&t2, &t2, &t0);
+    fpw_sub(&r->c1, &t2, &t1);
+}
+
+/* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u into wide values: (a0 + a1) < 2p and
+ * 2 a0 < 2p unreduced, so both products are below 2p^2. Input reduced. */
+static inline void fp2w_sqr(tacit__fp2w *r, const tacit_fp2 *a)
+{
+    tacit_fp s, d, a2;
+    fp_add_nr(&s, &a->c0, &a->c1);
+    fp_sub(&d, &a->c0, &a->c1);
+    fp_add_nr(&a2, &a->c0, &a->c0);
+    fpw_mul(&r->c0, &s, &d);
+    fpw_mul(&r->c1, &a2, &a->c1);
+}
+
+/* The reduced Fp2 product with one Montgomery multiplication per Fp product: the
+ * reference the wide forms are tested against (tests/test_field.c). */
+static inline void fp2_mul_reduced(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp t0, t1, sa, sb, t2;
     fp_mul(&t0, &a->c0, &b->c0);
@@ -123,6 +197,14 @@ static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
     fp_sub(&r->c0, &t0, &t1);
     fp_sub(&t2, &t2, &t0);
     fp_sub(&r->c1, &t2, &t1);
+}
+
+/* Karatsuba with two reductions instead of three (fp2w_mul). */
+static inline void fp2_mul(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp2 *b)
+{
+    tacit__fp2w w;
+    fp2w_mul(&w, a, b);
+    fp2w_redc(r, &w);
 }
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */

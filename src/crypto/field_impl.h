@@ -121,6 +121,22 @@ tacit__mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const
     "movl $0, %k[lo]\n\t"              \
     "adoxq %[lo], %[" E "]\n\t"
 
+/* The last step of both kernels below: (t4,t0,t1,t2) < 2m, subtract m if it is >= m
+ * (t3, lo, hi, rdx are scratch). */
+#define TACIT__FINAL_SUB       \
+    "movq %[t4], %[t3]\n\t"    \
+    "subq (%[m]), %[t3]\n\t"   \
+    "movq %[t0], %[lo]\n\t"    \
+    "sbbq 8(%[m]), %[lo]\n\t"  \
+    "movq %[t1], %[hi]\n\t"    \
+    "sbbq 16(%[m]), %[hi]\n\t" \
+    "movq %[t2], %%rdx\n\t"    \
+    "sbbq 24(%[m]), %%rdx\n\t" \
+    "cmovncq %[t3], %[t4]\n\t" \
+    "cmovncq %[lo], %[t0]\n\t" \
+    "cmovncq %[hi], %[t1]\n\t" \
+    "cmovncq %%rdx, %[t2]\n\t"
+
 /* mulx/adcx/adox CIOS: same contract as tacit__mont_mul_c. The caller guarantees the
  * CPU has BMI2 and ADX. a, b, m are passed as pointers: 11 registers in all. */
 static inline __attribute__((always_inline)) void
@@ -149,18 +165,7 @@ tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], con
         "movq 24(%[b]), %%rdx\n\t" TACIT__MULROW("t3", "t4", "t0", "t1", "t2")
             TACIT__REDROW("t3", "t4", "t0", "t1", "t2")
         /* value in t4,t0,t1,t2 (< 2m); subtract m if it is >= m */
-        "movq %[t4], %[t3]\n\t"
-        "subq (%[m]), %[t3]\n\t"
-        "movq %[t0], %[lo]\n\t"
-        "sbbq 8(%[m]), %[lo]\n\t"
-        "movq %[t1], %[hi]\n\t"
-        "sbbq 16(%[m]), %[hi]\n\t"
-        "movq %[t2], %%rdx\n\t"
-        "sbbq 24(%[m]), %%rdx\n\t"
-        "cmovncq %[t3], %[t4]\n\t"
-        "cmovncq %[lo], %[t0]\n\t"
-        "cmovncq %[hi], %[t1]\n\t"
-        "cmovncq %%rdx, %[t2]\n\t"
+        TACIT__FINAL_SUB
         : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
           [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
         : [a] "r"(a), [b] "r"(b), [m] "r"(m), [minv] "m"(*minv)
@@ -174,7 +179,159 @@ tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], con
     r[2] = t1;
     r[3] = t2;
 }
+/* Wide product r[0..8) = a * b (schoolbook rows, two carry chains per row). */
+static inline __attribute__((always_inline)) void
+tacit__mul_wide_adx(uint64_t r[8], const uint64_t a[4], const uint64_t b[4])
+{
+    uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;
+    __asm__ volatile(
+        "movq (%[b]), %%rdx\n\t"
+        "mulxq (%[a]), %[t0], %[t1]\n\t"
+        "mulxq 8(%[a]), %[lo], %[t2]\n\t"
+        "addq %[lo], %[t1]\n\t"
+        "mulxq 16(%[a]), %[lo], %[t3]\n\t"
+        "adcq %[lo], %[t2]\n\t"
+        "mulxq 24(%[a]), %[lo], %[t4]\n\t"
+        "adcq %[lo], %[t3]\n\t"
+        "adcq $0, %[t4]\n\t"
+        "movq %[t0], (%[r])\n\t"
+        "movq 8(%[b]), %%rdx\n\t" TACIT__MULROW(
+            "t1", "t2", "t3", "t4", "t0") "movq %[t1], 8(%[r])\n\t"
+                                          "movq 16(%[b]), %%rdx\n\t" TACIT__MULROW(
+                                              "t2", "t3", "t4", "t0",
+                                              "t1") "movq %[t2], 16(%[r])\n\t"
+                                                    "movq 24(%[b]), %%rdx\n\t" TACIT__MULROW(
+                                                        "t3", "t4", "t0", "t1",
+                                                        "t2") "movq %[t3], 24(%[r])\n\t"
+                                                              "movq %[t4], 32(%[r])\n\t"
+                                                              "movq %[t0], 40(%[r])\n\t"
+                                                              "movq %[t1], 48(%[r])\n\t"
+                                                              "movq %[t2], 56(%[r])\n\t"
+        : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
+        : [a] "r"(a), [b] "r"(b), [r] "r"(r)
+        : "cc", "memory");
+    (void)t0;
+    (void)t1;
+    (void)t2;
+    (void)t3;
+    (void)t4;
+    (void)lo;
+    (void)hi;
+    (void)rdx;
+}
+
+/* Montgomery reduction r = t / 2^256 mod m of a wide t < m 2^256 (same contract as
+ * tacit__redc_c): four reduction rows on the low half, then the high half is added. */
+static inline __attribute__((always_inline)) void
+tacit__redc_adx(uint64_t r[4], const uint64_t t[8], const uint64_t m[4], const uint64_t *minv)
+{
+    uint64_t t0, t1, t2, t3, t4, lo, hi, rdx;
+    __asm__("movq (%[t]), %[t0]\n\t"
+            "movq 8(%[t]), %[t1]\n\t"
+            "movq 16(%[t]), %[t2]\n\t"
+            "movq 24(%[t]), %[t3]\n\t"
+            "xorl %k[t4], %k[t4]\n\t" TACIT__REDROW("t0", "t1", "t2", "t3", "t4")
+            /* t0 is now 0: it is the next row's top limb */
+            TACIT__REDROW("t1", "t2", "t3", "t4", "t0") TACIT__REDROW("t2", "t3", "t4", "t0", "t1")
+                TACIT__REDROW("t3", "t4", "t0", "t1", "t2")
+            /* (t4,t0,t1,t2) <= m; add the high half (<= m - 1): the sum is < 2m */
+            "addq 32(%[t]), %[t4]\n\t"
+            "adcq 40(%[t]), %[t0]\n\t"
+            "adcq 48(%[t]), %[t1]\n\t"
+            "adcq 56(%[t]), %[t2]\n\t" TACIT__FINAL_SUB
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
+            : [t] "r"(t), [m] "r"(m), [minv] "m"(*minv)
+            : "cc", "memory");
+    (void)lo;
+    (void)hi;
+    (void)rdx;
+    (void)t3;
+    r[0] = t4;
+    r[1] = t0;
+    r[2] = t1;
+    r[3] = t2;
+}
 #endif
+
+/*
+ * Lazy reduction (Aranha, Karabina, Longa, Gebotys, Lopez, "Faster explicit formulas for
+ * computing pairings over ordinary curves", EUROCRYPT 2011, section 3): products are kept
+ * as 512-bit integers ("wide" values), added and subtracted there, and reduced once per
+ * output with tacit__redc. The contract of a wide value: an integer in [0, m 2^256),
+ * congruent to what it stands for modulo m; tacit__redc needs exactly that. Since
+ * m < 2^254, m 2^256 > 4 m^2: a product of two values below 2m (fp_add_nr sums) is a
+ * valid wide value, and so is a sum of up to five products of reduced values.
+ */
+
+/* Portable wide product r[0..8) = a * b. */
+static inline __attribute__((always_inline)) void
+tacit__mul_wide_c(uint64_t r[8], const uint64_t a[4], const uint64_t b[4])
+{
+    uint64_t t[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t c = 0;
+        for (int j = 0; j < 4; j++) {
+            tacit__u128 acc = (tacit__u128)a[j] * b[i] + t[i + j] + c;
+            t[i + j] = (uint64_t)acc;
+            c = (uint64_t)(acc >> 64);
+        }
+        t[i + 4] = c;
+    }
+    for (int i = 0; i < 8; i++) r[i] = t[i];
+}
+
+/* Portable Montgomery reduction: r = t / 2^256 mod m for t < m 2^256, r < m.
+ * With t = H 2^256 + L: the four rows make (L + q m) / 2^256 <= m (q < 2^256, and
+ * L + q m < 2^256 (m + 1)); H <= m - 1, so the sum is below 2m and one conditional
+ * subtraction finishes. */
+static inline __attribute__((always_inline)) void tacit__redc_c(uint64_t r[4], const uint64_t t[8],
+                                                                const uint64_t m[4], uint64_t minv)
+{
+    uint64_t w[4] = {t[0], t[1], t[2], t[3]};
+    for (int i = 0; i < 4; i++) {
+        /* w = (w + q m) / 2^64, q = w0 minv: w0 + q m0 = 0 mod 2^64 */
+        uint64_t q = w[0] * minv;
+        tacit__u128 acc = (tacit__u128)q * m[0] + w[0];
+        acc = (tacit__u128)q * m[1] + w[1] + (uint64_t)(acc >> 64);
+        w[0] = (uint64_t)acc;
+        acc = (tacit__u128)q * m[2] + w[2] + (uint64_t)(acc >> 64);
+        w[1] = (uint64_t)acc;
+        acc = (tacit__u128)q * m[3] + w[3] + (uint64_t)(acc >> 64);
+        w[2] = (uint64_t)acc;
+        w[3] = (uint64_t)(acc >> 64);
+    }
+    uint64_t c = 0, br = 0, s[4];
+    for (int i = 0; i < 4; i++) w[i] = tacit__adc(w[i], t[4 + i], &c);
+    for (int i = 0; i < 4; i++) s[i] = tacit__sbb(w[i], m[i], &br);
+    uint64_t keep = 0 - br; /* all ones if w < m */
+    for (int i = 0; i < 4; i++) r[i] = (w[i] & keep) | (s[i] & ~keep);
+}
+
+static inline __attribute__((always_inline)) void
+tacit__mul_wide(uint64_t r[8], const uint64_t a[4], const uint64_t b[4])
+{
+#ifdef TACIT__HAVE_ADX_KERNEL
+    if (__builtin_expect(tacit__use_adx, 1)) {
+        tacit__mul_wide_adx(r, a, b);
+        return;
+    }
+#endif
+    tacit__mul_wide_c(r, a, b);
+}
+
+static inline __attribute__((always_inline)) void
+tacit__redc(uint64_t r[4], const uint64_t t[8], const uint64_t m[4], const uint64_t *minv)
+{
+#ifdef TACIT__HAVE_ADX_KERNEL
+    if (__builtin_expect(tacit__use_adx, 1)) {
+        tacit__redc_adx(r, t, m, minv);
+        return;
+    }
+#endif
+    tacit__redc_c(r, t, m, *minv);
+}
 
 static inline __attribute__((always_inline)) void
 tacit__mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4],
@@ -193,6 +350,32 @@ tacit__mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const u
 /* x86-64 add/sub chains: gcc 12 compiles the __int128 carry idiom below into slow
  * code (several times slower than these), and the tower spends much of its time here. */
 
+/* (s0..s3) = (t0..t3) - m, but (t0..t3) where that borrows: t mod m for t < 2m. */
+#define TACIT__TRIAL_SUB       \
+    "movq %[t0], %[s0]\n\t"    \
+    "subq (%[m]), %[s0]\n\t"   \
+    "movq %[t1], %[s1]\n\t"    \
+    "sbbq 8(%[m]), %[s1]\n\t"  \
+    "movq %[t2], %[s2]\n\t"    \
+    "sbbq 16(%[m]), %[s2]\n\t" \
+    "movq %[t3], %[s3]\n\t"    \
+    "sbbq 24(%[m]), %[s3]\n\t" \
+    "cmovcq %[t0], %[s0]\n\t"  \
+    "cmovcq %[t1], %[s1]\n\t"  \
+    "cmovcq %[t2], %[s2]\n\t"  \
+    "cmovcq %[t3], %[s3]\n\t"
+
+/* (s0..s3) = (t0..t3) + m (mod 2^256) */
+#define TACIT__ADD_M           \
+    "movq %[t0], %[s0]\n\t"    \
+    "addq (%[m]), %[s0]\n\t"   \
+    "movq %[t1], %[s1]\n\t"    \
+    "adcq 8(%[m]), %[s1]\n\t"  \
+    "movq %[t2], %[s2]\n\t"    \
+    "adcq 16(%[m]), %[s2]\n\t" \
+    "movq %[t3], %[s3]\n\t"    \
+    "adcq 24(%[m]), %[s3]\n\t"
+
 /* r = a + b mod m (inputs < m < 2^254, so the sum fits in 4 limbs). */
 static inline __attribute__((always_inline)) void
 tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
@@ -205,19 +388,7 @@ tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
             "movq 16(%[a]), %[t2]\n\t"
             "adcq 16(%[b]), %[t2]\n\t"
             "movq 24(%[a]), %[t3]\n\t"
-            "adcq 24(%[b]), %[t3]\n\t"
-            "movq %[t0], %[s0]\n\t"
-            "subq (%[m]), %[s0]\n\t"
-            "movq %[t1], %[s1]\n\t"
-            "sbbq 8(%[m]), %[s1]\n\t"
-            "movq %[t2], %[s2]\n\t"
-            "sbbq 16(%[m]), %[s2]\n\t"
-            "movq %[t3], %[s3]\n\t"
-            "sbbq 24(%[m]), %[s3]\n\t"
-            "cmovcq %[t0], %[s0]\n\t"
-            "cmovcq %[t1], %[s1]\n\t"
-            "cmovcq %[t2], %[s2]\n\t"
-            "cmovcq %[t3], %[s3]\n\t"
+            "adcq 24(%[b]), %[t3]\n\t" TACIT__TRIAL_SUB
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [s0] "=&r"(s0),
               [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
             : [a] "r"(a), [b] "r"(b), [m] "r"(m)
@@ -242,15 +413,7 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
             "movq 24(%[a]), %[t3]\n\t"
             "sbbq 24(%[b]), %[t3]\n\t"
             "sbbq %[bw], %[bw]\n\t" /* bw = -borrow */
-            "movq %[t0], %[s0]\n\t"
-            "addq (%[m]), %[s0]\n\t"
-            "movq %[t1], %[s1]\n\t"
-            "adcq 8(%[m]), %[s1]\n\t"
-            "movq %[t2], %[s2]\n\t"
-            "adcq 16(%[m]), %[s2]\n\t"
-            "movq %[t3], %[s3]\n\t"
-            "adcq 24(%[m]), %[s3]\n\t"
-            "testq %[bw], %[bw]\n\t"
+            TACIT__ADD_M "testq %[bw], %[bw]\n\t"
             "cmovzq %[t0], %[s0]\n\t"
             "cmovzq %[t1], %[s1]\n\t"
             "cmovzq %[t2], %[s2]\n\t"
@@ -264,7 +427,104 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
     r[2] = s2;
     r[3] = s3;
 }
+/* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
+ * a, b in [0, m 2^256). The low halves add (subtract) plainly; the high half carries the
+ * modulus. r may alias a or b (limb i is written after limb i of both is read). */
+static inline __attribute__((always_inline)) void
+tacit__wide_add(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t m[4])
+{
+    uint64_t x, t0, t1, t2, t3, s0, s1, s2, s3;
+    __asm__ volatile("movq (%[a]), %[x]\n\t"
+                     "addq (%[b]), %[x]\n\t"
+                     "movq %[x], (%[r])\n\t"
+                     "movq 8(%[a]), %[x]\n\t"
+                     "adcq 8(%[b]), %[x]\n\t"
+                     "movq %[x], 8(%[r])\n\t"
+                     "movq 16(%[a]), %[x]\n\t"
+                     "adcq 16(%[b]), %[x]\n\t"
+                     "movq %[x], 16(%[r])\n\t"
+                     "movq 24(%[a]), %[x]\n\t"
+                     "adcq 24(%[b]), %[x]\n\t"
+                     "movq %[x], 24(%[r])\n\t"
+                     "movq 32(%[a]), %[t0]\n\t"
+                     "adcq 32(%[b]), %[t0]\n\t"
+                     "movq 40(%[a]), %[t1]\n\t"
+                     "adcq 40(%[b]), %[t1]\n\t"
+                     "movq 48(%[a]), %[t2]\n\t"
+                     "adcq 48(%[b]), %[t2]\n\t"
+                     "movq 56(%[a]), %[t3]\n\t"
+                     "adcq 56(%[b]), %[t3]\n\t" TACIT__TRIAL_SUB "movq %[s0], 32(%[r])\n\t"
+                     "movq %[s1], 40(%[r])\n\t"
+                     "movq %[s2], 48(%[r])\n\t"
+                     "movq %[s3], 56(%[r])\n\t"
+                     : [x] "=&r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
+                     : [a] "r"(a), [b] "r"(b), [m] "r"(m), [r] "r"(r)
+                     : "cc", "memory");
+}
+
+static inline __attribute__((always_inline)) void
+tacit__wide_sub(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t m[4])
+{
+    uint64_t x, t0, t1, t2, t3, s0, s1, s2, s3;
+    __asm__ volatile("movq (%[a]), %[x]\n\t"
+                     "subq (%[b]), %[x]\n\t"
+                     "movq %[x], (%[r])\n\t"
+                     "movq 8(%[a]), %[x]\n\t"
+                     "sbbq 8(%[b]), %[x]\n\t"
+                     "movq %[x], 8(%[r])\n\t"
+                     "movq 16(%[a]), %[x]\n\t"
+                     "sbbq 16(%[b]), %[x]\n\t"
+                     "movq %[x], 16(%[r])\n\t"
+                     "movq 24(%[a]), %[x]\n\t"
+                     "sbbq 24(%[b]), %[x]\n\t"
+                     "movq %[x], 24(%[r])\n\t"
+                     "movq 32(%[a]), %[t0]\n\t"
+                     "sbbq 32(%[b]), %[t0]\n\t"
+                     "movq 40(%[a]), %[t1]\n\t"
+                     "sbbq 40(%[b]), %[t1]\n\t"
+                     "movq 48(%[a]), %[t2]\n\t"
+                     "sbbq 48(%[b]), %[t2]\n\t"
+                     "movq 56(%[a]), %[t3]\n\t"
+                     "sbbq 56(%[b]), %[t3]\n\t"
+                     "sbbq %[x], %[x]\n\t" /* x = -borrow */
+                     TACIT__ADD_M "testq %[x], %[x]\n\t"
+                     "cmovzq %[t0], %[s0]\n\t"
+                     "cmovzq %[t1], %[s1]\n\t"
+                     "cmovzq %[t2], %[s2]\n\t"
+                     "cmovzq %[t3], %[s3]\n\t"
+                     "movq %[s0], 32(%[r])\n\t"
+                     "movq %[s1], 40(%[r])\n\t"
+                     "movq %[s2], 48(%[r])\n\t"
+                     "movq %[s3], 56(%[r])\n\t"
+                     : [x] "=&r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
+                     : [a] "r"(a), [b] "r"(b), [m] "r"(m), [r] "r"(r)
+                     : "cc", "memory");
+}
 #else
+/* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
+ * a, b in [0, m 2^256). */
+static inline __attribute__((always_inline)) void
+tacit__wide_add(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t m[4])
+{
+    uint64_t c = 0, br = 0, t[8], s[4];
+    for (int i = 0; i < 8; i++) t[i] = tacit__adc(a[i], b[i], &c);
+    for (int i = 0; i < 4; i++) s[i] = tacit__sbb(t[4 + i], m[i], &br);
+    uint64_t keep = 0 - br;
+    for (int i = 0; i < 4; i++) r[i] = t[i];
+    for (int i = 0; i < 4; i++) r[4 + i] = (t[4 + i] & keep) | (s[i] & ~keep);
+}
+
+static inline __attribute__((always_inline)) void
+tacit__wide_sub(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t m[4])
+{
+    uint64_t br = 0, c = 0, t[8];
+    for (int i = 0; i < 8; i++) t[i] = tacit__sbb(a[i], b[i], &br);
+    uint64_t mask = 0 - br; /* add m 2^256 back if we borrowed */
+    for (int i = 0; i < 4; i++) r[i] = t[i];
+    for (int i = 0; i < 4; i++) r[4 + i] = tacit__adc(t[4 + i], m[i] & mask, &c);
+}
 /* r = a + b mod m (inputs < m < 2^254, so the sum fits in 4 limbs). */
 static inline __attribute__((always_inline)) void
 tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])

@@ -89,18 +89,7 @@ ALWAYS_INLINE void sbox(tacit_fr *x)
                         COL(3, "t3", "t4", "t0", "t1", "t2") TACIT__REDROW(                      \
                             "t3", "t4", "t0", "t1",                                              \
                             "t2") /* value in t4,t0,t1,t2 (< 2r); subtract r if it is >= r */    \
-            "movq %[t4], %[t3]\n\t"                                                              \
-            "subq (%[m]), %[t3]\n\t"                                                             \
-            "movq %[t0], %[lo]\n\t"                                                              \
-            "sbbq 8(%[m]), %[lo]\n\t"                                                            \
-            "movq %[t1], %[hi]\n\t"                                                              \
-            "sbbq 16(%[m]), %[hi]\n\t"                                                           \
-            "movq %[t2], %%rdx\n\t"                                                              \
-            "sbbq 24(%[m]), %%rdx\n\t"                                                           \
-            "cmovncq %[t3], %[t4]\n\t"                                                           \
-            "cmovncq %[lo], %[t0]\n\t"                                                           \
-            "cmovncq %[hi], %[t1]\n\t"                                                           \
-            "cmovncq %%rdx, %[t2]\n\t"                                                           \
+            TACIT__FINAL_SUB                                                                     \
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),    \
               [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)                                         \
             : [x] "r"(x), [y] "r"(y), [m] "r"(tacit__r.l), [minv] "m"(tacit__rinv)               \
