@@ -179,7 +179,9 @@ tacit__mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], con
     r[2] = t1;
     r[3] = t2;
 }
-/* Wide product r[0..8) = a * b (schoolbook rows, two carry chains per row). */
+/* Wide product r[0..8) = a * b (schoolbook rows, two carry chains per row). This asm and
+ * the wide add/sub below write only memory, so they are volatile: gcc -O3 drops a plain asm
+ * whose register outputs are unused (test_field in a Release build catches that). */
 static inline __attribute__((always_inline)) void
 tacit__mul_wide_adx(uint64_t r[8], const uint64_t a[4], const uint64_t b[4])
 {

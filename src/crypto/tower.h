@@ -44,7 +44,7 @@ static inline void fp6_mul_v(tacit_fp6 *r, const tacit_fp6 *a)
  * section 3, see field_impl.h): the six Fp2 products stay wide, each output coefficient
  * is formed from them as a wide value and reduced once; only the terms multiplied by xi
  * are reduced first (xi acts on reduced values: 9x of a wide x would leave [0, p 2^256)).
- * 10 Fp2 reductions instead of 18. Every wide value below is a product of reduced inputs
+ * 10 Montgomery reductions instead of 18. Every wide value below is a product of reduced inputs
  * (fp2_add reduces) or a sum/difference mod p 2^256 of such, so in [0, p 2^256). */
 static inline void fp6_mul(tacit_fp6 *r, const tacit_fp6 *a, const tacit_fp6 *b)
 {
