@@ -4,6 +4,8 @@
 #ifndef TACIT_BENCH_H
 #define TACIT_BENCH_H
 
+#include <stddef.h>
+
 /* CPU time of the calling thread, in nanoseconds (CLOCK_THREAD_CPUTIME_ID). */
 double tacit_bench_now_ns(void);
 

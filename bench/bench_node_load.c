@@ -517,43 +517,29 @@ static void cpu_report(const struct cpu_snap *a, const struct cpu_snap *b, size_
 {
     double us = 1e6 / (double)ntx, st[NSTAGE];
     if (a->process < 0 || b->process < 0 || a->stage[0] < 0) {
-        printf("  node CPU         (not reported by this tacitd)
-");
+        printf("  node CPU         (not reported by this tacitd)\n");
         return;
     }
     for (size_t i = 0; i < NSTAGE; i++) st[i] = (b->stage[i] - a->stage[i]) * us;
     printf("  node CPU per tx  %.0f us (process; %.2f of 2 cores over the run), by thread and "
-           "step:
-           ",
-               (b->process - a->process) *
-               us,
-           (b->process - a->process) / e2e_s);
+           "step:\n",
+           (b->process - a->process) * us, (b->process - a->process) / e2e_s);
     if (a->loop >= 0 && b->loop >= 0)
         printf(
             "    loop           %.0f: admit (hex, decode, id, pool check) %.0f, pool add + reply "
-            "%.0f, after-block re-check %.0f; the rest (HTTP, JSON, syscalls) %.0f
-            ",
-                (b->loop - a->loop) *
-                us,
-            st[0], st[4], st[8], (b->loop - a->loop) * us - st[0] - st[4] - st[8]);
+            "%.0f, after-block re-check %.0f; the rest (HTTP, JSON, syscalls) %.0f\n",
+            (b->loop - a->loop) * us, st[0], st[4], st[8],
+            (b->loop - a->loop) * us - st[0] - st[4] - st[8]);
     if (a->verify >= 0 && b->verify >= 0)
-        printf("    verify lane    %.0f: checks %.0f, proof points %.0f, batch pairing %.0f
-               ",
-                   (b->verify - a->verify) *
-                   us,
-               st[1], st[2], st[3]);
+        printf("    verify lane    %.0f: checks %.0f, proof points %.0f, batch pairing %.0f\n",
+               (b->verify - a->verify) * us, st[1], st[2], st[3]);
     if (a->block >= 0 && b->block >= 0)
-        printf("    block lane     %.0f: build (rules, seal) %.0f, commit %.0f, JSON + delta %.0f
-               ",
-                   (b->block - a->block) *
-                   us,
-               st[5], st[6], st[7]);
-    printf("  client CPU       %.0f us per tx (this process, on the same cores)
-           ",
-           (b->client - a->client) *
-           us);
-    printf("  (thread times in /proc ticks of 10 ms; steps in thread CPU time)
-");
+        printf(
+            "    block lane     %.0f: build (rules, seal) %.0f, commit %.0f, JSON + delta %.0f\n",
+            (b->block - a->block) * us, st[5], st[6], st[7]);
+    printf("  client CPU       %.0f us per tx (this process, on the same cores)\n",
+           (b->client - a->client) * us);
+    printf("  (thread times in /proc ticks of 10 ms; steps in thread CPU time)\n");
 }
 
 static void *submit_run(void *arg)
