@@ -309,7 +309,18 @@ struct fetched {
     bool transport;
     char why[TACIT__FOLLOW_REASON_MAX];
     struct tacit_block_prechecked *pc; /* the block and its proofs' verdict (prefetch), or NULL */
+    json_t *json;                      /* with pc: the block's JSON for the readers, or NULL */
 };
+
+static void fetched_drop(struct fetched *f)
+{
+    free(f->bytes);
+    tacit_block_prechecked_free(f->pc);
+    json_decref(f->json);
+    f->bytes = NULL;
+    f->pc = NULL;
+    f->json = NULL;
+}
 
 static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetched *f)
 {
@@ -334,9 +345,10 @@ static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetc
 
 /* The block after the one being applied, fetched meanwhile on a thread of its own (with a client
  * of its own: a client serves one thread) and its proofs checked there on every core
- * (tacit_block_precheck), so the transfer, decoding and proofs of block h + 1 overlap the state
- * rules and commit of block h. A block whose precheck fails (not a block: no pc) is applied with
- * tacit_block_apply, which gives the same error. */
+ * (tacit_block_precheck), and its JSON for the readers made there, so the transfer, decoding,
+ * proofs and JSON of block h + 1 overlap the state rules and commit of block h. A block whose
+ * precheck fails (not a block: no pc) is applied with tacit_block_apply, which gives the same
+ * error. */
 struct prefetch {
     struct tacit_rpc_client *c; /* NULL: no prefetching */
     const tacit_groth16_pvk *pvk;
@@ -351,9 +363,12 @@ static void prefetch_main(void *arg)
     struct prefetch *p = arg;
     fetch_block(p->c, p->height, &p->f);
     p->f.pc = NULL;
+    p->f.json = NULL;
     if (p->f.rc == TACIT_OK &&
         tacit_block_precheck(&p->f.pc, p->f.bytes, p->f.len, p->pvk) != TACIT_OK)
         p->f.pc = NULL;
+    if (p->f.pc != NULL)
+        p->f.json = tacit__block_json_decoded(tacit_block_prechecked_block(p->f.pc));
 }
 
 /* Waits for the prefetch; its block, if any, is dropped unless taken (fetch_next). */
@@ -373,14 +388,13 @@ static void fetch_next(struct tacit_rpc_client *c, struct prefetch *p, uint64_t 
         *f = p->f;
         p->f.bytes = NULL;
         p->f.pc = NULL;
+        p->f.json = NULL;
         return;
     }
-    free(p->f.bytes); /* another height's (not expected): dropped */
-    tacit_block_prechecked_free(p->f.pc);
-    p->f.bytes = NULL;
-    p->f.pc = NULL;
+    fetched_drop(&p->f); /* another height's (not expected): dropped */
     fetch_block(c, height, f);
     f->pc = NULL;
+    f->json = NULL;
 }
 
 /* On the follow lane. */
@@ -454,10 +468,10 @@ static void follow_work(struct tacit__job *job)
             rc = tacit_block_apply_prechecked(j->n->st, f.pc, &j->params, j->n->pvk, &bad);
         else if (rc == TACIT_OK)
             rc = tacit_block_apply(j->n->st, f.bytes, f.len, &j->params, j->n->pvk, &bad);
-        tacit_block_prechecked_free(f.pc);
-        f.pc = NULL;
         if (rc == TACIT_OK) {
-            j->json[j->napplied] = tacit__block_json_from_bytes(f.bytes, f.len);
+            j->json[j->napplied] =
+                f.json != NULL ? f.json : tacit__block_json_from_bytes(f.bytes, f.len);
+            f.json = NULL;
             j->ntxs[j->napplied] =
                 j->json[j->napplied] != NULL
                     ? json_array_size(json_object_get(j->json[j->napplied], "txs"))
@@ -481,12 +495,11 @@ static void follow_work(struct tacit__job *job)
                          "block %" PRIu64 " from the sequencer breaks rule %s (%s)", next,
                          tacit_errname(rc), tacit_strerror(rc));
         }
-        free(f.bytes);
+        fetched_drop(&f);
         if (rc != TACIT_OK) break;
     }
     prefetch_join(&pf); /* a block fetched for nothing (an error above) */
-    free(pf.f.bytes);
-    tacit_block_prechecked_free(pf.f.pc);
+    fetched_drop(&pf.f);
     tacit_rpc_client_free(pf.c);
 }
 

@@ -318,13 +318,15 @@ static int last_record(struct tacit_state *st, uint64_t next_height, bool *have,
 
 /* On the follow lane. */
 /* The proofs of the next block to apply, checked on a thread of their own (on every core:
- * tacit_block_precheck) while the block before it is applied. */
+ * tacit_block_precheck), and its JSON for the readers made there, while the block before it is
+ * applied. */
 struct fl1_precheck {
     const tacit_groth16_pvk *pvk;
     const uint8_t *bytes;
     size_t len;
     size_t index; /* of d[] */
     struct tacit_block_prechecked *pc;
+    json_t *json; /* with pc */
     uv_thread_t thread;
     bool running;
 };
@@ -333,6 +335,7 @@ static void fl1_precheck_main(void *arg)
 {
     struct fl1_precheck *p = arg;
     if (tacit_block_precheck(&p->pc, p->bytes, p->len, p->pvk) != TACIT_OK) p->pc = NULL;
+    p->json = p->pc != NULL ? tacit__block_json_decoded(tacit_block_prechecked_block(p->pc)) : NULL;
 }
 
 static void fl1_precheck_start(struct fl1_precheck *p, const struct tacit_rollup_derived *d,
@@ -342,20 +345,30 @@ static void fl1_precheck_start(struct fl1_precheck *p, const struct tacit_rollup
     p->len = d->block_len;
     p->index = index;
     p->pc = NULL;
+    p->json = NULL;
     p->running = uv_thread_create(&p->thread, fl1_precheck_main, p) == 0;
 }
 
-/* The precheck of d[index] when one ran (else NULL: tacit_block_apply checks the proofs). */
-static struct tacit_block_prechecked *fl1_precheck_take(struct fl1_precheck *p, size_t index)
+/* The precheck of d[index] when one ran, and its JSON (else NULL: tacit_block_apply checks the
+ * proofs). */
+static struct tacit_block_prechecked *fl1_precheck_take(struct fl1_precheck *p, size_t index,
+                                                        json_t **json)
 {
     struct tacit_block_prechecked *pc;
+    *json = NULL;
     if (!p->running) return NULL;
     uv_thread_join(&p->thread);
     p->running = false;
     pc = p->pc;
     p->pc = NULL;
-    if (p->index == index) return pc;
+    if (p->index == index) {
+        *json = p->json;
+        p->json = NULL;
+        return pc;
+    }
     tacit_block_prechecked_free(pc);
+    json_decref(p->json);
+    p->json = NULL;
     return NULL;
 }
 
@@ -495,7 +508,8 @@ static void fl1_work(struct tacit__job *job)
             if ((j->rc = rec_put(n->st, d[i].height, &r)) != TACIT_OK) break;
             j->nmatched++;
         } else {
-            struct tacit_block_prechecked *pc = fl1_precheck_take(&pre, i);
+            json_t *json;
+            struct tacit_block_prechecked *pc = fl1_precheck_take(&pre, i, &json);
             /* the next block's proofs meanwhile when it is the next height (applied next
              * unless this one fails; a block the store has is compared, not verified) */
             if (i + 1 < nd && d[i + 1].height == d[i].height + 1)
@@ -504,6 +518,7 @@ static void fl1_work(struct tacit__job *job)
                             : tacit_block_apply(n->st, d[i].block, d[i].block_len, &j->params,
                                                 n->pvk, &bad);
             tacit_block_prechecked_free(pc);
+            if (rc != TACIT_OK) json_decref(json);
             if (store_error(rc)) {
                 j->rc = rc;
                 snprintf(j->why, sizeof j->why, "block %" PRIu64 " not committed: %s (%s)",
@@ -530,13 +545,16 @@ static void fl1_work(struct tacit__job *job)
                 break;
             }
             if (j->napplied < FL1_BATCH) {
-                j->json[j->napplied] = tacit__block_json_from_bytes(d[i].block, d[i].block_len);
+                j->json[j->napplied] =
+                    json != NULL ? json : tacit__block_json_from_bytes(d[i].block, d[i].block_len);
+                json = NULL;
                 j->ntxs[j->napplied] =
                     j->json[j->napplied] != NULL
                         ? json_array_size(json_object_get(j->json[j->napplied], "txs"))
                         : 0;
                 j->napplied++;
             }
+            json_decref(json); /* not taken */
             tip.next_height++;
             /* a crash between the block and its record: the next step compares it again */
             if ((j->rc = rec_put(n->st, d[i].height, &r)) != TACIT_OK) break;
@@ -545,7 +563,10 @@ static void fl1_work(struct tacit__job *job)
         j->checked = d[i].height;
     }
     /* a precheck of a block not applied (an error above) */
-    tacit_block_prechecked_free(fl1_precheck_take(&pre, SIZE_MAX));
+    {
+        json_t *unused;
+        tacit_block_prechecked_free(fl1_precheck_take(&pre, SIZE_MAX, &unused));
+    }
     /* stopped early: the next scan starts again where this one did */
     if (j->rc != TACIT_OK || j->halt || j->disagree || j->rollback) j->scan_from = from;
 out:

@@ -195,6 +195,8 @@ static int load_block(struct tacit_node *n, uint64_t height, struct tacit_block 
     return rc == TACIT_OK ? TACIT_OK : TACIT_ECORRUPT;
 }
 
+json_t *tacit__block_json_decoded(const struct tacit_block *b) { return block_to_json(b, false); }
+
 json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len)
 {
     struct tacit_block *b;

@@ -190,7 +190,8 @@ void tacit__m_discover(struct tacit_rpc_call *call, json_t *params, void *ud);
 json_t *tacit__block_json(struct tacit_node *n, uint64_t height,
                           bool raw); /* new ref (null if none) */
 json_t *tacit__block_json_from_bytes(const uint8_t *bytes,
-                                     size_t len); /* any thread; new ref or NULL */
+                                     size_t len);               /* any thread; new ref or NULL */
+json_t *tacit__block_json_decoded(const struct tacit_block *b); /* the same, decoded */
 void tacit__recent_blocks_clear(struct tacit_node *n);
 
 struct tacit__reads {
