@@ -121,6 +121,8 @@ static uint64_t fake_now = 1700000000000ull;
 uint64_t tacit__now_ms(void) { return fake_now; }
 /* the settlement step's timings (src/node/settle_step.c, linked for the statuses) */
 double tacit__mono_s(void) { return (double)fake_now / 1000.0; }
+/* the CPU time of each step for /metrics (methods.c): none here (metrics.c is not linked) */
+double tacit__thread_cpu_s(void) { return 0.0; }
 uint64_t tacit__block_time_ms(void) { return fake_now / 1000 * 1000; }
 
 int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,
