@@ -309,17 +309,14 @@ struct fetched {
     bool transport;
     char why[TACIT__FOLLOW_REASON_MAX];
     struct tacit_block_prechecked *pc; /* the block and its proofs' verdict (prefetch), or NULL */
-    json_t *json;                      /* with pc: the block's JSON for the readers, or NULL */
 };
 
 static void fetched_drop(struct fetched *f)
 {
     free(f->bytes);
     tacit_block_prechecked_free(f->pc);
-    json_decref(f->json);
     f->bytes = NULL;
     f->pc = NULL;
-    f->json = NULL;
 }
 
 static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetched *f)
@@ -345,30 +342,66 @@ static void fetch_block(struct tacit_rpc_client *c, uint64_t height, struct fetc
 
 /* The block after the one being applied, fetched meanwhile on a thread of its own (with a client
  * of its own: a client serves one thread) and its proofs checked there on every core
- * (tacit_block_precheck), and its JSON for the readers made there, so the transfer, decoding,
- * proofs and JSON of block h + 1 overlap the state rules and commit of block h. A block whose
- * precheck fails (not a block: no pc) is applied with tacit_block_apply, which gives the same
- * error. */
-struct prefetch {
-    struct tacit_rpc_client *c; /* NULL: no prefetching */
-    const tacit_groth16_pvk *pvk;
+ * (tacit_block_precheck), so the transfer, decoding and proofs of block h + 1 overlap the state
+ * rules and commit of block h; and the bytes of block h + 2 are fetched (on a third thread, a
+ * third client) while h + 1's proofs are checked, so the transfer leaves the critical path too
+ * (measured: the proofs of a block are ~150 ms on two cores, its transfer 12-25 ms). The
+ * readers' JSON is made on the lane after the apply, which waits for the proofs anyway. A block
+ * whose precheck fails (not a block: no pc) is applied with tacit_block_apply, which gives the
+ * same error. */
+struct ahead {
+    struct tacit_rpc_client *c; /* NULL: no fetching ahead */
     uv_thread_t thread;
     bool running;
     uint64_t height;
     struct fetched f;
 };
 
+struct prefetch {
+    struct tacit_rpc_client *c; /* NULL: no prefetching */
+    const tacit_groth16_pvk *pvk;
+    uv_thread_t thread;
+    bool running;
+    uint64_t height;
+    uint64_t ahead_max; /* the highest block worth fetching ahead */
+    struct fetched f;
+    struct ahead ahead;
+};
+
+static void ahead_main(void *arg)
+{
+    struct ahead *a = arg;
+    fetch_block(a->c, a->height, &a->f);
+    a->f.pc = NULL;
+}
+
+static void ahead_join(struct ahead *a)
+{
+    if (a->running) uv_thread_join(&a->thread);
+    a->running = false;
+}
+
 static void prefetch_main(void *arg)
 {
     struct prefetch *p = arg;
-    fetch_block(p->c, p->height, &p->f);
+    struct ahead *a = &p->ahead;
+    bool have = a->running && a->height == p->height;
+    ahead_join(a);
+    if (have) {
+        p->f = a->f;
+        a->f.bytes = NULL;
+    } else {
+        fetched_drop(&a->f);
+        fetch_block(p->c, p->height, &p->f);
+    }
     p->f.pc = NULL;
-    p->f.json = NULL;
+    if (a->c != NULL && p->f.rc == TACIT_OK && p->height < p->ahead_max) {
+        a->height = p->height + 1;
+        a->running = uv_thread_create(&a->thread, ahead_main, a) == 0;
+    }
     if (p->f.rc == TACIT_OK &&
         tacit_block_precheck(&p->f.pc, p->f.bytes, p->f.len, p->pvk) != TACIT_OK)
         p->f.pc = NULL;
-    if (p->f.pc != NULL)
-        p->f.json = tacit__block_json_decoded(tacit_block_prechecked_block(p->f.pc));
 }
 
 /* Waits for the prefetch; its block, if any, is dropped unless taken (fetch_next). */
@@ -388,13 +421,11 @@ static void fetch_next(struct tacit_rpc_client *c, struct prefetch *p, uint64_t 
         *f = p->f;
         p->f.bytes = NULL;
         p->f.pc = NULL;
-        p->f.json = NULL;
         return;
     }
     fetched_drop(&p->f); /* another height's (not expected): dropped */
     fetch_block(c, height, f);
     f->pc = NULL;
-    f->json = NULL;
 }
 
 /* On the follow lane. */
@@ -428,6 +459,10 @@ static void follow_work(struct tacit__job *job)
     if (j->seq_known && j->seq_height > next &&
         tacit_rpc_client_new(&pf.c, j->n->cfg.follow, NULL, FOLLOW_CALL_TIMEOUT_MS) != TACIT_OK)
         pf.c = NULL;
+    if (pf.c != NULL && j->seq_height > next + 1 &&
+        tacit_rpc_client_new(&pf.ahead.c, j->n->cfg.follow, NULL, FOLLOW_CALL_TIMEOUT_MS) !=
+            TACIT_OK)
+        pf.ahead.c = NULL;
     while (j->napplied < FOLLOW_BATCH) {
         json_t *blk = NULL;
         long bad = -1;
@@ -461,6 +496,8 @@ static void follow_work(struct tacit__job *job)
         }
         if (pf.c != NULL && next < j->seq_height && j->napplied + 1 < FOLLOW_BATCH) {
             pf.height = next + 1;
+            /* h + 2 fetched ahead when the batch takes it too */
+            pf.ahead_max = j->napplied + 2 < FOLLOW_BATCH ? j->seq_height : next + 1;
             pf.running = uv_thread_create(&pf.thread, prefetch_main, &pf) == 0;
         }
         rc = f.rc;
@@ -470,8 +507,8 @@ static void follow_work(struct tacit__job *job)
             rc = tacit_block_apply(j->n->st, f.bytes, f.len, &j->params, j->n->pvk, &bad);
         if (rc == TACIT_OK) {
             j->json[j->napplied] =
-                f.json != NULL ? f.json : tacit__block_json_from_bytes(f.bytes, f.len);
-            f.json = NULL;
+                f.pc != NULL ? tacit__block_json_decoded(tacit_block_prechecked_block(f.pc))
+                             : tacit__block_json_from_bytes(f.bytes, f.len);
             j->ntxs[j->napplied] =
                 j->json[j->napplied] != NULL
                     ? json_array_size(json_object_get(j->json[j->napplied], "txs"))
@@ -498,8 +535,11 @@ static void follow_work(struct tacit__job *job)
         fetched_drop(&f);
         if (rc != TACIT_OK) break;
     }
-    prefetch_join(&pf); /* a block fetched for nothing (an error above) */
+    prefetch_join(&pf); /* blocks fetched for nothing (an error above, the batch's end) */
     fetched_drop(&pf.f);
+    ahead_join(&pf.ahead);
+    fetched_drop(&pf.ahead.f);
+    tacit_rpc_client_free(pf.ahead.c);
     tacit_rpc_client_free(pf.c);
 }
 
