@@ -289,6 +289,8 @@ static int cache_write(const char *path, const tacit_groth16_pk *pk, const struc
     const void *sec[NSEC];
     int fd, rc = TACIT_OK;
 
+    /* mkstemp's template (its six X's become a unique suffix); a path too long for it means no
+     * cache: the key is used as read from the .zkey (TACIT_PK_LOADED_ZKEY, write_rc TACIT_EIO) */
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp) return TACIT_EIO;
     layout_of(&l, pk->nvars, pk->npublic, pk->domain_size, pk->ncoefs);
     sections_of(sec, pk);
