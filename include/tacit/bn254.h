@@ -262,6 +262,8 @@ void tacit_miller_loop_g2check_var(tacit_fp12 *f, bool *in_g2, const tacit_g1_af
                                    const tacit_g2_prepared *const *qp, size_t np);
 /* f^((p^12-1)/r) up to a fixed power coprime to r (Fuentes-Castaneda et al. 2011). */
 void tacit_final_exp(tacit_fp12 *r, const tacit_fp12 *f);
+/* The same for a public f (a verification's): variable time. */
+void tacit_final_exp_var(tacit_fp12 *r, const tacit_fp12 *f);
 /* The reduced pairing e(P, Q). */
 void tacit_pairing(tacit_fp12 *r, const tacit_g1_affine *p, const tacit_g2_affine *q);
 /* true iff prod e(p[i], q[i]) == 1 (EIP-197 semantics; n = 0 gives true). */

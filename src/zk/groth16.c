@@ -383,7 +383,7 @@ static int verify_checked(const tacit_groth16_pvk *pvk, const tacit_groth16_proo
     tacit_fp_neg(&na.y, &proof->a.y);
     tacit_miller_loop_g2check_var(&f, &b_in_g2, &na, &proof->b, 1, pp, qp, 2);
     if (!b_in_g2) return TACIT_ENOT_IN_SUBGROUP;
-    tacit_final_exp(&f, &f);
+    tacit_final_exp_var(&f, &f);
     tacit_fp12_mul(&f, &f, &pvk->alphabeta);
     return tacit_fp12_is_one(&f) ? TACIT_OK : TACIT_EVERIFY;
 }
@@ -565,7 +565,7 @@ static bool batch_check(const tacit_groth16_pvk *pvk, const tacit_groth16_item *
             tacit_fp12_mul(&f, &f, &g);
     }
     if (!all_in_g2) return false;
-    tacit_final_exp(&f, &f);
+    tacit_final_exp_var(&f, &f);
     /* e(alpha, beta)^(sum r_i) = e(alpha, beta)^(sum a_i) (e(alpha, beta)^lambda)^(sum b_i) */
     cyclotomic_pow2_var(&ab, &pvk->alphabeta, suma, &pvk->alphabeta_lambda, sumb);
     tacit_fp12_mul(&f, &f, &ab);
