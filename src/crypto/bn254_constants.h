@@ -7,474 +7,78 @@
 #define TACIT__BN_U 0x44e992b44a6909f1ULL /* the BN parameter u */
 
 /* moduli and Montgomery parameters */
-#define TACIT__P_RAW                                                             \
-    {                                                                            \
-        {                                                                        \
-            0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, \
-                0x30644e72e131a029ULL                                            \
-        }                                                                        \
-    }
+#define TACIT__P_RAW {{0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL}}
 #define TACIT__P_INV 0x87d20782e4866389ULL /* -p^-1 mod 2^64 */
-#define TACIT__P_R2                                                              \
-    {                                                                            \
-        {                                                                        \
-            0xf32cfc5b538afa89ULL, 0xb5e71911d44501fbULL, 0x47ab1eff0a417ff6ULL, \
-                0x06d89f71cab8351fULL                                            \
-        }                                                                        \
-    } /* R^2 mod p, raw */
-#define TACIT__P_ONE                                                             \
-    {                                                                            \
-        {                                                                        \
-            0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, \
-                0x0e0a77c19a07df2fULL                                            \
-        }                                                                        \
-    } /* R mod p */
-#define TACIT__P_MINUS_2_RAW                                                     \
-    {                                                                            \
-        {                                                                        \
-            0x3c208c16d87cfd45ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, \
-                0x30644e72e131a029ULL                                            \
-        }                                                                        \
-    }
-#define TACIT__P_SQRT_EXP_RAW                                                    \
-    {                                                                            \
-        {                                                                        \
-            0x4f082305b61f3f52ULL, 0x65e05aa45a1c72a3ULL, 0x6e14116da0605617ULL, \
-                0x0c19139cb84c680aULL                                            \
-        }                                                                        \
-    } /* (p+1)/4 */
-#define TACIT__P_MINUS_3_DIV_4_RAW                                               \
-    {                                                                            \
-        {                                                                        \
-            0x4f082305b61f3f51ULL, 0x65e05aa45a1c72a3ULL, 0x6e14116da0605617ULL, \
-                0x0c19139cb84c680aULL                                            \
-        }                                                                        \
-    } /* (p-3)/4 */
-#define TACIT__P_MINUS_1_DIV_2_RAW                                               \
-    {                                                                            \
-        {                                                                        \
-            0x9e10460b6c3e7ea3ULL, 0xcbc0b548b438e546ULL, 0xdc2822db40c0ac2eULL, \
-                0x183227397098d014ULL                                            \
-        }                                                                        \
-    } /* (p-1)/2 */
-#define TACIT__R_RAW                                                             \
-    {                                                                            \
-        {                                                                        \
-            0x43e1f593f0000001ULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, \
-                0x30644e72e131a029ULL                                            \
-        }                                                                        \
-    }
+#define TACIT__P_R2 {{0xf32cfc5b538afa89ULL, 0xb5e71911d44501fbULL, 0x47ab1eff0a417ff6ULL, 0x06d89f71cab8351fULL}} /* R^2 mod p, raw */
+#define TACIT__P_ONE {{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}} /* R mod p */
+#define TACIT__P_MINUS_2_RAW {{0x3c208c16d87cfd45ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL}}
+#define TACIT__P_SQRT_EXP_RAW {{0x4f082305b61f3f52ULL, 0x65e05aa45a1c72a3ULL, 0x6e14116da0605617ULL, 0x0c19139cb84c680aULL}} /* (p+1)/4 */
+#define TACIT__P_MINUS_3_DIV_4_RAW {{0x4f082305b61f3f51ULL, 0x65e05aa45a1c72a3ULL, 0x6e14116da0605617ULL, 0x0c19139cb84c680aULL}} /* (p-3)/4 */
+#define TACIT__P_MINUS_1_DIV_2_RAW {{0x9e10460b6c3e7ea3ULL, 0xcbc0b548b438e546ULL, 0xdc2822db40c0ac2eULL, 0x183227397098d014ULL}} /* (p-1)/2 */
+#define TACIT__R_RAW {{0x43e1f593f0000001ULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL}}
 #define TACIT__R_INV 0xc2e1f593efffffffULL /* -r^-1 mod 2^64 */
-#define TACIT__R_R2                                                              \
-    {                                                                            \
-        {                                                                        \
-            0x1bb8e645ae216da7ULL, 0x53fe3ab1e35c59e3ULL, 0x8c49833d53bb8085ULL, \
-                0x0216d0b17f4e44a5ULL                                            \
-        }                                                                        \
-    } /* R^2 mod r, raw */
-#define TACIT__R_ONE                                                             \
-    {                                                                            \
-        {                                                                        \
-            0xac96341c4ffffffbULL, 0x36fc76959f60cd29ULL, 0x666ea36f7879462eULL, \
-                0x0e0a77c19a07df2fULL                                            \
-        }                                                                        \
-    } /* R mod r */
-#define TACIT__R_MINUS_2_RAW                                                     \
-    {                                                                            \
-        {                                                                        \
-            0x43e1f593efffffffULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, \
-                0x30644e72e131a029ULL                                            \
-        }                                                                        \
-    }
+#define TACIT__R_R2 {{0x1bb8e645ae216da7ULL, 0x53fe3ab1e35c59e3ULL, 0x8c49833d53bb8085ULL, 0x0216d0b17f4e44a5ULL}} /* R^2 mod r, raw */
+#define TACIT__R_ONE {{0xac96341c4ffffffbULL, 0x36fc76959f60cd29ULL, 0x666ea36f7879462eULL, 0x0e0a77c19a07df2fULL}} /* R mod r */
+#define TACIT__R_MINUS_2_RAW {{0x43e1f593efffffffULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL}}
 #define TACIT__R_TWO_ADICITY 28
-#define TACIT__R_T_RAW                                                           \
-    {                                                                            \
-        {                                                                        \
-            0x9b9709143e1f593fULL, 0x181585d2833e8487ULL, 0x131a029b85045b68ULL, \
-                0x000000030644e72eULL                                            \
-        }                                                                        \
-    } /* (r-1) / 2^28 */
-#define TACIT__R_T_PLUS_1_DIV_2_RAW                                              \
-    {                                                                            \
-        {                                                                        \
-            0xcdcb848a1f0faca0ULL, 0x0c0ac2e9419f4243ULL, 0x098d014dc2822db4ULL, \
-                0x0000000183227397ULL                                            \
-        }                                                                        \
-    } /* (t+1)/2 */
-#define TACIT__R_ROOT_OF_UNITY                                                   \
-    {                                                                            \
-        {                                                                        \
-            0x636e735580d13d9cULL, 0xa22bf3742445ffd6ULL, 0x56452ac01eb203d8ULL, \
-                0x1860ef942963f9e7ULL                                            \
-        }                                                                        \
-    } /* 5^t: a primitive 2^28-th root of unity */
-#define TACIT__R_MINUS_1_DIV_2_RAW                                               \
-    {                                                                            \
-        {                                                                        \
-            0xa1f0fac9f8000000ULL, 0x9419f4243cdcb848ULL, 0xdc2822db40c0ac2eULL, \
-                0x183227397098d014ULL                                            \
-        }                                                                        \
-    }
+#define TACIT__R_T_RAW {{0x9b9709143e1f593fULL, 0x181585d2833e8487ULL, 0x131a029b85045b68ULL, 0x000000030644e72eULL}} /* (r-1) / 2^28 */
+#define TACIT__R_T_PLUS_1_DIV_2_RAW {{0xcdcb848a1f0faca0ULL, 0x0c0ac2e9419f4243ULL, 0x098d014dc2822db4ULL, 0x0000000183227397ULL}} /* (t+1)/2 */
+#define TACIT__R_ROOT_OF_UNITY {{0x636e735580d13d9cULL, 0xa22bf3742445ffd6ULL, 0x56452ac01eb203d8ULL, 0x1860ef942963f9e7ULL}} /* 5^t: a primitive 2^28-th root of unity */
+#define TACIT__R_MINUS_1_DIV_2_RAW {{0xa1f0fac9f8000000ULL, 0x9419f4243cdcb848ULL, 0xdc2822db40c0ac2eULL, 0x183227397098d014ULL}}
 
 /* curve constants */
-#define TACIT__B1                                                                \
-    {                                                                            \
-        {                                                                        \
-            0x7a17caa950ad28d7ULL, 0x1f6ac17ae15521b9ULL, 0x334bea4e696bd284ULL, \
-                0x2a1f6744ce179d8eULL                                            \
-        }                                                                        \
-    } /* b = 3 */
-#define TACIT__B2                                                                    \
-    {                                                                                \
-        {{0x3bf938e377b802a8ULL, 0x020b1b273633535dULL, 0x26b7edf049755260ULL,       \
-          0x2514c6324384a86dULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x38e7ecccd1dcff67ULL, 0x65f0b37d93ce0d3eULL, 0xd749d0dd22ac00aaULL, \
-                    0x0141b9ce4a688d4dULL                                            \
-            }                                                                        \
-        }                                                                            \
-    } /* b' = 3/(9+u), D-type twist */
-#define TACIT__B1_3                                                              \
-    {                                                                            \
-        {                                                                        \
-            0xf60647ce410d7ff7ULL, 0x2f3d6f4dd31bd011ULL, 0x2943337e3940c6d1ULL, \
-                0x1d9598e8a7e39857ULL                                            \
-        }                                                                        \
-    } /* 3b */
-#define TACIT__B2_3                                                                  \
-    {                                                                                \
-        {{0x3baa927cb62e0d6aULL, 0xd71e7c52d1b664fdULL, 0x03873e63d95d4664ULL,       \
-          0x0e75b5b1082ab8f4ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xaab7c6667596fe35ULL, 0x31d21a78bb6a27baULL, 0x85dd7297680401ffULL, \
-                    0x03c52d6adf39a7e9ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    } /* 3b' */
-#define TACIT__G2_GEN_X                                                              \
-    {                                                                                \
-        {{0x8e83b5d102bc2026ULL, 0xdceb1935497b0172ULL, 0xfbb8264797811adfULL,       \
-          0x19573841af96503bULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xafb4737da84c6140ULL, 0x6043dd5a5802d8c4ULL, 0x09e950fc52a02f86ULL, \
-                    0x14fef0833aea7b6bULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__G2_GEN_Y                                                              \
-    {                                                                                \
-        {{0x619dfa9d886be9f6ULL, 0xfe7fd297f59e9b78ULL, 0xff9e1a62231b7dfeULL,       \
-          0x28fd7eebae9e4206ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x64095b56c71856eeULL, 0xdc57f922327d3cbbULL, 0x55f935be33351076ULL, \
-                    0x0da4a0e693fd6482ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
+#define TACIT__B1 {{0x7a17caa950ad28d7ULL, 0x1f6ac17ae15521b9ULL, 0x334bea4e696bd284ULL, 0x2a1f6744ce179d8eULL}} /* b = 3 */
+#define TACIT__B2 {{{0x3bf938e377b802a8ULL, 0x020b1b273633535dULL, 0x26b7edf049755260ULL, 0x2514c6324384a86dULL}}, {{0x38e7ecccd1dcff67ULL, 0x65f0b37d93ce0d3eULL, 0xd749d0dd22ac00aaULL, 0x0141b9ce4a688d4dULL}}} /* b' = 3/(9+u), D-type twist */
+#define TACIT__B1_3 {{0xf60647ce410d7ff7ULL, 0x2f3d6f4dd31bd011ULL, 0x2943337e3940c6d1ULL, 0x1d9598e8a7e39857ULL}} /* 3b */
+#define TACIT__B2_3 {{{0x3baa927cb62e0d6aULL, 0xd71e7c52d1b664fdULL, 0x03873e63d95d4664ULL, 0x0e75b5b1082ab8f4ULL}}, {{0xaab7c6667596fe35ULL, 0x31d21a78bb6a27baULL, 0x85dd7297680401ffULL, 0x03c52d6adf39a7e9ULL}}} /* 3b' */
+#define TACIT__G2_GEN_X {{{0x8e83b5d102bc2026ULL, 0xdceb1935497b0172ULL, 0xfbb8264797811adfULL, 0x19573841af96503bULL}}, {{0xafb4737da84c6140ULL, 0x6043dd5a5802d8c4ULL, 0x09e950fc52a02f86ULL, 0x14fef0833aea7b6bULL}}}
+#define TACIT__G2_GEN_Y {{{0x619dfa9d886be9f6ULL, 0xfe7fd297f59e9b78ULL, 0xff9e1a62231b7dfeULL, 0x28fd7eebae9e4206ULL}}, {{0x64095b56c71856eeULL, 0xdc57f922327d3cbbULL, 0x55f935be33351076ULL, 0x0da4a0e693fd6482ULL}}}
 
 /* Frobenius: gamma[k][j] = xi^(j (p^k - 1) / 6), k = 1..3, j = 1..5 */
-#define TACIT__FROB_1_1                                                              \
-    {                                                                                \
-        {{0xaf9ba69633144907ULL, 0xca6b1d7387afb78aULL, 0x11bded5ef08a2087ULL,       \
-          0x02f34d751a1f3a7cULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xa222ae234c492d72ULL, 0xd00f02a4565de15bULL, 0xdc2ff3a253dfc926ULL, \
-                    0x10a75716b3899551ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_1_2                                                              \
-    {                                                                                \
-        {{0xb5773b104563ab30ULL, 0x347f91c8a9aa6454ULL, 0x7a007127242e0991ULL,       \
-          0x1956bcd8118214ecULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x6e849f1ea0aa4757ULL, 0xaa1c7b6d89f89141ULL, 0xb6e713cdfae0ca3aULL, \
-                    0x26694fbb4e82ebc3ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_1_3                                                              \
-    {                                                                                \
-        {{0xe4bbdd0c2936b629ULL, 0xbb30f162e133bacbULL, 0x31a9d1b6f9645366ULL,       \
-          0x253570bea500f8ddULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xa1d77ce45ffe77c7ULL, 0x07affd117826d1dbULL, 0x6d16bd27bb7edc6bULL, \
-                    0x2c87200285defeccULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_1_4                                                              \
-    {                                                                                \
-        {{0x7361d77f843abe92ULL, 0xa5bb2bd3273411fbULL, 0x9c941f314b3e2399ULL,       \
-          0x15df9cddbb9fd3ecULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x5dddfd154bd8c949ULL, 0x62cb29a5a4445b60ULL, 0x37bc870a0c7dd2b9ULL, \
-                    0x24830a9d3171f0fdULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_1_5                                                              \
-    {                                                                                \
-        {{0xc970692f41690fe7ULL, 0xe240342127694b0bULL, 0x32bee66b83c459e8ULL,       \
-          0x12aabced0ab08841ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0d485d2340aebfa9ULL, 0x05193418ab2fcc57ULL, 0xd3b0a40b8a4910f5ULL, \
-                    0x2f21ebb535d2925aULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_2_1                                                              \
-    {                                                                                \
-        {{0xca8d800500fa1bf2ULL, 0xf0c5d61468b39769ULL, 0x0e201271ad0d4418ULL,       \
-          0x04290f65bad856e6ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_2_2                                                              \
-    {                                                                                \
-        {{0x3350c88e13e80b9cULL, 0x7dce557cdb5e56b9ULL, 0x6001b4b8b615564aULL,       \
-          0x2682e617020217e0ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_2_3                                                              \
-    {                                                                                \
-        {{0x68c3488912edefaaULL, 0x8d087f6872aabf4fULL, 0x51e1a24709081231ULL,       \
-          0x2259d6b14729c0faULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_2_4                                                              \
-    {                                                                                \
-        {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL,       \
-          0x2c3b3f0d26594943ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_2_5                                                              \
-    {                                                                                \
-        {{0x08cfc388c494f1abULL, 0x19b315148d1373d4ULL, 0x584e90fdcb6c0213ULL,       \
-          0x09e1685bdf2f8849ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_3_1                                                              \
-    {                                                                                \
-        {{0x365316184e46d97dULL, 0x0af7129ed4c96d9fULL, 0x659da72fca1009b5ULL,       \
-          0x08116d8983a20d23ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xb1df4af7c39c1939ULL, 0x3d9f02878a73bf7fULL, 0x9b2220928caf0ae0ULL, \
-                    0x26684515eff054a6ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_3_2                                                              \
-    {                                                                                \
-        {{0xc9af22f716ad6badULL, 0xb311782a4aa662b2ULL, 0x19eeaf64e248c7f4ULL,       \
-          0x20273e77e3439f82ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xacc02860f7ce93acULL, 0x3933d5817ba76b4cULL, 0x69e6188b446c8467ULL, \
-                    0x0a46036d4417cc55ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_3_3                                                              \
-    {                                                                                \
-        {{0x5764af0aaf46471eULL, 0xdc50792e873e0fc1ULL, 0x86a673ff881d04f6ULL,       \
-          0x0b2eddb43c30a74cULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x9a490f32787e8580ULL, 0x8fd16d7ff04af8b1ULL, 0x4b39888ec6027bf2ULL, \
-                    0x03dd2e705b52a15dULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_3_4                                                              \
-    {                                                                                \
-        {{0x448a93a57b6762dfULL, 0xbfd62df528fdeadfULL, 0xd858f5d00e9bd47aULL,       \
-          0x06b03d4d3476ec58ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x2b19daf4bcc936d1ULL, 0xa1a54e7a56f4299fULL, 0xb533eee05adeaef1ULL, \
-                    0x170c812b84dda0b2ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__FROB_3_5                                                              \
-    {                                                                                \
-        {{0xe0bc4b2275cf559fULL, 0xc238b945c154e60fULL, 0x803982a5929a7d5eULL,       \
-          0x15ce052df7e4a37eULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x2d28efbdbf3799a7ULL, 0x9b097e3c1ad60773ULL, 0x982d4113af4a535bULL, \
-                    0x24e18991e3056063ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
+#define TACIT__FROB_1_1 {{{0xaf9ba69633144907ULL, 0xca6b1d7387afb78aULL, 0x11bded5ef08a2087ULL, 0x02f34d751a1f3a7cULL}}, {{0xa222ae234c492d72ULL, 0xd00f02a4565de15bULL, 0xdc2ff3a253dfc926ULL, 0x10a75716b3899551ULL}}}
+#define TACIT__FROB_1_2 {{{0xb5773b104563ab30ULL, 0x347f91c8a9aa6454ULL, 0x7a007127242e0991ULL, 0x1956bcd8118214ecULL}}, {{0x6e849f1ea0aa4757ULL, 0xaa1c7b6d89f89141ULL, 0xb6e713cdfae0ca3aULL, 0x26694fbb4e82ebc3ULL}}}
+#define TACIT__FROB_1_3 {{{0xe4bbdd0c2936b629ULL, 0xbb30f162e133bacbULL, 0x31a9d1b6f9645366ULL, 0x253570bea500f8ddULL}}, {{0xa1d77ce45ffe77c7ULL, 0x07affd117826d1dbULL, 0x6d16bd27bb7edc6bULL, 0x2c87200285defeccULL}}}
+#define TACIT__FROB_1_4 {{{0x7361d77f843abe92ULL, 0xa5bb2bd3273411fbULL, 0x9c941f314b3e2399ULL, 0x15df9cddbb9fd3ecULL}}, {{0x5dddfd154bd8c949ULL, 0x62cb29a5a4445b60ULL, 0x37bc870a0c7dd2b9ULL, 0x24830a9d3171f0fdULL}}}
+#define TACIT__FROB_1_5 {{{0xc970692f41690fe7ULL, 0xe240342127694b0bULL, 0x32bee66b83c459e8ULL, 0x12aabced0ab08841ULL}}, {{0x0d485d2340aebfa9ULL, 0x05193418ab2fcc57ULL, 0xd3b0a40b8a4910f5ULL, 0x2f21ebb535d2925aULL}}}
+#define TACIT__FROB_2_1 {{{0xca8d800500fa1bf2ULL, 0xf0c5d61468b39769ULL, 0x0e201271ad0d4418ULL, 0x04290f65bad856e6ULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
+#define TACIT__FROB_2_2 {{{0x3350c88e13e80b9cULL, 0x7dce557cdb5e56b9ULL, 0x6001b4b8b615564aULL, 0x2682e617020217e0ULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
+#define TACIT__FROB_2_3 {{{0x68c3488912edefaaULL, 0x8d087f6872aabf4fULL, 0x51e1a24709081231ULL, 0x2259d6b14729c0faULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
+#define TACIT__FROB_2_4 {{{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
+#define TACIT__FROB_2_5 {{{0x08cfc388c494f1abULL, 0x19b315148d1373d4ULL, 0x584e90fdcb6c0213ULL, 0x09e1685bdf2f8849ULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
+#define TACIT__FROB_3_1 {{{0x365316184e46d97dULL, 0x0af7129ed4c96d9fULL, 0x659da72fca1009b5ULL, 0x08116d8983a20d23ULL}}, {{0xb1df4af7c39c1939ULL, 0x3d9f02878a73bf7fULL, 0x9b2220928caf0ae0ULL, 0x26684515eff054a6ULL}}}
+#define TACIT__FROB_3_2 {{{0xc9af22f716ad6badULL, 0xb311782a4aa662b2ULL, 0x19eeaf64e248c7f4ULL, 0x20273e77e3439f82ULL}}, {{0xacc02860f7ce93acULL, 0x3933d5817ba76b4cULL, 0x69e6188b446c8467ULL, 0x0a46036d4417cc55ULL}}}
+#define TACIT__FROB_3_3 {{{0x5764af0aaf46471eULL, 0xdc50792e873e0fc1ULL, 0x86a673ff881d04f6ULL, 0x0b2eddb43c30a74cULL}}, {{0x9a490f32787e8580ULL, 0x8fd16d7ff04af8b1ULL, 0x4b39888ec6027bf2ULL, 0x03dd2e705b52a15dULL}}}
+#define TACIT__FROB_3_4 {{{0x448a93a57b6762dfULL, 0xbfd62df528fdeadfULL, 0xd858f5d00e9bd47aULL, 0x06b03d4d3476ec58ULL}}, {{0x2b19daf4bcc936d1ULL, 0xa1a54e7a56f4299fULL, 0xb533eee05adeaef1ULL, 0x170c812b84dda0b2ULL}}}
+#define TACIT__FROB_3_5 {{{0xe0bc4b2275cf559fULL, 0xc238b945c154e60fULL, 0x803982a5929a7d5eULL, 0x15ce052df7e4a37eULL}}, {{0x2d28efbdbf3799a7ULL, 0x9b097e3c1ad60773ULL, 0x982d4113af4a535bULL, 0x24e18991e3056063ULL}}}
 
 /* psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)) (untwist-Frobenius-twist) */
-#define TACIT__PSI_X                                                                 \
-    {                                                                                \
-        {{0xb5773b104563ab30ULL, 0x347f91c8a9aa6454ULL, 0x7a007127242e0991ULL,       \
-          0x1956bcd8118214ecULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x6e849f1ea0aa4757ULL, 0xaa1c7b6d89f89141ULL, 0xb6e713cdfae0ca3aULL, \
-                    0x26694fbb4e82ebc3ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__PSI_Y                                                                 \
-    {                                                                                \
-        {{0xe4bbdd0c2936b629ULL, 0xbb30f162e133bacbULL, 0x31a9d1b6f9645366ULL,       \
-          0x253570bea500f8ddULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0xa1d77ce45ffe77c7ULL, 0x07affd117826d1dbULL, 0x6d16bd27bb7edc6bULL, \
-                    0x2c87200285defeccULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
+#define TACIT__PSI_X {{{0xb5773b104563ab30ULL, 0x347f91c8a9aa6454ULL, 0x7a007127242e0991ULL, 0x1956bcd8118214ecULL}}, {{0x6e849f1ea0aa4757ULL, 0xaa1c7b6d89f89141ULL, 0xb6e713cdfae0ca3aULL, 0x26694fbb4e82ebc3ULL}}}
+#define TACIT__PSI_Y {{{0xe4bbdd0c2936b629ULL, 0xbb30f162e133bacbULL, 0x31a9d1b6f9645366ULL, 0x253570bea500f8ddULL}}, {{0xa1d77ce45ffe77c7ULL, 0x07affd117826d1dbULL, 0x6d16bd27bb7edc6bULL, 0x2c87200285defeccULL}}}
 /* psi^2(x, y) = (x * xi^((p^2-1)/3), y * xi^((p^2-1)/2)); both factors lie in Fp */
-#define TACIT__PSI2_X                                                                \
-    {                                                                                \
-        {{0x3350c88e13e80b9cULL, 0x7dce557cdb5e56b9ULL, 0x6001b4b8b615564aULL,       \
-          0x2682e617020217e0ULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
-#define TACIT__PSI2_Y                                                                \
-    {                                                                                \
-        {{0x68c3488912edefaaULL, 0x8d087f6872aabf4fULL, 0x51e1a24709081231ULL,       \
-          0x2259d6b14729c0faULL}},                                                   \
-        {                                                                            \
-            {                                                                        \
-                0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                    0x0000000000000000ULL                                            \
-            }                                                                        \
-        }                                                                            \
-    }
+#define TACIT__PSI2_X {{{0x3350c88e13e80b9cULL, 0x7dce557cdb5e56b9ULL, 0x6001b4b8b615564aULL, 0x2682e617020217e0ULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
+#define TACIT__PSI2_Y {{{0x68c3488912edefaaULL, 0x8d087f6872aabf4fULL, 0x51e1a24709081231ULL, 0x2259d6b14729c0faULL}}, {{0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}}
 
 /* NAF of 6u+2, most significant digit first (66 digits) */
 #define TACIT__ATE_NAF_LEN 66
-#define TACIT__ATE_NAF                                                                            \
-    {                                                                                             \
-        1, 0, -1, 0, 1, 0, 0, 0, -1, 0, -1, 0, 0, 0, -1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 0, 0, 1, \
-            0, 0, -1, 0, 1, 0, 0, -1, 0, 0, 0, 0, -1, 0, 1, 0, 0, 0, -1, 0, -1, 0, 0, 1, 0, 0, 0, \
-            -1, 0, 0, -1, 0, 1, 0, 1, 0, 0, 0                                                     \
-    }
+#define TACIT__ATE_NAF {1, 0, -1, 0, 1, 0, 0, 0, -1, 0, -1, 0, 0, 0, -1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 1, 0, 0, -1, 0, 0, 0, 0, -1, 0, 1, 0, 0, 0, -1, 0, -1, 0, 0, 1, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, 1, 0, 0, 0}
 /* NAF of u, most significant digit first (63 digits, 24 nonzero): the G2 subgroup test */
 #define TACIT__BN_U_NAF_LEN 63
-#define TACIT__BN_U_NAF                                                                          \
-    {                                                                                            \
-        1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, -1, 0, -1, 0, -1, 0, \
-            1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, \
-            0, 0, -1, 0, 0, 0, 1                                                                 \
-    }
+#define TACIT__BN_U_NAF {1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 1}
 
 /* G1 generator (1, 2) */
-#define TACIT__G1_GEN_X                                                          \
-    {                                                                            \
-        {                                                                        \
-            0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, \
-                0x0e0a77c19a07df2fULL                                            \
-        }                                                                        \
-    }
-#define TACIT__G1_GEN_Y                                                          \
-    {                                                                            \
-        {                                                                        \
-            0xa6ba871b8b1e1b3aULL, 0x14f1d651eb8e167bULL, 0xccdd46def0f28c58ULL, \
-                0x1c14ef83340fbe5eULL                                            \
-        }                                                                        \
-    }
+#define TACIT__G1_GEN_X {{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}}
+#define TACIT__G1_GEN_Y {{0xa6ba871b8b1e1b3aULL, 0x14f1d651eb8e167bULL, 0xccdd46def0f28c58ULL, 0x1c14ef83340fbe5eULL}}
 
 /* GLV: phi(x, y) = (beta x, y) = [lambda](x, y) on G1; beta^3 = 1, lambda^2 + lambda + 1 = 0 mod r.
  * Lattice basis v1 = (A1, -B1), v2 = (A2, A1): A1 = 2u+1, B1 = 6u^2+2u, A2 = 6u^2+4u+1.
  * k = k1 + k2 lambda mod r with c1 = floor(k G1 / 2^256), c2 = floor(k G2 / 2^256),
  * k1 = k - c1 A1 - c2 A2, k2 = c1 B1 - c2 A1; |k1|, |k2| < 2^128 for k < r. */
-#define TACIT__GLV_BETA                                                          \
-    {                                                                            \
-        {                                                                        \
-            0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL, \
-                0x2c3b3f0d26594943ULL                                            \
-        }                                                                        \
-    }
-#define TACIT__GLV_LAMBDA_RAW                                                    \
-    {                                                                            \
-        {                                                                        \
-            0x8b17ea66b99c90ddULL, 0x5bfc41088d8daaa7ULL, 0xb3c4d79d41a91758ULL, \
-                0x0000000000000000ULL                                            \
-        }                                                                        \
-    }
-#define TACIT__GLV_A1                                                            \
-    {                                                                            \
-        {                                                                        \
-            0x89d3256894d213e3ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, \
-                0x0000000000000000ULL                                            \
-        }                                                                        \
-    }
-#define TACIT__GLV_B1                                                            \
-    {                                                                            \
-        {                                                                        \
-            0x8211bbeb7d4f1128ULL, 0x6f4d8248eeb859fcULL, 0x0000000000000000ULL, \
-                0x0000000000000000ULL                                            \
-        }                                                                        \
-    }
-#define TACIT__GLV_A2                                                            \
-    {                                                                            \
-        {                                                                        \
-            0x0be4e1541221250bULL, 0x6f4d8248eeb859fdULL, 0x0000000000000000ULL, \
-                0x0000000000000000ULL                                            \
-        }                                                                        \
-    }
-#define TACIT__GLV_G1                                                            \
-    {                                                                            \
-        {                                                                        \
-            0xd91d232ec7e0b3d7ULL, 0x0000000000000002ULL, 0x0000000000000000ULL, \
-                0x0000000000000000ULL                                            \
-        }                                                                        \
-    } /* floor(A1 2^256 / r) */
-#define TACIT__GLV_G2                                                            \
-    {                                                                            \
-        {                                                                        \
-            0x7a7bd9d4391eb18dULL, 0x4ccef014a773d2cfULL, 0x0000000000000002ULL, \
-                0x0000000000000000ULL                                            \
-        }                                                                        \
-    } /* floor(B1 2^256 / r) */
+#define TACIT__GLV_BETA {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}}
+#define TACIT__GLV_LAMBDA_RAW {{0x8b17ea66b99c90ddULL, 0x5bfc41088d8daaa7ULL, 0xb3c4d79d41a91758ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_A1 {{0x89d3256894d213e3ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_B1 {{0x8211bbeb7d4f1128ULL, 0x6f4d8248eeb859fcULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_A2 {{0x0be4e1541221250bULL, 0x6f4d8248eeb859fdULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}
+#define TACIT__GLV_G1 {{0xd91d232ec7e0b3d7ULL, 0x0000000000000002ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}} /* floor(A1 2^256 / r) */
+#define TACIT__GLV_G2 {{0x7a7bd9d4391eb18dULL, 0x4ccef014a773d2cfULL, 0x0000000000000002ULL, 0x0000000000000000ULL}} /* floor(B1 2^256 / r) */
 
 #endif
