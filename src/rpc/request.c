@@ -45,6 +45,179 @@ bool tacit__rpc_depth_ok(const char *text, size_t len, unsigned max_depth)
     return true;
 }
 
+/*
+ * Long plain strings cut out before jansson (tacit__rpc_json_parse). jansson reads a string
+ * byte by byte through its stream and buffer; a transaction's 3,600 hex digits cost more there
+ * than the whole rest of its request. A cut string's content is replaced by a short tag,
+ * "\u0000" then its number in decimal, and put back into the parsed tree as it was. Why the
+ * result is json_loadb's of the original:
+ *  - A cut string is one the scan below saw as a string: an unescaped '"' outside a string
+ *    opens one, a backslash inside one escapes the next byte, the next unescaped '"' closes it.
+ *    On any text jansson accepts, those are exactly jansson's string tokens (an escape is a
+ *    backslash and one character, \uXXXX adds four hex digits, none of them '"').
+ *  - Its content is printable ASCII (0x20-0x7e) without '"' or '\': jansson takes it as it is,
+ *    so the original and the tagged text make the same tokens, with the same values once the
+ *    content is put back; the text outside cut strings is unchanged.
+ *  - It is not followed (after JSON whitespace) by ':', so it is no object key in an accepted
+ *    text: keys, and with them JSON_REJECT_DUPLICATES, see the same bytes.
+ *  - The tag needs JSON_ALLOW_NUL. Where the text holds a \u0000 escape that is not one of ours,
+ *    nothing is cut (jansson must refuse it as before); otherwise only tags hold NUL.
+ *  - When the tagged text fails to parse, or a tag is not found exactly once in the tree, the
+ *    original is parsed as it is: the result (and the error) is json_loadb's in every case.
+ */
+#define CUT_MIN 128 /* shorter strings cost jansson little: parsed as they are */
+
+struct cut {
+    size_t start, end; /* the content: [start, end), between the quotes */
+};
+
+/* JSON whitespace (RFC 8259 section 2), what jansson skips between tokens. */
+static bool json_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+/* The strings worth cutting, in text order (*cuts: malloc'd, NULL when none). False: nothing
+ * may be cut (a \u0000 escape) or out of memory; then the text is parsed as it is. */
+static bool find_cuts(const char *text, size_t len, struct cut **cuts, size_t *ncut)
+{
+    struct cut *v = NULL;
+    size_t n = 0, cap = 0, i = 0;
+    const char *q;
+
+    *cuts = NULL;
+    *ncut = 0;
+    while (i < len && (q = memchr(text + i, '"', len - i)) != NULL) {
+        size_t start = (size_t)(q - text) + 1, j = start, k;
+        bool plain = true;
+        for (; j < len; j++) {
+            unsigned char ch = (unsigned char)text[j];
+            if (ch == '"') break;
+            if (ch == '\\') {
+                if (len - j >= 6 && memcmp(text + j + 1, "u0000", 5) == 0) {
+                    free(v);
+                    return false;
+                }
+                plain = false;
+                j++; /* the escaped byte */
+            } else if (ch < 0x20 || ch > 0x7e) {
+                plain = false;
+            }
+        }
+        if (j >= len) break; /* an unterminated string: the text is refused anyway */
+        for (k = j + 1; k < len && json_ws(text[k]); k++) {}
+        if (plain && j - start >= CUT_MIN && (k == len || text[k] != ':')) {
+            if (n == cap) {
+                size_t ncap = cap ? 2 * cap : 4;
+                struct cut *nv = realloc(v, ncap * sizeof *nv);
+                if (nv == NULL) {
+                    free(v);
+                    return false;
+                }
+                v = nv;
+                cap = ncap;
+            }
+            v[n++] = (struct cut){start, j};
+        }
+        i = j + 1;
+    }
+    *cuts = v;
+    *ncut = n;
+    return true;
+}
+
+/* Puts the cut strings back into the tree: each tagged string gets the original content.
+ * False when a tag is not one of ours or comes twice (then the caller parses the original). */
+static bool restore_cuts(json_t *v, const char *text, const struct cut *cuts, size_t ncut,
+                         unsigned char *seen, size_t *left)
+{
+    if (*left == 0) return true;
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t slen = json_string_length(v), idx = 0;
+        if (slen == 0 || s[0] != '\0') return true;
+        if (slen < 2 || slen > 21) return false;
+        for (size_t i = 1; i < slen; i++) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            idx = idx * 10 + (size_t)(s[i] - '0');
+        }
+        if (idx >= ncut || seen[idx]) return false;
+        seen[idx] = 1;
+        (*left)--;
+        return json_string_setn_nocheck(v, text + cuts[idx].start,
+                                        cuts[idx].end - cuts[idx].start) == 0;
+    }
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i,
+                           e) if (!restore_cuts(e, text, cuts, ncut, seen, left)) return false;
+    } else if (json_is_object(v)) {
+        const char *key;
+        json_t *e;
+        json_object_foreach(v, key,
+                            e) if (!restore_cuts(e, text, cuts, ncut, seen, left)) return false;
+    }
+    return true;
+}
+
+/* The tagged copy of the text: each cut's content replaced by "\u0000<index>". */
+static char *tagged_text(const char *text, size_t len, const struct cut *cuts, size_t ncut,
+                         size_t *mlen)
+{
+    char *m = malloc(len), *p = m; /* never longer: a tag is shorter than CUT_MIN */
+    size_t from = 0;
+
+    if (m == NULL) return NULL;
+    for (size_t i = 0; i < ncut; i++) {
+        memcpy(p, text + from, cuts[i].start - from);
+        p += cuts[i].start - from;
+        char tag[32];
+        int tn = snprintf(tag, sizeof tag, "\\u0000%zu", i);
+        memcpy(p, tag, (size_t)tn);
+        p += tn;
+        from = cuts[i].end;
+    }
+    memcpy(p, text + from, len - from);
+    p += len - from;
+    *mlen = (size_t)(p - m);
+    return m;
+}
+
+size_t tacit__rpc_json_cut_count(const char *text, size_t len)
+{
+    struct cut *cuts;
+    size_t ncut;
+    if (!find_cuts(text, len, &cuts, &ncut)) return 0;
+    free(cuts);
+    return ncut;
+}
+
+json_t *tacit__rpc_json_parse(const char *text, size_t len, size_t flags, json_error_t *err)
+{
+    struct cut *cuts;
+    size_t ncut, mlen, left;
+    unsigned char *seen = NULL;
+    char *m = NULL;
+    json_t *root = NULL;
+
+    /* flags that change what the tags mean, or where parsing stops: the plain parse */
+    if ((flags & (JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK)) != 0 ||
+        !find_cuts(text, len, &cuts, &ncut))
+        return json_loadb(text, len, flags, err);
+    if (ncut == 0) return json_loadb(text, len, flags, err);
+    if ((m = tagged_text(text, len, cuts, ncut, &mlen)) != NULL &&
+        (seen = calloc(ncut, 1)) != NULL &&
+        (root = json_loadb(m, mlen, flags | JSON_ALLOW_NUL, err)) != NULL) {
+        left = ncut;
+        if (!restore_cuts(root, text, cuts, ncut, seen, &left) || left != 0) {
+            json_decref(root);
+            root = NULL;
+        }
+    }
+    free(m);
+    free(seen);
+    free(cuts);
+    return root != NULL ? root : json_loadb(text, len, flags, err);
+}
+
 /* Names jansson's failure for the message of a -32700 answer. */
 static const char *parse_error_kind(const json_error_t *err)
 {
@@ -130,7 +303,7 @@ int tacit__rpc_request_parse(struct tacit__rpc_request *r, const char *body, siz
     }
     /* JSON_DECODE_ANY: a scalar body is valid JSON but not a request (-32600, not -32700).
      * Without JSON_ALLOW_NUL jansson refuses NUL in strings; it always refuses bad UTF-8. */
-    root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+    root = tacit__rpc_json_parse(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (root == NULL) {
         if (json_error_code(&err) == json_error_out_of_memory) return TACIT_ENOMEM;
         body_error(r, TACIT_RPC_PARSE_ERROR, "parse error: %s: %s (byte %d)",

@@ -52,6 +52,18 @@ int tacit__rpc_request_parse(struct tacit__rpc_request *r, const char *body, siz
 void tacit__rpc_request_clear(struct tacit__rpc_request *r);
 
 /*
+ * json_loadb(text, len, flags, err), with every string value of at least 128 bytes of plain
+ * printable ASCII (no escape) kept out of jansson's byte-by-byte string reader: cut from a copy
+ * of the text, which jansson parses, and put back into the tree (request.c says why the result
+ * is the same). The same value, the same refusals and the same error (err) as json_loadb on
+ * every input. Returns a new reference or NULL.
+ */
+json_t *tacit__rpc_json_parse(const char *text, size_t len, size_t flags, json_error_t *err);
+/* How many strings of the text tacit__rpc_json_parse would cut (the tests' check that a case
+ * takes the cut path). */
+size_t tacit__rpc_json_cut_count(const char *text, size_t len);
+
+/*
  * The nesting pre-scan alone: true when no point of the text is inside more than max_depth
  * arrays/objects (brackets inside strings do not count; the text need not be valid JSON).
  */

@@ -8,7 +8,10 @@
  * max_batch (or one object), each a valid call (method string, params array/object/absent,
  * id string/number/null/absent) or an invalid-request error; nesting of an accepted body at
  * most max_depth, measured here on the parsed tree; text the pre-scan refuses never accepted.
- * Every item's response object serialises to compact JSON that reads back.
+ * Every item's response object serialises to compact JSON that reads back. The parse it uses,
+ * tacit__rpc_json_parse (long plain strings cut out before jansson), gives exactly what
+ * json_loadb gives: the same value (as compact text) or the same error, with the server's
+ * flags and with none.
  */
 #include <string.h>
 
@@ -53,12 +56,36 @@ static void check_response(json_t *resp)
     json_decref(resp);
 }
 
+/* tacit__rpc_json_parse against json_loadb, its reference. */
+static void check_same_parse(const char *text, size_t len, size_t flags)
+{
+    json_error_t ea, eb;
+    json_t *a = json_loadb(text, len, flags, &ea);
+    json_t *b = tacit__rpc_json_parse(text, len, flags, &eb);
+
+    FUZZ_CHECK((a == NULL) == (b == NULL));
+    if (a != NULL) {
+        char *ta = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *tb = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY);
+        FUZZ_CHECK(ta != NULL && tb != NULL && strcmp(ta, tb) == 0);
+        free(ta);
+        free(tb);
+    } else {
+        FUZZ_CHECK(json_error_code(&ea) == json_error_code(&eb));
+        FUZZ_CHECK(strcmp(ea.text, eb.text) == 0 && ea.position == eb.position);
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tacit__rpc_request r;
     bool depth_ok = tacit__rpc_depth_ok((const char *)data, size, MAX_DEPTH);
     int rc;
 
+    check_same_parse((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY);
+    check_same_parse((const char *)data, size, 0);
     rc = tacit__rpc_request_parse(&r, (const char *)data, size, MAX_BATCH, MAX_DEPTH);
     FUZZ_CHECK(rc == TACIT_OK);
     if (!depth_ok) FUZZ_CHECK(r.code == TACIT_RPC_PARSE_ERROR);
