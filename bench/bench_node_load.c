@@ -36,10 +36,11 @@
  * second or two), per-tx submission latency p50/p99 (send -> reply), rejections by reason,
  * block commit time (the node's /metrics histogram: mean), txs per block, the node's peak RSS
  * (VmHWM of --pid), p50/p99 of tacit_chainInfo and tacit_getBlockByNumber from one more
- * connection during the load, and where the node's CPU went per included tx: by step of a
- * transaction's path (tacit_node_cpu_seconds_total{stage}) and by thread (the loop, the verify
- * and block lanes: tacit_thread_cpu_seconds_total), with the bench client's own CPU (it runs on
- * the same cores). Targets (issue 16): >= 3000 tx/s end to end with 32 connections; p99
+ * connection during the load (each answer checked: a run with a wrong one fails), and where
+ * the node's CPU went per included tx: by step of a transaction's path
+ * (tacit_node_cpu_seconds_total{stage}) and by thread (the loop, the verify and block lanes:
+ * tacit_thread_cpu_seconds_total), with the bench client's own CPU (it runs on the same
+ * cores). Targets (issue 16): >= 3000 tx/s end to end with 32 connections; p99
  * sendRawTransaction <= 5 ms at 500 tx/s offered; reads p99 <= 5 ms.
  */
 #define _GNU_SOURCE
@@ -392,6 +393,7 @@ struct load {
     /* reads */
     double *lat_info, *lat_block;
     size_t ninfo, nblock, readcap;
+    size_t read_bad; /* answers that are not what was asked for (read_answer_ok) */
 };
 
 struct worker {
@@ -604,28 +606,61 @@ static void *submit_run(void *arg)
     return NULL;
 }
 
+/* A 0x-prefixed hex string of n digits (0: any number of them, at least one). */
+static bool hex_str(json_t *v, size_t n)
+{
+    const char *s = json_string_value(v);
+    size_t len = s ? strlen(s) : 0;
+    if (len < 3 || s[0] != '0' || s[1] != 'x' || (n && len != n + 2)) return false;
+    for (size_t i = 2; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+/* The reader's check of what it got (the node answers recent blocks from text made on its block
+ * lane): chainInfo names a height and a tip hash; a block has its height (never below the last
+ * one read), hash, parent, and tx ids. *last: the last block height read. */
+static bool read_answer_ok(json_t *info, json_t *blk, uint64_t *last)
+{
+    uint64_t h;
+    json_t *txs = json_object_get(blk, "txs"), *t;
+    size_t i;
+    if (!hex_str(json_object_get(info, "height"), 0) ||
+        !hex_str(json_object_get(info, "tipHash"), 64) ||
+        !hex_str(json_object_get(blk, "height"), 0) || !hex_str(json_object_get(blk, "hash"), 64) ||
+        !hex_str(json_object_get(blk, "parent"), 64) || !json_is_array(txs))
+        return false;
+    json_array_foreach(txs, i, t) if (!hex_str(t, 64)) return false;
+    h = strtoull(json_string_value(json_object_get(blk, "height")) + 2, NULL, 16);
+    if (h < *last) return false;
+    *last = h;
+    return true;
+}
+
 /* One more connection reading while the load runs. */
 static void *read_run(void *arg)
 {
     struct load *l = arg;
     struct tacit_rpc_client *c = NULL;
+    uint64_t last = 0;
 
     if (tacit_rpc_client_new(&c, l->o->rpc, NULL, 60000) != TACIT_OK) return NULL;
     while (!l->done && l->ninfo < l->readcap && l->nblock < l->readcap) {
-        json_t *res = NULL, *err = NULL;
+        json_t *info = NULL, *res = NULL, *err = NULL;
         double t0 = now_ms(CLOCK_MONOTONIC);
         struct timespec ts = {0, 5000000};
-        if (tacit_rpc_call(c, "tacit_chainInfo", json_array(), &res, &err) == TACIT_OK &&
-            res != NULL)
+        if (tacit_rpc_call(c, "tacit_chainInfo", json_array(), &info, &err) == TACIT_OK &&
+            info != NULL)
             l->lat_info[l->ninfo++] = now_ms(CLOCK_MONOTONIC) - t0;
-        json_decref(res);
         json_decref(err);
-        res = err = NULL;
+        err = NULL;
         t0 = now_ms(CLOCK_MONOTONIC);
         if (tacit_rpc_call(c, "tacit_getBlockByNumber", json_pack("[s]", "latest"), &res, &err) ==
                 TACIT_OK &&
             res != NULL)
             l->lat_block[l->nblock++] = now_ms(CLOCK_MONOTONIC) - t0;
+        if (!read_answer_ok(info, res, &last)) l->read_bad++;
+        json_decref(info);
         json_decref(res);
         json_decref(err);
         nanosleep(&ts, NULL);
@@ -1064,6 +1099,10 @@ static int run(const struct opts *o)
                 quantile(l.lat_info, l.ninfo, 0.5), quantile(l.lat_info, l.ninfo, 0.99), l.ninfo,
                 quantile(l.lat_block, l.nblock, 0.5), quantile(l.lat_block, l.nblock, 0.99),
                 l.nblock);
+        if (o->l1_rpc == NULL && l.read_bad > 0)
+            printf("  reads WRONG      %zu of the reader's answers were not a chain info and a "
+                   "block\n",
+                   l.read_bad);
         if (included > 0)
             printf(
                 "  blocks           %llu..%llu (%llu blocks holding the load, genesis at %llu)\n",
@@ -1094,7 +1133,7 @@ static int run(const struct opts *o)
                 ? "met"
                 : "NOT met");
     }
-    ret = included == o->n ? 0 : 1;
+    ret = included == o->n && l.read_bad == 0 ? 0 : 1;
     if (o->l1_rpc != NULL) {
         if (lw.failed) {
             fprintf(stderr, "node-load: the L1 watch failed (tacitd or the L1 unreachable)\n");

@@ -41,6 +41,7 @@
 #include "lib/badproof.h"
 #include "lib/node.h"
 #include "lib/note.h"
+#include "rpc/rpc_internal.h"
 #include "tacit/chain.h"
 #include "tacit/error.h"
 #include "tacit/prover.h"
@@ -265,33 +266,59 @@ static void snap_check_same(const struct snap *before, const char *what)
 }
 
 /* Sends raw tx bytes. Returns 0 when admitted (id_out gets the id), else the error code;
- * ename gets data.error. */
+ * ename gets data.error. An admission's answer is checked byte for byte against the response
+ * object the server built for it before the id was answered as text (json_dumps of jansson's
+ * {"jsonrpc","id","result"}), with a number id and a string id in turn. */
 static long send_raw(struct tacit_rpc_client *c, const uint8_t *bytes, size_t len, char id_out[67],
                      char ename[48])
 {
-    char *hex = malloc(2 * len + 3);
-    json_t *res = NULL, *err = NULL;
+    static unsigned sends;
+    char *hex = malloc(2 * len + 3), *body = malloc(2 * len + 160), *text = NULL;
+    json_t *reply = NULL, *res, *err, *rid;
+    size_t tlen = 0;
+    int status = 0;
     long code = -1;
 
     if (id_out != NULL) id_out[0] = '\0';
     ename[0] = '\0';
-    if (hex == NULL) return -1;
+    if (hex == NULL || body == NULL) goto out;
     hex_encode(hex, bytes, len);
-    if (tacit_rpc_call(c, "tacit_sendRawTransaction", json_pack("[s]", hex), &res, &err) ==
-        TACIT_OK) {
-        if (res != NULL) {
-            code = 0;
-            if (id_out != NULL)
-                snprintf(id_out, 67, "%s", json_string_value(res) ? json_string_value(res) : "");
-        } else {
-            const char *e =
-                json_string_value(json_object_get(json_object_get(err, "data"), "error"));
-            code = (long)json_integer_value(json_object_get(err, "code"));
-            snprintf(ename, 48, "%s", e != NULL ? e : "");
-        }
+    sends++;
+    if (sends % 2)
+        snprintf(body, 2 * len + 160,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%u,\"method\":\"tacit_sendRawTransaction\","
+                 "\"params\":[\"%s\"]}",
+                 sends, hex);
+    else
+        snprintf(body, 2 * len + 160,
+                 "{\"jsonrpc\":\"2.0\",\"id\":\"tx \\\"%u\\\"\",\"method\":"
+                 "\"tacit_sendRawTransaction\",\"params\":[\"%s\"]}",
+                 sends, hex);
+    if (tacit_rpc_client_post(c, "/", body, strlen(body), &status, &text, &tlen) != TACIT_OK ||
+        status != 200 || (reply = json_loadb(text, tlen, 0, NULL)) == NULL)
+        goto out;
+    res = json_object_get(reply, "result");
+    err = json_object_get(reply, "error");
+    rid = json_object_get(reply, "id");
+    if (res != NULL) {
+        json_t *old = tacit__rpc_result_new(rid, json_incref(res));
+        char *want = old != NULL ? json_dumps(old, JSON_COMPACT) : NULL;
+        CHECK(json_is_string(res) && json_string_length(res) == 66);
+        CHECK(want != NULL && tlen == strlen(want) && memcmp(text, want, tlen) == 0);
+        free(want);
+        json_decref(old);
+        code = 0;
+        if (id_out != NULL)
+            snprintf(id_out, 67, "%s", json_string_value(res) ? json_string_value(res) : "");
+    } else {
+        const char *e = json_string_value(json_object_get(json_object_get(err, "data"), "error"));
+        code = (long)json_integer_value(json_object_get(err, "code"));
+        snprintf(ename, 48, "%s", e != NULL ? e : "");
     }
-    json_decref(res);
-    json_decref(err);
+out:
+    json_decref(reply);
+    free(text);
+    free(body);
     free(hex);
     return code;
 }
@@ -302,6 +329,47 @@ static long send_tx(struct tacit_rpc_client *c, const struct tacit_tx *tx, char 
     static uint8_t enc[TACIT_TX_BYTES];
     tacit_tx_encode(enc, tx);
     return send_raw(c, enc, sizeof enc, id_out, ename);
+}
+
+/* tacit__block_json_from_bytes (src/node/methods.c): a block's JSON made from its bytes, the
+ * way the node made every answer before the recent blocks were answered from text. */
+json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len);
+
+/* Block h's answers to tacit_getBlockByNumber and tacit_waitForBlock, byte for byte: json_dumps
+ * of the response object {"jsonrpc","id","result"} around the block's JSON made from its
+ * bytes (what the server wrote before the recent blocks' text). */
+static void check_block_answers(struct tacit_rpc_client *c, uint64_t h)
+{
+    json_t *rawblk = rpc(c, "tacit_getBlockByNumber", json_pack("[o,b]", qty_json(h), 1));
+    const char *hex = json_string_value(json_object_get(rawblk, "raw"));
+    static const char *const method[] = {"tacit_getBlockByNumber", "tacit_waitForBlock"};
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+
+    REQUIRE(hex != NULL && tacit_hex_decode_alloc(&bytes, &len, hex, 1u << 24) == TACIT_OK,
+            "block h's raw bytes");
+    for (int k = 0; k < 2; k++) {
+        char body[200], *text = NULL, *want;
+        size_t tlen = 0;
+        int status = 0;
+        json_t *id = json_integer(40 + k);
+        json_t *old = tacit__rpc_result_new(id, tacit__block_json_from_bytes(bytes, len));
+        snprintf(body, sizeof body,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":[\"0x%llx\"%s]}",
+                 40 + k, method[k], (unsigned long long)h, k ? ",0" : "");
+        want = old != NULL ? json_dumps(old, JSON_COMPACT) : NULL;
+        CHECK_EQ_INT(tacit_rpc_client_post(c, "/", body, strlen(body), &status, &text, &tlen),
+                     TACIT_OK);
+        CHECK_EQ_INT(status, 200);
+        CHECK(want != NULL && text != NULL && tlen == strlen(want) &&
+              memcmp(text, want, tlen) == 0);
+        free(want);
+        free(text);
+        json_decref(old);
+        json_decref(id);
+    }
+    free(bytes);
+    json_decref(rawblk);
 }
 
 /* A tx the node must admit: its id into id_out. */
@@ -793,6 +861,15 @@ TEST(node_deposit)
         strcmp(json_string_value(json_array_get(json_object_get(blk, "txs"), (size_t)ix)), want_id),
         0);
     json_decref(blk);
+    check_block_answers(g_http, h); /* the recent blocks' text: what json_dumps made */
+    {
+        json_t *ci = rpc(g_http, "tacit_chainInfo", NULL);
+        uint64_t tip = 0;
+        CHECK(tacit_parse_hex_u64(&tip, json_string_value(json_object_get(ci, "height"))) ==
+              TACIT_OK);
+        check_block_answers(g_http, tip); /* the newest block: surely among the recent ones */
+        json_decref(ci);
+    }
 
     /* the theft of issue 10: the included deposit's signature copied onto a transaction with
      * other nullifiers, another anchor and outputs of someone else's: the authorization covers

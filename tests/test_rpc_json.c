@@ -14,8 +14,12 @@
 
 #define REQ_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) /* the RPC server's */
 
-static const size_t g_flags[] = {REQ_FLAGS, 0, JSON_DECODE_ANY, JSON_REJECT_DUPLICATES,
-                                 JSON_ALLOW_NUL | JSON_DECODE_ANY, JSON_DISABLE_EOF_CHECK};
+static const size_t g_flags[] = {REQ_FLAGS,
+                                 0,
+                                 JSON_DECODE_ANY,
+                                 JSON_REJECT_DUPLICATES,
+                                 JSON_ALLOW_NUL | JSON_DECODE_ANY,
+                                 JSON_DISABLE_EOF_CHECK};
 #define NFLAGS (sizeof g_flags / sizeof g_flags[0])
 
 /* Both parsers on text with flags; true when they agree (and checks fail otherwise). *accepted:
@@ -70,8 +74,9 @@ struct named {
 
 /* Accepted by json_loadb with the server's flags. */
 static const struct named g_valid[] = {
-    {"send_raw_tx", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tacit_sendRawTransaction\","
-                    "\"params\":[\"0xL\"]}",
+    {"send_raw_tx",
+     "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tacit_sendRawTransaction\","
+     "\"params\":[\"0xL\"]}",
      0, 1},
     {"long_at_end", "\"L\"", 0, 1},
     {"long_then_ws_at_end", "[\"L\"] \n\t", 0, 1},
@@ -86,8 +91,9 @@ static const struct named g_valid[] = {
     {"punctuation_in_long", "[\"L :,{}[] /'~L\"]", 0, 1},
     {"long_value_before_colon_lookalike", "{\"a\":\"L\"  ,\"b\":\":\"}", 0, 1},
     {"nested_objects", "{\"a\":{\"b\":{\"c\":[\"L\",{\"d\":\"L\"}]}}}", 0, 2},
-    {"batch", "[{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"m\",\"params\":[\"L\"]},"
-              "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"m\",\"params\":{\"k\":\"L\"}}]",
+    {"batch",
+     "[{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"m\",\"params\":[\"L\"]},"
+     "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"m\",\"params\":{\"k\":\"L\"}}]",
      0, 2},
     {"tag_lookalike_text", "[\"u00000\", \"L\", \"\\\\u0000\"]", 0, 1},
     {"empty_and_short", "[\"\", \"x\", \"L\", \"\"]", 0, 1},
@@ -243,8 +249,9 @@ static void ws(struct buf *b)
 /* A string token: mostly plain (short or long), sometimes with escapes, UTF-8 or oddities. */
 static void gen_string(struct buf *b)
 {
-    static const char *const extra[] = {"\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00",
-                                        "\xc3\xa9", "\xe2\x82\xac", "\\u0000", ":", "\\u0041"};
+    static const char *const extra[] = {
+        "\\n",      "\\\"",         "\\\\",    "\\/", "\\u00e9", "\\ud83d\\ude00",
+        "\xc3\xa9", "\xe2\x82\xac", "\\u0000", ":",   "\\u0041"};
     size_t n = rnd(4) == 0 ? rnd(20) : 100 + rnd(400);
     bool odd = rnd(4) == 0;
     put(b, "\"", 1);
@@ -377,8 +384,7 @@ TEST(mutated_json)
 }
 
 static const struct tacit_test tests[] = {
-    {"named_valid", named_valid},   {"named_invalid", named_invalid},
-    {"threshold", threshold},       {"too_deep", too_deep},
-    {"random_json", random_json},   {"mutated_json", mutated_json},
+    {"named_valid", named_valid}, {"named_invalid", named_invalid}, {"threshold", threshold},
+    {"too_deep", too_deep},       {"random_json", random_json},     {"mutated_json", mutated_json},
 };
 TACIT_TEST_MAIN(tests)

@@ -6,7 +6,8 @@
  * pending txs, or dev_mine / dev_fund start one block job on the block lane (a thread of its
  * own): take the pending txs (tacit_mempool_select_block: equal fees in a random order),
  * build on the committed tip with the block path's rules (tacit_block_builder_add_credit,
- * tacit_block_builder_add_tx), seal and sign (stamped in whole seconds), commit in one LMDB write transaction, and render the block's JSON for readers.
+ * tacit_block_builder_add_tx), seal and sign (stamped in whole seconds), commit in one LMDB
+ * write transaction, and render the block's JSON and its compact text for readers.
  * The loop keeps admitting meanwhile, against the committed state: the block's txs stay in the
  * mempool until the commit, so their nullifiers keep conflicting. After the commit
  * (block_done) the mempool drops the included txs and re-checks the others against the new
@@ -44,6 +45,8 @@ struct block_job {
     uint64_t timestamp_ms;            /* the block's time (tacit__batcher_time_ms, on the loop) */
     int rc;                           /* build/seal/commit */
     json_t *json;                     /* the committed block for readers (may be NULL) */
+    char *text;                       /* json as compact text (may be NULL) */
+    size_t text_len;
     struct tacit_mempool_delta delta; /* what the block changed for pending txs */
     int delta_rc;                     /* reading it after the commit (else: the full re-check) */
     struct tacit_block_header header;
@@ -87,8 +90,10 @@ static void wake_height_waiters(struct tacit_node *n, bool all)
         bool reached = tip.next_height > w->height;
         if (reached || all || now >= w->deadline_ms) {
             *pp = w->next;
-            tacit_rpc_reply(w->call,
-                            reached ? tacit__block_json(n, w->height, false) : json_null());
+            if (reached)
+                tacit__reply_block(w->call, n, w->height);
+            else
+                tacit_rpc_reply(w->call, json_null());
             free(w);
         } else {
             pp = &w->next;
@@ -291,6 +296,9 @@ static void block_work(struct tacit__job *job)
             tacit__settle_credited_save(n->st, j->header.height, j->queue_next, j->l1_msgs, j->nl1);
     if (j->rc == TACIT_OK) {
         j->json = tacit__block_json_from_bytes(bytes, len);
+        /* the readers' reply, serialised here once rather than on the loop per read */
+        if (j->json != NULL && (j->text = json_dumps(j->json, JSON_COMPACT)) != NULL)
+            j->text_len = strlen(j->text);
         read_delta(j);
     }
     j->cpu[TACIT__CPU_AFTER] = tacit__thread_cpu_s() - c0;
@@ -302,6 +310,7 @@ out:
 static void block_job_free(struct block_job *j)
 {
     json_decref(j->json);
+    free(j->text);
     tacit_mempool_delta_clear(&j->delta);
     free(j->forced);
     free(j->l1_msgs);
@@ -348,10 +357,9 @@ static void block_committed(struct tacit_node *n, struct block_job *j)
     n->bat.delta_ok = j->delta_rc == TACIT_OK;
     memset(&j->delta, 0, sizeof j->delta);
     if (j->json != NULL) {
-        json_t **slot = &n->bat.recent[j->header.height % TACIT__RECENT_BLOCKS];
-        json_decref(*slot);
-        *slot = j->json;
+        tacit__recent_block_set(n, j->header.height, j->json, j->text, j->text_len);
         j->json = NULL;
+        j->text = NULL;
     }
     if (n->cfg.settler != NULL) {
         tacit__settle_queue_consumed(n, j->header.height, j->nconsumed);
@@ -508,11 +516,7 @@ void tacit__batcher_run(struct tacit_node *n)
 void tacit__batcher_followed(struct tacit_node *n, uint64_t height, json_t *json, size_t ntxs)
 {
     n->store_failed = false;
-    if (json != NULL) {
-        json_t **slot = &n->bat.recent[height % TACIT__RECENT_BLOCKS];
-        json_decref(*slot);
-        *slot = json;
-    }
+    if (json != NULL) tacit__recent_block_set(n, height, json, NULL, 0);
     n->m.blocks++;
     n->m.txs_included += ntxs;
     wake_height_waiters(n, false);

@@ -210,9 +210,29 @@ json_t *tacit__block_json_from_bytes(const uint8_t *bytes, size_t len)
 void tacit__recent_blocks_clear(struct tacit_node *n)
 {
     for (size_t i = 0; i < TACIT__RECENT_BLOCKS; i++) {
-        json_decref(n->bat.recent[i]);
-        n->bat.recent[i] = NULL;
+        json_decref(n->bat.recent[i].json);
+        free(n->bat.recent[i].text);
+        memset(&n->bat.recent[i], 0, sizeof n->bat.recent[i]);
     }
+}
+
+void tacit__recent_block_set(struct tacit_node *n, uint64_t height, json_t *json, char *text,
+                             size_t len)
+{
+    struct tacit__recent_block *r = &n->bat.recent[height % TACIT__RECENT_BLOCKS];
+    json_decref(r->json);
+    free(r->text);
+    *r = (struct tacit__recent_block){height, json, text, text ? len : 0};
+}
+
+/* The recent blocks' entry of `height` (NULL: not held), its text made if it was not yet. */
+static const struct tacit__recent_block *recent_block(struct tacit_node *n, uint64_t height)
+{
+    struct tacit__recent_block *r = &n->bat.recent[height % TACIT__RECENT_BLOCKS];
+    if (r->json == NULL || r->height != height) return NULL;
+    if (r->text == NULL && (r->text = json_dumps(r->json, JSON_COMPACT)) != NULL)
+        r->len = strlen(r->text);
+    return r->text != NULL ? r : NULL;
 }
 
 /* L1 mode: a height's last one (null: none) of a heads' "next height". */
@@ -252,12 +272,11 @@ static json_t *with_settlement(struct tacit_node *n, uint64_t height, json_t *j)
 json_t *tacit__block_json(struct tacit_node *n, uint64_t height, bool raw)
 {
     struct tacit_block *b;
-    json_t *j = n->bat.recent[height % TACIT__RECENT_BLOCKS], *hj;
-    uint64_t h;
+    const struct tacit__recent_block *r = &n->bat.recent[height % TACIT__RECENT_BLOCKS];
+    json_t *j;
     /* The cached JSON is shared: replies only serialise it, nobody changes it. */
-    if (!raw && j != NULL && (hj = json_object_get(j, "height")) != NULL &&
-        tacit_parse_hex_u64(&h, json_string_value(hj)) == TACIT_OK && h == height)
-        return with_settlement(n, height, json_incref(j));
+    if (!raw && r->json != NULL && r->height == height)
+        return with_settlement(n, height, json_incref(r->json));
     if (load_block(n, height, &b) != TACIT_OK) return json_null();
     j = block_to_json(b, raw);
     tacit_block_free(b);
@@ -439,28 +458,85 @@ static void m_get_tx(struct tacit_rpc_call *call, json_t *params, void *ud)
     tacit_rpc_reply(call, json_null());
 }
 
-/* A block's answer with its raw bytes: its JSON without them (the readers' cache when it holds
- * the block) serialised, and "raw" written into that text, so the 2 MB of hex per 1,000 txs a
- * follower asks for are neither copied into a jansson string nor escaped by json_dumps. */
+/* Block `height`'s JSON without its raw bytes, as compact text: the recent blocks' text when
+ * they hold it and the answer has no settlement part, else tacit__block_json's, serialised.
+ * Returns the text (its bytes: *len; the recent blocks' own when *shared, else malloc'd) or
+ * NULL: *rc TACIT_ENOTFOUND (no such block) or TACIT_ENOMEM. */
+static const char *block_text(struct tacit_node *n, uint64_t height, size_t *len, bool *shared,
+                              int *rc)
+{
+    const struct tacit__recent_block *r;
+    json_t *j;
+    char *text;
+
+    *shared = false;
+    *rc = TACIT_OK;
+    if (n->cfg.settler == NULL && (r = recent_block(n, height)) != NULL) {
+        *shared = true;
+        *len = r->len;
+        return r->text;
+    }
+    j = tacit__block_json(n, height, false);
+    if (!json_is_object(j)) { /* a macro: its argument is read twice */
+        json_decref(j);
+        *rc = TACIT_ENOTFOUND;
+        return NULL;
+    }
+    if ((text = json_dumps(j, JSON_COMPACT)) == NULL) *rc = TACIT_ENOMEM;
+    json_decref(j);
+    *len = text ? strlen(text) : 0;
+    return text;
+}
+
+void tacit__reply_block(struct tacit_rpc_call *call, struct tacit_node *n, uint64_t height)
+{
+    size_t len;
+    bool shared;
+    int rc;
+    const char *text = block_text(n, height, &len, &shared, &rc);
+    char *out;
+
+    if (text == NULL) {
+        if (rc == TACIT_ENOTFOUND)
+            tacit_rpc_reply(call, json_null());
+        else
+            tacit_rpc_reply_tacit_error(call, rc);
+        return;
+    }
+    if (!shared) {
+        tacit_rpc_reply_text(call, (char *)text, len);
+        return;
+    }
+    if ((out = malloc(len)) == NULL) { /* the reply takes its text: a copy of the shared one */
+        tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
+        return;
+    }
+    memcpy(out, text, len);
+    tacit_rpc_reply_text(call, out, len);
+}
+
+/* A block's answer with its raw bytes: its JSON text without them (block_text) and "raw"
+ * written into it, so the 2 MB of hex per 1,000 txs a follower asks for are neither copied
+ * into a jansson string nor escaped by json_dumps. */
 static void reply_block_raw(struct tacit_rpc_call *call, struct tacit_node *n, uint64_t height)
 {
-    json_t *j = tacit__block_json(n, height, false);
     uint8_t *bytes = NULL;
-    char *text = NULL, *out = NULL;
-    size_t len = 0, tlen;
+    const char *text;
+    char *out = NULL;
+    size_t len = 0, tlen = 0;
+    bool shared;
     int rc;
 
-    if (!json_is_object(j)) { /* no such block */
-        tacit_rpc_reply(call, j);
+    if ((text = block_text(n, height, &tlen, &shared, &rc)) == NULL) {
+        if (rc == TACIT_ENOTFOUND)
+            tacit_rpc_reply(call, json_null());
+        else
+            tacit_rpc_reply_tacit_error(call, rc);
         return;
     }
     if ((rc = tacit_state_block_by_height(n->st, height, NULL, &bytes, &len)) != TACIT_OK) {
-        json_decref(j);
         tacit_rpc_reply_tacit_error(call, rc == TACIT_ENOTFOUND ? TACIT_ECORRUPT : rc);
-        return;
-    }
-    if ((text = json_dumps(j, JSON_COMPACT)) != NULL && (tlen = strlen(text)) >= 2 &&
-        (out = malloc(tlen + 2 * len + 16)) != NULL) {
+    } else if (tlen >= 2 && (out = malloc(tlen + 2 * len + 16)) != NULL) {
         char *p = out + tlen - 1; /* over the closing brace */
         memcpy(out, text, tlen - 1);
         memcpy(p, ",\"raw\":\"", 8);
@@ -471,9 +547,8 @@ static void reply_block_raw(struct tacit_rpc_call *call, struct tacit_node *n, u
     } else {
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
     }
-    free(text);
+    if (!shared) free((char *)text);
     free(bytes);
-    json_decref(j);
 }
 
 static void m_block_by_number(struct tacit_rpc_call *call, json_t *params, void *ud)
@@ -484,10 +559,12 @@ static void m_block_by_number(struct tacit_rpc_call *call, json_t *params, void 
     if (!nparams(call, params, 1, 2) || !height_param(n, call, params, 0, &h, &none) ||
         !bool_param(call, params, 1, &raw))
         return;
-    if (raw && !none)
+    if (none)
+        tacit_rpc_reply(call, json_null());
+    else if (raw)
         reply_block_raw(call, n, h);
     else
-        tacit_rpc_reply(call, none ? json_null() : tacit__block_json(n, h, false));
+        tacit__reply_block(call, n, h);
 }
 
 static void m_block_by_hash(struct tacit_rpc_call *call, json_t *params, void *ud)
@@ -509,7 +586,7 @@ static void m_block_by_hash(struct tacit_rpc_call *call, json_t *params, void *u
     else if (raw)
         reply_block_raw(call, n, h);
     else
-        tacit_rpc_reply(call, tacit__block_json(n, h, false));
+        tacit__reply_block(call, n, h);
 }
 
 static json_t *compact_block(const struct tacit_block *b)
@@ -996,7 +1073,7 @@ static void m_wait_for_block(struct tacit_rpc_call *call, json_t *params, void *
         return;
     }
     if (tip.next_height > h) {
-        tacit_rpc_reply(call, tacit__block_json(n, h, false));
+        tacit__reply_block(call, n, h);
         return;
     }
     tacit__batcher_wait_height(n, call, h, timeout);

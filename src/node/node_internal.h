@@ -144,6 +144,15 @@ struct tacit__waiter {
 
 #define TACIT__RECENT_BLOCKS 16
 
+/* One of the recent blocks: its JSON and that JSON as compact text (json_dumps, JSON_COMPACT),
+ * the reply of the readers that poll for new blocks. */
+struct tacit__recent_block {
+    uint64_t height;
+    json_t *json; /* NULL: an empty slot */
+    char *text;   /* malloc'd; NULL until made (a follower's block: at its first read) */
+    size_t len;
+};
+
 struct tacit__batcher {
     struct tacit__lane *lane; /* "block": one thread */
     uv_timer_t timer;         /* every block_interval_ms */
@@ -164,9 +173,10 @@ struct tacit__batcher {
     uint64_t next_timestamp_ms;
     struct tacit__waiter *block_waiters;  /* dev_mine / dev_fund, newest first */
     struct tacit__waiter *height_waiters; /* tacit_waitForBlock */
-    /* JSON of the most recent blocks (made on the block lane after the commit): readers of new
-     * blocks (getBlockByNumber "latest", waitForBlock) never decode them on the loop. */
-    json_t *recent[TACIT__RECENT_BLOCKS];
+    /* The most recent blocks' JSON and its text (made on the block lane after the commit):
+     * readers of new blocks (getBlockByNumber "latest", waitForBlock) are answered from that
+     * text, without a decode or a json_dumps on the loop. Slot height % TACIT__RECENT_BLOCKS. */
+    struct tacit__recent_block recent[TACIT__RECENT_BLOCKS];
 };
 
 int tacit__batcher_init(struct tacit_node *n);   /* the lane and the timers (loop initialised) */
@@ -206,6 +216,13 @@ json_t *tacit__block_json_from_bytes(const uint8_t *bytes,
                                      size_t len);               /* any thread; new ref or NULL */
 json_t *tacit__block_json_decoded(const struct tacit_block *b); /* the same, decoded */
 void tacit__recent_blocks_clear(struct tacit_node *n);
+/* Block `height` into the recent blocks (json, text: stolen; text NULL: made when first read). */
+void tacit__recent_block_set(struct tacit_node *n, uint64_t height, json_t *json, char *text,
+                             size_t len);
+/* Answers call with block `height` without its raw bytes (null when there is none): from the
+ * recent blocks' text when it holds the block and the answer has no settlement part (L1 mode:
+ * that part changes after the commit), else from its JSON, as tacit__block_json. */
+void tacit__reply_block(struct tacit_rpc_call *call, struct tacit_node *n, uint64_t height);
 
 struct tacit__reads {
     /* big reads (block ranges, commitments, subtree roots): built on the thread pool one at a

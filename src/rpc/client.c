@@ -340,17 +340,20 @@ static int read_response(int fd, struct response *r, int64_t deadline, bool *got
 {
     http_parser p;
     char buf[16384];
+    int rc;
 
     http_parser_init(&p, HTTP_RESPONSE);
     p.data = r;
     *got_any = false;
+    /* The answer is not there yet right after the request: wait for it first, rather than
+     * try a recv that fails with EAGAIN (a syscall per exchange saved). */
+    if ((rc = wait_fd(fd, POLLIN, deadline)) != TACIT_OK) return rc;
     while (!r->done) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                int rc = wait_fd(fd, POLLIN, deadline);
-                if (rc != TACIT_OK) return rc;
+                if ((rc = wait_fd(fd, POLLIN, deadline)) != TACIT_OK) return rc;
                 continue;
             }
             return TACIT_EIO;
