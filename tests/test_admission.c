@@ -129,11 +129,11 @@ static size_t old_take(size_t queued, unsigned threads, unsigned running, size_t
 
 typedef size_t (*take_fn)(size_t, unsigned, unsigned, size_t);
 
-#define A_US 370.0   /* a verify job's fixed cost (admission.c) */
-#define B_US 215.0   /* and per tx */
-#define L_IN 70.0    /* loop: the request read, parsed, admitted */
-#define L_OUT 80.0   /* loop: pool add and the reply written, per tx */
-#define CLIENT 75.0  /* the client's CPU per tx (between a reply and the next request) */
+#define A_US 370.0        /* a verify job's fixed cost (admission.c) */
+#define B_US 215.0        /* and per tx */
+#define L_IN 70.0         /* loop: the request read, parsed, admitted */
+#define L_OUT 80.0        /* loop: pool add and the reply written, per tx */
+#define CLIENT 75.0       /* the client's CPU per tx (between a reply and the next request) */
 #define BLOCK_US 200000.0 /* the block interval (bench/node-load --block-interval-ms 200) */
 #define BLOCK_TX 80.0     /* the block lane's CPU per tx of a block (build, commit, JSON) */
 #define CORES 2.0
@@ -252,9 +252,7 @@ static struct sim_out simulate(const struct sim_cfg *c, take_fn take)
     s.c = *c;
     s.take = take;
     s.rng = 0x9e3779b97f4a7c15u;
-    for (unsigned k = 0; k < c->conns; k++) {
-        next_send(&s, k);
-    }
+    for (unsigned k = 0; k < c->conns; k++) { next_send(&s, k); }
     s.block_left = -1;
     s.next_block = BLOCK_US;
     while (s.replied < NTX) {

@@ -37,9 +37,13 @@
 /* The cost model of a verify job of k txs on one thread: a + b k microseconds. a is paid once
  * per batch (the final exponentiation, ~370 us, and the gamma and delta Miller loops of
  * tacit_groth16_verify_batch_var); b is each tx's checks, points and share of the pairing.
- * Measured with `tacit-bench crypto` (Release, the 2-core machine of docs/operations.md,
- * "Throughput"): "groth16 verify" 585 us = a + b; "batch verify per proof" at N = 16 and
- * N = 256 give b ~ 215 us, a ~ 370 us. Only their ratio enters the rule below. */
+ * From `tacit-bench crypto groth16` (Release, the 2-core machine of docs/operations.md,
+ * "Throughput"): "groth16 verify, 7 public inputs" is a + b (585 us quiet, 638 at load 12),
+ * "batch verify per proof, N = 256" about b (215 us; 222). Only their ratio enters the rule.
+ * The model is not exact: at N = 16 a proof cost 307 us at load 12 (the model says 238 quiet),
+ * a small batch's MSMs being dearer per point; b ~ 280 (a ~ 355) there would make
+ * VERIFY_PART_MIN 3, which the simulations of tests/test_admission.c found better at 4
+ * connections and worse at 16 than 4. */
 #define VERIFY_COST_FIXED_US 370
 #define VERIFY_COST_PER_TX_US 215
 
