@@ -481,6 +481,7 @@ struct cpu_snap {
     double stage[NSTAGE];
     double loop, verify, block, process; /* -1: not reported */
     double client;                       /* this process: user + system */
+    double jobs, job_txs, job_le4;       /* verify jobs (-1: not reported), their txs, <= 4 */
 };
 
 static double metric(const char *text, const char *name)
@@ -497,7 +498,7 @@ static void cpu_snap(struct tacit_rpc_client *c, struct cpu_snap *s)
     struct rusage ru;
 
     memset(s, 0, sizeof *s);
-    s->loop = s->verify = s->block = s->process = -1;
+    s->loop = s->verify = s->block = s->process = s->jobs = -1;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
         s->client = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
@@ -511,6 +512,9 @@ static void cpu_snap(struct tacit_rpc_client *c, struct cpu_snap *s)
     s->verify = metric(text, "tacit_thread_cpu_seconds_total{thread=\"verify\"} ");
     s->block = metric(text, "tacit_thread_cpu_seconds_total{thread=\"block\"} ");
     s->process = metric(text, "\nprocess_cpu_seconds_total ");
+    s->jobs = metric(text, "\ntacit_verify_job_txs_count ");
+    s->job_txs = metric(text, "\ntacit_verify_job_txs_sum ");
+    s->job_le4 = metric(text, "\ntacit_verify_job_txs_bucket{le=\"4\"} ");
     free(text);
 }
 
@@ -539,6 +543,10 @@ static void cpu_report(const struct cpu_snap *a, const struct cpu_snap *b, size_
         printf(
             "    block lane     %.0f: build (rules, seal) %.0f, commit %.0f, JSON + delta %.0f\n",
             (b->block - a->block) * us, st[5], st[6], st[7]);
+    if (a->jobs >= 0 && b->jobs > a->jobs)
+        printf("  verify jobs      %.0f, %.1f txs each on average, %.0f %% of them of 4 or fewer\n",
+               b->jobs - a->jobs, (b->job_txs - a->job_txs) / (b->jobs - a->jobs),
+               100 * (b->job_le4 - a->job_le4) / (b->jobs - a->jobs));
     printf("  client CPU       %.0f us per tx (this process, on the same cores)\n",
            (b->client - a->client) * us);
     printf("  (thread times in /proc ticks of 10 ms; steps in thread CPU time)\n");

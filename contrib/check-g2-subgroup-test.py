@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Check, with exact integer arithmetic, that the G2 subgroup test of src/crypto/g2.c is exact
-on BN254: for Q in E'(Fp2),
+"""Check, with exact integer arithmetic, that the G2 subgroup tests of src/crypto/g2.c and
+src/crypto/pairing.c are exact on BN254. Sections 1-5, g2.c: for Q in E'(Fp2),
 
     Q in G2  <=>  [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q)
 
@@ -8,6 +8,16 @@ on BN254: for Q in E'(Fp2),
 pairing-friendly curves", eprint 2022/348, the BN case of their Theorem 1: for a polynomial f
 with f(p) = 0 mod r, reduce f(psi) modulo psi^2 - t psi + p to b0 + b1 psi; the test
 f(psi)(Q) == O is exact if gcd(b0^2 + b0 b1 t + b1^2 p, #E'(Fp2)) == r).
+
+Section 6, pairing.c (tacit_miller_loop_g2check_var): the Miller loop of the optimal ate
+pairing ends at T = [6u+2]Q + psi(Q) - psi^2(Q), and
+
+    Q in G2  <=>  T == -psi^3(Q),  i.e.  ((6u+2) + psi - psi^2 + psi^3)(Q) == O,
+
+by the same criterion (the membership-testing framework of El Housni, Guillevic, Piellard,
+"Co-factor clearing and subgroup membership testing on pairing-friendly curves",
+AFRICACRYPT 2022, with Dai et al.'s gcd condition), and no step of that loop is exceptional
+(T = O, or T = +-Q when adding Q) on any nonzero point of E'(Fp2).
 
     python3 contrib/check-g2-subgroup-test.py
 
@@ -137,16 +147,115 @@ check("u mod 21961 = %d != 5422; for u = 5422 the gcd is 21961" % (U % 21961),
       norm_and_cofactor(U) == (N, H))
 
 # ---- 5. cost: the NAF of u.
-n, naf = U, []
-while n > 0:
-    if n & 1:
-        d = 2 - (n % 4)
-        naf.append(d)
-        n -= d
-    else:
-        naf.append(0)
-    n //= 2
+def naf_digits(n):
+    """The NAF of n > 0, least significant digit first."""
+    digits = []
+    while n > 0:
+        if n & 1:
+            d = 2 - (n % 4)
+            digits.append(d)
+            n -= d
+        else:
+            digits.append(0)
+        n //= 2
+    return digits
+
+
+naf = naf_digits(U)
 print("NAF(u): %d digits, %d nonzero: %d doublings and %d mixed additions for [u]Q"
       % (len(naf), sum(1 for d in naf if d), len(naf) - 1, sum(1 for d in naf if d) - 1))
+
+
+# ---- 6. the test read off the Miller loop's end point (src/crypto/pairing.c).
+def reduce_mod_charpoly(coeffs):
+    """coeffs[i] is the coefficient of psi^i; returns (a, b) with f(psi) = a + b psi."""
+    cc = list(coeffs)
+    while len(cc) > 2:
+        lead = cc.pop()
+        d = len(cc) - 2
+        cc[d + 1] += lead * T
+        cc[d] -= lead * P
+    return cc[0], cc[1]
+
+
+def sqrt_mod(a, l):
+    """A square root of a mod the odd prime l (Tonelli-Shanks), or None."""
+    a %= l
+    if a == 0:
+        return 0
+    if pow(a, (l - 1) // 2, l) != 1:
+        return None
+    q, s = l - 1, 0
+    while q % 2 == 0:
+        q //= 2
+        s += 1
+    z = 2
+    while pow(z, (l - 1) // 2, l) != l - 1:
+        z += 1
+    m, c, t, x = s, pow(z, q, l), pow(a, q, l), pow(a, (q + 1) // 2, l)
+    while t != 1:
+        i, t2 = 0, t
+        while t2 != 1:
+            t2 = t2 * t2 % l
+            i += 1
+        b = pow(c, 1 << (m - i - 1), l)
+        m, c, t, x = i, b * b % l, t * b * b % l, x * b % l
+    return x
+
+
+def psi_eigenvalues(l):
+    """The roots of x^2 - t x + p mod l: psi acts on the order-l part as one of them."""
+    disc = sqrt_mod(T * T - 4 * P, l)
+    if disc is None:
+        return []
+    inv2 = pow(2, -1, l)
+    return sorted({(T + disc) * inv2 % l, (T - disc) * inv2 % l})
+
+
+A6 = 6 * U + 2
+a6, b6 = reduce_mod_charpoly([A6, 1, -1, 1])
+N6 = a6 * a6 + a6 * b6 * T + b6 * b6 * P
+print("a6 = %d\nb6 = %d" % (a6, b6))
+check("6u+2 + p - p^2 + p^3 = 0 mod r (T == -psi^3(Q) on G2)",
+      (A6 + P - P * P + P**3) % R == 0 and (a6 + b6 * LAM) % R == 0)
+check("N6 = a6^2 + a6 b6 t + b6^2 p = 0 mod r", N6 % R == 0)
+check("gcd(N6, h) = 1: (6u+2) + psi - psi^2 + psi^3 kills only G2", gcd(N6, H) == 1)
+roots_ok = True
+for l in H_FACTORS:
+    mus = psi_eigenvalues(l)
+    roots_ok &= len(mus) > 0 and all((A6 + m - m * m + m**3) % l != 0 for m in mus)
+check("on each prime-order part l | h, psi ~ mu with 6u+2 + mu - mu^2 + mu^3 != 0", roots_ok)
+
+# No exceptional step. The loop visits partial multiples k of the NAF of 6u+2: T = [k]Q is
+# doubled (exceptional if [k]Q = O: no 2-torsion, as r h is odd) and +-Q is added (exceptional
+# if [k]Q = +-Q); then psi(Q) and -psi^2(Q) are added to [K]Q, K = 6u+2. E'(Fp2) is cyclic, so
+# a point is the sum of its components of prime order l | r h, on which psi acts as mu; a step
+# is exceptional for Q only if it is for each nonzero component, so it suffices that it is
+# for none, on every prime l (r included, mu = p mod r) and both eigenvalues.
+naf6 = naf_digits(A6)[::-1]
+steps, k = [], 1
+for d in naf6[1:]:
+    steps.append(("dbl", k))
+    k *= 2
+    if d != 0:
+        steps.append(("add", k))
+        k += d
+check("NAF(6u+2) has %d digits (65 doublings, TACIT_PAIRING_LINES = 88 lines)" % len(naf6),
+      k == A6 and len(naf6) == 66 and len(steps) + 2 == 88)
+check("r h is odd: E'(Fp2) has no point of order 2", (R * H) % 2 == 1)
+exceptional = []
+for l in [R] + H_FACTORS:
+    mus = [LAM] if l == R else psi_eigenvalues(l)
+    for kind, kk in steps:
+        if kk % l == 0 or (kind == "add" and ((kk - 1) % l == 0 or (kk + 1) % l == 0)):
+            exceptional.append((l, kind, kk))
+    for m in mus:
+        if A6 % l == 0 or (A6 - m) % l == 0 or (A6 + m) % l == 0:
+            exceptional.append((l, "+psi", m))
+        if (A6 + m) % l == 0 or (A6 + m - m * m) % l == 0 or (A6 + m + m * m) % l == 0:
+            exceptional.append((l, "-psi^2", m))
+check("no step of the loop is exceptional on any nonzero point", exceptional == [])
+for e in exceptional:
+    print("  exceptional:", e)
 
 sys.exit(1 if failed else 0)

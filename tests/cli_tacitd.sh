@@ -161,6 +161,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -d '{"jsonrpc":"2.0","id":1,"metho
 curl -s "http://127.0.0.1:$mport/metrics" >"$TMP/metrics"
 grep -q '^tacit_blocks_total [1-9]' "$TMP/metrics" && grep -q '^tacit_block_commit_seconds_count' "$TMP/metrics" &&
     grep -q 'tacit_rpc_calls_total{method="admin_pause",code="-32001"}' "$TMP/metrics" && ok || bad "/metrics"
+# the verify jobs' sizes (a histogram): the junk tx above was refused before any proof check
+grep -qx 'tacit_verify_job_txs_bucket{le="1"} 0' "$TMP/metrics" &&
+    grep -qx 'tacit_verify_job_txs_bucket{le="+Inf"} 0' "$TMP/metrics" &&
+    grep -qx 'tacit_verify_job_txs_count 0' "$TMP/metrics" && grep -qx 'tacit_verify_job_txs_sum 0' "$TMP/metrics" &&
+    ok || bad "tacit_verify_job_txs: $(grep tacit_verify_job "$TMP/metrics")"
 # issue 15, 7: the tip's height (as tacit_chainInfo's "height"), the release, the process
 run 0 call tacit_chainInfo
 h=$(sed -n 's/.*"height":"0x\([0-9a-f]*\)".*/\1/p' "$TMP/out")

@@ -1268,6 +1268,140 @@ TEST(g2_subgroup_small_order)
     }
 }
 
+/* One twist point of the kinds of g2_subgroup_vs_oracle, by it % 6: random, in G2, G2 plus a
+ * point of prime order l | h, the order-h part, a multiple of a small-order point, and -Q for
+ * Q in G2. */
+static void g2_point_of_kind(tacit_g2_affine *c, int it, const tacit_g2 small[4])
+{
+    tacit_g2_affine tw;
+    tacit_g2 p;
+    uint64_t k[4] = {0};
+    if (it % 6 != 4) {
+        g2_rand_twist(&tw);
+        tacit_g2_from_affine(&p, &tw);
+    }
+    switch (it % 6) {
+    case 0: break;
+    case 1: tacit_g2_mul_var(&p, &p, G2_COFACTOR); break;
+    case 2:
+        tacit_g2_mul_var(&p, &p, G2_COFACTOR);
+        tacit_g2_add(&p, &p, &small[(it / 6) % 4]);
+        break;
+    case 3: tacit_g2_mul_var(&p, &p, R_LIMBS); break;
+    case 4:
+        k[0] = tacit_test_rand64();
+        tacit_g2_mul_var(&p, &small[(it / 6) % 4], k);
+        break;
+    case 5:
+        tacit_g2_mul_var(&p, &p, G2_COFACTOR);
+        tacit_g2_neg(&p, &p);
+        break;
+    }
+    g2_rerandomize(&p);
+    tacit_g2_to_affine(c, &p);
+}
+
+/* tacit_miller_loop_g2check_var: its in_g2 flags agree with the subgroup test and its oracle
+ * on every kind of twist point, in groups of 20 pairs (more than one Miller group of 16), with
+ * prepared pairs alongside and with P or Q at infinity; its product equals the plain loop's. */
+TEST(g2_miller_loop_check)
+{
+    enum { NP = 20 };
+    int rounds = tacit_test_iters(64) / 4 + 2, in = 0, out = 0;
+    tacit_g2 small[4];
+    tacit_g2_prepared prep;
+    const tacit_g2_prepared *qp[1] = {&prep};
+    tacit_g1_affine pp[1];
+    for (size_t i = 0; i < 4; i++) g2_small_order_point(&small[i], i);
+    tacit_g2_prepare(&prep, &TACIT_G2_GENERATOR);
+    for (int r = 0; r < rounds; r++) {
+        tacit_g1_affine p[NP];
+        tacit_g2_affine q[NP];
+        bool flags[NP];
+        tacit_fp12 f, want;
+        size_t np = (size_t)(r % 2);
+        for (int i = 0; i < NP; i++) {
+            g1_rand_affine(&p[i]);
+            g2_point_of_kind(&q[i], r * NP + i, small);
+        }
+        g1_rand_affine(&pp[0]);
+        if (r % 3 == 1) { /* P at infinity: Q still checked (a point outside G2 at 2) */
+            memset(&p[2], 0, sizeof p[2]);
+            memset(&p[7], 0, sizeof p[7]);
+        }
+        if (r % 3 == 2) memset(&q[5], 0, sizeof q[5]); /* Q at infinity: in G2 */
+        tacit_miller_loop_g2check_var(&f, flags, p, q, NP, pp, qp, np);
+        tacit_miller_loop_var(&want, p, q, NP, pp, qp, np);
+        CHECK(tacit_fp12_eq(&f, &want));
+        for (int i = 0; i < NP; i++) {
+            bool ref = tacit_g2_is_in_subgroup_var(&q[i]);
+            CHECK(flags[i] == ref);
+            CHECK(flags[i] == g2_in_subgroup_oracle(&q[i]));
+            int kind = (r * NP + i) % 6;
+            if (!tacit_g2_affine_is_infinity(&q[i])) {
+                if (kind == 1 || kind == 5) CHECK(flags[i]);
+                if (kind == 2 || kind == 4) CHECK(!flags[i]);
+            }
+            if (flags[i])
+                in++;
+            else
+                out++;
+        }
+        /* one pair alone */
+        tacit_miller_loop_g2check_var(&f, flags, &p[3], &q[3], 1, NULL, NULL, 0);
+        tacit_miller_loop_var(&want, &p[3], &q[3], 1, NULL, NULL, 0);
+        CHECK(tacit_fp12_eq(&f, &want));
+        CHECK(flags[0] == tacit_g2_is_in_subgroup_var(&q[3]));
+    }
+    CHECK(in >= rounds * NP / 3 && out >= rounds * NP / 3);
+}
+
+/* The loop check rejects points of every order l | h, alone, negated and added to a G2 point;
+ * for l = 10069 every nonzero multiple of a generator of the order-l component, alone and
+ * plus a G2 point (16 pairs a call). */
+TEST(g2_miller_loop_check_small_order)
+{
+    tacit_g1_affine p[16];
+    tacit_g2_affine q[16];
+    bool flags[16];
+    tacit_fp12 f;
+    for (int i = 0; i < 16; i++) g1_rand_affine(&p[i]);
+    for (size_t i = 0; i < 4; i++) {
+        tacit_g2 t, g, s;
+        g2_small_order_point(&t, i);
+        g2_rand(&g);
+        for (int j = 0; j < 4; j++) {
+            tacit_g2_to_affine(&q[4 * j], &t);
+            q[4 * j + 1] = q[4 * j];
+            tacit_fp2_neg(&q[4 * j + 1].y, &q[4 * j + 1].y);
+            tacit_g2_add(&s, &g, &t);
+            tacit_g2_to_affine(&q[4 * j + 2], &s);
+            tacit_g2_to_affine(&q[4 * j + 3], &g); /* in G2 */
+            tacit_g2_add(&t, &t, &t);
+        }
+        tacit_miller_loop_g2check_var(&f, flags, p, q, 16, NULL, NULL, 0);
+        for (int k = 0; k < 16; k++) CHECK(flags[k] == (k % 4 == 3));
+    }
+    {
+        tacit_g2 t, acc, g, s;
+        int rejected = 0, n = 0;
+        g2_small_order_point(&t, 0);
+        g2_rand(&g);
+        acc = t;
+        for (int j = 1; j < 10069; j++) {
+            tacit_g2_add(&s, &g, &acc);
+            tacit_g2_to_affine(&q[n++], j % 2 ? &acc : &s);
+            if (n == 16 || j == 10068) {
+                tacit_miller_loop_g2check_var(&f, flags, p, q, (size_t)n, NULL, NULL, 0);
+                for (int k = 0; k < n; k++) rejected += !flags[k];
+                n = 0;
+            }
+            tacit_g2_add(&acc, &acc, &t);
+        }
+        CHECK_EQ_INT(rejected, 10068);
+    }
+}
+
 TEST(g2_bytes)
 {
     int iters = tacit_test_iters(64) / 2 + 1;
@@ -1501,6 +1635,8 @@ static const struct tacit_test tests[] = {
     {"g2_subgroup", g2_subgroup},
     {"g2_subgroup_vs_oracle", g2_subgroup_vs_oracle},
     {"g2_subgroup_small_order", g2_subgroup_small_order},
+    {"g2_miller_loop_check", g2_miller_loop_check},
+    {"g2_miller_loop_check_small_order", g2_miller_loop_check_small_order},
     {"g2_bytes", g2_bytes},
     {"scalar_recodings", scalar_recodings},
     {"u256_decimal", u256_decimal},

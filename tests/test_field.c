@@ -1782,6 +1782,13 @@ TEST(fp12_axioms)
     memset(&zero, 0, sizeof zero);
     CHECK(tacit_fp12_is_one(&TACIT_FP12_ONE));
     CHECK(!tacit_fp12_is_one(&zero));
+    {
+        tacit_fp12 z; /* 0 maps to 0 in both inversions */
+        tacit_fp12_inv(&z, &zero);
+        CHECK(fp12_is_zero_(&z));
+        tacit__fp12_inv_var(&z, &zero);
+        CHECK(fp12_is_zero_(&z));
+    }
     for (int it = 0; it < iters(); it++) {
         tacit_fp12 a, b, c, t, u, w;
         rand_fp12(&a);
@@ -1817,6 +1824,8 @@ TEST(fp12_axioms)
             tacit_fp12_inv(&t, &a);
             tacit_fp12_mul(&u, &t, &a);
             CHECK(tacit_fp12_is_one(&u));
+            tacit__fp12_inv_var(&u, &a); /* the variable-time one agrees */
+            CHECK(tacit_fp12_eq(&u, &t));
         }
         /* conj: an involution and a ring automorphism */
         tacit_fp12_conj(&t, &a);
@@ -1992,9 +2001,9 @@ TEST(fp12_aliasing)
         t = a;
         tacit_fp12_mul(&t, &t, &t);
         CHECK(tacit_fp12_eq(&t, &want));
-        void (*un[3])(tacit_fp12 *, const tacit_fp12 *) = {tacit_fp12_sqr, tacit_fp12_inv,
-                                                           tacit_fp12_conj};
-        for (int k = 0; k < 3; k++) {
+        void (*un[4])(tacit_fp12 *, const tacit_fp12 *) = {tacit_fp12_sqr, tacit_fp12_inv,
+                                                           tacit_fp12_conj, tacit__fp12_inv_var};
+        for (int k = 0; k < 4; k++) {
             un[k](&want, &a);
             t = a;
             un[k](&t, &t);

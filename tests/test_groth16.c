@@ -350,6 +350,69 @@ out:
     triple_free(&sg);
 }
 
+/* B outside G2 in a batch of 40 (three Miller-loop chunks): three such proofs, in different
+ * chunks, are named TACIT_ENOT_IN_SUBGROUP by the batch's own Miller loops, as by a single
+ * verification and tacit_groth16_proof_check_var; the others still pass, or, with a proof
+ * whose pairing fails beside them, that one alone is named TACIT_EVERIFY. */
+TEST(batch_b_outside_g2)
+{
+    enum { N = 40 };
+    static const size_t bad_b[3] = {1, 17, 39};
+    const size_t bad_pairing = 20;
+    struct triple t, sg;
+    static tacit_groth16_proof proofs[N];
+    tacit_groth16_item items[N];
+    int results[N];
+    tacit_fr bad_pub[2];
+    tacit_g2_affine outside[3];
+    tacit_g2 x, g;
+
+    CHECK_EQ_INT(run_vector(&sg, "invalid/multiplier_pib_not_in_subgroup"), TACIT_ENOT_IN_SUBGROUP);
+    if (sg.pub == NULL) {
+        triple_free(&sg);
+        return;
+    }
+    if (!merkle_copies(&t, proofs, items, N)) {
+        triple_free(&sg);
+        return;
+    }
+    /* three points of the twist outside G2: B, -B, and B plus the generator of G2 */
+    outside[0] = sg.proof.b;
+    outside[1] = sg.proof.b;
+    tacit_fp2_neg(&outside[1].y, &outside[1].y);
+    tacit_g2_from_affine(&x, &sg.proof.b);
+    tacit_g2_from_affine(&g, &TACIT_G2_GENERATOR);
+    tacit_g2_add(&x, &x, &g);
+    tacit_g2_to_affine(&outside[2], &x);
+    for (int k = 0; k < 3; k++) {
+        proofs[bad_b[k]].b = outside[k];
+        CHECK(tacit_g2_affine_is_on_curve(&outside[k]));
+        CHECK(!tacit_g2_is_in_subgroup_var(&outside[k]));
+        CHECK_EQ_INT(tacit_groth16_proof_check_var(&proofs[bad_b[k]]), TACIT_ENOT_IN_SUBGROUP);
+        CHECK_EQ_INT(tacit_groth16_verify_var(t.pvk, &proofs[bad_b[k]], t.pub, t.npub),
+                     TACIT_ENOT_IN_SUBGROUP);
+    }
+    CHECK_EQ_INT(tacit__groth16_batch_combined_var(t.pvk, items, N), TACIT_ENOT_IN_SUBGROUP);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            bad_pub[0] = t.pub[0];
+            tacit_fr_add(&bad_pub[1], &t.pub[1], &TACIT_FR_ONE);
+            items[bad_pairing].pub = bad_pub;
+        }
+        CHECK_EQ_INT(tacit_groth16_verify_batch_var(results, t.pvk, items, N),
+                     TACIT_ENOT_IN_SUBGROUP);
+        for (size_t k = 0; k < N; k++) {
+            bool b = k == bad_b[0] || k == bad_b[1] || k == bad_b[2];
+            int want = b                                ? TACIT_ENOT_IN_SUBGROUP
+                       : round == 1 && k == bad_pairing ? TACIT_EVERIFY
+                                                        : TACIT_OK;
+            CHECK_EQ_INT(results[k], want);
+        }
+    }
+    triple_free(&t);
+    triple_free(&sg);
+}
+
 /* ------------------------------------------------------- key checks ---- */
 
 /* Parses a vk after `edit` changed the multiplier key's JSON. */
@@ -997,6 +1060,7 @@ static const struct tacit_test tests[] = {
     {"batch_valid_vectors", batch_valid_vectors},
     {"batch_64_names_the_bad_one", batch_64_names_the_bad_one},
     {"batch_per_proof_reasons", batch_per_proof_reasons},
+    {"batch_b_outside_g2", batch_b_outside_g2},
     {"batch_par_names_the_bad_ones", batch_par_names_the_bad_ones},
     {"vk_validation", vk_validation},
     {"pvk_new_checks_the_key", pvk_new_checks_the_key},

@@ -225,10 +225,13 @@ int tacit_tx_check_params(const struct tacit_tx *tx, const struct tacit_chain_pa
 int tacit_tx_check_content(const struct tacit_tx *tx, const struct tacit_chain_params *p);
 int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_params *p);
 
-/* The proof's points, checked (on curve, B in G2's subgroup, no infinity): the reasons of
- * tacit_groth16_proof_from_bytes. */
+/* The proof's points, decoded (canonical, on their curves, no infinity): the reasons of
+ * tacit_groth16_proof_from_bytes. B's membership in G2 is left to the verification that
+ * follows (tacit_groth16_verify_var and the batch read it off B's Miller loop, and refuse
+ * with TACIT_ENOT_IN_SUBGROUP). */
 int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx);
-/* One proof against the transfer verifying key: TACIT_OK, a point error, TACIT_EVERIFY. */
+/* One proof against the transfer verifying key: TACIT_OK, a point error (B outside G2
+ * included), TACIT_EVERIFY. */
 int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk *pvk);
 
 /*

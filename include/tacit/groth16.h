@@ -110,7 +110,9 @@ void tacit_groth16_pvk_free(tacit_groth16_pvk *pvk);
 /* ------------------------------------------------------------- verify ---- */
 
 /* Check the points of a proof: A and C on E, B on the twist and in G2 (the
- * psi-endomorphism test), none at infinity. Called by both verify functions.
+ * psi-endomorphism test), none at infinity. The verify functions make the same checks, with
+ * B's membership in G2 read off the Miller loop that pairs B (no separate test): a caller
+ * that verifies need not call this.
  * Returns: TACIT_OK, TACIT_EINFINITY, TACIT_ENOT_ON_CURVE or TACIT_ENOT_IN_SUBGROUP. */
 int tacit_groth16_proof_check_var(const tacit_groth16_proof *proof);
 
@@ -129,9 +131,11 @@ int tacit_groth16_verify_var(const tacit_groth16_pvk *pvk, const tacit_groth16_p
  * a_i, b_i 64-bit, lambda the GLV eigenvalue: 2^128 distinct values, see groth16.c), so a
  * batch with a bad proof passes the combined check with probability at most 2^-128.
  * Does not modify anything shared: one prepared key may serve concurrent batches.
- * Each proof is first checked alone (public-input count, points, subgroup); those that
- * fail get their reason directly. When the combined check fails, every remaining proof
- * is verified singly, so the result names exactly the bad ones.
+ * Each proof is first checked alone (public-input count, points); those that fail get
+ * their reason directly. Each B_i's membership in G2 is read off its own Miller loop in the
+ * combined check: proofs with B_i outside G2 get TACIT_ENOT_IN_SUBGROUP and the others are
+ * combined again. When the combined check fails, every remaining proof is verified singly,
+ * so the result names exactly the bad ones.
  * Returns: TACIT_OK when every proof is valid, TACIT_ENOMEM when the O(n + npublic)
  *          scratch could not be allocated (then every results[i] is TACIT_ENOMEM), else
  *          the first non-OK entry of results.

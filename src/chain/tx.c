@@ -343,15 +343,14 @@ int tacit_tx_check_static(const struct tacit_tx *tx, const struct tacit_chain_pa
     return tacit_tx_check_content(tx, p);
 }
 
+/* Decoding only: canonical, on the curves, not at infinity. B's membership in G2 is tested by
+ * every verification of the proof (the Miller loop that pairs B reads it off, groth16.c), so it
+ * is not tested here a second time: admission (this, then tacit_groth16_verify_batch_var),
+ * tacit_tx_verify_proof_var and a block's proofs (block.c: decoding, then the batch) each test
+ * it once. */
 int tacit_tx_proof(tacit_groth16_proof *proof, const struct tacit_tx *tx)
 {
-    int rc;
-    if ((rc = tacit_groth16_proof_from_bytes(proof, tx->proof, NULL)) != TACIT_OK) return rc;
-    if ((rc = tacit_groth16_proof_check_var(proof)) != TACIT_OK) {
-        memset(proof, 0, sizeof *proof);
-        return rc;
-    }
-    return TACIT_OK;
+    return tacit_groth16_proof_from_bytes(proof, tx->proof, NULL);
 }
 
 int tacit_tx_verify_proof_var(const struct tacit_tx *tx, const tacit_groth16_pvk *pvk)

@@ -203,9 +203,45 @@ void tacit_g2_prepare(tacit_g2_prepared *out, const tacit_g2_affine *q)
  * the stack; each group's loop output is multiplied into the result. */
 #define MILLER_GROUP 16
 
-static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2_affine *q,
-                         size_t n, const tacit_g1_affine *pp, const tacit_g2_prepared *const *qp,
-                         size_t np)
+/*
+ * G2 membership from the end point of the loop. After the two final steps the accumulator of
+ * a pair is T = [6u+2]Q + psi(Q) - psi^2(Q). On G2 psi acts as [p mod r], and
+ * 6u+2 + p - p^2 + p^3 = 0 mod r for BN curves, so T == -psi^3(Q) when Q is in G2. Conversely
+ * T == -psi^3(Q) says that the endomorphism (6u+2) + psi - psi^2 + psi^3 kills Q; reduced
+ * modulo psi^2 - t psi + p it is a + b psi with N = a^2 + a b t + b^2 p coprime to the
+ * cofactor h = 2p - r, so its kernel on E'(Fp2) = G2 (+) H is G2 alone (Dai, Lin, Zhao, Zhou,
+ * eprint 2022/348, Theorem 1; the test psi(Q) == [p]Q it replaces is El Housni, Guillevic,
+ * Piellard, AFRICACRYPT 2022, sec. 4). contrib/check-g2-subgroup-test.py, section 6, checks
+ * these numbers. The step formulas are exact while no step is exceptional (doubling O or a
+ * point of order 2, adding T = +-Q); an exceptional step sets Z = 0, which no later step
+ * undoes (both steps multiply Z by a factor that vanishes with it), so Z != 0 is required:
+ * exceptional steps reject. For Q in G2 no step is exceptional: the partial multiples k of
+ * the loop are below 2^67 < r, and 6u+2 != +-p, 6u+2 + p != +-p^2 mod r (checked there too).
+ *
+ * -psi^3(x, y) = (conj(x) w xi^((p-1)/3), conj(y) xi^((p-1)/2)) with w = xi^((p^2-1)/3) in Fp
+ * (psi^2(x, y) = (x w, -y), see g2.c), compared with T = (X : Y : Z) without inversion.
+ */
+static bool end_point_in_g2(const proj2 *t, const tacit_g2_affine *q)
+{
+    tacit_fp2 x3, y3, s;
+    if (fp2_is_zero(&t->z)) return false;
+    fp2_conj(&x3, &q->x);
+    fp2_mul(&x3, &x3, &PSI_X);
+    fp2_mul_fp(&x3, &x3, &PSI2_X.c0);
+    fp2_mul(&s, &x3, &t->z);
+    if (!fp2_eq(&s, &t->x)) return false;
+    fp2_conj(&y3, &q->y);
+    fp2_mul(&y3, &y3, &PSI_Y);
+    fp2_mul(&s, &y3, &t->z);
+    return fp2_eq(&s, &t->y);
+}
+
+/* in_g2 == NULL: the plain loop. Otherwise in_g2[i] is set for every variable pair i, and
+ * pairs whose P is infinity still contribute 1 but have Q checked (by the separate test:
+ * the loop skips them). */
+static void miller_group(tacit_fp12 *f, bool *in_g2, const tacit_g1_affine *p,
+                         const tacit_g2_affine *q, size_t n, const tacit_g1_affine *pp,
+                         const tacit_g2_prepared *const *qp, size_t np)
 {
     proj2 t[MILLER_GROUP];
     tacit_g2_affine qneg[MILLER_GROUP];
@@ -213,7 +249,12 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
     tacit_line l;
 
     for (size_t i = 0; i < n; i++) {
-        if (g1_affine_is_inf(&p[i]) || g2_affine_is_inf(&q[i])) continue;
+        if (in_g2 != NULL) in_g2[i] = true;
+        if (g2_affine_is_inf(&q[i])) continue;
+        if (g1_affine_is_inf(&p[i])) {
+            if (in_g2 != NULL) in_g2[i] = tacit_g2_is_in_subgroup_var(&q[i]);
+            continue;
+        }
         live[nlive] = i;
         t[nlive].x = q[i].x;
         t[nlive].y = q[i].y;
@@ -271,6 +312,7 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
         mul_line(f, &l, &p[live[m]]);
         add_step(&t[m], &q2m, &l);
         mul_line(f, &l, &p[live[m]]);
+        if (in_g2 != NULL) in_g2[live[m]] = end_point_in_g2(&t[m], &q[live[m]]);
     }
     for (size_t m = 0; m < nplive; m++) {
         mul_prepared_line(f, &qp[plive[m]]->lines[k], &pn[m]);
@@ -278,9 +320,9 @@ static void miller_group(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2
     }
 }
 
-void tacit_miller_loop_var(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2_affine *q,
-                           size_t n, const tacit_g1_affine *pp, const tacit_g2_prepared *const *qp,
-                           size_t np)
+static void miller_loop(tacit_fp12 *f, bool *in_g2, const tacit_g1_affine *p,
+                        const tacit_g2_affine *q, size_t n, const tacit_g1_affine *pp,
+                        const tacit_g2_prepared *const *qp, size_t np)
 {
     tacit_fp12 acc = TACIT_FP12_ONE, g;
     size_t i = 0, j = 0;
@@ -288,13 +330,27 @@ void tacit_miller_loop_var(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_
         size_t nv = n - i < MILLER_GROUP ? n - i : MILLER_GROUP;
         size_t npr = np - j < MILLER_GROUP ? np - j : MILLER_GROUP;
         /* (pointer arithmetic only on non-empty arrays: p, pp may be NULL) */
-        miller_group(i == 0 && j == 0 ? &acc : &g, nv ? p + i : p, nv ? q + i : q, nv,
-                     npr ? pp + j : pp, npr ? qp + j : qp, npr);
+        miller_group(i == 0 && j == 0 ? &acc : &g, in_g2 != NULL && nv ? in_g2 + i : in_g2,
+                     nv ? p + i : p, nv ? q + i : q, nv, npr ? pp + j : pp, npr ? qp + j : qp, npr);
         if (i != 0 || j != 0) fp12_mul(&acc, &acc, &g);
         i += nv;
         j += npr;
     } while (i < n || j < np);
     *f = acc;
+}
+
+void tacit_miller_loop_var(tacit_fp12 *f, const tacit_g1_affine *p, const tacit_g2_affine *q,
+                           size_t n, const tacit_g1_affine *pp, const tacit_g2_prepared *const *qp,
+                           size_t np)
+{
+    miller_loop(f, NULL, p, q, n, pp, qp, np);
+}
+
+void tacit_miller_loop_g2check_var(tacit_fp12 *f, bool *in_g2, const tacit_g1_affine *p,
+                                   const tacit_g2_affine *q, size_t n, const tacit_g1_affine *pp,
+                                   const tacit_g2_prepared *const *qp, size_t np)
+{
+    miller_loop(f, in_g2, p, q, n, pp, qp, np);
 }
 
 /* Width-4 NAF of u (Solinas 2000; most significant digit first): odd digits in {+-1, +-3,
@@ -328,11 +384,16 @@ static void cyclotomic_exp_u(tacit_fp12 *r, const tacit_fp12 *a)
     *r = acc;
 }
 
-void tacit_final_exp(tacit_fp12 *r, const tacit_fp12 *f)
+/* var: the easy part's inversion is the variable-time one (f public); everything else
+ * branches only on the fixed exponent, so it is the same code either way. */
+static void final_exp(tacit_fp12 *r, const tacit_fp12 *f, bool var)
 {
     tacit_fp12 t, g, fx, f2x, f4x, f6x, f6x2, f12x2, f12x3, a, b, c, d;
     /* easy part: g = f^((p^6 - 1)(p^2 + 1)) */
-    tacit_fp12_inv(&t, f);
+    if (var)
+        tacit__fp12_inv_var(&t, f);
+    else
+        tacit_fp12_inv(&t, f);
     tacit_fp12_conj(&g, f);
     fp12_mul(&g, &g, &t);
     tacit_fp12_frob(&t, &g, 2);
@@ -365,6 +426,9 @@ void tacit_final_exp(tacit_fp12 *r, const tacit_fp12 *f)
     fp12_mul(r, &d, &t);
 }
 
+void tacit_final_exp(tacit_fp12 *r, const tacit_fp12 *f) { final_exp(r, f, false); }
+void tacit_final_exp_var(tacit_fp12 *r, const tacit_fp12 *f) { final_exp(r, f, true); }
+
 void tacit_pairing(tacit_fp12 *r, const tacit_g1_affine *p, const tacit_g2_affine *q)
 {
     tacit_fp12 f;
@@ -376,6 +440,6 @@ bool tacit_pairing_check_var(const tacit_g1_affine *p, const tacit_g2_affine *q,
 {
     tacit_fp12 f;
     tacit_miller_loop_var(&f, p, q, n, NULL, NULL, 0);
-    tacit_final_exp(&f, &f);
+    tacit_final_exp_var(&f, &f);
     return tacit_fp12_is_one(&f);
 }

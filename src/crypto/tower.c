@@ -112,8 +112,9 @@ bool tacit_fp6_eq(const tacit_fp6 *a, const tacit_fp6 *b)
 }
 
 /* (c0 + c1 v + c2 v^2)^-1: with t0 = c0^2 - xi c1 c2, t1 = xi c2^2 - c0 c1,
- * t2 = c1^2 - c0 c2, the inverse is (t0 + t1 v + t2 v^2) / (c0 t0 + xi (c2 t1 + c1 t2)). */
-void tacit_fp6_inv(tacit_fp6 *r, const tacit_fp6 *a)
+ * t2 = c1^2 - c0 c2, the inverse is (t0 + t1 v + t2 v^2) / (c0 t0 + xi (c2 t1 + c1 t2)).
+ * var: the Fp inversion inside is the variable-time one (public values). */
+static void fp6_inv(tacit_fp6 *r, const tacit_fp6 *a, bool var)
 {
     tacit_fp2 t0, t1, t2, s, d;
     fp2_sqr(&t0, &a->c0);
@@ -133,11 +134,16 @@ void tacit_fp6_inv(tacit_fp6 *r, const tacit_fp6 *a)
     fp2_mul_xi(&d, &d);
     fp2_mul(&s, &a->c0, &t0);
     fp2_add(&d, &d, &s);
-    tacit_fp2_inv(&d, &d);
+    if (var)
+        tacit__fp2_inv_var(&d, &d);
+    else
+        tacit_fp2_inv(&d, &d);
     fp2_mul(&r->c0, &t0, &d);
     fp2_mul(&r->c1, &t1, &d);
     fp2_mul(&r->c2, &t2, &d);
 }
+
+void tacit_fp6_inv(tacit_fp6 *r, const tacit_fp6 *a) { fp6_inv(r, a, false); }
 
 static const tacit_fp2 frob_coeff[3][5] = {
     {TACIT__FROB_1_1, TACIT__FROB_1_2, TACIT__FROB_1_3, TACIT__FROB_1_4, TACIT__FROB_1_5},
@@ -185,18 +191,21 @@ bool tacit_fp12_eq(const tacit_fp12 *a, const tacit_fp12 *b)
 bool tacit_fp12_is_one(const tacit_fp12 *a) { return tacit_fp12_eq(a, &TACIT_FP12_ONE); }
 
 /* (a0 + a1 w)^-1 = (a0 - a1 w) / (a0^2 - v a1^2) */
-void tacit_fp12_inv(tacit_fp12 *r, const tacit_fp12 *a)
+static void fp12_inv(tacit_fp12 *r, const tacit_fp12 *a, bool var)
 {
     tacit_fp6 t0, t1;
     fp6_sqr(&t0, &a->c0);
     fp6_sqr(&t1, &a->c1);
     fp6_mul_v(&t1, &t1);
     fp6_sub(&t0, &t0, &t1);
-    tacit_fp6_inv(&t0, &t0);
+    fp6_inv(&t0, &t0, var);
     fp6_mul(&r->c0, &a->c0, &t0);
     fp6_mul(&r->c1, &a->c1, &t0);
     fp6_neg(&r->c1, &r->c1);
 }
+
+void tacit_fp12_inv(tacit_fp12 *r, const tacit_fp12 *a) { fp12_inv(r, a, false); }
+void tacit__fp12_inv_var(tacit_fp12 *r, const tacit_fp12 *a) { fp12_inv(r, a, true); }
 
 /* In the w-basis f = sum g_j w^j (g0 = c0.c0, g2 = c0.c1, g4 = c0.c2, g1 = c1.c0,
  * g3 = c1.c1, g5 = c1.c2), f^(p^k) = sum g_j^(p^k) xi^(j (p^k - 1)/6) w^j. */

@@ -8,6 +8,8 @@
 #include "crypto/field.h"
 
 void tacit__fp2_inv_var(tacit_fp2 *r, const tacit_fp2 *a);
+/* tacit_fp12_inv with the variable-time Fp inversion inside (public values). */
+void tacit__fp12_inv_var(tacit_fp12 *r, const tacit_fp12 *a);
 
 static inline void fp6_add(tacit_fp6 *r, const tacit_fp6 *a, const tacit_fp6 *b)
 {

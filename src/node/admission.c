@@ -32,10 +32,72 @@
 #include "tacit/error.h"
 #include "tacit/util.h"
 
-#define VERIFY_BATCH_MAX 256
-#define VERIFY_SPLIT_MIN 8 /* measured: 32 starved the second worker, 1 made batches of ~2 */
+/* ---------------------------------------------------------- verify batches ---- */
 
-/* ----------------------------------------------------------------- statuses ---- */
+/* The cost model of a verify job of k txs on one thread: a + b k microseconds. a is paid once
+ * per batch (the final exponentiation, ~370 us, and the gamma and delta Miller loops of
+ * tacit_groth16_verify_batch_var); b is each tx's checks, points and share of the pairing.
+ * From `tacit-bench crypto groth16` (Release, the 2-core machine of docs/operations.md,
+ * "Throughput"): "groth16 verify, 7 public inputs" is a + b (585 us quiet, 638 at load 12),
+ * "batch verify per proof, N = 256" about b (215 us; 222). Only their ratio enters the rule.
+ * The model is not exact: at N = 16 a proof cost 307 us at load 12 (the model says 238 quiet),
+ * a small batch's MSMs being dearer per point; b ~ 280 (a ~ 355) there would make
+ * VERIFY_PART_MIN 3, which the simulations of tests/test_admission.c found better at 4
+ * connections and worse at 16 than 4. */
+#define VERIFY_COST_FIXED_US 370
+#define VERIFY_COST_PER_TX_US 215
+
+/* The smallest job worth its own final exponentiation: 2a / b rounded up (4 here), the
+ * smallest k whose fixed part a is at most a third of the job (a <= (a + b k) / 3). */
+#define VERIFY_PART_MIN \
+    ((2 * VERIFY_COST_FIXED_US + VERIFY_COST_PER_TX_US - 1) / VERIFY_COST_PER_TX_US)
+/* The longest a queue waits for a running job's size: 2 * VERIFY_PART_MIN (8: a fifth fixed). */
+#define VERIFY_WAIT_MAX (2 * VERIFY_PART_MIN)
+#define VERIFY_BATCH_MAX 256 /* the memory of one job (its proofs and items) */
+
+const unsigned tacit__verify_size_le[TACIT__VERIFY_SIZES - 1] = {1, 2, 4, 8, 16, 32, 64, 128};
+
+/* The rule, from the cost model (tests/test_admission.c simulates it against the one before:
+ * wait for 8 while a job ran, split only queues of 16 or more):
+ *
+ *  - an idle lane: the txs queued finish soonest spread over every idle thread (each of m
+ *    parts finishes in a + b q / m), but each part pays a of CPU that the loop and the other
+ *    threads share; so parts of at least VERIFY_PART_MIN, and the queue split in as many as
+ *    that allows, up to the idle threads (the later parts the larger: floor);
+ *  - while jobs of k txs run (k their mean), a queue shorter than k waits, at least for
+ *    VERIFY_PART_MIN, at most for VERIFY_WAIT_MAX: the txs arrive about as fast as the running
+ *    jobs finish, so the threads take turns with jobs of like size instead of jobs that shrink
+ *    to a few txs, each paying a; and a long job's size is no reason to hold a queue longer;
+ *  - a queue at least that long is shared between the idle threads and the running job that
+ *    ends first: each takes 1 / (idle + 1) of it (but at least the wait), the last share left
+ *    for that job's thread, which frees soon. One job of the whole queue would finish it at
+ *    a + b q, the last txs waiting for the first; two shares finish in about a + b q / 2. A
+ *    share left behind that would be too short to start a job is taken too.
+ *
+ * With 8 connections on 2 threads the old rule made one job of all 8 (the second thread idle);
+ * with 32 or more, a thread freed took the whole queue, one long job beside a short one. */
+size_t tacit__verify_take(size_t queued, unsigned threads, unsigned running, size_t running_txs)
+{
+    unsigned idle = running < threads ? threads - running : 0;
+    size_t part = VERIFY_PART_MIN, parts, take;
+    if (queued == 0 || idle == 0) return 0;
+    if (running == 0) {
+        /* Floor: each part at least VERIFY_PART_MIN and the rest never smaller than this one,
+         * so the next call (with this job running) starts the rest at once. */
+        parts = queued / part;
+        if (parts > idle) parts = idle;
+        take = parts > 1 ? queued / parts : queued;
+    } else {
+        size_t k = (running_txs + running - 1) / running; /* ceil: an integer >= the mean */
+        if (k > part) part = k;
+        if (part > VERIFY_WAIT_MAX) part = VERIFY_WAIT_MAX;
+        if (queued < part) return 0;
+        take = (queued + idle) / (idle + 1); /* ceil(queued / (idle + 1)) */
+        if (take < part) take = part;
+        if (queued - take < part) take = queued;
+    }
+    return take < VERIFY_BATCH_MAX ? take : VERIFY_BATCH_MAX;
+}
 
 /* A censoring sequencer, for tests/cli_wallet_force.sh only: in a build with TACIT_TEST_HOOKS
  * (CMake; on by default in sanitizer and fuzz builds alone), while the file named by
@@ -224,6 +286,7 @@ static void verify_done(struct tacit__job *job)
     double c0 = tacit__thread_cpu_s();
 
     n->adm.inflight--;
+    n->adm.running_txs -= j->count;
     for (int s = 0; s < TACIT__CPU_NSTAGES; s++) n->m.cpu[s] += j->cpu[s];
     if (j->count > 0) {
         double per = j->seconds / (double)j->count;
@@ -267,18 +330,11 @@ static void verify_done(struct tacit__job *job)
 void tacit__admission_dispatch(struct tacit_node *n)
 {
     struct tacit__admission *a = &n->adm;
-    while (a->head != NULL && a->inflight < a->threads && !tacit__node_store_closing(n)) {
-        unsigned idle = a->threads - a->inflight;
-        size_t take;
+    while (a->head != NULL && !tacit__node_store_closing(n)) {
+        size_t take = tacit__verify_take(a->len, a->threads, a->inflight, a->running_txs), c = 0;
         struct verify_job *j;
         struct tacit__pending *tail;
-        /* A batch shares one final exponentiation and the gamma/delta Miller loops: a proof
-         * costs ~600 us alone, ~220 us in a batch of 16. So while one job runs, the next waits
-         * until VERIFY_SPLIT_MIN txs have queued (they arrive meanwhile: a bigger batch), and a
-         * long queue is split over the idle threads. */
-        if (a->inflight > 0 && a->len < VERIFY_SPLIT_MIN) break;
-        take = a->len < 2 * VERIFY_SPLIT_MIN ? a->len : (a->len + idle - 1) / idle;
-        if (take > VERIFY_BATCH_MAX) take = VERIFY_BATCH_MAX;
+        if (take == 0) break; /* no idle thread, or the queue waits for more (the rule above) */
         if ((j = calloc(1, sizeof *j)) == NULL) return; /* the queue waits for the next call */
         j->job.work = verify_work;
         j->job.done = verify_done;
@@ -293,6 +349,11 @@ void tacit__admission_dispatch(struct tacit_node *n)
         a->len -= take;
         j->count = take;
         a->inflight++;
+        a->running_txs += take;
+        while (c < TACIT__VERIFY_SIZES - 1 && take > tacit__verify_size_le[c]) c++;
+        a->job_sizes[c]++;
+        a->jobs++;
+        a->job_txs += take;
         tacit__lane_submit(a->lane, &j->job);
     }
 }

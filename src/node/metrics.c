@@ -107,6 +107,25 @@ static void hist_render(FILE *f, const char *name, const char *help, const struc
             name, h->sum, name, h->count);
 }
 
+/* The verify jobs started, by their number of txs (admission.c's batches): a histogram whose
+ * _count is the jobs and _sum the txs they took. */
+static void verify_jobs_render(FILE *f, const struct tacit__admission *a)
+{
+    static const char name[] = "tacit_verify_job_txs";
+    uint64_t cum = 0;
+    fprintf(f,
+            "# HELP %s Transactions per proof-verification job (one batch pairing check).\n"
+            "# TYPE %s histogram\n",
+            name, name);
+    for (size_t i = 0; i < TACIT__VERIFY_SIZES - 1; i++) {
+        cum += a->job_sizes[i];
+        fprintf(f, "%s_bucket{le=\"%u\"} %" PRIu64 "\n", name, tacit__verify_size_le[i], cum);
+    }
+    cum += a->job_sizes[TACIT__VERIFY_SIZES - 1];
+    fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %" PRIu64 "\n%s_count %" PRIu64 "\n",
+            name, cum, name, a->job_txs, name, a->jobs);
+}
+
 static void counter(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
 {
     fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
@@ -304,6 +323,7 @@ void tacit__node_metrics(void *ud, char **text, size_t *len)
     }
     hist_render(f, "tacit_verify_seconds", "Proof verification time per transaction (batched).",
                 &n->m.verify);
+    verify_jobs_render(f, &n->adm);
     hist_render(f, "tacit_block_build_seconds", "Time to build and sign a block.",
                 &n->m.block_build);
     hist_render(f, "tacit_block_commit_seconds", "Time to commit a block (fsync included).",

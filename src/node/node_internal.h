@@ -88,15 +88,28 @@ struct tacit__submitter {
     uint64_t conn;
 };
 
+/* Verify jobs by their number of txs, for /metrics: [i] counts jobs of at most
+ * tacit__verify_size_le[i] txs, the last one the rest. */
+#define TACIT__VERIFY_SIZES 9
+extern const unsigned tacit__verify_size_le[TACIT__VERIFY_SIZES - 1];
+
 struct tacit__admission {
     struct tacit__lane *lane; /* "verify": verify_threads threads */
     unsigned threads;
     unsigned inflight;                  /* verify jobs on the lane */
+    size_t running_txs;                 /* txs in those jobs */
     struct tacit__pending *head, *tail; /* the verify queue: waiting for a job */
     size_t len;
     struct tacit__rejected *rejected;
     struct tacit__submitter *submitters;
+    uint64_t jobs, job_txs, job_sizes[TACIT__VERIFY_SIZES]; /* verify jobs started (metrics) */
 };
+
+/* How many of the queued txs the next verify job takes; 0: none yet (wait for more, or no
+ * thread is idle). running jobs hold running_txs txs; threads is the lane's size. A pure
+ * function of its arguments (tests/test_admission.c simulates it); the rule and the cost
+ * model behind it are in admission.c. */
+size_t tacit__verify_take(size_t queued, unsigned threads, unsigned running, size_t running_txs);
 
 int tacit__admission_init(struct tacit_node *n); /* the lane (loop initialised), the statuses */
 int tacit__admission_submit(struct tacit_node *n, struct tacit_rpc_call *call, const uint8_t *bytes,

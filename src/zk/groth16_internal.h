@@ -9,8 +9,9 @@
 /* The combined (random linear combination) check of tacit_groth16_verify_batch_var alone,
  * without the per-proof checks before it or the single-proof fallback after it, so a test
  * can see that valid batches pass it rather than being rescued by the fallback.
- * Precondition: every item passed tacit_groth16_proof_check_var with npub == npublic.
- * Returns: TACIT_OK, TACIT_EVERIFY or TACIT_ENOMEM. */
+ * Precondition: every item's points are on their curves, not at infinity, npub == npublic.
+ * Returns: TACIT_OK, TACIT_ENOT_IN_SUBGROUP (some B outside G2), TACIT_EVERIFY or
+ *          TACIT_ENOMEM. */
 int tacit__groth16_batch_combined_var(const tacit_groth16_pvk *pvk, const tacit_groth16_item *items,
                                       size_t n);
 
