@@ -352,6 +352,147 @@ TEST(msm_g1_special)
     free(k);
 }
 
+/* The windows of n points in chunks of `chunk` (chunk 0: the default), combined. */
+static void g1_chunked(tacit_g1 *r, const tacit_g1_affine *p, const uint64_t (*k)[4], size_t n,
+                       unsigned c, size_t chunk)
+{
+    unsigned nwin = tacit__msm_nwindows(256, c);
+    tacit_g1 *w = malloc(nwin * sizeof *w);
+    void *scratch = malloc(chunk ? tacit__g1_msm_chunk_scratch_bytes(n, c, chunk)
+                                 : tacit__g1_msm_scratch_bytes(n, c));
+    for (unsigned j = 0; j < nwin; j++) {
+        if (chunk)
+            tacit__g1_msm_window_chunk_var(&w[j], p, k, n, c, j, chunk, scratch);
+        else
+            tacit__g1_msm_window_var(&w[j], p, k, n, c, j, scratch);
+    }
+    tacit__g1_msm_combine(r, w, nwin, c);
+    free(w);
+    free(scratch);
+}
+
+static void g2_chunked(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[4], size_t n,
+                       unsigned c, size_t chunk)
+{
+    unsigned nwin = tacit__msm_nwindows(256, c);
+    tacit_g2 *w = malloc(nwin * sizeof *w);
+    void *scratch = malloc(chunk ? tacit__g2_msm_chunk_scratch_bytes(n, c, chunk)
+                                 : tacit__g2_msm_scratch_bytes(n, c));
+    for (unsigned j = 0; j < nwin; j++) {
+        if (chunk)
+            tacit__g2_msm_window_chunk_var(&w[j], p, k, n, c, j, chunk, scratch);
+        else
+            tacit__g2_msm_window_var(&w[j], p, k, n, c, j, scratch);
+    }
+    tacit__g2_msm_combine(r, w, nwin, c);
+    free(w);
+    free(scratch);
+}
+
+/* Points made special in place: repeats of p[0..2], negations and infinity. */
+static void g1_specialise(tacit_g1_affine *p, size_t n)
+{
+    for (size_t i = 3; i < n; i++) {
+        switch (tacit_test_rand64() % 8) {
+        case 0: p[i] = p[tacit_test_rand64() % 3]; break;
+        case 1: tacit_fp_neg(&p[i].y, &p[i].y); break;
+        case 2: memset(&p[i], 0, sizeof p[i]); break;
+        default: break;
+        }
+    }
+}
+
+/* Segmented windows (the points in chunks, the buckets kept across chunks) against the
+ * naive sum: sizes around the chunk size, chunks smaller and larger than the number of
+ * buckets, zero scalars, repeated points, P and -P, infinity. */
+TEST(msm_g1_chunks)
+{
+    static const size_t sizes[] = {1, 7, 8, 9, 63, 64, 65, 130};
+    static const size_t chunks[] = {1, 2, 8, 64};
+    static const unsigned cs[] = {2, 4, 7};
+    const size_t nmax = 130;
+    tacit_g1_affine *p = malloc(nmax * sizeof *p);
+    uint64_t(*k)[4] = malloc(nmax * sizeof *k);
+    for (int special = 0; special < 2; special++) {
+        g1_rand_points(p, nmax);
+        if (special) g1_specialise(p, nmax);
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            tacit_g1 want, got;
+            rand_scalars(k, n, special ? 3 : 1);
+            g1_naive(&want, p, (const uint64_t(*)[4])k, n);
+            for (size_t h = 0; h < sizeof chunks / sizeof chunks[0]; h++)
+                for (size_t ci = 0; ci < sizeof cs / sizeof cs[0]; ci++) {
+                    g1_chunked(&got, p, (const uint64_t(*)[4])k, n, cs[ci], chunks[h]);
+                    CHECK(tacit_g1_eq(&got, &want));
+                }
+        }
+    }
+    free(p);
+    free(k);
+}
+
+/* The default chunk: sizes around 4,096 and two chunks, against the Jacobian Pippenger of
+ * g1.c (512 random points repeated, some negated or at infinity). */
+TEST(msm_g1_chunks_default)
+{
+    static const size_t sizes[] = {4095, 4096, 4097, 8193};
+    const size_t nmax = 8193, nr = 512;
+    tacit_g1_affine *p = malloc(nmax * sizeof *p);
+    uint64_t(*k)[4] = malloc(nmax * sizeof *k);
+    g1_rand_points(p, nr);
+    for (size_t i = nr; i < nmax; i++) p[i] = p[i % nr];
+    g1_specialise(p, nmax);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        tacit_g1 want, got;
+        rand_scalars(k, n, s % 2 ? 3 : 1);
+        tacit_g1_msm_var(&want, p, (const uint64_t(*)[4])k, n);
+        g1_chunked(&got, p, (const uint64_t(*)[4])k, n, 12, 0);
+        CHECK(tacit_g1_eq(&got, &want));
+        g1_chunked(&got, p, (const uint64_t(*)[4])k, n, 13, 0);
+        CHECK(tacit_g1_eq(&got, &want));
+        tacit__g1_msm_par_var(&got, p, (const uint64_t(*)[4])k, n, 2);
+        CHECK(tacit_g1_eq(&got, &want));
+    }
+    free(p);
+    free(k);
+}
+
+TEST(msm_g2_chunks)
+{
+    static const size_t sizes[] = {1, 8, 9, 64, 65, 2047, 2048, 2049};
+    static const size_t chunks[] = {1, 8, 64, 0};
+    const size_t nmax = 2049, nr = 64;
+    tacit_g2_affine *p = malloc(nmax * sizeof *p);
+    uint64_t(*k)[4] = malloc(nmax * sizeof *k);
+    g2_rand_points(p, nr);
+    for (size_t i = nr; i < nmax; i++) {
+        p[i] = p[i % nr];
+        switch (tacit_test_rand64() % 8) {
+        case 0: tacit_fp2_neg(&p[i].y, &p[i].y); break;
+        case 1: memset(&p[i], 0, sizeof p[i]); break;
+        default: break;
+        }
+    }
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        tacit_g2 want, got;
+        rand_scalars(k, n, s % 2 ? 3 : 1);
+        if (n <= 65)
+            g2_naive(&want, p, (const uint64_t(*)[4])k, n);
+        else
+            tacit_g2_msm_var(&want, p, (const uint64_t(*)[4])k, n);
+        for (size_t h = 0; h < sizeof chunks / sizeof chunks[0]; h++) {
+            if (n > 65 && chunks[h] != 0 && chunks[h] < 64) continue; /* slow, covered small */
+            g2_chunked(&got, p, (const uint64_t(*)[4])k, n, n > 65 ? 11 : 3, chunks[h]);
+            CHECK(tacit_g2_eq(&got, &want));
+        }
+    }
+    free(p);
+    free(k);
+}
+
 TEST(msm_g2)
 {
     static const size_t sizes[] = {0, 1, 2, 5, 64, 150};
@@ -1196,7 +1337,10 @@ static const struct tacit_test tests[] = {
     {"ntt_laws", ntt_laws},
     {"msm_g1", msm_g1},
     {"msm_g1_special", msm_g1_special},
+    {"msm_g1_chunks", msm_g1_chunks},
+    {"msm_g1_chunks_default", msm_g1_chunks_default},
     {"msm_g2", msm_g2},
+    {"msm_g2_chunks", msm_g2_chunks},
     {"fixed_base", fixed_base},
     {"setup_prove_tiny", setup_prove_tiny},
     {"setup_shapes", setup_shapes},

@@ -30,6 +30,21 @@ static inline __attribute__((always_inline)) void mfp_sqr(tacit_fp *r, const tac
     tacit__mont_mul(r->l, a->l, a->l, tacit__p.l, &tacit__pinv);
 }
 
+/* The same for the subtraction, which gcc also left out of line here (8.6 % of a proof's
+ * time in calls, perf on tacit-bench prove, 2026-12-07). */
+static inline __attribute__((always_inline)) void mfp_sub(tacit_fp *r, const tacit_fp *a,
+                                                          const tacit_fp *b)
+{
+    tacit__mod_sub(r->l, a->l, b->l, tacit__p.l);
+}
+
+static inline __attribute__((always_inline)) void mfp2_sub(tacit_fp2 *r, const tacit_fp2 *a,
+                                                           const tacit_fp2 *b)
+{
+    mfp_sub(&r->c0, &a->c0, &b->c0);
+    mfp_sub(&r->c1, &a->c1, &b->c1);
+}
+
 /* field.h's Karatsuba fp2_mul / complex fp2_sqr with the inlined multiplication */
 static inline __attribute__((always_inline)) void mfp2_mul(tacit_fp2 *r, const tacit_fp2 *a,
                                                            const tacit_fp2 *b)
@@ -40,16 +55,16 @@ static inline __attribute__((always_inline)) void mfp2_mul(tacit_fp2 *r, const t
     fp_add_nr(&sa, &a->c0, &a->c1);
     fp_add_nr(&sb, &b->c0, &b->c1);
     mfp_mul(&t2, &sa, &sb);
-    fp_sub(&r->c0, &t0, &t1);
-    fp_sub(&t2, &t2, &t0);
-    fp_sub(&r->c1, &t2, &t1);
+    mfp_sub(&r->c0, &t0, &t1);
+    mfp_sub(&t2, &t2, &t0);
+    mfp_sub(&r->c1, &t2, &t1);
 }
 
 static inline __attribute__((always_inline)) void mfp2_sqr(tacit_fp2 *r, const tacit_fp2 *a)
 {
     tacit_fp s, d, m;
     fp_add_nr(&s, &a->c0, &a->c1);
-    fp_sub(&d, &a->c0, &a->c1);
+    mfp_sub(&d, &a->c0, &a->c1);
     mfp_mul(&m, &a->c0, &a->c1);
     mfp_mul(&r->c0, &s, &d);
     fp_dbl(&r->c1, &m);
@@ -79,7 +94,7 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define AFF tacit_g1_affine
 #define FE tacit_fp
 #define fe_add fp_add
-#define fe_sub fp_sub
+#define fe_sub mfp_sub
 #define fe_dbl fp_dbl
 #define fe_neg fp_neg
 #define fe_mul mfp_mul
@@ -101,7 +116,7 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define AFF tacit_g2_affine
 #define FE tacit_fp2
 #define fe_add fp2_add
-#define fe_sub fp2_sub
+#define fe_sub mfp2_sub
 #define fe_dbl fp2_dbl
 #define fe_neg fp2_neg
 #define fe_mul mfp2_mul
@@ -126,7 +141,7 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define AFF tacit_g1_affine
 #define FE tacit_fp
 #define fe_add fp_add
-#define fe_sub fp_sub
+#define fe_sub mfp_sub
 #define fe_dbl fp_dbl
 #define fe_neg fp_neg
 #define fe_mul mfp_mul
@@ -168,7 +183,7 @@ static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp
 #define AFF tacit_g2_affine
 #define FE tacit_fp2
 #define fe_add fp2_add
-#define fe_sub fp2_sub
+#define fe_sub mfp2_sub
 #define fe_dbl fp2_dbl
 #define fe_neg fp2_neg
 #define fe_mul mfp2_mul
@@ -230,19 +245,53 @@ unsigned tacit__msm_window_bits(size_t n, unsigned bits)
     return best;
 }
 
-size_t tacit__g1_msm_scratch_bytes(size_t n, unsigned c) { return m1_scratch_bytes(n, c); }
-size_t tacit__g2_msm_scratch_bytes(size_t n, unsigned c) { return m2_scratch_bytes(n, c); }
+/* Points per chunk of a window (see window() in msm_impl.h): the chunk's sorted copies,
+ * the buckets and the batch-inversion arrays then fit in a 1 MB L2 cache. Measured on the
+ * transfer proof (tacit-bench prove), see docs/operations.md. */
+#define G1_CHUNK 4096
+#define G2_CHUNK 2048
+
+size_t tacit__g1_msm_scratch_bytes(size_t n, unsigned c)
+{
+    return m1_scratch_bytes(n, c, G1_CHUNK);
+}
+size_t tacit__g2_msm_scratch_bytes(size_t n, unsigned c)
+{
+    return m2_scratch_bytes(n, c, G2_CHUNK);
+}
 
 void tacit__g1_msm_window_var(tacit_g1 *w, const tacit_g1_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch)
 {
-    m1_window(w, p, k, n, c, j, scratch);
+    m1_window(w, p, k, n, c, j, G1_CHUNK, scratch);
 }
 
 void tacit__g2_msm_window_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch)
 {
-    m2_window(w, p, k, n, c, j, scratch);
+    m2_window(w, p, k, n, c, j, G2_CHUNK, scratch);
+}
+
+size_t tacit__g1_msm_chunk_scratch_bytes(size_t n, unsigned c, size_t chunk)
+{
+    return m1_scratch_bytes(n, c, chunk);
+}
+
+size_t tacit__g2_msm_chunk_scratch_bytes(size_t n, unsigned c, size_t chunk)
+{
+    return m2_scratch_bytes(n, c, chunk);
+}
+
+void tacit__g1_msm_window_chunk_var(tacit_g1 *w, const tacit_g1_affine *p, const uint64_t (*k)[4],
+                                    size_t n, unsigned c, unsigned j, size_t chunk, void *scratch)
+{
+    m1_window(w, p, k, n, c, j, chunk, scratch);
+}
+
+void tacit__g2_msm_window_chunk_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
+                                    size_t n, unsigned c, unsigned j, size_t chunk, void *scratch)
+{
+    m2_window(w, p, k, n, c, j, chunk, scratch);
 }
 
 void tacit__g1_msm_combine(tacit_g1 *r, const tacit_g1 *w, unsigned nwin, unsigned c)
@@ -272,9 +321,9 @@ static void par_msm_task(void *ctx, size_t task, unsigned thread)
     struct par_msm *m = ctx;
     void *s = m->scratch + (size_t)thread * m->scratch_bytes;
     if (m->g2)
-        m2_window((tacit_g2 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, s);
+        m2_window((tacit_g2 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, G2_CHUNK, s);
     else
-        m1_window((tacit_g1 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, s);
+        m1_window((tacit_g1 *)m->win + task, m->p, m->k, m->n, m->c, (unsigned)task, G1_CHUNK, s);
 }
 
 /* Returns false when the memory could not be allocated (nothing computed). */
@@ -299,7 +348,7 @@ static bool par_msm(void *r, bool g2, const void *p, const uint64_t (*k)[4], siz
     m.c = tacit__msm_window_bits(n, bits);
     nwin = tacit__msm_nwindows(bits, m.c);
     if (nthreads > nwin) nthreads = nwin;
-    m.scratch_bytes = g2 ? m2_scratch_bytes(n, m.c) : m1_scratch_bytes(n, m.c);
+    m.scratch_bytes = g2 ? m2_scratch_bytes(n, m.c, G2_CHUNK) : m1_scratch_bytes(n, m.c, G1_CHUNK);
     m.scratch_bytes = (m.scratch_bytes + 63) & ~(size_t)63;
     m.win = malloc((size_t)nwin * (g2 ? sizeof(tacit_g2) : sizeof(tacit_g1)));
     m.scratch = malloc(m.scratch_bytes * nthreads);

@@ -3,7 +3,8 @@
  * points) in G1 and G2, multi-threaded. Variable time in the scalars and the points.
  *
  * The work is split by Pippenger window: each window is an independent task (bucket
- * accumulation with batched affine additions, see msm_impl.h), and the windows are
+ * accumulation with batched affine additions over chunks of the points, see msm_impl.h),
+ * and the windows are
  * combined at the end. A caller that runs several MSMs (the Groth16 prover) schedules the
  * windows of all of them on one set of threads with the *_window_var functions; a caller
  * with one MSM uses the *_msm_par_var functions.
@@ -38,6 +39,15 @@ void tacit__g1_msm_window_var(tacit_g1 *w, const tacit_g1_affine *p, const uint6
                               size_t n, unsigned c, unsigned j, void *scratch);
 void tacit__g2_msm_window_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
                               size_t n, unsigned c, unsigned j, void *scratch);
+
+/* The same with an explicit chunk size (the windows above use a measured default): for the
+ * tests, which cross chunk boundaries with few points. chunk > 0. */
+size_t tacit__g1_msm_chunk_scratch_bytes(size_t n, unsigned c, size_t chunk);
+size_t tacit__g2_msm_chunk_scratch_bytes(size_t n, unsigned c, size_t chunk);
+void tacit__g1_msm_window_chunk_var(tacit_g1 *w, const tacit_g1_affine *p, const uint64_t (*k)[4],
+                                    size_t n, unsigned c, unsigned j, size_t chunk, void *scratch);
+void tacit__g2_msm_window_chunk_var(tacit_g2 *w, const tacit_g2_affine *p, const uint64_t (*k)[4],
+                                    size_t n, unsigned c, unsigned j, size_t chunk, void *scratch);
 
 /* r = sum_j 2^(c j) w[j] over nwin windows. */
 void tacit__g1_msm_combine(tacit_g1 *r, const tacit_g1 *w, unsigned nwin, unsigned c);

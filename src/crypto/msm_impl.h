@@ -35,12 +35,35 @@
  * end (the devnet setup) is constant time in the scalars.
  */
 
-/* Scratch layout of window(): points and field elements first (8-byte aligned). */
-static inline size_t MSM_FN(scratch_bytes)(size_t n, unsigned c)
+#ifdef MSM_NORM
+#define MSM_PRE NM
+#define MSM_NPRE 2 /* prefix products and norms */
+#else
+#define MSM_PRE FE
+#define MSM_NPRE 1
+#endif
+
+/* Points sorted at once: a chunk's ch points plus the buckets it touches, or the 2 nb
+ * copies of the buckets for their row and column sums (window()). */
+static inline size_t MSM_FN(slots)(size_t nb, size_t ch)
 {
-    size_t nb = (size_t)1 << (c - 1), half = n / 2 + 1;
-    return n * sizeof(AFF) + 3 * half * sizeof(FE) + n * sizeof(int32_t) +
-           3 * nb * sizeof(uint32_t);
+    size_t s = ch + (nb < ch ? nb : ch);
+    return s > 2 * nb ? s : 2 * nb;
+}
+
+/* Scratch of window() for n points in chunks of `chunk`: the persistent buckets (nb
+ * points and nb flags), and for one chunk of ch points the bucket-sorted copies (ch
+ * points plus at most min(nb, ch) bucket values), the denominators and prefix products
+ * of at most ch pairs per round, the digits and three nb-entry index arrays. Points and
+ * field elements first (8-byte aligned), then the 32-bit and the byte arrays. The
+ * batch-inversion arrays also hold the nb pairs of the first round of the row and
+ * column sums. */
+static inline size_t MSM_FN(scratch_bytes)(size_t n, unsigned c, size_t chunk)
+{
+    size_t nb = (size_t)1 << (c - 1), ch = n < chunk ? n : chunk;
+    size_t slots = MSM_FN(slots)(nb, ch), npair = ch > nb ? ch : nb;
+    return (nb + slots) * sizeof(AFF) + npair * (sizeof(FE) + MSM_NPRE * sizeof(MSM_PRE)) +
+           ch * sizeof(int32_t) + 3 * nb * sizeof(uint32_t) + nb;
 }
 
 /* Denominator of the affine sum P + Q: x2 - x1, or 2 y1 when P == Q (doubling), or 1 when
@@ -96,52 +119,18 @@ static inline void MSM_FN(pair_add)(AFF *r, const AFF *p, const AFF *q, const FE
 }
 
 /*
- * out = sum over i of d_ij * p[i], where d_ij = booth_digit(k[i], j, c) is the signed
- * digit of window j, weighted by 1 (the caller combines windows with tacit__*_combine).
- * Infinity points are skipped. scratch: MSM_FN(scratch_bytes)(n, c) bytes.
+ * Reduces every bucket of pts (bucket b: cnt[b] points from pts[start[b]]) to one point,
+ * pairwise: in each round every bucket of m >= 2 points becomes ceil(m/2), all pairs of
+ * all buckets of the round sharing one inversion (Montgomery's trick). active[0..na): the
+ * buckets with cnt >= 2 (the list is overwritten). den, pre, nrm: room for the pairs of a
+ * round (nrm only with MSM_NORM).
  */
-static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4], size_t n,
-                                  unsigned c, unsigned j, void *scratch)
+static inline void MSM_FN(reduce)(AFF *pts, uint32_t *cnt, const uint32_t *start, uint32_t *active,
+                                  size_t na, FE *den, MSM_PRE *pre, MSM_PRE *nrm)
 {
-    const size_t nb = (size_t)1 << (c - 1), half = n / 2 + 1;
-    AFF *pts = scratch;
-    FE *den = (FE *)(pts + n);
-#ifdef MSM_NORM
-    NM *pre = (NM *)(den + half), *nrm = pre + half;
-#else
-    FE *pre = den + half;
+#ifndef MSM_NORM
+    (void)nrm;
 #endif
-    int32_t *dig = (int32_t *)(den + 3 * half);
-    uint32_t *cnt = (uint32_t *)(dig + n), *start = cnt + nb, *active = start + nb;
-    size_t na = 0, off = 0;
-    JAC run, sum;
-
-    memset(cnt, 0, nb * sizeof *cnt);
-    for (size_t i = 0; i < n; i++) {
-        int d = booth_digit(k[i], j, c);
-        if (d != 0 && CFN(aff_is_inf)(&p[i])) d = 0;
-        dig[i] = d;
-        if (d != 0) cnt[(d > 0 ? d : -d) - 1]++;
-    }
-    for (size_t b = 0; b < nb; b++) {
-        start[b] = (uint32_t)off;
-        active[b] = (uint32_t)off; /* fill cursor */
-        off += cnt[b];
-    }
-    for (size_t i = 0; i < n; i++) {
-        int d = dig[i];
-        if (d == 0) continue;
-        AFF *q = &pts[active[(d > 0 ? d : -d) - 1]++];
-        q->x = p[i].x; /* negate from the source: no read back of the fresh copy */
-        if (d < 0)
-            fe_neg(&q->y, &p[i].y);
-        else
-            q->y = p[i].y;
-    }
-    for (size_t b = 0; b < nb; b++)
-        if (cnt[b] >= 2) active[na++] = (uint32_t)b;
-
-    /* Pairwise reduction: in each round every bucket of m >= 2 points becomes ceil(m/2). */
     while (na > 0) {
 #ifdef MSM_NORM
         NM acc = NM_ONE, inv, ni;
@@ -195,12 +184,147 @@ static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4]
         }
         na = nna;
     }
+}
 
+/* sum over j < m of (j + 1) v[j] (v[j] present when cnt[j] != 0, the point at
+ * pts[start[j]]), as the sum of the running sums from the top. */
+static inline void MSM_FN(running)(JAC *out, const AFF *pts, const uint32_t *cnt,
+                                   const uint32_t *start, size_t m)
+{
+    JAC run, sum;
+    CFN(set_inf)(&run);
+    CFN(set_inf)(&sum);
+    for (size_t j = m; j-- > 0;) {
+        if (cnt[j] != 0) CFN(add_aff)(&run, &run, &pts[start[j]]);
+        if (!CFN(is_inf)(&run)) CFN(add)(&sum, &sum, &run);
+    }
+    *out = sum;
+}
+
+/*
+ * out = sum_b (b + 1) B_b over the nb = 2^(c-1) buckets (B_b = bk[b] where has[b]; nb >= 16).
+ * With b = hi S + lo, S = 2^floor((c-1)/2), T = nb / S:
+ *   sum_b (b + 1) B_b = sum_lo (lo + 1) G_lo + S sum_hi hi R_hi,
+ * G_lo = sum_hi B_{hi S + lo} (the columns), R_hi = sum_lo B_{hi S + lo} (the rows). The
+ * 2 nb additions that make the rows and the columns are batch-affine (reduce, about 6
+ * multiplications each); only S + T sums go through the Jacobian running sums (about 27
+ * multiplications each) instead of nb. pts: 2 nb slots; cnt, start, active: S + T <= nb
+ * entries; den, pre, nrm: nb pairs.
+ */
+static inline void MSM_FN(weigh)(JAC *out, const AFF *bk, const uint8_t *has, unsigned c, AFF *pts,
+                                 uint32_t *cnt, uint32_t *start, uint32_t *active, FE *den,
+                                 MSM_PRE *pre, MSM_PRE *nrm)
+{
+    const size_t nb = (size_t)1 << (c - 1), S = (size_t)1 << ((c - 1) / 2), T = nb / S;
+    size_t off = 0, na = 0;
+    JAC rows;
+
+    /* group lo < S: column lo; group S + hi: row hi */
+    memset(cnt, 0, (S + T) * sizeof *cnt);
+    for (size_t b = 0; b < nb; b++)
+        if (has[b]) {
+            cnt[b % S]++;
+            cnt[S + b / S]++;
+        }
+    for (size_t g = 0; g < S + T; g++) {
+        start[g] = (uint32_t)off;
+        active[g] = (uint32_t)off; /* fill cursor */
+        off += cnt[g];
+    }
+    for (size_t b = 0; b < nb; b++)
+        if (has[b]) {
+            pts[active[b % S]++] = bk[b];
+            pts[active[S + b / S]++] = bk[b];
+        }
+    for (size_t g = 0; g < S + T; g++)
+        if (cnt[g] >= 2) active[na++] = (uint32_t)g;
+    MSM_FN(reduce)(pts, cnt, start, active, na, den, pre, nrm);
+
+    MSM_FN(running)(out, pts, cnt, start, S); /* sum_lo (lo + 1) G_lo */
+    /* sum_hi hi R_hi = sum over hi' = hi - 1 < T - 1 of (hi' + 1) R_{hi' + 1} */
+    MSM_FN(running)(&rows, pts, cnt + S + 1, start + S + 1, T - 1);
+    if (!CFN(is_inf)(&rows)) {
+        for (size_t s = 1; s < S; s <<= 1) CFN(dbl)(&rows, &rows);
+        CFN(add)(out, out, &rows);
+    }
+}
+
+/*
+ * out = sum over i of d_ij * p[i], where d_ij = booth_digit(k[i], j, c) is the signed
+ * digit of window j, weighted by 1 (the caller combines windows with tacit__*_combine).
+ * Infinity points are skipped. scratch: MSM_FN(scratch_bytes)(n, c, chunk) bytes.
+ *
+ * The points go through in chunks of `chunk` (segmented bucket accumulation): the nb
+ * buckets are kept as affine points across chunks; each chunk sorts its points into the
+ * buckets it touches (a bucket's current value first), reduces them pairwise (reduce),
+ * and writes the touched buckets back. The per-chunk working set then stays in the L2
+ * cache instead of streaming the whole window through memory.
+ */
+static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4], size_t n,
+                                  unsigned c, unsigned j, size_t chunk, void *scratch)
+{
+    const size_t nb = (size_t)1 << (c - 1), ch = n < chunk ? n : chunk;
+    const size_t slots = MSM_FN(slots)(nb, ch), npair = ch > nb ? ch : nb;
+    AFF *bk = scratch, *pts = bk + nb;
+    FE *den = (FE *)(pts + slots);
+    MSM_PRE *pre = (MSM_PRE *)(den + npair), *nrm = pre + (MSM_NPRE - 1) * npair;
+    int32_t *dig = (int32_t *)(pre + MSM_NPRE * npair);
+    uint32_t *cnt = (uint32_t *)(dig + ch), *start = cnt + nb, *active = start + nb;
+    uint8_t *has = (uint8_t *)(active + nb);
+    JAC run, sum;
+
+    memset(has, 0, nb);
+    for (size_t s = 0; s < n; s += ch) {
+        size_t m = n - s < ch ? n - s : ch, na = 0, off = 0;
+        const AFF *pc = p + s;
+        const uint64_t(*kc)[4] = k + s;
+
+        memset(cnt, 0, nb * sizeof *cnt);
+        for (size_t i = 0; i < m; i++) {
+            int d = booth_digit(kc[i], j, c);
+            if (d != 0 && CFN(aff_is_inf)(&pc[i])) d = 0;
+            dig[i] = d;
+            if (d != 0) cnt[(d > 0 ? d : -d) - 1]++;
+        }
+        for (size_t b = 0; b < nb; b++) {
+            if (cnt[b] == 0) continue;
+            start[b] = (uint32_t)off;
+            if (has[b]) { /* the bucket's value so far goes first */
+                pts[off] = bk[b];
+                cnt[b]++;
+            }
+            active[b] = (uint32_t)(off + has[b]); /* fill cursor */
+            off += cnt[b];
+        }
+        for (size_t i = 0; i < m; i++) {
+            int d = dig[i];
+            if (d == 0) continue;
+            AFF *q = &pts[active[(d > 0 ? d : -d) - 1]++];
+            q->x = pc[i].x; /* negate from the source: no read back of the fresh copy */
+            if (d < 0)
+                fe_neg(&q->y, &pc[i].y);
+            else
+                q->y = pc[i].y;
+        }
+        for (size_t b = 0; b < nb; b++)
+            if (cnt[b] >= 2) active[na++] = (uint32_t)b;
+        MSM_FN(reduce)(pts, cnt, start, active, na, den, pre, nrm);
+        for (size_t b = 0; b < nb; b++) {
+            if (cnt[b] == 0) continue;
+            bk[b] = pts[start[b]];
+            has[b] = 1;
+        }
+    }
+
+    if (nb >= 16) {
+        MSM_FN(weigh)(out, bk, has, c, pts, cnt, start, active, den, pre, nrm);
+        return;
+    }
     /* sum_b (b + 1) bucket[b] as the sum of the running sums from the top */
     CFN(set_inf)(&run);
     CFN(set_inf)(&sum);
     for (size_t b = nb; b-- > 0;) {
-        if (cnt[b] != 0) CFN(add_aff)(&run, &run, &pts[start[b]]);
+        if (has[b]) CFN(add_aff)(&run, &run, &bk[b]);
         if (!CFN(is_inf)(&run)) CFN(add)(&sum, &sum, &run);
     }
     *out = sum;
@@ -336,6 +460,8 @@ static inline void MSM_FN(fixed_mul)(AFF *out, const JAC tab[64][16], const uint
 }
 
 #undef MSM_JAC_MAX_C
+#undef MSM_PRE
+#undef MSM_NPRE
 #undef MSM_FN
 #undef CFN
 #undef JAC
