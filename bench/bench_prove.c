@@ -87,6 +87,21 @@ static unsigned log2u(uint32_t n)
     return k;
 }
 
+/* How many witness values are 0 and 1: the MSMs' scalars, which a prover could skip or add
+ * without a bucket. */
+static void witness_stats(const tacit_fr *w, size_t nw)
+{
+    size_t zeros = 0, ones = 0;
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t l[4];
+        tacit_fr_to_limbs(l, &w[i]);
+        if ((l[1] | l[2] | l[3]) != 0) continue;
+        zeros += l[0] == 0;
+        ones += l[0] == 1;
+    }
+    printf("  witness: %zu values, %zu zero, %zu one\n", nw, zeros, ones);
+}
+
 #define MAX_ROUNDS 101
 
 /* Times `rounds` proofs of w under pk, prints the medians, verifies the last proof. */
@@ -104,6 +119,7 @@ static int bench_one(const char *name, const tacit_groth16_pk *pk, const tacit_f
 
     printf("\n%s: %u variables, %u public, domain 2^%u, %zu coefficients\n", name, pk->nvars,
            pk->npublic, log2u(pk->domain_size), pk->ncoefs);
+    witness_stats(w, nw);
     /* warm-up (page faults, caches), then the timed rounds */
     if ((rc = tacit_groth16_prove(&proof, pk, w, nw, nthreads, &st)) != TACIT_OK) {
         fprintf(stderr, "prove: %s\n", tacit_strerror(rc));
