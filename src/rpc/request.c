@@ -147,13 +147,17 @@ static bool restore_cuts(json_t *v, const char *text, const struct cut *cuts, si
     if (json_is_array(v)) {
         size_t i;
         json_t *e;
-        json_array_foreach(v, i,
-                           e) if (!restore_cuts(e, text, cuts, ncut, seen, left)) return false;
+        json_array_foreach(v, i, e)
+        {
+            if (!restore_cuts(e, text, cuts, ncut, seen, left)) return false;
+        }
     } else if (json_is_object(v)) {
         const char *key;
         json_t *e;
-        json_object_foreach(v, key,
-                            e) if (!restore_cuts(e, text, cuts, ncut, seen, left)) return false;
+        json_object_foreach(v, key, e)
+        {
+            if (!restore_cuts(e, text, cuts, ncut, seen, left)) return false;
+        }
     }
     return true;
 }
