@@ -4,10 +4,9 @@
  *
  * The work is split by Pippenger window: each window is an independent task (bucket
  * accumulation with batched affine additions over chunks of the points, see msm_impl.h),
- * and the windows are
- * combined at the end. A caller that runs several MSMs (the Groth16 prover) schedules the
- * windows of all of them on one set of threads with the *_window_var functions; a caller
- * with one MSM uses the *_msm_par_var functions.
+ * and the windows are combined at the end. A caller that runs several MSMs (the Groth16
+ * prover) schedules the windows of all of them on one set of threads with the *_window_var
+ * functions; a caller with one MSM uses the *_msm_par_var functions.
  *
  * Scalars are plain little-endian 256-bit integers (4 limbs each, not Montgomery), as for
  * tacit_g1_msm_var; they need not be reduced mod r. Points at infinity ((0,0)) are allowed.

@@ -271,7 +271,6 @@ static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4]
     int32_t *dig = (int32_t *)(pre + MSM_NPRE * npair);
     uint32_t *cnt = (uint32_t *)(dig + ch), *start = cnt + nb, *active = start + nb;
     uint8_t *has = (uint8_t *)(active + nb);
-    JAC run, sum;
 
     memset(has, 0, nb);
     for (size_t s = 0; s < n; s += ch) {
@@ -320,14 +319,12 @@ static inline void MSM_FN(window)(JAC *out, const AFF *p, const uint64_t (*k)[4]
         MSM_FN(weigh)(out, bk, has, c, pts, cnt, start, active, den, pre, nrm);
         return;
     }
-    /* sum_b (b + 1) bucket[b] as the sum of the running sums from the top */
-    CFN(set_inf)(&run);
-    CFN(set_inf)(&sum);
-    for (size_t b = nb; b-- > 0;) {
-        if (has[b]) CFN(add_aff)(&run, &run, &bk[b]);
-        if (!CFN(is_inf)(&run)) CFN(add)(&sum, &sum, &run);
+    /* few buckets: sum_b (b + 1) bk[b] through the running sums alone */
+    for (size_t b = 0; b < nb; b++) {
+        cnt[b] = has[b];
+        start[b] = (uint32_t)b;
     }
-    *out = sum;
+    MSM_FN(running)(out, bk, cnt, start, nb);
 }
 
 /* r = sum_j 2^(c j) w[j] (Horner from the top window). */

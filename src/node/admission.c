@@ -250,15 +250,16 @@ out:
  * what json_dumps made of the jansson string before, without building one per tx. */
 static void reply_id(struct tacit_rpc_call *call, const uint8_t id[32])
 {
-    char *text = malloc(2 + 2 + 64);
+    enum { ID_TEXT = 1 + 66 + 1 }; /* '"', "0x" and 64 digits, '"' */
+    char *text = malloc(ID_TEXT);
     if (text == NULL) {
         tacit_rpc_reply_tacit_error(call, TACIT_ENOMEM);
         return;
     }
     text[0] = '"';
     tacit_hex_encode(text + 1, id, 32); /* "0x..." and its NUL, overwritten: */
-    text[67] = '"';
-    tacit_rpc_reply_text(call, text, 68);
+    text[ID_TEXT - 1] = '"';
+    tacit_rpc_reply_text(call, text, ID_TEXT);
 }
 
 /* The state rules again for a tx checked before a block committed (the job's commits differ
@@ -352,7 +353,6 @@ void tacit__admission_dispatch(struct tacit_node *n)
         a->running_txs += take;
         while (c < TACIT__VERIFY_SIZES - 1 && take > tacit__verify_size_le[c]) c++;
         a->job_sizes[c]++;
-        a->jobs++;
         a->job_txs += take;
         tacit__lane_submit(a->lane, &j->job);
     }

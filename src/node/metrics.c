@@ -123,7 +123,7 @@ static void verify_jobs_render(FILE *f, const struct tacit__admission *a)
     }
     cum += a->job_sizes[TACIT__VERIFY_SIZES - 1];
     fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %" PRIu64 "\n%s_count %" PRIu64 "\n",
-            name, cum, name, a->job_txs, name, a->jobs);
+            name, cum, name, a->job_txs, name, cum);
 }
 
 static void counter(FILE *f, const char *name, const char *type, const char *help, uint64_t v)

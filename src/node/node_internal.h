@@ -102,7 +102,7 @@ struct tacit__admission {
     size_t len;
     struct tacit__rejected *rejected;
     struct tacit__submitter *submitters;
-    uint64_t jobs, job_txs, job_sizes[TACIT__VERIFY_SIZES]; /* verify jobs started (metrics) */
+    uint64_t job_txs, job_sizes[TACIT__VERIFY_SIZES]; /* verify jobs started (metrics) */
 };
 
 /* How many of the queued txs the next verify job takes; 0: none yet (wait for more, or no

@@ -54,7 +54,7 @@ bool tacit__rpc_depth_ok(const char *text, size_t len, unsigned max_depth)
  *  - A cut string is one the scan below saw as a string: an unescaped '"' outside a string
  *    opens one, a backslash inside one escapes the next byte, the next unescaped '"' closes it.
  *    On any text jansson accepts, those are exactly jansson's string tokens (an escape is a
- *    backslash and one character, \uXXXX adds four hex digits, none of them '"').
+ *    backslash and one character, and a \u escape four hex digits more, none of them '"').
  *  - Its content is printable ASCII (0x20-0x7e) without '"' or '\': jansson takes it as it is,
  *    so the original and the tagged text make the same tokens, with the same values once the
  *    content is put back; the text outside cut strings is unchanged.
