@@ -11,9 +11,9 @@
  * BN254's p < 2^254 fits five 52-bit limbs (260 bits). Five reduction steps of 52 bits
  * divide by 2^260, not by the scalar kernel's R = 2^256; to end at the same Montgomery form,
  * a enters as 16 a (its 52-bit limbs are read 4 bits lower, free in the conversion):
- * (16 a) b / 2^260 = a b / 2^256. With a, b < p and q < 2^260 the accumulator ends at
- * (16 a b + q p) / 2^260 < p (16 p / 2^260 + 1) < 1.25 p, so one conditional subtraction
- * of p reduces it.
+ * (16 a) b / 2^260 = a b / 2^256. With a, b < 2p (fp_mul's contract), 16 a < 2^259 fits the
+ * five limbs, and with q < 2^260 the accumulator ends at (16 a b + q p) / 2^260 <
+ * p (64 p / 2^260 + 1) < 2p, so one conditional subtraction of p reduces it.
  *
  * Only this file is compiled for AVX-512, function by function (target attributes), and
  * only called when tacit__use_ifma says the CPU and the OS support it.
@@ -147,7 +147,7 @@ static inline IFMA void from52(v8 x[4], const v8 y[5])
     x[3] = y[3] >> 36 | y[4] << 16;
 }
 
-/* r = a b / 2^260 mod p, limbs below 2^52 in and out, a b < 2^258 p (see the file
+/* r = a b / 2^260 mod p, limbs below 2^52 in and out, a b < 2^260 p (see the file
  * comment). Word-by-word Montgomery: for each digit b_i, t += a b_i, then q = t_0 (-p^-1)
  * mod 2^52, t += q p (which clears t_0's low 52 bits), t /= 2^52. The lanes accumulate
  * without carrying: a limb gains at most four 52-bit terms per step, so after five steps
@@ -187,7 +187,7 @@ static inline IFMA void mont52(v8 r[5], const v8 a[5], const v8 b[5])
         t3 = t4;
         t4 = t5;
     }
-    /* carry into 52-bit limbs (the value is below 1.25 p < 2^255) */
+    /* carry into 52-bit limbs (the value is below 2p < 2^255) */
     t1 += t0 >> 52;
     t0 &= m;
     t2 += t1 >> 52;

@@ -23,8 +23,9 @@ bool tacit__ifma_cpu(void);
  * paths; returns the previous value of tacit__use_ifma. Not thread safe: tests only. */
 int tacit__set_ifma(int on);
 
-/* r[i] = a[i] b[i] / 2^256 mod p for i < 8 (fp_mul's contract: inputs below p, outputs
- * below p). r may alias a or b. Only when tacit__use_ifma is nonzero. */
+/* r[i] = a[i] b[i] / 2^256 mod p for i < 8, fp_mul's contract: inputs below 2p (reduced
+ * values or fp_add_nr sums), outputs below p. r may alias a or b. Only when
+ * tacit__use_ifma is nonzero. */
 void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8]);
 
 #endif /* TACIT_CRYPTO_FP_IFMA_H */

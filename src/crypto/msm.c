@@ -8,6 +8,7 @@
 
 #include "common/parallel.h"
 #include "crypto/curve.h"
+#include "crypto/fp_ifma.h"
 #include "crypto/msm.h"
 #include "crypto/tower.h"
 #include "tacit/bn254.h"
@@ -120,6 +121,12 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 
 /* --------------------------------------------------------- MSM templates ---- */
 
+/* G1's rounds on the IFMA lanes (defined after the template, whose pair_den and pair_add
+ * it uses). */
+static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint32_t *start,
+                           const uint32_t *active, size_t na, tacit_fp *den, tacit_fp *pre);
+
+#define MSM_ROUND_LANES m1_round_lanes
 #define MSM_FN(name) m1_##name
 #define CFN(name) c1_##name
 #define JAC tacit_g1
@@ -139,6 +146,120 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define fe_zero_mask fp_zero_mask
 #define FE_ZERO c1_zero
 #include "crypto/msm_impl.h"
+
+/*
+ * A round of G1's reduce() with the multiplications eight at a time on the AVX-512 IFMA lanes
+ * (fp_ifma.c), the same additions as m1_round. Pair np goes to lane np % 8: eight
+ * interleaved prefix-product chains, whose eight products are inverted together with one
+ * inversion (Montgomery's trick once more, over the lanes); the backward pass and the
+ * affine additions then run eight pairs at a time. The pairs that need no inversion (an
+ * operand at infinity, P == -Q) take the scalar pair_add; doubling (P == Q) runs in the
+ * lanes with its own numerator 3 x^2. Returns false, doing nothing, without IFMA.
+ */
+enum { M1_LANES = 8 };
+
+/* The additions of the pairs at q[i], q[i] + 1 (i < m) given di[i] = 1 / pair_den. */
+static void m1_lanes_add(tacit_g1_affine *const q[M1_LANES], size_t m, const tacit_fp di[M1_LANES])
+{
+    tacit_fp num[M1_LANES], l[M1_LANES], x3[M1_LANES], t[M1_LANES], y3[M1_LANES];
+    bool lane[M1_LANES];
+    for (size_t i = 0; i < M1_LANES; i++) {
+        lane[i] = false;
+        num[i] = c1_zero;
+        if (i >= m) continue;
+        const tacit_g1_affine *p = q[i], *r = p + 1;
+        if (c1_aff_is_inf(p) || c1_aff_is_inf(r)) continue;
+        if (!fp_eq(&p->x, &r->x)) {
+            fp_sub(&num[i], &r->y, &p->y);
+        } else if (fp_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
+            mfp_sqr(&t[i], &p->x);
+            fp_dbl(&num[i], &t[i]);
+            fp_add(&num[i], &num[i], &t[i]);
+        } else {
+            continue; /* P == -Q */
+        }
+        lane[i] = true;
+    }
+    tacit__fp_mul8_ifma(l, num, di);
+    tacit__fp_mul8_ifma(x3, l, l);
+    for (size_t i = 0; i < M1_LANES; i++) {
+        t[i] = c1_zero;
+        if (!lane[i]) continue;
+        fp_sub(&x3[i], &x3[i], &q[i]->x);
+        fp_sub(&x3[i], &x3[i], &q[i][1].x);
+        fp_sub(&t[i], &q[i]->x, &x3[i]);
+    }
+    tacit__fp_mul8_ifma(y3, l, t);
+    for (size_t i = 0; i < m; i++) {
+        if (lane[i]) {
+            fp_sub(&q[i]->y, &y3[i], &q[i]->y);
+            q[i]->x = x3[i];
+        } else {
+            m1_pair_add(q[i], q[i], q[i] + 1, &di[i]);
+        }
+    }
+}
+
+static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint32_t *start,
+                           const uint32_t *active, size_t na, tacit_fp *den, tacit_fp *pre)
+{
+    tacit_fp acc[M1_LANES], pref[M1_LANES], li[M1_LANES], d[M1_LANES], di[M1_LANES], s, tot;
+    tacit_g1_affine *q[M1_LANES];
+    size_t np = 0, tail;
+    if (!tacit__use_ifma) return false;
+
+    /* forward: pre[np] = the product of den[np - 8], den[np - 16], ... (lane np % 8) */
+    for (size_t i = 0; i < M1_LANES; i++) acc[i] = c1_one;
+    for (size_t a = 0; a < na; a++) {
+        tacit_g1_affine *b = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = 0; t < h; t++, np++) {
+            m1_pair_den(&den[np], &b[2 * t], &b[2 * t + 1]);
+            if (np % M1_LANES == M1_LANES - 1) {
+                memcpy(&pre[np + 1 - M1_LANES], acc, sizeof acc);
+                tacit__fp_mul8_ifma(acc, acc, &den[np + 1 - M1_LANES]);
+            }
+        }
+    }
+    tail = np % M1_LANES;
+    if (tail != 0) { /* the last, partial group: the missing lanes multiply by 1 */
+        memcpy(&pre[np - tail], acc, tail * sizeof *acc);
+        for (size_t i = 0; i < M1_LANES; i++) d[i] = i < tail ? den[np - tail + i] : c1_one;
+        tacit__fp_mul8_ifma(acc, acc, d);
+    }
+
+    /* li[k] = 1 / acc[k], from one inversion of the product of the eight */
+    pref[0] = c1_one;
+    for (size_t k = 1; k < M1_LANES; k++) mfp_mul(&pref[k], &pref[k - 1], &acc[k - 1]);
+    mfp_mul(&tot, &pref[M1_LANES - 1], &acc[M1_LANES - 1]);
+    tacit_fp_inv_var(&s, &tot);
+    for (size_t k = M1_LANES; k-- > 0;) {
+        mfp_mul(&li[k], &s, &pref[k]);
+        mfp_mul(&s, &s, &acc[k]);
+    }
+
+    /* backward, a group of eight pairs (np = 8 g ... 8 g + 7) at a time, from the top */
+    for (size_t a = na; a-- > 0;) {
+        tacit_g1_affine *b = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = h; t-- > 0;) {
+            np--;
+            q[np % M1_LANES] = &b[2 * t];
+            if (np % M1_LANES != 0) continue;
+            size_t m = tail != 0 ? tail : M1_LANES;
+            tail = 0;
+            for (size_t i = 0; i < M1_LANES; i++) {
+                d[i] = i < m ? den[np + i] : c1_one;
+                s = i < m ? pre[np + i] : c1_one;
+                di[i] = s;
+            }
+            tacit__fp_mul8_ifma(di, li, di); /* 1 / den[np + i] */
+            tacit__fp_mul8_ifma(li, li, d);
+            m1_lanes_add(q, m, di);
+        }
+    }
+    return true;
+}
 
 /* G2's batch inversion through the norm to Fp: 1/d = conj(d) / (d.c0^2 + d.c1^2) */
 static inline void m2_norm(tacit_fp *n, const tacit_fp2 *d)
