@@ -460,9 +460,10 @@ static void msm_g1_chunks_default_body(void)
     free(k);
 }
 
-/* The G1 MSM tests run twice: with the batch-affine rounds on the IFMA lanes (msm.c's
- * m1_round_lanes, when the CPU has AVX-512 IFMA) and with the scalar rounds. */
-static void g1_both_paths(void (*body)(void))
+/* The MSM tests run twice: with the batch-affine rounds on the IFMA lanes (msm.c's
+ * m1_round_lanes and m2_round_lanes, when the CPU has AVX-512 IFMA) and with the scalar
+ * rounds. */
+static void both_paths(void (*body)(void))
 {
     bool cpu = tacit__ifma_cpu();
     int was = tacit__set_ifma(1);
@@ -473,12 +474,12 @@ static void g1_both_paths(void (*body)(void))
     tacit__set_ifma(was);
 }
 
-TEST(msm_g1) { g1_both_paths(msm_g1_body); }
-TEST(msm_g1_special) { g1_both_paths(msm_g1_special_body); }
-TEST(msm_g1_chunks) { g1_both_paths(msm_g1_chunks_body); }
-TEST(msm_g1_chunks_default) { g1_both_paths(msm_g1_chunks_default_body); }
+TEST(msm_g1) { both_paths(msm_g1_body); }
+TEST(msm_g1_special) { both_paths(msm_g1_special_body); }
+TEST(msm_g1_chunks) { both_paths(msm_g1_chunks_body); }
+TEST(msm_g1_chunks_default) { both_paths(msm_g1_chunks_default_body); }
 
-TEST(msm_g2_chunks)
+static void msm_g2_chunks_body(void)
 {
     static const size_t sizes[] = {1, 8, 9, 64, 65, 2047, 2048, 2049};
     static const size_t chunks[] = {1, 8, 64, 0};
@@ -512,7 +513,7 @@ TEST(msm_g2_chunks)
     free(k);
 }
 
-TEST(msm_g2)
+static void msm_g2_body(void)
 {
     static const size_t sizes[] = {0, 1, 2, 5, 64, 150};
     const size_t nmax = 150;
@@ -543,6 +544,9 @@ TEST(msm_g2)
     free(p);
     free(k);
 }
+
+TEST(msm_g2) { both_paths(msm_g2_body); }
+TEST(msm_g2_chunks) { both_paths(msm_g2_chunks_body); }
 
 TEST(fixed_base)
 {

@@ -179,7 +179,7 @@ static inline void MSM_FN(round)(AFF *pts, const uint32_t *cnt, const uint32_t *
  * pairwise: in each round every bucket of m >= 2 points becomes ceil(m/2). active[0..na):
  * the buckets with cnt >= 2 (the list is overwritten). den, pre, nrm: room for the pairs of
  * a round (nrm only with MSM_NORM). With MSM_ROUND_LANES(pts, cnt, start, active, na, den,
- * pre) defined, a round goes to it first; it returns false when it cannot run (the CPU
+ * pre, nrm) defined, a round goes to it first; it returns false when it cannot run (the CPU
  * lacks its instructions), and round() does the work.
  */
 static inline void MSM_FN(reduce)(AFF *pts, uint32_t *cnt, const uint32_t *start, uint32_t *active,
@@ -188,7 +188,7 @@ static inline void MSM_FN(reduce)(AFF *pts, uint32_t *cnt, const uint32_t *start
     while (na > 0) {
         size_t nna = 0;
 #ifdef MSM_ROUND_LANES
-        if (!MSM_ROUND_LANES(pts, cnt, start, active, na, den, pre))
+        if (!MSM_ROUND_LANES(pts, cnt, start, active, na, den, pre, nrm))
 #endif
             MSM_FN(round)(pts, cnt, start, active, na, den, pre, nrm);
         for (size_t a = 0; a < na; a++) {
