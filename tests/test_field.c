@@ -16,7 +16,7 @@
  * values near 2^253 and 2^254, Montgomery representations near m).
  *
  * ctest runs this binary twice: as test_field (the kernel CPUID picks) and as
- * test_field_portable with TACIT_NO_ADX=1.
+ * test_field_portable with TACIT_NO_ADX=1 and TACIT_NO_IFMA=1.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "crypto/field.h"
+#include "crypto/fp_ifma.h"
 #include "crypto/tower.h"
 #include "harness.h"
 #include "tacit/bn254.h"
@@ -982,6 +983,77 @@ TEST(fp_kernel_dispatch)
     printf("note: tacit_fp_mul runs the %s kernel (CPU %s ADX%s)\n",
            tacit_fp_have_adx() ? "mulx/adcx/adox" : "portable C", cpu ? "has" : "lacks",
            forced ? ", TACIT_NO_ADX set" : "");
+}
+
+/* The IFMA kernel (crypto/fp_ifma.c), eight products per call: each lane against the
+ * portable kernel, which check_kernels ties to the reference. Lanes get different inputs,
+ * so a mix-up between lanes shows. */
+static void check_ifma8(const tacit_fp a[8], const tacit_fp b[8])
+{
+    tacit_fp r[8], want, c[8];
+    tacit__fp_mul8_ifma(r, a, b);
+    for (int i = 0; i < 8; i++) {
+        tacit__fp_mul_portable(&want, &a[i], &b[i]);
+        CHECK_MEM(r[i].l, want.l, 32);
+    }
+    memcpy(c, a, sizeof c); /* r aliasing a */
+    tacit__fp_mul8_ifma(c, c, b);
+    CHECK_MEM(c, r, sizeof c);
+}
+
+TEST(fp_ifma_kernel)
+{
+    tacit_fp a[8], b[8];
+    if (!tacit__ifma_cpu()) {
+        printf("skipped: CPU without AVX-512 IFMA (or the OS does not save the zmm state)\n");
+        return;
+    }
+    int was = tacit__set_ifma(1);
+    /* every pair of edge values (all below 2p), eight pairs per call */
+    unsigned n = 0;
+    for (unsigned i = 0; i < KEDGE_COUNT; i++)
+        for (unsigned j = 0; j < KEDGE_COUNT; j++) {
+            kernel_edge(a[n].l, i);
+            kernel_edge(b[n].l, j);
+            if (++n == 8) {
+                check_ifma8(a, b);
+                n = 0;
+            }
+        }
+    /* at least 100,000 random products (1,000 per default iteration), some lanes with an
+     * edge value, some squares */
+    int calls = iters() * 1000 / 8;
+    if (calls < 100000 / 8) calls = 100000 / 8;
+    for (int it = 0; it < calls; it++) {
+        for (int k = 0; k < 8; k++) {
+            raw_rand_below_2p(a[k].l);
+            if (tacit_test_rand64() % 8 == 0)
+                kernel_edge(b[k].l, (unsigned)(tacit_test_rand64() % KEDGE_COUNT));
+            else if (tacit_test_rand64() % 8 == 0)
+                b[k] = a[k];
+            else
+                raw_rand_below_2p(b[k].l);
+        }
+        check_ifma8(a, b);
+    }
+    tacit__set_ifma(was);
+}
+
+/* TACIT_NO_IFMA=1 must turn the IFMA kernel off (test_field_portable sets it). */
+TEST(fp_ifma_dispatch)
+{
+    const char *off = getenv("TACIT_NO_IFMA");
+    bool forced = off != NULL && off[0] != '\0' && off[0] != '0';
+    bool cpu = tacit__ifma_cpu();
+    CHECK((tacit__use_ifma != 0) == (cpu && !forced));
+    int was = tacit__set_ifma(1);
+    CHECK((tacit__use_ifma != 0) == cpu); /* the setter cannot turn it on without the CPU */
+    tacit__set_ifma(0);
+    CHECK(tacit__use_ifma == 0);
+    tacit__set_ifma(was);
+    CHECK((tacit__use_ifma != 0) == (cpu && !forced));
+    printf("note: IFMA kernel %s (CPU %s AVX-512 IFMA%s)\n", tacit__use_ifma ? "on" : "off",
+           cpu ? "has" : "lacks", forced ? ", TACIT_NO_IFMA set" : "");
 }
 
 /* ------------------------------------------------------------------- Fp2 ---- */
@@ -2062,6 +2134,8 @@ TEST(reference_self_check)
 static const struct tacit_test tests[] = {
     {"reference_self_check", reference_self_check},
     {"fp_kernel_dispatch", fp_kernel_dispatch},
+    {"fp_ifma_kernel", fp_ifma_kernel},
+    {"fp_ifma_dispatch", fp_ifma_dispatch},
     {"fp_kernels_agree", fp_kernels_agree},
     {"fp_axioms", fp_axioms},
     {"fp_reference", fp_reference},

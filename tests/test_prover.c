@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/fp_ifma.h"
 #include "crypto/msm.h"
 #include "harness.h"
 #include "tacit/error.h"
@@ -285,7 +286,7 @@ static void g2_naive(tacit_g2 *r, const tacit_g2_affine *p, const uint64_t (*k)[
     *r = acc;
 }
 
-TEST(msm_g1)
+static void msm_g1_body(void)
 {
     static const size_t sizes[] = {0, 1, 2, 3, 63, 64, 65, 200, 1000};
     const size_t nmax = 1000;
@@ -313,7 +314,7 @@ TEST(msm_g1)
 
 /* Repeated points, P and -P, infinity: the doubling and cancelling branches of the affine
  * bucket additions. */
-TEST(msm_g1_special)
+static void msm_g1_special_body(void)
 {
     const size_t n = 512;
     tacit_g1_affine *p = malloc(n * sizeof *p), q[3];
@@ -405,7 +406,7 @@ static void g1_specialise(tacit_g1_affine *p, size_t n)
 /* Segmented windows (the points in chunks, the buckets kept across chunks) against the
  * naive sum: sizes around the chunk size, chunks smaller and larger than the number of
  * buckets, zero scalars, repeated points, P and -P, infinity. */
-TEST(msm_g1_chunks)
+static void msm_g1_chunks_body(void)
 {
     static const size_t sizes[] = {1, 7, 8, 9, 63, 64, 65, 130};
     static const size_t chunks[] = {1, 2, 8, 64};
@@ -434,7 +435,7 @@ TEST(msm_g1_chunks)
 
 /* The default chunk: sizes around 4,096 and two chunks, against the Jacobian Pippenger of
  * g1.c (512 random points repeated, some negated or at infinity). */
-TEST(msm_g1_chunks_default)
+static void msm_g1_chunks_default_body(void)
 {
     static const size_t sizes[] = {4095, 4096, 4097, 8193};
     const size_t nmax = 8193, nr = 512;
@@ -459,7 +460,26 @@ TEST(msm_g1_chunks_default)
     free(k);
 }
 
-TEST(msm_g2_chunks)
+/* The MSM tests run twice: with the batch-affine rounds on the IFMA lanes (msm.c's
+ * m1_round_lanes and m2_round_lanes, when the CPU has AVX-512 IFMA) and with the scalar
+ * rounds. */
+static void both_paths(void (*body)(void))
+{
+    bool cpu = tacit__ifma_cpu();
+    int was = tacit__set_ifma(1);
+    if (!cpu) printf("note: CPU without AVX-512 IFMA: the IFMA rounds are not tested\n");
+    body();
+    tacit__set_ifma(0);
+    body();
+    tacit__set_ifma(was);
+}
+
+TEST(msm_g1) { both_paths(msm_g1_body); }
+TEST(msm_g1_special) { both_paths(msm_g1_special_body); }
+TEST(msm_g1_chunks) { both_paths(msm_g1_chunks_body); }
+TEST(msm_g1_chunks_default) { both_paths(msm_g1_chunks_default_body); }
+
+static void msm_g2_chunks_body(void)
 {
     static const size_t sizes[] = {1, 8, 9, 64, 65, 2047, 2048, 2049};
     static const size_t chunks[] = {1, 8, 64, 0};
@@ -493,7 +513,7 @@ TEST(msm_g2_chunks)
     free(k);
 }
 
-TEST(msm_g2)
+static void msm_g2_body(void)
 {
     static const size_t sizes[] = {0, 1, 2, 5, 64, 150};
     const size_t nmax = 150;
@@ -524,6 +544,9 @@ TEST(msm_g2)
     free(p);
     free(k);
 }
+
+TEST(msm_g2) { both_paths(msm_g2_body); }
+TEST(msm_g2_chunks) { both_paths(msm_g2_chunks_body); }
 
 TEST(fixed_base)
 {

@@ -8,6 +8,7 @@
 
 #include "common/parallel.h"
 #include "crypto/curve.h"
+#include "crypto/fp_ifma.h"
 #include "crypto/msm.h"
 #include "crypto/tower.h"
 #include "tacit/bn254.h"
@@ -120,6 +121,13 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 
 /* --------------------------------------------------------- MSM templates ---- */
 
+/* G1's rounds on the IFMA lanes (defined after the template, whose pair_den and pair_add
+ * it uses). */
+static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint32_t *start,
+                           const uint32_t *active, size_t na, tacit_fp *den, tacit_fp *pre,
+                           tacit_fp *nrm);
+
+#define MSM_ROUND_LANES m1_round_lanes
 #define MSM_FN(name) m1_##name
 #define CFN(name) c1_##name
 #define JAC tacit_g1
@@ -140,6 +148,127 @@ static inline void c2_mul_b3(tacit_fp2 *r, const tacit_fp2 *a) { mfp2_mul(r, a, 
 #define FE_ZERO c1_zero
 #include "crypto/msm_impl.h"
 
+/*
+ * A round of G1's reduce() with the multiplications eight at a time on the AVX-512 IFMA lanes
+ * (fp_ifma.c), the same additions as m1_round. Pair np goes to lane np % 8: eight
+ * interleaved prefix-product chains, whose eight products are inverted together with one
+ * inversion (Montgomery's trick once more, over the lanes); the backward pass and the
+ * affine additions then run eight pairs at a time. The pairs that need no inversion (an
+ * operand at infinity, P == -Q) take the scalar pair_add; doubling (P == Q) runs in the
+ * lanes with its own numerator 3 x^2. Returns false, doing nothing, without IFMA.
+ */
+enum { M1_LANES = 8 };
+
+/* The additions of the pairs at q[i], q[i] + 1 (i < m) given di[i] = 1 / pair_den. */
+static void m1_lanes_add(tacit_g1_affine *const q[M1_LANES], size_t m, const tacit_fp di[M1_LANES])
+{
+    tacit_fp num[M1_LANES], l[M1_LANES], x3[M1_LANES], t[M1_LANES], y3[M1_LANES];
+    bool lane[M1_LANES];
+    for (size_t i = 0; i < M1_LANES; i++) {
+        lane[i] = false;
+        num[i] = c1_zero;
+        if (i >= m) continue;
+        const tacit_g1_affine *p = q[i], *r = p + 1;
+        if (c1_aff_is_inf(p) || c1_aff_is_inf(r)) continue;
+        if (!fp_eq(&p->x, &r->x)) {
+            fp_sub(&num[i], &r->y, &p->y);
+        } else if (fp_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
+            mfp_sqr(&t[i], &p->x);
+            fp_dbl(&num[i], &t[i]);
+            fp_add(&num[i], &num[i], &t[i]);
+        } else {
+            continue; /* P == -Q */
+        }
+        lane[i] = true;
+    }
+    tacit__fp_mul8_ifma(l, num, di);
+    tacit__fp_mul8_ifma(x3, l, l);
+    for (size_t i = 0; i < M1_LANES; i++) {
+        t[i] = c1_zero;
+        if (!lane[i]) continue;
+        fp_sub(&x3[i], &x3[i], &q[i]->x);
+        fp_sub(&x3[i], &x3[i], &q[i][1].x);
+        fp_sub(&t[i], &q[i]->x, &x3[i]);
+    }
+    tacit__fp_mul8_ifma(y3, l, t);
+    for (size_t i = 0; i < m; i++) {
+        if (lane[i]) {
+            fp_sub(&q[i]->y, &y3[i], &q[i]->y);
+            q[i]->x = x3[i];
+        } else {
+            m1_pair_add(q[i], q[i], q[i] + 1, &di[i]);
+        }
+    }
+}
+
+/* li[k] = 1 / acc[k] for the eight lanes, with one inversion (Montgomery's trick). */
+static void lanes_inv(tacit_fp li[M1_LANES], const tacit_fp acc[M1_LANES])
+{
+    tacit_fp pref[M1_LANES], s, tot;
+    pref[0] = c1_one;
+    for (size_t k = 1; k < M1_LANES; k++) mfp_mul(&pref[k], &pref[k - 1], &acc[k - 1]);
+    mfp_mul(&tot, &pref[M1_LANES - 1], &acc[M1_LANES - 1]);
+    tacit_fp_inv_var(&s, &tot);
+    for (size_t k = M1_LANES; k-- > 0;) {
+        mfp_mul(&li[k], &s, &pref[k]);
+        mfp_mul(&s, &s, &acc[k]);
+    }
+}
+
+static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint32_t *start,
+                           const uint32_t *active, size_t na, tacit_fp *den, tacit_fp *pre,
+                           tacit_fp *nrm)
+{
+    tacit_fp acc[M1_LANES], li[M1_LANES], d[M1_LANES], di[M1_LANES];
+    tacit_g1_affine *q[M1_LANES];
+    size_t np = 0, tail;
+    (void)nrm;
+    if (!tacit__use_ifma) return false;
+
+    /* forward: pre[np] = the product of den[np - 8], den[np - 16], ... (lane np % 8) */
+    for (size_t i = 0; i < M1_LANES; i++) acc[i] = c1_one;
+    for (size_t a = 0; a < na; a++) {
+        tacit_g1_affine *b = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = 0; t < h; t++, np++) {
+            m1_pair_den(&den[np], &b[2 * t], &b[2 * t + 1]);
+            if (np % M1_LANES == M1_LANES - 1) {
+                memcpy(&pre[np + 1 - M1_LANES], acc, sizeof acc);
+                tacit__fp_mul8_ifma(acc, acc, &den[np + 1 - M1_LANES]);
+            }
+        }
+    }
+    tail = np % M1_LANES;
+    if (tail != 0) { /* the last, partial group: the missing lanes multiply by 1 */
+        memcpy(&pre[np - tail], acc, tail * sizeof *acc);
+        for (size_t i = 0; i < M1_LANES; i++) d[i] = i < tail ? den[np - tail + i] : c1_one;
+        tacit__fp_mul8_ifma(acc, acc, d);
+    }
+
+    lanes_inv(li, acc);
+
+    /* backward, a group of eight pairs (np = 8 g ... 8 g + 7) at a time, from the top */
+    for (size_t a = na; a-- > 0;) {
+        tacit_g1_affine *b = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = h; t-- > 0;) {
+            np--;
+            q[np % M1_LANES] = &b[2 * t];
+            if (np % M1_LANES != 0) continue;
+            size_t m = tail != 0 ? tail : M1_LANES;
+            tail = 0;
+            for (size_t i = 0; i < M1_LANES; i++) {
+                d[i] = i < m ? den[np + i] : c1_one;
+                di[i] = i < m ? pre[np + i] : c1_one;
+            }
+            tacit__fp_mul8_ifma(di, li, di); /* 1 / den[np + i] */
+            tacit__fp_mul8_ifma(li, li, d);
+            m1_lanes_add(q, m, di);
+        }
+    }
+    return true;
+}
+
 /* G2's batch inversion through the norm to Fp: 1/d = conj(d) / (d.c0^2 + d.c1^2) */
 static inline void m2_norm(tacit_fp *n, const tacit_fp2 *d)
 {
@@ -156,6 +285,11 @@ static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp
     fp_neg(&di->c1, &di->c1);
 }
 
+static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint32_t *start,
+                           const uint32_t *active, size_t na, tacit_fp2 *den, tacit_fp *pre,
+                           tacit_fp *nrm);
+
+#define MSM_ROUND_LANES m2_round_lanes
 #define MSM_FN(name) m2_##name
 #define MSM_NORM m2_norm
 #define MSM_NORM_INV m2_norm_inv
@@ -181,6 +315,173 @@ static inline void m2_norm_inv(tacit_fp2 *di, const tacit_fp2 *d, const tacit_fp
 #define fe_zero_mask fp2_zero_mask
 #define FE_ZERO c2_zero
 #include "crypto/msm_impl.h"
+
+/*
+ * G2's rounds on the IFMA lanes, as m1_round_lanes, with G2's inversion through the norm:
+ * the lanes chain the norms N(den) in Fp, and every Fp2 product is three lane products
+ * (Karatsuba, as mfp2_mul), a square two (as mfp2_sqr).
+ */
+typedef struct {
+    tacit_fp c0[M1_LANES], c1[M1_LANES];
+} fp2_lanes;
+
+static void fp2_lanes_mul(fp2_lanes *r, const fp2_lanes *a, const fp2_lanes *b)
+{
+    tacit_fp sa[M1_LANES], sb[M1_LANES], t0[M1_LANES], t1[M1_LANES], t2[M1_LANES];
+    for (size_t i = 0; i < M1_LANES; i++) {
+        fp_add_nr(&sa[i], &a->c0[i], &a->c1[i]);
+        fp_add_nr(&sb[i], &b->c0[i], &b->c1[i]);
+    }
+    tacit__fp_mul8_ifma(t0, a->c0, b->c0);
+    tacit__fp_mul8_ifma(t1, a->c1, b->c1);
+    tacit__fp_mul8_ifma(t2, sa, sb);
+    for (size_t i = 0; i < M1_LANES; i++) {
+        fp_sub(&r->c0[i], &t0[i], &t1[i]);
+        fp_sub(&t2[i], &t2[i], &t0[i]);
+        fp_sub(&r->c1[i], &t2[i], &t1[i]);
+    }
+}
+
+static void fp2_lanes_sqr(fp2_lanes *r, const fp2_lanes *a)
+{
+    tacit_fp s[M1_LANES], d[M1_LANES], a2[M1_LANES];
+    for (size_t i = 0; i < M1_LANES; i++) {
+        fp_add_nr(&s[i], &a->c0[i], &a->c1[i]);
+        fp_sub(&d[i], &a->c0[i], &a->c1[i]);
+        fp_add_nr(&a2[i], &a->c0[i], &a->c0[i]);
+    }
+    tacit__fp_mul8_ifma(r->c0, s, d);
+    tacit__fp_mul8_ifma(r->c1, a2, a->c1);
+}
+
+/* The additions of the pairs at q[i], q[i] + 1 (i < m) given di = 1 / pair_den. */
+static void m2_lanes_add(tacit_g2_affine *const q[M1_LANES], size_t m, const fp2_lanes *di)
+{
+    fp2_lanes num, l, x3, t, y3;
+    bool lane[M1_LANES];
+    for (size_t i = 0; i < M1_LANES; i++) {
+        tacit_fp2 n = c2_zero;
+        lane[i] = false;
+        if (i < m && !c2_aff_is_inf(q[i]) && !c2_aff_is_inf(q[i] + 1)) {
+            const tacit_g2_affine *p = q[i], *r = p + 1;
+            if (!fp2_eq(&p->x, &r->x)) {
+                fp2_sub(&n, &r->y, &p->y);
+                lane[i] = true;
+            } else if (fp2_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
+                tacit_fp2 x2;
+                mfp2_sqr(&x2, &p->x);
+                fp2_dbl(&n, &x2);
+                fp2_add(&n, &n, &x2);
+                lane[i] = true;
+            } /* else P == -Q */
+        }
+        num.c0[i] = n.c0;
+        num.c1[i] = n.c1;
+    }
+    fp2_lanes_mul(&l, &num, di);
+    fp2_lanes_sqr(&x3, &l);
+    for (size_t i = 0; i < M1_LANES; i++) {
+        tacit_fp2 x = {x3.c0[i], x3.c1[i]}, d = c2_zero;
+        if (lane[i]) {
+            fp2_sub(&x, &x, &q[i]->x);
+            fp2_sub(&x, &x, &q[i][1].x);
+            fp2_sub(&d, &q[i]->x, &x);
+        }
+        x3.c0[i] = x.c0;
+        x3.c1[i] = x.c1;
+        t.c0[i] = d.c0;
+        t.c1[i] = d.c1;
+    }
+    fp2_lanes_mul(&y3, &l, &t);
+    for (size_t i = 0; i < m; i++) {
+        if (lane[i]) {
+            tacit_fp2 y = {y3.c0[i], y3.c1[i]};
+            fp2_sub(&q[i]->y, &y, &q[i]->y);
+            q[i]->x.c0 = x3.c0[i];
+            q[i]->x.c1 = x3.c1[i];
+        } else {
+            tacit_fp2 inv = {di->c0[i], di->c1[i]};
+            m2_pair_add(q[i], q[i], q[i] + 1, &inv);
+        }
+    }
+}
+
+/* nrm[i] = N(den[i]) = den.c0^2 + den.c1^2 for the eight dens from den (the first m; the
+ * others 1, and their nrm 1). d receives the dens as lanes. */
+static void m2_lanes_norm(tacit_fp nrm[M1_LANES], fp2_lanes *d, const tacit_fp2 *den, size_t m)
+{
+    tacit_fp s0[M1_LANES], s1[M1_LANES];
+    for (size_t i = 0; i < M1_LANES; i++) {
+        d->c0[i] = i < m ? den[i].c0 : c1_one;
+        d->c1[i] = i < m ? den[i].c1 : c1_zero;
+    }
+    tacit__fp_mul8_ifma(s0, d->c0, d->c0);
+    tacit__fp_mul8_ifma(s1, d->c1, d->c1);
+    for (size_t i = 0; i < M1_LANES; i++) fp_add(&nrm[i], &s0[i], &s1[i]);
+}
+
+static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint32_t *start,
+                           const uint32_t *active, size_t na, tacit_fp2 *den, tacit_fp *pre,
+                           tacit_fp *nrm)
+{
+    tacit_fp acc[M1_LANES], li[M1_LANES], nm[M1_LANES], ni[M1_LANES];
+    fp2_lanes d, di;
+    tacit_g2_affine *q[M1_LANES];
+    size_t np = 0, tail;
+    if (!tacit__use_ifma) return false;
+
+    /* forward: pre[np] = the product of nrm[np - 8], nrm[np - 16], ... (lane np % 8) */
+    for (size_t i = 0; i < M1_LANES; i++) acc[i] = c1_one;
+    for (size_t a = 0; a < na; a++) {
+        tacit_g2_affine *b = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = 0; t < h; t++, np++) {
+            m2_pair_den(&den[np], &b[2 * t], &b[2 * t + 1]);
+            if (np % M1_LANES == M1_LANES - 1) {
+                size_t g = np + 1 - M1_LANES;
+                m2_lanes_norm(&nrm[g], &d, &den[g], M1_LANES);
+                memcpy(&pre[g], acc, sizeof acc);
+                tacit__fp_mul8_ifma(acc, acc, &nrm[g]);
+            }
+        }
+    }
+    tail = np % M1_LANES;
+    if (tail != 0) { /* the last, partial group: the missing lanes multiply by 1 */
+        size_t g = np - tail;
+        m2_lanes_norm(nm, &d, &den[g], tail);
+        memcpy(&nrm[g], nm, tail * sizeof *nm);
+        memcpy(&pre[g], acc, tail * sizeof *acc);
+        tacit__fp_mul8_ifma(acc, acc, nm);
+    }
+    lanes_inv(li, acc);
+
+    /* backward, a group of eight pairs (np = 8 g ... 8 g + 7) at a time, from the top */
+    for (size_t a = na; a-- > 0;) {
+        tacit_g2_affine *b = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = h; t-- > 0;) {
+            np--;
+            q[np % M1_LANES] = &b[2 * t];
+            if (np % M1_LANES != 0) continue;
+            size_t m = tail != 0 ? tail : M1_LANES;
+            tail = 0;
+            for (size_t i = 0; i < M1_LANES; i++) {
+                nm[i] = i < m ? nrm[np + i] : c1_one;
+                ni[i] = i < m ? pre[np + i] : c1_one;
+                d.c0[i] = i < m ? den[np + i].c0 : c1_one;
+                d.c1[i] = i < m ? den[np + i].c1 : c1_zero;
+            }
+            tacit__fp_mul8_ifma(ni, li, ni); /* 1 / N(den[np + i]) */
+            tacit__fp_mul8_ifma(li, li, nm);
+            /* 1 / den = conj(den) / N(den) */
+            tacit__fp_mul8_ifma(di.c0, d.c0, ni);
+            tacit__fp_mul8_ifma(di.c1, d.c1, ni);
+            for (size_t i = 0; i < M1_LANES; i++) fp_neg(&di.c1[i], &di.c1[i]);
+            m2_lanes_add(q, m, &di);
+        }
+    }
+    return true;
+}
 
 /* ---------------------------------------------------------------- public ---- */
 

@@ -119,61 +119,78 @@ static inline void MSM_FN(pair_add)(AFF *r, const AFF *p, const AFF *q, const FE
 }
 
 /*
- * Reduces every bucket of pts (bucket b: cnt[b] points from pts[start[b]]) to one point,
- * pairwise: in each round every bucket of m >= 2 points becomes ceil(m/2), all pairs of
- * all buckets of the round sharing one inversion (Montgomery's trick). active[0..na): the
- * buckets with cnt >= 2 (the list is overwritten). den, pre, nrm: room for the pairs of a
- * round (nrm only with MSM_NORM).
+ * One round of reduce(): every active bucket's points are added pairwise (pair t of bucket
+ * b: q[2 t] += q[2 t + 1]), all the pairs sharing one inversion (Montgomery's trick).
+ * den, pre, nrm: room for the pairs of the round (nrm only with MSM_NORM).
  */
-static inline void MSM_FN(reduce)(AFF *pts, uint32_t *cnt, const uint32_t *start, uint32_t *active,
-                                  size_t na, FE *den, MSM_PRE *pre, MSM_PRE *nrm)
+static inline void MSM_FN(round)(AFF *pts, const uint32_t *cnt, const uint32_t *start,
+                                 const uint32_t *active, size_t na, FE *den, MSM_PRE *pre,
+                                 MSM_PRE *nrm)
 {
 #ifndef MSM_NORM
     (void)nrm;
 #endif
+#ifdef MSM_NORM
+    NM acc = NM_ONE, inv, ni;
+#else
+    FE acc = FE_ONE, inv;
+#endif
+    FE di;
+    size_t np = 0;
+    for (size_t a = 0; a < na; a++) {
+        AFF *q = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = 0; t < h; t++, np++) {
+            MSM_FN(pair_den)(&den[np], &q[2 * t], &q[2 * t + 1]);
+            pre[np] = acc;
+#ifdef MSM_NORM
+            MSM_NORM(&nrm[np], &den[np]);
+            nm_mul(&acc, &acc, &nrm[np]);
+#else
+            fe_mul(&acc, &acc, &den[np]);
+#endif
+        }
+    }
+#ifdef MSM_NORM
+    nm_inv_var(&inv, &acc);
+#else
+    fe_inv_var(&inv, &acc);
+#endif
+    for (size_t a = na; a-- > 0;) {
+        AFF *q = &pts[start[active[a]]];
+        size_t h = cnt[active[a]] / 2;
+        for (size_t t = h; t-- > 0;) {
+            np--;
+#ifdef MSM_NORM
+            nm_mul(&ni, &inv, &pre[np]); /* 1 / N(den[np]) */
+            nm_mul(&inv, &inv, &nrm[np]);
+            MSM_NORM_INV(&di, &den[np], &ni); /* conj(den) / N(den) */
+#else
+            fe_mul(&di, &inv, &pre[np]);  /* 1 / den[np] */
+            fe_mul(&inv, &inv, &den[np]); /* 1 / (den[0] ... den[np-1]) */
+#endif
+            MSM_FN(pair_add)(&q[2 * t], &q[2 * t], &q[2 * t + 1], &di);
+        }
+    }
+}
+
+/*
+ * Reduces every bucket of pts (bucket b: cnt[b] points from pts[start[b]]) to one point,
+ * pairwise: in each round every bucket of m >= 2 points becomes ceil(m/2). active[0..na):
+ * the buckets with cnt >= 2 (the list is overwritten). den, pre, nrm: room for the pairs of
+ * a round (nrm only with MSM_NORM). With MSM_ROUND_LANES(pts, cnt, start, active, na, den,
+ * pre, nrm) defined, a round goes to it first; it returns false when it cannot run (the CPU
+ * lacks its instructions), and round() does the work.
+ */
+static inline void MSM_FN(reduce)(AFF *pts, uint32_t *cnt, const uint32_t *start, uint32_t *active,
+                                  size_t na, FE *den, MSM_PRE *pre, MSM_PRE *nrm)
+{
     while (na > 0) {
-#ifdef MSM_NORM
-        NM acc = NM_ONE, inv, ni;
-#else
-        FE acc = FE_ONE, inv;
+        size_t nna = 0;
+#ifdef MSM_ROUND_LANES
+        if (!MSM_ROUND_LANES(pts, cnt, start, active, na, den, pre, nrm))
 #endif
-        FE di;
-        size_t np = 0, nna = 0;
-        for (size_t a = 0; a < na; a++) {
-            AFF *q = &pts[start[active[a]]];
-            size_t h = cnt[active[a]] / 2;
-            for (size_t t = 0; t < h; t++, np++) {
-                MSM_FN(pair_den)(&den[np], &q[2 * t], &q[2 * t + 1]);
-                pre[np] = acc;
-#ifdef MSM_NORM
-                MSM_NORM(&nrm[np], &den[np]);
-                nm_mul(&acc, &acc, &nrm[np]);
-#else
-                fe_mul(&acc, &acc, &den[np]);
-#endif
-            }
-        }
-#ifdef MSM_NORM
-        nm_inv_var(&inv, &acc);
-#else
-        fe_inv_var(&inv, &acc);
-#endif
-        for (size_t a = na; a-- > 0;) {
-            AFF *q = &pts[start[active[a]]];
-            size_t h = cnt[active[a]] / 2;
-            for (size_t t = h; t-- > 0;) {
-                np--;
-#ifdef MSM_NORM
-                nm_mul(&ni, &inv, &pre[np]); /* 1 / N(den[np]) */
-                nm_mul(&inv, &inv, &nrm[np]);
-                MSM_NORM_INV(&di, &den[np], &ni); /* conj(den) / N(den) */
-#else
-                fe_mul(&di, &inv, &pre[np]);  /* 1 / den[np] */
-                fe_mul(&inv, &inv, &den[np]); /* 1 / (den[0] ... den[np-1]) */
-#endif
-                MSM_FN(pair_add)(&q[2 * t], &q[2 * t], &q[2 * t + 1], &di);
-            }
-        }
+            MSM_FN(round)(pts, cnt, start, active, na, den, pre, nrm);
         for (size_t a = 0; a < na; a++) {
             size_t b = active[a], m = cnt[b], h = m / 2;
             AFF *q = &pts[start[b]];
@@ -474,6 +491,7 @@ static inline void MSM_FN(fixed_mul)(AFF *out, const JAC tab[64][16], const uint
 #undef fe_inv_var
 #undef FE_ONE
 #undef MSM_NORM
+#undef MSM_ROUND_LANES
 #undef MSM_NORM_INV
 #undef NM
 #undef nm_mul

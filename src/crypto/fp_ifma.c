@@ -1,0 +1,245 @@
+/*
+ * Fp Montgomery multiplication in parallel lanes with AVX-512 IFMA (vpmadd52luq/vpmadd52huq:
+ * the low and high 52 bits of a 52x52-bit product added to a 64-bit lane).
+ *
+ * The method is the one of Gueron and Krasnov, "Accelerating big integer arithmetic using
+ * Intel IFMA extensions" (ARITH 2016), and Drucker and Gueron, "Fast modular squaring with
+ * AVX512IFMA" (2018): operands in radix 2^52, word-by-word Montgomery reduction with 52-bit
+ * digits, the carries left in the 64-bit lanes until the end. Here each lane holds one
+ * whole multiplication (lane i computes a[i] b[i]), so the lanes never talk to each other.
+ *
+ * BN254's p < 2^254 fits five 52-bit limbs (260 bits). Five reduction steps of 52 bits
+ * divide by 2^260, not by the scalar kernel's R = 2^256; to end at the same Montgomery form,
+ * a enters as 16 a (its 52-bit limbs are read 4 bits lower, free in the conversion):
+ * (16 a) b / 2^260 = a b / 2^256. With a, b < 2p (fp_mul's contract), 16 a < 2^259 fits the
+ * five limbs, and with q < 2^260 the accumulator ends at (16 a b + q p) / 2^260 <
+ * p (64 p / 2^260 + 1) < 2p, so one conditional subtraction of p reduces it.
+ *
+ * Only this file is compiled for AVX-512, function by function (target attributes), and
+ * only called when tacit__use_ifma says the CPU and the OS support it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/bn254_constants.h"
+#include "crypto/fp_ifma.h"
+
+int tacit__use_ifma = 0;
+
+#if defined(__x86_64__) && !defined(TACIT_PORTABLE_ONLY)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* CPUID leaf 1 ECX bit 27 = OSXSAVE (XGETBV usable); XCR0 bits 1, 2 (XMM, YMM) and 5-7
+ * (opmask, ZMM_Hi256, Hi16_ZMM) = the OS saves the AVX-512 state; leaf 7 EBX bit 16 =
+ * AVX512F, bit 21 = AVX512IFMA, bit 31 = AVX512VL (Intel SDM vol. 1, 15.2 and 15.4). */
+bool tacit__ifma_cpu(void)
+{
+    unsigned eax, ebx, ecx, edx, xlo, xhi;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return false;
+    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    if ((xlo & 0xe6u) != 0xe6u) return false;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    return (ebx & (1u << 16)) && (ebx & (1u << 21)) && (ebx & (1u << 31));
+}
+
+__attribute__((constructor)) static void detect_ifma(void)
+{
+    const char *off = getenv("TACIT_NO_IFMA");
+    if (off != NULL && off[0] != '\0' && off[0] != '0') return;
+    tacit__use_ifma = tacit__ifma_cpu();
+}
+
+int tacit__set_ifma(int on)
+{
+    int was = tacit__use_ifma;
+    tacit__use_ifma = on && tacit__ifma_cpu();
+    return was;
+}
+
+#define IFMA __attribute__((target("avx512f,avx512ifma,avx512vl")))
+
+/* Lanes as GCC/clang vector-extension types: +, -, &, |, >> and << act lane by lane
+ * (unsigned, so >> is logical); only the products need intrinsics. */
+typedef uint64_t v8 __attribute__((vector_size(64)));
+
+#define M52 (((uint64_t)1 << 52) - 1)
+
+/* p in radix 2^52 and -p^-1 mod 2^52 (the low 52 bits of -p^-1 mod 2^64): reads of these
+ * static constants fold at compile time. */
+static const tacit_fp P = TACIT__P_RAW;
+#define P52_0 (P.l[0] & M52)
+#define P52_1 ((P.l[0] >> 52 | P.l[1] << 12) & M52)
+#define P52_2 ((P.l[1] >> 40 | P.l[2] << 24) & M52)
+#define P52_3 ((P.l[2] >> 28 | P.l[3] << 36) & M52)
+#define P52_4 (P.l[3] >> 16)
+#define K52 (TACIT__P_INV & M52)
+
+static inline IFMA v8 lo52(v8 acc, v8 x, v8 y)
+{
+    return (v8)_mm512_madd52lo_epu64((__m512i)acc, (__m512i)x, (__m512i)y);
+}
+static inline IFMA v8 hi52(v8 acc, v8 x, v8 y)
+{
+    return (v8)_mm512_madd52hi_epu64((__m512i)acc, (__m512i)x, (__m512i)y);
+}
+
+/* Eight consecutive tacit_fp (four zmm, two elements each) to limb-major vectors:
+ * x[j] lane i = limb j of element i. Two rounds of two-source permutes. */
+static inline IFMA void load8(v8 x[4], const tacit_fp *a)
+{
+    const __m512i lo01 = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i lo23 = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i v0 = _mm512_loadu_si512(a), v1 = _mm512_loadu_si512(a + 2);
+    __m512i v2 = _mm512_loadu_si512(a + 4), v3 = _mm512_loadu_si512(a + 6);
+    /* elements 0-3 then 4-7: limbs 0 and 1 (a01, e01), limbs 2 and 3 (a23, e23) */
+    __m512i a01 = _mm512_permutex2var_epi64(v0, lo01, v1);
+    __m512i a23 = _mm512_permutex2var_epi64(v0, lo23, v1);
+    __m512i e01 = _mm512_permutex2var_epi64(v2, lo01, v3);
+    __m512i e23 = _mm512_permutex2var_epi64(v2, lo23, v3);
+    x[0] = (v8)_mm512_shuffle_i64x2(a01, e01, 0x44);
+    x[1] = (v8)_mm512_shuffle_i64x2(a01, e01, 0xee);
+    x[2] = (v8)_mm512_shuffle_i64x2(a23, e23, 0x44);
+    x[3] = (v8)_mm512_shuffle_i64x2(a23, e23, 0xee);
+}
+
+/* The inverse of load8. */
+static inline IFMA void store8(tacit_fp *r, const v8 x[4])
+{
+    const __m512i even = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i odd = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i a01 = _mm512_shuffle_i64x2((__m512i)x[0], (__m512i)x[1], 0x44);
+    __m512i e01 = _mm512_shuffle_i64x2((__m512i)x[0], (__m512i)x[1], 0xee);
+    __m512i a23 = _mm512_shuffle_i64x2((__m512i)x[2], (__m512i)x[3], 0x44);
+    __m512i e23 = _mm512_shuffle_i64x2((__m512i)x[2], (__m512i)x[3], 0xee);
+    _mm512_storeu_si512(r, _mm512_permutex2var_epi64(a01, even, a23));
+    _mm512_storeu_si512(r + 2, _mm512_permutex2var_epi64(a01, odd, a23));
+    _mm512_storeu_si512(r + 4, _mm512_permutex2var_epi64(e01, even, e23));
+    _mm512_storeu_si512(r + 6, _mm512_permutex2var_epi64(e01, odd, e23));
+}
+
+/* 4x64 -> 5x52 limbs of x (shift 0) or of 16 x (shift 4; x < 2^254, so 16 x < 2^258). */
+static inline IFMA void to52(v8 y[5], const v8 x[4], int shift)
+{
+    const v8 m = {M52, M52, M52, M52, M52, M52, M52, M52};
+    if (shift == 0) {
+        y[0] = x[0] & m;
+        y[1] = (x[0] >> 52 | x[1] << 12) & m;
+        y[2] = (x[1] >> 40 | x[2] << 24) & m;
+        y[3] = (x[2] >> 28 | x[3] << 36) & m;
+        y[4] = x[3] >> 16;
+    } else {
+        y[0] = (x[0] << 4) & m;
+        y[1] = (x[0] >> 48 | x[1] << 16) & m;
+        y[2] = (x[1] >> 36 | x[2] << 28) & m;
+        y[3] = (x[2] >> 24 | x[3] << 40) & m;
+        y[4] = x[3] >> 12;
+    }
+}
+
+/* 5x52 limbs (each below 2^52, value below 2^256) -> 4x64. */
+static inline IFMA void from52(v8 x[4], const v8 y[5])
+{
+    x[0] = y[0] | y[1] << 52;
+    x[1] = y[1] >> 12 | y[2] << 40;
+    x[2] = y[2] >> 24 | y[3] << 28;
+    x[3] = y[3] >> 36 | y[4] << 16;
+}
+
+/* r = a b / 2^260 mod p, limbs below 2^52 in and out, a b < 2^260 p (see the file
+ * comment). Word-by-word Montgomery: for each digit b_i, t += a b_i, then q = t_0 (-p^-1)
+ * mod 2^52, t += q p (which clears t_0's low 52 bits), t /= 2^52. The lanes accumulate
+ * without carrying: a limb gains at most four 52-bit terms per step, so after five steps
+ * it is below 2^57. */
+static inline IFMA void mont52(v8 r[5], const v8 a[5], const v8 b[5])
+{
+    const v8 zero = {0}, m = zero + M52, k = zero + K52;
+    const v8 p0 = zero + P52_0, p1 = zero + P52_1, p2 = zero + P52_2, p3 = zero + P52_3,
+             p4 = zero + P52_4;
+    v8 t0 = zero, t1 = zero, t2 = zero, t3 = zero, t4 = zero, t5, q;
+    for (int i = 0; i < 5; i++) {
+        t5 = zero;
+        t0 = lo52(t0, a[0], b[i]);
+        t1 = hi52(t1, a[0], b[i]);
+        t1 = lo52(t1, a[1], b[i]);
+        t2 = hi52(t2, a[1], b[i]);
+        t2 = lo52(t2, a[2], b[i]);
+        t3 = hi52(t3, a[2], b[i]);
+        t3 = lo52(t3, a[3], b[i]);
+        t4 = hi52(t4, a[3], b[i]);
+        t4 = lo52(t4, a[4], b[i]);
+        t5 = hi52(t5, a[4], b[i]);
+        q = lo52(zero, t0, k);
+        t0 = lo52(t0, q, p0);
+        t1 = hi52(t1, q, p0);
+        t1 = lo52(t1, q, p1);
+        t2 = hi52(t2, q, p1);
+        t2 = lo52(t2, q, p2);
+        t3 = hi52(t3, q, p2);
+        t3 = lo52(t3, q, p3);
+        t4 = hi52(t4, q, p3);
+        t4 = lo52(t4, q, p4);
+        t5 = hi52(t5, q, p4);
+        t0 = t1 + (t0 >> 52);
+        t1 = t2;
+        t2 = t3;
+        t3 = t4;
+        t4 = t5;
+    }
+    /* carry into 52-bit limbs (the value is below 2p < 2^255) */
+    t1 += t0 >> 52;
+    t0 &= m;
+    t2 += t1 >> 52;
+    t1 &= m;
+    t3 += t2 >> 52;
+    t2 &= m;
+    t4 += t3 >> 52;
+    t3 &= m;
+    /* s = t - p with borrows as arithmetic shifts of the signed limbs */
+    typedef int64_t s8 __attribute__((vector_size(64)));
+    s8 s0 = (s8)(t0 - p0), s1 = (s8)(t1 - p1), s2 = (s8)(t2 - p2), s3 = (s8)(t3 - p3),
+       s4 = (s8)(t4 - p4);
+    s1 += s0 >> 52;
+    s2 += s1 >> 52;
+    s3 += s2 >> 52;
+    s4 += s3 >> 52;
+    v8 keep = (v8)(s4 >> 63); /* all ones where t < p */
+    r[0] = (t0 & keep) | ((v8)s0 & m & ~keep);
+    r[1] = (t1 & keep) | ((v8)s1 & m & ~keep);
+    r[2] = (t2 & keep) | ((v8)s2 & m & ~keep);
+    r[3] = (t3 & keep) | ((v8)s3 & m & ~keep);
+    r[4] = (t4 & keep) | ((v8)s4 & ~keep);
+}
+
+IFMA void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8])
+{
+    v8 x[4], a52[5], b52[5], r52[5];
+    load8(x, a);
+    to52(a52, x, 4);
+    load8(x, b);
+    to52(b52, x, 0);
+    mont52(r52, a52, b52);
+    from52(x, r52);
+    store8(r, x);
+}
+
+#else /* no x86-64: never enabled, never called */
+
+bool tacit__ifma_cpu(void) { return false; }
+
+int tacit__set_ifma(int on)
+{
+    (void)on;
+    return 0;
+}
+
+void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8])
+{
+    (void)r;
+    (void)a;
+    (void)b;
+    abort();
+}
+
+#endif

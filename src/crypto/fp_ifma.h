@@ -1,0 +1,31 @@
+/*
+ * Internal to src/crypto: Fp Montgomery multiplications eight at a time with AVX-512 IFMA
+ * (fp_ifma.c). The interface speaks the ordinary representation (tacit_fp, 4x64-bit limbs,
+ * Montgomery form with R = 2^256, reduced below p) so a caller can replace eight
+ * independent fp_mul calls with one call, when tacit__use_ifma says the CPU can run it.
+ */
+#ifndef TACIT_CRYPTO_FP_IFMA_H
+#define TACIT_CRYPTO_FP_IFMA_H
+
+#include <stdbool.h>
+
+#include "tacit/bn254.h"
+
+/* Nonzero when the CPU has AVX512F, AVX512IFMA and AVX512VL, the OS saves the zmm state
+ * (XGETBV), and TACIT_NO_IFMA is not set in the environment. Set once at load time
+ * (constructor in fp_ifma.c); tacit__set_ifma lets tests run both paths. */
+extern int tacit__use_ifma;
+
+/* True when the CPU and the OS support the IFMA kernel, whatever the environment says. */
+bool tacit__ifma_cpu(void);
+
+/* Turns the IFMA kernel on (when tacit__ifma_cpu) or off, for the tests that compare both
+ * paths; returns the previous value of tacit__use_ifma. Not thread safe: tests only. */
+int tacit__set_ifma(int on);
+
+/* r[i] = a[i] b[i] / 2^256 mod p for i < 8, fp_mul's contract: inputs below 2p (reduced
+ * values or fp_add_nr sums), outputs below p. r may alias a or b. Only when
+ * tacit__use_ifma is nonzero. */
+void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8]);
+
+#endif /* TACIT_CRYPTO_FP_IFMA_H */
