@@ -85,14 +85,12 @@ static inline IFMA v8 hi52(v8 acc, v8 x, v8 y)
     return (v8)_mm512_madd52hi_epu64((__m512i)acc, (__m512i)x, (__m512i)y);
 }
 
-/* Eight consecutive tacit_fp (four zmm, two elements each) to limb-major vectors:
- * x[j] lane i = limb j of element i. Two rounds of two-source permutes. */
-static inline IFMA void load8(v8 x[4], const tacit_fp *a)
+/* Eight elements in four zmm (two elements each, v[k] = elements 2k and 2k + 1) to
+ * limb-major vectors: x[j] lane i = limb j of element i. Two rounds of two-source permutes. */
+static inline IFMA void transpose_in(v8 x[4], __m512i v0, __m512i v1, __m512i v2, __m512i v3)
 {
     const __m512i lo01 = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
     const __m512i lo23 = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
-    __m512i v0 = _mm512_loadu_si512(a), v1 = _mm512_loadu_si512(a + 2);
-    __m512i v2 = _mm512_loadu_si512(a + 4), v3 = _mm512_loadu_si512(a + 6);
     /* elements 0-3 then 4-7: limbs 0 and 1 (a01, e01), limbs 2 and 3 (a23, e23) */
     __m512i a01 = _mm512_permutex2var_epi64(v0, lo01, v1);
     __m512i a23 = _mm512_permutex2var_epi64(v0, lo23, v1);
@@ -104,8 +102,8 @@ static inline IFMA void load8(v8 x[4], const tacit_fp *a)
     x[3] = (v8)_mm512_shuffle_i64x2(a23, e23, 0xee);
 }
 
-/* The inverse of load8. */
-static inline IFMA void store8(tacit_fp *r, const v8 x[4])
+/* The inverse of transpose_in. */
+static inline IFMA void transpose_out(__m512i v[4], const v8 x[4])
 {
     const __m512i even = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
     const __m512i odd = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
@@ -113,10 +111,51 @@ static inline IFMA void store8(tacit_fp *r, const v8 x[4])
     __m512i e01 = _mm512_shuffle_i64x2((__m512i)x[0], (__m512i)x[1], 0xee);
     __m512i a23 = _mm512_shuffle_i64x2((__m512i)x[2], (__m512i)x[3], 0x44);
     __m512i e23 = _mm512_shuffle_i64x2((__m512i)x[2], (__m512i)x[3], 0xee);
-    _mm512_storeu_si512(r, _mm512_permutex2var_epi64(a01, even, a23));
-    _mm512_storeu_si512(r + 2, _mm512_permutex2var_epi64(a01, odd, a23));
-    _mm512_storeu_si512(r + 4, _mm512_permutex2var_epi64(e01, even, e23));
-    _mm512_storeu_si512(r + 6, _mm512_permutex2var_epi64(e01, odd, e23));
+    v[0] = _mm512_permutex2var_epi64(a01, even, a23);
+    v[1] = _mm512_permutex2var_epi64(a01, odd, a23);
+    v[2] = _mm512_permutex2var_epi64(e01, even, e23);
+    v[3] = _mm512_permutex2var_epi64(e01, odd, e23);
+}
+
+/* Eight consecutive tacit_fp to limb-major vectors. */
+static inline IFMA void load8(v8 x[4], const tacit_fp *a)
+{
+    transpose_in(x, _mm512_loadu_si512(a), _mm512_loadu_si512(a + 2), _mm512_loadu_si512(a + 4),
+                 _mm512_loadu_si512(a + 6));
+}
+
+/* The inverse of load8. */
+static inline IFMA void store8(tacit_fp *r, const v8 x[4])
+{
+    __m512i v[4];
+    transpose_out(v, x);
+    for (int k = 0; k < 4; k++) _mm512_storeu_si512(r + 2 * k, v[k]);
+}
+
+/* Two tacit_fp from anywhere in one zmm. */
+static inline IFMA __m512i load2(const tacit_fp *lo, const tacit_fp *hi)
+{
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),
+                              _mm256_loadu_si256((const __m256i *)hi), 1);
+}
+
+/* load8 of eight elements found through pointers. */
+static inline IFMA void load8p(v8 x[4], const tacit_fp *const a[8])
+{
+    transpose_in(x, load2(a[0], a[1]), load2(a[2], a[3]), load2(a[4], a[5]), load2(a[6], a[7]));
+}
+
+/* store8 through pointers, element i only where bit i of mask is set. */
+static inline IFMA void store8p(tacit_fp *const r[8], const v8 x[4], unsigned mask)
+{
+    __m512i v[4];
+    transpose_out(v, x);
+    for (int i = 0; i < 8; i++)
+        if (mask >> i & 1) {
+            __m256i e =
+                i & 1 ? _mm512_extracti64x4_epi64(v[i / 2], 1) : _mm512_castsi512_si256(v[i / 2]);
+            _mm256_storeu_si256((__m256i *)r[i], e);
+        }
 }
 
 /* 4x64 -> 5x52 limbs of x (shift 0) or of 16 x (shift 4; x < 2^254, so 16 x < 2^258). */
@@ -212,6 +251,104 @@ static inline IFMA void mont52(v8 r[5], const v8 a[5], const v8 b[5])
     r[4] = (t4 & keep) | ((v8)s4 & ~keep);
 }
 
+/* r = 16 x for x < 2^256 in normalized 52-bit limbs (mont52's first operand). */
+static inline IFMA void shl4(v8 r[5], const v8 x[5])
+{
+    const v8 m = (v8){0} + M52;
+    r[4] = x[4] << 4 | x[3] >> 48;
+    r[3] = (x[3] << 4 | x[2] >> 48) & m;
+    r[2] = (x[2] << 4 | x[1] >> 48) & m;
+    r[1] = (x[1] << 4 | x[0] >> 48) & m;
+    r[0] = (x[0] << 4) & m;
+}
+
+/* r = a - b mod p for a, b < p in normalized 52-bit limbs; r likewise. The borrows go as
+ * arithmetic shifts of the signed limbs; p is added back where the difference is
+ * negative. r may alias a or b. */
+static inline IFMA void sub52(v8 r[5], const v8 a[5], const v8 b[5])
+{
+    typedef int64_t s8 __attribute__((vector_size(64)));
+    const v8 zero = {0}, m = zero + M52;
+    const v8 p[5] = {zero + P52_0, zero + P52_1, zero + P52_2, zero + P52_3, zero + P52_4};
+    s8 s[5];
+    s[0] = (s8)(a[0] - b[0]);
+    for (int j = 1; j < 5; j++) {
+        s[j] = (s8)(a[j] - b[j]) + (s[j - 1] >> 52);
+        s[j - 1] = (s8)((v8)s[j - 1] & m);
+    }
+    v8 neg = (v8)(s[4] >> 63), c = zero;
+    for (int j = 0; j < 5; j++) {
+        v8 u = (v8)s[j] + (p[j] & neg) + c;
+        c = u >> 52;
+        r[j] = j < 4 ? u & m : u;
+    }
+}
+
+/*
+ * The backward step and the affine additions of G1's batch-affine round (msm.c's
+ * m1_round_lanes) for eight pairs at once, every value in radix 2^52 from load to store:
+ *   di = inv pre, inv = inv den            (Montgomery's trick, lane by lane)
+ *   lambda = num di, x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1
+ * with (x1, y1) = *q[i], x2 = q[i][1].x. inv: the lanes' running inverses, updated. di[i]
+ * is written for every lane; q[i] is overwritten with (x3, y3) where bit i of mask is set
+ * (the other lanes' pointers must still be readable). All inputs below p.
+ */
+IFMA void tacit__g1_lanes_step(tacit__fp52x8 *inv, tacit_fp di[8], const tacit_fp pre[8],
+                               const tacit_fp den[8], const tacit_fp num[8],
+                               tacit_g1_affine *const q[8], unsigned mask)
+{
+    v8 x[4], iv[5], iv16[5], t[5], u[5], d52[5], l[5], l16[5], x1[5], x2[5], y1[5];
+    const tacit_fp *px1[8], *px2[8], *py1[8];
+    tacit_fp *ox[8], *oy[8];
+    for (int i = 0; i < 5; i++) iv[i] = (v8)_mm512_loadu_si512(inv->v[i]);
+    shl4(iv16, iv);
+    load8(x, pre);
+    to52(t, x, 0);
+    mont52(d52, iv16, t); /* di */
+    load8(x, den);
+    to52(t, x, 0);
+    mont52(iv, iv16, t);
+    for (int i = 0; i < 5; i++) _mm512_storeu_si512(inv->v[i], (__m512i)iv[i]);
+    from52(x, d52);
+    store8(di, x);
+    load8(x, num);
+    to52(t, x, 4);
+    mont52(l, t, d52); /* lambda */
+    shl4(l16, l);
+    mont52(t, l16, l); /* lambda^2 */
+    for (int i = 0; i < 8; i++) {
+        px1[i] = &q[i]->x;
+        px2[i] = &q[i][1].x;
+        py1[i] = &q[i]->y;
+        ox[i] = &q[i]->x;
+        oy[i] = &q[i]->y;
+    }
+    load8p(x, px1);
+    to52(x1, x, 0);
+    load8p(x, px2);
+    to52(x2, x, 0);
+    load8p(x, py1);
+    to52(y1, x, 0);
+    sub52(t, t, x1);
+    sub52(t, t, x2); /* x3 */
+    sub52(u, x1, t);
+    mont52(u, l16, u);
+    sub52(u, u, y1); /* y3 */
+    from52(x, t);
+    store8p(ox, x, mask);
+    from52(x, u);
+    store8p(oy, x, mask);
+}
+
+/* r = the eight values of a in radix 2^52 lanes. */
+IFMA void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8])
+{
+    v8 x[4], y[5];
+    load8(x, a);
+    to52(y, x, 0);
+    for (int i = 0; i < 5; i++) _mm512_storeu_si512(r->v[i], (__m512i)y[i]);
+}
+
 IFMA void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8])
 {
     v8 x[4], a52[5], b52[5], r52[5];
@@ -239,6 +376,27 @@ void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8]
     (void)r;
     (void)a;
     (void)b;
+    abort();
+}
+
+void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8])
+{
+    (void)r;
+    (void)a;
+    abort();
+}
+
+void tacit__g1_lanes_step(tacit__fp52x8 *inv, tacit_fp di[8], const tacit_fp pre[8],
+                          const tacit_fp den[8], const tacit_fp num[8], tacit_g1_affine *const q[8],
+                          unsigned mask)
+{
+    (void)inv;
+    (void)di;
+    (void)pre;
+    (void)den;
+    (void)num;
+    (void)q;
+    (void)mask;
     abort();
 }
 

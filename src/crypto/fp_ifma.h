@@ -8,6 +8,7 @@
 #define TACIT_CRYPTO_FP_IFMA_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tacit/bn254.h"
 
@@ -27,5 +28,20 @@ int tacit__set_ifma(int on);
  * values or fp_add_nr sums), outputs below p. r may alias a or b. Only when
  * tacit__use_ifma is nonzero. */
 void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8]);
+
+/* Eight Fp values kept in radix 2^52 between calls: limb j (52 bits) of value i in v[j][i];
+ * each value below p. */
+typedef struct {
+    uint64_t v[5][8];
+} tacit__fp52x8;
+
+/* r = a[0..8) in radix 2^52 lanes (inputs below p). Only when tacit__use_ifma. */
+void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8]);
+
+/* The backward step and the affine additions of G1's batch-affine rounds (msm.c) for eight
+ * pairs (contract in fp_ifma.c). Only when tacit__use_ifma. */
+void tacit__g1_lanes_step(tacit__fp52x8 *inv, tacit_fp di[8], const tacit_fp pre[8],
+                          const tacit_fp den[8], const tacit_fp num[8], tacit_g1_affine *const q[8],
+                          unsigned mask);
 
 #endif /* TACIT_CRYPTO_FP_IFMA_H */

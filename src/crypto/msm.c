@@ -159,46 +159,40 @@ static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint
  */
 enum { M1_LANES = 8 };
 
-/* The additions of the pairs at q[i], q[i] + 1 (i < m) given di[i] = 1 / pair_den. */
-static void m1_lanes_add(tacit_g1_affine *const q[M1_LANES], size_t m, const tacit_fp di[M1_LANES])
+/* The backward step of a group of eight pairs (np = 8 g ... 8 g + 7) and their additions:
+ * q[i], q[i] + 1 the pairs (i < m; the others are padding), den and pre from pair np, inv
+ * the lanes' running inverses. The lambda numerators are made here (y2 - y1, or 3 x^2 when
+ * doubling); everything else of the common pairs runs in tacit__g1_lanes_step, in radix
+ * 2^52 from load to store; the pairs at infinity or P == -Q through the scalar pair_add. */
+static void m1_lanes_group(tacit_g1_affine *q[M1_LANES], size_t m, tacit__fp52x8 *inv,
+                           const tacit_fp *den, const tacit_fp *pre)
 {
-    tacit_fp num[M1_LANES], l[M1_LANES], x3[M1_LANES], t[M1_LANES], y3[M1_LANES];
-    bool lane[M1_LANES];
+    tacit_fp num[M1_LANES], d[M1_LANES], pr[M1_LANES], di[M1_LANES], t;
+    unsigned mask = 0;
     for (size_t i = 0; i < M1_LANES; i++) {
-        lane[i] = false;
         num[i] = c1_zero;
-        if (i >= m) continue;
+        d[i] = i < m ? den[i] : c1_one;
+        pr[i] = i < m ? pre[i] : c1_one;
+        if (i >= m) {
+            q[i] = q[0]; /* read, never written */
+            continue;
+        }
         const tacit_g1_affine *p = q[i], *r = p + 1;
         if (c1_aff_is_inf(p) || c1_aff_is_inf(r)) continue;
         if (!fp_eq(&p->x, &r->x)) {
             fp_sub(&num[i], &r->y, &p->y);
         } else if (fp_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
-            mfp_sqr(&t[i], &p->x);
-            fp_dbl(&num[i], &t[i]);
-            fp_add(&num[i], &num[i], &t[i]);
+            mfp_sqr(&t, &p->x);
+            fp_dbl(&num[i], &t);
+            fp_add(&num[i], &num[i], &t);
         } else {
             continue; /* P == -Q */
         }
-        lane[i] = true;
+        mask |= 1u << i;
     }
-    tacit__fp_mul8_ifma(l, num, di);
-    tacit__fp_mul8_ifma(x3, l, l);
-    for (size_t i = 0; i < M1_LANES; i++) {
-        t[i] = c1_zero;
-        if (!lane[i]) continue;
-        fp_sub(&x3[i], &x3[i], &q[i]->x);
-        fp_sub(&x3[i], &x3[i], &q[i][1].x);
-        fp_sub(&t[i], &q[i]->x, &x3[i]);
-    }
-    tacit__fp_mul8_ifma(y3, l, t);
-    for (size_t i = 0; i < m; i++) {
-        if (lane[i]) {
-            fp_sub(&q[i]->y, &y3[i], &q[i]->y);
-            q[i]->x = x3[i];
-        } else {
-            m1_pair_add(q[i], q[i], q[i] + 1, &di[i]);
-        }
-    }
+    tacit__g1_lanes_step(inv, di, pr, d, num, q, mask);
+    for (size_t i = 0; i < m; i++)
+        if (!(mask >> i & 1)) m1_pair_add(q[i], q[i], q[i] + 1, &di[i]);
 }
 
 /* li[k] = 1 / acc[k] for the eight lanes, with one inversion (Montgomery's trick). */
@@ -219,7 +213,8 @@ static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint
                            const uint32_t *active, size_t na, tacit_fp *den, tacit_fp *pre,
                            tacit_fp *nrm)
 {
-    tacit_fp acc[M1_LANES], li[M1_LANES], d[M1_LANES], di[M1_LANES];
+    tacit_fp acc[M1_LANES], li[M1_LANES], d[M1_LANES];
+    tacit__fp52x8 inv;
     tacit_g1_affine *q[M1_LANES];
     size_t np = 0, tail;
     (void)nrm;
@@ -246,6 +241,7 @@ static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint
     }
 
     lanes_inv(li, acc);
+    tacit__fp52x8_load(&inv, li);
 
     /* backward, a group of eight pairs (np = 8 g ... 8 g + 7) at a time, from the top */
     for (size_t a = na; a-- > 0;) {
@@ -257,13 +253,7 @@ static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint
             if (np % M1_LANES != 0) continue;
             size_t m = tail != 0 ? tail : M1_LANES;
             tail = 0;
-            for (size_t i = 0; i < M1_LANES; i++) {
-                d[i] = i < m ? den[np + i] : c1_one;
-                di[i] = i < m ? pre[np + i] : c1_one;
-            }
-            tacit__fp_mul8_ifma(di, li, di); /* 1 / den[np + i] */
-            tacit__fp_mul8_ifma(li, li, d);
-            m1_lanes_add(q, m, di);
+            m1_lanes_group(q, m, &inv, &den[np], &pre[np]);
         }
     }
     return true;
