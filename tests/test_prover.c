@@ -89,8 +89,19 @@ TEST(ntt_roots)
     }
 }
 
-/* against the O(n^2) definition, sizes 1 .. 64 */
+/* against the O(n^2) definition, sizes 1 .. 64; with the IFMA products (stages of 8 and
+ * more butterflies, fp_ifma.h) and without */
+static void ntt_naive_once(void);
 TEST(ntt_naive)
+{
+    for (int ifma = 1; ifma >= 0; ifma--) {
+        int was = tacit__set_ifma(ifma);
+        ntt_naive_once();
+        tacit__set_ifma(was);
+    }
+}
+
+static void ntt_naive_once(void)
 {
     for (unsigned k = 0; k <= 6; k++) {
         size_t n = (size_t)1 << k;
@@ -146,8 +157,19 @@ TEST(ntt_naive)
     }
 }
 
-/* INTT(NTT(x)) = x at a larger size; the convolution theorem */
+/* INTT(NTT(x)) = x at a larger size; the convolution theorem; with the IFMA products and
+ * without */
+static void ntt_laws_once(void);
 TEST(ntt_laws)
+{
+    for (int ifma = 1; ifma >= 0; ifma--) {
+        int was = tacit__set_ifma(ifma);
+        ntt_laws_once();
+        tacit__set_ifma(was);
+    }
+}
+
+static void ntt_laws_once(void)
 {
     const unsigned k = 10;
     const size_t n = (size_t)1 << k, h = n / 2;
