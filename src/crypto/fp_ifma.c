@@ -349,6 +349,153 @@ IFMA void tacit__g1_lanes_step(tacit__fp52x8 *inv, tacit_fp di[8], const tacit_f
     store8p(oy, x, mask);
 }
 
+/* Radix-2^52 lanes from eight tacit_fp found through pointers, and back (where bit i of
+ * mask is set). */
+static inline IFMA void ld52p(v8 r[5], const tacit_fp *const a[8])
+{
+    v8 x[4];
+    load8p(x, a);
+    to52(r, x, 0);
+}
+
+static inline IFMA void st52p(tacit_fp *const r[8], const v8 y[5], unsigned mask)
+{
+    v8 x[4];
+    from52(x, y);
+    store8p(r, x, mask);
+}
+
+/* r = a b / 2^256 mod p (fp_mul's contract) for a, b < 2p in normalized 52-bit limbs. */
+static inline IFMA void mul52(v8 r[5], const v8 a[5], const v8 b[5])
+{
+    v8 a16[5];
+    shl4(a16, a);
+    mont52(r, a16, b);
+}
+
+/* r = a + b, not reduced (a, b < p: r < 2p, a valid operand of mul52), normalized. */
+static inline IFMA void add52(v8 r[5], const v8 a[5], const v8 b[5])
+{
+    const v8 m = (v8){0} + M52;
+    v8 c = {0};
+    for (int j = 0; j < 5; j++) {
+        v8 u = a[j] + b[j] + c;
+        c = u >> 52;
+        r[j] = j < 4 ? u & m : u;
+    }
+}
+
+/* Fp2 in lanes: r = a b (Karatsuba, as field.h's fp2_mul_reduced) and r = a^2 (complex
+ * squaring, as fp2_sqr); inputs reduced. r may alias a or b. */
+typedef struct {
+    v8 c0[5], c1[5];
+} f2;
+
+static inline IFMA void mul2(f2 *r, const f2 *a, const f2 *b)
+{
+    v8 sa[5], sb[5], t0[5], t1[5], t2[5];
+    add52(sa, a->c0, a->c1);
+    add52(sb, b->c0, b->c1);
+    mul52(t0, a->c0, b->c0);
+    mul52(t1, a->c1, b->c1);
+    mul52(t2, sa, sb);
+    sub52(r->c0, t0, t1);
+    sub52(t2, t2, t0);
+    sub52(r->c1, t2, t1);
+}
+
+static inline IFMA void sqr2(f2 *r, const f2 *a)
+{
+    v8 s[5], d[5], a2[5];
+    add52(s, a->c0, a->c1);
+    sub52(d, a->c0, a->c1);
+    add52(a2, a->c0, a->c0);
+    mul52(r->c0, s, d);
+    mul52(r->c1, a2, a->c1);
+}
+
+/* f2 lanes from eight tacit_fp2 found through pointers, and back (bit i of mask). */
+static inline IFMA void ld2p(f2 *r, const tacit_fp2 *const a[8])
+{
+    const tacit_fp *p0[8], *p1[8];
+    for (int i = 0; i < 8; i++) {
+        p0[i] = &a[i]->c0;
+        p1[i] = &a[i]->c1;
+    }
+    ld52p(r->c0, p0);
+    ld52p(r->c1, p1);
+}
+
+static inline IFMA void st2p(tacit_fp2 *const r[8], const f2 *a, unsigned mask)
+{
+    tacit_fp *p0[8], *p1[8];
+    for (int i = 0; i < 8; i++) {
+        p0[i] = &r[i]->c0;
+        p1[i] = &r[i]->c1;
+    }
+    st52p(p0, a->c0, mask);
+    st52p(p1, a->c1, mask);
+}
+
+/*
+ * G2's counterpart of tacit__g1_lanes_step, with the inversion through the norm (msm.c's
+ * m2_norm_inv): ni = inv pre, inv = inv nrm, di = conj(den) ni, then the affine addition in
+ * Fp2. di[i] is written for every lane; q[i] overwritten where bit i of mask is set.
+ */
+IFMA void tacit__g2_lanes_step(tacit__fp52x8 *inv, tacit_fp2 di[8], const tacit_fp pre[8],
+                               const tacit_fp nrm[8], const tacit_fp2 den[8],
+                               const tacit_fp2 num[8], tacit_g2_affine *const q[8], unsigned mask)
+{
+    const v8 zero = {0};
+    const v8 zero5[5] = {zero, zero, zero, zero, zero};
+    v8 x[4], iv[5], iv16[5], t[5], ni[5];
+    f2 d, l, w, x1, x2, y1;
+    const tacit_fp2 *pa[8];
+    tacit_fp2 *pd[8], *px[8], *py[8];
+    for (int i = 0; i < 5; i++) iv[i] = (v8)_mm512_loadu_si512(inv->v[i]);
+    shl4(iv16, iv);
+    load8(x, pre);
+    to52(t, x, 0);
+    mont52(ni, iv16, t); /* 1 / N(den) */
+    load8(x, nrm);
+    to52(t, x, 0);
+    mont52(iv, iv16, t);
+    for (int i = 0; i < 5; i++) _mm512_storeu_si512(inv->v[i], (__m512i)iv[i]);
+
+    for (int i = 0; i < 8; i++) pa[i] = &den[i];
+    ld2p(&d, pa);
+    mul52(d.c0, d.c0, ni); /* 1 / den = conj(den) / N(den) */
+    mul52(d.c1, d.c1, ni);
+    sub52(d.c1, zero5, d.c1);
+    for (int i = 0; i < 8; i++) pd[i] = &di[i];
+    st2p(pd, &d, 0xff);
+    for (int i = 0; i < 8; i++) pa[i] = &num[i];
+    ld2p(&l, pa);
+    mul2(&l, &l, &d); /* lambda */
+    sqr2(&w, &l);
+    for (int i = 0; i < 8; i++) pa[i] = &q[i]->x;
+    ld2p(&x1, pa);
+    for (int i = 0; i < 8; i++) pa[i] = &q[i][1].x;
+    ld2p(&x2, pa);
+    for (int i = 0; i < 8; i++) pa[i] = &q[i]->y;
+    ld2p(&y1, pa);
+    sub52(w.c0, w.c0, x1.c0); /* x3 = lambda^2 - x1 - x2 */
+    sub52(w.c1, w.c1, x1.c1);
+    sub52(w.c0, w.c0, x2.c0);
+    sub52(w.c1, w.c1, x2.c1);
+    sub52(x1.c0, x1.c0, w.c0); /* x1 - x3 */
+    sub52(x1.c1, x1.c1, w.c1);
+    mul2(&l, &l, &x1);
+    sub52(l.c0, l.c0, y1.c0); /* y3 = lambda (x1 - x3) - y1 */
+    sub52(l.c1, l.c1, y1.c1);
+    for (int i = 0; i < 8; i++) {
+        px[i] = &q[i]->x;
+        py[i] = &q[i]->y;
+    }
+    st2p(px, &w, mask);
+    st2p(py, &l, mask);
+}
+
 /* r = the eight values of a in radix 2^52 lanes. */
 IFMA void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8])
 {
@@ -415,6 +562,21 @@ void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8])
 {
     (void)r;
     (void)a;
+    abort();
+}
+
+void tacit__g2_lanes_step(tacit__fp52x8 *inv, tacit_fp2 di[8], const tacit_fp pre[8],
+                          const tacit_fp nrm[8], const tacit_fp2 den[8], const tacit_fp2 num[8],
+                          tacit_g2_affine *const q[8], unsigned mask)
+{
+    (void)inv;
+    (void)di;
+    (void)pre;
+    (void)nrm;
+    (void)den;
+    (void)num;
+    (void)q;
+    (void)mask;
     abort();
 }
 

@@ -47,4 +47,9 @@ void tacit__g1_lanes_step(tacit__fp52x8 *inv, tacit_fp di[8], const tacit_fp pre
                           const tacit_fp den[8], const tacit_fp num[8], tacit_g1_affine *const q[8],
                           unsigned mask);
 
+/* The same for G2's rounds, with the inversion through the norm (contract in fp_ifma.c). */
+void tacit__g2_lanes_step(tacit__fp52x8 *inv, tacit_fp2 di[8], const tacit_fp pre[8],
+                          const tacit_fp nrm[8], const tacit_fp2 den[8], const tacit_fp2 num[8],
+                          tacit_g2_affine *const q[8], unsigned mask);
+
 #endif /* TACIT_CRYPTO_FP_IFMA_H */

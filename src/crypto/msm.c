@@ -311,102 +311,51 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
  * the lanes chain the norms N(den) in Fp, and every Fp2 product is three lane products
  * (Karatsuba, as mfp2_mul), a square two (as mfp2_sqr).
  */
-typedef struct {
-    tacit_fp c0[M1_LANES], c1[M1_LANES];
-} fp2_lanes;
-
-static void fp2_lanes_mul(fp2_lanes *r, const fp2_lanes *a, const fp2_lanes *b)
+/* m1_lanes_group for G2: the numerators here, the rest in tacit__g2_lanes_step. */
+static void m2_lanes_group(tacit_g2_affine *q[M1_LANES], size_t m, tacit__fp52x8 *inv,
+                           const tacit_fp2 *den, const tacit_fp *pre, const tacit_fp *nrm)
 {
-    tacit_fp sa[M1_LANES], sb[M1_LANES], t0[M1_LANES], t1[M1_LANES], t2[M1_LANES];
+    tacit_fp2 num[M1_LANES], d[M1_LANES], di[M1_LANES], t;
+    tacit_fp pr[M1_LANES], nm[M1_LANES];
+    unsigned mask = 0;
     for (size_t i = 0; i < M1_LANES; i++) {
-        fp_add_nr(&sa[i], &a->c0[i], &a->c1[i]);
-        fp_add_nr(&sb[i], &b->c0[i], &b->c1[i]);
-    }
-    tacit__fp_mul8_ifma(t0, a->c0, b->c0);
-    tacit__fp_mul8_ifma(t1, a->c1, b->c1);
-    tacit__fp_mul8_ifma(t2, sa, sb);
-    for (size_t i = 0; i < M1_LANES; i++) {
-        fp_sub(&r->c0[i], &t0[i], &t1[i]);
-        fp_sub(&t2[i], &t2[i], &t0[i]);
-        fp_sub(&r->c1[i], &t2[i], &t1[i]);
-    }
-}
-
-static void fp2_lanes_sqr(fp2_lanes *r, const fp2_lanes *a)
-{
-    tacit_fp s[M1_LANES], d[M1_LANES], a2[M1_LANES];
-    for (size_t i = 0; i < M1_LANES; i++) {
-        fp_add_nr(&s[i], &a->c0[i], &a->c1[i]);
-        fp_sub(&d[i], &a->c0[i], &a->c1[i]);
-        fp_add_nr(&a2[i], &a->c0[i], &a->c0[i]);
-    }
-    tacit__fp_mul8_ifma(r->c0, s, d);
-    tacit__fp_mul8_ifma(r->c1, a2, a->c1);
-}
-
-/* The additions of the pairs at q[i], q[i] + 1 (i < m) given di = 1 / pair_den. */
-static void m2_lanes_add(tacit_g2_affine *const q[M1_LANES], size_t m, const fp2_lanes *di)
-{
-    fp2_lanes num, l, x3, t, y3;
-    bool lane[M1_LANES];
-    for (size_t i = 0; i < M1_LANES; i++) {
-        tacit_fp2 n = c2_zero;
-        lane[i] = false;
-        if (i < m && !c2_aff_is_inf(q[i]) && !c2_aff_is_inf(q[i] + 1)) {
-            const tacit_g2_affine *p = q[i], *r = p + 1;
-            if (!fp2_eq(&p->x, &r->x)) {
-                fp2_sub(&n, &r->y, &p->y);
-                lane[i] = true;
-            } else if (fp2_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
-                tacit_fp2 x2;
-                mfp2_sqr(&x2, &p->x);
-                fp2_dbl(&n, &x2);
-                fp2_add(&n, &n, &x2);
-                lane[i] = true;
-            } /* else P == -Q */
+        num[i] = c2_zero;
+        d[i] = i < m ? den[i] : c2_one;
+        pr[i] = i < m ? pre[i] : c1_one;
+        nm[i] = i < m ? nrm[i] : c1_one;
+        if (i >= m) {
+            q[i] = q[0]; /* read, never written */
+            continue;
         }
-        num.c0[i] = n.c0;
-        num.c1[i] = n.c1;
-    }
-    fp2_lanes_mul(&l, &num, di);
-    fp2_lanes_sqr(&x3, &l);
-    for (size_t i = 0; i < M1_LANES; i++) {
-        tacit_fp2 x = {x3.c0[i], x3.c1[i]}, d = c2_zero;
-        if (lane[i]) {
-            fp2_sub(&x, &x, &q[i]->x);
-            fp2_sub(&x, &x, &q[i][1].x);
-            fp2_sub(&d, &q[i]->x, &x);
-        }
-        x3.c0[i] = x.c0;
-        x3.c1[i] = x.c1;
-        t.c0[i] = d.c0;
-        t.c1[i] = d.c1;
-    }
-    fp2_lanes_mul(&y3, &l, &t);
-    for (size_t i = 0; i < m; i++) {
-        if (lane[i]) {
-            tacit_fp2 y = {y3.c0[i], y3.c1[i]};
-            fp2_sub(&q[i]->y, &y, &q[i]->y);
-            q[i]->x.c0 = x3.c0[i];
-            q[i]->x.c1 = x3.c1[i];
+        const tacit_g2_affine *p = q[i], *r = p + 1;
+        if (c2_aff_is_inf(p) || c2_aff_is_inf(r)) continue;
+        if (!fp2_eq(&p->x, &r->x)) {
+            fp2_sub(&num[i], &r->y, &p->y);
+        } else if (fp2_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
+            mfp2_sqr(&t, &p->x);
+            fp2_dbl(&num[i], &t);
+            fp2_add(&num[i], &num[i], &t);
         } else {
-            tacit_fp2 inv = {di->c0[i], di->c1[i]};
-            m2_pair_add(q[i], q[i], q[i] + 1, &inv);
+            continue; /* P == -Q */
         }
+        mask |= 1u << i;
     }
+    tacit__g2_lanes_step(inv, di, pr, nm, d, num, q, mask);
+    for (size_t i = 0; i < m; i++)
+        if (!(mask >> i & 1)) m2_pair_add(q[i], q[i], q[i] + 1, &di[i]);
 }
 
-/* nrm[i] = N(den[i]) = den.c0^2 + den.c1^2 for the eight dens from den (the first m; the
- * others 1, and their nrm 1). d receives the dens as lanes. */
-static void m2_lanes_norm(tacit_fp nrm[M1_LANES], fp2_lanes *d, const tacit_fp2 *den, size_t m)
+/* nrm[i] = N(den[i]) = den.c0^2 + den.c1^2 for the first m of the eight dens from den; the
+ * other lanes' nrm 1. */
+static void m2_lanes_norm(tacit_fp nrm[M1_LANES], const tacit_fp2 *den, size_t m)
 {
-    tacit_fp s0[M1_LANES], s1[M1_LANES];
+    tacit_fp c0[M1_LANES], c1[M1_LANES], s0[M1_LANES], s1[M1_LANES];
     for (size_t i = 0; i < M1_LANES; i++) {
-        d->c0[i] = i < m ? den[i].c0 : c1_one;
-        d->c1[i] = i < m ? den[i].c1 : c1_zero;
+        c0[i] = i < m ? den[i].c0 : c1_one;
+        c1[i] = i < m ? den[i].c1 : c1_zero;
     }
-    tacit__fp_mul8_ifma(s0, d->c0, d->c0);
-    tacit__fp_mul8_ifma(s1, d->c1, d->c1);
+    tacit__fp_mul8_ifma(s0, c0, c0);
+    tacit__fp_mul8_ifma(s1, c1, c1);
     for (size_t i = 0; i < M1_LANES; i++) fp_add(&nrm[i], &s0[i], &s1[i]);
 }
 
@@ -414,8 +363,8 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
                            const uint32_t *active, size_t na, tacit_fp2 *den, tacit_fp *pre,
                            tacit_fp *nrm)
 {
-    tacit_fp acc[M1_LANES], li[M1_LANES], nm[M1_LANES], ni[M1_LANES];
-    fp2_lanes d, di;
+    tacit_fp acc[M1_LANES], li[M1_LANES], nm[M1_LANES];
+    tacit__fp52x8 inv;
     tacit_g2_affine *q[M1_LANES];
     size_t np = 0, tail;
     if (!tacit__use_ifma) return false;
@@ -429,7 +378,7 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
             m2_pair_den(&den[np], &b[2 * t], &b[2 * t + 1]);
             if (np % M1_LANES == M1_LANES - 1) {
                 size_t g = np + 1 - M1_LANES;
-                m2_lanes_norm(&nrm[g], &d, &den[g], M1_LANES);
+                m2_lanes_norm(&nrm[g], &den[g], M1_LANES);
                 memcpy(&pre[g], acc, sizeof acc);
                 tacit__fp_mul8_ifma(acc, acc, &nrm[g]);
             }
@@ -438,12 +387,13 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
     tail = np % M1_LANES;
     if (tail != 0) { /* the last, partial group: the missing lanes multiply by 1 */
         size_t g = np - tail;
-        m2_lanes_norm(nm, &d, &den[g], tail);
+        m2_lanes_norm(nm, &den[g], tail);
         memcpy(&nrm[g], nm, tail * sizeof *nm);
         memcpy(&pre[g], acc, tail * sizeof *acc);
         tacit__fp_mul8_ifma(acc, acc, nm);
     }
     lanes_inv(li, acc);
+    tacit__fp52x8_load(&inv, li);
 
     /* backward, a group of eight pairs (np = 8 g ... 8 g + 7) at a time, from the top */
     for (size_t a = na; a-- > 0;) {
@@ -455,19 +405,7 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
             if (np % M1_LANES != 0) continue;
             size_t m = tail != 0 ? tail : M1_LANES;
             tail = 0;
-            for (size_t i = 0; i < M1_LANES; i++) {
-                nm[i] = i < m ? nrm[np + i] : c1_one;
-                ni[i] = i < m ? pre[np + i] : c1_one;
-                d.c0[i] = i < m ? den[np + i].c0 : c1_one;
-                d.c1[i] = i < m ? den[np + i].c1 : c1_zero;
-            }
-            tacit__fp_mul8_ifma(ni, li, ni); /* 1 / N(den[np + i]) */
-            tacit__fp_mul8_ifma(li, li, nm);
-            /* 1 / den = conj(den) / N(den) */
-            tacit__fp_mul8_ifma(di.c0, d.c0, ni);
-            tacit__fp_mul8_ifma(di.c1, d.c1, ni);
-            for (size_t i = 0; i < M1_LANES; i++) fp_neg(&di.c1[i], &di.c1[i]);
-            m2_lanes_add(q, m, &di);
+            m2_lanes_group(q, m, &inv, &den[np], &pre[np], &nrm[np]);
         }
     }
     return true;
