@@ -187,8 +187,8 @@ static void phi_affine(tacit_g1_affine *r, const tacit_g1_affine *p)
     r->y = p->y;
 }
 
-/* Width-w NAF of a 64-bit value (w <= 8); returns the number of digits (<= 65). */
-static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
+/* Width-w NAF of a 64-bit value (w <= 15); returns the number of digits (<= 65). */
+static int wnaf64(int16_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
 {
     unsigned __int128 v = k;
     int i = 0;
@@ -203,7 +203,7 @@ static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
             else
                 v += (unsigned)-d;
         }
-        naf[i++] = (int8_t)d;
+        naf[i++] = (int16_t)d;
         v >>= 1;
     }
     return i;
@@ -219,9 +219,12 @@ static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
  * over 4 npublic scalars of 64 bits: a doubling chain of ~65 instead of ~128 (GLV) or
  * 254, and every addition a mixed one with no per-verification table building.
  * The same idea as fixed-base comb methods (Lim, Lee, CRYPTO 1994), in its simplest form.
+ * Width 10 (256 points, 16 KiB per piece): ~5.8 additions per piece instead of ~7.1 at
+ * width 8; for 7 inputs, fb_msm runs 1.25M instructions instead of 1.44M (callgrind), for
+ * four times the memory.
  */
 #define FB_SPLIT 4
-#define FB_W 8                   /* wNAF width: digits odd, |d| < 2^(FB_W-1) */
+#define FB_W 10                  /* wNAF width: digits odd, |d| < 2^(FB_W-1) */
 #define FB_TAB (1 << (FB_W - 2)) /* odd multiples 1, 3, ..., 2^(FB_W-1) - 1 */
 
 static size_t fb_tab_points(size_t npublic) { return npublic * FB_SPLIT * FB_TAB; }
@@ -253,7 +256,7 @@ static bool fb_build(tacit_g1_affine *tab, const tacit_g1_affine *ic, size_t n)
  * start at tab; no allocation. */
 static void fb_msm(tacit_g1 *acc, const tacit_g1_affine *tab, const tacit_fr *k, size_t n)
 {
-    int8_t naf[(TACIT_GROTH16_FIXED_BASE_MAX + 1) * FB_SPLIT][FB_NAF_MAX];
+    int16_t naf[(TACIT_GROTH16_FIXED_BASE_MAX + 1) * FB_SPLIT][FB_NAF_MAX];
     int len[(TACIT_GROTH16_FIXED_BASE_MAX + 1) * FB_SPLIT], maxlen = 0;
     const size_t nt = n * FB_SPLIT;
 
@@ -423,7 +426,7 @@ static void neg_scaled_points(tacit_g1_affine *out, const tacit_g1_affine *const
 {
     tacit_g1 jac[BATCH_CHUNK * RA_TAB], res[BATCH_CHUNK], twice;
     tacit_g1_affine tab[BATCH_CHUNK * RA_TAB], ptab[RA_TAB];
-    int8_t naf[2][FB_NAF_MAX];
+    int16_t naf[2][FB_NAF_MAX];
 
     for (size_t k = 0; k < m; k++) {
         tacit_g1 *t = &jac[k * RA_TAB];
