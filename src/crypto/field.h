@@ -157,7 +157,7 @@ static inline void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
 
 /* Karatsuba into wide values: c0 = a0b0 - a1b1 (mod p 2^256), c1 = (a0+a1)(b0+b1) - a0b0 -
  * a1b1 = a0b1 + a1b0, which as an integer is in [0, 2p^2), so its two subtractions never
- * wrap. Inputs reduced (< p). */
+ * wrap and are done as plain integer subtractions. Inputs reduced (< p). */
 static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp sa, sb;
@@ -168,8 +168,7 @@ static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 
     fp_add_nr(&sb, &b->c0, &b->c1);
     fpw_mul(&t2, &sa, &sb);
     fpw_sub(&r->c0, &t0, &t1);
-    fpw_sub(&t2, &t2, &t0);
-    fpw_sub(&r->c1, &t2, &t1);
+    tacit__wide_sub2_plain(r->c1.l, t2.l, t0.l, t1.l);
 }
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u into wide values: (a0 + a1) < 2p and

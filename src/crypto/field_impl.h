@@ -521,6 +521,50 @@ tacit__p_mul9_sub_adx(uint64_t r[4], const uint64_t x[4], const uint64_t y[4], c
     r[3] = s3;
 }
 
+/* r = a - b - c as plain 512-bit integers, for a >= b + c (no modulus, no wrap): the
+ * cross term of a Karatsuba product (fp2w_mul). r may alias a, b or c. */
+static inline __attribute__((always_inline)) void
+tacit__wide_sub2_plain(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t c[8])
+{
+    uint64_t x0, x1, x2, x3, x4, x5, x6, x7;
+    __asm__ volatile("movq (%[a]), %[x0]\n\t"
+                     "movq 8(%[a]), %[x1]\n\t"
+                     "movq 16(%[a]), %[x2]\n\t"
+                     "movq 24(%[a]), %[x3]\n\t"
+                     "movq 32(%[a]), %[x4]\n\t"
+                     "movq 40(%[a]), %[x5]\n\t"
+                     "movq 48(%[a]), %[x6]\n\t"
+                     "movq 56(%[a]), %[x7]\n\t"
+                     "subq (%[b]), %[x0]\n\t"
+                     "sbbq 8(%[b]), %[x1]\n\t"
+                     "sbbq 16(%[b]), %[x2]\n\t"
+                     "sbbq 24(%[b]), %[x3]\n\t"
+                     "sbbq 32(%[b]), %[x4]\n\t"
+                     "sbbq 40(%[b]), %[x5]\n\t"
+                     "sbbq 48(%[b]), %[x6]\n\t"
+                     "sbbq 56(%[b]), %[x7]\n\t"
+                     "subq (%[c]), %[x0]\n\t"
+                     "sbbq 8(%[c]), %[x1]\n\t"
+                     "sbbq 16(%[c]), %[x2]\n\t"
+                     "sbbq 24(%[c]), %[x3]\n\t"
+                     "sbbq 32(%[c]), %[x4]\n\t"
+                     "sbbq 40(%[c]), %[x5]\n\t"
+                     "sbbq 48(%[c]), %[x6]\n\t"
+                     "sbbq 56(%[c]), %[x7]\n\t"
+                     "movq %[x0], (%[r])\n\t"
+                     "movq %[x1], 8(%[r])\n\t"
+                     "movq %[x2], 16(%[r])\n\t"
+                     "movq %[x3], 24(%[r])\n\t"
+                     "movq %[x4], 32(%[r])\n\t"
+                     "movq %[x5], 40(%[r])\n\t"
+                     "movq %[x6], 48(%[r])\n\t"
+                     "movq %[x7], 56(%[r])\n\t"
+                     : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+                       [x4] "=&r"(x4), [x5] "=&r"(x5), [x6] "=&r"(x6), [x7] "=&r"(x7)
+                     : [a] "r"(a), [b] "r"(b), [c] "r"(c), [r] "r"(r)
+                     : "cc", "memory");
+}
+
 /* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
  * a, b in [0, m 2^256). The low halves add (subtract) plainly; the high half carries the
  * modulus. r may alias a or b (limb i is written after limb i of both is read). */
@@ -597,6 +641,15 @@ tacit__wide_sub(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const u
                      : "cc", "memory");
 }
 #else
+/* r = a - b - c as plain 512-bit integers, for a >= b + c (see the x86-64 version). */
+static inline __attribute__((always_inline)) void
+tacit__wide_sub2_plain(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t c[8])
+{
+    uint64_t br = 0, bc = 0, t[8];
+    for (int i = 0; i < 8; i++) t[i] = tacit__sbb(a[i], b[i], &br);
+    for (int i = 0; i < 8; i++) r[i] = tacit__sbb(t[i], c[i], &bc);
+}
+
 /* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
  * a, b in [0, m 2^256). */
 static inline __attribute__((always_inline)) void
