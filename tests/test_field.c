@@ -1241,7 +1241,13 @@ TEST(fp2_mul_edges)
             tacit_fp2_sqr(&t, &a);
             CHECK(tacit_fp2_eq(&t, &u));
             CHECK(fp2_canon(&t));
+            /* mul_xi on edge coefficients (its one-pass reduction, field_impl.h) */
+            tacit_fp2 xi;
+            tacit_fp_from_u64(&xi.c0, 9);
+            xi.c1 = TACIT_FP_ONE;
             tacit_fp2_mul_xi(&t, &a);
+            ref_fp2_mul(&u, &a, &xi);
+            CHECK(tacit_fp2_eq(&t, &u));
             CHECK(fp2_canon(&t));
         }
 }
