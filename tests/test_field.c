@@ -1039,6 +1039,47 @@ TEST(fp_ifma_kernel)
     tacit__set_ifma(was);
 }
 
+/* The Fr kernel (tacit__fr_mul8_ifma, the prover's NTTs): each lane against tacit_fr_mul on
+ * every pair of Fr's edge values and at least 100,000 random products, some squares, with r
+ * aliasing a. */
+TEST(fr_ifma_kernel)
+{
+    tacit_fr a[8], b[8], r[8], c[8], want;
+    el x;
+    if (!tacit__ifma_cpu()) {
+        printf("skipped: CPU without AVX-512 IFMA (or the OS does not save the zmm state)\n");
+        return;
+    }
+    int was = tacit__set_ifma(1);
+    int calls = iters() * 1000 / 8;
+    if (calls < 100000 / 8) calls = 100000 / 8;
+    for (int it = 0; it < calls + EDGE_COUNT * EDGE_COUNT / 8; it++) {
+        for (int k = 0; k < 8; k++) {
+            if (it < EDGE_COUNT * EDGE_COUNT / 8) { /* every pair of edges first */
+                unsigned e = (unsigned)(it * 8 + k);
+                edge_el(&FR, &x, e / EDGE_COUNT);
+                a[k] = x.fr;
+                edge_el(&FR, &x, e % EDGE_COUNT);
+                b[k] = x.fr;
+                continue;
+            }
+            rand_el(&FR, &x);
+            a[k] = x.fr;
+            rand_el(&FR, &x);
+            b[k] = tacit_test_rand64() % 8 == 0 ? a[k] : x.fr;
+        }
+        tacit__fr_mul8_ifma(r, a, b);
+        for (int k = 0; k < 8; k++) {
+            tacit_fr_mul(&want, &a[k], &b[k]);
+            CHECK_MEM(r[k].l, want.l, 32);
+        }
+        memcpy(c, a, sizeof c);
+        tacit__fr_mul8_ifma(c, c, b);
+        CHECK_MEM(c, r, sizeof c);
+    }
+    tacit__set_ifma(was);
+}
+
 /* TACIT_NO_IFMA=1 must turn the IFMA kernel off (test_field_portable sets it). */
 TEST(fp_ifma_dispatch)
 {
@@ -1200,7 +1241,13 @@ TEST(fp2_mul_edges)
             tacit_fp2_sqr(&t, &a);
             CHECK(tacit_fp2_eq(&t, &u));
             CHECK(fp2_canon(&t));
+            /* mul_xi on edge coefficients (its one-pass reduction, field_impl.h) */
+            tacit_fp2 xi;
+            tacit_fp_from_u64(&xi.c0, 9);
+            xi.c1 = TACIT_FP_ONE;
             tacit_fp2_mul_xi(&t, &a);
+            ref_fp2_mul(&u, &a, &xi);
+            CHECK(tacit_fp2_eq(&t, &u));
             CHECK(fp2_canon(&t));
         }
 }
@@ -2136,6 +2183,7 @@ static const struct tacit_test tests[] = {
     {"fp_kernel_dispatch", fp_kernel_dispatch},
     {"fp_ifma_kernel", fp_ifma_kernel},
     {"fp_ifma_dispatch", fp_ifma_dispatch},
+    {"fr_ifma_kernel", fr_ifma_kernel},
     {"fp_kernels_agree", fp_kernels_agree},
     {"fp_axioms", fp_axioms},
     {"fp_reference", fp_reference},

@@ -89,8 +89,19 @@ TEST(ntt_roots)
     }
 }
 
-/* against the O(n^2) definition, sizes 1 .. 64 */
+/* against the O(n^2) definition, sizes 1 .. 64; with the IFMA products (stages of 8 and
+ * more butterflies, fp_ifma.h) and without */
+static void ntt_naive_once(void);
 TEST(ntt_naive)
+{
+    for (int ifma = 1; ifma >= 0; ifma--) {
+        int was = tacit__set_ifma(ifma);
+        ntt_naive_once();
+        tacit__set_ifma(was);
+    }
+}
+
+static void ntt_naive_once(void)
 {
     for (unsigned k = 0; k <= 6; k++) {
         size_t n = (size_t)1 << k;
@@ -146,8 +157,19 @@ TEST(ntt_naive)
     }
 }
 
-/* INTT(NTT(x)) = x at a larger size; the convolution theorem */
+/* INTT(NTT(x)) = x at a larger size; the convolution theorem; with the IFMA products and
+ * without */
+static void ntt_laws_once(void);
 TEST(ntt_laws)
+{
+    for (int ifma = 1; ifma >= 0; ifma--) {
+        int was = tacit__set_ifma(ifma);
+        ntt_laws_once();
+        tacit__set_ifma(was);
+    }
+}
+
+static void ntt_laws_once(void)
 {
     const unsigned k = 10;
     const size_t n = (size_t)1 << k, h = n / 2;
@@ -1138,6 +1160,49 @@ TEST(wtns_rejects)
 }
 
 /* tacit's setup on snarkjs's .r1cs of the merkle circuit, with circom's witness */
+/*
+ * Step 1 of the prover (a = A w, b = B w, c = a b) cuts the coefficients into row ranges, one
+ * per task, in the key's order (by row, as tacit's setup and snarkjs write it), and does it
+ * again by matrix when a coefficient falls outside its range. Proofs verify on 1, 2, 3 and 5
+ * threads (IFMA's products on 1 and 3, where the CPU has it; scalar on 2 and 5) with the
+ * coefficients in row order, reversed (the cut itself is out of order), and
+ * with two coefficients of different ranges swapped (only the tasks see it); pk's order is
+ * restored after.
+ */
+static void prove_coef_orders(tacit_groth16_pk *pk, const tacit_groth16_pvk *pvk, const tacit_fr *w)
+{
+    static const unsigned threads[] = {1, 2, 3, 5};
+    size_t nc = pk->ncoefs, i1 = nc / 8, i2 = nc * 5 / 8;
+    tacit_groth16_coef *orig = malloc(nc * sizeof *orig), tmp;
+    CHECK(orig != NULL && nc >= 16);
+    if (orig == NULL || nc < 16) {
+        free(orig);
+        return;
+    }
+    memcpy(orig, pk->coefs, nc * sizeof *orig);
+    CHECK(pk->coefs[i1].row != pk->coefs[i2].row);
+    for (int order = 0; order < 3; order++) {
+        memcpy(pk->coefs, orig, nc * sizeof *orig);
+        if (order == 1)
+            for (size_t i = 0; i < nc; i++) pk->coefs[i] = orig[nc - 1 - i];
+        if (order == 2) {
+            tmp = pk->coefs[i1];
+            pk->coefs[i1] = pk->coefs[i2];
+            pk->coefs[i2] = tmp;
+        }
+        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+            int was = tacit__set_ifma(t % 2 == 0), rc = prove_verify(pk, pvk, w, threads[t]);
+            CHECK_EQ_INT(rc, TACIT_OK);
+            if (rc != TACIT_OK)
+                fprintf(stderr, "  order %d, %u threads, IFMA %d\n", order, threads[t],
+                        tacit__use_ifma);
+            tacit__set_ifma(was);
+        }
+    }
+    memcpy(pk->coefs, orig, nc * sizeof *orig);
+    free(orig);
+}
+
 TEST(setup_merkle_r1cs)
 {
     char path[1024];
@@ -1162,6 +1227,7 @@ TEST(setup_merkle_r1cs)
         CHECK_EQ_INT(tacit_groth16_pk_vk(&vk, pk), TACIT_OK);
         CHECK_EQ_INT(tacit_groth16_pvk_new(&pvk, vk, NULL), TACIT_OK);
         CHECK_EQ_INT(prove_verify(pk, pvk, w, 2), TACIT_OK);
+        prove_coef_orders(pk, pvk, w);
     }
     tacit_groth16_pvk_free(pvk);
     tacit_groth16_vk_free(vk);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/parallel.h"
 #include "harness.h"
 #include "lib/note.h"
 #include "tacit/chain.h"
@@ -469,7 +470,8 @@ TEST(prove_wipes_witness)
     CHECK_EQ_INT(g_witness_wipes.unguarded, 0);
     CHECK_EQ_INT(g_prover_wipes.calls, 0); /* no proving started */
 
-    /* a proof: the witness and a, b, c, the limbs, the scratch and the five window arrays */
+    /* a proof: the witness; a, b, c with the limbs; the five MSMs' window sums; the MSM
+     * scratch of each thread that ran a window */
     memset(&g_witness_wipes, 0, sizeof g_witness_wipes);
     g_witness_wipes.expect = (size_t)g_pk->nvars * sizeof(tacit_fr);
     CHECK_EQ_INT(tacit_txbuild_prove(&tx, &b, g_pk, 0, NULL), TACIT_OK);
@@ -477,7 +479,7 @@ TEST(prove_wipes_witness)
     CHECK_EQ_INT(g_witness_wipes.expect_seen, 1);
     CHECK_EQ_INT(g_witness_wipes.nonzero, 0);
     CHECK_EQ_INT(g_witness_wipes.unguarded, 0);
-    CHECK_EQ_INT(g_prover_wipes.calls, 8);
+    CHECK(g_prover_wipes.calls >= 3 && g_prover_wipes.calls <= 2 + (int)tacit__nthreads_default());
     CHECK(g_prover_wipes.largest >= 3 * g_pk->domain_size * sizeof(tacit_fr));
     CHECK_EQ_INT(g_prover_wipes.nonzero, 0);
     CHECK_EQ_INT(g_prover_wipes.unguarded, 0);

@@ -58,7 +58,7 @@ typedef struct {
 
 /* A verifying key prepared for verification: read-only after tacit_groth16_pvk_new, so
  * one prepared key may be shared by any number of threads verifying concurrently.
- * About 34 KiB, plus 16 KiB per IC point for its fixed-base tables (keys with up to
+ * About 34 KiB, plus 64 KiB per IC point for its fixed-base tables (keys with up to
  * TACIT_GROTH16_FIXED_BASE_MAX public inputs); released with tacit_groth16_pvk_free. */
 #define TACIT_GROTH16_FIXED_BASE_MAX 32
 typedef struct {
@@ -97,7 +97,7 @@ int tacit_groth16_vk_check_var(const tacit_groth16_vk *vk, char *where);
 
 /* Prepare a key: checks it (as tacit_groth16_vk_check_var), computes e(alpha, beta), the
  * gamma and delta lines and the fixed-base tables of IC, copies IC. Costs about 2 ms
- * plus 0.1 ms per public input; do it once per key. The result points into itself: use
+ * plus 0.4 ms per public input; do it once per key. The result points into itself: use
  * it through the pointer, do not copy the struct.
  * Returns: TACIT_OK, TACIT_ENOMEM or a key-check error (then *out is NULL).
  * Out:     out: the prepared key; free with tacit_groth16_pvk_free.

@@ -157,7 +157,7 @@ static inline void fp2w_redc(tacit_fp2 *r, const tacit__fp2w *a)
 
 /* Karatsuba into wide values: c0 = a0b0 - a1b1 (mod p 2^256), c1 = (a0+a1)(b0+b1) - a0b0 -
  * a1b1 = a0b1 + a1b0, which as an integer is in [0, 2p^2), so its two subtractions never
- * wrap. Inputs reduced (< p). */
+ * wrap and are done as plain integer subtractions. Inputs reduced (< p). */
 static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 *b)
 {
     tacit_fp sa, sb;
@@ -168,8 +168,7 @@ static inline void fp2w_mul(tacit__fp2w *r, const tacit_fp2 *a, const tacit_fp2 
     fp_add_nr(&sb, &b->c0, &b->c1);
     fpw_mul(&t2, &sa, &sb);
     fpw_sub(&r->c0, &t0, &t1);
-    fpw_sub(&t2, &t2, &t0);
-    fpw_sub(&r->c1, &t2, &t1);
+    tacit__wide_sub2_plain(r->c1.l, t2.l, t0.l, t1.l);
 }
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u into wide values: (a0 + a1) < 2p and
@@ -227,9 +226,21 @@ static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *
     fp_mul(&r->c1, &a->c1, &s);
 }
 
-/* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u */
+/* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u. With the ADX kernel, each half
+ * is one pass with one reduction (field_impl.h, tacit__p_mul9_add_adx); otherwise eight
+ * modular additions. */
 static inline void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
 {
+#ifdef TACIT__HAVE_ADX_KERNEL
+    if (__builtin_expect(tacit__use_adx, 1)) {
+        tacit_fp t0, t1;
+        tacit__p_mul9_sub_adx(t0.l, a->c0.l, a->c1.l, tacit__p.l);
+        tacit__p_mul9_add_adx(t1.l, a->c1.l, a->c0.l, tacit__p.l);
+        r->c0 = t0;
+        r->c1 = t1;
+        return;
+    }
+#endif
     tacit_fp t0, t1;
     fp_dbl(&t0, &a->c0);
     fp_dbl(&t0, &t0);

@@ -429,6 +429,142 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
     r[2] = s2;
     r[3] = s3;
 }
+/*
+ * r = 9x + y mod p or 9x - y mod p (SUB adds y, or p - y), for BN254's p only, x and y < p: the
+ * halves of the multiplication by xi = 9 + u (field.h, fp2_mul_xi) in one pass with one
+ * reduction instead of eight modular additions. t = 9x + y (or 9x + p - y) is below 10p
+ * < 2^258; its top bits h = floor(t / 2^250) <= 120 give q = floor(21 h / 2^8), and since
+ * 21 / 2^8 <= 2^250 / p (= 1 / 12.098), q <= t / p, while t / p - q < 1.16 for every h <= 120
+ * (contrib/check-xi-reduction.py checks both bounds): t - q p is in [0, 2p), and one
+ * conditional subtraction of p ends. The 256-bit difference is exact because t - q p < 2^256.
+ * No branch, no table: constant time. Needs BMI2 (mulx), as the ADX kernel does.
+ */
+#define TACIT__P_MUL9_ASM(SUB)                                                                \
+    __asm__("movq (%[x]), %[t0]\n\t"                                                          \
+            "movq 8(%[x]), %[t1]\n\t"                                                         \
+            "movq 16(%[x]), %[t2]\n\t"                                                        \
+            "movq 24(%[x]), %[t3]\n\t"                                                        \
+            "movq %[t3], %[s3]\n\t"                                                           \
+            "shrq $61, %[s3]\n\t"                                                             \
+            "shldq $3, %[t2], %[t3]\n\t"                                                      \
+            "shldq $3, %[t1], %[t2]\n\t"                                                      \
+            "shldq $3, %[t0], %[t1]\n\t"                                                      \
+            "shlq $3, %[t0]\n\t" /* (t0..t3, s3) = 8x */                                      \
+            "addq (%[x]), %[t0]\n\t"                                                          \
+            "adcq 8(%[x]), %[t1]\n\t"                                                         \
+            "adcq 16(%[x]), %[t2]\n\t"                                                        \
+            "adcq 24(%[x]), %[t3]\n\t"                                                        \
+            "adcq $0, %[s3]\n\t" /* 9x */                                                     \
+            SUB "movq %[t3], %%rdx\n\t"                                                       \
+            "shrdq $58, %[s3], %%rdx\n\t" /* h = t >> 250 */                                  \
+            "imulq $21, %%rdx, %%rdx\n\t"                                                     \
+            "shrq $8, %%rdx\n\t" /* q */                                                      \
+            "mulxq (%[m]), %[s0], %[s1]\n\t"                                                  \
+            "mulxq 8(%[m]), %[lo], %[s2]\n\t"                                                 \
+            "addq %[lo], %[s1]\n\t"                                                           \
+            "mulxq 16(%[m]), %[lo], %[s3]\n\t"                                                \
+            "adcq %[lo], %[s2]\n\t"                                                           \
+            "mulxq 24(%[m]), %[lo], %%rdx\n\t"                                                \
+            "adcq %[lo], %[s3]\n\t" /* (s0, s1, s2, s3) = q p mod 2^256 */                    \
+            "subq %[s0], %[t0]\n\t"                                                           \
+            "sbbq %[s1], %[t1]\n\t"                                                           \
+            "sbbq %[s2], %[t2]\n\t"                                                           \
+            "sbbq %[s3], %[t3]\n\t" /* t - q p < 2p */                                        \
+            TACIT__TRIAL_SUB                                                                  \
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [s3] "=&r"(s3), \
+              [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [lo] "=&r"(lo), "=&d"(rdx)      \
+            : [x] "r"(x), [y] "r"(y), [m] "r"(m)                                              \
+            : "cc", "memory")
+
+#define TACIT__P_MUL9_ADD_Y    \
+    "addq (%[y]), %[t0]\n\t"   \
+    "adcq 8(%[y]), %[t1]\n\t"  \
+    "adcq 16(%[y]), %[t2]\n\t" \
+    "adcq 24(%[y]), %[t3]\n\t" \
+    "adcq $0, %[s3]\n\t"
+
+#define TACIT__P_MUL9_SUB_Y    \
+    "addq (%[m]), %[t0]\n\t"   \
+    "adcq 8(%[m]), %[t1]\n\t"  \
+    "adcq 16(%[m]), %[t2]\n\t" \
+    "adcq 24(%[m]), %[t3]\n\t" \
+    "adcq $0, %[s3]\n\t"       \
+    "subq (%[y]), %[t0]\n\t"   \
+    "sbbq 8(%[y]), %[t1]\n\t"  \
+    "sbbq 16(%[y]), %[t2]\n\t" \
+    "sbbq 24(%[y]), %[t3]\n\t" \
+    "sbbq $0, %[s3]\n\t"
+
+/* r = 9x + y mod p; r may alias x or y. */
+static inline __attribute__((always_inline)) void
+tacit__p_mul9_add_adx(uint64_t r[4], const uint64_t x[4], const uint64_t y[4], const uint64_t m[4])
+{
+    uint64_t t0, t1, t2, t3, s0, s1, s2, s3, lo, rdx;
+    TACIT__P_MUL9_ASM(TACIT__P_MUL9_ADD_Y);
+    (void)t0, (void)t1, (void)t2, (void)t3, (void)lo, (void)rdx;
+    r[0] = s0;
+    r[1] = s1;
+    r[2] = s2;
+    r[3] = s3;
+}
+
+/* r = 9x - y mod p; r may alias x or y. */
+static inline __attribute__((always_inline)) void
+tacit__p_mul9_sub_adx(uint64_t r[4], const uint64_t x[4], const uint64_t y[4], const uint64_t m[4])
+{
+    uint64_t t0, t1, t2, t3, s0, s1, s2, s3, lo, rdx;
+    TACIT__P_MUL9_ASM(TACIT__P_MUL9_SUB_Y);
+    (void)t0, (void)t1, (void)t2, (void)t3, (void)lo, (void)rdx;
+    r[0] = s0;
+    r[1] = s1;
+    r[2] = s2;
+    r[3] = s3;
+}
+
+/* r = a - b - c as plain 512-bit integers, for a >= b + c (no modulus, no wrap): the
+ * cross term of a Karatsuba product (fp2w_mul). r may alias a, b or c. */
+static inline __attribute__((always_inline)) void
+tacit__wide_sub2_plain(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t c[8])
+{
+    uint64_t x0, x1, x2, x3, x4, x5, x6, x7;
+    __asm__ volatile("movq (%[a]), %[x0]\n\t"
+                     "movq 8(%[a]), %[x1]\n\t"
+                     "movq 16(%[a]), %[x2]\n\t"
+                     "movq 24(%[a]), %[x3]\n\t"
+                     "movq 32(%[a]), %[x4]\n\t"
+                     "movq 40(%[a]), %[x5]\n\t"
+                     "movq 48(%[a]), %[x6]\n\t"
+                     "movq 56(%[a]), %[x7]\n\t"
+                     "subq (%[b]), %[x0]\n\t"
+                     "sbbq 8(%[b]), %[x1]\n\t"
+                     "sbbq 16(%[b]), %[x2]\n\t"
+                     "sbbq 24(%[b]), %[x3]\n\t"
+                     "sbbq 32(%[b]), %[x4]\n\t"
+                     "sbbq 40(%[b]), %[x5]\n\t"
+                     "sbbq 48(%[b]), %[x6]\n\t"
+                     "sbbq 56(%[b]), %[x7]\n\t"
+                     "subq (%[c]), %[x0]\n\t"
+                     "sbbq 8(%[c]), %[x1]\n\t"
+                     "sbbq 16(%[c]), %[x2]\n\t"
+                     "sbbq 24(%[c]), %[x3]\n\t"
+                     "sbbq 32(%[c]), %[x4]\n\t"
+                     "sbbq 40(%[c]), %[x5]\n\t"
+                     "sbbq 48(%[c]), %[x6]\n\t"
+                     "sbbq 56(%[c]), %[x7]\n\t"
+                     "movq %[x0], (%[r])\n\t"
+                     "movq %[x1], 8(%[r])\n\t"
+                     "movq %[x2], 16(%[r])\n\t"
+                     "movq %[x3], 24(%[r])\n\t"
+                     "movq %[x4], 32(%[r])\n\t"
+                     "movq %[x5], 40(%[r])\n\t"
+                     "movq %[x6], 48(%[r])\n\t"
+                     "movq %[x7], 56(%[r])\n\t"
+                     : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+                       [x4] "=&r"(x4), [x5] "=&r"(x5), [x6] "=&r"(x6), [x7] "=&r"(x7)
+                     : [a] "r"(a), [b] "r"(b), [c] "r"(c), [r] "r"(r)
+                     : "cc", "memory");
+}
+
 /* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
  * a, b in [0, m 2^256). The low halves add (subtract) plainly; the high half carries the
  * modulus. r may alias a or b (limb i is written after limb i of both is read). */
@@ -505,6 +641,15 @@ tacit__wide_sub(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const u
                      : "cc", "memory");
 }
 #else
+/* r = a - b - c as plain 512-bit integers, for a >= b + c (see the x86-64 version). */
+static inline __attribute__((always_inline)) void
+tacit__wide_sub2_plain(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t c[8])
+{
+    uint64_t br = 0, bc = 0, t[8];
+    for (int i = 0; i < 8; i++) t[i] = tacit__sbb(a[i], b[i], &br);
+    for (int i = 0; i < 8; i++) r[i] = tacit__sbb(t[i], c[i], &bc);
+}
+
 /* Wide values (see tacit__redc): r = a + b mod m 2^256 and r = a - b mod m 2^256, for
  * a, b in [0, m 2^256). */
 static inline __attribute__((always_inline)) void

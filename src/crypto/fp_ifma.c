@@ -186,16 +186,19 @@ static inline IFMA void from52(v8 x[4], const v8 y[5])
     x[3] = y[3] >> 36 | y[4] << 16;
 }
 
-/* r = a b / 2^260 mod p, limbs below 2^52 in and out, a b < 2^260 p (see the file
- * comment). Word-by-word Montgomery: for each digit b_i, t += a b_i, then q = t_0 (-p^-1)
- * mod 2^52, t += q p (which clears t_0's low 52 bits), t /= 2^52. The lanes accumulate
- * without carrying: a limb gains at most four 52-bit terms per step, so after five steps
- * it is below 2^57. */
-static inline IFMA void mont52(v8 r[5], const v8 a[5], const v8 b[5])
+/* r = a b / 2^260 mod m, limbs below 2^52 in and out, a b < 2^260 m, for a modulus m below
+ * 2^254 given as 4x64-bit limbs with kinv = -m^-1 mod 2^64 (BN254's p, or r for the NTT;
+ * inlined, so the limbs below fold to constants). Word-by-word Montgomery: for each digit
+ * b_i, t += a b_i, then q = t_0 (-m^-1) mod 2^52, t += q m (which clears t_0's low 52
+ * bits), t /= 2^52. The lanes accumulate without carrying: a limb gains at most four
+ * 52-bit terms per step, so after five steps it is below 2^57. */
+static inline IFMA __attribute__((always_inline)) void
+mont52_mod(v8 r[5], const v8 a[5], const v8 b[5], const uint64_t mod[4], uint64_t kinv)
 {
-    const v8 zero = {0}, m = zero + M52, k = zero + K52;
-    const v8 p0 = zero + P52_0, p1 = zero + P52_1, p2 = zero + P52_2, p3 = zero + P52_3,
-             p4 = zero + P52_4;
+    const v8 zero = {0}, m = zero + M52, k = zero + (kinv & M52);
+    const v8 p0 = zero + (mod[0] & M52), p1 = zero + ((mod[0] >> 52 | mod[1] << 12) & M52),
+             p2 = zero + ((mod[1] >> 40 | mod[2] << 24) & M52),
+             p3 = zero + ((mod[2] >> 28 | mod[3] << 36) & M52), p4 = zero + (mod[3] >> 16);
     v8 t0 = zero, t1 = zero, t2 = zero, t3 = zero, t4 = zero, t5, q;
     for (int i = 0; i < 5; i++) {
         t5 = zero;
@@ -249,6 +252,12 @@ static inline IFMA void mont52(v8 r[5], const v8 a[5], const v8 b[5])
     r[2] = (t2 & keep) | ((v8)s2 & m & ~keep);
     r[3] = (t3 & keep) | ((v8)s3 & m & ~keep);
     r[4] = (t4 & keep) | ((v8)s4 & ~keep);
+}
+
+/* mont52_mod for p */
+static inline IFMA void mont52(v8 r[5], const v8 a[5], const v8 b[5])
+{
+    mont52_mod(r, a, b, P.l, TACIT__P_INV);
 }
 
 /* r = 16 x for x < 2^256 in normalized 52-bit limbs (mont52's first operand). */
@@ -572,6 +581,21 @@ IFMA void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp
     store8(r, x);
 }
 
+/* BN254's r, for tacit__fr_mul8_ifma (the same bounds as p: r < 2^254) */
+static const tacit_fp R = TACIT__R_RAW;
+
+IFMA void tacit__fr_mul8_ifma(tacit_fr r[8], const tacit_fr a[8], const tacit_fr b[8])
+{
+    v8 x[4], a52[5], b52[5], r52[5];
+    load8(x, (const tacit_fp *)(const void *)a);
+    to52(a52, x, 4);
+    load8(x, (const tacit_fp *)(const void *)b);
+    to52(b52, x, 0);
+    mont52_mod(r52, a52, b52, R.l, TACIT__R_INV);
+    from52(x, r52);
+    store8((tacit_fp *)(void *)r, x);
+}
+
 #else /* no x86-64: never enabled, never called */
 
 bool tacit__ifma_cpu(void) { return false; }
@@ -583,6 +607,14 @@ int tacit__set_ifma(int on)
 }
 
 void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8])
+{
+    (void)r;
+    (void)a;
+    (void)b;
+    abort();
+}
+
+void tacit__fr_mul8_ifma(tacit_fr r[8], const tacit_fr a[8], const tacit_fr b[8])
 {
     (void)r;
     (void)a;

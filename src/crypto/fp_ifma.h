@@ -29,6 +29,9 @@ int tacit__set_ifma(int on);
  * tacit__use_ifma is nonzero. */
 void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8]);
 
+/* The same in Fr (modulus r, R = 2^256: fr_mul's contract), for the prover's NTTs. */
+void tacit__fr_mul8_ifma(tacit_fr r[8], const tacit_fr a[8], const tacit_fr b[8]);
+
 /* Eight Fp values kept in radix 2^52 between calls: limb j (52 bits) of value i in v[j][i];
  * each value below p. */
 typedef struct {

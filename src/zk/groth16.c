@@ -187,8 +187,8 @@ static void phi_affine(tacit_g1_affine *r, const tacit_g1_affine *p)
     r->y = p->y;
 }
 
-/* Width-w NAF of a 64-bit value (w <= 8); returns the number of digits (<= 65). */
-static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
+/* Width-w NAF of a 64-bit value (w <= 15); returns the number of digits (<= 65). */
+static int wnaf64(int16_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
 {
     unsigned __int128 v = k;
     int i = 0;
@@ -203,7 +203,7 @@ static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
             else
                 v += (unsigned)-d;
         }
-        naf[i++] = (int8_t)d;
+        naf[i++] = (int16_t)d;
         v >>= 1;
     }
     return i;
@@ -219,9 +219,12 @@ static int wnaf64(int8_t naf[FB_NAF_MAX], uint64_t k, unsigned w)
  * over 4 npublic scalars of 64 bits: a doubling chain of ~65 instead of ~128 (GLV) or
  * 254, and every addition a mixed one with no per-verification table building.
  * The same idea as fixed-base comb methods (Lim, Lee, CRYPTO 1994), in its simplest form.
+ * Width 10 (256 points, 16 KiB per piece): ~5.8 additions per piece instead of ~7.1 at
+ * width 8; for 7 inputs, fb_msm runs 1.25M instructions instead of 1.44M (callgrind), for
+ * four times the memory.
  */
 #define FB_SPLIT 4
-#define FB_W 8                   /* wNAF width: digits odd, |d| < 2^(FB_W-1) */
+#define FB_W 10                  /* wNAF width: digits odd, |d| < 2^(FB_W-1) */
 #define FB_TAB (1 << (FB_W - 2)) /* odd multiples 1, 3, ..., 2^(FB_W-1) - 1 */
 
 static size_t fb_tab_points(size_t npublic) { return npublic * FB_SPLIT * FB_TAB; }
@@ -253,7 +256,7 @@ static bool fb_build(tacit_g1_affine *tab, const tacit_g1_affine *ic, size_t n)
  * start at tab; no allocation. */
 static void fb_msm(tacit_g1 *acc, const tacit_g1_affine *tab, const tacit_fr *k, size_t n)
 {
-    int8_t naf[(TACIT_GROTH16_FIXED_BASE_MAX + 1) * FB_SPLIT][FB_NAF_MAX];
+    int16_t naf[(TACIT_GROTH16_FIXED_BASE_MAX + 1) * FB_SPLIT][FB_NAF_MAX];
     int len[(TACIT_GROTH16_FIXED_BASE_MAX + 1) * FB_SPLIT], maxlen = 0;
     const size_t nt = n * FB_SPLIT;
 
@@ -374,7 +377,7 @@ static int verify_checked(const tacit_groth16_pvk *pvk, const tacit_groth16_proo
 {
     tacit_g1_affine na, pp[2];
     const tacit_g2_prepared *qp[2] = {&pvk->gamma, &pvk->delta};
-    tacit_fp12 f;
+    tacit_fp12 f, ab_inv;
     bool b_in_g2;
 
     linear_combination(&pp[0], pvk, pub);
@@ -384,8 +387,10 @@ static int verify_checked(const tacit_groth16_pvk *pvk, const tacit_groth16_proo
     tacit_miller_loop_g2check_var(&f, &b_in_g2, &na, &proof->b, 1, pp, qp, 2);
     if (!b_in_g2) return TACIT_ENOT_IN_SUBGROUP;
     tacit_final_exp_var(&f, &f);
-    tacit_fp12_mul(&f, &f, &pvk->alphabeta);
-    return tacit_fp12_is_one(&f) ? TACIT_OK : TACIT_EVERIFY;
+    /* f e(alpha, beta) == 1, i.e. f == e(alpha, beta)^-1, its conjugate (it is in the
+     * cyclotomic subgroup): one comparison instead of an Fp12 multiplication */
+    tacit_fp12_conj(&ab_inv, &pvk->alphabeta);
+    return tacit_fp12_eq(&f, &ab_inv) ? TACIT_OK : TACIT_EVERIFY;
 }
 
 int tacit_groth16_verify_var(const tacit_groth16_pvk *pvk, const tacit_groth16_proof *proof,
@@ -423,7 +428,7 @@ static void neg_scaled_points(tacit_g1_affine *out, const tacit_g1_affine *const
 {
     tacit_g1 jac[BATCH_CHUNK * RA_TAB], res[BATCH_CHUNK], twice;
     tacit_g1_affine tab[BATCH_CHUNK * RA_TAB], ptab[RA_TAB];
-    int8_t naf[2][FB_NAF_MAX];
+    int16_t naf[2][FB_NAF_MAX];
 
     for (size_t k = 0; k < m; k++) {
         tacit_g1 *t = &jac[k * RA_TAB];
@@ -568,8 +573,8 @@ static bool batch_check(const tacit_groth16_pvk *pvk, const tacit_groth16_item *
     tacit_final_exp_var(&f, &f);
     /* e(alpha, beta)^(sum r_i) = e(alpha, beta)^(sum a_i) (e(alpha, beta)^lambda)^(sum b_i) */
     cyclotomic_pow2_var(&ab, &pvk->alphabeta, suma, &pvk->alphabeta_lambda, sumb);
-    tacit_fp12_mul(&f, &f, &ab);
-    return tacit_fp12_is_one(&f);
+    tacit_fp12_conj(&ab, &ab); /* f ab == 1 iff f == conj(ab), as in verify_checked */
+    return tacit_fp12_eq(&f, &ab);
 }
 
 struct par_batch {

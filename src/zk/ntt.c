@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "crypto/field.h"
+#include "crypto/fp_ifma.h"
 #include "tacit/error.h"
 
 static const tacit_fr fr_one = TACIT__R_ONE;
@@ -141,6 +142,12 @@ void tacit__ntt_domain_free(tacit__ntt_domain *d)
     free(d);
 }
 
+/* Eight butterflies' twiddles tw[j stride] .. tw[(j + 7) stride] side by side. */
+static inline void twiddles8(tacit_fr w[8], const tacit_fr *tw, size_t j, size_t stride)
+{
+    for (int q = 0; q < 8; q++) w[q] = tw[(j + (size_t)q) * stride];
+}
+
 void tacit__ntt_dif(const tacit__ntt_domain *d, tacit_fr *x, bool inverse)
 {
     const tacit_fr *tw = inverse ? d->tw_inv : d->tw;
@@ -150,6 +157,20 @@ void tacit__ntt_dif(const tacit__ntt_domain *d, tacit_fr *x, bool inverse)
         for (size_t s = 0; s < n; s += 2 * len) {
             tacit_fr *lo = x + s, *hi = x + s + len;
             tacit_fr u = lo[0], v = hi[0];
+            if (len >= 8 && tacit__use_ifma) { /* the products eight at a time (fp_ifma.h) */
+                for (size_t j = 0; j < len; j += 8) {
+                    tacit_fr t[8], w[8];
+                    for (int q = 0; q < 8; q++) {
+                        u = lo[j + q];
+                        v = hi[j + q];
+                        fr_add(&lo[j + q], &u, &v);
+                        fr_sub(&t[q], &u, &v);
+                    }
+                    twiddles8(w, tw, j, stride);
+                    tacit__fr_mul8_ifma(hi + j, t, w);
+                }
+                continue;
+            }
             fr_add(&lo[0], &u, &v);
             fr_sub(&hi[0], &u, &v);
             for (size_t j = 1; j < len; j++) {
@@ -173,6 +194,19 @@ void tacit__ntt_dit(const tacit__ntt_domain *d, tacit_fr *x, bool inverse)
         for (size_t s = 0; s < n; s += 2 * len) {
             tacit_fr *lo = x + s, *hi = x + s + len;
             tacit_fr u = lo[0], t = hi[0];
+            if (len >= 8 && tacit__use_ifma) {
+                for (size_t j = 0; j < len; j += 8) {
+                    tacit_fr t8[8], w[8];
+                    twiddles8(w, tw, j, stride);
+                    tacit__fr_mul8_ifma(t8, hi + j, w);
+                    for (int q = 0; q < 8; q++) {
+                        u = lo[j + q];
+                        fr_add(&lo[j + q], &u, &t8[q]);
+                        fr_sub(&hi[j + q], &u, &t8[q]);
+                    }
+                }
+                continue;
+            }
             fr_add(&lo[0], &u, &t);
             fr_sub(&hi[0], &u, &t);
             for (size_t j = 1; j < len; j++) {
@@ -221,7 +255,10 @@ void tacit__coset_intt(const tacit__ntt_domain *d, tacit_fr *x, const tacit_fr *
 
 void tacit__ntt_to_odd_coset(const tacit__ntt_domain *d, tacit_fr *x)
 {
+    size_t i = 0;
     tacit__ntt_dif(d, x, true); /* n * coefficients, bit-reversed */
-    for (size_t i = 0; i < d->n; i++) fr_mul_i(&x[i], &x[i], &d->odd[i]);
+    if (tacit__use_ifma)
+        for (; i + 8 <= d->n; i += 8) tacit__fr_mul8_ifma(x + i, x + i, d->odd + i);
+    for (; i < d->n; i++) fr_mul_i(&x[i], &x[i], &d->odd[i]);
     tacit__ntt_dit(d, x, false);
 }
