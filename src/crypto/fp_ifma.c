@@ -496,13 +496,77 @@ IFMA void tacit__g2_lanes_step(tacit__fp52x8 *inv, tacit_fp2 di[8], const tacit_
     st2p(py, &l, mask);
 }
 
-/* r = the eight values of a in radix 2^52 lanes. */
+/* r = a + b mod p for a, b < p in normalized 52-bit limbs: the sum less p, and p added back
+ * where that is negative (sub52's arithmetic holds for a first operand below 2p). */
+static inline IFMA void addmod52(v8 r[5], const v8 a[5], const v8 b[5])
+{
+    const v8 zero = {0};
+    const v8 p[5] = {zero + P52_0, zero + P52_1, zero + P52_2, zero + P52_3, zero + P52_4};
+    add52(r, a, b);
+    sub52(r, r, p);
+}
+
+static inline IFMA void ld8(v8 r[5], const tacit__fp52x8 *a)
+{
+    for (int i = 0; i < 5; i++) r[i] = (v8)_mm512_loadu_si512(a->v[i]);
+}
+
+static inline IFMA void st8(tacit__fp52x8 *r, const v8 a[5])
+{
+    for (int i = 0; i < 5; i++) _mm512_storeu_si512(r->v[i], (__m512i)a[i]);
+}
+
+/* The forward step of G1's rounds (msm.c) for eight pairs: pre = acc, acc = acc den. */
+IFMA void tacit__g1_lanes_fwd(tacit__fp52x8 *acc, tacit_fp pre[8], const tacit_fp den[8])
+{
+    v8 x[4], a[5], a16[5], t[5];
+    ld8(a, acc);
+    from52(x, a);
+    store8(pre, x);
+    shl4(a16, a);
+    load8(x, den);
+    to52(t, x, 0);
+    mont52(a, a16, t);
+    st8(acc, a);
+}
+
+/* The same for G2's rounds: nrm = N(den) = den.c0^2 + den.c1^2, pre = acc, acc = acc nrm. */
+IFMA void tacit__g2_lanes_fwd(tacit__fp52x8 *acc, tacit_fp pre[8], tacit_fp nrm[8],
+                              const tacit_fp2 den[8])
+{
+    v8 x[4], a[5], a16[5], n[5];
+    f2 d;
+    const tacit_fp2 *pa[8];
+    for (int i = 0; i < 8; i++) pa[i] = &den[i];
+    ld2p(&d, pa);
+    mul52(d.c0, d.c0, d.c0);
+    mul52(d.c1, d.c1, d.c1);
+    addmod52(n, d.c0, d.c1);
+    from52(x, n);
+    store8(nrm, x);
+    ld8(a, acc);
+    from52(x, a);
+    store8(pre, x);
+    shl4(a16, a);
+    mont52(a, a16, n);
+    st8(acc, a);
+}
+
+/* r = the eight values of a in radix 2^52 lanes, and back. */
 IFMA void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8])
 {
     v8 x[4], y[5];
     load8(x, a);
     to52(y, x, 0);
-    for (int i = 0; i < 5; i++) _mm512_storeu_si512(r->v[i], (__m512i)y[i]);
+    st8(r, y);
+}
+
+IFMA void tacit__fp52x8_store(tacit_fp r[8], const tacit__fp52x8 *a)
+{
+    v8 x[4], y[5];
+    ld8(y, a);
+    from52(x, y);
+    store8(r, x);
 }
 
 IFMA void tacit__fp_mul8_ifma(tacit_fp r[8], const tacit_fp a[8], const tacit_fp b[8])
@@ -562,6 +626,31 @@ void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8])
 {
     (void)r;
     (void)a;
+    abort();
+}
+
+void tacit__fp52x8_store(tacit_fp r[8], const tacit__fp52x8 *a)
+{
+    (void)r;
+    (void)a;
+    abort();
+}
+
+void tacit__g1_lanes_fwd(tacit__fp52x8 *acc, tacit_fp pre[8], const tacit_fp den[8])
+{
+    (void)acc;
+    (void)pre;
+    (void)den;
+    abort();
+}
+
+void tacit__g2_lanes_fwd(tacit__fp52x8 *acc, tacit_fp pre[8], tacit_fp nrm[8],
+                         const tacit_fp2 den[8])
+{
+    (void)acc;
+    (void)pre;
+    (void)nrm;
+    (void)den;
     abort();
 }
 

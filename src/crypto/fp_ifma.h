@@ -38,8 +38,15 @@ typedef struct {
     uint64_t v[5][8];
 } tacit__fp52x8;
 
-/* r = a[0..8) in radix 2^52 lanes (inputs below p). Only when tacit__use_ifma. */
+/* r = a[0..8) in radix 2^52 lanes (inputs below p), and back. Only when tacit__use_ifma. */
 void tacit__fp52x8_load(tacit__fp52x8 *r, const tacit_fp a[8]);
+void tacit__fp52x8_store(tacit_fp r[8], const tacit__fp52x8 *a);
+
+/* The forward steps of the batch-affine rounds (msm.c) for eight pairs: pre = acc, then
+ * acc = acc den (G1) or nrm = N(den), acc = acc nrm (G2). Only when tacit__use_ifma. */
+void tacit__g1_lanes_fwd(tacit__fp52x8 *acc, tacit_fp pre[8], const tacit_fp den[8]);
+void tacit__g2_lanes_fwd(tacit__fp52x8 *acc, tacit_fp pre[8], tacit_fp nrm[8],
+                         const tacit_fp2 den[8]);
 
 /* The backward step and the affine additions of G1's batch-affine rounds (msm.c) for eight
  * pairs (contract in fp_ifma.c). Only when tacit__use_ifma. */

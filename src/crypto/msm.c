@@ -213,8 +213,8 @@ static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint
                            const uint32_t *active, size_t na, tacit_fp *den, tacit_fp *pre,
                            tacit_fp *nrm)
 {
-    tacit_fp acc[M1_LANES], li[M1_LANES], d[M1_LANES];
-    tacit__fp52x8 inv;
+    tacit_fp acc[M1_LANES], li[M1_LANES], d[M1_LANES], pr[M1_LANES];
+    tacit__fp52x8 inv, acc52;
     tacit_g1_affine *q[M1_LANES];
     size_t np = 0, tail;
     (void)nrm;
@@ -222,23 +222,23 @@ static bool m1_round_lanes(tacit_g1_affine *pts, const uint32_t *cnt, const uint
 
     /* forward: pre[np] = the product of den[np - 8], den[np - 16], ... (lane np % 8) */
     for (size_t i = 0; i < M1_LANES; i++) acc[i] = c1_one;
+    tacit__fp52x8_load(&acc52, acc);
     for (size_t a = 0; a < na; a++) {
         tacit_g1_affine *b = &pts[start[active[a]]];
         size_t h = cnt[active[a]] / 2;
         for (size_t t = 0; t < h; t++, np++) {
             m1_pair_den(&den[np], &b[2 * t], &b[2 * t + 1]);
-            if (np % M1_LANES == M1_LANES - 1) {
-                memcpy(&pre[np + 1 - M1_LANES], acc, sizeof acc);
-                tacit__fp_mul8_ifma(acc, acc, &den[np + 1 - M1_LANES]);
-            }
+            if (np % M1_LANES == M1_LANES - 1)
+                tacit__g1_lanes_fwd(&acc52, &pre[np + 1 - M1_LANES], &den[np + 1 - M1_LANES]);
         }
     }
     tail = np % M1_LANES;
     if (tail != 0) { /* the last, partial group: the missing lanes multiply by 1 */
-        memcpy(&pre[np - tail], acc, tail * sizeof *acc);
         for (size_t i = 0; i < M1_LANES; i++) d[i] = i < tail ? den[np - tail + i] : c1_one;
-        tacit__fp_mul8_ifma(acc, acc, d);
+        tacit__g1_lanes_fwd(&acc52, pr, d);
+        memcpy(&pre[np - tail], pr, tail * sizeof *pr);
     }
+    tacit__fp52x8_store(acc, &acc52);
 
     lanes_inv(li, acc);
     tacit__fp52x8_load(&inv, li);
@@ -345,32 +345,20 @@ static void m2_lanes_group(tacit_g2_affine *q[M1_LANES], size_t m, tacit__fp52x8
         if (!(mask >> i & 1)) m2_pair_add(q[i], q[i], q[i] + 1, &di[i]);
 }
 
-/* nrm[i] = N(den[i]) = den.c0^2 + den.c1^2 for the first m of the eight dens from den; the
- * other lanes' nrm 1. */
-static void m2_lanes_norm(tacit_fp nrm[M1_LANES], const tacit_fp2 *den, size_t m)
-{
-    tacit_fp c0[M1_LANES], c1[M1_LANES], s0[M1_LANES], s1[M1_LANES];
-    for (size_t i = 0; i < M1_LANES; i++) {
-        c0[i] = i < m ? den[i].c0 : c1_one;
-        c1[i] = i < m ? den[i].c1 : c1_zero;
-    }
-    tacit__fp_mul8_ifma(s0, c0, c0);
-    tacit__fp_mul8_ifma(s1, c1, c1);
-    for (size_t i = 0; i < M1_LANES; i++) fp_add(&nrm[i], &s0[i], &s1[i]);
-}
-
 static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint32_t *start,
                            const uint32_t *active, size_t na, tacit_fp2 *den, tacit_fp *pre,
                            tacit_fp *nrm)
 {
-    tacit_fp acc[M1_LANES], li[M1_LANES], nm[M1_LANES];
-    tacit__fp52x8 inv;
+    tacit_fp acc[M1_LANES], li[M1_LANES], nm[M1_LANES], pr[M1_LANES];
+    tacit_fp2 d[M1_LANES];
+    tacit__fp52x8 inv, acc52;
     tacit_g2_affine *q[M1_LANES];
     size_t np = 0, tail;
     if (!tacit__use_ifma) return false;
 
     /* forward: pre[np] = the product of nrm[np - 8], nrm[np - 16], ... (lane np % 8) */
     for (size_t i = 0; i < M1_LANES; i++) acc[i] = c1_one;
+    tacit__fp52x8_load(&acc52, acc);
     for (size_t a = 0; a < na; a++) {
         tacit_g2_affine *b = &pts[start[active[a]]];
         size_t h = cnt[active[a]] / 2;
@@ -378,20 +366,19 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
             m2_pair_den(&den[np], &b[2 * t], &b[2 * t + 1]);
             if (np % M1_LANES == M1_LANES - 1) {
                 size_t g = np + 1 - M1_LANES;
-                m2_lanes_norm(&nrm[g], &den[g], M1_LANES);
-                memcpy(&pre[g], acc, sizeof acc);
-                tacit__fp_mul8_ifma(acc, acc, &nrm[g]);
+                tacit__g2_lanes_fwd(&acc52, &pre[g], &nrm[g], &den[g]);
             }
         }
     }
     tail = np % M1_LANES;
-    if (tail != 0) { /* the last, partial group: the missing lanes multiply by 1 */
+    if (tail != 0) { /* the last, partial group: the missing lanes' dens are 1 */
         size_t g = np - tail;
-        m2_lanes_norm(nm, &den[g], tail);
+        for (size_t i = 0; i < M1_LANES; i++) d[i] = i < tail ? den[g + i] : c2_one;
+        tacit__g2_lanes_fwd(&acc52, pr, nm, d);
         memcpy(&nrm[g], nm, tail * sizeof *nm);
-        memcpy(&pre[g], acc, tail * sizeof *acc);
-        tacit__fp_mul8_ifma(acc, acc, nm);
+        memcpy(&pre[g], pr, tail * sizeof *pr);
     }
+    tacit__fp52x8_store(acc, &acc52);
     lanes_inv(li, acc);
     tacit__fp52x8_load(&inv, li);
 
