@@ -54,11 +54,7 @@ static inline bool fp_eq(const tacit_fp *a, const tacit_fp *b)
  * CIOS bound holds for inputs below 2p because 4p < 2^256. */
 static inline void fp_add_nr(tacit_fp *r, const tacit_fp *a, const tacit_fp *b)
 {
-    uint64_t c = 0;
-    r->l[0] = tacit__adc(a->l[0], b->l[0], &c);
-    r->l[1] = tacit__adc(a->l[1], b->l[1], &c);
-    r->l[2] = tacit__adc(a->l[2], b->l[2], &c);
-    r->l[3] = tacit__adc(a->l[3], b->l[3], &c);
+    tacit__add_plain(r->l, a->l, b->l);
 }
 
 /* ------------------------------------------------------------------- Fr ---- */

@@ -521,6 +521,28 @@ tacit__p_mul9_sub_adx(uint64_t r[4], const uint64_t x[4], const uint64_t y[4], c
     r[3] = s3;
 }
 
+/* r = a + b as plain 256-bit integers (no reduction; the caller guarantees no overflow). */
+static inline __attribute__((always_inline)) void
+tacit__add_plain(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+    uint64_t t0, t1, t2, t3;
+    __asm__("movq (%[a]), %[t0]\n\t"
+            "addq (%[b]), %[t0]\n\t"
+            "movq 8(%[a]), %[t1]\n\t"
+            "adcq 8(%[b]), %[t1]\n\t"
+            "movq 16(%[a]), %[t2]\n\t"
+            "adcq 16(%[b]), %[t2]\n\t"
+            "movq 24(%[a]), %[t3]\n\t"
+            "adcq 24(%[b]), %[t3]\n\t"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [a] "r"(a), [b] "r"(b)
+            : "cc", "memory");
+    r[0] = t0;
+    r[1] = t1;
+    r[2] = t2;
+    r[3] = t3;
+}
+
 /* r = a - b - c as plain 512-bit integers, for a >= b + c (no modulus, no wrap): the
  * cross term of a Karatsuba product (fp2w_mul). r may alias a, b or c. */
 static inline __attribute__((always_inline)) void
@@ -641,6 +663,17 @@ tacit__wide_sub(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const u
                      : "cc", "memory");
 }
 #else
+/* r = a + b as plain 256-bit integers (see the x86-64 version). */
+static inline __attribute__((always_inline)) void
+tacit__add_plain(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+    uint64_t c = 0;
+    r[0] = tacit__adc(a[0], b[0], &c);
+    r[1] = tacit__adc(a[1], b[1], &c);
+    r[2] = tacit__adc(a[2], b[2], &c);
+    r[3] = tacit__adc(a[3], b[3], &c);
+}
+
 /* r = a - b - c as plain 512-bit integers, for a >= b + c (see the x86-64 version). */
 static inline __attribute__((always_inline)) void
 tacit__wide_sub2_plain(uint64_t r[8], const uint64_t a[8], const uint64_t b[8], const uint64_t c[8])
@@ -710,12 +743,44 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
 static inline __attribute__((always_inline)) void tacit__mod_neg(uint64_t r[4], const uint64_t a[4],
                                                                  const uint64_t m[4])
 {
+#if defined(__x86_64__) && !defined(TACIT_PORTABLE_ONLY)
+    /* m - a, then zero where a == 0 (cmov: no branch); gcc 12 made the C below ~60
+     * instructions */
+    uint64_t t0, t1, t2, t3, z, nz;
+    __asm__("xorl %k[z], %k[z]\n\t"
+            "movq (%[m]), %[t0]\n\t"
+            "subq (%[a]), %[t0]\n\t"
+            "movq 8(%[m]), %[t1]\n\t"
+            "sbbq 8(%[a]), %[t1]\n\t"
+            "movq 16(%[m]), %[t2]\n\t"
+            "sbbq 16(%[a]), %[t2]\n\t"
+            "movq 24(%[m]), %[t3]\n\t"
+            "sbbq 24(%[a]), %[t3]\n\t"
+            "movq (%[a]), %[nz]\n\t"
+            "orq 8(%[a]), %[nz]\n\t"
+            "orq 16(%[a]), %[nz]\n\t"
+            "orq 24(%[a]), %[nz]\n\t"
+            "cmovzq %[z], %[t0]\n\t"
+            "cmovzq %[z], %[t1]\n\t"
+            "cmovzq %[z], %[t2]\n\t"
+            "cmovzq %[z], %[t3]\n\t"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [z] "=&r"(z),
+              [nz] "=&r"(nz)
+            : [a] "r"(a), [m] "r"(m)
+            : "cc", "memory");
+    (void)nz;
+    r[0] = t0;
+    r[1] = t1;
+    r[2] = t2;
+    r[3] = t3;
+#else
     uint64_t br = 0, nz = a[0] | a[1] | a[2] | a[3];
     uint64_t mask = 0 - (uint64_t)(nz != 0);
     r[0] = tacit__sbb(m[0], a[0], &br) & mask;
     r[1] = tacit__sbb(m[1], a[1], &br) & mask;
     r[2] = tacit__sbb(m[2], a[2], &br) & mask;
     r[3] = tacit__sbb(m[3], a[3], &br) & mask;
+#endif
 }
 
 /* true iff a < m, as integers */
