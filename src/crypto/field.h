@@ -223,15 +223,15 @@ static inline void fp2_mul_fp(tacit_fp2 *r, const tacit_fp2 *a, const tacit_fp *
 }
 
 /* r = a * xi with xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u. With the ADX kernel, each half
- * is one pass with one reduction (field_impl.h, tacit__p_mul9_add_adx); otherwise eight
+ * is one pass with one reduction (field_impl.h, tacit__p_mul9_adx); otherwise eight
  * modular additions. */
 static inline void fp2_mul_xi(tacit_fp2 *r, const tacit_fp2 *a)
 {
 #ifdef TACIT__HAVE_ADX_KERNEL
     if (__builtin_expect(tacit__use_adx, 1)) {
         tacit_fp t0, t1;
-        tacit__p_mul9_sub_adx(t0.l, a->c0.l, a->c1.l, tacit__p.l);
-        tacit__p_mul9_add_adx(t1.l, a->c1.l, a->c0.l, tacit__p.l);
+        tacit__p_mul9_adx(t0.l, a->c0.l, a->c1.l, tacit__p.l, true);
+        tacit__p_mul9_adx(t1.l, a->c1.l, a->c0.l, tacit__p.l, false);
         r->c0 = t0;
         r->c1 = t1;
         return;

@@ -378,19 +378,23 @@ tacit__mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const u
     "movq %[t3], %[s3]\n\t"    \
     "adcq 24(%[m]), %[s3]\n\t"
 
+/* (t0..t3) = a + b, the carry out in CF */
+#define TACIT__ADD4_AB         \
+    "movq (%[a]), %[t0]\n\t"   \
+    "addq (%[b]), %[t0]\n\t"   \
+    "movq 8(%[a]), %[t1]\n\t"  \
+    "adcq 8(%[b]), %[t1]\n\t"  \
+    "movq 16(%[a]), %[t2]\n\t" \
+    "adcq 16(%[b]), %[t2]\n\t" \
+    "movq 24(%[a]), %[t3]\n\t" \
+    "adcq 24(%[b]), %[t3]\n\t"
+
 /* r = a + b mod m (inputs < m < 2^254, so the sum fits in 4 limbs). */
 static inline __attribute__((always_inline)) void
 tacit__mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4])
 {
     uint64_t t0, t1, t2, t3, s0, s1, s2, s3;
-    __asm__("movq (%[a]), %[t0]\n\t"
-            "addq (%[b]), %[t0]\n\t"
-            "movq 8(%[a]), %[t1]\n\t"
-            "adcq 8(%[b]), %[t1]\n\t"
-            "movq 16(%[a]), %[t2]\n\t"
-            "adcq 16(%[b]), %[t2]\n\t"
-            "movq 24(%[a]), %[t3]\n\t"
-            "adcq 24(%[b]), %[t3]\n\t" TACIT__TRIAL_SUB
+    __asm__(TACIT__ADD4_AB TACIT__TRIAL_SUB
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [s0] "=&r"(s0),
               [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3)
             : [a] "r"(a), [b] "r"(b), [m] "r"(m)
@@ -495,25 +499,18 @@ tacit__mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const ui
     "sbbq 24(%[y]), %[t3]\n\t" \
     "sbbq $0, %[s3]\n\t"
 
-/* r = 9x + y mod p; r may alias x or y. */
-static inline __attribute__((always_inline)) void
-tacit__p_mul9_add_adx(uint64_t r[4], const uint64_t x[4], const uint64_t y[4], const uint64_t m[4])
+/* r = 9x - y mod p (sub) or 9x + y mod p (!sub, a constant after inlining); r may alias x
+ * or y. */
+static inline __attribute__((always_inline)) void tacit__p_mul9_adx(uint64_t r[4],
+                                                                    const uint64_t x[4],
+                                                                    const uint64_t y[4],
+                                                                    const uint64_t m[4], bool sub)
 {
     uint64_t t0, t1, t2, t3, s0, s1, s2, s3, lo, rdx;
-    TACIT__P_MUL9_ASM(TACIT__P_MUL9_ADD_Y);
-    (void)t0, (void)t1, (void)t2, (void)t3, (void)lo, (void)rdx;
-    r[0] = s0;
-    r[1] = s1;
-    r[2] = s2;
-    r[3] = s3;
-}
-
-/* r = 9x - y mod p; r may alias x or y. */
-static inline __attribute__((always_inline)) void
-tacit__p_mul9_sub_adx(uint64_t r[4], const uint64_t x[4], const uint64_t y[4], const uint64_t m[4])
-{
-    uint64_t t0, t1, t2, t3, s0, s1, s2, s3, lo, rdx;
-    TACIT__P_MUL9_ASM(TACIT__P_MUL9_SUB_Y);
+    if (sub)
+        TACIT__P_MUL9_ASM(TACIT__P_MUL9_SUB_Y);
+    else
+        TACIT__P_MUL9_ASM(TACIT__P_MUL9_ADD_Y);
     (void)t0, (void)t1, (void)t2, (void)t3, (void)lo, (void)rdx;
     r[0] = s0;
     r[1] = s1;
@@ -526,14 +523,7 @@ static inline __attribute__((always_inline)) void
 tacit__add_plain(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
     uint64_t t0, t1, t2, t3;
-    __asm__("movq (%[a]), %[t0]\n\t"
-            "addq (%[b]), %[t0]\n\t"
-            "movq 8(%[a]), %[t1]\n\t"
-            "adcq 8(%[b]), %[t1]\n\t"
-            "movq 16(%[a]), %[t2]\n\t"
-            "adcq 16(%[b]), %[t2]\n\t"
-            "movq 24(%[a]), %[t3]\n\t"
-            "adcq 24(%[b]), %[t3]\n\t"
+    __asm__(TACIT__ADD4_AB
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
             : [a] "r"(a), [b] "r"(b)
             : "cc", "memory");
