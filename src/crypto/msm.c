@@ -161,13 +161,12 @@ enum { M1_LANES = 8 };
 
 /* The backward step of a group of eight pairs (np = 8 g ... 8 g + 7) and their additions:
  * q[i], q[i] + 1 the pairs (i < m; the others are padding), den and pre from pair np, inv
- * the lanes' running inverses. The lambda numerators are made here (y2 - y1, or 3 x^2 when
- * doubling); everything else of the common pairs runs in tacit__g1_lanes_step, in radix
+ * the lanes' running inverses. The lambda numerators are made here (pair_num); everything else of the common pairs runs in tacit__g1_lanes_step, in radix
  * 2^52 from load to store; the pairs at infinity or P == -Q through the scalar pair_add. */
 static void m1_lanes_group(tacit_g1_affine *q[M1_LANES], size_t m, tacit__fp52x8 *inv,
                            const tacit_fp *den, const tacit_fp *pre)
 {
-    tacit_fp num[M1_LANES], d[M1_LANES], pr[M1_LANES], di[M1_LANES], t;
+    tacit_fp num[M1_LANES], d[M1_LANES], pr[M1_LANES], di[M1_LANES];
     unsigned mask = 0;
     for (size_t i = 0; i < M1_LANES; i++) {
         num[i] = c1_zero;
@@ -177,18 +176,7 @@ static void m1_lanes_group(tacit_g1_affine *q[M1_LANES], size_t m, tacit__fp52x8
             q[i] = q[0]; /* read, never written */
             continue;
         }
-        const tacit_g1_affine *p = q[i], *r = p + 1;
-        if (c1_aff_is_inf(p) || c1_aff_is_inf(r)) continue;
-        if (!fp_eq(&p->x, &r->x)) {
-            fp_sub(&num[i], &r->y, &p->y);
-        } else if (fp_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
-            mfp_sqr(&t, &p->x);
-            fp_dbl(&num[i], &t);
-            fp_add(&num[i], &num[i], &t);
-        } else {
-            continue; /* P == -Q */
-        }
-        mask |= 1u << i;
+        if (m1_pair_num(&num[i], q[i], q[i] + 1)) mask |= 1u << i;
     }
     tacit__g1_lanes_step(inv, di, pr, d, num, q, mask);
     for (size_t i = 0; i < m; i++)
@@ -315,7 +303,7 @@ static bool m2_round_lanes(tacit_g2_affine *pts, const uint32_t *cnt, const uint
 static void m2_lanes_group(tacit_g2_affine *q[M1_LANES], size_t m, tacit__fp52x8 *inv,
                            const tacit_fp2 *den, const tacit_fp *pre, const tacit_fp *nrm)
 {
-    tacit_fp2 num[M1_LANES], d[M1_LANES], di[M1_LANES], t;
+    tacit_fp2 num[M1_LANES], d[M1_LANES], di[M1_LANES];
     tacit_fp pr[M1_LANES], nm[M1_LANES];
     unsigned mask = 0;
     for (size_t i = 0; i < M1_LANES; i++) {
@@ -327,18 +315,7 @@ static void m2_lanes_group(tacit_g2_affine *q[M1_LANES], size_t m, tacit__fp52x8
             q[i] = q[0]; /* read, never written */
             continue;
         }
-        const tacit_g2_affine *p = q[i], *r = p + 1;
-        if (c2_aff_is_inf(p) || c2_aff_is_inf(r)) continue;
-        if (!fp2_eq(&p->x, &r->x)) {
-            fp2_sub(&num[i], &r->y, &p->y);
-        } else if (fp2_eq(&p->y, &r->y)) { /* doubling: lambda = 3 x^2 / (2 y) */
-            mfp2_sqr(&t, &p->x);
-            fp2_dbl(&num[i], &t);
-            fp2_add(&num[i], &num[i], &t);
-        } else {
-            continue; /* P == -Q */
-        }
-        mask |= 1u << i;
+        if (m2_pair_num(&num[i], q[i], q[i] + 1)) mask |= 1u << i;
     }
     tacit__g2_lanes_step(inv, di, pr, nm, d, num, q, mask);
     for (size_t i = 0; i < m; i++)

@@ -82,6 +82,24 @@ static inline void MSM_FN(pair_den)(FE *den, const AFF *p, const AFF *q)
     }
 }
 
+/* The numerator of lambda for P + Q in the common cases (the lanes of msm.c): y2 - y1 when
+ * x1 != x2, 3 x1^2 when P == Q (over pair_den's 2 y1). False, num untouched, for an operand
+ * at infinity or P == -Q, which pair_add handles without a lambda. */
+static inline bool MSM_FN(pair_num)(FE *num, const AFF *p, const AFF *q)
+{
+    FE t;
+    if (CFN(aff_is_inf)(p) || CFN(aff_is_inf)(q)) return false;
+    if (!fe_eq(&p->x, &q->x)) {
+        fe_sub(num, &q->y, &p->y);
+        return true;
+    }
+    if (!fe_eq(&p->y, &q->y)) return false; /* p == -q */
+    fe_sqr(&t, &p->x);
+    fe_dbl(num, &t);
+    fe_add(num, num, &t);
+    return true;
+}
+
 /* r = p + q given inv = 1 / pair_den(p, q); r may alias p or q.
  * lambda = (y2 - y1) / (x2 - x1), or 3 x1^2 / (2 y1) when doubling;
  * x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1. */
