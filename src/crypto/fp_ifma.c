@@ -66,15 +66,20 @@ typedef uint64_t v8 __attribute__((vector_size(64)));
 
 #define M52 (((uint64_t)1 << 52) - 1)
 
-/* p in radix 2^52 and -p^-1 mod 2^52 (the low 52 bits of -p^-1 mod 2^64): reads of these
- * static constants fold at compile time. */
+/* Limb j of a 4x64-bit value m (below 2^256) in radix 2^52. */
+#define LIMB52_0(m) ((m)[0] & M52)
+#define LIMB52_1(m) (((m)[0] >> 52 | (m)[1] << 12) & M52)
+#define LIMB52_2(m) (((m)[1] >> 40 | (m)[2] << 24) & M52)
+#define LIMB52_3(m) (((m)[2] >> 28 | (m)[3] << 36) & M52)
+#define LIMB52_4(m) ((m)[3] >> 16)
+
+/* p in radix 2^52: reads of this static constant fold at compile time. */
 static const tacit_fp P = TACIT__P_RAW;
-#define P52_0 (P.l[0] & M52)
-#define P52_1 ((P.l[0] >> 52 | P.l[1] << 12) & M52)
-#define P52_2 ((P.l[1] >> 40 | P.l[2] << 24) & M52)
-#define P52_3 ((P.l[2] >> 28 | P.l[3] << 36) & M52)
-#define P52_4 (P.l[3] >> 16)
-#define K52 (TACIT__P_INV & M52)
+#define P52_0 LIMB52_0(P.l)
+#define P52_1 LIMB52_1(P.l)
+#define P52_2 LIMB52_2(P.l)
+#define P52_3 LIMB52_3(P.l)
+#define P52_4 LIMB52_4(P.l)
 
 static inline IFMA v8 lo52(v8 acc, v8 x, v8 y)
 {
@@ -196,9 +201,8 @@ static inline IFMA __attribute__((always_inline)) void
 mont52_mod(v8 r[5], const v8 a[5], const v8 b[5], const uint64_t mod[4], uint64_t kinv)
 {
     const v8 zero = {0}, m = zero + M52, k = zero + (kinv & M52);
-    const v8 p0 = zero + (mod[0] & M52), p1 = zero + ((mod[0] >> 52 | mod[1] << 12) & M52),
-             p2 = zero + ((mod[1] >> 40 | mod[2] << 24) & M52),
-             p3 = zero + ((mod[2] >> 28 | mod[3] << 36) & M52), p4 = zero + (mod[3] >> 16);
+    const v8 p0 = zero + LIMB52_0(mod), p1 = zero + LIMB52_1(mod), p2 = zero + LIMB52_2(mod),
+             p3 = zero + LIMB52_3(mod), p4 = zero + LIMB52_4(mod);
     v8 t0 = zero, t1 = zero, t2 = zero, t3 = zero, t4 = zero, t5, q;
     for (int i = 0; i < 5; i++) {
         t5 = zero;
